@@ -1,0 +1,232 @@
+// The LabApi contract: the one typed interface shared by the Electron preload,
+// the renderer, the web server and the CLI. Pure TypeScript + zod: no Node,
+// no Electron, no engine imports at runtime (the renderer bundles this file).
+import { z } from 'zod';
+
+// ---------------------------------------------------------------- vocabulary
+export const MODES = ['dsr', 'tunnel', 'nat', 'snat', 'l4proxy', 'l7'] as const;
+export type Mode = (typeof MODES)[number];
+export const SCHEDULERS = ['maglev', 'rr', 'wrr', 'lc', 'sh'] as const;
+export type Scheduler = (typeof SCHEDULERS)[number];
+export const NODE_KINDS = ['client', 'balancer', 'server', 'router'] as const;
+export type NodeKind = (typeof NODE_KINDS)[number];
+
+/** Lab, node, network and service names: what Docker names and labels accept. */
+export const NAME_RE = /^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$/;
+export const nameSchema = z.string().regex(NAME_RE, 'must be lowercase letters, digits and dashes (max 32)');
+
+// ---------------------------------------------------------------- lab document
+// The in-memory form of a `*.lab.yaml` file. The engine validates it fully
+// (schema + topology checks); these types are what the renderer edits.
+export interface Position { x: number; y: number }
+export interface LinkDoc { network: string; rate?: string; address?: string }
+export interface NodeDoc {
+  kind: NodeKind;
+  links: LinkDoc[];
+  image?: string;
+  position?: Position;
+}
+export interface NetworkDoc { subnet?: string; position?: Position }
+export interface BackendDoc { node: string; weight?: number }
+export interface RouteDoc {
+  path?: string;
+  host?: string;
+  header?: Record<string, string>;
+  backends: (string | BackendDoc)[];
+}
+export interface HealthDoc { type?: 'tcp' | 'http'; path?: string; interval?: string }
+export interface ServiceDoc {
+  balancer: string;
+  vip?: string;
+  port?: number;
+  mode: Mode;
+  scheduler?: Scheduler;
+  backends: (string | BackendDoc)[];
+  routes?: RouteDoc[];
+  health?: HealthDoc;
+}
+export interface LabDoc {
+  name: string;
+  description?: string;
+  networks: Record<string, NetworkDoc>;
+  nodes: Record<string, NodeDoc>;
+  services?: Record<string, ServiceDoc>;
+}
+
+/** One problem found in a lab document. `path` is the field path (e.g. ['nodes','web1','links',0,'network']). */
+export interface LabIssue {
+  path: (string | number)[];
+  message: string;
+  /** the node / network / service the issue belongs to, so the UI can mark it */
+  node?: string;
+  network?: string;
+  service?: string;
+}
+export interface ValidationReport { ok: boolean; issues: LabIssue[] }
+export interface ParseResult { doc?: LabDoc; issues: LabIssue[] }
+
+// ---------------------------------------------------------------- runtime state
+export interface InterfaceStatus {
+  name: string; // eth0, eth1, ... as seen inside the container
+  network: string; // lab network name
+  mac: string;
+  address: string; // CIDR, e.g. 198.18.0.10/24
+  rate?: string;
+}
+export interface NodeStatus {
+  name: string;
+  kind: NodeKind;
+  container: string; // docker container name
+  id?: string; // docker container id
+  state: 'running' | 'created' | 'exited' | 'restarting' | 'paused' | 'dead' | 'missing';
+  interfaces: InterfaceStatus[];
+  routes: string[];
+}
+export interface BackendStatus { node: string; address: string; weight: number }
+export interface ServiceStatus {
+  name: string;
+  balancer: string;
+  vip: string;
+  port: number;
+  mode: Mode;
+  scheduler: Scheduler;
+  backends: BackendStatus[];
+}
+export interface NetworkStatus { name: string; subnet: string; docker: string }
+export interface LabStatus {
+  name: string;
+  state: 'running' | 'degraded' | 'absent';
+  networks: NetworkStatus[];
+  nodes: NodeStatus[];
+  services: ServiceStatus[];
+}
+export interface LabSummary { name: string; nodes: number; running: number }
+
+export interface BackendStats {
+  node: string;
+  address: string;
+  weight: number;
+  healthy: boolean;
+  packets: number;
+  bytes: number;
+  activeFlows: number;
+}
+export interface ServiceStats {
+  lab: string;
+  service: string;
+  mode: Mode;
+  scheduler: Scheduler;
+  at: number; // ms since epoch
+  backends: BackendStats[];
+  counters: Record<string, number>; // per-mode counters (e.g. rx, tx, encap, nat_fwd, nat_rev)
+  drops: Record<string, number>; // drops by reason
+}
+
+export interface DockerInfo { available: boolean; version?: string; message?: string }
+export interface AppInfo { version: string; shell: 'electron' | 'web'; docker: DockerInfo }
+export interface TemplateInfo { id: string; title: string; mode: Mode | 'multi-tier'; description: string }
+
+// ---------------------------------------------------------------- events
+export type LabEvent =
+  | { type: 'progress'; lab: string; step: string; done: number; total: number }
+  | { type: 'node'; lab: string; node: string; state: NodeStatus['state']; action: string }
+  | { type: 'terminal-data'; id: string; data: string }
+  | { type: 'terminal-end'; id: string; reason: string }
+  | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
+
+// ---------------------------------------------------------------- the contract
+export interface LabApi {
+  info(): Promise<AppInfo>;
+
+  // lab files: the same schema and checks as the CLI
+  parseLab(yamlText: string): Promise<ParseResult>;
+  validateLab(doc: LabDoc): Promise<ValidationReport>;
+  formatLab(doc: LabDoc): Promise<string>;
+  listTemplates(): Promise<TemplateInfo[]>;
+  getTemplate(id: string): Promise<LabDoc>;
+
+  // lifecycle (progress and node events arrive through subscribe)
+  listLabs(): Promise<LabSummary[]>;
+  deploy(doc: LabDoc): Promise<LabStatus>;
+  destroy(lab: string): Promise<void>;
+  status(lab: string): Promise<LabStatus>;
+  setMode(lab: string, service: string, mode: Mode): Promise<ServiceStatus>;
+  stats(lab: string): Promise<ServiceStats[]>;
+
+  // terminals: output arrives as terminal-data / terminal-end events
+  openTerminal(lab: string, node: string, cols: number, rows: number): Promise<{ id: string }>;
+  terminalInput(id: string, data: string): Promise<void>;
+  resizeTerminal(id: string, cols: number, rows: number): Promise<void>;
+  closeTerminal(id: string): Promise<void>;
+}
+
+/** Every invokable method; events travel separately (IPC 'lblab:event' / WebSocket). */
+export type ApiMethod = keyof LabApi;
+
+// ---------------------------------------------------------------- boundary validation
+// Argument tuples for each method. The renderer is untrusted: the IPC handler
+// and the web server validate every call with these before touching the engine.
+// Lab documents are checked here only for shape; the engine does the full check.
+const labDocShape = z
+  .object({ name: z.string().max(64), networks: z.record(z.string(), z.unknown()), nodes: z.record(z.string(), z.unknown()) })
+  .passthrough();
+const dim = z.number().int().min(1).max(1000);
+
+export const apiArgs = {
+  info: z.tuple([]),
+  parseLab: z.tuple([z.string().max(1_000_000)]),
+  validateLab: z.tuple([labDocShape]),
+  formatLab: z.tuple([labDocShape]),
+  listTemplates: z.tuple([]),
+  getTemplate: z.tuple([nameSchema]),
+  listLabs: z.tuple([]),
+  deploy: z.tuple([labDocShape]),
+  destroy: z.tuple([nameSchema]),
+  status: z.tuple([nameSchema]),
+  setMode: z.tuple([nameSchema, nameSchema, z.enum(MODES)]),
+  stats: z.tuple([nameSchema]),
+  openTerminal: z.tuple([nameSchema, nameSchema, dim, dim]),
+  terminalInput: z.tuple([z.string().max(64), z.string().max(65536)]),
+  resizeTerminal: z.tuple([z.string().max(64), dim, dim]),
+  closeTerminal: z.tuple([z.string().max(64)]),
+} satisfies Record<ApiMethod, z.ZodTypeAny>;
+
+export const API_METHODS = Object.keys(apiArgs) as ApiMethod[];
+
+/** Thrown for bad calls; `message` is one readable line. */
+export class ApiError extends Error {
+  constructor(message: string, readonly code: 'bad-request' | 'not-found' | 'conflict' | 'engine' = 'engine') {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+/** Validate a call from an untrusted side and run it on `impl`. Used by IPC and the web server. */
+export async function dispatch(impl: LabApi, method: string, args: unknown): Promise<unknown> {
+  if (!Object.prototype.hasOwnProperty.call(apiArgs, method)) throw new ApiError(`unknown API method: ${method}`, 'bad-request');
+  const schema = apiArgs[method as ApiMethod];
+  const parsed = schema.safeParse(args);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    throw new ApiError(`${method}: bad argument ${first?.path.join('.') || ''}: ${first?.message ?? 'invalid'}`, 'bad-request');
+  }
+  const fn = impl[method as ApiMethod] as (...a: unknown[]) => Promise<unknown>;
+  return fn.apply(impl, parsed.data as unknown[]);
+}
+
+/** Channel names shared by preload and main. */
+export const IPC = { invoke: 'lblab:invoke', event: 'lblab:event', shell: 'lblab:shell' } as const;
+
+/** What the Electron shell adds on top of LabApi (native dialogs, menus). Absent in web mode. */
+export interface ShellApi {
+  openLabFile(): Promise<{ path: string; text: string } | null>;
+  saveLabFile(text: string, suggestedName: string): Promise<string | null>;
+  onMenu(listener: (command: string) => void): () => void;
+}
+
+/** What the preload exposes as `window.lblab`. */
+export interface PreloadBridge {
+  invoke(method: ApiMethod, args: unknown[]): Promise<unknown>;
+  onEvent(listener: (e: LabEvent) => void): () => void;
+  shell: ShellApi;
+}

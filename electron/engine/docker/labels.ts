@@ -1,0 +1,22 @@
+// Every Docker object lblab creates carries these labels; cleanup finds objects by label, never by name.
+export const LABEL = {
+  managed: 'io.lblab.managed',
+  lab: 'io.lblab.lab',
+  node: 'io.lblab.node',
+  role: 'io.lblab.role',
+  network: 'io.lblab.network',
+  image: 'io.lblab.image',
+  hash: 'io.lblab.hash',
+} as const;
+
+export function labLabels(lab: string, extra: Record<string, string> = {}): Record<string, string> {
+  return { [LABEL.managed]: 'true', [LABEL.lab]: lab, ...extra };
+}
+
+/** Docker filter for objects of one lab, or of every lab when `lab` is omitted. */
+export function labFilter(lab?: string): { label: string[] } {
+  return { label: lab ? [`${LABEL.managed}=true`, `${LABEL.lab}=${lab}`] : [`${LABEL.managed}=true`] };
+}
+
+export const containerName = (lab: string, node: string) => `lblab-${lab}-${node}`;
+export const networkName = (lab: string, net: string) => `lblab-${lab}-${net}`;

@@ -1,0 +1,72 @@
+// The deployable plan computed from a validated lab document. Produced by
+// topology/plan.ts (pure: no Docker), consumed by deploy/ and balancer/.
+import type { Mode, NodeKind, Scheduler } from '../../api';
+
+export interface PlannedNetwork {
+  name: string; // lab network name
+  docker: string; // docker network name: lblab-<lab>-<net>
+  subnet: string; // CIDR
+  gateway: string; // the bridge's own address (host side), first usable address
+}
+
+export interface PlannedInterface {
+  network: string; // lab network name
+  address: string; // plain IPv4, e.g. 198.18.0.10
+  prefixLen: number;
+  rate?: string; // tc rate, e.g. "200mbit" (shaped both directions)
+}
+
+export interface PlannedRoute {
+  dst: string; // CIDR or "default"
+  via: string; // next-hop IPv4 on a directly attached network
+}
+
+export interface PlannedNode {
+  name: string;
+  kind: NodeKind;
+  image: string; // e.g. lblab/server (tag resolved by images/)
+  container: string; // lblab-<lab>-<node>
+  interfaces: PlannedInterface[]; // in lab-file order; map to ethN by subnet at runtime
+  routes: PlannedRoute[]; // static routes, default route included, for the current modes
+  /** VIPs this node holds on `lo` (dsr/tunnel real servers) */
+  loopbackVips: string[];
+  /** tunnel-mode real server: decapsulate IPIP (tc-BPF, or the ipip module where present) */
+  tunnelDecap: boolean;
+  sysctls: Record<string, string>; // applied inside the node, e.g. net.ipv4.conf.all.arp_ignore=1
+  capAdd: string[]; // NET_ADMIN everywhere routes are set; SYS_ADMIN only where BPF is loaded
+}
+
+export interface PlannedBackend {
+  node: string;
+  address: string; // the server's address the balancer reaches it on
+  network: string; // network of that address
+  weight: number;
+}
+
+export interface PlannedL7Route {
+  path?: string;
+  host?: string;
+  header?: Record<string, string>;
+  backends: PlannedBackend[];
+}
+
+export interface PlannedService {
+  name: string;
+  balancer: string; // node name
+  vip: string;
+  port: number;
+  mode: Mode;
+  scheduler: Scheduler;
+  backends: PlannedBackend[];
+  routes: PlannedL7Route[]; // l7 only
+  health: { type: 'tcp' | 'http'; path: string; intervalMs: number };
+  /** address the balancer uses as source in snat mode (on the backends' network) */
+  snatAddress?: string;
+}
+
+export interface LabPlan {
+  name: string;
+  networks: PlannedNetwork[];
+  nodes: PlannedNode[];
+  services: PlannedService[];
+}
