@@ -7,6 +7,8 @@ export const LABEL = {
   network: 'io.lblab.network',
   image: 'io.lblab.image',
   hash: 'io.lblab.hash',
+  /** the deployed lab document, base64 JSON (labels are immutable: live mode changes live in the anchor node, see deploy/lab-record.ts) */
+  doc: 'io.lblab.doc',
 } as const;
 
 export function labLabels(lab: string, extra: Record<string, string> = {}): Record<string, string> {

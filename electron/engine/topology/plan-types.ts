@@ -41,6 +41,8 @@ export interface PlannedBackend {
   address: string; // the server's address the balancer reaches it on
   network: string; // network of that address
   weight: number;
+  /** the balancer's own address toward this backend (on `network` when shared, else where the route leaves): snat / l4proxy source */
+  source?: string;
 }
 
 export interface PlannedL7Route {

@@ -1,0 +1,46 @@
+// Human-readable tables for `status` and `stats` (--json prints the raw objects).
+import type { LabStatus, ServiceStats } from '../api';
+
+export function table(rows: string[][]): string {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ')).join('\n');
+}
+
+export function formatStatus(s: LabStatus): string {
+  const out = [`lab ${s.name}: ${s.state}`, ''];
+  const rows = [['NODE', 'KIND', 'STATE', 'INTERFACES']];
+  for (const n of s.nodes) {
+    const itfs = n.interfaces.map((i) => `${i.name} ${i.network} ${i.address}${i.rate ? ` @${i.rate}` : ''}`);
+    rows.push([n.name, n.kind, n.state, itfs[0] ?? '-']);
+    for (const more of itfs.slice(1)) rows.push(['', '', '', more]);
+  }
+  out.push(table(rows));
+  if (s.services.length) {
+    out.push('');
+    const srows = [['SERVICE', 'BALANCER', 'VIP', 'MODE', 'SCHEDULER', 'BACKENDS']];
+    for (const v of s.services)
+      srows.push([v.name, v.balancer, `${v.vip}:${v.port}`, v.mode, v.scheduler, v.backends.map((b) => `${b.node}(${b.address}, w${b.weight})`).join(' ')]);
+    out.push(table(srows));
+  }
+  const routed = s.nodes.filter((n) => n.routes.length);
+  if (routed.length) {
+    out.push('', 'ROUTES');
+    for (const n of routed) for (const r of n.routes) out.push(`  ${n.name}: ${r}`);
+  }
+  return out.join('\n');
+}
+
+export function formatStats(list: ServiceStats[]): string {
+  const rows = [['SERVICE', 'MODE', 'BACKEND', 'ADDRESS', 'WEIGHT', 'HEALTHY', 'PACKETS', 'BYTES', 'FLOWS']];
+  for (const s of list)
+    for (const b of s.backends)
+      rows.push([s.service, s.mode, b.node, b.address, String(b.weight), b.healthy ? 'yes' : 'no', String(b.packets), String(b.bytes), String(b.activeFlows)]);
+  const extra = list
+    .map((s) => {
+      const c = Object.entries(s.counters).map(([k, v]) => `${k}=${v}`).join(' ');
+      const d = Object.entries(s.drops).map(([k, v]) => `${k}=${v}`).join(' ');
+      return `${s.service}: ${c || 'no counters'}${d ? `; drops: ${d}` : ''}`;
+    })
+    .join('\n');
+  return `${table(rows)}\n\n${extra}`;
+}

@@ -1,0 +1,20 @@
+// The agent's stats JSON → the LabApi's ServiceStats (adds the lab name; the
+// agent knows only its own container).
+import type { ServiceStats } from '../../api';
+import type { AgentStats } from '../../../lab-images/balancer/agent/report';
+
+export function toServiceStats(lab: string, st: AgentStats, only?: Set<string>): ServiceStats[] {
+  return st.services
+    .filter((s) => !only || only.has(s.name))
+    .map((s) => ({
+      lab,
+      service: s.name,
+      mode: s.mode,
+      scheduler: s.scheduler,
+      at: st.at,
+      backends: s.backends.map((b) => ({ node: b.node, address: b.address, weight: b.weight, healthy: b.healthy, packets: b.packets, bytes: b.bytes, activeFlows: b.activeFlows })),
+      // proxies count connections, not packets: expose them per backend through counters
+      counters: { ...s.counters, ...Object.fromEntries(s.backends.filter((b) => b.sessions !== undefined).map((b) => [`sessions.${b.node}`, b.sessions!])) },
+      drops: { ...s.drops },
+    }));
+}

@@ -1,0 +1,121 @@
+// Creating one lab container or network with the labels and settings every
+// lab object needs, and recovering from a stale object of a crashed run.
+import type Docker from 'dockerode';
+import { docker } from '../docker/client';
+import { LABEL, labLabels } from '../docker/labels';
+import type { LabPlan, PlannedNetwork, PlannedNode } from '../topology/plan-types';
+import { DeployError, oneLine } from './progress';
+
+const status = (e: unknown) => (e as { statusCode?: number }).statusCode;
+
+export async function createNetwork(lab: string, net: PlannedNetwork): Promise<Docker.Network> {
+  const opts = {
+    Name: net.docker,
+    Driver: 'bridge',
+    CheckDuplicate: true,
+    Labels: labLabels(lab, { [LABEL.network]: net.name }),
+    IPAM: { Driver: 'default', Config: [{ Subnet: net.subnet, Gateway: net.gateway }] },
+    // the host must not masquerade lab traffic crossing a balancer/router (DESIGN: machine facts)
+    Options: { 'com.docker.network.bridge.enable_ip_masquerade': 'false' },
+  };
+  try {
+    return await docker().createNetwork(opts);
+  } catch (e) {
+    const msg = oneLine(e);
+    if (status(e) === 409) {
+      // same name: a leftover of this lab from a crashed run is ours to replace; anything else is not
+      const other = await docker().getNetwork(net.docker).inspect().catch(() => undefined);
+      if (other?.Labels?.[LABEL.managed] === 'true' && other.Labels[LABEL.lab] === lab) {
+        await docker().getNetwork(other.Id).remove();
+        return docker().createNetwork(opts);
+      }
+      throw new DeployError(`network ${net.name}: a Docker network named ${net.docker} already exists and does not belong to lab ${lab}`, 'conflict');
+    }
+    if (/overlap/i.test(msg))
+      throw new DeployError(`network ${net.name}: subnet ${net.subnet} overlaps an existing Docker network (another lab? see \`docker network ls\`)`, 'conflict');
+    throw new DeployError(`network ${net.name}: ${msg}`);
+  }
+}
+
+/**
+ * Sysctls Docker can set at create time. /proc/sys is read-only inside a
+ * container, so this is the only place they can be applied. Per-interface keys
+ * cannot be named yet (interfaces are attached later), so a `conf.all.K` is
+ * also applied as `conf.default.K`: interfaces attached afterwards inherit it,
+ * and for rp_filter (max of all and the interface) that is what makes 0 stick.
+ */
+export function createSysctls(node: PlannedNode): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(node.sysctls ?? {})) {
+    const m = /^net\.ipv[46]\.conf\.([^.]+)\.(.+)$/.exec(k);
+    if (m && m[1] !== 'all' && m[1] !== 'default') continue; // interface-specific: covered by all/default
+    out[k] = String(v);
+    if (m && m[1] === 'all') out[k.replace('.conf.all.', '.conf.default.')] ??= String(v);
+  }
+  return out;
+}
+
+export function firstNetwork(plan: LabPlan, node: PlannedNode): PlannedNetwork | undefined {
+  const i = node.interfaces[0];
+  return i && plan.networks.find((n) => n.name === i.network);
+}
+
+export interface CreateSpec {
+  plan: LabPlan;
+  node: PlannedNode;
+  image: string;
+  labels: Record<string, string>;
+}
+
+export function containerOptions({ plan, node, image, labels }: CreateSpec): Docker.ContainerCreateOptions {
+  const first = firstNetwork(plan, node);
+  return {
+    name: node.container,
+    Image: image,
+    Hostname: node.name,
+    Labels: { ...labLabels(plan.name, { [LABEL.node]: node.name, [LABEL.role]: node.kind }), ...labels },
+    Env: [`LBLAB_LAB=${plan.name}`, `LBLAB_NODE=${node.name}`],
+    HostConfig: {
+      Init: true,
+      CapAdd: node.capAdd,
+      Sysctls: createSysctls(node),
+      NetworkMode: first ? first.docker : 'none',
+    },
+    NetworkingConfig: first
+      ? { EndpointsConfig: { [first.docker]: { IPAMConfig: { IPv4Address: node.interfaces[0].address } } } }
+      : undefined,
+  };
+}
+
+export async function createContainer(spec: CreateSpec): Promise<Docker.Container> {
+  const opts = containerOptions(spec);
+  try {
+    return await docker().createContainer(opts);
+  } catch (e) {
+    if (status(e) === 409) {
+      const other = await docker().getContainer(spec.node.container).inspect().catch(() => undefined);
+      if (other?.Config.Labels?.[LABEL.managed] === 'true' && other.Config.Labels[LABEL.lab] === spec.plan.name) {
+        await docker().getContainer(other.Id).remove({ force: true, v: true });
+        return docker().createContainer(opts);
+      }
+      throw new DeployError(`node ${spec.node.name}: a container named ${spec.node.container} already exists and does not belong to lab ${spec.plan.name}`, 'conflict');
+    }
+    if (status(e) === 404) throw new DeployError(`node ${spec.node.name}: image ${spec.image} is missing (run \`lblab images build\`)`);
+    throw new DeployError(`node ${spec.node.name}: create failed: ${oneLine(e)}`);
+  }
+}
+
+/** Attach every further network with its fixed address — all of them before any route is set (DESIGN). */
+export async function connectRest(plan: LabPlan, node: PlannedNode, container: Docker.Container): Promise<void> {
+  for (const itf of node.interfaces.slice(1)) {
+    const net = plan.networks.find((n) => n.name === itf.network);
+    if (!net) throw new DeployError(`node ${node.name}: unknown network ${itf.network}`);
+    try {
+      await docker()
+        .getNetwork(net.docker)
+        .connect({ Container: container.id, EndpointConfig: { IPAMConfig: { IPv4Address: itf.address } } });
+    } catch (e) {
+      throw new DeployError(`node ${node.name}: cannot attach to network ${itf.network} as ${itf.address}: ${oneLine(e)}`);
+    }
+  }
+}

@@ -1,0 +1,58 @@
+// What deployment needs from the other engine parts (topology, images,
+// balancer control), gathered behind one interface so tests and benchmarks
+// can substitute a part (e.g. a fixed image) without touching Docker logic.
+import type { LabDoc, ServiceStats, ValidationReport } from '../../api';
+import type { LabPlan, PlannedNode } from '../topology/plan-types';
+
+export type ImageName = 'client' | 'server' | 'balancer' | 'router';
+
+export interface DeployDeps {
+  validateLab(doc: LabDoc): ValidationReport;
+  planLab(doc: LabDoc): LabPlan;
+  nodeScript(plan: LabPlan, node: PlannedNode): string;
+  ensureImages(names: ImageName[], onProgress?: (p: { step: string; message?: string; done: number; total: number }) => void): Promise<unknown>;
+  /** the docker image to run for a planned node */
+  imageFor(node: PlannedNode): string;
+  configureBalancer(plan: LabPlan, balancerNode: string): Promise<void>;
+  readStats(plan: LabPlan): Promise<ServiceStats[]>;
+}
+
+let cached: Promise<DeployDeps> | undefined = undefined;
+
+/** The real parts, loaded once. */
+export function defaultDeps(): Promise<DeployDeps> {
+  cached ??= (async () => {
+    const [topology, images, balancer] = await Promise.all([
+      import('../topology/index'),
+      import('../images/index'),
+      import('../balancer/control'),
+    ]);
+    return {
+      validateLab: (doc) => topology.validateLab(doc),
+      planLab: (doc) => topology.planLab(doc),
+      nodeScript: (plan, node) => topology.nodeScript(plan, node),
+      ensureImages: (names, onProgress) => images.ensureImages(names, onProgress),
+      imageFor: (node) => imageForNode(node, (n) => images.imageRef(n)),
+      configureBalancer: (plan, b) => balancer.configureBalancer(plan, b),
+      readStats: (plan) => balancer.readStats(plan),
+    } satisfies DeployDeps;
+  })();
+  return cached!;
+}
+
+/** A node's image: a user-chosen image as is; our own `lblab/<kind>` resolved to its content-hash tag. */
+export function imageForNode(node: PlannedNode, imageRef: (name: ImageName) => string): string {
+  const m = /^lblab\/(client|server|balancer|router)$/.exec(node.image ?? '');
+  if (m) return imageRef(m[1] as ImageName);
+  return node.image || imageRef(node.kind);
+}
+
+/** Which of our images a plan needs (user-chosen images are not built by us). */
+export function imagesNeeded(plan: LabPlan): ImageName[] {
+  const set = new Set<ImageName>();
+  for (const n of plan.nodes) {
+    const m = /^lblab\/(client|server|balancer|router)(:|$)/.exec(n.image ?? `lblab/${n.kind}`);
+    if (m) set.add(m[1] as ImageName);
+  }
+  return [...set];
+}

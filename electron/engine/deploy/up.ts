@@ -1,0 +1,196 @@
+// Deploy a lab: validate → plan → images → networks → containers (all networks
+// attached) → start → per-node plumbing script → balancer configuration →
+// record. Idempotent by document hash; on any failure everything created for
+// the lab is removed and one line naming the node/step is thrown.
+import type Docker from 'dockerode';
+import { MODES, type LabDoc } from '../../api';
+import { execIn } from '../docker/exec';
+import { LABEL } from '../docker/labels';
+import type { LabPlan, PlannedNode } from '../topology/plan-types';
+import { connectRest, createContainer, createNetwork } from './containers';
+import { defaultDeps, imagesNeeded, type DeployDeps } from './deps';
+import { down } from './down';
+import { anchorNode, docHash, encodeDoc, labObjects, readRecord, withModes, writeRecord, type LabObjects } from './lab-record';
+import { DeployError, oneLine, progressCounter, type ProgressFn } from './progress';
+
+export interface UpOptions { onProgress?: ProgressFn; deps?: DeployDeps }
+export interface UpResult {
+  lab: string;
+  /** created: fresh deploy; replaced: the lab existed with another document; unchanged: nothing to do */
+  action: 'created' | 'replaced' | 'unchanged';
+  plan: LabPlan;
+  ms: number;
+  /** wall time per step, for benchmarks */
+  timings: Record<string, number>;
+}
+
+export function firstIssue(report: { ok: boolean; issues: { path: (string | number)[]; message: string }[] }): string | undefined {
+  if (report.ok) return undefined;
+  const i = report.issues[0];
+  return i ? `${i.path.length ? i.path.join('.') + ': ' : ''}${i.message}` : 'invalid lab';
+}
+
+/** Is the running lab exactly this document, fully deployed? */
+async function upToDate(objs: LabObjects, plan: LabPlan, hash: string, anchor: string): Promise<boolean> {
+  if (objs.containers.length !== plan.nodes.length || objs.networks.length !== plan.networks.length) return false;
+  for (const n of plan.nodes) {
+    const c = objs.containers.find((x) => x.Labels?.[LABEL.node] === n.name);
+    if (!c || c.State !== 'running' || c.Labels?.[LABEL.hash] !== hash) return false;
+  }
+  const rec = await readRecord(plan.nodes.find((n) => n.name === anchor)!.container);
+  return rec?.hash === hash;
+}
+
+export async function up(doc: LabDoc, opts: UpOptions = {}): Promise<UpResult> {
+  const t0 = Date.now();
+  const deps = opts.deps ?? (await defaultDeps());
+  const bad = firstIssue(deps.validateLab(doc));
+  if (bad) throw new DeployError(`lab ${doc?.name ?? '?'}: ${bad}`, 'bad-request');
+  const plan = deps.planLab(doc);
+  const hash = docHash(doc);
+  const anchor = anchorNode(doc);
+
+  const existing = await labObjects(doc.name);
+  const exists = existing.containers.length + existing.networks.length > 0;
+  if (exists && (await upToDate(existing, plan, hash, anchor))) {
+    opts.onProgress?.({ step: 'unchanged', done: 1, total: 1 });
+    return { lab: doc.name, action: 'unchanged', plan, ms: Date.now() - t0, timings: {} };
+  }
+  // A lab with another document (or a half-finished one from a crashed run) is
+  // replaced as a whole: addresses and routes depend on the whole topology.
+  if (exists) {
+    opts.onProgress?.({ step: `removing the previous ${doc.name}`, done: 0, total: 1 });
+    await down(doc.name);
+  }
+
+  const timings: Record<string, number> = {};
+  const timed = async <T>(name: string, f: () => Promise<T>): Promise<T> => {
+    const s = Date.now();
+    try {
+      return await f();
+    } finally {
+      timings[name] = Date.now() - s;
+    }
+  };
+
+  await timed('images', () =>
+    deps.ensureImages(imagesNeeded(plan), (p) => opts.onProgress?.({ step: `images: ${p.message ?? p.step}`, done: p.done, total: p.total })),
+  ).catch((e) => {
+    throw new DeployError(`images: ${oneLine(e)}`);
+  });
+
+  const balancers = balancerNodes(plan);
+  const n = plan.nodes.length;
+  const prog = progressCounter(plan.networks.length + n * 4 + balancers.length + 1, opts.onProgress);
+  try {
+    await deployPlan(plan, doc, hash, anchor, deps, prog, timed, balancers);
+  } catch (e) {
+    prog.start('rolling back');
+    await down(doc.name).catch(() => undefined);
+    throw e instanceof DeployError ? e : new DeployError(`lab ${doc.name}: ${oneLine(e)}`);
+  }
+  return { lab: doc.name, action: exists ? 'replaced' : 'created', plan, ms: Date.now() - t0, timings };
+}
+
+/**
+ * Sysctls can only be set when a container is created (/proc/sys is read-only
+ * inside), yet `lblab mode` must switch modes without a restart. So each node
+ * gets the union of its sysctls over every mode its services can run in; the
+ * current plan's values win where modes disagree.
+ */
+export function sysctlsForEveryMode(doc: LabDoc, plan: LabPlan, deps: Pick<DeployDeps, 'validateLab' | 'planLab'>): Map<string, Record<string, string>> {
+  const out = new Map(plan.nodes.map((n) => [n.name, { ...n.sysctls }]));
+  for (const svc of Object.keys(doc.services ?? {})) {
+    for (const mode of MODES) {
+      const variant = withModes(doc, { [svc]: mode });
+      if (!deps.validateLab(variant).ok) continue;
+      let p: LabPlan;
+      try {
+        p = deps.planLab(variant);
+      } catch {
+        continue;
+      }
+      for (const n of p.nodes) {
+        const acc = out.get(n.name);
+        if (acc) for (const [k, v] of Object.entries(n.sysctls ?? {})) if (!(k in acc)) acc[k] = v;
+      }
+    }
+  }
+  return out;
+}
+
+/** Nodes that run a balancer for at least one service. */
+export function balancerNodes(plan: LabPlan): PlannedNode[] {
+  const names = new Set(plan.services.map((s) => s.balancer));
+  return plan.nodes.filter((n) => names.has(n.name));
+}
+
+/** Run a node's plumbing script with `sh -e`; one line naming the node on failure. */
+export async function plumb(plan: LabPlan, node: PlannedNode, deps: DeployDeps): Promise<void> {
+  const script = deps.nodeScript(plan, node);
+  const r = await execIn(node.container, ['sh', '-e', '-s'], { stdin: script, timeoutMs: 60_000 }).catch((e) => {
+    throw new DeployError(`node ${node.name}: plumbing could not run: ${oneLine(e)}`);
+  });
+  if (r.exitCode !== 0) {
+    const why = (r.stderr || r.stdout).trim().split('\n').pop() ?? '';
+    throw new DeployError(`node ${node.name}: plumbing failed (exit ${r.exitCode}): ${why}`);
+  }
+}
+
+async function deployPlan(
+  plan: LabPlan,
+  doc: LabDoc,
+  hash: string,
+  anchor: string,
+  deps: DeployDeps,
+  prog: ReturnType<typeof progressCounter>,
+  timed: <T>(name: string, f: () => Promise<T>) => Promise<T>,
+  balancers: PlannedNode[],
+): Promise<void> {
+  await timed('networks', () =>
+    Promise.all(plan.networks.map(async (net) => (await createNetwork(plan.name, net), prog.tick(`network ${net.name}`)))),
+  );
+  const labels = { [LABEL.hash]: hash, [LABEL.doc]: encodeDoc(doc) };
+  const sysctls = sysctlsForEveryMode(doc, plan, deps);
+  const containers = new Map<string, Docker.Container>();
+  // Creating and attaching are independent per node: the engine handles them in parallel.
+  await timed('containers', () =>
+    Promise.all(
+      plan.nodes.map(async (node) => {
+        const withSysctls = { ...node, sysctls: sysctls.get(node.name) ?? node.sysctls };
+        const c = await createContainer({ plan, node: withSysctls, image: deps.imageFor(node), labels });
+        containers.set(node.name, c);
+        prog.tick(`create ${node.name}`);
+        await connectRest(plan, node, c);
+        prog.tick(`attach ${node.name}`);
+      }),
+    ),
+  );
+  await timed('start', () =>
+    Promise.all(
+      plan.nodes.map(async (node) => {
+        await containers
+          .get(node.name)!
+          .start()
+          .catch((e) => {
+            throw new DeployError(`node ${node.name}: start failed: ${oneLine(e)}`);
+          });
+        prog.tick(`start ${node.name}`);
+      }),
+    ),
+  );
+  await timed('plumbing', () => Promise.all(plan.nodes.map(async (node) => (await plumb(plan, node, deps), prog.tick(`plumb ${node.name}`)))));
+  await timed('balancers', () =>
+    Promise.all(
+      balancers.map(async (b) => {
+        await deps.configureBalancer(plan, b.name).catch((e) => {
+          throw new DeployError(`node ${b.name}: balancer configuration failed: ${oneLine(e)}`);
+        });
+        prog.tick(`balancer ${b.name}`);
+      }),
+    ),
+  );
+  const anchorC = plan.nodes.find((x) => x.name === anchor)!.container;
+  await timed('record', () => writeRecord(anchorC, { hash, modes: {}, deployedAt: Date.now() }));
+  prog.tick('ready');
+}

@@ -1,0 +1,169 @@
+// Builds the lab images with the engine's classic builder from in-memory
+// contexts, tagging lblab/<name>:<hash> and lblab/<name>:latest. Images whose
+// hash tag already exists are not rebuilt (that is what makes a warm
+// `lblab images build` take a second or two).
+import fs from 'node:fs';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { docker } from '../docker/client';
+import { LABEL } from '../docker/labels';
+import { bundleAgent, AGENT_ENTRY } from './agent-bundle';
+import { ensureBase } from './base';
+import { eventError, imageExists, readJsonStream } from './docker-ops';
+import { contextFiles } from './hash';
+import { contextDir, IMAGE_NAMES, labImagesDir, type ImageName } from './names';
+import type { OnImageProgress } from './progress';
+import { imageHash, REPO } from './refs';
+import { tarPack, type TarEntry } from './tar';
+
+export interface BuildOptions {
+  names?: ImageName[];
+  /** rebuild even when the hash tag exists (the layer cache still applies) */
+  force?: boolean;
+  /** rebuild without the layer cache */
+  noCache?: boolean;
+  onProgress?: OnImageProgress;
+}
+export interface BuildResult { name: ImageName; ref: string; built: boolean; seconds: number }
+
+/** Sources each image cannot be built without (written by other parts of the project). */
+const REQUIRED: Record<ImageName, string[]> = {
+  client: ['Dockerfile'],
+  router: ['Dockerfile'],
+  server: ['Dockerfile', 'nginx.conf', 'decap/Makefile'],
+  balancer: ['Dockerfile', 'core/Makefile', AGENT_ENTRY],
+};
+
+/** The build context of one image as tar entries (the balancer's agent as its bundle). */
+export function contextEntries(name: ImageName, root = labImagesDir()): TarEntry[] {
+  const dir = contextDir(name, root);
+  for (const rel of REQUIRED[name]) {
+    if (!fs.existsSync(path.join(dir, rel))) {
+      throw new Error(`image ${name}: ${path.relative(process.cwd(), path.join(dir, rel)) || rel} is missing, cannot build`);
+    }
+  }
+  const entries: TarEntry[] = [];
+  for (const rel of contextFiles(dir)) {
+    if (name === 'balancer' && rel.startsWith('agent/')) continue; // shipped as lbagent.mjs
+    const abs = path.join(dir, rel);
+    const exec = (fs.statSync(abs).mode & 0o111) !== 0;
+    entries.push({ name: rel, data: fs.readFileSync(abs), mode: exec ? 0o755 : 0o644 });
+  }
+  if (name === 'balancer') {
+    const agent = bundleAgent(dir);
+    if (!agent) throw new Error(`image balancer: ${AGENT_ENTRY} is missing, cannot build`);
+    entries.push({ name: 'lbagent.mjs', data: agent, mode: 0o644 });
+  }
+  return entries;
+}
+
+const STEP_RE = /^Step (\d+)\/(\d+) : (.*)$/;
+
+async function buildOne(name: ImageName, hash: string, base: string, onProgress: OnImageProgress, noCache: boolean): Promise<void> {
+  const ref = `${REPO}/${name}:${hash}`;
+  const tar = tarPack(contextEntries(name));
+  const labels = { [LABEL.managed]: 'true', [LABEL.image]: name, [LABEL.hash]: hash };
+  const stream = await docker().buildImage(Readable.from([tar]), {
+    t: ref,
+    buildargs: { BASE: base },
+    labels,
+    rm: true,
+    forcerm: true,
+    nocache: noCache,
+  });
+  let step = 'Step 0/0';
+  let stepText = '';
+  let done = 0;
+  let total = 0;
+  const tail: string[] = [];
+  let error: string | undefined;
+  await readJsonStream(stream, (ev) => {
+    const err = eventError(ev);
+    if (err) error ??= err;
+    for (const line of (ev.stream ?? '').split('\n')) {
+      const l = line.trimEnd();
+      if (!l) continue;
+      const m = STEP_RE.exec(l);
+      if (m) {
+        done = Number(m[1]);
+        total = Number(m[2]);
+        step = `Step ${done}/${total}`;
+        stepText = m[3];
+        onProgress({ image: name, step, message: stepText, done: done - 1, total });
+      } else {
+        tail.push(l);
+        if (tail.length > 20) tail.shift();
+      }
+    }
+  });
+  if (error) {
+    const last = tail.filter((l) => !/^ ---> |^Removing intermediate/.test(l)).pop();
+    throw new Error(`image ${name}: ${step} (${stepText}) failed: ${error.trim()}${last && !error.includes(last) ? ` — last output: ${last.trim()}` : ''}`);
+  }
+  if (!(await imageExists(ref))) throw new Error(`image ${name}: the build ended without producing ${ref}`);
+  onProgress({ image: name, step: 'done', message: `built ${ref}`, done: total, total });
+}
+
+/**
+ * Build (or confirm) the lab images. Two lanes run in parallel: server then
+ * balancer (they share the BPF toolchain layer from the cache, so they must
+ * not build it at the same time), and client then router.
+ */
+export async function buildImages(opts: BuildOptions = {}): Promise<BuildResult[]> {
+  const names = opts.names ?? [...IMAGE_NAMES];
+  const onProgress = opts.onProgress ?? (() => {});
+  const hashes = new Map(names.map((n) => [n, imageHash(n)] as const));
+  const results = new Map<ImageName, BuildResult>();
+  const todo: ImageName[] = [];
+  for (const name of names) {
+    const ref = `${REPO}/${name}:${hashes.get(name)}`;
+    if (!opts.force && (await imageExists(ref))) {
+      results.set(name, { name, ref, built: false, seconds: 0 });
+      onProgress({ image: name, step: 'cached', message: `${ref} is up to date`, done: 1, total: 1 });
+    } else {
+      todo.push(name);
+    }
+  }
+  // An image whose sources are missing fails on its own; the others still build.
+  const errors: string[] = [];
+  const ready = todo.filter((name) => {
+    try {
+      contextEntries(name);
+      return true;
+    } catch (e) {
+      errors.push((e as Error).message);
+      return false;
+    }
+  });
+  if (ready.length) {
+    const base = await ensureBase(onProgress);
+    const lanes = [
+      (['server', 'balancer'] as const).filter((n) => ready.includes(n)),
+      (['client', 'router'] as const).filter((n) => ready.includes(n)),
+    ];
+    const runLane = async (lane: readonly ImageName[]) => {
+      for (const name of lane) {
+        const t0 = Date.now();
+        try {
+          await buildOne(name, hashes.get(name)!, base, onProgress, !!opts.noCache);
+          results.set(name, { name, ref: `${REPO}/${name}:${hashes.get(name)}`, built: true, seconds: (Date.now() - t0) / 1000 });
+        } catch (e) {
+          errors.push((e as Error).message);
+        }
+      }
+    };
+    await Promise.all(lanes.map(runLane));
+  }
+  // `latest` follows the current sources, for people typing docker commands by hand.
+  for (const name of names) {
+    if (!results.has(name)) continue;
+    await docker().getImage(`${REPO}/${name}:${hashes.get(name)}`).tag({ repo: `${REPO}/${name}`, tag: 'latest' });
+  }
+  if (errors.length) throw new Error(errors.join('; '));
+  return names.map((n) => results.get(n)!);
+}
+
+/** Build only the images that are missing (what deploy calls before creating containers). */
+export function ensureImages(names: ImageName[], onProgress?: OnImageProgress): Promise<BuildResult[]> {
+  return buildImages({ names, onProgress });
+}

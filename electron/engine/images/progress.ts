@@ -1,0 +1,13 @@
+// Progress of an image build, as the CLI and the UI show it.
+import type { ImageName } from './names';
+
+export interface ImageProgress {
+  image: ImageName | 'base';
+  /** e.g. "Step 3/9", "debootstrap", "bundle", "cached", "done" */
+  step: string;
+  /** one human line */
+  message: string;
+  done: number;
+  total: number;
+}
+export type OnImageProgress = (p: ImageProgress) => void;

@@ -1,0 +1,165 @@
+// The lab engine: every LabApi method, for the Electron main process, the web
+// server and the CLI. Lab files delegate to topology/, lifecycle to deploy/,
+// statistics to balancer/, shells to terminals/; Docker node events are
+// pushed to subscribers. Every failure surfaces as an ApiError with one line.
+import fs from 'node:fs';
+import { ApiError, type AppInfo, type LabApi, type LabDoc, type LabEvent, type Mode } from '../api';
+import { HOW_TO_START_DOCKER, probeDocker } from './docker/client';
+import { defaultDeps, type DeployDeps } from './deploy/deps';
+import { down } from './deploy/down';
+import { gc, type GcOptions } from './deploy/gc';
+import { setMode } from './deploy/mode';
+import { DeployError, oneLine } from './deploy/progress';
+import { labContext, listLabs, status } from './deploy/status';
+import { up, type UpResult } from './deploy/up';
+import { watchNodeEvents, type EventWatch } from './events/node-events';
+import { Terminals } from './terminals/terminals';
+
+export interface LabEngineOptions {
+  shell?: AppInfo['shell'];
+  /** substitute parts (tests, benchmarks) */
+  deps?: Partial<DeployDeps>;
+}
+
+export type LabEngine = LabApi & {
+  subscribe(listener: (e: LabEvent) => void): () => void;
+  close(): Promise<void>;
+  /** the CLI's `up`, with what changed */
+  deployDetailed(doc: LabDoc): Promise<UpResult>;
+  gc(opts?: GcOptions): ReturnType<typeof gc>;
+};
+
+const topology = () => import('./topology/index');
+
+/** An engine error as one readable ApiError; Docker being absent gets the how-to line. */
+export function toApiError(e: unknown): ApiError {
+  if (e instanceof ApiError) return e;
+  if (e instanceof DeployError) return new ApiError(e.message, e.code);
+  const code = (e as { code?: string }).code;
+  if (code === 'ENOENT' || code === 'ECONNREFUSED' || code === 'EACCES') {
+    const m = (e as Error).message;
+    if (/docker\.sock|connect/i.test(m)) return new ApiError(code === 'EACCES' ? `cannot use the Docker engine: ${oneLine(e)}` : HOW_TO_START_DOCKER, 'engine');
+  }
+  const name = (e as Error)?.name;
+  if (name === 'LabFileError' || name === 'ZodError') return new ApiError(oneLine(e), 'bad-request');
+  return new ApiError(oneLine(e), 'engine');
+}
+
+function version(): string {
+  try {
+    return (JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  } catch {
+    return '0.0.0';
+  }
+}
+
+export function createLabEngine(opts: LabEngineOptions = {}): LabEngine {
+  const listeners = new Set<(e: LabEvent) => void>();
+  const emit = (e: LabEvent) => {
+    for (const l of listeners) {
+      try {
+        l(e);
+      } catch {
+        // one faulty listener must not starve the others
+      }
+    }
+  };
+  const terminals = new Terminals(emit);
+  let watch: EventWatch | undefined;
+  const deps = async (): Promise<DeployDeps> => ({ ...(await defaultDeps()), ...opts.deps });
+
+  /** Run an engine call, turning any failure into one ApiError line. */
+  const guard = async <T>(f: () => Promise<T>): Promise<T> => {
+    try {
+      return await f();
+    } catch (e) {
+      throw toApiError(e);
+    }
+  };
+  const needDocker = async () => {
+    const d = await probeDocker();
+    if (!d.available) throw new ApiError(d.message ?? HOW_TO_START_DOCKER, 'engine');
+  };
+
+  const deployDetailed = (doc: LabDoc) =>
+    guard(async () => {
+      await needDocker();
+      return up(doc, { deps: await deps(), onProgress: (p) => emit({ type: 'progress', lab: doc.name, ...p }) });
+    });
+
+  const engine: LabEngine = {
+    async info() {
+      return { version: version(), shell: opts.shell ?? 'web', docker: await probeDocker() };
+    },
+    parseLab: (text) => guard(async () => (await topology()).parseLabText(text)),
+    validateLab: (doc) => guard(async () => (await topology()).validateLab(doc)),
+    formatLab: (doc) => guard(async () => (await topology()).formatLab(doc)),
+    listTemplates: () => guard(async () => (await topology()).listTemplates()),
+    getTemplate: (id) =>
+      guard(async () => {
+        const t = await (await topology()).getTemplate(id);
+        if (!t) throw new ApiError(`no template ${id}`, 'not-found');
+        return t;
+      }),
+
+    listLabs: () => guard(async () => (await needDocker(), listLabs())),
+    async deploy(doc) {
+      await deployDetailed(doc);
+      return engine.status(doc.name);
+    },
+    deployDetailed,
+    destroy: (lab) =>
+      guard(async () => {
+        await needDocker();
+        terminals.nodeGone(lab);
+        await down(lab);
+      }),
+    status: (lab) => guard(async () => (await needDocker(), status(lab, await deps()))),
+    setMode: (lab, service, mode: Mode) =>
+      guard(async () => {
+        await needDocker();
+        return setMode(lab, service, mode, await deps(), (p) => emit({ type: 'progress', lab, ...p }));
+      }),
+    stats: (lab) =>
+      guard(async () => {
+        await needDocker();
+        const d = await deps();
+        const ctx = await labContext(lab, d);
+        if (!ctx.objs.containers.length) throw new ApiError(`no lab named ${lab}`, 'not-found');
+        if (!ctx.plan) throw new ApiError(`lab ${lab} has no readable document: redeploy it`, 'conflict');
+        return d.readStats(ctx.plan);
+      }),
+    gc: (o) => guard(async () => (await needDocker(), gc(o))),
+
+    openTerminal: (lab, node, cols, rows) => guard(() => terminals.open(lab, node, cols, rows)),
+    terminalInput: (id, data) => guard(() => terminals.input(id, data)),
+    resizeTerminal: (id, cols, rows) => guard(() => terminals.resize(id, cols, rows)),
+    closeTerminal: (id) => guard(() => terminals.close(id)),
+
+    subscribe(listener) {
+      listeners.add(listener);
+      // watch Docker only while someone listens
+      watch ??= watchNodeEvents(
+        (e) => {
+          if (e.state !== 'running' && e.state !== 'created' && e.state !== 'paused') terminals.nodeGone(e.lab, e.node);
+          emit(e);
+        },
+        (message) => emit({ type: 'log', level: 'warn', message }),
+      );
+      return () => {
+        listeners.delete(listener);
+        if (!listeners.size) {
+          watch?.close();
+          watch = undefined;
+        }
+      };
+    },
+    async close() {
+      watch?.close();
+      watch = undefined;
+      listeners.clear();
+      await terminals.closeAll();
+    },
+  };
+  return engine;
+}

@@ -1,0 +1,136 @@
+// From a lab document to the deployable plan (pure; no Docker). The plan is
+// the single source for deploy/ (networks, containers), plumbing.ts (what runs
+// inside each node) and balancer/ (services, backends, addresses).
+import type { LabDoc, Mode } from '../../api';
+import { containerName, networkName } from '../docker/labels';
+import type { Addressing } from './addressing';
+import { LabFileError } from './issues';
+import { gatewayOf, intToIp } from './net4';
+import type { LabPlan, PlannedBackend, PlannedNode, PlannedService } from './plan-types';
+import { allRoutes, backendNetwork } from './routes';
+import { DEFAULT_HEALTH, DEFAULT_PORT, DEFAULT_SCHEDULER, DEFAULT_WEIGHT, durationMs } from './schema';
+import { analyzeLab, type ValidateOptions } from './validate';
+
+export type PlanOptions = ValidateOptions;
+
+export const SYSCTL = {
+  ipForward: 'net.ipv4.ip_forward',
+  arpIgnore: 'net.ipv4.conf.all.arp_ignore',
+  arpAnnounce: 'net.ipv4.conf.all.arp_announce',
+  rpFilterAll: 'net.ipv4.conf.all.rp_filter',
+  rpFilterDefault: 'net.ipv4.conf.default.rp_filter',
+} as const;
+
+/** Plan a lab; throws LabFileError (one line: field path and reason) if the lab is invalid
+ * for the given effective modes (`opts.modes` = live mode switches). */
+export function planLab(doc: LabDoc, opts: PlanOptions = {}): LabPlan {
+  const a = analyzeLab(doc, opts);
+  if (!a.doc || !a.addr || a.issues.length) throw new LabFileError(a.issues);
+  return buildPlan(a.doc, a.addr, a.modes);
+}
+
+const backendRef = (b: string | { node: string; weight?: number }) => (typeof b === 'string' ? { node: b, weight: DEFAULT_WEIGHT } : { node: b.node, weight: b.weight ?? DEFAULT_WEIGHT });
+
+function buildPlan(doc: LabDoc, addr: Addressing, modes: Record<string, Mode>): LabPlan {
+  const lab = doc.name;
+  const networks = Object.keys(doc.networks).map((net) => {
+    const s = addr.subnets.get(net)!;
+    return { name: net, docker: networkName(lab, net), subnet: s.cidr, gateway: intToIp(gatewayOf(s)) };
+  });
+
+  const routes = allRoutes(doc, addr, modes);
+  const services: PlannedService[] = [];
+  const loopbackVips = new Map<string, string[]>();
+  const decap = new Set<string>();
+  const backendNodes = new Set<string>();
+  const addTo = (m: Map<string, string[]>, k: string, v: string) => {
+    const l = m.get(k) ?? [];
+    if (!l.includes(v)) l.push(v);
+    m.set(k, l);
+  };
+
+  for (const [svc, sd] of Object.entries(doc.services ?? {})) {
+    const mode = modes[svc];
+    const vip = addr.vips.get(svc)!;
+    const resolve = (b: string | { node: string; weight?: number }): PlannedBackend => {
+      const { node, weight } = backendRef(b);
+      const bn = backendNetwork(doc, addr, sd.balancer, node)!;
+      // the balancer's own address toward this backend: on the shared network, else where the route leaves
+      const source = addr.nodeAddrs.get(sd.balancer)!.get(bn.hop.firstNet)!;
+      return { node, address: addr.nodeAddrs.get(node)!.get(bn.network)!, network: bn.network, weight, source };
+    };
+    const backends = sd.backends.map(resolve);
+    for (const b of backends) {
+      backendNodes.add(b.node);
+      // dsr and tunnel deliver packets still addressed to the VIP: the server must own it (on lo, not announced)
+      if (mode === 'dsr' || mode === 'tunnel') addTo(loopbackVips, b.node, vip);
+      if (mode === 'tunnel') decap.add(b.node);
+    }
+    const h = sd.health ?? {};
+    services.push({
+      name: svc,
+      balancer: sd.balancer,
+      vip,
+      port: sd.port ?? DEFAULT_PORT,
+      mode,
+      scheduler: sd.scheduler ?? DEFAULT_SCHEDULER,
+      backends,
+      routes: mode === 'l7' ? (sd.routes ?? []).map((r) => ({ ...(r.path !== undefined && { path: r.path }), ...(r.host !== undefined && { host: r.host }), ...(r.header !== undefined && { header: { ...r.header } }), backends: r.backends.map(resolve) })) : [],
+      health: {
+        type: h.type ?? DEFAULT_HEALTH.type,
+        path: h.path ?? DEFAULT_HEALTH.path,
+        intervalMs: h.interval ? durationMs(h.interval) : DEFAULT_HEALTH.intervalMs,
+      },
+      snatAddress: backends[0]?.source,
+    });
+  }
+
+  const nodes: PlannedNode[] = Object.entries(doc.nodes).map(([name, nd]) => {
+    const seen = new Set<string>();
+    const interfaces = nd.links
+      .filter((l) => !seen.has(l.network) && seen.add(l.network))
+      .map((l) => ({
+        network: l.network,
+        address: addr.nodeAddrs.get(name)!.get(l.network)!,
+        prefixLen: addr.subnets.get(l.network)!.prefix,
+        ...(l.rate !== undefined && { rate: l.rate }),
+      }));
+    const vips = loopbackVips.get(name) ?? [];
+    const sysctls: Record<string, string> = {};
+    if (nd.kind === 'router' || nd.kind === 'balancer') sysctls[SYSCTL.ipForward] = '1';
+    if (nd.kind === 'router') {
+      // dsr/tunnel replies come from the VIP on a network the VIP's subnet is not routed to:
+      // strict reverse-path filtering on a router would drop them
+      sysctls[SYSCTL.rpFilterAll] = '0';
+      sysctls[SYSCTL.rpFilterDefault] = '0';
+    }
+    if (vips.length) {
+      // hold the VIP without answering ARP for it: only the balancer may announce the VIP
+      sysctls[SYSCTL.arpIgnore] = '1';
+      sysctls[SYSCTL.arpAnnounce] = '2';
+    }
+    if (decap.has(name)) {
+      // decapsulated packets carry the client's source, which is not routed via the tunnel path
+      sysctls[SYSCTL.rpFilterAll] = '0';
+      sysctls[SYSCTL.rpFilterDefault] = '0';
+    }
+    // Every node runs the plumbing script (routes, shaping, checksum offload): NET_ADMIN.
+    // SYS_ADMIN only where BPF is loaded: balancers (the core) and service backends (tunnel decap;
+    // a live switch to tunnel must not need a redeploy, and capabilities are fixed at create).
+    const capAdd = ['NET_ADMIN'];
+    if (nd.kind === 'balancer' || backendNodes.has(name)) capAdd.push('SYS_ADMIN');
+    return {
+      name,
+      kind: nd.kind,
+      image: nd.image ?? `lblab/${nd.kind}`,
+      container: containerName(lab, name),
+      interfaces,
+      routes: routes.get(name) ?? [],
+      loopbackVips: vips,
+      tunnelDecap: decap.has(name),
+      sysctls,
+      capAdd,
+    };
+  });
+  return { name: lab, networks, nodes, services };
+}

@@ -1,0 +1,180 @@
+// The shell script that makes a running container match its planned node:
+// sysctls, checksum offload, shaping, VIPs, static routes and tunnel decap.
+//
+// The engine runs it with `sh -e` (docker exec) after ALL the node's networks
+// are attached (Docker refuses to attach a subnet that overlaps an existing
+// route), and again after every live mode switch. It is idempotent:
+// - interfaces are found by the planned address they hold (never by ethN order);
+// - everything is "replace" or "delete-if-present then add", so a second run
+//   changes nothing;
+// - lab routes set by an earlier run are recorded in /run/lblab/routes; a run
+//   deletes those the plan no longer wants, and when a default route we set
+//   (nat) is no longer wanted, Docker's original default (saved once in
+//   /run/lblab/default.orig) is restored — so nat → dsr gives the server its
+//   own default route back;
+// - /32 addresses on lo and on lab interfaces are VIPs (Docker never assigns
+//   /32s): the ones the plan no longer lists are removed.
+import type { LabPlan, PlannedInterface, PlannedNode } from './plan-types';
+import { contains, ipToInt, parseSubnet } from './net4';
+import { rateToBits } from './schema';
+
+/** Where the server image keeps the tc-BPF IPIP decapsulation program, and its ELF section. */
+export const DECAP_OBJECT = '/usr/local/lib/lblab/bpf/decap.bpf.o';
+export const DECAP_SECTION = 'tc';
+/** tc filter priorities on clsact ingress: the policer first (it must see every packet), then decap. */
+const PREF_POLICE = 5;
+const PREF_DECAP = 10;
+
+const sq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+const PRELUDE = `set -e
+PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+state=/run/lblab
+mkdir -p "$state"
+lblab_fail() { echo "lblab: $*" >&2; exit 1; }
+# the interface holding an address (Docker's attach order is not the lab's link order)
+lblab_if() { ip -o -4 addr show | awk -v a="$1" '{ split($4, p, "/"); if (p[1] == a) { sub(/@.*/, "", $2); print $2; exit } }'; }
+# write a /proc/sys value only when it differs: a read-only /proc/sys is fine when the
+# container was created with the value; otherwise try to remount it (needs SYS_ADMIN)
+lblab_put() {
+  [ "$(cat "$1" 2>/dev/null)" = "$2" ] && return 0
+  { echo "$2" > "$1"; } 2>/dev/null && return 0
+  mount -o remount,rw /proc/sys 2>/dev/null && { echo "$2" > "$1"; } 2>/dev/null && return 0
+  lblab_fail "cannot set $1 to $2 (read-only /proc/sys: create the container with this sysctl)"
+}
+lblab_sysctl() { lblab_put "/proc/sys/$(echo "$1" | tr . /)" "$2"; }
+# keep only the /32 VIPs in $2 (space separated, each "a.b.c.d/32") on device $1
+lblab_prune_vips() {
+  for a in $(ip -o -4 addr show dev "$1" | awk '$4 ~ /\\/32$/ { print $4 }'); do
+    case " $2 " in *" $a "*) ;; *) case "$a" in 127.*) ;; *) ip addr del "$a" dev "$1" ;; esac ;; esac
+  done
+}
+lblab_clsact() { tc qdisc show dev "$1" | grep -q 'qdisc clsact' || tc qdisc add dev "$1" clsact; }
+`;
+
+/** The plumbing script for one node of a plan. */
+export function nodeScript(plan: LabPlan, node: string | PlannedNode): string {
+  const n = typeof node === 'string' ? plan.nodes.find((x) => x.name === node) : node;
+  if (!n) throw new Error(`lab ${plan.name}: no node ${String(node)} in the plan`);
+  const out: string[] = [`# lblab plumbing: lab ${plan.name}, node ${n.name} (${n.kind}); generated, idempotent`, PRELUDE];
+  const ifVar = (i: number) => `IF${i}`;
+
+  out.push('# interfaces, by the address each one holds');
+  n.interfaces.forEach((itf, i) => {
+    out.push(`${ifVar(i)}=$(lblab_if ${itf.address})`);
+    out.push(`[ -n "$${ifVar(i)}" ] || lblab_fail ${sq(`node ${n.name}: no interface holds ${itf.address} (network ${itf.network})`)}`);
+  });
+
+  const sysctls = Object.entries(n.sysctls);
+  if (sysctls.length) {
+    out.push('', '# sysctls');
+    for (const [k, v] of sysctls) out.push(`lblab_sysctl ${k} ${sq(v)}`);
+    // rp_filter's effective value is max(all, interface): interfaces created before `all` was set keep theirs
+    const rp = n.sysctls['net.ipv4.conf.all.rp_filter'];
+    if (rp !== undefined) out.push(`for d in /proc/sys/net/ipv4/conf/*/; do lblab_put "\${d}rp_filter" ${sq(rp)}; done`);
+  }
+
+  out.push(
+    '',
+    '# veth checksum offload off: packets leave with full checksums, which the eBPF core and captures need',
+    'if command -v ethtool >/dev/null 2>&1; then',
+    ...n.interfaces.map((_, i) => `  ethtool -K "$${ifVar(i)}" tx off >/dev/null 2>&1 || true`),
+    'fi',
+  );
+
+  out.push('', '# shaping: TBF on egress, a policer on ingress (no ifb needed)');
+  n.interfaces.forEach((itf, i) => out.push(...shaping(itf, `"$${ifVar(i)}"`)));
+
+  // VIPs: on lo for dsr/tunnel real servers; on the balancer's interface of the VIP's subnet
+  out.push('', '# VIPs');
+  const lo = n.loopbackVips.map((v) => `${v}/32`);
+  out.push(`lblab_prune_vips lo ${sq(lo.join(' '))}`);
+  for (const v of lo) out.push(`ip addr replace ${v} dev lo`);
+  const own = plan.services.filter((s) => s.balancer === n.name).map((s) => s.vip);
+  n.interfaces.forEach((itf, i) => {
+    const s = parseSubnet(`${itf.address}/${itf.prefixLen}`)!;
+    const vips = [...new Set(own.filter((v) => contains(s, ipToInt(v))))].map((v) => `${v}/32`);
+    out.push(`lblab_prune_vips "$${ifVar(i)}" ${sq(vips.join(' '))}`);
+    for (const v of vips) out.push(`ip addr replace ${v} dev "$${ifVar(i)}"`);
+  });
+
+  out.push(...routesBlock(n));
+  out.push(...decapBlock(n, ifVar));
+  out.push('', 'echo "lblab: node ' + n.name + ' plumbed"');
+  return out.join('\n') + '\n';
+}
+
+/** TBF burst: 10 ms at the rate, at least 10 full frames (TBF needs burst ≥ rate/HZ and ≥ MTU). */
+export function burstBytes(rate: string): number {
+  return Math.max(Math.ceil(rateToBits(rate) / 8 / 100), 15_140);
+}
+
+function shaping(itf: PlannedInterface, dev: string): string[] {
+  if (!itf.rate) {
+    return [
+      `tc qdisc show dev ${dev} root | grep -q ' tbf ' && tc qdisc del dev ${dev} root || true`,
+      `tc filter del dev ${dev} ingress pref ${PREF_POLICE} 2>/dev/null || true`,
+    ];
+  }
+  const burst = burstBytes(itf.rate);
+  const police = `action police rate ${itf.rate} burst ${burst} conform-exceed drop/continue`;
+  return [
+    `tc qdisc replace dev ${dev} root tbf rate ${itf.rate} burst ${burst} latency 50ms`,
+    `lblab_clsact ${dev}`,
+    `tc filter del dev ${dev} ingress pref ${PREF_POLICE} 2>/dev/null || true`,
+    // matchall is the plain way; u32 "match everything" where cls_matchall is missing
+    `tc filter add dev ${dev} ingress pref ${PREF_POLICE} protocol all matchall ${police} 2>/dev/null || tc filter add dev ${dev} ingress pref ${PREF_POLICE} protocol all u32 match u32 0 0 ${police}`,
+  ];
+}
+
+function routesBlock(n: PlannedNode): string[] {
+  const want = n.routes.map((r) => `${r.dst} via ${r.via}`);
+  const out = [
+    '',
+    '# static routes; lab routes of an earlier run that the plan no longer wants are removed',
+    '[ -f "$state/default.orig" ] || ip -4 route show default > "$state/default.orig"',
+    want.length ? `printf '%s\\n' ${want.map(sq).join(' ')} > "$state/routes.want"` : ': > "$state/routes.want"',
+    'if [ -f "$state/routes" ]; then',
+    '  while read -r dst rest; do',
+    '    awk -v d="$dst" \'$1 == d { f = 1 } END { exit !f }\' "$state/routes.want" && continue',
+    '    if [ "$dst" = default ]; then',
+    '      if [ -s "$state/default.orig" ]; then ip route replace $(head -n 1 "$state/default.orig"); else ip route del default 2>/dev/null || true; fi',
+    '    else',
+    '      ip route del "$dst" 2>/dev/null || true',
+    '    fi',
+    '  done < "$state/routes"',
+    'fi',
+  ];
+  for (const r of n.routes) out.push(`ip route replace ${r.dst} via ${r.via}`);
+  out.push('mv "$state/routes.want" "$state/routes"');
+  return out;
+}
+
+function decapBlock(n: PlannedNode, ifVar: (i: number) => string): string[] {
+  const devs = n.interfaces.map((_, i) => `"$${ifVar(i)}"`);
+  if (!n.tunnelDecap) {
+    return [
+      '',
+      '# no tunnel decapsulation in the current mode',
+      ...devs.map((d) => `tc filter del dev ${d} ingress pref ${PREF_DECAP} 2>/dev/null || true`),
+      'ip link set tunl0 down 2>/dev/null || true',
+    ];
+  }
+  return [
+    '',
+    '# tunnel mode: decapsulate IPIP. tunl0 exists in every netns when the ipip module is loaded;',
+    '# otherwise a tc-BPF program strips the outer header on ingress of every lab interface.',
+    'if ip link show tunl0 >/dev/null 2>&1; then',
+    '  ip link set tunl0 up',
+    '  lblab_put /proc/sys/net/ipv4/conf/tunl0/rp_filter 0',
+    'else',
+    "  grep -q ' /sys/fs/bpf ' /proc/mounts || mount -t bpf bpf /sys/fs/bpf 2>/dev/null || true",
+    `  [ -f ${DECAP_OBJECT} ] || lblab_fail ${sq(`node ${n.name}: ${DECAP_OBJECT} is missing from the image (tunnel decap)`)}`,
+    ...devs.flatMap((d) => [
+      `  lblab_clsact ${d}`,
+      `  tc filter del dev ${d} ingress pref ${PREF_DECAP} 2>/dev/null || true`,
+      `  tc filter add dev ${d} ingress pref ${PREF_DECAP} bpf da obj ${DECAP_OBJECT} sec ${DECAP_SECTION}`,
+    ]),
+    'fi',
+  ];
+}

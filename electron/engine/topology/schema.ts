@@ -1,0 +1,116 @@
+// The lab file schema (`*.lab.yaml`), one zod schema for every boundary:
+// the CLI, the web server and the UI all parse lab documents with it.
+// Shape only: references between names (links → networks, services →
+// nodes) and topology rules live in validate.ts, so each message can name
+// the node / network / service at fault.
+import { z } from 'zod';
+import { MODES, NAME_RE, NODE_KINDS, SCHEDULERS } from '../../api';
+import type { LabDoc } from '../../api';
+
+/** tc rates we accept: a positive number and a unit, e.g. 500kbit, 100mbit, 1gbit, 1.5gbit. */
+export const RATE_RE = /^(\d+(\.\d+)?)(bit|kbit|mbit|gbit)$/;
+/** Health-check intervals: 250ms, 2s. */
+export const DURATION_RE = /^(\d+)(ms|s)$/;
+const IPV4_RE = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+const CIDR_RE = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\/([0-9]|[12]\d|3[0-2])$/;
+
+const name = z.string({ error: 'must be a name (string)' }).regex(NAME_RE, 'must be lowercase letters, digits and dashes (max 32), not starting or ending with a dash');
+const ipv4 = z.string({ error: 'must be an IPv4 address (string)' }).regex(IPV4_RE, 'must be an IPv4 address like 198.18.0.10');
+const cidr = z.string({ error: 'must be a subnet (string)' }).regex(CIDR_RE, 'must be an IPv4 subnet like 198.18.1.0/24');
+
+export const positionSchema = z.strictObject({ x: z.number().finite(), y: z.number().finite() });
+
+export const rateSchema = z
+  .string({ error: 'must be a rate like 100mbit' })
+  .regex(RATE_RE, 'must be a rate like 500kbit, 100mbit or 1gbit')
+  .refine((r) => rateToBits(r) >= 8000, 'must be at least 8kbit');
+
+export const linkSchema = z.strictObject({
+  network: name,
+  rate: rateSchema.optional(),
+  address: ipv4.optional(),
+});
+
+export const nodeSchema = z.strictObject({
+  kind: z.enum(NODE_KINDS, { error: `must be one of ${NODE_KINDS.join(', ')}` }),
+  links: z.array(linkSchema, { error: 'must be a list of links like [{ network: front }]' }),
+  image: z.string().min(1).max(200).optional(),
+  position: positionSchema.optional(),
+});
+
+export const networkSchema = z.strictObject({
+  subnet: cidr.optional(),
+  position: positionSchema.optional(),
+});
+
+/** Weights are small integers so schedulers (Maglev table fill, wrr) stay exact; 0 drains a backend. */
+export const weightSchema = z.number({ error: 'must be an integer 0..100' }).int('must be an integer 0..100').min(0, 'must be an integer 0..100').max(100, 'must be an integer 0..100');
+export const backendObjectSchema = z.strictObject({ node: name, weight: weightSchema.optional() });
+/** A backend is a node name or `{ node, weight }`. The node may be a server, or a balancer that
+ * runs its own service (multi-tier: an L4 tier in front of L7 gateways). */
+export const backendSchema = z.union([name, backendObjectSchema], { error: 'must be a node name or { node, weight }' });
+
+export const routeSchema = z
+  .strictObject({
+    path: z.string().startsWith('/', 'must start with "/"').max(200).optional(),
+    host: z.string().min(1).max(253).optional(),
+    header: z.record(z.string().regex(/^[A-Za-z0-9-]+$/, 'header names are letters, digits and dashes'), z.string().max(200)).optional(),
+    backends: z.array(backendSchema).min(1, 'must list at least one backend'),
+  })
+  .refine((r) => r.path !== undefined || r.host !== undefined || r.header !== undefined, 'a route needs path, host or header to match on');
+
+export const healthSchema = z.strictObject({
+  type: z.enum(['tcp', 'http'], { error: 'must be tcp or http' }).optional(),
+  path: z.string().startsWith('/', 'must start with "/"').optional(),
+  interval: z
+    .string()
+    .regex(DURATION_RE, 'must be a duration like 500ms or 2s')
+    .refine((d) => durationMs(d) >= 100 && durationMs(d) <= 60_000, 'must be between 100ms and 60s')
+    .optional(),
+});
+
+export const serviceSchema = z.strictObject({
+  balancer: name,
+  vip: ipv4.optional(),
+  port: z.number({ error: 'must be a port number' }).int('must be an integer').min(1, 'must be 1..65535').max(65535, 'must be 1..65535').optional(),
+  mode: z.enum(MODES, { error: `must be one of ${MODES.join(', ')}` }),
+  scheduler: z.enum(SCHEDULERS, { error: `must be one of ${SCHEDULERS.join(', ')}` }).optional(),
+  backends: z.array(backendSchema, { error: 'must be a list of backends' }).min(1, 'must list at least one backend'),
+  routes: z.array(routeSchema).optional(),
+  health: healthSchema.optional(),
+});
+
+export const labSchema = z.strictObject({
+  name,
+  description: z.string().max(2000).optional(),
+  networks: z.record(z.string(), networkSchema, { error: 'must be a map of networks (name: { subnet })' }),
+  nodes: z.record(z.string(), nodeSchema, { error: 'must be a map of nodes (name: { kind, links })' }),
+  services: z.record(z.string(), serviceSchema, { error: 'must be a map of services' }).optional(),
+});
+
+// Compile-time guard: the schema's output must stay assignable to api.ts's LabDoc and back.
+type SchemaOut = z.infer<typeof labSchema>;
+const _toDoc = (d: SchemaOut): LabDoc => d;
+const _fromDoc = (d: LabDoc): SchemaOut => d;
+void _toDoc;
+void _fromDoc;
+
+export const DEFAULT_PORT = 80;
+export const DEFAULT_SCHEDULER = 'maglev' as const;
+export const DEFAULT_WEIGHT = 1;
+export const DEFAULT_HEALTH = { type: 'tcp' as const, path: '/', intervalMs: 500 };
+
+/** "100mbit" → 100_000_000 (bits per second). */
+export function rateToBits(rate: string): number {
+  const m = RATE_RE.exec(rate);
+  if (!m) return NaN;
+  const mult = { bit: 1, kbit: 1e3, mbit: 1e6, gbit: 1e9 }[m[3] as 'bit'];
+  return Number(m[1]) * mult;
+}
+
+/** "500ms" → 500, "2s" → 2000. */
+export function durationMs(d: string): number {
+  const m = DURATION_RE.exec(d);
+  if (!m) return NaN;
+  return Number(m[1]) * (m[2] === 's' ? 1000 : 1);
+}

@@ -1,0 +1,258 @@
+// Full check of a lab document: schema (zod) first, then the topology rules
+// that need the whole picture. Every issue carries its field path and the
+// node / network / service it belongs to, so the UI can mark the culprit.
+//
+// Mode rules (what a topology must offer for a service to work in a mode):
+// - dsr: every backend shares an L2 network with the balancer (only the
+//   destination MAC changes, so the server must be one hop away on a bridge).
+// - tunnel, snat, l4proxy, l7: every backend is reachable from the balancer,
+//   on a shared network or across routers.
+// - nat: every backend shares a network with the balancer (the balancer
+//   becomes its default gateway, which must be on-link) AND shares no network
+//   with any client node: replies to an on-link client leave directly (a
+//   connected route beats the default route) and bypass the reverse
+//   translation. A backend may be in nat mode for one balancer only (a node
+//   has one default gateway).
+// - Multi-tier: a `balancer` node that is the balancer of its own service may
+//   be a backend of another service (e.g. L7 gateways behind a DSR tier); it is
+//   then treated like a server of that service (VIP on lo in dsr/tunnel, …).
+import { z } from 'zod';
+import { NAME_RE, type LabDoc, type LabIssue, type Mode, type ValidationReport } from '../../api';
+import { assignAddresses, type Addressing, type AddressingOptions } from './addressing';
+import { issue } from './issues';
+import { nodeNetworks, reach } from './routes';
+import { labSchema } from './schema';
+
+export interface ValidateOptions extends AddressingOptions {
+  /** effective modes (live mode switches), overriding the file's `mode` per service */
+  modes?: Record<string, Mode>;
+}
+
+export interface Analysis {
+  doc?: LabDoc;
+  addr?: Addressing;
+  modes: Record<string, Mode>;
+  issues: LabIssue[];
+}
+
+export function validateLab(doc: unknown, opts: ValidateOptions = {}): ValidationReport {
+  const { issues } = analyzeLab(doc, opts);
+  return { ok: issues.length === 0, issues };
+}
+
+/** Schema + topology checks; on success also the addressing the planner builds on. */
+export function analyzeLab(input: unknown, opts: ValidateOptions = {}): Analysis {
+  const parsed = schemaCheck(input);
+  if (!parsed.doc) return { issues: parsed.issues, modes: {} };
+  const doc = parsed.doc;
+  const modes: Record<string, Mode> = {};
+  for (const [s, sd] of Object.entries(doc.services ?? {})) modes[s] = opts.modes?.[s] ?? sd.mode;
+  for (const s of Object.keys(opts.modes ?? {})) {
+    if (!doc.services?.[s]) return { doc, modes, issues: [issue(['services', s], `unknown service "${s}"`)] };
+  }
+  const issues: LabIssue[] = [];
+  checkNames(doc, issues);
+  checkLinks(doc, issues);
+  const addr = assignAddresses(doc, opts);
+  issues.push(...addr.issues);
+  checkServices(doc, addr, modes, !!opts.modes, issues);
+  return { doc, addr, modes, issues };
+}
+
+// ------------------------------------------------------------------ schema
+
+/** zod parse with messages people can act on (unknown fields named, missing fields called missing). */
+export function schemaCheck(input: unknown): { doc?: LabDoc; issues: LabIssue[] } {
+  if (input === null || input === undefined) return { issues: [issue([], 'the lab file is empty')] };
+  if (typeof input !== 'object' || Array.isArray(input)) return { issues: [issue([], 'a lab file is a map with name, networks, nodes and services')] };
+  const r = labSchema.safeParse(input);
+  if (r.success) return { doc: r.data as LabDoc, issues: [] };
+  return { issues: r.error.issues.flatMap((i) => zodIssue(i, input, [])) };
+}
+
+type ZIssue = z.core.$ZodIssue;
+
+function zodIssue(i: ZIssue, root: unknown, prefix: (string | number)[]): LabIssue[] {
+  const path = [...prefix, ...(i.path as (string | number)[])];
+  const value = valueAt(root, path);
+  if (i.code === 'unrecognized_keys') {
+    const allowed = allowedKeys(path);
+    return i.keys.map((k) => issue([...path, k], `unknown field "${k}"${allowed ? ` (allowed: ${allowed.join(', ')})` : ''}`));
+  }
+  if (i.code === 'invalid_union') {
+    // pick the branch that matched the value's type (e.g. the object form of a backend) and report its issues
+    const branch = i.errors.find((b) => b.length > 0 && !b.some((e) => e.code === 'invalid_type' && e.path.length === 0));
+    if (branch) return branch.flatMap((e) => zodIssue(e, root, path));
+  }
+  if (value === undefined && (i.code === 'invalid_type' || i.code === 'invalid_value' || i.code === 'invalid_union')) {
+    return [issue(path, 'is missing (required)')];
+  }
+  return [issue(path, i.message)];
+}
+
+function valueAt(root: unknown, path: (string | number)[]): unknown {
+  let v = root;
+  for (const p of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<string | number, unknown>)[p];
+  }
+  return v;
+}
+
+const KEYS = {
+  lab: ['name', 'description', 'networks', 'nodes', 'services'],
+  network: ['subnet', 'position'],
+  node: ['kind', 'links', 'image', 'position'],
+  link: ['network', 'rate', 'address'],
+  position: ['x', 'y'],
+  service: ['balancer', 'vip', 'port', 'mode', 'scheduler', 'backends', 'routes', 'health'],
+  backend: ['node', 'weight'],
+  route: ['path', 'host', 'header', 'backends'],
+  health: ['type', 'path', 'interval'],
+};
+
+function allowedKeys(path: (string | number)[]): string[] | undefined {
+  const shape = path.map((p, i) => (typeof p === 'number' ? '#' : i % 2 === 1 && i < 2 ? '*' : p)).join('/');
+  const table: Record<string, string[]> = {
+    '': KEYS.lab,
+    'networks/*': KEYS.network,
+    'networks/*/position': KEYS.position,
+    'nodes/*': KEYS.node,
+    'nodes/*/position': KEYS.position,
+    'nodes/*/links/#': KEYS.link,
+    'services/*': KEYS.service,
+    'services/*/backends/#': KEYS.backend,
+    'services/*/routes/#': KEYS.route,
+    'services/*/routes/#/backends/#': KEYS.backend,
+    'services/*/health': KEYS.health,
+  };
+  return table[shape];
+}
+
+// ------------------------------------------------------------------ names and links
+
+function checkNames(doc: LabDoc, issues: LabIssue[]) {
+  const bad = 'must be lowercase letters, digits and dashes (max 32), not starting or ending with a dash';
+  for (const n of Object.keys(doc.networks)) if (!NAME_RE.test(n)) issues.push(issue(['networks', n], `network name "${n}" ${bad}`));
+  for (const n of Object.keys(doc.nodes)) {
+    if (!NAME_RE.test(n)) issues.push(issue(['nodes', n], `node name "${n}" ${bad}`));
+    if (Object.prototype.hasOwnProperty.call(doc.networks, n)) {
+      issues.push(issue(['nodes', n], `name "${n}" is used by a node and a network; names must be unique across nodes and networks`, { network: n }));
+    }
+  }
+  for (const s of Object.keys(doc.services ?? {})) if (!NAME_RE.test(s)) issues.push(issue(['services', s], `service name "${s}" ${bad}`));
+}
+
+function checkLinks(doc: LabDoc, issues: LabIssue[]) {
+  const known = Object.keys(doc.networks);
+  for (const [node, nd] of Object.entries(doc.nodes)) {
+    const seen = new Map<string, number>();
+    nd.links.forEach((l, i) => {
+      const path = ['nodes', node, 'links', i, 'network'];
+      if (!Object.prototype.hasOwnProperty.call(doc.networks, l.network)) {
+        issues.push(issue(path, `unknown network "${l.network}" (${known.length ? `known: ${known.join(', ')}` : 'no networks defined'})`));
+      } else if (seen.has(l.network)) {
+        issues.push(issue(path, `node ${node} is already linked to network ${l.network} (links[${seen.get(l.network)}]); one link per network`, { network: l.network }));
+      } else seen.set(l.network, i);
+    });
+    const nets = seen.size;
+    if (nd.kind === 'router' && nets < 2) {
+      issues.push(issue(['nodes', node, 'links'], `a router needs links to at least 2 networks (has ${nets})`));
+    } else if (nd.kind !== 'router' && nd.links.length === 0) {
+      issues.push(issue(['nodes', node, 'links'], `a ${nd.kind} needs at least one link`));
+    }
+  }
+}
+
+// ------------------------------------------------------------------ services and modes
+
+const backendName = (b: string | { node: string }) => (typeof b === 'string' ? b : b.node);
+
+function checkServices(doc: LabDoc, addr: Addressing, modes: Record<string, Mode>, overridden: boolean, issues: LabIssue[]) {
+  const services = Object.entries(doc.services ?? {});
+  const runsService = new Set(services.map(([, s]) => s.balancer));
+  const clients = Object.keys(doc.nodes).filter((n) => doc.nodes[n].kind === 'client');
+  const kindList = (k: string) => Object.keys(doc.nodes).filter((n) => doc.nodes[n].kind === k).join(', ') || 'none';
+  const vipPorts = new Map<string, string>();
+  const natGateway = new Map<string, { service: string; balancer: string }>();
+
+  for (const [svc, sd] of services) {
+    const at = (...p: (string | number)[]) => ['services', svc, ...p];
+    const mode = modes[svc];
+    const bal = doc.nodes[sd.balancer];
+    if (!bal) {
+      issues.push(issue(at('balancer'), `unknown node "${sd.balancer}" (balancers: ${kindList('balancer')})`));
+      continue;
+    }
+    if (bal.kind !== 'balancer') {
+      issues.push(issue(at('balancer'), `node ${sd.balancer} is a ${bal.kind}, not a balancer`, { node: sd.balancer }));
+      continue;
+    }
+    const vip = addr.vips.get(svc);
+    if (vip) {
+      const key = `${vip}:${sd.port ?? 80}`;
+      const other = vipPorts.get(key);
+      if (other) issues.push(issue(at(sd.vip ? 'vip' : 'port'), `${key} is already used by service ${other}`));
+      else vipPorts.set(key, svc);
+    }
+
+    // routes: l7 only, and only to the service's own backends (their addresses and health are known)
+    const names = sd.backends.map(backendName);
+    if (sd.routes && sd.routes.length && mode !== 'l7' && !overridden) {
+      issues.push(issue(at('routes'), `routes are only for mode l7 (mode is ${mode})`));
+    }
+    sd.routes?.forEach((r, ri) =>
+      r.backends.forEach((b, bi) => {
+        if (!names.includes(backendName(b))) {
+          issues.push(issue(at('routes', ri, 'backends', bi), `backend ${backendName(b)} is not in the service's backends (${names.join(', ')})`));
+        }
+      }),
+    );
+    if (sd.backends.every((b) => typeof b !== 'string' && b.weight === 0)) {
+      issues.push(issue(at('backends'), 'every backend has weight 0: nothing would receive traffic'));
+    }
+
+    const lbNets = nodeNetworks(doc, sd.balancer);
+    const fromLb = reach(doc, addr, sd.balancer);
+    const seen = new Set<string>();
+    sd.backends.forEach((b, i) => {
+      const name = backendName(b);
+      const path = at('backends', i);
+      const nd = doc.nodes[name];
+      if (!nd) return void issues.push(issue(path, `unknown node "${name}" (servers: ${kindList('server')})`));
+      const on = { node: name };
+      if (seen.has(name)) return void issues.push(issue(path, `backend ${name} is listed twice`, on));
+      seen.add(name);
+      if (name === sd.balancer) return void issues.push(issue(path, `balancer ${name} cannot be a backend of its own service`, on));
+      if (nd.kind === 'balancer' && !runsService.has(name)) {
+        return void issues.push(issue(path, `node ${name} is a balancer without a service of its own; a balancer is a backend only as a gateway of another tier`, on));
+      }
+      if (nd.kind !== 'server' && nd.kind !== 'balancer') {
+        return void issues.push(issue(path, `node ${name} is a ${nd.kind}; backends must be servers (or balancers running their own service, for multi-tier)`, on));
+      }
+      const nets = nodeNetworks(doc, name);
+      const shared = nets.filter((n) => lbNets.includes(n));
+      const onNets = `${name} is on ${nets.join(', ') || 'no network'}`;
+      if (mode === 'dsr' && shared.length === 0) {
+        issues.push(issue(path, `mode dsr needs backend ${name} on a network of balancer ${sd.balancer} (${lbNets.join(', ')}); ${onNets} (use tunnel across routers)`, on));
+      } else if (mode === 'nat') {
+        if (shared.length === 0) {
+          issues.push(issue(path, `mode nat needs backend ${name} on a network of balancer ${sd.balancer} (${lbNets.join(', ')}), its default gateway; ${onNets}`, on));
+        } else {
+          const c = clients.find((cl) => nodeNetworks(doc, cl).some((n) => nets.includes(n)));
+          if (c) {
+            const net = nodeNetworks(doc, c).find((n) => nets.includes(n));
+            issues.push(issue(path, `mode nat: backend ${name} shares network ${net} with client ${c}, so its replies would bypass balancer ${sd.balancer}; put it on a network behind the balancer`, on));
+          } else {
+            const prev = natGateway.get(name);
+            if (prev && prev.balancer !== sd.balancer) {
+              issues.push(issue(path, `backend ${name} would need two default gateways (nat via ${prev.balancer} for service ${prev.service} and via ${sd.balancer})`, on));
+            } else natGateway.set(name, { service: svc, balancer: sd.balancer });
+          }
+        }
+      } else if (!nets.some((n) => fromLb.has(n))) {
+        issues.push(issue(path, `backend ${name} is not reachable from balancer ${sd.balancer} (no shared network and no path through routers)`, on));
+      }
+    });
+  }
+}

@@ -1,0 +1,26 @@
+// Electron main process entry. Everything testable lives in shell/app.ts; this
+// file only hands it the electron module and the build-time constants.
+import { app, BrowserWindow, dialog, ipcMain, Menu, screen, session, shell } from 'electron';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runShell, type ElectronLike } from './shell/app.js';
+import { errorLine } from './shell/errors.js';
+
+// Injected by @electron-forge/plugin-vite; absent in a plain `vite build`.
+declare const MAIN_WINDOW_VITE_DEV_SERVER_URL: string | undefined;
+declare const MAIN_WINDOW_VITE_NAME: string | undefined;
+
+// Bundled as ESM into .vite/build/main.js (package.json "type": "module").
+const here = path.dirname(fileURLToPath(import.meta.url));
+const devServerUrl = typeof MAIN_WINDOW_VITE_DEV_SERVER_URL === 'string' ? MAIN_WINDOW_VITE_DEV_SERVER_URL : undefined;
+const rendererName = typeof MAIN_WINDOW_VITE_NAME === 'string' ? MAIN_WINDOW_VITE_NAME : 'main_window';
+
+runShell({ app, BrowserWindow, dialog, ipcMain, Menu, screen, session, shell } as unknown as ElectronLike, {
+  devServerUrl,
+  rendererDir: path.join(here, '..', 'renderer', rendererName),
+  preload: path.join(here, 'preload.cjs'),
+  createEngine: async () => (await import('./engine/lab-engine.js')).createLabEngine({ shell: 'electron' }),
+}).catch((e) => {
+  dialog.showErrorBox('lblab cannot start', errorLine(e));
+  app.exit(1);
+});

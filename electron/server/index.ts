@@ -1,0 +1,219 @@
+// Web mode: the renderer and the LabApi over HTTP + WebSocket, on loopback only.
+//   GET  /*            built renderer (SPA fallback to index.html)
+//   POST /api/invoke   {method, args} -> 200 {result} | 4xx/5xx {error: "<one line>"}
+//   GET  /api/events   WebSocket: one JSON LabEvent per message
+import http from 'node:http';
+import path from 'node:path';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, WebSocket } from 'ws';
+import { ApiError, dispatch, type LabApi, type LabEvent } from '../api.js';
+import { applyHeaders, isJson, oneLine, refuseReason, securityHeaders } from './security.js';
+import { serveStatic } from './static.js';
+import { findAppRoot, RENDERER_OUT } from './paths.js';
+import { ensureRendererBuilt } from './renderer-build.js';
+import { withShell } from '../shell/with-shell.js';
+
+export type ServedApi = LabApi & { subscribe(listener: (e: LabEvent) => void): () => void; close?(): Promise<void> };
+
+export interface ServerOptions {
+  /** 0 picks a free port; default 7470 */
+  port?: number;
+  /** loopback only: 127.0.0.1 (default) or localhost */
+  host?: string;
+  /** defaults to the real engine (createLabEngine), closed with the server */
+  api?: ServedApi;
+  /** defaults to <app>/.vite/renderer/main_window, built on first use */
+  staticDir?: string;
+  /** origins trusted besides our own, e.g. a Vite dev server proxying to us */
+  allowedOrigins?: string[];
+  /** request body limit in bytes (parseLab accepts up to 1 MB of YAML, JSON-escaped) */
+  maxBody?: number;
+  log?: (line: string) => void;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_PORT = 7470;
+const LOOPBACK = new Set(['127.0.0.1', 'localhost']);
+
+export function statusFor(e: unknown): number {
+  if (e instanceof ApiError) {
+    return { 'bad-request': 400, 'not-found': 404, conflict: 409, engine: 500 }[e.code] ?? 500;
+  }
+  return 500;
+}
+
+function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Cache-Control', 'no-store');
+  res.setHeader('Content-Length', Buffer.byteLength(text));
+  res.end(text);
+}
+
+class TooLarge extends Error {}
+
+function readBody(req: http.IncomingMessage, limit: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > limit) return reject(new TooLarge());
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > limit) {
+        reject(new TooLarge());
+        req.pause();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+export async function startServer(opts: ServerOptions = {}): Promise<RunningServer> {
+  const host = opts.host ?? '127.0.0.1';
+  if (!LOOPBACK.has(host)) throw new Error(`refusing to listen on ${host}: lblab serve binds to loopback only (it controls your Docker engine)`);
+  const log = opts.log ?? ((l: string) => console.log(l));
+  const maxBody = opts.maxBody ?? 4 * 1024 * 1024;
+  const appRoot = findAppRoot();
+  const staticDir = path.resolve(opts.staticDir ?? path.join(appRoot, RENDERER_OUT));
+  if (!opts.staticDir) await ensureRendererBuilt(appRoot, staticDir, log);
+
+  const ownsApi = !opts.api;
+  const api: ServedApi = opts.api ?? (await import('../engine/lab-engine.js')).createLabEngine();
+  const webApi = withShell(api, 'web');
+  let port = opts.port ?? DEFAULT_PORT;
+
+  const server = http.createServer((req, res) => {
+    void handle(req, res).catch((e) => {
+      if (!res.headersSent) sendJson(res, 500, { error: oneLine((e as Error)?.message ?? e) });
+      else res.destroy();
+    });
+  });
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    applyHeaders(res, securityHeaders(port));
+    const refused = refuseReason(req, { port, allowedOrigins: opts.allowedOrigins });
+    if (refused) return sendJson(res, 403, { error: refused });
+    const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+
+    if (url.pathname === '/api/invoke') {
+      if (req.method !== 'POST') {
+        res.setHeader('Allow', 'POST');
+        return sendJson(res, 405, { error: 'method not allowed: use POST /api/invoke' });
+      }
+      if (!isJson(req)) return sendJson(res, 415, { error: 'unsupported media type: Content-Type must be application/json' });
+      let body: string;
+      try {
+        body = await readBody(req, maxBody);
+      } catch (e) {
+        if (e instanceof TooLarge) {
+          res.setHeader('Connection', 'close');
+          return sendJson(res, 413, { error: `request body larger than ${maxBody} bytes` });
+        }
+        throw e;
+      }
+      let call: { method?: unknown; args?: unknown };
+      try {
+        call = JSON.parse(body);
+      } catch {
+        return sendJson(res, 400, { error: 'bad request: body is not valid JSON' });
+      }
+      if (!call || typeof call !== 'object' || typeof call.method !== 'string') {
+        return sendJson(res, 400, { error: 'bad request: expected {"method": string, "args": [...]}' });
+      }
+      try {
+        const result = await dispatch(webApi, call.method, call.args ?? []);
+        return sendJson(res, 200, { result: result ?? null });
+      } catch (e) {
+        return sendJson(res, statusFor(e), { error: oneLine((e as Error)?.message ?? e) });
+      }
+    }
+    if (url.pathname === '/api/events') return sendJson(res, 426, { error: 'upgrade required: /api/events is a WebSocket' });
+    if (url.pathname.startsWith('/api/')) return sendJson(res, 404, { error: `no such endpoint: ${url.pathname}` });
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('Allow', 'GET, HEAD');
+      return sendJson(res, 405, { error: `method not allowed: ${req.method}` });
+    }
+    serveStatic(staticDir, url.pathname, req, res);
+  }
+
+  // Events: one subscription to the engine, fanned out to every client.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+  const unsubscribe = api.subscribe((e) => {
+    const text = JSON.stringify(e);
+    for (const client of wss.clients) if (client.readyState === WebSocket.OPEN) client.send(text);
+  });
+
+  server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    const refuse = (status: number, text: string) => {
+      socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`);
+    };
+    socket.on('error', () => socket.destroy());
+    const refused = refuseReason(req, { port, allowedOrigins: opts.allowedOrigins });
+    if (refused) return refuse(403, refused);
+    const pathname = new URL(req.url ?? '/', 'http://x').pathname;
+    if (pathname !== '/api/events') return refuse(404, 'not found');
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      // The channel is server -> client only; anything the client sends is ignored.
+      ws.on('error', () => ws.terminate());
+      wss.emit('connection', ws, req);
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    const onError = (e: NodeJS.ErrnoException) => {
+      unsubscribe();
+      if (e.code === 'EADDRINUSE') reject(new Error(`port ${port} on ${host} is already in use (choose another with --port, or --port 0 for any free port)`));
+      else if (e.code === 'EACCES') reject(new Error(`not allowed to listen on ${host}:${port} (choose a port above 1024)`));
+      else reject(new Error(`cannot listen on ${host}:${port}: ${oneLine(e.message)}`));
+    };
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  }).catch(async (e) => {
+    if (ownsApi) await api.close?.().catch(() => undefined);
+    throw e;
+  });
+  port = (server.address() as { port: number }).port;
+  const urlHost = host;
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${urlHost}:${port}/`,
+    port,
+    close() {
+      closing ??= (async () => {
+        unsubscribe();
+        for (const c of wss.clients) c.terminate();
+        wss.close();
+        server.closeAllConnections();
+        await new Promise<void>((r) => server.close(() => r()));
+        if (ownsApi) await api.close?.();
+      })();
+      return closing;
+    },
+  };
+}
+
+/** `lblab serve`: start, print the URL line, stop cleanly on Ctrl-C / SIGTERM. */
+export async function serveMain(port: number = DEFAULT_PORT, opts: Omit<ServerOptions, 'port'> = {}): Promise<RunningServer> {
+  const running = await startServer({ ...opts, port });
+  console.log(`lblab: web UI at ${running.url}`);
+  const stop = () => {
+    void running.close().finally(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return running;
+}

@@ -1,0 +1,275 @@
+// The daemon's brain: turns a validated config into data-plane services
+// (dsr/tunnel/nat/snat) and an HAProxy config (l4proxy/l7), keeps both in sync
+// with the health checker, and assembles stats. All changes run one at a time
+// (a promise queue) so a health flap never interleaves with an apply.
+import { isDataplaneMode, type AgentConfig, type BackendConfig, type ServiceConfig } from './config';
+import type { DataplaneLike, DataplaneLoader, DpService, DpStats } from './dp-contract';
+import { haproxyConfig, serverRefs, serviceOfBackend } from './haproxy';
+import type { HaproxyLike, StatRow } from './haproxy-proc';
+import { HealthChecker, type HealthTarget, type Probe } from './health';
+import { maglevTable } from './maglev';
+import type { AgentBackendStats, AgentHealth, AgentServiceStats, AgentStats } from './report';
+import { rrSequence, wrrSequence } from './sequence';
+
+export interface AgentDeps {
+  loadDataplane: DataplaneLoader;
+  haproxy: HaproxyLike;
+  probe?: Probe;
+  persist?: (cfg: AgentConfig) => Promise<void>;
+  log?: (line: string) => void;
+}
+
+/** Every backend a service can send to: its pool plus the l7 routes' pools, once per node. */
+export function allBackends(s: ServiceConfig): BackendConfig[] {
+  const seen = new Map<string, BackendConfig>();
+  for (const b of [...s.backends, ...s.routes.flatMap((r) => r.backends)]) if (!seen.has(b.node)) seen.set(b.node, b);
+  return [...seen.values()];
+}
+
+export function healthTargets(cfg: AgentConfig): HealthTarget[] {
+  return cfg.services.flatMap((s) => allBackends(s).map((b) => ({ service: s.name, node: b.node, address: b.address, port: s.port, spec: s.health })));
+}
+
+/** The table the data plane walks, from the backends that may take new flows. */
+export function scheduleTable(scheduler: ServiceConfig['scheduler'], eligible: { id: number; key: string; weight: number }[]): number[] {
+  switch (scheduler) {
+    case 'maglev':
+    case 'sh':
+      return maglevTable(eligible);
+    case 'rr':
+      return rrSequence(eligible);
+    case 'wrr':
+      return wrrSequence(eligible);
+    case 'lc':
+      return []; // the data plane picks the eligible backend with the fewest active flows
+  }
+}
+
+export const MAX_DP_SERVICES = 32; // dataplane-abi MAX_SERVICES
+export const MAX_DP_BACKENDS = 1024; // dataplane-abi MAX_BACKENDS
+
+/** Small integer ids for names, lowest free first, starting at 1 (0 stays unused as "none"). */
+export class IdPool {
+  private ids = new Map<string, number>();
+  constructor(private limit: number) {}
+  get(name: string): number {
+    let id = this.ids.get(name);
+    if (id !== undefined) return id;
+    const used = new Set(this.ids.values());
+    for (id = 1; used.has(id); id++);
+    if (id >= this.limit) throw new Error(`the data plane holds at most ${this.limit - 1} ids (asked for ${name})`);
+    this.ids.set(name, id);
+    return id;
+  }
+  /** Forget every name not in `names`. */
+  keep(names: Set<string>): void {
+    for (const k of [...this.ids.keys()]) if (!names.has(k)) this.ids.delete(k);
+  }
+}
+
+const num = (v: string | undefined) => (v && /^\d+$/.test(v) ? Number(v) : 0);
+
+export class Agent {
+  private config?: AgentConfig;
+  private dp?: DataplaneLike;
+  private dpInterfaces = '';
+  private installed = new Map<string, { id: number; mode: string }>();
+  // The data plane's maps are small (32 services, 1024 backends): ids are reused once their owner is gone.
+  private serviceIds = new IdPool(MAX_DP_SERVICES);
+  private backendIds = new IdPool(MAX_DP_BACKENDS);
+  private queue: Promise<unknown> = Promise.resolve();
+  readonly health: HealthChecker;
+  private log: (line: string) => void;
+
+  constructor(private deps: AgentDeps) {
+    this.log = deps.log ?? (() => {});
+    this.health = new HealthChecker((svc, node, up) => void this.onHealth(svc, node, up), deps.probe);
+  }
+
+  get current(): AgentConfig | undefined {
+    return this.config;
+  }
+
+  /** Run `fn` after every earlier change finished (its failure does not block later ones). */
+  private serialize<T>(fn: () => Promise<T>): Promise<T> {
+    const p = this.queue.then(fn, fn);
+    this.queue = p.catch(() => {});
+    return p;
+  }
+
+  apply(cfg: AgentConfig): Promise<void> {
+    return this.serialize(() => this.doApply(cfg));
+  }
+
+  private serviceId(name: string): number {
+    return this.serviceIds.get(name);
+  }
+
+  /** Stable per (service, node) while it stays configured, so stats and conntrack keep their meaning across applies. */
+  backendId(service: string, node: string): number {
+    return this.backendIds.get(`${service}/${node}`);
+  }
+
+  dpService(s: ServiceConfig): DpService {
+    if (!isDataplaneMode(s.mode)) throw new Error(`service ${s.name}: ${s.mode} is not a data-plane mode`);
+    const backends = s.backends.map((b) => ({
+      id: this.backendId(s.name, b.node),
+      address: b.address,
+      mac: b.mac,
+      weight: b.weight,
+      healthy: this.health.isHealthy(s.name, b.node),
+    }));
+    const eligible = backends.filter((b) => b.healthy && b.weight > 0).map((b) => ({ id: b.id, key: b.address, weight: b.weight }));
+    return {
+      id: this.serviceId(s.name),
+      vip: s.vip,
+      port: s.port,
+      proto: s.proto,
+      mode: s.mode,
+      scheduler: s.scheduler,
+      snatAddress: s.snatAddress,
+      backends,
+      table: scheduleTable(s.scheduler, eligible),
+    };
+  }
+
+  private renderHaproxy(cfg: AgentConfig): string {
+    return haproxyConfig(cfg.services, { healthy: (svc, node) => this.health.isHealthy(svc, node) });
+  }
+
+  private async doApply(cfg: AgentConfig): Promise<void> {
+    this.health.setTargets(healthTargets(cfg));
+    const dpSvcs = cfg.services.filter((s) => isDataplaneMode(s.mode));
+    const proxied = cfg.services.filter((s) => !isDataplaneMode(s.mode));
+
+    // 1. Services leaving the data plane go first: a VIP moving to HAProxy must not still be caught by BPF.
+    for (const [name, inst] of [...this.installed]) {
+      const next = dpSvcs.find((s) => s.name === name);
+      if (!next || next.mode !== inst.mode || !this.dp) {
+        await this.dp?.removeService(inst.id);
+        this.installed.delete(name);
+        this.log(`dataplane: removed ${name} (${inst.mode})`);
+      }
+    }
+    // ids of services / backends gone from the data plane become free (after their removal above)
+    this.serviceIds.keep(new Set(dpSvcs.map((s) => s.name)));
+    this.backendIds.keep(new Set(dpSvcs.flatMap((s) => s.backends.map((b) => `${s.name}/${b.node}`))));
+    // 2. HAProxy: checked before it is (re)loaded, so a bad config leaves the old one serving.
+    if (proxied.length > 0) await this.deps.haproxy.apply(this.renderHaproxy(cfg));
+    else if (this.deps.haproxy.running()) await this.deps.haproxy.stop();
+    // 3. Data plane: loaded only when an eBPF mode is in use (proxy-only balancers need no SYS_ADMIN).
+    const ifaces = cfg.interfaces.map((i) => i.name).join(',');
+    if (dpSvcs.length > 0) {
+      if (this.dp && this.dpInterfaces !== ifaces) {
+        await this.dp.unload();
+        this.dp = undefined;
+        this.installed.clear();
+      }
+      if (!this.dp) {
+        this.dp = await this.deps.loadDataplane(cfg.interfaces.map((i) => i.name));
+        this.dpInterfaces = ifaces;
+        this.log(`dataplane: attached to ${ifaces}`);
+      }
+      for (const s of dpSvcs) {
+        const d = this.dpService(s);
+        await this.dp.applyService(d);
+        this.installed.set(s.name, { id: d.id, mode: s.mode });
+        this.log(`dataplane: ${s.name} ${s.mode}/${s.scheduler} ${s.vip}:${s.port} → ${d.backends.filter((b) => b.healthy).length}/${d.backends.length} healthy`);
+      }
+    } else if (this.dp) {
+      await this.dp.unload();
+      this.dp = undefined;
+      this.log('dataplane: unloaded (no eBPF service left)');
+    }
+    this.config = cfg;
+    await this.deps.persist?.(cfg);
+  }
+
+  private onHealth(service: string, node: string, up: boolean): Promise<void> {
+    this.log(`health: ${service}/${node} is ${up ? 'up' : 'DOWN'}`);
+    return this.serialize(async () => {
+      const s = this.config?.services.find((x) => x.name === service);
+      if (!s || !this.config) return;
+      try {
+        if (isDataplaneMode(s.mode)) {
+          if (this.dp && this.installed.has(s.name)) await this.dp.applyService(this.dpService(s));
+          return;
+        }
+        try {
+          for (const ref of serverRefs(s, node)) await this.deps.haproxy.setServer(ref, up);
+        } catch (e) {
+          this.log(`haproxy runtime update failed (${(e as Error).message}); reloading`);
+          await this.deps.haproxy.apply(this.renderHaproxy(this.config));
+        }
+      } catch (e) {
+        this.log(`health: could not update ${service}: ${(e as Error).message}`);
+      }
+    });
+  }
+
+  healthReport(balancer = this.config?.balancer ?? ''): AgentHealth {
+    return { at: Date.now(), balancer, configured: this.config !== undefined, backends: this.health.report() };
+  }
+
+  async stats(): Promise<AgentStats> {
+    const cfg = this.config;
+    const at = Date.now();
+    if (!cfg) return { at, balancer: '', services: [] };
+    const dpStats: DpStats | undefined = this.dp ? await this.dp.readStats() : undefined;
+    const rows: StatRow[] = this.deps.haproxy.running() ? await this.deps.haproxy.showStat().catch(() => []) : [];
+    const names = cfg.services.map((s) => s.name);
+    const services: AgentServiceStats[] = cfg.services.map((s) =>
+      isDataplaneMode(s.mode) ? this.dpStatsOf(s, dpStats) : this.proxyStatsOf(s, rows, names),
+    );
+    return { at, balancer: cfg.balancer, services };
+  }
+
+  private dpStatsOf(s: ServiceConfig, st: DpStats | undefined): AgentServiceStats {
+    const backends: AgentBackendStats[] = s.backends.map((b) => {
+      const c = st?.backends[this.backendId(s.name, b.node)];
+      return { node: b.node, address: b.address, weight: b.weight, healthy: this.health.isHealthy(s.name, b.node), packets: c?.packets ?? 0, bytes: c?.bytes ?? 0, activeFlows: c?.activeFlows ?? 0 };
+    });
+    // counters and drops are balancer-wide in the data plane
+    return { name: s.name, mode: s.mode, scheduler: s.scheduler, vip: s.vip, port: s.port, engine: 'ebpf', backends, counters: { ...(st?.counters ?? {}) }, drops: { ...(st?.drops ?? {}) } };
+  }
+
+  private proxyStatsOf(s: ServiceConfig, rows: StatRow[], names: string[]): AgentServiceStats {
+    const mine = rows.filter((r) => serviceOfBackend(r.pxname, names) === s.name);
+    const backends: AgentBackendStats[] = allBackends(s).map((b) => {
+      const rs = mine.filter((r) => r.svname === b.node);
+      const sum = (f: string) => rs.reduce((a, r) => a + num(r[f]), 0);
+      return { node: b.node, address: b.address, weight: b.weight, healthy: this.health.isHealthy(s.name, b.node), packets: 0, bytes: sum('bin') + sum('bout'), activeFlows: sum('scur'), sessions: sum('stot') };
+    });
+    const fe = rows.find((r) => r.pxname === `fe_${s.name}` && r.svname === 'FRONTEND');
+    const pools = mine.filter((r) => r.svname === 'BACKEND');
+    const poolSum = (f: string) => pools.reduce((a, r) => a + num(r[f]), 0);
+    const counters: Record<string, number> = {
+      sessions: num(fe?.stot),
+      current_sessions: num(fe?.scur),
+      bytes_in: num(fe?.bin),
+      bytes_out: num(fe?.bout),
+    };
+    if (s.mode === 'l7') {
+      counters.http_requests = num(fe?.req_tot);
+      for (const c of ['1xx', '2xx', '3xx', '4xx', '5xx']) counters[`http_${c}`] = num(fe?.[`hrsp_${c}`]);
+    }
+    const drops: Record<string, number> = {
+      denied_requests: num(fe?.dreq),
+      request_errors: num(fe?.ereq),
+      connect_errors: poolSum('econ'),
+      response_errors: poolSum('eresp'),
+      retries: poolSum('wretr'),
+      redispatches: poolSum('wredis'),
+    };
+    return { name: s.name, mode: s.mode, scheduler: s.scheduler, vip: s.vip, port: s.port, engine: 'haproxy', backends, counters, drops };
+  }
+
+  async shutdown(): Promise<void> {
+    this.health.stop();
+    await this.serialize(async () => {
+      await this.dp?.unload();
+      this.dp = undefined;
+      if (this.deps.haproxy.running()) await this.deps.haproxy.stop();
+    });
+  }
+}

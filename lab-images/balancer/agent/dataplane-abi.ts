@@ -1,0 +1,104 @@
+// Byte layouts of the balancer's BPF map keys and values — the TypeScript
+// mirror of lab-images/balancer/core/lb_common.h. Pure functions, no Node
+// APIs, so tests and the bench can import them too. Multi-byte integers are
+// little-endian (host order on x86_64/arm64) unless the C field is __be*,
+// which are network order (addresses, ports).
+
+export const MAX_SERVICES = 32;
+export const MAX_BACKENDS = 1024;
+export const MAX_SVC_BACKENDS = 64;
+export const RING_SIZE = 65537;
+export const SNAT_PORT_MIN = 10000;
+export const SNAT_PORT_SPAN = 20000;
+
+export const MODE = { dsr: 0, tunnel: 1, nat: 2, snat: 3, vipMarker: 255 } as const;
+export const SCHED = { maglev: 0, rr: 1, wrr: 2, lc: 3, sh: 4 } as const;
+export const PROTO = { icmp: 1, ipip: 4, tcp: 6, udp: 17 } as const;
+
+export const BE_F_HEALTHY = 0x1;
+export const BE_F_L2 = 0x2;
+
+/** enum lb_counter, in order. */
+export const COUNTER_NAMES = [
+  'rx', 'tx', 'pass', 'dsr', 'encap', 'nat_fwd', 'nat_rev', 'snat_fwd', 'snat_rev', 'new_flow',
+  'resched', 'icmp_vip', 'ip_options', 'fib_lookup', 'redirect_neigh', 'flow_closed',
+] as const;
+/** enum lb_drop, in order. */
+export const DROP_NAMES = [
+  'no_backend', 'truncated', 'bad_ip', 'frag', 'fib_fail', 'adjust_fail', 'snat_ports',
+  'bad_service', 'rewrite_fail',
+] as const;
+export type CounterName = (typeof COUNTER_NAMES)[number];
+export type DropName = (typeof DROP_NAMES)[number];
+
+/** Map names as pinned under <pinDir>/maps (see core/maps.h). */
+export const MAPS = {
+  services: 'lb_services', backends: 'lb_backends', ring: 'lb_ring', svcBackends: 'lb_svc_bes',
+  rrCounter: 'lb_rr_ctr', flows: 'lb_flows', rev: 'lb_rev', beStats: 'lb_be_stats',
+  beActive: 'lb_be_active', counters: 'lb_counters', drops: 'lb_drops',
+} as const;
+
+// ---------------------------------------------------------------- primitives
+export function ipv4Bytes(addr: string): number[] {
+  const parts = addr.split('.').map(Number);
+  if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) {
+    throw new Error(`not an IPv4 address: ${addr}`);
+  }
+  return parts;
+}
+export function macBytes(mac: string): number[] {
+  const parts = mac.split(':').map((h) => parseInt(h, 16));
+  if (parts.length !== 6 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) {
+    throw new Error(`not a MAC address: ${mac}`);
+  }
+  return parts;
+}
+export const be16 = (v: number): number[] => [(v >> 8) & 0xff, v & 0xff];
+export const le16 = (v: number): number[] => [v & 0xff, (v >> 8) & 0xff];
+export const le32 = (v: number): number[] => [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff];
+export function le64(v: number): number[] {
+  return [...le32(v >>> 0), ...le32(Math.floor(v / 2 ** 32))];
+}
+export function readLe(bytes: number[], off: number, len: number): number {
+  let v = 0;
+  for (let i = len - 1; i >= 0; i--) v = v * 256 + bytes[off + i];
+  return v;
+}
+
+// ---------------------------------------------------------------- structs
+/** struct svc_key (8 bytes). */
+export function svcKey(vip: string, port: number, proto: number): number[] {
+  return [...ipv4Bytes(vip), ...be16(port), proto, 0];
+}
+/** struct svc_info (16 bytes). */
+export function svcInfo(v: { id: number; mode: number; sched: number; tableLen: number; snatAddress?: string }): number[] {
+  return [...le32(v.id), v.mode, v.sched, ...le16(0), ...le32(v.tableLen), ...ipv4Bytes(v.snatAddress ?? '0.0.0.0')];
+}
+export interface BackendEntry {
+  address: string;
+  srcAddress: string;
+  ifindex: number;
+  svcId: number;
+  weight: number;
+  nhMac: string;
+  srcMac: string;
+  flags: number;
+}
+/** struct backend (36 bytes). */
+export function backendValue(b: BackendEntry): number[] {
+  return [
+    ...ipv4Bytes(b.address), ...ipv4Bytes(b.srcAddress), ...le32(b.ifindex), ...le32(b.svcId >>> 0),
+    ...le32(b.weight), ...macBytes(b.nhMac), ...macBytes(b.srcMac), b.flags, 0, 0, 0,
+  ];
+}
+/** struct svc_backends (4 + 4*64 bytes). */
+export function svcBackendsValue(ids: number[]): number[] {
+  if (ids.length > MAX_SVC_BACKENDS) throw new Error(`at most ${MAX_SVC_BACKENDS} backends per service`);
+  const out = [...le32(ids.length)];
+  for (let i = 0; i < MAX_SVC_BACKENDS; i++) out.push(...le32(ids[i] ?? 0));
+  return out;
+}
+export const u32Key = (v: number): number[] => le32(v >>> 0);
+export const ringKey = (svcId: number, i: number): number[] => le32(svcId * RING_SIZE + i);
+
+export const hex = (bytes: number[]): string => bytes.map((b) => b.toString(16).padStart(2, '0')).join(' ');

@@ -1,0 +1,272 @@
+// Control interface of the balancer data plane (lab-images/balancer/core),
+// run INSIDE the balancer container by the agent. It loads the BPF object
+// with bpftool, attaches it with tc, and writes services, backends and
+// scheduling tables into the pinned maps.
+//
+// Pin layout (pinDir, e.g. /sys/fs/bpf/lblab — no dots: libbpf rewrites
+// '.' in pin paths):
+//   <pinDir>/prog          the lb_ingress program (sched_cls)
+//   <pinDir>/maps/<name>   the maps of core/maps.h (lb_services, lb_ring, ...)
+//
+// Shell equivalent of load() (e.g. via `docker exec` for debugging):
+//   mount -t bpf bpf /sys/fs/bpf            # if not mounted
+//   mkdir -p /sys/fs/bpf/lblab/maps
+//   bpftool prog load balancer.bpf.o /sys/fs/bpf/lblab/prog type classifier pinmaps /sys/fs/bpf/lblab/maps
+//   tc qdisc replace dev eth0 clsact
+//   tc filter replace dev eth0 ingress pref 100 handle 1 bpf object-pinned /sys/fs/bpf/lblab/prog direct-action
+// and of unload():
+//   tc filter del dev eth0 ingress pref 100 handle 1 bpf; rm -rf /sys/fs/bpf/lblab
+import { existsSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { bpftoolBatch, bpftoolJson, ensureBpffs, run } from './bpf-tool';
+import {
+  BE_F_HEALTHY, BE_F_L2, COUNTER_NAMES, DROP_NAMES, MAPS, MAX_BACKENDS, MAX_SERVICES, MODE, PROTO,
+  RING_SIZE, SCHED, backendValue, hex, readLe, ringKey, svcBackendsValue, svcInfo, svcKey, u32Key,
+  type BackendEntry,
+} from './dataplane-abi';
+
+/** `id` is unique per balancer (one id per service x server pair, 0..1023):
+ * it indexes the backend array and the per-backend stats. */
+export interface DpBackend {
+  id: number; address: string; mac: string; weight: number; healthy: boolean;
+  /** Optional: how to reach the backend, skipping route resolution (tests,
+   * or an agent that already knows). Without it, `ip route get` decides. */
+  egress?: DpEgress;
+}
+export interface DpEgress {
+  ifindex: number;
+  srcMac: string;       // MAC of the egress interface
+  srcAddress: string;   // our address on that network (IPIP outer source)
+  nextHopMac?: string;  // set: rewrite MACs + bpf_redirect; unset: fib lookup in BPF
+}
+export interface DpService {
+  id: number; vip: string; port: number; proto: 'tcp' | 'udp';
+  mode: 'dsr' | 'tunnel' | 'nat' | 'snat';
+  scheduler: 'maglev' | 'rr' | 'wrr' | 'lc' | 'sh';
+  snatAddress?: string;          // snat: balancer's source address toward backends
+  backends: DpBackend[];
+  table: number[];               // backend ids: Maglev table (len 65537) for maglev/sh, weighted sequence for rr/wrr; [] for lc
+}
+export interface DpStats {
+  backends: Record<number, { packets: number; bytes: number; activeFlows: number }>; // by backend id
+  counters: Record<string, number>;
+  drops: Record<string, number>;
+}
+
+const PREF = '100';
+const HANDLE = '1';
+/** svc_id of a backend that no longer belongs to any service: its flows re-schedule. */
+const NO_SERVICE = 0xffffffff;
+
+type JsonEntry = { key: string[]; value?: string[]; values?: { cpu: number; value: string[] }[] };
+const bytesOf = (a: string[]): number[] => a.map((h) => parseInt(h, 16));
+
+export class Dataplane {
+  private readonly services = new Map<number, DpService>();
+
+  private constructor(
+    readonly pinDir: string,
+    private interfaces: string[],
+  ) {}
+
+  get progPath(): string { return join(this.pinDir, 'prog'); }
+  mapPath(name: string): string { return join(this.pinDir, 'maps', name); }
+
+  /** Load balancer.bpf.o from objDir, pin under pinDir, attach on ingress of
+   * every interface. An earlier load at the same pinDir is replaced. */
+  static async load(opts: { objDir: string; pinDir: string; interfaces: string[] }): Promise<Dataplane> {
+    if (opts.pinDir.includes('.')) throw new Error(`pinDir must not contain '.': ${opts.pinDir}`);
+    const obj = join(opts.objDir, 'balancer.bpf.o');
+    if (!existsSync(obj)) throw new Error(`BPF object not found: ${obj}`);
+    await ensureBpffs(opts.pinDir);
+    const dp = new Dataplane(opts.pinDir, opts.interfaces);
+    await rm(opts.pinDir, { recursive: true, force: true });
+    await mkdir(join(opts.pinDir, 'maps'), { recursive: true });
+    await run('bpftool', ['prog', 'load', obj, dp.progPath, 'type', 'classifier', 'pinmaps', join(opts.pinDir, 'maps')]);
+    for (const dev of opts.interfaces) await attachPinned(dev, dp.progPath);
+    return dp;
+  }
+
+  async applyService(s: DpService): Promise<void> {
+    validate(s);
+    for (const b of s.backends) {
+      const owner = [...this.services.values()].find((o) => o.id !== s.id && o.backends.some((x) => x.id === b.id));
+      // one lb_backends slot per id: ids are per balancer (service x server), not per server
+      if (owner) throw new Error(`service ${s.id}: backend id ${b.id} already belongs to service ${owner.id}`);
+    }
+    const prev = this.services.get(s.id);
+    const cmds: string[] = [];
+    const upd = (map: string, key: number[], value: number[]) =>
+      cmds.push(`map update pinned ${this.mapPath(map)} key hex ${hex(key)} value hex ${hex(value)}`);
+
+    // 1. backends first, so the table never names a backend we have not written
+    for (const b of s.backends) {
+      upd(MAPS.backends, u32Key(b.id), backendValue(await this.backendEntry(s, b)));
+    }
+    // backends that left the service: existing flows to them re-schedule
+    for (const old of prev?.backends ?? []) {
+      if (!s.backends.some((b) => b.id === old.id) && !this.ownedElsewhere(old.id, s.id)) {
+        upd(MAPS.backends, u32Key(old.id), backendValue({
+          address: old.address, srcAddress: '0.0.0.0', ifindex: 0, svcId: NO_SERVICE, weight: 0,
+          nhMac: '00:00:00:00:00:00', srcMac: '00:00:00:00:00:00', flags: 0,
+        }));
+      }
+    }
+    upd(MAPS.svcBackends, u32Key(s.id), svcBackendsValue(s.backends.map((b) => b.id)));
+    // 2. the table (maglev/sh ring or rr/wrr sequence)
+    s.table.forEach((id, i) => upd(MAPS.ring, ringKey(s.id, i), u32Key(id)));
+    // 3. the service and its VIP marker last: from here new flows use it
+    if (prev && (prev.vip !== s.vip || prev.port !== s.port || prev.proto !== s.proto)) {
+      cmds.push(`map delete pinned ${this.mapPath(MAPS.services)} key hex ${hex(svcKey(prev.vip, prev.port, PROTO[prev.proto]))}`);
+    }
+    upd(MAPS.services, svcKey(s.vip, s.port, PROTO[s.proto]), svcInfo({
+      id: s.id, mode: MODE[s.mode], sched: SCHED[s.scheduler], tableLen: s.table.length, snatAddress: s.snatAddress,
+    }));
+    upd(MAPS.services, svcKey(s.vip, 0, 0), svcInfo({ id: s.id, mode: MODE.vipMarker, sched: 0, tableLen: 0 }));
+    await bpftoolBatch(cmds);
+    this.services.set(s.id, structuredClone(s));
+    if (prev && prev.vip !== s.vip) await this.dropMarkerIfUnused(prev.vip);
+  }
+
+  async removeService(id: number): Promise<void> {
+    const s = this.services.get(id);
+    if (!s) return;
+    this.services.delete(id);
+    const cmds = [`map delete pinned ${this.mapPath(MAPS.services)} key hex ${hex(svcKey(s.vip, s.port, PROTO[s.proto]))}`];
+    for (const b of s.backends) {
+      if (this.ownedElsewhere(b.id, id)) continue;
+      cmds.push(`map update pinned ${this.mapPath(MAPS.backends)} key hex ${hex(u32Key(b.id))} value hex ${hex(backendValue({
+        address: b.address, srcAddress: '0.0.0.0', ifindex: 0, svcId: NO_SERVICE, weight: 0,
+        nhMac: '00:00:00:00:00:00', srcMac: '00:00:00:00:00:00', flags: 0,
+      }))}`);
+    }
+    await bpftoolBatch(cmds);
+    await this.dropMarkerIfUnused(s.vip);
+  }
+
+  async readStats(): Promise<DpStats> {
+    const [beStats, beActive, counters, drops] = await Promise.all([
+      this.dump(MAPS.beStats), this.dump(MAPS.beActive), this.dump(MAPS.counters), this.dump(MAPS.drops),
+    ]);
+    const out: DpStats = { backends: {}, counters: {}, drops: {} };
+    const known = new Set([...this.services.values()].flatMap((s) => s.backends.map((b) => b.id)));
+    const perCpuSum = (e: JsonEntry, off: number, len: number) =>
+      (e.values ?? []).reduce((acc, v) => acc + readLe(bytesOf(v.value), off, len), 0);
+    for (const e of beStats) {
+      const id = readLe(bytesOf(e.key), 0, 4);
+      const packets = perCpuSum(e, 0, 8);
+      if (!known.has(id) && packets === 0) continue;
+      out.backends[id] = { packets, bytes: perCpuSum(e, 8, 8), activeFlows: 0 };
+    }
+    for (const e of beActive) {
+      const id = readLe(bytesOf(e.key), 0, 4);
+      const v = readLe(bytesOf(e.value ?? []), 0, 8);
+      // an atomic u64 decremented below zero reads as 2^64-1: clamp
+      const active = v > 2 ** 63 ? 0 : v;
+      if (out.backends[id]) out.backends[id].activeFlows = active;
+      else if (known.has(id) || active) out.backends[id] = { packets: 0, bytes: 0, activeFlows: active };
+    }
+    COUNTER_NAMES.forEach((n, i) => { out.counters[n] = counters[i] ? perCpuSum(counters[i], 0, 8) : 0; });
+    DROP_NAMES.forEach((n, i) => { out.drops[n] = drops[i] ? perCpuSum(drops[i], 0, 8) : 0; });
+    return out;
+  }
+
+  async unload(): Promise<void> {
+    for (const dev of this.interfaces) await detach(dev);
+    this.interfaces = [];
+    this.services.clear();
+    await rm(this.pinDir, { recursive: true, force: true });
+  }
+
+  // ------------------------------------------------------------ internals
+  private async dump(name: string): Promise<JsonEntry[]> {
+    return bpftoolJson<JsonEntry[]>(['map', 'dump', 'pinned', this.mapPath(name)]);
+  }
+
+  private ownedElsewhere(backendId: number, exceptSvc: number): boolean {
+    return [...this.services.values()].some((o) => o.id !== exceptSvc && o.backends.some((b) => b.id === backendId));
+  }
+
+  private async dropMarkerIfUnused(vip: string): Promise<void> {
+    if ([...this.services.values()].some((o) => o.vip === vip)) return;
+    await bpftoolBatch([`map delete pinned ${this.mapPath(MAPS.services)} key hex ${hex(svcKey(vip, 0, 0))}`]).catch(() => {});
+  }
+
+  private async backendEntry(s: DpService, b: DpBackend): Promise<BackendEntry> {
+    const eg = b.egress ?? (await resolveEgress(b, s.mode));
+    return {
+      address: b.address,
+      srcAddress: eg.srcAddress,
+      ifindex: eg.ifindex,
+      svcId: s.id,
+      weight: b.weight,
+      nhMac: eg.nextHopMac ?? '00:00:00:00:00:00',
+      srcMac: eg.srcMac,
+      flags: (b.healthy ? BE_F_HEALTHY : 0) | (eg.nextHopMac ? BE_F_L2 : 0),
+    };
+  }
+}
+
+function validate(s: DpService): void {
+  const where = `service ${s.id}`;
+  if (!Number.isInteger(s.id) || s.id < 0 || s.id >= MAX_SERVICES) throw new Error(`${where}: id must be 0..${MAX_SERVICES - 1}`);
+  if (!Number.isInteger(s.port) || s.port < 1 || s.port > 65535) throw new Error(`${where}: bad port ${s.port}`);
+  if (s.mode === 'snat' && !s.snatAddress) throw new Error(`${where}: snat needs snatAddress`);
+  if (s.table.length > RING_SIZE) throw new Error(`${where}: table longer than ${RING_SIZE}`);
+  if (s.scheduler !== 'lc' && s.table.length === 0 && s.backends.some((b) => b.healthy && b.weight > 0)) {
+    throw new Error(`${where}: scheduler ${s.scheduler} needs a table`);
+  }
+  const ids = new Set(s.backends.map((b) => b.id));
+  for (const b of s.backends) {
+    if (!Number.isInteger(b.id) || b.id < 0 || b.id >= MAX_BACKENDS) throw new Error(`${where}: backend id ${b.id} must be 0..${MAX_BACKENDS - 1}`);
+  }
+  if (ids.size !== s.backends.length) throw new Error(`${where}: duplicate backend id`);
+  for (const id of s.table) if (!ids.has(id)) throw new Error(`${where}: table names unknown backend ${id}`);
+}
+
+/** Find how to reach a backend from inside the balancer: `ip route get`
+ * gives the egress device and our source address. On-link backends (no
+ * gateway) get their MAC written directly (dsr needs it; for the L3 modes it
+ * saves the fib lookup); routed backends are left to bpf_fib_lookup. */
+export async function resolveEgress(b: DpBackend, mode: DpService['mode']): Promise<DpEgress> {
+  const route = (await jsonCmd<{ dev: string; prefsrc?: string; gateway?: string }[]>('ip', ['-j', 'route', 'get', b.address]))[0];
+  if (!route) throw new Error(`no route to backend ${b.address}`);
+  const link = (await jsonCmd<{ ifindex: number; address: string }[]>('ip', ['-j', 'link', 'show', 'dev', route.dev]))[0];
+  if (mode === 'dsr' && route.gateway) {
+    throw new Error(`dsr: backend ${b.address} is behind router ${route.gateway}; dsr needs one L2 network`);
+  }
+  return {
+    ifindex: link.ifindex,
+    srcMac: link.address,
+    srcAddress: route.prefsrc ?? '0.0.0.0',
+    nextHopMac: route.gateway ? undefined : b.mac,
+  };
+}
+
+async function jsonCmd<T>(cmd: string, args: string[]): Promise<T> {
+  return JSON.parse((await run(cmd, args)).stdout) as T;
+}
+
+async function attachPinned(dev: string, prog: string): Promise<void> {
+  await run('tc', ['qdisc', 'replace', 'dev', dev, 'clsact']);
+  await run('tc', ['filter', 'replace', 'dev', dev, 'ingress', 'pref', PREF, 'handle', HANDLE, 'bpf',
+    'object-pinned', prog, 'direct-action']);
+}
+
+async function detach(dev: string): Promise<void> {
+  await run('tc', ['filter', 'del', 'dev', dev, 'ingress', 'pref', PREF, 'handle', HANDLE, 'bpf']).catch(() => {});
+}
+
+/** Attach the tunnel-mode decapsulator on a real server. Shell equivalent
+ * (servers have no Node; see lab-images/server/decap/README.md):
+ *   tc qdisc replace dev eth0 clsact
+ *   tc filter replace dev eth0 ingress pref 100 handle 1 bpf object-file decap.bpf.o section tc direct-action */
+export async function attachDecap(opts: { objPath: string; interfaces: string[] }): Promise<void> {
+  if (!existsSync(opts.objPath)) throw new Error(`decap object not found: ${opts.objPath}`);
+  for (const dev of opts.interfaces) {
+    await run('tc', ['qdisc', 'replace', 'dev', dev, 'clsact']);
+    await run('tc', ['filter', 'replace', 'dev', dev, 'ingress', 'pref', PREF, 'handle', HANDLE, 'bpf',
+      'object-file', opts.objPath, 'section', 'tc', 'direct-action']);
+  }
+}

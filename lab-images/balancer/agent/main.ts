@@ -1,0 +1,119 @@
+// lbagent: the balancer container's control plane.
+//   lbagent daemon          long-running: applies configs, health-checks, keeps data plane / HAProxy in sync
+//   lbagent apply [--check] config JSON on stdin → validated → handed to the daemon
+//   lbagent stats           per-service, per-backend counters as JSON
+//   lbagent health          health-check state as JSON
+// Bundled by esbuild for Debian's Node 18: Node built-ins and zod only.
+import fs from 'node:fs';
+import path from 'node:path';
+import { Agent } from './agent';
+import { parseAgentConfig, type AgentConfig } from './config';
+import type { DataplaneLoader } from './dp-contract';
+import { HaproxyProcess } from './haproxy-proc';
+import { request, serve, type Request } from './ipc';
+
+const RUN_DIR = process.env.LBAGENT_RUN_DIR ?? '/run/lblab';
+const SOCKET = path.join(RUN_DIR, 'agent.sock');
+const CONFIG = path.join(RUN_DIR, 'config.json');
+
+const log = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
+function fail(lines: string[], code = 1): never {
+  for (const l of lines) process.stderr.write(`lbagent: ${l}\n`);
+  process.exit(code);
+}
+
+function writeAtomic(file: string, text: string): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, text);
+  fs.renameSync(tmp, file);
+}
+
+// Imported lazily: a proxy-only balancer (or a build without the BPF objects) never touches the loader.
+const loadDataplane: DataplaneLoader = async (interfaces) => (await import('./dp-load')).loadDataplane(interfaces);
+
+class ConfigError extends Error {
+  constructor(readonly lines: string[]) {
+    super(lines.join('; '));
+  }
+}
+
+async function daemon(): Promise<void> {
+  fs.mkdirSync(RUN_DIR, { recursive: true });
+  // HAProxy may start before the engine has put the VIP on the interface
+  try {
+    fs.writeFileSync('/proc/sys/net/ipv4/ip_nonlocal_bind', '1');
+  } catch {
+    /* read-only /proc/sys: binds then need the VIP present */
+  }
+  const agent = new Agent({
+    loadDataplane,
+    haproxy: new HaproxyProcess(RUN_DIR),
+    persist: async (cfg) => writeAtomic(CONFIG, JSON.stringify(cfg, null, 2)),
+    log,
+  });
+  const handle = async (req: Request): Promise<unknown> => {
+    if (req.op === 'stats') return agent.stats();
+    if (req.op === 'health') return agent.healthReport();
+    const parsed = parseAgentConfig(JSON.stringify(req.config));
+    if (!parsed.ok) throw new ConfigError(parsed.errors);
+    await agent.apply(parsed.config);
+    log(`applied config: ${parsed.config.services.map((s) => `${s.name}=${s.mode}`).join(' ') || 'no services'}`);
+    return { services: parsed.config.services.length };
+  };
+  // A restarted daemon picks up where it was.
+  if (fs.existsSync(CONFIG)) {
+    const parsed = parseAgentConfig(fs.readFileSync(CONFIG, 'utf8'));
+    if (parsed.ok) await agent.apply(parsed.config).catch((e: Error) => log(`saved config not applied: ${e.message}`));
+    else log(`saved config ignored: ${parsed.errors[0]}`);
+  }
+  const server = serve(SOCKET, handle);
+  log(`lbagent daemon listening on ${SOCKET}`);
+  const stop = async (sig: string) => {
+    log(`${sig}: shutting down`);
+    server.close();
+    await agent.shutdown().catch((e: Error) => log(`shutdown: ${e.message}`));
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function ask(req: Request): Promise<unknown> {
+  const res = await request(SOCKET, req).catch((e: Error) => fail([e.message]));
+  if (!res.ok) fail(res.errors);
+  return res.result;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [cmd, ...rest] = argv;
+  switch (cmd) {
+    case 'daemon':
+      return daemon();
+    case 'apply': {
+      const parsed = parseAgentConfig(await readStdin());
+      if (!parsed.ok) fail(parsed.errors, 2);
+      const cfg: AgentConfig = parsed.config;
+      if (rest.includes('--check')) {
+        process.stdout.write(`config ok: ${cfg.services.length} services\n`);
+        return;
+      }
+      await ask({ op: 'apply', config: cfg });
+      process.stdout.write(`applied: ${cfg.services.map((s) => `${s.name} ${s.mode}`).join(', ') || 'no services'}\n`);
+      return;
+    }
+    case 'stats':
+    case 'health':
+      process.stdout.write(JSON.stringify(await ask({ op: cmd }), null, rest.includes('--pretty') ? 2 : undefined) + '\n');
+      return;
+    default:
+      fail([`unknown command ${cmd ?? '(none)'}; use: daemon | apply [--check] | stats | health`], 2);
+  }
+}
+
+main(process.argv.slice(2)).catch((e: Error) => fail([e.message]));

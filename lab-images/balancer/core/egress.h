@@ -1,0 +1,77 @@
+/* egress.h — sending a rewritten frame on toward its next hop.
+ *
+ * Two ways, chosen per backend by the control plane:
+ *  - BE_F_L2: the backend entry carries egress ifindex, our MAC and the
+ *    next-hop MAC (always the case in dsr, where the backend's MAC is the
+ *    point). Deterministic, and what the golden tests exercise.
+ *  - otherwise: bpf_fib_lookup() in the balancer's namespace; on success we
+ *    write the MACs it returns and redirect; when the neighbour is not yet
+ *    resolved we let bpf_redirect_neigh() resolve it (ARP) and transmit.
+ * The source MAC is always the egress interface's own: re-sending a frame
+ * with the client's source MAC would teach the bridge that the client lives
+ * behind the balancer's port.
+ */
+#ifndef LB_EGRESS_H
+#define LB_EGRESS_H
+
+#include "stats.h"
+
+#ifndef AF_INET
+#define AF_INET 2
+#endif
+
+struct l2_pair {
+	__u8 dst[ETH_ALEN];
+	__u8 src[ETH_ALEN];
+};
+
+static __always_inline int set_macs(struct __sk_buff *skb, const __u8 *dst, const __u8 *src)
+{
+	struct l2_pair m;
+	__builtin_memcpy(m.dst, dst, ETH_ALEN);
+	__builtin_memcpy(m.src, src, ETH_ALEN);
+	return bpf_skb_store_bytes(skb, 0, &m, sizeof(m), 0);
+}
+
+/* fib_lookup toward dst. Returns a TC verdict, or -1 when the kernel has no
+ * forwarding answer (caller decides: drop or hand to the stack). */
+static __always_inline int fib_redirect(struct __sk_buff *skb, __be32 src, __be32 dst, __u8 proto,
+					__u16 tot_len)
+{
+	struct bpf_fib_lookup fib = {};
+	fib.family = AF_INET;
+	fib.l4_protocol = proto;
+	fib.tot_len = tot_len;
+	fib.ipv4_src = src;
+	fib.ipv4_dst = dst;
+	fib.ifindex = skb->ingress_ifindex;
+
+	count(CNT_FIB_LOOKUP);
+	long rc = bpf_fib_lookup(skb, &fib, sizeof(fib), 0);
+	if (rc == BPF_FIB_LKUP_RET_SUCCESS) {
+		if (set_macs(skb, fib.dmac, fib.smac))
+			return -1;
+		return bpf_redirect(fib.ifindex, 0);
+	}
+	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH) {
+		count(CNT_REDIRECT_NEIGH);
+		return bpf_redirect_neigh(fib.ifindex, 0, 0, 0);
+	}
+	return -1;
+}
+
+/* Send toward a backend (forward direction of every mode). */
+static __always_inline int egress_backend(struct __sk_buff *skb, struct backend *be, __be32 src,
+					  __u8 proto, __u16 tot_len)
+{
+	count(CNT_TX);
+	if (be->flags & BE_F_L2) {
+		if (set_macs(skb, be->nh_mac, be->src_mac))
+			return drop(DROP_REWRITE_FAIL);
+		return bpf_redirect(be->ifindex, 0);
+	}
+	int v = fib_redirect(skb, src, be->addr, proto, tot_len);
+	return v < 0 ? drop(DROP_FIB_FAIL) : v;
+}
+
+#endif /* LB_EGRESS_H */

@@ -1,0 +1,48 @@
+/* encap.h — IPv4-in-IPv4 (IP protocol 4, RFC 2003) encapsulation.
+ *
+ * bpf_skb_adjust_room(BPF_ADJ_ROOM_MAC) opens 20 bytes between the Ethernet
+ * header and the inner IPv4 header; we then write a fresh outer header:
+ * src = our address on the egress network, dst = the backend, TTL 64, TOS and
+ * DF copied from the inner header, id copied (deterministic), checksum
+ * computed over the 20 bytes. The MTU toward backends must allow 20 more
+ * bytes (the engine lowers the VIP MSS / server MTU accordingly).
+ */
+#ifndef LB_ENCAP_H
+#define LB_ENCAP_H
+
+#include "csum.h"
+#include "stats.h"
+
+#define IP_DF 0x4000
+#define IPIP_TTL 64
+
+static __always_inline int ipip_encap(struct __sk_buff *skb, __be32 src, __be32 dst, __u16 inner_len)
+{
+	void *data = (void *)(long)skb->data;
+	void *data_end = (void *)(long)skb->data_end;
+	struct iphdr *inner = data + ETH_HLEN;
+	if ((void *)(inner + 1) > data_end)
+		return -1;
+
+	struct iphdr outer = {};
+	outer.version = 4;
+	outer.ihl = 5;
+	outer.tos = inner->tos;
+	outer.tot_len = bpf_htons(inner_len + sizeof(struct iphdr));
+	outer.id = inner->id;
+	outer.frag_off = inner->frag_off & bpf_htons(IP_DF);
+	outer.ttl = IPIP_TTL;
+	outer.protocol = IPPROTO_IPIP;
+	outer.saddr = src;
+	outer.daddr = dst;
+	outer.check = ipv4_hdr_csum(&outer);
+
+	if (bpf_skb_adjust_room(skb, sizeof(struct iphdr), BPF_ADJ_ROOM_MAC,
+				BPF_F_ADJ_ROOM_ENCAP_L3_IPV4))
+		return -1;
+	if (bpf_skb_store_bytes(skb, ETH_HLEN, &outer, sizeof(outer), 0))
+		return -1;
+	return 0;
+}
+
+#endif /* LB_ENCAP_H */

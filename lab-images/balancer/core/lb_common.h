@@ -1,0 +1,142 @@
+/* lb_common.h — constants and map value layouts shared by every part of the
+ * lblab balancer data plane.
+ *
+ * ABI NOTE: the structs below are written byte-by-byte by the control plane
+ * (lab-images/balancer/agent/dataplane-abi.ts) through bpftool. Any change
+ * here must be mirrored there; the golden tests (test/core) catch a mismatch.
+ * All address/port fields are in network byte order, everything else is host
+ * (little-endian on x86_64/arm64) order.
+ */
+#ifndef LB_COMMON_H
+#define LB_COMMON_H
+
+#include <linux/types.h>
+#include <linux/bpf.h>
+#include <linux/pkt_cls.h>
+#include <linux/if_ether.h>
+#include <linux/ip.h>
+#include <linux/in.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+#ifndef TC_ACT_REDIRECT
+#define TC_ACT_REDIRECT 7
+#endif
+
+/* Size limits. Service ids index the scheduling ring, backend ids index
+ * arrays: both are small dense integers chosen by the control plane. */
+#define MAX_SERVICES      32
+#define MAX_BACKENDS      1024
+#define MAX_SVC_BACKENDS  64      /* per service, for the lc scan */
+#define RING_SIZE         65537   /* Maglev M (prime); also max rr/wrr sequence */
+#define MAX_FLOWS         65536
+
+/* SNAT source ports are taken from a range outside Linux's default ephemeral
+ * range (32768-60999) so the balancer's own sockets never collide with them. */
+#define SNAT_PORT_MIN     10000
+#define SNAT_PORT_SPAN    20000
+#define SNAT_PORT_TRIES   8
+
+enum lb_mode { MODE_DSR = 0, MODE_TUNNEL = 1, MODE_NAT = 2, MODE_SNAT = 3, MODE_VIP_MARKER = 255 };
+enum lb_sched { SCHED_MAGLEV = 0, SCHED_RR = 1, SCHED_WRR = 2, SCHED_LC = 3, SCHED_SH = 4 };
+
+/* lb_services key. A marker entry {vip, 0, 0} exists for each VIP so that
+ * ICMP and fragments "to a VIP" can be recognised without a port. */
+struct svc_key {
+	__be32 vip;
+	__be16 port;
+	__u8 proto;
+	__u8 pad;
+};
+
+struct svc_info {
+	__u32 id;         /* < MAX_SERVICES */
+	__u8 mode;        /* enum lb_mode */
+	__u8 sched;       /* enum lb_sched */
+	__u16 flags;
+	__u32 table_len;  /* entries used in the ring for this service */
+	__be32 snat_addr; /* snat: our source address toward backends */
+};
+
+#define BE_F_HEALTHY 0x1 /* may receive new and existing flows */
+#define BE_F_L2      0x2 /* ifindex/src_mac/nh_mac valid: skip fib lookup */
+
+struct backend {
+	__be32 addr;      /* backend (real server) address */
+	__be32 src_addr;  /* our address on the egress network (IPIP outer src) */
+	__u32 ifindex;    /* egress interface toward the backend */
+	__u32 svc_id;     /* service the backend currently belongs to */
+	__u32 weight;     /* 0 = draining: keeps existing flows, no new ones */
+	__u8 nh_mac[6];   /* next-hop MAC (the backend itself in dsr) */
+	__u8 src_mac[6];  /* MAC of the egress interface */
+	__u8 flags;       /* BE_F_* */
+	__u8 pad[3];
+};
+
+/* lc scan list: the backend ids of one service. */
+struct svc_backends {
+	__u32 n;
+	__u32 ids[MAX_SVC_BACKENDS];
+};
+
+/* 5-tuple as seen on the wire (network order fields). */
+struct flow_key {
+	__be32 src;
+	__be32 dst;
+	__be16 sport;
+	__be16 dport;
+	__u8 proto;
+	__u8 pad[3];
+};
+
+#define FLOW_F_CLOSING 0x1 /* FIN/RST seen: active-flow count already released */
+
+struct flow_val {
+	__u32 backend_id;
+	__u32 svc_id;
+	__be16 snat_port; /* snat: the source port we allocated */
+	__u8 flags;
+	__u8 pad;
+};
+
+/* Reverse (server -> client) entry for nat/snat, keyed by the 5-tuple of the
+ * reply as it arrives at the balancer. */
+struct rev_val {
+	__be32 client;    /* snat: original client address to restore as dst */
+	__be32 vip;       /* restored as src */
+	__be16 cport;     /* snat: original client port */
+	__be16 vport;     /* restored as sport */
+	__u32 backend_id;
+	__u32 svc_id;
+	__u8 mode;        /* MODE_NAT or MODE_SNAT */
+	__u8 pad[3];
+};
+
+struct be_stats {
+	__u64 packets;
+	__u64 bytes;
+};
+
+/* lb_counters indexes (names in dataplane-abi.ts COUNTER_NAMES). */
+enum lb_counter {
+	CNT_RX = 0, CNT_TX, CNT_PASS, CNT_DSR, CNT_ENCAP, CNT_NAT_FWD, CNT_NAT_REV,
+	CNT_SNAT_FWD, CNT_SNAT_REV, CNT_NEW_FLOW, CNT_RESCHED, CNT_ICMP_VIP,
+	CNT_IP_OPTIONS, CNT_FIB_LOOKUP, CNT_REDIRECT_NEIGH, CNT_FLOW_CLOSED,
+	CNT_MAX = 32,
+};
+
+/* lb_drops indexes (names in dataplane-abi.ts DROP_NAMES). */
+enum lb_drop {
+	DROP_NO_BACKEND = 0, DROP_TRUNCATED, DROP_BAD_IP, DROP_FRAG,
+	DROP_FIB_FAIL, DROP_ADJUST_FAIL, DROP_SNAT_PORTS, DROP_BAD_SERVICE,
+	DROP_REWRITE_FAIL,
+	DROP_MAX = 16,
+};
+
+#ifndef __always_inline
+#define __always_inline inline __attribute__((always_inline))
+#endif
+
+#endif /* LB_COMMON_H */

@@ -1,0 +1,98 @@
+/* maps.h — every map of the balancer. bpftool pins them by these names under
+ * the pin directory given at load time (dataplane.ts: <pinDir>/maps/<name>).
+ *
+ *   lb_services  hash   svc_key -> svc_info          services + VIP markers
+ *   lb_backends  array  backend id -> backend        addresses, L2 next hop, health
+ *   lb_ring      array  svc*RING_SIZE+i -> backend id  maglev/sh table, rr/wrr sequence
+ *   lb_svc_bes   array  svc id -> svc_backends       lc candidate list
+ *   lb_rr_ctr    array  svc id -> u64                rr/wrr position (atomic)
+ *   lb_flows     lru    flow_key -> flow_val         client->VIP flows (stickiness)
+ *   lb_rev       lru    flow_key -> rev_val          nat/snat reply translation
+ *   lb_be_stats  percpu backend id -> be_stats       packets/bytes sent to a backend
+ *   lb_be_active array  backend id -> u64            active flows (atomic; lc)
+ *   lb_counters  percpu enum lb_counter -> u64
+ *   lb_drops     percpu enum lb_drop -> u64
+ */
+#ifndef LB_MAPS_H
+#define LB_MAPS_H
+
+#include "lb_common.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, struct svc_key);
+	__type(value, struct svc_info);
+} lb_services SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MAX_BACKENDS);
+	__type(key, __u32);
+	__type(value, struct backend);
+} lb_backends SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MAX_SERVICES * RING_SIZE);
+	__type(key, __u32);
+	__type(value, __u32);
+} lb_ring SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MAX_SERVICES);
+	__type(key, __u32);
+	__type(value, struct svc_backends);
+} lb_svc_bes SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MAX_SERVICES);
+	__type(key, __u32);
+	__type(value, __u64);
+} lb_rr_ctr SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, MAX_FLOWS);
+	__type(key, struct flow_key);
+	__type(value, struct flow_val);
+} lb_flows SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, MAX_FLOWS);
+	__type(key, struct flow_key);
+	__type(value, struct rev_val);
+} lb_rev SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, MAX_BACKENDS);
+	__type(key, __u32);
+	__type(value, struct be_stats);
+} lb_be_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MAX_BACKENDS);
+	__type(key, __u32);
+	__type(value, __u64);
+} lb_be_active SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, CNT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} lb_counters SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, DROP_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} lb_drops SEC(".maps");
+
+#endif /* LB_MAPS_H */

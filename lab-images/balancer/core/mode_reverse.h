@@ -1,0 +1,35 @@
+/* mode_reverse.h — replies of nat/snat flows (backend -> client side),
+ * recognised by an lb_rev hit on the packet's own 5-tuple.
+ *   nat:  src backend        -> VIP:port
+ *   snat: src backend:port   -> VIP:port, dst snat:port -> client:port
+ * Then: fib lookup toward the client and redirect (this also avoids the
+ * stack's martian-source check: after rewriting, src is our own VIP); if the
+ * kernel has no forwarding answer, hand the packet to the stack
+ * (TC_ACT_OK; needs ip_forward=1 and accept_local=1 in the balancer). */
+#ifndef LB_MODE_REVERSE_H
+#define LB_MODE_REVERSE_H
+
+#include "egress.h"
+#include "csum.h"
+
+static __always_inline int mode_reverse(struct __sk_buff *skb, struct pkt *p, struct rev_val *rv)
+{
+	__be32 dst = p->daddr;
+	if (rv->mode == MODE_SNAT) {
+		dst = rv->client;
+		if (rewrite_addr(skb, p->proto, p->l4off, IP_DST_OFF, p->daddr, rv->client) ||
+		    rewrite_port(skb, p->proto, p->l4off, p->l4off + 2, p->dport, rv->cport))
+			return drop(DROP_REWRITE_FAIL);
+		count(CNT_SNAT_REV);
+	} else {
+		count(CNT_NAT_REV);
+	}
+	if (rewrite_addr(skb, p->proto, p->l4off, IP_SRC_OFF, p->saddr, rv->vip) ||
+	    rewrite_port(skb, p->proto, p->l4off, p->l4off, p->sport, rv->vport))
+		return drop(DROP_REWRITE_FAIL);
+	count(CNT_TX);
+	int v = fib_redirect(skb, rv->vip, dst, p->proto, p->tot_len);
+	return v < 0 ? TC_ACT_OK : v;
+}
+
+#endif

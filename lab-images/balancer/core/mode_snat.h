@@ -1,0 +1,71 @@
+/* mode_snat.h — full NAT: forward rewrites source to (snat address, allocated
+ * port) and destination to the backend; the reply (backend -> snat
+ * address:port) is translated back to (VIP:port -> client:port). Backends
+ * need no route change and never see the client's address.
+ *
+ * Port allocation: hash of the client 5-tuple into [SNAT_PORT_MIN,
+ * +SNAT_PORT_SPAN), claimed with an exclusive insert of the reverse key
+ * (BPF_NOEXIST), a few probes on collision. */
+#ifndef LB_MODE_SNAT_H
+#define LB_MODE_SNAT_H
+
+#include "egress.h"
+#include "flow.h"
+#include "csum.h"
+
+static __always_inline int snat_claim_port(struct pkt *p, struct flow_ctx *fc, __be32 snat_addr,
+					   __be16 *out)
+{
+	struct backend *be = fc->be;
+	struct rev_val rv = {
+		.client = p->saddr, .vip = p->daddr, .cport = p->sport, .vport = p->dport,
+		.backend_id = fc->be_id, .svc_id = fc->val->svc_id, .mode = MODE_SNAT,
+	};
+	struct flow_key rk = { .src = be->addr, .dst = snat_addr, .sport = p->dport, .proto = p->proto };
+	__u32 h = hash_flow(&fc->key);
+#pragma unroll
+	for (int i = 0; i < SNAT_PORT_TRIES; i++) {
+		__be16 port = bpf_htons(SNAT_PORT_MIN + (h + i * 7919u) % SNAT_PORT_SPAN);
+		rk.dport = port;
+		if (!bpf_map_update_elem(&lb_rev, &rk, &rv, BPF_NOEXIST)) {
+			*out = port;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static __always_inline int mode_snat_fwd(struct __sk_buff *skb, struct pkt *p, struct svc_info *svc,
+					 struct flow_ctx *fc)
+{
+	struct backend *be = fc->be;
+	__be32 snat = svc->snat_addr;
+	if (!snat)
+		return drop(DROP_BAD_SERVICE);
+
+	__be16 port = fc->val->snat_port;
+	if (fc->is_new || !port) {
+		if (snat_claim_port(p, fc, snat, &port))
+			return drop(DROP_SNAT_PORTS);
+		fc->val->snat_port = port;
+	} else {
+		struct flow_key rk = { .src = be->addr, .dst = snat, .sport = p->dport, .dport = port,
+				       .proto = p->proto };
+		if (!bpf_map_lookup_elem(&lb_rev, &rk)) {
+			struct rev_val rv = {
+				.client = p->saddr, .vip = p->daddr, .cport = p->sport, .vport = p->dport,
+				.backend_id = fc->be_id, .svc_id = svc->id, .mode = MODE_SNAT,
+			};
+			bpf_map_update_elem(&lb_rev, &rk, &rv, BPF_ANY);
+		}
+	}
+
+	if (rewrite_addr(skb, p->proto, p->l4off, IP_SRC_OFF, p->saddr, snat) ||
+	    rewrite_addr(skb, p->proto, p->l4off, IP_DST_OFF, p->daddr, be->addr) ||
+	    rewrite_port(skb, p->proto, p->l4off, p->l4off, p->sport, port))
+		return drop(DROP_REWRITE_FAIL);
+	count(CNT_SNAT_FWD);
+	return egress_backend(skb, be, snat, p->proto, p->tot_len);
+}
+
+#endif

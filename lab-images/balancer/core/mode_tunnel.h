@@ -1,0 +1,22 @@
+/* mode_tunnel.h — IPIP tunnel: the whole client packet travels inside a new
+ * IPv4 header to the backend, which may sit behind routers; the backend
+ * decapsulates (lab-images/server/decap), holds the VIP and answers the
+ * client directly. */
+#ifndef LB_MODE_TUNNEL_H
+#define LB_MODE_TUNNEL_H
+
+#include "egress.h"
+#include "encap.h"
+#include "flow.h"
+
+static __always_inline int mode_tunnel(struct __sk_buff *skb, struct pkt *p, struct flow_ctx *fc)
+{
+	struct backend *be = fc->be;
+	__be32 src = be->src_addr;
+	if (ipip_encap(skb, src, be->addr, p->tot_len))
+		return drop(DROP_ADJUST_FAIL);
+	count(CNT_ENCAP);
+	return egress_backend(skb, be, src, IPPROTO_IPIP, p->tot_len + sizeof(struct iphdr));
+}
+
+#endif

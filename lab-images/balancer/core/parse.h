@@ -1,0 +1,99 @@
+/* parse.h — bounds-checked parsing of Ethernet / IPv4 / TCP / UDP.
+ *
+ * Every access to packet memory is preceded by a check against data_end, so
+ * the verifier proves there is no out-of-bounds read; truncated frames are
+ * reported (DROP_TRUNCATED) instead of read past. IPv4 options are allowed:
+ * the L4 header is located with IHL (bounded to 5..15 words).
+ */
+#ifndef LB_PARSE_H
+#define LB_PARSE_H
+
+#include "lb_common.h"
+
+#define IP_MF     0x2000
+#define IP_OFFSET 0x1fff
+
+struct pkt {
+	__u32 l4off;      /* offset of the L4 header from the frame start */
+	__u8 proto;
+	__u8 tcp_flags;   /* TCP flags byte (FIN=0x01 SYN=0x02 RST=0x04 ACK=0x10) */
+	__u8 is_frag;     /* MF set or fragment offset != 0 */
+	__u8 has_opts;    /* IHL > 5 */
+	__be32 saddr;
+	__be32 daddr;
+	__be16 sport;
+	__be16 dport;
+	__u16 tot_len;    /* IPv4 total length (host order) */
+};
+
+#define TCPF_FIN 0x01
+#define TCPF_SYN 0x02
+#define TCPF_RST 0x04
+#define TCPF_ACK 0x10
+
+enum parse_res { P_OK = 0, P_PASS = -1 }; /* >0: a DROP_* reason + 1 */
+#define P_DROP(r) ((r) + 1)
+
+/* Parse the frame; fills *p. Returns P_OK for IPv4 (L4 parsed when it is
+ * TCP/UDP and not a fragment), P_PASS for what is not ours (not IPv4), or
+ * P_DROP(reason) for malformed IPv4. */
+static __always_inline int parse_pkt(struct __sk_buff *skb, struct pkt *p)
+{
+	void *data = (void *)(long)skb->data;
+	void *data_end = (void *)(long)skb->data_end;
+	struct ethhdr *eth = data;
+
+	if ((void *)(eth + 1) > data_end)
+		return P_PASS; /* shorter than an Ethernet header: not ours */
+	if (eth->h_proto != bpf_htons(ETH_P_IP))
+		return P_PASS; /* ARP, IPv6, VLAN, ...: untouched */
+
+	struct iphdr *ip = (void *)(eth + 1);
+	if ((void *)(ip + 1) > data_end)
+		return P_DROP(DROP_TRUNCATED);
+	if (ip->version != 4 || ip->ihl < 5)
+		return P_DROP(DROP_BAD_IP);
+
+	__u32 ihl = ip->ihl * 4;
+	__u16 tot = bpf_ntohs(ip->tot_len);
+	if (tot < ihl)
+		return P_DROP(DROP_BAD_IP);
+	/* Total length beyond the frame: bytes are missing (the frame may be
+	 * longer, e.g. Ethernet padding, that is fine). */
+	if ((void *)ip + tot > data_end)
+		return P_DROP(DROP_TRUNCATED);
+
+	p->proto = ip->protocol;
+	p->saddr = ip->saddr;
+	p->daddr = ip->daddr;
+	p->tot_len = tot;
+	p->has_opts = ihl > sizeof(struct iphdr);
+	p->is_frag = (ip->frag_off & bpf_htons(IP_MF | IP_OFFSET)) != 0;
+	p->l4off = sizeof(struct ethhdr) + ihl;
+	p->sport = 0;
+	p->dport = 0;
+	p->tcp_flags = 0;
+
+	if (p->is_frag)
+		return P_OK; /* only the first fragment has ports; callers decide */
+
+	void *l4 = (void *)ip + ihl;
+	if (p->proto == IPPROTO_TCP) {
+		struct tcphdr *th = l4;
+		if ((void *)(th + 1) > data_end)
+			return P_DROP(DROP_TRUNCATED);
+		p->sport = th->source;
+		p->dport = th->dest;
+		/* flags live in byte 13 of the TCP header */
+		p->tcp_flags = ((__u8 *)th)[13];
+	} else if (p->proto == IPPROTO_UDP) {
+		struct udphdr *uh = l4;
+		if ((void *)(uh + 1) > data_end)
+			return P_DROP(DROP_TRUNCATED);
+		p->sport = uh->source;
+		p->dport = uh->dest;
+	}
+	return P_OK;
+}
+
+#endif /* LB_PARSE_H */

@@ -1,0 +1,49 @@
+/* stats.h — per-CPU counters: no atomics on the hot path, the control plane
+ * sums the CPUs when it reads. */
+#ifndef LB_STATS_H
+#define LB_STATS_H
+
+#include "maps.h"
+
+static __always_inline void count(__u32 idx)
+{
+	__u64 *v = bpf_map_lookup_elem(&lb_counters, &idx);
+	if (v)
+		*v += 1;
+}
+
+/* Record a drop reason and return the verdict so callers can
+ * `return drop(DROP_X);`. */
+static __always_inline int drop(__u32 reason)
+{
+	__u64 *v = bpf_map_lookup_elem(&lb_drops, &reason);
+	if (v)
+		*v += 1;
+	return TC_ACT_SHOT;
+}
+
+/* Packets we do not handle go on to the stack untouched. */
+static __always_inline int pass(void)
+{
+	count(CNT_PASS);
+	return TC_ACT_OK;
+}
+
+static __always_inline void count_backend(__u32 id, __u32 len)
+{
+	struct be_stats *s = bpf_map_lookup_elem(&lb_be_stats, &id);
+	if (s) {
+		s->packets += 1;
+		s->bytes += len;
+	}
+}
+
+/* Active flows are shared across CPUs (lc compares them), hence atomic. */
+static __always_inline void active_add(__u32 id, __s64 d)
+{
+	__u64 *v = bpf_map_lookup_elem(&lb_be_active, &id);
+	if (v)
+		__sync_fetch_and_add(v, d);
+}
+
+#endif /* LB_STATS_H */

@@ -1,0 +1,106 @@
+/* decap.bpf.c — tunnel-mode decapsulation on a real server, without the
+ * ipip kernel module: tc ingress program (SEC "tc", decap_ingress).
+ *
+ * An IPv4-in-IPv4 packet (outer protocol 4) that is for this host — the frame
+ * was addressed to this interface's MAC (PACKET_HOST) and, if the optional
+ * address list decap_addrs is filled, the outer destination is one of ours —
+ * loses its outer header (bpf_skb_adjust_room with a negative delta at the
+ * MAC layer); the inner packet, addressed to the VIP that the server holds on
+ * `lo`, goes up the stack. Needs rp_filter=0 (the inner source is the
+ * client, reached through another interface or gateway).
+ * Everything else passes untouched.
+ */
+#include <linux/types.h>
+#include <linux/bpf.h>
+#include <linux/pkt_cls.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <linux/ip.h>
+#include <linux/in.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+#define DECAP_MAX_ADDRS 8
+
+/* Optional: restrict decapsulation to these outer destinations. n == 0
+ * (the default after `tc ... object-file`) accepts any address of the host. */
+struct decap_cfg {
+	__u32 n;
+	__be32 addrs[DECAP_MAX_ADDRS];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct decap_cfg);
+} decap_addrs SEC(".maps");
+
+enum { DC_DECAP = 0, DC_NOT_OURS, DC_MALFORMED, DC_FAIL, DC_MAX = 8 };
+
+/* decap_stats: packets decapsulated / IPIP not for us / malformed / helper failure */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, DC_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} decap_stats SEC(".maps");
+
+static __always_inline void dcount(__u32 i)
+{
+	__u64 *v = bpf_map_lookup_elem(&decap_stats, &i);
+	if (v)
+		*v += 1;
+}
+
+static __always_inline int is_our_addr(__be32 dst)
+{
+	__u32 zero = 0;
+	struct decap_cfg *c = bpf_map_lookup_elem(&decap_addrs, &zero);
+	if (!c || c->n == 0)
+		return 1;
+#pragma unroll
+	for (int i = 0; i < DECAP_MAX_ADDRS; i++)
+		if (i < c->n && c->addrs[i] == dst)
+			return 1;
+	return 0;
+}
+
+SEC("tc")
+int decap_ingress(struct __sk_buff *skb)
+{
+	void *data = (void *)(long)skb->data;
+	void *data_end = (void *)(long)skb->data_end;
+	struct ethhdr *eth = data;
+
+	if ((void *)(eth + 1) > data_end || eth->h_proto != bpf_htons(ETH_P_IP))
+		return TC_ACT_OK;
+	struct iphdr *outer = (void *)(eth + 1);
+	if ((void *)(outer + 1) > data_end)
+		return TC_ACT_OK; /* truncated: the stack will discard it */
+	if (outer->protocol != IPPROTO_IPIP)
+		return TC_ACT_OK;
+	if (outer->version != 4 || outer->ihl < 5 ||
+	    (outer->frag_off & bpf_htons(0x3fff))) { /* fragmented tunnel packets: leave to the stack */
+		dcount(DC_MALFORMED);
+		return TC_ACT_OK;
+	}
+	if (skb->pkt_type != PACKET_HOST || !is_our_addr(outer->daddr)) {
+		dcount(DC_NOT_OURS);
+		return TC_ACT_OK;
+	}
+	__u32 olen = outer->ihl * 4;
+	struct iphdr *inner = (void *)outer + olen;
+	if ((void *)(inner + 1) > data_end || inner->version != 4) {
+		dcount(DC_MALFORMED);
+		return TC_ACT_OK;
+	}
+	if (bpf_skb_adjust_room(skb, -(__s32)olen, BPF_ADJ_ROOM_MAC, 0)) {
+		dcount(DC_FAIL);
+		return TC_ACT_SHOT;
+	}
+	dcount(DC_DECAP);
+	return TC_ACT_OK;
+}
+
+char _license[] SEC("license") = "GPL";

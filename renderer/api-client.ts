@@ -1,0 +1,158 @@
+// How the renderer reaches the LabApi: the Electron preload bridge when present,
+// otherwise the web transport (POST /api/invoke + WebSocket /api/events).
+import type { ApiMethod, LabApi, LabEvent, PreloadBridge, ShellApi } from '../electron/api';
+import { API_METHODS } from '../electron/api';
+
+export type EventListener = (e: LabEvent) => void;
+export interface ApiClient {
+  api: LabApi;
+  onEvent(listener: EventListener): () => void;
+  shell?: ShellApi;
+}
+
+/** Reduce anything thrown to one readable line (never a stack trace). */
+export function oneLine(err: unknown): string {
+  let msg: string;
+  if (err instanceof Error) msg = err.message;
+  else if (typeof err === 'string') msg = err;
+  else if (err && typeof err === 'object' && 'message' in err) msg = String((err as { message: unknown }).message);
+  else msg = String(err);
+  // Electron wraps IPC errors: "Error invoking remote method 'lblab:invoke': Error: msg"
+  msg = msg.replace(/^Error invoking remote method '[^']*': (\w*Error: )?/, '');
+  const first = msg.split('\n').find((l) => l.trim() !== '') ?? 'unknown error';
+  return first.trim().slice(0, 400);
+}
+
+function makeApi(invoke: (method: ApiMethod, args: unknown[]) => Promise<unknown>): LabApi {
+  const api: Record<string, unknown> = {};
+  for (const m of API_METHODS) api[m] = (...args: unknown[]) => invoke(m, args);
+  return api as unknown as LabApi;
+}
+
+export function bridgeClient(bridge: PreloadBridge): ApiClient {
+  return {
+    api: makeApi(async (method, args) => {
+      try {
+        return await bridge.invoke(method, args);
+      } catch (e) {
+        throw new Error(oneLine(e));
+      }
+    }),
+    onEvent: (l) => bridge.onEvent(l),
+    shell: bridge.shell,
+  };
+}
+
+export interface WebClientOptions {
+  /** base URL of the server, default: the page's origin */
+  base?: string;
+  fetch?: typeof fetch;
+  WebSocket?: typeof WebSocket;
+}
+
+/** POST {method,args} → 200 {result} | 4xx/5xx {error}. */
+export function webInvoke(opts: WebClientOptions = {}) {
+  const f = opts.fetch ?? globalThis.fetch.bind(globalThis);
+  const base = opts.base ?? '';
+  return async (method: ApiMethod, args: unknown[]): Promise<unknown> => {
+    let res: Response;
+    try {
+      res = await f(`${base}/api/invoke`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ method, args }),
+      });
+    } catch (e) {
+      throw new Error(`${method}: cannot reach the lblab server (${oneLine(e)})`);
+    }
+    let body: unknown;
+    const text = await res.text();
+    try {
+      body = text ? JSON.parse(text) : undefined;
+    } catch {
+      body = undefined;
+    }
+    if (!res.ok) {
+      const err = body && typeof body === 'object' && 'error' in body ? (body as { error: unknown }).error : undefined;
+      if (typeof err === 'string' && err.trim()) throw new Error(oneLine(err));
+      throw new Error(`${method}: server answered ${res.status} ${res.statusText || ''}`.trim());
+    }
+    if (!body || typeof body !== 'object') throw new Error(`${method}: malformed answer from the server`);
+    return (body as { result?: unknown }).result;
+  };
+}
+
+/** One WebSocket for events, reconnecting with backoff (0.5 s doubling to 10 s). */
+export function webEvents(opts: WebClientOptions = {}) {
+  const listeners = new Set<EventListener>();
+  const WS = opts.WebSocket ?? globalThis.WebSocket;
+  let ws: WebSocket | null = null;
+  let delay = 500;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+
+  const url = () => {
+    if (opts.base) return opts.base.replace(/^http/, 'ws') + '/api/events';
+    const loc = globalThis.location;
+    return `${loc.protocol === 'https:' ? 'wss' : 'ws'}://${loc.host}/api/events`;
+  };
+  const connect = () => {
+    timer = null;
+    if (!WS || listeners.size === 0) return;
+    try {
+      ws = new WS(url());
+    } catch {
+      schedule();
+      return;
+    }
+    ws.onopen = () => {
+      delay = 500;
+    };
+    ws.onmessage = (m) => {
+      let e: LabEvent;
+      try {
+        e = JSON.parse(typeof m.data === 'string' ? m.data : '') as LabEvent;
+      } catch {
+        return;
+      }
+      for (const l of [...listeners]) l(e);
+    };
+    ws.onclose = () => {
+      ws = null;
+      schedule();
+    };
+  };
+  const schedule = () => {
+    if (timer || listeners.size === 0) return;
+    timer = setTimeout(connect, delay);
+    delay = Math.min(delay * 2, 10_000);
+  };
+  return (listener: EventListener) => {
+    listeners.add(listener);
+    if (!ws && !timer) connect();
+    return () => {
+      listeners.delete(listener);
+      if (listeners.size === 0) {
+        if (timer) clearTimeout(timer);
+        timer = null;
+        const s = ws;
+        ws = null;
+        if (s) {
+          s.onclose = null;
+          s.close();
+        }
+      }
+    };
+  };
+}
+
+export function webClient(opts: WebClientOptions = {}): ApiClient {
+  return { api: makeApi(webInvoke(opts)), onEvent: webEvents(opts) };
+}
+
+let cached: ApiClient | null = null;
+export function getApi(): ApiClient {
+  if (cached) return cached;
+  const bridge = (globalThis as { lblab?: PreloadBridge }).lblab;
+  cached = bridge ? bridgeClient(bridge) : webClient();
+  return cached;
+}

@@ -1,0 +1,48 @@
+// The list of validation problems; pressing one selects the element at fault.
+import type { LabIssue } from '../../electron/api';
+import { issueText } from '../state/issues';
+import type { Selection } from '../state/selection';
+import { Icon } from './icons';
+
+export function targetOf(i: LabIssue): Selection | null {
+  const [p0, p1, p2, p3] = i.path;
+  if (i.node && p0 === 'nodes' && p2 === 'links' && typeof p3 === 'number') return { type: 'link', node: i.node, index: p3 };
+  if (i.service) return { type: 'service', name: i.service };
+  if (i.node) return { type: 'node', name: i.node };
+  if (i.network) return { type: 'network', name: i.network };
+  if (p0 === 'nodes' && typeof p1 === 'string') return { type: 'node', name: p1 };
+  if (p0 === 'networks' && typeof p1 === 'string') return { type: 'network', name: p1 };
+  if (p0 === 'services' && typeof p1 === 'string') return { type: 'service', name: p1 };
+  return { type: 'lab' };
+}
+
+export function IssuesPanel({ issues, checking, error, onSelect }: { issues: LabIssue[]; checking: boolean; error?: string; onSelect(s: Selection): void }) {
+  return (
+    <section className="panel issues" aria-label="Problems" data-testid="issues-panel">
+      <h2 className="panel-title">
+        Problems
+        <span className={`count ${issues.length ? 'bad' : 'good'}`} data-testid="issues-count">
+          {issues.length}
+        </span>
+        {checking && <span className="muted small">checking…</span>}
+      </h2>
+      {error && <p className="issues-error">Validation unavailable: {error}</p>}
+      {!error && issues.length === 0 && <p className="muted small">No problems: the lab is valid.</p>}
+      <ul className="issues-list">
+        {issues.map((i, k) => {
+          const t = targetOf(i);
+          return (
+            <li key={k}>
+              <button type="button" className="issue" data-testid="issue" onClick={() => t && onSelect(t)}>
+                <span className="issue-icon">
+                  <Icon.warn />
+                </span>
+                <span>{issueText(i)}</span>
+              </button>
+            </li>
+          );
+        })}
+      </ul>
+    </section>
+  );
+}

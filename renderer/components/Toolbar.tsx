@@ -1,0 +1,103 @@
+// The top bar: file, templates, history, layout, and the lab's lifecycle.
+import type { TemplateInfo } from '../../electron/api';
+import type { Progress } from '../state/useLiveLab';
+import { Icon } from './icons';
+
+export interface ToolbarProps {
+  labName: string;
+  templates: TemplateInfo[];
+  onNew(): void;
+  onTemplate(id: string): void;
+  onOpen(): void;
+  onSave(): void;
+  onUndo(): void;
+  onRedo(): void;
+  canUndo: boolean;
+  canRedo: boolean;
+  onLayout(): void;
+  deployed: boolean;
+  busy: 'deploy' | 'destroy' | null;
+  progress: Progress | null;
+  blockedReason?: string;
+  onDeploy(): void;
+  onDestroy(): void;
+}
+
+export function Toolbar(p: ToolbarProps) {
+  const pct = p.progress && p.progress.total > 0 ? Math.round((100 * p.progress.done) / p.progress.total) : 0;
+  return (
+    <header className="toolbar" role="toolbar" aria-label="Lab">
+      <div className="brand">
+        <span className="logo" aria-hidden>
+          ⇶
+        </span>
+        lblab
+      </div>
+      <div className="tb-group">
+        <button type="button" className="btn ghost" onClick={p.onNew} data-testid="new-lab" title="New empty lab">
+          <Icon.file /> New
+        </button>
+        <select
+          className="tb-select"
+          aria-label="New lab from a template"
+          data-testid="template-select"
+          value=""
+          onChange={(e) => e.target.value && p.onTemplate(e.target.value)}
+        >
+          <option value="">Templates…</option>
+          {p.templates.map((t) => (
+            <option key={t.id} value={t.id} title={t.description}>
+              {t.title} ({t.mode})
+            </option>
+          ))}
+        </select>
+        <button type="button" className="btn ghost" onClick={p.onOpen} data-testid="open-lab" title="Open a .lab.yaml file (Ctrl+O)">
+          <Icon.open /> Open
+        </button>
+        <button type="button" className="btn ghost" onClick={p.onSave} data-testid="save-lab" title="Save as .lab.yaml (Ctrl+S)">
+          <Icon.save /> Save
+        </button>
+      </div>
+      <div className="tb-group">
+        <button type="button" className="btn ghost icon" onClick={p.onUndo} disabled={!p.canUndo} data-testid="undo" title="Undo (Ctrl+Z)" aria-label="Undo">
+          <Icon.undo />
+        </button>
+        <button type="button" className="btn ghost icon" onClick={p.onRedo} disabled={!p.canRedo} data-testid="redo" title="Redo (Ctrl+Shift+Z)" aria-label="Redo">
+          <Icon.redo />
+        </button>
+        <button type="button" className="btn ghost" onClick={p.onLayout} data-testid="auto-layout" title="Arrange the topology automatically">
+          <Icon.layout /> Auto-layout
+        </button>
+      </div>
+      <div className="tb-spacer" />
+      <div className="tb-lab" data-testid="lab-state" data-deployed={p.deployed ? 'yes' : 'no'}>
+        <span className={`dot ${p.deployed ? 'on' : 'off'}`} />
+        <span className="tb-lab-name">{p.labName}</span>
+        <span className="muted small">{p.busy === 'deploy' ? 'deploying…' : p.busy === 'destroy' ? 'removing…' : p.deployed ? 'running' : 'not deployed'}</span>
+      </div>
+      {p.progress && (
+        <div className="progress" data-testid="progress" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct} aria-label={p.progress.step}>
+          <div className="progress-bar" style={{ width: `${Math.max(pct, 3)}%` }} />
+          <span className="progress-label">
+            {p.progress.step} {p.progress.total > 1 ? `${p.progress.done}/${p.progress.total}` : ''}
+          </span>
+        </div>
+      )}
+      <div className="tb-group">
+        <button
+          type="button"
+          className="btn primary"
+          onClick={p.onDeploy}
+          disabled={!!p.busy || !!p.blockedReason}
+          title={p.blockedReason ?? (p.deployed ? 'Apply the drawing to the running lab' : 'Start the containers and networks')}
+          data-testid="deploy"
+        >
+          <Icon.play /> {p.deployed ? 'Redeploy' : 'Deploy'}
+        </button>
+        <button type="button" className="btn danger" onClick={p.onDestroy} disabled={!!p.busy || !p.deployed} title="Remove the lab's containers and networks" data-testid="destroy">
+          <Icon.stop /> Destroy
+        </button>
+      </div>
+    </header>
+  );
+}

@@ -1,0 +1,249 @@
+// The topology canvas: lab nodes and networks as React Flow nodes, links as
+// edges (node → network). Drop from the palette to add, drag handles to link.
+import { useCallback, useMemo, useState, type DragEvent } from 'react';
+import {
+  Background,
+  Controls,
+  MiniMap,
+  ReactFlow,
+  useReactFlow,
+  type Connection,
+  type Edge,
+  type Node,
+  type NodeChange,
+  type OnDelete,
+} from '@xyflow/react';
+import type { LabDoc, NodeStatus } from '../../../electron/api';
+import { addElement, addLink, linkId, netId, nodeId, parseId, removeLink, removeNetwork, removeNode, setPosition, type ElementKind } from '../../state/doc-ops';
+import type { IssueIndex } from '../../state/issues';
+import { DRAG_MIME, type Selection } from '../../state/selection';
+import { nodeTypes, type LabFlowNode, type NetFlowNode } from './nodes';
+
+export interface CanvasProps {
+  doc: LabDoc;
+  edit(doc: LabDoc, coalesce?: string): void;
+  seal(): void;
+  selection: Selection;
+  onSelect(s: Selection): void;
+  issues: IssueIndex;
+  nodeStates: Record<string, NodeStatus['state'] | 'deploying'>;
+  notify(message: string): void;
+}
+
+const KINDS: ElementKind[] = ['client', 'balancer', 'server', 'router', 'network'];
+
+export function Canvas({ doc, edit, seal, selection, onSelect, issues, nodeStates, notify }: CanvasProps) {
+  const flow = useReactFlow();
+  const [dims, setDims] = useState<Record<string, { width: number; height: number }>>({});
+
+  const serviceOf = useMemo(() => {
+    const m: Record<string, string> = {};
+    for (const [s, svc] of Object.entries(doc.services ?? {})) {
+      if (svc.balancer) m[svc.balancer] = m[svc.balancer] ? `${m[svc.balancer]}, ${s}` : `${s} · ${svc.mode}`;
+    }
+    return m;
+  }, [doc.services]);
+
+  const nodes = useMemo<Node[]>(() => {
+    const out: Node[] = [];
+    for (const [name, n] of Object.entries(doc.nodes)) {
+      const id = nodeId(name);
+      const fn: LabFlowNode = {
+        id,
+        type: 'lab',
+        position: n.position ?? { x: 0, y: 0 },
+        selected: selection.type === 'node' && selection.name === name,
+        data: {
+          name,
+          kind: n.kind,
+          issues: issues.nodes.get(name) ?? [],
+          state: nodeStates[name],
+          subtitle: n.kind === 'balancer' && serviceOf[name] ? `balancer · ${serviceOf[name]}` : undefined,
+        },
+        ...(dims[id] ? { measured: dims[id] } : {}),
+      };
+      out.push(fn);
+    }
+    for (const [name, n] of Object.entries(doc.networks)) {
+      const id = netId(name);
+      const fn: NetFlowNode = {
+        id,
+        type: 'net',
+        position: n.position ?? { x: 0, y: 0 },
+        selected: selection.type === 'network' && selection.name === name,
+        data: { name, subnet: n.subnet, issues: issues.networks.get(name) ?? [] },
+        ...(dims[id] ? { measured: dims[id] } : {}),
+      };
+      out.push(fn);
+    }
+    return out;
+  }, [doc.nodes, doc.networks, selection, issues, nodeStates, dims, serviceOf]);
+
+  const edges = useMemo<Edge[]>(() => {
+    const out: Edge[] = [];
+    for (const [name, n] of Object.entries(doc.nodes)) {
+      n.links.forEach((l, i) => {
+        if (!doc.networks[l.network]) return;
+        const id = linkId(name, i);
+        const bad = issues.links.get(id);
+        const label = [l.address, l.rate].filter(Boolean).join(' · ');
+        const srcBelow = (n.position?.y ?? 0) > (doc.networks[l.network].position?.y ?? 0);
+        out.push({
+          id,
+          source: nodeId(name),
+          target: netId(l.network),
+          sourceHandle: srcBelow ? 't' : 'b',
+          targetHandle: srcBelow ? 'b' : 't',
+          selected: selection.type === 'link' && selection.node === name && selection.index === i,
+          className: bad ? 'edge-issue' : undefined,
+          label: bad ? `⚠ ${label}`.trim() : label || undefined,
+          data: { issues: bad ?? [] },
+          ariaLabel: `link ${name} to ${l.network}`,
+        });
+      });
+    }
+    return out;
+  }, [doc.nodes, doc.networks, issues, selection]);
+
+  const onNodesChange = useCallback(
+    (changes: NodeChange[]) => {
+      let next = doc;
+      let dimsChanged: Record<string, { width: number; height: number }> | null = null;
+      let dragKey: string | undefined;
+      for (const c of changes) {
+        if (c.type === 'position' && c.position) {
+          const id = parseId(c.id);
+          if (id && id.type !== 'link') next = setPosition(next, id, c.position);
+          dragKey = `drag:${c.id}`;
+        } else if (c.type === 'dimensions' && c.dimensions) {
+          dimsChanged = { ...(dimsChanged ?? {}), [c.id]: c.dimensions };
+        } else if (c.type === 'select' && c.selected) {
+          const id = parseId(c.id);
+          if (id?.type === 'node') onSelect({ type: 'node', name: id.name });
+          else if (id?.type === 'network') onSelect({ type: 'network', name: id.name });
+        }
+      }
+      if (dimsChanged) {
+        const d = dimsChanged;
+        setDims((prev) => ({ ...prev, ...d }));
+      }
+      if (next !== doc) edit(next, dragKey);
+    },
+    [doc, edit, onSelect],
+  );
+
+  const onDelete: OnDelete = useCallback(
+    ({ nodes: delNodes, edges: delEdges }) => {
+      let next = doc;
+      const gone = new Set<string>();
+      for (const n of delNodes) {
+        const id = parseId(n.id);
+        if (id?.type === 'node') {
+          next = removeNode(next, id.name);
+          gone.add(id.name);
+        } else if (id?.type === 'network') next = removeNetwork(next, id.name);
+      }
+      const links = delEdges
+        .map((e) => parseId(e.id))
+        .filter((p): p is { type: 'link'; node: string; index: number } => p?.type === 'link' && !gone.has(p.node))
+        .sort((a, b) => b.index - a.index);
+      for (const l of links) next = removeLink(next, l.node, l.index);
+      if (next !== doc) {
+        edit(next);
+        onSelect({ type: 'lab' });
+      }
+    },
+    [doc, edit, onSelect],
+  );
+
+  const onConnect = useCallback(
+    (c: Connection) => {
+      const a = parseId(c.source);
+      const b = parseId(c.target);
+      const node = a?.type === 'node' ? a.name : b?.type === 'node' ? b.name : undefined;
+      const net = a?.type === 'network' ? a.name : b?.type === 'network' ? b.name : undefined;
+      if (!node || !net) {
+        notify('Links go from a node to a network: drag from a node’s handle onto a network.');
+        return;
+      }
+      if (doc.nodes[node]?.links.some((l) => l.network === net)) {
+        notify(`${node} is already linked to ${net}.`);
+        return;
+      }
+      const next = addLink(doc, node, net);
+      edit(next);
+      onSelect({ type: 'link', node, index: next.nodes[node].links.length - 1 });
+    },
+    [doc, edit, onSelect, notify],
+  );
+
+  const isValidConnection = useCallback((c: Connection | Edge) => {
+    const a = parseId(c.source);
+    const b = parseId(c.target);
+    return !!a && !!b && a.type !== b.type;
+  }, []);
+
+  const onDragOver = useCallback((e: DragEvent) => {
+    if (e.dataTransfer.types.includes(DRAG_MIME) || e.dataTransfer.types.includes('text/plain')) {
+      e.preventDefault();
+      e.dataTransfer.dropEffect = 'copy';
+    }
+  }, []);
+  const onDrop = useCallback(
+    (e: DragEvent) => {
+      const kind = (e.dataTransfer.getData(DRAG_MIME) || e.dataTransfer.getData('text/plain')) as ElementKind;
+      if (!KINDS.includes(kind)) return;
+      e.preventDefault();
+      const p = flow.screenToFlowPosition({ x: e.clientX, y: e.clientY });
+      const w = kind === 'network' ? 220 : 150;
+      const h = kind === 'network' ? 40 : 64;
+      const { doc: next, name } = addElement(doc, kind, { x: p.x - w / 2, y: p.y - h / 2 });
+      edit(next);
+      onSelect(kind === 'network' ? { type: 'network', name } : { type: 'node', name });
+    },
+    [doc, edit, flow, onSelect],
+  );
+
+  return (
+    <div className="canvas" data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop}>
+      <ReactFlow
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={nodeTypes}
+        onNodesChange={onNodesChange}
+        onNodeDragStop={seal}
+        onDelete={onDelete}
+        onConnect={onConnect}
+        isValidConnection={isValidConnection}
+        onNodeClick={(_, n) => {
+          const id = parseId(n.id);
+          if (id?.type === 'node') onSelect({ type: 'node', name: id.name });
+          else if (id?.type === 'network') onSelect({ type: 'network', name: id.name });
+        }}
+        onEdgeClick={(_, e) => {
+          const id = parseId(e.id);
+          if (id?.type === 'link') onSelect({ type: 'link', node: id.node, index: id.index });
+        }}
+        onPaneClick={() => onSelect({ type: 'lab' })}
+        deleteKeyCode={['Delete', 'Backspace']}
+        fitView
+        fitViewOptions={{ padding: 0.25, maxZoom: 1.2 }}
+        minZoom={0.2}
+        maxZoom={2.5}
+        proOptions={{ hideAttribution: true }}
+        colorMode="dark"
+        defaultEdgeOptions={{ type: 'straight' }}
+      >
+        <Background gap={20} size={1} />
+        <Controls showInteractive={false} />
+        <MiniMap pannable zoomable nodeStrokeWidth={2} />
+      </ReactFlow>
+      {Object.keys(doc.nodes).length + Object.keys(doc.networks).length === 0 && (
+        <div className="canvas-empty">
+          <p>Drag clients, balancers, servers and networks here from the palette,</p>
+          <p>or start from a template. Link a node to a network by dragging from its handle.</p>
+        </div>
+      )}
+    </div>
+  );
+}

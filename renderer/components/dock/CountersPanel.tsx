@@ -1,0 +1,91 @@
+// Live per-backend counters from the balancer core (polled every second).
+import type { ServiceStats } from '../../../electron/api';
+import type { StatSample } from '../../state/useLiveLab';
+import { Sparkline } from './Sparkline';
+
+export function fmtBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const u = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < u.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v.toFixed(v < 10 ? 1 : 0)} ${u[i]}`;
+}
+const fmtNum = (n: number) => n.toLocaleString('en-US');
+
+export function CountersPanel({ deployed, stats, history }: { deployed: boolean; stats: ServiceStats[]; history: Record<string, StatSample[]> }) {
+  if (!deployed) return <div className="dock-empty">Deploy the lab to see live per-backend counters from the balancer core.</div>;
+  if (stats.length === 0) return <div className="dock-empty">Waiting for counters from the balancer…</div>;
+  return (
+    <div className="counters" data-testid="counters">
+      {stats.map((s) => {
+        const h = history[s.service] ?? [];
+        const total = s.backends.reduce((a, b) => a + b.packets, 0);
+        return (
+          <div className="counter-service" key={s.service} data-testid={`counters-${s.service}`}>
+            <div className="counter-head">
+              <strong>{s.service}</strong>
+              <span className="chip">{s.mode}</span>
+              <span className="chip">{s.scheduler}</span>
+              {Object.entries(s.counters).map(([k, v]) => (
+                <span className="muted small" key={k}>
+                  {k} {fmtNum(v)}
+                </span>
+              ))}
+              {Object.entries(s.drops)
+                .filter(([, v]) => v > 0)
+                .map(([k, v]) => (
+                  <span className="chip bad" key={k} title="drops">
+                    drop {k} {fmtNum(v)}
+                  </span>
+                ))}
+            </div>
+            <table className="counter-table">
+              <thead>
+                <tr>
+                  <th>backend</th>
+                  <th>address</th>
+                  <th>weight</th>
+                  <th>health</th>
+                  <th className="num">packets</th>
+                  <th className="num">bytes</th>
+                  <th className="num">active flows</th>
+                  <th>share</th>
+                  <th>packets/s</th>
+                </tr>
+              </thead>
+              <tbody>
+                {s.backends.map((b) => (
+                  <tr key={b.node} data-testid={`counter-row-${s.service}-${b.node}`}>
+                    <td>{b.node}</td>
+                    <td className="mono">{b.address}</td>
+                    <td>{b.weight}</td>
+                    <td>
+                      <span className={`health ${b.healthy ? 'ok' : 'down'}`}>{b.healthy ? 'healthy' : 'down'}</span>
+                    </td>
+                    <td className="num mono" data-testid={`counter-packets-${s.service}-${b.node}`}>
+                      {fmtNum(b.packets)}
+                    </td>
+                    <td className="num mono">{fmtBytes(b.bytes)}</td>
+                    <td className="num mono">{fmtNum(b.activeFlows)}</td>
+                    <td>
+                      <div className="share" title={`${total ? Math.round((100 * b.packets) / total) : 0}% of packets`}>
+                        <div className="share-bar" style={{ width: `${total ? (100 * b.packets) / total : 0}%` }} />
+                      </div>
+                    </td>
+                    <td>
+                      <Sparkline values={h.map((x) => x.backends[b.node]?.pps ?? 0)} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        );
+      })}
+    </div>
+  );
+}

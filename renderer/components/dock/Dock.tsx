@@ -1,0 +1,88 @@
+// The bottom dock: counters, terminal tabs, and the views that are coming.
+import type { ServiceStats } from '../../../electron/api';
+import type { ApiClient } from '../../api-client';
+import type { StatSample } from '../../state/useLiveLab';
+import { Icon } from '../icons';
+import { CountersPanel } from './CountersPanel';
+import { TerminalView } from './TerminalView';
+
+export interface TermTab { key: string; lab: string; node: string; id?: string; ended?: string }
+
+const COMING: { key: string; title: string; text: string }[] = [
+  { key: 'captures', title: 'Captures', text: 'Live packet captures on every interface of every node.' },
+  { key: 'journey', title: 'Packet journey', text: 'One packet followed hop by hop, with the header fields each hop rewrites highlighted.' },
+  { key: 'compare', title: 'Compare', text: 'Throughput and latency of the modes side by side on the same lab.' },
+];
+
+export interface DockProps {
+  client: ApiClient;
+  active: string;
+  setActive(k: string): void;
+  terms: TermTab[];
+  updateTerm(key: string, patch: Partial<TermTab>): void;
+  closeTerm(key: string): void;
+  deployed: boolean;
+  stats: ServiceStats[];
+  history: Record<string, StatSample[]>;
+}
+
+export function Dock(p: DockProps) {
+  const tabs: { key: string; label: React.ReactNode; testid: string; closable?: boolean }[] = [
+    { key: 'counters', label: 'Counters', testid: 'tab-counters' },
+    ...p.terms.map((t) => ({
+      key: t.key,
+      testid: `tab-terminal-${t.node}`,
+      closable: true,
+      label: (
+        <>
+          <Icon.terminal /> {t.node}
+          {t.ended && <span className="muted small"> (ended)</span>}
+        </>
+      ),
+    })),
+    ...COMING.map((c) => ({ key: c.key, label: c.title, testid: `tab-${c.key}` })),
+  ];
+  return (
+    <section className="dock" aria-label="Dock">
+      <div className="dock-tabs" role="tablist">
+        {tabs.map((t) => (
+          <div key={t.key} className={`dock-tab${p.active === t.key ? ' active' : ''}`}>
+            <button type="button" role="tab" aria-selected={p.active === t.key} data-testid={t.testid} onClick={() => p.setActive(t.key)}>
+              {t.label}
+            </button>
+            {t.closable && (
+              <button type="button" className="icon-btn" aria-label="close terminal" data-testid={`${t.testid}-close`} onClick={() => p.closeTerm(t.key)}>
+                <Icon.close />
+              </button>
+            )}
+          </div>
+        ))}
+      </div>
+      <div className="dock-body">
+        <div className="dock-pane" hidden={p.active !== 'counters'} role="tabpanel">
+          <CountersPanel deployed={p.deployed} stats={p.stats} history={p.history} />
+        </div>
+        {p.terms.map((t) => (
+          <div className="dock-pane term-pane" key={t.key} hidden={p.active !== t.key} role="tabpanel">
+            <TerminalView
+              client={p.client}
+              lab={t.lab}
+              node={t.node}
+              visible={p.active === t.key}
+              onSession={(id) => p.updateTerm(t.key, { id })}
+              onEnded={(r) => p.updateTerm(t.key, { ended: r })}
+            />
+          </div>
+        ))}
+        {COMING.map((c) => (
+          <div className="dock-pane" key={c.key} hidden={p.active !== c.key} role="tabpanel">
+            <div className="dock-empty coming" data-testid={`coming-${c.key}`}>
+              <strong>{c.title} — not available yet.</strong>
+              <span>{c.text}</span>
+            </div>
+          </div>
+        ))}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,117 @@
+// One xterm.js session into a node. Output arrives as terminal-data events,
+// keystrokes go back with terminalInput, every fit is followed by resizeTerminal.
+import { useEffect, useRef } from 'react';
+import { Terminal } from '@xterm/xterm';
+import { FitAddon } from '@xterm/addon-fit';
+import '@xterm/xterm/css/xterm.css';
+import type { LabEvent } from '../../../electron/api';
+import { oneLine, type ApiClient } from '../../api-client';
+
+export interface TerminalViewProps {
+  client: ApiClient;
+  lab: string;
+  node: string;
+  visible: boolean;
+  onSession(id: string): void;
+  onEnded(reason: string): void;
+}
+
+export function TerminalView({ client, lab, node, visible, onSession, onEnded }: TerminalViewProps) {
+  const host = useRef<HTMLDivElement>(null);
+  const fitRef = useRef<(() => void) | null>(null);
+  const cb = useRef({ onSession, onEnded });
+  cb.current = { onSession, onEnded };
+
+  useEffect(() => {
+    const el = host.current;
+    if (!el) return;
+    const term = new Terminal({
+      fontFamily: 'ui-monospace, "DejaVu Sans Mono", Menlo, monospace',
+      fontSize: 13,
+      cursorBlink: true,
+      convertEol: false,
+      scrollback: 5000,
+      theme: { background: '#0b0f14', foreground: '#d7dde5', cursor: '#7cc4ff', selectionBackground: '#2b4a6b' },
+    });
+    const fit = new FitAddon();
+    term.loadAddon(fit);
+    term.open(el);
+    let id: string | null = null;
+    let ended = false;
+    const early: LabEvent[] = [];
+    let last = { cols: 0, rows: 0 };
+
+    const doFit = () => {
+      if (!el.offsetWidth || !el.offsetHeight) return;
+      try {
+        fit.fit();
+      } catch {
+        return;
+      }
+      if (id && !ended && (term.cols !== last.cols || term.rows !== last.rows)) {
+        last = { cols: term.cols, rows: term.rows };
+        client.api.resizeTerminal(id, term.cols, term.rows).catch(() => undefined);
+      }
+    };
+    fitRef.current = doFit;
+
+    const handle = (e: LabEvent) => {
+      if (e.type === 'terminal-data' && e.id === id) term.write(e.data);
+      else if (e.type === 'terminal-end' && e.id === id) {
+        ended = true;
+        term.write(`\r\n\x1b[2m[session ended${e.reason ? `: ${e.reason}` : ''}]\x1b[0m\r\n`);
+        cb.current.onEnded(e.reason || 'ended');
+      }
+    };
+    const off = client.onEvent((e) => {
+      if (e.type !== 'terminal-data' && e.type !== 'terminal-end') return;
+      if (id === null) early.push(e);
+      else handle(e);
+    });
+    const input = term.onData((d) => {
+      if (id && !ended) client.api.terminalInput(id, d).catch((err) => term.write(`\r\n\x1b[31m${oneLine(err)}\x1b[0m\r\n`));
+    });
+
+    doFit();
+    const cols = Math.min(Math.max(term.cols, 20), 1000);
+    const rows = Math.min(Math.max(term.rows, 5), 1000);
+    term.write(`\x1b[2mconnecting to ${node}…\x1b[0m\r\n`);
+    let disposed = false;
+    client.api.openTerminal(lab, node, cols, rows).then(
+      (r) => {
+        if (disposed) {
+          client.api.closeTerminal(r.id).catch(() => undefined);
+          return;
+        }
+        id = r.id;
+        last = { cols, rows };
+        cb.current.onSession(r.id);
+        for (const e of early.splice(0)) handle(e);
+        doFit();
+        term.focus();
+      },
+      (err) => {
+        ended = true;
+        term.write(`\x1b[31mCannot open a terminal on ${node}: ${oneLine(err)}\x1b[0m\r\n`);
+        cb.current.onEnded(oneLine(err));
+      },
+    );
+
+    const ro = new ResizeObserver(() => doFit());
+    ro.observe(el);
+    return () => {
+      disposed = true;
+      ro.disconnect();
+      input.dispose();
+      off();
+      if (id && !ended) client.api.closeTerminal(id).catch(() => undefined);
+      term.dispose();
+    };
+  }, [client, lab, node]);
+
+  useEffect(() => {
+    if (visible) requestAnimationFrame(() => fitRef.current?.());
+  }, [visible]);
+
+  return <div className="terminal-host" ref={host} data-testid={`terminal-${node}`} />;
+}

@@ -1,0 +1,70 @@
+import { addService } from '../../state/doc-ops';
+import { Icon } from '../icons';
+import type { InspectorProps } from './context';
+import { Section, TextField } from './fields';
+import { NAME_RE } from '../../../electron/api';
+
+export function LabInspector({ doc, edit, seal, select, issues, deployed }: InspectorProps) {
+  const services = Object.entries(doc.services ?? {});
+  const nameErr = NAME_RE.test(doc.name) ? undefined : 'lowercase letters, digits and dashes (max 32)';
+  return (
+    <div className="inspector-body" data-testid="inspector-lab">
+      <Section title="Lab">
+        <TextField
+          label="Name"
+          testid="lab-name"
+          value={doc.name}
+          error={nameErr}
+          hint={deployed ? 'Renaming a deployed lab deploys a new one next time.' : 'Names the Docker objects: lblab-<lab>-<node>.'}
+          onChange={(v) => edit({ ...doc, name: v }, 'lab:name')}
+          onBlur={seal}
+        />
+        <TextField
+          label="Description"
+          testid="lab-description"
+          multiline
+          value={doc.description}
+          onChange={(v) => edit({ ...doc, description: v === '' ? undefined : v }, 'lab:description')}
+          onBlur={seal}
+        />
+      </Section>
+      <Section
+        title="Services"
+        actions={
+          <button
+            type="button"
+            className="btn small"
+            data-testid="add-service"
+            onClick={() => {
+              const r = addService(doc);
+              edit(r.doc);
+              select({ type: 'service', name: r.name });
+            }}
+          >
+            <Icon.plus /> Add service
+          </button>
+        }
+      >
+        {services.length === 0 && <p className="muted small">No service yet. A service puts a VIP on a balancer and spreads it over backends.</p>}
+        <ul className="list">
+          {services.map(([name, svc]) => (
+            <li key={name}>
+              <button type="button" className={`list-item${issues.services.has(name) ? ' has-issues' : ''}`} data-testid={`service-${name}`} onClick={() => select({ type: 'service', name })}>
+                <span className="list-main">{name}</span>
+                <span className="chip">{svc.mode}</span>
+                <span className="muted small">
+                  {svc.balancer || 'no balancer'} → {svc.backends.length} backend{svc.backends.length === 1 ? '' : 's'}
+                </span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      </Section>
+      <Section title="Summary">
+        <p className="muted small">
+          {Object.keys(doc.nodes).length} nodes · {Object.keys(doc.networks).length} networks · {services.length} services
+        </p>
+      </Section>
+    </div>
+  );
+}

@@ -1,0 +1,69 @@
+import { removeNetwork, renameNetwork, setNetwork } from '../../state/doc-ops';
+import { Icon } from '../icons';
+import { taken, type InspectorProps } from './context';
+import { NameField, Section, TextField } from './fields';
+
+export function NetworkInspector(p: InspectorProps & { name: string }) {
+  const { doc, edit, seal, select, name, issues } = p;
+  const net = doc.networks[name];
+  if (!net) return null;
+  const attached = Object.entries(doc.nodes).filter(([, n]) => n.links.some((l) => l.network === name));
+  const problems = issues.networks.get(name) ?? [];
+  return (
+    <div className="inspector-body" data-testid="inspector-network">
+      <Section title="Network">
+        {problems.length > 0 && (
+          <ul className="inline-issues">
+            {problems.map((m) => (
+              <li key={m}>{m}</li>
+            ))}
+          </ul>
+        )}
+        <NameField
+          label="Name"
+          testid="network-name"
+          value={name}
+          taken={taken(doc)}
+          onRename={(v) => {
+            edit(renameNetwork(doc, name, v));
+            select({ type: 'network', name: v });
+          }}
+        />
+        <TextField
+          label="Subnet"
+          testid="network-subnet"
+          value={net.subnet}
+          placeholder="auto (from 198.18.0.0/15)"
+          onChange={(v) => edit(setNetwork(doc, name, { subnet: v || undefined }), `net:${name}:subnet`)}
+          onBlur={seal}
+        />
+      </Section>
+      <Section title="Attached nodes">
+        {attached.length === 0 && <p className="muted small">Nothing attached yet.</p>}
+        <ul className="list">
+          {attached.map(([n, node]) => (
+            <li key={n}>
+              <button type="button" className="list-item" onClick={() => select({ type: 'node', name: n })}>
+                <span className="list-main">{n}</span>
+                <span className="muted small">{node.kind}</span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      </Section>
+      <div className="danger-zone">
+        <button
+          type="button"
+          className="btn danger"
+          data-testid="delete-network"
+          onClick={() => {
+            edit(removeNetwork(doc, name));
+            select({ type: 'lab' });
+          }}
+        >
+          <Icon.trash /> Delete {name}
+        </button>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,131 @@
+import { NODE_KINDS, type NodeKind } from '../../../electron/api';
+import { addLink, removeLink, removeNode, renameNode, setLink, setNode } from '../../state/doc-ops';
+import { Icon } from '../icons';
+import { taken, type InspectorProps } from './context';
+import { NameField, Section, SelectField, TextField } from './fields';
+
+export function NodeInspector(p: InspectorProps & { name: string }) {
+  const { doc, edit, seal, select, name, issues, deployed } = p;
+  const node = doc.nodes[name];
+  if (!node) return null;
+  const free = Object.keys(doc.networks).filter((n) => !node.links.some((l) => l.network === n));
+  const services = Object.entries(doc.services ?? {}).filter(([, s]) => s.balancer === name);
+  const key = (f: string) => `node:${name}:${f}`;
+  const problems = issues.nodes.get(name) ?? [];
+  const running = deployed ? p.live?.nodes.find((n) => n.name === name) : undefined;
+  return (
+    <div className="inspector-body" data-testid="inspector-node">
+      <Section
+        title={`Node`}
+        actions={
+          deployed && (
+            <button type="button" className="btn small primary" data-testid="open-terminal" onClick={() => p.onOpenTerminal(name)}>
+              <Icon.terminal /> Terminal
+            </button>
+          )
+        }
+      >
+        {problems.length > 0 && (
+          <ul className="inline-issues" data-testid="node-problems">
+            {problems.map((m) => (
+              <li key={m}>{m}</li>
+            ))}
+          </ul>
+        )}
+        <NameField
+          label="Name"
+          testid="node-name"
+          value={name}
+          taken={taken(doc)}
+          onRename={(v) => {
+            edit(renameNode(doc, name, v));
+            select({ type: 'node', name: v });
+          }}
+        />
+        <SelectField<NodeKind> label="Kind" testid="node-kind" value={node.kind} options={NODE_KINDS} onChange={(v) => edit(setNode(doc, name, { kind: v }))} />
+        <TextField
+          label="Image"
+          testid="node-image"
+          value={node.image}
+          placeholder="default lab image for this kind"
+          onChange={(v) => edit(setNode(doc, name, { image: v === '' ? undefined : v }), key('image'))}
+          onBlur={seal}
+        />
+      </Section>
+      {running && (
+        <Section title="Running">
+          <div className="live-box" data-testid="node-live">
+            <span className={`dot ${running.state === 'running' ? 'on' : 'off'}`} /> {running.container} · {running.state}
+          </div>
+          <table className="kv">
+            <tbody>
+              {running.interfaces.map((i) => (
+                <tr key={i.name}>
+                  <td className="mono">{i.name}</td>
+                  <td>{i.network}</td>
+                  <td className="mono">{i.address}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {running.routes.length > 0 && (
+            <details>
+              <summary className="muted small">{running.routes.length} routes</summary>
+              <pre className="routes mono">{running.routes.join('\n')}</pre>
+            </details>
+          )}
+        </Section>
+      )}
+      <Section title="Links">
+        {node.links.length === 0 && <p className="muted small">Not linked. Drag from this node’s handle onto a network, or add a link below.</p>}
+        {node.links.map((l, i) => (
+          <div className={`link-row${issues.links.has(`link:${name}:${i}`) ? ' has-issues' : ''}`} key={i} data-testid={`link-row-${i}`}>
+            <div className="link-row-head">
+              <button type="button" className="linklike" onClick={() => select({ type: 'link', node: name, index: i })}>
+                eth{i} → {l.network}
+              </button>
+              <button type="button" className="icon-btn" aria-label={`remove link to ${l.network}`} onClick={() => edit(removeLink(doc, name, i))}>
+                <Icon.trash />
+              </button>
+            </div>
+            <div className="grid2">
+              <TextField label="Rate" testid={`link-${i}-rate`} value={l.rate} placeholder="unlimited" onChange={(v) => edit(setLink(doc, name, i, { rate: v || undefined }), key(`rate${i}`))} onBlur={seal} />
+              <TextField label="Address" testid={`link-${i}-address`} value={l.address} placeholder="auto" onChange={(v) => edit(setLink(doc, name, i, { address: v || undefined }), key(`addr${i}`))} onBlur={seal} />
+            </div>
+          </div>
+        ))}
+        {free.length > 0 && (
+          <SelectField<string> label="Add a link to" testid="node-add-link" value="" allowEmpty="choose a network…" options={free} onChange={(v) => v && edit(addLink(doc, name, v))} />
+        )}
+      </Section>
+      {node.kind === 'balancer' && (
+        <Section title="Services on this balancer">
+          {services.length === 0 && <p className="muted small">None. Add one from the lab inspector (click the empty canvas).</p>}
+          <ul className="list">
+            {services.map(([s, svc]) => (
+              <li key={s}>
+                <button type="button" className="list-item" onClick={() => select({ type: 'service', name: s })}>
+                  <span className="list-main">{s}</span>
+                  <span className="chip">{svc.mode}</span>
+                </button>
+              </li>
+            ))}
+          </ul>
+        </Section>
+      )}
+      <div className="danger-zone">
+        <button
+          type="button"
+          className="btn danger"
+          data-testid="delete-node"
+          onClick={() => {
+            edit(removeNode(doc, name));
+            select({ type: 'lab' });
+          }}
+        >
+          <Icon.trash /> Delete {name}
+        </button>
+      </div>
+    </div>
+  );
+}

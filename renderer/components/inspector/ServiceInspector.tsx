@@ -1,0 +1,202 @@
+import { MODES, SCHEDULERS, type BackendDoc, type HealthDoc, type Mode, type RouteDoc, type Scheduler, type ServiceDoc } from '../../../electron/api';
+import { clean, removeService, renameService, setService } from '../../state/doc-ops';
+import { Icon } from '../icons';
+import { taken, type InspectorProps } from './context';
+import { NameField, NumberField, Section, SelectField, TextField } from './fields';
+
+const MODE_LABEL: Record<Mode, string> = {
+  dsr: 'dsr — direct routing (L2, MAC rewrite)',
+  tunnel: 'tunnel — IPIP encapsulation (L3)',
+  nat: 'nat — destination NAT (L3)',
+  snat: 'snat — full NAT (L3)',
+  l4proxy: 'l4proxy — two TCP connections (L4)',
+  l7: 'l7 — HTTP gateway (L7)',
+};
+const SCHED_LABEL: Record<Scheduler, string> = { maglev: 'maglev (consistent hash)', rr: 'rr (round robin)', wrr: 'wrr (weighted rr)', lc: 'lc (least connections)', sh: 'sh (source hash)' };
+
+const bName = (b: string | BackendDoc) => (typeof b === 'string' ? b : b.node);
+const bWeight = (b: string | BackendDoc) => (typeof b === 'string' ? undefined : b.weight);
+const mkBackend = (node: string, weight: number | undefined): string | BackendDoc => (weight === undefined ? node : { node, weight });
+
+export function ServiceInspector(p: InspectorProps & { name: string }) {
+  const { doc, edit, seal, select, name, issues, deployed } = p;
+  const svc = doc.services?.[name];
+  if (!svc) return null;
+  const set = (patch: Partial<ServiceDoc>, coalesce?: string) => edit(setService(doc, name, patch), coalesce ? `svc:${name}:${coalesce}` : undefined);
+  const balancers = Object.entries(doc.nodes).filter(([, n]) => n.kind === 'balancer').map(([n]) => n);
+  const candidates = Object.entries(doc.nodes)
+    .filter(([n, node]) => (node.kind === 'server' || node.kind === 'balancer') && n !== svc.balancer)
+    .map(([n]) => n);
+  const unused = candidates.filter((c) => !svc.backends.some((b) => bName(b) === c));
+  const problems = issues.services.get(name) ?? [];
+  const health = svc.health ?? {};
+  const setHealth = (patch: Partial<HealthDoc>, k?: string) => {
+    const h = clean({ ...health, ...patch });
+    set({ health: Object.keys(h).length ? h : undefined }, k);
+  };
+  const routes = svc.routes ?? [];
+  const running = deployed ? p.live?.services.find((x) => x.name === name) : undefined;
+  const setRoute = (i: number, patch: Partial<RouteDoc>, k?: string) => set({ routes: routes.map((r, j) => (j === i ? clean({ ...r, ...patch }) : r)) }, k);
+
+  return (
+    <div className="inspector-body" data-testid="inspector-service">
+      <Section title="Service">
+        {problems.length > 0 && (
+          <ul className="inline-issues" data-testid="service-problems">
+            {problems.map((m) => (
+              <li key={m}>{m}</li>
+            ))}
+          </ul>
+        )}
+        {running && (
+          <div className="live-box" data-testid="service-live">
+            <span className="dot on" /> live: VIP{' '}
+            <strong className="mono" data-testid="service-live-vip">
+              {running.vip}
+            </strong>
+            :{running.port} · <span data-testid="service-live-mode">{running.mode}</span> · {running.scheduler}
+          </div>
+        )}
+        <NameField
+          label="Name"
+          testid="service-name"
+          value={name}
+          taken={taken(doc)}
+          onRename={(v) => {
+            edit(renameService(doc, name, v));
+            select({ type: 'service', name: v });
+          }}
+        />
+        <SelectField<string> label="Balancer" testid="service-balancer" value={svc.balancer} allowEmpty="choose a balancer…" options={balancers} onChange={(v) => set({ balancer: v })} />
+        <div className="grid2">
+          <TextField label="VIP" testid="service-vip" value={svc.vip} placeholder="auto" onChange={(v) => set({ vip: v || undefined }, 'vip')} onBlur={seal} />
+          <NumberField label="Port" testid="service-port" value={svc.port} placeholder="80" onChange={(v) => set({ port: v }, 'port')} onBlur={seal} />
+        </div>
+        <SelectField<Mode>
+          label="Mode"
+          testid="service-mode"
+          value={svc.mode}
+          options={MODES.map((m) => ({ value: m, label: MODE_LABEL[m] }))}
+          hint={deployed ? 'The lab is running: changing the mode switches it live.' : undefined}
+          onChange={(v) => p.onModeChange(name, v)}
+        />
+        <SelectField<Scheduler>
+          label="Scheduler"
+          testid="service-scheduler"
+          value={svc.scheduler ?? ''}
+          allowEmpty="default (maglev)"
+          options={SCHEDULERS.map((s) => ({ value: s, label: SCHED_LABEL[s] }))}
+          onChange={(v) => set({ scheduler: (v || undefined) as Scheduler | undefined })}
+        />
+      </Section>
+
+      <Section title="Backends">
+        {svc.backends.length === 0 && <p className="muted small">No backend yet.</p>}
+        {svc.backends.map((b, i) => (
+          <div className="backend-row" key={`${bName(b)}-${i}`} data-testid={`backend-row-${bName(b)}`}>
+            <span className="backend-name">{bName(b)}</span>
+            <NumberField
+              label="Weight"
+              testid={`backend-weight-${bName(b)}`}
+              value={bWeight(b)}
+              placeholder="1"
+              onChange={(w) => set({ backends: svc.backends.map((x, j) => (j === i ? mkBackend(bName(x), w) : x)) }, `w${i}`)}
+              onBlur={seal}
+            />
+            <button type="button" className="icon-btn" aria-label={`remove backend ${bName(b)}`} data-testid={`backend-remove-${bName(b)}`} onClick={() => set({ backends: svc.backends.filter((_, j) => j !== i) })}>
+              <Icon.trash />
+            </button>
+          </div>
+        ))}
+        {unused.length > 0 && (
+          <SelectField<string> label="Add a backend" testid="service-add-backend" value="" allowEmpty="choose a server…" options={unused} onChange={(v) => v && set({ backends: [...svc.backends, v] })} />
+        )}
+      </Section>
+
+      <Section
+        title="L7 routes"
+        actions={
+          <button type="button" className="btn small" data-testid="add-route" onClick={() => set({ routes: [...routes, { path: '/', backends: svc.backends.slice(0, 1).map(bName) }] })}>
+            <Icon.plus /> Route
+          </button>
+        }
+      >
+        {svc.mode !== 'l7' && <p className="muted small">Routes apply in l7 mode only (first match wins).</p>}
+        {routes.map((r, i) => {
+          const header = r.header ? Object.entries(r.header).map(([k, v]) => `${k}: ${v}`).join('; ') : '';
+          return (
+            <div className="route" key={i} data-testid={`route-${i}`}>
+              <div className="link-row-head">
+                <span className="muted small">route {i + 1}</span>
+                <button type="button" className="icon-btn" aria-label={`remove route ${i + 1}`} onClick={() => set({ routes: routes.filter((_, j) => j !== i).length ? routes.filter((_, j) => j !== i) : undefined })}>
+                  <Icon.trash />
+                </button>
+              </div>
+              <div className="grid2">
+                <TextField label="Path prefix" testid={`route-${i}-path`} value={r.path} placeholder="/api" onChange={(v) => setRoute(i, { path: v || undefined }, `rp${i}`)} onBlur={seal} />
+                <TextField label="Host" testid={`route-${i}-host`} value={r.host} placeholder="any" onChange={(v) => setRoute(i, { host: v || undefined }, `rh${i}`)} onBlur={seal} />
+              </div>
+              <TextField
+                label="Headers"
+                testid={`route-${i}-header`}
+                value={header}
+                placeholder="X-Canary: 1"
+                hint="Name: value; separate several with ;"
+                onChange={(v) => setRoute(i, { header: parseHeaders(v) }, `rhd${i}`)}
+                onBlur={seal}
+              />
+              <div className="checks" role="group" aria-label="route backends">
+                {candidates.map((c) => {
+                  const on = r.backends.some((b) => bName(b) === c);
+                  return (
+                    <label key={c} className="check">
+                      <input
+                        type="checkbox"
+                        checked={on}
+                        onChange={() => setRoute(i, { backends: on ? r.backends.filter((b) => bName(b) !== c) : [...r.backends, c] })}
+                      />
+                      {c}
+                    </label>
+                  );
+                })}
+              </div>
+            </div>
+          );
+        })}
+      </Section>
+
+      <Section title="Health check">
+        <div className="grid2">
+          <SelectField<'tcp' | 'http'> label="Type" testid="health-type" value={health.type ?? ''} allowEmpty="default (tcp)" options={['tcp', 'http']} onChange={(v) => setHealth({ type: v || undefined })} />
+          <TextField label="Interval" testid="health-interval" value={health.interval} placeholder="500ms" onChange={(v) => setHealth({ interval: v || undefined }, 'hi')} onBlur={seal} />
+        </div>
+        {health.type === 'http' && <TextField label="HTTP path" testid="health-path" value={health.path} placeholder="/" onChange={(v) => setHealth({ path: v || undefined }, 'hp')} onBlur={seal} />}
+      </Section>
+
+      <div className="danger-zone">
+        <button
+          type="button"
+          className="btn danger"
+          data-testid="delete-service"
+          onClick={() => {
+            edit(removeService(doc, name));
+            select({ type: 'lab' });
+          }}
+        >
+          <Icon.trash /> Delete service {name}
+        </button>
+      </div>
+    </div>
+  );
+}
+
+export function parseHeaders(text: string): Record<string, string> | undefined {
+  const out: Record<string, string> = {};
+  for (const part of text.split(';')) {
+    const i = part.indexOf(':');
+    if (i <= 0) continue;
+    const k = part.slice(0, i).trim();
+    if (k) out[k] = part.slice(i + 1).trim();
+  }
+  return Object.keys(out).length ? out : undefined;
+}

@@ -1,0 +1,20 @@
+import type { LabDoc, LabStatus, Mode } from '../../../electron/api';
+import type { IssueIndex } from '../../state/issues';
+import type { Selection } from '../../state/selection';
+
+/** What every inspector pane needs: the document, how to change it, and the live lab. */
+export interface InspectorProps {
+  doc: LabDoc;
+  edit(doc: LabDoc, coalesce?: string): void;
+  seal(): void;
+  select(s: Selection): void;
+  issues: IssueIndex;
+  /** the lab is deployed: mode changes go live, terminals can open */
+  deployed: boolean;
+  /** the running lab's status (addresses, VIPs) when deployed */
+  live?: LabStatus | null;
+  onModeChange(service: string, mode: Mode): void;
+  onOpenTerminal(node: string): void;
+}
+
+export const taken = (doc: LabDoc) => (n: string) => !!(doc.nodes[n] || doc.networks[n] || doc.services?.[n]);

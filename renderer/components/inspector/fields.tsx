@@ -1,0 +1,123 @@
+// Small labelled form controls used by the inspector.
+import { useEffect, useId, useState, type ReactNode } from 'react';
+import { NAME_RE } from '../../../electron/api';
+
+interface Base {
+  label: string;
+  testid?: string;
+  hint?: ReactNode;
+  error?: string;
+}
+
+export function Field({ label, hint, error, children, id }: Base & { children: ReactNode; id: string }) {
+  return (
+    <div className={`field${error ? ' invalid' : ''}`}>
+      <label htmlFor={id}>{label}</label>
+      {children}
+      {error ? <div className="field-error">{error}</div> : hint ? <div className="field-hint">{hint}</div> : null}
+    </div>
+  );
+}
+
+export function TextField(p: Base & { value: string | undefined; onChange(v: string): void; onBlur?(): void; placeholder?: string; multiline?: boolean }) {
+  const id = useId();
+  return (
+    <Field {...p} id={id}>
+      {p.multiline ? (
+        <textarea id={id} data-testid={p.testid} value={p.value ?? ''} placeholder={p.placeholder} rows={3} onChange={(e) => p.onChange(e.target.value)} onBlur={p.onBlur} />
+      ) : (
+        <input id={id} data-testid={p.testid} type="text" spellCheck={false} value={p.value ?? ''} placeholder={p.placeholder} onChange={(e) => p.onChange(e.target.value)} onBlur={p.onBlur} />
+      )}
+    </Field>
+  );
+}
+
+/** A number input that keeps what the user typed until it parses. Empty → undefined. */
+export function NumberField(p: Base & { value: number | undefined; onChange(v: number | undefined): void; onBlur?(): void; placeholder?: string; min?: number; max?: number }) {
+  const id = useId();
+  const [draft, setDraft] = useState(p.value === undefined ? '' : String(p.value));
+  useEffect(() => {
+    setDraft((d) => (Number(d) === p.value && d !== '' ? d : p.value === undefined ? '' : String(p.value)));
+  }, [p.value]);
+  const bad = draft !== '' && !/^-?\d+$/.test(draft.trim());
+  return (
+    <Field {...p} id={id} error={p.error ?? (bad ? 'must be a whole number' : undefined)}>
+      <input
+        id={id}
+        data-testid={p.testid}
+        type="text"
+        inputMode="numeric"
+        value={draft}
+        placeholder={p.placeholder}
+        onChange={(e) => {
+          const v = e.target.value;
+          setDraft(v);
+          if (v.trim() === '') p.onChange(undefined);
+          else if (/^-?\d+$/.test(v.trim())) p.onChange(Number(v.trim()));
+        }}
+        onBlur={p.onBlur}
+      />
+    </Field>
+  );
+}
+
+export function SelectField<T extends string>(p: Base & { value: T | ''; options: readonly (T | { value: T; label: string })[]; onChange(v: T): void; allowEmpty?: string; disabled?: boolean }) {
+  const id = useId();
+  return (
+    <Field {...p} id={id}>
+      <select id={id} data-testid={p.testid} value={p.value} disabled={p.disabled} onChange={(e) => p.onChange(e.target.value as T)}>
+        {(p.allowEmpty !== undefined || p.value === '') && <option value="">{p.allowEmpty ?? '—'}</option>}
+        {p.options.map((o) => {
+          const v = typeof o === 'string' ? o : o.value;
+          const l = typeof o === 'string' ? o : o.label;
+          return (
+            <option key={v} value={v}>
+              {l}
+            </option>
+          );
+        })}
+      </select>
+    </Field>
+  );
+}
+
+/** Renames commit on Enter or blur, only when the new name is valid and free. */
+export function NameField(p: Base & { value: string; taken(name: string): boolean; onRename(v: string): void }) {
+  const id = useId();
+  const [draft, setDraft] = useState(p.value);
+  useEffect(() => setDraft(p.value), [p.value]);
+  const err = draft === p.value ? undefined : !NAME_RE.test(draft) ? 'lowercase letters, digits and dashes (max 32)' : p.taken(draft) ? `“${draft}” is already used` : undefined;
+  const commit = () => {
+    if (draft !== p.value && !err) p.onRename(draft);
+    else if (err) setDraft(p.value);
+  };
+  return (
+    <Field {...p} id={id} error={p.error ?? err}>
+      <input
+        id={id}
+        data-testid={p.testid}
+        type="text"
+        spellCheck={false}
+        value={draft}
+        onChange={(e) => setDraft(e.target.value)}
+        onBlur={commit}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter') commit();
+          if (e.key === 'Escape') setDraft(p.value);
+        }}
+      />
+    </Field>
+  );
+}
+
+export function Section({ title, children, actions }: { title: string; children: ReactNode; actions?: ReactNode }) {
+  return (
+    <div className="section">
+      <div className="section-head">
+        <h3>{title}</h3>
+        {actions}
+      </div>
+      {children}
+    </div>
+  );
+}

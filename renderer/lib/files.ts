@@ -1,0 +1,25 @@
+// Opening and saving lab files: native dialogs in Electron, <input type=file> / download in the browser.
+import type { ShellApi } from '../../electron/api';
+
+export function fileNameFor(lab: string) {
+  return `${lab || 'lab'}.lab.yaml`;
+}
+
+export function downloadText(text: string, fileName: string) {
+  const blob = new Blob([text], { type: 'application/yaml' });
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = fileName;
+  a.style.display = 'none';
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+export async function saveLab(shell: ShellApi | undefined, text: string, lab: string): Promise<string | null> {
+  if (shell) return shell.saveLabFile(text, fileNameFor(lab));
+  downloadText(text, fileNameFor(lab));
+  return fileNameFor(lab);
+}

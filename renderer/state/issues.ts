@@ -1,0 +1,56 @@
+// Where each validation issue belongs on the canvas.
+import type { LabDoc, LabIssue } from '../../electron/api';
+import { linkId } from './doc-ops';
+
+export interface IssueIndex {
+  nodes: Map<string, string[]>;
+  networks: Map<string, string[]>;
+  services: Map<string, string[]>;
+  links: Map<string, string[]>;
+  lab: string[];
+}
+
+function push(m: Map<string, string[]>, k: string, msg: string) {
+  const list = m.get(k);
+  if (list) {
+    if (!list.includes(msg)) list.push(msg);
+  } else m.set(k, [msg]);
+}
+
+/** A readable one-liner: "nodes.web1.links[0].network: unknown network" */
+export function issueText(i: LabIssue): string {
+  const where = i.path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${p}` : String(p)), '');
+  return where ? `${where}: ${i.message}` : i.message;
+}
+
+export function indexIssues(doc: LabDoc, issues: LabIssue[]): IssueIndex {
+  const ix: IssueIndex = { nodes: new Map(), networks: new Map(), services: new Map(), links: new Map(), lab: [] };
+  for (const i of issues) {
+    const msg = issueText(i);
+    let placed = false;
+    const [p0, p1, p2, p3] = i.path;
+    const node = i.node ?? (p0 === 'nodes' && typeof p1 === 'string' ? p1 : undefined);
+    const network = i.network ?? (p0 === 'networks' && typeof p1 === 'string' ? p1 : undefined);
+    const service = i.service ?? (p0 === 'services' && typeof p1 === 'string' ? p1 : undefined);
+    if (node && p0 === 'nodes' && p2 === 'links' && typeof p3 === 'number') {
+      push(ix.links, linkId(node, p3), msg);
+      placed = true;
+    }
+    if (node && doc.nodes[node]) {
+      push(ix.nodes, node, msg);
+      placed = true;
+    }
+    if (network && doc.networks[network]) {
+      push(ix.networks, network, msg);
+      placed = true;
+    }
+    if (service) {
+      push(ix.services, service, msg);
+      const bal = doc.services?.[service]?.balancer;
+      if (bal && doc.nodes[bal] && !node) push(ix.nodes, bal, msg);
+      placed = true;
+    }
+    if (!placed) ix.lab.push(msg);
+  }
+  return ix;
+}

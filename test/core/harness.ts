@@ -1,0 +1,144 @@
+// Golden-packet harness: builds the BPF objects, loads them into a private
+// bpffs mount (unique per run, removed afterwards), runs frames through
+// BPF_PROG_TEST_RUN via `bpftool prog run`, and diffs counters.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Dataplane, type DpStats } from '../../lab-images/balancer/agent/dataplane';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const CORE_DIR = join(ROOT, 'lab-images/balancer/core');
+export const DECAP_DIR = join(ROOT, 'lab-images/server/decap');
+export const TC_ACT_OK = 0;
+export const TC_ACT_SHOT = 2;
+export const TC_ACT_REDIRECT = 7;
+
+/** Why the suite cannot run here, or null when it can. */
+export function skipReason(): string | null {
+  if (process.getuid?.() !== 0) return 'core tests need root (BPF_PROG_TEST_RUN, bpffs)';
+  try {
+    execFileSync('bpftool', ['version'], { stdio: 'ignore' });
+    execFileSync('clang', ['--version'], { stdio: 'ignore' });
+  } catch {
+    return 'core tests need bpftool and clang on the host';
+  }
+  if (!existsSync('/sys/fs/bpf')) return 'no bpf support (/sys/fs/bpf missing)';
+  return null;
+}
+
+export function make(dir: string): void {
+  execFileSync('make', ['-s', '-C', dir], { stdio: 'pipe' });
+}
+
+/** A private bpffs mount under /tmp (no '.' in the path: libbpf rewrites it). */
+export class BpfMount {
+  readonly dir: string;
+  constructor(tag: string) {
+    this.dir = mkdtempSync(`/tmp/h1core_${tag}_`).replace(/\./g, '_');
+    execFileSync('mkdir', ['-p', this.dir]);
+    execFileSync('mount', ['-t', 'bpf', 'bpf', this.dir]);
+  }
+  cleanup(): void {
+    try { execFileSync('umount', [this.dir]); } catch { /* already gone */ }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+export interface RunOut { retval: number; out: Buffer; duration: number }
+
+/** Run one frame through a pinned tc program (BPF_PROG_TEST_RUN). */
+export function runProg(prog: string, frame: Buffer, repeat = 1): RunOut {
+  const tmp = mkdtempSync('/tmp/h1frame_');
+  try {
+    const inFile = join(tmp, 'in');
+    writeFileSync(inFile, frame);
+    const out = execFileSync('bpftool', ['-j', 'prog', 'run', 'pinned', prog, 'data_in', inFile,
+      'data_out', join(tmp, 'out'), 'data_size_out', '4096', 'repeat', String(repeat)], { encoding: 'utf8' });
+    const j = JSON.parse(out) as { retval: number; duration: number };
+    return { retval: j.retval, duration: j.duration, out: readFileSync(join(tmp, 'out')) };
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** Like runProg but returns the kernel's error instead of throwing (frames
+ * the test-run interface itself refuses, e.g. shorter than Ethernet). */
+export function tryRunProg(prog: string, frame: Buffer): RunOut | { error: string } {
+  try {
+    return runProg(prog, frame);
+  } catch (e) {
+    return { error: String((e as { stderr?: string }).stderr ?? e) };
+  }
+}
+
+export type Flat = Record<string, number>;
+export function flatStats(s: DpStats): Flat {
+  const f: Flat = {};
+  for (const [k, v] of Object.entries(s.counters)) f[k] = v;
+  for (const [k, v] of Object.entries(s.drops)) f[`drop.${k}`] = v;
+  for (const [id, b] of Object.entries(s.backends)) {
+    f[`be${id}.packets`] = b.packets; f[`be${id}.bytes`] = b.bytes; f[`be${id}.active`] = b.activeFlows;
+  }
+  return f;
+}
+/** Non-zero differences after - before. */
+export function delta(before: Flat, after: Flat): Flat {
+  const d: Flat = {};
+  for (const k of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    const v = (after[k] ?? 0) - (before[k] ?? 0);
+    if (v) d[k] = v;
+  }
+  return d;
+}
+
+/** A loaded balancer in its own bpffs, plus helpers. */
+export class Lab {
+  private constructor(readonly mount: BpfMount, readonly dp: Dataplane) {}
+  static async start(tag: string): Promise<Lab> {
+    make(CORE_DIR);
+    const mount = new BpfMount(tag);
+    try {
+      const dp = await Dataplane.load({ objDir: join(CORE_DIR, 'build'), pinDir: join(mount.dir, 'lblab'), interfaces: [] });
+      return new Lab(mount, dp);
+    } catch (e) {
+      mount.cleanup();
+      throw e;
+    }
+  }
+  run(frame: Buffer, repeat = 1): RunOut { return runProg(this.dp.progPath, frame, repeat); }
+  runMany(frames: Buffer[]): RunOut[] { return runBatch(this.dp.progPath, frames); }
+  async stats(): Promise<Flat> { return flatStats(await this.dp.readStats()); }
+  /** Run and return the counter deltas too. */
+  async runCounted(frame: Buffer): Promise<RunOut & { d: Flat }> {
+    const before = await this.stats();
+    const r = this.run(frame);
+    return { ...r, d: delta(before, await this.stats()) };
+  }
+  async stop(): Promise<void> {
+    await this.dp.unload().catch(() => {});
+    this.mount.cleanup();
+  }
+}
+
+/** Run many frames in one bpftool process (`bpftool -j batch`): scheduler
+ * tests push thousands of synthetic flows through the program. */
+export function runBatch(prog: string, frames: Buffer[]): RunOut[] {
+  if (frames.length === 0) return [];
+  const tmp = mkdtempSync('/tmp/h1batch_');
+  try {
+    const lines = frames.map((f, i) => {
+      const file = join(tmp, `f${i}`);
+      writeFileSync(file, f);
+      return `prog run pinned ${prog} data_in ${file} data_out - data_size_out 4096`;
+    });
+    writeFileSync(join(tmp, 'batch'), lines.join('\n') + '\n');
+    const out = execFileSync('bpftool', ['-j', 'batch', 'file', join(tmp, 'batch')], {
+      encoding: 'utf8', maxBuffer: 512 * 1024 * 1024,
+    });
+    const res = JSON.parse(out) as { output: { data_out: number[]; retval: number; duration: number } }[];
+    return res.map((r) => ({ retval: r.output.retval, duration: r.output.duration, out: Buffer.from(r.output.data_out) }));
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,194 @@
+// Golden packets for tunnel (IPIP + server decap round trip), nat and snat,
+// both directions, with every checksum verified after each rewrite.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import {
+  BpfMount, DECAP_DIR, Lab, TC_ACT_OK, TC_ACT_REDIRECT, make, runProg, skipReason,
+} from './harness';
+import { CLIENT, LB_ADDR, LB_EGRESS_MAC, SNAT_ADDR, VIP, beAddr, beMac, beOfMac, service } from './fixtures';
+import { TCP, buildFrame, parseFrame, type FrameSpec } from './packet';
+import { SNAT_PORT_MIN, SNAT_PORT_SPAN } from '../../lab-images/balancer/agent/dataplane-abi';
+
+const skip = skipReason();
+
+
+describe.skipIf(!!skip)('tunnel (IPIP)', () => {
+  let lab: Lab;
+  let decapMount: BpfMount;
+  let decapProg: string;
+  beforeAll(async () => {
+    lab = await Lab.start('tun');
+    await lab.dp.applyService(service({ id: 1, mode: 'tunnel' }));
+    await lab.dp.applyService(service({ id: 2, mode: 'tunnel', proto: 'udp', port: 53 }));
+    make(DECAP_DIR);
+    decapMount = new BpfMount('decap');
+    decapProg = join(decapMount.dir, 'decap');
+    execFileSync('bpftool', ['prog', 'load', join(DECAP_DIR, 'build/decap.bpf.o'), decapProg, 'type', 'classifier'], { stdio: 'pipe' });
+  });
+  afterAll(async () => { await lab?.stop(); decapMount?.cleanup(); });
+
+  for (const [name, spec] of [
+    ['tcp', { proto: 'tcp', src: CLIENT, dst: VIP, sport: 41000, dport: 80, flags: TCP.SYN, tos: 0x10, id: 0xbeef }],
+    ['udp', { proto: 'udp', src: CLIENT, dst: VIP, sport: 41001, dport: 53, df: false, id: 0x0101 }],
+  ] as [string, FrameSpec][]) {
+    it(`encapsulates ${name}: outer header fields and checksum`, async () => {
+      const inF = buildFrame(spec);
+      const r = await lab.runCounted(inF);
+      expect(r.retval).toBe(TC_ACT_REDIRECT);
+      expect(r.out.length).toBe(inF.length + 20);
+      const p = parseFrame(r.out);
+      const be = beOfMac(p.dstMac);
+      expect(be).toBeGreaterThan(0);
+      expect(p.srcMac).toBe(LB_EGRESS_MAC);
+      expect(p.ethType).toBe(0x0800);
+      expect(p.ip).toMatchObject({
+        ihl: 20, tos: spec.tos ?? 0, totLen: inF.length - 14 + 20, id: spec.id, df: spec.df ?? true, mf: false,
+        fragOff: 0, ttl: 64, proto: 4, src: LB_ADDR, dst: beAddr(be), headerOk: true,
+      });
+      expect(r.out[14]).toBe(0x45);
+      // the inner packet is the client's, byte for byte
+      expect(r.out.subarray(34).equals(inF.subarray(14))).toBe(true);
+      expect(p.inner!.headerOk && p.l4!.csumOk).toBe(true);
+      expect(r.d).toMatchObject({ rx: 1, tx: 1, encap: 1, new_flow: 1, [`be${be}.packets`]: 1 });
+    });
+  }
+
+  it('server decap restores the original packet (round trip)', () => {
+    const inF = buildFrame({ proto: 'tcp', src: CLIENT, dst: VIP, sport: 41002, dport: 80, flags: TCP.SYN });
+    const enc = lab.run(inF).out;
+    // PACKET_HOST in test-run means "dst MAC = the test device's (lo: 00..00)"
+    const atServer = Buffer.concat([Buffer.alloc(6), enc.subarray(6)]);
+    const r = runProg(decapProg, atServer);
+    expect(r.retval).toBe(TC_ACT_OK);
+    expect(r.out.length).toBe(inF.length);
+    expect(r.out.subarray(12).equals(inF.subarray(12))).toBe(true);
+  });
+
+  it('server decap leaves IPIP for another host and plain IP alone', () => {
+    const inF = buildFrame({ proto: 'tcp', src: CLIENT, dst: VIP, sport: 41003, dport: 80 });
+    const enc = lab.run(inF).out; // dst MAC = backend MAC != test device: PACKET_OTHERHOST
+    const r1 = runProg(decapProg, enc);
+    expect(r1.retval).toBe(TC_ACT_OK);
+    expect(r1.out.equals(enc)).toBe(true);
+    const plain = Buffer.concat([Buffer.alloc(6), inF.subarray(6)]);
+    const r2 = runProg(decapProg, plain);
+    expect(r2.retval).toBe(TC_ACT_OK);
+    expect(r2.out.equals(plain)).toBe(true);
+  });
+});
+
+describe.skipIf(!!skip)('nat', () => {
+  let lab: Lab;
+  beforeAll(async () => {
+    lab = await Lab.start('nat');
+    await lab.dp.applyService(service({ id: 1, mode: 'nat' }));
+    await lab.dp.applyService(service({ id: 2, mode: 'nat', proto: 'udp', port: 53, scheduler: 'rr' }));
+  });
+  afterAll(async () => { await lab?.stop(); });
+
+  for (const [name, spec] of [
+    ['tcp', { proto: 'tcp', src: CLIENT, dst: VIP, sport: 42000, dport: 80, flags: TCP.SYN }],
+    ['udp', { proto: 'udp', src: CLIENT, dst: VIP, sport: 42001, dport: 53 }],
+    ['udp without checksum', { proto: 'udp', src: CLIENT, dst: VIP, sport: 42002, dport: 53, udpZeroCsum: true }],
+    ['tcp with IP options', { proto: 'tcp', src: CLIENT, dst: VIP, sport: 42003, dport: 80, options: Buffer.from([1, 1, 1, 0]) }],
+  ] as [string, FrameSpec][]) {
+    it(`forward ${name}: dst -> backend, reply: src -> VIP`, async () => {
+      const inF = buildFrame(spec);
+      const f = await lab.runCounted(inF);
+      expect(f.retval).toBe(TC_ACT_REDIRECT);
+      const p = parseFrame(f.out);
+      const be = beOfMac(p.dstMac);
+      expect(be).toBeGreaterThan(0);
+      expect(p.srcMac).toBe(LB_EGRESS_MAC);
+      expect(p.ip).toMatchObject({ src: CLIENT, dst: beAddr(be), ttl: 63, headerOk: true });
+      expect(p.l4).toMatchObject({ sport: spec.sport, dport: spec.dport, csumOk: true });
+      if (spec.udpZeroCsum) expect(p.l4!.check).toBe(0);
+      expect(f.out.length).toBe(inF.length);
+      expect(f.d).toMatchObject({ rx: 1, tx: 1, nat_fwd: 1, new_flow: 1 });
+      if (spec.options) expect(f.d.ip_options).toBe(1);
+
+      // the backend answers the client (its default gateway is the balancer)
+      const reply = buildFrame({
+        ...spec, src: beAddr(be), dst: CLIENT, sport: spec.dport, dport: spec.sport,
+        flags: spec.proto === 'tcp' ? TCP.SYN | TCP.ACK : undefined, srcMac: beMac(be), dstMac: LB_EGRESS_MAC,
+      });
+      const rv = await lab.runCounted(reply);
+      // fib lookup toward the client decides: redirect, or hand to the stack
+      expect([TC_ACT_OK, TC_ACT_REDIRECT]).toContain(rv.retval);
+      const q = parseFrame(rv.out);
+      expect(q.ip).toMatchObject({ src: VIP, dst: CLIENT, headerOk: true });
+      expect(q.l4).toMatchObject({ sport: spec.dport, dport: spec.sport, csumOk: true });
+      if (spec.udpZeroCsum) expect(q.l4!.check).toBe(0);
+      expect(rv.d).toMatchObject({ rx: 1, tx: 1, nat_rev: 1 });
+    });
+  }
+
+  it('a reply from a non-flow passes untouched', async () => {
+    const f = buildFrame({ proto: 'tcp', src: beAddr(1), dst: CLIENT, sport: 80, dport: 9, flags: TCP.ACK });
+    const r = await lab.runCounted(f);
+    expect(r.retval).toBe(TC_ACT_OK);
+    expect(r.out.equals(f)).toBe(true);
+    expect(r.d).toEqual({ rx: 1, pass: 1 });
+  });
+});
+
+describe.skipIf(!!skip)('snat (full NAT)', () => {
+  let lab: Lab;
+  beforeAll(async () => {
+    lab = await Lab.start('snat');
+    await lab.dp.applyService(service({ id: 1, mode: 'snat', snatAddress: SNAT_ADDR }));
+    await lab.dp.applyService(service({ id: 2, mode: 'snat', snatAddress: SNAT_ADDR, proto: 'udp', port: 53 }));
+  });
+  afterAll(async () => { await lab?.stop(); });
+
+  for (const [name, spec] of [
+    ['tcp', { proto: 'tcp', src: CLIENT, dst: VIP, sport: 43000, dport: 80, flags: TCP.SYN }],
+    ['udp', { proto: 'udp', src: CLIENT, dst: VIP, sport: 43001, dport: 53 }],
+    ['udp without checksum', { proto: 'udp', src: CLIENT, dst: VIP, sport: 43002, dport: 53, udpZeroCsum: true }],
+  ] as [string, FrameSpec][]) {
+    it(`forward ${name}: src -> snat:port, dst -> backend; reply reversed`, async () => {
+      const inF = buildFrame(spec);
+      const f = await lab.runCounted(inF);
+      expect(f.retval).toBe(TC_ACT_REDIRECT);
+      const p = parseFrame(f.out);
+      const be = beOfMac(p.dstMac);
+      expect(be).toBeGreaterThan(0);
+      expect(p.ip).toMatchObject({ src: SNAT_ADDR, dst: beAddr(be), headerOk: true });
+      expect(p.l4!.dport).toBe(spec.dport);
+      expect(p.l4!.sport).toBeGreaterThanOrEqual(SNAT_PORT_MIN);
+      expect(p.l4!.sport).toBeLessThan(SNAT_PORT_MIN + SNAT_PORT_SPAN);
+      expect(p.l4!.csumOk).toBe(true);
+      if (spec.udpZeroCsum) expect(p.l4!.check).toBe(0);
+      expect(f.d).toMatchObject({ rx: 1, tx: 1, snat_fwd: 1, new_flow: 1 });
+
+      // same flow again: same source port
+      expect(parseFrame(lab.run(buildFrame({ ...spec, flags: TCP.ACK })).out).l4!.sport).toBe(p.l4!.sport);
+
+      const reply = buildFrame({
+        ...spec, src: beAddr(be), dst: SNAT_ADDR, sport: spec.dport, dport: p.l4!.sport,
+        flags: spec.proto === 'tcp' ? TCP.SYN | TCP.ACK : undefined, srcMac: beMac(be), dstMac: LB_EGRESS_MAC,
+      });
+      const rv = await lab.runCounted(reply);
+      expect([TC_ACT_OK, TC_ACT_REDIRECT]).toContain(rv.retval);
+      const q = parseFrame(rv.out);
+      expect(q.ip).toMatchObject({ src: VIP, dst: CLIENT, headerOk: true });
+      expect(q.l4).toMatchObject({ sport: spec.dport, dport: spec.sport, csumOk: true });
+      expect(rv.d).toMatchObject({ rx: 1, tx: 1, snat_rev: 1 });
+    });
+  }
+
+  it('two clients with the same source port get different snat ports', () => {
+    const a = parseFrame(lab.run(buildFrame({ proto: 'tcp', src: '198.18.0.61', dst: VIP, sport: 5000, dport: 80 })).out);
+    const b = parseFrame(lab.run(buildFrame({ proto: 'tcp', src: '198.18.0.62', dst: VIP, sport: 5000, dport: 80 })).out);
+    if (a.ip.dst === b.ip.dst) expect(a.l4!.sport).not.toBe(b.l4!.sport);
+    expect(a.ip.src).toBe(SNAT_ADDR);
+  });
+
+  it('a packet to the snat address without a flow passes untouched', async () => {
+    const f = buildFrame({ proto: 'tcp', src: beAddr(1), dst: SNAT_ADDR, sport: 80, dport: 12345, flags: TCP.ACK });
+    const r = await lab.runCounted(f);
+    expect(r.retval).toBe(TC_ACT_OK);
+    expect(r.out.equals(f)).toBe(true);
+  });
+});

@@ -1,0 +1,106 @@
+// What the balancer must not touch, and what it must survive: non-VIP
+// traffic, ARP, ICMP, fragments, IP options, truncated and malformed frames.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Lab, TC_ACT_OK, TC_ACT_REDIRECT, TC_ACT_SHOT, delta, skipReason, tryRunProg } from './harness';
+import { CLIENT, VIP, service } from './fixtures';
+import { TCP, arpFrame, buildFrame, csum, parseFrame } from './packet';
+
+const skip = skipReason();
+
+describe.skipIf(!!skip)('robustness', () => {
+  let lab: Lab;
+  beforeAll(async () => {
+    lab = await Lab.start('rob');
+    await lab.dp.applyService(service({ id: 1, mode: 'nat' }));
+  });
+  afterAll(async () => { await lab?.stop(); });
+
+  const untouched = async (f: Buffer, extra: Record<string, number> = {}) => {
+    const r = await lab.runCounted(f);
+    expect(r.retval).toBe(TC_ACT_OK);
+    expect(r.out.equals(f)).toBe(true);
+    expect(r.d).toEqual({ rx: 1, pass: 1, ...extra });
+  };
+
+  it('ARP passes untouched', () => untouched(arpFrame()));
+  it('IPv6 ethertype passes untouched', () => {
+    const f = buildFrame({ proto: 'tcp', src: CLIENT, dst: VIP });
+    f.writeUInt16BE(0x86dd, 12);
+    return untouched(f);
+  });
+  it('TCP to a non-VIP passes untouched', () =>
+    untouched(buildFrame({ proto: 'tcp', src: CLIENT, dst: '198.18.0.2', sport: 1234, dport: 80 })));
+  it('TCP to the VIP on a port without a service passes', () =>
+    untouched(buildFrame({ proto: 'tcp', src: CLIENT, dst: VIP, sport: 1234, dport: 81 })));
+  it('ICMP echo to the VIP passes (the balancer answers) and is counted', () =>
+    untouched(buildFrame({ proto: 'icmp', src: CLIENT, dst: VIP }), { icmp_vip: 1 }));
+  it('ICMP to another address passes, not counted as VIP', () =>
+    untouched(buildFrame({ proto: 'icmp', src: CLIENT, dst: '198.18.0.2' })));
+
+  it('fragments to the VIP are dropped with reason frag (first and later)', async () => {
+    for (const spec of [{ mf: true, df: false }, { fragOffset: 185, df: false }]) {
+      const r = await lab.runCounted(buildFrame({ proto: 'tcp', src: CLIENT, dst: VIP, dport: 80, ...spec }));
+      expect(r.retval).toBe(TC_ACT_SHOT);
+      expect(r.d).toEqual({ rx: 1, 'drop.frag': 1 });
+    }
+  });
+  it('fragments to other hosts pass', () =>
+    untouched(buildFrame({ proto: 'udp', src: CLIENT, dst: '198.18.0.2', mf: true, df: false })));
+
+  it('IP options: the L4 header is found behind them and the packet is balanced', async () => {
+    // record-route style option (NOP NOP NOP EOL) + a 4-byte timestamp-like blob
+    const options = Buffer.from([1, 1, 1, 1, 0x44, 4, 5, 0]);
+    const r = await lab.runCounted(buildFrame({ proto: 'tcp', src: CLIENT, dst: VIP, sport: 7777, dport: 80, options }));
+    expect(r.retval).toBe(TC_ACT_REDIRECT);
+    const p = parseFrame(r.out);
+    expect(p.ip.ihl).toBe(28);
+    expect(r.out.subarray(34, 42).equals(options)).toBe(true);
+    expect(p.ip.headerOk && p.l4!.csumOk).toBe(true);
+    expect(r.d.ip_options).toBe(1);
+    expect(r.d.nat_fwd).toBe(1);
+  });
+
+  it('truncated frames, cut at every offset 0..54: never a crash, dropped with reason', async () => {
+    const full = buildFrame({ proto: 'tcp', src: CLIENT, dst: VIP, sport: 9999, dport: 80, flags: TCP.SYN });
+    const before = await lab.stats();
+    const cuts = [...Array(55).keys()];
+    // below 14 bytes BPF_PROG_TEST_RUN itself refuses the frame (EINVAL)
+    for (const n of cuts.filter((n) => n < 14)) {
+      expect('error' in tryRunProg(lab.dp.progPath, full.subarray(0, n))).toBe(true);
+    }
+    const runnable = cuts.filter((n) => n >= 14).map((n) => full.subarray(0, n));
+    const res = lab.runMany(runnable);
+    for (const r of res) expect(r.retval).toBe(TC_ACT_SHOT);
+    expect(delta(before, await lab.stats())).toEqual({ rx: runnable.length, 'drop.truncated': runnable.length });
+  });
+
+  it('IPv4 header says more than the frame has: truncated, not read past', async () => {
+    const f = buildFrame({ proto: 'udp', src: CLIENT, dst: VIP, dport: 80 });
+    const r = await lab.runCounted(f.subarray(0, f.length - 5));
+    expect(r.retval).toBe(TC_ACT_SHOT);
+    expect(r.d).toEqual({ rx: 1, 'drop.truncated': 1 });
+  });
+
+  const mangle = (fn: (ip: Buffer) => void): Buffer => {
+    const f = Buffer.from(buildFrame({ proto: 'tcp', src: CLIENT, dst: VIP, dport: 80 }));
+    const ip = f.subarray(14);
+    fn(ip);
+    ip.writeUInt16BE(0, 10);
+    ip.writeUInt16BE(csum(ip.subarray(0, 20)), 10);
+    return f;
+  };
+  for (const [name, fn, reason] of [
+    ['version 6 in an IPv4 frame', (ip: Buffer) => { ip[0] = 0x65; }, 'bad_ip'],
+    ['IHL 4 (< 20 bytes)', (ip: Buffer) => { ip[0] = 0x44; }, 'bad_ip'],
+    ['IHL 0', (ip: Buffer) => { ip[0] = 0x40; }, 'bad_ip'],
+    ['IHL 15 beyond the total length', (ip: Buffer) => { ip[0] = 0x4f; }, 'bad_ip'],
+    ['total length < header', (ip: Buffer) => { ip.writeUInt16BE(12, 2); }, 'bad_ip'],
+    ['total length 65535', (ip: Buffer) => { ip.writeUInt16BE(65535, 2); }, 'truncated'],
+  ] as [string, (ip: Buffer) => void, string][]) {
+    it(`malformed: ${name} -> drop ${reason}`, async () => {
+      const r = await lab.runCounted(mangle(fn));
+      expect(r.retval).toBe(TC_ACT_SHOT);
+      expect(r.d).toEqual({ rx: 1, [`drop.${reason}`]: 1 });
+    });
+  }
+});

@@ -1,0 +1,157 @@
+// A stand-in LabApi for developing the UI without Docker: the real lab-file
+// checks (topology module), fake lifecycle / counters / terminals. Never used
+// by the final e2e test, which drives the real engine.
+import { ApiError, type LabApi, type LabDoc, type LabEvent, type LabStatus, type Mode, type ServiceStats } from '../../electron/api';
+import { formatLab, getTemplate, listTemplates, parseLabText, validateLab } from '../../electron/engine/topology';
+
+export function createFakeApi(opts: { stepMs?: number; dockerAvailable?: boolean } = {}) {
+  const listeners = new Set<(e: LabEvent) => void>();
+  const emit = (e: LabEvent) => listeners.forEach((l) => l(e));
+  const labs = new Map<string, { doc: LabDoc; started: number; modes: Record<string, Mode> }>();
+  const terms = new Map<string, { lab: string; node: string; line: string }>();
+  const step = opts.stepMs ?? 150;
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  const status = (name: string): LabStatus => {
+    const l = labs.get(name);
+    if (!l) return { name, state: 'absent', networks: [], nodes: [], services: [] };
+    let i = 10;
+    return {
+      name,
+      state: 'running',
+      networks: Object.keys(l.doc.networks).map((n, k) => ({ name: n, subnet: `198.18.${k}.0/24`, docker: `lblab-${name}-${n}` })),
+      nodes: Object.entries(l.doc.nodes).map(([n, node]) => ({
+        name: n,
+        kind: node.kind,
+        container: `lblab-${name}-${n}`,
+        state: 'running' as const,
+        interfaces: node.links.map((lk, k) => ({ name: `eth${k}`, network: lk.network, mac: '02:00:00:00:00:01', address: `198.18.0.${i++}/24` })),
+        routes: [],
+      })),
+      services: Object.entries(l.doc.services ?? {}).map(([s, svc]) => ({
+        name: s,
+        balancer: svc.balancer,
+        vip: svc.vip ?? '198.18.0.100',
+        port: svc.port ?? 80,
+        mode: l.modes[s] ?? svc.mode,
+        scheduler: svc.scheduler ?? 'maglev',
+        backends: svc.backends.map((b) => ({ node: typeof b === 'string' ? b : b.node, address: '198.18.0.20', weight: typeof b === 'string' ? 1 : (b.weight ?? 1) })),
+      })),
+    };
+  };
+
+  const api: LabApi & { subscribe(l: (e: LabEvent) => void): () => void } = {
+    subscribe(l) {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
+    async info() {
+      return { version: '0.1.0-fake', shell: 'web', docker: opts.dockerAvailable === false ? { available: false, message: 'cannot connect to /var/run/docker.sock (fake)' } : { available: true, version: 'fake' } };
+    },
+    async parseLab(text) {
+      return parseLabText(text);
+    },
+    async validateLab(doc) {
+      return validateLab(doc);
+    },
+    async formatLab(doc) {
+      return formatLab(doc);
+    },
+    async listTemplates() {
+      return listTemplates();
+    },
+    async getTemplate(id) {
+      const t = getTemplate(id);
+      if (!t) throw new ApiError(`no template named ${id}`, 'not-found');
+      return t;
+    },
+    async listLabs() {
+      return [...labs.keys()].map((n) => ({ name: n, nodes: Object.keys(labs.get(n)!.doc.nodes).length, running: Object.keys(labs.get(n)!.doc.nodes).length }));
+    },
+    async deploy(doc) {
+      const r = validateLab(doc);
+      if (!r.ok) throw new ApiError(`${doc.name}: ${r.issues[0].message}`, 'bad-request');
+      const nodes = Object.keys(doc.nodes);
+      const total = nodes.length + 2;
+      emit({ type: 'progress', lab: doc.name, step: 'creating networks', done: 0, total });
+      await sleep(step);
+      emit({ type: 'progress', lab: doc.name, step: 'creating networks', done: 1, total });
+      for (const [k, n] of nodes.entries()) {
+        await sleep(step);
+        emit({ type: 'node', lab: doc.name, node: n, state: 'running', action: 'start' });
+        emit({ type: 'progress', lab: doc.name, step: `starting ${n}`, done: 2 + k, total });
+      }
+      await sleep(step);
+      emit({ type: 'progress', lab: doc.name, step: 'configuring balancer', done: total, total });
+      labs.set(doc.name, { doc, started: Date.now(), modes: {} });
+      return status(doc.name);
+    },
+    async destroy(lab) {
+      await sleep(step);
+      labs.delete(lab);
+    },
+    async status(lab) {
+      return status(lab);
+    },
+    async setMode(lab, service, mode) {
+      const l = labs.get(lab);
+      if (!l) throw new ApiError(`lab ${lab} is not running`, 'not-found');
+      l.modes[service] = mode;
+      return status(lab).services.find((s) => s.name === service)!;
+    },
+    async stats(lab) {
+      const l = labs.get(lab);
+      if (!l) throw new ApiError(`lab ${lab} is not running`, 'not-found');
+      const t = (Date.now() - l.started) / 1000;
+      return status(lab).services.map<ServiceStats>((s) => ({
+        lab,
+        service: s.name,
+        mode: s.mode,
+        scheduler: s.scheduler,
+        at: Date.now(),
+        backends: s.backends.map((b, k) => ({ ...b, healthy: true, packets: Math.floor(t * (40 + 15 * k)), bytes: Math.floor(t * (40 + 15 * k) * 620), activeFlows: 2 + k })),
+        counters: { rx: Math.floor(t * 100), tx: Math.floor(t * 98) },
+        drops: {},
+      }));
+    },
+    async openTerminal(lab, node) {
+      if (!labs.has(lab)) throw new ApiError(`lab ${lab} is not running`, 'not-found');
+      const id = `t${terms.size + 1}`;
+      terms.set(id, { lab, node, line: '' });
+      setTimeout(() => emit({ type: 'terminal-data', id, data: `root@${node}:/# ` }), 50);
+      return { id };
+    },
+    async terminalInput(id, data) {
+      const t = terms.get(id);
+      if (!t) throw new ApiError('no such terminal', 'not-found');
+      for (const ch of data) {
+        if (ch === '\r') {
+          const cmd = t.line.trim();
+          t.line = '';
+          let out = '';
+          if (cmd.startsWith('curl')) out = `hello from web${1 + Math.floor(Math.random() * 2)}\r\n`;
+          else if (cmd === 'exit') {
+            emit({ type: 'terminal-data', id, data: '\r\n' });
+            emit({ type: 'terminal-end', id, reason: 'exit 0' });
+            terms.delete(id);
+            return;
+          } else if (cmd) out = `${cmd.split(' ')[0]}: command not found\r\n`;
+          emit({ type: 'terminal-data', id, data: `\r\n${out}root@${t.node}:/# ` });
+        } else if (ch === '\x7f') {
+          if (t.line) {
+            t.line = t.line.slice(0, -1);
+            emit({ type: 'terminal-data', id, data: '\b \b' });
+          }
+        } else {
+          t.line += ch;
+          emit({ type: 'terminal-data', id, data: ch });
+        }
+      }
+    },
+    async resizeTerminal() {},
+    async closeTerminal(id) {
+      terms.delete(id);
+    },
+  };
+  return api;
+}

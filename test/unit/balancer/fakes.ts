@@ -1,0 +1,54 @@
+// In-memory stand-ins for the data plane and HAProxy, recording what the agent asks of them.
+import type { DataplaneLike, DpService, DpStats } from '../../../lab-images/balancer/agent/dp-contract';
+import type { HaproxyLike, StatRow } from '../../../lab-images/balancer/agent/haproxy-proc';
+
+export class FakeDataplane implements DataplaneLike {
+  services = new Map<number, DpService>();
+  log: string[] = [];
+  unloaded = false;
+  stats: DpStats = { backends: {}, counters: {}, drops: {} };
+  constructor(readonly interfaces: string[]) {}
+  async applyService(s: DpService) {
+    this.services.set(s.id, structuredClone(s));
+    this.log.push(`apply ${s.id} ${s.mode}`);
+  }
+  async removeService(id: number) {
+    this.services.delete(id);
+    this.log.push(`remove ${id}`);
+  }
+  async readStats() {
+    return this.stats;
+  }
+  async unload() {
+    this.unloaded = true;
+    this.log.push('unload');
+  }
+}
+
+export class FakeHaproxy implements HaproxyLike {
+  cfg?: string;
+  on = false;
+  applies = 0;
+  servers = new Map<string, boolean>();
+  rows: StatRow[] = [];
+  reject?: string;
+  async apply(cfg: string) {
+    if (this.reject) throw new Error(this.reject);
+    this.cfg = cfg;
+    this.on = true;
+    this.applies++;
+  }
+  async stop() {
+    this.on = false;
+    this.cfg = undefined;
+  }
+  running() {
+    return this.on;
+  }
+  async setServer(ref: string, up: boolean) {
+    this.servers.set(ref, up);
+  }
+  async showStat() {
+    return this.rows;
+  }
+}

@@ -1,0 +1,54 @@
+// A LabApi stand-in for server/shell tests: records calls, emits events on demand.
+import { ApiError, API_METHODS, type LabApi, type LabEvent } from '../../../electron/api.js';
+
+export interface FakeApi extends LabApi {
+  calls: { method: string; args: unknown[] }[];
+  subscribe(listener: (e: LabEvent) => void): () => void;
+  emit(e: LabEvent): void;
+  listeners: Set<(e: LabEvent) => void>;
+  close(): Promise<void>;
+  closed: boolean;
+}
+
+export function fakeApi(): FakeApi {
+  const listeners = new Set<(e: LabEvent) => void>();
+  const calls: { method: string; args: unknown[] }[] = [];
+  const api: Partial<FakeApi> = {
+    calls,
+    listeners,
+    closed: false,
+    subscribe(l) {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
+    emit(e) {
+      for (const l of listeners) l(e);
+    },
+    async close() {
+      api.closed = true;
+    },
+  };
+  for (const m of API_METHODS) {
+    (api as Record<string, unknown>)[m] = async (...args: unknown[]) => {
+      calls.push({ method: m, args });
+      switch (m) {
+        case 'info':
+          return { version: '0.0.0-test', shell: 'electron', docker: { available: true, version: 'fake' } };
+        case 'status':
+          if (args[0] === 'missing') throw new ApiError('lab "missing" is not deployed', 'not-found');
+          return { name: args[0], state: 'running', networks: [], nodes: [], services: [] };
+        case 'deploy':
+          throw new ApiError('lab "x" is already being deployed', 'conflict');
+        case 'destroy':
+          throw new Error('docker exploded\n    at Object.<anonymous> (/secret/path.js:1:1)');
+        case 'listLabs':
+          return [{ name: 'demo', nodes: 3, running: 3 }];
+        case 'terminalInput':
+          return undefined;
+        default:
+          return { method: m, args };
+      }
+    };
+  }
+  return api as FakeApi;
+}

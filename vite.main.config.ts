@@ -1,0 +1,39 @@
+import { builtinModules } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+
+// The Electron main process. Forge's Vite plugin merges this over its own
+// defaults; it also works alone (`vite build -c vite.main.config.ts`).
+//
+// Forge packages only .vite/, so everything main needs is bundled: dockerode,
+// ws, zod, yaml and the engine. Only Electron, Node built-ins and optional
+// native add-ons stay external: ssh2 (pulled in by docker-modem for ssh://
+// DOCKER_HOST) require()s `cpu-features` and its `sshcrypto.node` binding inside
+// try/catch and falls back to pure JS when they are missing.
+export const mainExternal: (string | RegExp)[] = [
+  'electron',
+  /^electron\//,
+  ...builtinModules,
+  ...builtinModules.map((m) => `node:${m}`),
+  'cpu-features',
+  /\.node$/,
+];
+
+export default defineConfig({
+  build: {
+    outDir: fileURLToPath(new URL('./.vite/build', import.meta.url)),
+    emptyOutDir: false, // preload and main share .vite/build
+    copyPublicDir: false,
+    sourcemap: true,
+    target: 'node22', // Electron 45 ships Node 22
+    minify: false, // readable stack traces in bug reports
+    // ESM because package.json says "type": "module" and main is .vite/build/main.js.
+    lib: { entry: fileURLToPath(new URL('./electron/main.ts', import.meta.url)), formats: ['es'], fileName: () => 'main.js' },
+    rollupOptions: { external: mainExternal },
+  },
+  resolve: {
+    // Node entry points, never a package's "browser" build.
+    conditions: ['node'],
+    mainFields: ['module', 'jsnext:main', 'jsnext', 'main'],
+  },
+});
