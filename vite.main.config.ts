@@ -19,6 +19,15 @@ export const mainExternal: (string | RegExp)[] = [
   /\.node$/,
 ];
 
+const CJS_SHIM = [
+  "import { createRequire as __lblabRequire } from 'node:module';",
+  "import { fileURLToPath as __lblabPath } from 'node:url';",
+  "import { dirname as __lblabDirname } from 'node:path';",
+  'const require = __lblabRequire(import.meta.url);',
+  'const __filename = __lblabPath(import.meta.url);',
+  'const __dirname = __lblabDirname(__filename);',
+].join(' ');
+
 export default defineConfig({
   build: {
     outDir: fileURLToPath(new URL('./.vite/build', import.meta.url)),
@@ -29,7 +38,17 @@ export default defineConfig({
     minify: false, // readable stack traces in bug reports
     // ESM because package.json says "type": "module" and main is .vite/build/main.js.
     lib: { entry: fileURLToPath(new URL('./electron/main.ts', import.meta.url)), formats: ['es'], fileName: () => 'main.js' },
-    rollupOptions: { external: mainExternal },
+    rollupOptions: {
+      external: mainExternal,
+      output: {
+        // dockerode & co. are CommonJS: they require() Node built-ins and use
+        // __dirname, neither of which exists in an ES module, so every chunk
+        // gets them (without this the bundle dies at load: checked by
+        // test/integration/server-bundle.test.ts).
+        banner: CJS_SHIM,
+        chunkFileNames: 'chunks/[name]-[hash].js',
+      },
+    },
   },
   resolve: {
     // Node entry points, never a package's "browser" build.

@@ -1,6 +1,6 @@
 // Electron main process entry. Everything testable lives in shell/app.ts; this
 // file only hands it the electron module and the build-time constants.
-import { app, BrowserWindow, dialog, ipcMain, Menu, screen, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, screen, session, shell, type MenuItemConstructorOptions } from 'electron';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runShell, type ElectronLike } from './shell/app.js';
@@ -15,7 +15,24 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const devServerUrl = typeof MAIN_WINDOW_VITE_DEV_SERVER_URL === 'string' ? MAIN_WINDOW_VITE_DEV_SERVER_URL : undefined;
 const rendererName = typeof MAIN_WINDOW_VITE_NAME === 'string' ? MAIN_WINDOW_VITE_NAME : 'main_window';
 
-runShell({ app, BrowserWindow, dialog, ipcMain, Menu, screen, session, shell } as unknown as ElectronLike, {
+// Typed against the real Electron declarations: a change in Electron's API
+// that breaks the shell's assumptions fails `tsc` here.
+const electron: ElectronLike = {
+  app,
+  BrowserWindow,
+  dialog,
+  ipcMain,
+  screen,
+  session,
+  shell,
+  Menu: {
+    // our template uses Electron's role names as plain strings
+    buildFromTemplate: (template) => Menu.buildFromTemplate(template as MenuItemConstructorOptions[]),
+    setApplicationMenu: (menu) => Menu.setApplicationMenu(menu as Menu | null),
+  },
+};
+
+runShell(electron, {
   devServerUrl,
   rendererDir: path.join(here, '..', 'renderer', rendererName),
   preload: path.join(here, 'preload.cjs'),

@@ -233,7 +233,7 @@ function Workbench({ client, initialDoc }: { client: ApiClient; initialDoc: LabD
           <IssuesPanel issues={validation.issues} checking={validation.checking} error={validation.error} onSelect={setSelection} />
         </aside>
         <div className="center" style={{ gridTemplateRows: `1fr 6px ${dockH}px` }}>
-          <Canvas doc={doc} edit={edit} seal={seal} selection={selection} onSelect={setSelection} issues={issueIx} nodeStates={nodeStates} notify={(m) => notify(m, 'warn')} />
+          <Canvas doc={doc} edit={edit} seal={seal} selection={selection} onSelect={setSelection} issues={issueIx} nodeStates={nodeStates} notify={(m) => notify(m, 'warn')} onNodeOpen={(n) => deployed && openTerminal(n)} />
           <Splitter direction="y" value={dockH} onChange={setDockH} min={120} max={700} invert label="Resize the dock" />
           <Dock
             client={client}

@@ -1,7 +1,7 @@
 // How the CLI fails: one line `lblab: <message>` on stderr, exit 1 for
 // failures and 2 for usage errors; a stack only with LBLAB_DEBUG=1.
 import { ApiError } from '../api';
-import { toApiError } from '../engine/lab-engine';
+import { toApiError } from '../engine/deploy/errors';
 
 export class UsageError extends Error {
   constructor(message: string) {

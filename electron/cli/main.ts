@@ -3,10 +3,7 @@
 // progress and notes to stderr.
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { MODES, NAME_RE, type Mode } from '../api';
-import { probeDocker } from '../engine/docker/client';
-import { execNode } from '../engine/deploy/exec';
-import { down } from '../engine/deploy/down';
-import { createLabEngine, type LabEngine } from '../engine/lab-engine';
+import type { LabEngine } from '../engine/lab-engine';
 import { reportAndExit, UsageError } from './fail';
 import { formatStats, formatStatus } from './format';
 import { progressPrinter } from './progress-line';
@@ -25,12 +22,15 @@ const portArg = (v: string) => {
   return n;
 };
 
+// The engine (dockerode, topology, ...) is loaded only by commands that need
+// it: usage errors and --help stay fast.
 let engine: LabEngine | undefined;
-const lab = () => (engine ??= createLabEngine({ shell: 'web' }));
+const lab = async () => (engine ??= (await import('../engine/lab-engine')).createLabEngine({ shell: 'web' }));
+const down = async (name: string) => (await import('../engine/deploy/down')).down(name);
 
 /** Commands that talk to Docker check it first, so "no engine" is the one line users see. */
 async function needDocker(): Promise<void> {
-  const d = await probeDocker();
+  const d = await (await import('../engine/docker/client')).probeDocker();
   if (!d.available) throw new Error(d.message);
 }
 
@@ -69,7 +69,7 @@ export function buildProgram(): Command {
       const doc = await loadFile(file);
       await needDocker();
       const bar = progressPrinter(doc.name);
-      const engineUp = lab();
+      const engineUp = await lab();
       // Ctrl-C mid-deploy: remove what was created so far
       const onSigint = () => {
         bar.done();
@@ -102,7 +102,7 @@ export function buildProgram(): Command {
     .argument('<lab>', 'lab name', labName)
     .option('--json', 'print JSON')
     .action(async (name: string, o: { json?: boolean }) => {
-      const s = await lab().status(name);
+      const s = await (await lab()).status(name);
       if (s.state === 'absent') throw new Error(`no lab named ${name}`);
       process.stdout.write(o.json ? `${JSON.stringify(s, null, 2)}\n` : `${formatStatus(s)}\n`);
     });
@@ -116,7 +116,10 @@ export function buildProgram(): Command {
     .option('-i, --interactive', 'pass stdin to the command')
     .passThroughOptions()
     .action(async (name: string, node: string, cmd: string[], o: { interactive?: boolean }) => {
+      if (cmd[0] === '--') cmd = cmd.slice(1); // passThroughOptions keeps the separator
+      if (!cmd.length) throw new UsageError('exec: no command given (lblab exec LAB NODE -- CMD...)');
       await needDocker();
+      const { execNode } = await import('../engine/deploy/exec');
       const code = await execNode(name, node, cmd, { stdout: process.stdout, stderr: process.stderr, stdin: o.interactive ? process.stdin : undefined });
       process.exitCode = code;
     });
@@ -129,7 +132,7 @@ export function buildProgram(): Command {
     .argument('<mode>', MODES.join(' | '), modeArg)
     .action(async (name: string, service: string, mode: Mode) => {
       const bar = progressPrinter(`${name}/${service}`);
-      const e = lab();
+      const e = await lab();
       const unsub = e.subscribe((ev) => {
         if (ev.type === 'progress' && ev.lab === name) bar.update(ev);
       });
@@ -149,7 +152,7 @@ export function buildProgram(): Command {
     .argument('<lab>', 'lab name', labName)
     .option('--json', 'print JSON')
     .action(async (name: string, o: { json?: boolean }) => {
-      const s = await lab().stats(name);
+      const s = await (await lab()).stats(name);
       process.stdout.write(o.json ? `${JSON.stringify(s, null, 2)}\n` : `${formatStats(s)}\n`);
     });
 
@@ -170,7 +173,7 @@ export function buildProgram(): Command {
     // for test suites sharing a Docker engine with other users: only labs with this name prefix
     .addOption(new Option('--lab-prefix <prefix>').hideHelp())
     .action(async (o: { labPrefix?: string }) => {
-      const r = await lab().gc({ onlyLab: o.labPrefix });
+      const r = await (await lab()).gc({ onlyLab: o.labPrefix });
       for (const c of r.containers) process.stdout.write(`container ${c}\n`);
       for (const n of r.networks) process.stdout.write(`network ${n}\n`);
       for (const v of r.volumes) process.stdout.write(`volume ${v}\n`);

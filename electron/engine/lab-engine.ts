@@ -3,13 +3,14 @@
 // statistics to balancer/, shells to terminals/; Docker node events are
 // pushed to subscribers. Every failure surfaces as an ApiError with one line.
 import fs from 'node:fs';
+export { toApiError } from './deploy/errors';
 import { ApiError, type AppInfo, type LabApi, type LabDoc, type LabEvent, type Mode } from '../api';
 import { HOW_TO_START_DOCKER, probeDocker } from './docker/client';
 import { defaultDeps, type DeployDeps } from './deploy/deps';
 import { down } from './deploy/down';
 import { gc, type GcOptions } from './deploy/gc';
 import { setMode } from './deploy/mode';
-import { DeployError, oneLine } from './deploy/progress';
+import { toApiError } from './deploy/errors';
 import { labContext, listLabs, status } from './deploy/status';
 import { up, type UpResult } from './deploy/up';
 import { watchNodeEvents, type EventWatch } from './events/node-events';
@@ -17,6 +18,8 @@ import { Terminals } from './terminals/terminals';
 
 export interface LabEngineOptions {
   shell?: AppInfo['shell'];
+  /** the app version (the Electron shell passes app.getVersion()) */
+  version?: string;
   /** substitute parts (tests, benchmarks) */
   deps?: Partial<DeployDeps>;
 }
@@ -31,26 +34,18 @@ export type LabEngine = LabApi & {
 
 const topology = () => import('./topology/index');
 
-/** An engine error as one readable ApiError; Docker being absent gets the how-to line. */
-export function toApiError(e: unknown): ApiError {
-  if (e instanceof ApiError) return e;
-  if (e instanceof DeployError) return new ApiError(e.message, e.code);
-  const code = (e as { code?: string }).code;
-  if (code === 'ENOENT' || code === 'ECONNREFUSED' || code === 'EACCES') {
-    const m = (e as Error).message;
-    if (/docker\.sock|connect/i.test(m)) return new ApiError(code === 'EACCES' ? `cannot use the Docker engine: ${oneLine(e)}` : HOW_TO_START_DOCKER, 'engine');
+/** The app version: given by the shell (Electron knows it), else read from package.json. */
+function version(given?: string): string {
+  if (given) return given;
+  for (const p of [new URL('../../package.json', import.meta.url), `${process.cwd()}/package.json`]) {
+    try {
+      const pkg = JSON.parse(fs.readFileSync(p, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'lblab' && pkg.version) return pkg.version;
+    } catch {
+      // bundled builds have no package.json next to them: try the next place
+    }
   }
-  const name = (e as Error)?.name;
-  if (name === 'LabFileError' || name === 'ZodError') return new ApiError(oneLine(e), 'bad-request');
-  return new ApiError(oneLine(e), 'engine');
-}
-
-function version(): string {
-  try {
-    return (JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-  } catch {
-    return '0.0.0';
-  }
+  return '0.0.0';
 }
 
 export function createLabEngine(opts: LabEngineOptions = {}): LabEngine {
@@ -89,7 +84,7 @@ export function createLabEngine(opts: LabEngineOptions = {}): LabEngine {
 
   const engine: LabEngine = {
     async info() {
-      return { version: version(), shell: opts.shell ?? 'web', docker: await probeDocker() };
+      return { version: version(opts.version), shell: opts.shell ?? 'web', docker: await probeDocker() };
     },
     parseLab: (text) => guard(async () => (await topology()).parseLabText(text)),
     validateLab: (doc) => guard(async () => (await topology()).validateLab(doc)),

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, WebSocket } from 'ws';
 import { ApiError, dispatch, type LabApi, type LabEvent } from '../api.js';
-import { applyHeaders, isJson, oneLine, refuseReason, securityHeaders } from './security.js';
+import { applyHeaders, isJson, oneLine, parseAllowedOrigins, refuseReason, securityHeaders } from './security.js';
 import { serveStatic } from './static.js';
 import { findAppRoot, RENDERER_OUT } from './paths.js';
 import { ensureRendererBuilt } from './renderer-build.js';
@@ -24,7 +24,7 @@ export interface ServerOptions {
   api?: ServedApi;
   /** defaults to <app>/.vite/renderer/main_window, built on first use */
   staticDir?: string;
-  /** origins trusted besides our own, e.g. a Vite dev server proxying to us */
+  /** loopback origins trusted besides our own, e.g. a Vite dev server proxying to us; default: LBLAB_ALLOWED_ORIGINS */
   allowedOrigins?: string[];
   /** request body limit in bytes (parseLab accepts up to 1 MB of YAML, JSON-escaped) */
   maxBody?: number;
@@ -82,6 +82,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const host = opts.host ?? '127.0.0.1';
   if (!LOOPBACK.has(host)) throw new Error(`refusing to listen on ${host}: lblab serve binds to loopback only (it controls your Docker engine)`);
   const log = opts.log ?? ((l: string) => console.log(l));
+  const allowedOrigins = parseAllowedOrigins(opts.allowedOrigins ?? process.env.LBLAB_ALLOWED_ORIGINS);
   const maxBody = opts.maxBody ?? 4 * 1024 * 1024;
   const appRoot = findAppRoot();
   const staticDir = path.resolve(opts.staticDir ?? path.join(appRoot, RENDERER_OUT));
@@ -101,7 +102,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     applyHeaders(res, securityHeaders(port));
-    const refused = refuseReason(req, { port, allowedOrigins: opts.allowedOrigins });
+    const refused = refuseReason(req, { port, allowedOrigins });
     if (refused) return sendJson(res, 403, { error: refused });
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
 
@@ -158,7 +159,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`);
     };
     socket.on('error', () => socket.destroy());
-    const refused = refuseReason(req, { port, allowedOrigins: opts.allowedOrigins });
+    const refused = refuseReason(req, { port, allowedOrigins });
     if (refused) return refuse(403, refused);
     const pathname = new URL(req.url ?? '/', 'http://x').pathname;
     if (pathname !== '/api/events') return refuse(404, 'not found');

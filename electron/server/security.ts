@@ -20,10 +20,31 @@ export function ownOrigins(port: number): string[] {
   return [`http://127.0.0.1:${port}`, `http://localhost:${port}`];
 }
 
+const LOOPBACK_ORIGIN = /^http:\/\/(127\.0\.0\.1|localhost):\d{1,5}$/;
+
+/**
+ * Extra trusted origins: only loopback http origins (a Vite dev server on
+ * localhost:5173 proxying /api to us), from the option or LBLAB_ALLOWED_ORIGINS
+ * (comma-separated). Anything else is rejected so the gate cannot be opened to a real site.
+ */
+export function parseAllowedOrigins(list: string[] | string | undefined): string[] {
+  const items = Array.isArray(list) ? list : (list ?? '').split(',');
+  const out: string[] = [];
+  for (const raw of items) {
+    const o = raw.trim().toLowerCase().replace(/\/$/, '');
+    if (!o) continue;
+    if (!LOOPBACK_ORIGIN.test(o)) throw new Error(`allowed origin ${raw.trim()} refused: only http://localhost:PORT or http://127.0.0.1:PORT may be trusted`);
+    out.push(o);
+  }
+  return out;
+}
+
 /** Returns why the request is refused, or null when it may proceed. */
 export function refuseReason(req: IncomingMessage, opts: GateOptions): string | null {
   const host = (req.headers.host ?? '').toLowerCase();
-  if (host !== `127.0.0.1:${opts.port}` && host !== `localhost:${opts.port}`) {
+  // A trusted dev-server origin may also arrive as the Host (Vite's proxy keeps it unless changeOrigin).
+  const devHosts = (opts.allowedOrigins ?? []).map((o) => o.replace(/^http:\/\//, ''));
+  if (host !== `127.0.0.1:${opts.port}` && host !== `localhost:${opts.port}` && !devHosts.includes(host)) {
     return `forbidden: Host header must be 127.0.0.1:${opts.port} or localhost:${opts.port}`;
   }
   const origin = req.headers.origin;

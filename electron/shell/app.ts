@@ -34,7 +34,7 @@ export interface ShellWindow {
 export interface ElectronLike {
   app: {
     whenReady(): Promise<unknown>;
-    on(event: string, listener: (...args: any[]) => void): unknown;
+    on(event: string, listener: (...args: never[]) => void): unknown;
     quit(): void;
     getPath(name: 'userData' | 'documents'): string;
     getVersion(): string;
@@ -119,18 +119,26 @@ export async function runShell(electron: ElectronLike, opts: ShellOptions): Prom
     });
   electron.Menu.setApplicationMenu(electron.Menu.buildFromTemplate(menuTemplate({ dev, mac: platform === 'darwin', appName: app.name, send, about })));
 
-  win = new electron.BrowserWindow(mainWindowOptions({ preload: opts.preload, bounds, dev, title: app.name }));
-  // web-contents-created also covers it; guarding here too keeps the window safe even if that hook never fired
-  guardWebContents(win.webContents, isApp, (u) => electron.shell.openExternal(u));
-  trackWindowState(win, stateFile);
-  win.once('ready-to-show', () => {
-    if (maximized) win?.maximize();
-    win?.show();
+  const createWindow = () => {
+    const w = new electron.BrowserWindow(mainWindowOptions({ preload: opts.preload, bounds, dev, title: app.name }));
+    win = w;
+    // web-contents-created also covers it; guarding here too keeps the window safe even if that hook never fired
+    guardWebContents(w.webContents, isApp, (u) => electron.shell.openExternal(u));
+    trackWindowState(w, stateFile);
+    w.once('ready-to-show', () => {
+      if (maximized) w.maximize();
+      w.show();
+    });
+    w.on('closed', () => {
+      if (win === w) win = undefined;
+    });
+    w.loadURL(appUrl).catch((e) => log(`lblab: cannot load the UI from ${appUrl}: ${errorLine(e)}`));
+  };
+  createWindow();
+  // macOS keeps the app running without windows; the dock icon brings one back.
+  app.on('activate', () => {
+    if (!getWindow()) createWindow();
   });
-  win.on('closed', () => {
-    win = undefined;
-  });
-  win.loadURL(appUrl).catch((e) => log(`lblab: cannot load the UI from ${appUrl}: ${errorLine(e)}`));
 
   app.on('window-all-closed', () => {
     if (platform !== 'darwin') app.quit();

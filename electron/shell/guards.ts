@@ -4,9 +4,10 @@
 import { contentSecurityPolicy } from './csp.js';
 import type { UrlMatcher } from './app-url.js';
 
-export interface NavEvent { preventDefault(): void }
+/** Electron >= 25 puts the target on the event (`url` argument deprecated). */
+export interface NavEvent { preventDefault(): void; url?: string }
 export interface WebContentsLike {
-  on(event: 'will-navigate', listener: (e: NavEvent, url: string) => void): unknown;
+  on(event: 'will-navigate' | 'will-frame-navigate', listener: (e: NavEvent, url: string) => void): unknown;
   on(event: 'will-attach-webview', listener: (e: NavEvent) => void): unknown;
   setWindowOpenHandler(handler: (details: { url: string }) => { action: 'deny' } | { action: 'allow' }): void;
 }
@@ -35,9 +36,14 @@ export function openExternalIfSafe(url: string, openExternal: (url: string) => P
 
 export function guardWebContents(contents: WebContentsLike, isApp: UrlMatcher, openExternal: (url: string) => Promise<void>): void {
   contents.on('will-navigate', (e, url) => {
-    if (isApp(url)) return;
+    const target = e.url ?? url;
+    if (isApp(target)) return;
     e.preventDefault();
-    openExternalIfSafe(url, openExternal);
+    openExternalIfSafe(target, openExternal);
+  });
+  // iframes (should the UI ever have one) may not wander off either; no external open for them
+  contents.on('will-frame-navigate', (e, url) => {
+    if (!isApp(e.url ?? url)) e.preventDefault();
   });
   contents.setWindowOpenHandler(({ url }) => {
     openExternalIfSafe(url, openExternal);

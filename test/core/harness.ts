@@ -68,7 +68,8 @@ export function tryRunProg(prog: string, frame: Buffer): RunOut | { error: strin
   try {
     return runProg(prog, frame);
   } catch (e) {
-    return { error: String((e as { stderr?: string }).stderr ?? e) };
+    const x = e as { stderr?: string; stdout?: string };
+    return { error: `${x.stdout ?? ''}${x.stderr ?? ''}` || String(e) };
   }
 }
 

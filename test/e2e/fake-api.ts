@@ -129,7 +129,8 @@ export function createFakeApi(opts: { stepMs?: number; dockerAvailable?: boolean
           const cmd = t.line.trim();
           t.line = '';
           let out = '';
-          if (cmd.startsWith('curl')) out = `hello from web${1 + Math.floor(Math.random() * 2)}\r\n`;
+          const mark = /echo (\w+)=\$\?/.exec(cmd);
+          if (cmd.includes('curl')) out = `hello from web${1 + Math.floor(Math.random() * 2)}\r\n${mark ? `${mark[1]}=0\r\n` : ''}`;
           else if (cmd === 'exit') {
             emit({ type: 'terminal-data', id, data: '\r\n' });
             emit({ type: 'terminal-end', id, reason: 'exit 0' });

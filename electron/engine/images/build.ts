@@ -59,9 +59,9 @@ export function contextEntries(name: ImageName, root = labImagesDir()): TarEntry
 
 const STEP_RE = /^Step (\d+)\/(\d+) : (.*)$/;
 
-async function buildOne(name: ImageName, hash: string, base: string, onProgress: OnImageProgress, noCache: boolean): Promise<void> {
+async function buildOne(name: ImageName, hash: string, context: TarEntry[], base: string, onProgress: OnImageProgress, noCache: boolean): Promise<void> {
   const ref = `${REPO}/${name}:${hash}`;
-  const tar = tarPack(contextEntries(name));
+  const tar = tarPack(context);
   const labels = { [LABEL.managed]: 'true', [LABEL.image]: name, [LABEL.hash]: hash };
   const stream = await docker().buildImage(Readable.from([tar]), {
     t: ref,
@@ -91,6 +91,8 @@ async function buildOne(name: ImageName, hash: string, base: string, onProgress:
         stepText = m[3];
         onProgress({ image: name, step, message: stepText, done: done - 1, total });
       } else {
+        // Command output: shown as activity under the current step.
+        if (done > 0 && !/^ ---> |^Removing intermediate/.test(l)) onProgress({ image: name, step, message: l, done: done - 1, total });
         tail.push(l);
         if (tail.length > 20) tail.shift();
       }
@@ -125,10 +127,13 @@ export async function buildImages(opts: BuildOptions = {}): Promise<BuildResult[
     }
   }
   // An image whose sources are missing fails on its own; the others still build.
+  // Contexts are read now, right after hashing, so a tag always matches what
+  // was built even when sources are edited during a long build.
   const errors: string[] = [];
+  const contexts = new Map<ImageName, TarEntry[]>();
   const ready = todo.filter((name) => {
     try {
-      contextEntries(name);
+      contexts.set(name, contextEntries(name));
       return true;
     } catch (e) {
       errors.push((e as Error).message);
@@ -145,7 +150,7 @@ export async function buildImages(opts: BuildOptions = {}): Promise<BuildResult[
       for (const name of lane) {
         const t0 = Date.now();
         try {
-          await buildOne(name, hashes.get(name)!, base, onProgress, !!opts.noCache);
+          await buildOne(name, hashes.get(name)!, contexts.get(name)!, base, onProgress, !!opts.noCache);
           results.set(name, { name, ref: `${REPO}/${name}:${hashes.get(name)}`, built: true, seconds: (Date.now() - t0) / 1000 });
         } catch (e) {
           errors.push((e as Error).message);

@@ -5,7 +5,7 @@ export interface ImageProgress {
   image: ImageName | 'base';
   /** e.g. "Step 3/9", "debootstrap", "bundle", "cached", "done" */
   step: string;
-  /** one human line */
+  /** one human line: the step's instruction, or a line of its output */
   message: string;
   done: number;
   total: number;

@@ -171,6 +171,11 @@ function assignSubnets(doc: LabDoc, opts: AddressingOptions, issues: LabIssue[])
       issues.push(issue(path, `subnet ${nd.subnet} is not a lab range (use 198.18.0.0/15, 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 or 100.64.0.0/10)`));
       continue;
     }
+    const used = (opts.avoid ?? []).map((c) => parseSubnet(c)).find((o) => o && overlaps(o, s));
+    if (used) {
+      issues.push(issue(path, `subnet ${s.cidr} overlaps ${used.cidr}, already used on this host (another lab)`));
+      continue;
+    }
     const clash = [...subnets].find(([, o]) => overlaps(o, s));
     if (clash) {
       issues.push(issue(path, `subnet ${s.cidr} overlaps network ${clash[0]} (${clash[1].cidr})`));

@@ -133,23 +133,28 @@ function orderedDoc(doc: LabDoc): Record<string, unknown> {
 /** LabDoc → YAML text. parseLabText(formatLab(doc)).doc deep-equals doc. */
 export function formatLab(doc: LabDoc): string {
   const ydoc = new YAML.Document(orderedDoc(doc));
-  // Small maps on one line ({ kind: server, links: [...] } reads like the drawing); nodes, services stay block.
-  YAML.visit(ydoc, {
-    Map(_k, node, path) {
-      const depth = path.filter((p) => isMap(p) || isSeq(p)).length;
-      // depth: 0 = root, 1 = networks/nodes/services maps, 2 = one network/node/service
-      if (depth >= 3) node.flow = true;
-      else if (depth === 2) {
-        // a network entry or a node entry: one line; a service: block (it has lists and routes)
-        const parent = path[path.length - 2];
-        const section = isMap(path[0]) && parent && 'key' in (parent as object) ? String(((parent as { key: unknown }).key as { value?: unknown })?.value) : '';
-        if (section !== 'services') node.flow = true;
+  // Networks and nodes are one line each ({ kind: server, links: [...] } reads like the drawing);
+  // a service stays a block (it has lists and routes) whose parts are one line each.
+  const root = ydoc.contents;
+  if (isMap(root)) {
+    for (const pair of root.items) {
+      const section = isScalar(pair.key) ? String(pair.key.value) : '';
+      if (!isMap(pair.value)) continue;
+      for (const entry of pair.value.items) {
+        if (section === 'networks' || section === 'nodes') setFlow(entry.value);
+        else if (section === 'services' && isMap(entry.value)) {
+          for (const field of entry.value.items) {
+            const name = isScalar(field.key) ? String(field.key.value) : '';
+            if (name === 'routes' && isSeq(field.value)) field.value.items.forEach(setFlow);
+            else setFlow(field.value);
+          }
+        }
       }
-    },
-    Seq(_k, node, path) {
-      const depth = path.filter((p) => isMap(p) || isSeq(p)).length;
-      if (depth >= 3) node.flow = true;
-    },
-  });
+    }
+  }
   return ydoc.toString({ lineWidth: 0, flowCollectionPadding: true });
+}
+
+function setFlow(n: unknown) {
+  if (isMap(n) || isSeq(n)) n.flow = true;
 }

@@ -20,16 +20,20 @@ import { rateToBits } from './schema';
 
 /** Where the server image keeps the tc-BPF IPIP decapsulation program, and its ELF section. */
 export const DECAP_OBJECT = '/usr/local/lib/lblab/bpf/decap.bpf.o';
+/** Also looked at: where lab-images/server/decap/README.md's recipe puts it. */
+const DECAP_FALLBACKS = ['/opt/lblab/decap.bpf.o'];
 export const DECAP_SECTION = 'tc';
-/** tc filter priorities on clsact ingress: the policer first (it must see every packet), then decap. */
+/** tc filter priorities on clsact ingress: the policer first (it must see every packet), then decap.
+ * pref 100 handle 1 is the decap slot of lab-images/server/decap (the agent attaches the same way). */
 const PREF_POLICE = 5;
-const PREF_DECAP = 10;
+const PREF_DECAP = 100;
 
 const sq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 const PRELUDE = `set -e
-PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-state=/run/lblab
+PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
+state="\${LBLAB_STATE:-/run/lblab}"
+sys="\${LBLAB_PROC_SYS:-/proc/sys}"
 mkdir -p "$state"
 lblab_fail() { echo "lblab: $*" >&2; exit 1; }
 # the interface holding an address (Docker's attach order is not the lab's link order)
@@ -39,10 +43,10 @@ lblab_if() { ip -o -4 addr show | awk -v a="$1" '{ split($4, p, "/"); if (p[1] =
 lblab_put() {
   [ "$(cat "$1" 2>/dev/null)" = "$2" ] && return 0
   { echo "$2" > "$1"; } 2>/dev/null && return 0
-  mount -o remount,rw /proc/sys 2>/dev/null && { echo "$2" > "$1"; } 2>/dev/null && return 0
+  mount -o remount,rw "$sys" 2>/dev/null && { echo "$2" > "$1"; } 2>/dev/null && return 0
   lblab_fail "cannot set $1 to $2 (read-only /proc/sys: create the container with this sysctl)"
 }
-lblab_sysctl() { lblab_put "/proc/sys/$(echo "$1" | tr . /)" "$2"; }
+lblab_sysctl() { lblab_put "$sys/$(echo "$1" | tr . /)" "$2"; }
 # keep only the /32 VIPs in $2 (space separated, each "a.b.c.d/32") on device $1
 lblab_prune_vips() {
   for a in $(ip -o -4 addr show dev "$1" | awk '$4 ~ /\\/32$/ { print $4 }'); do
@@ -71,7 +75,11 @@ export function nodeScript(plan: LabPlan, node: string | PlannedNode): string {
     for (const [k, v] of sysctls) out.push(`lblab_sysctl ${k} ${sq(v)}`);
     // rp_filter's effective value is max(all, interface): interfaces created before `all` was set keep theirs
     const rp = n.sysctls['net.ipv4.conf.all.rp_filter'];
-    if (rp !== undefined) out.push(`for d in /proc/sys/net/ipv4/conf/*/; do lblab_put "\${d}rp_filter" ${sq(rp)}; done`);
+    // (a warning, not a failure: with a read-only /proc/sys the interfaces usually inherited `default` already,
+    // and decapsulated packets keep their ingress interface, which strict filtering accepts in most labs)
+    if (rp !== undefined) {
+      out.push(`for d in "$sys"/net/ipv4/conf/*/; do [ "$(cat "\${d}rp_filter" 2>/dev/null)" = ${sq(rp)} ] || { echo ${sq(rp)} > "\${d}rp_filter"; } 2>/dev/null || echo "lblab: warning: cannot set \${d}rp_filter to ${rp}" >&2; done`);
+    }
   }
 
   out.push(
@@ -156,7 +164,7 @@ function decapBlock(n: PlannedNode, ifVar: (i: number) => string): string[] {
     return [
       '',
       '# no tunnel decapsulation in the current mode',
-      ...devs.map((d) => `tc filter del dev ${d} ingress pref ${PREF_DECAP} 2>/dev/null || true`),
+      ...devs.map((d) => `tc filter del dev ${d} ingress pref ${PREF_DECAP} handle 1 bpf 2>/dev/null || true`),
       'ip link set tunl0 down 2>/dev/null || true',
     ];
   }
@@ -166,14 +174,15 @@ function decapBlock(n: PlannedNode, ifVar: (i: number) => string): string[] {
     '# otherwise a tc-BPF program strips the outer header on ingress of every lab interface.',
     'if ip link show tunl0 >/dev/null 2>&1; then',
     '  ip link set tunl0 up',
-    '  lblab_put /proc/sys/net/ipv4/conf/tunl0/rp_filter 0',
+    '  lblab_put "$sys/net/ipv4/conf/tunl0/rp_filter" 0',
     'else',
     "  grep -q ' /sys/fs/bpf ' /proc/mounts || mount -t bpf bpf /sys/fs/bpf 2>/dev/null || true",
-    `  [ -f ${DECAP_OBJECT} ] || lblab_fail ${sq(`node ${n.name}: ${DECAP_OBJECT} is missing from the image (tunnel decap)`)}`,
+    '  obj=',
+    `  for f in \${LBLAB_DECAP_OBJ:-} ${[DECAP_OBJECT, ...DECAP_FALLBACKS].join(' ')}; do [ -f "$f" ] && obj="$f" && break; done`,
+    `  [ -n "$obj" ] || lblab_fail ${sq(`node ${n.name}: ${DECAP_OBJECT} is missing from the image (tunnel decap)`)}`,
     ...devs.flatMap((d) => [
       `  lblab_clsact ${d}`,
-      `  tc filter del dev ${d} ingress pref ${PREF_DECAP} 2>/dev/null || true`,
-      `  tc filter add dev ${d} ingress pref ${PREF_DECAP} bpf da obj ${DECAP_OBJECT} sec ${DECAP_SECTION}`,
+      `  tc filter replace dev ${d} ingress pref ${PREF_DECAP} handle 1 bpf da obj "$obj" sec ${DECAP_SECTION}`,
     ]),
     'fi',
   ];

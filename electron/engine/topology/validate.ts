@@ -6,7 +6,9 @@
 // - dsr: every backend shares an L2 network with the balancer (only the
 //   destination MAC changes, so the server must be one hop away on a bridge).
 // - tunnel, snat, l4proxy, l7: every backend is reachable from the balancer,
-//   on a shared network or across routers.
+//   on a shared network or across routers. In dsr and tunnel the server also
+//   answers the client directly, so it must have a route back to every client
+//   that can reach the VIP.
 // - nat: every backend shares a network with the balancer (the balancer
 //   becomes its default gateway, which must be on-link) AND shares no network
 //   with any client node: replies to an on-link client leave directly (a
@@ -21,6 +23,7 @@ import { NAME_RE, type LabDoc, type LabIssue, type Mode, type ValidationReport }
 import { assignAddresses, type Addressing, type AddressingOptions } from './addressing';
 import { issue } from './issues';
 import { nodeNetworks, reach } from './routes';
+import { contains, ipToInt } from './net4';
 import { labSchema } from './schema';
 
 export interface ValidateOptions extends AddressingOptions {
@@ -55,7 +58,7 @@ export function analyzeLab(input: unknown, opts: ValidateOptions = {}): Analysis
   checkLinks(doc, issues);
   const addr = assignAddresses(doc, opts);
   issues.push(...addr.issues);
-  checkServices(doc, addr, modes, !!opts.modes, issues);
+  checkServices(doc, addr, modes, issues);
   return { doc, addr, modes, issues };
 }
 
@@ -168,7 +171,7 @@ function checkLinks(doc: LabDoc, issues: LabIssue[]) {
 
 const backendName = (b: string | { node: string }) => (typeof b === 'string' ? b : b.node);
 
-function checkServices(doc: LabDoc, addr: Addressing, modes: Record<string, Mode>, overridden: boolean, issues: LabIssue[]) {
+function checkServices(doc: LabDoc, addr: Addressing, modes: Record<string, Mode>, issues: LabIssue[]) {
   const services = Object.entries(doc.services ?? {});
   const runsService = new Set(services.map(([, s]) => s.balancer));
   const clients = Object.keys(doc.nodes).filter((n) => doc.nodes[n].kind === 'client');
@@ -196,11 +199,10 @@ function checkServices(doc: LabDoc, addr: Addressing, modes: Record<string, Mode
       else vipPorts.set(key, svc);
     }
 
-    // routes: l7 only, and only to the service's own backends (their addresses and health are known)
+    // routes go only to the service's own backends (their addresses and health are known). They
+    // are used in l7 mode and dormant in the others — not an error, so a service can be switched
+    // live from l7 to another mode and back (deploy/ re-validates the document with the new mode).
     const names = sd.backends.map(backendName);
-    if (sd.routes && sd.routes.length && mode !== 'l7' && !overridden) {
-      issues.push(issue(at('routes'), `routes are only for mode l7 (mode is ${mode})`));
-    }
     sd.routes?.forEach((r, ri) =>
       r.backends.forEach((b, bi) => {
         if (!names.includes(backendName(b))) {
@@ -252,7 +254,22 @@ function checkServices(doc: LabDoc, addr: Addressing, modes: Record<string, Mode
         }
       } else if (!nets.some((n) => fromLb.has(n))) {
         issues.push(issue(path, `backend ${name} is not reachable from balancer ${sd.balancer} (no shared network and no path through routers)`, on));
+      } else if ((mode === 'dsr' || mode === 'tunnel') && vip) {
+        // the server answers the client itself: it needs a route to every client that can send to the VIP
+        const fromBackend = reach(doc, addr, name);
+        const stranded = clientsOfVip(doc, addr, sd.balancer, vip, clients).find((c) => !nodeNetworks(doc, c).some((n) => fromBackend.has(n)));
+        if (stranded) {
+          issues.push(issue(path, `mode ${mode}: backend ${name} has no route back to client ${stranded} (${nodeNetworks(doc, stranded).join(', ')}); ${mode} replies go from the server straight to the client`, on));
+        }
       }
     });
   }
+}
+
+/** Clients that can send to a VIP: those with a path to the balancer network the VIP lives on. */
+function clientsOfVip(doc: LabDoc, addr: Addressing, balancer: string, vip: string, clients: string[]): string[] {
+  const v = ipToInt(vip);
+  const vipNet = nodeNetworks(doc, balancer).find((n) => addr.subnets.get(n) && contains(addr.subnets.get(n)!, v));
+  if (!vipNet) return [];
+  return clients.filter((c) => reach(doc, addr, c).has(vipNet));
 }

@@ -5,15 +5,15 @@
 //
 // Pin layout (pinDir, e.g. /sys/fs/bpf/lblab — no dots: libbpf rewrites
 // '.' in pin paths):
-//   <pinDir>/prog          the lb_ingress program (sched_cls)
+//   <pinDir>/progs/<name>  the programs (lb_ingress: the balancer, sched_cls)
 //   <pinDir>/maps/<name>   the maps of core/maps.h (lb_services, lb_ring, ...)
 //
 // Shell equivalent of load() (e.g. via `docker exec` for debugging):
 //   mount -t bpf bpf /sys/fs/bpf            # if not mounted
 //   mkdir -p /sys/fs/bpf/lblab/maps
-//   bpftool prog load balancer.bpf.o /sys/fs/bpf/lblab/prog type classifier pinmaps /sys/fs/bpf/lblab/maps
+//   bpftool prog loadall balancer.bpf.o /sys/fs/bpf/lblab/progs type classifier pinmaps /sys/fs/bpf/lblab/maps
 //   tc qdisc replace dev eth0 clsact
-//   tc filter replace dev eth0 ingress pref 100 handle 1 bpf object-pinned /sys/fs/bpf/lblab/prog direct-action
+//   tc filter replace dev eth0 ingress pref 100 handle 1 bpf object-pinned /sys/fs/bpf/lblab/progs/lb_ingress direct-action
 // and of unload():
 //   tc filter del dev eth0 ingress pref 100 handle 1 bpf; rm -rf /sys/fs/bpf/lblab
 import { existsSync } from 'node:fs';
@@ -68,23 +68,27 @@ export class Dataplane {
   private constructor(
     readonly pinDir: string,
     private interfaces: string[],
+    /** network namespace (ip netns name) the interfaces live in; unset: ours */
+    private readonly netns?: string,
   ) {}
 
-  get progPath(): string { return join(this.pinDir, 'prog'); }
+  get progPath(): string { return this.programPath('lb_ingress'); }
+  programPath(name: string): string { return join(this.pinDir, 'progs', name); }
   mapPath(name: string): string { return join(this.pinDir, 'maps', name); }
 
   /** Load balancer.bpf.o from objDir, pin under pinDir, attach on ingress of
    * every interface. An earlier load at the same pinDir is replaced. */
-  static async load(opts: { objDir: string; pinDir: string; interfaces: string[] }): Promise<Dataplane> {
+  static async load(opts: { objDir: string; pinDir: string; interfaces: string[]; object?: string; netns?: string }): Promise<Dataplane> {
     if (opts.pinDir.includes('.')) throw new Error(`pinDir must not contain '.': ${opts.pinDir}`);
-    const obj = join(opts.objDir, 'balancer.bpf.o');
+    // `object` (default balancer.bpf.o) lets the bench load bench.bpf.o, same maps
+    const obj = join(opts.objDir, opts.object ?? 'balancer.bpf.o');
     if (!existsSync(obj)) throw new Error(`BPF object not found: ${obj}`);
     await ensureBpffs(opts.pinDir);
-    const dp = new Dataplane(opts.pinDir, opts.interfaces);
+    const dp = new Dataplane(opts.pinDir, opts.interfaces, opts.netns);
     await rm(opts.pinDir, { recursive: true, force: true });
     await mkdir(join(opts.pinDir, 'maps'), { recursive: true });
-    await run('bpftool', ['prog', 'load', obj, dp.progPath, 'type', 'classifier', 'pinmaps', join(opts.pinDir, 'maps')]);
-    for (const dev of opts.interfaces) await attachPinned(dev, dp.progPath);
+    await run('bpftool', ['prog', 'loadall', obj, join(opts.pinDir, 'progs'), 'type', 'classifier', 'pinmaps', join(opts.pinDir, 'maps')]);
+    for (const dev of opts.interfaces) await attachPinned(dev, dp.progPath, opts.netns);
     return dp;
   }
 
@@ -115,7 +119,10 @@ export class Dataplane {
     }
     upd(MAPS.svcBackends, u32Key(s.id), svcBackendsValue(s.backends.map((b) => b.id)));
     // 2. the table (maglev/sh ring or rr/wrr sequence)
-    s.table.forEach((id, i) => upd(MAPS.ring, ringKey(s.id, i), u32Key(id)));
+    // only slots that changed: Maglev moves few entries when backends change
+    s.table.forEach((id, i) => {
+      if (prev?.table[i] !== id) upd(MAPS.ring, ringKey(s.id, i), u32Key(id));
+    });
     // 3. the service and its VIP marker last: from here new flows use it
     if (prev && (prev.vip !== s.vip || prev.port !== s.port || prev.proto !== s.proto)) {
       cmds.push(`map delete pinned ${this.mapPath(MAPS.services)} key hex ${hex(svcKey(prev.vip, prev.port, PROTO[prev.proto]))}`);
@@ -173,7 +180,7 @@ export class Dataplane {
   }
 
   async unload(): Promise<void> {
-    for (const dev of this.interfaces) await detach(dev);
+    for (const dev of this.interfaces) await detach(dev, this.netns);
     this.interfaces = [];
     this.services.clear();
     await rm(this.pinDir, { recursive: true, force: true });
@@ -194,7 +201,7 @@ export class Dataplane {
   }
 
   private async backendEntry(s: DpService, b: DpBackend): Promise<BackendEntry> {
-    const eg = b.egress ?? (await resolveEgress(b, s.mode));
+    const eg = b.egress ?? (await resolveEgress(b, s.mode, this.netns));
     return {
       address: b.address,
       srcAddress: eg.srcAddress,
@@ -229,10 +236,10 @@ function validate(s: DpService): void {
  * gives the egress device and our source address. On-link backends (no
  * gateway) get their MAC written directly (dsr needs it; for the L3 modes it
  * saves the fib lookup); routed backends are left to bpf_fib_lookup. */
-export async function resolveEgress(b: DpBackend, mode: DpService['mode']): Promise<DpEgress> {
-  const route = (await jsonCmd<{ dev: string; prefsrc?: string; gateway?: string }[]>('ip', ['-j', 'route', 'get', b.address]))[0];
+export async function resolveEgress(b: DpBackend, mode: DpService['mode'], netns?: string): Promise<DpEgress> {
+  const route = (await jsonCmd<{ dev: string; prefsrc?: string; gateway?: string }[]>(netns, 'ip', ['-j', 'route', 'get', b.address]))[0];
   if (!route) throw new Error(`no route to backend ${b.address}`);
-  const link = (await jsonCmd<{ ifindex: number; address: string }[]>('ip', ['-j', 'link', 'show', 'dev', route.dev]))[0];
+  const link = (await jsonCmd<{ ifindex: number; address: string }[]>(netns, 'ip', ['-j', 'link', 'show', 'dev', route.dev]))[0];
   if (mode === 'dsr' && route.gateway) {
     throw new Error(`dsr: backend ${b.address} is behind router ${route.gateway}; dsr needs one L2 network`);
   }
@@ -244,29 +251,34 @@ export async function resolveEgress(b: DpBackend, mode: DpService['mode']): Prom
   };
 }
 
-async function jsonCmd<T>(cmd: string, args: string[]): Promise<T> {
-  return JSON.parse((await run(cmd, args)).stdout) as T;
+/** Run a command, inside `ip netns exec NS` when a namespace is given. */
+function nsRun(netns: string | undefined, cmd: string, args: string[]) {
+  return netns ? run('ip', ['netns', 'exec', netns, cmd, ...args]) : run(cmd, args);
 }
 
-async function attachPinned(dev: string, prog: string): Promise<void> {
-  await run('tc', ['qdisc', 'replace', 'dev', dev, 'clsact']);
-  await run('tc', ['filter', 'replace', 'dev', dev, 'ingress', 'pref', PREF, 'handle', HANDLE, 'bpf',
+async function jsonCmd<T>(netns: string | undefined, cmd: string, args: string[]): Promise<T> {
+  return JSON.parse((await nsRun(netns, cmd, args)).stdout) as T;
+}
+
+async function attachPinned(dev: string, prog: string, netns?: string): Promise<void> {
+  await nsRun(netns, 'tc', ['qdisc', 'replace', 'dev', dev, 'clsact']);
+  await nsRun(netns, 'tc', ['filter', 'replace', 'dev', dev, 'ingress', 'pref', PREF, 'handle', HANDLE, 'bpf',
     'object-pinned', prog, 'direct-action']);
 }
 
-async function detach(dev: string): Promise<void> {
-  await run('tc', ['filter', 'del', 'dev', dev, 'ingress', 'pref', PREF, 'handle', HANDLE, 'bpf']).catch(() => {});
+async function detach(dev: string, netns?: string): Promise<void> {
+  await nsRun(netns, 'tc', ['filter', 'del', 'dev', dev, 'ingress', 'pref', PREF, 'handle', HANDLE, 'bpf']).catch(() => {});
 }
 
 /** Attach the tunnel-mode decapsulator on a real server. Shell equivalent
  * (servers have no Node; see lab-images/server/decap/README.md):
  *   tc qdisc replace dev eth0 clsact
  *   tc filter replace dev eth0 ingress pref 100 handle 1 bpf object-file decap.bpf.o section tc direct-action */
-export async function attachDecap(opts: { objPath: string; interfaces: string[] }): Promise<void> {
+export async function attachDecap(opts: { objPath: string; interfaces: string[]; netns?: string }): Promise<void> {
   if (!existsSync(opts.objPath)) throw new Error(`decap object not found: ${opts.objPath}`);
   for (const dev of opts.interfaces) {
-    await run('tc', ['qdisc', 'replace', 'dev', dev, 'clsact']);
-    await run('tc', ['filter', 'replace', 'dev', dev, 'ingress', 'pref', PREF, 'handle', HANDLE, 'bpf',
+    await nsRun(opts.netns, 'tc', ['qdisc', 'replace', 'dev', dev, 'clsact']);
+    await nsRun(opts.netns, 'tc', ['filter', 'replace', 'dev', dev, 'ingress', 'pref', PREF, 'handle', HANDLE, 'bpf',
       'object-file', opts.objPath, 'section', 'tc', 'direct-action']);
   }
 }

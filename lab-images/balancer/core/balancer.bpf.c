@@ -11,77 +11,12 @@
  *     ├─ fragment to a VIP ─▶ drop(frag);  ICMP to a VIP ─▶ count, pass
  *     └─ anything else ─▶ TC_ACT_OK (the balancer's own traffic, ARP, ...)
  */
-#include "lb_common.h"
-#include "maps.h"
-#include "stats.h"
-#include "parse.h"
-#include "flow.h"
-#include "mode_dsr.h"
-#include "mode_tunnel.h"
-#include "mode_nat.h"
-#include "mode_snat.h"
-#include "mode_reverse.h"
-
-static __always_inline int is_vip(__be32 addr)
-{
-	struct svc_key mk = { .vip = addr };
-	return bpf_map_lookup_elem(&lb_services, &mk) != 0;
-}
+#include "lb_main.h"
 
 SEC("tc")
 int lb_ingress(struct __sk_buff *skb)
 {
-	struct pkt p;
-	count(CNT_RX);
-
-	int r = parse_pkt(skb, &p);
-	if (r == P_PASS)
-		return pass();
-	if (r > 0)
-		return drop(r - 1);
-	if (p.has_opts)
-		count(CNT_IP_OPTIONS);
-
-	if (p.is_frag || (p.proto != IPPROTO_TCP && p.proto != IPPROTO_UDP)) {
-		if (!is_vip(p.daddr))
-			return pass();
-		/* Non-first fragments carry no ports, so they cannot be steered
-		 * consistently with their first fragment: refuse them all. */
-		if (p.is_frag)
-			return drop(DROP_FRAG);
-		if (p.proto == IPPROTO_ICMP)
-			count(CNT_ICMP_VIP); /* the balancer answers pings to the VIP */
-		return pass();
-	}
-
-	struct svc_key k = { .vip = p.daddr, .port = p.dport, .proto = p.proto };
-	struct svc_info *svc = bpf_map_lookup_elem(&lb_services, &k);
-	if (!svc) {
-		struct flow_key rk = { .src = p.saddr, .dst = p.daddr, .sport = p.sport,
-				       .dport = p.dport, .proto = p.proto };
-		struct rev_val *rv = bpf_map_lookup_elem(&lb_rev, &rk);
-		if (rv)
-			return mode_reverse(skb, &p, rv);
-		return pass();
-	}
-
-	struct flow_ctx fc;
-	r = flow_get(&p, svc, &fc);
-	if (r)
-		return drop(r - 1);
-	count_backend(fc.be_id, skb->len);
-
-	switch (svc->mode) {
-	case MODE_DSR:
-		return mode_dsr(skb, &p, &fc);
-	case MODE_TUNNEL:
-		return mode_tunnel(skb, &p, &fc);
-	case MODE_NAT:
-		return mode_nat_fwd(skb, &p, &fc);
-	case MODE_SNAT:
-		return mode_snat_fwd(skb, &p, svc, &fc);
-	}
-	return drop(DROP_BAD_SERVICE);
+	return lb_process(skb);
 }
 
 char _license[] SEC("license") = "GPL";

@@ -13,6 +13,14 @@
 #include "csum.h"
 #include "stats.h"
 
+/* ENCAP_L3_IPV4 marks the skb as encapsulated (inner header offsets), which
+ * GSO packets need to be segmented correctly. bench.bpf.c overrides it with
+ * 0 because test-run's `repeat` re-encapsulates the same skb, and the kernel
+ * refuses to encapsulate an skb already marked (-EALREADY). */
+#ifndef LB_ENCAP_FLAGS
+#define LB_ENCAP_FLAGS BPF_F_ADJ_ROOM_ENCAP_L3_IPV4
+#endif
+
 #define IP_DF 0x4000
 #define IPIP_TTL 64
 
@@ -37,8 +45,7 @@ static __always_inline int ipip_encap(struct __sk_buff *skb, __be32 src, __be32 
 	outer.daddr = dst;
 	outer.check = ipv4_hdr_csum(&outer);
 
-	if (bpf_skb_adjust_room(skb, sizeof(struct iphdr), BPF_ADJ_ROOM_MAC,
-				BPF_F_ADJ_ROOM_ENCAP_L3_IPV4))
+	if (bpf_skb_adjust_room(skb, sizeof(struct iphdr), BPF_ADJ_ROOM_MAC, LB_ENCAP_FLAGS))
 		return -1;
 	if (bpf_skb_store_bytes(skb, ETH_HLEN, &outer, sizeof(outer), 0))
 		return -1;

@@ -3,8 +3,10 @@
  * An established flow keeps its backend while the backend exists in the
  * service and is healthy — even when the tables change or the backend is
  * draining (weight 0). If the backend was removed or marked unhealthy the
- * flow is re-scheduled. Active-flow accounting (for lc and stats) is TCP only:
- * +1 when a flow is created, -1 on the first FIN or RST from the client.
+ * flow is re-scheduled. Active-flow accounting (for lc and stats): +1 when a
+ * flow is created; TCP flows give it back on the first FIN or RST from the
+ * client. UDP has no end, so for UDP the count means "flows assigned" (until
+ * LRU eviction) and lc balances assigned flows by weight.
  */
 #ifndef LB_FLOW_H
 #define LB_FLOW_H
@@ -62,7 +64,7 @@ static __always_inline int flow_get(struct pkt *p, struct svc_info *svc, struct 
 			count(CNT_RESCHED);
 		}
 		/* the old backend gives the flow up */
-		if (is_tcp && !(v->flags & FLOW_F_CLOSING))
+		if (!(v->flags & FLOW_F_CLOSING))
 			active_add(v->backend_id, -1);
 	}
 
@@ -79,8 +81,7 @@ static __always_inline int flow_get(struct pkt *p, struct svc_info *svc, struct 
 	if (!v)
 		return P_DROP(DROP_NO_BACKEND);
 	count(CNT_NEW_FLOW);
-	if (is_tcp)
-		active_add(id, 1);
+	active_add(id, 1);
 	fc->val = v;
 	fc->be = be;
 	fc->be_id = id;

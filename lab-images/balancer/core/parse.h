@@ -37,8 +37,18 @@ enum parse_res { P_OK = 0, P_PASS = -1 }; /* >0: a DROP_* reason + 1 */
 /* Parse the frame; fills *p. Returns P_OK for IPv4 (L4 parsed when it is
  * TCP/UDP and not a fragment), P_PASS for what is not ours (not IPv4), or
  * P_DROP(reason) for malformed IPv4. */
+/* Headers we may read directly: Ethernet + IPv4 with maximal options + TCP. */
+#define PARSE_LINEAR (ETH_HLEN + 60 + 20)
+
 static __always_inline int parse_pkt(struct __sk_buff *skb, struct pkt *p)
 {
+	/* Packets from a local stack (and GRO'd ones) may keep headers partly
+	 * in page fragments, outside [data, data_end): make the header part
+	 * linear first. Only costs when it is not already. */
+	__u32 want = skb->len < PARSE_LINEAR ? skb->len : PARSE_LINEAR;
+	if ((long)skb->data_end - (long)skb->data < (long)want)
+		bpf_skb_pull_data(skb, want);
+
 	void *data = (void *)(long)skb->data;
 	void *data_end = (void *)(long)skb->data_end;
 	struct ethhdr *eth = data;
@@ -59,8 +69,9 @@ static __always_inline int parse_pkt(struct __sk_buff *skb, struct pkt *p)
 	if (tot < ihl)
 		return P_DROP(DROP_BAD_IP);
 	/* Total length beyond the frame: bytes are missing (the frame may be
-	 * longer, e.g. Ethernet padding, that is fine). */
-	if ((void *)ip + tot > data_end)
+	 * longer, e.g. Ethernet padding, that is fine). skb->len, not data_end:
+	 * the payload may legitimately sit in non-linear fragments. */
+	if (ETH_HLEN + (__u32)tot > skb->len)
 		return P_DROP(DROP_TRUNCATED);
 
 	p->proto = ip->protocol;

@@ -28,11 +28,13 @@ export interface CanvasProps {
   issues: IssueIndex;
   nodeStates: Record<string, NodeStatus['state'] | 'deploying'>;
   notify(message: string): void;
+  /** double-click on a node (opens a terminal when the lab runs) */
+  onNodeOpen?(node: string): void;
 }
 
 const KINDS: ElementKind[] = ['client', 'balancer', 'server', 'router', 'network'];
 
-export function Canvas({ doc, edit, seal, selection, onSelect, issues, nodeStates, notify }: CanvasProps) {
+export function Canvas({ doc, edit, seal, selection, onSelect, issues, nodeStates, notify, onNodeOpen }: CanvasProps) {
   const flow = useReactFlow();
   const [dims, setDims] = useState<Record<string, { width: number; height: number }>>({});
 
@@ -58,7 +60,7 @@ export function Canvas({ doc, edit, seal, selection, onSelect, issues, nodeState
           kind: n.kind,
           issues: issues.nodes.get(name) ?? [],
           state: nodeStates[name],
-          subtitle: n.kind === 'balancer' && serviceOf[name] ? `balancer · ${serviceOf[name]}` : undefined,
+          subtitle: n.kind === 'balancer' && serviceOf[name] ? serviceOf[name] : undefined,
         },
         ...(dims[id] ? { measured: dims[id] } : {}),
       };
@@ -220,14 +222,21 @@ export function Canvas({ doc, edit, seal, selection, onSelect, issues, nodeState
           if (id?.type === 'node') onSelect({ type: 'node', name: id.name });
           else if (id?.type === 'network') onSelect({ type: 'network', name: id.name });
         }}
+        onNodeDoubleClick={(_, n) => {
+          const id = parseId(n.id);
+          if (id?.type === 'node') onNodeOpen?.(id.name);
+        }}
+        zoomOnDoubleClick={false}
         onEdgeClick={(_, e) => {
           const id = parseId(e.id);
           if (id?.type === 'link') onSelect({ type: 'link', node: id.node, index: id.index });
         }}
         onPaneClick={() => onSelect({ type: 'lab' })}
         deleteKeyCode={['Delete', 'Backspace']}
-        fitView
-        fitViewOptions={{ padding: 0.25, maxZoom: 1.2 }}
+        onInit={(inst) => {
+          // fit a document opened with the window; never re-fit while the user draws
+          if (Object.keys(doc.nodes).length + Object.keys(doc.networks).length > 0) void inst.fitView({ padding: 0.25, maxZoom: 1.2 });
+        }}
         minZoom={0.2}
         maxZoom={2.5}
         proOptions={{ hideAttribution: true }}
@@ -236,7 +245,7 @@ export function Canvas({ doc, edit, seal, selection, onSelect, issues, nodeState
       >
         <Background gap={20} size={1} />
         <Controls showInteractive={false} />
-        <MiniMap pannable zoomable nodeStrokeWidth={2} />
+        <MiniMap pannable zoomable nodeStrokeWidth={2} style={{ width: 150, height: 96 }} bgColor="#11161c" maskColor="rgba(10,14,19,0.6)" nodeColor={(n) => (n.type === "net" ? "#3b4a5a" : "#2f5d8a")} />
       </ReactFlow>
       {Object.keys(doc.nodes).length + Object.keys(doc.networks).length === 0 && (
         <div className="canvas-empty">

@@ -218,6 +218,24 @@ describe('startServer: /api/events WebSocket', () => {
   });
 });
 
+describe('startServer: trusted dev-server origin', () => {
+  it('trusts a loopback dev server (Origin and proxied Host) only when configured', async () => {
+    const s = await startServer({ port: 0, api: fakeApi(), staticDir: dir, allowedOrigins: ['http://localhost:5173'] });
+    try {
+      const ok = await invoke(s.port, 'info', [], { host: 'localhost:5173', origin: 'http://localhost:5173' });
+      expect(ok.status).toBe(200);
+      expect((await invoke(s.port, 'info', [], { origin: 'http://localhost:5174' })).status).toBe(403);
+    } finally {
+      await s.close();
+    }
+    expect((await invoke(server.port, 'info', [], { origin: 'http://localhost:5173' })).status).toBe(403);
+  });
+
+  it('refuses to trust a non-loopback origin', async () => {
+    await expect(startServer({ port: 0, api: fakeApi(), staticDir: dir, allowedOrigins: ['https://evil.example'] })).rejects.toThrow(/only http:\/\/localhost:PORT/);
+  });
+});
+
 describe('startServer: lifecycle', () => {
   it('refuses a non-loopback host', async () => {
     await expect(startServer({ host: '0.0.0.0', port: 0, api: fakeApi(), staticDir: dir })).rejects.toThrow(/loopback only/);

@@ -1,0 +1,140 @@
+// bench:core — ns/packet of the balancer data plane per mode, measured with
+// BPF_PROG_TEST_RUN (repeat >= 1e6) on the host, next to a bare pass-through
+// tc program measured in the same run. Needs root, clang, bpftool.
+//
+// test-run repeats a program on the SAME skb, so rewriting modes are run
+// through bench.bpf.o's bench_lb wrapper, which saves and restores the frame
+// around each iteration; the wrapper's own cost (bench_restore) is measured
+// and subtracted. Every measured packet belongs to an established flow (the
+// flow is primed first): that is the steady-state per-packet cost.
+//
+// The real-lab throughput part (iperf-style, through Docker) lives in
+// benchRealLab() below: a separate hook, filled in by whoever owns the lab bench.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Dataplane, type DpBackend, type DpService } from '../lab-images/balancer/agent/dataplane';
+import { RING_SIZE } from '../lab-images/balancer/agent/dataplane-abi';
+import { TCP, buildFrame, parseFrame } from '../test/core/packet';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const CORE = join(ROOT, 'lab-images/balancer/core');
+const REPEAT = Number(process.env.LBLAB_BENCH_REPEAT ?? 1_000_000);
+const ROUNDS = 3; // median of 3 runs per row
+
+const VIP = '198.18.0.100';
+const CLIENT = '198.18.0.50';
+const SNAT = '198.18.0.3';
+
+function backend(id: number): DpBackend {
+  const m = `02:00:00:00:01:${id.toString(16).padStart(2, '0')}`;
+  return {
+    id, address: `198.18.1.${id}`, mac: m, weight: 1, healthy: true,
+    egress: { ifindex: 7, srcMac: '02:00:00:00:00:b1', srcAddress: '198.18.0.2', nextHopMac: m },
+  };
+}
+function svc(id: number, mode: DpService['mode'], port: number): DpService {
+  const bes = [backend(id * 2 - 1), backend(id * 2)];
+  // any valid full-size ring will do for timing
+  const table = Array.from({ length: RING_SIZE }, (_, i) => bes[i % 2].id);
+  return { id, vip: VIP, port, proto: 'tcp', mode, scheduler: 'maglev', backends: bes, table, snatAddress: mode === 'snat' ? SNAT : undefined };
+}
+
+interface Row { name: string; frame: Buffer; prog: 'bench_lb' | 'lb_ingress'; expect: number[] }
+export interface BenchResult { name: string; ns: number; restoreNs: number; netNs: number; passNs: number; ratio: number }
+
+function testRun(prog: string, frame: Buffer, repeat: number, dir: string): { retval: number; duration: number; out: Buffer } {
+  const f = join(dir, 'frame');
+  writeFileSync(f, frame);
+  const j = JSON.parse(execFileSync('bpftool', ['-j', 'prog', 'run', 'pinned', prog, 'data_in', f, 'data_out', '-', 'repeat', String(repeat)], { encoding: 'utf8' }));
+  return { retval: j.retval, duration: j.duration, out: Buffer.from(j.data_out) };
+}
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+export async function benchCore(): Promise<BenchResult[]> {
+  execFileSync('make', ['-s', '-C', CORE], { stdio: 'inherit' });
+  const mnt = mkdtempSync('/tmp/h1bench_').replace(/\./g, '_');
+  const work = mkdtempSync('/tmp/h1benchw_');
+  mkdirSync(mnt, { recursive: true });
+  execFileSync('mount', ['-t', 'bpf', 'bpf', mnt]);
+  let dp: Dataplane | undefined;
+  try {
+    dp = await Dataplane.load({ objDir: join(CORE, 'build'), pinDir: join(mnt, 'lb'), interfaces: [], object: 'bench.bpf.o' });
+    const passProg = join(mnt, 'pass');
+    execFileSync('bpftool', ['prog', 'load', join(CORE, 'build/pass.bpf.o'), passProg, 'type', 'classifier'], { stdio: 'pipe' });
+    for (const [id, mode, port] of [[1, 'dsr', 80], [2, 'tunnel', 81], [3, 'nat', 82], [4, 'snat', 83]] as const) {
+      await dp.applyService(svc(id, mode, port));
+    }
+    const lb = dp.progPath;
+    const fwd = (port: number, sport: number) => buildFrame({ proto: 'tcp', src: CLIENT, dst: VIP, sport, dport: port, flags: TCP.ACK });
+    // prime flows (SYN), learn the backend / snat port the balancer chose
+    const prime = (port: number, sport: number) =>
+      parseFrame(testRun(lb, buildFrame({ proto: 'tcp', src: CLIENT, dst: VIP, sport, dport: port, flags: TCP.SYN }), 1, work).out);
+    prime(80, 50001); prime(81, 50002);
+    const nat = prime(82, 50003);
+    const snat = prime(83, 50004);
+    const reply = (src: string, dst: string, sport: number, dport: number) =>
+      buildFrame({ proto: 'tcp', src, dst, sport, dport, flags: TCP.ACK });
+
+    const rows: Row[] = [
+      { name: 'dsr', frame: fwd(80, 50001), prog: 'bench_lb', expect: [7] },
+      { name: 'dsr (unwrapped)', frame: fwd(80, 50001), prog: 'lb_ingress', expect: [7] },
+      { name: 'tunnel', frame: fwd(81, 50002), prog: 'bench_lb', expect: [7] },
+      { name: 'nat fwd', frame: fwd(82, 50003), prog: 'bench_lb', expect: [7] },
+      { name: 'nat rev', frame: reply(nat.ip.dst, CLIENT, 82, 50003), prog: 'bench_lb', expect: [0, 7] },
+      { name: 'snat fwd', frame: fwd(83, 50004), prog: 'bench_lb', expect: [7] },
+      { name: 'snat rev', frame: reply(snat.ip.dst, SNAT, 83, snat.l4!.sport), prog: 'bench_lb', expect: [0, 7] },
+    ];
+    const restoreProg = dp.programPath('bench_restore');
+    const results: BenchResult[] = [];
+    for (const row of rows) {
+      const prog = dp.programPath(row.prog);
+      const ns: number[] = []; const rs: number[] = []; const ps: number[] = [];
+      for (let i = 0; i < ROUNDS; i++) {
+        const r = testRun(prog, row.frame, REPEAT, work);
+        if (!row.expect.includes(r.retval)) throw new Error(`${row.name}: verdict ${r.retval}, expected ${row.expect.join('|')}`);
+        ns.push(r.duration);
+        rs.push(row.prog === 'bench_lb' ? testRun(restoreProg, row.frame, REPEAT, work).duration : 0);
+        ps.push(testRun(passProg, row.frame, REPEAT, work).duration);
+      }
+      const n = median(ns); const restore = median(rs); const pass = median(ps);
+      const net = Math.max(n - restore, 0);
+      results.push({ name: row.name, ns: n, restoreNs: restore, netNs: net, passNs: pass, ratio: net / pass });
+    }
+    const st = await dp.readStats();
+    const drops = Object.entries(st.drops).filter(([, v]) => v > 0);
+    if (drops.length) throw new Error(`unexpected drops during the bench: ${JSON.stringify(drops)}`);
+    return results;
+  } finally {
+    await dp?.unload().catch(() => {});
+    try { execFileSync('umount', [mnt]); } catch { /* ignore */ }
+    rmSync(mnt, { recursive: true, force: true });
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+export function printTable(rs: BenchResult[]): void {
+  const pad = (s: string | number, n: number) => String(s).padStart(n);
+  console.log(`BPF_PROG_TEST_RUN, repeat ${REPEAT}, median of ${ROUNDS}; established flows`);
+  console.log(`${'mode'.padEnd(16)}${pad('ns/pkt', 9)}${pad('-restore', 10)}${pad('= net', 8)}${pad('pass', 7)}${pad('net/pass', 10)}`);
+  for (const r of rs) {
+    console.log(`${r.name.padEnd(16)}${pad(r.ns, 9)}${pad(r.restoreNs, 10)}${pad(r.netNs, 8)}${pad(r.passNs, 7)}${pad(r.ratio.toFixed(2) + 'x', 10)}`);
+  }
+  console.log('pass = a tc program that only returns TC_ACT_OK; target net/pass <= 2x.');
+}
+
+/** Real-lab throughput (through Docker networks, per mode): NOT part of this
+ * module — a separate hook for the lab bench owner. */
+export async function benchRealLab(): Promise<void> {
+  console.log('real-lab throughput: not implemented in bench/core.ts (see bench/deploy.ts / lblab compare)');
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  if (process.getuid?.() !== 0) {
+    console.error('bench:core needs root (BPF_PROG_TEST_RUN)');
+    process.exit(1);
+  }
+  printTable(await benchCore());
+  await benchRealLab();
+}

@@ -1,0 +1,255 @@
+// Browser end-to-end: Debian's Chromium drives the web mode against the REAL
+// engine (Docker). Draw a DSR lab from the palette, deploy it, curl the VIP from
+// a terminal, watch the counters, switch to nat live, save / reload, destroy.
+// Screenshots of every step land in test-results/e2e/.
+// (LBLAB_E2E_FAKE=1 runs the same script against test/e2e/fake-api.ts, for UI development only.)
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { build } from 'vite';
+import { parse as parseYaml } from 'yaml';
+import { startServer, type RunningServer } from '../../electron/server/index';
+
+const FAKE = process.env.LBLAB_E2E_FAKE === '1';
+const LAB = FAKE ? 'h5a-e2e-fake' : 'h5a-e2e-dsr';
+const OUT = path.resolve('test-results/e2e');
+const ROOT = path.resolve('.');
+
+let server: RunningServer;
+let browser: Browser;
+let page: Page;
+let shot = 0;
+
+async function snap(name: string) {
+  shot++;
+  await page.screenshot({ path: path.join(OUT, `${String(shot).padStart(2, '0')}-${name}.png`) });
+}
+
+function labContainers(): string[] {
+  const out = execFileSync('docker', ['ps', '-a', '--filter', `label=io.lblab.lab=${LAB}`, '--format', '{{.Names}}'], { encoding: 'utf8' });
+  return out.split('\n').filter(Boolean);
+}
+
+const center = async (l: Locator) => {
+  const b = await l.boundingBox();
+  if (!b) throw new Error('element not visible');
+  return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
+};
+
+/** Drag a link from a node's handle onto a network's handle. */
+async function connect(node: string, nodeHandle: 'top' | 'bottom', net: string, netHandle: 'top' | 'bottom') {
+  const a = await center(page.getByTestId(`handle-${node}-${nodeHandle}`));
+  const b = await center(page.getByTestId(`handle-${net}-${netHandle}`));
+  await page.mouse.move(a.x, a.y);
+  await page.mouse.down();
+  await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 8 });
+  await page.mouse.move(b.x, b.y, { steps: 8 });
+  await page.mouse.up();
+}
+
+async function terminalText(node: string): Promise<string> {
+  return page.getByTestId(`terminal-${node}`).locator('.xterm-rows').innerText();
+}
+
+/** Type a command into the open terminal and wait until `marker=<code>` shows up `count` times. */
+async function runInTerminal(node: string, cmd: string, marker: string, count: number, timeout = 60_000) {
+  await page.getByTestId(`terminal-${node}`).click();
+  await page.keyboard.type(`${cmd}; echo ${marker}=$?\n`, { delay: 5 });
+  const re = new RegExp(`${marker}=(\\d+)`, 'g');
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const text = await terminalText(node);
+    const codes = [...text.matchAll(re)].map((m) => m[1]);
+    if (codes.length >= count) return { code: codes[codes.length - 1], text };
+    if (Date.now() > deadline) throw new Error(`no ${marker} in terminal after ${timeout} ms:\n${text}`);
+    await page.waitForTimeout(250);
+  }
+}
+
+/** Wait for the lab to be (un)deployed; an error toast on the way fails at once with its message. */
+async function waitDeployed(want: 'yes' | 'no', timeout: number) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const errs = await page.getByTestId('toast-error').allInnerTexts();
+    if (errs.length) throw new Error(`the app reported: ${errs.join(' | ')}`);
+    if ((await page.getByTestId('lab-state').getAttribute('data-deployed')) === want) return;
+    if (Date.now() > deadline) throw new Error(`lab not ${want === 'yes' ? 'deployed' : 'removed'} after ${timeout} ms`);
+    await page.waitForTimeout(1000);
+  }
+}
+
+async function packets(service: string, backends: string[]): Promise<number> {
+  let sum = 0;
+  for (const b of backends) sum += Number((await page.getByTestId(`counter-packets-${service}-${b}`).innerText()).replace(/[^\d]/g, ''));
+  return sum;
+}
+
+describe('lblab in the browser (web mode)', () => {
+  beforeAll(async () => {
+    fs.mkdirSync(OUT, { recursive: true });
+    for (const f of fs.readdirSync(OUT)) if (f.endsWith('.png') || f.endsWith('.yaml')) fs.rmSync(path.join(OUT, f));
+    await build({ configFile: path.join(ROOT, 'vite.renderer.config.ts'), logLevel: 'warn' });
+    if (!FAKE) {
+      for (const c of labContainers()) execFileSync('docker', ['rm', '-f', c]); // leftovers of an earlier failed run of THIS test
+    }
+    const api = FAKE ? (await import('./fake-api')).createFakeApi() : undefined;
+    server = await startServer({ port: 0, api, log: () => undefined });
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
+    });
+    const ctx = await browser.newContext({ viewport: { width: 1500, height: 940 }, acceptDownloads: true });
+    page = await ctx.newPage();
+    page.on('pageerror', (e) => console.error('page error:', e.message));
+  });
+
+  afterAll(async () => {
+    if (!FAKE && labContainers().length) {
+      try {
+        execFileSync('node', ['bin/lblab.mjs', 'down', LAB], { stdio: 'ignore', timeout: 120_000 });
+      } catch {
+        /* reported by the test itself */
+      }
+    }
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('draws, deploys, curls, switches mode, saves, reloads and destroys a DSR lab', async () => {
+    await page.goto(server.url);
+    await expect.poll(() => page.getByTestId('app').isVisible()).toBe(true);
+    await expect(page.getByTestId('docker-banner').count()).resolves.toBe(0);
+    await snap('empty');
+
+    // ---- name the lab
+    await page.getByTestId('lab-name').fill(LAB);
+
+    // ---- draw from the palette (HTML5 drag and drop onto the canvas)
+    const canvas = page.getByTestId('canvas');
+    const box = (await canvas.boundingBox())!;
+    const drop = async (kind: string, fx: number, fy: number) =>
+      page.getByTestId(`palette-${kind}`).dragTo(canvas, { targetPosition: { x: box.width * fx, y: box.height * fy } });
+    // net1: client1, lb1, r1; net2: lb1, r1, web1, web2. In dsr the servers answer the client
+    // directly through router r1; in nat their gateway is lb1 and they share no network with the client.
+    await drop('network', 0.5, 0.3);
+    await drop('network', 0.5, 0.7);
+    await drop('client', 0.5, 0.1);
+    await drop('balancer', 0.3, 0.5);
+    await drop('router', 0.7, 0.5);
+    await drop('server', 0.3, 0.9);
+    await drop('server', 0.7, 0.9);
+    for (const id of ['network-net1', 'network-net2', 'node-client1', 'node-lb1', 'node-r1', 'node-web1', 'node-web2']) await expect.poll(() => page.getByTestId(id).count()).toBe(1);
+    await snap('drawn');
+
+    // a node without links is a problem the validator reports on that node
+    await expect.poll(() => page.getByTestId('node-issue-client1').count(), { timeout: 5000 }).toBe(1);
+
+    // ---- links: drag from each node's handle onto a network
+    await connect('client1', 'bottom', 'net1', 'top');
+    await connect('lb1', 'top', 'net1', 'bottom');
+    await connect('lb1', 'bottom', 'net2', 'top');
+    await connect('r1', 'top', 'net1', 'bottom');
+    await connect('r1', 'bottom', 'net2', 'top');
+    await connect('web1', 'top', 'net2', 'bottom');
+    await connect('web2', 'top', 'net2', 'bottom');
+    await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(7);
+
+    // ---- the service, set in the inspector
+    await page.getByTestId('inspector-lab-link').click();
+    await page.getByTestId('add-service').click();
+    await page.getByTestId('service-balancer').selectOption('lb1');
+    await page.getByTestId('service-mode').selectOption('dsr');
+    await expect.poll(() => page.getByTestId('backend-row-web1').count()).toBe(1);
+    await expect.poll(() => page.getByTestId('backend-row-web2').count()).toBe(1);
+    await expect.poll(() => page.getByTestId('issues-count').innerText(), { timeout: 10_000 }).toBe('0');
+    await snap('service');
+
+    // ---- deploy
+    await page.getByTestId('deploy').click();
+    await expect.poll(() => page.getByTestId('progress').count(), { timeout: 10_000 }).toBe(1);
+    await snap('deploying');
+    await waitDeployed('yes', 480_000);
+    for (const n of ['client1', 'lb1', 'web1', 'web2']) await expect.poll(() => page.getByTestId(`node-state-${n}`).getAttribute('data-state'), { timeout: 30_000 }).toBe('running');
+    await expect(page.getByTestId('toast-error').count()).resolves.toBe(0);
+    await snap('deployed');
+
+    // ---- the live VIP, shown in the service inspector
+    await page.getByTestId('inspector-lab-link').click();
+    await page.getByTestId('service-web').click();
+    await expect.poll(() => page.getByTestId('service-live-vip').count(), { timeout: 15_000 }).toBe(1);
+    const vip = (await page.getByTestId('service-live-vip').innerText()).trim();
+    expect(vip).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+
+    // ---- counters before traffic
+    await page.getByTestId('tab-counters').click();
+    await expect.poll(() => page.getByTestId('counter-packets-web-web1').count(), { timeout: 20_000 }).toBe(1);
+    const before = await packets('web', ['web1', 'web2']);
+
+    // ---- terminal on the client, curl the VIP
+    await page.getByTestId('node-client1').click();
+    await page.getByTestId('open-terminal').click();
+    await expect.poll(() => terminalText('client1'), { timeout: 30_000 }).toMatch(/[#$]\s*$/m);
+    const r1 = await runInTerminal('client1', `for i in 1 2 3 4 5 6; do curl -s -m 5 -o /dev/null http://${vip}/ || break; done; curl -s -m 5 http://${vip}/`, 'CURL1', 1);
+    await snap('terminal-dsr');
+    expect(r1.code, r1.text).toBe('0');
+
+    // ---- the counters move
+    await page.getByTestId('tab-counters').click();
+    await expect.poll(() => packets('web', ['web1', 'web2']), { timeout: 20_000 }).toBeGreaterThan(before);
+    await page.waitForTimeout(1500);
+    await snap('counters-dsr');
+
+    // ---- switch to nat from the inspector on the running lab
+    await page.getByTestId('inspector-lab-link').click();
+    await page.getByTestId('service-web').click();
+    await page.getByTestId('service-mode').selectOption('nat');
+    await expect.poll(() => page.getByTestId('service-live-mode').innerText(), { timeout: 60_000 }).toBe('nat');
+    await expect(page.getByTestId('toast-error').count()).resolves.toBe(0);
+    const natBefore = await (async () => {
+      await page.getByTestId('tab-counters').click();
+      return packets('web', ['web1', 'web2']);
+    })();
+    await page.getByTestId('tab-terminal-client1').click();
+    const r2 = await runInTerminal('client1', `for i in 1 2 3 4; do curl -s -m 5 -o /dev/null http://${vip}/ || break; done; curl -s -m 5 http://${vip}/`, 'CURL2', 1);
+    await snap('terminal-nat');
+    expect(r2.code, r2.text).toBe('0');
+    await page.getByTestId('tab-counters').click();
+    await expect.poll(() => packets('web', ['web1', 'web2']), { timeout: 20_000 }).toBeGreaterThan(natBefore);
+    await snap('counters-nat');
+
+    // ---- save (a download in web mode)
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('save-lab').click()]);
+    const saved = path.join(OUT, `${LAB}.lab.yaml`);
+    await download.saveAs(saved);
+    const text = fs.readFileSync(saved, 'utf8');
+    const y = parseYaml(text);
+    expect(y.name).toBe(LAB);
+    expect(Object.keys(y.nodes).sort()).toEqual(['client1', 'lb1', 'r1', 'web1', 'web2']);
+    expect(y.services.web.mode).toBe('nat');
+    expect(y.nodes.web1.position).toBeTruthy();
+
+    // ---- reload: a new empty lab, then open the saved file
+    await page.getByTestId('new-lab').click();
+    await expect.poll(() => page.locator('.react-flow__node').count()).toBe(0);
+    await page.getByTestId('file-input').setInputFiles(saved);
+    await expect.poll(() => page.locator('.react-flow__node').count()).toBe(7);
+    await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(7);
+    // the same topology: saving again gives the same file, positions included
+    const [again] = await Promise.all([page.waitForEvent('download'), page.getByTestId('save-lab').click()]);
+    const saved2 = path.join(OUT, `${LAB}-reloaded.lab.yaml`);
+    await again.saveAs(saved2);
+    expect(fs.readFileSync(saved2, 'utf8')).toBe(text);
+    // the running lab is recognised again
+    await expect.poll(() => page.getByTestId('lab-state').getAttribute('data-deployed'), { timeout: 15_000 }).toBe('yes');
+    await snap('reloaded');
+
+    // ---- destroy
+    await page.getByTestId('destroy').click();
+    await waitDeployed('no', 180_000);
+    await expect(page.getByTestId('toast-error').count()).resolves.toBe(0);
+    await snap('destroyed');
+    if (!FAKE) expect(labContainers()).toEqual([]);
+  });
+});

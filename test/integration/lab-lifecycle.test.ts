@@ -1,0 +1,117 @@
+// Every example lab, through the real CLI on the real engine: up → status →
+// every client reaches every server → up again is a no-op → down leaves
+// nothing. Then a deploy killed mid-way is cleaned up by `lblab gc`.
+// Labs run one after another (they share the engine and address ranges).
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { LabStatus } from '../../electron/api';
+import { gcArgs, labelled, lblab, lblabChild, LAB_PREFIX, managedInScope, rewriteLab, ROOT, tmpDir } from './fixtures/h3b-cli';
+
+const LABS_DIR = path.join(ROOT, 'labs');
+const examples = fs.existsSync(LABS_DIR) ? fs.readdirSync(LABS_DIR).filter((f) => f.endsWith('.lab.yaml')).sort() : [];
+const dir = tmpDir();
+const created: string[] = [];
+
+afterAll(async () => {
+  for (const lab of created) await lblab(['down', lab]);
+});
+
+const addr = (cidr: string) => cidr.split('/')[0];
+
+describe('example labs', () => {
+  it('there are example labs', () => {
+    expect(examples.length).toBeGreaterThan(0);
+  });
+
+  examples.forEach((file, i) => {
+    const base = file.replace(/\.lab\.yaml$/, '');
+    const name = `${LAB_PREFIX}${base}`.slice(0, 32).replace(/-$/, '');
+    describe.sequential(base, () => {
+      let status: LabStatus;
+      let firstIds: string[] = [];
+
+      it('comes up', async () => {
+        // a private subnet range per lab: labs of other users on the same engine keep theirs
+        const { file: f } = rewriteLab(path.join(LABS_DIR, file), name, dir, 100 + i * 8);
+        created.push(name);
+        const r = await lblab(['up', f]);
+        expect(r.code, r.stderr).toBe(0);
+        expect(r.stdout.trim()).toBe(name);
+      });
+
+      it('status --json: every node running with its addresses', async () => {
+        const r = await lblab(['status', name, '--json']);
+        expect(r.code, r.stderr).toBe(0);
+        status = JSON.parse(r.stdout) as LabStatus;
+        expect(status.state).toBe('running');
+        for (const n of status.nodes) {
+          expect(n.state, n.name).toBe('running');
+          expect(n.interfaces.length, n.name).toBeGreaterThan(0);
+          for (const itf of n.interfaces) {
+            expect(itf.address, `${n.name} ${itf.network}`).toMatch(/^198\.18\.\d+\.\d+\/\d+$/);
+            expect(itf.name, `${n.name} ${itf.network}`).toMatch(/^eth\d+$/);
+          }
+        }
+        firstIds = status.nodes.map((n) => n.id!);
+      });
+
+      it('every client reaches every server at its own address', async () => {
+        const clients = status.nodes.filter((n) => n.kind === 'client');
+        const servers = status.nodes.filter((n) => n.kind === 'server');
+        expect(clients.length).toBeGreaterThan(0);
+        const targets = servers.flatMap((s) => s.interfaces.map((i) => `${s.name}=${addr(i.address)}`));
+        for (const c of clients) {
+          // one exec per client: a loop over every server address
+          const loop = targets.map((t) => `echo ${t} $(curl -s -m 5 -o /dev/null -w '%{http_code}' http://${t.split('=')[1]}/ || true)`).join('; ');
+          const r = await lblab(['exec', name, c.name, '--', 'sh', '-c', loop]);
+          expect(r.code, r.stderr).toBe(0);
+          for (const line of r.stdout.trim().split('\n')) expect(line, `${c.name} → ${line}`).toMatch(/ 200$/);
+        }
+      });
+
+      it('up again changes nothing', async () => {
+        const f = path.join(dir, `${name}.lab.yaml`);
+        const r = await lblab(['up', f]);
+        expect(r.code, r.stderr).toBe(0);
+        expect(r.stderr).toMatch(/nothing changed/);
+        const s = JSON.parse((await lblab(['status', name, '--json'])).stdout) as LabStatus;
+        expect(s.nodes.map((n) => n.id)).toEqual(firstIds);
+      });
+
+      it('down leaves no object of the lab', async () => {
+        const r = await lblab(['down', name]);
+        expect(r.code, r.stderr).toBe(0);
+        expect(labelled(`io.lblab.lab=${name}`)).toEqual({ containers: [], networks: [] });
+        const again = await lblab(['down', name]);
+        expect(again.code, 'down is idempotent').toBe(0);
+      });
+    });
+  });
+});
+
+describe('a deploy killed mid-way', () => {
+  it('is cleaned up by lblab gc', async () => {
+    const name = `${LAB_PREFIX}killed`;
+    const src = path.join(LABS_DIR, examples.find((f) => f.startsWith('multi-tier')) ?? examples[0]);
+    const { file } = rewriteLab(src, name, dir, 200);
+    created.push(name);
+    const child = lblabChild(['up', file]);
+    const exited = new Promise((r) => child.on('close', r));
+    // SIGKILL as soon as the first container exists
+    const deadline = Date.now() + 120_000;
+    while (labelled(`io.lblab.lab=${name}`).containers.length === 0) {
+      if (Date.now() > deadline) throw new Error('no container appeared');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    child.kill('SIGKILL');
+    await exited;
+    // requests the engine had already accepted may still land: let them settle
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(labelled(`io.lblab.lab=${name}`).containers.length).toBeGreaterThan(0);
+    const r = await lblab(gcArgs());
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`lblab-${name}-`);
+    expect(managedInScope()).toEqual([]);
+  });
+});

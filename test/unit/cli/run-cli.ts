@@ -1,0 +1,26 @@
+// Run the real `lblab` launcher as a subprocess (what users and CI run).
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+
+export const ROOT = path.resolve(__dirname, '../../..');
+export const LBLAB = path.join(ROOT, 'bin/lblab.mjs');
+
+export interface CliResult { code: number | null; stdout: string; stderr: string }
+
+export function runCli(args: string[], opts: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [LBLAB, ...args], { cwd: ROOT, env: { ...process.env, LBLAB_DEBUG: '', ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (b) => (stdout += b));
+    p.stderr.on('data', (b) => (stderr += b));
+    const t = setTimeout(() => {
+      p.kill('SIGKILL');
+      reject(new Error(`lblab ${args.join(' ')} timed out; stderr: ${stderr}`));
+    }, opts.timeoutMs ?? 60_000);
+    p.on('close', (code) => {
+      clearTimeout(t);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}

@@ -1,0 +1,74 @@
+// Shared helpers for the renderer component tests (jsdom).
+import { vi } from 'vitest';
+import type { LabApi, LabDoc, LabEvent, ValidationReport } from '../../../electron/api';
+import type { ApiClient } from '../../../renderer/api-client';
+
+/** React Flow measures nodes with ResizeObserver / DOMMatrix, which jsdom lacks. */
+export function installDomShims() {
+  class RO {
+    cb: ResizeObserverCallback;
+    constructor(cb: ResizeObserverCallback) {
+      this.cb = cb;
+    }
+    observe() {}
+    unobserve() {}
+    disconnect() {}
+  }
+  (globalThis as unknown as { ResizeObserver: unknown }).ResizeObserver = RO;
+  class DOMMatrixReadOnly {
+    m22: number;
+    constructor(transform?: string) {
+      const scale = transform?.match(/scale\(([1-9.])\)/)?.[1];
+      this.m22 = scale !== undefined ? +scale : 1;
+    }
+  }
+  (globalThis as unknown as { DOMMatrixReadOnly: unknown }).DOMMatrixReadOnly = DOMMatrixReadOnly;
+  Object.defineProperties(HTMLElement.prototype, {
+    offsetHeight: { configurable: true, get() { return parseFloat(this.style.height) || 1; } },
+    offsetWidth: { configurable: true, get() { return parseFloat(this.style.width) || 1; } },
+  });
+  (SVGElement.prototype as unknown as { getBBox: () => unknown }).getBBox = () => ({ x: 0, y: 0, width: 0, height: 0 });
+}
+
+export const sampleDoc = (): LabDoc => ({
+  name: 'demo',
+  networks: { front: { position: { x: 0, y: 100 } } },
+  nodes: {
+    client1: { kind: 'client', links: [{ network: 'front' }], position: { x: 0, y: 0 } },
+    lb: { kind: 'balancer', links: [{ network: 'front' }], position: { x: 200, y: 0 } },
+    web1: { kind: 'server', links: [{ network: 'front' }], position: { x: 0, y: 200 } },
+    web2: { kind: 'server', links: [], position: { x: 200, y: 200 } },
+  },
+  services: { web: { balancer: 'lb', port: 80, mode: 'dsr', backends: ['web1', { node: 'web2', weight: 2 }] } },
+});
+
+/** An ApiClient whose methods are vi.fn()s; validateLab answers with `validate`. */
+export function fakeClient(validate: (doc: LabDoc) => ValidationReport = () => ({ ok: true, issues: [] })) {
+  const listeners = new Set<(e: LabEvent) => void>();
+  const api = {
+    info: vi.fn(async () => ({ version: 't', shell: 'web' as const, docker: { available: true } })),
+    parseLab: vi.fn(async () => ({ issues: [] })),
+    validateLab: vi.fn(async (doc: LabDoc) => validate(doc)),
+    formatLab: vi.fn(async () => ''),
+    listTemplates: vi.fn(async () => []),
+    getTemplate: vi.fn(),
+    listLabs: vi.fn(async () => []),
+    deploy: vi.fn(),
+    destroy: vi.fn(),
+    status: vi.fn(async (name: string) => ({ name, state: 'absent' as const, networks: [], nodes: [], services: [] })),
+    setMode: vi.fn(),
+    stats: vi.fn(async () => []),
+    openTerminal: vi.fn(),
+    terminalInput: vi.fn(),
+    resizeTerminal: vi.fn(),
+    closeTerminal: vi.fn(),
+  } satisfies Record<keyof LabApi, unknown>;
+  const client: ApiClient = {
+    api: api as unknown as LabApi,
+    onEvent: (l) => {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
+  };
+  return { client, api, emit: (e: LabEvent) => listeners.forEach((l) => l(e)) };
+}

@@ -1,0 +1,233 @@
+// The node plumbing script: what it contains, and what it does when run twice and across
+// mode switches — run for real with /bin/sh against stand-ins for ip/tc (test/unit/topology/fake-bin)
+// that keep addresses and routes in files, and a fake /proc/sys.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { LabDoc, Mode } from '../../../electron/api';
+import { getTemplate, nodeScript, planLab } from '../../../electron/engine/topology/index';
+import { burstBytes } from '../../../electron/engine/topology/plumbing';
+import type { LabPlan } from '../../../electron/engine/topology/plan-types';
+
+const tpl = (id: string) => getTemplate(id)!;
+const node = (plan: LabPlan, n: string) => plan.nodes.find((x) => x.name === n)!;
+
+describe('nodeScript content', () => {
+  it('maps interfaces by address, never by ethN', () => {
+    const p = planLab(tpl('nat'));
+    const s = nodeScript(p, 'lb');
+    expect(s).toContain('IF0=$(lblab_if 198.18.0.2)');
+    expect(s).toContain('IF1=$(lblab_if 198.18.1.2)');
+    expect(s).not.toMatch(/\beth\d\b/);
+  });
+
+  it('accepts the node name or the planned node', () => {
+    const p = planLab(tpl('dsr'));
+    expect(nodeScript(p, node(p, 'web1'))).toBe(nodeScript(p, 'web1'));
+    expect(() => nodeScript(p, 'ghost')).toThrow(/no node ghost/);
+  });
+
+  it('balancer: VIP /32 on its front interface, forwarding, checksum offload off', () => {
+    const p = planLab(tpl('nat'));
+    const s = nodeScript(p, 'lb');
+    expect(s).toContain(`ip addr replace ${p.services[0].vip}/32 dev "$IF0"`);
+    expect(s).not.toContain(`dev "$IF1"\nip addr replace ${p.services[0].vip}`);
+    expect(s).toContain('lblab_sysctl net.ipv4.ip_forward');
+    expect(s).toContain('ethtool -K "$IF0" tx off');
+  });
+
+  it('nat server: default route via the balancer', () => {
+    const p = planLab(tpl('nat'));
+    expect(nodeScript(p, 'web1')).toContain('ip route replace default via 198.18.1.2');
+  });
+
+  it('tunnel server: tc-BPF decap (section tc) unless tunl0 exists, rp_filter off on every interface', () => {
+    const s = nodeScript(planLab(tpl('tunnel')), 'web1');
+    expect(s).toMatch(/tc filter replace dev "\$IF0" ingress pref 100 handle 1 bpf da obj "\$obj" sec tc/);
+    expect(s).toContain('/usr/local/lib/lblab/bpf/decap.bpf.o');
+    expect(s).toContain('if ip link show tunl0');
+    expect(s).toContain('for d in "$sys"/net/ipv4/conf/*/; do');
+  });
+
+  it('shapes links with a rate: TBF egress + policer ingress', () => {
+    const doc = structuredClone(tpl('dsr')) as LabDoc;
+    doc.nodes.lb.links[0].rate = '200mbit';
+    const s = nodeScript(planLab(doc), 'lb');
+    expect(s).toContain(`tc qdisc replace dev "$IF0" root tbf rate 200mbit burst ${burstBytes('200mbit')} latency 50ms`);
+    expect(s).toMatch(/tc filter add dev "\$IF0" ingress pref 5 protocol all matchall action police rate 200mbit burst \d+ conform-exceed drop\/continue/);
+    expect(burstBytes('200mbit')).toBe(250_000);
+    expect(burstBytes('500kbit')).toBe(15_140);
+  });
+
+  it('only uses commands with replace or guarded delete semantics for state it changes', () => {
+    for (const id of ['dsr', 'tunnel', 'nat', 'multi-tier']) {
+      const p = planLab(tpl(id));
+      for (const n of p.nodes) {
+        const lines = nodeScript(p, n).split('\n').map((l) => l.trim());
+        for (const l of lines) {
+          if (/^(ip (route|addr)|tc (qdisc|filter)) add\b/.test(l)) throw new Error(`${id}/${n.name}: unguarded add: ${l}`);
+          if (/^tc filter add/.test(l)) expect(l).toMatch(/pref 5/); // the policer: deleted just before
+        }
+      }
+    }
+  });
+
+  it('is valid sh', () => {
+    for (const id of ['dsr', 'tunnel', 'nat', 'l7', 'multi-tier']) {
+      const p = planLab(tpl(id));
+      for (const n of p.nodes) execFileSync('sh', ['-n', '-c', nodeScript(p, n)]);
+    }
+  });
+});
+
+describe('nodeScript run against a fake node', () => {
+  let dir: string;
+  let bin: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lblab-plumb-'));
+    bin = path.join(dir, 'bin');
+    fs.mkdirSync(bin);
+    for (const f of ['ip', 'tc', 'mount']) {
+      fs.copyFileSync(path.join(import.meta.dirname, 'fake-bin', f), path.join(bin, f));
+      fs.chmodSync(path.join(bin, f), 0o755);
+    }
+    for (const c of ['all', 'default', 'lo', 'eth0', 'eth1']) {
+      fs.mkdirSync(path.join(dir, 'sys/net/ipv4/conf', c), { recursive: true });
+      for (const k of ['rp_filter', 'arp_ignore', 'arp_announce']) fs.writeFileSync(path.join(dir, 'sys/net/ipv4/conf', c, k), c === 'eth0' && k === 'rp_filter' ? '1\n' : '0\n');
+    }
+    fs.writeFileSync(path.join(dir, 'sys/net/ipv4/ip_forward'), '0\n');
+    fs.writeFileSync(path.join(dir, 'decap.bpf.o'), '');
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  /** attach order deliberately differs from link order: eth0 holds the LAST planned interface */
+  function boot(plan: LabPlan, name: string) {
+    const itfs = node(plan, name).interfaces;
+    const devs = itfs.map((_, i) => `eth${(i + 1) % itfs.length}`);
+    fs.writeFileSync(path.join(dir, 'addrs'), ['lo 127.0.0.1/8', ...itfs.map((it, i) => `${devs[i]} ${it.address}/${it.prefixLen}`)].join('\n') + '\n');
+    const first = plan.networks.find((n) => n.name === itfs[0].network)!;
+    fs.writeFileSync(path.join(dir, 'routes'), `default via ${first.gateway} dev ${devs[0]}\n`);
+  }
+  function run(plan: LabPlan, name: string) {
+    execFileSync('sh', ['-e', '-c', nodeScript(plan, name)], {
+      env: { PATH: `${bin}:${process.env.PATH}`, FAKE: dir, LBLAB_STATE: path.join(dir, 'state'), LBLAB_PROC_SYS: path.join(dir, 'sys'), LBLAB_DECAP_OBJ: path.join(dir, 'decap.bpf.o') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+  }
+  const read = (f: string) => fs.readFileSync(path.join(dir, f), 'utf8').trim().split('\n').filter(Boolean).sort();
+  const sysctl = (k: string) => fs.readFileSync(path.join(dir, 'sys', k.replace(/\./g, '/')), 'utf8').trim();
+  const snapshot = () => ({ addrs: read('addrs'), routes: read('routes') });
+  const plan = (id: string, mode?: Mode) => planLab(tpl(id), mode ? { modes: { [id === 'multi-tier' ? 'edge' : 'web']: mode } } : {});
+
+  it('dsr server: VIP on lo, ARP sysctls; a second run changes nothing', () => {
+    const p = plan('dsr');
+    boot(p, 'web1');
+    run(p, 'web1');
+    const once = snapshot();
+    expect(once.addrs).toContain(`lo ${p.services[0].vip}/32`);
+    expect(once.routes).toEqual(['default via 198.18.0.1 dev eth0']);
+    expect(sysctl('net.ipv4.conf.all.arp_ignore')).toBe('1');
+    expect(sysctl('net.ipv4.conf.all.arp_announce')).toBe('2');
+    run(p, 'web1');
+    expect(snapshot()).toEqual(once);
+  });
+
+  it('nat → snat → nat on a server: default via the balancer, then Docker\'s default restored', () => {
+    const nat = plan('nat');
+    boot(nat, 'web1');
+    const original = snapshot();
+    run(nat, 'web1');
+    expect(read('routes')).toEqual(['default via 198.18.1.2']);
+    run(nat, 'web1');
+    expect(read('routes')).toEqual(['default via 198.18.1.2']);
+    run(plan('nat', 'snat'), 'web1');
+    expect(snapshot()).toEqual(original);
+    run(plan('nat', 'snat'), 'web1');
+    expect(snapshot()).toEqual(original);
+    run(nat, 'web1');
+    expect(read('routes')).toEqual(['default via 198.18.1.2']);
+  });
+
+  it('dsr ⇄ nat with a router: subnet routes removed in nat and put back after', () => {
+    const doc: LabDoc = {
+      name: 'x',
+      networks: { front: {}, back: {}, far: {} },
+      nodes: {
+        c: { kind: 'client', links: [{ network: 'far' }] },
+        r: { kind: 'router', links: [{ network: 'far' }, { network: 'front' }, { network: 'back' }] },
+        lb: { kind: 'balancer', links: [{ network: 'front' }, { network: 'back' }] },
+        s: { kind: 'server', links: [{ network: 'back' }] },
+      },
+      services: { web: { balancer: 'lb', mode: 'dsr', backends: ['s'] } },
+    };
+    const dsr = planLab(doc);
+    const nat = planLab(doc, { modes: { web: 'nat' } });
+    boot(dsr, 's');
+    run(dsr, 's');
+    const dsrState = snapshot();
+    expect(dsrState.routes).toHaveLength(3);
+    run(nat, 's');
+    expect(read('routes')).toEqual([`default via ${node(nat, 'lb').interfaces[1].address}`]);
+    expect(read('addrs')).not.toContain(`lo ${dsr.services[0].vip}/32`);
+    run(dsr, 's');
+    expect(snapshot()).toEqual(dsrState);
+  });
+
+  it('tunnel server: decap attached on the interface holding its address, rp_filter 0 everywhere; dsr detaches it', () => {
+    const p = plan('tunnel');
+    boot(p, 'web1');
+    run(p, 'web1');
+    const tc = read('tc.log');
+    expect(tc).toContain(`tc filter replace dev eth0 ingress pref 100 handle 1 bpf da obj ${path.join(dir, 'decap.bpf.o')} sec tc`);
+    for (const c of ['all', 'default', 'lo', 'eth0', 'eth1']) expect(sysctl(`net.ipv4.conf.${c}.rp_filter`)).toBe('0');
+    expect(read('routes')).toContain(`198.18.0.0/24 via ${node(p, 'r1').interfaces[1].address}`);
+    fs.rmSync(path.join(dir, 'tc.log'));
+    // the same servers in a dsr lab: the decap filter goes away
+    const dsr = plan('dsr');
+    boot(dsr, 'web1');
+    run(dsr, 'web1');
+    expect(read('tc.log')).toContain('tc filter del dev eth0 ingress pref 100 handle 1 bpf');
+  });
+
+  it('balancer with two networks: the VIP lands on the interface of the VIP subnet even when attached second', () => {
+    const p = plan('nat');
+    boot(p, 'lb');
+    run(p, 'lb');
+    // boot() put the first planned interface (front) on eth1
+    expect(read('addrs')).toContain(`eth1 ${p.services[0].vip}/32`);
+    expect(sysctl('net.ipv4.ip_forward')).toBe('1');
+    const once = snapshot();
+    run(p, 'lb');
+    expect(snapshot()).toEqual(once);
+  });
+
+  it('fails with one clear line when a planned address is on no interface', () => {
+    const p = plan('dsr');
+    boot(p, 'web1');
+    fs.writeFileSync(path.join(dir, 'addrs'), 'lo 127.0.0.1/8\n');
+    let err = '';
+    try {
+      run(p, 'web1');
+    } catch (e) {
+      err = String((e as { stderr?: Buffer }).stderr);
+    }
+    expect(err.trim()).toBe(`lblab: node web1: no interface holds ${node(p, 'web1').interfaces[0].address} (network front)`);
+  });
+
+  it('fails clearly when a sysctl cannot be written (read-only /proc/sys, no remount)', () => {
+    const p = plan('dsr');
+    boot(p, 'web1');
+    const f = path.join(dir, 'sys/net/ipv4/conf/all/arp_ignore');
+    fs.rmSync(path.join(dir, 'sys/net/ipv4/conf/all'), { recursive: true });
+    fs.mkdirSync(f, { recursive: true }); // a directory: writing to it fails like a read-only file
+    let err = '';
+    try {
+      run(p, 'web1');
+    } catch (e) {
+      err = String((e as { stderr?: Buffer }).stderr);
+    }
+    expect(err).toMatch(/^lblab: cannot set .*arp_ignore to 1/);
+  });
+});
