@@ -39,6 +39,7 @@ export interface RunningServer {
 
 export const DEFAULT_PORT = 7470;
 const LOOPBACK = new Set(['127.0.0.1', 'localhost']);
+const MAX_WS_BACKLOG = 16 * 1024 * 1024;
 
 export function statusFor(e: unknown): number {
   if (e instanceof ApiError) {
@@ -89,7 +90,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   if (!opts.staticDir) await ensureRendererBuilt(appRoot, staticDir, log);
 
   const ownsApi = !opts.api;
-  const api: ServedApi = opts.api ?? (await import('../engine/lab-engine.js')).createLabEngine();
+  const api: ServedApi = opts.api ?? (await import('../engine/lab-engine.js')).createLabEngine({ shell: 'web' });
   const webApi = withShell(api, 'web');
   let port = opts.port ?? DEFAULT_PORT;
 
@@ -104,7 +105,12 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     applyHeaders(res, securityHeaders(port));
     const refused = refuseReason(req, { port, allowedOrigins });
     if (refused) return sendJson(res, 403, { error: refused });
-    const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+    } catch {
+      return sendJson(res, 400, { error: 'bad request: malformed URL' });
+    }
 
     if (url.pathname === '/api/invoke') {
       if (req.method !== 'POST') {
@@ -151,7 +157,12 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
   const unsubscribe = api.subscribe((e) => {
     const text = JSON.stringify(e);
-    for (const client of wss.clients) if (client.readyState === WebSocket.OPEN) client.send(text);
+    for (const client of wss.clients) {
+      if (client.readyState !== WebSocket.OPEN) continue;
+      // A tab that stopped reading (suspended, hung) must not make us buffer a terminal flood forever.
+      if (client.bufferedAmount > MAX_WS_BACKLOG) client.terminate();
+      else client.send(text);
+    }
   });
 
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {

@@ -86,6 +86,12 @@ export function serveStatic(root: string, urlPath: string, req: IncomingMessage,
   const last = urlPath.split('/').pop() ?? '';
   const index = path.join(root, 'index.html');
   if (!path.extname(last) && isFile(index)) return send(res, index, 200, head);
+  if (urlPath === '/favicon.ico') {
+    // browsers ask for it unprompted; an empty answer keeps the console clean
+    res.statusCode = 204;
+    res.end();
+    return;
+  }
   res.statusCode = 404;
   res.setHeader('Content-Type', 'text/plain; charset=utf-8');
   res.end('not found\n');

@@ -27,7 +27,11 @@ const waitFor = async <T>(f: () => T | undefined, ms: number, what: string): Pro
 
 beforeAll(async () => {
   const real = await defaultDeps();
-  deps = handmadeDeps('', { ensureImages: real.ensureImages, imageFor: real.imageFor });
+  // LBLAB_TEST_IMAGES=latest: use the last built lblab/<kind>:latest as is (while lab-images/ is being edited)
+  deps =
+    process.env.LBLAB_TEST_IMAGES === 'latest'
+      ? handmadeDeps('', { imageFor: (n) => `lblab/${n.kind}:latest` })
+      : handmadeDeps('', { ensureImages: real.ensureImages, imageFor: real.imageFor });
   engine = createLabEngine({ deps });
   unsubscribe = engine.subscribe((e) => events.push(e));
   await down(LAB);
