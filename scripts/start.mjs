@@ -3,6 +3,9 @@
 //
 //   npm start [-- --web] [-- --port P]
 //
+// Environment: LBLAB_WEB=1 forces web mode, LBLAB_PORT sets its port (default
+// 7470, 0 = any), ELECTRON_OVERRIDE_DIST_PATH points at an existing Electron.
+//
 // Electron >= 42 downloads its binary on first use (not at npm install), so on
 // an offline machine, or a Linux box without a display, the desktop app cannot
 // start: say why in one line and serve the same UI at http://127.0.0.1:PORT/.

@@ -64,7 +64,7 @@ describe.skipIf(!ready)('balancing modes through the lblab CLI', () => {
       const svc = status.services[0];
       const client = Object.entries(doc.nodes).find(([, n]: [string, any]) => n.kind === 'client')![0];
       // l7 routes send /api and canaries elsewhere: plain / exercises the default pool
-      const loop = `ok=0; for i in $(seq ${REQUESTS}); do curl -s -m 2 http://${svc.vip}:${svc.port}/ -o - | sed -n 's/.*served by \\([a-z0-9-]*\\).*/\\1/p' | head -1 || true; done`;
+      const loop = `for i in $(seq ${REQUESTS}); do curl -s -m 2 http://${svc.vip}:${svc.port}/ -o - | sed -n 's/.*served by \\([a-z0-9-]*\\).*/\\1/p' | head -1 || true; done`;
       const run = await lblab(['exec', lab, client, '--', 'sh', '-c', loop]);
       expect(run.code).toBe(0);
       const counts: Record<string, number> = {};

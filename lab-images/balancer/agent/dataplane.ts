@@ -243,11 +243,14 @@ export async function resolveEgress(b: DpBackend, mode: DpService['mode'], netns
   if (mode === 'dsr' && route.gateway) {
     throw new Error(`dsr: backend ${b.address} is behind router ${route.gateway}; dsr needs one L2 network`);
   }
+  const macOk = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/i.test(b.mac ?? '');
+  if (mode === 'dsr' && !macOk) throw new Error(`dsr: backend ${b.address} needs its MAC address (got '${b.mac}')`);
   return {
     ifindex: link.ifindex,
     srcMac: link.address,
     srcAddress: route.prefsrc ?? '0.0.0.0',
-    nextHopMac: route.gateway ? undefined : b.mac,
+    // unknown MAC or a router in between: the BPF program asks the FIB
+    nextHopMac: route.gateway || !macOk ? undefined : b.mac,
   };
 }
 

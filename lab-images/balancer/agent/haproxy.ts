@@ -13,7 +13,10 @@ export const BALANCE: Record<ServiceConfig['scheduler'], string[]> = {
   wrr: ['balance roundrobin'], // weights on the server lines make it weighted
   lc: ['balance leastconn'],
   sh: ['balance source'],
-  maglev: ['balance source', 'hash-type consistent'], // HAProxy's consistent hashing is the closest analogue
+  // Maglev in the data plane hashes the whole flow; the closest HAProxy has is a
+  // consistent hash of client address and port (`balance source` alone would
+  // pin every connection of one client to one server).
+  maglev: ['tcp-request content set-var(txn.lb_cport) src_port', 'balance hash src,concat(:,txn.lb_cport)', 'hash-type consistent'],
 };
 
 export const frontendName = (svc: string) => `fe_${svc}`;

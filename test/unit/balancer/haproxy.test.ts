@@ -26,7 +26,9 @@ describe('haproxy.cfg generation', () => {
   it('maps schedulers to balance algorithms', () => {
     expect(haproxyConfig(services('l4proxy', { scheduler: 'lc' }))).toContain('balance leastconn');
     expect(haproxyConfig(services('l4proxy', { scheduler: 'sh' }))).toContain('balance source');
-    expect(haproxyConfig(services('l4proxy', { scheduler: 'maglev' }))).toContain('hash-type consistent');
+    const maglev = haproxyConfig(services('l4proxy', { scheduler: 'maglev' }));
+    expect(maglev).toContain('    balance hash src,concat(:,txn.lb_cport)\n    hash-type consistent\n');
+    expect(maglev).toContain('tcp-request content set-var(txn.lb_cport) src_port');
   });
 
   it('l7: ACLs in order, first match wins, default pool, X-Forwarded-For and backend header', () => {

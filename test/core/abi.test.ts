@@ -1,0 +1,62 @@
+// The TS encoders (agent/dataplane-abi.ts) must match the C structs byte for
+// byte: read sizes and member offsets from the object's BTF and compare
+// them with what the encoders produce; enum orders from the C source.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CORE_DIR, make, skipReason } from './harness';
+import {
+  COUNTER_NAMES, DROP_NAMES, backendValue, svcBackendsValue, svcInfo, svcKey,
+} from '../../lab-images/balancer/agent/dataplane-abi';
+
+const skip = skipReason();
+type BtfStruct = { kind: string; name: string; size: number; members: { name: string; bits_offset: number }[] };
+
+describe.skipIf(!!skip)('ABI between C and dataplane-abi.ts', () => {
+  let structs: Map<string, BtfStruct>;
+  beforeAll(() => {
+    make(CORE_DIR);
+    const btf = JSON.parse(execFileSync('bpftool', ['-j', 'btf', 'dump', 'file', join(CORE_DIR, 'build/balancer.bpf.o')], { encoding: 'utf8' }));
+    structs = new Map((btf.types as BtfStruct[]).filter((t) => t.kind === 'STRUCT').map((t) => [t.name, t]));
+  });
+  const off = (s: string, m: string) => structs.get(s)!.members.find((x) => x.name === m)!.bits_offset / 8;
+
+  it('struct sizes match the encoders', () => {
+    expect(svcKey('1.2.3.4', 80, 6)).toHaveLength(structs.get('svc_key')!.size);
+    expect(svcInfo({ id: 1, mode: 0, sched: 0, tableLen: 1 })).toHaveLength(structs.get('svc_info')!.size);
+    expect(backendValue({ address: '1.2.3.4', srcAddress: '5.6.7.8', ifindex: 1, svcId: 1, weight: 1,
+      nhMac: '02:00:00:00:00:01', srcMac: '02:00:00:00:00:02', flags: 3 })).toHaveLength(structs.get('backend')!.size);
+    expect(svcBackendsValue([1, 2])).toHaveLength(structs.get('svc_backends')!.size);
+  });
+
+  it('member offsets match the encoders', () => {
+    const be = backendValue({ address: '1.2.3.4', srcAddress: '5.6.7.8', ifindex: 0x0a0b, svcId: 7, weight: 9,
+      nhMac: '02:00:00:00:00:01', srcMac: '02:00:00:00:00:02', flags: 3 });
+    expect(be.slice(off('backend', 'addr'), off('backend', 'addr') + 4)).toEqual([1, 2, 3, 4]);
+    expect(be.slice(off('backend', 'src_addr'), off('backend', 'src_addr') + 4)).toEqual([5, 6, 7, 8]);
+    expect(be[off('backend', 'ifindex')]).toBe(0x0b);
+    expect(be[off('backend', 'svc_id')]).toBe(7);
+    expect(be[off('backend', 'weight')]).toBe(9);
+    expect(be[off('backend', 'nh_mac') + 5]).toBe(1);
+    expect(be[off('backend', 'src_mac') + 5]).toBe(2);
+    expect(be[off('backend', 'flags')]).toBe(3);
+    const si = svcInfo({ id: 5, mode: 3, sched: 4, tableLen: 65537, snatAddress: '9.8.7.6' });
+    expect(si[off('svc_info', 'mode')]).toBe(3);
+    expect(si[off('svc_info', 'sched')]).toBe(4);
+    expect(si.slice(off('svc_info', 'table_len'), off('svc_info', 'table_len') + 4)).toEqual([1, 0, 1, 0]);
+    expect(si.slice(off('svc_info', 'snat_addr'), off('svc_info', 'snat_addr') + 4)).toEqual([9, 8, 7, 6]);
+    const sk = svcKey('1.2.3.4', 0x1f90, 17);
+    expect(sk.slice(off('svc_key', 'port'), off('svc_key', 'port') + 2)).toEqual([0x1f, 0x90]);
+    expect(sk[off('svc_key', 'proto')]).toBe(17);
+  });
+
+  it('counter and drop names follow the C enums', () => {
+    const src = readFileSync(join(CORE_DIR, 'lb_common.h'), 'utf8');
+    const enumBody = (name: string) => src.slice(src.indexOf(`enum ${name} {`), src.indexOf('};', src.indexOf(`enum ${name} {`)));
+    const cnt = [...enumBody('lb_counter').matchAll(/CNT_([A-Z_]+)/g)].map((m) => m[1].toLowerCase()).filter((n) => n !== 'max');
+    const drp = [...enumBody('lb_drop').matchAll(/DROP_([A-Z_]+)/g)].map((m) => m[1].toLowerCase()).filter((n) => n !== 'max');
+    expect(cnt).toEqual([...COUNTER_NAMES]);
+    expect(drp).toEqual([...DROP_NAMES]);
+  });
+});
