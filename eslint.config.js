@@ -18,7 +18,7 @@ const engineMustNotImportUi = [
 
 const rendererOnlyImportsApi = [
   {
-    regex: '(^|/)electron/(?!api(\\.ts)?$)',
+    regex: '(^|/)electron/(?!api(\\.[cm]?[jt]s)?$)',
     message: 'the renderer imports only electron/api (types and schemas), never the engine, server or shell',
   },
 ];

@@ -50,20 +50,41 @@ export interface WebClientOptions {
   WebSocket?: typeof WebSocket;
 }
 
+/** Calls retried when the request never got an answer. A browser aborts in-flight
+ * requests when the host's network changes (Chromium: ERR_NETWORK_CHANGED), which
+ * happens every time Docker creates or removes a bridge. Reads and idempotent calls
+ * are safe to repeat; terminal calls are repeated too (a lost keystroke or session
+ * is worse than a rare duplicate). Only deploy is never repeated: it is long and a
+ * second concurrent deploy of the same lab would be refused. */
+export const RETRYABLE: ReadonlySet<ApiMethod> = new Set<ApiMethod>([
+  'info', 'parseLab', 'validateLab', 'formatLab', 'listTemplates', 'getTemplate', 'listLabs',
+  'status', 'stats', 'setMode', 'destroy',
+  'openTerminal', 'terminalInput', 'resizeTerminal', 'closeTerminal',
+]);
+
 /** POST {method,args} → 200 {result} | 4xx/5xx {error}. */
-export function webInvoke(opts: WebClientOptions = {}) {
+export function webInvoke(opts: WebClientOptions & { retries?: number; retryDelayMs?: number } = {}) {
   const f = opts.fetch ?? globalThis.fetch.bind(globalThis);
   const base = opts.base ?? '';
+  const retries = opts.retries ?? 4;
+  const delay = opts.retryDelayMs ?? 250;
   return async (method: ApiMethod, args: unknown[]): Promise<unknown> => {
     let res: Response;
-    try {
-      res = await f(`${base}/api/invoke`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ method, args }),
-      });
-    } catch (e) {
-      throw new Error(`${method}: cannot reach the lblab server (${oneLine(e)})`);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        res = await f(`${base}/api/invoke`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ method, args }),
+        });
+        break;
+      } catch (e) {
+        if (attempt < retries && RETRYABLE.has(method)) {
+          await new Promise((r) => setTimeout(r, delay * (attempt + 1)));
+          continue;
+        }
+        throw new Error(`${method}: cannot reach the lblab server (${oneLine(e)})`);
+      }
     }
     let body: unknown;
     const text = await res.text();
@@ -145,7 +166,7 @@ export function webEvents(opts: WebClientOptions = {}) {
   };
 }
 
-export function webClient(opts: WebClientOptions = {}): ApiClient {
+export function webClient(opts: WebClientOptions & { retries?: number; retryDelayMs?: number } = {}): ApiClient {
   return { api: makeApi(webInvoke(opts)), onEvent: webEvents(opts) };
 }
 

@@ -20,7 +20,8 @@ const started = Date.now();
 function finish(code, why) {
   const secs = ((Date.now() - started) / 1000).toFixed(0);
   if (why) console.error(`\nnpm test: stopped: ${why}`);
-  console.log(`\n${passed} passed, ${failed} failed (${secs} s)`);
+  console.log(`\nnpm test: ${secs} s`);
+  console.log(`${passed} passed, ${failed} failed`);
   process.exit(code);
 }
 
@@ -72,12 +73,22 @@ function buildImages() {
   step('images', process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script]);
 }
 
-step('docker', 'bash', [path.join(root, 'scripts', 'ensure-docker.sh')]);
-step('typecheck', bin('tsc'), ['--noEmit', '-p', '.']);
-step('lint', bin('eslint'), ['.']);
-vitest('unit');
-vitest('core');
-buildImages();
-vitest('integration');
-vitest('e2e');
+// Stages in order; `npm test -- unit core` runs just those (for development).
+const stages = {
+  docker: () => step('docker', 'bash', [path.join(root, 'scripts', 'ensure-docker.sh')]),
+  typecheck: () => step('typecheck', bin('tsc'), ['--noEmit', '-p', '.']),
+  lint: () => step('lint', bin('eslint'), ['.']),
+  unit: () => vitest('unit'),
+  core: () => vitest('core'),
+  images: () => buildImages(),
+  integration: () => vitest('integration'),
+  e2e: () => vitest('e2e'),
+};
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter((w) => !(w in stages));
+if (unknown.length) {
+  console.error(`npm test: unknown stage ${unknown.join(', ')} (stages: ${Object.keys(stages).join(' ')})`);
+  process.exit(2);
+}
+for (const [name, run] of Object.entries(stages)) if (!wanted.length || wanted.includes(name)) run();
 finish(0);

@@ -76,7 +76,7 @@ export function Toolbar(p: ToolbarProps) {
         <span className="muted small">{p.busy === 'deploy' ? 'deploying…' : p.busy === 'destroy' ? 'removing…' : p.deployed ? 'running' : 'not deployed'}</span>
       </div>
       {p.progress && (
-        <div className="progress" data-testid="progress" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct} aria-label={p.progress.step}>
+        <div className="progress" data-testid="progress" title={p.progress.step} role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct} aria-label={p.progress.step}>
           <div className="progress-bar" style={{ width: `${Math.max(pct, 3)}%` }} />
           <span className="progress-label">
             {p.progress.step} {p.progress.total > 1 ? `${p.progress.done}/${p.progress.total}` : ''}

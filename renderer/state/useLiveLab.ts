@@ -61,6 +61,28 @@ export function useLiveLab(client: ApiClient, notify: (m: string, l?: ToastLevel
     };
   }, [api, docName, busy, lab, applyStatus]);
 
+  // while deploying, node badges also follow the status (events can be missed while the
+  // event socket reconnects: the browser drops it when Docker changes the host's network)
+  useEffect(() => {
+    if (busy !== 'deploy') return;
+    const name = pendingLab.current;
+    if (!name) return;
+    const iv = setInterval(() => {
+      api.status(name).then(
+        (s) => {
+          if (s.state === 'absent') return;
+          setNodeStates((cur) => {
+            const next = { ...cur };
+            for (const n of s.nodes) if (n.state !== 'missing') next[n.name] = n.state;
+            return next;
+          });
+        },
+        () => undefined,
+      );
+    }, 2500);
+    return () => clearInterval(iv);
+  }, [api, busy]);
+
   // periodic status while deployed
   useEffect(() => {
     if (!lab || busy) return;

@@ -32,7 +32,8 @@ describe.skipIf(!!skip)('ABI between C and dataplane-abi.ts', () => {
 
   it('member offsets match the encoders', () => {
     const be = backendValue({ address: '1.2.3.4', srcAddress: '5.6.7.8', ifindex: 0x0a0b, svcId: 7, weight: 9,
-      nhMac: '02:00:00:00:00:01', srcMac: '02:00:00:00:00:02', flags: 3 });
+      nhMac: '02:00:00:00:00:01', srcMac: '02:00:00:00:00:02', flags: 3, mtu: 1480 });
+    expect(be.slice(off('backend', 'mtu'), off('backend', 'mtu') + 2)).toEqual([0xc8, 0x05]);
     expect(be.slice(off('backend', 'addr'), off('backend', 'addr') + 4)).toEqual([1, 2, 3, 4]);
     expect(be.slice(off('backend', 'src_addr'), off('backend', 'src_addr') + 4)).toEqual([5, 6, 7, 8]);
     expect(be[off('backend', 'ifindex')]).toBe(0x0b);

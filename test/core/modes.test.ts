@@ -4,10 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import {
-  BpfMount, DECAP_DIR, Lab, TC_ACT_OK, TC_ACT_REDIRECT, make, runProg, skipReason,
+  BpfMount, DECAP_DIR, Lab, TC_ACT_OK, TC_ACT_REDIRECT, TC_ACT_SHOT, make, runProg, skipReason,
 } from './harness';
-import { CLIENT, LB_ADDR, LB_EGRESS_MAC, SNAT_ADDR, VIP, beAddr, beMac, beOfMac, service } from './fixtures';
-import { TCP, buildFrame, parseFrame, type FrameSpec } from './packet';
+import { CLIENT, LB_ADDR, LB_EGRESS_MAC, SNAT_ADDR, VIP, backend, beAddr, beMac, beOfMac, service } from './fixtures';
+import { CLIENT_MAC, LB_MAC, TCP, buildFrame, csum, parseFrame, type FrameSpec } from './packet';
 import { SNAT_PORT_MIN, SNAT_PORT_SPAN } from '../../lab-images/balancer/agent/dataplane-abi';
 
 const skip = skipReason();
@@ -53,6 +53,35 @@ describe.skipIf(!!skip)('tunnel (IPIP)', () => {
       expect(r.d).toMatchObject({ rx: 1, tx: 1, encap: 1, new_flow: 1, [`be${be}.packets`]: 1 });
     });
   }
+
+  it('too big once encapsulated (DF): ICMP fragmentation needed back to the client', async () => {
+    await lab.dp.applyService(service({ id: 3, mode: 'tunnel', port: 8443,
+      backends: [5, 6].map((i) => { const b = backend(i); b.egress!.mtu = 1500; return b; }) }));
+    const big = buildFrame({ proto: 'tcp', src: CLIENT, dst: VIP, sport: 41010, dport: 8443, flags: TCP.ACK,
+      payload: Buffer.alloc(1450, 0x61) }); // IP total 1490 > 1500 - 20
+    const r = await lab.runCounted(big);
+    expect(r.retval).toBe(TC_ACT_REDIRECT); // back out of the ingress interface
+    const p = parseFrame(r.out);
+    expect(p.dstMac).toBe(CLIENT_MAC);
+    expect(p.srcMac).toBe(LB_MAC);
+    expect(p.ip).toMatchObject({ proto: 1, src: VIP, dst: CLIENT, ttl: 64, totLen: 56, headerOk: true });
+    const icmp = r.out.subarray(34);
+    expect(icmp.length).toBe(36);
+    expect([icmp[0], icmp[1], icmp.readUInt16BE(6)]).toEqual([3, 4, 1480]);
+    expect(csum(icmp)).toBe(0);
+    expect(icmp.subarray(8).equals(big.subarray(14, 14 + 28))).toBe(true); // original header + 8 bytes
+    expect(r.d).toMatchObject({ rx: 1, icmp_too_big: 1 });
+    // the same size without DF cannot be signalled: dropped with a reason
+    const r2 = await lab.runCounted(buildFrame({ proto: 'tcp', src: CLIENT, dst: VIP, sport: 41011, dport: 8443,
+      flags: TCP.ACK, df: false, payload: Buffer.alloc(1450) }));
+    expect(r2.retval).toBe(TC_ACT_SHOT);
+    expect(r2.d['drop.too_big']).toBe(1);
+    // one that fits is encapsulated as usual
+    const ok = lab.run(buildFrame({ proto: 'tcp', src: CLIENT, dst: VIP, sport: 41012, dport: 8443, flags: TCP.ACK,
+      payload: Buffer.alloc(1440) }));
+    expect(ok.retval).toBe(TC_ACT_REDIRECT);
+    expect(parseFrame(ok.out).ip).toMatchObject({ proto: 4, totLen: 1500 });
+  });
 
   it('server decap restores the original packet (round trip)', () => {
     const inF = buildFrame({ proto: 'tcp', src: CLIENT, dst: VIP, sport: 41002, dport: 80, flags: TCP.SYN });

@@ -6,12 +6,15 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect as baseExpect, it } from 'vitest';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { parse as parseYaml } from 'yaml';
 import { startServer, type RunningServer } from '../../electron/server/index';
 
+// polls wait up to 15 s unless told otherwise: the machine is shared and sometimes slow
+const basePoll = baseExpect.poll.bind(baseExpect);
+const expect = Object.assign(baseExpect, { poll: ((fn: () => unknown, o?: object) => basePoll(fn, { timeout: 15_000, ...o })) as typeof baseExpect.poll });
 const FAKE = process.env.LBLAB_E2E_FAKE === '1';
 const LAB = FAKE ? 'h5a-e2e-fake' : 'h5a-e2e-dsr';
 const OUT = path.resolve('test-results/e2e');
@@ -103,6 +106,7 @@ describe('lblab in the browser (web mode)', () => {
     const ctx = await browser.newContext({ viewport: { width: 1500, height: 940 }, acceptDownloads: true });
     page = await ctx.newPage();
     page.on('pageerror', (e) => console.error('page error:', e.message));
+    page.on('console', (m) => m.type() === 'error' && !m.text().includes('ERR_NETWORK_CHANGED') && console.error('console:', m.text()));
   });
 
   afterAll(async () => {
@@ -118,8 +122,19 @@ describe('lblab in the browser (web mode)', () => {
   });
 
   it('draws, deploys, curls, switches mode, saves, reloads and destroys a DSR lab', async () => {
+    try {
+      await scenario();
+    } catch (e) {
+      await snap('failure').catch(() => undefined);
+      throw e;
+    }
+  });
+});
+
+async function scenario() {
+  {
     await page.goto(server.url);
-    await expect.poll(() => page.getByTestId('app').isVisible()).toBe(true);
+    await page.getByTestId('app').waitFor({ timeout: 30_000 });
     await expect(page.getByTestId('docker-banner').count()).resolves.toBe(0);
     await snap('empty');
 
@@ -251,5 +266,5 @@ describe('lblab in the browser (web mode)', () => {
     await expect(page.getByTestId('toast-error').count()).resolves.toBe(0);
     await snap('destroyed');
     if (!FAKE) expect(labContainers()).toEqual([]);
-  });
-});
+  }
+}

@@ -168,6 +168,10 @@ describe('balancer agent in a real container', () => {
     expect(st[0].backends.map((b) => b.node)).toEqual(['web1', 'web2']);
     for (const b of st[0].backends) expect(b.bytes).toBeGreaterThan(0);
     expect(st[0].counters.sessions).toBeGreaterThanOrEqual(11);
+    // maglev in HAProxy hashes client address and port: one client's connections still spread
+    await configureBalancer(planWith([svc({ mode: 'l4proxy', scheduler: 'maglev' })]), 'lb');
+    const hashed = await countBackends(16);
+    expect(Object.keys(hashed).sort()).toEqual(['web1', 'web2']);
   });
 
   it('l7: path, header and host routes, first match wins, X-Forwarded-For and backend header', async (ctx) => {

@@ -38,12 +38,19 @@ export async function setMode(lab: string, service: string, mode: Mode, deps: De
   const total = affected.length + balancers.length + 1;
   let done = 0;
   const tick = (step: string) => onProgress?.({ step, done: ++done, total });
-  await Promise.all(affected.map(async (n) => (await plumb(plan, n, deps), tick(`plumb ${n.name}`))));
-  for (const b of balancers) {
-    await deps.configureBalancer(plan, b).catch((e) => {
-      throw new DeployError(`node ${b}: balancer reconfiguration failed: ${oneLine(e)}`);
-    });
-    tick(`balancer ${b}`);
+  try {
+    await Promise.all(affected.map(async (n) => (await plumb(plan, n, deps), tick(`plumb ${n.name}`))));
+    for (const b of balancers) {
+      await deps.configureBalancer(plan, b).catch((e) => {
+        throw new DeployError(`node ${b}: balancer reconfiguration failed: ${oneLine(e)}`);
+      });
+      tick(`balancer ${b}`);
+    }
+  } catch (e) {
+    // put the lab back the way it was (best effort: the first error is the one to report)
+    await Promise.all(oldPlan.nodes.filter((n) => affected.some((a) => a.name === n.name)).map((n) => plumb(oldPlan, n, deps).catch(() => undefined)));
+    for (const b of balancers) await deps.configureBalancer(oldPlan, b).catch(() => undefined);
+    throw e;
   }
   const anchor = plan.nodes.find((n) => n.name === anchorNode(ctx.doc!))!;
   await writeRecord(anchor.container, { hash: ctx.record?.hash ?? '', modes, deployedAt: ctx.record?.deployedAt ?? Date.now() });

@@ -56,13 +56,6 @@ export async function up(doc: LabDoc, opts: UpOptions = {}): Promise<UpResult> {
     opts.onProgress?.({ step: 'unchanged', done: 1, total: 1 });
     return { lab: doc.name, action: 'unchanged', plan, ms: Date.now() - t0, timings: {} };
   }
-  // A lab with another document (or a half-finished one from a crashed run) is
-  // replaced as a whole: addresses and routes depend on the whole topology.
-  if (exists) {
-    opts.onProgress?.({ step: `removing the previous ${doc.name}`, done: 0, total: 1 });
-    await down(doc.name);
-  }
-
   const timings: Record<string, number> = {};
   const timed = async <T>(name: string, f: () => Promise<T>): Promise<T> => {
     const s = Date.now();
@@ -78,6 +71,14 @@ export async function up(doc: LabDoc, opts: UpOptions = {}): Promise<UpResult> {
   ).catch((e) => {
     throw new DeployError(`images: ${oneLine(e)}`);
   });
+
+  // A lab with another document (or a half-finished one from a crashed run) is
+  // replaced as a whole: addresses and routes depend on the whole topology.
+  // Images come first, so a failed build leaves the running lab alone.
+  if (exists) {
+    opts.onProgress?.({ step: `removing the previous ${doc.name}`, done: 0, total: 1 });
+    await down(doc.name);
+  }
 
   const balancers = balancerNodes(plan);
   const n = plan.nodes.length;

@@ -49,6 +49,7 @@ export function watchNodeEvents(onEvent: (e: NodeEvent) => void, onError?: (mess
   let closed = false;
   let stream: NodeJS.ReadableStream | undefined;
   let timer: NodeJS.Timeout | undefined;
+  let reported = false; // report a lost engine once, not every retry
   const connect = async () => {
     if (closed) return;
     try {
@@ -60,6 +61,7 @@ export function watchNodeEvents(onEvent: (e: NodeEvent) => void, onError?: (mess
         return;
       }
       stream = s;
+      reported = false;
       const split = new NdjsonSplitter();
       s.on('data', (chunk: Buffer) => {
         for (const raw of split.push(chunk)) {
@@ -73,7 +75,8 @@ export function watchNodeEvents(onEvent: (e: NodeEvent) => void, onError?: (mess
       s.on('end', again);
       s.on('error', again);
     } catch (e) {
-      onError?.(`docker events: ${(e as Error).message}`);
+      if (!reported) onError?.(`docker events: ${(e as Error).message}`);
+      reported = true;
       if (!closed) timer = setTimeout(connect, 2000);
     }
   };

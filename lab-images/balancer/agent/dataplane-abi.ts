@@ -21,12 +21,12 @@ export const BE_F_L2 = 0x2;
 /** enum lb_counter, in order. */
 export const COUNTER_NAMES = [
   'rx', 'tx', 'pass', 'dsr', 'encap', 'nat_fwd', 'nat_rev', 'snat_fwd', 'snat_rev', 'new_flow',
-  'resched', 'icmp_vip', 'ip_options', 'fib_lookup', 'redirect_neigh', 'flow_closed',
+  'resched', 'icmp_vip', 'ip_options', 'fib_lookup', 'redirect_neigh', 'flow_closed', 'icmp_too_big',
 ] as const;
 /** enum lb_drop, in order. */
 export const DROP_NAMES = [
   'no_backend', 'truncated', 'bad_ip', 'frag', 'fib_fail', 'adjust_fail', 'snat_ports',
-  'bad_service', 'rewrite_fail',
+  'bad_service', 'rewrite_fail', 'too_big',
 ] as const;
 export type CounterName = (typeof COUNTER_NAMES)[number];
 export type DropName = (typeof DROP_NAMES)[number];
@@ -83,12 +83,13 @@ export interface BackendEntry {
   nhMac: string;
   srcMac: string;
   flags: number;
+  mtu?: number; // egress MTU; 0/unset = no check
 }
 /** struct backend (36 bytes). */
 export function backendValue(b: BackendEntry): number[] {
   return [
     ...ipv4Bytes(b.address), ...ipv4Bytes(b.srcAddress), ...le32(b.ifindex), ...le32(b.svcId >>> 0),
-    ...le32(b.weight), ...macBytes(b.nhMac), ...macBytes(b.srcMac), b.flags, 0, 0, 0,
+    ...le32(b.weight), ...macBytes(b.nhMac), ...macBytes(b.srcMac), b.flags, 0, ...le16(b.mtu ?? 0),
   ];
 }
 /** struct svc_backends (4 + 4*64 bytes). */

@@ -39,6 +39,7 @@ export interface DpEgress {
   srcMac: string;       // MAC of the egress interface
   srcAddress: string;   // our address on that network (IPIP outer source)
   nextHopMac?: string;  // set: rewrite MACs + bpf_redirect; unset: fib lookup in BPF
+  mtu?: number;         // egress MTU: tunnel answers bigger packets with ICMP frag-needed
 }
 export interface DpService {
   id: number; vip: string; port: number; proto: 'tcp' | 'udp';
@@ -211,6 +212,7 @@ export class Dataplane {
       nhMac: eg.nextHopMac ?? '00:00:00:00:00:00',
       srcMac: eg.srcMac,
       flags: (b.healthy ? BE_F_HEALTHY : 0) | (eg.nextHopMac ? BE_F_L2 : 0),
+      mtu: eg.mtu ?? 0,
     };
   }
 }
@@ -239,7 +241,7 @@ function validate(s: DpService): void {
 export async function resolveEgress(b: DpBackend, mode: DpService['mode'], netns?: string): Promise<DpEgress> {
   const route = (await jsonCmd<{ dev: string; prefsrc?: string; gateway?: string }[]>(netns, 'ip', ['-j', 'route', 'get', b.address]))[0];
   if (!route) throw new Error(`no route to backend ${b.address}`);
-  const link = (await jsonCmd<{ ifindex: number; address: string }[]>(netns, 'ip', ['-j', 'link', 'show', 'dev', route.dev]))[0];
+  const link = (await jsonCmd<{ ifindex: number; address: string; mtu?: number }[]>(netns, 'ip', ['-j', 'link', 'show', 'dev', route.dev]))[0];
   if (mode === 'dsr' && route.gateway) {
     throw new Error(`dsr: backend ${b.address} is behind router ${route.gateway}; dsr needs one L2 network`);
   }
@@ -249,6 +251,7 @@ export async function resolveEgress(b: DpBackend, mode: DpService['mode'], netns
     ifindex: link.ifindex,
     srcMac: link.address,
     srcAddress: route.prefsrc ?? '0.0.0.0',
+    mtu: link.mtu ?? 0,
     // unknown MAC or a router in between: the BPF program asks the FIB
     nextHopMac: route.gateway || !macOk ? undefined : b.mac,
   };

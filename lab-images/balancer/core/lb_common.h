@@ -72,7 +72,9 @@ struct backend {
 	__u8 nh_mac[6];   /* next-hop MAC (the backend itself in dsr) */
 	__u8 src_mac[6];  /* MAC of the egress interface */
 	__u8 flags;       /* BE_F_* */
-	__u8 pad[3];
+	__u8 pad;
+	__u16 mtu;        /* egress MTU (tunnel: bigger encapsulated packets get
+			   * ICMP "fragmentation needed"); 0 = unknown, no check */
 };
 
 /* lc scan list: the backend ids of one service. */
@@ -124,6 +126,7 @@ enum lb_counter {
 	CNT_RX = 0, CNT_TX, CNT_PASS, CNT_DSR, CNT_ENCAP, CNT_NAT_FWD, CNT_NAT_REV,
 	CNT_SNAT_FWD, CNT_SNAT_REV, CNT_NEW_FLOW, CNT_RESCHED, CNT_ICMP_VIP,
 	CNT_IP_OPTIONS, CNT_FIB_LOOKUP, CNT_REDIRECT_NEIGH, CNT_FLOW_CLOSED,
+	CNT_ICMP_TOO_BIG,
 	CNT_MAX = 32,
 };
 
@@ -131,7 +134,7 @@ enum lb_counter {
 enum lb_drop {
 	DROP_NO_BACKEND = 0, DROP_TRUNCATED, DROP_BAD_IP, DROP_FRAG,
 	DROP_FIB_FAIL, DROP_ADJUST_FAIL, DROP_SNAT_PORTS, DROP_BAD_SERVICE,
-	DROP_REWRITE_FAIL,
+	DROP_REWRITE_FAIL, DROP_TOO_BIG,
 	DROP_MAX = 16,
 };
 

@@ -8,11 +8,21 @@
 #include "egress.h"
 #include "encap.h"
 #include "flow.h"
+#include "icmp.h"
 
 static __always_inline int mode_tunnel(struct __sk_buff *skb, struct pkt *p, struct flow_ctx *fc)
 {
 	struct backend *be = fc->be;
 	__be32 src = be->src_addr;
+
+	/* Too big once wrapped? GSO packets are exempt: their segments are
+	 * sized later. Without DF the sender gave us no way to say it. */
+	if (be->mtu && skb->gso_size == 0 && p->tot_len + sizeof(struct iphdr) > be->mtu) {
+		if (!(p->frag_df))
+			return drop(DROP_TOO_BIG);
+		int v = send_icmp_too_big(skb, be->mtu - sizeof(struct iphdr));
+		return v < 0 ? drop(DROP_TOO_BIG) : v;
+	}
 	if (ipip_encap(skb, src, be->addr, p->tot_len))
 		return drop(DROP_ADJUST_FAIL);
 	count(CNT_ENCAP);

@@ -19,6 +19,7 @@ struct pkt {
 	__u8 tcp_flags;   /* TCP flags byte (FIN=0x01 SYN=0x02 RST=0x04 ACK=0x10) */
 	__u8 is_frag;     /* MF set or fragment offset != 0 */
 	__u8 has_opts;    /* IHL > 5 */
+	__u8 frag_df;     /* DF set */
 	__be32 saddr;
 	__be32 daddr;
 	__be16 sport;
@@ -80,6 +81,7 @@ static __always_inline int parse_pkt(struct __sk_buff *skb, struct pkt *p)
 	p->tot_len = tot;
 	p->has_opts = ihl > sizeof(struct iphdr);
 	p->is_frag = (ip->frag_off & bpf_htons(IP_MF | IP_OFFSET)) != 0;
+	p->frag_df = (ip->frag_off & bpf_htons(0x4000)) != 0;
 	p->l4off = sizeof(struct ethhdr) + ihl;
 	p->sport = 0;
 	p->dport = 0;

@@ -29,8 +29,23 @@ describe('api-client web transport', () => {
     const down = vi.fn(async () => {
       throw new TypeError('Failed to fetch');
     });
-    const { api: api2 } = webClient({ fetch: down as unknown as typeof fetch });
+    const { api: api2 } = webClient({ fetch: down as unknown as typeof fetch, retryDelayMs: 1 });
     await expect(api2.listLabs()).rejects.toThrow('listLabs: cannot reach the lblab server (Failed to fetch)');
+    expect(down).toHaveBeenCalledTimes(5); // a read is retried (network changes abort requests)
+  });
+
+  it('retries a read after a dropped request, but never a deploy', async () => {
+    let n = 0;
+    const flaky = vi.fn(async () => {
+      if (n++ === 0) throw new TypeError('Failed to fetch');
+      return new Response(JSON.stringify({ result: [] }), { status: 200 });
+    });
+    await expect(webClient({ fetch: flaky as unknown as typeof fetch, retryDelayMs: 1 }).api.stats('x')).resolves.toEqual([]);
+    expect(flaky).toHaveBeenCalledTimes(2);
+    n = 0;
+    flaky.mockClear();
+    await expect(webClient({ fetch: flaky as unknown as typeof fetch, retryDelayMs: 1 }).api.deploy({ name: 'x', networks: {}, nodes: {} })).rejects.toThrow('deploy: cannot reach the lblab server');
+    expect(flaky).toHaveBeenCalledTimes(1);
   });
 
   it('unwraps Electron IPC errors to their message', async () => {
