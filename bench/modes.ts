@@ -8,7 +8,7 @@
 // Workload: wrk from the client fetching a 1 MiB object (throughput) and a
 // 1 KiB object (requests/s and latency), the same for every row.
 //   npm run bench:modes            (BENCH_SECONDS=5 by default)
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -71,7 +71,7 @@ function parseWrk(out: string): WrkResult {
 /** Run the same wrk load against each target concurrently and add the results up. */
 function load(targets: string[], object: string): WrkResult {
   const per = Math.max(1, Math.round(CONNS / targets.length));
-  const cmds = targets.map((t, i) => `wrk -t1 -c${per} -d${SECONDS}s --latency http://${t}/${object} > /tmp/wrk${i}.out 2>&1 &`);
+  const cmds = targets.map((t, i) => `wrk -t1 -c${per} -d${SECONDS}s --latency http://${t}:80/${object} > /tmp/wrk${i}.out 2>&1 &`);
   const outs = sh('client1', `${cmds.join(' ')} wait; for f in /tmp/wrk*.out; do cat $f; echo '=== end'; done; rm -f /tmp/wrk*.out`)
     .split('=== end')
     .filter((s) => s.trim());
@@ -147,4 +147,9 @@ function main() {
   }
 }
 
-main();
+try {
+  main();
+} catch (e) {
+  console.error(`bench: ${(e as Error).message}`);
+  process.exit(1);
+}

@@ -156,7 +156,7 @@ describe('balancer agent in a real container', () => {
     if (!image) return ctx.skip();
     const plan = planWith([svc({ mode: 'l4proxy', scheduler: 'rr' })]);
     await configureBalancer(plan, 'lb');
-    await waitHealthy(plan, 10_000);
+    await waitHealthy(plan, 60_000); // generous: each probe is a docker exec, slow on a loaded machine
     const seen = await countBackends(10);
     expect(seen).toEqual({ web1: 5, web2: 5 });
     // l4proxy: two TCP connections, the backend sees the balancer as the client
@@ -190,7 +190,7 @@ describe('balancer agent in a real container', () => {
       }),
     ]);
     await configureBalancer(plan, 'lb'); // live switch from l4proxy
-    await waitHealthy(plan, 10_000);
+    await waitHealthy(plan, 60_000); // generous: each probe is a docker exec, slow on a loaded machine
     expect(await countBackends(4, `http://${VIP}/api/items`)).toEqual({ web2: 4 });
     expect(await countBackends(4, `http://${VIP}/`, ['-H', 'X-Canary: 1'])).toEqual({ web1: 4 });
     expect(await countBackends(3, `http://${VIP}/`, ['-H', 'Host: shop.test:80'])).toEqual({ web1: 3 });
@@ -209,7 +209,7 @@ describe('balancer agent in a real container', () => {
     if (!image) return ctx.skip();
     const plan = planWith([svc({ mode: 'l4proxy', scheduler: 'rr' })]);
     await configureBalancer(plan, 'lb');
-    await waitHealthy(plan, 10_000);
+    await waitHealthy(plan, 60_000); // generous: each probe is a docker exec, slow on a loaded machine
     const t0 = Date.now();
     await docker().getContainer(cname('web2')).kill();
     // the agent stamps each state change (same clock: containers share the host's)
@@ -230,7 +230,7 @@ describe('balancer agent in a real container', () => {
     // when did web2 really answer again? (its Node server takes a while to start on a loaded machine)
     const probe = `for i in $(seq 200); do curl -s -m 1 -o /dev/null http://${IP.web2}/ && { date +%s%3N; exit 0; }; sleep 0.1; done; exit 1`;
     const answering = Number((await execOk(cname('client'), ['sh', '-c', probe])).trim());
-    await waitHealthy(plan, 10_000);
+    await waitHealthy(plan, 60_000); // generous: each probe is a docker exec, slow on a loaded machine
     const back = (await readHealth(plan, 'lb')).backends.find((x) => x.node === 'web2')!;
     expect(back.since - answering).toBeLessThan(3000);
     expect(await countBackends(6)).toEqual({ web1: 3, web2: 3 });

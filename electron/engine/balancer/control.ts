@@ -58,7 +58,7 @@ async function gatherFacts(plan: LabPlan, lb: PlannedNode): Promise<RuntimeFacts
 export async function configureBalancer(plan: LabPlan, balancerNode: string): Promise<void> {
   const lb = balancerOf(plan, balancerNode);
   const cfg = buildAgentConfig(plan, balancerNode, await gatherFacts(plan, lb));
-  const r = await execIn(lb.container, ['lbagent', 'apply'], { stdin: JSON.stringify(cfg), timeoutMs: 60_000 });
+  const r = await execIn(lb.container, ['lbagent', 'apply'], { stdin: JSON.stringify(cfg), timeoutMs: 180_000 }); // first apply loads BPF and writes a 65537-slot table per service
   if (r.exitCode !== 0) {
     const lines = (r.stderr || r.stdout).trim().split('\n').filter(Boolean);
     const more = lines.length > 1 ? ` (+${lines.length - 1} more)` : '';
@@ -67,7 +67,7 @@ export async function configureBalancer(plan: LabPlan, balancerNode: string): Pr
 }
 
 async function agentJson(lb: PlannedNode, cmd: 'stats' | 'health'): Promise<unknown> {
-  const r = await execIn(lb.container, ['lbagent', cmd], { timeoutMs: 20_000 });
+  const r = await execIn(lb.container, ['lbagent', cmd], { timeoutMs: 60_000 }); // Node start-up in a busy container can take seconds
   if (r.exitCode !== 0) throw new Error(`balancer ${lb.name}: \`lbagent ${cmd}\` failed: ${(r.stderr || r.stdout).trim().split('\n')[0]?.replace(/^lbagent: /, '')}`);
   try {
     return JSON.parse(r.stdout);

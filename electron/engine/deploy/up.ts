@@ -66,6 +66,8 @@ export async function up(doc: LabDoc, opts: UpOptions = {}): Promise<UpResult> {
     }
   };
 
+  // image refs are fixed before the build: a source edited meanwhile must not change the tag we run
+  const images = new Map(plan.nodes.map((n) => [n.name, deps.imageFor(n)]));
   await timed('images', () =>
     deps.ensureImages(imagesNeeded(plan), (p) => opts.onProgress?.({ step: `images: ${p.message ?? p.step}`, done: p.done, total: p.total })),
   ).catch((e) => {
@@ -84,7 +86,7 @@ export async function up(doc: LabDoc, opts: UpOptions = {}): Promise<UpResult> {
   const n = plan.nodes.length;
   const prog = progressCounter(plan.networks.length + n * 4 + balancers.length + 1, opts.onProgress);
   try {
-    await deployPlan(plan, doc, hash, anchor, deps, prog, timed, balancers);
+    await deployPlan(plan, doc, hash, anchor, deps, prog, timed, balancers, images);
   } catch (e) {
     prog.start('rolling back');
     await down(doc.name).catch(() => undefined);
@@ -147,6 +149,7 @@ async function deployPlan(
   prog: ReturnType<typeof progressCounter>,
   timed: <T>(name: string, f: () => Promise<T>) => Promise<T>,
   balancers: PlannedNode[],
+  images: Map<string, string>,
 ): Promise<void> {
   await timed('networks', () =>
     Promise.all(plan.networks.map(async (net) => (await createNetwork(plan.name, net), prog.tick(`network ${net.name}`)))),
@@ -159,7 +162,7 @@ async function deployPlan(
     Promise.all(
       plan.nodes.map(async (node) => {
         const withSysctls = { ...node, sysctls: sysctls.get(node.name) ?? node.sysctls };
-        const c = await createContainer({ plan, node: withSysctls, image: deps.imageFor(node), labels });
+        const c = await createContainer({ plan, node: withSysctls, image: images.get(node.name)!, labels });
         containers.set(node.name, c);
         prog.tick(`create ${node.name}`);
         await connectRest(plan, node, c);
