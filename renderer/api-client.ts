@@ -66,7 +66,7 @@ export const RETRYABLE: ReadonlySet<ApiMethod> = new Set<ApiMethod>([
 export function webInvoke(opts: WebClientOptions & { retries?: number; retryDelayMs?: number } = {}) {
   const f = opts.fetch ?? globalThis.fetch.bind(globalThis);
   const base = opts.base ?? '';
-  const retries = opts.retries ?? 4;
+  const retries = opts.retries ?? 6;
   const delay = opts.retryDelayMs ?? 250;
   return async (method: ApiMethod, args: unknown[]): Promise<unknown> => {
     let res: Response;

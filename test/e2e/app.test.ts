@@ -246,6 +246,10 @@ async function scenario() {
     // ---- terminal on the client, curl the VIP
     await page.getByTestId('node-client1').click();
     await page.getByTestId('open-terminal').click();
+    await expect.poll(() => page.getByTestId('terminal-client1').getAttribute('data-session'), { timeout: 90_000 }).toBe('open');
+    // a fresh prompt (the first one may have been sent while the event socket was reconnecting)
+    await page.getByTestId('terminal-client1').click();
+    await page.keyboard.press('Enter');
     await expect.poll(() => terminalText('client1'), { timeout: 30_000 }).toMatch(/[#$]\s*$/m);
     const r1 = await runInTerminal('client1', `for i in 1 2 3 4 5 6; do curl -s -m 5 -o /dev/null http://${vip}/ || break; done; curl -s -m 5 http://${vip}/`, 'CURL1', 1);
     await snap('terminal-dsr');

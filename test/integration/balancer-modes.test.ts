@@ -67,7 +67,7 @@ describe.skipIf(!ready)('balancing modes through the lblab CLI', () => {
       // 8 at a time (one exec, each answer one short line: atomic on the pipe), each a new connection
       const one = `curl -s -m 5 http://${svc.vip}:${svc.port}/ | sed -n "s/.*served by \\([a-z0-9-]*\\).*/\\1/p" | head -1`;
       const loop = `seq ${REQUESTS} | xargs -P 8 -n 1 sh -c '${one}' _`;
-      const run = await lblab(['exec', lab, client, '--', 'sh', '-c', loop]);
+      const run = await lblab(['exec', lab, client, '--', 'sh', '-c', loop], 800_000);
       expect(run.code).toBe(0);
       const counts: Record<string, number> = {};
       for (const line of run.out.split('\n').filter(Boolean)) counts[line.trim()] = (counts[line.trim()] ?? 0) + 1;

@@ -66,7 +66,11 @@ describe('example labs', () => {
           for (let grew = true; grew; ) {
             grew = false;
             for (const r of status.nodes.filter((n) => n.kind === 'router' && n.interfaces.some((i) => reach.has(i.network))))
-              for (const i of r.interfaces) if (!reach.has(i.network)) (reach.add(i.network), (grew = true));
+              for (const i of r.interfaces)
+                if (!reach.has(i.network)) {
+                  reach.add(i.network);
+                  grew = true;
+                }
           }
           const targets = status.nodes
             .filter((n) => n.kind === 'server')

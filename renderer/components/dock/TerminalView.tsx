@@ -59,6 +59,7 @@ export function TerminalView({ client, lab, node, visible, onSession, onEnded }:
       if (e.type === 'terminal-data' && e.id === id) term.write(e.data);
       else if (e.type === 'terminal-end' && e.id === id) {
         ended = true;
+        el.dataset.session = 'ended';
         term.write(`\r\n\x1b[2m[session ended${e.reason ? `: ${e.reason}` : ''}]\x1b[0m\r\n`);
         cb.current.onEnded(e.reason || 'ended');
       }
@@ -84,6 +85,7 @@ export function TerminalView({ client, lab, node, visible, onSession, onEnded }:
           return;
         }
         id = r.id;
+        el.dataset.session = 'open';
         last = { cols, rows };
         cb.current.onSession(r.id);
         for (const e of early.splice(0)) handle(e);
@@ -92,6 +94,7 @@ export function TerminalView({ client, lab, node, visible, onSession, onEnded }:
       },
       (err) => {
         ended = true;
+        el.dataset.session = 'failed';
         term.write(`\x1b[31mCannot open a terminal on ${node}: ${oneLine(err)}\x1b[0m\r\n`);
         cb.current.onEnded(oneLine(err));
       },

@@ -31,7 +31,7 @@ describe('api-client web transport', () => {
     });
     const { api: api2 } = webClient({ fetch: down as unknown as typeof fetch, retryDelayMs: 1 });
     await expect(api2.listLabs()).rejects.toThrow('listLabs: cannot reach the lblab server (Failed to fetch)');
-    expect(down).toHaveBeenCalledTimes(5); // a read is retried (network changes abort requests)
+    expect(down).toHaveBeenCalledTimes(7); // a read is retried (network changes abort requests)
   });
 
   it('retries a read after a dropped request, but never a deploy', async () => {
