@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MAGLEV_SIZE, maglevTable } from '../../../lab-images/balancer/agent/maglev';
 
-const backends = (n: number, weight = (i: number) => 1) =>
+const backends = (n: number, weight = (_i: number) => 1) =>
   Array.from({ length: n }, (_, i) => ({ id: i + 1, key: `198.18.1.${i + 10}`, weight: weight(i) }));
 
 function shares(table: number[]): Map<number, number> {
