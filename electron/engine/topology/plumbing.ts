@@ -23,8 +23,8 @@ export const DECAP_OBJECT = '/usr/local/lib/lblab/bpf/decap.bpf.o';
 /** Also looked at: where lab-images/server/decap/README.md's recipe puts it. */
 const DECAP_FALLBACKS = ['/opt/lblab/decap.bpf.o'];
 export const DECAP_SECTION = 'tc';
-/** tc filter priorities on clsact ingress: the policer first (it must see every packet), then decap.
- * pref 100 handle 1 is the decap slot of lab-images/server/decap (the agent attaches the same way). */
+/** tc filter priorities on clsact ingress: pref 5 was an ingress policer of older versions (removed when
+ * found), pref 100 handle 1 is the decap slot of lab-images/server/decap (the agent attaches the same way). */
 const PREF_POLICE = 5;
 const PREF_DECAP = 100;
 
@@ -90,7 +90,7 @@ export function nodeScript(plan: LabPlan, node: string | PlannedNode): string {
     'fi',
   );
 
-  out.push('', '# shaping: TBF on egress, a policer on ingress (no ifb needed)');
+  out.push('', '# shaping: TBF on egress; ingress is shaped by the engine on the host-side veth peer');
   n.interfaces.forEach((itf, i) => out.push(...shaping(itf, `"$${ifVar(i)}"`)));
 
   // VIPs: on lo for dsr/tunnel real servers; on the balancer's interface of the VIP's subnet
@@ -117,22 +117,21 @@ export function burstBytes(rate: string): number {
   return Math.max(Math.ceil(rateToBits(rate) / 8 / 100), 15_140);
 }
 
+/** TBF latency (queue bound): with burstBytes it measures 85–105 % of the rate with TCP (test/integration/lab-shaping). */
+export const TBF_LATENCY = '50ms';
+
+/** The TBF root qdisc for a rate: the same shape inside the node (its egress) and on the host-side veth (its ingress). */
+export function tbfArgs(rate: string): string {
+  return `tbf rate ${rate} burst ${burstBytes(rate)} latency ${TBF_LATENCY}`;
+}
+
+// Egress only: the node's ingress is shaped on the host-side veth peer (deploy/shaping.ts), because
+// an ifb redirect would skip the ingress BPF (balancer core, tunnel decap) and police/matchall are
+// not in every kernel. A policer left by an older lblab (pref 5) is removed.
 function shaping(itf: PlannedInterface, dev: string): string[] {
-  if (!itf.rate) {
-    return [
-      `tc qdisc show dev ${dev} root | grep -q ' tbf ' && tc qdisc del dev ${dev} root || true`,
-      `tc filter del dev ${dev} ingress pref ${PREF_POLICE} 2>/dev/null || true`,
-    ];
-  }
-  const burst = burstBytes(itf.rate);
-  const police = `action police rate ${itf.rate} burst ${burst} conform-exceed drop/continue`;
-  return [
-    `tc qdisc replace dev ${dev} root tbf rate ${itf.rate} burst ${burst} latency 50ms`,
-    `lblab_clsact ${dev}`,
-    `tc filter del dev ${dev} ingress pref ${PREF_POLICE} 2>/dev/null || true`,
-    // matchall is the plain way; u32 "match everything" where cls_matchall is missing
-    `tc filter add dev ${dev} ingress pref ${PREF_POLICE} protocol all matchall ${police} 2>/dev/null || tc filter add dev ${dev} ingress pref ${PREF_POLICE} protocol all u32 match u32 0 0 ${police}`,
-  ];
+  const dropPolicer = `tc filter del dev ${dev} ingress pref ${PREF_POLICE} 2>/dev/null || true`;
+  if (!itf.rate) return [`tc qdisc show dev ${dev} root | grep -q ' tbf ' && tc qdisc del dev ${dev} root || true`, dropPolicer];
+  return [`tc qdisc replace dev ${dev} root ${tbfArgs(itf.rate)}`, dropPolicer];
 }
 
 function routesBlock(n: PlannedNode): string[] {
