@@ -62,6 +62,11 @@ export const RETRYABLE: ReadonlySet<ApiMethod> = new Set<ApiMethod>([
   'openTerminal', 'terminalInput', 'resizeTerminal', 'closeTerminal',
 ]);
 
+const QUICK_MS: Partial<Record<ApiMethod, number>> = {
+  info: 20_000, parseLab: 20_000, validateLab: 20_000, formatLab: 20_000, listTemplates: 20_000, getTemplate: 20_000,
+  listLabs: 20_000, status: 30_000, stats: 30_000, openTerminal: 60_000, terminalInput: 20_000, resizeTerminal: 20_000, closeTerminal: 20_000,
+};
+
 /** POST {method,args} → 200 {result} | 4xx/5xx {error}. */
 export function webInvoke(opts: WebClientOptions & { retries?: number; retryDelayMs?: number } = {}) {
   const f = opts.fetch ?? globalThis.fetch.bind(globalThis);
@@ -71,14 +76,22 @@ export function webInvoke(opts: WebClientOptions & { retries?: number; retryDela
   return async (method: ApiMethod, args: unknown[]): Promise<unknown> => {
     let res: Response;
     for (let attempt = 0; ; attempt++) {
+      // quick calls get a deadline per attempt: a request caught in a network change can
+      // also hang instead of failing; long calls (deploy, destroy, setMode) have none
+      const limit = QUICK_MS[method];
+      const ctl = limit ? new AbortController() : undefined;
+      const timer = ctl && limit ? setTimeout(() => ctl.abort(new Error(`no answer in ${limit / 1000} s`)), limit) : undefined;
       try {
         res = await f(`${base}/api/invoke`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ method, args }),
+          signal: ctl?.signal,
         });
+        clearTimeout(timer);
         break;
       } catch (e) {
+        clearTimeout(timer);
         if (attempt < retries && RETRYABLE.has(method)) {
           await new Promise((r) => setTimeout(r, delay * (attempt + 1)));
           continue;

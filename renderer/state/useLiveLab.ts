@@ -198,6 +198,8 @@ export function useLiveLab(client: ApiClient, notify: (m: string, l?: ToastLevel
         setStatus((st) => (st ? { ...st, services: st.services.map((x) => (x.name === s.name ? s : x)) } : st));
       } catch (e) {
         notify(`Mode switch failed: ${oneLine(e)}`);
+      } finally {
+        setProgress(null);
       }
     },
     [api, lab, notify],

@@ -280,7 +280,7 @@ async function scenario() {
     await snap('counters-nat');
 
     // ---- save (a download in web mode)
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('save-lab').click()]);
+    const [download] = await Promise.all([page.waitForEvent('download', { timeout: 90_000 }), page.getByTestId('save-lab').click()]);
     const saved = path.join(OUT, `${LAB}.lab.yaml`);
     await download.saveAs(saved);
     const text = fs.readFileSync(saved, 'utf8');
@@ -297,7 +297,7 @@ async function scenario() {
     await expect.poll(() => page.locator('.react-flow__node').count()).toBe(7);
     await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(7);
     // the same topology: saving again gives the same file, positions included
-    const [again] = await Promise.all([page.waitForEvent('download'), page.getByTestId('save-lab').click()]);
+    const [again] = await Promise.all([page.waitForEvent('download', { timeout: 90_000 }), page.getByTestId('save-lab').click()]);
     const saved2 = path.join(OUT, `${LAB}-reloaded.lab.yaml`);
     await again.saveAs(saved2);
     expect(fs.readFileSync(saved2, 'utf8')).toBe(text);

@@ -47,12 +47,19 @@ export function imageForNode(node: PlannedNode, imageRef: (name: ImageName) => s
   return node.image || imageRef(node.kind);
 }
 
-/** Which of our images a plan needs (user-chosen images are not built by us). */
+/** Which of our images a plan needs (user-chosen images are not built by us); a lab with a shaped
+ * link also needs the router image, which runs the host-side shaping helper (deploy/shaping.ts). */
 export function imagesNeeded(plan: LabPlan): ImageName[] {
   const set = new Set<ImageName>();
   for (const n of plan.nodes) {
     const m = /^lblab\/(client|server|balancer|router)(:|$)/.exec(n.image ?? `lblab/${n.kind}`);
     if (m) set.add(m[1] as ImageName);
   }
+  if (plan.nodes.some((n) => n.interfaces.some((i) => i.rate))) set.add('router');
   return [...set];
+}
+
+/** The image of the host-side helper (iproute2): our router image, resolved like a router node's. */
+export function helperImage(deps: Pick<DeployDeps, 'imageFor'>): string {
+  return deps.imageFor({ name: 'helper', kind: 'router', interfaces: [] } as unknown as PlannedNode);
 }

@@ -1,5 +1,5 @@
 // Deploy a lab: validate → plan → images → networks → containers (all networks
-// attached) → start → per-node plumbing script → balancer configuration →
+// attached) → start → per-node plumbing script → host-side link shaping → balancer configuration →
 // record. Idempotent by document hash; on any failure everything created for
 // the lab is removed and one line naming the node/step is thrown.
 import type Docker from 'dockerode';
@@ -8,10 +8,11 @@ import { execIn } from '../docker/exec';
 import { LABEL } from '../docker/labels';
 import type { LabPlan, PlannedNode } from '../topology/plan-types';
 import { connectRest, createContainer, createNetwork } from './containers';
-import { defaultDeps, imagesNeeded, type DeployDeps } from './deps';
+import { defaultDeps, helperImage, imagesNeeded, type DeployDeps } from './deps';
 import { down } from './down';
 import { anchorNode, docHash, encodeDoc, labObjects, readRecord, withModes, writeRecord, type LabObjects } from './lab-record';
 import { DeployError, oneLine, progressCounter, type ProgressFn } from './progress';
+import { shapedLinks, shapeHostSide } from './shaping';
 
 export interface UpOptions { onProgress?: ProgressFn; deps?: DeployDeps }
 export interface UpResult {
@@ -84,7 +85,8 @@ export async function up(doc: LabDoc, opts: UpOptions = {}): Promise<UpResult> {
 
   const balancers = balancerNodes(plan);
   const n = plan.nodes.length;
-  const prog = progressCounter(plan.networks.length + n * 4 + balancers.length + 1, opts.onProgress);
+  const shaped = shapedLinks(plan).length > 0;
+  const prog = progressCounter(plan.networks.length + n * 4 + balancers.length + (shaped ? 1 : 0) + 1, opts.onProgress);
   try {
     await deployPlan(plan, doc, hash, anchor, deps, prog, timed, balancers, images);
   } catch (e) {
@@ -184,6 +186,8 @@ async function deployPlan(
     ),
   );
   await timed('plumbing', () => Promise.all(plan.nodes.map(async (node) => (await plumb(plan, node, deps), prog.tick(`plumb ${node.name}`)))));
+  // links with a rate: the plumbing shaped each node's egress; its ingress is shaped on the host-side veth
+  if (shapedLinks(plan).length) await timed('shaping', async () => (await shapeHostSide(plan, helperImage(deps)), prog.tick('shape links')));
   await timed('balancers', () =>
     Promise.all(
       balancers.map(async (b) => {

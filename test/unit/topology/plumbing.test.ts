@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { LabDoc, Mode } from '../../../electron/api';
 import { getTemplate, nodeScript, planLab } from '../../../electron/engine/topology/index';
-import { burstBytes } from '../../../electron/engine/topology/plumbing';
+import { burstBytes, tbfArgs } from '../../../electron/engine/topology/plumbing';
 import type { LabPlan } from '../../../electron/engine/topology/plan-types';
 
 const tpl = (id: string) => getTemplate(id)!;
@@ -51,12 +51,16 @@ describe('nodeScript content', () => {
     expect(s).toContain('for d in "$sys"/net/ipv4/conf/*/; do');
   });
 
-  it('shapes links with a rate: TBF egress + policer ingress', () => {
+  it('shapes links with a rate: TBF egress only (ingress is shaped on the host-side veth), no policer', () => {
     const doc = structuredClone(tpl('dsr')) as LabDoc;
     doc.nodes.lb.links[0].rate = '200mbit';
     const s = nodeScript(planLab(doc), 'lb');
     expect(s).toContain(`tc qdisc replace dev "$IF0" root tbf rate 200mbit burst ${burstBytes('200mbit')} latency 50ms`);
-    expect(s).toMatch(/tc filter add dev "\$IF0" ingress pref 5 protocol all matchall action police rate 200mbit burst \d+ conform-exceed drop\/continue/);
+    expect(tbfArgs('200mbit')).toBe(`tbf rate 200mbit burst ${burstBytes('200mbit')} latency 50ms`);
+    // no police/matchall (absent from some kernels), no ifb (it would skip the ingress BPF)
+    expect(s).not.toMatch(/police|matchall|ifb|mirred/);
+    // a policer left by an older version is removed
+    expect(s).toContain('tc filter del dev "$IF0" ingress pref 5 2>/dev/null || true');
     expect(burstBytes('200mbit')).toBe(250_000);
     expect(burstBytes('500kbit')).toBe(15_140);
   });
@@ -68,7 +72,7 @@ describe('nodeScript content', () => {
         const lines = nodeScript(p, n).split('\n').map((l) => l.trim());
         for (const l of lines) {
           if (/^(ip (route|addr)|tc (qdisc|filter)) add\b/.test(l)) throw new Error(`${id}/${n.name}: unguarded add: ${l}`);
-          if (/^tc filter add/.test(l)) expect(l).toMatch(/pref 5/); // the policer: deleted just before
+          if (/^tc filter add/.test(l)) throw new Error(`${id}/${n.name}: tc filter add: ${l}`);
         }
       }
     }
@@ -189,6 +193,25 @@ describe('nodeScript run against a fake node', () => {
     boot(dsr, 'web1');
     run(dsr, 'web1');
     expect(read('tc.log')).toContain('tc filter del dev eth0 ingress pref 100 handle 1 bpf');
+  });
+
+  it('shaped link: one TBF root qdisc on the interface holding the address, the same command on every run; no rate removes it', () => {
+    const doc = structuredClone(tpl('tunnel')) as LabDoc;
+    doc.nodes.web1.links[0].rate = '100mbit';
+    const p = planLab(doc);
+    boot(p, 'web1');
+    run(p, 'web1');
+    run(p, 'web1');
+    const tc = read('tc.log');
+    const tbf = `tc qdisc replace dev eth0 root tbf rate 100mbit burst ${burstBytes('100mbit')} latency 50ms`;
+    expect(tc.filter((l) => l === tbf)).toHaveLength(2); // replace: never duplicated
+    expect(tc.filter((l) => / add /.test(l) && !/clsact/.test(l))).toEqual([]);
+    // the decap BPF stays the only ingress filter
+    expect(tc.filter((l) => /filter (add|replace)/.test(l)).every((l) => /pref 100 handle 1 bpf/.test(l))).toBe(true);
+    fs.rmSync(path.join(dir, 'tc.log'));
+    run(planLab(tpl('tunnel')), 'web1');
+    expect(read('tc.log')).toContain('tc qdisc del dev eth0 root');
+    expect(fs.existsSync(path.join(dir, 'root.eth0'))).toBe(false);
   });
 
   it('balancer with two networks: the VIP lands on the interface of the VIP subnet even when attached second', () => {

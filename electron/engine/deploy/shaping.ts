@@ -1,0 +1,137 @@
+// Host-side link shaping: the ingress half of a link's `rate`.
+//
+// Inside a node the plumbing script puts TBF on the root qdisc of a shaped
+// interface (the node's egress; packets the eBPF core redirects out pass it
+// too). The node's ingress cannot be shaped inside the node without breaking
+// the ingress BPF (balancer core, tunnel decap): an ifb redirect re-injects
+// packets that skip tc classification, and police/matchall are missing from
+// some kernels. So the ingress is shaped where those packets are still egress:
+// the host-side veth peer of the interface. Its ifindex is the interface's
+// `iflink`; a short-lived helper container in the host network namespace
+// (NET_ADMIN, our router image, which has iproute2) finds the peer by index and
+// puts the same TBF on it. This works without the engine being root on the
+// host, and on Docker Desktop (the host netns is the VM's). Nothing to undo:
+// the host veth goes away with its container; the helper removes itself.
+import crypto from 'node:crypto';
+import { PassThrough } from 'node:stream';
+import type Docker from 'dockerode';
+import { docker } from '../docker/client';
+import { execIn } from '../docker/exec';
+import { LABEL, labLabels } from '../docker/labels';
+import type { LabPlan, PlannedNode } from '../topology/plan-types';
+import { tbfArgs } from '../topology/plumbing';
+import { DeployError, oneLine } from './progress';
+
+/** The `io.lblab.role` of helper containers (they are not nodes). */
+export const HELPER_ROLE = 'helper';
+
+export interface ShapedLink { node: string; address: string; network: string; rate: string }
+export interface HostShape extends ShapedLink { ifindex: number }
+
+/** Every interface of the plan that has a rate. */
+export function shapedLinks(plan: LabPlan): ShapedLink[] {
+  return plan.nodes.flatMap((n) =>
+    n.interfaces.filter((i) => i.rate).map((i) => ({ node: n.name, address: i.address, network: i.network, rate: i.rate! })),
+  );
+}
+
+const sq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/** Script run inside a node: the host-side peer ifindex (`iflink`) of the interface holding each address, one per line. */
+export function peerIndexScript(addresses: string[]): string {
+  return [
+    'set -e',
+    ...addresses.map(
+      (a) =>
+        `d=$(ip -o -4 addr show | awk -v a=${sq(a)} '{ split($4, p, "/"); if (p[1] == a) { sub(/@.*/, "", $2); print $2; exit } }'); ` +
+        `[ -n "$d" ] || { echo ${sq(`no interface holds ${a}`)} >&2; exit 1; }; cat "/sys/class/net/$d/iflink"`,
+    ),
+  ].join('\n') + '\n';
+}
+
+/** Script run by the helper in the host netns: TBF on each peer, found by ifindex. Idempotent (`replace`). */
+export function hostShapingScript(shapes: HostShape[]): string {
+  const out = ['set -e', 'PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"', 'links=$(ip -o link)'];
+  for (const s of shapes) {
+    const what = `node ${s.node} (${s.address}, network ${s.network})`;
+    out.push(
+      `dev=$(printf '%s\\n' "$links" | awk -F': ' -v i=${s.ifindex} '$1 == i { sub(/@.*/, "", $2); print $2; exit }')`,
+      `[ -n "$dev" ] || { echo ${sq(`lblab: ${what}: no host interface with index ${s.ifindex} (is the engine's Docker host the one running the lab?)`)} >&2; exit 1; }`,
+      `tc qdisc replace dev "$dev" root ${tbfArgs(s.rate)}`,
+    );
+  }
+  out.push(`echo "lblab: ${shapes.length} host-side link(s) shaped"`);
+  return out.join('\n') + '\n';
+}
+
+/** The host-side peer ifindex of every shaped link of one node. */
+async function peerIndexes(node: PlannedNode, links: ShapedLink[]): Promise<HostShape[]> {
+  const r = await execIn(node.container, ['sh', '-e', '-s'], { stdin: peerIndexScript(links.map((l) => l.address)), timeoutMs: 30_000 });
+  const idx = r.stdout.trim().split('\n').map(Number);
+  if (r.exitCode !== 0 || idx.length !== links.length || idx.some((x) => !Number.isInteger(x) || x <= 0))
+    throw new Error(`cannot read the host-side peer of its interfaces: ${(r.stderr || r.stdout).trim().split('\n').pop() ?? `exit ${r.exitCode}`}`);
+  return links.map((l, i) => ({ ...l, ifindex: idx[i] }));
+}
+
+/** Run `script` once in a throw-away container in the host network namespace; returns its output, throws on failure. */
+export async function runHostHelper(lab: string, image: string, script: string, timeoutMs = 60_000): Promise<string> {
+  const d = docker();
+  const c: Docker.Container = await d.createContainer({
+    name: `lblab-${lab}-shaping-${crypto.randomBytes(3).toString('hex')}`,
+    Image: image,
+    Cmd: ['sh', '-e', '-c', script],
+    Labels: labLabels(lab, { [LABEL.node]: '', [LABEL.role]: HELPER_ROLE }),
+    HostConfig: { NetworkMode: 'host', CapAdd: ['NET_ADMIN'], CapDrop: ['ALL'], AutoRemove: true },
+  });
+  try {
+    const stream = await c.attach({ stream: true, stdout: true, stderr: true });
+    const out: Buffer[] = [];
+    const sink = new PassThrough();
+    sink.on('data', (b: Buffer) => out.push(b));
+    c.modem.demuxStream(stream, sink, sink);
+    const ended = new Promise<void>((resolve) => {
+      stream.on('end', () => resolve());
+      stream.on('close', () => resolve());
+    });
+    // registered before start, so an auto-removed container cannot be missed
+    const waited = c.wait({ condition: 'removed' }) as Promise<{ StatusCode: number }>;
+    await c.start();
+    let timer: NodeJS.Timeout | undefined;
+    const res = await Promise.race([
+      waited,
+      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`the host helper timed out after ${timeoutMs} ms`)), timeoutMs))),
+    ]).finally(() => clearTimeout(timer));
+    await Promise.race([ended, new Promise((r) => setTimeout(r, 500))]);
+    const text = Buffer.concat(out).toString();
+    if (res.StatusCode !== 0) throw new Error(text.trim().split('\n').pop() || `the host helper exited with ${res.StatusCode}`);
+    return text;
+  } finally {
+    // normally gone already (AutoRemove); not when start failed or it timed out
+    await c.remove({ force: true }).catch(() => undefined);
+  }
+}
+
+/**
+ * Shape the ingress of every link with a rate on the host-side veth peer. Run
+ * after the containers are started and attached (and plumbed: interfaces hold
+ * their addresses). Throws a DeployError naming the node at fault.
+ */
+export async function shapeHostSide(plan: LabPlan, helperImage: string): Promise<HostShape[]> {
+  const links = shapedLinks(plan);
+  if (!links.length) return [];
+  const shapes = (
+    await Promise.all(
+      plan.nodes.map(async (n) => {
+        const mine = links.filter((l) => l.node === n.name);
+        if (!mine.length) return [];
+        return peerIndexes(n, mine).catch((e) => {
+          throw new DeployError(`node ${n.name}: shaping: ${oneLine(e)}`);
+        });
+      }),
+    )
+  ).flat();
+  await runHostHelper(plan.name, helperImage, hostShapingScript(shapes)).catch((e) => {
+    throw new DeployError(`lab ${plan.name}: host-side shaping failed: ${oneLine(e)}`);
+  });
+  return shapes;
+}
