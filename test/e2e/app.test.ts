@@ -21,6 +21,7 @@ const OUT = path.resolve('test-results/e2e');
 const ROOT = path.resolve('.');
 
 let server: { url: string; close(): Promise<void> };
+let serverPid: number | undefined;
 let browser: Browser;
 let page: Page;
 let shot = 0;
@@ -33,7 +34,17 @@ async function snap(name: string) {
 /** `lblab serve --port 0` in its own process (the real engine); its output goes to server.log. */
 async function serveReal(): Promise<{ url: string; close(): Promise<void> }> {
   const log = fs.createWriteStream(path.join(OUT, 'server.log'));
-  const child: ChildProcess = spawn(process.execPath, ['bin/lblab.mjs', 'serve', '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  // The server and the browser share a network namespace of their own, with
+  // only `lo`: Chromium flushes its sockets with ERR_NETWORK_CHANGED whenever
+  // an interface appears or goes in its namespace, and Docker adds and removes
+  // bridges and veths on the host all through a deploy. Docker itself is
+  // reached through its unix socket, which needs no network.
+  const child: ChildProcess = spawn(
+    'unshare',
+    ['--net', 'sh', '-c', 'ip link set lo up && exec "$0" "$@"', process.execPath, 'bin/lblab.mjs', 'serve', '--port', '0'],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  serverPid = child.pid;
   child.stderr!.pipe(log);
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
@@ -59,6 +70,14 @@ async function serveReal(): Promise<{ url: string; close(): Promise<void> }> {
         setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
       }),
   };
+}
+
+/** A launcher that runs Debian's Chromium inside the server's network namespace (playwright talks to it over a pipe). */
+function chromiumInServerNetns(): string {
+  if (!serverPid) throw new Error('the server is not running');
+  const wrapper = path.join(OUT, 'chromium-in-netns.sh');
+  fs.writeFileSync(wrapper, `#!/bin/sh\nexec nsenter --net=/proc/${serverPid}/ns/net /usr/bin/chromium "$@"\n`, { mode: 0o755 });
+  return wrapper;
 }
 
 function labContainers(): string[] {
@@ -130,7 +149,7 @@ describe('lblab in the browser (web mode)', () => {
     }
     server = FAKE ? await startServer({ port: 0, api: (await import('./fake-api')).createFakeApi(), log: () => undefined }) : await serveReal();
     browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
+      executablePath: FAKE ? '/usr/bin/chromium' : chromiumInServerNetns(),
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
     });
     const ctx = await browser.newContext({ viewport: { width: 1500, height: 940 }, acceptDownloads: true });
