@@ -108,8 +108,15 @@ export function useLiveLab(client: ApiClient, notify: (m: string, l?: ToastLevel
   useEffect(() => {
     if (!lab || busy) return;
     let live = true;
-    const tick = () =>
-      api.stats(lab).then(
+    // one poll at a time: under load a stats call can outlast the interval, and
+    // overlapping calls pile up in the balancer and can answer out of order
+    let inflight = false;
+    const tick = () => {
+      if (inflight) return;
+      inflight = true;
+      void api
+        .stats(lab)
+        .then(
         (all) => {
           if (!live) return;
           pollError.current = null;
@@ -135,8 +142,12 @@ export function useLiveLab(client: ApiClient, notify: (m: string, l?: ToastLevel
           if (pollError.current !== m) notify(m, 'warn');
           pollError.current = m;
         },
-      );
-    void tick();
+      )
+        .finally(() => {
+          inflight = false;
+        });
+    };
+    tick();
     const iv = setInterval(tick, 1000);
     return () => {
       live = false;

@@ -142,6 +142,19 @@ export async function plumb(plan: LabPlan, node: PlannedNode, deps: DeployDeps):
   }
 }
 
+
+/**
+ * Like Promise.all, but waits for every creation to settle before failing:
+ * a rollback that starts while a sibling is still being created would miss
+ * it and leave it behind.
+ */
+async function settleAll<T>(work: Promise<T>[]): Promise<T[]> {
+  const results = await Promise.allSettled(work);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<T>).value);
+}
+
 async function deployPlan(
   plan: LabPlan,
   doc: LabDoc,
@@ -154,14 +167,14 @@ async function deployPlan(
   images: Map<string, string>,
 ): Promise<void> {
   await timed('networks', () =>
-    Promise.all(plan.networks.map(async (net) => (await createNetwork(plan.name, net), prog.tick(`network ${net.name}`)))),
+    settleAll(plan.networks.map(async (net) => (await createNetwork(plan.name, net), prog.tick(`network ${net.name}`)))),
   );
   const labels = { [LABEL.hash]: hash, [LABEL.doc]: encodeDoc(doc) };
   const sysctls = sysctlsForEveryMode(doc, plan, deps);
   const containers = new Map<string, Docker.Container>();
   // Creating and attaching are independent per node: the engine handles them in parallel.
   await timed('containers', () =>
-    Promise.all(
+    settleAll(
       plan.nodes.map(async (node) => {
         const withSysctls = { ...node, sysctls: sysctls.get(node.name) ?? node.sysctls };
         const c = await createContainer({ plan, node: withSysctls, image: images.get(node.name)!, labels });
@@ -173,7 +186,7 @@ async function deployPlan(
     ),
   );
   await timed('start', () =>
-    Promise.all(
+    settleAll(
       plan.nodes.map(async (node) => {
         await containers
           .get(node.name)!
@@ -185,7 +198,7 @@ async function deployPlan(
       }),
     ),
   );
-  await timed('plumbing', () => Promise.all(plan.nodes.map(async (node) => (await plumb(plan, node, deps), prog.tick(`plumb ${node.name}`)))));
+  await timed('plumbing', () => settleAll(plan.nodes.map(async (node) => (await plumb(plan, node, deps), prog.tick(`plumb ${node.name}`)))));
   // links with a rate: the plumbing shaped each node's egress; its ingress is shaped on the host-side veth
   if (shapedLinks(plan).length) await timed('shaping', async () => (await shapeHostSide(plan, helperImage(deps)), prog.tick('shape links')));
   await timed('balancers', () =>

@@ -28,7 +28,7 @@ export function CountersPanel({ deployed, stats, history }: { deployed: boolean;
           <div className="counter-service" key={s.service} data-testid={`counters-${s.service}`}>
             <div className="counter-head">
               <strong>{s.service}</strong>
-              <span className="chip">{s.mode}</span>
+              <span className="chip" data-testid={`counters-mode-${s.service}`}>{s.mode}</span>
               <span className="chip">{s.scheduler}</span>
               {Object.entries(s.counters).map(([k, v]) => (
                 <span className="muted small" key={k}>

@@ -69,8 +69,29 @@ export function TerminalView({ client, lab, node, visible, onSession, onEnded }:
       if (id === null) early.push(e);
       else handle(e);
     });
+    // Keystrokes go one request at a time, in order: in web mode each call is
+    // its own HTTP request, and concurrent requests can arrive out of order
+    // (typing "curl" would reach the shell as "culr"). What is typed while a
+    // request is in flight is sent together with the next one.
+    let pending = '';
+    let sending = false;
+    const flush = () => {
+      if (sending || !pending || !id || ended) return;
+      sending = true;
+      const data = pending;
+      pending = '';
+      client.api
+        .terminalInput(id, data)
+        .catch((err) => term.write(`\r\n\x1b[31m${oneLine(err)}\x1b[0m\r\n`))
+        .finally(() => {
+          sending = false;
+          flush();
+        });
+    };
     const input = term.onData((d) => {
-      if (id && !ended) client.api.terminalInput(id, d).catch((err) => term.write(`\r\n\x1b[31m${oneLine(err)}\x1b[0m\r\n`));
+      if (!id || ended) return;
+      pending += d;
+      flush();
     });
 
     doFit();
