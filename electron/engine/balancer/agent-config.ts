@@ -79,7 +79,22 @@ function serviceOf(plan: LabPlan, lb: PlannedNode, s: PlannedService, facts: Run
     // a check must finish before the next one is due
     health: { type: s.health.type, path: s.health.path, intervalMs: interval, timeoutMs: Math.min(400, Math.max(50, interval - 50)) },
     snatAddress: s.snatAddress,
+    alsoBind: s.mode === 'l4proxy' || s.mode === 'l7' ? lowerTierVips(plan, lb, s) : [],
   };
+}
+
+/**
+ * Multi-tier: when this balancer is itself a backend of a dsr/tunnel service
+ * (a gateway behind an L4 tier), packets arrive addressed to that service's
+ * VIP:port, which the plan puts on our lo. The first proxy service of this
+ * node answers them too.
+ */
+function lowerTierVips(plan: LabPlan, lb: PlannedNode, s: PlannedService): string[] {
+  const first = plan.services.find((x) => x.balancer === lb.name && (x.mode === 'l4proxy' || x.mode === 'l7'));
+  if (first?.name !== s.name) return [];
+  return plan.services
+    .filter((x) => (x.mode === 'dsr' || x.mode === 'tunnel') && x.backends.some((b) => b.node === lb.name))
+    .map((x) => `${x.vip}:${x.port}`);
 }
 
 export function buildAgentConfig(plan: LabPlan, balancer: string, facts: RuntimeFacts): AgentConfigInput {

@@ -73,6 +73,9 @@ export const serviceSchema = z
     routes: z.array(routeSchema).default([]),
     health: healthSchema.default(() => healthSchema.parse({})),
     snatAddress: ipv4.optional(),
+    // l4proxy/l7 also answer these ip:port (the VIP of a lower tier that hands
+    // its traffic to this node with dsr or tunnel: that VIP sits on our lo)
+    alsoBind: z.array(z.string().regex(/^\d{1,3}(\.\d{1,3}){3}:\d{1,5}$/, 'must be ip:port')).default([]),
   })
   .superRefine((s, ctx) => {
     if (s.mode === 'snat' && !s.snatAddress) ctx.addIssue({ code: 'custom', path: ['snatAddress'], message: 'snat mode needs snatAddress' });

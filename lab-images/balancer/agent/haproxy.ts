@@ -70,6 +70,7 @@ function serviceSections(svc: ServiceConfig, opts: HaproxyOptions): string[] {
   const mode = http ? 'http' : 'tcp';
   const out: string[] = [];
   out.push(`frontend ${frontendName(svc.name)}`, `    mode ${mode}`, `    bind ${svc.vip}:${svc.port}`);
+  for (const b of svc.alsoBind ?? []) if (b !== `${svc.vip}:${svc.port}`) out.push(`    bind ${b}`);
   if (http) {
     out.push('    option forwardfor', '    option http-server-close');
     svc.routes.forEach((r, i) => {

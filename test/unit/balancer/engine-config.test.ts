@@ -115,3 +115,22 @@ describe('toServiceStats', () => {
     ]);
   });
 });
+
+describe('multi-tier: a gateway behind a dsr tier', () => {
+  it("answers the edge VIP as well as its own, and only on its first proxy service", async () => {
+    const { loadLabFile, planLab } = await import('../../../electron/engine/topology/index');
+    const mt = planLab(await loadLabFile('labs/multi-tier.lab.yaml'));
+    const gw1 = mt.nodes.find((n) => n.name === 'gw1')!;
+    const gwFacts: RuntimeFacts = {
+      links: gw1.interfaces.map((i, k) => ({ ifname: `eth${k}`, address: `02:42:c6:12:00:0${k}`, addr_info: [{ family: 'inet', local: i.address, prefixlen: i.prefixLen }] })),
+      macs: Object.fromEntries(mt.nodes.flatMap((n) => n.interfaces.map((i) => [`${n.name}/${i.network}`, '02:42:c6:12:aa:bb']))),
+    };
+    const edge = mt.services.find((s) => s.name === 'edge')!;
+    const cfg = agentConfigSchema.parse(buildAgentConfig(mt, 'gw1', gwFacts));
+    expect(cfg.services.map((s) => [s.name, s.alsoBind])).toEqual([['gw1', [`${edge.vip}:${edge.port}`]]]);
+    // the edge balancer itself binds nothing extra
+    const edgeNode = mt.nodes.find((n) => n.name === 'edge')!;
+    const edgeFacts: RuntimeFacts = { ...gwFacts, links: edgeNode.interfaces.map((i, k) => ({ ifname: `eth${k}`, address: '02:42:c6:12:00:09', addr_info: [{ family: 'inet', local: i.address, prefixlen: i.prefixLen }] })) };
+    expect(agentConfigSchema.parse(buildAgentConfig(mt, 'edge', edgeFacts)).services[0].alsoBind).toEqual([]);
+  });
+});
