@@ -92,9 +92,11 @@ function serviceOf(plan: LabPlan, lb: PlannedNode, s: PlannedService, facts: Run
 function lowerTierVips(plan: LabPlan, lb: PlannedNode, s: PlannedService): string[] {
   const first = plan.services.find((x) => x.balancer === lb.name && (x.mode === 'l4proxy' || x.mode === 'l7'));
   if (first?.name !== s.name) return [];
+  // the VIP for the forwarded traffic, and our own address there for the
+  // lower tier's health checks (they connect to the backend's address)
   return plan.services
     .filter((x) => (x.mode === 'dsr' || x.mode === 'tunnel') && x.backends.some((b) => b.node === lb.name))
-    .map((x) => `${x.vip}:${x.port}`);
+    .flatMap((x) => [`${x.vip}:${x.port}`, ...x.backends.filter((b) => b.node === lb.name).map((b) => `${b.address}:${x.port}`)]);
 }
 
 export function buildAgentConfig(plan: LabPlan, balancer: string, facts: RuntimeFacts): AgentConfigInput {

@@ -117,7 +117,7 @@ describe('toServiceStats', () => {
 });
 
 describe('multi-tier: a gateway behind a dsr tier', () => {
-  it("answers the edge VIP as well as its own, and only on its first proxy service", async () => {
+  it("answers the edge VIP and the edge's health checks as well as its own VIP, only on its first proxy service", async () => {
     const { loadLabFile, planLab } = await import('../../../electron/engine/topology/index');
     const mt = planLab(await loadLabFile('labs/multi-tier.lab.yaml'));
     const gw1 = mt.nodes.find((n) => n.name === 'gw1')!;
@@ -127,7 +127,9 @@ describe('multi-tier: a gateway behind a dsr tier', () => {
     };
     const edge = mt.services.find((s) => s.name === 'edge')!;
     const cfg = agentConfigSchema.parse(buildAgentConfig(mt, 'gw1', gwFacts));
-    expect(cfg.services.map((s) => [s.name, s.alsoBind])).toEqual([['gw1', [`${edge.vip}:${edge.port}`]]]);
+    const own = edge.backends.find((b) => b.node === 'gw1')!.address;
+    // the edge VIP (forwarded traffic) and gw1's own address there (the edge's health checks)
+    expect(cfg.services.map((s) => [s.name, s.alsoBind])).toEqual([['gw1', [`${edge.vip}:${edge.port}`, `${own}:${edge.port}`]]]);
     // the edge balancer itself binds nothing extra
     const edgeNode = mt.nodes.find((n) => n.name === 'edge')!;
     const edgeFacts: RuntimeFacts = { ...gwFacts, links: edgeNode.interfaces.map((i, k) => ({ ifname: `eth${k}`, address: '02:42:c6:12:00:09', addr_info: [{ family: 'inet', local: i.address, prefixlen: i.prefixLen }] })) };
