@@ -1,44 +1,46 @@
-// Real-lab throughput of the modes, all in one run on one lab, so the numbers
-// compare architectures rather than machines (this host is shared and noisy):
+// Real-lab throughput of the modes, all in one run on one lab (labs/compare),
+// so the numbers compare architectures rather than machines:
 //   direct      client → servers (through the router), no balancer: the baseline
 //   dsr         our core rewrites the destination MAC; responses bypass the balancer
 //   tunnel      our core wraps requests in IPIP; responses bypass the balancer
 //   nat         our core rewrites both directions; everything crosses the balancer
-//   nft-dnat    the kernel's nftables DNAT on the same balancer: the peer for our nat
-// Workload: wrk from the client fetching a 1 MiB object (throughput) and a
-// 1 KiB object (requests/s and latency), the same for every row.
-//   npm run bench:modes            (BENCH_SECONDS=5 by default)
+//   nft-dnat    the kernel's nftables DNAT on the same balancer, our program
+//               detached: the peer of our nat (same plumbing, same path)
+// Workload, the same for every row: three wrk processes on client1 (one per
+// server for direct, all three at the VIP otherwise), fetching a 1 MiB object
+// (throughput) and a 1 KiB object (requests/s, latency).
+// This host is shared and noisy, so the rows are measured in ROUNDS rotations
+// (direct, dsr, tunnel, nat, nft, direct, ...) and each ratio is the median of
+// its per-round ratios: a burst of load elsewhere hits one round of every row
+// rather than all rounds of one row.
+//   npm run bench:modes            (BENCH_SECONDS=5, BENCH_ROUNDS=3 by default)
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import YAML from 'yaml';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const LAB = `${process.env.LBLAB_TEST_GC_SCOPE ?? ''}bench-modes`;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
-const CONNS = 12;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const PROCS = 3;
+const CONNS_PER_PROC = 4;
+const SUBNETS = ['198.18.240.0/24', '198.18.241.0/24'];
 
-// Two-arm lab with a router beside the balancer, so one topology supports
-// dsr and tunnel (servers reach the client through r1) and nat (servers share
-// no network with the client; their default gateway becomes the balancer).
-const LAB_YAML = `name: ${LAB}
-networks:
-  front: { subnet: 198.18.240.0/24 }
-  back: { subnet: 198.18.241.0/24 }
-nodes:
-  client1: { kind: client, links: [ { network: front } ] }
-  lb: { kind: balancer, links: [ { network: front }, { network: back } ] }
-  r1: { kind: router, links: [ { network: front }, { network: back } ] }
-  web1: { kind: server, links: [ { network: back } ] }
-  web2: { kind: server, links: [ { network: back } ] }
-  web3: { kind: server, links: [ { network: back } ] }
-services:
-  web: { balancer: lb, port: 80, mode: dsr, scheduler: maglev, backends: [ web1, web2, web3 ] }
-`;
+/** labs/compare.lab.yaml under the bench's own name and subnets. */
+function labFile(): string {
+  const doc = YAML.parse(fs.readFileSync(path.join(ROOT, 'labs/compare.lab.yaml'), 'utf8'));
+  doc.name = LAB;
+  Object.values(doc.networks as Record<string, { subnet?: string }>).forEach((n, i) => (n.subnet = SUBNETS[i]));
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'lblab-bench-')), `${LAB}.lab.yaml`);
+  fs.writeFileSync(file, YAML.stringify(doc));
+  return file;
+}
 
-function lblab(args: string[], input?: string): string {
-  const r = spawnSync(process.execPath, [path.join(ROOT, 'bin/lblab.mjs'), ...args], { encoding: 'utf8', input, maxBuffer: 64 << 20 });
+function lblab(args: string[]): string {
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'bin/lblab.mjs'), ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
   if (r.status !== 0) throw new Error(`lblab ${args.join(' ')}: ${(r.stderr || r.stdout).trim().split('\n').pop()}`);
   return r.stdout;
 }
@@ -68,10 +70,10 @@ function parseWrk(out: string): WrkResult {
   };
 }
 
-/** Run the same wrk load against each target concurrently and add the results up. */
+/** PROCS wrk processes at once, the i-th at targets[i % targets.length]; results added up. */
 function load(targets: string[], object: string): WrkResult {
-  const per = Math.max(1, Math.round(CONNS / targets.length));
-  const cmds = targets.map((t, i) => `wrk -t1 -c${per} -d${SECONDS}s --latency http://${t}:80/${object} > /tmp/wrk${i}.out 2>&1 &`);
+  const cmds = Array.from({ length: PROCS }, (_, i) =>
+    `wrk -t1 -c${CONNS_PER_PROC} -d${SECONDS}s --latency http://${targets[i % targets.length]}:80/${object} > /tmp/wrk${i}.out 2>&1 &`);
   const outs = sh('client1', `${cmds.join(' ')} wait; for f in /tmp/wrk*.out; do cat $f; echo '=== end'; done; rm -f /tmp/wrk*.out`)
     .split('=== end')
     .filter((s) => s.trim());
@@ -85,63 +87,81 @@ function load(targets: string[], object: string): WrkResult {
   };
 }
 
-function balancerInterfaces(): string[] {
-  return sh('lb', "ip -o link show | awk -F': ' '{print $2}' | cut -d@ -f1 | grep -v '^lo$'").trim().split('\n').filter(Boolean);
-}
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
 
 function main() {
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'lblab-bench-')), `${LAB}.lab.yaml`);
-  fs.writeFileSync(file, LAB_YAML);
   process.stderr.write(`bench: deploying ${LAB}\n`);
-  lblab(['up', file]);
+  lblab(['up', labFile()]);
   try {
     const status = JSON.parse(lblab(['status', LAB, '--json']));
     const svc = status.services.find((s: { name: string }) => s.name === 'web');
     const servers: string[] = svc.backends.map((b: { address: string }) => b.address);
     const vip: string = svc.vip;
-    const rows: { name: string; big: WrkResult; small: WrkResult }[] = [];
-    const measure = (name: string, targets: string[]) => {
-      sh('client1', `curl -fsS -o /dev/null --max-time 5 http://${targets[0]}/1k.bin`); // fail fast, warm ARP
-      const big = load(targets, '1m.bin');
-      const small = load(targets, '1k.bin');
-      rows.push({ name, big, small });
-      process.stderr.write(`bench: ${name}: ${big.mbitPerS.toFixed(0)} Mbit/s, ${small.reqPerS.toFixed(0)} req/s\n`);
-    };
+    const lbIfs = sh('lb', "ip -o link show | awk -F': ' '{print $2}' | cut -d@ -f1 | grep -v '^lo$'").trim().split(/\s+/);
+    const prog = '/sys/fs/bpf/lblab/progs/lb_ingress';
+    const nftMap = servers.map((s, i) => `${i} : ${s}`).join(', ');
 
-    measure('direct', servers);
-    for (const mode of ['dsr', 'tunnel', 'nat'] as const) {
-      lblab(['mode', LAB, 'web', mode]);
-      measure(mode, [vip]);
+    // name → how to get there from the previous row, and what to load
+    const rows: { name: string; setup: () => void; teardown?: () => void; targets: string[] }[] = [
+      { name: 'direct', setup: () => undefined, targets: servers },
+      ...(['dsr', 'tunnel', 'nat'] as const).map((mode) => ({ name: mode, setup: () => void lblab(['mode', LAB, 'web', mode]), targets: [vip] })),
+      {
+        // after nat: the servers' gateway is the balancer; swap our program for nftables
+        name: 'nft-dnat',
+        setup: () => {
+          for (const dev of lbIfs) sh('lb', `tc filter del dev ${dev} ingress pref 100 handle 1 bpf`);
+          sh('lb', `nft add table ip lblab_bench && nft 'add chain ip lblab_bench pre { type nat hook prerouting priority -100; }' && nft "add rule ip lblab_bench pre ip daddr ${vip} tcp dport 80 dnat to numgen inc mod ${servers.length} map { ${nftMap} }"`);
+        },
+        teardown: () => {
+          sh('lb', 'nft delete table ip lblab_bench');
+          for (const dev of lbIfs) sh('lb', `tc filter replace dev ${dev} ingress pref 100 handle 1 bpf object-pinned ${prog} direct-action`);
+        },
+        targets: [vip],
+      },
+    ];
+    const results = new Map<string, { big: WrkResult; small: WrkResult }[]>(rows.map((r) => [r.name, []]));
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const row of rows) {
+        row.setup();
+        sh('client1', `curl -fsS -o /dev/null --max-time 5 http://${row.targets[0]}/1k.bin`); // fail fast, warm ARP
+        const big = load(row.targets, '1m.bin');
+        const small = load(row.targets, '1k.bin');
+        row.teardown?.();
+        results.get(row.name)!.push({ big, small });
+        process.stderr.write(`bench: round ${round}/${ROUNDS} ${row.name}: ${big.mbitPerS.toFixed(0)} Mbit/s, ${small.reqPerS.toFixed(0)} req/s\n`);
+      }
     }
-    // The kernel's DNAT as the peer of our nat: same lab, same plumbing
-    // (servers' gateway = balancer); our programs detached first.
-    for (const dev of balancerInterfaces()) sh('lb', `tc qdisc del dev ${dev} clsact 2>/dev/null; ip link set dev ${dev} xdp off 2>/dev/null; true`);
-    const map = servers.map((s, i) => `${i} : ${s}`).join(', ');
-    sh('lb', `nft add table ip lblab_bench && nft 'add chain ip lblab_bench pre { type nat hook prerouting priority -100; }' && nft "add rule ip lblab_bench pre ip daddr ${vip} tcp dport 80 dnat to numgen inc mod ${servers.length} map { ${map} }"`);
-    measure('nft-dnat', [vip]);
 
-    const direct = rows[0];
-    const nft = rows.find((r) => r.name === 'nft-dnat')!;
+    const direct = results.get('direct')!;
+    const ratio = (name: string, pick: (r: { big: WrkResult; small: WrkResult }) => number, base = direct) =>
+      median(results.get(name)!.map((r, i) => pick(r) / pick(base[i])));
     const head = ['mode', '1MiB Mbit/s', '× direct', '1KiB req/s', '× direct', 'p50 ms', 'p99 ms', 'errors'];
-    const lines = rows.map((r) => [
-      r.name,
-      r.big.mbitPerS.toFixed(0),
-      (r.big.mbitPerS / direct.big.mbitPerS).toFixed(2),
-      r.small.reqPerS.toFixed(0),
-      (r.small.reqPerS / direct.small.reqPerS).toFixed(2),
-      r.small.p50ms.toFixed(2),
-      r.small.p99ms.toFixed(2),
-      String(r.big.errors + r.small.errors),
-    ]);
+    const lines = rows.map(({ name }) => {
+      const rs = results.get(name)!;
+      return [
+        name,
+        median(rs.map((r) => r.big.mbitPerS)).toFixed(0),
+        ratio(name, (r) => r.big.mbitPerS).toFixed(2),
+        median(rs.map((r) => r.small.reqPerS)).toFixed(0),
+        ratio(name, (r) => r.small.reqPerS).toFixed(2),
+        median(rs.map((r) => r.small.p50ms)).toFixed(2),
+        median(rs.map((r) => r.small.p99ms)).toFixed(2),
+        String(rs.reduce((a, r) => a + r.big.errors + r.small.errors, 0)),
+      ];
+    });
     const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
     const fmt = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-    console.log(`\nmodes on one lab (${SECONDS}s per run, ${CONNS} connections, wrk from client1)\n`);
+    console.log(`\nmodes on one lab: ${ROUNDS} rounds × ${SECONDS}s per load, ${PROCS} wrk × ${CONNS_PER_PROC} connections from client1; medians, ratios per round\n`);
     console.log(fmt(head));
     for (const l of lines) console.log(fmt(l));
-    const dsr = rows.find((r) => r.name === 'dsr')!;
-    const nat = rows.find((r) => r.name === 'nat')!;
-    console.log(`\ntargets: dsr ≥ 0.90× direct (1MiB): ${(dsr.big.mbitPerS / direct.big.mbitPerS).toFixed(2)}×` +
-      `; our nat ≥ nftables DNAT (1MiB): ${(nat.big.mbitPerS / nft.big.mbitPerS).toFixed(2)}×`);
+    const nft = results.get('nft-dnat')!;
+    console.log(`\ntargets: dsr ≥ 0.90× direct (1MiB): ${ratio('dsr', (r) => r.big.mbitPerS).toFixed(2)}×` +
+      `; our nat ≥ nftables DNAT (1MiB): ${ratio('nat', (r) => r.big.mbitPerS, nft).toFixed(2)}×` +
+      ` (1KiB req/s: ${ratio('nat', (r) => r.small.reqPerS, nft).toFixed(2)}×)`);
+    console.log(`load average: ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
   } finally {
     lblab(['down', LAB]);
   }

@@ -47,14 +47,26 @@ export class BpfMount {
 
 export interface RunOut { retval: number; out: Buffer; duration: number }
 
-/** Run one frame through a pinned tc program (BPF_PROG_TEST_RUN). */
-export function runProg(prog: string, frame: Buffer, repeat = 1): RunOut {
+/** Offset of ingress_ifindex in struct __sk_buff (len, pkt_type, mark,
+ * queue_mapping, protocol, vlan_present, vlan_tci, vlan_proto, priority: 9 × u32). */
+const SKB_INGRESS_IFINDEX_OFF = 36;
+
+/** Run one frame through a pinned tc program (BPF_PROG_TEST_RUN).
+ * ingressIfindex: the interface the frame "arrived on" (__sk_buff ctx_in). */
+export function runProg(prog: string, frame: Buffer, repeat = 1, ingressIfindex = 0): RunOut {
   const tmp = mkdtempSync('/tmp/h1frame_');
   try {
     const inFile = join(tmp, 'in');
     writeFileSync(inFile, frame);
+    const ctx: string[] = [];
+    if (ingressIfindex) {
+      const c = Buffer.alloc(SKB_INGRESS_IFINDEX_OFF + 4);
+      c.writeUInt32LE(ingressIfindex, SKB_INGRESS_IFINDEX_OFF);
+      writeFileSync(join(tmp, 'ctx'), c);
+      ctx.push('ctx_in', join(tmp, 'ctx'));
+    }
     const out = execFileSync('bpftool', ['-j', 'prog', 'run', 'pinned', prog, 'data_in', inFile,
-      'data_out', join(tmp, 'out'), 'data_size_out', '4096', 'repeat', String(repeat)], { encoding: 'utf8' });
+      'data_out', join(tmp, 'out'), 'data_size_out', '4096', ...ctx, 'repeat', String(repeat)], { encoding: 'utf8' });
     const j = JSON.parse(out) as { retval: number; duration: number };
     return { retval: j.retval, duration: j.duration, out: readFileSync(join(tmp, 'out')) };
   } finally {
@@ -107,13 +119,13 @@ export class Lab {
       throw e;
     }
   }
-  run(frame: Buffer, repeat = 1): RunOut { return runProg(this.dp.progPath, frame, repeat); }
+  run(frame: Buffer, repeat = 1, ingressIfindex = 0): RunOut { return runProg(this.dp.progPath, frame, repeat, ingressIfindex); }
   runMany(frames: Buffer[]): RunOut[] { return runBatch(this.dp.progPath, frames); }
   async stats(): Promise<Flat> { return flatStats(await this.dp.readStats()); }
   /** Run and return the counter deltas too. */
-  async runCounted(frame: Buffer): Promise<RunOut & { d: Flat }> {
+  async runCounted(frame: Buffer, ingressIfindex = 0): Promise<RunOut & { d: Flat }> {
     const before = await this.stats();
-    const r = this.run(frame);
+    const r = this.run(frame, 1, ingressIfindex);
     return { ...r, d: delta(before, await this.stats()) };
   }
   async stop(): Promise<void> {

@@ -114,6 +114,13 @@ struct rev_val {
 	__u32 svc_id;
 	__u8 mode;        /* MODE_NAT or MODE_SNAT */
 	__u8 pad[3];
+	/* "Auto last hop": where the client's request came from. Replies go
+	 * back out of the interface it arrived on, to the MAC that sent it
+	 * (the client or its router), from the MAC it was sent to: no FIB
+	 * lookup per reply. ifindex 0 = unknown, ask the FIB. */
+	__u32 ifindex;
+	__u8 l2_dst[ETH_ALEN];
+	__u8 l2_src[ETH_ALEN];
 };
 
 struct be_stats {
@@ -137,6 +144,17 @@ enum lb_drop {
 	DROP_REWRITE_FAIL, DROP_TOO_BIG,
 	DROP_MAX = 16,
 };
+
+/* Fresh data/data_end of an skb. The empty asm hides where skb came from, so
+ * clang cannot keep a pointer to the skb->data field around (&skb->data + 0),
+ * which the verifier refuses ("dereference of modified ctx ptr"). */
+#define skb_data_ptrs(skb, data, data_end)                                   \
+	do {                                                                  \
+		struct __sk_buff *__s = (skb);                                \
+		asm volatile("" : "+r"(__s));                                  \
+		(data) = (void *)(long)__s->data;                             \
+		(data_end) = (void *)(long)__s->data_end;                     \
+	} while (0)
 
 #ifndef __always_inline
 #define __always_inline inline __attribute__((always_inline))

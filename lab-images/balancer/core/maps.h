@@ -60,9 +60,13 @@ struct {
 	__type(value, struct flow_val);
 } lb_flows SEC(".maps");
 
+/* Twice lb_flows: an entry is written once, when its flow is (re)scheduled,
+ * and not re-checked per packet, so LRU pressure must fall on lb_flows (an
+ * evicted flow is rescheduled and rewrites its reply entry) and never on the
+ * reply entry of a live flow. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, MAX_FLOWS);
+	__uint(max_entries, 2 * MAX_FLOWS);
 	__type(key, struct flow_key);
 	__type(value, struct rev_val);
 } lb_rev SEC(".maps");

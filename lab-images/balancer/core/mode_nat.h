@@ -10,18 +10,34 @@
 #include "flow.h"
 #include "csum.h"
 
+/* Fill the L2 return path of a reply entry from the request in hand (before
+ * its MACs are rewritten). */
+static __always_inline void rev_learn_l2(struct __sk_buff *skb, struct rev_val *rv)
+{
+	void *data, *data_end;
+	skb_data_ptrs(skb, data, data_end);
+	struct ethhdr *eth = data;
+	if ((void *)(eth + 1) > data_end)
+		return;
+	rv->ifindex = skb->ingress_ifindex;
+	__builtin_memcpy(rv->l2_dst, eth->h_source, ETH_ALEN);
+	__builtin_memcpy(rv->l2_src, eth->h_dest, ETH_ALEN);
+}
+
 static __always_inline int mode_nat_fwd(struct __sk_buff *skb, struct pkt *p, struct flow_ctx *fc)
 {
 	struct backend *be = fc->be;
-	struct flow_key rk = {
-		.src = be->addr, .dst = p->saddr, .sport = p->dport, .dport = p->sport, .proto = p->proto,
-	};
-	/* (Re)write the reply translation on a new flow, or if LRU evicted it. */
-	if (fc->is_new || !bpf_map_lookup_elem(&lb_rev, &rk)) {
+	/* The reply translation is written when the flow is (re)scheduled; see
+	 * lb_rev in maps.h for why it is not re-checked per packet. */
+	if (fc->is_new) {
+		struct flow_key rk = {
+			.src = be->addr, .dst = p->saddr, .sport = p->dport, .dport = p->sport, .proto = p->proto,
+		};
 		struct rev_val rv = {
 			.client = p->saddr, .vip = p->daddr, .cport = p->sport, .vport = p->dport,
 			.backend_id = fc->be_id, .svc_id = fc->val->svc_id, .mode = MODE_NAT,
 		};
+		rev_learn_l2(skb, &rv);
 		bpf_map_update_elem(&lb_rev, &rk, &rv, BPF_ANY);
 	}
 	if (rewrite_addr(skb, p->proto, p->l4off, IP_DST_OFF, p->daddr, be->addr))

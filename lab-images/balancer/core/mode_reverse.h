@@ -2,7 +2,9 @@
  * recognised by an lb_rev hit on the packet's own 5-tuple.
  *   nat:  src backend        -> VIP:port
  *   snat: src backend:port   -> VIP:port, dst snat:port -> client:port
- * Then: fib lookup toward the client and redirect (this also avoids the
+ * Then back out of the interface the client's request came in on, to the
+ * MAC that sent it (learned with the flow: rev_val), or, when that is not
+ * known, fib lookup toward the client and redirect (this also avoids the
  * stack's martian-source check: after rewriting, src is our own VIP); if the
  * kernel has no forwarding answer, hand the packet to the stack
  * (TC_ACT_OK; needs ip_forward=1 and accept_local=1 in the balancer). */
@@ -28,6 +30,11 @@ static __always_inline int mode_reverse(struct __sk_buff *skb, struct pkt *p, st
 	    rewrite_port(skb, p->proto, p->l4off, p->l4off, p->sport, rv->vport))
 		return drop(DROP_REWRITE_FAIL);
 	count(CNT_TX);
+	if (rv->ifindex) {
+		if (set_macs(skb, rv->l2_dst, rv->l2_src))
+			return drop(DROP_REWRITE_FAIL);
+		return bpf_redirect(rv->ifindex, 0);
+	}
 	int v = fib_redirect(skb, rv->vip, dst, p->proto, p->tot_len);
 	return v < 0 ? TC_ACT_OK : v;
 }

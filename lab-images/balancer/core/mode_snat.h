@@ -12,15 +12,17 @@
 #include "egress.h"
 #include "flow.h"
 #include "csum.h"
+#include "mode_nat.h" /* rev_learn_l2 */
 
-static __always_inline int snat_claim_port(struct pkt *p, struct flow_ctx *fc, __be32 snat_addr,
-					   __be16 *out)
+static __always_inline int snat_claim_port(struct __sk_buff *skb, struct pkt *p, struct flow_ctx *fc,
+					   __be32 snat_addr, __be16 *out)
 {
 	struct backend *be = fc->be;
 	struct rev_val rv = {
 		.client = p->saddr, .vip = p->daddr, .cport = p->sport, .vport = p->dport,
 		.backend_id = fc->be_id, .svc_id = fc->val->svc_id, .mode = MODE_SNAT,
 	};
+	rev_learn_l2(skb, &rv);
 	struct flow_key rk = { .src = be->addr, .dst = snat_addr, .sport = p->dport, .proto = p->proto };
 	__u32 h = hash_flow(&fc->key);
 #pragma unroll
@@ -43,21 +45,13 @@ static __always_inline int mode_snat_fwd(struct __sk_buff *skb, struct pkt *p, s
 	if (!snat)
 		return drop(DROP_BAD_SERVICE);
 
+	/* A port is claimed (and its reply entry written) when the flow is
+	 * (re)scheduled; see lb_rev in maps.h for why not re-checked per packet. */
 	__be16 port = fc->val->snat_port;
 	if (fc->is_new || !port) {
-		if (snat_claim_port(p, fc, snat, &port))
+		if (snat_claim_port(skb, p, fc, snat, &port))
 			return drop(DROP_SNAT_PORTS);
 		fc->val->snat_port = port;
-	} else {
-		struct flow_key rk = { .src = be->addr, .dst = snat, .sport = p->dport, .dport = port,
-				       .proto = p->proto };
-		if (!bpf_map_lookup_elem(&lb_rev, &rk)) {
-			struct rev_val rv = {
-				.client = p->saddr, .vip = p->daddr, .cport = p->sport, .vport = p->dport,
-				.backend_id = fc->be_id, .svc_id = svc->id, .mode = MODE_SNAT,
-			};
-			bpf_map_update_elem(&lb_rev, &rk, &rv, BPF_ANY);
-		}
 	}
 
 	if (rewrite_addr(skb, p->proto, p->l4off, IP_SRC_OFF, p->saddr, snat) ||
