@@ -227,3 +227,27 @@ describe.skipIf(!!skip)('snat (full NAT)', () => {
     expect(r.out.equals(f)).toBe(true);
   });
 });
+
+describe.skipIf(!!skip)('live mode switch', () => {
+  let lab: Lab;
+  beforeAll(async () => {
+    lab = await Lab.start('modeswitch');
+    await lab.dp.applyService(service({ id: 1, mode: 'dsr' }));
+  });
+  afterAll(async () => { await lab?.stop(); });
+
+  it('new flows take the new mode; an established flow finishes the way it started', async () => {
+    const syn = (sport: number) => buildFrame({ proto: 'tcp', src: CLIENT, dst: VIP, sport, dport: 80, flags: TCP.SYN });
+    const ack = (sport: number) => buildFrame({ proto: 'tcp', src: CLIENT, dst: VIP, sport, dport: 80, flags: TCP.ACK });
+    expect(parseFrame(lab.run(syn(44000)).out).ip.dst).toBe(VIP); // dsr: IP untouched
+
+    await lab.dp.applyService(service({ id: 1, mode: 'nat' }));
+    const old = await lab.runCounted(ack(44000));
+    expect(parseFrame(old.out).ip.dst).toBe(VIP);
+    expect(old.d).toMatchObject({ dsr: 1 });
+    const fresh = await lab.runCounted(syn(44001));
+    const p = parseFrame(fresh.out);
+    expect(p.ip.dst).toBe(beAddr(beOfMac(p.dstMac)));
+    expect(fresh.d).toMatchObject({ nat_fwd: 1, new_flow: 1 });
+  });
+});

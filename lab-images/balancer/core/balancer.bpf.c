@@ -4,10 +4,10 @@
  *   parse (parse.h) ── not IPv4 ─────────────────────────────▶ TC_ACT_OK
  *     │ malformed ─────────────────────────────────────────▶ drop(reason)
  *     ▼
- *   TCP/UDP to a service VIP:port? ── yes ─▶ flow (flow.h: sticky, else
- *     │                                     schedule, sched.h) ─▶ mode
- *     │                                     dsr / tunnel / nat / snat
- *     ├─ reply of a nat/snat flow (lb_rev hit)? ─▶ mode_reverse
+ *   TCP/UDP: 5-tuple in lb_flows? ── reply entry (nat/snat) ─▶ mode_reverse
+ *     │        │ forward entry, backend still good ─▶ mode of the flow
+ *     │        ▼ no (or stale)                         dsr / tunnel / nat / snat
+ *     ├─ to a service VIP:port? ── yes ─▶ schedule (sched.h), new entry ─▶ mode
  *     ├─ fragment to a VIP ─▶ drop(frag);  ICMP to a VIP ─▶ count, pass
  *     └─ anything else ─▶ TC_ACT_OK (the balancer's own traffic, ARP, ...)
  */

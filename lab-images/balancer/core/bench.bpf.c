@@ -10,6 +10,7 @@
  *   bench_lb       save + lb_process + restore
  *   bench_restore  save + TC_ACT_OK + restore
  *   lb_ingress     the balancer as attached in the lab (for idempotent dsr)
+ *   ref_parse, ref_lookup  reference floors (below)
  */
 /* see encap.h: the repeated skb must not be marked encapsulated */
 #define LB_ENCAP_FLAGS 0
@@ -58,3 +59,24 @@ int lb_ingress(struct __sk_buff *skb)
 }
 
 char _license[] SEC("license") = "GPL";
+
+/* Reference floors for the table (bench/core.ts): what the pipeline costs
+ * before any balancing — parsing, and parsing plus the one hash lookup an
+ * established flow needs. No stateful balancer can go below the second. */
+SEC("tc")
+int ref_parse(struct __sk_buff *skb)
+{
+	struct pkt p;
+	return parse_pkt(skb, &p) == P_OK ? TC_ACT_OK : TC_ACT_SHOT;
+}
+
+SEC("tc")
+int ref_lookup(struct __sk_buff *skb)
+{
+	struct pkt p;
+	struct flow_key k;
+	if (parse_pkt(skb, &p) != P_OK)
+		return TC_ACT_SHOT;
+	flow_key_of(&p, &k);
+	return bpf_map_lookup_elem(&lb_flows, &k) ? TC_ACT_OK : TC_ACT_SHOT;
+}

@@ -80,6 +80,33 @@ static __always_inline int rewrite_addr(struct __sk_buff *skb, __u8 proto, __u32
 	return 0;
 }
 
+/* One's-complement 32-bit add (the kernel's csum_add). */
+static __always_inline __u32 csum_add32(__u32 a, __u32 b)
+{
+	__u32 r = a + b;
+	return r + (r < a);
+}
+
+/* Replace both IPv4 addresses (full NAT): one L4 checksum update for the two
+ * pseudo-header changes (by difference: valid for CHECKSUM_PARTIAL too, as
+ * both are pseudo-header fields), the IP checksum and addresses in place. */
+static __always_inline int rewrite_addrs(struct __sk_buff *skb, __u8 proto, __u32 l4off,
+					 __be32 old_src, __be32 new_src, __be32 old_dst, __be32 new_dst)
+{
+	__u32 diff = csum_add32(csum_add32(~old_src, new_src), csum_add32(~old_dst, new_dst));
+	if (bpf_l4_csum_replace(skb, l4_csum_off(proto, l4off), 0, diff,
+				l4_csum_flags(proto) | BPF_F_PSEUDO_HDR))
+		return -1;
+	struct iphdr *ip = ip_header(skb);
+	if (!ip)
+		return -1;
+	ip_csum_replace4(ip, old_src, new_src);
+	ip_csum_replace4(ip, old_dst, new_dst);
+	ip->saddr = new_src;
+	ip->daddr = new_dst;
+	return 0;
+}
+
 /* Replace a TCP/UDP port (port_off = l4off + 0 for source, + 2 for dest):
  * checksum through the helper, the port written in place. */
 static __always_inline int rewrite_port(struct __sk_buff *skb, __u8 proto, __u32 l4off,
@@ -110,6 +137,25 @@ static __always_inline __u16 ipv4_hdr_csum(struct iphdr *ip)
 	sum = (sum & 0xffff) + (sum >> 16);
 	sum = (sum & 0xffff) + (sum >> 16);
 	return (__u16)~sum;
+}
+
+/* Replace both ports (full NAT replies): one L4 checksum update by
+ * difference. Not a pseudo-header change, so for CHECKSUM_PARTIAL the kernel
+ * rightly leaves the field alone (the offload sums the ports later). */
+static __always_inline int rewrite_ports(struct __sk_buff *skb, __u8 proto, __u32 l4off,
+					 __be16 old_sport, __be16 new_sport, __be16 old_dport, __be16 new_dport)
+{
+	__u32 diff = csum_add32(csum_add32(~(__u32)old_sport, new_sport), csum_add32(~(__u32)old_dport, new_dport));
+	if (bpf_l4_csum_replace(skb, l4_csum_off(proto, l4off), 0, diff, l4_csum_flags(proto)))
+		return -1;
+	void *data, *data_end;
+	skb_data_ptrs(skb, data, data_end);
+	__be16 *ports = data + (l4off & 0x7f); /* <= 14 + 60: bounded for the verifier */
+	if ((void *)(ports + 2) > data_end)
+		return -1;
+	ports[0] = new_sport;
+	ports[1] = new_dport;
+	return 0;
 }
 
 #endif /* LB_CSUM_H */

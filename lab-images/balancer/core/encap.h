@@ -26,8 +26,8 @@
 
 static __always_inline int ipip_encap(struct __sk_buff *skb, __be32 src, __be32 dst, __u16 inner_len)
 {
-	void *data = (void *)(long)skb->data;
-	void *data_end = (void *)(long)skb->data_end;
+	void *data, *data_end;
+	skb_data_ptrs(skb, data, data_end);
 	struct iphdr *inner = data + ETH_HLEN;
 	if ((void *)(inner + 1) > data_end)
 		return -1;
@@ -47,8 +47,12 @@ static __always_inline int ipip_encap(struct __sk_buff *skb, __be32 src, __be32 
 
 	if (bpf_skb_adjust_room(skb, sizeof(struct iphdr), BPF_ADJ_ROOM_MAC, LB_ENCAP_FLAGS))
 		return -1;
-	if (bpf_skb_store_bytes(skb, ETH_HLEN, &outer, sizeof(outer), 0))
+	/* written in place: adjust_room left the new bytes linear, after the MACs */
+	skb_data_ptrs(skb, data, data_end);
+	struct iphdr *o = data + ETH_HLEN;
+	if ((void *)(o + 1) > data_end)
 		return -1;
+	*o = outer;
 	return 0;
 }
 

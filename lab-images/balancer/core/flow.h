@@ -1,4 +1,4 @@
-/* flow.h — the per-flow connection table (lb_flows, LRU).
+/* flow.h — the per-flow connection table (lb_flows, LRU), forward side.
  *
  * An established flow keeps its backend while the backend exists in the
  * service and is healthy — even when the tables change or the backend is
@@ -7,6 +7,10 @@
  * flow is created; TCP flows give it back on the first FIN or RST from the
  * client. UDP has no end, so for UDP the count means "flows assigned" (until
  * LRU eviction) and lc balances assigned flows by weight.
+ *
+ * The pipeline (lb_main.h) looks the packet's 5-tuple up first: a forward
+ * entry that flow_established() accepts needs no service lookup at all;
+ * otherwise the service is looked up and flow_schedule() (re)creates it.
  */
 #ifndef LB_FLOW_H
 #define LB_FLOW_H
@@ -28,45 +32,67 @@ static __always_inline struct backend *backend_for_existing(__u32 id, __u32 sid)
 
 struct flow_ctx {
 	struct flow_key key;
-	struct flow_val *val;  /* the lb_flows entry (never NULL on success) */
+	struct flow_val *val;  /* the lb_flows forward entry (never NULL on success) */
 	struct backend *be;
 	__u32 be_id;
-	__u8 is_new;           /* created or re-scheduled: caller (re)writes lb_rev */
+	__u8 is_new;           /* created or re-scheduled: caller (re)writes the reply entry */
 };
 
-/* Find or create the flow of a client->VIP packet. Returns 0 or a DROP_*
- * reason + 1. */
-static __always_inline int flow_get(struct pkt *p, struct svc_info *svc, struct flow_ctx *fc)
+static __always_inline void flow_key_of(struct pkt *p, struct flow_key *k)
+{
+	__builtin_memset(k, 0, sizeof(*k)); /* pad bytes are hashed too */
+	k->src = p->saddr;
+	k->dst = p->daddr;
+	k->sport = p->sport;
+	k->dport = p->dport;
+	k->proto = p->proto;
+}
+
+static __always_inline int pure_syn(struct pkt *p)
+{
+	return p->proto == IPPROTO_TCP && (p->tcp_flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN;
+}
+
+/* FIN or RST from the client: the flow gives its active count back once. */
+static __always_inline void flow_track(struct pkt *p, struct flow_ctx *fc)
+{
+	if (p->proto == IPPROTO_TCP && (p->tcp_flags & (TCPF_FIN | TCPF_RST)) &&
+	    !(fc->val->flags & FLOW_F_CLOSING)) {
+		fc->val->flags |= FLOW_F_CLOSING;
+		active_add(fc->be_id, -1);
+		count(CNT_FLOW_CLOSED);
+	}
+}
+
+/* Is forward entry v (for fc->key) still good for this packet? Fills fc
+ * and returns 1 if so; 0 means: schedule it again (flow_schedule). */
+static __always_inline int flow_established(struct pkt *p, struct flow_val *v, struct flow_ctx *fc)
+{
+	/* A fresh SYN on a closed 5-tuple is a new connection (port reuse). */
+	if (pure_syn(p) && (v->flags & FLOW_F_CLOSING))
+		return 0;
+	struct backend *be = backend_for_existing(v->backend_id, v->svc_id);
+	if (!be) {
+		count(CNT_RESCHED);
+		return 0;
+	}
+	fc->val = v;
+	fc->be = be;
+	fc->be_id = v->backend_id;
+	fc->is_new = 0;
+	flow_track(p, fc);
+	return 1;
+}
+
+/* Schedule the flow of fc->key on service svc; old is its previous forward
+ * entry, if any. Returns 0 or a DROP_* reason + 1. */
+static __always_inline int flow_schedule(struct pkt *p, struct svc_info *svc, struct flow_val *old,
+					 struct flow_ctx *fc)
 {
 	__u32 sid = svc->id;
-	__builtin_memset(&fc->key, 0, sizeof(fc->key)); /* pad bytes are hashed too */
-	fc->key.src = p->saddr;
-	fc->key.dst = p->daddr;
-	fc->key.sport = p->sport;
-	fc->key.dport = p->dport;
-	fc->key.proto = p->proto;
-	fc->is_new = 0;
-
-	int is_tcp = p->proto == IPPROTO_TCP;
-	int pure_syn = is_tcp && (p->tcp_flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN;
-
-	struct flow_val *v = bpf_map_lookup_elem(&lb_flows, &fc->key);
-	if (v && v->svc_id == sid) {
-		/* A fresh SYN on a closed 5-tuple is a new connection (port reuse). */
-		if (!(pure_syn && (v->flags & FLOW_F_CLOSING))) {
-			struct backend *be = backend_for_existing(v->backend_id, sid);
-			if (be) {
-				fc->val = v;
-				fc->be = be;
-				fc->be_id = v->backend_id;
-				goto track;
-			}
-			count(CNT_RESCHED);
-		}
-		/* the old backend gives the flow up */
-		if (!(v->flags & FLOW_F_CLOSING))
-			active_add(v->backend_id, -1);
-	}
+	/* the old backend gives the flow up */
+	if (old && old->svc_id == sid && !(old->flags & FLOW_F_CLOSING))
+		active_add(old->backend_id, -1);
 
 	__u32 id;
 	if (pick_backend(svc, &fc->key, &id))
@@ -74,10 +100,10 @@ static __always_inline int flow_get(struct pkt *p, struct svc_info *svc, struct 
 	struct backend *be = bpf_map_lookup_elem(&lb_backends, &id);
 	if (!be)
 		return P_DROP(DROP_NO_BACKEND);
-	struct flow_val nv = { .backend_id = id, .svc_id = sid };
+	struct flow_val nv = { .backend_id = id, .svc_id = sid, .mode = svc->mode, .snat_addr = svc->snat_addr };
 	if (bpf_map_update_elem(&lb_flows, &fc->key, &nv, BPF_ANY))
 		return P_DROP(DROP_NO_BACKEND);
-	v = bpf_map_lookup_elem(&lb_flows, &fc->key);
+	struct flow_val *v = bpf_map_lookup_elem(&lb_flows, &fc->key);
 	if (!v)
 		return P_DROP(DROP_NO_BACKEND);
 	count(CNT_NEW_FLOW);
@@ -86,13 +112,7 @@ static __always_inline int flow_get(struct pkt *p, struct svc_info *svc, struct 
 	fc->be = be;
 	fc->be_id = id;
 	fc->is_new = 1;
-
-track:
-	if (is_tcp && (p->tcp_flags & (TCPF_FIN | TCPF_RST)) && !(fc->val->flags & FLOW_F_CLOSING)) {
-		fc->val->flags |= FLOW_F_CLOSING;
-		active_add(fc->be_id, -1);
-		count(CNT_FLOW_CLOSED);
-	}
+	flow_track(p, fc);
 	return 0;
 }
 

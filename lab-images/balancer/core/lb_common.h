@@ -94,30 +94,30 @@ struct flow_key {
 };
 
 #define FLOW_F_CLOSING 0x1 /* FIN/RST seen: active-flow count already released */
+#define FLOW_F_REPLY   0x2 /* a reply entry: the backend -> client side of a nat/snat flow */
 
+/* lb_flows value. Both directions of a flow live in the one table, so an
+ * established packet either way costs a single hash lookup:
+ *  - forward entry (client -> VIP): the backend, and what the service said
+ *    when the flow was scheduled (mode, snat address), so established packets
+ *    need no service lookup;
+ *  - reply entry (FLOW_F_REPLY; nat and snat), keyed by the reply's 5-tuple
+ *    as it arrives: what to restore, and where the request came from ("auto
+ *    last hop": replies go back out of the interface it arrived on, to the
+ *    MAC that sent it — the client or its router — with no FIB lookup;
+ *    ifindex 0 = unknown, ask the FIB). */
 struct flow_val {
 	__u32 backend_id;
 	__u32 svc_id;
-	__be16 snat_port; /* snat: the source port we allocated */
-	__u8 flags;
-	__u8 pad;
-};
-
-/* Reverse (server -> client) entry for nat/snat, keyed by the 5-tuple of the
- * reply as it arrives at the balancer. */
-struct rev_val {
+	__u8 flags;       /* FLOW_F_* */
+	__u8 mode;        /* enum lb_mode of the service when scheduled */
+	__be16 snat_port; /* snat forward: the source port we allocated */
+	__be32 snat_addr; /* snat forward: our source address */
+	/* reply entries */
 	__be32 client;    /* snat: original client address to restore as dst */
 	__be32 vip;       /* restored as src */
 	__be16 cport;     /* snat: original client port */
 	__be16 vport;     /* restored as sport */
-	__u32 backend_id;
-	__u32 svc_id;
-	__u8 mode;        /* MODE_NAT or MODE_SNAT */
-	__u8 pad[3];
-	/* "Auto last hop": where the client's request came from. Replies go
-	 * back out of the interface it arrived on, to the MAC that sent it
-	 * (the client or its router), from the MAC it was sent to: no FIB
-	 * lookup per reply. ifindex 0 = unknown, ask the FIB. */
 	__u32 ifindex;
 	__u8 l2_dst[ETH_ALEN];
 	__u8 l2_src[ETH_ALEN];

@@ -46,24 +46,24 @@ static __always_inline int lb_process(struct __sk_buff *skb)
 		return pass();
 	}
 
-	struct svc_key k = { .vip = p.daddr, .port = p.dport, .proto = p.proto };
-	struct svc_info *svc = bpf_map_lookup_elem(&lb_services, &k);
-	if (!svc) {
-		struct flow_key rk = { .src = p.saddr, .dst = p.daddr, .sport = p.sport,
-				       .dport = p.dport, .proto = p.proto };
-		struct rev_val *rv = bpf_map_lookup_elem(&lb_rev, &rk);
-		if (rv)
-			return mode_reverse(skb, &p, rv);
-		return pass();
-	}
-
+	/* One lookup for every established packet, either direction. */
 	struct flow_ctx fc;
-	r = flow_get(&p, svc, &fc);
-	if (r)
-		return drop(r - 1);
+	flow_key_of(&p, &fc.key);
+	struct flow_val *v = bpf_map_lookup_elem(&lb_flows, &fc.key);
+	if (v && (v->flags & FLOW_F_REPLY))
+		return mode_reverse(skb, &p, v);
+	if (!v || !flow_established(&p, v, &fc)) {
+		struct svc_key k = { .vip = p.daddr, .port = p.dport, .proto = p.proto };
+		struct svc_info *svc = bpf_map_lookup_elem(&lb_services, &k);
+		if (!svc || svc->mode == MODE_VIP_MARKER)
+			return pass();
+		r = flow_schedule(&p, svc, v, &fc);
+		if (r)
+			return drop(r - 1);
+	}
 	count_backend(fc.be_id, skb->len);
 
-	switch (svc->mode) {
+	switch (fc.val->mode) {
 	case MODE_DSR:
 		return mode_dsr(skb, &p, &fc);
 	case MODE_TUNNEL:
@@ -71,7 +71,7 @@ static __always_inline int lb_process(struct __sk_buff *skb)
 	case MODE_NAT:
 		return mode_nat_fwd(skb, &p, &fc);
 	case MODE_SNAT:
-		return mode_snat_fwd(skb, &p, svc, &fc);
+		return mode_snat_fwd(skb, &p, &fc);
 	}
 	return drop(DROP_BAD_SERVICE);
 }

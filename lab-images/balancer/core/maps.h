@@ -6,8 +6,8 @@
  *   lb_ring      array  svc*RING_SIZE+i -> backend id  maglev/sh table, rr/wrr sequence
  *   lb_svc_bes   array  svc id -> svc_backends       lc candidate list
  *   lb_rr_ctr    array  svc id -> u64                rr/wrr position (atomic)
- *   lb_flows     lru    flow_key -> flow_val         client->VIP flows (stickiness)
- *   lb_rev       lru    flow_key -> rev_val          nat/snat reply translation
+ *   lb_flows     lru    flow_key -> flow_val         both directions: client->VIP flows
+ *                                                    (stickiness) and nat/snat replies
  *   lb_be_stats  percpu backend id -> be_stats       packets/bytes sent to a backend
  *   lb_be_active array  backend id -> u64            active flows (atomic; lc)
  *   lb_counters  percpu enum lb_counter -> u64
@@ -53,23 +53,16 @@ struct {
 	__type(value, __u64);
 } lb_rr_ctr SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, MAX_FLOWS);
-	__type(key, struct flow_key);
-	__type(value, struct flow_val);
-} lb_flows SEC(".maps");
-
-/* Twice lb_flows: an entry is written once, when its flow is (re)scheduled,
- * and not re-checked per packet, so LRU pressure must fall on lb_flows (an
- * evicted flow is rescheduled and rewrites its reply entry) and never on the
- * reply entry of a live flow. */
+/* Room for both entries of MAX_FLOWS nat/snat flows. A reply entry is
+ * written once, when its flow is (re)scheduled, and is as hot as its flow
+ * under LRU (every reply touches it); an evicted forward entry is simply
+ * rescheduled and rewrites it. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 2 * MAX_FLOWS);
 	__type(key, struct flow_key);
-	__type(value, struct rev_val);
-} lb_rev SEC(".maps");
+	__type(value, struct flow_val);
+} lb_flows SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

@@ -1,5 +1,6 @@
 /* mode_nat.h — destination NAT (the seed's "NAT mode").
- * forward (client -> VIP:port): dst address -> backend, recorded in lb_rev;
+ * forward (client -> VIP:port): dst address -> backend, with a reply entry in
+ * lb_flows;
  * reverse (backend -> client, arriving because the servers' default gateway
  * is the balancer): src address -> VIP. Backends listen on the service port,
  * so the ports stay as they are. */
@@ -12,7 +13,7 @@
 
 /* Fill the L2 return path of a reply entry from the request in hand (before
  * its MACs are rewritten). */
-static __always_inline void rev_learn_l2(struct __sk_buff *skb, struct rev_val *rv)
+static __always_inline void rev_learn_l2(struct __sk_buff *skb, struct flow_val *rv)
 {
 	void *data, *data_end;
 	skb_data_ptrs(skb, data, data_end);
@@ -27,18 +28,19 @@ static __always_inline void rev_learn_l2(struct __sk_buff *skb, struct rev_val *
 static __always_inline int mode_nat_fwd(struct __sk_buff *skb, struct pkt *p, struct flow_ctx *fc)
 {
 	struct backend *be = fc->be;
-	/* The reply translation is written when the flow is (re)scheduled; see
-	 * lb_rev in maps.h for why it is not re-checked per packet. */
+	/* The reply entry is written when the flow is (re)scheduled (see
+	 * lb_flows in maps.h for why it is not re-checked per packet). */
 	if (fc->is_new) {
 		struct flow_key rk = {
 			.src = be->addr, .dst = p->saddr, .sport = p->dport, .dport = p->sport, .proto = p->proto,
 		};
-		struct rev_val rv = {
+		struct flow_val rv = {
 			.client = p->saddr, .vip = p->daddr, .cport = p->sport, .vport = p->dport,
 			.backend_id = fc->be_id, .svc_id = fc->val->svc_id, .mode = MODE_NAT,
+			.flags = FLOW_F_REPLY,
 		};
 		rev_learn_l2(skb, &rv);
-		bpf_map_update_elem(&lb_rev, &rk, &rv, BPF_ANY);
+		bpf_map_update_elem(&lb_flows, &rk, &rv, BPF_ANY);
 	}
 	if (rewrite_addr(skb, p->proto, p->l4off, IP_DST_OFF, p->daddr, be->addr))
 		return drop(DROP_REWRITE_FAIL);

@@ -1,9 +1,10 @@
 /* mode_reverse.h — replies of nat/snat flows (backend -> client side),
- * recognised by an lb_rev hit on the packet's own 5-tuple.
+ * recognised by a reply entry (FLOW_F_REPLY) in lb_flows for the packet's own
+ * 5-tuple.
  *   nat:  src backend        -> VIP:port
  *   snat: src backend:port   -> VIP:port, dst snat:port -> client:port
  * Then back out of the interface the client's request came in on, to the
- * MAC that sent it (learned with the flow: rev_val), or, when that is not
+ * MAC that sent it (learned with the flow), or, when that is not
  * known, fib lookup toward the client and redirect (this also avoids the
  * stack's martian-source check: after rewriting, src is our own VIP); if the
  * kernel has no forwarding answer, hand the packet to the stack
@@ -14,21 +15,21 @@
 #include "egress.h"
 #include "csum.h"
 
-static __always_inline int mode_reverse(struct __sk_buff *skb, struct pkt *p, struct rev_val *rv)
+static __always_inline int mode_reverse(struct __sk_buff *skb, struct pkt *p, struct flow_val *rv)
 {
 	__be32 dst = p->daddr;
 	if (rv->mode == MODE_SNAT) {
 		dst = rv->client;
-		if (rewrite_addr(skb, p->proto, p->l4off, IP_DST_OFF, p->daddr, rv->client) ||
-		    rewrite_port(skb, p->proto, p->l4off, p->l4off + 2, p->dport, rv->cport))
+		if (rewrite_addrs(skb, p->proto, p->l4off, p->saddr, rv->vip, p->daddr, rv->client) ||
+		    rewrite_ports(skb, p->proto, p->l4off, p->sport, rv->vport, p->dport, rv->cport))
 			return drop(DROP_REWRITE_FAIL);
 		count(CNT_SNAT_REV);
 	} else {
+		if (rewrite_addr(skb, p->proto, p->l4off, IP_SRC_OFF, p->saddr, rv->vip) ||
+		    rewrite_port(skb, p->proto, p->l4off, p->l4off, p->sport, rv->vport))
+			return drop(DROP_REWRITE_FAIL);
 		count(CNT_NAT_REV);
 	}
-	if (rewrite_addr(skb, p->proto, p->l4off, IP_SRC_OFF, p->saddr, rv->vip) ||
-	    rewrite_port(skb, p->proto, p->l4off, p->l4off, p->sport, rv->vport))
-		return drop(DROP_REWRITE_FAIL);
 	count(CNT_TX);
 	if (rv->ifindex) {
 		if (set_macs(skb, rv->l2_dst, rv->l2_src))

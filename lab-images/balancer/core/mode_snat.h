@@ -18,9 +18,10 @@ static __always_inline int snat_claim_port(struct __sk_buff *skb, struct pkt *p,
 					   __be32 snat_addr, __be16 *out)
 {
 	struct backend *be = fc->be;
-	struct rev_val rv = {
+	struct flow_val rv = {
 		.client = p->saddr, .vip = p->daddr, .cport = p->sport, .vport = p->dport,
 		.backend_id = fc->be_id, .svc_id = fc->val->svc_id, .mode = MODE_SNAT,
+		.flags = FLOW_F_REPLY,
 	};
 	rev_learn_l2(skb, &rv);
 	struct flow_key rk = { .src = be->addr, .dst = snat_addr, .sport = p->dport, .proto = p->proto };
@@ -29,7 +30,7 @@ static __always_inline int snat_claim_port(struct __sk_buff *skb, struct pkt *p,
 	for (int i = 0; i < SNAT_PORT_TRIES; i++) {
 		__be16 port = bpf_htons(SNAT_PORT_MIN + (h + i * 7919u) % SNAT_PORT_SPAN);
 		rk.dport = port;
-		if (!bpf_map_update_elem(&lb_rev, &rk, &rv, BPF_NOEXIST)) {
+		if (!bpf_map_update_elem(&lb_flows, &rk, &rv, BPF_NOEXIST)) {
 			*out = port;
 			return 0;
 		}
@@ -37,16 +38,15 @@ static __always_inline int snat_claim_port(struct __sk_buff *skb, struct pkt *p,
 	return -1;
 }
 
-static __always_inline int mode_snat_fwd(struct __sk_buff *skb, struct pkt *p, struct svc_info *svc,
-					 struct flow_ctx *fc)
+static __always_inline int mode_snat_fwd(struct __sk_buff *skb, struct pkt *p, struct flow_ctx *fc)
 {
 	struct backend *be = fc->be;
-	__be32 snat = svc->snat_addr;
+	__be32 snat = fc->val->snat_addr; /* the service's, when the flow was scheduled */
 	if (!snat)
 		return drop(DROP_BAD_SERVICE);
 
 	/* A port is claimed (and its reply entry written) when the flow is
-	 * (re)scheduled; see lb_rev in maps.h for why not re-checked per packet. */
+	 * (re)scheduled; see lb_flows in maps.h for why not re-checked per packet. */
 	__be16 port = fc->val->snat_port;
 	if (fc->is_new || !port) {
 		if (snat_claim_port(skb, p, fc, snat, &port))
@@ -54,8 +54,7 @@ static __always_inline int mode_snat_fwd(struct __sk_buff *skb, struct pkt *p, s
 		fc->val->snat_port = port;
 	}
 
-	if (rewrite_addr(skb, p->proto, p->l4off, IP_SRC_OFF, p->saddr, snat) ||
-	    rewrite_addr(skb, p->proto, p->l4off, IP_DST_OFF, p->daddr, be->addr) ||
+	if (rewrite_addrs(skb, p->proto, p->l4off, p->saddr, snat, p->daddr, be->addr) ||
 	    rewrite_port(skb, p->proto, p->l4off, p->l4off, p->sport, port))
 		return drop(DROP_REWRITE_FAIL);
 	count(CNT_SNAT_FWD);
