@@ -34,7 +34,7 @@ export type DropName = (typeof DROP_NAMES)[number];
 /** Map names as pinned under <pinDir>/maps (see core/maps.h). */
 export const MAPS = {
   services: 'lb_services', backends: 'lb_backends', ring: 'lb_ring', svcBackends: 'lb_svc_bes',
-  rrCounter: 'lb_rr_ctr', flows: 'lb_flows', rev: 'lb_rev', beStats: 'lb_be_stats',
+  rrCounter: 'lb_rr_ctr', flows: 'lb_flows', beStats: 'lb_be_stats',
   beActive: 'lb_be_active', counters: 'lb_counters', drops: 'lb_drops',
 } as const;
 
