@@ -16,13 +16,15 @@ const SUPPORTED: Record<string, string[]> = {
   l4proxy: ['nat', 'snat', 'l4proxy', 'l7'],
   l7: ['nat', 'snat', 'l4proxy', 'l7'],
   'multi-tier': ['dsr', 'tunnel', 'snat', 'l4proxy', 'l7'],
+  // two-arm balancer with a router beside it: the one topology every mode runs on
+  compare: ['dsr', 'tunnel', 'nat', 'snat', 'l4proxy', 'l7'],
 };
 const labsDir = path.resolve(import.meta.dirname, '../../../labs');
 const ids = fs.readdirSync(labsDir).filter((f) => f.endsWith('.lab.yaml')).map((f) => f.replace(/\.lab\.yaml$/, '')).sort();
 
 describe('example labs', () => {
-  it('cover every mode and the multi-tier preset', () => {
-    expect(ids).toEqual(['dsr', 'l4proxy', 'l7', 'multi-tier', 'nat', 'snat', 'tunnel']);
+  it('cover every mode, the multi-tier preset and the all-modes comparison lab', () => {
+    expect(ids).toEqual(['compare', 'dsr', 'l4proxy', 'l7', 'multi-tier', 'nat', 'snat', 'tunnel']);
   });
 
   for (const id of ids) {
@@ -73,7 +75,7 @@ describe('example labs', () => {
     const t = listTemplates();
     expect(t.map((x) => x.id)).toEqual(ids);
     expect(Object.fromEntries(t.map((x) => [x.id, x.mode]))).toEqual({
-      dsr: 'dsr', tunnel: 'tunnel', nat: 'nat', snat: 'snat', l4proxy: 'l4proxy', l7: 'l7', 'multi-tier': 'multi-tier',
+      compare: 'dsr', dsr: 'dsr', tunnel: 'tunnel', nat: 'nat', snat: 'snat', l4proxy: 'l4proxy', l7: 'l7', 'multi-tier': 'multi-tier',
     });
     for (const x of t) expect(x.title.length).toBeGreaterThan(2);
   });
