@@ -1,7 +1,7 @@
 import { addService } from '../../state/doc-ops';
 import { Icon } from '../icons';
 import type { InspectorProps } from './context';
-import { Section, TextField } from './fields';
+import { ItemList, Section, TextField } from './fields';
 import { NAME_RE } from '../../../electron/api';
 
 export function LabInspector({ doc, edit, seal, select, issues, deployed }: InspectorProps) {
@@ -46,19 +46,23 @@ export function LabInspector({ doc, edit, seal, select, issues, deployed }: Insp
         }
       >
         {services.length === 0 && <p className="muted small">No service yet. A service puts a VIP on a balancer and spreads it over backends.</p>}
-        <ul className="list">
-          {services.map(([name, svc]) => (
-            <li key={name}>
-              <button type="button" className={`list-item${issues.services.has(name) ? ' has-issues' : ''}`} data-testid={`service-${name}`} onClick={() => select({ type: 'service', name })}>
-                <span className="list-main">{name}</span>
+        <ItemList
+          items={services.map(([name, svc]) => ({
+            key: name,
+            main: name,
+            testid: `service-${name}`,
+            flagged: issues.services.has(name),
+            onClick: () => select({ type: 'service', name }),
+            meta: (
+              <>
                 <span className="chip">{svc.mode}</span>
                 <span className="muted small">
                   {svc.balancer || 'no balancer'} → {svc.backends.length} backend{svc.backends.length === 1 ? '' : 's'}
                 </span>
-              </button>
-            </li>
-          ))}
-        </ul>
+              </>
+            ),
+          }))}
+        />
       </Section>
       <Section title="Summary">
         <p className="muted small">

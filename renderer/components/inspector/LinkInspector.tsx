@@ -1,7 +1,6 @@
 import { removeLink, setLink } from '../../state/doc-ops';
-import { Icon } from '../icons';
 import type { InspectorProps } from './context';
-import { Section, SelectField, TextField } from './fields';
+import { DangerButton, Section, SelectField, TextField } from './fields';
 
 export function LinkInspector(p: InspectorProps & { node: string; index: number }) {
   const { doc, edit, seal, select, node, index, issues } = p;
@@ -32,19 +31,15 @@ export function LinkInspector(p: InspectorProps & { node: string; index: number 
         <TextField label="Rate" testid="link-rate" value={link.rate} placeholder="unlimited (e.g. 100mbit)" hint="Shapes this interface’s egress (tc)." onChange={(v) => edit(setLink(doc, node, index, { rate: v || undefined }), key('rate'))} onBlur={seal} />
         <TextField label="Address" testid="link-address" value={link.address} placeholder="auto from the network's subnet" onChange={(v) => edit(setLink(doc, node, index, { address: v || undefined }), key('address'))} onBlur={seal} />
       </Section>
-      <div className="danger-zone">
-        <button
-          type="button"
-          className="btn danger"
-          data-testid="delete-link"
-          onClick={() => {
-            edit(removeLink(doc, node, index));
-            select({ type: 'node', name: node });
-          }}
-        >
-          <Icon.trash /> Remove link
-        </button>
-      </div>
+      <DangerButton
+        testid="delete-link"
+        onClick={() => {
+          edit(removeLink(doc, node, index));
+          select({ type: 'node', name: node });
+        }}
+      >
+        Remove link
+      </DangerButton>
     </div>
   );
 }

@@ -1,7 +1,6 @@
 import { removeNetwork, renameNetwork, setNetwork } from '../../state/doc-ops';
-import { Icon } from '../icons';
 import { taken, type InspectorProps } from './context';
-import { NameField, Section, TextField } from './fields';
+import { DangerButton, ItemList, NameField, Section, TextField } from './fields';
 
 export function NetworkInspector(p: InspectorProps & { name: string }) {
   const { doc, edit, seal, select, name, issues } = p;
@@ -40,30 +39,17 @@ export function NetworkInspector(p: InspectorProps & { name: string }) {
       </Section>
       <Section title="Attached nodes">
         {attached.length === 0 && <p className="muted small">Nothing attached yet.</p>}
-        <ul className="list">
-          {attached.map(([n, node]) => (
-            <li key={n}>
-              <button type="button" className="list-item" onClick={() => select({ type: 'node', name: n })}>
-                <span className="list-main">{n}</span>
-                <span className="muted small">{node.kind}</span>
-              </button>
-            </li>
-          ))}
-        </ul>
+        <ItemList items={attached.map(([n, node]) => ({ key: n, main: n, meta: <span className="muted small">{node.kind}</span>, onClick: () => select({ type: 'node', name: n }) }))} />
       </Section>
-      <div className="danger-zone">
-        <button
-          type="button"
-          className="btn danger"
-          data-testid="delete-network"
-          onClick={() => {
-            edit(removeNetwork(doc, name));
-            select({ type: 'lab' });
-          }}
-        >
-          <Icon.trash /> Delete {name}
-        </button>
-      </div>
+      <DangerButton
+        testid="delete-network"
+        onClick={() => {
+          edit(removeNetwork(doc, name));
+          select({ type: 'lab' });
+        }}
+      >
+        Delete {name}
+      </DangerButton>
     </div>
   );
 }

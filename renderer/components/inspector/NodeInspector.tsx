@@ -2,7 +2,7 @@ import { NODE_KINDS, type NodeKind } from '../../../electron/api';
 import { addLink, removeLink, removeNode, renameNode, setLink, setNode } from '../../state/doc-ops';
 import { Icon } from '../icons';
 import { taken, type InspectorProps } from './context';
-import { NameField, Section, SelectField, TextField } from './fields';
+import { DangerButton, ItemList, NameField, Section, SelectField, TextField } from './fields';
 
 export function NodeInspector(p: InspectorProps & { name: string }) {
   const { doc, edit, seal, select, name, issues, deployed } = p;
@@ -101,31 +101,18 @@ export function NodeInspector(p: InspectorProps & { name: string }) {
       {node.kind === 'balancer' && (
         <Section title="Services on this balancer">
           {services.length === 0 && <p className="muted small">None. Add one from the lab inspector (click the empty canvas).</p>}
-          <ul className="list">
-            {services.map(([s, svc]) => (
-              <li key={s}>
-                <button type="button" className="list-item" onClick={() => select({ type: 'service', name: s })}>
-                  <span className="list-main">{s}</span>
-                  <span className="chip">{svc.mode}</span>
-                </button>
-              </li>
-            ))}
-          </ul>
+          <ItemList items={services.map(([s, svc]) => ({ key: s, main: s, meta: <span className="chip">{svc.mode}</span>, onClick: () => select({ type: 'service', name: s }) }))} />
         </Section>
       )}
-      <div className="danger-zone">
-        <button
-          type="button"
-          className="btn danger"
-          data-testid="delete-node"
-          onClick={() => {
-            edit(removeNode(doc, name));
-            select({ type: 'lab' });
-          }}
-        >
-          <Icon.trash /> Delete {name}
-        </button>
-      </div>
+      <DangerButton
+        testid="delete-node"
+        onClick={() => {
+          edit(removeNode(doc, name));
+          select({ type: 'lab' });
+        }}
+      >
+        Delete {name}
+      </DangerButton>
     </div>
   );
 }

@@ -2,7 +2,7 @@ import { MODES, SCHEDULERS, type BackendDoc, type HealthDoc, type Mode, type Rou
 import { clean, removeService, renameService, setService } from '../../state/doc-ops';
 import { Icon } from '../icons';
 import { taken, type InspectorProps } from './context';
-import { NameField, NumberField, Section, SelectField, TextField } from './fields';
+import { DangerButton, NameField, NumberField, Section, SelectField, TextField } from './fields';
 
 const MODE_LABEL: Record<Mode, string> = {
   dsr: 'dsr — direct routing (L2, MAC rewrite)',
@@ -173,19 +173,15 @@ export function ServiceInspector(p: InspectorProps & { name: string }) {
         {health.type === 'http' && <TextField label="HTTP path" testid="health-path" value={health.path} placeholder="/" onChange={(v) => setHealth({ path: v || undefined }, 'hp')} onBlur={seal} />}
       </Section>
 
-      <div className="danger-zone">
-        <button
-          type="button"
-          className="btn danger"
-          data-testid="delete-service"
-          onClick={() => {
-            edit(removeService(doc, name));
-            select({ type: 'lab' });
-          }}
-        >
-          <Icon.trash /> Delete service {name}
-        </button>
-      </div>
+      <DangerButton
+        testid="delete-service"
+        onClick={() => {
+          edit(removeService(doc, name));
+          select({ type: 'lab' });
+        }}
+      >
+        Delete service {name}
+      </DangerButton>
     </div>
   );
 }

@@ -1,6 +1,7 @@
 // Small labelled form controls used by the inspector.
 import { useEffect, useId, useState, type ReactNode } from 'react';
 import { NAME_RE } from '../../../electron/api';
+import { Icon } from '../icons';
 
 interface Base {
   label: string;
@@ -119,5 +120,43 @@ export function Section({ title, children, actions }: { title: string; children:
       </div>
       {children}
     </div>
+  );
+}
+
+/** The inspector's last block: its one destructive action. */
+export function DangerButton({ testid, onClick, children }: { testid: string; onClick(): void; children: ReactNode }) {
+  return (
+    <div className="danger-zone">
+      <button type="button" className="btn danger" data-testid={testid} onClick={onClick}>
+        <Icon.trash /> {children}
+      </button>
+    </div>
+  );
+}
+
+export interface ListEntry {
+  key: string;
+  main: string;
+  /** what follows the name: a chip, a muted note */
+  meta?: ReactNode;
+  testid?: string;
+  /** has validation issues */
+  flagged?: boolean;
+  onClick(): void;
+}
+
+/** A list whose items select something in the inspector when clicked. */
+export function ItemList({ items }: { items: ListEntry[] }) {
+  return (
+    <ul className="list">
+      {items.map((i) => (
+        <li key={i.key}>
+          <button type="button" className={`list-item${i.flagged ? ' has-issues' : ''}`} data-testid={i.testid} onClick={i.onClick}>
+            <span className="list-main">{i.main}</span>
+            {i.meta}
+          </button>
+        </li>
+      ))}
+    </ul>
   );
 }
