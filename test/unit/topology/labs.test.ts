@@ -109,7 +109,7 @@ describe('example labs', () => {
         lb: { kind: 'balancer', links: [{ network: 'a', rate: '1gbit', address: '10.1.0.9' }, { network: 'b' }], position: { x: 1.5, y: -2 } },
         s: { kind: 'server', image: 'nginx:latest', links: [{ network: 'b' }] },
       },
-      services: { web: { balancer: 'lb', mode: 'l7', port: 8080, backends: ['s'], routes: [{ host: 'a.example', header: { 'X-A': 'b' }, backends: [{ node: 's', weight: 3 }] }], health: { type: 'http', path: '/h', interval: '2s' } } },
+      services: { web: { balancer: 'lb', mode: 'l7', port: 8080, backends: ['s'], routes: [{ host: 'a.example', header: { 'X-A': 'b' }, backends: [{ node: 's', weight: 3 }] }], health: { type: 'http', path: '/h', interval: '1s' } } },
     };
     const back = parseLabText(formatLab(doc));
     expect(back.issues).toEqual([]);
