@@ -10,10 +10,10 @@ fail() { echo "ensure-docker: $*" >&2; exit 1; }
 is_root() { [ "$(id -u)" = 0 ]; }
 is_debian() { [ -r /etc/debian_version ] && command -v apt-get >/dev/null; }
 
-# --- host packages (debootstrap builds the lab base offline; clang/llvm/libbpf
+# --- host packages (mmdebstrap, or debootstrap, builds the lab base offline; clang/llvm/libbpf
 # and bpftool build and load the data plane in the core tests; chromium drives
 # the e2e tests). Checked with dpkg first so a ready machine spends no time here.
-PKGS=(debootstrap clang llvm libbpf-dev bpftool iproute2 tcpdump chromium make)
+PKGS=(mmdebstrap debootstrap clang llvm libbpf-dev bpftool iproute2 tcpdump chromium make)
 missing=()
 if is_debian; then
   installed=" $(dpkg-query -W -f='${Package}=${Status}\n' "${PKGS[@]}" 2>/dev/null | awk -F= '$2=="install ok installed"{printf "%s ", $1}')"

@@ -56,8 +56,13 @@ export function buildProgram(): Command {
       await needDocker();
       const { buildImages } = await import('../engine/images/index');
       const bar = progressPrinter('images');
-      await buildImages({ force: !!o.force, onProgress: (p) => bar.update({ step: `${p.image}: ${p.message}`, done: p.done, total: p.total }) });
-      bar.done();
+      let summary: string[] = [];
+      try {
+        await buildImages({ force: !!o.force, onProgress: (p) => bar.update({ step: `${p.image}: ${p.message}`, done: p.done, total: p.total }), onSummary: (l) => (summary = l) });
+      } finally {
+        bar.done();
+        if (summary.length) process.stderr.write(`${summary.join('\n')}\n`);
+      }
       process.stderr.write('lblab: images are up to date\n');
     });
 

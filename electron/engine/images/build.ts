@@ -3,12 +3,15 @@
 // hash tag already exists are not rebuilt (that is what makes a warm
 // `lblab images build` take a second or two).
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { docker } from '../docker/client';
 import { LABEL } from '../docker/labels';
 import { bundleAgent, AGENT_ENTRY } from './agent-bundle';
-import { ensureBase } from './base';
+import type { AptProxy } from './apt-proxy';
+import { ensureBaseImage, type BaseResult } from './base';
+import { reachableFromContainers, startBuildProxy } from './build-proxy';
 import { eventError, imageExists, readJsonStream } from './docker-ops';
 import { contextFiles } from './hash';
 import { contextDir, IMAGE_NAMES, labImagesDir, type ImageName } from './names';
@@ -23,6 +26,8 @@ export interface BuildOptions {
   /** rebuild without the layer cache */
   noCache?: boolean;
   onProgress?: OnImageProgress;
+  /** called once at the end with a per-image timing summary (one line each) */
+  onSummary?: (lines: string[]) => void;
 }
 export interface BuildResult { name: ImageName; ref: string; built: boolean; seconds: number }
 
@@ -59,13 +64,15 @@ export function contextEntries(name: ImageName, root = labImagesDir()): TarEntry
 
 const STEP_RE = /^Step (\d+)\/(\d+) : (.*)$/;
 
-async function buildOne(name: ImageName, hash: string, context: TarEntry[], base: string, onProgress: OnImageProgress, noCache: boolean): Promise<void> {
+async function buildOne(name: ImageName, hash: string, context: TarEntry[], base: string, onProgress: OnImageProgress, noCache: boolean, httpProxy?: string): Promise<void> {
   const ref = `${REPO}/${name}:${hash}`;
   const tar = tarPack(context);
   const labels = { [LABEL.managed]: 'true', [LABEL.image]: name, [LABEL.hash]: hash };
   const stream = await docker().buildImage(Readable.from([tar]), {
     t: ref,
-    buildargs: { BASE: base },
+    // http_proxy is one of the engine's predefined build args: it reaches apt
+    // in RUN steps but is not part of the layer cache key or the image.
+    buildargs: httpProxy ? { BASE: base, http_proxy: httpProxy } : { BASE: base },
     labels,
     rm: true,
     forcerm: true,
@@ -107,11 +114,15 @@ async function buildOne(name: ImageName, hash: string, context: TarEntry[], base
 }
 
 /**
- * Build (or confirm) the lab images. Two lanes run in parallel: server then
- * balancer (they share the BPF toolchain layer from the cache, so they must
- * not build it at the same time), and client then router.
+ * Build (or confirm) the lab images. After the base, everything runs at once
+ * except the server, which waits until the balancer has built the BPF
+ * toolchain layer (their builder stages start with the same RUN line, so the
+ * server then takes it from the layer cache instead of installing it twice).
+ * Downloads go through a caching apt proxy when one can be set up (see
+ * build-proxy.ts); without it the builds fetch from the mirror as usual.
  */
 export async function buildImages(opts: BuildOptions = {}): Promise<BuildResult[]> {
+  const t0 = Date.now();
   const names = opts.names ?? [...IMAGE_NAMES];
   const onProgress = opts.onProgress ?? (() => {});
   const hashes = new Map(names.map((n) => [n, imageHash(n)] as const));
@@ -140,32 +151,69 @@ export async function buildImages(opts: BuildOptions = {}): Promise<BuildResult[
       return false;
     }
   });
+  let base: BaseResult | undefined;
+  let proxy: AptProxy | undefined;
+  let proxyUsed = false;
   if (ready.length) {
-    const base = await ensureBase(onProgress);
-    const lanes = [
-      (['server', 'balancer'] as const).filter((n) => ready.includes(n)),
-      (['client', 'router'] as const).filter((n) => ready.includes(n)),
-    ];
-    const runLane = async (lane: readonly ImageName[]) => {
-      for (const name of lane) {
-        const t0 = Date.now();
+    proxy = await startBuildProxy();
+    try {
+      base = await ensureBaseImage(onProgress, proxy?.url);
+      proxyUsed = !!proxy && (await reachableFromContainers(proxy, base.ref));
+      const httpProxy = proxyUsed ? proxy!.url : undefined;
+      let toolchainReady: () => void = () => {};
+      const toolchain = ready.includes('balancer') ? new Promise<void>((r) => (toolchainReady = r)) : Promise.resolve();
+      const runOne = async (name: ImageName) => {
+        if (name === 'server') await toolchain;
+        const t = Date.now();
+        const progress: OnImageProgress =
+          name === 'balancer'
+            ? (p) => {
+                // The first COPY after the builder's RUN: the toolchain layer exists.
+                if (/^COPY /.test(p.message) && /^Step /.test(p.step)) toolchainReady();
+                onProgress(p);
+              }
+            : onProgress;
         try {
-          await buildOne(name, hashes.get(name)!, contexts.get(name)!, base, onProgress, !!opts.noCache);
-          results.set(name, { name, ref: `${REPO}/${name}:${hashes.get(name)}`, built: true, seconds: (Date.now() - t0) / 1000 });
+          await buildOne(name, hashes.get(name)!, contexts.get(name)!, base!.ref, progress, !!opts.noCache, httpProxy);
+          results.set(name, { name, ref: `${REPO}/${name}:${hashes.get(name)}`, built: true, seconds: (Date.now() - t) / 1000 });
         } catch (e) {
           errors.push((e as Error).message);
+        } finally {
+          if (name === 'balancer') toolchainReady();
         }
-      }
-    };
-    await Promise.all(lanes.map(runLane));
+      };
+      await Promise.all(ready.map(runOne));
+    } finally {
+      await proxy?.close();
+    }
   }
   // `latest` follows the current sources, for people typing docker commands by hand.
   for (const name of names) {
     if (!results.has(name)) continue;
     await docker().getImage(`${REPO}/${name}:${hashes.get(name)}`).tag({ repo: `${REPO}/${name}`, tag: 'latest' });
   }
+  opts.onSummary?.(summaryLines(names, results, (Date.now() - t0) / 1000, base, proxyUsed ? proxy : undefined));
   if (errors.length) throw new Error(errors.join('; '));
   return names.map((n) => results.get(n)!);
+}
+
+/** One line per image (and the base) with its build time, for logs (CI shows the cold time). */
+export function summaryLines(names: ImageName[], results: Map<ImageName, BuildResult>, seconds: number, base?: BaseResult, proxy?: AptProxy): string[] {
+  const fmt = (s: number) => `${s.toFixed(1).padStart(6)} s`;
+  const lines: string[] = [];
+  if (base) lines.push(`  base      ${base.how.padEnd(7)} ${base.how === 'present' ? '        ' : fmt(base.seconds)}  ${base.ref}`);
+  for (const n of names) {
+    const r = results.get(n);
+    lines.push(`  ${n.padEnd(9)} ${!r ? 'FAILED ' : r.built ? 'built  ' : 'cached '} ${r?.built ? fmt(r.seconds) : '        '}  ${r?.ref ?? ''}`);
+  }
+  if (proxy) {
+    const s = proxy.stats;
+    const mb = (b: number) => (b / 1048576).toFixed(1);
+    lines.push(`  apt: ${mb(s.bytesFetched)} MB from the mirror, ${mb(s.bytesLocal)} MB local (${s.fromHost} host-cached and ${s.fromCache} lblab-cached files)`);
+  }
+  const load = os.loadavg().map((l) => l.toFixed(2)).join(' ');
+  lines.push(`  total ${seconds.toFixed(1)} s (load average ${load}, ${os.cpus().length} cpus)`);
+  return lines;
 }
 
 /** Build only the images that are missing (what deploy calls before creating containers). */
