@@ -80,7 +80,8 @@ function prune(dir: string, maxAgeMs = 30 * 86400_000): void {
     const p = path.join(dir, n);
     try {
       const st = fs.statSync(p);
-      if (st.isFile() && (now - st.mtimeMs > maxAgeMs || n.endsWith('.part'))) fs.rmSync(p, { force: true });
+      // .part files: downloads cut short (another build may be writing a fresh one)
+      if (st.isFile() && (now - st.mtimeMs > maxAgeMs || (n.endsWith('.part') && now - st.mtimeMs > 3600_000))) fs.rmSync(p, { force: true });
     } catch {}
   }
 }
