@@ -1,11 +1,13 @@
 // Engine side of the balancer: gather runtime facts with Docker, hand the
-// agent its config, read its stats and health. Everything goes through the
-// `lbagent` CLI inside the balancer container (execIn), so the engine never
-// needs to know how the agent stores state.
+// agent its config, read its stats and health. Everything goes through execs
+// in the balancer container (the `lbagent` CLI; for a config, the agent's own
+// relay to its socket, see agent/apply-relay.ts), so the engine never needs
+// to know how the agent stores state.
 import type { ServiceStats } from '../../api';
 import { docker } from '../docker/client';
-import { execIn } from '../docker/exec';
+import { execIn, type ExecResult } from '../docker/exec';
 import type { LabPlan, PlannedNode } from '../topology/plan-types';
+import { applyRelayCommand, RELAY_MARKER } from '../../../lab-images/balancer/agent/apply-relay';
 import { agentHealthSchema, agentStatsSchema, type AgentHealth } from '../../../lab-images/balancer/agent/report';
 import { buildAgentConfig, macKey, type IpLink, type RuntimeFacts } from './agent-config';
 import { toServiceStats } from './stats';
@@ -23,16 +25,19 @@ export function balancersWithServices(plan: LabPlan): PlannedNode[] {
   return plan.nodes.filter((n) => names.has(n.name));
 }
 
-async function gatherFacts(plan: LabPlan, lb: PlannedNode): Promise<RuntimeFacts> {
+/** The balancer's interfaces as `ip -j addr` reports them. */
+async function balancerLinks(lb: PlannedNode): Promise<IpLink[]> {
   const r = await execIn(lb.container, ['ip', '-j', 'addr']);
   if (r.exitCode !== 0) throw new Error(`balancer ${lb.name}: \`ip -j addr\` failed: ${(r.stderr || r.stdout).trim().split('\n').pop()}`);
-  let links: IpLink[];
   try {
-    links = JSON.parse(r.stdout) as IpLink[];
+    return JSON.parse(r.stdout) as IpLink[];
   } catch {
     throw new Error(`balancer ${lb.name}: \`ip -j addr\` printed no JSON`);
   }
-  // MACs of every node sharing a network with the balancer (backends, and routers toward remote backends)
+}
+
+/** MACs of every node sharing a network with the balancer (backends, and routers toward remote backends). */
+async function neighbourMacs(plan: LabPlan, lb: PlannedNode): Promise<Record<string, string>> {
   const lbNets = new Set(lb.interfaces.map((i) => i.network));
   const macs: Record<string, string> = {};
   const dockerName = new Map(plan.networks.map((n) => [n.name, n.docker]));
@@ -51,19 +56,87 @@ async function gatherFacts(plan: LabPlan, lb: PlannedNode): Promise<RuntimeFacts
         }
       }),
   );
-  return { links, macs };
+  return macs;
 }
 
-/** Build the config for every service on `balancerNode` and apply it; throws the agent's first complaint as one line. */
-export async function configureBalancer(plan: LabPlan, balancerNode: string): Promise<void> {
+export interface ConfigureOptions {
+  /**
+   * The config is handed over only once this resolves (a deploy: when the
+   * nodes the balancer talks to are plumbed). Until then the balancer's own
+   * facts are gathered and the hand-over is under way. A rejection aborts with
+   * that error.
+   */
+  ready?: Promise<unknown>;
+}
+
+const lastLine = (r: ExecResult) => (r.stderr || r.stdout).trim().split('\n').filter(Boolean).pop() ?? `exit ${r.exitCode}`;
+
+function rejected(balancerNode: string, errors: string[]): Error {
+  const more = errors.length > 1 ? ` (+${errors.length - 1} more)` : '';
+  return new Error(`balancer ${balancerNode}: agent rejected the config: ${(errors[0] ?? 'no reason given').replace(/^lbagent: /, '')}${more}`);
+}
+
+/**
+ * Build the config for every service on `balancerNode` and apply it; throws
+ * the agent's first complaint as one line. One exec does it all: the relay
+ * (agent/apply-relay.ts) prints the balancer's interfaces, the config built
+ * from them goes to its stdin once `ready`, and it prints the daemon's answer.
+ */
+export async function configureBalancer(plan: LabPlan, balancerNode: string, opts: ConfigureOptions = {}): Promise<void> {
   const lb = balancerOf(plan, balancerNode);
-  const cfg = buildAgentConfig(plan, balancerNode, await gatherFacts(plan, lb));
-  const r = await execIn(lb.container, ['lbagent', 'apply'], { stdin: JSON.stringify(cfg), timeoutMs: 180_000 }); // first apply loads BPF and writes a 65537-slot table per service
-  if (r.exitCode !== 0) {
-    const lines = (r.stderr || r.stdout).trim().split('\n').filter(Boolean);
-    const more = lines.length > 1 ? ` (+${lines.length - 1} more)` : '';
-    throw new Error(`balancer ${balancerNode}: agent rejected the config: ${(lines[0] ?? `exit ${r.exitCode}`).replace(/^lbagent: /, '')}${more}`);
+  let out = '';
+  let settleLinks: { ok: (l: IpLink[]) => void; fail: (e: Error) => void } | undefined;
+  const links = new Promise<IpLink[]>((ok, fail) => (settleLinks = { ok, fail }));
+  const onStdout = (b: Buffer) => {
+    if (!settleLinks) return;
+    out += b.toString();
+    const at = out.indexOf(`\n${RELAY_MARKER}\n`);
+    if (at < 0) return;
+    const s = settleLinks;
+    settleLinks = undefined;
+    try {
+      s.ok(JSON.parse(out.slice(0, at)) as IpLink[]);
+    } catch {
+      s.fail(new Error(`balancer ${lb.name}: \`ip -j addr\` printed no JSON`));
+    }
+  };
+  const config = (async () => {
+    await opts.ready;
+    const facts: RuntimeFacts = { links: await links, macs: await neighbourMacs(plan, lb) };
+    return JSON.stringify(buildAgentConfig(plan, balancerNode, facts));
+  })();
+  config.catch(() => undefined); // reported below, after the exec settled
+  // the first apply attaches BPF and writes a 65537-slot table per service
+  const r = await execIn(lb.container, applyRelayCommand(), { stdin: config, onStdout, timeoutMs: 180_000 }).catch(async (e: unknown) => {
+    settleLinks?.fail(e as Error);
+    await config; // an error of the config (or of what it waited for) explains more than the exec's
+    throw e;
+  });
+  if (r.exitCode === 126 || r.exitCode === 127) {
+    // no perl in this image: the agent's own CLI does the same, one Node boot slower
+    settleLinks?.fail(new Error('no relay'));
+    return applyWithCli(plan, lb, opts.ready);
   }
+  settleLinks?.fail(new Error(`balancer ${lb.name}: \`ip -j addr\` failed: ${lastLine(r)}`));
+  await config;
+  if (r.exitCode !== 0) throw rejected(balancerNode, [lastLine(r)]);
+  const answer = r.stdout.slice(r.stdout.indexOf(`\n${RELAY_MARKER}\n`) + RELAY_MARKER.length + 2).trim();
+  let res: { ok?: boolean; errors?: string[] };
+  try {
+    res = JSON.parse(answer) as typeof res;
+  } catch {
+    throw rejected(balancerNode, [answer ? `malformed answer from the daemon: ${answer.slice(0, 200)}` : 'no answer from the daemon']);
+  }
+  if (res.ok !== true) throw rejected(balancerNode, Array.isArray(res.errors) ? res.errors : []);
+}
+
+/** The hand-over through `lbagent apply` (for a balancer image without perl). */
+async function applyWithCli(plan: LabPlan, lb: PlannedNode, ready?: Promise<unknown>): Promise<void> {
+  await ready;
+  const links = await balancerLinks(lb);
+  const cfg = buildAgentConfig(plan, lb.name, { links, macs: await neighbourMacs(plan, lb) });
+  const r = await execIn(lb.container, ['lbagent', 'apply'], { stdin: JSON.stringify(cfg), timeoutMs: 180_000 });
+  if (r.exitCode !== 0) throw rejected(lb.name, (r.stderr || r.stdout).trim().split('\n').filter(Boolean));
 }
 
 async function agentJson(lb: PlannedNode, cmd: 'stats' | 'health'): Promise<unknown> {

@@ -60,6 +60,13 @@ export function firstNetwork(plan: LabPlan, node: PlannedNode): PlannedNetwork |
   return i && plan.networks.find((n) => n.name === i.network);
 }
 
+const EBPF_MODES = new Set(['dsr', 'tunnel', 'nat', 'snat']);
+
+/** A balancer that will serve an eBPF mode: its agent loads the data plane at boot, ahead of its config. */
+export function preloadsDataplane(plan: LabPlan, node: PlannedNode): boolean {
+  return node.kind === 'balancer' && plan.services.some((s) => s.balancer === node.name && EBPF_MODES.has(s.mode));
+}
+
 export interface CreateSpec {
   plan: LabPlan;
   node: PlannedNode;
@@ -74,7 +81,7 @@ export function containerOptions({ plan, node, image, labels }: CreateSpec): Doc
     Image: image,
     Hostname: node.name,
     Labels: { ...labLabels(plan.name, { [LABEL.node]: node.name, [LABEL.role]: node.kind }), ...labels },
-    Env: [`LBLAB_LAB=${plan.name}`, `LBLAB_NODE=${node.name}`],
+    Env: [`LBLAB_LAB=${plan.name}`, `LBLAB_NODE=${node.name}`, ...(preloadsDataplane(plan, node) ? ['LBAGENT_PRELOAD=1'] : [])],
     HostConfig: {
       Init: true,
       CapAdd: node.capAdd,

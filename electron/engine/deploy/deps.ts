@@ -13,7 +13,8 @@ export interface DeployDeps {
   ensureImages(names: ImageName[], onProgress?: (p: { step: string; message?: string; done: number; total: number }) => void): Promise<unknown>;
   /** the docker image to run for a planned node */
   imageFor(node: PlannedNode): string;
-  configureBalancer(plan: LabPlan, balancerNode: string): Promise<void>;
+  /** Apply the balancer's config; with `ready`, not before it resolves (the work that does not need it may start earlier). */
+  configureBalancer(plan: LabPlan, balancerNode: string, opts?: { ready?: Promise<unknown> }): Promise<void>;
   readStats(plan: LabPlan): Promise<ServiceStats[]>;
 }
 
@@ -33,7 +34,7 @@ export function defaultDeps(): Promise<DeployDeps> {
       nodeScript: (plan, node) => topology.nodeScript(plan, node),
       ensureImages: (names, onProgress) => images.ensureImages(names, onProgress),
       imageFor: (node) => imageForNode(node, (n) => images.imageRef(n)),
-      configureBalancer: (plan, b) => balancer.configureBalancer(plan, b),
+      configureBalancer: (plan, b, opts) => balancer.configureBalancer(plan, b, opts),
       readStats: (plan) => balancer.readStats(plan),
     } satisfies DeployDeps;
   })();

@@ -1,8 +1,9 @@
-// Deploy a lab: validate → plan → images → networks → containers (all networks
-// attached) → start → per-node plumbing script → host-side link shaping → balancer configuration →
-// record. Idempotent by document hash; on any failure everything created for
-// the lab is removed and one line naming the node/step is thrown.
-import type Docker from 'dockerode';
+// Deploy a lab: validate → plan → images → networks → per node, in parallel:
+// create (all networks attached) → start → plumbing script; each balancer is
+// configured once the nodes it depends on are plumbed; host-side link shaping
+// after all plumbing → record. Idempotent by document hash; on any failure
+// everything created for the lab is removed and one line naming the node/step
+// is thrown.
 import { MODES, type LabDoc } from '../../api';
 import { execIn } from '../docker/exec';
 import { LABEL } from '../docker/labels';
@@ -88,7 +89,7 @@ export async function up(doc: LabDoc, opts: UpOptions = {}): Promise<UpResult> {
   const shaped = shapedLinks(plan).length > 0;
   const prog = progressCounter(plan.networks.length + n * 4 + balancers.length + (shaped ? 1 : 0) + 1, opts.onProgress);
   try {
-    await deployPlan(plan, doc, hash, anchor, deps, prog, timed, balancers, images);
+    await deployPlan(plan, doc, hash, anchor, deps, prog, timed, balancers, images, timings);
   } catch (e) {
     prog.start('rolling back');
     await down(doc.name).catch(() => undefined);
@@ -155,6 +156,44 @@ async function settleAll<T>(work: Promise<T>[]): Promise<T[]> {
   return results.map((r) => (r as PromiseFulfilledResult<T>).value);
 }
 
+/** What a balancer must wait for before its config is applied: its own plumbing, its backends' (and
+ * the routers', which carry health checks to remote backends), and the configuration of any backend
+ * that is itself a balancer (multi-tier: a gateway answers the edge's checks once its proxy runs). */
+export function balancerDependencies(plan: LabPlan, balancer: string): { plumbed: string[]; configured: string[] } {
+  const backends = new Set(
+    plan.services.filter((s) => s.balancer === balancer).flatMap((s) => [...s.backends, ...s.routes.flatMap((r) => r.backends)].map((b) => b.node)),
+  );
+  const plumbed = plan.nodes.filter((n) => n.name === balancer || n.kind === 'router' || backends.has(n.name)).map((n) => n.name);
+  const lbs = new Set(plan.services.map((s) => s.balancer));
+  // a balancer that (directly or not) waits for us must not be waited for: no deadlock on a cycle
+  const waitsFor = (a: string, b: string, seen = new Set<string>()): boolean => {
+    if (seen.has(a)) return false;
+    seen.add(a);
+    const deps = plan.services.filter((s) => s.balancer === a).flatMap((s) => [...s.backends, ...s.routes.flatMap((r) => r.backends)].map((x) => x.node)).filter((x) => lbs.has(x) && x !== a);
+    return deps.includes(b) || deps.some((x) => waitsFor(x, b, seen));
+  };
+  const configured = [...backends].filter((b) => lbs.has(b) && b !== balancer && !waitsFor(b, balancer));
+  return { plumbed, configured };
+}
+
+/** A promise whose rejection is handled (reported by whoever awaits it), so a failure nobody waits for yet cannot crash the process. */
+function handled<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => undefined);
+  return p;
+}
+
+/**
+ * Every node runs its own pipeline — create → attach → start → plumb — so a
+ * node is plumbed while the others are still starting. A balancer starts its
+ * configuration as soon as it runs (its interfaces, the hand-over exec) and hands the
+ * config over once the nodes it depends on are plumbed. The first failure
+ * stops the pipelines at their next step; everything settles before the
+ * caller rolls back (nothing is being created behind its back).
+ *
+ * Timings are the critical path: `containers` ends when the last node is
+ * created and attached, `start` when the last one runs, `plumbing` when the
+ * last one is plumbed, `balancers`/`shaping` when those finish after that.
+ */
 async function deployPlan(
   plan: LabPlan,
   doc: LabDoc,
@@ -165,52 +204,123 @@ async function deployPlan(
   timed: <T>(name: string, f: () => Promise<T>) => Promise<T>,
   balancers: PlannedNode[],
   images: Map<string, string>,
+  timings: Record<string, number>,
 ): Promise<void> {
   await timed('networks', () =>
     settleAll(plan.networks.map(async (net) => (await createNetwork(plan.name, net), prog.tick(`network ${net.name}`)))),
   );
   const labels = { [LABEL.hash]: hash, [LABEL.doc]: encodeDoc(doc) };
   const sysctls = sysctlsForEveryMode(doc, plan, deps);
-  const containers = new Map<string, Docker.Container>();
-  // Creating and attaching are independent per node: the engine handles them in parallel.
-  await timed('containers', () =>
-    settleAll(
-      plan.nodes.map(async (node) => {
+  const t0 = Date.now();
+  const last = { created: t0, started: t0, plumbed: t0 };
+  let failure: unknown;
+  const step = <T>(f: () => Promise<T>): Promise<T> => {
+    if (failure !== undefined) return Promise.reject(new DeployError('aborted: another step failed'));
+    return f().catch((e) => {
+      failure ??= e;
+      throw e;
+    });
+  };
+  // Balancers start first, the others right after: a balancer's agent (Node) boots while the rest
+  // starts, and its configuration is the longest chain after its start. Docker gains little from
+  // starting many containers at once on a busy machine, so this costs the others almost nothing.
+  const isBalancer = (n: PlannedNode) => balancers.includes(n);
+  const started = new Map<string, Promise<void>>();
+  const plumbed = new Map<string, Promise<void>>();
+  const balancerStarts: Promise<unknown>[] = [];
+  let balancersStarted: Promise<unknown> | undefined;
+  for (const node of [...plan.nodes].sort((a, b) => Number(isBalancer(b)) - Number(isBalancer(a)))) {
+    if (!isBalancer(node)) balancersStarted ??= Promise.allSettled(balancerStarts);
+    let startedOk!: () => void;
+    const ownStart = new Promise<void>((r) => (startedOk = r));
+    if (isBalancer(node)) balancerStarts.push(ownStart);
+    const gate = isBalancer(node) ? undefined : balancersStarted;
+    const run = handled(
+      step(async () => {
         const withSysctls = { ...node, sysctls: sysctls.get(node.name) ?? node.sysctls };
         const c = await createContainer({ plan, node: withSysctls, image: images.get(node.name)!, labels });
-        containers.set(node.name, c);
         prog.tick(`create ${node.name}`);
-        await connectRest(plan, node, c);
+        await step(() => connectRest(plan, node, c));
         prog.tick(`attach ${node.name}`);
-      }),
-    ),
-  );
-  await timed('start', () =>
-    settleAll(
-      plan.nodes.map(async (node) => {
-        await containers
-          .get(node.name)!
-          .start()
-          .catch((e) => {
+        last.created = Math.max(last.created, Date.now());
+        await gate;
+        await step(() =>
+          c.start().catch((e) => {
             throw new DeployError(`node ${node.name}: start failed: ${oneLine(e)}`);
-          });
+          }),
+        );
         prog.tick(`start ${node.name}`);
-      }),
-    ),
-  );
-  await timed('plumbing', () => settleAll(plan.nodes.map(async (node) => (await plumb(plan, node, deps), prog.tick(`plumb ${node.name}`)))));
+        last.started = Math.max(last.started, Date.now());
+      }).finally(() => startedOk()),
+    );
+    started.set(node.name, run);
+    plumbed.set(
+      node.name,
+      handled(
+        run.then(() =>
+          step(async () => {
+            await plumb(plan, node, deps);
+            prog.tick(`plumb ${node.name}`);
+            last.plumbed = Math.max(last.plumbed, Date.now());
+          }),
+        ),
+      ),
+    );
+  }
+  const configured = new Map<string, Promise<void>>();
+  const applyMs: number[] = [];
+  for (const b of balancers) {
+    const need = balancerDependencies(plan, b.name);
+    const ready = handled(
+      (async () => {
+        await Promise.all(need.plumbed.map((x) => plumbed.get(x)));
+        // configured balancers this one depends on are registered below, before anything settles
+        await Promise.all(need.configured.map((x) => configured.get(x)));
+      })(),
+    );
+    configured.set(
+      b.name,
+      handled(
+        started.get(b.name)!.then(() =>
+          step(async () => {
+            let readyAt = 0;
+            const readyMark = ready.then(() => void (readyAt = Date.now()));
+            await deps.configureBalancer(plan, b.name, { ready: readyMark }).catch(async (e) => {
+              // a dependency that failed is the story, not the configuration that waited for it
+              await ready;
+              throw new DeployError(`node ${b.name}: balancer configuration failed: ${oneLine(e)}`);
+            });
+            applyMs.push(Date.now() - readyAt);
+            prog.tick(`balancer ${b.name}`);
+          }),
+        ),
+      ),
+    );
+  }
+  const allPlumbed = settleAll([...plumbed.values()]);
   // links with a rate: the plumbing shaped each node's egress; its ingress is shaped on the host-side veth
-  if (shapedLinks(plan).length) await timed('shaping', async () => (await shapeHostSide(plan, helperImage(deps)), prog.tick('shape links')));
-  await timed('balancers', () =>
-    Promise.all(
-      balancers.map(async (b) => {
-        await deps.configureBalancer(plan, b.name).catch((e) => {
-          throw new DeployError(`node ${b.name}: balancer configuration failed: ${oneLine(e)}`);
-        });
-        prog.tick(`balancer ${b.name}`);
-      }),
-    ),
-  );
+  const shaping = shapedLinks(plan).length
+    ? handled(
+        allPlumbed.then(() =>
+          step(async () => {
+            await shapeHostSide(plan, helperImage(deps));
+            prog.tick('shape links');
+            return Date.now();
+          }),
+        ),
+      )
+    : undefined;
+  const balancersDone = settleAll([...configured.values()]).then(() => Date.now());
+  const results = await Promise.allSettled([...started.values(), allPlumbed, balancersDone, ...(shaping ? [shaping] : [])]);
+  if (failure !== undefined) throw failure;
+  const bad = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (bad) throw bad.reason;
+  timings.containers = last.created - t0;
+  timings.start = last.started - last.created;
+  timings.plumbing = last.plumbed - last.started;
+  if (shaping) timings.shaping = Math.max(0, (await shaping) - last.plumbed);
+  timings.balancers = Math.max(0, (await balancersDone) - last.plumbed);
+  if (applyMs.length) timings['balancers: apply after ready'] = Math.max(...applyMs);
   const anchorC = plan.nodes.find((x) => x.name === anchor)!.container;
   await timed('record', () => writeRecord(anchorC, { hash, modes: {}, deployedAt: Date.now() }));
   prog.tick('ready');

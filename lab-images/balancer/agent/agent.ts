@@ -13,6 +13,8 @@ import { rrSequence, wrrSequence } from './sequence';
 
 export interface AgentDeps {
   loadDataplane: DataplaneLoader;
+  /** drop a data plane loaded ahead of the first config when that config needs none */
+  discardPreparedDataplane?: () => Promise<void>;
   haproxy: HaproxyLike;
   probe?: Probe;
   persist?: (cfg: AgentConfig) => Promise<void>;
@@ -166,21 +168,23 @@ export class Agent {
         this.installed.clear();
       }
       if (!this.dp) {
+        const t = Date.now();
         this.dp = await this.deps.loadDataplane(cfg.interfaces.map((i) => i.name));
         this.dpInterfaces = ifaces;
-        this.log(`dataplane: attached to ${ifaces}`);
+        this.log(`dataplane: attached to ${ifaces} (${Date.now() - t} ms)`);
       }
       for (const s of dpSvcs) {
+        const t = Date.now();
         const d = this.dpService(s);
         await this.dp.applyService(d);
         this.installed.set(s.name, { id: d.id, mode: s.mode });
-        this.log(`dataplane: ${s.name} ${s.mode}/${s.scheduler} ${s.vip}:${s.port} → ${d.backends.filter((b) => b.healthy).length}/${d.backends.length} healthy`);
+        this.log(`dataplane: ${s.name} ${s.mode}/${s.scheduler} ${s.vip}:${s.port} → ${d.backends.filter((b) => b.healthy).length}/${d.backends.length} healthy (${Date.now() - t} ms)`);
       }
     } else if (this.dp) {
       await this.dp.unload();
       this.dp = undefined;
       this.log('dataplane: unloaded (no eBPF service left)');
-    }
+    } else await this.deps.discardPreparedDataplane?.();
     this.config = cfg;
     await this.deps.persist?.(cfg);
   }

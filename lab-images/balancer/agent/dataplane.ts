@@ -17,12 +17,12 @@
 // and of unload():
 //   tc filter del dev eth0 ingress pref 100 handle 1 bpf; rm -rf /sys/fs/bpf/lblab
 import { existsSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { bpftoolBatch, bpftoolJson, ensureBpffs, run } from './bpf-tool';
+import { MapWrites, bpftoolJson, ensureBpffs, run, writeMaps } from './bpf-tool';
 import {
   BE_F_HEALTHY, BE_F_L2, COUNTER_NAMES, DROP_NAMES, MAPS, MAX_BACKENDS, MAX_SERVICES, MODE, PROTO,
-  RING_SIZE, SCHED, backendValue, hex, readLe, ringKey, svcBackendsValue, svcInfo, svcKey, u32Key,
+  RING_SIZE, SCHED, backendValue, readLe, svcBackendsValue, svcInfo, svcKey, u32Key,
   type BackendEntry,
 } from './dataplane-abi';
 
@@ -85,12 +85,19 @@ export class Dataplane {
     const obj = join(opts.objDir, opts.object ?? 'balancer.bpf.o');
     if (!existsSync(obj)) throw new Error(`BPF object not found: ${obj}`);
     await ensureBpffs(opts.pinDir);
-    const dp = new Dataplane(opts.pinDir, opts.interfaces, opts.netns);
+    const dp = new Dataplane(opts.pinDir, [], opts.netns);
     await rm(opts.pinDir, { recursive: true, force: true });
     await mkdir(join(opts.pinDir, 'maps'), { recursive: true });
     await run('bpftool', ['prog', 'loadall', obj, join(opts.pinDir, 'progs'), 'type', 'classifier', 'pinmaps', join(opts.pinDir, 'maps')]);
-    for (const dev of opts.interfaces) await attachPinned(dev, dp.progPath, opts.netns);
+    await dp.attach(opts.interfaces);
     return dp;
+  }
+
+  /** Attach the loaded program on ingress of more interfaces (a dataplane loaded with none is
+   * complete but sees no traffic: the agent loads it ahead of its first config). */
+  async attach(interfaces: string[]): Promise<void> {
+    await Promise.all(interfaces.filter((d) => !this.interfaces.includes(d)).map((dev) => attachPinned(dev, this.progPath, this.netns)));
+    for (const d of interfaces) if (!this.interfaces.includes(d)) this.interfaces.push(d);
   }
 
   async applyService(s: DpService): Promise<void> {
@@ -101,38 +108,9 @@ export class Dataplane {
       if (owner) throw new Error(`service ${s.id}: backend id ${b.id} already belongs to service ${owner.id}`);
     }
     const prev = this.services.get(s.id);
-    const cmds: string[] = [];
-    const upd = (map: string, key: number[], value: number[]) =>
-      cmds.push(`map update pinned ${this.mapPath(map)} key hex ${hex(key)} value hex ${hex(value)}`);
-
-    // 1. backends first, so the table never names a backend we have not written
-    for (const b of s.backends) {
-      upd(MAPS.backends, u32Key(b.id), backendValue(await this.backendEntry(s, b)));
-    }
-    // backends that left the service: existing flows to them re-schedule
-    for (const old of prev?.backends ?? []) {
-      if (!s.backends.some((b) => b.id === old.id) && !this.ownedElsewhere(old.id, s.id)) {
-        upd(MAPS.backends, u32Key(old.id), backendValue({
-          address: old.address, srcAddress: '0.0.0.0', ifindex: 0, svcId: NO_SERVICE, weight: 0,
-          nhMac: '00:00:00:00:00:00', srcMac: '00:00:00:00:00:00', flags: 0,
-        }));
-      }
-    }
-    upd(MAPS.svcBackends, u32Key(s.id), svcBackendsValue(s.backends.map((b) => b.id)));
-    // 2. the table (maglev/sh ring or rr/wrr sequence)
-    // only slots that changed: Maglev moves few entries when backends change
-    s.table.forEach((id, i) => {
-      if (prev?.table[i] !== id) upd(MAPS.ring, ringKey(s.id, i), u32Key(id));
-    });
-    // 3. the service and its VIP marker last: from here new flows use it
-    if (prev && (prev.vip !== s.vip || prev.port !== s.port || prev.proto !== s.proto)) {
-      cmds.push(`map delete pinned ${this.mapPath(MAPS.services)} key hex ${hex(svcKey(prev.vip, prev.port, PROTO[prev.proto]))}`);
-    }
-    upd(MAPS.services, svcKey(s.vip, s.port, PROTO[s.proto]), svcInfo({
-      id: s.id, mode: MODE[s.mode], sched: SCHED[s.scheduler], tableLen: s.table.length, snatAddress: s.snatAddress,
-    }));
-    upd(MAPS.services, svcKey(s.vip, 0, 0), svcInfo({ id: s.id, mode: MODE.vipMarker, sched: 0, tableLen: 0 }));
-    await bpftoolBatch(cmds);
+    const entries = await Promise.all(s.backends.map((b) => this.backendEntry(s, b)));
+    const w = serviceWrites((m) => this.mapPath(m), prev, s, entries, (id) => this.ownedElsewhere(id, s.id));
+    await writeMaps(w.ops);
     this.services.set(s.id, structuredClone(s));
     if (prev && prev.vip !== s.vip) await this.dropMarkerIfUnused(prev.vip);
   }
@@ -141,15 +119,13 @@ export class Dataplane {
     const s = this.services.get(id);
     if (!s) return;
     this.services.delete(id);
-    const cmds = [`map delete pinned ${this.mapPath(MAPS.services)} key hex ${hex(svcKey(s.vip, s.port, PROTO[s.proto]))}`];
+    const w = new MapWrites();
+    w.delete(this.mapPath(MAPS.services), svcKey(s.vip, s.port, PROTO[s.proto]));
     for (const b of s.backends) {
       if (this.ownedElsewhere(b.id, id)) continue;
-      cmds.push(`map update pinned ${this.mapPath(MAPS.backends)} key hex ${hex(u32Key(b.id))} value hex ${hex(backendValue({
-        address: b.address, srcAddress: '0.0.0.0', ifindex: 0, svcId: NO_SERVICE, weight: 0,
-        nhMac: '00:00:00:00:00:00', srcMac: '00:00:00:00:00:00', flags: 0,
-      }))}`);
+      w.update(this.mapPath(MAPS.backends), u32Key(b.id), backendValue(detachedBackend(b.address)));
     }
-    await bpftoolBatch(cmds);
+    await writeMaps(w.ops);
     await this.dropMarkerIfUnused(s.vip);
   }
 
@@ -198,7 +174,9 @@ export class Dataplane {
 
   private async dropMarkerIfUnused(vip: string): Promise<void> {
     if ([...this.services.values()].some((o) => o.vip === vip)) return;
-    await bpftoolBatch([`map delete pinned ${this.mapPath(MAPS.services)} key hex ${hex(svcKey(vip, 0, 0))}`]).catch(() => {});
+    const w = new MapWrites();
+    w.delete(this.mapPath(MAPS.services), svcKey(vip, 0, 0));
+    await writeMaps(w.ops).catch(() => {});
   }
 
   private async backendEntry(s: DpService, b: DpBackend): Promise<BackendEntry> {
@@ -215,6 +193,55 @@ export class Dataplane {
       mtu: eg.mtu ?? 0,
     };
   }
+}
+
+/** A backend slot that no longer belongs to any service: its flows re-schedule. */
+function detachedBackend(address: string): BackendEntry {
+  return { address, srcAddress: '0.0.0.0', ifindex: 0, svcId: NO_SERVICE, weight: 0, nhMac: '00:00:00:00:00:00', srcMac: '00:00:00:00:00:00', flags: 0 };
+}
+
+/**
+ * The map writes that turn service `prev` (undefined: not installed) into `s`,
+ * in an order that never lets the data plane see a half-written service:
+ * backends first (the table never names a backend we have not written), then
+ * the table, then the service and its VIP marker. The table is written as a
+ * diff: a first apply writes every slot, a health change only the slots Maglev
+ * moved, an unchanged table nothing. `entries[i]` is the entry of s.backends[i].
+ */
+export function serviceWrites(
+  mapPath: (name: string) => string,
+  prev: DpService | undefined,
+  s: DpService,
+  entries: BackendEntry[],
+  ownedElsewhere: (backendId: number) => boolean = () => false,
+): MapWrites {
+  const w = new MapWrites();
+  s.backends.forEach((b, i) => w.update(mapPath(MAPS.backends), u32Key(b.id), backendValue(entries[i])));
+  // backends that left the service: existing flows to them re-schedule
+  for (const old of prev?.backends ?? []) {
+    if (!s.backends.some((b) => b.id === old.id) && !ownedElsewhere(old.id)) {
+      w.update(mapPath(MAPS.backends), u32Key(old.id), backendValue(detachedBackend(old.address)));
+    }
+  }
+  w.update(mapPath(MAPS.svcBackends), u32Key(s.id), svcBackendsValue(s.backends.map((b) => b.id)));
+  const old = prev?.table;
+  const changed: number[] = [];
+  for (let i = 0; i < s.table.length; i++) if (old?.[i] !== s.table[i]) changed.push(i);
+  const keys = new Uint32Array(changed.length);
+  const values = new Uint32Array(changed.length);
+  changed.forEach((i, n) => {
+    keys[n] = s.id * RING_SIZE + i; // ringKey(s.id, i)
+    values[n] = s.table[i];
+  });
+  w.updateU32(mapPath(MAPS.ring), keys, values);
+  if (prev && (prev.vip !== s.vip || prev.port !== s.port || prev.proto !== s.proto)) {
+    w.delete(mapPath(MAPS.services), svcKey(prev.vip, prev.port, PROTO[prev.proto]));
+  }
+  w.update(mapPath(MAPS.services), svcKey(s.vip, s.port, PROTO[s.proto]), svcInfo({
+    id: s.id, mode: MODE[s.mode], sched: SCHED[s.scheduler], tableLen: s.table.length, snatAddress: s.snatAddress,
+  }));
+  w.update(mapPath(MAPS.services), svcKey(s.vip, 0, 0), svcInfo({ id: s.id, mode: MODE.vipMarker, sched: 0, tableLen: 0 }));
+  return w;
 }
 
 function validate(s: DpService): void {
@@ -241,7 +268,7 @@ function validate(s: DpService): void {
 export async function resolveEgress(b: DpBackend, mode: DpService['mode'], netns?: string): Promise<DpEgress> {
   const route = (await jsonCmd<{ dev: string; prefsrc?: string; gateway?: string }[]>(netns, 'ip', ['-j', 'route', 'get', b.address]))[0];
   if (!route) throw new Error(`no route to backend ${b.address}`);
-  const link = (await jsonCmd<{ ifindex: number; address: string; mtu?: number }[]>(netns, 'ip', ['-j', 'link', 'show', 'dev', route.dev]))[0];
+  const link = await linkInfo(route.dev, netns);
   if (mode === 'dsr' && route.gateway) {
     throw new Error(`dsr: backend ${b.address} is behind router ${route.gateway}; dsr needs one L2 network`);
   }
@@ -255,6 +282,20 @@ export async function resolveEgress(b: DpBackend, mode: DpService['mode'], netns
     // unknown MAC or a router in between: the BPF program asks the FIB
     nextHopMac: route.gateway || !macOk ? undefined : b.mac,
   };
+}
+
+/** ifindex, MAC and MTU of a device: from sysfs (no process to spawn) unless it lives in another namespace. */
+async function linkInfo(dev: string, netns?: string): Promise<{ ifindex: number; address: string; mtu?: number }> {
+  if (!netns && !/[/.]/.test(dev) && dev) {
+    try {
+      const f = (name: string) => readFile(join('/sys/class/net', dev, name), 'utf8').then((x) => x.trim());
+      const [ifindex, address, mtu] = await Promise.all([f('ifindex'), f('address'), f('mtu')]);
+      return { ifindex: Number(ifindex), address, mtu: Number(mtu) };
+    } catch {
+      /* no sysfs view of this device: ask ip */
+    }
+  }
+  return (await jsonCmd<{ ifindex: number; address: string; mtu?: number }[]>(netns, 'ip', ['-j', 'link', 'show', 'dev', dev]))[0];
 }
 
 /** Run a command, inside `ip netns exec NS` when a namespace is given. */

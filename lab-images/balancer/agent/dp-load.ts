@@ -1,9 +1,38 @@
 // Where the real data plane comes in (h1's dataplane.ts). Kept apart so the
 // rest of the agent, and its tests, never import the BPF loader.
+//
+// Loading the BPF object (verifier, a 16 MB table map) is the slowest part of
+// a balancer's first config and needs nothing from it: a fresh daemon loads it
+// ahead (`prepareDataplane`, unattached, so it sees no traffic) while the lab
+// is still being plumbed, and the first config only attaches it.
 import type { DataplaneLoader } from './dp-contract';
 import { Dataplane } from './dataplane';
 
 export const BPF_OBJ_DIR = process.env.LBAGENT_BPF_DIR ?? '/usr/local/lib/lblab/bpf';
 export const BPF_PIN_DIR = process.env.LBAGENT_PIN_DIR ?? '/sys/fs/bpf/lblab';
 
-export const loadDataplane: DataplaneLoader = (interfaces) => Dataplane.load({ objDir: BPF_OBJ_DIR, pinDir: BPF_PIN_DIR, interfaces });
+let prepared: Promise<Dataplane | undefined> | undefined;
+
+/** Load the data plane now, attached nowhere; failures are silent (the real load reports them). */
+export function prepareDataplane(): Promise<unknown> {
+  prepared ??= Dataplane.load({ objDir: BPF_OBJ_DIR, pinDir: BPF_PIN_DIR, interfaces: [] }).catch(() => undefined);
+  return prepared;
+}
+
+/** Drop a prepared data plane nobody took (the config needs no eBPF mode). */
+export async function discardPrepared(): Promise<void> {
+  const p = prepared;
+  prepared = undefined;
+  await (await p)?.unload();
+}
+
+export const loadDataplane: DataplaneLoader = async (interfaces) => {
+  const p = prepared;
+  prepared = undefined;
+  const dp = p && (await p);
+  if (dp) {
+    await dp.attach(interfaces);
+    return dp;
+  }
+  return Dataplane.load({ objDir: BPF_OBJ_DIR, pinDir: BPF_PIN_DIR, interfaces });
+};

@@ -52,7 +52,7 @@ export function serve(socketPath: string, handle: (req: Request) => Promise<unkn
 
 export function request(socketPath: string, req: Request, timeoutMs = 60_000): Promise<Response> {
   return new Promise((resolve, reject) => {
-    if (!fs.existsSync(socketPath)) return reject(new Error(`the lbagent daemon is not running (no ${socketPath})`));
+    if (!fs.existsSync(socketPath)) return reject(Object.assign(new Error(`the lbagent daemon is not running (no ${socketPath})`), { code: 'ENOENT' }));
     const s = net.connect(socketPath);
     let buf = '';
     s.setEncoding('utf8');
@@ -66,6 +66,27 @@ export function request(socketPath: string, req: Request, timeoutMs = 60_000): P
         reject(new Error('the lbagent daemon sent a malformed answer'));
       }
     });
-    s.on('error', (e) => reject(new Error(`cannot reach the lbagent daemon at ${socketPath}: ${e.message}`)));
+    s.on('error', (e: NodeJS.ErrnoException) =>
+      reject(Object.assign(new Error(`cannot reach the lbagent daemon at ${socketPath}: ${e.message}`), { code: e.code })),
+    );
   });
+}
+
+/**
+ * Like request, but while the daemon is still starting (no socket yet, or not
+ * listening yet) keep trying for up to `waitMs`: the engine hands a fresh
+ * container its config as early as it can, possibly before the daemon's Node
+ * has booted.
+ */
+export async function requestWhenUp(socketPath: string, req: Request, waitMs: number, timeoutMs = 60_000): Promise<Response> {
+  const until = Date.now() + waitMs;
+  for (;;) {
+    try {
+      return await request(socketPath, req, timeoutMs);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if ((code !== 'ENOENT' && code !== 'ECONNREFUSED') || Date.now() > until) throw e;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
 }

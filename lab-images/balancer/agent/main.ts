@@ -10,7 +10,7 @@ import { Agent } from './agent';
 import { parseAgentConfig, type AgentConfig } from './config';
 import type { DataplaneLoader } from './dp-contract';
 import { HaproxyProcess } from './haproxy-proc';
-import { request, serve, type Request } from './ipc';
+import { requestWhenUp, serve, type Request } from './ipc';
 
 const RUN_DIR = process.env.LBAGENT_RUN_DIR ?? '/run/lblab';
 const SOCKET = path.join(RUN_DIR, 'agent.sock');
@@ -30,6 +30,7 @@ function writeAtomic(file: string, text: string): void {
 
 // Imported lazily: a proxy-only balancer (or a build without the BPF objects) never touches the loader.
 const loadDataplane: DataplaneLoader = async (interfaces) => (await import('./dp-load')).loadDataplane(interfaces);
+const discardPreparedDataplane = async () => (await import('./dp-load')).discardPrepared();
 
 class ConfigError extends Error {
   constructor(readonly lines: string[]) {
@@ -47,6 +48,7 @@ async function daemon(): Promise<void> {
   }
   const agent = new Agent({
     loadDataplane,
+    discardPreparedDataplane,
     haproxy: new HaproxyProcess(RUN_DIR),
     persist: async (cfg) => writeAtomic(CONFIG, JSON.stringify(cfg, null, 2)),
     log,
@@ -61,7 +63,16 @@ async function daemon(): Promise<void> {
     return { services: parsed.config.services.length };
   };
   // A restarted daemon picks up where it was.
-  if (fs.existsSync(CONFIG)) {
+  const saved = fs.existsSync(CONFIG);
+  // A fresh one whose lab serves an eBPF mode (the engine says so at create) loads the
+  // data plane while the lab is being plumbed: the first config then only attaches it.
+  if (!saved && process.env.LBAGENT_PRELOAD === '1') {
+    const t = Date.now();
+    void import('./dp-load')
+      .then((m) => m.prepareDataplane())
+      .then((dp) => log(dp ? `dataplane: loaded ahead of the config (${Date.now() - t} ms)` : 'dataplane: not loaded ahead (the config will load it)'));
+  }
+  if (saved) {
     const parsed = parseAgentConfig(fs.readFileSync(CONFIG, 'utf8'));
     if (parsed.ok) await agent.apply(parsed.config).catch((e: Error) => log(`saved config not applied: ${e.message}`));
     else log(`saved config ignored: ${parsed.errors[0]}`);
@@ -84,8 +95,11 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** A config may arrive while the daemon is still booting (fresh container): wait for it that long. */
+const APPLY_WAIT_MS = Number(process.env.LBAGENT_WAIT_MS ?? 30_000);
+
 async function ask(req: Request): Promise<unknown> {
-  const res = await request(SOCKET, req).catch((e: Error) => fail([e.message]));
+  const res = await requestWhenUp(SOCKET, req, req.op === 'apply' ? APPLY_WAIT_MS : 0).catch((e: Error) => fail([e.message]));
   if (!res.ok) fail(res.errors);
   return res.result;
 }
