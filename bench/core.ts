@@ -12,11 +12,12 @@
 // and parsing plus the single hash lookup an established flow costs.
 // `npm run bench:core` then runs bench/modes.ts: the real-lab throughput.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Dataplane, type DpBackend, type DpService } from '../lab-images/balancer/agent/dataplane';
 import { RING_SIZE } from '../lab-images/balancer/agent/dataplane-abi';
+import { runProg } from '../test/core/harness';
 import { TCP, buildFrame, parseFrame } from '../test/core/packet';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -45,28 +46,14 @@ function svc(id: number, mode: DpService['mode'], port: number): DpService {
 interface Row { name: string; frame: Buffer; prog: 'bench_lb' | 'lb_ingress' | 'ref_parse' | 'ref_lookup'; expect: number[] }
 export interface BenchResult { name: string; ns: number; restoreNs: number; netNs: number; passNs: number; ratio: number }
 
-/** The interface requests "arrive on" (__sk_buff.ingress_ifindex, offset 36): nat/snat replies go back out of it. */
+/** The interface requests "arrive on": nat/snat replies go back out of it. */
 const CLIENT_IFINDEX = 3;
 
-function testRun(prog: string, frame: Buffer, repeat: number, dir: string, ingressIfindex = 0): { retval: number; duration: number; out: Buffer } {
-  const f = join(dir, 'frame');
-  writeFileSync(f, frame);
-  const ctx: string[] = [];
-  if (ingressIfindex) {
-    const c = Buffer.alloc(40);
-    c.writeUInt32LE(ingressIfindex, 36);
-    writeFileSync(join(dir, 'ctx'), c);
-    ctx.push('ctx_in', join(dir, 'ctx'));
-  }
-  const j = JSON.parse(execFileSync('bpftool', ['-j', 'prog', 'run', 'pinned', prog, 'data_in', f, 'data_out', '-', ...ctx, 'repeat', String(repeat)], { encoding: 'utf8' }));
-  return { retval: j.retval, duration: j.duration, out: Buffer.from(j.data_out) };
-}
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 export async function benchCore(): Promise<BenchResult[]> {
   execFileSync('make', ['-s', '-C', CORE], { stdio: 'inherit' });
   const mnt = mkdtempSync('/tmp/h1bench_').replace(/\./g, '_');
-  const work = mkdtempSync('/tmp/h1benchw_');
   mkdirSync(mnt, { recursive: true });
   execFileSync('mount', ['-t', 'bpf', 'bpf', mnt]);
   let dp: Dataplane | undefined;
@@ -81,7 +68,7 @@ export async function benchCore(): Promise<BenchResult[]> {
     const fwd = (port: number, sport: number) => buildFrame({ proto: 'tcp', src: CLIENT, dst: VIP, sport, dport: port, flags: TCP.ACK });
     // prime flows (SYN), learn the backend / snat port the balancer chose
     const prime = (port: number, sport: number) =>
-      parseFrame(testRun(lb, buildFrame({ proto: 'tcp', src: CLIENT, dst: VIP, sport, dport: port, flags: TCP.SYN }), 1, work, CLIENT_IFINDEX).out);
+      parseFrame(runProg(lb, buildFrame({ proto: 'tcp', src: CLIENT, dst: VIP, sport, dport: port, flags: TCP.SYN }), 1, CLIENT_IFINDEX).out);
     prime(80, 50001); prime(81, 50002);
     const nat = prime(82, 50003);
     const snat = prime(83, 50004);
@@ -105,11 +92,11 @@ export async function benchCore(): Promise<BenchResult[]> {
       const prog = dp.programPath(row.prog);
       const ns: number[] = []; const rs: number[] = []; const ps: number[] = [];
       for (let i = 0; i < ROUNDS; i++) {
-        const r = testRun(prog, row.frame, REPEAT, work);
+        const r = runProg(prog, row.frame, REPEAT);
         if (!row.expect.includes(r.retval)) throw new Error(`${row.name}: verdict ${r.retval}, expected ${row.expect.join('|')}`);
         ns.push(r.duration);
-        rs.push(row.prog === 'bench_lb' ? testRun(restoreProg, row.frame, REPEAT, work).duration : -1);
-        ps.push(testRun(passProg, row.frame, REPEAT, work).duration);
+        rs.push(row.prog === 'bench_lb' ? runProg(restoreProg, row.frame, REPEAT).duration : -1);
+        ps.push(runProg(passProg, row.frame, REPEAT).duration);
       }
       const n = median(ns); const restore = median(rs); const pass = median(ps);
       // wrapped: the wrapper's run (which includes test-run's own loop, like
@@ -126,7 +113,6 @@ export async function benchCore(): Promise<BenchResult[]> {
     await dp?.unload().catch(() => {});
     try { execFileSync('umount', [mnt]); } catch { /* ignore */ }
     rmSync(mnt, { recursive: true, force: true });
-    rmSync(work, { recursive: true, force: true });
   }
 }
 
