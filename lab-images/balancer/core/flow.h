@@ -84,6 +84,20 @@ static __always_inline int flow_established(struct pkt *p, struct flow_val *v, s
 	return 1;
 }
 
+/* Fill the L2 return path of a reply entry (nat/snat) from the request in
+ * hand, before its MACs are rewritten. */
+static __always_inline void rev_learn_l2(struct __sk_buff *skb, struct flow_val *rv)
+{
+	void *data, *data_end;
+	skb_data_ptrs(skb, data, data_end);
+	struct ethhdr *eth = data;
+	if ((void *)(eth + 1) > data_end)
+		return;
+	rv->ifindex = skb->ingress_ifindex;
+	__builtin_memcpy(rv->l2_dst, eth->h_source, ETH_ALEN);
+	__builtin_memcpy(rv->l2_src, eth->h_dest, ETH_ALEN);
+}
+
 /* Schedule the flow of fc->key on service svc; old is its previous forward
  * entry, if any. Returns 0 or a DROP_* reason + 1. */
 static __always_inline int flow_schedule(struct pkt *p, struct svc_info *svc, struct flow_val *old,

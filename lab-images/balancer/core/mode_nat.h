@@ -11,20 +11,6 @@
 #include "flow.h"
 #include "csum.h"
 
-/* Fill the L2 return path of a reply entry from the request in hand (before
- * its MACs are rewritten). */
-static __always_inline void rev_learn_l2(struct __sk_buff *skb, struct flow_val *rv)
-{
-	void *data, *data_end;
-	skb_data_ptrs(skb, data, data_end);
-	struct ethhdr *eth = data;
-	if ((void *)(eth + 1) > data_end)
-		return;
-	rv->ifindex = skb->ingress_ifindex;
-	__builtin_memcpy(rv->l2_dst, eth->h_source, ETH_ALEN);
-	__builtin_memcpy(rv->l2_src, eth->h_dest, ETH_ALEN);
-}
-
 static __always_inline int mode_nat_fwd(struct __sk_buff *skb, struct pkt *p, struct flow_ctx *fc)
 {
 	struct backend *be = fc->be;

@@ -12,7 +12,6 @@
 #include "egress.h"
 #include "flow.h"
 #include "csum.h"
-#include "mode_nat.h" /* rev_learn_l2 */
 
 static __always_inline int snat_claim_port(struct __sk_buff *skb, struct pkt *p, struct flow_ctx *fc,
 					   __be32 snat_addr, __be16 *out)
