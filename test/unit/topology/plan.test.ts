@@ -1,12 +1,11 @@
 // Planning: addresses, default subnets, routes across routers, per-mode node setup, services.
 import { describe, expect, it } from 'vitest';
 import type { LabDoc } from '../../../electron/api';
-import { assignAddresses, getTemplate, LabFileError, planLab, validateLab } from '../../../electron/engine/topology/index';
+import { assignAddresses, LabFileError, planLab, validateLab } from '../../../electron/engine/topology/index';
 import type { LabPlan } from '../../../electron/engine/topology/plan-types';
+import { node, routedTwoArm, tpl } from './fixtures';
 
-const node = (plan: LabPlan, n: string) => plan.nodes.find((x) => x.name === n)!;
 const addrOf = (plan: LabPlan, n: string, net: string) => node(plan, n).interfaces.find((i) => i.network === net)!.address;
-const tpl = (id: string) => getTemplate(id)!;
 
 /** client — r1 — r2 chain: three subnets, servers two routers away from the balancer */
 const chain: LabDoc = {
@@ -103,17 +102,7 @@ describe('routes', () => {
   });
 
   it('nat drops a more specific route that would bypass the balancer', () => {
-    const doc: LabDoc = {
-      name: 'x',
-      networks: { front: {}, back: {}, far: {} },
-      nodes: {
-        c: { kind: 'client', links: [{ network: 'far' }] },
-        r: { kind: 'router', links: [{ network: 'far' }, { network: 'front' }, { network: 'back' }] },
-        lb: { kind: 'balancer', links: [{ network: 'front' }, { network: 'back' }] },
-        s: { kind: 'server', links: [{ network: 'back' }] },
-      },
-      services: { web: { balancer: 'lb', mode: 'dsr', backends: ['s'] } },
-    };
+    const doc = routedTwoArm();
     expect(node(planLab(doc), 's').routes.map((r) => r.dst)).toEqual(['198.18.2.0/24', '198.18.0.0/24']);
     const nat = planLab(doc, { modes: { web: 'nat' } });
     expect(node(nat, 's').routes).toEqual([{ dst: 'default', via: addrOf(nat, 'lb', 'back') }]);

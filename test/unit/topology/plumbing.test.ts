@@ -7,12 +7,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { LabDoc, Mode } from '../../../electron/api';
-import { getTemplate, nodeScript, planLab } from '../../../electron/engine/topology/index';
+import { nodeScript, planLab } from '../../../electron/engine/topology/index';
 import { burstBytes, tbfArgs } from '../../../electron/engine/topology/plumbing';
 import type { LabPlan } from '../../../electron/engine/topology/plan-types';
+import { node, routedTwoArm, tpl } from './fixtures';
 
-const tpl = (id: string) => getTemplate(id)!;
-const node = (plan: LabPlan, n: string) => plan.nodes.find((x) => x.name === n)!;
 
 describe('nodeScript content', () => {
   it('maps interfaces by address, never by ethN', () => {
@@ -155,17 +154,7 @@ describe('nodeScript run against a fake node', () => {
   });
 
   it('dsr ⇄ nat with a router: subnet routes removed in nat and put back after', () => {
-    const doc: LabDoc = {
-      name: 'x',
-      networks: { front: {}, back: {}, far: {} },
-      nodes: {
-        c: { kind: 'client', links: [{ network: 'far' }] },
-        r: { kind: 'router', links: [{ network: 'far' }, { network: 'front' }, { network: 'back' }] },
-        lb: { kind: 'balancer', links: [{ network: 'front' }, { network: 'back' }] },
-        s: { kind: 'server', links: [{ network: 'back' }] },
-      },
-      services: { web: { balancer: 'lb', mode: 'dsr', backends: ['s'] } },
-    };
+    const doc = routedTwoArm();
     const dsr = planLab(doc);
     const nat = planLab(doc, { modes: { web: 'nat' } });
     boot(dsr, 's');
