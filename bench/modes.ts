@@ -19,7 +19,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import YAML from 'yaml';
+import { rewriteLab } from '../test/integration/fixtures/h3b-cli';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const LAB = `${process.env.LBLAB_TEST_GC_SCOPE ?? ''}bench-modes`;
@@ -27,17 +27,6 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const PROCS = 3;
 const CONNS_PER_PROC = 4;
-const SUBNETS = ['198.18.240.0/24', '198.18.241.0/24'];
-
-/** labs/compare.lab.yaml under the bench's own name and subnets. */
-function labFile(): string {
-  const doc = YAML.parse(fs.readFileSync(path.join(ROOT, 'labs/compare.lab.yaml'), 'utf8'));
-  doc.name = LAB;
-  Object.values(doc.networks as Record<string, { subnet?: string }>).forEach((n, i) => (n.subnet = SUBNETS[i]));
-  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'lblab-bench-')), `${LAB}.lab.yaml`);
-  fs.writeFileSync(file, YAML.stringify(doc));
-  return file;
-}
 
 function lblab(args: string[]): string {
   const r = spawnSync(process.execPath, [path.join(ROOT, 'bin/lblab.mjs'), ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
@@ -94,7 +83,9 @@ const median = (xs: number[]) => {
 
 function main() {
   process.stderr.write(`bench: deploying ${LAB}\n`);
-  lblab(['up', labFile()]);
+  // labs/compare under the bench's own name, its networks on 198.18.240-241.0/24
+  const lab = rewriteLab(path.join(ROOT, 'labs/compare.lab.yaml'), LAB, fs.mkdtempSync(path.join(os.tmpdir(), 'lblab-bench-')), 240);
+  lblab(['up', lab.file]);
   try {
     const status = JSON.parse(lblab(['status', LAB, '--json']));
     const svc = status.services.find((s: { name: string }) => s.name === 'web');

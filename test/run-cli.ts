@@ -2,8 +2,9 @@
 // the one runner of the CLI tests and the integration fixtures.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-export const ROOT = path.resolve(__dirname, '..');
+export const ROOT = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
 export const LBLAB = path.join(ROOT, 'bin/lblab.mjs');
 
 export interface CliResult { code: number | null; stdout: string; stderr: string; ms: number }
