@@ -55,7 +55,7 @@ static __always_inline int lb_process(struct __sk_buff *skb)
 	if (!v || !flow_established(&p, v, &fc)) {
 		struct svc_key k = { .vip = p.daddr, .port = p.dport, .proto = p.proto };
 		struct svc_info *svc = bpf_map_lookup_elem(&lb_services, &k);
-		if (!svc || svc->mode == MODE_VIP_MARKER)
+		if (!svc)
 			return pass();
 		r = flow_schedule(&p, svc, v, &fc);
 		if (r)
