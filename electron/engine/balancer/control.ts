@@ -6,6 +6,7 @@
 import type { ServiceStats } from '../../api';
 import { docker } from '../docker/client';
 import { execIn, type ExecResult } from '../docker/exec';
+import { serviceBackendNodes } from '../topology/plan';
 import type { LabPlan, PlannedNode } from '../topology/plan-types';
 import { applyRelayCommand, RELAY_MARKER } from '../../../lab-images/balancer/agent/apply-relay';
 import { agentHealthSchema, agentStatsSchema, type AgentHealth } from '../../../lab-images/balancer/agent/report';
@@ -171,9 +172,8 @@ export async function readHealth(plan: LabPlan, balancerNode: string): Promise<A
 /** Resolve once every backend of every service has passed a check and is up; else throw naming the laggards. */
 export async function waitHealthy(plan: LabPlan, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  let pending: string[] = [];
   for (;;) {
-    pending = [];
+    const pending: string[] = [];
     for (const lb of balancersWithServices(plan)) {
       const h = await readHealth(plan, lb.name).catch((e: Error) => ({ error: e.message }));
       if ('error' in h) {
@@ -181,8 +181,7 @@ export async function waitHealthy(plan: LabPlan, timeoutMs = 15_000): Promise<vo
         continue;
       }
       for (const s of plan.services.filter((x) => x.balancer === lb.name)) {
-        const nodes = new Set([...s.backends, ...s.routes.flatMap((r) => r.backends)].map((b) => b.node));
-        for (const node of nodes) {
+        for (const node of serviceBackendNodes(s)) {
           const b = h.backends.find((x) => x.service === s.name && x.node === node);
           if (!b || b.checks === 0 || !b.healthy) pending.push(`${s.name}/${node}${b?.lastError ? ` (${b.lastError})` : b ? '' : ' (not configured)'}`);
         }

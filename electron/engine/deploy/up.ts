@@ -7,6 +7,7 @@
 import { MODES, type LabDoc } from '../../api';
 import { execIn } from '../docker/exec';
 import { LABEL } from '../docker/labels';
+import { serviceBackendNodes } from '../topology/plan';
 import type { LabPlan, PlannedNode } from '../topology/plan-types';
 import { connectRest, createContainer, createNetwork } from './containers';
 import { defaultDeps, helperImage, imagesNeeded, type DeployDeps } from './deps';
@@ -160,16 +161,16 @@ async function settleAll<T>(work: Promise<T>[]): Promise<T[]> {
  * the routers', which carry health checks to remote backends), and the configuration of any backend
  * that is itself a balancer (multi-tier: a gateway answers the edge's checks once its proxy runs). */
 export function balancerDependencies(plan: LabPlan, balancer: string): { plumbed: string[]; configured: string[] } {
-  const backends = new Set(
-    plan.services.filter((s) => s.balancer === balancer).flatMap((s) => [...s.backends, ...s.routes.flatMap((r) => r.backends)].map((b) => b.node)),
-  );
+  // every node a balancer's services send to: backends and l7 routes' backends
+  const backendNodes = (lb: string) => plan.services.filter((s) => s.balancer === lb).flatMap(serviceBackendNodes);
+  const backends = new Set(backendNodes(balancer));
   const plumbed = plan.nodes.filter((n) => n.name === balancer || n.kind === 'router' || backends.has(n.name)).map((n) => n.name);
   const lbs = new Set(plan.services.map((s) => s.balancer));
   // a balancer that (directly or not) waits for us must not be waited for: no deadlock on a cycle
   const waitsFor = (a: string, b: string, seen = new Set<string>()): boolean => {
     if (seen.has(a)) return false;
     seen.add(a);
-    const deps = plan.services.filter((s) => s.balancer === a).flatMap((s) => [...s.backends, ...s.routes.flatMap((r) => r.backends)].map((x) => x.node)).filter((x) => lbs.has(x) && x !== a);
+    const deps = backendNodes(a).filter((x) => lbs.has(x) && x !== a);
     return deps.includes(b) || deps.some((x) => waitsFor(x, b, seen));
   };
   const configured = [...backends].filter((b) => lbs.has(b) && b !== balancer && !waitsFor(b, balancer));

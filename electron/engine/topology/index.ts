@@ -1,7 +1,7 @@
 // Public API of the topology engine: lab files, validation, addressing, planning, node plumbing.
 export { parseLabText, loadLabFile, formatLab } from './load';
 export { validateLab, analyzeLab, schemaCheck, type ValidateOptions } from './validate';
-export { planLab, SYSCTL, type PlanOptions } from './plan';
+export { planLab, serviceBackendNodes, SYSCTL, type PlanOptions } from './plan';
 export { nodeScript, DECAP_OBJECT, DECAP_SECTION } from './plumbing';
 export { listTemplates, getTemplate, labsDir } from './templates';
 export { assignAddresses, type Addressing, type AddressingOptions } from './addressing';

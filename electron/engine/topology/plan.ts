@@ -23,6 +23,11 @@ export const SYSCTL = {
 
 /** Plan a lab; throws LabFileError (one line: field path and reason) if the lab is invalid
  * for the given effective modes (`opts.modes` = live mode switches). */
+/** Every node a service sends to: its backends and its l7 routes' backends (a node may be in both). */
+export function serviceBackendNodes(s: PlannedService): string[] {
+  return [...new Set([...s.backends, ...s.routes.flatMap((r) => r.backends)].map((b) => b.node))];
+}
+
 export function planLab(doc: LabDoc, opts: PlanOptions = {}): LabPlan {
   const a = analyzeLab(doc, opts);
   if (!a.doc || !a.addr || a.issues.length) throw new LabFileError(a.issues);
