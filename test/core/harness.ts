@@ -52,8 +52,9 @@ export interface RunOut { retval: number; out: Buffer; duration: number }
 const SKB_INGRESS_IFINDEX_OFF = 36;
 
 /** Run one frame through a pinned tc program (BPF_PROG_TEST_RUN).
- * ingressIfindex: the interface the frame "arrived on" (__sk_buff ctx_in). */
-export function runProg(prog: string, frame: Buffer, repeat = 1, ingressIfindex = 0): RunOut {
+ * ingressIfindex: the interface the frame "arrived on" (__sk_buff ctx_in);
+ * cpu: run it there (test-run runs on the caller's CPU; per-CPU maps). */
+export function runProg(prog: string, frame: Buffer, repeat = 1, ingressIfindex = 0, cpu?: number): RunOut {
   const tmp = mkdtempSync('/tmp/h1frame_');
   try {
     const inFile = join(tmp, 'in');
@@ -65,8 +66,11 @@ export function runProg(prog: string, frame: Buffer, repeat = 1, ingressIfindex 
       writeFileSync(join(tmp, 'ctx'), c);
       ctx.push('ctx_in', join(tmp, 'ctx'));
     }
-    const out = execFileSync('bpftool', ['-j', 'prog', 'run', 'pinned', prog, 'data_in', inFile,
-      'data_out', join(tmp, 'out'), 'data_size_out', '4096', ...ctx, 'repeat', String(repeat)], { encoding: 'utf8' });
+    const args = ['-j', 'prog', 'run', 'pinned', prog, 'data_in', inFile,
+      'data_out', join(tmp, 'out'), 'data_size_out', '4096', ...ctx, 'repeat', String(repeat)];
+    const out = cpu === undefined
+      ? execFileSync('bpftool', args, { encoding: 'utf8' })
+      : execFileSync('taskset', ['-c', String(cpu), 'bpftool', ...args], { encoding: 'utf8' });
     const j = JSON.parse(out) as { retval: number; duration: number };
     return { retval: j.retval, duration: j.duration, out: readFileSync(join(tmp, 'out')) };
   } finally {
@@ -120,6 +124,8 @@ export class Lab {
     }
   }
   run(frame: Buffer, repeat = 1, ingressIfindex = 0): RunOut { return runProg(this.dp.progPath, frame, repeat, ingressIfindex); }
+  /** Run one frame on a given CPU (the flow cache is per CPU). */
+  runOn(cpu: number, frame: Buffer): RunOut { return runProg(this.dp.progPath, frame, 1, 0, cpu); }
   runMany(frames: Buffer[]): RunOut[] { return runBatch(this.dp.progPath, frames); }
   async stats(): Promise<Flat> { return flatStats(await this.dp.readStats()); }
   /** Run and return the counter deltas too. */

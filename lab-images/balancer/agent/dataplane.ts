@@ -152,6 +152,9 @@ export class Dataplane {
       else if (known.has(id) || active) out.backends[id] = { packets: 0, bytes: 0, activeFlows: active };
     }
     COUNTER_NAMES.forEach((n, i) => { out.counters[n] = counters[i] ? perCpuSum(counters[i], 0, 8) : 0; });
+    // the data plane does not count tx itself: every packet it sends on is in
+    // exactly one per-direction counter (lb_common.h, enum lb_counter)
+    out.counters.tx = TX_PARTS.reduce((acc, n) => acc + out.counters[n], 0);
     DROP_NAMES.forEach((n, i) => { out.drops[n] = drops[i] ? perCpuSum(drops[i], 0, 8) : 0; });
     return out;
   }
@@ -194,6 +197,9 @@ export class Dataplane {
     };
   }
 }
+
+/** The per-direction counters whose sum is tx. */
+const TX_PARTS = ['dsr', 'encap', 'nat_fwd', 'nat_rev', 'snat_fwd', 'snat_rev'] as const;
 
 /** A backend slot that no longer belongs to any service: its flows re-schedule. */
 function detachedBackend(address: string): BackendEntry {

@@ -4,7 +4,8 @@
  *   parse (parse.h) ── not IPv4 ─────────────────────────────▶ TC_ACT_OK
  *     │ malformed ─────────────────────────────────────────▶ drop(reason)
  *     ▼
- *   TCP/UDP: 5-tuple in lb_flows? ── reply entry (nat/snat) ─▶ mode_reverse
+ *   TCP/UDP: 5-tuple in this CPU's flow cache (flow_cache.h), else in lb_flows?
+ *     │        ── reply entry (nat/snat) ──────────────────────▶ mode_reverse
  *     │        │ forward entry, backend still good ─▶ mode of the flow
  *     │        ▼ no (or stale)                         dsr / tunnel / nat / snat
  *     ├─ to a service VIP:port? ── yes ─▶ schedule (sched.h), new entry ─▶ mode

@@ -30,8 +30,8 @@ static __always_inline int set_macs(struct __sk_buff *skb, const __u8 *dst, cons
 	struct ethhdr *eth = data;
 	if ((void *)(eth + 1) > data_end)
 		return -1;
-	__builtin_memcpy(eth->h_dest, dst, ETH_ALEN);
-	__builtin_memcpy(eth->h_source, src, ETH_ALEN);
+	mac_copy(eth->h_dest, dst);
+	mac_copy(eth->h_source, src);
 	return 0;
 }
 
@@ -66,7 +66,6 @@ static __always_inline int fib_redirect(struct __sk_buff *skb, __be32 src, __be3
 static __always_inline int egress_backend(struct __sk_buff *skb, struct backend *be, __be32 src,
 					  __u8 proto, __u16 tot_len)
 {
-	count(CNT_TX);
 	if (be->flags & BE_F_L2) {
 		if (set_macs(skb, be->nh_mac, be->src_mac))
 			return drop(DROP_REWRITE_FAIL);

@@ -8,9 +8,11 @@
  * client. UDP has no end, so for UDP the count means "flows assigned" (until
  * LRU eviction) and lc balances assigned flows by weight.
  *
- * The pipeline (lb_main.h) looks the packet's 5-tuple up first: a forward
- * entry that flow_established() accepts needs no service lookup at all;
- * otherwise the service is looked up and flow_schedule() (re)creates it.
+ * The pipeline (lb_main.h) looks the packet's 5-tuple up first, in this
+ * CPU's flow cache (flow_cache.h), then in lb_flows: a forward entry that
+ * flow_cached_established() / flow_established() accepts needs no service
+ * lookup at all; otherwise the service is looked up and flow_schedule()
+ * (re)creates it. Every lb_flows write is followed by flow_cache_forget().
  */
 #ifndef LB_FLOW_H
 #define LB_FLOW_H
@@ -18,6 +20,7 @@
 #include "sched.h"
 #include "stats.h"
 #include "parse.h"
+#include "flow_cache.h"
 
 /* Backend still valid for an EXISTING flow of service sid. */
 static __always_inline struct backend *backend_for_existing(__u32 id, __u32 sid)
@@ -84,6 +87,20 @@ static __always_inline int flow_established(struct pkt *p, struct flow_val *v, s
 	return 1;
 }
 
+/* A cached copy (flow_cache.h) of a forward entry, for a packet that cannot
+ * change its flow (no SYN/FIN/RST): good while its backend is. Fills fc. */
+static __always_inline int flow_cached_established(struct flow_val *v, struct flow_ctx *fc)
+{
+	struct backend *be = backend_for_existing(v->backend_id, v->svc_id);
+	if (!be)
+		return 0;
+	fc->val = v;
+	fc->be = be;
+	fc->be_id = v->backend_id;
+	fc->is_new = 0;
+	return 1;
+}
+
 /* Fill the L2 return path of a reply entry (nat/snat) from the request in
  * hand, before its MACs are rewritten. */
 static __always_inline void rev_learn_l2(struct __sk_buff *skb, struct flow_val *rv)
@@ -94,8 +111,8 @@ static __always_inline void rev_learn_l2(struct __sk_buff *skb, struct flow_val 
 	if ((void *)(eth + 1) > data_end)
 		return;
 	rv->ifindex = skb->ingress_ifindex;
-	__builtin_memcpy(rv->l2_dst, eth->h_source, ETH_ALEN);
-	__builtin_memcpy(rv->l2_src, eth->h_dest, ETH_ALEN);
+	mac_copy(rv->l2_dst, eth->h_source);
+	mac_copy(rv->l2_src, eth->h_dest);
 }
 
 /* Schedule the flow of fc->key on service svc; old is its previous forward
@@ -117,6 +134,7 @@ static __always_inline int flow_schedule(struct pkt *p, struct svc_info *svc, st
 	struct flow_val nv = { .backend_id = id, .svc_id = sid, .mode = svc->mode, .snat_addr = svc->snat_addr };
 	if (bpf_map_update_elem(&lb_flows, &fc->key, &nv, BPF_ANY))
 		return P_DROP(DROP_NO_BACKEND);
+	flow_cache_forget(&fc->key);
 	struct flow_val *v = bpf_map_lookup_elem(&lb_flows, &fc->key);
 	if (!v)
 		return P_DROP(DROP_NO_BACKEND);

@@ -32,6 +32,8 @@
 #define MAX_SVC_BACKENDS  64      /* per service, for the lc scan */
 #define RING_SIZE         65537   /* Maglev M (prime); also max rr/wrr sequence */
 #define MAX_FLOWS         65536
+#define FLOW_CACHE_BITS   12      /* per-CPU flow cache slots: 4096 (flow_cache.h) */
+#define FLOW_CACHE_MAX_CPUS 4096  /* bound of the forget loop; it stops at the last CPU */
 
 /* SNAT source ports are taken from a range outside Linux's default ephemeral
  * range (32768-60999) so the balancer's own sockets never collide with them. */
@@ -96,8 +98,9 @@ struct flow_key {
 #define FLOW_F_CLOSING 0x1 /* FIN/RST seen: active-flow count already released */
 #define FLOW_F_REPLY   0x2 /* a reply entry: the backend -> client side of a nat/snat flow */
 
-/* lb_flows value. Both directions of a flow live in the one table, so an
- * established packet either way costs a single hash lookup:
+/* lb_flows value (and, copied, lb_flow_cache's). Both directions of a flow
+ * live in the one table, so an established packet either way costs a single
+ * lookup (a per-CPU cache probe, or a hash lookup when that misses):
  *  - forward entry (client -> VIP): the backend, and what the service said
  *    when the flow was scheduled (mode, snat address), so established packets
  *    need no service lookup;
@@ -123,6 +126,14 @@ struct flow_val {
 	__u8 l2_src[ETH_ALEN];
 };
 
+/* lb_flow_cache value: a copy of one lb_flows entry (flow_cache.h). Private
+ * to the data plane: the control plane never reads or writes it. */
+struct flow_cache_slot {
+	__u64 k0;
+	__u64 k1;         /* 0: empty */
+	struct flow_val v;
+};
+
 struct be_stats {
 	__u64 packets;
 	__u64 bytes;
@@ -130,7 +141,10 @@ struct be_stats {
 
 /* lb_counters indexes (names in dataplane-abi.ts COUNTER_NAMES). */
 enum lb_counter {
-	CNT_RX = 0, CNT_TX, CNT_PASS, CNT_DSR, CNT_ENCAP, CNT_NAT_FWD, CNT_NAT_REV,
+	CNT_RX = 0,
+	CNT_TX, /* not counted here: the sum of the six per-direction counters
+		 * (dsr .. snat_rev), each sent packet is in exactly one; the
+		 * control plane adds them up (a per-CPU increment per packet less) */ CNT_PASS, CNT_DSR, CNT_ENCAP, CNT_NAT_FWD, CNT_NAT_REV,
 	CNT_SNAT_FWD, CNT_SNAT_REV, CNT_NEW_FLOW, CNT_RESCHED, CNT_ICMP_VIP,
 	CNT_IP_OPTIONS, CNT_FIB_LOOKUP, CNT_REDIRECT_NEIGH, CNT_FLOW_CLOSED,
 	CNT_ICMP_TOO_BIG,
@@ -159,5 +173,17 @@ enum lb_drop {
 #ifndef __always_inline
 #define __always_inline inline __attribute__((always_inline))
 #endif
+
+/* A MAC as three 16-bit words: ethhdr is packed, so a plain memcpy into it
+ * becomes twelve byte stores. Every MAC we copy (packet, map values) sits
+ * at an even offset. */
+static __always_inline void mac_copy(void *dst, const void *src)
+{
+	__u16 *d = dst;
+	const __u16 *s = src;
+	d[0] = s[0];
+	d[1] = s[1];
+	d[2] = s[2];
+}
 
 #endif /* LB_COMMON_H */

@@ -21,6 +21,23 @@ static __always_inline int is_vip(__be32 addr)
 	return bpf_map_lookup_elem(&lb_services, &mk) != 0;
 }
 
+/* The forward direction of an established or just scheduled flow. */
+static __always_inline int lb_forward(struct __sk_buff *skb, struct pkt *p, struct flow_ctx *fc)
+{
+	count_backend(fc->be_id, skb->len);
+	switch (fc->val->mode) {
+	case MODE_DSR:
+		return mode_dsr(skb, p, fc);
+	case MODE_TUNNEL:
+		return mode_tunnel(skb, p, fc);
+	case MODE_NAT:
+		return mode_nat_fwd(skb, p, fc);
+	case MODE_SNAT:
+		return mode_snat_fwd(skb, p, fc);
+	}
+	return drop(DROP_BAD_SERVICE);
+}
+
 static __always_inline int lb_process(struct __sk_buff *skb)
 {
 	struct pkt p;
@@ -46,12 +63,29 @@ static __always_inline int lb_process(struct __sk_buff *skb)
 		return pass();
 	}
 
-	/* One lookup for every established packet, either direction. */
+	/* An established packet, either direction: one probe of this CPU's
+	 * flow cache (flow_cache.h); lb_flows, the truth, when that misses. */
 	struct flow_ctx fc;
+	struct fc_words w;
 	flow_key_of(&p, &fc.key);
-	struct flow_val *v = bpf_map_lookup_elem(&lb_flows, &fc.key);
-	if (v && (v->flags & FLOW_F_REPLY))
+	fc_words_of(&fc.key, &w);
+	struct flow_cache_slot *slot = fc_slot(&w);
+	int cacheable = fc_cacheable(&p);
+	struct flow_val *v = cacheable ? fc_hit(slot, &w) : 0;
+	if (v) {
+		if (v->flags & FLOW_F_REPLY)
+			return mode_reverse(skb, &p, v);
+		if (flow_cached_established(v, &fc))
+			return lb_forward(skb, &p, &fc);
+		/* its backend left or failed: lb_flows decides (re-schedule) */
+	}
+
+	v = bpf_map_lookup_elem(&lb_flows, &fc.key);
+	if (v && (v->flags & FLOW_F_REPLY)) {
+		if (cacheable)
+			flow_cache_put(slot, &w, v);
 		return mode_reverse(skb, &p, v);
+	}
 	if (!v || !flow_established(&p, v, &fc)) {
 		struct svc_key k = { .vip = p.daddr, .port = p.dport, .proto = p.proto };
 		struct svc_info *svc = bpf_map_lookup_elem(&lb_services, &k);
@@ -61,19 +95,11 @@ static __always_inline int lb_process(struct __sk_buff *skb)
 		if (r)
 			return drop(r - 1);
 	}
-	count_backend(fc.be_id, skb->len);
-
-	switch (fc.val->mode) {
-	case MODE_DSR:
-		return mode_dsr(skb, &p, &fc);
-	case MODE_TUNNEL:
-		return mode_tunnel(skb, &p, &fc);
-	case MODE_NAT:
-		return mode_nat_fwd(skb, &p, &fc);
-	case MODE_SNAT:
-		return mode_snat_fwd(skb, &p, &fc);
-	}
-	return drop(DROP_BAD_SERVICE);
+	r = lb_forward(skb, &p, &fc);
+	/* after the mode ran: snat has claimed its port by now */
+	if (fc.val->mode != MODE_SNAT || fc.val->snat_port)
+		flow_cache_put(slot, &w, fc.val);
+	return r;
 }
 
 #endif /* LB_MAIN_H */

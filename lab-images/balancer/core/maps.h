@@ -8,6 +8,8 @@
  *   lb_rr_ctr    array  svc id -> u64                rr/wrr position (atomic)
  *   lb_flows     lru    flow_key -> flow_val         both directions: client->VIP flows
  *                                                    (stickiness) and nat/snat replies
+ *   lb_flow_cache percpu slot -> flow_cache_slot  per-CPU copies of lb_flows entries
+ *                                                    (flow_cache.h), the established fast path
  *   lb_be_stats  percpu backend id -> be_stats       packets/bytes sent to a backend
  *   lb_be_active array  backend id -> u64            active flows (atomic; lc)
  *   lb_counters  percpu enum lb_counter -> u64
@@ -53,7 +55,8 @@ struct {
 	__type(value, __u64);
 } lb_rr_ctr SEC(".maps");
 
-/* Room for both entries of MAX_FLOWS nat/snat flows. A reply entry is
+/* The truth about flows (flow_cache.h keeps per-CPU copies of some).
+ * Room for both entries of MAX_FLOWS nat/snat flows. A reply entry is
  * written once, when its flow is (re)scheduled, and is as hot as its flow
  * under LRU (every reply touches it); an evicted forward entry is simply
  * rescheduled and rewrites it. */
@@ -63,6 +66,13 @@ struct {
 	__type(key, struct flow_key);
 	__type(value, struct flow_val);
 } lb_flows SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1 << FLOW_CACHE_BITS);
+	__type(key, __u32);
+	__type(value, struct flow_cache_slot);
+} lb_flow_cache SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

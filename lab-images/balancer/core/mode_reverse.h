@@ -30,7 +30,6 @@ static __always_inline int mode_reverse(struct __sk_buff *skb, struct pkt *p, st
 			return drop(DROP_REWRITE_FAIL);
 		count(CNT_NAT_REV);
 	}
-	count(CNT_TX);
 	if (rv->ifindex) {
 		if (set_macs(skb, rv->l2_dst, rv->l2_src))
 			return drop(DROP_REWRITE_FAIL);

@@ -1,0 +1,85 @@
+// The per-CPU flow cache in front of lb_flows (flow_cache.h): established
+// packets are served from a copy on their CPU, and no copy may outlive a
+// change another CPU made to its flow. Frames are pinned to CPUs (taskset):
+// test-run executes on the caller's CPU.
+import { execFileSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Lab, TC_ACT_REDIRECT, delta, skipReason } from './harness';
+import { CLIENT, VIP, backend, beOfMac, service } from './fixtures';
+import { TCP, buildFrame, parseFrame } from './packet';
+import { MAPS, RING_SIZE, be16, hex, ipv4Bytes } from '../../lab-images/balancer/agent/dataplane-abi';
+
+const skip = skipReason() ?? (availableParallelism() < 2 ? 'the flow cache tests need 2 CPUs' : null);
+
+describe.skipIf(!!skip)('per-CPU flow cache', () => {
+  let lab: Lab;
+  beforeAll(async () => { lab = await Lab.start('fcache'); });
+  afterAll(async () => { await lab?.stop(); });
+
+  const bes = [backend(1), backend(2)];
+  /** A table that sends every new flow to backend `id`. */
+  const allTo = (id: number) => service({ id: 1, mode: 'dsr', backends: bes, table: new Array<number>(RING_SIZE).fill(id) });
+  const frame = (sport: number, flags: number) => buildFrame({ proto: 'tcp', src: CLIENT, dst: VIP, sport, dport: 80, flags });
+  /** Backend a frame was sent to, from CPU `cpu`. */
+  const to = (cpu: number, sport: number, flags: number): number => {
+    const r = lab.runOn(cpu, frame(sport, flags));
+    expect(r.retval).toBe(TC_ACT_REDIRECT);
+    return beOfMac(parseFrame(r.out).dstMac);
+  };
+
+  it('established packets on either CPU keep the flow; only the SYN makes a flow', async () => {
+    await lab.dp.applyService(allTo(1));
+    const before = await lab.stats();
+    expect(to(0, 41000, TCP.SYN)).toBe(1);
+    for (let i = 0; i < 3; i++) {
+      expect(to(0, 41000, TCP.ACK)).toBe(1);
+      expect(to(1, 41000, TCP.ACK)).toBe(1);
+    }
+    const d = delta(before, await lab.stats());
+    expect(d.new_flow).toBe(1);
+    expect(d.dsr).toBe(7);
+    expect(d['be1.packets']).toBe(7);
+  });
+
+  it('an established packet is served from its CPU\'s copy, without lb_flows', async () => {
+    await lab.dp.applyService(allTo(1));
+    expect(to(0, 44000, TCP.SYN)).toBe(1); // scheduled; CPU 0 keeps a copy
+    // take the flow out of lb_flows (as an LRU eviction would) and send new
+    // flows elsewhere: only CPU 0's copy still knows backend 1
+    const key = [...ipv4Bytes(CLIENT), ...ipv4Bytes(VIP), ...be16(44000), ...be16(80), 6, 0, 0, 0];
+    execFileSync('bpftool', ['map', 'delete', 'pinned', lab.dp.mapPath(MAPS.flows), 'key', 'hex', ...hex(key).split(' ')]);
+    await lab.dp.applyService(allTo(2));
+    const before = await lab.stats();
+    expect(to(0, 44000, TCP.ACK)).toBe(1);
+    expect(delta(before, await lab.stats()).new_flow).toBeUndefined();
+  });
+
+  it('a 5-tuple closed and re-used on one CPU is not steered by the copy on another', async () => {
+    await lab.dp.applyService(allTo(1));
+    expect(to(0, 42000, TCP.SYN)).toBe(1);
+    expect(to(0, 42000, TCP.ACK)).toBe(1); // CPU 0 holds a copy: backend 1
+    expect(to(1, 42000, TCP.FIN | TCP.ACK)).toBe(1);
+    // new flows now go to backend 2; backend 1 stays healthy, so only the
+    // cache rules (not a failed backend check) can move CPU 0's copy
+    await lab.dp.applyService(allTo(2));
+    expect(to(1, 42000, TCP.SYN)).toBe(2); // port re-use: re-scheduled
+    expect(to(0, 42000, TCP.ACK)).toBe(2);
+    expect(to(1, 42000, TCP.ACK)).toBe(2);
+  });
+
+  it('a backend marked down: its cached flows move on every CPU, to the same backend', async () => {
+    await lab.dp.applyService(allTo(1));
+    expect(to(0, 43000, TCP.SYN)).toBe(1);
+    expect(to(0, 43000, TCP.ACK)).toBe(1);
+    expect(to(1, 43000, TCP.ACK)).toBe(1);
+    const before = await lab.stats();
+    await lab.dp.applyService(service({ id: 1, mode: 'dsr', backends: [backend(1, { healthy: false }), backend(2)], table: new Array<number>(RING_SIZE).fill(2) }));
+    expect(to(0, 43000, TCP.ACK)).toBe(2);
+    expect(to(1, 43000, TCP.ACK)).toBe(2);
+    expect(to(0, 43000, TCP.ACK)).toBe(2);
+    const d = delta(before, await lab.stats());
+    expect(d.resched).toBe(1); // re-scheduled once, by the first CPU to see it
+    expect(d.new_flow).toBe(1);
+  });
+});
