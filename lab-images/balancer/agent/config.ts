@@ -27,10 +27,10 @@ const cidr = z
 const mac = z.string().regex(/^([0-9a-f]{2}(:[0-9a-f]{2}){5})?$/, 'must be a lowercase MAC aa:bb:cc:dd:ee:ff or empty');
 const ifname = z.string().regex(/^[A-Za-z0-9_.@-]{1,15}$/, 'must be a Linux interface name');
 // Values end up inside haproxy.cfg: allow only characters that need no quoting there.
-const pathPrefix = z.string().regex(/^\/[A-Za-z0-9._~\/%:@!$&'()*+,;=-]*$/, 'must start with / and contain no spaces or quotes');
+const pathPrefix = z.string().regex(/^\/[A-Za-z0-9._~/%:@!$&'()*+,;=-]*$/, 'must start with / and contain no spaces or quotes');
 const hostName = z.string().regex(/^[A-Za-z0-9.-]{1,253}(:\d{1,5})?$/, 'must be a host name');
 const headerName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/, 'must be an HTTP header name');
-const headerValue = z.string().regex(/^[A-Za-z0-9._~\/%:@!$&()*+,;=-]{1,256}$/, 'must be a plain header value (no spaces or quotes)');
+const headerValue = z.string().regex(/^[A-Za-z0-9._~/%:@!$&()*+,;=-]{1,256}$/, 'must be a plain header value (no spaces or quotes)');
 
 export const backendSchema = z.object({
   node: name,
