@@ -11,8 +11,8 @@
 // Reference rows show the floors: parsing alone; parsing plus the shared
 // lb_flows hash lookup (an established packet's cost before the per-CPU flow
 // cache, and on a cache miss); parsing plus the cache probe it costs now;
-// and, on top of the probe, the kernel helpers nat/snat (one L4 checksum
-// update each) and tunnel (adjust_room, +20 and back) cannot do without.
+// and, on top of the probe, one L4 checksum update (nat: one per packet,
+// snat: two) and the kernel's adjust_room, +20 and back (tunnel).
 // `npm run bench:core` then runs bench/modes.ts: the real-lab throughput.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -133,7 +133,7 @@ export function printTable(rs: BenchResult[]): void {
   console.log('wrapped rows (rewriting modes) run inside save/restore; bare = ns/pkt - wrapper + pass. Target: bare <= 2x pass.');
   console.log('  (dsr is idempotent, so it also runs unwrapped: the two dsr rows show what the wrapping method adds.)');
   console.log('ref rows: parsing; + the shared lb_flows lookup; + the per-CPU flow cache probe (what an established');
-  console.log('  packet pays now); + one L4 checksum helper (nat: 1 per packet, snat: 2); + adjust_room +20/-20 (tunnel).');
+  console.log('  packet pays now); + one L4 checksum update (nat: 1 per packet, snat: 2); + adjust_room +20/-20 (tunnel).');
   const modes = rs.filter((r) => !r.name.startsWith('ref'));
   const met = modes.filter((r) => r.ratio <= 2).map((r) => r.name);
   const over = modes.filter((r) => r.ratio > 2).map((r) => r.name);

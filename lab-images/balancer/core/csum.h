@@ -1,17 +1,49 @@
 /* csum.h — checksum maintenance after header rewrites.
  *
- * We never recompute an L4 checksum from scratch: incremental updates through
- * bpf_l3_csum_replace / bpf_l4_csum_replace are O(1) and — unlike a manual
- * RFC 1624 update — do the right thing for CHECKSUM_PARTIAL skbs (frames from
- * a local stack over veth, where the TCP/UDP check field holds only the
- * pseudo-header sum): with BPF_F_PSEUDO_HDR the kernel adjusts just what the
- * offload will later complete. BPF_F_MARK_MANGLED_0 keeps a UDP checksum of 0
- * ("none") as 0 and never produces 0 for a real one.
+ * We never recompute a checksum from scratch: every update is incremental
+ * (RFC 1624), O(1), by the difference of the rewritten fields.
+ *
+ * The L4 (TCP/UDP) checksum field means different things depending on the
+ * skb's ip_summed, which __sk_buff does not show, so we read it from the
+ * kernel's sk_buff (bpf_cast_to_kern_ctx, a CO-RE read of the bitfield):
+ *  - CHECKSUM_PARTIAL (frames from a local stack over veth): the field holds
+ *    only the folded pseudo-header sum, which the offload completes later. A
+ *    pseudo-header change (address) is added to it uncomplemented; an L4
+ *    header change (port) leaves it alone: the offload sums the ports.
+ *  - CHECKSUM_NONE / UNNECESSARY: a complete checksum, RFC 1624 eqn. 3.
+ *  - CHECKSUM_COMPLETE (a NIC's full sum in skb->csum): skb->csum must
+ *    follow a pseudo-header change, and only bpf_l4_csum_replace can write
+ *    it, so those skbs go through the helper.
+ * That is what bpf_l4_csum_replace(BPF_F_PSEUDO_HDR) does in the kernel
+ * (inet_proto_csum_replace_by_diff), written here in place: the helper call
+ * alone cost about a third of a nat packet. A UDP checksum of 0 ("none")
+ * stays 0, and a real one never becomes 0 (BPF_F_MARK_MANGLED_0).
  */
 #ifndef LB_CSUM_H
 #define LB_CSUM_H
 
 #include "lb_common.h"
+#include <bpf/bpf_core_read.h>
+
+#ifndef CHECKSUM_COMPLETE
+#define CHECKSUM_NONE        0
+#define CHECKSUM_UNNECESSARY 1
+#define CHECKSUM_COMPLETE    2
+#define CHECKSUM_PARTIAL     3
+#endif
+
+/* The one field we read from the kernel's sk_buff; CO-RE finds it. */
+struct sk_buff___lb {
+	__u8 ip_summed:2;
+} __attribute__((preserve_access_index));
+
+extern void *bpf_cast_to_kern_ctx(void *obj) __ksym;
+
+static __always_inline __u32 skb_ip_summed(struct __sk_buff *skb)
+{
+	struct sk_buff___lb *k = bpf_cast_to_kern_ctx(skb);
+	return BPF_CORE_READ_BITFIELD(k, ip_summed);
+}
 
 #define IP_CSUM_OFF    (ETH_HLEN + offsetof(struct iphdr, check))
 #define IP_SRC_OFF     (ETH_HLEN + offsetof(struct iphdr, saddr))
@@ -46,6 +78,42 @@ static __always_inline __u16 csum_fold32(__u32 s)
 	return (__u16)s;
 }
 
+/* One's-complement 32-bit add (the kernel's csum_add). */
+static __always_inline __u32 csum_add32(__u32 a, __u32 b)
+{
+	__u32 r = a + b;
+	return r + (r < a);
+}
+
+/* Apply diff (a one's-complement sum of ~old and new field values) to the
+ * L4 checksum; pseudo: the fields are in the pseudo header (addresses), not
+ * in the L4 header (ports). See the top of this file. */
+static __always_inline int l4_csum_update(struct __sk_buff *skb, __u8 proto, __u32 l4off, __u32 diff, int pseudo)
+{
+	__u32 summed = skb_ip_summed(skb);
+	if (summed == CHECKSUM_COMPLETE)
+		return bpf_l4_csum_replace(skb, l4_csum_off(proto, l4off), 0, diff,
+					   l4_csum_flags(proto) | (pseudo ? BPF_F_PSEUDO_HDR : 0)) ? -1 : 0;
+	if (summed == CHECKSUM_PARTIAL && !pseudo)
+		return 0;
+	void *data, *data_end;
+	skb_data_ptrs(skb, data, data_end);
+	__u16 *check = data + (l4_csum_off(proto, l4off) & 0xff); /* <= 14 + 60 + 16: bounded */
+	if ((void *)(check + 1) > data_end)
+		return -1;
+	__u16 c = *check;
+	if (proto == IPPROTO_UDP && c == 0)
+		return 0;
+	if (summed == CHECKSUM_PARTIAL)
+		c = csum_fold32(csum_add32(diff, c));
+	else
+		c = (__u16)~csum_fold32(csum_add32(diff, (__u16)~c));
+	if (proto == IPPROTO_UDP && c == 0)
+		c = 0xffff;
+	*check = c;
+	return 0;
+}
+
 /* RFC 1624 eqn. 3, HC' = ~(~HC + ~m + m'), for a 32-bit field. Only for the
  * IPv4 header checksum: it is always complete in the header (never
  * offloaded), so unlike the L4 one it needs no knowledge of ip_summed. The
@@ -58,16 +126,14 @@ static __always_inline void ip_csum_replace4(struct iphdr *ip, __be32 old, __be3
 }
 
 /* Replace the IPv4 source (ip_off = IP_SRC_OFF) or destination (IP_DST_OFF)
- * address: the L4 checksum (which covers it via the pseudo header) through
- * the kernel helper, the IP checksum and the address itself written in
- * place — one helper call instead of three. */
+ * address: the L4 checksum (which covers it via the pseudo header), the IP
+ * checksum and the address itself, all in place. */
 static __always_inline int rewrite_addr(struct __sk_buff *skb, __u8 proto, __u32 l4off,
 					__u32 ip_off, __be32 old, __be32 new)
 {
 	if (old == new)
 		return 0;
-	if (bpf_l4_csum_replace(skb, l4_csum_off(proto, l4off), old, new,
-				l4_csum_flags(proto) | BPF_F_PSEUDO_HDR | sizeof(new)))
+	if (l4_csum_update(skb, proto, l4off, csum_add32(~old, new), 1))
 		return -1;
 	struct iphdr *ip = ip_header(skb);
 	if (!ip)
@@ -80,22 +146,14 @@ static __always_inline int rewrite_addr(struct __sk_buff *skb, __u8 proto, __u32
 	return 0;
 }
 
-/* One's-complement 32-bit add (the kernel's csum_add). */
-static __always_inline __u32 csum_add32(__u32 a, __u32 b)
-{
-	__u32 r = a + b;
-	return r + (r < a);
-}
 
 /* Replace both IPv4 addresses (full NAT): one L4 checksum update for the two
- * pseudo-header changes (by difference: valid for CHECKSUM_PARTIAL too, as
- * both are pseudo-header fields), the IP checksum and addresses in place. */
+ * pseudo-header changes, the IP checksum and addresses in place. */
 static __always_inline int rewrite_addrs(struct __sk_buff *skb, __u8 proto, __u32 l4off,
 					 __be32 old_src, __be32 new_src, __be32 old_dst, __be32 new_dst)
 {
 	__u32 diff = csum_add32(csum_add32(~old_src, new_src), csum_add32(~old_dst, new_dst));
-	if (bpf_l4_csum_replace(skb, l4_csum_off(proto, l4off), 0, diff,
-				l4_csum_flags(proto) | BPF_F_PSEUDO_HDR))
+	if (l4_csum_update(skb, proto, l4off, diff, 1))
 		return -1;
 	struct iphdr *ip = ip_header(skb);
 	if (!ip)
@@ -108,14 +166,13 @@ static __always_inline int rewrite_addrs(struct __sk_buff *skb, __u8 proto, __u3
 }
 
 /* Replace a TCP/UDP port (port_off = l4off + 0 for source, + 2 for dest):
- * checksum through the helper, the port written in place. */
+ * checksum and port in place. */
 static __always_inline int rewrite_port(struct __sk_buff *skb, __u8 proto, __u32 l4off,
 					__u32 port_off, __be16 old, __be16 new)
 {
 	if (old == new)
 		return 0;
-	if (bpf_l4_csum_replace(skb, l4_csum_off(proto, l4off), old, new,
-				l4_csum_flags(proto) | sizeof(new)))
+	if (l4_csum_update(skb, proto, l4off, csum_add32(~(__u32)old, new), 0))
 		return -1;
 	void *data, *data_end;
 	skb_data_ptrs(skb, data, data_end);
@@ -140,13 +197,12 @@ static __always_inline __u16 ipv4_hdr_csum(struct iphdr *ip)
 }
 
 /* Replace both ports (full NAT replies): one L4 checksum update by
- * difference. Not a pseudo-header change, so for CHECKSUM_PARTIAL the kernel
- * rightly leaves the field alone (the offload sums the ports later). */
+ * difference (not a pseudo-header change: nothing to do when PARTIAL). */
 static __always_inline int rewrite_ports(struct __sk_buff *skb, __u8 proto, __u32 l4off,
 					 __be16 old_sport, __be16 new_sport, __be16 old_dport, __be16 new_dport)
 {
 	__u32 diff = csum_add32(csum_add32(~(__u32)old_sport, new_sport), csum_add32(~(__u32)old_dport, new_dport));
-	if (bpf_l4_csum_replace(skb, l4_csum_off(proto, l4off), 0, diff, l4_csum_flags(proto)))
+	if (l4_csum_update(skb, proto, l4off, diff, 0))
 		return -1;
 	void *data, *data_end;
 	skb_data_ptrs(skb, data, data_end);
