@@ -79,8 +79,8 @@ export async function benchCore(): Promise<BenchResult[]> {
       buildFrame({ proto: 'tcp', src, dst, sport, dport, flags: TCP.ACK });
 
     const rows: Row[] = [
-      { name: 'dsr', frame: fwd(80, 50001), prog: 'bench_lb', expect: [7] },
-      { name: 'dsr (unwrapped)', frame: fwd(80, 50001), prog: 'lb_ingress', expect: [7] },
+      { name: 'dsr', frame: fwd(80, 50001), prog: 'lb_ingress', expect: [7] },
+      { name: 'dsr (wrapped)', frame: fwd(80, 50001), prog: 'bench_lb', expect: [7] },
       { name: 'tunnel', frame: fwd(81, 50002), prog: 'bench_lb', expect: [7] },
       { name: 'nat fwd', frame: fwd(82, 50003), prog: 'bench_lb', expect: [7] },
       { name: 'nat rev', frame: reply(nat.ip.dst, CLIENT, 82, 50003), prog: 'bench_lb', expect: [7] },
@@ -131,10 +131,10 @@ export function printTable(rs: BenchResult[]): void {
   }
   console.log('pass = a tc program that only returns TC_ACT_OK (test-run\'s own per-run cost is most of it).');
   console.log('wrapped rows (rewriting modes) run inside save/restore; bare = ns/pkt - wrapper + pass. Target: bare <= 2x pass.');
-  console.log('  (dsr is idempotent, so it also runs unwrapped: the two dsr rows show what the wrapping method adds.)');
+  console.log('  dsr is idempotent and runs bare; "dsr (wrapped)" runs it wrapped too, to show what the method adds.');
   console.log('ref rows: parsing; + the shared lb_flows lookup; + the per-CPU flow cache probe (what an established');
   console.log('  packet pays now); + one L4 checksum update (nat: 1 per packet, snat: 2); + adjust_room +20/-20 (tunnel).');
-  const modes = rs.filter((r) => !r.name.startsWith('ref'));
+  const modes = rs.filter((r) => !r.name.startsWith('ref') && r.name !== 'dsr (wrapped)');
   const met = modes.filter((r) => r.ratio <= 2).map((r) => r.name);
   const over = modes.filter((r) => r.ratio > 2).map((r) => r.name);
   console.log(`<= 2x pass: ${met.join(', ') || 'none'}${over.length ? `; over: ${over.join(', ')}` : ''}`);
