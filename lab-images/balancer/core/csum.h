@@ -114,15 +114,13 @@ static __always_inline int l4_csum_update(struct __sk_buff *skb, __u8 proto, __u
 	return 0;
 }
 
-/* RFC 1624 eqn. 3, HC' = ~(~HC + ~m + m'), for a 32-bit field. Only for the
- * IPv4 header checksum: it is always complete in the header (never
- * offloaded), so unlike the L4 one it needs no knowledge of ip_summed. The
- * 16-bit halves are summed in memory order, like the checksum itself. */
-static __always_inline void ip_csum_replace4(struct iphdr *ip, __be32 old, __be32 new)
+/* RFC 1624 eqn. 3, HC' = ~(~HC + ~m + m'), with diff = ~m + m' (the same
+ * difference the L4 checksum gets: addresses are in both). The IPv4 header
+ * checksum is always complete in the header (never offloaded), so unlike
+ * the L4 one it needs no knowledge of ip_summed. */
+static __always_inline void ip_csum_apply(struct iphdr *ip, __u32 diff)
 {
-	__u32 s = (__u16)~ip->check;
-	s += (__u16)~(old & 0xffff) + (__u16)~(old >> 16) + (new & 0xffff) + (new >> 16);
-	ip->check = (__u16)~csum_fold32(s);
+	ip->check = (__u16)~csum_fold32(csum_add32(diff, (__u16)~ip->check));
 }
 
 /* Replace the IPv4 source (ip_off = IP_SRC_OFF) or destination (IP_DST_OFF)
@@ -133,19 +131,19 @@ static __always_inline int rewrite_addr(struct __sk_buff *skb, __u8 proto, __u32
 {
 	if (old == new)
 		return 0;
-	if (l4_csum_update(skb, proto, l4off, csum_add32(~old, new), 1))
+	__u32 diff = csum_add32(~old, new);
+	if (l4_csum_update(skb, proto, l4off, diff, 1))
 		return -1;
 	struct iphdr *ip = ip_header(skb);
 	if (!ip)
 		return -1;
-	ip_csum_replace4(ip, old, new);
+	ip_csum_apply(ip, diff);
 	if (ip_off == IP_SRC_OFF)
 		ip->saddr = new;
 	else
 		ip->daddr = new;
 	return 0;
 }
-
 
 /* Replace both IPv4 addresses (full NAT): one L4 checksum update for the two
  * pseudo-header changes, the IP checksum and addresses in place. */
@@ -158,8 +156,7 @@ static __always_inline int rewrite_addrs(struct __sk_buff *skb, __u8 proto, __u3
 	struct iphdr *ip = ip_header(skb);
 	if (!ip)
 		return -1;
-	ip_csum_replace4(ip, old_src, new_src);
-	ip_csum_replace4(ip, old_dst, new_dst);
+	ip_csum_apply(ip, diff);
 	ip->saddr = new_src;
 	ip->daddr = new_dst;
 	return 0;
