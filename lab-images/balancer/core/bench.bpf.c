@@ -105,25 +105,31 @@ int ref_lookup(struct __sk_buff *skb)
 	return bpf_map_lookup_elem(&lb_flows, &k) ? TC_ACT_OK : TC_ACT_SHOT;
 }
 
+/* Parse and probe this CPU's flow cache; the first run on a CPU copies the
+ * entry from lb_flows, as lb_process would. 0: found. */
+static __always_inline int ref_probe(struct __sk_buff *skb, struct pkt *p)
+{
+	struct flow_key k;
+	struct fc_words w;
+	if (parse_pkt(skb, p) != P_OK)
+		return -1;
+	flow_key_of(p, &k);
+	fc_words_of(&k, &w);
+	struct flow_cache_slot *s = fc_slot(&w);
+	if (fc_hit(s, &w))
+		return 0;
+	struct flow_val *v = bpf_map_lookup_elem(&lb_flows, &k);
+	if (!v)
+		return -1;
+	flow_cache_put(s, &w, v);
+	return 0;
+}
+
 SEC("tc")
 int ref_cache(struct __sk_buff *skb)
 {
 	struct pkt p;
-	struct flow_key k;
-	struct fc_words w;
-	if (parse_pkt(skb, &p) != P_OK)
-		return TC_ACT_SHOT;
-	flow_key_of(&p, &k);
-	fc_words_of(&k, &w);
-	struct flow_cache_slot *s = fc_slot(&w);
-	if (fc_hit(s, &w))
-		return TC_ACT_OK;
-	/* first run on this CPU: copy the entry, as lb_process would */
-	struct flow_val *v = bpf_map_lookup_elem(&lb_flows, &k);
-	if (!v)
-		return TC_ACT_SHOT;
-	flow_cache_put(s, &w, v);
-	return TC_ACT_OK;
+	return ref_probe(skb, &p) ? TC_ACT_SHOT : TC_ACT_OK;
 }
 
 /* What some modes add, each measured alone on top of parse + cache probe
@@ -133,17 +139,6 @@ int ref_cache(struct __sk_buff *skb)
  *               checksum per packet, snat two (one when PARTIAL).
  *   ref_encap   bpf_skb_adjust_room +20 then -20: the room IPIP needs, and
  *               giving it back (the bench wrapper shrinks every tunnel run). */
-static __always_inline int ref_probe(struct __sk_buff *skb, struct pkt *p)
-{
-	struct flow_key k;
-	struct fc_words w;
-	if (parse_pkt(skb, p) != P_OK)
-		return -1;
-	flow_key_of(p, &k);
-	fc_words_of(&k, &w);
-	return fc_hit(fc_slot(&w), &w) ? 0 : -1;
-}
-
 SEC("tc")
 int ref_csum(struct __sk_buff *skb)
 {
