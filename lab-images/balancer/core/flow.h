@@ -10,9 +10,9 @@
  *
  * The pipeline (lb_main.h) looks the packet's 5-tuple up first, in this
  * CPU's flow cache (flow_cache.h), then in lb_flows: a forward entry that
- * flow_cached_established() / flow_established() accepts needs no service
+ * flow_resume() (cached copy) / flow_established() accepts needs no service
  * lookup at all; otherwise the service is looked up and flow_schedule()
- * (re)creates it. Every lb_flows write is followed by flow_cache_forget().
+ * (re)creates it. lb_flows is only written through flow_write().
  */
 #ifndef LB_FLOW_H
 #define LB_FLOW_H
@@ -67,29 +67,11 @@ static __always_inline void flow_track(struct pkt *p, struct flow_ctx *fc)
 	}
 }
 
-/* Is forward entry v (for fc->key) still good for this packet? Fills fc
- * and returns 1 if so; 0 means: schedule it again (flow_schedule). */
-static __always_inline int flow_established(struct pkt *p, struct flow_val *v, struct flow_ctx *fc)
-{
-	/* A fresh SYN on a closed 5-tuple is a new connection (port reuse). */
-	if (pure_syn(p) && (v->flags & FLOW_F_CLOSING))
-		return 0;
-	struct backend *be = backend_for_existing(v->backend_id, v->svc_id);
-	if (!be) {
-		count(CNT_RESCHED);
-		return 0;
-	}
-	fc->val = v;
-	fc->be = be;
-	fc->be_id = v->backend_id;
-	fc->is_new = 0;
-	flow_track(p, fc);
-	return 1;
-}
-
-/* A cached copy (flow_cache.h) of a forward entry, for a packet that cannot
- * change its flow (no SYN/FIN/RST): good while its backend is. Fills fc. */
-static __always_inline int flow_cached_established(struct flow_val *v, struct flow_ctx *fc)
+/* Forward entry v goes on while its backend is still in the service and
+ * healthy: fills fc and returns 1. Alone, this is the whole check for a
+ * cached copy (flow_cache.h), whose packets cannot change their flow (no
+ * SYN/FIN/RST). */
+static __always_inline int flow_resume(struct flow_val *v, struct flow_ctx *fc)
 {
 	struct backend *be = backend_for_existing(v->backend_id, v->svc_id);
 	if (!be)
@@ -98,6 +80,21 @@ static __always_inline int flow_cached_established(struct flow_val *v, struct fl
 	fc->be = be;
 	fc->be_id = v->backend_id;
 	fc->is_new = 0;
+	return 1;
+}
+
+/* Is forward entry v (for fc->key) still good for this packet? Fills fc
+ * and returns 1 if so; 0 means: schedule it again (flow_schedule). */
+static __always_inline int flow_established(struct pkt *p, struct flow_val *v, struct flow_ctx *fc)
+{
+	/* A fresh SYN on a closed 5-tuple is a new connection (port reuse). */
+	if (pure_syn(p) && (v->flags & FLOW_F_CLOSING))
+		return 0;
+	if (!flow_resume(v, fc)) {
+		count(CNT_RESCHED);
+		return 0;
+	}
+	flow_track(p, fc);
 	return 1;
 }
 
@@ -132,9 +129,8 @@ static __always_inline int flow_schedule(struct pkt *p, struct svc_info *svc, st
 	if (!be)
 		return P_DROP(DROP_NO_BACKEND);
 	struct flow_val nv = { .backend_id = id, .svc_id = sid, .mode = svc->mode, .snat_addr = svc->snat_addr };
-	if (bpf_map_update_elem(&lb_flows, &fc->key, &nv, BPF_ANY))
+	if (flow_write(&fc->key, &nv, BPF_ANY))
 		return P_DROP(DROP_NO_BACKEND);
-	flow_cache_forget(&fc->key);
 	struct flow_val *v = bpf_map_lookup_elem(&lb_flows, &fc->key);
 	if (!v)
 		return P_DROP(DROP_NO_BACKEND);

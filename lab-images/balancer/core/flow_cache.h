@@ -13,10 +13,11 @@
  *    take the lb_flows path;
  *  - a copy is made only of a complete entry (snat: its port is claimed),
  *    after the packet's mode has run (flow_cache_put);
- *  - every write of an lb_flows entry first removes that 5-tuple from every
- *    CPU's cache (flow_cache_forget, on the new-flow path only): no CPU keeps
- *    a backend or a reply translation lb_flows no longer holds, e.g. after an
- *    LRU eviction and a re-schedule, or a snat port handed to a new flow;
+ *  - every write of an lb_flows entry removes that 5-tuple from every CPU's
+ *    cache (flow_write, the only writer of lb_flows; new flows only): no CPU
+ *    keeps a backend or a reply translation lb_flows no longer holds, e.g.
+ *    after an LRU eviction and a re-schedule, or a snat port handed to a new
+ *    flow;
  *  - a cached forward entry is checked like any other (backend still in the
  *    service and healthy); if not, the packet takes the lb_flows path.
  * Direct-mapped: two flows on one slot cost the newcomer an lb_flows lookup.
@@ -92,13 +93,23 @@ static long fc_forget_cpu(__u32 cpu, void *data)
 	return 0;
 }
 
-/* Remove key k from every CPU's cache: call before writing k in lb_flows. */
+/* Remove key k from every CPU's cache. */
 static __always_inline void flow_cache_forget(const struct flow_key *k)
 {
 	struct fc_forget_ctx c;
 	fc_words_of(k, &c.w);
 	c.idx = fc_index(&c.w);
 	bpf_loop(FLOW_CACHE_MAX_CPUS, fc_forget_cpu, &c, 0);
+}
+
+/* Write an lb_flows entry (bpf_map_update_elem flags), then drop every CPU's
+ * copy of it. The only way lb_flows is written. */
+static __always_inline long flow_write(const struct flow_key *k, const struct flow_val *v, __u64 flags)
+{
+	long r = bpf_map_update_elem(&lb_flows, k, v, flags);
+	if (!r)
+		flow_cache_forget(k);
+	return r;
 }
 
 #endif /* LB_FLOW_CACHE_H */

@@ -75,7 +75,7 @@ static __always_inline int lb_process(struct __sk_buff *skb)
 	if (v) {
 		if (v->flags & FLOW_F_REPLY)
 			return mode_reverse(skb, &p, v);
-		if (flow_cached_established(v, &fc))
+		if (flow_resume(v, &fc))
 			return lb_forward(skb, &p, &fc);
 		/* its backend left or failed: lb_flows decides (re-schedule) */
 	}

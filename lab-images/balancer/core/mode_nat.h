@@ -26,8 +26,7 @@ static __always_inline int mode_nat_fwd(struct __sk_buff *skb, struct pkt *p, st
 			.flags = FLOW_F_REPLY,
 		};
 		rev_learn_l2(skb, &rv);
-		if (!bpf_map_update_elem(&lb_flows, &rk, &rv, BPF_ANY))
-			flow_cache_forget(&rk);
+		flow_write(&rk, &rv, BPF_ANY);
 	}
 	if (rewrite_addr(skb, p->proto, p->l4off, IP_DST_OFF, p->daddr, be->addr))
 		return drop(DROP_REWRITE_FAIL);

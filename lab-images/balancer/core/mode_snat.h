@@ -29,8 +29,7 @@ static __always_inline int snat_claim_port(struct __sk_buff *skb, struct pkt *p,
 	for (int i = 0; i < SNAT_PORT_TRIES; i++) {
 		__be16 port = bpf_htons(SNAT_PORT_MIN + (h + i * 7919u) % SNAT_PORT_SPAN);
 		rk.dport = port;
-		if (!bpf_map_update_elem(&lb_flows, &rk, &rv, BPF_NOEXIST)) {
-			flow_cache_forget(&rk);
+		if (!flow_write(&rk, &rv, BPF_NOEXIST)) {
 			*out = port;
 			return 0;
 		}
