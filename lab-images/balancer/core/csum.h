@@ -45,7 +45,6 @@ static __always_inline __u32 skb_ip_summed(struct __sk_buff *skb)
 	return BPF_CORE_READ_BITFIELD(k, ip_summed);
 }
 
-#define IP_CSUM_OFF    (ETH_HLEN + offsetof(struct iphdr, check))
 #define IP_SRC_OFF     (ETH_HLEN + offsetof(struct iphdr, saddr))
 #define IP_DST_OFF     (ETH_HLEN + offsetof(struct iphdr, daddr))
 
@@ -85,6 +84,13 @@ static __always_inline __u32 csum_add32(__u32 a, __u32 b)
 	return r + (r < a);
 }
 
+/* RFC 1624 eqn. 3, HC' = ~(~HC + ~m + m'), with diff = ~m + m': a complete
+ * checksum after its fields changed by diff. */
+static __always_inline __u16 csum_replace_full(__u16 check, __u32 diff)
+{
+	return (__u16)~csum_fold32(csum_add32(diff, (__u16)~check));
+}
+
 /* Apply diff (a one's-complement sum of ~old and new field values) to the
  * L4 checksum; pseudo: the fields are in the pseudo header (addresses), not
  * in the L4 header (ports). See the top of this file. */
@@ -107,20 +113,19 @@ static __always_inline int l4_csum_update(struct __sk_buff *skb, __u8 proto, __u
 	if (summed == CHECKSUM_PARTIAL)
 		c = csum_fold32(csum_add32(diff, c));
 	else
-		c = (__u16)~csum_fold32(csum_add32(diff, (__u16)~c));
+		c = csum_replace_full(c, diff);
 	if (proto == IPPROTO_UDP && c == 0)
 		c = 0xffff;
 	*check = c;
 	return 0;
 }
 
-/* RFC 1624 eqn. 3, HC' = ~(~HC + ~m + m'), with diff = ~m + m' (the same
- * difference the L4 checksum gets: addresses are in both). The IPv4 header
- * checksum is always complete in the header (never offloaded), so unlike
+/* The IPv4 header checksum takes the same diff as the L4 one (addresses are
+ * in both); it is always complete in the header (never offloaded), so unlike
  * the L4 one it needs no knowledge of ip_summed. */
 static __always_inline void ip_csum_apply(struct iphdr *ip, __u32 diff)
 {
-	ip->check = (__u16)~csum_fold32(csum_add32(diff, (__u16)~ip->check));
+	ip->check = csum_replace_full(ip->check, diff);
 }
 
 /* Replace the IPv4 source (ip_off = IP_SRC_OFF) or destination (IP_DST_OFF)
