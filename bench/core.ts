@@ -15,12 +15,11 @@
 // snat: two) and the kernel's adjust_room, +20 and back (tunnel).
 // `npm run bench:core` then runs bench/modes.ts: the real-lab throughput.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Dataplane, type DpBackend, type DpService } from '../lab-images/balancer/agent/dataplane';
 import { RING_SIZE } from '../lab-images/balancer/agent/dataplane-abi';
-import { runProg } from '../test/core/harness';
+import { BpfMount, runProg } from '../test/core/harness';
 import { TCP, buildFrame, parseFrame } from '../test/core/packet';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -56,9 +55,8 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floo
 
 export async function benchCore(): Promise<BenchResult[]> {
   execFileSync('make', ['-s', '-C', CORE], { stdio: 'inherit' });
-  const mnt = mkdtempSync('/tmp/h1bench_').replace(/\./g, '_');
-  mkdirSync(mnt, { recursive: true });
-  execFileSync('mount', ['-t', 'bpf', 'bpf', mnt]);
+  const mount = new BpfMount('bench');
+  const mnt = mount.dir;
   let dp: Dataplane | undefined;
   try {
     dp = await Dataplane.load({ objDir: join(CORE, 'build'), pinDir: join(mnt, 'lb'), interfaces: [], object: 'bench.bpf.o' });
@@ -117,8 +115,7 @@ export async function benchCore(): Promise<BenchResult[]> {
     return results;
   } finally {
     await dp?.unload().catch(() => {});
-    try { execFileSync('umount', [mnt]); } catch { /* ignore */ }
-    rmSync(mnt, { recursive: true, force: true });
+    mount.cleanup();
   }
 }
 
