@@ -21,5 +21,7 @@ describe.skipIf(!!skip)('bench:core', () => {
     console.log = (s: string) => { lines.push(s); };
     try { printTable(rows); } finally { console.log = log; }
     expect(lines.join('\n')).toMatch(/<= 2x pass: /);
+    const floor = rows.find((r) => r.name === 'ref: +cache')!;
+    expect(lines.join('\n')).toContain(`leaves ${2 * floor.passNs - floor.netNs} ns for a mode's own work`);
   }, 120_000);
 });
