@@ -72,7 +72,9 @@ describe.skipIf(!!skip)('tunnel (IPIP)', () => {
     expect([icmp[0], icmp[1], icmp.readUInt16BE(6)]).toEqual([3, 4, 1480]);
     expect(csum(icmp)).toBe(0);
     expect(icmp.subarray(8).equals(big.subarray(14, 14 + 28))).toBe(true); // original header + 8 bytes
-    expect(r.d).toMatchObject({ rx: 1, icmp_too_big: 1 });
+    // counted once, as answered: not as encapsulated, nor as a packet for the backend
+    const be = Object.keys(r.d).find((k) => k.endsWith('.active'))!;
+    expect(r.d).toEqual({ rx: 1, icmp_too_big: 1, new_flow: 1, [be]: 1 });
     // the same size without DF cannot be signalled: dropped with a reason
     const r2 = await lab.runCounted(buildFrame({ proto: 'tcp', src: CLIENT, dst: VIP, sport: 41011, dport: 8443,
       flags: TCP.ACK, df: false, payload: Buffer.alloc(1450) }));
@@ -156,6 +158,14 @@ describe.skipIf(!!skip)('nat', () => {
       expect(rv.d).toMatchObject({ rx: 1, tx: 1, nat_rev: 1 });
     });
   }
+
+  it('no route to the backend: dropped (fib_fail) and counted once, never as sent', async () => {
+    // no L2 egress: the forward path asks the FIB, which (ingress ifindex 0 in test-run) has no answer
+    await lab.dp.applyService(service({ id: 3, mode: 'nat', port: 8080, backends: [backend(5, { egress: undefined })] }));
+    const r = await lab.runCounted(buildFrame({ proto: 'tcp', src: CLIENT, dst: VIP, sport: 42100, dport: 8080, flags: TCP.SYN }));
+    expect(r.retval).toBe(TC_ACT_SHOT);
+    expect(r.d).toEqual({ rx: 1, 'drop.fib_fail': 1, fib_lookup: 1, new_flow: 1, 'be5.active': 1 });
+  });
 
   it('a reply from a non-flow passes untouched', async () => {
     const f = buildFrame({ proto: 'tcp', src: beAddr(1), dst: CLIENT, sport: 80, dport: 9, flags: TCP.ACK });

@@ -152,10 +152,12 @@ export class Dataplane {
       else if (known.has(id) || active) out.backends[id] = { packets: 0, bytes: 0, activeFlows: active };
     }
     COUNTER_NAMES.forEach((n, i) => { out.counters[n] = counters[i] ? perCpuSum(counters[i], 0, 8) : 0; });
-    // the data plane does not count tx itself: every packet it sends on is in
-    // exactly one per-direction counter (lb_common.h, enum lb_counter)
-    out.counters.tx = TX_PARTS.reduce((acc, n) => acc + out.counters[n], 0);
     DROP_NAMES.forEach((n, i) => { out.drops[n] = drops[i] ? perCpuSum(drops[i], 0, 8) : 0; });
+    // the data plane counts neither rx nor tx: every packet ends in exactly
+    // one of the counters below or a drop reason (lb_common.h, enum lb_counter)
+    const sum = (names: readonly string[]) => names.reduce((acc, n) => acc + out.counters[n], 0);
+    out.counters.tx = sum(TX_PARTS);
+    out.counters.rx = sum(RX_PARTS) + Object.values(out.drops).reduce((a, b) => a + b, 0);
     return out;
   }
 
@@ -200,6 +202,8 @@ export class Dataplane {
 
 /** The per-direction counters whose sum is tx. */
 const TX_PARTS = ['dsr', 'encap', 'nat_fwd', 'nat_rev', 'snat_fwd', 'snat_rev'] as const;
+/** With the drops, where every received packet ends: sent on (tx), passed, or answered. */
+const RX_PARTS = [...TX_PARTS, 'pass', 'icmp_too_big'] as const;
 
 /** A backend slot that no longer belongs to any service: its flows re-schedule. */
 function detachedBackend(address: string): BackendEntry {

@@ -38,8 +38,18 @@ struct flow_ctx {
 	struct flow_val *val;  /* the lb_flows forward entry (never NULL on success) */
 	struct backend *be;
 	__u32 be_id;
+	__u32 len;             /* the frame's length as received (backend stats) */
 	__u8 is_new;           /* created or re-scheduled: caller (re)writes the reply entry */
 };
+
+/* A forward packet's verdict v: counted under the mode's counter idx and in
+ * its backend's packets and bytes only if it leaves toward the backend. */
+static __always_inline int fwd_sent(struct flow_ctx *fc, __u32 idx, int v)
+{
+	if (v != TC_ACT_SHOT)
+		count_backend(fc->be_id, fc->len);
+	return sent(idx, v);
+}
 
 static __always_inline void flow_key_of(struct pkt *p, struct flow_key *k)
 {

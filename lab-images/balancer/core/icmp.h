@@ -67,8 +67,7 @@ static __always_inline int send_icmp_too_big(struct __sk_buff *skb, __u16 mtu)
 	if (bpf_skb_store_bytes(skb, 0, &l2, sizeof(l2), 0) ||
 	    bpf_skb_store_bytes(skb, ETH_HLEN, &m, sizeof(m), 0))
 		return -1;
-	count(CNT_ICMP_TOO_BIG);
-	return bpf_redirect(skb->ingress_ifindex, 0);
+	return sent(CNT_ICMP_TOO_BIG, bpf_redirect(skb->ingress_ifindex, 0));
 }
 
 #endif /* LB_ICMP_H */

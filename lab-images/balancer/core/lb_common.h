@@ -141,10 +141,13 @@ struct be_stats {
 
 /* lb_counters indexes (names in dataplane-abi.ts COUNTER_NAMES). */
 enum lb_counter {
+	/* rx and tx are not counted here: every packet ends in exactly one of
+	 * pass, a drop reason, one of the six per-direction counters (dsr ..
+	 * snat_rev, counted only once the packet has left: sent()) or
+	 * icmp_too_big, so the control plane adds them up: rx = all of those,
+	 * tx = the six. Two per-CPU increments per packet less. */
 	CNT_RX = 0,
-	CNT_TX, /* not counted here: the sum of the six per-direction counters
-		 * (dsr .. snat_rev), each sent packet is in exactly one; the
-		 * control plane adds them up (a per-CPU increment per packet less) */ CNT_PASS, CNT_DSR, CNT_ENCAP, CNT_NAT_FWD, CNT_NAT_REV,
+	CNT_TX, CNT_PASS, CNT_DSR, CNT_ENCAP, CNT_NAT_FWD, CNT_NAT_REV,
 	CNT_SNAT_FWD, CNT_SNAT_REV, CNT_NEW_FLOW, CNT_RESCHED, CNT_ICMP_VIP,
 	CNT_IP_OPTIONS, CNT_FIB_LOOKUP, CNT_REDIRECT_NEIGH, CNT_FLOW_CLOSED,
 	CNT_ICMP_TOO_BIG,

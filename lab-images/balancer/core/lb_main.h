@@ -24,7 +24,7 @@ static __always_inline int is_vip(__be32 addr)
 /* The forward direction of an established or just scheduled flow. */
 static __always_inline int lb_forward(struct __sk_buff *skb, struct pkt *p, struct flow_ctx *fc)
 {
-	count_backend(fc->be_id, skb->len);
+	fc->len = skb->len; /* as received: what the backend stats count */
 	switch (fc->val->mode) {
 	case MODE_DSR:
 		return mode_dsr(skb, p, fc);
@@ -41,7 +41,6 @@ static __always_inline int lb_forward(struct __sk_buff *skb, struct pkt *p, stru
 static __always_inline int lb_process(struct __sk_buff *skb)
 {
 	struct pkt p;
-	count(CNT_RX);
 
 	int r = parse_pkt(skb, &p);
 	if (r == P_PASS)

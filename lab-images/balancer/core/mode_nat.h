@@ -30,8 +30,7 @@ static __always_inline int mode_nat_fwd(struct __sk_buff *skb, struct pkt *p, st
 	}
 	if (rewrite_addr(skb, p->proto, p->l4off, IP_DST_OFF, p->daddr, be->addr))
 		return drop(DROP_REWRITE_FAIL);
-	count(CNT_NAT_FWD);
-	return egress_backend(skb, be, p->saddr, p->proto, p->tot_len);
+	return fwd_sent(fc, CNT_NAT_FWD, egress_backend(skb, be, p->saddr, p->proto, p->tot_len));
 }
 
 #endif

@@ -18,25 +18,26 @@
 static __always_inline int mode_reverse(struct __sk_buff *skb, struct pkt *p, struct flow_val *rv)
 {
 	__be32 dst = p->daddr;
+	__u32 cnt = CNT_NAT_REV;
 	if (rv->mode == MODE_SNAT) {
 		dst = rv->client;
+		cnt = CNT_SNAT_REV;
 		if (rewrite_addrs(skb, p->proto, p->l4off, p->saddr, rv->vip, p->daddr, rv->client) ||
 		    rewrite_ports(skb, p->proto, p->l4off, p->sport, rv->vport, p->dport, rv->cport))
 			return drop(DROP_REWRITE_FAIL);
-		count(CNT_SNAT_REV);
 	} else {
 		if (rewrite_addr(skb, p->proto, p->l4off, IP_SRC_OFF, p->saddr, rv->vip) ||
 		    rewrite_port(skb, p->proto, p->l4off, p->l4off, p->sport, rv->vport))
 			return drop(DROP_REWRITE_FAIL);
-		count(CNT_NAT_REV);
 	}
 	if (rv->ifindex) {
 		if (set_macs(skb, rv->l2_dst, rv->l2_src))
 			return drop(DROP_REWRITE_FAIL);
-		return bpf_redirect(rv->ifindex, 0);
+		return sent(cnt, bpf_redirect(rv->ifindex, 0));
 	}
+	/* no route back: the stack gets the translated packet */
 	int v = fib_redirect(skb, rv->vip, dst, p->proto, p->tot_len);
-	return v < 0 ? TC_ACT_OK : v;
+	return sent(cnt, v < 0 ? TC_ACT_OK : v);
 }
 
 #endif

@@ -56,8 +56,7 @@ static __always_inline int mode_snat_fwd(struct __sk_buff *skb, struct pkt *p, s
 	if (rewrite_addrs(skb, p->proto, p->l4off, p->saddr, snat, p->daddr, be->addr) ||
 	    rewrite_port(skb, p->proto, p->l4off, p->l4off, p->sport, port))
 		return drop(DROP_REWRITE_FAIL);
-	count(CNT_SNAT_FWD);
-	return egress_backend(skb, be, snat, p->proto, p->tot_len);
+	return fwd_sent(fc, CNT_SNAT_FWD, egress_backend(skb, be, snat, p->proto, p->tot_len));
 }
 
 #endif

@@ -25,8 +25,7 @@ static __always_inline int mode_tunnel(struct __sk_buff *skb, struct pkt *p, str
 	}
 	if (ipip_encap(skb, src, be->addr, p->tot_len))
 		return drop(DROP_ADJUST_FAIL);
-	count(CNT_ENCAP);
-	return egress_backend(skb, be, src, IPPROTO_IPIP, p->tot_len + sizeof(struct iphdr));
+	return fwd_sent(fc, CNT_ENCAP, egress_backend(skb, be, src, IPPROTO_IPIP, p->tot_len + sizeof(struct iphdr)));
 }
 
 #endif

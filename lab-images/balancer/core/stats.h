@@ -29,6 +29,16 @@ static __always_inline int pass(void)
 	return TC_ACT_OK;
 }
 
+/* Verdict v of a rewritten packet: count it under idx only if it leaves
+ * (anything but a drop, which drop() has counted), so each packet is in
+ * exactly one counter (see enum lb_counter). */
+static __always_inline int sent(__u32 idx, int v)
+{
+	if (v != TC_ACT_SHOT)
+		count(idx);
+	return v;
+}
+
 static __always_inline void count_backend(__u32 id, __u32 len)
 {
 	struct be_stats *s = bpf_map_lookup_elem(&lb_be_stats, &id);
