@@ -87,16 +87,33 @@ describe.skipIf(!!skip)('tunnel (IPIP)', () => {
     expect(parseFrame(ok.out).ip).toMatchObject({ proto: 4, totLen: 1500 });
   });
 
-  it('server decap restores the original packet (round trip)', () => {
-    const inF = buildFrame({ proto: 'tcp', src: CLIENT, dst: VIP, sport: 41002, dport: 80, flags: TCP.SYN });
-    const enc = lab.run(inF).out;
-    // PACKET_HOST in test-run means "dst MAC = the test device's (lo: 00..00)"
-    const atServer = Buffer.concat([Buffer.alloc(6), enc.subarray(6)]);
-    const r = runProg(decapProg, atServer);
-    expect(r.retval).toBe(TC_ACT_OK);
-    expect(r.out.length).toBe(inF.length);
-    expect(r.out.subarray(12).equals(inF.subarray(12))).toBe(true);
-  });
+  /** The same IPIP frame with 4 option bytes (NOP NOP NOP EOL) in its outer header (IHL 6). */
+  const withOuterOptions = (enc: Buffer): Buffer => {
+    const f = Buffer.concat([enc.subarray(0, 34), Buffer.from([1, 1, 1, 0]), enc.subarray(34)]);
+    const ip = f.subarray(14);
+    ip[0] = 0x46;
+    ip.writeUInt16BE(ip.readUInt16BE(2) + 4, 2);
+    ip.writeUInt16BE(0, 10);
+    ip.writeUInt16BE(csum(ip.subarray(0, 24)), 10);
+    return f;
+  };
+  for (const [name, sport, options, outerOptions] of [
+    ['', 41002, undefined, false],
+    [', inner IP options', 41004, Buffer.from([1, 1, 1, 0]), false],
+    [', outer IP options', 41005, undefined, true],
+  ] as [string, number, Buffer | undefined, boolean][]) {
+    it(`server decap restores the original packet (round trip${name})`, () => {
+      const inF = buildFrame({ proto: 'tcp', src: CLIENT, dst: VIP, sport, dport: 80, flags: TCP.SYN, options });
+      let enc = lab.run(inF).out;
+      if (outerOptions) enc = withOuterOptions(enc);
+      // PACKET_HOST in test-run means "dst MAC = the test device's (lo: 00..00)"
+      const atServer = Buffer.concat([Buffer.alloc(6), enc.subarray(6)]);
+      const r = runProg(decapProg, atServer);
+      expect(r.retval).toBe(TC_ACT_OK);
+      expect(r.out.length).toBe(inF.length);
+      expect(r.out.subarray(12).equals(inF.subarray(12))).toBe(true);
+    });
+  }
 
   it('server decap leaves IPIP for another host and plain IP alone', () => {
     const inF = buildFrame({ proto: 'tcp', src: CLIENT, dst: VIP, sport: 41003, dport: 80 });

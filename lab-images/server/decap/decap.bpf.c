@@ -4,8 +4,8 @@
  * An IPv4-in-IPv4 packet (outer protocol 4) that is for this host — the frame
  * was addressed to this interface's MAC (PACKET_HOST) and, if the optional
  * address list decap_addrs is filled, the outer destination is one of ours —
- * loses its outer header (bpf_skb_adjust_room with a negative delta at the
- * MAC layer); the inner packet, addressed to the VIP that the server holds on
+ * loses its outer header (see the adjust_room call for how); the inner
+ * packet, addressed to the VIP that the server holds on
  * `lo`, goes up the stack. Needs rp_filter=0 (the inner source is the
  * client, reached through another interface or gateway).
  * Everything else passes untouched.
@@ -95,10 +95,26 @@ int decap_ingress(struct __sk_buff *skb)
 		dcount(DC_MALFORMED);
 		return TC_ACT_OK;
 	}
-	if (bpf_skb_adjust_room(skb, -(__s32)olen, BPF_ADJ_ROOM_MAC, 0)) {
+	/* Shrink at the network layer: the kernel removes olen bytes right
+	 * after the first 20 of the outer header (its options, if any, and the
+	 * inner header's first 20 bytes), which we then write back over the
+	 * outer header. The same frame as shrinking at the MAC layer, but the
+	 * kernel's memmove then copies 34 overlapping bytes instead of 14 bytes
+	 * 20 ahead, which CPUs with fast short rep-movsb (FSRM) run ~40 ns
+	 * slower (perf, Linux 6.18: bench/core's adjust_room rows). */
+	struct iphdr in = *inner;
+	if (bpf_skb_adjust_room(skb, -(__s32)olen, BPF_ADJ_ROOM_NET, 0)) {
 		dcount(DC_FAIL);
 		return TC_ACT_SHOT;
 	}
+	data = (void *)(long)skb->data;
+	data_end = (void *)(long)skb->data_end;
+	struct iphdr *ip = data + sizeof(struct ethhdr);
+	if ((void *)(ip + 1) > data_end) {
+		dcount(DC_FAIL);
+		return TC_ACT_SHOT;
+	}
+	*ip = in;
 	dcount(DC_DECAP);
 	return TC_ACT_OK;
 }
