@@ -38,10 +38,10 @@ static __always_inline int save(struct __sk_buff *skb, struct bench_hdr *b)
 /* Undo an encapsulation: remove the extra bytes at the network layer (right
  * after the first 20 bytes of IP header), not at the MAC layer where the
  * tunnel opened them. Either leaves the frame's tail where it was, and the
- * first BENCH_HDR bytes are written back anyway; but a MAC-layer shrink right
- * after the MAC-layer grow cost ~40 ns more on Linux 6.18 (perf: the
- * kernel's memmove of the 14 Ethernet bytes it had just moved), which the
- * tunnel row then carried as harness overhead. */
+ * first BENCH_HDR bytes are written back anyway; but a MAC-layer shrink cost
+ * ~40 ns more here (perf: the kernel's memmove of 14 bytes 20 ahead, slow
+ * with fast short rep movsb; see server/decap), which the tunnel row then
+ * carried as harness overhead. */
 static __always_inline int restore(struct __sk_buff *skb, struct bench_hdr *b, __u32 len0)
 {
 	if (skb->len > len0) {
