@@ -106,20 +106,21 @@ export async function benchCore(): Promise<BenchResult[]> {
     const results: BenchResult[] = [];
     for (const row of rows) {
       const prog = dp.programPath(row.prog);
+      const wrapped = WRAPPED.has(row.prog);
       const ns: number[] = []; const rs: number[] = []; const ps: number[] = [];
       for (let i = 0; i < ROUNDS; i++) {
         const r = runProg(prog, row.frame, REPEAT, 0, CPU);
         if (!row.expect.includes(r.retval)) throw new Error(`${row.name}: verdict ${r.retval}, expected ${row.expect.join('|')}`);
         ns.push(r.duration);
-        rs.push(WRAPPED.has(row.prog) ? runProg(restoreProg, row.frame, REPEAT, 0, CPU).duration : -1);
+        if (wrapped) rs.push(runProg(restoreProg, row.frame, REPEAT, 0, CPU).duration);
         ps.push(runProg(passProg, row.frame, REPEAT, 0, CPU).duration);
       }
       const n = fastest(ns); const pass = fastest(ps);
-      const restore = rs[0] < 0 ? -1 : fastest(rs);
+      const restore = wrapped ? fastest(rs) : -1;
       // wrapped: the wrapper's run (which includes test-run's own loop, like
       // pass does) is subtracted, then pass added back: what the program
       // would cost run bare, comparable with pass
-      const net = restore < 0 ? n : Math.max(n - restore, 0) + pass;
+      const net = wrapped ? Math.max(n - restore, 0) + pass : n;
       results.push({ name: row.name, ns: n, restoreNs: Math.max(restore, 0), netNs: net, passNs: pass, ratio: net / pass });
     }
     const st = await dp.readStats();
