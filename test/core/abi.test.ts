@@ -5,7 +5,8 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CORE_DIR, make, skipReason } from './harness';
+import { CORE_DIR, make, skipReason } from '../support/bpf/harness';
+import { skipIf } from '../support/skip';
 import {
   COUNTER_NAMES, DROP_NAMES, backendValue, svcBackendsValue, svcInfo, svcKey,
 } from '../../lab-images/balancer/agent/dataplane-abi';
@@ -13,7 +14,7 @@ import {
 const skip = skipReason();
 type BtfStruct = { kind: string; name: string; size: number; members: { name: string; bits_offset: number }[] };
 
-describe.skipIf(!!skip)('ABI between C and dataplane-abi.ts', () => {
+describe('ABI between C and dataplane-abi.ts', skipIf(skip), () => {
   let structs: Map<string, BtfStruct>;
   beforeAll(() => {
     make(CORE_DIR);

@@ -11,11 +11,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { BpfMount, CORE_DIR, DECAP_DIR, make, skipReason } from './harness';
+import { BpfMount, CORE_DIR, DECAP_DIR, make, skipReason } from '../support/bpf/harness';
+import { skipIf } from '../support/skip';
 import { Dataplane, attachDecap, type DpService } from '../../lab-images/balancer/agent/dataplane';
 
 const skip = skipReason();
-const TAG = `h1${process.pid % 100000}`;
+const TAG = `lbn${process.pid % 100000}`;
 const NS = { c: `${TAG}c`, lb: `${TAG}lb`, br: `${TAG}br`, s1: `${TAG}s1`, s2: `${TAG}s2` };
 const VIP = '198.18.79.100';
 
@@ -106,7 +107,7 @@ for i in range(n):
         print('ERR', type(e).__name__)
 `;
 
-describe.skipIf(!!skip)('real packets through network namespaces', () => {
+describe('real packets through network namespaces', skipIf(skip), () => {
   let mount: BpfMount;
   let dp: Dataplane;
   const servers: ChildProcess[] = [];

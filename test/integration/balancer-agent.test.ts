@@ -14,14 +14,16 @@ import { docker, probeDocker } from '../../electron/engine/docker/client';
 import { execIn, execOk } from '../../electron/engine/docker/exec';
 import { LABEL, labFilter, labLabels } from '../../electron/engine/docker/labels';
 import type { LabPlan, PlannedNode, PlannedService } from '../../electron/engine/topology/plan-types';
+import { LAB_PREFIX } from '../support/labs';
+import { skipNow } from '../support/skip';
 
-const LAB = 'h2-agent-test';
-const NET = 'h2-agent-net';
+const LAB = `${LAB_PREFIX}agent-test`;
+const NET = `${LAB_PREFIX}agent-net`;
 const SUBNET = '198.19.200.0/24';
 const VIP = '198.19.200.100';
 const IP = { lb: '198.19.200.2', client: '198.19.200.5', web1: '198.19.200.11', web2: '198.19.200.12' } as const;
 type NodeName = keyof typeof IP;
-const cname = (n: NodeName) => `h2-agent-${n}`;
+const cname = (n: NodeName) => `${LAB_PREFIX}agent-${n}`;
 
 // A backend: names itself, echoes what the balancer told it (path, X-Forwarded-For).
 const SERVER_JS = `
@@ -34,8 +36,8 @@ async function pickImage(): Promise<string | undefined> {
   const real = await docker().listImages({ filters: { label: [`${LABEL.image}=balancer`] } });
   const tag = real.flatMap((i) => i.RepoTags ?? []).find((t) => t !== '<none>:<none>');
   if (tag) return tag;
-  const dev = await docker().listImages({ filters: { reference: ['h2-dev-balancer'] } });
-  return dev.length ? 'h2-dev-balancer:latest' : undefined;
+  const dev = await docker().listImages({ filters: { reference: ['lblab-dev-balancer'] } });
+  return dev.length ? 'lblab-dev-balancer:latest' : undefined;
 }
 
 const svc = (over: Partial<PlannedService>): PlannedService => ({
@@ -95,16 +97,18 @@ async function countBackends(n: number, url = `http://${VIP}/`, extra: string[] 
 }
 
 let image: string | undefined;
+/** why the tests cannot run here (no engine, no balancer image) */
+let why = '';
 let agentBundle = '';
 let tmp = '';
 
 beforeAll(async () => {
   const d = await probeDocker();
-  if (!d.available) return;
+  if (!d.available) return void (why = `no Docker engine: ${d.message}`);
   image = await pickImage();
-  if (!image) return;
+  if (!image) return void (why = 'no balancer image (run `lblab images build`, or set LBLAB_BALANCER_IMAGE)');
   await cleanup();
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'h2-agent-'));
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lblab-agent-'));
   agentBundle = path.join(tmp, 'lbagent.mjs');
   // the same esbuild settings as the image build: the test exercises the source, not a stale image copy
   await build({ entryPoints: ['lab-images/balancer/agent/main.ts'], bundle: true, platform: 'node', target: 'node18', format: 'esm', outfile: agentBundle, logLevel: 'error' });
@@ -153,7 +157,7 @@ afterAll(async () => {
 
 describe('balancer agent in a real container', () => {
   it('l4proxy: round robin across both backends through the VIP', async (ctx) => {
-    if (!image) return ctx.skip();
+    if (!image) return skipNow(ctx, why);
     const plan = planWith([svc({ mode: 'l4proxy', scheduler: 'rr' })]);
     await configureBalancer(plan, 'lb');
     await waitHealthy(plan, 60_000); // generous: each probe is a docker exec, slow on a loaded machine
@@ -175,7 +179,7 @@ describe('balancer agent in a real container', () => {
   });
 
   it('l7: path, header and host routes, first match wins, X-Forwarded-For and backend header', async (ctx) => {
-    if (!image) return ctx.skip();
+    if (!image) return skipNow(ctx, why);
     const b = (n: 'web1' | 'web2') => ({ node: n, address: IP[n], network: 'net', weight: 1 });
     const plan = planWith([
       svc({
@@ -206,7 +210,7 @@ describe('balancer agent in a real container', () => {
   });
 
   it('a stopped backend leaves within 3 s, traffic keeps flowing, and it comes back', async (ctx) => {
-    if (!image) return ctx.skip();
+    if (!image) return skipNow(ctx, why);
     const plan = planWith([svc({ mode: 'l4proxy', scheduler: 'rr' })]);
     await configureBalancer(plan, 'lb');
     await waitHealthy(plan, 60_000); // generous: each probe is a docker exec, slow on a loaded machine
@@ -237,7 +241,7 @@ describe('balancer agent in a real container', () => {
   });
 
   it('rejects a bad config with one line per problem and keeps serving the old one', async (ctx) => {
-    if (!image) return ctx.skip();
+    if (!image) return skipNow(ctx, why);
     const bad = JSON.stringify({ version: 1, balancer: 'lb', interfaces: [], services: [{ name: 'web', vip: '1.2.3', port: 0, mode: 'l7', backends: [] }] });
     const r = await execIn(cname('lb'), ['lbagent', 'apply'], { stdin: bad });
     expect(r.exitCode).toBe(2);

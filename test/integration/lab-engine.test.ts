@@ -6,8 +6,8 @@ import type { LabEvent } from '../../electron/api';
 import { defaultDeps, type DeployDeps } from '../../electron/engine/deploy/deps';
 import { down } from '../../electron/engine/deploy/down';
 import { createLabEngine, type LabEngine } from '../../electron/engine/lab-engine';
-import { handmadeDeps, handmadeDoc } from './fixtures/handmade-plan';
-import { labelled, LAB_PREFIX } from './fixtures/h3b-cli';
+import { handmadeDeps, handmadeDoc } from '../support/handmade-plan';
+import { labelled, LAB_PREFIX } from '../support/labs';
 
 const LAB = `${LAB_PREFIX}engine`;
 let deps: DeployDeps;

@@ -5,7 +5,7 @@ import { imageForNode, imagesNeeded } from '../../../electron/engine/deploy/deps
 import { anchorNode, decodeDoc, docHash, encodeDoc, withModes } from '../../../electron/engine/deploy/lab-record';
 import { oneLine, progressCounter } from '../../../electron/engine/deploy/progress';
 import { firstIssue, sysctlsForEveryMode } from '../../../electron/engine/deploy/up';
-import { handmadeDeps, handmadeDoc, handmadePlan } from '../../integration/fixtures/handmade-plan';
+import { handmadeDeps, handmadeDoc, handmadePlan } from '../../support/handmade-plan';
 
 const doc: LabDoc = {
   name: 'u1',

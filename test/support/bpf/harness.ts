@@ -1,28 +1,31 @@
-// Golden-packet harness: builds the BPF objects, loads them into a private
-// bpffs mount (unique per run, removed afterwards), runs frames through
-// BPF_PROG_TEST_RUN via `bpftool prog run`, and diffs counters.
+// Golden-packet harness, shared by the core tests and bench:core: builds the
+// BPF objects, loads them into a private bpffs mount (unique per run, removed
+// afterwards), runs frames through BPF_PROG_TEST_RUN via `bpftool prog run`,
+// and diffs counters.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Dataplane, type DpStats } from '../../lab-images/balancer/agent/dataplane';
+import { Dataplane, type DpStats } from '../../../lab-images/balancer/agent/dataplane';
 
-export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 export const CORE_DIR = join(ROOT, 'lab-images/balancer/core');
 export const DECAP_DIR = join(ROOT, 'lab-images/server/decap');
 export const TC_ACT_OK = 0;
 export const TC_ACT_SHOT = 2;
 export const TC_ACT_REDIRECT = 7;
 
-/** Why the suite cannot run here, or null when it can. */
+/** Why the suite cannot run here, or null when it can: one short line that
+ * `npm test` repeats when it reports the skipped tests. */
 export function skipReason(): string | null {
-  if (process.getuid?.() !== 0) return 'core tests need root (BPF_PROG_TEST_RUN, bpffs)';
-  try {
-    execFileSync('bpftool', ['version'], { stdio: 'ignore' });
-    execFileSync('clang', ['--version'], { stdio: 'ignore' });
-  } catch {
-    return 'core tests need bpftool and clang on the host';
+  for (const [tool, arg] of [['clang', '--version'], ['bpftool', 'version']]) {
+    try {
+      execFileSync(tool, [arg], { stdio: 'ignore' });
+    } catch (e) {
+      return (e as NodeJS.ErrnoException).code === 'ENOENT' ? `${tool} not found on PATH` : `${tool} ${arg} failed`;
+    }
   }
+  if (process.getuid?.() !== 0) return 'not root (BPF_PROG_TEST_RUN and bpffs need it)';
   if (!existsSync('/sys/fs/bpf')) return 'no bpf support (/sys/fs/bpf missing)';
   return null;
 }
@@ -35,7 +38,7 @@ export function make(dir: string): void {
 export class BpfMount {
   readonly dir: string;
   constructor(tag: string) {
-    this.dir = mkdtempSync(`/tmp/h1core_${tag}_`).replace(/\./g, '_');
+    this.dir = mkdtempSync(`/tmp/lblab_bpffs_${tag}_`).replace(/\./g, '_');
     execFileSync('mkdir', ['-p', this.dir]);
     execFileSync('mount', ['-t', 'bpf', 'bpf', this.dir]);
   }
@@ -55,7 +58,7 @@ const SKB_INGRESS_IFINDEX_OFF = 36;
  * ingressIfindex: the interface the frame "arrived on" (__sk_buff ctx_in);
  * cpu: run it there (test-run runs on the caller's CPU; per-CPU maps). */
 export function runProg(prog: string, frame: Buffer, repeat = 1, ingressIfindex = 0, cpu?: number): RunOut {
-  const tmp = mkdtempSync('/tmp/h1frame_');
+  const tmp = mkdtempSync('/tmp/lblab_frame_');
   try {
     const inFile = join(tmp, 'in');
     writeFileSync(inFile, frame);
@@ -144,7 +147,7 @@ export class Lab {
  * tests push thousands of synthetic flows through the program. */
 export function runBatch(prog: string, frames: Buffer[]): RunOut[] {
   if (frames.length === 0) return [];
-  const tmp = mkdtempSync('/tmp/h1batch_');
+  const tmp = mkdtempSync('/tmp/lblab_batch_');
   try {
     const lines = frames.map((f, i) => {
       const file = join(tmp, `f${i}`);

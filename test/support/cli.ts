@@ -1,10 +1,10 @@
 // Run the real `lblab` launcher as a subprocess (what users and CI run):
-// the one runner of the CLI tests and the integration fixtures.
+// the one runner of the CLI tests, the lab helpers and the benches.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const ROOT = fileURLToPath(new URL('..', import.meta.url)).replace(/\/$/, '');
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url)).replace(/\/$/, '');
 export const LBLAB = path.join(ROOT, 'bin/lblab.mjs');
 
 export interface CliResult { code: number | null; stdout: string; stderr: string; ms: number }
