@@ -104,7 +104,7 @@ let tmp = '';
 
 beforeAll(async () => {
   const d = await probeDocker();
-  if (!d.available) return void (why = `no Docker engine: ${d.message}`);
+  if (!d.available) return void (why = d.message ?? 'no Docker engine');
   image = await pickImage();
   if (!image) return void (why = 'no balancer image (run `lblab images build`, or set LBLAB_BALANCER_IMAGE)');
   await cleanup();

@@ -44,7 +44,7 @@ function labFile(mode: (typeof MODES)[number], index: number): { file: string; l
 /** Why the suite cannot run here (no engine, images not built), or null. */
 async function notReady(): Promise<string | null> {
   const d = await probeDocker();
-  if (!d.available) return `no Docker engine: ${d.message}`;
+  if (!d.available) return d.message ?? 'no Docker engine';
   const imgs = await docker().listImages({ filters: { label: [`${LABEL.image}`] } });
   const kinds = new Set(imgs.map((i) => i.Labels?.[LABEL.image]));
   const missing = ['balancer', 'server', 'client'].filter((k) => !kinds.has(k));
