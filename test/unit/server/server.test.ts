@@ -55,6 +55,8 @@ describe('startServer: /api/invoke', () => {
       listTemplates: [], getTemplate: ['dsr-basic'], listLabs: [], deploy: [{ name: 'a', networks: {}, nodes: {} }], destroy: ['a'],
       status: ['a'], setMode: ['a', 'web', 'nat'], stats: ['a'], openTerminal: ['a', 'n1', 80, 24], terminalInput: ['t1', 'ls\n'],
       resizeTerminal: ['t1', 100, 30], closeTerminal: ['t1'],
+      compareModes: ['a', 'web'], startCompare: [{ lab: 'a', modes: ['dsr', 'nat'], duration: 5 }], cancelCompare: ['c1'],
+      listComparisons: [], getComparison: ['c1'], comparisonCsv: ['c1'],
     };
     expect(Object.keys(sample).sort()).toEqual([...API_METHODS].sort());
     for (const m of API_METHODS) {
