@@ -2,18 +2,15 @@
 // the renderer, the web server and the CLI. Pure TypeScript + zod: no Node,
 // no Electron, no engine imports at runtime (the renderer bundles this file).
 import { z } from 'zod';
+import { MODES, NAME_RE, SCHEDULERS, nameSchema, type Mode, type Scheduler } from '../lab-images/balancer/contract/vocabulary';
 
 // ---------------------------------------------------------------- vocabulary
-export const MODES = ['dsr', 'tunnel', 'nat', 'snat', 'l4proxy', 'l7'] as const;
-export type Mode = (typeof MODES)[number];
-export const SCHEDULERS = ['maglev', 'rr', 'wrr', 'lc', 'sh'] as const;
-export type Scheduler = (typeof SCHEDULERS)[number];
+// Modes, schedulers and the name rule are the balancer contract's (pure TS +
+// zod, shared with the balancer agent): written once there.
+export { MODES, SCHEDULERS, NAME_RE, nameSchema };
+export type { Mode, Scheduler };
 export const NODE_KINDS = ['client', 'balancer', 'server', 'router'] as const;
 export type NodeKind = (typeof NODE_KINDS)[number];
-
-/** Lab, node, network and service names: what Docker names and labels accept. */
-export const NAME_RE = /^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$/;
-export const nameSchema = z.string().regex(NAME_RE, 'must be lowercase letters, digits and dashes (max 32)');
 
 // ---------------------------------------------------------------- lab document
 // The in-memory form of a `*.lab.yaml` file. The engine validates it fully
