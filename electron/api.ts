@@ -2,18 +2,15 @@
 // the renderer, the web server and the CLI. Pure TypeScript + zod: no Node,
 // no Electron, no engine imports at runtime (the renderer bundles this file).
 import { z } from 'zod';
+import { MODES, NAME_RE, SCHEDULERS, nameSchema, type Mode, type Scheduler } from '../lab-images/balancer/contract/vocabulary';
 
 // ---------------------------------------------------------------- vocabulary
-export const MODES = ['dsr', 'tunnel', 'nat', 'snat', 'l4proxy', 'l7'] as const;
-export type Mode = (typeof MODES)[number];
-export const SCHEDULERS = ['maglev', 'rr', 'wrr', 'lc', 'sh'] as const;
-export type Scheduler = (typeof SCHEDULERS)[number];
+// Modes, schedulers and the name rule are the balancer contract's (pure TS +
+// zod, shared with the balancer agent): written once there.
+export { MODES, SCHEDULERS, NAME_RE, nameSchema };
+export type { Mode, Scheduler };
 export const NODE_KINDS = ['client', 'balancer', 'server', 'router'] as const;
 export type NodeKind = (typeof NODE_KINDS)[number];
-
-/** Lab, node, network and service names: what Docker names and labels accept. */
-export const NAME_RE = /^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$/;
-export const nameSchema = z.string().regex(NAME_RE, 'must be lowercase letters, digits and dashes (max 32)');
 
 // ---------------------------------------------------------------- lab document
 // The in-memory form of a `*.lab.yaml` file. The engine validates it fully
@@ -132,7 +129,137 @@ export type LabEvent =
   | { type: 'node'; lab: string; node: string; state: NodeStatus['state']; action: string }
   | { type: 'terminal-data'; id: string; data: string }
   | { type: 'terminal-end'; id: string; reason: string }
-  | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string };
+  | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
+  | CompareEvent;
+
+// ---------------------------------------------------------------- comparisons
+// One comparison = the same workload through several modes of one service,
+// in rotating rounds. The JSON below is shared by the API, `lblab compare
+// --json` and the saved files; its keys are fixed (more may be added).
+
+/** What a comparison can measure: a mode of the balancer, or a reference row. */
+export const COMPARE_ROWS = [...MODES, 'direct', 'kernel-nat'] as const;
+export type CompareRow = (typeof COMPARE_ROWS)[number];
+/** Objects the lab servers serve (a path starting with / is also accepted). */
+export const COMPARE_OBJECTS = ['1k', '100k', '1m', '10m'] as const;
+
+export const compareRequestSchema = z
+  .object({
+    lab: nameSchema,
+    service: nameSchema.optional(),
+    modes: z.array(z.enum(COMPARE_ROWS)).min(1).max(COMPARE_ROWS.length).optional(),
+    /** 1k | 100k | 1m | 10m, or a path on the servers such as /index.html */
+    object: z
+      .string()
+      .max(256)
+      .refine((o) => (COMPARE_OBJECTS as readonly string[]).includes(o) || /^\/[A-Za-z0-9._~/-]*$/.test(o), 'is not one of 1k, 100k, 1m, 10m or a /path')
+      .optional(),
+    connections: z.number().int().min(1).max(10000).optional(),
+    /** seconds measured per run */
+    duration: z.number().min(1).max(600).optional(),
+    /** seconds of load before each measured run, not counted */
+    warmup: z.number().min(0).max(600).optional(),
+    repeat: z.number().int().min(1).max(100).optional(),
+  })
+  .strict();
+export type CompareRequest = z.infer<typeof compareRequestSchema>;
+export const comparisonIdSchema = z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/, 'is not a comparison id');
+
+export interface Spread { median: number; min: number; max: number }
+export interface LatencyPercentiles { p50: number; p90: number; p99: number }
+
+export interface CompareEnvironment {
+  kernel: string;
+  docker: string;
+  cpuModel: string;
+  cpus: number;
+  loadBefore: number[];
+  loadAfter: number[];
+  /** link rates as the lab file gives them, by `node:network` */
+  linkRates: Record<string, string>;
+  /** `ethtool -k` offloads of the balancer's interfaces: iface → feature → on/off */
+  offloads: Record<string, Record<string, string>>;
+}
+export interface CompareWorkload {
+  modes: CompareRow[];
+  object: string;
+  connections: number;
+  duration: number;
+  warmup: number;
+  repeat: number;
+  /** the client nodes that ran wrk, all at once */
+  clients: string[];
+}
+export interface CompareRun {
+  mode: CompareRow;
+  repetition: number;
+  throughputMbps: number;
+  requestsPerSec: number;
+  latencyMs: LatencyPercentiles;
+  /** non-2xx responses plus socket errors */
+  errors: number;
+  /** backend node → fraction of the requests it served */
+  backendShares: Record<string, number>;
+  /** balancer interface → bytes received / transmitted during the run */
+  balancerBytes: Record<string, { rx: number; tx: number }>;
+  /** response bytes the clients received during the run */
+  responseBytes: number;
+  balancerCpuSeconds: number;
+  /** why this run has no numbers, when it failed */
+  error?: string;
+}
+export interface CompareSummary {
+  mode: CompareRow;
+  throughputMbps: Spread;
+  requestsPerSec: Spread;
+  latencyMs: LatencyPercentiles;
+  errors: number;
+  /** bytes the balancer transmitted ÷ response bytes the clients received */
+  balancerResponseShare: number;
+}
+export interface Comparison {
+  id: string;
+  lab: string;
+  service: string;
+  /** false when cancelled or cut short by a failure */
+  complete: boolean;
+  startedAt: string;
+  finishedAt?: string;
+  error?: string;
+  environment: CompareEnvironment;
+  workload: CompareWorkload;
+  summary: CompareSummary[];
+  runs: CompareRun[];
+}
+export interface ComparisonInfo { id: string; lab: string; service: string; startedAt: string; complete: boolean; modes: CompareRow[] }
+export interface CompareModeAvailability { mode: CompareRow; ok: boolean; reason?: string }
+
+export type CompareEvent =
+  | {
+      type: 'compare-progress';
+      id: string;
+      mode: CompareRow;
+      repetition: number;
+      /** runs done and in all */
+      done: number;
+      total: number;
+      phase: 'switching' | 'warmup' | 'measuring' | 'restoring';
+      secondsLeft: number;
+    }
+  | {
+      type: 'compare-sample';
+      id: string;
+      mode: CompareRow;
+      repetition: number;
+      /** seconds since this run's measurement began */
+      t: number;
+      throughputMbps: number;
+      requestsPerSec: number;
+      /** bytes per second through the balancer's interfaces (sum) */
+      balancerRxBps: number;
+      balancerTxBps: number;
+    }
+  | { type: 'compare-end'; id: string; complete: boolean; error?: string };
 
 // ---------------------------------------------------------------- the contract
 export interface LabApi {
@@ -158,6 +285,14 @@ export interface LabApi {
   terminalInput(id: string, data: string): Promise<void>;
   resizeTerminal(id: string, cols: number, rows: number): Promise<void>;
   closeTerminal(id: string): Promise<void>;
+
+  // comparisons: progress and the live series arrive as compare-* events
+  compareModes(lab: string, service: string): Promise<CompareModeAvailability[]>;
+  startCompare(req: CompareRequest): Promise<{ id: string }>;
+  cancelCompare(id: string): Promise<void>;
+  listComparisons(): Promise<ComparisonInfo[]>;
+  getComparison(id: string): Promise<Comparison>;
+  comparisonCsv(id: string): Promise<string>;
 }
 
 /** Every invokable method; events travel separately (IPC 'lblab:event' / WebSocket). */
@@ -189,6 +324,12 @@ export const apiArgs = {
   terminalInput: z.tuple([z.string().max(64), z.string().max(65536)]),
   resizeTerminal: z.tuple([z.string().max(64), dim, dim]),
   closeTerminal: z.tuple([z.string().max(64)]),
+  compareModes: z.tuple([nameSchema, nameSchema]),
+  startCompare: z.tuple([compareRequestSchema]),
+  cancelCompare: z.tuple([comparisonIdSchema]),
+  listComparisons: z.tuple([]),
+  getComparison: z.tuple([comparisonIdSchema]),
+  comparisonCsv: z.tuple([comparisonIdSchema]),
 } satisfies Record<ApiMethod, z.ZodTypeAny>;
 
 export const API_METHODS = Object.keys(apiArgs) as ApiMethod[];

@@ -48,6 +48,10 @@ function version(given?: string): string {
   return '0.0.0';
 }
 
+const notYet = async (): Promise<never> => {
+  throw new ApiError('comparisons are not available in this build yet', 'engine');
+};
+
 export function createLabEngine(opts: LabEngineOptions = {}): LabEngine {
   const listeners = new Set<(e: LabEvent) => void>();
   const emit = (e: LabEvent) => {
@@ -130,6 +134,14 @@ export function createLabEngine(opts: LabEngineOptions = {}): LabEngine {
     terminalInput: (id, data) => guard(() => terminals.input(id, data)),
     resizeTerminal: (id, cols, rows) => guard(() => terminals.resize(id, cols, rows)),
     closeTerminal: (id) => guard(() => terminals.close(id)),
+
+    // comparisons: the runner lands in experiments/; until then one clear line
+    compareModes: () => guard(notYet),
+    startCompare: () => guard(notYet),
+    cancelCompare: () => guard(notYet),
+    listComparisons: () => guard(notYet),
+    getComparison: () => guard(notYet),
+    comparisonCsv: () => guard(notYet),
 
     subscribe(listener) {
       listeners.add(listener);

@@ -13,7 +13,8 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { BpfMount, CORE_DIR, DECAP_DIR, make, skipReason } from '../support/bpf/harness';
 import { skipIf } from '../support/skip';
-import { Dataplane, attachDecap, type DpService } from '../../lab-images/balancer/agent/dataplane';
+import { Dataplane, type DpService } from '../../lab-images/balancer/agent/dataplane';
+import { attachDecap } from './decap-attach';
 
 const skip = skipReason();
 const TAG = `lbn${process.pid % 100000}`;
@@ -124,7 +125,7 @@ describe('real packets through network namespaces', skipIf(skip), () => {
       objDir: join(CORE_DIR, 'build'), pinDir: join(mount.dir, 'lblab'), interfaces: ['cl', 'sv'], netns: NS.lb,
     });
     for (const s of ['s1', 's2'] as const) {
-      await attachDecap({ objPath: join(DECAP_DIR, 'build/decap.bpf.o'), interfaces: ['eth0'], netns: NS[s] });
+      attachDecap({ objPath: join(DECAP_DIR, 'build/decap.bpf.o'), interfaces: ['eth0'], netns: NS[s] });
       const p = spawn('ip', ['netns', 'exec', NS[s], 'python3', '-c', SERVER_PY, s, '8080', '8081', '8082', '8083', '8084'], { stdio: ['ignore', 'pipe', 'inherit'] });
       servers.push(p);
       await new Promise<void>((res) => p.stdout!.once('data', () => res()));

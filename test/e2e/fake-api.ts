@@ -153,6 +153,22 @@ export function createFakeApi(opts: { stepMs?: number; dockerAvailable?: boolean
     async closeTerminal(id) {
       terms.delete(id);
     },
+    async compareModes() {
+      return [];
+    },
+    async startCompare() {
+      throw new ApiError('comparisons are not faked', 'engine');
+    },
+    async cancelCompare() {},
+    async listComparisons() {
+      return [];
+    },
+    async getComparison(id) {
+      throw new ApiError(`no comparison ${id}`, 'not-found');
+    },
+    async comparisonCsv(id) {
+      throw new ApiError(`no comparison ${id}`, 'not-found');
+    },
   };
   return api;
 }

@@ -1,16 +1,15 @@
 // Engine side of the balancer: gather runtime facts with Docker, hand the
 // agent its config, read its stats and health. Everything goes through execs
 // in the balancer container (the `lbagent` CLI; for a config, the agent's own
-// relay to its socket, see agent/apply-relay.ts), so the engine never needs
+// relay to its socket, see contract/relay.ts), so the engine never needs
 // to know how the agent stores state.
 import type { ServiceStats } from '../../api';
 import { docker } from '../docker/client';
 import { execIn, type ExecResult } from '../docker/exec';
 import { serviceBackendNodes } from '../topology/plan';
 import type { LabPlan, PlannedNode } from '../topology/plan-types';
-import { applyRelayCommand, RELAY_MARKER } from '../../../lab-images/balancer/agent/apply-relay';
-import { agentHealthSchema, agentStatsSchema, type AgentHealth } from '../../../lab-images/balancer/agent/report';
 import { buildAgentConfig, macKey, type IpLink, type RuntimeFacts } from './agent-config';
+import { agentHealthSchema, agentStatsSchema, applyRelayCommand, RELAY_MARKER, type AgentHealth } from './contract';
 import { toServiceStats } from './stats';
 
 function balancerOf(plan: LabPlan, name: string): PlannedNode {
@@ -80,7 +79,7 @@ function rejected(balancerNode: string, errors: string[]): Error {
 /**
  * Build the config for every service on `balancerNode` and apply it; throws
  * the agent's first complaint as one line. One exec does it all: the relay
- * (agent/apply-relay.ts) prints the balancer's interfaces, the config built
+ * (contract/relay.ts) prints the balancer's interfaces, the config built
  * from them goes to its stdin once `ready`, and it prints the daemon's answer.
  */
 export async function configureBalancer(plan: LabPlan, balancerNode: string, opts: ConfigureOptions = {}): Promise<void> {

@@ -62,6 +62,12 @@ export function fakeClient(validate: (doc: LabDoc) => ValidationReport = () => (
     terminalInput: vi.fn(),
     resizeTerminal: vi.fn(),
     closeTerminal: vi.fn(),
+    compareModes: vi.fn(async () => []),
+    startCompare: vi.fn(),
+    cancelCompare: vi.fn(),
+    listComparisons: vi.fn(async () => []),
+    getComparison: vi.fn(),
+    comparisonCsv: vi.fn(),
   } satisfies Record<keyof LabApi, unknown>;
   const client: ApiClient = {
     api: api as unknown as LabApi,

@@ -52,3 +52,13 @@ export function fakeApi(): FakeApi {
   }
   return api as FakeApi;
 }
+
+/** Valid arguments for every LabApi method (the tests check it covers them all). */
+export const SAMPLE_ARGS: Record<string, unknown[]> = {
+  info: [], parseLab: ['name: a'], validateLab: [{ name: 'a', networks: {}, nodes: {} }], formatLab: [{ name: 'a', networks: {}, nodes: {} }],
+  listTemplates: [], getTemplate: ['dsr-basic'], listLabs: [], deploy: [{ name: 'a', networks: {}, nodes: {} }], destroy: ['a'],
+  status: ['a'], setMode: ['a', 'web', 'nat'], stats: ['a'], openTerminal: ['a', 'n1', 80, 24], terminalInput: ['t1', 'ls\n'],
+  resizeTerminal: ['t1', 100, 30], closeTerminal: ['t1'],
+  compareModes: ['a', 'web'], startCompare: [{ lab: 'a', modes: ['dsr', 'nat'], duration: 5 }], cancelCompare: ['c1'],
+  listComparisons: [], getComparison: ['c1'], comparisonCsv: ['c1'],
+};

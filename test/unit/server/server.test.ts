@@ -6,7 +6,7 @@ import WebSocket from 'ws';
 import { startServer, type RunningServer } from '../../../electron/server/index.js';
 import { resolveInside } from '../../../electron/server/static.js';
 import { API_METHODS } from '../../../electron/api.js';
-import { fakeApi, type FakeApi } from './fake-api.js';
+import { fakeApi, SAMPLE_ARGS, type FakeApi } from './fake-api.js';
 import { invoke, raw } from './http-helpers.js';
 
 let dir: string;
@@ -50,12 +50,7 @@ describe('startServer: /api/invoke', () => {
   });
 
   it('reaches every LabApi method with valid arguments', async () => {
-    const sample: Record<string, unknown[]> = {
-      info: [], parseLab: ['name: a'], validateLab: [{ name: 'a', networks: {}, nodes: {} }], formatLab: [{ name: 'a', networks: {}, nodes: {} }],
-      listTemplates: [], getTemplate: ['dsr-basic'], listLabs: [], deploy: [{ name: 'a', networks: {}, nodes: {} }], destroy: ['a'],
-      status: ['a'], setMode: ['a', 'web', 'nat'], stats: ['a'], openTerminal: ['a', 'n1', 80, 24], terminalInput: ['t1', 'ls\n'],
-      resizeTerminal: ['t1', 100, 30], closeTerminal: ['t1'],
-    };
+    const sample = SAMPLE_ARGS;
     expect(Object.keys(sample).sort()).toEqual([...API_METHODS].sort());
     for (const m of API_METHODS) {
       api.calls.length = 0;

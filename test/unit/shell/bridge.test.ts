@@ -6,7 +6,7 @@ import { API_METHODS, IPC, type PreloadBridge } from '../../../electron/api.js';
 import { createBridge } from '../../../electron/shell/bridge.js';
 import { registerApiIpc } from '../../../electron/shell/ipc.js';
 import { appUrlMatcher } from '../../../electron/shell/app-url.js';
-import { fakeApi } from '../server/fake-api.js';
+import { fakeApi, SAMPLE_ARGS as SAMPLE } from '../server/fake-api.js';
 import { FakeIpcMain, FakeWebContents } from './fake-electron.js';
 
 const APP = 'file:///opt/lblab/.vite/renderer/main_window/index.html';
@@ -27,12 +27,6 @@ function wired() {
   return { api, emitter, bridge: createBridge(ipcRenderer), wc };
 }
 
-const SAMPLE: Record<string, unknown[]> = {
-  info: [], parseLab: ['name: a'], validateLab: [{ name: 'a', networks: {}, nodes: {} }], formatLab: [{ name: 'a', networks: {}, nodes: {} }],
-  listTemplates: [], getTemplate: ['dsr-basic'], listLabs: [], deploy: [{ name: 'a', networks: {}, nodes: {} }], destroy: ['a'],
-  status: ['a'], setMode: ['a', 'web', 'nat'], stats: ['a'], openTerminal: ['a', 'n1', 80, 24], terminalInput: ['t1', 'ls\n'],
-  resizeTerminal: ['t1', 100, 30], closeTerminal: ['t1'],
-};
 
 describe('createBridge', () => {
   it('has exactly the PreloadBridge keys', () => {

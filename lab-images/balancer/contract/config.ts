@@ -1,17 +1,10 @@
 // The agent's configuration: what the engine pipes to `lbagent apply`.
 // One zod schema validates it at both ends (the engine builds it, the agent
-// re-checks it because stdin is a boundary). Pure: no Node imports, so the
-// engine can import it too.
+// re-checks it because stdin is a boundary). Pure: no Node imports.
 import { z } from 'zod';
+import { MAX_SERVICES } from './limits';
+import { MODES, SCHEDULERS, isDataplaneMode, nameSchema as name } from './vocabulary';
 
-export const AGENT_MODES = ['dsr', 'tunnel', 'nat', 'snat', 'l4proxy', 'l7'] as const;
-export const AGENT_SCHEDULERS = ['maglev', 'rr', 'wrr', 'lc', 'sh'] as const;
-/** Modes served by the eBPF data plane; the rest are served by HAProxy. */
-export const DATAPLANE_MODES = ['dsr', 'tunnel', 'nat', 'snat'] as const;
-export type DataplaneMode = (typeof DATAPLANE_MODES)[number];
-export const isDataplaneMode = (m: string): m is DataplaneMode => (DATAPLANE_MODES as readonly string[]).includes(m);
-
-const name = z.string().regex(/^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$/, 'must be lowercase letters, digits and dashes (max 32)');
 const ipv4 = z
   .string()
   .regex(/^\d{1,3}(\.\d{1,3}){3}$/, 'must be an IPv4 address')
@@ -67,8 +60,8 @@ export const serviceSchema = z
     vip: ipv4,
     port: z.number().int().min(1).max(65535),
     proto: z.enum(['tcp', 'udp']).default('tcp'),
-    mode: z.enum(AGENT_MODES),
-    scheduler: z.enum(AGENT_SCHEDULERS).default('maglev'),
+    mode: z.enum(MODES),
+    scheduler: z.enum(SCHEDULERS).default('maglev'),
     backends: z.array(backendSchema).min(1, 'a service needs at least one backend'),
     routes: z.array(routeSchema).default([]),
     health: healthSchema.default(() => healthSchema.parse({})),
@@ -117,9 +110,10 @@ export const agentConfigSchema = z
       if (ifs.has(f.name)) ctx.addIssue({ code: 'custom', path: ['interfaces', i, 'name'], message: `interface ${f.name} listed twice` });
       ifs.add(f.name);
     });
-    // the data plane's service map has 32 slots (id 0 unused)
+    // the data plane has MAX_SERVICES service slots, id 0 unused
     const dp = c.services.filter((s) => isDataplaneMode(s.mode)).length;
-    if (dp > 31) ctx.addIssue({ code: 'custom', path: ['services'], message: `at most 31 eBPF-mode services per balancer (got ${dp})` });
+    const most = MAX_SERVICES - 1;
+    if (dp > most) ctx.addIssue({ code: 'custom', path: ['services'], message: `at most ${most} eBPF-mode services per balancer (got ${dp})` });
     if (dp > 0 && c.interfaces.length === 0)
       ctx.addIssue({ code: 'custom', path: ['interfaces'], message: 'eBPF modes need at least one interface to attach to' });
   });

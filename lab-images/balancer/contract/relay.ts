@@ -5,11 +5,11 @@
 // at the same moment, on a deploy's critical path. The relay below does the
 // same hand-over in Debian's essential perl-base: print the balancer's
 // interfaces (the engine needs them to build the config), then a marker line,
-// then read the config from stdin, send it to the daemon's socket (ipc.ts:
+// then read the config from stdin, send it to the daemon's socket (agent/ipc.ts:
 // one JSON request line, one JSON response line; waiting for the daemon to
 // listen, as `lbagent apply` does) and print the daemon's response line. The
 // daemon validates the config as the CLI would and answers one line per
-// problem. Pure data, no Node APIs: the engine imports it.
+// problem. Pure data, no Node APIs: the engine runs it, the agent answers it.
 
 export const RELAY_MARKER = '--- lblab: interfaces above, daemon answer below ---';
 

@@ -1,7 +1,7 @@
 // What `lbagent stats` and `lbagent health` print. Pure zod: the engine parses
 // the agent's output with the same schemas (the container is a boundary).
 import { z } from 'zod';
-import { AGENT_MODES, AGENT_SCHEDULERS } from './config';
+import { MODES, SCHEDULERS } from './vocabulary';
 
 const count = z.number().nonnegative();
 
@@ -18,8 +18,8 @@ export const backendStatsSchema = z.object({
 
 export const serviceStatsSchema = z.object({
   name: z.string(),
-  mode: z.enum(AGENT_MODES),
-  scheduler: z.enum(AGENT_SCHEDULERS),
+  mode: z.enum(MODES),
+  scheduler: z.enum(SCHEDULERS),
   vip: z.string(),
   port: z.number(),
   engine: z.enum(['ebpf', 'haproxy']),
