@@ -15,7 +15,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LabDoc } from '../electron/api';
 import { defaultDeps } from '../electron/engine/deploy/deps';
-import { down } from '../electron/engine/deploy/down';
+import { down } from '../electron/engine/labs/down';
 import { up } from '../electron/engine/deploy/up';
 import { loadLabFile } from '../electron/engine/topology/index';
 
