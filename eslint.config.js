@@ -23,6 +23,11 @@ const rendererOnlyImportsApi = [
   },
 ];
 
+const onlyThroughLabEngine = {
+  regex: '(^|/)engine/(?!lab-engine(\\.[cm]?[jt]s)?$)',
+  message: 'the engine is reached only through engine/lab-engine (its LabService); types come from electron/api',
+};
+
 export default tseslint.config(
   {
     ignores: [
@@ -57,6 +62,19 @@ export default tseslint.config(
   {
     files: ['electron/engine/**'],
     rules: { 'no-restricted-imports': ['error', { paths: [electronOnlyInShell], patterns: engineMustNotImportUi }] },
+  },
+  // ---- hosts of the engine: only through engine/lab-engine (types from api.ts); server and shell share nothing but common/
+  {
+    files: ['electron/cli/**'],
+    rules: { 'no-restricted-imports': ['error', { paths: [electronOnlyInShell], patterns: [onlyThroughLabEngine] }] },
+  },
+  {
+    files: ['electron/server/**'],
+    rules: { 'no-restricted-imports': ['error', { paths: [electronOnlyInShell], patterns: [onlyThroughLabEngine, { regex: '(^|/)shell/', message: 'the web server does not import the Electron shell: shared parts live in electron/common/ or api.ts' }] }] },
+  },
+  {
+    files: ['electron/shell/**'],
+    rules: { 'no-restricted-imports': ['error', { paths: [electronOnlyInShell], patterns: [onlyThroughLabEngine, { regex: '(^|/)server/', message: 'the Electron shell does not import the web server: shared parts live in electron/common/ or api.ts' }] }] },
   },
   {
     files: ['renderer/**'],
