@@ -128,10 +128,4 @@ export default tseslint.config(
   { files: ['test/**'], rules: boundaries(B.electronPackage, B.bench) },
   { files: ['bench/**'], rules: boundaries(B.electronPackage, B.testBeyondSupport) },
 
-  // TEMPORARY: imports that the engine-entry move (landing with this change)
-  // removes: cli → engine modules beyond lab-engine, server → shell. Each
-  // block is the folder's rule minus the one boundary these files still
-  // cross. Delete this section once `npx eslint .` passes without it.
-  { files: ['electron/cli/main.ts', 'electron/cli/fail.ts'], rules: boundaries(...electronSide) },
-  { files: ['electron/server/index.ts', 'electron/server/security.ts'], rules: boundaries(...product, B.renderer, B.labImages, B.engineBeyondEntry, B.cli) },
 );

@@ -59,10 +59,10 @@ async function main() {
   const baseline: number[] = [];
   for (let r = 0; r < RUNS; r++) {
     baseline.push(baselineOnce(images));
-    const res = await engine.deployDetailed(doc);
+    const res = await engine.up(doc);
     totals.push(res.ms);
     for (const [k, v] of Object.entries(res.timings)) (steps[k] ??= []).push(v);
-    noop.push((await engine.deployDetailed(doc)).ms);
+    noop.push((await engine.up(doc)).ms);
     await engine.destroy(LAB);
     process.stderr.write(`bench: run ${r + 1}/${RUNS}: lblab ${fmt(res.ms)}, baseline ${fmt(baseline.at(-1)!)}\n`);
   }

@@ -371,3 +371,78 @@ export interface PreloadBridge {
   onEvent(listener: (e: LabEvent) => void): () => void;
   shell: ShellApi;
 }
+
+// ---------------------------------------------------------------- one-line errors
+/**
+ * Anything thrown, as the one line a person reads: the message's first
+ * non-empty line, without the wrappers Electron's IPC and dockerode put in
+ * front of it, never a stack, bounded in length. Errors cross every boundary
+ * (IPC, HTTP, the CLI's stderr, the UI's notices) through this function.
+ */
+export function oneLine(e: unknown): string {
+  let msg: string;
+  if (e instanceof Error) msg = e.message;
+  else if (typeof e === 'string') msg = e;
+  else if (e && typeof e === 'object' && 'message' in e) msg = String((e as { message: unknown }).message);
+  else msg = String(e ?? '');
+  msg = msg
+    // Electron: "Error invoking remote method 'lblab:invoke': Error: <message>"
+    .replace(/^Error invoking remote method '[^']*': (\w*Error: )?/, '')
+    // dockerode: "(HTTP code 409) unexpected - <message>"
+    .replace(/^\(HTTP code \d+\)\s*[a-z ]*-\s*/i, '');
+  const line = (msg.split(/\r?\n/).find((l) => l.trim() !== '') ?? 'unknown error').trim();
+  return line.length > 500 ? `${line.slice(0, 497)}...` : line;
+}
+
+// ---------------------------------------------------------------- the lab service
+// What the engine offers the processes that host it (the Electron main
+// process, the web server, the CLI): the LabApi, its events, and the
+// operations only the CLI exposes. Untrusted callers reach only the LabApi
+// methods (dispatch() knows no others); the renderer never holds a LabService.
+
+/** What `up` did: created (fresh), replaced (the lab ran another document) or unchanged. */
+export interface DeployOutcome {
+  lab: string;
+  action: 'created' | 'replaced' | 'unchanged';
+  ms: number;
+  /** milliseconds per deploy step (empty when unchanged) */
+  timings: Record<string, number>;
+}
+/** Docker names of what `down` removed. */
+export interface RemovedLab { containers: string[]; networks: string[] }
+/** Docker names of what `gc` removed. */
+export interface GcResult { containers: string[]; networks: string[]; volumes: string[] }
+export interface GcOptions {
+  /** only labs whose name starts with this prefix (test suites sharing an engine with other users) */
+  onlyLab?: string;
+}
+/** One step of an image build, as the CLI shows it. */
+export interface ImageBuildProgress { image: string; step: string; message: string; done: number; total: number }
+export interface ImageBuildOptions {
+  /** rebuild even when up to date */
+  force?: boolean;
+  onProgress?: (p: ImageBuildProgress) => void;
+  /** once at the end, also after a failure: one timing line per image */
+  onSummary?: (lines: string[]) => void;
+}
+/** Where `exec` streams a command's output, and its input when given. */
+export interface ExecStreams { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream; stdin?: NodeJS.ReadableStream }
+
+export interface LabService extends LabApi {
+  /** progress, node, terminal and log events; returns the unsubscribe function */
+  subscribe(listener: (e: LabEvent) => void): () => void;
+  /** end every terminal and stop watching Docker */
+  close(): Promise<void>;
+  /** read and fully check a lab file; fails with one line naming the file, field and reason */
+  loadLabFile(file: string): Promise<LabDoc>;
+  /** deploy, saying what changed (deploy() answers with the status instead); progress arrives as events */
+  up(doc: LabDoc): Promise<DeployOutcome>;
+  /** destroy, saying what was removed; the lab's terminals end first */
+  down(lab: string): Promise<RemovedLab>;
+  /** run a command in a node with its output streamed; resolves with the command's exit code */
+  exec(lab: string, node: string, cmd: string[], io: ExecStreams): Promise<number>;
+  /** build or refresh the lab images (content-hashed: up-to-date images are kept) */
+  buildImages(opts?: ImageBuildOptions): Promise<void>;
+  /** remove everything lblab left behind (containers, networks, volumes; images are kept) */
+  gc(opts?: GcOptions): Promise<GcResult>;
+}

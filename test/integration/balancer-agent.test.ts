@@ -9,13 +9,56 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configureBalancer, readHealth, readStats, waitHealthy } from '../../electron/engine/balancer/control';
+import { agentHealthSchema, type AgentHealth } from '../../lab-images/balancer/contract/report';
+import { balancersWithServices, configureBalancer, readStats } from '../../electron/engine/balancer/control';
 import { docker, probeDocker } from '../../electron/engine/docker/client';
-import { execIn, execOk } from '../../electron/engine/docker/exec';
+import { execIn } from '../../electron/engine/docker/exec';
 import { LABEL, labFilter, labLabels } from '../../electron/engine/docker/labels';
+import { serviceBackendNodes } from '../../electron/engine/topology/plan';
 import type { LabPlan, PlannedNode, PlannedService } from '../../electron/engine/topology/plan-types';
 import { LAB_PREFIX } from '../support/labs';
 import { skipNow } from '../support/skip';
+
+/** Like execIn, but throws one readable line when the command fails. */
+async function execOk(container: string, cmd: string[]): Promise<string> {
+  const r = await execIn(container, cmd);
+  if (r.exitCode !== 0) throw new Error(`${container}: \`${cmd.join(' ')}\` failed (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim().split('\n').pop() ?? ''}`);
+  return r.stdout;
+}
+
+/** The agent's health report (`lbagent health`) on one balancer node. */
+async function readHealth(plan: LabPlan, balancerNode: string): Promise<AgentHealth> {
+  const lb = plan.nodes.find((n) => n.name === balancerNode)!;
+  const r = await execIn(lb.container, ['lbagent', 'health'], { timeoutMs: 60_000 });
+  if (r.exitCode !== 0) throw new Error(`balancer ${lb.name}: \`lbagent health\` failed: ${(r.stderr || r.stdout).trim().split('\n')[0]}`);
+  const h = agentHealthSchema.safeParse(JSON.parse(r.stdout));
+  if (!h.success) throw new Error(`balancer ${balancerNode}: unexpected health report from the agent`);
+  return h.data;
+}
+
+/** Resolve once every backend of every service has passed a check and is up; else throw naming the laggards. */
+async function waitHealthy(plan: LabPlan, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const pending: string[] = [];
+    for (const lb of balancersWithServices(plan)) {
+      const h = await readHealth(plan, lb.name).catch((e: Error) => ({ error: e.message }));
+      if ('error' in h) {
+        pending.push(h.error);
+        continue;
+      }
+      for (const s of plan.services.filter((x) => x.balancer === lb.name)) {
+        for (const node of serviceBackendNodes(s)) {
+          const b = h.backends.find((x) => x.service === s.name && x.node === node);
+          if (!b || b.checks === 0 || !b.healthy) pending.push(`${s.name}/${node}${b?.lastError ? ` (${b.lastError})` : b ? '' : ' (not configured)'}`);
+        }
+      }
+    }
+    if (pending.length === 0) return;
+    if (Date.now() > deadline) throw new Error(`lab ${plan.name}: backends not healthy after ${timeoutMs} ms: ${pending.join(', ')}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
 
 const LAB = `${LAB_PREFIX}agent-test`;
 const NET = `${LAB_PREFIX}agent-net`;

@@ -14,14 +14,6 @@ const NOT_PRODUCT = new Set(['test', 'test/support', 'bench', 'scripts']);
 /** code that breaks the rules on purpose (test/unit/lint/) */
 const LINT_FIXTURES = 'test/unit/lint/fixtures';
 
-// TEMPORARY: the state of this branch before the engine-entry move lands.
-// Delete both lists once it has merged (the test fails when an entry is no
-// longer true, to say so).
-const TEMPORARY_UNDRAWN_IMPORTS: string[] = [
-  'electron/cli -> electron/engine', // cli/main.ts and cli/fail.ts still import engine modules beyond lab-engine
-  'electron/server -> electron/shell', // server/index.ts and server/security.ts still import shell helpers
-];
-const TEMPORARY_MISSING_ARROWS: string[] = [];
 
 /** The folder node a file belongs to (paths relative to the repository, with '/'). */
 function nodeOf(file: string): string | undefined {
@@ -118,19 +110,15 @@ describe('docs/architecture.md arrows against the real imports', () => {
   });
 
   it('every folder-to-folder import is a drawn arrow', () => {
-    const undrawn = [...edges].filter(([e]) => !drawn.has(e) && !TEMPORARY_UNDRAWN_IMPORTS.includes(e));
+    const undrawn = [...edges].filter(([e]) => !drawn.has(e));
     expect(undrawn.map(([e, why]) => `${e} (${why.slice(0, 3).join(', ')})`)).toEqual([]);
   });
 
   it('every drawn arrow is a real import', () => {
-    const missing = [...drawn].filter((a) => !edges.has(a) && !TEMPORARY_MISSING_ARROWS.includes(a));
+    const missing = [...drawn].filter((a) => !edges.has(a));
     expect(missing).toEqual([]);
   });
 
-  it('the TEMPORARY lists hold only what is still true', () => {
-    expect(TEMPORARY_UNDRAWN_IMPORTS.filter((e) => !edges.has(e) || drawn.has(e)), 'no longer needed: delete from TEMPORARY_UNDRAWN_IMPORTS').toEqual([]);
-    expect(TEMPORARY_MISSING_ARROWS.filter((a) => edges.has(a) || !drawn.has(a)), 'no longer needed: delete from TEMPORARY_MISSING_ARROWS').toEqual([]);
-  });
 });
 
 describe('the scanner itself', () => {

@@ -1,10 +1,9 @@
 // Remove one lab: its containers first (a network with endpoints cannot be
 // removed), then its networks — found by label, never by name. Idempotent.
 import type Docker from 'dockerode';
+import type { RemovedLab } from '../../api';
 import { docker } from '../docker/client';
 import { labObjects } from './lab-record';
-
-export interface Removed { containers: string[]; networks: string[] }
 
 const isGone = (e: unknown) => (e as { statusCode?: number }).statusCode === 404;
 
@@ -42,7 +41,7 @@ export async function removeNetworks(list: Docker.NetworkInspectInfo[]): Promise
   return list.map((n) => n.Name);
 }
 
-export async function down(lab: string): Promise<Removed> {
+export async function down(lab: string): Promise<RemovedLab> {
   const objs = await labObjects(lab);
   const containers = await removeContainers(objs.containers);
   // list networks again: a concurrent `up` may have created one meanwhile

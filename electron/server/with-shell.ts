@@ -1,4 +1,4 @@
-// The engine does not know which shell serves it; the shell stamps info().shell.
+// An injected LabApi does not know which shell serves it: the web server stamps info().shell.
 import type { AppInfo, LabApi } from '../api.js';
 
 export function withShell<T extends LabApi>(api: T, shell: AppInfo['shell']): T {

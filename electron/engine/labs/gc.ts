@@ -2,15 +2,10 @@
 // labelled io.lblab.managed=true (containers first). Images are kept: they are
 // the expensive part and are reused by the next deploy. Exec sessions (stale
 // terminals, captures) live inside containers and end with them.
+import type { GcOptions, GcResult } from '../../api';
 import { docker } from '../docker/client';
 import { LABEL, labFilter } from '../docker/labels';
 import { removeContainers, removeNetworks } from './down';
-
-export interface GcOptions {
-  /** only labs whose name starts with this prefix (for tests sharing an engine with other users) */
-  onlyLab?: string;
-}
-export interface GcResult { containers: string[]; networks: string[]; volumes: string[] }
 
 export async function gc(opts: GcOptions = {}): Promise<GcResult> {
   const filters = JSON.stringify(labFilter());

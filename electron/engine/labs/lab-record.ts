@@ -87,14 +87,18 @@ export function anchorNode(doc: LabDoc): string {
   return names.find((n) => doc.nodes[n].kind === 'balancer') ?? names[0];
 }
 
-export async function readRecord(container: string): Promise<LabRecord | undefined> {
+/** The record file's text as a record; undefined when it is missing or unreadable. */
+export function parseRecord(text: string): LabRecord | undefined {
   try {
-    const r = await execIn(container, ['cat', RECORD_PATH], { timeoutMs: 10_000 });
-    if (r.exitCode !== 0) return undefined;
-    return JSON.parse(r.stdout) as LabRecord;
+    return JSON.parse(text) as LabRecord;
   } catch {
     return undefined;
   }
+}
+
+export async function readRecord(container: string): Promise<LabRecord | undefined> {
+  const r = await execIn(container, ['cat', RECORD_PATH], { timeoutMs: 10_000 }).catch(() => undefined);
+  return r && r.exitCode === 0 ? parseRecord(r.stdout) : undefined;
 }
 
 export async function writeRecord(container: string, rec: LabRecord): Promise<void> {
