@@ -1,5 +1,5 @@
 // The `lblab` command. Each subcommand is a thin layer over the lab engine
-// (its LabService); the CLI contract is in DESIGN.md. Output meant for scripts
+// (its LabService); the commands are listed in the README. Output meant for scripts
 // goes to stdout, progress and notes to stderr.
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { MODES, NAME_RE, type LabService, type Mode } from '../api';
@@ -177,9 +177,6 @@ export function buildProgram(): Command {
       await server.serveMain(o.port ?? server.DEFAULT_PORT);
       await new Promise(() => undefined); // serve until SIGINT/SIGTERM (serveMain exits)
     });
-
-  // Reserved for the experiment commands (DESIGN CLI contract): capture, journey, compare.
-  // They register here as `program.command('capture')...` when their engine parts land.
 
   return program;
 }

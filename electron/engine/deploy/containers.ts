@@ -16,7 +16,8 @@ export async function createNetwork(lab: string, net: PlannedNetwork): Promise<D
     CheckDuplicate: true,
     Labels: labLabels(lab, { [LABEL.network]: net.name }),
     IPAM: { Driver: 'default', Config: [{ Subnet: net.subnet, Gateway: net.gateway }] },
-    // the host must not masquerade lab traffic crossing a balancer/router (DESIGN: machine facts)
+    // the host must not masquerade lab traffic crossing a balancer/router: a
+    // rewritten source would send replies around the balancer and break nat
     Options: { 'com.docker.network.bridge.enable_ip_masquerade': 'false' },
   };
   try {
@@ -113,7 +114,8 @@ export async function createContainer(spec: CreateSpec): Promise<Docker.Containe
   }
 }
 
-/** Attach every further network with its fixed address — all of them before any route is set (DESIGN). */
+/** Attach every further network with its fixed address — all of them before any route is set
+ * (`docker network connect` refuses a subnet that overlaps a route already in the container). */
 export async function connectRest(plan: LabPlan, node: PlannedNode, container: Docker.Container): Promise<void> {
   for (const itf of node.interfaces.slice(1)) {
     const net = plan.networks.find((n) => n.name === itf.network);
