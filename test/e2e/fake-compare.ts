@@ -1,7 +1,8 @@
 // Fake comparisons for developing the Compare panel without Docker: plausible
 // progress, per-second samples and a result shaped like the engine's (dsr and
 // tunnel return past the balancer, the NAT family through it). Time runs
-// faster: one measured second takes `secondMs`.
+// faster: one measured second takes `secondMs`. l4proxy fails with the 10m
+// object, to show a mode without results.
 import { ApiError, COMPARE_ROWS, type CompareEvent, type CompareModeAvailability, type CompareRequest, type CompareRow, type CompareRun, type CompareSummary, type Comparison, type LabDoc, type Mode } from '../../electron/api';
 
 /** Mbit/s of a 1 MiB object on the fake host */
@@ -127,6 +128,13 @@ export function createFakeCompare(emit: (e: CompareEvent) => void, labs: FakeLab
             await sleep(secondMs * warmup);
           }
           const r = runNumbers(mode, rep, req, backends);
+          if (mode === 'l4proxy' && req.object === '10m') {
+            // a failing row, to see how the panel shows one: the proxy "drops" big objects
+            await sleep(secondMs * duration);
+            c.runs.push({ ...r, throughputMbps: 0, requestsPerSec: 0, backendShares: {}, balancerBytes: {}, responseBytes: 0, error: 'wrk exited 1: 12 connection resets' });
+            done++;
+            continue;
+          }
           for (let t = 1; t <= duration; t++) {
             if (cancelled.has(c.id)) throw new Error('cancelled');
             progress(mode, rep, 'measuring', 2 + warmup + t - 1);

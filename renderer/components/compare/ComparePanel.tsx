@@ -98,7 +98,7 @@ export function ComparePanel({ client, lab, services }: ComparePanelProps) {
         )}
         {running ? (
           <>
-            <CompareProgress progress={running.progress} cancelling={running.cancelling} />
+            <CompareProgress progress={running.progress} cancelling={running.cancelling} ending={running.ending} />
             <LiveChart live={running.live} />
           </>
         ) : cmp.result ? (

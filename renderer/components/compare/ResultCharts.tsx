@@ -8,17 +8,26 @@ import { axisProps, ChartCard, gridProps, tooltipProps } from './ChartCard';
 
 const MARGIN = { top: 12, right: 12, bottom: 4, left: 4 };
 
-/** The mode under each group, and "no data" under a mode without numbers. */
-function ModeTick(props: { x?: number | string; y?: number | string; payload?: { value: string }; missing: Set<string> }) {
+/** The mode under each group (slanted when the groups are narrow), and "no data" under a mode without numbers. */
+function ModeTick(props: { x?: number | string; y?: number | string; payload?: { value: string }; missing: Set<string>; crowded: boolean }) {
   const x = Number(props.x ?? 0);
   const y = Number(props.y ?? 0);
   const mode = props.payload?.value ?? '';
+  const gone = props.missing.has(mode);
+  if (props.crowded)
+    return (
+      <g transform={`translate(${x},${y + 4}) rotate(-32)`}>
+        <text dy={8} textAnchor="end" fill={gone ? '#ff6b6b' : '#d9e0e8'} fontSize={10}>
+          {gone ? `${mode} (no data)` : mode}
+        </text>
+      </g>
+    );
   return (
     <g transform={`translate(${x},${y})`}>
       <text dy={12} textAnchor="middle" fill="#d9e0e8" fontSize={11}>
         {mode}
       </text>
-      {props.missing.has(mode) && (
+      {gone && (
         <text dy={25} textAnchor="middle" fill="#ff6b6b" fontSize={10}>
           no data
         </text>
@@ -26,7 +35,17 @@ function ModeTick(props: { x?: number | string; y?: number | string; payload?: {
     </g>
   );
 }
-const modeAxis = (missing: Set<string>) => ({ ...axisProps, dataKey: 'mode', interval: 0 as const, height: missing.size ? 32 : 22, tick: (p: object) => <ModeTick {...p} missing={missing} /> });
+/** The category axis of every bar chart; `width` and `count` decide whether the names must slant. */
+const modeAxis = (missing: Set<string>, count: number, width: number) => {
+  const crowded = width / Math.max(1, count) < 64;
+  return {
+    ...axisProps,
+    dataKey: 'mode',
+    interval: 0 as const,
+    height: crowded ? 52 : missing.size ? 32 : 22,
+    tick: (p: object) => <ModeTick {...p} missing={missing} crowded={crowded} />,
+  };
+};
 
 /** Bars coloured by their mode. */
 const modeShape = (p: BarShapeProps) => <Rectangle {...p} fill={(p.payload as SummaryRow | undefined)?.color ?? p.fill} />;
@@ -48,7 +67,7 @@ export function ResultCharts({ comparison }: { comparison: Comparison }) {
         {(w, h) => (
           <BarChart width={w} height={h} data={rows} margin={MARGIN}>
             <CartesianGrid {...gridProps} />
-            <XAxis {...modeAxis(missing)} />
+            <XAxis {...modeAxis(missing, rows.length, w)} />
             <YAxis {...axisProps} width={48} tickFormatter={compact} />
             <Tooltip
               {...tooltipProps}
@@ -68,7 +87,7 @@ export function ResultCharts({ comparison }: { comparison: Comparison }) {
         {(w, h) => (
           <BarChart width={w} height={h} data={rows} margin={MARGIN}>
             <CartesianGrid {...gridProps} />
-            <XAxis {...modeAxis(missing)} />
+            <XAxis {...modeAxis(missing, rows.length, w)} />
             <YAxis {...axisProps} width={48} tickFormatter={compact} />
             <Tooltip {...tooltipProps} formatter={(v) => [Math.round(num(v)).toLocaleString('en-US'), 'requests/s']} />
             <Bar dataKey="rps" name="requests/s" isAnimationActive={false} maxBarSize={56} shape={modeShape}>
@@ -90,7 +109,7 @@ export function ResultCharts({ comparison }: { comparison: Comparison }) {
         {(w, h) => (
           <BarChart width={w} height={h} data={rows} margin={MARGIN} barGap={1}>
             <CartesianGrid {...gridProps} />
-            <XAxis {...modeAxis(missing)} />
+            <XAxis {...modeAxis(missing, rows.length, w)} />
             <YAxis {...axisProps} width={48} />
             <Tooltip {...tooltipProps} formatter={(v, n) => [`${num(v).toFixed(2)} ms`, n]} />
             <Bar dataKey="p50" name="p50" fill="#9fd0ff" isAnimationActive={false} maxBarSize={22} />
@@ -104,7 +123,7 @@ export function ResultCharts({ comparison }: { comparison: Comparison }) {
         {(w, h) => (
           <BarChart width={w} height={h} data={shares.rows} margin={MARGIN}>
             <CartesianGrid {...gridProps} />
-            <XAxis {...modeAxis(sharesMissing)} />
+            <XAxis {...modeAxis(sharesMissing, rows.length, w)} />
             <YAxis {...axisProps} width={48} domain={[0, 100]} ticks={[0, 25, 50, 75, 100]} />
             <Tooltip {...tooltipProps} formatter={(v, n) => [`${num(v).toFixed(1)} %`, n]} />
             {shares.backends.map((b, i) => (
@@ -127,7 +146,7 @@ export function ResultCharts({ comparison }: { comparison: Comparison }) {
         {(w, h) => (
           <BarChart width={w} height={h} data={bytes} margin={MARGIN} barGap={1}>
             <CartesianGrid {...gridProps} />
-            <XAxis {...modeAxis(bytesMissing)} />
+            <XAxis {...modeAxis(bytesMissing, rows.length, w)} />
             <YAxis {...axisProps} width={56} tickFormatter={(v: number) => fmtBytesShort(v)} />
             <Tooltip {...tooltipProps} formatter={(v, n) => [fmtBytesShort(num(v)), n]} />
             <Bar dataKey="balancerRx" name="balancer rx" fill="#5f7a96" isAnimationActive={false} maxBarSize={22} />

@@ -9,13 +9,14 @@ export function svgMarkup(svg: SVGSVGElement, font: string): string {
   const r = svg.getBoundingClientRect();
   const w = r.width || Number(svg.getAttribute('width')) || 0;
   const h = r.height || Number(svg.getAttribute('height')) || 0;
-  clone.setAttribute('xmlns', XMLNS);
   clone.setAttribute('width', String(w));
   clone.setAttribute('height', String(h));
   if (!clone.getAttribute('viewBox')) clone.setAttribute('viewBox', `0 0 ${w} ${h}`);
   clone.setAttribute('font-family', font);
   clone.removeAttribute('style');
-  return new XMLSerializer().serializeToString(clone);
+  // serialisers differ on whether they write the namespace of an HTML-parsed SVG: exactly once
+  const text = new XMLSerializer().serializeToString(clone);
+  return /^<svg[^>]*\sxmlns="/.test(text) ? text : text.replace(/^<svg/, `<svg xmlns="${XMLNS}"`);
 }
 export const svgDataUrl = (markup: string) => `data:image/svg+xml;charset=utf-8,${encodeURIComponent(markup)}`;
 

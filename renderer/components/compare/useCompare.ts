@@ -57,13 +57,15 @@ export function useCompare(client: ApiClient) {
       if (activeId.current !== id) return;
       activeId.current = null;
       setRunning((r) => (r ? { ...r, ending: true } : r));
-      if (end.error) setError(`Comparison stopped: ${end.error}`);
+      const stopped = end.error ? `Comparison stopped: ${end.error}` : null;
+      if (stopped) setError(stopped);
       else if (!end.complete) setNotice('Cancelled: showing the runs done so far.');
       try {
         const c = await api.getComparison(id);
         setResult(c);
       } catch (e) {
-        setError(`Cannot load comparison ${id}: ${oneLine(e)}`);
+        const cannot = `cannot load comparison ${id}: ${oneLine(e)}`;
+        setError(stopped ? `${stopped}; ${cannot}` : cannot.charAt(0).toUpperCase() + cannot.slice(1));
       } finally {
         setRunning(null);
         void refreshHistory();
