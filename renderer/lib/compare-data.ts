@@ -337,10 +337,12 @@ export function fmtDuration(s: number): string {
   return r ? `${m} min ${r} s` : `${m} min`;
 }
 
-/** One line under the progress bar: "measuring nat · run 4/9 · 37 s left" */
+const PHASES: Record<CompareProgress['phase'], string> = { switching: 'switching to', warmup: 'warming up', measuring: 'measuring', restoring: 'restoring' };
+
+/** One line in the progress bar: "measuring nat · run 4/9 · 37 s left" */
 export function progressText(p: Pick<CompareProgress, 'phase' | 'mode' | 'repetition' | 'done' | 'total' | 'secondsLeft'>): string {
   const run = Math.min(p.done + 1, p.total);
-  return `${p.phase} ${p.mode} · run ${run}/${p.total} · ${fmtDuration(p.secondsLeft)} left`;
+  return `${PHASES[p.phase] ?? p.phase} ${p.mode} · run ${run}/${p.total} · ${fmtDuration(p.secondsLeft)} left`;
 }
 
 // ---------------------------------------------------------------- exports

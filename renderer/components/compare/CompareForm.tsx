@@ -111,7 +111,7 @@ export function CompareForm(p: CompareFormProps) {
           Cancel
         </button>
         <span className="muted small" data-testid="compare-hint">
-          {p.problem ?? (p.estimateSeconds !== undefined && !p.blocked ? `about ${fmtDuration(p.estimateSeconds)}` : '')}
+          {p.problem ?? (p.estimateSeconds !== undefined && !p.blocked && !p.running ? `about ${fmtDuration(p.estimateSeconds)}` : '')}
         </span>
       </div>
     </div>

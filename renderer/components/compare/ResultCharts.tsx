@@ -8,27 +8,29 @@ import { axisProps, ChartCard, gridProps, tooltipProps } from './ChartCard';
 
 const MARGIN = { top: 12, right: 12, bottom: 4, left: 4 };
 
-/** The mode under each group (slanted when the groups are narrow), and "no data" under a mode without numbers. */
+/** The mode under each group (slanted when the groups are narrow); a mode without
+ * numbers is named in red, and "no data" stands upright where its bars would be. */
 function ModeTick(props: { x?: number | string; y?: number | string; payload?: { value: string }; missing: Set<string>; crowded: boolean }) {
   const x = Number(props.x ?? 0);
   const y = Number(props.y ?? 0);
   const mode = props.payload?.value ?? '';
   const gone = props.missing.has(mode);
-  if (props.crowded)
-    return (
-      <g transform={`translate(${x},${y + 4}) rotate(-32)`}>
-        <text dy={8} textAnchor="end" fill={gone ? '#ff6b6b' : '#d9e0e8'} fontSize={10}>
-          {gone ? `${mode} (no data)` : mode}
-        </text>
-      </g>
-    );
+  const fill = gone ? '#ff8a8a' : '#d9e0e8';
   return (
-    <g transform={`translate(${x},${y})`}>
-      <text dy={12} textAnchor="middle" fill="#d9e0e8" fontSize={11}>
-        {mode}
-      </text>
+    <g>
+      {props.crowded ? (
+        <g transform={`translate(${x},${y + 4}) rotate(-32)`}>
+          <text dy={8} textAnchor="end" fill={fill} fontSize={10}>
+            {mode}
+          </text>
+        </g>
+      ) : (
+        <text x={x} y={y} dy={12} textAnchor="middle" fill={fill} fontSize={11}>
+          {mode}
+        </text>
+      )}
       {gone && (
-        <text dy={25} textAnchor="middle" fill="#ff6b6b" fontSize={10}>
+        <text transform={`translate(${x + 3},${y - 14}) rotate(-90)`} textAnchor="start" fill="#ff8a8a" fontSize={10}>
           no data
         </text>
       )}
@@ -42,7 +44,7 @@ const modeAxis = (missing: Set<string>, count: number, width: number) => {
     ...axisProps,
     dataKey: 'mode',
     interval: 0 as const,
-    height: crowded ? 52 : missing.size ? 32 : 22,
+    height: crowded ? 52 : 22,
     tick: (p: object) => <ModeTick {...p} missing={missing} crowded={crowded} />,
   };
 };
@@ -134,12 +136,12 @@ export function ResultCharts({ comparison }: { comparison: Comparison }) {
       </ChartCard>
 
       <ChartCard
-        title="Bytes per run: through the balancer, and to the clients"
+        title="Bytes per run"
         testid="chart-bytes"
         legend={[
           { label: 'balancer rx', color: '#5f7a96' },
           { label: 'balancer tx', color: '#f0b44c' },
-          { label: 'response bytes (clients)', color: '#3ccf8e' },
+          { label: 'to the clients', color: '#3ccf8e' },
         ]}
         note={shareNote(rows)}
       >
@@ -151,7 +153,7 @@ export function ResultCharts({ comparison }: { comparison: Comparison }) {
             <Tooltip {...tooltipProps} formatter={(v, n) => [fmtBytesShort(num(v)), n]} />
             <Bar dataKey="balancerRx" name="balancer rx" fill="#5f7a96" isAnimationActive={false} maxBarSize={22} />
             <Bar dataKey="balancerTx" name="balancer tx" fill="#f0b44c" isAnimationActive={false} maxBarSize={22} />
-            <Bar dataKey="response" name="response bytes" fill="#3ccf8e" isAnimationActive={false} maxBarSize={22} />
+            <Bar dataKey="response" name="to the clients" fill="#3ccf8e" isAnimationActive={false} maxBarSize={22} />
           </BarChart>
         )}
       </ChartCard>

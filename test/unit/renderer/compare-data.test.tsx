@@ -198,6 +198,7 @@ describe('the form', () => {
 
   it('words the progress', () => {
     expect(progressText({ phase: 'measuring', mode: 'nat', repetition: 2, done: 3, total: 9, secondsLeft: 95 })).toBe('measuring nat · run 4/9 · 1 min 35 s left');
+    expect(progressText({ phase: 'warmup', mode: 'kernel-nat', repetition: 1, done: 0, total: 2, secondsLeft: 20 })).toBe('warming up kernel-nat · run 1/2 · 20 s left');
     expect(progressText({ phase: 'restoring', mode: 'dsr', repetition: 3, done: 9, total: 9, secondsLeft: 0 })).toBe('restoring dsr · run 9/9 · 0 s left');
   });
 });

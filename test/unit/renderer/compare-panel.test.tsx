@@ -86,7 +86,7 @@ describe('compare panel', () => {
     expect(screen.getByTestId('compare-progress-label').textContent).toBe('starting…');
     act(() => emit({ type: 'compare-progress', id: 'c1', mode: 'dsr', repetition: 1, done: 0, total: 6, phase: 'switching', secondsLeft: 48 }));
     await act(async () => answer({ id: 'c1' }));
-    expect(screen.getByTestId('compare-progress-label').textContent).toBe('switching dsr · run 1/6 · 48 s left');
+    expect(screen.getByTestId('compare-progress-label').textContent).toBe('switching to dsr · run 1/6 · 48 s left');
     expect((screen.getByTestId('compare-run') as HTMLButtonElement).disabled).toBe(true);
     expect((screen.getByTestId('compare-cancel') as HTMLButtonElement).disabled).toBe(false);
 
