@@ -39,18 +39,30 @@ function drawText(ctx: CanvasRenderingContext2D, el: Element, x0: number, y0: nu
   ctx.font = `${cs.fontStyle} ${cs.fontWeight} ${size}px ${cs.fontFamily}`;
   ctx.fillStyle = cs.color;
   ctx.textBaseline = 'middle';
-  // wrap the way the page does, within the element's own width
-  const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(' ')) {
-    const next = line ? `${line} ${word}` : word;
-    if (line && ctx.measureText(next).width > r.width + 2) {
-      lines.push(line);
-      line = word;
-    } else line = next;
+  // break the lines where the page broke them (fonts measure differently on a canvas)
+  const lines = lineBreaks(el) ?? [{ text, mid: r.top + lh / 2 }];
+  for (const l of lines) ctx.fillText(l.text, r.left - x0, l.mid - y0);
+}
+
+/** The element's text as the lines the browser laid out (with their middles), from the position of each word. */
+function lineBreaks(el: Element): { text: string; mid: number }[] | null {
+  if (typeof document.createRange !== 'function') return null;
+  const lines: { top: number; mid: number; words: string[] }[] = [];
+  const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+  const range = document.createRange();
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const t = node.textContent ?? '';
+    for (const m of t.matchAll(/\S+/g)) {
+      range.setStart(node, m.index);
+      range.setEnd(node, m.index + m[0].length);
+      const box = range.getClientRects()[0];
+      if (!box) return null;
+      const last = lines[lines.length - 1];
+      if (last && Math.abs(last.top - box.top) < 3) last.words.push(m[0]);
+      else lines.push({ top: box.top, mid: box.top + box.height / 2, words: [m[0]] });
+    }
   }
-  if (line) lines.push(line);
-  lines.forEach((l, i) => ctx.fillText(l, r.left - x0, r.top - y0 + lh * i + lh / 2));
+  return lines.length ? lines.map((l) => ({ text: l.words.join(' '), mid: l.mid })) : null;
 }
 
 function drawSwatch(ctx: CanvasRenderingContext2D, el: HTMLElement, x0: number, y0: number) {
