@@ -91,6 +91,24 @@ describe('PacketRing', () => {
     expect(field(ring.decode(5000)!, 'tcp.stream')).toBe(4999);
   });
 
+  it('keeps every byte right across slabs as frames of all sizes come and go, and frees the slabs', () => {
+    const ring = new PacketRing({ capacity: 1000, tcpStreams: false });
+    const frame = (i: number): Buffer => Buffer.alloc(60 + ((i * 7919) % 9000), i % 251);
+    for (let i = 0; i < 20_000; i++) ring.push(rec(frame(i), frame(i).length + 1, i, i));
+    expect([ring.first, ring.last, ring.dropped]).toEqual([19_001, 20_000, 19_000]);
+    for (let n = ring.first; n <= ring.last; n++) {
+      const r = ring.record(n)!;
+      expect(r.data.equals(frame(n - 1)), `frame ${n}`).toBe(true);
+      expect([r.sec, r.nsec, r.len]).toEqual([n - 1, n - 1, r.data.length + 1]);
+    }
+    const slabs = (ring as unknown as { slabs: Buffer[] }).slabs.length;
+    expect(slabs).toBeLessThanOrEqual(Math.ceil(ring.stats().bytes / (1 << 20)) + 1);
+    ring.clear();
+    expect([ring.size, ring.first, ring.record(20_000)]).toEqual([0, 20_001, undefined]);
+    expect(ring.push(rec(CRAFTED.udp))).toBe(20_001);
+    expect(ring.decode(20_001)!.brief.dport).toBe(53);
+  });
+
   it('rejects a bad capacity', () => {
     expect(() => new PacketRing({ capacity: 0 })).toThrow('ring capacity must be a positive integer, got 0');
   });

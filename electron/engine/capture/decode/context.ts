@@ -26,6 +26,9 @@ export interface TcpStreamLookup {
   lookup(src: string, sport: number, dst: string, dport: number, frame: number | undefined): TcpStreamInfo | undefined;
 }
 
+// the fast path's layers share one empty, frozen field list
+const NO_FIELDS = Object.freeze([]) as unknown as CaptureField[];
+
 export class DecodeContext {
   readonly layers: CaptureLayer[] = [];
   readonly brief: PacketBrief = { proto: 'frame' };
@@ -50,7 +53,7 @@ export class DecodeContext {
 
   /** Start a layer; fields go to it until the next one starts. */
   layer(name: string, offset: number, length: number): CaptureLayer {
-    const l: CaptureLayer = { name, offset, length: Math.max(0, Math.min(length, this.end - offset)), fields: [] };
+    const l: CaptureLayer = { name, offset, length: Math.max(0, Math.min(length, this.end - offset)), fields: this.tree ? [] : NO_FIELDS };
     this.layers.push(l);
     this.cur = l.fields;
     return l;

@@ -134,6 +134,7 @@ export function decodeIpv4(ctx: DecodeContext, off: number, wireEnd: number, dep
   const fragment = mf || fragOff > 0;
   if (!quoted) {
     const br = ctx.brief;
+    // an inner header (IPIP): the outer one moves to `outer`
     if (br.src !== undefined && br.outer === undefined) br.outer = { src: br.src, dst: br.dst ?? '', id: br.ipId ?? 0, ttl: br.ttl ?? 0 };
     br.proto = 'ip';
     br.src = src;
@@ -141,10 +142,8 @@ export function decodeIpv4(ctx: DecodeContext, off: number, wireEnd: number, dep
     br.ipProto = proto;
     br.ipId = id;
     br.ttl = ttl;
-    br.tcpFlags = br.sport = br.dport = br.seq = br.ack = br.icmpType = br.icmpCode = br.payloadLength = undefined;
-    ctx.notes.ports = undefined;
     ctx.notes.ips.push({ src, dst, frag: fragment ? `(frag ${id}:${end - off - ihl}@${fragOff}${mf ? '+' : ''})` : undefined });
-    ctx.notes.text = `${IP_PROTOS[proto]?.toLowerCase() ?? `ip-proto-${proto}`}, length ${end - off - ihl}`;
+    ctx.notes.text = ''; // the transport decoder's, or the fallback below
   }
   const pl = off + ihl;
   if (fragOff > 0) {
@@ -160,6 +159,7 @@ export function decodeIpv4(ctx: DecodeContext, off: number, wireEnd: number, dep
   } else {
     decodeData(ctx, pl, end);
   }
+  if (!quoted && !ctx.notes.text) ctx.notes.text = `${IP_PROTOS[proto]?.toLowerCase() ?? `ip-proto-${proto}`}, length ${end - off - ihl}`;
   if (overrun) ctx.fail(overrun);
   return end;
 }
