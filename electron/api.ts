@@ -477,7 +477,7 @@ export interface CaptureLayer {
 
 /** The packet at a glance: what the packet journey matches hop to hop. IPv4 values are the innermost header's. */
 export interface PacketBrief {
-  /** innermost decoded protocol: 'tcp' | 'udp' | 'icmp' | 'arp' | 'ip' | 'eth' | 'sll' | ... */
+  /** the transport seen: 'tcp' | 'udp' | 'icmp' | 'arp', 'ip' for other IPv4 protocols and later fragments, else the link layer ('eth' | 'sll' | 'frame') */
   proto: string;
   ethSrc?: string;
   ethDst?: string;
@@ -515,7 +515,7 @@ export interface DecodedPacket {
   /** one line in tcpdump's style */
   summary: string;
   brief: PacketBrief;
-  /** what was truncated or malformed; decoding stopped there */
+  /** the first thing found truncated or malformed (one line); the layers hold what could be decoded */
   error?: string;
   /** the captured bytes as lowercase hex, when asked for (the hex view) */
   bytes?: string;
