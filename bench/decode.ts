@@ -16,7 +16,7 @@ import { decodePacket } from '../electron/engine/capture/decode/index';
 import { PcapReader, type PcapRecord } from '../electron/engine/capture/pcap-reader';
 import { pcapFileHeader, writeRecordHeader } from '../electron/engine/capture/pcap-writer';
 import { PacketRing } from '../electron/engine/capture/ring';
-import { A, CRAFTED, HTTP_200, M, TCP, eth, icmp, ipv4, tcp, tcpOpt, udp } from '../test/unit/capture/frames';
+import { A, CRAFTED, HTTP_200, M, TCP, eth, icmp, ipv4, tcp, tcpOpt, udp } from '../test/support/capture-frames';
 
 const PACKETS = Number(process.env.BENCH_PACKETS ?? 1_000_000);
 const RING = 100_000;

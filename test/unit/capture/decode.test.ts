@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { decodePacket } from '../../../electron/engine/capture/decode/index';
 import { field, fieldValues } from '../../../electron/engine/capture/display-filter';
 import { LINKTYPE } from '../../../electron/engine/capture/pcap-reader';
-import { A, CRAFTED, CRAFTED_SLL, CRAFTED_SLL2, HTTP_200, HTTP_GET, M } from './frames';
+import { A, CRAFTED, CRAFTED_SLL, CRAFTED_SLL2, HTTP_200, HTTP_GET, M } from '../../support/capture-frames';
 import { checkFieldBytes, expectFields, fieldNames, layerNames, rec } from './support';
 
 const dec = (name: keyof typeof CRAFTED) => decodePacket(rec(CRAFTED[name]), { number: 7 });

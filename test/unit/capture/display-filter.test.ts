@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodePacket } from '../../../electron/engine/capture/decode/index';
 import { checkFilter, compileFilter, DisplayFilterError } from '../../../electron/engine/capture/display-filter';
-import { CRAFTED } from './frames';
+import { CRAFTED } from '../../support/capture-frames';
 import { rec } from './support';
 
 const packets = Object.entries(CRAFTED).map(([name, d]) => ({ name, p: decodePacket(rec(d)) }));

@@ -7,7 +7,7 @@ import { decodePacket } from '../../../electron/engine/capture/decode/index';
 import { CAPTURE_FIELDS, CAPTURE_PROTOCOLS } from '../../../electron/engine/capture/display-filter';
 import { LINKTYPE } from '../../../electron/engine/capture/pcap-reader';
 import { TcpStreams } from '../../../electron/engine/capture/tcp-streams';
-import { CRAFTED, CRAFTED_SLL, CRAFTED_SLL2 } from './frames';
+import { CRAFTED, CRAFTED_SLL, CRAFTED_SLL2 } from '../../support/capture-frames';
 import { rec } from './support';
 
 /** mulberry32: small, seeded, good enough to spread bytes. */

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { LINKTYPE, PcapFormatError, PcapReader, readPcap, type PcapRecord } from '../../../electron/engine/capture/pcap-reader';
 import { pcapFileHeader, pcapRecordBytes, writePcap } from '../../../electron/engine/capture/pcap-writer';
-import { CRAFTED } from './frames';
+import { CRAFTED } from '../../support/capture-frames';
 
 const records: PcapRecord[] = Object.values(CRAFTED).map((data, i) => ({ sec: 1_700_000_000 + i, nsec: (i * 7919 % 1_000_000) * 1000, len: data.length + (i % 3 === 0 ? 100 : 0), data }));
 

@@ -5,7 +5,7 @@ import { readPcap, type PcapRecord } from '../../../electron/engine/capture/pcap
 import { PacketRing } from '../../../electron/engine/capture/ring';
 import { field } from '../../../electron/engine/capture/display-filter';
 import { compileFilter } from '../../../electron/engine/capture/display-filter';
-import { A, CRAFTED, M, TCP, eth, ipv4, tcp } from './frames';
+import { A, CRAFTED, M, TCP, eth, ipv4, tcp } from '../../support/capture-frames';
 import { rec } from './support';
 
 const seg = (from: 'c' | 's', flags: number, seq: number, ack: number, sport = 40000, payload = 0): Buffer => {

@@ -17,7 +17,7 @@ import { CAPTURE_FIELDS, field, fieldValues } from '../../../electron/engine/cap
 import { LINKTYPE, PcapReader, readPcap, type PcapRecord } from '../../../electron/engine/capture/pcap-reader';
 import { writePcap } from '../../../electron/engine/capture/pcap-writer';
 import { PacketRing } from '../../../electron/engine/capture/ring';
-import { A, CRAFTED, CRAFTED_SLL, CRAFTED_SLL2, M, TCP, eth, ipv4, tcp } from './frames';
+import { A, CRAFTED, CRAFTED_SLL, CRAFTED_SLL2, M, TCP, eth, ipv4, tcp } from '../../support/capture-frames';
 import { rec } from './support';
 
 const CI = process.env.CI === 'true';

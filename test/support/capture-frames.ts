@@ -1,4 +1,4 @@
-// A small frame builder for the capture decoder's tests: Ethernet (+802.1Q),
+// A small frame builder for the capture decoder's tests and bench: Ethernet (+802.1Q),
 // ARP, IPv4 (options, fragments, IPIP), TCP (options), UDP, ICMP, with real
 // checksums, and the crafted frames the tests check field by field.
 
