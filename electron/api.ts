@@ -446,6 +446,7 @@ export interface LabService extends LabApi {
   /** remove everything lblab left behind (containers, networks, volumes; images are kept) */
   gc(opts?: GcOptions): Promise<GcResult>;
 }
+
 // ---- captures
 // Decoded packets as the engine hands them to the renderer (the Captures
 // panel, the packet journey). Types only: the decoder lives in

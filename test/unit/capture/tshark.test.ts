@@ -18,12 +18,16 @@ import { LINKTYPE, PcapReader, readPcap, type PcapRecord } from '../../../electr
 import { writePcap } from '../../../electron/engine/capture/pcap-writer';
 import { PacketRing } from '../../../electron/engine/capture/ring';
 import { A, CRAFTED, CRAFTED_SLL, CRAFTED_SLL2, M, TCP, eth, ipv4, tcp } from '../../support/capture-frames';
+import { skipIf } from '../../support/skip';
 import { rec } from './support';
 
 const CI = process.env.CI === 'true';
 const has = (cmd: string, arg = '--version'): boolean => spawnSync(cmd, [arg], { stdio: 'ignore' }).status === 0;
 const HAVE_TSHARK = has('tshark');
 const CAN_NETNS = process.getuid?.() === 0 && has('tcpdump') && has('ip', '-V') && has('python3');
+// skips only outside CI
+const NO_TSHARK = !HAVE_TSHARK && !CI ? 'tshark not found on PATH' : null;
+const NO_NETNS = !CI && !NO_TSHARK && !CAN_NETNS ? 'needs root, tcpdump, iproute2 and python3' : NO_TSHARK;
 const dir = mkdtempSync(join(tmpdir(), 'lblab-capture-'));
 
 // tshark with Wireshark's defaults but no IP reassembly (we decode each fragment as it is)
@@ -139,7 +143,7 @@ function conversation(): Buffer[] {
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe.skipIf(!HAVE_TSHARK && !CI)('tshark agreement', () => {
+describe('tshark agreement', skipIf(NO_TSHARK), () => {
   it('tshark is installed', () => {
     expect(HAVE_TSHARK, 'tshark (Wireshark) must be installed to check the decoder against it').toBe(true);
   });
@@ -160,7 +164,7 @@ describe.skipIf(!HAVE_TSHARK && !CI)('tshark agreement', () => {
   });
 });
 
-describe.skipIf(!(HAVE_TSHARK && CAN_NETNS) && !CI)('tshark agreement on a real capture', () => {
+describe('tshark agreement on a real capture', skipIf(NO_NETNS), () => {
   const TAG = `lc${process.pid % 100000}`;
   const NS = { a: `${TAG}a`, b: `${TAG}b` };
   const sh = (script: string): string => execFileSync('bash', ['-ec', script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
