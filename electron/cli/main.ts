@@ -6,6 +6,7 @@ import { MODES, NAME_RE, type Mode } from '../api';
 import type { LabEngine } from '../engine/lab-engine';
 import { reportAndExit, UsageError } from './fail';
 import { formatStats, formatStatus } from './format';
+import { formatJourney } from './journey-format';
 import { progressPrinter } from './progress-line';
 
 const labName = (v: string) => {
@@ -195,7 +196,24 @@ export function buildProgram(): Command {
       await new Promise(() => undefined); // serve until SIGINT/SIGTERM (serveMain exits)
     });
 
-  // Reserved for the experiment commands (DESIGN CLI contract): capture, journey, compare.
+  program
+    .command('journey')
+    .description('send one request from a client to a service and follow it (and its response) hop by hop')
+    .argument('<lab>', 'lab name', labName)
+    .option('--service <service>', 'the service to follow (default: the first)', labName)
+    .option('--from <client>', 'the client node that sends it (default: the first running client)', labName)
+    .option('--json', 'print JSON')
+    .action(async (name: string, o: { service?: string; from?: string; json?: boolean }) => {
+      const j = await (await lab()).journey(name, { service: o.service, from: o.from });
+      const tty = process.stdout.isTTY === true;
+      process.stdout.write(
+        o.json ? `${JSON.stringify(j, null, 2)}
+` : `${formatJourney(j, { color: tty && !process.env.NO_COLOR, width: tty ? process.stdout.columns : undefined })}
+`,
+      );
+    });
+
+  // Reserved for the experiment commands (DESIGN CLI contract): capture, compare.
   // They register here as `program.command('capture')...` when their engine parts land.
 
   return program;

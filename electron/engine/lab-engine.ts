@@ -13,6 +13,7 @@ import { setMode } from './deploy/mode';
 import { toApiError } from './deploy/errors';
 import { labContext, listLabs, status } from './deploy/status';
 import { up, type UpResult } from './deploy/up';
+import { journey } from './journey/journey';
 import { watchNodeEvents, type EventWatch } from './events/node-events';
 import { Terminals } from './terminals/terminals';
 
@@ -142,6 +143,13 @@ export function createLabEngine(opts: LabEngineOptions = {}): LabEngine {
     listComparisons: () => guard(notYet),
     getComparison: () => guard(notYet),
     comparisonCsv: () => guard(notYet),
+
+    journey: (lab, o) =>
+      guard(async () => {
+        await needDocker();
+        const d = await deps();
+        return journey(lab, o ?? {}, { status: (name) => status(name, d) });
+      }),
 
     subscribe(listener) {
       listeners.add(listener);

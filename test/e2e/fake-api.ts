@@ -3,6 +3,7 @@
 // by the final e2e test, which drives the real engine.
 import { ApiError, type LabApi, type LabDoc, type LabEvent, type LabStatus, type Mode, type ServiceStats } from '../../electron/api';
 import { formatLab, getTemplate, listTemplates, parseLabText, validateLab } from '../../electron/engine/topology';
+import { fakeJourney } from './fake-journey';
 
 export function createFakeApi(opts: { stepMs?: number; dockerAvailable?: boolean } = {}) {
   const listeners = new Set<(e: LabEvent) => void>();
@@ -168,6 +169,9 @@ export function createFakeApi(opts: { stepMs?: number; dockerAvailable?: boolean
     },
     async comparisonCsv(id) {
       throw new ApiError(`no comparison ${id}`, 'not-found');
+    },
+    async journey(lab, o) {
+      return fakeJourney(status(lab), o);
     },
   };
   return api;

@@ -39,12 +39,12 @@ export function requestHops(frames: Frame[], token: string): Hop[] {
  * client's SYN to the VIP, followed by its sequence number, which the
  * packet-rewriting modes keep (a proxy's own connection starts another).
  */
-export function synHops(frames: Frame[], client: { node: string; address: string }, vip: string, port: number): Hop[] {
+export function synHops(frames: Frame[], client: { node: string; addresses: string[] }, vip: string, port: number): Hop[] {
   const first = frames
     .filter((f) => f.node === client.node && isSyn(f.packet) && directionOf(f) === 'out')
     .filter((f) => {
       const t = tupleOf(f.packet);
-      return t && t.src === client.address && t.dst === vip && t.dport === port;
+      return t && client.addresses.includes(t.src) && t.dst === vip && t.dport === port;
     })
     .sort((a, b) => (a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : 0))[0];
   if (!first) return [];

@@ -85,8 +85,8 @@ describe('the response at every hop', () => {
 describe('when no data was sent', () => {
   it('follows the client’s SYN by its sequence number', () => {
     const frames = scenario('nat');
-    const hops = synHops(frames, { node: 'client1', address: IP.client1 }, IP.vip, 80);
+    const hops = synHops(frames, { node: 'client1', addresses: [IP.client1] }, IP.vip, 80);
     expect(path(hops)).toEqual(['client1/eth0/out', 'lb/eth1/in']);
-    expect(synHops(frames, { node: 'client1', address: IP.client1 }, IP.vip, 8080)).toEqual([]);
+    expect(synHops(frames, { node: 'client1', addresses: [IP.client1] }, IP.vip, 8080)).toEqual([]);
   });
 });
