@@ -328,7 +328,7 @@ export interface Journey {
   response: JourneyPath & { viaBalancer: boolean; status?: number };
   /** why the journey is incomplete, e.g. `the request got no response (curl: …)` */
   error?: string;
-  /** nodes not captured because they are not running, e.g. `web3 (exited)` */
+  /** nodes not captured, and why, e.g. `web3 (exited)` */
   notCaptured?: string[];
 }
 // ---- end packet journey

@@ -48,7 +48,7 @@ export function formatJourney(j: Journey, o: JourneyFormatOptions = {}): string 
     `journey on lab ${j.lab}: service ${j.service} in ${j.mode} mode, ${j.client.node} (${j.client.address}${j.client.port ? `:${j.client.port}` : ''}) → ${j.vip}:${j.port}${served}${status}`,
   ];
   if (j.error) out.push(`note: ${j.error}`);
-  if (j.notCaptured?.length) out.push(`not captured (not running): ${j.notCaptured.join(', ')}`);
+  if (j.notCaptured?.length) out.push(`not captured: ${j.notCaptured.join(', ')}`);
   out.push('', 'REQUEST', ...hopTable(j.request.hops, o));
   out.push('', 'RESPONSE', ...hopTable(j.response.hops, o));
   out.push('', `response crossed the balancer: ${j.response.viaBalancer ? 'yes' : 'no'}`);

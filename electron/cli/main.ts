@@ -206,11 +206,13 @@ export function buildProgram(): Command {
     .action(async (name: string, o: { service?: string; from?: string; json?: boolean }) => {
       const j = await (await lab()).journey(name, { service: o.service, from: o.from });
       const tty = process.stdout.isTTY === true;
-      process.stdout.write(
-        o.json ? `${JSON.stringify(j, null, 2)}
-` : `${formatJourney(j, { color: tty && !process.env.NO_COLOR, width: tty ? process.stdout.columns : undefined })}
-`,
-      );
+      const text = o.json ? JSON.stringify(j, null, 2) : formatJourney(j, { color: tty && !process.env.NO_COLOR, width: tty ? process.stdout.columns : undefined });
+      process.stdout.write(`${text}\n`);
+      // the hops seen are printed all the same; the exit code says the journey is incomplete
+      if (j.error) {
+        process.stderr.write(`lblab: ${j.error}\n`);
+        process.exitCode = 1;
+      }
     });
 
   // Reserved for the experiment commands (DESIGN CLI contract): capture, compare.

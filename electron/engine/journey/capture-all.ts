@@ -10,6 +10,12 @@ import { execIn } from '../docker/exec';
 export interface CaptureIface { name: string; mac: string }
 export interface CaptureTarget { node: string; container: string; ifaces: CaptureIface[] }
 export interface CapturedFile { node: string; iface: string; mac: string; pcap: Buffer }
+export interface CaptureResult<T> {
+  result: T;
+  files: CapturedFile[];
+  /** nodes not captured, and why (e.g. `web1 (no tcpdump)`) */
+  skipped: string[];
+}
 
 /** Runs a shell script in a container: stdout on success, an Error naming the node otherwise. */
 export type NodeShell = (container: string, script: string, env: string[], timeoutMs: number) => Promise<{ exitCode: number; stdout: string; stderr: string }>;
@@ -28,6 +34,7 @@ export interface CaptureOptions {
 
 // The scripts get their parameters through the environment: no quoting of filters or names.
 const START = `
+command -v tcpdump >/dev/null 2>&1 || { echo no-tcpdump; exit 0; }
 for i in $IFACES; do
   timeout -s TERM "$MAXS" tcpdump -i "$i" -s 0 -nn -U --immediate-mode --time-stamp-precision=nano \\
     -w "/tmp/$SID-$i.pcap" "$FILTER" </dev/null >/dev/null 2>"/tmp/$SID-$i.log" &
@@ -82,7 +89,7 @@ export const sessionId = () => `lblab-journey-${Date.now().toString(36)}-${rando
  * and the captured files; throws its error (or a capture failure) after
  * every tcpdump is gone.
  */
-export async function captureDuring<T>(targets: CaptureTarget[], opts: CaptureOptions, during: () => Promise<T>): Promise<{ result: T; files: CapturedFile[] }> {
+export async function captureDuring<T>(targets: CaptureTarget[], opts: CaptureOptions, during: () => Promise<T>): Promise<CaptureResult<T>> {
   const sh = opts.shell ?? dockerShell;
   const sid = sessionId();
   const maxSeconds = opts.maxSeconds ?? 60;
@@ -91,9 +98,14 @@ export async function captureDuring<T>(targets: CaptureTarget[], opts: CaptureOp
   const live = targets.filter((t) => t.ifaces.length);
   const pids = new Map<string, string>();
   const files: CapturedFile[] = [];
+  const skipped: string[] = [];
 
   const start = async (t: CaptureTarget) => {
     const r = await sh(t.container, START, envOf(t, [`FILTER=${opts.filter}`, `MAXS=${maxSeconds}`]), 15_000);
+    if (r.exitCode === 0 && r.stdout.trim() === 'no-tcpdump') {
+      skipped.push(`${t.node} (no tcpdump)`);
+      return;
+    }
     pids.set(t.node, r.stdout.split(/\s+/).filter((p) => /^\d+$/.test(p)).join(' '));
     if (r.exitCode !== 0) throw new Error(`${t.node}: could not start tcpdump: ${lastLine(r.stderr || r.stdout)}`);
     const w = await sh(t.container, WAIT, envOf(t, [`TRIES=${tries}`]), 20_000);
@@ -125,7 +137,7 @@ export async function captureDuring<T>(targets: CaptureTarget[], opts: CaptureOp
     if (failed && outcome.ok) outcome = { ok: false, error: failed.reason };
   }
   if (!outcome.ok) throw outcome.error;
-  return { result: outcome.result, files };
+  return { result: outcome.result, files, skipped };
 }
 
 const lastLine = (s: string) => s.trim().split('\n').pop()?.trim() ?? '';

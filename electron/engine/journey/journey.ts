@@ -26,13 +26,14 @@ export async function journey(lab: string, opts: JourneyOptions, deps: JourneyDe
   const plan = resolveJourney(st, opts);
   const { service, client } = plan;
   const token = newToken();
-  const { result: sent, files } = await captureDuring(plan.targets, { filter: `tcp port ${service.port} or ip proto 4`, shell: deps.shell }, async () => {
+  const { result: sent, files, skipped } = await captureDuring(plan.targets, { filter: `tcp port ${service.port} or ip proto 4`, shell: deps.shell }, async () => {
     const r = await sendRequest(client.id ?? client.container, { vip: service.vip, port: service.port, token }, deps.shell);
     await sleep(SETTLE_MS);
     return r;
   });
   const j = assemble(framesOf(files), { st, service, client: client.name, sent });
-  if (plan.notCaptured.length) j.notCaptured = plan.notCaptured;
+  const notCaptured = [...plan.notCaptured, ...skipped];
+  if (notCaptured.length) j.notCaptured = notCaptured;
   return j;
 }
 

@@ -7,13 +7,43 @@ import { directionOf, isSyn, rawContains, reverseText, seqOf, tcpPayload, tupleO
 
 export interface Hop { frame: Frame; direction: 'in' | 'out' }
 
-/** By capture time; on a tie the sender's copy (out) before the receiver's (in). */
+/**
+ * By capture time. On a tie the sender's copy (out) goes before the
+ * receiver's (in) on another node, and at one node what it received (in)
+ * before what it forwarded (out): a forwarded frame may keep the time it was
+ * received.
+ */
 export function orderHops(hops: Hop[]): Hop[] {
-  return [...hops].sort((a, b) => {
+  const base = [...hops].sort((a, b) => {
     if (a.frame.ts !== b.frame.ts) return a.frame.ts < b.frame.ts ? -1 : 1;
     if (a.direction !== b.direction) return a.direction === 'out' ? -1 : 1;
     return 0;
   });
+  const out: Hop[] = [];
+  for (let i = 0; i < base.length; ) {
+    let j = i;
+    while (j < base.length && base[j].frame.ts === base[i].frame.ts) j++;
+    out.push(...causalOrder(base.slice(i, j)));
+    i = j;
+  }
+  return out;
+}
+
+/** Must `a` come before `b` (same capture time)? */
+const before = (a: Hop, b: Hop): boolean =>
+  a.frame.node === b.frame.node ? a.direction === 'in' && b.direction === 'out' : a.direction === 'out' && b.direction === 'in';
+
+/** A tie group in an order no constraint contradicts (the given order among unconstrained hops). */
+function causalOrder(group: Hop[]): Hop[] {
+  if (group.length < 2) return group;
+  const rest = [...group];
+  const out: Hop[] = [];
+  while (rest.length) {
+    // the first hop nothing left must precede; on a cycle (not physical) the first one
+    const k = rest.findIndex((h) => !rest.some((o) => o !== h && before(o, h)));
+    out.push(...rest.splice(k < 0 ? 0 : k, 1));
+  }
+  return out;
 }
 
 /** The first frame per interface and direction (a retransmission is not another hop), in order. */

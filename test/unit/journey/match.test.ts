@@ -51,6 +51,14 @@ describe('direction and order', () => {
     // the input order does not matter
     expect(orderHops([...hops].reverse()).map((h) => `${h.frame.node}/${h.direction}`)).toEqual(['client1/out', 'lb/in', 'lb/out', 'web1/in']);
   });
+
+  it('on a tie at one node, what it received comes before what it forwarded (a forwarded frame may keep its receive time)', () => {
+    const at = (node: string, ts: number, direction: 'in' | 'out'): Hop => ({ direction, frame: frame({ node, mac: 'x', ts, eth: { src: 'a', dst: 'b' }, ip: { src: '1.1.1.1', dst: '2.2.2.2' }, tcp: { srcport: 1, dstport: 2 } }) });
+    const order = (hs: Hop[]) => orderHops(hs).map((h) => `${h.frame.node}/${h.direction}`);
+    expect(order([at('lb', 5, 'out'), at('lb', 5, 'in'), at('client1', 3, 'out')])).toEqual(['client1/out', 'lb/in', 'lb/out']);
+    // all four at once: client out → lb in → lb out → web1 in
+    expect(order([at('web1', 5, 'in'), at('lb', 5, 'out'), at('lb', 5, 'in'), at('client1', 5, 'out')])).toEqual(['client1/out', 'lb/in', 'lb/out', 'web1/in']);
+  });
 });
 
 describe('the response at every hop', () => {
