@@ -284,7 +284,7 @@ export type JourneyOptions = z.infer<typeof journeyOptionsSchema>;
 export type JourneyValue = string | number | null;
 
 export interface JourneyChange {
-  /** a Wireshark display-filter field (`ip.dst`), `outer.ip.src` / `outer.ip.dst` for the IPIP header, `encap`, or `tcp.stream` (a proxy's new connection) */
+  /** a Wireshark display-filter field (`ip.dst`), `outer.ip.src` / `outer.ip.dst` for the IPIP header, `encap`, or `tcp.stream` (a proxy's new connection, from and to as `a:p > b:q`) */
   field: string;
   from: JourneyValue;
   to: JourneyValue;

@@ -18,8 +18,8 @@ const REWRITES: Record<Mode, (a: { client: string; vip: string; lb: string; serv
     { field: 'ip.dst', from: a.vip, to: a.server, expected: false },
     { field: 'tcp.srcport', from: 40000, to: 12345, expected: false },
   ],
-  l4proxy: (a) => [{ field: 'tcp.stream', from: `${a.client}:40000 → ${a.vip}:80`, to: `${a.lb}:50000 → ${a.server}:80`, expected: false }],
-  l7: (a) => [{ field: 'tcp.stream', from: `${a.client}:40000 → ${a.vip}:80`, to: `${a.lb}:50000 → ${a.server}:80`, expected: false }],
+  l4proxy: (a) => [{ field: 'tcp.stream', from: `${a.client}:40000 > ${a.vip}:80`, to: `${a.lb}:50000 > ${a.server}:80`, expected: false }],
+  l7: (a) => [{ field: 'tcp.stream', from: `${a.client}:40000 > ${a.vip}:80`, to: `${a.lb}:50000 > ${a.server}:80`, expected: false }],
 };
 
 export function fakeJourney(st: LabStatus, opts: JourneyOptions): Journey {

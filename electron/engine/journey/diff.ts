@@ -72,7 +72,7 @@ export function diffHops(prev: Hop | undefined, cur: Hop, ctx: DiffContext): Jou
     const sb = seqOf(b);
     const newConnection = sa !== undefined && sb !== undefined ? sa !== sb : (ctx.mode === 'l4proxy' || ctx.mode === 'l7') && ctx.kindOf(at ?? '') === 'balancer';
     if (newConnection)
-      return [{ field: 'tcp.stream', from: tupleText(ta), to: tupleText(tb), expected: false, why: `${ctx.mode}: ${where} proxies the request on its own TCP connection` }];
+      return [{ field: 'tcp.stream', from: tupleText(ta), to: tupleText(tb), expected: false, why: `${ctx.mode}: ${where} relays the data on another TCP connection (its own)` }];
   }
 
   const changes: JourneyChange[] = [];

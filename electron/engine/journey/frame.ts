@@ -22,10 +22,10 @@ export interface Frame {
   packet: DecodedLike;
 }
 
-/** A TCP connection as `a:p → b:q`. */
+/** A TCP connection as `a:p > b:q` (tcpdump's arrow: the change's own arrow stays readable). */
 export interface Tuple { src: string; sport: number; dst: string; dport: number }
-export const tupleText = (t: Tuple): string => `${t.src}:${t.sport} → ${t.dst}:${t.dport}`;
-export const reverseText = (t: Tuple): string => `${t.dst}:${t.dport} → ${t.src}:${t.sport}`;
+export const tupleText = (t: Tuple): string => `${t.src}:${t.sport} > ${t.dst}:${t.dport}`;
+export const reverseText = (t: Tuple): string => `${t.dst}:${t.dport} > ${t.src}:${t.sport}`;
 
 const layersNamed = (p: DecodedLike, name: string) => p.layers.filter((l) => l.name === name);
 

@@ -54,7 +54,7 @@ describe("each mode's rewrite at the balancer's out hop", () => {
 
   it('a proxy shows a new connection instead of its address, port and MAC changes', () => {
     const c = journey('l4proxy').request.get('lb/eth0/out')!;
-    expect(c).toEqual([expect.objectContaining({ field: 'tcp.stream', from: `${IP.client1}:42074 → ${IP.vip}:80`, to: `${IP.lbBack}:53494 → ${IP.web1}:80` })]);
+    expect(c).toEqual([expect.objectContaining({ field: 'tcp.stream', from: `${IP.client1}:42074 > ${IP.vip}:80`, to: `${IP.lbBack}:53494 > ${IP.web1}:80` })]);
   });
 });
 
