@@ -39,6 +39,8 @@ export class DecodeContext {
     readonly buf: Buffer,
     /** end of the captured bytes */
     readonly end: number,
+    /** build the field tree (false: layers, brief and summary only, the fast path for packet lists) */
+    readonly tree: boolean,
     readonly streams?: TcpStreamLookup,
     readonly frame?: number,
   ) {}

@@ -40,6 +40,7 @@ export function decodeHttp(ctx: DecodeContext, off: number, end: number): string
   const layer = ctx.layer('http', off, end - off);
   let p = lineEnd(b, off, end);
   const first = b.toString('latin1', off, p).replace(/\r?\n$/, '');
+  if (!ctx.tree) return first;
   ctx.f(`http.${k}`, true, 'True', off, 0);
   const s1 = first.indexOf(' ');
   const s2 = first.indexOf(' ', s1 + 1);
