@@ -119,12 +119,14 @@ export function decodeIpv4(ctx: DecodeContext, off: number, wireEnd: number, dep
   if (ihl > 20 && tree) decodeOptions(ctx, off + 20, off + ihl);
 
   let end = off + totalLen;
+  let overrun: string | undefined;
   if (totalLen < ihl) {
     ctx.fail(`bad IPv4 total length ${totalLen} (header is ${ihl} bytes)`);
     end = wireEnd;
   } else if (end > wireEnd) {
+    // reported after the payload, so a cut transport header is the error shown;
     // a quoted header's datagram was cut by the ICMP error on purpose
-    if (!quoted) ctx.fail(`IPv4 total length ${totalLen} exceeds the ${wireEnd - off} bytes that carry it`);
+    if (!quoted) overrun = `IPv4 total length ${totalLen} exceeds the ${wireEnd - off} bytes that carry it`;
     end = wireEnd;
   }
   const fragment = mf || fragOff > 0;
@@ -156,5 +158,6 @@ export function decodeIpv4(ctx: DecodeContext, off: number, wireEnd: number, dep
   } else {
     decodeData(ctx, pl, end);
   }
+  if (overrun) ctx.fail(overrun);
   return end;
 }
