@@ -12,11 +12,11 @@ function handMade(le: boolean, nanos: boolean, recs: PcapRecord[], linktype = 1,
   const w32 = (b: Buffer, v: number, o: number) => (le ? b.writeUInt32LE(v, o) : b.writeUInt32BE(v, o));
   const h = Buffer.alloc(24);
   w32(h, nanos ? 0xa1b23c4d : 0xa1b2c3d4, 0);
-  if (le) h.writeUInt16LE(2, 4), h.writeUInt16LE(4, 6);
-  else h.writeUInt16BE(2, 4), h.writeUInt16BE(4, 6);
+  h.writeUInt16LE(le ? 2 : 0x200, 4); // version 2.4 in the file's byte order
+  h.writeUInt16LE(le ? 4 : 0x400, 6);
   w32(h, snaplen, 16);
   w32(h, linktype, 20);
-  const parts = [h];
+  const parts: Buffer[] = [h];
   for (const r of recs) {
     const rh = Buffer.alloc(16);
     w32(rh, r.sec, 0);

@@ -33,6 +33,9 @@ export class DecodeContext {
   error: string | undefined = undefined;
   /** inside an ICMP error's quoted header: fields only, no brief/summary, truncation expected */
   quoted = false;
+  /** addresses of the IPv4 header decoded last (quoted or not): TCP looks its stream up with them */
+  ipSrc = '';
+  ipDst = '';
   private cur: CaptureField[] = [];
 
   constructor(

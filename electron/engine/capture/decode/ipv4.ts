@@ -111,6 +111,8 @@ export function decodeIpv4(ctx: DecodeContext, off: number, wireEnd: number, dep
     ctx.f('ip.src', src, src, off + 12, 4);
     ctx.f('ip.dst', dst, dst, off + 16, 4);
   }
+  ctx.ipSrc = src;
+  ctx.ipDst = dst;
   if (avail < ihl) {
     if (!quoted || avail < 20) ctx.fail(`truncated ${quoted ? 'quoted ' : ''}IPv4 header: ${Math.max(0, avail)} of ${ihl} bytes`);
     if (!quoted) ctx.notes.text = 'IP truncated';

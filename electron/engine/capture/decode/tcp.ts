@@ -147,13 +147,13 @@ export function decodeTcp(ctx: DecodeContext, off: number, wireEnd: number, frag
   const win = u16(b, off + 14);
   const urg = u16(b, off + 18);
   const complete = avail >= 20 && hlen >= 20;
-  const rel = complete && !quoted && ctx.streams && ctx.brief.src !== undefined
-    ? ctx.streams.lookup(ctx.brief.src, sport, ctx.brief.dst ?? '', dport, ctx.frame)
-    : undefined;
+  const known = ctx.streams && complete ? ctx.streams.lookup(ctx.ipSrc, sport, ctx.ipDst, dport, ctx.frame) : undefined;
+  // inside an ICMP error: the stream, but raw numbers (as Wireshark)
+  const rel = quoted ? undefined : known;
   if (tree) {
     ctx.f('tcp.srcport', sport, String(sport), off, 2);
     ctx.f('tcp.dstport', dport, String(dport), off + 2, 2);
-    if (rel) ctx.f('tcp.stream', rel.stream, String(rel.stream), off, 0);
+    if (known) ctx.f('tcp.stream', known.stream, String(known.stream), off, 0);
     if (complete && !quoted && segLen >= 0) ctx.f('tcp.len', segLen, String(segLen), off, 0);
     if (rel?.seqBase !== undefined) {
       const r = (seq - rel.seqBase) >>> 0;
@@ -166,8 +166,10 @@ export function decodeTcp(ctx: DecodeContext, off: number, wireEnd: number, frag
       const relative = (flags & 0x10) !== 0 && rel.ackBase !== undefined;
       const r = relative ? (ack - rel.ackBase!) >>> 0 : ack;
       ctx.f('tcp.ack', r, relative ? `${r} (relative ack number)` : String(r), off + 8, 4);
+    } else if (quoted) {
+      ctx.f('tcp.ack', ack, String(ack), off + 8, 4);
     }
-    if (!quoted) ctx.f('tcp.ack_raw', ack, String(ack), off + 8, 4);
+    ctx.f('tcp.ack_raw', ack, String(ack), off + 8, 4);
     ctx.f('tcp.hdr_len', hlen, `${hlen} bytes (${doff})`, off + 12, 1);
     ctx.f('tcp.flags', flags, FLAG_DISPLAY[flags], off + 12, 2);
     const res = (b[off + 12] & 0x0e) !== 0;
@@ -179,7 +181,15 @@ export function decodeTcp(ctx: DecodeContext, off: number, wireEnd: number, frag
     ctx.f('tcp.checksum', sum, hex4(sum), off + 16, 2);
     ctx.f('tcp.urgent_pointer', urg, String(urg), off + 18, 2);
   }
-  if (quoted) return; // an ICMP error quotes only the first 8 bytes
+  if (quoted) {
+    // an ICMP error quotes at least 8 bytes (ports and sequence number), Linux up to 576: show what is there
+    if (tree && complete && avail >= hlen) {
+      if (hlen > 20) decodeOptions(ctx, off + 20, off + hlen, 0);
+      const capLen = Math.min(wireEnd, ctx.end) - off - hlen;
+      if (capLen > 0) ctx.f('tcp.payload', hexBytes(b, off + hlen, capLen), bytesDisplay(hexBytes(b, off + hlen, capLen)), off + hlen, capLen);
+    }
+    return;
+  }
   if (avail < 20) {
     ctx.fail(`truncated TCP header: ${Math.max(0, avail)} of 20 bytes`);
     ctx.notes.text = 'tcp, truncated';

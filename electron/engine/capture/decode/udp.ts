@@ -17,7 +17,12 @@ export function decodeUdp(ctx: DecodeContext, off: number, wireEnd: number, frag
     ctx.f('udp.length', length, String(length), off + 4, 2);
     ctx.f('udp.checksum', sum, hex4(sum), off + 6, 2);
   }
-  if (ctx.quoted) return;
+  if (ctx.quoted) {
+    // Linux quotes the whole datagram (up to 576 bytes): its payload as far as it goes
+    const cap = Math.min(off + length, wireEnd, ctx.end) - off - 8;
+    if (ctx.tree && length >= 8 && cap > 0) ctx.f('udp.payload', hexBytes(b, off + 8, cap), bytesDisplay(hexBytes(b, off + 8, cap)), off + 8, cap);
+    return;
+  }
   if (avail < 8) {
     ctx.fail(`truncated UDP header: ${Math.max(0, avail)} of 8 bytes`);
     ctx.notes.text = 'udp, truncated';
