@@ -432,7 +432,7 @@ class Parser {
     if (t.type === '(') {
       const e = this.or();
       const c = this.next();
-      if (c.type !== ')') throw new DisplayFilterError(`missing ")" for the "(" at position ${t.pos}`, c.pos);
+      if (c.type !== ')') throw new DisplayFilterError('missing ")"', c.pos);
       return e;
     }
     if (t.type === 'end') throw new DisplayFilterError('expected a field or protocol name', t.pos);

@@ -193,7 +193,8 @@ export const CRAFTED: Record<string, Buffer> = {
   qinq: eth(M.lb, M.client, 0x0800, ipv4({ src: A.client, dst: A.vip, proto: 1, payload: icmp(0, 0, echoRest(7, 9), Buffer.alloc(8)) }), [{ id: 100, tpid: 0x88a8 }, { id: 20, pcp: 5, dei: true }]),
   timeExceeded: eth(M.client, M.lb, 0x0800, ipv4({
     src: A.lb, dst: A.client, proto: 1,
-    payload: icmp(11, 0, Buffer.alloc(4), quoted(ipTcp(A.client, A.vip, { sport: 54322, dport: 443, seq: 1, flags: TCP.SYN }, { ttl: 1 }))),
+    // Linux quotes the whole datagram (up to 576 bytes), not just 8 bytes past the header
+    payload: icmp(11, 0, Buffer.alloc(4), ipTcp(A.client, A.vip, { sport: 54322, dport: 443, seq: 1, ack: 9, flags: TCP.PSH | TCP.ACK, options: [tcpOpt.nop(), tcpOpt.nop(), tcpOpt.ts(5, 6)], payload: Buffer.from('quoted payload') }, { ttl: 1 })),
   })),
   ipv6: eth('33:33:00:00:00:02', M.client, 0x86dd, Buffer.alloc(48)),
 };

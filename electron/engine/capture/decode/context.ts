@@ -33,12 +33,17 @@ export class DecodeContext {
   error: string | undefined = undefined;
   /** inside an ICMP error's quoted header: fields only, no brief/summary, truncation expected */
   quoted = false;
+  /** addresses of the IPv4 header decoded last (quoted or not): TCP looks its stream up with them */
+  ipSrc = '';
+  ipDst = '';
   private cur: CaptureField[] = [];
 
   constructor(
     readonly buf: Buffer,
     /** end of the captured bytes */
     readonly end: number,
+    /** build the field tree (false: layers, brief and summary only, the fast path for packet lists) */
+    readonly tree: boolean,
     readonly streams?: TcpStreamLookup,
     readonly frame?: number,
   ) {}
