@@ -204,7 +204,21 @@ export function buildProgram(): Command {
     .option('--from <client>', 'the client node that sends it (default: the first running client)', labName)
     .option('--json', 'print JSON')
     .action(async (name: string, o: { service?: string; from?: string; json?: boolean }) => {
-      const j = await (await lab()).journey(name, { service: o.service, from: o.from });
+      // Ctrl-C: let the journey stop its captures (a few seconds) before exiting; a second one exits now
+      let interrupted = false;
+      const onSigint = () => {
+        if (interrupted) process.exit(130);
+        interrupted = true;
+        process.stderr.write('lblab: interrupted: stopping the captures (Ctrl-C again to leave them to their 60 s timeout)\n');
+      };
+      process.on('SIGINT', onSigint);
+      let j;
+      try {
+        j = await (await lab()).journey(name, { service: o.service, from: o.from });
+      } finally {
+        process.off('SIGINT', onSigint);
+      }
+      if (interrupted) process.exit(130);
       const tty = process.stdout.isTTY === true;
       const text = o.json ? JSON.stringify(j, null, 2) : formatJourney(j, { color: tty && !process.env.NO_COLOR, width: tty ? process.stdout.columns : undefined });
       process.stdout.write(`${text}\n`);

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Journey, JourneyHop, LabStatus, Mode } from '../../electron/api';
-import { LAB_PREFIX, lblab, rewriteLab, ROOT, tmpDir } from './fixtures/h3b-cli';
+import { LAB_PREFIX, lblab, lblabChild, rewriteLab, ROOT, tmpDir } from './fixtures/h3b-cli';
 
 const LAB = `${LAB_PREFIX}journey`;
 const BARE = `${LAB_PREFIX}journey-bare`; // a client and a server, no service
@@ -29,7 +29,7 @@ async function failure(args: string[]): Promise<{ code: number | null; line: str
 }
 
 const containers = (lab: string) =>
-  execFileSync('docker', ['ps', '--filter', `label=io.lblab.lab=${lab}`, '--format', '{{.Names}}'], { encoding: 'utf8' }).split('\n').filter(Boolean);
+  execFileSync('docker', ['ps', '--filter', `label=io.lblab.lab=${lab}`, '--filter', 'status=running', '--format', '{{.Names}}'], { encoding: 'utf8' }).split('\n').filter(Boolean);
 
 /** Processes named tcpdump and journey capture files in every running container of a lab. */
 function leftovers(lab: string): string[] {
@@ -134,7 +134,7 @@ describe('lblab journey: bad input and failures, one line each', () => {
     expect(await failure([LAB, '--service', 'Bad_Name'])).toMatchObject({ code: 2, lines: 1 });
   });
 
-  it('a request that gets no response (the servers frozen) says so, still shows the hops seen, and leaves no tcpdump', async () => {
+  it('a request that gets no response (the servers frozen) says so, still shows the hops seen, and leaves no tcpdump; so does Ctrl-C mid-journey', async () => {
     await ok(['mode', LAB, 'web', 'nat'], 300_000);
     const webs = status.nodes.filter((n) => n.kind === 'server').map((n) => n.container);
     execFileSync('docker', ['pause', ...webs]);
@@ -147,6 +147,20 @@ describe('lblab journey: bad input and failures, one line each', () => {
       expect(j.request.hops.slice(0, 2).map(where)).toEqual(['client1/out', 'lb/in']);
       expect(j.response.hops).toEqual([]);
       expect(j.notCaptured?.sort()).toEqual(['web1 (paused)', 'web2 (paused)', 'web3 (paused)']);
+      expect(leftovers(LAB)).toEqual([]);
+
+      // Ctrl-C while the captures run (the request waits for its timeout): they are stopped before lblab exits
+      const child = lblabChild(['journey', LAB]);
+      let stderr = '';
+      child.stderr.on('data', (b) => (stderr += b));
+      const exited = new Promise<number | null>((res) => child.on('close', res));
+      const client = status.nodes.find((n) => n.name === 'client1')!.container;
+      const capturing = () => execFileSync('docker', ['exec', client, 'ps', '-eo', 'comm'], { encoding: 'utf8' }).includes('tcpdump');
+      for (let i = 0; i < 200 && !capturing(); i++) await new Promise((res) => setTimeout(res, 50));
+      expect(capturing(), 'the journey never started capturing').toBe(true);
+      child.kill('SIGINT');
+      expect(await exited).toBe(130);
+      expect(stderr).toContain('lblab: interrupted: stopping the captures');
     } finally {
       execFileSync('docker', ['unpause', ...webs]);
     }

@@ -33,8 +33,10 @@ export interface CaptureOptions {
 }
 
 // The scripts get their parameters through the environment: no quoting of filters or names.
+// Files of an earlier session whose lblab was killed before its cleanup are removed first.
 const START = `
 command -v tcpdump >/dev/null 2>&1 || { echo no-tcpdump; exit 0; }
+find /tmp -maxdepth 1 -name 'lblab-journey-*' -mmin +5 -exec rm -f {} + 2>/dev/null
 for i in $IFACES; do
   timeout -s TERM "$MAXS" tcpdump -i "$i" -s 0 -nn -U --immediate-mode --time-stamp-precision=nano \\
     -w "/tmp/$SID-$i.pcap" "$FILTER" </dev/null >/dev/null 2>"/tmp/$SID-$i.log" &
