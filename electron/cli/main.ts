@@ -5,6 +5,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { MODES, NAME_RE, type LabService, type Mode } from '../api';
 import { reportAndExit, UsageError } from './fail';
 import { formatStats, formatStatus } from './format';
+import { formatJourney } from './journey-format';
 import { progressPrinter } from './progress-line';
 
 const labName = (v: string) => {
@@ -176,6 +177,39 @@ export function buildProgram(): Command {
       const server = await import('../server/index');
       await server.serveMain(o.port ?? server.DEFAULT_PORT);
       await new Promise(() => undefined); // serve until SIGINT/SIGTERM (serveMain exits)
+    });
+
+  program
+    .command('journey')
+    .description('send one request from a client to a service and follow it (and its response) hop by hop')
+    .argument('<lab>', 'lab name', labName)
+    .option('--service <service>', 'the service to follow (default: the first)', labName)
+    .option('--from <client>', 'the client node that sends it (default: the first running client)', labName)
+    .option('--json', 'print JSON')
+    .action(async (name: string, o: { service?: string; from?: string; json?: boolean }) => {
+      // Ctrl-C: let the journey stop its captures (a few seconds) before exiting; a second one exits now
+      let interrupted = false;
+      const onSigint = () => {
+        if (interrupted) process.exit(130);
+        interrupted = true;
+        process.stderr.write('lblab: interrupted: stopping the captures (Ctrl-C again to leave them to their 60 s timeout)\n');
+      };
+      process.on('SIGINT', onSigint);
+      let j;
+      try {
+        j = await (await lab()).journey(name, { service: o.service, from: o.from });
+      } finally {
+        process.off('SIGINT', onSigint);
+      }
+      if (interrupted) process.exit(130);
+      const tty = process.stdout.isTTY === true;
+      const text = o.json ? JSON.stringify(j, null, 2) : formatJourney(j, { color: tty && !process.env.NO_COLOR, width: tty ? process.stdout.columns : undefined });
+      process.stdout.write(`${text}\n`);
+      // the hops seen are printed all the same; the exit code says the journey is incomplete
+      if (j.error) {
+        process.stderr.write(`lblab: ${j.error}\n`);
+        process.exitCode = 1;
+      }
     });
 
   return program;

@@ -11,6 +11,7 @@ import { setMode } from './deploy/mode';
 import { up } from './deploy/up';
 import { probeDocker } from './docker/client';
 import { HOW_TO_START_DOCKER, toApiError } from './errors';
+import { journey } from './journey/journey';
 import { watchNodeEvents, type EventWatch } from './events/node-events';
 import { execNode } from './labs/exec';
 import { down } from './labs/down';
@@ -143,6 +144,12 @@ export function createLabEngine(opts: LabEngineOptions = {}): LabService {
     listComparisons: () => guard(notYet),
     getComparison: () => guard(notYet),
     comparisonCsv: () => guard(notYet),
+
+    journey: (lab, o) =>
+      withDocker(async () => {
+        const d = await deps();
+        return journey(lab, o ?? {}, { status: (name) => status(name, d) });
+      }),
 
     subscribe(listener) {
       listeners.add(listener);

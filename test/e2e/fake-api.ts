@@ -4,6 +4,7 @@
 import { ApiError, type LabApi, type LabDoc, type LabEvent, type LabStatus, type Mode, type ServiceStats } from '../../electron/api';
 import { formatLab, getTemplate, listTemplates, parseLabText, validateLab } from '../../electron/engine/topology';
 import { createFakeCompare } from './fake-compare';
+import { fakeJourney } from './fake-journey';
 
 export function createFakeApi(opts: { stepMs?: number; dockerAvailable?: boolean; compareSecondMs?: number } = {}) {
   const listeners = new Set<(e: LabEvent) => void>();
@@ -161,6 +162,9 @@ export function createFakeApi(opts: { stepMs?: number; dockerAvailable?: boolean
     listComparisons: compare.listComparisons,
     getComparison: compare.getComparison,
     comparisonCsv: compare.comparisonCsv,
+    async journey(lab, o) {
+      return fakeJourney(status(lab), o);
+    },
   };
   return api;
 }

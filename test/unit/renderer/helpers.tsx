@@ -72,6 +72,7 @@ export function fakeClient(validate: (doc: LabDoc) => ValidationReport = () => (
     listComparisons: vi.fn(async () => []),
     getComparison: vi.fn(),
     comparisonCsv: vi.fn(),
+    journey: vi.fn(),
   } satisfies Record<keyof LabApi, unknown>;
   const client: ApiClient = {
     api: api as unknown as LabApi,

@@ -1,0 +1,102 @@
+// What changed from one hop to the next, and whether it is what any
+// forwarding hop does (expected) or the mode's own rewrite. A change belongs
+// to the node that sent the frame (an out hop); between an out hop and the
+// next in hop the frame only crossed a link, where nothing should change.
+import type { JourneyChange, JourneyValue, Mode, NodeKind } from '../../api';
+import { encapOf, field, seqOf, tupleOf, tupleText, type DecodedLike } from './frame';
+import type { Hop } from './match';
+
+/** The fields compared hop to hop (innermost headers). */
+export const COMPARED = ['eth.src', 'eth.dst', 'ip.src', 'ip.dst', 'ip.ttl', 'ip.checksum', 'tcp.srcport', 'tcp.dstport', 'tcp.checksum'] as const;
+const OUTER = ['outer.ip.src', 'outer.ip.dst'] as const;
+const CHECKSUMS = new Set(['ip.checksum', 'tcp.checksum']);
+const L3_BALANCER: Mode[] = ['tunnel', 'nat', 'snat'];
+
+export interface DiffContext {
+  mode: Mode;
+  kindOf(node: string): NodeKind | undefined;
+}
+
+const value = (p: DecodedLike, name: string): JourneyValue => {
+  const v = field(p, name);
+  if (v === undefined) return null;
+  if (CHECKSUMS.has(name) && typeof v === 'number') return `0x${v.toString(16).padStart(4, '0')}`;
+  return typeof v === 'boolean' ? Number(v) : v;
+};
+
+/** The compared fields of one frame, as the journey shows them. */
+export function hopFields(p: DecodedLike): Record<string, JourneyValue> {
+  const out: Record<string, JourneyValue> = {};
+  for (const f of COMPARED) out[f] = value(p, f);
+  out.encap = encapOf(p);
+  if (out.encap) for (const f of OUTER) out[f] = value(p, f);
+  return out;
+}
+
+/** Why a MAC changed where it did, and whether any forwarding hop does it. */
+function macChange(fieldName: 'eth.src' | 'eth.dst', at: string | undefined, ctx: DiffContext): Pick<JourneyChange, 'expected' | 'why'> {
+  const kind = at ? ctx.kindOf(at) : undefined;
+  if (kind === 'router') return { expected: true, why: `${at} routes the packet: new MACs for the next hop` };
+  if (kind === 'balancer') {
+    if (ctx.mode === 'dsr')
+      return fieldName === 'eth.dst'
+        ? { expected: false, why: `dsr: ${at} rewrites only the destination MAC, to the chosen server's` }
+        : { expected: true, why: `a frame leaving ${at} carries ${at}'s own MAC as source` };
+    if (L3_BALANCER.includes(ctx.mode)) return { expected: true, why: `${ctx.mode}: ${at} forwards at L3: new MACs for the next hop` };
+    return { expected: true, why: `a frame leaving ${at} carries new MACs for the next hop` };
+  }
+  return { expected: false, why: at ? `${at} changed the ${fieldName === 'eth.src' ? 'source' : 'destination'} MAC` : 'changed on the link' };
+}
+
+const REWRITE_WHAT: Record<string, string> = {
+  'ip.src': 'source address',
+  'ip.dst': 'destination address',
+  'tcp.srcport': 'source port',
+  'tcp.dstport': 'destination port',
+};
+
+/** The changes from `prev` to `cur` (none for the first hop). */
+export function diffHops(prev: Hop | undefined, cur: Hop, ctx: DiffContext): JourneyChange[] {
+  if (!prev) return [];
+  const a = prev.frame.packet;
+  const b = cur.frame.packet;
+  // the node that changed the frame: the sender of an out hop; an in hop only crossed a link
+  const at = cur.direction === 'out' ? cur.frame.node : undefined;
+  const where = at ?? `the link ${prev.frame.node} → ${cur.frame.node}`;
+
+  // a proxy: another TCP connection (new ports and a new initial sequence number), not a rewritten packet
+  const ta = tupleOf(a);
+  const tb = tupleOf(b);
+  if (ta && tb && tupleText(ta) !== tupleText(tb)) {
+    const sa = seqOf(a);
+    const sb = seqOf(b);
+    const newConnection = sa !== undefined && sb !== undefined ? sa !== sb : (ctx.mode === 'l4proxy' || ctx.mode === 'l7') && ctx.kindOf(at ?? '') === 'balancer';
+    if (newConnection)
+      return [{ field: 'tcp.stream', from: tupleText(ta), to: tupleText(tb), expected: false, why: `${ctx.mode}: ${where} relays the data on another TCP connection (its own)` }];
+  }
+
+  const changes: JourneyChange[] = [];
+  const ea = encapOf(a);
+  const eb = encapOf(b);
+  if (ea !== eb) {
+    changes.push({ field: 'encap', from: ea, to: eb, expected: false, why: eb ? `${ctx.mode}: ${where} wraps the packet in an outer IPv4 header (IPIP)` : `${where} takes the outer IPv4 header off` });
+    if (eb) for (const f of OUTER) changes.push({ field: f, from: null, to: value(b, f), expected: false, why: `the outer header's ${f === 'outer.ip.src' ? 'source' : 'destination'}` });
+  } else if (eb) {
+    for (const f of OUTER) {
+      const [x, y] = [value(a, f), value(b, f)];
+      if (x !== y) changes.push({ field: f, from: x, to: y, expected: false, why: `${where} rewrote the outer header` });
+    }
+  }
+
+  for (const f of COMPARED) {
+    const [x, y] = [value(a, f), value(b, f)];
+    if (x === y) continue;
+    if (f === 'eth.src' || f === 'eth.dst') changes.push({ field: f, from: x, to: y, ...macChange(f, at, ctx) });
+    else if (CHECKSUMS.has(f)) changes.push({ field: f, from: x, to: y, expected: true, why: 'the checksum follows the other changes' });
+    else if (f === 'ip.ttl') {
+      const forwarded = at !== undefined && typeof x === 'number' && typeof y === 'number' && y === x - 1;
+      changes.push({ field: f, from: x, to: y, expected: forwarded, why: forwarded ? `${at} forwarded the packet: TTL decremented` : `${where} changed the TTL` });
+    } else changes.push({ field: f, from: x, to: y, expected: false, why: `${ctx.mode}: ${where} rewrites the ${REWRITE_WHAT[f]}` });
+  }
+  return changes;
+}

@@ -1,0 +1,99 @@
+// One captured frame as the journey reads it: where it was seen, when, its
+// bytes, and field access by Wireshark display-filter name over the decoded
+// layers. `ip.*` names read the innermost IPv4 header; `outer.ip.*` the IPIP
+// outer header. Only the structural subset of a decoded packet is needed, so
+// matching and diffing can be tested with hand-made packets.
+
+export type FieldValue = number | string | boolean;
+
+export interface DecodedField { name: string; value: FieldValue; offset: number; length: number }
+export interface DecodedLayer { name: string; offset: number; length: number; fields: DecodedField[] }
+/** What the journey needs of a decoded packet (the capture decoder's packets fit it). */
+export interface DecodedLike { layers: DecodedLayer[]; summary: string }
+
+export interface Frame {
+  node: string;
+  iface: string;
+  /** the capturing interface's own MAC (lowercase, colon-separated) */
+  mac: string;
+  /** capture time, nanoseconds since the epoch */
+  ts: bigint;
+  raw: Uint8Array;
+  packet: DecodedLike;
+}
+
+/** A TCP connection as `a:p > b:q` (tcpdump's arrow: the change's own arrow stays readable). */
+export interface Tuple { src: string; sport: number; dst: string; dport: number }
+export const tupleText = (t: Tuple): string => `${t.src}:${t.sport} > ${t.dst}:${t.dport}`;
+export const reverseText = (t: Tuple): string => `${t.dst}:${t.dport} > ${t.src}:${t.sport}`;
+
+const layersNamed = (p: DecodedLike, name: string) => p.layers.filter((l) => l.name === name);
+
+/** The layer a field name reads: outer.ip.* → the first of two IPv4 headers, else the innermost layer of that protocol. */
+function layerFor(p: DecodedLike, name: string): { layer?: DecodedLayer; field: string } {
+  if (name.startsWith('outer.')) {
+    const ips = layersNamed(p, 'ip');
+    return { layer: ips.length > 1 ? ips[0] : undefined, field: name.slice('outer.'.length) };
+  }
+  const proto = name.split('.')[0];
+  const all = layersNamed(p, proto);
+  return { layer: all[all.length - 1], field: name };
+}
+
+/** A field's value, or undefined when the packet has no such field. */
+export function field(p: DecodedLike, name: string): FieldValue | undefined {
+  const { layer, field: f } = layerFor(p, name);
+  return layer?.fields.find((x) => x.name === f)?.value;
+}
+
+export const num = (p: DecodedLike, name: string): number | undefined => {
+  const v = field(p, name);
+  return typeof v === 'number' ? v : undefined;
+};
+export const str = (p: DecodedLike, name: string): string | undefined => {
+  const v = field(p, name);
+  return v === undefined ? undefined : String(v);
+};
+
+/** 'ipip' when an IPv4 header carries another one. */
+export const encapOf = (p: DecodedLike): 'ipip' | null => (layersNamed(p, 'ip').length > 1 ? 'ipip' : null);
+
+/** The innermost TCP connection, when the frame carries TCP over IPv4. */
+export function tupleOf(p: DecodedLike): Tuple | undefined {
+  const src = str(p, 'ip.src');
+  const dst = str(p, 'ip.dst');
+  const sport = num(p, 'tcp.srcport');
+  const dport = num(p, 'tcp.dstport');
+  if (!src || !dst || sport === undefined || dport === undefined || !layersNamed(p, 'tcp').length) return undefined;
+  return { src, sport, dst, dport };
+}
+
+/** The raw sequence number (Wireshark's tcp.seq is relative to the stream; a decoder of lone packets gives the raw one). */
+export const seqOf = (p: DecodedLike): number | undefined => num(p, 'tcp.seq_raw') ?? num(p, 'tcp.seq');
+
+const flag = (p: DecodedLike, name: string): boolean => {
+  const v = field(p, name);
+  return v === true || v === 1;
+};
+/** A connection's first packet: SYN without ACK. */
+export const isSyn = (p: DecodedLike): boolean => flag(p, 'tcp.flags.syn') && !flag(p, 'tcp.flags.ack');
+
+/** The TCP payload bytes (empty when none). */
+export function tcpPayload(f: Frame): Uint8Array {
+  const tcp = layersNamed(f.packet, 'tcp').pop();
+  if (!tcp) return new Uint8Array(0);
+  const start = tcp.offset + tcp.length;
+  const len = num(f.packet, 'tcp.len');
+  return f.raw.subarray(start, len === undefined ? f.raw.length : Math.min(f.raw.length, start + len));
+}
+
+/** Whether the frame's bytes contain `needle` anywhere (headers rewritten or not, encapsulated or not). */
+export function rawContains(f: Frame, needle: Uint8Array): boolean {
+  return Buffer.from(f.raw.buffer, f.raw.byteOffset, f.raw.byteLength).indexOf(needle) >= 0;
+}
+
+/** Frames this interface sent carry its own MAC as source. */
+export const directionOf = (f: Frame): 'in' | 'out' => ((str(f.packet, 'eth.src') ?? '').toLowerCase() === f.mac.toLowerCase() ? 'out' : 'in');
+
+/** Nanoseconds since the epoch as `seconds.nnnnnnnnn`. */
+export const tsText = (ts: bigint): string => `${ts / 1_000_000_000n}.${String(ts % 1_000_000_000n).padStart(9, '0')}`;

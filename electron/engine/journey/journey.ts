@@ -1,0 +1,94 @@
+// The packet journey: capture on every interface of the lab, send one request
+// from a client to the service's VIP, find it and its response at every hop,
+// and say what changed from hop to hop.
+import type { Journey, JourneyHop, JourneyOptions, LabStatus, NodeKind, ServiceStatus } from '../../api';
+import { captureDuring, type NodeShell } from './capture-all';
+import { diffHops, hopFields } from './diff';
+import { tsText, tupleOf, type Frame } from './frame';
+import { requestHops, responseHops, synHops, type Hop } from './match';
+import { framesOf } from './read';
+import { resolveJourney } from './resolve';
+import { newToken, sendRequest, type SendResult } from './send';
+
+export interface JourneyDeps {
+  /** the lab's live status (deploy/status.ts) */
+  status(lab: string): Promise<LabStatus>;
+  /** substitute for running scripts in containers (tests) */
+  shell?: NodeShell;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+/** after the response, for the last frames to reach their files */
+const SETTLE_MS = 300;
+
+export async function journey(lab: string, opts: JourneyOptions, deps: JourneyDeps): Promise<Journey> {
+  const st = await deps.status(lab);
+  const plan = resolveJourney(st, opts);
+  const { service, client } = plan;
+  const token = newToken();
+  const { result: sent, files, skipped } = await captureDuring(plan.targets, { filter: `tcp port ${service.port} or ip proto 4`, shell: deps.shell }, async () => {
+    const r = await sendRequest(client.id ?? client.container, { vip: service.vip, port: service.port, token }, deps.shell);
+    await sleep(SETTLE_MS);
+    return r;
+  });
+  const j = assemble(framesOf(files), { st, service, client: client.name, sent });
+  const notCaptured = [...plan.notCaptured, ...skipped];
+  if (notCaptured.length) j.notCaptured = notCaptured;
+  return j;
+}
+
+export interface AssembleContext {
+  st: LabStatus;
+  service: ServiceStatus;
+  client: string;
+  sent: SendResult;
+}
+
+/** The journey's JSON from the captured frames. */
+export function assemble(frames: Frame[], ctx: AssembleContext): Journey {
+  const { st, service, sent } = ctx;
+  const kinds = new Map<string, NodeKind>(st.nodes.map((n) => [n.name, n.kind]));
+  const networks = new Map(st.nodes.flatMap((n) => n.interfaces.map((i) => [`${n.name}/${i.name}`, i.network] as const)));
+  const clientNode = st.nodes.find((n) => n.name === ctx.client);
+  const clientAddresses = (clientNode?.interfaces ?? []).map((i) => i.address.split('/')[0]);
+
+  let request = requestHops(frames, sent.token);
+  const fromSyn = !request.length;
+  if (fromSyn) request = synHops(frames, { node: ctx.client, addresses: clientAddresses }, service.vip, service.port);
+  const response = fromSyn ? [] : responseHops(frames, request);
+  const t0 = request[0]?.frame.ts ?? response[0]?.frame.ts ?? 0n;
+  const diffCtx = { mode: service.mode, kindOf: (n: string) => kinds.get(n) };
+
+  const hopsOf = (hops: Hop[]): JourneyHop[] =>
+    hops.map((h, i) => ({
+      node: h.frame.node,
+      iface: h.frame.iface,
+      direction: h.direction,
+      summary: h.frame.packet.summary,
+      changes: diffHops(hops[i - 1], h, diffCtx),
+      ts: tsText(h.frame.ts),
+      t: Number(h.frame.ts - t0) / 1000,
+      kind: kinds.get(h.frame.node),
+      network: networks.get(`${h.frame.node}/${h.frame.iface}`),
+      fields: hopFields(h.frame.packet),
+    }));
+
+  const first = request[0] ? tupleOf(request[0].frame.packet) : undefined;
+  const j: Journey = {
+    lab: st.name,
+    service: service.name,
+    mode: service.mode,
+    vip: service.vip,
+    port: service.port,
+    client: { node: ctx.client, address: first?.src ?? clientAddresses[0] ?? '', ...((first?.sport ?? sent.localPort) ? { port: first?.sport ?? sent.localPort } : {}) },
+    request: { url: sent.url, token: sent.token, hops: hopsOf(request) },
+    response: { hops: hopsOf(response), viaBalancer: response.some((h) => kinds.get(h.frame.node) === 'balancer') },
+  };
+  const backend = [...request].reverse().find((h) => kinds.get(h.frame.node) === 'server');
+  if (backend) j.backend = backend.frame.node;
+  if (sent.status !== undefined) j.response.status = sent.status;
+  if (sent.error) j.error = sent.error;
+  else if (!request.length) j.error = 'the request was not seen on any interface';
+  else if (!response.length) j.error = 'the response was not seen on any interface';
+  return j;
+}
