@@ -15,6 +15,7 @@ import { labContext, listLabs, status } from './deploy/status';
 import { up, type UpResult } from './deploy/up';
 import { watchNodeEvents, type EventWatch } from './events/node-events';
 import { Terminals } from './terminals/terminals';
+import { CaptureManager } from './capture/capture-manager';
 
 export interface LabEngineOptions {
   shell?: AppInfo['shell'];
@@ -30,6 +31,8 @@ export type LabEngine = LabApi & {
   /** the CLI's `up`, with what changed */
   deployDetailed(doc: LabDoc): Promise<UpResult>;
   gc(opts?: GcOptions): ReturnType<typeof gc>;
+  /** the captures behind the capture methods (the CLI taps packets here) */
+  captures: CaptureManager;
 };
 
 const topology = () => import('./topology/index');
@@ -66,6 +69,7 @@ export function createLabEngine(opts: LabEngineOptions = {}): LabEngine {
   const terminals = new Terminals(emit);
   let watch: EventWatch | undefined;
   const deps = async (): Promise<DeployDeps> => ({ ...(await defaultDeps()), ...opts.deps });
+  const captures = new CaptureManager({ emit, status: async (lab) => status(lab, await deps()) });
 
   /** Run an engine call, turning any failure into one ApiError line. */
   const guard = async <T>(f: () => Promise<T>): Promise<T> => {
@@ -111,6 +115,7 @@ export function createLabEngine(opts: LabEngineOptions = {}): LabEngine {
       guard(async () => {
         await needDocker();
         terminals.nodeGone(lab);
+        await captures.nodeGone(lab, undefined, `lab ${lab} removed`);
         await down(lab);
       }),
     status: (lab) => guard(async () => (await needDocker(), status(lab, await deps()))),
@@ -143,12 +148,26 @@ export function createLabEngine(opts: LabEngineOptions = {}): LabEngine {
     getComparison: () => guard(notYet),
     comparisonCsv: () => guard(notYet),
 
+    // live captures: tcpdump in the nodes, packets decoded here (capture/)
+    captures,
+    startCapture: (lab, targets, o) => guard(async () => (await needDocker(), captures.start(lab, targets, o ?? {}))),
+    stopCapture: (id) => guard(() => captures.stop(id)),
+    listCaptures: () => guard(async () => captures.list()),
+    captureSummaries: (id, from, count) => guard(async () => captures.summaries(id, from, count)),
+    capturePacket: (id, index) => guard(async () => captures.packet(id, index)),
+    capturePcap: (id) => guard(async () => captures.pcap(id)),
+    loadPcap: (name, base64) => guard(async () => captures.load(name, base64)),
+    discardCapture: (id) => guard(() => captures.discard(id)),
+
     subscribe(listener) {
       listeners.add(listener);
       // watch Docker only while someone listens
       watch ??= watchNodeEvents(
         (e) => {
-          if (e.state !== 'running' && e.state !== 'created' && e.state !== 'paused') terminals.nodeGone(e.lab, e.node);
+          if (e.state !== 'running' && e.state !== 'created' && e.state !== 'paused') {
+            terminals.nodeGone(e.lab, e.node);
+            void captures.nodeGone(e.lab, e.node, `node ${e.node} of lab ${e.lab} stopped`);
+          }
           emit(e);
         },
         (message) => emit({ type: 'log', level: 'warn', message }),
@@ -158,6 +177,8 @@ export function createLabEngine(opts: LabEngineOptions = {}): LabEngine {
         if (!listeners.size) {
           watch?.close();
           watch = undefined;
+          // nobody can see the packets any more (the window closed, the browser left)
+          void captures.stopAll('the last event subscriber left');
         }
       };
     },
@@ -166,6 +187,7 @@ export function createLabEngine(opts: LabEngineOptions = {}): LabEngine {
       watch = undefined;
       listeners.clear();
       await terminals.closeAll();
+      await captures.stopAll('engine closed');
     },
   };
   return engine;

@@ -3,6 +3,8 @@
 // by the final e2e test, which drives the real engine.
 import { ApiError, type LabApi, type LabDoc, type LabEvent, type LabStatus, type Mode, type ServiceStats } from '../../electron/api';
 import { formatLab, getTemplate, listTemplates, parseLabText, validateLab } from '../../electron/engine/topology';
+import { CaptureManager } from '../../electron/engine/capture/capture-manager';
+import { playingStarter } from '../capture-fakes';
 
 export function createFakeApi(opts: { stepMs?: number; dockerAvailable?: boolean } = {}) {
   const listeners = new Set<(e: LabEvent) => void>();
@@ -39,6 +41,9 @@ export function createFakeApi(opts: { stepMs?: number; dockerAvailable?: boolean
       })),
     };
   };
+
+  // captures: the real capture code on a tcpdump stand-in that plays HTTP exchanges
+  const captures = new CaptureManager({ emit, status: async (lab) => status(lab), exec: playingStarter({ everyMs: 120 }) });
 
   const api: LabApi & { subscribe(l: (e: LabEvent) => void): () => void } = {
     subscribe(l) {
@@ -87,6 +92,7 @@ export function createFakeApi(opts: { stepMs?: number; dockerAvailable?: boolean
       return status(doc.name);
     },
     async destroy(lab) {
+      await captures.nodeGone(lab, undefined, `lab ${lab} removed`);
       await sleep(step);
       labs.delete(lab);
     },
@@ -169,6 +175,14 @@ export function createFakeApi(opts: { stepMs?: number; dockerAvailable?: boolean
     async comparisonCsv(id) {
       throw new ApiError(`no comparison ${id}`, 'not-found');
     },
+    startCapture: (lab, targets, o) => captures.start(lab, targets, o ?? {}),
+    stopCapture: (id) => captures.stop(id),
+    listCaptures: async () => captures.list(),
+    captureSummaries: async (id, from, count) => captures.summaries(id, from, count),
+    capturePacket: async (id, index) => captures.packet(id, index),
+    capturePcap: async (id) => captures.pcap(id),
+    loadPcap: async (name, base64) => captures.load(name, base64),
+    discardCapture: (id) => captures.discard(id),
   };
   return api;
 }

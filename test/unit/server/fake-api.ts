@@ -61,4 +61,7 @@ export const SAMPLE_ARGS: Record<string, unknown[]> = {
   resizeTerminal: ['t1', 100, 30], closeTerminal: ['t1'],
   compareModes: ['a', 'web'], startCompare: [{ lab: 'a', modes: ['dsr', 'nat'], duration: 5 }], cancelCompare: ['c1'],
   listComparisons: [], getComparison: ['c1'], comparisonCsv: ['c1'],
+  startCapture: ['a', [{ node: 'lb', iface: 'eth0' }, { node: 'web1' }], { filter: 'tcp port 80', count: 10, ringSize: 1000 }],
+  stopCapture: ['cap1-abc123'], listCaptures: [], captureSummaries: ['cap1-abc123', 1, 100], capturePacket: ['cap1-abc123', 1],
+  capturePcap: ['cap1-abc123'], loadPcap: ['trace.pcap', '1MOyoQIABAAAAAAAAAAAAAAABAABAAAA'], discardCapture: ['cap1-abc123'],
 };
