@@ -1,0 +1,16 @@
+// Bytes no decoder claims: Wireshark's "Data" layer.
+import type { DecodeContext } from './context';
+import { bytesDisplay, hexBytes } from './format';
+
+/** A 'data' layer over [off, wireEnd) (captured part only); nothing when empty. */
+export function decodeData(ctx: DecodeContext, off: number, wireEnd: number): void {
+  const wire = wireEnd - off;
+  if (wire <= 0) return;
+  const cap = Math.max(0, Math.min(wireEnd, ctx.end) - off);
+  ctx.layer('data', off, cap);
+  if (cap > 0) {
+    const h = hexBytes(ctx.buf, off, cap);
+    ctx.f('data.data', h, bytesDisplay(h), off, cap);
+  }
+  ctx.f('data.len', wire, String(wire), off, 0);
+}
