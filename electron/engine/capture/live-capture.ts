@@ -18,6 +18,8 @@ export const HOLD_MS = 300;
 /** Summaries per event; a bigger burst sends its newest (the rest: captureSummaries). */
 export const MAX_EVENT_PACKETS = 2000;
 export const DEFAULT_RING_SIZE = 100_000;
+/** Bytes a capture's ring holds at most: veth interfaces carry GSO frames of up to 64 KiB, so 100 000 packets could be 6 GB. */
+export const RING_MAX_BYTES = 512 * 1024 * 1024;
 
 /** A packet as it enters the ring: what the CLI prints or writes. */
 export interface TappedPacket {
@@ -65,7 +67,7 @@ export class LiveCapture {
   ) {
     if (targets.length > 255) throw new Error('a capture takes at most 255 interfaces');
     const capacity = opts.ringSize ?? DEFAULT_RING_SIZE;
-    this.ring = new PacketRing({ capacity, linktype: LINKTYPE.ETHERNET });
+    this.ring = new PacketRing({ capacity, maxBytes: RING_MAX_BYTES, linktype: LINKTYPE.ETHERNET });
     this.srcOf = new Uint8Array(capacity);
     this.merge = new Interleaver(targets.length > 1 ? HOLD_MS : 0);
     this.ended = new Promise((r) => (this.resolveEnded = r));

@@ -15,6 +15,8 @@ export const DEFAULT_RING_CAPACITY = 100_000;
 export interface RingOptions {
   /** frames kept (default 100 000) */
   capacity?: number;
+  /** bytes kept at most (records with headers): the oldest frames go first, the newest always stays */
+  maxBytes?: number;
   /** the capture's link type (default Ethernet) */
   linktype?: number;
   /** number TCP streams and give relative sequence numbers (default true) */
@@ -35,6 +37,7 @@ export interface RingStats {
 
 export class PacketRing {
   readonly capacity: number;
+  readonly maxBytes: number;
   readonly linktype: number;
   readonly streams: TcpStreams | undefined;
   private readonly slots: (Buffer | undefined)[];
@@ -48,6 +51,7 @@ export class PacketRing {
     const capacity = opts.capacity ?? DEFAULT_RING_CAPACITY;
     if (!Number.isInteger(capacity) || capacity < 1) throw new Error(`ring capacity must be a positive integer, got ${capacity}`);
     this.capacity = capacity;
+    this.maxBytes = opts.maxBytes ?? Infinity;
     this.linktype = opts.linktype ?? LINKTYPE.ETHERNET;
     this.streams = opts.tcpStreams === false ? undefined : new TcpStreams();
     this.slots = new Array(capacity).fill(undefined);
@@ -72,6 +76,14 @@ export class PacketRing {
     }
     this.slots[slot] = b;
     this.held += b.length;
+    while (this.held > this.maxBytes && this.count > 1) {
+      this.held -= this.slots[this.head]!.length;
+      this.slots[this.head] = undefined;
+      this.head = (this.head + 1) % this.capacity;
+      this.count--;
+      this.evicted++;
+      if (this.streams && this.evicted % this.capacity === 0) this.streams.prune(this.first);
+    }
     if (this.streams) {
       const k = locateTcp(rec.data, this.linktype);
       if (k) this.streams.observe(k, n);
