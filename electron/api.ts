@@ -353,7 +353,7 @@ export const captureOptionsSchema = z
     filter: z
       .string()
       .max(4096)
-      .refine((f) => !/[\x00-\x1f\x7f]/.test(f), 'has control characters')
+      .refine((f) => ![...f].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f), 'has control characters')
       .optional(),
     ringSize: z.number().int().min(1).max(1_000_000).optional(),
     count: z.number().int().min(1).max(1_000_000_000).optional(),
