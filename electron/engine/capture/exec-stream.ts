@@ -58,6 +58,8 @@ export const dockerExecStarter: ExecStarter = async (container, argv) => {
   void exited.then(() => {
     stdout.end();
     stderr.end();
+    // Docker keeps a stdin-attached exec's connection open after the exit: let it go
+    stream.destroy();
   });
   return {
     stdout,

@@ -30,7 +30,15 @@ export interface SessionEnd {
   kernelDrops?: number;
 }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+/** `p`'s value, or 'timeout' after `ms`; the timer is cleared either way (a pending one would keep a CLI alive). */
+async function within<T>(p: Promise<T>, ms: number): Promise<T | 'timeout'> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([p, new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 export class CaptureSession {
   readonly ended: Promise<SessionEnd>;
@@ -79,17 +87,13 @@ export class CaptureSession {
     });
     void exec.exited.then(async (code) => {
       // the records still in the pipe count: wait for stdout to drain (bounded)
-      await Promise.race([stdoutEnd, sleep(1000)]);
+      await within(stdoutEnd, 1000);
       this.stderr.end();
       this.finish(code);
     });
 
     const timeout = this.opts.startTimeoutMs ?? 15_000;
-    const outcome = await Promise.race([
-      listening.then(() => 'listening' as const),
-      this.ended.then(() => 'ended' as const),
-      sleep(timeout).then(() => 'timeout' as const),
-    ]);
+    const outcome = await within(Promise.race([listening.then(() => 'listening' as const), this.ended.then(() => 'ended' as const)]), timeout);
     if (outcome === 'listening') return;
     if (outcome === 'timeout') {
       await this.stop('did not start');
@@ -123,11 +127,13 @@ export class CaptureSession {
       exec.closeStdin(); // the wrapper's watchdog kills tcpdump on EOF
       const grace = this.opts.stopGraceMs ?? 3000;
       // the pid may not be printed yet when a stop comes right after the start
-      for (let i = 0; this.pid === undefined && i < 10; i++) if (await Promise.race([this.ended.then(() => true), sleep(50)])) return;
+      const gone = (ms: number) => within(this.ended, ms).then((r) => r !== 'timeout');
+      for (let i = 0; this.pid === undefined && i < 10; i++) if (await gone(50)) return;
+      if (await gone(250)) return; // the usual case: no second exec needed
       if (this.pid !== undefined) await exec.signal(this.pid, 'TERM').catch(() => undefined);
-      if (await Promise.race([this.ended.then(() => true), sleep(grace).then(() => false)])) return;
+      if (await gone(grace)) return;
       if (this.pid !== undefined) await exec.signal(this.pid, 'KILL').catch(() => undefined);
-      if (await Promise.race([this.ended.then(() => true), sleep(grace).then(() => false)])) return;
+      if (await gone(grace)) return;
       // the process is unreachable (its container is going away): stop reading
       exec.destroy();
       this.finish(null);
