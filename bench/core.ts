@@ -23,8 +23,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Dataplane, type DpBackend, type DpService } from '../lab-images/balancer/agent/dataplane';
 import { RING_SIZE } from '../lab-images/balancer/agent/dataplane-abi';
-import { BpfMount, runProg } from '../test/core/harness';
-import { TCP, buildFrame, parseFrame } from '../test/core/packet';
+import { BpfMount, runProg } from '../test/support/bpf/harness';
+import { TCP, buildFrame, parseFrame } from '../test/support/bpf/packet';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CORE = join(ROOT, 'lab-images/balancer/core');

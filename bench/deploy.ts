@@ -15,8 +15,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LabDoc } from '../electron/api';
 import { defaultDeps } from '../electron/engine/deploy/deps';
-import { down } from '../electron/engine/deploy/down';
-import { up } from '../electron/engine/deploy/up';
+import { createLabEngine } from '../electron/engine/lab-engine';
 import { loadLabFile } from '../electron/engine/topology/index';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -44,12 +43,14 @@ async function main() {
   const src = await loadLabFile(path.join(ROOT, 'labs/dsr.lab.yaml'));
   const doc: LabDoc = { ...src, name: LAB, networks: Object.fromEntries(Object.entries(src.networks).map(([k, n], i) => [k, { ...n, subnet: `198.18.${230 + i}.0/24` }])) };
   const deps = await defaultDeps();
+  // `lblab up` / `down` as the CLI runs them, with the deps built once
+  const engine = createLabEngine({ deps });
   const plan = deps.planLab(doc);
   if (plan.nodes.length !== 6) throw new Error(`expected a 6-node lab, got ${plan.nodes.length}`);
   process.stderr.write('bench: making sure the images are built (not timed)\n');
   await deps.ensureImages([...new Set(plan.nodes.map((n) => n.kind))]);
   const images = plan.nodes.map((n) => deps.imageFor(n));
-  await down(LAB);
+  await engine.destroy(LAB);
 
   const loadBefore = loadavg();
   const steps: Record<string, number[]> = {};
@@ -58,11 +59,11 @@ async function main() {
   const baseline: number[] = [];
   for (let r = 0; r < RUNS; r++) {
     baseline.push(baselineOnce(images));
-    const res = await up(doc, { deps });
+    const res = await engine.up(doc);
     totals.push(res.ms);
     for (const [k, v] of Object.entries(res.timings)) (steps[k] ??= []).push(v);
-    noop.push((await up(doc, { deps })).ms);
-    await down(LAB);
+    noop.push((await engine.up(doc)).ms);
+    await engine.destroy(LAB);
     process.stderr.write(`bench: run ${r + 1}/${RUNS}: lblab ${fmt(res.ms)}, baseline ${fmt(baseline.at(-1)!)}\n`);
   }
   const base = median(baseline);
@@ -75,6 +76,6 @@ async function main() {
 
 main().catch(async (e) => {
   console.error(`bench: ${(e as Error).message}`);
-  await down(LAB).catch(() => undefined);
+  await createLabEngine().destroy(LAB).catch(() => undefined);
   process.exit(1);
 });

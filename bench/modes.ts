@@ -19,7 +19,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { rewriteLab } from '../test/integration/fixtures/h3b-cli';
+import { rewriteLab } from '../test/support/labs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const LAB = `${process.env.LBLAB_TEST_GC_SCOPE ?? ''}bench-modes`;

@@ -2,18 +2,15 @@
 // the renderer, the web server and the CLI. Pure TypeScript + zod: no Node,
 // no Electron, no engine imports at runtime (the renderer bundles this file).
 import { z } from 'zod';
+import { MODES, NAME_RE, SCHEDULERS, nameSchema, type Mode, type Scheduler } from '../lab-images/balancer/contract/vocabulary';
 
 // ---------------------------------------------------------------- vocabulary
-export const MODES = ['dsr', 'tunnel', 'nat', 'snat', 'l4proxy', 'l7'] as const;
-export type Mode = (typeof MODES)[number];
-export const SCHEDULERS = ['maglev', 'rr', 'wrr', 'lc', 'sh'] as const;
-export type Scheduler = (typeof SCHEDULERS)[number];
+// Modes, schedulers and the name rule are the balancer contract's (pure TS +
+// zod, shared with the balancer agent): written once there.
+export { MODES, SCHEDULERS, NAME_RE, nameSchema };
+export type { Mode, Scheduler };
 export const NODE_KINDS = ['client', 'balancer', 'server', 'router'] as const;
 export type NodeKind = (typeof NODE_KINDS)[number];
-
-/** Lab, node, network and service names: what Docker names and labels accept. */
-export const NAME_RE = /^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$/;
-export const nameSchema = z.string().regex(NAME_RE, 'must be lowercase letters, digits and dashes (max 32)');
 
 // ---------------------------------------------------------------- lab document
 // The in-memory form of a `*.lab.yaml` file. The engine validates it fully
@@ -344,6 +341,21 @@ export type CaptureEvent =
     }
   | { type: 'capture-end'; id: string; reason: string; total: number; dropped: number };
 
+/** A packet as it enters a capture, for a tap (`lblab capture`): where, its decode, and its pcap record. */
+export interface TappedPacket {
+  index: number;
+  node: string;
+  iface: string;
+  decoded: DecodedPacket;
+  /** the packet as a classic pcap record: 16-byte header (microsecond timestamp) and the captured bytes */
+  record: Uint8Array;
+}
+/** What a tapped capture calls: every packet in index order, then its end (after its tcpdumps are gone). */
+export interface CaptureTap {
+  onPacket(p: TappedPacket): void;
+  onEnd(reason: string): void;
+}
+
 export const captureIdSchema = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'is not a capture id');
 /** an interface (eth0; Linux allows 15 characters) or a lab network name */
 const captureIfaceSchema = z.string().regex(/^[A-Za-z0-9_.@-]{1,32}$/, 'is not an interface name');
@@ -496,6 +508,83 @@ export interface PreloadBridge {
   shell: ShellApi;
 }
 
+// ---------------------------------------------------------------- one-line errors
+/**
+ * Anything thrown, as the one line a person reads: the message's first
+ * non-empty line, without the wrappers Electron's IPC and dockerode put in
+ * front of it, never a stack, bounded in length. Errors cross every boundary
+ * (IPC, HTTP, the CLI's stderr, the UI's notices) through this function.
+ */
+export function oneLine(e: unknown): string {
+  let msg: string;
+  if (e instanceof Error) msg = e.message;
+  else if (typeof e === 'string') msg = e;
+  else if (e && typeof e === 'object' && 'message' in e) msg = String((e as { message: unknown }).message);
+  else msg = String(e ?? '');
+  msg = msg
+    // Electron: "Error invoking remote method 'lblab:invoke': Error: <message>"
+    .replace(/^Error invoking remote method '[^']*': (\w*Error: )?/, '')
+    // dockerode: "(HTTP code 409) unexpected - <message>"
+    .replace(/^\(HTTP code \d+\)\s*[a-z ]*-\s*/i, '');
+  const line = (msg.split(/\r?\n/).find((l) => l.trim() !== '') ?? 'unknown error').trim();
+  return line.length > 500 ? `${line.slice(0, 497)}...` : line;
+}
+
+// ---------------------------------------------------------------- the lab service
+// What the engine offers the processes that host it (the Electron main
+// process, the web server, the CLI): the LabApi, its events, and the
+// operations only the CLI exposes. Untrusted callers reach only the LabApi
+// methods (dispatch() knows no others); the renderer never holds a LabService.
+
+/** What `up` did: created (fresh), replaced (the lab ran another document) or unchanged. */
+export interface DeployOutcome {
+  lab: string;
+  action: 'created' | 'replaced' | 'unchanged';
+  ms: number;
+  /** milliseconds per deploy step (empty when unchanged) */
+  timings: Record<string, number>;
+}
+/** Docker names of what `down` removed. */
+export interface RemovedLab { containers: string[]; networks: string[] }
+/** Docker names of what `gc` removed. */
+export interface GcResult { containers: string[]; networks: string[]; volumes: string[] }
+export interface GcOptions {
+  /** only labs whose name starts with this prefix (test suites sharing an engine with other users) */
+  onlyLab?: string;
+}
+/** One step of an image build, as the CLI shows it. */
+export interface ImageBuildProgress { image: string; step: string; message: string; done: number; total: number }
+export interface ImageBuildOptions {
+  /** rebuild even when up to date */
+  force?: boolean;
+  onProgress?: (p: ImageBuildProgress) => void;
+  /** once at the end, also after a failure: one timing line per image */
+  onSummary?: (lines: string[]) => void;
+}
+/** Where `exec` streams a command's output, and its input when given. */
+export interface ExecStreams { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream; stdin?: NodeJS.ReadableStream }
+
+export interface LabService extends LabApi {
+  /** progress, node, terminal and log events; returns the unsubscribe function */
+  subscribe(listener: (e: LabEvent) => void): () => void;
+  /** end every terminal and stop watching Docker */
+  close(): Promise<void>;
+  /** read and fully check a lab file; fails with one line naming the file, field and reason */
+  loadLabFile(file: string): Promise<LabDoc>;
+  /** deploy, saying what changed (deploy() answers with the status instead); progress arrives as events */
+  up(doc: LabDoc): Promise<DeployOutcome>;
+  /** destroy, saying what was removed; the lab's terminals end first */
+  down(lab: string): Promise<RemovedLab>;
+  /** run a command in a node with its output streamed; resolves with the command's exit code */
+  exec(lab: string, node: string, cmd: string[], io: ExecStreams): Promise<number>;
+  /** build or refresh the lab images (content-hashed: up-to-date images are kept) */
+  buildImages(opts?: ImageBuildOptions): Promise<void>;
+  /** remove everything lblab left behind (containers, networks, volumes; images are kept) */
+  gc(opts?: GcOptions): Promise<GcResult>;
+  /** a capture whose every packet goes to `tap` as well (the CLI streams them out); `pcapHeader` heads a file of its records */
+  tapCapture(lab: string, targets: CaptureTarget[], opts: CaptureOptions | null | undefined, tap: CaptureTap): Promise<CaptureStart & { pcapHeader: Uint8Array }>;
+}
+
 // ---- captures
 // Decoded packets as the engine hands them to the renderer (the Captures
 // panel, the packet journey). Types only: the decoder lives in
@@ -527,7 +616,7 @@ export interface CaptureLayer {
 
 /** The packet at a glance: what the packet journey matches hop to hop. IPv4 values are the innermost header's. */
 export interface PacketBrief {
-  /** innermost decoded protocol: 'tcp' | 'udp' | 'icmp' | 'arp' | 'ip' | 'eth' | 'sll' | ... */
+  /** the transport seen: 'tcp' | 'udp' | 'icmp' | 'arp', 'ip' for other IPv4 protocols and later fragments, else the link layer ('eth' | 'sll' | 'frame') */
   proto: string;
   ethSrc?: string;
   ethDst?: string;
@@ -565,7 +654,7 @@ export interface DecodedPacket {
   /** one line in tcpdump's style */
   summary: string;
   brief: PacketBrief;
-  /** what was truncated or malformed; decoding stopped there */
+  /** the first thing found truncated or malformed (one line); the layers hold what could be decoded */
   error?: string;
   /** the captured bytes as lowercase hex, when asked for (the hex view) */
   bytes?: string;

@@ -4,7 +4,7 @@ import { app, BrowserWindow, dialog, ipcMain, Menu, screen, session, shell, type
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runShell, type ElectronLike } from './shell/app.js';
-import { errorLine } from './shell/errors.js';
+import { oneLine } from './api.js';
 
 // Injected by @electron-forge/plugin-vite; absent in a plain `vite build`.
 declare const MAIN_WINDOW_VITE_DEV_SERVER_URL: string | undefined;
@@ -38,6 +38,6 @@ runShell(electron, {
   preload: path.join(here, 'preload.cjs'),
   createEngine: async () => (await import('./engine/lab-engine.js')).createLabEngine({ shell: 'electron' }),
 }).catch((e) => {
-  dialog.showErrorBox('lblab cannot start', errorLine(e));
+  dialog.showErrorBox('lblab cannot start', oneLine(e));
   app.exit(1);
 });

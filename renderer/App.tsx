@@ -162,6 +162,11 @@ function Workbench({ client, initialDoc }: { client: ApiClient; initialDoc: LabD
       return rest;
     });
   }, []);
+  // the Compare tab needs room for its charts: grow the dock when it opens
+  const selectDockTab = useCallback((k: string) => {
+    setDockTab(k);
+    if (k === 'compare') setDockH((h) => Math.max(h, Math.min(440, Math.round(window.innerHeight * 0.55))));
+  }, []);
   const updateTerm = useCallback((key: string, patch: Partial<TermTab>) => setTerms((t) => t.map((x) => (x.key === key ? { ...x, ...patch } : x))), []);
 
   // keyboard: undo / redo / open / save
@@ -238,13 +243,15 @@ function Workbench({ client, initialDoc }: { client: ApiClient; initialDoc: LabD
           <Dock
             client={client}
             active={dockTab}
-            setActive={setDockTab}
+            setActive={selectDockTab}
             terms={terms}
             updateTerm={updateTerm}
             closeTerm={closeTerm}
             deployed={deployed}
             stats={live.stats}
             history={live.history}
+            lab={deployed ? live.lab : null}
+            services={deployed ? (live.status?.services ?? []) : []}
           />
         </div>
         <Splitter direction="x" value={inspW} onChange={setInspW} min={260} max={640} invert label="Resize the inspector" />

@@ -1,26 +1,16 @@
 // How the renderer reaches the LabApi: the Electron preload bridge when present,
 // otherwise the web transport (POST /api/invoke + WebSocket /api/events).
 import type { ApiMethod, LabApi, LabEvent, PreloadBridge, ShellApi } from '../electron/api';
-import { API_METHODS } from '../electron/api';
+import { API_METHODS, oneLine } from '../electron/api';
+
+/** Anything thrown as one readable line: the helper every side shares. */
+export { oneLine };
 
 export type EventListener = (e: LabEvent) => void;
 export interface ApiClient {
   api: LabApi;
   onEvent(listener: EventListener): () => void;
   shell?: ShellApi;
-}
-
-/** Reduce anything thrown to one readable line (never a stack trace). */
-export function oneLine(err: unknown): string {
-  let msg: string;
-  if (err instanceof Error) msg = err.message;
-  else if (typeof err === 'string') msg = err;
-  else if (err && typeof err === 'object' && 'message' in err) msg = String((err as { message: unknown }).message);
-  else msg = String(err);
-  // Electron wraps IPC errors: "Error invoking remote method 'lblab:invoke': Error: msg"
-  msg = msg.replace(/^Error invoking remote method '[^']*': (\w*Error: )?/, '');
-  const first = msg.split('\n').find((l) => l.trim() !== '') ?? 'unknown error';
-  return first.trim().slice(0, 400);
 }
 
 function makeApi(invoke: (method: ApiMethod, args: unknown[]) => Promise<unknown>): LabApi {

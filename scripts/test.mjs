@@ -1,28 +1,43 @@
 #!/usr/bin/env node
 // `npm test`: the one test command. Runs each stage in order and stops at the
 // first failure; vitest projects run one after another because the
-// integration and e2e suites share one Docker engine. Ends with the line
-// `N passed, N failed` (summed over the vitest runs).
+// integration and e2e suites share one Docker engine. Names every skipped
+// test (with the reason it recorded) and ends with the line
+// `N passed, N failed, N skipped` (summed over the vitest runs).
+// Under CI=true a skip fails the run unless README.md lists it under
+// "Tests that may skip": in CI every tool is installed, so a skip means a
+// suite silently did not run.
+// LBLAB_TEST_REPORTS: where vitest's JSON reports go (default .cache/test).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ALLOW_HEADING, parseAllowList, skipLines, skippedTests } from './test-skips.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bin = (name) => path.join(root, 'node_modules', '.bin', name);
-const reports = path.join(root, '.cache', 'test');
+const reports = path.resolve(process.env.LBLAB_TEST_REPORTS || path.join(root, '.cache', 'test'));
 fs.mkdirSync(reports, { recursive: true });
+const CI = /^(true|1)$/i.test(process.env.CI ?? '');
 
 let passed = 0;
 let failed = 0;
+let skipped = 0;
 const started = Date.now();
 
 function finish(code, why) {
   const secs = ((Date.now() - started) / 1000).toFixed(0);
   if (why) console.error(`\nnpm test: stopped: ${why}`);
   console.log(`\nnpm test: ${secs} s`);
-  console.log(`${passed} passed, ${failed} failed`);
+  console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
   process.exit(code);
+}
+
+let allowList;
+/** README.md's skips allowed in CI (read once). */
+function allowed() {
+  allowList ??= parseAllowList(fs.readFileSync(path.join(root, 'README.md'), 'utf8'));
+  return allowList;
 }
 
 function run(title, cmd, args, env = {}) {
@@ -44,9 +59,10 @@ function vitest(project) {
   const out = path.join(reports, `${project}.json`);
   fs.rmSync(out, { force: true });
   const r = run(`vitest ${project}`, bin('vitest'), [
-    'run', '--project', project, '--passWithNoTests',
+    'run', '--project', project,
     '--reporter=default', '--reporter=json', `--outputFile=${out}`,
   ]);
+  let refused = [];
   if (fs.existsSync(out)) {
     const j = JSON.parse(fs.readFileSync(out, 'utf8'));
     passed += j.numPassedTests ?? 0;
@@ -54,23 +70,21 @@ function vitest(project) {
     // A file that fails to load counts as a failure even though it has no tests.
     const broken = (j.testResults ?? []).filter((f) => f.status === 'failed' && (f.assertionResults ?? []).length === 0).length;
     failed += broken;
+    skipped += skippedTests(j, root).length;
+    const lines = skipLines(project, j, root, CI ? allowed() : []);
+    refused = CI ? lines.filter((l) => !l.allowed) : [];
+    for (const l of lines) {
+      if (!CI) console.log(`npm test: ${l.text}`);
+      else if (l.allowed) console.log(`npm test: ${l.text} (README.md allows it in CI)`);
+      else console.error(`npm test: ${l.text}`);
+    }
   } else if (!r.ok) {
     failed += 1; // vitest itself did not run: count the stage as one failure
   }
   if (!r.ok) finish(1, r.why);
-}
-
-function buildImages() {
-  const cli = path.join(root, 'bin', 'lblab.mjs');
-  if (fs.existsSync(cli)) return step('images', process.execPath, [cli, 'images', 'build']);
-  // No CLI yet: call the builder directly, printing its progress.
-  const script = `
-    const { buildImages } = await import(${JSON.stringify(path.join(root, 'electron/engine/images/index.ts'))});
-    const t0 = Date.now();
-    const rs = await buildImages({ onProgress: (p) => console.log('  ' + p.image + ' ' + p.step + ' ' + p.message) });
-    for (const r of rs) console.log('  ' + r.ref + (r.built ? ' built in ' + r.seconds.toFixed(0) + ' s' : ' up to date'));
-    console.log('  images ready in ' + ((Date.now() - t0) / 1000).toFixed(1) + ' s');`;
-  step('images', process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script]);
+  if (refused.length) {
+    finish(1, `${project}: ${refused.length === 1 ? 'a skip' : `${refused.length} skips`} under CI=true that README.md does not list under "${ALLOW_HEADING}"`);
+  }
 }
 
 // Stages in order; `npm test -- unit core` runs just those (for development).
@@ -80,7 +94,7 @@ const stages = {
   lint: () => step('lint', bin('eslint'), ['.']),
   unit: () => vitest('unit'),
   core: () => vitest('core'),
-  images: () => buildImages(),
+  images: () => step('images', process.execPath, [path.join(root, 'bin', 'lblab.mjs'), 'images', 'build']),
   integration: () => vitest('integration'),
   e2e: () => vitest('e2e'),
 };

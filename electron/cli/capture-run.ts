@@ -3,10 +3,7 @@
 // --duration or Ctrl-C; the tcpdumps in the nodes are gone before it exits.
 import fs from 'node:fs';
 import type { Writable } from 'node:stream';
-import type { LabEngine } from '../engine/lab-engine';
-import type { TappedPacket } from '../engine/capture/live-capture';
-import { pcapFileHeader, pcapRecordBytes } from '../engine/capture/pcap-writer';
-import { LINKTYPE } from '../engine/capture/pcap-reader';
+import type { LabService, TappedPacket } from '../api';
 import { packetJson, packetLine, parseTargets } from './capture-format';
 import { UsageError } from './fail';
 
@@ -23,7 +20,7 @@ export interface CaptureCliOptions {
 const CLI_RING = 1000;
 
 export async function runCapture(
-  engine: Pick<LabEngine, 'captures'>,
+  engine: Pick<LabService, 'tapCapture' | 'stopCapture'>,
   lab: string,
   targetArgs: string[],
   o: CaptureCliOptions,
@@ -42,7 +39,6 @@ export async function runCapture(
     } catch (e) {
       throw new Error(`cannot write ${o.write}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
-    fs.writeSync(file, pcapFileHeader({ linktype: LINKTYPE.ETHERNET }));
   }
   const print = o.json || !o.write;
   let written = 0;
@@ -52,19 +48,19 @@ export async function runCapture(
   let finish!: (reason: string) => void;
   const ended = new Promise<string>((r) => (finish = r));
 
-  const stopFor = (reason: string) => {
-    if (id) void engine.captures.stop(id, reason).catch(() => undefined);
+  const stop = () => {
+    if (id) void engine.stopCapture(id).catch(() => undefined);
   };
   const onSignal = (sig: 'SIGINT' | 'SIGTERM') => () => {
     interrupted ??= sig;
-    stopFor('interrupted');
+    stop();
   };
   const onInt = onSignal('SIGINT');
   const onTerm = onSignal('SIGTERM');
   // `lblab capture ... | head`: the reader went away; stop quietly
   const onOutError = () => {
     outputClosed = true;
-    stopFor('output closed');
+    stop();
   };
   process.on('SIGINT', onInt);
   process.on('SIGTERM', onTerm);
@@ -72,25 +68,28 @@ export async function runCapture(
 
   const onPacket = (p: TappedPacket) => {
     written++;
-    if (file !== undefined) fs.writeSync(file, pcapRecordBytes(p.record));
+    if (file !== undefined) fs.writeSync(file, p.record);
     if (print && !outputClosed) io.stdout.write(`${o.json ? packetJson(p) : packetLine(p)}\n`);
   };
 
   try {
-    const started = await engine.captures
-      .start(lab, targets, { filter: o.filter, count: o.count, duration: o.duration, snaplen: o.snaplen, ringSize: CLI_RING }, { onPacket, onEnd: (reason) => finish(reason) })
+    const started = await engine
+      .tapCapture(lab, targets, { filter: o.filter, count: o.count, duration: o.duration, snaplen: o.snaplen, ringSize: CLI_RING }, { onPacket, onEnd: (reason) => finish(reason) })
       .catch((e: unknown) => {
         if (o.write) fs.rmSync(o.write, { force: true }); // nothing was captured: leave no empty file
         throw e;
       });
     id = started.id;
+    // packets come on the capture's first tick, after this: the header goes first
+    if (file !== undefined) fs.writeSync(file, started.pcapHeader);
     const names = started.interfaces.map((i) => `${i.node}:${i.iface}`).join(', ');
     io.stderr.write(`lblab: capturing on ${names}${o.filter ? ` (filter: ${o.filter})` : ''}; Ctrl-C stops\n`);
     if (o.write && started.interfaces.length > 1) {
       io.stderr.write(`lblab: ${o.write} gets the packets of ${names} in one Ethernet pcap (pcap has no interface field; --json names each packet's)\n`);
     }
-    if (interrupted || outputClosed) stopFor(interrupted ? 'interrupted' : 'output closed');
-    const reason = await ended;
+    if (interrupted || outputClosed) stop();
+    const ending = await ended;
+    const reason = interrupted ? 'interrupted' : outputClosed ? 'output closed' : ending;
     io.stderr.write(`lblab: ${written} packet${written === 1 ? '' : 's'} captured${o.write ? `, written to ${o.write}` : ''} (${reason})\n`);
     if (interrupted) return interrupted === 'SIGINT' ? 130 : 143;
     if (outputClosed || /^(count|duration) reached/.test(reason)) return 0;

@@ -1,7 +1,8 @@
 // How the CLI fails: one line `lblab: <message>` on stderr, exit 1 for
-// failures and 2 for usage errors; a stack only with LBLAB_DEBUG=1.
-import { ApiError } from '../api';
-import { toApiError } from '../engine/deploy/errors';
+// failures and 2 for usage errors; a stack only with LBLAB_DEBUG=1. The engine
+// already turns its failures into one-line ApiErrors; everything else is
+// reduced to one line here, without loading the engine.
+import { oneLine } from '../api';
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -17,8 +18,7 @@ export function exitCodeFor(e: unknown): number {
 
 export function messageFor(e: unknown): string {
   if (e instanceof UsageError) return e.message;
-  const api = e instanceof ApiError ? e : toApiError(e);
-  return api.message.split('\n')[0];
+  return oneLine(e);
 }
 
 export function reportAndExit(e: unknown): never {

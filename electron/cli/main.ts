@@ -1,9 +1,8 @@
-// The `lblab` command. Each subcommand is a thin layer over the lab engine;
-// the CLI contract is in DESIGN.md. Output meant for scripts goes to stdout,
-// progress and notes to stderr.
+// The `lblab` command. Each subcommand is a thin layer over the lab engine
+// (its LabService); the commands are listed in the README. Output meant for scripts
+// goes to stdout, progress and notes to stderr.
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { MODES, NAME_RE, type Mode } from '../api';
-import type { LabEngine } from '../engine/lab-engine';
+import { MODES, NAME_RE, type LabService, type Mode } from '../api';
 import { reportAndExit, UsageError } from './fail';
 import { formatStats, formatStatus } from './format';
 import { progressPrinter } from './progress-line';
@@ -34,21 +33,9 @@ const positiveNumber = (v: string) => {
 };
 
 // The engine (dockerode, topology, ...) is loaded only by commands that need
-// it: usage errors and --help stay fast.
-let engine: LabEngine | undefined;
+// it: usage errors and --help stay fast. It checks Docker itself.
+let engine: LabService | undefined;
 const lab = async () => (engine ??= (await import('../engine/lab-engine')).createLabEngine({ shell: 'web' }));
-const down = async (name: string) => (await import('../engine/deploy/down')).down(name);
-
-/** Commands that talk to Docker check it first, so "no engine" is the one line users see. */
-async function needDocker(): Promise<void> {
-  const d = await (await import('../engine/docker/client')).probeDocker();
-  if (!d.available) throw new Error(d.message);
-}
-
-async function loadFile(file: string) {
-  const topology = await import('../engine/topology/index');
-  return topology.loadLabFile(file);
-}
 
 export function buildProgram(): Command {
   const program = new Command('lblab')
@@ -64,12 +51,11 @@ export function buildProgram(): Command {
     .description('build/refresh the lab images (offline-capable)')
     .option('--force', 'rebuild even when up to date')
     .action(async (o: { force?: boolean }) => {
-      await needDocker();
-      const { buildImages } = await import('../engine/images/index');
+      const e = await lab();
       const bar = progressPrinter('images');
       let summary: string[] = [];
       try {
-        await buildImages({ force: !!o.force, onProgress: (p) => bar.update({ step: `${p.image}: ${p.message}`, done: p.done, total: p.total }), onSummary: (l) => (summary = l) });
+        await e.buildImages({ force: !!o.force, onProgress: (p) => bar.update({ step: `${p.image}: ${p.message}`, done: p.done, total: p.total }), onSummary: (l) => (summary = l) });
       } finally {
         bar.done();
         if (summary.length) process.stderr.write(`${summary.join('\n')}\n`);
@@ -82,25 +68,25 @@ export function buildProgram(): Command {
     .description('deploy a lab file (idempotent); prints the lab name')
     .argument('<file>', 'a *.lab.yaml file')
     .action(async (file: string) => {
-      const doc = await loadFile(file);
-      await needDocker();
+      const e = await lab();
+      const doc = await e.loadLabFile(file);
       const bar = progressPrinter(doc.name);
-      const engineUp = await lab();
       // Ctrl-C mid-deploy: remove what was created so far
       const onSigint = () => {
         bar.done();
         process.stderr.write(`lblab: interrupted: removing the partial lab ${doc.name}\n`);
-        void down(doc.name)
+        void e
+          .down(doc.name)
           .then(() => new Promise((r) => setTimeout(r, 500)))
-          .then(() => down(doc.name))
+          .then(() => e.down(doc.name))
           .finally(() => process.exit(130));
       };
       process.once('SIGINT', onSigint);
-      const unsub = engineUp.subscribe((e) => {
-        if (e.type === 'progress' && e.lab === doc.name) bar.update(e);
+      const unsub = e.subscribe((ev) => {
+        if (ev.type === 'progress' && ev.lab === doc.name) bar.update(ev);
       });
       try {
-        const r = await engineUp.deployDetailed(doc);
+        const r = await e.up(doc);
         bar.done();
         if (r.action === 'unchanged') process.stderr.write(`lblab: lab ${r.lab} is up to date: nothing changed\n`);
         else process.stderr.write(`lblab: lab ${r.lab} ${r.action} in ${(r.ms / 1000).toFixed(1)} s\n`);
@@ -134,9 +120,7 @@ export function buildProgram(): Command {
     .action(async (name: string, node: string, cmd: string[], o: { interactive?: boolean }) => {
       if (cmd[0] === '--') cmd = cmd.slice(1); // passThroughOptions keeps the separator
       if (!cmd.length) throw new UsageError('exec: no command given (lblab exec LAB NODE -- CMD...)');
-      await needDocker();
-      const { execNode } = await import('../engine/deploy/exec');
-      const code = await execNode(name, node, cmd, { stdout: process.stdout, stderr: process.stderr, stdin: o.interactive ? process.stdin : undefined });
+      const code = await (await lab()).exec(name, node, cmd, { stdout: process.stdout, stderr: process.stderr, stdin: o.interactive ? process.stdin : undefined });
       process.exitCode = code;
     });
 
@@ -177,8 +161,7 @@ export function buildProgram(): Command {
     .description('remove one lab (containers, then networks)')
     .argument('<lab>', 'lab name', labName)
     .action(async (name: string) => {
-      await needDocker();
-      const r = await down(name);
+      const r = await (await lab()).down(name);
       if (!r.containers.length && !r.networks.length) process.stderr.write(`lblab: no lab named ${name}: nothing to remove\n`);
       else process.stderr.write(`lblab: removed ${r.containers.length} containers and ${r.networks.length} networks of ${name}\n`);
     });
@@ -206,9 +189,6 @@ export function buildProgram(): Command {
       await new Promise(() => undefined); // serve until SIGINT/SIGTERM (serveMain exits)
     });
 
-  // Reserved for the experiment commands (DESIGN CLI contract): journey, compare.
-  // They register here as `program.command('journey')...` when their engine parts land.
-
   // ---- live captures
   program
     .command('capture')
@@ -222,7 +202,6 @@ export function buildProgram(): Command {
     .option('--json', 'one decoded packet per line (NDJSON, Wireshark field names)')
     .option('--write <file>', 'write a pcap file (no packet lines unless --json)')
     .action(async (name: string, targets: string[], o: import('./capture-run').CaptureCliOptions) => {
-      await needDocker();
       const { runCapture } = await import('./capture-run');
       process.exitCode = await runCapture(await lab(), name, targets, o);
     });

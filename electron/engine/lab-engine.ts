@@ -1,19 +1,21 @@
-// The lab engine: every LabApi method, for the Electron main process, the web
-// server and the CLI. Lab files delegate to topology/, lifecycle to deploy/,
-// statistics to balancer/, shells to terminals/; Docker node events are
-// pushed to subscribers. Every failure surfaces as an ApiError with one line.
+// The lab engine: the LabService (api.ts) for the Electron main process, the
+// web server and the CLI — the one way into the engine. Lab files delegate to
+// topology/, deploying to deploy/, reading and removing labs to labs/,
+// statistics to balancer/, shells to terminals/, images to images/; Docker
+// node events are pushed to subscribers. Docker is checked once per call that
+// needs it; every failure surfaces as an ApiError with one line.
 import fs from 'node:fs';
-export { toApiError } from './deploy/errors';
-import { ApiError, type AppInfo, type LabApi, type LabDoc, type LabEvent, type Mode } from '../api';
-import { HOW_TO_START_DOCKER, probeDocker } from './docker/client';
-import { defaultDeps, type DeployDeps } from './deploy/deps';
-import { down } from './deploy/down';
-import { gc, type GcOptions } from './deploy/gc';
+import { ApiError, type AppInfo, type LabDoc, type LabEvent, type LabService, type Mode } from '../api';
+import { defaultDeps, withPlanCache, type DeployDeps } from './deploy/deps';
 import { setMode } from './deploy/mode';
-import { toApiError } from './deploy/errors';
-import { labContext, listLabs, status } from './deploy/status';
-import { up, type UpResult } from './deploy/up';
+import { up } from './deploy/up';
+import { probeDocker } from './docker/client';
+import { HOW_TO_START_DOCKER, toApiError } from './errors';
 import { watchNodeEvents, type EventWatch } from './events/node-events';
+import { execNode } from './labs/exec';
+import { down } from './labs/down';
+import { gc } from './labs/gc';
+import { labContext, listLabs, status } from './labs/status';
 import { Terminals } from './terminals/terminals';
 import { CaptureManager } from './capture/capture-manager';
 
@@ -24,16 +26,6 @@ export interface LabEngineOptions {
   /** substitute parts (tests, benchmarks) */
   deps?: Partial<DeployDeps>;
 }
-
-export type LabEngine = LabApi & {
-  subscribe(listener: (e: LabEvent) => void): () => void;
-  close(): Promise<void>;
-  /** the CLI's `up`, with what changed */
-  deployDetailed(doc: LabDoc): Promise<UpResult>;
-  gc(opts?: GcOptions): ReturnType<typeof gc>;
-  /** the captures behind the capture methods (the CLI taps packets here) */
-  captures: CaptureManager;
-};
 
 const topology = () => import('./topology/index');
 
@@ -55,7 +47,7 @@ const notYet = async (): Promise<never> => {
   throw new ApiError('comparisons are not available in this build yet', 'engine');
 };
 
-export function createLabEngine(opts: LabEngineOptions = {}): LabEngine {
+export function createLabEngine(opts: LabEngineOptions = {}): LabService {
   const listeners = new Set<(e: LabEvent) => void>();
   const emit = (e: LabEvent) => {
     for (const l of listeners) {
@@ -68,7 +60,8 @@ export function createLabEngine(opts: LabEngineOptions = {}): LabEngine {
   };
   const terminals = new Terminals(emit);
   let watch: EventWatch | undefined;
-  const deps = async (): Promise<DeployDeps> => ({ ...(await defaultDeps()), ...opts.deps });
+  let parts: Promise<DeployDeps> | undefined;
+  const deps = (): Promise<DeployDeps> => (parts ??= defaultDeps().then((d) => withPlanCache({ ...d, ...opts.deps })));
   const captures = new CaptureManager({ emit, status: async (lab) => status(lab, await deps()) });
 
   /** Run an engine call, turning any failure into one ApiError line. */
@@ -79,18 +72,16 @@ export function createLabEngine(opts: LabEngineOptions = {}): LabEngine {
       throw toApiError(e);
     }
   };
-  const needDocker = async () => {
-    const d = await probeDocker();
-    if (!d.available) throw new ApiError(d.message ?? HOW_TO_START_DOCKER, 'engine');
-  };
-
-  const deployDetailed = (doc: LabDoc) =>
+  /** Run an engine call that needs Docker: a missing engine is the one line users see. */
+  const withDocker = <T>(f: () => Promise<T>): Promise<T> =>
     guard(async () => {
-      await needDocker();
-      return up(doc, { deps: await deps(), onProgress: (p) => emit({ type: 'progress', lab: doc.name, ...p }) });
+      const d = await probeDocker();
+      if (!d.available) throw new ApiError(d.message ?? HOW_TO_START_DOCKER, 'engine');
+      return f();
     });
+  const progressOf = (lab: string) => (p: { step: string; done: number; total: number }) => emit({ type: 'progress', lab, ...p });
 
-  const engine: LabEngine = {
+  const engine: LabService = {
     async info() {
       return { version: version(opts.version), shell: opts.shell ?? 'web', docker: await probeDocker() };
     },
@@ -104,36 +95,44 @@ export function createLabEngine(opts: LabEngineOptions = {}): LabEngine {
         if (!t) throw new ApiError(`no template ${id}`, 'not-found');
         return t;
       }),
+    loadLabFile: (file) => guard(async () => (await topology()).loadLabFile(file)),
 
-    listLabs: () => guard(async () => (await needDocker(), listLabs())),
+    listLabs: () => withDocker(() => listLabs()),
+    up: (doc: LabDoc) =>
+      withDocker(async () => {
+        const r = await up(doc, { deps: await deps(), onProgress: progressOf(doc.name) });
+        return { lab: r.lab, action: r.action, ms: r.ms, timings: r.timings };
+      }),
     async deploy(doc) {
-      await deployDetailed(doc);
+      await engine.up(doc);
       return engine.status(doc.name);
     },
-    deployDetailed,
-    destroy: (lab) =>
-      guard(async () => {
-        await needDocker();
+    down: (lab) =>
+      withDocker(async () => {
         terminals.nodeGone(lab);
         await captures.nodeGone(lab, undefined, `lab ${lab} removed`);
-        await down(lab);
+        return down(lab);
       }),
-    status: (lab) => guard(async () => (await needDocker(), status(lab, await deps()))),
-    setMode: (lab, service, mode: Mode) =>
-      guard(async () => {
-        await needDocker();
-        return setMode(lab, service, mode, await deps(), (p) => emit({ type: 'progress', lab, ...p }));
-      }),
+    async destroy(lab) {
+      await engine.down(lab);
+    },
+    status: (lab) => withDocker(async () => status(lab, await deps())),
+    setMode: (lab, service, mode: Mode) => withDocker(async () => setMode(lab, service, mode, await deps(), progressOf(lab))),
     stats: (lab) =>
-      guard(async () => {
-        await needDocker();
+      withDocker(async () => {
         const d = await deps();
         const ctx = await labContext(lab, d);
         if (!ctx.objs.containers.length) throw new ApiError(`no lab named ${lab}`, 'not-found');
         if (!ctx.plan) throw new ApiError(`lab ${lab} has no readable document: redeploy it`, 'conflict');
         return d.readStats(ctx.plan);
       }),
-    gc: (o) => guard(async () => (await needDocker(), gc(o))),
+    exec: (lab, node, cmd, io) => withDocker(() => execNode(lab, node, cmd, io)),
+    buildImages: (o = {}) =>
+      withDocker(async () => {
+        const { buildImages } = await import('./images/index');
+        await buildImages({ force: o.force, onProgress: o.onProgress, onSummary: o.onSummary });
+      }),
+    gc: (o) => withDocker(() => gc(o)),
 
     openTerminal: (lab, node, cols, rows) => guard(() => terminals.open(lab, node, cols, rows)),
     terminalInput: (id, data) => guard(() => terminals.input(id, data)),
@@ -149,8 +148,8 @@ export function createLabEngine(opts: LabEngineOptions = {}): LabEngine {
     comparisonCsv: () => guard(notYet),
 
     // live captures: tcpdump in the nodes, packets decoded here (capture/)
-    captures,
-    startCapture: (lab, targets, o) => guard(async () => (await needDocker(), captures.start(lab, targets, o ?? {}))),
+    startCapture: (lab, targets, o) => withDocker(() => captures.start(lab, targets, o ?? {})),
+    tapCapture: (lab, targets, o, tap) => withDocker(() => captures.tap(lab, targets, o ?? {}, tap)),
     stopCapture: (id) => guard(() => captures.stop(id)),
     listCaptures: () => guard(async () => captures.list()),
     captureSummaries: (id, from, count) => guard(async () => captures.summaries(id, from, count)),

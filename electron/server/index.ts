@@ -6,22 +6,20 @@ import http from 'node:http';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, WebSocket } from 'ws';
-import { ApiError, dispatch, type LabApi, type LabEvent } from '../api.js';
-import { applyHeaders, isJson, oneLine, parseAllowedOrigins, refuseReason, securityHeaders } from './security.js';
+import { ApiError, dispatch, oneLine, type ApiMethod, type LabEvent, type LabService } from '../api.js';
+import { applyHeaders, isJson, parseAllowedOrigins, refuseReason, securityHeaders } from './security.js';
 import { serveStatic } from './static.js';
 import { findAppRoot, RENDERER_OUT } from './paths.js';
 import { ensureRendererBuilt } from './renderer-build.js';
-import { withShell } from '../shell/with-shell.js';
-
-export type ServedApi = LabApi & { subscribe(listener: (e: LabEvent) => void): () => void; close?(): Promise<void> };
+import { withShell } from './with-shell.js';
 
 export interface ServerOptions {
   /** 0 picks a free port; default 7470 */
   port?: number;
   /** loopback only: 127.0.0.1 (default) or localhost */
   host?: string;
-  /** defaults to the real engine (createLabEngine), closed with the server */
-  api?: ServedApi;
+  /** the LabApi and its events; defaults to the real engine (createLabEngine), then closed with the server */
+  api?: Pick<LabService, ApiMethod | 'subscribe'>;
   /** defaults to <app>/.vite/renderer/main_window, built on first use */
   staticDir?: string;
   /** loopback origins trusted besides our own, e.g. a Vite dev server proxying to us; default: LBLAB_ALLOWED_ORIGINS */
@@ -89,14 +87,14 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const staticDir = path.resolve(opts.staticDir ?? path.join(appRoot, RENDERER_OUT));
   if (!opts.staticDir) await ensureRendererBuilt(appRoot, staticDir, log);
 
-  const ownsApi = !opts.api;
-  const api: ServedApi = opts.api ?? (await import('../engine/lab-engine.js')).createLabEngine({ shell: 'web' });
+  const owned = opts.api ? undefined : (await import('../engine/lab-engine.js')).createLabEngine({ shell: 'web' });
+  const api = opts.api ?? owned!;
   const webApi = withShell(api, 'web');
   let port = opts.port ?? DEFAULT_PORT;
 
   const server = http.createServer((req, res) => {
     void handle(req, res).catch((e) => {
-      if (!res.headersSent) sendJson(res, 500, { error: oneLine((e as Error)?.message ?? e) });
+      if (!res.headersSent) sendJson(res, 500, { error: oneLine(e) });
       else res.destroy();
     });
   });
@@ -141,7 +139,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
         const result = await dispatch(webApi, call.method, call.args ?? []);
         return sendJson(res, 200, { result: result ?? null });
       } catch (e) {
-        return sendJson(res, statusFor(e), { error: oneLine((e as Error)?.message ?? e) });
+        return sendJson(res, statusFor(e), { error: oneLine(e) });
       }
     }
     if (url.pathname === '/api/events') return sendJson(res, 426, { error: 'upgrade required: /api/events is a WebSocket' });
@@ -200,7 +198,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       unsubscribe();
       if (e.code === 'EADDRINUSE') reject(new Error(`port ${port} on ${host} is already in use (choose another with --port, or --port 0 for any free port)`));
       else if (e.code === 'EACCES') reject(new Error(`not allowed to listen on ${host}:${port} (choose a port above 1024)`));
-      else reject(new Error(`cannot listen on ${host}:${port}: ${oneLine(e.message)}`));
+      else reject(new Error(`cannot listen on ${host}:${port}: ${oneLine(e)}`));
     };
     server.once('error', onError);
     server.listen(port, host, () => {
@@ -208,7 +206,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       resolve();
     });
   }).catch(async (e) => {
-    if (ownsApi) await api.close?.().catch(() => undefined);
+    await owned?.close().catch(() => undefined);
     throw e;
   });
   port = (server.address() as { port: number }).port;
@@ -225,7 +223,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
         wss.close();
         server.closeAllConnections();
         await new Promise<void>((r) => server.close(() => r()));
-        if (ownsApi) await api.close?.();
+        await owned?.close();
       })();
       return closing;
     },

@@ -2,7 +2,7 @@
 // checkout it has not been built yet: build it once with Vite's JS API.
 import fs from 'node:fs';
 import path from 'node:path';
-import { oneLine } from './security.js';
+import { oneLine } from '../api.js';
 
 export async function ensureRendererBuilt(appRoot: string, staticDir: string, log: (line: string) => void = console.log): Promise<void> {
   if (fs.existsSync(path.join(staticDir, 'index.html'))) return;
@@ -14,7 +14,7 @@ export async function ensureRendererBuilt(appRoot: string, staticDir: string, lo
     // vite.renderer.config.ts resolves root/outDir from its own location, so cwd does not matter.
     await build({ configFile, logLevel: 'warn' });
   } catch (e) {
-    throw new Error(`building the web UI failed: ${oneLine((e as Error).message)}`);
+    throw new Error(`building the web UI failed: ${oneLine(e)}`);
   }
   if (!fs.existsSync(path.join(staticDir, 'index.html'))) throw new Error(`web UI build produced no ${path.join(staticDir, 'index.html')}`);
 }

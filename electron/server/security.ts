@@ -7,8 +7,8 @@
 // - POST bodies must be application/json: a cross-site <form> cannot send that
 //   content type without a CORS preflight, which we never answer.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { contentSecurityPolicy } from '../shell/csp.js';
-import { oneLine } from '../shell/errors.js';
+import { oneLine } from '../api.js';
+import { contentSecurityPolicy } from '../common/csp.js';
 
 export interface GateOptions {
   port: number;
@@ -74,6 +74,3 @@ export function securityHeaders(port: number): Record<string, string> {
 export function applyHeaders(res: ServerResponse, headers: Record<string, string>): void {
   for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
 }
-
-/** Error text for the wire: first line only, bounded, no stack. */
-export { oneLine } from '../shell/errors.js';

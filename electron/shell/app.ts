@@ -1,7 +1,7 @@
 // The main process, minus the `import 'electron'`: main.ts passes the electron
 // module in, tests pass a fake. Wires window, guards, IPC, menu, window state.
 import path from 'node:path';
-import type { LabApi, LabEvent } from '../api.js';
+import { IPC, oneLine, type ApiMethod, type LabService } from '../api.js';
 import { appUrlMatcher, rendererUrl } from './app-url.js';
 import { guardSession, guardWebContents, type SessionLike, type WebContentsLike } from './guards.js';
 import { registerApiIpc, type IpcMainLike } from './ipc.js';
@@ -9,8 +9,6 @@ import { menuTemplate, type MenuCommand, type MenuItem } from './menu.js';
 import { registerShellIpc, type DialogLike } from './shell-api.js';
 import { mainWindowOptions } from './window-options.js';
 import { fitToDisplays, readWindowState, trackWindowState, type Rect } from './window-state.js';
-import { IPC } from '../api.js';
-import { errorLine } from './errors.js';
 
 export interface ShellWindow {
   webContents: WebContentsLike & {
@@ -51,8 +49,6 @@ export interface ElectronLike {
   screen: { getAllDisplays(): { workArea: Rect }[] };
 }
 
-export type ShellEngine = LabApi & { subscribe(listener: (e: LabEvent) => void): () => void; close(): Promise<void> };
-
 export interface ShellOptions {
   /** the Vite dev server URL (MAIN_WINDOW_VITE_DEV_SERVER_URL) in development */
   devServerUrl?: string;
@@ -60,14 +56,15 @@ export interface ShellOptions {
   rendererDir: string;
   /** the built preload script */
   preload: string;
-  createEngine: () => ShellEngine | Promise<ShellEngine>;
+  /** the engine; the shell uses its LabApi and events, and closes it on quit */
+  createEngine: () => Pick<LabService, ApiMethod | 'subscribe' | 'close'> | Promise<Pick<LabService, ApiMethod | 'subscribe' | 'close'>>;
   platform?: NodeJS.Platform;
   log?: (line: string) => void;
 }
 
 export interface RunningShell {
   window(): ShellWindow | undefined;
-  engine: ShellEngine;
+  engine: Pick<LabService, ApiMethod | 'subscribe' | 'close'>;
   appUrl: string;
   csp: string;
 }
@@ -132,7 +129,7 @@ export async function runShell(electron: ElectronLike, opts: ShellOptions): Prom
     w.on('closed', () => {
       if (win === w) win = undefined;
     });
-    w.loadURL(appUrl).catch((e) => log(`lblab: cannot load the UI from ${appUrl}: ${errorLine(e)}`));
+    w.loadURL(appUrl).catch((e) => log(`lblab: cannot load the UI from ${appUrl}: ${oneLine(e)}`));
   };
   createWindow();
   // macOS keeps the app running without windows; the dock icon brings one back.

@@ -1,7 +1,7 @@
 // Navigation, new-window, webview and permission guards, and the CSP header.
 // Applied to every webContents the app creates (app 'web-contents-created'),
 // so a window or devtools page created later cannot slip through.
-import { contentSecurityPolicy } from './csp.js';
+import { contentSecurityPolicy } from '../common/csp.js';
 import type { UrlMatcher } from './app-url.js';
 
 /** Electron >= 25 puts the target on the event (`url` argument deprecated). */

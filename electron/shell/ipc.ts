@@ -3,9 +3,8 @@
 // into loading), and its arguments pass the same zod schemas as the web server.
 // Replies are {result} | {error, code}: Electron would otherwise wrap thrown
 // errors in "Error invoking remote method…" and the code would be lost.
-import { ApiError, dispatch, IPC, type LabApi, type LabEvent } from '../api.js';
+import { ApiError, dispatch, IPC, oneLine, type ApiMethod, type LabService } from '../api.js';
 import type { UrlMatcher } from './app-url.js';
-import { errorLine } from './errors.js';
 
 export interface FrameLike { url: string; parent: FrameLike | null }
 export interface IpcEventLike { sender: unknown; senderFrame: FrameLike | null }
@@ -32,7 +31,7 @@ export function senderRefusal(event: IpcEventLike, win: WindowLike | undefined, 
 
 export function registerApiIpc(opts: {
   ipcMain: IpcMainLike;
-  api: LabApi & { subscribe(listener: (e: LabEvent) => void): () => void };
+  api: Pick<LabService, ApiMethod | 'subscribe'>;
   getWindow: () => WindowLike | undefined;
   isApp: UrlMatcher;
   log?: (line: string) => void;
@@ -47,7 +46,7 @@ export function registerApiIpc(opts: {
     try {
       return { result: await dispatch(api, String(method), args) };
     } catch (e) {
-      return { error: errorLine(e), code: e instanceof ApiError ? e.code : 'engine' };
+      return { error: oneLine(e), code: e instanceof ApiError ? e.code : 'engine' };
     }
   });
   const unsubscribe = api.subscribe((e) => {

@@ -5,9 +5,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { IPC } from '../api.js';
+import { IPC, oneLine } from '../api.js';
 import type { UrlMatcher } from './app-url.js';
-import { errorLine } from './errors.js';
 import { senderRefusal, type IpcMainLike, type WindowLike, type IpcReply } from './ipc.js';
 
 export const MAX_LAB_FILE = 5 * 1024 * 1024;
@@ -103,7 +102,7 @@ export function registerShellIpc(opts: {
       }
       return { error: `unknown shell operation: ${String(op).slice(0, 50)}`, code: 'bad-request' };
     } catch (e) {
-      return { error: errorLine(e), code: 'engine' };
+      return { error: oneLine(e), code: 'engine' };
     }
   });
   return () => opts.ipcMain.removeHandler(IPC.shell);

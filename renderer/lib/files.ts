@@ -5,8 +5,12 @@ export function fileNameFor(lab: string) {
   return `${lab || 'lab'}.lab.yaml`;
 }
 
-export function downloadText(text: string, fileName: string) {
-  const blob = new Blob([text], { type: 'application/yaml' });
+export function downloadText(text: string, fileName: string, type = 'application/yaml') {
+  downloadBlob(new Blob([text], { type }), fileName);
+}
+
+/** Hand a file to the browser's download (in Electron, its save dialog). */
+export function downloadBlob(blob: Blob, fileName: string) {
   const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;

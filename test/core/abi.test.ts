@@ -1,19 +1,21 @@
-// The TS encoders (agent/dataplane-abi.ts) must match the C structs byte for
-// byte: read sizes and member offsets from the object's BTF and compare
-// them with what the encoders produce; enum orders from the C source.
+// The TS encoders (agent/dataplane-abi.ts) must match the C structs of
+// core/abi.h byte for byte: read sizes and member offsets from the object's
+// BTF and compare them with what the encoders produce; enum orders from the
+// C source.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CORE_DIR, make, skipReason } from './harness';
+import { CORE_DIR, make, skipReason } from '../support/bpf/harness';
+import { skipIf } from '../support/skip';
 import {
-  COUNTER_NAMES, DROP_NAMES, backendValue, svcBackendsValue, svcInfo, svcKey,
+  COUNTER_NAMES, DROP_NAMES, MODE, SCHED, backendValue, svcBackendsValue, svcInfo, svcKey,
 } from '../../lab-images/balancer/agent/dataplane-abi';
 
 const skip = skipReason();
 type BtfStruct = { kind: string; name: string; size: number; members: { name: string; bits_offset: number }[] };
 
-describe.skipIf(!!skip)('ABI between C and dataplane-abi.ts', () => {
+describe('ABI between C and dataplane-abi.ts', skipIf(skip), () => {
   let structs: Map<string, BtfStruct>;
   beforeAll(() => {
     make(CORE_DIR);
@@ -52,12 +54,27 @@ describe.skipIf(!!skip)('ABI between C and dataplane-abi.ts', () => {
     expect(sk[off('svc_key', 'proto')]).toBe(17);
   });
 
+  it('mode and scheduler numbers follow the C enums', () => {
+    const src = readFileSync(join(CORE_DIR, 'abi.h'), 'utf8');
+    const values = (prefix: string) =>
+      Object.fromEntries([...src.matchAll(new RegExp(`\\b${prefix}_([A-Z_]+) = (\\d+)`, 'g'))].map((m) => [m[1].toLowerCase(), Number(m[2])]));
+    const camel = (n: string) => n.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+    expect(Object.fromEntries(Object.entries(values('MODE')).map(([k, v]) => [camel(k), v]))).toEqual(MODE);
+    expect(values('SCHED')).toEqual(SCHED);
+  });
+
   it('counter and drop names follow the C enums', () => {
-    const src = readFileSync(join(CORE_DIR, 'lb_common.h'), 'utf8');
+    const src = readFileSync(join(CORE_DIR, 'abi.h'), 'utf8');
     const enumBody = (name: string) => src.slice(src.indexOf(`enum ${name} {`), src.indexOf('};', src.indexOf(`enum ${name} {`)));
     const cnt = [...enumBody('lb_counter').matchAll(/CNT_([A-Z_]+)/g)].map((m) => m[1].toLowerCase()).filter((n) => n !== 'max');
-    const drp = [...enumBody('lb_drop').matchAll(/DROP_([A-Z_]+)/g)].map((m) => m[1].toLowerCase()).filter((n) => n !== 'max');
+    expect(enumBody('lb_counter')).toMatch(/CNT_PASS = 0,/);
     expect(cnt).toEqual([...COUNTER_NAMES]);
+    // drop codes are negative: DROP_X = -n counts at lb_drops index n - 1
+    const drp: string[] = [];
+    for (const m of enumBody('lb_drop').matchAll(/DROP_([A-Z_]+) = -(\d+)/g)) drp[Number(m[2]) - 1] = m[1].toLowerCase();
     expect(drp).toEqual([...DROP_NAMES]);
+    const define = (name: string) => Number(new RegExp(`#define ${name}\\s+(\\d+)`).exec(src)?.[1]);
+    expect(define('DROP_MAX')).toBeGreaterThanOrEqual(DROP_NAMES.length);
+    expect(Number(/CNT_MAX = (\d+)/.exec(src)?.[1])).toBeGreaterThanOrEqual(COUNTER_NAMES.length);
   });
 });

@@ -1,13 +1,14 @@
 // Golden packets for dsr: MAC rewrite only, redirect toward the backend.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Lab, TC_ACT_REDIRECT, skipReason } from './harness';
+import { Lab, TC_ACT_REDIRECT, skipReason } from '../support/bpf/harness';
+import { skipIf } from '../support/skip';
 import { CLIENT, EGRESS_IFINDEX, LB_EGRESS_MAC, VIP, beMac, service } from './fixtures';
-import { TCP, buildFrame, parseFrame } from './packet';
+import { TCP, buildFrame, parseFrame } from '../support/bpf/packet';
 
 const skip = skipReason();
 if (skip) console.warn(`[core] skipped: ${skip}`);
 
-describe.skipIf(!!skip)('dsr', () => {
+describe('dsr', skipIf(skip), () => {
   let lab: Lab;
   beforeAll(async () => {
     lab = await Lab.start('dsr');

@@ -5,14 +5,15 @@
 import { execFileSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Lab, TC_ACT_REDIRECT, delta, skipReason } from './harness';
+import { Lab, TC_ACT_REDIRECT, delta, skipReason } from '../support/bpf/harness';
+import { skipIf } from '../support/skip';
 import { CLIENT, VIP, backend, beOfMac, service } from './fixtures';
-import { TCP, buildFrame, parseFrame } from './packet';
+import { TCP, buildFrame, parseFrame } from '../support/bpf/packet';
 import { MAPS, RING_SIZE, be16, hex, ipv4Bytes } from '../../lab-images/balancer/agent/dataplane-abi';
 
 const skip = skipReason() ?? (availableParallelism() < 2 ? 'the flow cache tests need 2 CPUs' : null);
 
-describe.skipIf(!!skip)('per-CPU flow cache', () => {
+describe('per-CPU flow cache', skipIf(skip), () => {
   let lab: Lab;
   beforeAll(async () => { lab = await Lab.start('fcache'); });
   afterAll(async () => { await lab?.stop(); });

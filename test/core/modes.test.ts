@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import {
   BpfMount, DECAP_DIR, Lab, TC_ACT_OK, TC_ACT_REDIRECT, TC_ACT_SHOT, make, runProg, skipReason,
-} from './harness';
+} from '../support/bpf/harness';
+import { skipIf } from '../support/skip';
 import { CLIENT, LB_ADDR, LB_EGRESS_MAC, SNAT_ADDR, VIP, backend, beAddr, beMac, beOfMac, service } from './fixtures';
-import { CLIENT_MAC, LB_MAC, TCP, buildFrame, csum, parseFrame, type FrameSpec } from './packet';
+import { CLIENT_MAC, LB_MAC, TCP, buildFrame, csum, parseFrame, type FrameSpec } from '../support/bpf/packet';
 import { SNAT_PORT_MIN, SNAT_PORT_SPAN } from '../../lab-images/balancer/agent/dataplane-abi';
 
 const skip = skipReason();
@@ -15,7 +16,7 @@ const skip = skipReason();
 const CLIENT_IFINDEX = 3;
 
 
-describe.skipIf(!!skip)('tunnel (IPIP)', () => {
+describe('tunnel (IPIP)', skipIf(skip), () => {
   let lab: Lab;
   let decapMount: BpfMount;
   let decapProg: string;
@@ -128,7 +129,7 @@ describe.skipIf(!!skip)('tunnel (IPIP)', () => {
   });
 });
 
-describe.skipIf(!!skip)('nat', () => {
+describe('nat', skipIf(skip), () => {
   let lab: Lab;
   beforeAll(async () => {
     lab = await Lab.start('nat');
@@ -193,7 +194,7 @@ describe.skipIf(!!skip)('nat', () => {
   });
 });
 
-describe.skipIf(!!skip)('snat (full NAT)', () => {
+describe('snat (full NAT)', skipIf(skip), () => {
   let lab: Lab;
   beforeAll(async () => {
     lab = await Lab.start('snat');
@@ -255,7 +256,7 @@ describe.skipIf(!!skip)('snat (full NAT)', () => {
   });
 });
 
-describe.skipIf(!!skip)('live mode switch', () => {
+describe('live mode switch', skipIf(skip), () => {
   let lab: Lab;
   beforeAll(async () => {
     lab = await Lab.start('modeswitch');

@@ -11,11 +11,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { BpfMount, CORE_DIR, DECAP_DIR, make, skipReason } from './harness';
-import { Dataplane, attachDecap, type DpService } from '../../lab-images/balancer/agent/dataplane';
+import { BpfMount, CORE_DIR, DECAP_DIR, make, skipReason } from '../support/bpf/harness';
+import { skipIf } from '../support/skip';
+import { Dataplane, type DpService } from '../../lab-images/balancer/agent/dataplane';
+import { attachDecap } from './decap-attach';
 
 const skip = skipReason();
-const TAG = `h1${process.pid % 100000}`;
+const TAG = `lbn${process.pid % 100000}`;
 const NS = { c: `${TAG}c`, lb: `${TAG}lb`, br: `${TAG}br`, s1: `${TAG}s1`, s2: `${TAG}s2` };
 const VIP = '198.18.79.100';
 
@@ -106,7 +108,7 @@ for i in range(n):
         print('ERR', type(e).__name__)
 `;
 
-describe.skipIf(!!skip)('real packets through network namespaces', () => {
+describe('real packets through network namespaces', skipIf(skip), () => {
   let mount: BpfMount;
   let dp: Dataplane;
   const servers: ChildProcess[] = [];
@@ -123,7 +125,7 @@ describe.skipIf(!!skip)('real packets through network namespaces', () => {
       objDir: join(CORE_DIR, 'build'), pinDir: join(mount.dir, 'lblab'), interfaces: ['cl', 'sv'], netns: NS.lb,
     });
     for (const s of ['s1', 's2'] as const) {
-      await attachDecap({ objPath: join(DECAP_DIR, 'build/decap.bpf.o'), interfaces: ['eth0'], netns: NS[s] });
+      attachDecap({ objPath: join(DECAP_DIR, 'build/decap.bpf.o'), interfaces: ['eth0'], netns: NS[s] });
       const p = spawn('ip', ['netns', 'exec', NS[s], 'python3', '-c', SERVER_PY, s, '8080', '8081', '8082', '8083', '8084'], { stdio: ['ignore', 'pipe', 'inherit'] });
       servers.push(p);
       await new Promise<void>((res) => p.stdout!.once('data', () => res()));

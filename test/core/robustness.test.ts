@@ -1,13 +1,14 @@
 // What the balancer must not touch, and what it must survive: non-VIP
 // traffic, ARP, ICMP, fragments, IP options, truncated and malformed frames.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Lab, TC_ACT_OK, TC_ACT_REDIRECT, TC_ACT_SHOT, delta, skipReason, tryRunProg } from './harness';
+import { Lab, TC_ACT_OK, TC_ACT_REDIRECT, TC_ACT_SHOT, delta, skipReason, tryRunProg } from '../support/bpf/harness';
+import { skipIf } from '../support/skip';
 import { CLIENT, VIP, service } from './fixtures';
-import { TCP, arpFrame, buildFrame, csum, parseFrame } from './packet';
+import { TCP, arpFrame, buildFrame, csum, parseFrame } from '../support/bpf/packet';
 
 const skip = skipReason();
 
-describe.skipIf(!!skip)('robustness', () => {
+describe('robustness', skipIf(skip), () => {
   let lab: Lab;
   beforeAll(async () => {
     lab = await Lab.start('rob');

@@ -2,9 +2,10 @@
 // TS twin of the hash), rr/wrr sequences, lc, weighted shares, stickiness of
 // established flows across table changes, draining and failed backends.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Lab, TC_ACT_REDIRECT, skipReason } from './harness';
+import { Lab, TC_ACT_REDIRECT, skipReason } from '../support/bpf/harness';
+import { skipIf } from '../support/skip';
 import { CLIENT, VIP, backend, beOfMac, maglevTable, service, wrrSequence } from './fixtures';
-import { TCP, buildFrame, parseFrame } from './packet';
+import { TCP, buildFrame, parseFrame } from '../support/bpf/packet';
 import { hashFlow, hashSrc } from './jhash';
 import { RING_SIZE } from '../../lab-images/balancer/agent/dataplane-abi';
 import type { DpBackend } from '../../lab-images/balancer/agent/dataplane';
@@ -16,7 +17,7 @@ interface Flow { src: string; sport: number }
 const flows = (n: number, salt: number): Flow[] =>
   [...Array(n).keys()].map((i) => ({ src: `198.19.${(i * 7 + salt) % 256}.${(i * 13 + salt * 3) % 254 + 1}`, sport: 1024 + ((i * 7919 + salt) % 60000) }));
 
-describe.skipIf(!!skip)('scheduling', () => {
+describe('scheduling', skipIf(skip), () => {
   let lab: Lab;
   beforeAll(async () => { lab = await Lab.start('sched'); });
   afterAll(async () => { await lab?.stop(); });

@@ -16,7 +16,7 @@ import { startServer } from '../../electron/server/index';
 const basePoll = baseExpect.poll.bind(baseExpect);
 const expect = Object.assign(baseExpect, { poll: ((fn: () => unknown, o?: object) => basePoll(fn, { timeout: 15_000, ...o })) as typeof baseExpect.poll });
 const FAKE = process.env.LBLAB_E2E_FAKE === '1';
-const LAB = FAKE ? 'h5a-e2e-fake' : 'h5a-e2e-dsr';
+const LAB = FAKE ? 'e2e-fake' : 'e2e-dsr';
 const OUT = path.resolve('test-results/e2e');
 const ROOT = path.resolve('.');
 

@@ -4,15 +4,17 @@
 import { ApiError, type LabApi, type LabDoc, type LabEvent, type LabStatus, type Mode, type ServiceStats } from '../../electron/api';
 import { formatLab, getTemplate, listTemplates, parseLabText, validateLab } from '../../electron/engine/topology';
 import { CaptureManager } from '../../electron/engine/capture/capture-manager';
-import { playingStarter } from '../capture-fakes';
+import { playingStarter } from '../support/capture-fakes';
+import { createFakeCompare } from './fake-compare';
 
-export function createFakeApi(opts: { stepMs?: number; dockerAvailable?: boolean } = {}) {
+export function createFakeApi(opts: { stepMs?: number; dockerAvailable?: boolean; compareSecondMs?: number } = {}) {
   const listeners = new Set<(e: LabEvent) => void>();
   const emit = (e: LabEvent) => listeners.forEach((l) => l(e));
   const labs = new Map<string, { doc: LabDoc; started: number; modes: Record<string, Mode> }>();
   const terms = new Map<string, { lab: string; node: string; line: string }>();
   const step = opts.stepMs ?? 150;
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const compare = createFakeCompare(emit, labs, { secondMs: opts.compareSecondMs });
 
   const status = (name: string): LabStatus => {
     const l = labs.get(name);
@@ -159,22 +161,12 @@ export function createFakeApi(opts: { stepMs?: number; dockerAvailable?: boolean
     async closeTerminal(id) {
       terms.delete(id);
     },
-    async compareModes() {
-      return [];
-    },
-    async startCompare() {
-      throw new ApiError('comparisons are not faked', 'engine');
-    },
-    async cancelCompare() {},
-    async listComparisons() {
-      return [];
-    },
-    async getComparison(id) {
-      throw new ApiError(`no comparison ${id}`, 'not-found');
-    },
-    async comparisonCsv(id) {
-      throw new ApiError(`no comparison ${id}`, 'not-found');
-    },
+    compareModes: compare.compareModes,
+    startCompare: compare.startCompare,
+    cancelCompare: compare.cancelCompare,
+    listComparisons: compare.listComparisons,
+    getComparison: compare.getComparison,
+    comparisonCsv: compare.comparisonCsv,
     startCapture: (lab, targets, o) => captures.start(lab, targets, o ?? {}),
     stopCapture: (id) => captures.stop(id),
     listCaptures: async () => captures.list(),

@@ -9,19 +9,64 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configureBalancer, readHealth, readStats, waitHealthy } from '../../electron/engine/balancer/control';
+import { agentHealthSchema, type AgentHealth } from '../../lab-images/balancer/contract/report';
+import { balancersWithServices, configureBalancer, readStats } from '../../electron/engine/balancer/control';
 import { docker, probeDocker } from '../../electron/engine/docker/client';
-import { execIn, execOk } from '../../electron/engine/docker/exec';
+import { execIn } from '../../electron/engine/docker/exec';
 import { LABEL, labFilter, labLabels } from '../../electron/engine/docker/labels';
+import { serviceBackendNodes } from '../../electron/engine/topology/plan';
 import type { LabPlan, PlannedNode, PlannedService } from '../../electron/engine/topology/plan-types';
+import { LAB_PREFIX } from '../support/labs';
+import { skipNow } from '../support/skip';
 
-const LAB = 'h2-agent-test';
-const NET = 'h2-agent-net';
+/** Like execIn, but throws one readable line when the command fails. */
+async function execOk(container: string, cmd: string[]): Promise<string> {
+  const r = await execIn(container, cmd);
+  if (r.exitCode !== 0) throw new Error(`${container}: \`${cmd.join(' ')}\` failed (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim().split('\n').pop() ?? ''}`);
+  return r.stdout;
+}
+
+/** The agent's health report (`lbagent health`) on one balancer node. */
+async function readHealth(plan: LabPlan, balancerNode: string): Promise<AgentHealth> {
+  const lb = plan.nodes.find((n) => n.name === balancerNode)!;
+  const r = await execIn(lb.container, ['lbagent', 'health'], { timeoutMs: 60_000 });
+  if (r.exitCode !== 0) throw new Error(`balancer ${lb.name}: \`lbagent health\` failed: ${(r.stderr || r.stdout).trim().split('\n')[0]}`);
+  const h = agentHealthSchema.safeParse(JSON.parse(r.stdout));
+  if (!h.success) throw new Error(`balancer ${balancerNode}: unexpected health report from the agent`);
+  return h.data;
+}
+
+/** Resolve once every backend of every service has passed a check and is up; else throw naming the laggards. */
+async function waitHealthy(plan: LabPlan, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const pending: string[] = [];
+    for (const lb of balancersWithServices(plan)) {
+      const h = await readHealth(plan, lb.name).catch((e: Error) => ({ error: e.message }));
+      if ('error' in h) {
+        pending.push(h.error);
+        continue;
+      }
+      for (const s of plan.services.filter((x) => x.balancer === lb.name)) {
+        for (const node of serviceBackendNodes(s)) {
+          const b = h.backends.find((x) => x.service === s.name && x.node === node);
+          if (!b || b.checks === 0 || !b.healthy) pending.push(`${s.name}/${node}${b?.lastError ? ` (${b.lastError})` : b ? '' : ' (not configured)'}`);
+        }
+      }
+    }
+    if (pending.length === 0) return;
+    if (Date.now() > deadline) throw new Error(`lab ${plan.name}: backends not healthy after ${timeoutMs} ms: ${pending.join(', ')}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+const LAB = `${LAB_PREFIX}agent-test`;
+const NET = `${LAB_PREFIX}agent-net`;
 const SUBNET = '198.19.200.0/24';
 const VIP = '198.19.200.100';
 const IP = { lb: '198.19.200.2', client: '198.19.200.5', web1: '198.19.200.11', web2: '198.19.200.12' } as const;
 type NodeName = keyof typeof IP;
-const cname = (n: NodeName) => `h2-agent-${n}`;
+const cname = (n: NodeName) => `${LAB_PREFIX}agent-${n}`;
 
 // A backend: names itself, echoes what the balancer told it (path, X-Forwarded-For).
 const SERVER_JS = `
@@ -34,8 +79,8 @@ async function pickImage(): Promise<string | undefined> {
   const real = await docker().listImages({ filters: { label: [`${LABEL.image}=balancer`] } });
   const tag = real.flatMap((i) => i.RepoTags ?? []).find((t) => t !== '<none>:<none>');
   if (tag) return tag;
-  const dev = await docker().listImages({ filters: { reference: ['h2-dev-balancer'] } });
-  return dev.length ? 'h2-dev-balancer:latest' : undefined;
+  const dev = await docker().listImages({ filters: { reference: ['lblab-dev-balancer'] } });
+  return dev.length ? 'lblab-dev-balancer:latest' : undefined;
 }
 
 const svc = (over: Partial<PlannedService>): PlannedService => ({
@@ -95,16 +140,18 @@ async function countBackends(n: number, url = `http://${VIP}/`, extra: string[] 
 }
 
 let image: string | undefined;
+/** why the tests cannot run here (no engine, no balancer image) */
+let why = '';
 let agentBundle = '';
 let tmp = '';
 
 beforeAll(async () => {
   const d = await probeDocker();
-  if (!d.available) return;
+  if (!d.available) return void (why = d.message ?? 'no Docker engine');
   image = await pickImage();
-  if (!image) return;
+  if (!image) return void (why = 'no balancer image (run `lblab images build`, or set LBLAB_BALANCER_IMAGE)');
   await cleanup();
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'h2-agent-'));
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lblab-agent-'));
   agentBundle = path.join(tmp, 'lbagent.mjs');
   // the same esbuild settings as the image build: the test exercises the source, not a stale image copy
   await build({ entryPoints: ['lab-images/balancer/agent/main.ts'], bundle: true, platform: 'node', target: 'node18', format: 'esm', outfile: agentBundle, logLevel: 'error' });
@@ -153,7 +200,7 @@ afterAll(async () => {
 
 describe('balancer agent in a real container', () => {
   it('l4proxy: round robin across both backends through the VIP', async (ctx) => {
-    if (!image) return ctx.skip();
+    if (!image) return skipNow(ctx, why);
     const plan = planWith([svc({ mode: 'l4proxy', scheduler: 'rr' })]);
     await configureBalancer(plan, 'lb');
     await waitHealthy(plan, 60_000); // generous: each probe is a docker exec, slow on a loaded machine
@@ -175,7 +222,7 @@ describe('balancer agent in a real container', () => {
   });
 
   it('l7: path, header and host routes, first match wins, X-Forwarded-For and backend header', async (ctx) => {
-    if (!image) return ctx.skip();
+    if (!image) return skipNow(ctx, why);
     const b = (n: 'web1' | 'web2') => ({ node: n, address: IP[n], network: 'net', weight: 1 });
     const plan = planWith([
       svc({
@@ -206,7 +253,7 @@ describe('balancer agent in a real container', () => {
   });
 
   it('a stopped backend leaves within 3 s, traffic keeps flowing, and it comes back', async (ctx) => {
-    if (!image) return ctx.skip();
+    if (!image) return skipNow(ctx, why);
     const plan = planWith([svc({ mode: 'l4proxy', scheduler: 'rr' })]);
     await configureBalancer(plan, 'lb');
     await waitHealthy(plan, 60_000); // generous: each probe is a docker exec, slow on a loaded machine
@@ -237,7 +284,7 @@ describe('balancer agent in a real container', () => {
   });
 
   it('rejects a bad config with one line per problem and keeps serving the old one', async (ctx) => {
-    if (!image) return ctx.skip();
+    if (!image) return skipNow(ctx, why);
     const bad = JSON.stringify({ version: 1, balancer: 'lb', interfaces: [], services: [{ name: 'web', vip: '1.2.3', port: 0, mode: 'l7', backends: [] }] });
     const r = await execIn(cname('lb'), ['lbagent', 'apply'], { stdin: bad });
     expect(r.exitCode).toBe(2);

@@ -23,7 +23,7 @@ import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { docker } from '../../electron/engine/docker/client';
 import { LABEL } from '../../electron/engine/docker/labels';
-import { LAB_PREFIX, lblab, lblabChild, tmpDir } from './fixtures/h3b-cli';
+import { LAB_PREFIX, lblab, lblabChild, tmpDir } from '../support/labs';
 
 const LAB = `${LAB_PREFIX}failover`;
 const LAB_YAML = `name: ${LAB}

@@ -1,5 +1,5 @@
 // Every balancing mode end to end through the `lblab` CLI on the shipped lab
-// files (renamed h2m-<mode>, on their own subnets so they never meet another
+// files (renamed <prefix>mode-<mode>, on their own subnets so they never meet another
 // lab): 1000 HTTP requests from a client through the VIP must all succeed and
 // spread over the backends within ±25% of their weighted share; the stats the
 // balancer reports must count the traffic. Runs only when the lab images exist
@@ -12,10 +12,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { docker, probeDocker } from '../../electron/engine/docker/client';
 import { LABEL } from '../../electron/engine/docker/labels';
+import { LAB_PREFIX } from '../support/labs';
+import { skipIf } from '../support/skip';
 
 const MODES = ['dsr', 'tunnel', 'nat', 'snat', 'l4proxy', 'l7'] as const;
 const REQUESTS = 1000;
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'h2-modes-'));
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lblab-modes-'));
 const upLabs: string[] = [];
 
 function lblab(args: string[], timeoutMs = 500_000): Promise<{ code: number; out: string; err: string }> {
@@ -29,7 +31,7 @@ function lblab(args: string[], timeoutMs = 500_000): Promise<{ code: number; out
 /** The shipped lab file, renamed and moved to 198.19.(210 + 8·mode + network).0/24. */
 function labFile(mode: (typeof MODES)[number], index: number): { file: string; lab: string; doc: Record<string, any> } {
   const doc = YAML.parse(fs.readFileSync(`labs/${mode}.lab.yaml`, 'utf8'));
-  const lab = `h2m-${mode}`;
+  const lab = `${LAB_PREFIX}mode-${mode}`;
   doc.name = lab;
   Object.keys(doc.networks).forEach((n, i) => {
     doc.networks[n] = { ...(doc.networks[n] ?? {}), subnet: `198.19.${210 + index * 4 + i}.0/24` };
@@ -39,11 +41,14 @@ function labFile(mode: (typeof MODES)[number], index: number): { file: string; l
   return { file, lab, doc };
 }
 
-async function imagesReady(): Promise<boolean> {
-  if (!(await probeDocker()).available) return false;
+/** Why the suite cannot run here (no engine, images not built), or null. */
+async function notReady(): Promise<string | null> {
+  const d = await probeDocker();
+  if (!d.available) return d.message ?? 'no Docker engine';
   const imgs = await docker().listImages({ filters: { label: [`${LABEL.image}`] } });
   const kinds = new Set(imgs.map((i) => i.Labels?.[LABEL.image]));
-  return ['balancer', 'server', 'client'].every((k) => kinds.has(k));
+  const missing = ['balancer', 'server', 'client'].filter((k) => !kinds.has(k));
+  return missing.length ? `lab images not built (${missing.join(', ')}): run \`lblab images build\`` : null;
 }
 
 afterAll(async () => {
@@ -51,9 +56,9 @@ afterAll(async () => {
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-const ready = await imagesReady();
+const skip = await notReady();
 
-describe.skipIf(!ready)('balancing modes through the lblab CLI', () => {
+describe('balancing modes through the lblab CLI', skipIf(skip), () => {
   MODES.forEach((mode, index) => {
     it(`${mode}: ${REQUESTS} requests all answered, spread by weight, counted in stats`, async () => {
       const { file, lab, doc } = labFile(mode, index);

@@ -10,10 +10,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CaptureEvent, LabEvent, LabStatus, PacketSummary } from '../../electron/api';
+import type { CaptureEvent, LabEvent, LabService, LabStatus, PacketSummary } from '../../electron/api';
 import { readPcap } from '../../electron/engine/capture/pcap-reader';
-import { createLabEngine, type LabEngine } from '../../electron/engine/lab-engine';
-import { lblab, lblabChild, LAB_PREFIX, rewriteLab, ROOT, tmpDir } from './fixtures/h3b-cli';
+import { createLabEngine } from '../../electron/engine/lab-engine';
+import { lblab, lblabChild, LAB_PREFIX, rewriteLab, ROOT, tmpDir } from '../support/labs';
 
 const run = promisify(execFile);
 const LAB = `${LAB_PREFIX}capture`;
@@ -24,7 +24,7 @@ let client1 = '';
 let backends: string[] = [];
 let lbFront = ''; // lb's interface on the clients' network
 let lbBack = '';
-let engine: LabEngine | undefined;
+let engine: LabService | undefined;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const container = (node: string) => st.nodes.find((n) => n.name === node)!.container;

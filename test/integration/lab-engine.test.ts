@@ -2,16 +2,16 @@
 // events, terminals, rollback on failure, stale and foreign name conflicts.
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LabEvent } from '../../electron/api';
+import type { LabEvent, LabService } from '../../electron/api';
 import { defaultDeps, type DeployDeps } from '../../electron/engine/deploy/deps';
-import { down } from '../../electron/engine/deploy/down';
-import { createLabEngine, type LabEngine } from '../../electron/engine/lab-engine';
-import { handmadeDeps, handmadeDoc } from './fixtures/handmade-plan';
-import { labelled, LAB_PREFIX } from './fixtures/h3b-cli';
+import { createLabEngine } from '../../electron/engine/lab-engine';
+import { down } from '../../electron/engine/labs/down';
+import { handmadeDeps, handmadeDoc } from '../support/handmade-plan';
+import { labelled, LAB_PREFIX } from '../support/labs';
 
 const LAB = `${LAB_PREFIX}engine`;
 let deps: DeployDeps;
-let engine: LabEngine;
+let engine: LabService;
 const events: LabEvent[] = [];
 let unsubscribe: () => void;
 

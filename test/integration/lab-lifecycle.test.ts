@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { LabStatus } from '../../electron/api';
-import { gcArgs, labelled, lblab, lblabChild, LAB_PREFIX, managedInScope, rewriteLab, ROOT, tmpDir } from './fixtures/h3b-cli';
+import { gcArgs, labelled, lblab, lblabChild, LAB_PREFIX, managedInScope, rewriteLab, ROOT, tmpDir } from '../support/labs';
 
 const LABS_DIR = path.join(ROOT, 'labs');
 const examples = fs.existsSync(LABS_DIR) ? fs.readdirSync(LABS_DIR).filter((f) => f.endsWith('.lab.yaml')).sort() : [];

@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { LabStatus } from '../../electron/api';
-import { lblab, LAB_PREFIX, rewriteLab, ROOT, tmpDir } from './fixtures/h3b-cli';
+import { lblab, LAB_PREFIX, rewriteLab, ROOT, tmpDir } from '../support/labs';
 
 const LAB = `${LAB_PREFIX}mode`;
 let ids: string[] = [];

@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { LabStatus } from '../../electron/api';
 import { docker } from '../../electron/engine/docker/client';
 import { labFilter } from '../../electron/engine/docker/labels';
-import { lblab, LAB_PREFIX, rewriteLab, tmpDir } from './fixtures/h3b-cli';
+import { lblab, LAB_PREFIX, rewriteLab, tmpDir } from '../support/labs';
 
 const LAB = `${LAB_PREFIX}shaped`;
 

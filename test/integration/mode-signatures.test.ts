@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LabStatus, NodeStatus } from '../../electron/api';
-import { LAB_PREFIX, lblab, tmpDir } from './fixtures/h3b-cli';
+import { LAB_PREFIX, lblab, tmpDir } from '../support/labs';
 
 const LAB = `${LAB_PREFIX}sig`;
 const LAB_YAML = `name: ${LAB}

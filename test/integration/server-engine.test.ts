@@ -37,7 +37,7 @@ it('listLabs() answers, and status() of an unknown lab is a one-line 4xx', async
   const labs = await call('listLabs', []);
   expect(labs.status).toBe(200);
   expect(Array.isArray(labs.body.result)).toBe(true);
-  const st = await call('status', ['h5b-no-such-lab']);
+  const st = await call('status', ['no-such-lab']);
   // "absent" is a valid answer too; an error must be one line and not a 500 stack dump
   if (st.status !== 200) {
     expect(st.status).toBeGreaterThanOrEqual(400);

@@ -4,7 +4,7 @@
 // the backend itself on a shared network, else the router the balancer's
 // static route points at.
 import type { LabPlan, PlannedBackend, PlannedNode, PlannedService } from '../topology/plan-types';
-import type { AgentConfigInput } from '../../../lab-images/balancer/agent/config';
+import type { AgentConfigInput } from './contract';
 
 /** One interface as `ip -j addr` reports it. */
 export interface IpLink {

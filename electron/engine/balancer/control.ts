@@ -1,16 +1,14 @@
 // Engine side of the balancer: gather runtime facts with Docker, hand the
-// agent its config, read its stats and health. Everything goes through execs
+// agent its config, read its stats. Everything goes through execs
 // in the balancer container (the `lbagent` CLI; for a config, the agent's own
-// relay to its socket, see agent/apply-relay.ts), so the engine never needs
+// relay to its socket, see contract/relay.ts), so the engine never needs
 // to know how the agent stores state.
 import type { ServiceStats } from '../../api';
 import { docker } from '../docker/client';
 import { execIn, type ExecResult } from '../docker/exec';
-import { serviceBackendNodes } from '../topology/plan';
 import type { LabPlan, PlannedNode } from '../topology/plan-types';
-import { applyRelayCommand, RELAY_MARKER } from '../../../lab-images/balancer/agent/apply-relay';
-import { agentHealthSchema, agentStatsSchema, type AgentHealth } from '../../../lab-images/balancer/agent/report';
 import { buildAgentConfig, macKey, type IpLink, type RuntimeFacts } from './agent-config';
+import { agentStatsSchema, applyRelayCommand, RELAY_MARKER } from './contract';
 import { toServiceStats } from './stats';
 
 function balancerOf(plan: LabPlan, name: string): PlannedNode {
@@ -80,7 +78,7 @@ function rejected(balancerNode: string, errors: string[]): Error {
 /**
  * Build the config for every service on `balancerNode` and apply it; throws
  * the agent's first complaint as one line. One exec does it all: the relay
- * (agent/apply-relay.ts) prints the balancer's interfaces, the config built
+ * (contract/relay.ts) prints the balancer's interfaces, the config built
  * from them goes to its stdin once `ready`, and it prints the daemon's answer.
  */
 export async function configureBalancer(plan: LabPlan, balancerNode: string, opts: ConfigureOptions = {}): Promise<void> {
@@ -161,34 +159,4 @@ export async function readStats(plan: LabPlan): Promise<ServiceStats[]> {
     }),
   );
   return per.flat();
-}
-
-export async function readHealth(plan: LabPlan, balancerNode: string): Promise<AgentHealth> {
-  const h = agentHealthSchema.safeParse(await agentJson(balancerOf(plan, balancerNode), 'health'));
-  if (!h.success) throw new Error(`balancer ${balancerNode}: unexpected health report from the agent`);
-  return h.data;
-}
-
-/** Resolve once every backend of every service has passed a check and is up; else throw naming the laggards. */
-export async function waitHealthy(plan: LabPlan, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const pending: string[] = [];
-    for (const lb of balancersWithServices(plan)) {
-      const h = await readHealth(plan, lb.name).catch((e: Error) => ({ error: e.message }));
-      if ('error' in h) {
-        pending.push(h.error);
-        continue;
-      }
-      for (const s of plan.services.filter((x) => x.balancer === lb.name)) {
-        for (const node of serviceBackendNodes(s)) {
-          const b = h.backends.find((x) => x.service === s.name && x.node === node);
-          if (!b || b.checks === 0 || !b.healthy) pending.push(`${s.name}/${node}${b?.lastError ? ` (${b.lastError})` : b ? '' : ' (not configured)'}`);
-        }
-      }
-    }
-    if (pending.length === 0) return;
-    if (Date.now() > deadline) throw new Error(`lab ${plan.name}: backends not healthy after ${timeoutMs} ms: ${pending.join(', ')}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
 }

@@ -1,7 +1,7 @@
 // The agent's stats JSON → the LabApi's ServiceStats (adds the lab name; the
 // agent knows only its own container).
 import type { ServiceStats } from '../../api';
-import type { AgentStats } from '../../../lab-images/balancer/agent/report';
+import type { AgentStats } from './contract';
 
 export function toServiceStats(lab: string, st: AgentStats, only?: Set<string>): ServiceStats[] {
   return st.services

@@ -5,11 +5,12 @@
 // or node goes away, when asked, and all at once when nobody listens.
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { ApiError, type CaptureEvent, type CaptureInfo, type CaptureInterface, type CaptureOptions, type CapturePcap, type CaptureStart, type CaptureTarget, type CapturedPacket, type LabStatus, type PacketSummary } from '../../api';
+import { ApiError, type CaptureTap, type CaptureEvent, type CaptureInfo, type CaptureInterface, type CaptureOptions, type CapturePcap, type CaptureStart, type CaptureTarget, type CapturedPacket, type LabStatus, type PacketSummary } from '../../api';
 import { dockerExecStarter, type ExecStarter } from './exec-stream';
 import { LiveCapture, type CaptureHooks } from './live-capture';
 import { toSummary } from './packet-summary';
-import { readPcap, PcapFormatError } from './pcap-reader';
+import { LINKTYPE, readPcap, PcapFormatError } from './pcap-reader';
+import { pcapFileHeader, pcapRecordBytes } from './pcap-writer';
 import { PacketRing } from './ring';
 import type { SessionTarget } from './session';
 
@@ -110,6 +111,15 @@ export class CaptureManager {
       throw new ApiError((e as Error).message.split('\n')[0], 'bad-request');
     }
     return { id, interfaces: cap.interfaces };
+  }
+
+  /** Start a capture whose packets also go to `tap`, each with its pcap record (microsecond timestamps). */
+  async tap(lab: string, targets: CaptureTarget[], opts: CaptureOptions, tap: CaptureTap): Promise<CaptureStart & { pcapHeader: Uint8Array }> {
+    const started = await this.start(lab, targets, opts, {
+      onPacket: (p) => tap.onPacket({ index: p.index, node: p.node, iface: p.iface, decoded: p.decoded, record: pcapRecordBytes(p.record) }),
+      onEnd: (reason) => tap.onEnd(reason),
+    });
+    return { ...started, pcapHeader: pcapFileHeader({ linktype: LINKTYPE.ETHERNET, snaplen: opts.snaplen }) };
   }
 
   async stop(id: string, reason = 'stopped'): Promise<void> {

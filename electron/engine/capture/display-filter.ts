@@ -14,7 +14,7 @@
 // udp.port and eth.addr stand for both source and destination.
 import type { CaptureValue, DecodedPacket } from '../../api';
 
-export type FieldKind = 'uint' | 'float' | 'bool' | 'ipv4' | 'mac' | 'string' | 'bytes' | 'none';
+export type FieldKind = 'uint' | 'float' | 'bool' | 'ipv4' | 'mac' | 'string' | 'bytes';
 
 /** Every field the decoder emits: its kind and Wireshark's label (for a tree view). */
 export const CAPTURE_FIELDS: Record<string, readonly [FieldKind, string]> = {
@@ -311,7 +311,6 @@ function comparator(kind: FieldKind, name: string, op: string, lit: Tok): Test {
   const ordering = op === '<' || op === '>' || op === '<=' || op === '>=';
   const cmp = (a: number | string, b: number | string): boolean =>
     op === '==' || op === '!=' ? a === b : op === '<' ? a < b : op === '>' ? a > b : op === '<=' ? a <= b : a >= b;
-  if (kind === 'none') throw new DisplayFilterError(`${name} has no value to compare`, lit.pos);
   if (op === 'contains' && kind !== 'string' && kind !== 'bytes') throw new DisplayFilterError(`"contains" needs a string or bytes field, ${name} is ${kind}`, lit.pos);
   switch (kind) {
     case 'uint':
@@ -432,7 +431,7 @@ class Parser {
     if (t.type === '(') {
       const e = this.or();
       const c = this.next();
-      if (c.type !== ')') throw new DisplayFilterError(`missing ")" for the "(" at position ${t.pos}`, c.pos);
+      if (c.type !== ')') throw new DisplayFilterError('missing ")"', c.pos);
       return e;
     }
     if (t.type === 'end') throw new DisplayFilterError('expected a field or protocol name', t.pos);

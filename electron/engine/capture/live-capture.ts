@@ -21,8 +21,8 @@ export const DEFAULT_RING_SIZE = 100_000;
 /** Bytes a capture's ring holds at most: veth interfaces carry GSO frames of up to 64 KiB, so 100 000 packets could be 6 GB. */
 export const RING_MAX_BYTES = 512 * 1024 * 1024;
 
-/** A packet as it enters the ring: what the CLI prints or writes. */
-export interface TappedPacket {
+/** A packet as it enters the ring (a tap turns it into the API's TappedPacket). */
+export interface RingPacket {
   index: number;
   node: string;
   iface: string;
@@ -33,7 +33,7 @@ export interface TappedPacket {
 export interface CaptureHooks {
   emit(e: CaptureEvent): void;
   /** every packet, in index order, as it enters the ring */
-  onPacket?(p: TappedPacket): void;
+  onPacket?(p: RingPacket): void;
   /** after capture-end */
   onEnd?(reason: string): void;
 }

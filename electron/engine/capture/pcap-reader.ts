@@ -74,7 +74,8 @@ export class PcapReader {
 
   /**
    * Feed the next chunk; returns the records it completed, in order. Their
-   * `data` views the chunk (no copy): copy it to keep it past the chunk.
+   * `data` views the chunk (no copy): copy it to keep it once the chunk's
+   * buffer is reused (PacketRing.push copies).
    * Throws PcapFormatError on a corrupt stream (the reader is then unusable).
    */
   push(chunk: Buffer): PcapRecord[] {
@@ -103,7 +104,8 @@ export class PcapReader {
       p += 16 + incl;
     }
     this.offset += p;
-    this.rest = p === b.length ? EMPTY : b.subarray(p);
+    // a copy: the caller may reuse its chunk buffer once push returns
+    this.rest = p === b.length ? EMPTY : Buffer.from(b.subarray(p));
     return out;
   }
 

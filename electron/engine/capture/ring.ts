@@ -1,8 +1,9 @@
 // A bounded, in-memory capture: the last `capacity` frames, oldest evicted
-// first (and counted). Frames are kept raw, each as one Buffer holding its
-// pcap record (16-byte header + bytes), and decoded on demand: a decoded
-// tree is ~50 objects per packet, the raw frame one. Export is a
-// concatenation of those records behind a pcap header.
+// first (and counted), decoded on demand. Frames are stored as their pcap
+// records (16-byte header + bytes) packed end to end in 1 MiB slabs, with
+// three typed arrays as the index: no JS object per packet (a Buffer per
+// packet costs ~100 bytes of heap and fragments the pool), memory ≈ the
+// bytes held + one slab, and export is a concatenation behind a pcap header.
 import type { DecodedPacket } from '../../api';
 import { decodePacket } from './decode/index';
 import { locateTcp } from './decode/locate';
@@ -10,12 +11,14 @@ import { LINKTYPE, type PcapRecord } from './pcap-reader';
 import { pcapFileHeader, writeRecordHeader } from './pcap-writer';
 import { TcpStreams } from './tcp-streams';
 
+const SLAB = 1 << 20; // larger than any record (262 144 + 16 bytes)
+
 export const DEFAULT_RING_CAPACITY = 100_000;
 
 export interface RingOptions {
   /** frames kept (default 100 000) */
   capacity?: number;
-  /** bytes kept at most (records with headers): the oldest frames go first, the newest always stays */
+  /** bytes kept at most (records with their headers): the oldest frames go first, the newest always stays */
   maxBytes?: number;
   /** the capture's link type (default Ethernet) */
   linktype?: number;
@@ -40,8 +43,15 @@ export class PacketRing {
   readonly maxBytes: number;
   readonly linktype: number;
   readonly streams: TcpStreams | undefined;
-  private readonly slots: (Buffer | undefined)[];
-  private head = 0; // slot of the oldest frame
+  // per slot (packet number n lives in slot (n - 1) % capacity): its slab id, offset, record size
+  private readonly slabOf: Int32Array;
+  private readonly offOf: Int32Array;
+  private readonly sizeOf: Int32Array;
+  // slabs in use, oldest first; slabs[i] has id firstSlab + i
+  private slabs: Buffer[] = [];
+  private firstSlab = 0;
+  private used = 0; // bytes used in the newest slab
+  private spare: Buffer | undefined; // one freed slab kept for reuse
   private count = 0;
   private nextNumber = 1;
   private evicted = 0;
@@ -54,41 +64,51 @@ export class PacketRing {
     this.maxBytes = opts.maxBytes ?? Infinity;
     this.linktype = opts.linktype ?? LINKTYPE.ETHERNET;
     this.streams = opts.tcpStreams === false ? undefined : new TcpStreams();
-    this.slots = new Array(capacity).fill(undefined);
+    this.slabOf = new Int32Array(capacity);
+    this.offOf = new Int32Array(capacity);
+    this.sizeOf = new Int32Array(capacity);
   }
 
   /** Store a copy of the frame; returns its number (1-based, like frame.number). */
   push(rec: PcapRecord): number {
+    if (this.count === this.capacity) this.evictOldest();
     const n = this.nextNumber++;
-    const b = Buffer.allocUnsafe(16 + rec.data.length);
-    writeRecordHeader(b, 0, rec, true);
-    rec.data.copy(b, 16);
-    let slot: number;
-    if (this.count === this.capacity) {
-      slot = this.head;
-      this.held -= this.slots[slot]!.length;
-      this.head = (this.head + 1) % this.capacity;
-      this.evicted++;
-      if (this.streams && this.evicted % this.capacity === 0) this.streams.prune(this.first);
-    } else {
-      slot = (this.head + this.count) % this.capacity;
-      this.count++;
+    const size = 16 + rec.data.length;
+    if (!this.slabs.length || this.used + size > SLAB) {
+      this.slabs.push(this.spare ?? Buffer.allocUnsafeSlow(SLAB));
+      this.spare = undefined;
+      this.used = 0;
     }
-    this.slots[slot] = b;
-    this.held += b.length;
-    while (this.held > this.maxBytes && this.count > 1) {
-      this.held -= this.slots[this.head]!.length;
-      this.slots[this.head] = undefined;
-      this.head = (this.head + 1) % this.capacity;
-      this.count--;
-      this.evicted++;
-      if (this.streams && this.evicted % this.capacity === 0) this.streams.prune(this.first);
-    }
+    const slab = this.slabs[this.slabs.length - 1];
+    writeRecordHeader(slab, this.used, rec, true);
+    rec.data.copy(slab, this.used + 16);
+    const slot = (n - 1) % this.capacity;
+    this.slabOf[slot] = this.firstSlab + this.slabs.length - 1;
+    this.offOf[slot] = this.used;
+    this.sizeOf[slot] = size;
+    this.used += size;
+    this.count++;
+    this.held += size;
+    while (this.held > this.maxBytes && this.count > 1) this.evictOldest();
     if (this.streams) {
       const k = locateTcp(rec.data, this.linktype);
       if (k) this.streams.observe(k, n);
     }
     return n;
+  }
+
+  private evictOldest(): void {
+    const slot = (this.first - 1) % this.capacity;
+    this.held -= this.sizeOf[slot];
+    this.count--;
+    this.evicted++;
+    // free the slabs no frame lives in any more
+    const keep = this.count ? this.slabOf[(this.first - 1) % this.capacity] : this.firstSlab + this.slabs.length - 1;
+    while (this.firstSlab < keep) {
+      this.spare = this.slabs.shift();
+      this.firstSlab++;
+    }
+    if (this.streams && this.evicted % this.capacity === 0) this.streams.prune(this.first);
   }
 
   get size(): number {
@@ -117,22 +137,22 @@ export class PacketRing {
     return { sec: b.readUInt32LE(0), nsec: b.readUInt32LE(4), len: b.readUInt32LE(12), data: b.subarray(16) };
   }
 
-  /** Full decode of frame `n` (with its bytes as hex when `bytes`). */
-  decode(n: number, opts: { bytes?: boolean } = {}): DecodedPacket | undefined {
+  /** Full decode of frame `n` (with its bytes as hex when `bytes`; the fast path without the field tree when `fields` is false). */
+  decode(n: number, opts: { bytes?: boolean; fields?: boolean } = {}): DecodedPacket | undefined {
     const r = this.record(n);
     if (!r) return undefined;
-    return decodePacket(r, { linktype: this.linktype, number: n, bytes: opts.bytes, streams: this.streams });
+    return decodePacket(r, { linktype: this.linktype, number: n, bytes: opts.bytes, fields: opts.fields, streams: this.streams });
   }
 
-  /** Decoded frames from number `from` on, at most `count` (a page of the packet list). */
-  page(from: number, count: number): DecodedPacket[] {
+  /** Frames from number `from` on, at most `count` (a page of the packet list: the fast path unless `fields`). */
+  page(from: number, count: number, opts: { fields?: boolean } = {}): DecodedPacket[] {
     const out: DecodedPacket[] = [];
     const start = Math.max(from, this.first);
-    for (let n = start; n <= this.last && out.length < count; n++) out.push(this.decode(n)!);
+    for (let n = start; n <= this.last && out.length < count; n++) out.push(this.decode(n, { fields: opts.fields ?? false })!);
     return out;
   }
 
-  /** Numbers of the frames (oldest first) whose decode satisfies `match`; at most `limit`. */
+  /** Numbers of the frames (oldest first) whose full decode satisfies `match`; at most `limit`. */
   filter(match: (p: DecodedPacket) => boolean, limit = Infinity): number[] {
     const out: number[] = [];
     for (let n = this.first; n <= this.last && out.length < limit; n++) if (match(this.decode(n)!)) out.push(n);
@@ -142,24 +162,30 @@ export class PacketRing {
   /** The frames held (or those numbered in `numbers`) as a pcap file with nanosecond timestamps. */
   toPcap(numbers?: Iterable<number>): Buffer {
     const parts = [pcapFileHeader({ linktype: this.linktype, nanos: true })];
-    if (numbers) {
-      for (const n of numbers) {
-        const b = this.raw(n);
-        if (b) parts.push(b);
-      }
-    } else {
-      for (let i = 0; i < this.count; i++) parts.push(this.slots[(this.head + i) % this.capacity]!);
+    for (const n of numbers ?? this.numbers()) {
+      const b = this.raw(n);
+      if (b) parts.push(b);
     }
     return Buffer.concat(parts);
   }
 
+  /** Forget every frame (numbering goes on). */
   clear(): void {
-    this.slots.fill(undefined);
-    this.head = this.count = this.held = 0;
+    this.slabs = [];
+    this.firstSlab = 0;
+    this.used = 0;
+    this.count = this.held = 0;
+  }
+
+  private *numbers(): Generator<number> {
+    for (let n = this.first; n <= this.last; n++) yield n;
   }
 
   private raw(n: number): Buffer | undefined {
     if (!Number.isInteger(n) || n < this.first || n > this.last) return undefined;
-    return this.slots[(this.head + (n - this.first)) % this.capacity];
+    const slot = (n - 1) % this.capacity;
+    const slab = this.slabs[this.slabOf[slot] - this.firstSlab];
+    const off = this.offOf[slot];
+    return slab.subarray(off, off + this.sizeOf[slot]);
   }
 }

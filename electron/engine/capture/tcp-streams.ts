@@ -40,6 +40,12 @@ export class TcpStreams implements TcpStreamLookup {
     let gens = this.byKey.get(key);
     if (!gens) this.byKey.set(key, (gens = []));
     let g = gens[gens.length - 1];
+    if (s.quoted) {
+      // a header quoted in an ICMP error: a conversation, but no sequence numbers to learn
+      if (!g) gens.push((g = { stream: this.next++, first: frame, last: frame, a: from }));
+      g.last = frame;
+      return g.stream;
+    }
     const fwd = g !== undefined && g.a === from;
     const synOnly = (s.flags & (SYN | ACK)) === SYN;
     if (!g || (synOnly && (fwd ? g.baseA : g.baseB) !== undefined && (fwd ? g.baseA : g.baseB) !== s.seq)) {

@@ -1,10 +1,11 @@
 // Creating one lab container or network with the labels and settings every
 // lab object needs, and recovering from a stale object of a crashed run.
 import type Docker from 'dockerode';
+import { oneLine } from '../../api';
 import { docker } from '../docker/client';
 import { LABEL, labLabels } from '../docker/labels';
+import { EngineError } from '../errors';
 import type { LabPlan, PlannedNetwork, PlannedNode } from '../topology/plan-types';
-import { DeployError, oneLine } from './progress';
 
 const status = (e: unknown) => (e as { statusCode?: number }).statusCode;
 
@@ -15,7 +16,8 @@ export async function createNetwork(lab: string, net: PlannedNetwork): Promise<D
     CheckDuplicate: true,
     Labels: labLabels(lab, { [LABEL.network]: net.name }),
     IPAM: { Driver: 'default', Config: [{ Subnet: net.subnet, Gateway: net.gateway }] },
-    // the host must not masquerade lab traffic crossing a balancer/router (DESIGN: machine facts)
+    // the host must not masquerade lab traffic crossing a balancer/router: a
+    // rewritten source would send replies around the balancer and break nat
     Options: { 'com.docker.network.bridge.enable_ip_masquerade': 'false' },
   };
   try {
@@ -29,11 +31,11 @@ export async function createNetwork(lab: string, net: PlannedNetwork): Promise<D
         await docker().getNetwork(other.Id).remove();
         return docker().createNetwork(opts);
       }
-      throw new DeployError(`network ${net.name}: a Docker network named ${net.docker} already exists and does not belong to lab ${lab}`, 'conflict');
+      throw new EngineError(`network ${net.name}: a Docker network named ${net.docker} already exists and does not belong to lab ${lab}`, 'conflict');
     }
     if (/overlap/i.test(msg))
-      throw new DeployError(`network ${net.name}: subnet ${net.subnet} overlaps an existing Docker network (another lab? see \`docker network ls\`)`, 'conflict');
-    throw new DeployError(`network ${net.name}: ${msg}`);
+      throw new EngineError(`network ${net.name}: subnet ${net.subnet} overlaps an existing Docker network (another lab? see \`docker network ls\`)`, 'conflict');
+    throw new EngineError(`network ${net.name}: ${msg}`);
   }
 }
 
@@ -105,24 +107,25 @@ export async function createContainer(spec: CreateSpec): Promise<Docker.Containe
         await docker().getContainer(other.Id).remove({ force: true, v: true });
         return docker().createContainer(opts);
       }
-      throw new DeployError(`node ${spec.node.name}: a container named ${spec.node.container} already exists and does not belong to lab ${spec.plan.name}`, 'conflict');
+      throw new EngineError(`node ${spec.node.name}: a container named ${spec.node.container} already exists and does not belong to lab ${spec.plan.name}`, 'conflict');
     }
-    if (status(e) === 404) throw new DeployError(`node ${spec.node.name}: image ${spec.image} is missing (run \`lblab images build\`)`);
-    throw new DeployError(`node ${spec.node.name}: create failed: ${oneLine(e)}`);
+    if (status(e) === 404) throw new EngineError(`node ${spec.node.name}: image ${spec.image} is missing (run \`lblab images build\`)`);
+    throw new EngineError(`node ${spec.node.name}: create failed: ${oneLine(e)}`);
   }
 }
 
-/** Attach every further network with its fixed address — all of them before any route is set (DESIGN). */
+/** Attach every further network with its fixed address — all of them before any route is set
+ * (`docker network connect` refuses a subnet that overlaps a route already in the container). */
 export async function connectRest(plan: LabPlan, node: PlannedNode, container: Docker.Container): Promise<void> {
   for (const itf of node.interfaces.slice(1)) {
     const net = plan.networks.find((n) => n.name === itf.network);
-    if (!net) throw new DeployError(`node ${node.name}: unknown network ${itf.network}`);
+    if (!net) throw new EngineError(`node ${node.name}: unknown network ${itf.network}`);
     try {
       await docker()
         .getNetwork(net.docker)
         .connect({ Container: container.id, EndpointConfig: { IPAMConfig: { IPv4Address: itf.address } } });
     } catch (e) {
-      throw new DeployError(`node ${node.name}: cannot attach to network ${itf.network} as ${itf.address}: ${oneLine(e)}`);
+      throw new EngineError(`node ${node.name}: cannot attach to network ${itf.network} as ${itf.address}: ${oneLine(e)}`);
     }
   }
 }

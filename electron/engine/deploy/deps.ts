@@ -64,3 +64,29 @@ export function imagesNeeded(plan: LabPlan): ImageName[] {
 export function helperImage(deps: Pick<DeployDeps, 'imageFor'>): string {
   return deps.imageFor({ name: 'helper', kind: 'router', interfaces: [] } as unknown as PlannedNode);
 }
+
+/**
+ * validateLab and planLab remembered per document: the engine checks and plans
+ * the same lab on every deploy, status and stats poll. The results are shared,
+ * so no caller may change a plan or a report it was given.
+ */
+export function withPlanCache(deps: DeployDeps, size = 32): DeployDeps {
+  const remember = <T>(f: (doc: LabDoc) => T) => {
+    const cache = new Map<string, T>();
+    return (doc: LabDoc): T => {
+      const key = JSON.stringify(doc);
+      const hit = cache.get(key);
+      if (hit !== undefined) {
+        // most recently used last: the oldest entry is the first one dropped
+        cache.delete(key);
+        cache.set(key, hit);
+        return hit;
+      }
+      const value = f(doc); // a document that does not plan throws, every time
+      cache.set(key, value);
+      if (cache.size > size) cache.delete(cache.keys().next().value!);
+      return value;
+    };
+  };
+  return { ...deps, validateLab: remember(deps.validateLab), planLab: remember(deps.planLab) };
+}

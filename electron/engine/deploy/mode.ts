@@ -2,30 +2,31 @@
 // re-plan, re-run plumbing on every node whose script changes, reconfigure the
 // balancer — no container restart. Labels cannot change on a running container,
 // so the live modes are stored in the anchor node's record file
-// (/run/lblab/lab.json, see lab-record.ts); status and stats read them there.
-import { MODES, type Mode, type ServiceStatus } from '../../api';
+// (/run/lblab/lab.json, see labs/lab-record.ts); status and stats read them there.
+import { MODES, oneLine, type Mode, type ServiceStatus } from '../../api';
 import { LABEL } from '../docker/labels';
+import { EngineError, firstIssue } from '../errors';
+import { anchorNode, withModes, writeRecord } from '../labs/lab-record';
+import { labContext, serviceStatus } from '../labs/status';
 import type { DeployDeps } from './deps';
-import { anchorNode, withModes, writeRecord } from './lab-record';
-import { DeployError, oneLine, type ProgressFn } from './progress';
-import { labContext, serviceStatus } from './status';
-import { firstIssue, plumb } from './up';
+import { plumb } from './plumb';
+import type { ProgressFn } from './progress';
 
 export async function setMode(lab: string, service: string, mode: Mode, deps: DeployDeps, onProgress?: ProgressFn): Promise<ServiceStatus> {
-  if (!MODES.includes(mode)) throw new DeployError(`unknown mode ${mode} (modes: ${MODES.join(', ')})`, 'bad-request');
+  if (!MODES.includes(mode)) throw new EngineError(`unknown mode ${mode} (modes: ${MODES.join(', ')})`, 'bad-request');
   const ctx = await labContext(lab, deps);
-  if (!ctx.objs.containers.length) throw new DeployError(`no lab named ${lab}`, 'not-found');
-  if (!ctx.doc || !ctx.plan) throw new DeployError(`lab ${lab} has no readable document (deployed by another lblab version?): redeploy it`);
+  if (!ctx.objs.containers.length) throw new EngineError(`no lab named ${lab}`, 'not-found');
+  if (!ctx.doc || !ctx.plan) throw new EngineError(`lab ${lab} has no readable document (deployed by another lblab version?): redeploy it`);
   const services = Object.keys(ctx.doc.services ?? {});
   if (!services.includes(service))
-    throw new DeployError(`lab ${lab} has no service ${service} (services: ${services.join(', ') || 'none'})`, 'not-found');
+    throw new EngineError(`lab ${lab} has no service ${service} (services: ${services.join(', ') || 'none'})`, 'not-found');
   const notRunning = ctx.objs.containers.filter((c) => c.State !== 'running').map((c) => c.Labels?.[LABEL.node]);
-  if (notRunning.length) throw new DeployError(`lab ${lab}: node ${notRunning[0]} is not running: redeploy with \`lblab up\``, 'conflict');
+  if (notRunning.length) throw new EngineError(`lab ${lab}: node ${notRunning[0]} is not running: redeploy with \`lblab up\``, 'conflict');
 
   const modes = { ...(ctx.record?.modes ?? {}), [service]: mode };
   const next = withModes(ctx.doc, modes);
   const bad = firstIssue(deps.validateLab(next));
-  if (bad) throw new DeployError(`service ${service} cannot run in ${mode} mode on this topology: ${bad}`, 'bad-request');
+  if (bad) throw new EngineError(`service ${service} cannot run in ${mode} mode on this topology: ${bad}`, 'bad-request');
   const oldPlan = ctx.plan;
   const plan = deps.planLab(next);
 
@@ -42,7 +43,7 @@ export async function setMode(lab: string, service: string, mode: Mode, deps: De
     await Promise.all(affected.map(async (n) => (await plumb(plan, n, deps), tick(`plumb ${n.name}`))));
     for (const b of balancers) {
       await deps.configureBalancer(plan, b).catch((e) => {
-        throw new DeployError(`node ${b}: balancer reconfiguration failed: ${oneLine(e)}`);
+        throw new EngineError(`node ${b}: balancer reconfiguration failed: ${oneLine(e)}`);
       });
       tick(`balancer ${b}`);
     }

@@ -24,17 +24,3 @@ export function progressCounter(total: number, onProgress?: ProgressFn) {
     },
   };
 }
-
-/** Thrown by deploy operations: the message is one line naming the node/step at fault. */
-export class DeployError extends Error {
-  constructor(message: string, readonly code: 'bad-request' | 'not-found' | 'conflict' | 'engine' = 'engine') {
-    super(message.split('\n')[0]);
-    this.name = 'DeployError';
-  }
-}
-
-/** First line of an error's message, without dockerode's "(HTTP code 409) unexpected - " prefix. */
-export function oneLine(e: unknown): string {
-  const m = e instanceof Error ? e.message : String(e);
-  return m.replace(/^\(HTTP code \d+\)\s*[a-z ]*-\s*/i, '').split('\n')[0].trim();
-}

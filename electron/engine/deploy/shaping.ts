@@ -15,12 +15,13 @@
 import crypto from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import type Docker from 'dockerode';
+import { oneLine } from '../../api';
 import { docker } from '../docker/client';
 import { execIn } from '../docker/exec';
 import { LABEL, labLabels } from '../docker/labels';
+import { EngineError } from '../errors';
 import type { LabPlan, PlannedNode } from '../topology/plan-types';
 import { tbfArgs } from '../topology/plumbing';
-import { DeployError, oneLine } from './progress';
 
 /** The `io.lblab.role` of helper containers (they are not nodes). */
 export const HELPER_ROLE = 'helper';
@@ -114,7 +115,7 @@ export async function runHostHelper(lab: string, image: string, script: string, 
 /**
  * Shape the ingress of every link with a rate on the host-side veth peer. Run
  * after the containers are started and attached (and plumbed: interfaces hold
- * their addresses). Throws a DeployError naming the node at fault.
+ * their addresses). Throws a EngineError naming the node at fault.
  */
 export async function shapeHostSide(plan: LabPlan, helperImage: string): Promise<HostShape[]> {
   const links = shapedLinks(plan);
@@ -125,13 +126,13 @@ export async function shapeHostSide(plan: LabPlan, helperImage: string): Promise
         const mine = links.filter((l) => l.node === n.name);
         if (!mine.length) return [];
         return peerIndexes(n, mine).catch((e) => {
-          throw new DeployError(`node ${n.name}: shaping: ${oneLine(e)}`);
+          throw new EngineError(`node ${n.name}: shaping: ${oneLine(e)}`);
         });
       }),
     )
   ).flat();
   await runHostHelper(plan.name, helperImage, hostShapingScript(shapes)).catch((e) => {
-    throw new DeployError(`lab ${plan.name}: host-side shaping failed: ${oneLine(e)}`);
+    throw new EngineError(`lab ${plan.name}: host-side shaping failed: ${oneLine(e)}`);
   });
   return shapes;
 }

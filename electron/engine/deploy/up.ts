@@ -4,16 +4,17 @@
 // after all plumbing → record. Idempotent by document hash; on any failure
 // everything created for the lab is removed and one line naming the node/step
 // is thrown.
-import { MODES, type LabDoc } from '../../api';
-import { execIn } from '../docker/exec';
+import { MODES, oneLine, type LabDoc, type Mode } from '../../api';
 import { LABEL } from '../docker/labels';
+import { EngineError, firstIssue } from '../errors';
+import { down } from '../labs/down';
+import { anchorNode, docHash, encodeDoc, labObjects, readRecord, withModes, writeRecord, type LabObjects } from '../labs/lab-record';
 import { serviceBackendNodes } from '../topology/plan';
 import type { LabPlan, PlannedNode } from '../topology/plan-types';
 import { connectRest, createContainer, createNetwork } from './containers';
 import { defaultDeps, helperImage, imagesNeeded, type DeployDeps } from './deps';
-import { down } from './down';
-import { anchorNode, docHash, encodeDoc, labObjects, readRecord, withModes, writeRecord, type LabObjects } from './lab-record';
-import { DeployError, oneLine, progressCounter, type ProgressFn } from './progress';
+import { plumb } from './plumb';
+import { progressCounter, type ProgressFn } from './progress';
 import { shapedLinks, shapeHostSide } from './shaping';
 
 export interface UpOptions { onProgress?: ProgressFn; deps?: DeployDeps }
@@ -25,12 +26,6 @@ export interface UpResult {
   ms: number;
   /** wall time per step, for benchmarks */
   timings: Record<string, number>;
-}
-
-export function firstIssue(report: { ok: boolean; issues: { path: (string | number)[]; message: string }[] }): string | undefined {
-  if (report.ok) return undefined;
-  const i = report.issues[0];
-  return i ? `${i.path.length ? i.path.join('.') + ': ' : ''}${i.message}` : 'invalid lab';
 }
 
 /** Is the running lab exactly this document, fully deployed? */
@@ -48,7 +43,7 @@ export async function up(doc: LabDoc, opts: UpOptions = {}): Promise<UpResult> {
   const t0 = Date.now();
   const deps = opts.deps ?? (await defaultDeps());
   const bad = firstIssue(deps.validateLab(doc));
-  if (bad) throw new DeployError(`lab ${doc?.name ?? '?'}: ${bad}`, 'bad-request');
+  if (bad) throw new EngineError(`lab ${doc?.name ?? '?'}: ${bad}`, 'bad-request');
   const plan = deps.planLab(doc);
   const hash = docHash(doc);
   const anchor = anchorNode(doc);
@@ -74,7 +69,7 @@ export async function up(doc: LabDoc, opts: UpOptions = {}): Promise<UpResult> {
   await timed('images', () =>
     deps.ensureImages(imagesNeeded(plan), (p) => opts.onProgress?.({ step: `images: ${p.message ?? p.step}`, done: p.done, total: p.total })),
   ).catch((e) => {
-    throw new DeployError(`images: ${oneLine(e)}`);
+    throw new EngineError(`images: ${oneLine(e)}`);
   });
 
   // A lab with another document (or a half-finished one from a crashed run) is
@@ -90,11 +85,11 @@ export async function up(doc: LabDoc, opts: UpOptions = {}): Promise<UpResult> {
   const shaped = shapedLinks(plan).length > 0;
   const prog = progressCounter(plan.networks.length + n * 4 + balancers.length + (shaped ? 1 : 0) + 1, opts.onProgress);
   try {
-    await deployPlan(plan, doc, hash, anchor, deps, prog, timed, balancers, images, timings);
+    await deployPlan({ doc, plan, hash, anchor, deps, prog, timed, balancers, images, timings });
   } catch (e) {
     prog.start('rolling back');
     await down(doc.name).catch(() => undefined);
-    throw e instanceof DeployError ? e : new DeployError(`lab ${doc.name}: ${oneLine(e)}`);
+    throw e instanceof EngineError ? e : new EngineError(`lab ${doc.name}: ${oneLine(e)}`);
   }
   return { lab: doc.name, action: exists ? 'replaced' : 'created', plan, ms: Date.now() - t0, timings };
 }
@@ -104,24 +99,47 @@ export async function up(doc: LabDoc, opts: UpOptions = {}): Promise<UpResult> {
  * inside), yet `lblab mode` must switch modes without a restart. So each node
  * gets the union of its sysctls over every mode its services can run in; the
  * current plan's values win where modes disagree.
+ *
+ * A node's sysctls are the union of what each service's mode asks of it
+ * (topology/plan.ts), so one plan per mode, with every service that can run in
+ * it switched at once, gives the same union as one plan per service and mode.
+ * A service the combined check names is tried on its own (two services may
+ * only conflict together, e.g. two nat gateways for one backend).
  */
 export function sysctlsForEveryMode(doc: LabDoc, plan: LabPlan, deps: Pick<DeployDeps, 'validateLab' | 'planLab'>): Map<string, Record<string, string>> {
   const out = new Map(plan.nodes.map((n) => [n.name, { ...n.sysctls }]));
-  for (const svc of Object.keys(doc.services ?? {})) {
-    for (const mode of MODES) {
-      const variant = withModes(doc, { [svc]: mode });
-      if (!deps.validateLab(variant).ok) continue;
-      let p: LabPlan;
+  const add = (p: LabPlan) => {
+    for (const n of p.nodes) {
+      const acc = out.get(n.name);
+      if (acc) for (const [k, v] of Object.entries(n.sysctls ?? {})) if (!(k in acc)) acc[k] = v;
+    }
+  };
+  /** Plan the document with `services` in `mode`; the services the check names when it fails, or 'all'. */
+  const tryMode = (services: string[], mode: Mode): string[] | 'all' | undefined => {
+    const variant = withModes(doc, Object.fromEntries(services.map((s) => [s, mode])));
+    const report = deps.validateLab(variant);
+    if (report.ok) {
       try {
-        p = deps.planLab(variant);
+        add(deps.planLab(variant));
+        return undefined;
       } catch {
-        continue;
-      }
-      for (const n of p.nodes) {
-        const acc = out.get(n.name);
-        if (acc) for (const [k, v] of Object.entries(n.sysctls ?? {})) if (!(k in acc)) acc[k] = v;
+        return 'all';
       }
     }
+    const named = new Set(report.issues.map((i) => (i.path[0] === 'services' && typeof i.path[1] === 'string' ? i.path[1] : '')));
+    const unfit = services.filter((s) => named.has(s));
+    return named.has('') || !unfit.length ? 'all' : unfit;
+  };
+  const services = Object.entries(doc.services ?? {});
+  for (const mode of MODES) {
+    const switched = services.filter(([, s]) => s.mode !== mode).map(([name]) => name);
+    if (!switched.length) continue; // the plan we have
+    const unfit = tryMode(switched, mode);
+    if (!unfit || switched.length === 1) continue; // planned, or the one service cannot run in this mode
+    const alone = unfit === 'all' ? switched : unfit;
+    const together = switched.filter((s) => !alone.includes(s));
+    if (together.length && tryMode(together, mode)) alone.push(...together);
+    for (const s of alone) tryMode([s], mode);
   }
   return out;
 }
@@ -131,19 +149,6 @@ export function balancerNodes(plan: LabPlan): PlannedNode[] {
   const names = new Set(plan.services.map((s) => s.balancer));
   return plan.nodes.filter((n) => names.has(n.name));
 }
-
-/** Run a node's plumbing script with `sh -e`; one line naming the node on failure. */
-export async function plumb(plan: LabPlan, node: PlannedNode, deps: DeployDeps): Promise<void> {
-  const script = deps.nodeScript(plan, node);
-  const r = await execIn(node.container, ['sh', '-e', '-s'], { stdin: script, timeoutMs: 60_000 }).catch((e) => {
-    throw new DeployError(`node ${node.name}: plumbing could not run: ${oneLine(e)}`);
-  });
-  if (r.exitCode !== 0) {
-    const why = (r.stderr || r.stdout).trim().split('\n').pop() ?? '';
-    throw new DeployError(`node ${node.name}: plumbing failed (exit ${r.exitCode}): ${why}`);
-  }
-}
-
 
 /**
  * Like Promise.all, but waits for every creation to settle before failing:
@@ -183,6 +188,25 @@ function handled<T>(p: Promise<T>): Promise<T> {
   return p;
 }
 
+/** One deployment under way: what deployPlan works from and reports into. */
+interface DeployRun {
+  doc: LabDoc;
+  plan: LabPlan;
+  /** the document's hash, stamped on every container */
+  hash: string;
+  /** the node that holds the lab record */
+  anchor: string;
+  deps: DeployDeps;
+  prog: ReturnType<typeof progressCounter>;
+  /** time a step into `timings` */
+  timed: <T>(name: string, f: () => Promise<T>) => Promise<T>;
+  balancers: PlannedNode[];
+  /** the image of each node, fixed before the build */
+  images: Map<string, string>;
+  /** wall time per step, for benchmarks */
+  timings: Record<string, number>;
+}
+
 /**
  * Every node runs its own pipeline — create → attach → start → plumb — so a
  * node is plumbed while the others are still starting. A balancer starts its
@@ -195,18 +219,8 @@ function handled<T>(p: Promise<T>): Promise<T> {
  * created and attached, `start` when the last one runs, `plumbing` when the
  * last one is plumbed, `balancers`/`shaping` when those finish after that.
  */
-async function deployPlan(
-  plan: LabPlan,
-  doc: LabDoc,
-  hash: string,
-  anchor: string,
-  deps: DeployDeps,
-  prog: ReturnType<typeof progressCounter>,
-  timed: <T>(name: string, f: () => Promise<T>) => Promise<T>,
-  balancers: PlannedNode[],
-  images: Map<string, string>,
-  timings: Record<string, number>,
-): Promise<void> {
+async function deployPlan(run: DeployRun): Promise<void> {
+  const { doc, plan, hash, anchor, deps, prog, timed, balancers, images, timings } = run;
   await timed('networks', () =>
     settleAll(plan.networks.map(async (net) => (await createNetwork(plan.name, net), prog.tick(`network ${net.name}`)))),
   );
@@ -216,7 +230,7 @@ async function deployPlan(
   const last = { created: t0, started: t0, plumbed: t0 };
   let failure: unknown;
   const step = <T>(f: () => Promise<T>): Promise<T> => {
-    if (failure !== undefined) return Promise.reject(new DeployError('aborted: another step failed'));
+    if (failure !== undefined) return Promise.reject(new EngineError('aborted: another step failed'));
     return f().catch((e) => {
       failure ??= e;
       throw e;
@@ -240,7 +254,7 @@ async function deployPlan(
         last.created = Math.max(last.created, Date.now());
         await step(() =>
           c.start().catch((e) => {
-            throw new DeployError(`node ${node.name}: start failed: ${oneLine(e)}`);
+            throw new EngineError(`node ${node.name}: start failed: ${oneLine(e)}`);
           }),
         );
         prog.tick(`start ${node.name}`);
@@ -282,7 +296,7 @@ async function deployPlan(
             await deps.configureBalancer(plan, b.name, { ready: readyMark }).catch(async (e) => {
               // a dependency that failed is the story, not the configuration that waited for it
               await ready;
-              throw new DeployError(`node ${b.name}: balancer configuration failed: ${oneLine(e)}`);
+              throw new EngineError(`node ${b.name}: balancer configuration failed: ${oneLine(e)}`);
             });
             applyMs.push(Date.now() - readyAt);
             prog.tick(`balancer ${b.name}`);

@@ -1,6 +1,8 @@
 // One shared dockerode client. Finds the engine through DOCKER_HOST or the default socket.
 import Docker from 'dockerode';
 import fs from 'node:fs';
+import type { DockerInfo } from '../../api';
+import { HOW_TO_START_DOCKER } from '../errors';
 
 let shared: Docker | undefined;
 
@@ -19,11 +21,8 @@ export function docker(): Docker {
   return shared;
 }
 
-export const HOW_TO_START_DOCKER =
-  'no Docker engine found (DOCKER_HOST or /var/run/docker.sock): start it (Linux: `sudo systemctl start docker` or `sudo dockerd &`; macOS/Windows: start Docker Desktop)';
-
-/** Ping the engine; resolves with its version or an explanation, never throws. */
-export async function probeDocker(): Promise<{ available: boolean; version?: string; message?: string }> {
+/** Ping the engine; resolves with its version or an explanation, never throws. The engine's one Docker check. */
+export async function probeDocker(): Promise<DockerInfo> {
   const sock = dockerSocketPath();
   if (sock && !process.env.DOCKER_HOST && !fs.existsSync(sock)) return { available: false, message: HOW_TO_START_DOCKER };
   try {

@@ -7,7 +7,7 @@ export const LABEL = {
   network: 'io.lblab.network',
   image: 'io.lblab.image',
   hash: 'io.lblab.hash',
-  /** the deployed lab document, base64 JSON (labels are immutable: live mode changes live in the anchor node, see deploy/lab-record.ts) */
+  /** the deployed lab document, base64 JSON (labels are immutable: live mode changes live in the anchor node, see labs/lab-record.ts) */
   doc: 'io.lblab.doc',
 } as const;
 

@@ -1,4 +1,5 @@
-// The balancer's control agent is TypeScript (lab-images/balancer/agent/);
+// The balancer's control agent is TypeScript (lab-images/balancer/agent/,
+// plus the host↔agent contract it imports from lab-images/balancer/contract/);
 // the image runs Debian's nodejs, so the agent is bundled into one ESM file
 // (lbagent.mjs, dependencies included) before the image build.
 import { buildSync } from 'esbuild';
@@ -7,6 +8,8 @@ import path from 'node:path';
 import { contextFiles } from './hash';
 
 export const AGENT_ENTRY = path.join('agent', 'main.ts');
+/** Folders of the balancer context whose TypeScript goes into the bundle (and not into the context as is). */
+export const AGENT_SOURCE_DIRS = ['agent', 'contract'];
 
 // CommonJS dependencies inside an ESM bundle still call require() for Node built-ins.
 const BANNER = "import { createRequire as __lblabCreateRequire } from 'node:module';\nconst require = __lblabCreateRequire(import.meta.url);";
@@ -15,13 +18,13 @@ let memo: { key: string; code: Buffer } | undefined;
 
 /** Source signature: cheap (stat only), so repeated imageRef() calls do not re-bundle. */
 function signature(balancerDir: string): string {
-  const dir = path.join(balancerDir, 'agent');
-  return contextFiles(dir)
-    .map((f) => {
+  return AGENT_SOURCE_DIRS.flatMap((sub) => {
+    const dir = path.join(balancerDir, sub);
+    return contextFiles(dir).map((f) => {
       const st = fs.statSync(path.join(dir, f));
-      return `${f}:${st.size}:${st.mtimeMs}`;
-    })
-    .join('|');
+      return `${sub}/${f}:${st.size}:${st.mtimeMs}`;
+    });
+  }).join('|');
 }
 
 /** Bundle agent/main.ts; undefined when the entry does not exist (yet). Throws one line on a bundling error. */

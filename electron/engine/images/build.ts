@@ -8,7 +8,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { docker } from '../docker/client';
 import { LABEL } from '../docker/labels';
-import { bundleAgent, AGENT_ENTRY } from './agent-bundle';
+import { bundleAgent, AGENT_ENTRY, AGENT_SOURCE_DIRS } from './agent-bundle';
 import type { AptProxy } from './apt-proxy';
 import { ensureBaseImage, type BaseResult } from './base';
 import { reachableFromContainers, startBuildProxy } from './build-proxy';
@@ -49,7 +49,7 @@ export function contextEntries(name: ImageName, root = labImagesDir()): TarEntry
   }
   const entries: TarEntry[] = [];
   for (const rel of contextFiles(dir)) {
-    if (name === 'balancer' && rel.startsWith('agent/')) continue; // shipped as lbagent.mjs
+    if (name === 'balancer' && AGENT_SOURCE_DIRS.some((d) => rel.startsWith(`${d}/`))) continue; // shipped as lbagent.mjs
     const abs = path.join(dir, rel);
     const exec = (fs.statSync(abs).mode & 0o111) !== 0;
     entries.push({ name: rel, data: fs.readFileSync(abs), mode: exec ? 0o755 : 0o644 });

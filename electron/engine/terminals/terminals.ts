@@ -7,9 +7,9 @@ import type { Duplex } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import type Docker from 'dockerode';
 import type { LabEvent } from '../../api';
-import { docker } from '../docker/client';
-import { nodeContainer } from '../deploy/find-node';
-import { DeployError } from '../deploy/progress';
+import { startExec } from '../docker/exec';
+import { EngineError } from '../errors';
+import { nodeContainer } from '../labs/find-node';
 
 type TermEvent = Extract<LabEvent, { type: 'terminal-data' | 'terminal-end' }>;
 
@@ -20,7 +20,8 @@ interface Terminal {
   containerId: string;
   exec: Docker.Exec;
   stream: Duplex;
-  poll: NodeJS.Timeout;
+  /** stop watching the exec */
+  stop(): void;
   ended: boolean;
 }
 
@@ -34,19 +35,17 @@ export class Terminals {
 
   async open(lab: string, node: string, cols: number, rows: number): Promise<{ id: string }> {
     const info = await nodeContainer(lab, node, { running: true });
-    const c = docker().getContainer(info.Id);
-    const exec = await c.exec({
-      Cmd: SHELL,
-      AttachStdin: true,
-      AttachStdout: true,
-      AttachStderr: true,
-      Tty: true,
-      Env: ['TERM=xterm-256color', `PS1=${node}:\\w\\$ `],
+    // the stream's end may never come (dockerode): the exec's exit is watched too, once a second at most
+    const { exec, stream, exited, stop } = await startExec(info.Id, {
+      cmd: SHELL,
+      env: ['TERM=xterm-256color', `PS1=${node}:\\w\\$ `],
+      stdin: true,
+      tty: true,
+      maxPollMs: 1000,
     });
-    const stream = (await exec.start({ hijack: true, stdin: true, Tty: true })) as Duplex;
     const id = randomUUID();
     const decoder = new StringDecoder('utf8'); // a chunk may end inside a multi-byte character
-    const t: Terminal = { id, lab, node, containerId: info.Id, exec, stream, ended: false, poll: undefined as never };
+    const t: Terminal = { id, lab, node, containerId: info.Id, exec, stream, ended: false, stop };
     this.terms.set(id, t);
     stream.on('data', (b: Buffer) => {
       const data = decoder.write(b);
@@ -55,22 +54,17 @@ export class Terminals {
     stream.on('end', () => this.finish(id, 'shell exited'));
     stream.on('close', () => this.finish(id, 'shell exited'));
     stream.on('error', (e) => this.finish(id, `stream error: ${e.message}`));
-    // the stream's end may never come (dockerode): watch the exec too
-    t.poll = setInterval(() => {
-      exec
-        .inspect()
-        .then((s) => {
-          if (!s.Running) this.finish(id, `shell exited (${s.ExitCode ?? '?'})`);
-        })
-        .catch(() => this.finish(id, 'node gone'));
-    }, 1000);
+    exited.then(
+      (code) => this.finish(id, `shell exited (${code})`),
+      () => this.finish(id, 'node gone'),
+    );
     await this.resize(id, cols, rows).catch(() => undefined);
     return { id };
   }
 
   private get(id: string): Terminal {
     const t = this.terms.get(id);
-    if (!t) throw new DeployError(`no terminal ${id} (it has ended)`, 'not-found');
+    if (!t) throw new EngineError(`no terminal ${id} (it has ended)`, 'not-found');
     return t;
   }
 
@@ -105,7 +99,7 @@ export class Terminals {
     const t = this.terms.get(id);
     if (!t || t.ended) return;
     t.ended = true;
-    clearInterval(t.poll);
+    t.stop();
     this.terms.delete(id);
     t.stream.destroy();
     this.emit({ type: 'terminal-end', id, reason });

@@ -2,13 +2,15 @@
 // (dsr/tunnel/nat/snat) and an HAProxy config (l4proxy/l7), keeps both in sync
 // with the health checker, and assembles stats. All changes run one at a time
 // (a promise queue) so a health flap never interleaves with an apply.
-import { isDataplaneMode, type AgentConfig, type BackendConfig, type ServiceConfig } from './config';
+import type { AgentConfig, BackendConfig, ServiceConfig } from '../contract/config';
+import { MAX_BACKENDS, MAX_SERVICES } from '../contract/limits';
+import type { AgentBackendStats, AgentHealth, AgentServiceStats, AgentStats } from '../contract/report';
+import { isDataplaneMode } from '../contract/vocabulary';
 import type { DataplaneLike, DataplaneLoader, DpService, DpStats } from './dp-contract';
 import { haproxyConfig, serverRefs, serviceOfBackend } from './haproxy';
 import type { HaproxyLike, StatRow } from './haproxy-proc';
 import { HealthChecker, type HealthTarget, type Probe } from './health';
 import { maglevTable } from './maglev';
-import type { AgentBackendStats, AgentHealth, AgentServiceStats, AgentStats } from './report';
 import { rrSequence, wrrSequence } from './sequence';
 
 export interface AgentDeps {
@@ -47,9 +49,6 @@ export function scheduleTable(scheduler: ServiceConfig['scheduler'], eligible: {
   }
 }
 
-export const MAX_DP_SERVICES = 32; // dataplane-abi MAX_SERVICES
-export const MAX_DP_BACKENDS = 1024; // dataplane-abi MAX_BACKENDS
-
 /** Small integer ids for names, lowest free first, starting at 1 (0 stays unused as "none"). */
 export class IdPool {
   private ids = new Map<string, number>();
@@ -76,9 +75,9 @@ export class Agent {
   private dp?: DataplaneLike;
   private dpInterfaces = '';
   private installed = new Map<string, { id: number; mode: string }>();
-  // The data plane's maps are small (32 services, 1024 backends): ids are reused once their owner is gone.
-  private serviceIds = new IdPool(MAX_DP_SERVICES);
-  private backendIds = new IdPool(MAX_DP_BACKENDS);
+  // The data plane's maps are small (MAX_SERVICES, MAX_BACKENDS): ids are reused once their owner is gone.
+  private serviceIds = new IdPool(MAX_SERVICES);
+  private backendIds = new IdPool(MAX_BACKENDS);
   private queue: Promise<unknown> = Promise.resolve();
   readonly health: HealthChecker;
   private log: (line: string) => void;

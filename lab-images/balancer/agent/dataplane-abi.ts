@@ -1,35 +1,34 @@
 // Byte layouts of the balancer's BPF map keys and values — the TypeScript
-// mirror of lab-images/balancer/core/lb_common.h. Pure functions, no Node
+// mirror of lab-images/balancer/core/abi.h. Pure functions, no Node
 // APIs, so tests and the bench can import them too. Multi-byte integers are
 // little-endian (host order on x86_64/arm64) unless the C field is __be*,
 // which are network order (addresses, ports).
+import { MAX_SVC_BACKENDS, RING_SIZE } from '../contract/limits';
+import type { DataplaneMode, Scheduler } from '../contract/vocabulary';
 
-export const MAX_SERVICES = 32;
-export const MAX_BACKENDS = 1024;
-export const MAX_SVC_BACKENDS = 64;
-export const RING_SIZE = 65537;
-export const SNAT_PORT_MIN = 10000;
-export const SNAT_PORT_SPAN = 20000;
+// The limits are the contract's (checked against abi.h by test/unit/balancer/contract-limits.test.ts).
+export { MAX_BACKENDS, MAX_SERVICES, MAX_SVC_BACKENDS, RING_SIZE, SNAT_PORT_MIN, SNAT_PORT_SPAN } from '../contract/limits';
 
-export const MODE = { dsr: 0, tunnel: 1, nat: 2, snat: 3, vipMarker: 255 } as const;
-export const SCHED = { maglev: 0, rr: 1, wrr: 2, lc: 3, sh: 4 } as const;
+/** enum lb_mode; vipMarker tags the {vip, 0, 0} entry of every VIP. */
+export const MODE = { dsr: 0, tunnel: 1, nat: 2, snat: 3, vipMarker: 255 } as const satisfies Record<DataplaneMode | 'vipMarker', number>;
+/** enum lb_sched. */
+export const SCHED = { maglev: 0, rr: 1, wrr: 2, lc: 3, sh: 4 } as const satisfies Record<Scheduler, number>;
 export const PROTO = { icmp: 1, ipip: 4, tcp: 6, udp: 17 } as const;
 
 export const BE_F_HEALTHY = 0x1;
 export const BE_F_L2 = 0x2;
 
-/** enum lb_counter, in order. */
+/** enum lb_counter, in order (lb_counters index). rx and tx are not among them: readStats() adds them up. */
 export const COUNTER_NAMES = [
-  'rx', 'tx', 'pass', 'dsr', 'encap', 'nat_fwd', 'nat_rev', 'snat_fwd', 'snat_rev', 'new_flow',
+  'pass', 'dsr', 'encap', 'nat_fwd', 'nat_rev', 'snat_fwd', 'snat_rev', 'new_flow',
   'resched', 'icmp_vip', 'ip_options', 'fib_lookup', 'redirect_neigh', 'flow_closed', 'icmp_too_big',
 ] as const;
-/** enum lb_drop, in order. */
+/** enum lb_drop: DROP_NAMES[i] is the code -(i + 1) and lb_drops index i. */
 export const DROP_NAMES = [
   'no_backend', 'truncated', 'bad_ip', 'frag', 'fib_fail', 'adjust_fail', 'snat_ports',
   'bad_service', 'rewrite_fail', 'too_big',
 ] as const;
 export type CounterName = (typeof COUNTER_NAMES)[number];
-export type DropName = (typeof DROP_NAMES)[number];
 
 /** Map names as pinned under <pinDir>/maps (see core/maps.h). */
 export const MAPS = {
@@ -56,9 +55,6 @@ export function macBytes(mac: string): number[] {
 export const be16 = (v: number): number[] => [(v >> 8) & 0xff, v & 0xff];
 export const le16 = (v: number): number[] => [v & 0xff, (v >> 8) & 0xff];
 export const le32 = (v: number): number[] => [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff];
-export function le64(v: number): number[] {
-  return [...le32(v >>> 0), ...le32(Math.floor(v / 2 ** 32))];
-}
 export function readLe(bytes: number[], off: number, len: number): number {
   let v = 0;
   for (let i = len - 1; i >= 0; i--) v = v * 256 + bytes[off + i];

@@ -23,37 +23,11 @@ import { MapWrites, bpftoolJson, ensureBpffs, run, writeMaps } from './bpf-tool'
 import {
   BE_F_HEALTHY, BE_F_L2, COUNTER_NAMES, DROP_NAMES, MAPS, MAX_BACKENDS, MAX_SERVICES, MODE, PROTO,
   RING_SIZE, SCHED, backendValue, readLe, svcBackendsValue, svcInfo, svcKey, u32Key,
-  type BackendEntry,
+  type BackendEntry, type CounterName,
 } from './dataplane-abi';
+import type { DpBackend, DpEgress, DpService, DpStats } from './dp-contract';
 
-/** `id` is unique per balancer (one id per service x server pair, 0..1023):
- * it indexes the backend array and the per-backend stats. */
-export interface DpBackend {
-  id: number; address: string; mac: string; weight: number; healthy: boolean;
-  /** Optional: how to reach the backend, skipping route resolution (tests,
-   * or an agent that already knows). Without it, `ip route get` decides. */
-  egress?: DpEgress;
-}
-export interface DpEgress {
-  ifindex: number;
-  srcMac: string;       // MAC of the egress interface
-  srcAddress: string;   // our address on that network (IPIP outer source)
-  nextHopMac?: string;  // set: rewrite MACs + bpf_redirect; unset: fib lookup in BPF
-  mtu?: number;         // egress MTU: tunnel answers bigger packets with ICMP frag-needed
-}
-export interface DpService {
-  id: number; vip: string; port: number; proto: 'tcp' | 'udp';
-  mode: 'dsr' | 'tunnel' | 'nat' | 'snat';
-  scheduler: 'maglev' | 'rr' | 'wrr' | 'lc' | 'sh';
-  snatAddress?: string;          // snat: balancer's source address toward backends
-  backends: DpBackend[];
-  table: number[];               // backend ids: Maglev table (len 65537) for maglev/sh, weighted sequence for rr/wrr; [] for lc
-}
-export interface DpStats {
-  backends: Record<number, { packets: number; bytes: number; activeFlows: number }>; // by backend id
-  counters: Record<string, number>;
-  drops: Record<string, number>;
-}
+export type { DpBackend, DpEgress, DpService, DpStats } from './dp-contract';
 
 const PREF = '100';
 const HANDLE = '1';
@@ -151,13 +125,15 @@ export class Dataplane {
       if (out.backends[id]) out.backends[id].activeFlows = active;
       else if (known.has(id) || active) out.backends[id] = { packets: 0, bytes: 0, activeFlows: active };
     }
-    COUNTER_NAMES.forEach((n, i) => { out.counters[n] = counters[i] ? perCpuSum(counters[i], 0, 8) : 0; });
+    const counted: Record<string, number> = {};
+    COUNTER_NAMES.forEach((n, i) => { counted[n] = counters[i] ? perCpuSum(counters[i], 0, 8) : 0; });
     DROP_NAMES.forEach((n, i) => { out.drops[n] = drops[i] ? perCpuSum(drops[i], 0, 8) : 0; });
     // the data plane counts neither rx nor tx: every packet ends in exactly
-    // one of the counters below or a drop reason (lb_common.h, enum lb_counter)
-    const sum = (names: readonly string[]) => names.reduce((acc, n) => acc + out.counters[n], 0);
-    out.counters.tx = sum(TX_PARTS);
-    out.counters.rx = sum(RX_PARTS) + Object.values(out.drops).reduce((a, b) => a + b, 0);
+    // one of the counters below or a drop reason (core/abi.h, enum lb_counter)
+    const sum = (names: readonly string[]) => names.reduce((acc, n) => acc + counted[n], 0);
+    const tx = sum(TX_PARTS);
+    const rx = sum(RX_PARTS) + Object.values(out.drops).reduce((a, b) => a + b, 0);
+    out.counters = { rx, tx, ...counted };
     return out;
   }
 
@@ -201,9 +177,9 @@ export class Dataplane {
 }
 
 /** The per-direction counters whose sum is tx. */
-const TX_PARTS = ['dsr', 'encap', 'nat_fwd', 'nat_rev', 'snat_fwd', 'snat_rev'] as const;
+const TX_PARTS = ['dsr', 'encap', 'nat_fwd', 'nat_rev', 'snat_fwd', 'snat_rev'] as const satisfies readonly CounterName[];
 /** With the drops, where every received packet ends: sent on (tx), passed, or answered. */
-const RX_PARTS = [...TX_PARTS, 'pass', 'icmp_too_big'] as const;
+const RX_PARTS = [...TX_PARTS, 'pass', 'icmp_too_big'] as const satisfies readonly CounterName[];
 
 /** A backend slot that no longer belongs to any service: its flows re-schedule. */
 function detachedBackend(address: string): BackendEntry {
@@ -325,17 +301,4 @@ async function attachPinned(dev: string, prog: string, netns?: string): Promise<
 
 async function detach(dev: string, netns?: string): Promise<void> {
   await nsRun(netns, 'tc', ['filter', 'del', 'dev', dev, 'ingress', 'pref', PREF, 'handle', HANDLE, 'bpf']).catch(() => {});
-}
-
-/** Attach the tunnel-mode decapsulator on a real server. Shell equivalent
- * (servers have no Node; see lab-images/server/decap/README.md):
- *   tc qdisc replace dev eth0 clsact
- *   tc filter replace dev eth0 ingress pref 100 handle 1 bpf object-file decap.bpf.o section tc direct-action */
-export async function attachDecap(opts: { objPath: string; interfaces: string[]; netns?: string }): Promise<void> {
-  if (!existsSync(opts.objPath)) throw new Error(`decap object not found: ${opts.objPath}`);
-  for (const dev of opts.interfaces) {
-    await nsRun(opts.netns, 'tc', ['qdisc', 'replace', 'dev', dev, 'clsact']);
-    await nsRun(opts.netns, 'tc', ['filter', 'replace', 'dev', dev, 'ingress', 'pref', PREF, 'handle', HANDLE, 'bpf',
-      'object-file', opts.objPath, 'section', 'tc', 'direct-action']);
-  }
 }

@@ -1,21 +1,37 @@
-// The data plane's contract as the agent uses it (h1's dataplane.ts implements
+// The data plane's contract as the agent uses it (dataplane.ts implements
 // it). Kept as types here so the control logic and its unit tests do not need
 // the BPF loader; main.ts wires in the real class.
-export interface DpBackend { id: number; address: string; mac: string; weight: number; healthy: boolean }
+import type { DataplaneMode, Scheduler } from '../contract/vocabulary';
+
+/** `id` is unique per balancer (one id per service x server pair, 0..MAX_BACKENDS-1):
+ * it indexes the backend array and the per-backend stats. */
+export interface DpBackend {
+  id: number; address: string; mac: string; weight: number; healthy: boolean;
+  /** Optional: how to reach the backend, skipping route resolution (tests,
+   * or an agent that already knows). Without it, `ip route get` decides. */
+  egress?: DpEgress;
+}
+export interface DpEgress {
+  ifindex: number;
+  srcMac: string;       // MAC of the egress interface
+  srcAddress: string;   // our address on that network (IPIP outer source)
+  nextHopMac?: string;  // set: rewrite MACs + bpf_redirect; unset: fib lookup in BPF
+  mtu?: number;         // egress MTU: tunnel answers bigger packets with ICMP frag-needed
+}
 export interface DpService {
   id: number;
   vip: string;
   port: number;
   proto: 'tcp' | 'udp';
-  mode: 'dsr' | 'tunnel' | 'nat' | 'snat';
-  scheduler: 'maglev' | 'rr' | 'wrr' | 'lc' | 'sh';
-  snatAddress?: string;
+  mode: DataplaneMode;
+  scheduler: Scheduler;
+  snatAddress?: string; // snat: balancer's source address toward backends
   backends: DpBackend[];
   /** backend ids: Maglev table (len 65537) for maglev/sh, weighted sequence for rr/wrr, [] for lc */
   table: number[];
 }
 export interface DpStats {
-  backends: Record<number, { packets: number; bytes: number; activeFlows: number }>;
+  backends: Record<number, { packets: number; bytes: number; activeFlows: number }>; // by backend id
   counters: Record<string, number>;
   drops: Record<string, number>;
 }

@@ -1,4 +1,4 @@
-// Where the real data plane comes in (h1's dataplane.ts). Kept apart so the
+// Where the real data plane comes in (dataplane.ts). Kept apart so the
 // rest of the agent, and its tests, never import the BPF loader.
 //
 // Loading the BPF object (verifier, a 16 MB table map) is the slowest part of

@@ -4,7 +4,7 @@
 // backends as default. Health is decided by the agent's checker (one source of
 // truth for every mode): down servers are written `disabled` here and toggled
 // at runtime through the admin socket, so counters survive health flaps.
-import type { BackendConfig, RouteConfig, ServiceConfig } from './config';
+import type { BackendConfig, RouteConfig, ServiceConfig } from '../contract/config';
 
 export const HAPROXY_SOCKET = '/run/lblab/haproxy.sock';
 

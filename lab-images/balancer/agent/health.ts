@@ -4,7 +4,7 @@
 // table in ~1–1.5 s). Backends start healthy so a fresh service serves at once.
 import net from 'node:net';
 import http from 'node:http';
-import type { HealthConfig } from './config';
+import type { HealthConfig } from '../contract/config';
 
 export interface HealthTarget {
   service: string;

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Agent } from './agent';
-import { parseAgentConfig, type AgentConfig } from './config';
+import { parseAgentConfig, type AgentConfig } from '../contract/config';
 import type { DataplaneLoader } from './dp-contract';
 import { HaproxyProcess } from './haproxy-proc';
 import { requestWhenUp, serve, type Request } from './ipc';

@@ -154,7 +154,7 @@ int ref_csum(struct __sk_buff *skb)
 	struct pkt p;
 	if (ref_probe(skb, &p) || p.proto != IPPROTO_TCP)
 		return TC_ACT_SHOT;
-	if (l4_csum_update(skb, p.proto, p.l4off, 0, 1))
+	if (l4_csum_update(skb, p.proto, p.l4off, 0, 1) < 0)
 		return TC_ACT_SHOT;
 	return TC_ACT_OK;
 }

@@ -22,7 +22,8 @@
 #ifndef LB_CSUM_H
 #define LB_CSUM_H
 
-#include "lb_common.h"
+#include "helpers.h"
+#include "abi.h"
 #include <bpf/bpf_core_read.h>
 
 #ifndef CHECKSUM_COMPLETE
@@ -70,6 +71,8 @@ static __always_inline struct iphdr *ip_header(struct __sk_buff *skb)
 	return ip;
 }
 
+/* Fold a 32-bit one's-complement sum to 16 bits (the one fold of the data
+ * plane: incremental updates, fresh headers, ICMP). */
 static __always_inline __u16 csum_fold32(__u32 s)
 {
 	s = (s & 0xffff) + (s >> 16);
@@ -93,20 +96,21 @@ static __always_inline __u16 csum_replace_full(__u16 check, __u32 diff)
 
 /* Apply diff (a one's-complement sum of ~old and new field values) to the
  * L4 checksum; pseudo: the fields are in the pseudo header (addresses), not
- * in the L4 header (ports). See the top of this file. */
+ * in the L4 header (ports). See the top of this file. Like every rewrite
+ * below: 0, or DROP_REWRITE_FAIL. */
 static __always_inline int l4_csum_update(struct __sk_buff *skb, __u8 proto, __u32 l4off, __u32 diff, int pseudo)
 {
 	__u32 summed = skb_ip_summed(skb);
 	if (summed == CHECKSUM_COMPLETE)
 		return bpf_l4_csum_replace(skb, l4_csum_off(proto, l4off), 0, diff,
-					   l4_csum_flags(proto) | (pseudo ? BPF_F_PSEUDO_HDR : 0)) ? -1 : 0;
+					   l4_csum_flags(proto) | (pseudo ? BPF_F_PSEUDO_HDR : 0)) ? DROP_REWRITE_FAIL : 0;
 	if (summed == CHECKSUM_PARTIAL && !pseudo)
 		return 0;
 	void *data, *data_end;
 	skb_data_ptrs(skb, data, data_end);
 	__u16 *check = data + (l4_csum_off(proto, l4off) & 0xff); /* <= 14 + 60 + 16: bounded */
 	if ((void *)(check + 1) > data_end)
-		return -1;
+		return DROP_REWRITE_FAIL;
 	__u16 c = *check;
 	if (proto == IPPROTO_UDP && c == 0)
 		return 0;
@@ -137,11 +141,12 @@ static __always_inline int rewrite_addr(struct __sk_buff *skb, __u8 proto, __u32
 	if (old == new)
 		return 0;
 	__u32 diff = csum_add32(~old, new);
-	if (l4_csum_update(skb, proto, l4off, diff, 1))
-		return -1;
+	int r = l4_csum_update(skb, proto, l4off, diff, 1);
+	if (r < 0)
+		return r;
 	struct iphdr *ip = ip_header(skb);
 	if (!ip)
-		return -1;
+		return DROP_REWRITE_FAIL;
 	ip_csum_apply(ip, diff);
 	if (ip_off == IP_SRC_OFF)
 		ip->saddr = new;
@@ -156,11 +161,12 @@ static __always_inline int rewrite_addrs(struct __sk_buff *skb, __u8 proto, __u3
 					 __be32 old_src, __be32 new_src, __be32 old_dst, __be32 new_dst)
 {
 	__u32 diff = csum_add32(csum_add32(~old_src, new_src), csum_add32(~old_dst, new_dst));
-	if (l4_csum_update(skb, proto, l4off, diff, 1))
-		return -1;
+	int r = l4_csum_update(skb, proto, l4off, diff, 1);
+	if (r < 0)
+		return r;
 	struct iphdr *ip = ip_header(skb);
 	if (!ip)
-		return -1;
+		return DROP_REWRITE_FAIL;
 	ip_csum_apply(ip, diff);
 	ip->saddr = new_src;
 	ip->daddr = new_dst;
@@ -174,13 +180,14 @@ static __always_inline int rewrite_port(struct __sk_buff *skb, __u8 proto, __u32
 {
 	if (old == new)
 		return 0;
-	if (l4_csum_update(skb, proto, l4off, csum_add32(~(__u32)old, new), 0))
-		return -1;
+	int r = l4_csum_update(skb, proto, l4off, csum_add32(~(__u32)old, new), 0);
+	if (r < 0)
+		return r;
 	void *data, *data_end;
 	skb_data_ptrs(skb, data, data_end);
 	__be16 *port = data + (port_off & 0x7f); /* <= 14 + 60 + 2: bounded for the verifier */
 	if ((void *)(port + 1) > data_end)
-		return -1;
+		return DROP_REWRITE_FAIL;
 	*port = new;
 	return 0;
 }
@@ -193,9 +200,7 @@ static __always_inline __u16 ipv4_hdr_csum(struct iphdr *ip)
 #pragma unroll
 	for (int i = 0; i < (int)(sizeof(*ip) / 2); i++)
 		sum += w[i];
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	return (__u16)~sum;
+	return (__u16)~csum_fold32(sum);
 }
 
 /* Replace both ports (full NAT replies): one L4 checksum update by
@@ -204,13 +209,14 @@ static __always_inline int rewrite_ports(struct __sk_buff *skb, __u8 proto, __u3
 					 __be16 old_sport, __be16 new_sport, __be16 old_dport, __be16 new_dport)
 {
 	__u32 diff = csum_add32(csum_add32(~(__u32)old_sport, new_sport), csum_add32(~(__u32)old_dport, new_dport));
-	if (l4_csum_update(skb, proto, l4off, diff, 0))
-		return -1;
+	int r = l4_csum_update(skb, proto, l4off, diff, 0);
+	if (r < 0)
+		return r;
 	void *data, *data_end;
 	skb_data_ptrs(skb, data, data_end);
 	__be16 *ports = data + (l4off & 0x7f); /* <= 14 + 60: bounded for the verifier */
 	if ((void *)(ports + 2) > data_end)
-		return -1;
+		return DROP_REWRITE_FAIL;
 	ports[0] = new_sport;
 	ports[1] = new_dport;
 	return 0;

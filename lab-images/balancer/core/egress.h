@@ -22,21 +22,22 @@
 
 /* Written in place (direct packet access), not with bpf_skb_store_bytes: a
  * helper call per packet less. Pointers are re-read: a helper before us
- * (checksum, adjust_room) may have moved the data. */
+ * (checksum, adjust_room) may have moved the data. 0, or DROP_REWRITE_FAIL. */
 static __always_inline int set_macs(struct __sk_buff *skb, const __u8 *dst, const __u8 *src)
 {
 	void *data, *data_end;
 	skb_data_ptrs(skb, data, data_end);
 	struct ethhdr *eth = data;
 	if ((void *)(eth + 1) > data_end)
-		return -1;
+		return DROP_REWRITE_FAIL;
 	mac_copy(eth->h_dest, dst);
 	mac_copy(eth->h_source, src);
 	return 0;
 }
 
-/* fib_lookup toward dst. Returns a TC verdict, or -1 when the kernel has no
- * forwarding answer (caller decides: drop or hand to the stack). */
+/* fib_lookup toward dst. Returns a TC verdict, or DROP_FIB_FAIL when the
+ * kernel has no forwarding answer (caller decides: drop or hand to the
+ * stack). */
 static __always_inline int fib_redirect(struct __sk_buff *skb, __be32 src, __be32 dst, __u8 proto,
 					__u16 tot_len)
 {
@@ -51,28 +52,29 @@ static __always_inline int fib_redirect(struct __sk_buff *skb, __be32 src, __be3
 	count(CNT_FIB_LOOKUP);
 	long rc = bpf_fib_lookup(skb, &fib, sizeof(fib), 0);
 	if (rc == BPF_FIB_LKUP_RET_SUCCESS) {
-		if (set_macs(skb, fib.dmac, fib.smac))
-			return -1;
+		if (set_macs(skb, fib.dmac, fib.smac) < 0)
+			return DROP_FIB_FAIL; /* no frame to address: as good as no answer */
 		return bpf_redirect(fib.ifindex, 0);
 	}
 	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH) {
 		count(CNT_REDIRECT_NEIGH);
 		return bpf_redirect_neigh(fib.ifindex, 0, 0, 0);
 	}
-	return -1;
+	return DROP_FIB_FAIL;
 }
 
-/* Send toward a backend (forward direction of every mode). */
+/* Send toward a backend (forward direction of every mode): a TC verdict, or
+ * DROP_REWRITE_FAIL / DROP_FIB_FAIL. */
 static __always_inline int egress_backend(struct __sk_buff *skb, struct backend *be, __be32 src,
 					  __u8 proto, __u16 tot_len)
 {
 	if (be->flags & BE_F_L2) {
-		if (set_macs(skb, be->nh_mac, be->src_mac))
-			return drop(DROP_REWRITE_FAIL);
+		int r = set_macs(skb, be->nh_mac, be->src_mac);
+		if (r < 0)
+			return r;
 		return bpf_redirect(be->ifindex, 0);
 	}
-	int v = fib_redirect(skb, src, be->addr, proto, tot_len);
-	return v < 0 ? drop(DROP_FIB_FAIL) : v;
+	return fib_redirect(skb, src, be->addr, proto, tot_len);
 }
 
 #endif /* LB_EGRESS_H */

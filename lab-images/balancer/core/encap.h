@@ -11,6 +11,7 @@
 #define LB_ENCAP_H
 
 #include "csum.h"
+#include "parse.h"
 #include "stats.h"
 
 /* ENCAP_L3_IPV4 marks the skb as encapsulated (inner header offsets), which
@@ -21,16 +22,16 @@
 #define LB_ENCAP_FLAGS BPF_F_ADJ_ROOM_ENCAP_L3_IPV4
 #endif
 
-#define IP_DF 0x4000
 #define IPIP_TTL 64
 
+/* 0, or DROP_ADJUST_FAIL. */
 static __always_inline int ipip_encap(struct __sk_buff *skb, __be32 src, __be32 dst, __u16 inner_len)
 {
 	void *data, *data_end;
 	skb_data_ptrs(skb, data, data_end);
 	struct iphdr *inner = data + ETH_HLEN;
 	if ((void *)(inner + 1) > data_end)
-		return -1;
+		return DROP_ADJUST_FAIL;
 
 	struct iphdr outer = {};
 	outer.version = 4;
@@ -46,12 +47,12 @@ static __always_inline int ipip_encap(struct __sk_buff *skb, __be32 src, __be32 
 	outer.check = ipv4_hdr_csum(&outer);
 
 	if (bpf_skb_adjust_room(skb, sizeof(struct iphdr), BPF_ADJ_ROOM_MAC, LB_ENCAP_FLAGS))
-		return -1;
+		return DROP_ADJUST_FAIL;
 	/* written in place: adjust_room left the new bytes linear, after the MACs */
 	skb_data_ptrs(skb, data, data_end);
 	struct iphdr *o = data + ETH_HLEN;
 	if ((void *)(o + 1) > data_end)
-		return -1;
+		return DROP_ADJUST_FAIL;
 	*o = outer;
 	return 0;
 }

@@ -42,11 +42,11 @@ struct flow_ctx {
 	__u8 is_new;           /* created or re-scheduled: caller (re)writes the reply entry */
 };
 
-/* A forward packet's verdict v: counted under the mode's counter idx and in
+/* A forward packet's result v: counted under the mode's counter idx and in
  * its backend's packets and bytes only if it leaves toward the backend. */
 static __always_inline int fwd_sent(struct flow_ctx *fc, __u32 idx, int v)
 {
-	if (v != TC_ACT_SHOT)
+	if (leaves(v))
 		count_backend(fc->be_id, fc->len);
 	return sent(idx, v);
 }
@@ -108,10 +108,17 @@ static __always_inline int flow_established(struct pkt *p, struct flow_val *v, s
 	return 1;
 }
 
-/* Fill the L2 return path of a reply entry (nat/snat) from the request in
- * hand, before its MACs are rewritten. */
-static __always_inline void rev_learn_l2(struct __sk_buff *skb, struct flow_val *rv)
+/* The reply entry (nat/snat, `mode`) of the request in hand: what its
+ * replies get back (client and VIP side), and their L2 return path, learned
+ * from the request before its MACs are rewritten. */
+static __always_inline void reply_entry(struct __sk_buff *skb, struct pkt *p, struct flow_ctx *fc,
+					__u8 mode, struct flow_val *rv)
 {
+	*rv = (struct flow_val){
+		.client = p->saddr, .vip = p->daddr, .cport = p->sport, .vport = p->dport,
+		.backend_id = fc->be_id, .svc_id = fc->val->svc_id, .mode = mode,
+		.flags = FLOW_F_REPLY,
+	};
 	void *data, *data_end;
 	skb_data_ptrs(skb, data, data_end);
 	struct ethhdr *eth = data;
@@ -123,7 +130,7 @@ static __always_inline void rev_learn_l2(struct __sk_buff *skb, struct flow_val 
 }
 
 /* Schedule the flow of fc->key on service svc; old is its previous forward
- * entry, if any. Returns 0 or a DROP_* reason + 1. */
+ * entry, if any. Returns 0 or DROP_NO_BACKEND. */
 static __always_inline int flow_schedule(struct pkt *p, struct svc_info *svc, struct flow_val *old,
 					 struct flow_ctx *fc)
 {
@@ -133,17 +140,18 @@ static __always_inline int flow_schedule(struct pkt *p, struct svc_info *svc, st
 		active_add(old->backend_id, -1);
 
 	__u32 id;
-	if (pick_backend(svc, &fc->key, &id))
-		return P_DROP(DROP_NO_BACKEND);
+	int r = pick_backend(svc, &fc->key, &id);
+	if (r < 0)
+		return r;
 	struct backend *be = bpf_map_lookup_elem(&lb_backends, &id);
 	if (!be)
-		return P_DROP(DROP_NO_BACKEND);
+		return DROP_NO_BACKEND;
 	struct flow_val nv = { .backend_id = id, .svc_id = sid, .mode = svc->mode, .snat_addr = svc->snat_addr };
 	if (flow_write(&fc->key, &nv, BPF_ANY))
-		return P_DROP(DROP_NO_BACKEND);
+		return DROP_NO_BACKEND;
 	struct flow_val *v = bpf_map_lookup_elem(&lb_flows, &fc->key);
 	if (!v)
-		return P_DROP(DROP_NO_BACKEND);
+		return DROP_NO_BACKEND;
 	count(CNT_NEW_FLOW);
 	active_add(id, 1);
 	fc->val = v;

@@ -5,7 +5,7 @@
 #ifndef LB_HASH_H
 #define LB_HASH_H
 
-#include "lb_common.h"
+#include "flow_types.h"
 
 #define LB_HASH_SEED 0x4c424c42u /* "LBLB" */
 

@@ -4,7 +4,6 @@
 #ifndef LB_MAIN_H
 #define LB_MAIN_H
 
-#include "lb_common.h"
 #include "maps.h"
 #include "stats.h"
 #include "parse.h"
@@ -21,7 +20,16 @@ static __always_inline int is_vip(__be32 addr)
 	return bpf_map_lookup_elem(&lb_services, &mk) != 0;
 }
 
-/* The forward direction of an established or just scheduled flow. */
+/* A step's result as the program's verdict: a drop code (< 0) is counted
+ * and becomes TC_ACT_SHOT; a TC verdict goes through. The one place drops
+ * are counted. */
+static __always_inline int verdict(int r)
+{
+	return r < 0 ? drop(r) : r;
+}
+
+/* The forward direction of an established or just scheduled flow: a TC
+ * verdict or a drop code. */
 static __always_inline int lb_forward(struct __sk_buff *skb, struct pkt *p, struct flow_ctx *fc)
 {
 	fc->len = skb->len; /* as received: what the backend stats count */
@@ -35,7 +43,7 @@ static __always_inline int lb_forward(struct __sk_buff *skb, struct pkt *p, stru
 	case MODE_SNAT:
 		return mode_snat_fwd(skb, p, fc);
 	}
-	return drop(DROP_BAD_SERVICE);
+	return DROP_BAD_SERVICE;
 }
 
 static __always_inline int lb_process(struct __sk_buff *skb)
@@ -43,10 +51,10 @@ static __always_inline int lb_process(struct __sk_buff *skb)
 	struct pkt p;
 
 	int r = parse_pkt(skb, &p);
+	if (r < 0)
+		return verdict(r);
 	if (r == P_PASS)
 		return pass();
-	if (r > 0)
-		return drop(r - 1);
 	if (p.has_opts)
 		count(CNT_IP_OPTIONS);
 
@@ -56,7 +64,7 @@ static __always_inline int lb_process(struct __sk_buff *skb)
 		/* Non-first fragments carry no ports, so they cannot be steered
 		 * consistently with their first fragment: refuse them all. */
 		if (p.is_frag)
-			return drop(DROP_FRAG);
+			return verdict(DROP_FRAG);
 		if (p.proto == IPPROTO_ICMP)
 			count(CNT_ICMP_VIP); /* the balancer answers pings to the VIP */
 		return pass();
@@ -73,9 +81,9 @@ static __always_inline int lb_process(struct __sk_buff *skb)
 	struct flow_val *v = cacheable ? fc_hit(slot, &w) : 0;
 	if (v) {
 		if (v->flags & FLOW_F_REPLY)
-			return mode_reverse(skb, &p, v);
+			return verdict(mode_reverse(skb, &p, v));
 		if (flow_resume(v, &fc))
-			return lb_forward(skb, &p, &fc);
+			return verdict(lb_forward(skb, &p, &fc));
 		/* its backend left or failed: lb_flows decides (re-schedule) */
 	}
 
@@ -83,7 +91,7 @@ static __always_inline int lb_process(struct __sk_buff *skb)
 	if (v && (v->flags & FLOW_F_REPLY)) {
 		if (cacheable)
 			flow_cache_put(slot, &w, v);
-		return mode_reverse(skb, &p, v);
+		return verdict(mode_reverse(skb, &p, v));
 	}
 	if (!v || !flow_established(&p, v, &fc)) {
 		struct svc_key k = { .vip = p.daddr, .port = p.dport, .proto = p.proto };
@@ -91,14 +99,14 @@ static __always_inline int lb_process(struct __sk_buff *skb)
 		if (!svc)
 			return pass();
 		r = flow_schedule(&p, svc, v, &fc);
-		if (r)
-			return drop(r - 1);
+		if (r < 0)
+			return verdict(r);
 	}
 	r = lb_forward(skb, &p, &fc);
 	/* after the mode ran: snat has claimed its port by now */
 	if (fc.val->mode != MODE_SNAT || fc.val->snat_port)
 		flow_cache_put(slot, &w, fc.val);
-	return r;
+	return verdict(r);
 }
 
 #endif /* LB_MAIN_H */

@@ -18,7 +18,9 @@
 #ifndef LB_MAPS_H
 #define LB_MAPS_H
 
-#include "lb_common.h"
+#include "helpers.h"
+#include "abi.h"
+#include "flow_types.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

@@ -20,16 +20,13 @@ static __always_inline int mode_nat_fwd(struct __sk_buff *skb, struct pkt *p, st
 		struct flow_key rk = {
 			.src = be->addr, .dst = p->saddr, .sport = p->dport, .dport = p->sport, .proto = p->proto,
 		};
-		struct flow_val rv = {
-			.client = p->saddr, .vip = p->daddr, .cport = p->sport, .vport = p->dport,
-			.backend_id = fc->be_id, .svc_id = fc->val->svc_id, .mode = MODE_NAT,
-			.flags = FLOW_F_REPLY,
-		};
-		rev_learn_l2(skb, &rv);
+		struct flow_val rv;
+		reply_entry(skb, p, fc, MODE_NAT, &rv);
 		flow_write(&rk, &rv, BPF_ANY);
 	}
-	if (rewrite_addr(skb, p->proto, p->l4off, IP_DST_OFF, p->daddr, be->addr))
-		return drop(DROP_REWRITE_FAIL);
+	int r = rewrite_addr(skb, p->proto, p->l4off, IP_DST_OFF, p->daddr, be->addr);
+	if (r < 0)
+		return r;
 	return fwd_sent(fc, CNT_NAT_FWD, egress_backend(skb, be, p->saddr, p->proto, p->tot_len));
 }
 

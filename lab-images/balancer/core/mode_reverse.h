@@ -19,20 +19,24 @@ static __always_inline int mode_reverse(struct __sk_buff *skb, struct pkt *p, st
 {
 	__be32 dst = p->daddr;
 	__u32 cnt = CNT_NAT_REV;
+	int r;
 	if (rv->mode == MODE_SNAT) {
 		dst = rv->client;
 		cnt = CNT_SNAT_REV;
-		if (rewrite_addrs(skb, p->proto, p->l4off, p->saddr, rv->vip, p->daddr, rv->client) ||
-		    rewrite_ports(skb, p->proto, p->l4off, p->sport, rv->vport, p->dport, rv->cport))
-			return drop(DROP_REWRITE_FAIL);
+		r = rewrite_addrs(skb, p->proto, p->l4off, p->saddr, rv->vip, p->daddr, rv->client);
+		if (r >= 0)
+			r = rewrite_ports(skb, p->proto, p->l4off, p->sport, rv->vport, p->dport, rv->cport);
 	} else {
-		if (rewrite_addr(skb, p->proto, p->l4off, IP_SRC_OFF, p->saddr, rv->vip) ||
-		    rewrite_port(skb, p->proto, p->l4off, p->l4off, p->sport, rv->vport))
-			return drop(DROP_REWRITE_FAIL);
+		r = rewrite_addr(skb, p->proto, p->l4off, IP_SRC_OFF, p->saddr, rv->vip);
+		if (r >= 0)
+			r = rewrite_port(skb, p->proto, p->l4off, p->l4off, p->sport, rv->vport);
 	}
+	if (r < 0)
+		return r;
 	if (rv->ifindex) {
-		if (set_macs(skb, rv->l2_dst, rv->l2_src))
-			return drop(DROP_REWRITE_FAIL);
+		r = set_macs(skb, rv->l2_dst, rv->l2_src);
+		if (r < 0)
+			return r;
 		return sent(cnt, bpf_redirect(rv->ifindex, 0));
 	}
 	/* no route back: the stack gets the translated packet */

@@ -13,16 +13,16 @@
 #include "flow.h"
 #include "csum.h"
 
+#define SNAT_PORT_TRIES 8
+
+/* Claim a port for the flow (its reply entry written): 0 and *out, or
+ * DROP_SNAT_PORTS. */
 static __always_inline int snat_claim_port(struct __sk_buff *skb, struct pkt *p, struct flow_ctx *fc,
 					   __be32 snat_addr, __be16 *out)
 {
 	struct backend *be = fc->be;
-	struct flow_val rv = {
-		.client = p->saddr, .vip = p->daddr, .cport = p->sport, .vport = p->dport,
-		.backend_id = fc->be_id, .svc_id = fc->val->svc_id, .mode = MODE_SNAT,
-		.flags = FLOW_F_REPLY,
-	};
-	rev_learn_l2(skb, &rv);
+	struct flow_val rv;
+	reply_entry(skb, p, fc, MODE_SNAT, &rv);
 	struct flow_key rk = { .src = be->addr, .dst = snat_addr, .sport = p->dport, .proto = p->proto };
 	__u32 h = hash_flow(&fc->key);
 #pragma unroll
@@ -34,7 +34,7 @@ static __always_inline int snat_claim_port(struct __sk_buff *skb, struct pkt *p,
 			return 0;
 		}
 	}
-	return -1;
+	return DROP_SNAT_PORTS;
 }
 
 static __always_inline int mode_snat_fwd(struct __sk_buff *skb, struct pkt *p, struct flow_ctx *fc)
@@ -42,20 +42,24 @@ static __always_inline int mode_snat_fwd(struct __sk_buff *skb, struct pkt *p, s
 	struct backend *be = fc->be;
 	__be32 snat = fc->val->snat_addr; /* the service's, when the flow was scheduled */
 	if (!snat)
-		return drop(DROP_BAD_SERVICE);
+		return DROP_BAD_SERVICE;
 
 	/* A port is claimed (and its reply entry written) when the flow is
 	 * (re)scheduled; see lb_flows in maps.h for why not re-checked per packet. */
 	__be16 port = fc->val->snat_port;
+	int r;
 	if (fc->is_new || !port) {
-		if (snat_claim_port(skb, p, fc, snat, &port))
-			return drop(DROP_SNAT_PORTS);
+		r = snat_claim_port(skb, p, fc, snat, &port);
+		if (r < 0)
+			return r;
 		fc->val->snat_port = port;
 	}
 
-	if (rewrite_addrs(skb, p->proto, p->l4off, p->saddr, snat, p->daddr, be->addr) ||
-	    rewrite_port(skb, p->proto, p->l4off, p->l4off, p->sport, port))
-		return drop(DROP_REWRITE_FAIL);
+	r = rewrite_addrs(skb, p->proto, p->l4off, p->saddr, snat, p->daddr, be->addr);
+	if (r >= 0)
+		r = rewrite_port(skb, p->proto, p->l4off, p->l4off, p->sport, port);
+	if (r < 0)
+		return r;
 	return fwd_sent(fc, CNT_SNAT_FWD, egress_backend(skb, be, snat, p->proto, p->tot_len));
 }
 

@@ -19,12 +19,12 @@ static __always_inline int mode_tunnel(struct __sk_buff *skb, struct pkt *p, str
 	 * sized later. Without DF the sender gave us no way to say it. */
 	if (be->mtu && skb->gso_size == 0 && p->tot_len + sizeof(struct iphdr) > be->mtu) {
 		if (!(p->frag_df))
-			return drop(DROP_TOO_BIG);
-		int v = send_icmp_too_big(skb, be->mtu - sizeof(struct iphdr));
-		return v < 0 ? drop(DROP_TOO_BIG) : v;
+			return DROP_TOO_BIG;
+		return send_icmp_too_big(skb, be->mtu - sizeof(struct iphdr));
 	}
-	if (ipip_encap(skb, src, be->addr, p->tot_len))
-		return drop(DROP_ADJUST_FAIL);
+	int r = ipip_encap(skb, src, be->addr, p->tot_len);
+	if (r < 0)
+		return r;
 	return fwd_sent(fc, CNT_ENCAP, egress_backend(skb, be, src, IPPROTO_IPIP, p->tot_len + sizeof(struct iphdr)));
 }
 

@@ -8,8 +8,11 @@
 #ifndef LB_PARSE_H
 #define LB_PARSE_H
 
-#include "lb_common.h"
+#include "helpers.h"
+#include "abi.h"
 
+/* IPv4 frag_off bits (host order) */
+#define IP_DF     0x4000
 #define IP_MF     0x2000
 #define IP_OFFSET 0x1fff
 
@@ -32,12 +35,11 @@ struct pkt {
 #define TCPF_RST 0x04
 #define TCPF_ACK 0x10
 
-enum parse_res { P_OK = 0, P_PASS = -1 }; /* >0: a DROP_* reason + 1 */
-#define P_DROP(r) ((r) + 1)
+enum parse_res { P_OK = 0, P_PASS = 1 }; /* < 0: a DROP_* */
 
 /* Parse the frame; fills *p. Returns P_OK for IPv4 (L4 parsed when it is
  * TCP/UDP and not a fragment), P_PASS for what is not ours (not IPv4), or
- * P_DROP(reason) for malformed IPv4. */
+ * a DROP_* for malformed IPv4. */
 /* Headers we may read directly: Ethernet + IPv4 with maximal options + TCP. */
 #define PARSE_LINEAR (ETH_HLEN + 60 + 20)
 
@@ -61,19 +63,19 @@ static __always_inline int parse_pkt(struct __sk_buff *skb, struct pkt *p)
 
 	struct iphdr *ip = (void *)(eth + 1);
 	if ((void *)(ip + 1) > data_end)
-		return P_DROP(DROP_TRUNCATED);
+		return DROP_TRUNCATED;
 	if (ip->version != 4 || ip->ihl < 5)
-		return P_DROP(DROP_BAD_IP);
+		return DROP_BAD_IP;
 
 	__u32 ihl = ip->ihl * 4;
 	__u16 tot = bpf_ntohs(ip->tot_len);
 	if (tot < ihl)
-		return P_DROP(DROP_BAD_IP);
+		return DROP_BAD_IP;
 	/* Total length beyond the frame: bytes are missing (the frame may be
 	 * longer, e.g. Ethernet padding, that is fine). skb->len, not data_end:
 	 * the payload may legitimately sit in non-linear fragments. */
 	if (ETH_HLEN + (__u32)tot > skb->len)
-		return P_DROP(DROP_TRUNCATED);
+		return DROP_TRUNCATED;
 
 	p->proto = ip->protocol;
 	p->saddr = ip->saddr;
@@ -81,7 +83,7 @@ static __always_inline int parse_pkt(struct __sk_buff *skb, struct pkt *p)
 	p->tot_len = tot;
 	p->has_opts = ihl > sizeof(struct iphdr);
 	p->is_frag = (ip->frag_off & bpf_htons(IP_MF | IP_OFFSET)) != 0;
-	p->frag_df = (ip->frag_off & bpf_htons(0x4000)) != 0;
+	p->frag_df = (ip->frag_off & bpf_htons(IP_DF)) != 0;
 	p->l4off = sizeof(struct ethhdr) + ihl;
 	p->sport = 0;
 	p->dport = 0;
@@ -94,7 +96,7 @@ static __always_inline int parse_pkt(struct __sk_buff *skb, struct pkt *p)
 	if (p->proto == IPPROTO_TCP) {
 		struct tcphdr *th = l4;
 		if ((void *)(th + 1) > data_end)
-			return P_DROP(DROP_TRUNCATED);
+			return DROP_TRUNCATED;
 		p->sport = th->source;
 		p->dport = th->dest;
 		/* flags live in byte 13 of the TCP header */
@@ -102,7 +104,7 @@ static __always_inline int parse_pkt(struct __sk_buff *skb, struct pkt *p)
 	} else if (p->proto == IPPROTO_UDP) {
 		struct udphdr *uh = l4;
 		if ((void *)(uh + 1) > data_end)
-			return P_DROP(DROP_TRUNCATED);
+			return DROP_TRUNCATED;
 		p->sport = uh->source;
 		p->dport = uh->dest;
 	}

@@ -28,10 +28,10 @@ static __always_inline int pick_lc(__u32 sid, __u32 *out)
 {
 	struct svc_backends *l = bpf_map_lookup_elem(&lb_svc_bes, &sid);
 	if (!l)
-		return -1;
+		return DROP_NO_BACKEND;
 	__u32 n = l->n;
 	__u64 best_a = 0, best_w = 0;
-	int found = -1;
+	int found = DROP_NO_BACKEND;
 	for (__u32 i = 0; i < MAX_SVC_BACKENDS; i++) {
 		if (i >= n)
 			break;
@@ -52,25 +52,26 @@ static __always_inline int pick_lc(__u32 sid, __u32 *out)
 	return found;
 }
 
-/* Choose a backend for a new flow. Returns 0 and sets *out, or -1. */
+/* Choose a backend for a new flow. Returns 0 and sets *out, or
+ * DROP_NO_BACKEND. */
 static __always_inline int pick_backend(struct svc_info *svc, struct flow_key *fk, __u32 *out)
 {
 	__u32 sid = svc->id;
 	if (sid >= MAX_SERVICES)
-		return -1;
+		return DROP_NO_BACKEND;
 	if (svc->sched == SCHED_LC)
 		return pick_lc(sid, out);
 
 	__u32 len = svc->table_len;
 	if (len == 0 || len > RING_SIZE)
-		return -1;
+		return DROP_NO_BACKEND;
 	__u32 idx;
 	if (svc->sched == SCHED_SH) {
 		idx = hash_src(fk->src) % len;
 	} else if (svc->sched == SCHED_RR || svc->sched == SCHED_WRR) {
 		__u64 *c = bpf_map_lookup_elem(&lb_rr_ctr, &sid);
 		if (!c)
-			return -1;
+			return DROP_NO_BACKEND;
 		idx = (__u32)(__sync_fetch_and_add(c, 1) % len);
 	} else {
 		idx = hash_flow(fk) % len;
@@ -89,7 +90,7 @@ static __always_inline int pick_backend(struct svc_info *svc, struct flow_key *f
 		}
 		idx = idx + 1 == len ? 0 : idx + 1;
 	}
-	return -1;
+	return DROP_NO_BACKEND;
 }
 
 #endif /* LB_SCHED_H */

@@ -12,11 +12,13 @@ static __always_inline void count(__u32 idx)
 		*v += 1;
 }
 
-/* Record a drop reason and return the verdict so callers can
- * `return drop(DROP_X);`. */
-static __always_inline int drop(__u32 reason)
+/* Count drop `code` (a negative DROP_*, abi.h) and return the verdict. Only
+ * the pipeline (lb_main.h) calls it, with whatever a step returned: the
+ * steps themselves only return the code. */
+static __always_inline int drop(int code)
 {
-	__u64 *v = bpf_map_lookup_elem(&lb_drops, &reason);
+	__u32 idx = (__u32)(-code) - 1;
+	__u64 *v = bpf_map_lookup_elem(&lb_drops, &idx);
 	if (v)
 		*v += 1;
 	return TC_ACT_SHOT;
@@ -29,12 +31,18 @@ static __always_inline int pass(void)
 	return TC_ACT_OK;
 }
 
-/* Verdict v of a rewritten packet: count it under idx only if it leaves
- * (anything but a drop, which drop() has counted), so each packet is in
+/* Does result v let the packet leave? Not a drop code (< 0) nor TC_ACT_SHOT. */
+static __always_inline int leaves(int v)
+{
+	return v >= 0 && v != TC_ACT_SHOT;
+}
+
+/* Result v of a rewritten packet (a verdict, or a drop code the pipeline
+ * counts): count it under idx only if it leaves, so each packet is in
  * exactly one counter (see enum lb_counter). */
 static __always_inline int sent(__u32 idx, int v)
 {
-	if (v != TC_ACT_SHOT)
+	if (leaves(v))
 		count(idx);
 	return v;
 }

@@ -1,7 +1,8 @@
-// The bottom dock: counters, terminal tabs, and the views that are coming.
-import type { ServiceStats } from '../../../electron/api';
+// The bottom dock: counters, terminal tabs, comparisons, and the views that are coming.
+import type { ServiceStats, ServiceStatus } from '../../../electron/api';
 import type { ApiClient } from '../../api-client';
 import type { StatSample } from '../../state/useLiveLab';
+import { ComparePanel } from '../compare/ComparePanel';
 import { Icon } from '../icons';
 import { CountersPanel } from './CountersPanel';
 import { TerminalView } from './TerminalView';
@@ -11,7 +12,6 @@ export interface TermTab { key: string; lab: string; node: string; id?: string; 
 const COMING: { key: string; title: string; text: string }[] = [
   { key: 'captures', title: 'Captures', text: 'Live packet captures on every interface of every node.' },
   { key: 'journey', title: 'Packet journey', text: 'One packet followed hop by hop, with the header fields each hop rewrites highlighted.' },
-  { key: 'compare', title: 'Compare', text: 'Throughput and latency of the modes side by side on the same lab.' },
 ];
 
 export interface DockProps {
@@ -24,6 +24,9 @@ export interface DockProps {
   deployed: boolean;
   stats: ServiceStats[];
   history: Record<string, StatSample[]>;
+  /** the deployed lab (when it is the one in the editor) and its services, for comparisons */
+  lab: string | null;
+  services: ServiceStatus[];
 }
 
 export function Dock(p: DockProps) {
@@ -40,6 +43,7 @@ export function Dock(p: DockProps) {
         </>
       ),
     })),
+    { key: 'compare', label: 'Compare', testid: 'tab-compare' },
     ...COMING.map((c) => ({ key: c.key, label: c.title, testid: `tab-${c.key}` })),
   ];
   return (
@@ -74,6 +78,9 @@ export function Dock(p: DockProps) {
             />
           </div>
         ))}
+        <div className="dock-pane" hidden={p.active !== 'compare'} role="tabpanel">
+          <ComparePanel client={p.client} lab={p.lab} services={p.services} />
+        </div>
         {COMING.map((c) => (
           <div className="dock-pane" key={c.key} hidden={p.active !== c.key} role="tabpanel">
             <div className="dock-empty coming" data-testid={`coming-${c.key}`}>

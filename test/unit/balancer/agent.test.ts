@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Agent, IdPool } from '../../../lab-images/balancer/agent/agent';
-import { agentConfigSchema, type AgentConfigInput } from '../../../lab-images/balancer/agent/config';
+import { agentConfigSchema, type AgentConfigInput } from '../../../lab-images/balancer/contract/config';
 import { MAGLEV_SIZE } from '../../../lab-images/balancer/agent/maglev';
-import { agentStatsSchema } from '../../../lab-images/balancer/agent/report';
+import { agentStatsSchema } from '../../../lab-images/balancer/contract/report';
 import { FakeDataplane, FakeHaproxy } from './fakes';
 import { sampleConfig } from './fixtures';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { agentConfigSchema, parseAgentConfig } from '../../../lab-images/balancer/agent/config';
+import { agentConfigSchema, parseAgentConfig } from '../../../lab-images/balancer/contract/config';
 import { sampleConfig } from './fixtures';
 
 const errorsOf = (v: unknown) => {

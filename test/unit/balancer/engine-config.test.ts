@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildAgentConfig, routeMatch, type RuntimeFacts } from '../../../electron/engine/balancer/agent-config';
 import { toServiceStats } from '../../../electron/engine/balancer/stats';
 import type { LabPlan, PlannedNode } from '../../../electron/engine/topology/plan-types';
-import { agentConfigSchema } from '../../../lab-images/balancer/agent/config';
+import { agentConfigSchema } from '../../../lab-images/balancer/contract/config';
 
 const node = (name: string, kind: PlannedNode['kind'], ifs: [string, string][], routes: PlannedNode['routes'] = []): PlannedNode => ({
   name,

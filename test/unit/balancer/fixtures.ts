@@ -1,5 +1,5 @@
 // Shared fixtures for the balancer unit tests.
-import type { AgentConfigInput } from '../../../lab-images/balancer/agent/config';
+import type { AgentConfigInput } from '../../../lab-images/balancer/contract/config';
 
 export function sampleConfig(over: Partial<AgentConfigInput> = {}): AgentConfigInput {
   return {

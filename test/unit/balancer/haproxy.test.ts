@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { agentConfigSchema } from '../../../lab-images/balancer/agent/config';
+import { agentConfigSchema } from '../../../lab-images/balancer/contract/config';
 import { haproxyConfig, serverRefs, serviceOfBackend } from '../../../lab-images/balancer/agent/haproxy';
 import { parseShowStat } from '../../../lab-images/balancer/agent/haproxy-proc';
 import { sampleConfig } from './fixtures';

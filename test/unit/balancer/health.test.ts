@@ -1,7 +1,7 @@
 import http from 'node:http';
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { healthSchema } from '../../../lab-images/balancer/agent/config';
+import { healthSchema } from '../../../lab-images/balancer/contract/config';
 import { HealthChecker, httpProbe, tcpProbe } from '../../../lab-images/balancer/agent/health';
 
 const until = async (cond: () => boolean, ms: number) => {

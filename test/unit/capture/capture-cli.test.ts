@@ -14,7 +14,7 @@ import { CaptureManager } from '../../../electron/engine/capture/capture-manager
 import { decodePacket } from '../../../electron/engine/capture/decode/index';
 import { readPcap } from '../../../electron/engine/capture/pcap-reader';
 import { PacketRing } from '../../../electron/engine/capture/ring';
-import { playingStarter, tcpFrame } from '../../capture-fakes';
+import { playingStarter, tcpFrame } from '../../support/capture-fakes';
 
 describe('capture targets', () => {
   it('reads NODE, NODE:IFACE and NODE:IFACE,IFACE', () => {
@@ -110,7 +110,8 @@ describe('runCapture', () => {
     const text = { out: '', err: '' };
     out.on('data', (b) => (text.out += b));
     err.on('data', (b) => (text.err += b));
-    return { exec, engine: { captures }, io: { stdout: out, stderr: err }, text };
+    const engine = { tapCapture: captures.tap.bind(captures), stopCapture: (id: string) => captures.stop(id) };
+    return { exec, engine, io: { stdout: out, stderr: err }, text };
   }
 
   it('prints COUNT lines and exits 0 with no tcpdump left', async () => {

@@ -9,7 +9,7 @@ import type { ExecStarter } from '../../../electron/engine/capture/exec-stream';
 import { HOLD_MS, TICK_MS } from '../../../electron/engine/capture/live-capture';
 import { readPcap } from '../../../electron/engine/capture/pcap-reader';
 import { PID_TAG } from '../../../electron/engine/capture/tcpdump-command';
-import { FakeExec, httpExchange, pcapHeader, pcapRecord, playingStarter } from '../../capture-fakes';
+import { FakeExec, httpExchange, pcapHeader, pcapRecord, playingStarter } from '../../support/capture-fakes';
 
 const LAB: LabStatus = {
   name: 'demo',

@@ -6,7 +6,7 @@ import type { ExecStarter } from '../../../electron/engine/capture/exec-stream';
 import type { PcapRecord } from '../../../electron/engine/capture/pcap-reader';
 import { CaptureSession } from '../../../electron/engine/capture/session';
 import { PID_TAG, TcpdumpStderr, tcpdumpArgv } from '../../../electron/engine/capture/tcpdump-command';
-import { FakeExec, httpExchange, pcapHeader, pcapRecord } from '../../capture-fakes';
+import { FakeExec, httpExchange, pcapHeader, pcapRecord } from '../../support/capture-fakes';
 
 const T0 = 1_764_300_000_000_000; // µs
 const LISTENING = 'tcpdump: listening on eth0, link-type EN10MB (Ethernet), snapshot length 262144 bytes\n';

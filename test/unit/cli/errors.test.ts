@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../../run-cli';
+import { runCli } from '../../support/cli';
 
 const T = 30_000;
 

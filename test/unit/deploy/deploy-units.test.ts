@@ -2,10 +2,12 @@ import { describe, expect, it } from 'vitest';
 import type { LabDoc } from '../../../electron/api';
 import { containerOptions, createSysctls } from '../../../electron/engine/deploy/containers';
 import { imageForNode, imagesNeeded } from '../../../electron/engine/deploy/deps';
-import { anchorNode, decodeDoc, docHash, encodeDoc, withModes } from '../../../electron/engine/deploy/lab-record';
-import { oneLine, progressCounter } from '../../../electron/engine/deploy/progress';
-import { firstIssue, sysctlsForEveryMode } from '../../../electron/engine/deploy/up';
-import { handmadeDeps, handmadeDoc, handmadePlan } from '../../integration/fixtures/handmade-plan';
+import { oneLine } from '../../../electron/api';
+import { progressCounter } from '../../../electron/engine/deploy/progress';
+import { sysctlsForEveryMode } from '../../../electron/engine/deploy/up';
+import { firstIssue } from '../../../electron/engine/errors';
+import { anchorNode, decodeDoc, docHash, encodeDoc, withModes } from '../../../electron/engine/labs/lab-record';
+import { handmadeDeps, handmadeDoc, handmadePlan } from '../../support/handmade-plan';
 
 const doc: LabDoc = {
   name: 'u1',

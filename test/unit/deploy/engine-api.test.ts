@@ -2,8 +2,8 @@
 // to topology, failures come out as one-line ApiErrors with the right code.
 import { afterAll, describe, expect, it } from 'vitest';
 import { ApiError, dispatch } from '../../../electron/api';
-import { DeployError } from '../../../electron/engine/deploy/progress';
-import { createLabEngine, toApiError } from '../../../electron/engine/lab-engine';
+import { EngineError, toApiError } from '../../../electron/engine/errors';
+import { createLabEngine } from '../../../electron/engine/lab-engine';
 
 const engine = createLabEngine();
 afterAll(() => engine.close());
@@ -38,7 +38,7 @@ describe('lab engine (no Docker)', () => {
   it('maps failures to one-line ApiErrors', () => {
     const noSock = Object.assign(new Error('connect ENOENT /var/run/docker.sock'), { code: 'ENOENT' });
     expect(toApiError(noSock).message).toMatch(/^no Docker engine found/);
-    expect(toApiError(new DeployError('node a: x\nmore', 'conflict'))).toMatchObject({ message: 'node a: x', code: 'conflict' });
+    expect(toApiError(new EngineError('node a: x\nmore', 'conflict'))).toMatchObject({ message: 'node a: x', code: 'conflict' });
     expect(toApiError(new Error('(HTTP code 500) server error - boom\ntrace'))).toMatchObject({ message: 'boom', code: 'engine' });
     const same = new ApiError('x', 'not-found');
     expect(toApiError(same)).toBe(same);

@@ -41,6 +41,21 @@ describe('balancer context', () => {
     expect(imageHash('balancer', root)).not.toBe(a);
   });
 
+  it('bundles the contract the agent imports, and follows its changes', () => {
+    write('balancer/contract/words.ts', "export const WORD = 'hi';\n");
+    write('balancer/agent/main.ts', "import { WORD } from '../contract/words';\nconsole.log(WORD);\n");
+    const run = () => {
+      const entries = contextEntries('balancer', root);
+      expect(entries.map((e) => e.name).sort()).toEqual(['Dockerfile', 'core/Makefile', 'lbagent.mjs']);
+      const file = path.join(root, 'lbagent.mjs');
+      fs.writeFileSync(file, entries.find((e) => e.name === 'lbagent.mjs')!.data);
+      return execFileSync(process.execPath, [file], { encoding: 'utf8' });
+    };
+    expect(run()).toBe('hi\n');
+    write('balancer/contract/words.ts', "export const WORD = 'hello';\n");
+    expect(run()).toBe('hello\n');
+  });
+
   it('fails with one line naming the missing source', () => {
     fs.rmSync(path.join(root, 'balancer/agent/main.ts'));
     expect(() => contextEntries('balancer', root)).toThrow(/^image balancer: .*agent\/main\.ts is missing, cannot build$/);

@@ -1,10 +1,14 @@
 // Shared helpers for the renderer component tests (jsdom).
+import { configure } from '@testing-library/react';
 import { vi } from 'vitest';
 import type { LabApi, LabDoc, LabEvent, ValidationReport } from '../../../electron/api';
 import type { ApiClient } from '../../../renderer/api-client';
 
 /** React Flow measures nodes with ResizeObserver / DOMMatrix, which jsdom lacks. */
 export function installDomShims() {
+  // waitFor's 1 s default is shorter than a 300 ms debounce plus a render on a
+  // loaded 2-core machine; the wait ends as soon as the condition holds.
+  configure({ asyncUtilTimeout: 10_000 });
   class RO {
     cb: ResizeObserverCallback;
     constructor(cb: ResizeObserverCallback) {

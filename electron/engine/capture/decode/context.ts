@@ -26,6 +26,9 @@ export interface TcpStreamLookup {
   lookup(src: string, sport: number, dst: string, dport: number, frame: number | undefined): TcpStreamInfo | undefined;
 }
 
+// the fast path's layers share one empty, frozen field list
+const NO_FIELDS = Object.freeze([]) as unknown as CaptureField[];
+
 export class DecodeContext {
   readonly layers: CaptureLayer[] = [];
   readonly brief: PacketBrief = { proto: 'frame' };
@@ -33,19 +36,24 @@ export class DecodeContext {
   error: string | undefined = undefined;
   /** inside an ICMP error's quoted header: fields only, no brief/summary, truncation expected */
   quoted = false;
+  /** addresses of the IPv4 header decoded last (quoted or not): TCP looks its stream up with them */
+  ipSrc = '';
+  ipDst = '';
   private cur: CaptureField[] = [];
 
   constructor(
     readonly buf: Buffer,
     /** end of the captured bytes */
     readonly end: number,
+    /** build the field tree (false: layers, brief and summary only, the fast path for packet lists) */
+    readonly tree: boolean,
     readonly streams?: TcpStreamLookup,
     readonly frame?: number,
   ) {}
 
   /** Start a layer; fields go to it until the next one starts. */
   layer(name: string, offset: number, length: number): CaptureLayer {
-    const l: CaptureLayer = { name, offset, length: Math.max(0, Math.min(length, this.end - offset)), fields: [] };
+    const l: CaptureLayer = { name, offset, length: Math.max(0, Math.min(length, this.end - offset)), fields: this.tree ? [] : NO_FIELDS };
     this.layers.push(l);
     this.cur = l.fields;
     return l;

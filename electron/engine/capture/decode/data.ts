@@ -8,6 +8,7 @@ export function decodeData(ctx: DecodeContext, off: number, wireEnd: number): vo
   if (wire <= 0) return;
   const cap = Math.max(0, Math.min(wireEnd, ctx.end) - off);
   ctx.layer('data', off, cap);
+  if (!ctx.tree) return;
   if (cap > 0) {
     const h = hexBytes(ctx.buf, off, cap);
     ctx.f('data.data', h, bytesDisplay(h), off, cap);

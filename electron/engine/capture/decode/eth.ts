@@ -8,30 +8,34 @@ import { decodeData } from './data';
 export function decodeEth(ctx: DecodeContext, wireEnd: number): void {
   const b = ctx.buf;
   const eth = ctx.layer('eth', 0, 14);
-  ctx.f('eth.dst', macAt(b, 0), macAt(b, 0), 0, 6);
-  ctx.f('eth.src', macAt(b, 6), macAt(b, 6), 6, 6);
+  const dst = macAt(b, 0);
+  const src = macAt(b, 6);
+  if (ctx.tree) {
+    ctx.f('eth.dst', dst, dst, 0, 6);
+    ctx.f('eth.src', src, src, 6, 6);
+  }
   if (ctx.avail(0) < 14) {
     ctx.fail(`truncated Ethernet header: ${ctx.avail(0)} of 14 bytes`);
     ctx.notes.text = 'truncated Ethernet frame';
     return;
   }
   ctx.brief.proto = 'eth';
-  ctx.brief.ethSrc = macAt(b, 6);
-  ctx.brief.ethDst = macAt(b, 0);
+  ctx.brief.ethSrc = src;
+  ctx.brief.ethDst = dst;
   const type = u16(b, 12);
   let used: number;
   if (type < 0x0600) {
     // IEEE 802.3: a length, then LLC we do not decode
-    ctx.f('eth.len', type, String(type), 12, 2);
+    if (ctx.tree) ctx.f('eth.len', type, String(type), 12, 2);
     ctx.notes.text = `802.3, length ${wireEnd - 14}`;
     decodeData(ctx, 14, Math.min(wireEnd, 14 + type));
     used = 14 + type;
   } else {
-    ctx.f('eth.type', type, ethertypeName(type), 12, 2);
+    if (ctx.tree) ctx.f('eth.type', type, ethertypeName(type), 12, 2);
     used = decodeEthertype(ctx, type, 14, wireEnd);
   }
   const capEnd = Math.min(ctx.end, wireEnd);
-  if (used >= 14 && used < capEnd) {
+  if (used >= 14 && used < capEnd && ctx.tree) {
     const h = hexBytes(b, used, capEnd - used);
     eth.fields.push({ name: wireEnd <= 60 ? 'eth.padding' : 'eth.trailer', value: h, display: bytesDisplay(h), offset: used, length: capEnd - used });
   }
@@ -51,15 +55,17 @@ export function decodeVlanTag(ctx: DecodeContext, off: number, sTag: boolean): n
   const dei = (tci & 0x1000) !== 0;
   const id = tci & 0x0fff;
   // Wireshark's ranges: the C-tag's bit fields span the 2-byte TCI, the S-tag's priority/DEI its first byte
-  ctx.f(`${p}.priority`, pcp, String(pcp), off, sTag ? 1 : 2);
-  ctx.f(`${p}.dei`, dei, setStr(dei), off, sTag ? 1 : 2);
-  ctx.f(`${p}.id`, id, String(id), off, 2);
+  if (ctx.tree) {
+    ctx.f(sTag ? 'ieee8021ad.priority' : 'vlan.priority', pcp, String(pcp), off, sTag ? 1 : 2);
+    ctx.f(sTag ? 'ieee8021ad.dei' : 'vlan.dei', dei, setStr(dei), off, sTag ? 1 : 2);
+    ctx.f(sTag ? 'ieee8021ad.id' : 'vlan.id', id, String(id), off, 2);
+  }
   if (ctx.avail(off) < 4) {
     ctx.fail(`truncated ${sTag ? '802.1ad' : '802.1Q'} tag: ${Math.max(0, ctx.avail(off))} of 4 bytes`);
     return -1;
   }
   const type = u16(b, off + 2);
-  ctx.f(sTag ? 'ieee8021ah.etype' : 'vlan.etype', type, ethertypeName(type), off + 2, 2);
+  if (ctx.tree) ctx.f(sTag ? 'ieee8021ah.etype' : 'vlan.etype', type, ethertypeName(type), off + 2, 2);
   if (ctx.brief.vlan === undefined) ctx.brief.vlan = id;
   ctx.notes.prefix += `${sTag ? 'ieee8021ad' : 'vlan'} ${id}, p ${pcp}, `;
   return type;

@@ -3,7 +3,7 @@ import type { DecodeContext } from './context';
 import { decodeArp } from './arp';
 import { decodeData } from './data';
 import { decodeVlanTag } from './eth';
-import { ETHERTYPES, hex } from './format';
+import { ETHERTYPES, hex4 } from './format';
 import { decodeIpv4 } from './ipv4';
 
 const MAX_TAGS = 4;
@@ -21,7 +21,7 @@ export function decodeEthertype(ctx: DecodeContext, type: number, off: number, w
   }
   if (type === 0x0800) return decodeIpv4(ctx, off, wireEnd, 0);
   if (type === 0x0806) return decodeArp(ctx, off, wireEnd);
-  ctx.notes.text = `ethertype ${ETHERTYPES[type] ?? 'Unknown'} (${hex(type, 4)}), length ${wireEnd}`;
+  ctx.notes.text = `ethertype ${ETHERTYPES[type] ?? 'Unknown'} (${hex4(type)}), length ${wireEnd}`;
   decodeData(ctx, off, wireEnd);
   return wireEnd;
 }

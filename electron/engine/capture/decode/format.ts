@@ -20,6 +20,10 @@ export function hex(n: number, digits: number): string {
   return s.length >= digits ? `0x${s}` : `0x${'0'.repeat(digits - s.length)}${s}`;
 }
 
+/** `0x` + two / four hex digits (the common widths, from the table). */
+export const hex2 = (n: number): string => `0x${HEX2[n & 0xff]}`;
+export const hex4 = (n: number): string => `0x${HEX2[(n >> 8) & 0xff]}${HEX2[n & 0xff]}`;
+
 /** Lowercase hex of a byte range (a bytes field's value). */
 export function hexBytes(b: Buffer, off: number, len: number): string {
   return b.toString('hex', off, off + len);
@@ -40,7 +44,7 @@ export const ETHERTYPES: Record<number, string> = {
   0x86dd: 'IPv6', 0x88cc: '802.1 Link Layer Discovery Protocol (LLDP)', 0x8847: 'MPLS label switched packet',
   0x8035: 'RARP', 0x9000: 'Loopback',
 };
-export const ethertypeName = (t: number): string => `${ETHERTYPES[t] ?? 'Unknown'} (${hex(t, 4)})`;
+export const ethertypeName = (t: number): string => `${ETHERTYPES[t] ?? 'Unknown'} (${hex4(t)})`;
 
 export const IP_PROTOS: Record<number, string> = {
   1: 'ICMP', 2: 'IGMP', 4: 'IPIP', 6: 'TCP', 17: 'UDP', 41: 'IPv6', 47: 'GRE', 50: 'ESP', 51: 'AH', 58: 'ICMPv6', 132: 'SCTP',

@@ -40,8 +40,22 @@ export function decodeHttp(ctx: DecodeContext, off: number, end: number): string
   const layer = ctx.layer('http', off, end - off);
   let p = lineEnd(b, off, end);
   const first = b.toString('latin1', off, p).replace(/\r?\n$/, '');
+  const tree = ctx.tree;
+  if (tree) headLine(ctx, k, first, off);
+  p = headers(ctx, k, p, end);
+  layer.length = p - off;
+  return first;
+}
+
+/** The request or status line's fields. */
+function headLine(ctx: DecodeContext, k: 'request' | 'response', first: string, off: number): void {
   ctx.f(`http.${k}`, true, 'True', off, 0);
   const s1 = first.indexOf(' ');
+  if (s1 < 0) {
+    // only the first word was captured
+    ctx.f(k === 'request' ? 'http.request.method' : 'http.response.version', first, first, off, first.length);
+    return;
+  }
   const s2 = first.indexOf(' ', s1 + 1);
   const a = first.slice(0, s1);
   const mid = s2 < 0 ? first.slice(s1 + 1) : first.slice(s1 + 1, s2);
@@ -57,14 +71,20 @@ export function decodeHttp(ctx: DecodeContext, off: number, end: number): string
     if (/^\d{3}$/.test(mid)) ctx.f('http.response.code', code, String(code), midOff, 3);
     if (s2 >= 0) ctx.f('http.response.phrase', rest, rest, midOff + mid.length + 1, rest.length);
   }
+}
+
+/** Header lines from p on (fields only with the tree); returns where the head ends. */
+function headers(ctx: DecodeContext, k: 'request' | 'response', p: number, end: number): number {
+  const b = ctx.buf;
   const lineField = `http.${k}.line`;
   for (let n = 0; p < end && n < MAX_HEADERS; n++) {
     const e = lineEnd(b, p, end);
-    const line = b.toString('latin1', p, e);
-    if (line === '\r\n' || line === '\n') {
-      p = e; // end of the head
-      break;
+    if (b[p] === 0x0a || (b[p] === 0x0d && e === p + 2 && b[p + 1] === 0x0a)) return e; // the blank line ending the head
+    if (!ctx.tree) {
+      p = e;
+      continue;
     }
+    const line = b.toString('latin1', p, e);
     ctx.f(lineField, line, line.replace(/\r?\n$/, ''), p, e - p);
     const colon = line.indexOf(':');
     if (colon > 0) {
@@ -78,6 +98,5 @@ export function decodeHttp(ctx: DecodeContext, off: number, end: number): string
     }
     p = e;
   }
-  layer.length = p - off;
-  return first;
+  return p;
 }

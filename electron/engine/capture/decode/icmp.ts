@@ -3,7 +3,7 @@
 // (Wireshark shows a second 'ip' layer and a 'udp'/'tcp' layer there too).
 import type { DecodeContext } from './context';
 import { decodeData } from './data';
-import { hex, hexBytes, ipv4At, u16 } from './format';
+import { hex4, hexBytes, ipv4At, u16 } from './format';
 import { decodeIpv4 } from './ipv4';
 
 const TYPES: Record<number, string> = {
@@ -55,6 +55,26 @@ function errorText(ctx: DecodeContext, type: number, code: number, q: number, mt
   return `parameter problem - octet ${b[q - 4]}`;
 }
 
+/** The fields after the checksum, by type. */
+function icmpFields(ctx: DecodeContext, type: number, code: number, off: number, isError: boolean, mtu: number): void {
+  const b = ctx.buf;
+  if (WITH_ID.has(type)) {
+    const id = u16(b, off + 4);
+    const seq = u16(b, off + 6);
+    ctx.f('icmp.ident', id, `${id} (${hex4(id)})`, off + 4, 2);
+    ctx.f('icmp.seq', seq, `${seq} (${hex4(seq)})`, off + 6, 2);
+  } else if (type === 3 && code === 4) {
+    ctx.f('icmp.unused', hexBytes(b, off + 4, 2), hexBytes(b, off + 4, 2), off + 4, 2);
+    ctx.f('icmp.mtu', mtu, String(mtu), off + 6, 2);
+  } else if (type === 5) {
+    ctx.f('icmp.redir_gw', ipv4At(b, off + 4), ipv4At(b, off + 4), off + 4, 4);
+  } else if (type === 12) {
+    ctx.f('icmp.pointer', b[off + 4], String(b[off + 4]), off + 4, 1);
+  } else if (isError) {
+    ctx.f('icmp.unused', hexBytes(b, off + 4, 4), hexBytes(b, off + 4, 4), off + 4, 4);
+  }
+}
+
 /** ICMP at `off`; `wireEnd` is the end of the IP payload. `quote`: decode an error's quoted header (not inside another quote). */
 export function decodeIcmp(ctx: DecodeContext, off: number, wireEnd: number, quote: boolean): void {
   const b = ctx.buf;
@@ -64,28 +84,15 @@ export function decodeIcmp(ctx: DecodeContext, off: number, wireEnd: number, quo
   const type = b[off];
   const code = b[off + 1];
   const sum = u16(b, off + 2);
-  ctx.f('icmp.type', type, `${type} (${TYPES[type] ?? 'Unknown'})`, off, 1);
-  const cn = codeName(type, code);
-  ctx.f('icmp.code', code, cn ? `${code} (${cn})` : String(code), off + 1, 1);
-  ctx.f('icmp.checksum', sum, hex(sum, 4), off + 2, 2);
   const length = wireEnd - off;
   const isError = ERRORS.has(type);
-  let mtu = 0;
-  if (WITH_ID.has(type)) {
-    const id = u16(b, off + 4);
-    const seq = u16(b, off + 6);
-    ctx.f('icmp.ident', id, `${id} (${hex(id, 4)})`, off + 4, 2);
-    ctx.f('icmp.seq', seq, `${seq} (${hex(seq, 4)})`, off + 6, 2);
-  } else if (type === 3 && code === 4) {
-    mtu = u16(b, off + 6);
-    ctx.f('icmp.unused', hexBytes(b, off + 4, 2), hexBytes(b, off + 4, 2), off + 4, 2);
-    ctx.f('icmp.mtu', mtu, String(mtu), off + 6, 2);
-  } else if (type === 5) {
-    ctx.f('icmp.redir_gw', ipv4At(b, off + 4), ipv4At(b, off + 4), off + 4, 4);
-  } else if (type === 12) {
-    ctx.f('icmp.pointer', b[off + 4], String(b[off + 4]), off + 4, 1);
-  } else if (isError) {
-    ctx.f('icmp.unused', hexBytes(b, off + 4, 4), hexBytes(b, off + 4, 4), off + 4, 4);
+  const mtu = type === 3 && code === 4 ? u16(b, off + 6) : 0;
+  if (ctx.tree) {
+    ctx.f('icmp.type', type, `${type} (${TYPES[type] ?? 'Unknown'})`, off, 1);
+    const cn = codeName(type, code);
+    ctx.f('icmp.code', code, cn ? `${code} (${cn})` : String(code), off + 1, 1);
+    ctx.f('icmp.checksum', sum, hex4(sum), off + 2, 2);
+    icmpFields(ctx, type, code, off, isError, mtu);
   }
   if (quoted) return;
   if (avail < 8) {

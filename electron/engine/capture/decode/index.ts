@@ -22,6 +22,11 @@ export interface DecodeOptions {
   number?: number;
   /** add the captured bytes as hex (for a hex view) */
   bytes?: boolean;
+  /**
+   * build the field tree (default true). false: the fast path for packet
+   * lists and the journey — same layers, brief and summary, no fields.
+   */
+  fields?: boolean;
   /** relative TCP sequence numbers and tcp.stream (a TcpStreams that has observed the capture) */
   streams?: TcpStreamLookup;
 }
@@ -65,10 +70,11 @@ export function decodePacket(rec: PcapRecord, opts: DecodeOptions = {}): Decoded
   const data = rec.data;
   const caplen = data.length;
   const len = rec.len;
-  const ctx = new DecodeContext(data, caplen, opts.streams, opts.number);
+  const ctx = new DecodeContext(data, caplen, opts.fields !== false, opts.streams, opts.number);
   let failure: string | undefined;
   try {
-    frameLayer(ctx, rec, caplen, opts);
+    if (ctx.tree) frameLayer(ctx, rec, caplen, opts);
+    else ctx.layer('frame', 0, caplen);
     decodeLink(ctx, opts.linktype ?? LINKTYPE.ETHERNET, Math.max(len, caplen));
   } catch (e) {
     // a decoder bug must not take the capture down: the packet says so instead

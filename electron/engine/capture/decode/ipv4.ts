@@ -2,7 +2,7 @@
 // for IPIP (protocol 4), to a second IPv4 layer as Wireshark shows it.
 import type { DecodeContext } from './context';
 import { decodeData } from './data';
-import { IP_PROTOS, hex, ipv4At, setStr, u16 } from './format';
+import { IP_PROTOS, hex2, hex4, ipv4At, setStr, u16 } from './format';
 import { decodeIcmp } from './icmp';
 import { decodeTcp } from './tcp';
 import { decodeUdp } from './udp';
@@ -14,7 +14,8 @@ const OPTION_NAMES: Record<number, string> = {
   131: 'Loose Source Route', 137: 'Strict Source Route', 148: 'Router Alert',
 };
 
-const FLAG_NAMES = ['', 'More fragments', "Don't fragment", "Don't fragment, More fragments"];
+const FLAG_NAMES = ['', ', More fragments', ", Don't fragment", ", Don't fragment, More fragments"];
+const FLAG_DISPLAY = Array.from({ length: 8 }, (_, f) => `0x${f}${FLAG_NAMES[f & 3]}`);
 
 function headerChecksumOk(b: Uint8Array, off: number, ihl: number): boolean {
   let s = 0;
@@ -58,6 +59,7 @@ export function decodeIpv4(ctx: DecodeContext, off: number, wireEnd: number, dep
   const b = ctx.buf;
   const avail = ctx.avail(off);
   const quoted = ctx.quoted;
+  const tree = ctx.tree;
   const v0 = b[off];
   const ihl = (v0 & 0x0f) * 4;
   ctx.layer('ip', off, ihl >= 20 ? ihl : 20);
@@ -66,68 +68,73 @@ export function decodeIpv4(ctx: DecodeContext, off: number, wireEnd: number, dep
     return off;
   }
   const version = v0 >> 4;
-  ctx.f('ip.version', version, String(version), off, 1);
+  if (tree) ctx.f('ip.version', version, String(version), off, 1);
   if (version !== 4) {
     ctx.fail(`IPv4 header has version ${version}`);
     return off;
   }
-  ctx.f('ip.hdr_len', ihl, `${ihl} bytes (${ihl >> 2})`, off, 1);
+  if (tree) ctx.f('ip.hdr_len', ihl, `${ihl} bytes (${ihl >> 2})`, off, 1);
   if (ihl < 20) {
     ctx.fail(`bad IPv4 header length ${ihl} (minimum 20)`);
     return off;
   }
-  const ds = b[off + 1];
-  ctx.f('ip.dsfield', ds, hex(ds, 2), off + 1, 1);
-  ctx.f('ip.dsfield.dscp', ds >> 2, String(ds >> 2), off + 1, 1);
-  ctx.f('ip.dsfield.ecn', ds & 3, String(ds & 3), off + 1, 1);
   const totalLen = u16(b, off + 2);
-  ctx.f('ip.len', totalLen, String(totalLen), off + 2, 2);
   const id = u16(b, off + 4);
-  ctx.f('ip.id', id, `${hex(id, 4)} (${id})`, off + 4, 2);
   const ff = u16(b, off + 6);
-  const flags = ff >> 13;
-  const rb = (flags & 4) !== 0;
-  const df = (flags & 2) !== 0;
-  const mf = (flags & 1) !== 0;
+  const mf = (ff & 0x2000) !== 0;
   const fragOff = (ff & 0x1fff) * 8;
-  ctx.f('ip.flags', flags, `${hex(flags, 1)}${FLAG_NAMES[flags & 3] ? `, ${FLAG_NAMES[flags & 3]}` : ''}`, off + 6, 1);
-  ctx.f('ip.flags.rb', rb, setStr(rb), off + 6, 1);
-  ctx.f('ip.flags.df', df, setStr(df), off + 6, 1);
-  ctx.f('ip.flags.mf', mf, setStr(mf), off + 6, 1);
-  ctx.f('ip.frag_offset', fragOff >> 3, `${fragOff} bytes (${fragOff >> 3})`, off + 6, 2);
   const ttl = b[off + 8];
-  ctx.f('ip.ttl', ttl, String(ttl), off + 8, 1);
   const proto = b[off + 9];
-  ctx.f('ip.proto', proto, `${IP_PROTOS[proto] ?? 'Unknown'} (${proto})`, off + 9, 1);
-  const sum = u16(b, off + 10);
-  ctx.f('ip.checksum', sum, hex(sum, 4), off + 10, 2);
-  if (avail >= ihl) {
-    const good = headerChecksumOk(b, off, ihl);
-    ctx.f('ip.checksum.status', good ? 1 : 0, good ? 'Good' : 'Bad', off + 10, 0);
-  }
   const src = ipv4At(b, off + 12);
   const dst = ipv4At(b, off + 16);
-  ctx.f('ip.src', src, src, off + 12, 4);
-  ctx.f('ip.dst', dst, dst, off + 16, 4);
+  if (tree) {
+    const ds = b[off + 1];
+    ctx.f('ip.dsfield', ds, hex2(ds), off + 1, 1);
+    ctx.f('ip.dsfield.dscp', ds >> 2, String(ds >> 2), off + 1, 1);
+    ctx.f('ip.dsfield.ecn', ds & 3, String(ds & 3), off + 1, 1);
+    ctx.f('ip.len', totalLen, String(totalLen), off + 2, 2);
+    ctx.f('ip.id', id, `${hex4(id)} (${id})`, off + 4, 2);
+    const flags = ff >> 13;
+    ctx.f('ip.flags', flags, FLAG_DISPLAY[flags], off + 6, 1);
+    ctx.f('ip.flags.rb', (flags & 4) !== 0, setStr((flags & 4) !== 0), off + 6, 1);
+    ctx.f('ip.flags.df', (flags & 2) !== 0, setStr((flags & 2) !== 0), off + 6, 1);
+    ctx.f('ip.flags.mf', mf, setStr(mf), off + 6, 1);
+    ctx.f('ip.frag_offset', fragOff >> 3, `${fragOff} bytes (${fragOff >> 3})`, off + 6, 2);
+    ctx.f('ip.ttl', ttl, String(ttl), off + 8, 1);
+    ctx.f('ip.proto', proto, `${IP_PROTOS[proto] ?? 'Unknown'} (${proto})`, off + 9, 1);
+    const sum = u16(b, off + 10);
+    ctx.f('ip.checksum', sum, hex4(sum), off + 10, 2);
+    if (avail >= ihl) {
+      const good = headerChecksumOk(b, off, ihl);
+      ctx.f('ip.checksum.status', good ? 1 : 0, good ? 'Good' : 'Bad', off + 10, 0);
+    }
+    ctx.f('ip.src', src, src, off + 12, 4);
+    ctx.f('ip.dst', dst, dst, off + 16, 4);
+  }
+  ctx.ipSrc = src;
+  ctx.ipDst = dst;
   if (avail < ihl) {
     if (!quoted || avail < 20) ctx.fail(`truncated ${quoted ? 'quoted ' : ''}IPv4 header: ${Math.max(0, avail)} of ${ihl} bytes`);
     if (!quoted) ctx.notes.text = 'IP truncated';
     return off + Math.max(0, avail);
   }
-  if (ihl > 20) decodeOptions(ctx, off + 20, off + ihl);
+  if (ihl > 20 && tree) decodeOptions(ctx, off + 20, off + ihl);
 
   let end = off + totalLen;
+  let overrun: string | undefined;
   if (totalLen < ihl) {
     ctx.fail(`bad IPv4 total length ${totalLen} (header is ${ihl} bytes)`);
     end = wireEnd;
   } else if (end > wireEnd) {
+    // reported after the payload, so a cut transport header is the error shown;
     // a quoted header's datagram was cut by the ICMP error on purpose
-    if (!quoted) ctx.fail(`IPv4 total length ${totalLen} exceeds the ${wireEnd - off} bytes that carry it`);
+    if (!quoted) overrun = `IPv4 total length ${totalLen} exceeds the ${wireEnd - off} bytes that carry it`;
     end = wireEnd;
   }
   const fragment = mf || fragOff > 0;
   if (!quoted) {
     const br = ctx.brief;
+    // an inner header (IPIP): the outer one moves to `outer`
     if (br.src !== undefined && br.outer === undefined) br.outer = { src: br.src, dst: br.dst ?? '', id: br.ipId ?? 0, ttl: br.ttl ?? 0 };
     br.proto = 'ip';
     br.src = src;
@@ -135,10 +142,8 @@ export function decodeIpv4(ctx: DecodeContext, off: number, wireEnd: number, dep
     br.ipProto = proto;
     br.ipId = id;
     br.ttl = ttl;
-    br.tcpFlags = br.sport = br.dport = br.seq = br.ack = br.icmpType = br.icmpCode = br.payloadLength = undefined;
-    ctx.notes.ports = undefined;
     ctx.notes.ips.push({ src, dst, frag: fragment ? `(frag ${id}:${end - off - ihl}@${fragOff}${mf ? '+' : ''})` : undefined });
-    ctx.notes.text = `${IP_PROTOS[proto]?.toLowerCase() ?? `ip-proto-${proto}`}, length ${end - off - ihl}`;
+    ctx.notes.text = ''; // the transport decoder's, or the fallback below
   }
   const pl = off + ihl;
   if (fragOff > 0) {
@@ -154,5 +159,7 @@ export function decodeIpv4(ctx: DecodeContext, off: number, wireEnd: number, dep
   } else {
     decodeData(ctx, pl, end);
   }
+  if (!quoted && !ctx.notes.text) ctx.notes.text = `${IP_PROTOS[proto]?.toLowerCase() ?? `ip-proto-${proto}`}, length ${end - off - ihl}`;
+  if (overrun) ctx.fail(overrun);
   return end;
 }

@@ -12,16 +12,22 @@ export interface TcpSegmentKey {
   ack: number;
   /** TCP flags (9 bits) */
   flags: number;
+  /** the header quoted in an ICMP error (only the addresses and ports count) */
+  quoted?: boolean;
 }
 
+const ICMP_ERRORS = new Set([3, 4, 5, 11, 12]);
+
+// link type -> [offset of the ethertype, offset of the layer 3 header] (-1: raw IPv4)
+const LINK: Record<number, [number, number]> = {
+  [LINKTYPE.ETHERNET]: [12, 14], [LINKTYPE.LINUX_SLL]: [14, 16], [LINKTYPE.LINUX_SLL2]: [0, 20], [LINKTYPE.RAW]: [-1, 0], [LINKTYPE.IPV4]: [-1, 0],
+};
+
 function l3Offset(b: Uint8Array, end: number, linktype: number): { off: number; type: number } | undefined {
-  let off: number;
-  let type: number;
-  if (linktype === LINKTYPE.ETHERNET) [off, type] = [14, u16(b, 12)];
-  else if (linktype === LINKTYPE.LINUX_SLL) [off, type] = [16, u16(b, 14)];
-  else if (linktype === LINKTYPE.LINUX_SLL2) [off, type] = [20, u16(b, 0)];
-  else if (linktype === LINKTYPE.RAW || linktype === LINKTYPE.IPV4) [off, type] = [0, 0x0800];
-  else return undefined;
+  const link = LINK[linktype];
+  if (!link) return undefined;
+  let off = link[1];
+  let type = link[0] < 0 ? 0x0800 : u16(b, link[0]);
   for (let tags = 0; (type === 0x8100 || type === 0x88a8) && tags < 4; tags++) {
     type = u16(b, off + 2);
     off += 4;
@@ -34,21 +40,32 @@ export function locateTcp(b: Uint8Array, linktype: number): TcpSegmentKey | unde
   const l3 = l3Offset(b, end, linktype);
   if (!l3 || l3.type !== 0x0800) return undefined;
   let off = l3.off;
+  let quoted = false;
   for (let depth = 0; depth < 5; depth++) {
     if (end - off < 20 || b[off] >> 4 !== 4) return undefined;
     const ihl = (b[off] & 15) * 4;
     if (ihl < 20 || (u16(b, off + 6) & 0x1fff) !== 0) return undefined;
     const proto = b[off + 9];
     const t = off + ihl;
-    if (proto === 4) {
+    if (proto === 4 && !quoted) {
       off = t;
       continue;
     }
+    if (proto === 1 && !quoted && end - t >= 8 && ICMP_ERRORS.has(b[t])) {
+      // Wireshark gives a whole TCP header quoted in an ICMP error a conversation too
+      off = t + 8;
+      quoted = true;
+      continue;
+    }
     if (proto !== 6 || end - t < 20) return undefined;
-    return {
-      src: ipv4At(b, off + 12), dst: ipv4At(b, off + 16), sport: u16(b, t), dport: u16(b, t + 2),
-      seq: u32(b, t + 4), ack: u32(b, t + 8), flags: u16(b, t + 12) & 0x1ff,
-    };
+    const key: TcpSegmentKey = { src: ipv4At(b, off + 12), dst: ipv4At(b, off + 16), sport: u16(b, t), dport: u16(b, t + 2), seq: 0, ack: 0, flags: 0 };
+    if (quoted) key.quoted = true;
+    else {
+      key.seq = u32(b, t + 4);
+      key.ack = u32(b, t + 8);
+      key.flags = u16(b, t + 12) & 0x1ff;
+    }
+    return key;
   }
   return undefined;
 }

@@ -1,23 +1,21 @@
 // TCP: ports, raw (and, with stream tracking, relative) sequence numbers,
 // each flag, options; a payload that starts like HTTP goes to the HTTP decoder.
 import type { DecodeContext } from './context';
-import { bytesDisplay, hex, hexBytes, setStr, u16, u32 } from './format';
+import { bytesDisplay, hex4, hexBytes, setStr, u16, u32 } from './format';
 import { decodeHttp } from './http';
 
-// bit, field, Wireshark's flag word, tcpdump's letter (ordered low to high)
-const FLAGS: [number, string, string][] = [
-  [0x001, 'tcp.flags.fin', 'FIN'], [0x002, 'tcp.flags.syn', 'SYN'], [0x004, 'tcp.flags.reset', 'RST'],
-  [0x008, 'tcp.flags.push', 'PSH'], [0x010, 'tcp.flags.ack', 'ACK'], [0x020, 'tcp.flags.urg', 'URG'],
-  [0x040, 'tcp.flags.ece', 'ECE'], [0x080, 'tcp.flags.cwr', 'CWR'], [0x100, 'tcp.flags.ae', 'AE'],
-];
+// Wireshark's flag words and tcpdump's letters, low bit first
+const WORDS = ['FIN', 'SYN', 'RST', 'PSH', 'ACK', 'URG', 'ECE', 'CWR', 'AE'];
+const FLAG_FIELDS = ['tcp.flags.fin', 'tcp.flags.syn', 'tcp.flags.reset', 'tcp.flags.push', 'tcp.flags.ack', 'tcp.flags.urg', 'tcp.flags.ece', 'tcp.flags.cwr'];
+const LETTERS: [number, string][] = [[1, 'F'], [2, 'S'], [4, 'R'], [8, 'P'], [0x20, 'U'], [0x40, 'E'], [0x80, 'W'], [0x10, '.'], [0x100, 'e']];
 const FLAG_WORDS: string[] = [];
+const FLAG_DISPLAY: string[] = [];
 const DUMP_FLAGS: string[] = [];
 for (let v = 0; v < 0x200; v++) {
-  const words = FLAGS.filter(([bit]) => v & bit).map(([, , w]) => w);
+  const words = WORDS.filter((_, i) => v & (1 << i));
   FLAG_WORDS[v] = words.length ? words.join(', ') : '<None>';
-  let s = '';
-  for (const [bit, ch] of [[1, 'F'], [2, 'S'], [4, 'R'], [8, 'P'], [0x20, 'U'], [0x40, 'E'], [0x80, 'W'], [0x10, '.'], [0x100, 'e']] as const) if (v & bit) s += ch;
-  DUMP_FLAGS[v] = s || 'none';
+  FLAG_DISPLAY[v] = `0x${v.toString(16).padStart(3, '0')} (${FLAG_WORDS[v]})`;
+  DUMP_FLAGS[v] = LETTERS.filter(([bit]) => v & bit).map(([, ch]) => ch).join('') || 'none';
 }
 
 /** The flag word list Wireshark shows for tcp.flags, e.g. `SYN, ACK`. */
@@ -26,21 +24,30 @@ export const tcpFlagWords = (flags: number): string => FLAG_WORDS[flags & 0x1ff]
 /** Options between off and end; SACK edges relative to `sackBase` (0: raw). Returns tcpdump's option list text. */
 function decodeOptions(ctx: DecodeContext, off: number, end: number, sackBase: number): string {
   const b = ctx.buf;
-  const h = hexBytes(b, off, end - off);
-  ctx.f('tcp.options', h, bytesDisplay(h), off, end - off);
+  const tree = ctx.tree;
+  if (tree) {
+    const h = hexBytes(b, off, end - off);
+    if (tree) {
+      ctx.f('tcp.options', h, bytesDisplay(h), off, end - off);
+    }
+  }
   const text: string[] = [];
   let p = off;
   while (p < end) {
     const kind = b[p];
     if (kind === 0) {
-      ctx.f('tcp.options.eol', '00', 'End of Option List (EOL)', p, 1);
-      ctx.f('tcp.option_kind', 0, 'End of Option List (0)', p, 1);
+      if (tree) {
+        ctx.f('tcp.options.eol', '00', 'End of Option List (EOL)', p, 1);
+        ctx.f('tcp.option_kind', 0, 'End of Option List (0)', p, 1);
+      }
       text.push('eol');
       break;
     }
     if (kind === 1) {
-      ctx.f('tcp.options.nop', '01', 'No-Operation (NOP)', p, 1);
-      ctx.f('tcp.option_kind', 1, 'No-Operation (1)', p, 1);
+      if (tree) {
+        ctx.f('tcp.options.nop', '01', 'No-Operation (NOP)', p, 1);
+        ctx.f('tcp.option_kind', 1, 'No-Operation (1)', p, 1);
+      }
       text.push('nop');
       p++;
       continue;
@@ -51,56 +58,70 @@ function decodeOptions(ctx: DecodeContext, off: number, end: number, sackBase: n
     }
     const len = b[p + 1];
     if (len < 2 || p + len > end) {
-      ctx.f('tcp.option_kind', kind, String(kind), p, 1);
-      ctx.f('tcp.option_len', len, String(len), p + 1, 1);
+      if (tree) {
+        ctx.f('tcp.option_kind', kind, String(kind), p, 1);
+        ctx.f('tcp.option_len', len, String(len), p + 1, 1);
+      }
       ctx.fail(`bad TCP option length ${len} for option ${kind}`);
       break;
     }
     if (kind === 2 && len === 4) {
       const mss = u16(b, p + 2);
-      ctx.f('tcp.options.mss', hexBytes(b, p, 4), `Maximum segment size: ${mss} bytes`, p, 4);
-      ctx.f('tcp.option_kind', 2, 'Maximum Segment Size (2)', p, 1);
-      ctx.f('tcp.option_len', 4, '4', p + 1, 1);
-      ctx.f('tcp.options.mss_val', mss, String(mss), p + 2, 2);
+      if (tree) {
+        ctx.f('tcp.options.mss', hexBytes(b, p, 4), `Maximum segment size: ${mss} bytes`, p, 4);
+        ctx.f('tcp.option_kind', 2, 'Maximum Segment Size (2)', p, 1);
+        ctx.f('tcp.option_len', 4, '4', p + 1, 1);
+        ctx.f('tcp.options.mss_val', mss, String(mss), p + 2, 2);
+      }
       text.push(`mss ${mss}`);
     } else if (kind === 3 && len === 3) {
       const shift = b[p + 2];
-      ctx.f('tcp.options.wscale', hexBytes(b, p, 3), `Window scale: ${shift} (multiply by ${2 ** shift})`, p, 3);
-      ctx.f('tcp.option_kind', 3, 'Window Scale (3)', p, 1);
-      ctx.f('tcp.option_len', 3, '3', p + 1, 1);
-      ctx.f('tcp.options.wscale.shift', shift, String(shift), p + 2, 1);
-      ctx.f('tcp.options.wscale.multiplier', 2 ** shift, String(2 ** shift), p + 2, 1);
+      if (tree) {
+        ctx.f('tcp.options.wscale', hexBytes(b, p, 3), `Window scale: ${shift} (multiply by ${2 ** shift})`, p, 3);
+        ctx.f('tcp.option_kind', 3, 'Window Scale (3)', p, 1);
+        ctx.f('tcp.option_len', 3, '3', p + 1, 1);
+        ctx.f('tcp.options.wscale.shift', shift, String(shift), p + 2, 1);
+        ctx.f('tcp.options.wscale.multiplier', 2 ** shift, String(2 ** shift), p + 2, 1);
+      }
       text.push(`wscale ${shift}`);
     } else if (kind === 4 && len === 2) {
-      ctx.f('tcp.options.sack_perm', hexBytes(b, p, 2), 'SACK permitted', p, 2);
-      ctx.f('tcp.option_kind', 4, 'SACK Permitted (4)', p, 1);
-      ctx.f('tcp.option_len', 2, '2', p + 1, 1);
+      if (tree) {
+        ctx.f('tcp.options.sack_perm', hexBytes(b, p, 2), 'SACK permitted', p, 2);
+        ctx.f('tcp.option_kind', 4, 'SACK Permitted (4)', p, 1);
+        ctx.f('tcp.option_len', 2, '2', p + 1, 1);
+      }
       text.push('sackOK');
     } else if (kind === 5 && len >= 10 && (len - 2) % 8 === 0) {
-      ctx.f('tcp.options.sack', hexBytes(b, p, len), 'SACK', p, len);
-      ctx.f('tcp.option_kind', 5, 'SACK (5)', p, 1);
-      ctx.f('tcp.option_len', len, String(len), p + 1, 1);
+      if (tree) {
+        ctx.f('tcp.options.sack', hexBytes(b, p, len), 'SACK', p, len);
+        ctx.f('tcp.option_kind', 5, 'SACK (5)', p, 1);
+        ctx.f('tcp.option_len', len, String(len), p + 1, 1);
+      }
       const blocks: string[] = [];
       for (let q = p + 2; q < p + len; q += 8) {
         const le = (u32(b, q) - sackBase) >>> 0;
         const re = (u32(b, q + 4) - sackBase) >>> 0;
-        ctx.f('tcp.options.sack_le', le, String(le), q, 4);
-        ctx.f('tcp.options.sack_re', re, String(re), q + 4, 4);
+        if (tree) ctx.f('tcp.options.sack_le', le, String(le), q, 4);
+        if (tree) ctx.f('tcp.options.sack_re', re, String(re), q + 4, 4);
         blocks.push(`{${le}:${re}}`);
       }
       text.push(`sack ${blocks.length} ${blocks.join('')}`);
     } else if (kind === 8 && len === 10) {
       const tsval = u32(b, p + 2);
       const tsecr = u32(b, p + 6);
-      ctx.f('tcp.options.timestamp', hexBytes(b, p, 10), `Timestamps: TSval ${tsval}, TSecr ${tsecr}`, p, 10);
-      ctx.f('tcp.option_kind', 8, 'Time Stamp Option (8)', p, 1);
-      ctx.f('tcp.option_len', 10, '10', p + 1, 1);
-      ctx.f('tcp.options.timestamp.tsval', tsval, String(tsval), p + 2, 4);
-      ctx.f('tcp.options.timestamp.tsecr', tsecr, String(tsecr), p + 6, 4);
+      if (tree) {
+        ctx.f('tcp.options.timestamp', hexBytes(b, p, 10), `Timestamps: TSval ${tsval}, TSecr ${tsecr}`, p, 10);
+        ctx.f('tcp.option_kind', 8, 'Time Stamp Option (8)', p, 1);
+        ctx.f('tcp.option_len', 10, '10', p + 1, 1);
+        ctx.f('tcp.options.timestamp.tsval', tsval, String(tsval), p + 2, 4);
+        ctx.f('tcp.options.timestamp.tsecr', tsecr, String(tsecr), p + 6, 4);
+      }
       text.push(`TS val ${tsval} ecr ${tsecr}`);
     } else {
-      ctx.f('tcp.option_kind', kind, String(kind), p, 1);
-      ctx.f('tcp.option_len', len, String(len), p + 1, 1);
+      if (tree) {
+        ctx.f('tcp.option_kind', kind, String(kind), p, 1);
+        ctx.f('tcp.option_len', len, String(len), p + 1, 1);
+      }
       text.push(`opt-${kind}`);
     }
     p += len;
@@ -113,50 +134,62 @@ export function decodeTcp(ctx: DecodeContext, off: number, wireEnd: number, frag
   const b = ctx.buf;
   const avail = ctx.avail(off);
   const quoted = ctx.quoted;
+  const tree = ctx.tree;
   const doff = b[off + 12] >> 4;
   const hlen = doff * 4;
   ctx.layer('tcp', off, hlen >= 20 ? hlen : 20);
   const sport = u16(b, off);
   const dport = u16(b, off + 2);
-  ctx.f('tcp.srcport', sport, String(sport), off, 2);
-  ctx.f('tcp.dstport', dport, String(dport), off + 2, 2);
   const segLen = wireEnd - off - hlen;
   const seq = u32(b, off + 4);
   const ack = u32(b, off + 8);
   const flags = u16(b, off + 12) & 0x1ff;
-  const complete = avail >= 20 && hlen >= 20;
-  const rel = complete && !quoted && ctx.streams && ctx.brief.src !== undefined
-    ? ctx.streams.lookup(ctx.brief.src, sport, ctx.brief.dst ?? '', dport, ctx.frame)
-    : undefined;
-  if (rel) ctx.f('tcp.stream', rel.stream, String(rel.stream), off, 0);
-  if (complete && !quoted && segLen >= 0) ctx.f('tcp.len', segLen, String(segLen), off, 0);
-  if (rel?.seqBase !== undefined) {
-    const r = (seq - rel.seqBase) >>> 0;
-    ctx.f('tcp.seq', r, `${r} (relative sequence number)`, off + 4, 4);
-  }
-  if (quoted) ctx.f('tcp.seq', seq, String(seq), off + 4, 4); // Wireshark: no relative numbers inside an ICMP error
-  else ctx.f('tcp.seq_raw', seq, String(seq), off + 4, 4);
-  if (rel) {
-    // as Wireshark: relative only with ACK set (and the other side seen)
-    const r = flags & 0x10 && rel.ackBase !== undefined ? (ack - rel.ackBase) >>> 0 : ack;
-    ctx.f('tcp.ack', r, flags & 0x10 && rel.ackBase !== undefined ? `${r} (relative ack number)` : String(r), off + 8, 4);
-  }
-  if (!quoted) ctx.f('tcp.ack_raw', ack, String(ack), off + 8, 4);
-  ctx.f('tcp.hdr_len', hlen, `${hlen} bytes (${doff})`, off + 12, 1);
-  ctx.f('tcp.flags', flags, `${hex(flags, 3)} (${FLAG_WORDS[flags]})`, off + 12, 2);
-  ctx.f('tcp.flags.res', (b[off + 12] & 0x0e) !== 0, setStr((b[off + 12] & 0x0e) !== 0), off + 12, 1);
-  for (let i = FLAGS.length - 1; i >= 0; i--) {
-    const [bit, name] = FLAGS[i];
-    const set = (flags & bit) !== 0;
-    ctx.f(name, set, setStr(set), bit === 0x100 ? off + 12 : off + 13, 1);
-  }
   const win = u16(b, off + 14);
-  ctx.f('tcp.window_size_value', win, String(win), off + 14, 2);
-  const sum = u16(b, off + 16);
-  ctx.f('tcp.checksum', sum, hex(sum, 4), off + 16, 2);
   const urg = u16(b, off + 18);
-  ctx.f('tcp.urgent_pointer', urg, String(urg), off + 18, 2);
-  if (quoted) return; // an ICMP error quotes only the first 8 bytes
+  const complete = avail >= 20 && hlen >= 20;
+  const known = ctx.streams && complete ? ctx.streams.lookup(ctx.ipSrc, sport, ctx.ipDst, dport, ctx.frame) : undefined;
+  // inside an ICMP error: the stream, but raw numbers (as Wireshark)
+  const rel = quoted ? undefined : known;
+  if (tree) {
+    ctx.f('tcp.srcport', sport, String(sport), off, 2);
+    ctx.f('tcp.dstport', dport, String(dport), off + 2, 2);
+    if (known) ctx.f('tcp.stream', known.stream, String(known.stream), off, 0);
+    if (complete && !quoted && segLen >= 0) ctx.f('tcp.len', segLen, String(segLen), off, 0);
+    if (rel?.seqBase !== undefined) {
+      const r = (seq - rel.seqBase) >>> 0;
+      ctx.f('tcp.seq', r, `${r} (relative sequence number)`, off + 4, 4);
+    }
+    if (quoted) ctx.f('tcp.seq', seq, String(seq), off + 4, 4); // Wireshark: no relative numbers inside an ICMP error
+    else ctx.f('tcp.seq_raw', seq, String(seq), off + 4, 4);
+    if (rel) {
+      // as Wireshark: relative only with ACK set (and the other side's base known)
+      const relative = (flags & 0x10) !== 0 && rel.ackBase !== undefined;
+      const r = relative ? (ack - rel.ackBase!) >>> 0 : ack;
+      ctx.f('tcp.ack', r, relative ? `${r} (relative ack number)` : String(r), off + 8, 4);
+    } else if (quoted) {
+      ctx.f('tcp.ack', ack, String(ack), off + 8, 4);
+    }
+    ctx.f('tcp.ack_raw', ack, String(ack), off + 8, 4);
+    ctx.f('tcp.hdr_len', hlen, `${hlen} bytes (${doff})`, off + 12, 1);
+    ctx.f('tcp.flags', flags, FLAG_DISPLAY[flags], off + 12, 2);
+    const res = (b[off + 12] & 0x0e) !== 0;
+    ctx.f('tcp.flags.res', res, setStr(res), off + 12, 1);
+    ctx.f('tcp.flags.ae', (flags & 0x100) !== 0, setStr((flags & 0x100) !== 0), off + 12, 1);
+    for (let bit = 0x80, i = 7; i >= 0; bit >>= 1, i--) ctx.f(FLAG_FIELDS[i], (flags & bit) !== 0, setStr((flags & bit) !== 0), off + 13, 1);
+    ctx.f('tcp.window_size_value', win, String(win), off + 14, 2);
+    const sum = u16(b, off + 16);
+    ctx.f('tcp.checksum', sum, hex4(sum), off + 16, 2);
+    ctx.f('tcp.urgent_pointer', urg, String(urg), off + 18, 2);
+  }
+  if (quoted) {
+    // an ICMP error quotes at least 8 bytes (ports and sequence number), Linux up to 576: show what is there
+    if (tree && complete && avail >= hlen) {
+      if (hlen > 20) decodeOptions(ctx, off + 20, off + hlen, 0);
+      const capLen = Math.min(wireEnd, ctx.end) - off - hlen;
+      if (capLen > 0) ctx.f('tcp.payload', hexBytes(b, off + hlen, capLen), bytesDisplay(hexBytes(b, off + hlen, capLen)), off + hlen, capLen);
+    }
+    return;
+  }
   if (avail < 20) {
     ctx.fail(`truncated TCP header: ${Math.max(0, avail)} of 20 bytes`);
     ctx.notes.text = 'tcp, truncated';
@@ -194,8 +227,10 @@ export function decodeTcp(ctx: DecodeContext, off: number, wireEnd: number, frag
   const pl = off + hlen;
   const capLen = Math.min(wireEnd, ctx.end) - pl;
   if (capLen > 0) {
-    const h = hexBytes(b, pl, capLen);
-    ctx.f('tcp.payload', h, bytesDisplay(h), pl, capLen);
+    if (tree) {
+      const h = hexBytes(b, pl, capLen);
+      ctx.f('tcp.payload', h, bytesDisplay(h), pl, capLen);
+    }
     const line = decodeHttp(ctx, pl, pl + capLen);
     if (line) text += `: HTTP: ${line}`;
   }

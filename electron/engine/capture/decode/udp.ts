@@ -1,6 +1,6 @@
 // UDP: ports, length, checksum, payload.
 import type { DecodeContext } from './context';
-import { bytesDisplay, hex, hexBytes, u16 } from './format';
+import { bytesDisplay, hex4, hexBytes, u16 } from './format';
 
 /** UDP at `off`; `wireEnd` is the end of the IP payload. `fragment`: a first fragment, whose UDP length covers later ones too. */
 export function decodeUdp(ctx: DecodeContext, off: number, wireEnd: number, fragment: boolean): void {
@@ -11,11 +11,18 @@ export function decodeUdp(ctx: DecodeContext, off: number, wireEnd: number, frag
   const dport = u16(b, off + 2);
   const length = u16(b, off + 4);
   const sum = u16(b, off + 6);
-  ctx.f('udp.srcport', sport, String(sport), off, 2);
-  ctx.f('udp.dstport', dport, String(dport), off + 2, 2);
-  ctx.f('udp.length', length, String(length), off + 4, 2);
-  ctx.f('udp.checksum', sum, hex(sum, 4), off + 6, 2);
-  if (ctx.quoted) return;
+  if (ctx.tree) {
+    ctx.f('udp.srcport', sport, String(sport), off, 2);
+    ctx.f('udp.dstport', dport, String(dport), off + 2, 2);
+    ctx.f('udp.length', length, String(length), off + 4, 2);
+    ctx.f('udp.checksum', sum, hex4(sum), off + 6, 2);
+  }
+  if (ctx.quoted) {
+    // Linux quotes the whole datagram (up to 576 bytes): its payload as far as it goes
+    const cap = Math.min(off + length, wireEnd, ctx.end) - off - 8;
+    if (ctx.tree && length >= 8 && cap > 0) ctx.f('udp.payload', hexBytes(b, off + 8, cap), bytesDisplay(hexBytes(b, off + 8, cap)), off + 8, cap);
+    return;
+  }
   if (avail < 8) {
     ctx.fail(`truncated UDP header: ${Math.max(0, avail)} of 8 bytes`);
     ctx.notes.text = 'udp, truncated';
@@ -40,7 +47,7 @@ export function decodeUdp(ctx: DecodeContext, off: number, wireEnd: number, frag
   ctx.notes.text = `UDP, length ${Math.max(0, length - 8)}`;
   const pl = off + 8;
   const cap = Math.min(end, ctx.end) - pl;
-  if (cap > 0) {
+  if (cap > 0 && ctx.tree) {
     const h = hexBytes(b, pl, cap);
     ctx.f('udp.payload', h, bytesDisplay(h), pl, cap);
   }

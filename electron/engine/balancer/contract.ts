@@ -1,0 +1,6 @@
+// The engine's one door to the host↔agent contract (lab-images/balancer/contract):
+// what the engine builds for the agent, how it hands it over, what it reads
+// back. Every engine import of the contract goes through this file.
+export type { AgentConfigInput } from '../../../lab-images/balancer/contract/config';
+export { applyRelayCommand, RELAY_MARKER } from '../../../lab-images/balancer/contract/relay';
+export { agentHealthSchema, agentStatsSchema, type AgentHealth, type AgentStats } from '../../../lab-images/balancer/contract/report';

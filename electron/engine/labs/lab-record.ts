@@ -1,0 +1,118 @@
+// What Docker remembers about a deployed lab, so any process (CLI, UI, web
+// server) can find it again without a state file on the host:
+//  - every container carries the lab document (label io.lblab.doc, base64 JSON)
+//    and its hash (io.lblab.hash), written at create time;
+//  - labels are immutable, so what changes while the lab runs (the live mode of
+//    each service) and the "deploy finished" marker live in one file inside the
+//    lab's anchor container: /run/lblab/lab.json. The anchor is the first
+//    balancer (else the first node). The file dies with the lab, as it should.
+import { createHash } from 'node:crypto';
+import type Docker from 'dockerode';
+import type { LabDoc, Mode } from '../../api';
+import { docker } from '../docker/client';
+import { execIn } from '../docker/exec';
+import { LABEL, labFilter } from '../docker/labels';
+
+export const RECORD_PATH = '/run/lblab/lab.json';
+
+export interface LabRecord {
+  hash: string;
+  /** live mode per service (absent = the document's mode) */
+  modes: Record<string, Mode>;
+  deployedAt: number;
+}
+
+/** Canonical JSON (sorted keys) so the hash does not depend on key order. */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    return `{${Object.keys(o)
+      .filter((k) => o[k] !== undefined)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+/** Hash of what matters for deployment: drawing positions and descriptions do not redeploy a lab. */
+export function docHash(doc: LabDoc): string {
+  const strip = (v: unknown, key?: string): unknown => {
+    if (key === 'position' || key === 'description') return undefined;
+    if (Array.isArray(v)) return v.map((x) => strip(x));
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, strip(x, k)]));
+    return v;
+  };
+  return createHash('sha256').update(canonical(strip(doc))).digest('hex').slice(0, 16);
+}
+
+export const encodeDoc = (doc: LabDoc) => Buffer.from(JSON.stringify(doc)).toString('base64');
+export function decodeDoc(label: string | undefined): LabDoc | undefined {
+  if (!label) return undefined;
+  try {
+    return JSON.parse(Buffer.from(label, 'base64').toString('utf8')) as LabDoc;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface LabObjects {
+  containers: Docker.ContainerInfo[];
+  networks: Docker.NetworkInspectInfo[];
+}
+
+/** Every container (running or not) and network of one lab, found by label. */
+export async function labObjects(lab: string): Promise<LabObjects> {
+  const filters = JSON.stringify(labFilter(lab));
+  const [containers, networks] = await Promise.all([
+    docker().listContainers({ all: true, filters }),
+    docker().listNetworks({ filters }),
+  ]);
+  return { containers, networks };
+}
+
+/** The document a lab was deployed from, read from its containers' labels. */
+export function docOf(objs: LabObjects): LabDoc | undefined {
+  for (const c of objs.containers) {
+    const d = decodeDoc(c.Labels?.[LABEL.doc]);
+    if (d) return d;
+  }
+  return undefined;
+}
+
+/** The anchor node holds the record file: first balancer, else first node (document order). */
+export function anchorNode(doc: LabDoc): string {
+  const names = Object.keys(doc.nodes);
+  return names.find((n) => doc.nodes[n].kind === 'balancer') ?? names[0];
+}
+
+/** The record file's text as a record; undefined when it is missing or unreadable. */
+export function parseRecord(text: string): LabRecord | undefined {
+  try {
+    return JSON.parse(text) as LabRecord;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function readRecord(container: string): Promise<LabRecord | undefined> {
+  const r = await execIn(container, ['cat', RECORD_PATH], { timeoutMs: 10_000 }).catch(() => undefined);
+  return r && r.exitCode === 0 ? parseRecord(r.stdout) : undefined;
+}
+
+export async function writeRecord(container: string, rec: LabRecord): Promise<void> {
+  const r = await execIn(container, ['sh', '-ec', `mkdir -p /run/lblab && cat > ${RECORD_PATH}.tmp && mv ${RECORD_PATH}.tmp ${RECORD_PATH}`], {
+    stdin: JSON.stringify(rec),
+    timeoutMs: 10_000,
+  });
+  if (r.exitCode !== 0) throw new Error(`${container}: cannot write ${RECORD_PATH}: ${r.stderr.trim()}`);
+}
+
+/** The document with the live modes applied. */
+export function withModes(doc: LabDoc, modes: Record<string, Mode> = {}): LabDoc {
+  const services = Object.fromEntries(
+    Object.entries(doc.services ?? {}).map(([name, s]) => [name, modes[name] ? { ...s, mode: modes[name] } : s]),
+  );
+  return { ...doc, services };
+}

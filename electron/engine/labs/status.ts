@@ -1,0 +1,160 @@
+// A lab's live state from Docker: per node the container state, interfaces
+// (named inside the container by matching MAC: never by attach order) and
+// routes; services from the stored document with the live modes. One exec per
+// running node, which on the anchor node also reads the lab record.
+import type Docker from 'dockerode';
+import type { InterfaceStatus, LabDoc, LabStatus, LabSummary, NodeKind, NodeStatus, ServiceStatus } from '../../api';
+import type { DeployDeps } from '../deploy/deps';
+import { docker } from '../docker/client';
+import { execIn } from '../docker/exec';
+import { LABEL, labFilter } from '../docker/labels';
+import type { LabPlan, PlannedService } from '../topology/plan-types';
+import { anchorNode, docOf, labObjects, parseRecord, readRecord, RECORD_PATH, withModes, type LabRecord } from './lab-record';
+
+interface IpAddr { ifname: string; address?: string; addr_info?: { family: string; local: string; prefixlen: number }[] }
+interface LiveNode {
+  /** undefined when the node cannot run `ip` */
+  net?: { addrs: IpAddr[]; routes: string[] };
+  record?: LabRecord;
+}
+
+/** `ip -j addr` and `ip route` in one exec, and with `record` the lab record file too. */
+async function liveNode(container: string, record: boolean): Promise<LiveNode> {
+  // the exit code stays ip route's: the record is an extra section, read whatever it holds
+  const script = `ip -j addr; echo @@; ip route${record ? `; rc=$?; echo @@; cat ${RECORD_PATH} 2>/dev/null; exit $rc` : ''}`;
+  const r = await execIn(container, ['sh', '-c', script], { timeoutMs: 10_000 }).catch(() => undefined);
+  if (!r) return {};
+  const [a, rt = '', rec] = r.stdout.split('@@\n');
+  const out: LiveNode = { record: rec === undefined ? undefined : parseRecord(rec) };
+  if (r.exitCode !== 0) return out;
+  try {
+    out.net = { addrs: JSON.parse(a) as IpAddr[], routes: rt.split('\n').map((l) => l.trim()).filter(Boolean) };
+  } catch {
+    // not JSON: `ip -j` unsupported, the node's interfaces stay unnamed
+  }
+  return out;
+}
+
+function interfacesOf(c: Docker.ContainerInfo | undefined, live: IpAddr[] | undefined, plan: LabPlan | undefined, nodeName: string): InterfaceStatus[] {
+  if (!c) return [];
+  const byDocker = new Map((plan?.networks ?? []).map((n) => [n.docker, n.name]));
+  const planned = plan?.nodes.find((n) => n.name === nodeName)?.interfaces ?? [];
+  const out: InterfaceStatus[] = [];
+  for (const [dockerNet, ep] of Object.entries(c.NetworkSettings?.Networks ?? {})) {
+    const network = byDocker.get(dockerNet) ?? dockerNet;
+    const mac = (ep.MacAddress ?? '').toLowerCase();
+    const inside = live?.find((i) => i.address?.toLowerCase() === mac);
+    const v4 = inside?.addr_info?.find((x) => x.family === 'inet' && x.local === ep.IPAddress);
+    out.push({
+      name: inside?.ifname ?? '?',
+      network,
+      mac,
+      address: `${ep.IPAddress}/${v4?.prefixlen ?? ep.IPPrefixLen}`,
+      rate: planned.find((p) => p.network === network)?.rate,
+    });
+  }
+  return out.sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }));
+}
+
+export function serviceStatus(s: PlannedService): ServiceStatus {
+  return {
+    name: s.name,
+    balancer: s.balancer,
+    vip: s.vip,
+    port: s.port,
+    mode: s.mode,
+    scheduler: s.scheduler,
+    backends: s.backends.map((b) => ({ node: b.node, address: b.address, weight: b.weight })),
+  };
+}
+
+export interface LabContext {
+  objs: Awaited<ReturnType<typeof labObjects>>;
+  doc?: LabDoc;
+  record?: LabRecord;
+  /** the plan for the live modes (undefined if the document is unreadable) */
+  plan?: LabPlan;
+}
+
+/** The plan for the live modes; undefined when the document no longer plans (another lblab version). */
+function livePlan(deps: Pick<DeployDeps, 'planLab'>, doc: LabDoc, record: LabRecord | undefined): LabPlan | undefined {
+  try {
+    return deps.planLab(withModes(doc, record?.modes));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Everything known about a deployed lab: objects, document, record, live plan. */
+export async function labContext(lab: string, deps: Pick<DeployDeps, 'planLab'>): Promise<LabContext> {
+  const objs = await labObjects(lab);
+  const doc = docOf(objs);
+  if (!doc) return { objs };
+  const anchor = objs.containers.find((c) => c.Labels?.[LABEL.node] === anchorNode(doc));
+  const record = anchor && anchor.State === 'running' ? await readRecord(anchor.Id) : undefined;
+  return { objs, doc, record, plan: livePlan(deps, doc, record) };
+}
+
+export async function status(lab: string, deps: Pick<DeployDeps, 'planLab'>): Promise<LabStatus> {
+  const objs = await labObjects(lab);
+  if (!objs.containers.length && !objs.networks.length) return { name: lab, state: 'absent', networks: [], nodes: [], services: [] };
+  const doc = docOf(objs);
+  const anchor = doc && anchorNode(doc);
+
+  const names = doc ? Object.keys(doc.nodes) : [];
+  for (const c of objs.containers) {
+    const n = c.Labels?.[LABEL.node];
+    if (n && !names.includes(n)) names.push(n);
+  }
+  const containerOf = (name: string) => objs.containers.find((x) => x.Labels?.[LABEL.node] === name);
+  const live = new Map(
+    await Promise.all(
+      names.map(async (name) => {
+        const c = containerOf(name);
+        return [name, c?.State === 'running' ? await liveNode(c.Id, name === anchor) : undefined] as const;
+      }),
+    ),
+  );
+  const plan = doc ? livePlan(deps, doc, anchor ? live.get(anchor)?.record : undefined) : undefined;
+  const nodes = names.map((name): NodeStatus => {
+    const c = containerOf(name);
+    const net = live.get(name)?.net;
+    return {
+      name,
+      kind: (doc?.nodes[name]?.kind ?? c?.Labels?.[LABEL.role] ?? 'client') as NodeKind,
+      container: c ? c.Names[0].replace(/^\//, '') : `lblab-${lab}-${name}`,
+      id: c?.Id,
+      state: (c?.State as NodeStatus['state']) ?? 'missing',
+      interfaces: interfacesOf(c, net?.addrs, plan, name),
+      routes: net?.routes ?? [],
+    };
+  });
+  const networks = (plan?.networks ?? []).map((n) => ({ name: n.name, subnet: n.subnet, docker: n.docker }));
+  for (const n of objs.networks) {
+    if (!networks.some((x) => x.docker === n.Name))
+      networks.push({ name: n.Labels?.[LABEL.network] ?? n.Name, subnet: n.IPAM?.Config?.[0]?.Subnet ?? '', docker: n.Name });
+  }
+  const allRunning = nodes.length > 0 && nodes.every((n) => n.state === 'running') && networks.length === (plan?.networks.length ?? networks.length);
+  return {
+    name: lab,
+    state: allRunning ? 'running' : 'degraded',
+    networks,
+    nodes,
+    services: (plan?.services ?? []).map(serviceStatus),
+  };
+}
+
+/** Every lab on this engine, by label. */
+export async function listLabs(): Promise<LabSummary[]> {
+  const list = await docker().listContainers({ all: true, filters: JSON.stringify(labFilter()) });
+  const labs = new Map<string, LabSummary>();
+  for (const c of list) {
+    const lab = c.Labels?.[LABEL.lab];
+    if (!lab) continue;
+    const s = labs.get(lab) ?? { name: lab, nodes: 0, running: 0 };
+    s.nodes++;
+    if (c.State === 'running') s.running++;
+    labs.set(lab, s);
+  }
+  return [...labs.values()].sort((a, b) => a.name.localeCompare(b.name));
+}

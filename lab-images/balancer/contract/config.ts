@@ -1,0 +1,145 @@
+// The agent's configuration: what the engine pipes to `lbagent apply`.
+// One zod schema validates it at both ends (the engine builds it, the agent
+// re-checks it because stdin is a boundary). Pure: no Node imports.
+import { z } from 'zod';
+import { MAX_SERVICES } from './limits';
+import { MODES, SCHEDULERS, isDataplaneMode, nameSchema as name } from './vocabulary';
+
+const ipv4 = z
+  .string()
+  .regex(/^\d{1,3}(\.\d{1,3}){3}$/, 'must be an IPv4 address')
+  .refine((s) => s.split('.').every((o) => Number(o) <= 255), 'must be an IPv4 address');
+const cidr = z
+  .string()
+  .regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, 'must be IPv4/prefix')
+  .refine((s) => {
+    const [a, p] = s.split('/');
+    return a.split('.').every((o) => Number(o) <= 255) && Number(p) <= 32;
+  }, 'must be IPv4/prefix');
+// Empty MAC = unknown next hop (the data plane may resolve it with bpf_redirect_neigh).
+const mac = z.string().regex(/^([0-9a-f]{2}(:[0-9a-f]{2}){5})?$/, 'must be a lowercase MAC aa:bb:cc:dd:ee:ff or empty');
+const ifname = z.string().regex(/^[A-Za-z0-9_.@-]{1,15}$/, 'must be a Linux interface name');
+// Values end up inside haproxy.cfg: allow only characters that need no quoting there.
+const pathPrefix = z.string().regex(/^\/[A-Za-z0-9._~/%:@!$&'()*+,;=-]*$/, 'must start with / and contain no spaces or quotes');
+const hostName = z.string().regex(/^[A-Za-z0-9.-]{1,253}(:\d{1,5})?$/, 'must be a host name');
+const headerName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/, 'must be an HTTP header name');
+const headerValue = z.string().regex(/^[A-Za-z0-9._~/%:@!$&()*+,;=-]{1,256}$/, 'must be a plain header value (no spaces or quotes)');
+
+export const backendSchema = z.object({
+  node: name,
+  address: ipv4,
+  /** MAC of the L2 next hop toward this backend (the backend itself on a shared network, else the router) */
+  mac: mac.default(''),
+  weight: z.number().int().min(0).max(256).default(1),
+});
+
+export const routeSchema = z
+  .object({
+    path: pathPrefix.optional(),
+    host: hostName.optional(),
+    header: z.record(headerName, headerValue).optional(),
+    backends: z.array(backendSchema).min(1, 'a route needs at least one backend'),
+  })
+  .refine((r) => r.path !== undefined || r.host !== undefined || (r.header && Object.keys(r.header).length > 0), {
+    message: 'a route needs a path, host or header to match',
+  });
+
+export const healthSchema = z.object({
+  type: z.enum(['tcp', 'http']).default('tcp'),
+  path: pathPrefix.default('/'),
+  // ≤ 1 s so that 2 failed checks take a dead backend out within 3 s
+  intervalMs: z.number().int().min(100).max(1000).default(500),
+  timeoutMs: z.number().int().min(50).max(1000).default(400),
+  fall: z.number().int().min(1).max(10).default(2),
+  rise: z.number().int().min(1).max(10).default(2),
+});
+
+export const serviceSchema = z
+  .object({
+    name,
+    vip: ipv4,
+    port: z.number().int().min(1).max(65535),
+    proto: z.enum(['tcp', 'udp']).default('tcp'),
+    mode: z.enum(MODES),
+    scheduler: z.enum(SCHEDULERS).default('maglev'),
+    backends: z.array(backendSchema).min(1, 'a service needs at least one backend'),
+    routes: z.array(routeSchema).default([]),
+    health: healthSchema.default(() => healthSchema.parse({})),
+    snatAddress: ipv4.optional(),
+    // l4proxy/l7 also answer these ip:port (the VIP of a lower tier that hands
+    // its traffic to this node with dsr or tunnel: that VIP sits on our lo)
+    alsoBind: z.array(z.string().regex(/^\d{1,3}(\.\d{1,3}){3}:\d{1,5}$/, 'must be ip:port')).default([]),
+  })
+  .superRefine((s, ctx) => {
+    if (s.mode === 'snat' && !s.snatAddress) ctx.addIssue({ code: 'custom', path: ['snatAddress'], message: 'snat mode needs snatAddress' });
+    if (s.routes.length > 0 && s.mode !== 'l7') ctx.addIssue({ code: 'custom', path: ['routes'], message: `routes are only for l7 (mode is ${s.mode})` });
+    if (s.proto === 'udp' && (s.mode === 'l4proxy' || s.mode === 'l7')) ctx.addIssue({ code: 'custom', path: ['proto'], message: `${s.mode} serves tcp only` });
+    const seen = new Set<string>();
+    s.backends.forEach((b, i) => {
+      if (seen.has(b.node)) ctx.addIssue({ code: 'custom', path: ['backends', i, 'node'], message: `backend ${b.node} listed twice` });
+      seen.add(b.node);
+    });
+  });
+
+export const interfaceSchema = z.object({
+  name: ifname,
+  network: name,
+  address: cidr,
+  mac,
+});
+
+export const agentConfigSchema = z
+  .object({
+    version: z.literal(1),
+    balancer: name,
+    interfaces: z.array(interfaceSchema),
+    services: z.array(serviceSchema),
+  })
+  .superRefine((c, ctx) => {
+    const names = new Set<string>();
+    const listeners = new Set<string>();
+    c.services.forEach((s, i) => {
+      if (names.has(s.name)) ctx.addIssue({ code: 'custom', path: ['services', i, 'name'], message: `service ${s.name} listed twice` });
+      names.add(s.name);
+      const key = `${s.vip}:${s.port}/${s.proto}`;
+      if (listeners.has(key)) ctx.addIssue({ code: 'custom', path: ['services', i, 'port'], message: `${key} is used by two services` });
+      listeners.add(key);
+    });
+    const ifs = new Set<string>();
+    c.interfaces.forEach((f, i) => {
+      if (ifs.has(f.name)) ctx.addIssue({ code: 'custom', path: ['interfaces', i, 'name'], message: `interface ${f.name} listed twice` });
+      ifs.add(f.name);
+    });
+    // the data plane has MAX_SERVICES service slots, id 0 unused
+    const dp = c.services.filter((s) => isDataplaneMode(s.mode)).length;
+    const most = MAX_SERVICES - 1;
+    if (dp > most) ctx.addIssue({ code: 'custom', path: ['services'], message: `at most ${most} eBPF-mode services per balancer (got ${dp})` });
+    if (dp > 0 && c.interfaces.length === 0)
+      ctx.addIssue({ code: 'custom', path: ['interfaces'], message: 'eBPF modes need at least one interface to attach to' });
+  });
+
+export type AgentConfig = z.output<typeof agentConfigSchema>;
+export type AgentConfigInput = z.input<typeof agentConfigSchema>;
+export type ServiceConfig = z.output<typeof serviceSchema>;
+export type BackendConfig = z.output<typeof backendSchema>;
+export type RouteConfig = z.output<typeof routeSchema>;
+export type HealthConfig = z.output<typeof healthSchema>;
+
+/** One line per problem, `field.path: message`. */
+export function formatIssues(error: z.ZodError): string[] {
+  return error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(config)'}: ${i.message}`);
+}
+
+export type ParsedConfig = { ok: true; config: AgentConfig } | { ok: false; errors: string[] };
+
+/** Parse JSON text into a validated config; never throws. */
+export function parseAgentConfig(text: string): ParsedConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    return { ok: false, errors: [`config is not JSON: ${(e as Error).message}`] };
+  }
+  const r = agentConfigSchema.safeParse(raw);
+  return r.success ? { ok: true, config: r.data } : { ok: false, errors: formatIssues(r.error) };
+}

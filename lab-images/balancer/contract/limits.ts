@@ -1,0 +1,16 @@
+// Sizes of the balancer's data plane, as the host, the agent and the eBPF
+// core (core/abi.h) know them. The C header cannot import this file, so
+// test/unit/balancer/contract-limits.test.ts parses abi.h and fails when a
+// value there differs from the one here.
+
+/** Service ids are 0..MAX_SERVICES-1 (0 stays unused by the agent): lb_svc_bes, lb_rr_ctr, the ring's rows. */
+export const MAX_SERVICES = 32;
+/** Backend ids are 0..MAX_BACKENDS-1, one per service x server pair (0 unused by the agent). */
+export const MAX_BACKENDS = 1024;
+/** Backends one service can list for the lc scan. */
+export const MAX_SVC_BACKENDS = 64;
+/** Maglev table size M (prime); also the longest rr/wrr sequence. */
+export const RING_SIZE = 65537;
+/** snat source ports: [SNAT_PORT_MIN, SNAT_PORT_MIN + SNAT_PORT_SPAN), below Linux's ephemeral range. */
+export const SNAT_PORT_MIN = 10000;
+export const SNAT_PORT_SPAN = 20000;

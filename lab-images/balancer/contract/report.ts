@@ -1,0 +1,57 @@
+// What `lbagent stats` and `lbagent health` print. Pure zod: the engine parses
+// the agent's output with the same schemas (the container is a boundary).
+import { z } from 'zod';
+import { MODES, SCHEDULERS } from './vocabulary';
+
+const count = z.number().nonnegative();
+
+export const backendStatsSchema = z.object({
+  node: z.string(),
+  address: z.string(),
+  weight: z.number(),
+  healthy: z.boolean(),
+  packets: count, // eBPF modes; proxies count no packets and report 0
+  bytes: count, // eBPF: bytes forwarded to it; proxies: bytes in + out on its server connections
+  activeFlows: count, // eBPF: conntrack entries; proxies: open server connections
+  sessions: count.optional(), // proxies: connections/requests handed to it in total
+});
+
+export const serviceStatsSchema = z.object({
+  name: z.string(),
+  mode: z.enum(MODES),
+  scheduler: z.enum(SCHEDULERS),
+  vip: z.string(),
+  port: z.number(),
+  engine: z.enum(['ebpf', 'haproxy']),
+  backends: z.array(backendStatsSchema),
+  counters: z.record(z.string(), count),
+  drops: z.record(z.string(), count),
+});
+
+export const agentStatsSchema = z.object({
+  at: z.number(),
+  balancer: z.string(),
+  services: z.array(serviceStatsSchema),
+});
+
+export const backendHealthSchema = z.object({
+  service: z.string(),
+  node: z.string(),
+  address: z.string(),
+  healthy: z.boolean(),
+  since: z.number(),
+  checks: z.number(),
+  lastError: z.string().optional(),
+});
+
+export const agentHealthSchema = z.object({
+  at: z.number(),
+  balancer: z.string(),
+  configured: z.boolean(),
+  backends: z.array(backendHealthSchema),
+});
+
+export type AgentStats = z.infer<typeof agentStatsSchema>;
+export type AgentServiceStats = z.infer<typeof serviceStatsSchema>;
+export type AgentBackendStats = z.infer<typeof backendStatsSchema>;
+export type AgentHealth = z.infer<typeof agentHealthSchema>;

@@ -1,0 +1,111 @@
+/* abi.h — what the data plane shares with its control plane: the limits,
+ * the enums and the key/value layouts of the maps the control plane writes
+ * (services, backends, tables) or reads (stats, counters, drops).
+ *
+ * The limits are the host↔agent contract's
+ * (lab-images/balancer/contract/limits.ts); test/unit/balancer/
+ * contract-limits.test.ts fails when a value here differs. The layouts are
+ * written byte by byte by lab-images/balancer/agent/dataplane-abi.ts;
+ * test/core/abi.test.ts compares them with the object's BTF.
+ * All address/port fields are in network byte order, everything else is host
+ * (little-endian on x86_64/arm64) order.
+ */
+#ifndef LB_ABI_H
+#define LB_ABI_H
+
+#include <linux/types.h>
+
+/* Service ids index the scheduling ring, backend ids index arrays: both are
+ * small dense integers chosen by the control plane. */
+#define MAX_SERVICES      32
+#define MAX_BACKENDS      1024
+#define MAX_SVC_BACKENDS  64      /* per service, for the lc scan */
+#define RING_SIZE         65537   /* Maglev M (prime); also max rr/wrr sequence */
+
+/* SNAT source ports are taken from a range outside Linux's default ephemeral
+ * range (32768-60999) so the balancer's own sockets never collide with them. */
+#define SNAT_PORT_MIN     10000
+#define SNAT_PORT_SPAN    20000
+
+enum lb_mode { MODE_DSR = 0, MODE_TUNNEL = 1, MODE_NAT = 2, MODE_SNAT = 3, MODE_VIP_MARKER = 255 };
+enum lb_sched { SCHED_MAGLEV = 0, SCHED_RR = 1, SCHED_WRR = 2, SCHED_LC = 3, SCHED_SH = 4 };
+
+/* lb_services key. A marker entry {vip, 0, 0} exists for each VIP so that
+ * ICMP and fragments "to a VIP" can be recognised without a port. */
+struct svc_key {
+	__be32 vip;
+	__be16 port;
+	__u8 proto;
+	__u8 pad;
+};
+
+struct svc_info {
+	__u32 id;         /* < MAX_SERVICES */
+	__u8 mode;        /* enum lb_mode */
+	__u8 sched;       /* enum lb_sched */
+	__u16 flags;
+	__u32 table_len;  /* entries used in the ring for this service */
+	__be32 snat_addr; /* snat: our source address toward backends */
+};
+
+#define BE_F_HEALTHY 0x1 /* may receive new and existing flows */
+#define BE_F_L2      0x2 /* ifindex/src_mac/nh_mac valid: skip fib lookup */
+
+struct backend {
+	__be32 addr;      /* backend (real server) address */
+	__be32 src_addr;  /* our address on the egress network (IPIP outer src) */
+	__u32 ifindex;    /* egress interface toward the backend */
+	__u32 svc_id;     /* service the backend currently belongs to */
+	__u32 weight;     /* 0 = draining: keeps existing flows, no new ones */
+	__u8 nh_mac[6];   /* next-hop MAC (the backend itself in dsr) */
+	__u8 src_mac[6];  /* MAC of the egress interface */
+	__u8 flags;       /* BE_F_* */
+	__u8 pad;
+	__u16 mtu;        /* egress MTU (tunnel: bigger encapsulated packets get
+			   * ICMP "fragmentation needed"); 0 = unknown, no check */
+};
+
+/* lc scan list: the backend ids of one service. */
+struct svc_backends {
+	__u32 n;
+	__u32 ids[MAX_SVC_BACKENDS];
+};
+
+struct be_stats {
+	__u64 packets;
+	__u64 bytes;
+};
+
+/* lb_counters indexes (names in dataplane-abi.ts COUNTER_NAMES). rx and tx
+ * are not counted: every packet ends in exactly one of pass, a drop reason,
+ * one of the six per-direction counters (dsr .. snat_rev, counted only once
+ * the packet has left: sent()) or icmp_too_big, so the control plane adds
+ * them up: rx = all of those, tx = the six. Two per-CPU increments per
+ * packet less. */
+enum lb_counter {
+	CNT_PASS = 0, CNT_DSR, CNT_ENCAP, CNT_NAT_FWD, CNT_NAT_REV,
+	CNT_SNAT_FWD, CNT_SNAT_REV, CNT_NEW_FLOW, CNT_RESCHED, CNT_ICMP_VIP,
+	CNT_IP_OPTIONS, CNT_FIB_LOOKUP, CNT_REDIRECT_NEIGH, CNT_FLOW_CLOSED,
+	CNT_ICMP_TOO_BIG,
+	CNT_MAX = 32,
+};
+
+/* Drop reasons, as the data plane's functions return them: 0 or a positive
+ * value is success, a negative DROP_* is a drop (like Cilium's DROP_*).
+ * Drop -n is counted at lb_drops index n - 1 (names in dataplane-abi.ts
+ * DROP_NAMES, in that order). */
+enum lb_drop {
+	DROP_NO_BACKEND = -1,
+	DROP_TRUNCATED = -2,
+	DROP_BAD_IP = -3,
+	DROP_FRAG = -4,
+	DROP_FIB_FAIL = -5,
+	DROP_ADJUST_FAIL = -6,
+	DROP_SNAT_PORTS = -7,
+	DROP_BAD_SERVICE = -8,
+	DROP_REWRITE_FAIL = -9,
+	DROP_TOO_BIG = -10,
+};
+#define DROP_MAX 16 /* lb_drops slots */
+
+#endif /* LB_ABI_H */

@@ -1,0 +1,166 @@
+// Golden-packet harness, shared by the core tests and bench:core: builds the
+// BPF objects, loads them into a private bpffs mount (unique per run, removed
+// afterwards), runs frames through BPF_PROG_TEST_RUN via `bpftool prog run`,
+// and diffs counters.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Dataplane, type DpStats } from '../../../lab-images/balancer/agent/dataplane';
+
+export const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
+export const CORE_DIR = join(ROOT, 'lab-images/balancer/core');
+export const DECAP_DIR = join(ROOT, 'lab-images/server/decap');
+export const TC_ACT_OK = 0;
+export const TC_ACT_SHOT = 2;
+export const TC_ACT_REDIRECT = 7;
+
+/** Why the suite cannot run here, or null when it can: one short line that
+ * `npm test` repeats when it reports the skipped tests. */
+export function skipReason(): string | null {
+  for (const [tool, arg] of [['clang', '--version'], ['bpftool', 'version']]) {
+    try {
+      execFileSync(tool, [arg], { stdio: 'ignore' });
+    } catch (e) {
+      return (e as NodeJS.ErrnoException).code === 'ENOENT' ? `${tool} not found on PATH` : `${tool} ${arg} failed`;
+    }
+  }
+  if (process.getuid?.() !== 0) return 'not root (BPF_PROG_TEST_RUN and bpffs need it)';
+  if (!existsSync('/sys/fs/bpf')) return 'no bpf support (/sys/fs/bpf missing)';
+  return null;
+}
+
+export function make(dir: string): void {
+  execFileSync('make', ['-s', '-C', dir], { stdio: 'pipe' });
+}
+
+/** A private bpffs mount under /tmp (no '.' in the path: libbpf rewrites it). */
+export class BpfMount {
+  readonly dir: string;
+  constructor(tag: string) {
+    this.dir = mkdtempSync(`/tmp/lblab_bpffs_${tag}_`).replace(/\./g, '_');
+    execFileSync('mkdir', ['-p', this.dir]);
+    execFileSync('mount', ['-t', 'bpf', 'bpf', this.dir]);
+  }
+  cleanup(): void {
+    try { execFileSync('umount', [this.dir]); } catch { /* already gone */ }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+export interface RunOut { retval: number; out: Buffer; duration: number }
+
+/** Offset of ingress_ifindex in struct __sk_buff (len, pkt_type, mark,
+ * queue_mapping, protocol, vlan_present, vlan_tci, vlan_proto, priority: 9 × u32). */
+const SKB_INGRESS_IFINDEX_OFF = 36;
+
+/** Run one frame through a pinned tc program (BPF_PROG_TEST_RUN).
+ * ingressIfindex: the interface the frame "arrived on" (__sk_buff ctx_in);
+ * cpu: run it there (test-run runs on the caller's CPU; per-CPU maps). */
+export function runProg(prog: string, frame: Buffer, repeat = 1, ingressIfindex = 0, cpu?: number): RunOut {
+  const tmp = mkdtempSync('/tmp/lblab_frame_');
+  try {
+    const inFile = join(tmp, 'in');
+    writeFileSync(inFile, frame);
+    const ctx: string[] = [];
+    if (ingressIfindex) {
+      const c = Buffer.alloc(SKB_INGRESS_IFINDEX_OFF + 4);
+      c.writeUInt32LE(ingressIfindex, SKB_INGRESS_IFINDEX_OFF);
+      writeFileSync(join(tmp, 'ctx'), c);
+      ctx.push('ctx_in', join(tmp, 'ctx'));
+    }
+    const args = ['-j', 'prog', 'run', 'pinned', prog, 'data_in', inFile,
+      'data_out', join(tmp, 'out'), 'data_size_out', '4096', ...ctx, 'repeat', String(repeat)];
+    const out = cpu === undefined
+      ? execFileSync('bpftool', args, { encoding: 'utf8' })
+      : execFileSync('taskset', ['-c', String(cpu), 'bpftool', ...args], { encoding: 'utf8' });
+    const j = JSON.parse(out) as { retval: number; duration: number };
+    return { retval: j.retval, duration: j.duration, out: readFileSync(join(tmp, 'out')) };
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** Like runProg but returns the kernel's error instead of throwing (frames
+ * the test-run interface itself refuses, e.g. shorter than Ethernet). */
+export function tryRunProg(prog: string, frame: Buffer): RunOut | { error: string } {
+  try {
+    return runProg(prog, frame);
+  } catch (e) {
+    const x = e as { stderr?: string; stdout?: string };
+    return { error: `${x.stdout ?? ''}${x.stderr ?? ''}` || String(e) };
+  }
+}
+
+export type Flat = Record<string, number>;
+export function flatStats(s: DpStats): Flat {
+  const f: Flat = {};
+  for (const [k, v] of Object.entries(s.counters)) f[k] = v;
+  for (const [k, v] of Object.entries(s.drops)) f[`drop.${k}`] = v;
+  for (const [id, b] of Object.entries(s.backends)) {
+    f[`be${id}.packets`] = b.packets; f[`be${id}.bytes`] = b.bytes; f[`be${id}.active`] = b.activeFlows;
+  }
+  return f;
+}
+/** Non-zero differences after - before. */
+export function delta(before: Flat, after: Flat): Flat {
+  const d: Flat = {};
+  for (const k of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    const v = (after[k] ?? 0) - (before[k] ?? 0);
+    if (v) d[k] = v;
+  }
+  return d;
+}
+
+/** A loaded balancer in its own bpffs, plus helpers. */
+export class Lab {
+  private constructor(readonly mount: BpfMount, readonly dp: Dataplane) {}
+  static async start(tag: string): Promise<Lab> {
+    make(CORE_DIR);
+    const mount = new BpfMount(tag);
+    try {
+      const dp = await Dataplane.load({ objDir: join(CORE_DIR, 'build'), pinDir: join(mount.dir, 'lblab'), interfaces: [] });
+      return new Lab(mount, dp);
+    } catch (e) {
+      mount.cleanup();
+      throw e;
+    }
+  }
+  run(frame: Buffer, repeat = 1, ingressIfindex = 0): RunOut { return runProg(this.dp.progPath, frame, repeat, ingressIfindex); }
+  /** Run one frame on a given CPU (the flow cache is per CPU). */
+  runOn(cpu: number, frame: Buffer): RunOut { return runProg(this.dp.progPath, frame, 1, 0, cpu); }
+  runMany(frames: Buffer[]): RunOut[] { return runBatch(this.dp.progPath, frames); }
+  async stats(): Promise<Flat> { return flatStats(await this.dp.readStats()); }
+  /** Run and return the counter deltas too. */
+  async runCounted(frame: Buffer, ingressIfindex = 0): Promise<RunOut & { d: Flat }> {
+    const before = await this.stats();
+    const r = this.run(frame, 1, ingressIfindex);
+    return { ...r, d: delta(before, await this.stats()) };
+  }
+  async stop(): Promise<void> {
+    await this.dp.unload().catch(() => {});
+    this.mount.cleanup();
+  }
+}
+
+/** Run many frames in one bpftool process (`bpftool -j batch`): scheduler
+ * tests push thousands of synthetic flows through the program. */
+export function runBatch(prog: string, frames: Buffer[]): RunOut[] {
+  if (frames.length === 0) return [];
+  const tmp = mkdtempSync('/tmp/lblab_batch_');
+  try {
+    const lines = frames.map((f, i) => {
+      const file = join(tmp, `f${i}`);
+      writeFileSync(file, f);
+      return `prog run pinned ${prog} data_in ${file} data_out - data_size_out 4096`;
+    });
+    writeFileSync(join(tmp, 'batch'), lines.join('\n') + '\n');
+    const out = execFileSync('bpftool', ['-j', 'batch', 'file', join(tmp, 'batch')], {
+      encoding: 'utf8', maxBuffer: 512 * 1024 * 1024,
+    });
+    const res = JSON.parse(out) as { output: { data_out: number[]; retval: number; duration: number } }[];
+    return res.map((r) => ({ retval: r.output.retval, duration: r.output.duration, out: Buffer.from(r.output.data_out) }));
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
