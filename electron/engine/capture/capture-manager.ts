@@ -5,7 +5,7 @@
 // or node goes away, when asked, and all at once when nobody listens.
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { ApiError, type CaptureTap, type CaptureEvent, type CaptureInfo, type CaptureInterface, type CaptureOptions, type CapturePcap, type CaptureStart, type CaptureTarget, type CapturedPacket, type LabStatus, type PacketSummary } from '../../api';
+import { ApiError, captureOptionsSchema, type CaptureTap, type CaptureEvent, type CaptureInfo, type CaptureInterface, type CaptureOptions, type CapturePcap, type CaptureStart, type CaptureTarget, type CapturedPacket, type LabStatus, type PacketSummary } from '../../api';
 import { dockerExecStarter, type ExecStarter } from './exec-stream';
 import { LiveCapture, type CaptureHooks } from './live-capture';
 import { toSummary } from './packet-summary';
@@ -93,6 +93,12 @@ export class CaptureManager {
 
   /** Start a capture; resolves once every tcpdump listens. `hooks` adds a per-packet tap (the CLI). */
   async start(lab: string, targets: CaptureTarget[], opts: CaptureOptions = {}, hooks: Omit<CaptureHooks, 'emit'> = {}): Promise<CaptureStart> {
+    // the API's callers were checked by dispatch; in-process ones (the CLI) are checked here
+    const checked = captureOptionsSchema.safeParse(opts);
+    if (!checked.success) {
+      const i = checked.error.issues[0];
+      throw new ApiError(`capture option ${i?.path.join('.') || ''}: ${i?.message ?? 'invalid'}`, 'bad-request');
+    }
     const resolved = await this.resolve(lab, targets);
     const id = this.newId();
     const cap = new LiveCapture(id, lab, resolved, opts, this.deps.exec ?? dockerExecStarter, {
@@ -151,7 +157,7 @@ export class CaptureManager {
     const out: PacketSummary[] = [];
     for (let n = Math.max(from, c.ring.first); n <= c.ring.last && out.length < count; n++) {
       const src = c.sourceOf(n)!;
-      out.push(toSummary(c.ring.decode(n)!, n, src.node, src.iface));
+      out.push(toSummary(c.ring.decode(n, { fields: false })!, n, src.node, src.iface));
     }
     return out;
   }

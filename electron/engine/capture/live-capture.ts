@@ -129,7 +129,8 @@ export class LiveCapture {
       const index = this.ring.push(rec);
       this.srcOf[(index - 1) % this.ring.capacity] = rec.src;
       const t = this.targets[rec.src];
-      const decoded = this.ring.decode(index)!;
+      // the summary needs no field tree (the fast path); a tap may print every field
+      const decoded = this.ring.decode(index, { fields: !!this.hooks.onPacket })!;
       this.fresh.push(toSummary(decoded, index, t.node, t.iface));
       if (this.fresh.length > MAX_EVENT_PACKETS * 2) this.fresh = this.fresh.slice(-MAX_EVENT_PACKETS);
       this.hooks.onPacket?.({ index, node: t.node, iface: t.iface, record: rec, decoded });

@@ -283,3 +283,12 @@ const _typecheck: LabEvent[] = [
   { type: 'capture-end', id: 'x', reason: 'stopped', total: 0, dropped: 0 },
 ];
 void _typecheck;
+
+describe('CaptureManager: options from in-process callers', () => {
+  it('checks them like the API does, in one line', async () => {
+    const { m } = manager();
+    await expect(m.start('demo', [{ node: 'lb' }], { snaplen: 10 })).rejects.toThrow(/^capture option snaplen: /);
+    await expect(m.start('demo', [{ node: 'lb' }], { count: 1.5 })).rejects.toThrow(/^capture option count: /);
+    expect(m.list()).toEqual([]);
+  });
+});
