@@ -130,7 +130,8 @@ export type LabEvent =
   | { type: 'terminal-data'; id: string; data: string }
   | { type: 'terminal-end'; id: string; reason: string }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
-  | CompareEvent;
+  | CompareEvent
+  | CaptureEvent;
 
 // ---------------------------------------------------------------- comparisons
 // One comparison = the same workload through several modes of one service,
@@ -329,6 +330,118 @@ export interface Journey {
   notCaptured?: string[];
 }
 // ---- end packet journey
+// ---- live captures
+// tcpdump on any interfaces of a running lab's nodes, streamed into the
+// engine and decoded there; the renderer gets packet summaries in batches
+// and asks for one decoded packet at a time. Timestamps are microseconds
+// since the epoch, like DecodedPacket.ts.
+
+/** A node, and one of its interfaces as the container names it (eth0...) or by the lab network it joins; none: all of them. */
+export interface CaptureTarget { node: string; iface?: string }
+export interface CaptureInterface { node: string; iface: string }
+export interface CaptureOptions {
+  /** a capture filter in tcpdump's (pcap-filter) syntax */
+  filter?: string;
+  /** packets kept (the oldest go first; default 100 000) */
+  ringSize?: number;
+  /** stop after this many packets (all interfaces together) */
+  count?: number;
+  /** stop after this many seconds */
+  duration?: number;
+  /** bytes captured per packet (default tcpdump's, 262144) */
+  snaplen?: number;
+}
+export interface CaptureStart { id: string; interfaces: CaptureInterface[] }
+
+/** One row of the packet list. `index` is the frame number (1-based) in its capture. */
+export interface PacketSummary {
+  index: number;
+  ts: number;
+  node: string;
+  iface: string;
+  len: number;
+  /** one line in tcpdump's style */
+  summary: string;
+  /** the innermost protocol decoded, as Wireshark's Protocol column (TCP, HTTP, ARP...) */
+  protocol: string;
+  /** innermost IP addresses (MAC addresses for frames without IP) */
+  src: string;
+  dst: string;
+}
+
+export interface CaptureInfo {
+  id: string;
+  /** the lab captured (none for a loaded file) */
+  lab?: string;
+  /** the lab or file name */
+  name: string;
+  interfaces: CaptureInterface[];
+  filter?: string;
+  state: 'running' | 'ended' | 'loaded';
+  /** ms since the epoch */
+  startedAt: number;
+  /** packets seen (numbered 1..total) */
+  total: number;
+  /** the oldest packets the ring let go */
+  dropped: number;
+  endReason?: string;
+}
+
+/** A decoded packet of a capture with where it was seen and its bytes as lowercase hex. */
+export type CapturedPacket = DecodedPacket & { index: number; node: string; iface: string; bytes: string };
+
+/** A capture as a pcap file, for saving. */
+export interface CapturePcap {
+  /** a suggested file name */
+  name: string;
+  base64: string;
+  packets: number;
+}
+
+export type CaptureEvent =
+  | {
+      type: 'capture-packets';
+      id: string;
+      /** the packets new since the last event, in index order (at most 2000: earlier ones of a burst are left to captureSummaries) */
+      packets: PacketSummary[];
+      total: number;
+      dropped: number;
+    }
+  | { type: 'capture-end'; id: string; reason: string; total: number; dropped: number };
+
+/** A packet as it enters a capture, for a tap (`lblab capture`): where, its decode, and its pcap record. */
+export interface TappedPacket {
+  index: number;
+  node: string;
+  iface: string;
+  decoded: DecodedPacket;
+  /** the packet as a classic pcap record: 16-byte header (microsecond timestamp) and the captured bytes */
+  record: Uint8Array;
+}
+/** What a tapped capture calls: every packet in index order, then its end (after its tcpdumps are gone). */
+export interface CaptureTap {
+  onPacket(p: TappedPacket): void;
+  onEnd(reason: string): void;
+}
+
+export const captureIdSchema = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'is not a capture id');
+/** an interface (eth0; Linux allows 15 characters) or a lab network name */
+const captureIfaceSchema = z.string().regex(/^[A-Za-z0-9_.@-]{1,32}$/, 'is not an interface name');
+const captureTargetSchema = z.object({ node: nameSchema, iface: captureIfaceSchema.optional() }).strict();
+export const captureOptionsSchema = z
+  .object({
+    filter: z
+      .string()
+      .max(4096)
+      .refine((f) => ![...f].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f), 'has control characters')
+      .optional(),
+    ringSize: z.number().int().min(1).max(1_000_000).optional(),
+    count: z.number().int().min(1).max(1_000_000_000).optional(),
+    duration: z.number().positive().max(7 * 86_400).optional(),
+    snaplen: z.number().int().min(64).max(262_144).optional(),
+  })
+  .strict();
+// ---- end live captures
 
 // ---------------------------------------------------------------- the contract
 export interface LabApi {
@@ -365,6 +478,18 @@ export interface LabApi {
 
   // the packet journey: one request followed hop by hop (see `---- packet journey`)
   journey(lab: string, opts: JourneyOptions): Promise<Journey>;
+  // live captures: packets arrive as capture-packets / capture-end events
+  startCapture(lab: string, targets: CaptureTarget[], opts?: CaptureOptions | null): Promise<CaptureStart>;
+  stopCapture(id: string): Promise<void>;
+  listCaptures(): Promise<CaptureInfo[]>;
+  /** summaries of packets `from`..`from+count-1` still in the ring (a page of the packet list) */
+  captureSummaries(id: string, from: number, count: number): Promise<PacketSummary[]>;
+  capturePacket(id: string, index: number): Promise<CapturedPacket>;
+  capturePcap(id: string): Promise<CapturePcap>;
+  /** a pcap file opened as a capture (ended at once): its packets through captureSummaries / capturePacket */
+  loadPcap(name: string, base64: string): Promise<CaptureStart & { total: number }>;
+  /** stop a capture if it runs and forget it (its memory is freed) */
+  discardCapture(id: string): Promise<void>;
 }
 
 /** Every invokable method; events travel separately (IPC 'lblab:event' / WebSocket). */
@@ -403,6 +528,15 @@ export const apiArgs = {
   getComparison: z.tuple([comparisonIdSchema]),
   comparisonCsv: z.tuple([comparisonIdSchema]),
   journey: z.tuple([nameSchema, journeyOptionsSchema]),
+  startCapture: z.tuple([nameSchema, z.array(captureTargetSchema).min(1).max(64), captureOptionsSchema.nullish()]),
+  stopCapture: z.tuple([captureIdSchema]),
+  listCaptures: z.tuple([]),
+  captureSummaries: z.tuple([captureIdSchema, z.number().int().min(1), z.number().int().min(1).max(10_000)]),
+  capturePacket: z.tuple([captureIdSchema, z.number().int().min(1)]),
+  capturePcap: z.tuple([captureIdSchema]),
+  // base64 of up to 48 MiB (web mode's request limit is lower: see the server)
+  loadPcap: z.tuple([z.string().min(1).max(128), z.string().max(64 * 1024 * 1024).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'is not base64')]),
+  discardCapture: z.tuple([captureIdSchema]),
 } satisfies Record<ApiMethod, z.ZodTypeAny>;
 
 export const API_METHODS = Object.keys(apiArgs) as ApiMethod[];
@@ -518,6 +652,8 @@ export interface LabService extends LabApi {
   buildImages(opts?: ImageBuildOptions): Promise<void>;
   /** remove everything lblab left behind (containers, networks, volumes; images are kept) */
   gc(opts?: GcOptions): Promise<GcResult>;
+  /** a capture whose every packet goes to `tap` as well (the CLI streams them out); `pcapHeader` heads a file of its records */
+  tapCapture(lab: string, targets: CaptureTarget[], opts: CaptureOptions | null | undefined, tap: CaptureTap): Promise<CaptureStart & { pcapHeader: Uint8Array }>;
 }
 
 // ---- captures

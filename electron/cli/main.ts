@@ -22,6 +22,17 @@ const portArg = (v: string) => {
   return n;
 };
 
+const positiveInt = (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number ≥ 1');
+  return n;
+};
+const positiveNumber = (v: string) => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be a number > 0');
+  return n;
+};
+
 // The engine (dockerode, topology, ...) is loaded only by commands that need
 // it: usage errors and --help stay fast. It checks Docker itself.
 let engine: LabService | undefined;
@@ -211,6 +222,23 @@ export function buildProgram(): Command {
         process.exitCode = 1;
       }
     });
+  // ---- live captures
+  program
+    .command('capture')
+    .description('capture packets on nodes\' interfaces: tcpdump-like lines, --json or --write FILE.pcap')
+    .argument('<lab>', 'lab name', labName)
+    .argument('<targets...>', 'NODE[:IFACE[,IFACE...]] (all of a node\'s interfaces when none is named)')
+    .option('--filter <expr>', 'capture filter (tcpdump syntax), e.g. "tcp port 80"')
+    .option('--count <n>', 'stop after N packets', positiveInt)
+    .option('--duration <s>', 'stop after S seconds', positiveNumber)
+    .option('--snaplen <bytes>', 'bytes captured per packet', positiveInt)
+    .option('--json', 'one decoded packet per line (NDJSON, Wireshark field names)')
+    .option('--write <file>', 'write a pcap file (no packet lines unless --json)')
+    .action(async (name: string, targets: string[], o: import('./capture-run').CaptureCliOptions) => {
+      const { runCapture } = await import('./capture-run');
+      process.exitCode = await runCapture(await lab(), name, targets, o);
+    });
+  // ---- end live captures
 
   return program;
 }

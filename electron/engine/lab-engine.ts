@@ -18,6 +18,7 @@ import { down } from './labs/down';
 import { gc } from './labs/gc';
 import { labContext, listLabs, status } from './labs/status';
 import { Terminals } from './terminals/terminals';
+import { CaptureManager } from './capture/capture-manager';
 
 export interface LabEngineOptions {
   shell?: AppInfo['shell'];
@@ -62,6 +63,7 @@ export function createLabEngine(opts: LabEngineOptions = {}): LabService {
   let watch: EventWatch | undefined;
   let parts: Promise<DeployDeps> | undefined;
   const deps = (): Promise<DeployDeps> => (parts ??= defaultDeps().then((d) => withPlanCache({ ...d, ...opts.deps })));
+  const captures = new CaptureManager({ emit, status: async (lab) => status(lab, await deps()) });
 
   /** Run an engine call, turning any failure into one ApiError line. */
   const guard = async <T>(f: () => Promise<T>): Promise<T> => {
@@ -109,6 +111,7 @@ export function createLabEngine(opts: LabEngineOptions = {}): LabService {
     down: (lab) =>
       withDocker(async () => {
         terminals.nodeGone(lab);
+        await captures.nodeGone(lab, undefined, `lab ${lab} removed`);
         return down(lab);
       }),
     async destroy(lab) {
@@ -150,13 +153,26 @@ export function createLabEngine(opts: LabEngineOptions = {}): LabService {
         const d = await deps();
         return journey(lab, o ?? {}, { status: (name) => status(name, d) });
       }),
+    // live captures: tcpdump in the nodes, packets decoded here (capture/)
+    startCapture: (lab, targets, o) => withDocker(() => captures.start(lab, targets, o ?? {})),
+    tapCapture: (lab, targets, o, tap) => withDocker(() => captures.tap(lab, targets, o ?? {}, tap)),
+    stopCapture: (id) => guard(() => captures.stop(id)),
+    listCaptures: () => guard(async () => captures.list()),
+    captureSummaries: (id, from, count) => guard(async () => captures.summaries(id, from, count)),
+    capturePacket: (id, index) => guard(async () => captures.packet(id, index)),
+    capturePcap: (id) => guard(async () => captures.pcap(id)),
+    loadPcap: (name, base64) => guard(async () => captures.load(name, base64)),
+    discardCapture: (id) => guard(() => captures.discard(id)),
 
     subscribe(listener) {
       listeners.add(listener);
       // watch Docker only while someone listens
       watch ??= watchNodeEvents(
         (e) => {
-          if (e.state !== 'running' && e.state !== 'created' && e.state !== 'paused') terminals.nodeGone(e.lab, e.node);
+          if (e.state !== 'running' && e.state !== 'created' && e.state !== 'paused') {
+            terminals.nodeGone(e.lab, e.node);
+            void captures.nodeGone(e.lab, e.node, `node ${e.node} of lab ${e.lab} stopped`);
+          }
           emit(e);
         },
         (message) => emit({ type: 'log', level: 'warn', message }),
@@ -166,6 +182,8 @@ export function createLabEngine(opts: LabEngineOptions = {}): LabService {
         if (!listeners.size) {
           watch?.close();
           watch = undefined;
+          // nobody can see the packets any more (the window closed, the browser left)
+          void captures.stopAll('the last event subscriber left');
         }
       };
     },
@@ -174,6 +192,7 @@ export function createLabEngine(opts: LabEngineOptions = {}): LabService {
       watch = undefined;
       listeners.clear();
       await terminals.closeAll();
+      await captures.stopAll('engine closed');
     },
   };
   return engine;

@@ -6,7 +6,7 @@ import http from 'node:http';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, WebSocket } from 'ws';
-import { ApiError, dispatch, oneLine, type ApiMethod, type LabService } from '../api.js';
+import { ApiError, dispatch, oneLine, type ApiMethod, type LabEvent, type LabService } from '../api.js';
 import { applyHeaders, isJson, parseAllowedOrigins, refuseReason, securityHeaders } from './security.js';
 import { serveStatic } from './static.js';
 import { findAppRoot, RENDERER_OUT } from './paths.js';
@@ -151,9 +151,13 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     serveStatic(staticDir, url.pathname, req, res);
   }
 
-  // Events: one subscription to the engine, fanned out to every client.
+  // Events: one subscription to the engine while at least one client is
+  // connected, fanned out to every client. When the last browser leaves, the
+  // engine sees its last subscriber go (and stops what only a viewer needs:
+  // live captures).
   const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
-  const unsubscribe = api.subscribe((e) => {
+  let subscription: (() => void) | undefined;
+  const fanOut = (e: LabEvent) => {
     const text = JSON.stringify(e);
     for (const client of wss.clients) {
       if (client.readyState !== WebSocket.OPEN) continue;
@@ -161,6 +165,16 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       if (client.bufferedAmount > MAX_WS_BACKLOG) client.terminate();
       else client.send(text);
     }
+  };
+  const unsubscribe = () => {
+    subscription?.();
+    subscription = undefined;
+  };
+  wss.on('connection', (ws: WebSocket) => {
+    subscription ??= api.subscribe(fanOut);
+    ws.on('close', () => {
+      if (!wss.clients.size) unsubscribe();
+    });
   });
 
   server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {

@@ -3,6 +3,8 @@
 // by the final e2e test, which drives the real engine.
 import { ApiError, type LabApi, type LabDoc, type LabEvent, type LabStatus, type Mode, type ServiceStats } from '../../electron/api';
 import { formatLab, getTemplate, listTemplates, parseLabText, validateLab } from '../../electron/engine/topology';
+import { CaptureManager } from '../../electron/engine/capture/capture-manager';
+import { playingStarter } from '../support/capture-fakes';
 import { createFakeCompare } from './fake-compare';
 import { fakeJourney } from './fake-journey';
 
@@ -42,6 +44,9 @@ export function createFakeApi(opts: { stepMs?: number; dockerAvailable?: boolean
       })),
     };
   };
+
+  // captures: the real capture code on a tcpdump stand-in that plays HTTP exchanges
+  const captures = new CaptureManager({ emit, status: async (lab) => status(lab), exec: playingStarter({ everyMs: 120 }) });
 
   const api: LabApi & { subscribe(l: (e: LabEvent) => void): () => void } = {
     subscribe(l) {
@@ -90,6 +95,7 @@ export function createFakeApi(opts: { stepMs?: number; dockerAvailable?: boolean
       return status(doc.name);
     },
     async destroy(lab) {
+      await captures.nodeGone(lab, undefined, `lab ${lab} removed`);
       await sleep(step);
       labs.delete(lab);
     },
@@ -165,6 +171,14 @@ export function createFakeApi(opts: { stepMs?: number; dockerAvailable?: boolean
     async journey(lab, o) {
       return fakeJourney(status(lab), o);
     },
+    startCapture: (lab, targets, o) => captures.start(lab, targets, o ?? {}),
+    stopCapture: (id) => captures.stop(id),
+    listCaptures: async () => captures.list(),
+    captureSummaries: async (id, from, count) => captures.summaries(id, from, count),
+    capturePacket: async (id, index) => captures.packet(id, index),
+    capturePcap: async (id) => captures.pcap(id),
+    loadPcap: async (name, base64) => captures.load(name, base64),
+    discardCapture: (id) => captures.discard(id),
   };
   return api;
 }

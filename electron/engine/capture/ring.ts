@@ -18,6 +18,8 @@ export const DEFAULT_RING_CAPACITY = 100_000;
 export interface RingOptions {
   /** frames kept (default 100 000) */
   capacity?: number;
+  /** bytes kept at most (records with their headers): the oldest frames go first, the newest always stays */
+  maxBytes?: number;
   /** the capture's link type (default Ethernet) */
   linktype?: number;
   /** number TCP streams and give relative sequence numbers (default true) */
@@ -38,6 +40,7 @@ export interface RingStats {
 
 export class PacketRing {
   readonly capacity: number;
+  readonly maxBytes: number;
   readonly linktype: number;
   readonly streams: TcpStreams | undefined;
   // per slot (packet number n lives in slot (n - 1) % capacity): its slab id, offset, record size
@@ -58,6 +61,7 @@ export class PacketRing {
     const capacity = opts.capacity ?? DEFAULT_RING_CAPACITY;
     if (!Number.isInteger(capacity) || capacity < 1) throw new Error(`ring capacity must be a positive integer, got ${capacity}`);
     this.capacity = capacity;
+    this.maxBytes = opts.maxBytes ?? Infinity;
     this.linktype = opts.linktype ?? LINKTYPE.ETHERNET;
     this.streams = opts.tcpStreams === false ? undefined : new TcpStreams();
     this.slabOf = new Int32Array(capacity);
@@ -85,6 +89,7 @@ export class PacketRing {
     this.used += size;
     this.count++;
     this.held += size;
+    while (this.held > this.maxBytes && this.count > 1) this.evictOldest();
     if (this.streams) {
       const k = locateTcp(rec.data, this.linktype);
       if (k) this.streams.observe(k, n);

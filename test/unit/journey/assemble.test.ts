@@ -7,7 +7,7 @@ import { writePcap } from '../../../electron/engine/capture/pcap-writer';
 import type { CapturedFile } from '../../../electron/engine/journey/capture-all';
 import { assemble } from '../../../electron/engine/journey/journey';
 import { framesOf } from '../../../electron/engine/journey/read';
-import { eth, ipv4, tcp, TCP } from '../capture/frames';
+import { eth, ipv4, tcp, TCP } from '../../support/capture-frames';
 import { IP, MAC, REQUEST, RESPONSE, TOKEN } from './packets';
 
 const T0 = 1_795_839_470;

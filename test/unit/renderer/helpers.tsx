@@ -73,6 +73,14 @@ export function fakeClient(validate: (doc: LabDoc) => ValidationReport = () => (
     getComparison: vi.fn(),
     comparisonCsv: vi.fn(),
     journey: vi.fn(),
+    startCapture: vi.fn(),
+    stopCapture: vi.fn(),
+    listCaptures: vi.fn(async () => []),
+    captureSummaries: vi.fn(async () => []),
+    capturePacket: vi.fn(),
+    capturePcap: vi.fn(),
+    loadPcap: vi.fn(),
+    discardCapture: vi.fn(),
   } satisfies Record<keyof LabApi, unknown>;
   const client: ApiClient = {
     api: api as unknown as LabApi,

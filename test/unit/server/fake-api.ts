@@ -62,4 +62,7 @@ export const SAMPLE_ARGS: Record<string, unknown[]> = {
   compareModes: ['a', 'web'], startCompare: [{ lab: 'a', modes: ['dsr', 'nat'], duration: 5 }], cancelCompare: ['c1'],
   listComparisons: [], getComparison: ['c1'], comparisonCsv: ['c1'],
   journey: ['a', { service: 'web', from: 'client1' }],
+  startCapture: ['a', [{ node: 'lb', iface: 'eth0' }, { node: 'web1' }], { filter: 'tcp port 80', count: 10, ringSize: 1000 }],
+  stopCapture: ['cap1-abc123'], listCaptures: [], captureSummaries: ['cap1-abc123', 1, 100], capturePacket: ['cap1-abc123', 1],
+  capturePcap: ['cap1-abc123'], loadPcap: ['trace.pcap', '1MOyoQIABAAAAAAAAAAAAAAABAABAAAA'], discardCapture: ['cap1-abc123'],
 };

@@ -242,9 +242,28 @@ describe('startServer: lifecycle', () => {
     expect(other.listeners.size).toBe(0);
   });
 
-  it('close() unsubscribes and frees the port; an injected api is not closed', async () => {
+  it('subscribes to the engine while a client listens; close() unsubscribes and frees the port; an injected api is not closed', async () => {
     const a = fakeApi();
     const s = await startServer({ port: 0, api: a, staticDir: dir });
+    expect(a.listeners.size).toBe(0);
+    const open = () =>
+      new Promise<WebSocket>((resolve, reject) => {
+        const ws = new WebSocket(`ws://127.0.0.1:${s.port}/api/events`);
+        ws.once('open', () => resolve(ws));
+        ws.once('error', reject);
+      });
+    const w1 = await open();
+    const w2 = await open();
+    expect(a.listeners.size).toBe(1);
+    w1.close();
+    await new Promise((r) => w1.once('close', r));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(a.listeners.size).toBe(1); // one browser still listens
+    w2.close();
+    await new Promise((r) => w2.once('close', r));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(a.listeners.size).toBe(0); // the last browser left: the engine sees it
+    await open();
     expect(a.listeners.size).toBe(1);
     await s.close();
     expect(a.listeners.size).toBe(0);
