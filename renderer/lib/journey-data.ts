@@ -25,6 +25,8 @@ export interface FieldRow {
   why?: string;
   /** the hop before's value, when it changed */
   from?: string;
+  /** more about the value (tcp.stream: the connection) */
+  detail?: string;
 }
 
 export interface HopCard {
@@ -117,41 +119,45 @@ function badgeOf(h: JourneyHop, mode: string): string | undefined {
   return `rewritten by ${mode}`;
 }
 
+type ValueOf = (hop: JourneyHop, field: string) => string;
+
+/** One field of hop `h` against the hop before. */
+function fieldRow(h: JourneyHop, prev: JourneyHop | undefined, field: string, value: ValueOf): FieldRow {
+  const shown = value(h, field);
+  const c = h.changes.find((x) => x.field === field);
+  if (c) return { field, value: shown, mark: markOf(c), why: c.why, from: field === STREAM_ROW && prev ? value(prev, field) : showValue(c.from) };
+  // a proxy's own connection: the engine reports tcp.stream; the addresses and
+  // ports are that connection's, the rest is a new packet's
+  const stream = h.changes.find((x) => x.field === STREAM_ROW);
+  if (stream && prev && value(prev, field) !== shown) {
+    if (CONNECTION_FIELDS.has(field)) return { field, value: shown, mark: 'rewrite', why: stream.why, from: value(prev, field) };
+    return { field, value: shown, mark: 'expected', why: `a new packet on ${h.node}'s own connection`, from: value(prev, field) };
+  }
+  return { field, value: shown, mark: 'same' };
+}
+
 /** One card per hop of one leg, each field marked against the hop before. */
 export function hopCards(j: Journey, leg: Leg, rows: string[] = journeyRows(j)): HopCard[] {
   const hops = j[leg].hops;
   const stream = streamIndex(j);
-  return hops.map((h, i) => {
-    const prev = hops[i - 1];
-    const streamChange = h.changes.find((c) => c.field === STREAM_ROW);
-    const value = (hop: JourneyHop, field: string) => (field === STREAM_ROW ? stream(hop) : showValue(hop.fields[field]));
-    const cardRows = rows.map<FieldRow>((field) => {
-      const shown = value(h, field);
-      const c = h.changes.find((x) => x.field === field);
-      if (c) return { field, value: shown, mark: markOf(c), why: c.why, from: field === STREAM_ROW ? (prev ? value(prev, field) : showValue(c.from)) : showValue(c.from) };
-      // a proxy's own connection: the engine reports tcp.stream; its addresses and
-      // ports are that connection's, the rest is a new packet's
-      if (streamChange && prev && value(prev, field) !== shown) {
-        if (CONNECTION_FIELDS.has(field)) return { field, value: shown, mark: 'rewrite', why: streamChange.why, from: value(prev, field) };
-        return { field, value: shown, mark: 'expected', why: `a new packet on ${h.node}'s own connection`, from: value(prev, field) };
-      }
-      return { field, value: shown, mark: 'same' };
-    });
-    return {
-      key: `${leg}-${i}`,
-      leg,
-      index: i + 1,
-      node: h.node,
-      iface: h.iface,
-      direction: h.direction,
-      kind: h.kind,
-      network: h.network,
-      t: h.t,
-      summary: h.summary,
-      rows: cardRows,
-      badge: badgeOf(h, j.mode),
-    };
-  });
+  const value: ValueOf = (hop, field) => (field === STREAM_ROW ? stream(hop) : showValue(hop.fields[field]));
+  return hops.map((h, i) => ({
+    key: `${leg}-${i}`,
+    leg,
+    index: i + 1,
+    node: h.node,
+    iface: h.iface,
+    direction: h.direction,
+    kind: h.kind,
+    network: h.network,
+    t: h.t,
+    summary: h.summary,
+    rows: rows.map((field) => {
+      const row = fieldRow(h, hops[i - 1], field, value);
+      return field === STREAM_ROW ? { ...row, detail: tupleText(h) } : row;
+    }),
+    badge: badgeOf(h, j.mode),
+  }));
 }
 
 export function journeyCards(j: Journey): Record<Leg, HopCard[]> {
