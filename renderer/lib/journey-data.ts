@@ -115,7 +115,7 @@ function badgeOf(h: JourneyHop, mode: string): string | undefined {
   if (h.kind !== 'balancer') return `unexpected change at ${h.node}`;
   if (own.some((c) => c.field === STREAM_ROW)) return `relayed by ${mode}`;
   const encap = own.find((c) => c.field === 'encap');
-  if (encap) return encap.to ? `encapsulated by ${mode}` : `decapsulated by ${mode}`;
+  if (encap) return encap.to ? `wrapped by ${mode}` : `unwrapped by ${mode}`;
   return `rewritten by ${mode}`;
 }
 

@@ -2,23 +2,23 @@
 // side by side, the request's then the response's.
 import { useMemo } from 'react';
 import type { Journey } from '../../../electron/api';
-import { journeyCards, journeyMeta, nodePath, verdict, type HopCard as Card, type Leg } from '../../lib/journey-data';
-import { HopCard } from './HopCard';
+import { journeyCards, journeyMeta, journeyRows, nodePath, verdict, type HopCard as Card, type Leg } from '../../lib/journey-data';
+import { FieldNames, HopCard } from './HopCard';
 
 function Lane({ leg, cards, route }: { leg: Leg; cards: Card[]; route: string }) {
   return (
     <section className={`journey-lane leg-${leg}`} aria-label={leg} data-testid={`journey-${leg}`}>
-      <div className="journey-lane-head">
-        <strong>{leg}</strong>
-        <span className="small">{route}</span>
+      <div className="journey-lane-head" title={route}>
+        <strong>{leg}</strong> <span>{route}</span>
       </div>
-      {cards.length ? cards.map((c) => <HopCard key={c.key} card={c} />) : <div className="journey-none muted small">not seen on any interface</div>}
+      <div className="journey-cards">{cards.length ? cards.map((c) => <HopCard key={c.key} card={c} />) : <div className="journey-none muted small">not seen on any interface</div>}</div>
     </section>
   );
 }
 
 export function JourneyView({ journey }: { journey: Journey }) {
   const cards = useMemo(() => journeyCards(journey), [journey]);
+  const rows = useMemo(() => journeyRows(journey), [journey]);
   const sentence = useMemo(() => verdict(journey), [journey]);
   return (
     <div className="journey-result" data-testid="journey-result">
@@ -35,8 +35,9 @@ export function JourneyView({ journey }: { journey: Journey }) {
         </div>
       )}
       <div className="journey-strip" data-testid="journey-hops">
+        <FieldNames rows={rows} />
         <Lane leg="request" cards={cards.request} route={nodePath(journey.request.hops).join(' → ')} />
-        <Lane leg="response" cards={cards.response} route={`${nodePath(journey.response.hops).join(' → ')}${journey.response.hops.length ? (journey.response.viaBalancer ? ' (through the balancer)' : ' (not through the balancer)') : ''}`} />
+        <Lane leg="response" cards={cards.response} route={`${nodePath(journey.response.hops).join(' → ')}${journey.response.hops.length ? (journey.response.viaBalancer ? ', through the balancer' : ', not through the balancer') : ''}`} />
       </div>
       <div className="journey-legend muted small">
         <span className="journey-legend-item mark-rewrite">field</span> the mode&apos;s own rewrite
