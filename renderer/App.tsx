@@ -167,7 +167,7 @@ function Workbench({ client, initialDoc }: { client: ApiClient; initialDoc: LabD
   // the Compare and Packet journey tabs need room: grow the dock when one opens
   const selectDockTab = useCallback((k: string) => {
     setDockTab(k);
-    if (k === 'compare' || k === 'journey') setDockH((h) => Math.max(h, Math.min(440, Math.round(window.innerHeight * 0.55))));
+    if (k === 'compare' || k === 'journey') setDockH((h) => Math.max(h, Math.min(k === 'journey' ? 520 : 440, Math.round(window.innerHeight * 0.55))));
   }, []);
   const updateTerm = useCallback((key: string, patch: Partial<TermTab>) => setTerms((t) => t.map((x) => (x.key === key ? { ...x, ...patch } : x))), []);
 

@@ -1,6 +1,6 @@
 // The topology canvas: lab nodes and networks as React Flow nodes, links as
 // edges (node → network). Drop from the palette to add, drag handles to link.
-import { useCallback, useMemo, useState, type DragEvent } from 'react';
+import { useCallback, useEffect, useMemo, useState, type DragEvent } from 'react';
 import {
   Background,
   Controls,
@@ -58,6 +58,12 @@ export function Canvas({ doc, edit, seal, selection, onSelect, issues, nodeState
     const edges = litEdges(journey, doc);
     return { edges, ...litElements(journey, edges) };
   }, [journey, doc]);
+
+  // a journey appearing (the dock grew for it): bring the whole topology into view
+  const journeyShown = !!lit;
+  useEffect(() => {
+    if (journeyShown) void flow.fitView({ padding: 0.2, maxZoom: 1.2, duration: 250 });
+  }, [journeyShown, flow]);
 
   const nodes = useMemo<Node[]>(() => {
     const out: Node[] = [];
