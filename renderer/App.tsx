@@ -12,6 +12,7 @@ import { Splitter } from './components/Splitter';
 import { Banner, Toasts } from './components/Toasts';
 import { Toolbar } from './components/Toolbar';
 import { saveLab } from './lib/files';
+import type { JourneyHighlight } from './lib/journey-data';
 import { addElement, emptyDoc, setService, type ElementKind } from './state/doc-ops';
 import { useDocHistory } from './state/history';
 import { indexIssues, issueText } from './state/issues';
@@ -45,6 +46,7 @@ function Workbench({ client, initialDoc }: { client: ApiClient; initialDoc: LabD
   const [dockTab, setDockTab] = useState('counters');
   const [dockH, setDockH] = useState(260);
   const [inspW, setInspW] = useState(330);
+  const [journeyPath, setJourneyPath] = useState<JourneyHighlight | null>(null);
   const fileInput = useRef<HTMLInputElement>(null);
   const flow = useReactFlow();
 
@@ -162,10 +164,10 @@ function Workbench({ client, initialDoc }: { client: ApiClient; initialDoc: LabD
       return rest;
     });
   }, []);
-  // the Compare tab needs room for its charts: grow the dock when it opens
+  // the Compare and Packet journey tabs need room: grow the dock when one opens
   const selectDockTab = useCallback((k: string) => {
     setDockTab(k);
-    if (k === 'compare') setDockH((h) => Math.max(h, Math.min(440, Math.round(window.innerHeight * 0.55))));
+    if (k === 'compare' || k === 'journey') setDockH((h) => Math.max(h, Math.min(k === 'journey' ? 520 : 440, Math.round(window.innerHeight * 0.55))));
   }, []);
   const updateTerm = useCallback((key: string, patch: Partial<TermTab>) => setTerms((t) => t.map((x) => (x.key === key ? { ...x, ...patch } : x))), []);
 
@@ -238,7 +240,7 @@ function Workbench({ client, initialDoc }: { client: ApiClient; initialDoc: LabD
           <IssuesPanel issues={validation.issues} checking={validation.checking} error={validation.error} onSelect={setSelection} />
         </aside>
         <div className="center" style={{ gridTemplateRows: `1fr 6px ${dockH}px` }}>
-          <Canvas doc={doc} edit={edit} seal={seal} selection={selection} onSelect={setSelection} issues={issueIx} nodeStates={nodeStates} notify={(m) => notify(m, 'warn')} onNodeOpen={(n) => deployed && openTerminal(n)} />
+          <Canvas doc={doc} edit={edit} seal={seal} selection={selection} onSelect={setSelection} issues={issueIx} nodeStates={nodeStates} notify={(m) => notify(m, 'warn')} onNodeOpen={(n) => deployed && openTerminal(n)} journey={journeyPath} />
           <Splitter direction="y" value={dockH} onChange={setDockH} min={120} max={700} invert label="Resize the dock" />
           <Dock
             client={client}
@@ -252,6 +254,8 @@ function Workbench({ client, initialDoc }: { client: ApiClient; initialDoc: LabD
             history={live.history}
             lab={deployed ? live.lab : null}
             services={deployed ? (live.status?.services ?? []) : []}
+            clients={deployed ? (live.status?.nodes ?? []).filter((n) => n.kind === 'client').map((n) => n.name) : []}
+            onJourneyPath={setJourneyPath}
           />
         </div>
         <Splitter direction="x" value={inspW} onChange={setInspW} min={260} max={640} invert label="Resize the inspector" />

@@ -1,6 +1,6 @@
 // The topology canvas: lab nodes and networks as React Flow nodes, links as
 // edges (node → network). Drop from the palette to add, drag handles to link.
-import { useCallback, useMemo, useState, type DragEvent } from 'react';
+import { useCallback, useEffect, useMemo, useState, type DragEvent } from 'react';
 import {
   Background,
   Controls,
@@ -17,6 +17,8 @@ import type { LabDoc, NodeStatus } from '../../../electron/api';
 import { addElement, addLink, linkId, netId, nodeId, parseId, removeLink, removeNetwork, removeNode, setPosition, type ElementKind } from '../../state/doc-ops';
 import type { IssueIndex } from '../../state/issues';
 import { DRAG_MIME, type Selection } from '../../state/selection';
+import { edgeKey, litEdges, litElements, type JourneyHighlight, type Leg } from '../../lib/journey-data';
+import { JourneyEdge } from './JourneyEdge';
 import { nodeTypes, type LabFlowNode, type NetFlowNode } from './nodes';
 
 export interface CanvasProps {
@@ -30,11 +32,16 @@ export interface CanvasProps {
   notify(message: string): void;
   /** double-click on a node (opens a terminal when the lab runs) */
   onNodeOpen?(node: string): void;
+  /** a packet journey's path to draw over the topology (request and response lanes) */
+  journey?: JourneyHighlight | null;
 }
 
 const KINDS: ElementKind[] = ['client', 'balancer', 'server', 'router', 'network'];
+const edgeTypes = { journey: JourneyEdge };
+/** `journey-on journey-request journey-response` for what a journey's legs went through */
+const journeyClass = (legs: Set<Leg> | undefined) => (legs?.size ? ['journey-on', ...[...legs].map((l) => `journey-${l}`)].join(' ') : undefined);
 
-export function Canvas({ doc, edit, seal, selection, onSelect, issues, nodeStates, notify, onNodeOpen }: CanvasProps) {
+export function Canvas({ doc, edit, seal, selection, onSelect, issues, nodeStates, notify, onNodeOpen, journey }: CanvasProps) {
   const flow = useReactFlow();
   const [dims, setDims] = useState<Record<string, { width: number; height: number }>>({});
 
@@ -46,6 +53,18 @@ export function Canvas({ doc, edit, seal, selection, onSelect, issues, nodeState
     return m;
   }, [doc.services]);
 
+  const lit = useMemo(() => {
+    if (!journey) return null;
+    const edges = litEdges(journey, doc);
+    return { edges, ...litElements(journey, edges) };
+  }, [journey, doc]);
+
+  // a journey appearing (the dock grew for it): bring the whole topology into view
+  const journeyShown = !!lit;
+  useEffect(() => {
+    if (journeyShown) void flow.fitView({ padding: 0.2, maxZoom: 1.2, duration: 250 });
+  }, [journeyShown, flow]);
+
   const nodes = useMemo<Node[]>(() => {
     const out: Node[] = [];
     for (const [name, n] of Object.entries(doc.nodes)) {
@@ -55,6 +74,7 @@ export function Canvas({ doc, edit, seal, selection, onSelect, issues, nodeState
         type: 'lab',
         position: n.position ?? { x: 0, y: 0 },
         selected: selection.type === 'node' && selection.name === name,
+        className: journeyClass(lit?.nodes.get(name)),
         data: {
           name,
           kind: n.kind,
@@ -73,13 +93,14 @@ export function Canvas({ doc, edit, seal, selection, onSelect, issues, nodeState
         type: 'net',
         position: n.position ?? { x: 0, y: 0 },
         selected: selection.type === 'network' && selection.name === name,
+        className: journeyClass(lit?.networks.get(name)),
         data: { name, subnet: n.subnet, issues: issues.networks.get(name) ?? [] },
         ...(dims[id] ? { measured: dims[id] } : {}),
       };
       out.push(fn);
     }
     return out;
-  }, [doc.nodes, doc.networks, selection, issues, nodeStates, dims, serviceOf]);
+  }, [doc.nodes, doc.networks, selection, issues, nodeStates, dims, serviceOf, lit]);
 
   const edges = useMemo<Edge[]>(() => {
     const out: Edge[] = [];
@@ -90,22 +111,24 @@ export function Canvas({ doc, edit, seal, selection, onSelect, issues, nodeState
         const bad = issues.links.get(id);
         const label = [l.address, l.rate].filter(Boolean).join(' · ');
         const srcBelow = (n.position?.y ?? 0) > (doc.networks[l.network].position?.y ?? 0);
+        const crossed = lit?.edges.get(edgeKey(name, l.network));
         out.push({
+          ...(crossed ? { type: 'journey', zIndex: 1 } : {}),
           id,
           source: nodeId(name),
           target: netId(l.network),
           sourceHandle: srcBelow ? 't' : 'b',
           targetHandle: srcBelow ? 'b' : 't',
           selected: selection.type === 'link' && selection.node === name && selection.index === i,
-          className: bad ? 'edge-issue' : undefined,
+          className: [bad ? 'edge-issue' : '', crossed ? 'journey-edge' : ''].filter(Boolean).join(' ') || undefined,
           label: bad ? `⚠ ${label}`.trim() : label || undefined,
-          data: { issues: bad ?? [] },
+          data: { issues: bad ?? [], ...(crossed ? { uses: crossed.uses } : {}) },
           ariaLabel: `link ${name} to ${l.network}`,
         });
       });
     }
     return out;
-  }, [doc.nodes, doc.networks, issues, selection]);
+  }, [doc.nodes, doc.networks, issues, selection, lit]);
 
   const onNodesChange = useCallback(
     (changes: NodeChange[]) => {
@@ -207,11 +230,12 @@ export function Canvas({ doc, edit, seal, selection, onSelect, issues, nodeState
   );
 
   return (
-    <div className="canvas" data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop}>
+    <div className={`canvas${lit ? ' journey-shown' : ''}`} data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop}>
       <ReactFlow
         nodes={nodes}
         edges={edges}
         nodeTypes={nodeTypes}
+        edgeTypes={edgeTypes}
         onNodesChange={onNodesChange}
         onNodeDragStop={seal}
         onDelete={onDelete}
@@ -247,6 +271,16 @@ export function Canvas({ doc, edit, seal, selection, onSelect, issues, nodeState
         <Controls showInteractive={false} />
         <MiniMap pannable zoomable nodeStrokeWidth={2} style={{ width: 150, height: 96 }} bgColor="#11161c" maskColor="rgba(10,14,19,0.6)" nodeColor={(n) => (n.type === "net" ? "#3b4a5a" : "#2f5d8a")} />
       </ReactFlow>
+      {lit && (
+        <div className="journey-canvas-legend" data-testid="journey-canvas-legend">
+          <span style={{ color: 'var(--journey-request)' }}>
+            <i /> request
+          </span>
+          <span style={{ color: 'var(--journey-response)' }}>
+            <i /> response
+          </span>
+        </div>
+      )}
       {Object.keys(doc.nodes).length + Object.keys(doc.networks).length === 0 && (
         <div className="canvas-empty">
           <p>Drag clients, balancers, servers and networks here from the palette,</p>

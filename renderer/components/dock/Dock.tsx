@@ -4,6 +4,8 @@ import type { ApiClient } from '../../api-client';
 import type { StatSample } from '../../state/useLiveLab';
 import { ComparePanel } from '../compare/ComparePanel';
 import { Icon } from '../icons';
+import { JourneyPanel } from '../journey/JourneyPanel';
+import type { JourneyHighlight } from '../../lib/journey-data';
 import { CountersPanel } from './CountersPanel';
 import { TerminalView } from './TerminalView';
 
@@ -11,7 +13,6 @@ export interface TermTab { key: string; lab: string; node: string; id?: string; 
 
 const COMING: { key: string; title: string; text: string }[] = [
   { key: 'captures', title: 'Captures', text: 'Live packet captures on every interface of every node.' },
-  { key: 'journey', title: 'Packet journey', text: 'One packet followed hop by hop, with the header fields each hop rewrites highlighted.' },
 ];
 
 export interface DockProps {
@@ -27,6 +28,10 @@ export interface DockProps {
   /** the deployed lab (when it is the one in the editor) and its services, for comparisons */
   lab: string | null;
   services: ServiceStatus[];
+  /** the deployed lab's client nodes, for the packet journey */
+  clients?: string[];
+  /** the packet journey's path to draw on the canvas (null: none) */
+  onJourneyPath?(path: JourneyHighlight | null): void;
 }
 
 export function Dock(p: DockProps) {
@@ -44,6 +49,7 @@ export function Dock(p: DockProps) {
       ),
     })),
     { key: 'compare', label: 'Compare', testid: 'tab-compare' },
+    { key: 'journey', label: 'Packet journey', testid: 'tab-journey' },
     ...COMING.map((c) => ({ key: c.key, label: c.title, testid: `tab-${c.key}` })),
   ];
   return (
@@ -80,6 +86,9 @@ export function Dock(p: DockProps) {
         ))}
         <div className="dock-pane" hidden={p.active !== 'compare'} role="tabpanel">
           <ComparePanel client={p.client} lab={p.lab} services={p.services} />
+        </div>
+        <div className="dock-pane" hidden={p.active !== 'journey'} role="tabpanel">
+          <JourneyPanel client={p.client} lab={p.lab} services={p.services} clients={p.clients ?? []} visible={p.active === 'journey'} onPath={p.onJourneyPath} />
         </div>
         {COMING.map((c) => (
           <div className="dock-pane" key={c.key} hidden={p.active !== c.key} role="tabpanel">

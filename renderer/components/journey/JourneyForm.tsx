@@ -1,0 +1,71 @@
+// What to follow: the service (when there are several), the client that
+// sends, Send a packet, and whether the path is drawn on the canvas.
+import type { ServiceStatus } from '../../../electron/api';
+
+export interface JourneyFormProps {
+  services: ServiceStatus[];
+  service: string;
+  setService(s: string): void;
+  clients: string[];
+  from: string;
+  setFrom(c: string): void;
+  /** why nothing can be sent now (no lab, no service, no client) */
+  blocked?: string;
+  busy: boolean;
+  /** seconds since the request was sent, while busy */
+  elapsed: number;
+  onSend(): void;
+  showOnCanvas: boolean;
+  setShowOnCanvas(v: boolean): void;
+  /** a journey is shown (the canvas toggle applies to it) */
+  hasResult: boolean;
+}
+
+export function JourneyForm(p: JourneyFormProps) {
+  const locked = !!p.blocked || p.busy;
+  return (
+    <div className="journey-form" data-testid="journey-form">
+      {p.services.length > 1 && (
+        <label className="journey-field">
+          <span>service</span>
+          <select data-testid="journey-service" value={p.service} disabled={locked} onChange={(e) => p.setService(e.target.value)}>
+            {p.services.map((s) => (
+              <option key={s.name} value={s.name}>
+                {s.name} ({s.mode}, {s.vip}:{s.port})
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
+      <label className="journey-field">
+        <span>from</span>
+        <select data-testid="journey-from" value={p.from} disabled={locked || p.clients.length === 0} onChange={(e) => p.setFrom(e.target.value)}>
+          {p.clients.length === 0 && <option value="">no client</option>}
+          {p.clients.map((c) => (
+            <option key={c} value={c}>
+              {c}
+            </option>
+          ))}
+        </select>
+      </label>
+      <button type="button" className="btn primary" data-testid="journey-send" disabled={locked} title={p.blocked ?? 'Send one HTTP request to the service and follow it hop by hop'} onClick={p.onSend}>
+        {p.busy ? <span className="journey-spinner" aria-hidden /> : null}
+        {p.busy ? 'Sending…' : 'Send a packet'}
+      </button>
+      {p.busy && (
+        <span className="muted small" data-testid="journey-busy" role="status">
+          capturing on every interface… {p.elapsed} s (a journey takes about 5 s)
+        </span>
+      )}
+      {p.blocked && !p.busy && (
+        <span className="journey-blocked" data-testid="journey-blocked">
+          {p.blocked}
+        </span>
+      )}
+      <label className="check journey-toggle" title="Draw the request and response paths on the canvas">
+        <input type="checkbox" data-testid="journey-show" checked={p.showOnCanvas} disabled={!p.hasResult} onChange={(e) => p.setShowOnCanvas(e.target.checked)} />
+        show on canvas
+      </label>
+    </div>
+  );
+}

@@ -1,0 +1,106 @@
+// The Packet journey tab: send one request from a client to a service and
+// follow it hop by hop (the engine captures on every interface), with the
+// fields each hop changed, and the path drawn on the canvas.
+import { useEffect, useMemo, useState } from 'react';
+import type { ServiceStatus } from '../../../electron/api';
+import type { ApiClient } from '../../api-client';
+import { journeyHighlight, type JourneyHighlight } from '../../lib/journey-data';
+import { JourneyForm } from './JourneyForm';
+import { JourneyView } from './JourneyView';
+import { useElapsed, useJourney } from './useJourney';
+
+export interface JourneyPanelProps {
+  client: ApiClient;
+  /** the deployed lab shown in the editor, or null */
+  lab: string | null;
+  services: ServiceStatus[];
+  /** the lab's client nodes (where a request can start) */
+  clients: string[];
+  /** the tab is on screen: only then is the path drawn on the canvas */
+  visible: boolean;
+  /** the path to draw on the canvas, or null for none */
+  onPath?(path: JourneyHighlight | null): void;
+}
+
+/** Keep `value` one of `options` (the first when it is not). */
+function useChoice(options: string[]): [string, (v: string) => void] {
+  const [value, setValue] = useState(options[0] ?? '');
+  const key = options.join(',');
+  useEffect(() => {
+    const list = key ? key.split(',') : [];
+    setValue((v) => (list.includes(v) ? v : (list[0] ?? '')));
+  }, [key]);
+  return [value, setValue];
+}
+
+export function JourneyPanel({ client, lab, services, clients, visible, onPath }: JourneyPanelProps) {
+  const j = useJourney(client, lab);
+  const [service, setService] = useChoice(services.map((s) => s.name));
+  const [from, setFrom] = useChoice(clients);
+  const [showOnCanvas, setShowOnCanvas] = useState(true);
+  const elapsed = useElapsed(j.running?.since ?? null);
+
+  const blocked = !lab
+    ? 'Deploy the lab to follow a packet through it.'
+    : services.length === 0
+      ? 'This lab has no service to send a request to.'
+      : clients.length === 0
+        ? 'This lab has no client to send from.'
+        : undefined;
+
+  const path = useMemo(() => (j.result ? journeyHighlight(j.result) : null), [j.result]);
+  const drawn = visible && showOnCanvas ? path : null;
+  useEffect(() => {
+    onPath?.(drawn);
+  }, [onPath, drawn]);
+  useEffect(() => () => onPath?.(null), [onPath]);
+
+  const target = services.find((s) => s.name === service);
+  return (
+    <div className="journey" data-testid="journey">
+      <JourneyForm
+        services={services}
+        service={service}
+        setService={setService}
+        clients={clients}
+        from={from}
+        setFrom={setFrom}
+        blocked={blocked}
+        busy={!!j.running}
+        elapsed={elapsed}
+        onSend={() => void j.send({ service, from })}
+        showOnCanvas={showOnCanvas}
+        setShowOnCanvas={setShowOnCanvas}
+        hasResult={!!j.result}
+      />
+      <div className="journey-main">
+        {j.error && (
+          <div className="journey-error" role="alert" data-testid="journey-error" title={j.error}>
+            <span>{j.error}</span>
+            <button type="button" className="linklike" onClick={j.dismissError}>
+              dismiss
+            </button>
+          </div>
+        )}
+        {j.result ? (
+          <JourneyView journey={j.result} />
+        ) : j.running ? (
+          <div className="dock-empty" data-testid="journey-waiting">
+            <strong>
+              Following one request from {from} to {service}
+              {target ? ` (${target.vip}:${target.port})` : ''}…
+            </strong>
+            <span>lblab captures on every interface of the lab while the request and its response go through, then finds the packet at every hop.</span>
+          </div>
+        ) : (
+          !j.error && (
+            <div className="dock-empty" data-testid="journey-empty">
+              <strong>Follow one packet through the lab.</strong>
+              <span>Send a packet: one HTTP request goes from a client to the service&apos;s VIP and back. Each hop shows the header fields it saw, with what the balancer rewrote highlighted, and the canvas draws both paths.</span>
+            </div>
+          )
+        )}
+      </div>
+    </div>
+  );
+}
