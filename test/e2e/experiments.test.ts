@@ -1,0 +1,179 @@
+// Browser end-to-end of the experiments, web mode on the REAL engine: open
+// the "DSR vs NAT" template, deploy it, compare dsr and nat in short runs
+// (the live line, then dsr's bar taller than nat's, the bytes through the
+// balancer, a CSV export parsed back), capture on the balancer while traffic
+// flows (packets arrive, the pcap saved and read by tshark), follow one
+// packet (eth.dst rewritten at the balancer in dsr; an outer header once the
+// service runs in tunnel), then destroy. Screenshots in test-results/e2e-experiments/.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { expect, FAKE, labContainers, openApp, processesInLab, snapper, waitDeployed, type Session } from './harness';
+
+const OUT = path.resolve('test-results/e2e-experiments');
+const LAB = FAKE ? 'e2e-fake-x' : 'e2e-experiments';
+
+let s: Session;
+let page: Page;
+let snap: (name: string) => Promise<void>;
+
+describe('experiments in the browser (web mode)', () => {
+  beforeAll(async () => {
+    fs.mkdirSync(OUT, { recursive: true });
+    for (const f of fs.readdirSync(OUT)) fs.rmSync(path.join(OUT, f), { recursive: true, force: true });
+    if (!FAKE) for (const c of labContainers(LAB)) execFileSync('docker', ['rm', '-f', c]); // leftovers of an earlier failed run of THIS test
+    s = await openApp(OUT);
+    page = s.page;
+    snap = snapper(page, OUT);
+    page.on('dialog', (d) => void d.accept());
+  });
+
+  afterAll(async () => {
+    if (!FAKE && labContainers(LAB).length) {
+      try {
+        execFileSync('node', ['bin/lblab.mjs', 'down', LAB], { stdio: 'ignore', timeout: 120_000 });
+      } catch {
+        /* reported by the test itself */
+      }
+    }
+    await s?.browser.close();
+    await s?.server.close();
+  });
+
+  it('compares dsr and nat, captures on the balancer and follows a packet on the DSR vs NAT template', async () => {
+    try {
+      await openTemplateAndDeploy();
+      await compareDsrAndNat();
+      await captureOnTheBalancer();
+      await followAPacket();
+      await destroy();
+      expect(s.consoleErrors).toEqual([]);
+    } catch (e) {
+      await snap('failure').catch(() => undefined);
+      throw e;
+    }
+  });
+});
+
+async function openTemplateAndDeploy() {
+  await page.goto(s.server.url);
+  await page.getByTestId('app').waitFor({ timeout: 30_000 });
+  await page.getByTestId('template-select').selectOption('dsr-vs-nat');
+  await expect.poll(() => page.getByTestId('node-web3').count()).toBe(1);
+  await page.getByTestId('lab-name').fill(LAB);
+  await expect.poll(() => page.getByTestId('issues-count').innerText(), { timeout: 10_000 }).toBe('0');
+  await snap('template');
+  await page.getByTestId('deploy').click();
+  await waitDeployed(page, 'yes', 480_000);
+  for (const n of ['client1', 'client2', 'lb', 'r1', 'web1', 'web2', 'web3']) {
+    await expect.poll(() => page.getByTestId(`node-state-${n}`).getAttribute('data-state'), { timeout: 30_000 }).toBe('running');
+  }
+  await snap('deployed');
+}
+
+/** The bars of one results chart, left to right (one per mode, in the order the modes ran). */
+async function barHeights(chart: string): Promise<number[]> {
+  const bars = page.getByTestId(chart).locator('.recharts-bar-rectangle');
+  const hs: number[] = [];
+  for (const b of await bars.all()) hs.push((await b.boundingBox())?.height ?? 0);
+  return hs;
+}
+
+async function compareDsrAndNat() {
+  await page.getByTestId('tab-compare').click();
+  await expect.poll(() => page.getByTestId('compare-check-dsr').isEnabled(), { timeout: 30_000 }).toBe(true);
+  // dsr first (the baseline), then nat; nothing else
+  for (const box of await page.getByTestId('compare-modes').locator('input[type=checkbox]').all()) if (await box.isChecked()) await box.uncheck();
+  await page.getByTestId('compare-check-dsr').check();
+  await page.getByTestId('compare-check-nat').check();
+  await page.getByTestId('compare-object').selectOption('1m');
+  await page.getByTestId('compare-connections').fill('24');
+  await page.getByTestId('compare-duration').fill('4');
+  await page.getByTestId('compare-warmup').fill('1');
+  await page.getByTestId('compare-repeat').fill('1');
+  await snap('compare-configured');
+  await page.getByTestId('compare-run').click();
+  await expect.poll(() => page.getByTestId('compare-progress').count(), { timeout: 30_000 }).toBe(1);
+  // the live chart draws a line once measured seconds arrive
+  await expect.poll(() => page.getByTestId('compare-live').locator('.recharts-line-curve').count(), { timeout: 120_000 }).toBeGreaterThan(0);
+  await snap('compare-live');
+  await expect.poll(() => page.getByTestId('compare-results').count(), { timeout: 300_000 }).toBe(1);
+  await expect.poll(() => page.getByTestId('compare-error').count()).toBe(0);
+  const heights = await barHeights('chart-throughput');
+  expect(heights.length).toBe(2);
+  // the shaped template: dsr's responses leave on three 100 Mbit/s server links, nat's all cross the balancer's one
+  expect(heights[0]).toBeGreaterThan(heights[1] * 1.5);
+  await expect.poll(() => page.getByTestId('chart-bytes').locator('.recharts-bar-rectangle').count()).toBeGreaterThan(0);
+  expect(await page.getByTestId('compare-verdict').innerText()).toMatch(/^dsr moved [\d.]+× nat's throughput/);
+  await page.getByTestId('compare-results').scrollIntoViewIfNeeded();
+  await snap('compare-results');
+  // CSV: one header and a row per run
+  const [download] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), page.getByTestId('compare-export-csv').click()]);
+  const csvFile = path.join(OUT, 'comparison.csv');
+  await download.saveAs(csvFile);
+  const lines = fs.readFileSync(csvFile, 'utf8').trim().split(/\r?\n/);
+  const head = lines[0].split(',');
+  expect(head).toContain('mode');
+  const modeCol = head.indexOf('mode');
+  expect(lines.slice(1).map((l) => l.split(',')[modeCol]).sort()).toEqual(['dsr', 'nat']);
+}
+
+async function captureOnTheBalancer() {
+  await page.getByTestId('tab-captures').click();
+  await page.getByTestId('capture-iface-lb-eth0').check();
+  await page.getByTestId('capture-iface-lb-eth1').check();
+  await page.getByTestId('capture-filter').fill('tcp port 80');
+  await page.getByTestId('capture-start').click();
+  await expect.poll(() => page.getByTestId('capture-state').innerText(), { timeout: 30_000 }).toMatch(/running/i);
+  // traffic: a journey sends one request through the balancer
+  await page.getByTestId('tab-journey').click();
+  await page.getByTestId('journey-send').click();
+  await expect.poll(() => page.getByTestId('journey-result').count(), { timeout: 60_000 }).toBe(1);
+  await page.getByTestId('tab-captures').click();
+  await expect.poll(async () => Number(await page.getByTestId('capture-total').getAttribute('data-total')), { timeout: 30_000 }).toBeGreaterThan(3);
+  await page.getByTestId('capture-row').first().click();
+  await expect.poll(() => page.getByTestId('capture-tree').count()).toBe(1);
+  await snap('capture');
+  await page.getByTestId('capture-stop').click();
+  await expect.poll(() => page.getByTestId('capture-state').innerText(), { timeout: 30_000 }).not.toMatch(/running/i);
+  const [download] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), page.getByTestId('capture-save').click()]);
+  const pcap = path.join(OUT, 'balancer.pcap');
+  await download.saveAs(pcap);
+  if (!FAKE) {
+    const fields = execFileSync('tshark', ['-r', pcap, '-T', 'fields', '-e', 'tcp.dstport'], { encoding: 'utf8' });
+    expect(fields.trim().split('\n').length).toBeGreaterThan(3);
+    expect(processesInLab(LAB, 'tcpdump')).toEqual([]);
+  }
+}
+
+async function followAPacket() {
+  await page.getByTestId('tab-journey').click();
+  await page.getByTestId('journey-send').click();
+  await expect.poll(() => page.getByTestId('journey-result').count(), { timeout: 60_000 }).toBe(1);
+  // the balancer's out hop in dsr: eth.dst is the mode's rewrite
+  const rewritten = page.locator('[data-testid^="hop-request-"][data-testid$="-field-eth.dst"][data-mark="rewrite"]');
+  await expect.poll(() => rewritten.count(), { timeout: 30_000 }).toBe(1);
+  expect(await page.getByTestId('journey-verdict').innerText()).toMatch(/did not cross the balancer/);
+  await snap('journey-dsr');
+
+  // switch the service to tunnel in the inspector, then send again: an outer header appears
+  await page.getByTestId('inspector-lab-link').click();
+  await page.getByTestId('service-web').click();
+  await page.getByTestId('service-mode').selectOption('tunnel');
+  await expect.poll(() => page.getByTestId('service-live-mode').innerText(), { timeout: 240_000 }).toBe('tunnel');
+  await page.getByTestId('tab-journey').click();
+  await page.getByTestId('journey-send').click();
+  const added = page.locator('[data-testid^="hop-request-"][data-testid$="-field-outer.ip.dst"][data-mark="added"]');
+  await expect.poll(() => added.count(), { timeout: 60_000 }).toBeGreaterThan(0);
+  await snap('journey-tunnel');
+}
+
+async function destroy() {
+  await page.getByTestId('destroy').click();
+  await waitDeployed(page, 'no', 180_000);
+  await expect(page.getByTestId('toast-error').count()).resolves.toBe(0);
+  await snap('destroyed');
+  if (!FAKE) expect(labContainers(LAB)).toEqual([]);
+}

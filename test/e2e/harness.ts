@@ -1,0 +1,129 @@
+// What the browser end-to-end tests share: the real web mode (`lblab serve`)
+// and Debian's Chromium in the server's own network namespace, screenshots,
+// and the waits a person would do (deployed, no error toast).
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { expect as baseExpect } from 'vitest';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { build } from 'vite';
+
+export const ROOT = path.resolve('.');
+export const FAKE = process.env.LBLAB_E2E_FAKE === '1';
+
+// polls wait up to 15 s unless told otherwise: the machine is shared and sometimes slow
+const basePoll = baseExpect.poll.bind(baseExpect);
+export const expect = Object.assign(baseExpect, { poll: ((fn: () => unknown, o?: object) => basePoll(fn, { timeout: 15_000, ...o })) as typeof baseExpect.poll });
+
+export interface Served { url: string; pid?: number; close(): Promise<void> }
+
+/** `lblab serve --port 0` in its own process (the real engine); its output goes to OUT/server.log. */
+export async function serveReal(out: string): Promise<Served> {
+  const log = fs.createWriteStream(path.join(out, 'server.log'));
+  // The server and the browser share a network namespace of their own, with
+  // only `lo`: Chromium flushes its sockets with ERR_NETWORK_CHANGED whenever
+  // an interface appears or goes in its namespace, and Docker adds and removes
+  // bridges and veths on the host all through a deploy. Docker itself is
+  // reached through its unix socket, which needs no network.
+  const child: ChildProcess = spawn(
+    'unshare',
+    ['--net', 'sh', '-c', 'ip link set lo up && exec "$0" "$@"', process.execPath, 'bin/lblab.mjs', 'serve', '--port', '0'],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  child.stderr!.pipe(log);
+  const url = await new Promise<string>((resolve, reject) => {
+    let text = '';
+    const t = setTimeout(() => reject(new Error(`lblab serve printed no URL in 120 s:\n${text}`)), 120_000);
+    child.stdout!.on('data', (d: Buffer) => {
+      text += d.toString();
+      log.write(d);
+      const m = /(http:\/\/127\.0\.0\.1:\d+\/\S*)/.exec(text);
+      if (m) {
+        clearTimeout(t);
+        resolve(m[1]);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`lblab serve exited (${code}):\n${text}`)));
+  });
+  return {
+    url,
+    pid: child.pid,
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+      }),
+  };
+}
+
+/** A launcher that runs Debian's Chromium inside the server's network namespace (playwright talks to it over a pipe). */
+function chromiumInNetns(out: string, pid: number): string {
+  const wrapper = path.join(out, 'chromium-in-netns.sh');
+  fs.writeFileSync(wrapper, `#!/bin/sh\nexec nsenter --net=/proc/${pid}/ns/net /usr/bin/chromium "$@"\n`, { mode: 0o755 });
+  return wrapper;
+}
+
+export interface Session { server: Served; browser: Browser; page: Page; consoleErrors: string[] }
+
+/** Build the renderer, start the server (real, or the fake API) and a browser page on it. */
+export async function openApp(out: string): Promise<Session> {
+  fs.mkdirSync(out, { recursive: true });
+  await build({ configFile: path.join(ROOT, 'vite.renderer.config.ts'), logLevel: 'warn' });
+  const { startServer } = await import('../../electron/server/index');
+  const server: Served = FAKE ? await startServer({ port: 0, api: (await import('./fake-api')).createFakeApi(), log: () => undefined }) : await serveReal(out);
+  const browser = await chromium.launch({
+    executablePath: FAKE || !server.pid ? '/usr/bin/chromium' : chromiumInNetns(out, server.pid),
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
+  });
+  const ctx = await browser.newContext({ viewport: { width: 1500, height: 940 }, acceptDownloads: true });
+  const page = await ctx.newPage();
+  const consoleErrors: string[] = [];
+  page.on('pageerror', (e) => consoleErrors.push(`page error: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !m.text().includes('ERR_NETWORK_CHANGED')) consoleErrors.push(`console: ${m.text()}`);
+  });
+  return { server, browser, page, consoleErrors };
+}
+
+/** Numbered screenshots of a scenario. */
+export function snapper(page: Page, out: string) {
+  let shot = 0;
+  return async (name: string) => {
+    shot++;
+    await page.screenshot({ path: path.join(out, `${String(shot).padStart(2, '0')}-${name}.png`) });
+  };
+}
+
+/** Wait for the lab to be (un)deployed; an error toast on the way fails at once with its message. */
+export async function waitDeployed(page: Page, want: 'yes' | 'no', timeout: number) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const errs = await page.getByTestId('toast-error').allInnerTexts();
+    if (errs.length) throw new Error(`the app reported: ${errs.join(' | ')}`);
+    if ((await page.getByTestId('lab-state').getAttribute('data-deployed')) === want) return;
+    if (Date.now() > deadline) throw new Error(`lab not ${want === 'yes' ? 'deployed' : 'removed'} after ${timeout} ms`);
+    await page.waitForTimeout(1000);
+  }
+}
+
+/** The containers Docker holds for a lab (by label). */
+export function labContainers(lab: string): string[] {
+  const out = execFileSync('docker', ['ps', '-a', '--filter', `label=io.lblab.lab=${lab}`, '--format', '{{.Names}}'], { encoding: 'utf8' });
+  return out.split('\n').filter(Boolean);
+}
+
+/** Processes named `comm` in a lab's running containers (e.g. tcpdump left behind). */
+export function processesInLab(lab: string, comm: string): string[] {
+  const found: string[] = [];
+  for (const c of labContainers(lab)) {
+    try {
+      const ps = execFileSync('docker', ['exec', c, 'ps', '-eo', 'comm'], { encoding: 'utf8' });
+      if (ps.split('\n').some((l) => l.trim() === comm)) found.push(c);
+    } catch {
+      // a stopped container holds no process
+    }
+  }
+  return found;
+}
