@@ -1,17 +1,20 @@
 // Two lblab processes on one lab, Ctrl-C in the middle of a redeploy, and gc
 // next to running labs and deploys in progress, through the real CLI on the
 // real engine:
-//  - two `lblab up` of one lab at once: one fails naming the other's pid, the lab ends whole;
+//  - two `lblab up` (or `lblab mode`) of one lab at once: one fails naming the other's pid, the lab ends whole;
 //  - gc removes objects no lab claims, leaves a running lab and a deploy in progress alone;
 //    gc --all removes everything and lists it;
 //  - SIGINT during a redeploy that adds a node: the added node is gone, the running lab serves
-//    with the very same containers; the same redeploy uninterrupted changes the lab in place.
+//    with the very same containers; the same redeploy uninterrupted changes the lab in place;
+//    an interrupt during the image build changes nothing.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import type { LabStatus } from '../../electron/api';
+import { defaultDeps } from '../../electron/engine/deploy/deps';
+import { createLabEngine } from '../../electron/engine/lab-engine';
 import { labelled, lblab, lblabChild, LAB_PREFIX, tmpDir, type CliResult } from '../support/labs';
 
 const dir = tmpDir();
@@ -102,6 +105,20 @@ describe.sequential('one lab, two lblab processes', () => {
     expect(await curlVip(LOCKED)).toBe('200');
   });
 
+  it('two mode switches at once: one fails naming the other, the lab runs in the winner\'s mode', async () => {
+    const a = run(['mode', LOCKED, 'web', 'snat']);
+    const b = run(['mode', LOCKED, 'web', 'l4proxy']);
+    const results = await Promise.all([a.done, b.done]);
+    const won = results.filter((r) => r.code === 0);
+    const lost = results.filter((r) => r.code !== 0);
+    expect(won, results.map((r) => r.stderr).join('\n')).toHaveLength(1);
+    expect(lost[0].stderr.trim()).toBe(`lblab: lab ${LOCKED} is being switched to another mode by another lblab (pid ${won[0].pid})`);
+    const mode = won[0].stdout.trim().split(' ')[1];
+    expect(['snat', 'l4proxy']).toContain(mode);
+    expect((await status(LOCKED)).services[0].mode).toBe(mode);
+    expect(await curlVip(LOCKED)).toBe('200');
+  });
+
   it('gc removes what no lab claims, leaves a running lab and a deploy in progress alone', async () => {
     const router = 'lblab/router:latest';
     const before = ids(LOCKED);
@@ -109,21 +126,33 @@ describe.sequential('one lab, two lblab processes', () => {
     execFileSync('docker', ['network', 'create', '--label', 'io.lblab.managed=true', '--label', `io.lblab.lab=${ORPHAN}`, '--subnet', '198.19.212.0/24', `lblab-${ORPHAN}-net`]);
     execFileSync('docker', ['run', '-d', '--name', `lblab-${ORPHAN}-x`, '--label', 'io.lblab.managed=true', '--label', `io.lblab.lab=${ORPHAN}`, '--network', `lblab-${ORPHAN}-net`, '--entrypoint', 'sleep', router, 'infinity']);
     execFileSync('docker', ['run', '-d', '--name', `lblab-${LOCKED}-ghost`, '--label', 'io.lblab.managed=true', '--label', `io.lblab.lab=${LOCKED}`, '--label', 'io.lblab.node=ghost', '--network', 'none', '--entrypoint', 'sleep', router, 'infinity']);
-    // a deploy under way
-    const busy = run(['up', labFile(BUSY, '198.19.211.0/24')]);
-    await until('the busy deploy to create a container', () => labelled(`io.lblab.lab=${BUSY}`).containers.length > 0);
+    // a deploy under way (in this process), held at its balancer's configuration: its containers exist
+    const real = await defaultDeps();
+    let reached!: () => void;
+    let go!: () => void;
+    const atBalancer = new Promise<void>((r) => (reached = r));
+    const gate = new Promise<void>((r) => (go = r));
+    const engine = createLabEngine({ deps: { ...real, configureBalancer: async (p, b, o) => (reached(), await gate, real.configureBalancer(p, b, o)) } });
+    const busy = engine.up(await engine.loadLabFile(labFile(BUSY, '198.19.211.0/24')));
+    busy.catch(() => undefined);
+    await atBalancer;
+    expect(labelled(`io.lblab.lab=${BUSY}`).containers.length).toBeGreaterThan(0);
 
     const r = await lblab(['gc', '--lab-prefix', SCOPE]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout.split('\n').filter(Boolean).sort()).toEqual([`container lblab-${LOCKED}-ghost`, `container lblab-${ORPHAN}-x`, `network lblab-${ORPHAN}-net`]);
     expect(r.stderr).toContain(`lblab: kept lab ${LOCKED}: running`);
-    expect(r.stderr).toMatch(new RegExp(`lblab: kept lab ${BUSY}: being deployed by another lblab \\(pid ${busy.child.pid}\\)`));
+    expect(r.stderr).toContain(`lblab: kept lab ${BUSY}: being deployed by another lblab (pid ${process.pid})`);
     expect(labelled(`io.lblab.lab=${ORPHAN}`)).toEqual({ containers: [], networks: [] });
 
     expect(ids(LOCKED)).toEqual(before);
     expect(await curlVip(LOCKED)).toBe('200');
-    const deployed = await busy.done;
-    expect(deployed.code, deployed.stderr).toBe(0);
+    go();
+    try {
+      expect((await busy).action).toBe('created');
+    } finally {
+      await engine.close();
+    }
     expect((await status(BUSY)).state).toBe('running');
   });
 
@@ -177,6 +206,27 @@ describe.sequential('Ctrl-C during a redeploy', () => {
     expect(await curlVip(SIGINT_LAB, 'c1')).toBe('200');
     const again = await lblab(['up', more()]);
     expect(again.stderr).toMatch(/nothing changed/);
+  });
+
+  it('Ctrl-C during the image build of a redeploy changes nothing', async () => {
+    const before = ids(SIGINT_LAB);
+    const real = await defaultDeps();
+    let building!: () => void;
+    const started = new Promise<void>((r) => (building = r));
+    // an image build that never ends, so the interrupt lands in it
+    const engine = createLabEngine({ deps: { ...real, ensureImages: () => (building(), new Promise(() => undefined)) } });
+    try {
+      const doc = await engine.loadLabFile(labFile(SIGINT_LAB, '198.19.213.0/24', { c3: { kind: 'client', links: [{ network: 'front' }] } }));
+      const interrupt = new AbortController();
+      const deploying = engine.up(doc, { signal: interrupt.signal });
+      await started;
+      interrupt.abort();
+      await expect(deploying).rejects.toThrow(`lab ${SIGINT_LAB}: interrupted: nothing was changed, the running lab is as it was`);
+    } finally {
+      await engine.close();
+    }
+    expect(ids(SIGINT_LAB)).toEqual(before);
+    expect(await curlVip(SIGINT_LAB)).toBe('200');
   });
 
   it('down removes it all', async () => {

@@ -110,9 +110,9 @@ export async function up(doc: LabDoc, opts: UpOptions = {}): Promise<UpResult> {
   const bad = firstIssue(deps.validateLab(doc));
   if (bad) throw new EngineError(`lab ${doc?.name ?? '?'}: ${bad}`, 'bad-request');
   const lab = doc.name;
+  let exists = false;
   const interrupted = (what: string) => new EngineError(`lab ${lab}: interrupted: ${what}`);
   const untouched = () => interrupted(exists ? 'nothing was changed, the running lab is as it was' : 'nothing was created');
-  let exists = false;
   if (signal?.aborted) throw untouched();
 
   // what runs now, as its record claims it; anything else of the lab is a crashed run's (we hold the lock)

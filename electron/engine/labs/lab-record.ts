@@ -3,9 +3,11 @@
 //  - every container carries the lab document (label io.lblab.doc, base64 JSON)
 //    and its hash (io.lblab.hash), written at create time;
 //  - labels are immutable, so what changes while the lab runs (the live mode of
-//    each service) and the "deploy finished" marker live in one file inside the
-//    lab's anchor container: /run/lblab/lab.json. The anchor is the first
-//    balancer (else the first node). The file dies with the lab, as it should.
+//    each service, the document after a redeploy in place) and the "deploy
+//    finished" marker live in one file inside the lab's anchor container:
+//    /run/lblab/lab.json. The anchor is the first balancer (else the first
+//    node). The file dies with the lab, as it should. What the record's
+//    document does not name is a crashed run's leftover (claimedBy).
 import { createHash } from 'node:crypto';
 import type Docker from 'dockerode';
 import type { LabDoc, Mode } from '../../api';
