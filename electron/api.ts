@@ -607,22 +607,27 @@ export function oneLine(e: unknown): string {
 // operations only the CLI exposes. Untrusted callers reach only the LabApi
 // methods (dispatch() knows no others); the renderer never holds a LabService.
 
-/** What `up` did: created (fresh), replaced (the lab ran another document) or unchanged. */
+/** What `up` did: created (fresh), updated (the running lab changed in place), replaced (removed and
+ * deployed anew: addresses or images changed) or unchanged. */
 export interface DeployOutcome {
   lab: string;
-  action: 'created' | 'replaced' | 'unchanged';
+  action: 'created' | 'updated' | 'replaced' | 'unchanged';
   ms: number;
   /** milliseconds per deploy step (empty when unchanged) */
   timings: Record<string, number>;
 }
 /** Docker names of what `down` removed. */
 export interface RemovedLab { containers: string[]; networks: string[] }
-/** Docker names of what `gc` removed. */
-export interface GcResult { containers: string[]; networks: string[]; volumes: string[] }
+/** Docker names of what `gc` removed, and the labs it left alone with why. */
+export interface GcResult { containers: string[]; networks: string[]; volumes: string[]; kept?: { lab: string; why: string }[] }
 export interface GcOptions {
   /** only labs whose name starts with this prefix (test suites sharing an engine with other users) */
   onlyLab?: string;
+  /** every lblab object, running labs and deploys in progress included (default: only what no lab record claims) */
+  all?: boolean;
 }
+/** How `up` runs: `signal` interrupts it (what it created is removed, a running lab it changed is put back). */
+export interface UpOptions { signal?: AbortSignal }
 /** One step of an image build, as the CLI shows it. */
 export interface ImageBuildProgress { image: string; step: string; message: string; done: number; total: number }
 export interface ImageBuildOptions {
@@ -643,14 +648,15 @@ export interface LabService extends LabApi {
   /** read and fully check a lab file; fails with one line naming the file, field and reason */
   loadLabFile(file: string): Promise<LabDoc>;
   /** deploy, saying what changed (deploy() answers with the status instead); progress arrives as events */
-  up(doc: LabDoc): Promise<DeployOutcome>;
+  up(doc: LabDoc, opts?: UpOptions): Promise<DeployOutcome>;
   /** destroy, saying what was removed; the lab's terminals end first */
   down(lab: string): Promise<RemovedLab>;
   /** run a command in a node with its output streamed; resolves with the command's exit code */
   exec(lab: string, node: string, cmd: string[], io: ExecStreams): Promise<number>;
   /** build or refresh the lab images (content-hashed: up-to-date images are kept) */
   buildImages(opts?: ImageBuildOptions): Promise<void>;
-  /** remove everything lblab left behind (containers, networks, volumes; images are kept) */
+  /** remove what lblab left behind: objects no lab record claims, half-made labs nobody deploys;
+   * with `all`, every lblab object (images are kept) */
   gc(opts?: GcOptions): Promise<GcResult>;
   /** a capture whose every packet goes to `tap` as well (the CLI streams them out); `pcapHeader` heads a file of its records */
   tapCapture(lab: string, targets: CaptureTarget[], opts: CaptureOptions | null | undefined, tap: CaptureTap): Promise<CaptureStart & { pcapHeader: Uint8Array }>;

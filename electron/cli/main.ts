@@ -2,7 +2,7 @@
 // (its LabService); the commands are listed in the README. Output meant for scripts
 // goes to stdout, progress and notes to stderr.
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { MODES, NAME_RE, type LabService, type Mode } from '../api';
+import { MODES, NAME_RE, oneLine, type LabService, type Mode } from '../api';
 import { reportAndExit, UsageError } from './fail';
 import { formatStats, formatStatus } from './format';
 import { formatJourney } from './journey-format';
@@ -72,22 +72,29 @@ export function buildProgram(): Command {
       const e = await lab();
       const doc = await e.loadLabFile(file);
       const bar = progressPrinter(doc.name);
-      // Ctrl-C mid-deploy: remove what was created so far
+      // Ctrl-C mid-deploy: the deploy stops and removes only what it created (a running lab it was
+      // changing is put back); a second Ctrl-C leaves at once
+      const interrupt = new AbortController();
       const onSigint = () => {
         bar.done();
-        process.stderr.write(`lblab: interrupted: removing the partial lab ${doc.name}\n`);
-        void e
-          .down(doc.name)
-          .then(() => new Promise((r) => setTimeout(r, 500)))
-          .then(() => e.down(doc.name))
-          .finally(() => process.exit(130));
+        if (interrupt.signal.aborted) {
+          process.stderr.write(`lblab: interrupted again: leaving now (\`lblab gc\` removes what is left of ${doc.name})\n`);
+          process.exit(130);
+        }
+        process.stderr.write(`lblab: interrupted: undoing what this deploy did to ${doc.name} (Ctrl-C again to leave at once)\n`);
+        interrupt.abort();
       };
-      process.once('SIGINT', onSigint);
+      process.on('SIGINT', onSigint);
       const unsub = e.subscribe((ev) => {
-        if (ev.type === 'progress' && ev.lab === doc.name) bar.update(ev);
+        if (ev.type === 'progress' && ev.lab === doc.name && !interrupt.signal.aborted) bar.update(ev);
       });
       try {
-        const r = await e.up(doc);
+        const r = await e.up(doc, { signal: interrupt.signal }).catch((err) => {
+          if (!interrupt.signal.aborted) throw err;
+          bar.done();
+          process.stderr.write(`lblab: ${oneLine(err)}\n`);
+          process.exit(130);
+        });
         bar.done();
         if (r.action === 'unchanged') process.stderr.write(`lblab: lab ${r.lab} is up to date: nothing changed\n`);
         else process.stderr.write(`lblab: lab ${r.lab} ${r.action} in ${(r.ms / 1000).toFixed(1)} s\n`);
@@ -169,15 +176,17 @@ export function buildProgram(): Command {
 
   program
     .command('gc')
-    .description('remove everything lblab left behind (containers, networks; images are kept)')
+    .description('remove what lblab left behind: objects no lab claims, half-made labs (images are kept)')
+    .option('--all', 'remove every lblab container and network, running labs and deploys in progress included')
     // for test suites sharing a Docker engine with other users: only labs with this name prefix
     .addOption(new Option('--lab-prefix <prefix>').hideHelp())
-    .action(async (o: { labPrefix?: string }) => {
-      const r = await (await lab()).gc({ onlyLab: o.labPrefix });
+    .action(async (o: { labPrefix?: string; all?: boolean }) => {
+      const r = await (await lab()).gc({ onlyLab: o.labPrefix, all: !!o.all });
       for (const c of r.containers) process.stdout.write(`container ${c}\n`);
       for (const n of r.networks) process.stdout.write(`network ${n}\n`);
       for (const v of r.volumes) process.stdout.write(`volume ${v}\n`);
-      process.stderr.write(`lblab: removed ${r.containers.length} containers, ${r.networks.length} networks, ${r.volumes.length} volumes\n`);
+      for (const k of r.kept ?? []) process.stderr.write(`lblab: kept lab ${k.lab}: ${k.why}\n`);
+      process.stderr.write(`lblab: removed ${r.containers.length} containers, ${r.networks.length} networks, ${r.volumes.length} volumes${o.all ? ' (--all: every lblab object)' : ''}\n`);
     });
 
   program

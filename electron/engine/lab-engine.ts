@@ -5,7 +5,7 @@
 // node events are pushed to subscribers. Docker is checked once per call that
 // needs it; every failure surfaces as an ApiError with one line.
 import fs from 'node:fs';
-import { ApiError, type AppInfo, type LabDoc, type LabEvent, type LabService, type Mode } from '../api';
+import { ApiError, NAME_RE, type AppInfo, type LabDoc, type LabEvent, type LabService, type Mode } from '../api';
 import { defaultDeps, withPlanCache, type DeployDeps } from './deploy/deps';
 import { setMode } from './deploy/mode';
 import { up } from './deploy/up';
@@ -16,6 +16,7 @@ import { watchNodeEvents, type EventWatch } from './events/node-events';
 import { execNode } from './labs/exec';
 import { down } from './labs/down';
 import { gc } from './labs/gc';
+import { withLabLock } from './labs/lock';
 import { labContext, listLabs, status } from './labs/status';
 import { Terminals } from './terminals/terminals';
 import { CaptureManager } from './capture/capture-manager';
@@ -99,9 +100,13 @@ export function createLabEngine(opts: LabEngineOptions = {}): LabService {
     loadLabFile: (file) => guard(async () => (await topology()).loadLabFile(file)),
 
     listLabs: () => withDocker(() => listLabs()),
-    up: (doc: LabDoc) =>
+    // up, down and setMode hold the lab's lock (labs/lock.ts): one writer per lab, across processes
+    up: (doc: LabDoc, o = {}) =>
       withDocker(async () => {
-        const r = await up(doc, { deps: await deps(), onProgress: progressOf(doc.name) });
+        const d = await deps();
+        const run = () => up(doc, { deps: d, onProgress: progressOf(doc.name), signal: o.signal });
+        // a document without a usable name fails validation in up(), with the field at fault
+        const r = typeof doc?.name === 'string' && NAME_RE.test(doc.name) ? await withLabLock(doc.name, 'deploy', run) : await run();
         return { lab: r.lab, action: r.action, ms: r.ms, timings: r.timings };
       }),
     async deploy(doc) {
@@ -109,16 +114,22 @@ export function createLabEngine(opts: LabEngineOptions = {}): LabService {
       return engine.status(doc.name);
     },
     down: (lab) =>
-      withDocker(async () => {
-        terminals.nodeGone(lab);
-        await captures.nodeGone(lab, undefined, `lab ${lab} removed`);
-        return down(lab);
-      }),
+      withDocker(() =>
+        withLabLock(lab, 'remove', async () => {
+          terminals.nodeGone(lab);
+          await captures.nodeGone(lab, undefined, `lab ${lab} removed`);
+          return down(lab);
+        }),
+      ),
     async destroy(lab) {
       await engine.down(lab);
     },
     status: (lab) => withDocker(async () => status(lab, await deps())),
-    setMode: (lab, service, mode: Mode) => withDocker(async () => setMode(lab, service, mode, await deps(), progressOf(lab))),
+    setMode: (lab, service, mode: Mode) =>
+      withDocker(async () => {
+        const d = await deps();
+        return withLabLock(lab, 'mode', () => setMode(lab, service, mode, d, progressOf(lab)));
+      }),
     stats: (lab) =>
       withDocker(async () => {
         const d = await deps();

@@ -1,7 +1,9 @@
 // Web mode: the renderer and the LabApi over HTTP + WebSocket, on loopback only.
-//   GET  /*            built renderer (SPA fallback to index.html)
+//   GET  /?token=T     trades the token for a cookie, redirects to / (token.ts)
+//   GET  /*            built renderer (SPA fallback to index.html); the page needs the token, assets do not
 //   POST /api/invoke   {method, args} -> 200 {result} | 4xx/5xx {error: "<one line>"}
 //   GET  /api/events   WebSocket: one JSON LabEvent per message
+// Every /api/ request carries the token (cookie or Authorization: Bearer), else 401.
 import http from 'node:http';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
@@ -12,6 +14,7 @@ import { serveStatic } from './static.js';
 import { findAppRoot, RENDERER_OUT } from './paths.js';
 import { ensureRendererBuilt } from './renderer-build.js';
 import { withShell } from './with-shell.js';
+import { authorized, newToken, sessionCookie, tokenMatches, UNAUTHORIZED } from './token.js';
 
 export interface ServerOptions {
   /** 0 picks a free port; default 7470 */
@@ -27,10 +30,17 @@ export interface ServerOptions {
   /** request body limit in bytes (parseLab accepts up to 1 MB of YAML, JSON-escaped) */
   maxBody?: number;
   log?: (line: string) => void;
+  /** the API token; default: a new random one per start */
+  token?: string;
 }
 
 export interface RunningServer {
+  /** what to open: the base URL with `?token=…` */
   url: string;
+  /** http://127.0.0.1:PORT/ */
+  base: string;
+  /** the API token (cookie or Authorization: Bearer) */
+  token: string;
   port: number;
   close(): Promise<void>;
 }
@@ -38,6 +48,12 @@ export interface RunningServer {
 export const DEFAULT_PORT = 7470;
 const LOOPBACK = new Set(['127.0.0.1', 'localhost']);
 const MAX_WS_BACKLOG = 16 * 1024 * 1024;
+
+/** Paths that serve the page itself (index.html or the SPA fallback), not an asset. */
+function isPage(pathname: string): boolean {
+  const last = pathname.split('/').pop() ?? '';
+  return !path.extname(last) || last.endsWith('.html');
+}
 
 export function statusFor(e: unknown): number {
   if (e instanceof ApiError) {
@@ -91,6 +107,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const api = opts.api ?? owned!;
   const webApi = withShell(api, 'web');
   let port = opts.port ?? DEFAULT_PORT;
+  const token = opts.token ?? newToken();
 
   const server = http.createServer((req, res) => {
     void handle(req, res).catch((e) => {
@@ -108,6 +125,16 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
       url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
     } catch {
       return sendJson(res, 400, { error: 'bad request: malformed URL' });
+    }
+    const isApi = url.pathname === '/api' || url.pathname.startsWith('/api/');
+    if (isApi && !authorized(req, port, token)) return sendJson(res, 401, { error: UNAUTHORIZED });
+    if (!isApi && url.searchParams.has('token') && (req.method === 'GET' || req.method === 'HEAD')) return login(url, res);
+    // the page needs the token (without it every call would fail); its assets do not
+    if (!isApi && isPage(url.pathname) && !authorized(req, port, token)) {
+      res.statusCode = 401;
+      res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+      res.setHeader('Cache-Control', 'no-store');
+      return void res.end(`lblab: ${UNAUTHORIZED}\n`);
     }
 
     if (url.pathname === '/api/invoke') {
@@ -151,6 +178,21 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     serveStatic(staticDir, url.pathname, req, res);
   }
 
+  /** `/?token=T`: a valid token becomes our cookie, and the token leaves the address bar (and history). */
+  function login(url: URL, res: http.ServerResponse): void {
+    res.setHeader('Cache-Control', 'no-store');
+    if (!tokenMatches(token, url.searchParams.get('token') ?? undefined)) {
+      res.statusCode = 401;
+      res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+      return void res.end('lblab: this link\'s token is not the one of this server (lblab serve prints a new one at every start)\n');
+    }
+    url.searchParams.delete('token');
+    res.statusCode = 303;
+    res.setHeader('Set-Cookie', sessionCookie(port, token));
+    res.setHeader('Location', `${url.pathname}${url.search}`);
+    res.end();
+  }
+
   // Events: one subscription to the engine while at least one client is
   // connected, fanned out to every client. When the last browser leaves, the
   // engine sees its last subscriber go (and stops what only a viewer needs:
@@ -185,6 +227,7 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
     const refused = refuseReason(req, { port, allowedOrigins });
     if (refused) return refuse(403, refused);
     const pathname = new URL(req.url ?? '/', 'http://x').pathname;
+    if (!authorized(req, port, token)) return refuse(401, UNAUTHORIZED);
     if (pathname !== '/api/events') return refuse(404, 'not found');
     wss.handleUpgrade(req, socket, head, (ws) => {
       // The channel is server -> client only; anything the client sends is ignored.
@@ -213,8 +256,11 @@ export async function startServer(opts: ServerOptions = {}): Promise<RunningServ
   const urlHost = host;
 
   let closing: Promise<void> | undefined;
+  const base = `http://${urlHost}:${port}/`;
   return {
-    url: `http://${urlHost}:${port}/`,
+    url: `${base}?token=${token}`,
+    base,
+    token,
     port,
     close() {
       closing ??= (async () => {

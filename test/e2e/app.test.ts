@@ -52,7 +52,8 @@ async function serveReal(): Promise<{ url: string; close(): Promise<void> }> {
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
       log.write(d);
-      const m = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+      // the whole line: the URL carries the server's token (?token=…)
+      const m = /(http:\/\/127\.0\.0\.1:\d+\/\S*)\n/.exec(out);
       if (m) {
         clearTimeout(t);
         resolve(m[1]);

@@ -21,7 +21,8 @@ afterAll(async () => {
 });
 
 async function call(method: string, args: unknown[]) {
-  const r = await fetch(`${server.url}api/invoke`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ method, args }) });
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${server.token}` };
+  const r = await fetch(`${server.base}api/invoke`, { method: 'POST', headers, body: JSON.stringify({ method, args }) });
   return { status: r.status, body: (await r.json()) as { result?: any; error?: string } };
 }
 
@@ -48,7 +49,7 @@ it('listLabs() answers, and status() of an unknown lab is a one-line 4xx', async
 });
 
 it('accepts a WebSocket on /api/events', async () => {
-  const ws = new WebSocket(`${server.url.replace('http', 'ws')}api/events`);
+  const ws = new WebSocket(`${server.base.replace('http', 'ws')}api/events`, { headers: { authorization: `Bearer ${server.token}` } });
   await new Promise((resolve, reject) => {
     ws.once('open', resolve);
     ws.once('error', reject);

@@ -1,5 +1,6 @@
 // Creating one lab container or network with the labels and settings every
 // lab object needs, and recovering from a stale object of a crashed run.
+import { createHash } from 'node:crypto';
 import type Docker from 'dockerode';
 import { oneLine } from '../../api';
 import { docker } from '../docker/client';
@@ -94,6 +95,15 @@ export function containerOptions({ plan, node, image, labels }: CreateSpec): Doc
       ? { EndpointsConfig: { [first.docker]: { IPAMConfig: { IPv4Address: node.interfaces[0].address } } } }
       : undefined,
   };
+}
+
+/** What a container is created with, as a hash (labels aside): equal specs make equal containers,
+ * so a redeploy may keep a running node whose spec did not change. Every interface is in it
+ * (the further networks are attached after create), rates too (shaping is set up at deploy). */
+export function containerSpecHash(spec: CreateSpec): string {
+  const { Labels: _labels, ...opts } = containerOptions({ ...spec, labels: {} });
+  void _labels;
+  return createHash('sha256').update(JSON.stringify({ opts, interfaces: spec.node.interfaces })).digest('hex').slice(0, 16);
 }
 
 export async function createContainer(spec: CreateSpec): Promise<Docker.Container> {

@@ -6,9 +6,12 @@ import type { LabPlan, PlannedNode } from '../topology/plan-types';
 
 export type ImageName = 'client' | 'server' | 'balancer' | 'router';
 
+/** Addressing options: subnets already in use on the host, never chosen for a network without one. */
+export interface PlanOpts { avoid?: string[] }
+
 export interface DeployDeps {
-  validateLab(doc: LabDoc): ValidationReport;
-  planLab(doc: LabDoc): LabPlan;
+  validateLab(doc: LabDoc, opts?: PlanOpts): ValidationReport;
+  planLab(doc: LabDoc, opts?: PlanOpts): LabPlan;
   nodeScript(plan: LabPlan, node: PlannedNode): string;
   ensureImages(names: ImageName[], onProgress?: (p: { step: string; message?: string; done: number; total: number }) => void): Promise<unknown>;
   /** the docker image to run for a planned node */
@@ -29,8 +32,8 @@ export function defaultDeps(): Promise<DeployDeps> {
       import('../balancer/control'),
     ]);
     return {
-      validateLab: (doc) => topology.validateLab(doc),
-      planLab: (doc) => topology.planLab(doc),
+      validateLab: (doc, opts) => topology.validateLab(doc, opts),
+      planLab: (doc, opts) => topology.planLab(doc, opts),
       nodeScript: (plan, node) => topology.nodeScript(plan, node),
       ensureImages: (names, onProgress) => images.ensureImages(names, onProgress),
       imageFor: (node) => imageForNode(node, (n) => images.imageRef(n)),
@@ -71,10 +74,10 @@ export function helperImage(deps: Pick<DeployDeps, 'imageFor'>): string {
  * so no caller may change a plan or a report it was given.
  */
 export function withPlanCache(deps: DeployDeps, size = 32): DeployDeps {
-  const remember = <T>(f: (doc: LabDoc) => T) => {
+  const remember = <T>(f: (doc: LabDoc, opts?: PlanOpts) => T) => {
     const cache = new Map<string, T>();
-    return (doc: LabDoc): T => {
-      const key = JSON.stringify(doc);
+    return (doc: LabDoc, opts?: PlanOpts): T => {
+      const key = JSON.stringify([doc, opts?.avoid ?? []]);
       const hit = cache.get(key);
       if (hit !== undefined) {
         // most recently used last: the oldest entry is the first one dropped
@@ -82,7 +85,7 @@ export function withPlanCache(deps: DeployDeps, size = 32): DeployDeps {
         cache.set(key, hit);
         return hit;
       }
-      const value = f(doc); // a document that does not plan throws, every time
+      const value = f(doc, opts); // a document that does not plan throws, every time
       cache.set(key, value);
       if (cache.size > size) cache.delete(cache.keys().next().value!);
       return value;

@@ -54,7 +54,7 @@ export async function setMode(lab: string, service: string, mode: Mode, deps: De
     throw e;
   }
   const anchor = plan.nodes.find((n) => n.name === anchorNode(ctx.doc!))!;
-  await writeRecord(anchor.container, { hash: ctx.record?.hash ?? '', modes, deployedAt: ctx.record?.deployedAt ?? Date.now() });
+  await writeRecord(anchor.container, { ...ctx.record, hash: ctx.record?.hash ?? '', modes, deployedAt: ctx.record?.deployedAt ?? Date.now() });
   tick('recorded');
   return serviceStatus(plan.services.find((s) => s.name === service)!);
 }

@@ -1,58 +1,138 @@
-// Deploy a lab: validate → plan → images → networks → per node, in parallel:
-// create (all networks attached) → start → plumbing script; each balancer is
-// configured once the nodes it depends on are plumbed; host-side link shaping
-// after all plumbing → record. Idempotent by document hash; on any failure
-// everything created for the lab is removed and one line naming the node/step
-// is thrown.
+// Deploy a lab: validate → pin subnets → plan → images → networks → per node,
+// in parallel: create (all networks attached) → start → plumbing script; each
+// balancer is configured once the nodes it depends on are plumbed; host-side
+// link shaping after all plumbing → record. Idempotent by document hash.
+//
+// A redeploy keeps the running lab where it can: when every node both
+// documents have is created the same way (containerSpecHash) and runs, the new
+// networks and nodes are added, changed plumbing re-run and the balancers
+// reconfigured; only once the record names the new document are the nodes and
+// networks it dropped removed. Otherwise (addresses moved, images changed, the
+// lab is not whole) the lab is replaced as a whole, after the images are ready.
+//
+// A deploy knows what it created. On a failure, or an interrupt through
+// `signal`, it removes exactly that and puts the plumbing and balancer
+// configuration of the nodes it kept back: a running lab stays as it was. The
+// caller holds the lab's lock (labs/lock.ts), so objects of the lab its record
+// does not claim are a crashed run's leftovers: they are removed first.
+import type Docker from 'dockerode';
 import { MODES, oneLine, type LabDoc, type Mode } from '../../api';
+import { docker } from '../docker/client';
 import { LABEL } from '../docker/labels';
 import { EngineError, firstIssue } from '../errors';
-import { down } from '../labs/down';
-import { anchorNode, docHash, encodeDoc, labObjects, readRecord, withModes, writeRecord, type LabObjects } from '../labs/lab-record';
+import { down, removeContainers, removeNetworks } from '../labs/down';
+import { anchorNode, claimedBy, docHash, encodeDoc, withModes, writeRecord } from '../labs/lab-record';
+import { labContext, type LabContext } from '../labs/status';
+import { overlaps, parseSubnet } from '../topology/net4';
 import { serviceBackendNodes } from '../topology/plan';
 import type { LabPlan, PlannedNode } from '../topology/plan-types';
-import { connectRest, createContainer, createNetwork } from './containers';
+import { connectRest, containerSpecHash, createContainer, createNetwork } from './containers';
 import { defaultDeps, helperImage, imagesNeeded, type DeployDeps } from './deps';
 import { plumb } from './plumb';
 import { progressCounter, type ProgressFn } from './progress';
 import { shapedLinks, shapeHostSide } from './shaping';
+import { pinSubnets, subnetsInUse } from './subnets';
 
-export interface UpOptions { onProgress?: ProgressFn; deps?: DeployDeps }
+export interface UpOptions {
+  onProgress?: ProgressFn;
+  deps?: DeployDeps;
+  /** abort the deploy (Ctrl-C): what it created is removed, a running lab it was changing is put back */
+  signal?: AbortSignal;
+}
 export interface UpResult {
   lab: string;
-  /** created: fresh deploy; replaced: the lab existed with another document; unchanged: nothing to do */
-  action: 'created' | 'replaced' | 'unchanged';
+  /** created: fresh deploy; updated: the running lab was changed in place; replaced: it was removed and
+   * deployed anew; unchanged: nothing to do */
+  action: 'created' | 'updated' | 'replaced' | 'unchanged';
   plan: LabPlan;
   ms: number;
   /** wall time per step, for benchmarks */
   timings: Record<string, number>;
 }
 
+/** What a deploy created, by Docker id: all its rollback removes. */
+export interface Created { containers: string[]; networks: string[] }
+
 /** Is the running lab exactly this document, fully deployed? */
-async function upToDate(objs: LabObjects, plan: LabPlan, hash: string, anchor: string): Promise<boolean> {
+function upToDate(running: LabContext, plan: LabPlan, hash: string): boolean {
+  const { objs } = running;
+  if (running.record?.hash !== hash) return false;
   if (objs.containers.length !== plan.nodes.length || objs.networks.length !== plan.networks.length) return false;
-  for (const n of plan.nodes) {
-    const c = objs.containers.find((x) => x.Labels?.[LABEL.node] === n.name);
-    if (!c || c.State !== 'running' || c.Labels?.[LABEL.hash] !== hash) return false;
+  return plan.nodes.every((n) => objs.containers.some((c) => c.Labels?.[LABEL.node] === n.name && c.State === 'running'));
+}
+
+/**
+ * The nodes a redeploy keeps running, or undefined when the lab must be
+ * replaced: it is not whole and recorded, its record would move, a node both
+ * documents have would be created otherwise, or a network changes subnet (or
+ * a new one overlaps one that goes).
+ */
+export function keptNodes(running: LabContext, doc: LabDoc, plan: LabPlan, specs: Map<string, string>): Set<string> | undefined {
+  const before = running.plan;
+  if (!running.record || !running.doc || !before) return undefined;
+  if (anchorNode(running.doc) !== anchorNode(doc)) return undefined;
+  const keep = new Set<string>();
+  for (const n of before.nodes) {
+    const c = running.objs.containers.find((x) => x.Labels?.[LABEL.node] === n.name);
+    if (!c || c.State !== 'running') return undefined;
+    if (!plan.nodes.some((x) => x.name === n.name)) continue; // dropped: removed once the new record is written
+    const spec = c.Labels?.[LABEL.spec];
+    if (!spec || spec !== specs.get(n.name)) return undefined;
+    keep.add(n.name);
   }
-  const rec = await readRecord(plan.nodes.find((n) => n.name === anchor)!.container);
-  return rec?.hash === hash;
+  const exists = (docker: string) => running.objs.networks.some((d) => d.Name === docker);
+  if (!before.networks.every((n) => exists(n.docker))) return undefined;
+  const dropped = before.networks.filter((x) => !plan.networks.some((y) => y.name === x.name)).map((x) => parseSubnet(x.subnet)!);
+  for (const net of plan.networks) {
+    const had = before.networks.find((x) => x.name === net.name);
+    if (had ? had.subnet !== net.subnet : dropped.some((d) => overlaps(d, parseSubnet(net.subnet)!))) return undefined;
+  }
+  return keep;
+}
+
+const ABORTED = 'interrupted';
+
+/** `p`, or a rejection as soon as `signal` aborts (the work behind `p` is left to finish on its own). */
+function untilAborted<T>(p: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return p;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new EngineError(ABORTED));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 export async function up(doc: LabDoc, opts: UpOptions = {}): Promise<UpResult> {
   const t0 = Date.now();
   const deps = opts.deps ?? (await defaultDeps());
+  const { signal } = opts;
   const bad = firstIssue(deps.validateLab(doc));
   if (bad) throw new EngineError(`lab ${doc?.name ?? '?'}: ${bad}`, 'bad-request');
-  const plan = deps.planLab(doc);
-  const hash = docHash(doc);
-  const anchor = anchorNode(doc);
+  const lab = doc.name;
+  let exists = false;
+  const interrupted = (what: string) => new EngineError(`lab ${lab}: interrupted: ${what}`);
+  const untouched = () => interrupted(exists ? 'nothing was changed, the running lab is as it was' : 'nothing was created');
+  if (signal?.aborted) throw untouched();
 
-  const existing = await labObjects(doc.name);
-  const exists = existing.containers.length + existing.networks.length > 0;
-  if (exists && (await upToDate(existing, plan, hash, anchor))) {
+  // what runs now, as its record claims it; anything else of the lab is a crashed run's (we hold the lock)
+  let running = await labContext(lab, deps);
+  const { leftovers } = claimedBy(running.record ? running.doc : undefined, running.objs);
+  if (leftovers.containers.length || leftovers.networks.length) {
+    opts.onProgress?.({ step: 'removing leftovers of an earlier run', done: 0, total: 1 });
+    await removeContainers(leftovers.containers);
+    await removeNetworks(leftovers.networks);
+    running = await labContext(lab, deps);
+  }
+  exists = running.objs.containers.length + running.objs.networks.length > 0;
+
+  const pinned = pinSubnets(doc, await subnetsInUse(lab), deps);
+  const plan = deps.planLab(pinned);
+  const hash = docHash(pinned);
+  const anchor = anchorNode(pinned);
+  if (exists && upToDate(running, plan, hash)) {
     opts.onProgress?.({ step: 'unchanged', done: 1, total: 1 });
-    return { lab: doc.name, action: 'unchanged', plan, ms: Date.now() - t0, timings: {} };
+    return { lab, action: 'unchanged', plan, ms: Date.now() - t0, timings: {} };
   }
   const timings: Record<string, number> = {};
   const timed = async <T>(name: string, f: () => Promise<T>): Promise<T> => {
@@ -66,32 +146,69 @@ export async function up(doc: LabDoc, opts: UpOptions = {}): Promise<UpResult> {
 
   // image refs are fixed before the build: a source edited meanwhile must not change the tag we run
   const images = new Map(plan.nodes.map((n) => [n.name, deps.imageFor(n)]));
-  await timed('images', () =>
-    deps.ensureImages(imagesNeeded(plan), (p) => opts.onProgress?.({ step: `images: ${p.message ?? p.step}`, done: p.done, total: p.total })),
+  await untilAborted(
+    timed('images', () => deps.ensureImages(imagesNeeded(plan), (p) => opts.onProgress?.({ step: `images: ${p.message ?? p.step}`, done: p.done, total: p.total }))),
+    signal,
   ).catch((e) => {
-    throw new EngineError(`images: ${oneLine(e)}`);
+    throw signal?.aborted ? untouched() : new EngineError(`images: ${oneLine(e)}`);
   });
 
-  // A lab with another document (or a half-finished one from a crashed run) is
-  // replaced as a whole: addresses and routes depend on the whole topology.
-  // Images come first, so a failed build leaves the running lab alone.
-  if (exists) {
-    opts.onProgress?.({ step: `removing the previous ${doc.name}`, done: 0, total: 1 });
-    await down(doc.name);
+  const sysctls = sysctlsForEveryMode(pinned, plan, deps);
+  const specs = new Map(
+    plan.nodes.map((n) => [n.name, containerSpecHash({ plan, node: { ...n, sysctls: sysctls.get(n.name) ?? n.sysctls }, image: images.get(n.name)!, labels: {} })]),
+  );
+  const keep = exists ? keptNodes(running, pinned, plan, specs) : undefined;
+  // Replaced as a whole: addresses and routes depend on the whole topology. Images come first, so
+  // a failed build leaves the running lab alone.
+  if (exists && !keep) {
+    if (signal?.aborted) throw untouched();
+    opts.onProgress?.({ step: `removing the previous ${lab}`, done: 0, total: 1 });
+    await down(lab);
   }
 
+  const before = keep ? running.plan : undefined;
   const balancers = balancerNodes(plan);
-  const n = plan.nodes.length;
+  const newNodes = plan.nodes.filter((n) => !keep?.has(n.name));
+  const newNets = plan.networks.filter((n) => !before?.networks.some((b) => b.name === n.name));
+  const replumb = plan.nodes.filter((n) => keep?.has(n.name) && deps.nodeScript(before!, before!.nodes.find((b) => b.name === n.name)!) !== deps.nodeScript(plan, n));
   const shaped = shapedLinks(plan).length > 0;
-  const prog = progressCounter(plan.networks.length + n * 4 + balancers.length + (shaped ? 1 : 0) + 1, opts.onProgress);
+  const prog = progressCounter(newNets.length + newNodes.length * 4 + replumb.length + balancers.length + (shaped ? 1 : 0) + 1, opts.onProgress);
+  const created: Created = { containers: [], networks: [] };
+  const touched = { plumbed: new Set<string>(), configured: new Set<string>() };
   try {
-    await deployPlan({ doc, plan, hash, anchor, deps, prog, timed, balancers, images, timings });
+    await deployPlan({ doc: pinned, plan, hash, anchor, deps, prog, timed, balancers, images, timings, sysctls, specs, keep: keep ?? new Set(), newNets, replumb, created, touched, signal });
   } catch (e) {
     prog.start('rolling back');
-    await down(doc.name).catch(() => undefined);
-    throw e instanceof EngineError ? e : new EngineError(`lab ${doc.name}: ${oneLine(e)}`);
+    if (before) await restore(before, touched, deps);
+    await removeCreated(created);
+    if (signal?.aborted) {
+      throw interrupted(
+        keep ? 'removed what this deploy had added, the running lab is as it was' : `removed what this deploy had created${exists ? ' (the previous deployment was already removed)' : ''}`,
+      );
+    }
+    throw e instanceof EngineError ? e : new EngineError(`lab ${lab}: ${oneLine(e)}`);
   }
-  return { lab: doc.name, action: exists ? 'replaced' : 'created', plan, ms: Date.now() - t0, timings };
+  if (before) {
+    // committed: the record names the new document; what it dropped goes
+    const gone = running.objs.containers.filter((c) => !plan.nodes.some((n) => n.name === c.Labels?.[LABEL.node]));
+    await timed('dropped', async () => {
+      await removeContainers(gone);
+      await removeNetworks(running.objs.networks.filter((d) => !plan.networks.some((n) => n.docker === d.Name)));
+    });
+  }
+  return { lab, action: keep ? 'updated' : exists ? 'replaced' : 'created', plan, ms: Date.now() - t0, timings };
+}
+
+/** Put the nodes a redeploy kept back the way they ran: their plumbing and their balancers' configuration (best effort). */
+async function restore(before: LabPlan, touched: { plumbed: Set<string>; configured: Set<string> }, deps: DeployDeps): Promise<void> {
+  await Promise.all(before.nodes.filter((n) => touched.plumbed.has(n.name)).map((n) => plumb(before, n, deps).catch(() => undefined)));
+  for (const b of balancerNodes(before)) if (touched.configured.has(b.name)) await deps.configureBalancer(before, b.name).catch(() => undefined);
+}
+
+/** Remove what a deploy created: containers first (a network with endpoints cannot go). */
+async function removeCreated(created: Created): Promise<void> {
+  await Promise.all(created.containers.map((id) => docker().getContainer(id).remove({ force: true, v: true }).catch(() => undefined)));
+  await removeNetworks(created.networks.map((id) => ({ Id: id, Name: id }) as Docker.NetworkInspectInfo)).catch(() => undefined);
 }
 
 /**
@@ -192,7 +309,7 @@ function handled<T>(p: Promise<T>): Promise<T> {
 interface DeployRun {
   doc: LabDoc;
   plan: LabPlan;
-  /** the document's hash, stamped on every container */
+  /** the document's hash, recorded */
   hash: string;
   /** the node that holds the lab record */
   anchor: string;
@@ -205,14 +322,27 @@ interface DeployRun {
   images: Map<string, string>;
   /** wall time per step, for benchmarks */
   timings: Record<string, number>;
+  /** create-time sysctls per node (every mode) and the spec hash stamped on each container */
+  sysctls: Map<string, Record<string, string>>;
+  specs: Map<string, string>;
+  /** nodes already running as they should (a redeploy in place): not created, re-plumbed when in `replumb` */
+  keep: Set<string>;
+  newNets: LabPlan['networks'];
+  replumb: PlannedNode[];
+  /** filled as objects are created: what a rollback removes */
+  created: Created;
+  /** kept nodes whose plumbing or balancer configuration this run started to change */
+  touched: { plumbed: Set<string>; configured: Set<string> };
+  signal?: AbortSignal;
 }
 
 /**
  * Every node runs its own pipeline — create → attach → start → plumb — so a
- * node is plumbed while the others are still starting. A balancer starts its
- * configuration as soon as it runs (its interfaces, the hand-over exec) and hands the
- * config over once the nodes it depends on are plumbed. The first failure
- * stops the pipelines at their next step; everything settles before the
+ * node is plumbed while the others are still starting (a kept node only
+ * re-plumbs, when its script changed). A balancer starts its configuration as
+ * soon as it runs (its interfaces, the hand-over exec) and hands the config
+ * over once the nodes it depends on are plumbed. The first failure, or an
+ * abort, stops the pipelines at their next step; everything settles before the
  * caller rolls back (nothing is being created behind its back).
  *
  * Timings are the critical path: `containers` ends when the last node is
@@ -220,22 +350,29 @@ interface DeployRun {
  * last one is plumbed, `balancers`/`shaping` when those finish after that.
  */
 async function deployPlan(run: DeployRun): Promise<void> {
-  const { doc, plan, hash, anchor, deps, prog, timed, balancers, images, timings } = run;
-  await timed('networks', () =>
-    settleAll(plan.networks.map(async (net) => (await createNetwork(plan.name, net), prog.tick(`network ${net.name}`)))),
-  );
-  const labels = { [LABEL.hash]: hash, [LABEL.doc]: encodeDoc(doc) };
-  const sysctls = sysctlsForEveryMode(doc, plan, deps);
-  const t0 = Date.now();
-  const last = { created: t0, started: t0, plumbed: t0 };
+  const { doc, plan, hash, anchor, deps, prog, timed, balancers, images, timings, sysctls, specs, keep, created, touched, signal } = run;
   let failure: unknown;
   const step = <T>(f: () => Promise<T>): Promise<T> => {
+    if (signal?.aborted) failure ??= new EngineError(ABORTED);
     if (failure !== undefined) return Promise.reject(new EngineError('aborted: another step failed'));
     return f().catch((e) => {
       failure ??= e;
       throw e;
     });
   };
+  await timed('networks', () =>
+    settleAll(
+      run.newNets.map((net) =>
+        step(async () => {
+          created.networks.push((await createNetwork(plan.name, net)).id);
+          prog.tick(`network ${net.name}`);
+        }),
+      ),
+    ),
+  );
+  const labels = { [LABEL.hash]: hash, [LABEL.doc]: encodeDoc(doc) };
+  const t0 = Date.now();
+  const last = { created: t0, started: t0, plumbed: t0 };
   // Balancers' requests go first (their configuration is the longest chain after their start),
   // but all nodes start at once: waiting for a balancer to run before starting the others measured
   // 0.2-0.3 s slower at low load (Docker starts containers in parallel well enough) and only helped
@@ -244,10 +381,28 @@ async function deployPlan(run: DeployRun): Promise<void> {
   const started = new Map<string, Promise<void>>();
   const plumbed = new Map<string, Promise<void>>();
   for (const node of [...plan.nodes].sort((a, b) => Number(isBalancer(b)) - Number(isBalancer(a)))) {
-    const run = handled(
+    if (keep.has(node.name)) {
+      started.set(node.name, Promise.resolve());
+      const again = run.replumb.includes(node);
+      plumbed.set(
+        node.name,
+        again
+          ? handled(
+              step(async () => {
+                touched.plumbed.add(node.name);
+                await plumb(plan, node, deps);
+                prog.tick(`plumb ${node.name}`);
+              }),
+            )
+          : Promise.resolve(),
+      );
+      continue;
+    }
+    const pipeline = handled(
       step(async () => {
         const withSysctls = { ...node, sysctls: sysctls.get(node.name) ?? node.sysctls };
-        const c = await createContainer({ plan, node: withSysctls, image: images.get(node.name)!, labels });
+        const c = await createContainer({ plan, node: withSysctls, image: images.get(node.name)!, labels: { ...labels, [LABEL.spec]: specs.get(node.name)! } });
+        created.containers.push(c.id);
         prog.tick(`create ${node.name}`);
         await step(() => connectRest(plan, node, c));
         prog.tick(`attach ${node.name}`);
@@ -261,11 +416,11 @@ async function deployPlan(run: DeployRun): Promise<void> {
         last.started = Math.max(last.started, Date.now());
       }),
     );
-    started.set(node.name, run);
+    started.set(node.name, pipeline);
     plumbed.set(
       node.name,
       handled(
-        run.then(() =>
+        pipeline.then(() =>
           step(async () => {
             await plumb(plan, node, deps);
             prog.tick(`plumb ${node.name}`);
@@ -292,7 +447,11 @@ async function deployPlan(run: DeployRun): Promise<void> {
         started.get(b.name)!.then(() =>
           step(async () => {
             let readyAt = 0;
-            const readyMark = ready.then(() => void (readyAt = Date.now()));
+            const readyMark = ready.then(() => {
+              readyAt = Date.now();
+              // a kept balancer is about to run another configuration: a rollback puts the old one back
+              if (keep.has(b.name)) touched.configured.add(b.name);
+            });
             await deps.configureBalancer(plan, b.name, { ready: readyMark }).catch(async (e) => {
               // a dependency that failed is the story, not the configuration that waited for it
               await ready;
@@ -320,6 +479,7 @@ async function deployPlan(run: DeployRun): Promise<void> {
     : undefined;
   const balancersDone = settleAll([...configured.values()]).then(() => Date.now());
   const results = await Promise.allSettled([...started.values(), allPlumbed, balancersDone, ...(shaping ? [shaping] : [])]);
+  if (signal?.aborted) failure ??= new EngineError(ABORTED);
   if (failure !== undefined) throw failure;
   const bad = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (bad) throw bad.reason;
@@ -330,6 +490,6 @@ async function deployPlan(run: DeployRun): Promise<void> {
   timings.balancers = Math.max(0, (await balancersDone) - last.plumbed);
   if (applyMs.length) timings['balancers: apply after ready'] = Math.max(...applyMs);
   const anchorC = plan.nodes.find((x) => x.name === anchor)!.container;
-  await timed('record', () => writeRecord(anchorC, { hash, modes: {}, deployedAt: Date.now() }));
+  await timed('record', () => writeRecord(anchorC, { hash, modes: {}, deployedAt: Date.now(), doc }));
   prog.tick('ready');
 }

@@ -9,6 +9,8 @@ export const LABEL = {
   hash: 'io.lblab.hash',
   /** the deployed lab document, base64 JSON (labels are immutable: live mode changes live in the anchor node, see labs/lab-record.ts) */
   doc: 'io.lblab.doc',
+  /** hash of what a container was created with (image, addresses, sysctls, capabilities): a redeploy keeps a node whose spec is unchanged */
+  spec: 'io.lblab.spec',
 } as const;
 
 export function labLabels(lab: string, extra: Record<string, string> = {}): Record<string, string> {

@@ -1,19 +1,91 @@
-// Remove everything lblab left behind: every container, network and volume
-// labelled io.lblab.managed=true (containers first). Images are kept: they are
-// the expensive part and are reused by the next deploy. Exec sessions (stale
-// terminals, captures) live inside containers and end with them.
-import type { GcOptions, GcResult } from '../../api';
+// Remove what lblab left behind, lab by lab, each under its lock (a lab being
+// deployed, removed or switched by a live lblab is left alone):
+//  - a lab whose record is readable keeps what its document names; any other
+//    object of it (a crashed redeploy's node, a stray helper) goes;
+//  - a half-made lab goes whole: no record while its anchor runs or is gone,
+//    or a stale lock left by a deploy that died;
+//  - a stopped lab (its anchor exited, no stale lock) is kept: `lblab down`
+//    removes it;
+//  - objects without a lab name go.
+// With `all`: every container, network and volume labelled
+// io.lblab.managed=true, running labs and deploys in progress included.
+// Images are kept either way: they are the expensive part and the next deploy
+// reuses them. Exec sessions (terminals, captures) end with their containers.
+import type Docker from 'dockerode';
+import { NAME_RE, type GcOptions, type GcResult } from '../../api';
 import { docker } from '../docker/client';
 import { LABEL, labFilter } from '../docker/labels';
+import { EngineError } from '../errors';
 import { removeContainers, removeNetworks } from './down';
+import { anchorNode, claimedBy, docOf, labObjects, readRecord, type LabObjects } from './lab-record';
+import { lockLab } from './lock';
+
+type Labelled = { Labels?: Record<string, string> | null };
 
 export async function gc(opts: GcOptions = {}): Promise<GcResult> {
   const filters = JSON.stringify(labFilter());
-  const mine = (labels: Record<string, string> | undefined | null) =>
-    opts.onlyLab === undefined || (labels?.[LABEL.lab] ?? '').startsWith(opts.onlyLab);
-  const containers = await removeContainers((await docker().listContainers({ all: true, filters })).filter((c) => mine(c.Labels)));
-  const networks = await removeNetworks((await docker().listNetworks({ filters })).filter((n) => mine(n.Labels)));
-  const vols = ((await docker().listVolumes({ filters })).Volumes ?? []).filter((v) => mine(v.Labels));
+  const labOf = (o: Labelled) => o.Labels?.[LABEL.lab] ?? '';
+  const inScope = (o: Labelled) => opts.onlyLab === undefined || labOf(o).startsWith(opts.onlyLab);
+  const containers = (await docker().listContainers({ all: true, filters })).filter(inScope);
+  const networks = (await docker().listNetworks({ filters })).filter(inScope);
+  const volumes = ((await docker().listVolumes({ filters })).Volumes ?? []).filter(inScope);
+  const out: GcResult = { containers: [], networks: [], volumes: [], kept: [] };
+  const remove = async (objs: LabObjects) => {
+    out.containers.push(...(await removeContainers(objs.containers)));
+    out.networks.push(...(await removeNetworks(objs.networks)));
+  };
+
+  const removedWhole = new Set<string>();
+  if (opts.all) {
+    await remove({ containers, networks });
+  } else {
+    const labs = [...new Set([...containers, ...networks].map(labOf))].sort();
+    for (const lab of labs) {
+      if (!NAME_RE.test(lab)) {
+        // no lab (or not a name lblab gives): no record can claim it
+        await remove({ containers: containers.filter((c) => labOf(c) === lab), networks: networks.filter((n) => labOf(n) === lab) });
+        removedWhole.add(lab);
+        continue;
+      }
+      const verdict = await collectLab(lab, remove);
+      if (verdict === 'removed') removedWhole.add(lab);
+      else out.kept!.push({ lab, why: verdict });
+    }
+  }
+  const vols = volumes.filter((v) => opts.all || removedWhole.has(labOf(v)));
   await Promise.all(vols.map((v) => docker().getVolume(v.Name).remove().catch(() => undefined)));
-  return { containers, networks, volumes: vols.map((v) => v.Name) };
+  out.volumes = vols.map((v) => v.Name);
+  return out;
+}
+
+/** One lab, under its lock: 'removed' when it went whole, else why it stays. */
+async function collectLab(lab: string, remove: (objs: LabObjects) => Promise<void>): Promise<'removed' | string> {
+  let lock;
+  try {
+    lock = lockLab(lab, 'gc');
+  } catch (e) {
+    if (e instanceof EngineError && e.code === 'conflict') return e.message.replace(/^lab \S+ is /, '');
+    throw e;
+  }
+  try {
+    const objs = await labObjects(lab); // again, under the lock
+    const labelled = docOf(objs);
+    const anchor = labelled && objs.containers.find((c) => c.Labels?.[LABEL.node] === anchorNode(labelled));
+    const record = anchor?.State === 'running' ? await readRecord(anchor.Id) : undefined;
+    if (record) {
+      const { leftovers } = claimedBy(record.doc ?? labelled, objs);
+      await remove(leftovers);
+      return stateOf(objs.containers.filter((c) => !leftovers.containers.includes(c)));
+    }
+    if (anchor && anchor.State !== 'running' && !lock.brokeStale) return 'stopped (lblab down removes it)';
+    await remove(objs);
+    return 'removed';
+  } finally {
+    lock.release();
+  }
+}
+
+function stateOf(containers: Docker.ContainerInfo[]): string {
+  const down = containers.filter((c) => c.State !== 'running').length;
+  return down ? `deployed, ${down} of ${containers.length} nodes not running` : 'running';
 }

@@ -3,9 +3,11 @@
 //  - every container carries the lab document (label io.lblab.doc, base64 JSON)
 //    and its hash (io.lblab.hash), written at create time;
 //  - labels are immutable, so what changes while the lab runs (the live mode of
-//    each service) and the "deploy finished" marker live in one file inside the
-//    lab's anchor container: /run/lblab/lab.json. The anchor is the first
-//    balancer (else the first node). The file dies with the lab, as it should.
+//    each service, the document after a redeploy in place) and the "deploy
+//    finished" marker live in one file inside the lab's anchor container:
+//    /run/lblab/lab.json. The anchor is the first balancer (else the first
+//    node). The file dies with the lab, as it should. What the record's
+//    document does not name is a crashed run's leftover (claimedBy).
 import { createHash } from 'node:crypto';
 import type Docker from 'dockerode';
 import type { LabDoc, Mode } from '../../api';
@@ -20,6 +22,9 @@ export interface LabRecord {
   /** live mode per service (absent = the document's mode) */
   modes: Record<string, Mode>;
   deployedAt: number;
+  /** the document deployed, subnets resolved; the containers' labels keep the one each was created
+   * with, which a redeploy in place makes older than this (absent in records of older versions) */
+  doc?: LabDoc;
 }
 
 /** Canonical JSON (sorted keys) so the hash does not depend on key order. */
@@ -79,6 +84,18 @@ export function docOf(objs: LabObjects): LabDoc | undefined {
     if (d) return d;
   }
   return undefined;
+}
+
+/** What a lab's document claims among its objects (nodes and networks it names); the rest are leftovers of a crashed run. */
+export function claimedBy(doc: LabDoc | undefined, objs: LabObjects): { claimed: LabObjects; leftovers: LabObjects } {
+  const node = (c: Docker.ContainerInfo) => c.Labels?.[LABEL.node] ?? '';
+  const net = (n: Docker.NetworkInspectInfo) => n.Labels?.[LABEL.network] ?? '';
+  const hasNode = (c: Docker.ContainerInfo) => !!doc && Object.prototype.hasOwnProperty.call(doc.nodes, node(c));
+  const hasNet = (n: Docker.NetworkInspectInfo) => !!doc && Object.prototype.hasOwnProperty.call(doc.networks, net(n));
+  return {
+    claimed: { containers: objs.containers.filter(hasNode), networks: objs.networks.filter(hasNet) },
+    leftovers: { containers: objs.containers.filter((c) => !hasNode(c)), networks: objs.networks.filter((n) => !hasNet(n)) },
+  };
 }
 
 /** The anchor node holds the record file: first balancer, else first node (document order). */

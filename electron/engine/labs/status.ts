@@ -85,37 +85,41 @@ function livePlan(deps: Pick<DeployDeps, 'planLab'>, doc: LabDoc, record: LabRec
   }
 }
 
-/** Everything known about a deployed lab: objects, document, record, live plan. */
+/** Everything known about a deployed lab: objects, document, record, live plan. The document is
+ * the record's (the latest deployed) when it holds one, else the containers' label. The anchor is
+ * found through any label: a redeploy in place never moves it. */
 export async function labContext(lab: string, deps: Pick<DeployDeps, 'planLab'>): Promise<LabContext> {
   const objs = await labObjects(lab);
-  const doc = docOf(objs);
-  if (!doc) return { objs };
-  const anchor = objs.containers.find((c) => c.Labels?.[LABEL.node] === anchorNode(doc));
+  const labelled = docOf(objs);
+  if (!labelled) return { objs };
+  const anchor = objs.containers.find((c) => c.Labels?.[LABEL.node] === anchorNode(labelled));
   const record = anchor && anchor.State === 'running' ? await readRecord(anchor.Id) : undefined;
+  const doc = record?.doc ?? labelled;
   return { objs, doc, record, plan: livePlan(deps, doc, record) };
 }
 
 export async function status(lab: string, deps: Pick<DeployDeps, 'planLab'>): Promise<LabStatus> {
   const objs = await labObjects(lab);
   if (!objs.containers.length && !objs.networks.length) return { name: lab, state: 'absent', networks: [], nodes: [], services: [] };
-  const doc = docOf(objs);
-  const anchor = doc && anchorNode(doc);
+  const labelled = docOf(objs);
+  const anchor = labelled && anchorNode(labelled);
 
-  const names = doc ? Object.keys(doc.nodes) : [];
-  for (const c of objs.containers) {
-    const n = c.Labels?.[LABEL.node];
-    if (n && !names.includes(n)) names.push(n);
-  }
+  const present = objs.containers.map((c) => c.Labels?.[LABEL.node]).filter((n): n is string => !!n);
   const containerOf = (name: string) => objs.containers.find((x) => x.Labels?.[LABEL.node] === name);
   const live = new Map(
     await Promise.all(
-      names.map(async (name) => {
+      present.map(async (name) => {
         const c = containerOf(name);
         return [name, c?.State === 'running' ? await liveNode(c.Id, name === anchor) : undefined] as const;
       }),
     ),
   );
-  const plan = doc ? livePlan(deps, doc, anchor ? live.get(anchor)?.record : undefined) : undefined;
+  const record = anchor ? live.get(anchor)?.record : undefined;
+  const doc = record?.doc ?? labelled;
+  const plan = doc ? livePlan(deps, doc, record) : undefined;
+  // the document's nodes (a missing one shows), then containers it does not name
+  const names = doc ? Object.keys(doc.nodes) : [];
+  for (const n of present) if (!names.includes(n)) names.push(n);
   const nodes = names.map((name): NodeStatus => {
     const c = containerOf(name);
     const net = live.get(name)?.net;

@@ -5,7 +5,7 @@
 // Rules (documented for users in the README of labs/):
 // - A network without `subnet` gets a /24 from 198.18.0.0/15: network number i
 //   (file order) prefers 198.18.<i>.0/24, else the lowest free /24. Explicit
-//   subnets (and `avoid`, e.g. other labs on the host) are never reused.
+//   subnets (and `avoid`: every other Docker network on the host) are never reused.
 // - In every subnet the network address, the broadcast address and the first
 //   host (.1, Docker's bridge gateway = the host) are never given to a node.
 // - Explicit link addresses are reserved first. The other nodes get the lowest
@@ -173,7 +173,7 @@ function assignSubnets(doc: LabDoc, opts: AddressingOptions, issues: LabIssue[])
     }
     const used = (opts.avoid ?? []).map((c) => parseSubnet(c)).find((o) => o && overlaps(o, s));
     if (used) {
-      issues.push(issue(path, `subnet ${s.cidr} overlaps ${used.cidr}, already used on this host (another lab)`));
+      issues.push(issue(path, `subnet ${s.cidr} overlaps ${used.cidr}, already used on this host (another lab or Docker network)`));
       continue;
     }
     const clash = [...subnets].find(([, o]) => overlaps(o, s));

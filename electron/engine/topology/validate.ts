@@ -90,7 +90,33 @@ function zodIssue(i: ZIssue, root: unknown, prefix: (string | number)[]): LabIss
   if (value === undefined && (i.code === 'invalid_type' || i.code === 'invalid_value' || i.code === 'invalid_union')) {
     return [issue(path, 'is missing (required)')];
   }
-  return [issue(path, i.message)];
+  return [issue(path, quoteValue(i.message, value, i.code))];
+}
+
+/**
+ * A schema message with the value at fault quoted in it: `must be one of a, b`
+ * for "switch" becomes `"switch" is not one of a, b`, a number outside a range
+ * `70000 is not in 1..65535`. Maps and lists are not quoted (they would not fit
+ * on the line); a message of another form gets `(got <value>)` appended.
+ */
+export function quoteValue(message: string, value: unknown, code?: string): string {
+  const shown = showValue(value);
+  if (shown === undefined) return message;
+  const mustBe = /^must be (.+)$/.exec(message);
+  if (mustBe) {
+    const range = /^(?:an integer )?(-?\d+\.\.-?\d+)$/.exec(mustBe[1]);
+    if (range && (code === 'too_big' || code === 'too_small')) return `${shown} is not in ${range[1]}`;
+    return `${shown} is not ${mustBe[1]}`;
+  }
+  const mustStart = /^must start with (.+)$/.exec(message);
+  if (mustStart) return `${shown} does not start with ${mustStart[1]}`;
+  return `${message} (got ${shown})`;
+}
+
+function showValue(v: unknown): string | undefined {
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 37)}...` : v);
+  if (typeof v === 'number' || typeof v === 'boolean' || v === null) return String(v);
+  return undefined;
 }
 
 function valueAt(root: unknown, path: (string | number)[]): unknown {

@@ -7,7 +7,7 @@ import { startServer, type RunningServer } from '../../../electron/server/index.
 import { resolveInside } from '../../../electron/server/static.js';
 import { API_METHODS } from '../../../electron/api.js';
 import { fakeApi, SAMPLE_ARGS, type FakeApi } from './fake-api.js';
-import { invoke, raw } from './http-helpers.js';
+import { invoke, raw, TEST_TOKEN } from './http-helpers.js';
 
 let dir: string;
 let secretDir: string;
@@ -24,7 +24,7 @@ beforeAll(async () => {
   fs.writeFileSync(path.join(dir, 'assets', 'app-1234.css'), 'body{}');
   fs.writeFileSync(path.join(base, 'secret.txt'), 'TOP SECRET');
   api = fakeApi();
-  server = await startServer({ port: 0, api, staticDir: dir, log: () => undefined });
+  server = await startServer({ port: 0, api, staticDir: dir, log: () => undefined, token: TEST_TOKEN });
 });
 
 afterAll(async () => {
@@ -33,8 +33,9 @@ afterAll(async () => {
 });
 
 describe('startServer: /api/invoke', () => {
-  it('listens on 127.0.0.1 and reports its URL', () => {
-    expect(server.url).toBe(`http://127.0.0.1:${server.port}/`);
+  it('listens on 127.0.0.1 and reports its URL, token included', () => {
+    expect(server.base).toBe(`http://127.0.0.1:${server.port}/`);
+    expect(server.url).toBe(`http://127.0.0.1:${server.port}/?token=${TEST_TOKEN}`);
     expect(server.port).toBeGreaterThan(0);
   });
 
@@ -175,7 +176,7 @@ describe('startServer: static files', () => {
 describe('startServer: /api/events WebSocket', () => {
   function connect(headers: Record<string, string> = {}, origin?: string): Promise<WebSocket> {
     return new Promise((resolve, reject) => {
-      const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api/events`, { headers, origin });
+      const ws = new WebSocket(`ws://127.0.0.1:${server.port}/api/events`, { headers: { authorization: `Bearer ${TEST_TOKEN}`, ...headers }, origin });
       ws.once('open', () => resolve(ws));
       ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
       ws.once('error', reject);
@@ -215,7 +216,7 @@ describe('startServer: /api/events WebSocket', () => {
 
 describe('startServer: trusted dev-server origin', () => {
   it('trusts a loopback dev server (Origin and proxied Host) only when configured', async () => {
-    const s = await startServer({ port: 0, api: fakeApi(), staticDir: dir, allowedOrigins: ['http://localhost:5173'] });
+    const s = await startServer({ port: 0, api: fakeApi(), staticDir: dir, allowedOrigins: ['http://localhost:5173'], token: TEST_TOKEN });
     try {
       const ok = await invoke(s.port, 'info', [], { host: 'localhost:5173', origin: 'http://localhost:5173' });
       expect(ok.status).toBe(200);

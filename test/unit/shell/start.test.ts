@@ -16,7 +16,7 @@ function start(env: NodeJS.ProcessEnv, args: string[] = ['--port', '0']) {
   child.stderr!.on('data', (d) => (err += d));
   const url = new Promise<string>((resolve, reject) => {
     child.stdout!.on('data', () => {
-      const m = /web UI at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+      const m = /web UI at (http:\/\/127\.0\.0\.1:\d+\/\S*)\n/.exec(out);
       if (m) resolve(m[1]!);
     });
     child.on('exit', (code) => reject(new Error(`start.mjs exited ${code}: ${out}${err}`)));
@@ -45,10 +45,16 @@ describe('scripts/start.mjs', () => {
     const lines = s.output().trim().split('\n');
     expect(lines[0]).toBe('lblab: no display (DISPLAY and WAYLAND_DISPLAY are unset) — starting web mode');
     expect(lines.at(-1)).toBe(`lblab: web UI at ${url}`);
-    const page = await fetch(url);
-    expect(page.status).toBe(200);
-    expect(await page.text()).toContain('<title>lblab</title>');
-    const info = await fetch(`${url}api/invoke`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"method":"info","args":[]}' });
+    const { origin, searchParams } = new URL(url);
+    const token = searchParams.get('token');
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const page = await fetch(url); // the token becomes a cookie, then a redirect to / (fetch drops the cookie)
+    expect(page.redirected).toBe(true);
+    const index = await fetch(`${origin}/`, { headers: { authorization: `Bearer ${token}` } });
+    expect(index.status).toBe(200);
+    expect(await index.text()).toContain('<title>lblab</title>');
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
+    const info = await fetch(`${origin}/api/invoke`, { method: 'POST', headers, body: '{"method":"info","args":[]}' });
     expect((await info.json()).result.shell).toBe('web');
     const exited = new Promise<number | null>((r) => s.child.on('exit', (code) => r(code)));
     s.child.kill('SIGTERM');

@@ -36,7 +36,7 @@ describe('addressing', () => {
 
   it('rejects an explicit subnet already used on the host', () => {
     const a = assignAddresses({ name: 'x', networks: { a: { subnet: '198.18.0.0/24' } }, nodes: {} }, { avoid: ['198.18.0.0/16'] });
-    expect(a.issues).toEqual([{ path: ['networks', 'a', 'subnet'], network: 'a', message: 'subnet 198.18.0.0/24 overlaps 198.18.0.0/16, already used on this host (another lab)' }]);
+    expect(a.issues).toEqual([{ path: ['networks', 'a', 'subnet'], network: 'a', message: 'subnet 198.18.0.0/24 overlaps 198.18.0.0/16, already used on this host (another lab or Docker network)' }]);
   });
 
   it('never hands out .1 (the Docker gateway); balancers first, then routers, servers, clients in natural name order', () => {

@@ -1,0 +1,66 @@
+// Subnets for networks the lab file leaves without one. The topology picks
+// them from 198.18.0.0/15, avoiding what it is told is in use: here, every
+// Docker network of the engine (other labs, Docker's own bridges, anything
+// else) except this lab's. A network the running lab already has keeps its
+// subnet, so a redeploy does not move it.
+//
+// The result is pinned into the document (every network gets an explicit
+// subnet) before it is planned and recorded: status, stats and mode switches
+// plan the recorded document again later, without knowing what was in use at
+// deploy time, and must get the same addresses.
+import type { LabDoc } from '../../api';
+import { docker } from '../docker/client';
+import { LABEL } from '../docker/labels';
+import { EngineError, firstIssue } from '../errors';
+import { DEFAULT_POOL, overlaps, parseSubnet, type Subnet } from '../topology/net4';
+import type { DeployDeps } from './deps';
+
+export interface SubnetsInUse {
+  /** IPv4 subnets of every Docker network not of this lab */
+  others: string[];
+  /** this lab's networks: network name → subnet */
+  own: Map<string, string>;
+}
+
+export async function subnetsInUse(lab: string): Promise<SubnetsInUse> {
+  const others: string[] = [];
+  const own = new Map<string, string>();
+  for (const n of await docker().listNetworks()) {
+    const v4 = (n.IPAM?.Config ?? []).map((c) => c.Subnet ?? '').filter((c) => parseSubnet(c));
+    const mine = n.Labels?.[LABEL.managed] === 'true' && n.Labels[LABEL.lab] === lab && n.Labels[LABEL.network];
+    if (mine && v4.length) own.set(n.Labels![LABEL.network]!, v4[0]);
+    else others.push(...v4);
+  }
+  return { others, own };
+}
+
+/**
+ * The document with a subnet on every network: the file's own, else the one
+ * the running lab has for that network (when it came from the default pool and
+ * still fits), else a free one. Fails with one line when the file's subnets
+ * collide with a network in use.
+ */
+export function pinSubnets(doc: LabDoc, inUse: SubnetsInUse, deps: Pick<DeployDeps, 'validateLab' | 'planLab'>): LabDoc {
+  const taken: Subnet[] = [...inUse.others, ...Object.values(doc.networks).map((n) => n.subnet ?? '')]
+    .map((c) => parseSubnet(c))
+    .filter((s): s is NonNullable<typeof s> => !!s);
+  const networks: LabDoc['networks'] = {};
+  for (const [name, nd] of Object.entries(doc.networks)) {
+    const own = nd.subnet === undefined ? parseSubnet(inUse.own.get(name) ?? '') : undefined;
+    const fits = own && !own.hostBits && inPool(own) && !taken.some((t) => overlaps(t, own));
+    networks[name] = fits ? { ...nd, subnet: own.cidr } : nd;
+    if (fits) taken.push(own);
+  }
+  const kept = { ...doc, networks };
+  const opts = { avoid: inUse.others };
+  const bad = firstIssue(deps.validateLab(kept, opts));
+  if (bad) throw new EngineError(`lab ${doc.name}: ${bad}`, 'bad-request');
+  const plan = deps.planLab(kept, opts);
+  const subnetOf = new Map(plan.networks.map((n) => [n.name, n.subnet]));
+  return {
+    ...doc,
+    networks: Object.fromEntries(Object.entries(doc.networks).map(([name, nd]) => [name, { ...nd, subnet: nd.subnet ?? subnetOf.get(name) }])),
+  };
+}
+
+const inPool = (s: Subnet) => s.base >= DEFAULT_POOL.base && s.base + s.size <= DEFAULT_POOL.base + DEFAULT_POOL.size;
