@@ -58,8 +58,12 @@ export interface LabIssue {
   node?: string;
   network?: string;
   service?: string;
+  /** the element at fault in words, for people: "client1's link to front", "service web, backend web3" */
+  where?: string;
 }
 export interface ValidationReport { ok: boolean; issues: LabIssue[] }
+/** Whether a service of a lab document could run in a mode, and if not, the first reason. */
+export interface ModeAvailability { mode: Mode; ok: boolean; reason?: string }
 export interface ParseResult { doc?: LabDoc; issues: LabIssue[] }
 
 // ---------------------------------------------------------------- runtime state
@@ -96,6 +100,8 @@ export interface LabStatus {
   networks: NetworkStatus[];
   nodes: NodeStatus[];
   services: ServiceStatus[];
+  /** the document the lab runs (live modes applied): what the drawing is compared with; absent when unreadable */
+  doc?: LabDoc;
 }
 export interface LabSummary { name: string; nodes: number; running: number }
 
@@ -293,6 +299,10 @@ export interface LabApi {
   listComparisons(): Promise<ComparisonInfo[]>;
   getComparison(id: string): Promise<Comparison>;
   comparisonCsv(id: string): Promise<string>;
+
+  // ---- mode availability of a drawing (the topology checks, once per mode)
+  /** the modes `service` of `doc` could run in; empty when the schema fails or there is no such service */
+  modeAvailability(doc: LabDoc, service: string): Promise<ModeAvailability[]>;
 }
 
 /** Every invokable method; events travel separately (IPC 'lblab:event' / WebSocket). */
@@ -330,6 +340,7 @@ export const apiArgs = {
   listComparisons: z.tuple([]),
   getComparison: z.tuple([comparisonIdSchema]),
   comparisonCsv: z.tuple([comparisonIdSchema]),
+  modeAvailability: z.tuple([labDocShape, nameSchema]),
 } satisfies Record<ApiMethod, z.ZodTypeAny>;
 
 export const API_METHODS = Object.keys(apiArgs) as ApiMethod[];

@@ -144,6 +144,8 @@ export function createLabEngine(opts: LabEngineOptions = {}): LabService {
     getComparison: () => guard(notYet),
     comparisonCsv: () => guard(notYet),
 
+    modeAvailability: (doc, service) => guard(async () => (await topology()).modeAvailability(doc, service)),
+
     subscribe(listener) {
       listeners.add(listener);
       // watch Docker only while someone listens

@@ -2,7 +2,7 @@
 // checks (topology module), fake lifecycle / counters / terminals. Never used
 // by the final e2e test, which drives the real engine.
 import { ApiError, type LabApi, type LabDoc, type LabEvent, type LabStatus, type Mode, type ServiceStats } from '../../electron/api';
-import { formatLab, getTemplate, listTemplates, parseLabText, validateLab } from '../../electron/engine/topology';
+import { formatLab, getTemplate, listTemplates, modeAvailability, parseLabText, validateLab } from '../../electron/engine/topology';
 import { createFakeCompare } from './fake-compare';
 
 export function createFakeApi(opts: { stepMs?: number; dockerAvailable?: boolean; compareSecondMs?: number } = {}) {
@@ -39,6 +39,7 @@ export function createFakeApi(opts: { stepMs?: number; dockerAvailable?: boolean
         scheduler: svc.scheduler ?? 'maglev',
         backends: svc.backends.map((b) => ({ node: typeof b === 'string' ? b : b.node, address: '198.18.0.20', weight: typeof b === 'string' ? 1 : (b.weight ?? 1) })),
       })),
+      doc: { ...l.doc, services: Object.fromEntries(Object.entries(l.doc.services ?? {}).map(([s, svc]) => [s, { ...svc, mode: l.modes[s] ?? svc.mode }])) },
     };
   };
 
@@ -55,6 +56,9 @@ export function createFakeApi(opts: { stepMs?: number; dockerAvailable?: boolean
     },
     async validateLab(doc) {
       return validateLab(doc);
+    },
+    async modeAvailability(doc, service) {
+      return modeAvailability(doc, service);
     },
     async formatLab(doc) {
       return formatLab(doc);

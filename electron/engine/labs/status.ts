@@ -115,7 +115,8 @@ export async function status(lab: string, deps: Pick<DeployDeps, 'planLab'>): Pr
       }),
     ),
   );
-  const plan = doc ? livePlan(deps, doc, anchor ? live.get(anchor)?.record : undefined) : undefined;
+  const record = anchor ? live.get(anchor)?.record : undefined;
+  const plan = doc ? livePlan(deps, doc, record) : undefined;
   const nodes = names.map((name): NodeStatus => {
     const c = containerOf(name);
     const net = live.get(name)?.net;
@@ -141,6 +142,7 @@ export async function status(lab: string, deps: Pick<DeployDeps, 'planLab'>): Pr
     networks,
     nodes,
     services: (plan?.services ?? []).map(serviceStatus),
+    ...(doc && { doc: withModes(doc, record?.modes) }),
   };
 }
 

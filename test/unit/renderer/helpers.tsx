@@ -1,7 +1,7 @@
 // Shared helpers for the renderer component tests (jsdom).
 import { configure } from '@testing-library/react';
 import { vi } from 'vitest';
-import type { LabApi, LabDoc, LabEvent, ValidationReport } from '../../../electron/api';
+import type { LabApi, LabDoc, LabEvent, ModeAvailability, ValidationReport } from '../../../electron/api';
 import type { ApiClient } from '../../../renderer/api-client';
 
 /** React Flow measures nodes with ResizeObserver / DOMMatrix, which jsdom lacks. */
@@ -72,6 +72,7 @@ export function fakeClient(validate: (doc: LabDoc) => ValidationReport = () => (
     listComparisons: vi.fn(async () => []),
     getComparison: vi.fn(),
     comparisonCsv: vi.fn(),
+    modeAvailability: vi.fn(async (): Promise<ModeAvailability[]> => []),
   } satisfies Record<keyof LabApi, unknown>;
   const client: ApiClient = {
     api: api as unknown as LabApi,

@@ -61,4 +61,5 @@ export const SAMPLE_ARGS: Record<string, unknown[]> = {
   resizeTerminal: ['t1', 100, 30], closeTerminal: ['t1'],
   compareModes: ['a', 'web'], startCompare: [{ lab: 'a', modes: ['dsr', 'nat'], duration: 5 }], cancelCompare: ['c1'],
   listComparisons: [], getComparison: ['c1'], comparisonCsv: ['c1'],
+  modeAvailability: [{ name: 'a', networks: {}, nodes: {} }, 'web'],
 };
