@@ -1,6 +1,6 @@
 // The topology canvas: lab nodes and networks as React Flow nodes, links as
 // edges (node → network). Drop from the palette to add, drag handles to link.
-import { useCallback, useMemo, useState, type DragEvent } from 'react';
+import { useCallback, useMemo, useRef, useState, type DragEvent } from 'react';
 import {
   Background,
   Controls,
@@ -11,6 +11,7 @@ import {
   type Edge,
   type Node,
   type NodeChange,
+  type OnBeforeDelete,
   type OnDelete,
 } from '@xyflow/react';
 import type { LabDoc, NodeStatus } from '../../../electron/api';
@@ -30,12 +31,17 @@ export interface CanvasProps {
   notify(message: string): void;
   /** double-click on a node (opens a terminal when the lab runs) */
   onNodeOpen?(node: string): void;
+  /** ask before deleting what others use (a network's links, a node's service roles); true: go ahead */
+  confirmDelete?(nodes: string[], networks: string[]): Promise<boolean>;
 }
 
 const KINDS: ElementKind[] = ['client', 'balancer', 'server', 'router', 'network'];
 
-export function Canvas({ doc, edit, seal, selection, onSelect, issues, nodeStates, notify, onNodeOpen }: CanvasProps) {
+export function Canvas({ doc, edit, seal, selection, onSelect, issues, nodeStates, notify, onNodeOpen, confirmDelete }: CanvasProps) {
   const flow = useReactFlow();
+  // fit only a document the window opened with: React Flow may call onInit after the
+  // first drop, and fitting then would zoom onto that one node under the next drop
+  const fitOnInit = useRef(Object.keys(doc.nodes).length + Object.keys(doc.networks).length > 0);
   const [dims, setDims] = useState<Record<string, { width: number; height: number }>>({});
 
   const serviceOf = useMemo(() => {
@@ -158,6 +164,16 @@ export function Canvas({ doc, edit, seal, selection, onSelect, issues, nodeState
     [doc, edit, onSelect],
   );
 
+  const onBeforeDelete: OnBeforeDelete = useCallback(
+    async ({ nodes: delNodes }) => {
+      if (!confirmDelete) return true;
+      const ids = delNodes.map((n) => parseId(n.id));
+      const names = (t: 'node' | 'network') => ids.flatMap((id) => (id?.type === t ? [id.name] : []));
+      return confirmDelete(names('node'), names('network'));
+    },
+    [confirmDelete],
+  );
+
   const onConnect = useCallback(
     (c: Connection) => {
       const a = parseId(c.source);
@@ -214,6 +230,7 @@ export function Canvas({ doc, edit, seal, selection, onSelect, issues, nodeState
         nodeTypes={nodeTypes}
         onNodesChange={onNodesChange}
         onNodeDragStop={seal}
+        onBeforeDelete={onBeforeDelete}
         onDelete={onDelete}
         onConnect={onConnect}
         isValidConnection={isValidConnection}
@@ -235,7 +252,8 @@ export function Canvas({ doc, edit, seal, selection, onSelect, issues, nodeState
         deleteKeyCode={['Delete', 'Backspace']}
         onInit={(inst) => {
           // fit a document opened with the window; never re-fit while the user draws
-          if (Object.keys(doc.nodes).length + Object.keys(doc.networks).length > 0) void inst.fitView({ padding: 0.25, maxZoom: 1.2 });
+          if (fitOnInit.current) void inst.fitView({ padding: 0.25, maxZoom: 1.2 });
+          fitOnInit.current = false;
         }}
         minZoom={0.2}
         maxZoom={2.5}
