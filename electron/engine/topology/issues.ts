@@ -54,7 +54,8 @@ const nameOf = (v: unknown) => (typeof v === 'string' && v ? v : v && typeof v =
  */
 export function describeWhere(path: (string | number)[], root: unknown): string | undefined {
   const [top, name, field, index, sub, subIndex] = path;
-  if (typeof name !== 'string') return path.length ? 'the lab' : undefined;
+  // a whole section ("the lab has no nodes") speaks for itself; a lab field (name) is the lab's
+  if (typeof name !== 'string') return path.length && !['nodes', 'networks', 'services'].includes(String(top)) ? 'the lab' : undefined;
   if (top === 'networks') return `network ${name}`;
   if (top === 'nodes') {
     if (field !== 'links' || typeof index !== 'number') return name;

@@ -53,7 +53,7 @@ describe('problem wording', () => {
   it('refuses a lab without nodes in one line', () => {
     const r = validateLab({ name: 'x', networks: {}, nodes: {} });
     expect(r.ok).toBe(false);
-    expect(r.issues.map(issueSentence)).toEqual(['the lab: the lab has no nodes: add clients, a balancer and servers, or start from a template']);
+    expect(r.issues.map(issueSentence)).toEqual(['the lab has no nodes: add clients, a balancer and servers, or start from a template']);
   });
 
   it('locates paths in words', () => {
