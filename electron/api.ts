@@ -58,7 +58,7 @@ export interface LabIssue {
   node?: string;
   network?: string;
   service?: string;
-  /** the element at fault in words, for people: "client1's link to front", "service web, backend web3" */
+  /** the element at fault in words, for people: "client1's link to front", "service web, backend web3"; empty when the message says it all */
   where?: string;
 }
 export interface ValidationReport { ok: boolean; issues: LabIssue[] }

@@ -25,7 +25,7 @@ export const pathKey = (path: (string | number)[]) => path.reduce<string>((acc, 
 /** The line people read: "client1's link to front: rate "fast" is not a rate like 100mbit" (engine issues say
  * where in words); an issue without words falls back to its field path. */
 export function issueText(i: LabIssue): string {
-  if (i.where) return `${i.where}: ${i.message}`;
+  if (i.where !== undefined) return i.where ? `${i.where}: ${i.message}` : i.message;
   const where = pathKey(i.path);
   return where ? `${where}: ${i.message}` : i.message;
 }

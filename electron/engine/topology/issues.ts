@@ -50,12 +50,12 @@ const nameOf = (v: unknown) => (typeof v === 'string' && v ? v : v && typeof v =
  * The element a field path points into, as people say it: "client1's link to
  * front", "network back", "service web, backend web3", "service web's health
  * check". `root` is the document as given (names of links and backends are read
- * from it); undefined for the lab as a whole.
+ * from it); empty when the message speaks for the lab as a whole.
  */
-export function describeWhere(path: (string | number)[], root: unknown): string | undefined {
+export function describeWhere(path: (string | number)[], root: unknown): string {
   const [top, name, field, index, sub, subIndex] = path;
   // a whole section ("the lab has no nodes") speaks for itself; a lab field (name) is the lab's
-  if (typeof name !== 'string') return path.length && !['nodes', 'networks', 'services'].includes(String(top)) ? 'the lab' : undefined;
+  if (typeof name !== 'string') return path.length && !['nodes', 'networks', 'services'].includes(String(top)) ? 'the lab' : '';
   if (top === 'networks') return `network ${name}`;
   if (top === 'nodes') {
     if (field !== 'links' || typeof index !== 'number') return name;
@@ -76,10 +76,7 @@ export function describeWhere(path: (string | number)[], root: unknown): string 
 
 /** The issues with `where` filled in from the document they are about. */
 export function locate(issues: LabIssue[], root: unknown): LabIssue[] {
-  return issues.map((i) => {
-    const where = describeWhere(i.path, root);
-    return where && !i.where ? { ...i, where } : i;
-  });
+  return issues.map((i) => (i.where === undefined ? { ...i, where: describeWhere(i.path, root) } : i));
 }
 
 /** The one line a person reads in the app: where, then what is wrong. */

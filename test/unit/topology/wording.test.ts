@@ -65,7 +65,8 @@ describe('problem wording', () => {
     expect(describeWhere(['services', 'web', 'routes', 0, 'backends', 0], doc)).toBe('service web, route 1, backend web2');
     expect(describeWhere(['services', 'web', 'health', 'interval'], doc)).toBe("service web's health check");
     expect(describeWhere(['name'], doc)).toBe('the lab');
-    expect(describeWhere([], doc)).toBeUndefined();
+    expect(describeWhere([], doc)).toBe('');
+    expect(describeWhere(['nodes'], doc)).toBe('');
   });
 });
 
