@@ -122,7 +122,7 @@ export function useLiveLab(client: ApiClient, notify: (m: string, l?: ToastLevel
 
   // periodic status while a lab is tracked
   useEffect(() => {
-    if (!lab || busy) return;
+    if (!lab || busy || switching) return;
     let live = true;
     const iv = setInterval(() => {
       if (pollsOff.current) return;
@@ -143,11 +143,11 @@ export function useLiveLab(client: ApiClient, notify: (m: string, l?: ToastLevel
       live = false;
       clearInterval(iv);
     };
-  }, [api, lab, busy, applyStatus, notify, forget, polled]);
+  }, [api, lab, busy, switching, applyStatus, notify, forget, polled]);
 
   // counters every second while a lab is tracked
   useEffect(() => {
-    if (!lab || busy) return;
+    if (!lab || busy || switching) return;
     let live = true;
     // one poll at a time: under load a stats call can outlast the interval, and
     // overlapping calls pile up in the balancer and can answer out of order
@@ -180,7 +180,7 @@ export function useLiveLab(client: ApiClient, notify: (m: string, l?: ToastLevel
       live = false;
       clearInterval(iv);
     };
-  }, [api, lab, busy, notify, polled]);
+  }, [api, lab, busy, switching, notify, polled]);
 
   const deploy = useCallback(
     async (doc: LabDoc) => {
@@ -237,6 +237,8 @@ export function useLiveLab(client: ApiClient, notify: (m: string, l?: ToastLevel
       if (!lab) return 'no lab is running';
       setSwitching(service);
       try {
+        // the balancer is reconfigured under the switch: counters wait until it is done
+        await stopPolls();
         const s = await api.setMode(lab, service, mode);
         notify(`${service}: now in ${s.mode} mode.`, 'success');
         setStatus((st) => {
@@ -249,11 +251,12 @@ export function useLiveLab(client: ApiClient, notify: (m: string, l?: ToastLevel
       } catch (e) {
         return oneLine(e);
       } finally {
+        pollsOff.current = false;
         setSwitching(null);
         setProgress(null);
       }
     },
-    [api, lab, notify],
+    [api, lab, notify, stopPolls],
   );
 
   return { lab, status, busy, switching, progress, nodeStates, stats, history, deploys, deploy, destroy, setMode };

@@ -79,6 +79,12 @@ export function createFakeApi(opts: { stepMs?: number; dockerAvailable?: boolean
       if (!r.ok) throw new ApiError(`${doc.name}: ${r.issues[0].message}`, 'bad-request');
       const nodes = Object.keys(doc.nodes);
       const total = nodes.length + 2;
+      // like the engine: a redeploy replaces the containers, their shells end
+      for (const [id, t] of terms) {
+        if (t.lab !== doc.name) continue;
+        terms.delete(id);
+        emit({ type: 'terminal-end', id, reason: 'node stopped' });
+      }
       emit({ type: 'progress', lab: doc.name, step: 'creating networks', done: 0, total });
       await sleep(step);
       emit({ type: 'progress', lab: doc.name, step: 'creating networks', done: 1, total });
