@@ -59,6 +59,14 @@ function Workbench({ client, initialDoc }: { client: ApiClient; initialDoc: LabD
   const [savedKey, setSavedKey] = useState(() => JSON.stringify(initialDoc));
   const fileInput = useRef<HTMLInputElement>(null);
   const flow = useReactFlow();
+  /** Fit the view to a drawing once it is on the canvas. Never for an empty one: React Flow would keep the
+   * request until the first node appears and then zoom onto it, under the next drop. */
+  const fitTo = useCallback(
+    (d: LabDoc) => {
+      if (Object.keys(d.nodes).length + Object.keys(d.networks).length > 0) setTimeout(() => flow.fitView({ padding: 0.25, maxZoom: 1.2 }), 60);
+    },
+    [flow],
+  );
 
   const validation = useValidation(api, doc);
   const issueIx = useMemo(() => indexIssues(doc, validation.issues), [doc, validation.issues]);
@@ -112,9 +120,9 @@ function Workbench({ client, initialDoc }: { client: ApiClient; initialDoc: LabD
       setSavedKey(JSON.stringify(laid));
       setSelection({ type: 'lab' });
       setModeRefusals({});
-      if (fit) setTimeout(() => flow.fitView({ padding: 0.25, maxZoom: 1.2 }), 60);
+      if (fit) fitTo(laid);
     },
-    [edit, flow],
+    [edit, fitTo],
   );
 
   const openText = useCallback(
@@ -161,7 +169,7 @@ function Workbench({ client, initialDoc }: { client: ApiClient; initialDoc: LabD
   }, [api, shell, notify]);
 
   const onNew = useCallback(async () => {
-    if (await mayReplace('New', 'an empty lab')) load(emptyDoc(), false);
+    if (await mayReplace('New', 'an empty lab')) load(emptyDoc());
   }, [mayReplace, load]);
 
   const onTemplate = useCallback(
@@ -338,8 +346,9 @@ function Workbench({ client, initialDoc }: { client: ApiClient; initialDoc: LabD
         canUndo={store.canUndo}
         canRedo={store.canRedo}
         onLayout={() => {
-          edit(autoLayout(doc));
-          setTimeout(() => flow.fitView({ padding: 0.25, maxZoom: 1.2 }), 60);
+          const laid = autoLayout(doc);
+          edit(laid);
+          fitTo(laid);
         }}
         deployed={deployed}
         runningLab={live.lab}
@@ -403,7 +412,7 @@ function Workbench({ client, initialDoc }: { client: ApiClient; initialDoc: LabD
               onOpenTerminal={openTerminal}
               confirmDelete={confirmDelete}
               checkModes={api.modeAvailability}
-              modeRefusals={modeRefusals}
+              modeRefusals={deployed ? modeRefusals : {}}
             />
           </FieldIssues.Provider>
         </aside>

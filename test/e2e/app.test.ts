@@ -226,7 +226,9 @@ async function scenario() {
     expect(await page.getByTestId('issues-panel').innerText()).not.toContain('the lab is valid');
     await snap('empty');
 
-    // ---- name the lab
+    // ---- start from New, as a user does (nothing to lose: it does not ask), and name the lab
+    await page.getByTestId('new-lab').click();
+    await expect(page.getByTestId('confirm').count()).resolves.toBe(0);
     await page.getByTestId('lab-name').fill(LAB);
 
     // ---- draw from the palette (HTML5 drag and drop onto the canvas)

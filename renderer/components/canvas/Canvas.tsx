@@ -1,6 +1,6 @@
 // The topology canvas: lab nodes and networks as React Flow nodes, links as
 // edges (node → network). Drop from the palette to add, drag handles to link.
-import { useCallback, useMemo, useRef, useState, type DragEvent } from 'react';
+import { useCallback, useMemo, useState, type DragEvent } from 'react';
 import {
   Background,
   Controls,
@@ -39,9 +39,6 @@ const KINDS: ElementKind[] = ['client', 'balancer', 'server', 'router', 'network
 
 export function Canvas({ doc, edit, seal, selection, onSelect, issues, nodeStates, notify, onNodeOpen, confirmDelete }: CanvasProps) {
   const flow = useReactFlow();
-  // fit only a document the window opened with: React Flow may call onInit after the
-  // first drop, and fitting then would zoom onto that one node under the next drop
-  const fitOnInit = useRef(Object.keys(doc.nodes).length + Object.keys(doc.networks).length > 0);
   const [dims, setDims] = useState<Record<string, { width: number; height: number }>>({});
 
   const serviceOf = useMemo(() => {
@@ -252,8 +249,7 @@ export function Canvas({ doc, edit, seal, selection, onSelect, issues, nodeState
         deleteKeyCode={['Delete', 'Backspace']}
         onInit={(inst) => {
           // fit a document opened with the window; never re-fit while the user draws
-          if (fitOnInit.current) void inst.fitView({ padding: 0.25, maxZoom: 1.2 });
-          fitOnInit.current = false;
+          if (Object.keys(doc.nodes).length + Object.keys(doc.networks).length > 0) void inst.fitView({ padding: 0.25, maxZoom: 1.2 });
         }}
         minZoom={0.2}
         maxZoom={2.5}
