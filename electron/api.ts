@@ -58,8 +58,12 @@ export interface LabIssue {
   node?: string;
   network?: string;
   service?: string;
+  /** the element at fault in words, for people: "client1's link to front", "service web, backend web3"; empty when the message says it all */
+  where?: string;
 }
 export interface ValidationReport { ok: boolean; issues: LabIssue[] }
+/** Whether a service of a lab document could run in a mode, and if not, the first reason. */
+export interface ModeAvailability { mode: Mode; ok: boolean; reason?: string }
 export interface ParseResult { doc?: LabDoc; issues: LabIssue[] }
 
 // ---------------------------------------------------------------- runtime state
@@ -96,6 +100,8 @@ export interface LabStatus {
   networks: NetworkStatus[];
   nodes: NodeStatus[];
   services: ServiceStatus[];
+  /** the document the lab runs (live modes applied): what the drawing is compared with; absent when unreadable */
+  doc?: LabDoc;
 }
 export interface LabSummary { name: string; nodes: number; running: number }
 
@@ -490,6 +496,9 @@ export interface LabApi {
   loadPcap(name: string, base64: string): Promise<CaptureStart & { total: number }>;
   /** stop a capture if it runs and forget it (its memory is freed) */
   discardCapture(id: string): Promise<void>;
+  // ---- mode availability of a drawing (the topology checks, once per mode)
+  /** the modes `service` of `doc` could run in; empty when the schema fails or there is no such service */
+  modeAvailability(doc: LabDoc, service: string): Promise<ModeAvailability[]>;
 }
 
 /** Every invokable method; events travel separately (IPC 'lblab:event' / WebSocket). */
@@ -537,6 +546,7 @@ export const apiArgs = {
   // base64 of up to 48 MiB (web mode's request limit is lower: see the server)
   loadPcap: z.tuple([z.string().min(1).max(128), z.string().max(64 * 1024 * 1024).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'is not base64')]),
   discardCapture: z.tuple([captureIdSchema]),
+  modeAvailability: z.tuple([labDocShape, nameSchema]),
 } satisfies Record<ApiMethod, z.ZodTypeAny>;
 
 export const API_METHODS = Object.keys(apiArgs) as ApiMethod[];

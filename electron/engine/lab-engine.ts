@@ -174,6 +174,7 @@ export function createLabEngine(opts: LabEngineOptions = {}): LabService {
     capturePcap: (id) => guard(async () => captures.pcap(id)),
     loadPcap: (name, base64) => guard(async () => captures.load(name, base64)),
     discardCapture: (id) => guard(() => captures.discard(id)),
+    modeAvailability: (doc, service) => guard(async () => (await topology()).modeAvailability(doc, service)),
 
     subscribe(listener) {
       listeners.add(listener);

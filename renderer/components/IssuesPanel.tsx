@@ -1,4 +1,4 @@
-// The list of validation problems; pressing one selects the element at fault.
+// The list of validation problems, all at once; pressing one selects the element at fault and focuses the field.
 import type { LabIssue } from '../../electron/api';
 import { issueText } from '../state/issues';
 import type { Selection } from '../state/selection';
@@ -16,7 +16,7 @@ export function targetOf(i: LabIssue): Selection | null {
   return { type: 'lab' };
 }
 
-export function IssuesPanel({ issues, checking, error, onSelect }: { issues: LabIssue[]; checking: boolean; error?: string; onSelect(s: Selection): void }) {
+export function IssuesPanel({ issues, checking, error, onSelect }: { issues: LabIssue[]; checking: boolean; error?: string; onSelect(i: LabIssue): void }) {
   return (
     <section className="panel issues" aria-label="Problems" data-testid="issues-panel">
       <h2 className="panel-title">
@@ -30,10 +30,9 @@ export function IssuesPanel({ issues, checking, error, onSelect }: { issues: Lab
       {!error && issues.length === 0 && <p className="muted small">No problems: the lab is valid.</p>}
       <ul className="issues-list">
         {issues.map((i, k) => {
-          const t = targetOf(i);
           return (
             <li key={k}>
-              <button type="button" className="issue" data-testid="issue" onClick={() => t && onSelect(t)}>
+              <button type="button" className="issue" data-testid="issue" onClick={() => onSelect(i)}>
                 <span className="issue-icon">
                   <Icon.warn />
                 </span>

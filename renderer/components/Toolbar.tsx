@@ -1,7 +1,15 @@
 // The top bar: file, templates, history, layout, and the lab's lifecycle.
 import type { TemplateInfo } from '../../electron/api';
+import type { Change } from '../state/drift';
 import type { Progress } from '../state/useLiveLab';
+import { DriftIndicator } from './DriftIndicator';
 import { Icon } from './icons';
+
+/** "Multi-tier", "NAT (two-arm)": the mode in brackets only when the title does not say it already. */
+export function templateLabel(t: TemplateInfo): string {
+  const flat = (x: string) => x.toLowerCase().replace(/[^a-z0-9]/g, '');
+  return flat(t.title).includes(flat(t.mode)) ? t.title : `${t.title} (${t.mode})`;
+}
 
 export interface ToolbarProps {
   labName: string;
@@ -15,7 +23,14 @@ export interface ToolbarProps {
   canUndo: boolean;
   canRedo: boolean;
   onLayout(): void;
+  /** the drawing is the running lab */
   deployed: boolean;
+  /** the lab that runs, whatever the canvas shows */
+  runningLab: string | null;
+  /** load the running lab's drawing (when another one is on the canvas) */
+  onShowRunning?(): void;
+  /** what differs from the running lab, and what Redeploy does about it */
+  drift?: { changes: Change[]; effect: string } | null;
   busy: 'deploy' | 'destroy' | null;
   progress: Progress | null;
   blockedReason?: string;
@@ -47,7 +62,7 @@ export function Toolbar(p: ToolbarProps) {
           <option value="">Templates…</option>
           {p.templates.map((t) => (
             <option key={t.id} value={t.id} title={t.description}>
-              {t.title} ({t.mode})
+              {templateLabel(t)}
             </option>
           ))}
         </select>
@@ -75,6 +90,20 @@ export function Toolbar(p: ToolbarProps) {
         <span className="tb-lab-name">{p.labName}</span>
         <span className="muted small">{p.busy === 'deploy' ? 'deploying…' : p.busy === 'destroy' ? 'removing…' : p.deployed ? 'running' : 'not deployed'}</span>
       </div>
+      {p.runningLab && !p.deployed && !p.busy && (
+        <div className="tb-running" data-testid="running-elsewhere">
+          <span className="dot on" />
+          <span className="small">
+            lab <strong>{p.runningLab}</strong> runs
+          </span>
+          {p.onShowRunning && (
+            <button type="button" className="linklike small" data-testid="show-running" onClick={p.onShowRunning} title={`Put ${p.runningLab}'s drawing back on the canvas`}>
+              show it
+            </button>
+          )}
+        </div>
+      )}
+      {p.deployed && !p.busy && p.drift && p.drift.changes.length > 0 && <DriftIndicator changes={p.drift.changes} effect={p.drift.effect} />}
       {p.progress && (
         <div className="progress" data-testid="progress" title={p.progress.step} role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct} aria-label={p.progress.step}>
           <div className="progress-bar" style={{ width: `${Math.max(pct, 3)}%` }} />
@@ -94,7 +123,14 @@ export function Toolbar(p: ToolbarProps) {
         >
           <Icon.play /> {p.deployed ? 'Redeploy' : 'Deploy'}
         </button>
-        <button type="button" className="btn danger" onClick={p.onDestroy} disabled={!!p.busy || !p.deployed} title="Remove the lab's containers and networks" data-testid="destroy">
+        <button
+          type="button"
+          className="btn danger"
+          onClick={p.onDestroy}
+          disabled={!!p.busy || !p.runningLab}
+          title={p.runningLab ? `Remove lab ${p.runningLab}'s containers and networks` : 'No lab is running'}
+          data-testid="destroy"
+        >
           <Icon.stop /> Destroy
         </button>
       </div>

@@ -22,8 +22,14 @@ export function downloadBlob(blob: Blob, fileName: string) {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-export async function saveLab(shell: ShellApi | undefined, text: string, lab: string): Promise<string | null> {
-  if (shell) return shell.saveLabFile(text, fileNameFor(lab));
+/** Where a saved lab went: a path (Electron's save dialog) or a download's file name; null when cancelled. */
+export interface SavedLab { fileName: string; path?: string }
+
+export async function saveLab(shell: ShellApi | undefined, text: string, lab: string): Promise<SavedLab | null> {
+  if (shell) {
+    const path = await shell.saveLabFile(text, fileNameFor(lab));
+    return path ? { fileName: path.split(/[\\/]/).pop() ?? path, path } : null;
+  }
   downloadText(text, fileNameFor(lab));
-  return fileNameFor(lab);
+  return { fileName: fileNameFor(lab) };
 }

@@ -7,6 +7,8 @@ export interface IssueIndex {
   networks: Map<string, string[]>;
   services: Map<string, string[]>;
   links: Map<string, string[]>;
+  /** by formatted field path: what the inspector's fields show */
+  fields: Map<string, string[]>;
   lab: string[];
 }
 
@@ -17,16 +19,22 @@ function push(m: Map<string, string[]>, k: string, msg: string) {
   } else m.set(k, [msg]);
 }
 
-/** A readable one-liner: "nodes.web1.links[0].network: unknown network" */
+/** ['nodes','web1','links',0,'rate'] → "nodes.web1.links[0].rate" (the inspector fields' paths). */
+export const pathKey = (path: (string | number)[]) => path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${p}` : String(p)), '');
+
+/** The line people read: "client1's link to front: rate "fast" is not a rate like 100mbit" (engine issues say
+ * where in words); an issue without words falls back to its field path. */
 export function issueText(i: LabIssue): string {
-  const where = i.path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${p}` : String(p)), '');
+  if (i.where !== undefined) return i.where ? `${i.where}: ${i.message}` : i.message;
+  const where = pathKey(i.path);
   return where ? `${where}: ${i.message}` : i.message;
 }
 
 export function indexIssues(doc: LabDoc, issues: LabIssue[]): IssueIndex {
-  const ix: IssueIndex = { nodes: new Map(), networks: new Map(), services: new Map(), links: new Map(), lab: [] };
+  const ix: IssueIndex = { nodes: new Map(), networks: new Map(), services: new Map(), links: new Map(), fields: new Map(), lab: [] };
   for (const i of issues) {
     const msg = issueText(i);
+    if (i.path.length) push(ix.fields, pathKey(i.path), i.message);
     let placed = false;
     const [p0, p1, p2, p3] = i.path;
     const node = i.node ?? (p0 === 'nodes' && typeof p1 === 'string' ? p1 : undefined);

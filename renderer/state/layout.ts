@@ -32,7 +32,27 @@ export function autoLayout(doc: LabDoc): LabDoc {
     const p = g.node(id) as { x: number; y: number };
     return { x: Math.round(p.x - size.width / 2), y: Math.round(p.y - size.height / 2) };
   };
-  const nodes = Object.fromEntries(Object.entries(doc.nodes).map(([k, v]) => [k, { ...v, position: pos(nodeId(k), NODE_SIZE) }]));
+  const placed = new Map(Object.keys(doc.nodes).map((k) => [k, pos(nodeId(k), NODE_SIZE)]));
+  inNameOrder(doc, placed);
+  const nodes = Object.fromEntries(Object.entries(doc.nodes).map(([k, v]) => [k, { ...v, position: placed.get(k)! }]));
   const networks = Object.fromEntries(Object.entries(doc.networks).map(([k, v]) => [k, { ...v, position: pos(netId(k), NET_SIZE) }]));
   return { ...doc, nodes, networks };
+}
+
+/**
+ * Dagre orders the boxes of a row however it likes (client2 before client1).
+ * Nodes that are interchangeable — same row, same kind, same networks — get
+ * their row's places in name order (web2 before web10): the edges stay the same.
+ */
+function inNameOrder(doc: LabDoc, placed: Map<string, { x: number; y: number }>) {
+  const groups = new Map<string, string[]>();
+  for (const [name, n] of Object.entries(doc.nodes)) {
+    const key = `${placed.get(name)!.y}|${n.kind}|${n.links.map((l) => l.network).sort().join(',')}`;
+    groups.set(key, [...(groups.get(key) ?? []), name]);
+  }
+  for (const names of groups.values()) {
+    if (names.length < 2) continue;
+    const slots = names.map((n) => placed.get(n)!).sort((a, b) => a.x - b.x);
+    [...names].sort((a, b) => a.localeCompare(b, undefined, { numeric: true })).forEach((n, i) => placed.set(n, slots[i]));
+  }
 }

@@ -1,5 +1,8 @@
 // The running side of a lab: deploy / destroy with progress, node states from
-// events and periodic status, per-backend counters polled every second.
+// events and periodic status, per-backend counters polled every second. The
+// tracked lab stays tracked whatever the canvas shows; deploy and destroy stop
+// the polls and wait for the calls in flight before they touch the lab, so no
+// poll races a teardown.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { LabDoc, LabEvent, LabStatus, Mode, NodeStatus, ServiceStats } from '../../electron/api';
 import { oneLine, type ApiClient } from '../api-client';
@@ -7,25 +10,58 @@ import type { ToastLevel } from './useToasts';
 
 export interface Progress { step: string; done: number; total: number }
 export type NodeStates = Record<string, NodeStatus['state'] | 'deploying'>;
-export interface StatSample { at: number; backends: Record<string, { packets: number; bytes: number; pps: number }> }
+/** Per backend: the totals and the per-second rate of the service's main count (packets; sessions for proxies). */
+export interface StatSample { at: number; backends: Record<string, { packets: number; bytes: number; sessions: number; rate: number }> }
 
 const HISTORY = 60;
+/** How long deploy / destroy wait for polls in flight before going ahead anyway. */
+const SETTLE_MS = 15_000;
+
+/** Proxies (HAProxy) count connections, not packets. */
+export const isProxyMode = (m: Mode) => m === 'l4proxy' || m === 'l7';
+export const sessionsOf = (s: ServiceStats, node: string) => s.counters[`sessions.${node}`] ?? 0;
 
 export function useLiveLab(client: ApiClient, notify: (m: string, l?: ToastLevel) => void, docName: string) {
   const { api } = client;
   const [lab, setLab] = useState<string | null>(null);
   const [status, setStatus] = useState<LabStatus | null>(null);
   const [busy, setBusy] = useState<'deploy' | 'destroy' | null>(null);
+  const [switching, setSwitching] = useState<string | null>(null);
   const [progress, setProgress] = useState<Progress | null>(null);
   const [nodeStates, setNodeStates] = useState<NodeStates>({});
   const [stats, setStats] = useState<ServiceStats[]>([]);
   const [history, setHistory] = useState<Record<string, StatSample[]>>({});
+  /** counts successful deploys: terminals reconnect when it moves */
+  const [deploys, setDeploys] = useState(0);
   const pendingLab = useRef<string | null>(null);
   const pollError = useRef<string | null>(null);
+  /** set the moment a deploy or destroy starts, before React re-renders: no poll may start after it */
+  const pollsOff = useRef(false);
+  const inflight = useRef(new Set<Promise<unknown>>());
+
+  /** A poll's call, counted so a teardown can wait for it. */
+  const polled = useCallback(<T,>(p: Promise<T>): Promise<T> => {
+    inflight.current.add(p);
+    const done = () => inflight.current.delete(p);
+    p.then(done, done);
+    return p;
+  }, []);
+  const stopPolls = useCallback(async () => {
+    pollsOff.current = true;
+    const pending = [...inflight.current];
+    if (pending.length) await Promise.race([Promise.allSettled(pending), new Promise((r) => setTimeout(r, SETTLE_MS))]);
+  }, []);
 
   const applyStatus = useCallback((s: LabStatus) => {
     setStatus(s);
     setNodeStates(Object.fromEntries(s.nodes.map((n) => [n.name, n.state])));
+  }, []);
+  const forget = useCallback(() => {
+    setLab(null);
+    setStatus(null);
+    setNodeStates({});
+    setStats([]);
+    setHistory({});
   }, []);
 
   // events: progress, node state changes, engine log lines
@@ -35,7 +71,7 @@ export function useLiveLab(client: ApiClient, notify: (m: string, l?: ToastLevel
         const current = pendingLab.current;
         if (e.type === 'progress' && e.lab === current) setProgress({ step: e.step, done: e.done, total: e.total });
         else if (e.type === 'node' && e.lab === current) setNodeStates((s) => ({ ...s, [e.node]: e.state }));
-        else if (e.type === 'log' && e.level !== 'info') notify(e.message, e.level);
+        else if (e.type === 'log' && e.level !== 'info' && e.message.trim()) notify(e.message, e.level);
       }),
     [client, notify],
   );
@@ -45,9 +81,10 @@ export function useLiveLab(client: ApiClient, notify: (m: string, l?: ToastLevel
     if (busy || !/^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$/.test(docName) || lab === docName) return;
     let live = true;
     const t = setTimeout(() => {
-      api.status(docName).then(
+      if (pollsOff.current) return;
+      polled(api.status(docName)).then(
         (s) => {
-          if (!live || s.state === 'absent') return;
+          if (!live || pollsOff.current || s.state === 'absent') return;
           pendingLab.current = docName;
           setLab(docName);
           applyStatus(s);
@@ -59,7 +96,7 @@ export function useLiveLab(client: ApiClient, notify: (m: string, l?: ToastLevel
       live = false;
       clearTimeout(t);
     };
-  }, [api, docName, busy, lab, applyStatus]);
+  }, [api, docName, busy, lab, applyStatus, polled]);
 
   // while deploying, node badges also follow the status (events can be missed while the
   // event socket reconnects: the browser drops it when Docker changes the host's network)
@@ -83,68 +120,58 @@ export function useLiveLab(client: ApiClient, notify: (m: string, l?: ToastLevel
     return () => clearInterval(iv);
   }, [api, busy]);
 
-  // periodic status while deployed
+  // periodic status while a lab is tracked
   useEffect(() => {
-    if (!lab || busy) return;
+    if (!lab || busy || switching) return;
+    let live = true;
     const iv = setInterval(() => {
-      api.status(lab).then(
+      if (pollsOff.current) return;
+      polled(api.status(lab)).then(
         (s) => {
+          if (!live || pollsOff.current) return;
           if (s.state === 'absent') {
             notify(`Lab ${lab} is no longer running.`, 'warn');
-            setLab(null);
-            setStatus(null);
-            setNodeStates({});
+            forget();
             return;
           }
           applyStatus(s);
         },
-        (e) => notify(`status ${lab}: ${oneLine(e)}`),
+        (e) => live && !pollsOff.current && notify(`status ${lab}: ${oneLine(e)}`),
       );
     }, 3000);
-    return () => clearInterval(iv);
-  }, [api, lab, busy, applyStatus, notify]);
+    return () => {
+      live = false;
+      clearInterval(iv);
+    };
+  }, [api, lab, busy, switching, applyStatus, notify, forget, polled]);
 
-  // counters every second while deployed
+  // counters every second while a lab is tracked
   useEffect(() => {
-    if (!lab || busy) return;
+    if (!lab || busy || switching) return;
     let live = true;
     // one poll at a time: under load a stats call can outlast the interval, and
     // overlapping calls pile up in the balancer and can answer out of order
-    let inflight = false;
+    let asking = false;
     const tick = () => {
-      if (inflight) return;
-      inflight = true;
-      void api
-        .stats(lab)
+      if (asking || pollsOff.current) return;
+      asking = true;
+      void polled(api.stats(lab))
         .then(
-        (all) => {
-          if (!live) return;
-          pollError.current = null;
-          setStats(all);
-          setHistory((h) => {
-            const out: Record<string, StatSample[]> = {};
-            for (const s of all) {
-              const prev = h[s.service] ?? [];
-              const last = prev[prev.length - 1];
-              const backends: StatSample['backends'] = {};
-              for (const b of s.backends) {
-                const lb = last?.backends[b.node];
-                const dt = last ? Math.max((s.at - last.at) / 1000, 0.001) : 1;
-                backends[b.node] = { packets: b.packets, bytes: b.bytes, pps: lb ? Math.max(0, (b.packets - lb.packets) / dt) : 0 };
-              }
-              out[s.service] = [...prev, { at: s.at, backends }].slice(-HISTORY);
-            }
-            return out;
-          });
-        },
-        (e) => {
-          const m = `counters: ${oneLine(e)}`;
-          if (pollError.current !== m) notify(m, 'warn');
-          pollError.current = m;
-        },
-      )
+          (all) => {
+            if (!live || pollsOff.current) return;
+            pollError.current = null;
+            setStats(all);
+            setHistory((h) => nextHistory(h, all));
+          },
+          (e) => {
+            if (!live || pollsOff.current) return; // a lab going away answers with errors: not news
+            const m = `counters: ${oneLine(e).replace(/:\s*$/, '') || 'no answer from the engine'}`;
+            if (pollError.current !== m) notify(m, 'warn');
+            pollError.current = m;
+          },
+        )
         .finally(() => {
-          inflight = false;
+          asking = false;
         });
     };
     tick();
@@ -153,7 +180,7 @@ export function useLiveLab(client: ApiClient, notify: (m: string, l?: ToastLevel
       live = false;
       clearInterval(iv);
     };
-  }, [api, lab, busy, notify]);
+  }, [api, lab, busy, switching, notify, polled]);
 
   const deploy = useCallback(
     async (doc: LabDoc) => {
@@ -162,21 +189,27 @@ export function useLiveLab(client: ApiClient, notify: (m: string, l?: ToastLevel
       setProgress({ step: 'starting', done: 0, total: 1 });
       setNodeStates(Object.fromEntries(Object.keys(doc.nodes).map((n) => [n, 'deploying' as const])));
       try {
+        await stopPolls();
         const s = await api.deploy(doc);
         setLab(doc.name);
         applyStatus(s);
+        setStats([]);
         setHistory({});
-        notify(`Lab ${doc.name} is running.`, 'info');
+        setDeploys((n) => n + 1);
+        notify(`Lab ${doc.name} is running.`, 'success');
+        return true;
       } catch (e) {
         notify(`Deploy failed: ${oneLine(e)}`);
         setNodeStates({});
         pendingLab.current = lab;
+        return false;
       } finally {
+        pollsOff.current = false;
         setBusy(null);
         setProgress(null);
       }
     },
-    [api, applyStatus, notify, lab],
+    [api, applyStatus, notify, lab, stopPolls],
   );
 
   const destroy = useCallback(async () => {
@@ -185,36 +218,66 @@ export function useLiveLab(client: ApiClient, notify: (m: string, l?: ToastLevel
     setBusy('destroy');
     setProgress({ step: 'removing', done: 0, total: 1 });
     try {
+      await stopPolls();
       await api.destroy(name);
-      setLab(null);
-      setStatus(null);
-      setNodeStates({});
-      setStats([]);
-      setHistory({});
-      notify(`Lab ${name} removed.`, 'info');
+      forget();
+      notify(`Lab ${name} removed.`, 'success');
     } catch (e) {
       notify(`Destroy failed: ${oneLine(e)}`);
     } finally {
+      pollsOff.current = false;
       setBusy(null);
       setProgress(null);
     }
-  }, [api, lab, docName, notify]);
+  }, [api, lab, docName, notify, stopPolls, forget]);
 
+  /** Switch live; resolves null when done, else why it was refused or failed. */
   const setMode = useCallback(
-    async (service: string, mode: Mode) => {
-      if (!lab) return;
+    async (service: string, mode: Mode): Promise<string | null> => {
+      if (!lab) return 'no lab is running';
+      setSwitching(service);
       try {
+        // the balancer is reconfigured under the switch: counters wait until it is done
+        await stopPolls();
         const s = await api.setMode(lab, service, mode);
-        notify(`${service}: now in ${s.mode} mode.`, 'info');
-        setStatus((st) => (st ? { ...st, services: st.services.map((x) => (x.name === s.name ? s : x)) } : st));
+        notify(`${service}: now in ${s.mode} mode.`, 'success');
+        setStatus((st) => {
+          if (!st) return st;
+          const svc = st.doc?.services?.[service];
+          const doc = st.doc && svc ? { ...st.doc, services: { ...st.doc.services, [service]: { ...svc, mode: s.mode } } } : st.doc;
+          return { ...st, services: st.services.map((x) => (x.name === s.name ? s : x)), ...(doc && { doc }) };
+        });
+        return null;
       } catch (e) {
-        notify(`Mode switch failed: ${oneLine(e)}`);
+        return oneLine(e);
       } finally {
+        pollsOff.current = false;
+        setSwitching(null);
         setProgress(null);
       }
     },
-    [api, lab, notify],
+    [api, lab, notify, stopPolls],
   );
 
-  return { lab, status, busy, progress, nodeStates, stats, history, deploy, destroy, setMode };
+  return { lab, status, busy, switching, progress, nodeStates, stats, history, deploys, deploy, destroy, setMode };
+}
+
+function nextHistory(h: Record<string, StatSample[]>, all: ServiceStats[]): Record<string, StatSample[]> {
+  const out: Record<string, StatSample[]> = {};
+  for (const s of all) {
+    const prev = h[s.service] ?? [];
+    const last = prev[prev.length - 1];
+    const proxy = isProxyMode(s.mode);
+    const backends: StatSample['backends'] = {};
+    for (const b of s.backends) {
+      const sessions = sessionsOf(s, b.node);
+      const lb = last?.backends[b.node];
+      const dt = last ? Math.max((s.at - last.at) / 1000, 0.001) : 1;
+      const count = proxy ? sessions : b.packets;
+      const before = proxy ? lb?.sessions : lb?.packets;
+      backends[b.node] = { packets: b.packets, bytes: b.bytes, sessions, rate: before !== undefined ? Math.max(0, (count - before) / dt) : 0 };
+    }
+    out[s.service] = [...prev, { at: s.at, backends }].slice(-HISTORY);
+  }
+  return out;
 }

@@ -1,28 +1,60 @@
-import { useCallback, useRef, useState } from 'react';
+// Readable one-line notices. Info and success close by themselves, warnings a
+// little later; errors stay until closed (the toast list collapses them into a
+// count). A repeated message bumps its count and restarts its clock.
+import { useCallback, useEffect, useRef, useState } from 'react';
 
-export type ToastLevel = 'error' | 'warn' | 'info';
+export type ToastLevel = 'error' | 'warn' | 'info' | 'success';
 export interface Toast { id: number; level: ToastLevel; message: string; count: number }
 
-/** Readable one-line notices. Errors stay until dismissed; others fade after a few seconds. */
+/** How long a notice stays, by level (errors: until closed). */
+export const TOAST_MS: Record<Exclude<ToastLevel, 'error'>, number> = { info: 4000, success: 4000, warn: 8000 };
+/** Notices kept at once besides errors; the oldest go first. */
+const MAX_NOTICES = 4;
+
 export function useToasts() {
   const [toasts, setToasts] = useState<Toast[]>([]);
+  // the list as of the last change, so notify() knows ids synchronously (its timers need them)
+  const list = useRef<Toast[]>([]);
+  const timers = useRef(new Map<number, ReturnType<typeof setTimeout>>());
   const seq = useRef(0);
-  const dismiss = useCallback((id: number) => setToasts((t) => t.filter((x) => x.id !== id)), []);
+
+  const commit = useCallback((next: Toast[]) => {
+    list.current = next;
+    setToasts(next);
+  }, []);
+  const dismiss = useCallback(
+    (id: number) => {
+      clearTimeout(timers.current.get(id));
+      timers.current.delete(id);
+      commit(list.current.filter((x) => x.id !== id));
+    },
+    [commit],
+  );
+  const dismissErrors = useCallback(() => commit(list.current.filter((x) => x.level !== 'error')), [commit]);
   const notify = useCallback(
     (message: string, level: ToastLevel = 'error') => {
-      let id = 0;
-      setToasts((t) => {
-        const same = t.find((x) => x.message === message && x.level === level);
-        if (same) {
-          id = same.id;
-          return t.map((x) => (x === same ? { ...x, count: x.count + 1 } : x));
-        }
+      const same = list.current.find((x) => x.message === message && x.level === level);
+      let id: number;
+      if (same) {
+        id = same.id;
+        commit(list.current.map((x) => (x === same ? { ...x, count: x.count + 1 } : x)));
+      } else {
         id = ++seq.current;
-        return [...t, { id, level, message, count: 1 }].slice(-6);
-      });
-      if (level !== 'error') setTimeout(() => dismiss(id), level === 'warn' ? 8000 : 4000);
+        const next = [...list.current, { id, level, message, count: 1 }];
+        const notices = next.filter((x) => x.level !== 'error');
+        const drop = new Set(notices.slice(0, Math.max(0, notices.length - MAX_NOTICES)).map((x) => x.id));
+        commit(next.filter((x) => !drop.has(x.id)));
+      }
+      if (level !== 'error') {
+        clearTimeout(timers.current.get(id));
+        timers.current.set(id, setTimeout(() => dismiss(id), TOAST_MS[level]));
+      }
     },
-    [dismiss],
+    [commit, dismiss],
   );
-  return { toasts, notify, dismiss };
+  useEffect(() => {
+    const t = timers.current;
+    return () => t.forEach((x) => clearTimeout(x));
+  }, []);
+  return { toasts, notify, dismiss, dismissErrors };
 }

@@ -1,7 +1,10 @@
 // Browser end-to-end: Debian's Chromium drives the web mode against the REAL
-// engine (Docker). Draw a DSR lab from the palette, deploy it, curl the VIP from
-// a terminal, watch the counters, switch to nat live, save / reload, destroy.
-// Screenshots of every step land in test-results/e2e/.
+// engine (Docker). An empty lab cannot be deployed; draw a DSR lab from the
+// palette, deploy it, refuse to let a template replace it, curl the VIP from a
+// terminal, watch the counters, switch to nat live, save / reload, edit the
+// running lab (the drift shows, Redeploy clears it, the terminal comes back),
+// have a mode switch refused, destroy. Any console error or failed API call
+// fails the test. Screenshots of every step land in test-results/e2e/.
 // (LBLAB_E2E_FAKE=1 runs the same script against test/e2e/fake-api.ts, for UI development only.)
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -25,6 +28,8 @@ let serverPid: number | undefined;
 let browser: Browser;
 let page: Page;
 let shot = 0;
+/** console errors, uncaught page errors and API calls answered with an HTTP error: each one fails the test */
+const problems: string[] = [];
 
 async function snap(name: string) {
   shot++;
@@ -122,6 +127,24 @@ async function runInTerminal(node: string, cmd: string, marker: string, count: n
   }
 }
 
+/** No console error, page error or failed API call so far. */
+function noProblems(step: string) {
+  expect(problems, `problems up to ${step}`).toEqual([]);
+}
+
+/** Wait for a deploy or live switch under way to finish (no progress bar, the Deploy button back); an error toast fails at once. */
+async function waitIdle(timeout: number) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const errs = await page.getByTestId('toast-error').allInnerTexts();
+    if (errs.length) throw new Error(`the app reported: ${errs.join(' | ')}`);
+    const busy = (await page.getByTestId('progress').count()) > 0 || /deploying|removing/.test(await page.getByTestId('lab-state').innerText());
+    if (!busy) return;
+    if (Date.now() > deadline) throw new Error(`still busy after ${timeout} ms`);
+    await page.waitForTimeout(1000);
+  }
+}
+
 /** Wait for the lab to be (un)deployed; an error toast on the way fails at once with its message. */
 async function waitDeployed(want: 'yes' | 'no', timeout: number) {
   const deadline = Date.now() + timeout;
@@ -155,8 +178,18 @@ describe('lblab in the browser (web mode)', () => {
     });
     const ctx = await browser.newContext({ viewport: { width: 1500, height: 940 }, acceptDownloads: true });
     page = await ctx.newPage();
-    page.on('pageerror', (e) => console.error('page error:', e.message));
-    page.on('console', (m) => m.type() === 'error' && !m.text().includes('ERR_NETWORK_CHANGED') && console.error('console:', m.text()));
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
+    page.on('response', (r) => {
+      if (r.status() < 400 || !r.url().includes('/api/')) return;
+      let method = '?';
+      try {
+        method = (JSON.parse(r.request().postData() ?? '{}') as { method?: string }).method ?? '?';
+      } catch {
+        /* not a JSON call */
+      }
+      problems.push(`HTTP ${r.status()} for ${method}`);
+    });
   });
 
   afterAll(async () => {
@@ -186,9 +219,17 @@ async function scenario() {
     await page.goto(server.url);
     await page.getByTestId('app').waitFor({ timeout: 30_000 });
     await expect(page.getByTestId('docker-banner').count()).resolves.toBe(0);
+
+    // ---- an empty lab cannot be deployed, and the app says why
+    await expect(page.getByTestId('deploy').isDisabled()).resolves.toBe(true);
+    expect(await page.getByTestId('deploy').getAttribute('title')).toContain('Nothing to deploy: the lab has no nodes');
+    await expect.poll(() => page.getByTestId('issues-panel').innerText()).toContain('the lab has no nodes');
+    expect(await page.getByTestId('issues-panel').innerText()).not.toContain('the lab is valid');
     await snap('empty');
 
-    // ---- name the lab
+    // ---- start from New, as a user does (nothing to lose: it does not ask), and name the lab
+    await page.getByTestId('new-lab').click();
+    await expect(page.getByTestId('confirm').count()).resolves.toBe(0);
     await page.getByTestId('lab-name').fill(LAB);
 
     // ---- draw from the palette (HTML5 drag and drop onto the canvas)
@@ -198,7 +239,12 @@ async function scenario() {
       page.getByTestId(`palette-${kind}`).dragTo(canvas, { targetPosition: { x: box.width * fx, y: box.height * fy } });
     // net1: client1, lb1, r1; net2: lb1, r1, web1, web2. In dsr the servers answer the client
     // directly through router r1; in nat their gateway is lb1 and they share no network with the client.
+    const viewport = () => page.locator('.react-flow__viewport').getAttribute('style');
+    const before0 = await viewport();
     await drop('network', 0.5, 0.3);
+    await expect.poll(() => page.getByTestId('network-net1').count()).toBe(1);
+    await page.waitForTimeout(300);
+    expect(await viewport(), 'the first drop must not move or zoom the view').toBe(before0);
     await drop('network', 0.5, 0.7);
     await drop('client', 0.5, 0.1);
     await drop('balancer', 0.3, 0.5);
@@ -250,6 +296,18 @@ async function scenario() {
     for (const n of ['client1', 'lb1', 'web1', 'web2']) await expect.poll(() => page.getByTestId(`node-state-${n}`).getAttribute('data-state'), { timeout: 30_000 }).toBe('running');
     await expect(page.getByTestId('toast-error').count()).resolves.toBe(0);
     await snap('deployed');
+    noProblems('deploy');
+
+    // ---- a template over the running lab asks first; cancelling keeps the lab and the drawing
+    await page.getByTestId('template-select').selectOption('nat');
+    await page.getByTestId('confirm').waitFor({ timeout: 10_000 });
+    expect(await page.getByTestId('confirm-lines').innerText()).toContain(`Lab ${LAB} keeps running`);
+    await snap('template-asks');
+    await page.getByTestId('confirm-cancel').click();
+    await expect(page.getByTestId('confirm').count()).resolves.toBe(0);
+    await expect(page.locator('.react-flow__node').count()).resolves.toBe(7);
+    expect(await page.getByTestId('lab-state').getAttribute('data-deployed')).toBe('yes');
+    expect(await page.locator('.tb-lab-name').innerText()).toBe(LAB);
 
     // ---- the live VIP, shown in the service inspector
     await page.getByTestId('inspector-lab-link').click();
@@ -307,6 +365,7 @@ async function scenario() {
     const saved = path.join(OUT, `${LAB}.lab.yaml`);
     await download.saveAs(saved);
     const text = fs.readFileSync(saved, 'utf8');
+    await expect.poll(() => page.getByTestId('toast-success').allInnerTexts()).toContain(`Downloaded as ${LAB}.lab.yaml to your browser's download folder.`);
     const y = parseYaml(text);
     expect(y.name).toBe(LAB);
     expect(Object.keys(y.nodes).sort()).toEqual(['client1', 'lb1', 'r1', 'web1', 'web2']);
@@ -315,7 +374,9 @@ async function scenario() {
 
     // ---- reload: a new empty lab, then open the saved file
     await page.getByTestId('new-lab').click();
+    await page.getByTestId('confirm-ok').click(); // the lab keeps running: the app asks first
     await expect.poll(() => page.locator('.react-flow__node').count()).toBe(0);
+    await expect.poll(() => page.getByTestId('running-elsewhere').innerText()).toContain(`lab ${LAB} runs`);
     await page.getByTestId('file-input').setInputFiles(saved);
     await expect.poll(() => page.locator('.react-flow__node').count()).toBe(7);
     await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(7);
@@ -328,11 +389,75 @@ async function scenario() {
     await expect.poll(() => page.getByTestId('lab-state').getAttribute('data-deployed'), { timeout: 15_000 }).toBe('yes');
     await snap('reloaded');
 
-    // ---- destroy
+    noProblems('reload');
+
+    // ---- edit the running lab: a third server on the client's network. In nat that is not
+    // possible (its replies would bypass the balancer): the Mode select marks nat, and the
+    // running lab goes back to dsr live before it is redeployed with web3
+    await page.getByTestId('palette-server').click();
+    await expect.poll(() => page.getByTestId('node-web3').count()).toBe(1);
+    await page.getByTestId('node-add-link').selectOption('net1');
+    await page.getByTestId('inspector-lab-link').click();
+    await page.getByTestId('service-web').click();
+    await page.getByTestId('service-add-backend').selectOption('web3');
+    await expect.poll(() => page.getByTestId('service-mode').locator('option[value="nat"]').getAttribute('data-unavailable')).toBe('yes');
+    expect(await page.getByTestId('service-mode').locator('option[value="nat"]').getAttribute('title')).toContain('shares network net1 with client client1');
+    await page.getByTestId('service-mode').selectOption('dsr');
+    await expect.poll(() => page.getByTestId('service-live-mode').innerText(), { timeout: 240_000 }).toBe('dsr');
+    await waitIdle(240_000);
+
+    // ---- the drift, and what Redeploy will do
+    await expect.poll(() => page.getByTestId('drift').count(), { timeout: 15_000 }).toBe(1);
+    expect(await page.getByTestId('drift').innerText()).toContain('drawing differs from the running lab (3)');
+    await page.getByTestId('drift').click();
+    expect(await page.getByTestId('drift-line').allInnerTexts()).toEqual(['+ node web3', '+ link web3 ↔ net1', '~ service web: backends']);
+    expect(await page.getByTestId('drift-effect').innerText()).toContain('Redeploy recreates the whole lab (5 containers)');
+    await snap('drift');
+    await page.getByTestId('drift').click();
+
+    // ---- Redeploy (it asks), and the drift is gone
+    await expect.poll(() => page.getByTestId('deploy').isEnabled(), { timeout: 15_000 }).toBe(true);
+    await page.getByTestId('deploy').click();
+    await page.getByTestId('confirm-ok').click();
+    await expect.poll(() => page.getByTestId('progress').count(), { timeout: 10_000 }).toBe(1);
+    await waitIdle(480_000);
+    expect(await page.getByTestId('lab-state').getAttribute('data-deployed')).toBe('yes');
+    for (const n of ['client1', 'lb1', 'web1', 'web2', 'web3']) await expect.poll(() => page.getByTestId(`node-state-${n}`).getAttribute('data-state'), { timeout: 30_000 }).toBe('running');
+    await expect.poll(() => page.getByTestId('drift').count(), { timeout: 15_000 }).toBe(0);
+    await snap('redeployed');
+    noProblems('redeploy');
+
+    // ---- the terminal reconnected to the new client1 and works
+    await page.getByTestId('tab-terminal-client1').click();
+    await expect.poll(() => page.getByTestId('terminal-client1').getAttribute('data-session'), { timeout: 90_000 }).toBe('open');
+    await expect(page.getByTestId('terminal-ended-client1').count()).resolves.toBe(0);
+    await page.getByTestId('terminal-client1').click();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => terminalText('client1'), { timeout: 30_000 }).toMatch(/[#$]\s*$/m);
+    const r3 = await runInTerminal('client1', `for i in 1 2 3 4 5 6; do curl -s -m 5 -o /dev/null http://${vip}/ || break; done; curl -s -m 5 http://${vip}/`, 'CURL3', 1);
+    await snap('terminal-after-redeploy');
+    expect(r3.code, r3.text).toBe('0');
+
+    // ---- a switch the running lab cannot make is refused: the select goes back and says why
+    await page.getByTestId('inspector-lab-link').click();
+    await page.getByTestId('service-web').click();
+    await page.getByTestId('service-mode').selectOption('nat');
+    await expect.poll(() => page.getByTestId('field-error-services.web.mode').count()).toBe(1);
+    expect(await page.getByTestId('field-error-services.web.mode').innerText()).toContain('Switch refused: web cannot run in nat on the running lab');
+    await expect.poll(() => page.getByTestId('service-mode').inputValue()).toBe('dsr');
+    expect(await page.getByTestId('service-live-mode').innerText()).toBe('dsr');
+    await snap('mode-refused');
+
+    // ---- destroy: it asks; then no error, no failed call
     await page.getByTestId('destroy').click();
+    expect(await page.getByTestId('confirm').innerText()).toContain(`Destroy lab ${LAB}?`);
+    await page.getByTestId('confirm-ok').click();
     await waitDeployed('no', 180_000);
+    await page.waitForTimeout(3000); // a late poll would fail now
     await expect(page.getByTestId('toast-error').count()).resolves.toBe(0);
+    expect((await page.getByTestId('toast-warn').allInnerTexts()).filter((t) => /counters|status/.test(t))).toEqual([]);
     await snap('destroyed');
+    noProblems('destroy');
     if (!FAKE) expect(labContainers()).toEqual([]);
   }
 }

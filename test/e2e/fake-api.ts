@@ -2,7 +2,7 @@
 // checks (topology module), fake lifecycle / counters / terminals. Never used
 // by the final e2e test, which drives the real engine.
 import { ApiError, type LabApi, type LabDoc, type LabEvent, type LabStatus, type Mode, type ServiceStats } from '../../electron/api';
-import { formatLab, getTemplate, listTemplates, parseLabText, validateLab } from '../../electron/engine/topology';
+import { formatLab, getTemplate, listTemplates, modeAvailability, parseLabText, validateLab } from '../../electron/engine/topology';
 import { CaptureManager } from '../../electron/engine/capture/capture-manager';
 import { playingStarter } from '../support/capture-fakes';
 import { createFakeCompare } from './fake-compare';
@@ -42,6 +42,7 @@ export function createFakeApi(opts: { stepMs?: number; dockerAvailable?: boolean
         scheduler: svc.scheduler ?? 'maglev',
         backends: svc.backends.map((b) => ({ node: typeof b === 'string' ? b : b.node, address: '198.18.0.20', weight: typeof b === 'string' ? 1 : (b.weight ?? 1) })),
       })),
+      doc: { ...l.doc, services: Object.fromEntries(Object.entries(l.doc.services ?? {}).map(([s, svc]) => [s, { ...svc, mode: l.modes[s] ?? svc.mode }])) },
     };
   };
 
@@ -62,6 +63,9 @@ export function createFakeApi(opts: { stepMs?: number; dockerAvailable?: boolean
     async validateLab(doc) {
       return validateLab(doc);
     },
+    async modeAvailability(doc, service) {
+      return modeAvailability(doc, service);
+    },
     async formatLab(doc) {
       return formatLab(doc);
     },
@@ -81,6 +85,12 @@ export function createFakeApi(opts: { stepMs?: number; dockerAvailable?: boolean
       if (!r.ok) throw new ApiError(`${doc.name}: ${r.issues[0].message}`, 'bad-request');
       const nodes = Object.keys(doc.nodes);
       const total = nodes.length + 2;
+      // like the engine: a redeploy replaces the containers, their shells end
+      for (const [id, t] of terms) {
+        if (t.lab !== doc.name) continue;
+        terms.delete(id);
+        emit({ type: 'terminal-end', id, reason: 'node stopped' });
+      }
       emit({ type: 'progress', lab: doc.name, step: 'creating networks', done: 0, total });
       await sleep(step);
       emit({ type: 'progress', lab: doc.name, step: 'creating networks', done: 1, total });

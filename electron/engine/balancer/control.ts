@@ -138,9 +138,18 @@ async function applyWithCli(plan: LabPlan, lb: PlannedNode, ready?: Promise<unkn
   if (r.exitCode !== 0) throw rejected(lb.name, (r.stderr || r.stdout).trim().split('\n').filter(Boolean));
 }
 
+/** Why a command failed, never empty: its first line of error output, else what its exit code says. */
+export function failure(r: ExecResult): string {
+  const line = `${r.stderr}\n${r.stdout}`.split('\n').map((l) => l.trim()).find(Boolean);
+  if (line) return line.replace(/^lbagent: /, '');
+  // 137 = SIGKILL, 143 = SIGTERM: the container is being stopped (a lab torn down under the call)
+  if (r.exitCode === 137 || r.exitCode === 143) return `killed (exit ${r.exitCode}) without output: the balancer container is stopping`;
+  return `exit ${r.exitCode} without any output`;
+}
+
 async function agentJson(lb: PlannedNode, cmd: 'stats' | 'health'): Promise<unknown> {
   const r = await execIn(lb.container, ['lbagent', cmd], { timeoutMs: 60_000 }); // Node start-up in a busy container can take seconds
-  if (r.exitCode !== 0) throw new Error(`balancer ${lb.name}: \`lbagent ${cmd}\` failed: ${(r.stderr || r.stdout).trim().split('\n')[0]?.replace(/^lbagent: /, '')}`);
+  if (r.exitCode !== 0) throw new Error(`balancer ${lb.name}: \`lbagent ${cmd}\` failed: ${failure(r)}`);
   try {
     return JSON.parse(r.stdout);
   } catch {

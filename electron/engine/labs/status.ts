@@ -145,6 +145,7 @@ export async function status(lab: string, deps: Pick<DeployDeps, 'planLab'>): Pr
     networks,
     nodes,
     services: (plan?.services ?? []).map(serviceStatus),
+    ...(doc && { doc: withModes(doc, record?.modes) }),
   };
 }
 

@@ -4,7 +4,7 @@
 import fs from 'node:fs/promises';
 import YAML, { isMap, isScalar, isSeq, LineCounter, type Node as YNode } from 'yaml';
 import type { LabDoc, LabIssue, ParseResult } from '../../api';
-import { issue, LabFileError } from './issues';
+import { issue, LabFileError, locate } from './issues';
 import { schemaCheck, validateLab } from './validate';
 
 /**
@@ -23,16 +23,17 @@ export function parseLabText(text: string, file?: string): ParseResult {
     return { issues: [issue([], `line ${pos.line}:${pos.col}: YAML syntax error: ${reason}`)] };
   }
   const dups = duplicateKeys(ydoc.contents, [], lines);
-  if (dups.length) return { issues: dups };
+  if (dups.length) return { issues: locate(dups, ydoc.toJS()) };
   let raw: unknown;
   try {
     raw = ydoc.toJS({ maxAliasCount: 100 });
   } catch (e) {
     return { issues: [issue([], `YAML error: ${(e as Error).message.split('\n')[0]}`)] };
   }
-  const schema = schemaCheck(raw);
-  if (!schema.doc) return { issues: schema.issues };
-  return { doc: schema.doc, issues: validateLab(schema.doc).issues };
+  // every problem at once (schema and topology where the schema allows); a doc only when the schema holds
+  const { doc } = schemaCheck(raw);
+  const { issues } = validateLab(doc ?? raw);
+  return doc ? { doc, issues } : { issues };
 }
 
 /** Read and fully validate a lab file; throws LabFileError (`<file>: <field path>: <reason>`). */

@@ -44,7 +44,7 @@ export const networkSchema = z.strictObject({
 });
 
 /** Weights are small integers so schedulers (Maglev table fill, wrr) stay exact; 0 drains a backend. */
-export const weightSchema = z.number({ error: 'must be an integer 0..100' }).int('must be an integer 0..100').min(0, 'must be an integer 0..100').max(100, 'must be an integer 0..100');
+export const weightSchema = z.number({ error: 'must be a whole number from 0 to 100' }).int('must be a whole number from 0 to 100').min(0, 'must be from 0 to 100').max(100, 'must be from 0 to 100');
 export const backendObjectSchema = z.strictObject({ node: name, weight: weightSchema.optional() });
 /** A backend is a node name or `{ node, weight }`. The node may be a server, or a balancer that
  * runs its own service (multi-tier: an L4 tier in front of L7 gateways). */
@@ -73,7 +73,7 @@ export const healthSchema = z.strictObject({
 export const serviceSchema = z.strictObject({
   balancer: name,
   vip: ipv4.optional(),
-  port: z.number({ error: 'must be a port number' }).int('must be an integer').min(1, 'must be 1..65535').max(65535, 'must be 1..65535').optional(),
+  port: z.number({ error: 'must be a port number' }).int('must be a whole number').min(1, 'must be from 1 to 65535').max(65535, 'must be from 1 to 65535').optional(),
   mode: z.enum(MODES, { error: `must be one of ${MODES.join(', ')}` }),
   scheduler: z.enum(SCHEDULERS, { error: `must be one of ${SCHEDULERS.join(', ')}` }).optional(),
   backends: z.array(backendSchema, { error: 'must be a list of backends' }).min(1, 'must list at least one backend'),

@@ -18,13 +18,14 @@
 // - Multi-tier: a `balancer` node that is the balancer of its own service may
 //   be a backend of another service (e.g. L7 gateways behind a DSR tier); it is
 //   then treated like a server of that service (VIP on lo in dsr/tunnel, …).
-import { z } from 'zod';
 import { NAME_RE, type LabDoc, type LabIssue, type Mode, type ValidationReport } from '../../api';
 import { assignAddresses, type Addressing, type AddressingOptions } from './addressing';
-import { issue } from './issues';
+import { issue, locate } from './issues';
 import { nodeNetworks, reach } from './routes';
 import { contains, ipToInt } from './net4';
-import { labSchema } from './schema';
+import { schemaCheck, without } from './schema-check';
+
+export { schemaCheck };
 
 export interface ValidateOptions extends AddressingOptions {
   /** effective modes (live mode switches), overriding the file's `mode` per service */
@@ -38,9 +39,23 @@ export interface Analysis {
   issues: LabIssue[];
 }
 
+/**
+ * Every problem at once, each located in words (`where`): the schema's, and
+ * when the schema fails only on optional fields, the topology's on the rest
+ * of the document too (a bad rate does not hide a server without links).
+ */
 export function validateLab(doc: unknown, opts: ValidateOptions = {}): ValidationReport {
   const { issues } = analyzeLab(doc, opts);
-  return { ok: issues.length === 0, issues };
+  const all = [...issues];
+  const schema = issues.length ? schemaCheck(doc) : undefined;
+  if (schema && !schema.doc && schema.strip?.length) {
+    const rest = analyzeLab(without(doc, schema.strip), opts);
+    if (rest.doc) {
+      const said = new Set(all.map((i) => i.path.join('.')));
+      all.push(...rest.issues.filter((i) => !said.has(i.path.join('.'))));
+    }
+  }
+  return { ok: all.length === 0, issues: locate(all, doc) };
 }
 
 /** Schema + topology checks; on success also the addressing the planner builds on. */
@@ -54,108 +69,13 @@ export function analyzeLab(input: unknown, opts: ValidateOptions = {}): Analysis
     if (!doc.services?.[s]) return { doc, modes, issues: [issue(['services', s], `unknown service "${s}"`)] };
   }
   const issues: LabIssue[] = [];
+  if (Object.keys(doc.nodes).length === 0) issues.push(issue(['nodes'], 'the lab has no nodes: add clients, a balancer and servers, or start from a template'));
   checkNames(doc, issues);
   checkLinks(doc, issues);
   const addr = assignAddresses(doc, opts);
   issues.push(...addr.issues);
   checkServices(doc, addr, modes, issues);
   return { doc, addr, modes, issues };
-}
-
-// ------------------------------------------------------------------ schema
-
-/** zod parse with messages people can act on (unknown fields named, missing fields called missing). */
-export function schemaCheck(input: unknown): { doc?: LabDoc; issues: LabIssue[] } {
-  if (input === null || input === undefined) return { issues: [issue([], 'the lab file is empty')] };
-  if (typeof input !== 'object' || Array.isArray(input)) return { issues: [issue([], 'a lab file is a map with name, networks, nodes and services')] };
-  const r = labSchema.safeParse(input);
-  if (r.success) return { doc: r.data as LabDoc, issues: [] };
-  return { issues: r.error.issues.flatMap((i) => zodIssue(i, input, [])) };
-}
-
-type ZIssue = z.core.$ZodIssue;
-
-function zodIssue(i: ZIssue, root: unknown, prefix: (string | number)[]): LabIssue[] {
-  const path = [...prefix, ...(i.path as (string | number)[])];
-  const value = valueAt(root, path);
-  if (i.code === 'unrecognized_keys') {
-    const allowed = allowedKeys(path);
-    return i.keys.map((k) => issue([...path, k], `unknown field "${k}"${allowed ? ` (allowed: ${allowed.join(', ')})` : ''}`));
-  }
-  if (i.code === 'invalid_union') {
-    // pick the branch that matched the value's type (e.g. the object form of a backend) and report its issues
-    const branch = i.errors.find((b) => b.length > 0 && !b.some((e) => e.code === 'invalid_type' && e.path.length === 0));
-    if (branch) return branch.flatMap((e) => zodIssue(e, root, path));
-  }
-  if (value === undefined && (i.code === 'invalid_type' || i.code === 'invalid_value' || i.code === 'invalid_union')) {
-    return [issue(path, 'is missing (required)')];
-  }
-  return [issue(path, quoteValue(i.message, value, i.code))];
-}
-
-/**
- * A schema message with the value at fault quoted in it: `must be one of a, b`
- * for "switch" becomes `"switch" is not one of a, b`, a number outside a range
- * `70000 is not in 1..65535`. Maps and lists are not quoted (they would not fit
- * on the line); a message of another form gets `(got <value>)` appended.
- */
-export function quoteValue(message: string, value: unknown, code?: string): string {
-  const shown = showValue(value);
-  if (shown === undefined) return message;
-  const mustBe = /^must be (.+)$/.exec(message);
-  if (mustBe) {
-    const range = /^(?:an integer )?(-?\d+\.\.-?\d+)$/.exec(mustBe[1]);
-    if (range && (code === 'too_big' || code === 'too_small')) return `${shown} is not in ${range[1]}`;
-    return `${shown} is not ${mustBe[1]}`;
-  }
-  const mustStart = /^must start with (.+)$/.exec(message);
-  if (mustStart) return `${shown} does not start with ${mustStart[1]}`;
-  return `${message} (got ${shown})`;
-}
-
-function showValue(v: unknown): string | undefined {
-  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 37)}...` : v);
-  if (typeof v === 'number' || typeof v === 'boolean' || v === null) return String(v);
-  return undefined;
-}
-
-function valueAt(root: unknown, path: (string | number)[]): unknown {
-  let v = root;
-  for (const p of path) {
-    if (v === null || typeof v !== 'object') return undefined;
-    v = (v as Record<string | number, unknown>)[p];
-  }
-  return v;
-}
-
-const KEYS = {
-  lab: ['name', 'description', 'networks', 'nodes', 'services'],
-  network: ['subnet', 'position'],
-  node: ['kind', 'links', 'image', 'position'],
-  link: ['network', 'rate', 'address'],
-  position: ['x', 'y'],
-  service: ['balancer', 'vip', 'port', 'mode', 'scheduler', 'backends', 'routes', 'health'],
-  backend: ['node', 'weight'],
-  route: ['path', 'host', 'header', 'backends'],
-  health: ['type', 'path', 'interval'],
-};
-
-function allowedKeys(path: (string | number)[]): string[] | undefined {
-  const shape = path.map((p, i) => (typeof p === 'number' ? '#' : i % 2 === 1 && i < 2 ? '*' : p)).join('/');
-  const table: Record<string, string[]> = {
-    '': KEYS.lab,
-    'networks/*': KEYS.network,
-    'networks/*/position': KEYS.position,
-    'nodes/*': KEYS.node,
-    'nodes/*/position': KEYS.position,
-    'nodes/*/links/#': KEYS.link,
-    'services/*': KEYS.service,
-    'services/*/backends/#': KEYS.backend,
-    'services/*/routes/#': KEYS.route,
-    'services/*/routes/#/backends/#': KEYS.backend,
-    'services/*/health': KEYS.health,
-  };
-  return table[shape];
 }
 
 // ------------------------------------------------------------------ names and links

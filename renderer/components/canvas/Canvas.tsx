@@ -11,6 +11,7 @@ import {
   type Edge,
   type Node,
   type NodeChange,
+  type OnBeforeDelete,
   type OnDelete,
 } from '@xyflow/react';
 import type { LabDoc, NodeStatus } from '../../../electron/api';
@@ -34,6 +35,8 @@ export interface CanvasProps {
   onNodeOpen?(node: string): void;
   /** a packet journey's path to draw over the topology (request and response lanes) */
   journey?: JourneyHighlight | null;
+  /** ask before deleting what others use (a network's links, a node's service roles); true: go ahead */
+  confirmDelete?(nodes: string[], networks: string[]): Promise<boolean>;
 }
 
 const KINDS: ElementKind[] = ['client', 'balancer', 'server', 'router', 'network'];
@@ -41,7 +44,7 @@ const edgeTypes = { journey: JourneyEdge };
 /** `journey-on journey-request journey-response` for what a journey's legs went through */
 const journeyClass = (legs: Set<Leg> | undefined) => (legs?.size ? ['journey-on', ...[...legs].map((l) => `journey-${l}`)].join(' ') : undefined);
 
-export function Canvas({ doc, edit, seal, selection, onSelect, issues, nodeStates, notify, onNodeOpen, journey }: CanvasProps) {
+export function Canvas({ doc, edit, seal, selection, onSelect, issues, nodeStates, notify, onNodeOpen, journey, confirmDelete }: CanvasProps) {
   const flow = useReactFlow();
   const [dims, setDims] = useState<Record<string, { width: number; height: number }>>({});
 
@@ -181,6 +184,16 @@ export function Canvas({ doc, edit, seal, selection, onSelect, issues, nodeState
     [doc, edit, onSelect],
   );
 
+  const onBeforeDelete: OnBeforeDelete = useCallback(
+    async ({ nodes: delNodes }) => {
+      if (!confirmDelete) return true;
+      const ids = delNodes.map((n) => parseId(n.id));
+      const names = (t: 'node' | 'network') => ids.flatMap((id) => (id?.type === t ? [id.name] : []));
+      return confirmDelete(names('node'), names('network'));
+    },
+    [confirmDelete],
+  );
+
   const onConnect = useCallback(
     (c: Connection) => {
       const a = parseId(c.source);
@@ -238,6 +251,7 @@ export function Canvas({ doc, edit, seal, selection, onSelect, issues, nodeState
         edgeTypes={edgeTypes}
         onNodesChange={onNodesChange}
         onNodeDragStop={seal}
+        onBeforeDelete={onBeforeDelete}
         onDelete={onDelete}
         onConnect={onConnect}
         isValidConnection={isValidConnection}

@@ -1,6 +1,6 @@
 // Live per-backend counters from the balancer core (polled every second).
-import type { ServiceStats } from '../../../electron/api';
-import type { StatSample } from '../../state/useLiveLab';
+import type { Scheduler, ServiceStats } from '../../../electron/api';
+import { isProxyMode, sessionsOf, type StatSample } from '../../state/useLiveLab';
 import { Sparkline } from './Sparkline';
 
 export function fmtBytes(n: number): string {
@@ -16,6 +16,15 @@ export function fmtBytes(n: number): string {
 }
 const fmtNum = (n: number) => n.toLocaleString('en-US');
 
+/** What HAProxy does for each scheduler in the proxy modes (the agent's `balance` lines). */
+const PROXY_BALANCE: Record<Scheduler, string> = {
+  maglev: 'hash of client address:port',
+  rr: 'round robin',
+  wrr: 'weighted round robin',
+  lc: 'least connections',
+  sh: 'source hash',
+};
+
 export function CountersPanel({ deployed, stats, history }: { deployed: boolean; stats: ServiceStats[]; history: Record<string, StatSample[]> }) {
   if (!deployed) return <div className="dock-empty">Deploy the lab to see live per-backend counters from the balancer core.</div>;
   if (stats.length === 0) return <div className="dock-empty">Waiting for counters from the balancer…</div>;
@@ -23,18 +32,26 @@ export function CountersPanel({ deployed, stats, history }: { deployed: boolean;
     <div className="counters" data-testid="counters">
       {stats.map((s) => {
         const h = history[s.service] ?? [];
-        const total = s.backends.reduce((a, b) => a + b.packets, 0);
+        // proxies (HAProxy) forward connections, not packets: count those, and say how HAProxy picks
+        const proxy = isProxyMode(s.mode);
+        const count = (node: string, packets: number) => (proxy ? sessionsOf(s, node) : packets);
+        const total = s.backends.reduce((a, b) => a + count(b.node, b.packets), 0);
+        const unit = proxy ? 'connections' : 'packets';
         return (
           <div className="counter-service" key={s.service} data-testid={`counters-${s.service}`}>
             <div className="counter-head">
               <strong>{s.service}</strong>
               <span className="chip" data-testid={`counters-mode-${s.service}`}>{s.mode}</span>
-              <span className="chip">{s.scheduler}</span>
-              {Object.entries(s.counters).map(([k, v]) => (
-                <span className="muted small" key={k}>
-                  {k} {fmtNum(v)}
-                </span>
-              ))}
+              <span className="chip" data-testid={`counters-scheduler-${s.service}`} title={proxy ? `HAProxy balances by ${PROXY_BALANCE[s.scheduler]} (scheduler ${s.scheduler})` : 'scheduler of the eBPF core'}>
+                {proxy ? `haproxy: ${PROXY_BALANCE[s.scheduler]}` : s.scheduler}
+              </span>
+              {Object.entries(s.counters)
+                .filter(([k]) => !k.startsWith('sessions.'))
+                .map(([k, v]) => (
+                  <span className="muted small" key={k}>
+                    {k} {fmtNum(v)}
+                  </span>
+                ))}
               {Object.entries(s.drops)
                 .filter(([, v]) => v > 0)
                 .map(([k, v]) => (
@@ -50,11 +67,11 @@ export function CountersPanel({ deployed, stats, history }: { deployed: boolean;
                   <th>address</th>
                   <th>weight</th>
                   <th>health</th>
-                  <th className="num">packets</th>
+                  <th className="num">{unit}</th>
                   <th className="num">bytes</th>
-                  <th className="num">active flows</th>
+                  <th className="num">{proxy ? 'open connections' : 'active flows'}</th>
                   <th>share</th>
-                  <th>packets/s</th>
+                  <th>{unit}/s</th>
                 </tr>
               </thead>
               <tbody>
@@ -66,18 +83,18 @@ export function CountersPanel({ deployed, stats, history }: { deployed: boolean;
                     <td>
                       <span className={`health ${b.healthy ? 'ok' : 'down'}`}>{b.healthy ? 'healthy' : 'down'}</span>
                     </td>
-                    <td className="num mono" data-testid={`counter-packets-${s.service}-${b.node}`}>
-                      {fmtNum(b.packets)}
+                    <td className="num mono" data-testid={`counter-${proxy ? 'connections' : 'packets'}-${s.service}-${b.node}`}>
+                      {fmtNum(count(b.node, b.packets))}
                     </td>
                     <td className="num mono">{fmtBytes(b.bytes)}</td>
                     <td className="num mono">{fmtNum(b.activeFlows)}</td>
                     <td>
-                      <div className="share" title={`${total ? Math.round((100 * b.packets) / total) : 0}% of packets`}>
-                        <div className="share-bar" style={{ width: `${total ? (100 * b.packets) / total : 0}%` }} />
+                      <div className="share" title={`${total ? Math.round((100 * count(b.node, b.packets)) / total) : 0}% of ${unit}`}>
+                        <div className="share-bar" style={{ width: `${total ? (100 * count(b.node, b.packets)) / total : 0}%` }} />
                       </div>
                     </td>
                     <td>
-                      <Sparkline values={h.map((x) => x.backends[b.node]?.pps ?? 0)} />
+                      <Sparkline values={h.map((x) => x.backends[b.node]?.rate ?? 0)} />
                     </td>
                   </tr>
                 ))}

@@ -1,7 +1,9 @@
 // The bottom dock: counters, terminal tabs, comparisons, and the views that are coming.
+import { useState } from 'react';
 import type { ServiceStats, ServiceStatus } from '../../../electron/api';
 import type { ApiClient } from '../../api-client';
 import type { StatSample } from '../../state/useLiveLab';
+import type { TermTab } from '../../state/useTerminals';
 import { ComparePanel } from '../compare/ComparePanel';
 import { Icon } from '../icons';
 import { JourneyPanel } from '../journey/JourneyPanel';
@@ -9,7 +11,7 @@ import type { JourneyHighlight } from '../../lib/journey-data';
 import { CountersPanel } from './CountersPanel';
 import { TerminalView } from './TerminalView';
 
-export interface TermTab { key: string; lab: string; node: string; id?: string; ended?: string }
+export type { TermTab };
 
 const COMING: { key: string; title: string; text: string }[] = [
   { key: 'captures', title: 'Captures', text: 'Live packet captures on every interface of every node.' },
@@ -20,7 +22,10 @@ export interface DockProps {
   active: string;
   setActive(k: string): void;
   terms: TermTab[];
-  updateTerm(key: string, patch: Partial<TermTab>): void;
+  /** a terminal's session ended, with the reason */
+  termEnded(key: string, reason: string): void;
+  /** open a new session in an ended tab; absent when the tab's lab does not run */
+  reconnectTerm?(key: string): void;
   closeTerm(key: string): void;
   deployed: boolean;
   stats: ServiceStats[];
@@ -35,6 +40,9 @@ export interface DockProps {
 }
 
 export function Dock(p: DockProps) {
+  // the comparison panel asks the engine for its history: only once someone looks at it
+  const [compareSeen, setCompareSeen] = useState(false);
+  if (p.active === 'compare' && !compareSeen) setCompareSeen(true);
   const tabs: { key: string; label: React.ReactNode; testid: string; closable?: boolean }[] = [
     { key: 'counters', label: 'Counters', testid: 'tab-counters' },
     ...p.terms.map((t) => ({
@@ -74,18 +82,30 @@ export function Dock(p: DockProps) {
         </div>
         {p.terms.map((t) => (
           <div className="dock-pane term-pane" key={t.key} hidden={p.active !== t.key} role="tabpanel">
+            {t.ended && (
+              <div className="term-ended" data-testid={`terminal-ended-${t.node}`}>
+                <span>Session ended: {t.ended}.</span>
+                {p.reconnectTerm ? (
+                  <button type="button" className="btn small" data-testid={`terminal-reconnect-${t.node}`} onClick={() => p.reconnectTerm?.(t.key)}>
+                    Reconnect
+                  </button>
+                ) : (
+                  <span className="muted small">It can reconnect once lab {t.lab} runs.</span>
+                )}
+              </div>
+            )}
             <TerminalView
+              key={t.session}
               client={p.client}
               lab={t.lab}
               node={t.node}
               visible={p.active === t.key}
-              onSession={(id) => p.updateTerm(t.key, { id })}
-              onEnded={(r) => p.updateTerm(t.key, { ended: r })}
+              onEnded={(r) => p.termEnded(t.key, r)}
             />
           </div>
         ))}
         <div className="dock-pane" hidden={p.active !== 'compare'} role="tabpanel">
-          <ComparePanel client={p.client} lab={p.lab} services={p.services} />
+          {compareSeen && <ComparePanel client={p.client} lab={p.lab} services={p.services} />}
         </div>
         <div className="dock-pane" hidden={p.active !== 'journey'} role="tabpanel">
           <JourneyPanel client={p.client} lab={p.lab} services={p.services} clients={p.clients ?? []} visible={p.active === 'journey'} onPath={p.onJourneyPath} />

@@ -12,15 +12,14 @@ export interface TerminalViewProps {
   lab: string;
   node: string;
   visible: boolean;
-  onSession(id: string): void;
   onEnded(reason: string): void;
 }
 
-export function TerminalView({ client, lab, node, visible, onSession, onEnded }: TerminalViewProps) {
+export function TerminalView({ client, lab, node, visible, onEnded }: TerminalViewProps) {
   const host = useRef<HTMLDivElement>(null);
   const fitRef = useRef<(() => void) | null>(null);
-  const cb = useRef({ onSession, onEnded });
-  cb.current = { onSession, onEnded };
+  const cb = useRef({ onEnded });
+  cb.current = { onEnded };
 
   useEffect(() => {
     const el = host.current;
@@ -108,7 +107,6 @@ export function TerminalView({ client, lab, node, visible, onSession, onEnded }:
         id = r.id;
         el.dataset.session = 'open';
         last = { cols, rows };
-        cb.current.onSession(r.id);
         for (const e of early.splice(0)) handle(e);
         doFit();
         term.focus();

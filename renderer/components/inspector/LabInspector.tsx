@@ -4,6 +4,8 @@ import type { InspectorProps } from './context';
 import { ItemList, Section, TextField } from './fields';
 import { NAME_RE } from '../../../electron/api';
 
+const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+
 export function LabInspector({ doc, edit, seal, select, issues, deployed }: InspectorProps) {
   const services = Object.entries(doc.services ?? {});
   const nameErr = NAME_RE.test(doc.name) ? undefined : 'lowercase letters, digits and dashes (max 32)';
@@ -15,6 +17,7 @@ export function LabInspector({ doc, edit, seal, select, issues, deployed }: Insp
           testid="lab-name"
           value={doc.name}
           error={nameErr}
+          path="name"
           hint={deployed ? 'Renaming a deployed lab deploys a new one next time.' : 'Names the Docker objects: lblab-<lab>-<node>.'}
           onChange={(v) => edit({ ...doc, name: v }, 'lab:name')}
           onBlur={seal}
@@ -66,7 +69,7 @@ export function LabInspector({ doc, edit, seal, select, issues, deployed }: Insp
       </Section>
       <Section title="Summary">
         <p className="muted small">
-          {Object.keys(doc.nodes).length} nodes · {Object.keys(doc.networks).length} networks · {services.length} services
+          {count(Object.keys(doc.nodes).length, 'node')} · {count(Object.keys(doc.networks).length, 'network')} · {count(services.length, 'service')}
         </p>
       </Section>
     </div>

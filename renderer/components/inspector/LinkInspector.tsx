@@ -8,6 +8,7 @@ export function LinkInspector(p: InspectorProps & { node: string; index: number 
   if (!link) return null;
   const problems = issues.links.get(`link:${node}:${index}`) ?? [];
   const key = (f: string) => `link:${node}:${index}:${f}`;
+  const at = (f: string) => `nodes.${node}.links[${index}].${f}`;
   return (
     <div className="inspector-body" data-testid="inspector-link">
       <Section title={`Link ${node} · eth${index}`}>
@@ -27,9 +28,9 @@ export function LinkInspector(p: InspectorProps & { node: string; index: number 
             {link.network}
           </button>
         </p>
-        <SelectField<string> label="Network" testid="link-network" value={link.network} options={Object.keys(doc.networks)} onChange={(v) => edit(setLink(doc, node, index, { network: v }))} />
-        <TextField label="Rate" testid="link-rate" value={link.rate} placeholder="unlimited (e.g. 100mbit)" hint="Shapes this interface’s egress (tc)." onChange={(v) => edit(setLink(doc, node, index, { rate: v || undefined }), key('rate'))} onBlur={seal} />
-        <TextField label="Address" testid="link-address" value={link.address} placeholder="auto from the network's subnet" onChange={(v) => edit(setLink(doc, node, index, { address: v || undefined }), key('address'))} onBlur={seal} />
+        <SelectField<string> label="Network" testid="link-network" path={at('network')} value={link.network} options={Object.keys(doc.networks)} onChange={(v) => edit(setLink(doc, node, index, { network: v }))} />
+        <TextField label="Rate" testid="link-rate" path={at('rate')} value={link.rate} placeholder="unlimited (e.g. 100mbit)" hint="Shapes this interface’s egress (tc)." onChange={(v) => edit(setLink(doc, node, index, { rate: v || undefined }), key('rate'))} onBlur={seal} />
+        <TextField label="Address" testid="link-address" path={at('address')} value={link.address} placeholder="auto from the network's subnet" onChange={(v) => edit(setLink(doc, node, index, { address: v || undefined }), key('address'))} onBlur={seal} />
       </Section>
       <DangerButton
         testid="delete-link"

@@ -31,6 +31,7 @@ export function NetworkInspector(p: InspectorProps & { name: string }) {
         <TextField
           label="Subnet"
           testid="network-subnet"
+          path={`networks.${name}.subnet`}
           value={net.subnet}
           placeholder="auto (from 198.18.0.0/15)"
           onChange={(v) => edit(setNetwork(doc, name, { subnet: v || undefined }), `net:${name}:subnet`)}
@@ -43,7 +44,8 @@ export function NetworkInspector(p: InspectorProps & { name: string }) {
       </Section>
       <DangerButton
         testid="delete-network"
-        onClick={() => {
+        onClick={async () => {
+          if (!(await p.confirmDelete([], [name]))) return;
           edit(removeNetwork(doc, name));
           select({ type: 'lab' });
         }}

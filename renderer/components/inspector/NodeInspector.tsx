@@ -42,10 +42,11 @@ export function NodeInspector(p: InspectorProps & { name: string }) {
             select({ type: 'node', name: v });
           }}
         />
-        <SelectField<NodeKind> label="Kind" testid="node-kind" value={node.kind} options={NODE_KINDS} onChange={(v) => edit(setNode(doc, name, { kind: v }))} />
+        <SelectField<NodeKind> label="Kind" testid="node-kind" path={`nodes.${name}.kind`} value={node.kind} options={NODE_KINDS} onChange={(v) => edit(setNode(doc, name, { kind: v }))} />
         <TextField
           label="Image"
           testid="node-image"
+          path={`nodes.${name}.image`}
           value={node.image}
           placeholder="default lab image for this kind"
           onChange={(v) => edit(setNode(doc, name, { image: v === '' ? undefined : v }), key('image'))}
@@ -89,13 +90,13 @@ export function NodeInspector(p: InspectorProps & { name: string }) {
               </button>
             </div>
             <div className="grid2">
-              <TextField label="Rate" testid={`link-${i}-rate`} value={l.rate} placeholder="unlimited" onChange={(v) => edit(setLink(doc, name, i, { rate: v || undefined }), key(`rate${i}`))} onBlur={seal} />
-              <TextField label="Address" testid={`link-${i}-address`} value={l.address} placeholder="auto" onChange={(v) => edit(setLink(doc, name, i, { address: v || undefined }), key(`addr${i}`))} onBlur={seal} />
+              <TextField label="Rate" testid={`link-${i}-rate`} path={`nodes.${name}.links[${i}].rate`} value={l.rate} placeholder="unlimited" onChange={(v) => edit(setLink(doc, name, i, { rate: v || undefined }), key(`rate${i}`))} onBlur={seal} />
+              <TextField label="Address" testid={`link-${i}-address`} path={`nodes.${name}.links[${i}].address`} value={l.address} placeholder="auto" onChange={(v) => edit(setLink(doc, name, i, { address: v || undefined }), key(`addr${i}`))} onBlur={seal} />
             </div>
           </div>
         ))}
         {free.length > 0 && (
-          <SelectField<string> label="Add a link to" testid="node-add-link" value="" allowEmpty="choose a network…" options={free} onChange={(v) => v && edit(addLink(doc, name, v))} />
+          <SelectField<string> label="Add a link to" testid="node-add-link" path={`nodes.${name}.links`} value="" allowEmpty="choose a network…" options={free} onChange={(v) => v && edit(addLink(doc, name, v))} />
         )}
       </Section>
       {node.kind === 'balancer' && (
@@ -106,7 +107,8 @@ export function NodeInspector(p: InspectorProps & { name: string }) {
       )}
       <DangerButton
         testid="delete-node"
-        onClick={() => {
+        onClick={async () => {
+          if (!(await p.confirmDelete([name], []))) return;
           edit(removeNode(doc, name));
           select({ type: 'lab' });
         }}

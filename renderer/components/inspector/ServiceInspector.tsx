@@ -1,5 +1,6 @@
 import { MODES, SCHEDULERS, type BackendDoc, type HealthDoc, type Mode, type RouteDoc, type Scheduler, type ServiceDoc } from '../../../electron/api';
 import { clean, removeService, renameService, setService } from '../../state/doc-ops';
+import { useModeAvailability } from '../../state/useModeAvailability';
 import { Icon } from '../icons';
 import { taken, type InspectorProps } from './context';
 import { DangerButton, NameField, NumberField, Section, SelectField, TextField } from './fields';
@@ -20,8 +21,11 @@ const mkBackend = (node: string, weight: number | undefined): string | BackendDo
 
 export function ServiceInspector(p: InspectorProps & { name: string }) {
   const { doc, edit, seal, select, name, issues, deployed } = p;
+  const unavailable = useModeAvailability(p.checkModes, doc, name);
   const svc = doc.services?.[name];
   if (!svc) return null;
+  const at = (...f: (string | number)[]) => `services.${name}${f.map((x) => (typeof x === 'number' ? `[${x}]` : `.${x}`)).join('')}`;
+  const refused = p.modeRefusals[name];
   const set = (patch: Partial<ServiceDoc>, coalesce?: string) => edit(setService(doc, name, patch), coalesce ? `svc:${name}:${coalesce}` : undefined);
   const balancers = Object.entries(doc.nodes).filter(([, n]) => n.kind === 'balancer').map(([n]) => n);
   const candidates = Object.entries(doc.nodes)
@@ -67,22 +71,38 @@ export function ServiceInspector(p: InspectorProps & { name: string }) {
             select({ type: 'service', name: v });
           }}
         />
-        <SelectField<string> label="Balancer" testid="service-balancer" value={svc.balancer} allowEmpty="choose a balancer…" options={balancers} onChange={(v) => set({ balancer: v })} />
+        <SelectField<string> label="Balancer" testid="service-balancer" path={at('balancer')} value={svc.balancer} allowEmpty="choose a balancer…" options={balancers} onChange={(v) => set({ balancer: v })} />
         <div className="grid2">
-          <TextField label="VIP" testid="service-vip" value={svc.vip} placeholder="auto" onChange={(v) => set({ vip: v || undefined }, 'vip')} onBlur={seal} />
-          <NumberField label="Port" testid="service-port" value={svc.port} placeholder="80" onChange={(v) => set({ port: v }, 'port')} onBlur={seal} />
+          <TextField label="VIP" testid="service-vip" path={at('vip')} value={svc.vip} placeholder={running && !svc.vip ? `auto: ${running.vip}` : 'auto'} onChange={(v) => set({ vip: v || undefined }, 'vip')} onBlur={seal} />
+          <NumberField label="Port" testid="service-port" path={at('port')} value={svc.port} placeholder="80" onChange={(v) => set({ port: v }, 'port')} onBlur={seal} />
         </div>
         <SelectField<Mode>
           label="Mode"
           testid="service-mode"
+          path={at('mode')}
           value={svc.mode}
-          options={MODES.map((m) => ({ value: m, label: MODE_LABEL[m] }))}
-          hint={deployed ? 'The lab is running: changing the mode switches it live.' : undefined}
+          options={MODES.map((m) => ({
+            value: m,
+            label: unavailable[m] ? `${MODE_LABEL[m]} · not on this topology` : MODE_LABEL[m],
+            title: unavailable[m],
+            unavailable: !!unavailable[m],
+          }))}
+          error={refused ? `Switch refused: ${refused}` : undefined}
+          hint={
+            unavailable[svc.mode] ? (
+              <span data-testid="mode-unavailable">Not on this topology: {unavailable[svc.mode]}</span>
+            ) : deployed ? (
+              'The lab is running: changing the mode switches it live.'
+            ) : Object.keys(unavailable).length ? (
+              'Modes marked “not on this topology” say why on hover.'
+            ) : undefined
+          }
           onChange={(v) => p.onModeChange(name, v)}
         />
         <SelectField<Scheduler>
           label="Scheduler"
           testid="service-scheduler"
+          path={at('scheduler')}
           value={svc.scheduler ?? ''}
           allowEmpty="default (maglev)"
           options={SCHEDULERS.map((s) => ({ value: s, label: SCHED_LABEL[s] }))}
@@ -93,11 +113,12 @@ export function ServiceInspector(p: InspectorProps & { name: string }) {
       <Section title="Backends">
         {svc.backends.length === 0 && <p className="muted small">No backend yet.</p>}
         {svc.backends.map((b, i) => (
-          <div className="backend-row" key={`${bName(b)}-${i}`} data-testid={`backend-row-${bName(b)}`}>
+          <div className={`backend-row${[...issues.fields.keys()].some((k) => k === at('backends', i) || k.startsWith(`${at('backends', i)}.`)) ? ' has-issues' : ''}`} key={`${bName(b)}-${i}`} data-testid={`backend-row-${bName(b)}`}>
             <span className="backend-name">{bName(b)}</span>
             <NumberField
               label="Weight"
               testid={`backend-weight-${bName(b)}`}
+              path={at('backends', i, 'weight')}
               value={bWeight(b)}
               placeholder="1"
               onChange={(w) => set({ backends: svc.backends.map((x, j) => (j === i ? mkBackend(bName(x), w) : x)) }, `w${i}`)}
@@ -109,7 +130,7 @@ export function ServiceInspector(p: InspectorProps & { name: string }) {
           </div>
         ))}
         {unused.length > 0 && (
-          <SelectField<string> label="Add a backend" testid="service-add-backend" value="" allowEmpty="choose a server…" options={unused} onChange={(v) => v && set({ backends: [...svc.backends, v] })} />
+          <SelectField<string> label="Add a backend" testid="service-add-backend" path={at('backends')} value="" allowEmpty="choose a server…" options={unused} onChange={(v) => v && set({ backends: [...svc.backends, v] })} />
         )}
       </Section>
 
@@ -133,12 +154,13 @@ export function ServiceInspector(p: InspectorProps & { name: string }) {
                 </button>
               </div>
               <div className="grid2">
-                <TextField label="Path prefix" testid={`route-${i}-path`} value={r.path} placeholder="/api" onChange={(v) => setRoute(i, { path: v || undefined }, `rp${i}`)} onBlur={seal} />
-                <TextField label="Host" testid={`route-${i}-host`} value={r.host} placeholder="any" onChange={(v) => setRoute(i, { host: v || undefined }, `rh${i}`)} onBlur={seal} />
+                <TextField label="Path prefix" testid={`route-${i}-path`} path={at('routes', i, 'path')} value={r.path} placeholder="/api" onChange={(v) => setRoute(i, { path: v || undefined }, `rp${i}`)} onBlur={seal} />
+                <TextField label="Host" testid={`route-${i}-host`} path={at('routes', i, 'host')} value={r.host} placeholder="any" onChange={(v) => setRoute(i, { host: v || undefined }, `rh${i}`)} onBlur={seal} />
               </div>
               <TextField
                 label="Headers"
                 testid={`route-${i}-header`}
+                path={at('routes', i, 'header')}
                 value={header}
                 placeholder="X-Canary: 1"
                 hint="Name: value; separate several with ;"
@@ -167,10 +189,10 @@ export function ServiceInspector(p: InspectorProps & { name: string }) {
 
       <Section title="Health check">
         <div className="grid2">
-          <SelectField<'tcp' | 'http'> label="Type" testid="health-type" value={health.type ?? ''} allowEmpty="default (tcp)" options={['tcp', 'http']} onChange={(v) => setHealth({ type: v || undefined })} />
-          <TextField label="Interval" testid="health-interval" value={health.interval} placeholder="500ms" onChange={(v) => setHealth({ interval: v || undefined }, 'hi')} onBlur={seal} />
+          <SelectField<'tcp' | 'http'> label="Type" testid="health-type" path={at('health', 'type')} value={health.type ?? ''} allowEmpty="default (tcp)" options={['tcp', 'http']} onChange={(v) => setHealth({ type: v || undefined })} />
+          <TextField label="Interval" testid="health-interval" path={at('health', 'interval')} value={health.interval} placeholder="500ms" onChange={(v) => setHealth({ interval: v || undefined }, 'hi')} onBlur={seal} />
         </div>
-        {health.type === 'http' && <TextField label="HTTP path" testid="health-path" value={health.path} placeholder="/" onChange={(v) => setHealth({ path: v || undefined }, 'hp')} onBlur={seal} />}
+        {health.type === 'http' && <TextField label="HTTP path" testid="health-path" path={at('health', 'path')} value={health.path} placeholder="/" onChange={(v) => setHealth({ path: v || undefined }, 'hp')} onBlur={seal} />}
       </Section>
 
       <DangerButton

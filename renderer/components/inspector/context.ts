@@ -1,5 +1,6 @@
 import type { LabDoc, LabStatus, Mode } from '../../../electron/api';
 import type { IssueIndex } from '../../state/issues';
+import type { ModeCheck } from '../../state/useModeAvailability';
 import type { Selection } from '../../state/selection';
 
 /** What every inspector pane needs: the document, how to change it, and the live lab. */
@@ -15,6 +16,12 @@ export interface InspectorProps {
   live?: LabStatus | null;
   onModeChange(service: string, mode: Mode): void;
   onOpenTerminal(node: string): void;
+  /** ask before deleting what others use; resolves true to go ahead */
+  confirmDelete(nodes: string[], networks: string[]): Promise<boolean>;
+  /** the modes a service of a document could run in (the engine's checks) */
+  checkModes: ModeCheck;
+  /** per service: why the last live mode switch was refused */
+  modeRefusals: Record<string, string>;
 }
 
 export const taken = (doc: LabDoc) => (n: string) => !!(doc.nodes[n] || doc.networks[n] || doc.services?.[n]);

@@ -2,20 +2,31 @@
 import { useEffect, useId, useState, type ReactNode } from 'react';
 import { NAME_RE } from '../../../electron/api';
 import { Icon } from '../icons';
+import { useFieldIssues } from './field-issues';
 
 interface Base {
   label: string;
   testid?: string;
   hint?: ReactNode;
   error?: string;
+  /** the field's path in the lab document ("nodes.web1.links[0].rate"): its problems show here, and pressing one focuses it */
+  path?: string;
 }
 
-export function Field({ label, hint, error, children, id }: Base & { children: ReactNode; id: string }) {
+export function Field({ label, hint, error, children, id, path }: Base & { children: ReactNode; id: string }) {
+  const problems = useFieldIssues(path);
+  const shown = error ?? problems?.join(' · ');
   return (
-    <div className={`field${error ? ' invalid' : ''}`}>
+    <div className={`field${shown ? ' invalid' : ''}`} data-field-path={path}>
       <label htmlFor={id}>{label}</label>
       {children}
-      {error ? <div className="field-error">{error}</div> : hint ? <div className="field-hint">{hint}</div> : null}
+      {shown ? (
+        <div className="field-error" data-testid={path ? `field-error-${path}` : undefined}>
+          {shown}
+        </div>
+      ) : hint ? (
+        <div className="field-hint">{hint}</div>
+      ) : null}
     </div>
   );
 }
@@ -62,18 +73,19 @@ export function NumberField(p: Base & { value: number | undefined; onChange(v: n
   );
 }
 
-export function SelectField<T extends string>(p: Base & { value: T | ''; options: readonly (T | { value: T; label: string })[]; onChange(v: T): void; allowEmpty?: string; disabled?: boolean }) {
+export interface Choice<T extends string> { value: T; label: string; /** on hover */ title?: string; /** marked as not possible here */ unavailable?: boolean }
+
+export function SelectField<T extends string>(p: Base & { value: T | ''; options: readonly (T | Choice<T>)[]; onChange(v: T): void; allowEmpty?: string; disabled?: boolean }) {
   const id = useId();
   return (
     <Field {...p} id={id}>
       <select id={id} data-testid={p.testid} value={p.value} disabled={p.disabled} onChange={(e) => p.onChange(e.target.value as T)}>
         {(p.allowEmpty !== undefined || p.value === '') && <option value="">{p.allowEmpty ?? '—'}</option>}
         {p.options.map((o) => {
-          const v = typeof o === 'string' ? o : o.value;
-          const l = typeof o === 'string' ? o : o.label;
+          const c: Choice<T> = typeof o === 'string' ? { value: o, label: o } : o;
           return (
-            <option key={v} value={v}>
-              {l}
+            <option key={c.value} value={c.value} title={c.title} data-unavailable={c.unavailable ? 'yes' : undefined} className={c.unavailable ? 'unavailable' : undefined}>
+              {c.label}
             </option>
           );
         })}

@@ -1,7 +1,7 @@
 // Shared helpers for the renderer component tests (jsdom).
 import { configure } from '@testing-library/react';
 import { vi } from 'vitest';
-import type { LabApi, LabDoc, LabEvent, ValidationReport } from '../../../electron/api';
+import type { LabApi, LabDoc, LabEvent, LabStatus, ModeAvailability, TemplateInfo, ValidationReport } from '../../../electron/api';
 import type { ApiClient } from '../../../renderer/api-client';
 
 /** React Flow measures nodes with ResizeObserver / DOMMatrix, which jsdom lacks. */
@@ -54,12 +54,12 @@ export function fakeClient(validate: (doc: LabDoc) => ValidationReport = () => (
     parseLab: vi.fn(async () => ({ issues: [] })),
     validateLab: vi.fn(async (doc: LabDoc) => validate(doc)),
     formatLab: vi.fn(async () => ''),
-    listTemplates: vi.fn(async () => []),
+    listTemplates: vi.fn(async (): Promise<TemplateInfo[]> => []),
     getTemplate: vi.fn(),
     listLabs: vi.fn(async () => []),
     deploy: vi.fn(),
     destroy: vi.fn(),
-    status: vi.fn(async (name: string) => ({ name, state: 'absent' as const, networks: [], nodes: [], services: [] })),
+    status: vi.fn(async (name: string): Promise<LabStatus> => ({ name, state: 'absent', networks: [], nodes: [], services: [] })),
     setMode: vi.fn(),
     stats: vi.fn(async () => []),
     openTerminal: vi.fn(),
@@ -81,6 +81,7 @@ export function fakeClient(validate: (doc: LabDoc) => ValidationReport = () => (
     capturePcap: vi.fn(),
     loadPcap: vi.fn(),
     discardCapture: vi.fn(),
+    modeAvailability: vi.fn(async (_doc: LabDoc, _service: string): Promise<ModeAvailability[]> => []),
   } satisfies Record<keyof LabApi, unknown>;
   const client: ApiClient = {
     api: api as unknown as LabApi,
@@ -90,4 +91,31 @@ export function fakeClient(validate: (doc: LabDoc) => ValidationReport = () => (
     },
   };
   return { client, api, emit: (e: LabEvent) => listeners.forEach((l) => l(e)) };
+}
+
+/** What the engine's status says of a lab running `doc` (its document included, as the drift indicator needs). */
+export function runningStatus(doc: LabDoc): LabStatus {
+  return {
+    name: doc.name,
+    state: 'running',
+    networks: Object.keys(doc.networks).map((n, i) => ({ name: n, subnet: `198.18.${i}.0/24`, docker: `lblab-${doc.name}-${n}` })),
+    nodes: Object.entries(doc.nodes).map(([name, n]) => ({ name, kind: n.kind, container: `lblab-${doc.name}-${name}`, state: 'running', interfaces: [], routes: [] })),
+    services: Object.entries(doc.services ?? {}).map(([name, s]) => ({
+      name,
+      balancer: s.balancer,
+      vip: '198.18.0.254',
+      port: s.port ?? 80,
+      mode: s.mode,
+      scheduler: s.scheduler ?? 'maglev',
+      backends: s.backends.map((b) => ({ node: typeof b === 'string' ? b : b.node, address: '198.18.0.10', weight: 1 })),
+    })),
+    doc: structuredClone(doc),
+  };
+}
+
+/** Make `api.status` answer that `doc` runs (the app attaches to it by name). */
+export function runLab(api: ReturnType<typeof fakeClient>['api'], doc: LabDoc) {
+  let current = runningStatus(doc);
+  api.status.mockImplementation(async (name: string) => (name === current.name ? current : { name, state: 'absent', networks: [], nodes: [], services: [] }));
+  return { set: (d: LabDoc) => (current = runningStatus(d)) };
 }

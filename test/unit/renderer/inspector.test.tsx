@@ -25,6 +25,9 @@ function setup(selection: Selection, doc: LabDoc = sampleDoc(), extra: Partial<I
       deployed={false}
       onModeChange={onModeChange}
       onOpenTerminal={vi.fn()}
+      confirmDelete={async () => true}
+      checkModes={async () => []}
+      modeRefusals={{}}
       {...extra}
     />,
   );

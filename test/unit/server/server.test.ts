@@ -245,11 +245,11 @@ describe('startServer: lifecycle', () => {
 
   it('subscribes to the engine while a client listens; close() unsubscribes and frees the port; an injected api is not closed', async () => {
     const a = fakeApi();
-    const s = await startServer({ port: 0, api: a, staticDir: dir });
+    const s = await startServer({ port: 0, api: a, staticDir: dir, token: TEST_TOKEN });
     expect(a.listeners.size).toBe(0);
     const open = () =>
       new Promise<WebSocket>((resolve, reject) => {
-        const ws = new WebSocket(`ws://127.0.0.1:${s.port}/api/events`);
+        const ws = new WebSocket(`ws://127.0.0.1:${s.port}/api/events`, { headers: { authorization: `Bearer ${TEST_TOKEN}` } });
         ws.once('open', () => resolve(ws));
         ws.once('error', reject);
       });

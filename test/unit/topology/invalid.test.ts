@@ -44,11 +44,11 @@ describe('parseLabText', () => {
   it('returns no doc when the schema fails', () => {
     const r = parseLabText('name: x\nnetworks: {}\nnodes: { a: { kind: server } }\n');
     expect(r.doc).toBeUndefined();
-    expect(r.issues[0]).toMatchObject({ path: ['nodes', 'a', 'links'], message: 'is missing (required)', node: 'a' });
+    expect(r.issues[0]).toMatchObject({ path: ['nodes', 'a', 'links'], message: 'links is missing (required)', node: 'a', where: 'a' });
   });
 
   it('reports an unknown network link with the network attribution of the node', () => {
     const r = parseLabText('name: x\nnetworks: { front: {} }\nnodes: { a: { kind: server, links: [{ network: back }] } }\n');
-    expect(r.issues).toEqual([{ path: ['nodes', 'a', 'links', 0, 'network'], message: 'unknown network "back" (known: front)', node: 'a' }]);
+    expect(r.issues).toEqual([{ path: ['nodes', 'a', 'links', 0, 'network'], message: 'unknown network "back" (known: front)', node: 'a', where: "a's link to back" }]);
   });
 });
