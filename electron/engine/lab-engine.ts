@@ -163,6 +163,7 @@ export function createLabEngine(opts: LabEngineOptions = {}): LabService {
     capturePcap: (id) => guard(async () => captures.pcap(id)),
     loadPcap: (name, base64) => guard(async () => captures.load(name, base64)),
     discardCapture: (id) => guard(() => captures.discard(id)),
+    filterCapture: (id, text, from) => guard(async () => captures.filter(id, text, from)),
 
     subscribe(listener) {
       listeners.add(listener);

@@ -81,6 +81,7 @@ export function fakeClient(validate: (doc: LabDoc) => ValidationReport = () => (
     capturePcap: vi.fn(),
     loadPcap: vi.fn(),
     discardCapture: vi.fn(),
+    filterCapture: vi.fn(async () => ({ indices: [] as number[], last: 0 })),
   } satisfies Record<keyof LabApi, unknown>;
   const client: ApiClient = {
     api: api as unknown as LabApi,
