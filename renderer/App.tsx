@@ -166,6 +166,7 @@ function Workbench({ client, initialDoc }: { client: ApiClient; initialDoc: LabD
   const selectDockTab = useCallback((k: string) => {
     setDockTab(k);
     if (k === 'compare') setDockH((h) => Math.max(h, Math.min(440, Math.round(window.innerHeight * 0.55))));
+    if (k === 'captures') setDockH((h) => Math.max(h, Math.min(520, Math.round(window.innerHeight * 0.6))));
   }, []);
   const updateTerm = useCallback((key: string, patch: Partial<TermTab>) => setTerms((t) => t.map((x) => (x.key === key ? { ...x, ...patch } : x))), []);
 
@@ -252,6 +253,8 @@ function Workbench({ client, initialDoc }: { client: ApiClient; initialDoc: LabD
             history={live.history}
             lab={deployed ? live.lab : null}
             services={deployed ? (live.status?.services ?? []) : []}
+            liveStatus={deployed ? live.status : null}
+            canvasPick={selection.type === 'link' ? { node: selection.node, network: doc.nodes[selection.node]?.links[selection.index]?.network } : selection.type === 'node' ? { node: selection.name } : null}
           />
         </div>
         <Splitter direction="x" value={inspW} onChange={setInspW} min={260} max={640} invert label="Resize the inspector" />

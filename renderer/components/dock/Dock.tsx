@@ -1,7 +1,8 @@
-// The bottom dock: counters, terminal tabs, comparisons, and the views that are coming.
-import type { ServiceStats, ServiceStatus } from '../../../electron/api';
+// The bottom dock: counters, terminal tabs, comparisons, captures, and the views that are coming.
+import type { LabStatus, ServiceStats, ServiceStatus } from '../../../electron/api';
 import type { ApiClient } from '../../api-client';
 import type { StatSample } from '../../state/useLiveLab';
+import { CapturesPanel, type CanvasPick } from '../captures/CapturesPanel';
 import { ComparePanel } from '../compare/ComparePanel';
 import { Icon } from '../icons';
 import { CountersPanel } from './CountersPanel';
@@ -10,7 +11,6 @@ import { TerminalView } from './TerminalView';
 export interface TermTab { key: string; lab: string; node: string; id?: string; ended?: string }
 
 const COMING: { key: string; title: string; text: string }[] = [
-  { key: 'captures', title: 'Captures', text: 'Live packet captures on every interface of every node.' },
   { key: 'journey', title: 'Packet journey', text: 'One packet followed hop by hop, with the header fields each hop rewrites highlighted.' },
 ];
 
@@ -27,6 +27,9 @@ export interface DockProps {
   /** the deployed lab (when it is the one in the editor) and its services, for comparisons */
   lab: string | null;
   services: ServiceStatus[];
+  /** the deployed lab's status (interfaces to capture on) and what the canvas has selected */
+  liveStatus?: LabStatus | null;
+  canvasPick?: CanvasPick | null;
 }
 
 export function Dock(p: DockProps) {
@@ -44,6 +47,7 @@ export function Dock(p: DockProps) {
       ),
     })),
     { key: 'compare', label: 'Compare', testid: 'tab-compare' },
+    { key: 'captures', label: 'Captures', testid: 'tab-captures' },
     ...COMING.map((c) => ({ key: c.key, label: c.title, testid: `tab-${c.key}` })),
   ];
   return (
@@ -80,6 +84,9 @@ export function Dock(p: DockProps) {
         ))}
         <div className="dock-pane" hidden={p.active !== 'compare'} role="tabpanel">
           <ComparePanel client={p.client} lab={p.lab} services={p.services} />
+        </div>
+        <div className="dock-pane" hidden={p.active !== 'captures'} role="tabpanel">
+          <CapturesPanel client={p.client} lab={p.lab} status={p.liveStatus ?? null} pick={p.canvasPick} />
         </div>
         {COMING.map((c) => (
           <div className="dock-pane" key={c.key} hidden={p.active !== c.key} role="tabpanel">
