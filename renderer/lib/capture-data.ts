@@ -264,6 +264,10 @@ export interface TreeSelection { key: string; offset: number; length: number }
 function layerTitle(p: DecodedPacket, li: number, where?: string): string {
   const l = p.layers[li];
   const f = (name: string) => l.fields.find((x) => x.name === name)?.display;
+  const v = (name: string) => {
+    const x = l.fields.find((y) => y.name === name);
+    return x === undefined ? undefined : String(x.value);
+  };
   const parts = (title: string, kv: [string, string | undefined][]) => {
     const have = kv.filter(([, v]) => v !== undefined).map(([k, v]) => `${k}: ${v}`);
     return have.length ? `${title}, ${have.join(', ')}` : title;
@@ -284,7 +288,14 @@ function layerTitle(p: DecodedPacket, li: number, where?: string): string {
     case 'ip':
       return parts('Internet Protocol Version 4', [['Src', f('ip.src')], ['Dst', f('ip.dst')]]);
     case 'tcp':
-      return parts('Transmission Control Protocol', [['Src Port', f('tcp.srcport')], ['Dst Port', f('tcp.dstport')], ['Seq', f('tcp.seq')], ['Ack', f('tcp.ack')], ['Len', f('tcp.len')]]);
+      // relative numbers when the capture follows the stream, else the raw ones; Ack only with the ACK flag
+      return parts('Transmission Control Protocol', [
+        ['Src Port', f('tcp.srcport')],
+        ['Dst Port', f('tcp.dstport')],
+        ['Seq', v('tcp.seq') ?? v('tcp.seq_raw')],
+        ['Ack', v('tcp.flags.ack') === 'true' ? (v('tcp.ack') ?? v('tcp.ack_raw')) : undefined],
+        ['Len', v('tcp.len')],
+      ]);
     case 'udp':
       return parts('User Datagram Protocol', [['Src Port', f('udp.srcport')], ['Dst Port', f('udp.dstport')]]);
     case 'icmp':

@@ -25,6 +25,7 @@ export interface CapturesPanelProps {
   pick?: CanvasPick | null;
 }
 
+const clock = (ms: number) => new Date(ms).toTimeString().slice(0, 8);
 const STATE_TEXT: Record<ShownCapture['state'], string> = { running: 'capturing', ended: 'stopped', loaded: 'file' };
 
 export function CapturesPanel({ client, lab, status, pick }: CapturesPanelProps) {
@@ -118,10 +119,10 @@ export function CapturesPanel({ client, lab, status, pick }: CapturesPanelProps)
           </span>
           {cap && (
             <span className="cap-status" data-testid="capture-status">
-              <span data-testid="capture-total">{fmtCount(cap.total)}</span> packets · <span data-testid="capture-shown">{fmtCount(c.shown)}</span> shown
+              <span data-testid="capture-total">{fmtCount(cap.total)}</span> packets · <span data-testid="capture-shown" title={c.filter.applied ? `by the display filter ${c.filter.applied}` : 'every packet in the ring'}>{fmtCount(c.shown)}</span> shown
               {' · '}
-              <span className={cap.dropped ? 'cap-dropped' : undefined} data-testid="capture-dropped" title="the oldest packets the ring let go">
-                {fmtCount(cap.dropped)} dropped by the ring
+              <span className={cap.dropped ? 'cap-dropped' : undefined} data-testid="capture-dropped" title="the oldest packets the ring let go to keep its size">
+                {fmtCount(cap.dropped)} dropped
               </span>
               <span className="muted" title={cap.interfaces.map((i) => `${i.node}:${i.iface}`).join(', ')}>
                 {' · '}
@@ -142,7 +143,7 @@ export function CapturesPanel({ client, lab, status, pick }: CapturesPanelProps)
               {!cap && <option value="">captures…</option>}
               {c.captures.map((x) => (
                 <option key={x.id} value={x.id}>
-                  {x.name} · {STATE_TEXT[x.state]} · {fmtCount(x.total)} packets · {new Date(x.startedAt).toLocaleTimeString()}
+                  {x.name} {clock(x.startedAt)} · {STATE_TEXT[x.state]}
                 </option>
               ))}
             </select>
@@ -165,6 +166,7 @@ export function CapturesPanel({ client, lab, status, pick }: CapturesPanelProps)
         )}
         <div className="cap-split">
           <PacketList
+            key={cap?.id ?? 'none'}
             view={c.view}
             table={c.table}
             version={c.version}

@@ -7,6 +7,7 @@ import { useCallback, useEffect, useRef } from 'react';
 import { fmtCount, protoClass, relTime, type PacketTable, type PacketView } from '../../lib/capture-data';
 
 export const ROW_HEIGHT = 20;
+const ENSURE_MS = 60;
 
 export interface PacketListProps {
   view: PacketView;
@@ -33,12 +34,17 @@ export function PacketList(p: PacketListProps) {
   const firstItem = items[0]?.index ?? 0;
   const lastItem = items[items.length - 1]?.index ?? -1;
 
-  // the rows in view that are not here yet
+  // the rows in view that are not here yet, once the view settles (not every window a fast scroll passes)
   useEffect(() => {
-    const want: number[] = [];
-    for (let i = firstItem; i <= lastItem && i < view.length; i++) want.push(view.indexAt(i));
-    if (want.length) ensure(want);
-  }, [firstItem, lastItem, view, version, ensure]);
+    // following: the view is on its way to the newest rows, which the events brought
+    if (follow && lastItem < view.length - 1) return;
+    const t = setTimeout(() => {
+      const want: number[] = [];
+      for (let i = firstItem; i <= lastItem && i < view.length; i++) want.push(view.indexAt(i));
+      if (want.length) ensure(want);
+    }, ENSURE_MS);
+    return () => clearTimeout(t);
+  }, [firstItem, lastItem, view, version, ensure, follow]);
 
   // follow the newest packet
   useEffect(() => {
