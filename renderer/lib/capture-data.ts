@@ -169,13 +169,18 @@ export class PacketTable {
     };
   }
 
-  /** The frame numbers among `indices` (ascending) not held yet, as [from, count] runs of at most `max`. */
-  missing(indices: Iterable<number>, max = 2000): [number, number][] {
+  /**
+   * The frame numbers among `indices` (ascending) not held yet, as [from, count]
+   * runs of at most `max`. Frames up to `gap` apart share a run: a filtered view's
+   * rows are scattered, and one page with a few extra rows beats a call per row.
+   */
+  missing(indices: Iterable<number>, max = 2000, gap = 256): [number, number][] {
     const out: [number, number][] = [];
     for (const n of indices) {
       if (n < this.first || n > this.last || this.has(n)) continue;
       const run = out[out.length - 1];
-      if (run && run[0] + run[1] === n && run[1] < max) run[1]++;
+      const end = run ? run[0] + run[1] : 0; // the frame after the run
+      if (run && n >= end && n - end < gap && n - run[0] < max) run[1] = n - run[0] + 1;
       else out.push([n, 1]);
     }
     return out;

@@ -50,6 +50,9 @@ describe('PacketTable', () => {
     const range = (a: number, b: number) => Array.from({ length: b - a + 1 }, (_, k) => a + k);
     expect(t.missing(range(1400, 3100))).toEqual([[3001, 100]]);
     expect(t.missing(range(2990, 7000), 1000)).toEqual([[3001, 1000], [4001, 1000]]);
+    // a filtered view's scattered rows: one page for those close together
+    expect(t.missing([3001, 3009, 3017, 3400, 3408, 4990])).toEqual([[3001, 17], [3400, 9], [4990, 1]]);
+    expect(t.missing([3001, 3009, 3017], 10)).toEqual([[3001, 9], [3017, 1]]);
     // frames under `first` are not stored again
     t.put([summary(10)]);
     expect(t.row(10)).toBeUndefined();
