@@ -447,6 +447,18 @@ export const captureOptionsSchema = z
     snaplen: z.number().int().min(64).max(262_144).optional(),
   })
   .strict();
+
+/** Which packets of a capture a display filter keeps (filterCapture). */
+export interface CaptureFilterResult {
+  /** frame numbers, oldest first, of the matching packets numbered `from` or more still in the ring (none when the filter has an error) */
+  indices: number[];
+  /** the newest frame number examined: a live capture's next query starts after it */
+  last: number;
+  /** what is wrong with the filter, one line ending `at position N` */
+  error?: string;
+  /** 1-based character position of the error in the filter text */
+  position?: number;
+}
 // ---- end live captures
 
 // ---------------------------------------------------------------- the contract
@@ -499,6 +511,8 @@ export interface LabApi {
   // ---- mode availability of a drawing (the topology checks, once per mode)
   /** the modes `service` of `doc` could run in; empty when the schema fails or there is no such service */
   modeAvailability(doc: LabDoc, service: string): Promise<ModeAvailability[]>;
+  /** the packets numbered `from` (default 1) or more that a Wireshark display filter keeps; `from` after the newest packet only checks the filter */
+  filterCapture(id: string, filter: string, from?: number): Promise<CaptureFilterResult>;
 }
 
 /** Every invokable method; events travel separately (IPC 'lblab:event' / WebSocket). */
@@ -547,6 +561,7 @@ export const apiArgs = {
   loadPcap: z.tuple([z.string().min(1).max(128), z.string().max(64 * 1024 * 1024).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'is not base64')]),
   discardCapture: z.tuple([captureIdSchema]),
   modeAvailability: z.tuple([labDocShape, nameSchema]),
+  filterCapture: z.tuple([captureIdSchema, z.string().max(4096), z.number().int().min(1).optional()]),
 } satisfies Record<ApiMethod, z.ZodTypeAny>;
 
 export const API_METHODS = Object.keys(apiArgs) as ApiMethod[];

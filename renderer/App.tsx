@@ -77,8 +77,9 @@ function Workbench({ client, initialDoc }: { client: ApiClient; initialDoc: LabD
   const dirty = JSON.stringify(doc) !== savedKey;
   const selectDockTab = useCallback((k: string) => {
     setDockTab(k);
-    // the Compare and Packet journey tabs need room: grow the dock when one opens
+    // the Compare, Packet journey and Captures tabs need room: grow the dock when one opens
     if (k === 'compare' || k === 'journey') setDockH((h) => Math.max(h, Math.min(k === 'journey' ? 520 : 440, Math.round(window.innerHeight * 0.55))));
+    if (k === 'captures') setDockH((h) => Math.max(h, Math.min(520, Math.round(window.innerHeight * 0.6))));
   }, []);
   const terminals = useTerminals(selectDockTab);
   useRelinkAfterDeploy(live.deploys, live.lab, live.status?.nodes.map((n) => n.name) ?? [], terminals.relink);
@@ -399,6 +400,8 @@ function Workbench({ client, initialDoc }: { client: ApiClient; initialDoc: LabD
             services={deployed ? (live.status?.services ?? []) : []}
             clients={deployed ? (live.status?.nodes ?? []).filter((n) => n.kind === 'client').map((n) => n.name) : []}
             onJourneyPath={setJourneyPath}
+            liveStatus={deployed ? live.status : null}
+            canvasPick={selection.type === 'link' ? { node: selection.node, network: doc.nodes[selection.node]?.links[selection.index]?.network } : selection.type === 'node' ? { node: selection.name } : null}
           />
         </div>
         <Splitter direction="x" value={inspW} onChange={setInspW} min={260} max={640} invert label="Resize the inspector" />

@@ -175,6 +175,7 @@ export function createLabEngine(opts: LabEngineOptions = {}): LabService {
     loadPcap: (name, base64) => guard(async () => captures.load(name, base64)),
     discardCapture: (id) => guard(() => captures.discard(id)),
     modeAvailability: (doc, service) => guard(async () => (await topology()).modeAvailability(doc, service)),
+    filterCapture: (id, text, from) => guard(async () => captures.filter(id, text, from)),
 
     subscribe(listener) {
       listeners.add(listener);

@@ -189,6 +189,7 @@ export function createFakeApi(opts: { stepMs?: number; dockerAvailable?: boolean
     capturePcap: async (id) => captures.pcap(id),
     loadPcap: async (name, base64) => captures.load(name, base64),
     discardCapture: (id) => captures.discard(id),
+    filterCapture: async (id, text, from) => captures.filter(id, text, from),
   };
   return api;
 }

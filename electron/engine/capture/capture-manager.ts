@@ -5,7 +5,8 @@
 // or node goes away, when asked, and all at once when nobody listens.
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { ApiError, captureOptionsSchema, type CaptureTap, type CaptureEvent, type CaptureInfo, type CaptureInterface, type CaptureOptions, type CapturePcap, type CaptureStart, type CaptureTarget, type CapturedPacket, type LabStatus, type PacketSummary } from '../../api';
+import { ApiError, captureOptionsSchema, type CaptureTap, type CaptureEvent, type CaptureFilterResult, type CaptureInfo, type CaptureInterface, type CaptureOptions, type CapturePcap, type CaptureStart, type CaptureTarget, type CapturedPacket, type LabStatus, type PacketSummary } from '../../api';
+import { compileFilter, DisplayFilterError, type PacketPredicate } from './display-filter';
 import { dockerExecStarter, type ExecStarter } from './exec-stream';
 import { LiveCapture, type CaptureHooks } from './live-capture';
 import { toSummary } from './packet-summary';
@@ -177,6 +178,20 @@ export class CaptureManager {
     const c = this.get(id);
     const base = c instanceof LiveCapture ? [c.lab, ...(c.targets.length === 1 ? [c.targets[0].node, c.targets[0].iface] : [])].join('-') : c.name;
     return { name: `${base}-${stamp(c.startedAt)}.pcap`, base64: c.ring.toPcap().toString('base64'), packets: c.ring.size };
+  }
+
+  /** The packets numbered `from` or more that display filter `text` keeps; a bad filter answers its error, not a throw. */
+  filter(id: string, text: string, from = 1): CaptureFilterResult {
+    const c = this.get(id);
+    let match: PacketPredicate;
+    try {
+      match = compileFilter(text);
+    } catch (e) {
+      if (e instanceof DisplayFilterError) return { indices: [], last: c.ring.last, error: e.message, position: e.position };
+      throw e;
+    }
+    // synchronous: no packet enters the ring while this runs, so `last` is what was examined
+    return { indices: c.ring.filter(match, Infinity, from), last: c.ring.last };
   }
 
   /** Open a pcap file (base64) as an ended capture. */

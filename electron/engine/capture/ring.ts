@@ -152,10 +152,10 @@ export class PacketRing {
     return out;
   }
 
-  /** Numbers of the frames (oldest first) whose full decode satisfies `match`; at most `limit`. */
-  filter(match: (p: DecodedPacket) => boolean, limit = Infinity): number[] {
+  /** Numbers of the frames (oldest first, from number `from` on) whose full decode satisfies `match`; at most `limit`. */
+  filter(match: (p: DecodedPacket) => boolean, limit = Infinity, from = 1): number[] {
     const out: number[] = [];
-    for (let n = this.first; n <= this.last && out.length < limit; n++) if (match(this.decode(n)!)) out.push(n);
+    for (let n = Math.max(from, this.first); n <= this.last && out.length < limit; n++) if (match(this.decode(n)!)) out.push(n);
     return out;
   }
 

@@ -1,9 +1,10 @@
-// The bottom dock: counters, terminal tabs, comparisons, and the views that are coming.
+// The bottom dock: counters, terminal tabs, comparisons, the packet journey and captures.
 import { useState } from 'react';
-import type { ServiceStats, ServiceStatus } from '../../../electron/api';
+import type { LabStatus, ServiceStats, ServiceStatus } from '../../../electron/api';
 import type { ApiClient } from '../../api-client';
 import type { StatSample } from '../../state/useLiveLab';
 import type { TermTab } from '../../state/useTerminals';
+import { CapturesPanel, type CanvasPick } from '../captures/CapturesPanel';
 import { ComparePanel } from '../compare/ComparePanel';
 import { Icon } from '../icons';
 import { JourneyPanel } from '../journey/JourneyPanel';
@@ -12,10 +13,6 @@ import { CountersPanel } from './CountersPanel';
 import { TerminalView } from './TerminalView';
 
 export type { TermTab };
-
-const COMING: { key: string; title: string; text: string }[] = [
-  { key: 'captures', title: 'Captures', text: 'Live packet captures on every interface of every node.' },
-];
 
 export interface DockProps {
   client: ApiClient;
@@ -37,6 +34,9 @@ export interface DockProps {
   clients?: string[];
   /** the packet journey's path to draw on the canvas (null: none) */
   onJourneyPath?(path: JourneyHighlight | null): void;
+  /** the deployed lab's status (interfaces to capture on) and what the canvas has selected */
+  liveStatus?: LabStatus | null;
+  canvasPick?: CanvasPick | null;
 }
 
 export function Dock(p: DockProps) {
@@ -58,7 +58,7 @@ export function Dock(p: DockProps) {
     })),
     { key: 'compare', label: 'Compare', testid: 'tab-compare' },
     { key: 'journey', label: 'Packet journey', testid: 'tab-journey' },
-    ...COMING.map((c) => ({ key: c.key, label: c.title, testid: `tab-${c.key}` })),
+    { key: 'captures', label: 'Captures', testid: 'tab-captures' },
   ];
   return (
     <section className="dock" aria-label="Dock">
@@ -110,14 +110,9 @@ export function Dock(p: DockProps) {
         <div className="dock-pane" hidden={p.active !== 'journey'} role="tabpanel">
           <JourneyPanel client={p.client} lab={p.lab} services={p.services} clients={p.clients ?? []} visible={p.active === 'journey'} onPath={p.onJourneyPath} />
         </div>
-        {COMING.map((c) => (
-          <div className="dock-pane" key={c.key} hidden={p.active !== c.key} role="tabpanel">
-            <div className="dock-empty coming" data-testid={`coming-${c.key}`}>
-              <strong>{c.title} — not available yet.</strong>
-              <span>{c.text}</span>
-            </div>
-          </div>
-        ))}
+        <div className="dock-pane" hidden={p.active !== 'captures'} role="tabpanel">
+          <CapturesPanel client={p.client} lab={p.lab} status={p.liveStatus ?? null} pick={p.canvasPick} />
+        </div>
       </div>
     </section>
   );

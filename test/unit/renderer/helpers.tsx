@@ -82,6 +82,7 @@ export function fakeClient(validate: (doc: LabDoc) => ValidationReport = () => (
     loadPcap: vi.fn(),
     discardCapture: vi.fn(),
     modeAvailability: vi.fn(async (_doc: LabDoc, _service: string): Promise<ModeAvailability[]> => []),
+    filterCapture: vi.fn(async () => ({ indices: [] as number[], last: 0 })),
   } satisfies Record<keyof LabApi, unknown>;
   const client: ApiClient = {
     api: api as unknown as LabApi,

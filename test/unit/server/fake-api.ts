@@ -66,4 +66,5 @@ export const SAMPLE_ARGS: Record<string, unknown[]> = {
   stopCapture: ['cap1-abc123'], listCaptures: [], captureSummaries: ['cap1-abc123', 1, 100], capturePacket: ['cap1-abc123', 1],
   capturePcap: ['cap1-abc123'], loadPcap: ['trace.pcap', '1MOyoQIABAAAAAAAAAAAAAAABAABAAAA'], discardCapture: ['cap1-abc123'],
   modeAvailability: [{ name: 'a', networks: {}, nodes: {} }, 'web'],
+  filterCapture: ['cap1-abc123', 'ip.dst == 198.18.0.100 && tcp.flags.syn == 1', 1],
 };

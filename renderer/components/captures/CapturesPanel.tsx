@@ -1,0 +1,211 @@
+// The Captures tab: start a capture on the running lab's interfaces (or open
+// a pcap file), watch the packets arrive, filter them with Wireshark's display
+// filters, and read one packet's layers, fields and bytes.
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { LabStatus } from '../../../electron/api';
+import type { ApiClient } from '../../api-client';
+import { buildCapture, captureChoices, decodeTree, defaultCaptureForm, defaultPicks, fieldAtByte, fmtCount, linkChoice, type CaptureForm as Form, type TreeSelection } from '../../lib/capture-data';
+import { Icon } from '../icons';
+import { CaptureForm, type CanvasOffer } from './CaptureForm';
+import { DecodeTree } from './DecodeTree';
+import { DisplayFilterBar } from './DisplayFilterBar';
+import { HexView } from './HexView';
+import { PacketList } from './PacketList';
+import { useCapture, type ShownCapture } from './useCapture';
+
+/** What is selected on the canvas that one can capture on: a node, or its link to a network. */
+export interface CanvasPick { node: string; network?: string }
+
+export interface CapturesPanelProps {
+  client: ApiClient;
+  /** the deployed lab shown in the editor, or null */
+  lab: string | null;
+  /** its status: the nodes' interfaces */
+  status: LabStatus | null;
+  pick?: CanvasPick | null;
+}
+
+const clock = (ms: number) => new Date(ms).toTimeString().slice(0, 8);
+const STATE_TEXT: Record<ShownCapture['state'], string> = { running: 'capturing', ended: 'stopped', loaded: 'file' };
+
+export function CapturesPanel({ client, lab, status, pick }: CapturesPanelProps) {
+  const c = useCapture(client);
+  const choices = useMemo(() => captureChoices(lab ? status : null), [lab, status]);
+  const choiceKeys = choices.map((x) => `${x.key}${x.running ? '' : '!'}`).join(',');
+  const [form, setForm] = useState<Form>(defaultCaptureForm);
+  const [follow, setFollow] = useState(true);
+  const [field, setField] = useState<TreeSelection | null>(null);
+  const ticked = useRef<string | null>(null);
+
+  // the balancer's interfaces are ticked the first time a lab's are known; picks the lab lost are dropped
+  useEffect(() => {
+    const keys = new Set(choices.map((x) => x.key));
+    if (!keys.size) return;
+    if (ticked.current !== lab) {
+      ticked.current = lab;
+      setForm((f) => ({ ...f, picked: defaultPicks(choices) }));
+    } else setForm((f) => (f.picked.every((k) => keys.has(k)) ? f : { ...f, picked: f.picked.filter((k) => keys.has(k)) }));
+    // on choiceKeys, not choices: the status is polled and its objects are new each time
+  }, [choiceKeys, lab]);
+
+  const running = c.cap?.state === 'running';
+  const blocked = !lab ? 'Deploy the lab to capture on its interfaces. A pcap file can be opened any time.' : !choices.length ? 'Waiting for the lab’s interfaces…' : undefined;
+  const built = useMemo(() => buildCapture(form, choices), [form, choices]);
+  const problem = 'error' in built ? built.error : undefined;
+
+  const startWith = useCallback(
+    (f: Form) => {
+      const b = buildCapture(f, choices);
+      if (!lab || 'error' in b) return;
+      setFollow(true);
+      void c.start(lab, b.targets, b.opts);
+    },
+    [lab, choices, c],
+  );
+
+  // the canvas's link or node, as interfaces of the running lab
+  const offer = useMemo((): CanvasOffer | null => {
+    if (!pick || !choices.length) return null;
+    if (pick.network) {
+      const one = linkChoice(choices, pick.node, pick.network);
+      return one ? { label: `Capture on this link: ${one.key} (${one.network})`, keys: [one.key] } : null;
+    }
+    const all = choices.filter((x) => x.node === pick.node);
+    return all.length ? { label: `Capture on ${pick.node}: ${all.map((x) => x.iface).join(', ')}`, keys: all.map((x) => x.key) } : null;
+  }, [pick, choices]);
+
+  // a new packet: nothing selected in its tree yet
+  const packet = c.packet;
+  useEffect(() => setField(null), [packet]);
+  const tree = useMemo(() => (packet ? decodeTree(packet, `${packet.node}:${packet.iface}`) : []), [packet]);
+
+  const cap = c.cap;
+  const onSelectCapture = (id: string) => {
+    const info = c.captures.find((x) => x.id === id);
+    if (!info) return;
+    setFollow(info.state === 'running');
+    c.open(info);
+  };
+
+  return (
+    <div className="compare captures" data-testid="captures">
+      <aside className="compare-side">
+        <CaptureForm
+          form={form}
+          setForm={setForm}
+          choices={choices}
+          blocked={blocked}
+          running={running}
+          starting={c.starting}
+          problem={problem}
+          offer={offer}
+          onStart={() => startWith(form)}
+          onStartOn={(keys) => {
+            const f = { ...form, picked: keys };
+            setForm(f);
+            startWith(f);
+          }}
+          onStop={() => void c.stop()}
+          onLoad={(file) => {
+            setFollow(false);
+            void c.load(file);
+          }}
+        />
+      </aside>
+      <section className="captures-main" aria-label="Capture">
+        <div className="cap-bar">
+          <span className={`cap-state ${cap?.state ?? 'none'}`} data-testid="capture-state">
+            {cap ? STATE_TEXT[cap.state] : 'no capture'}
+          </span>
+          {cap && (
+            <span className="cap-status" data-testid="capture-status">
+              <span data-testid="capture-total">{fmtCount(cap.total)}</span> packets · <span data-testid="capture-shown" title={c.filter.applied ? `by the display filter ${c.filter.applied}` : 'every packet in the ring'}>{fmtCount(c.shown)}</span> shown
+              {' · '}
+              <span className={cap.dropped ? 'cap-dropped' : undefined} data-testid="capture-dropped" title="the oldest packets the ring let go to keep its size">
+                {fmtCount(cap.dropped)} dropped
+              </span>
+              <span className="muted" title={cap.interfaces.map((i) => `${i.node}:${i.iface}`).join(', ')}>
+                {' · '}
+                {cap.state === 'loaded' ? cap.name : cap.interfaces.map((i) => `${i.node}:${i.iface}`).join(', ')}
+                {cap.filter ? ` · ${cap.filter}` : ''}
+              </span>
+              {cap.endReason && cap.state === 'ended' && <span className="muted" data-testid="capture-end-reason">{` · ${cap.endReason}`}</span>}
+            </span>
+          )}
+          <span className="spacer" />
+          {!follow && running && (
+            <button type="button" className="btn small" data-testid="capture-follow" onClick={() => setFollow(true)} title="Scroll along with new packets">
+              ↓ Follow
+            </button>
+          )}
+          {c.captures.length > 0 && (
+            <select className="cap-select" data-testid="capture-select" aria-label="Captures" value={cap?.id ?? ''} onChange={(e) => onSelectCapture(e.target.value)}>
+              {!cap && <option value="">captures…</option>}
+              {c.captures.map((x) => (
+                <option key={x.id} value={x.id}>
+                  {x.name} {clock(x.startedAt)} · {STATE_TEXT[x.state]}
+                </option>
+              ))}
+            </select>
+          )}
+          <button type="button" className="btn small" data-testid="capture-save" disabled={!cap || cap.total === 0} title="Save the packets in the ring as a pcap file" onClick={() => void c.save()}>
+            <Icon.save /> Save pcap
+          </button>
+          <button type="button" className="btn small ghost icon" data-testid="capture-discard" disabled={!cap} title="Forget this capture (stops it if it runs)" aria-label="Discard capture" onClick={() => void c.discard()}>
+            <Icon.trash />
+          </button>
+        </div>
+        <DisplayFilterBar filter={c.filter} disabled={!cap} check={c.checkFilter} apply={c.runFilter} />
+        {c.error && (
+          <div className="compare-error" role="alert" data-testid="capture-error" title={c.error}>
+            <span>{c.error}</span>
+            <button type="button" className="linklike" onClick={() => c.setError(null)}>
+              dismiss
+            </button>
+          </div>
+        )}
+        <div className="cap-split">
+          <PacketList
+            key={cap?.id ?? 'none'}
+            view={c.view}
+            table={c.table}
+            version={c.version}
+            selected={c.selected}
+            onSelect={(i) => void c.select(i)}
+            follow={follow && running}
+            setFollow={setFollow}
+            ensure={c.ensure}
+            empty={
+              !cap
+                ? 'Pick interfaces and Start, or open a pcap file. Tip: select a link on the canvas to capture on it.'
+                : c.filter.applied
+                  ? `No packet matches ${c.filter.applied}.`
+                  : running
+                    ? 'Waiting for packets…'
+                    : 'No packets.'
+            }
+          />
+          <div className="cap-detail">
+            {packet ? (
+              <>
+                <DecodeTree tree={tree} selected={field} onSelect={setField} problem={packet.error} />
+                <HexView
+                  hex={packet.bytes}
+                  selected={field}
+                  onByte={(o) => {
+                    const s = fieldAtByte(tree, o);
+                    if (s) setField(s);
+                  }}
+                />
+              </>
+            ) : (
+              <div className="dock-empty small" data-testid="capture-detail-empty">
+                {c.packetError ?? (cap ? 'Select a packet to see its layers, fields and bytes.' : '')}
+              </div>
+            )}
+          </div>
+        </div>
+      </section>
+    </div>
+  );
+}
