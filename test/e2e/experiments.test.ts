@@ -61,6 +61,7 @@ async function openTemplateAndDeploy() {
   await page.goto(s.server.url);
   await page.getByTestId('app').waitFor({ timeout: 30_000 });
   await page.getByTestId('template-select').selectOption('dsr-vs-nat');
+  if (await page.getByTestId('confirm').count()) await page.getByTestId('confirm-ok').click(); // replacing the start drawing may ask
   await expect.poll(() => page.getByTestId('node-web3').count()).toBe(1);
   await page.getByTestId('lab-name').fill(LAB);
   await expect.poll(() => page.getByTestId('issues-count').innerText(), { timeout: 10_000 }).toBe('0');
@@ -122,22 +123,22 @@ async function compareDsrAndNat() {
 
 async function captureOnTheBalancer() {
   await page.getByTestId('tab-captures').click();
-  await page.getByTestId('capture-iface-lb-eth0').check();
-  await page.getByTestId('capture-iface-lb-eth1').check();
+  await page.getByTestId('cap-iface-lb:eth0').check();
+  await page.getByTestId('cap-iface-lb:eth1').check();
   await page.getByTestId('capture-filter').fill('tcp port 80');
   await page.getByTestId('capture-start').click();
-  await expect.poll(() => page.getByTestId('capture-state').innerText(), { timeout: 30_000 }).toMatch(/running/i);
+  await expect.poll(() => page.getByTestId('capture-state').getAttribute('class'), { timeout: 30_000 }).toMatch(/\brunning\b/);
   // traffic: a journey sends one request through the balancer
   await page.getByTestId('tab-journey').click();
   await page.getByTestId('journey-send').click();
   await expect.poll(() => page.getByTestId('journey-result').count(), { timeout: 60_000 }).toBe(1);
   await page.getByTestId('tab-captures').click();
-  await expect.poll(async () => Number(await page.getByTestId('capture-total').getAttribute('data-total')), { timeout: 30_000 }).toBeGreaterThan(3);
-  await page.getByTestId('capture-row').first().click();
-  await expect.poll(() => page.getByTestId('capture-tree').count()).toBe(1);
+  await expect.poll(async () => Number((await page.getByTestId('capture-total').innerText()).replace(/[^\d]/g, '')), { timeout: 30_000 }).toBeGreaterThan(3);
+  await page.getByTestId('pkt-row').first().click();
+  await expect.poll(() => page.getByTestId('decode-tree').locator('[data-testid^="layer-"]').count()).toBeGreaterThan(1);
   await snap('capture');
   await page.getByTestId('capture-stop').click();
-  await expect.poll(() => page.getByTestId('capture-state').innerText(), { timeout: 30_000 }).not.toMatch(/running/i);
+  await expect.poll(() => page.getByTestId('capture-state').getAttribute('class'), { timeout: 30_000 }).not.toMatch(/\brunning\b/);
   const [download] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), page.getByTestId('capture-save').click()]);
   const pcap = path.join(OUT, 'balancer.pcap');
   await download.saveAs(pcap);
@@ -172,6 +173,7 @@ async function followAPacket() {
 
 async function destroy() {
   await page.getByTestId('destroy').click();
+  await page.getByTestId('confirm-ok').click(); // the app asks before destroying a running lab
   await waitDeployed(page, 'no', 180_000);
   await expect(page.getByTestId('toast-error').count()).resolves.toBe(0);
   await snap('destroyed');
