@@ -4,7 +4,7 @@
 // pushed to subscribers. Every failure surfaces as an ApiError with one line.
 import fs from 'node:fs';
 export { toApiError } from './deploy/errors';
-import { ApiError, type AppInfo, type LabApi, type LabDoc, type LabEvent, type Mode } from '../api';
+import { ApiError, type AppInfo, type Comparison, type LabApi, type LabDoc, type LabEvent, type Mode } from '../api';
 import { HOW_TO_START_DOCKER, probeDocker } from './docker/client';
 import { defaultDeps, type DeployDeps } from './deploy/deps';
 import { down } from './deploy/down';
@@ -15,6 +15,8 @@ import { labContext, listLabs, status } from './deploy/status';
 import { up, type UpResult } from './deploy/up';
 import { watchNodeEvents, type EventWatch } from './events/node-events';
 import { Terminals } from './terminals/terminals';
+import { createComparisons, type Comparisons } from './experiments/comparisons';
+import { enginePort } from './experiments/engine-port';
 
 export interface LabEngineOptions {
   shell?: AppInfo['shell'];
@@ -22,6 +24,8 @@ export interface LabEngineOptions {
   version?: string;
   /** substitute parts (tests, benchmarks) */
   deps?: Partial<DeployDeps>;
+  /** the folder for saved comparisons (the shell's userData); default: the user's data folder */
+  dataDir?: string;
 }
 
 export type LabEngine = LabApi & {
@@ -30,6 +34,8 @@ export type LabEngine = LabApi & {
   /** the CLI's `up`, with what changed */
   deployDetailed(doc: LabDoc): Promise<UpResult>;
   gc(opts?: GcOptions): ReturnType<typeof gc>;
+  /** a comparison once it has ended (lab restored, result saved) */
+  compareDone(id: string): Promise<Comparison>;
 };
 
 const topology = () => import('./topology/index');
@@ -47,10 +53,6 @@ function version(given?: string): string {
   }
   return '0.0.0';
 }
-
-const notYet = async (): Promise<never> => {
-  throw new ApiError('comparisons are not available in this build yet', 'engine');
-};
 
 export function createLabEngine(opts: LabEngineOptions = {}): LabEngine {
   const listeners = new Set<(e: LabEvent) => void>();
@@ -135,13 +137,14 @@ export function createLabEngine(opts: LabEngineOptions = {}): LabEngine {
     resizeTerminal: (id, cols, rows) => guard(() => terminals.resize(id, cols, rows)),
     closeTerminal: (id) => guard(() => terminals.close(id)),
 
-    // comparisons: the runner lands in experiments/; until then one clear line
-    compareModes: () => guard(notYet),
-    startCompare: () => guard(notYet),
-    cancelCompare: () => guard(notYet),
-    listComparisons: () => guard(notYet),
-    getComparison: () => guard(notYet),
-    comparisonCsv: () => guard(notYet),
+    // comparisons: experiments/ runs them through the engine's own methods
+    compareModes: (lab, service) => guard(async () => (await needDocker(), compare().modes(lab, service))),
+    startCompare: (req) => guard(async () => (await needDocker(), compare().start(req))),
+    cancelCompare: (id) => guard(() => compare().cancel(id)),
+    listComparisons: () => guard(async () => compare().list()),
+    getComparison: (id) => guard(async () => compare().get(id)),
+    comparisonCsv: (id) => guard(async () => compare().csv(id)),
+    compareDone: (id) => guard(() => compare().done(id)),
 
     subscribe(listener) {
       listeners.add(listener);
@@ -162,11 +165,14 @@ export function createLabEngine(opts: LabEngineOptions = {}): LabEngine {
       };
     },
     async close() {
+      await comparisons?.close(); // cancelled comparisons put their labs back first
       watch?.close();
       watch = undefined;
       listeners.clear();
       await terminals.closeAll();
     },
   };
+  let comparisons: Comparisons | undefined;
+  const compare = () => (comparisons ??= createComparisons({ port: enginePort(engine, deps), emit, dataDir: opts.dataDir }));
   return engine;
 }
