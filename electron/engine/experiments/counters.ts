@@ -27,9 +27,13 @@ export const SNAPSHOT_SCRIPT = [
   'echo --',
 ].join('\n');
 
-/** Snapshots every second, `count` times at most; the pid goes to `pidFile` so the after-snapshot can stop it. */
+/**
+ * Snapshots every second, `count` times at most; the pid goes to `pidFile` so
+ * the after-snapshot can stop it. The request count restarts from zero (the
+ * file lives in the container's small /dev/shm; deltas see the reset).
+ */
 export function samplerScript(count: number, pidFile: string): string {
-  return `echo $$ > ${pidFile}\ni=0\nwhile [ $i -lt ${count} ]; do\n${SNAPSHOT_SCRIPT}\ni=$((i+1)); sleep 1\ndone\n`;
+  return `echo $$ > ${pidFile}\n[ -e ${REQUEST_LOG} ] && : > ${REQUEST_LOG}\ni=0\nwhile [ $i -lt ${count} ]; do\n${SNAPSHOT_SCRIPT}\ni=$((i+1)); sleep 1\ndone\n`;
 }
 
 /** Stop a sampler (if any) and take one snapshot. */

@@ -120,9 +120,10 @@ export function killWrkScript(id: string): string {
 
 /** The reports a wrkScript printed, in job order; throws the first missing one's reason. */
 export function parseWrkScript(out: string, jobs: number): WrkReport[] {
-  const parts = out.split(WRK_END).slice(0, jobs);
-  if (parts.length < jobs) throw new Error(`wrk printed ${parts.length} of ${jobs} reports (it was killed)`);
-  return parts.map(parseWrk);
+  const parts = out.split(WRK_END);
+  const complete = parts.length - 1; // text after the last marker is no report
+  if (complete < jobs) throw new Error(`wrk printed ${complete} of ${jobs} reports (it was killed)`);
+  return parts.slice(0, jobs).map(parseWrk);
 }
 
 /** Split `total` as evenly as possible into `n` parts (the first ones get the remainder). */
