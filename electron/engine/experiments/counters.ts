@@ -1,5 +1,7 @@
-// Counters read inside a node, before and after a run and once a second while
-// it measures: bytes per interface (/sys/class/net/*/statistics), the
+// Counters read inside every node of a run several times a second by a
+// sampler, so the run's before/after values are interpolated at the instants
+// the clients' wrk started and ended (no exec round trip at either end), and
+// the live series comes from the same stream: bytes per interface (/sys/class/net/*/statistics), the
 // container's CPU time (cgroup v2 cpu.stat, or v1 cpuacct.usage) and, on lab
 // servers, the requests counted so far (nginx logs one byte + newline per
 // request carrying the count header: see lab-images/server/nginx.conf).
@@ -8,7 +10,7 @@
 export const REQUEST_LOG = '/dev/shm/lblab-requests.log';
 
 export interface Snapshot {
-  /** ms since epoch, the node's clock (undefined when its `date` has no %N) */
+  /** ms since the kernel booted (/proc/uptime): one clock for every node of the lab, which share the kernel */
   at?: number;
   net: Record<string, { rx: number; tx: number }>;
   /** CPU time of the node's cgroup, seconds */
@@ -17,29 +19,39 @@ export interface Snapshot {
   requests?: number;
 }
 
-/** One snapshot, printed as `t|net|cpu|cpuns|req` lines and closed by `--`. */
-export const SNAPSHOT_SCRIPT = [
-  'echo "t $(date +%s%N)"',
-  'for d in /sys/class/net/*; do n=${d##*/}; [ "$n" = lo ] && continue; echo "net $n $(cat $d/statistics/rx_bytes) $(cat $d/statistics/tx_bytes)"; done',
-  "if [ -r /sys/fs/cgroup/cpu.stat ]; then awk '$1 == \"usage_usec\" { print \"cpu\", $2 }' /sys/fs/cgroup/cpu.stat; " +
-    'else for f in /sys/fs/cgroup/cpuacct/cpuacct.usage /sys/fs/cgroup/cpu,cpuacct/cpuacct.usage; do [ -r $f ] && { echo "cpuns $(cat $f)"; break; }; done; fi',
-  `if [ -e ${REQUEST_LOG} ]; then echo "req $(stat -c %s ${REQUEST_LOG})"; fi`,
-  'echo --',
-].join('\n');
+/** Where a sampler runs while its file exists (removing it stops the sampler). */
+export const samplerRunFile = (tag: string) => `/tmp/lblab-sampler-${tag}.run`;
 
 /**
- * Snapshots every second, `count` times at most; the pid goes to `pidFile` so
- * the after-snapshot can stop it. The request count restarts from zero (the
- * file lives in the container's small /dev/shm; deltas see the reset).
+ * Counters every `periodS` seconds while the run file exists (at most
+ * `maxCount` times), as `t|net|cpu|cpuns|req` lines closed by `--`. Shell
+ * builtins only (read, globs), so a snapshot costs no process: the balancer
+ * under test is not disturbed by its own measurement. The request count
+ * restarts from zero (the file lives in the container's small /dev/shm;
+ * deltas see the reset).
  */
-export function samplerScript(count: number, pidFile: string): string {
-  return `echo $$ > ${pidFile}\n[ -e ${REQUEST_LOG} ] && : > ${REQUEST_LOG}\ni=0\nwhile [ $i -lt ${count} ]; do\n${SNAPSHOT_SCRIPT}\ni=$((i+1)); sleep 1\ndone\n`;
+export function samplerScript(tag: string, periodS: number, maxCount: number): string {
+  const run = samplerRunFile(tag);
+  const v1 = ['/sys/fs/cgroup/cpuacct/cpuacct.usage', '/sys/fs/cgroup/cpu,cpuacct/cpuacct.usage', '/sys/fs/cgroup/cpuacct.usage'];
+  return [
+    `: > ${run}`,
+    `[ -e ${REQUEST_LOG} ] && : > ${REQUEST_LOG}`,
+    'i=0',
+    `while [ -e ${run} ] && [ $i -lt ${maxCount} ]; do`,
+    '  read up idle < /proc/uptime; echo "t $up"',
+    '  for d in /sys/class/net/*; do n=${d##*/}; [ "$n" = lo ] && continue; read rx < $d/statistics/rx_bytes; read tx < $d/statistics/tx_bytes; echo "net $n $rx $tx"; done',
+    '  if [ -r /sys/fs/cgroup/cpu.stat ]; then while read k v; do [ "$k" = usage_usec ] && echo "cpu $v"; done < /sys/fs/cgroup/cpu.stat;',
+    ...v1.map((f) => `  elif [ -r ${f} ]; then read v < ${f}; echo "cpuns $v";`),
+    '  fi',
+    `  [ -e ${REQUEST_LOG} ] && echo "req $(stat -c %s ${REQUEST_LOG})"`,
+    '  echo --',
+    `  i=$((i+1)); sleep ${periodS}`,
+    'done',
+  ].join('\n');
 }
 
-/** Stop a sampler (if any) and take one snapshot. */
-export function stopAndSnapshotScript(pidFile: string): string {
-  return `[ -f ${pidFile} ] && kill $(cat ${pidFile}) 2>/dev/null; rm -f ${pidFile}\n${SNAPSHOT_SCRIPT}\n`;
-}
+/** Stop every sampler of a comparison in this node (they end at their next tick). */
+export const stopSamplersScript = (idPrefix: string) => `rm -f /tmp/lblab-sampler-${idPrefix}*.run; true`;
 
 /** Parse every complete snapshot in `text` (blocks closed by `--`). */
 export function parseSnapshots(text: string): Snapshot[] {
@@ -50,7 +62,7 @@ export function parseSnapshots(text: string): Snapshot[] {
     if (f[0] === '--') {
       out.push(cur);
       cur = { net: {} };
-    } else if (f[0] === 't' && /^\d{13,}$/.test(f[1] ?? '')) cur.at = Number(f[1].slice(0, 13));
+    } else if (f[0] === 't' && /^\d+(\.\d+)?$/.test(f[1] ?? '')) cur.at = Math.round(Number(f[1]) * 1000);
     else if (f[0] === 'net' && f.length === 4 && /^\d+$/.test(f[2]) && /^\d+$/.test(f[3])) cur.net[f[1].replace(/@.*/, '')] = { rx: Number(f[2]), tx: Number(f[3]) };
     else if (f[0] === 'cpu' && /^\d+$/.test(f[1] ?? '')) cur.cpuSeconds = Number(f[1]) / 1e6;
     else if (f[0] === 'cpuns' && /^\d+$/.test(f[1] ?? '')) cur.cpuSeconds = Number(f[1]) / 1e9;
@@ -59,11 +71,26 @@ export function parseSnapshots(text: string): Snapshot[] {
   return out;
 }
 
-/** The one snapshot `text` holds; throws when there is none. */
-export function parseSnapshot(text: string, node: string): Snapshot {
-  const s = parseSnapshots(text)[0];
-  if (!s) throw new Error(`node ${node}: no counters read (${text.trim().split('\n').pop() || 'no output'})`);
-  return s;
+/**
+ * The counters at time `t` (ms, the snapshots' clock), interpolated linearly
+ * between the two snapshots around it; clamped to the first / last one.
+ */
+export function counterAt(series: Snapshot[], t: number): Snapshot {
+  const timed = series.filter((s) => s.at !== undefined);
+  if (!timed.length) throw new Error('no timed snapshot');
+  const i = timed.findIndex((s) => s.at! >= t);
+  if (i === 0) return timed[0];
+  if (i < 0) return timed[timed.length - 1];
+  const a = timed[i - 1];
+  const b = timed[i];
+  const f = b.at! === a.at! ? 1 : (t - a.at!) / (b.at! - a.at!);
+  const mix = (x: number | undefined, y: number | undefined) => (x === undefined || y === undefined ? y : y < x ? y : x + (y - x) * f);
+  const net: Snapshot['net'] = {};
+  for (const [dev, v] of Object.entries(b.net)) {
+    const u = a.net[dev] ?? v;
+    net[dev] = { rx: mix(u.rx, v.rx)!, tx: mix(u.tx, v.tx)! };
+  }
+  return { at: t, net, cpuSeconds: mix(a.cpuSeconds, b.cpuSeconds), requests: mix(a.requests, b.requests) };
 }
 
 export interface Delta {

@@ -8,13 +8,13 @@
 // run, wrk killed, an exception) the lab is put back: the service's own mode,
 // nftables rules gone, our program attached again.
 import type { CompareEvent, CompareRow, CompareRun, Comparison, Mode } from '../../api';
-import { backendShares, delta, parseSnapshot, parseSnapshots, samplerScript, stopAndSnapshotScript, sumRx, type Snapshot } from './counters';
+import { backendShares, counterAt, delta, parseSnapshots, samplerScript, stopSamplersScript, sumRx, type Snapshot } from './counters';
 import { ENVIRONMENT_SCRIPT, LOAD_SCRIPT, environment, parseEnvironment, parseLoad } from './environment';
 import { AbortedError, isAbort, raceAbort, type ComparePort, type PortExecOptions } from './port';
 import { ATTACHED_SCRIPT, kernelNatSetupScript, kernelNatUndoScript, modeForDirect, parseAttached } from './reference-rows';
 import type { PreparedCompare } from './request';
 import { summarize } from './summary';
-import { combineWrk, killWrkScript, parseWrkScript, wrkScript, type WrkJob } from './wrk';
+import { combineWrk, killWrkScript, loadScript, parseMarks, parseWrkScript, type WrkJob } from './wrk';
 
 export interface RunnerContext {
   port: ComparePort;
@@ -27,6 +27,8 @@ export interface RunnerContext {
   serveTimeoutMs?: number;
 }
 
+/** Seconds between two snapshots of a sampler: the counters at wrk's start and end are interpolated within it. */
+const SAMPLE_PERIOD_S = 0.25;
 /** Stop after this many failed runs in a row: the lab, not the moment, is at fault. */
 const MAX_FAILED_IN_A_ROW = 3;
 const oneLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).split('\n')[0];
@@ -125,116 +127,128 @@ export async function runComparison(id: string, p: PreparedCompare, ctx: RunnerC
     });
   }
 
-  async function waitServing(row: CompareRow): Promise<void> {
-    const tries = Math.max(1, Math.round((ctx.serveTimeoutMs ?? 15_000) / 250));
-    await Promise.all(
-      p.clients.map(async (cl, i) => {
-        const targets = [...new Set(jobsOf(row)[i].map((j) => j.target))];
-        const urls = targets.map((t) => `http://${t}${svc.port === 80 ? '' : `:${svc.port}`}${p.path}`);
-        const script = urls
-          .map((u) => `i=0; until curl -fsS -o /dev/null --max-time 2 '${u}' 2>/dev/null; do i=$((i+1)); [ $i -ge ${tries} ] && { curl -fsS -o /dev/null --max-time 2 '${u}'; exit 1; }; sleep 0.2; done`)
-          .join('\n');
-        const r = await exec(cl.node, script, { signal, timeoutMs: tries * 2500 + 10_000 });
-        if (r.exitCode !== 0) throw new Error(`${row}: ${urls.join(', ')} does not answer from ${cl.node}: ${(r.stderr || r.stdout).trim().split('\n').pop() || `exit ${r.exitCode}`}`);
-      }),
-    );
-  }
-
-  async function wrk(row: CompareRow, seconds: number, counted: boolean) {
-    const jobs = jobsOf(row);
-    const outs = await Promise.all(
-      p.clients.map(async (cl, i) => {
-        const r = await exec(cl.node, wrkScript(jobs[i], p.path, seconds, { counted, tag: `${id}-${++seq}` }), { signal, timeoutMs: (seconds + 30) * 1000 });
-        try {
-          return parseWrkScript(r.stdout, jobs[i].length);
-        } catch (e) {
-          throw new Error(`${cl.node}: ${oneLine(e)}`);
-        }
-      }),
-    );
-    return combineWrk(outs.flat());
-  }
-
-  /** Samplers in every node: the first snapshot is the run's "before", the next ones feed the live series. */
-  function startSamplers(tag: string, count: number) {
+  /** Samplers in every node from the start of a run: the counters at the wrk marks are interpolated from them, the live series too. */
+  function startSamplers(tag: string) {
     const stop = new AbortController();
-    const pidFile = `/tmp/lblab-sampler-${tag}.pid`;
-    const seen = new Map<string, { snap: Snapshot; at: number }[]>();
+    const series = new Map<string, Snapshot[]>(nodes.map((n) => [n, []]));
     let firstResolve!: () => void;
     let firstReject!: (e: Error) => void;
     const first = new Promise<void>((res, rej) => ((firstResolve = res), (firstReject = rej)));
     first.catch(() => undefined);
-    const checkFirst = () => nodes.every((n) => seen.get(n)?.length) && firstResolve();
+    const waiters = new Set<() => void>();
+    // long enough for the slowest run; the runner stops them much earlier
+    const maxCount = Math.ceil(((ctx.serveTimeoutMs ?? 15_000) / 1000 + p.warmup + p.duration + 120) / SAMPLE_PERIOD_S);
     for (const node of nodes) {
       let buf = '';
-      const list: { snap: Snapshot; at: number }[] = [];
-      seen.set(node, list);
+      const list = series.get(node)!;
       const onStdout = (t: string) => {
         buf += t;
         const end = buf.lastIndexOf('--\n');
         if (end < 0) return;
-        const cut = end + 3;
-        for (const snap of parseSnapshots(buf.slice(0, cut))) {
-          list.push({ snap, at: now() });
-          if (list.length > 3) list.splice(1, 1); // keep the first (the "before") and the last two
-        }
-        buf = buf.slice(cut);
-        checkFirst();
+        for (const snap of parseSnapshots(buf.slice(0, end + 3))) if (snap.at !== undefined) list.push(snap);
+        buf = buf.slice(end + 3);
+        if (nodes.every((n) => series.get(n)!.length)) firstResolve();
+        for (const w of waiters) w();
       };
-      exec(node, samplerScript(count, pidFile), { signal: stop.signal, onStdout, timeoutMs: (count + 60) * 1000 }).then(
-        (r) => {
-          if (!list.length) firstReject(new Error(`node ${node}: no counters read (${(r.stderr || r.stdout).trim().split('\n').pop() || `exit ${r.exitCode}`})`));
-        },
-        (e) => firstReject(isAbort(e) ? new AbortedError() : new Error(`node ${node}: counters: ${oneLine(e)}`)),
+      exec(node, samplerScript(tag, SAMPLE_PERIOD_S, maxCount), { signal: stop.signal, onStdout, timeoutMs: (maxCount * SAMPLE_PERIOD_S + 60) * 1000 }).then(
+        (r) => !list.length && firstReject(new Error(`node ${node}: no counters read (${(r.stderr || r.stdout).trim().split('\n').pop() || `exit ${r.exitCode}`})`)),
+        (e) => !list.length && firstReject(isAbort(e) ? new AbortedError() : new Error(`node ${node}: counters: ${oneLine(e)}`)),
       );
     }
-    /** bytes/s (or requests/s) of one counter in one node, from its last two snapshots */
-    const rate = (node: string, pick: (s: Snapshot) => number) => {
-      const l = seen.get(node) ?? [];
-      if (l.length < 2) return 0;
-      const [a, b] = l.slice(-2);
-      const dt = (a.snap.at !== undefined && b.snap.at !== undefined ? b.snap.at - a.snap.at : b.at - a.at) / 1000;
-      return dt > 0 ? Math.max(0, pick(b.snap) - pick(a.snap)) / dt : 0;
-    };
     const netSum = (s: Snapshot, k: 'rx' | 'tx') => Object.values(s.net).reduce((x, v) => x + v[k], 0);
+    /** per second over the last second of one node's series */
+    const rate = (node: string, pick: (s: Snapshot) => number) => {
+      const l = series.get(node)!;
+      if (l.length < 2) return 0;
+      const b = l[l.length - 1];
+      const a = l.findLast((x) => x.at! <= b.at! - 900) ?? l[0];
+      return b.at! > a.at! ? Math.max(0, pick(b) - pick(a)) / ((b.at! - a.at!) / 1000) : 0;
+    };
     return {
-      pidFile,
-      first: raceAbort(withTimeout(first, 20_000, 'counters: no first snapshot within 20 s'), signal),
-      before: (node: string) => seen.get(node)![0].snap,
+      first: () => raceAbort(withTimeout(first, 20_000, 'counters: no first snapshot within 20 s'), signal),
+      /** resolve once every node has a snapshot at or after `t` (the samplers tick every SAMPLE_PERIOD_S) */
+      until: (t: number) =>
+        raceAbort(
+          withTimeout(
+            new Promise<void>((res) => {
+              const check = () => nodes.every((n) => (series.get(n)!.at(-1)?.at ?? -1) >= t) && (waiters.delete(check), res());
+              waiters.add(check);
+              check();
+            }),
+            10_000,
+            'counters: no snapshot after the run within 10 s',
+          ),
+          signal,
+        ),
+      at: (node: string, t: number) => counterAt(series.get(node)!, t),
       live: () => ({
         throughputMbps: (clients.reduce((x, n) => x + rate(n, (s) => netSum(s, 'rx')), 0) * 8) / 1e6,
         requestsPerSec: p.servers.reduce((x, n) => x + rate(n, (s) => s.requests ?? 0), 0),
         balancerRxBps: rate(p.balancer, (s) => netSum(s, 'rx')),
         balancerTxBps: rate(p.balancer, (s) => netSum(s, 'tx')),
       }),
-      stop: () => stop.abort(),
+      stop: () => {
+        stop.abort();
+        // fire and forget: each sampler ends at its next tick once its file is gone
+        void Promise.all(nodes.map((n) => exec(n, stopSamplersScript(tag), { timeoutMs: 10_000 }).catch(() => undefined)));
+      },
     };
   }
 
-  async function measure(row: CompareRow, repetition: number): Promise<CompareRun> {
+  async function oneRun(row: CompareRow, repetition: number): Promise<CompareRun> {
     const tag = `${id}-${++seq}`;
-    const samplers = startSamplers(tag, p.duration + 5);
-    let stopped = false;
+    progress(row, repetition, 'switching');
+    const samplers = startSamplers(tag);
+    let tick: NodeJS.Timeout | undefined;
     try {
-      await samplers.first;
-      const start = now();
-      const tick = setInterval(() => {
-        const t = (now() - start) / 1000;
-        emit({ type: 'compare-sample', id, mode: row, repetition, t: Math.round(t * 10) / 10, ...samplers.live() });
-        progress(row, repetition, 'measuring', Math.max(0, p.duration - t) + overhead / 2);
-      }, 1000);
-      let load;
-      try {
-        load = await wrk(row, p.duration, true);
-      } finally {
-        clearInterval(tick);
-      }
+      await enter(row);
       checkAbort();
-      const after = Object.fromEntries(
-        await Promise.all(nodes.map(async (n) => [n, parseSnapshot(await execOk(n, stopAndSnapshotScript(samplers.pidFile), 'reading counters', { timeoutMs: 20_000 }), n)] as const)),
+      await samplers.first();
+      const jobs = jobsOf(row);
+      const tries = Math.max(1, Math.round((ctx.serveTimeoutMs ?? 15_000) / 250));
+      let lead = '';
+      const onLeadOutput = (t: string) => {
+        lead += t;
+        if (p.warmup > 0 && lead.includes('mark serving') && !lead.includes('mark start') && !tick) {
+          progress(row, repetition, 'warmup', p.warmup + p.duration + overhead / 2);
+          lead = lead.replace('mark serving', 'mark seen');
+        }
+        if (lead.includes('mark start') && !tick) {
+          const start = now();
+          progress(row, repetition, 'measuring', p.duration + overhead / 2);
+          tick = setInterval(() => {
+            const t = (now() - start) / 1000;
+            emit({ type: 'compare-sample', id, mode: row, repetition, t: Math.round(t * 10) / 10, ...samplers.live() });
+            progress(row, repetition, 'measuring', Math.max(0, p.duration - t) + overhead / 2);
+          }, 1000);
+        }
+      };
+      const loads = await Promise.all(
+        p.clients.map(async (cl, i) => {
+          const urls = [...new Set(jobs[i].map((j) => `http://${j.target}:${j.port}${p.path}`))];
+          const plan = { urls, jobs: jobs[i], path: p.path, warmup: p.warmup, duration: p.duration, tag: `${tag}-${i}`, serveTries: tries };
+          const r = await exec(cl.node, loadScript(plan), { signal, onStdout: i === 0 ? onLeadOutput : undefined, timeoutMs: (tries * 2.5 + p.warmup + p.duration + 60) * 1000 });
+          const why = (r.stderr || r.stdout).trim().split('\n').pop() || `exit ${r.exitCode}`;
+          if (r.exitCode === 3) throw new Error(`${row}: ${cl.node} gets no answer from ${why}`);
+          if (r.exitCode !== 0) throw new Error(`${cl.node}: the load failed: ${why}`);
+          const marks = parseMarks(r.stdout);
+          try {
+            const reports = parseWrkScript(r.stdout, jobs[i].length);
+            if (marks.start === undefined || marks.end === undefined) throw new Error('wrk ran without its time marks');
+            return { node: cl.node, start: marks.start, end: marks.end, reports };
+          } catch (e) {
+            throw new Error(`${cl.node}: ${oneLine(e)}`);
+          }
+        }),
       );
-      stopped = true;
-      const d = Object.fromEntries(nodes.map((n) => [n, delta(samplers.before(n), after[n])]));
+      clearInterval(tick);
+      checkAbort();
+      const load = combineWrk(loads.flatMap((l) => l.reports));
+      const start = Math.min(...loads.map((l) => l.start));
+      const end = Math.max(...loads.map((l) => l.end));
+      await samplers.until(end);
+      const d = (node: string, from = start, to = end) => delta(samplers.at(node, from), samplers.at(node, to));
+      const lb = d(p.balancer);
       const run: CompareRun = {
         mode: row,
         repetition,
@@ -242,41 +256,25 @@ export async function runComparison(id: string, p: PreparedCompare, ctx: RunnerC
         requestsPerSec: load.requestsPerSec,
         latencyMs: load.latencyMs,
         errors: load.errors,
-        backendShares: backendShares(Object.fromEntries(p.servers.map((n) => [n, d[n]]))),
-        balancerBytes: d[p.balancer].net,
-        responseBytes: clients.reduce((x, n) => x + sumRx(d[n]), 0),
-        balancerCpuSeconds: d[p.balancer].cpuSeconds ?? 0,
+        backendShares: backendShares(Object.fromEntries(p.servers.map((n) => [n, d(n)]))),
+        balancerBytes: roundBytes(lb.net),
+        // each client over its own wrk window
+        responseBytes: Math.round(loads.reduce((x, l) => x + sumRx(d(l.node, l.start, l.end)), 0)),
+        balancerCpuSeconds: lb.cpuSeconds ?? 0,
       };
       if (load.requests === 0) run.error = `no request completed (${load.errors} errors)`;
       return run;
     } finally {
+      clearInterval(tick);
       samplers.stop();
-      if (!stopped) void Promise.all(nodes.map((n) => exec(n, `[ -f ${samplers.pidFile} ] && kill $(cat ${samplers.pidFile}); rm -f ${samplers.pidFile}; true`, { timeoutMs: 10_000 }).catch(() => undefined)));
     }
-  }
-
-  async function oneRun(row: CompareRow, repetition: number): Promise<CompareRun> {
-    progress(row, repetition, 'switching');
-    await enter(row);
-    checkAbort();
-    await waitServing(row);
-    if (p.warmup > 0) {
-      progress(row, repetition, 'warmup', p.warmup + p.duration + overhead / 2);
-      // the warm-up's numbers do not count; a failing warm-up shows again in the measurement
-      await wrk(row, p.warmup, false).catch((e) => {
-        if (isAbort(e) || signal.aborted) throw new AbortedError();
-      });
-    }
-    checkAbort();
-    progress(row, repetition, 'measuring', p.duration + overhead / 2);
-    return measure(row, repetition);
   }
 
   // ------------------------------------------------------------ restore
   async function restore(): Promise<string | undefined> {
     const errors: string[] = [];
     await killOurWrk();
-    await Promise.all(nodes.map((n) => exec(n, `for f in /tmp/lblab-sampler-${id}-*.pid; do [ -f "$f" ] && kill $(cat "$f") 2>/dev/null; rm -f "$f"; done; true`, { timeoutMs: 10_000 }).catch(() => undefined)));
+    await Promise.all(nodes.map((n) => exec(n, stopSamplersScript(`${id}-`), { timeoutMs: 10_000 }).catch(() => undefined)));
     if (state.kernelNat) {
       await undoKernelNat()
         .catch(() => undoKernelNat())
@@ -344,6 +342,9 @@ export async function runComparison(id: string, p: PreparedCompare, ctx: RunnerC
   }
   return c;
 }
+
+const roundBytes = (net: Record<string, { rx: number; tx: number }>) =>
+  Object.fromEntries(Object.entries(net).map(([k, v]) => [k, { rx: Math.round(v.rx), tx: Math.round(v.tx) }]));
 
 function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

@@ -92,25 +92,57 @@ export const wrkDir = (tag: string) => `/tmp/lblab-wrk-${tag}`;
 /** Marker between the outputs of the wrk processes of one client. */
 export const WRK_END = '=== lblab wrk end';
 
+export interface LoadPlan {
+  /** where the load goes, checked first: each must answer (curl) before any wrk starts */
+  urls: string[];
+  jobs: WrkJob[];
+  path: string;
+  warmup: number;
+  duration: number;
+  tag: string;
+  /** curl attempts (0.2 s apart) before a URL counts as not answering */
+  serveTries: number;
+}
+
 /**
- * A shell script running every job of one client at once and printing each
- * report followed by WRK_END. `counted` adds the header the servers count.
- * Threads: one per connection up to 2 (the lab hosts are small; more threads
- * than cores only adds scheduling noise).
+ * One client's whole run in one exec: wait until the targets answer, warm up
+ * (wrk, not counted), then the measured wrk, bracketed by `mark start|end
+ * <uptime>` lines (the kernel's clock, the one the samplers use), then the
+ * reports. No exec round trip between the phases: the runner reads the marks
+ * as they stream. Exit 3 when a target does not answer.
  */
-export function wrkScript(jobs: WrkJob[], path: string, seconds: number, opts: { counted: boolean; tag: string }): string {
-  const dir = wrkDir(opts.tag);
-  const lines = [`rm -rf ${dir}; mkdir -p ${dir}`];
-  jobs.forEach((j, i) => {
-    const host = `${j.target}${j.port === 80 ? '' : `:${j.port}`}`;
-    const header = opts.counted ? ` -H '${COUNT_HEADER}'` : '';
-    lines.push(`wrk -t${Math.min(2, j.connections)} -c${j.connections} -d${seconds}s --timeout 5s --latency${header} 'http://${host}${path}' > ${dir}/${i} 2>&1 &`);
-    lines.push(`echo $! >> ${dir}/pids`);
-  });
-  lines.push('wait');
-  lines.push(`for f in ${jobs.map((_, i) => `${dir}/${i}`).join(' ')}; do cat "$f"; echo '${WRK_END}'; done`);
-  lines.push(`rm -rf ${dir}`);
-  return lines.join('\n');
+export function loadScript(l: LoadPlan): string {
+  const dir = wrkDir(l.tag);
+  // threads: one per connection up to 2 (lab hosts are small; more threads than cores only add noise);
+  // always a port in the URL: the lab images have no /etc/services to resolve "http"
+  const wrkLines = (seconds: number, counted: boolean, prefix: string) =>
+    l.jobs.map((j, i) => {
+      const header = counted ? ` -H '${COUNT_HEADER}'` : '';
+      return `wrk -t${Math.min(2, j.connections)} -c${j.connections} -d${seconds}s --timeout 5s --latency${header} 'http://${j.target}:${j.port}${l.path}' > ${dir}/${prefix}${i} 2>&1 &\necho $! >> ${dir}/pids`;
+    });
+  return [
+    `rm -rf ${dir}; mkdir -p ${dir}`,
+    ...l.urls.map(
+      (u) => `i=0; until curl -fsS -o /dev/null --max-time 2 '${u}' 2>/dev/null; do i=$((i+1)); if [ $i -ge ${l.serveTries} ]; then echo "${u}: $(curl -sS -o /dev/null --max-time 2 '${u}' 2>&1 | tail -n1)" >&2; rm -rf ${dir}; exit 3; fi; sleep 0.2; done`,
+    ),
+    'echo "mark serving"',
+    ...(l.warmup > 0 ? [...wrkLines(l.warmup, false, 'w'), 'wait'] : []),
+    'read up idle < /proc/uptime; echo "mark start $up"',
+    ...wrkLines(l.duration, true, ''),
+    'wait',
+    'read up idle < /proc/uptime; echo "mark end $up"',
+    `for i in ${l.jobs.map((_, i) => i).join(' ')}; do cat ${dir}/$i; echo '${WRK_END}'; done`,
+    `rm -rf ${dir}`,
+  ].join('\n');
+}
+
+/** The uptime marks of a loadScript run, in ms. */
+export function parseMarks(out: string): { start?: number; end?: number } {
+  const at = (k: string) => {
+    const m = out.match(new RegExp(`^mark ${k} (\\d+(?:\\.\\d+)?)$`, 'm'));
+    return m ? Math.round(Number(m[1]) * 1000) : undefined;
+  };
+  return { start: at('start'), end: at('end') };
 }
 
 /** Interrupt every wrk a comparison started in this node (SIGINT: wrk stops at once). */

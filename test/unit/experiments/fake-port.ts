@@ -39,7 +39,6 @@ export class FakeLab implements ComparePort {
   hook?: Hook;
   /** setMode fails for these modes */
   failMode = new Set<Mode>();
-  private snaps = new Map<string, number>();
   private wrkWaiters: (() => void)[] = [];
   /** the measured run (1, 2, ...) whose wrk waits until interrupted (kill -INT) */
   blockRun?: number;
@@ -107,19 +106,41 @@ export class FakeLab implements ComparePort {
     return '20.10.24';
   }
 
-  /** One snapshot of a node: counters grow by a fixed step per snapshot. */
-  private snapshot(node: string): string {
-    const n = (this.snaps.get(node) ?? 0) + 1;
-    this.snaps.set(node, n);
-    const lines = [`t ${1_700_000_000_000_000_000 + n * 1_000_000_000}`];
-    if (node.startsWith('client')) lines.push(`net eth0 ${n * 10_000_000} ${n * 100_000}`);
+  /** the kernel clock the samplers and the marks share, ms */
+  clock = 1_000_000;
+  private windows = new Map<string, { start: number; end: number }>();
+  private acc = new Map<string, { t: number; v: Record<string, number> }>();
+  private samplers = new Map<string, { node: string; onStdout?: (t: string) => void; done: () => void }>();
+
+  /** bytes (or requests, CPU ns) per second of each counter of a node, in the current mode */
+  private rates(node: string): Record<string, number> {
+    if (node.startsWith('client')) return { 'eth0.rx': 10_000_000, 'eth0.tx': 100_000 };
     if (node === 'lb') {
       const through = this.mode === 'dsr' || this.mode === 'tunnel' ? 200_000 : 10_000_000;
-      lines.push(`net eth0 ${n * 100_000} ${n * through}`, `net eth1 ${n * through} ${n * 100_000}`, `cpuns ${n * 250_000_000}`);
+      return { 'eth0.rx': 100_000, 'eth0.tx': through, 'eth1.rx': through, 'eth1.tx': 100_000, cpuns: 250_000_000 };
     }
-    if (node.startsWith('web')) lines.push(`net eth0 ${n * 50_000} ${n * 3_000_000}`, `req ${n * 2 * (node === 'web1' ? 200 : 100)}`);
+    if (node.startsWith('web')) return { 'eth0.rx': 50_000, 'eth0.tx': 3_000_000, req: 2 * (node === 'web1' ? 200 : 100) };
+    return {};
+  }
+
+  /** One snapshot of a node at `t`: its counters grew at the current rates since the last one. */
+  private snapshot(node: string, t = this.clock): string {
+    const a = this.acc.get(node) ?? { t, v: {} };
+    const r = this.rates(node);
+    for (const k of Object.keys(r)) a.v[k] = (a.v[k] ?? 0) + (r[k] * (t - a.t)) / 1000;
+    a.t = t;
+    this.acc.set(node, a);
+    const v = (k: string) => Math.round(a.v[k] ?? 0);
+    const lines = [`t ${(t / 1000).toFixed(2)}`];
+    for (const dev of ['eth0', 'eth1']) if (`${dev}.rx` in r) lines.push(`net ${dev} ${v(`${dev}.rx`)} ${v(`${dev}.tx`)}`);
+    if ('cpuns' in r) lines.push(`cpuns ${v('cpuns')}`);
+    if ('req' in r) lines.push(`req ${v('req')}`);
     lines.push('--');
     return lines.join('\n') + '\n';
+  }
+
+  private tickSamplers(t: number) {
+    for (const s of this.samplers.values()) s.onStdout?.(this.snapshot(s.node, t));
   }
 
   interruptWrk() {
@@ -138,7 +159,7 @@ export class FakeLab implements ComparePort {
     switch (kind) {
       case 'environment':
         return ok(`kernel 6.1.0-test\ncpus 2\ncpumodel  Test CPU @ 2.0GHz\nload 1.50 1.20 0.90\noffloads eth0\n${ETHTOOL}offloads eth1\n${ETHTOOL}--\n`);
-      case 'load':
+      case 'load-average':
         return ok('2.00 1.50 1.00\n');
       case 'attached':
         return ok([...this.attached].join('\n') + '\n');
@@ -150,52 +171,78 @@ export class FakeLab implements ComparePort {
         this.nft = false;
         for (const d of script.matchAll(/tc filter replace dev (\S+)/g)) this.attached.add(d[1]);
         return ok();
-      case 'serving':
-        return ok();
       case 'kill-wrk':
         this.interruptWrk();
         return ok();
-      case 'wrk': {
-        const jobs = (script.match(/^wrk /gm) ?? []).length;
-        const counted = script.includes('X-Lblab-Count');
-        if (counted) {
-          if (node === this.clients[0]) {
-            this.measured.push(this.nft ? 'kernel-nat' : this.mode);
-            this.wrkStarted?.(this.measured.length);
-          }
-          if (this.blockRun === this.measured.length) {
-            await new Promise<void>((resolve, reject) => {
-              this.wrkWaiters.push(resolve);
-              opts.signal?.addEventListener('abort', () => reject(new AbortedError()), { once: true });
-            });
-          }
+      case 'load': {
+        const measuredJobs = script.split('\n').filter((l) => l.startsWith('wrk ') && l.includes('X-Lblab-Count')).length;
+        const seconds = Number(/-d(\d+)s --timeout 5s --latency -H/.exec(script)?.[1] ?? 1);
+        opts.onStdout?.('mark serving\n');
+        await new Promise((r) => setTimeout(r, 1));
+        // the clients of one run share its window; the first one to get here moves the clock past it
+        const runTag = /lblab-wrk-(\S+)-\d+;/.exec(script)![1];
+        let win = this.windows.get(runTag);
+        if (!win) {
+          win = { start: this.clock, end: this.clock + seconds * 1000 };
+          this.windows.set(runTag, win);
+          this.tickSamplers(win.start);
+          this.clock = win.end + 100;
         }
-        return ok(Array.from({ length: jobs }, () => `${WRK_OK}${WRK_END}\n`).join(''));
+        const { start, end } = win;
+        opts.onStdout?.(`mark start ${(start / 1000).toFixed(2)}\n`);
+        if (node === this.clients[0]) {
+          this.measured.push(this.nft ? 'kernel-nat' : this.mode);
+          this.wrkStarted?.(this.measured.length);
+        }
+        if (this.blockRun === this.measured.length) {
+          await new Promise<void>((resolve, reject) => {
+            this.wrkWaiters.push(resolve);
+            opts.signal?.addEventListener('abort', () => reject(new AbortedError()), { once: true });
+          });
+        }
+        // the samplers tick after the end
+        setTimeout(() => this.tickSamplers(end + 100), 2);
+        const reports = Array.from({ length: measuredJobs }, () => `${WRK_OK}${WRK_END}\n`).join('');
+        return ok(`mark serving\nmark start ${(start / 1000).toFixed(2)}\nmark end ${(end / 1000).toFixed(2)}\n${reports}`);
       }
       case 'sampler': {
-        const first = this.snapshot(node);
-        await new Promise((r) => setTimeout(r, 1));
-        opts.onStdout?.(first);
-        return ok(first);
+        const tag = /lblab-sampler-(\S+)\.run/.exec(script)![1];
+        return new Promise<PortExecResult>((resolve, reject) => {
+          this.samplers.set(`${node} ${tag}`, { node, onStdout: opts.onStdout, done: () => resolve(ok()) });
+          opts.signal?.addEventListener('abort', () => reject(new AbortedError()), { once: true });
+          setTimeout(() => opts.onStdout?.(this.snapshot(node)), 1);
+        });
       }
-      case 'stop-and-snapshot':
-        return ok(this.snapshot(node));
+      case 'stop-samplers': {
+        const prefix = /lblab-sampler-(\S+)\*\.run/.exec(script)![1];
+        for (const [k, s] of this.samplers) {
+          if (k.startsWith(`${node} ${prefix}`)) {
+            this.samplers.delete(k);
+            s.done();
+          }
+        }
+        return ok();
+      }
       default:
         return ok();
     }
   }
 
+  /** samplers still running */
+  get liveSamplers() {
+    return this.samplers.size;
+  }
+
   kind(script: string): string {
-    if (script === LOAD_SCRIPT) return 'load';
+    if (script === LOAD_SCRIPT) return 'load-average';
     if (script.includes('uname -r')) return 'environment';
     if (script.includes("grep -q 'pref 100 bpf'")) return 'attached';
     if (script.includes('nft add table')) return 'kernel-nat-setup';
     if (script.includes('nft delete table') && script.includes('filter replace')) return 'kernel-nat-undo';
-    if (script.includes('until curl')) return 'serving';
     if (script.includes('kill -INT')) return 'kill-wrk';
-    if (/^wrk /m.test(script)) return 'wrk';
-    if (script.includes('while [ $i -lt')) return 'sampler';
-    if (script.includes('echo --')) return 'stop-and-snapshot';
+    if (script.includes('mark start')) return 'load';
+    if (script.includes('while [ -e /tmp/lblab-sampler-')) return 'sampler';
+    if (script.startsWith('rm -f /tmp/lblab-sampler-')) return 'stop-samplers';
     return 'other';
   }
 }

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CompareRun, Comparison } from '../../../electron/api';
-import { backendShares, delta, parseSnapshot, parseSnapshots, REQUEST_LOG, samplerScript, SNAPSHOT_SCRIPT, stopAndSnapshotScript } from '../../../electron/engine/experiments/counters';
+import { backendShares, counterAt, delta, parseSnapshots, REQUEST_LOG, samplerScript, stopSamplersScript } from '../../../electron/engine/experiments/counters';
 import { comparisonToCsv, csvField } from '../../../electron/engine/experiments/csv';
 import { ComparisonStore, dataDir, newComparisonId } from '../../../electron/engine/experiments/store';
 import { balancerResponseShare, median, relativeSpread, roundRatio, spread, summarize } from '../../../electron/engine/experiments/summary';
@@ -24,14 +24,26 @@ const run = (mode: CompareRun['mode'], repetition: number, mbps: number, extra: 
 });
 
 describe('counters', () => {
-  const text = 't 1700000000123456789\nnet eth0 100 200\nnet eth1@if7 5 6\ncpu 2500000\nreq 4000\n--\nt 1700000001123456789\nnet eth0 1100 2200\nnet eth1 5 6\ncpu 3000000\nreq 1000\n--\nt 17000';
-  it('parses complete blocks only; cgroup v2 µs and v1 ns; requests are half the log size', () => {
+  const text = 't 12345.67\nnet eth0 100 200\nnet eth1@if7 5 6\ncpu 2500000\nreq 4000\n--\nt 12346.67\nnet eth0 1100 2200\nnet eth1 5 6\ncpu 3000000\nreq 1000\n--\nt 12347';
+  it('parses complete blocks only; uptime in ms; cgroup v2 µs and v1 ns; requests are half the log size', () => {
     const [a, b, ...rest] = parseSnapshots(text);
     expect(rest).toEqual([]);
-    expect(a).toEqual({ at: 1700000000123, net: { eth0: { rx: 100, tx: 200 }, eth1: { rx: 5, tx: 6 } }, cpuSeconds: 2.5, requests: 2000 });
-    expect(b.at).toBe(1700000001123);
-    expect(parseSnapshot('cpuns 1500000000\n--\n', 'lb').cpuSeconds).toBe(1.5);
-    expect(() => parseSnapshot('sh: 1: cat: not found\n', 'web1')).toThrow('node web1: no counters read (sh: 1: cat: not found)');
+    expect(a).toEqual({ at: 12345670, net: { eth0: { rx: 100, tx: 200 }, eth1: { rx: 5, tx: 6 } }, cpuSeconds: 2.5, requests: 2000 });
+    expect(b.at).toBe(12346670);
+    expect(parseSnapshots('cpuns 1500000000\n--\n')[0].cpuSeconds).toBe(1.5);
+    expect(parseSnapshots('sh: 1: cat: not found\n')).toEqual([]);
+  });
+
+  it('counters at an instant: interpolated between the snapshots around it, clamped at the ends', () => {
+    const s = parseSnapshots('t 10.00\nnet eth0 0 1000\ncpu 0\n--\nt 11.00\nnet eth0 100 2000\ncpu 1000000\n--\nt 12.00\nnet eth0 300 2000\ncpu 1000000\n--\n');
+    expect(counterAt(s, 10_500)).toEqual({ at: 10_500, net: { eth0: { rx: 50, tx: 1500 } }, cpuSeconds: 0.5, requests: undefined });
+    expect(counterAt(s, 11_250).net.eth0.rx).toBeCloseTo(150);
+    expect(counterAt(s, 9_000)).toEqual(s[0]);
+    expect(counterAt(s, 13_000)).toEqual(s[2]);
+    expect(() => counterAt([], 1)).toThrow('no timed snapshot');
+    // a counter reset between two snapshots (the request log emptied) does not interpolate backwards
+    const r = parseSnapshots('t 1.00\nreq 1000\n--\nt 2.00\nreq 10\n--\n');
+    expect(counterAt(r, 1_500).requests).toBe(5);
   });
 
   it('delta: a counter that went back (the request log is emptied each run) counts from zero', () => {
@@ -46,13 +58,24 @@ describe('counters', () => {
     expect(backendShares({ a: { net: {}, requests: 0 } })).toEqual({ a: 0 });
   });
 
-  it('the scripts: a bounded sampler that empties the request log, a stop that kills it by pid', () => {
-    const s = samplerScript(7, '/tmp/p.pid');
-    expect(s).toMatch(/^echo \$\$ > \/tmp\/p\.pid\n/);
+  it('the sampler: runs while its file exists (bounded), empties the request log, reads with builtins only', () => {
+    const s = samplerScript('c1-3', 0.25, 7);
+    expect(s.split('\n')[0]).toBe(': > /tmp/lblab-sampler-c1-3.run');
     expect(s).toContain(`: > ${REQUEST_LOG}`);
-    expect(s).toContain('while [ $i -lt 7 ]');
-    expect(stopAndSnapshotScript('/tmp/p.pid')).toMatch(/^\[ -f \/tmp\/p\.pid \] && kill \$\(cat \/tmp\/p\.pid\)/);
-    expect(SNAPSHOT_SCRIPT.trim().endsWith('echo --')).toBe(true);
+    expect(s).toContain('while [ -e /tmp/lblab-sampler-c1-3.run ] && [ $i -lt 7 ]; do');
+    expect(s).toContain('sleep 0.25');
+    expect(s).not.toMatch(/\bcat\b|\bdate\b|\bawk\b/); // no process per snapshot but sleep (and stat on servers)
+    expect(stopSamplersScript('c1-')).toBe('rm -f /tmp/lblab-sampler-c1-*.run; true');
+  });
+
+  it('the sampler script runs in a POSIX shell and prints parseable snapshots', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const out = execFileSync('sh', ['-c', samplerScript(`unit-${process.pid}`, 0.01, 2)], { encoding: 'utf8' });
+    const snaps = parseSnapshots(out);
+    expect(snaps).toHaveLength(2);
+    expect(snaps[1].at! - snaps[0].at!).toBeGreaterThanOrEqual(0);
+    expect(Object.keys(snaps[0].net).length).toBeGreaterThan(0);
+    fs.rmSync(`/tmp/lblab-sampler-unit-${process.pid}.run`, { force: true });
   });
 });
 

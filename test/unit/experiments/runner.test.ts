@@ -21,6 +21,7 @@ function expectRestored(lab: FakeLab, mode = 'dsr') {
   expect(lab.mode).toBe(mode);
   expect(lab.nft).toBe(false);
   expect([...lab.attached].sort()).toEqual(['eth0', 'eth1']);
+  expect(lab.liveSamplers).toBe(0);
 }
 
 describe('rotation', () => {
@@ -50,9 +51,9 @@ describe('rotation', () => {
   it('direct: each client fetches from the backends, connections spread evenly', async () => {
     const lab = new FakeLab();
     const scripts: string[] = [];
-    lab.hook = (node, s) => void (s.includes('X-Lblab-Count') && scripts.push(`${node}\n${s}`));
+    lab.hook = (node, s) => void (s.includes('mark start') && scripts.push(`${node}\n${s.split('\n').filter((l) => !l.startsWith('wrk ') || l.includes('X-Lblab-Count')).join('\n')}`));
     await compare(lab, { modes: ['direct'], repeat: 1, connections: 7 });
-    const conns = (t: string) => scripts.flatMap((s) => [...s.matchAll(new RegExp(`-c(\\d+) .*http://${t.replace(/\./g, '\\.')}/`, 'g'))].map((m) => Number(m[1]))).reduce((a, b) => a + b, 0);
+    const conns = (t: string) => scripts.flatMap((s) => [...s.matchAll(new RegExp(`-c(\\d+) .*http://${t.replace(/\./g, '\\.')}:80/`, 'g'))].map((m) => Number(m[1]))).reduce((a, b) => a + b, 0);
     expect([conns('198.18.1.4'), conns('198.18.1.5'), conns('198.18.1.6')]).toEqual([3, 2, 2]);
     expect(scripts.filter((s) => s.startsWith('client1'))).toHaveLength(1);
     expect(scripts.filter((s) => s.startsWith('client2'))).toHaveLength(1);
@@ -72,15 +73,17 @@ describe('what a run records', () => {
     expect(dsr.latencyMs.p99).toBeCloseTo(16.81);
     expect(dsr.errors).toBe(0);
     expect(dsr.backendShares).toEqual({ web1: 0.5, web2: 0.25, web3: 0.25 });
-    expect(dsr.balancerBytes).toEqual({ eth0: { rx: 100_000, tx: 200_000 }, eth1: { rx: 200_000, tx: 100_000 } });
-    expect(dsr.responseBytes).toBe(20_000_000);
-    expect(dsr.balancerCpuSeconds).toBeCloseTo(0.25);
-    expect(c.summary.find((s) => s.mode === 'dsr')!.balancerResponseShare).toBeCloseTo(300_000 / 20_000_000);
-    expect(c.summary.find((s) => s.mode === 'nat')!.balancerResponseShare).toBeCloseTo(10_100_000 / 20_000_000);
+    // the pretend counters grow at fixed rates: over the 2 s between wrk's marks
+    expect(dsr.balancerBytes).toEqual({ eth0: { rx: 200_000, tx: 400_000 }, eth1: { rx: 400_000, tx: 200_000 } });
+    expect(dsr.responseBytes).toBe(40_000_000);
+    expect(dsr.balancerCpuSeconds).toBeCloseTo(0.5);
+    expect(c.summary.find((s) => s.mode === 'dsr')!.balancerResponseShare).toBeCloseTo(600_000 / 40_000_000);
+    expect(c.summary.find((s) => s.mode === 'nat')!.balancerResponseShare).toBeCloseTo(20_200_000 / 40_000_000);
+    expect(lab.liveSamplers).toBe(0);
     expect(nat.mode).toBe('nat');
     expect(c.environment).toMatchObject({ kernel: '6.1.0-test', docker: '20.10.24', cpus: 2, cpuModel: 'Test CPU @ 2.0GHz', loadBefore: [1.5, 1.2, 0.9], loadAfter: [2, 1.5, 1] });
     expect(c.environment.linkRates).toEqual({ 'lb:front': '100mbit', 'lb:back': '100mbit', 'web1:back': '100mbit', 'web2:back': '100mbit', 'web3:back': '100mbit' });
-    expect(c.environment.offloads.eth0).toMatchObject({ 'tcp-segmentation-offload': 'off', 'generic-receive-offload': 'on' });
+    expect(c.environment.offloads.eth0).toMatchObject({ 'tcp-segmentation-offload': 'on', 'generic-receive-offload': 'off', 'large-receive-offload': 'off', 'tx-checksumming': 'off' });
     expect(c.environment.offloads.eth0['tx-checksum-ipv4']).toBeUndefined();
     expect(c.workload).toEqual({ modes: ['dsr', 'nat'], object: '1m', connections: 12, duration: 2, warmup: 1, repeat: 1, clients: ['client1', 'client2'] });
     // saved from the start (incomplete), after each run, and at the end
@@ -95,8 +98,11 @@ describe('what a run records', () => {
 
   it('no warm-up: no unmeasured wrk', async () => {
     const lab = new FakeLab();
+    const scripts: string[] = [];
+    lab.hook = (_node, s) => void (s.includes('mark start') && scripts.push(s));
     await compare(lab, { modes: ['dsr'], repeat: 1, warmup: 0 });
-    expect(lab.calls.filter((x) => x.endsWith(' wrk'))).toHaveLength(2); // one per client
+    expect(scripts).toHaveLength(2); // one per client
+    for (const s of scripts) expect(s.split('\n').filter((l) => l.startsWith('wrk '))).toEqual([expect.stringContaining('X-Lblab-Count')]);
   });
 });
 
@@ -135,7 +141,7 @@ describe('the lab is put back', () => {
   it('when wrk dies mid-run (no report): that run fails with wrk\'s reason, the lab is restored', async () => {
     const lab = new FakeLab();
     let n = 0;
-    lab.hook = (_node, s) => (s.includes('X-Lblab-Count') && ++n === 3 ? { exitCode: 0, stdout: '', stderr: '' } : undefined);
+    lab.hook = (_node, s) => (s.includes('mark start') && ++n === 3 ? { exitCode: 0, stdout: 'mark serving\nmark start 1.00\nmark end 2.00\n', stderr: '' } : undefined);
     const { c } = await compare(lab, { modes: ['kernel-nat', 'dsr'], repeat: 1 });
     expect(c.runs[1].error).toMatch(/^client1: wrk printed 0 of 1 reports/);
     expect(c.runs[0].error).toBeUndefined();
@@ -144,10 +150,10 @@ describe('the lab is put back', () => {
 
   it('stops after three failed runs in a row, restored', async () => {
     const lab = new FakeLab();
-    lab.hook = (_node, s) => (s.includes('until curl') ? { exitCode: 1, stdout: '', stderr: 'curl: (7) Failed to connect' } : undefined);
+    lab.hook = (_node, s) => (s.includes('until curl') ? { exitCode: 3, stdout: '', stderr: 'http://198.18.0.254:80/1m.bin: curl: (7) Failed to connect' } : undefined);
     const { c } = await compare(lab, { modes: ['nat', 'kernel-nat', 'snat', 'tunnel'], repeat: 1 });
     expect(c.runs).toHaveLength(3);
-    expect(c.runs[0].error).toBe('nat: http://198.18.0.254/1m.bin does not answer from client1: curl: (7) Failed to connect');
+    expect(c.runs[0].error).toBe('nat: client1 gets no answer from http://198.18.0.254:80/1m.bin: curl: (7) Failed to connect');
     expect(c.complete).toBe(false);
     expect(c.error).toMatch(/^stopped after 3 failed runs in a row: /);
     expectRestored(lab);

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { combineWrk, killWrkScript, objectPath, parseWrk, parseWrkScript, splitEven, WRK_END, wrkErrors, wrkScript } from '../../../electron/engine/experiments/wrk';
+import { combineWrk, killWrkScript, loadScript, objectPath, parseMarks, parseWrk, parseWrkScript, splitEven, WRK_END, wrkErrors } from '../../../electron/engine/experiments/wrk';
 
 const fx = (f: string) => fs.readFileSync(path.join(import.meta.dirname, 'fixtures/wrk', f), 'utf8');
 
@@ -61,17 +61,38 @@ describe('several wrk at once', () => {
     expect(t.errors).toBe(8);
   });
 
-  it('the script runs every job at once, records pids, and its output splits back into reports', () => {
-    const s = wrkScript([{ target: '198.18.0.254', port: 80, connections: 3 }, { target: '198.18.1.4', port: 8080, connections: 1 }], '/1m.bin', 5, { counted: true, tag: 'c1-7' });
-    expect(s).toContain("wrk -t2 -c3 -d5s --timeout 5s --latency -H 'X-Lblab-Count: 1' 'http://198.18.0.254/1m.bin' > /tmp/lblab-wrk-c1-7/0 2>&1 &");
-    expect(s).toContain("wrk -t1 -c1 -d5s --timeout 5s --latency -H 'X-Lblab-Count: 1' 'http://198.18.1.4:8080/1m.bin' > /tmp/lblab-wrk-c1-7/1 2>&1 &");
-    expect(s.match(/echo \$! >> \/tmp\/lblab-wrk-c1-7\/pids/g)).toHaveLength(2);
-    expect(wrkScript([{ target: 'x', port: 80, connections: 1 }], '/1k.bin', 1, { counted: false, tag: 't' })).not.toContain('X-Lblab-Count');
-    const out = `${fx('ok-100k.txt')}${WRK_END}\n${fx('non2xx.txt')}${WRK_END}\n`;
+  it('the load script: targets answer first, then warm-up, then the measured wrk between time marks; pids recorded', () => {
+    const s = loadScript({
+      urls: ['http://198.18.0.254:80/1m.bin'],
+      jobs: [{ target: '198.18.0.254', port: 80, connections: 3 }, { target: '198.18.1.4', port: 8080, connections: 1 }],
+      path: '/1m.bin',
+      warmup: 1,
+      duration: 5,
+      tag: 'c1-7-0',
+      serveTries: 60,
+    });
+    const lines = s.split('\n');
+    const at = (re: RegExp) => lines.findIndex((l) => re.test(l));
+    expect(at(/until curl -fsS -o \/dev\/null --max-time 2 'http:\/\/198\.18\.0\.254:80\/1m\.bin'.*-ge 60.*exit 3/)).toBeGreaterThan(0);
+    expect(lines).toContain("wrk -t2 -c3 -d1s --timeout 5s --latency 'http://198.18.0.254:80/1m.bin' > /tmp/lblab-wrk-c1-7-0/w0 2>&1 &");
+    expect(lines).toContain("wrk -t2 -c3 -d5s --timeout 5s --latency -H 'X-Lblab-Count: 1' 'http://198.18.0.254:80/1m.bin' > /tmp/lblab-wrk-c1-7-0/0 2>&1 &");
+    expect(lines).toContain("wrk -t1 -c1 -d5s --timeout 5s --latency -H 'X-Lblab-Count: 1' 'http://198.18.1.4:8080/1m.bin' > /tmp/lblab-wrk-c1-7-0/1 2>&1 &");
+    expect(at(/^echo "mark serving"$/)).toBeLessThan(at(/-d1s/));
+    expect(at(/mark start/)).toBeGreaterThan(at(/-d1s/));
+    expect(at(/mark start/)).toBeLessThan(at(/-d5s/));
+    expect(at(/mark end/)).toBeGreaterThan(at(/-d5s/));
+    expect(lines.filter((l) => l === 'echo $! >> /tmp/lblab-wrk-c1-7-0/pids')).toHaveLength(4);
+    expect(loadScript({ urls: [], jobs: [{ target: 'x', port: 80, connections: 1 }], path: '/', warmup: 0, duration: 1, tag: 't', serveTries: 1 })).not.toMatch(/-d0s/);
+    expect(killWrkScript('c1')).toContain('/tmp/lblab-wrk-c1-*/pids');
+  });
+
+  it('the load output: marks in ms of uptime, reports split back per job', () => {
+    const out = `mark serving\nmark start 12345.67\nmark end 12350.70\n${fx('ok-100k.txt')}${WRK_END}\n${fx('non2xx.txt')}${WRK_END}\n`;
+    expect(parseMarks(out)).toEqual({ start: 12345670, end: 12350700 });
     expect(parseWrkScript(out, 2).map((r) => r.requests)).toEqual([2554, 1066]);
     expect(() => parseWrkScript(`${fx('ok-100k.txt')}${WRK_END}\n`, 2)).toThrow(/1 of 2 reports/);
     expect(() => parseWrkScript(`${WRK_END}\n${WRK_END}\n`, 2)).toThrow(/wrk printed no result/);
-    expect(killWrkScript('c1')).toContain('/tmp/lblab-wrk-c1-*/pids');
+    expect(parseMarks('mark serving\n')).toEqual({ start: undefined, end: undefined });
   });
 
   it('objects and connection splits', () => {
