@@ -181,6 +181,8 @@ export async function runComparison(id: string, p: PreparedCompare, ctx: RunnerC
           signal,
         ),
       at: (node: string, t: number) => counterAt(series.get(node)!, t),
+      /** a node whose first snapshot is later than `t` */
+      startedAfter: (t: number) => nodes.find((n) => (series.get(n)![0]?.at ?? Infinity) > t),
       live: () => ({
         throughputMbps: (clients.reduce((x, n) => x + rate(n, (s) => netSum(s, 'rx')), 0) * 8) / 1e6,
         requestsPerSec: p.servers.reduce((x, n) => x + rate(n, (s) => s.requests ?? 0), 0),
@@ -203,7 +205,10 @@ export async function runComparison(id: string, p: PreparedCompare, ctx: RunnerC
     try {
       await enter(row);
       checkAbort();
-      await samplers.first();
+      // with a warm-up the samplers are running long before the measured wrk starts: no need to wait for them
+      const sampling = samplers.first();
+      if (p.warmup < 1) await sampling;
+      else sampling.catch(() => undefined);
       const jobs = jobsOf(row);
       const tries = Math.max(1, Math.round((ctx.serveTimeoutMs ?? 15_000) / 250));
       let lead = '';
@@ -246,7 +251,10 @@ export async function runComparison(id: string, p: PreparedCompare, ctx: RunnerC
       const load = combineWrk(loads.flatMap((l) => l.reports));
       const start = Math.min(...loads.map((l) => l.start));
       const end = Math.max(...loads.map((l) => l.end));
+      await sampling;
       await samplers.until(end);
+      const late = samplers.startedAfter(start + SAMPLE_PERIOD_S * 1000);
+      if (late) throw new Error(`node ${late}: its counters started after the measurement (the host is overloaded?)`);
       const d = (node: string, from = start, to = end) => delta(samplers.at(node, from), samplers.at(node, to));
       const lb = d(p.balancer);
       const run: CompareRun = {
@@ -313,6 +321,7 @@ export async function runComparison(id: string, p: PreparedCompare, ctx: RunnerC
         } catch (e) {
           if (isAbort(e) || signal.aborted) throw new AbortedError();
           run = failedRun(row, r, oneLine(e));
+          await killOurWrk(); // the other clients' wrk must not load the next run
         }
         c.runs.push(run);
         done++;

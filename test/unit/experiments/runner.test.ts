@@ -138,13 +138,15 @@ describe('the lab is put back', () => {
     expectRestored(lab);
   });
 
-  it('when wrk dies mid-run (no report): that run fails with wrk\'s reason, the lab is restored', async () => {
+  it('when wrk dies mid-run (no report): that run fails with wrk\'s reason, the other clients\' wrk is stopped, the lab is restored', async () => {
     const lab = new FakeLab();
     let n = 0;
-    lab.hook = (_node, s) => (s.includes('mark start') && ++n === 3 ? { exitCode: 0, stdout: 'mark serving\nmark start 1.00\nmark end 2.00\n', stderr: '' } : undefined);
-    const { c } = await compare(lab, { modes: ['kernel-nat', 'dsr'], repeat: 1 });
-    expect(c.runs[1].error).toMatch(/^client1: wrk printed 0 of 1 reports/);
-    expect(c.runs[0].error).toBeUndefined();
+    lab.hook = (_node, s) => (s.includes('mark start') && ++n === 1 ? { exitCode: 0, stdout: 'mark serving\nmark start 1.00\nmark end 2.00\n', stderr: '' } : undefined);
+    const { c } = await compare(lab, { modes: ['dsr', 'kernel-nat'], repeat: 1 });
+    expect(c.runs[0].error).toMatch(/^client1: wrk printed 0 of 1 reports/);
+    expect(c.runs[1].error).toBeUndefined();
+    expect(lab.calls.indexOf('exec client2 kill-wrk')).toBeGreaterThan(-1);
+    expect(lab.calls.indexOf('exec client2 kill-wrk')).toBeLessThan(lab.calls.indexOf('setMode nat'));
     expectRestored(lab);
   });
 
