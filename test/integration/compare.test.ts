@@ -115,9 +115,9 @@ describe.sequential('comparisons on a live lab', () => {
     await expectRestored();
   });
 
-  it('cancelled mid-run in kernel-nat: wrk stops at once, the lab is put back, the comparison is kept incomplete', async () => {
+  it('cancelled mid-run (nat): the lab is put back, the comparison is kept incomplete', async () => {
     const { id } = await engine.startCompare({ lab: LAB, modes: ['nat', 'kernel-nat'], connections: 6, duration: 30, warmup: 0, repeat: 1, object: '100k' });
-    // nat's run takes 30 s: cancel in the first; kernel-nat below
+    // nat's run takes 30 s: cancel in it; a cancel in kernel-nat is below
     await whenMeasuring(id, 'nat', 1000);
     const t = Date.now();
     await engine.cancelCompare(id);
