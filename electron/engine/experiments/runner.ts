@@ -10,11 +10,11 @@
 import type { CompareEvent, CompareRow, CompareRun, Comparison, Mode } from '../../api';
 import { backendShares, counterAt, delta, parseSnapshots, samplerScript, stopSamplersScript, sumRx, type Snapshot } from './counters';
 import { ENVIRONMENT_SCRIPT, LOAD_SCRIPT, environment, parseEnvironment, parseLoad } from './environment';
-import { AbortedError, isAbort, raceAbort, type ComparePort, type PortExecOptions } from './port';
+import { AbortedError, isAbort, raceAbort, type ComparePort, type PortExecOptions, type PortExecResult } from './port';
 import { ATTACHED_SCRIPT, kernelNatSetupScript, kernelNatUndoScript, modeForDirect, parseAttached } from './reference-rows';
 import type { PreparedCompare } from './request';
 import { summarize } from './summary';
-import { combineWrk, killWrkScript, loadScript, parseMarks, parseWrkScript, type WrkJob } from './wrk';
+import { combineWrk, killWrkScript, LOAD_DONE, loadScript, parseMarks, parseWrkScript, type WrkJob } from './wrk';
 
 export interface RunnerContext {
   port: ComparePort;
@@ -232,7 +232,16 @@ export async function runComparison(id: string, p: PreparedCompare, ctx: RunnerC
         p.clients.map(async (cl, i) => {
           const urls = [...new Set(jobs[i].map((j) => `http://${j.target}:${j.port}${p.path}`))];
           const plan = { urls, jobs: jobs[i], path: p.path, warmup: p.warmup, duration: p.duration, tag: `${tag}-${i}`, serveTries: tries };
-          const r = await exec(cl.node, loadScript(plan), { signal, onStdout: i === 0 ? onLeadOutput : undefined, timeoutMs: (tries * 2.5 + p.warmup + p.duration + 60) * 1000 });
+          // done as soon as the last line has streamed: docker reports an exec's end up to 0.4 s later
+          let out = '';
+          let streamed!: (r: PortExecResult) => void;
+          const whole = new Promise<PortExecResult>((res) => (streamed = res));
+          const onStdout = (t: string) => {
+            out += t;
+            if (i === 0) onLeadOutput(t);
+            if (out.endsWith(`${LOAD_DONE}\n`)) streamed({ exitCode: 0, stdout: out, stderr: '' });
+          };
+          const r = await Promise.race([whole, exec(cl.node, loadScript(plan), { signal, onStdout, timeoutMs: (tries * 2.5 + p.warmup + p.duration + 60) * 1000 })]);
           const why = (r.stderr || r.stdout).trim().split('\n').pop() || `exit ${r.exitCode}`;
           if (r.exitCode === 3) throw new Error(`${row}: ${cl.node} gets no answer from ${why}`);
           if (r.exitCode !== 0) throw new Error(`${cl.node}: the load failed: ${why}`);

@@ -133,8 +133,12 @@ export function loadScript(l: LoadPlan): string {
     'read up idle < /proc/uptime; echo "mark end $up"',
     `for i in ${l.jobs.map((_, i) => i).join(' ')}; do cat ${dir}/$i; echo '${WRK_END}'; done`,
     `rm -rf ${dir}`,
+    `echo '${LOAD_DONE}'`,
   ].join('\n');
 }
+
+/** The last line of a loadScript's output: everything is there (no need to wait for the exec's own end). */
+export const LOAD_DONE = 'mark done';
 
 /** The uptime marks of a loadScript run, in ms. */
 export function parseMarks(out: string): { start?: number; end?: number } {

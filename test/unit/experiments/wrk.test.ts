@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { combineWrk, killWrkScript, loadScript, objectPath, parseMarks, parseWrk, parseWrkScript, splitEven, WRK_END, wrkErrors } from '../../../electron/engine/experiments/wrk';
+import { combineWrk, killWrkScript, LOAD_DONE, loadScript, objectPath, parseMarks, parseWrk, parseWrkScript, splitEven, WRK_END, wrkErrors } from '../../../electron/engine/experiments/wrk';
 
 const fx = (f: string) => fs.readFileSync(path.join(import.meta.dirname, 'fixtures/wrk', f), 'utf8');
 
@@ -82,6 +82,7 @@ describe('several wrk at once', () => {
     expect(at(/mark start/)).toBeLessThan(at(/-d5s/));
     expect(at(/mark end/)).toBeGreaterThan(at(/-d5s/));
     expect(lines.filter((l) => l === 'echo $! >> /tmp/lblab-wrk-c1-7-0/pids')).toHaveLength(4);
+    expect(lines.at(-1)).toBe(`echo '${LOAD_DONE}'`);
     expect(loadScript({ urls: [], jobs: [{ target: 'x', port: 80, connections: 1 }], path: '/', warmup: 0, duration: 1, tag: 't', serveTries: 1 })).not.toMatch(/-d0s/);
     expect(killWrkScript('c1')).toContain('/tmp/lblab-wrk-c1-*/pids');
   });
