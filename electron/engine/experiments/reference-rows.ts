@@ -52,23 +52,28 @@ export function modeForDirect(current: Mode, original: Mode, available: Mode[]):
   return DIRECT_HOST_MODES.find((m) => available.includes(m));
 }
 
-/** Print the balancer interfaces our program is attached to, one per line. */
-export const ATTACHED_SCRIPT = `for d in /sys/class/net/*; do n=\${d##*/}; [ "$n" = lo ] && continue; tc filter show dev $n ingress 2>/dev/null | grep -q 'pref 100 bpf' && echo $n; done; true`;
-
-export const parseAttached = (out: string): string[] => out.split('\n').map((l) => l.trim()).filter((l) => /^[A-Za-z0-9_.-]+$/.test(l));
-
-/** Detach our program from `devs` and DNAT the VIP to the backends in turn, in the kernel. Re-runnable. */
-export function kernelNatSetupScript(devs: string[], vip: string, port: number, backends: { address: string; port?: number }[]): string {
+/**
+ * Detach our program from every interface it is attached to (printing
+ * `detached <dev>` for each) and DNAT the VIP to the backends in turn, in the
+ * kernel. One exec; re-runnable. Exit 4 when our program is attached nowhere.
+ */
+export function kernelNatSetupScript(vip: string, port: number, backends: { address: string }[]): string {
   const map = backends.map((b, i) => `${i} : ${b.address}`).join(', ');
   return [
     'set -e',
-    ...devs.map((d) => `tc filter del dev ${d} ${FILTER} 2>/dev/null || true`),
+    'devs=""',
+    `for d in /sys/class/net/*; do n=\${d##*/}; [ "$n" = lo ] && continue; if tc filter show dev $n ingress 2>/dev/null | grep -q 'pref 100 bpf'; then devs="$devs $n"; fi; done`,
+    '[ -n "$devs" ] || { echo "our program is attached to no interface: nothing to swap for nftables" >&2; exit 4; }',
+    `for n in $devs; do tc filter del dev $n ${FILTER}; echo "detached $n"; done`,
     `nft delete table ip ${NFT_TABLE} 2>/dev/null || true`,
     `nft add table ip ${NFT_TABLE}`,
     `nft 'add chain ip ${NFT_TABLE} pre { type nat hook prerouting priority -100; }'`,
     `nft 'add rule ip ${NFT_TABLE} pre ip daddr ${vip} tcp dport ${port} dnat to numgen inc mod ${backends.length} map { ${map} }'`,
   ].join('\n');
 }
+
+export const parseDetached = (out: string): string[] =>
+  [...out.matchAll(/^detached ([A-Za-z0-9_.-]+)$/gm)].map((m) => m[1]);
 
 /** Remove our nftables table and attach our program again on `devs`. Re-runnable; fails only when re-attaching fails. */
 export function kernelNatUndoScript(devs: string[]): string {

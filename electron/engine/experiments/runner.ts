@@ -11,7 +11,7 @@ import type { CompareEvent, CompareRow, CompareRun, Comparison, Mode } from '../
 import { backendShares, counterAt, delta, parseSnapshots, samplerScript, stopSamplersScript, sumRx, type Snapshot } from './counters';
 import { ENVIRONMENT_SCRIPT, LOAD_SCRIPT, environment, parseEnvironment, parseLoad } from './environment';
 import { AbortedError, isAbort, raceAbort, type ComparePort, type PortExecOptions, type PortExecResult } from './port';
-import { ATTACHED_SCRIPT, kernelNatSetupScript, kernelNatUndoScript, modeForDirect, parseAttached } from './reference-rows';
+import { kernelNatSetupScript, kernelNatUndoScript, modeForDirect, parseDetached } from './reference-rows';
 import type { PreparedCompare } from './request';
 import { summarize } from './summary';
 import { combineWrk, killWrkScript, LOAD_DONE, loadScript, parseMarks, parseWrkScript, type WrkJob } from './wrk';
@@ -46,6 +46,7 @@ export async function runComparison(id: string, p: PreparedCompare, ctx: RunnerC
   let done = 0;
   let overhead = 2.5; // seconds a run costs beyond warm-up + measurement; learnt as runs go
   const state: { mode: Mode; kernelNat?: string[] } = { mode: svc.mode };
+  const balancerIfaces = p.status.nodes.find((n) => n.name === p.balancer)?.interfaces.map((i) => i.name).filter((n) => n !== '?') ?? [];
 
   const c: Comparison = {
     id,
@@ -105,10 +106,12 @@ export async function runComparison(id: string, p: PreparedCompare, ctx: RunnerC
       state.mode = mode;
     }
     if (row === 'kernel-nat' && !state.kernelNat) {
-      const devs = parseAttached(await execOk(p.balancer, ATTACHED_SCRIPT, 'listing our tc filters', { timeoutMs: 20_000 }));
-      if (!devs.length) throw new Error(`balancer ${p.balancer}: our program is attached to no interface in nat mode: nothing to swap for nftables`);
-      state.kernelNat = devs; // before the swap: a half-done swap is undone too
-      await execOk(p.balancer, kernelNatSetupScript(devs, svc.vip, svc.port, svc.backends), 'swapping our program for nftables DNAT', { timeoutMs: 30_000 });
+      // until the swap says where it detached our program, a half-done swap is undone on every interface
+      // (in nat mode the agent attaches it to all of the balancer's)
+      state.kernelNat = balancerIfaces;
+      const out = await execOk(p.balancer, kernelNatSetupScript(svc.vip, svc.port, svc.backends), 'swapping our program for nftables DNAT', { timeoutMs: 30_000 });
+      const detached = parseDetached(out);
+      if (detached.length) state.kernelNat = detached;
     }
   }
 
@@ -312,7 +315,6 @@ export async function runComparison(id: string, p: PreparedCompare, ctx: RunnerC
   try {
     try {
       const [envOut, docker] = await Promise.all([execOk(p.balancer, ENVIRONMENT_SCRIPT, 'reading the environment', { timeoutMs: 20_000 }), port.dockerVersion().catch(() => '')]);
-      const balancerIfaces = p.status.nodes.find((n) => n.name === p.balancer)?.interfaces.map((i) => i.name);
       c.environment = environment(parseEnvironment(envOut), docker, p.status, [], balancerIfaces);
     } catch {
       // the environment is context, not a result: an image without ethtool still compares

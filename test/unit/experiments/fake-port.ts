@@ -161,12 +161,13 @@ export class FakeLab implements ComparePort {
         return ok(`kernel 6.1.0-test\ncpus 2\ncpumodel  Test CPU @ 2.0GHz\nload 1.50 1.20 0.90\noffloads eth0\n${ETHTOOL}offloads eth1\n${ETHTOOL}--\n`);
       case 'load-average':
         return ok('2.00 1.50 1.00\n');
-      case 'attached':
-        return ok([...this.attached].join('\n') + '\n');
-      case 'kernel-nat-setup':
-        for (const d of script.matchAll(/tc filter del dev (\S+)/g)) this.attached.delete(d[1]);
+      case 'kernel-nat-setup': {
+        if (!this.attached.size) return { exitCode: 4, stdout: '', stderr: 'our program is attached to no interface: nothing to swap for nftables' };
+        const out = [...this.attached].map((d) => `detached ${d}\n`).join('');
+        this.attached.clear();
         this.nft = true;
-        return ok();
+        return ok(out);
+      }
       case 'kernel-nat-undo':
         this.nft = false;
         for (const d of script.matchAll(/tc filter replace dev (\S+)/g)) this.attached.add(d[1]);
@@ -240,7 +241,6 @@ export class FakeLab implements ComparePort {
   kind(script: string): string {
     if (script === LOAD_SCRIPT) return 'load-average';
     if (script.includes('uname -r')) return 'environment';
-    if (script.includes("grep -q 'pref 100 bpf'")) return 'attached';
     if (script.includes('nft add table')) return 'kernel-nat-setup';
     if (script.includes('nft delete table') && script.includes('filter replace')) return 'kernel-nat-undo';
     if (script.includes('kill -INT')) return 'kill-wrk';
