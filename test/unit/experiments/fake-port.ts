@@ -37,6 +37,8 @@ export class FakeLab implements ComparePort {
   measured: string[] = [];
   /** runs to fail: called before each exec */
   hook?: Hook;
+  /** a node whose sampler starts too late */
+  lateSampler?: string;
   /** setMode fails for these modes */
   failMode = new Set<Mode>();
   private wrkWaiters: (() => void)[] = [];
@@ -215,7 +217,8 @@ export class FakeLab implements ComparePort {
         return new Promise<PortExecResult>((resolve, reject) => {
           this.samplers.set(`${node} ${tag}`, { node, onStdout: opts.onStdout, done: () => resolve(ok()) });
           opts.signal?.addEventListener('abort', () => reject(new AbortedError()), { once: true });
-          setTimeout(() => opts.onStdout?.(this.snapshot(node)), 1);
+          // a sampler that starts late (an overloaded host) has its first snapshot after the run began
+          setTimeout(() => opts.onStdout?.(this.snapshot(node, this.clock + (node === this.lateSampler ? 60_000 : 0))), 1);
         });
       }
       case 'stop-samplers': {

@@ -149,6 +149,14 @@ describe('the lab is put back', () => {
     expectRestored(lab);
   });
 
+  it('counters that started after the measurement fail the run instead of undercounting it', async () => {
+    const lab = new FakeLab();
+    lab.lateSampler = 'web2';
+    const { c } = await compare(lab, { modes: ['dsr'], repeat: 1 });
+    expect(c.runs[0].error).toBe('node web2: its counters started after the measurement (the host is overloaded?)');
+    expectRestored(lab);
+  });
+
   it('stops after three failed runs in a row, restored', async () => {
     const lab = new FakeLab();
     lab.hook = (_node, s) => (s.includes('until curl') ? { exitCode: 3, stdout: '', stderr: 'http://198.18.0.254:80/1m.bin: curl: (7) Failed to connect' } : undefined);
