@@ -29,6 +29,8 @@ export interface RunnerContext {
 
 /** Seconds between two snapshots of a sampler: the counters at wrk's start and end are interpolated within it. */
 const SAMPLE_PERIOD_S = 0.25;
+/** How long after launching the clients' loads their measured wrk starts together (plus the warm-up). */
+const BARRIER_MARGIN_MS = 600;
 /** Stop after this many failed runs in a row: the lab, not the moment, is at fault. */
 const MAX_FAILED_IN_A_ROW = 3;
 const oneLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).split('\n')[0];
@@ -231,10 +233,12 @@ export async function runComparison(id: string, p: PreparedCompare, ctx: RunnerC
           }, 1000);
         }
       };
+      // several clients start their measured wrk together: exec start-up and the serve check vary by client
+      const startAt = p.clients.length > 1 ? Date.now() + BARRIER_MARGIN_MS + p.warmup * 1000 : undefined;
       const loads = await Promise.all(
         p.clients.map(async (cl, i) => {
           const urls = [...new Set(jobs[i].map((j) => `http://${j.target}:${j.port}${p.path}`))];
-          const plan = { urls, jobs: jobs[i], path: p.path, warmup: p.warmup, duration: p.duration, tag: `${tag}-${i}`, serveTries: tries };
+          const plan = { urls, jobs: jobs[i], path: p.path, warmup: p.warmup, duration: p.duration, tag: `${tag}-${i}`, serveTries: tries, startAt };
           // done as soon as the last line has streamed: docker reports an exec's end up to 0.4 s later
           let out = '';
           let streamed!: (r: PortExecResult) => void;
@@ -267,7 +271,7 @@ export async function runComparison(id: string, p: PreparedCompare, ctx: RunnerC
       await samplers.until(end);
       const late = samplers.startedAfter(start + SAMPLE_PERIOD_S * 1000);
       if (late) throw new Error(`node ${late}: its counters started after the measurement (the host is overloaded?)`);
-      const d = (node: string, from = start, to = end) => delta(samplers.at(node, from), samplers.at(node, to));
+      const d = (node: string) => delta(samplers.at(node, start), samplers.at(node, end));
       const lb = d(p.balancer);
       const run: CompareRun = {
         mode: row,
@@ -278,8 +282,8 @@ export async function runComparison(id: string, p: PreparedCompare, ctx: RunnerC
         errors: load.errors,
         backendShares: backendShares(Object.fromEntries(p.servers.map((n) => [n, d(n)]))),
         balancerBytes: roundBytes(lb.net),
-        // each client over its own wrk window
-        responseBytes: Math.round(loads.reduce((x, l) => x + sumRx(d(l.node, l.start, l.end)), 0)),
+        // the clients over the same window as the balancer: the share compares like with like
+        responseBytes: Math.round(clients.reduce((x, n) => x + sumRx(d(n)), 0)),
         balancerCpuSeconds: lb.cpuSeconds ?? 0,
       };
       if (load.requests === 0) run.error = `no request completed (${load.errors} errors)`;

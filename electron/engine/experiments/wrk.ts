@@ -102,6 +102,23 @@ export interface LoadPlan {
   tag: string;
   /** curl attempts (0.2 s apart) before a URL counts as not answering */
   serveTries: number;
+  /**
+   * Wall-clock ms (the kernel's, shared by every node) at which the measured
+   * wrk starts, so several clients load at once; a client that gets there
+   * later starts at once. Unset: right after the warm-up.
+   */
+  startAt?: number;
+}
+
+/** Longest wait for `startAt` (a clock far off is not waited for). */
+const MAX_BARRIER_MS = 5000;
+
+/** Sleep until wall-clock ms `t` (GNU date's ms; with another image's date, or a time past or far off, no wait). */
+export function waitUntilScript(t: number): string {
+  return [
+    `now=$(date +%s%3N 2>/dev/null); case "$now" in ''|*[!0-9]*) d=0 ;; *) d=$((${Math.round(t)} - now)) ;; esac`,
+    `if [ $d -gt 0 ] && [ $d -lt ${MAX_BARRIER_MS} ]; then sleep $(printf '%d.%03d' $((d / 1000)) $((d % 1000))); fi`,
+  ].join('\n');
 }
 
 /**
@@ -127,6 +144,7 @@ export function loadScript(l: LoadPlan): string {
     ),
     'echo "mark serving"',
     ...(l.warmup > 0 ? [...wrkLines(l.warmup, false, 'w'), 'wait'] : []),
+    ...(l.startAt !== undefined ? [waitUntilScript(l.startAt)] : []),
     'read up idle < /proc/uptime; echo "mark start $up"',
     ...wrkLines(l.duration, true, ''),
     'wait',

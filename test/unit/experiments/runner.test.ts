@@ -95,6 +95,21 @@ describe('what a run records', () => {
     expect(events.at(-1)).toEqual({ type: 'compare-end', id: 'c1', complete: true });
   });
 
+  it('several clients start their measured wrk at one instant; a single client does not wait', async () => {
+    const lab = new FakeLab();
+    const scripts: string[] = [];
+    lab.hook = (_node, s) => void (s.includes('mark start') && scripts.push(s));
+    await compare(lab, { modes: ['dsr'], repeat: 1 });
+    const at = scripts.map((s) => /d=\$\(\((\d+) - now\)\)/.exec(s)?.[1]);
+    expect(at).toHaveLength(2);
+    expect(at[0]).toBeDefined();
+    expect(at[1]).toBe(at[0]);
+    scripts.length = 0;
+    await compare(lab, { modes: ['dsr'], repeat: 1, connections: 1 });
+    expect(scripts).toHaveLength(1);
+    expect(scripts[0]).not.toContain(' - now');
+  });
+
   it('no warm-up: no unmeasured wrk', async () => {
     const lab = new FakeLab();
     const scripts: string[] = [];

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { combineWrk, killWrkScript, LOAD_DONE, loadScript, objectPath, parseMarks, parseWrk, parseWrkScript, splitEven, WRK_END, wrkErrors } from '../../../electron/engine/experiments/wrk';
+import { combineWrk, killWrkScript, LOAD_DONE, loadScript, waitUntilScript, objectPath, parseMarks, parseWrk, parseWrkScript, splitEven, WRK_END, wrkErrors } from '../../../electron/engine/experiments/wrk';
 
 const fx = (f: string) => fs.readFileSync(path.join(import.meta.dirname, 'fixtures/wrk', f), 'utf8');
 
@@ -85,6 +85,24 @@ describe('several wrk at once', () => {
     expect(lines.at(-1)).toBe(`echo '${LOAD_DONE}'`);
     expect(loadScript({ urls: [], jobs: [{ target: 'x', port: 80, connections: 1 }], path: '/', warmup: 0, duration: 1, tag: 't', serveTries: 1 })).not.toMatch(/-d0s/);
     expect(killWrkScript('c1')).toContain('/tmp/lblab-wrk-c1-*/pids');
+  });
+
+  it('several clients start together: the script waits until the given wall-clock ms, not for a time past or far off', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const run = (t: number) => {
+      const t0 = Date.now();
+      execFileSync('sh', ['-c', waitUntilScript(t)]);
+      return Date.now() - t0;
+    };
+    const waited = run(Date.now() + 400);
+    expect(waited).toBeGreaterThanOrEqual(300);
+    expect(waited).toBeLessThan(1500);
+    expect(run(Date.now() - 1000)).toBeLessThan(300);
+    expect(run(Date.now() + 60_000)).toBeLessThan(300);
+    const s = loadScript({ urls: ['u'], jobs: [{ target: 'x', port: 80, connections: 1 }], path: '/', warmup: 1, duration: 1, tag: 't', serveTries: 1, startAt: 1_700_000_000_000 });
+    const lines = s.split('\n');
+    expect(lines.findIndex((l) => l.includes('1700000000000 - now'))).toBeLessThan(lines.findIndex((l) => l.includes('mark start')));
+    expect(lines.findIndex((l) => l.includes('1700000000000 - now'))).toBeGreaterThan(lines.findIndex((l) => l.includes('-d1s --timeout 5s --latency \'')));
   });
 
   it('the load output: marks in ms of uptime, reports split back per job', () => {
