@@ -30,7 +30,7 @@ export interface RunnerContext {
 /** Seconds between two snapshots of a sampler: the counters at wrk's start and end are interpolated within it. */
 const SAMPLE_PERIOD_S = 0.25;
 /** How long after launching the clients' loads their measured wrk starts together (plus the warm-up). */
-const BARRIER_MARGIN_MS = 600;
+const BARRIER_MARGIN_MS = 1000;
 /** Stop after this many failed runs in a row: the lab, not the moment, is at fault. */
 const MAX_FAILED_IN_A_ROW = 3;
 const oneLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).split('\n')[0];
@@ -273,11 +273,14 @@ export async function runComparison(id: string, p: PreparedCompare, ctx: RunnerC
       if (late) throw new Error(`node ${late}: its counters started after the measurement (the host is overloaded?)`);
       const d = (node: string) => delta(samplers.at(node, start), samplers.at(node, end));
       const lb = d(p.balancer);
+      // the clients' aggregate over the window they loaded together: summing each one's own average would
+      // overstate it whenever one started late (their averages cover different seconds)
+      const seconds = Math.max(0.001, (end - start) / 1000);
       const run: CompareRun = {
         mode: row,
         repetition,
-        throughputMbps: load.throughputMbps,
-        requestsPerSec: load.requestsPerSec,
+        throughputMbps: loads.length > 1 ? (load.bytes * 8) / seconds / 1e6 : load.throughputMbps,
+        requestsPerSec: loads.length > 1 ? load.requests / seconds : load.requestsPerSec,
         latencyMs: load.latencyMs,
         errors: load.errors,
         backendShares: backendShares(Object.fromEntries(p.servers.map((n) => [n, d(n)]))),
