@@ -273,14 +273,14 @@ export async function runComparison(id: string, p: PreparedCompare, ctx: RunnerC
       if (late) throw new Error(`node ${late}: its counters started after the measurement (the host is overloaded?)`);
       const d = (node: string) => delta(samplers.at(node, start), samplers.at(node, end));
       const lb = d(p.balancer);
-      // the clients' aggregate over the window they loaded together: summing each one's own average would
-      // overstate it whenever one started late (their averages cover different seconds)
-      const seconds = Math.max(0.001, (end - start) / 1000);
+      const together = loads.length > 1 ? concurrent(loads, (from, to) => clients.reduce((x, n) => x + sumRx(delta(samplers.at(n, from), samplers.at(n, to))), 0)) : undefined;
+      if (together && together.seconds < p.duration / 2)
+        throw new Error(`the clients loaded together for only ${together.seconds.toFixed(1)} s of ${p.duration} (their wrk started too far apart: the host is overloaded?)`);
       const run: CompareRun = {
         mode: row,
         repetition,
-        throughputMbps: loads.length > 1 ? (load.bytes * 8) / seconds / 1e6 : load.throughputMbps,
-        requestsPerSec: loads.length > 1 ? load.requests / seconds : load.requestsPerSec,
+        throughputMbps: together ? (load.bytes * together.fraction * 8) / together.seconds / 1e6 : load.throughputMbps,
+        requestsPerSec: together ? (load.requests * together.fraction) / together.seconds : load.requestsPerSec,
         latencyMs: load.latencyMs,
         errors: load.errors,
         backendShares: backendShares(Object.fromEntries(p.servers.map((n) => [n, d(n)]))),
@@ -368,6 +368,21 @@ export async function runComparison(id: string, p: PreparedCompare, ctx: RunnerC
     emit({ type: 'compare-end', id, complete: c.complete, ...(c.error ? { error: c.error } : {}) });
   }
   return c;
+}
+
+/**
+ * Several clients: their aggregate while they all loaded. Summing each one's
+ * own average would overstate it when one started late (the averages cover
+ * different seconds), and the whole span would understate it. So: the span
+ * they all ran (latest start to earliest end) and the fraction of the bytes
+ * the clients received in it, which wrk's totals are scaled by.
+ */
+function concurrent(loads: { start: number; end: number }[], rxBetween: (from: number, to: number) => number): { seconds: number; fraction: number } {
+  const from = Math.max(...loads.map((l) => l.start));
+  const to = Math.min(...loads.map((l) => l.end));
+  const all = rxBetween(Math.min(...loads.map((l) => l.start)), Math.max(...loads.map((l) => l.end)));
+  if (to <= from || all <= 0) return { seconds: Math.max(0, (to - from) / 1000), fraction: 0 };
+  return { seconds: (to - from) / 1000, fraction: rxBetween(from, to) / all };
 }
 
 const roundBytes = (net: Record<string, { rx: number; tx: number }>) =>

@@ -37,6 +37,8 @@ export class FakeLab implements ComparePort {
   measured: string[] = [];
   /** runs to fail: called before each exec */
   hook?: Hook;
+  /** how much later each client after the first starts its measured wrk, ms */
+  skewMs = 0;
   /** a node whose sampler starts too late */
   lateSampler?: string;
   /** setMode fails for these modes */
@@ -189,9 +191,12 @@ export class FakeLab implements ComparePort {
           win = { start: this.clock, end: this.clock + seconds * 1000 };
           this.windows.set(runTag, win);
           this.tickSamplers(win.start);
-          this.clock = win.end + 100;
+          this.clock = win.end + 100 + this.skewMs * this.clients.length;
         }
-        const { start, end } = win;
+        // a client that started late (skewMs per client after the first)
+        const skew = this.clients.indexOf(node) * this.skewMs;
+        const start = win.start + skew;
+        const end = win.end + skew;
         opts.onStdout?.(`mark start ${(start / 1000).toFixed(2)}\n`);
         if (node === this.clients[0]) {
           this.measured.push(this.nft ? 'kernel-nat' : this.mode);

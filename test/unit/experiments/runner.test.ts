@@ -114,6 +114,18 @@ describe('what a run records', () => {
     expect(c.runs[0].requestsPerSec).toBeCloseTo(2554 / 2.01);
   });
 
+  it('clients that started apart: their aggregate while all loaded; too far apart fails the run', async () => {
+    const lab = new FakeLab();
+    lab.skewMs = 500;
+    const { c } = await compare(lab, { modes: ['dsr'], repeat: 1 });
+    // 2 s runs 0.5 s apart: 1.5 s together, holding 1.5 / 2.5 of the bytes (the pretend clients receive steadily)
+    expect(c.runs[0].requestsPerSec).toBeCloseTo((2 * 2554 * 0.6) / 1.5);
+    const far = new FakeLab();
+    far.skewMs = 1500;
+    const r = await compare(far, { modes: ['dsr'], repeat: 1 });
+    expect(r.c.runs[0].error).toBe('the clients loaded together for only 0.5 s of 2 (their wrk started too far apart: the host is overloaded?)');
+  });
+
   it('no warm-up: no unmeasured wrk', async () => {
     const lab = new FakeLab();
     const scripts: string[] = [];
