@@ -50,8 +50,8 @@ export function samplerScript(tag: string, periodS: number, maxCount: number): s
   ].join('\n');
 }
 
-/** Stop every sampler of a comparison in this node (they end at their next tick). */
-export const stopSamplersScript = (idPrefix: string) => `rm -f /tmp/lblab-sampler-${idPrefix}*.run; true`;
+/** Stop the samplers whose tag matches `glob` in this node (a run's tag, or `<id>-*` for a whole comparison); they end at their next tick. */
+export const stopSamplersScript = (glob: string) => `rm -f ${samplerRunFile(glob)}; true`;
 
 /** Parse every complete snapshot in `text` (blocks closed by `--`). */
 export function parseSnapshots(text: string): Snapshot[] {

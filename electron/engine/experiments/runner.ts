@@ -301,7 +301,7 @@ export async function runComparison(id: string, p: PreparedCompare, ctx: RunnerC
   async function restore(): Promise<string | undefined> {
     const errors: string[] = [];
     await killOurWrk();
-    await Promise.all(nodes.map((n) => exec(n, stopSamplersScript(`${id}-`), { timeoutMs: 10_000 }).catch(() => undefined)));
+    await Promise.all(nodes.map((n) => exec(n, stopSamplersScript(`${id}-*`), { timeoutMs: 10_000 }).catch(() => undefined)));
     if (state.kernelNat) {
       await undoKernelNat()
         .catch(() => undoKernelNat())

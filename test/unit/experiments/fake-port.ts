@@ -227,9 +227,9 @@ export class FakeLab implements ComparePort {
         });
       }
       case 'stop-samplers': {
-        const prefix = /lblab-sampler-(\S+)\*\.run/.exec(script)![1];
+        const [, glob, star] = /lblab-sampler-(\S+?)(\*)?\.run/.exec(script)!;
         for (const [k, s] of this.samplers) {
-          if (k.startsWith(`${node} ${prefix}`)) {
+          if (star ? k.startsWith(`${node} ${glob}`) : k === `${node} ${glob}`) {
             this.samplers.delete(k);
             s.done();
           }

@@ -65,7 +65,8 @@ describe('counters', () => {
     expect(s).toContain('while [ -e /tmp/lblab-sampler-c1-3.run ] && [ $i -lt 7 ]; do');
     expect(s).toContain('sleep 0.25');
     expect(s).not.toMatch(/\bcat\b|\bdate\b|\bawk\b/); // no process per snapshot but sleep (and stat on servers)
-    expect(stopSamplersScript('c1-')).toBe('rm -f /tmp/lblab-sampler-c1-*.run; true');
+    expect(stopSamplersScript('c1-3')).toBe('rm -f /tmp/lblab-sampler-c1-3.run; true');
+    expect(stopSamplersScript('c1-*')).toBe('rm -f /tmp/lblab-sampler-c1-*.run; true');
   });
 
   it('the sampler script runs in a POSIX shell and prints parseable snapshots', async () => {
