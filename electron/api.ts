@@ -682,6 +682,8 @@ export interface LabService extends LabApi {
   buildImages(opts?: ImageBuildOptions): Promise<void>;
   /** remove what lblab left behind: objects no lab record claims, half-made labs nobody deploys;
    * with `all`, every lblab object (images are kept) */
+  /** a comparison once it has ended (the lab restored, the result saved) */
+  compareDone(id: string): Promise<Comparison>;
   gc(opts?: GcOptions): Promise<GcResult>;
   /** a capture whose every packet goes to `tap` as well (the CLI streams them out); `pcapHeader` heads a file of its records */
   tapCapture(lab: string, targets: CaptureTarget[], opts: CaptureOptions | null | undefined, tap: CaptureTap): Promise<CaptureStart & { pcapHeader: Uint8Array }>;

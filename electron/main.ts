@@ -36,7 +36,7 @@ runShell(electron, {
   devServerUrl,
   rendererDir: path.join(here, '..', 'renderer', rendererName),
   preload: path.join(here, 'preload.cjs'),
-  createEngine: async () => (await import('./engine/lab-engine.js')).createLabEngine({ shell: 'electron' }),
+  createEngine: async () => (await import('./engine/lab-engine.js')).createLabEngine({ shell: 'electron', dataDir: app.getPath('userData') }),
 }).catch((e) => {
   dialog.showErrorBox('lblab cannot start', oneLine(e));
   app.exit(1);

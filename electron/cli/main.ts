@@ -1,8 +1,9 @@
 // The `lblab` command. Each subcommand is a thin layer over the lab engine
 // (its LabService); the commands are listed in the README. Output meant for scripts
 // goes to stdout, progress and notes to stderr.
+import fs from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { MODES, NAME_RE, oneLine, type LabService, type Mode } from '../api';
+import { COMPARE_ROWS, MODES, NAME_RE, oneLine, type CompareRequest, type CompareRow, type LabService, type Mode } from '../api';
 import { reportAndExit, UsageError } from './fail';
 import { formatStats, formatStatus } from './format';
 import { formatJourney } from './journey-format';
@@ -248,8 +249,82 @@ export function buildProgram(): Command {
       process.exitCode = await runCapture(await lab(), name, targets, o);
     });
   // ---- end live captures
+  addCompareCommand(program);
 
   return program;
+}
+
+// ---------------------------------------------------------------- lblab compare
+const numberArg = (v: string) => {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError('must be a number');
+  return n;
+};
+const rowsArg = (v: string) => {
+  const rows = v.split(',').map((x) => x.trim()).filter(Boolean);
+  const bad = rows.find((r) => !(COMPARE_ROWS as readonly string[]).includes(r));
+  if (bad !== undefined || !rows.length) throw new InvalidArgumentError(`${bad ? `unknown mode ${bad}: ` : ''}a comma-separated list of ${COMPARE_ROWS.join(', ')}`);
+  return rows as CompareRow[];
+};
+
+interface CompareOpts { service?: string; modes?: CompareRow[]; object?: string; connections?: number; duration?: number; warmup?: number; repeat?: number; json?: boolean; csv?: string }
+
+function addCompareCommand(program: Command): void {
+  program
+    .command('compare')
+    .description('the same load through several modes of a running lab, in rotating rounds (the lab is put back after)')
+    .argument('<lab>', 'lab name', labName)
+    .option('--service <service>', 'the service (default: the lab\'s only one)', labName)
+    .option('--modes <list>', `comma-separated: ${COMPARE_ROWS.join(',')} (default: every balancer mode the topology runs)`, rowsArg)
+    .option('--object <object>', '1k | 100k | 1m | 10m, or a /path on the servers (default 1m)')
+    .option('--connections <n>', 'connections in all, split across the clients (default 12)', numberArg)
+    .option('--duration <s>', 'seconds measured per run (default 10)', numberArg)
+    .option('--warmup <s>', 'seconds of load before each run, not measured (default 2)', numberArg)
+    .option('--repeat <n>', 'rounds: every mode runs once per round (default 3)', numberArg)
+    .option('--json', 'print the comparison as JSON')
+    .option('--csv <file>', 'also write one CSV row per run to FILE')
+    .action(async (name: string, o: CompareOpts) => {
+      const { formatComparison, progressStep } = await import('./compare-format');
+      const req = Object.fromEntries(
+        Object.entries({ lab: name, service: o.service, modes: o.modes, object: o.object, connections: o.connections, duration: o.duration, warmup: o.warmup, repeat: o.repeat }).filter(([, v]) => v !== undefined),
+      ) as CompareRequest;
+      const e = await lab();
+      const bar = progressPrinter(`${name} compare`);
+      const tty = !!process.stderr.isTTY;
+      let id: string | undefined;
+      let interrupted = 0;
+      const unsub = e.subscribe((ev) => {
+        if (ev.type === 'compare-progress' && (!id || ev.id === id)) bar.update({ step: progressStep(ev, req.repeat ?? 3, tty), done: ev.done, total: ev.total });
+      });
+      const cancel = () => {
+        if (id) void e.cancelCompare(id).catch(() => undefined);
+      };
+      // Ctrl-C: cancel (the lab is put back), then exit 130; a second one leaves at once
+      const onSigint = () => {
+        bar.done();
+        if (++interrupted > 1) {
+          process.stderr.write('lblab: interrupted again: leaving now; the lab may still be in a compared mode\n');
+          process.exit(130);
+        }
+        process.stderr.write('lblab: cancelling the comparison: putting the lab back\n');
+        cancel();
+      };
+      process.on('SIGINT', onSigint);
+      try {
+        id = (await e.startCompare(req)).id;
+        if (interrupted) cancel();
+        const c = await e.compareDone(id);
+        bar.done();
+        if (o.csv) fs.writeFileSync(o.csv, await e.comparisonCsv(id));
+        process.stdout.write(o.json ? `${JSON.stringify(c, null, 2)}\n` : `${formatComparison(c)}\n`);
+        if (interrupted) process.exitCode = 130;
+        else if (!c.complete || c.error) throw new Error(`comparison ${c.id}: ${c.error ?? 'incomplete'}`);
+      } finally {
+        bar.done();
+        unsub();
+        process.off('SIGINT', onSigint);
+      }
+    });
 }
 
 export async function main(argv: string[] = process.argv.slice(2)): Promise<void> {

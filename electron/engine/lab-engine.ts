@@ -20,6 +20,8 @@ import { withLabLock } from './labs/lock';
 import { labContext, listLabs, status } from './labs/status';
 import { Terminals } from './terminals/terminals';
 import { CaptureManager } from './capture/capture-manager';
+import { createComparisons, type Comparisons } from './experiments/comparisons';
+import { enginePort } from './experiments/engine-port';
 
 export interface LabEngineOptions {
   shell?: AppInfo['shell'];
@@ -27,6 +29,8 @@ export interface LabEngineOptions {
   version?: string;
   /** substitute parts (tests, benchmarks) */
   deps?: Partial<DeployDeps>;
+  /** the folder for saved comparisons (the shell's userData); default: the user's data folder */
+  dataDir?: string;
 }
 
 const topology = () => import('./topology/index');
@@ -44,10 +48,6 @@ function version(given?: string): string {
   }
   return '0.0.0';
 }
-
-const notYet = async (): Promise<never> => {
-  throw new ApiError('comparisons are not available in this build yet', 'engine');
-};
 
 export function createLabEngine(opts: LabEngineOptions = {}): LabService {
   const listeners = new Set<(e: LabEvent) => void>();
@@ -151,13 +151,14 @@ export function createLabEngine(opts: LabEngineOptions = {}): LabService {
     resizeTerminal: (id, cols, rows) => guard(() => terminals.resize(id, cols, rows)),
     closeTerminal: (id) => guard(() => terminals.close(id)),
 
-    // comparisons: the runner lands in experiments/; until then one clear line
-    compareModes: () => guard(notYet),
-    startCompare: () => guard(notYet),
-    cancelCompare: () => guard(notYet),
-    listComparisons: () => guard(notYet),
-    getComparison: () => guard(notYet),
-    comparisonCsv: () => guard(notYet),
+    // comparisons: experiments/ runs them through the engine's own methods
+    compareModes: (lab, service) => withDocker(() => compare().modes(lab, service)),
+    startCompare: (req) => withDocker(() => compare().start(req)),
+    cancelCompare: (id) => guard(() => compare().cancel(id)),
+    listComparisons: () => guard(async () => compare().list()),
+    getComparison: (id) => guard(async () => compare().get(id)),
+    comparisonCsv: (id) => guard(async () => compare().csv(id)),
+    compareDone: (id) => guard(() => compare().done(id)),
 
     journey: (lab, o) =>
       withDocker(async () => {
@@ -201,6 +202,7 @@ export function createLabEngine(opts: LabEngineOptions = {}): LabService {
       };
     },
     async close() {
+      await comparisons?.close(); // cancelled comparisons put their labs back first
       watch?.close();
       watch = undefined;
       listeners.clear();
@@ -208,5 +210,7 @@ export function createLabEngine(opts: LabEngineOptions = {}): LabService {
       await captures.stopAll('engine closed');
     },
   };
+  let comparisons: Comparisons | undefined;
+  const compare = () => (comparisons ??= createComparisons({ port: enginePort(engine, deps), emit, dataDir: opts.dataDir }));
   return engine;
 }

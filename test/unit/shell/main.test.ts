@@ -16,11 +16,12 @@ const createLabEngine = vi.fn(() => engine);
 vi.mock('electron', () => ({ ...fake, default: fake }));
 vi.mock('../../../electron/engine/lab-engine.js', () => ({ createLabEngine }));
 
-it('main.ts creates the secure window, the engine (shell "electron") and the IPC handlers', async () => {
+it('main.ts creates the secure window, the engine (shell "electron", data in userData) and the IPC handlers', async () => {
   await import('../../../electron/main.js');
   await vi.waitFor(() => expect(FakeWindow.created).toHaveLength(1));
   const win = FakeWindow.created[0]!;
-  expect(createLabEngine).toHaveBeenCalledWith({ shell: 'electron' });
+  // saved comparisons live in the app's userData
+  expect(createLabEngine).toHaveBeenCalledWith({ shell: 'electron', dataDir: userData });
   expect(win.options.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false });
   expect(path.basename(win.options.webPreferences.preload)).toBe('preload.cjs');
   // no forge defines in a test: the packaged renderer path is used

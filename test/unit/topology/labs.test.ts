@@ -18,13 +18,15 @@ const SUPPORTED: Record<string, string[]> = {
   'multi-tier': ['dsr', 'tunnel', 'snat', 'l4proxy', 'l7'],
   // two-arm balancer with a router beside it: the one topology every mode runs on
   compare: ['dsr', 'tunnel', 'nat', 'snat', 'l4proxy', 'l7'],
+  // the compare topology with the balancer's and the servers' links shaped alike
+  'dsr-vs-nat': ['dsr', 'tunnel', 'nat', 'snat', 'l4proxy', 'l7'],
 };
 const labsDir = path.resolve(import.meta.dirname, '../../../labs');
 const ids = fs.readdirSync(labsDir).filter((f) => f.endsWith('.lab.yaml')).map((f) => f.replace(/\.lab\.yaml$/, '')).sort();
 
 describe('example labs', () => {
   it('cover every mode, the multi-tier preset and the all-modes comparison lab', () => {
-    expect(ids).toEqual(['compare', 'dsr', 'l4proxy', 'l7', 'multi-tier', 'nat', 'snat', 'tunnel']);
+    expect(ids).toEqual(['compare', 'dsr', 'dsr-vs-nat', 'l4proxy', 'l7', 'multi-tier', 'nat', 'snat', 'tunnel']);
   });
 
   for (const id of ids) {
@@ -73,9 +75,9 @@ describe('example labs', () => {
 
   it('templates list every lab with its mode', () => {
     const t = listTemplates();
-    expect(t.map((x) => x.id)).toEqual(ids);
+    expect(t.map((x) => x.id).sort()).toEqual(ids);
     expect(Object.fromEntries(t.map((x) => [x.id, x.mode]))).toEqual({
-      compare: 'dsr', dsr: 'dsr', tunnel: 'tunnel', nat: 'nat', snat: 'snat', l4proxy: 'l4proxy', l7: 'l7', 'multi-tier': 'multi-tier',
+      compare: 'dsr', dsr: 'dsr', 'dsr-vs-nat': 'dsr', tunnel: 'tunnel', nat: 'nat', snat: 'snat', l4proxy: 'l4proxy', l7: 'l7', 'multi-tier': 'multi-tier',
     });
     for (const x of t) expect(x.title.length).toBeGreaterThan(2);
   });

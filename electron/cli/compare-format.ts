@@ -1,0 +1,73 @@
+// `lblab compare` output: the progress step and the final table (per mode the
+// median and range of throughput and requests/s, latency, errors, the
+// balancer's share of the response bytes, the ratio to the first mode).
+import type { CompareEvent, Comparison } from '../api';
+
+/** 75 → "1m15s", 9 → "9s". */
+export function duration(s: number): string {
+  const t = Math.max(0, Math.round(s));
+  return t >= 60 ? `${Math.floor(t / 60)}m${String(t % 60).padStart(2, '0')}s` : `${t}s`;
+}
+
+type Progress = Extract<CompareEvent, { type: 'compare-progress' }>;
+
+/** The progress step; with `clock`, the time left (on a terminal, where the line is rewritten in place). */
+export function progressStep(e: Progress, repeat: number, clock: boolean): string {
+  const what = e.phase === 'restoring' ? 'restoring the lab' : `${e.mode}, round ${e.repetition}/${repeat}: ${e.phase}`;
+  return clock && e.phase !== 'restoring' ? `${what}, ${duration(e.secondsLeft)} left` : what;
+}
+
+const num = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2));
+const range = (s: { min: number; max: number }) => `${num(s.min)}–${num(s.max)}`;
+
+/** Columns: the first left-aligned, the others right-aligned. A row of two cells is a name and a note running across. */
+function table(head: string[], rows: string[][]): string {
+  const full = rows.filter((r) => r.length === head.length);
+  const w = head.map((h, i) => Math.max(h.length, ...(i === 0 ? rows : full).map((r) => r[i]?.length ?? 0)));
+  const line = (cells: string[]) =>
+    cells.length === head.length ? cells.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  ').trimEnd() : `${cells[0].padEnd(w[0])}  ${cells.slice(1).join(' ')}`;
+  return [line(head), ...rows.map(line)].join('\n');
+}
+
+export function formatComparison(c: Comparison): string {
+  const w = c.workload;
+  const lines: string[] = [];
+  const state = c.complete ? 'complete' : `incomplete${c.error ? ` (${c.error})` : ''}`;
+  lines.push(
+    `${c.lab}/${c.service}: ${w.object} from ${w.clients.join(', ')} with ${w.connections} connections; ` +
+      `${w.repeat} × ${w.duration} s per mode${w.warmup ? ` after ${w.warmup} s warm-up` : ''}, rotating rounds; ${state}`,
+  );
+  const first = c.summary[0];
+  const head = ['mode', 'Mbit/s', 'min–max', 'req/s', 'min–max', 'p50 ms', 'p99 ms', 'errors', 'via lb', first ? `× ${first.mode}` : '×'];
+  const rows = w.modes.map((mode) => {
+    const s = c.summary.find((x) => x.mode === mode);
+    if (!s) {
+      const failed = c.runs.find((r) => r.mode === mode && r.error);
+      return [mode, failed ? `failed: ${failed.error}` : 'not run'];
+    }
+    const ratio = first && first.throughputMbps.median > 0 ? (s.throughputMbps.median / first.throughputMbps.median).toFixed(2) : '';
+    return [
+      mode,
+      num(s.throughputMbps.median),
+      range(s.throughputMbps),
+      num(s.requestsPerSec.median),
+      range(s.requestsPerSec),
+      num(s.latencyMs.p50),
+      num(s.latencyMs.p99),
+      String(s.errors),
+      `${(s.balancerResponseShare * 100).toFixed(0)}%`,
+      ratio,
+    ];
+  });
+  lines.push(table(head, rows));
+  const failedRuns = c.runs.filter((r) => r.error);
+  if (failedRuns.length) lines.push(`${failedRuns.length} of ${c.runs.length} runs failed; first: ${failedRuns[0].mode} round ${failedRuns[0].repetition}: ${failedRuns[0].error}`);
+  const e = c.environment;
+  const load = (l: number[]) => (l.length ? l[0].toFixed(1) : '?');
+  lines.push(
+    `via lb: bytes the balancer sent ÷ response bytes the clients received. ` +
+      `Host: ${e.cpus} × ${e.cpuModel || '?'}, kernel ${e.kernel || '?'}, Docker ${e.docker || '?'}, load ${load(e.loadBefore)} → ${load(e.loadAfter)}` +
+      `${Object.keys(e.linkRates).length ? `; shaped links: ${Object.entries(e.linkRates).map(([k, v]) => `${k} ${v}`).join(', ')}` : ''}`,
+  );
+  return lines.join('\n');
+}

@@ -1,0 +1,131 @@
+// Counters read inside every node of a run several times a second by a
+// sampler, so the run's before/after values are interpolated at the instants
+// the clients' wrk started and ended (no exec round trip at either end), and
+// the live series comes from the same stream: bytes per interface (/sys/class/net/*/statistics), the
+// container's CPU time (cgroup v2 cpu.stat, or v1 cpuacct.usage) and, on lab
+// servers, the requests counted so far (nginx logs one byte + newline per
+// request carrying the count header: see lab-images/server/nginx.conf).
+
+/** Where the lab servers count the requests of a comparison (2 bytes per request). */
+export const REQUEST_LOG = '/dev/shm/lblab-requests.log';
+
+export interface Snapshot {
+  /** ms since the kernel booted (/proc/uptime): one clock for every node of the lab, which share the kernel */
+  at?: number;
+  net: Record<string, { rx: number; tx: number }>;
+  /** CPU time of the node's cgroup, seconds */
+  cpuSeconds?: number;
+  /** requests counted by the server so far */
+  requests?: number;
+}
+
+/** Where a sampler runs while its file exists (removing it stops the sampler). */
+export const samplerRunFile = (tag: string) => `/tmp/lblab-sampler-${tag}.run`;
+
+/**
+ * Counters every `periodS` seconds while the run file exists (at most
+ * `maxCount` times), as `t|net|cpu|cpuns|req` lines closed by `--`. Shell
+ * builtins only (read, globs), so a snapshot costs no process: the balancer
+ * under test is not disturbed by its own measurement. The request count
+ * restarts from zero (the file lives in the container's small /dev/shm;
+ * deltas see the reset).
+ */
+export function samplerScript(tag: string, periodS: number, maxCount: number): string {
+  const run = samplerRunFile(tag);
+  const v1 = ['/sys/fs/cgroup/cpuacct/cpuacct.usage', '/sys/fs/cgroup/cpu,cpuacct/cpuacct.usage', '/sys/fs/cgroup/cpuacct.usage'];
+  return [
+    `: > ${run}`,
+    `[ -e ${REQUEST_LOG} ] && : > ${REQUEST_LOG}`,
+    'i=0',
+    `while [ -e ${run} ] && [ $i -lt ${maxCount} ]; do`,
+    '  read up idle < /proc/uptime; echo "t $up"',
+    '  for d in /sys/class/net/*; do n=${d##*/}; [ "$n" = lo ] && continue; read rx < $d/statistics/rx_bytes; read tx < $d/statistics/tx_bytes; echo "net $n $rx $tx"; done',
+    '  if [ -r /sys/fs/cgroup/cpu.stat ]; then while read k v; do [ "$k" = usage_usec ] && echo "cpu $v"; done < /sys/fs/cgroup/cpu.stat;',
+    ...v1.map((f) => `  elif [ -r ${f} ]; then read v < ${f}; echo "cpuns $v";`),
+    '  fi',
+    `  [ -e ${REQUEST_LOG} ] && echo "req $(stat -c %s ${REQUEST_LOG})"`,
+    '  echo --',
+    `  i=$((i+1)); sleep ${periodS}`,
+    'done',
+  ].join('\n');
+}
+
+/** Stop the samplers whose tag matches `glob` in this node (a run's tag, or `<id>-*` for a whole comparison); they end at their next tick. */
+export const stopSamplersScript = (glob: string) => `rm -f ${samplerRunFile(glob)}; true`;
+
+/** Parse every complete snapshot in `text` (blocks closed by `--`). */
+export function parseSnapshots(text: string): Snapshot[] {
+  const out: Snapshot[] = [];
+  let cur: Snapshot = { net: {} };
+  for (const raw of text.split('\n')) {
+    const f = raw.trim().split(/\s+/);
+    if (f[0] === '--') {
+      out.push(cur);
+      cur = { net: {} };
+    } else if (f[0] === 't' && /^\d+(\.\d+)?$/.test(f[1] ?? '')) cur.at = Math.round(Number(f[1]) * 1000);
+    else if (f[0] === 'net' && f.length === 4 && /^\d+$/.test(f[2]) && /^\d+$/.test(f[3])) cur.net[f[1].replace(/@.*/, '')] = { rx: Number(f[2]), tx: Number(f[3]) };
+    else if (f[0] === 'cpu' && /^\d+$/.test(f[1] ?? '')) cur.cpuSeconds = Number(f[1]) / 1e6;
+    else if (f[0] === 'cpuns' && /^\d+$/.test(f[1] ?? '')) cur.cpuSeconds = Number(f[1]) / 1e9;
+    else if (f[0] === 'req' && /^\d+$/.test(f[1] ?? '')) cur.requests = Math.floor(Number(f[1]) / 2);
+  }
+  return out;
+}
+
+/**
+ * The counters at time `t` (ms, the snapshots' clock), interpolated linearly
+ * between the two snapshots around it; clamped to the first / last one.
+ */
+export function counterAt(series: Snapshot[], t: number): Snapshot {
+  const timed = series.filter((s) => s.at !== undefined);
+  if (!timed.length) throw new Error('no timed snapshot');
+  const i = timed.findIndex((s) => s.at! >= t);
+  if (i === 0) return timed[0];
+  if (i < 0) return timed[timed.length - 1];
+  const a = timed[i - 1];
+  const b = timed[i];
+  const f = b.at! === a.at! ? 1 : (t - a.at!) / (b.at! - a.at!);
+  const mix = (x: number | undefined, y: number | undefined) => (x === undefined || y === undefined ? y : y < x ? y : x + (y - x) * f);
+  const net: Snapshot['net'] = {};
+  for (const [dev, v] of Object.entries(b.net)) {
+    const u = a.net[dev] ?? v;
+    net[dev] = { rx: mix(u.rx, v.rx)!, tx: mix(u.tx, v.tx)! };
+  }
+  return { at: t, net, cpuSeconds: mix(a.cpuSeconds, b.cpuSeconds), requests: mix(a.requests, b.requests) };
+}
+
+export interface Delta {
+  net: Record<string, { rx: number; tx: number }>;
+  cpuSeconds?: number;
+  requests?: number;
+}
+
+/** What happened between two snapshots (counters that went backwards count from zero: a reset). */
+export function delta(before: Snapshot, after: Snapshot): Delta {
+  const d = (a: number, b: number) => (b >= a ? b - a : b);
+  const net: Delta['net'] = {};
+  for (const [dev, v] of Object.entries(after.net)) {
+    const b = before.net[dev] ?? { rx: 0, tx: 0 };
+    net[dev] = { rx: d(b.rx, v.rx), tx: d(b.tx, v.tx) };
+  }
+  return {
+    net,
+    cpuSeconds: before.cpuSeconds !== undefined && after.cpuSeconds !== undefined ? Math.max(0, after.cpuSeconds - before.cpuSeconds) : undefined,
+    requests: before.requests !== undefined && after.requests !== undefined ? d(before.requests, after.requests) : undefined,
+  };
+}
+
+export const sumRx = (d: Delta) => Object.values(d.net).reduce((a, v) => a + v.rx, 0);
+export const sumTx = (d: Delta) => Object.values(d.net).reduce((a, v) => a + v.tx, 0);
+
+/**
+ * Each backend's share of the requests: counted by the servers when they
+ * count (our server image), else by the bytes each one sent (a server image
+ * of the user's own: for one fixed object, bytes follow requests).
+ */
+export function backendShares(per: Record<string, Delta>): Record<string, number> {
+  const nodes = Object.keys(per);
+  const counted = nodes.every((n) => per[n].requests !== undefined);
+  const amount = (n: string) => (counted ? per[n].requests! : sumTx(per[n]));
+  const total = nodes.reduce((a, n) => a + amount(n), 0);
+  return Object.fromEntries(nodes.map((n) => [n, total > 0 ? amount(n) / total : 0]));
+}

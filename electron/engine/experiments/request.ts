@@ -1,0 +1,148 @@
+// Everything a comparison checks before it touches the lab: the request's
+// numbers, the lab (there, running), the service, the rows this topology can
+// run, the clients. Each refusal is one line naming what is wrong.
+import { ApiError, COMPARE_OBJECTS, COMPARE_ROWS, MODES, NAME_RE, type CompareModeAvailability, type CompareRequest, type CompareRow, type LabStatus, type Mode, type ServiceStatus } from '../../api';
+import type { ComparePort } from './port';
+import { directUnreachable } from './reference-rows';
+import { objectPath, splitEven } from './wrk';
+
+export const COMPARE_DEFAULTS = { object: '1m', connections: 12, duration: 10, warmup: 2, repeat: 3 } as const;
+
+const bad = (m: string) => new ApiError(m, 'bad-request');
+
+/** The request's own fields, checked with messages people can act on (the schema's bounds, stated plainly). */
+export function checkRequestFields(req: CompareRequest): void {
+  const r = req as Record<string, unknown>;
+  const known = ['lab', 'service', 'modes', 'object', 'connections', 'duration', 'warmup', 'repeat'];
+  const extra = Object.keys(r).find((k) => !known.includes(k));
+  if (extra) throw bad(`unknown comparison option ${extra} (options: ${known.join(', ')})`);
+  if (typeof r.lab !== 'string' || !NAME_RE.test(r.lab)) throw bad(`${JSON.stringify(r.lab)} is not a lab name`);
+  if (r.service !== undefined && (typeof r.service !== 'string' || !NAME_RE.test(r.service))) throw bad(`${JSON.stringify(r.service)} is not a service name`);
+  const num = (k: string, lo: number, hi: number, what: string, int = false) => {
+    const v = r[k];
+    if (v === undefined) return;
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < lo || v > hi || (int && !Number.isInteger(v)))
+      throw bad(`${k} must be ${int ? 'a whole number ' : ''}${lo}–${hi}${what} (got ${typeof v === 'number' ? v : JSON.stringify(v)})`);
+  };
+  num('duration', 1, 600, ' seconds');
+  num('warmup', 0, 600, ' seconds');
+  num('connections', 1, 10000, '', true);
+  num('repeat', 1, 100, '', true);
+  if (r.object !== undefined) {
+    const o = r.object;
+    if (typeof o !== 'string' || !((COMPARE_OBJECTS as readonly string[]).includes(o) || (o.length <= 256 && /^\/[A-Za-z0-9._~/-]*$/.test(o))))
+      throw bad(`unknown object ${JSON.stringify(o)}: use one of ${COMPARE_OBJECTS.join(', ')} or a /path on the servers`);
+  }
+  if (r.modes !== undefined) {
+    if (!Array.isArray(r.modes) || r.modes.length === 0) throw bad(`modes must list at least one of ${COMPARE_ROWS.join(', ')}`);
+    const unknown = r.modes.find((m) => !(COMPARE_ROWS as readonly unknown[]).includes(m));
+    if (unknown !== undefined) throw bad(`unknown mode ${JSON.stringify(unknown)} (modes: ${COMPARE_ROWS.join(', ')})`);
+    const dup = r.modes.find((m, i) => r.modes !== undefined && (r.modes as unknown[]).indexOf(m) !== i);
+    if (dup !== undefined) throw bad(`mode ${dup} is listed twice`);
+  }
+}
+
+/** The lab, running; else one line. */
+export async function runningLab(port: ComparePort, lab: string): Promise<LabStatus> {
+  const status = await port.status(lab);
+  if (status.state === 'absent') throw new ApiError(`no lab named ${lab}`, 'not-found');
+  const down = status.nodes.find((n) => n.state !== 'running');
+  if (status.state !== 'running' || down)
+    throw new ApiError(`lab ${lab} is not running${down ? ` (node ${down.name} is ${down.state})` : ''}: deploy it with \`lblab up\``, 'conflict');
+  return status;
+}
+
+export function serviceOf(status: LabStatus, service?: string): ServiceStatus {
+  const names = status.services.map((s) => s.name);
+  if (service === undefined) {
+    if (names.length === 1) return status.services[0];
+    if (!names.length) throw new ApiError(`lab ${status.name} has no service to compare`, 'bad-request');
+    throw new ApiError(`lab ${status.name} has several services (${names.join(', ')}): name one`, 'bad-request');
+  }
+  const s = status.services.find((x) => x.name === service);
+  if (!s) throw new ApiError(`lab ${status.name} has no service ${service} (services: ${names.join(', ') || 'none'})`, 'not-found');
+  return s;
+}
+
+export const clientsOf = (status: LabStatus) => status.nodes.filter((n) => n.kind === 'client').map((n) => n.name);
+
+/** Which rows this lab's topology can run for the service, and why not the others. */
+export async function availability(port: ComparePort, status: LabStatus, svc: ServiceStatus): Promise<CompareModeAvailability[]> {
+  const issues = await port.checkModes(status.name, svc.name, MODES);
+  const out: CompareModeAvailability[] = MODES.map((mode) => (issues[mode] ? { mode, ok: false, reason: issues[mode] } : { mode, ok: true }));
+  const okModes = MODES.filter((m) => !issues[m]);
+  const clients = clientsOf(status);
+  const direct = !clients.length
+    ? 'the lab has no client node'
+    : directUnreachable(status, svc, clients) ??
+      (okModes.some((m) => m !== 'nat') ? undefined : 'direct needs the servers to answer through the lab\'s routers, and this topology runs only nat');
+  out.push(direct ? { mode: 'direct', ok: false, reason: direct } : { mode: 'direct', ok: true });
+  out.push(issues.nat ? { mode: 'kernel-nat', ok: false, reason: `kernel-nat needs nat's topology: ${issues.nat}` } : { mode: 'kernel-nat', ok: true });
+  return out;
+}
+
+/** A request checked against the live lab: what the runner needs, nothing left to decide. */
+export interface PreparedCompare {
+  lab: string;
+  service: ServiceStatus;
+  status: LabStatus;
+  originalMode: Mode;
+  rows: CompareRow[];
+  /** the balancer's modes this topology can run (direct picks its host mode among them) */
+  available: Mode[];
+  object: string;
+  path: string;
+  connections: number;
+  duration: number;
+  warmup: number;
+  repeat: number;
+  /** the clients that run wrk and their connections */
+  clients: { node: string; connections: number }[];
+  balancer: string;
+  servers: string[];
+}
+
+export async function prepareCompare(port: ComparePort, req: CompareRequest): Promise<PreparedCompare> {
+  checkRequestFields(req);
+  const status = await runningLab(port, req.lab);
+  const svc = serviceOf(status, req.service);
+  const avail = await availability(port, status, svc);
+  const okRows = avail.filter((a) => a.ok).map((a) => a.mode);
+  let rows: CompareRow[];
+  if (req.modes) {
+    for (const m of req.modes) {
+      const a = avail.find((x) => x.mode === m);
+      if (!a?.ok) throw bad(`${m} is not available for service ${svc.name} of lab ${status.name}: ${a?.reason ?? 'unknown mode'}`);
+    }
+    rows = [...req.modes];
+  } else {
+    rows = MODES.filter((m) => okRows.includes(m));
+    if (!rows.length) throw bad(`service ${svc.name} of lab ${status.name} can run in none of the balancer's modes`);
+  }
+  const clientNodes = clientsOf(status);
+  if (!clientNodes.length) throw bad(`lab ${status.name} has no client node to run the load from`);
+  const connections = req.connections ?? COMPARE_DEFAULTS.connections;
+  const used = clientNodes.slice(0, Math.min(clientNodes.length, connections));
+  const split = splitEven(connections, used.length);
+  const object = req.object ?? COMPARE_DEFAULTS.object;
+  // wrk takes whole seconds
+  const duration = Math.max(1, Math.round(req.duration ?? COMPARE_DEFAULTS.duration));
+  const warmup = Math.max(0, Math.round(req.warmup ?? COMPARE_DEFAULTS.warmup));
+  return {
+    lab: status.name,
+    service: svc,
+    status,
+    originalMode: svc.mode,
+    rows,
+    available: MODES.filter((m) => okRows.includes(m)),
+    object,
+    path: objectPath(object),
+    connections,
+    duration,
+    warmup,
+    repeat: req.repeat ?? COMPARE_DEFAULTS.repeat,
+    clients: used.map((node, i) => ({ node, connections: split[i] })),
+    balancer: svc.balancer,
+    servers: [...new Set(svc.backends.map((b) => b.node))],
+  };
+}

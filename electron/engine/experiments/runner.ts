@@ -1,0 +1,411 @@
+// One comparison: the same wrk load from every client at once through each
+// row (a balancer mode, or a reference row), in rotating rounds — round r runs
+// every row once, alternately forwards and backwards so the row at a round's
+// end needs no switch to start the next — so a burst of load elsewhere on
+// this shared host hits every row alike. Each run: switch live (no redeploy),
+// wait until the VIP serves, warm up, then measure with counters before and
+// after and a live series once a second. Whatever happens (cancel, a failed
+// run, wrk killed, an exception) the lab is put back: the service's own mode,
+// nftables rules gone, our program attached again.
+import type { CompareEvent, CompareRow, CompareRun, Comparison, Mode } from '../../api';
+import { backendShares, counterAt, delta, parseSnapshots, samplerScript, stopSamplersScript, sumRx, type Snapshot } from './counters';
+import { ENVIRONMENT_SCRIPT, LOAD_SCRIPT, environment, parseEnvironment, parseLoad } from './environment';
+import { AbortedError, isAbort, raceAbort, type ComparePort, type PortExecOptions, type PortExecResult } from './port';
+import { kernelNatSetupScript, kernelNatUndoScript, modeForDirect, parseDetached } from './reference-rows';
+import type { PreparedCompare } from './request';
+import { summarize } from './summary';
+import { combineWrk, killWrkScript, LOAD_DONE, loadScript, parseMarks, parseWrkScript, type WrkJob } from './wrk';
+
+export interface RunnerContext {
+  port: ComparePort;
+  emit: (e: CompareEvent) => void;
+  signal: AbortSignal;
+  /** called with the comparison after every run and at the end */
+  save?: (c: Comparison) => void;
+  now?: () => number;
+  /** how long to wait for the VIP to serve after a switch */
+  serveTimeoutMs?: number;
+}
+
+/** Seconds between two snapshots of a sampler: the counters at wrk's start and end are interpolated within it. */
+const SAMPLE_PERIOD_S = 0.25;
+/** How long after launching the clients' loads their measured wrk starts together (plus the warm-up). */
+const BARRIER_MARGIN_MS = 1000;
+/** Stop after this many failed runs in a row: the lab, not the moment, is at fault. */
+const MAX_FAILED_IN_A_ROW = 3;
+const oneLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).split('\n')[0];
+const sh = (script: string) => ['sh', '-c', script];
+
+export async function runComparison(id: string, p: PreparedCompare, ctx: RunnerContext): Promise<Comparison> {
+  const { port, emit, signal } = ctx;
+  const now = ctx.now ?? Date.now;
+  const lab = p.lab;
+  const svc = p.service;
+  const clients = p.clients.map((c) => c.node);
+  const nodes = [...new Set([...clients, ...p.servers, p.balancer])];
+  const total = p.rows.length * p.repeat;
+  let seq = 0;
+  let done = 0;
+  let overhead = 2.5; // seconds a run costs beyond warm-up + measurement; learnt as runs go
+  const state: { mode: Mode; kernelNat?: string[] } = { mode: svc.mode };
+  const balancerIfaces = p.status.nodes.find((n) => n.name === p.balancer)?.interfaces.map((i) => i.name).filter((n) => n !== '?') ?? [];
+
+  const c: Comparison = {
+    id,
+    lab,
+    service: svc.name,
+    complete: false,
+    startedAt: new Date(now()).toISOString(),
+    environment: { kernel: '', docker: '', cpuModel: '', cpus: 0, loadBefore: [], loadAfter: [], linkRates: {}, offloads: {} },
+    workload: { modes: p.rows, object: p.object, connections: p.connections, duration: p.duration, warmup: p.warmup, repeat: p.repeat, clients },
+    summary: [],
+    runs: [],
+  };
+  const save = () => {
+    try {
+      ctx.save?.(c);
+    } catch {
+      // a full disk must not leave the lab switched: the result is still returned
+    }
+  };
+
+  const exec = async (node: string, script: string, opts: PortExecOptions = {}) => port.exec(lab, node, sh(script), opts);
+  const execOk = async (node: string, script: string, what: string, opts: PortExecOptions = {}) => {
+    const r = await exec(node, script, opts);
+    if (r.exitCode !== 0) throw new Error(`node ${node}: ${what} failed: ${(r.stderr || r.stdout).trim().split('\n').pop() || `exit ${r.exitCode}`}`);
+    return r.stdout;
+  };
+  const killOurWrk = () => Promise.all(clients.map((n) => exec(n, killWrkScript(id), { timeoutMs: 10_000 }).catch(() => undefined)));
+  // Cancel: wrk must stop now, not at the end of its run
+  const onAbort = () => void killOurWrk();
+  signal.addEventListener('abort', onAbort, { once: true });
+  const checkAbort = () => {
+    if (signal.aborted) throw new AbortedError();
+  };
+
+  const perRun = () => p.duration + p.warmup + overhead;
+  const progress = (row: CompareRow, repetition: number, phase: 'switching' | 'warmup' | 'measuring' | 'restoring', inRunLeft = perRun()) =>
+    emit({ type: 'compare-progress', id, mode: row, repetition, done, total, phase, secondsLeft: Math.max(0, Math.round(inRunLeft + (total - done - 1) * perRun())) });
+
+  // ------------------------------------------------------------ rows
+  const targetMode = (row: CompareRow): Mode => {
+    if (row === 'kernel-nat') return 'nat';
+    if (row === 'direct') return modeForDirect(state.mode, p.originalMode, p.available) ?? state.mode;
+    return row;
+  };
+
+  async function undoKernelNat(): Promise<void> {
+    if (!state.kernelNat) return;
+    await execOk(p.balancer, kernelNatUndoScript(state.kernelNat), 'putting our program back in place of nftables', { timeoutMs: 30_000 });
+    state.kernelNat = undefined;
+  }
+
+  async function enter(row: CompareRow): Promise<void> {
+    if (state.kernelNat && row !== 'kernel-nat') await undoKernelNat();
+    const mode = targetMode(row);
+    if (state.mode !== mode) {
+      await port.setMode(lab, svc.name, mode);
+      state.mode = mode;
+    }
+    if (row === 'kernel-nat' && !state.kernelNat) {
+      // until the swap says where it detached our program, a half-done swap is undone on every interface
+      // (in nat mode the agent attaches it to all of the balancer's)
+      state.kernelNat = balancerIfaces;
+      const out = await execOk(p.balancer, kernelNatSetupScript(svc.vip, svc.port, svc.backends), 'swapping our program for nftables DNAT', { timeoutMs: 30_000 });
+      const detached = parseDetached(out);
+      if (detached.length) state.kernelNat = detached;
+    }
+  }
+
+  /** wrk jobs of each client: the VIP, or (direct) the backends, connections spread evenly over them. */
+  function jobsOf(row: CompareRow): WrkJob[][] {
+    if (row !== 'direct') return p.clients.map((cl) => [{ target: svc.vip, port: svc.port, connections: cl.connections }]);
+    const backends = svc.backends;
+    let slot = 0;
+    return p.clients.map((cl) => {
+      const per = new Map<string, number>();
+      for (let k = 0; k < cl.connections; k++, slot++) {
+        const b = backends[slot % backends.length].address;
+        per.set(b, (per.get(b) ?? 0) + 1);
+      }
+      return [...per].map(([target, connections]) => ({ target, port: svc.port, connections }));
+    });
+  }
+
+  /** Samplers in every node from the start of a run: the counters at the wrk marks are interpolated from them, the live series too. */
+  function startSamplers(tag: string) {
+    const stop = new AbortController();
+    const series = new Map<string, Snapshot[]>(nodes.map((n) => [n, []]));
+    let firstResolve!: () => void;
+    let firstReject!: (e: Error) => void;
+    const first = new Promise<void>((res, rej) => ((firstResolve = res), (firstReject = rej)));
+    first.catch(() => undefined);
+    const waiters = new Set<() => void>();
+    // long enough for the slowest run; the runner stops them much earlier
+    const maxCount = Math.ceil(((ctx.serveTimeoutMs ?? 15_000) / 1000 + p.warmup + p.duration + 120) / SAMPLE_PERIOD_S);
+    for (const node of nodes) {
+      let buf = '';
+      const list = series.get(node)!;
+      const onStdout = (t: string) => {
+        buf += t;
+        const end = buf.lastIndexOf('--\n');
+        if (end < 0) return;
+        for (const snap of parseSnapshots(buf.slice(0, end + 3))) if (snap.at !== undefined) list.push(snap);
+        buf = buf.slice(end + 3);
+        if (nodes.every((n) => series.get(n)!.length)) firstResolve();
+        for (const w of waiters) w();
+      };
+      exec(node, samplerScript(tag, SAMPLE_PERIOD_S, maxCount), { signal: stop.signal, onStdout, timeoutMs: (maxCount * SAMPLE_PERIOD_S + 60) * 1000 }).then(
+        (r) => !list.length && firstReject(new Error(`node ${node}: no counters read (${(r.stderr || r.stdout).trim().split('\n').pop() || `exit ${r.exitCode}`})`)),
+        (e) => !list.length && firstReject(isAbort(e) ? new AbortedError() : new Error(`node ${node}: counters: ${oneLine(e)}`)),
+      );
+    }
+    const netSum = (s: Snapshot, k: 'rx' | 'tx') => Object.values(s.net).reduce((x, v) => x + v[k], 0);
+    /** per second over the last second of one node's series */
+    const rate = (node: string, pick: (s: Snapshot) => number) => {
+      const l = series.get(node)!;
+      if (l.length < 2) return 0;
+      const b = l[l.length - 1];
+      const a = l.findLast((x) => x.at! <= b.at! - 900) ?? l[0];
+      return b.at! > a.at! ? Math.max(0, pick(b) - pick(a)) / ((b.at! - a.at!) / 1000) : 0;
+    };
+    return {
+      first: () => raceAbort(withTimeout(first, 20_000, 'counters: no first snapshot within 20 s'), signal),
+      /** resolve once every node has a snapshot at or after `t` (the samplers tick every SAMPLE_PERIOD_S) */
+      until: (t: number) =>
+        raceAbort(
+          withTimeout(
+            new Promise<void>((res) => {
+              const check = () => nodes.every((n) => (series.get(n)!.at(-1)?.at ?? -1) >= t) && (waiters.delete(check), res());
+              waiters.add(check);
+              check();
+            }),
+            10_000,
+            'counters: no snapshot after the run within 10 s',
+          ),
+          signal,
+        ),
+      at: (node: string, t: number) => counterAt(series.get(node)!, t),
+      /** a node whose first snapshot is later than `t` */
+      startedAfter: (t: number) => nodes.find((n) => (series.get(n)![0]?.at ?? Infinity) > t),
+      live: () => ({
+        throughputMbps: (clients.reduce((x, n) => x + rate(n, (s) => netSum(s, 'rx')), 0) * 8) / 1e6,
+        requestsPerSec: p.servers.reduce((x, n) => x + rate(n, (s) => s.requests ?? 0), 0),
+        balancerRxBps: rate(p.balancer, (s) => netSum(s, 'rx')),
+        balancerTxBps: rate(p.balancer, (s) => netSum(s, 'tx')),
+      }),
+      stop: () => {
+        stop.abort();
+        // fire and forget: each sampler ends at its next tick once its file is gone
+        void Promise.all(nodes.map((n) => exec(n, stopSamplersScript(tag), { timeoutMs: 10_000 }).catch(() => undefined)));
+      },
+    };
+  }
+
+  async function oneRun(row: CompareRow, repetition: number): Promise<CompareRun> {
+    const tag = `${id}-${++seq}`;
+    progress(row, repetition, 'switching');
+    const samplers = startSamplers(tag);
+    let tick: NodeJS.Timeout | undefined;
+    try {
+      await enter(row);
+      checkAbort();
+      // with a warm-up the samplers are running long before the measured wrk starts: no need to wait for them
+      const sampling = samplers.first();
+      if (p.warmup < 1) await sampling;
+      else sampling.catch(() => undefined);
+      const jobs = jobsOf(row);
+      const tries = Math.max(1, Math.round((ctx.serveTimeoutMs ?? 15_000) / 250));
+      let lead = '';
+      const onLeadOutput = (t: string) => {
+        lead += t;
+        if (p.warmup > 0 && lead.includes('mark serving') && !lead.includes('mark start') && !tick) {
+          progress(row, repetition, 'warmup', p.warmup + p.duration + overhead / 2);
+          lead = lead.replace('mark serving', 'mark seen');
+        }
+        if (lead.includes('mark start') && !tick) {
+          const start = now();
+          progress(row, repetition, 'measuring', p.duration + overhead / 2);
+          tick = setInterval(() => {
+            const t = (now() - start) / 1000;
+            emit({ type: 'compare-sample', id, mode: row, repetition, t: Math.round(t * 10) / 10, ...samplers.live() });
+            progress(row, repetition, 'measuring', Math.max(0, p.duration - t) + overhead / 2);
+          }, 1000);
+        }
+      };
+      // several clients start their measured wrk together: exec start-up and the serve check vary by client
+      const startAt = p.clients.length > 1 ? Date.now() + BARRIER_MARGIN_MS + p.warmup * 1000 : undefined;
+      const loads = await Promise.all(
+        p.clients.map(async (cl, i) => {
+          const urls = [...new Set(jobs[i].map((j) => `http://${j.target}:${j.port}${p.path}`))];
+          const plan = { urls, jobs: jobs[i], path: p.path, warmup: p.warmup, duration: p.duration, tag: `${tag}-${i}`, serveTries: tries, startAt };
+          // done as soon as the last line has streamed: docker reports an exec's end up to 0.4 s later
+          let out = '';
+          let streamed!: (r: PortExecResult) => void;
+          const whole = new Promise<PortExecResult>((res) => (streamed = res));
+          const onStdout = (t: string) => {
+            out += t;
+            if (i === 0) onLeadOutput(t);
+            if (out.endsWith(`${LOAD_DONE}\n`)) streamed({ exitCode: 0, stdout: out, stderr: '' });
+          };
+          const r = await Promise.race([whole, exec(cl.node, loadScript(plan), { signal, onStdout, timeoutMs: (tries * 2.5 + p.warmup + p.duration + 60) * 1000 })]);
+          const why = (r.stderr || r.stdout).trim().split('\n').pop() || `exit ${r.exitCode}`;
+          if (r.exitCode === 3) throw new Error(`${row}: ${cl.node} gets no answer from ${why}`);
+          if (r.exitCode !== 0) throw new Error(`${cl.node}: the load failed: ${why}`);
+          const marks = parseMarks(r.stdout);
+          try {
+            const reports = parseWrkScript(r.stdout, jobs[i].length);
+            if (marks.start === undefined || marks.end === undefined) throw new Error('wrk ran without its time marks');
+            return { node: cl.node, start: marks.start, end: marks.end, reports };
+          } catch (e) {
+            throw new Error(`${cl.node}: ${oneLine(e)}`);
+          }
+        }),
+      );
+      clearInterval(tick);
+      checkAbort();
+      const load = combineWrk(loads.flatMap((l) => l.reports));
+      const start = Math.min(...loads.map((l) => l.start));
+      const end = Math.max(...loads.map((l) => l.end));
+      await sampling;
+      await samplers.until(end);
+      const late = samplers.startedAfter(start + SAMPLE_PERIOD_S * 1000);
+      if (late) throw new Error(`node ${late}: its counters started after the measurement (the host is overloaded?)`);
+      const d = (node: string) => delta(samplers.at(node, start), samplers.at(node, end));
+      const lb = d(p.balancer);
+      const together = loads.length > 1 ? concurrent(loads, (from, to) => clients.reduce((x, n) => x + sumRx(delta(samplers.at(n, from), samplers.at(n, to))), 0)) : undefined;
+      if (together && together.seconds < p.duration / 2)
+        throw new Error(`the clients loaded together for only ${together.seconds.toFixed(1)} s of ${p.duration} (their wrk started too far apart: the host is overloaded?)`);
+      const run: CompareRun = {
+        mode: row,
+        repetition,
+        throughputMbps: together ? (load.bytes * together.fraction * 8) / together.seconds / 1e6 : load.throughputMbps,
+        requestsPerSec: together ? (load.requests * together.fraction) / together.seconds : load.requestsPerSec,
+        latencyMs: load.latencyMs,
+        errors: load.errors,
+        backendShares: backendShares(Object.fromEntries(p.servers.map((n) => [n, d(n)]))),
+        balancerBytes: roundBytes(lb.net),
+        // the clients over the same window as the balancer: the share compares like with like
+        responseBytes: Math.round(clients.reduce((x, n) => x + sumRx(d(n)), 0)),
+        balancerCpuSeconds: lb.cpuSeconds ?? 0,
+      };
+      if (load.requests === 0) run.error = `no request completed (${load.errors} errors)`;
+      return run;
+    } finally {
+      clearInterval(tick);
+      samplers.stop();
+    }
+  }
+
+  // ------------------------------------------------------------ restore
+  async function restore(): Promise<string | undefined> {
+    const errors: string[] = [];
+    await killOurWrk();
+    await Promise.all(nodes.map((n) => exec(n, stopSamplersScript(`${id}-*`), { timeoutMs: 10_000 }).catch(() => undefined)));
+    if (state.kernelNat) {
+      await undoKernelNat()
+        .catch(() => undoKernelNat())
+        .catch((e) => errors.push(`kernel-nat not undone: ${oneLine(e)}`));
+    }
+    try {
+      const live = (await port.status(lab)).services.find((s) => s.name === svc.name)?.mode ?? state.mode;
+      if (live !== p.originalMode) await port.setMode(lab, svc.name, p.originalMode);
+      state.mode = p.originalMode;
+    } catch (e) {
+      errors.push(`service ${svc.name} not switched back to ${p.originalMode}: ${oneLine(e)}`);
+    }
+    return errors.length ? `restoring the lab: ${errors.join('; ')}` : undefined;
+  }
+
+  // ------------------------------------------------------------ the rounds
+  save(); // listed (incomplete) from the start
+  try {
+    try {
+      const [envOut, docker] = await Promise.all([execOk(p.balancer, ENVIRONMENT_SCRIPT, 'reading the environment', { timeoutMs: 20_000 }), port.dockerVersion().catch(() => '')]);
+      c.environment = environment(parseEnvironment(envOut), docker, p.status, [], balancerIfaces);
+    } catch {
+      // the environment is context, not a result: an image without ethtool still compares
+    }
+    save();
+    let failedInARow = 0;
+    for (let r = 1; r <= p.repeat; r++) {
+      const order = r % 2 === 1 ? p.rows : [...p.rows].reverse();
+      for (const row of order) {
+        checkAbort();
+        const t0 = now();
+        let run: CompareRun;
+        try {
+          run = await oneRun(row, r);
+        } catch (e) {
+          if (isAbort(e) || signal.aborted) throw new AbortedError();
+          run = failedRun(row, r, oneLine(e));
+          await killOurWrk(); // the other clients' wrk must not load the next run
+        }
+        c.runs.push(run);
+        done++;
+        c.summary = summarize(p.rows, c.runs);
+        save();
+        failedInARow = run.error ? failedInARow + 1 : 0;
+        if (failedInARow >= MAX_FAILED_IN_A_ROW) throw new Error(`stopped after ${failedInARow} failed runs in a row: ${run.error}`);
+        const spent = (now() - t0) / 1000 - p.duration - p.warmup;
+        if (!run.error && spent >= 0) overhead = done === 1 ? spent : (overhead * (done - 1) + spent) / done;
+      }
+    }
+    c.complete = true;
+  } catch (e) {
+    c.error = isAbort(e) ? 'cancelled' : oneLine(e);
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+    const last = c.runs[c.runs.length - 1];
+    emit({ type: 'compare-progress', id, mode: last?.mode ?? p.rows[0], repetition: last?.repetition ?? 1, done, total, phase: 'restoring', secondsLeft: 0 });
+    const bad = await restore();
+    if (bad) c.error = c.error ? `${c.error}; ${bad}` : bad;
+    const load = await exec(p.balancer, LOAD_SCRIPT, { timeoutMs: 10_000 }).catch(() => undefined);
+    c.environment.loadAfter = load?.exitCode === 0 ? parseLoad(load.stdout) : [];
+    c.summary = summarize(p.rows, c.runs);
+    c.finishedAt = new Date(now()).toISOString();
+    save();
+    emit({ type: 'compare-end', id, complete: c.complete, ...(c.error ? { error: c.error } : {}) });
+  }
+  return c;
+}
+
+/**
+ * Several clients: their aggregate while they all loaded. Summing each one's
+ * own average would overstate it when one started late (the averages cover
+ * different seconds), and the whole span would understate it. So: the span
+ * they all ran (latest start to earliest end) and the fraction of the bytes
+ * the clients received in it, which wrk's totals are scaled by.
+ */
+function concurrent(loads: { start: number; end: number }[], rxBetween: (from: number, to: number) => number): { seconds: number; fraction: number } {
+  const from = Math.max(...loads.map((l) => l.start));
+  const to = Math.min(...loads.map((l) => l.end));
+  const all = rxBetween(Math.min(...loads.map((l) => l.start)), Math.max(...loads.map((l) => l.end)));
+  if (to <= from || all <= 0) return { seconds: Math.max(0, (to - from) / 1000), fraction: 0 };
+  return { seconds: (to - from) / 1000, fraction: rxBetween(from, to) / all };
+}
+
+const roundBytes = (net: Record<string, { rx: number; tx: number }>) =>
+  Object.fromEntries(Object.entries(net).map(([k, v]) => [k, { rx: Math.round(v.rx), tx: Math.round(v.tx) }]));
+
+function withTimeout<T>(p: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const t = new Promise<never>((_, rej) => (timer = setTimeout(() => rej(new Error(message)), ms)));
+  return Promise.race([p, t]).finally(() => clearTimeout(timer));
+}
+
+function failedRun(mode: CompareRow, repetition: number, error: string): CompareRun {
+  return {
+    mode,
+    repetition,
+    throughputMbps: 0,
+    requestsPerSec: 0,
+    latencyMs: { p50: 0, p90: 0, p99: 0 },
+    errors: 0,
+    backendShares: {},
+    balancerBytes: {},
+    responseBytes: 0,
+    balancerCpuSeconds: 0,
+    error,
+  };
+}
