@@ -50,7 +50,8 @@ export function labDiff(running: LabDoc, drawing: LabDoc): Change[] {
   };
   return [
     ...compareRecords('node', running.nodes, drawing.nodes, (a, b) => differing(a, b, ['kind', 'image'])),
-    ...compareRecords('network', running.networks, drawing.networks, (a, b) => differing(a, b, ['subnet'])),
+    // a network the drawing leaves on `auto` keeps the subnet the engine chose for it (recorded in the running document)
+    ...compareRecords('network', running.networks, drawing.networks, (a, b) => (b.subnet === undefined ? [] : differing(a, b, ['subnet']))),
     ...compareRecords('link', links(running), links(drawing), (a, b) => differing(a, b, ['rate', 'address'])),
     ...compareRecords<ServiceDoc>('service', running.services ?? {}, drawing.services ?? {}, (a, b) =>
       differing(a, b, ['balancer', 'vip', 'port', 'mode', 'scheduler', 'backends', 'routes', 'health']),

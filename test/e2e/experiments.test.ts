@@ -71,6 +71,8 @@ async function openTemplateAndDeploy() {
   for (const n of ['client1', 'client2', 'lb', 'r1', 'web1', 'web2', 'web3']) {
     await expect.poll(() => page.getByTestId(`node-state-${n}`).getAttribute('data-state'), { timeout: 30_000 }).toBe('running');
   }
+  // the drawing is what runs: no drift once deployed (auto subnets match the ones the engine chose)
+  await expect.poll(() => page.getByTestId('drift').count()).toBe(0);
   await snap('deployed');
 }
 
@@ -160,7 +162,7 @@ async function followAPacket() {
   await snap('journey-dsr');
 
   // switch the service to tunnel in the inspector, then send again: an outer header appears
-  await page.getByTestId('inspector-lab-link').click();
+  if (await page.getByTestId('inspector-lab-link').count()) await page.getByTestId('inspector-lab-link').click();
   await page.getByTestId('service-web').click();
   await page.getByTestId('service-mode').selectOption('tunnel');
   await expect.poll(() => page.getByTestId('service-live-mode').innerText(), { timeout: 240_000 }).toBe('tunnel');

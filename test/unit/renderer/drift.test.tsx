@@ -25,6 +25,15 @@ describe('drift diff', () => {
     expect(labDiff(labDoc(), moved)).toEqual([]);
   });
 
+  it('an auto subnet in the drawing matches the subnet the engine chose; a subnet written in it counts', () => {
+    const running = labDoc();
+    running.networks.front = { subnet: '198.18.7.0/24' }; // what the engine records for an auto network
+    expect(labDiff(running, labDoc())).toEqual([]);
+    const pinned = labDoc();
+    pinned.networks.front = { subnet: '198.18.9.0/24' };
+    expect(labDiff(running, pinned).map(changeLine)).toEqual(['~ network front: subnet']);
+  });
+
   it('lists nodes, networks, links and services added, removed and changed', () => {
     const d = labDoc();
     d.nodes.web3 = { kind: 'server', links: [{ network: 'back' }] };
