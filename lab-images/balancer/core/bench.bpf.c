@@ -9,6 +9,9 @@
  * bare TC_ACT_OK in the same save/restore, so the bench can subtract it.
  *   bench_lb       save + lb_process + restore
  *   bench_restore  save + TC_ACT_OK + restore
+ *   bench_flows    save + the next of N flows' source address + lb_process
+ *                  + restore: repeat cycles through N flows (bench:scale)
+ *   bench_flows_restore  the same without lb_process, subtracted
  *   lb_ingress     the balancer as attached in the lab (for idempotent dsr,
  *                  and for fresh-frame runs, where nothing needs restoring)
  *   ref_*          reference floors (below)
@@ -80,6 +83,65 @@ int bench_restore(struct __sk_buff *skb)
 	struct bench_hdr buf;
 	__u32 len0 = skb->len;
 	if (save(skb, &buf))
+		return TC_ACT_SHOT;
+	if (restore(skb, &buf, len0))
+		return -1;
+	return TC_ACT_OK;
+}
+
+/* bench:scale's many flows: flow i of n has source address base + i (host
+ * order), i = the run's number mod n. The bench writes n and base (and
+ * resets i) in this CPU-local counter before each test-run. */
+struct bench_flow_ctl {
+	__u32 n;
+	__u32 i;
+	__u32 base;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__type(key, __u32);
+	__type(value, struct bench_flow_ctl);
+	__uint(max_entries, 1);
+} bench_flow_ctl SEC(".maps");
+
+/* Write the next flow's source address: 0, or -1 if there is no room. */
+static __always_inline int next_flow(struct __sk_buff *skb)
+{
+	__u32 zero = 0;
+	struct bench_flow_ctl *c = bpf_map_lookup_elem(&bench_flow_ctl, &zero);
+	if (!c || !c->n)
+		return -1;
+	__u32 i = c->i;
+	c->i = i + 1 >= c->n ? 0 : i + 1;
+	void *data, *data_end;
+	skb_data_ptrs(skb, data, data_end);
+	struct iphdr *ip = data + ETH_HLEN;
+	if ((void *)(ip + 1) > data_end)
+		return -1;
+	ip->saddr = bpf_htonl(c->base + i);
+	return 0;
+}
+
+SEC("tc")
+int bench_flows(struct __sk_buff *skb)
+{
+	struct bench_hdr buf;
+	__u32 len0 = skb->len;
+	if (save(skb, &buf) || next_flow(skb))
+		return TC_ACT_SHOT;
+	int v = lb_process(skb);
+	if (restore(skb, &buf, len0))
+		return -1;
+	return v;
+}
+
+SEC("tc")
+int bench_flows_restore(struct __sk_buff *skb)
+{
+	struct bench_hdr buf;
+	__u32 len0 = skb->len;
+	if (save(skb, &buf) || next_flow(skb))
 		return TC_ACT_SHOT;
 	if (restore(skb, &buf, len0))
 		return -1;
