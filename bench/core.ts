@@ -98,7 +98,7 @@ export async function benchCore(): Promise<CoreResult> {
     execFileSync('bpftool', ['prog', 'load', join(CORE, 'build/pass.bpf.o'), passProg, 'type', 'classifier'], { stdio: 'pipe' });
     // the product's program on the same maps, for fresh-frame runs
     const maps = join(mnt, 'lb/maps');
-    const reuse = readdirSync(maps).flatMap((n) => ['map', 'name', n, 'pinned', join(maps, n)]);
+    const reuse = readdirSync(maps).filter((n) => n.startsWith('lb_')).flatMap((n) => ['map', 'name', n, 'pinned', join(maps, n)]); // bench_* maps are bench.bpf.o's own
     execFileSync('bpftool', ['prog', 'loadall', join(CORE, 'build/balancer.bpf.o'), join(mnt, 'product'), 'type', 'classifier', ...reuse], { stdio: 'pipe' });
     const product = join(mnt, 'product/lb_ingress');
     for (const [id, mode, port] of [[1, 'dsr', 80], [2, 'tunnel', TUNNEL_PORT], [3, 'nat', 82], [4, 'snat', 83]] as const) {
@@ -273,16 +273,23 @@ export function printReport(res: CoreResult): void {
   console.log('ours: the product\'s lb_ingress (balancer.bpf.o) on the same maps; katran: balancer_ingress unwrapped.');
   const fc = find(res.fresh, 'ref: +cache');
   const fa = find(res.fresh, 'ref: +adjust_room+20'); const fh = find(res.fresh, 'ref: +change_head+20'); const fx = find(res.fresh, 'xdp ref: adjust_head+20');
-  if (fc && fa && fh) {
-    console.log(`room for IPIP, fresh frames: tc adjust_room ${round1(fa.bareNs - fc.bareNs)} ns, tc change_head ${round1(fh.bareNs - fc.bareNs)} ns` +
-      (fx ? `, xdp adjust_head ${fx.work} ns` : ''));
+  const ft = find(res.fresh, 'tunnel');
+  if (fc && fa && fh && ft) {
+    const adj = round1(fa.bareNs - fc.bareNs); const head = round1(fh.bareNs - fc.bareNs);
+    console.log(`room for IPIP, fresh frames: tc adjust_room ${adj} ns, tc change_head ${head} ns` + (fx ? `, xdp adjust_head ${fx.work} ns` : ''));
+    console.log(`  tunnel growing with change_head instead: ~${round1(ft.work - adj + head)} ns. Not used: it moves the MAC header only, the skb's`);
+    console.log('  network header stays on the inner one, so `tcpdump -i any` on the balancer shows tunnel packets leaving without');
+    console.log('  their outer header (per-interface captures and the wire are right); GSO packets need adjust_room\'s encap flags anyway.');
   }
 
   const kr = find(res.repeat, 'katran ipip');
   const kf = find(res.fresh, 'katran ipip');
-  if (kf) console.log(`\nfresh frames: ${peerLine(res.fresh, kf)}`);
+  if (kf) {
+    console.log(`\nfresh frames: ${targetLine(res.fresh, kf)}`);
+    console.log(`fresh frames: ${peerLine(res.fresh, kf)}`);
+  }
   if (kr) {
-    console.log(targetLine(res.repeat, kr));
+    console.log(`repeat: ${targetLine(res.repeat, kr)}`);
     console.log(peerLine(res.repeat, kr));
   } else {
     console.log(`peer: katran not measured (${'missing' in res.katran ? res.katran.missing : '?'})`);
