@@ -1,49 +1,67 @@
 // bench:core must keep working: run it as users do (a subprocess, so tests
 // never import bench/), with few repeats: every row's program must give the
 // verdict its packet should get (the bench exits non-zero otherwise, or on
-// any drop), and the table must name every mode with sane numbers. This
-// checks the bench, not the times.
+// any drop, or when a Katran wrapped run saw a changed frame or returned
+// anything but XDP_TX), and both tables must name every mode with sane
+// numbers. This checks the bench, not the times.
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { ROOT, skipReason } from '../support/bpf/harness';
+import { katranMissing } from '../support/bpf/katran';
 import { skipIf } from '../support/skip';
 
 const skip = skipReason();
 
-interface Row { name: string; ns: number; bare: number; pass: number; ratio: number }
+interface Row { name: string; hook: string; ns: number; bare: number; pass: number; work: number }
 
-/** The table rows: a 16-column name, then ns/pkt, wrapper, bare, pass, × pass. */
-function parseTable(out: string): Row[] {
+/** A table's rows: a 24-column name, then hook, ns/pkt, wrapper, bare, pass, work, × pass. */
+function parseTable(out: string, title: RegExp): Row[] {
   const lines = out.split('\n');
-  const head = lines.findIndex((l) => /^mode\s+ns\/pkt\s+wrapper\s+bare\s+pass/.test(l));
-  expect(head, `no table header in:\n${out}`).toBeGreaterThanOrEqual(0);
+  const start = lines.findIndex((l) => title.test(l));
+  expect(start, `no ${title} in:\n${out}`).toBeGreaterThanOrEqual(0);
+  expect(lines[start + 1]).toMatch(/^mode\s+hook\s+ns\/pkt\s+wrapper\s+bare\s+pass\s+work\s+× pass/);
   const rows: Row[] = [];
-  for (const l of lines.slice(head + 1)) {
-    if (l.startsWith('pass = ')) break;
-    const [ns, , bare, pass, ratio] = l.slice(16).trim().split(/\s+/);
-    rows.push({ name: l.slice(0, 16).trim(), ns: Number(ns), bare: Number(bare), pass: Number(pass), ratio: Number(ratio.replace(/x$/, '')) });
+  for (const l of lines.slice(start + 2)) {
+    if (!/^\S.{23}\s*(tc|xdp)\s/.test(l)) break;
+    const [hook, ns, , bare, pass, work] = l.slice(24).trim().split(/\s+/);
+    rows.push({ name: l.slice(0, 24).trim(), hook, ns: Number(ns), bare: Number(bare), pass: Number(pass), work: Number(work) });
   }
   return rows;
 }
 
 describe('bench:core', skipIf(skip), () => {
-  it('runs every row with the expected verdicts and prints the table', async () => {
+  it('runs every row with the expected verdicts and prints both tables and the peer line', async () => {
     const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/core.ts')], {
       cwd: ROOT,
-      env: { ...process.env, LBLAB_BENCH_REPEAT: '1000' },
+      env: { ...process.env, LBLAB_BENCH_REPEAT: '1000', LBLAB_BENCH_FRESH: '200', LBLAB_BENCH_ROUNDS: '2' },
       maxBuffer: 16 << 20,
     });
-    const rows = parseTable(stdout);
-    expect(rows.map((r) => r.name)).toEqual(expect.arrayContaining(['dsr', 'tunnel', 'nat fwd', 'nat rev', 'snat fwd', 'snat rev', 'ref: +cache']));
-    for (const r of rows) {
+    const modes = ['dsr', 'tunnel', 'nat fwd', 'nat rev', 'snat fwd', 'snat rev'];
+    const repeat = parseTable(stdout, /^repeat: /);
+    const fresh = parseTable(stdout, /^fresh frames: one test-run/);
+    expect(repeat.map((r) => r.name)).toEqual(expect.arrayContaining([...modes, 'ref: +cache', 'ref: +adjust±20', 'ref: +adjust+20×2']));
+    expect(fresh.map((r) => r.name)).toEqual(expect.arrayContaining([...modes, 'ref: +adjust_room+20', 'ref: +change_head+20']));
+    for (const r of [...repeat, ...fresh]) {
       expect(r.pass, r.name).toBeGreaterThan(0);
       expect(r.ns, r.name).toBeGreaterThan(0);
-      expect(Number.isFinite(r.ratio), r.name).toBe(true);
+      expect(r.work, r.name).toBeCloseTo(r.bare - r.pass, 1);
     }
-    expect(stdout).toMatch(/<= 2x pass: /);
-    const floor = rows.find((r) => r.name === 'ref: +cache')!;
-    expect(stdout).toContain(`leaves ${2 * floor.pass - floor.bare} ns for a mode's own work`);
-  }, 120_000);
+    const last = stdout.trim().split('\n').at(-1)!;
+    if (katranMissing()) {
+      expect(stdout).toMatch(/^peer: Katran is MISSING/m);
+      expect(last).toMatch(/^peer: katran not measured/);
+    } else {
+      const k = repeat.find((r) => r.name === 'katran ipip')!;
+      expect(k.hook).toBe('xdp');
+      expect(fresh.find((r) => r.name === 'katran ipip')?.hook).toBe('xdp');
+      expect(stdout).toMatch(/^katran: (\d+) of \1 wrapped runs had the original frame as input and returned XDP_TX/m);
+      const w = (rs: Row[], n: string) => rs.find((r) => r.name === n)!.work;
+      expect(last).toBe(`peer: katran ipip ${k.work} ns, ours tunnel ${w(repeat, 'tunnel')} ns, dsr ${w(repeat, 'dsr')} ns, ` +
+        `nat ${w(repeat, 'nat fwd')} ns, snat ${w(repeat, 'snat fwd')} ns (work above pass)`);
+      expect(stdout).toMatch(/^repeat: target: work <= half of Katran's/m);
+      expect(stdout).toMatch(/^fresh frames: target: work <= half of Katran's/m);
+    }
+  }, 300_000);
 });

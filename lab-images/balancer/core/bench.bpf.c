@@ -9,8 +9,12 @@
  * bare TC_ACT_OK in the same save/restore, so the bench can subtract it.
  *   bench_lb       save + lb_process + restore
  *   bench_restore  save + TC_ACT_OK + restore
- *   lb_ingress     the balancer as attached in the lab (for idempotent dsr)
- *   ref_parse, ref_lookup  reference floors (below)
+ *   bench_flows    save + the next of N flows' source address + lb_process
+ *                  + restore: repeat cycles through N flows (bench:scale)
+ *   bench_flows_restore  the same without lb_process, subtracted
+ *   lb_ingress     the balancer as attached in the lab (for idempotent dsr,
+ *                  and for fresh-frame runs, where nothing needs restoring)
+ *   ref_*          reference floors (below)
  */
 /* see encap.h: the repeated skb must not be marked encapsulated */
 #define LB_ENCAP_FLAGS 0
@@ -45,7 +49,10 @@ static __always_inline int save(struct __sk_buff *skb, struct bench_hdr *b)
 static __always_inline int restore(struct __sk_buff *skb, struct bench_hdr *b, __u32 len0)
 {
 	if (skb->len > len0) {
-		if (skb->len - len0 > BENCH_HDR - ETH_HLEN - sizeof(struct iphdr) ||
+		/* the kernel pops the bytes right after off = the first 34 (Ethernet
+		 * + 20 of IP): the frame's tail ends where it began, and the first
+		 * BENCH_HDR bytes are written back below */
+		if (skb->len - len0 > BENCH_HDR - ETH_HLEN ||
 		    bpf_skb_adjust_room(skb, -(__s32)(skb->len - len0), BPF_ADJ_ROOM_NET, 0))
 			return -1;
 	}
@@ -76,6 +83,65 @@ int bench_restore(struct __sk_buff *skb)
 	struct bench_hdr buf;
 	__u32 len0 = skb->len;
 	if (save(skb, &buf))
+		return TC_ACT_SHOT;
+	if (restore(skb, &buf, len0))
+		return -1;
+	return TC_ACT_OK;
+}
+
+/* bench:scale's many flows: flow i of n has source address base + i (host
+ * order), i = the run's number mod n. The bench writes n and base (and
+ * resets i) in this CPU-local counter before each test-run. */
+struct bench_flow_ctl {
+	__u32 n;
+	__u32 i;
+	__u32 base;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__type(key, __u32);
+	__type(value, struct bench_flow_ctl);
+	__uint(max_entries, 1);
+} bench_flow_ctl SEC(".maps");
+
+/* Write the next flow's source address: 0, or -1 if there is no room. */
+static __always_inline int next_flow(struct __sk_buff *skb)
+{
+	__u32 zero = 0;
+	struct bench_flow_ctl *c = bpf_map_lookup_elem(&bench_flow_ctl, &zero);
+	if (!c || !c->n)
+		return -1;
+	__u32 i = c->i;
+	c->i = i + 1 >= c->n ? 0 : i + 1;
+	void *data, *data_end;
+	skb_data_ptrs(skb, data, data_end);
+	struct iphdr *ip = data + ETH_HLEN;
+	if ((void *)(ip + 1) > data_end)
+		return -1;
+	ip->saddr = bpf_htonl(c->base + i);
+	return 0;
+}
+
+SEC("tc")
+int bench_flows(struct __sk_buff *skb)
+{
+	struct bench_hdr buf;
+	__u32 len0 = skb->len;
+	if (save(skb, &buf) || next_flow(skb))
+		return TC_ACT_SHOT;
+	int v = lb_process(skb);
+	if (restore(skb, &buf, len0))
+		return -1;
+	return v;
+}
+
+SEC("tc")
+int bench_flows_restore(struct __sk_buff *skb)
+{
+	struct bench_hdr buf;
+	__u32 len0 = skb->len;
+	if (save(skb, &buf) || next_flow(skb))
 		return TC_ACT_SHOT;
 	if (restore(skb, &buf, len0))
 		return -1;
@@ -147,7 +213,15 @@ int ref_cache(struct __sk_buff *skb)
  *               checksum per packet, snat two (one when PARTIAL).
  *   ref_encap   bpf_skb_adjust_room +20 at the MAC layer (the room IPIP
  *               needs, as encap.h opens it), inside the bench wrapper like a
- *               tunnel run: restore() gives the 20 bytes back. */
+ *               tunnel run: restore() gives the 20 bytes back.
+ *   ref_encap2  the same +20 twice, given back at once (-40): the difference
+ *               to ref_encap is one +20 (the give-back costs the same for 20
+ *               or 40 bytes: the kernel moves the 34 bytes in front either
+ *               way), which splits ref_encap into the room and the give-back.
+ * Fresh-frame only (bench/core.ts runFresh: a new skb every run, nothing to
+ * give back), the two ways a tc program can open 20 bytes in front:
+ *   ref_grow_adj   bpf_skb_adjust_room +20 at the MAC layer, encap flags
+ *   ref_grow_head  bpf_skb_change_head +20 (moves the MAC header only) */
 SEC("tc")
 int ref_csum(struct __sk_buff *skb)
 {
@@ -170,4 +244,40 @@ int ref_encap(struct __sk_buff *skb)
 	if (bpf_skb_adjust_room(skb, sizeof(struct iphdr), BPF_ADJ_ROOM_MAC, 0))
 		return TC_ACT_SHOT;
 	return restore(skb, &buf, len0) ? TC_ACT_SHOT : TC_ACT_OK;
+}
+
+SEC("tc")
+int ref_encap2(struct __sk_buff *skb)
+{
+	struct bench_hdr buf;
+	struct pkt p;
+	__u32 len0 = skb->len;
+	if (save(skb, &buf) || ref_probe(skb, &p))
+		return TC_ACT_SHOT;
+	if (bpf_skb_adjust_room(skb, sizeof(struct iphdr), BPF_ADJ_ROOM_MAC, 0) ||
+	    bpf_skb_adjust_room(skb, sizeof(struct iphdr), BPF_ADJ_ROOM_MAC, 0))
+		return TC_ACT_SHOT;
+	return restore(skb, &buf, len0) ? TC_ACT_SHOT : TC_ACT_OK;
+}
+
+SEC("tc")
+int ref_grow_adj(struct __sk_buff *skb)
+{
+	struct pkt p;
+	if (ref_probe(skb, &p))
+		return TC_ACT_SHOT;
+	if (bpf_skb_adjust_room(skb, sizeof(struct iphdr), BPF_ADJ_ROOM_MAC, BPF_F_ADJ_ROOM_ENCAP_L3_IPV4))
+		return TC_ACT_SHOT;
+	return TC_ACT_OK;
+}
+
+SEC("tc")
+int ref_grow_head(struct __sk_buff *skb)
+{
+	struct pkt p;
+	if (ref_probe(skb, &p))
+		return TC_ACT_SHOT;
+	if (bpf_skb_change_head(skb, sizeof(struct iphdr), 0))
+		return TC_ACT_SHOT;
+	return TC_ACT_OK;
 }

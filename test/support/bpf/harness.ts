@@ -164,3 +164,78 @@ export function runBatch(prog: string, frames: Buffer[]): RunOut[] {
     rmSync(tmp, { recursive: true, force: true });
   }
 }
+
+// ------------------------------------------------------------ fresh frames
+//
+// test-run with `repeat` runs a program on the SAME buffer; a program that
+// grows the frame (encapsulation) then needs a wrapper that gives the room
+// back, and some ways of making room cannot be given back at all under
+// `repeat` (bpf_skb_change_head moves the MAC header but not the network
+// header, and nothing can move it back). runFresh runs each frame in its own
+// test-run call (repeat 1: a new buffer every time, as every real packet
+// is), cycling through `frames`, from one small perl program issuing
+// bpf(BPF_PROG_TEST_RUN) in a loop (a few µs a run, against ~1 ms through
+// bpftool). Each run's duration is the kernel's own (its timer around the
+// one run), so it includes a fixed cost that a pass program's run shows too.
+
+/** bpf(2)'s number per Node arch. */
+const SYS_BPF: Partial<Record<string, number>> = { x64: 321, arm64: 280, riscv64: 280, ia32: 357, arm: 386 };
+
+// argv: syscall nr, pinned prog, frame size, frame count, runs, ctx ingress ifindex (0: no ctx)
+// stdin: the frames back to back. stdout: runs × (u32 retval, u32 duration).
+const PERL_FRESH_RUNNER = String.raw`
+use strict; use warnings;
+my ($NR, $path, $size, $n, $runs, $ifindex) = @ARGV;
+binmode STDIN; binmode STDOUT;
+sub ptr { return unpack('Q', pack('P', $_[0])) }
+my $frames = ''; while (length($frames) < $n * $size) { my $r = read(STDIN, $frames, $n * $size - length($frames), length($frames)); die "short input\n" unless $r; }
+my $p = $path . "\0";
+my $o = pack('Q L L', ptr($p), 0, 0);
+my $fd = syscall($NR, 7, $o, length $o);
+die "open $path: $!\n" if $fd < 0;
+my $out = "\0" x 4096;
+my $ctx = ''; if ($ifindex) { $ctx = ("\0" x 36) . pack('L', $ifindex); }
+my $res = '';
+for my $i (0 .. $runs - 1) {
+  my $f = substr($frames, ($i % $n) * $size, $size);
+  my $a = pack('L L L L Q Q L L L L Q Q L L L x4', $fd, 0, $size, 4096, ptr($f), ptr($out), 1, 0,
+    length $ctx, 0, length($ctx) ? ptr($ctx) : 0, 0, 0, 0, 0);
+  syscall($NR, 10, $a, length $a) == 0 or die "test run $path: $!\n";
+  my ($ret, $dur) = unpack('x4 L x28 L', $a);
+  $res .= pack('L L', $ret, $dur);
+}
+print $res;
+`;
+
+export interface FreshOut { retvals: Uint32Array; durations: Uint32Array }
+
+/** Run `runs` test-runs of a pinned program, each on a fresh copy of the
+ * next frame of `frames` (all the same length), on CPU `cpu` if given. */
+export function runFresh(prog: string, frames: Buffer[] | { data: Buffer; size: number }, runs: number, opts: { cpu?: number; ingressIfindex?: number } = {}): FreshOut {
+  const nr = SYS_BPF[process.arch];
+  if (nr === undefined) throw new Error(`runFresh: no bpf syscall number for ${process.arch}`);
+  const { data, size } = Array.isArray(frames) ? { data: Buffer.concat(frames), size: frames[0].length } : frames;
+  if (Array.isArray(frames) && frames.some((f) => f.length !== size)) throw new Error('runFresh: frames must all have the same length');
+  const n = data.length / size;
+  const args = ['-e', PERL_FRESH_RUNNER, String(nr), prog, String(size), String(n), String(runs), String(opts.ingressIfindex ?? 0)];
+  const out = opts.cpu === undefined
+    ? execFileSync('perl', args, { input: data, maxBuffer: runs * 8 + 1024 })
+    : execFileSync('taskset', ['-c', String(opts.cpu), 'perl', ...args], { input: data, maxBuffer: runs * 8 + 1024 });
+  const retvals = new Uint32Array(runs);
+  const durations = new Uint32Array(runs);
+  for (let i = 0; i < runs; i++) {
+    retvals[i] = out.readUInt32LE(i * 8);
+    durations[i] = out.readUInt32LE(i * 8 + 4);
+  }
+  return { retvals, durations };
+}
+
+/** The mean of the fastest `keep` share of the durations: the slow tail is
+ * the shared host's interrupts and preemption, not the program. */
+export function lowMean(d: Uint32Array, keep = 0.8): number {
+  const s = Float64Array.from(d).sort();
+  const k = Math.max(1, Math.floor(s.length * keep));
+  let t = 0;
+  for (let i = 0; i < k; i++) t += s[i];
+  return t / k;
+}
