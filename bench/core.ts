@@ -80,8 +80,13 @@ export async function benchCore(): Promise<BenchResult[]> {
     const lb = dp.progPath;
     const fwd = (port: number, sport: number) => buildFrame({ proto: 'tcp', src: CLIENT, dst: VIP, sport, dport: port, flags: TCP.ACK });
     // prime flows (SYN), learn the backend / snat port the balancer chose
-    const prime = (port: number, sport: number) =>
-      parseFrame(runProg(lb, buildFrame({ proto: 'tcp', src: CLIENT, dst: VIP, sport, dport: port, flags: TCP.SYN }), 1, CLIENT_IFINDEX, CPU).out);
+    // SYN, then the ACK that establishes the flow: a flow left half-open
+    // would expire (SYN timeout) before the last rows run
+    const prime = (port: number, sport: number) => {
+      const syn = parseFrame(runProg(lb, buildFrame({ proto: 'tcp', src: CLIENT, dst: VIP, sport, dport: port, flags: TCP.SYN }), 1, CLIENT_IFINDEX, CPU).out);
+      runProg(lb, buildFrame({ proto: 'tcp', src: CLIENT, dst: VIP, sport, dport: port, flags: TCP.ACK }), 1, CLIENT_IFINDEX, CPU);
+      return syn;
+    };
     prime(80, 50001); prime(81, 50002);
     const nat = prime(82, 50003);
     const snat = prime(83, 50004);
