@@ -139,6 +139,17 @@ async function countBackends(n: number, url = `http://${VIP}/`, extra: string[] 
   return seen;
 }
 
+/** Until the VIP answers: the agent's health probes can pass while HAProxy is still starting to listen. */
+async function waitServing(url = `http://${VIP}/`, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const r = await execIn(cname('client'), ['curl', '-sS', '-m', '3', '-o', '/dev/null', url]);
+    if (r.exitCode === 0) return;
+    if (Date.now() > deadline) throw new Error(`${url} did not answer in ${timeoutMs} ms: ${r.stderr.trim()}`);
+    await new Promise((res) => setTimeout(res, 200));
+  }
+}
+
 let image: string | undefined;
 /** why the tests cannot run here (no engine, no balancer image) */
 let why = '';
@@ -204,6 +215,7 @@ describe('balancer agent in a real container', () => {
     const plan = planWith([svc({ mode: 'l4proxy', scheduler: 'rr' })]);
     await configureBalancer(plan, 'lb');
     await waitHealthy(plan, 60_000); // generous: each probe is a docker exec, slow on a loaded machine
+    await waitServing();
     const seen = await countBackends(10);
     expect(seen).toEqual({ web1: 5, web2: 5 });
     // l4proxy: two TCP connections, the backend sees the balancer as the client
