@@ -137,6 +137,14 @@ describe('a deploy killed mid-way', () => {
     const r = await lblab(gcArgs());
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(`lblab-${name}-`);
-    expect(managedInScope()).toEqual([]);
+    expect(labelled(`io.lblab.lab=${name}`)).toEqual({ containers: [], networks: [] });
+    // whatever gc kept in scope belongs to a whole, running lab (another suite's, or
+    // another user's on a shared engine): never a half-made one
+    const kept = [...new Set(managedInScope().map((l) => l.split(' ')[2]))];
+    for (const lab of kept) {
+      const s = await lblab(['status', lab, '--json']);
+      expect(s.code, `${lab}: ${s.stderr}`).toBe(0);
+      expect((JSON.parse(s.stdout) as LabStatus).state, `gc kept ${lab}`).toBe('running');
+    }
   });
 });
