@@ -1,0 +1,41 @@
+// bench:scale's root-only sections must keep working: run them as users do
+// (a subprocess: tests never import bench/), small. Every flow of a point is
+// established before it is measured (nothing re-scheduled while the flows fit,
+// no drops), every mode prints its curve from 1 flow, and the Maglev table
+// shows the remap bound held. This checks the bench, not the times.
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { ROOT, skipReason } from '../support/bpf/harness';
+import { skipIf } from '../support/skip';
+
+const skip = skipReason();
+
+describe('bench:scale (core, maglev)', skipIf(skip), () => {
+  it('prints a curve per mode and the Maglev table', async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/scale.ts'), 'core', 'maglev'], {
+      cwd: ROOT,
+      env: { ...process.env, LBLAB_SCALE_FLOWS: '1,50', LBLAB_BENCH_REPEAT: '2000', LBLAB_SCALE_ROUNDS: '1' },
+      maxBuffer: 16 << 20,
+    });
+    const lines = stdout.split('\n');
+    for (const mode of ['dsr', 'tunnel', 'nat', 'snat']) {
+      const at = lines.findIndex((l) => l.trim() === mode);
+      expect(at, `no ${mode} curve in:\n${stdout}`).toBeGreaterThan(0);
+      const rows = lines.slice(at + 2, at + 4).map((l) => l.trim().split(/\s+/));
+      expect(rows.map((r) => Number(r[0]))).toEqual([1, 50]);
+      expect(rows[0][5]).toBe('1.00x');
+      for (const r of rows) {
+        expect(Number(r[4]), `${mode}: work`).toBeGreaterThan(0);
+        expect(r[6], `${mode}: re-scheduled`).toBe('0.0');
+        expect(Number(r[8]), `${mode}: drops`).toBe(0);
+      }
+    }
+    const m = lines.findIndex((l) => /^\s+backends\s+build ms/.test(l));
+    expect(m, stdout).toBeGreaterThan(0);
+    const rows = lines.slice(m + 1, m + 4).map((l) => l.trim().split(/\s+/));
+    expect(rows.map((r) => r[0])).toEqual(['3', '100*', '1000*']);
+    for (const r of rows) expect(r.at(-1)).not.toBe('OVER');
+  }, 300_000);
+});
