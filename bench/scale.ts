@@ -3,15 +3,16 @@
 // and its speed moves between runs, not within one):
 //   core     ns/packet of the eBPF core with 1, 1 000, 100 000 and 1 000 000
 //            flows per mode (the per-CPU flow cache holds 4 096, lb_flows
-//            128 K entries: nat and snat take two per flow): fresh-frame
-//            test-runs cycling through the flows, pinned to one CPU
+//            128 K entries: nat and snat take two per flow): test-run with
+//            `repeat` through bench.bpf.c's bench_flows, which gives each run
+//            the next flow's source address, pinned to one CPU
 //   maglev   the agent's Maglev table build and apply (the map writes it
 //            would make) for 3, 100 and 1 000 backends, and the share of
 //            flows remapped when one leaves
 //   deploy   `lblab up` of 6, 12 and 24-node labs from cached images against
 //            as many bare `docker run -d` (Docker)
-//   traffic  throughput through dsr and nat with 1, 2 and 4 clients, and the
-//            host's softirq time per request (Docker)
+//   traffic  throughput through dsr and nat with 1, 2 and 4 clients, the
+//            host's CPU and the balancer program's share of it (Docker)
 //   npm run bench:scale [-- core maglev deploy traffic]   (all by default)
 // core and maglev need root (bpffs, BPF_PROG_TEST_RUN); deploy and traffic a
 // Docker engine and the lab images.

@@ -151,35 +151,3 @@ export function parseFrame(f: Buffer): Parsed {
   }
   return p;
 }
-
-/** n frames of n flows, back to back: `spec` with source address
- * spec.src + i (i < 2^24), checksums kept valid (updated incrementally,
- * RFC 1624, by the address's two 16-bit words: IPv4 header and the L4
- * pseudo header). For benches pushing many flows through a program. */
-export function flowFrames(spec: FrameSpec, n: number): { data: Buffer; size: number } {
-  const t = buildFrame(spec);
-  const size = t.length;
-  const ipOff = 14;
-  const ihl = (t[ipOff] & 0x0f) * 4;
-  const l4csum = spec.proto === 'tcp' ? ipOff + ihl + 16 : spec.proto === 'udp' && !spec.udpZeroCsum ? ipOff + ihl + 6 : -1;
-  const base = t.readUInt32BE(ipOff + 12);
-  const oldHi = base >>> 16; const oldLo = base & 0xffff;
-  const ipc = t.readUInt16BE(ipOff + 10);
-  const l4c = l4csum >= 0 ? t.readUInt16BE(l4csum) : 0;
-  const fix = (c: number, hi: number, lo: number) => {
-    let s = (~c & 0xffff) + (~oldHi & 0xffff) + hi + (~oldLo & 0xffff) + lo;
-    while (s > 0xffff) s = (s & 0xffff) + (s >>> 16);
-    return ~s & 0xffff;
-  };
-  const data = Buffer.alloc(n * size);
-  for (let i = 0; i < n; i++) {
-    const o = i * size;
-    t.copy(data, o);
-    const a = (base + i) >>> 0;
-    const hi = a >>> 16; const lo = a & 0xffff;
-    data.writeUInt32BE(a, o + ipOff + 12);
-    data.writeUInt16BE(fix(ipc, hi, lo), o + ipOff + 10);
-    if (l4csum >= 0) data.writeUInt16BE(fix(l4c, hi, lo), o + l4csum);
-  }
-  return { data, size };
-}
