@@ -123,7 +123,7 @@ async function benchCoreScale(): Promise<void> {
     console.log(`\n  ${mode}`);
     console.log(`  ${'flows'.padStart(9)}${pad('ns/pkt', 9)}${pad('wrapper', 9)}${pad('pass', 7)}${pad('work', 7)}${pad('× first', 9)}${pad('re-scheduled', 14)}${pad('drops', 7)}`);
     for (const p of pts) {
-      console.log(`  ${pad(p.flows, 9)}${pad(p.ns, 9)}${pad(p.wrapper, 9)}${pad(p.pass, 7)}${pad(p.work, 7)}${pad((p.work / pts[0].work).toFixed(2) + 'x', 9)}` +
+      console.log(`  ${pad(p.flows, 9)}${pad(p.ns, 9)}${pad(p.wrapper, 9)}${pad(p.pass, 7)}${pad(p.work, 7)}${pad(pts[0].work > 0 ? (p.work / pts[0].work).toFixed(2) + 'x' : '-', 9)}` +
         `${pad(((p.newFlows / p.runs) * 100).toFixed(1) + ' %', 14)}${pad(p.drops, 7)}`);
     }
   }
