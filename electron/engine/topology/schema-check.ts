@@ -67,6 +67,7 @@ type ZIssue = z.core.$ZodIssue;
 /** What a field is called in a sentence: its key, or for a list item the list's name in the singular. */
 function fieldName(path: (string | number)[]): string | undefined {
   const last = path[path.length - 1];
+  if (typeof last === 'string' && path[path.length - 2] === 'header' && path[path.length - 4] === 'routes') return `header ${last}`; // a route header's value
   if (typeof last === 'string') return path.length === 2 && ['nodes', 'networks', 'services'].includes(String(path[0])) ? undefined : last;
   const list = path[path.length - 2];
   return typeof list === 'string' ? list.replace(/s$/, '') : undefined;
@@ -91,6 +92,14 @@ function zodIssue(i: ZIssue, root: unknown, prefix: (string | number)[]): LabIss
   if (i.code === 'unrecognized_keys') {
     const allowed = allowedKeys(path);
     return i.keys.map((k) => issue([...path, k], `unknown field "${k}"${allowed ? ` (allowed: ${allowed.join(', ')})` : ''}`));
+  }
+  if (i.code === 'invalid_key') {
+    // a map's key at fault (a header name): quote the key, say its rule ('header name "X A" is not …')
+    const key = path[path.length - 1];
+    const why = i.issues[0]?.message ?? 'is not allowed';
+    const map = path[path.length - 2];
+    const subject = `${typeof map === 'string' ? `${map} name` : 'name'} ${JSON.stringify(String(key))}`;
+    return [issue(path, `${subject} ${why.startsWith('must be a') ? why.replace(/^must be /, 'is not ') : why}`)];
   }
   if (i.code === 'invalid_union') {
     // pick the branch that matched the value's type (e.g. the object form of a backend) and report its issues
