@@ -37,6 +37,8 @@ export const nodeSchema = z.strictObject({
   kind: z.enum(NODE_KINDS, { error: `must be one of ${NODE_KINDS.join(', ')}` }),
   links: z.array(linkSchema, { error: 'must be a list of links like [{ network: front }]' }),
   image: z.string().min(1).max(200).optional(),
+  // an image that is not lblab's own gets the node's capabilities only with trust: true (trust.ts)
+  trust: z.boolean({ error: 'must be true or false' }).optional(),
   position: positionSchema.optional(),
 });
 
