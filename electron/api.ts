@@ -21,6 +21,8 @@ export interface NodeDoc {
   kind: NodeKind;
   links: LinkDoc[];
   image?: string;
+  /** run `image` (not one of lblab's own) with the capabilities lblab grants its nodes (NET_ADMIN, SYS_ADMIN where BPF loads) */
+  trust?: boolean;
   position?: Position;
 }
 export interface NetworkDoc { subnet?: string; position?: Position }

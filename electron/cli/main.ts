@@ -88,6 +88,11 @@ export function buildProgram(): Command {
       process.on('SIGINT', onSigint);
       const unsub = e.subscribe((ev) => {
         if (ev.type === 'progress' && ev.lab === doc.name && !interrupt.signal.aborted) bar.update(ev);
+        // e.g. a node running a trusted foreign image with capabilities: one line, above the progress
+        else if (ev.type === 'log' && ev.level === 'warn' && ev.message.startsWith(`lab ${doc.name}: `)) {
+          bar.done();
+          process.stderr.write(`lblab: warning: ${ev.message}\n`);
+        }
       });
       try {
         const r = await e.up(doc, { signal: interrupt.signal }).catch((err) => {

@@ -104,7 +104,9 @@ export function createLabEngine(opts: LabEngineOptions = {}): LabService {
     up: (doc: LabDoc, o = {}) =>
       withDocker(async () => {
         const d = await deps();
-        const run = () => up(doc, { deps: d, onProgress: progressOf(doc.name), signal: o.signal });
+        // a trusted foreign image is said as a warning (the CLI prints it, the app may show it)
+        const onGrant = (message: string) => emit({ type: 'log', level: 'warn', message });
+        const run = () => up(doc, { deps: d, onProgress: progressOf(doc.name), signal: o.signal, onGrant });
         // a document without a usable name fails validation in up(), with the field at fault
         const r = typeof doc?.name === 'string' && NAME_RE.test(doc.name) ? await withLabLock(doc.name, 'deploy', run) : await run();
         return { lab: r.lab, action: r.action, ms: r.ms, timings: r.timings };

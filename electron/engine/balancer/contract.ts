@@ -2,5 +2,6 @@
 // what the engine builds for the agent, how it hands it over, what it reads
 // back. Every engine import of the contract goes through this file.
 export type { AgentConfigInput } from '../../../lab-images/balancer/contract/config';
+export { headerNameSchema, headerValueSchema, hostSchema, httpPathSchema, routeHasMatch } from '../../../lab-images/balancer/contract/l7-values';
 export { applyRelayCommand, RELAY_MARKER } from '../../../lab-images/balancer/contract/relay';
 export { agentHealthSchema, agentStatsSchema, type AgentHealth, type AgentStats } from '../../../lab-images/balancer/contract/report';

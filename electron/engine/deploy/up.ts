@@ -24,8 +24,9 @@ import { down, removeContainers, removeNetworks } from '../labs/down';
 import { anchorNode, claimedBy, docHash, encodeDoc, withModes, writeRecord } from '../labs/lab-record';
 import { labContext, type LabContext } from '../labs/status';
 import { overlaps, parseSubnet } from '../topology/net4';
-import { serviceBackendNodes } from '../topology/plan';
+import { capabilityGrants, serviceBackendNodes } from '../topology/plan';
 import type { LabPlan, PlannedNode } from '../topology/plan-types';
+import { grantLine } from '../topology/trust';
 import { connectRest, containerSpecHash, createContainer, createNetwork } from './containers';
 import { defaultDeps, helperImage, imagesNeeded, type DeployDeps } from './deps';
 import { plumb } from './plumb';
@@ -38,6 +39,8 @@ export interface UpOptions {
   deps?: DeployDeps;
   /** abort the deploy (Ctrl-C): what it created is removed, a running lab it was changing is put back */
   signal?: AbortSignal;
+  /** one line per node that runs a foreign image with capabilities because its lab file trusts it */
+  onGrant?: (line: string) => void;
 }
 export interface UpResult {
   lab: string;
@@ -128,6 +131,7 @@ export async function up(doc: LabDoc, opts: UpOptions = {}): Promise<UpResult> {
 
   const pinned = pinSubnets(doc, await subnetsInUse(lab), deps);
   const plan = deps.planLab(pinned);
+  for (const g of capabilityGrants(plan)) opts.onGrant?.(grantLine(g, lab));
   const hash = docHash(pinned);
   const anchor = anchorNode(pinned);
   if (exists && upToDate(running, plan, hash)) {

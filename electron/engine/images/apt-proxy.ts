@@ -17,11 +17,17 @@
 //     every package's hash against the signed index anyway.
 // Everything else (InRelease, Release, redirects, ranges) is forwarded as is.
 // With an empty cache the proxy is just a pass-through: nothing depends on it.
+//
+// It forwards only to the host's own Debian mirrors, at a public address
+// (apt-mirrors.ts): anything else gets 403 and the reason, before any cache or
+// connection — it listens on the Docker bridge, so it must not be a way in to
+// the host's loopback or its private networks.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { hostMirrors, publicAddress, targetRefusal, type Mirror, type Resolve } from './apt-mirrors';
 
 export interface AptProxyOptions {
   /** address to listen on (the Docker bridge gateway, reachable from build containers) */
@@ -32,6 +38,12 @@ export interface AptProxyOptions {
   hostArchives?: string[];
   /** upstream timeout for one request without progress (ms) */
   timeoutMs?: number;
+  /** the mirrors it forwards to; default: the host's own (hostMirrors()) */
+  mirrors?: Mirror[];
+  /** name resolution for the address check (tests) */
+  resolve?: Resolve;
+  /** tests only: where an allowed mirror's requests really go (a local stand-in; its address is not checked) */
+  dial?: (u: URL) => { host: string; port: number };
 }
 
 export interface AptProxyStats { fromHost: number; fromCache: number; fetched: number; forwarded: number; bytesLocal: number; bytesFetched: number }
@@ -114,13 +126,31 @@ export async function startAptProxy(opts: AptProxyOptions): Promise<AptProxy> {
   const sizeChecks = new Map<string, Promise<number | undefined>>();
   const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
 
-  const upstream = (u: URL, method: string, headers: http.OutgoingHttpHeaders = {}) =>
-    new Promise<http.IncomingMessage>((resolve, reject) => {
-      const r = http.request(u, { method, headers: { ...headers, host: u.host, 'user-agent': 'lblab-apt-proxy' }, agent }, resolve);
+  const mirrors = opts.mirrors ?? hostMirrors();
+  // each mirror's name resolved once, checked, and that address used: a name cannot turn private later
+  const dests = new Map<string, Promise<{ host: string; port: number } | { refusal: string }>>();
+  const destOf = (u: URL) => {
+    const key = u.host;
+    let d = dests.get(key);
+    if (!d) {
+      const port = Number(u.port || 80);
+      d = opts.dial ? Promise.resolve(opts.dial(u)) : publicAddress(u.hostname, opts.resolve).then((r) => ('refusal' in r ? r : { host: r.address, port }));
+      d.catch(() => dests.delete(key)); // a failed lookup is tried again by the next request
+      dests.set(key, d);
+    }
+    return d;
+  };
+
+  const upstream = async (u: URL, method: string, headers: http.OutgoingHttpHeaders = {}) => {
+    const d = await destOf(u);
+    if ('refusal' in d) throw new Error(d.refusal); // handle() refused it already
+    return new Promise<http.IncomingMessage>((resolve, reject) => {
+      const r = http.request({ host: d.host, port: d.port, path: `${u.pathname}${u.search}`, method, headers: { ...headers, host: u.host, 'user-agent': 'lblab-apt-proxy' }, agent }, resolve);
       r.setTimeout(timeoutMs, () => r.destroy(new Error(`upstream timeout: ${u.href}`)));
       r.on('error', reject);
       r.end();
     });
+  };
 
   /** The mirror's size for a URL (one HEAD per URL and build), undefined when unknown. */
   const remoteSize = (u: URL) => {
@@ -235,6 +265,11 @@ export async function startAptProxy(opts: AptProxyOptions): Promise<AptProxy> {
       res.writeHead(400).end();
       return;
     }
+    const refused = (why: string) => void res.writeHead(403, { 'content-type': 'text/plain' }).end(`lblab apt proxy: refused: ${why}\n`);
+    const why = targetRefusal(u, mirrors);
+    if (why) return refused(why);
+    const dest = await destOf(u);
+    if ('refusal' in dest) return refused(dest.refusal);
     const kind = classify(u.pathname);
     if (kind === 'other' || req.headers.range) return forward(u, req, res);
     const key = cacheKey(u, kind);

@@ -1,10 +1,11 @@
 // Puts the apt proxy (apt-proxy.ts) where build containers can reach it: on
 // the Docker bridge gateway of a local engine. Anything unusual (remote
 // engine, Docker Desktop, the host behind its own proxy, a firewall between
-// containers and the host) means no proxy: the builds then download from the
-// mirror directly, exactly as without it.
+// containers and the host, a Debian mirror on a private address) means no
+// proxy: the builds then download from the mirror directly, exactly as without it.
 import { docker } from '../docker/client';
 import { LABEL } from '../docker/labels';
+import { hostMirrors, publicAddress, type Mirror } from './apt-mirrors';
 import { defaultAptCacheDir, startAptProxy, type AptProxy } from './apt-proxy';
 
 /** The host's own apt caches (.debs that ensure-docker.sh / .ci/run just installed). */
@@ -20,6 +21,16 @@ async function bridgeGateway(): Promise<string | undefined> {
   }
 }
 
+/** Whether one of the host's mirrors is on a private address: the proxy would refuse it (it never
+ * forwards to the host's own networks), so the builds had better reach it directly. */
+async function privateMirror(mirrors: Mirror[]): Promise<boolean> {
+  for (const m of mirrors) {
+    const r = await publicAddress(new URL(`http://${m.host}`).hostname).catch(() => undefined); // unresolvable now: the build will say
+    if (r && 'refusal' in r) return true;
+  }
+  return false;
+}
+
 /** Start the proxy on the bridge gateway, or undefined when that cannot work here. */
 export async function startBuildProxy(): Promise<AptProxy | undefined> {
   if (process.env.LBLAB_APT_PROXY === '0' || process.platform !== 'linux') return undefined;
@@ -30,8 +41,11 @@ export async function startBuildProxy(): Promise<AptProxy | undefined> {
   // Listening fails (EADDRNOTAVAIL) when the gateway is not this machine's
   // address: a remote engine or a VM (Docker Desktop). (os.networkInterfaces()
   // is no help here: it leaves out docker0 while no container is attached.)
+  // A mirror on the LAN (or a cache such as apt-cacher-ng on this machine): no proxy, as before it.
+  const mirrors = hostMirrors();
+  if (await privateMirror(mirrors)) return undefined;
   try {
-    return await startAptProxy({ host: gw, cacheDir: defaultAptCacheDir(), hostArchives: HOST_ARCHIVES });
+    return await startAptProxy({ host: gw, cacheDir: defaultAptCacheDir(), hostArchives: HOST_ARCHIVES, mirrors });
   } catch {
     return undefined;
   }

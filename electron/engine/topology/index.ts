@@ -2,7 +2,8 @@
 export { parseLabText, loadLabFile, formatLab } from './load';
 export { validateLab, analyzeLab, schemaCheck, type ValidateOptions } from './validate';
 export { modeAvailability } from './modes';
-export { planLab, serviceBackendNodes, SYSCTL, type PlanOptions } from './plan';
+export { planLab, serviceBackendNodes, capabilityGrants, SYSCTL, type PlanOptions } from './plan';
+export { isOwnImage, grantLine } from './trust';
 export { nodeScript, DECAP_OBJECT, DECAP_SECTION } from './plumbing';
 export { listTemplates, getTemplate, labsDir } from './templates';
 export { assignAddresses, type Addressing, type AddressingOptions } from './addressing';

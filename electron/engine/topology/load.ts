@@ -78,7 +78,7 @@ function duplicateKeys(node: unknown, path: (string | number)[], lines: LineCoun
 const ORDER: Record<string, string[]> = {
   lab: ['name', 'description', 'networks', 'nodes', 'services'],
   network: ['subnet', 'position'],
-  node: ['kind', 'image', 'links', 'position'],
+  node: ['kind', 'image', 'trust', 'links', 'position'],
   link: ['network', 'address', 'rate'],
   position: ['x', 'y'],
   service: ['balancer', 'vip', 'port', 'mode', 'scheduler', 'backends', 'routes', 'health'],

@@ -34,6 +34,8 @@ export interface PlannedNode {
   tunnelDecap: boolean;
   sysctls: Record<string, string>; // applied inside the node, e.g. net.ipv4.conf.all.arp_ignore=1
   capAdd: string[]; // NET_ADMIN everywhere routes are set; SYS_ADMIN only where BPF is loaded
+  /** set when `image` is not lblab's own: it gets capAdd because the lab file says `trust: true` */
+  trusted?: true;
 }
 
 export interface PlannedBackend {

@@ -9,6 +9,7 @@ import { gatewayOf, intToIp } from './net4';
 import type { LabPlan, PlannedBackend, PlannedNode, PlannedService } from './plan-types';
 import { allRoutes, backendNetwork } from './routes';
 import { DEFAULT_HEALTH, DEFAULT_PORT, DEFAULT_SCHEDULER, DEFAULT_WEIGHT, durationMs } from './schema';
+import { isOwnImage, nodeCapabilities } from './trust';
 import { analyzeLab, type ValidateOptions } from './validate';
 
 export type PlanOptions = ValidateOptions;
@@ -26,6 +27,11 @@ export const SYSCTL = {
 /** Every node a service sends to: its backends and its l7 routes' backends (a node may be in both). */
 export function serviceBackendNodes(s: PlannedService): string[] {
   return [...new Set([...s.backends, ...s.routes.flatMap((r) => r.backends)].map((b) => b.node))];
+}
+
+/** The nodes that run an image other than lblab's own with capabilities (the lab file trusts them), to say so. */
+export function capabilityGrants(plan: LabPlan): { node: string; image: string; capAdd: string[] }[] {
+  return plan.nodes.filter((n) => n.trusted).map((n) => ({ node: n.name, image: n.image, capAdd: n.capAdd }));
 }
 
 export function planLab(doc: LabDoc, opts: PlanOptions = {}): LabPlan {
@@ -47,7 +53,6 @@ function buildPlan(doc: LabDoc, addr: Addressing, modes: Record<string, Mode>): 
   const services: PlannedService[] = [];
   const loopbackVips = new Map<string, string[]>();
   const decap = new Set<string>();
-  const backendNodes = new Set<string>();
   const addTo = (m: Map<string, string[]>, k: string, v: string) => {
     const l = m.get(k) ?? [];
     if (!l.includes(v)) l.push(v);
@@ -66,7 +71,6 @@ function buildPlan(doc: LabDoc, addr: Addressing, modes: Record<string, Mode>): 
     };
     const backends = sd.backends.map(resolve);
     for (const b of backends) {
-      backendNodes.add(b.node);
       // dsr and tunnel deliver packets still addressed to the VIP: the server must own it (on lo, not announced)
       if (mode === 'dsr' || mode === 'tunnel') addTo(loopbackVips, b.node, vip);
       if (mode === 'tunnel') decap.add(b.node);
@@ -119,11 +123,9 @@ function buildPlan(doc: LabDoc, addr: Addressing, modes: Record<string, Mode>): 
       sysctls[SYSCTL.rpFilterAll] = '0';
       sysctls[SYSCTL.rpFilterDefault] = '0';
     }
-    // Every node runs the plumbing script (routes, shaping, checksum offload): NET_ADMIN.
-    // SYS_ADMIN only where BPF is loaded: balancers (the core) and service backends (tunnel decap;
-    // a live switch to tunnel must not need a redeploy, and capabilities are fixed at create).
-    const capAdd = ['NET_ADMIN'];
-    if (nd.kind === 'balancer' || backendNodes.has(name)) capAdd.push('SYS_ADMIN');
+    // NET_ADMIN for the plumbing script everywhere, SYS_ADMIN where BPF loads (trust.ts); validation
+    // let a foreign image through only with trust: true, and the plan says so (`trusted`)
+    const capAdd = nodeCapabilities(doc, name);
     return {
       name,
       kind: nd.kind,
@@ -135,6 +137,7 @@ function buildPlan(doc: LabDoc, addr: Addressing, modes: Record<string, Mode>): 
       tunnelDecap: decap.has(name),
       sysctls,
       capAdd,
+      ...(!isOwnImage(nd.image) && { trusted: true }),
     };
   });
   return { name: lab, networks, nodes, services };

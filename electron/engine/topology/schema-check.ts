@@ -51,7 +51,7 @@ export function without(input: unknown, paths: (string | number)[][]): unknown {
 }
 
 // Fields a lab may leave out: without them the rest still means the same topology.
-const OPTIONAL = new Set(['description', 'subnet', 'position', 'rate', 'address', 'image', 'vip', 'port', 'scheduler', 'routes', 'health', 'weight']);
+const OPTIONAL = new Set(['description', 'subnet', 'position', 'rate', 'address', 'image', 'trust', 'vip', 'port', 'scheduler', 'routes', 'health', 'weight']);
 
 /** The path up to the nearest optional field (the part to leave out), if there is one. */
 function optionalAncestor(path: (string | number)[]): (string | number)[] | undefined {
@@ -67,6 +67,7 @@ type ZIssue = z.core.$ZodIssue;
 /** What a field is called in a sentence: its key, or for a list item the list's name in the singular. */
 function fieldName(path: (string | number)[]): string | undefined {
   const last = path[path.length - 1];
+  if (typeof last === 'string' && path[path.length - 2] === 'header' && path[path.length - 4] === 'routes') return `header ${last}`; // a route header's value
   if (typeof last === 'string') return path.length === 2 && ['nodes', 'networks', 'services'].includes(String(path[0])) ? undefined : last;
   const list = path[path.length - 2];
   return typeof list === 'string' ? list.replace(/s$/, '') : undefined;
@@ -92,6 +93,14 @@ function zodIssue(i: ZIssue, root: unknown, prefix: (string | number)[]): LabIss
     const allowed = allowedKeys(path);
     return i.keys.map((k) => issue([...path, k], `unknown field "${k}"${allowed ? ` (allowed: ${allowed.join(', ')})` : ''}`));
   }
+  if (i.code === 'invalid_key') {
+    // a map's key at fault (a header name): quote the key, say its rule ('header name "X A" is not …')
+    const key = path[path.length - 1];
+    const why = i.issues[0]?.message ?? 'is not allowed';
+    const map = path[path.length - 2];
+    const subject = `${typeof map === 'string' ? `${map} name` : 'name'} ${JSON.stringify(String(key))}`;
+    return [issue(path, `${subject} ${why.startsWith('must be a') ? why.replace(/^must be /, 'is not ') : why}`)];
+  }
   if (i.code === 'invalid_union') {
     // pick the branch that matched the value's type (e.g. the object form of a backend) and report its issues
     const branch = i.errors.find((b) => b.length > 0 && !b.some((e) => e.code === 'invalid_type' && e.path.length === 0));
@@ -115,7 +124,7 @@ function valueAt(root: unknown, path: (string | number)[]): unknown {
 const KEYS = {
   lab: ['name', 'description', 'networks', 'nodes', 'services'],
   network: ['subnet', 'position'],
-  node: ['kind', 'links', 'image', 'position'],
+  node: ['kind', 'links', 'image', 'trust', 'position'],
   link: ['network', 'rate', 'address'],
   position: ['x', 'y'],
   service: ['balancer', 'vip', 'port', 'mode', 'scheduler', 'backends', 'routes', 'health'],

@@ -6,6 +6,8 @@
 import { z } from 'zod';
 import { MODES, NAME_RE, NODE_KINDS, SCHEDULERS } from '../../api';
 import type { LabDoc } from '../../api';
+// l7 route and health-check values: the balancer agent's own rule, so a lab it would refuse fails here, before anything is created
+import { headerNameSchema, headerValueSchema, hostSchema, httpPathSchema, routeHasMatch } from '../balancer/contract';
 
 /** tc rates we accept: a positive number and a unit, e.g. 500kbit, 100mbit, 1gbit, 1.5gbit. */
 export const RATE_RE = /^(\d+(\.\d+)?)(bit|kbit|mbit|gbit)$/;
@@ -35,6 +37,8 @@ export const nodeSchema = z.strictObject({
   kind: z.enum(NODE_KINDS, { error: `must be one of ${NODE_KINDS.join(', ')}` }),
   links: z.array(linkSchema, { error: 'must be a list of links like [{ network: front }]' }),
   image: z.string().min(1).max(200).optional(),
+  // an image that is not lblab's own gets the node's capabilities only with trust: true (trust.ts)
+  trust: z.boolean({ error: 'must be true or false' }).optional(),
   position: positionSchema.optional(),
 });
 
@@ -52,16 +56,16 @@ export const backendSchema = z.union([name, backendObjectSchema], { error: 'must
 
 export const routeSchema = z
   .strictObject({
-    path: z.string().startsWith('/', 'must start with "/"').max(200).optional(),
-    host: z.string().min(1).max(253).optional(),
-    header: z.record(z.string().regex(/^[A-Za-z0-9-]+$/, 'header names are letters, digits and dashes'), z.string().max(200)).optional(),
+    path: httpPathSchema.optional(),
+    host: hostSchema.optional(),
+    header: z.record(headerNameSchema, headerValueSchema).optional(),
     backends: z.array(backendSchema).min(1, 'must list at least one backend'),
   })
-  .refine((r) => r.path !== undefined || r.host !== undefined || r.header !== undefined, 'a route needs path, host or header to match on');
+  .refine(routeHasMatch, 'a route needs path, host or header to match on');
 
 export const healthSchema = z.strictObject({
   type: z.enum(['tcp', 'http'], { error: 'must be tcp or http' }).optional(),
-  path: z.string().startsWith('/', 'must start with "/"').optional(),
+  path: httpPathSchema.optional(),
   interval: z
     .string()
     .regex(DURATION_RE, 'must be a duration like 500ms or 1s')

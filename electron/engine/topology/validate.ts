@@ -23,6 +23,7 @@ import { assignAddresses, type Addressing, type AddressingOptions } from './addr
 import { issue, locate } from './issues';
 import { nodeNetworks, reach } from './routes';
 import { contains, ipToInt } from './net4';
+import { untrustedImage } from './trust';
 import { schemaCheck, without } from './schema-check';
 
 export { schemaCheck };
@@ -72,6 +73,7 @@ export function analyzeLab(input: unknown, opts: ValidateOptions = {}): Analysis
   if (Object.keys(doc.nodes).length === 0) issues.push(issue(['nodes'], 'the lab has no nodes: add clients, a balancer and servers, or start from a template'));
   checkNames(doc, issues);
   checkLinks(doc, issues);
+  checkImages(doc, issues);
   const addr = assignAddresses(doc, opts);
   issues.push(...addr.issues);
   checkServices(doc, addr, modes, issues);
@@ -110,6 +112,14 @@ function checkLinks(doc: LabDoc, issues: LabIssue[]) {
     } else if (nd.kind !== 'router' && nd.links.length === 0) {
       issues.push(issue(['nodes', node, 'links'], `a ${nd.kind} needs at least one link`));
     }
+  }
+}
+
+/** A node runs lblab's own image, or one its lab file trusts with the node's capabilities. */
+function checkImages(doc: LabDoc, issues: LabIssue[]) {
+  for (const node of Object.keys(doc.nodes)) {
+    const why = untrustedImage(doc, node);
+    if (why) issues.push(issue(['nodes', node, 'image'], why));
   }
 }
 

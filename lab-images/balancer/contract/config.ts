@@ -2,6 +2,7 @@
 // One zod schema validates it at both ends (the engine builds it, the agent
 // re-checks it because stdin is a boundary). Pure: no Node imports.
 import { z } from 'zod';
+import { headerNameSchema, headerValueSchema, hostSchema, httpPathSchema, routeHasMatch } from './l7-values';
 import { MAX_SERVICES } from './limits';
 import { MODES, SCHEDULERS, isDataplaneMode, nameSchema as name } from './vocabulary';
 
@@ -19,12 +20,6 @@ const cidr = z
 // Empty MAC = unknown next hop (the data plane may resolve it with bpf_redirect_neigh).
 const mac = z.string().regex(/^([0-9a-f]{2}(:[0-9a-f]{2}){5})?$/, 'must be a lowercase MAC aa:bb:cc:dd:ee:ff or empty');
 const ifname = z.string().regex(/^[A-Za-z0-9_.@-]{1,15}$/, 'must be a Linux interface name');
-// Values end up inside haproxy.cfg: allow only characters that need no quoting there.
-const pathPrefix = z.string().regex(/^\/[A-Za-z0-9._~/%:@!$&'()*+,;=-]*$/, 'must start with / and contain no spaces or quotes');
-const hostName = z.string().regex(/^[A-Za-z0-9.-]{1,253}(:\d{1,5})?$/, 'must be a host name');
-const headerName = z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/, 'must be an HTTP header name');
-const headerValue = z.string().regex(/^[A-Za-z0-9._~/%:@!$&()*+,;=-]{1,256}$/, 'must be a plain header value (no spaces or quotes)');
-
 export const backendSchema = z.object({
   node: name,
   address: ipv4,
@@ -35,18 +30,19 @@ export const backendSchema = z.object({
 
 export const routeSchema = z
   .object({
-    path: pathPrefix.optional(),
-    host: hostName.optional(),
-    header: z.record(headerName, headerValue).optional(),
+    // route and health values end up inside haproxy.cfg: l7-values.ts says what they may hold (the lab schema checks the same)
+    path: httpPathSchema.optional(),
+    host: hostSchema.optional(),
+    header: z.record(headerNameSchema, headerValueSchema).optional(),
     backends: z.array(backendSchema).min(1, 'a route needs at least one backend'),
   })
-  .refine((r) => r.path !== undefined || r.host !== undefined || (r.header && Object.keys(r.header).length > 0), {
+  .refine(routeHasMatch, {
     message: 'a route needs a path, host or header to match',
   });
 
 export const healthSchema = z.object({
   type: z.enum(['tcp', 'http']).default('tcp'),
-  path: pathPrefix.default('/'),
+  path: httpPathSchema.default('/'),
   // ≤ 1 s so that 2 failed checks take a dead backend out within 3 s
   intervalMs: z.number().int().min(100).max(1000).default(500),
   timeoutMs: z.number().int().min(50).max(1000).default(400),

@@ -67,6 +67,18 @@ describe('agent config', () => {
     expect(errs.some((e) => e.startsWith('services.0.health.intervalMs:'))).toBe(true);
   });
 
+  it('refuses route values the old rule let into haproxy.cfg: a quote in a path, a comment in a header name, a flag as host', () => {
+    const bad = sampleConfig();
+    Object.assign(bad.services[0], {
+      mode: 'l7',
+      routes: [{ path: "/a'b", host: '-f', header: { 'X#A': 'v' }, backends: [{ node: 'web1', address: '198.18.0.11' }] }],
+    });
+    const errs = errorsOf(bad);
+    expect(errs.some((e) => e.startsWith('services.0.routes.0.path:'))).toBe(true);
+    expect(errs.some((e) => e.startsWith('services.0.routes.0.host:'))).toBe(true);
+    expect(errs.some((e) => e.startsWith('services.0.routes.0.header.X#A:'))).toBe(true);
+  });
+
   it('eBPF modes need an interface; proxy modes do not', () => {
     expect(errorsOf(sampleConfig({ interfaces: [] }))).toEqual(['interfaces: eBPF modes need at least one interface to attach to']);
     const proxy = sampleConfig({ interfaces: [] });

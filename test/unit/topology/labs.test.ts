@@ -109,7 +109,7 @@ describe('example labs', () => {
       networks: { a: { subnet: '10.1.0.0/24' }, b: {} },
       nodes: {
         lb: { kind: 'balancer', links: [{ network: 'a', rate: '1gbit', address: '10.1.0.9' }, { network: 'b' }], position: { x: 1.5, y: -2 } },
-        s: { kind: 'server', image: 'nginx:latest', links: [{ network: 'b' }] },
+        s: { kind: 'server', image: 'nginx:latest', trust: true, links: [{ network: 'b' }] },
       },
       services: { web: { balancer: 'lb', mode: 'l7', port: 8080, backends: ['s'], routes: [{ host: 'a.example', header: { 'X-A': 'b' }, backends: [{ node: 's', weight: 3 }] }], health: { type: 'http', path: '/h', interval: '1s' } } },
     };
