@@ -143,6 +143,28 @@ export class Lab {
   }
 }
 
+/** One bpftool process (pinned to `cpu`) running, in order, frames through
+ * `prog` and other bpftool commands (e.g. a map delete): steps a few
+ * microseconds apart. Returns the runs' results, in order. */
+export function runSteps(prog: string, cpu: number, steps: (Buffer | string[])[]): RunOut[] {
+  const tmp = mkdtempSync('/tmp/lblab_steps_');
+  try {
+    const lines = steps.map((s, i) => {
+      if (!Buffer.isBuffer(s)) return s.join(' ');
+      const file = join(tmp, `f${i}`);
+      writeFileSync(file, s);
+      return `prog run pinned ${prog} data_in ${file} data_out - data_size_out 4096`;
+    });
+    writeFileSync(join(tmp, 'batch'), lines.join('\n') + '\n');
+    const out = execFileSync('taskset', ['-c', String(cpu), 'bpftool', '-j', 'batch', 'file', join(tmp, 'batch')], { encoding: 'utf8' });
+    const res = JSON.parse(out) as { output: { data_out?: number[]; retval?: number; duration?: number } | null }[];
+    return res.flatMap((r, i) => (Buffer.isBuffer(steps[i]) && r.output?.data_out
+      ? [{ retval: r.output.retval ?? -1, duration: r.output.duration ?? 0, out: Buffer.from(r.output.data_out) }] : []));
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
 /** Run many frames in one bpftool process (`bpftool -j batch`): scheduler
  * tests push thousands of synthetic flows through the program. */
 export function runBatch(prog: string, frames: Buffer[]): RunOut[] {
