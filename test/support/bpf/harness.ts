@@ -30,8 +30,8 @@ export function skipReason(): string | null {
   return null;
 }
 
-export function make(dir: string): void {
-  execFileSync('make', ['-s', '-C', dir], { stdio: 'pipe' });
+export function make(dir: string, target?: string): void {
+  execFileSync('make', ['-s', '-C', dir, ...(target ? [target] : [])], { stdio: 'pipe' });
 }
 
 /** A private bpffs mount under /tmp (no '.' in the path: libbpf rewrites it). */
@@ -99,6 +99,8 @@ export function flatStats(s: DpStats): Flat {
   for (const [k, v] of Object.entries(s.drops)) f[`drop.${k}`] = v;
   for (const [id, b] of Object.entries(s.backends)) {
     f[`be${id}.packets`] = b.packets; f[`be${id}.bytes`] = b.bytes; f[`be${id}.active`] = b.activeFlows;
+    if (b.snatPorts !== undefined) f[`be${id}.ports`] = b.snatPorts;
+    if (b.flows !== undefined) f[`be${id}.flows`] = b.flows;
   }
   return f;
 }
@@ -115,11 +117,14 @@ export function delta(before: Flat, after: Flat): Flat {
 /** A loaded balancer in its own bpffs, plus helpers. */
 export class Lab {
   private constructor(readonly mount: BpfMount, readonly dp: Dataplane) {}
-  static async start(tag: string): Promise<Lab> {
+  /** object: balancer.bpf.o; bench.bpf.o (the same pipeline, plus `flood`); bench-small.bpf.o
+   * (that, with room for only 4096 flows in lb_flows) */
+  static async start(tag: string, object = 'balancer.bpf.o'): Promise<Lab> {
     make(CORE_DIR);
+    if (object === 'bench-small.bpf.o') make(CORE_DIR, 'small');
     const mount = new BpfMount(tag);
     try {
-      const dp = await Dataplane.load({ objDir: join(CORE_DIR, 'build'), pinDir: join(mount.dir, 'lblab'), interfaces: [] });
+      const dp = await Dataplane.load({ objDir: join(CORE_DIR, 'build'), pinDir: join(mount.dir, 'lblab'), interfaces: [], object });
       return new Lab(mount, dp);
     } catch (e) {
       mount.cleanup();
@@ -131,6 +136,34 @@ export class Lab {
   runOn(cpu: number, frame: Buffer): RunOut { return runProg(this.dp.progPath, frame, 1, 0, cpu); }
   runMany(frames: Buffer[]): RunOut[] { return runBatch(this.dp.progPath, frames); }
   async stats(): Promise<Flat> { return flatStats(await this.dp.readStats()); }
+  /** `n` packets of `n` different flows (bench.bpf.o's `flood`: run i gets source port
+   * 1024 + k % 60000 and source address + k / 60000, k = i + the flows flooded before
+   * since the last floodFrom). Returns the last run's verdict. */
+  flood(frame: Buffer, n: number, cpu?: number): number {
+    return runProg(this.dp.programPath('flood'), frame, n, 0, cpu).retval;
+  }
+  /** The next flood starts at flow k. */
+  floodFrom(k: number): void {
+    const le = (v: number) => [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff].map((b) => b.toString(16).padStart(2, '0'));
+    execFileSync('bpftool', ['map', 'update', 'pinned', this.dp.mapPath('flood_ctr'), 'key', 'hex', ...le(0), 'value', 'hex', ...le(k)]);
+  }
+  /** The lb_flows entry of a 5-tuple, or undefined (bpftool's BTF view of struct flow_val). */
+  flowEntry(k: { src: string; dst: string; sport: number; dport: number; proto: number }): Record<string, number> | undefined {
+    const be16 = (v: number) => [(v >> 8) & 0xff, v & 0xff];
+    const key = [...k.src.split('.').map(Number), ...k.dst.split('.').map(Number), ...be16(k.sport), ...be16(k.dport), k.proto, 0, 0, 0];
+    try {
+      const out = execFileSync('bpftool', ['-j', 'map', 'lookup', 'pinned', this.dp.mapPath('lb_flows'), 'key', 'hex',
+        ...key.map((b) => b.toString(16).padStart(2, '0'))], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      return (JSON.parse(out) as { formatted?: { value: Record<string, number> } }).formatted?.value;
+    } catch {
+      return undefined;
+    }
+  }
+  /** Entries in lb_flows. */
+  flowCount(): number {
+    const out = execFileSync('bpftool', ['-j', 'map', 'dump', 'pinned', this.dp.mapPath('lb_flows')], { encoding: 'utf8', maxBuffer: 1 << 30 });
+    return (JSON.parse(out) as unknown[]).length;
+  }
   /** Run and return the counter deltas too. */
   async runCounted(frame: Buffer, ingressIfindex = 0): Promise<RunOut & { d: Flat }> {
     const before = await this.stats();
