@@ -53,19 +53,23 @@ export interface RunOut { retval: number; out: Buffer; duration: number }
 /** Offset of ingress_ifindex in struct __sk_buff (len, pkt_type, mark,
  * queue_mapping, protocol, vlan_present, vlan_tci, vlan_proto, priority: 9 × u32). */
 const SKB_INGRESS_IFINDEX_OFF = 36;
+/** Offset of gso_size in struct __sk_buff (test-run copies it into the skb). */
+const SKB_GSO_SIZE_OFF = 176;
 
 /** Run one frame through a pinned tc program (BPF_PROG_TEST_RUN).
  * ingressIfindex: the interface the frame "arrived on" (__sk_buff ctx_in);
- * cpu: run it there (test-run runs on the caller's CPU; per-CPU maps). */
-export function runProg(prog: string, frame: Buffer, repeat = 1, ingressIfindex = 0, cpu?: number): RunOut {
+ * cpu: run it there (test-run runs on the caller's CPU; per-CPU maps);
+ * gsoSize: make the skb a GSO one of that segment size (as GRO would). */
+export function runProg(prog: string, frame: Buffer, repeat = 1, ingressIfindex = 0, cpu?: number, gsoSize = 0): RunOut {
   const tmp = mkdtempSync('/tmp/lblab_frame_');
   try {
     const inFile = join(tmp, 'in');
     writeFileSync(inFile, frame);
     const ctx: string[] = [];
-    if (ingressIfindex) {
-      const c = Buffer.alloc(SKB_INGRESS_IFINDEX_OFF + 4);
+    if (ingressIfindex || gsoSize) {
+      const c = Buffer.alloc(gsoSize ? SKB_GSO_SIZE_OFF + 4 : SKB_INGRESS_IFINDEX_OFF + 4);
       c.writeUInt32LE(ingressIfindex, SKB_INGRESS_IFINDEX_OFF);
+      if (gsoSize) c.writeUInt32LE(gsoSize, SKB_GSO_SIZE_OFF);
       writeFileSync(join(tmp, 'ctx'), c);
       ctx.push('ctx_in', join(tmp, 'ctx'));
     }
