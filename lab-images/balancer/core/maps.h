@@ -64,9 +64,11 @@ struct {
 
 /* The truth about flows (flow_cache.h keeps per-CPU copies of some).
  * Room for both entries of MAX_FLOWS nat/snat flows. A reply entry is
- * written once, when its flow is (re)scheduled, and is as hot as its flow
- * under LRU (every reply touches it); an evicted forward entry is simply
- * rescheduled and rewrites it. */
+ * written when its flow is (re)scheduled; both entries are refreshed
+ * together (flow.h flow_track / reply_track), so they are as hot as their
+ * flow under LRU and expire together; a reply entry found missing then is
+ * written again, an evicted forward entry is rescheduled and rewrites it.
+ * The sweep (gc.h) deletes expired entries. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 2 * MAX_FLOWS);

@@ -17,9 +17,11 @@ export class FakeDataplane implements DataplaneLike {
     this.log.push(`remove ${id}`);
   }
   timeouts?: DpFlowTimeouts;
+  timeoutWrites = 0;
   sweeps = 0;
   async setFlowTimeouts(t: DpFlowTimeouts) {
     this.timeouts = { ...t };
+    this.timeoutWrites++;
   }
   async sweep() {
     this.sweeps++;
