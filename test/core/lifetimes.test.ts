@@ -69,6 +69,17 @@ describe('snat ports: given back after close and linger', skipIf(skip), () => {
     expect(b).toBe(a + 1 === 10000 + SNAT_PORT_SPAN ? 10000 : a + 1);
   });
 
+  it('a new connection on a closed 5-tuple takes its port again (the backend sees the same peer)', async () => {
+    const from = (flags: number) => lab.run(buildFrame({ proto: 'tcp', src: '198.18.0.78', dst: VIP, sport: 6000, dport: 80, flags }));
+    const p1 = parseFrame(from(TCP.SYN).out).l4!.sport;
+    from(TCP.RST); // e.g. the backend's TIME_WAIT refused the SYN, the client reset
+    const again = parseFrame(from(TCP.SYN).out).l4!.sport;
+    expect(again).toBe(p1);
+    // another 5-tuple: the next port in turn
+    const other = parseFrame(lab.run(buildFrame({ proto: 'tcp', src: '198.18.0.78', dst: VIP, sport: 6001, dport: 80, flags: TCP.SYN })).out).l4!.sport;
+    expect(other).not.toBe(p1);
+  });
+
   it('a flow that finds no port is dropped and leaves nothing: no entry, no active count', async () => {
     // hold every port (SYN timeout: the flows stay)
     lab.floodFrom(100_000);

@@ -6,7 +6,7 @@
 // the service stops after ~20 000 connections per backend with `snat_ports`
 // drops. Checked: no snat_ports drop and no failed request over the run; the
 // ports held fall back near 0 once the load stops; lc's active counts return
-// to 0; the service still answers. Default flow timeouts (closed linger 5 s).
+// to 0; the service still answers. Default flow timeouts (closed linger 3 s).
 // Own subnet 198.19.120.0/24; the lab is `<LBLAB_TEST_GC_SCOPE or it->churn`.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -78,7 +78,7 @@ describe(`snat: ${SECONDS} s of Connection: close churn through 3 backends`, () 
     // every backend took its share
     for (const b of during.backends) expect(b.packets - (before.backends.find((x) => x.node === b.node)?.packets ?? 0)).toBeGreaterThan(0);
 
-    // once the load stops: linger (5 s) + a sweep (1 s), with margin
+    // once the load stops: linger (3 s) + a sweep (1 s), with margin
     let after = await stats();
     for (let i = 0; i < 30 && (sum(after, (b) => b.snatPorts ?? 0) > 10 || sum(after, (b) => b.activeFlows) > 0); i++) {
       await sleep(1000);

@@ -51,7 +51,7 @@ static __always_inline __u32 lb_now(void)
 #define TO_TCP_SYN_DEF    19  /* ~20 s */
 #define TO_TCP_EST_DEF    280 /* ~300 s */
 #define TO_TCP_FIN_DEF    28  /* ~30 s */
-#define TO_TCP_CLOSED_DEF 5   /* ~5 s */
+#define TO_TCP_CLOSED_DEF 3   /* ~3 s */
 #define TO_UDP_DEF        28  /* ~30 s */
 
 #define FLOW_S_FINS (FLOW_S_FIN_FWD | FLOW_S_FIN_REV)
@@ -145,6 +145,8 @@ struct flow_ctx {
 	__u32 len;             /* the frame's length as received (backend stats) */
 	__u32 now;             /* lb_now() */
 	__u8 is_new;           /* created or re-scheduled: caller (re)writes the reply entry */
+	__be16 prev_port;      /* re-scheduled snat flow: the port its 5-tuple held, */
+	__u32 prev_be;         /* toward this backend (mode_snat.h reuses it) */
 };
 
 /* A forward packet's result v: counted under the mode's counter idx and in
@@ -220,6 +222,7 @@ static __always_inline int flow_resume(struct flow_val *v, struct flow_ctx *fc)
 	fc->be = be;
 	fc->be_id = v->backend_id;
 	fc->is_new = 0;
+	fc->prev_port = 0;
 	return 1;
 }
 
@@ -332,9 +335,15 @@ static __always_inline int flow_schedule(struct __sk_buff *skb, struct pkt *p, s
 					 struct flow_val *old, struct flow_ctx *fc)
 {
 	__u32 sid = svc->id;
+	fc->prev_port = 0;
 	/* the old backend gives the flow up */
-	if (old)
+	if (old) {
 		flow_release(old);
+		if (old->mode == MODE_SNAT) {
+			fc->prev_port = old->snat_port;
+			fc->prev_be = old->backend_id;
+		}
+	}
 
 	__u32 id;
 	int r = pick_backend(svc, &fc->key, &id);

@@ -9,7 +9,14 @@
  * held (a long-lived flow, or one lingering after its close) is skipped, a
  * few at most. Ports come back when their flow's entries expire (flow.h): the
  * sweep deletes them. A flow that finds no port is dropped (snat_ports) and
- * leaves nothing behind: no entry, no active count. */
+ * leaves nothing behind: no entry, no active count.
+ *
+ * A new connection on the 5-tuple of a closed one (the client reuses its
+ * port, or retries after a reset) that lands on the same backend takes the
+ * same port again: the backend then sees the same peer, whose TCP
+ * timestamps carry on, so a TIME_WAIT socket of the old connection there
+ * accepts the SYN (a port last used by another client 4-tuple is refused by
+ * PAWS about half the time: see README, Limits). */
 #ifndef LB_MODE_SNAT_H
 #define LB_MODE_SNAT_H
 
@@ -30,6 +37,14 @@ static __noinline int snat_claim_port(struct __sk_buff *skb, struct pkt *p, stru
 	reply_entry(skb, p, fc, MODE_SNAT, &rv);
 	struct flow_key rk = { .src = be->addr, .dst = snat_addr, .sport = p->dport, .proto = p->proto };
 	__u32 bid = fc->be_id;
+	if (fc->prev_port && fc->prev_be == bid) {
+		rk.dport = fc->prev_port;
+		struct flow_val *held = bpf_map_lookup_elem(&lb_flows, &rk);
+		if ((!held || reply_of(held, &fc->key)) && !flow_write(&rk, &rv, held ? BPF_EXIST : BPF_NOEXIST)) {
+			*out = fc->prev_port;
+			return 0;
+		}
+	}
 	__u32 *next = bpf_map_lookup_elem(&lb_snat_next, &bid);
 	__u32 h = hash_flow(&fc->key);
 #pragma unroll

@@ -182,7 +182,7 @@ describe('Agent', () => {
     const { agent, dps, apply } = setup();
     agents.push(agent);
     await apply(sampleConfig());
-    expect(dps[0].timeouts).toEqual({ tcpSyn: 20, tcpEstablished: 300, tcpFin: 30, tcpClosed: 5, udp: 30 });
+    expect(dps[0].timeouts).toEqual({ tcpSyn: 20, tcpEstablished: 300, tcpFin: 30, tcpClosed: 3, udp: 30 });
     const writes = () => dps[0].timeoutWrites;
     const once = writes();
     await apply(sampleConfig());
