@@ -108,7 +108,13 @@ export async function benchCore(): Promise<CoreResult> {
     const fwd = (port: number, sport: number) => buildFrame({ proto: 'tcp', src: CLIENT, dst: VIP, sport, dport: port, flags: TCP.ACK });
     const syn = (port: number, sport: number) => buildFrame({ proto: 'tcp', src: CLIENT, dst: VIP, sport, dport: port, flags: TCP.SYN });
     // prime flows (SYN), learn the backend / snat port the balancer chose
-    const prime = (port: number, sport: number) => parseFrame(runProg(lb, syn(port, sport), 1, CLIENT_IFINDEX, CPU).out);
+    // SYN, then the ACK that establishes the flow: a flow left half-open
+    // would expire (SYN timeout) before the last rows run
+    const prime = (port: number, sport: number) => {
+      const first = parseFrame(runProg(lb, syn(port, sport), 1, CLIENT_IFINDEX, CPU).out);
+      runProg(lb, fwd(port, sport), 1, CLIENT_IFINDEX, CPU);
+      return first;
+    };
     prime(80, 50001); prime(TUNNEL_PORT, TUNNEL_SPORT);
     const nat = prime(82, 50003);
     const snat = prime(83, 50004);

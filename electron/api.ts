@@ -115,6 +115,7 @@ export interface BackendStats {
   packets: number;
   bytes: number;
   activeFlows: number;
+  snatPorts?: number; // eBPF snat: source ports its flows hold (open or lingering)
 }
 export interface ServiceStats {
   lab: string;

@@ -31,15 +31,20 @@ export function formatStatus(s: LabStatus): string {
 }
 
 export function formatStats(list: ServiceStats[]): string {
-  const rows = [['SERVICE', 'MODE', 'BACKEND', 'ADDRESS', 'WEIGHT', 'HEALTHY', 'PACKETS', 'BYTES', 'FLOWS']];
+  // snat: the source ports each backend's flows hold (a gauge: it falls back once flows end)
+  const ports = list.some((s) => s.backends.some((b) => b.snatPorts !== undefined));
+  const rows = [['SERVICE', 'MODE', 'BACKEND', 'ADDRESS', 'WEIGHT', 'HEALTHY', 'PACKETS', 'BYTES', 'FLOWS', ...(ports ? ['PORTS'] : [])]];
   for (const s of list)
     for (const b of s.backends)
-      rows.push([s.service, s.mode, b.node, b.address, String(b.weight), b.healthy ? 'yes' : 'no', String(b.packets), String(b.bytes), String(b.activeFlows)]);
+      rows.push([s.service, s.mode, b.node, b.address, String(b.weight), b.healthy ? 'yes' : 'no', String(b.packets), String(b.bytes), String(b.activeFlows),
+        ...(ports ? [b.snatPorts === undefined ? '-' : String(b.snatPorts)] : [])]);
   const extra = list
     .map((s) => {
       const c = Object.entries(s.counters).map(([k, v]) => `${k}=${v}`).join(' ');
-      const d = Object.entries(s.drops).map(([k, v]) => `${k}=${v}`).join(' ');
-      return `${s.service}: ${c || 'no counters'}${d ? `; drops: ${d}` : ''}`;
+      // drops by reason: the ones that happened
+      const dropped = Object.entries(s.drops).filter(([, v]) => v > 0);
+      const d = dropped.map(([k, v]) => `${k}=${v}`).join(' ');
+      return `${s.service}: ${c || 'no counters'}${Object.keys(s.drops).length ? `; drops: ${d || 'none'}` : ''}`;
     })
     .join('\n');
   return `${table(rows)}\n\n${extra}`;

@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { CORE_DIR, make, skipReason } from '../support/bpf/harness';
 import { skipIf } from '../support/skip';
 import {
-  COUNTER_NAMES, DROP_NAMES, MODE, SCHED, backendValue, svcBackendsValue, svcInfo, svcKey,
+  COUNTER_NAMES, DROP_NAMES, MODE, SCHED, backendValue, flowTimeoutsValue, gcReqValue, svcBackendsValue, svcInfo, svcKey,
 } from '../../lab-images/balancer/agent/dataplane-abi';
 
 const skip = skipReason();
@@ -30,6 +30,22 @@ describe('ABI between C and dataplane-abi.ts', skipIf(skip), () => {
     expect(backendValue({ address: '1.2.3.4', srcAddress: '5.6.7.8', ifindex: 1, svcId: 1, weight: 1,
       nhMac: '02:00:00:00:00:01', srcMac: '02:00:00:00:00:02', flags: 3 })).toHaveLength(structs.get('backend')!.size);
     expect(svcBackendsValue([1, 2])).toHaveLength(structs.get('svc_backends')!.size);
+    expect(flowTimeoutsValue({ tcpSyn: 1, tcpEstablished: 2, tcpFin: 3, tcpClosed: 4, udp: 5 })).toHaveLength(structs.get('flow_timeouts')!.size);
+    expect(gcReqValue([1], [2])).toHaveLength(structs.get('gc_req')!.size);
+    expect(structs.get('be_gauge')!.size).toBe(8); // read by readStats at 0 and 4
+  });
+
+  it('flow timeouts, sweep requests and gauges: member offsets', () => {
+    const t = flowTimeoutsValue({ tcpSyn: 1, tcpEstablished: 2, tcpFin: 3, tcpClosed: 4, udp: 5 }); // seconds: ticks 1..5
+    for (const [m, v] of [['tcp_syn', 1], ['tcp_est', 2], ['tcp_fin', 3], ['tcp_closed', 4], ['udp', 5]] as const) {
+      expect(t[off('flow_timeouts', m)]).toBe(v);
+    }
+    const g = gcReqValue([3], [65, 1023]);
+    expect(g[off('gc_req', 'svc_mask')]).toBe(1 << 3);
+    const be = off('gc_req', 'be_mask');
+    expect(g[be + 8]).toBe(0b10); // backend 65: word 1, bit 1
+    expect(g[be + 127]).toBe(0x80); // backend 1023: word 15, bit 63
+    expect([off('be_gauge', 'flows'), off('be_gauge', 'snat_ports')]).toEqual([0, 4]);
   });
 
   it('member offsets match the encoders', () => {

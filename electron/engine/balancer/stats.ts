@@ -12,7 +12,10 @@ export function toServiceStats(lab: string, st: AgentStats, only?: Set<string>):
       mode: s.mode,
       scheduler: s.scheduler,
       at: st.at,
-      backends: s.backends.map((b) => ({ node: b.node, address: b.address, weight: b.weight, healthy: b.healthy, packets: b.packets, bytes: b.bytes, activeFlows: b.activeFlows })),
+      backends: s.backends.map((b) => ({
+        node: b.node, address: b.address, weight: b.weight, healthy: b.healthy, packets: b.packets, bytes: b.bytes, activeFlows: b.activeFlows,
+        ...(b.snatPorts !== undefined && { snatPorts: b.snatPorts }),
+      })),
       // proxies count connections, not packets: expose them per backend through counters
       counters: { ...s.counters, ...Object.fromEntries(s.backends.filter((b) => b.sessions !== undefined).map((b) => [`sessions.${b.node}`, b.sessions!])) },
       drops: { ...s.drops },

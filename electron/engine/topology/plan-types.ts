@@ -32,6 +32,8 @@ export interface PlannedNode {
   loopbackVips: string[];
   /** tunnel-mode real server: decapsulate IPIP (tc-BPF, or the ipip module where present) */
   tunnelDecap: boolean;
+  /** the only tunnel senders it accepts: the addresses of the balancers that tunnel to it */
+  decapSenders?: string[];
   sysctls: Record<string, string>; // applied inside the node, e.g. net.ipv4.conf.all.arp_ignore=1
   capAdd: string[]; // NET_ADMIN everywhere routes are set; SYS_ADMIN only where BPF is loaded
   /** set when `image` is not lblab's own: it gets capAdd because the lab file says `trust: true` */

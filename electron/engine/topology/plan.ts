@@ -53,6 +53,8 @@ function buildPlan(doc: LabDoc, addr: Addressing, modes: Record<string, Mode>): 
   const services: PlannedService[] = [];
   const loopbackVips = new Map<string, string[]>();
   const decap = new Set<string>();
+  /** node → addresses of the balancers that tunnel to it */
+  const decapSenders = new Map<string, string[]>();
   const addTo = (m: Map<string, string[]>, k: string, v: string) => {
     const l = m.get(k) ?? [];
     if (!l.includes(v)) l.push(v);
@@ -73,7 +75,10 @@ function buildPlan(doc: LabDoc, addr: Addressing, modes: Record<string, Mode>): 
     for (const b of backends) {
       // dsr and tunnel deliver packets still addressed to the VIP: the server must own it (on lo, not announced)
       if (mode === 'dsr' || mode === 'tunnel') addTo(loopbackVips, b.node, vip);
-      if (mode === 'tunnel') decap.add(b.node);
+      if (mode === 'tunnel') {
+        decap.add(b.node);
+        for (const a of addr.nodeAddrs.get(sd.balancer)?.values() ?? []) addTo(decapSenders, b.node, a);
+      }
     }
     const h = sd.health ?? {};
     services.push({
@@ -135,6 +140,7 @@ function buildPlan(doc: LabDoc, addr: Addressing, modes: Record<string, Mode>): 
       routes: routes.get(name) ?? [],
       loopbackVips: vips,
       tunnelDecap: decap.has(name),
+      ...(decap.has(name) && { decapSenders: decapSenders.get(name) ?? [] }),
       sysctls,
       capAdd,
       ...(!isOwnImage(nd.image) && { trusted: true }),

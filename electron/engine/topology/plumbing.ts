@@ -34,6 +34,7 @@ const PRELUDE = `set -e
 PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 state="\${LBLAB_STATE:-/run/lblab}"
 sys="\${LBLAB_PROC_SYS:-/proc/sys}"
+bpffs="\${LBLAB_BPFFS:-/sys/fs/bpf}"
 mkdir -p "$state"
 lblab_fail() { echo "lblab: $*" >&2; exit 1; }
 # the interface holding an address (Docker's attach order is not the lab's link order)
@@ -157,6 +158,19 @@ function routesBlock(n: PlannedNode): string[] {
   return out;
 }
 
+/** Where the decapsulator is pinned inside the node's bpffs (no '.' in pin paths: libbpf rewrites it). */
+const DECAP_PIN = 'lblab_decap';
+/** decap_senders slots (lab-images/server/decap/decap.bpf.c DECAP_MAX_SENDERS). */
+export const DECAP_MAX_SENDERS = 32;
+
+/** struct decap_senders_cfg as bpftool hex: n (u32, host order) and the addresses (network order). */
+export function decapSendersHex(addrs: string[]): string {
+  if (addrs.length > DECAP_MAX_SENDERS) throw new Error(`at most ${DECAP_MAX_SENDERS} balancer addresses may tunnel to one server (got ${addrs.length})`);
+  const bytes = [addrs.length, 0, 0, 0];
+  for (let i = 0; i < DECAP_MAX_SENDERS; i++) bytes.push(...(addrs[i]?.split('.').map(Number) ?? [0, 0, 0, 0]));
+  return bytes.map((x) => x.toString(16).padStart(2, '0')).join(' ');
+}
+
 function decapBlock(n: PlannedNode, ifVar: (i: number) => string): string[] {
   const devs = n.interfaces.map((_, i) => `"$${ifVar(i)}"`);
   if (!n.tunnelDecap) {
@@ -164,25 +178,39 @@ function decapBlock(n: PlannedNode, ifVar: (i: number) => string): string[] {
       '',
       '# no tunnel decapsulation in the current mode',
       ...devs.map((d) => `tc filter del dev ${d} ingress pref ${PREF_DECAP} handle 1 bpf 2>/dev/null || true`),
+      `rm -rf "$bpffs/${DECAP_PIN}" 2>/dev/null || true`,
       'ip link set tunl0 down 2>/dev/null || true',
     ];
   }
+  const senders = n.decapSenders ?? [];
+  const attach = (how: string) => devs.flatMap((d) => [`  lblab_clsact ${d}`, `  tc filter replace dev ${d} ingress pref ${PREF_DECAP} handle 1 bpf da ${how}`]);
   return [
     '',
-    '# tunnel mode: decapsulate IPIP. tunl0 exists in every netns when the ipip module is loaded;',
-    '# otherwise a tc-BPF program strips the outer header on ingress of every lab interface.',
-    'if ip link show tunl0 >/dev/null 2>&1; then',
+    '# tunnel mode: decapsulate IPIP with the tc-BPF program on ingress of every lab interface, loaded',
+    '# once and attached from its pin, so that its sender allow list (decap_senders) can be filled:',
+    `# only the lab's balancers (${senders.join(' ') || 'none'}) may tunnel to this node. Where that fails:`,
+    "# the ipip module's tunl0 where present (every netns has it then), or the program from its file;",
+    '# both decapsulate IPIP from any sender.',
+    'obj=',
+    `for f in \${LBLAB_DECAP_OBJ:-} ${[DECAP_OBJECT, ...DECAP_FALLBACKS].join(' ')}; do [ -f "$f" ] && obj="$f" && break; done`,
+    `pin="$bpffs/${DECAP_PIN}"`,
+    'lblab_decap_pinned() {',
+    `  grep -q " $bpffs " /proc/mounts || mount -t bpf bpf "$bpffs" 2>/dev/null || true`,
+    `  [ -e "$pin/prog" ] || { rm -rf "$pin" && mkdir -p "$pin" && bpftool prog load "$obj" "$pin/prog" type classifier pinmaps "$pin/maps"; } || return 1`,
+    `  bpftool map update pinned "$pin/maps/decap_senders" key hex 00 00 00 00 value hex ${decapSendersHex(senders)} || return 1`,
+    '}',
+    'if [ -n "$obj" ] && command -v bpftool >/dev/null 2>&1 && lblab_decap_pinned; then',
+    ...attach('object-pinned "$pin/prog"'),
+    '  ip link set tunl0 down 2>/dev/null || true',
+    'elif ip link show tunl0 >/dev/null 2>&1; then',
     '  ip link set tunl0 up',
     '  lblab_put "$sys/net/ipv4/conf/tunl0/rp_filter" 0',
+    `  echo ${sq(`lblab: warning: node ${n.name}: tunl0 decapsulates IPIP from any sender`)} >&2`,
     'else',
-    "  grep -q ' /sys/fs/bpf ' /proc/mounts || mount -t bpf bpf /sys/fs/bpf 2>/dev/null || true",
-    '  obj=',
-    `  for f in \${LBLAB_DECAP_OBJ:-} ${[DECAP_OBJECT, ...DECAP_FALLBACKS].join(' ')}; do [ -f "$f" ] && obj="$f" && break; done`,
     `  [ -n "$obj" ] || lblab_fail ${sq(`node ${n.name}: ${DECAP_OBJECT} is missing from the image (tunnel decap)`)}`,
-    ...devs.flatMap((d) => [
-      `  lblab_clsact ${d}`,
-      `  tc filter replace dev ${d} ingress pref ${PREF_DECAP} handle 1 bpf da obj "$obj" sec ${DECAP_SECTION}`,
-    ]),
+    "  grep -q ' /sys/fs/bpf ' /proc/mounts || mount -t bpf bpf /sys/fs/bpf 2>/dev/null || true",
+    ...attach(`obj "$obj" sec ${DECAP_SECTION}`),
+    `  echo ${sq(`lblab: warning: node ${n.name}: the decapsulator could not be pinned; it accepts IPIP from any sender`)} >&2`,
     'fi',
   ];
 }

@@ -13,8 +13,13 @@ import { HealthChecker, type HealthTarget, type Probe } from './health';
 import { maglevTable } from './maglev';
 import { rrSequence, wrrSequence } from './sequence';
 
+/** How often the data plane's flow table is swept (expired flows removed, snat ports given back). */
+export const SWEEP_INTERVAL_MS = 1000;
+
 export interface AgentDeps {
   loadDataplane: DataplaneLoader;
+  /** sweep period (tests); SWEEP_INTERVAL_MS by default, 0: no periodic sweep */
+  sweepIntervalMs?: number;
   /** drop a data plane loaded ahead of the first config when that config needs none */
   discardPreparedDataplane?: () => Promise<void>;
   haproxy: HaproxyLike;
@@ -79,6 +84,8 @@ export class Agent {
   private serviceIds = new IdPool(MAX_SERVICES);
   private backendIds = new IdPool(MAX_BACKENDS);
   private queue: Promise<unknown> = Promise.resolve();
+  private sweeper?: ReturnType<typeof setInterval>;
+  private timeouts = '';
   readonly health: HealthChecker;
   private log: (line: string) => void;
 
@@ -161,16 +168,19 @@ export class Agent {
     // 3. Data plane: loaded only when an eBPF mode is in use (proxy-only balancers need no SYS_ADMIN).
     const ifaces = cfg.interfaces.map((i) => i.name).join(',');
     if (dpSvcs.length > 0) {
-      if (this.dp && this.dpInterfaces !== ifaces) {
-        await this.dp.unload();
-        this.dp = undefined;
-        this.installed.clear();
-      }
+      if (this.dp && this.dpInterfaces !== ifaces) await this.unloadDataplane();
       if (!this.dp) {
         const t = Date.now();
         this.dp = await this.deps.loadDataplane(cfg.interfaces.map((i) => i.name));
         this.dpInterfaces = ifaces;
+        this.timeouts = '';
+        this.startSweeper();
         this.log(`dataplane: attached to ${ifaces} (${Date.now() - t} ms)`);
+      }
+      const to = JSON.stringify(cfg.flowTimeouts);
+      if (to !== this.timeouts) {
+        await this.dp.setFlowTimeouts(cfg.flowTimeouts);
+        this.timeouts = to;
       }
       for (const s of dpSvcs) {
         const t = Date.now();
@@ -180,12 +190,40 @@ export class Agent {
         this.log(`dataplane: ${s.name} ${s.mode}/${s.scheduler} ${s.vip}:${s.port} → ${d.backends.filter((b) => b.healthy).length}/${d.backends.length} healthy (${Date.now() - t} ms)`);
       }
     } else if (this.dp) {
-      await this.dp.unload();
-      this.dp = undefined;
+      await this.unloadDataplane();
       this.log('dataplane: unloaded (no eBPF service left)');
     } else await this.deps.discardPreparedDataplane?.();
     this.config = cfg;
     await this.deps.persist?.(cfg);
+  }
+
+  /** Sweep the flow table every interval, one pass at a time (a slow pass is not stacked). */
+  private startSweeper(): void {
+    const every = this.deps.sweepIntervalMs ?? SWEEP_INTERVAL_MS;
+    if (this.sweeper || every <= 0) return;
+    let busy = false;
+    let failed = false;
+    this.sweeper = setInterval(() => {
+      const dp = this.dp;
+      if (busy || !dp) return;
+      busy = true;
+      dp.sweep()
+        .then(() => { failed = false; })
+        .catch((e: Error) => {
+          if (!failed) this.log(`dataplane: sweep failed: ${e.message}`);
+          failed = true;
+        })
+        .finally(() => { busy = false; });
+    }, every);
+    this.sweeper.unref?.();
+  }
+
+  private async unloadDataplane(): Promise<void> {
+    if (this.sweeper) clearInterval(this.sweeper);
+    this.sweeper = undefined;
+    await this.dp?.unload();
+    this.dp = undefined;
+    this.installed.clear();
   }
 
   private onHealth(service: string, node: string, up: boolean): Promise<void> {
@@ -230,7 +268,11 @@ export class Agent {
   private dpStatsOf(s: ServiceConfig, st: DpStats | undefined): AgentServiceStats {
     const backends: AgentBackendStats[] = s.backends.map((b) => {
       const c = st?.backends[this.backendId(s.name, b.node)];
-      return { node: b.node, address: b.address, weight: b.weight, healthy: this.health.isHealthy(s.name, b.node), packets: c?.packets ?? 0, bytes: c?.bytes ?? 0, activeFlows: c?.activeFlows ?? 0 };
+      return {
+        node: b.node, address: b.address, weight: b.weight, healthy: this.health.isHealthy(s.name, b.node),
+        packets: c?.packets ?? 0, bytes: c?.bytes ?? 0, activeFlows: c?.activeFlows ?? 0,
+        ...(s.mode === 'snat' && { snatPorts: c?.snatPorts ?? 0 }),
+      };
     });
     // counters and drops are balancer-wide in the data plane
     return { name: s.name, mode: s.mode, scheduler: s.scheduler, vip: s.vip, port: s.port, engine: 'ebpf', backends, counters: { ...(st?.counters ?? {}) }, drops: { ...(st?.drops ?? {}) } };
@@ -270,8 +312,7 @@ export class Agent {
   async shutdown(): Promise<void> {
     this.health.stop();
     await this.serialize(async () => {
-      await this.dp?.unload();
-      this.dp = undefined;
+      await this.unloadDataplane();
       if (this.deps.haproxy.running()) await this.deps.haproxy.stop();
     });
   }

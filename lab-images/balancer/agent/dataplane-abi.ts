@@ -3,7 +3,7 @@
 // APIs, so tests and the bench can import them too. Multi-byte integers are
 // little-endian (host order on x86_64/arm64) unless the C field is __be*,
 // which are network order (addresses, ports).
-import { MAX_SVC_BACKENDS, RING_SIZE } from '../contract/limits';
+import { MAX_BACKENDS, MAX_SERVICES, MAX_SVC_BACKENDS, RING_SIZE } from '../contract/limits';
 import type { DataplaneMode, Scheduler } from '../contract/vocabulary';
 
 // The limits are the contract's (checked against abi.h by test/unit/balancer/contract-limits.test.ts).
@@ -22,11 +22,12 @@ export const BE_F_L2 = 0x2;
 export const COUNTER_NAMES = [
   'pass', 'dsr', 'encap', 'nat_fwd', 'nat_rev', 'snat_fwd', 'snat_rev', 'new_flow',
   'resched', 'icmp_vip', 'ip_options', 'fib_lookup', 'redirect_neigh', 'flow_closed', 'icmp_too_big',
+  'icmp_fwd', 'icmp_rev', 'flow_expired', 'gc_expired', 'gc_flushed', 'frag_first', 'frag_later',
 ] as const;
 /** enum lb_drop: DROP_NAMES[i] is the code -(i + 1) and lb_drops index i. */
 export const DROP_NAMES = [
   'no_backend', 'truncated', 'bad_ip', 'frag', 'fib_fail', 'adjust_fail', 'snat_ports',
-  'bad_service', 'rewrite_fail', 'too_big',
+  'bad_service', 'rewrite_fail', 'too_big', 'icmp_fail',
 ] as const;
 export type CounterName = (typeof COUNTER_NAMES)[number];
 
@@ -35,7 +36,15 @@ export const MAPS = {
   services: 'lb_services', backends: 'lb_backends', ring: 'lb_ring', svcBackends: 'lb_svc_bes',
   rrCounter: 'lb_rr_ctr', flows: 'lb_flows', beStats: 'lb_be_stats',
   beActive: 'lb_be_active', counters: 'lb_counters', drops: 'lb_drops',
+  timeouts: 'lb_timeouts', gcReq: 'lb_gc_req', beGauge: 'lb_be_gauge', snatNext: 'lb_snat_next',
 } as const;
+/** The sweep of lb_flows (core/gc.h), run with BPF_PROG_TEST_RUN. */
+export const GC_PROG = 'lb_gc';
+
+/** The data plane's clock tick (core/flow.h lb_now): 2^30 ns. */
+export const TICK_NS = 2 ** 30;
+/** Whole ticks for a timeout of `s` seconds (at least 1). */
+export const ticksOf = (s: number): number => Math.max(1, Math.ceil((s * 1e9) / TICK_NS));
 
 // ---------------------------------------------------------------- primitives
 export function ipv4Bytes(addr: string): number[] {
@@ -94,6 +103,20 @@ export function svcBackendsValue(ids: number[]): number[] {
   const out = [...le32(ids.length)];
   for (let i = 0; i < MAX_SVC_BACKENDS; i++) out.push(...le32(ids[i] ?? 0));
   return out;
+}
+/** Flow lifetimes in seconds (the contract's FlowTimeouts). */
+export interface FlowTimeoutsS { tcpSyn: number; tcpEstablished: number; tcpFin: number; tcpClosed: number; udp: number }
+/** struct flow_timeouts (5 x u32, ticks). */
+export function flowTimeoutsValue(t: FlowTimeoutsS): number[] {
+  return [t.tcpSyn, t.tcpEstablished, t.tcpFin, t.tcpClosed, t.udp].flatMap((s) => le32(ticksOf(s)));
+}
+/** struct gc_req: the services and backends the next sweep flushes. */
+export function gcReqValue(svcIds: number[], backendIds: number[]): number[] {
+  let mask = 0;
+  for (const id of svcIds) if (id >= 0 && id < MAX_SERVICES) mask |= 1 << id;
+  const words = new Array<number>((MAX_BACKENDS / 64) * 8).fill(0);
+  for (const id of backendIds) if (id >= 0 && id < MAX_BACKENDS) words[Math.floor(id / 8)] |= 1 << (id % 8);
+  return [...le32(mask >>> 0), ...le32(0), ...words];
 }
 export const u32Key = (v: number): number[] => le32(v >>> 0);
 export const ringKey = (svcId: number, i: number): number[] => le32(svcId * RING_SIZE + i);

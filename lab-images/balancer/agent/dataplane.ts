@@ -20,14 +20,15 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MapWrites, bpftoolJson, ensureBpffs, run, writeMaps } from './bpf-tool';
+import { DEFAULT_FLOW_TIMEOUTS } from '../contract/config';
 import {
-  BE_F_HEALTHY, BE_F_L2, COUNTER_NAMES, DROP_NAMES, MAPS, MAX_BACKENDS, MAX_SERVICES, MODE, PROTO,
-  RING_SIZE, SCHED, backendValue, readLe, svcBackendsValue, svcInfo, svcKey, u32Key,
+  BE_F_HEALTHY, BE_F_L2, COUNTER_NAMES, DROP_NAMES, GC_PROG, MAPS, MAX_BACKENDS, MAX_SERVICES, MODE, PROTO,
+  RING_SIZE, SCHED, backendValue, flowTimeoutsValue, gcReqValue, readLe, svcBackendsValue, svcInfo, svcKey, u32Key,
   type BackendEntry, type CounterName,
 } from './dataplane-abi';
-import type { DpBackend, DpEgress, DpService, DpStats } from './dp-contract';
+import type { DpBackend, DpEgress, DpFlowTimeouts, DpService, DpStats } from './dp-contract';
 
-export type { DpBackend, DpEgress, DpService, DpStats } from './dp-contract';
+export type { DpBackend, DpEgress, DpFlowTimeouts, DpService, DpStats } from './dp-contract';
 
 const PREF = '100';
 const HANDLE = '1';
@@ -39,6 +40,8 @@ const bytesOf = (a: string[]): number[] => a.map((h) => parseInt(h, 16));
 
 export class Dataplane {
   private readonly services = new Map<number, DpService>();
+  /** Sweeps and stats reads one at a time: a sweep rewrites the gauges the stats read. */
+  private gate: Promise<unknown> = Promise.resolve();
 
   private constructor(
     readonly pinDir: string,
@@ -63,8 +66,45 @@ export class Dataplane {
     await rm(opts.pinDir, { recursive: true, force: true });
     await mkdir(join(opts.pinDir, 'maps'), { recursive: true });
     await run('bpftool', ['prog', 'loadall', obj, join(opts.pinDir, 'progs'), 'type', 'classifier', 'pinmaps', join(opts.pinDir, 'maps')]);
+    await dp.setFlowTimeouts(DEFAULT_FLOW_TIMEOUTS);
     await dp.attach(opts.interfaces);
     return dp;
+  }
+
+  /** How long idle flows are kept, by state (seconds; the data plane counts whole ~1.07 s ticks). */
+  async setFlowTimeouts(t: DpFlowTimeouts): Promise<void> {
+    const w = new MapWrites();
+    w.update(this.mapPath(MAPS.timeouts), u32Key(0), flowTimeoutsValue(t));
+    await writeMaps(w.ops);
+  }
+
+  /** One pass of the flow-table sweep (core/gc.h): expired flows are deleted, their snat ports and
+   * active counts given back, the per-backend gauges recomputed. The agent runs it every second. */
+  sweep(): Promise<void> {
+    return this.exclusive(() => this.runSweep());
+  }
+
+  private async runSweep(): Promise<void> {
+    // test-run of a tc program needs a frame of at least an Ethernet header; lb_gc ignores it
+    await run('bpftool', ['prog', 'run', 'pinned', this.programPath(GC_PROG), 'data_in', '-', 'repeat', '1'], { input: '\0'.repeat(14) });
+  }
+
+  /** Delete every flow of these services / backends and reset the backends' counters: their ids
+   * may be handed out again at once, and must not inherit flows, active counts or stats. */
+  private flush(svcIds: number[], backendIds: number[]): Promise<void> {
+    if (svcIds.length === 0 && backendIds.length === 0) return Promise.resolve();
+    return this.exclusive(async () => {
+      const w = new MapWrites();
+      w.update(this.mapPath(MAPS.gcReq), u32Key(0), gcReqValue(svcIds, backendIds));
+      await writeMaps(w.ops);
+      await this.runSweep();
+    });
+  }
+
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const p = this.gate.then(fn, fn);
+    this.gate = p.catch(() => {});
+    return p;
   }
 
   /** Attach the loaded program on ingress of more interfaces (a dataplane loaded with none is
@@ -87,6 +127,10 @@ export class Dataplane {
     await writeMaps(w.ops);
     this.services.set(s.id, structuredClone(s));
     if (prev && prev.vip !== s.vip) await this.dropMarkerIfUnused(prev.vip);
+    // backends that left: their flows would re-schedule on their next packet; flushed now, so
+    // that their ids come back clean
+    const gone = (prev?.backends ?? []).filter((o) => !s.backends.some((b) => b.id === o.id) && !this.ownedElsewhere(o.id, s.id));
+    await this.flush([], gone.map((b) => b.id));
   }
 
   async removeService(id: number): Promise<void> {
@@ -101,11 +145,17 @@ export class Dataplane {
     }
     await writeMaps(w.ops);
     await this.dropMarkerIfUnused(s.vip);
+    // nothing of it stays in the flow table: the agent reuses ids lowest first
+    await this.flush([id], s.backends.filter((b) => !this.ownedElsewhere(b.id, id)).map((b) => b.id));
   }
 
-  async readStats(): Promise<DpStats> {
-    const [beStats, beActive, counters, drops] = await Promise.all([
-      this.dump(MAPS.beStats), this.dump(MAPS.beActive), this.dump(MAPS.counters), this.dump(MAPS.drops),
+  readStats(): Promise<DpStats> {
+    return this.exclusive(() => this.collectStats());
+  }
+
+  private async collectStats(): Promise<DpStats> {
+    const [beStats, beActive, counters, drops, gauges] = await Promise.all([
+      this.dump(MAPS.beStats), this.dump(MAPS.beActive), this.dump(MAPS.counters), this.dump(MAPS.drops), this.dump(MAPS.beGauge),
     ]);
     const out: DpStats = { backends: {}, counters: {}, drops: {} };
     const known = new Set([...this.services.values()].flatMap((s) => s.backends.map((b) => b.id)));
@@ -124,6 +174,14 @@ export class Dataplane {
       const active = v > 2 ** 63 ? 0 : v;
       if (out.backends[id]) out.backends[id].activeFlows = active;
       else if (known.has(id) || active) out.backends[id] = { packets: 0, bytes: 0, activeFlows: active };
+    }
+    for (const e of gauges) {
+      const id = readLe(bytesOf(e.key), 0, 4);
+      const b = out.backends[id];
+      if (!b) continue;
+      const v = bytesOf(e.value ?? []);
+      b.flows = readLe(v, 0, 4);
+      b.snatPorts = readLe(v, 4, 4);
     }
     const counted: Record<string, number> = {};
     COUNTER_NAMES.forEach((n, i) => { counted[n] = counters[i] ? perCpuSum(counters[i], 0, 8) : 0; });
@@ -176,8 +234,8 @@ export class Dataplane {
   }
 }
 
-/** The per-direction counters whose sum is tx. */
-const TX_PARTS = ['dsr', 'encap', 'nat_fwd', 'nat_rev', 'snat_fwd', 'snat_rev'] as const satisfies readonly CounterName[];
+/** The per-direction counters whose sum is tx (and the ICMP errors sent on for a flow). */
+const TX_PARTS = ['dsr', 'encap', 'nat_fwd', 'nat_rev', 'snat_fwd', 'snat_rev', 'icmp_fwd', 'icmp_rev'] as const satisfies readonly CounterName[];
 /** With the drops, where every received packet ends: sent on (tx), passed, or answered. */
 const RX_PARTS = [...TX_PARTS, 'pass', 'icmp_too_big'] as const satisfies readonly CounterName[];
 

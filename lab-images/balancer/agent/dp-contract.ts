@@ -31,13 +31,20 @@ export interface DpService {
   table: number[];
 }
 export interface DpStats {
-  backends: Record<number, { packets: number; bytes: number; activeFlows: number }>; // by backend id
+  /** by backend id; flows / snatPorts: what the last sweep found in the flow table */
+  backends: Record<number, { packets: number; bytes: number; activeFlows: number; flows?: number; snatPorts?: number }>;
   counters: Record<string, number>;
   drops: Record<string, number>;
 }
+/** Flow lifetimes by state, in seconds (the contract's FlowTimeouts). */
+export interface DpFlowTimeouts { tcpSyn: number; tcpEstablished: number; tcpFin: number; tcpClosed: number; udp: number }
 export interface DataplaneLike {
   applyService(s: DpService): Promise<void>;
+  /** Remove a service and everything of it in the flow table (its ids may be reused at once). */
   removeService(id: number): Promise<void>;
+  setFlowTimeouts(t: DpFlowTimeouts): Promise<void>;
+  /** One pass of the flow-table sweep: expired flows go (their snat ports and active counts with them). */
+  sweep(): Promise<void>;
   readStats(): Promise<DpStats>;
   unload(): Promise<void>;
 }

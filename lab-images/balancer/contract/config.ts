@@ -77,6 +77,22 @@ export const serviceSchema = z
     });
   });
 
+/** How long the eBPF data plane keeps an idle flow, by its state, in seconds
+ * (like IPVS's and conntrack's timeouts): then the flow is forgotten and, in
+ * snat, its source port given back. A packet after that is scheduled afresh. */
+export const DEFAULT_FLOW_TIMEOUTS = { tcpSyn: 20, tcpEstablished: 300, tcpFin: 30, tcpClosed: 3, udp: 30 } as const;
+const seconds = (max: number, dflt: number) => z.number().int().min(1).max(max).default(dflt);
+export const flowTimeoutsSchema = z.object({
+  /** TCP, only the client's SYN seen */
+  tcpSyn: seconds(3600, DEFAULT_FLOW_TIMEOUTS.tcpSyn),
+  tcpEstablished: seconds(7 * 86400, DEFAULT_FLOW_TIMEOUTS.tcpEstablished),
+  /** TCP, FIN seen one way (half-closed) */
+  tcpFin: seconds(3600, DEFAULT_FLOW_TIMEOUTS.tcpFin),
+  /** TCP, FIN both ways or RST: the linger before its entries (and snat port) are given back */
+  tcpClosed: seconds(600, DEFAULT_FLOW_TIMEOUTS.tcpClosed),
+  udp: seconds(3600, DEFAULT_FLOW_TIMEOUTS.udp),
+});
+
 export const interfaceSchema = z.object({
   name: ifname,
   network: name,
@@ -90,6 +106,7 @@ export const agentConfigSchema = z
     balancer: name,
     interfaces: z.array(interfaceSchema),
     services: z.array(serviceSchema),
+    flowTimeouts: flowTimeoutsSchema.default(() => flowTimeoutsSchema.parse({})),
   })
   .superRefine((c, ctx) => {
     const names = new Set<string>();
@@ -120,6 +137,7 @@ export type ServiceConfig = z.output<typeof serviceSchema>;
 export type BackendConfig = z.output<typeof backendSchema>;
 export type RouteConfig = z.output<typeof routeSchema>;
 export type HealthConfig = z.output<typeof healthSchema>;
+export type FlowTimeouts = z.output<typeof flowTimeoutsSchema>;
 
 /** One line per problem, `field.path: message`. */
 export function formatIssues(error: z.ZodError): string[] {

@@ -14,6 +14,7 @@ export const backendStatsSchema = z.object({
   bytes: count, // eBPF: bytes forwarded to it; proxies: bytes in + out on its server connections
   activeFlows: count, // eBPF: conntrack entries; proxies: open server connections
   sessions: count.optional(), // proxies: connections/requests handed to it in total
+  snatPorts: count.optional(), // eBPF snat: source ports its flows hold (open or lingering), as of the last sweep
 });
 
 export const serviceStatsSchema = z.object({

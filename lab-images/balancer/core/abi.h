@@ -76,17 +76,52 @@ struct be_stats {
 	__u64 bytes;
 };
 
+/* Flow lifetimes (lb_timeouts[0], written by the control plane; a zero
+ * field means its default, flow.h). Unit: ticks of the data plane's clock,
+ * 2^30 ns (~1.07 s) of CLOCK_MONOTONIC (flow.h lb_now). An entry expires
+ * when it has seen no packet for longer than the timeout of its state. */
+struct flow_timeouts {
+	__u32 tcp_syn;     /* TCP, only the opening SYN seen from the client */
+	__u32 tcp_est;     /* TCP established */
+	__u32 tcp_fin;     /* TCP, FIN seen in one direction (half-closed) */
+	__u32 tcp_closed;  /* TCP, FIN both ways or RST: the linger before the
+			    * entry (and a snat port) is given back */
+	__u32 udp;
+};
+
+/* lb_gc_req[0]: what the next run of lb_gc (the sweep) removes besides
+ * expired entries: every flow of these services / backends. lb_gc clears it. */
+#define GC_BE_WORDS (MAX_BACKENDS / 64)
+struct gc_req {
+	__u32 svc_mask;            /* bit n: service id n */
+	__u32 pad;
+	__u64 be_mask[GC_BE_WORDS]; /* bit n % 64 of word n / 64: backend id n */
+};
+
+/* lb_be_gauge[backend id]: what the last sweep found in lb_flows. */
+struct be_gauge {
+	__u32 flows;      /* live forward entries (open or lingering) */
+	__u32 snat_ports; /* snat source ports held (live snat reply entries) */
+};
+
 /* lb_counters indexes (names in dataplane-abi.ts COUNTER_NAMES). rx and tx
  * are not counted: every packet ends in exactly one of pass, a drop reason,
- * one of the six per-direction counters (dsr .. snat_rev, counted only once
- * the packet has left: sent()) or icmp_too_big, so the control plane adds
- * them up: rx = all of those, tx = the six. Two per-CPU increments per
- * packet less. */
+ * one of the six per-direction counters (dsr .. snat_rev), icmp_fwd /
+ * icmp_rev (an ICMP error about a flow, sent on to its backend / back to its
+ * client; all counted only once the packet has left: sent()) or
+ * icmp_too_big, so the control plane adds them up: rx = all of those, tx =
+ * the six and the two icmp ones. Two per-CPU increments per packet less.
+ * The others count events: flow_expired (a packet found its flow idle past
+ * its timeout: scheduled afresh), gc_expired / gc_flushed (entries the sweep
+ * removed: idle or closed / of a removed service or backend), frag_first /
+ * frag_later (fragments balanced: a first one, by its ports; a later one, by
+ * the fragment map). */
 enum lb_counter {
 	CNT_PASS = 0, CNT_DSR, CNT_ENCAP, CNT_NAT_FWD, CNT_NAT_REV,
 	CNT_SNAT_FWD, CNT_SNAT_REV, CNT_NEW_FLOW, CNT_RESCHED, CNT_ICMP_VIP,
 	CNT_IP_OPTIONS, CNT_FIB_LOOKUP, CNT_REDIRECT_NEIGH, CNT_FLOW_CLOSED,
-	CNT_ICMP_TOO_BIG,
+	CNT_ICMP_TOO_BIG, CNT_ICMP_FWD, CNT_ICMP_REV, CNT_FLOW_EXPIRED,
+	CNT_GC_EXPIRED, CNT_GC_FLUSHED, CNT_FRAG_FIRST, CNT_FRAG_LATER,
 	CNT_MAX = 32,
 };
 
@@ -105,6 +140,7 @@ enum lb_drop {
 	DROP_BAD_SERVICE = -8,
 	DROP_REWRITE_FAIL = -9,
 	DROP_TOO_BIG = -10,
+	DROP_ICMP_FAIL = -11,
 };
 #define DROP_MAX 16 /* lb_drops slots */
 

@@ -14,11 +14,14 @@
  *   bench_flows_restore  the same without lb_process, subtracted
  *   lb_ingress     the balancer as attached in the lab (for idempotent dsr,
  *                  and for fresh-frame runs, where nothing needs restoring)
+ *   lb_gc          the sweep (gc.h), as in balancer.bpf.o
+ *   flood          a new flow per run (below), for tests that need many
  *   ref_*          reference floors (below)
  */
 /* see encap.h: the repeated skb must not be marked encapsulated */
 #define LB_ENCAP_FLAGS 0
 #include "lb_main.h"
+#include "gc.h"
 
 #define BENCH_HDR 64
 
@@ -28,6 +31,21 @@
 struct bench_hdr {
 	__u64 w[BENCH_HDR / 8];
 };
+
+/* The saved bytes live in a per-CPU slot, not on the stack: the pipeline's
+ * stack and the wrapper's must fit the verifier's 512 bytes together. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bench_hdr);
+} bench_buf SEC(".maps");
+
+static __always_inline struct bench_hdr *bench_slot(void)
+{
+	__u32 zero = 0;
+	return bpf_map_lookup_elem(&bench_buf, &zero);
+}
 
 static __always_inline int save(struct __sk_buff *skb, struct bench_hdr *b)
 {
@@ -67,12 +85,12 @@ static __always_inline int restore(struct __sk_buff *skb, struct bench_hdr *b, _
 SEC("tc")
 int bench_lb(struct __sk_buff *skb)
 {
-	struct bench_hdr buf;
+	struct bench_hdr *buf = bench_slot();
 	__u32 len0 = skb->len;
-	if (save(skb, &buf))
+	if (!buf || save(skb, buf))
 		return TC_ACT_SHOT;
 	int v = lb_process(skb);
-	if (restore(skb, &buf, len0))
+	if (restore(skb, buf, len0))
 		return -1;
 	return v;
 }
@@ -80,11 +98,11 @@ int bench_lb(struct __sk_buff *skb)
 SEC("tc")
 int bench_restore(struct __sk_buff *skb)
 {
-	struct bench_hdr buf;
+	struct bench_hdr *buf = bench_slot();
 	__u32 len0 = skb->len;
-	if (save(skb, &buf))
+	if (!buf || save(skb, buf))
 		return TC_ACT_SHOT;
-	if (restore(skb, &buf, len0))
+	if (restore(skb, buf, len0))
 		return -1;
 	return TC_ACT_OK;
 }
@@ -126,12 +144,12 @@ static __always_inline int next_flow(struct __sk_buff *skb)
 SEC("tc")
 int bench_flows(struct __sk_buff *skb)
 {
-	struct bench_hdr buf;
+	struct bench_hdr *buf = bench_slot();
 	__u32 len0 = skb->len;
-	if (save(skb, &buf) || next_flow(skb))
+	if (!buf || save(skb, buf) || next_flow(skb))
 		return TC_ACT_SHOT;
 	int v = lb_process(skb);
-	if (restore(skb, &buf, len0))
+	if (restore(skb, buf, len0))
 		return -1;
 	return v;
 }
@@ -139,11 +157,11 @@ int bench_flows(struct __sk_buff *skb)
 SEC("tc")
 int bench_flows_restore(struct __sk_buff *skb)
 {
-	struct bench_hdr buf;
+	struct bench_hdr *buf = bench_slot();
 	__u32 len0 = skb->len;
-	if (save(skb, &buf) || next_flow(skb))
+	if (!buf || save(skb, buf) || next_flow(skb))
 		return TC_ACT_SHOT;
-	if (restore(skb, &buf, len0))
+	if (restore(skb, buf, len0))
 		return -1;
 	return TC_ACT_OK;
 }
@@ -152,6 +170,51 @@ SEC("tc")
 int lb_ingress(struct __sk_buff *skb)
 {
 	return lb_process(skb);
+}
+
+SEC("tc")
+int lb_gc(struct __sk_buff *skb)
+{
+	return lb_sweep();
+}
+
+/* flood: each run (test-run `repeat` N) is a packet of another flow: run n
+ * rewrites the frame's source port to FLOOD_PORT0 + n % FLOOD_PORTS and adds
+ * n / FLOOD_PORTS to its source address (n counts on in flood_ctr across
+ * runs; the test resets it), then lb_process, then the frame is restored.
+ * Checksums are left as they are: the balancer never verifies them, only
+ * updates them. Needs an option-less IPv4 header. */
+#define FLOOD_PORT0 1024
+#define FLOOD_PORTS 60000
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} flood_ctr SEC(".maps");
+
+SEC("tc")
+int flood(struct __sk_buff *skb)
+{
+	struct bench_hdr *buf = bench_slot();
+	__u32 len0 = skb->len, zero = 0;
+	__u32 *c = bpf_map_lookup_elem(&flood_ctr, &zero);
+	if (!c || !buf || save(skb, buf))
+		return TC_ACT_SHOT;
+	__u32 n = (*c)++;
+	void *data, *data_end;
+	skb_data_ptrs(skb, data, data_end);
+	if (data + ETH_HLEN + sizeof(struct iphdr) + 4 > data_end)
+		return TC_ACT_SHOT;
+	struct iphdr *ip = data + ETH_HLEN;
+	__be16 *sport = data + ETH_HLEN + sizeof(struct iphdr);
+	ip->saddr = bpf_htonl(bpf_ntohl(ip->saddr) + n / FLOOD_PORTS);
+	*sport = bpf_htons(FLOOD_PORT0 + n % FLOOD_PORTS);
+	int v = lb_process(skb);
+	if (restore(skb, buf, len0))
+		return -1;
+	return v;
 }
 
 char _license[] SEC("license") = "GPL";
@@ -195,7 +258,7 @@ static __always_inline int ref_probe(struct __sk_buff *skb, struct pkt *p)
 	struct flow_val *v = bpf_map_lookup_elem(&lb_flows, &k);
 	if (!v)
 		return -1;
-	flow_cache_put(s, &w, v);
+	flow_cache_put(s, &w, v, fc_epoch());
 	return 0;
 }
 
@@ -236,28 +299,28 @@ int ref_csum(struct __sk_buff *skb)
 SEC("tc")
 int ref_encap(struct __sk_buff *skb)
 {
-	struct bench_hdr buf;
+	struct bench_hdr *buf = bench_slot();
 	struct pkt p;
 	__u32 len0 = skb->len;
-	if (save(skb, &buf) || ref_probe(skb, &p))
+	if (!buf || save(skb, buf) || ref_probe(skb, &p))
 		return TC_ACT_SHOT;
 	if (bpf_skb_adjust_room(skb, sizeof(struct iphdr), BPF_ADJ_ROOM_MAC, 0))
 		return TC_ACT_SHOT;
-	return restore(skb, &buf, len0) ? TC_ACT_SHOT : TC_ACT_OK;
+	return restore(skb, buf, len0) ? TC_ACT_SHOT : TC_ACT_OK;
 }
 
 SEC("tc")
 int ref_encap2(struct __sk_buff *skb)
 {
-	struct bench_hdr buf;
+	struct bench_hdr *buf = bench_slot();
 	struct pkt p;
 	__u32 len0 = skb->len;
-	if (save(skb, &buf) || ref_probe(skb, &p))
+	if (!buf || save(skb, buf) || ref_probe(skb, &p))
 		return TC_ACT_SHOT;
 	if (bpf_skb_adjust_room(skb, sizeof(struct iphdr), BPF_ADJ_ROOM_MAC, 0) ||
 	    bpf_skb_adjust_room(skb, sizeof(struct iphdr), BPF_ADJ_ROOM_MAC, 0))
 		return TC_ACT_SHOT;
-	return restore(skb, &buf, len0) ? TC_ACT_SHOT : TC_ACT_OK;
+	return restore(skb, buf, len0) ? TC_ACT_SHOT : TC_ACT_OK;
 }
 
 SEC("tc")

@@ -100,6 +100,8 @@ static __always_inline __u16 csum_replace_full(__u16 check, __u32 diff)
  * below: 0, or DROP_REWRITE_FAIL. */
 static __always_inline int l4_csum_update(struct __sk_buff *skb, __u8 proto, __u32 l4off, __u32 diff, int pseudo)
 {
+	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP)
+		return 0; /* no L4 header here (a later fragment: the first carries the checksum) */
 	__u32 summed = skb_ip_summed(skb);
 	if (summed == CHECKSUM_COMPLETE)
 		return bpf_l4_csum_replace(skb, l4_csum_off(proto, l4off), 0, diff,
@@ -174,11 +176,12 @@ static __always_inline int rewrite_addrs(struct __sk_buff *skb, __u8 proto, __u3
 }
 
 /* Replace a TCP/UDP port (port_off = l4off + 0 for source, + 2 for dest):
- * checksum and port in place. */
+ * checksum and port in place. proto 0: no L4 header, nothing to do (as for
+ * every rewrite here: the callers pass pkt.l4). */
 static __always_inline int rewrite_port(struct __sk_buff *skb, __u8 proto, __u32 l4off,
 					__u32 port_off, __be16 old, __be16 new)
 {
-	if (old == new)
+	if (old == new || !proto)
 		return 0;
 	int r = l4_csum_update(skb, proto, l4off, csum_add32(~(__u32)old, new), 0);
 	if (r < 0)
@@ -208,6 +211,8 @@ static __always_inline __u16 ipv4_hdr_csum(struct iphdr *ip)
 static __always_inline int rewrite_ports(struct __sk_buff *skb, __u8 proto, __u32 l4off,
 					 __be16 old_sport, __be16 new_sport, __be16 old_dport, __be16 new_dport)
 {
+	if (!proto)
+		return 0;
 	__u32 diff = csum_add32(csum_add32(~(__u32)old_sport, new_sport), csum_add32(~(__u32)old_dport, new_dport));
 	int r = l4_csum_update(skb, proto, l4off, diff, 0);
 	if (r < 0)

@@ -37,8 +37,9 @@ static __always_inline int set_macs(struct __sk_buff *skb, const __u8 *dst, cons
 
 /* fib_lookup toward dst. Returns a TC verdict, or DROP_FIB_FAIL when the
  * kernel has no forwarding answer (caller decides: drop or hand to the
- * stack). */
-static __always_inline int fib_redirect(struct __sk_buff *skb, __be32 src, __be32 dst, __u8 proto,
+ * stack). Not inlined: its 64-byte lookup struct stays off the stack of the
+ * pipeline (which the L2 next hop serves without it). */
+static __noinline int fib_redirect(struct __sk_buff *skb, __be32 src, __be32 dst, __u8 proto,
 					__u16 tot_len)
 {
 	struct bpf_fib_lookup fib = {};

@@ -1,12 +1,27 @@
-/* flow.h — the per-flow connection table (lb_flows, LRU), forward side.
+/* flow.h — the per-flow connection table (lb_flows, LRU): state, lifetimes,
+ * and the forward side.
  *
  * An established flow keeps its backend while the backend exists in the
  * service and is healthy — even when the tables change or the backend is
  * draining (weight 0). If the backend was removed or marked unhealthy the
- * flow is re-scheduled. Active-flow accounting (for lc and stats): +1 when a
- * flow is created; TCP flows give it back on the first FIN or RST from the
- * client. UDP has no end, so for UDP the count means "flows assigned" (until
- * LRU eviction) and lc balances assigned flows by weight.
+ * flow is re-scheduled.
+ *
+ * Lifetimes (like IPVS's and conntrack's per-state timeouts): every entry
+ * carries the tick of its last packet (last_seen, either direction) and what
+ * the flow has seen (state: FLOW_S_*). An entry idle for longer than the
+ * timeout of its state (lb_timeouts: SYN, established, half-closed, closed
+ * linger, UDP) is expired: a packet that finds its flow expired schedules it
+ * afresh (flow_expired), and the sweep (gc.h, run by the control plane every
+ * second or so) deletes expired entries, which gives their snat ports back.
+ * Both entries of a nat/snat flow carry the same state (mirrored when it
+ * changes) and last_seen (refreshed together, once per tick), so they expire
+ * together.
+ *
+ * Active-flow accounting (for lc and stats): +1 when a flow is created, given
+ * back exactly once (an atomic FLOW_S_RELEASED bit): on the first FIN or RST
+ * either way, when the flow is re-scheduled or dropped, or when the sweep
+ * removes it. UDP has no end, so for UDP the count means "flows assigned"
+ * until they expire.
  *
  * The pipeline (lb_main.h) looks the packet's 5-tuple up first, in this
  * CPU's flow cache (flow_cache.h), then in lb_flows: a forward entry that
@@ -21,6 +36,95 @@
 #include "stats.h"
 #include "parse.h"
 #include "flow_cache.h"
+
+/* The data plane's clock: CLOCK_MONOTONIC (coarse: no TSC read) in ticks of
+ * 2^30 ns (~1.07 s). Timeouts are whole ticks (abi.h struct flow_timeouts). */
+#define LB_TICK_SHIFT 30
+
+static __always_inline __u32 lb_now(void)
+{
+	return (__u32)(bpf_ktime_get_coarse_ns() >> LB_TICK_SHIFT);
+}
+
+/* Used while the control plane has written no timeouts (ticks; the agent's
+ * defaults, contract/config.ts, are the same in seconds). */
+#define TO_TCP_SYN_DEF    19  /* ~20 s */
+#define TO_TCP_EST_DEF    280 /* ~300 s */
+#define TO_TCP_FIN_DEF    28  /* ~30 s */
+#define TO_TCP_CLOSED_DEF 3   /* ~3 s */
+#define TO_UDP_DEF        28  /* ~30 s */
+
+#define FLOW_S_FINS (FLOW_S_FIN_FWD | FLOW_S_FIN_REV)
+#define FLOW_S_ENDING (FLOW_S_FINS | FLOW_S_RST)
+
+/* The timeout (ticks) of a flow of protocol proto in state st. */
+static __always_inline __u32 flow_timeout(__u8 proto, __u32 st)
+{
+	__u32 zero = 0;
+	struct flow_timeouts *to = bpf_map_lookup_elem(&lb_timeouts, &zero);
+	__u32 t, d;
+	if (proto != IPPROTO_TCP) {
+		t = to ? to->udp : 0;
+		d = TO_UDP_DEF;
+	} else if ((st & FLOW_S_RST) || (st & FLOW_S_FINS) == FLOW_S_FINS) {
+		t = to ? to->tcp_closed : 0;
+		d = TO_TCP_CLOSED_DEF;
+	} else if (st & FLOW_S_FINS) {
+		t = to ? to->tcp_fin : 0;
+		d = TO_TCP_FIN_DEF;
+	} else if (st & FLOW_S_EST) {
+		t = to ? to->tcp_est : 0;
+		d = TO_TCP_EST_DEF;
+	} else {
+		t = to ? to->tcp_syn : 0;
+		d = TO_TCP_SYN_DEF;
+	}
+	return t ? t : d;
+}
+
+/* Has entry v (of protocol proto) been idle past its timeout at tick now? */
+static __always_inline int flow_expired(__u8 proto, const struct flow_val *v, __u32 now)
+{
+	return now - v->last_seen > flow_timeout(proto, v->state);
+}
+
+/* Give forward entry v's active-flow count back, once whoever calls. */
+static __always_inline void flow_release(struct flow_val *v)
+{
+	if (!(__sync_fetch_and_or(&v->state, FLOW_S_RELEASED) & FLOW_S_RELEASED))
+		active_add(v->backend_id, -1);
+}
+
+/* Add state bits to forward entry v; the first FIN or RST either way gives
+ * the active count back. Returns the bits that were new. */
+static __always_inline __u32 flow_mark(struct flow_val *v, __u32 bits)
+{
+	if ((v->state & bits) == bits)
+		return 0; /* nothing new: no atomic on the shared entry */
+	if (bits & FLOW_S_ENDING)
+		bits |= FLOW_S_RELEASED;
+	__u32 old = __sync_fetch_and_or(&v->state, bits);
+	if ((bits & FLOW_S_RELEASED) && !(old & FLOW_S_RELEASED)) {
+		active_add(v->backend_id, -1);
+		count(CNT_FLOW_CLOSED);
+	}
+	return bits & ~old;
+}
+
+/* What a TCP packet tells about its flow; fwd: sent by the client. */
+static __always_inline __u32 tcp_state_bits(const struct pkt *p, int fwd)
+{
+	if (p->proto != IPPROTO_TCP || !p->l4)
+		return 0;
+	__u32 b = 0;
+	if (p->tcp_flags & TCPF_RST)
+		b |= FLOW_S_RST;
+	if (p->tcp_flags & TCPF_FIN)
+		b |= fwd ? FLOW_S_FIN_FWD : FLOW_S_FIN_REV;
+	if (fwd && !(p->tcp_flags & TCPF_SYN))
+		b |= FLOW_S_EST;
+	return b;
+}
 
 /* Backend still valid for an EXISTING flow of service sid. */
 static __always_inline struct backend *backend_for_existing(__u32 id, __u32 sid)
@@ -39,7 +143,10 @@ struct flow_ctx {
 	struct backend *be;
 	__u32 be_id;
 	__u32 len;             /* the frame's length as received (backend stats) */
+	__u32 now;             /* lb_now() */
 	__u8 is_new;           /* created or re-scheduled: caller (re)writes the reply entry */
+	__be16 prev_port;      /* re-scheduled snat flow: the port its 5-tuple held, */
+	__u32 prev_be;         /* toward this backend (mode_snat.h reuses it) */
 };
 
 /* A forward packet's result v: counted under the mode's counter idx and in
@@ -61,20 +168,45 @@ static __always_inline void flow_key_of(struct pkt *p, struct flow_key *k)
 	k->proto = p->proto;
 }
 
+/* The key of the reply entry of forward entry v (nat/snat) toward backend
+ * address be_addr; fk is the forward key. */
+static __always_inline void reply_key_of(const struct flow_key *fk, const struct flow_val *v, __be32 be_addr,
+					 struct flow_key *rk)
+{
+	__builtin_memset(rk, 0, sizeof(*rk));
+	rk->src = be_addr;
+	rk->sport = fk->dport;
+	rk->proto = fk->proto;
+	if (v->mode == MODE_SNAT) {
+		rk->dst = v->snat_addr;
+		rk->dport = v->snat_port;
+	} else {
+		rk->dst = fk->src;
+		rk->dport = fk->sport;
+	}
+}
+
+/* The key of the forward entry a reply entry rv belongs to. */
+static __always_inline void fwd_key_of(const struct flow_val *rv, __u8 proto, struct flow_key *k)
+{
+	__builtin_memset(k, 0, sizeof(*k));
+	k->src = rv->client;
+	k->dst = rv->vip;
+	k->sport = rv->cport;
+	k->dport = rv->vport;
+	k->proto = proto;
+}
+
+/* Does reply entry rv belong to the client side of forward key fk? */
+static __always_inline int reply_of(const struct flow_val *rv, const struct flow_key *fk)
+{
+	return (rv->flags & FLOW_F_REPLY) && rv->client == fk->src && rv->cport == fk->sport &&
+	       rv->vip == fk->dst && rv->vport == fk->dport;
+}
+
 static __always_inline int pure_syn(struct pkt *p)
 {
 	return p->proto == IPPROTO_TCP && (p->tcp_flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN;
-}
-
-/* FIN or RST from the client: the flow gives its active count back once. */
-static __always_inline void flow_track(struct pkt *p, struct flow_ctx *fc)
-{
-	if (p->proto == IPPROTO_TCP && (p->tcp_flags & (TCPF_FIN | TCPF_RST)) &&
-	    !(fc->val->flags & FLOW_F_CLOSING)) {
-		fc->val->flags |= FLOW_F_CLOSING;
-		active_add(fc->be_id, -1);
-		count(CNT_FLOW_CLOSED);
-	}
 }
 
 /* Forward entry v goes on while its backend is still in the service and
@@ -90,21 +222,7 @@ static __always_inline int flow_resume(struct flow_val *v, struct flow_ctx *fc)
 	fc->be = be;
 	fc->be_id = v->backend_id;
 	fc->is_new = 0;
-	return 1;
-}
-
-/* Is forward entry v (for fc->key) still good for this packet? Fills fc
- * and returns 1 if so; 0 means: schedule it again (flow_schedule). */
-static __always_inline int flow_established(struct pkt *p, struct flow_val *v, struct flow_ctx *fc)
-{
-	/* A fresh SYN on a closed 5-tuple is a new connection (port reuse). */
-	if (pure_syn(p) && (v->flags & FLOW_F_CLOSING))
-		return 0;
-	if (!flow_resume(v, fc)) {
-		count(CNT_RESCHED);
-		return 0;
-	}
-	flow_track(p, fc);
+	fc->prev_port = 0;
 	return 1;
 }
 
@@ -117,7 +235,7 @@ static __always_inline void reply_entry(struct __sk_buff *skb, struct pkt *p, st
 	*rv = (struct flow_val){
 		.client = p->saddr, .vip = p->daddr, .cport = p->sport, .vport = p->dport,
 		.backend_id = fc->be_id, .svc_id = fc->val->svc_id, .mode = mode,
-		.flags = FLOW_F_REPLY,
+		.flags = FLOW_F_REPLY, .state = fc->val->state & ~FLOW_S_RELEASED, .last_seen = fc->now,
 	};
 	void *data, *data_end;
 	skb_data_ptrs(skb, data, data_end);
@@ -129,15 +247,103 @@ static __always_inline void reply_entry(struct __sk_buff *skb, struct pkt *p, st
 	mac_copy(rv->l2_src, eth->h_dest);
 }
 
+/* Write forward flow fc's reply entry rk again (it went missing): 0, or -1
+ * when another flow took the key meanwhile. */
+static __noinline int reply_restore(struct __sk_buff *skb, struct pkt *p, struct flow_ctx *fc, struct flow_key *rk)
+{
+	struct flow_val rv;
+	reply_entry(skb, p, fc, fc->val->mode, &rv);
+	return flow_write(rk, &rv, BPF_NOEXIST) ? -1 : 0;
+}
+
+/* What a forward packet tells its flow (fc, resumed or just scheduled):
+ * state bits, mirrored into the reply entry when new (it needs them for its
+ * own timeout), and, once per tick, last_seen on both entries (which also
+ * tells the LRU both are in use). The reply entry is checked on the way: a
+ * nat/snat flow whose reply entry went missing (LRU eviction) gets it back,
+ * one whose snat port another flow holds now cannot go on. 0, or -1: schedule
+ * the flow afresh. */
+static __always_inline int flow_track(struct __sk_buff *skb, struct pkt *p, struct flow_ctx *fc)
+{
+	struct flow_val *v = fc->val;
+	__u32 fresh = flow_mark(v, tcp_state_bits(p, 1));
+	int touch = v->last_seen != fc->now;
+	if (!fresh && !touch)
+		return 0;
+	if (touch)
+		v->last_seen = fc->now;
+	if (v->mode != MODE_NAT && v->mode != MODE_SNAT)
+		return 0;
+	if (v->mode == MODE_SNAT && !v->snat_port)
+		return 0; /* its port is being claimed (mode_snat.h) */
+	struct flow_key rk;
+	reply_key_of(&fc->key, v, fc->be->addr, &rk);
+	struct flow_val *rv = bpf_map_lookup_elem(&lb_flows, &rk);
+	if (rv) {
+		if (!reply_of(rv, &fc->key))
+			return -1; /* its snat port went to another flow */
+		rv->last_seen = fc->now;
+		if (fresh)
+			rv->state |= fresh & ~FLOW_S_RELEASED;
+		return 0;
+	}
+	return reply_restore(skb, p, fc, &rk);
+}
+
+/* A reply packet (backend -> client) on reply entry rv: state bits (FIN or
+ * RST from the backend) into both entries, last_seen on both once per tick. */
+static __always_inline void reply_track(struct pkt *p, struct flow_val *rv, __u32 now)
+{
+	__u32 bits = tcp_state_bits(p, 0);
+	int touch = rv->last_seen != now;
+	if ((!bits || (rv->state & bits) == bits) && !touch)
+		return;
+	rv->last_seen = now;
+	rv->state |= bits;
+	struct flow_key k;
+	fwd_key_of(rv, p->proto, &k);
+	struct flow_val *v = bpf_map_lookup_elem(&lb_flows, &k);
+	if (!v || (v->flags & FLOW_F_REPLY) || v->backend_id != rv->backend_id)
+		return;
+	v->last_seen = now;
+	if (bits)
+		flow_mark(v, bits);
+}
+
+/* Is forward entry v (for fc->key) still good for this packet? Fills fc
+ * and returns 1 if so; 0 means: schedule it again (flow_schedule). */
+static __always_inline int flow_established(struct __sk_buff *skb, struct pkt *p, struct flow_val *v,
+					    struct flow_ctx *fc)
+{
+	/* A fresh SYN on a closing 5-tuple is a new connection (port reuse). */
+	if (pure_syn(p) && (v->state & FLOW_S_ENDING))
+		return 0;
+	if (flow_expired(p->proto, v, fc->now)) {
+		count(CNT_FLOW_EXPIRED);
+		return 0;
+	}
+	if (!flow_resume(v, fc) || flow_track(skb, p, fc) < 0) {
+		count(CNT_RESCHED);
+		return 0;
+	}
+	return 1;
+}
+
 /* Schedule the flow of fc->key on service svc; old is its previous forward
  * entry, if any. Returns 0 or DROP_NO_BACKEND. */
-static __always_inline int flow_schedule(struct pkt *p, struct svc_info *svc, struct flow_val *old,
-					 struct flow_ctx *fc)
+static __always_inline int flow_schedule(struct __sk_buff *skb, struct pkt *p, struct svc_info *svc,
+					 struct flow_val *old, struct flow_ctx *fc)
 {
 	__u32 sid = svc->id;
+	fc->prev_port = 0;
 	/* the old backend gives the flow up */
-	if (old && old->svc_id == sid && !(old->flags & FLOW_F_CLOSING))
-		active_add(old->backend_id, -1);
+	if (old) {
+		flow_release(old);
+		if (old->mode == MODE_SNAT) {
+			fc->prev_port = old->snat_port;
+			fc->prev_be = old->backend_id;
+		}
+	}
 
 	__u32 id;
 	int r = pick_backend(svc, &fc->key, &id);
@@ -146,7 +352,8 @@ static __always_inline int flow_schedule(struct pkt *p, struct svc_info *svc, st
 	struct backend *be = bpf_map_lookup_elem(&lb_backends, &id);
 	if (!be)
 		return DROP_NO_BACKEND;
-	struct flow_val nv = { .backend_id = id, .svc_id = sid, .mode = svc->mode, .snat_addr = svc->snat_addr };
+	struct flow_val nv = { .backend_id = id, .svc_id = sid, .mode = svc->mode, .snat_addr = svc->snat_addr,
+			       .last_seen = fc->now };
 	if (flow_write(&fc->key, &nv, BPF_ANY))
 		return DROP_NO_BACKEND;
 	struct flow_val *v = bpf_map_lookup_elem(&lb_flows, &fc->key);
@@ -158,8 +365,18 @@ static __always_inline int flow_schedule(struct pkt *p, struct svc_info *svc, st
 	fc->be = be;
 	fc->be_id = id;
 	fc->is_new = 1;
-	flow_track(p, fc);
+	/* the reply entry is the mode's to write (is_new): only state here */
+	flow_mark(v, tcp_state_bits(p, 1));
 	return 0;
+}
+
+/* Remove forward entry fc (a flow that cannot go on: no snat port) and give
+ * its count back. */
+static __always_inline void flow_drop(struct flow_ctx *fc)
+{
+	flow_release(fc->val);
+	bpf_map_delete_elem(&lb_flows, &fc->key);
+	flow_cache_forget(&fc->key);
 }
 
 #endif /* LB_FLOW_H */

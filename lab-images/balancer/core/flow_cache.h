@@ -19,7 +19,17 @@
  *    after an LRU eviction and a re-schedule, or a snat port handed to a new
  *    flow;
  *  - a cached forward entry is checked like any other (backend still in the
- *    service and healthy); if not, the packet takes the lb_flows path.
+ *    service and healthy); if not, the packet takes the lb_flows path;
+ *  - a copy is trusted only within the epoch (fc_epoch: 128 jiffies, 0.13 to
+ *    1.3 s by the kernel's HZ) it was last checked against lb_flows in, and
+ *    for FC_REFRESH_HITS packets: then the
+ *    packet takes the lb_flows path, which checks the entry (still there,
+ *    not expired), refreshes its last_seen and its LRU recency, and copies it
+ *    again. Without that, a long-lived flow served from the cache would look
+ *    idle to lb_flows' LRU and be evicted first when the table fills, and an
+ *    idle flow's copy would outlive the sweep that removed its entry;
+ *  - a TCP copy that has not seen the flow established (FLOW_S_EST) is not
+ *    used: the packet that establishes it marks lb_flows.
  * Direct-mapped: two flows on one slot cost the newcomer an lb_flows lookup.
  * A copy read by one CPU while another forgets it may steer that one packet
  * the old way: the same race as two CPUs reading and re-writing lb_flows.
@@ -49,9 +59,17 @@ static __always_inline __u32 fc_index(const struct fc_words *w)
 	return (__u32)(h >> (64 - FLOW_CACHE_BITS));
 }
 
-/* May this packet be served from (and fill) the cache? */
+/* Packets a copy serves between two checks against lb_flows (a power of 2):
+ * a busy flow refreshes its lb_flows entries at least this often, however
+ * fast new flows arrive. */
+#define FC_REFRESH_HITS 256 /* = FC_META_HITS / FC_META_HIT + 1 */
+
+/* May this packet be served from (and fill) the cache? Fragments never:
+ * the lb_flows path notes them for their later fragments (lb_main.h). */
 static __always_inline int fc_cacheable(const struct pkt *p)
 {
+	if (p->is_frag)
+		return 0;
 	return p->proto == IPPROTO_UDP || !(p->tcp_flags & (TCPF_SYN | TCPF_FIN | TCPF_RST));
 }
 
@@ -64,17 +82,46 @@ static __always_inline struct flow_cache_slot *fc_slot(const struct fc_words *w)
 
 static __always_inline struct flow_val *fc_hit(struct flow_cache_slot *s, const struct fc_words *w)
 {
-	return s && s->k0 == w->k0 && s->k1 == w->k1 ? &s->v : 0;
+	return s && s->k0 == w->k0 && s->k1 == w->k1 ? (struct flow_val *)s->v : 0;
 }
 
+/* The cache's clock: jiffies (which the verifier inlines as one load; the
+ * data plane's seconds clock, flow.h lb_now, is a helper call that cost
+ * about a quarter of an established packet) in epochs of 128. */
+#define FC_EPOCH_SHIFT 7
+
+static __always_inline __u32 fc_epoch(void)
+{
+	return (__u32)(bpf_jiffies64() >> FC_EPOCH_SHIFT);
+}
+
+/* flow_cache_slot.meta (flow_types.h) */
+#define FC_META_HIT   0x02
+#define FC_META_HITS  0x1fe /* FC_REFRESH_HITS - 1 hits, shifted by 1 */
+#define FC_META_EPOCH 9
+
+/* May the copy in s serve this packet without a look at lb_flows (it was
+ * checked in this epoch, and not too many packets ago)? Counts the packet. */
+static __always_inline int fc_fresh(struct flow_cache_slot *s, __u32 epoch)
+{
+	__u32 m = s->meta;
+	if ((m >> FC_META_EPOCH) != (epoch & (~0u >> FC_META_EPOCH)))
+		return 0;
+	__u32 h = (m + FC_META_HIT) & FC_META_HITS;
+	s->meta = (m & ~FC_META_HITS) | h;
+	return h != 0;
+}
+
+/* Copy lb_flows entry v, just checked in this epoch, into slot s. */
 static __always_inline void flow_cache_put(struct flow_cache_slot *s, const struct fc_words *w,
-					   const struct flow_val *v)
+					   const struct flow_val *v, __u32 epoch)
 {
 	if (!s)
 		return;
 	s->k0 = w->k0;
 	s->k1 = w->k1;
-	s->v = *v;
+	__builtin_memcpy(s->v, v, FLOW_VAL_COPIED);
+	s->meta = (epoch << FC_META_EPOCH) | (v->state & FLOW_S_EST);
 }
 
 struct fc_forget_ctx {

@@ -6,7 +6,10 @@
 
 #include "helpers.h"
 
-#define MAX_FLOWS           65536
+#ifndef MAX_FLOWS
+#define MAX_FLOWS           65536 /* a test build shrinks it (Makefile: small) */
+#endif
+#define MAX_FRAGS           8192  /* datagrams in flight as fragments (lb_frags) */
 #define FLOW_CACHE_BITS     12    /* per-CPU flow cache slots: 4096 (flow_cache.h) */
 #define FLOW_CACHE_MAX_CPUS 4096  /* bound of the forget loop; it stops at the last CPU */
 
@@ -20,8 +23,16 @@ struct flow_key {
 	__u8 pad[3];
 };
 
-#define FLOW_F_CLOSING 0x1 /* FIN/RST seen: active-flow count already released */
 #define FLOW_F_REPLY   0x2 /* a reply entry: the backend -> client side of a nat/snat flow */
+
+/* flow_val.state: what the flow has seen, set with atomic ORs (flow.h) and
+ * mirrored into the reply entry of a nat/snat flow, so either entry alone
+ * says which timeout applies. */
+#define FLOW_S_EST      0x01 /* TCP: a packet after the opening SYN */
+#define FLOW_S_FIN_FWD  0x02 /* FIN from the client */
+#define FLOW_S_FIN_REV  0x04 /* FIN from the backend (nat/snat: seen on the reply path) */
+#define FLOW_S_RST      0x08 /* RST either way */
+#define FLOW_S_RELEASED 0x10 /* forward entry: its active-flow count was given back */
 
 /* lb_flows value (and, copied, lb_flow_cache's). Both directions of a flow
  * live in the one table, so an established packet either way costs a single
@@ -49,13 +60,44 @@ struct flow_val {
 	__u32 ifindex;
 	__u8 l2_dst[ETH_ALEN];
 	__u8 l2_src[ETH_ALEN];
+	/* both kinds */
+	__u32 state;      /* FLOW_S_* */
+	__u32 last_seen;  /* lb_now() of the last packet, either direction (to a tick) */
 };
 
-/* lb_flow_cache value: a copy of one lb_flows entry (flow_cache.h). */
+/* What the cache copies of an entry: all but state and last_seen. */
+#define FLOW_VAL_COPIED __builtin_offsetof(struct flow_val, state)
+
+/* lb_flow_cache value: a copy of one lb_flows entry (flow_cache.h), in one
+ * 64-byte cache line. The copy is read as a struct flow_val whose `state`
+ * is `meta`: bit 0 is the entry's FLOW_S_EST; bits 1-8 count the packets
+ * the copy served (FC_REFRESH_HITS), bits 9-31 the epoch it was checked in.
+ * Nothing reads a copy's last_seen (past the end of the slot). */
 struct flow_cache_slot {
 	__u64 k0;
 	__u64 k1;         /* 0: empty */
-	struct flow_val v;
+	__u8 v[FLOW_VAL_COPIED];
+	__u32 meta;
+};
+
+_Static_assert(sizeof(struct flow_cache_slot) == 64, "a flow cache slot is one cache line");
+_Static_assert(__builtin_offsetof(struct flow_cache_slot, meta) ==
+	       __builtin_offsetof(struct flow_cache_slot, v) + __builtin_offsetof(struct flow_val, state),
+	       "meta sits where the copy's state would");
+
+/* lb_frags: a fragmented datagram, by its IPv4 identity, and the ports its
+ * first fragment carried (later fragments have none). */
+struct frag_key {
+	__be32 src;
+	__be32 dst;
+	__be16 id;
+	__u8 proto;
+	__u8 pad;
+};
+
+struct frag_val {
+	__be16 sport;
+	__be16 dport;
 };
 
 #endif /* LB_FLOW_TYPES_H */

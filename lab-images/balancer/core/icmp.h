@@ -25,25 +25,25 @@ struct icmp_too_big {
 };
 
 /* The verdict of the answer (counted icmp_too_big once it leaves), or
- * DROP_TOO_BIG when it cannot be built. */
-static __always_inline int send_icmp_too_big(struct __sk_buff *skb, __u16 mtu)
+ * DROP_ICMP_FAIL when it cannot be built. */
+static __noinline int send_icmp_too_big(struct __sk_buff *skb, __u16 mtu)
 {
 	struct ethhdr eth;
 	struct icmp_too_big m = {};
 
 	if (bpf_skb_load_bytes(skb, 0, &eth, sizeof(eth)) ||
 	    bpf_skb_load_bytes(skb, ETH_HLEN, m.quote, ICMP_QUOTE))
-		return DROP_TOO_BIG;
+		return DROP_ICMP_FAIL;
 	struct iphdr *orig = (struct iphdr *)m.quote;
 	if (orig->ihl != 5)
-		return DROP_TOO_BIG;
+		return DROP_ICMP_FAIL;
 
 	m.type = ICMP_DEST_UNREACH;
 	m.code = ICMP_FRAG_NEEDED;
 	m.mtu = bpf_htons(mtu);
 	__s64 c = bpf_csum_diff(0, 0, (__be32 *)&m.type, sizeof(m) - sizeof(m.ip), 0);
 	if (c < 0)
-		return DROP_TOO_BIG;
+		return DROP_ICMP_FAIL;
 	m.check = (__u16)~csum_fold32((__u32)c);
 
 	m.ip.version = 4;
@@ -58,14 +58,14 @@ static __always_inline int send_icmp_too_big(struct __sk_buff *skb, __u16 mtu)
 	/* eth + quote, then room for the new headers in front of the quote */
 	if (bpf_skb_change_tail(skb, ETH_HLEN + ICMP_QUOTE, 0) ||
 	    bpf_skb_adjust_room(skb, sizeof(m) - ICMP_QUOTE, BPF_ADJ_ROOM_MAC, 0))
-		return DROP_TOO_BIG;
+		return DROP_ICMP_FAIL;
 
 	struct l2_swap { __u8 dst[ETH_ALEN]; __u8 src[ETH_ALEN]; } l2;
 	__builtin_memcpy(l2.dst, eth.h_source, ETH_ALEN);
 	__builtin_memcpy(l2.src, eth.h_dest, ETH_ALEN);
 	if (bpf_skb_store_bytes(skb, 0, &l2, sizeof(l2), 0) ||
 	    bpf_skb_store_bytes(skb, ETH_HLEN, &m, sizeof(m), 0))
-		return DROP_TOO_BIG;
+		return DROP_ICMP_FAIL;
 	return sent(CNT_ICMP_TOO_BIG, bpf_redirect(skb->ingress_ifindex, 0));
 }
 

@@ -8,6 +8,7 @@
 #include "stats.h"
 #include "parse.h"
 #include "flow.h"
+#include "icmp_err.h"
 #include "mode_dsr.h"
 #include "mode_tunnel.h"
 #include "mode_nat.h"
@@ -46,6 +47,33 @@ static __always_inline int lb_forward(struct __sk_buff *skb, struct pkt *p, stru
 	return DROP_BAD_SERVICE;
 }
 
+/* Fragments (Cilium's way): a first fragment carries the ports and is
+ * balanced like any packet of its flow; its identity (addresses, IP id,
+ * protocol) and ports go into lb_frags, where the later fragments of the
+ * datagram, which carry no ports, find them and follow it (frag_later).
+ * A later fragment whose first was not seen (lost, or arrived later) cannot
+ * be steered: to a VIP it is dropped (frag), otherwise it is not ours. */
+static __always_inline void frag_note(struct pkt *p)
+{
+	struct frag_key k = { .src = p->saddr, .dst = p->daddr, .id = p->ip_id, .proto = p->proto };
+	struct frag_val v = { .sport = p->sport, .dport = p->dport };
+	bpf_map_update_elem(&lb_frags, &k, &v, BPF_ANY);
+	count(CNT_FRAG_FIRST);
+}
+
+/* A later fragment's ports, from its first fragment: 0, P_PASS (not ours)
+ * or DROP_FRAG. */
+static __always_inline int frag_ports(struct pkt *p)
+{
+	struct frag_key k = { .src = p->saddr, .dst = p->daddr, .id = p->ip_id, .proto = p->proto };
+	struct frag_val *f = bpf_map_lookup_elem(&lb_frags, &k);
+	if (!f)
+		return is_vip(p->daddr) ? DROP_FRAG : P_PASS;
+	p->sport = f->sport;
+	p->dport = f->dport;
+	return 0;
+}
+
 static __always_inline int lb_process(struct __sk_buff *skb)
 {
 	struct pkt p;
@@ -58,54 +86,79 @@ static __always_inline int lb_process(struct __sk_buff *skb)
 	if (p.has_opts)
 		count(CNT_IP_OPTIONS);
 
-	if (p.is_frag || (p.proto != IPPROTO_TCP && p.proto != IPPROTO_UDP)) {
+	if (p.frag_later) {
+		r = frag_ports(&p);
+		if (r)
+			return r == P_PASS ? pass() : verdict(r);
+	} else if (p.proto != IPPROTO_TCP && p.proto != IPPROTO_UDP) {
+		/* an ICMP error about one of our flows: to its backend or client */
+		int v;
+		if (p.proto == IPPROTO_ICMP && !p.is_frag && icmp_error(skb, &p, &v))
+			return verdict(v);
 		if (!is_vip(p.daddr))
 			return pass();
-		/* Non-first fragments carry no ports, so they cannot be steered
-		 * consistently with their first fragment: refuse them all. */
-		if (p.is_frag)
-			return verdict(DROP_FRAG);
 		if (p.proto == IPPROTO_ICMP)
 			count(CNT_ICMP_VIP); /* the balancer answers pings to the VIP */
 		return pass();
 	}
 
 	/* An established packet, either direction: one probe of this CPU's
-	 * flow cache (flow_cache.h); lb_flows, the truth, when that misses. */
+	 * flow cache (flow_cache.h); lb_flows, the truth, when that misses or
+	 * the copy is due for a check. */
 	struct flow_ctx fc;
 	struct fc_words w;
 	flow_key_of(&p, &fc.key);
 	fc_words_of(&fc.key, &w);
+	__u32 epoch = fc_epoch();
 	struct flow_cache_slot *slot = fc_slot(&w);
 	int cacheable = fc_cacheable(&p);
 	struct flow_val *v = cacheable ? fc_hit(slot, &w) : 0;
-	if (v) {
+	if (v && fc_fresh(slot, epoch)) {
 		if (v->flags & FLOW_F_REPLY)
 			return verdict(mode_reverse(skb, &p, v));
-		if (flow_resume(v, &fc))
+		/* TCP: the packet that establishes the flow marks lb_flows */
+		if ((p.proto != IPPROTO_TCP || (v->state & FLOW_S_EST)) && flow_resume(v, &fc))
 			return verdict(lb_forward(skb, &p, &fc));
 		/* its backend left or failed: lb_flows decides (re-schedule) */
 	}
 
+	fc.now = lb_now();
 	v = bpf_map_lookup_elem(&lb_flows, &fc.key);
 	if (v && (v->flags & FLOW_F_REPLY)) {
-		if (cacheable)
-			flow_cache_put(slot, &w, v);
-		return verdict(mode_reverse(skb, &p, v));
+		if (!flow_expired(p.proto, v, fc.now)) {
+			if (p.frag_later) {
+				count(CNT_FRAG_LATER);
+			} else {
+				reply_track(&p, v, fc.now);
+				if (p.is_frag)
+					frag_note(&p);
+			}
+			if (cacheable)
+				flow_cache_put(slot, &w, v, epoch);
+			return verdict(mode_reverse(skb, &p, v));
+		}
+		v = 0; /* its flow is over: the packet is not ours any more */
 	}
-	if (!v || !flow_established(&p, v, &fc)) {
+	if (p.frag_later) {
+		/* it follows its datagram's flow; it never starts or changes one */
+		if (!v || !flow_resume(v, &fc))
+			return verdict(DROP_FRAG);
+		count(CNT_FRAG_LATER);
+	} else if (!v || !flow_established(skb, &p, v, &fc)) {
 		struct svc_key k = { .vip = p.daddr, .port = p.dport, .proto = p.proto };
 		struct svc_info *svc = bpf_map_lookup_elem(&lb_services, &k);
 		if (!svc)
 			return pass();
-		r = flow_schedule(&p, svc, v, &fc);
+		r = flow_schedule(skb, &p, svc, v, &fc);
 		if (r < 0)
 			return verdict(r);
 	}
+	if (p.is_frag && !p.frag_later)
+		frag_note(&p);
 	r = lb_forward(skb, &p, &fc);
-	/* after the mode ran: snat has claimed its port by now */
-	if (fc.val->mode != MODE_SNAT || fc.val->snat_port)
-		flow_cache_put(slot, &w, fc.val);
+	/* after the mode ran: snat has claimed its port by now (or dropped the flow) */
+	if (r >= 0 && (fc.val->mode != MODE_SNAT || fc.val->snat_port))
+		flow_cache_put(slot, &w, fc.val, epoch);
 	return verdict(r);
 }
 

@@ -14,6 +14,11 @@
  *   lb_be_active array  backend id -> u64            active flows (atomic; lc)
  *   lb_counters  percpu enum lb_counter -> u64
  *   lb_drops     percpu enum lb_drop -> u64
+ *   lb_timeouts  array  0 -> flow_timeouts        flow lifetimes (control plane)
+ *   lb_gc_req    array  0 -> gc_req               services / backends the next sweep flushes
+ *   lb_be_gauge  array  backend id -> be_gauge     flows and snat ports, as of the last sweep
+ *   lb_snat_next array  backend id -> u32          snat port cursor (atomic)
+ *   lb_frags     lru    frag_key -> frag_val        ports of fragmented datagrams
  */
 #ifndef LB_MAPS_H
 #define LB_MAPS_H
@@ -59,9 +64,11 @@ struct {
 
 /* The truth about flows (flow_cache.h keeps per-CPU copies of some).
  * Room for both entries of MAX_FLOWS nat/snat flows. A reply entry is
- * written once, when its flow is (re)scheduled, and is as hot as its flow
- * under LRU (every reply touches it); an evicted forward entry is simply
- * rescheduled and rewrites it. */
+ * written when its flow is (re)scheduled; both entries are refreshed
+ * together (flow.h flow_track / reply_track), so they are as hot as their
+ * flow under LRU and expire together; a reply entry found missing then is
+ * written again, an evicted forward entry is rescheduled and rewrites it.
+ * The sweep (gc.h) deletes expired entries. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 2 * MAX_FLOWS);
@@ -103,5 +110,43 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } lb_drops SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct flow_timeouts);
+} lb_timeouts SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct gc_req);
+} lb_gc_req SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MAX_BACKENDS);
+	__type(key, __u32);
+	__type(value, struct be_gauge);
+} lb_be_gauge SEC(".maps");
+
+/* snat: each backend hands out its ports in turn (mode_snat.h), so a port
+ * comes back only after the whole range: the longest a backend's TIME_WAIT
+ * socket for it can age before the port is used again. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MAX_BACKENDS);
+	__type(key, __u32);
+	__type(value, __u32);
+} lb_snat_next SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, MAX_FRAGS);
+	__type(key, struct frag_key);
+	__type(value, struct frag_val);
+} lb_frags SEC(".maps");
 
 #endif /* LB_MAPS_H */

@@ -23,13 +23,13 @@ static __always_inline int mode_reverse(struct __sk_buff *skb, struct pkt *p, st
 	if (rv->mode == MODE_SNAT) {
 		dst = rv->client;
 		cnt = CNT_SNAT_REV;
-		r = rewrite_addrs(skb, p->proto, p->l4off, p->saddr, rv->vip, p->daddr, rv->client);
+		r = rewrite_addrs(skb, p->l4, p->l4off, p->saddr, rv->vip, p->daddr, rv->client);
 		if (r >= 0)
-			r = rewrite_ports(skb, p->proto, p->l4off, p->sport, rv->vport, p->dport, rv->cport);
+			r = rewrite_ports(skb, p->l4, p->l4off, p->sport, rv->vport, p->dport, rv->cport);
 	} else {
-		r = rewrite_addr(skb, p->proto, p->l4off, IP_SRC_OFF, p->saddr, rv->vip);
+		r = rewrite_addr(skb, p->l4, p->l4off, IP_SRC_OFF, p->saddr, rv->vip);
 		if (r >= 0)
-			r = rewrite_port(skb, p->proto, p->l4off, p->l4off, p->sport, rv->vport);
+			r = rewrite_port(skb, p->l4, p->l4off, p->l4off, p->sport, rv->vport);
 	}
 	if (r < 0)
 		return r;

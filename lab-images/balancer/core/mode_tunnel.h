@@ -15,9 +15,16 @@ static __always_inline int mode_tunnel(struct __sk_buff *skb, struct pkt *p, str
 	struct backend *be = fc->be;
 	__be32 src = be->src_addr;
 
-	/* Too big once wrapped? GSO packets are exempt: their segments are
-	 * sized later. Without DF the sender gave us no way to say it. */
-	if (be->mtu && skb->gso_size == 0 && p->tot_len + sizeof(struct iphdr) > be->mtu) {
+	/* Too big once wrapped? A GSO packet (GRO'd on the way in) is cut into
+	 * segments later: what must fit is one segment (IP and L4 headers +
+	 * gso_size), not the whole. A packet that does not fit would be dropped
+	 * by the egress device, silently: answer it (DF: ICMP fragmentation
+	 * needed) or count it (no DF: the sender gave us no way to say it, and a
+	 * redirected packet is never fragmented) instead. */
+	__u32 len = p->tot_len;
+	if (skb->gso_size)
+		len = (p->l4off - ETH_HLEN) + p->l4hlen + skb->gso_size;
+	if (be->mtu && len + sizeof(struct iphdr) > be->mtu) {
 		if (!(p->frag_df))
 			return DROP_TOO_BIG;
 		return send_icmp_too_big(skb, be->mtu - sizeof(struct iphdr));

@@ -19,10 +19,16 @@
 struct pkt {
 	__u32 l4off;      /* offset of the L4 header from the frame start */
 	__u8 proto;
+	__u8 l4;          /* proto when its TCP/UDP header is in this packet, else 0
+			   * (a later fragment, another protocol): the checksum and
+			   * port rewrites of csum.h skip what is not there */
 	__u8 tcp_flags;   /* TCP flags byte (FIN=0x01 SYN=0x02 RST=0x04 ACK=0x10) */
 	__u8 is_frag;     /* MF set or fragment offset != 0 */
+	__u8 frag_later;  /* fragment offset != 0: no L4 header, ports from lb_frags */
 	__u8 has_opts;    /* IHL > 5 */
 	__u8 frag_df;     /* DF set */
+	__u8 l4hlen;      /* TCP/UDP header length (TCP: data offset) */
+	__be16 ip_id;
 	__be32 saddr;
 	__be32 daddr;
 	__be16 sport;
@@ -38,8 +44,8 @@ struct pkt {
 enum parse_res { P_OK = 0, P_PASS = 1 }; /* < 0: a DROP_* */
 
 /* Parse the frame; fills *p. Returns P_OK for IPv4 (L4 parsed when it is
- * TCP/UDP and not a fragment), P_PASS for what is not ours (not IPv4), or
- * a DROP_* for malformed IPv4. */
+ * TCP/UDP and not a later fragment: a first fragment has its ports), P_PASS
+ * for what is not ours (not IPv4), or a DROP_* for malformed IPv4. */
 /* Headers we may read directly: Ethernet + IPv4 with maximal options + TCP. */
 #define PARSE_LINEAR (ETH_HLEN + 60 + 20)
 
@@ -83,14 +89,18 @@ static __always_inline int parse_pkt(struct __sk_buff *skb, struct pkt *p)
 	p->tot_len = tot;
 	p->has_opts = ihl > sizeof(struct iphdr);
 	p->is_frag = (ip->frag_off & bpf_htons(IP_MF | IP_OFFSET)) != 0;
+	p->frag_later = (ip->frag_off & bpf_htons(IP_OFFSET)) != 0;
 	p->frag_df = (ip->frag_off & bpf_htons(IP_DF)) != 0;
+	p->ip_id = ip->id;
 	p->l4off = sizeof(struct ethhdr) + ihl;
+	p->l4 = 0;
+	p->l4hlen = 0;
 	p->sport = 0;
 	p->dport = 0;
 	p->tcp_flags = 0;
 
-	if (p->is_frag)
-		return P_OK; /* only the first fragment has ports; callers decide */
+	if (p->frag_later)
+		return P_OK; /* only the first fragment has ports: lb_frags has them */
 
 	void *l4 = (void *)ip + ihl;
 	if (p->proto == IPPROTO_TCP) {
@@ -101,12 +111,16 @@ static __always_inline int parse_pkt(struct __sk_buff *skb, struct pkt *p)
 		p->dport = th->dest;
 		/* flags live in byte 13 of the TCP header */
 		p->tcp_flags = ((__u8 *)th)[13];
+		p->l4hlen = th->doff * 4;
+		p->l4 = IPPROTO_TCP;
 	} else if (p->proto == IPPROTO_UDP) {
 		struct udphdr *uh = l4;
 		if ((void *)(uh + 1) > data_end)
 			return DROP_TRUNCATED;
 		p->sport = uh->source;
 		p->dport = uh->dest;
+		p->l4hlen = sizeof(*uh);
+		p->l4 = IPPROTO_UDP;
 	}
 	return P_OK;
 }

@@ -41,6 +41,8 @@ static __always_inline int pick_lc(__u32 sid, __u32 *out)
 			continue;
 		__u64 *a = bpf_map_lookup_elem(&lb_be_active, &id);
 		__u64 act = a ? *a : 0;
+		if ((__s64)act < 0)
+			act = 0; /* a give-back that raced a reset (gc.h) */
 		/* act/w < best_a/best_w without division */
 		if (found < 0 || act * best_w < best_a * be->weight) {
 			best_a = act;

@@ -8,6 +8,10 @@
  * packet, addressed to the VIP that the server holds on
  * `lo`, goes up the stack. Needs rp_filter=0 (the inner source is the
  * client, reached through another interface or gateway).
+ * When the sender allow list decap_senders is filled (the lab fills it with
+ * its balancers' addresses), IPIP from anyone else is dropped and counted:
+ * decapsulating it would hand the stack an inner packet with any source the
+ * sender chose.
  * Everything else passes untouched.
  */
 #include <linux/types.h>
@@ -36,9 +40,26 @@ struct {
 	__type(value, struct decap_cfg);
 } decap_addrs SEC(".maps");
 
-enum { DC_DECAP = 0, DC_NOT_OURS, DC_MALFORMED, DC_FAIL, DC_MAX = 8 };
+#define DECAP_MAX_SENDERS 32
 
-/* decap_stats: packets decapsulated / IPIP not for us / malformed / helper failure */
+/* Optional: decapsulate only what these outer sources send. n == 0 (the
+ * default) accepts any sender. */
+struct decap_senders_cfg {
+	__u32 n;
+	__be32 addrs[DECAP_MAX_SENDERS];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct decap_senders_cfg);
+} decap_senders SEC(".maps");
+
+enum { DC_DECAP = 0, DC_NOT_OURS, DC_MALFORMED, DC_FAIL, DC_BAD_SENDER, DC_MAX = 8 };
+
+/* decap_stats: packets decapsulated / IPIP not for us / malformed / helper
+ * failure / dropped: from a sender not in decap_senders */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, DC_MAX);
@@ -66,6 +87,19 @@ static __always_inline int is_our_addr(__be32 dst)
 	return 0;
 }
 
+static __always_inline int sender_allowed(__be32 src)
+{
+	__u32 zero = 0;
+	struct decap_senders_cfg *c = bpf_map_lookup_elem(&decap_senders, &zero);
+	if (!c || c->n == 0)
+		return 1;
+#pragma unroll
+	for (int i = 0; i < DECAP_MAX_SENDERS; i++)
+		if (i < c->n && c->addrs[i] == src)
+			return 1;
+	return 0;
+}
+
 SEC("tc")
 int decap_ingress(struct __sk_buff *skb)
 {
@@ -88,6 +122,10 @@ int decap_ingress(struct __sk_buff *skb)
 	if (skb->pkt_type != PACKET_HOST || !is_our_addr(outer->daddr)) {
 		dcount(DC_NOT_OURS);
 		return TC_ACT_OK;
+	}
+	if (!sender_allowed(outer->saddr)) {
+		dcount(DC_BAD_SENDER);
+		return TC_ACT_SHOT;
 	}
 	__u32 olen = outer->ihl * 4;
 	struct iphdr *inner = (void *)outer + olen;

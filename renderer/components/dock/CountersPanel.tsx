@@ -37,6 +37,8 @@ export function CountersPanel({ deployed, stats, history }: { deployed: boolean;
         const count = (node: string, packets: number) => (proxy ? sessionsOf(s, node) : packets);
         const total = s.backends.reduce((a, b) => a + count(b.node, b.packets), 0);
         const unit = proxy ? 'connections' : 'packets';
+        // full NAT holds a source port per flow until it is swept: show how many
+        const snat = s.backends.some((b) => b.snatPorts !== undefined);
         return (
           <div className="counter-service" key={s.service} data-testid={`counters-${s.service}`}>
             <div className="counter-head">
@@ -70,6 +72,7 @@ export function CountersPanel({ deployed, stats, history }: { deployed: boolean;
                   <th className="num">{unit}</th>
                   <th className="num">bytes</th>
                   <th className="num">{proxy ? 'open connections' : 'active flows'}</th>
+                  {snat && <th className="num" title="source ports the balancer holds for this backend's flows, open or lingering after close">snat ports</th>}
                   <th>share</th>
                   <th>{unit}/s</th>
                 </tr>
@@ -88,6 +91,11 @@ export function CountersPanel({ deployed, stats, history }: { deployed: boolean;
                     </td>
                     <td className="num mono">{fmtBytes(b.bytes)}</td>
                     <td className="num mono">{fmtNum(b.activeFlows)}</td>
+                    {snat && (
+                      <td className="num mono" data-testid={`counter-snat-ports-${s.service}-${b.node}`}>
+                        {fmtNum(b.snatPorts ?? 0)}
+                      </td>
+                    )}
                     <td>
                       <div className="share" title={`${total ? Math.round((100 * count(b.node, b.packets)) / total) : 0}% of ${unit}`}>
                         <div className="share-bar" style={{ width: `${total ? (100 * count(b.node, b.packets)) / total : 0}%` }} />

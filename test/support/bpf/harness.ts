@@ -30,8 +30,8 @@ export function skipReason(): string | null {
   return null;
 }
 
-export function make(dir: string): void {
-  execFileSync('make', ['-s', '-C', dir], { stdio: 'pipe' });
+export function make(dir: string, target?: string): void {
+  execFileSync('make', ['-s', '-C', dir, ...(target ? [target] : [])], { stdio: 'pipe' });
 }
 
 /** A private bpffs mount under /tmp (no '.' in the path: libbpf rewrites it). */
@@ -53,19 +53,23 @@ export interface RunOut { retval: number; out: Buffer; duration: number }
 /** Offset of ingress_ifindex in struct __sk_buff (len, pkt_type, mark,
  * queue_mapping, protocol, vlan_present, vlan_tci, vlan_proto, priority: 9 × u32). */
 const SKB_INGRESS_IFINDEX_OFF = 36;
+/** Offset of gso_size in struct __sk_buff (test-run copies it into the skb). */
+const SKB_GSO_SIZE_OFF = 176;
 
 /** Run one frame through a pinned tc program (BPF_PROG_TEST_RUN).
  * ingressIfindex: the interface the frame "arrived on" (__sk_buff ctx_in);
- * cpu: run it there (test-run runs on the caller's CPU; per-CPU maps). */
-export function runProg(prog: string, frame: Buffer, repeat = 1, ingressIfindex = 0, cpu?: number): RunOut {
+ * cpu: run it there (test-run runs on the caller's CPU; per-CPU maps);
+ * gsoSize: make the skb a GSO one of that segment size (as GRO would). */
+export function runProg(prog: string, frame: Buffer, repeat = 1, ingressIfindex = 0, cpu?: number, gsoSize = 0): RunOut {
   const tmp = mkdtempSync('/tmp/lblab_frame_');
   try {
     const inFile = join(tmp, 'in');
     writeFileSync(inFile, frame);
     const ctx: string[] = [];
-    if (ingressIfindex) {
-      const c = Buffer.alloc(SKB_INGRESS_IFINDEX_OFF + 4);
+    if (ingressIfindex || gsoSize) {
+      const c = Buffer.alloc(gsoSize ? SKB_GSO_SIZE_OFF + 4 : SKB_INGRESS_IFINDEX_OFF + 4);
       c.writeUInt32LE(ingressIfindex, SKB_INGRESS_IFINDEX_OFF);
+      if (gsoSize) c.writeUInt32LE(gsoSize, SKB_GSO_SIZE_OFF);
       writeFileSync(join(tmp, 'ctx'), c);
       ctx.push('ctx_in', join(tmp, 'ctx'));
     }
@@ -99,6 +103,8 @@ export function flatStats(s: DpStats): Flat {
   for (const [k, v] of Object.entries(s.drops)) f[`drop.${k}`] = v;
   for (const [id, b] of Object.entries(s.backends)) {
     f[`be${id}.packets`] = b.packets; f[`be${id}.bytes`] = b.bytes; f[`be${id}.active`] = b.activeFlows;
+    if (b.snatPorts !== undefined) f[`be${id}.ports`] = b.snatPorts;
+    if (b.flows !== undefined) f[`be${id}.flows`] = b.flows;
   }
   return f;
 }
@@ -115,11 +121,14 @@ export function delta(before: Flat, after: Flat): Flat {
 /** A loaded balancer in its own bpffs, plus helpers. */
 export class Lab {
   private constructor(readonly mount: BpfMount, readonly dp: Dataplane) {}
-  static async start(tag: string): Promise<Lab> {
+  /** object: balancer.bpf.o; bench.bpf.o (the same pipeline, plus `flood`); bench-small.bpf.o
+   * (that, with room for only 4096 flows in lb_flows) */
+  static async start(tag: string, object = 'balancer.bpf.o'): Promise<Lab> {
     make(CORE_DIR);
+    if (object === 'bench-small.bpf.o') make(CORE_DIR, 'small');
     const mount = new BpfMount(tag);
     try {
-      const dp = await Dataplane.load({ objDir: join(CORE_DIR, 'build'), pinDir: join(mount.dir, 'lblab'), interfaces: [] });
+      const dp = await Dataplane.load({ objDir: join(CORE_DIR, 'build'), pinDir: join(mount.dir, 'lblab'), interfaces: [], object });
       return new Lab(mount, dp);
     } catch (e) {
       mount.cleanup();
@@ -131,6 +140,34 @@ export class Lab {
   runOn(cpu: number, frame: Buffer): RunOut { return runProg(this.dp.progPath, frame, 1, 0, cpu); }
   runMany(frames: Buffer[]): RunOut[] { return runBatch(this.dp.progPath, frames); }
   async stats(): Promise<Flat> { return flatStats(await this.dp.readStats()); }
+  /** `n` packets of `n` different flows (bench.bpf.o's `flood`: run i gets source port
+   * 1024 + k % 60000 and source address + k / 60000, k = i + the flows flooded before
+   * since the last floodFrom). Returns the last run's verdict. */
+  flood(frame: Buffer, n: number, cpu?: number): number {
+    return runProg(this.dp.programPath('flood'), frame, n, 0, cpu).retval;
+  }
+  /** The next flood starts at flow k. */
+  floodFrom(k: number): void {
+    const le = (v: number) => [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff].map((b) => b.toString(16).padStart(2, '0'));
+    execFileSync('bpftool', ['map', 'update', 'pinned', this.dp.mapPath('flood_ctr'), 'key', 'hex', ...le(0), 'value', 'hex', ...le(k)]);
+  }
+  /** The lb_flows entry of a 5-tuple, or undefined (bpftool's BTF view of struct flow_val). */
+  flowEntry(k: { src: string; dst: string; sport: number; dport: number; proto: number }): Record<string, number> | undefined {
+    const be16 = (v: number) => [(v >> 8) & 0xff, v & 0xff];
+    const key = [...k.src.split('.').map(Number), ...k.dst.split('.').map(Number), ...be16(k.sport), ...be16(k.dport), k.proto, 0, 0, 0];
+    try {
+      const out = execFileSync('bpftool', ['-j', 'map', 'lookup', 'pinned', this.dp.mapPath('lb_flows'), 'key', 'hex',
+        ...key.map((b) => b.toString(16).padStart(2, '0'))], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+      return (JSON.parse(out) as { formatted?: { value: Record<string, number> } }).formatted?.value;
+    } catch {
+      return undefined;
+    }
+  }
+  /** Entries in lb_flows. */
+  flowCount(): number {
+    const out = execFileSync('bpftool', ['-j', 'map', 'dump', 'pinned', this.dp.mapPath('lb_flows')], { encoding: 'utf8', maxBuffer: 1 << 30 });
+    return (JSON.parse(out) as unknown[]).length;
+  }
   /** Run and return the counter deltas too. */
   async runCounted(frame: Buffer, ingressIfindex = 0): Promise<RunOut & { d: Flat }> {
     const before = await this.stats();
@@ -140,6 +177,28 @@ export class Lab {
   async stop(): Promise<void> {
     await this.dp.unload().catch(() => {});
     this.mount.cleanup();
+  }
+}
+
+/** One bpftool process (pinned to `cpu`) running, in order, frames through
+ * `prog` and other bpftool commands (e.g. a map delete): steps a few
+ * microseconds apart. Returns the runs' results, in order. */
+export function runSteps(prog: string, cpu: number, steps: (Buffer | string[])[]): RunOut[] {
+  const tmp = mkdtempSync('/tmp/lblab_steps_');
+  try {
+    const lines = steps.map((s, i) => {
+      if (!Buffer.isBuffer(s)) return s.join(' ');
+      const file = join(tmp, `f${i}`);
+      writeFileSync(file, s);
+      return `prog run pinned ${prog} data_in ${file} data_out - data_size_out 4096`;
+    });
+    writeFileSync(join(tmp, 'batch'), lines.join('\n') + '\n');
+    const out = execFileSync('taskset', ['-c', String(cpu), 'bpftool', '-j', 'batch', 'file', join(tmp, 'batch')], { encoding: 'utf8' });
+    const res = JSON.parse(out) as { output: { data_out?: number[]; retval?: number; duration?: number } | null }[];
+    return res.flatMap((r, i) => (Buffer.isBuffer(steps[i]) && r.output?.data_out
+      ? [{ retval: r.output.retval ?? -1, duration: r.output.duration ?? 0, out: Buffer.from(r.output.data_out) }] : []));
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
   }
 }
 

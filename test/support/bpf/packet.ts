@@ -151,3 +151,46 @@ export function parseFrame(f: Buffer): Parsed {
   }
   return p;
 }
+
+// ---------------------------------------------------------------- ICMP errors
+export const ICMP = { UNREACH: 3, TIME_EXCEEDED: 11, PORT_UNREACH: 3, FRAG_NEEDED: 4 } as const;
+
+/** An ICMP error frame (type, code; `mtu` for fragmentation needed) quoting `quoted`, an IPv4
+ * packet from its header on (a real stack quotes up to 576 bytes; tests quote all of it). */
+export function buildIcmpError(spec: {
+  src: string; dst: string; srcMac?: string; dstMac?: string; type: number; code: number; mtu?: number; quoted: Buffer; ttl?: number;
+}): Buffer {
+  const icmp = Buffer.concat([Buffer.from([spec.type, spec.code, 0, 0, 0, 0, 0, 0]), spec.quoted]);
+  if (spec.mtu !== undefined) icmp.writeUInt16BE(spec.mtu, 6);
+  icmp.writeUInt16BE(csum(icmp), 2);
+  const ip = buildIp({ proto: 'icmp', src: spec.src, dst: spec.dst, ttl: spec.ttl ?? 64, df: false }, 1, icmp);
+  return Buffer.concat([mac(spec.dstMac ?? LB_MAC), mac(spec.srcMac ?? CLIENT_MAC), Buffer.from([0x08, 0x00]), ip]);
+}
+
+export interface ParsedIcmpError {
+  ip: ParsedIp;
+  type: number; code: number; mtu: number;
+  csumOk: boolean;                   // the ICMP checksum over the whole message
+  quoted: Buffer;                    // the quoted packet, from its IP header
+  q: ParsedIp;                       // its header (headerOk: its checksum)
+  qsport: number; qdport: number;
+  qL4Ok: boolean;                    // its TCP/UDP checksum, when the quote holds all of the segment
+}
+
+/** Parse an Ethernet/IPv4/ICMP error frame and verify its checksums. */
+export function parseIcmpError(f: Buffer): ParsedIcmpError {
+  const ip = parseIp(f, 14);
+  const icmp = f.subarray(14 + ip.ihl, 14 + ip.totLen);
+  const quoted = icmp.subarray(8);
+  const q = parseIp(quoted, 0);
+  const l4 = quoted.subarray(q.ihl, q.totLen);
+  let qL4Ok = false;
+  if (quoted.length >= q.totLen) {
+    const ps = pseudo(ip4(q.src), ip4(q.dst), q.proto, l4.length);
+    qL4Ok = q.proto === 17 && l4.readUInt16BE(6) === 0 ? true : csum(l4, ps) === 0;
+  }
+  return {
+    ip, type: icmp[0], code: icmp[1], mtu: icmp.readUInt16BE(6), csumOk: csum(icmp) === 0, quoted, q,
+    qsport: l4.readUInt16BE(0), qdport: l4.readUInt16BE(2), qL4Ok,
+  };
+}

@@ -14,7 +14,7 @@ const until = async (cond: () => boolean, ms: number) => {
   }
 };
 
-function setup() {
+function setup(sweepIntervalMs?: number) {
   const down = new Set<string>();
   const dps: FakeDataplane[] = [];
   const haproxy = new FakeHaproxy();
@@ -26,6 +26,7 @@ function setup() {
     },
     haproxy,
     probe: async (t) => (down.has(t.node) ? 'refused' : undefined),
+    sweepIntervalMs,
   });
   const apply = (c: AgentConfigInput) => agent.apply(agentConfigSchema.parse(c));
   return { agent, dps, haproxy, down, apply };
@@ -165,6 +166,42 @@ describe('Agent', () => {
     expect(api.backends.find((b) => b.node === 'web2')).toMatchObject({ bytes: 550, activeFlows: 1, sessions: 5 });
     expect(api.counters).toMatchObject({ sessions: 7, http_requests: 7, http_2xx: 6, http_5xx: 1 });
     expect(api.drops).toMatchObject({ connect_errors: 1, retries: 1, redispatches: 1 });
+  });
+
+  it('snat stats carry the ports each backend holds', async () => {
+    const { agent, dps, apply } = setup();
+    agents.push(agent);
+    await apply(sampleConfig({ services: [{ ...sampleConfig().services[0], mode: 'snat', snatAddress: '198.18.0.2' }] }));
+    const ids = [...dps[0].services.values()][0].backends.map((b) => b.id);
+    dps[0].stats = { backends: { [ids[0]]: { packets: 1, bytes: 60, activeFlows: 1, flows: 3, snatPorts: 3 } }, counters: {}, drops: { snat_ports: 0 } };
+    const st = agentStatsSchema.parse(await agent.stats());
+    expect(st.services[0].backends.map((b) => b.snatPorts)).toEqual([3, 0]);
+  });
+
+  it('flow timeouts: the defaults at first, the config\'s when given, written only when they change', async () => {
+    const { agent, dps, apply } = setup();
+    agents.push(agent);
+    await apply(sampleConfig());
+    expect(dps[0].timeouts).toEqual({ tcpSyn: 20, tcpEstablished: 300, tcpFin: 30, tcpClosed: 3, udp: 30 });
+    const writes = () => dps[0].timeoutWrites;
+    const once = writes();
+    await apply(sampleConfig());
+    expect(writes()).toBe(once);
+    await apply(sampleConfig({ flowTimeouts: { tcpClosed: 2, udp: 10 } }));
+    expect(dps[0].timeouts).toMatchObject({ tcpClosed: 2, udp: 10, tcpEstablished: 300 });
+    expect(writes()).toBe(once + 1);
+  });
+
+  it('sweeps the flow table periodically while a data plane is loaded, and stops with it', async () => {
+    const { agent, dps, apply } = setup(20);
+    agents.push(agent);
+    await apply(sampleConfig());
+    await until(() => dps[0].sweeps >= 3, 2000);
+    await apply(sampleConfig({ services: [] }));
+    expect(dps[0].unloaded).toBe(true);
+    const n = dps[0].sweeps;
+    await new Promise((r) => setTimeout(r, 100));
+    expect(dps[0].sweeps).toBe(n);
   });
 
   it('reuses ids of services and backends that left', async () => {

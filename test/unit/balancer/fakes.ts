@@ -1,5 +1,5 @@
 // In-memory stand-ins for the data plane and HAProxy, recording what the agent asks of them.
-import type { DataplaneLike, DpService, DpStats } from '../../../lab-images/balancer/agent/dp-contract';
+import type { DataplaneLike, DpFlowTimeouts, DpService, DpStats } from '../../../lab-images/balancer/agent/dp-contract';
 import type { HaproxyLike, StatRow } from '../../../lab-images/balancer/agent/haproxy-proc';
 
 export class FakeDataplane implements DataplaneLike {
@@ -15,6 +15,16 @@ export class FakeDataplane implements DataplaneLike {
   async removeService(id: number) {
     this.services.delete(id);
     this.log.push(`remove ${id}`);
+  }
+  timeouts?: DpFlowTimeouts;
+  timeoutWrites = 0;
+  sweeps = 0;
+  async setFlowTimeouts(t: DpFlowTimeouts) {
+    this.timeouts = { ...t };
+    this.timeoutWrites++;
+  }
+  async sweep() {
+    this.sweeps++;
   }
   async readStats() {
     return this.stats;

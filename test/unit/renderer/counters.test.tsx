@@ -37,4 +37,22 @@ describe('counters', () => {
     expect(screen.getByTestId('counters-web').textContent).not.toContain('sessions.web1');
     expect(screen.getByTestId('counters-web').querySelector('thead')!.textContent).toContain('connections');
   });
+
+  it('shows snat ports per backend in full NAT, and drops by reason', () => {
+    const s = stats('snat');
+    s.backends[0].snatPorts = 12;
+    s.backends[1].snatPorts = 0;
+    s.drops = { snat_ports: 3, no_backend: 0 };
+    render(<CountersPanel deployed stats={[s]} history={{}} />);
+    expect(screen.getByTestId('counter-snat-ports-web-web1').textContent).toBe('12');
+    expect(screen.getByTestId('counter-snat-ports-web-web2').textContent).toBe('0');
+    const text = screen.getByTestId('counters-web').textContent!;
+    expect(text).toContain('drop snat_ports 3');
+    expect(text).not.toContain('no_backend');
+  });
+
+  it('has no snat ports column where the agent reports none', () => {
+    render(<CountersPanel deployed stats={[stats('dsr')]} history={{}} />);
+    expect(screen.queryByTestId('counter-snat-ports-web-web1')).toBeNull();
+  });
 });

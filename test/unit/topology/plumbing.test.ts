@@ -1,14 +1,14 @@
 // The node plumbing script: what it contains, and what it does when run twice and across
 // mode switches — run for real with /bin/sh against stand-ins for ip/tc (test/unit/topology/fake-bin)
 // that keep addresses and routes in files, and a fake /proc/sys.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { LabDoc, Mode } from '../../../electron/api';
 import { nodeScript, planLab } from '../../../electron/engine/topology/index';
-import { burstBytes, tbfArgs } from '../../../electron/engine/topology/plumbing';
+import { burstBytes, decapSendersHex, tbfArgs } from '../../../electron/engine/topology/plumbing';
 import type { LabPlan } from '../../../electron/engine/topology/plan-types';
 import { node, routedTwoArm, tpl } from './fixtures';
 
@@ -42,12 +42,24 @@ describe('nodeScript content', () => {
     expect(nodeScript(p, 'web1')).toContain('ip route replace default via 198.18.1.2');
   });
 
-  it('tunnel server: tc-BPF decap (section tc) unless tunl0 exists, rp_filter off on every interface', () => {
-    const s = nodeScript(planLab(tpl('tunnel')), 'web1');
+  it('tunnel server: tc-BPF decap pinned, only the balancer may send; tunl0 or the object file without bpftool; rp_filter off', () => {
+    const p = planLab(tpl('tunnel'));
+    const lb = node(p, 'lb').interfaces.map((i) => i.address);
+    expect(node(p, 'web1').decapSenders).toEqual(lb);
+    const s = nodeScript(p, 'web1');
+    expect(s).toMatch(/tc filter replace dev "\$IF0" ingress pref 100 handle 1 bpf da object-pinned "\$pin\/prog"/);
+    expect(s).toContain(`bpftool map update pinned "$pin/maps/decap_senders" key hex 00 00 00 00 value hex ${decapSendersHex(lb)}`);
     expect(s).toMatch(/tc filter replace dev "\$IF0" ingress pref 100 handle 1 bpf da obj "\$obj" sec tc/);
     expect(s).toContain('/usr/local/lib/lblab/bpf/decap.bpf.o');
-    expect(s).toContain('if ip link show tunl0');
+    expect(s).toContain('elif ip link show tunl0');
     expect(s).toContain('for d in "$sys"/net/ipv4/conf/*/; do');
+  });
+
+  it('the sender list as decap_senders wants it: count, then the addresses in network order', () => {
+    const h = decapSendersHex(['198.18.0.2', '10.1.2.3']).split(' ');
+    expect(h).toHaveLength(4 + 4 * 32);
+    expect(h.slice(0, 12)).toEqual(['02', '00', '00', '00', 'c6', '12', '00', '02', '0a', '01', '02', '03']);
+    expect(() => decapSendersHex(Array.from({ length: 33 }, (_, i) => `10.0.0.${i}`))).toThrow(/at most 32/);
   });
 
   it('shapes links with a rate: TBF egress only (ingress is shaped on the host-side veth), no policer', () => {
@@ -92,7 +104,7 @@ describe('nodeScript run against a fake node', () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lblab-plumb-'));
     bin = path.join(dir, 'bin');
     fs.mkdirSync(bin);
-    for (const f of ['ip', 'tc', 'mount']) {
+    for (const f of ['ip', 'tc', 'mount', 'bpftool']) {
       fs.copyFileSync(path.join(import.meta.dirname, 'fake-bin', f), path.join(bin, f));
       fs.chmodSync(path.join(bin, f), 0o755);
     }
@@ -115,7 +127,7 @@ describe('nodeScript run against a fake node', () => {
   }
   function run(plan: LabPlan, name: string) {
     execFileSync('sh', ['-e', '-c', nodeScript(plan, name)], {
-      env: { PATH: `${bin}:${process.env.PATH}`, FAKE: dir, LBLAB_STATE: path.join(dir, 'state'), LBLAB_PROC_SYS: path.join(dir, 'sys'), LBLAB_DECAP_OBJ: path.join(dir, 'decap.bpf.o') },
+      env: { PATH: `${bin}:${process.env.PATH}`, FAKE: dir, LBLAB_STATE: path.join(dir, 'state'), LBLAB_PROC_SYS: path.join(dir, 'sys'), LBLAB_DECAP_OBJ: path.join(dir, 'decap.bpf.o'), LBLAB_BPFFS: path.join(dir, 'bpffs') },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
   }
@@ -168,12 +180,18 @@ describe('nodeScript run against a fake node', () => {
     expect(snapshot()).toEqual(dsrState);
   });
 
-  it('tunnel server: decap attached on the interface holding its address, rp_filter 0 everywhere; dsr detaches it', () => {
+  it('tunnel server: decap loaded once, attached on the interface holding its address, senders filled; rp_filter 0 everywhere; dsr detaches it', () => {
     const p = plan('tunnel');
     boot(p, 'web1');
     run(p, 'web1');
+    run(p, 'web1');
+    const pin = path.join(dir, 'bpffs/lblab_decap');
     const tc = read('tc.log');
-    expect(tc).toContain(`tc filter replace dev eth0 ingress pref 100 handle 1 bpf da obj ${path.join(dir, 'decap.bpf.o')} sec tc`);
+    expect(tc).toContain(`tc filter replace dev eth0 ingress pref 100 handle 1 bpf da object-pinned ${pin}/prog`);
+    const bpftool = read('bpftool.log');
+    expect(bpftool.filter((l) => l.startsWith('bpftool prog load'))).toEqual([`bpftool prog load ${path.join(dir, 'decap.bpf.o')} ${pin}/prog type classifier pinmaps ${pin}/maps`]);
+    const senders = decapSendersHex(node(p, 'lb').interfaces.map((i) => i.address));
+    expect(bpftool.filter((l) => l.startsWith('bpftool map update'))).toEqual(Array(2).fill(`bpftool map update pinned ${pin}/maps/decap_senders key hex 00 00 00 00 value hex ${senders}`));
     for (const c of ['all', 'default', 'lo', 'eth0', 'eth1']) expect(sysctl(`net.ipv4.conf.${c}.rp_filter`)).toBe('0');
     expect(read('routes')).toContain(`198.18.0.0/24 via ${node(p, 'r1').interfaces[1].address}`);
     fs.rmSync(path.join(dir, 'tc.log'));
@@ -182,6 +200,20 @@ describe('nodeScript run against a fake node', () => {
     boot(dsr, 'web1');
     run(dsr, 'web1');
     expect(read('tc.log')).toContain('tc filter del dev eth0 ingress pref 100 handle 1 bpf');
+    expect(fs.existsSync(pin)).toBe(false);
+  });
+
+  it('tunnel server where bpftool cannot pin it: the decapsulator from its file, with a warning that any sender is accepted', () => {
+    fs.writeFileSync(path.join(bin, 'bpftool'), '#!/bin/sh\necho "bpftool $*" >> "$FAKE/bpftool.log"\nexit 1\n');
+    const p = plan('tunnel');
+    boot(p, 'web1');
+    const r = spawnSync('sh', ['-e', '-c', nodeScript(p, 'web1')], {
+      env: { PATH: `${bin}:${process.env.PATH}`, FAKE: dir, LBLAB_STATE: path.join(dir, 'state'), LBLAB_PROC_SYS: path.join(dir, 'sys'), LBLAB_DECAP_OBJ: path.join(dir, 'decap.bpf.o'), LBLAB_BPFFS: path.join(dir, 'bpffs') },
+      encoding: 'utf8',
+    });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/could not be pinned; it accepts IPIP from any sender/);
+    expect(read('tc.log')).toContain(`tc filter replace dev eth0 ingress pref 100 handle 1 bpf da obj ${path.join(dir, 'decap.bpf.o')} sec tc`);
   });
 
   it('shaped link: one TBF root qdisc on the interface holding the address, the same command on every run; no rate removes it', () => {

@@ -1,0 +1,29 @@
+// `lblab stats` as a table: snat's ports gauge per backend, and the drops that happened by reason.
+import { describe, expect, it } from 'vitest';
+import type { ServiceStats } from '../../../electron/api';
+import { formatStats } from '../../../electron/cli/format';
+
+const svc = (over: Partial<ServiceStats>): ServiceStats => ({
+  lab: 'l', service: 'web', mode: 'dsr', scheduler: 'maglev', at: 0,
+  backends: [{ node: 'web1', address: '198.18.0.11', weight: 1, healthy: true, packets: 5, bytes: 500, activeFlows: 2 }],
+  counters: { rx: 5 }, drops: {}, ...over,
+});
+
+describe('formatStats', () => {
+  it('shows the snat ports each backend holds, and only the drops that happened', () => {
+    const out = formatStats([
+      svc({ service: 'web', mode: 'snat', backends: [{ node: 'web1', address: '198.18.0.11', weight: 1, healthy: true, packets: 5, bytes: 500, activeFlows: 2, snatPorts: 1234 }], drops: { snat_ports: 3, frag: 0 } }),
+      svc({ service: 'api', drops: { frag: 0 } }),
+    ]);
+    const [head, snat, dsr] = out.split('\n');
+    expect(head).toMatch(/FLOWS\s+PORTS$/);
+    expect(snat).toMatch(/web\s+snat\s+web1 .* 2\s+1234$/);
+    expect(dsr).toMatch(/api\s+dsr\s+web1 .* 2\s+-$/);
+    expect(out).toContain('web: rx=5; drops: snat_ports=3');
+    expect(out).toContain('api: rx=5; drops: none');
+  });
+
+  it('no snat service: no PORTS column', () => {
+    expect(formatStats([svc({})]).split('\n')[0]).toMatch(/FLOWS$/);
+  });
+});
