@@ -13,7 +13,9 @@
 //   /run/lblab/default.orig) is restored — so nat → dsr gives the server its
 //   own default route back;
 // - /32 addresses on lo and on lab interfaces are VIPs (Docker never assigns
-//   /32s): the ones the plan no longer lists are removed.
+//   /32s): the ones the plan no longer lists are removed;
+// - a sentinel address on lo (PLUMBED_MARKER) is removed first and put back
+//   last, so it says "the last run finished" until the namespace goes.
 import type { LabPlan, PlannedInterface, PlannedNode } from './plan-types';
 import { contains, ipToInt, parseSubnet } from './net4';
 import { rateToBits } from './schema';
@@ -27,6 +29,12 @@ export const DECAP_SECTION = 'tc';
  * found), pref 100 handle 1 is the decap slot of lab-images/server/decap (the agent attaches the same way). */
 const PREF_POLICE = 5;
 const PREF_DECAP = 100;
+
+/** The sentinel a run leaves on lo when it got to the end (labs/health.ts reads it): an address dies
+ * with the network namespace, as all the plumbing does when a container restarts. 127.0.0.0/8 is lo's
+ * anyway ("L"=76, "B"=66); the label says whose it is in `ip addr`. */
+export const PLUMBED_MARKER = '127.76.66.1';
+const PLUMBED_LABEL = 'lo:lblab';
 
 const sq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
@@ -61,6 +69,7 @@ export function nodeScript(plan: LabPlan, node: string | PlannedNode): string {
   const n = typeof node === 'string' ? plan.nodes.find((x) => x.name === node) : node;
   if (!n) throw new Error(`lab ${plan.name}: no node ${String(node)} in the plan`);
   const out: string[] = [`# lblab plumbing: lab ${plan.name}, node ${n.name} (${n.kind}); generated, idempotent`, PRELUDE];
+  out.push('# not plumbed until this run gets to its end', `ip addr del ${PLUMBED_MARKER}/32 dev lo 2>/dev/null || true`, '');
   const ifVar = (i: number) => `IF${i}`;
 
   out.push('# interfaces, by the address each one holds');
@@ -108,7 +117,8 @@ export function nodeScript(plan: LabPlan, node: string | PlannedNode): string {
 
   out.push(...routesBlock(n));
   out.push(...decapBlock(n, ifVar));
-  out.push('', 'echo "lblab: node ' + n.name + ' plumbed"');
+  out.push('', `ip addr replace ${PLUMBED_MARKER}/32 dev lo label ${PLUMBED_LABEL}`);
+  out.push('echo "lblab: node ' + n.name + ' plumbed"');
   return out.join('\n') + '\n';
 }
 
