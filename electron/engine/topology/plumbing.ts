@@ -25,6 +25,8 @@ export const DECAP_OBJECT = '/usr/local/lib/lblab/bpf/decap.bpf.o';
 /** Also looked at: where lab-images/server/decap/README.md's recipe puts it. */
 const DECAP_FALLBACKS = ['/opt/lblab/decap.bpf.o'];
 export const DECAP_SECTION = 'tc';
+/** The decap program's name as `tc filter show` prints it (lab-images/server/decap/decap.bpf.c). */
+const DECAP_PROGRAM = 'decap_ingress';
 /** tc filter priorities on clsact ingress: pref 5 was an ingress policer of older versions (removed when
  * found), pref 100 handle 1 is the decap slot of lab-images/server/decap (the agent attaches the same way). */
 const PREF_POLICE = 5;
@@ -172,8 +174,9 @@ function decapBlock(n: PlannedNode, ifVar: (i: number) => string): string[] {
   if (!n.tunnelDecap) {
     return [
       '',
-      '# no tunnel decapsulation in the current mode',
-      ...devs.map((d) => `tc filter del dev ${d} ingress pref ${PREF_DECAP} handle 1 bpf 2>/dev/null || true`),
+      '# no tunnel decapsulation in the current mode; the balancer agent attaches its program in the same',
+      '# slot, and a re-plumbing after it did (a repair, a mode switch) must not take it away',
+      ...devs.map((d) => `{ tc filter show dev ${d} ingress pref ${PREF_DECAP} 2>/dev/null | grep -q ${DECAP_PROGRAM} && tc filter del dev ${d} ingress pref ${PREF_DECAP} handle 1 bpf; } 2>/dev/null || true`),
       'ip link set tunl0 down 2>/dev/null || true',
     ];
   }

@@ -184,6 +184,18 @@ describe('nodeScript run against a fake node', () => {
     boot(dsr, 'web1');
     run(dsr, 'web1');
     expect(read('tc.log')).toContain('tc filter del dev eth0 ingress pref 100 handle 1 bpf');
+    expect(fs.existsSync(path.join(dir, 'filter.eth0'))).toBe(false);
+  });
+
+  it('a balancer re-plumbed after its agent attached (a repair, a mode switch): the agent\'s program stays in the slot', () => {
+    const p = plan('nat');
+    boot(p, 'lb');
+    run(p, 'lb');
+    // what the agent does (lab-images/balancer/agent/dataplane.ts)
+    for (const dev of ['eth0', 'eth1']) execFileSync(path.join(bin, 'tc'), ['filter', 'replace', 'dev', dev, 'ingress', 'pref', '100', 'handle', '1', 'bpf', 'object-pinned', '/sys/fs/bpf/lblab/progs/lb_ingress', 'direct-action'], { env: { FAKE: dir } });
+    run(p, 'lb');
+    for (const dev of ['eth0', 'eth1']) expect(fs.readFileSync(path.join(dir, `filter.${dev}`), 'utf8').trim()).toBe('lb_ingress');
+    expect(read('tc.log').filter((l) => l.startsWith('tc filter del') && l.includes('pref 100'))).toEqual([]);
   });
 
   it('shaped link: one TBF root qdisc on the interface holding the address, the same command on every run; no rate removes it', () => {
