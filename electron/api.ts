@@ -99,6 +99,9 @@ export interface NetworkStatus { name: string; subnet: string; docker: string }
 export interface LabStatus {
   name: string;
   state: 'running' | 'degraded' | 'absent';
+  /** why the lab is degraded, one line naming the nodes and what they lack ("lb, web1 stopped; web2: no VIP 198.18.1.10 on lo");
+   * `lblab up` of the same file repairs it in place */
+  reason?: string;
   networks: NetworkStatus[];
   nodes: NodeStatus[];
   services: ServiceStatus[];
@@ -636,10 +639,11 @@ export function oneLine(e: unknown): string {
 // methods (dispatch() knows no others); the renderer never holds a LabService.
 
 /** What `up` did: created (fresh), updated (the running lab changed in place), replaced (removed and
- * deployed anew: addresses or images changed) or unchanged. */
+ * deployed anew: addresses or images changed), repaired (the same lab was degraded, e.g. after an
+ * engine restart: its containers were started and plumbed again, same ids) or unchanged. */
 export interface DeployOutcome {
   lab: string;
-  action: 'created' | 'updated' | 'replaced' | 'unchanged';
+  action: 'created' | 'updated' | 'replaced' | 'repaired' | 'unchanged';
   ms: number;
   /** milliseconds per deploy step (empty when unchanged) */
   timings: Record<string, number>;

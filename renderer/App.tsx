@@ -209,8 +209,11 @@ function Workbench({ client, initialDoc }: { client: ApiClient; initialDoc: LabD
       const healthy = live.status.state === 'running';
       if (changes.length || !healthy) {
         const lines = [
-          ...(changes.length ? [`${changes.length} change${changes.length === 1 ? '' : 's'} from the running lab (see “drawing differs”).`] : ['Some of its containers are not running.']),
-          running ? redeployEffect(changes, running) : 'Redeploy recreates the lab.',
+          ...(changes.length
+            ? [`${changes.length} change${changes.length === 1 ? '' : 's'} from the running lab (see “drawing differs”).`]
+            : [`The lab is degraded: ${live.status.reason ?? 'some of its containers are not running'}.`]),
+          // the same drawing on a degraded lab: up repairs it in place (same containers)
+          changes.length && running ? redeployEffect(changes, running) : changes.length ? 'Redeploy recreates the lab.' : 'Deploy repairs it in place (same containers) where it can, else recreates it.',
         ];
         if (!(await ask({ title: `Redeploy lab ${doc.name}?`, lines, confirm: 'Redeploy' }))) return;
       }
@@ -354,6 +357,7 @@ function Workbench({ client, initialDoc }: { client: ApiClient; initialDoc: LabD
           fitTo(laid);
         }}
         deployed={deployed}
+        degraded={live.status?.state === 'degraded' ? (live.status.reason ?? 'degraded') : undefined}
         runningLab={live.lab}
         onShowRunning={live.status?.doc ? () => void onShowRunning() : undefined}
         drift={drift}

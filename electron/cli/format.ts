@@ -7,7 +7,7 @@ export function table(rows: string[][]): string {
 }
 
 export function formatStatus(s: LabStatus): string {
-  const out = [`lab ${s.name}: ${s.state}`, ''];
+  const out = [`lab ${s.name}: ${s.state}${s.reason ? `: ${s.reason}` : ''}`, ''];
   const rows = [['NODE', 'KIND', 'STATE', 'INTERFACES']];
   for (const n of s.nodes) {
     const itfs = n.interfaces.map((i) => `${i.name} ${i.network} ${i.address}${i.rate ? ` @${i.rate}` : ''}`);

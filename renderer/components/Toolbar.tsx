@@ -25,6 +25,8 @@ export interface ToolbarProps {
   onLayout(): void;
   /** the drawing is the running lab */
   deployed: boolean;
+  /** why the deployed lab is degraded (stopped nodes, plumbing lost); Deploy repairs it */
+  degraded?: string;
   /** the lab that runs, whatever the canvas shows */
   runningLab: string | null;
   /** load the running lab's drawing (when another one is on the canvas) */
@@ -85,10 +87,12 @@ export function Toolbar(p: ToolbarProps) {
         </button>
       </div>
       <div className="tb-spacer" />
-      <div className="tb-lab" data-testid="lab-state" data-deployed={p.deployed ? 'yes' : 'no'}>
-        <span className={`dot ${p.deployed ? 'on' : 'off'}`} />
+      <div className="tb-lab" data-testid="lab-state" data-deployed={p.deployed ? 'yes' : 'no'} data-degraded={p.deployed && p.degraded ? 'yes' : undefined}>
+        <span className={`dot ${p.deployed ? (p.degraded ? 'warn' : 'on') : 'off'}`} />
         <span className="tb-lab-name">{p.labName}</span>
-        <span className="muted small">{p.busy === 'deploy' ? 'deploying…' : p.busy === 'destroy' ? 'removing…' : p.deployed ? 'running' : 'not deployed'}</span>
+        <span className="muted small" title={p.deployed && p.degraded ? `${p.degraded} (Deploy repairs it)` : undefined}>
+          {p.busy === 'deploy' ? 'deploying…' : p.busy === 'destroy' ? 'removing…' : p.deployed ? (p.degraded ? 'degraded' : 'running') : 'not deployed'}
+        </span>
       </div>
       {p.runningLab && !p.deployed && !p.busy && (
         <div className="tb-running" data-testid="running-elsewhere">

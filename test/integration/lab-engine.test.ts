@@ -84,9 +84,11 @@ describe.sequential('engine', () => {
     expect(st.nodes.find((n) => n.name === 's1')?.state).toBe('exited');
   });
 
-  it('up on a degraded lab redeploys it', async () => {
+  it('up on a degraded lab (a stopped node) repairs it in place', async () => {
+    const before = (await engine.status(LAB)).nodes.map((n) => n.id);
     const st = await engine.deploy(handmadeDoc(LAB));
     expect(st.state).toBe('running');
+    expect(st.nodes.map((n) => n.id)).toEqual(before);
   });
 
   it('a stale container of the lab (crashed run) is replaced', async () => {

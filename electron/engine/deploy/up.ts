@@ -10,6 +10,11 @@
 // networks it dropped removed. Otherwise (addresses moved, images changed, the
 // lab is not whole) the lab is replaced as a whole, after the images are ready.
 //
+// The same document on a lab that is there but degraded (stopped containers,
+// plumbing lost: what an engine restart leaves, see labs/health.ts) is
+// repaired in place (deploy/repair.ts): same containers, started and plumbed
+// again, balancers reconfigured with the live modes.
+//
 // A deploy knows what it created. On a failure, or an interrupt through
 // `signal`, it removes exactly that and puts the plumbing and balancer
 // configuration of the nodes it kept back: a running lab stays as it was. The
@@ -22,17 +27,23 @@ import { LABEL } from '../docker/labels';
 import { EngineError, firstIssue } from '../errors';
 import { down, removeContainers, removeNetworks } from '../labs/down';
 import { anchorNode, claimedBy, docHash, encodeDoc, withModes, writeRecord } from '../labs/lab-record';
-import { labContext, type LabContext } from '../labs/status';
+import { degradedReason, repairable } from '../labs/health';
+import { currentProblems, labContext, type LabContext } from '../labs/status';
 import { overlaps, parseSubnet } from '../topology/net4';
-import { capabilityGrants, serviceBackendNodes } from '../topology/plan';
+import { capabilityGrants } from '../topology/plan';
 import type { LabPlan, PlannedNode } from '../topology/plan-types';
 import { grantLine } from '../topology/trust';
+import { balancerDependencies, balancerNodes } from './balancer-deps';
 import { connectRest, containerSpecHash, createContainer, createNetwork } from './containers';
 import { defaultDeps, helperImage, imagesNeeded, type DeployDeps } from './deps';
 import { plumb } from './plumb';
 import { progressCounter, type ProgressFn } from './progress';
+import { repairLab } from './repair';
 import { shapedLinks, shapeHostSide } from './shaping';
 import { pinSubnets, subnetsInUse } from './subnets';
+
+// moved to balancer-deps.ts; still exported here for the callers that import them from up
+export { balancerDependencies, balancerNodes };
 
 export interface UpOptions {
   onProgress?: ProgressFn;
@@ -45,8 +56,8 @@ export interface UpOptions {
 export interface UpResult {
   lab: string;
   /** created: fresh deploy; updated: the running lab was changed in place; replaced: it was removed and
-   * deployed anew; unchanged: nothing to do */
-  action: 'created' | 'updated' | 'replaced' | 'unchanged';
+   * deployed anew; repaired: the same lab was degraded and was made whole in place; unchanged: nothing to do */
+  action: 'created' | 'updated' | 'replaced' | 'repaired' | 'unchanged';
   plan: LabPlan;
   ms: number;
   /** wall time per step, for benchmarks */
@@ -56,12 +67,12 @@ export interface UpResult {
 /** What a deploy created, by Docker id: all its rollback removes. */
 export interface Created { containers: string[]; networks: string[] }
 
-/** Is the running lab exactly this document, fully deployed? */
-function upToDate(running: LabContext, plan: LabPlan, hash: string): boolean {
+/** Is the lab there exactly this document, fully deployed (its containers may have stopped since)? */
+export function sameDeployment(running: LabContext, plan: LabPlan, hash: string): boolean {
   const { objs } = running;
   if (running.record?.hash !== hash) return false;
   if (objs.containers.length !== plan.nodes.length || objs.networks.length !== plan.networks.length) return false;
-  return plan.nodes.every((n) => objs.containers.some((c) => c.Labels?.[LABEL.node] === n.name && c.State === 'running'));
+  return plan.nodes.every((n) => objs.containers.some((c) => c.Labels?.[LABEL.node] === n.name));
 }
 
 /**
@@ -134,9 +145,20 @@ export async function up(doc: LabDoc, opts: UpOptions = {}): Promise<UpResult> {
   for (const g of capabilityGrants(plan)) opts.onGrant?.(grantLine(g, lab));
   const hash = docHash(pinned);
   const anchor = anchorNode(pinned);
-  if (exists && upToDate(running, plan, hash)) {
-    opts.onProgress?.({ step: 'unchanged', done: 1, total: 1 });
-    return { lab, action: 'unchanged', plan, ms: Date.now() - t0, timings: {} };
+  if (exists && sameDeployment(running, plan, hash)) {
+    // whole (nothing to do), or degraded in a way a repair undoes: both keep every container
+    const problems = await currentProblems(running);
+    if (problems && !degradedReason(problems)) {
+      opts.onProgress?.({ step: 'unchanged', done: 1, total: 1 });
+      return { lab, action: 'unchanged', plan, ms: Date.now() - t0, timings: {} };
+    }
+    if (problems && repairable(problems)) {
+      if (signal?.aborted) throw untouched();
+      const s = Date.now();
+      // a failed repair leaves the lab no worse than it found it (degraded), and says why
+      await repairLab(running, deps, opts.onProgress);
+      return { lab, action: 'repaired', plan, ms: Date.now() - t0, timings: { repair: Date.now() - s } };
+    }
   }
   const timings: Record<string, number> = {};
   const timed = async <T>(name: string, f: () => Promise<T>): Promise<T> => {
@@ -265,12 +287,6 @@ export function sysctlsForEveryMode(doc: LabDoc, plan: LabPlan, deps: Pick<Deplo
   return out;
 }
 
-/** Nodes that run a balancer for at least one service. */
-export function balancerNodes(plan: LabPlan): PlannedNode[] {
-  const names = new Set(plan.services.map((s) => s.balancer));
-  return plan.nodes.filter((n) => names.has(n.name));
-}
-
 /**
  * Like Promise.all, but waits for every creation to settle before failing:
  * a rollback that starts while a sibling is still being created would miss
@@ -281,26 +297,6 @@ async function settleAll<T>(work: Promise<T>[]): Promise<T[]> {
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
   return results.map((r) => (r as PromiseFulfilledResult<T>).value);
-}
-
-/** What a balancer must wait for before its config is applied: its own plumbing, its backends' (and
- * the routers', which carry health checks to remote backends), and the configuration of any backend
- * that is itself a balancer (multi-tier: a gateway answers the edge's checks once its proxy runs). */
-export function balancerDependencies(plan: LabPlan, balancer: string): { plumbed: string[]; configured: string[] } {
-  // every node a balancer's services send to: backends and l7 routes' backends
-  const backendNodes = (lb: string) => plan.services.filter((s) => s.balancer === lb).flatMap(serviceBackendNodes);
-  const backends = new Set(backendNodes(balancer));
-  const plumbed = plan.nodes.filter((n) => n.name === balancer || n.kind === 'router' || backends.has(n.name)).map((n) => n.name);
-  const lbs = new Set(plan.services.map((s) => s.balancer));
-  // a balancer that (directly or not) waits for us must not be waited for: no deadlock on a cycle
-  const waitsFor = (a: string, b: string, seen = new Set<string>()): boolean => {
-    if (seen.has(a)) return false;
-    seen.add(a);
-    const deps = backendNodes(a).filter((x) => lbs.has(x) && x !== a);
-    return deps.includes(b) || deps.some((x) => waitsFor(x, b, seen));
-  };
-  const configured = [...backends].filter((b) => lbs.has(b) && b !== balancer && !waitsFor(b, balancer));
-  return { plumbed, configured };
 }
 
 /** A promise whose rejection is handled (reported by whoever awaits it), so a failure nobody waits for yet cannot crash the process. */

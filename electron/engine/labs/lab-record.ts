@@ -8,10 +8,15 @@
 //    /run/lblab/lab.json. The anchor is the first balancer (else the first
 //    node). The file dies with the lab, as it should. What the record's
 //    document does not name is a crashed run's leftover (claimedBy).
+//    It is on the container's own filesystem (lab containers get no tmpfs on
+//    /run), so it survives a container stop/start, an engine restart: then it
+//    is what lets `up` repair the lab with its live modes. A stopped anchor's
+//    record is read through Docker's archive API.
 import { createHash } from 'node:crypto';
 import type Docker from 'dockerode';
 import type { LabDoc, Mode } from '../../api';
 import { docker } from '../docker/client';
+import { readContainerFile } from '../docker/archive';
 import { execIn } from '../docker/exec';
 import { LABEL, labFilter } from '../docker/labels';
 
@@ -116,6 +121,12 @@ export function parseRecord(text: string): LabRecord | undefined {
 export async function readRecord(container: string): Promise<LabRecord | undefined> {
   const r = await execIn(container, ['cat', RECORD_PATH], { timeoutMs: 10_000 }).catch(() => undefined);
   return r && r.exitCode === 0 ? parseRecord(r.stdout) : undefined;
+}
+
+/** The record of an anchor that does not run (no exec there): read from its filesystem. */
+export async function readStoppedRecord(container: string): Promise<LabRecord | undefined> {
+  const text = await readContainerFile(container, RECORD_PATH);
+  return text === undefined ? undefined : parseRecord(text);
 }
 
 export async function writeRecord(container: string, rec: LabRecord): Promise<void> {

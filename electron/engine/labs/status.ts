@@ -1,7 +1,10 @@
 // A lab's live state from Docker: per node the container state, interfaces
 // (named inside the container by matching MAC: never by attach order) and
 // routes; services from the stored document with the live modes. One exec per
-// running node, which on the anchor node also reads the lab record.
+// running node, which on the anchor node also reads the lab record. What that
+// exec shows also says whether the lab is whole (labs/health.ts): a lab whose
+// containers stopped or lost their plumbing (an engine restart) is degraded,
+// with the reason.
 import type Docker from 'dockerode';
 import type { InterfaceStatus, LabDoc, LabStatus, LabSummary, NodeKind, NodeStatus, ServiceStatus } from '../../api';
 import type { DeployDeps } from '../deploy/deps';
@@ -9,9 +12,9 @@ import { docker } from '../docker/client';
 import { execIn } from '../docker/exec';
 import { LABEL, labFilter } from '../docker/labels';
 import type { LabPlan, PlannedService } from '../topology/plan-types';
-import { anchorNode, docOf, labObjects, parseRecord, readRecord, RECORD_PATH, withModes, type LabRecord } from './lab-record';
+import { degradedReason, labProblems, stateProblems, type IpAddr, type LabProblems, type NodeLook } from './health';
+import { anchorNode, docOf, labObjects, parseRecord, readRecord, readStoppedRecord, RECORD_PATH, withModes, type LabRecord } from './lab-record';
 
-interface IpAddr { ifname: string; address?: string; addr_info?: { family: string; local: string; prefixlen: number }[] }
 interface LiveNode {
   /** undefined when the node cannot run `ip` */
   net?: { addrs: IpAddr[]; routes: string[] };
@@ -93,7 +96,7 @@ export async function labContext(lab: string, deps: Pick<DeployDeps, 'planLab'>)
   const labelled = docOf(objs);
   if (!labelled) return { objs };
   const anchor = objs.containers.find((c) => c.Labels?.[LABEL.node] === anchorNode(labelled));
-  const record = anchor && anchor.State === 'running' ? await readRecord(anchor.Id) : undefined;
+  const record = !anchor ? undefined : anchor.State === 'running' ? await readRecord(anchor.Id) : await readStoppedRecord(anchor.Id);
   const doc = record?.doc ?? labelled;
   return { objs, doc, record, plan: livePlan(deps, doc, record) };
 }
@@ -114,7 +117,8 @@ export async function status(lab: string, deps: Pick<DeployDeps, 'planLab'>): Pr
       }),
     ),
   );
-  const record = anchor ? live.get(anchor)?.record : undefined;
+  const anchorC = anchor ? containerOf(anchor) : undefined;
+  const record = !anchorC ? undefined : anchorC.State === 'running' ? live.get(anchor!)?.record : await readStoppedRecord(anchorC.Id);
   const doc = record?.doc ?? labelled;
   const plan = doc ? livePlan(deps, doc, record) : undefined;
   // the document's nodes (a missing one shows), then containers it does not name
@@ -138,10 +142,23 @@ export async function status(lab: string, deps: Pick<DeployDeps, 'planLab'>): Pr
     if (!networks.some((x) => x.docker === n.Name))
       networks.push({ name: n.Labels?.[LABEL.network] ?? n.Name, subnet: n.IPAM?.Config?.[0]?.Subnet ?? '', docker: n.Name });
   }
-  const allRunning = nodes.length > 0 && nodes.every((n) => n.state === 'running') && networks.length === (plan?.networks.length ?? networks.length);
+  const looks = new Map(nodes.map((n): [string, NodeLook] => [n.name, { state: n.state, ...live.get(n.name)?.net }]));
+  // the anchor ran the exec but has no record: a deploy that has not finished (or a record lost)
+  const anchorLive = anchor ? live.get(anchor) : undefined;
+  const noRecord = anchor && anchorLive?.net && !record ? anchor : undefined;
+  const problems: LabProblems = plan
+    ? labProblems(plan, looks, objs.networks.map((n) => n.Name), noRecord)
+    : { nodes: [], networks: [] };
+  // containers the plan does not name (or every one, without a plan): judged by their state alone
+  for (const n of nodes) {
+    if (plan?.nodes.some((p) => p.name === n.name)) continue;
+    problems.nodes.push({ name: n.name, problems: stateProblems(n.state) });
+  }
+  const reason = nodes.length ? degradedReason(problems) : 'no containers';
   return {
     name: lab,
-    state: allRunning ? 'running' : 'degraded',
+    state: reason ? 'degraded' : 'running',
+    ...(reason && { reason }),
     networks,
     nodes,
     services: (plan?.services ?? []).map(serviceStatus),
@@ -162,4 +179,21 @@ export async function listLabs(): Promise<LabSummary[]> {
     labs.set(lab, s);
   }
   return [...labs.values()].sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** What a deployed lab lacks now (labs/health.ts), looked at as status does: one exec per running node.
+ * Undefined when its document does not plan (nothing to compare with). */
+export async function currentProblems(ctx: LabContext): Promise<LabProblems | undefined> {
+  const { plan, doc } = ctx;
+  if (!plan || !doc) return undefined;
+  const looks = new Map(
+    await Promise.all(
+      plan.nodes.map(async (n): Promise<[string, NodeLook]> => {
+        const c = ctx.objs.containers.find((x) => x.Labels?.[LABEL.node] === n.name);
+        const state = (c?.State as NodeStatus['state'] | undefined) ?? 'missing';
+        return [n.name, { state, ...(c && state === 'running' ? (await liveNode(c.Id, false)).net : undefined) }];
+      }),
+    ),
+  );
+  return labProblems(plan, looks, ctx.objs.networks.map((n) => n.Name), ctx.record ? undefined : anchorNode(doc));
 }

@@ -13,7 +13,9 @@
 //   /run/lblab/default.orig) is restored — so nat → dsr gives the server its
 //   own default route back;
 // - /32 addresses on lo and on lab interfaces are VIPs (Docker never assigns
-//   /32s): the ones the plan no longer lists are removed.
+//   /32s): the ones the plan no longer lists are removed;
+// - a sentinel address on lo (PLUMBED_MARKER) is removed first and put back
+//   last, so it says "the last run finished" until the namespace goes.
 import type { LabPlan, PlannedInterface, PlannedNode } from './plan-types';
 import { contains, ipToInt, parseSubnet } from './net4';
 import { rateToBits } from './schema';
@@ -23,10 +25,18 @@ export const DECAP_OBJECT = '/usr/local/lib/lblab/bpf/decap.bpf.o';
 /** Also looked at: where lab-images/server/decap/README.md's recipe puts it. */
 const DECAP_FALLBACKS = ['/opt/lblab/decap.bpf.o'];
 export const DECAP_SECTION = 'tc';
+/** The decap program's name as `tc filter show` prints it (lab-images/server/decap/decap.bpf.c). */
+const DECAP_PROGRAM = 'decap_ingress';
 /** tc filter priorities on clsact ingress: pref 5 was an ingress policer of older versions (removed when
  * found), pref 100 handle 1 is the decap slot of lab-images/server/decap (the agent attaches the same way). */
 const PREF_POLICE = 5;
 const PREF_DECAP = 100;
+
+/** The sentinel a run leaves on lo when it got to the end (labs/health.ts reads it): an address dies
+ * with the network namespace, as all the plumbing does when a container restarts. 127.0.0.0/8 is lo's
+ * anyway ("L"=76, "B"=66); the label says whose it is in `ip addr`. */
+export const PLUMBED_MARKER = '127.76.66.1';
+const PLUMBED_LABEL = 'lo:lblab';
 
 const sq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
@@ -62,6 +72,7 @@ export function nodeScript(plan: LabPlan, node: string | PlannedNode): string {
   const n = typeof node === 'string' ? plan.nodes.find((x) => x.name === node) : node;
   if (!n) throw new Error(`lab ${plan.name}: no node ${String(node)} in the plan`);
   const out: string[] = [`# lblab plumbing: lab ${plan.name}, node ${n.name} (${n.kind}); generated, idempotent`, PRELUDE];
+  out.push('# not plumbed until this run gets to its end', `ip addr del ${PLUMBED_MARKER}/32 dev lo 2>/dev/null || true`, '');
   const ifVar = (i: number) => `IF${i}`;
 
   out.push('# interfaces, by the address each one holds');
@@ -109,7 +120,8 @@ export function nodeScript(plan: LabPlan, node: string | PlannedNode): string {
 
   out.push(...routesBlock(n));
   out.push(...decapBlock(n, ifVar));
-  out.push('', 'echo "lblab: node ' + n.name + ' plumbed"');
+  out.push('', `ip addr replace ${PLUMBED_MARKER}/32 dev lo label ${PLUMBED_LABEL}`);
+  out.push('echo "lblab: node ' + n.name + ' plumbed"');
   return out.join('\n') + '\n';
 }
 
@@ -176,8 +188,9 @@ function decapBlock(n: PlannedNode, ifVar: (i: number) => string): string[] {
   if (!n.tunnelDecap) {
     return [
       '',
-      '# no tunnel decapsulation in the current mode',
-      ...devs.map((d) => `tc filter del dev ${d} ingress pref ${PREF_DECAP} handle 1 bpf 2>/dev/null || true`),
+      '# no tunnel decapsulation in the current mode; the balancer agent attaches its program in the same',
+      '# slot, and a re-plumbing after it did (a repair, a mode switch) must not take it away',
+      ...devs.map((d) => `{ tc filter show dev ${d} ingress pref ${PREF_DECAP} 2>/dev/null | grep -q ${DECAP_PROGRAM} && tc filter del dev ${d} ingress pref ${PREF_DECAP} handle 1 bpf; } 2>/dev/null || true`),
       `rm -rf "$bpffs/${DECAP_PIN}" 2>/dev/null || true`,
       'ip link set tunl0 down 2>/dev/null || true',
     ];

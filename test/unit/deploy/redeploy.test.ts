@@ -5,7 +5,7 @@ import type Docker from 'dockerode';
 import { describe, expect, it } from 'vitest';
 import type { LabDoc } from '../../../electron/api';
 import { containerSpecHash } from '../../../electron/engine/deploy/containers';
-import { keptNodes } from '../../../electron/engine/deploy/up';
+import { keptNodes, sameDeployment } from '../../../electron/engine/deploy/up';
 import { pinSubnets } from '../../../electron/engine/deploy/subnets';
 import type { LabContext } from '../../../electron/engine/labs/status';
 import { planLab, validateLab } from '../../../electron/engine/topology/index';
@@ -111,5 +111,26 @@ describe('keptNodes', () => {
     const elsewhere = { ...before, networks: { ...before.networks, spare2: { subnet: '198.18.31.0/24' } } };
     const e = specsOf(elsewhere);
     expect(keptNodes(running(withSpare), elsewhere, e.plan, e.specs)).toBeDefined();
+  });
+});
+
+describe('sameDeployment (a degraded lab of the same document is repaired, not replaced)', () => {
+  const d = pinSubnets(doc(), none, deps);
+  const plan = planLab(d);
+
+  it('the recorded hash and every node and network there: the same lab, even with its containers stopped', () => {
+    expect(sameDeployment(running(d), plan, 'h')).toBe(true);
+    expect(sameDeployment(running(d, { state: 'exited' }), plan, 'h')).toBe(true);
+  });
+
+  it('another hash, no record, a container or a network gone: not the same lab', () => {
+    expect(sameDeployment(running(d), plan, 'other')).toBe(false);
+    expect(sameDeployment(running(d, { record: false }), plan, 'h')).toBe(false);
+    const noWeb = running(d);
+    noWeb.objs.containers = noWeb.objs.containers.filter((c) => c.Labels?.['io.lblab.node'] !== 'web1');
+    expect(sameDeployment(noWeb, plan, 'h')).toBe(false);
+    const noNet = running(d);
+    noNet.objs.networks = noNet.objs.networks.slice(1);
+    expect(sameDeployment(noNet, plan, 'h')).toBe(false);
   });
 });

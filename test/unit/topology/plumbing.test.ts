@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { LabDoc, Mode } from '../../../electron/api';
 import { nodeScript, planLab } from '../../../electron/engine/topology/index';
-import { burstBytes, decapSendersHex, tbfArgs } from '../../../electron/engine/topology/plumbing';
+import { burstBytes, decapSendersHex, PLUMBED_MARKER, tbfArgs } from '../../../electron/engine/topology/plumbing';
 import type { LabPlan } from '../../../electron/engine/topology/plan-types';
 import { node, routedTwoArm, tpl } from './fixtures';
 
@@ -152,7 +152,9 @@ describe('nodeScript run against a fake node', () => {
   it('nat → snat → nat on a server: default via the balancer, then Docker\'s default restored', () => {
     const nat = plan('nat');
     boot(nat, 'web1');
-    const original = snapshot();
+    const booted = snapshot();
+    // Docker's state, plus the sentinel every finished run leaves on lo
+    const original = { ...booted, addrs: [...booted.addrs, `lo ${PLUMBED_MARKER}/32`].sort() };
     run(nat, 'web1');
     expect(read('routes')).toEqual(['default via 198.18.1.2']);
     run(nat, 'web1');
@@ -201,6 +203,7 @@ describe('nodeScript run against a fake node', () => {
     run(dsr, 'web1');
     expect(read('tc.log')).toContain('tc filter del dev eth0 ingress pref 100 handle 1 bpf');
     expect(fs.existsSync(pin)).toBe(false);
+    expect(fs.existsSync(path.join(dir, 'filter.eth0'))).toBe(false);
   });
 
   it('tunnel server where bpftool cannot pin it: the decapsulator from its file, with a warning that any sender is accepted', () => {
@@ -214,6 +217,17 @@ describe('nodeScript run against a fake node', () => {
     expect(r.status).toBe(0);
     expect(r.stderr).toMatch(/could not be pinned; it accepts IPIP from any sender/);
     expect(read('tc.log')).toContain(`tc filter replace dev eth0 ingress pref 100 handle 1 bpf da obj ${path.join(dir, 'decap.bpf.o')} sec tc`);
+  });
+
+  it('a balancer re-plumbed after its agent attached (a repair, a mode switch): the agent\'s program stays in the slot', () => {
+    const p = plan('nat');
+    boot(p, 'lb');
+    run(p, 'lb');
+    // what the agent does (lab-images/balancer/agent/dataplane.ts)
+    for (const dev of ['eth0', 'eth1']) execFileSync(path.join(bin, 'tc'), ['filter', 'replace', 'dev', dev, 'ingress', 'pref', '100', 'handle', '1', 'bpf', 'object-pinned', '/sys/fs/bpf/lblab/progs/lb_ingress', 'direct-action'], { env: { FAKE: dir } });
+    run(p, 'lb');
+    for (const dev of ['eth0', 'eth1']) expect(fs.readFileSync(path.join(dir, `filter.${dev}`), 'utf8').trim()).toBe('lb_ingress');
+    expect(read('tc.log').filter((l) => l.startsWith('tc filter del') && l.includes('pref 100'))).toEqual([]);
   });
 
   it('shaped link: one TBF root qdisc on the interface holding the address, the same command on every run; no rate removes it', () => {
