@@ -346,17 +346,17 @@ async function scenario() {
     // a live switch re-plumbs nodes and reconfigures the balancer: minutes on a loaded machine
     await expect.poll(() => page.getByTestId('service-live-mode').innerText(), { timeout: 240_000 }).toBe('nat');
     await expect(page.getByTestId('toast-error').count()).resolves.toBe(0);
-    const natBefore = await (async () => {
-      await page.getByTestId('tab-counters').click();
-      return packets('web', ['web1', 'web2']);
-    })();
+    // a mode switch starts the service's counters afresh (no flow carries over between modes):
+    // read the baseline from stats taken in nat, not from the last dsr poll still on screen
+    await page.getByTestId('tab-counters').click();
+    await expect.poll(() => page.getByTestId('counters-mode-web').innerText(), { timeout: 90_000 }).toBe('nat');
+    const natBefore = await packets('web', ['web1', 'web2']);
     // curl again after the switch, in the same terminal
     await page.getByTestId('tab-terminal-client1').click();
     const r2 = await runInTerminal('client1', `for i in 1 2 3 4; do curl -s -m 5 -o /dev/null http://${vip}/ || break; done; curl -s -m 5 http://${vip}/`, 'CURL2', 1);
     await snap('terminal-nat');
     expect(r2.code, r2.text).toBe('0');
     await page.getByTestId('tab-counters').click();
-    await expect.poll(() => page.getByTestId('counters-mode-web').innerText(), { timeout: 90_000 }).toBe('nat');
     await expect.poll(() => packets('web', ['web1', 'web2']), { timeout: 60_000 }).toBeGreaterThan(natBefore);
     await snap('counters-nat');
 
