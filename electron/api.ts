@@ -47,6 +47,8 @@ export interface ServiceDoc {
 export interface LabDoc {
   name: string;
   description?: string;
+  /** lab-wide: leave checksum/segmentation offload on (faster; captures show super-packets and unfilled checksums) */
+  offload?: boolean;
   networks: Record<string, NetworkDoc>;
   nodes: Record<string, NodeDoc>;
   services?: Record<string, ServiceDoc>;
@@ -192,6 +194,15 @@ export interface CompareEnvironment {
   linkRates: Record<string, string>;
   /** `ethtool -k` offloads of the balancer's interfaces: iface → feature → on/off */
   offloads: Record<string, Record<string, string>>;
+  /** the lab's `offload` setting when it ran (absent: the document was unreadable, or saved before the setting existed) */
+  offload?: boolean;
+}
+/** Whether a comparison ran with checksum/segmentation offload: the lab's setting, else what the balancer's
+ * interfaces had (tx-checksumming); undefined when neither is known. Throughput differs several-fold. */
+export function offloadOf(e: Pick<CompareEnvironment, 'offload' | 'offloads'> | undefined): boolean | undefined {
+  if (typeof e?.offload === 'boolean') return e.offload;
+  const tx = Object.values(e?.offloads ?? {}).map((f) => f['tx-checksumming']).filter(Boolean);
+  return tx.length ? tx.every((v) => v === 'on') : undefined;
 }
 export interface CompareWorkload {
   modes: CompareRow[];

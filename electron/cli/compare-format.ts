@@ -1,7 +1,7 @@
 // `lblab compare` output: the progress step and the final table (per mode the
 // median and range of throughput and requests/s, latency, errors, the
 // balancer's share of the response bytes, the ratio to the first mode).
-import type { CompareEvent, Comparison } from '../api';
+import { offloadOf, type CompareEvent, type Comparison } from '../api';
 
 /** 75 → "1m15s", 9 → "9s". */
 export function duration(s: number): string {
@@ -64,9 +64,11 @@ export function formatComparison(c: Comparison): string {
   if (failedRuns.length) lines.push(`${failedRuns.length} of ${c.runs.length} runs failed; first: ${failedRuns[0].mode} round ${failedRuns[0].repetition}: ${failedRuns[0].error}`);
   const e = c.environment;
   const load = (l: number[]) => (l.length ? l[0].toFixed(1) : '?');
+  const offload = offloadOf(e);
   lines.push(
     `via lb: bytes the balancer sent ÷ response bytes the clients received. ` +
       `Host: ${e.cpus} × ${e.cpuModel || '?'}, kernel ${e.kernel || '?'}, Docker ${e.docker || '?'}, load ${load(e.loadBefore)} → ${load(e.loadAfter)}` +
+      `${offload === undefined ? '' : `, offload ${offload ? 'on' : 'off'}`}` +
       `${Object.keys(e.linkRates).length ? `; shaped links: ${Object.entries(e.linkRates).map(([k, v]) => `${k} ${v}`).join(', ')}` : ''}`,
   );
   return lines.join('\n');

@@ -67,5 +67,11 @@ export function environment(facts: HostFacts, docker: string, status: LabStatus,
     loadAfter,
     linkRates: linkRates(status),
     offloads,
+    ...labOffload(status),
   };
+}
+
+/** The lab's `offload` setting as the environment records it: nothing when its document is unreadable. */
+export function labOffload(status: LabStatus): { offload?: boolean } {
+  return status.doc ? { offload: status.doc.offload === true } : {};
 }

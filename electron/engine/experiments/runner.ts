@@ -9,7 +9,7 @@
 // nftables rules gone, our program attached again.
 import type { CompareEvent, CompareRow, CompareRun, Comparison, Mode } from '../../api';
 import { backendShares, counterAt, delta, parseSnapshots, samplerScript, stopSamplersScript, sumRx, type Snapshot } from './counters';
-import { ENVIRONMENT_SCRIPT, LOAD_SCRIPT, environment, parseEnvironment, parseLoad } from './environment';
+import { ENVIRONMENT_SCRIPT, LOAD_SCRIPT, environment, labOffload, parseEnvironment, parseLoad } from './environment';
 import { AbortedError, isAbort, raceAbort, type ComparePort, type PortExecOptions, type PortExecResult } from './port';
 import { kernelNatSetupScript, kernelNatUndoScript, modeForDirect, parseDetached } from './reference-rows';
 import type { PreparedCompare } from './request';
@@ -56,7 +56,7 @@ export async function runComparison(id: string, p: PreparedCompare, ctx: RunnerC
     service: svc.name,
     complete: false,
     startedAt: new Date(now()).toISOString(),
-    environment: { kernel: '', docker: '', cpuModel: '', cpus: 0, loadBefore: [], loadAfter: [], linkRates: {}, offloads: {} },
+    environment: { kernel: '', docker: '', cpuModel: '', cpus: 0, loadBefore: [], loadAfter: [], linkRates: {}, offloads: {}, ...labOffload(p.status) },
     workload: { modes: p.rows, object: p.object, connections: p.connections, duration: p.duration, warmup: p.warmup, repeat: p.repeat, clients },
     summary: [],
     runs: [],

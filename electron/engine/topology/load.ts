@@ -76,7 +76,7 @@ function duplicateKeys(node: unknown, path: (string | number)[], lines: LineCoun
 // ------------------------------------------------------------------ formatting
 
 const ORDER: Record<string, string[]> = {
-  lab: ['name', 'description', 'networks', 'nodes', 'services'],
+  lab: ['name', 'description', 'offload', 'networks', 'nodes', 'services'],
   network: ['subnet', 'position'],
   node: ['kind', 'image', 'trust', 'links', 'position'],
   link: ['network', 'address', 'rate'],

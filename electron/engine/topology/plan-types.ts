@@ -72,6 +72,8 @@ export interface PlannedService {
 
 export interface LabPlan {
   name: string;
+  /** the lab's `offload: true`: lab interfaces keep tx checksum/segmentation offload */
+  offload?: true;
   networks: PlannedNetwork[];
   nodes: PlannedNode[];
   services: PlannedService[];

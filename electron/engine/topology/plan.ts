@@ -146,5 +146,5 @@ function buildPlan(doc: LabDoc, addr: Addressing, modes: Record<string, Mode>): 
       ...(!isOwnImage(nd.image) && { trusted: true }),
     };
   });
-  return { name: lab, networks, nodes, services };
+  return { name: lab, ...(doc.offload ? { offload: true as const } : {}), networks, nodes, services };
 }

@@ -1,5 +1,5 @@
 // The shell script that makes a running container match its planned node:
-// sysctls, checksum offload, shaping, VIPs, static routes and tunnel decap.
+// sysctls, checksum offload (off unless the lab says `offload: true`), shaping, VIPs, static routes and tunnel decap.
 //
 // The engine runs it with `sh -e` (docker exec) after ALL the node's networks
 // are attached (Docker refuses to attach a subnet that overlaps an existing
@@ -94,11 +94,15 @@ export function nodeScript(plan: LabPlan, node: string | PlannedNode): string {
     }
   }
 
+  // set both ways, so a redeploy that flips the lab's `offload` takes effect on the running nodes
+  const tx = plan.offload ? 'on' : 'off';
   out.push(
     '',
-    '# veth checksum offload off: packets leave with full checksums, which the eBPF core and captures need',
+    plan.offload
+      ? '# veth checksum/segmentation offload on (lab offload: true): fast, but captures show super-packets and unfilled checksums'
+      : '# veth checksum offload off: packets leave with full checksums, so captures show wire-size packets',
     'if command -v ethtool >/dev/null 2>&1; then',
-    ...n.interfaces.map((_, i) => `  ethtool -K "$${ifVar(i)}" tx off >/dev/null 2>&1 || true`),
+    ...n.interfaces.map((_, i) => `  ethtool -K "$${ifVar(i)}" tx ${tx} >/dev/null 2>&1 || true`),
     'fi',
   );
 

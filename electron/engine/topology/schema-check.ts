@@ -122,7 +122,7 @@ function valueAt(root: unknown, path: (string | number)[]): unknown {
 }
 
 const KEYS = {
-  lab: ['name', 'description', 'networks', 'nodes', 'services'],
+  lab: ['name', 'description', 'offload', 'networks', 'nodes', 'services'],
   network: ['subnet', 'position'],
   node: ['kind', 'links', 'image', 'trust', 'position'],
   link: ['network', 'rate', 'address'],

@@ -88,6 +88,8 @@ export const serviceSchema = z.strictObject({
 export const labSchema = z.strictObject({
   name,
   description: z.string().max(2000).optional(),
+  // throughput experiments: veths keep tx checksum/segmentation offload (plumbing.ts); default off for exact captures
+  offload: z.boolean({ error: 'must be true or false' }).optional(),
   networks: z.record(z.string(), networkSchema, { error: 'must be a map of networks (name: { subnet })' }),
   nodes: z.record(z.string(), nodeSchema, { error: 'must be a map of nodes (name: { kind, links })' }),
   services: z.record(z.string(), serviceSchema, { error: 'must be a map of services' }).optional(),

@@ -1,7 +1,7 @@
 // One comparison's result: the verdict in words, what was measured and where,
 // the charts, and CSV / PNG exports.
 import { useRef, useState } from 'react';
-import type { Comparison } from '../../../electron/api';
+import { offloadOf, type Comparison } from '../../../electron/api';
 import { oneLine } from '../../api-client';
 import { exportBaseName, fmtDuration, verdict } from '../../lib/compare-data';
 import { downloadBlob } from '../../lib/files';
@@ -20,11 +20,14 @@ function describe(c: Comparison): string {
   return parts.join(' · ');
 }
 
+// throughput differs several-fold with offload: say it, so results of both settings are not compared unknowingly
+const offloadNote = (on: boolean | undefined) => (on === undefined ? '' : on ? 'offload on (faster; captures show super-packets)' : 'offload off');
+
 function environment(c: Comparison): string | null {
   const e = c.environment;
   if (!e) return null;
   const load = (xs: number[] | undefined) => (xs?.length ? xs[0].toFixed(1) : '?');
-  const bits = [e.kernel && `kernel ${e.kernel}`, e.cpus && `${e.cpus} CPU${e.cpus === 1 ? '' : 's'}${e.cpuModel ? ` ${e.cpuModel}` : ''}`, e.docker && `Docker ${e.docker}`, `load ${load(e.loadBefore)} → ${load(e.loadAfter)}`];
+  const bits = [e.kernel && `kernel ${e.kernel}`, e.cpus && `${e.cpus} CPU${e.cpus === 1 ? '' : 's'}${e.cpuModel ? ` ${e.cpuModel}` : ''}`, e.docker && `Docker ${e.docker}`, `load ${load(e.loadBefore)} → ${load(e.loadAfter)}`, offloadNote(offloadOf(e))];
   return bits.filter(Boolean).join(' · ');
 }
 
@@ -83,7 +86,7 @@ export function CompareResults({ comparison: c, getCsv, onError }: { comparison:
           {describe(c)}
         </p>
         {env && (
-          <p className="muted small compare-meta" data-png-text>
+          <p className="muted small compare-meta" data-png-text data-testid="compare-environment">
             {env}
           </p>
         )}

@@ -54,6 +54,15 @@ describe('compare output', () => {
     expect(lines.at(-1)).toMatch(/^via lb: .*Host: 2 × Test CPU, kernel 6\.1\.0, Docker 20\.10\.24, load 1\.2 → 2\.5; shaped links: lb:front 100mbit$/);
   });
 
+  it('the host line says whether offload was on', () => {
+    const base = comparison([run('dsr', 1, 280, 10)]);
+    const host = (environment: Partial<Comparison['environment']>) => formatComparison({ ...base, environment: { ...base.environment, ...environment } }).split('\n').at(-1);
+    expect(host({ offload: true })).toMatch(/load 1\.2 → 2\.5, offload on; shaped links/);
+    expect(host({ offload: false })).toMatch(/load 1\.2 → 2\.5, offload off; shaped links/);
+    expect(host({ offloads: { eth0: { 'tx-checksumming': 'on' } } })).toMatch(/, offload on;/);
+    expect(host({})).not.toMatch(/offload/);
+  });
+
   it('a mode whose runs all failed, and an incomplete comparison, say so', () => {
     const text = formatComparison(
       comparison([run('dsr', 1, 280, 10), run('kernel-nat', 1, 0, 0, 'client1: wrk printed no result')], { complete: false, error: 'cancelled' }),

@@ -8,7 +8,8 @@ import { containerSpecHash } from '../../../electron/engine/deploy/containers';
 import { keptNodes, sameDeployment } from '../../../electron/engine/deploy/up';
 import { pinSubnets } from '../../../electron/engine/deploy/subnets';
 import type { LabContext } from '../../../electron/engine/labs/status';
-import { planLab, validateLab } from '../../../electron/engine/topology/index';
+import { nodeScript, planLab, validateLab } from '../../../electron/engine/topology/index';
+import { docHash } from '../../../electron/engine/labs/lab-record';
 
 const deps = { validateLab, planLab };
 const doc = (extra: LabDoc['nodes'] = {}, networks: LabDoc['networks'] = { front: {}, back: {} }): LabDoc => ({
@@ -79,6 +80,19 @@ describe('keptNodes', () => {
     const next = pinSubnets(doc({ c2: { kind: 'client', links: [{ network: 'front' }] } }), { others: [], own: new Map([['front', '198.18.0.0/24'], ['back', '198.18.1.0/24']]) }, deps);
     const { plan, specs } = specsOf(next);
     expect([...keptNodes(running(before), next, plan, specs)!].sort()).toEqual(['c1', 'lb', 'web1']);
+  });
+
+  it('flipping offload keeps every node and re-plumbs them all: a new document, the same containers', () => {
+    for (const [from, to] of [
+      [before, { ...before, offload: true }],
+      [{ ...before, offload: true }, before],
+    ] as [LabDoc, LabDoc][]) {
+      const { plan, specs } = specsOf(to);
+      expect([...keptNodes(running(from), to, plan, specs)!].sort()).toEqual(['c1', 'lb', 'web1']);
+      expect(docHash(to)).not.toBe(docHash(from));
+      const was = planLab(from);
+      for (const n of plan.nodes) expect(nodeScript(plan, n), n.name).not.toBe(nodeScript(was, n.name));
+    }
   });
 
   it('dropping a node keeps the others (the dropped one goes after the record)', () => {

@@ -23,6 +23,8 @@ export interface FakeOptions {
   /** clients without a route to the servers' network */
   noRouter?: boolean;
   clients?: string[];
+  /** the lab document's `offload` (undefined: status carries no document) */
+  offload?: boolean;
 }
 
 type Hook = (node: string, script: string) => Promise<PortExecResult | undefined> | PortExecResult | undefined;
@@ -72,6 +74,7 @@ export class FakeLab implements ComparePort {
     return {
       name: 'lab1',
       state: this.opts.state ?? 'running',
+      ...(this.opts.offload === undefined ? {} : { doc: { name: 'lab1', networks: {}, nodes: {}, ...(this.opts.offload ? { offload: true } : {}) } }),
       networks: [],
       nodes: [
         ...this.clients.map((c) => node(c, 'client', [['eth0', 'front']], ['default via 198.18.0.1 dev eth0', ...toBack])),

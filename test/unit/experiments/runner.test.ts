@@ -2,7 +2,7 @@
 // records, and above all that the lab is put back — after a normal end, a
 // cancel, a failing run, wrk dying — and that bad input touches nothing.
 import { describe, expect, it } from 'vitest';
-import type { CompareEvent, CompareRequest, Comparison } from '../../../electron/api';
+import { offloadOf, type CompareEvent, type CompareRequest, type Comparison } from '../../../electron/api';
 import { createComparisons } from '../../../electron/engine/experiments/comparisons';
 import { availability, prepareCompare } from '../../../electron/engine/experiments/request';
 import { runComparison } from '../../../electron/engine/experiments/runner';
@@ -93,6 +93,22 @@ describe('what a run records', () => {
     const phases = events.filter((e) => e.type === 'compare-progress').map((e) => (e.type === 'compare-progress' ? `${e.mode}:${e.phase}:${e.done}/${e.total}` : ''));
     expect(phases).toEqual(['dsr:switching:0/2', 'dsr:warmup:0/2', 'dsr:measuring:0/2', 'nat:switching:1/2', 'nat:warmup:1/2', 'nat:measuring:1/2', 'nat:restoring:2/2']);
     expect(events.at(-1)).toEqual({ type: 'compare-end', id: 'c1', complete: true });
+  });
+
+  it("the lab's offload setting, so results of both settings are told apart", async () => {
+    for (const offload of [true, false]) {
+      const { c, saved } = await compare(new FakeLab({ offload }), { modes: ['dsr'], repeat: 1 });
+      expect(c.environment.offload).toBe(offload);
+      expect(saved[0].environment.offload).toBe(offload);
+      expect(offloadOf(c.environment)).toBe(offload);
+    }
+    // no readable document: not claimed; what the balancer's interfaces had (tx-checksumming off in the fixture) says it
+    const { c } = await compare(new FakeLab(), { modes: ['dsr'], repeat: 1 });
+    expect(c.environment.offload).toBeUndefined();
+    expect(offloadOf(c.environment)).toBe(false);
+    expect(offloadOf({ offloads: { eth0: { 'tx-checksumming': 'on' }, eth1: { 'tx-checksumming': 'on' } } })).toBe(true);
+    expect(offloadOf({ offloads: { eth0: { 'tx-checksumming': 'on' }, eth1: { 'tx-checksumming': 'off' } } })).toBe(false);
+    expect(offloadOf({ offloads: {} })).toBeUndefined();
   });
 
   it('several clients start their measured wrk at one instant; a single client does not wait', async () => {

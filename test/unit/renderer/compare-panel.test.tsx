@@ -5,6 +5,7 @@ import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testi
 import { afterEach, beforeAll, describe, expect, it, vi, type Mock } from 'vitest';
 import type { CompareModeAvailability, LabApi, ServiceStatus } from '../../../electron/api';
 import { ComparePanel } from '../../../renderer/components/compare/ComparePanel';
+import { CompareResults } from '../../../renderer/components/compare/CompareResults';
 import { svgDataUrl, svgMarkup } from '../../../renderer/components/compare/export-png';
 import { comparison, mixed, run, summary } from './compare-fixtures';
 import { fakeClient, installDomShims } from './helpers';
@@ -247,5 +248,21 @@ describe('compare panel', () => {
     api.comparisonCsv.mockRejectedValue(new Error('comparisonCsv: no comparison old-1'));
     await act(async () => fireEvent.click(screen.getByTestId('compare-export-csv')));
     expect(screen.getByTestId('compare-error').textContent).toContain('CSV export failed: comparisonCsv: no comparison old-1');
+  });
+});
+
+describe('the environment line', () => {
+  it('says whether offload was on, and nothing about it when unknown', () => {
+    const line = (environment: Partial<ReturnType<typeof mixed>['environment']>) => {
+      const c = mixed();
+      render(<CompareResults comparison={{ ...c, environment: { ...c.environment, ...environment } }} getCsv={vi.fn()} onError={vi.fn()} />);
+      const text = screen.getByTestId('compare-environment').textContent;
+      cleanup();
+      return text;
+    };
+    expect(line({ offload: true })).toMatch(/load 0\.5 → 1\.5 · offload on \(faster; captures show super-packets\)$/);
+    expect(line({ offload: false })).toMatch(/load 0\.5 → 1\.5 · offload off$/);
+    expect(line({ offloads: { eth0: { 'tx-checksumming': 'on' } } })).toMatch(/· offload on/);
+    expect(line({})).not.toMatch(/offload/);
   });
 });

@@ -104,6 +104,20 @@ describe('inspector', () => {
     expect(b.last().networks.front).toEqual({ position: { x: 0, y: 100 }, subnet: '198.18.5.0/24' });
   });
 
+  it('the lab offload checkbox sets offload: true and takes it out again', () => {
+    const a = setup({ type: 'lab' });
+    const box = screen.getByTestId('lab-offload') as HTMLInputElement;
+    expect(box.checked).toBe(false);
+    fireEvent.click(box);
+    expect(a.last().offload).toBe(true);
+    expect(a.last().nodes).toEqual(sampleDoc().nodes);
+    cleanup();
+    const b = setup({ type: 'lab' }, { ...sampleDoc(), offload: true });
+    expect((screen.getByTestId('lab-offload') as HTMLInputElement).checked).toBe(true);
+    fireEvent.click(screen.getByTestId('lab-offload'));
+    expect(b.last().offload).toBeUndefined();
+  });
+
   it('adds an L7 route, then matches it on a header', () => {
     const doc = sampleDoc();
     doc.services!.web.mode = 'l7';

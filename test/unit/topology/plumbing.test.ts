@@ -35,6 +35,26 @@ describe('nodeScript content', () => {
     expect(s).not.toContain(`dev "$IF1"\nip addr replace ${p.services[0].vip}`);
     expect(s).toContain('lblab_sysctl net.ipv4.ip_forward');
     expect(s).toContain('ethtool -K "$IF0" tx off');
+    expect(s).not.toContain('tx on');
+  });
+
+  it('offload: true turns tx checksum offload back on, on every interface, and changes nothing else', () => {
+    const doc = structuredClone(tpl('nat')) as LabDoc;
+    const off = planLab(doc);
+    const on = planLab({ ...doc, offload: true });
+    expect(on.offload).toBe(true);
+    expect(off.offload).toBeUndefined();
+    const s = nodeScript(on, 'lb');
+    expect(s).toContain('ethtool -K "$IF0" tx on');
+    expect(s).toContain('ethtool -K "$IF1" tx on');
+    expect(s).not.toContain('tx off');
+    // the only lines that differ are the comment and the ethtool calls
+    const a = nodeScript(off, 'lb').split('\n');
+    const b = s.split('\n');
+    expect(b).toHaveLength(a.length);
+    const changed = b.filter((l, i) => l !== a[i]);
+    expect(changed).toHaveLength(3);
+    expect(changed.slice(1)).toEqual(['  ethtool -K "$IF0" tx on >/dev/null 2>&1 || true', '  ethtool -K "$IF1" tx on >/dev/null 2>&1 || true']);
   });
 
   it('nat server: default route via the balancer', () => {
@@ -104,7 +124,7 @@ describe('nodeScript run against a fake node', () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lblab-plumb-'));
     bin = path.join(dir, 'bin');
     fs.mkdirSync(bin);
-    for (const f of ['ip', 'tc', 'mount', 'bpftool']) {
+    for (const f of ['ip', 'tc', 'mount', 'bpftool', 'ethtool']) {
       fs.copyFileSync(path.join(import.meta.dirname, 'fake-bin', f), path.join(bin, f));
       fs.chmodSync(path.join(bin, f), 0o755);
     }
@@ -135,6 +155,20 @@ describe('nodeScript run against a fake node', () => {
   const sysctl = (k: string) => fs.readFileSync(path.join(dir, 'sys', k.replace(/\./g, '/')), 'utf8').trim();
   const snapshot = () => ({ addrs: read('addrs'), routes: read('routes') });
   const plan = (id: string, mode?: Mode) => planLab(tpl(id), mode ? { modes: { [id === 'multi-tier' ? 'edge' : 'web']: mode } } : {});
+
+  it('ethtool on the interface holding each address: tx off by default, tx on when the lab flips to offload: true, and back', () => {
+    const doc = structuredClone(tpl('nat')) as LabDoc;
+    const off = planLab(doc);
+    boot(off, 'lb'); // eth1 holds the first planned interface, eth0 the second
+    run(off, 'lb');
+    expect(read('ethtool.log')).toEqual(['ethtool -K eth0 tx off', 'ethtool -K eth1 tx off']);
+    fs.rmSync(path.join(dir, 'ethtool.log'));
+    run(planLab({ ...doc, offload: true }), 'lb');
+    expect(read('ethtool.log')).toEqual(['ethtool -K eth0 tx on', 'ethtool -K eth1 tx on']);
+    fs.rmSync(path.join(dir, 'ethtool.log'));
+    run(planLab({ ...doc, offload: false }), 'lb');
+    expect(read('ethtool.log')).toEqual(['ethtool -K eth0 tx off', 'ethtool -K eth1 tx off']);
+  });
 
   it('dsr server: VIP on lo, ARP sysctls; a second run changes nothing', () => {
     const p = plan('dsr');
