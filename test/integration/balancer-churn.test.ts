@@ -11,7 +11,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LAB_PREFIX, lblab, tmpDir } from '../support/labs';
+import { LAB_PREFIX, lblab, lblabOk, tmpDir } from '../support/labs';
 
 const LAB = `${LAB_PREFIX}churn`;
 const VIP = '198.19.120.100';
@@ -29,16 +29,10 @@ services:
   web: { balancer: lb, vip: ${VIP}, port: 80, mode: snat, scheduler: lc, backends: [ web1, web2, web3 ] }
 `;
 
-async function ok(args: string[], timeoutMs?: number): Promise<string> {
-  const r = await lblab(args, { timeoutMs });
-  if (r.code !== 0) throw new Error(`lblab ${args.join(' ')} → exit ${r.code}: ${r.stderr.trim().split('\n').pop()}`);
-  return r.stdout;
-}
-
 type Backend = { node: string; activeFlows: number; snatPorts?: number; packets: number };
 type Svc = { name: string; backends: Backend[]; counters: Record<string, number>; drops: Record<string, number> };
 async function stats(): Promise<Svc> {
-  const st = JSON.parse(await ok(['exec', LAB, 'lb', '--', 'lbagent', 'stats'])) as { services: Svc[] };
+  const st = JSON.parse(await lblabOk(['exec', LAB, 'lb', '--', 'lbagent', 'stats'])) as { services: Svc[] };
   return st.services.find((s) => s.name === 'web')!;
 }
 const sum = (s: Svc, f: (b: Backend) => number) => s.backends.reduce((a, b) => a + f(b), 0);
@@ -47,7 +41,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 beforeAll(async () => {
   const file = path.join(tmpDir(), `${LAB}.lab.yaml`);
   fs.writeFileSync(file, LAB_YAML);
-  await ok(['up', file], 600_000);
+  await lblabOk(['up', file], 600_000);
 }, 700_000);
 
 afterAll(async () => {
@@ -57,7 +51,7 @@ afterAll(async () => {
 describe(`snat: ${SECONDS} s of Connection: close churn through 3 backends`, () => {
   it('serves on: no port runs out, ports and active counts fall back once the load stops', async () => {
     const before = await stats();
-    const out = await ok(['exec', LAB, 'client1', '--', 'wrk', '-t2', '-c16', `-d${SECONDS}s`, '--timeout', '5s',
+    const out = await lblabOk(['exec', LAB, 'client1', '--', 'wrk', '-t2', '-c16', `-d${SECONDS}s`, '--timeout', '5s',
       '-H', 'Connection: close', `http://${VIP}:80/`], (SECONDS + 120) * 1000);
     const during = await stats();
     const requests = Number(/(\d+) requests in/.exec(out)?.[1] ?? 0);
@@ -88,7 +82,7 @@ describe(`snat: ${SECONDS} s of Connection: close churn through 3 backends`, () 
     expect(sum(after, (b) => b.snatPorts ?? 0)).toBeLessThanOrEqual(10);
     expect(after.backends.map((b) => b.activeFlows)).toEqual([0, 0, 0]);
     // and it still serves
-    const curl = await ok(['exec', LAB, 'client1', '--', 'curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', '--max-time', '5', `http://${VIP}/`]);
+    const curl = await lblabOk(['exec', LAB, 'client1', '--', 'curl', '-s', '-o', '/dev/null', '-w', '%{http_code}', '--max-time', '5', `http://${VIP}/`]);
     expect(curl.trim()).toBe('200');
   }, (SECONDS + 300) * 1000);
 });

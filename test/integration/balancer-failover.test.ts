@@ -23,7 +23,7 @@ import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { docker } from '../../electron/engine/docker/client';
 import { LABEL } from '../../electron/engine/docker/labels';
-import { LAB_PREFIX, lblab, lblabChild, tmpDir } from '../support/labs';
+import { LAB_PREFIX, lblab, lblabChild, lblabOk, tmpDir } from '../support/labs';
 
 const LAB = `${LAB_PREFIX}failover`;
 const LAB_YAML = `name: ${LAB}
@@ -50,12 +50,7 @@ const RUN_SECONDS = 9;
 const REMOVAL_DEADLINE_S = 3; // issue 4: a dead backend leaves the table within 3 s
 const SCRIPT = fs.readFileSync(path.join(__dirname, 'fixtures/flow-client.pl'), 'utf8');
 
-async function ok(args: string[], timeoutMs?: number): Promise<string> {
-  const r = await lblab(args, { timeoutMs });
-  if (r.code !== 0) throw new Error(`lblab ${args.join(' ')} → exit ${r.code}: ${r.stderr.trim().split('\n').pop()}`);
-  return r.stdout;
-}
-const perl = (client: string, args: (string | number)[]) => ok(['exec', LAB, client, '--', 'perl', '-e', SCRIPT, ...args.map(String)], 120_000);
+const perl = (client: string, args: (string | number)[]) => lblabOk(['exec', LAB, client, '--', 'perl', '-e', SCRIPT, ...args.map(String)], 120_000);
 const uptime = () => Number(fs.readFileSync('/proc/uptime', 'utf8').split(' ')[0]);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -86,7 +81,7 @@ type Stats = { services: { name: string; counters: Record<string, number> }[] };
 type Health = { backends: { node: string; healthy: boolean; since: number }[] };
 /** The agent's health record and stats, in one exec. */
 async function agentState(): Promise<{ health: Health; newFlows: number }> {
-  const [h, st] = (await ok(['exec', LAB, 'lb', '--', 'sh', '-c', 'lbagent health; echo; lbagent stats'])).split('\n').filter((l) => l.trim());
+  const [h, st] = (await lblabOk(['exec', LAB, 'lb', '--', 'sh', '-c', 'lbagent health; echo; lbagent stats'])).split('\n').filter((l) => l.trim());
   const stats = JSON.parse(st) as Stats;
   return { health: JSON.parse(h) as Health, newFlows: stats.services.find((s) => s.name === 'web')!.counters.new_flow };
 }
@@ -116,7 +111,7 @@ const children: ChildProcess[] = [];
 beforeAll(async () => {
   const file = path.join(tmpDir(), `${LAB}.lab.yaml`);
   fs.writeFileSync(file, LAB_YAML);
-  await ok(['up', file], 600_000);
+  await lblabOk(['up', file], 600_000);
   console.log(`lab up at ${since()}`);
 }, 700_000);
 

@@ -16,7 +16,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LAB_PREFIX, lblab, tmpDir } from '../support/labs';
+import { LAB_PREFIX, lblab, lblabOk, tmpDir } from '../support/labs';
 
 const NAT_LAB = `${LAB_PREFIX}icmp-nat`;
 const ROUTED_LAB = `${LAB_PREFIX}icmp-routed`;
@@ -56,12 +56,7 @@ services:
   up: { balancer: lb, vip: ${UP_VIP}, port: 9000, mode: snat, backends: [ web3 ] }
 `;
 
-async function ok(args: string[], timeoutMs?: number): Promise<string> {
-  const r = await lblab(args, { timeoutMs });
-  if (r.code !== 0) throw new Error(`lblab ${args.join(' ')} → exit ${r.code}: ${r.stderr.trim().split('\n').pop()}`);
-  return r.stdout;
-}
-const sh = (lab: string, node: string, script: string, timeoutMs?: number) => ok(['exec', lab, node, '--', 'sh', '-c', script], timeoutMs);
+const sh = (lab: string, node: string, script: string, timeoutMs?: number) => lblabOk(['exec', lab, node, '--', 'sh', '-c', script], timeoutMs);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A TCP listener (servers have perl-base): `sink` reads to EOF and answers the byte count. */
@@ -96,7 +91,7 @@ const setMtu = (lab: string, node: string, prefix: string, mtu: number) =>
   sh(lab, node, `ip link set dev "$(ip -o -4 addr show | awk -v p='${prefix}' 'index($4, p) == 1 { sub(/@.*/, "", $2); print $2; exit }')" mtu ${mtu}`);
 
 type Svc = { name: string; counters: Record<string, number>; drops: Record<string, number>; backends: { node: string; healthy: boolean }[] };
-const stats = async (lab: string) => (JSON.parse(await ok(['exec', lab, 'lb', '--', 'lbagent', 'stats'])) as { services: Svc[] }).services;
+const stats = async (lab: string) => (JSON.parse(await lblabOk(['exec', lab, 'lb', '--', 'lbagent', 'stats'])) as { services: Svc[] }).services;
 /** Wait until every backend of these services is healthy. */
 async function healthy(lab: string, names: string[]): Promise<void> {
   for (let i = 0; i < 40; i++) {
@@ -112,7 +107,7 @@ beforeAll(async () => {
   for (const [lab, yaml] of [[NAT_LAB, NAT_YAML], [ROUTED_LAB, ROUTED_YAML]]) {
     const file = path.join(dir, `${lab}.lab.yaml`);
     fs.writeFileSync(file, yaml);
-    await ok(['up', file], 600_000);
+    await lblabOk(['up', file], 600_000);
   }
 }, 1_300_000);
 
@@ -126,7 +121,7 @@ describe('ICMP errors about balanced flows, in a real lab', () => {
     // UDP services next to the lab's TCP ones (lab files describe TCP services): the agent's own
     // config, extended. Health checks connect to the port over TCP: a listener there; no UDP one.
     for (const w of ['web1', 'web2']) await listen(NAT_LAB, w, 5353);
-    const cfg = JSON.parse(await ok(['exec', NAT_LAB, 'lb', '--', 'cat', '/run/lblab/config.json'])) as { services: Record<string, unknown>[] };
+    const cfg = JSON.parse(await lblabOk(['exec', NAT_LAB, 'lb', '--', 'cat', '/run/lblab/config.json'])) as { services: Record<string, unknown>[] };
     for (const name of ['web', 'sn']) {
       const s = cfg.services.find((x) => x.name === name)!;
       cfg.services.push({ ...s, name: `dns-${name}`, proto: 'udp', port: 5353 });
@@ -136,7 +131,7 @@ describe('ICMP errors about balanced flows, in a real lab', () => {
     await healthy(NAT_LAB, ['dns-web', 'dns-sn']);
     const before = await stats(NAT_LAB);
     for (const vip of [NAT_VIP, SNAT_VIP]) {
-      const out = await ok(['exec', NAT_LAB, 'client1', '--', 'perl', '-e', UDP_PROBE, vip, '5353', '6'], 60_000);
+      const out = await lblabOk(['exec', NAT_LAB, 'client1', '--', 'perl', '-e', UDP_PROBE, vip, '5353', '6'], 60_000);
       expect(out.trim().split('\n'), `${vip}: ${out}`).toEqual(Array(6).fill('ERR 111'));
     }
     const after = await stats(NAT_LAB);
@@ -145,7 +140,7 @@ describe('ICMP errors about balanced flows, in a real lab', () => {
   }, 180_000);
 
   it('dsr: fragmentation needed from the client\'s router reaches the backend: a download through a smaller MTU completes', async () => {
-    const get = () => ok(['exec', ROUTED_LAB, 'client1', '--', 'curl', '-s', '-o', '/dev/null', '-w', '%{http_code} %{size_download}', '--max-time', '20', `http://${DSR_VIP}/1m.bin`], 60_000);
+    const get = () => lblabOk(['exec', ROUTED_LAB, 'client1', '--', 'curl', '-s', '-o', '/dev/null', '-w', '%{http_code} %{size_download}', '--max-time', '20', `http://${DSR_VIP}/1m.bin`], 60_000);
     expect((await get()).trim()).toBe('200 1048576');
     await setMtu(ROUTED_LAB, 'r1', '198.19.123.', 1280);
     try {
@@ -162,7 +157,7 @@ describe('ICMP errors about balanced flows, in a real lab', () => {
   it('snat: fragmentation needed from a router before the backend reaches the client: an upload through a smaller MTU completes', async () => {
     await listen(ROUTED_LAB, 'web3', 9000);
     await healthy(ROUTED_LAB, ['up']);
-    const upload = () => ok(['exec', ROUTED_LAB, 'client1', '--', 'perl', '-e', UPLOAD, UP_VIP, '9000', String(2 << 20)], 60_000);
+    const upload = () => lblabOk(['exec', ROUTED_LAB, 'client1', '--', 'perl', '-e', UPLOAD, UP_VIP, '9000', String(2 << 20)], 60_000);
     expect((await upload()).trim()).toMatch(new RegExp(`^OK ${2 << 20} `));
     await setMtu(ROUTED_LAB, 'r2', '198.19.125.', 1280);
     try {

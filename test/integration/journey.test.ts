@@ -7,19 +7,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Journey, JourneyHop, LabStatus, Mode } from '../../electron/api';
-import { LAB_PREFIX, lblab, lblabChild, rewriteLab, ROOT, tmpDir } from '../support/labs';
+import { LAB_PREFIX, lblab, lblabChild, lblabOk, rewriteLab, ROOT, tmpDir } from '../support/labs';
 
 const LAB = `${LAB_PREFIX}journey`;
 const BARE = `${LAB_PREFIX}journey-bare`; // a client and a server, no service
 const NO_CLIENT = `${LAB_PREFIX}journey-nocl`; // a service, no client
 let status: LabStatus;
 let dir: string;
-
-async function ok(args: string[], timeoutMs?: number): Promise<string> {
-  const r = await lblab(args, { timeoutMs });
-  if (r.code !== 0) throw new Error(`lblab ${args.join(' ')} → exit ${r.code}: ${r.stderr.trim().split('\n').pop()}`);
-  return r.stdout;
-}
 
 /** The one line a bad journey prints, and its exit code. */
 async function failure(args: string[]): Promise<{ code: number | null; line: string; lines: number }> {
@@ -49,8 +43,8 @@ const rewrites = (h: JourneyHop | undefined) => (h?.changes ?? []).filter((c) =>
 beforeAll(async () => {
   dir = tmpDir();
   const { file } = rewriteLab(path.join(ROOT, 'labs/compare.lab.yaml'), LAB, dir, 230);
-  await ok(['up', file], 600_000);
-  status = JSON.parse(await ok(['status', LAB, '--json']));
+  await lblabOk(['up', file], 600_000);
+  status = JSON.parse(await lblabOk(['status', LAB, '--json']));
 }, 700_000);
 
 afterAll(async () => {
@@ -71,7 +65,7 @@ const SIGNATURE: Record<Mode, { rewrites: string[]; ifPortChanges?: string; viaB
 describe('lblab journey: each mode on the wire', () => {
   for (const mode of ['dsr', 'tunnel', 'nat', 'snat', 'l4proxy', 'l7'] as const) {
     it(`${mode}: the balancer's out hop names exactly the mode's rewrite; the response ${SIGNATURE[mode].viaBalancer ? 'crosses' : 'bypasses'} the balancer`, async () => {
-      await ok(['mode', LAB, 'web', mode], 300_000);
+      await lblabOk(['mode', LAB, 'web', mode], 300_000);
       const r = await lblab(['journey', LAB, '--json'], { timeoutMs: 120_000 });
       expect(r.code, r.stderr).toBe(0);
       const j = JSON.parse(r.stdout) as Journey;
@@ -115,8 +109,8 @@ describe('lblab journey: each mode on the wire', () => {
   }
 
   it('prints a table of hops with the rewrite marked, and the response’s way', async () => {
-    await ok(['mode', LAB, 'web', 'dsr'], 300_000);
-    const text = await ok(['journey', LAB]);
+    await lblabOk(['mode', LAB, 'web', 'dsr'], 300_000);
+    const text = await lblabOk(['journey', LAB]);
     expect(text).toMatch(/^journey on lab .* service web in dsr mode, client1 /);
     expect(text).toMatch(/REQUEST\n\s+#\s+NODE\s+IFACE\s+DIR/);
     expect(text).toMatch(/\n\s+! eth\.dst\s+\S+ → \S+/);
@@ -135,7 +129,7 @@ describe('lblab journey: bad input and failures, one line each', () => {
   });
 
   it('a request that gets no response (the servers frozen) says so, still shows the hops seen, and leaves no tcpdump; so does Ctrl-C mid-journey', async () => {
-    await ok(['mode', LAB, 'web', 'nat'], 300_000);
+    await lblabOk(['mode', LAB, 'web', 'nat'], 300_000);
     const webs = status.nodes.filter((n) => n.kind === 'server').map((n) => n.container);
     execFileSync('docker', ['pause', ...webs]);
     try {
@@ -175,8 +169,8 @@ describe('lblab journey: bad input and failures, one line each', () => {
       nocl,
       `name: ${NO_CLIENT}\nnetworks:\n  n: { subnet: 198.18.233.0/24 }\nnodes:\n  lb: { kind: balancer, links: [ { network: n } ] }\n  s1: { kind: server, links: [ { network: n } ] }\nservices:\n  web: { balancer: lb, port: 80, mode: l4proxy, backends: [ s1 ] }\n`,
     );
-    await ok(['up', bare], 600_000);
-    await ok(['up', nocl], 600_000);
+    await lblabOk(['up', bare], 600_000);
+    await lblabOk(['up', nocl], 600_000);
     expect(await failure([BARE])).toEqual({ code: 1, line: `lblab: lab ${BARE} has no service to follow a request to`, lines: 1 });
     expect(await failure([NO_CLIENT])).toEqual({ code: 1, line: `lblab: lab ${NO_CLIENT} has no client to send the request from`, lines: 1 });
     execFileSync('docker', ['stop', '-t', '1', ...containers(BARE)]);

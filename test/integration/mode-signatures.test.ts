@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LabStatus, NodeStatus } from '../../electron/api';
-import { LAB_PREFIX, lblab, tmpDir } from '../support/labs';
+import { LAB_PREFIX, lblab, lblabOk, tmpDir } from '../support/labs';
 
 const LAB = `${LAB_PREFIX}sig`;
 const LAB_YAML = `name: ${LAB}
@@ -32,12 +32,7 @@ services:
 `;
 const MIB = 1024 * 1024;
 
-async function ok(args: string[], timeoutMs?: number): Promise<string> {
-  const r = await lblab(args, { timeoutMs });
-  if (r.code !== 0) throw new Error(`lblab ${args.join(' ')} → exit ${r.code}: ${r.stderr.trim().split('\n').pop()}`);
-  return r.stdout;
-}
-const sh = (node: string, script: string, timeoutMs?: number) => ok(['exec', LAB, node, '--', 'sh', '-c', script], timeoutMs);
+const sh = (node: string, script: string, timeoutMs?: number) => lblabOk(['exec', LAB, node, '--', 'sh', '-c', script], timeoutMs);
 
 let status: LabStatus;
 const node = (name: string): NodeStatus => status.nodes.find((n) => n.name === name)!;
@@ -48,8 +43,8 @@ beforeAll(async () => {
   const dir = tmpDir();
   const file = path.join(dir, `${LAB}.lab.yaml`);
   fs.writeFileSync(file, LAB_YAML);
-  await ok(['up', file], 600_000);
-  status = JSON.parse(await ok(['status', LAB, '--json']));
+  await lblabOk(['up', file], 600_000);
+  status = JSON.parse(await lblabOk(['status', LAB, '--json']));
 }, 700_000);
 
 afterAll(async () => {
@@ -100,7 +95,7 @@ describe('mode signatures on the wire (live mode switches)', () => {
   });
 
   it('tunnel: an outer IPIP header from the balancer to the server; responses bypass the balancer', async () => {
-    await ok(['mode', LAB, 'web', 'tunnel'], 300_000);
+    await lblabOk(['mode', LAB, 'web', 'tunnel'], 300_000);
     const lines = await requestHeadersOnWeb1(`sig-${Date.now()}`);
     const client = ip(iface('client1', 'front').address);
     const vip = status.services[0].vip;
@@ -111,7 +106,7 @@ describe('mode signatures on the wire (live mode switches)', () => {
   });
 
   it('nat: the destination becomes the server, the client address stays; responses cross the balancer', async () => {
-    await ok(['mode', LAB, 'web', 'nat'], 300_000);
+    await lblabOk(['mode', LAB, 'web', 'nat'], 300_000);
     const lines = await requestHeadersOnWeb1(`sig-${Date.now()}`);
     const client = ip(iface('client1', 'front').address);
     const web1 = ip(iface('web1', 'back').address);
@@ -121,7 +116,7 @@ describe('mode signatures on the wire (live mode switches)', () => {
   });
 
   it('snat: the server sees the balancer as the source, never the client', async () => {
-    await ok(['mode', LAB, 'web', 'snat'], 300_000);
+    await lblabOk(['mode', LAB, 'web', 'snat'], 300_000);
     const lines = await requestHeadersOnWeb1(`sig-${Date.now()}`);
     const client = ip(iface('client1', 'front').address);
     const lbBack = ip(iface('lb', 'back').address);

@@ -10,15 +10,9 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
-import { LAB_PREFIX, lblab, rewriteLab, tmpDir } from '../support/labs';
+import { LAB_PREFIX, lblab, lblabOk, rewriteLab, tmpDir } from '../support/labs';
 
 const LAB = `${LAB_PREFIX}decap`;
-
-async function ok(args: string[], timeoutMs?: number): Promise<string> {
-  const r = await lblab(args, { timeoutMs });
-  if (r.code !== 0) throw new Error(`lblab ${args.join(' ')} → exit ${r.code}: ${r.stderr.trim().split('\n').pop()}`);
-  return r.stdout;
-}
 
 /** An IPIP packet from this host to ARGV[0], its inner TCP SYN from ARGV[1] to ARGV[2]:80. */
 const FORGE = String.raw`use Socket; my ($dst, $src, $vip) = @ARGV;
@@ -33,7 +27,7 @@ print "sent\n";`;
 
 const PIN = '/sys/fs/bpf/lblab_decap/maps';
 type Entry = { key: string[]; value?: string[]; values?: { cpu: number; value: string[] }[] };
-const dump = async (node: string, map: string) => JSON.parse(await ok(['exec', LAB, node, '--', 'bpftool', '-j', 'map', 'dump', 'pinned', `${PIN}/${map}`])) as Entry[];
+const dump = async (node: string, map: string) => JSON.parse(await lblabOk(['exec', LAB, node, '--', 'bpftool', '-j', 'map', 'dump', 'pinned', `${PIN}/${map}`])) as Entry[];
 const byte = (h: string) => parseInt(h, 16);
 /** decap_stats: counter i summed over the CPUs. */
 async function decapStat(node: string, i: number): Promise<number> {
@@ -52,8 +46,8 @@ beforeAll(async () => {
   d.networks.front.subnet = '198.19.126.0/24';
   d.networks.back.subnet = '198.19.127.0/24';
   fs.writeFileSync(file, YAML.stringify(d));
-  await ok(['up', file], 600_000);
-  const st = JSON.parse(await ok(['status', LAB, '--json'])) as { services: { vip: string }[]; nodes: { name: string; interfaces: { address: string }[] }[] };
+  await lblabOk(['up', file], 600_000);
+  const st = JSON.parse(await lblabOk(['status', LAB, '--json'])) as { services: { vip: string }[]; nodes: { name: string; interfaces: { address: string }[] }[] };
   vip = st.services[0].vip;
   const addr = (n: string) => st.nodes.find((x) => x.name === n)!.interfaces[0].address.split('/')[0];
   [lbAddr, clientAddr, web1Addr] = [addr('lb'), addr('client1'), addr('web1')];
@@ -65,7 +59,7 @@ afterAll(async () => {
 
 describe('tunnel decapsulation takes IPIP only from the lab\'s balancers', () => {
   it('requests through the VIP are served', async () => {
-    const out = await ok(['exec', LAB, 'client1', '--', 'sh', '-c',
+    const out = await lblabOk(['exec', LAB, 'client1', '--', 'sh', '-c',
       `for i in $(seq 20); do curl -s -o /dev/null -w '%{http_code}\\n' --max-time 5 http://${vip}/; done`], 120_000);
     expect(out.trim().split('\n')).toEqual(Array(20).fill('200'));
   }, 150_000);
@@ -79,7 +73,7 @@ describe('tunnel decapsulation takes IPIP only from the lab\'s balancers', () =>
 
   it('IPIP forged by a client straight to a server is dropped there, and counted', async () => {
     const [decap0, dropped0] = [await decapStat('web1', 0), await decapStat('web1', 4)];
-    expect((await ok(['exec', LAB, 'client1', '--', 'perl', '-e', FORGE, web1Addr, clientAddr, vip])).trim()).toBe('sent');
+    expect((await lblabOk(['exec', LAB, 'client1', '--', 'perl', '-e', FORGE, web1Addr, clientAddr, vip])).trim()).toBe('sent');
     await new Promise((r) => setTimeout(r, 500));
     expect(await decapStat('web1', 4)).toBe(dropped0 + 1);
     expect(await decapStat('web1', 0)).toBe(decap0);
