@@ -52,6 +52,13 @@ export function NodeInspector(p: InspectorProps & { name: string }) {
           onChange={(v) => edit(setNode(doc, name, { image: v === '' ? undefined : v }), key('image'))}
           onBlur={seal}
         />
+        {/* another image gets the node's capabilities only when the lab file says so (the validator names which) */}
+        {(node.image !== undefined || node.trust) && (
+          <label className="check" title="Images not built by lblab run without NET_ADMIN/SYS_ADMIN unless trusted: the lab is refused otherwise">
+            <input type="checkbox" data-testid="node-trust" checked={node.trust === true} onChange={(e) => edit(setNode(doc, name, { trust: e.target.checked ? true : undefined }))} />
+            trust this image with the node's capabilities (NET_ADMIN, SYS_ADMIN)
+          </label>
+        )}
       </Section>
       {running && (
         <Section title="Running">

@@ -118,6 +118,23 @@ describe('inspector', () => {
     expect(b.last().offload).toBeUndefined();
   });
 
+  it('a node with its own image gets a trust checkbox that sets trust: true and takes it out again', () => {
+    setup({ type: 'node', name: 'web1' });
+    expect(screen.queryByTestId('node-trust')).toBeNull(); // lblab's image: nothing to trust
+    cleanup();
+    const doc = sampleDoc();
+    doc.nodes.web1 = { ...doc.nodes.web1, image: 'nginx:1.27' };
+    const b = setup({ type: 'node', name: 'web1' }, doc);
+    const box = screen.getByTestId('node-trust') as HTMLInputElement;
+    expect(box.checked).toBe(false);
+    fireEvent.click(box);
+    expect(b.last().nodes.web1).toEqual({ ...doc.nodes.web1, trust: true });
+    cleanup();
+    const c = setup({ type: 'node', name: 'web1' }, b.last());
+    fireEvent.click(screen.getByTestId('node-trust'));
+    expect(c.last().nodes.web1.trust).toBeUndefined();
+  });
+
   it('adds an L7 route, then matches it on a header', () => {
     const doc = sampleDoc();
     doc.services!.web.mode = 'l7';
