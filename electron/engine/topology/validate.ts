@@ -19,6 +19,7 @@
 //   be a backend of another service (e.g. L7 gateways behind a DSR tier); it is
 //   then treated like a server of that service (VIP on lo in dsr/tunnel, …).
 import { NAME_RE, type LabDoc, type LabIssue, type Mode, type ValidationReport } from '../../api';
+import { isDataplaneMode } from '../balancer/contract';
 import { assignAddresses, type Addressing, type AddressingOptions } from './addressing';
 import { issue, locate } from './issues';
 import { nodeNetworks, reach } from './routes';
@@ -187,6 +188,11 @@ function checkServices(doc: LabDoc, addr: Addressing, modes: Record<string, Mode
       }
       if (nd.kind !== 'server' && nd.kind !== 'balancer') {
         return void issues.push(issue(path, `node ${name} is a ${nd.kind}; backends must be servers (or balancers running their own service, for multi-tier)`, on));
+      }
+      // the tunnel's decapsulator and the eBPF balancer both take the ingress hook's one slot
+      const own = nd.kind === 'balancer' ? services.find(([n, s]) => s.balancer === name && isDataplaneMode(modes[n])) : undefined;
+      if (mode === 'tunnel' && own) {
+        return void issues.push(issue(path, `mode tunnel cannot reach balancer ${name}: its service ${own[0]} runs in ${modes[own[0]]}, whose eBPF program holds the hook the IPIP decapsulator needs; run ${own[0]} in l4proxy or l7, or this service in another mode`, on));
       }
       const nets = nodeNetworks(doc, name);
       const shared = nets.filter((n) => lbNets.includes(n));

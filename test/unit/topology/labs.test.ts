@@ -73,6 +73,15 @@ describe('example labs', () => {
     });
   }
 
+  it('multi-tier: tunnel to a gateway that runs an eBPF mode is refused in one line (both need its ingress hook)', async () => {
+    const doc = await loadLabFile(path.join(labsDir, 'multi-tier.lab.yaml'));
+    expect(planLab(doc, { modes: { edge: 'tunnel' } }).services.find((s) => s.name === 'edge')!.mode).toBe('tunnel');
+    const r = validateLab(doc, { modes: { edge: 'tunnel', gw1: 'nat' } });
+    expect(r.ok).toBe(false);
+    expect(r.issues.map((i) => i.message)).toContainEqual(expect.stringMatching(/^mode tunnel cannot reach balancer gw1: its service gw1 runs in nat, whose eBPF program holds the hook/));
+    expect(r.issues.some((i) => i.message.includes('balancer gw2'))).toBe(false); // gw2 stays l7
+  });
+
   it('templates list every lab with its mode', () => {
     const t = listTemplates();
     expect(t.map((x) => x.id).sort()).toEqual(ids);
