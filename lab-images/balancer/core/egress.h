@@ -78,4 +78,23 @@ static __always_inline int egress_backend(struct __sk_buff *skb, struct backend 
 	return fib_redirect(skb, src, be->addr, proto, tot_len);
 }
 
+/* Send a reply toward its client (nat/snat replies, translated ICMP errors):
+ * out of the interface the client's request came in on, to the MAC that sent
+ * it, when the flow learned them; else by fib lookup. A verdict, or a
+ * negative DROP_* from the MAC rewrite; with no forwarding answer the stack
+ * gets the packet (TC_ACT_OK). */
+static __always_inline int egress_client(struct __sk_buff *skb, __u32 ifindex, const __u8 *l2_dst,
+					 const __u8 *l2_src, __be32 src, __be32 dst, __u8 proto,
+					 __u16 tot_len)
+{
+	if (ifindex) {
+		int r = set_macs(skb, l2_dst, l2_src);
+		if (r < 0)
+			return r;
+		return bpf_redirect(ifindex, 0);
+	}
+	int v = fib_redirect(skb, src, dst, proto, tot_len);
+	return v < 0 ? TC_ACT_OK : v;
+}
+
 #endif /* LB_EGRESS_H */

@@ -148,14 +148,8 @@ static __noinline int icmp_to_client(struct __sk_buff *skb, struct pkt *p, struc
 	int r = icmp_rewrite(skb, p, q, n);
 	if (r < 0)
 		return r;
-	if (rv->ifindex) {
-		r = set_macs(skb, rv->l2_dst, rv->l2_src);
-		if (r < 0)
-			return r;
-		return sent(CNT_ICMP_REV, bpf_redirect(rv->ifindex, 0));
-	}
-	int v = fib_redirect(skb, n->o_src, rv->client, IPPROTO_ICMP, p->tot_len);
-	return sent(CNT_ICMP_REV, v < 0 ? TC_ACT_OK : v);
+	int v = egress_client(skb, rv->ifindex, rv->l2_dst, rv->l2_src, n->o_src, rv->client, IPPROTO_ICMP, p->tot_len);
+	return v < 0 ? v : sent(CNT_ICMP_REV, v);
 }
 
 /* An error from the client's side about forward entry v's flow: on to its

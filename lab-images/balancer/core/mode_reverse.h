@@ -33,15 +33,8 @@ static __always_inline int mode_reverse(struct __sk_buff *skb, struct pkt *p, st
 	}
 	if (r < 0)
 		return r;
-	if (rv->ifindex) {
-		r = set_macs(skb, rv->l2_dst, rv->l2_src);
-		if (r < 0)
-			return r;
-		return sent(cnt, bpf_redirect(rv->ifindex, 0));
-	}
-	/* no route back: the stack gets the translated packet */
-	int v = fib_redirect(skb, rv->vip, dst, p->proto, p->tot_len);
-	return sent(cnt, v < 0 ? TC_ACT_OK : v);
+	int v = egress_client(skb, rv->ifindex, rv->l2_dst, rv->l2_src, rv->vip, dst, p->proto, p->tot_len);
+	return v < 0 ? v : sent(cnt, v);
 }
 
 #endif
