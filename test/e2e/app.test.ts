@@ -6,90 +6,22 @@
 // have a mode switch refused, destroy. Any console error or failed API call
 // fails the test. Screenshots of every step land in test-results/e2e/.
 // (LBLAB_E2E_FAKE=1 runs the same script against test/e2e/fake-api.ts, for UI development only.)
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect as baseExpect, it } from 'vitest';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
-import { build } from 'vite';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
 import { parse as parseYaml } from 'yaml';
-import { startServer } from '../../electron/server/index';
+import { expect, FAKE, labContainers, openApp, snapper, waitDeployed as waitDeployedOn, type Session } from './harness';
 
-// polls wait up to 15 s unless told otherwise: the machine is shared and sometimes slow
-const basePoll = baseExpect.poll.bind(baseExpect);
-const expect = Object.assign(baseExpect, { poll: ((fn: () => unknown, o?: object) => basePoll(fn, { timeout: 15_000, ...o })) as typeof baseExpect.poll });
-const FAKE = process.env.LBLAB_E2E_FAKE === '1';
 const LAB = FAKE ? 'e2e-fake' : 'e2e-dsr';
 const OUT = path.resolve('test-results/e2e');
-const ROOT = path.resolve('.');
 
-let server: { url: string; close(): Promise<void> };
-let serverPid: number | undefined;
-let browser: Browser;
+let session: Session;
 let page: Page;
-let shot = 0;
+let snap: (name: string) => Promise<void>;
 /** console errors, uncaught page errors and API calls answered with an HTTP error: each one fails the test */
 const problems: string[] = [];
-
-async function snap(name: string) {
-  shot++;
-  await page.screenshot({ path: path.join(OUT, `${String(shot).padStart(2, '0')}-${name}.png`) });
-}
-
-/** `lblab serve --port 0` in its own process (the real engine); its output goes to server.log. */
-async function serveReal(): Promise<{ url: string; close(): Promise<void> }> {
-  const log = fs.createWriteStream(path.join(OUT, 'server.log'));
-  // The server and the browser share a network namespace of their own, with
-  // only `lo`: Chromium flushes its sockets with ERR_NETWORK_CHANGED whenever
-  // an interface appears or goes in its namespace, and Docker adds and removes
-  // bridges and veths on the host all through a deploy. Docker itself is
-  // reached through its unix socket, which needs no network.
-  const child: ChildProcess = spawn(
-    'unshare',
-    ['--net', 'sh', '-c', 'ip link set lo up && exec "$0" "$@"', process.execPath, 'bin/lblab.mjs', 'serve', '--port', '0'],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  serverPid = child.pid;
-  child.stderr!.pipe(log);
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    const t = setTimeout(() => reject(new Error(`lblab serve printed no URL in 120 s:\n${out}`)), 120_000);
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      log.write(d);
-      // the whole line: the URL carries the server's token (?token=…)
-      const m = /(http:\/\/127\.0\.0\.1:\d+\/\S*)\n/.exec(out);
-      if (m) {
-        clearTimeout(t);
-        resolve(m[1]);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`lblab serve exited (${code}):\n${out}`)));
-  });
-  return {
-    url,
-    close: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
-      }),
-  };
-}
-
-/** A launcher that runs Debian's Chromium inside the server's network namespace (playwright talks to it over a pipe). */
-function chromiumInServerNetns(): string {
-  if (!serverPid) throw new Error('the server is not running');
-  const wrapper = path.join(OUT, 'chromium-in-netns.sh');
-  fs.writeFileSync(wrapper, `#!/bin/sh\nexec nsenter --net=/proc/${serverPid}/ns/net /usr/bin/chromium "$@"\n`, { mode: 0o755 });
-  return wrapper;
-}
-
-function labContainers(): string[] {
-  const out = execFileSync('docker', ['ps', '-a', '--filter', `label=io.lblab.lab=${LAB}`, '--format', '{{.Names}}'], { encoding: 'utf8' });
-  return out.split('\n').filter(Boolean);
-}
 
 const center = async (l: Locator) => {
   const b = await l.boundingBox();
@@ -145,17 +77,7 @@ async function waitIdle(timeout: number) {
   }
 }
 
-/** Wait for the lab to be (un)deployed; an error toast on the way fails at once with its message. */
-async function waitDeployed(want: 'yes' | 'no', timeout: number) {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    const errs = await page.getByTestId('toast-error').allInnerTexts();
-    if (errs.length) throw new Error(`the app reported: ${errs.join(' | ')}`);
-    if ((await page.getByTestId('lab-state').getAttribute('data-deployed')) === want) return;
-    if (Date.now() > deadline) throw new Error(`lab not ${want === 'yes' ? 'deployed' : 'removed'} after ${timeout} ms`);
-    await page.waitForTimeout(1000);
-  }
-}
+const waitDeployed = (want: 'yes' | 'no', timeout: number) => waitDeployedOn(page, want, timeout);
 
 async function packets(service: string, backends: string[]): Promise<number> {
   let sum = 0;
@@ -167,17 +89,13 @@ describe('lblab in the browser (web mode)', () => {
   beforeAll(async () => {
     fs.mkdirSync(OUT, { recursive: true });
     for (const f of fs.readdirSync(OUT)) if (f.endsWith('.png') || f.endsWith('.yaml')) fs.rmSync(path.join(OUT, f));
-    await build({ configFile: path.join(ROOT, 'vite.renderer.config.ts'), logLevel: 'warn' });
     if (!FAKE) {
-      for (const c of labContainers()) execFileSync('docker', ['rm', '-f', c]); // leftovers of an earlier failed run of THIS test
+      for (const c of labContainers(LAB)) execFileSync('docker', ['rm', '-f', c]); // leftovers of an earlier failed run of THIS test
     }
-    server = FAKE ? await startServer({ port: 0, api: (await import('./fake-api')).createFakeApi(), log: () => undefined }) : await serveReal();
-    browser = await chromium.launch({
-      executablePath: FAKE ? '/usr/bin/chromium' : chromiumInServerNetns(),
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
-    });
-    const ctx = await browser.newContext({ viewport: { width: 1500, height: 940 }, acceptDownloads: true });
-    page = await ctx.newPage();
+    session = await openApp(OUT);
+    page = session.page;
+    snap = snapper(page, OUT);
+    // every console error counts here (the session's own list lets Chromium's network-change notices pass)
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
     page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
     page.on('response', (r) => {
@@ -193,15 +111,15 @@ describe('lblab in the browser (web mode)', () => {
   });
 
   afterAll(async () => {
-    if (!FAKE && labContainers().length) {
+    if (!FAKE && labContainers(LAB).length) {
       try {
         execFileSync('node', ['bin/lblab.mjs', 'down', LAB], { stdio: 'ignore', timeout: 120_000 });
       } catch {
         /* reported by the test itself */
       }
     }
-    await browser?.close();
-    await server?.close();
+    await session?.browser.close();
+    await session?.server.close();
   });
 
   it('draws, deploys, curls, switches mode, saves, reloads and destroys a DSR lab', async () => {
@@ -216,7 +134,7 @@ describe('lblab in the browser (web mode)', () => {
 
 async function scenario() {
   {
-    await page.goto(server.url);
+    await page.goto(session.server.url);
     await page.getByTestId('app').waitFor({ timeout: 30_000 });
     await expect(page.getByTestId('docker-banner').count()).resolves.toBe(0);
 
@@ -458,6 +376,6 @@ async function scenario() {
     expect((await page.getByTestId('toast-warn').allInnerTexts()).filter((t) => /counters|status/.test(t))).toEqual([]);
     await snap('destroyed');
     noProblems('destroy');
-    if (!FAKE) expect(labContainers()).toEqual([]);
+    if (!FAKE) expect(labContainers(LAB)).toEqual([]);
   }
 }

@@ -37,7 +37,8 @@ export async function serveReal(out: string): Promise<Served> {
     child.stdout!.on('data', (d: Buffer) => {
       text += d.toString();
       log.write(d);
-      const m = /(http:\/\/127\.0\.0\.1:\d+\/\S*)/.exec(text);
+      // the whole line: the URL carries the server's token (?token=…), which may arrive in pieces
+      const m = /(http:\/\/127\.0\.0\.1:\d+\/\S*)\n/.exec(text);
       if (m) {
         clearTimeout(t);
         resolve(m[1]);
