@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import type { LabDoc, LabIssue } from '../../api';
 import { formatPath, issue } from './issues';
-import { labSchema } from './schema';
+import { backendObjectSchema, healthSchema, labSchema, linkSchema, networkSchema, nodeSchema, positionSchema, routeSchema, serviceSchema } from './schema';
 
 export interface SchemaCheck {
   doc?: LabDoc;
@@ -121,16 +121,17 @@ function valueAt(root: unknown, path: (string | number)[]): unknown {
   return v;
 }
 
+// the fields each object allows, in the schema's own order (the zod shapes are the one list)
 const KEYS = {
-  lab: ['name', 'description', 'offload', 'networks', 'nodes', 'services'],
-  network: ['subnet', 'position'],
-  node: ['kind', 'links', 'image', 'trust', 'position'],
-  link: ['network', 'rate', 'address'],
-  position: ['x', 'y'],
-  service: ['balancer', 'vip', 'port', 'mode', 'scheduler', 'backends', 'routes', 'health'],
-  backend: ['node', 'weight'],
-  route: ['path', 'host', 'header', 'backends'],
-  health: ['type', 'path', 'interval'],
+  lab: Object.keys(labSchema.shape),
+  network: Object.keys(networkSchema.shape),
+  node: Object.keys(nodeSchema.shape),
+  link: Object.keys(linkSchema.shape),
+  position: Object.keys(positionSchema.shape),
+  service: Object.keys(serviceSchema.shape),
+  backend: Object.keys(backendObjectSchema.shape),
+  route: Object.keys(routeSchema.shape),
+  health: Object.keys(healthSchema.shape),
 };
 
 function allowedKeys(path: (string | number)[]): string[] | undefined {
