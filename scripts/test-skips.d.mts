@@ -1,4 +1,5 @@
 // Types of test-skips.mjs, for the unit tests that import it.
+export declare const ALLOW_FILE: string;
 export declare const ALLOW_HEADING: string;
 export interface AllowEntry { target: string; reason: string }
 export interface Skip { file: string; name: string; reason: string }

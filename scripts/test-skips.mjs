@@ -1,16 +1,19 @@
 // Skipped tests, for `npm test` (scripts/test.mjs): reads them from a vitest
 // JSON report with the reason each recorded (test/support/skip.ts puts it in
 // the test's meta), groups them (a whole stage, a whole file, single tests)
-// and checks them against README.md's list of tests that may skip in CI.
+// and checks them against the list of tests that may skip in CI (ALLOW_FILE).
 import path from 'node:path';
 
+/** The file, relative to the repository, that lists the tests allowed to skip in CI. */
+export const ALLOW_FILE = 'test/may-skip.md';
 export const ALLOW_HEADING = 'Tests that may skip';
 
 const SKIPPED = new Set(['skipped', 'pending', 'todo', 'disabled']);
 
 /**
- * The entries under README's "### Tests that may skip" heading, up to the
- * next heading: list items `- \`<test file or full test name>\`: <reason>`.
+ * The entries under the "## Tests that may skip" heading of a markdown text
+ * (ALLOW_FILE's), up to the next heading: list items
+ * `- \`<test file or full test name>\`: <reason>`.
  */
 export function parseAllowList(markdown) {
   const lines = markdown.split('\n');
@@ -41,7 +44,7 @@ export function skippedTests(report, root) {
   return out;
 }
 
-/** Whether README allows this skip in CI: its file or its full name is listed. */
+/** Whether the allow-list lets this skip pass in CI: its file or its full name is listed. */
 export function isAllowed(skip, allowList) {
   return allowList.some((e) => e.target === skip.file || e.target === skip.name);
 }
@@ -52,7 +55,7 @@ const reasons = (skips) => [...new Set(skips.map((s) => s.reason))].join('; ');
 /**
  * One line per group of skips, `<stage>: ...` — the whole stage when every
  * test of it skipped, else each file whose tests all skipped, else each test.
- * `allowed` is true when README lists every skip of the group.
+ * `allowed` is true when the allow-list names every skip of the group.
  */
 export function skipLines(stage, report, root, allowList) {
   const skips = skippedTests(report, root);

@@ -4,15 +4,15 @@
 // integration and e2e suites share one Docker engine. Names every skipped
 // test (with the reason it recorded) and ends with the line
 // `N passed, N failed, N skipped` (summed over the vitest runs).
-// Under CI=true a skip fails the run unless README.md lists it under
-// "Tests that may skip": in CI every tool is installed, so a skip means a
-// suite silently did not run.
+// Under CI=true a skip fails the run unless test/may-skip.md (ALLOW_FILE)
+// lists it under "Tests that may skip": in CI every tool is installed, so a
+// skip means a suite silently did not run.
 // LBLAB_TEST_REPORTS: where vitest's JSON reports go (default .cache/test).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ALLOW_HEADING, parseAllowList, skipLines, skippedTests } from './test-skips.mjs';
+import { ALLOW_FILE, ALLOW_HEADING, parseAllowList, skipLines, skippedTests } from './test-skips.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const bin = (name) => path.join(root, 'node_modules', '.bin', name);
@@ -34,9 +34,16 @@ function finish(code, why) {
 }
 
 let allowList;
-/** README.md's skips allowed in CI (read once). */
+/** The skips allowed in CI (read once); without the file none is. */
 function allowed() {
-  allowList ??= parseAllowList(fs.readFileSync(path.join(root, 'README.md'), 'utf8'));
+  if (allowList) return allowList;
+  let text;
+  try {
+    text = fs.readFileSync(path.join(root, ALLOW_FILE), 'utf8');
+  } catch (e) {
+    finish(1, `cannot read ${ALLOW_FILE}, the list of tests that may skip in CI: ${e.code ?? e.message}`);
+  }
+  allowList = parseAllowList(text);
   return allowList;
 }
 
@@ -75,7 +82,7 @@ function vitest(project) {
     refused = CI ? lines.filter((l) => !l.allowed) : [];
     for (const l of lines) {
       if (!CI) console.log(`npm test: ${l.text}`);
-      else if (l.allowed) console.log(`npm test: ${l.text} (README.md allows it in CI)`);
+      else if (l.allowed) console.log(`npm test: ${l.text} (${ALLOW_FILE} allows it in CI)`);
       else console.error(`npm test: ${l.text}`);
     }
   } else if (!r.ok) {
@@ -83,7 +90,7 @@ function vitest(project) {
   }
   if (!r.ok) finish(1, r.why);
   if (refused.length) {
-    finish(1, `${project}: ${refused.length === 1 ? 'a skip' : `${refused.length} skips`} under CI=true that README.md does not list under "${ALLOW_HEADING}"`);
+    finish(1, `${project}: ${refused.length === 1 ? 'a skip' : `${refused.length} skips`} under CI=true that ${ALLOW_FILE} does not list under "${ALLOW_HEADING}"`);
   }
 }
 

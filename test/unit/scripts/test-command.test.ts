@@ -1,5 +1,5 @@
 // `npm test` (scripts/test.mjs) reports skipped tests, and under CI=true a
-// skip README.md does not allow fails the run: here the core stage with a
+// skip test/may-skip.md does not allow fails the run: here the core stage with a
 // PATH that has node and a few basic tools but no clang, so every core test
 // skips at once (no root-only state is touched).
 import { execFile } from 'node:child_process';
@@ -9,7 +9,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../../support/cli';
-import { parseAllowList, skipLines, skippedTests } from '../../../scripts/test-skips.mjs';
+import { ALLOW_FILE, parseAllowList, skipLines, skippedTests } from '../../../scripts/test-skips.mjs';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lblab-npm-test-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -54,7 +54,7 @@ describe('npm test and skipped tests', () => {
     const r = await npmTest('core', { CI: 'true' });
     expect(r.code, r.stdout + r.stderr).not.toBe(0);
     expect(r.stderr).toMatch(/^npm test: core: \d+ tests skipped \(clang not found on PATH\)$/m);
-    expect(r.stderr).toMatch(/npm test: stopped: core: .*README\.md/);
+    expect(r.stderr).toMatch(/npm test: stopped: core: .*test\/may-skip\.md does not list/);
     expect(lastLine(r.stdout)).toMatch(/^0 passed, 0 failed, [1-9]\d* skipped$/);
   }, 90_000);
 
@@ -66,9 +66,9 @@ describe('npm test and skipped tests', () => {
   }, 90_000);
 });
 
-describe('the README allow-list and the skip report', () => {
-  const readme = [
-    '# x', '### Tests that may skip', 'Some prose with `- `not-an-entry`: inline`.',
+describe('the allow-list and the skip report', () => {
+  const allowText = [
+    '# x', '## Tests that may skip', 'Some prose with `- `not-an-entry`: inline`.',
     '- `test/integration/a.test.ts`: needs a GPU', '- `suite b one`: flaky upstream', '## Next', '- `test/other.test.ts`: not in the section',
   ].join('\n');
   const report = {
@@ -86,16 +86,16 @@ describe('the README allow-list and the skip report', () => {
   };
 
   it('reads only the list items under the heading', () => {
-    expect(parseAllowList(readme)).toEqual([
+    expect(parseAllowList(allowText)).toEqual([
       { target: 'test/integration/a.test.ts', reason: 'needs a GPU' },
       { target: 'suite b one', reason: 'flaky upstream' },
     ]);
     expect(parseAllowList('# no such heading\n- `x`: y')).toEqual([]);
   });
 
-  it('groups skips by file when a whole file skipped, else names each test, and marks what README allows', () => {
+  it('groups skips by file when a whole file skipped, else names each test, and marks what the list allows', () => {
     expect(skippedTests(report, ROOT)).toHaveLength(4);
-    expect(skipLines('integration', report, ROOT, parseAllowList(readme))).toEqual([
+    expect(skipLines('integration', report, ROOT, parseAllowList(allowText))).toEqual([
       { text: 'integration: test/integration/a.test.ts: 2 tests skipped (no GPU)', allowed: true },
       { text: 'integration: test/integration/b.test.ts: skipped "suite b one" (no reason given)', allowed: true },
       { text: 'integration: test/integration/c.test.ts: skipped "suite c one" (no images)', allowed: false },
@@ -107,9 +107,16 @@ describe('the README allow-list and the skip report', () => {
     expect(skipLines('core', all, ROOT, [])).toEqual([{ text: 'core: 2 tests skipped (no GPU)', allowed: false }]);
   });
 
-  it("README.md's own list parses, each entry with a reason", () => {
-    const entries = parseAllowList(fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8'));
+  it('the project\'s own list parses, each entry with a reason, and its example is not an entry', () => {
+    const text = fs.readFileSync(path.join(ROOT, ALLOW_FILE), 'utf8');
+    expect(ALLOW_FILE).toBe('test/may-skip.md');
+    expect(text).toMatch(/^## Tests that may skip$/m);
+    const entries = parseAllowList(text);
     for (const e of entries) expect(e.reason.length, e.target).toBeGreaterThan(3);
-    expect(fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8')).toMatch(/^### Tests that may skip$/m);
+    expect(entries.map((e) => e.target)).not.toContain('test/integration/example.test.ts');
+  });
+
+  it('README.md says where the list lives', () => {
+    expect(fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8')).toContain(ALLOW_FILE);
   });
 });
