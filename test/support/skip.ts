@@ -1,6 +1,6 @@
 // Skips that say why: the reason travels in the test's meta into vitest's
 // JSON report, where `npm test` (scripts/test.mjs) reads it to name each
-// skipped test and, under CI=true, to fail on skips README.md does not allow.
+// skipped test and, under CI=true, to fail on skips test/may-skip.md does not allow.
 import type { TestContext } from 'vitest';
 
 declare module 'vitest' {
