@@ -1,5 +1,5 @@
 // The `lblab` command. Each subcommand is a thin layer over the lab engine
-// (its LabService); the commands are listed in the README. Output meant for scripts
+// (its LabService); docs/cli.md describes every command. Output meant for scripts
 // goes to stdout, progress and notes to stderr.
 import fs from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';

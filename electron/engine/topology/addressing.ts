@@ -2,7 +2,7 @@
 // document (schema-valid; dangling references are skipped here and
 // reported by validate.ts).
 //
-// Rules (documented for users in the README of labs/):
+// Rules (documented for users in docs/lab-file.md):
 // - A network without `subnet` gets a /24 from 198.18.0.0/15: network number i
 //   (file order) prefers 198.18.<i>.0/24, else the lowest free /24. Explicit
 //   subnets (and `avoid`: every other Docker network on the host) are never reused.
