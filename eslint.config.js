@@ -2,8 +2,10 @@
 // rules: fast) plus the architecture's import boundaries, by folder (so they
 // hold when files move inside a folder). docs/architecture.md draws them:
 //   renderer → electron/api ← main/preload/server/cli → engine/lab-engine → engine
+//   electron/api is api.ts and the folder api/ (one file per domain), less
+//   api/host.ts: the host-only lab service, which the renderer never imports
 //   electron/ → lab-images/balancer/contract only through engine/balancer/contract.ts
-//   (and api.ts, which re-exports the contract's vocabulary)
+//   (and electron/api, which re-exports the contract's vocabulary)
 //   lab-images never imports electron/ or renderer/; nothing imports test/ or bench/
 // Specifiers are matched as written: a relative path is recognized by the
 // folder names it passes through (`../engine/deploy/up` from electron/cli/).
@@ -27,13 +29,17 @@ const B = {
   bench: { regex: via('bench/'), message: 'tests never import bench/: run the bench as a subprocess, or move what both need to test/support/' },
   testBeyondSupport: { regex: via('test/(?!support/)'), message: 'benches import from test/ only test/support/' },
   rendererBeyondApi: {
-    regex: via(`(electron(/(?!api${EXT})|$)|lab-images(/|$))`),
+    regex: via(`(electron(/(?!api(${EXT}|/))|$)|lab-images(/|$))`),
     message: 'the renderer imports only electron/api (types and schemas), never the engine, server, CLI, shell or lab-images/',
+  },
+  rendererHost: {
+    regex: via(`electron/api/host${EXT}`),
+    message: 'the renderer never imports electron/api/host: the lab service is host-only (Node streams)',
   },
   renderer: { regex: via('renderer(/|$)'), message: 'nothing in electron/ imports the renderer (it is loaded by URL)' },
   labImages: {
     regex: via('lab-images(/|$)'),
-    message: 'electron/ reaches lab-images/ only through electron/engine/balancer/contract.ts and electron/api.ts (the balancer contract)',
+    message: 'electron/ reaches lab-images/ only through electron/engine/balancer/contract.ts and electron/api (the balancer contract)',
   },
   labImagesBeyondContract: {
     regex: via('lab-images/(?!balancer/contract(/|$))'),
@@ -53,8 +59,20 @@ const B = {
   },
   uiLibraries: { regex: '^(react|react-dom|recharts|@xyflow/|@xterm/)', message: 'the engine never imports UI libraries' },
   apiOutward: {
-    regex: via(`((engine|server|cli|shell|renderer)(/|$)|(main|preload)${EXT})`),
-    message: 'electron/api.ts is the contract at the bottom: it imports no other part of the app',
+    regex: via(`((engine|server|cli|shell|renderer|common)(/|$)|(main|preload)${EXT})`),
+    message: 'electron/api is the contract at the bottom: it imports no other part of the app',
+  },
+  apiPackages: {
+    regex: '^(?!zod$)(?!\\.{1,2}/)',
+    message: 'electron/api is the contract every side shares: of packages it imports only zod',
+  },
+  apiBeyondVocabulary: {
+    regex: via(`lab-images/(?!balancer/contract/vocabulary${EXT})`),
+    message: "of lab-images/ electron/api imports only the balancer contract's vocabulary (modes, schedulers, the name rule)",
+  },
+  apiHost: {
+    regex: via(`host${EXT}`),
+    message: 'electron/api/host.ts is host-only (Node streams): the rest of electron/api never imports it, so the renderer does not bundle it',
   },
   labImagesOutward: {
     regex: via('(electron|renderer)(/|$)'),
@@ -112,7 +130,7 @@ export default tseslint.config(
   },
   { files: ['bin/**', 'lab-images/**', 'renderer/**', 'electron/**'], rules: boundaries(...product) },
   { files: ['electron/**'], rules: boundaries(...electronSide) },
-  { files: ['electron/api.ts'], rules: boundaries(...product, B.renderer, B.shell, B.apiOutward, B.labImagesBeyondContract) },
+  { files: ['electron/api.ts', 'electron/api/**'], rules: boundaries(B.testOrBench, B.apiPackages, B.apiOutward, B.apiBeyondVocabulary, B.apiHost) },
   { files: ['electron/main.ts', 'electron/preload.ts'], rules: boundaries(B.testOrBench, B.renderer, B.labImages, B.engineBeyondEntry, B.cli) },
   { files: ['electron/server/**'], rules: boundaries(...serverSide) },
   { files: ['electron/cli/**'], rules: boundaries(...cliSide) },
@@ -122,7 +140,7 @@ export default tseslint.config(
   {
     files: ['renderer/**'],
     languageOptions: { globals: { ...globals.browser } },
-    rules: boundaries(...product, B.rendererBeyondApi),
+    rules: boundaries(...product, B.rendererBeyondApi, B.rendererHost),
   },
   { files: ['lab-images/**'], rules: boundaries(...product, B.labImagesOutward) },
   { files: ['test/**'], rules: boundaries(B.electronPackage, B.bench) },

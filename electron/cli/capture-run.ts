@@ -3,7 +3,7 @@
 // --duration or Ctrl-C; the tcpdumps in the nodes are gone before it exits.
 import fs from 'node:fs';
 import type { Writable } from 'node:stream';
-import type { LabService, TappedPacket } from '../api';
+import type { LabService, TappedPacket } from '../api/host';
 import { packetJson, packetLine, parseTargets } from './capture-format';
 import { UsageError } from './fail';
 

@@ -3,7 +3,8 @@
 // goes to stdout, progress and notes to stderr.
 import fs from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { COMPARE_ROWS, MODES, NAME_RE, oneLine, type CompareRequest, type CompareRow, type LabService, type Mode } from '../api';
+import { COMPARE_ROWS, MODES, NAME_RE, oneLine, type CompareRequest, type CompareRow, type Mode } from '../api';
+import type { LabService } from '../api/host';
 import { reportAndExit, UsageError } from './fail';
 import { formatStats, formatStatus } from './format';
 import { formatJourney } from './journey-format';

@@ -1,11 +1,12 @@
-// The lab engine: the LabService (api.ts) for the Electron main process, the
+// The lab engine: the LabService (api/host.ts) for the Electron main process, the
 // web server and the CLI — the one way into the engine. Lab files delegate to
 // topology/, deploying to deploy/, reading and removing labs to labs/,
 // statistics to balancer/, shells to terminals/, images to images/; Docker
 // node events are pushed to subscribers. Docker is checked once per call that
 // needs it; every failure surfaces as an ApiError with one line.
 import fs from 'node:fs';
-import { ApiError, NAME_RE, type AppInfo, type LabDoc, type LabEvent, type LabService, type Mode } from '../api';
+import { ApiError, NAME_RE, type AppInfo, type LabDoc, type LabEvent, type Mode } from '../api';
+import type { LabService } from '../api/host';
 import { defaultDeps, withPlanCache, type DeployDeps } from './deploy/deps';
 import { setMode } from './deploy/mode';
 import { up } from './deploy/up';

@@ -1,7 +1,8 @@
 // The main process, minus the `import 'electron'`: main.ts passes the electron
 // module in, tests pass a fake. Wires window, guards, IPC, menu, window state.
 import path from 'node:path';
-import { IPC, oneLine, type ApiMethod, type LabService } from '../api.js';
+import { IPC, oneLine, type ApiMethod } from '../api.js';
+import type { LabService } from '../api/host.js';
 import { appUrlMatcher, rendererUrl } from './app-url.js';
 import { guardSession, guardWebContents, type SessionLike, type WebContentsLike } from './guards.js';
 import { registerApiIpc, type IpcMainLike } from './ipc.js';

@@ -3,7 +3,8 @@
 // into loading), and its arguments pass the same zod schemas as the web server.
 // Replies are {result} | {error, code}: Electron would otherwise wrap thrown
 // errors in "Error invoking remote method…" and the code would be lost.
-import { ApiError, dispatch, IPC, oneLine, type ApiMethod, type LabService } from '../api.js';
+import { ApiError, dispatch, IPC, oneLine, type ApiMethod } from '../api.js';
+import type { LabService } from '../api/host.js';
 import type { UrlMatcher } from './app-url.js';
 
 export interface FrameLike { url: string; parent: FrameLike | null }

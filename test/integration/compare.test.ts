@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Comparison, LabEvent, LabStatus } from '../../electron/api';
-import type { LabService } from '../../electron/api';
+import type { LabService } from '../../electron/api/host';
 import { createLabEngine } from '../../electron/engine/lab-engine';
 import { lblab, lblabChild, LAB_PREFIX, rewriteLab, ROOT, tmpDir } from '../support/labs';
 

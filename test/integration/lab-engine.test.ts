@@ -2,7 +2,8 @@
 // events, terminals, rollback on failure, stale and foreign name conflicts.
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LabEvent, LabService } from '../../electron/api';
+import type { LabEvent } from '../../electron/api';
+import type { LabService } from '../../electron/api/host';
 import { defaultDeps, type DeployDeps } from '../../electron/engine/deploy/deps';
 import { createLabEngine } from '../../electron/engine/lab-engine';
 import { down } from '../../electron/engine/labs/down';

@@ -5,7 +5,8 @@
 // or node goes away, when asked, and all at once when nobody listens.
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { ApiError, captureOptionsSchema, type CaptureTap, type CaptureEvent, type CaptureFilterResult, type CaptureInfo, type CaptureInterface, type CaptureOptions, type CapturePcap, type CaptureStart, type CaptureTarget, type CapturedPacket, type LabStatus, type PacketSummary } from '../../api';
+import { ApiError, captureOptionsSchema, type CaptureEvent, type CaptureFilterResult, type CaptureInfo, type CaptureInterface, type CaptureOptions, type CapturePcap, type CaptureStart, type CaptureTarget, type CapturedPacket, type LabStatus, type PacketSummary } from '../../api';
+import type { CaptureTap } from '../../api/host';
 import { compileFilter, DisplayFilterError, type PacketPredicate } from './display-filter';
 import { dockerExecStarter, type ExecStarter } from './exec-stream';
 import { LiveCapture, type CaptureHooks } from './live-capture';

@@ -1,7 +1,7 @@
 // Remove one lab: its containers first (a network with endpoints cannot be
 // removed), then its networks — found by label, never by name. Idempotent.
 import type Docker from 'dockerode';
-import type { RemovedLab } from '../../api';
+import type { RemovedLab } from '../../api/host';
 import { docker } from '../docker/client';
 import { labObjects } from './lab-record';
 

@@ -1,7 +1,7 @@
 // `lblab exec LAB NODE -- CMD...`: run a command in a node with its output
 // streamed and its exit code returned.
 import { PassThrough } from 'node:stream';
-import type { ExecStreams } from '../../api';
+import type { ExecStreams } from '../../api/host';
 import { startExec } from '../docker/exec';
 import { EngineError } from '../errors';
 import { nodeContainer } from './find-node';

@@ -12,7 +12,8 @@
 // Images are kept either way: they are the expensive part and the next deploy
 // reuses them. Exec sessions (terminals, captures) end with their containers.
 import type Docker from 'dockerode';
-import { NAME_RE, type GcOptions, type GcResult } from '../../api';
+import { NAME_RE } from '../../api';
+import type { GcOptions, GcResult } from '../../api/host';
 import { docker } from '../docker/client';
 import { LABEL, labFilter } from '../docker/labels';
 import { EngineError } from '../errors';

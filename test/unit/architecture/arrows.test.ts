@@ -121,10 +121,50 @@ describe('docs/architecture.md arrows against the real imports', () => {
 
 });
 
+/** Every file reached from `files` through relative imports (type imports included: they shape the renderer's types). */
+function reachable(files: string[]): Set<string> {
+  const seen = new Set<string>();
+  const todo = [...files];
+  while (todo.length) {
+    const file = todo.pop()!;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    for (const spec of specifiers(fs.readFileSync(path.join(ROOT, file), 'utf8'))) {
+      const target = resolve(file, spec);
+      if (target && !seen.has(target)) todo.push(target);
+    }
+  }
+  return seen;
+}
+
+/** Node's own modules or types named in a source text (imports of `node:*`, the `NodeJS` namespace). */
+const NODE_TYPES = /\bfrom\s+['"]node:|\bimport\(\s*['"]node:|\bNodeJS\./;
+
+describe('what the renderer bundles of electron/', () => {
+  const reached = [...reachable(sourceFiles('renderer'))].filter((f) => !f.startsWith('renderer/'));
+
+  it('reaches the contract: api.ts, its domain files and the vocabulary', () => {
+    expect(reached).toContain('electron/api.ts');
+    expect(reached.filter((f) => f.startsWith('electron/api/')).length).toBeGreaterThan(5);
+    expect(reached).toContain('lab-images/balancer/contract/vocabulary.ts');
+  });
+
+  it('never reaches the host-only lab service nor Node types', () => {
+    expect(reached).not.toContain('electron/api/host.ts');
+    expect(reached.filter((f) => NODE_TYPES.test(fs.readFileSync(path.join(ROOT, f), 'utf8')))).toEqual([]);
+  });
+
+  it('the host-only module is the one that names Node types', () => {
+    expect(NODE_TYPES.test(fs.readFileSync(path.join(ROOT, 'electron/api/host.ts'), 'utf8'))).toBe(true);
+  });
+});
+
 describe('the scanner itself', () => {
   it('maps files to folder nodes', () => {
     expect(nodeOf('renderer/components/canvas/Canvas.tsx')).toBe('renderer');
     expect(nodeOf('electron/api.ts')).toBe('electron/api');
+    expect(nodeOf('electron/api/capture.ts')).toBe('electron/api');
+    expect(nodeOf('electron/api/host.ts')).toBe('electron/api');
     expect(nodeOf('electron/engine/lab-engine.ts')).toBe('electron/engine/lab-engine');
     expect(nodeOf('electron/engine/labs/down.ts')).toBe('electron/engine');
     expect(nodeOf('electron/cli/main.ts')).toBe('electron/cli');

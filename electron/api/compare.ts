@@ -1,0 +1,169 @@
+// Comparisons: the same workload through several modes of one service, in
+// rotating rounds. The JSON below is shared by the API, `lblab compare
+// --json` and the saved files; its keys are fixed (more may be added).
+import { z } from 'zod';
+import { MODES, nameSchema } from '../../lab-images/balancer/contract/vocabulary';
+
+/** What a comparison can measure: a mode of the balancer, or a reference row. */
+export const COMPARE_ROWS = [...MODES, 'direct', 'kernel-nat'] as const;
+export type CompareRow = (typeof COMPARE_ROWS)[number];
+/** Objects the lab servers serve (a path starting with / is also accepted). */
+export const COMPARE_OBJECTS = ['1k', '100k', '1m', '10m'] as const;
+
+export const compareRequestSchema = z
+  .object({
+    lab: nameSchema,
+    service: nameSchema.optional(),
+    modes: z.array(z.enum(COMPARE_ROWS)).min(1).max(COMPARE_ROWS.length).optional(),
+    /** 1k | 100k | 1m | 10m, or a path on the servers such as /index.html */
+    object: z
+      .string()
+      .max(256)
+      .refine((o) => (COMPARE_OBJECTS as readonly string[]).includes(o) || /^\/[A-Za-z0-9._~/-]*$/.test(o), 'is not one of 1k, 100k, 1m, 10m or a /path')
+      .optional(),
+    connections: z.number().int().min(1).max(10000).optional(),
+    /** seconds measured per run */
+    duration: z.number().min(1).max(600).optional(),
+    /** seconds of load before each measured run, not counted */
+    warmup: z.number().min(0).max(600).optional(),
+    repeat: z.number().int().min(1).max(100).optional(),
+  })
+  .strict();
+export type CompareRequest = z.infer<typeof compareRequestSchema>;
+export const comparisonIdSchema = z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/, 'is not a comparison id');
+
+export interface Spread { median: number; min: number; max: number }
+export interface LatencyPercentiles { p50: number; p90: number; p99: number }
+
+export interface CompareEnvironment {
+  kernel: string;
+  docker: string;
+  cpuModel: string;
+  cpus: number;
+  loadBefore: number[];
+  loadAfter: number[];
+  /** link rates as the lab file gives them, by `node:network` */
+  linkRates: Record<string, string>;
+  /** `ethtool -k` offloads of the balancer's interfaces: iface → feature → on/off */
+  offloads: Record<string, Record<string, string>>;
+  /** the lab's `offload` setting when it ran (absent: the document was unreadable, or saved before the setting existed) */
+  offload?: boolean;
+}
+/** Whether a comparison ran with checksum/segmentation offload: the lab's setting, else what the balancer's
+ * interfaces had (tx-checksumming); undefined when neither is known. Throughput differs several-fold. */
+export function offloadOf(e: Pick<CompareEnvironment, 'offload' | 'offloads'> | undefined): boolean | undefined {
+  if (typeof e?.offload === 'boolean') return e.offload;
+  const tx = Object.values(e?.offloads ?? {}).map((f) => f['tx-checksumming']).filter(Boolean);
+  return tx.length ? tx.every((v) => v === 'on') : undefined;
+}
+export interface CompareWorkload {
+  modes: CompareRow[];
+  object: string;
+  connections: number;
+  duration: number;
+  warmup: number;
+  repeat: number;
+  /** the client nodes that ran wrk, all at once */
+  clients: string[];
+}
+export interface CompareRun {
+  mode: CompareRow;
+  repetition: number;
+  throughputMbps: number;
+  requestsPerSec: number;
+  latencyMs: LatencyPercentiles;
+  /** non-2xx responses plus socket errors */
+  errors: number;
+  /** backend node → fraction of the requests it served */
+  backendShares: Record<string, number>;
+  /** balancer interface → bytes received / transmitted during the run */
+  balancerBytes: Record<string, { rx: number; tx: number }>;
+  /** response bytes the clients received during the run */
+  responseBytes: number;
+  balancerCpuSeconds: number;
+  /** why this run has no numbers, when it failed */
+  error?: string;
+}
+export interface CompareSummary {
+  mode: CompareRow;
+  throughputMbps: Spread;
+  requestsPerSec: Spread;
+  latencyMs: LatencyPercentiles;
+  errors: number;
+  /** bytes the balancer transmitted ÷ response bytes the clients received */
+  balancerResponseShare: number;
+}
+export interface Comparison {
+  id: string;
+  lab: string;
+  service: string;
+  /** false when cancelled or cut short by a failure */
+  complete: boolean;
+  startedAt: string;
+  finishedAt?: string;
+  error?: string;
+  environment: CompareEnvironment;
+  workload: CompareWorkload;
+  summary: CompareSummary[];
+  runs: CompareRun[];
+}
+export interface ComparisonInfo { id: string; lab: string; service: string; startedAt: string; complete: boolean; modes: CompareRow[] }
+export interface CompareModeAvailability { mode: CompareRow; ok: boolean; reason?: string }
+
+export type CompareEvent =
+  | {
+      type: 'compare-progress';
+      id: string;
+      mode: CompareRow;
+      repetition: number;
+      /** runs done and in all */
+      done: number;
+      total: number;
+      phase: 'switching' | 'warmup' | 'measuring' | 'restoring';
+      secondsLeft: number;
+    }
+  | {
+      type: 'compare-sample';
+      id: string;
+      mode: CompareRow;
+      repetition: number;
+      /** seconds since this run's measurement began */
+      t: number;
+      throughputMbps: number;
+      requestsPerSec: number;
+      /** bytes per second through the balancer's interfaces (sum) */
+      balancerRxBps: number;
+      balancerTxBps: number;
+    }
+  | { type: 'compare-end'; id: string; complete: boolean; error?: string };
+
+/** Comparisons (Docker needed to start one): progress and the live series arrive as compare-* events. Saved ones are
+ * read back from the data folder. */
+export interface CompareMethods {
+  /** What `service` of a running lab could be compared in: each mode and reference row, with why not when it cannot.
+   * Fails not-found (no such lab or service), conflict (the lab is not running) or bad-request (the lab has no service,
+   * or several and none was named). */
+  compareModes(lab: string, service: string): Promise<CompareModeAvailability[]>;
+  /** Start a comparison; its id at once, the results through events and getComparison. Fails bad-request (a field of
+   * the request), not-found (no such lab or service), conflict (the lab is not running or is already being compared). */
+  startCompare(req: CompareRequest): Promise<{ id: string }>;
+  /** Stop a running comparison; resolves once its lab is put back and what it measured is saved (an ended one: nothing
+   * to do). Fails not-found when there is no comparison `id`. */
+  cancelCompare(id: string): Promise<void>;
+  /** The saved comparisons and the running ones, newest first. */
+  listComparisons(): Promise<ComparisonInfo[]>;
+  /** A comparison in full: a running one as measured so far. Fails not-found (no comparison `id`) or engine (its file is
+   * not a saved comparison). */
+  getComparison(id: string): Promise<Comparison>;
+  /** A comparison as CSV: a header row, then one row per run. Fails as getComparison. */
+  comparisonCsv(id: string): Promise<string>;
+}
+
+export const compareArgs = {
+  compareModes: z.tuple([nameSchema, nameSchema]),
+  startCompare: z.tuple([compareRequestSchema]),
+  cancelCompare: z.tuple([comparisonIdSchema]),
+  listComparisons: z.tuple([]),
+  getComparison: z.tuple([comparisonIdSchema]),
+  comparisonCsv: z.tuple([comparisonIdSchema]),
+} satisfies Record<keyof CompareMethods, z.ZodTypeAny>;

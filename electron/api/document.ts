@@ -1,0 +1,99 @@
+// Lab documents: the in-memory form of a `*.lab.yaml` file, the problems
+// found in one, the templates, and the calls that parse, check and format
+// them with the same schema and checks as the CLI. The engine validates a
+// document fully (schema + topology checks); these types are what the
+// renderer edits.
+import { z } from 'zod';
+import { nameSchema, type Mode, type Scheduler } from '../../lab-images/balancer/contract/vocabulary';
+
+export const NODE_KINDS = ['client', 'balancer', 'server', 'router'] as const;
+export type NodeKind = (typeof NODE_KINDS)[number];
+
+export interface Position { x: number; y: number }
+export interface LinkDoc { network: string; rate?: string; address?: string }
+export interface NodeDoc {
+  kind: NodeKind;
+  links: LinkDoc[];
+  image?: string;
+  /** run `image` (not one of lblab's own) with the capabilities lblab grants its nodes (NET_ADMIN, SYS_ADMIN where BPF loads) */
+  trust?: boolean;
+  position?: Position;
+}
+export interface NetworkDoc { subnet?: string; position?: Position }
+export interface BackendDoc { node: string; weight?: number }
+export interface RouteDoc {
+  path?: string;
+  host?: string;
+  header?: Record<string, string>;
+  backends: (string | BackendDoc)[];
+}
+export interface HealthDoc { type?: 'tcp' | 'http'; path?: string; interval?: string }
+export interface ServiceDoc {
+  balancer: string;
+  vip?: string;
+  port?: number;
+  mode: Mode;
+  scheduler?: Scheduler;
+  backends: (string | BackendDoc)[];
+  routes?: RouteDoc[];
+  health?: HealthDoc;
+}
+export interface LabDoc {
+  name: string;
+  description?: string;
+  /** lab-wide: leave checksum/segmentation offload on (faster; captures show super-packets and unfilled checksums) */
+  offload?: boolean;
+  networks: Record<string, NetworkDoc>;
+  nodes: Record<string, NodeDoc>;
+  services?: Record<string, ServiceDoc>;
+}
+
+/** One problem found in a lab document. `path` is the field path (e.g. ['nodes','web1','links',0,'network']). */
+export interface LabIssue {
+  path: (string | number)[];
+  message: string;
+  /** the node / network / service the issue belongs to, so the UI can mark it */
+  node?: string;
+  network?: string;
+  service?: string;
+  /** the element at fault in words, for people: "client1's link to front", "service web, backend web3"; empty when the message says it all */
+  where?: string;
+}
+export interface ValidationReport { ok: boolean; issues: LabIssue[] }
+/** Whether a service of a lab document could run in a mode, and if not, the first reason. */
+export interface ModeAvailability { mode: Mode; ok: boolean; reason?: string }
+export interface ParseResult { doc?: LabDoc; issues: LabIssue[] }
+export interface TemplateInfo { id: string; title: string; mode: Mode | 'multi-tier'; description: string }
+
+/** Lab files, templates and drawings: pure checks, no Docker. */
+export interface LabDocumentMethods {
+  /** Parse the text of a `*.lab.yaml` file and check it fully; the document when it passes the schema, and every issue
+   * found (YAML syntax errors and duplicate keys with their line). Problems are answered, not thrown. */
+  parseLab(yamlText: string): Promise<ParseResult>;
+  /** Check a document with the lab schema and the topology and mode rules; every issue with its field path.
+   * Problems are answered, not thrown. */
+  validateLab(doc: LabDoc): Promise<ValidationReport>;
+  /** The document as `*.lab.yaml` text, in the fields' usual order (one line per node and network). */
+  formatLab(doc: LabDoc): Promise<string>;
+  /** The bundled example labs, without their documents. */
+  listTemplates(): Promise<TemplateInfo[]>;
+  /** A bundled example lab's document. Fails not-found when there is no template `id`. */
+  getTemplate(id: string): Promise<LabDoc>;
+  /** The modes `service` of `doc` could run in, each with the first reason when it cannot (the topology checks, once per
+   * mode); empty when the schema fails or there is no such service. */
+  modeAvailability(doc: LabDoc, service: string): Promise<ModeAvailability[]>;
+}
+
+/** A lab document checked only for shape at the boundary; the engine does the full check. */
+export const labDocShape = z
+  .object({ name: z.string().max(64), networks: z.record(z.string(), z.unknown()), nodes: z.record(z.string(), z.unknown()) })
+  .passthrough();
+
+export const labDocumentArgs = {
+  parseLab: z.tuple([z.string().max(1_000_000)]),
+  validateLab: z.tuple([labDocShape]),
+  formatLab: z.tuple([labDocShape]),
+  listTemplates: z.tuple([]),
+  getTemplate: z.tuple([nameSchema]),
+  modeAvailability: z.tuple([labDocShape, nameSchema]),
+} satisfies Record<keyof LabDocumentMethods, z.ZodTypeAny>;

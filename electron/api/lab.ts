@@ -1,0 +1,71 @@
+// Deployed labs: what Docker runs for a lab document (networks, nodes with
+// their interfaces and routes, services), and the calls that deploy, list,
+// read and remove labs.
+import { z } from 'zod';
+import { nameSchema, type Mode, type Scheduler } from '../../lab-images/balancer/contract/vocabulary';
+import { labDocShape, type LabDoc, type NodeKind } from './document';
+
+export interface InterfaceStatus {
+  name: string; // eth0, eth1, ... as seen inside the container
+  network: string; // lab network name
+  mac: string;
+  address: string; // CIDR, e.g. 198.18.0.10/24
+  rate?: string;
+}
+export interface NodeStatus {
+  name: string;
+  kind: NodeKind;
+  container: string; // docker container name
+  id?: string; // docker container id
+  state: 'running' | 'created' | 'exited' | 'restarting' | 'paused' | 'dead' | 'missing';
+  interfaces: InterfaceStatus[];
+  routes: string[];
+}
+export interface BackendStatus { node: string; address: string; weight: number }
+export interface ServiceStatus {
+  name: string;
+  balancer: string;
+  vip: string;
+  port: number;
+  mode: Mode;
+  scheduler: Scheduler;
+  backends: BackendStatus[];
+}
+export interface NetworkStatus { name: string; subnet: string; docker: string }
+export interface LabStatus {
+  name: string;
+  state: 'running' | 'degraded' | 'absent';
+  /** why the lab is degraded, one line naming the nodes and what they lack ("lb, web1 stopped; web2: no VIP 198.18.1.10 on lo");
+   * `lblab up` of the same file repairs it in place */
+  reason?: string;
+  networks: NetworkStatus[];
+  nodes: NodeStatus[];
+  services: ServiceStatus[];
+  /** the document the lab runs (live modes applied): what the drawing is compared with; absent when unreadable */
+  doc?: LabDoc;
+}
+export interface LabSummary { name: string; nodes: number; running: number }
+
+/** Labs in Docker: each call needs the Docker engine and fails `engine` with how to start it when there is none. */
+export interface LabLifecycleMethods {
+  /** Every lab Docker holds (found by lblab's labels), with its node count and how many nodes run. */
+  listLabs(): Promise<LabSummary[]>;
+  /** Deploy `doc`, or change the running lab of that name to match it (a degraded one is repaired); progress and node
+   * events arrive meanwhile. The lab's status once done. Fails bad-request (the document's first issue, with its field
+   * path), conflict (the lab is being changed by another call, a Docker name or subnet is taken) or engine (a step
+   * failed: what this deploy created is removed again). */
+  deploy(doc: LabDoc): Promise<LabStatus>;
+  /** Remove the lab's containers and networks (its terminals and captures end first); a lab that is not there is no
+   * error. Fails conflict when another call is changing the lab. */
+  destroy(lab: string): Promise<void>;
+  /** The lab as it runs: its networks, nodes, services and whether it is whole (`degraded` says why); `absent` when Docker
+   * has nothing of it. */
+  status(lab: string): Promise<LabStatus>;
+}
+
+export const labLifecycleArgs = {
+  listLabs: z.tuple([]),
+  deploy: z.tuple([labDocShape]),
+  destroy: z.tuple([nameSchema]),
+  status: z.tuple([nameSchema]),
+} satisfies Record<keyof LabLifecycleMethods, z.ZodTypeAny>;

@@ -1,0 +1,43 @@
+// A running lab, live: switching a service's mode without restarting
+// anything, and the balancers' counters read back from their data planes.
+import { z } from 'zod';
+import { MODES, nameSchema, type Mode, type Scheduler } from '../../lab-images/balancer/contract/vocabulary';
+import type { ServiceStatus } from './lab';
+
+export interface BackendStats {
+  node: string;
+  address: string;
+  weight: number;
+  healthy: boolean;
+  packets: number;
+  bytes: number;
+  activeFlows: number;
+  snatPorts?: number; // eBPF snat: source ports its flows hold (open or lingering)
+}
+export interface ServiceStats {
+  lab: string;
+  service: string;
+  mode: Mode;
+  scheduler: Scheduler;
+  at: number; // ms since epoch
+  backends: BackendStats[];
+  counters: Record<string, number>; // per-mode counters (e.g. rx, tx, encap, nat_fwd, nat_rev)
+  drops: Record<string, number>; // drops by reason
+}
+
+/** A deployed lab while it runs (Docker needed: fails `engine` without it). */
+export interface LiveLabMethods {
+  /** Switch `service` to `mode` in place: re-plan, re-plumb the nodes whose script changes, reconfigure the balancers
+   * (progress events meanwhile; on failure the lab is put back). The service as it now runs. Fails bad-request (the
+   * topology does not allow the mode, with the reason), not-found (no such lab or service), conflict (a node is not
+   * running, another call is changing the lab) or engine (a step failed). */
+  setMode(lab: string, service: string, mode: Mode): Promise<ServiceStatus>;
+  /** Every service's counters, drops and per-backend health and traffic, read from its balancer now. Fails not-found
+   * (no such lab) or conflict (the lab's document is unreadable: redeploy it). */
+  stats(lab: string): Promise<ServiceStats[]>;
+}
+
+export const liveLabArgs = {
+  setMode: z.tuple([nameSchema, nameSchema, z.enum(MODES)]),
+  stats: z.tuple([nameSchema]),
+} satisfies Record<keyof LiveLabMethods, z.ZodTypeAny>;
