@@ -8,13 +8,11 @@ import {
 } from '../support/bpf/harness';
 import { decapSendersHex } from '../../electron/engine/topology/plumbing';
 import { skipIf } from '../support/skip';
-import { CLIENT, LB_ADDR, LB_EGRESS_MAC, SNAT_ADDR, VIP, backend, beAddr, beMac, beOfMac, service } from './fixtures';
+import { CLIENT, CLIENT_IFINDEX, LB_ADDR, LB_EGRESS_MAC, SNAT_ADDR, VIP, backend, beAddr, beMac, beOfMac, service } from './fixtures';
 import { CLIENT_MAC, LB_MAC, TCP, buildFrame, csum, parseFrame, type FrameSpec } from '../support/bpf/packet';
 import { SNAT_PORT_MIN, SNAT_PORT_SPAN } from '../../lab-images/balancer/agent/dataplane-abi';
 
 const skip = skipReason();
-/** The interface requests "arrive on" in these tests (test-run ctx): replies of nat/snat flows go back out of it. */
-const CLIENT_IFINDEX = 3;
 
 
 describe('tunnel (IPIP)', skipIf(skip), () => {
