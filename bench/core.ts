@@ -26,7 +26,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Dataplane, type DpBackend, type DpService } from '../lab-images/balancer/agent/dataplane';
 import { RING_SIZE } from '../lab-images/balancer/agent/dataplane-abi';
-import { BpfMount, lowMean, runFresh, runProg } from '../test/support/bpf/harness';
+import { BpfMount, LO_IFINDEX, lowMean, runFresh, runProg } from '../test/support/bpf/harness';
 import { KatranPeer, XDP_PASS, XDP_TX, katranMissing } from '../test/support/bpf/katran';
 import { TCP, buildFrame, parseFrame } from '../test/support/bpf/packet';
 
@@ -53,7 +53,7 @@ function backend(id: number): DpBackend {
   const m = `02:00:00:00:01:${id.toString(16).padStart(2, '0')}`;
   return {
     id, address: `198.18.1.${id}`, mac: m, weight: 1, healthy: true,
-    egress: { ifindex: 7, srcMac: '02:00:00:00:00:b1', srcAddress: '198.18.0.2', nextHopMac: m },
+    egress: { ifindex: LO_IFINDEX, srcMac: '02:00:00:00:00:b1', srcAddress: '198.18.0.2', nextHopMac: m },
   };
 }
 function svc(id: number, mode: DpService['mode'], port: number): DpService {
@@ -74,7 +74,7 @@ interface Spec {
 export interface Row { name: string; hook: Hook; ns: number; restoreNs: number; bareNs: number; passNs: number; work: number; ratio: number }
 
 /** The interface requests "arrive on": nat/snat replies go back out of it. */
-const CLIENT_IFINDEX = 3;
+const CLIENT_IFINDEX = LO_IFINDEX;
 
 const fastest = (xs: number[]): number => Math.min(...xs);
 const round1 = (x: number): number => Math.round(x * 10) / 10;
@@ -87,7 +87,8 @@ export interface CoreResult {
 }
 
 export async function benchCore(): Promise<CoreResult> {
-  execFileSync('make', ['-s', '-C', CORE], { stdio: 'inherit' });
+  // the product (balancer.bpf.o) and the bench objects (bench.bpf.o, pass.bpf.o: never in the image)
+  execFileSync('make', ['-s', '-C', CORE, 'all', 'bench'], { stdio: 'inherit' });
   const mount = new BpfMount('bench');
   const mnt = mount.dir;
   let dp: Dataplane | undefined;

@@ -24,7 +24,7 @@ import { Dataplane, serviceWrites, type DpBackend, type DpService } from '../lab
 import { MapWrites, writeMaps } from '../lab-images/balancer/agent/bpf-tool';
 import { MAPS, MAX_SVC_BACKENDS, backendValue, u32Key, type BackendEntry } from '../lab-images/balancer/agent/dataplane-abi';
 import { MAGLEV_SIZE, maglevTable } from '../lab-images/balancer/agent/maglev';
-import { BpfMount, runProg } from '../test/support/bpf/harness';
+import { BpfMount, LO_IFINDEX, runProg } from '../test/support/bpf/harness';
 import { TCP, buildFrame } from '../test/support/bpf/packet';
 import { benchDeploy } from './scale-deploy';
 import { benchTraffic } from './scale-traffic';
@@ -38,7 +38,7 @@ const ROUNDS = Number(process.env.LBLAB_SCALE_ROUNDS ?? 5);
 /** snat: 20 000 source ports per backend; 64 (a service's most) leave room for what lb_flows holds */
 const BACKENDS_PER_SERVICE = 64;
 /** the interface requests "arrive on" (nat/snat reply entries) */
-const CLIENT_IFINDEX = 3;
+const CLIENT_IFINDEX = LO_IFINDEX;
 
 const pad = (s: string | number, n: number) => String(s).padStart(n);
 
@@ -53,7 +53,7 @@ function service(mode: Mode): DpService {
     const mac = `02:00:00:00:01:${(i + 1).toString(16).padStart(2, '0')}`;
     return {
       id: i + 1, address: `198.18.1.${i + 1}`, mac, weight: 1, healthy: true,
-      egress: { ifindex: 7, srcMac: '02:00:00:00:00:b1', srcAddress: '198.18.0.2', nextHopMac: mac },
+      egress: { ifindex: LO_IFINDEX, srcMac: '02:00:00:00:00:b1', srcAddress: '198.18.0.2', nextHopMac: mac },
     };
   });
   const table = maglevTable(backends.map((b) => ({ id: b.id, key: b.address, weight: 1 })));
@@ -108,7 +108,8 @@ async function corePoint(mode: Mode, flows: number): Promise<CorePoint> {
 }
 
 async function benchCoreScale(): Promise<void> {
-  execFileSync('make', ['-s', '-C', CORE], { stdio: 'inherit' });
+  // the bench objects (bench.bpf.o, pass.bpf.o) are never in the image: built here
+  execFileSync('make', ['-s', '-C', CORE, 'bench'], { stdio: 'inherit' });
   console.log(`\n(a) core: ns/packet vs flows, BPF_PROG_TEST_RUN repeat ${REPEAT} on CPU ${CPU}, fastest of ${ROUNDS}: the bench_flows wrapper`);
   console.log('    gives run k the source address of flow k mod N (all N established by SYNs first) and restores the frame;');
   console.log('    work = ns/pkt - the wrapper alone (same rewrite, no balancer): above tc pass. tunnel includes the wrapper\'s');
@@ -135,11 +136,11 @@ const fastest = (xs: number[]) => Math.min(...xs);
 function backendsOf(n: number): DpBackend[] {
   return Array.from({ length: n }, (_, i) => ({
     id: i + 1, address: `198.18.${4 + (i >> 8)}.${i & 255}`, mac: '02:00:00:00:01:01', weight: 1, healthy: true,
-    egress: { ifindex: 7, srcMac: '02:00:00:00:00:b1', srcAddress: '198.18.0.2', nextHopMac: '02:00:00:00:01:01' },
+    egress: { ifindex: LO_IFINDEX, srcMac: '02:00:00:00:00:b1', srcAddress: '198.18.0.2', nextHopMac: '02:00:00:00:01:01' },
   }));
 }
 function entryOf(b: DpBackend): BackendEntry {
-  return { address: b.address, srcAddress: '198.18.0.2', ifindex: 7, svcId: 1, weight: 1, nhMac: '02:00:00:00:01:01', srcMac: '02:00:00:00:00:b1', flags: 3 };
+  return { address: b.address, srcAddress: '198.18.0.2', ifindex: LO_IFINDEX, svcId: 1, weight: 1, nhMac: '02:00:00:00:01:01', srcMac: '02:00:00:00:00:b1', flags: 3 };
 }
 
 /** The writes applyService makes for prev → s, in order. Beyond

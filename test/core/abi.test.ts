@@ -3,7 +3,7 @@
 // BTF and compare them with what the encoders produce; enum orders from the
 // C source.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CORE_DIR, make, skipReason } from '../support/bpf/harness';
@@ -11,6 +11,7 @@ import { skipIf } from '../support/skip';
 import {
   COUNTER_NAMES, DROP_NAMES, MODE, SCHED, backendValue, flowTimeoutsValue, gcReqValue, svcBackendsValue, svcInfo, svcKey,
 } from '../../lab-images/balancer/agent/dataplane-abi';
+import { DATAPLANE_DROP_REASONS } from '../../lab-images/balancer/contract/report';
 
 const skip = skipReason();
 type BtfStruct = { kind: string; name: string; size: number; members: { name: string; bits_offset: number }[] };
@@ -89,8 +90,28 @@ describe('ABI between C and dataplane-abi.ts', skipIf(skip), () => {
     const drp: string[] = [];
     for (const m of enumBody('lb_drop').matchAll(/DROP_([A-Z_]+) = -(\d+)/g)) drp[Number(m[2]) - 1] = m[1].toLowerCase();
     expect(drp).toEqual([...DROP_NAMES]);
+    // the agent reports them under the contract's names, in the same order
+    expect([...DATAPLANE_DROP_REASONS]).toEqual(drp);
     const define = (name: string) => Number(new RegExp(`#define ${name}\\s+(\\d+)`).exec(src)?.[1]);
     expect(define('DROP_MAX')).toBeGreaterThanOrEqual(DROP_NAMES.length);
     expect(Number(/CNT_MAX = (\d+)/.exec(src)?.[1])).toBeGreaterThanOrEqual(COUNTER_NAMES.length);
+  });
+
+  // the return convention (lb_main.h): 0 or a TC verdict to go on, a DROP_* reason to drop
+  const sources = () => readdirSync(CORE_DIR).filter((f) => /\.(h|c)$/.test(f))
+    .map((f) => ({ f, src: readFileSync(join(CORE_DIR, f), 'utf8').replace(/\/\*[\s\S]*?\*\//g, '') }));
+
+  it('every drop reason is one a step returns: none unused, none borrowed from a bare -1', () => {
+    const code = sources().filter((s) => s.f !== 'abi.h').map((s) => s.src).join('\n');
+    for (const n of DROP_NAMES) expect(code, `DROP_${n.toUpperCase()} is never returned`).toMatch(new RegExp(`\\bDROP_${n.toUpperCase()}\\b`));
+  });
+
+  it('no step answers with a bare -1, a private pass code, or an uncounted TC_ACT_SHOT', () => {
+    for (const { f, src } of sources()) {
+      expect(src, f).not.toMatch(/return\s+-1\s*;|\?\s*-1\s*:/);
+      expect(src, f).not.toMatch(/\bP_(PASS|OK)\b/);
+      // only drop() (stats.h) turns a reason into TC_ACT_SHOT; bench.bpf.c's wrappers fail with it
+      if (f !== 'stats.h' && f !== 'bench.bpf.c') expect(src, f).not.toMatch(/\bTC_ACT_SHOT\b/);
+    }
   });
 });

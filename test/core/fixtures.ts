@@ -3,13 +3,17 @@
 // a correct weighted Maglev so the BPF lookup can be checked against it).
 import type { DpBackend, DpService } from '../../lab-images/balancer/agent/dataplane';
 import { RING_SIZE } from '../../lab-images/balancer/agent/dataplane-abi';
+import { LO_IFINDEX } from '../support/bpf/harness';
 
 export const VIP = '198.18.0.100';
 export const CLIENT = '198.18.0.50';
 export const LB_ADDR = '198.18.0.2';
 export const SNAT_ADDR = '198.18.0.3';
 export const LB_EGRESS_MAC = '02:00:00:00:00:b1';
-export const EGRESS_IFINDEX = 7;
+/** The backends' egress interface: one that exists (the core checks), lo. */
+export const EGRESS_IFINDEX = LO_IFINDEX;
+/** The interface requests "arrive on" (test-run ctx): replies of nat/snat flows go back out of it. */
+export const CLIENT_IFINDEX = LO_IFINDEX;
 
 export function backend(id: number, opts: Partial<DpBackend> = {}): DpBackend {
   const addr = `198.18.1.${10 + id}`;

@@ -8,11 +8,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Lab, TC_ACT_OK, TC_ACT_REDIRECT, TC_ACT_SHOT, skipReason } from '../support/bpf/harness';
 import { skipIf } from '../support/skip';
-import { CLIENT, LB_EGRESS_MAC, SNAT_ADDR, VIP, beAddr, beMac, beOfMac, service } from './fixtures';
+import { CLIENT, CLIENT_IFINDEX, LB_EGRESS_MAC, SNAT_ADDR, VIP, beAddr, beMac, beOfMac, service } from './fixtures';
 import { buildFrame, csum, ip4, onesSum, parseFrame, type FrameSpec } from '../support/bpf/packet';
 
 const skip = skipReason();
-const CLIENT_IFINDEX = 3;
 
 /** A UDP datagram as two fragments, split `at` bytes (a multiple of 8) into its L4 part. */
 function fragments(spec: FrameSpec, at: number): [Buffer, Buffer] {

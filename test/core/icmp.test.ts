@@ -8,12 +8,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Lab, TC_ACT_OK, TC_ACT_REDIRECT, skipReason } from '../support/bpf/harness';
 import { skipIf } from '../support/skip';
-import { CLIENT, LB_ADDR, LB_EGRESS_MAC, SNAT_ADDR, VIP, beAddr, beMac, beOfMac, service } from './fixtures';
+import { CLIENT, CLIENT_IFINDEX, LB_ADDR, LB_EGRESS_MAC, SNAT_ADDR, VIP, beAddr, beMac, beOfMac, service } from './fixtures';
 import { CLIENT_MAC, ICMP, LB_MAC, TCP, buildFrame, buildIcmpError, parseFrame, parseIcmpError, type FrameSpec } from '../support/bpf/packet';
 
 const skip = skipReason();
-/** The interface requests arrive on (test-run ctx): replies go back out of it. */
-const CLIENT_IFINDEX = 3;
 const ROUTER = '198.18.1.254';
 const CLIENT_ROUTER = '198.18.0.254';
 

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Lab, TC_ACT_REDIRECT, TC_ACT_SHOT, delta, skipReason } from '../support/bpf/harness';
 import { skipIf } from '../support/skip';
-import { CLIENT, SNAT_ADDR, VIP, backend, beAddr, beMac, beOfMac, service } from './fixtures';
+import { CLIENT, CLIENT_IFINDEX, SNAT_ADDR, VIP, backend, beAddr, beMac, beOfMac, service } from './fixtures';
 import { LB_MAC, TCP, buildFrame, parseFrame } from '../support/bpf/packet';
 import { RING_SIZE, SNAT_PORT_SPAN } from '../../lab-images/balancer/agent/dataplane-abi';
 import { DEFAULT_FLOW_TIMEOUTS } from '../../lab-images/balancer/contract/config';
@@ -108,7 +108,7 @@ describe('idle timeouts by state, checked on use and by the sweep', skipIf(skip)
   });
   afterAll(async () => { await lab?.stop(); });
 
-  const tcp = (sport: number, flags: number) => lab.run(buildFrame({ proto: 'tcp', src: CLIENT, dst: VIP, sport, dport: 80, flags }), 1, 3);
+  const tcp = (sport: number, flags: number) => lab.run(buildFrame({ proto: 'tcp', src: CLIENT, dst: VIP, sport, dport: 80, flags }), 1, CLIENT_IFINDEX);
   const key = (sport: number, proto = 6, dport = 80) => ({ src: CLIENT, dst: VIP, sport, dport, proto });
 
   it('SYN, UDP and closed flows go first, half-closed later, established last; every active count comes back', async () => {
@@ -120,7 +120,7 @@ describe('idle timeouts by state, checked on use and by the sweep', skipIf(skip)
     tcp(103, TCP.ACK); tcp(103, TCP.FIN | TCP.ACK);
     const cb = beOfMac(c.dstMac);
     expect(lab.run(buildFrame({ proto: 'tcp', src: beAddr(cb), dst: CLIENT, sport: 80, dport: 103, flags: TCP.FIN | TCP.ACK, srcMac: beMac(cb), dstMac: LB_MAC })).retval).toBe(TC_ACT_REDIRECT);
-    for (const sport of [200, 201, 202, 203]) lab.run(buildFrame({ proto: 'udp', src: CLIENT, dst: VIP, sport, dport: 53 }), 1, 3);
+    for (const sport of [200, 201, 202, 203]) lab.run(buildFrame({ proto: 'udp', src: CLIENT, dst: VIP, sport, dport: 53 }), 1, CLIENT_IFINDEX);
     const st = await lab.dp.readStats();
     const active = (svc: number) => [2 * svc - 1, 2 * svc].reduce((a, id) => a + (st.backends[id]?.activeFlows ?? 0), 0);
     expect(active(1)).toBe(2); // 100 and 101; 102 and 103 gave theirs back with their FIN
@@ -152,7 +152,7 @@ describe('idle timeouts by state, checked on use and by the sweep', skipIf(skip)
 
   it('a packet that finds its flow expired schedules it afresh, before any sweep', async () => {
     await lab.dp.setFlowTimeouts({ tcpSyn: 1, tcpEstablished: 12, tcpFin: 5, tcpClosed: 1, udp: 3 });
-    const udp = () => lab.runCounted(buildFrame({ proto: 'udp', src: CLIENT, dst: VIP, sport: 300, dport: 53 }), 3);
+    const udp = () => lab.runCounted(buildFrame({ proto: 'udp', src: CLIENT, dst: VIP, sport: 300, dport: 53 }), CLIENT_IFINDEX);
     expect((await udp()).d).toMatchObject({ new_flow: 1 });
     const same = await udp();
     expect(same.d.new_flow, JSON.stringify(same.d)).toBeUndefined(); // still the same flow

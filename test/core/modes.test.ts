@@ -8,13 +8,11 @@ import {
 } from '../support/bpf/harness';
 import { decapSendersHex } from '../../electron/engine/topology/plumbing';
 import { skipIf } from '../support/skip';
-import { CLIENT, LB_ADDR, LB_EGRESS_MAC, SNAT_ADDR, VIP, backend, beAddr, beMac, beOfMac, service } from './fixtures';
+import { CLIENT, CLIENT_IFINDEX, LB_ADDR, LB_EGRESS_MAC, SNAT_ADDR, VIP, backend, beAddr, beMac, beOfMac, service } from './fixtures';
 import { CLIENT_MAC, LB_MAC, TCP, buildFrame, csum, parseFrame, type FrameSpec } from '../support/bpf/packet';
 import { SNAT_PORT_MIN, SNAT_PORT_SPAN } from '../../lab-images/balancer/agent/dataplane-abi';
 
 const skip = skipReason();
-/** The interface requests "arrive on" in these tests (test-run ctx): replies of nat/snat flows go back out of it. */
-const CLIENT_IFINDEX = 3;
 
 
 describe('tunnel (IPIP)', skipIf(skip), () => {
@@ -230,8 +228,9 @@ describe('nat', skipIf(skip), () => {
   }
 
   it('no route to the backend: dropped (fib_fail) and counted once, never as sent', async () => {
-    // no L2 egress: the forward path asks the FIB, which (ingress ifindex 0 in test-run) has no answer
-    await lab.dp.applyService(service({ id: 3, mode: 'nat', port: 8080, backends: [backend(5, { egress: undefined })] }));
+    // no L2 egress (no next-hop MAC: set explicitly, so the host's routes cannot give one): the forward
+    // path asks the FIB, which (ingress ifindex 0 in test-run) has no answer
+    await lab.dp.applyService(service({ id: 3, mode: 'nat', port: 8080, backends: [backend(5, { egress: { ...backend(5).egress!, nextHopMac: undefined } })] }));
     const r = await lab.runCounted(buildFrame({ proto: 'tcp', src: CLIENT, dst: VIP, sport: 42100, dport: 8080, flags: TCP.SYN }));
     expect(r.retval).toBe(TC_ACT_SHOT);
     expect(r.d).toEqual({ rx: 1, 'drop.fib_fail': 1, fib_lookup: 1, new_flow: 1, 'be5.active': 1 });

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Lab, TC_ACT_OK, TC_ACT_REDIRECT, skipReason } from '../support/bpf/harness';
 import { skipIf } from '../support/skip';
-import { CLIENT, LB_EGRESS_MAC, VIP, backend, beAddr, beMac, beOfMac, service } from './fixtures';
+import { CLIENT, CLIENT_IFINDEX, LB_EGRESS_MAC, VIP, backend, beAddr, beMac, beOfMac, service } from './fixtures';
 import { TCP, buildFrame, parseFrame } from '../support/bpf/packet';
 
 const skip = skipReason();
@@ -22,9 +22,9 @@ describe('removal leaves nothing behind', skipIf(skip), () => {
     await lab.dp.applyService(service({ id: 1, mode: 'nat' }));
     const bes = new Map<number, number>();
     for (const sport of [50000, 50001, 50002, 50003]) {
-      const r = lab.run(buildFrame({ proto: 'tcp', src: CLIENT, dst: VIP, sport, dport: 80, flags: TCP.SYN }), 1, 3);
+      const r = lab.run(buildFrame({ proto: 'tcp', src: CLIENT, dst: VIP, sport, dport: 80, flags: TCP.SYN }), 1, CLIENT_IFINDEX);
       bes.set(sport, beOfMac(parseFrame(r.out).dstMac));
-      lab.run(ack(sport), 1, 3);
+      lab.run(ack(sport), 1, CLIENT_IFINDEX);
     }
     expect(lab.flowCount()).toBe(8);
     await lab.dp.removeService(1);
@@ -36,7 +36,7 @@ describe('removal leaves nothing behind', skipIf(skip), () => {
     await lab.dp.applyService(service({ id: 1, mode: 'nat', vip: OTHER_VIP, port: 443 }));
     for (const sport of bes.keys()) {
       // an old flow's packet: its VIP is no service any more
-      const r = await lab.runCounted(ack(sport), 3);
+      const r = await lab.runCounted(ack(sport), CLIENT_IFINDEX);
       expect(r.retval).toBe(TC_ACT_OK);
       expect(r.d).toEqual({ rx: 1, pass: 1 });
       // an old reply: nothing translates it
@@ -45,7 +45,7 @@ describe('removal leaves nothing behind', skipIf(skip), () => {
       expect(rv.d).toEqual({ rx: 1, pass: 1 });
     }
     // the new service works, its counts start from 0
-    const n = await lab.runCounted(buildFrame({ proto: 'tcp', src: CLIENT, dst: OTHER_VIP, sport: 51000, dport: 443, flags: TCP.SYN }), 3);
+    const n = await lab.runCounted(buildFrame({ proto: 'tcp', src: CLIENT, dst: OTHER_VIP, sport: 51000, dport: 443, flags: TCP.SYN }), CLIENT_IFINDEX);
     expect(n.retval).toBe(TC_ACT_REDIRECT);
     const nb = beOfMac(parseFrame(n.out).dstMac);
     expect((await lab.dp.readStats()).backends[nb]).toMatchObject({ activeFlows: 1, packets: 1 });
@@ -56,7 +56,7 @@ describe('removal leaves nothing behind', skipIf(skip), () => {
     const svc = (ids: number[]) => service({ id: 2, mode: 'nat', port: 8080, backends: ids.map((i) => backend(i)) });
     await lab.dp.applyService(svc([3, 4]));
     for (let sport = 52000; sport < 52016; sport++) {
-      lab.run(buildFrame({ proto: 'tcp', src: CLIENT, dst: VIP, sport, dport: 8080, flags: TCP.SYN }), 1, 3);
+      lab.run(buildFrame({ proto: 'tcp', src: CLIENT, dst: VIP, sport, dport: 8080, flags: TCP.SYN }), 1, CLIENT_IFINDEX);
     }
     const before = await lab.dp.readStats();
     expect(before.backends[3].activeFlows + before.backends[4].activeFlows).toBe(16);

@@ -4,6 +4,7 @@
 // little-endian (host order on x86_64/arm64) unless the C field is __be*,
 // which are network order (addresses, ports).
 import { MAX_BACKENDS, MAX_SERVICES, MAX_SVC_BACKENDS, RING_SIZE } from '../contract/limits';
+import { DATAPLANE_DROP_REASONS } from '../contract/report';
 import type { DataplaneMode, Scheduler } from '../contract/vocabulary';
 
 // The limits are the contract's (checked against abi.h by test/unit/balancer/contract-limits.test.ts).
@@ -24,11 +25,9 @@ export const COUNTER_NAMES = [
   'resched', 'icmp_vip', 'ip_options', 'fib_lookup', 'redirect_neigh', 'flow_closed', 'icmp_too_big',
   'icmp_fwd', 'icmp_rev', 'flow_expired', 'gc_expired', 'gc_flushed', 'frag_first', 'frag_later',
 ] as const;
-/** enum lb_drop: DROP_NAMES[i] is the code -(i + 1) and lb_drops index i. */
-export const DROP_NAMES = [
-  'no_backend', 'truncated', 'bad_ip', 'frag', 'fib_fail', 'adjust_fail', 'snat_ports',
-  'bad_service', 'rewrite_fail', 'too_big', 'icmp_fail',
-] as const;
+/** enum lb_drop: DROP_NAMES[i] is the code -(i + 1) and lb_drops index i. The
+ * names are the contract's (what `lbagent stats` reports under `drops`). */
+export const DROP_NAMES = DATAPLANE_DROP_REASONS;
 export type CounterName = (typeof COUNTER_NAMES)[number];
 
 /** Map names as pinned under <pinDir>/maps (see core/maps.h). */

@@ -5,6 +5,17 @@ import { MODES, SCHEDULERS } from './vocabulary';
 
 const count = z.number().nonnegative();
 
+/** Why the eBPF data plane drops a packet: the keys of an eBPF service's
+ * `drops` (HAProxy's services report their own). In the order of the core's
+ * enum lb_drop (../core/abi.h, where each is explained): the agent reads
+ * lb_drops index i as reason i (../agent/dataplane-abi.ts DROP_NAMES), so
+ * new reasons go at the end. */
+export const DATAPLANE_DROP_REASONS = [
+  'no_backend', 'truncated', 'bad_ip', 'frag', 'fib_fail', 'adjust_fail', 'snat_ports',
+  'bad_service', 'rewrite_fail', 'too_big', 'icmp_fail', 'map_full', 'no_neighbour', 'redirect_fail',
+] as const;
+export type DataplaneDropReason = (typeof DATAPLANE_DROP_REASONS)[number];
+
 export const backendStatsSchema = z.object({
   node: z.string(),
   address: z.string(),

@@ -125,22 +125,29 @@ enum lb_counter {
 	CNT_MAX = 32,
 };
 
-/* Drop reasons, as the data plane's functions return them: 0 or a positive
- * value is success, a negative DROP_* is a drop (like Cilium's DROP_*).
- * Drop -n is counted at lb_drops index n - 1 (names in dataplane-abi.ts
- * DROP_NAMES, in that order). */
+/* Drop reasons: what a step of the data plane returns when the packet
+ * cannot go on (the return convention is in lb_main.h). Each says what
+ * happened, one reason per cause. Drop -n is counted at lb_drops index
+ * n - 1 (names in ../contract/report.ts DATAPLANE_DROP_REASONS, which
+ * ../agent/dataplane-abi.ts DROP_NAMES follows, in that order): new reasons
+ * go at the end, so the indexes the control plane reads stay put. */
 enum lb_drop {
-	DROP_NO_BACKEND = -1,
-	DROP_TRUNCATED = -2,
-	DROP_BAD_IP = -3,
-	DROP_FRAG = -4,
-	DROP_FIB_FAIL = -5,
-	DROP_ADJUST_FAIL = -6,
-	DROP_SNAT_PORTS = -7,
-	DROP_BAD_SERVICE = -8,
-	DROP_REWRITE_FAIL = -9,
-	DROP_TOO_BIG = -10,
-	DROP_ICMP_FAIL = -11,
+	DROP_NO_BACKEND = -1,     /* no backend may take a new flow */
+	DROP_TRUNCATED = -2,      /* headers or IP total length beyond the frame */
+	DROP_BAD_IP = -3,         /* IPv4 header malformed (version, IHL, length) */
+	DROP_FRAG = -4,           /* a later fragment whose first was not seen */
+	DROP_FIB_FAIL = -5,       /* the FIB has no way toward a backend */
+	DROP_ADJUST_FAIL = -6,    /* no room for the IPIP header */
+	DROP_SNAT_PORTS = -7,     /* snat: every port tried is held */
+	DROP_BAD_SERVICE = -8,    /* a service entry the data plane cannot use */
+	DROP_REWRITE_FAIL = -9,   /* a header or checksum rewrite failed */
+	DROP_TOO_BIG = -10,       /* tunnel: too big once wrapped, no DF to answer */
+	DROP_ICMP_FAIL = -11,     /* the ICMP "fragmentation needed" could not be built */
+	DROP_MAP_FULL = -12,      /* a flow, port or fragment entry could not be written */
+	DROP_NO_NEIGHBOUR = -13,  /* no next-hop MAC: a dsr backend without its L2 entry */
+	DROP_REDIRECT_FAIL = -14, /* the egress interface does not exist, or the
+				   * redirect helper refused: the kernel would
+				   * drop the packet after us, uncounted */
 };
 #define DROP_MAX 16 /* lb_drops slots */
 

@@ -35,10 +35,36 @@ static __always_inline int set_macs(struct __sk_buff *skb, const __u8 *dst, cons
 	return 0;
 }
 
-/* fib_lookup toward dst. Returns a TC verdict, or DROP_FIB_FAIL when the
- * kernel has no forwarding answer (caller decides: drop or hand to the
- * stack). Not inlined: its 64-byte lookup struct stays off the stack of the
- * pipeline (which the L2 next hop serves without it). */
+/* A redirect helper's answer as a step's result: TC_ACT_REDIRECT, or
+ * DROP_REDIRECT_FAIL when it refused (TC_ACT_SHOT), so that drop is counted
+ * like any other instead of leaving the program uncounted. */
+static __always_inline int redirected(long v)
+{
+	return v == TC_ACT_REDIRECT ? TC_ACT_REDIRECT : DROP_REDIRECT_FAIL;
+}
+
+/* Redirect out of an interface the maps name (a backend's L2 entry, written
+ * by the control plane; a reply entry's, learned from its request): it may
+ * be gone since. bpf_redirect does not look (the kernel drops the packet
+ * after us when the index names no device), so look first:
+ * bpf_check_mtu finds the device by its index or says -ENODEV (its MTU
+ * verdict, positive, is not ours to act on here; index 0 would mean the
+ * device the packet is on, never what a map meant). TC_ACT_REDIRECT or
+ * DROP_REDIRECT_FAIL. */
+static __always_inline int redirect_to(struct __sk_buff *skb, __u32 ifindex)
+{
+	__u32 mtu = 0;
+	if (!ifindex || bpf_check_mtu(skb, ifindex, &mtu, 0, 0) < 0)
+		return DROP_REDIRECT_FAIL;
+	return redirected(bpf_redirect(ifindex, 0));
+}
+
+/* fib_lookup toward dst, then redirect out of the interface it names (which
+ * exists: the FIB just found it). A TC verdict; DROP_FIB_FAIL when the
+ * kernel has no forwarding answer (the caller decides: drop, or hand to the
+ * stack), or the drop of the MAC rewrite or the redirect. Not inlined: its
+ * 64-byte lookup struct stays off the stack of the pipeline (which the L2
+ * next hop serves without it). */
 static __noinline int fib_redirect(struct __sk_buff *skb, __be32 src, __be32 dst, __u8 proto,
 					__u16 tot_len)
 {
@@ -53,19 +79,21 @@ static __noinline int fib_redirect(struct __sk_buff *skb, __be32 src, __be32 dst
 	count(CNT_FIB_LOOKUP);
 	long rc = bpf_fib_lookup(skb, &fib, sizeof(fib), 0);
 	if (rc == BPF_FIB_LKUP_RET_SUCCESS) {
-		if (set_macs(skb, fib.dmac, fib.smac) < 0)
-			return DROP_FIB_FAIL; /* no frame to address: as good as no answer */
-		return bpf_redirect(fib.ifindex, 0);
+		int r = set_macs(skb, fib.dmac, fib.smac);
+		if (r < 0)
+			return r;
+		return redirected(bpf_redirect(fib.ifindex, 0));
 	}
 	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH) {
+		/* the kernel resolves the neighbour (ARP) and transmits */
 		count(CNT_REDIRECT_NEIGH);
-		return bpf_redirect_neigh(fib.ifindex, 0, 0, 0);
+		return redirected(bpf_redirect_neigh(fib.ifindex, 0, 0, 0));
 	}
 	return DROP_FIB_FAIL;
 }
 
-/* Send toward a backend (forward direction of every mode): a TC verdict, or
- * DROP_REWRITE_FAIL / DROP_FIB_FAIL. */
+/* Send toward a backend (forward direction of every mode): TC_ACT_REDIRECT,
+ * or a drop (DROP_REWRITE_FAIL, DROP_REDIRECT_FAIL, DROP_FIB_FAIL). */
 static __always_inline int egress_backend(struct __sk_buff *skb, struct backend *be, __be32 src,
 					  __u8 proto, __u16 tot_len)
 {
@@ -73,16 +101,15 @@ static __always_inline int egress_backend(struct __sk_buff *skb, struct backend 
 		int r = set_macs(skb, be->nh_mac, be->src_mac);
 		if (r < 0)
 			return r;
-		return bpf_redirect(be->ifindex, 0);
+		return redirect_to(skb, be->ifindex);
 	}
 	return fib_redirect(skb, src, be->addr, proto, tot_len);
 }
 
 /* Send a reply toward its client (nat/snat replies, translated ICMP errors):
  * out of the interface the client's request came in on, to the MAC that sent
- * it, when the flow learned them; else by fib lookup. A verdict, or a
- * negative DROP_* from the MAC rewrite; with no forwarding answer the stack
- * gets the packet (TC_ACT_OK). */
+ * it, when the flow learned them; else by fib lookup. TC_ACT_REDIRECT; with
+ * no forwarding answer the stack gets the packet (TC_ACT_OK); or a drop. */
 static __always_inline int egress_client(struct __sk_buff *skb, __u32 ifindex, const __u8 *l2_dst,
 					 const __u8 *l2_src, __be32 src, __be32 dst, __u8 proto,
 					 __u16 tot_len)
@@ -91,10 +118,10 @@ static __always_inline int egress_client(struct __sk_buff *skb, __u32 ifindex, c
 		int r = set_macs(skb, l2_dst, l2_src);
 		if (r < 0)
 			return r;
-		return bpf_redirect(ifindex, 0);
+		return redirect_to(skb, ifindex);
 	}
 	int v = fib_redirect(skb, src, dst, proto, tot_len);
-	return v < 0 ? TC_ACT_OK : v;
+	return v == DROP_FIB_FAIL ? TC_ACT_OK : v;
 }
 
 #endif /* LB_EGRESS_H */

@@ -24,14 +24,14 @@
 
 #define IPIP_TTL 64
 
-/* 0, or DROP_ADJUST_FAIL. */
+/* 0, or DROP_TRUNCATED / DROP_ADJUST_FAIL. */
 static __always_inline int ipip_encap(struct __sk_buff *skb, __be32 src, __be32 dst, __u16 inner_len)
 {
 	void *data, *data_end;
 	skb_data_ptrs(skb, data, data_end);
 	struct iphdr *inner = data + ETH_HLEN;
 	if ((void *)(inner + 1) > data_end)
-		return DROP_ADJUST_FAIL;
+		return DROP_TRUNCATED; /* for the verifier: parse_pkt has seen it */
 
 	struct iphdr outer = {};
 	outer.version = 4;

@@ -247,13 +247,13 @@ static __always_inline void reply_entry(struct __sk_buff *skb, struct pkt *p, st
 	mac_copy(rv->l2_src, eth->h_dest);
 }
 
-/* Write forward flow fc's reply entry rk again (it went missing): 0, or -1
- * when another flow took the key meanwhile. */
-static __noinline int reply_restore(struct __sk_buff *skb, struct pkt *p, struct flow_ctx *fc, struct flow_key *rk)
+/* Write forward flow fc's reply entry rk again (it went missing). Did it
+ * go in? Not when another flow took the key meanwhile. */
+static __noinline int reply_restored(struct __sk_buff *skb, struct pkt *p, struct flow_ctx *fc, struct flow_key *rk)
 {
 	struct flow_val rv;
 	reply_entry(skb, p, fc, fc->val->mode, &rv);
-	return flow_write(rk, &rv, BPF_NOEXIST) ? -1 : 0;
+	return flow_write(rk, &rv, BPF_NOEXIST) == 0;
 }
 
 /* What a forward packet tells its flow (fc, resumed or just scheduled):
@@ -261,33 +261,33 @@ static __noinline int reply_restore(struct __sk_buff *skb, struct pkt *p, struct
  * own timeout), and, once per tick, last_seen on both entries (which also
  * tells the LRU both are in use). The reply entry is checked on the way: a
  * nat/snat flow whose reply entry went missing (LRU eviction) gets it back,
- * one whose snat port another flow holds now cannot go on. 0, or -1: schedule
- * the flow afresh. */
-static __always_inline int flow_track(struct __sk_buff *skb, struct pkt *p, struct flow_ctx *fc)
+ * one whose snat port another flow holds now cannot go on. Can the flow go
+ * on? 1; 0: schedule it afresh. */
+static __always_inline int flow_tracked(struct __sk_buff *skb, struct pkt *p, struct flow_ctx *fc)
 {
 	struct flow_val *v = fc->val;
 	__u32 fresh = flow_mark(v, tcp_state_bits(p, 1));
 	int touch = v->last_seen != fc->now;
 	if (!fresh && !touch)
-		return 0;
+		return 1;
 	if (touch)
 		v->last_seen = fc->now;
 	if (v->mode != MODE_NAT && v->mode != MODE_SNAT)
-		return 0;
+		return 1;
 	if (v->mode == MODE_SNAT && !v->snat_port)
-		return 0; /* its port is being claimed (mode_snat.h) */
+		return 1; /* its port is being claimed (mode_snat.h) */
 	struct flow_key rk;
 	reply_key_of(&fc->key, v, fc->be->addr, &rk);
 	struct flow_val *rv = bpf_map_lookup_elem(&lb_flows, &rk);
 	if (rv) {
 		if (!reply_of(rv, &fc->key))
-			return -1; /* its snat port went to another flow */
+			return 0; /* its snat port went to another flow */
 		rv->last_seen = fc->now;
 		if (fresh)
 			rv->state |= fresh & ~FLOW_S_RELEASED;
-		return 0;
+		return 1;
 	}
-	return reply_restore(skb, p, fc, &rk);
+	return reply_restored(skb, p, fc, &rk);
 }
 
 /* A reply packet (backend -> client) on reply entry rv: state bits (FIN or
@@ -322,7 +322,7 @@ static __always_inline int flow_established(struct __sk_buff *skb, struct pkt *p
 		count(CNT_FLOW_EXPIRED);
 		return 0;
 	}
-	if (!flow_resume(v, fc) || flow_track(skb, p, fc) < 0) {
+	if (!flow_resume(v, fc) || !flow_tracked(skb, p, fc)) {
 		count(CNT_RESCHED);
 		return 0;
 	}
@@ -330,7 +330,8 @@ static __always_inline int flow_established(struct __sk_buff *skb, struct pkt *p
 }
 
 /* Schedule the flow of fc->key on service svc; old is its previous forward
- * entry, if any. Returns 0 or DROP_NO_BACKEND. */
+ * entry, if any. 0, or DROP_NO_BACKEND / DROP_BAD_SERVICE (pick_backend),
+ * DROP_MAP_FULL (its entry could not be written). */
 static __always_inline int flow_schedule(struct __sk_buff *skb, struct pkt *p, struct svc_info *svc,
 					 struct flow_val *old, struct flow_ctx *fc)
 {
@@ -355,10 +356,10 @@ static __always_inline int flow_schedule(struct __sk_buff *skb, struct pkt *p, s
 	struct flow_val nv = { .backend_id = id, .svc_id = sid, .mode = svc->mode, .snat_addr = svc->snat_addr,
 			       .last_seen = fc->now };
 	if (flow_write(&fc->key, &nv, BPF_ANY))
-		return DROP_NO_BACKEND;
+		return DROP_MAP_FULL;
 	struct flow_val *v = bpf_map_lookup_elem(&lb_flows, &fc->key);
 	if (!v)
-		return DROP_NO_BACKEND;
+		return DROP_MAP_FULL; /* evicted as soon as written */
 	count(CNT_NEW_FLOW);
 	active_add(id, 1);
 	fc->val = v;

@@ -8,7 +8,7 @@
 #define LB_ICMP_H
 
 #include "csum.h"
-#include "stats.h"
+#include "egress.h"
 
 #define ICMP_DEST_UNREACH 3
 #define ICMP_FRAG_NEEDED  4
@@ -66,7 +66,8 @@ static __noinline int send_icmp_too_big(struct __sk_buff *skb, __u16 mtu)
 	if (bpf_skb_store_bytes(skb, 0, &l2, sizeof(l2), 0) ||
 	    bpf_skb_store_bytes(skb, ETH_HLEN, &m, sizeof(m), 0))
 		return DROP_ICMP_FAIL;
-	return sent(CNT_ICMP_TOO_BIG, bpf_redirect(skb->ingress_ifindex, 0));
+	/* back out of the interface the packet came in on: it exists */
+	return sent(CNT_ICMP_TOO_BIG, redirected(bpf_redirect(skb->ingress_ifindex, 0)));
 }
 
 #endif /* LB_ICMP_H */

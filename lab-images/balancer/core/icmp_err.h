@@ -149,7 +149,7 @@ static __noinline int icmp_to_client(struct __sk_buff *skb, struct pkt *p, struc
 	if (r < 0)
 		return r;
 	int v = egress_client(skb, rv->ifindex, rv->l2_dst, rv->l2_src, n->o_src, rv->client, IPPROTO_ICMP, p->tot_len);
-	return v < 0 ? v : sent(CNT_ICMP_REV, v);
+	return sent(CNT_ICMP_REV, v);
 }
 
 /* An error from the client's side about forward entry v's flow: on to its
@@ -184,7 +184,7 @@ static __noinline int icmp_to_backend(struct __sk_buff *skb, struct pkt *p, stru
 			return sent(CNT_ICMP_FWD, egress_backend(skb, be, src, IPPROTO_IPIP, p->tot_len + sizeof(struct iphdr)));
 	} else if (v->mode == MODE_DSR) {
 		if (!(be->flags & BE_F_L2))
-			return DROP_FIB_FAIL;
+			return DROP_NO_NEIGHBOUR; /* as mode_dsr.h */
 		src = 0;
 	} else {
 		return DROP_BAD_SERVICE;
@@ -194,15 +194,19 @@ static __noinline int icmp_to_backend(struct __sk_buff *skb, struct pkt *p, stru
 	return sent(CNT_ICMP_FWD, egress_backend(skb, be, src, IPPROTO_ICMP, p->tot_len));
 }
 
-/* An ICMP packet (not a fragment): is it an error about one of our flows?
- * 1 and *verdict (a TC verdict or a drop code) if it was handled, 0 if it is
- * not ours. */
-static __noinline int icmp_error(struct __sk_buff *skb, struct pkt *p, int *verdict)
+/* This CPU's scratch (never NULL: checked for the verifier). */
+static __always_inline struct icmp_scratch *icmp_scratch(void)
 {
 	__u32 zero = 0;
-	struct icmp_scratch *x = bpf_map_lookup_elem(&lb_icmp_scratch, &zero);
-	if (!x)
-		return 0;
+	return bpf_map_lookup_elem(&lb_icmp_scratch, &zero);
+}
+
+/* An ICMP packet (not a fragment): the lb_flows entry of the flow it is an
+ * error about (its quote loaded into scratch x, for icmp_error), or NULL:
+ * not ours (echo, an error about no flow of ours, or about one whose
+ * backend has left: nowhere to send it). */
+static __noinline struct flow_val *icmp_error_flow(struct __sk_buff *skb, struct pkt *p, struct icmp_scratch *x)
+{
 	struct icmp_quote *q = &x->q;
 	if (bpf_skb_load_bytes(skb, p->l4off, q, sizeof(*q)))
 		return 0;
@@ -216,17 +220,21 @@ static __noinline int icmp_error(struct __sk_buff *skb, struct pkt *p, int *verd
 		.src = q->ip.daddr, .dst = q->ip.saddr, .sport = q->dport, .dport = q->sport, .proto = q->ip.protocol,
 	};
 	struct flow_val *v = bpf_map_lookup_elem(&lb_flows, &k);
-	if (!v)
-		return 0;
-	if (v->flags & FLOW_F_REPLY) {
-		*verdict = icmp_to_client(skb, p, x, v);
-		return 1;
-	}
+	if (!v || (v->flags & FLOW_F_REPLY) || backend_for_existing(v->backend_id, v->svc_id))
+		return v;
+	return 0;
+}
+
+/* An ICMP error about flow entry v (icmp_error_flow's answer; its quote in
+ * scratch x): to the flow's client or backend. A TC verdict or a drop code. */
+static __noinline int icmp_error(struct __sk_buff *skb, struct pkt *p, struct icmp_scratch *x, struct flow_val *v)
+{
+	if (v->flags & FLOW_F_REPLY)
+		return icmp_to_client(skb, p, x, v);
 	struct backend *be = backend_for_existing(v->backend_id, v->svc_id);
 	if (!be)
-		return 0;
-	*verdict = icmp_to_backend(skb, p, x, v, be);
-	return 1;
+		return DROP_NO_BACKEND; /* it left since icmp_error_flow looked */
+	return icmp_to_backend(skb, p, x, v, be);
 }
 
 #endif /* LB_ICMP_ERR_H */

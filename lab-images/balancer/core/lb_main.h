@@ -1,6 +1,27 @@
 /* lb_main.h — the per-packet pipeline of the balancer (see balancer.bpf.c
  * for the picture). An inline function rather than the program itself so
- * bench.bpf.c can wrap it. */
+ * bench.bpf.c can wrap it.
+ *
+ * Return convention, for every step of the pipeline (parse, schedule,
+ * rewrite, encapsulate, the modes, egress):
+ *   0          go on. From a step in the middle (parse_pkt, flow_schedule,
+ *              the rewrites, ipip_encap, set_macs): the next step runs. 0 is
+ *              also TC_ACT_OK, and that is what it means from a step that
+ *              ends the packet's way (a mode, egress_client): on to the
+ *              kernel's stack.
+ *   > 0        a TC verdict, from a step that ends the packet's way:
+ *              TC_ACT_REDIRECT (sent out of an interface).
+ *   < 0        a drop, DROP_* (abi.h), saying what happened.
+ * A step never returns TC_ACT_SHOT: a drop is a DROP_* reason, a helper
+ * that refuses (bpf_redirect*) included (egress.h redirected()), and
+ * verdict() below turns it into drop() + TC_ACT_SHOT, so every dropped
+ * packet is counted once, under its reason, where it ends. Nor TC_ACT_UNSPEC
+ * (-1): negative values are drop codes. A question (is_vip,
+ * flow_established, ...) answers 1 or 0; a lookup a pointer or NULL; what
+ * the program does is never passed back through an out-parameter.
+ * Counting follows the same line: a packet that leaves is counted by its
+ * step only once its verdict lets it leave (stats.h sent()), a packet that
+ * is not ours by pass(), so each packet ends in exactly one counter. */
 #ifndef LB_MAIN_H
 #define LB_MAIN_H
 
@@ -53,25 +74,21 @@ static __always_inline int lb_forward(struct __sk_buff *skb, struct pkt *p, stru
  * datagram, which carry no ports, find them and follow it (frag_later).
  * A later fragment whose first was not seen (lost, or arrived later) cannot
  * be steered: to a VIP it is dropped (frag), otherwise it is not ours. */
-static __always_inline void frag_note(struct pkt *p)
+static __always_inline int frag_note(struct pkt *p)
 {
 	struct frag_key k = { .src = p->saddr, .dst = p->daddr, .id = p->ip_id, .proto = p->proto };
 	struct frag_val v = { .sport = p->sport, .dport = p->dport };
-	bpf_map_update_elem(&lb_frags, &k, &v, BPF_ANY);
+	if (bpf_map_update_elem(&lb_frags, &k, &v, BPF_ANY))
+		return DROP_MAP_FULL; /* its later fragments could not follow it */
 	count(CNT_FRAG_FIRST);
+	return 0;
 }
 
-/* A later fragment's ports, from its first fragment: 0, P_PASS (not ours)
- * or DROP_FRAG. */
-static __always_inline int frag_ports(struct pkt *p)
+/* A later fragment's first fragment, as lb_frags holds it, or NULL. */
+static __always_inline struct frag_val *frag_first(struct pkt *p)
 {
 	struct frag_key k = { .src = p->saddr, .dst = p->daddr, .id = p->ip_id, .proto = p->proto };
-	struct frag_val *f = bpf_map_lookup_elem(&lb_frags, &k);
-	if (!f)
-		return is_vip(p->daddr) ? DROP_FRAG : P_PASS;
-	p->sport = f->sport;
-	p->dport = f->dport;
-	return 0;
+	return bpf_map_lookup_elem(&lb_frags, &k);
 }
 
 static __always_inline int lb_process(struct __sk_buff *skb)
@@ -81,20 +98,25 @@ static __always_inline int lb_process(struct __sk_buff *skb)
 	int r = parse_pkt(skb, &p);
 	if (r < 0)
 		return verdict(r);
-	if (r == P_PASS)
+	if (!p.is_ipv4)
 		return pass();
 	if (p.has_opts)
 		count(CNT_IP_OPTIONS);
 
 	if (p.frag_later) {
-		r = frag_ports(&p);
-		if (r)
-			return r == P_PASS ? pass() : verdict(r);
+		struct frag_val *f = frag_first(&p);
+		if (!f)
+			return is_vip(p.daddr) ? verdict(DROP_FRAG) : pass();
+		p.sport = f->sport;
+		p.dport = f->dport;
 	} else if (p.proto != IPPROTO_TCP && p.proto != IPPROTO_UDP) {
-		/* an ICMP error about one of our flows: to its backend or client */
-		int v;
-		if (p.proto == IPPROTO_ICMP && !p.is_frag && icmp_error(skb, &p, &v))
-			return verdict(v);
+		if (p.proto == IPPROTO_ICMP && !p.is_frag) {
+			/* an error about one of our flows: to its backend or client */
+			struct icmp_scratch *x = icmp_scratch();
+			struct flow_val *ev = x ? icmp_error_flow(skb, &p, x) : 0;
+			if (ev)
+				return verdict(icmp_error(skb, &p, x, ev));
+		}
 		if (!is_vip(p.daddr))
 			return pass();
 		if (p.proto == IPPROTO_ICMP)
@@ -130,8 +152,9 @@ static __always_inline int lb_process(struct __sk_buff *skb)
 				count(CNT_FRAG_LATER);
 			} else {
 				reply_track(&p, v, fc.now);
-				if (p.is_frag)
-					frag_note(&p);
+				r = p.is_frag ? frag_note(&p) : 0;
+				if (r < 0)
+					return verdict(r);
 			}
 			if (cacheable)
 				flow_cache_put(slot, &w, v, epoch);
@@ -153,8 +176,11 @@ static __always_inline int lb_process(struct __sk_buff *skb)
 		if (r < 0)
 			return verdict(r);
 	}
-	if (p.is_frag && !p.frag_later)
-		frag_note(&p);
+	if (p.is_frag && !p.frag_later) {
+		r = frag_note(&p);
+		if (r < 0)
+			return verdict(r);
+	}
 	r = lb_forward(skb, &p, &fc);
 	/* after the mode ran: snat has claimed its port by now (or dropped the flow) */
 	if (r >= 0 && (fc.val->mode != MODE_SNAT || fc.val->snat_port))

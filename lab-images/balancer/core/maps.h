@@ -65,7 +65,7 @@ struct {
 /* The truth about flows (flow_cache.h keeps per-CPU copies of some).
  * Room for both entries of MAX_FLOWS nat/snat flows. A reply entry is
  * written when its flow is (re)scheduled; both entries are refreshed
- * together (flow.h flow_track / reply_track), so they are as hot as their
+ * together (flow.h flow_tracked / reply_track), so they are as hot as their
  * flow under LRU and expire together; a reply entry found missing then is
  * written again, an evicted forward entry is rescheduled and rewrites it.
  * The sweep (gc.h) deletes expired entries. */

@@ -34,7 +34,7 @@ static __always_inline int mode_reverse(struct __sk_buff *skb, struct pkt *p, st
 	if (r < 0)
 		return r;
 	int v = egress_client(skb, rv->ifindex, rv->l2_dst, rv->l2_src, rv->vip, dst, p->proto, p->tot_len);
-	return v < 0 ? v : sent(cnt, v);
+	return sent(cnt, v);
 }
 
 #endif

@@ -25,10 +25,12 @@
 #include "csum.h"
 
 #define SNAT_PORT_TRIES 8
+#define LB_EEXIST 17 /* the exclusive insert found the port held */
 
 /* Claim a port for the flow (its reply entry written): 0 and *out, or
- * DROP_SNAT_PORTS. Not inlined: new flows only, and its locals stay off the
- * pipeline's stack. */
+ * DROP_SNAT_PORTS (every port tried is held), DROP_MAP_FULL (lb_flows took
+ * no entry at all). Not inlined: new flows only, and its locals stay off
+ * the pipeline's stack. */
 static __noinline int snat_claim_port(struct __sk_buff *skb, struct pkt *p, struct flow_ctx *fc,
 					   __be32 snat_addr, __be16 *out)
 {
@@ -52,10 +54,13 @@ static __noinline int snat_claim_port(struct __sk_buff *skb, struct pkt *p, stru
 		__u32 n = next ? __sync_fetch_and_add(next, 1) : h + i * 7919u;
 		__be16 port = bpf_htons(SNAT_PORT_MIN + n % SNAT_PORT_SPAN);
 		rk.dport = port;
-		if (!flow_write(&rk, &rv, BPF_NOEXIST)) {
+		long e = flow_write(&rk, &rv, BPF_NOEXIST);
+		if (!e) {
 			*out = port;
 			return 0;
 		}
+		if (e != -LB_EEXIST)
+			return DROP_MAP_FULL;
 	}
 	return DROP_SNAT_PORTS;
 }

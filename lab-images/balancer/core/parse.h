@@ -28,6 +28,8 @@ struct pkt {
 	__u8 has_opts;    /* IHL > 5 */
 	__u8 frag_df;     /* DF set */
 	__u8 l4hlen;      /* TCP/UDP header length (TCP: data offset) */
+	__u8 is_ipv4;     /* an IPv4 packet: every other field is filled; 0: not
+			   * IPv4 (ARP, IPv6, VLAN, a runt frame), not ours */
 	__be16 ip_id;
 	__be32 saddr;
 	__be32 daddr;
@@ -41,14 +43,13 @@ struct pkt {
 #define TCPF_RST 0x04
 #define TCPF_ACK 0x10
 
-enum parse_res { P_OK = 0, P_PASS = 1 }; /* < 0: a DROP_* */
-
-/* Parse the frame; fills *p. Returns P_OK for IPv4 (L4 parsed when it is
- * TCP/UDP and not a later fragment: a first fragment has its ports), P_PASS
- * for what is not ours (not IPv4), or a DROP_* for malformed IPv4. */
 /* Headers we may read directly: Ethernet + IPv4 with maximal options + TCP. */
 #define PARSE_LINEAR (ETH_HLEN + 60 + 20)
 
+/* Parse the frame into *p: 0, or a DROP_* for malformed IPv4. What is not
+ * IPv4 parses too (p->is_ipv4 = 0: the pipeline passes it). For IPv4 the
+ * L4 header is parsed when it is TCP/UDP and not a later fragment (a first
+ * fragment has its ports). */
 static __always_inline int parse_pkt(struct __sk_buff *skb, struct pkt *p)
 {
 	/* Packets from a local stack (and GRO'd ones) may keep headers partly
@@ -62,10 +63,11 @@ static __always_inline int parse_pkt(struct __sk_buff *skb, struct pkt *p)
 	void *data_end = (void *)(long)skb->data_end;
 	struct ethhdr *eth = data;
 
+	p->is_ipv4 = 0;
 	if ((void *)(eth + 1) > data_end)
-		return P_PASS; /* shorter than an Ethernet header: not ours */
+		return 0; /* shorter than an Ethernet header: not ours */
 	if (eth->h_proto != bpf_htons(ETH_P_IP))
-		return P_PASS; /* ARP, IPv6, VLAN, ...: untouched */
+		return 0; /* ARP, IPv6, VLAN, ...: untouched */
 
 	struct iphdr *ip = (void *)(eth + 1);
 	if ((void *)(ip + 1) > data_end)
@@ -83,6 +85,7 @@ static __always_inline int parse_pkt(struct __sk_buff *skb, struct pkt *p)
 	if (ETH_HLEN + (__u32)tot > skb->len)
 		return DROP_TRUNCATED;
 
+	p->is_ipv4 = 1;
 	p->proto = ip->protocol;
 	p->saddr = ip->saddr;
 	p->daddr = ip->daddr;
@@ -100,7 +103,7 @@ static __always_inline int parse_pkt(struct __sk_buff *skb, struct pkt *p)
 	p->tcp_flags = 0;
 
 	if (p->frag_later)
-		return P_OK; /* only the first fragment has ports: lb_frags has them */
+		return 0; /* only the first fragment has ports: lb_frags has them */
 
 	void *l4 = (void *)ip + ihl;
 	if (p->proto == IPPROTO_TCP) {
@@ -122,7 +125,7 @@ static __always_inline int parse_pkt(struct __sk_buff *skb, struct pkt *p)
 		p->l4hlen = sizeof(*uh);
 		p->l4 = IPPROTO_UDP;
 	}
-	return P_OK;
+	return 0;
 }
 
 #endif /* LB_PARSE_H */

@@ -28,7 +28,7 @@ static __always_inline int pick_lc(__u32 sid, __u32 *out)
 {
 	struct svc_backends *l = bpf_map_lookup_elem(&lb_svc_bes, &sid);
 	if (!l)
-		return DROP_NO_BACKEND;
+		return DROP_BAD_SERVICE; /* an array of MAX_SERVICES: for the verifier */
 	__u32 n = l->n;
 	__u64 best_a = 0, best_w = 0;
 	int found = DROP_NO_BACKEND;
@@ -55,25 +55,28 @@ static __always_inline int pick_lc(__u32 sid, __u32 *out)
 }
 
 /* Choose a backend for a new flow. Returns 0 and sets *out, or
- * DROP_NO_BACKEND. */
+ * DROP_NO_BACKEND (none may take it: an empty table counts so), or
+ * DROP_BAD_SERVICE (an id or table length out of range). */
 static __always_inline int pick_backend(struct svc_info *svc, struct flow_key *fk, __u32 *out)
 {
 	__u32 sid = svc->id;
 	if (sid >= MAX_SERVICES)
-		return DROP_NO_BACKEND;
+		return DROP_BAD_SERVICE;
 	if (svc->sched == SCHED_LC)
 		return pick_lc(sid, out);
 
 	__u32 len = svc->table_len;
-	if (len == 0 || len > RING_SIZE)
+	if (len == 0)
 		return DROP_NO_BACKEND;
+	if (len > RING_SIZE)
+		return DROP_BAD_SERVICE;
 	__u32 idx;
 	if (svc->sched == SCHED_SH) {
 		idx = hash_src(fk->src) % len;
 	} else if (svc->sched == SCHED_RR || svc->sched == SCHED_WRR) {
 		__u64 *c = bpf_map_lookup_elem(&lb_rr_ctr, &sid);
 		if (!c)
-			return DROP_NO_BACKEND;
+			return DROP_BAD_SERVICE; /* an array of MAX_SERVICES: for the verifier */
 		idx = (__u32)(__sync_fetch_and_add(c, 1) % len);
 	} else {
 		idx = hash_flow(fk) % len;

@@ -13,8 +13,8 @@ static __always_inline void count(__u32 idx)
 }
 
 /* Count drop `code` (a negative DROP_*, abi.h) and return the verdict. Only
- * the pipeline (lb_main.h) calls it, with whatever a step returned: the
- * steps themselves only return the code. */
+ * the pipeline (lb_main.h verdict()) calls it, with whatever a step
+ * returned: the steps themselves only return the code. */
 static __always_inline int drop(int code)
 {
 	__u32 idx = (__u32)(-code) - 1;
@@ -31,10 +31,11 @@ static __always_inline int pass(void)
 	return TC_ACT_OK;
 }
 
-/* Does result v let the packet leave? Not a drop code (< 0) nor TC_ACT_SHOT. */
+/* Does result v let the packet leave? A verdict, not a drop code: no step
+ * returns TC_ACT_SHOT (lb_main.h), a failed redirect included. */
 static __always_inline int leaves(int v)
 {
-	return v >= 0 && v != TC_ACT_SHOT;
+	return v >= 0;
 }
 
 /* Result v of a rewritten packet (a verdict, or a drop code the pipeline

@@ -14,6 +14,11 @@ export const DECAP_DIR = join(ROOT, 'lab-images/server/decap');
 export const TC_ACT_OK = 0;
 export const TC_ACT_SHOT = 2;
 export const TC_ACT_REDIRECT = 7;
+/** The loopback device's index, 1 in every network namespace: the interface
+ * the golden packets "arrive on" and are redirected to. The core checks that
+ * a redirect's interface exists (test-run then never transmits), so a made-up
+ * index would be a failed redirect. */
+export const LO_IFINDEX = 1;
 
 /** Why the suite cannot run here, or null when it can: one short line that
  * `npm test` repeats when it reports the skipped tests. */
@@ -30,9 +35,16 @@ export function skipReason(): string | null {
   return null;
 }
 
-export function make(dir: string, target?: string): void {
-  execFileSync('make', ['-s', '-C', dir, ...(target ? [target] : [])], { stdio: 'pipe' });
+/** Build a BPF directory's targets (none: its default, the product). */
+export function make(dir: string, ...targets: string[]): void {
+  execFileSync('make', ['-s', '-C', dir, ...targets], { stdio: 'pipe' });
 }
+
+/** The core's make target that builds each object the tests load: the product
+ * by default; the benchmark objects (never in the image) on the host. */
+const CORE_TARGET: Record<string, string> = {
+  'balancer.bpf.o': 'all', 'bench.bpf.o': 'bench', 'pass.bpf.o': 'bench', 'bench-small.bpf.o': 'small',
+};
 
 /** A private bpffs mount under /tmp (no '.' in the path: libbpf rewrites it). */
 export class BpfMount {
@@ -124,8 +136,9 @@ export class Lab {
   /** object: balancer.bpf.o; bench.bpf.o (the same pipeline, plus `flood`); bench-small.bpf.o
    * (that, with room for only 4096 flows in lb_flows) */
   static async start(tag: string, object = 'balancer.bpf.o'): Promise<Lab> {
-    make(CORE_DIR);
-    if (object === 'bench-small.bpf.o') make(CORE_DIR, 'small');
+    const target = CORE_TARGET[object];
+    if (!target) throw new Error(`no make target builds ${object}`);
+    make(CORE_DIR, target);
     const mount = new BpfMount(tag);
     try {
       const dp = await Dataplane.load({ objDir: join(CORE_DIR, 'build'), pinDir: join(mount.dir, 'lblab'), interfaces: [], object });
