@@ -9,6 +9,7 @@ import { MODES, NAME_RE, SCHEDULERS, nameSchema, type Mode, type Scheduler } fro
 // zod, shared with the balancer agent): written once there.
 export { MODES, SCHEDULERS, NAME_RE, nameSchema };
 export type { Mode, Scheduler };
+export * from './api/engines';
 export const NODE_KINDS = ['client', 'balancer', 'server', 'router'] as const;
 export type NodeKind = (typeof NODE_KINDS)[number];
 
