@@ -123,7 +123,7 @@ function contextTarget(name: string, meta: ContextMeta, env: Env, source: Engine
 export function dockerContexts(env: Env = process.env): Map<string, ContextMeta> {
   const out = new Map<string, ContextMeta>();
   const dir = path.join(dockerConfigDir(env), 'contexts', 'meta');
-  let entries: string[] = [];
+  let entries: string[];
   try {
     entries = fs.readdirSync(dir);
   } catch {
