@@ -165,7 +165,7 @@ beforeAll(async () => {
   const d = path.join(dir, 'd');
   start(['dockerd', '--tlsverify', `--tlscacert=${c}/ca.pem`, `--tlscert=${c}/server.pem`, `--tlskey=${c}/server-key.pem`, `-H=tcp://${NS_IP}:2376`,
     `--data-root=${d}/data`, `--exec-root=${d}/x`, `--pidfile=${d}/pid`, '--bridge=none', '--iptables=false', '--ip-masq=false'], 'dockerd.log');
-  await waitFor('sshd', () => trySh(`nsenter --net=/run/netns/${NS} sh -c 'exec 3<>/dev/tcp/${NS_IP}/22'`).status === 0, 20_000, 'sshd.log');
+  await waitFor('sshd', () => trySh(`nsenter --net=/run/netns/${NS} bash -c 'exec 3<>/dev/tcp/${NS_IP}/22'`).status === 0, 20_000, 'sshd.log');
   await waitFor('the TLS dockerd', () => spawnSync('docker', ['--context', 're-tls', 'version'], { env: { ...process.env, ...env() }, stdio: 'ignore' }).status === 0, 90_000, 'dockerd.log');
 }, 180_000);
 
@@ -227,6 +227,9 @@ describe('remote Docker engines', skipIf(why), () => {
     { engine: 're-tls', args: [] as string[], transfer: true },
     { engine: 're-ssh', args: ['--engine', 're-ssh'], transfer: false },
   ])('over $engine', ({ engine, args, transfer }) => {
+    // the docker CLI's ssh reads the passwd user's ~/.ssh, not the test's HOME: it checks the
+    // ssh engine through this machine's socket, which is the engine sshd's dial-stdio reaches
+    const cli = engine === 're-ssh' ? 'default' : engine;
     let status: LabStatus;
     const run = (a: string[], ms?: number) => lblabOk([...args, ...a], ms);
     const vipSpread = async () => {
@@ -244,7 +247,7 @@ describe('remote Docker engines', skipIf(why), () => {
       status = JSON.parse(await run(['status', LAB, '--json']));
       expect(status.state).toBe('running');
       expect(status.nodes.map((n) => n.name).sort()).toEqual(['client1', 'lb', 'web1', 'web2']);
-      expect(dockerOn(engine, ['ps', '--filter', `label=io.lblab.lab=${LAB}`, '--format', '{{.Names}}']).trim().split('\n')).toHaveLength(4);
+      expect(dockerOn(cli, ['ps', '--filter', `label=io.lblab.lab=${LAB}`, '--format', '{{.Names}}']).trim().split('\n')).toHaveLength(4);
     }, 900_000);
 
     it.sequential('dsr through the eBPF core: every request through the VIP answered, spread over the backends', async () => {
@@ -266,23 +269,23 @@ describe('remote Docker engines', skipIf(why), () => {
 
     it.sequential('the lab lock lives on the engine: a lock held from another host stops a change, in one line', async () => {
       const owner = JSON.stringify({ pid: 4242, op: 'deploy', nonce: 'x', since: Date.now(), host: 'elsewhere.example', machine: 'not-this-one' });
-      dockerOn(engine, ['create', '--name', `lblab-lock-${LAB}`, '--network', 'none', '--label', `io.lblab.lock=${LAB}`, '--label', `io.lblab.lock.owner=${owner}`, 'lblab/lock:1', '/lock']);
+      dockerOn(cli, ['create', '--name', `lblab-lock-${LAB}`, '--network', 'none', '--label', `io.lblab.lock=${LAB}`, '--label', `io.lblab.lock.owner=${owner}`, 'lblab/lock:1', '/lock']);
       try {
         const r = await lblab([...args, 'down', LAB]);
         expect(r.code).toBe(1);
         expect(r.stderr.trim()).toMatch(/^lblab: lab \S+ is being deployed by another lblab \(pid 4242 on elsewhere\.example, since .* stale after \d+ min more\)$/);
         // gc leaves a live foreign lock alone
         await run(gcArgs());
-        expect(leftovers(engine)).toContain(`lock lblab-lock-${LAB}`);
+        expect(leftovers(cli)).toContain(`lock lblab-lock-${LAB}`);
       } finally {
-        dockerOn(engine, ['rm', '-f', `lblab-lock-${LAB}`]);
+        dockerOn(cli, ['rm', '-f', `lblab-lock-${LAB}`]);
       }
     });
 
     it.sequential('down and gc leave nothing on the engine', async () => {
       await run(['down', LAB], 300_000);
       await run(gcArgs());
-      expect(leftovers(engine)).toEqual([]);
+      expect(leftovers(cli)).toEqual([]);
     }, 600_000);
   });
 });

@@ -23,8 +23,10 @@ export function ebpfVerdict(osType: string | undefined, kernel: string | undefin
     : { ok, checked: `Linux kernel ${maj}.${min} < ${need}: the eBPF modes (dsr, tunnel, nat, snat) will not load; l4proxy and l7 work` };
 }
 
-/** A client of its own for a probe: every request and the ssh handshake give up after `timeoutMs`, so nothing outlives the listing. */
-const probeClient = (t: EngineTarget, timeoutMs: number) => new Docker({ ...dockerOptions(t, process.env, timeoutMs), timeout: timeoutMs });
+/** A client of its own for a probe: requests (or the ssh handshake) give up after `timeoutMs`, so nothing
+ * outlives the listing. (No request timeout over ssh: docker-modem would set it on the ssh channel, which has none.) */
+const probeClient = (t: EngineTarget, timeoutMs: number) =>
+  new Docker({ ...dockerOptions(t, process.env, timeoutMs), ...(t.transport === 'ssh' ? {} : { timeout: timeoutMs }) });
 
 export async function describeEngine(t: EngineTarget, current: boolean, timeoutMs: number, client: (t: EngineTarget, timeoutMs: number) => Docker = probeClient): Promise<EngineDescription> {
   const d: EngineDescription = { name: t.name, host: t.host, transport: t.transport, current, answers: false, description: t.description };

@@ -111,6 +111,19 @@ function sshOptions(target: EngineTarget, env: Env, timeoutMs: number): Record<s
   };
 }
 
+let quieted = false;
+/** docker-modem formats an ssh engine's request address as `ssh:HOST:PORT…`, which Node's url.parse
+ * warns about (DEP0170) though the ssh agent never uses it: that one warning is dropped, others pass. */
+function quietSshAddressWarning(): void {
+  if (quieted) return;
+  quieted = true;
+  const printers = process.listeners('warning');
+  process.removeAllListeners('warning');
+  process.on('warning', (w: Error & { code?: string }) => {
+    if (w.code !== 'DEP0170') for (const p of printers) p(w);
+  });
+}
+
 /** dockerode's options for a target. */
 export function dockerOptions(target: EngineTarget, env: Env = process.env, timeoutMs = 15_000): Docker.DockerOptions {
   // every key set, so that none of DOCKER_HOST's leaks in through docker-modem's defaults
@@ -122,7 +135,9 @@ export function dockerOptions(target: EngineTarget, env: Env = process.env, time
       return { ...base, socketPath: target.host.slice('npipe://'.length) || '//./pipe/docker_engine' } as Docker.DockerOptions;
     case 'ssh': {
       const e = sshEndpoint(target.host);
-      return { ...base, protocol: 'ssh', host: e.host, port: e.port, username: e.username, sshOptions: sshOptions(target, env, timeoutMs) } as Docker.DockerOptions;
+      quietSshAddressWarning();
+      // no request timeout (DOCKER_CLIENT_TIMEOUT): docker-modem would set it on the ssh channel, which has none
+      return { ...base, protocol: 'ssh', host: e.host, port: e.port, username: e.username, timeout: undefined, sshOptions: sshOptions(target, env, timeoutMs) } as Docker.DockerOptions;
     }
     case 'tcp': {
       const u = new URL(target.host.replace(/^tcp:/, 'http:'));
