@@ -10,8 +10,8 @@
 // Both are Docker contexts in a temporary DOCKER_CONFIG: ssh is chosen with
 // `lblab --engine`, TLS as the config's currentContext. Over each: `lblab
 // engines`, up, status, requests through the VIP spread over the backends,
-// a live mode switch, exec, a lock held on the engine, down, gc — and nothing
-// left. A wrong TLS certificate and an engine that refuses fail in one line
+// a live mode switch, a journey, a capture, exec, a lock held on the engine,
+// down, gc — and nothing left (plus a short comparison over TLS). A wrong TLS certificate and an engine that refuses fail in one line
 // and create nothing.
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -260,6 +260,31 @@ describe('remote Docker engines', skipIf(why), () => {
       expect(status.services[0].mode).toBe('tunnel');
       await vipSpread();
     });
+
+    it.sequential('a journey follows one request hop by hop; a capture streams the packets back', async () => {
+      const j = JSON.parse(await run(['journey', LAB, '--json'], 120_000)) as { mode: string; error?: string; request: { hops: { node: string }[] } };
+      expect(j.mode).toBe('tunnel');
+      expect(j.error).toBeUndefined();
+      expect(j.request.hops.slice(0, 2).map((h) => h.node)).toEqual(['client1', 'lb']);
+      const vip = status.services[0].vip;
+      const cap = lblab([...args, 'capture', LAB, 'lb', '--count', '3', '--duration', '30', '--filter', `host ${vip}`], 120_000);
+      await new Promise((r) => setTimeout(r, 4000)); // let tcpdump attach
+      await run(['exec', LAB, 'client1', '--', 'sh', '-c', `for i in 1 2 3; do curl -s -o /dev/null -m 3 http://${vip}:80/x; done`], 60_000);
+      const c = await cap;
+      expect(c.code, c.stderr).toBe(0);
+      const lines = c.stdout.trim().split('\n');
+      expect(lines, c.stderr).toHaveLength(3);
+      for (const l of lines) expect(l).toMatch(/^\d\d:\d\d:\d\d\.\d{6} lb:\S+ IP /);
+    });
+
+    // over TLS only: the comparison drives the engine like the rest, and it costs half a minute
+    if (transfer) it.sequential('a short comparison of two modes runs and puts the lab back', async () => {
+      const c = JSON.parse(await run(['compare', LAB, '--modes', 'dsr,tunnel', '--duration', '1', '--warmup', '0', '--repeat', '1', '--object', '1k', '--json'], 240_000)) as { complete: boolean; runs: unknown[] };
+      expect(c.complete).toBe(true);
+      expect(c.runs).toHaveLength(2);
+      status = JSON.parse(await run(['status', LAB, '--json']));
+      expect(status.services[0].mode).toBe('tunnel');
+    }, 300_000);
 
     it.sequential('exec passes output and exit codes through', async () => {
       const r = await lblab([...args, 'exec', LAB, 'web1', '--', 'sh', '-c', 'hostname; exit 3']);

@@ -224,7 +224,8 @@ export function summaryLines(names: ImageName[], results: Map<ImageName, BuildRe
     lines.push(`  apt: ${mb(s.bytesFetched)} MB from the mirror, ${mb(s.bytesLocal)} MB local (${s.fromHost} host-cached and ${s.fromCache} lblab-cached files)`);
   }
   const load = os.loadavg().map((l) => l.toFixed(2)).join(' ');
-  lines.push(`  total ${seconds.toFixed(1)} s (load average ${load}, ${os.cpus().length} cpus)`);
+  // the load of this machine: a remote engine built elsewhere
+  lines.push(`  total ${seconds.toFixed(1)} s (load average ${load}, ${os.cpus().length} cpus${engineIsRemote() ? ' on this machine; the engine is remote' : ''})`);
   return lines;
 }
 
