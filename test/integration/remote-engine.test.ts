@@ -222,6 +222,24 @@ describe('remote Docker engines', skipIf(why), () => {
     expect(leftovers('re-tls')).toEqual([]);
   });
 
+  it('an ssh host key that is unknown or changed is refused, in one line', async () => {
+    const known = path.join(home, '.ssh/known_hosts');
+    const saved = fs.readFileSync(known, 'utf8');
+    try {
+      fs.writeFileSync(known, '');
+      let r = await lblab(['--engine', 're-ssh', 'status', LAB], 60_000);
+      expect(r.code).toBe(1);
+      expect(r.stderr.trim()).toMatch(new RegExp(`^lblab: the ssh host key of 198\\.19\\.255\\.2 is not in ${known.replace(/[./]/g, '\\$&')}: connect once with \`ssh root@198\\.19\\.255\\.2\` to check and accept it$`));
+      // another key for the host: refused even though the server would let us in
+      fs.writeFileSync(known, `${NS_IP} ${fs.readFileSync(path.join(home, '.ssh/id_ed25519.pub'), 'utf8').trim().split(' ').slice(0, 2).join(' ')}\n`);
+      r = await lblab(['--engine', 're-ssh', 'status', LAB], 60_000);
+      expect(r.code).toBe(1);
+      expect(r.stderr.trim()).toMatch(/^lblab: the ssh host key of 198\.19\.255\.2 is not the one in \S+known_hosts: refusing to connect/);
+    } finally {
+      fs.writeFileSync(known, saved);
+    }
+  });
+
   // the same lab on each engine, one after the other (the ssh one is this machine's engine)
   describe.each([
     { engine: 're-tls', args: [] as string[], transfer: true },
