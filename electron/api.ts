@@ -23,6 +23,7 @@ export * from './api/app';
 export * from './api/capture';
 export * from './api/compare';
 export * from './api/document';
+export * from './api/engines';
 export * from './api/errors';
 export * from './api/events';
 export * from './api/journey';

@@ -38,7 +38,9 @@ const positiveNumber = (v: string) => {
 // The engine (dockerode, topology, ...) is loaded only by commands that need
 // it: usage errors and --help stay fast. It checks Docker itself.
 let engine: LabService | undefined;
-const lab = async () => (engine ??= (await import('../engine/lab-engine')).createLabEngine({ shell: 'web' }));
+/** `lblab --engine NAME|URL`: the Docker engine every command drives */
+let engineOption: string | undefined;
+const lab = async () => (engine ??= (await import('../engine/lab-engine')).createLabEngine({ shell: 'web', engine: engineOption }));
 
 export function buildProgram(): Command {
   const program = new Command('lblab')
@@ -46,7 +48,26 @@ export function buildProgram(): Command {
     .enablePositionalOptions()
     .showSuggestionAfterError(true)
     .exitOverride()
-    .configureOutput({ writeErr: () => undefined, outputError: () => undefined });
+    .configureOutput({ writeErr: () => undefined, outputError: () => undefined })
+    .option('--engine <name|url>', 'the Docker engine: a Docker context name or unix:// | tcp:// | ssh:// address (default: DOCKER_HOST, DOCKER_CONTEXT, the current Docker context)');
+  program.hook('preAction', async () => {
+    engineOption = (program.opts() as { engine?: string }).engine;
+    // commands that make their own engine (serve) drive the chosen one too
+    if (engineOption !== undefined) (await import('../engine/lab-engine')).selectEngine(engineOption);
+  });
+
+  program
+    .command('engines')
+    .description('the Docker engines Docker knows (contexts, DOCKER_HOST): which is current, whether each answers, its kernel, CPUs, memory, eBPF support')
+    .option('--json', 'print JSON')
+    .action(async (o: { json?: boolean }) => {
+      const { describeEngines } = await import('../engine/lab-engine');
+      const { engines, problems } = await describeEngines(engineOption);
+      if (o.json) process.stdout.write(`${JSON.stringify({ engines, problems }, null, 2)}\n`);
+      else process.stdout.write(`${(await import('./engines-format')).formatEngines(engines, problems)}\n`);
+      // the exit code says whether the engine lblab would drive answers
+      if (!engines.some((e) => e.current && e.answers)) process.exitCode = 1;
+    });
 
   const images = program.command('images').description('lab images');
   images

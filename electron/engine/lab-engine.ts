@@ -5,12 +5,12 @@
 // node events are pushed to subscribers. Docker is checked once per call that
 // needs it; every failure surfaces as an ApiError with one line.
 import fs from 'node:fs';
-import { ApiError, NAME_RE, type AppInfo, type LabDoc, type LabEvent, type Mode } from '../api';
+import { ApiError, NAME_RE, type AppInfo, type EngineDescription, type LabDoc, type LabEvent, type Mode } from '../api';
 import type { LabService } from '../api/host';
 import { defaultDeps, withPlanCache, type DeployDeps } from './deploy/deps';
 import { setMode } from './deploy/mode';
 import { up } from './deploy/up';
-import { probeDocker } from './docker/client';
+import { engineChoice, probeDocker, useEngine } from './docker/client';
 import { HOW_TO_START_DOCKER, toApiError } from './errors';
 import { journey } from './journey/journey';
 import { watchNodeEvents, type EventWatch } from './events/node-events';
@@ -32,6 +32,21 @@ export interface LabEngineOptions {
   deps?: Partial<DeployDeps>;
   /** the folder for saved comparisons (the shell's userData); default: the user's data folder */
   dataDir?: string;
+  /** the Docker engine to drive: a Docker context name or an address (unix://, tcp://, ssh://);
+   * default: Docker's own choice (DOCKER_HOST, DOCKER_CONTEXT, the current context, the local socket) */
+  engine?: string;
+}
+
+/** Drive this Docker engine (a context name or an address) in this process, whoever makes the engine (`lblab --engine`). */
+export const selectEngine = (choice: string | undefined): void => useEngine(choice);
+
+/** Every Docker engine the Docker CLI knows, asked briefly what it is (`lblab engines`). */
+export async function describeEngines(choice: string | undefined = engineChoice()): Promise<{ engines: EngineDescription[]; problems: string[] }> {
+  try {
+    return await (await import('./docker/describe-engines')).describeEngines(choice);
+  } catch (e) {
+    throw toApiError(e);
+  }
 }
 
 const topology = () => import('./topology/index');
@@ -51,6 +66,7 @@ function version(given?: string): string {
 }
 
 export function createLabEngine(opts: LabEngineOptions = {}): LabService {
+  if (opts.engine !== undefined) useEngine(opts.engine);
   const listeners = new Set<(e: LabEvent) => void>();
   const emit = (e: LabEvent) => {
     for (const l of listeners) {

@@ -4,11 +4,13 @@
 // docker import).
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { engineIsRemote } from '../docker/client';
 import { LABEL } from '../docker/labels';
 import { imageExists, tryPull } from './docker-ops';
 import { contextDir, labImagesDir } from './names';
 import type { OnImageProgress } from './progress';
 import { baseHash, baseRef } from './refs';
+import { sendMissingImages } from './transfer';
 
 export const UPSTREAM_BASE = 'debian:bookworm-slim';
 export const NO_BASE_MESSAGE = 'no debian:bookworm-slim image and no registry: building a base from Debian packages (mmdebstrap or debootstrap)';
@@ -35,7 +37,7 @@ function runBaseScript(ref: string, labels: Record<string, string>, onLine: (l: 
 export interface BaseResult {
   ref: string;
   /** how it was obtained this time */
-  how: 'present' | 'pulled' | 'built';
+  how: 'present' | 'pulled' | 'built' | 'sent';
   seconds: number;
 }
 
@@ -46,8 +48,15 @@ export async function ensureBaseImage(onProgress: OnImageProgress = () => {}, ht
   if (await imageExists(UPSTREAM_BASE)) return { ref: UPSTREAM_BASE, how: 'present', seconds: took() };
   const ref = baseRef();
   if (await imageExists(ref)) return { ref, how: 'present', seconds: took() };
+  if (engineIsRemote()) {
+    // this machine's engine may have a base already: send it rather than pull or build there
+    const sent = await sendMissingImages([UPSTREAM_BASE, ref], (p) => onProgress({ image: 'base', step: 'send', message: p.message, done: 0, total: 2 }));
+    if (sent.length) return { ref: sent[0], how: 'sent', seconds: took() };
+  }
   onProgress({ image: 'base', step: 'pull', message: `pulling ${UPSTREAM_BASE}`, done: 0, total: 2 });
   if (await tryPull(UPSTREAM_BASE)) return { ref: UPSTREAM_BASE, how: 'pulled', seconds: took() };
+  // build-base.sh runs debootstrap and `docker import` on this machine, into this machine's engine
+  if (engineIsRemote()) throw new Error(`the engine has no ${UPSTREAM_BASE} and cannot pull it, and a base built from Debian packages can only be made on this machine's engine: load ${UPSTREAM_BASE} there, or build the images here first (they are then sent)`);
   onProgress({ image: 'base', step: 'debootstrap', message: NO_BASE_MESSAGE, done: 1, total: 2 });
   const labels = { [LABEL.managed]: 'true', [LABEL.image]: 'base', [LABEL.hash]: baseHash() };
   await runBaseScript(ref, labels, (line) => onProgress({ image: 'base', step: 'debootstrap', message: line, done: 1, total: 2 }), httpProxy);

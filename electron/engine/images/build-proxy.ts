@@ -3,7 +3,7 @@
 // engine, Docker Desktop, the host behind its own proxy, a firewall between
 // containers and the host, a Debian mirror on a private address) means no
 // proxy: the builds then download from the mirror directly, exactly as without it.
-import { docker } from '../docker/client';
+import { docker, engineIsRemote } from '../docker/client';
 import { LABEL } from '../docker/labels';
 import { hostMirrors, publicAddress, type Mirror } from './apt-mirrors';
 import { defaultAptCacheDir, startAptProxy, type AptProxy } from './apt-proxy';
@@ -34,6 +34,8 @@ async function privateMirror(mirrors: Mirror[]): Promise<boolean> {
 /** Start the proxy on the bridge gateway, or undefined when that cannot work here. */
 export async function startBuildProxy(): Promise<AptProxy | undefined> {
   if (process.env.LBLAB_APT_PROXY === '0' || process.platform !== 'linux') return undefined;
+  // A remote engine's builds cannot reach a proxy on this machine (its bridge gateway is on the remote host).
+  if (engineIsRemote()) return undefined;
   // A host that reaches the mirror through its own proxy: leave its network alone.
   if (process.env.http_proxy || process.env.HTTP_PROXY) return undefined;
   const gw = await bridgeGateway();

@@ -1,12 +1,14 @@
 // Builds the lab images with the engine's classic builder from in-memory
 // contexts, tagging lblab/<name>:<hash> and lblab/<name>:latest. Images whose
 // hash tag already exists are not rebuilt (that is what makes a warm
-// `lblab images build` take a second or two).
+// `lblab images build` take a second or two). A remote engine is sent the
+// images this machine's engine has (transfer.ts) and builds only the others,
+// without the apt proxy (it listens on this machine).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { docker } from '../docker/client';
+import { docker, engineIsRemote } from '../docker/client';
 import { LABEL } from '../docker/labels';
 import { bundleAgent, AGENT_ENTRY, AGENT_SOURCE_DIRS } from './agent-bundle';
 import type { AptProxy } from './apt-proxy';
@@ -18,6 +20,7 @@ import { contextDir, IMAGE_NAMES, labImagesDir, type ImageName } from './names';
 import type { OnImageProgress } from './progress';
 import { imageHash, REPO } from './refs';
 import { tarPack, type TarEntry } from './tar';
+import { sendMissingImages } from './transfer';
 
 export interface BuildOptions {
   names?: ImageName[];
@@ -128,6 +131,15 @@ export async function buildImages(opts: BuildOptions = {}): Promise<BuildResult[
   const hashes = new Map(names.map((n) => [n, imageHash(n)] as const));
   const results = new Map<ImageName, BuildResult>();
   const todo: ImageName[] = [];
+  // a remote engine first gets what this machine's engine already has (images/transfer.ts)
+  if (!opts.force && engineIsRemote()) {
+    const refs = names.map((n) => `${REPO}/${n}:${hashes.get(n)}`);
+    const sent = await sendMissingImages(refs, (p) => onProgress({ image: 'transfer', step: 'send', message: p.message, done: p.done, total: p.total }));
+    for (const name of names) {
+      const ref = `${REPO}/${name}:${hashes.get(name)}`;
+      if (sent.includes(ref)) onProgress({ image: name, step: 'sent', message: `${ref} sent from this machine`, done: 1, total: 1 });
+    }
+  }
   for (const name of names) {
     const ref = `${REPO}/${name}:${hashes.get(name)}`;
     if (!opts.force && (await imageExists(ref))) {
@@ -212,7 +224,8 @@ export function summaryLines(names: ImageName[], results: Map<ImageName, BuildRe
     lines.push(`  apt: ${mb(s.bytesFetched)} MB from the mirror, ${mb(s.bytesLocal)} MB local (${s.fromHost} host-cached and ${s.fromCache} lblab-cached files)`);
   }
   const load = os.loadavg().map((l) => l.toFixed(2)).join(' ');
-  lines.push(`  total ${seconds.toFixed(1)} s (load average ${load}, ${os.cpus().length} cpus)`);
+  // the load of this machine: a remote engine built elsewhere
+  lines.push(`  total ${seconds.toFixed(1)} s (load average ${load}, ${os.cpus().length} cpus${engineIsRemote() ? ' on this machine; the engine is remote' : ''})`);
   return lines;
 }
 

@@ -2,7 +2,8 @@
 import type { ImageName } from './names';
 
 export interface ImageProgress {
-  image: ImageName | 'base';
+  /** 'transfer': images sent to a remote engine from this machine's */
+  image: ImageName | 'base' | 'transfer';
   /** e.g. "Step 3/9", "debootstrap", "bundle", "cached", "done" */
   step: string;
   /** one human line: the step's instruction, or a line of its output */

@@ -9,17 +9,18 @@
 //  - objects without a lab name go.
 // With `all`: every container, network and volume labelled
 // io.lblab.managed=true, running labs and deploys in progress included.
+// On a remote engine, lab locks whose owner is gone go too (all of them with `all`).
 // Images are kept either way: they are the expensive part and the next deploy
 // reuses them. Exec sessions (terminals, captures) end with their containers.
 import type Docker from 'dockerode';
 import { NAME_RE } from '../../api';
 import type { GcOptions, GcResult } from '../../api/host';
-import { docker } from '../docker/client';
+import { docker, engineIsRemote } from '../docker/client';
 import { LABEL, labFilter } from '../docker/labels';
 import { EngineError } from '../errors';
 import { removeContainers, removeNetworks } from './down';
 import { anchorNode, claimedBy, docOf, labObjects, readRecord, type LabObjects } from './lab-record';
-import { lockLab } from './lock';
+import { takeLabLock } from './lock';
 
 type Labelled = { Labels?: Record<string, string> | null };
 
@@ -56,6 +57,8 @@ export async function gc(opts: GcOptions = {}): Promise<GcResult> {
   const vols = volumes.filter((v) => opts.all || removedWhole.has(labOf(v)));
   await Promise.all(vols.map((v) => docker().getVolume(v.Name).remove().catch(() => undefined)));
   out.volumes = vols.map((v) => v.Name);
+  // a remote engine's lab locks (labs/engine-lock.ts): those whose owner is gone, or every one with `all`
+  if (engineIsRemote()) out.containers.push(...(await (await import('./engine-lock')).removeEngineLocks({ all: opts.all, onlyLab: opts.onlyLab })));
   return out;
 }
 
@@ -63,7 +66,7 @@ export async function gc(opts: GcOptions = {}): Promise<GcResult> {
 async function collectLab(lab: string, remove: (objs: LabObjects) => Promise<void>): Promise<'removed' | string> {
   let lock;
   try {
-    lock = lockLab(lab, 'gc');
+    lock = await takeLabLock(lab, 'gc');
   } catch (e) {
     if (e instanceof EngineError && e.code === 'conflict') return e.message.replace(/^lab \S+ is /, '');
     throw e;
@@ -82,7 +85,7 @@ async function collectLab(lab: string, remove: (objs: LabObjects) => Promise<voi
     await remove(objs);
     return 'removed';
   } finally {
-    lock.release();
+    await lock.release();
   }
 }
 

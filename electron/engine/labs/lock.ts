@@ -11,13 +11,16 @@
 // A held lock is not waited for: the caller fails at once, naming the owner.
 //
 // The directory is /tmp/lblab-locks (LBLAB_LOCK_DIR overrides it), shared by
-// every user of this host like the Docker engine is. Locks are local: two
-// hosts driving one remote engine do not see each other's.
+// every user of this host like the local Docker engine is. An engine reached
+// over the network (tcp://, ssh://) may be shared by several hosts, which
+// cannot see each other's files: its locks live on the engine instead
+// (engine-lock.ts); takeLabLock picks the right kind.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { NAME_RE } from '../../api';
+import { engineIsRemote } from '../docker/client';
 import { EngineError } from '../errors';
 
 export type LabOp = 'deploy' | 'remove' | 'mode' | 'gc';
@@ -38,7 +41,8 @@ export interface HeldLock {
   owner: LockOwner;
   /** a stale lock (its owner died) was broken to take this one: the lab may be half-made */
   brokeStale?: LockOwner;
-  release(): void;
+  /** a file lock is released at once; an engine lock when its container is removed */
+  release(): void | Promise<void>;
 }
 
 /** A guard older than this was left by a process that died while breaking a stale lock. */
@@ -200,12 +204,18 @@ export function lockOwner(lab: string): LockOwner | undefined {
   return o && ownerAlive(o) ? o : undefined;
 }
 
+/** The lab's lock: a file on this host for the local engine, an engine object for a remote one. */
+export async function takeLabLock(lab: string, op: LabOp): Promise<HeldLock> {
+  if (!engineIsRemote()) return lockLab(lab, op);
+  return (await import('./engine-lock')).lockLabOnEngine(lab, op);
+}
+
 /** Run `f` holding the lab's lock. */
 export async function withLabLock<T>(lab: string, op: LabOp, f: (lock: HeldLock) => Promise<T>): Promise<T> {
-  const lock = lockLab(lab, op);
+  const lock = await takeLabLock(lab, op);
   try {
     return await f(lock);
   } finally {
-    lock.release();
+    await lock.release();
   }
 }

@@ -1,0 +1,334 @@
+// Labs on a remote Docker engine, reached the ways Docker itself offers — no
+// agent of ours. The test makes a network namespace joined to the host by a
+// veth (198.19.255.0/30) and serves two engines from it:
+//   - ssh://root@198.19.255.2: an sshd in the namespace (a key pair and a host
+//     key made here, known_hosts written here); the remote side runs
+//     `docker system dial-stdio`, which reaches this machine's engine;
+//   - tcp://198.19.255.2:2376: a second dockerd with TLS (certificates made
+//     here with openssl), its own data root, no images — so the lab images are
+//     sent to it from this machine's engine (docker save → load).
+// Both are Docker contexts in a temporary DOCKER_CONFIG: ssh is chosen with
+// `lblab --engine`, TLS as the config's currentContext. Over each: `lblab
+// engines`, up, status, requests through the VIP spread over the backends,
+// a live mode switch, a journey, a capture, exec, a lock held on the engine,
+// down, gc — and nothing left (plus a short comparison over TLS). A wrong TLS certificate and an engine that refuses fail in one line
+// and create nothing.
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EngineDescription, LabStatus } from '../../electron/api';
+import { runCli, type CliResult } from '../support/cli';
+import { gcArgs, LAB_PREFIX } from '../support/labs';
+import { skipIf } from '../support/skip';
+
+const NS = 'lblab-re';
+const HOST_IF = 'lbre-h';
+const NS_IF = 'lbre-n';
+const HOST_IP = '198.19.255.1';
+const NS_IP = '198.19.255.2';
+
+const have = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
+const why =
+  process.getuid?.() !== 0 ? 'needs root (network namespace, a second dockerd)'
+  : !have('ip') || !have('nsenter') || !have('openssl') || !have('ssh-keygen') ? 'needs ip, nsenter, openssl and ssh-keygen'
+  : !fs.existsSync('/usr/sbin/sshd') ? 'needs openssh-server (scripts/ensure-docker.sh installs it)'
+  : !have('dockerd') || !have('docker') ? 'needs dockerd and the docker CLI'
+  : null;
+
+const dir = why ? '' : fs.mkdtempSync('/tmp/lbre-'); // short: dockerd's sockets live under it
+const home = path.join(dir, 'home');
+const dockerConfig = path.join(dir, 'docker-config');
+const children: ChildProcess[] = [];
+
+const env = (): Record<string, string> => ({ HOME: home, DOCKER_CONFIG: dockerConfig, DOCKER_HOST: '', DOCKER_CONTEXT: '', DOCKER_TLS_VERIFY: '', DOCKER_CERT_PATH: '', SSH_AUTH_SOCK: '' });
+const lblab = (args: string[], timeoutMs = 300_000): Promise<CliResult> => runCli(args, { env: env(), timeoutMs });
+async function lblabOk(args: string[], timeoutMs?: number): Promise<string> {
+  const r = await lblab(args, timeoutMs);
+  if (r.code !== 0) throw new Error(`lblab ${args.join(' ')} → exit ${r.code}: ${r.stderr.trim().split('\n').pop()}`);
+  return r.stdout;
+}
+/** The docker CLI on an engine of the test's config (it reads the same context files lblab does). */
+const dockerOn = (context: string, args: string[]) =>
+  execFileSync('docker', ['--context', context, ...args], { env: { ...process.env, ...env(), PATH: process.env.PATH ?? '' }, encoding: 'utf8', timeout: 60_000 });
+
+const sh = (cmd: string) => execFileSync('sh', ['-c', cmd], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const trySh = (cmd: string) => spawnSync('sh', ['-c', cmd], { stdio: 'ignore' });
+
+function writeContext(name: string, host: string, tls?: { ca: string; cert: string; key: string }) {
+  const id = crypto.createHash('sha256').update(name).digest('hex');
+  const meta = path.join(dockerConfig, 'contexts', 'meta', id);
+  fs.mkdirSync(meta, { recursive: true });
+  fs.writeFileSync(path.join(meta, 'meta.json'), JSON.stringify({ Name: name, Metadata: { Description: `test engine ${name}` }, Endpoints: { docker: { Host: host, SkipTLSVerify: false } } }));
+  if (tls) {
+    const t = path.join(dockerConfig, 'contexts', 'tls', id, 'docker');
+    fs.mkdirSync(t, { recursive: true });
+    fs.copyFileSync(tls.ca, path.join(t, 'ca.pem'));
+    fs.copyFileSync(tls.cert, path.join(t, 'cert.pem'));
+    fs.copyFileSync(tls.key, path.join(t, 'key.pem'));
+  }
+}
+
+/** A CA, and a certificate it signs (server: for NS_IP; client: client auth). */
+function makeCerts(): void {
+  const c = path.join(dir, 'certs');
+  fs.mkdirSync(c);
+  const o = (args: string) => sh(`cd ${c} && openssl ${args} 2>&1`);
+  for (const ca of ['ca', 'wrong-ca']) {
+    o(`req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout ${ca}-key.pem -out ${ca}.pem -days 2 -subj /CN=${ca}`);
+  }
+  fs.writeFileSync(path.join(c, 'server.ext'), `subjectAltName=IP:${NS_IP}\nextendedKeyUsage=serverAuth\n`);
+  fs.writeFileSync(path.join(c, 'client.ext'), 'extendedKeyUsage=clientAuth\n');
+  for (const [who, ca] of [['server', 'ca'], ['client', 'ca'], ['wrong-client', 'wrong-ca']]) {
+    o(`req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout ${who}-key.pem -out ${who}.csr -subj /CN=${who}`);
+    o(`x509 -req -in ${who}.csr -CA ${ca}.pem -CAkey ${ca}-key.pem -CAcreateserial -out ${who}.pem -days 2 -extfile ${who === 'server' ? 'server' : 'client'}.ext`);
+  }
+}
+
+function makeSsh(): void {
+  const ssh = path.join(home, '.ssh');
+  fs.mkdirSync(ssh, { recursive: true, mode: 0o700 });
+  sh(`ssh-keygen -q -t ed25519 -N '' -f ${ssh}/id_ed25519 && ssh-keygen -q -t ed25519 -N '' -f ${dir}/host_key`);
+  fs.copyFileSync(`${ssh}/id_ed25519.pub`, `${dir}/authorized_keys`);
+  const hostPub = fs.readFileSync(`${dir}/host_key.pub`, 'utf8').trim().split(' ').slice(0, 2).join(' ');
+  fs.writeFileSync(`${ssh}/known_hosts`, `${NS_IP} ${hostPub}\n`);
+  fs.writeFileSync(
+    `${dir}/sshd_config`,
+    [`ListenAddress ${NS_IP}`, 'Port 22', `HostKey ${dir}/host_key`, `AuthorizedKeysFile ${dir}/authorized_keys`, 'PermitRootLogin prohibit-password',
+      'PasswordAuthentication no', 'UsePAM no', 'StrictModes no', `PidFile ${dir}/sshd.pid`, 'MaxSessions 100', 'MaxStartups 100:30:200', ''].join('\n'),
+  );
+  fs.mkdirSync('/run/sshd', { recursive: true });
+}
+
+function start(cmd: string[], log: string): ChildProcess {
+  const out = fs.openSync(path.join(dir, log), 'a');
+  const p = spawn('nsenter', [`--net=/run/netns/${NS}`, ...cmd], { stdio: ['ignore', out, out] });
+  children.push(p);
+  return p;
+}
+
+async function waitFor(what: string, ok: () => boolean, ms: number, log: string): Promise<void> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (ok()) return;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`${what} did not start: ${fs.readFileSync(path.join(dir, log), 'utf8').trim().split('\n').slice(-5).join(' | ')}`);
+}
+
+const LAB = `${LAB_PREFIX}re`;
+const labYaml = (name: string) => `name: ${name}
+networks:
+  front: { subnet: 198.18.236.0/24 }
+nodes:
+  client1: { kind: client, links: [ { network: front } ] }
+  lb: { kind: balancer, links: [ { network: front } ] }
+  web1: { kind: server, links: [ { network: front } ] }
+  web2: { kind: server, links: [ { network: front } ] }
+services:
+  web: { balancer: lb, port: 80, mode: dsr, scheduler: rr, backends: [ web1, web2 ] }
+`;
+const labFile = () => {
+  const f = path.join(dir, `${LAB}.lab.yaml`);
+  if (!fs.existsSync(f)) fs.writeFileSync(f, labYaml(LAB));
+  return f;
+};
+
+/** lblab-made objects on an engine: lab containers, networks, volumes and lab locks. */
+function leftovers(context: string): string[] {
+  const list = (args: string[]) => dockerOn(context, args).split('\n').map((s) => s.trim()).filter(Boolean);
+  return [
+    ...list(['ps', '-a', '--filter', `label=io.lblab.lab=${LAB}`, '--format', 'container {{.Names}}']),
+    ...list(['ps', '-a', '--filter', `label=io.lblab.lock=${LAB}`, '--format', 'lock {{.Names}}']),
+    ...list(['network', 'ls', '--filter', `label=io.lblab.lab=${LAB}`, '--format', 'network {{.Name}}']),
+    ...list(['volume', 'ls', '--filter', `label=io.lblab.lab=${LAB}`, '--format', 'volume {{.Name}}']),
+  ];
+}
+
+beforeAll(async () => {
+  if (why) return;
+  trySh(`ip netns del ${NS}; ip link del ${HOST_IF}`); // a run killed before its cleanup
+  sh(`ip netns add ${NS} && ip link add ${HOST_IF} type veth peer name ${NS_IF} && ip link set ${NS_IF} netns ${NS}`);
+  sh(`ip addr add ${HOST_IP}/30 dev ${HOST_IF} && ip link set ${HOST_IF} up`);
+  sh(`ip -n ${NS} addr add ${NS_IP}/30 dev ${NS_IF} && ip -n ${NS} link set ${NS_IF} up && ip -n ${NS} link set lo up`);
+  makeCerts();
+  makeSsh();
+  const c = path.join(dir, 'certs');
+  writeContext('re-ssh', `ssh://root@${NS_IP}`);
+  writeContext('re-tls', `tcp://${NS_IP}:2376`, { ca: `${c}/ca.pem`, cert: `${c}/client.pem`, key: `${c}/client-key.pem` });
+  writeContext('re-badtls', `tcp://${NS_IP}:2376`, { ca: `${c}/wrong-ca.pem`, cert: `${c}/wrong-client.pem`, key: `${c}/wrong-client-key.pem` });
+  fs.writeFileSync(path.join(dockerConfig, 'config.json'), JSON.stringify({ currentContext: 're-tls' }));
+
+  start(['/usr/sbin/sshd', '-D', '-e', '-f', `${dir}/sshd_config`], 'sshd.log');
+  // nsenter --net only: `ip netns exec` would remount /sys and hide the cgroups dockerd needs
+  const d = path.join(dir, 'd');
+  start(['dockerd', '--tlsverify', `--tlscacert=${c}/ca.pem`, `--tlscert=${c}/server.pem`, `--tlskey=${c}/server-key.pem`, `-H=tcp://${NS_IP}:2376`,
+    `--data-root=${d}/data`, `--exec-root=${d}/x`, `--pidfile=${d}/pid`, '--bridge=none', '--iptables=false', '--ip-masq=false'], 'dockerd.log');
+  await waitFor('sshd', () => trySh(`nsenter --net=/run/netns/${NS} bash -c 'exec 3<>/dev/tcp/${NS_IP}/22'`).status === 0, 20_000, 'sshd.log');
+  await waitFor('the TLS dockerd', () => spawnSync('docker', ['--context', 're-tls', 'version'], { env: { ...process.env, ...env() }, stdio: 'ignore' }).status === 0, 90_000, 'dockerd.log');
+}, 180_000);
+
+afterAll(async () => {
+  if (why) return;
+  // each step on its own: a failure must not leave the rest behind
+  for (const engine of ['re-tls', 're-ssh']) await lblab(['--engine', engine, 'down', LAB], 120_000).catch(() => undefined);
+  for (const p of children.reverse()) {
+    if (p.exitCode !== null) continue;
+    p.kill('SIGTERM');
+    await new Promise((r) => { const t = setTimeout(() => (p.kill('SIGKILL'), r(undefined)), 20_000); p.once('exit', () => (clearTimeout(t), r(undefined))); });
+  }
+  // whatever dockerd left mounted under the temp dir (killed engines leave overlays and netns files)
+  trySh(`awk -v d='${dir}/' 'index($2, d) == 1 {print $2}' /proc/mounts | sort -r | while read -r m; do umount -l "$m"; done`);
+  trySh(`ip netns del ${NS}; ip link del ${HOST_IF}`);
+  fs.rmSync(dir, { recursive: true, force: true });
+}, 240_000);
+
+describe('remote Docker engines', skipIf(why), () => {
+  it('lblab engines: the contexts, which is current, what each engine is, which does not answer', async () => {
+    const r = await lblab(['engines', '--json'], 60_000);
+    expect(r.code, r.stderr).toBe(0);
+    const { engines } = JSON.parse(r.stdout) as { engines: EngineDescription[] };
+    const by = (n: string) => engines.find((e) => e.name === n)!;
+    expect(engines.map((e) => e.name).sort()).toEqual(['default', 're-badtls', 're-ssh', 're-tls']);
+    expect(engines.filter((e) => e.current).map((e) => e.name)).toEqual(['re-tls']); // the config's currentContext
+    for (const n of ['re-ssh', 're-tls']) {
+      expect(by(n).answers, `${n}: ${by(n).problem}`).toBe(true);
+      expect(by(n).osType).toBe('linux');
+      expect(by(n).kernel).toMatch(/^\d+\.\d+/);
+      expect(by(n).cpus).toBeGreaterThan(0);
+      expect(by(n).memoryBytes).toBeGreaterThan(0);
+      expect(by(n).ebpf?.ok).toBe(true);
+    }
+    expect(by('re-ssh').transport).toBe('ssh');
+    expect(by('re-tls').tls).toBe('verify');
+    expect(by('re-badtls').answers).toBe(false);
+    expect(by('re-badtls').problem).toMatch(/TLS/);
+    // the table: one row per engine, and the ssh one chosen with --engine is marked current
+    const t = await lblab(['--engine', 're-ssh', 'engines'], 60_000);
+    expect(t.code, t.stderr).toBe(0);
+    expect(t.stdout).toMatch(/^\*\s+re-ssh\s+ssh:\/\/root@198\.19\.255\.2\s+yes/m);
+    expect(t.stdout).toMatch(/^\s+re-badtls\s.*\sno\s/m);
+    expect(t.stdout).not.toMatch(/\n\s+at /); // no stack traces
+  });
+
+  it('a wrong TLS certificate or an engine that refuses: one line, nothing created', async () => {
+    for (const args of [['--engine', 're-badtls', 'up', labFile()], ['--engine', `tcp://${NS_IP}:2377`, 'up', labFile()]]) {
+      const r = await lblab(args, 60_000);
+      expect(r.code).toBe(1);
+      expect(r.stderr.trim().split('\n'), r.stderr).toHaveLength(1);
+      expect(r.stderr).toMatch(args[1] === 're-badtls' ? /^lblab: .*TLS/ : /^lblab: .*refused the connection/);
+    }
+    expect(leftovers('re-tls')).toEqual([]);
+  });
+
+  it('an ssh host key that is unknown or changed is refused, in one line', async () => {
+    const known = path.join(home, '.ssh/known_hosts');
+    const saved = fs.readFileSync(known, 'utf8');
+    try {
+      fs.writeFileSync(known, '');
+      let r = await lblab(['--engine', 're-ssh', 'status', LAB], 60_000);
+      expect(r.code).toBe(1);
+      expect(r.stderr.trim()).toMatch(new RegExp(`^lblab: the ssh host key of 198\\.19\\.255\\.2 is not in ${known.replace(/[./]/g, '\\$&')}: connect once with \`ssh root@198\\.19\\.255\\.2\` to check and accept it$`));
+      // another key for the host: refused even though the server would let us in
+      fs.writeFileSync(known, `${NS_IP} ${fs.readFileSync(path.join(home, '.ssh/id_ed25519.pub'), 'utf8').trim().split(' ').slice(0, 2).join(' ')}\n`);
+      r = await lblab(['--engine', 're-ssh', 'status', LAB], 60_000);
+      expect(r.code).toBe(1);
+      expect(r.stderr.trim()).toMatch(/^lblab: the ssh host key of 198\.19\.255\.2 is not the one in \S+known_hosts: refusing to connect/);
+    } finally {
+      fs.writeFileSync(known, saved);
+    }
+  });
+
+  // the same lab on each engine, one after the other (the ssh one is this machine's engine)
+  describe.each([
+    { engine: 're-tls', args: [] as string[], transfer: true },
+    { engine: 're-ssh', args: ['--engine', 're-ssh'], transfer: false },
+  ])('over $engine', ({ engine, args, transfer }) => {
+    // the docker CLI's ssh reads the passwd user's ~/.ssh, not the test's HOME: it checks the
+    // ssh engine through this machine's socket, which is the engine sshd's dial-stdio reaches
+    const cli = engine === 're-ssh' ? 'default' : engine;
+    let status: LabStatus;
+    const run = (a: string[], ms?: number) => lblabOk([...args, ...a], ms);
+    const vipSpread = async () => {
+      const vip = status.services[0].vip;
+      const out = await run(['exec', LAB, 'client1', '--', 'sh', '-c', `for i in 1 2 3 4 5 6 7 8; do curl -s -m 3 http://${vip}:80/x; done`], 120_000);
+      const served = out.split('\n').filter((l) => l.startsWith('served by ')).map((l) => l.split(':')[0].slice('served by '.length));
+      expect(served.length, out).toBe(8); // every request through the VIP answered
+      expect(new Set(served).size, out).toBe(2); // rr over both backends
+    };
+
+    it.sequential('deploys (images sent from this machine when the engine lacks them) and reports the lab running', async () => {
+      const r = await lblab([...args, 'up', labFile()], 900_000);
+      expect(r.code, r.stderr.slice(-2000)).toBe(0);
+      if (transfer) expect(r.stderr).toMatch(/sen[dt]\w* \d+ images?/);
+      status = JSON.parse(await run(['status', LAB, '--json']));
+      expect(status.state).toBe('running');
+      expect(status.nodes.map((n) => n.name).sort()).toEqual(['client1', 'lb', 'web1', 'web2']);
+      expect(dockerOn(cli, ['ps', '--filter', `label=io.lblab.lab=${LAB}`, '--format', '{{.Names}}']).trim().split('\n')).toHaveLength(4);
+    }, 900_000);
+
+    it.sequential('dsr through the eBPF core: every request through the VIP answered, spread over the backends', async () => {
+      await vipSpread();
+    });
+
+    it.sequential('a live mode switch (dsr → tunnel), then the VIP still answers from both backends', async () => {
+      expect((await run(['mode', LAB, 'web', 'tunnel'], 300_000)).trim()).toMatch(/^web tunnel 198\.18\.236\.\d+:80$/);
+      status = JSON.parse(await run(['status', LAB, '--json']));
+      expect(status.services[0].mode).toBe('tunnel');
+      await vipSpread();
+    });
+
+    it.sequential('a journey follows one request hop by hop; a capture streams the packets back', async () => {
+      const j = JSON.parse(await run(['journey', LAB, '--json'], 120_000)) as { mode: string; error?: string; request: { hops: { node: string }[] } };
+      expect(j.mode).toBe('tunnel');
+      expect(j.error).toBeUndefined();
+      expect(j.request.hops.slice(0, 2).map((h) => h.node)).toEqual(['client1', 'lb']);
+      const vip = status.services[0].vip;
+      const cap = lblab([...args, 'capture', LAB, 'lb', '--count', '3', '--duration', '30', '--filter', `host ${vip}`], 120_000);
+      await new Promise((r) => setTimeout(r, 4000)); // let tcpdump attach
+      await run(['exec', LAB, 'client1', '--', 'sh', '-c', `for i in 1 2 3; do curl -s -o /dev/null -m 3 http://${vip}:80/x; done`], 60_000);
+      const c = await cap;
+      expect(c.code, c.stderr).toBe(0);
+      const lines = c.stdout.trim().split('\n');
+      expect(lines, c.stderr).toHaveLength(3);
+      for (const l of lines) expect(l).toMatch(/^\d\d:\d\d:\d\d\.\d{6} lb:\S+ IP /);
+    });
+
+    // over TLS only: the comparison drives the engine like the rest, and it costs half a minute
+    if (transfer) it.sequential('a short comparison of two modes runs and puts the lab back', async () => {
+      const c = JSON.parse(await run(['compare', LAB, '--modes', 'dsr,tunnel', '--duration', '1', '--warmup', '0', '--repeat', '1', '--object', '1k', '--json'], 240_000)) as { complete: boolean; runs: unknown[] };
+      expect(c.complete).toBe(true);
+      expect(c.runs).toHaveLength(2);
+      status = JSON.parse(await run(['status', LAB, '--json']));
+      expect(status.services[0].mode).toBe('tunnel');
+    }, 300_000);
+
+    it.sequential('exec passes output and exit codes through', async () => {
+      const r = await lblab([...args, 'exec', LAB, 'web1', '--', 'sh', '-c', 'hostname; exit 3']);
+      expect(r.code).toBe(3);
+      expect(r.stdout.trim()).toMatch(/^\S+$/); // the container's host name, passed through
+    });
+
+    it.sequential('the lab lock lives on the engine: a lock held from another host stops a change, in one line', async () => {
+      const owner = JSON.stringify({ pid: 4242, op: 'deploy', nonce: 'x', since: Date.now(), host: 'elsewhere.example', machine: 'not-this-one' });
+      dockerOn(cli, ['create', '--name', `lblab-lock-${LAB}`, '--network', 'none', '--label', `io.lblab.lock=${LAB}`, '--label', `io.lblab.lock.owner=${owner}`, 'lblab/lock:1', '/lock']);
+      try {
+        const r = await lblab([...args, 'down', LAB]);
+        expect(r.code).toBe(1);
+        expect(r.stderr.trim()).toMatch(/^lblab: lab \S+ is being deployed by another lblab \(pid 4242 on elsewhere\.example, since .* stale after \d+ min more\)$/);
+        // gc leaves a live foreign lock alone
+        await run(gcArgs());
+        expect(leftovers(cli)).toContain(`lock lblab-lock-${LAB}`);
+      } finally {
+        dockerOn(cli, ['rm', '-f', `lblab-lock-${LAB}`]);
+      }
+    });
+
+    it.sequential('down and gc leave nothing on the engine', async () => {
+      await run(['down', LAB], 300_000);
+      await run(gcArgs());
+      expect(leftovers(cli)).toEqual([]);
+    }, 600_000);
+  });
+});
