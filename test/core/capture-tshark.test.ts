@@ -18,15 +18,18 @@ import { LINKTYPE, PcapReader, readPcap, type PcapRecord } from '../../electron/
 import { writePcap } from '../../electron/engine/capture/pcap-writer';
 import { PacketRing } from '../../electron/engine/capture/ring';
 import { A, CRAFTED, CRAFTED_SLL, CRAFTED_SLL2, M, TCP, eth, ipv4, rec, tcp } from '../support/capture-frames';
+import { skipReason } from '../support/bpf/harness';
 import { skipIf } from '../support/skip';
 
 const CI = process.env.CI === 'true';
 const has = (cmd: string, arg = '--version'): boolean => spawnSync(cmd, [arg], { stdio: 'ignore' }).status === 0;
 const HAVE_TSHARK = has('tshark');
 const CAN_NETNS = process.getuid?.() === 0 && has('tcpdump') && has('ip', '-V') && has('python3');
-// skips only outside CI
-const NO_TSHARK = !HAVE_TSHARK && !CI ? 'tshark not found on PATH' : null;
-const NO_NETNS = !CI && !NO_TSHARK && !CAN_NETNS ? 'needs root, tcpdump, iproute2 and python3' : NO_TSHARK;
+// the core tier's own gate first, as for every file of it (npm test names one reason for the stage);
+// then the tools of this file, which skip only outside CI
+const TIER = skipReason();
+const NO_TSHARK = TIER ?? (!HAVE_TSHARK && !CI ? 'tshark not found on PATH' : null);
+const NO_NETNS = TIER ?? (!CI && !NO_TSHARK && !CAN_NETNS ? 'needs root, tcpdump, iproute2 and python3' : NO_TSHARK);
 const dir = mkdtempSync(join(tmpdir(), 'lblab-capture-'));
 
 // tshark with Wireshark's defaults but no IP reassembly (we decode each fragment as it is)
