@@ -112,6 +112,30 @@ async function terminalReady(node: string) {
   await expect.poll(() => terminalText(node), { timeout: 30_000 }).toMatch(/[#$]\s*$/m);
 }
 
+/** From client1's terminal: `n` requests to the VIP, then one whose answer shows; the last exit code must be 0. */
+async function curlVip(vip: string, n: number, marker: string, shot: string) {
+  await terminalReady('client1');
+  const seq = Array.from({ length: n }, (_, i) => i + 1).join(' ');
+  const r = await runInTerminal('client1', `for i in ${seq}; do curl -s -m 5 -o /dev/null http://${vip}/ || break; done; curl -s -m 5 http://${vip}/`, marker, 1);
+  await snap(shot);
+  expect(r.code, r.text).toBe('0');
+}
+
+/** The service's packet count, from stats taken in `mode` (a switch starts the counters afresh). */
+async function packetsIn(mode: string): Promise<number> {
+  await page.getByTestId('tab-counters').click();
+  await expect.poll(() => page.getByTestId('counter-packets-web-web1').count(), { timeout: 20_000 }).toBe(1);
+  await expect.poll(() => page.getByTestId('counters-mode-web').innerText(), { timeout: 90_000 }).toBe(mode);
+  return packets('web', ['web1', 'web2']);
+}
+
+/** The service's packet counters rise above `before`. */
+async function countersRise(before: number, timeout: number, shot: string) {
+  await page.getByTestId('tab-counters').click();
+  await expect.poll(() => packets('web', ['web1', 'web2']), { timeout }).toBeGreaterThan(before);
+  await snap(shot);
+}
+
 /** What the drawing showed on the way to the deploy, asserted by its own scenario. */
 const drawn = { viewportBefore: '' as string | null, viewportAfterFirstDrop: '' as string | null, unlinkedIssues: 0, problems: [] as string[] };
 
@@ -283,21 +307,13 @@ describe('lblab in the browser (web mode)', () => {
       expect(vip).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
 
       // ---- counters before traffic
-      await page.getByTestId('tab-counters').click();
-      await expect.poll(() => page.getByTestId('counter-packets-web-web1').count(), { timeout: 20_000 }).toBe(1);
-      await expect.poll(() => page.getByTestId('counters-mode-web').innerText(), { timeout: 90_000 }).toBe('dsr');
-      const before = await packets('web', ['web1', 'web2']);
+      const before = await packetsIn('dsr');
 
       // ---- terminal on the client, curl the VIP
-      await terminalReady('client1');
-      const r1 = await runInTerminal('client1', `for i in 1 2 3 4 5 6; do curl -s -m 5 -o /dev/null http://${vip}/ || break; done; curl -s -m 5 http://${vip}/`, 'CURL1', 1);
-      await snap('terminal-dsr');
-      expect(r1.code, r1.text).toBe('0');
+      await curlVip(vip, 6, 'CURL1', 'terminal-dsr');
 
       // ---- the counters move
-      await page.getByTestId('tab-counters').click();
-      await expect.poll(() => packets('web', ['web1', 'web2']), { timeout: 20_000 }).toBeGreaterThan(before);
-      await snap('counters-dsr');
+      await countersRise(before, 20_000, 'counters-dsr');
       noProblems('dsr traffic');
     });
 
@@ -307,17 +323,10 @@ describe('lblab in the browser (web mode)', () => {
       await expect(page.getByTestId('toast-error').count()).resolves.toBe(0);
       // a mode switch starts the service's counters afresh (no flow carries over between modes):
       // read the baseline from stats taken in nat, not from the last dsr poll still on screen
-      await page.getByTestId('tab-counters').click();
-      await expect.poll(() => page.getByTestId('counters-mode-web').innerText(), { timeout: 90_000 }).toBe('nat');
-      const natBefore = await packets('web', ['web1', 'web2']);
+      const natBefore = await packetsIn('nat');
       // curl again after the switch, in the client's terminal
-      await terminalReady('client1');
-      const r2 = await runInTerminal('client1', `for i in 1 2 3 4; do curl -s -m 5 -o /dev/null http://${vip}/ || break; done; curl -s -m 5 http://${vip}/`, 'CURL2', 1);
-      await snap('terminal-nat');
-      expect(r2.code, r2.text).toBe('0');
-      await page.getByTestId('tab-counters').click();
-      await expect.poll(() => packets('web', ['web1', 'web2']), { timeout: 60_000 }).toBeGreaterThan(natBefore);
-      await snap('counters-nat');
+      await curlVip(vip, 4, 'CURL2', 'terminal-nat');
+      await countersRise(natBefore, 60_000, 'counters-nat');
       noProblems('nat traffic');
     });
 
@@ -399,10 +408,7 @@ describe('lblab in the browser (web mode)', () => {
       await page.getByTestId('tab-terminal-client1').click();
       await expect.poll(() => page.getByTestId('terminal-client1').getAttribute('data-session'), { timeout: 90_000 }).toBe('open');
       await expect(page.getByTestId('terminal-ended-client1').count()).resolves.toBe(0);
-      await terminalReady('client1');
-      const r3 = await runInTerminal('client1', `for i in 1 2 3 4 5 6; do curl -s -m 5 -o /dev/null http://${vip}/ || break; done; curl -s -m 5 http://${vip}/`, 'CURL3', 1);
-      await snap('terminal-after-redeploy');
-      expect(r3.code, r3.text).toBe('0');
+      await curlVip(vip, 6, 'CURL3', 'terminal-after-redeploy');
       noProblems('terminal after redeploy');
     });
 

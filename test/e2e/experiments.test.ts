@@ -62,25 +62,17 @@ describe('experiments in the browser (web mode)', () => {
     expect(scenario.since()).toEqual([]);
   });
 
-  it('compares dsr and nat: the live line, dsr taller than nat, the bytes, a CSV export', async () => {
-    await compareDsrAndNat();
-    expect(scenario.since()).toEqual([]);
-  });
+  /** A scenario: its steps, then no console error during them. */
+  const step = (name: string, run: () => Promise<void>) =>
+    it(name, async () => {
+      await run();
+      expect(scenario.since()).toEqual([]);
+    });
 
-  it('captures on the balancer while a request goes through; the pcap is read by tshark, no tcpdump is left', async () => {
-    await captureOnTheBalancer();
-    expect(scenario.since()).toEqual([]);
-  });
-
-  it('follows one packet: eth.dst rewritten at the balancer in dsr, an outer header once in tunnel', async () => {
-    await followAPacket();
-    expect(scenario.since()).toEqual([]);
-  });
-
-  it('destroys the lab', async () => {
-    await destroy();
-    expect(scenario.since()).toEqual([]);
-  });
+  step('compares dsr and nat: the live line, dsr taller than nat, the bytes, a CSV export', compareDsrAndNat);
+  step('captures on the balancer while a request goes through; the pcap is read by tshark, no tcpdump is left', captureOnTheBalancer);
+  step('follows one packet: eth.dst rewritten at the balancer in dsr, an outer header once in tunnel', followAPacket);
+  step('destroys the lab', destroy);
 });
 
 async function openTemplateAndDeploy() {
