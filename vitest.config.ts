@@ -1,6 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// Four suites: unit (pure, fast), core (BPF_PROG_TEST_RUN on the host, root),
+// Four suites: unit (pure, fast: no root, namespaces, tshark or Docker; fake
+// clocks for timing), core (root on the host: BPF_PROG_TEST_RUN, and the
+// capture decoder against tshark on a capture between network namespaces),
 // integration (real Docker engine, one file at a time: labs share the engine),
 // e2e (Debian chromium driving the web mode against the real engine).
 export default defineConfig({

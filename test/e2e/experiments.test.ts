@@ -4,13 +4,14 @@
 // balancer, a CSV export parsed back), capture on the balancer while traffic
 // flows (packets arrive, the pcap saved and read by tshark), follow one
 // packet (eth.dst rewritten at the balancer in dsr; an outer header once the
-// service runs in tunnel), then destroy. Screenshots in test-results/e2e-experiments/.
+// service runs in tunnel), then destroy. The lab is deployed once; each of
+// those is a scenario of its own on it. Screenshots in test-results/e2e-experiments/.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { expect, FAKE, labContainers, openApp, processesInLab, snapper, waitDeployed, type Session } from './harness';
+import { expect, FAKE, labContainers, openApp, processesInLab, snapper, switchMode, until, waitDeployed, watchScenarios, type Session } from './harness';
 
 const OUT = path.resolve('test-results/e2e-experiments');
 const LAB = FAKE ? 'e2e-fake-x' : 'e2e-experiments';
@@ -28,6 +29,12 @@ describe('experiments in the browser (web mode)', () => {
     page = s.page;
     snap = snapper(page, OUT);
     page.on('dialog', (d) => void d.accept());
+    try {
+      await openTemplateAndDeploy();
+    } catch (e) {
+      await snap('failure-deploy').catch(() => undefined);
+      throw e;
+    }
   });
 
   afterAll(async () => {
@@ -42,19 +49,30 @@ describe('experiments in the browser (web mode)', () => {
     await s?.server.close();
   });
 
-  it('compares dsr and nat, captures on the balancer and follows a packet on the DSR vs NAT template', async () => {
-    try {
-      await openTemplateAndDeploy();
-      await compareDsrAndNat();
-      await captureOnTheBalancer();
-      await followAPacket();
-      await destroy();
-      expect(s.consoleErrors).toEqual([]);
-    } catch (e) {
-      await snap('failure').catch(() => undefined);
-      throw e;
+  // each scenario fails on the console errors that came up during it
+  const scenario = watchScenarios(() => s?.consoleErrors ?? [], () => snap);
+
+  it('the template runs as drawn: every node running, no drift', async () => {
+    for (const n of ['client1', 'client2', 'lb', 'r1', 'web1', 'web2', 'web3']) {
+      await expect.poll(() => page.getByTestId(`node-state-${n}`).getAttribute('data-state'), { timeout: 30_000 }).toBe('running');
     }
+    // the drawing is what runs: no drift once deployed (auto subnets match the ones the engine chose)
+    await expect.poll(() => page.getByTestId('drift').count()).toBe(0);
+    await snap('deployed');
+    expect(scenario.since()).toEqual([]);
   });
+
+  /** A scenario: its steps, then no console error during them. */
+  const step = (name: string, run: () => Promise<void>) =>
+    it(name, async () => {
+      await run();
+      expect(scenario.since()).toEqual([]);
+    });
+
+  step('compares dsr and nat: the live line, dsr taller than nat, the bytes, a CSV export', compareDsrAndNat);
+  step('captures on the balancer while a request goes through; the pcap is read by tshark, no tcpdump is left', captureOnTheBalancer);
+  step('follows one packet: eth.dst rewritten at the balancer in dsr, an outer header once in tunnel', followAPacket);
+  step('destroys the lab', destroy);
 });
 
 async function openTemplateAndDeploy() {
@@ -62,18 +80,12 @@ async function openTemplateAndDeploy() {
   await page.getByTestId('app').waitFor({ timeout: 30_000 });
   await page.getByTestId('template-select').selectOption('dsr-vs-nat');
   if (await page.getByTestId('confirm').count()) await page.getByTestId('confirm-ok').click(); // replacing the start drawing may ask
-  await expect.poll(() => page.getByTestId('node-web3').count()).toBe(1);
+  await until('web3 on the canvas', () => page.getByTestId('node-web3').count(), 1);
   await page.getByTestId('lab-name').fill(LAB);
-  await expect.poll(() => page.getByTestId('issues-count').innerText(), { timeout: 10_000 }).toBe('0');
+  await until('problems', () => page.getByTestId('issues-count').innerText(), '0', 10_000);
   await snap('template');
   await page.getByTestId('deploy').click();
   await waitDeployed(page, 'yes', 480_000);
-  for (const n of ['client1', 'client2', 'lb', 'r1', 'web1', 'web2', 'web3']) {
-    await expect.poll(() => page.getByTestId(`node-state-${n}`).getAttribute('data-state'), { timeout: 30_000 }).toBe('running');
-  }
-  // the drawing is what runs: no drift once deployed (auto subnets match the ones the engine chose)
-  await expect.poll(() => page.getByTestId('drift').count()).toBe(0);
-  await snap('deployed');
 }
 
 /** The bars of one results chart, left to right (one per mode, in the order the modes ran). */
@@ -154,6 +166,7 @@ async function captureOnTheBalancer() {
 }
 
 async function followAPacket() {
+  await switchMode(page, 'web', 'dsr'); // what the template runs, and what a comparison puts back
   await page.getByTestId('tab-journey').click();
   await page.getByTestId('journey-send').click();
   await expect.poll(() => page.getByTestId('journey-result').count(), { timeout: 60_000 }).toBe(1);
@@ -164,10 +177,7 @@ async function followAPacket() {
   await snap('journey-dsr');
 
   // switch the service to tunnel in the inspector, then send again: an outer header appears
-  if (await page.getByTestId('inspector-lab-link').count()) await page.getByTestId('inspector-lab-link').click();
-  await page.getByTestId('service-web').click();
-  await page.getByTestId('service-mode').selectOption('tunnel');
-  await expect.poll(() => page.getByTestId('service-live-mode').innerText(), { timeout: 240_000 }).toBe('tunnel');
+  await switchMode(page, 'web', 'tunnel');
   await page.getByTestId('tab-journey').click();
   await page.getByTestId('journey-send').click();
   const added = page.locator('[data-testid^="hop-request-"][data-testid$="-field-outer.ip.dst"][data-mark="added"]');

@@ -4,7 +4,7 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { expect as baseExpect } from 'vitest';
+import { beforeEach, expect as baseExpect } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { build } from 'vite';
 
@@ -95,6 +95,61 @@ export function snapper(page: Page, out: string) {
     shot++;
     await page.screenshot({ path: path.join(out, `${String(shot).padStart(2, '0')}-${name}.png`) });
   };
+}
+
+/**
+ * For the scenarios of a describe block: a screenshot named after the one
+ * that fails, and the problems (console errors, failed calls) that came up
+ * during each one only, so one scenario's trouble does not fail the next.
+ */
+export function watchScenarios(problems: () => string[], snap: () => (name: string) => Promise<void>): { since(): string[] } {
+  let mark = 0;
+  beforeEach((ctx) => {
+    mark = problems().length;
+    ctx.onTestFailed(() => snap()(`failure-${ctx.task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`).catch(() => undefined));
+  });
+  return { since: () => problems().slice(mark) };
+}
+
+/** API calls the page has sent and not yet seen answered (a late answer can still raise a toast). */
+export function apiCallsInFlight(page: Page): () => number {
+  const open = new Set<unknown>();
+  // fetch and XHR only: the event WebSocket stays open for good
+  page.on('request', (r) => r.url().includes('/api/') && ['fetch', 'xhr'].includes(r.resourceType()) && open.add(r));
+  const done = (r: unknown) => open.delete(r);
+  page.on('requestfinished', done);
+  page.on('requestfailed', done);
+  return () => open.size;
+}
+
+/** Until `ok(value)` or the deadline: the last value read (polls that may run in a hook, where expect.poll cannot). */
+export async function settle<T>(read: () => Promise<T>, ok: (v: T) => boolean, timeout = 15_000): Promise<T> {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const v = await read();
+    if (ok(v) || Date.now() > deadline) return v;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Until `read()` gives `want`, or an error saying what it gave last. */
+export async function until<T>(what: string, read: () => Promise<T>, want: T, timeout = 15_000): Promise<void> {
+  const v = await settle(read, (x) => x === want, timeout);
+  if (v !== want) throw new Error(`${what}: ${JSON.stringify(v)} after ${timeout} ms, not ${JSON.stringify(want)}`);
+}
+
+/** Two animation frames: React has rendered what the last event or answer changed. */
+export const rendered = (page: Page) => page.evaluate(() => new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))));
+
+/** The service's mode in the inspector, switched live when it is not `mode` already. */
+export async function switchMode(page: Page, service: string, mode: string, timeout = 240_000) {
+  if (await page.getByTestId('inspector-lab-link').count()) await page.getByTestId('inspector-lab-link').click();
+  await page.getByTestId(`service-${service}`).click();
+  await expect.poll(() => page.getByTestId('service-live-mode').count(), { timeout: 30_000 }).toBe(1);
+  if ((await page.getByTestId('service-live-mode').innerText()) === mode) return;
+  await page.getByTestId('service-mode').selectOption(mode);
+  // a live switch re-plumbs nodes and reconfigures the balancer: minutes on a loaded machine
+  await expect.poll(() => page.getByTestId('service-live-mode').innerText(), { timeout }).toBe(mode);
 }
 
 /** Wait for the lab to be (un)deployed; an error toast on the way fails at once with its message. */

@@ -238,9 +238,12 @@ describe.sequential('engine capture API', () => {
     expect(interfaces.map((i) => i.iface).sort()).toEqual(['eth0', 'eth1']);
     const t0 = Date.now();
     await curl(5);
-    await sleep(1000);
+    const batchesOf = () => events.filter((e): e is Extract<CaptureEvent, { type: 'capture-packets' }> => e.type === 'capture-packets' && e.id === id);
+    // until the requests' packets have come as events (≥ 6 per request on each interface), 10 s at most
+    const end = Date.now() + 10_000;
+    while (batchesOf().flatMap((b) => b.packets).length < 5 * 2 * 6 && Date.now() < end) await sleep(50);
     const secs = (Date.now() - t0) / 1000;
-    const batches = events.filter((e): e is Extract<CaptureEvent, { type: 'capture-packets' }> => e.type === 'capture-packets' && e.id === id);
+    const batches = batchesOf();
     expect(batches.length).toBeGreaterThan(0);
     expect(batches.length).toBeLessThanOrEqual(Math.ceil(secs * 5) + 1);
     const rows: PacketSummary[] = batches.flatMap((b) => b.packets);

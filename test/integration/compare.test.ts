@@ -138,8 +138,14 @@ describe.sequential('comparisons on a live lab', () => {
     const t = Date.now();
     const cancelled = engine.cancelCompare(id);
     // wrk stops within 2 s (the restore then takes its own time)
-    await new Promise((r) => setTimeout(r, 2000));
-    for (const cl of ['client1', 'client2']) expect(await sh(cl, 'pgrep -x wrk || true'), cl).toBe('');
+    const wrkLeft = async () => (await Promise.all(['client1', 'client2'].map(async (cl) => ((await sh(cl, 'pgrep -x wrk || true')) ? [cl] : [])))).flat();
+    let left: string[];
+    for (;;) {
+      const asked = Date.now();
+      left = await wrkLeft();
+      if (!left.length || asked - t >= 2000) break;
+    }
+    expect(left, 'clients still running wrk 2 s after the cancel').toEqual([]);
     await cancelled;
     expect(Date.now() - t).toBeLessThan(20_000);
     expect(await engine.getComparison(id)).toMatchObject({ complete: false, error: 'cancelled' });

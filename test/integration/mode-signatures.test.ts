@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LabStatus, NodeStatus } from '../../electron/api';
-import { LAB_PREFIX, lblab, lblabOk, tmpDir } from '../support/labs';
+import { LAB_PREFIX, lblab, lblabChild, lblabOk, tmpDir } from '../support/labs';
 
 const LAB = `${LAB_PREFIX}sig`;
 const LAB_YAML = `name: ${LAB}
@@ -52,6 +52,26 @@ afterAll(async () => {
 }, 300_000);
 
 /**
+ * tcpdump (at most 10 s) in a node through `lblab exec`: `listening` once it
+ * says so on stderr, `output` its stdout when it has ended.
+ */
+function tcpdumpIn(node: string, args: string): { listening: Promise<void>; output: Promise<string> } {
+  const child = lblabChild(['exec', LAB, node, '--', 'sh', '-c', `timeout 10 tcpdump ${args}; true`]);
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (b) => (out += b));
+  const ended = new Promise<void>((resolve) => child.on('close', () => resolve()));
+  const listening = new Promise<void>((resolve, reject) => {
+    child.stderr.on('data', (b) => {
+      err += b;
+      if (err.includes('listening on')) resolve();
+    });
+    void ended.then(() => reject(new Error(`tcpdump in ${node} ended before listening: ${err.trim()}`)));
+  });
+  return { listening, output: ended.then(() => out) };
+}
+
+/**
  * Capture on web1's interface while the client requests a URL carrying a
  * nonce through the VIP; returns the header lines of the packets that carry
  * the nonce (the balancer's own health checks never do).
@@ -59,11 +79,11 @@ afterAll(async () => {
 async function requestHeadersOnWeb1(nonce: string): Promise<string[]> {
   const dev = iface('web1', 'back').name;
   const vip = status.services[0].vip;
-  const cap = sh('web1', `timeout 10 tcpdump -l -nn -e -A -s 0 -i ${dev} 'ip proto 4 or tcp dst port 80' 2>/dev/null; true`, 60_000);
-  await new Promise((r) => setTimeout(r, 2500)); // let tcpdump attach
+  const cap = tcpdumpIn('web1', `-l -nn -e -A -s 0 -i ${dev} 'ip proto 4 or tcp dst port 80'`);
+  await cap.listening;
   // rr over two backends: 6 requests put 3 on web1
   await sh('client1', `for i in $(seq 6); do curl -s -o /dev/null -m 3 'http://${vip}:80/1k.bin?${nonce}'; done`, 120_000);
-  const packets = (await cap).split(/\n(?=\d\d:\d\d:\d\d\.\d+ )/);
+  const packets = (await cap.output).split(/\n(?=\d\d:\d\d:\d\d\.\d+ )/);
   return packets.filter((p) => p.includes(nonce)).map((p) => p.split('\n')[0]);
 }
 

@@ -2,6 +2,11 @@
 // ARP, IPv4 (options, fragments, IPIP), TCP (options), UDP, ICMP, with real
 // checksums, and the crafted frames the tests check field by field.
 
+import type { PcapRecord } from '../../electron/engine/capture/pcap-reader';
+
+/** A pcap record of a frame (timestamps fixed unless given). */
+export const rec = (data: Buffer, len = data.length, sec = 1_700_000_000, nsec = 123_456_000): PcapRecord => ({ sec, nsec, len, data });
+
 export const mac = (s: string): Buffer => Buffer.from(s.split(':').map((h) => parseInt(h, 16)));
 export const ip4 = (s: string): Buffer => Buffer.from(s.split('.').map(Number));
 

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Agent, IdPool } from '../../../lab-images/balancer/agent/agent';
 import { agentConfigSchema, type AgentConfigInput } from '../../../lab-images/balancer/contract/config';
 import { MAGLEV_SIZE } from '../../../lab-images/balancer/agent/maglev';
@@ -193,15 +193,21 @@ describe('Agent', () => {
   });
 
   it('sweeps the flow table periodically while a data plane is loaded, and stops with it', async () => {
-    const { agent, dps, apply } = setup(20);
-    agents.push(agent);
-    await apply(sampleConfig());
-    await until(() => dps[0].sweeps >= 3, 2000);
-    await apply(sampleConfig({ services: [] }));
-    expect(dps[0].unloaded).toBe(true);
-    const n = dps[0].sweeps;
-    await new Promise((r) => setTimeout(r, 100));
-    expect(dps[0].sweeps).toBe(n);
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
+    try {
+      const { agent, dps, apply } = setup(20);
+      agents.push(agent);
+      await apply(sampleConfig());
+      await vi.advanceTimersByTimeAsync(60);
+      expect(dps[0].sweeps).toBeGreaterThanOrEqual(3);
+      await apply(sampleConfig({ services: [] }));
+      expect(dps[0].unloaded).toBe(true);
+      const n = dps[0].sweeps;
+      await vi.advanceTimersByTimeAsync(200);
+      expect(dps[0].sweeps).toBe(n);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('reuses ids of services and backends that left', async () => {

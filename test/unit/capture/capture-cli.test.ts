@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { LabStatus } from '../../../electron/api';
 import { formatTime, isoTime, packetJson, packetLine, parseTargets } from '../../../electron/cli/capture-format';
 import { runCapture } from '../../../electron/cli/capture-run';
@@ -142,9 +142,9 @@ describe('runCapture', () => {
   });
 
   it('stops on SIGINT and returns 130', async () => {
-    const { exec, engine, io } = setup();
+    const { exec, engine, io, text } = setup();
     const run = runCapture(engine, 'demo', ['lb:eth1'], {}, io);
-    await new Promise((r) => setTimeout(r, 100));
+    await vi.waitFor(() => expect(text.err).toMatch(/capturing on lb:eth1; Ctrl-C stops/));
     process.emit('SIGINT');
     expect(await run).toBe(130);
     expect(exec.execs.every((x) => !x.running)).toBe(true);

@@ -2,7 +2,7 @@
 // (and the one-line errors when they are wrong), the ring's drop count,
 // events batched per tick, interleaving by time, count / duration / stop,
 // pcap out and in, and the API's argument checks.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { apiArgs, dispatch, type CaptureEvent, type LabApi, type LabEvent, type LabStatus, type PacketSummary } from '../../../electron/api';
 import { CaptureManager } from '../../../electron/engine/capture/capture-manager';
 import type { ExecStarter } from '../../../electron/engine/capture/exec-stream';
@@ -33,7 +33,8 @@ const LAB: LabStatus = {
   ],
 };
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** A fake clock for the timing tests (setImmediate stays real: the fake tcpdumps answer through it). */
+const fakeClock = () => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
 const managers: CaptureManager[] = [];
 
 function manager(exec: ExecStarter = playingStarter({ everyMs: 5 })) {
@@ -49,17 +50,18 @@ function manager(exec: ExecStarter = playingStarter({ everyMs: 5 })) {
 
 afterEach(async () => {
   for (const m of managers.splice(0)) await m.stopAll('test over');
+  vi.useRealTimers();
 });
 
 const ended = (events: CaptureEvent[], id: string) =>
   new Promise<Extract<CaptureEvent, { type: 'capture-end' }>>((resolve) => {
-    const poll = setInterval(() => {
+    const check = () => {
       const e = events.find((x) => x.type === 'capture-end' && x.id === id);
-      if (e) {
-        clearInterval(poll);
-        resolve(e as Extract<CaptureEvent, { type: 'capture-end' }>);
-      }
-    }, 10);
+      if (e) resolve(e as Extract<CaptureEvent, { type: 'capture-end' }>);
+      return !!e;
+    };
+    if (check()) return;
+    const poll = setInterval(() => check() && clearInterval(poll), 10);
   });
 const packetsOf = (events: CaptureEvent[], id: string): PacketSummary[] =>
   events.flatMap((e) => (e.type === 'capture-packets' && e.id === id ? e.packets : []));
@@ -133,10 +135,11 @@ describe('CaptureManager: packets', () => {
   });
 
   it('sends at most one capture-packets event per tick, with every packet once, in order', async () => {
+    fakeClock();
     const { m, events } = manager(playingStarter({ everyMs: 1 }));
     const { id } = await m.start('demo', [{ node: 'lb', iface: 'eth0' }]);
     const t0 = Date.now();
-    await sleep(1200);
+    await vi.advanceTimersByTimeAsync(1200);
     await m.stop(id);
     const secs = (Date.now() - t0) / 1000;
     const batches = events.filter((e) => e.type === 'capture-packets');
@@ -155,6 +158,7 @@ describe('CaptureManager: packets', () => {
   });
 
   it('interleaves two interfaces by timestamp, each packet with its node and interface', async () => {
+    fakeClock();
     const T0 = Date.now() * 1000;
     const frames = httpExchange('198.18.0.10', '198.18.0.100', 41000);
     // eth0 gets the even frames at once; eth1 the odd ones 250 ms later (a slower stream), after the first tick
@@ -178,7 +182,7 @@ describe('CaptureManager: packets', () => {
       { node: 'lb', iface: 'eth1' },
     ]);
     expect(HOLD_MS).toBeGreaterThan(TICK_MS + 50);
-    await sleep(HOLD_MS + 600);
+    await vi.advanceTimersByTimeAsync(HOLD_MS + 600);
     await m.stop(id);
     const got = packetsOf(events, id);
     expect(got.map((p) => p.ts)).toEqual(frames.map((_, i) => T0 + i * 1000));
@@ -187,8 +191,13 @@ describe('CaptureManager: packets', () => {
   });
 
   it('ends by duration, and when every tcpdump has ended on its own', async () => {
+    fakeClock();
     const { m, events } = manager();
     const a = await m.start('demo', [{ node: 'lb', iface: 'eth0' }], { duration: 0.3 });
+    await vi.advanceTimersByTimeAsync(299);
+    expect(events.some((e) => e.type === 'capture-end')).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    vi.useRealTimers(); // the stop it began may still await
     expect(await ended(events, a.id)).toMatchObject({ reason: 'duration reached (0.3 s)' });
 
     const exec = playingStarter({ everyMs: 5 });

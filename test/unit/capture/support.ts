@@ -4,9 +4,8 @@
 import { expect } from 'vitest';
 import type { CaptureField, DecodedPacket } from '../../../electron/api';
 import { CAPTURE_FIELDS, CAPTURE_PROTOCOLS } from '../../../electron/engine/capture/display-filter';
-import type { PcapRecord } from '../../../electron/engine/capture/pcap-reader';
 
-export const rec = (data: Buffer, len = data.length, sec = 1_700_000_000, nsec = 123_456_000): PcapRecord => ({ sec, nsec, len, data });
+export { rec } from '../../support/capture-frames';
 
 // How a masked / scaled field's value comes from its big-endian bytes.
 const DERIVED: Record<string, (x: number) => number | boolean> = {

@@ -1,5 +1,6 @@
 // The per-lab lock across processes: a live owner makes others fail at once
-// naming its pid; a dead owner's lock is broken by exactly one taker.
+// naming its pid; a dead owner's lock is broken by exactly one taker. The other
+// processes say when they are loaded and what they got: no waiting on the clock.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -25,19 +26,22 @@ afterEach(() => {
   for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
 });
 
-/** Another lblab process: waits for `go`, tries the lock, prints `locked` or `refused <why>`, holds it `holdMs`. */
-function taker(lab: string, go: string, holdMs: number) {
+/**
+ * Another lblab process: prints `ready` once loaded, waits for `go`, tries
+ * the lock, prints `locked` (and holds it until killed) or `refused <why>`.
+ */
+function taker(lab: string, go: string) {
   const script = `
     import fs from 'node:fs';
     import { register } from 'tsx/esm/api';
     register();
     const { lockLab } = await import(${JSON.stringify(path.join(ROOT, 'electron/engine/labs/lock.ts'))});
+    console.log('ready');
     while (!fs.existsSync(${JSON.stringify(go)})) await new Promise((r) => setTimeout(r, 5));
     try {
-      const l = lockLab(${JSON.stringify(lab)}, 'deploy');
+      lockLab(${JSON.stringify(lab)}, 'deploy');
       console.log('locked');
-      await new Promise((r) => setTimeout(r, ${holdMs}));
-      l.release();
+      setInterval(() => undefined, 60_000);
     } catch (e) {
       console.log('refused ' + e.message);
     }`;
@@ -45,11 +49,21 @@ function taker(lab: string, go: string, holdMs: number) {
   children.push(child);
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
-  const said = new Promise<string>((resolve) => {
-    child.stdout!.on('data', () => out.includes('\n') && resolve(out.trim()));
-    child.on('exit', () => resolve(out.trim()));
-  });
-  return { child, said };
+  const lines = () => out.split('\n').slice(0, -1);
+  // listeners added after the one above: they see `out` with the new chunk
+  const line = (pick: (l: string[]) => string | undefined) =>
+    new Promise<string>((resolve) => {
+      child.stdout!.on('data', () => {
+        const l = pick(lines());
+        if (l !== undefined) resolve(l);
+      });
+      child.on('exit', () => resolve(pick(lines()) ?? out.trim()));
+    });
+  /** loaded, waiting for `go` */
+  const ready = line((l) => l.find((x) => x === 'ready'));
+  /** what it said after trying the lock */
+  const said = line((l) => l.find((x) => x !== 'ready'));
+  return { child, ready, said };
 }
 
 describe('lab lock', () => {
@@ -66,7 +80,7 @@ describe('lab lock', () => {
   it('a live lblab in another process: fails at once naming its pid; once it is killed, its stale lock is broken', async () => {
     const go = path.join(dir, 'go-live');
     fs.writeFileSync(go, '');
-    const other = taker('t-two', go, 60_000);
+    const other = taker('t-two', go);
     expect(await other.said).toBe('locked');
     let err: unknown;
     try {
@@ -106,9 +120,9 @@ describe('lab lock', () => {
   it('many takers racing for a stale lock: exactly one gets it', async () => {
     fs.writeFileSync(path.join(dir, 't-five.lock'), JSON.stringify({ pid: 999_999_999, op: 'deploy', nonce: 'dead', since: 0 }));
     const go = path.join(dir, 'go-race');
-    const takers = Array.from({ length: 5 }, () => taker('t-five', go, 10_000));
+    const takers = Array.from({ length: 5 }, () => taker('t-five', go));
     // every taker has loaded and waits for the go file
-    await new Promise((r) => setTimeout(r, 4_000));
+    expect(await Promise.all(takers.map((t) => t.ready))).toEqual(Array(5).fill('ready'));
     fs.writeFileSync(go, '');
     const said = await Promise.all(takers.map((t) => t.said));
     expect(said.filter((s) => s === 'locked')).toHaveLength(1);

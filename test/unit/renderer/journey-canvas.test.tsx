@@ -2,7 +2,7 @@
 // The packet journey drawn on the canvas: the crossed links get a lane per
 // leg running the way the frame went, the nodes each leg went through are
 // ringed, and the balancer a DSR response skipped is not lit for it.
-import { act, cleanup, render, screen } from '@testing-library/react';
+import { cleanup, render, screen, waitFor } from '@testing-library/react';
 import { ReactFlowProvider } from '@xyflow/react';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { LabDoc } from '../../../electron/api';
@@ -61,7 +61,7 @@ describe('journey on the canvas', () => {
   it('dsr: request and response lanes on the links they crossed; the balancer lit for the request only', async () => {
     const doc = compareDoc();
     draw(doc, journeyHighlight(JOURNEYS.dsr()));
-    await act(async () => new Promise((r) => setTimeout(r, 50)));
+    await waitFor(() => expect(lanes(edge(doc, 'lb', 'front'))).toEqual(['lane-request']));
     expect(screen.getByTestId('canvas').className).toContain('journey-shown');
     expect(screen.getByTestId('journey-canvas-legend').textContent).toMatch(/request.*response/);
 
@@ -85,12 +85,10 @@ describe('journey on the canvas', () => {
   it('snat: both legs through the balancer; hiding the journey removes every highlight', async () => {
     const doc = compareDoc();
     const redraw = draw(doc, journeyHighlight(JOURNEYS.snat()));
-    await act(async () => new Promise((r) => setTimeout(r, 50)));
-    expect(lanes(edge(doc, 'lb', 'front'))).toEqual(['lane-request', 'lane-response']);
+    await waitFor(() => expect(lanes(edge(doc, 'lb', 'front'))).toEqual(['lane-request', 'lane-response']));
     expect(flowNode('node-r1').className).not.toContain('journey-on');
     redraw(null);
-    await act(async () => new Promise((r) => setTimeout(r, 50)));
-    expect(screen.getByTestId('canvas').className).not.toContain('journey-shown');
+    await waitFor(() => expect(screen.getByTestId('canvas').className).not.toContain('journey-shown'));
     expect(document.querySelectorAll('.journey-lane, .journey-on')).toHaveLength(0);
     expect(screen.queryByTestId('journey-canvas-legend')).toBeNull();
   });
