@@ -2,13 +2,14 @@
 // the renderer, the web server and the CLI. Pure TypeScript + zod: no Node,
 // no Electron, no engine imports at runtime (the renderer bundles this file).
 import { z } from 'zod';
-import { MODES, NAME_RE, SCHEDULERS, nameSchema, type Mode, type Scheduler } from '../lab-images/balancer/contract/vocabulary';
+import { DATAPLANE_MODES, DIRECT_RETURN_MODES, MODES, NAME_RE, PROXY_MODES, SCHEDULERS, isDataplaneMode, isDirectReturnMode, isProxyMode, nameSchema, type DataplaneMode, type Mode, type ProxyMode, type Scheduler } from '../lab-images/balancer/contract/vocabulary';
 
 // ---------------------------------------------------------------- vocabulary
-// Modes, schedulers and the name rule are the balancer contract's (pure TS +
-// zod, shared with the balancer agent): written once there.
-export { MODES, SCHEDULERS, NAME_RE, nameSchema };
-export type { Mode, Scheduler };
+// Modes (which are eBPF, which are proxies, whose servers answer directly), schedulers and the name rule
+// are the balancer contract's (pure TS + zod, shared with the balancer agent):
+// written once there.
+export { MODES, DATAPLANE_MODES, PROXY_MODES, DIRECT_RETURN_MODES, isDataplaneMode, isProxyMode, isDirectReturnMode, SCHEDULERS, NAME_RE, nameSchema };
+export type { Mode, DataplaneMode, ProxyMode, Scheduler };
 export const NODE_KINDS = ['client', 'balancer', 'server', 'router'] as const;
 export type NodeKind = (typeof NODE_KINDS)[number];
 

@@ -3,6 +3,7 @@
 // to the node that sent the frame (an out hop); between an out hop and the
 // next in hop the frame only crossed a link, where nothing should change.
 import type { JourneyChange, JourneyValue, Mode, NodeKind } from '../../api';
+import { isProxyMode } from '../balancer/contract';
 import { encapOf, field, seqOf, tupleOf, tupleText, type DecodedLike } from './frame';
 import type { Hop } from './match';
 
@@ -70,7 +71,7 @@ export function diffHops(prev: Hop | undefined, cur: Hop, ctx: DiffContext): Jou
   if (ta && tb && tupleText(ta) !== tupleText(tb)) {
     const sa = seqOf(a);
     const sb = seqOf(b);
-    const newConnection = sa !== undefined && sb !== undefined ? sa !== sb : (ctx.mode === 'l4proxy' || ctx.mode === 'l7') && ctx.kindOf(at ?? '') === 'balancer';
+    const newConnection = sa !== undefined && sb !== undefined ? sa !== sb : isProxyMode(ctx.mode) && ctx.kindOf(at ?? '') === 'balancer';
     if (newConnection)
       return [{ field: 'tcp.stream', from: tupleText(ta), to: tupleText(tb), expected: false, why: `${ctx.mode}: ${where} relays the data on another TCP connection (its own)` }];
   }
