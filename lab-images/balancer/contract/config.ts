@@ -79,7 +79,9 @@ export const serviceSchema = z
 
 /** How long the eBPF data plane keeps an idle flow, by its state, in seconds
  * (like IPVS's and conntrack's timeouts): then the flow is forgotten and, in
- * snat, its source port given back. A packet after that is scheduled afresh. */
+ * snat, its source port given back. A packet after that is scheduled afresh.
+ * The core's own defaults (core/flow.h TO_*_DEF) are these in ticks;
+ * test/unit/balancer/flow-lifetimes.test.ts fails when they differ. */
 export const DEFAULT_FLOW_TIMEOUTS = { tcpSyn: 20, tcpEstablished: 300, tcpFin: 30, tcpClosed: 3, udp: 30 } as const;
 const seconds = (max: number, dflt: number) => z.number().int().min(1).max(max).default(dflt);
 export const flowTimeoutsSchema = z.object({
