@@ -12,6 +12,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { CAPTURE_RING_DEFAULT } from '../electron/api';
 import { decodePacket } from '../electron/engine/capture/decode/index';
 import { PcapReader, type PcapRecord } from '../electron/engine/capture/pcap-reader';
 import { pcapFileHeader, writeRecordHeader } from '../electron/engine/capture/pcap-writer';
@@ -19,7 +20,7 @@ import { PacketRing } from '../electron/engine/capture/ring';
 import { A, CRAFTED, HTTP_200, M, TCP, eth, icmp, ipv4, tcp, tcpOpt, udp } from '../test/support/capture-frames';
 
 const PACKETS = Number(process.env.BENCH_PACKETS ?? 1_000_000);
-const RING = 100_000;
+const RING = CAPTURE_RING_DEFAULT;
 const MB = 1024 * 1024;
 const gc = (globalThis as { gc?: () => void }).gc;
 

@@ -1,7 +1,7 @@
 // Real-lab throughput of the modes, all in one comparison on one lab
 // (labs/compare), so the numbers compare architectures rather than machines.
-// A thin caller of the engine's comparison runner (electron/engine/
-// experiments/): the same code as `lblab compare` and the Compare panel.
+// A thin caller of the engine's comparison runner (electron/engine/compare/):
+// the same code as `lblab compare` and the Compare panel.
 //   direct      client → servers (through the router), no balancer: the baseline
 //   dsr tunnel nat snat l4proxy l7   our balancer in each mode
 //   kernel-nat  the kernel's nftables DNAT on the same balancer, our program
@@ -16,7 +16,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CompareRow, CompareRun, Comparison } from '../electron/api';
 import { formatComparison } from '../electron/cli/compare-format';
-import { relativeSpread, roundRatio } from '../electron/engine/experiments/summary';
+import { relativeSpread, roundRatio } from '../electron/engine/compare/summary';
 import { createLabEngine } from '../electron/engine/lab-engine';
 import { loadLabFile } from '../electron/engine/topology/index';
 import { rewriteLab } from '../test/support/labs';

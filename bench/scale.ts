@@ -24,6 +24,7 @@ import { Dataplane, serviceWrites, type DpBackend, type DpService } from '../lab
 import { MapWrites, writeMaps } from '../lab-images/balancer/agent/bpf-tool';
 import { MAPS, MAX_SVC_BACKENDS, backendValue, u32Key, type BackendEntry } from '../lab-images/balancer/agent/dataplane-abi';
 import { MAGLEV_SIZE, maglevTable } from '../lab-images/balancer/agent/maglev';
+import { DATAPLANE_MODES, type DataplaneMode } from '../lab-images/balancer/contract/vocabulary';
 import { BpfMount, LO_IFINDEX, runProg } from '../test/support/bpf/harness';
 import { TCP, buildFrame } from '../test/support/bpf/packet';
 import { benchDeploy } from './scale-deploy';
@@ -43,8 +44,8 @@ const CLIENT_IFINDEX = LO_IFINDEX;
 const pad = (s: string | number, n: number) => String(s).padStart(n);
 
 // ------------------------------------------------------------------ core
-type Mode = 'dsr' | 'tunnel' | 'nat' | 'snat';
-const MODES: Mode[] = ['dsr', 'tunnel', 'nat', 'snat'];
+type Mode = DataplaneMode;
+const MODES = DATAPLANE_MODES;
 const VIP = '198.18.0.100';
 const PORT = 80;
 

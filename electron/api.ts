@@ -16,8 +16,9 @@ import { labLifecycleArgs, type LabLifecycleMethods } from './api/lab';
 import { liveLabArgs, type LiveLabMethods } from './api/live';
 import { terminalArgs, type TerminalMethods } from './api/terminals';
 
-// Modes, schedulers and the name rule are the balancer contract's (pure TS +
-// zod, shared with the balancer agent): written once there, re-exported whole.
+// Modes (which are eBPF, which are proxies, whose servers answer directly),
+// schedulers and the name rule are the balancer contract's (pure TS + zod,
+// shared with the balancer agent): written once there, re-exported whole.
 export * from '../lab-images/balancer/contract/vocabulary';
 export * from './api/app';
 export * from './api/capture';

@@ -10,10 +10,13 @@ import type { DecodedPacket } from './packets';
 /** A node, and one of its interfaces as the container names it (eth0...) or by the lab network it joins; none: all of them. */
 export interface CaptureTarget { node: string; iface?: string }
 export interface CaptureInterface { node: string; iface: string }
+/** Packets a capture's ring keeps unless told otherwise (the oldest go first), and the most any ring keeps. */
+export const CAPTURE_RING_DEFAULT = 100_000;
+export const CAPTURE_RING_MAX = 1_000_000;
 export interface CaptureOptions {
   /** a capture filter in tcpdump's (pcap-filter) syntax */
   filter?: string;
-  /** packets kept (the oldest go first; default 100 000) */
+  /** packets kept (the oldest go first; default CAPTURE_RING_DEFAULT, at most CAPTURE_RING_MAX) */
   ringSize?: number;
   /** stop after this many packets (all interfaces together) */
   count?: number;
@@ -91,7 +94,7 @@ export const captureOptionsSchema = z
       .max(4096)
       .refine((f) => ![...f].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f), 'has control characters')
       .optional(),
-    ringSize: z.number().int().min(1).max(1_000_000).optional(),
+    ringSize: z.number().int().min(1).max(CAPTURE_RING_MAX).optional(),
     count: z.number().int().min(1).max(1_000_000_000).optional(),
     duration: z.number().positive().max(7 * 86_400).optional(),
     snaplen: z.number().int().min(64).max(262_144).optional(),

@@ -21,8 +21,8 @@ import { withLabLock } from './labs/lock';
 import { labContext, listLabs, status } from './labs/status';
 import { Terminals } from './terminals/terminals';
 import { CaptureManager } from './capture/capture-manager';
-import { createComparisons, type Comparisons } from './experiments/comparisons';
-import { enginePort } from './experiments/engine-port';
+import { createComparisons, type Comparisons } from './compare/comparisons';
+import { enginePort } from './compare/engine-port';
 
 export interface LabEngineOptions {
   shell?: AppInfo['shell'];
@@ -170,7 +170,7 @@ export function createLabEngine(opts: LabEngineOptions = {}): LabService {
     resizeTerminal: (id, cols, rows) => guard(() => terminals.resize(id, cols, rows)),
     closeTerminal: (id) => guard(() => terminals.close(id)),
 
-    // comparisons: experiments/ runs them through the engine's own methods
+    // comparisons: compare/ runs them through the engine's own methods
     compareModes: (lab, service) => withDocker(() => compare().modes(lab, service)),
     startCompare: (req) => withDocker(() => compare().start(req)),
     cancelCompare: (id) => guard(() => compare().cancel(id)),

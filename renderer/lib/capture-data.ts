@@ -2,7 +2,7 @@
 // filtered view, the decode tree and the hex view of one packet, and the
 // capture form's targets. Pure: no React, no DOM, so every rule here is
 // unit-tested on plain objects.
-import type { CaptureOptions, CaptureTarget, DecodedPacket, LabStatus, NodeKind, PacketSummary } from '../../electron/api';
+import { CAPTURE_RING_DEFAULT, CAPTURE_RING_MAX, type CaptureOptions, type CaptureTarget, type DecodedPacket, type LabStatus, type NodeKind, type PacketSummary } from '../../electron/api';
 
 // ---------------------------------------------------------------- formatting
 export const fmtCount = (n: number) => n.toLocaleString('en-US');
@@ -428,7 +428,7 @@ export interface CaptureForm {
   filter: string;
   ringSize: string;
 }
-export const DEFAULT_RING = 100_000;
+export const DEFAULT_RING = CAPTURE_RING_DEFAULT;
 export const defaultCaptureForm = (): CaptureForm => ({ picked: [], filter: '', ringSize: String(DEFAULT_RING) });
 
 /** The startCapture arguments the form means, or what is wrong with it (one line). */
@@ -439,7 +439,7 @@ export function buildCapture(form: CaptureForm, choices: IfaceChoice[]): { targe
   if (stopped) return { error: `${stopped.node} is not running.` };
   const ring = form.ringSize.trim().replace(/[_, ]/g, '');
   const ringSize = ring === '' ? DEFAULT_RING : /^\d+$/.test(ring) ? Number(ring) : NaN;
-  if (!(ringSize >= 1 && ringSize <= 1_000_000)) return { error: 'Ring size: a whole number of packets from 1 to 1 000 000.' };
+  if (!(ringSize >= 1 && ringSize <= CAPTURE_RING_MAX)) return { error: `Ring size: a whole number of packets from 1 to ${fmtCount(CAPTURE_RING_MAX)}.` };
   const filter = form.filter.trim();
   if ([...filter].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) return { error: 'Capture filter: no control characters.' };
   const opts: CaptureOptions = { ringSize };

@@ -1,6 +1,6 @@
 // The Compare panel's numbers, shaped for the charts and put into words. Pure:
 // no React, no DOM, so every rule here is unit-tested on plain objects.
-import { COMPARE_OBJECTS, COMPARE_ROWS, compareRequestSchema, type CompareEvent, type CompareRequest, type CompareRow, type CompareRun, type CompareSummary, type Comparison } from '../../electron/api';
+import { COMPARE_OBJECTS, COMPARE_ROWS, DIRECT_RETURN_MODES, compareRequestSchema, isDirectReturnMode, type CompareEvent, type CompareRequest, type CompareRow, type CompareRun, type CompareSummary, type Comparison } from '../../electron/api';
 
 export type CompareSample = Extract<CompareEvent, { type: 'compare-sample' }>;
 export type CompareProgress = Extract<CompareEvent, { type: 'compare-progress' }>;
@@ -359,8 +359,8 @@ export function defaultModes(current: CompareRow | undefined, avail: { mode: Com
   const balancerModes = ROWS.filter((r) => r !== 'direct' && r !== 'kernel-nat' && ok.has(r));
   const first = current && ok.has(current) ? current : balancerModes[0];
   if (!first) return [];
-  const bypasses = first === 'dsr' || first === 'tunnel';
-  const wanted: CompareRow[] = bypasses ? ['nat', 'snat', 'l4proxy'] : ['dsr', 'tunnel'];
+  const bypasses = isDirectReturnMode(first);
+  const wanted: CompareRow[] = bypasses ? ['nat', 'snat', 'l4proxy'] : [...DIRECT_RETURN_MODES];
   const second = wanted.find((m) => ok.has(m) && m !== first) ?? balancerModes.find((m) => m !== first);
   return second ? [first, second] : [first];
 }

@@ -4,7 +4,7 @@
 // the polls and wait for the calls in flight before they touch the lab, so no
 // poll races a teardown.
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { LabDoc, LabEvent, LabStatus, Mode, NodeStatus, ServiceStats } from '../../electron/api';
+import { isProxyMode, type LabDoc, type LabEvent, type LabStatus, type Mode, type NodeStatus, type ServiceStats } from '../../electron/api';
 import { oneLine, type ApiClient } from '../api-client';
 import type { ToastLevel } from './useToasts';
 
@@ -17,8 +17,8 @@ const HISTORY = 60;
 /** How long deploy / destroy wait for polls in flight before going ahead anyway. */
 const SETTLE_MS = 15_000;
 
-/** Proxies (HAProxy) count connections, not packets. */
-export const isProxyMode = (m: Mode) => m === 'l4proxy' || m === 'l7';
+/** Proxies (HAProxy) count connections, not packets: the contract says which modes are proxies. */
+export { isProxyMode };
 export const sessionsOf = (s: ServiceStats, node: string) => s.counters[`sessions.${node}`] ?? 0;
 
 export function useLiveLab(client: ApiClient, notify: (m: string, l?: ToastLevel) => void, docName: string) {

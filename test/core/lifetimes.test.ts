@@ -9,13 +9,13 @@ import { Lab, TC_ACT_REDIRECT, TC_ACT_SHOT, delta, skipReason } from '../support
 import { skipIf } from '../support/skip';
 import { CLIENT, CLIENT_IFINDEX, SNAT_ADDR, VIP, backend, beAddr, beMac, beOfMac, service } from './fixtures';
 import { LB_MAC, TCP, buildFrame, parseFrame } from '../support/bpf/packet';
-import { RING_SIZE, SNAT_PORT_SPAN } from '../../lab-images/balancer/agent/dataplane-abi';
+import { RING_SIZE, SNAT_PORT_SPAN, TICK_NS } from '../../lab-images/balancer/agent/dataplane-abi';
 import { DEFAULT_FLOW_TIMEOUTS } from '../../lab-images/balancer/contract/config';
 
 const skip = skipReason();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-/** Ticks of the data plane's clock (2^30 ns) in ms, and a margin over n of them. */
-const TICK_MS = 2 ** 30 / 1e6;
+/** A tick of the data plane's clock in ms, and a margin over n of them. */
+const TICK_MS = TICK_NS / 1e6;
 const past = (ticks: number) => sleep(Math.ceil((ticks + 1) * TICK_MS) + 150);
 
 describe('snat ports: given back after close and linger', skipIf(skip), () => {

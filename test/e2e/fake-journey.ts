@@ -6,7 +6,7 @@
 // response going back directly (dsr, tunnel) or through the balancer. The
 // engine's own decoder and journey assembly then turn them into the Journey.
 import type { Journey, JourneyOptions, LabStatus, Mode, NodeStatus, ServiceStatus } from '../../electron/api';
-import { ApiError } from '../../electron/api';
+import { ApiError, isProxyMode } from '../../electron/api';
 import { decodePacket } from '../../electron/engine/capture/decode/index';
 import type { Frame } from '../../electron/engine/journey/frame';
 import { assemble } from '../../electron/engine/journey/journey';
@@ -135,7 +135,7 @@ export function simulateJourney(st: LabStatus, opts: JourneyOptions, o: FakeJour
   const get = `GET / HTTP/1.1\r\nHost: ${service.vip}\r\nUser-Agent: curl/8.14.1\r\nAccept: */*\r\n${TOKEN_HEADER}: ${token}\r\n\r\n`;
   const natPort = 19000 + (cport % 1000);
   const proxyPort = 47000 + (cport % 1000);
-  const proxied = mode === 'l4proxy' || mode === 'l7';
+  const proxied = isProxyMode(mode);
 
   // the request: client → balancer → server
   const request: Packet = { src: clientIface.addr, dst: service.vip, ip: { src: clientIface.addr, dst: service.vip, ttl: 64, id: 0x3f21 }, sport: cport, dport: service.port, seq: 1971893834, ack: 671582696, payload: Buffer.from(get, 'latin1') };

@@ -4,7 +4,7 @@
 // the backend itself on a shared network, else the router the balancer's
 // static route points at.
 import type { LabPlan, PlannedBackend, PlannedNode, PlannedService } from '../topology/plan-types';
-import type { AgentConfigInput } from './contract';
+import { isDirectReturnMode, isProxyMode, type AgentConfigInput } from './contract';
 
 /** One interface as `ip -j addr` reports it. */
 export interface IpLink {
@@ -79,7 +79,7 @@ function serviceOf(plan: LabPlan, lb: PlannedNode, s: PlannedService, facts: Run
     // a check must finish before the next one is due
     health: { type: s.health.type, path: s.health.path, intervalMs: interval, timeoutMs: Math.min(400, Math.max(50, interval - 50)) },
     snatAddress: s.snatAddress,
-    alsoBind: s.mode === 'l4proxy' || s.mode === 'l7' ? lowerTierVips(plan, lb, s) : [],
+    alsoBind: isProxyMode(s.mode) ? lowerTierVips(plan, lb, s) : [],
   };
 }
 
@@ -90,12 +90,12 @@ function serviceOf(plan: LabPlan, lb: PlannedNode, s: PlannedService, facts: Run
  * node answers them too.
  */
 function lowerTierVips(plan: LabPlan, lb: PlannedNode, s: PlannedService): string[] {
-  const first = plan.services.find((x) => x.balancer === lb.name && (x.mode === 'l4proxy' || x.mode === 'l7'));
+  const first = plan.services.find((x) => x.balancer === lb.name && isProxyMode(x.mode));
   if (first?.name !== s.name) return [];
   // the VIP for the forwarded traffic, and our own address there for the
   // lower tier's health checks (they connect to the backend's address)
   return plan.services
-    .filter((x) => (x.mode === 'dsr' || x.mode === 'tunnel') && x.backends.some((b) => b.node === lb.name))
+    .filter((x) => isDirectReturnMode(x.mode) && x.backends.some((b) => b.node === lb.name))
     .flatMap((x) => [`${x.vip}:${x.port}`, ...x.backends.filter((b) => b.node === lb.name).map((b) => `${b.address}:${x.port}`)]);
 }
 

@@ -3,6 +3,6 @@
 // back. Every engine import of the contract goes through this file.
 export type { AgentConfigInput } from '../../../lab-images/balancer/contract/config';
 export { headerNameSchema, headerValueSchema, hostSchema, httpPathSchema, routeHasMatch } from '../../../lab-images/balancer/contract/l7-values';
-export { isDataplaneMode } from '../../../lab-images/balancer/contract/vocabulary';
+export { isDataplaneMode, isDirectReturnMode, isProxyMode } from '../../../lab-images/balancer/contract/vocabulary';
 export { applyRelayCommand, RELAY_MARKER } from '../../../lab-images/balancer/contract/relay';
 export { agentHealthSchema, agentStatsSchema, type AgentHealth, type AgentStats } from '../../../lab-images/balancer/contract/report';

@@ -5,7 +5,7 @@
 // or node goes away, when asked, and all at once when nobody listens.
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { ApiError, captureOptionsSchema, type CaptureEvent, type CaptureFilterResult, type CaptureInfo, type CaptureInterface, type CaptureOptions, type CapturePcap, type CaptureStart, type CaptureTarget, type CapturedPacket, type LabStatus, type PacketSummary } from '../../api';
+import { ApiError, CAPTURE_RING_MAX, captureOptionsSchema, type CaptureEvent, type CaptureFilterResult, type CaptureInfo, type CaptureInterface, type CaptureOptions, type CapturePcap, type CaptureStart, type CaptureTarget, type CapturedPacket, type LabStatus, type PacketSummary } from '../../api';
 import type { CaptureTap } from '../../api/host';
 import { compileFilter, DisplayFilterError, type PacketPredicate } from './display-filter';
 import { dockerExecStarter, type ExecStarter } from './exec-stream';
@@ -206,7 +206,7 @@ export class CaptureManager {
       throw e;
     }
     const short = path.basename(name).replace(/\.(pcap|cap|dmp)$/i, '') || 'pcap';
-    const ring = new PacketRing({ capacity: Math.min(Math.max(file.records.length, 1), 1_000_000), linktype: file.header.linktype });
+    const ring = new PacketRing({ capacity: Math.min(Math.max(file.records.length, 1), CAPTURE_RING_MAX), linktype: file.header.linktype });
     for (const r of file.records) ring.push(r);
     const id = this.newId();
     const cap = new LoadedCapture(id, short, ring, file.truncated);

@@ -6,7 +6,7 @@ export { pcapFileHeader, pcapRecordBytes, writePcap, writeRecordHeader, type Pca
 export { decodePacket, recordTimeUs, type DecodeOptions } from './decode/index';
 export { locateTcp, type TcpSegmentKey } from './decode/locate';
 export { formatSummary } from './summary';
-export { DEFAULT_RING_CAPACITY, PacketRing, type RingOptions, type RingStats } from './ring';
+export { PacketRing, type RingOptions, type RingStats } from './ring';
 export { TcpStreams } from './tcp-streams';
 export {
   CAPTURE_FIELDS, CAPTURE_PROTOCOLS, DisplayFilterError, checkFilter, compileFilter, field, fieldValues,

@@ -3,7 +3,7 @@
 // at most every TICK_MS (one event per tick carries everything new). It ends
 // once: on stop, count or duration reached, or when every session has ended
 // on its own (the node went away, tcpdump failed); capture-end comes last.
-import type { CaptureEvent, CaptureInfo, CaptureInterface, CaptureOptions, DecodedPacket, PacketSummary } from '../../api';
+import { CAPTURE_RING_DEFAULT, type CaptureEvent, type CaptureInfo, type CaptureInterface, type CaptureOptions, type DecodedPacket, type PacketSummary } from '../../api';
 import type { ExecStarter } from './exec-stream';
 import { Interleaver } from './interleave';
 import { toSummary } from './packet-summary';
@@ -17,8 +17,7 @@ export const TICK_MS = 200;
 export const HOLD_MS = 300;
 /** Summaries per event; a bigger burst sends its newest (the rest: captureSummaries). */
 export const MAX_EVENT_PACKETS = 2000;
-export const DEFAULT_RING_SIZE = 100_000;
-/** Bytes a capture's ring holds at most: veth interfaces carry GSO frames of up to 64 KiB, so 100 000 packets could be 6 GB. */
+/** Bytes a capture's ring holds at most: veth interfaces carry GSO frames of up to 64 KiB, so a default ring's packets could be 6 GB. */
 export const RING_MAX_BYTES = 512 * 1024 * 1024;
 
 /** A packet as it enters the ring (a tap turns it into the API's TappedPacket). */
@@ -66,7 +65,7 @@ export class LiveCapture {
     private readonly hooks: CaptureHooks,
   ) {
     if (targets.length > 255) throw new Error('a capture takes at most 255 interfaces');
-    const capacity = opts.ringSize ?? DEFAULT_RING_SIZE;
+    const capacity = opts.ringSize ?? CAPTURE_RING_DEFAULT;
     this.ring = new PacketRing({ capacity, maxBytes: RING_MAX_BYTES, linktype: LINKTYPE.ETHERNET });
     this.srcOf = new Uint8Array(capacity);
     this.merge = new Interleaver(targets.length > 1 ? HOLD_MS : 0);

@@ -4,7 +4,7 @@
 // three typed arrays as the index: no JS object per packet (a Buffer per
 // packet costs ~100 bytes of heap and fragments the pool), memory ≈ the
 // bytes held + one slab, and export is a concatenation behind a pcap header.
-import type { DecodedPacket } from '../../api';
+import { CAPTURE_RING_DEFAULT, type DecodedPacket } from '../../api';
 import { decodePacket } from './decode/index';
 import { locateTcp } from './decode/locate';
 import { LINKTYPE, type PcapRecord } from './pcap-reader';
@@ -13,10 +13,8 @@ import { TcpStreams } from './tcp-streams';
 
 const SLAB = 1 << 20; // larger than any record (262 144 + 16 bytes)
 
-export const DEFAULT_RING_CAPACITY = 100_000;
-
 export interface RingOptions {
-  /** frames kept (default 100 000) */
+  /** frames kept (default CAPTURE_RING_DEFAULT) */
   capacity?: number;
   /** bytes kept at most (records with their headers): the oldest frames go first, the newest always stays */
   maxBytes?: number;
@@ -58,7 +56,7 @@ export class PacketRing {
   private held = 0;
 
   constructor(opts: RingOptions = {}) {
-    const capacity = opts.capacity ?? DEFAULT_RING_CAPACITY;
+    const capacity = opts.capacity ?? CAPTURE_RING_DEFAULT;
     if (!Number.isInteger(capacity) || capacity < 1) throw new Error(`ring capacity must be a positive integer, got ${capacity}`);
     this.capacity = capacity;
     this.maxBytes = opts.maxBytes ?? Infinity;

@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import type Docker from 'dockerode';
 import { oneLine } from '../../api';
+import { isDataplaneMode } from '../balancer/contract';
 import { docker } from '../docker/client';
 import { LABEL, labLabels } from '../docker/labels';
 import { EngineError } from '../errors';
@@ -63,11 +64,9 @@ export function firstNetwork(plan: LabPlan, node: PlannedNode): PlannedNetwork |
   return i && plan.networks.find((n) => n.name === i.network);
 }
 
-const EBPF_MODES = new Set(['dsr', 'tunnel', 'nat', 'snat']);
-
 /** A balancer that will serve an eBPF mode: its agent loads the data plane at boot, ahead of its config. */
 export function preloadsDataplane(plan: LabPlan, node: PlannedNode): boolean {
-  return node.kind === 'balancer' && plan.services.some((s) => s.balancer === node.name && EBPF_MODES.has(s.mode));
+  return node.kind === 'balancer' && plan.services.some((s) => s.balancer === node.name && isDataplaneMode(s.mode));
 }
 
 export interface CreateSpec {

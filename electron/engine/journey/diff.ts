@@ -3,6 +3,7 @@
 // to the node that sent the frame (an out hop); between an out hop and the
 // next in hop the frame only crossed a link, where nothing should change.
 import type { JourneyChange, JourneyValue, Mode, NodeKind } from '../../api';
+import { isDataplaneMode, isProxyMode } from '../balancer/contract';
 import { encapOf, field, seqOf, tupleOf, tupleText, type DecodedLike } from './frame';
 import type { Hop } from './match';
 
@@ -10,7 +11,6 @@ import type { Hop } from './match';
 export const COMPARED = ['eth.src', 'eth.dst', 'ip.src', 'ip.dst', 'ip.ttl', 'ip.checksum', 'tcp.srcport', 'tcp.dstport', 'tcp.checksum'] as const;
 const OUTER = ['outer.ip.src', 'outer.ip.dst'] as const;
 const CHECKSUMS = new Set(['ip.checksum', 'tcp.checksum']);
-const L3_BALANCER: Mode[] = ['tunnel', 'nat', 'snat'];
 
 export interface DiffContext {
   mode: Mode;
@@ -42,7 +42,8 @@ function macChange(fieldName: 'eth.src' | 'eth.dst', at: string | undefined, ctx
       return fieldName === 'eth.dst'
         ? { expected: false, why: `dsr: ${at} rewrites only the destination MAC, to the chosen server's` }
         : { expected: true, why: `a frame leaving ${at} carries ${at}'s own MAC as source` };
-    if (L3_BALANCER.includes(ctx.mode)) return { expected: true, why: `${ctx.mode}: ${at} forwards at L3: new MACs for the next hop` };
+    // every other data-plane mode (tunnel, nat, snat) forwards at L3
+    if (isDataplaneMode(ctx.mode)) return { expected: true, why: `${ctx.mode}: ${at} forwards at L3: new MACs for the next hop` };
     return { expected: true, why: `a frame leaving ${at} carries new MACs for the next hop` };
   }
   return { expected: false, why: at ? `${at} changed the ${fieldName === 'eth.src' ? 'source' : 'destination'} MAC` : 'changed on the link' };
@@ -70,7 +71,7 @@ export function diffHops(prev: Hop | undefined, cur: Hop, ctx: DiffContext): Jou
   if (ta && tb && tupleText(ta) !== tupleText(tb)) {
     const sa = seqOf(a);
     const sb = seqOf(b);
-    const newConnection = sa !== undefined && sb !== undefined ? sa !== sb : (ctx.mode === 'l4proxy' || ctx.mode === 'l7') && ctx.kindOf(at ?? '') === 'balancer';
+    const newConnection = sa !== undefined && sb !== undefined ? sa !== sb : isProxyMode(ctx.mode) && ctx.kindOf(at ?? '') === 'balancer';
     if (newConnection)
       return [{ field: 'tcp.stream', from: tupleText(ta), to: tupleText(tb), expected: false, why: `${ctx.mode}: ${where} relays the data on another TCP connection (its own)` }];
   }

@@ -2,6 +2,7 @@
 // the single source for deploy/ (networks, containers), plumbing.ts (what runs
 // inside each node) and balancer/ (services, backends, addresses).
 import type { LabDoc, Mode } from '../../api';
+import { isDirectReturnMode } from '../balancer/contract';
 import { containerName, networkName } from '../docker/labels';
 import type { Addressing } from './addressing';
 import { LabFileError } from './issues';
@@ -74,7 +75,7 @@ function buildPlan(doc: LabDoc, addr: Addressing, modes: Record<string, Mode>): 
     const backends = sd.backends.map(resolve);
     for (const b of backends) {
       // dsr and tunnel deliver packets still addressed to the VIP: the server must own it (on lo, not announced)
-      if (mode === 'dsr' || mode === 'tunnel') addTo(loopbackVips, b.node, vip);
+      if (isDirectReturnMode(mode)) addTo(loopbackVips, b.node, vip);
       if (mode === 'tunnel') {
         decap.add(b.node);
         for (const a of addr.nodeAddrs.get(sd.balancer)?.values() ?? []) addTo(decapSenders, b.node, a);

@@ -19,7 +19,7 @@
 //   be a backend of another service (e.g. L7 gateways behind a DSR tier); it is
 //   then treated like a server of that service (VIP on lo in dsr/tunnel, …).
 import { NAME_RE, type LabDoc, type LabIssue, type Mode, type ValidationReport } from '../../api';
-import { isDataplaneMode } from '../balancer/contract';
+import { isDataplaneMode, isDirectReturnMode } from '../balancer/contract';
 import { assignAddresses, type Addressing, type AddressingOptions } from './addressing';
 import { issue, locate } from './issues';
 import { nodeNetworks, reach } from './routes';
@@ -216,7 +216,7 @@ function checkServices(doc: LabDoc, addr: Addressing, modes: Record<string, Mode
         }
       } else if (!nets.some((n) => fromLb.has(n))) {
         issues.push(issue(path, `backend ${name} is not reachable from balancer ${sd.balancer} (no shared network and no path through routers)`, on));
-      } else if ((mode === 'dsr' || mode === 'tunnel') && vip) {
+      } else if (isDirectReturnMode(mode) && vip) {
         // the server answers the client itself: it needs a route to every client that can send to the VIP
         const fromBackend = reach(doc, addr, name);
         const stranded = clientsOfVip(doc, addr, sd.balancer, vip, clients).find((c) => !nodeNetworks(doc, c).some((n) => fromBackend.has(n)));

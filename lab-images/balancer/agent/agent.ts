@@ -5,7 +5,7 @@
 import type { AgentConfig, BackendConfig, ServiceConfig } from '../contract/config';
 import { MAX_BACKENDS, MAX_SERVICES } from '../contract/limits';
 import type { AgentBackendStats, AgentHealth, AgentServiceStats, AgentStats } from '../contract/report';
-import { isDataplaneMode } from '../contract/vocabulary';
+import { isDataplaneMode, isProxyMode } from '../contract/vocabulary';
 import type { DataplaneLike, DataplaneLoader, DpService, DpStats } from './dp-contract';
 import { haproxyConfig, serverRefs, serviceOfBackend } from './haproxy';
 import type { HaproxyLike, StatRow } from './haproxy-proc';
@@ -148,7 +148,7 @@ export class Agent {
   private async doApply(cfg: AgentConfig): Promise<void> {
     this.health.setTargets(healthTargets(cfg));
     const dpSvcs = cfg.services.filter((s) => isDataplaneMode(s.mode));
-    const proxied = cfg.services.filter((s) => !isDataplaneMode(s.mode));
+    const proxied = cfg.services.filter((s) => isProxyMode(s.mode));
 
     // 1. Services leaving the data plane go first: a VIP moving to HAProxy must not still be caught by BPF.
     for (const [name, inst] of [...this.installed]) {

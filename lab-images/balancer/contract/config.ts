@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { headerNameSchema, headerValueSchema, hostSchema, httpPathSchema, routeHasMatch } from './l7-values';
 import { MAX_SERVICES } from './limits';
-import { MODES, SCHEDULERS, isDataplaneMode, nameSchema as name } from './vocabulary';
+import { MODES, SCHEDULERS, isDataplaneMode, isProxyMode, nameSchema as name } from './vocabulary';
 
 const ipv4 = z
   .string()
@@ -69,7 +69,7 @@ export const serviceSchema = z
   .superRefine((s, ctx) => {
     if (s.mode === 'snat' && !s.snatAddress) ctx.addIssue({ code: 'custom', path: ['snatAddress'], message: 'snat mode needs snatAddress' });
     if (s.routes.length > 0 && s.mode !== 'l7') ctx.addIssue({ code: 'custom', path: ['routes'], message: `routes are only for l7 (mode is ${s.mode})` });
-    if (s.proto === 'udp' && (s.mode === 'l4proxy' || s.mode === 'l7')) ctx.addIssue({ code: 'custom', path: ['proto'], message: `${s.mode} serves tcp only` });
+    if (s.proto === 'udp' && isProxyMode(s.mode)) ctx.addIssue({ code: 'custom', path: ['proto'], message: `${s.mode} serves tcp only` });
     const seen = new Set<string>();
     s.backends.forEach((b, i) => {
       if (seen.has(b.node)) ctx.addIssue({ code: 'custom', path: ['backends', i, 'node'], message: `backend ${b.node} listed twice` });
@@ -79,7 +79,9 @@ export const serviceSchema = z
 
 /** How long the eBPF data plane keeps an idle flow, by its state, in seconds
  * (like IPVS's and conntrack's timeouts): then the flow is forgotten and, in
- * snat, its source port given back. A packet after that is scheduled afresh. */
+ * snat, its source port given back. A packet after that is scheduled afresh.
+ * The core's own defaults (core/flow.h TO_*_DEF) are these in ticks;
+ * test/unit/balancer/flow-lifetimes.test.ts fails when they differ. */
 export const DEFAULT_FLOW_TIMEOUTS = { tcpSyn: 20, tcpEstablished: 300, tcpFin: 30, tcpClosed: 3, udp: 30 } as const;
 const seconds = (max: number, dflt: number) => z.number().int().min(1).max(max).default(dflt);
 export const flowTimeoutsSchema = z.object({

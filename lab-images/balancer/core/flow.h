@@ -46,8 +46,10 @@ static __always_inline __u32 lb_now(void)
 	return (__u32)(bpf_ktime_get_coarse_ns() >> LB_TICK_SHIFT);
 }
 
-/* Used while the control plane has written no timeouts (ticks; the agent's
- * defaults, contract/config.ts, are the same in seconds). */
+/* Used while the control plane has written no timeouts: the contract's
+ * DEFAULT_FLOW_TIMEOUTS (contract/config.ts, seconds) in ticks, as the agent
+ * converts them (ticksOf); test/unit/balancer/flow-lifetimes.test.ts fails
+ * when they differ. */
 #define TO_TCP_SYN_DEF    19  /* ~20 s */
 #define TO_TCP_EST_DEF    280 /* ~300 s */
 #define TO_TCP_FIN_DEF    28  /* ~30 s */

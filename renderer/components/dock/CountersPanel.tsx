@@ -1,6 +1,6 @@
 // Live per-backend counters from the balancer core (polled every second).
-import type { Scheduler, ServiceStats } from '../../../electron/api';
-import { isProxyMode, sessionsOf, type StatSample } from '../../state/useLiveLab';
+import { isProxyMode, type Scheduler, type ServiceStats } from '../../../electron/api';
+import { sessionsOf, type StatSample } from '../../state/useLiveLab';
 import { Sparkline } from './Sparkline';
 
 export function fmtBytes(n: number): string {

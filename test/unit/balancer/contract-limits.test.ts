@@ -1,15 +1,12 @@
 // The data plane's limits are written once in TypeScript (contract/limits.ts)
 // and once in C (core/abi.h, which cannot import TS): fail when they differ.
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import * as limits from '../../../lab-images/balancer/contract/limits';
-
-const ABI_H = fileURLToPath(new URL('../../../lab-images/balancer/core/abi.h', import.meta.url));
+import { cDefines, coreHeader } from './c-header';
 
 /** `NAME: what is wrong` for every contract limit that abi.h lacks or defines differently. */
 function mismatches(header: string): string[] {
-  const defines = new Map([...header.matchAll(/^#define\s+([A-Z][A-Z0-9_]*)\s+(\d+)\b/gm)].map((m) => [m[1], Number(m[2])]));
+  const defines = cDefines(header);
   return Object.entries(limits).flatMap(([name, value]) => {
     const c = defines.get(name);
     if (c === undefined) return [`${name}: not #defined in abi.h`];
@@ -18,7 +15,7 @@ function mismatches(header: string): string[] {
 }
 
 describe('data plane limits: contract/limits.ts vs core/abi.h', () => {
-  const header = readFileSync(ABI_H, 'utf8');
+  const header = coreHeader('abi.h');
 
   it('every limit of the contract is #defined in abi.h with the same value', () => {
     expect(Object.keys(limits).length).toBeGreaterThanOrEqual(6);

@@ -1,6 +1,7 @@
 // The capture ring: bounded, numbered, counts evictions, decodes on demand,
 // exports pcap; TCP streams get Wireshark's relative numbers.
 import { describe, expect, it } from 'vitest';
+import { CAPTURE_RING_DEFAULT } from '../../../electron/api';
 import { readPcap, type PcapRecord } from '../../../electron/engine/capture/pcap-reader';
 import { PacketRing } from '../../../electron/engine/capture/ring';
 import { field } from '../../../electron/engine/capture/display-filter';
@@ -109,7 +110,8 @@ describe('PacketRing', () => {
     expect(ring.decode(20_001)!.brief.dport).toBe(53);
   });
 
-  it('rejects a bad capacity', () => {
+  it('keeps the API default number of frames unless told otherwise, and rejects a bad capacity', () => {
+    expect(new PacketRing().capacity).toBe(CAPTURE_RING_DEFAULT);
     expect(() => new PacketRing({ capacity: 0 })).toThrow('ring capacity must be a positive integer, got 0');
   });
 });

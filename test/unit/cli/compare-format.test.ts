@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CompareRun, Comparison } from '../../../electron/api';
 import { duration, formatComparison, progressStep } from '../../../electron/cli/compare-format';
-import { summarize } from '../../../electron/engine/experiments/summary';
+import { summarize } from '../../../electron/engine/compare/summary';
 
 const run = (mode: CompareRun['mode'], repetition: number, mbps: number, lbTx: number, error?: string): CompareRun => ({
   mode,

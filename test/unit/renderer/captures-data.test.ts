@@ -4,6 +4,7 @@
 // decode tree of a packet the engine's decoder made, the hex view's
 // highlighting, and the capture form's targets.
 import { describe, expect, it } from 'vitest';
+import { CAPTURE_RING_DEFAULT, CAPTURE_RING_MAX } from '../../../electron/api';
 import { decodePacket } from '../../../electron/engine/capture/index';
 import {
   base64ToBytes, buildCapture, bytesToBase64, captureChoices, decodeTree, defaultCaptureForm, defaultPicks, fieldAtByte, hexLine, hexRowCount,
@@ -153,8 +154,9 @@ describe('capture form', () => {
     expect(buildCapture({ ...form, picked: [] }, choices)).toEqual({ error: 'Pick at least one interface.' });
     expect(buildCapture({ ...form, picked: ['web1:eth0'] }, choices)).toEqual({ error: 'web1 is not running.' });
     expect(buildCapture({ ...form, ringSize: '0' }, choices)).toMatchObject({ error: expect.stringMatching(/^Ring size/) });
-    expect(buildCapture({ ...form, ringSize: '2000000' }, choices)).toMatchObject({ error: expect.stringMatching(/^Ring size/) });
-    expect(buildCapture({ ...form, ringSize: '' }, choices)).toMatchObject({ opts: { ringSize: 100_000 } });
+    expect(buildCapture({ ...form, ringSize: String(CAPTURE_RING_MAX) }, choices)).toMatchObject({ opts: { ringSize: CAPTURE_RING_MAX } });
+    expect(buildCapture({ ...form, ringSize: String(CAPTURE_RING_MAX + 1) }, choices)).toMatchObject({ error: expect.stringMatching(/^Ring size/) });
+    expect(buildCapture({ ...form, ringSize: '' }, choices)).toMatchObject({ opts: { ringSize: CAPTURE_RING_DEFAULT } });
     expect(captureChoices(null)).toEqual([]);
   });
 });

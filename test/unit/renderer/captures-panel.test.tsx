@@ -7,7 +7,7 @@
 // engine's real capture manager.
 import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeAll, describe, expect, it, vi, type Mock } from 'vitest';
-import type { CaptureEvent, LabApi, LabStatus } from '../../../electron/api';
+import { CAPTURE_RING_DEFAULT, type CaptureEvent, type LabApi, type LabStatus } from '../../../electron/api';
 import { CaptureManager } from '../../../electron/engine/capture/capture-manager';
 import { checkFilter } from '../../../electron/engine/capture/display-filter';
 import { pcapFileHeader } from '../../../electron/engine/capture/pcap-writer';
@@ -94,7 +94,7 @@ describe('captures panel: start and stop', () => {
     s.api.startCapture.mockRejectedValue(new Error('capture filter "tcp port x": tcpdump: unknown port \'x\''));
     fireEvent.click(el('capture-start'));
     await waitFor(() => expect(text('capture-error')).toContain('Capture failed: capture filter "tcp port x": tcpdump: unknown port \'x\''));
-    expect(s.api.startCapture).toHaveBeenCalledWith('demo', [{ node: 'client1', iface: 'eth0' }], { ringSize: 100000, filter: 'tcp port x' });
+    expect(s.api.startCapture).toHaveBeenCalledWith('demo', [{ node: 'client1', iface: 'eth0' }], { ringSize: CAPTURE_RING_DEFAULT, filter: 'tcp port x' });
     expect(text('capture-state')).toBe('no capture');
   });
 
@@ -109,7 +109,7 @@ describe('captures panel: start and stop', () => {
     const s = setup({ pick: { node: 'lb', network: 'back' } });
     expect(text('capture-offer')).toBe(' Capture on this link: lb:eth1 (back)');
     fireEvent.click(el('capture-offer'));
-    await waitFor(() => expect(s.api.startCapture).toHaveBeenCalledWith('demo', [{ node: 'lb', iface: 'eth1' }], { ringSize: 100000 }));
+    await waitFor(() => expect(s.api.startCapture).toHaveBeenCalledWith('demo', [{ node: 'lb', iface: 'eth1' }], { ringSize: CAPTURE_RING_DEFAULT }));
     expect(el<HTMLInputElement>('cap-iface-lb:eth1').checked).toBe(true);
     expect(el<HTMLInputElement>('cap-iface-lb:eth0').checked).toBe(false);
     cleanup();

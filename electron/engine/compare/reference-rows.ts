@@ -5,7 +5,7 @@
 //               program detached: the peer of our nat (same plumbing, same
 //               path; the service runs in nat so the servers' gateway is the
 //               balancer, then our tc filter goes and one nft rule comes)
-import type { LabStatus, Mode, ServiceStatus } from '../../api';
+import { MODES, type LabStatus, type Mode, type ServiceStatus } from '../../api';
 import { contains, ipToInt, parseSubnet } from '../topology/net4';
 
 /** Where the agent pins and attaches our program (lab-images/balancer/agent/dataplane.ts). */
@@ -38,8 +38,8 @@ export function directUnreachable(status: LabStatus, svc: ServiceStatus, clients
   return undefined;
 }
 
-/** Modes whose servers answer the clients through the lab's routes (not through the balancer as their gateway). */
-export const DIRECT_HOST_MODES: Mode[] = ['dsr', 'tunnel', 'snat', 'l4proxy', 'l7'];
+/** Modes whose servers answer the clients through the lab's routes: all but nat (the balancer is their gateway). */
+export const DIRECT_HOST_MODES: Mode[] = MODES.filter((m) => m !== 'nat');
 
 /**
  * The mode the service runs in while the clients go direct: the one it is in

@@ -5,10 +5,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { LabStatus, Mode } from '../../../electron/api';
-import type { ComparePort, PortExecOptions, PortExecResult } from '../../../electron/engine/experiments/port';
-import { AbortedError } from '../../../electron/engine/experiments/port';
-import { LOAD_SCRIPT } from '../../../electron/engine/experiments/environment';
-import { WRK_END } from '../../../electron/engine/experiments/wrk';
+import type { ComparePort, PortExecOptions, PortExecResult } from '../../../electron/engine/compare/port';
+import { AbortedError } from '../../../electron/engine/compare/port';
+import { LOAD_SCRIPT } from '../../../electron/engine/compare/environment';
+import { WRK_END } from '../../../electron/engine/compare/wrk';
 
 export const WRK_OK = fs.readFileSync(path.join(import.meta.dirname, 'fixtures/wrk/ok-100k.txt'), 'utf8');
 export const ETHTOOL = fs.readFileSync(path.join(import.meta.dirname, 'fixtures/ethtool-k.txt'), 'utf8');

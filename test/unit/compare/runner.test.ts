@@ -3,9 +3,9 @@
 // cancel, a failing run, wrk dying — and that bad input touches nothing.
 import { describe, expect, it } from 'vitest';
 import { offloadOf, type CompareEvent, type CompareRequest, type Comparison } from '../../../electron/api';
-import { createComparisons } from '../../../electron/engine/experiments/comparisons';
-import { availability, prepareCompare } from '../../../electron/engine/experiments/request';
-import { runComparison } from '../../../electron/engine/experiments/runner';
+import { createComparisons } from '../../../electron/engine/compare/comparisons';
+import { availability, prepareCompare } from '../../../electron/engine/compare/request';
+import { runComparison } from '../../../electron/engine/compare/runner';
 import { FakeLab } from './fake-port';
 
 async function compare(lab: FakeLab, req: Omit<CompareRequest, 'lab'>, opts: { signal?: AbortSignal } = {}) {

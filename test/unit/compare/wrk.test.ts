@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { combineWrk, killWrkScript, LOAD_DONE, loadScript, waitUntilScript, objectPath, parseMarks, parseWrk, parseWrkScript, splitEven, WRK_END, wrkErrors } from '../../../electron/engine/experiments/wrk';
+import { combineWrk, killWrkScript, LOAD_DONE, loadScript, waitUntilScript, objectPath, parseMarks, parseWrk, parseWrkScript, splitEven, WRK_END, wrkErrors } from '../../../electron/engine/compare/wrk';
 
 const fx = (f: string) => fs.readFileSync(path.join(import.meta.dirname, 'fixtures/wrk', f), 'utf8');
 

@@ -4,10 +4,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CompareRun, Comparison } from '../../../electron/api';
-import { backendShares, counterAt, delta, parseSnapshots, REQUEST_LOG, samplerScript, stopSamplersScript } from '../../../electron/engine/experiments/counters';
-import { comparisonToCsv, csvField } from '../../../electron/engine/experiments/csv';
-import { ComparisonStore, dataDir, newComparisonId } from '../../../electron/engine/experiments/store';
-import { balancerResponseShare, median, relativeSpread, roundRatio, spread, summarize } from '../../../electron/engine/experiments/summary';
+import { backendShares, counterAt, delta, parseSnapshots, REQUEST_LOG, samplerScript, stopSamplersScript } from '../../../electron/engine/compare/counters';
+import { comparisonToCsv, csvField } from '../../../electron/engine/compare/csv';
+import { ComparisonStore, dataDir, newComparisonId } from '../../../electron/engine/compare/store';
+import { balancerResponseShare, median, relativeSpread, roundRatio, spread, summarize } from '../../../electron/engine/compare/summary';
 
 const run = (mode: CompareRun['mode'], repetition: number, mbps: number, extra: Partial<CompareRun> = {}): CompareRun => ({
   mode,
