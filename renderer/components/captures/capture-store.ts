@@ -277,6 +277,19 @@ export class CaptureStore {
     if (text) void this.runFilter(text, c.id);
   }
 
+  /** Run `f` on the capture shown; its failure becomes the panel's error. False when there was none or it failed. */
+  private async onShown(what: string, f: (id: string) => Promise<unknown>): Promise<boolean> {
+    const id = this.id;
+    if (!id) return false;
+    try {
+      await f(id);
+      return true;
+    } catch (e) {
+      this.set({ error: `${what} failed: ${oneLine(e)}` });
+      return false;
+    }
+  }
+
   start = async (lab: string, targets: CaptureTarget[], opts: CaptureOptions) => {
     if (this.startingNow) return;
     this.startingNow = true;
@@ -300,13 +313,7 @@ export class CaptureStore {
   };
 
   stop = async () => {
-    const id = this.id;
-    if (!id) return;
-    try {
-      await this.api.stopCapture(id);
-    } catch (e) {
-      this.set({ error: `Stop failed: ${oneLine(e)}` });
-    }
+    await this.onShown('Stop', (id) => this.api.stopCapture(id));
   };
 
   /** Reopen a capture the engine keeps (its list). */
@@ -328,26 +335,15 @@ export class CaptureStore {
   };
 
   save = async () => {
-    const id = this.id;
-    if (!id) return;
-    try {
+    await this.onShown('Save', async (id) => {
       const f = await this.api.capturePcap(id);
       downloadBlob(new Blob([base64ToBytes(f.base64)], { type: 'application/vnd.tcpdump.pcap' }), f.name);
-    } catch (e) {
-      this.set({ error: `Save failed: ${oneLine(e)}` });
-    }
+    });
   };
 
   /** Forget the capture shown (the engine frees its packets). */
   discard = async () => {
-    const id = this.id;
-    if (!id) return;
-    try {
-      await this.api.discardCapture(id);
-    } catch (e) {
-      this.set({ error: `Discard failed: ${oneLine(e)}` });
-      return;
-    }
+    if (!(await this.onShown('Discard', (id) => this.api.discardCapture(id)))) return;
     this.id = null;
     this.table = new PacketTable();
     this.filtered = null;
