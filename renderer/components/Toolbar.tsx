@@ -1,7 +1,8 @@
-// The top bar: file, templates, history, layout, and the lab's lifecycle.
+// The top bar: file, templates, history, layout, and the lab's lifecycle (read
+// from the running lab's context).
 import type { TemplateInfo } from '../../electron/api';
-import type { Change } from '../state/drift';
-import type { Progress } from '../state/useLiveLab';
+import type { DocStore } from '../state/history';
+import { useLive } from '../state/live-lab-context';
 import { DriftIndicator } from './DriftIndicator';
 import { Icon } from './icons';
 
@@ -11,37 +12,23 @@ export function templateLabel(t: TemplateInfo): string {
   return flat(t.title).includes(flat(t.mode)) ? t.title : `${t.title} (${t.mode})`;
 }
 
-export interface ToolbarProps {
-  labName: string;
+/** What the file buttons do (the lab file's hook). */
+export interface FileCommands {
   templates: TemplateInfo[];
-  onNew(): void;
-  onTemplate(id: string): void;
-  onOpen(): void;
-  onSave(): void;
-  onUndo(): void;
-  onRedo(): void;
-  canUndo: boolean;
-  canRedo: boolean;
-  onLayout(): void;
-  /** the drawing is the running lab */
-  deployed: boolean;
-  /** why the deployed lab is degraded (stopped nodes, plumbing lost); Deploy repairs it */
-  degraded?: string;
-  /** the lab that runs, whatever the canvas shows */
-  runningLab: string | null;
-  /** load the running lab's drawing (when another one is on the canvas) */
-  onShowRunning?(): void;
-  /** what differs from the running lab, and what Redeploy does about it */
-  drift?: { changes: Change[]; effect: string } | null;
-  busy: 'deploy' | 'destroy' | null;
-  progress: Progress | null;
-  blockedReason?: string;
-  onDeploy(): void;
-  onDestroy(): void;
+  newLab(): Promise<void>;
+  fromTemplate(id: string): Promise<void>;
+  open(): Promise<void>;
+  save(): Promise<void>;
 }
 
-export function Toolbar(p: ToolbarProps) {
-  const pct = p.progress && p.progress.total > 0 ? Math.round((100 * p.progress.done) / p.progress.total) : 0;
+export interface ToolbarProps {
+  /** the drawing and its undo history */
+  store: Pick<DocStore, 'doc' | 'undo' | 'redo' | 'canUndo' | 'canRedo'>;
+  file: FileCommands;
+  onLayout(): void;
+}
+
+export function Toolbar({ store, file, onLayout }: ToolbarProps) {
   return (
     <header className="toolbar" role="toolbar" aria-label="Lab">
       <div className="brand">
@@ -51,7 +38,7 @@ export function Toolbar(p: ToolbarProps) {
         lblab
       </div>
       <div className="tb-group">
-        <button type="button" className="btn ghost" onClick={p.onNew} data-testid="new-lab" title="New empty lab">
+        <button type="button" className="btn ghost" onClick={() => void file.newLab()} data-testid="new-lab" title="New empty lab">
           <Icon.file /> New
         </button>
         <select
@@ -59,60 +46,88 @@ export function Toolbar(p: ToolbarProps) {
           aria-label="New lab from a template"
           data-testid="template-select"
           value=""
-          onChange={(e) => e.target.value && p.onTemplate(e.target.value)}
+          onChange={(e) => e.target.value && void file.fromTemplate(e.target.value)}
         >
           <option value="">Templates…</option>
-          {p.templates.map((t) => (
+          {file.templates.map((t) => (
             <option key={t.id} value={t.id} title={t.description}>
               {templateLabel(t)}
             </option>
           ))}
         </select>
-        <button type="button" className="btn ghost" onClick={p.onOpen} data-testid="open-lab" title="Open a .lab.yaml file (Ctrl+O)">
+        <button type="button" className="btn ghost" onClick={() => void file.open()} data-testid="open-lab" title="Open a .lab.yaml file (Ctrl+O)">
           <Icon.open /> Open
         </button>
-        <button type="button" className="btn ghost" onClick={p.onSave} data-testid="save-lab" title="Save as .lab.yaml (Ctrl+S)">
+        <button type="button" className="btn ghost" onClick={() => void file.save()} data-testid="save-lab" title="Save as .lab.yaml (Ctrl+S)">
           <Icon.save /> Save
         </button>
       </div>
       <div className="tb-group">
-        <button type="button" className="btn ghost icon" onClick={p.onUndo} disabled={!p.canUndo} data-testid="undo" title="Undo (Ctrl+Z)" aria-label="Undo">
+        <button type="button" className="btn ghost icon" onClick={store.undo} disabled={!store.canUndo} data-testid="undo" title="Undo (Ctrl+Z)" aria-label="Undo">
           <Icon.undo />
         </button>
-        <button type="button" className="btn ghost icon" onClick={p.onRedo} disabled={!p.canRedo} data-testid="redo" title="Redo (Ctrl+Shift+Z)" aria-label="Redo">
+        <button type="button" className="btn ghost icon" onClick={store.redo} disabled={!store.canRedo} data-testid="redo" title="Redo (Ctrl+Shift+Z)" aria-label="Redo">
           <Icon.redo />
         </button>
-        <button type="button" className="btn ghost" onClick={p.onLayout} data-testid="auto-layout" title="Arrange the topology automatically">
+        <button type="button" className="btn ghost" onClick={onLayout} data-testid="auto-layout" title="Arrange the topology automatically">
           <Icon.layout /> Auto-layout
         </button>
       </div>
       <div className="tb-spacer" />
-      <div className="tb-lab" data-testid="lab-state" data-deployed={p.deployed ? 'yes' : 'no'} data-degraded={p.deployed && p.degraded ? 'yes' : undefined}>
-        <span className={`dot ${p.deployed ? (p.degraded ? 'warn' : 'on') : 'off'}`} />
-        <span className="tb-lab-name">{p.labName}</span>
-        <span className="muted small" title={p.deployed && p.degraded ? `${p.degraded} (Deploy repairs it)` : undefined}>
-          {p.busy === 'deploy' ? 'deploying…' : p.busy === 'destroy' ? 'removing…' : p.deployed ? (p.degraded ? 'degraded' : 'running') : 'not deployed'}
-        </span>
-      </div>
-      {p.runningLab && !p.deployed && !p.busy && (
+      <LabLifecycle labName={store.doc.name} />
+    </header>
+  );
+}
+
+export interface LabStateProps {
+  labName: string;
+  /** the drawing is the running lab */
+  deployed: boolean;
+  /** why the deployed lab is degraded; Deploy repairs it */
+  degraded?: string;
+  busy: 'deploy' | 'destroy' | null;
+}
+
+/** The drawing's name and whether it runs: running, degraded (the reason on hover), deploying, not deployed. */
+export function LabState({ labName, deployed, degraded, busy }: LabStateProps) {
+  return (
+    <div className="tb-lab" data-testid="lab-state" data-deployed={deployed ? 'yes' : 'no'} data-degraded={deployed && degraded ? 'yes' : undefined}>
+      <span className={`dot ${deployed ? (degraded ? 'warn' : 'on') : 'off'}`} />
+      <span className="tb-lab-name">{labName}</span>
+      <span className="muted small" title={deployed && degraded ? `${degraded} (Deploy repairs it)` : undefined}>
+        {busy === 'deploy' ? 'deploying…' : busy === 'destroy' ? 'removing…' : deployed ? (degraded ? 'degraded' : 'running') : 'not deployed'}
+      </span>
+    </div>
+  );
+}
+
+/** The lab's state, the lab running elsewhere, drift, progress, Deploy and Destroy. */
+function LabLifecycle({ labName }: { labName: string }) {
+  const { live, deployed, degraded, drift, blockedReason, deploy, destroy, showRunning } = useLive();
+  const { busy, progress, lab: runningLab } = live;
+  const pct = progress && progress.total > 0 ? Math.round((100 * progress.done) / progress.total) : 0;
+  return (
+    <>
+      <LabState labName={labName} deployed={deployed} degraded={degraded} busy={busy} />
+      {runningLab && !deployed && !busy && (
         <div className="tb-running" data-testid="running-elsewhere">
           <span className="dot on" />
           <span className="small">
-            lab <strong>{p.runningLab}</strong> runs
+            lab <strong>{runningLab}</strong> runs
           </span>
-          {p.onShowRunning && (
-            <button type="button" className="linklike small" data-testid="show-running" onClick={p.onShowRunning} title={`Put ${p.runningLab}'s drawing back on the canvas`}>
+          {showRunning && (
+            <button type="button" className="linklike small" data-testid="show-running" onClick={showRunning} title={`Put ${runningLab}'s drawing back on the canvas`}>
               show it
             </button>
           )}
         </div>
       )}
-      {p.deployed && !p.busy && p.drift && p.drift.changes.length > 0 && <DriftIndicator changes={p.drift.changes} effect={p.drift.effect} />}
-      {p.progress && (
-        <div className="progress" data-testid="progress" title={p.progress.step} role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct} aria-label={p.progress.step}>
+      {deployed && !busy && drift && drift.changes.length > 0 && <DriftIndicator changes={drift.changes} effect={drift.effect} />}
+      {progress && (
+        <div className="progress" data-testid="progress" title={progress.step} role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct} aria-label={progress.step}>
           <div className="progress-bar" style={{ width: `${Math.max(pct, 3)}%` }} />
           <span className="progress-label">
-            {p.progress.step} {p.progress.total > 1 ? `${p.progress.done}/${p.progress.total}` : ''}
+            {progress.step} {progress.total > 1 ? `${progress.done}/${progress.total}` : ''}
           </span>
         </div>
       )}
@@ -120,24 +135,24 @@ export function Toolbar(p: ToolbarProps) {
         <button
           type="button"
           className="btn primary"
-          onClick={p.onDeploy}
-          disabled={!!p.busy || !!p.blockedReason}
-          title={p.blockedReason ?? (p.deployed ? 'Apply the drawing to the running lab' : 'Start the containers and networks')}
+          onClick={deploy}
+          disabled={!!busy || !!blockedReason}
+          title={blockedReason ?? (deployed ? 'Apply the drawing to the running lab' : 'Start the containers and networks')}
           data-testid="deploy"
         >
-          <Icon.play /> {p.deployed ? 'Redeploy' : 'Deploy'}
+          <Icon.play /> {deployed ? 'Redeploy' : 'Deploy'}
         </button>
         <button
           type="button"
           className="btn danger"
-          onClick={p.onDestroy}
-          disabled={!!p.busy || !p.runningLab}
-          title={p.runningLab ? `Remove lab ${p.runningLab}'s containers and networks` : 'No lab is running'}
+          onClick={destroy}
+          disabled={!!busy || !runningLab}
+          title={runningLab ? `Remove lab ${runningLab}'s containers and networks` : 'No lab is running'}
           data-testid="destroy"
         >
           <Icon.stop /> Destroy
         </button>
       </div>
-    </header>
+    </>
   );
 }

@@ -1,6 +1,6 @@
 // The topology canvas: lab nodes and networks as React Flow nodes, links as
 // edges (node → network). Drop from the palette to add, drag handles to link.
-import { useCallback, useEffect, useMemo, useState, type DragEvent } from 'react';
+import { useCallback, useEffect, useMemo, useState, type DragEvent, type Ref } from 'react';
 import {
   Background,
   Controls,
@@ -37,6 +37,8 @@ export interface CanvasProps {
   journey?: JourneyHighlight | null;
   /** ask before deleting what others use (a network's links, a node's service roles); true: go ahead */
   confirmDelete?(nodes: string[], networks: string[]): Promise<boolean>;
+  /** the canvas's element (where a palette click puts a new element) */
+  ref?: Ref<HTMLDivElement>;
 }
 
 const KINDS: ElementKind[] = ['client', 'balancer', 'server', 'router', 'network'];
@@ -44,7 +46,7 @@ const edgeTypes = { journey: JourneyEdge };
 /** `journey-on journey-request journey-response` for what a journey's legs went through */
 const journeyClass = (legs: Set<Leg> | undefined) => (legs?.size ? ['journey-on', ...[...legs].map((l) => `journey-${l}`)].join(' ') : undefined);
 
-export function Canvas({ doc, edit, seal, selection, onSelect, issues, nodeStates, notify, onNodeOpen, journey, confirmDelete }: CanvasProps) {
+export function Canvas({ doc, edit, seal, selection, onSelect, issues, nodeStates, notify, onNodeOpen, journey, confirmDelete, ref }: CanvasProps) {
   const flow = useReactFlow();
   const [dims, setDims] = useState<Record<string, { width: number; height: number }>>({});
 
@@ -243,7 +245,7 @@ export function Canvas({ doc, edit, seal, selection, onSelect, issues, nodeState
   );
 
   return (
-    <div className={`canvas${lit ? ' journey-shown' : ''}`} data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop}>
+    <div ref={ref} className={`canvas${lit ? ' journey-shown' : ''}`} data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop}>
       <ReactFlow
         nodes={nodes}
         edges={edges}

@@ -2,7 +2,7 @@
 // a pcap file), watch the packets arrive, filter them with Wireshark's display
 // filters, and read one packet's layers, fields and bytes.
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { LabStatus } from '../../../electron/api';
+import type { CapturedPacket, LabStatus } from '../../../electron/api';
 import type { ApiClient } from '../../api-client';
 import { buildCapture, captureChoices, decodeTree, defaultCaptureForm, defaultPicks, fieldAtByte, fmtCount, linkChoice, type CaptureForm as Form, type TreeSelection } from '../../lib/capture-data';
 import { Icon } from '../icons';
@@ -11,7 +11,8 @@ import { DecodeTree } from './DecodeTree';
 import { DisplayFilterBar } from './DisplayFilterBar';
 import { HexView } from './HexView';
 import { PacketList } from './PacketList';
-import { useCapture, type ShownCapture } from './useCapture';
+import type { ShownCapture } from './capture-store';
+import { useCapture } from './useCapture';
 
 /** What is selected on the canvas that one can capture on: a node, or its link to a network. */
 export interface CanvasPick { node: string; network?: string }
@@ -29,12 +30,11 @@ const clock = (ms: number) => new Date(ms).toTimeString().slice(0, 8);
 const STATE_TEXT: Record<ShownCapture['state'], string> = { running: 'capturing', ended: 'stopped', loaded: 'file' };
 
 export function CapturesPanel({ client, lab, status, pick }: CapturesPanelProps) {
-  const c = useCapture(client);
+  const [c, store] = useCapture(client);
   const choices = useMemo(() => captureChoices(lab ? status : null), [lab, status]);
   const choiceKeys = choices.map((x) => `${x.key}${x.running ? '' : '!'}`).join(',');
   const [form, setForm] = useState<Form>(defaultCaptureForm);
   const [follow, setFollow] = useState(true);
-  const [field, setField] = useState<TreeSelection | null>(null);
   const ticked = useRef<string | null>(null);
 
   // the balancer's interfaces are ticked the first time a lab's are known; picks the lab lost are dropped
@@ -58,9 +58,9 @@ export function CapturesPanel({ client, lab, status, pick }: CapturesPanelProps)
       const b = buildCapture(f, choices);
       if (!lab || 'error' in b) return;
       setFollow(true);
-      void c.start(lab, b.targets, b.opts);
+      void store.start(lab, b.targets, b.opts);
     },
-    [lab, choices, c],
+    [lab, choices, store],
   );
 
   // the canvas's link or node, as interfaces of the running lab
@@ -74,9 +74,11 @@ export function CapturesPanel({ client, lab, status, pick }: CapturesPanelProps)
     return all.length ? { label: `Capture on ${pick.node}: ${all.map((x) => x.iface).join(', ')}`, keys: all.map((x) => x.key) } : null;
   }, [pick, choices]);
 
-  // a new packet: nothing selected in its tree yet
+  // what is selected in the packet's tree, kept with its packet: a new packet has nothing selected yet
   const packet = c.packet;
-  useEffect(() => setField(null), [packet]);
+  const [picked, setPicked] = useState<{ packet: CapturedPacket; field: TreeSelection } | null>(null);
+  const field = packet && picked?.packet === packet ? picked.field : null;
+  const setField = (f: TreeSelection) => packet && setPicked({ packet, field: f });
   const tree = useMemo(() => (packet ? decodeTree(packet, `${packet.node}:${packet.iface}`) : []), [packet]);
 
   const cap = c.cap;
@@ -84,7 +86,7 @@ export function CapturesPanel({ client, lab, status, pick }: CapturesPanelProps)
     const info = c.captures.find((x) => x.id === id);
     if (!info) return;
     setFollow(info.state === 'running');
-    c.open(info);
+    store.open(info);
   };
 
   return (
@@ -105,10 +107,10 @@ export function CapturesPanel({ client, lab, status, pick }: CapturesPanelProps)
             setForm(f);
             startWith(f);
           }}
-          onStop={() => void c.stop()}
+          onStop={() => void store.stop()}
           onLoad={(file) => {
             setFollow(false);
-            void c.load(file);
+            void store.load(file);
           }}
         />
       </aside>
@@ -148,18 +150,18 @@ export function CapturesPanel({ client, lab, status, pick }: CapturesPanelProps)
               ))}
             </select>
           )}
-          <button type="button" className="btn small" data-testid="capture-save" disabled={!cap || cap.total === 0} title="Save the packets in the ring as a pcap file" onClick={() => void c.save()}>
+          <button type="button" className="btn small" data-testid="capture-save" disabled={!cap || cap.total === 0} title="Save the packets in the ring as a pcap file" onClick={() => void store.save()}>
             <Icon.save /> Save pcap
           </button>
-          <button type="button" className="btn small ghost icon" data-testid="capture-discard" disabled={!cap} title="Forget this capture (stops it if it runs)" aria-label="Discard capture" onClick={() => void c.discard()}>
+          <button type="button" className="btn small ghost icon" data-testid="capture-discard" disabled={!cap} title="Forget this capture (stops it if it runs)" aria-label="Discard capture" onClick={() => void store.discard()}>
             <Icon.trash />
           </button>
         </div>
-        <DisplayFilterBar filter={c.filter} disabled={!cap} check={c.checkFilter} apply={c.runFilter} />
+        <DisplayFilterBar filter={c.filter} disabled={!cap} check={store.checkFilter} apply={store.runFilter} />
         {c.error && (
           <div className="compare-error" role="alert" data-testid="capture-error" title={c.error}>
             <span>{c.error}</span>
-            <button type="button" className="linklike" onClick={() => c.setError(null)}>
+            <button type="button" className="linklike" onClick={() => store.dismissError()}>
               dismiss
             </button>
           </div>
@@ -169,12 +171,11 @@ export function CapturesPanel({ client, lab, status, pick }: CapturesPanelProps)
             key={cap?.id ?? 'none'}
             view={c.view}
             table={c.table}
-            version={c.version}
             selected={c.selected}
-            onSelect={(i) => void c.select(i)}
+            onSelect={(i) => void store.select(i)}
             follow={follow && running}
             setFollow={setFollow}
-            ensure={c.ensure}
+            ensure={store.ensure}
             empty={
               !cap
                 ? 'Pick interfaces and Start, or open a pcap file. Tip: select a link on the canvas to capture on it.'

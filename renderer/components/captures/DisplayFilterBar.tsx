@@ -2,7 +2,7 @@
 // && tcp.flags.syn == 1`), green while it compiles, red with the engine's
 // one-line error and the spot it points at when it does not. Enter applies.
 import { useEffect, useRef, useState } from 'react';
-import type { DisplayFilter, FilterOutcome } from './useCapture';
+import type { DisplayFilter, FilterOutcome } from './capture-store';
 
 export interface DisplayFilterBarProps {
   filter: DisplayFilter;

@@ -11,9 +11,8 @@ const ENSURE_MS = 60;
 
 export interface PacketListProps {
   view: PacketView;
+  /** the rows held; `view` is a new object whenever they change */
   table: PacketTable;
-  /** changes whenever rows arrive */
-  version: number;
   selected: number | null;
   onSelect(index: number): void;
   /** scroll along with new packets */
@@ -27,7 +26,7 @@ export interface PacketListProps {
 const COLUMNS = ['No.', 'Time', 'Node:iface', 'Source', 'Destination', 'Protocol', 'Length', 'Info'];
 
 export function PacketList(p: PacketListProps) {
-  const { view, table, version, ensure, follow, setFollow } = p;
+  const { view, table, ensure, follow, setFollow } = p;
   const scroller = useRef<HTMLDivElement>(null);
   const v = useVirtualizer({ count: view.length, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 12 });
   const items = v.getVirtualItems();
@@ -44,7 +43,7 @@ export function PacketList(p: PacketListProps) {
       if (want.length) ensure(want);
     }, ENSURE_MS);
     return () => clearTimeout(t);
-  }, [firstItem, lastItem, view, version, ensure, follow]);
+  }, [firstItem, lastItem, view, ensure, follow]);
 
   // follow the newest packet
   useEffect(() => {

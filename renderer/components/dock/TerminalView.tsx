@@ -1,6 +1,6 @@
 // One xterm.js session into a node. Output arrives as terminal-data events,
 // keystrokes go back with terminalInput, every fit is followed by resizeTerminal.
-import { useEffect, useRef } from 'react';
+import { useEffect, useEffectEvent, useRef } from 'react';
 import { Terminal } from '@xterm/xterm';
 import { FitAddon } from '@xterm/addon-fit';
 import '@xterm/xterm/css/xterm.css';
@@ -18,8 +18,8 @@ export interface TerminalViewProps {
 export function TerminalView({ client, lab, node, visible, onEnded }: TerminalViewProps) {
   const host = useRef<HTMLDivElement>(null);
   const fitRef = useRef<(() => void) | null>(null);
-  const cb = useRef({ onEnded });
-  cb.current = { onEnded };
+  // the newest onEnded, without reopening the session when it changes
+  const reportEnded = useEffectEvent((reason: string) => onEnded(reason));
 
   useEffect(() => {
     const el = host.current;
@@ -60,7 +60,7 @@ export function TerminalView({ client, lab, node, visible, onEnded }: TerminalVi
         ended = true;
         el.dataset.session = 'ended';
         term.write(`\r\n\x1b[2m[session ended${e.reason ? `: ${e.reason}` : ''}]\x1b[0m\r\n`);
-        cb.current.onEnded(e.reason || 'ended');
+        reportEnded(e.reason || 'ended');
       }
     };
     const off = client.onEvent((e) => {
@@ -115,7 +115,7 @@ export function TerminalView({ client, lab, node, visible, onEnded }: TerminalVi
         ended = true;
         el.dataset.session = 'failed';
         term.write(`\x1b[31mCannot open a terminal on ${node}: ${oneLine(err)}\x1b[0m\r\n`);
-        cb.current.onEnded(oneLine(err));
+        reportEnded(oneLine(err));
       },
     );
 

@@ -1,6 +1,6 @@
 import { MODES, SCHEDULERS, type BackendDoc, type HealthDoc, type Mode, type RouteDoc, type Scheduler, type ServiceDoc } from '../../../electron/api';
 import { clean, removeService, renameService, setService } from '../../state/doc-ops';
-import { useModeAvailability } from '../../state/useModeAvailability';
+import { useModeAvailability } from './useModeAvailability';
 import { Icon } from '../icons';
 import { taken, type InspectorProps } from './context';
 import { DangerButton, NameField, NumberField, Section, SelectField, TextField } from './fields';

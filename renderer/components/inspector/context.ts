@@ -1,6 +1,6 @@
 import type { LabDoc, LabStatus, Mode } from '../../../electron/api';
 import type { IssueIndex } from '../../state/issues';
-import type { ModeCheck } from '../../state/useModeAvailability';
+import type { ModeCheck } from './useModeAvailability';
 import type { Selection } from '../../state/selection';
 
 /** What every inspector pane needs: the document, how to change it, and the live lab. */

@@ -7,7 +7,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { LabDoc } from '../../../electron/api';
 import { App } from '../../../renderer/App';
 import { deletionImpact } from '../../../renderer/state/impact';
-import { useTerminals } from '../../../renderer/state/useTerminals';
+import { useTerminals } from '../../../renderer/components/dock/useTerminals';
 import { fakeClient, installDomShims, runLab, sampleDoc } from './helpers';
 
 beforeAll(installDomShims);

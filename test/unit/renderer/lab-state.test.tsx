@@ -3,34 +3,15 @@
 // engine restart) shows as such, with the reason on hover, not as "running".
 import { cleanup, render, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Toolbar, type ToolbarProps } from '../../../renderer/components/Toolbar';
+import { LabState, type LabStateProps } from '../../../renderer/components/Toolbar';
 
 afterEach(cleanup);
 
-const props = (p: Partial<ToolbarProps>): ToolbarProps => ({
-  labName: 'demo',
-  templates: [],
-  onNew() {},
-  onTemplate() {},
-  onOpen() {},
-  onSave() {},
-  onUndo() {},
-  onRedo() {},
-  canUndo: false,
-  canRedo: false,
-  onLayout() {},
-  deployed: true,
-  runningLab: 'demo',
-  busy: null,
-  progress: null,
-  onDeploy() {},
-  onDestroy() {},
-  ...p,
-});
+const props = (p: Partial<LabStateProps>): LabStateProps => ({ labName: 'demo', deployed: true, busy: null, ...p });
 
 describe('toolbar lab state', () => {
   it('running: a green dot and "running"', () => {
-    render(<Toolbar {...props({})} />);
+    render(<LabState {...props({})} />);
     const s = screen.getByTestId('lab-state');
     expect(s.textContent).toContain('running');
     expect(s.getAttribute('data-degraded')).toBeNull();
@@ -38,7 +19,7 @@ describe('toolbar lab state', () => {
   });
 
   it('degraded: a warning dot, "degraded", the reason as its title', () => {
-    render(<Toolbar {...props({ degraded: 'lb, web1 stopped' })} />);
+    render(<LabState {...props({ degraded: 'lb, web1 stopped' })} />);
     const s = screen.getByTestId('lab-state');
     expect(s.textContent).toContain('degraded');
     expect(s.textContent).not.toContain('running');
@@ -48,7 +29,7 @@ describe('toolbar lab state', () => {
   });
 
   it('a drawing that is not the running lab says "not deployed", degraded or not', () => {
-    render(<Toolbar {...props({ deployed: false, degraded: 'lb stopped' })} />);
+    render(<LabState {...props({ deployed: false, degraded: 'lb stopped' })} />);
     expect(screen.getByTestId('lab-state').textContent).toContain('not deployed');
   });
 });

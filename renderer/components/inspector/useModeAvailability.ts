@@ -1,7 +1,7 @@
 // Which modes a service of the drawing could run in, asked of the engine (the
 // same topology checks as validation, once per mode), debounced while drawing.
 import { useEffect, useState } from 'react';
-import type { LabDoc, Mode, ModeAvailability } from '../../electron/api';
+import type { LabDoc, Mode, ModeAvailability } from '../../../electron/api';
 
 export type ModeCheck = (doc: LabDoc, service: string) => Promise<ModeAvailability[]>;
 

@@ -1,0 +1,137 @@
+// The drawing as a file: open (a dialog in Electron, a file input in the
+// browser), save, new, from a template, the running lab's drawing back; and
+// whether the canvas holds unsaved work. Replacing the drawing asks first when
+// that loses unsaved work or hides a running lab.
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { LabDoc, TemplateInfo } from '../../electron/api';
+import { oneLine, type ApiClient } from '../api-client';
+import { saveLab } from '../lib/files';
+import { emptyDoc } from '../state/doc-ops';
+import { issueText } from '../state/issues';
+import { autoLayout, needsLayout } from '../state/layout';
+import type { Question } from '../state/useConfirm';
+import type { ToastLevel } from '../state/useToasts';
+
+export interface LabFileDeps {
+  client: ApiClient;
+  doc: LabDoc;
+  edit(doc: LabDoc): void;
+  /** the drawing is the running lab */
+  deployed: boolean;
+  ask(q: Question): Promise<boolean>;
+  notify(message: string, level?: ToastLevel): void;
+  /** a drawing (laid out) has just replaced the canvas's */
+  onLoaded(doc: LabDoc): void;
+}
+
+export function useLabFile({ client, doc, edit, deployed, ask, notify, onLoaded }: LabFileDeps) {
+  const { api, shell } = client;
+  const [templates, setTemplates] = useState<TemplateInfo[]>([]);
+  /** the document as last opened, loaded or saved: anything else on the canvas is unsaved work */
+  const [savedKey, setSavedKey] = useState(() => JSON.stringify(doc));
+  /** the browser's file picker (Electron has its own dialog) */
+  const input = useRef<HTMLInputElement>(null);
+  const dirty = JSON.stringify(doc) !== savedKey;
+
+  useEffect(() => {
+    api.listTemplates().then(setTemplates, (e) => notify(`Templates unavailable: ${oneLine(e)}`, 'warn'));
+  }, [api, notify]);
+
+  /** Ask before the canvas gets another drawing when that loses unsaved work or hides a running lab. */
+  const mayReplace = useCallback(
+    async (action: string, what: string) => {
+      const lines: string[] = [];
+      if (dirty) lines.push(`Unsaved changes to ${doc.name} will be lost (Save first to keep them).`);
+      if (deployed)
+        lines.push(`Lab ${doc.name} keeps running and stays tracked: Destroy still removes it, and “show it” or opening its file brings its drawing back.`);
+      if (!lines.length) return true;
+      return ask({ title: `${action}: replace the drawing with ${what}?`, lines, confirm: action });
+    },
+    [ask, dirty, deployed, doc.name],
+  );
+
+  const load = useCallback(
+    (next: LabDoc) => {
+      const laid = needsLayout(next) ? autoLayout(next) : next;
+      edit(laid);
+      setSavedKey(JSON.stringify(laid));
+      onLoaded(laid);
+    },
+    [edit, onLoaded],
+  );
+
+  const openText = useCallback(
+    async (text: string, source: string) => {
+      try {
+        const r = await api.parseLab(text);
+        if (!r.doc) {
+          const first = r.issues[0];
+          notify(`${source}: ${first ? issueText(first) : 'not a lab file'}${r.issues.length > 1 ? ` (+${r.issues.length - 1} more)` : ''}`);
+          return;
+        }
+        if (!(await mayReplace('Open', source))) return;
+        load(r.doc);
+        notify(`Opened ${source}.`, 'success');
+      } catch (e) {
+        notify(`${source}: ${oneLine(e)}`);
+      }
+    },
+    [api, load, notify, mayReplace],
+  );
+
+  const open = useCallback(async () => {
+    if (shell) {
+      try {
+        const f = await shell.openLabFile();
+        if (f) await openText(f.text, f.path);
+      } catch (e) {
+        notify(`Open failed: ${oneLine(e)}`);
+      }
+    } else input.current?.click();
+  }, [shell, openText, notify]);
+
+  /** A file picked in the browser's file input. */
+  const chosen = useCallback(async (f: File) => openText(await f.text(), f.name), [openText]);
+
+  const save = useCallback(async () => {
+    try {
+      const saving = doc;
+      const text = await api.formatLab(saving);
+      const saved = await saveLab(shell, text, saving.name);
+      if (!saved) return; // the save dialog was cancelled
+      setSavedKey(JSON.stringify(saving));
+      notify(saved.path ? `Saved to ${saved.path}.` : `Downloaded as ${saved.fileName} to your browser's download folder.`, 'success');
+    } catch (e) {
+      notify(`Save failed: ${oneLine(e)}`);
+    }
+  }, [api, shell, notify, doc]);
+
+  const newLab = useCallback(async () => {
+    if (await mayReplace('New', 'an empty lab')) load(emptyDoc());
+  }, [mayReplace, load]);
+
+  const fromTemplate = useCallback(
+    async (id: string) => {
+      const title = templates.find((t) => t.id === id)?.title ?? id;
+      if (!(await mayReplace('Template', `the template “${title}”`))) return;
+      try {
+        load(await api.getTemplate(id));
+      } catch (e) {
+        notify(`Template ${id}: ${oneLine(e)}`);
+      }
+    },
+    [api, load, notify, mayReplace, templates],
+  );
+
+  /** Put the running lab's drawing back on the canvas. */
+  const showRunning = useCallback(
+    async (running: LabDoc) => {
+      if (await mayReplace('Show', `the drawing of running lab ${running.name}`)) load(running);
+    },
+    [mayReplace, load],
+  );
+
+  return { templates, dirty, input, open, chosen, save, newLab, fromTemplate, showRunning };
+}
+
+export type LabFile = ReturnType<typeof useLabFile>;

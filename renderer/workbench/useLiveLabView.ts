@@ -1,0 +1,91 @@
+// The running lab as the toolbar and the dock see it (LiveLabContext's value):
+// how it differs from the drawing, whether Deploy can run, and the lifecycle
+// actions that ask before they change or remove a running lab.
+import { useCallback, useMemo } from 'react';
+import type { LabDoc, LabIssue } from '../../electron/api';
+import type { ApiClient } from '../api-client';
+import type { TermTab } from '../components/dock/useTerminals';
+import { labDiff, redeployEffect } from '../state/drift';
+import type { LiveLab, LiveLabView } from '../state/live-lab-context';
+import type { Question } from '../state/useConfirm';
+
+/** The drawing's validation, as useValidation reports it. */
+interface Validation { issues: LabIssue[]; checking: boolean; error?: string }
+
+export interface LiveLabViewDeps {
+  client: ApiClient;
+  live: LiveLab;
+  doc: LabDoc;
+  /** the drawing as of the last commit (deploy outlives the question before it) */
+  latest: { readonly current: LabDoc };
+  deployed: boolean;
+  validation: Validation;
+  ask(q: Question): Promise<boolean>;
+  /** the open terminal tabs: Destroy says how many close */
+  terms: TermTab[];
+  showRunning(doc: LabDoc): Promise<void>;
+  /** a deploy starts: the mode switches refused before no longer apply */
+  onDeploy(): void;
+}
+
+/** Why Deploy cannot run now, or undefined when it can. */
+function blockedBy(doc: LabDoc, v: Validation): string | undefined {
+  if (Object.keys(doc.nodes).length === 0) return 'Nothing to deploy: the lab has no nodes. Drag some from the palette, or start from a template.';
+  if (v.issues.length) return `Fix ${v.issues.length} problem${v.issues.length === 1 ? '' : 's'} first (see Problems).`;
+  if (v.error) return `Validation unavailable: ${v.error}`;
+  if (v.checking) return 'Checking the drawing…';
+  return undefined;
+}
+
+export function useLiveLabView({ client, live, doc, latest, deployed, validation, ask, terms, showRunning, onDeploy }: LiveLabViewDeps): LiveLabView {
+  const running = deployed ? live.status?.doc : undefined;
+  const drift = useMemo(() => {
+    if (!running || live.switching) return null;
+    const changes = labDiff(running, doc);
+    return { changes, effect: redeployEffect(changes, running) };
+  }, [running, doc, live.switching]);
+
+  const deploy = useCallback(async () => {
+    if (deployed && live.status) {
+      const changes = drift?.changes ?? [];
+      const healthy = live.status.state === 'running';
+      if (changes.length || !healthy) {
+        const lines = [
+          ...(changes.length
+            ? [`${changes.length} change${changes.length === 1 ? '' : 's'} from the running lab (see “drawing differs”).`]
+            : [`The lab is degraded: ${live.status.reason ?? 'some of its containers are not running'}.`]),
+          // the same drawing on a degraded lab: up repairs it in place (same containers)
+          changes.length && running ? redeployEffect(changes, running) : changes.length ? 'Redeploy recreates the lab.' : 'Deploy repairs it in place (same containers) where it can, else recreates it.',
+        ];
+        if (!(await ask({ title: `Redeploy lab ${doc.name}?`, lines, confirm: 'Redeploy' }))) return;
+      }
+    }
+    onDeploy();
+    await live.deploy(latest.current);
+  }, [deployed, live, drift, running, ask, doc.name, onDeploy, latest]);
+
+  const destroy = useCallback(async () => {
+    const name = live.lab;
+    if (!name) return;
+    const n = live.status?.nodes.length ?? 0;
+    const open = terms.filter((t) => t.lab === name && !t.ended).length;
+    const lines = [
+      `Its ${n} container${n === 1 ? '' : 's'} and ${live.status?.networks.length ?? 0} network(s) are removed${open ? `; ${open} open terminal${open === 1 ? '' : 's'} close` : ''}.`,
+      deployed ? 'The drawing stays on the canvas.' : `The canvas shows another drawing (${doc.name}); it stays.`,
+    ];
+    if (await ask({ title: `Destroy lab ${name}?`, lines, confirm: 'Destroy', danger: true })) await live.destroy();
+  }, [live, terms, deployed, doc.name, ask]);
+
+  const runningDoc = live.status?.doc;
+  return {
+    client,
+    live,
+    deployed,
+    degraded: live.status?.state === 'degraded' ? (live.status.reason ?? 'degraded') : undefined,
+    drift,
+    blockedReason: blockedBy(doc, validation),
+    deploy: () => void deploy(),
+    destroy: () => void destroy(),
+    showRunning: runningDoc ? () => void showRunning(runningDoc) : undefined,
+  };
+}
