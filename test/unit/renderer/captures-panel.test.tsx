@@ -262,7 +262,8 @@ describe('captures panel: display filter', () => {
     total = 13;
     s.emit(packets(11, 13));
     await waitFor(() => expect(rowIndices()).toEqual([1, 3, 5, 7, 9, 11, 13]));
-    expect(s.api.filterCapture).toHaveBeenLastCalledWith(ID, 'ip.dst == 198.18.0.100 && tcp.flags.syn == 1', 11);
+    // (not "last called": the bar's check-as-you-type call may land after it)
+    expect(s.api.filterCapture).toHaveBeenCalledWith(ID, 'ip.dst == 198.18.0.100 && tcp.flags.syn == 1', 11);
 
     // a bad filter: red as one types, its error with the spot, and the view kept
     fireEvent.change(input, { target: { value: 'ip.dst == 198.18.0.300' } });
@@ -270,7 +271,7 @@ describe('captures panel: display filter', () => {
     expect(text('display-filter-error')).toContain('"198.18.0.300" is not an IPv4 address (ip.dst) at position 11');
     expect(el('display-filter-where').querySelector('mark')!.textContent).toBe('1');
     fireEvent.keyDown(input, { key: 'Enter' });
-    await waitFor(() => expect(s.api.filterCapture).toHaveBeenLastCalledWith(ID, 'ip.dst == 198.18.0.300', 1));
+    await waitFor(() => expect(s.api.filterCapture).toHaveBeenCalledWith(ID, 'ip.dst == 198.18.0.300', 1));
     expect(rowIndices()).toEqual([1, 3, 5, 7, 9, 11, 13]);
     expect(input.selectionStart).toBe(10);
 
