@@ -1,11 +1,11 @@
-// Browser end-to-end of the experiments, web mode on the REAL engine: open
+// Browser end-to-end of the Compare, Captures and Packet journey tabs, web mode on the REAL engine: open
 // the "DSR vs NAT" template, deploy it, compare dsr and nat in short runs
 // (the live line, then dsr's bar taller than nat's, the bytes through the
 // balancer, a CSV export parsed back), capture on the balancer while traffic
 // flows (packets arrive, the pcap saved and read by tshark), follow one
 // packet (eth.dst rewritten at the balancer in dsr; an outer header once the
 // service runs in tunnel), then destroy. The lab is deployed once; each of
-// those is a scenario of its own on it. Screenshots in test-results/e2e-experiments/.
+// those is a scenario of its own on it. Screenshots in test-results/e2e-compare/.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -13,14 +13,14 @@ import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { expect, FAKE, labContainers, openApp, processesInLab, snapper, switchMode, until, waitDeployed, watchScenarios, type Session } from './harness';
 
-const OUT = path.resolve('test-results/e2e-experiments');
-const LAB = FAKE ? 'e2e-fake-x' : 'e2e-experiments';
+const OUT = path.resolve('test-results/e2e-compare');
+const LAB = FAKE ? 'e2e-fake-x' : 'e2e-compare';
 
 let s: Session;
 let page: Page;
 let snap: (name: string) => Promise<void>;
 
-describe('experiments in the browser (web mode)', () => {
+describe('compare, captures and the packet journey in the browser (web mode)', () => {
   beforeAll(async () => {
     fs.mkdirSync(OUT, { recursive: true });
     for (const f of fs.readdirSync(OUT)) fs.rmSync(path.join(OUT, f), { recursive: true, force: true });
