@@ -14,7 +14,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
 import { parse as parseYaml } from 'yaml';
-import { apiCallsInFlight, expect, FAKE, labContainers, openApp, rendered, settle, snapper, switchMode, until, waitDeployed as waitDeployedOn, watchScenarios, type Session } from './harness';
+import { apiCallsInFlight, closeSession, expect, FAKE, labContainers, openApp, rendered, settle, snapper, switchMode, until, waitDeployed as waitDeployedOn, watchScenarios, type Session } from './harness';
 
 const LAB = FAKE ? 'e2e-fake' : 'e2e-dsr';
 const OUT = path.resolve('test-results/e2e');
@@ -238,17 +238,7 @@ describe('lblab in the browser (web mode)', () => {
     await page.getByTestId('app').waitFor({ timeout: 30_000 });
   });
 
-  afterAll(async () => {
-    if (!FAKE && labContainers(LAB).length) {
-      try {
-        execFileSync('node', ['bin/lblab.mjs', 'down', LAB], { stdio: 'ignore', timeout: 120_000 });
-      } catch {
-        /* reported by the test itself */
-      }
-    }
-    await session?.browser.close();
-    await session?.server.close();
-  });
+  afterAll(() => closeSession(session, LAB));
 
   scenario = watchScenarios(() => problems, () => snap);
 

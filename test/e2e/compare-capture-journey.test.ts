@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { expect, FAKE, labContainers, openApp, processesInLab, snapper, switchMode, until, waitDeployed, watchScenarios, type Session } from './harness';
+import { closeSession, expect, FAKE, labContainers, openApp, processesInLab, snapper, switchMode, until, waitDeployed, watchScenarios, type Session } from './harness';
 
 const OUT = path.resolve('test-results/e2e-compare');
 const LAB = FAKE ? 'e2e-fake-x' : 'e2e-compare';
@@ -37,17 +37,7 @@ describe('compare, captures and the packet journey in the browser (web mode)', (
     }
   });
 
-  afterAll(async () => {
-    if (!FAKE && labContainers(LAB).length) {
-      try {
-        execFileSync('node', ['bin/lblab.mjs', 'down', LAB], { stdio: 'ignore', timeout: 120_000 });
-      } catch {
-        /* reported by the test itself */
-      }
-    }
-    await s?.browser.close();
-    await s?.server.close();
-  });
+  afterAll(() => closeSession(s, LAB));
 
   // each scenario fails on the console errors that came up during it
   const scenario = watchScenarios(() => s?.consoleErrors ?? [], () => snap);

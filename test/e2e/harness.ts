@@ -170,6 +170,19 @@ export function labContainers(lab: string): string[] {
   return out.split('\n').filter(Boolean);
 }
 
+/** After a browser test: remove its lab if it is still there (a failed scenario), close the browser and the server. */
+export async function closeSession(session: Session | undefined, lab: string): Promise<void> {
+  if (!FAKE && labContainers(lab).length) {
+    try {
+      execFileSync('node', ['bin/lblab.mjs', 'down', lab], { stdio: 'ignore', timeout: 120_000 });
+    } catch {
+      /* reported by the test itself */
+    }
+  }
+  await session?.browser.close();
+  await session?.server.close();
+}
+
 /** Processes named `comm` in a lab's running containers (e.g. tcpdump left behind). */
 export function processesInLab(lab: string, comm: string): string[] {
   const found: string[] = [];
