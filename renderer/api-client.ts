@@ -49,12 +49,14 @@ export interface WebClientOptions {
 export const RETRYABLE: ReadonlySet<ApiMethod> = new Set<ApiMethod>([
   'info', 'parseLab', 'validateLab', 'formatLab', 'listTemplates', 'getTemplate', 'listLabs',
   'status', 'stats', 'setMode', 'destroy',
-  'openTerminal', 'terminalInput', 'resizeTerminal', 'closeTerminal', 'modeAvailability',
+  'openTerminal', 'terminalInput', 'resizeTerminal', 'closeTerminal', 'modeAvailability', 'listEngines', 'useEngine',
 ]);
 
 const QUICK_MS: Partial<Record<ApiMethod, number>> = {
   info: 20_000, parseLab: 20_000, validateLab: 20_000, formatLab: 20_000, listTemplates: 20_000, getTemplate: 20_000,
   modeAvailability: 20_000, listLabs: 20_000, status: 30_000, stats: 30_000, openTerminal: 60_000, terminalInput: 20_000, resizeTerminal: 20_000, closeTerminal: 20_000,
+  // each engine is asked for 5 s at most, all at once
+  listEngines: 30_000, useEngine: 30_000,
 };
 
 /** POST {method,args} → 200 {result} | 4xx/5xx {error}. */

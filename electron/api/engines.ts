@@ -1,9 +1,11 @@
 // Docker engines lblab can drive: the contexts the Docker CLI knows, the
 // local socket and DOCKER_HOST, each described by what its engine says of
-// itself. Shared by the CLI (`lblab engines`) and, later, the app's engine picker.
+// itself. Shared by the CLI (`lblab engines`) and the app's engine picker.
+import { z } from "zod";
+import type { AppInfo } from "./app";
 
 /** How the engine is reached: this machine's socket, or the network. */
-export type EngineTransportName = 'unix' | 'npipe' | 'tcp' | 'ssh';
+export type EngineTransportName = "unix" | "npipe" | "tcp" | "ssh";
 
 /** eBPF support as far as the engine's info tells it (see `checked`). */
 export interface EngineEbpf {
@@ -26,7 +28,7 @@ export interface EngineDescription {
   /** why it does not answer, in one line */
   problem?: string;
   description?: string;
-  tls?: 'verify' | 'no-verify';
+  tls?: "verify" | "no-verify";
   /** what the engine says of itself, when it answers */
   serverVersion?: string;
   os?: string;
@@ -37,3 +39,20 @@ export interface EngineDescription {
   memoryBytes?: number;
   ebpf?: EngineEbpf;
 }
+
+/** The engines the app can list and switch to (the app's engine picker). */
+export interface EngineMethods {
+  /** Every Docker engine the Docker CLI knows (`default`, each context, an address given at start), each asked briefly
+   * what it is; `current` marks the one this app drives. One that does not answer is listed with its `problem` in
+   * words; `problems` are the contexts that could not be read. Never fails for an unreachable engine. */
+  listEngines(): Promise<{ engines: EngineDescription[]; problems: string[] }>;
+  /** Drive this engine (a context name or an address: unix://, tcp://, ssh://) from now on and say the app's info
+   * again. Refused with `conflict` while a deploy, a mode change, a comparison or a capture is running, with
+   * `not-found` for an unknown context, with `engine` when the engine does not answer; the previous engine stays. */
+  useEngine(name: string): Promise<AppInfo>;
+}
+
+export const engineArgs = {
+  listEngines: z.tuple([]),
+  useEngine: z.tuple([z.string().min(1).max(1000)]),
+} satisfies Record<keyof EngineMethods, z.ZodTypeAny>;

@@ -1,7 +1,7 @@
 // A stand-in LabApi for developing the UI without Docker: the real lab-file
 // checks (topology module), fake lifecycle / counters / terminals. Never used
 // by the final e2e test, which drives the real engine.
-import { ApiError, type LabApi, type LabDoc, type LabEvent, type LabStatus, type Mode, type ServiceStats } from '../../electron/api';
+import { ApiError, type EngineDescription, type LabApi, type LabDoc, type LabEvent, type LabStatus, type Mode, type ServiceStats } from '../../electron/api';
 import { formatLab, getTemplate, listTemplates, modeAvailability, parseLabText, validateLab } from '../../electron/engine/topology';
 import { CaptureManager } from '../../electron/engine/capture/capture-manager';
 import { playingStarter } from '../support/capture-fakes';
@@ -49,13 +49,20 @@ export function createFakeApi(opts: { stepMs?: number; dockerAvailable?: boolean
   // captures: the real capture code on a tcpdump stand-in that plays HTTP exchanges
   const captures = new CaptureManager({ emit, status: async (lab) => status(lab), exec: playingStarter({ everyMs: 120 }) });
 
+  // two engines: this machine's, and a remote one that does not answer (the picker's tests)
+  const engines: EngineDescription[] = [
+    { name: 'default', host: 'unix:///var/run/docker.sock', transport: 'unix', current: true, answers: true, serverVersion: 'fake', osType: 'linux', kernel: '6.8.0-fake', cpus: 2, ebpf: { ok: true, checked: 'Linux containers, kernel 6.8 (6.3 or newer needed)' } },
+    { name: 'remote', host: 'ssh://lab@198.18.0.1', transport: 'ssh', current: false, answers: false, problem: 'the Docker engine remote (ssh://lab@198.18.0.1) did not answer in time (ETIMEDOUT)' },
+  ];
+  let current = 'default';
   const api: LabApi & { subscribe(l: (e: LabEvent) => void): () => void } = {
     subscribe(l) {
       listeners.add(l);
       return () => listeners.delete(l);
     },
     async info() {
-      return { version: '0.1.0-fake', shell: 'web', docker: opts.dockerAvailable === false ? { available: false, message: 'cannot connect to /var/run/docker.sock (fake)' } : { available: true, version: 'fake' } };
+      const e = engines.find((x) => x.name === current)!;
+      return { version: '0.1.0-fake', shell: 'web', engine: { name: e.name, host: e.host }, docker: opts.dockerAvailable === false ? { available: false, message: 'cannot connect to /var/run/docker.sock (fake)' } : { available: true, version: 'fake' } };
     },
     async parseLab(text) {
       return parseLabText(text);
@@ -190,6 +197,16 @@ export function createFakeApi(opts: { stepMs?: number; dockerAvailable?: boolean
     loadPcap: async (name, base64) => captures.load(name, base64),
     discardCapture: (id) => captures.discard(id),
     filterCapture: async (id, text, from) => captures.filter(id, text, from),
+    async listEngines() {
+      return { engines: engines.map((e) => ({ ...e, current: e.name === current })), problems: [] };
+    },
+    async useEngine(name) {
+      const e = engines.find((x) => x.name === name);
+      if (!e) throw new ApiError(`no Docker context named ${name}`, 'not-found');
+      if (!e.answers) throw new ApiError(`not switched to ${name}: ${e.problem}`, 'engine');
+      current = name;
+      return api.info();
+    },
   };
   return api;
 }

@@ -1,7 +1,7 @@
 // Shared helpers for the renderer component tests (jsdom).
 import { configure } from '@testing-library/react';
 import { vi } from 'vitest';
-import type { LabApi, LabDoc, LabEvent, LabStatus, ModeAvailability, TemplateInfo, ValidationReport } from '../../../electron/api';
+import type { AppInfo, EngineDescription, LabApi, LabDoc, LabEvent, LabStatus, ModeAvailability, TemplateInfo, ValidationReport } from '../../../electron/api';
 import type { ApiClient } from '../../../renderer/api-client';
 
 /** React Flow measures nodes with ResizeObserver / DOMMatrix, which jsdom lacks. */
@@ -50,7 +50,7 @@ export const sampleDoc = (): LabDoc => ({
 export function fakeClient(validate: (doc: LabDoc) => ValidationReport = () => ({ ok: true, issues: [] })) {
   const listeners = new Set<(e: LabEvent) => void>();
   const api = {
-    info: vi.fn(async () => ({ version: 't', shell: 'web' as const, docker: { available: true } })),
+    info: vi.fn(async (): Promise<AppInfo> => ({ version: 't', shell: 'web' as const, docker: { available: true }, engine: { name: 'default', host: 'unix:///var/run/docker.sock' } })),
     parseLab: vi.fn(async () => ({ issues: [] })),
     validateLab: vi.fn(async (doc: LabDoc) => validate(doc)),
     formatLab: vi.fn(async () => ''),
@@ -83,6 +83,8 @@ export function fakeClient(validate: (doc: LabDoc) => ValidationReport = () => (
     discardCapture: vi.fn(),
     modeAvailability: vi.fn(async (_doc: LabDoc, _service: string): Promise<ModeAvailability[]> => []),
     filterCapture: vi.fn(async () => ({ indices: [] as number[], last: 0 })),
+    listEngines: vi.fn(async (): Promise<{ engines: EngineDescription[]; problems: string[] }> => ({ engines: [], problems: [] })),
+    useEngine: vi.fn(async (name: string): Promise<AppInfo> => ({ version: 't', shell: 'web', docker: { available: true }, engine: { name, host: name } })),
   } satisfies Record<keyof LabApi, unknown>;
   const client: ApiClient = {
     api: api as unknown as LabApi,

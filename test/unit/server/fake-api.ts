@@ -67,4 +67,5 @@ export const SAMPLE_ARGS: Record<string, unknown[]> = {
   capturePcap: ['cap1-abc123'], loadPcap: ['trace.pcap', '1MOyoQIABAAAAAAAAAAAAAAABAABAAAA'], discardCapture: ['cap1-abc123'],
   modeAvailability: [{ name: 'a', networks: {}, nodes: {} }, 'web'],
   filterCapture: ['cap1-abc123', 'ip.dst == 198.18.0.100 && tcp.flags.syn == 1', 1],
+  listEngines: [], useEngine: ['default'],
 };
