@@ -6,6 +6,7 @@ import type { ApiClient } from './api-client';
 import { Canvas } from './components/canvas/Canvas';
 import { ConfirmDialog } from './components/ConfirmDialog';
 import { Dock } from './components/dock/Dock';
+import { EnginePicker } from './components/engines/EnginePicker';
 import { useDock } from './components/dock/useDock';
 import { useRelinkAfterDeploy } from './components/dock/useTerminals';
 import { FieldIssues } from './components/inspector/field-issues';
@@ -117,7 +118,7 @@ function Workbench({ client, initialDoc }: { client: ApiClient; initialDoc: LabD
     [live.lab, dock.terminals],
   );
 
-  const { info, engineDown } = engine;
+  const { info, engineDown, switched } = engine;
   return (
     <LiveLabContext value={liveView}>
       <div className="app" data-testid="app">
@@ -129,6 +130,7 @@ function Workbench({ client, initialDoc }: { client: ApiClient; initialDoc: LabD
             edit(laid);
             fitTo(laid);
           }}
+          engine={<EnginePicker api={api} info={info} onInfo={switched} />}
         />
         {engineDown && <Banner testid="engine-banner" message={`Cannot reach the lblab engine: ${engineDown}`} />}
         {info && !info.docker.available && <Banner testid="docker-banner" message={`Docker is not available: ${info.docker.message ?? 'no Docker engine found'}. You can draw and save labs; deploying needs Docker.`} />}

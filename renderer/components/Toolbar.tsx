@@ -1,5 +1,6 @@
 // The top bar: file, templates, history, layout, and the lab's lifecycle (read
 // from the running lab's context).
+import type { ReactNode } from 'react';
 import type { TemplateInfo } from '../../electron/api';
 import type { DocStore } from '../state/history';
 import { useLive } from '../state/live-lab-context';
@@ -26,9 +27,11 @@ export interface ToolbarProps {
   store: Pick<DocStore, 'doc' | 'undo' | 'redo' | 'canUndo' | 'canRedo'>;
   file: FileCommands;
   onLayout(): void;
+  /** shown before the lab's lifecycle: the engine driven */
+  engine?: ReactNode;
 }
 
-export function Toolbar({ store, file, onLayout }: ToolbarProps) {
+export function Toolbar({ store, file, onLayout, engine }: ToolbarProps) {
   return (
     <header className="toolbar" role="toolbar" aria-label="Lab">
       <div className="brand">
@@ -74,6 +77,7 @@ export function Toolbar({ store, file, onLayout }: ToolbarProps) {
         </button>
       </div>
       <div className="tb-spacer" />
+      {engine}
       <LabLifecycle labName={store.doc.name} />
     </header>
   );
