@@ -1,19 +1,12 @@
 // The app as a whole: its version, which shell hosts it, which Docker engine it drives and whether it answers.
-import { z } from "zod";
+import { z } from 'zod';
 
-export interface DockerInfo {
-  available: boolean;
-  version?: string;
-  message?: string;
-}
+export interface DockerInfo { available: boolean; version?: string; message?: string }
 /** The Docker engine the app drives: its context name (or the address given) and where it is. */
-export interface EngineName {
-  name: string;
-  host: string;
-}
+export interface EngineName { name: string; host: string }
 export interface AppInfo {
   version: string;
-  shell: "electron" | "web";
+  shell: 'electron' | 'web';
   docker: DockerInfo;
   /** the engine driven (absent when the engine side does not say it) */
   engine?: EngineName;

@@ -1,37 +1,25 @@
 // Comparisons: the same workload through several modes of one service, in
 // rotating rounds. The JSON below is shared by the API, `lblab compare
 // --json` and the saved files; its keys are fixed (more may be added).
-import { z } from "zod";
-import {
-  MODES,
-  nameSchema,
-} from "../../lab-images/balancer/contract/vocabulary";
+import { z } from 'zod';
+import { MODES, nameSchema } from '../../lab-images/balancer/contract/vocabulary';
 
 /** What a comparison can measure: a mode of the balancer, or a reference row. */
-export const COMPARE_ROWS = [...MODES, "direct", "kernel-nat"] as const;
+export const COMPARE_ROWS = [...MODES, 'direct', 'kernel-nat'] as const;
 export type CompareRow = (typeof COMPARE_ROWS)[number];
 /** Objects the lab servers serve (a path starting with / is also accepted). */
-export const COMPARE_OBJECTS = ["1k", "100k", "1m", "10m"] as const;
+export const COMPARE_OBJECTS = ['1k', '100k', '1m', '10m'] as const;
 
 export const compareRequestSchema = z
   .object({
     lab: nameSchema,
     service: nameSchema.optional(),
-    modes: z
-      .array(z.enum(COMPARE_ROWS))
-      .min(1)
-      .max(COMPARE_ROWS.length)
-      .optional(),
+    modes: z.array(z.enum(COMPARE_ROWS)).min(1).max(COMPARE_ROWS.length).optional(),
     /** 1k | 100k | 1m | 10m, or a path on the servers such as /index.html */
     object: z
       .string()
       .max(256)
-      .refine(
-        (o) =>
-          (COMPARE_OBJECTS as readonly string[]).includes(o) ||
-          /^\/[A-Za-z0-9._~/-]*$/.test(o),
-        "is not one of 1k, 100k, 1m, 10m or a /path",
-      )
+      .refine((o) => (COMPARE_OBJECTS as readonly string[]).includes(o) || /^\/[A-Za-z0-9._~/-]*$/.test(o), 'is not one of 1k, 100k, 1m, 10m or a /path')
       .optional(),
     connections: z.number().int().min(1).max(10000).optional(),
     /** seconds measured per run */
@@ -42,20 +30,10 @@ export const compareRequestSchema = z
   })
   .strict();
 export type CompareRequest = z.infer<typeof compareRequestSchema>;
-export const comparisonIdSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9_.-]{1,128}$/, "is not a comparison id");
+export const comparisonIdSchema = z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/, 'is not a comparison id');
 
-export interface Spread {
-  median: number;
-  min: number;
-  max: number;
-}
-export interface LatencyPercentiles {
-  p50: number;
-  p90: number;
-  p99: number;
-}
+export interface Spread { median: number; min: number; max: number }
+export interface LatencyPercentiles { p50: number; p90: number; p99: number }
 
 export interface CompareEnvironment {
   kernel: string;
@@ -73,14 +51,10 @@ export interface CompareEnvironment {
 }
 /** Whether a comparison ran with checksum/segmentation offload: the lab's setting, else what the balancer's
  * interfaces had (tx-checksumming); undefined when neither is known. Throughput differs several-fold. */
-export function offloadOf(
-  e: Pick<CompareEnvironment, "offload" | "offloads"> | undefined,
-): boolean | undefined {
-  if (typeof e?.offload === "boolean") return e.offload;
-  const tx = Object.values(e?.offloads ?? {})
-    .map((f) => f["tx-checksumming"])
-    .filter(Boolean);
-  return tx.length ? tx.every((v) => v === "on") : undefined;
+export function offloadOf(e: Pick<CompareEnvironment, 'offload' | 'offloads'> | undefined): boolean | undefined {
+  if (typeof e?.offload === 'boolean') return e.offload;
+  const tx = Object.values(e?.offloads ?? {}).map((f) => f['tx-checksumming']).filter(Boolean);
+  return tx.length ? tx.every((v) => v === 'on') : undefined;
 }
 export interface CompareWorkload {
   modes: CompareRow[];
@@ -133,34 +107,23 @@ export interface Comparison {
   summary: CompareSummary[];
   runs: CompareRun[];
 }
-export interface ComparisonInfo {
-  id: string;
-  lab: string;
-  service: string;
-  startedAt: string;
-  complete: boolean;
-  modes: CompareRow[];
-}
-export interface CompareModeAvailability {
-  mode: CompareRow;
-  ok: boolean;
-  reason?: string;
-}
+export interface ComparisonInfo { id: string; lab: string; service: string; startedAt: string; complete: boolean; modes: CompareRow[] }
+export interface CompareModeAvailability { mode: CompareRow; ok: boolean; reason?: string }
 
 export type CompareEvent =
   | {
-      type: "compare-progress";
+      type: 'compare-progress';
       id: string;
       mode: CompareRow;
       repetition: number;
       /** runs done and in all */
       done: number;
       total: number;
-      phase: "switching" | "warmup" | "measuring" | "restoring";
+      phase: 'switching' | 'warmup' | 'measuring' | 'restoring';
       secondsLeft: number;
     }
   | {
-      type: "compare-sample";
+      type: 'compare-sample';
       id: string;
       mode: CompareRow;
       repetition: number;
@@ -172,7 +135,7 @@ export type CompareEvent =
       balancerRxBps: number;
       balancerTxBps: number;
     }
-  | { type: "compare-end"; id: string; complete: boolean; error?: string };
+  | { type: 'compare-end'; id: string; complete: boolean; error?: string };
 
 /** Comparisons (Docker needed to start one): progress and the live series arrive as compare-* events. Saved ones are
  * read back from the data folder. */
@@ -180,10 +143,7 @@ export interface CompareMethods {
   /** What `service` of a running lab could be compared in: each mode and reference row, with why not when it cannot.
    * Fails not-found (no such lab or service), conflict (the lab is not running) or bad-request (the lab has no service,
    * or several and none was named). */
-  compareModes(
-    lab: string,
-    service: string,
-  ): Promise<CompareModeAvailability[]>;
+  compareModes(lab: string, service: string): Promise<CompareModeAvailability[]>;
   /** Start a comparison; its id at once, the results through events and getComparison. Fails bad-request (a field of
    * the request), not-found (no such lab or service), conflict (the lab is not running or is already being compared). */
   startCompare(req: CompareRequest): Promise<{ id: string }>;

@@ -3,25 +3,14 @@
 // them with the same schema and checks as the CLI. The engine validates a
 // document fully (schema + topology checks); these types are what the
 // renderer edits.
-import { z } from "zod";
-import {
-  nameSchema,
-  type Mode,
-  type Scheduler,
-} from "../../lab-images/balancer/contract/vocabulary";
+import { z } from 'zod';
+import { nameSchema, type Mode, type Scheduler } from '../../lab-images/balancer/contract/vocabulary';
 
-export const NODE_KINDS = ["client", "balancer", "server", "router"] as const;
+export const NODE_KINDS = ['client', 'balancer', 'server', 'router'] as const;
 export type NodeKind = (typeof NODE_KINDS)[number];
 
-export interface Position {
-  x: number;
-  y: number;
-}
-export interface LinkDoc {
-  network: string;
-  rate?: string;
-  address?: string;
-}
+export interface Position { x: number; y: number }
+export interface LinkDoc { network: string; rate?: string; address?: string }
 export interface NodeDoc {
   kind: NodeKind;
   links: LinkDoc[];
@@ -30,25 +19,15 @@ export interface NodeDoc {
   trust?: boolean;
   position?: Position;
 }
-export interface NetworkDoc {
-  subnet?: string;
-  position?: Position;
-}
-export interface BackendDoc {
-  node: string;
-  weight?: number;
-}
+export interface NetworkDoc { subnet?: string; position?: Position }
+export interface BackendDoc { node: string; weight?: number }
 export interface RouteDoc {
   path?: string;
   host?: string;
   header?: Record<string, string>;
   backends: (string | BackendDoc)[];
 }
-export interface HealthDoc {
-  type?: "tcp" | "http";
-  path?: string;
-  interval?: string;
-}
+export interface HealthDoc { type?: 'tcp' | 'http'; path?: string; interval?: string }
 export interface ServiceDoc {
   balancer: string;
   vip?: string;
@@ -80,26 +59,11 @@ export interface LabIssue {
   /** the element at fault in words, for people: "client1's link to front", "service web, backend web3"; empty when the message says it all */
   where?: string;
 }
-export interface ValidationReport {
-  ok: boolean;
-  issues: LabIssue[];
-}
+export interface ValidationReport { ok: boolean; issues: LabIssue[] }
 /** Whether a service of a lab document could run in a mode, and if not, the first reason. */
-export interface ModeAvailability {
-  mode: Mode;
-  ok: boolean;
-  reason?: string;
-}
-export interface ParseResult {
-  doc?: LabDoc;
-  issues: LabIssue[];
-}
-export interface TemplateInfo {
-  id: string;
-  title: string;
-  mode: Mode | "multi-tier";
-  description: string;
-}
+export interface ModeAvailability { mode: Mode; ok: boolean; reason?: string }
+export interface ParseResult { doc?: LabDoc; issues: LabIssue[] }
+export interface TemplateInfo { id: string; title: string; mode: Mode | 'multi-tier'; description: string }
 
 /** Lab files, templates and drawings: pure checks, no Docker. */
 export interface LabDocumentMethods {
@@ -122,11 +86,7 @@ export interface LabDocumentMethods {
 
 /** A lab document checked only for shape at the boundary; the engine does the full check. */
 export const labDocShape = z
-  .object({
-    name: z.string().max(64),
-    networks: z.record(z.string(), z.unknown()),
-    nodes: z.record(z.string(), z.unknown()),
-  })
+  .object({ name: z.string().max(64), networks: z.record(z.string(), z.unknown()), nodes: z.record(z.string(), z.unknown()) })
   .passthrough();
 
 export const labDocumentArgs = {

@@ -1,11 +1,11 @@
 // Docker engines lblab can drive: the contexts the Docker CLI knows, the
 // local socket and DOCKER_HOST, each described by what its engine says of
 // itself. Shared by the CLI (`lblab engines`) and the app's engine picker.
-import { z } from "zod";
-import type { AppInfo } from "./app";
+import { z } from 'zod';
+import type { AppInfo } from './app';
 
 /** How the engine is reached: this machine's socket, or the network. */
-export type EngineTransportName = "unix" | "npipe" | "tcp" | "ssh";
+export type EngineTransportName = 'unix' | 'npipe' | 'tcp' | 'ssh';
 
 /** eBPF support as far as the engine's info tells it (see `checked`). */
 export interface EngineEbpf {
@@ -28,7 +28,7 @@ export interface EngineDescription {
   /** why it does not answer, in one line */
   problem?: string;
   description?: string;
-  tls?: "verify" | "no-verify";
+  tls?: 'verify' | 'no-verify';
   /** what the engine says of itself, when it answers */
   serverVersion?: string;
   os?: string;
@@ -47,8 +47,8 @@ export interface EngineMethods {
    * words; `problems` are the contexts that could not be read. Never fails for an unreachable engine. */
   listEngines(): Promise<{ engines: EngineDescription[]; problems: string[] }>;
   /** Drive this engine (a context name or an address: unix://, tcp://, ssh://) from now on and say the app's info
-   * again. Refused with `conflict` while a deploy, a mode change, a comparison or a capture is running, with
-   * `not-found` for an unknown context, with `engine` when the engine does not answer; the previous engine stays. */
+   * again. Refused with `conflict` while a deploy, a removal, a mode change, a comparison or a capture is running,
+   * with `not-found` for an unknown context, with `engine` when the engine does not answer; the previous engine stays. */
   useEngine(name: string): Promise<AppInfo>;
 }
 

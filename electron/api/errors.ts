@@ -3,13 +3,9 @@
 
 /** Thrown for bad calls; `message` is one readable line. */
 export class ApiError extends Error {
-  constructor(
-    message: string,
-    readonly code:
-      "bad-request" | "not-found" | "conflict" | "engine" = "engine",
-  ) {
+  constructor(message: string, readonly code: 'bad-request' | 'not-found' | 'conflict' | 'engine' = 'engine') {
     super(message);
-    this.name = "ApiError";
+    this.name = 'ApiError';
   }
 }
 
@@ -22,17 +18,14 @@ export class ApiError extends Error {
 export function oneLine(e: unknown): string {
   let msg: string;
   if (e instanceof Error) msg = e.message;
-  else if (typeof e === "string") msg = e;
-  else if (e && typeof e === "object" && "message" in e)
-    msg = String((e as { message: unknown }).message);
-  else msg = String(e ?? "");
+  else if (typeof e === 'string') msg = e;
+  else if (e && typeof e === 'object' && 'message' in e) msg = String((e as { message: unknown }).message);
+  else msg = String(e ?? '');
   msg = msg
     // Electron: "Error invoking remote method 'lblab:invoke': Error: <message>"
-    .replace(/^Error invoking remote method '[^']*': (\w*Error: )?/, "")
+    .replace(/^Error invoking remote method '[^']*': (\w*Error: )?/, '')
     // dockerode: "(HTTP code 409) unexpected - <message>"
-    .replace(/^\(HTTP code \d+\)\s*[a-z ]*-\s*/i, "");
-  const line = (
-    msg.split(/\r?\n/).find((l) => l.trim() !== "") ?? "unknown error"
-  ).trim();
+    .replace(/^\(HTTP code \d+\)\s*[a-z ]*-\s*/i, '');
+  const line = (msg.split(/\r?\n/).find((l) => l.trim() !== '') ?? 'unknown error').trim();
   return line.length > 500 ? `${line.slice(0, 497)}...` : line;
 }

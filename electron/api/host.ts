@@ -4,35 +4,27 @@
 // LabApi methods (dispatch() knows no others). Host-only: it speaks in Node
 // streams, so the renderer never imports this module (eslint refuses it), and
 // electron/api.ts does not re-export it.
-import type { LabApi } from "../api";
-import type { CaptureOptions, CaptureStart, CaptureTarget } from "./capture";
-import type { Comparison } from "./compare";
-import type { LabDoc } from "./document";
-import type { LabEvent } from "./events";
-import type { DecodedPacket } from "./packets";
+import type { LabApi } from '../api';
+import type { CaptureOptions, CaptureStart, CaptureTarget } from './capture';
+import type { Comparison } from './compare';
+import type { LabDoc } from './document';
+import type { LabEvent } from './events';
+import type { DecodedPacket } from './packets';
 
 /** What `up` did: created (fresh), updated (the running lab changed in place), replaced (removed and
  * deployed anew: addresses or images changed), repaired (the same lab was degraded, e.g. after an
  * engine restart: its containers were started and plumbed again, same ids) or unchanged. */
 export interface DeployOutcome {
   lab: string;
-  action: "created" | "updated" | "replaced" | "repaired" | "unchanged";
+  action: 'created' | 'updated' | 'replaced' | 'repaired' | 'unchanged';
   ms: number;
   /** milliseconds per deploy step (empty when unchanged) */
   timings: Record<string, number>;
 }
 /** Docker names of what `down` removed. */
-export interface RemovedLab {
-  containers: string[];
-  networks: string[];
-}
+export interface RemovedLab { containers: string[]; networks: string[] }
 /** Docker names of what `gc` removed, and the labs it left alone with why. */
-export interface GcResult {
-  containers: string[];
-  networks: string[];
-  volumes: string[];
-  kept?: { lab: string; why: string }[];
-}
+export interface GcResult { containers: string[]; networks: string[]; volumes: string[]; kept?: { lab: string; why: string }[] }
 export interface GcOptions {
   /** only labs whose name starts with this prefix (test suites sharing an engine with other users) */
   onlyLab?: string;
@@ -40,17 +32,9 @@ export interface GcOptions {
   all?: boolean;
 }
 /** How `up` runs: `signal` interrupts it (what it created is removed, a running lab it changed is put back). */
-export interface UpOptions {
-  signal?: AbortSignal;
-}
+export interface UpOptions { signal?: AbortSignal }
 /** One step of an image build, as the CLI shows it. */
-export interface ImageBuildProgress {
-  image: string;
-  step: string;
-  message: string;
-  done: number;
-  total: number;
-}
+export interface ImageBuildProgress { image: string; step: string; message: string; done: number; total: number }
 export interface ImageBuildOptions {
   /** rebuild even when up to date */
   force?: boolean;
@@ -59,11 +43,7 @@ export interface ImageBuildOptions {
   onSummary?: (lines: string[]) => void;
 }
 /** Where `exec` streams a command's output, and its input when given. */
-export interface ExecStreams {
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
-  stdin?: NodeJS.ReadableStream;
-}
+export interface ExecStreams { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream; stdin?: NodeJS.ReadableStream }
 
 /** A packet as it enters a capture, for a tap (`lblab capture`): where, its decode, and its pcap record. */
 export interface TappedPacket {
@@ -92,12 +72,7 @@ export interface LabService extends LabApi {
   /** destroy, saying what was removed; the lab's terminals end first */
   down(lab: string): Promise<RemovedLab>;
   /** run a command in a node with its output streamed; resolves with the command's exit code */
-  exec(
-    lab: string,
-    node: string,
-    cmd: string[],
-    io: ExecStreams,
-  ): Promise<number>;
+  exec(lab: string, node: string, cmd: string[], io: ExecStreams): Promise<number>;
   /** build or refresh the lab images (content-hashed: up-to-date images are kept) */
   buildImages(opts?: ImageBuildOptions): Promise<void>;
   /** a comparison once it has ended (the lab restored, the result saved) */
@@ -106,10 +81,5 @@ export interface LabService extends LabApi {
    * with `all`, every lblab object (images are kept) */
   gc(opts?: GcOptions): Promise<GcResult>;
   /** a capture whose every packet goes to `tap` as well (the CLI streams them out); `pcapHeader` heads a file of its records */
-  tapCapture(
-    lab: string,
-    targets: CaptureTarget[],
-    opts: CaptureOptions | null | undefined,
-    tap: CaptureTap,
-  ): Promise<CaptureStart & { pcapHeader: Uint8Array }>;
+  tapCapture(lab: string, targets: CaptureTarget[], opts: CaptureOptions | null | undefined, tap: CaptureTap): Promise<CaptureStart & { pcapHeader: Uint8Array }>;
 }

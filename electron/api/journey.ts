@@ -4,12 +4,9 @@
 // which fields changed from the hop before. The response is followed too.
 // The JSON is shared by the API and `lblab journey --json`; its keys are
 // fixed (more may be added).
-import { z } from "zod";
-import {
-  nameSchema,
-  type Mode,
-} from "../../lab-images/balancer/contract/vocabulary";
-import type { NodeKind } from "./document";
+import { z } from 'zod';
+import { nameSchema, type Mode } from '../../lab-images/balancer/contract/vocabulary';
+import type { NodeKind } from './document';
 
 export const journeyOptionsSchema = z
   .object({
@@ -37,7 +34,7 @@ export interface JourneyHop {
   node: string;
   iface: string;
   /** out when the frame's source MAC is the capturing interface's own */
-  direction: "in" | "out";
+  direction: 'in' | 'out';
   /** one line in tcpdump's style */
   summary: string;
   /** what differs from the hop before (none on the first hop) */
@@ -52,9 +49,7 @@ export interface JourneyHop {
   fields: Record<string, JourneyValue>;
 }
 
-export interface JourneyPath {
-  hops: JourneyHop[];
-}
+export interface JourneyPath { hops: JourneyHop[] }
 
 export interface Journey {
   lab: string;

@@ -1,13 +1,9 @@
 // Deployed labs: what Docker runs for a lab document (networks, nodes with
 // their interfaces and routes, services), and the calls that deploy, list,
 // read and remove labs.
-import { z } from "zod";
-import {
-  nameSchema,
-  type Mode,
-  type Scheduler,
-} from "../../lab-images/balancer/contract/vocabulary";
-import { labDocShape, type LabDoc, type NodeKind } from "./document";
+import { z } from 'zod';
+import { nameSchema, type Mode, type Scheduler } from '../../lab-images/balancer/contract/vocabulary';
+import { labDocShape, type LabDoc, type NodeKind } from './document';
 
 export interface InterfaceStatus {
   name: string; // eth0, eth1, ... as seen inside the container
@@ -21,22 +17,11 @@ export interface NodeStatus {
   kind: NodeKind;
   container: string; // docker container name
   id?: string; // docker container id
-  state:
-    | "running"
-    | "created"
-    | "exited"
-    | "restarting"
-    | "paused"
-    | "dead"
-    | "missing";
+  state: 'running' | 'created' | 'exited' | 'restarting' | 'paused' | 'dead' | 'missing';
   interfaces: InterfaceStatus[];
   routes: string[];
 }
-export interface BackendStatus {
-  node: string;
-  address: string;
-  weight: number;
-}
+export interface BackendStatus { node: string; address: string; weight: number }
 export interface ServiceStatus {
   name: string;
   balancer: string;
@@ -46,14 +31,10 @@ export interface ServiceStatus {
   scheduler: Scheduler;
   backends: BackendStatus[];
 }
-export interface NetworkStatus {
-  name: string;
-  subnet: string;
-  docker: string;
-}
+export interface NetworkStatus { name: string; subnet: string; docker: string }
 export interface LabStatus {
   name: string;
-  state: "running" | "degraded" | "absent";
+  state: 'running' | 'degraded' | 'absent';
   /** why the lab is degraded, one line naming the nodes and what they lack ("lb, web1 stopped; web2: no VIP 198.18.1.10 on lo");
    * `lblab up` of the same file repairs it in place */
   reason?: string;
@@ -63,11 +44,7 @@ export interface LabStatus {
   /** the document the lab runs (live modes applied): what the drawing is compared with; absent when unreadable */
   doc?: LabDoc;
 }
-export interface LabSummary {
-  name: string;
-  nodes: number;
-  running: number;
-}
+export interface LabSummary { name: string; nodes: number; running: number }
 
 /** Labs in Docker: each call needs the Docker engine and fails `engine` with how to start it when there is none. */
 export interface LabLifecycleMethods {

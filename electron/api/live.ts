@@ -1,13 +1,8 @@
 // A running lab, live: switching a service's mode without restarting
 // anything, and the balancers' counters read back from their data planes.
-import { z } from "zod";
-import {
-  MODES,
-  nameSchema,
-  type Mode,
-  type Scheduler,
-} from "../../lab-images/balancer/contract/vocabulary";
-import type { ServiceStatus } from "./lab";
+import { z } from 'zod';
+import { MODES, nameSchema, type Mode, type Scheduler } from '../../lab-images/balancer/contract/vocabulary';
+import type { ServiceStatus } from './lab';
 
 export interface BackendStats {
   node: string;

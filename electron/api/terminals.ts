@@ -1,22 +1,17 @@
 // Interactive shells in lab nodes: opened by id, output pushed as events,
 // input and resizes sent back by id.
-import { z } from "zod";
-import { nameSchema } from "../../lab-images/balancer/contract/vocabulary";
+import { z } from 'zod';
+import { nameSchema } from '../../lab-images/balancer/contract/vocabulary';
 
 export type TerminalEvent =
-  | { type: "terminal-data"; id: string; data: string }
-  | { type: "terminal-end"; id: string; reason: string };
+  | { type: 'terminal-data'; id: string; data: string }
+  | { type: 'terminal-end'; id: string; reason: string };
 
 /** Shells in nodes: output arrives as terminal-data events, then one terminal-end (shell exited, node stopped, closed). */
 export interface TerminalMethods {
   /** Start a login shell (bash, else sh) with a TTY of `cols`×`rows` in a running node; its id. Fails not-found (no such
    * lab or node), conflict (the node is not running) or engine (Docker). */
-  openTerminal(
-    lab: string,
-    node: string,
-    cols: number,
-    rows: number,
-  ): Promise<{ id: string }>;
+  openTerminal(lab: string, node: string, cols: number, rows: number): Promise<{ id: string }>;
   /** Type `data` into the terminal. Fails not-found when the terminal has ended. */
   terminalInput(id: string, data: string): Promise<void>;
   /** Resize the terminal's TTY. Fails not-found when the terminal has ended. */

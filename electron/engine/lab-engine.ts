@@ -4,42 +4,29 @@
 // statistics to balancer/, shells to terminals/, images to images/; Docker
 // node events are pushed to subscribers. Docker is checked once per call that
 // needs it; every failure surfaces as an ApiError with one line.
-import fs from "node:fs";
-import {
-  ApiError,
-  NAME_RE,
-  type AppInfo,
-  type EngineDescription,
-  type LabDoc,
-  type LabEvent,
-  type Mode,
-} from "../api";
-import type { LabService } from "../api/host";
-import { defaultDeps, withPlanCache, type DeployDeps } from "./deploy/deps";
-import { setMode } from "./deploy/mode";
-import { up } from "./deploy/up";
-import {
-  engineChoice,
-  engineTarget,
-  probeDocker,
-  useEngine,
-} from "./docker/client";
-import { resolveEngine } from "./docker/engine-target";
-import { HOW_TO_START_DOCKER, toApiError } from "./errors";
-import { journey } from "./journey/journey";
-import { watchNodeEvents, type EventWatch } from "./events/node-events";
-import { execNode } from "./labs/exec";
-import { down } from "./labs/down";
-import { gc } from "./labs/gc";
-import { withLabLock } from "./labs/lock";
-import { labContext, listLabs, status } from "./labs/status";
-import { Terminals } from "./terminals/terminals";
-import { CaptureManager } from "./capture/capture-manager";
-import { createComparisons, type Comparisons } from "./compare/comparisons";
-import { enginePort } from "./compare/engine-port";
+import fs from 'node:fs';
+import { ApiError, NAME_RE, type AppInfo, type EngineDescription, type LabDoc, type LabEvent, type Mode } from '../api';
+import type { LabService } from '../api/host';
+import { defaultDeps, withPlanCache, type DeployDeps } from './deploy/deps';
+import { setMode } from './deploy/mode';
+import { up } from './deploy/up';
+import { engineChoice, engineTarget, probeDocker, useEngine } from './docker/client';
+import { resolveEngine } from './docker/engine-target';
+import { HOW_TO_START_DOCKER, toApiError } from './errors';
+import { journey } from './journey/journey';
+import { watchNodeEvents, type EventWatch } from './events/node-events';
+import { execNode } from './labs/exec';
+import { down } from './labs/down';
+import { gc } from './labs/gc';
+import { withLabLock } from './labs/lock';
+import { labContext, listLabs, status } from './labs/status';
+import { Terminals } from './terminals/terminals';
+import { CaptureManager } from './capture/capture-manager';
+import { createComparisons, type Comparisons } from './compare/comparisons';
+import { enginePort } from './compare/engine-port';
 
 export interface LabEngineOptions {
-  shell?: AppInfo["shell"];
+  shell?: AppInfo['shell'];
   /** the app version (the Electron shell passes app.getVersion()) */
   version?: string;
   /** substitute parts (tests, benchmarks) */
@@ -52,66 +39,49 @@ export interface LabEngineOptions {
 }
 
 /** Drive this Docker engine (a context name or an address) in this process, whoever makes the engine (`lblab --engine`). */
-export const selectEngine = (choice: string | undefined): void =>
-  useEngine(choice);
+export const selectEngine = (choice: string | undefined): void => useEngine(choice);
 
 /** Every Docker engine the Docker CLI knows, asked briefly what it is (`lblab engines`). */
-export async function describeEngines(
-  choice: string | undefined = engineChoice(),
-): Promise<{ engines: EngineDescription[]; problems: string[] }> {
+export async function describeEngines(choice: string | undefined = engineChoice()): Promise<{ engines: EngineDescription[]; problems: string[] }> {
   try {
-    return await (
-      await import("./docker/describe-engines")
-    ).describeEngines(choice);
+    return await (await import('./docker/describe-engines')).describeEngines(choice);
   } catch (e) {
     throw toApiError(e);
   }
 }
 
-const topology = () => import("./topology/index");
+const topology = () => import('./topology/index');
 
-/** The engine driven, named for the status bar; an unknown context is still named (its failure is in `docker`). */
+/** The engine driven, named for the toolbar; an unknown context is still named (its failure is in `docker`). */
 function currentEngine(): { name: string; host: string } {
   try {
     const t = engineTarget();
     return { name: t.name, host: t.host };
   } catch {
-    return { name: engineChoice() ?? "default", host: "" };
+    return { name: engineChoice() ?? 'default', host: '' };
   }
 }
 
 /** Switch this process to another engine only if it answers now; the one driven before stays otherwise. */
 async function switchEngine(name: string): Promise<void> {
   const t = resolveEngine(name); // an unknown context: its one line (not-found)
-  const d = await (
-    await import("./docker/describe-engines")
-  ).describeEngine(t, false, 5_000);
-  if (!d.answers)
-    throw new ApiError(
-      `not switched to ${name}: ${d.problem ?? "it does not answer"}`,
-      "engine",
-    );
+  const d = await (await import('./docker/describe-engines')).describeEngine(t, false, 5_000);
+  if (!d.answers) throw new ApiError(`not switched to ${name}: ${d.problem ?? 'it does not answer'}`, 'engine');
   useEngine(name);
 }
 
 /** The app version: given by the shell (Electron knows it), else read from package.json. */
 function version(given?: string): string {
   if (given) return given;
-  for (const p of [
-    new URL("../../package.json", import.meta.url),
-    `${process.cwd()}/package.json`,
-  ]) {
+  for (const p of [new URL('../../package.json', import.meta.url), `${process.cwd()}/package.json`]) {
     try {
-      const pkg = JSON.parse(fs.readFileSync(p, "utf8")) as {
-        name?: string;
-        version?: string;
-      };
-      if (pkg.name === "lblab" && pkg.version) return pkg.version;
+      const pkg = JSON.parse(fs.readFileSync(p, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'lblab' && pkg.version) return pkg.version;
     } catch {
       // bundled builds have no package.json next to them: try the next place
     }
   }
-  return "0.0.0";
+  return '0.0.0';
 }
 
 export function createLabEngine(opts: LabEngineOptions = {}): LabService {
@@ -129,14 +99,8 @@ export function createLabEngine(opts: LabEngineOptions = {}): LabService {
   const terminals = new Terminals(emit);
   let watch: EventWatch | undefined;
   let parts: Promise<DeployDeps> | undefined;
-  const deps = (): Promise<DeployDeps> =>
-    (parts ??= defaultDeps().then((d) =>
-      withPlanCache({ ...d, ...opts.deps }),
-    ));
-  const captures = new CaptureManager({
-    emit,
-    status: async (lab) => status(lab, await deps()),
-  });
+  const deps = (): Promise<DeployDeps> => (parts ??= defaultDeps().then((d) => withPlanCache({ ...d, ...opts.deps })));
+  const captures = new CaptureManager({ emit, status: async (lab) => status(lab, await deps()) });
 
   /** Run an engine call, turning any failure into one ApiError line. */
   const guard = async <T>(f: () => Promise<T>): Promise<T> => {
@@ -150,8 +114,7 @@ export function createLabEngine(opts: LabEngineOptions = {}): LabService {
   const withDocker = <T>(f: () => Promise<T>): Promise<T> =>
     guard(async () => {
       const d = await probeDocker();
-      if (!d.available)
-        throw new ApiError(d.message ?? HOW_TO_START_DOCKER, "engine");
+      if (!d.available) throw new ApiError(d.message ?? HOW_TO_START_DOCKER, 'engine');
       return f();
     });
   /** Deploys, removals and mode changes under way, and comparisons not yet ended: the engine must not change under them. */
@@ -167,35 +130,18 @@ export function createLabEngine(opts: LabEngineOptions = {}): LabService {
   };
   /** What holds the engine now, in words, or undefined. */
   const engineHeldBy = (): string | undefined =>
-    writes
-      ? "a deploy or a mode change is running"
-      : comparing.size
-        ? "a comparison is running"
-        : captures.running
-          ? "a capture is running"
-          : undefined;
-  const progressOf =
-    (lab: string) => (p: { step: string; done: number; total: number }) =>
-      emit({ type: "progress", lab, ...p });
+    writes ? 'a deploy, a removal or a mode change is running' : comparing.size ? 'a comparison is running' : captures.running ? 'a capture is running' : undefined;
+  const progressOf = (lab: string) => (p: { step: string; done: number; total: number }) => emit({ type: 'progress', lab, ...p });
 
   const engine: LabService = {
     async info() {
-      return {
-        version: version(opts.version),
-        shell: opts.shell ?? "web",
-        docker: await probeDocker(),
-        engine: currentEngine(),
-      };
+      return { version: version(opts.version), shell: opts.shell ?? 'web', docker: await probeDocker(), engine: currentEngine() };
     },
     listEngines: () => describeEngines(),
     useEngine: (name) =>
       guard(async () => {
         const held = engineHeldBy();
-        if (held)
-          throw new ApiError(
-            `not switched to ${name}: ${held} on ${currentEngine().name}; wait for it to end`,
-            "conflict",
-          );
+        if (held) throw new ApiError(`not switched to ${name}: ${held} on ${currentEngine().name}; wait for it to end`, 'conflict');
         await switchEngine(name);
         // node events come from the engine driven: watch the new one
         if (watch) {
@@ -204,42 +150,29 @@ export function createLabEngine(opts: LabEngineOptions = {}): LabService {
         }
         return engine.info();
       }),
-    parseLab: (text) =>
-      guard(async () => (await topology()).parseLabText(text)),
-    validateLab: (doc) =>
-      guard(async () => (await topology()).validateLab(doc)),
+    parseLab: (text) => guard(async () => (await topology()).parseLabText(text)),
+    validateLab: (doc) => guard(async () => (await topology()).validateLab(doc)),
     formatLab: (doc) => guard(async () => (await topology()).formatLab(doc)),
     listTemplates: () => guard(async () => (await topology()).listTemplates()),
     getTemplate: (id) =>
       guard(async () => {
         const t = await (await topology()).getTemplate(id);
-        if (!t) throw new ApiError(`no template ${id}`, "not-found");
+        if (!t) throw new ApiError(`no template ${id}`, 'not-found');
         return t;
       }),
-    loadLabFile: (file) =>
-      guard(async () => (await topology()).loadLabFile(file)),
+    loadLabFile: (file) => guard(async () => (await topology()).loadLabFile(file)),
 
     listLabs: () => withDocker(() => listLabs()),
     // up, down and setMode hold the lab's lock (labs/lock.ts): one writer per lab, across processes
     up: (doc: LabDoc, o = {}) =>
-      withDocker(() =>
-        writing(async () => {
+      writing(() =>
+        withDocker(async () => {
           const d = await deps();
           // a trusted foreign image is said as a warning (the CLI prints it, the app may show it)
-          const onGrant = (message: string) =>
-            emit({ type: "log", level: "warn", message });
-          const run = () =>
-            up(doc, {
-              deps: d,
-              onProgress: progressOf(doc.name),
-              signal: o.signal,
-              onGrant,
-            });
+          const onGrant = (message: string) => emit({ type: 'log', level: 'warn', message });
+          const run = () => up(doc, { deps: d, onProgress: progressOf(doc.name), signal: o.signal, onGrant });
           // a document without a usable name fails validation in up(), with the field at fault
-          const r =
-            typeof doc?.name === "string" && NAME_RE.test(doc.name)
-              ? await withLabLock(doc.name, "deploy", run)
-              : await run();
+          const r = typeof doc?.name === 'string' && NAME_RE.test(doc.name) ? await withLabLock(doc.name, 'deploy', run) : await run();
           return { lab: r.lab, action: r.action, ms: r.ms, timings: r.timings };
         }),
       ),
@@ -248,9 +181,9 @@ export function createLabEngine(opts: LabEngineOptions = {}): LabService {
       return engine.status(doc.name);
     },
     down: (lab) =>
-      withDocker(() =>
-        writing(() =>
-          withLabLock(lab, "remove", async () => {
+      writing(() =>
+        withDocker(() =>
+          withLabLock(lab, 'remove', async () => {
             terminals.nodeGone(lab);
             await captures.nodeGone(lab, undefined, `lab ${lab} removed`);
             return down(lab);
@@ -262,53 +195,39 @@ export function createLabEngine(opts: LabEngineOptions = {}): LabService {
     },
     status: (lab) => withDocker(async () => status(lab, await deps())),
     setMode: (lab, service, mode: Mode) =>
-      withDocker(async () => {
-        const d = await deps();
-        return writing(() =>
-          withLabLock(lab, "mode", () =>
-            setMode(lab, service, mode, d, progressOf(lab)),
-          ),
-        );
-      }),
+      writing(() =>
+        withDocker(async () => {
+          const d = await deps();
+          return withLabLock(lab, 'mode', () => setMode(lab, service, mode, d, progressOf(lab)));
+        }),
+      ),
     stats: (lab) =>
       withDocker(async () => {
         const d = await deps();
         const ctx = await labContext(lab, d);
-        if (!ctx.objs.containers.length)
-          throw new ApiError(`no lab named ${lab}`, "not-found");
-        if (!ctx.plan)
-          throw new ApiError(
-            `lab ${lab} has no readable document: redeploy it`,
-            "conflict",
-          );
+        if (!ctx.objs.containers.length) throw new ApiError(`no lab named ${lab}`, 'not-found');
+        if (!ctx.plan) throw new ApiError(`lab ${lab} has no readable document: redeploy it`, 'conflict');
         return d.readStats(ctx.plan);
       }),
-    exec: (lab, node, cmd, io) =>
-      withDocker(() => execNode(lab, node, cmd, io)),
+    exec: (lab, node, cmd, io) => withDocker(() => execNode(lab, node, cmd, io)),
     buildImages: (o = {}) =>
       withDocker(async () => {
-        const { buildImages } = await import("./images/index");
-        await buildImages({
-          force: o.force,
-          onProgress: o.onProgress,
-          onSummary: o.onSummary,
-        });
+        const { buildImages } = await import('./images/index');
+        await buildImages({ force: o.force, onProgress: o.onProgress, onSummary: o.onSummary });
       }),
     gc: (o) => withDocker(() => gc(o)),
 
-    openTerminal: (lab, node, cols, rows) =>
-      guard(() => terminals.open(lab, node, cols, rows)),
+    openTerminal: (lab, node, cols, rows) => guard(() => terminals.open(lab, node, cols, rows)),
     terminalInput: (id, data) => guard(() => terminals.input(id, data)),
-    resizeTerminal: (id, cols, rows) =>
-      guard(() => terminals.resize(id, cols, rows)),
+    resizeTerminal: (id, cols, rows) => guard(() => terminals.resize(id, cols, rows)),
     closeTerminal: (id) => guard(() => terminals.close(id)),
 
     // comparisons: compare/ runs them through the engine's own methods
-    compareModes: (lab, service) =>
-      withDocker(() => compare().modes(lab, service)),
+    compareModes: (lab, service) => withDocker(() => compare().modes(lab, service)),
     startCompare: (req) =>
       withDocker(async () => {
         const started = await compare().start(req);
+        // held until it has ended (its lab put back)
         comparing.add(started.id);
         void compare()
           .done(started.id)
@@ -328,22 +247,17 @@ export function createLabEngine(opts: LabEngineOptions = {}): LabService {
         return journey(lab, o ?? {}, { status: (name) => status(name, d) });
       }),
     // live captures: tcpdump in the nodes, packets decoded here (capture/)
-    startCapture: (lab, targets, o) =>
-      withDocker(() => captures.start(lab, targets, o ?? {})),
-    tapCapture: (lab, targets, o, tap) =>
-      withDocker(() => captures.tap(lab, targets, o ?? {}, tap)),
+    startCapture: (lab, targets, o) => withDocker(() => captures.start(lab, targets, o ?? {})),
+    tapCapture: (lab, targets, o, tap) => withDocker(() => captures.tap(lab, targets, o ?? {}, tap)),
     stopCapture: (id) => guard(() => captures.stop(id)),
     listCaptures: () => guard(async () => captures.list()),
-    captureSummaries: (id, from, count) =>
-      guard(async () => captures.summaries(id, from, count)),
+    captureSummaries: (id, from, count) => guard(async () => captures.summaries(id, from, count)),
     capturePacket: (id, index) => guard(async () => captures.packet(id, index)),
     capturePcap: (id) => guard(async () => captures.pcap(id)),
     loadPcap: (name, base64) => guard(async () => captures.load(name, base64)),
     discardCapture: (id) => guard(() => captures.discard(id)),
-    modeAvailability: (doc, service) =>
-      guard(async () => (await topology()).modeAvailability(doc, service)),
-    filterCapture: (id, text, from) =>
-      guard(async () => captures.filter(id, text, from)),
+    modeAvailability: (doc, service) => guard(async () => (await topology()).modeAvailability(doc, service)),
+    filterCapture: (id, text, from) => guard(async () => captures.filter(id, text, from)),
 
     subscribe(listener) {
       listeners.add(listener);
@@ -355,7 +269,7 @@ export function createLabEngine(opts: LabEngineOptions = {}): LabService {
           watch?.close();
           watch = undefined;
           // nobody can see the packets any more (the window closed, the browser left)
-          void captures.stopAll("the last event subscriber left");
+          void captures.stopAll('the last event subscriber left');
         }
       };
     },
@@ -365,36 +279,23 @@ export function createLabEngine(opts: LabEngineOptions = {}): LabService {
       watch = undefined;
       listeners.clear();
       await terminals.closeAll();
-      await captures.stopAll("engine closed");
+      await captures.stopAll('engine closed');
     },
   };
   /** Node events of the engine driven, for subscribers: a stopped node ends its shells and captures. */
   function watchEngine(): EventWatch {
     return watchNodeEvents(
       (e) => {
-        if (
-          e.state !== "running" &&
-          e.state !== "created" &&
-          e.state !== "paused"
-        ) {
+        if (e.state !== 'running' && e.state !== 'created' && e.state !== 'paused') {
           terminals.nodeGone(e.lab, e.node);
-          void captures.nodeGone(
-            e.lab,
-            e.node,
-            `node ${e.node} of lab ${e.lab} stopped`,
-          );
+          void captures.nodeGone(e.lab, e.node, `node ${e.node} of lab ${e.lab} stopped`);
         }
         emit(e);
       },
-      (message) => emit({ type: "log", level: "warn", message }),
+      (message) => emit({ type: 'log', level: 'warn', message }),
     );
   }
   let comparisons: Comparisons | undefined;
-  const compare = () =>
-    (comparisons ??= createComparisons({
-      port: enginePort(engine, deps),
-      emit,
-      dataDir: opts.dataDir,
-    }));
+  const compare = () => (comparisons ??= createComparisons({ port: enginePort(engine, deps), emit, dataDir: opts.dataDir }));
   return engine;
 }
