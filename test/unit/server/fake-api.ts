@@ -33,7 +33,8 @@ export function fakeApi(): FakeApi {
       calls.push({ method: m, args });
       switch (m) {
         case 'info':
-          return { version: '0.0.0-test', shell: 'electron', docker: { available: true, version: 'fake' } };
+        case 'useEngine':
+          return { version: '0.0.0-test', shell: 'electron', docker: { available: true, version: 'fake' }, engine: { name: 'default', host: 'unix:///var/run/docker.sock' } };
         case 'status':
           if (args[0] === 'missing') throw new ApiError('lab "missing" is not deployed', 'not-found');
           return { name: args[0], state: 'running', networks: [], nodes: [], services: [] };

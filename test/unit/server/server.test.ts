@@ -50,6 +50,11 @@ describe('startServer: /api/invoke', () => {
     expect(JSON.parse(r.body).result).toMatchObject({ shell: 'web', docker: { available: true } });
   });
 
+  it('reports shell "web" in the info a switch of engine answers with', async () => {
+    const r = await invoke(server.port, 'useEngine', ['default']);
+    expect(JSON.parse(r.body).result).toMatchObject({ shell: 'web' });
+  });
+
   it('reaches every LabApi method with valid arguments', async () => {
     const sample = SAMPLE_ARGS;
     expect(Object.keys(sample).sort()).toEqual([...API_METHODS].sort());
