@@ -112,16 +112,31 @@ static __always_inline int fc_fresh(struct flow_cache_slot *s, __u32 epoch)
 	return h != 0;
 }
 
-/* Copy lb_flows entry v, just checked in this epoch, into slot s. */
+/* Copy lb_flows entry v, just checked in this epoch, into slot s. A
+ * forward entry's copy keeps egress_if, its backend's interface as the
+ * packet that made the copy found it (egress.h egress_if_checked; 0: none),
+ * so the packets it serves need no look-up; a reply entry's interface was
+ * looked up by that packet's redirect. */
 static __always_inline void flow_cache_put(struct flow_cache_slot *s, const struct fc_words *w,
-					   const struct flow_val *v, __u32 epoch)
+					   const struct flow_val *v, __u32 epoch, __u32 egress_if)
 {
 	if (!s)
 		return;
 	s->k0 = w->k0;
 	s->k1 = w->k1;
 	__builtin_memcpy(s->v, v, FLOW_VAL_COPIED);
+	if (!(v->flags & FLOW_F_REPLY))
+		((struct flow_val *)s->v)->ifindex = egress_if;
 	s->meta = (epoch << FC_META_EPOCH) | (v->state & FLOW_S_EST);
+}
+
+/* Remove this CPU's copy of w, if s holds it: its flow's packet was just
+ * dropped on the lb_flows path (e.g. its interface is gone), and the copy
+ * must not serve the packets after it unchecked. */
+static __always_inline void flow_cache_clear(struct flow_cache_slot *s, const struct fc_words *w)
+{
+	if (fc_hit(s, w))
+		s->k1 = 0;
 }
 
 struct fc_forget_ctx {

@@ -136,11 +136,16 @@ static __always_inline int lb_process(struct __sk_buff *skb)
 	int cacheable = fc_cacheable(&p);
 	struct flow_val *v = cacheable ? fc_hit(slot, &w) : 0;
 	if (v && fc_fresh(slot, epoch)) {
+		/* the copy's interface was found to exist when it was made: no
+		 * look-up per packet (egress.h redirect_to: the bound on a
+		 * vanished one) */
 		if (v->flags & FLOW_F_REPLY)
-			return verdict(mode_reverse(skb, &p, v));
+			return verdict(mode_reverse(skb, &p, v, v->ifindex));
 		/* TCP: the packet that establishes the flow marks lb_flows */
-		if ((p.proto != IPPROTO_TCP || (v->state & FLOW_S_EST)) && flow_resume(v, &fc))
+		if ((p.proto != IPPROTO_TCP || (v->state & FLOW_S_EST)) && flow_resume(v, &fc)) {
+			fc.egress_if = v->ifindex;
 			return verdict(lb_forward(skb, &p, &fc));
+		}
 		/* its backend left or failed: lb_flows decides (re-schedule) */
 	}
 
@@ -156,9 +161,13 @@ static __always_inline int lb_process(struct __sk_buff *skb)
 				if (r < 0)
 					return verdict(r);
 			}
-			if (cacheable)
-				flow_cache_put(slot, &w, v, epoch);
-			return verdict(mode_reverse(skb, &p, v));
+			/* copied once its redirect looked its interface up */
+			r = mode_reverse(skb, &p, v, 0);
+			if (r < 0)
+				flow_cache_clear(slot, &w);
+			else if (cacheable)
+				flow_cache_put(slot, &w, v, epoch, 0);
+			return verdict(r);
 		}
 		v = 0; /* its flow is over: the packet is not ours any more */
 	}
@@ -181,10 +190,16 @@ static __always_inline int lb_process(struct __sk_buff *skb)
 		if (r < 0)
 			return verdict(r);
 	}
+	/* the slow path looks the backend's interface up; the copy keeps it */
+	fc.egress_if = egress_if_checked(skb, fc.be);
 	r = lb_forward(skb, &p, &fc);
-	/* after the mode ran: snat has claimed its port by now (or dropped the flow) */
-	if (r >= 0 && (fc.val->mode != MODE_SNAT || fc.val->snat_port))
-		flow_cache_put(slot, &w, fc.val, epoch);
+	/* after the mode ran: snat has claimed its port by now (or dropped the
+	 * flow). A dropped packet's flow loses this CPU's copy: an old copy
+	 * must not serve its next packets unchecked. */
+	if (r < 0)
+		flow_cache_clear(slot, &w);
+	else if (fc.val->mode != MODE_SNAT || fc.val->snat_port)
+		flow_cache_put(slot, &w, fc.val, epoch, fc.egress_if);
 	return verdict(r);
 }
 
