@@ -29,7 +29,13 @@
  *    idle to lb_flows' LRU and be evicted first when the table fills, and an
  *    idle flow's copy would outlive the sweep that removed its entry;
  *  - a TCP copy that has not seen the flow established (FLOW_S_EST) is not
- *    used: the packet that establishes it marks lb_flows.
+ *    used: the packet that establishes it marks lb_flows;
+ *  - a copy keeps the egress interface the packet that made it found to
+ *    exist (forward: the backend's, looked up by egress_if_checked; reply:
+ *    the learned one, looked up by its redirect), so the packets it serves
+ *    redirect without a look-up; a packet dropped on the lb_flows path
+ *    removes its flow's copy (flow_cache_clear). The bound on a device that
+ *    vanishes meanwhile: the refresh above (egress.h redirect_to).
  * Direct-mapped: two flows on one slot cost the newcomer an lb_flows lookup.
  * A copy read by one CPU while another forgets it may steer that one packet
  * the old way: the same race as two CPUs reading and re-writing lb_flows.

@@ -21,7 +21,17 @@
  * the program does is never passed back through an out-parameter.
  * Counting follows the same line: a packet that leaves is counted by its
  * step only once its verdict lets it leave (stats.h sent()), a packet that
- * is not ours by pass(), so each packet ends in exactly one counter. */
+ * is not ours by pass(), so each packet ends in exactly one counter.
+ * One bounded exception: an egress interface a map names is looked up
+ * (redirect_fail when gone) on the slow path only — a flow scheduled, or
+ * resumed from lb_flows, which (re)makes its flow cache copy — and the copy
+ * keeps the interface found (egress.h redirect_to), because the look-up
+ * costs ~13 ns per packet. When that device vanishes, the packets the copy
+ * still serves leave as sent and the kernel drops them uncounted: at most
+ * FC_REFRESH_HITS - 1 (255) per flow and CPU, for at most one cache epoch
+ * (128 jiffies: 0.13 to 1.3 s by HZ). The refill counts redirect_fail, and
+ * so does every packet after it (a dropped packet's copy is removed). An
+ * interface the control plane changes is looked up on the next packet. */
 #ifndef LB_MAIN_H
 #define LB_MAIN_H
 
