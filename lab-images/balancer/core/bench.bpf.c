@@ -264,7 +264,7 @@ static __always_inline int probed(struct __sk_buff *skb, struct pkt *p)
 	struct flow_val *v = bpf_map_lookup_elem(&lb_flows, &k);
 	if (!v)
 		return 0;
-	flow_cache_put(s, &w, v, fc_epoch(), 0); /* no egress here: nothing to keep */
+	flow_cache_put(s, &w, v, fc_epoch());
 	return 1;
 }
 

@@ -43,36 +43,18 @@ static __always_inline int redirected(long v)
 	return v == TC_ACT_REDIRECT ? TC_ACT_REDIRECT : DROP_REDIRECT_FAIL;
 }
 
-/* Does the interface a backend's L2 entry names exist now? Its index, or 0
- * (no L2 entry, or the device is gone). bpf_redirect does not look (the
- * kernel drops the packet after us when the index names no device), so the
- * slow path (a flow scheduled, resumed from lb_flows, or its flow cache copy
- * refilled: lb_main.h) asks bpf_check_mtu, which finds the device by its
- * index or says -ENODEV (its MTU verdict, positive, is not ours to act on
- * here). The flow cache keeps the answer with its copy (flow_cache_put), so
- * the packets the copy serves need no look-up: about 13 ns each saved. */
-static __always_inline __u32 egress_if_checked(struct __sk_buff *skb, const struct backend *be)
-{
-	__u32 mtu = 0;
-	if (!(be->flags & BE_F_L2) || !be->ifindex)
-		return 0;
-	return bpf_check_mtu(skb, be->ifindex, &mtu, 0, 0) < 0 ? 0 : be->ifindex;
-}
-
 /* Redirect out of an interface the maps name (a backend's L2 entry, written
  * by the control plane; a reply entry's, learned from its request): it may
- * be gone since. `verified` is an index already found to exist (the slow
- * path's egress_if_checked, or what a flow cache copy keeps from when it was
- * made; 0: none): any other index is looked up first (index 0 would mean
- * the device the packet is on, never what a map meant). A copy serves for
- * at most FC_REFRESH_HITS packets and one cache epoch (flow_cache.h): that
- * bounds how many packets go out to an interface that vanished meanwhile,
- * dropped by the kernel uncounted, before the refill's look-up counts them.
- * TC_ACT_REDIRECT or DROP_REDIRECT_FAIL. */
-static __always_inline int redirect_to(struct __sk_buff *skb, __u32 ifindex, __u32 verified)
+ * be gone since. bpf_redirect does not look (the kernel drops the packet
+ * after us when the index names no device), so look first:
+ * bpf_check_mtu finds the device by its index or says -ENODEV (its MTU
+ * verdict, positive, is not ours to act on here; index 0 would mean the
+ * device the packet is on, never what a map meant). TC_ACT_REDIRECT or
+ * DROP_REDIRECT_FAIL. */
+static __always_inline int redirect_to(struct __sk_buff *skb, __u32 ifindex)
 {
 	__u32 mtu = 0;
-	if ((!verified || ifindex != verified) && (!ifindex || bpf_check_mtu(skb, ifindex, &mtu, 0, 0) < 0))
+	if (!ifindex || bpf_check_mtu(skb, ifindex, &mtu, 0, 0) < 0)
 		return DROP_REDIRECT_FAIL;
 	return redirected(bpf_redirect(ifindex, 0));
 }
@@ -110,27 +92,25 @@ static __noinline int fib_redirect(struct __sk_buff *skb, __be32 src, __be32 dst
 	return DROP_FIB_FAIL;
 }
 
-/* Send toward a backend (forward direction of every mode; verified: as
- * redirect_to): TC_ACT_REDIRECT, or a drop (DROP_REWRITE_FAIL,
- * DROP_REDIRECT_FAIL, DROP_FIB_FAIL). */
-static __always_inline int egress_backend(struct __sk_buff *skb, struct backend *be, __u32 verified,
-					  __be32 src, __u8 proto, __u16 tot_len)
+/* Send toward a backend (forward direction of every mode): TC_ACT_REDIRECT,
+ * or a drop (DROP_REWRITE_FAIL, DROP_REDIRECT_FAIL, DROP_FIB_FAIL). */
+static __always_inline int egress_backend(struct __sk_buff *skb, struct backend *be, __be32 src,
+					  __u8 proto, __u16 tot_len)
 {
 	if (be->flags & BE_F_L2) {
 		int r = set_macs(skb, be->nh_mac, be->src_mac);
 		if (r < 0)
 			return r;
-		return redirect_to(skb, be->ifindex, verified);
+		return redirect_to(skb, be->ifindex);
 	}
 	return fib_redirect(skb, src, be->addr, proto, tot_len);
 }
 
 /* Send a reply toward its client (nat/snat replies, translated ICMP errors):
  * out of the interface the client's request came in on, to the MAC that sent
- * it, when the flow learned them (verified: as redirect_to); else by fib
- * lookup. TC_ACT_REDIRECT; with no forwarding answer the stack gets the
- * packet (TC_ACT_OK); or a drop. */
-static __always_inline int egress_client(struct __sk_buff *skb, __u32 ifindex, __u32 verified, const __u8 *l2_dst,
+ * it, when the flow learned them; else by fib lookup. TC_ACT_REDIRECT; with
+ * no forwarding answer the stack gets the packet (TC_ACT_OK); or a drop. */
+static __always_inline int egress_client(struct __sk_buff *skb, __u32 ifindex, const __u8 *l2_dst,
 					 const __u8 *l2_src, __be32 src, __be32 dst, __u8 proto,
 					 __u16 tot_len)
 {
@@ -138,7 +118,7 @@ static __always_inline int egress_client(struct __sk_buff *skb, __u32 ifindex, _
 		int r = set_macs(skb, l2_dst, l2_src);
 		if (r < 0)
 			return r;
-		return redirect_to(skb, ifindex, verified);
+		return redirect_to(skb, ifindex);
 	}
 	int v = fib_redirect(skb, src, dst, proto, tot_len);
 	return v == DROP_FIB_FAIL ? TC_ACT_OK : v;

@@ -149,7 +149,6 @@ struct flow_ctx {
 	__u8 is_new;           /* created or re-scheduled: caller (re)writes the reply entry */
 	__be16 prev_port;      /* re-scheduled snat flow: the port its 5-tuple held, */
 	__u32 prev_be;         /* toward this backend (mode_snat.h reuses it) */
-	__u32 egress_if;       /* the backend's interface, found to exist (egress.h redirect_to) */
 };
 
 /* A forward packet's result v: counted under the mode's counter idx and in

@@ -29,13 +29,7 @@
  *    idle to lb_flows' LRU and be evicted first when the table fills, and an
  *    idle flow's copy would outlive the sweep that removed its entry;
  *  - a TCP copy that has not seen the flow established (FLOW_S_EST) is not
- *    used: the packet that establishes it marks lb_flows;
- *  - a copy keeps the egress interface the packet that made it found to
- *    exist (forward: the backend's, looked up by egress_if_checked; reply:
- *    the learned one, looked up by its redirect), so the packets it serves
- *    redirect without a look-up; a packet dropped on the lb_flows path
- *    removes its flow's copy (flow_cache_clear). The bound on a device that
- *    vanishes meanwhile: the refresh above (egress.h redirect_to).
+ *    used: the packet that establishes it marks lb_flows.
  * Direct-mapped: two flows on one slot cost the newcomer an lb_flows lookup.
  * A copy read by one CPU while another forgets it may steer that one packet
  * the old way: the same race as two CPUs reading and re-writing lb_flows.
@@ -118,31 +112,16 @@ static __always_inline int fc_fresh(struct flow_cache_slot *s, __u32 epoch)
 	return h != 0;
 }
 
-/* Copy lb_flows entry v, just checked in this epoch, into slot s. A
- * forward entry's copy keeps egress_if, its backend's interface as the
- * packet that made the copy found it (egress.h egress_if_checked; 0: none),
- * so the packets it serves need no look-up; a reply entry's interface was
- * looked up by that packet's redirect. */
+/* Copy lb_flows entry v, just checked in this epoch, into slot s. */
 static __always_inline void flow_cache_put(struct flow_cache_slot *s, const struct fc_words *w,
-					   const struct flow_val *v, __u32 epoch, __u32 egress_if)
+					   const struct flow_val *v, __u32 epoch)
 {
 	if (!s)
 		return;
 	s->k0 = w->k0;
 	s->k1 = w->k1;
 	__builtin_memcpy(s->v, v, FLOW_VAL_COPIED);
-	if (!(v->flags & FLOW_F_REPLY))
-		((struct flow_val *)s->v)->ifindex = egress_if;
 	s->meta = (epoch << FC_META_EPOCH) | (v->state & FLOW_S_EST);
-}
-
-/* Remove this CPU's copy of w, if s holds it: its flow's packet was just
- * dropped on the lb_flows path (e.g. its interface is gone), and the copy
- * must not serve the packets after it unchecked. */
-static __always_inline void flow_cache_clear(struct flow_cache_slot *s, const struct fc_words *w)
-{
-	if (fc_hit(s, w))
-		s->k1 = 0;
 }
 
 struct fc_forget_ctx {

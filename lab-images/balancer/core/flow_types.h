@@ -57,8 +57,7 @@ struct flow_val {
 	__be32 vip;       /* restored as src */
 	__be16 cport;     /* snat: original client port */
 	__be16 vport;     /* restored as sport */
-	__u32 ifindex;    /* a forward entry's cache copy: its backend's interface,
-			   * found to exist when the copy was made (flow_cache_put) */
+	__u32 ifindex;
 	__u8 l2_dst[ETH_ALEN];
 	__u8 l2_src[ETH_ALEN];
 	/* both kinds */

@@ -148,7 +148,7 @@ static __noinline int icmp_to_client(struct __sk_buff *skb, struct pkt *p, struc
 	int r = icmp_rewrite(skb, p, q, n);
 	if (r < 0)
 		return r;
-	int v = egress_client(skb, rv->ifindex, 0, rv->l2_dst, rv->l2_src, n->o_src, rv->client, IPPROTO_ICMP, p->tot_len);
+	int v = egress_client(skb, rv->ifindex, rv->l2_dst, rv->l2_src, n->o_src, rv->client, IPPROTO_ICMP, p->tot_len);
 	return sent(CNT_ICMP_REV, v);
 }
 
@@ -181,7 +181,7 @@ static __noinline int icmp_to_backend(struct __sk_buff *skb, struct pkt *p, stru
 		src = be->src_addr;
 		r = ipip_encap(skb, src, be->addr, p->tot_len);
 		if (r >= 0)
-			return sent(CNT_ICMP_FWD, egress_backend(skb, be, 0, src, IPPROTO_IPIP, p->tot_len + sizeof(struct iphdr)));
+			return sent(CNT_ICMP_FWD, egress_backend(skb, be, src, IPPROTO_IPIP, p->tot_len + sizeof(struct iphdr)));
 	} else if (v->mode == MODE_DSR) {
 		if (!(be->flags & BE_F_L2))
 			return DROP_NO_NEIGHBOUR; /* as mode_dsr.h */
@@ -191,7 +191,7 @@ static __noinline int icmp_to_backend(struct __sk_buff *skb, struct pkt *p, stru
 	}
 	if (r < 0)
 		return r;
-	return sent(CNT_ICMP_FWD, egress_backend(skb, be, 0, src, IPPROTO_ICMP, p->tot_len));
+	return sent(CNT_ICMP_FWD, egress_backend(skb, be, src, IPPROTO_ICMP, p->tot_len));
 }
 
 /* This CPU's scratch (never NULL: checked for the verifier). */

@@ -21,17 +21,7 @@
  * the program does is never passed back through an out-parameter.
  * Counting follows the same line: a packet that leaves is counted by its
  * step only once its verdict lets it leave (stats.h sent()), a packet that
- * is not ours by pass(), so each packet ends in exactly one counter.
- * One bounded exception: an egress interface a map names is looked up
- * (redirect_fail when gone) on the slow path only — a flow scheduled, or
- * resumed from lb_flows, which (re)makes its flow cache copy — and the copy
- * keeps the interface found (egress.h redirect_to), because the look-up
- * costs ~13 ns per packet. When that device vanishes, the packets the copy
- * still serves leave as sent and the kernel drops them uncounted: at most
- * FC_REFRESH_HITS - 1 (255) per flow and CPU, for at most one cache epoch
- * (128 jiffies: 0.13 to 1.3 s by HZ). The refill counts redirect_fail, and
- * so does every packet after it (a dropped packet's copy is removed). An
- * interface the control plane changes is looked up on the next packet. */
+ * is not ours by pass(), so each packet ends in exactly one counter. */
 #ifndef LB_MAIN_H
 #define LB_MAIN_H
 
@@ -146,16 +136,11 @@ static __always_inline int lb_process(struct __sk_buff *skb)
 	int cacheable = fc_cacheable(&p);
 	struct flow_val *v = cacheable ? fc_hit(slot, &w) : 0;
 	if (v && fc_fresh(slot, epoch)) {
-		/* the copy's interface was found to exist when it was made: no
-		 * look-up per packet (egress.h redirect_to: the bound on a
-		 * vanished one) */
 		if (v->flags & FLOW_F_REPLY)
-			return verdict(mode_reverse(skb, &p, v, v->ifindex));
+			return verdict(mode_reverse(skb, &p, v));
 		/* TCP: the packet that establishes the flow marks lb_flows */
-		if ((p.proto != IPPROTO_TCP || (v->state & FLOW_S_EST)) && flow_resume(v, &fc)) {
-			fc.egress_if = v->ifindex;
+		if ((p.proto != IPPROTO_TCP || (v->state & FLOW_S_EST)) && flow_resume(v, &fc))
 			return verdict(lb_forward(skb, &p, &fc));
-		}
 		/* its backend left or failed: lb_flows decides (re-schedule) */
 	}
 
@@ -171,13 +156,9 @@ static __always_inline int lb_process(struct __sk_buff *skb)
 				if (r < 0)
 					return verdict(r);
 			}
-			/* copied once its redirect looked its interface up */
-			r = mode_reverse(skb, &p, v, 0);
-			if (r < 0)
-				flow_cache_clear(slot, &w);
-			else if (cacheable)
-				flow_cache_put(slot, &w, v, epoch, 0);
-			return verdict(r);
+			if (cacheable)
+				flow_cache_put(slot, &w, v, epoch);
+			return verdict(mode_reverse(skb, &p, v));
 		}
 		v = 0; /* its flow is over: the packet is not ours any more */
 	}
@@ -200,16 +181,10 @@ static __always_inline int lb_process(struct __sk_buff *skb)
 		if (r < 0)
 			return verdict(r);
 	}
-	/* the slow path looks the backend's interface up; the copy keeps it */
-	fc.egress_if = egress_if_checked(skb, fc.be);
 	r = lb_forward(skb, &p, &fc);
-	/* after the mode ran: snat has claimed its port by now (or dropped the
-	 * flow). A dropped packet's flow loses this CPU's copy: an old copy
-	 * must not serve its next packets unchecked. */
-	if (r < 0)
-		flow_cache_clear(slot, &w);
-	else if (fc.val->mode != MODE_SNAT || fc.val->snat_port)
-		flow_cache_put(slot, &w, fc.val, epoch, fc.egress_if);
+	/* after the mode ran: snat has claimed its port by now (or dropped the flow) */
+	if (r >= 0 && (fc.val->mode != MODE_SNAT || fc.val->snat_port))
+		flow_cache_put(slot, &w, fc.val, epoch);
 	return verdict(r);
 }
 

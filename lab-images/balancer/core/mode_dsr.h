@@ -13,7 +13,7 @@ static __always_inline int mode_dsr(struct __sk_buff *skb, struct pkt *p, struct
 	struct backend *be = fc->be;
 	if (!(be->flags & BE_F_L2))
 		return DROP_NO_NEIGHBOUR; /* dsr has no L3 next hop: the backend's MAC is the point */
-	return fwd_sent(fc, CNT_DSR, egress_backend(skb, be, fc->egress_if, 0, p->proto, p->tot_len));
+	return fwd_sent(fc, CNT_DSR, egress_backend(skb, be, 0, p->proto, p->tot_len));
 }
 
 #endif

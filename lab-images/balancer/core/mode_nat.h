@@ -41,7 +41,7 @@ static __always_inline int mode_nat_fwd(struct __sk_buff *skb, struct pkt *p, st
 	r = rewrite_addr(skb, p->l4, p->l4off, IP_DST_OFF, p->daddr, be->addr);
 	if (r < 0)
 		return r;
-	return fwd_sent(fc, CNT_NAT_FWD, egress_backend(skb, be, fc->egress_if, p->saddr, p->proto, p->tot_len));
+	return fwd_sent(fc, CNT_NAT_FWD, egress_backend(skb, be, p->saddr, p->proto, p->tot_len));
 }
 
 #endif

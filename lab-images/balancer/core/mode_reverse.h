@@ -15,11 +15,7 @@
 #include "egress.h"
 #include "csum.h"
 
-/* rv: the reply entry, from lb_flows or this CPU's flow cache; verified:
- * its interface as found to exist when the cache copy was made (the copy's
- * own ifindex), 0 from lb_flows (looked up here: egress.h redirect_to). */
-static __always_inline int mode_reverse(struct __sk_buff *skb, struct pkt *p, struct flow_val *rv,
-					__u32 verified)
+static __always_inline int mode_reverse(struct __sk_buff *skb, struct pkt *p, struct flow_val *rv)
 {
 	__be32 dst = p->daddr;
 	__u32 cnt = CNT_NAT_REV;
@@ -37,7 +33,7 @@ static __always_inline int mode_reverse(struct __sk_buff *skb, struct pkt *p, st
 	}
 	if (r < 0)
 		return r;
-	int v = egress_client(skb, rv->ifindex, verified, rv->l2_dst, rv->l2_src, rv->vip, dst, p->proto, p->tot_len);
+	int v = egress_client(skb, rv->ifindex, rv->l2_dst, rv->l2_src, rv->vip, dst, p->proto, p->tot_len);
 	return sent(cnt, v);
 }
 

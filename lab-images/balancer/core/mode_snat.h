@@ -90,7 +90,7 @@ static __always_inline int mode_snat_fwd(struct __sk_buff *skb, struct pkt *p, s
 		r = rewrite_port(skb, p->l4, p->l4off, p->l4off, p->sport, port);
 	if (r < 0)
 		return r;
-	return fwd_sent(fc, CNT_SNAT_FWD, egress_backend(skb, be, fc->egress_if, snat, p->proto, p->tot_len));
+	return fwd_sent(fc, CNT_SNAT_FWD, egress_backend(skb, be, snat, p->proto, p->tot_len));
 }
 
 #endif

@@ -32,7 +32,7 @@ static __always_inline int mode_tunnel(struct __sk_buff *skb, struct pkt *p, str
 	int r = ipip_encap(skb, src, be->addr, p->tot_len);
 	if (r < 0)
 		return r;
-	return fwd_sent(fc, CNT_ENCAP, egress_backend(skb, be, fc->egress_if, src, IPPROTO_IPIP, p->tot_len + sizeof(struct iphdr)));
+	return fwd_sent(fc, CNT_ENCAP, egress_backend(skb, be, src, IPPROTO_IPIP, p->tot_len + sizeof(struct iphdr)));
 }
 
 #endif
