@@ -51,6 +51,11 @@ afterAll(async () => {
 describe(`snat: ${SECONDS} s of Connection: close churn through 3 backends`, () => {
   it('serves on: no port runs out, ports and active counts fall back once the load stops', async () => {
     const before = await stats();
+    // evidence, not a check: the first resets toward the client (a backend's,
+    // translated, or the balancer's own stack's for the VIP), so a failed
+    // request says who reset it; the client's own resets are many and normal
+    const resets = lblab(['exec', LAB, 'lb', '--', 'timeout', String(SECONDS + 5), 'tcpdump', '-i', 'any', '-nn', '-l', '-c', '10',
+      'tcp[tcpflags] & tcp-rst != 0 and tcp src port 80'], { timeoutMs: (SECONDS + 60) * 1000 });
     const out = await lblabOk(['exec', LAB, 'client1', '--', 'wrk', '-t2', '-c16', `-d${SECONDS}s`, '--timeout', '5s',
       '-H', 'Connection: close', `http://${VIP}:80/`], (SECONDS + 120) * 1000);
     const during = await stats();
@@ -64,6 +69,8 @@ describe(`snat: ${SECONDS} s of Connection: close churn through 3 backends`, () 
       `(resched ${grew('resched')}, expired ${grew('flow_expired')}, swept ${grew('gc_expired')}); ` +
       `ports held at the end of the load: ${during.backends.map((b) => `${b.node}=${b.snatPorts}`).join(' ')}; ` +
       `socket errors: ${socketErrors?.slice(1).join('/') ?? 'none'}; non-2xx: ${non2xx}; drops: ${JSON.stringify(drops)}`);
+    const rst = (await resets).stdout.trim();
+    console.log(`resets toward the client during the load: ${rst ? `\n${rst}` : 'none'}`);
     expect(requests).toBeGreaterThan(0);
     expect(drops.snat_ports).toBe(0);
     expect(Object.values(drops).reduce((a, b) => a + b, 0)).toBe(0);
