@@ -21,15 +21,13 @@ import { LABEL } from '../docker/labels';
 import { EngineError } from '../errors';
 import { eventError, readJsonStream } from '../images/docker-ops';
 import { tarPack } from '../images/tar';
-import { ownerAlive, processStart, type HeldLock, type LabOp, type LockOwner } from './lock';
+import { DOING, ownerAlive, processStart, type HeldLock, type LabOp, type LockOwner } from './lock';
 
 export const LOCK_IMAGE = 'lblab/lock:1';
 export const LOCK_LABEL = 'io.lblab.lock';
 const OWNER_LABEL = 'io.lblab.lock.owner';
 /** How long a lock taken on another host is held at most. */
 export const LEASE_MS = 60 * 60_000;
-
-const DOING: Record<LabOp, string> = { deploy: 'deployed', remove: 'removed', mode: 'switched to another mode', gc: 'cleaned up' };
 
 export interface EngineLockOwner extends LockOwner {
   host: string;

@@ -25,7 +25,8 @@ import { EngineError } from '../errors';
 
 export type LabOp = 'deploy' | 'remove' | 'mode' | 'gc';
 
-const DOING: Record<LabOp, string> = { deploy: 'deployed', remove: 'removed', mode: 'switched to another mode', gc: 'cleaned up' };
+/** What each operation does to a lab, for "lab X is being <doing>" (file and engine locks alike). */
+export const DOING: Record<LabOp, string> = { deploy: 'deployed', remove: 'removed', mode: 'switched to another mode', gc: 'cleaned up' };
 
 export interface LockOwner {
   pid: number;
