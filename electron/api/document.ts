@@ -17,6 +17,8 @@ export interface NodeDoc {
   image?: string;
   /** run `image` (not one of lblab's own) with the capabilities lblab grants its nodes (NET_ADMIN, SYS_ADMIN where BPF loads) */
   trust?: boolean;
+  /** the lab's host (a key of `hosts`) this node runs on; absent: the first host */
+  host?: string;
   position?: Position;
 }
 export interface NetworkDoc { subnet?: string; position?: Position }
@@ -43,6 +45,8 @@ export interface LabDoc {
   description?: string;
   /** lab-wide: leave checksum/segmentation offload on (faster; captures show super-packets and unfilled checksums) */
   offload?: boolean;
+  /** a lab spread over several Docker engines (one Swarm): host name → engine (`default`, a Docker URL or a context name) */
+  hosts?: Record<string, string>;
   networks: Record<string, NetworkDoc>;
   nodes: Record<string, NodeDoc>;
   services?: Record<string, ServiceDoc>;

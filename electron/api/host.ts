@@ -22,7 +22,12 @@ export interface DeployOutcome {
   timings: Record<string, number>;
 }
 /** Docker names of what `down` removed. */
-export interface RemovedLab { containers: string[]; networks: string[] }
+export interface RemovedLab {
+  containers: string[];
+  networks: string[];
+  /** a lab spread over hosts: what could not be removed where, in one line (recorded; `lblab gc` retries it) */
+  left?: string;
+}
 /** Docker names of what `gc` removed, and the labs it left alone with why. */
 export interface GcResult { containers: string[]; networks: string[]; volumes: string[]; kept?: { lab: string; why: string }[] }
 export interface GcOptions {

@@ -4,7 +4,7 @@
 // relay to its socket, see contract/relay.ts), so the engine never needs
 // to know how the agent stores state.
 import type { ServiceStats } from '../../api';
-import { docker } from '../docker/client';
+import { containerRef } from '../docker/placement';
 import { execIn, type ExecResult } from '../docker/exec';
 import type { LabPlan, PlannedNode } from '../topology/plan-types';
 import { buildAgentConfig, macKey, type IpLink, type RuntimeFacts } from './agent-config';
@@ -44,8 +44,7 @@ async function neighbourMacs(plan: LabPlan, lb: PlannedNode): Promise<Record<str
     plan.nodes
       .filter((n) => n.name !== lb.name && n.interfaces.some((i) => lbNets.has(i.network)))
       .map(async (n) => {
-        const info = await docker()
-          .getContainer(n.container)
+        const info = await containerRef(n.container)
           .inspect()
           .catch(() => undefined);
         if (!info) return; // a missing backend is reported by buildAgentConfig when it matters

@@ -3,7 +3,7 @@
 // exit noticed by polling inspect (the stream's end event is not reliable),
 // and a way to signal a pid in the same container from a second exec.
 import { PassThrough, type Duplex, type Readable } from 'node:stream';
-import { docker } from '../docker/client';
+import { containerRef } from '../docker/placement';
 import { execIn } from '../docker/exec';
 
 /** What a capture session needs from a running command. */
@@ -25,7 +25,7 @@ export type ExecStarter = (container: string, argv: string[]) => Promise<Capture
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export const dockerExecStarter: ExecStarter = async (container, argv) => {
-  const c = docker().getContainer(container);
+  const c = containerRef(container);
   const exec = await c.exec({ Cmd: argv, AttachStdin: true, AttachStdout: true, AttachStderr: true, Tty: false });
   const stream = (await exec.start({ hijack: true, stdin: true })) as Duplex;
   const stdout = new PassThrough();

@@ -8,7 +8,7 @@
 // have changed. The lab record stays as it is.
 import type Docker from 'dockerode';
 import { oneLine } from '../../api';
-import { docker } from '../docker/client';
+import { containerRef } from '../docker/placement';
 import { LABEL } from '../docker/labels';
 import { EngineError } from '../errors';
 import { balancerOrder, degradedReason } from '../labs/health';
@@ -22,7 +22,7 @@ import { shapedLinks, shapeHostSide } from './shaping';
 
 /** Start a stopped (or unpause a paused) container; a running one is left alone. */
 async function wake(c: Docker.ContainerInfo): Promise<void> {
-  const ct = docker().getContainer(c.Id);
+  const ct = containerRef(c.Id);
   if (c.State === 'paused') await ct.unpause();
   else if (c.State !== 'running') await ct.start();
 }

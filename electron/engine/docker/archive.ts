@@ -2,7 +2,7 @@
 // archive API (what `docker cp` uses) works on a stopped container, where an
 // exec cannot run. The lab record of a lab whose containers stopped (an engine
 // restart) is read this way.
-import { docker } from './client';
+import { containerRef } from './placement';
 
 /** The first regular file of a tar archive, or undefined (PAX and GNU long-name headers are skipped). */
 export function firstTarFile(tar: Buffer): Buffer | undefined {
@@ -22,7 +22,7 @@ export function firstTarFile(tar: Buffer): Buffer | undefined {
 /** A file of a container (running or stopped) as text; undefined when it is missing or unreadable. */
 export async function readContainerFile(container: string, file: string): Promise<string | undefined> {
   try {
-    const stream = await docker().getContainer(container).getArchive({ path: file });
+    const stream = await containerRef(container).getArchive({ path: file });
     const chunks: Buffer[] = [];
     for await (const c of stream as AsyncIterable<Buffer>) chunks.push(c);
     return firstTarFile(Buffer.concat(chunks))?.toString('utf8');

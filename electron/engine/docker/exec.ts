@@ -6,7 +6,7 @@
 // thin layers over it.
 import type Docker from 'dockerode';
 import { PassThrough, type Duplex } from 'node:stream';
-import { docker } from './client';
+import { containerRef } from './placement';
 
 export interface ExecSpec {
   cmd: string[];
@@ -38,7 +38,7 @@ export interface StartedExec {
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export async function startExec(container: string | Docker.Container, spec: ExecSpec): Promise<StartedExec> {
-  const c = typeof container === 'string' ? docker().getContainer(container) : container;
+  const c = typeof container === 'string' ? containerRef(container) : container;
   const exec = await c.exec({
     Cmd: spec.cmd,
     AttachStdout: true,

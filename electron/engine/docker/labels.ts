@@ -11,6 +11,10 @@ export const LABEL = {
   doc: 'io.lblab.doc',
   /** hash of what a container was created with (image, addresses, sysctls, capabilities): a redeploy keeps a node whose spec is unchanged */
   spec: 'io.lblab.spec',
+  /** the lab file's host a container or network was made on (a lab spread over engines) */
+  host: 'io.lblab.host',
+  /** a never-started marker container on the first host: what `down` could not remove on an unreachable host (labs/leftovers.ts) */
+  leftovers: 'io.lblab.leftovers',
 } as const;
 
 export function labLabels(lab: string, extra: Record<string, string> = {}): Record<string, string> {

@@ -1,17 +1,20 @@
 // Remove one lab: its containers first (a network with endpoints cannot be
-// removed), then its networks — found by label, never by name. Idempotent.
+// removed), then its networks — found by label, never by name, on every
+// engine the lab spans. Idempotent. A host that does not answer keeps its
+// objects: they are recorded (labs/leftovers.ts) and retried by gc, down and up.
 import type Docker from 'dockerode';
 import type { RemovedLab } from '../../api/host';
-import { docker } from '../docker/client';
-import { labObjects } from './lab-record';
+import { containerName } from '../docker/labels';
+import { labHosts, nodeHost, containerRef, networkRef } from '../docker/placement';
+import { docOf, labObjects } from './lab-record';
+import { leftoversLine, recordLeftovers, retryLeftovers, type LeftHost } from './leftovers';
 
 const isGone = (e: unknown) => (e as { statusCode?: number }).statusCode === 404;
 
 export async function removeContainers(list: Docker.ContainerInfo[]): Promise<string[]> {
   await Promise.all(
     list.map((c) =>
-      docker()
-        .getContainer(c.Id)
+      containerRef(c.Id)
         .remove({ force: true, v: true })
         .catch((e) => {
           // 409 "removal already in progress": another process (or a parallel gc) is on it
@@ -28,7 +31,7 @@ export async function removeNetworks(list: Docker.NetworkInspectInfo[]): Promise
       // an endpoint of a container removed a moment ago can linger briefly
       for (let attempt = 0; ; attempt++) {
         try {
-          await docker().getNetwork(n.Id).remove();
+          await networkRef(n.Id).remove();
           return;
         } catch (e) {
           if (isGone(e)) return;
@@ -42,9 +45,23 @@ export async function removeNetworks(list: Docker.NetworkInspectInfo[]): Promise
 }
 
 export async function down(lab: string): Promise<RemovedLab> {
+  const earlier = await retryLeftovers(lab).catch(() => undefined);
   const objs = await labObjects(lab);
-  const containers = await removeContainers(objs.containers);
+  const containers = [...(earlier?.removed.containers ?? []), ...(await removeContainers(objs.containers))];
   // list networks again: a concurrent `up` may have created one meanwhile
-  const networks = await removeNetworks((await labObjects(lab)).networks);
-  return { containers, networks };
+  const again = await labObjects(lab);
+  const unreachable = new Set([...(objs.unreachable ?? []), ...(again.unreachable ?? [])].map((u) => u.host));
+  const doc = docOf(objs);
+  // an overlay with an endpoint on an unreachable host cannot go yet: it stays with that host's record
+  const removable = again.networks.filter((n) => !(unreachable.size && n.Scope === 'swarm'));
+  const networks = [...(earlier?.removed.networks ?? []), ...(await removeNetworks(removable))];
+  if (!unreachable.size || !doc) return { containers, networks };
+  const hosts = labHosts(doc);
+  const left: LeftHost[] = [...unreachable].map((host) => {
+    const nodes = Object.keys(doc.nodes).filter((n) => nodeHost(doc, n) === host);
+    const nets = Object.keys(doc.networks).filter((net) => nodes.some((n) => doc.nodes[n].links.some((l) => l.network === net)));
+    return { host, engine: hosts.find((h) => h.name === host)?.target.host ?? doc.hosts?.[host] ?? '', containers: nodes.map((n) => containerName(lab, n)), networks: nets };
+  });
+  await recordLeftovers(lab, left);
+  return { containers, networks, left: leftoversLine(left) };
 }

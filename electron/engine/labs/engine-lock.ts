@@ -73,7 +73,7 @@ export function heldMessage(lab: string, o: EngineLockOwner, now = Date.now()): 
 }
 
 /** The lock image, imported once per engine: one empty file, no layers to pull. */
-async function ensureLockImage(): Promise<void> {
+export async function ensureLockImage(): Promise<void> {
   try {
     await docker().getImage(LOCK_IMAGE).inspect();
     return;

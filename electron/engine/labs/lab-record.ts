@@ -15,7 +15,8 @@
 import { createHash } from 'node:crypto';
 import type Docker from 'dockerode';
 import type { LabDoc, Mode } from '../../api';
-import { docker } from '../docker/client';
+import { docker, engineFailure, within } from '../docker/client';
+import { isMultiHost, labHosts, placeContainer, placeNetwork, type LabHost } from '../docker/placement';
 import { readContainerFile } from '../docker/archive';
 import { execIn } from '../docker/exec';
 import { LABEL, labFilter } from '../docker/labels';
@@ -70,16 +71,61 @@ export function decodeDoc(label: string | undefined): LabDoc | undefined {
 export interface LabObjects {
   containers: Docker.ContainerInfo[];
   networks: Docker.NetworkInspectInfo[];
+  /** a lab spread over engines: the hosts that did not answer, with why (their objects are not listed) */
+  unreachable?: { host: string; problem: string }[];
 }
 
-/** Every container (running or not) and network of one lab, found by label. */
-export async function labObjects(lab: string): Promise<LabObjects> {
+/** How long a lab's other engines get to answer a listing before they count as unreachable. */
+const HOST_LIST_MS = 10_000;
+
+async function listOn(d: Docker, lab: string): Promise<LabObjects> {
   const filters = JSON.stringify(labFilter(lab));
-  const [containers, networks] = await Promise.all([
-    docker().listContainers({ all: true, filters }),
-    docker().listNetworks({ filters }),
-  ]);
+  const [containers, networks] = await Promise.all([d.listContainers({ all: true, filters }), d.listNetworks({ filters })]);
   return { containers, networks };
+}
+
+/**
+ * Every container (running or not) and network of one lab, found by label.
+ * A lab spread over hosts is found on the engine lblab drives (its first
+ * host); the document its containers carry names the others, which are
+ * listed too, and each object found there is placed (docker/placement.ts) so
+ * later calls reach it. An overlay network shows on several engines: it is
+ * listed once, managed through the first host (a Swarm manager).
+ */
+export async function labObjects(lab: string): Promise<LabObjects> {
+  const here = await listOn(docker(), lab);
+  const doc = docOf(here);
+  if (!isMultiHost(doc)) return here;
+  const out: LabObjects = { containers: [...here.containers], networks: [...here.networks], unreachable: [] };
+  let hosts: LabHost[];
+  try {
+    hosts = labHosts(doc);
+  } catch (e) {
+    out.unreachable = Object.keys(doc!.hosts ?? {}).slice(1).map((host) => ({ host, problem: (e as Error).message }));
+    return out;
+  }
+  await Promise.all(
+    hosts
+      .filter((h) => h.client !== docker())
+      .map(async (h) => {
+        try {
+          const there = await within(listOn(h.client, lab), HOST_LIST_MS, `listing lab ${lab} on host ${h.name}`);
+          for (const c of there.containers) {
+            placeContainer(c.Id, h.client);
+            for (const n of c.Names ?? []) placeContainer(n.replace(/^\//, ''), h.client);
+            out.containers.push(c);
+          }
+          for (const n of there.networks) {
+            if (out.networks.some((x) => x.Id === n.Id)) continue;
+            placeNetwork(n.Id, h.client);
+            out.networks.push(n);
+          }
+        } catch (e) {
+          out.unreachable!.push({ host: h.name, problem: engineFailure(h.target, e) });
+        }
+      }),
+  );
+  return out;
 }
 
 /** The document a lab was deployed from, read from its containers' labels. */
@@ -103,9 +149,13 @@ export function claimedBy(doc: LabDoc | undefined, objs: LabObjects): { claimed:
   };
 }
 
-/** The anchor node holds the record file: first balancer, else first node (document order). */
+/** The anchor node holds the record file: first balancer, else first node (document order) — of the
+ * first host's nodes when the lab spans hosts, so the record is on the engine lblab drives. */
 export function anchorNode(doc: LabDoc): string {
-  const names = Object.keys(doc.nodes);
+  const all = Object.keys(doc.nodes);
+  const firstHost = Object.keys(doc.hosts ?? {})[0];
+  const here = firstHost ? all.filter((n) => (doc.nodes[n].host ?? firstHost) === firstHost) : all;
+  const names = here.length ? here : all;
   return names.find((n) => doc.nodes[n].kind === 'balancer') ?? names[0];
 }
 

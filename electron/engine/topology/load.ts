@@ -76,9 +76,9 @@ function duplicateKeys(node: unknown, path: (string | number)[], lines: LineCoun
 // ------------------------------------------------------------------ formatting
 
 const ORDER: Record<string, string[]> = {
-  lab: ['name', 'description', 'offload', 'networks', 'nodes', 'services'],
+  lab: ['name', 'description', 'offload', 'hosts', 'networks', 'nodes', 'services'],
   network: ['subnet', 'position'],
-  node: ['kind', 'image', 'trust', 'links', 'position'],
+  node: ['kind', 'host', 'image', 'trust', 'links', 'position'],
   link: ['network', 'address', 'rate'],
   position: ['x', 'y'],
   service: ['balancer', 'vip', 'port', 'mode', 'scheduler', 'backends', 'routes', 'health'],

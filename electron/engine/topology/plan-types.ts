@@ -7,6 +7,12 @@ export interface PlannedNetwork {
   docker: string; // docker network name: lblab-<lab>-<net>
   subnet: string; // CIDR
   gateway: string; // the bridge's own address (host side), first usable address
+  /** a lab spread over hosts: the hosts whose nodes link to it; more than one makes it a Swarm overlay */
+  hosts?: string[];
+  /** carried between hosts as VXLAN: a swarm-scoped attachable overlay, not a bridge */
+  overlay?: true;
+  /** the interface MTU Docker gives it (a lab with an overlay: every network gets the overlay's) */
+  mtu?: number;
 }
 
 export interface PlannedInterface {
@@ -26,6 +32,8 @@ export interface PlannedNode {
   kind: NodeKind;
   image: string; // e.g. lblab/server (tag resolved by images/)
   container: string; // lblab-<lab>-<node>
+  /** a lab spread over hosts: the host (a `hosts` key) this node runs on */
+  host?: string;
   interfaces: PlannedInterface[]; // in lab-file order; map to ethN by subnet at runtime
   routes: PlannedRoute[]; // static routes, default route included, for the current modes
   /** VIPs this node holds on `lo` (dsr/tunnel real servers) */
@@ -74,6 +82,8 @@ export interface LabPlan {
   name: string;
   /** the lab's `offload: true`: lab interfaces keep tx checksum/segmentation offload */
   offload?: true;
+  /** a lab spread over hosts: host name → engine as the lab file writes it (first: the lab's first host) */
+  hosts?: Record<string, string>;
   networks: PlannedNetwork[];
   nodes: PlannedNode[];
   services: PlannedService[];

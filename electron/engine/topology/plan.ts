@@ -7,13 +7,17 @@ import { containerName, networkName } from '../docker/labels';
 import type { Addressing } from './addressing';
 import { LabFileError } from './issues';
 import { gatewayOf, intToIp } from './net4';
-import type { LabPlan, PlannedBackend, PlannedNode, PlannedService } from './plan-types';
+import type { LabPlan, PlannedBackend, PlannedNetwork, PlannedNode, PlannedService } from './plan-types';
 import { allRoutes, backendNetwork } from './routes';
 import { DEFAULT_HEALTH, DEFAULT_PORT, DEFAULT_SCHEDULER, DEFAULT_WEIGHT, durationMs } from './schema';
 import { isOwnImage, nodeCapabilities } from './trust';
 import { analyzeLab, type ValidateOptions } from './validate';
 
 export type PlanOptions = ValidateOptions;
+
+/** A VXLAN overlay on a 1500-byte underlay: outer IPv4 (20) + UDP (8) + VXLAN (8) + the inner Ethernet header (14).
+ * Every network of a lab with an overlay gets it, so no router forwards a full bridge packet into an overlay. */
+export const OVERLAY_MTU = 1450;
 
 export const SYSCTL = {
   ipForward: 'net.ipv4.ip_forward',
@@ -45,9 +49,14 @@ const backendRef = (b: string | { node: string; weight?: number }) => (typeof b 
 
 function buildPlan(doc: LabDoc, addr: Addressing, modes: Record<string, Mode>): LabPlan {
   const lab = doc.name;
-  const networks = Object.keys(doc.networks).map((net) => {
+  const hostOf = (node: string) => doc.nodes[node].host ?? Object.keys(doc.hosts ?? {})[0];
+  const spread = Object.keys(doc.hosts ?? {}).length > 1;
+  const netHosts = (net: string) => [...new Set(Object.keys(doc.nodes).filter((n) => doc.nodes[n].links.some((l) => l.network === net)).map(hostOf))];
+  const overlays = spread && Object.keys(doc.networks).some((net) => netHosts(net).length > 1);
+  const networks: PlannedNetwork[] = Object.keys(doc.networks).map((net) => {
     const s = addr.subnets.get(net)!;
-    return { name: net, docker: networkName(lab, net), subnet: s.cidr, gateway: intToIp(gatewayOf(s)) };
+    const where = spread ? { hosts: netHosts(net), ...(netHosts(net).length > 1 && { overlay: true as const }) } : {};
+    return { name: net, docker: networkName(lab, net), subnet: s.cidr, gateway: intToIp(gatewayOf(s)), ...where, ...(overlays && { mtu: OVERLAY_MTU }) };
   });
 
   const routes = allRoutes(doc, addr, modes);
@@ -137,6 +146,7 @@ function buildPlan(doc: LabDoc, addr: Addressing, modes: Record<string, Mode>): 
       kind: nd.kind,
       image: nd.image ?? `lblab/${nd.kind}`,
       container: containerName(lab, name),
+      ...(doc.hosts && { host: hostOf(name) }),
       interfaces,
       routes: routes.get(name) ?? [],
       loopbackVips: vips,
@@ -147,5 +157,5 @@ function buildPlan(doc: LabDoc, addr: Addressing, modes: Record<string, Mode>): 
       ...(!isOwnImage(nd.image) && { trusted: true }),
     };
   });
-  return { name: lab, ...(doc.offload ? { offload: true as const } : {}), networks, nodes, services };
+  return { name: lab, ...(doc.offload ? { offload: true as const } : {}), ...(doc.hosts && { hosts: { ...doc.hosts } }), networks, nodes, services };
 }

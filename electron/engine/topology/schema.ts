@@ -39,8 +39,16 @@ export const nodeSchema = z.strictObject({
   image: z.string().min(1).max(200).optional(),
   // an image that is not lblab's own gets the node's capabilities only with trust: true (trust.ts)
   trust: z.boolean({ error: 'must be true or false' }).optional(),
+  host: name.optional(),
   position: positionSchema.optional(),
 });
+
+/** An engine as Docker names one: `default` (the engine lblab runs with), a URL (unix://, tcp://, ssh://, npipe://) or a context name. */
+export const ENGINE_RE = /^(default|(unix|npipe|tcp|ssh):\/\/\S+|[a-zA-Z0-9][a-zA-Z0-9_.+-]*)$/;
+export const engineRefSchema = z
+  .string({ error: 'must be an engine: default, a Docker URL (ssh://user@host, tcp://host:2376) or a Docker context name' })
+  .max(300)
+  .regex(ENGINE_RE, 'must be default, a Docker URL (ssh://user@host, tcp://host:2376, unix:///path) or a Docker context name');
 
 export const networkSchema = z.strictObject({
   subnet: cidr.optional(),
@@ -90,6 +98,10 @@ export const labSchema = z.strictObject({
   description: z.string().max(2000).optional(),
   // throughput experiments: veths keep tx checksum/segmentation offload (plumbing.ts); default off for exact captures
   offload: z.boolean({ error: 'must be true or false' }).optional(),
+  hosts: z
+    .record(z.string(), engineRefSchema, { error: 'must be a map of hosts (name: engine)' })
+    .refine((h) => Object.keys(h).length > 0, 'must name at least one host')
+    .optional(),
   networks: z.record(z.string(), networkSchema, { error: 'must be a map of networks (name: { subnet })' }),
   nodes: z.record(z.string(), nodeSchema, { error: 'must be a map of nodes (name: { kind, links })' }),
   services: z.record(z.string(), serviceSchema, { error: 'must be a map of services' }).optional(),

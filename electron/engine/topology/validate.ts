@@ -74,6 +74,7 @@ export function analyzeLab(input: unknown, opts: ValidateOptions = {}): Analysis
   if (Object.keys(doc.nodes).length === 0) issues.push(issue(['nodes'], 'the lab has no nodes: add clients, a balancer and servers, or start from a template'));
   checkNames(doc, issues);
   checkLinks(doc, issues);
+  checkHosts(doc, issues);
   checkImages(doc, issues);
   const addr = assignAddresses(doc, opts);
   issues.push(...addr.issues);
@@ -113,6 +114,28 @@ function checkLinks(doc: LabDoc, issues: LabIssue[]) {
     } else if (nd.kind !== 'router' && nd.links.length === 0) {
       issues.push(issue(['nodes', node, 'links'], `a ${nd.kind} needs at least one link`));
     }
+  }
+}
+
+/** Hosts: every node's `host` is one of `hosts`, and no two hosts name the same engine (as written:
+ * names that resolve to one engine are caught at deploy time, when contexts are read). */
+function checkHosts(doc: LabDoc, issues: LabIssue[]) {
+  const hosts = Object.keys(doc.hosts ?? {});
+  const bad = 'must be lowercase letters, digits and dashes (max 32), not starting or ending with a dash';
+  for (const h of hosts) if (!NAME_RE.test(h)) issues.push(issue(['hosts', h], `host name "${h}" ${bad}`));
+  const byEngine = new Map<string, string>();
+  for (const [h, engine] of Object.entries(doc.hosts ?? {})) {
+    const other = byEngine.get(engine);
+    if (other) issues.push(issue(['hosts', h], `hosts ${other} and ${h} are the same engine (${engine}); give each host its own engine`));
+    else byEngine.set(engine, h);
+  }
+  const first = hosts[0];
+  if (first && Object.keys(doc.nodes).length && !Object.values(doc.nodes).some((nd) => (nd.host ?? first) === first)) {
+    issues.push(issue(['hosts', first], `host ${first}, the lab's first host, holds no node: it keeps the lab's record, so place at least one node there (nodes without host go there)`));
+  }
+  for (const [node, nd] of Object.entries(doc.nodes)) {
+    if (nd.host === undefined || hosts.includes(nd.host)) continue;
+    issues.push(issue(['nodes', node, 'host'], hosts.length ? `unknown host "${nd.host}" (hosts: ${hosts.join(', ')})` : `unknown host "${nd.host}": the lab names no hosts (add hosts: { ${nd.host}: ENGINE })`));
   }
 }
 
