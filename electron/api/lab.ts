@@ -17,10 +17,15 @@ export interface NodeStatus {
   kind: NodeKind;
   container: string; // docker container name
   id?: string; // docker container id
-  state: 'running' | 'created' | 'exited' | 'restarting' | 'paused' | 'dead' | 'missing';
+  /** unreachable: its host (a lab spread over hosts) does not answer, so its state is unknown */
+  state: 'running' | 'created' | 'exited' | 'restarting' | 'paused' | 'dead' | 'missing' | 'unreachable';
   interfaces: InterfaceStatus[];
   routes: string[];
+  /** a lab spread over hosts: the host (a `hosts` key of the lab file) the node runs on */
+  host?: string;
 }
+/** One host of a lab spread over several engines, as status last saw it. */
+export interface HostStatus { name: string; engine: string; reachable: boolean; problem?: string }
 export interface BackendStatus { node: string; address: string; weight: number }
 export interface ServiceStatus {
   name: string;
@@ -41,6 +46,8 @@ export interface LabStatus {
   networks: NetworkStatus[];
   nodes: NodeStatus[];
   services: ServiceStatus[];
+  /** a lab spread over hosts: each host, and whether it answered */
+  hosts?: HostStatus[];
   /** the document the lab runs (live modes applied): what the drawing is compared with; absent when unreadable */
   doc?: LabDoc;
 }

@@ -11,27 +11,41 @@ import type { LabPlan, PlannedNetwork, PlannedNode } from '../topology/plan-type
 
 const status = (e: unknown) => (e as { statusCode?: number }).statusCode;
 
-export async function createNetwork(lab: string, net: PlannedNetwork): Promise<Docker.Network> {
-  const opts = {
+/** Docker's options for a lab network: a bridge on one host, or a swarm-scoped attachable overlay
+ * (VXLAN between the hosts) when its nodes span hosts; made on `client`, the first host for an overlay. */
+export function networkOptions(lab: string, net: PlannedNetwork): Docker.NetworkCreateOptions {
+  const mtu: Record<string, string> = net.mtu ? { 'com.docker.network.driver.mtu': String(net.mtu) } : {};
+  const labels = labLabels(lab, { [LABEL.network]: net.name, ...(net.hosts?.length === 1 && { [LABEL.host]: net.hosts[0] }) });
+  const ipam = { Driver: 'default', Config: [{ Subnet: net.subnet, Gateway: net.gateway }] };
+  if (net.overlay) {
+    // attachable: lblab's nodes are plain containers, not Swarm services; no `encrypted`: IPsec would
+    // cost more MTU and hide the frames from captures on the underlay
+    return { Name: net.docker, Driver: 'overlay', Attachable: true, CheckDuplicate: true, Labels: labels, IPAM: ipam, Options: mtu };
+  }
+  return {
     Name: net.docker,
     Driver: 'bridge',
     CheckDuplicate: true,
-    Labels: labLabels(lab, { [LABEL.network]: net.name }),
-    IPAM: { Driver: 'default', Config: [{ Subnet: net.subnet, Gateway: net.gateway }] },
+    Labels: labels,
+    IPAM: ipam,
     // the host must not masquerade lab traffic crossing a balancer/router: a
     // rewritten source would send replies around the balancer and break nat
-    Options: { 'com.docker.network.bridge.enable_ip_masquerade': 'false' },
+    Options: { 'com.docker.network.bridge.enable_ip_masquerade': 'false', ...mtu },
   };
+}
+
+export async function createNetwork(lab: string, net: PlannedNetwork, client: Docker = docker()): Promise<Docker.Network> {
+  const opts = networkOptions(lab, net);
   try {
-    return await docker().createNetwork(opts);
+    return await client.createNetwork(opts);
   } catch (e) {
     const msg = oneLine(e);
     if (status(e) === 409) {
       // same name: a leftover of this lab from a crashed run is ours to replace; anything else is not
-      const other = await docker().getNetwork(net.docker).inspect().catch(() => undefined);
+      const other = await client.getNetwork(net.docker).inspect().catch(() => undefined);
       if (other?.Labels?.[LABEL.managed] === 'true' && other.Labels[LABEL.lab] === lab) {
-        await docker().getNetwork(other.Id).remove();
-        return docker().createNetwork(opts);
+        await client.getNetwork(other.Id).remove();
+        return client.createNetwork(opts);
       }
       throw new EngineError(`network ${net.name}: a Docker network named ${net.docker} already exists and does not belong to lab ${lab}`, 'conflict');
     }
@@ -82,7 +96,7 @@ export function containerOptions({ plan, node, image, labels }: CreateSpec): Doc
     name: node.container,
     Image: image,
     Hostname: node.name,
-    Labels: { ...labLabels(plan.name, { [LABEL.node]: node.name, [LABEL.role]: node.kind }), ...labels },
+    Labels: { ...labLabels(plan.name, { [LABEL.node]: node.name, [LABEL.role]: node.kind, ...(node.host && { [LABEL.host]: node.host }) }), ...labels },
     Env: [`LBLAB_LAB=${plan.name}`, `LBLAB_NODE=${node.name}`, ...(preloadsDataplane(plan, node) ? ['LBAGENT_PRELOAD=1'] : [])],
     // No RestartPolicy, on purpose: after an engine restart a container brought back by a policy has a
     // fresh network namespace without its plumbing, and would look running while the lab is broken. A
@@ -108,16 +122,16 @@ export function containerSpecHash(spec: CreateSpec): string {
   return createHash('sha256').update(JSON.stringify({ opts, interfaces: spec.node.interfaces })).digest('hex').slice(0, 16);
 }
 
-export async function createContainer(spec: CreateSpec): Promise<Docker.Container> {
+export async function createContainer(spec: CreateSpec, client: Docker = docker()): Promise<Docker.Container> {
   const opts = containerOptions(spec);
   try {
-    return await docker().createContainer(opts);
+    return await client.createContainer(opts);
   } catch (e) {
     if (status(e) === 409) {
-      const other = await docker().getContainer(spec.node.container).inspect().catch(() => undefined);
+      const other = await client.getContainer(spec.node.container).inspect().catch(() => undefined);
       if (other?.Config.Labels?.[LABEL.managed] === 'true' && other.Config.Labels[LABEL.lab] === spec.plan.name) {
-        await docker().getContainer(other.Id).remove({ force: true, v: true });
-        return docker().createContainer(opts);
+        await client.getContainer(other.Id).remove({ force: true, v: true });
+        return client.createContainer(opts);
       }
       throw new EngineError(`node ${spec.node.name}: a container named ${spec.node.container} already exists and does not belong to lab ${spec.plan.name}`, 'conflict');
     }
@@ -128,12 +142,12 @@ export async function createContainer(spec: CreateSpec): Promise<Docker.Containe
 
 /** Attach every further network with its fixed address — all of them before any route is set
  * (`docker network connect` refuses a subnet that overlaps a route already in the container). */
-export async function connectRest(plan: LabPlan, node: PlannedNode, container: Docker.Container): Promise<void> {
+export async function connectRest(plan: LabPlan, node: PlannedNode, container: Docker.Container, client: Docker = docker()): Promise<void> {
   for (const itf of node.interfaces.slice(1)) {
     const net = plan.networks.find((n) => n.name === itf.network);
     if (!net) throw new EngineError(`node ${node.name}: unknown network ${itf.network}`);
     try {
-      await docker()
+      await client
         .getNetwork(net.docker)
         .connect({ Container: container.id, EndpointConfig: { IPAMConfig: { IPv4Address: itf.address } } });
     } catch (e) {

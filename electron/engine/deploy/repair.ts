@@ -19,6 +19,7 @@ import { helperImage, type DeployDeps } from './deps';
 import { plumb } from './plumb';
 import type { ProgressFn } from './progress';
 import { shapedLinks, shapeHostSide } from './shaping';
+import { setVipNeighbours } from './vip-neighbours';
 
 /** Start a stopped (or unpause a paused) container; a running one is left alone. */
 async function wake(c: Docker.ContainerInfo): Promise<void> {
@@ -52,6 +53,7 @@ export async function repairLab(running: LabContext, deps: DeployDeps, onProgres
       tick(`plumb ${n.name}`);
     }),
   );
+  await setVipNeighbours(plan).catch(fail(plan.services[0]?.balancer ?? lab, 'VIP neighbour entries'));
   if (shaped) {
     await shapeHostSide(plan, helperImage(deps));
     tick('shape links');

@@ -18,6 +18,7 @@ import type Docker from 'dockerode';
 import { oneLine } from '../../api';
 import { docker } from '../docker/client';
 import { execIn } from '../docker/exec';
+import { engineOfContainer } from '../docker/placement';
 import { LABEL, labLabels } from '../docker/labels';
 import { EngineError } from '../errors';
 import type { LabPlan, PlannedNode } from '../topology/plan-types';
@@ -75,8 +76,7 @@ async function peerIndexes(node: PlannedNode, links: ShapedLink[]): Promise<Host
 }
 
 /** Run `script` once in a throw-away container in the host network namespace; returns its output, throws on failure. */
-export async function runHostHelper(lab: string, image: string, script: string, timeoutMs = 60_000): Promise<string> {
-  const d = docker();
+export async function runHostHelper(lab: string, image: string, script: string, timeoutMs = 60_000, d: Docker = docker()): Promise<string> {
   const c: Docker.Container = await d.createContainer({
     name: `lblab-${lab}-shaping-${crypto.randomBytes(3).toString('hex')}`,
     Image: image,
@@ -131,8 +131,16 @@ export async function shapeHostSide(plan: LabPlan, helperImage: string): Promise
       }),
     )
   ).flat();
-  await runHostHelper(plan.name, helperImage, hostShapingScript(shapes)).catch((e) => {
-    throw new EngineError(`lab ${plan.name}: host-side shaping failed: ${oneLine(e)}`);
-  });
+  // a lab spread over hosts: one helper per host, for the nodes there (each host's veths are its own)
+  const hostOf = (node: string) => plan.nodes.find((n) => n.name === node)?.host;
+  const byHost = new Map<string | undefined, HostShape[]>();
+  for (const sh of shapes) byHost.set(hostOf(sh.node), [...(byHost.get(hostOf(sh.node)) ?? []), sh]);
+  await Promise.all(
+    [...byHost].map(([host, list]) =>
+      runHostHelper(plan.name, helperImage, hostShapingScript(list), 60_000, engineOfContainer(plan.nodes.find((n) => n.name === list[0].node)!.container)).catch((e) => {
+        throw new EngineError(`lab ${plan.name}: host-side shaping${host ? ` on host ${host}` : ''} failed: ${oneLine(e)}`);
+      }),
+    ),
+  );
   return shapes;
 }

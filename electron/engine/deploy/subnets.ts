@@ -8,6 +8,7 @@
 // subnet) before it is planned and recorded: status, stats and mode switches
 // plan the recorded document again later, without knowing what was in use at
 // deploy time, and must get the same addresses.
+import type Docker from 'dockerode';
 import type { LabDoc } from '../../api';
 import { docker } from '../docker/client';
 import { LABEL } from '../docker/labels';
@@ -22,10 +23,13 @@ export interface SubnetsInUse {
   own: Map<string, string>;
 }
 
-export async function subnetsInUse(lab: string): Promise<SubnetsInUse> {
+export async function subnetsInUse(lab: string, engines: Docker[] = [docker()]): Promise<SubnetsInUse> {
   const others: string[] = [];
   const own = new Map<string, string>();
-  for (const n of await docker().listNetworks()) {
+  // a lab spread over hosts: every host's networks (an overlay shows on several: listed once)
+  const seen = new Set<string>();
+  const all = (await Promise.all(engines.map((d) => d.listNetworks()))).flat().filter((n) => !seen.has(n.Id) && seen.add(n.Id));
+  for (const n of all) {
     const v4 = (n.IPAM?.Config ?? []).map((c) => c.Subnet ?? '').filter((c) => parseSubnet(c));
     const mine = n.Labels?.[LABEL.managed] === 'true' && n.Labels[LABEL.lab] === lab && n.Labels[LABEL.network];
     if (mine && v4.length) own.set(n.Labels![LABEL.network]!, v4[0]);

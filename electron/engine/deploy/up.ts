@@ -23,6 +23,11 @@
 import type Docker from 'dockerode';
 import { MODES, oneLine, type LabDoc, type Mode } from '../../api';
 import { docker } from '../docker/client';
+import { containerRef, placeContainer, placeNetwork } from '../docker/placement';
+import { retryLeftovers } from '../labs/leftovers';
+import { checkLabHosts } from './hosts-check';
+import { sendImagesToHosts } from './host-images';
+import { setVipNeighbours, vipNeighbours } from './vip-neighbours';
 import { LABEL } from '../docker/labels';
 import { EngineError, firstIssue } from '../errors';
 import { down, removeContainers, removeNetworks } from '../labs/down';
@@ -139,9 +144,18 @@ export async function up(doc: LabDoc, opts: UpOptions = {}): Promise<UpResult> {
     running = await labContext(lab, deps);
   }
   exists = running.objs.containers.length + running.objs.networks.length > 0;
+  if (running.objs.unreachable?.length) {
+    const u = running.objs.unreachable[0];
+    throw new EngineError(`lab ${lab}: host ${u.host} does not answer (${u.problem}); nothing was changed`, 'engine');
+  }
 
-  const pinned = pinSubnets(doc, await subnetsInUse(lab), deps);
+  // a lab spread over hosts: every host answers, they are one Swarm, each can run what it holds
+  const hosts = doc.hosts ? await checkLabHosts(doc, deps.planLab(doc)) : undefined;
+  if (hosts) await retryLeftovers(lab).catch(() => undefined);
+  const pinned = pinSubnets(doc, await subnetsInUse(lab, hosts?.map((h) => h.client)), deps);
   const plan = deps.planLab(pinned);
+  const clientOf = (host: string | undefined) => hosts?.find((h) => h.name === host)?.client ?? docker();
+  for (const n of plan.nodes) placeContainer(n.container, clientOf(n.host));
   for (const g of capabilityGrants(plan)) opts.onGrant?.(grantLine(g, lab));
   const hash = docHash(pinned);
   const anchor = anchorNode(pinned);
@@ -178,6 +192,14 @@ export async function up(doc: LabDoc, opts: UpOptions = {}): Promise<UpResult> {
   ).catch((e) => {
     throw signal?.aborted ? untouched() : new EngineError(`images: ${oneLine(e)}`);
   });
+  if (hosts && hosts.length > 1) {
+    await untilAborted(
+      timed('images: hosts', () => sendImagesToHosts(plan, hosts, images, helperImage(deps), (m) => opts.onProgress?.({ step: `images: ${m}`, done: 0, total: 1 }))),
+      signal,
+    ).catch((e) => {
+      throw signal?.aborted ? untouched() : new EngineError(`images: ${oneLine(e)}`);
+    });
+  }
 
   const sysctls = sysctlsForEveryMode(pinned, plan, deps);
   const specs = new Map(
@@ -202,7 +224,7 @@ export async function up(doc: LabDoc, opts: UpOptions = {}): Promise<UpResult> {
   const created: Created = { containers: [], networks: [] };
   const touched = { plumbed: new Set<string>(), configured: new Set<string>() };
   try {
-    await deployPlan({ doc: pinned, plan, hash, anchor, deps, prog, timed, balancers, images, timings, sysctls, specs, keep: keep ?? new Set(), newNets, replumb, created, touched, signal });
+    await deployPlan({ doc: pinned, plan, hash, anchor, deps, prog, timed, balancers, images, timings, sysctls, specs, keep: keep ?? new Set(), newNets, replumb, created, touched, signal, clientOf });
   } catch (e) {
     prog.start('rolling back');
     if (before) await restore(before, touched, deps);
@@ -233,7 +255,7 @@ async function restore(before: LabPlan, touched: { plumbed: Set<string>; configu
 
 /** Remove what a deploy created: containers first (a network with endpoints cannot go). */
 async function removeCreated(created: Created): Promise<void> {
-  await Promise.all(created.containers.map((id) => docker().getContainer(id).remove({ force: true, v: true }).catch(() => undefined)));
+  await Promise.all(created.containers.map((id) => containerRef(id).remove({ force: true, v: true }).catch(() => undefined)));
   await removeNetworks(created.networks.map((id) => ({ Id: id, Name: id }) as Docker.NetworkInspectInfo)).catch(() => undefined);
 }
 
@@ -334,6 +356,8 @@ interface DeployRun {
   /** kept nodes whose plumbing or balancer configuration this run started to change */
   touched: { plumbed: Set<string>; configured: Set<string> };
   signal?: AbortSignal;
+  /** the engine of a host (a lab spread over hosts); the driven engine otherwise */
+  clientOf: (host: string | undefined) => Docker;
 }
 
 /**
@@ -350,7 +374,7 @@ interface DeployRun {
  * last one is plumbed, `balancers`/`shaping` when those finish after that.
  */
 async function deployPlan(run: DeployRun): Promise<void> {
-  const { doc, plan, hash, anchor, deps, prog, timed, balancers, images, timings, sysctls, specs, keep, created, touched, signal } = run;
+  const { doc, plan, hash, anchor, deps, prog, timed, balancers, images, timings, sysctls, specs, keep, created, touched, signal, clientOf } = run;
   let failure: unknown;
   const step = <T>(f: () => Promise<T>): Promise<T> => {
     if (signal?.aborted) failure ??= new EngineError(ABORTED);
@@ -364,7 +388,11 @@ async function deployPlan(run: DeployRun): Promise<void> {
     settleAll(
       run.newNets.map((net) =>
         step(async () => {
-          created.networks.push((await createNetwork(plan.name, net)).id);
+          // an overlay is made on the first host (a Swarm manager); a bridge on the host of its nodes
+          const client = clientOf(net.overlay ? undefined : net.hosts?.[0]);
+          const made = await createNetwork(plan.name, net, client);
+          placeNetwork(made.id, client);
+          created.networks.push(made.id);
           prog.tick(`network ${net.name}`);
         }),
       ),
@@ -401,10 +429,12 @@ async function deployPlan(run: DeployRun): Promise<void> {
     const pipeline = handled(
       step(async () => {
         const withSysctls = { ...node, sysctls: sysctls.get(node.name) ?? node.sysctls };
-        const c = await createContainer({ plan, node: withSysctls, image: images.get(node.name)!, labels: { ...labels, [LABEL.spec]: specs.get(node.name)! } });
+        const client = clientOf(node.host);
+        const c = await createContainer({ plan, node: withSysctls, image: images.get(node.name)!, labels: { ...labels, [LABEL.spec]: specs.get(node.name)! } }, client);
+        placeContainer(c.id, client);
         created.containers.push(c.id);
         prog.tick(`create ${node.name}`);
-        await step(() => connectRest(plan, node, c));
+        await step(() => connectRest(plan, node, c, client));
         prog.tick(`attach ${node.name}`);
         last.created = Math.max(last.created, Date.now());
         await step(() =>
@@ -477,8 +507,10 @@ async function deployPlan(run: DeployRun): Promise<void> {
         ),
       )
     : undefined;
+  // a VIP on an overlay: its senders learn the balancer's MAC (Docker's overlay does not flood ARP)
+  const neighbours = vipNeighbours(plan).length ? handled(allPlumbed.then(() => step(() => setVipNeighbours(plan)))) : undefined;
   const balancersDone = settleAll([...configured.values()]).then(() => Date.now());
-  const results = await Promise.allSettled([...started.values(), allPlumbed, balancersDone, ...(shaping ? [shaping] : [])]);
+  const results = await Promise.allSettled([...started.values(), allPlumbed, balancersDone, ...(shaping ? [shaping] : []), ...(neighbours ? [neighbours] : [])]);
   if (signal?.aborted) failure ??= new EngineError(ABORTED);
   if (failure !== undefined) throw failure;
   const bad = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');

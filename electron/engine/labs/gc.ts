@@ -16,7 +16,9 @@ import type Docker from 'dockerode';
 import { NAME_RE } from '../../api';
 import type { GcOptions, GcResult } from '../../api/host';
 import { docker, engineIsRemote } from '../docker/client';
-import { LABEL, labFilter } from '../docker/labels';
+import { containerName, LABEL, labFilter } from '../docker/labels';
+import { labHosts, nodeHost } from '../docker/placement';
+import { labsWithLeftovers, leftoversLine, recordLeftovers, retryLeftovers, type LeftoversRetry } from './leftovers';
 import { EngineError } from '../errors';
 import { removeContainers, removeNetworks } from './down';
 import { anchorNode, claimedBy, docOf, labObjects, readRecord, type LabObjects } from './lab-record';
@@ -39,6 +41,14 @@ export async function gc(opts: GcOptions = {}): Promise<GcResult> {
 
   const removedWhole = new Set<string>();
   if (opts.all) {
+    // a lab spread over hosts: its objects on the other engines too (found through its documents)
+    const labs = [...new Set(containers.map(labOf))].filter((l) => NAME_RE.test(l));
+    for (const lab of labs) {
+      const objs = await labObjects(lab).catch(() => undefined);
+      for (const c of objs?.containers ?? []) if (!containers.some((x) => x.Id === c.Id)) containers.push(c);
+      for (const n of objs?.networks ?? []) if (!networks.some((x) => x.Id === n.Id)) networks.push(n);
+      if (objs?.unreachable?.length) await recordUnreachable(lab, objs);
+    }
     await remove({ containers, networks });
   } else {
     const labs = [...new Set([...containers, ...networks].map(labOf))].sort();
@@ -53,6 +63,14 @@ export async function gc(opts: GcOptions = {}): Promise<GcResult> {
       if (verdict === 'removed') removedWhole.add(lab);
       else out.kept!.push({ lab, why: verdict });
     }
+  }
+  // what `down` could not remove on a host that did not answer (labs/leftovers.ts)
+  for (const lab of (await labsWithLeftovers()).filter((l) => opts.onlyLab === undefined || l.startsWith(opts.onlyLab))) {
+    const r = await retryLeftovers(lab).catch((e) => ({ removed: { containers: [], networks: [] }, still: [], problems: [(e as Error).message] }) as unknown as LeftoversRetry);
+    if (!r) continue;
+    out.containers.push(...r.removed.containers);
+    out.networks.push(...r.removed.networks);
+    if (r.still.length || r.problems.length) out.kept!.push({ lab, why: [leftoversLine(r.still), ...r.problems].filter(Boolean).join('; ') });
   }
   const vols = volumes.filter((v) => opts.all || removedWhole.has(labOf(v)));
   await Promise.all(vols.map((v) => docker().getVolume(v.Name).remove().catch(() => undefined)));
@@ -87,6 +105,28 @@ async function collectLab(lab: string, remove: (objs: LabObjects) => Promise<voi
   } finally {
     await lock.release();
   }
+}
+
+/** A lab gc --all removes while one of its hosts does not answer: what that host holds is recorded for the next gc. */
+async function recordUnreachable(lab: string, objs: LabObjects): Promise<void> {
+  const doc = docOf(objs);
+  if (!doc) return;
+  const hosts = (() => {
+    try {
+      return labHosts(doc);
+    } catch {
+      return [];
+    }
+  })();
+  await recordLeftovers(
+    lab,
+    (objs.unreachable ?? []).map((u) => ({
+      host: u.host,
+      engine: hosts.find((h) => h.name === u.host)?.target.host ?? doc.hosts?.[u.host] ?? '',
+      containers: Object.keys(doc.nodes).filter((n) => nodeHost(doc, n) === u.host).map((n) => containerName(lab, n)),
+      networks: [],
+    })),
+  );
 }
 
 function stateOf(containers: Docker.ContainerInfo[]): string {

@@ -61,29 +61,37 @@ export interface LabProblems {
   networks: string[];
   /** the anchor node runs but holds no lab record */
   noRecord?: string;
+  /** a lab spread over hosts: hosts that did not answer, with the nodes they hold */
+  unreachable?: { host: string; nodes: string[] }[];
 }
 
 /** What each planned node and network lacks, from the look at each node (absent = no container) and the Docker networks there are. */
-export function labProblems(plan: LabPlan, looks: Map<string, NodeLook>, dockerNetworks: string[], noRecord?: string): LabProblems {
+export function labProblems(plan: LabPlan, looks: Map<string, NodeLook>, dockerNetworks: string[], noRecord?: string, unreachableHosts: string[] = []): LabProblems {
+  const away = (host: string | undefined) => !!host && unreachableHosts.includes(host);
+  const unreachable = unreachableHosts.map((host) => ({ host, nodes: plan.nodes.filter((n) => n.host === host).map((n) => n.name) }));
   return {
-    nodes: plan.nodes.map((n) => ({ name: n.name, problems: nodeProblems(plan, n, looks.get(n.name) ?? { state: 'missing' }) })),
-    networks: plan.networks.filter((n) => !dockerNetworks.includes(n.docker)).map((n) => n.name),
+    nodes: plan.nodes.map((n) => ({ name: n.name, problems: away(n.host) ? ['unreachable'] : nodeProblems(plan, n, looks.get(n.name) ?? { state: 'missing' }) })),
+    // a bridge of a host that does not answer is not listed: it is unknown, not missing
+    networks: plan.networks.filter((n) => !dockerNetworks.includes(n.docker) && !(n.hosts?.length && !n.overlay && n.hosts.every(away))).map((n) => n.name),
     ...(noRecord && { noRecord }),
+    ...(unreachable.length && { unreachable }),
   };
 }
 
 /** One line saying why a lab is degraded ("lb, web1 stopped; web2: no VIP 198.19.224.10 on lo"); undefined when it is whole. */
 export function degradedReason(p: LabProblems): string | undefined {
   const parts: string[] = [];
+  for (const u of p.unreachable ?? []) parts.push(`host ${u.host} unreachable${u.nodes.length ? ` (${u.nodes.join(', ')} unknown)` : ''}`);
   const byProblem = new Map<string, string[]>();
   for (const n of p.nodes) {
+    if (n.problems[0] === 'unreachable') continue; // said with its host
     if (n.problems.length === 1 && ['stopped', 'missing', 'not plumbed', 'paused', 'restarting'].includes(n.problems[0])) {
       byProblem.set(n.problems[0], [...(byProblem.get(n.problems[0]) ?? []), n.name]);
     }
   }
   for (const [problem, names] of byProblem) parts.push(`${names.join(', ')} ${problem}`);
   for (const n of p.nodes) {
-    if (!n.problems.length || byProblem.get(n.problems[0])?.includes(n.name)) continue;
+    if (!n.problems.length || n.problems[0] === 'unreachable' || byProblem.get(n.problems[0])?.includes(n.name)) continue;
     const shown = n.problems.slice(0, 2).join(', ');
     parts.push(`${n.name}: ${shown}${n.problems.length > 2 ? ` (+${n.problems.length - 2} more)` : ''}`);
   }
@@ -94,7 +102,7 @@ export function degradedReason(p: LabProblems): string | undefined {
 
 /** Whether `up` can repair in place what is wrong: only nodes stopped or unplumbed, nothing missing. */
 export function repairable(p: LabProblems): boolean {
-  return !p.networks.length && !p.noRecord && p.nodes.every((n) => !n.problems.includes('missing'));
+  return !p.networks.length && !p.noRecord && !p.unreachable?.length && p.nodes.every((n) => !n.problems.includes('missing'));
 }
 
 /**

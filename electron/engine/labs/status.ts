@@ -6,14 +6,15 @@
 // containers stopped or lost their plumbing (an engine restart) is degraded,
 // with the reason.
 import type Docker from 'dockerode';
-import type { InterfaceStatus, LabDoc, LabStatus, LabSummary, NodeKind, NodeStatus, ServiceStatus } from '../../api';
+import type { HostStatus, InterfaceStatus, LabDoc, LabStatus, LabSummary, NodeKind, NodeStatus, ServiceStatus } from '../../api';
 import type { DeployDeps } from '../deploy/deps';
 import { docker } from '../docker/client';
 import { execIn } from '../docker/exec';
 import { LABEL, labFilter } from '../docker/labels';
 import type { LabPlan, PlannedService } from '../topology/plan-types';
 import { degradedReason, labProblems, stateProblems, type IpAddr, type LabProblems, type NodeLook } from './health';
-import { anchorNode, docOf, labObjects, parseRecord, readRecord, readStoppedRecord, RECORD_PATH, withModes, type LabRecord } from './lab-record';
+import { nodeHost } from '../docker/placement';
+import { anchorNode, docOf, labObjects, type LabObjects, parseRecord, readRecord, readStoppedRecord, RECORD_PATH, withModes, type LabRecord } from './lab-record';
 
 interface LiveNode {
   /** undefined when the node cannot run `ip` */
@@ -106,6 +107,7 @@ export async function status(lab: string, deps: Pick<DeployDeps, 'planLab'>): Pr
   if (!objs.containers.length && !objs.networks.length) return { name: lab, state: 'absent', networks: [], nodes: [], services: [] };
   const labelled = docOf(objs);
   const anchor = labelled && anchorNode(labelled);
+  const away = new Set((objs.unreachable ?? []).map((u) => u.host));
 
   const present = objs.containers.map((c) => c.Labels?.[LABEL.node]).filter((n): n is string => !!n);
   const containerOf = (name: string) => objs.containers.find((x) => x.Labels?.[LABEL.node] === name);
@@ -127,14 +129,16 @@ export async function status(lab: string, deps: Pick<DeployDeps, 'planLab'>): Pr
   const nodes = names.map((name): NodeStatus => {
     const c = containerOf(name);
     const net = live.get(name)?.net;
+    const host = doc?.hosts ? nodeHost(doc, name) : c?.Labels?.[LABEL.host];
     return {
       name,
       kind: (doc?.nodes[name]?.kind ?? c?.Labels?.[LABEL.role] ?? 'client') as NodeKind,
       container: c ? c.Names[0].replace(/^\//, '') : `lblab-${lab}-${name}`,
       id: c?.Id,
-      state: (c?.State as NodeStatus['state']) ?? 'missing',
+      state: (c?.State as NodeStatus['state']) ?? (host && away.has(host) ? 'unreachable' : 'missing'),
       interfaces: interfacesOf(c, net?.addrs, plan, name),
       routes: net?.routes ?? [],
+      ...(host && { host }),
     };
   });
   const networks = (plan?.networks ?? []).map((n) => ({ name: n.name, subnet: n.subnet, docker: n.docker }));
@@ -147,7 +151,7 @@ export async function status(lab: string, deps: Pick<DeployDeps, 'planLab'>): Pr
   const anchorLive = anchor ? live.get(anchor) : undefined;
   const noRecord = anchor && anchorLive?.net && !record ? anchor : undefined;
   const problems: LabProblems = plan
-    ? labProblems(plan, looks, objs.networks.map((n) => n.Name), noRecord)
+    ? labProblems(plan, looks, objs.networks.map((n) => n.Name), noRecord, [...away])
     : { nodes: [], networks: [] };
   // containers the plan does not name (or every one, without a plan): judged by their state alone
   for (const n of nodes) {
@@ -162,8 +166,17 @@ export async function status(lab: string, deps: Pick<DeployDeps, 'planLab'>): Pr
     networks,
     nodes,
     services: (plan?.services ?? []).map(serviceStatus),
+    ...(doc?.hosts && { hosts: hostStatuses(doc, objs) }),
     ...(doc && { doc: withModes(doc, record?.modes) }),
   };
+}
+
+/** Each host of a spread lab and whether it answered the listing. */
+function hostStatuses(doc: LabDoc, objs: LabObjects): HostStatus[] {
+  return Object.entries(doc.hosts ?? {}).map(([name, engine]) => {
+    const u = objs.unreachable?.find((x) => x.host === name);
+    return { name, engine, reachable: !u, ...(u && { problem: u.problem }) };
+  });
 }
 
 /** Every lab on this engine, by label. */
@@ -195,5 +208,5 @@ export async function currentProblems(ctx: LabContext): Promise<LabProblems | un
       }),
     ),
   );
-  return labProblems(plan, looks, ctx.objs.networks.map((n) => n.Name), ctx.record ? undefined : anchorNode(doc));
+  return labProblems(plan, looks, ctx.objs.networks.map((n) => n.Name), ctx.record ? undefined : anchorNode(doc), (ctx.objs.unreachable ?? []).map((u) => u.host));
 }
