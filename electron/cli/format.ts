@@ -8,11 +8,19 @@ export function table(rows: string[][]): string {
 
 export function formatStatus(s: LabStatus): string {
   const out = [`lab ${s.name}: ${s.state}${s.reason ? `: ${s.reason}` : ''}`, ''];
-  const rows = [['NODE', 'KIND', 'STATE', 'INTERFACES']];
+  if (s.hosts?.length) {
+    const hrows = [['HOST', 'ENGINE', 'STATE']];
+    for (const h of s.hosts) hrows.push([h.name, h.engine, h.reachable ? 'answers' : `unreachable: ${h.problem ?? ''}`]);
+    out.push(table(hrows), '');
+  }
+  // a spread lab's nodes name their host
+  const spread = s.nodes.some((n) => n.host);
+  const rows = [['NODE', 'KIND', ...(spread ? ['HOST'] : []), 'STATE', 'INTERFACES']];
   for (const n of s.nodes) {
     const itfs = n.interfaces.map((i) => `${i.name} ${i.network} ${i.address}${i.rate ? ` @${i.rate}` : ''}`);
-    rows.push([n.name, n.kind, n.state, itfs[0] ?? '-']);
-    for (const more of itfs.slice(1)) rows.push(['', '', '', more]);
+    const host = spread ? [n.host ?? '-'] : [];
+    rows.push([n.name, n.kind, ...host, n.state, itfs[0] ?? '-']);
+    for (const more of itfs.slice(1)) rows.push(['', '', ...host.map(() => ''), '', more]);
   }
   out.push(table(rows));
   if (s.services.length) {

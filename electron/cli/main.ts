@@ -200,6 +200,8 @@ export function buildProgram(): Command {
       const r = await (await lab()).down(name);
       if (!r.containers.length && !r.networks.length) process.stderr.write(`lblab: no lab named ${name}: nothing to remove\n`);
       else process.stderr.write(`lblab: removed ${r.containers.length} containers and ${r.networks.length} networks of ${name}\n`);
+      // a host that did not answer keeps its part: recorded, and retried by gc, down and up
+      if (r.left) process.stderr.write(`lblab: ${r.left} (recorded: \`lblab gc\` removes it once the host answers)\n`);
     });
 
   program
