@@ -35,6 +35,17 @@ export const comparisonIdSchema = z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/, 'i
 export interface Spread { median: number; min: number; max: number }
 export interface LatencyPercentiles { p50: number; p90: number; p99: number }
 
+/** A host of a lab spread over several engines, as a comparison saw it. */
+export interface CompareHost {
+  name: string;
+  engine: string;
+  nodes: string[];
+  /** average ping round trip from a node on this host to one on the first host, over a lab network (absent on the first host) */
+  rttMs?: number;
+  /** the nodes that ping ran between */
+  rttPath?: string;
+}
+
 export interface CompareEnvironment {
   kernel: string;
   docker: string;
@@ -48,6 +59,8 @@ export interface CompareEnvironment {
   offloads: Record<string, Record<string, string>>;
   /** the lab's `offload` setting when it ran (absent: the document was unreadable, or saved before the setting existed) */
   offload?: boolean;
+  /** a lab spread over hosts: each host, its nodes and its distance from the first host */
+  hosts?: CompareHost[];
 }
 /** Whether a comparison ran with checksum/segmentation offload: the lab's setting, else what the balancer's
  * interfaces had (tx-checksumming); undefined when neither is known. Throughput differs several-fold. */

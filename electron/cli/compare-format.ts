@@ -71,5 +71,9 @@ export function formatComparison(c: Comparison): string {
       `${offload === undefined ? '' : `, offload ${offload ? 'on' : 'off'}`}` +
       `${Object.keys(e.linkRates).length ? `; shaped links: ${Object.entries(e.linkRates).map(([k, v]) => `${k} ${v}`).join(', ')}` : ''}`,
   );
+  if (e.hosts?.length) {
+    const rtt = (h: NonNullable<typeof e.hosts>[number]) => (h.rttMs === undefined ? '' : `, ${h.rttMs.toFixed(2)} ms from ${e.hosts![0].name} (${h.rttPath})`);
+    lines.push(`Hosts: ${e.hosts.map((h) => `${h.name} (${h.engine}: ${h.nodes.join(', ')}${rtt(h)})`).join('; ')}`);
+  }
   return lines.join('\n');
 }

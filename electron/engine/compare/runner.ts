@@ -9,6 +9,7 @@
 // nftables rules gone, our program attached again.
 import type { CompareEvent, CompareRow, CompareRun, Comparison, Mode } from '../../api';
 import { backendShares, counterAt, delta, parseSnapshots, samplerScript, stopSamplersScript, sumRx, type Snapshot } from './counters';
+import { hostDistances } from './host-distances';
 import { ENVIRONMENT_SCRIPT, LOAD_SCRIPT, environment, labOffload, parseEnvironment, parseLoad } from './environment';
 import { AbortedError, isAbort, raceAbort, type ComparePort, type PortExecOptions, type PortExecResult } from './port';
 import { kernelNatSetupScript, kernelNatUndoScript, modeForDirect, parseDetached } from './reference-rows';
@@ -323,6 +324,8 @@ export async function runComparison(id: string, p: PreparedCompare, ctx: RunnerC
     try {
       const [envOut, docker] = await Promise.all([execOk(p.balancer, ENVIRONMENT_SCRIPT, 'reading the environment', { timeoutMs: 20_000 }), port.dockerVersion().catch(() => '')]);
       c.environment = environment(parseEnvironment(envOut), docker, p.status, [], balancerIfaces);
+      const hosts = await hostDistances(p.status, (node, script) => execOk(node, script, 'measuring the distance between hosts', { timeoutMs: 15_000 }));
+      if (hosts) c.environment.hosts = hosts;
     } catch {
       // the environment is context, not a result: an image without ethtool still compares
     }
