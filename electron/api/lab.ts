@@ -20,6 +20,8 @@ export interface NodeStatus {
   state: 'running' | 'created' | 'exited' | 'restarting' | 'paused' | 'dead' | 'missing';
   interfaces: InterfaceStatus[];
   routes: string[];
+  /** a lab spread over hosts: the host (a `hosts` key) the node runs on */
+  host?: string;
 }
 export interface BackendStatus { node: string; address: string; weight: number }
 export interface ServiceStatus {
@@ -41,9 +43,12 @@ export interface LabStatus {
   networks: NetworkStatus[];
   nodes: NodeStatus[];
   services: ServiceStatus[];
+  /** a lab spread over hosts: each host, its engine, and whether it answered (why not, in words) */
+  hosts?: LabHostStatus[];
   /** the document the lab runs (live modes applied): what the drawing is compared with; absent when unreadable */
   doc?: LabDoc;
 }
+export interface LabHostStatus { name: string; engine: string; reachable: boolean; problem?: string }
 export interface LabSummary { name: string; nodes: number; running: number }
 
 /** Labs in Docker: each call needs the Docker engine and fails `engine` with how to start it when there is none. */
