@@ -1,0 +1,91 @@
+// The lab's hosts (name → Docker engine) in the lab inspector: add, rename,
+// point at an engine (a context name from the list, or a URL), remove. A
+// removed host's nodes move to the first host that remains, after asking.
+import { useId, type CSSProperties } from 'react';
+import type { EngineDescription } from '../../../electron/api';
+import { hostColor, hostNames } from '../../lib/hosts';
+import { addHost, nodesOnHost, removeHost, renameHost, setHostEngine } from '../../state/host-ops';
+import { useKnownEngines } from '../engines/useKnownEngines';
+import { Icon } from '../icons';
+import type { InspectorProps } from './context';
+import { Field, NameField, Section } from './fields';
+
+const count = (n: number) => `${n} node${n === 1 ? '' : 's'}`;
+
+/** "ssh://lab@h2 · does not answer": what the engine list says of the engine a host names. */
+function engineNote(engines: EngineDescription[], engine: string): string | undefined {
+  const e = engines.find((x) => x.name === engine || x.host === engine);
+  if (!e) return undefined;
+  return [e.name === engine ? e.host : undefined, e.answers ? (e.serverVersion ? `Docker ${e.serverVersion}` : 'answers') : 'does not answer'].filter(Boolean).join(' · ');
+}
+
+export function HostsSection({ doc, edit, seal, ask, listEngines }: InspectorProps) {
+  const names = hostNames(doc);
+  const known = useKnownEngines(listEngines);
+  const listId = useId();
+
+  const remove = async (name: string) => {
+    const on = nodesOnHost(doc, name);
+    const rest = names.filter((h) => h !== name);
+    if (on.length) {
+      const lines = rest.length
+        ? [`${on.join(', ')} move${on.length === 1 ? 's' : ''} to ${rest[0]}, the first host.`]
+        : ['The lab runs on one Docker engine again: the nodes lose their host.'];
+      if (!(await ask({ title: `Remove host ${name}?`, lines, confirm: 'Remove host' }))) return;
+    }
+    edit(removeHost(doc, name));
+  };
+
+  return (
+    <Section
+      title="Hosts"
+      actions={
+        <button type="button" className="btn small" data-testid="add-host" onClick={() => edit(addHost(doc).doc)}>
+          <Icon.plus /> Add host
+        </button>
+      }
+    >
+      {names.length === 0 && (
+        <p className="muted small" data-testid="hosts-none">
+          One Docker engine: the app’s. Add hosts to spread the lab over several engines in one Swarm; a network whose nodes sit on more than one host becomes a VXLAN overlay.
+        </p>
+      )}
+      <datalist id={listId}>
+        {known.engines.map((e) => (
+          <option key={e.name} value={e.name}>
+            {e.host}
+          </option>
+        ))}
+      </datalist>
+      {names.map((name, i) => (
+        <div className="host-row" key={name} data-testid={`host-row-${name}`} style={{ '--host': hostColor(doc, name) } as CSSProperties}>
+          <div className="host-row-head">
+            <i className="host-dot" aria-hidden />
+            <NameField label="Host" testid={`host-name-${name}`} value={name} taken={(n) => names.includes(n)} onRename={(v) => edit(renameHost(doc, name, v))} />
+            <button type="button" className="icon-btn" aria-label={`remove host ${name}`} data-testid={`remove-host-${name}`} onClick={() => void remove(name)}>
+              <Icon.trash />
+            </button>
+          </div>
+          <Field label="Engine" id={`${listId}-${name}`} path={`hosts.${name}`} hint={engineNote(known.engines, doc.hosts![name]) ?? 'default, a context name, ssh://user@host or tcp://host:2376'}>
+            <input
+              id={`${listId}-${name}`}
+              data-testid={`host-engine-${name}`}
+              type="text"
+              spellCheck={false}
+              list={listId}
+              value={doc.hosts![name]}
+              placeholder="a context name or ssh://user@host"
+              onFocus={known.load}
+              onChange={(e) => edit(setHostEngine(doc, name, e.target.value), `host:${name}:engine`)}
+              onBlur={seal}
+            />
+          </Field>
+          <div className="muted small">
+            {count(nodesOnHost(doc, name).length)}
+            {i === 0 && ' · first host: nodes without a host run here, and it keeps the lab’s record'}
+          </div>
+        </div>
+      ))}
+    </Section>
+  );
+}
