@@ -12,10 +12,21 @@ import { Field, NameField, Section } from './fields';
 
 const count = (n: number) => `${n} node${n === 1 ? '' : 's'}`;
 
-/** "ssh://lab@h2 · does not answer": what the engine list says of the engine a host names. */
-function engineNote(engines: EngineDescription[], engine: string): string | undefined {
-  const e = engines.find((x) => x.name === engine || x.host === engine);
-  if (!e) return undefined;
+/** How lblab reaches an engine written this way, in words. */
+function reach(engine: string): string {
+  if (engine === '') return 'default, a Docker context name, ssh://user@host or tcp://host:2376';
+  if (engine === 'default') return 'this machine’s engine (DOCKER_HOST or the local socket)';
+  const scheme = /^([a-z]+):\/\//.exec(engine)?.[1];
+  if (scheme === 'ssh') return 'over SSH (docker system dial-stdio on the host)';
+  if (scheme === 'tcp') return 'over TCP';
+  if (scheme === 'unix' || scheme === 'npipe') return 'a local socket';
+  return 'a Docker context';
+}
+
+/** What the engine list says of the engine a host names ("ssh://lab@h2 · Docker 27.1"), else how it is reached. */
+function engineNote(engines: EngineDescription[], engine: string): string {
+  const e = engine ? engines.find((x) => x.name === engine || x.host === engine) : undefined;
+  if (!e) return reach(engine);
   return [e.name === engine ? e.host : undefined, e.answers ? (e.serverVersion ? `Docker ${e.serverVersion}` : 'answers') : 'does not answer'].filter(Boolean).join(' · ');
 }
 
@@ -66,7 +77,7 @@ export function HostsSection({ doc, edit, seal, ask, listEngines }: InspectorPro
               <Icon.trash />
             </button>
           </div>
-          <Field label="Engine" id={`${listId}-${name}`} path={`hosts.${name}`} hint={engineNote(known.engines, doc.hosts![name]) ?? 'default, a context name, ssh://user@host or tcp://host:2376'}>
+          <Field label="Engine" id={`${listId}-${name}`} path={`hosts.${name}`} hint={engineNote(known.engines, doc.hosts![name])}>
             <input
               id={`${listId}-${name}`}
               data-testid={`host-engine-${name}`}

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LabDoc, LabStatus, NodeStatus } from '../../../electron/api';
 import { HOST_PALETTE, hostColor, networkHosts, nodeHost, overlayNetworks, unreachableNodes } from '../../../renderer/lib/hosts';
+import { changeLine, labDiff } from '../../../renderer/state/drift';
 import { addHost, nodesOnHost, removeHost, renameHost, setHostEngine, setNodeHost } from '../../../renderer/state/host-ops';
 
 const spread = (): LabDoc => ({
@@ -113,5 +114,15 @@ describe('host edits', () => {
     for (const h of ['h1', 'h2', 'h3']) d = removeHost(d, h);
     expect('hosts' in d).toBe(false);
     expect(Object.values(d.nodes).some((n) => 'host' in n)).toBe(false);
+  });
+});
+
+describe('drift of a lab spread over hosts', () => {
+  it('a node moved to another host, or a host pointed at another engine, differs from the running lab; naming the first host does not', () => {
+    const running = spread();
+    expect(labDiff(running, setNodeHost(running, 'client1', 'h1'))).toEqual([]);
+    expect(labDiff(running, setNodeHost(running, 'web1', 'h3')).map(changeLine)).toEqual(['~ node web1: host']);
+    expect(labDiff(running, setHostEngine(running, 'h2', 'ssh://lab@rack9')).map(changeLine)).toEqual(['~ host h2: engine']);
+    expect(labDiff(running, removeHost(running, 'h3')).map(changeLine)).toEqual(['− host h3', '~ node web2: host', '~ node edge1: host']);
   });
 });
