@@ -51,6 +51,8 @@ describe('a lab spread over hosts, drawn in the browser (web mode)', () => {
 
     // ---- three hosts: the first is this machine's engine, the others remote
     for (let i = 0; i < 3; i++) await page.getByTestId('add-host').click();
+    // the host just added waits for its engine: its field has the focus
+    expect(await page.evaluate(() => (document.activeElement as HTMLElement | null)?.dataset.testid)).toBe('host-engine-h3');
     await expect.poll(() => page.getByTestId('host-engine-h1').inputValue()).toBe('default');
     await page.getByTestId('host-engine-h2').fill('ssh://lab@rack2');
     await page.getByTestId('host-engine-h3').fill('tcp://rack3:2376');
@@ -94,7 +96,7 @@ describe('a lab spread over hosts, drawn in the browser (web mode)', () => {
     expect(scenario.since()).toEqual([]);
   });
 
-  it('an unknown host is a problem shown where others are, and removing a host moves its nodes home after asking', async () => {
+  it('removing a host asks, then moves its nodes to the first host; an engine left empty is a problem on its field', async () => {
     // removing h3 (web3's host): asked, then web3 moves to h1 and back spans h1, h2 only
     await page.getByTestId('remove-host-h3').click();
     await expect.poll(() => page.getByTestId('confirm').count()).toBe(1);

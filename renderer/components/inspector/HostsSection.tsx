@@ -1,8 +1,8 @@
 // The lab's hosts (name → Docker engine) in the lab inspector: add, rename,
 // point at an engine (a context name from the list, or a URL), remove. A
 // removed host's nodes move to the first host that remains, after asking.
-import { useId, type CSSProperties } from 'react';
-import type { EngineDescription } from '../../../electron/api';
+import { useId, useState, type CSSProperties } from 'react';
+import type { EngineDescription, LabHostStatus } from '../../../electron/api';
 import { hostColor, hostNames } from '../../lib/hosts';
 import { addHost, nodesOnHost, removeHost, renameHost, setHostEngine } from '../../state/host-ops';
 import { useKnownEngines } from '../engines/useKnownEngines';
@@ -30,10 +30,24 @@ function engineNote(engines: EngineDescription[], engine: string): string {
   return [e.name === engine ? e.host : undefined, e.answers ? (e.serverVersion ? `Docker ${e.serverVersion}` : 'answers') : 'does not answer'].filter(Boolean).join(' · ');
 }
 
-export function HostsSection({ doc, edit, seal, ask, listEngines }: InspectorProps) {
+/** A running lab's word on a host: it answers, or why not. */
+function HostLive({ name, live }: { name: string; live: LabHostStatus | undefined }) {
+  if (!live) return null;
+  return (
+    <div className={`host-live${live.reachable ? '' : ' down'}`} data-testid={`host-live-${name}`} role="status">
+      <span className={`dot ${live.reachable ? 'on' : 'warn'}`} aria-hidden />
+      {live.reachable ? 'answers' : `unreachable${live.problem ? `: ${live.problem}` : ''}`}
+    </div>
+  );
+}
+
+export function HostsSection({ doc, edit, seal, ask, listEngines, deployed, live }: InspectorProps) {
   const names = hostNames(doc);
   const known = useKnownEngines(listEngines);
   const listId = useId();
+  // the host just added: its engine field takes the focus, to be pointed at once
+  const [added, setAdded] = useState<string | null>(null);
+  const liveHosts = deployed ? live?.hosts : undefined;
 
   const remove = async (name: string) => {
     const on = nodesOnHost(doc, name);
@@ -51,7 +65,16 @@ export function HostsSection({ doc, edit, seal, ask, listEngines }: InspectorPro
     <Section
       title="Hosts"
       actions={
-        <button type="button" className="btn small" data-testid="add-host" onClick={() => edit(addHost(doc).doc)}>
+        <button
+          type="button"
+          className="btn small"
+          data-testid="add-host"
+          onClick={() => {
+            const r = addHost(doc);
+            edit(r.doc);
+            setAdded(r.name);
+          }}
+        >
           <Icon.plus /> Add host
         </button>
       }
@@ -86,11 +109,13 @@ export function HostsSection({ doc, edit, seal, ask, listEngines }: InspectorPro
               list={listId}
               value={doc.hosts![name]}
               placeholder="a context name or ssh://user@host"
+              autoFocus={name === added}
               onFocus={known.load}
               onChange={(e) => edit(setHostEngine(doc, name, e.target.value), `host:${name}:engine`)}
               onBlur={seal}
             />
           </Field>
+          <HostLive name={name} live={liveHosts?.find((h) => h.name === name)} />
           <div className="muted small">
             {count(nodesOnHost(doc, name).length)}
             {i === 0 && ' · first host: nodes without a host run here, and it keeps the lab’s record'}

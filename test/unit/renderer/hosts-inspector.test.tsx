@@ -82,6 +82,31 @@ describe('hosts in the inspector', () => {
     expect(edit).not.toHaveBeenCalled();
   });
 
+  it('a deployed lab: each host says whether it answers, an unreachable one with why; the node on it says so too', () => {
+    const doc = twoHosts();
+    const live = {
+      name: 'demo',
+      state: 'degraded' as const,
+      networks: [],
+      services: [],
+      nodes: [{ name: 'web1', kind: 'server' as const, container: 'lblab-demo-web1', state: 'running' as const, interfaces: [], routes: [], host: 'h2' }],
+      hosts: [
+        { name: 'h1', engine: 'default', reachable: true },
+        { name: 'h2', engine: 'rack2', reachable: false, problem: 'ssh: connect to host rack2 port 22: No route to host' },
+      ],
+    };
+    setup({ type: 'lab' }, doc, { deployed: true, live });
+    expect(screen.getByTestId('host-live-h1').textContent).toBe('answers');
+    expect(screen.getByTestId('host-live-h2').textContent).toBe('unreachable: ssh: connect to host rack2 port 22: No route to host');
+    cleanup();
+    setup({ type: 'node', name: 'web1' }, doc, { deployed: true, live });
+    expect(screen.getByTestId('node-host-down').textContent).toBe('host h2 unreachable: ssh: connect to host rack2 port 22: No route to host');
+    cleanup();
+    // not deployed: nothing live is said
+    setup({ type: 'lab' }, doc, { deployed: false, live });
+    expect(screen.queryByTestId('host-live-h2')).toBeNull();
+  });
+
   it('a node’s Host select: the first host is the default, choosing another writes host', () => {
     const { last } = setup({ type: 'node', name: 'lb' }, twoHosts());
     const sel = screen.getByTestId('node-host') as HTMLSelectElement;
