@@ -16,6 +16,7 @@ import { Palette } from './components/Palette';
 import { Splitter } from './components/Splitter';
 import { Banner, Toasts } from './components/Toasts';
 import { Toolbar } from './components/Toolbar';
+import { unreachableNodes } from './lib/hosts';
 import type { JourneyHighlight } from './lib/journey-data';
 import { addElement, emptyDoc, type ElementKind } from './state/doc-ops';
 import { useDocHistory } from './state/history';
@@ -70,6 +71,7 @@ function Workbench({ client, initialDoc }: { client: ApiClient; initialDoc: LabD
   const issueIx = useMemo(() => indexIssues(doc, validation.issues), [doc, validation.issues]);
   const live = useLiveLab(client, notify, doc.name);
   const deployed = live.lab !== null && live.lab === doc.name;
+  const hostsDown = useMemo(() => (deployed ? unreachableNodes(live.status) : undefined), [deployed, live.status]);
   const dock = useDock();
   useRelinkAfterDeploy(live.deploys, live.lab, live.status?.nodes.map((n) => n.name) ?? [], dock.terminals.relink);
   const modes = useModeSwitch({ api, live, deployed, latest, edit, notify });
@@ -149,6 +151,7 @@ function Workbench({ client, initialDoc }: { client: ApiClient; initialDoc: LabD
               onSelect={setSelection}
               issues={issueIx}
               nodeStates={deployed || live.busy ? live.nodeStates : {}}
+              hostsDown={hostsDown}
               notify={(m) => notify(m, 'warn')}
               onNodeOpen={(n) => deployed && openTerminal(n)}
               confirmDelete={confirmDelete}
@@ -176,6 +179,8 @@ function Workbench({ client, initialDoc }: { client: ApiClient; initialDoc: LabD
                 onModeChange={(s, m) => void modes.change(s, m)}
                 onOpenTerminal={openTerminal}
                 confirmDelete={confirmDelete}
+                ask={ask}
+                listEngines={api.listEngines}
                 checkModes={api.modeAvailability}
                 modeRefusals={modes.refusals}
               />

@@ -2,12 +2,13 @@
 // services added, removed or changed. Positions and descriptions are drawing
 // only and never count; the running side has its live modes applied.
 import type { LabDoc, LinkDoc, ServiceDoc } from '../../electron/api';
+import { nodeHost } from '../lib/hosts';
 
 export type ChangeKind = 'added' | 'removed' | 'changed';
 export interface Change {
-  what: 'node' | 'network' | 'link' | 'service';
+  what: 'host' | 'node' | 'network' | 'link' | 'service';
   kind: ChangeKind;
-  /** web3, front, "web1 ↔ back", web */
+  /** h2, web3, front, "web1 ↔ back", web */
   name: string;
   /** for a change: the fields that differ */
   fields?: string[];
@@ -48,8 +49,12 @@ export function labDiff(running: LabDoc, drawing: LabDoc): Change[] {
     for (const [n, node] of Object.entries(doc.nodes)) for (const l of node.links) m[`${n} ↔ ${l.network}`] = l;
     return m;
   };
+  // where a node runs: its host as written, or the first host it then lands on
+  const placed = (doc: LabDoc) => Object.fromEntries(Object.entries(doc.nodes).map(([n, node]) => [n, { ...node, host: nodeHost(doc, n) }]));
+  const engines = (doc: LabDoc) => Object.fromEntries(Object.entries(doc.hosts ?? {}).map(([h, engine]) => [h, { engine }]));
   return [
-    ...compareRecords('node', running.nodes, drawing.nodes, (a, b) => differing(a, b, ['kind', 'image'])),
+    ...compareRecords('host', engines(running), engines(drawing), (a, b) => differing(a, b, ['engine'])),
+    ...compareRecords('node', placed(running), placed(drawing), (a, b) => differing(a, b, ['kind', 'image', 'host'])),
     // a network the drawing leaves on `auto` keeps the subnet the engine chose for it (recorded in the running document)
     ...compareRecords('network', running.networks, drawing.networks, (a, b) => (b.subnet === undefined ? [] : differing(a, b, ['subnet']))),
     ...compareRecords('link', links(running), links(drawing), (a, b) => differing(a, b, ['rate', 'address'])),

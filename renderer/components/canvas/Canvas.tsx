@@ -18,8 +18,10 @@ import type { LabDoc, NodeStatus } from '../../../electron/api';
 import { addElement, addLink, linkId, netId, nodeId, parseId, removeLink, removeNetwork, removeNode, setPosition, type ElementKind } from '../../state/doc-ops';
 import type { IssueIndex } from '../../state/issues';
 import { DRAG_MIME, type Selection } from '../../state/selection';
+import { overlayNetworks, type HostDown } from '../../lib/hosts';
 import { edgeKey, litEdges, litElements, type JourneyHighlight, type Leg } from '../../lib/journey-data';
 import { JourneyEdge } from './JourneyEdge';
+import { hostData, overlayData } from './host-data';
 import { nodeTypes, type LabFlowNode, type NetFlowNode } from './nodes';
 
 export interface CanvasProps {
@@ -30,6 +32,8 @@ export interface CanvasProps {
   onSelect(s: Selection): void;
   issues: IssueIndex;
   nodeStates: Record<string, NodeStatus['state'] | 'deploying'>;
+  /** nodes of the running lab whose host does not answer */
+  hostsDown?: Map<string, HostDown>;
   notify(message: string): void;
   /** double-click on a node (opens a terminal when the lab runs) */
   onNodeOpen?(node: string): void;
@@ -46,7 +50,7 @@ const edgeTypes = { journey: JourneyEdge };
 /** `journey-on journey-request journey-response` for what a journey's legs went through */
 const journeyClass = (legs: Set<Leg> | undefined) => (legs?.size ? ['journey-on', ...[...legs].map((l) => `journey-${l}`)].join(' ') : undefined);
 
-export function Canvas({ doc, edit, seal, selection, onSelect, issues, nodeStates, notify, onNodeOpen, journey, confirmDelete, ref }: CanvasProps) {
+export function Canvas({ doc, edit, seal, selection, onSelect, issues, nodeStates, hostsDown, notify, onNodeOpen, journey, confirmDelete, ref }: CanvasProps) {
   const flow = useReactFlow();
   const [dims, setDims] = useState<Record<string, { width: number; height: number }>>({});
 
@@ -57,6 +61,8 @@ export function Canvas({ doc, edit, seal, selection, onSelect, issues, nodeState
     }
     return m;
   }, [doc.services]);
+
+  const overlays = useMemo(() => overlayNetworks(doc), [doc]);
 
   const lit = useMemo(() => {
     if (!journey) return null;
@@ -86,6 +92,7 @@ export function Canvas({ doc, edit, seal, selection, onSelect, issues, nodeState
           issues: issues.nodes.get(name) ?? [],
           state: nodeStates[name],
           subtitle: n.kind === 'balancer' && serviceOf[name] ? serviceOf[name] : undefined,
+          ...hostData(doc, name, hostsDown),
         },
         ...(dims[id] ? { measured: dims[id] } : {}),
       };
@@ -99,13 +106,13 @@ export function Canvas({ doc, edit, seal, selection, onSelect, issues, nodeState
         position: n.position ?? { x: 0, y: 0 },
         selected: selection.type === 'network' && selection.name === name,
         className: journeyClass(lit?.networks.get(name)),
-        data: { name, subnet: n.subnet, issues: issues.networks.get(name) ?? [] },
+        data: { name, subnet: n.subnet, issues: issues.networks.get(name) ?? [], ...overlayData(doc, overlays.get(name)) },
         ...(dims[id] ? { measured: dims[id] } : {}),
       };
       out.push(fn);
     }
     return out;
-  }, [doc.nodes, doc.networks, selection, issues, nodeStates, dims, serviceOf, lit]);
+  }, [doc, selection, issues, nodeStates, hostsDown, overlays, dims, serviceOf, lit]);
 
   const edges = useMemo<Edge[]>(() => {
     const out: Edge[] = [];
@@ -285,7 +292,7 @@ export function Canvas({ doc, edit, seal, selection, onSelect, issues, nodeState
       >
         <Background gap={20} size={1} />
         <Controls showInteractive={false} />
-        <MiniMap pannable zoomable nodeStrokeWidth={2} style={{ width: 150, height: 96 }} bgColor="#11161c" maskColor="rgba(10,14,19,0.6)" nodeColor={(n) => (n.type === "net" ? "#3b4a5a" : "#2f5d8a")} />
+        <MiniMap pannable zoomable nodeStrokeWidth={2} style={{ width: 150, height: 96 }} bgColor="#11161c" maskColor="rgba(10,14,19,0.6)" nodeColor={(n) => (n.type === 'net' ? '#3b4a5a' : ((n.data as LabFlowNode['data']).host?.color ?? '#2f5d8a'))} />
       </ReactFlow>
       {lit && (
         <div className="journey-canvas-legend" data-testid="journey-canvas-legend">

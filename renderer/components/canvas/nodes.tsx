@@ -1,7 +1,9 @@
 // The two kinds of boxes on the canvas: a lab node (client, balancer, server,
 // router) and a network. Handles are where links are dragged from / to.
+import type { CSSProperties } from 'react';
 import { Handle, Position, type Node, type NodeProps } from '@xyflow/react';
 import type { NodeKind, NodeStatus } from '../../../electron/api';
+import type { HostDown } from '../../lib/hosts';
 import { KindIcon, Icon } from '../icons';
 
 export interface LabNodeData extends Record<string, unknown> {
@@ -10,11 +12,17 @@ export interface LabNodeData extends Record<string, unknown> {
   issues: string[];
   state?: NodeStatus['state'] | 'deploying';
   subtitle?: string;
+  /** a lab spread over hosts: the host the node runs on, and its colour (none for a host the lab does not name) */
+  host?: { name: string; color?: string };
+  /** the running lab's host for this node does not answer */
+  hostDown?: HostDown;
 }
 export interface NetNodeData extends Record<string, unknown> {
   name: string;
   subnet?: string;
   issues: string[];
+  /** the hosts a network spans when they are more than one: it runs as a Swarm overlay */
+  overlay?: { hosts: string[]; colors: (string | undefined)[]; title: string };
 }
 export type LabFlowNode = Node<LabNodeData, 'lab'>;
 export type NetFlowNode = Node<NetNodeData, 'net'>;
@@ -29,13 +37,16 @@ export function StateBadge({ state, node }: { state?: LabNodeData['state']; node
 }
 
 export function LabNodeView({ data, selected }: NodeProps<LabFlowNode>) {
-  const { name, kind, issues, state, subtitle } = data;
+  const { name, kind, issues, state, subtitle, host, hostDown } = data;
   const Ico = KindIcon[kind];
+  const title = [...issues, hostDown && [hostDown.label, hostDown.problem].filter(Boolean).join(': ')].filter(Boolean).join('\n');
   return (
     <div
-      className={`lab-node kind-${kind}${selected ? ' selected' : ''}${issues.length ? ' has-issues' : ''}`}
+      className={`lab-node kind-${kind}${selected ? ' selected' : ''}${issues.length ? ' has-issues' : ''}${host ? ' on-host' : ''}${hostDown ? ' host-down' : ''}`}
       data-testid={`node-${name}`}
-      title={issues.length ? issues.join('\n') : undefined}
+      data-host={host?.name}
+      style={host?.color ? ({ '--host': host.color } as CSSProperties) : undefined}
+      title={title || undefined}
     >
       <Handle type="source" position={Position.Top} id="t" data-testid={`handle-${name}-top`} className="handle" />
       <div className="lab-node-icon">
@@ -44,7 +55,13 @@ export function LabNodeView({ data, selected }: NodeProps<LabFlowNode>) {
       <div className="lab-node-text">
         <div className="lab-node-name">{name}</div>
         <div className="lab-node-kind">{subtitle ?? kind}</div>
+        {hostDown && (
+          <div className="lab-node-host-down" data-testid={`node-host-down-${name}`}>
+            {hostDown.label}
+          </div>
+        )}
       </div>
+      {host && <HostBadge node={name} host={host.name} known={!!host.color} />}
       <div className="lab-node-side">
         <StateBadge state={state} node={name} />
         {issues.length > 0 && (
@@ -59,14 +76,34 @@ export function LabNodeView({ data, selected }: NodeProps<LabFlowNode>) {
   );
 }
 
+/** The host a node runs on, under its box; a name the lab does not define shows as a problem. */
+function HostBadge({ node, host, known }: { node: string; host: string; known: boolean }) {
+  return (
+    <span className={`host-badge${known ? '' : ' unknown'}`} data-testid={`node-host-${node}`} title={known ? `runs on host ${host}` : `host ${host} is not one of the lab's hosts`}>
+      <i aria-hidden />
+      {host}
+    </span>
+  );
+}
+
 export function NetNodeView({ data, selected }: NodeProps<NetFlowNode>) {
-  const { name, subnet, issues } = data;
+  const { name, subnet, issues, overlay } = data;
+  const title = [...issues, overlay?.title].filter(Boolean).join('\n');
   return (
     <div
-      className={`net-node${selected ? ' selected' : ''}${issues.length ? ' has-issues' : ''}`}
+      className={`net-node${selected ? ' selected' : ''}${issues.length ? ' has-issues' : ''}${overlay ? ' overlay' : ''}`}
       data-testid={`network-${name}`}
-      title={issues.length ? issues.join('\n') : undefined}
+      data-overlay={overlay ? overlay.hosts.join(',') : undefined}
+      title={title || undefined}
     >
+      {overlay && (
+        <span className="overlay-tag" data-testid={`network-overlay-${name}`}>
+          {overlay.colors.map((c, i) => (
+            <i key={overlay.hosts[i]} style={{ background: c ?? 'var(--bad)' }} aria-hidden />
+          ))}
+          overlay · VXLAN
+        </span>
+      )}
       <Handle type="target" position={Position.Top} id="t" data-testid={`handle-${name}-top`} className="handle" />
       <span className="net-icon">
         <KindIcon.network />

@@ -2,11 +2,13 @@ import { addService } from '../../state/doc-ops';
 import { Icon } from '../icons';
 import type { InspectorProps } from './context';
 import { ItemList, Section, TextField } from './fields';
+import { HostsSection } from './HostsSection';
 import { NAME_RE } from '../../../electron/api';
 
 const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
 
-export function LabInspector({ doc, edit, seal, select, issues, deployed }: InspectorProps) {
+export function LabInspector(p: InspectorProps) {
+  const { doc, edit, seal, select, issues, deployed } = p;
   const services = Object.entries(doc.services ?? {});
   const nameErr = NAME_RE.test(doc.name) ? undefined : 'lowercase letters, digits and dashes (max 32)';
   return (
@@ -35,6 +37,7 @@ export function LabInspector({ doc, edit, seal, select, issues, deployed }: Insp
           checksum/segmentation offload (faster, captures show super-packets)
         </label>
       </Section>
+      <HostsSection {...p} />
       <Section
         title="Services"
         actions={

@@ -1,5 +1,6 @@
 import { removeNetwork, renameNetwork, setNetwork } from '../../state/doc-ops';
 import { taken, type InspectorProps } from './context';
+import { NetworkHosts } from './NetworkHosts';
 import { DangerButton, ItemList, NameField, Section, TextField } from './fields';
 
 export function NetworkInspector(p: InspectorProps & { name: string }) {
@@ -37,6 +38,7 @@ export function NetworkInspector(p: InspectorProps & { name: string }) {
           onChange={(v) => edit(setNetwork(doc, name, { subnet: v || undefined }), `net:${name}:subnet`)}
           onBlur={seal}
         />
+        <NetworkHosts doc={doc} name={name} />
       </Section>
       <Section title="Attached nodes">
         {attached.length === 0 && <p className="muted small">Nothing attached yet.</p>}

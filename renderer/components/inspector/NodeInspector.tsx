@@ -2,6 +2,8 @@ import { NODE_KINDS, type NodeKind } from '../../../electron/api';
 import { addLink, removeLink, removeNode, renameNode, setLink, setNode } from '../../state/doc-ops';
 import { Icon } from '../icons';
 import { taken, type InspectorProps } from './context';
+import { unreachableNodes } from '../../lib/hosts';
+import { HostField } from './HostField';
 import { DangerButton, ItemList, NameField, Section, SelectField, TextField } from './fields';
 
 export function NodeInspector(p: InspectorProps & { name: string }) {
@@ -13,6 +15,7 @@ export function NodeInspector(p: InspectorProps & { name: string }) {
   const key = (f: string) => `node:${name}:${f}`;
   const problems = issues.nodes.get(name) ?? [];
   const running = deployed ? p.live?.nodes.find((n) => n.name === name) : undefined;
+  const down = running ? unreachableNodes(p.live).get(name) : undefined;
   return (
     <div className="inspector-body" data-testid="inspector-node">
       <Section
@@ -43,6 +46,7 @@ export function NodeInspector(p: InspectorProps & { name: string }) {
           }}
         />
         <SelectField<NodeKind> label="Kind" testid="node-kind" path={`nodes.${name}.kind`} value={node.kind} options={NODE_KINDS} onChange={(v) => edit(setNode(doc, name, { kind: v }))} />
+        <HostField {...p} />
         <TextField
           label="Image"
           testid="node-image"
@@ -64,7 +68,14 @@ export function NodeInspector(p: InspectorProps & { name: string }) {
         <Section title="Running">
           <div className="live-box" data-testid="node-live">
             <span className={`dot ${running.state === 'running' ? 'on' : 'off'}`} /> {running.container} · {running.state}
+            {running.host && ` · on ${running.host}`}
           </div>
+          {down && (
+            <div className="inline-issues" role="status" data-testid="node-host-down">
+              {down.label}
+              {down.problem ? `: ${down.problem}` : ''}
+            </div>
+          )}
           <table className="kv">
             <tbody>
               {running.interfaces.map((i) => (

@@ -1,4 +1,5 @@
-import type { LabDoc, LabStatus, Mode } from '../../../electron/api';
+import type { EngineMethods, LabDoc, LabStatus, Mode } from '../../../electron/api';
+import type { Question } from '../../state/useConfirm';
 import type { IssueIndex } from '../../state/issues';
 import type { ModeCheck } from './useModeAvailability';
 import type { Selection } from '../../state/selection';
@@ -18,6 +19,10 @@ export interface InspectorProps {
   onOpenTerminal(node: string): void;
   /** ask before deleting what others use; resolves true to go ahead */
   confirmDelete(nodes: string[], networks: string[]): Promise<boolean>;
+  /** ask before an edit that moves what others placed (a host removed with its nodes); true: go ahead */
+  ask(q: Question): Promise<boolean>;
+  /** the Docker engines the app knows (contexts, the local socket): what a host's engine may name */
+  listEngines: EngineMethods['listEngines'];
   /** the modes a service of a document could run in (the engine's checks) */
   checkModes: ModeCheck;
   /** per service: why the last live mode switch was refused */

@@ -26,6 +26,8 @@ function setup(selection: Selection, doc: LabDoc = sampleDoc(), extra: Partial<I
       onModeChange={onModeChange}
       onOpenTerminal={vi.fn()}
       confirmDelete={async () => true}
+      ask={async () => true}
+      listEngines={async () => ({ engines: [], problems: [] })}
       checkModes={async () => []}
       modeRefusals={{}}
       {...extra}

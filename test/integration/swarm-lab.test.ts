@@ -1,0 +1,166 @@
+// One lab across three Docker engines joined in one Swarm, all on this
+// machine: this machine's engine (the manager, host h1) and two more dockerds,
+// each in a network namespace of the test's own (test/support/swarm-engines.ts).
+// The client and the router sit on h1, the balancer on h2, one server on each
+// host; both lab networks span hosts, so they are overlays (VXLAN). In dsr,
+// tunnel, nat and snat, 100 requests through the VIP are all answered and
+// round robin gives every backend its even share. Killing one engine makes the
+// lab degraded with that host's name; `up` repairs it once the engine is back.
+// `down` leaves nothing on any engine. Bad hosts fail in one line and create
+// nothing anywhere.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LabStatus } from '../../electron/api';
+import { lblab, lblabOk, LAB_PREFIX } from '../support/labs';
+import { skipIf } from '../support/skip';
+import { startSwarmEngines, swarmSkipReason, type SwarmLab } from '../support/swarm-engines';
+
+const why = swarmSkipReason();
+const LAB = `${LAB_PREFIX}sw`;
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lbsl-'));
+let swarm: SwarmLab;
+
+const labYaml = (name: string, hosts: Record<string, string>, extra = '') => `name: ${name}
+hosts:
+${Object.entries(hosts).map(([h, e]) => `  ${h}: ${e}`).join('\n')}
+networks:
+  front: { subnet: 198.18.232.0/24 }
+  back: { subnet: 198.18.233.0/24 }
+nodes:
+  client1: { kind: client, links: [ { network: front } ] }
+  r1: { kind: router, links: [ { network: front }, { network: back } ] }
+  lb: { kind: balancer, host: h2, links: [ { network: front }, { network: back } ] }
+  web1: { kind: server, links: [ { network: back } ] }
+  web2: { kind: server, host: h2, links: [ { network: back } ] }
+  web3: { kind: server, host: h3, links: [ { network: back } ] }
+services:
+  web: { balancer: lb, port: 80, mode: dsr, scheduler: rr, backends: [ web1, web2, web3 ] }
+${extra}`;
+
+function file(name: string, text: string): string {
+  const f = path.join(dir, `${name}.lab.yaml`);
+  fs.writeFileSync(f, text);
+  return f;
+}
+const hostsOf = () => ({ h1: 'default', h2: swarm.engines[1].url, h3: swarm.engines[2].url });
+
+/** What lblab holds for a lab on every engine: containers, networks, markers. */
+function objectsEverywhere(lab: string): string[] {
+  const out: string[] = [];
+  for (const e of swarm.engines) {
+    const list = (args: string[]) => swarm.dockerOn(e.name, args).split('\n').map((s) => s.trim()).filter(Boolean).map((s) => `${e.name}: ${s}`);
+    out.push(...list(['ps', '-a', '--filter', `label=io.lblab.lab=${lab}`, '--format', 'container {{.Names}}']));
+    out.push(...list(['ps', '-a', '--filter', `label=io.lblab.leftovers=${lab}`, '--format', 'marker {{.Names}}']));
+    out.push(...list(['network', 'ls', '--filter', `label=io.lblab.lab=${lab}`, '--format', 'network {{.Name}}']));
+  }
+  return out;
+}
+
+/** 100 requests from client1 through the VIP: who served each. */
+async function hundred(vip: string): Promise<Map<string, number>> {
+  const out = await lblabOk(['exec', LAB, 'client1', '--', 'sh', '-c', `for i in $(seq 100); do curl -s -m 3 http://${vip}:80/x || echo failed; echo; done`], 240_000);
+  const served = new Map<string, number>();
+  for (const l of out.split('\n')) {
+    const m = /^served by ([a-z0-9-]+)/.exec(l);
+    if (m) served.set(m[1], (served.get(m[1]) ?? 0) + 1);
+  }
+  return served;
+}
+
+function expectEven(served: Map<string, number>, what: string): void {
+  const total = [...served.values()].reduce((a, b) => a + b, 0);
+  expect(total, `${what}: ${JSON.stringify([...served])}`).toBe(100);
+  expect([...served.keys()].sort(), what).toEqual(['web1', 'web2', 'web3']);
+  for (const [node, n] of served) {
+    const share = n / (100 / 3);
+    expect(share, `${what}: ${node} served ${n}`).toBeGreaterThanOrEqual(0.75);
+    expect(share, `${what}: ${node} served ${n}`).toBeLessThanOrEqual(1.25);
+  }
+}
+
+async function statusOf(): Promise<LabStatus> {
+  return JSON.parse(await lblabOk(['status', LAB, '--json'], 120_000)) as LabStatus;
+}
+
+beforeAll(async () => {
+  if (why) return;
+  swarm = await startSwarmEngines({ count: 3, prefix: 'lbsl' });
+}, 300_000);
+
+afterAll(async () => {
+  if (why) return;
+  await lblab(['down', LAB], { timeoutMs: 180_000 }).catch(() => undefined);
+  await swarm?.teardown();
+  fs.rmSync(dir, { recursive: true, force: true });
+}, 300_000);
+
+describe('a lab across engines in one Swarm', skipIf(why), () => {
+  it('bad hosts: an unknown host name, an engine that does not answer, a first host that is not this engine — one line each, nothing created', async () => {
+    const cases: [string, RegExp][] = [
+      [labYaml(LAB, hostsOf()).replace('host: h3', 'host: h9'), /^lblab: lab \S+: nodes\.web3\.host: unknown host "h9" \(hosts: h1, h2, h3\)$/],
+      [labYaml(LAB, { ...hostsOf(), h3: `unix://${dir}/nothing.sock` }), /^lblab: host h3: the Docker engine .*nothing\.sock.*: no socket there/],
+      [labYaml(LAB, { h1: swarm.engines[1].url, h2: 'default', h3: swarm.engines[2].url }).replace(/host: h2/g, 'host: h1'), /^lblab: host h1, the lab's first host, must be the engine lblab runs with/],
+    ];
+    for (const [text, line] of cases) {
+      const r = await lblab(['up', file(LAB, text)], { timeoutMs: 120_000 });
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr.trim().split('\n'), r.stderr).toHaveLength(1);
+      expect(r.stderr.trim()).toMatch(line);
+      expect(objectsEverywhere(LAB)).toEqual([]);
+    }
+  }, 400_000);
+
+  it('deploys across the three engines: each node on its host, overlays for the networks that span hosts', async () => {
+    const r = await lblab(['up', file(LAB, labYaml(LAB, hostsOf()))], { timeoutMs: 600_000 });
+    expect(r.code, r.stderr).toBe(0);
+    const s = await statusOf();
+    expect(s.state, s.reason).toBe('running');
+    expect(Object.fromEntries(s.nodes.map((n) => [n.name, n.host]))).toEqual({ client1: 'h1', r1: 'h1', lb: 'h2', web1: 'h1', web2: 'h2', web3: 'h3' });
+    expect(s.hosts?.map((h) => `${h.name} ${h.reachable}`)).toEqual(['h1 true', 'h2 true', 'h3 true']);
+    // each container is on its own engine, the lab networks are overlays made on the manager
+    expect(swarm.dockerOn(swarm.engines[2].name, ['ps', '--filter', `label=io.lblab.lab=${LAB}`, '--format', '{{.Names}}']).trim()).toBe(`lblab-${LAB}-web3`);
+    const drivers = swarm.dockerOn('default', ['network', 'ls', '--filter', `label=io.lblab.lab=${LAB}`, '--format', '{{.Name}} {{.Driver}} {{.Scope}}']).trim().split('\n').sort();
+    expect(drivers).toEqual([`lblab-${LAB}-back overlay swarm`, `lblab-${LAB}-front overlay swarm`]);
+    // the status table names each node's host
+    const table = await lblabOk(['status', LAB], 120_000);
+    expect(table).toMatch(/^NODE\s+KIND\s+HOST\s+STATE/m);
+    expect(table).toMatch(/^web3\s+server\s+h3\s+running/m);
+  }, 700_000);
+
+  it.each(['dsr', 'tunnel', 'nat', 'snat'] as const)('serves 100/100 through the VIP in %s, every backend within 0.75-1.25x of even', async (mode) => {
+    if (mode !== 'dsr') await lblabOk(['mode', LAB, 'web', mode], 300_000);
+    const s = await statusOf();
+    expect(s.services[0].mode).toBe(mode);
+    expectEven(await hundred(s.services[0].vip), mode);
+  }, 600_000);
+
+  it('a host whose engine stops makes the lab degraded with its name; up repairs it once the engine is back', async () => {
+    await lblabOk(['mode', LAB, 'web', 'dsr'], 300_000);
+    const h3 = swarm.engines[2].name;
+    await swarm.stop(h3);
+    const s = await statusOf();
+    expect(s.state).toBe('degraded');
+    expect(s.reason).toMatch(/^host h3 unreachable \(web3 unknown\)/);
+    expect(s.nodes.find((n) => n.name === 'web3')?.state).toBe('unreachable');
+    // up refuses while h3 is away, in one line, and changes nothing
+    const refused = await lblab(['up', file(LAB, labYaml(LAB, hostsOf()))], { timeoutMs: 120_000 });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr.trim()).toMatch(/^lblab: lab \S+: host h3 does not answer/);
+    await swarm.start(h3);
+    const back = await statusOf();
+    expect(back.state).toBe('degraded'); // web3 came back stopped: no restart policy, on purpose
+    const r = await lblab(['up', file(LAB, labYaml(LAB, hostsOf()))], { timeoutMs: 600_000 });
+    expect(r.code, r.stderr).toBe(0);
+    const fixed = await statusOf();
+    expect(fixed.state, fixed.reason).toBe('running');
+    expectEven(await hundred(fixed.services[0].vip), 'dsr after the repair');
+  }, 900_000);
+
+  it('down leaves no object of the lab on any engine', async () => {
+    const r = await lblab(['down', LAB], { timeoutMs: 300_000 });
+    expect(r.code, r.stderr).toBe(0);
+    expect(objectsEverywhere(LAB)).toEqual([]);
+  }, 400_000);
+});
