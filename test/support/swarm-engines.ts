@@ -11,9 +11,11 @@
 // through; it is removed again at teardown.
 //
 // Addresses stay in 198.18.0.0/15, clear of what labs and other tests use:
-//   swarm pool (ingress, overlays without a subnet)  198.19.224.0/22
-//   this engine's docker_gwbridge (made before init)  198.19.228.0/24
-//   extra engine i: docker0 198.19.(228+4i).1/24, local pool 198.19.(228+4i).0/22
+//   swarm pool (ingress, overlays without a subnet)  198.19.176.0/22
+//   this engine's docker_gwbridge (made before init)  198.19.180.0/24
+//   extra engine i: docker0 198.19.(180+4i).1/24, local pool 198.19.(180+4i).0/22
+// (other tests pin subnets in 198.19.200-255 and 198.19.64-127: a teardown
+// that failed must not make them collide)
 //
 // The dockerds are detached and keep a pid file under a fixed directory
 // (/tmp/<prefix>-swarm), so a run killed before its teardown is cleaned up by
@@ -62,8 +64,8 @@ export interface SwarmOptions {
 
 const HOST_IP = '198.19.254.1';
 const UNDERLAY_BITS = 24;
-const SWARM_POOL = '198.19.224.0/22';
-const GWBRIDGE_SUBNET = '198.19.228.0/24';
+const SWARM_POOL = '198.19.176.0/22';
+const GWBRIDGE_SUBNET = '198.19.180.0/24';
 const OWNER_LABEL = 'io.lblab.test.swarm';
 
 const have = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
@@ -150,7 +152,7 @@ export async function cleanupSwarm(prefix: string): Promise<void> {
 }
 
 function dockerdArgs(dir: string, i: number): string[] {
-  const third = 228 + 4 * i;
+  const third = 180 + 4 * i;
   return [
     `-H=unix://${dir}/d.sock`, `--data-root=${dir}/data`, `--exec-root=${dir}/x`, `--pidfile=${dir}/pid`,
     `--bip=198.19.${third}.1/24`, `--default-address-pool=base=198.19.${third}.0/22,size=24`,
