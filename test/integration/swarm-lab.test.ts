@@ -6,7 +6,8 @@
 // tunnel, nat and snat, 100 requests through the VIP are all answered and
 // round robin gives every backend its even share. Killing one engine makes the
 // lab degraded with that host's name; `up` repairs it once the engine is back.
-// `down` leaves nothing on any engine. Bad hosts fail in one line and create
+// `down` leaves nothing on any engine (web3's own network, a bridge on its
+// host, included). Bad hosts fail in one line and create
 // nothing anywhere.
 import fs from 'node:fs';
 import os from 'node:os';
@@ -28,13 +29,14 @@ ${Object.entries(hosts).map(([h, e]) => `  ${h}: ${e}`).join('\n')}
 networks:
   front: { subnet: 198.18.232.0/24 }
   back: { subnet: 198.18.233.0/24 }
+  side: { subnet: 198.18.234.0/24 }
 nodes:
   client1: { kind: client, links: [ { network: front } ] }
   r1: { kind: router, links: [ { network: front }, { network: back } ] }
   lb: { kind: balancer, host: h2, links: [ { network: front }, { network: back } ] }
   web1: { kind: server, links: [ { network: back } ] }
   web2: { kind: server, host: h2, links: [ { network: back } ] }
-  web3: { kind: server, host: h3, links: [ { network: back } ] }
+  web3: { kind: server, host: h3, links: [ { network: back }, { network: side } ] }
 services:
   web: { balancer: lb, port: 80, mode: dsr, scheduler: rr, backends: [ web1, web2, web3 ] }
 ${extra}`;
@@ -123,6 +125,9 @@ describe('a lab across engines in one Swarm', skipIf(why), () => {
     expect(swarm.dockerOn(swarm.engines[2].name, ['ps', '--filter', `label=io.lblab.lab=${LAB}`, '--format', '{{.Names}}']).trim()).toBe(`lblab-${LAB}-web3`);
     const drivers = swarm.dockerOn('default', ['network', 'ls', '--filter', `label=io.lblab.lab=${LAB}`, '--format', '{{.Name}} {{.Driver}} {{.Scope}}']).trim().split('\n').sort();
     expect(drivers).toEqual([`lblab-${LAB}-back overlay swarm`, `lblab-${LAB}-front overlay swarm`]);
+    // a network of one host stays a bridge, on that host's engine, at the overlay's MTU
+    const side = swarm.dockerOn(swarm.engines[2].name, ['network', 'inspect', `lblab-${LAB}-side`, '--format', '{{.Driver}} {{.Scope}} {{index .Options "com.docker.network.driver.mtu"}}']).trim();
+    expect(side).toBe('bridge local 1450');
     // the status table names each node's host
     const table = await lblabOk(['status', LAB], 120_000);
     expect(table).toMatch(/^NODE\s+KIND\s+HOST\s+STATE/m);

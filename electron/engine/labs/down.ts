@@ -48,10 +48,10 @@ export async function down(lab: string): Promise<RemovedLab> {
   const earlier = await retryLeftovers(lab).catch(() => undefined);
   const objs = await labObjects(lab);
   const containers = [...(earlier?.removed.containers ?? []), ...(await removeContainers(objs.containers))];
-  // list networks again: a concurrent `up` may have created one meanwhile
-  const again = await labObjects(lab);
-  const unreachable = new Set([...(objs.unreachable ?? []), ...(again.unreachable ?? [])].map((u) => u.host));
+  // list networks again: a concurrent `up` may have created one meanwhile (on every host the lab had)
   const doc = docOf(objs);
+  const again = await labObjects(lab, doc);
+  const unreachable = new Set([...(objs.unreachable ?? []), ...(again.unreachable ?? [])].map((u) => u.host));
   // an overlay with an endpoint on an unreachable host cannot go yet: it stays with that host's record
   const removable = again.networks.filter((n) => !(unreachable.size && n.Scope === 'swarm'));
   const networks = [...(earlier?.removed.networks ?? []), ...(await removeNetworks(removable))];

@@ -92,9 +92,10 @@ async function listOn(d: Docker, lab: string): Promise<LabObjects> {
  * later calls reach it. An overlay network shows on several engines: it is
  * listed once, managed through the first host (a Swarm manager).
  */
-export async function labObjects(lab: string): Promise<LabObjects> {
+export async function labObjects(lab: string, known?: LabDoc): Promise<LabObjects> {
   const here = await listOn(docker(), lab);
-  const doc = docOf(here);
+  // `known`: the document read before this engine's containers went (down lists the networks again after)
+  const doc = docOf(here) ?? known;
   if (!isMultiHost(doc)) return here;
   const out: LabObjects = { containers: [...here.containers], networks: [...here.networks], unreachable: [] };
   let hosts: LabHost[];
