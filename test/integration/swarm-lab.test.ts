@@ -101,7 +101,7 @@ afterAll(async () => {
 describe('a lab across engines in one Swarm', skipIf(why), () => {
   it('bad hosts: an unknown host name, an engine that does not answer, a first host that is not this engine — one line each, nothing created', async () => {
     const cases: [string, RegExp][] = [
-      [labYaml(LAB, hostsOf()).replace('host: h3', 'host: h9'), /^lblab: lab \S+: nodes\.web3\.host: unknown host "h9" \(hosts: h1, h2, h3\)$/],
+      [labYaml(LAB, hostsOf()).replace('host: h3', 'host: h9'), /^lblab: \S+: nodes\.web3\.host: unknown host "h9" \(hosts: h1, h2, h3\)$/],
       [labYaml(LAB, { ...hostsOf(), h3: `unix://${dir}/nothing.sock` }), /^lblab: host h3: the Docker engine .*nothing\.sock.*: no socket there/],
       [labYaml(LAB, { h1: swarm.engines[1].url, h2: 'default', h3: swarm.engines[2].url }).replace(/host: h2/g, 'host: h1'), /^lblab: host h1, the lab's first host, must be the engine lblab runs with/],
     ];

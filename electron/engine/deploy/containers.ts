@@ -16,7 +16,7 @@ const status = (e: unknown) => (e as { statusCode?: number }).statusCode;
 export function networkOptions(lab: string, net: PlannedNetwork): Docker.NetworkCreateOptions {
   const mtu: Record<string, string> = net.mtu ? { 'com.docker.network.driver.mtu': String(net.mtu) } : {};
   const labels = labLabels(lab, { [LABEL.network]: net.name, ...(net.hosts?.length === 1 && { [LABEL.host]: net.hosts[0] }) });
-  const ipam = { Driver: 'default', Config: [{ Subnet: net.subnet, Gateway: net.gateway }] };
+  const ipam = { Driver: 'default', Config: [{ Subnet: net.subnet, Gateway: net.gateway, ...(net.dockerRange && { IPRange: net.dockerRange }) }] };
   if (net.overlay) {
     // attachable: lblab's nodes are plain containers, not Swarm services; no `encrypted`: IPsec would
     // cost more MTU and hide the frames from captures on the underlay

@@ -53,6 +53,25 @@ export function gatewayOf(s: Subnet): number {
   return s.base + 1;
 }
 
+/**
+ * The largest aligned block inside `s` (at most `max` addresses, at least `min`) that holds none of
+ * `used`, nor the network or broadcast address; undefined when none fits. The middle of the subnet is
+ * tried first: planned node addresses grow from the bottom, VIPs from the top.
+ */
+export function freeBlock(s: Subnet, used: number[], min: number, max = 64): Subnet | undefined {
+  for (let size = Math.min(max, s.size / 2); size >= min; size /= 2) {
+    const blocks = Array.from({ length: s.size / size }, (_, i) => s.base + i * size);
+    const mid = s.base + s.size / 2;
+    blocks.sort((a, b) => Math.abs(a - mid) - Math.abs(b - mid));
+    for (const base of blocks) {
+      const inside = (ip: number) => ip >= base && ip < base + size;
+      if (inside(s.base) || inside(s.base + s.size - 1) || used.some(inside)) continue;
+      return subnetOf(base, 32 - Math.log2(size));
+    }
+  }
+  return undefined;
+}
+
 export function broadcastOf(s: Subnet): number {
   return s.base + s.size - 1;
 }

@@ -13,6 +13,9 @@ export interface PlannedNetwork {
   overlay?: true;
   /** the interface MTU Docker gives it (a lab with an overlay: every network gets the overlay's) */
   mtu?: number;
+  /** an overlay: where Docker may take addresses of its own (each host's load-balancer endpoint), clear
+   * of every planned node address and VIP, which Docker would otherwise hand out first come, first served */
+  dockerRange?: string;
 }
 
 export interface PlannedInterface {

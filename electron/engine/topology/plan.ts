@@ -6,7 +6,7 @@ import { isDirectReturnMode } from '../balancer/contract';
 import { containerName, networkName } from '../docker/labels';
 import type { Addressing } from './addressing';
 import { LabFileError } from './issues';
-import { gatewayOf, intToIp } from './net4';
+import { contains, freeBlock, gatewayOf, intToIp, ipToInt, type Subnet } from './net4';
 import type { LabPlan, PlannedBackend, PlannedNetwork, PlannedNode, PlannedService } from './plan-types';
 import { allRoutes, backendNetwork } from './routes';
 import { DEFAULT_HEALTH, DEFAULT_PORT, DEFAULT_SCHEDULER, DEFAULT_WEIGHT, durationMs } from './schema';
@@ -53,9 +53,16 @@ function buildPlan(doc: LabDoc, addr: Addressing, modes: Record<string, Mode>): 
   const spread = Object.keys(doc.hosts ?? {}).length > 1;
   const netHosts = (net: string) => [...new Set(Object.keys(doc.nodes).filter((n) => doc.nodes[n].links.some((l) => l.network === net)).map(hostOf))];
   const overlays = spread && Object.keys(doc.networks).some((net) => netHosts(net).length > 1);
+  // an overlay's own addresses (one load-balancer endpoint per host) must not take a planned one
+  const dockerRange = (net: string, s: Subnet) => {
+    const used = [gatewayOf(s), ...[...addr.nodeAddrs.values()].map((m) => m.get(net)).filter((a): a is string => !!a).map(ipToInt), ...[...addr.vips.values()].map(ipToInt).filter((v) => contains(s, v))];
+    const block = freeBlock(s, used, Math.max(4, 2 ** Math.ceil(Math.log2(Object.keys(doc.hosts ?? {}).length + 2))));
+    return block ? { dockerRange: block.cidr } : {};
+  };
   const networks: PlannedNetwork[] = Object.keys(doc.networks).map((net) => {
     const s = addr.subnets.get(net)!;
-    const where = spread ? { hosts: netHosts(net), ...(netHosts(net).length > 1 && { overlay: true as const }) } : {};
+    const overlay = spread && netHosts(net).length > 1;
+    const where = spread ? { hosts: netHosts(net), ...(overlay && { overlay: true as const, ...dockerRange(net, s) }) } : {};
     return { name: net, docker: networkName(lab, net), subnet: s.cidr, gateway: intToIp(gatewayOf(s)), ...where, ...(overlays && { mtu: OVERLAY_MTU }) };
   });
 

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { LabDoc } from '../../../electron/api';
 import { anchorNode } from '../../../electron/engine/labs/lab-record';
 import { formatLab, formatPath, parseLabText, planLab, validateLab } from '../../../electron/engine/topology/index';
+import { contains, ipToInt, parseSubnet } from '../../../electron/engine/topology/net4';
 import { OVERLAY_MTU } from '../../../electron/engine/topology/plan';
 import { tpl } from './fixtures';
 
@@ -63,6 +64,14 @@ describe('hosts in the lab file', () => {
       expect(net.hosts?.sort()).toEqual([...hosts].sort());
       expect(!!net.overlay).toBe(hosts.size > 1);
       expect(net.mtu).toBe(OVERLAY_MTU);
+      // Docker's own addresses on an overlay stay clear of every planned address and VIP
+      if (net.overlay) {
+        const range = parseSubnet(net.dockerRange!)!;
+        const planned = [net.gateway, ...plan.nodes.flatMap((n) => n.interfaces.filter((i) => i.network === net.name).map((i) => i.address)), ...plan.services.map((s) => s.vip)];
+        expect(planned.filter((a) => contains(range, ipToInt(a)))).toEqual([]);
+        expect(range.size).toBeGreaterThanOrEqual(4);
+        expect(contains(parseSubnet(net.subnet)!, range.base)).toBe(true);
+      } else expect(net.dockerRange).toBeUndefined();
     }
     // the record stays on the first host: the anchor is a node there, not the balancer on h2
     expect(d.nodes[anchorNode(d)].host ?? 'h1').toBe('h1');
