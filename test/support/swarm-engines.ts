@@ -104,6 +104,7 @@ export function swarmSkipReason(): string | null {
 }
 
 function pidAlive(pid: number): boolean {
+  if (!(pid > 0)) return false; // kill(0) or kill(-1) would signal a whole process group
   try { process.kill(pid, 0); return true; } catch { return false; }
 }
 const readPid = (file: string) => { try { return Number(fs.readFileSync(file, 'utf8').trim()) || 0; } catch { return 0; } };
@@ -281,7 +282,9 @@ export async function startSwarmEngines(opts: SwarmOptions): Promise<SwarmLab> {
     },
     async start(name) {
       const e = extraOf(name);
-      if (pidAlive(readPid(path.join(e.dir, 'pid')))) return;
+      const pid = readPid(path.join(e.dir, 'pid'));
+      // no pid file (a clean shutdown removes it) is 0, and kill(0) would ask the whole process group
+      if (pid && pidAlive(pid)) return;
       launch(e.dir, e.netns, dockerdArgs(e.dir, e.i));
       await waitAnswer(e.url, e.dir);
     },
