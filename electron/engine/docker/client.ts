@@ -6,7 +6,7 @@ import Docker from 'dockerode';
 import fs from 'node:fs';
 import type { DockerInfo } from '../../api';
 import { HOW_TO_START_DOCKER } from '../errors';
-import { contextByName, isLocal, resolveEngine, type EngineTarget } from './engine-target';
+import { contextByName, DEFAULT_SOCKET, isLocal, resolveEngine, type EngineTarget } from './engine-target';
 import { dockerOptions, sshRefusal } from './transport';
 
 let choice: string | undefined;
@@ -72,7 +72,8 @@ export function engineFailure(t: EngineTarget, e: unknown): string {
   const where = `the Docker engine ${t.name === t.host ? t.host : `${t.name} (${t.host})`}`;
   if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|certificate|SSL/i.test(`${code} ${msg}`)) return `${where} refused the TLS connection: ${msg}`;
   if (code === 'ECONNREFUSED') return `${where} refused the connection (is dockerd listening there?)`;
-  if (code === 'ENOENT' && t.transport === 'unix') return `${where}: no socket there (${HOW_TO_START_DOCKER})`;
+  // the local default socket gets the how-to-start hint; another socket (a lab host's) is not ours to start
+  if (code === 'ENOENT' && t.transport === 'unix') return `${where}: no socket there (${t.host === `unix://${DEFAULT_SOCKET}` ? HOW_TO_START_DOCKER : 'is its dockerd running?'})`;
   if (code === 'EACCES') return `${where}: permission denied (${msg})`;
   if (/timed? ?out|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH/i.test(`${code} ${msg}`)) return `${where} did not answer in time (${code || msg})`;
   if (err?.level === 'client-authentication' || /authentication/i.test(msg)) return `${where}: ssh authentication failed (no key in the agent or ~/.ssh was accepted)`;
