@@ -89,6 +89,8 @@ async function statusOf(): Promise<LabStatus> {
 beforeAll(async () => {
   if (why) return;
   swarm = await startSwarmEngines({ count: 3, prefix: 'lbsl' });
+  // a run killed midway may have left its lab, or a record of what a dead engine kept
+  await lblab(['gc', '--all', '--lab-prefix', LAB], { timeoutMs: 120_000 });
 }, 300_000);
 
 afterAll(async () => {

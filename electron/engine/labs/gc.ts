@@ -18,7 +18,7 @@ import type { GcOptions, GcResult } from '../../api/host';
 import { docker, engineIsRemote } from '../docker/client';
 import { containerName, LABEL, labFilter } from '../docker/labels';
 import { labHosts, nodeHost } from '../docker/placement';
-import { labsWithLeftovers, leftoversLine, recordLeftovers, retryLeftovers, type LeftoversRetry } from './leftovers';
+import { forgetLeftovers, labsWithLeftovers, leftoversLine, recordLeftovers, retryLeftovers, type LeftoversRetry } from './leftovers';
 import { EngineError } from '../errors';
 import { removeContainers, removeNetworks } from './down';
 import { anchorNode, claimedBy, docOf, labObjects, readRecord, type LabObjects } from './lab-record';
@@ -70,7 +70,11 @@ export async function gc(opts: GcOptions = {}): Promise<GcResult> {
     if (!r) continue;
     out.containers.push(...r.removed.containers);
     out.networks.push(...r.removed.networks);
-    if (r.still.length || r.problems.length) out.kept!.push({ lab, why: [leftoversLine(r.still), ...r.problems].filter(Boolean).join('; ') });
+    if (!r.still.length && !r.problems.length) continue;
+    const why = [leftoversLine(r.still), ...r.problems].filter(Boolean).join('; ');
+    // --all removes every lblab object it can reach, and forgets what it cannot (a host that is gone for good)
+    if (opts.all) await forgetLeftovers(lab);
+    out.kept!.push({ lab, why: opts.all ? `${why} (record dropped by --all: remove it on that host by hand)` : why });
   }
   const vols = volumes.filter((v) => opts.all || removedWhole.has(labOf(v)));
   await Promise.all(vols.map((v) => docker().getVolume(v.Name).remove().catch(() => undefined)));

@@ -132,6 +132,12 @@ export async function retryLeftovers(lab: string, opts: { timeoutMs?: number } =
   return out;
 }
 
+/** Drop a lab's record of leftovers (`gc --all`: every lblab object goes, records included). */
+export async function forgetLeftovers(lab: string): Promise<void> {
+  const m = await markerOf(lab);
+  if (m) await docker().getContainer(m.Id).remove({ force: true }).catch(() => undefined);
+}
+
 /** Every lab with a leftovers marker on the driven engine. */
 export async function labsWithLeftovers(): Promise<string[]> {
   const list = await docker().listContainers({ all: true, filters: JSON.stringify({ label: [LABEL.leftovers] }) });
