@@ -6,14 +6,14 @@
 // tunnel, nat and snat, 100 requests through the VIP are all answered and
 // round robin gives every backend its even share. Killing one engine makes the
 // lab degraded with that host's name; `up` repairs it once the engine is back.
-// `down` leaves nothing on any engine (web3's own network, a bridge on its
+// A journey shows the VXLAN hop between hosts. `down` leaves nothing on any engine (web3's own network, a bridge on its
 // host, included). Bad hosts fail in one line and create
 // nothing anywhere.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { LabStatus } from '../../electron/api';
+import type { Journey, LabStatus } from '../../electron/api';
 import { lblab, lblabOk, LAB_PREFIX } from '../support/labs';
 import { skipIf } from '../support/skip';
 import { startSwarmEngines, swarmSkipReason, type SwarmLab } from '../support/swarm-engines';
@@ -142,6 +142,23 @@ describe('a lab across engines in one Swarm', skipIf(why), () => {
     expect(s.services[0].mode).toBe(mode);
     expectEven(await hundred(s.services[0].vip), mode);
   }, 600_000);
+
+  it('a journey in dsr crosses hosts: the VXLAN hop between them shows as an encapsulation, with the hosts named', async () => {
+    await lblabOk(['mode', LAB, 'web', 'dsr'], 300_000);
+    const j = JSON.parse(await lblabOk(['journey', LAB, '--json'], 180_000)) as Journey;
+    expect(j.error, JSON.stringify(j).slice(0, 400)).toBeUndefined();
+    const hops = j.request.hops;
+    const under = hops.filter((h) => h.underlay);
+    expect(under.length, hops.map((h) => `${h.host}/${h.node}/${h.iface}`).join(' ')).toBeGreaterThan(0);
+    const enc = under[0].changes.find((c) => c.field === 'encap');
+    expect(enc?.to).toMatch(/^vxlan/);
+    expect(under[0].fields['underlay.udp.dstport']).toBe(4789);
+    expect(String(under[0].fields['underlay.ip.src'])).toMatch(/^198\.19\.254\./);
+    // every hop inside a node names its host; the client's is h1, the balancer's h2
+    expect(hops.filter((h) => !h.underlay).every((h) => !!h.host)).toBe(true);
+    expect(hops.find((h) => h.node === 'client1')?.host).toBe('h1');
+    expect(hops.find((h) => h.node === 'lb')?.host).toBe('h2');
+  }, 400_000);
 
   it('a host whose engine stops makes the lab degraded with its name; up repairs it once the engine is back', async () => {
     await lblabOk(['mode', LAB, 'web', 'dsr'], 300_000);

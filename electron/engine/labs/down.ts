@@ -3,6 +3,7 @@
 // engine the lab spans. Idempotent. A host that does not answer keeps its
 // objects: they are recorded (labs/leftovers.ts) and retried by gc, down and up.
 import type Docker from 'dockerode';
+import type { LabDoc } from '../../api';
 import type { RemovedLab } from '../../api/host';
 import { containerName } from '../docker/labels';
 import { labHosts, nodeHost, containerRef, networkRef } from '../docker/placement';
@@ -44,6 +45,17 @@ export async function removeNetworks(list: Docker.NetworkInspectInfo[]): Promise
   return list.map((n) => n.Name);
 }
 
+const OVERLAY_GONE_MS = 20_000;
+
+async function overlaysGone(lab: string, doc: LabDoc | undefined): Promise<void> {
+  const until = Date.now() + OVERLAY_GONE_MS;
+  while (Date.now() < until) {
+    const left = await labObjects(lab, doc).catch(() => undefined);
+    if (!left || !left.networks.some((n) => n.Scope === 'swarm')) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
 export async function down(lab: string): Promise<RemovedLab> {
   const earlier = await retryLeftovers(lab).catch(() => undefined);
   const objs = await labObjects(lab);
@@ -55,6 +67,9 @@ export async function down(lab: string): Promise<RemovedLab> {
   // an overlay with an endpoint on an unreachable host cannot go yet: it stays with that host's record
   const removable = again.networks.filter((n) => !(unreachable.size && n.Scope === 'swarm'));
   const networks = [...(earlier?.removed.networks ?? []), ...(await removeNetworks(removable))];
+  // an overlay is removed from the Swarm at once, but each engine drops its own copy a moment later:
+  // `down` returns once no engine lists it (a redeploy right after would find the name taken)
+  if (removable.some((n) => n.Scope === 'swarm')) await overlaysGone(lab, doc);
   if (!unreachable.size || !doc) return { containers, networks };
   const hosts = labHosts(doc);
   const left: LeftHost[] = [...unreachable].map((host) => {
