@@ -27,6 +27,7 @@ beforeAll(async () => {
   image = imageRef('server');
   hadGwbridge = spawnSync('docker', ['network', 'inspect', 'docker_gwbridge'], { stdio: 'ignore' }).status === 0;
   lab = await startSwarmEngines({ count: 3, prefix: PREFIX, images: [image] });
+  console.info(`swarm engines: seconds per phase ${JSON.stringify(lab.timings)}`);
 }, 600_000);
 
 afterAll(async () => {
@@ -42,8 +43,8 @@ describe('several Docker engines in one Swarm (test harness)', skipIf(why), () =
   const ping = (from: number, to: number) => spawnSync('docker', ['-H', lab.engines[from].url, 'exec', `${PREFIX}-c${from}`, 'ping', '-c', '2', '-W', '2', addr(to)], { encoding: 'utf8' });
 
   it.sequential('the manager lists three Ready nodes; each worker has the images', () => {
-    const nodes = lab.dockerOn('default', ['node', 'ls', '--format', '{{.Status}} {{.ManagerStatus}}']).trim().split('\n');
-    expect(nodes.sort()).toEqual(['Ready ', 'Ready ', 'Ready Leader']);
+    const nodes = lab.dockerOn('default', ['node', 'ls', '--format', '{{.Status}}/{{.ManagerStatus}}']).trim().split('\n');
+    expect(nodes.sort()).toEqual(['Ready/', 'Ready/', 'Ready/Leader']);
     for (const e of lab.engines.slice(1)) {
       expect(lab.dockerOn(e.name, ['info', '--format', '{{.Swarm.LocalNodeState}} {{.Swarm.NodeAddr}}']).trim()).toBe(`active ${e.ip}`);
       expect(lab.dockerOn(e.name, ['image', 'inspect', '--format', 'ok', image]).trim()).toBe('ok');

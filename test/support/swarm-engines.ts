@@ -102,6 +102,7 @@ export function swarmSkipReason(): string | null {
 }
 
 function pidAlive(pid: number): boolean {
+  if (!(pid > 0)) return false; // kill(0) would signal our own process group
   try { process.kill(pid, 0); return true; } catch { return false; }
 }
 const readPid = (file: string) => { try { return Number(fs.readFileSync(file, 'utf8').trim()) || 0; } catch { return 0; } };
