@@ -14,7 +14,10 @@ import { startSwarmEngines, swarmSkipReason, type SwarmLab } from '../support/sw
 const PREFIX = 'swt';
 const NET = `${PREFIX}-ov`;
 const SUBNET = '198.18.247.0/24';
-const addr = (i: number) => `198.18.247.${10 + i}`;
+// nodes from .2 up, as lblab plans them; Docker's per-engine endpoint on the overlay takes the
+// lowest free address unless a range for dynamic addresses keeps it away from them
+const addr = (i: number) => `198.18.247.${2 + i}`;
+const DYNAMIC = '198.18.247.240/28';
 const why = swarmSkipReason();
 
 let lab: SwarmLab;
@@ -27,6 +30,7 @@ beforeAll(async () => {
   image = imageRef('server');
   hadGwbridge = spawnSync('docker', ['network', 'inspect', 'docker_gwbridge'], { stdio: 'ignore' }).status === 0;
   lab = await startSwarmEngines({ count: 3, prefix: PREFIX, images: [image] });
+  console.info(`swarm engines: seconds per phase ${JSON.stringify(lab.timings)}`);
 }, 600_000);
 
 afterAll(async () => {
@@ -42,8 +46,8 @@ describe('several Docker engines in one Swarm (test harness)', skipIf(why), () =
   const ping = (from: number, to: number) => spawnSync('docker', ['-H', lab.engines[from].url, 'exec', `${PREFIX}-c${from}`, 'ping', '-c', '2', '-W', '2', addr(to)], { encoding: 'utf8' });
 
   it.sequential('the manager lists three Ready nodes; each worker has the images', () => {
-    const nodes = lab.dockerOn('default', ['node', 'ls', '--format', '{{.Status}} {{.ManagerStatus}}']).trim().split('\n');
-    expect(nodes.sort()).toEqual(['Ready ', 'Ready ', 'Ready Leader']);
+    const nodes = lab.dockerOn('default', ['node', 'ls', '--format', '{{.Status}}/{{.ManagerStatus}}']).trim().split('\n');
+    expect(nodes.sort()).toEqual(['Ready/', 'Ready/', 'Ready/Leader']);
     for (const e of lab.engines.slice(1)) {
       expect(lab.dockerOn(e.name, ['info', '--format', '{{.Swarm.LocalNodeState}} {{.Swarm.NodeAddr}}']).trim()).toBe(`active ${e.ip}`);
       expect(lab.dockerOn(e.name, ['image', 'inspect', '--format', 'ok', image]).trim()).toBe('ok');
@@ -51,11 +55,16 @@ describe('several Docker engines in one Swarm (test harness)', skipIf(why), () =
   });
 
   it.sequential('an attachable overlay: a container with a static address on each engine, reachable across engines', () => {
-    lab.dockerOn('default', ['network', 'create', '-d', 'overlay', '--attachable', '--subnet', SUBNET, '--gateway', '198.18.247.1', NET]);
+    lab.dockerOn('default', ['network', 'create', '-d', 'overlay', '--attachable', '--subnet', SUBNET, '--gateway', '198.18.247.1', '--ip-range', DYNAMIC, NET]);
     for (const [i, e] of lab.engines.entries()) {
       lab.dockerOn(e.name, ['run', '-d', '--name', `${PREFIX}-c${i}`, '--network', NET, '--ip', addr(i), '--entrypoint', 'sleep', image, 'infinity']);
       const itf = lab.dockerOn(e.name, ['exec', `${PREFIX}-c${i}`, 'ip', '-o', '-4', 'addr', 'show']);
       expect(itf).toContain(`${addr(i)}/24`);
+    }
+    // each engine's own endpoint on the overlay got an address from the dynamic range
+    for (const e of lab.engines) {
+      const eps = lab.dockerOn(e.name, ['network', 'inspect', NET, '--format', '{{range .Containers}}{{.Name}}={{.IPv4Address}} {{end}}']);
+      expect(eps).toMatch(new RegExp(`${NET}-endpoint=198\\.18\\.247\\.(24\\d|25[0-4])/24`));
     }
     // 1450 = 1500 minus VXLAN's 50 bytes
     expect(lab.dockerOn('swte1', ['exec', `${PREFIX}-c1`, 'cat', '/sys/class/net/eth0/mtu']).trim()).toBe('1450');

@@ -130,6 +130,10 @@ describe('a lab across engines in one Swarm', skipIf(why), () => {
     // a network of one host stays a bridge, on that host's engine, at the overlay's MTU
     const side = swarm.dockerOn(swarm.engines[2].name, ['network', 'inspect', `lblab-${LAB}-side`, '--format', '{{.Driver}} {{.Scope}} {{index .Options "com.docker.network.driver.mtu"}}']).trim();
     expect(side).toBe('bridge local 1450');
+    // inside the node: the overlay's 1450 and the bridge's 1450 (a full bridge packet fits the overlay)
+    const web3 = s.nodes.find((n) => n.name === 'web3')!;
+    const mtus = await lblabOk(['exec', LAB, 'web3', '--', 'sh', '-c', web3.interfaces.map((i) => `echo ${i.network} $(cat /sys/class/net/${i.name}/mtu)`).join('; ')], 60_000);
+    expect(mtus.trim().split('\n').sort()).toEqual(['back 1450', 'side 1450']);
     // the status table names each node's host
     const table = await lblabOk(['status', LAB], 120_000);
     expect(table).toMatch(/^NODE\s+KIND\s+HOST\s+STATE/m);

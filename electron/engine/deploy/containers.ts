@@ -20,7 +20,8 @@ export function networkOptions(lab: string, net: PlannedNetwork): Docker.Network
   if (net.overlay) {
     // attachable: lblab's nodes are plain containers, not Swarm services; no `encrypted`: IPsec would
     // cost more MTU and hide the frames from captures on the underlay
-    return { Name: net.docker, Driver: 'overlay', Attachable: true, CheckDuplicate: true, Labels: labels, IPAM: ipam, Options: mtu };
+    // no MTU option: on an overlay Docker reads it as the underlay's and subtracts VXLAN's 50 bytes itself
+    return { Name: net.docker, Driver: 'overlay', Attachable: true, CheckDuplicate: true, Labels: labels, IPAM: ipam };
   }
   return {
     Name: net.docker,
