@@ -8,6 +8,7 @@ import { tsText, tupleOf, type Frame } from './frame';
 import { requestHops, responseHops, synHops, type Hop } from './match';
 import { framesOf } from './read';
 import { resolveJourney } from './resolve';
+import { withUnderlay } from './underlay';
 import { newToken, sendRequest, type SendResult } from './send';
 
 export interface JourneyDeps {
@@ -42,6 +43,10 @@ export interface AssembleContext {
   service: ServiceStatus;
   client: string;
   sent: SendResult;
+  /** the hosts' VXLAN frames (underlay.ts), for a lab whose networks span hosts */
+  underlay?: Frame[];
+  /** the host each node runs on, for a lab spread over hosts */
+  hostOf?: (node: string) => string | undefined;
 }
 
 /** The journey's JSON from the captured frames. */
@@ -55,10 +60,16 @@ export function assemble(frames: Frame[], ctx: AssembleContext): Journey {
   let request = requestHops(frames, sent.token);
   const fromSyn = !request.length;
   if (fromSyn) request = synHops(frames, { node: ctx.client, addresses: clientAddresses }, service.vip, service.port);
-  const response = fromSyn ? [] : responseHops(frames, request);
+  const response = withUnderlay(fromSyn ? [] : responseHops(frames, request), ctx.underlay ?? []);
+  request = withUnderlay(request, ctx.underlay ?? []);
   const t0 = request[0]?.frame.ts ?? response[0]?.frame.ts ?? 0n;
   const diffCtx = { mode: service.mode, kindOf: (n: string) => kinds.get(n) };
 
+  const where = (f: Frame): Pick<JourneyHop, 'kind' | 'network' | 'host' | 'underlay'> => {
+    if (f.underlay) return { host: f.node, underlay: true };
+    const host = ctx.hostOf?.(f.node);
+    return { kind: kinds.get(f.node), network: networks.get(`${f.node}/${f.iface}`), ...(host ? { host } : {}) };
+  };
   const hopsOf = (hops: Hop[]): JourneyHop[] =>
     hops.map((h, i) => ({
       node: h.frame.node,
@@ -68,8 +79,7 @@ export function assemble(frames: Frame[], ctx: AssembleContext): Journey {
       changes: diffHops(hops[i - 1], h, diffCtx),
       ts: tsText(h.frame.ts),
       t: Number(h.frame.ts - t0) / 1000,
-      kind: kinds.get(h.frame.node),
-      network: networks.get(`${h.frame.node}/${h.frame.iface}`),
+      ...where(h.frame),
       fields: hopFields(h.frame.packet),
     }));
 
