@@ -21,7 +21,9 @@ export type JourneyOptions = z.infer<typeof journeyOptionsSchema>;
 export type JourneyValue = string | number | null;
 
 export interface JourneyChange {
-  /** a Wireshark display-filter field (`ip.dst`), `outer.ip.src` / `outer.ip.dst` for the IPIP header, `encap`, or `tcp.stream` (a proxy's new connection, from and to as `a:p > b:q`) */
+  /** a Wireshark display-filter field (`ip.dst`), `outer.ip.src` / `outer.ip.dst` for the IPIP header, `underlay.ip.src` /
+   * `underlay.ip.dst` / `underlay.udp.dstport` / `vxlan.vni` for the VXLAN header between two hosts, `encap` (`ipip`, `vxlan`,
+   * `vxlan+ipip`: outermost first), or `tcp.stream` (a proxy's new connection, from and to as `a:p > b:q`) */
   field: string;
   from: JourneyValue;
   to: JourneyValue;
@@ -31,6 +33,7 @@ export interface JourneyChange {
 }
 
 export interface JourneyHop {
+  /** the node; on an underlay hop, the host */
   node: string;
   iface: string;
   /** out when the frame's source MAC is the capturing interface's own */
@@ -45,7 +48,11 @@ export interface JourneyHop {
   t: number;
   kind?: NodeKind;
   network?: string;
-  /** the compared fields as this hop saw them (innermost header; outer.* for IPIP) */
+  /** a lab spread over hosts: the host (a `hosts` key) the frame was seen on */
+  host?: string;
+  /** seen on the hosts' own network between Docker engines (an overlay network's VXLAN), not in a node */
+  underlay?: true;
+  /** the compared fields as this hop saw them (innermost header; outer.* for IPIP, underlay.* and vxlan.vni for VXLAN) */
   fields: Record<string, JourneyValue>;
 }
 

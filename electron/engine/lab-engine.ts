@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import { ApiError, NAME_RE, type AppInfo, type EngineDescription, type LabDoc, type LabEvent, type Mode } from '../api';
 import type { LabService } from '../api/host';
-import { defaultDeps, withPlanCache, type DeployDeps } from './deploy/deps';
+import { defaultDeps, helperImage, withPlanCache, type DeployDeps } from './deploy/deps';
 import { setMode } from './deploy/mode';
 import { up } from './deploy/up';
 import { engineChoice, engineTarget, probeDocker, useEngine } from './docker/client';
@@ -244,7 +244,7 @@ export function createLabEngine(opts: LabEngineOptions = {}): LabService {
     journey: (lab, o) =>
       withDocker(async () => {
         const d = await deps();
-        return journey(lab, o ?? {}, { status: (name) => status(name, d) });
+        return journey(lab, o ?? {}, { status: (name) => status(name, d), helperImage: () => helperImage(d) });
       }),
     // live captures: tcpdump in the nodes, packets decoded here (capture/)
     startCapture: (lab, targets, o) => withDocker(() => captures.start(lab, targets, o ?? {})),

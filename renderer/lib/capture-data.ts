@@ -303,6 +303,8 @@ function layerTitle(p: DecodedPacket, li: number, where?: string): string {
       ]);
     case 'udp':
       return parts('User Datagram Protocol', [['Src Port', f('udp.srcport')], ['Dst Port', f('udp.dstport')]]);
+    case 'vxlan':
+      return parts('Virtual eXtensible Local Area Network', [['VNI', f('vxlan.vni')]]);
     case 'icmp':
       return parts('Internet Control Message Protocol', [['Type', f('icmp.type')], ['Code', f('icmp.code')]]);
     case 'http':

@@ -39,6 +39,10 @@ export interface HopCard {
   direction: 'in' | 'out';
   kind?: JourneyHop['kind'];
   network?: string;
+  /** a lab spread over hosts: the host the frame was seen on */
+  host?: string;
+  /** seen on the hosts' own network (the VXLAN between two engines): `node` is the host */
+  underlay?: boolean;
   /** microseconds since the request left the client */
   t: number;
   summary: string;
@@ -61,7 +65,9 @@ export const showValue = (v: JourneyValue | undefined): string => (v === null ||
 // ---------------------------------------------------------------- hop cards
 /** The rows every card shows, in this order (encapsulation and proxy rows only when the journey has them). */
 const BASE_ROWS = ['eth.src', 'eth.dst', 'ip.src', 'ip.dst', 'tcp.srcport', 'tcp.dstport', 'ip.ttl', 'ip.checksum', 'tcp.checksum'];
-const ENCAP_ROWS = ['encap', 'outer.ip.src', 'outer.ip.dst'];
+const OUTER_ROWS = ['outer.ip.src', 'outer.ip.dst'];
+/** the VXLAN header between two hosts (an overlay network spanning Docker engines) */
+const UNDERLAY_ROWS = ['underlay.ip.src', 'underlay.ip.dst', 'underlay.udp.dstport', 'vxlan.vni'];
 const STREAM_ROW = 'tcp.stream';
 /** what a proxy's own connection changes, shown as its rewrite */
 const CONNECTION_FIELDS = new Set(['ip.src', 'ip.dst', 'tcp.srcport', 'tcp.dstport']);
@@ -71,10 +77,12 @@ const allHops = (j: Journey): JourneyHop[] => [...j.request.hops, ...j.response.
 /** The field rows of this journey's cards: the same on every card, so they line up side by side. */
 export function journeyRows(j: Journey): string[] {
   const hops = allHops(j);
-  const encap = hops.some((h) => h.fields.encap || h.changes.some((c) => c.field === 'encap' || c.field.startsWith('outer.')));
+  const encaps = (h: JourneyHop) => [h.fields.encap, ...h.changes.filter((c) => c.field === 'encap').flatMap((c) => [c.from, c.to])].flatMap((e) => (e ? String(e).split('+') : []));
+  const ipip = hops.some((h) => encaps(h).includes('ipip') || h.changes.some((c) => c.field.startsWith('outer.')));
+  const vxlan = hops.some((h) => encaps(h).includes('vxlan'));
   const stream = hops.some((h) => h.changes.some((c) => c.field === STREAM_ROW));
   const rows = [...BASE_ROWS];
-  if (encap) rows.splice(2, 0, ...ENCAP_ROWS);
+  if (ipip || vxlan) rows.splice(2, 0, 'encap', ...(vxlan ? UNDERLAY_ROWS : []), ...(ipip ? OUTER_ROWS : []));
   if (stream) rows.splice(rows.indexOf('tcp.dstport') + 1, 0, STREAM_ROW);
   return rows;
 }
@@ -150,6 +158,8 @@ export function hopCards(j: Journey, leg: Leg, rows: string[] = journeyRows(j)):
     direction: h.direction,
     kind: h.kind,
     network: h.network,
+    ...(h.host ? { host: h.host } : {}),
+    ...(h.underlay ? { underlay: true } : {}),
     t: h.t,
     summary: h.summary,
     rows: rows.map((field) => {
@@ -166,11 +176,18 @@ export function journeyCards(j: Journey): Record<Leg, HopCard[]> {
 }
 
 // ---------------------------------------------------------------- the verdict
-/** The nodes a leg went through, each once per visit: `web3 → r1 → client1`. */
+/** The nodes a leg went through, each once per visit: `web3 → r1 → client1` (the hosts' underlay between them is no node). */
 export function nodePath(hops: JourneyHop[]): string[] {
   const out: string[] = [];
-  for (const h of hops) if (out[out.length - 1] !== h.node) out.push(h.node);
+  for (const h of hops) if (!h.underlay && out[out.length - 1] !== h.node) out.push(h.node);
   return out;
+}
+
+/** The hosts a leg crossed between, in order (`a → b`); empty when it stayed on one. */
+export function hostPath(hops: JourneyHop[]): string[] {
+  const out: string[] = [];
+  for (const h of hops) if (h.host && out[out.length - 1] !== h.host) out.push(h.host);
+  return out.length > 1 ? out : [];
 }
 
 /** What one node did of its own to the packet, in words (undefined: nothing). */
@@ -231,6 +248,8 @@ export function journeyMeta(j: Journey): string {
   const parts = [`${j.service}: ${from}`];
   if (j.backend) parts.push(`served by ${j.backend}`);
   if (j.response.status !== undefined) parts.push(`HTTP ${j.response.status}`);
+  const hosts = hostPath(j.request.hops);
+  if (hosts.length) parts.push(`across hosts ${hosts.join(' → ')}`);
   const last = j.response.hops[j.response.hops.length - 1];
   if (last) parts.push(`round trip ${fmtMicros(last.t)}`);
   return parts.join(' · ');
@@ -255,7 +274,8 @@ export interface JourneyHighlight {
 export function journeyHighlight(j: Journey): JourneyHighlight {
   const steps: PathStep[] = [];
   for (const leg of LEGS) {
-    const hops = j[leg].hops;
+    // the hosts' underlay is the inside of one network crossing, not a node
+    const hops = j[leg].hops.filter((h) => !h.underlay);
     let step = 0;
     for (let i = 1; i < hops.length; i++) {
       const a = hops[i - 1];

@@ -9,7 +9,7 @@
 // skipping it. In the core tier: it needs tshark, root and network namespaces.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DecodedPacket } from '../../electron/api';
@@ -17,7 +17,7 @@ import { CAPTURE_FIELDS, field, fieldValues } from '../../electron/engine/captur
 import { LINKTYPE, PcapReader, readPcap, type PcapRecord } from '../../electron/engine/capture/pcap-reader';
 import { writePcap } from '../../electron/engine/capture/pcap-writer';
 import { PacketRing } from '../../electron/engine/capture/ring';
-import { A, CRAFTED, CRAFTED_SLL, CRAFTED_SLL2, M, TCP, eth, ipv4, rec, tcp } from '../support/capture-frames';
+import { A, CRAFTED, CRAFTED_SLL, CRAFTED_VXLAN, CRAFTED_SLL2, M, TCP, eth, ipv4, rec, tcp } from '../support/capture-frames';
 import { skipReason } from '../support/bpf/harness';
 import { skipIf } from '../support/skip';
 
@@ -31,6 +31,7 @@ const TIER = skipReason();
 const NO_TSHARK = TIER ?? (!HAVE_TSHARK && !CI ? 'tshark not found on PATH' : null);
 const NO_NETNS = TIER ?? (!CI && !NO_TSHARK && !CAN_NETNS ? 'needs root, tcpdump, iproute2 and python3' : NO_TSHARK);
 const dir = mkdtempSync(join(tmpdir(), 'lblab-capture-'));
+const FIXTURES = join(__dirname, '../unit/capture/fixtures');
 
 // tshark with Wireshark's defaults but no IP reassembly (we decode each fragment as it is)
 const TSHARK_PREFS = ['-o', 'ip.defragment:FALSE', '-o', 'ip.check_checksum:TRUE'];
@@ -151,7 +152,7 @@ describe('tshark agreement', skipIf(NO_TSHARK), () => {
   });
 
   it('crafted frames: Ethernet, SLL, SLL2 — values and offsets', () => {
-    const eths = [...Object.values(CRAFTED), ...conversation()];
+    const eths = [...Object.values(CRAFTED), ...conversation(), ...Object.values(CRAFTED_VXLAN)];
     const sets: [string, Buffer[], number][] = [
       ['crafted-eth.pcap', eths, LINKTYPE.ETHERNET],
       ['crafted-sll.pcap', Object.values(CRAFTED_SLL), LINKTYPE.LINUX_SLL],
@@ -160,6 +161,16 @@ describe('tshark agreement', skipIf(NO_TSHARK), () => {
     for (const [name, frames, linktype] of sets) {
       const c = savePcap(name, frames.map((d, i) => rec(d, d.length, 1_700_000_000 + i, 987_654_321)), linktype);
       tsharkReads(c.file);
+      expect(compareValues(c), name).toEqual([]);
+      expect(compareOffsets(c), name).toEqual([]);
+    }
+  });
+
+  it('real VXLAN captures (the fixtures vxlan-capture.sh made): values and offsets, inner frames included', () => {
+    for (const name of ['vxlan-underlay-a.pcap', 'vxlan-underlay-b.pcap', 'vxlan-inner-a.pcap']) {
+      const file = join(FIXTURES, name);
+      const c = decodeFile(file, readFileSync(file));
+      expect(c.packets.filter((p) => p.error).map((p) => p.summary), name).toEqual([]);
       expect(compareValues(c), name).toEqual([]);
       expect(compareOffsets(c), name).toEqual([]);
     }

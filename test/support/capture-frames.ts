@@ -167,6 +167,18 @@ function quoted(ipPacket: Buffer): Buffer {
 const big = Buffer.alloc(3000, 0x61);
 const bigUdp = udp(40001, 5000, big, A.client, A.vip);
 
+/** A VXLAN header (I flag set) and the frame it carries. */
+export function vxlan(vni: number, frame: Buffer, flags = 0x08): Buffer {
+  const h = Buffer.alloc(8);
+  h[0] = flags;
+  h.writeUIntBE(vni, 4, 3);
+  return Buffer.concat([h, frame]);
+}
+/** Two Docker engines' addresses on the underlay. */
+export const HOSTS = { a: '198.18.254.1', b: '198.18.254.2', macA: '02:00:c6:12:fe:01', macB: '02:00:c6:12:fe:02' };
+const underlay = (inner: Buffer, vni = 4097): Buffer =>
+  eth(HOSTS.macB, HOSTS.macA, 0x0800, ipv4({ src: HOSTS.a, dst: HOSTS.b, proto: 17, df: true, payload: udp(50123, 4789, vxlan(vni, inner), HOSTS.a, HOSTS.b) }));
+
 /** The crafted frames (Ethernet), by name. */
 export const CRAFTED: Record<string, Buffer> = {
   tcpSyn: eth(M.lb, M.client, 0x0800, ipTcp(A.client, A.vip, { sport: 54321, dport: 80, seq: 123, flags: TCP.SYN, win: 64240, options: synOptions }, { df: true, id: 0x4d2 })),
@@ -202,6 +214,12 @@ export const CRAFTED: Record<string, Buffer> = {
     payload: icmp(11, 0, Buffer.alloc(4), ipTcp(A.client, A.vip, { sport: 54322, dport: 443, seq: 1, ack: 9, flags: TCP.PSH | TCP.ACK, options: [tcpOpt.nop(), tcpOpt.nop(), tcpOpt.ts(5, 6)], payload: Buffer.from('quoted payload') }, { ttl: 1 })),
   })),
   ipv6: eth('33:33:00:00:00:02', M.client, 0x86dd, Buffer.alloc(48)),
+};
+
+/** VXLAN between two engines (Ethernet on the underlay), by name. */
+export const CRAFTED_VXLAN: Record<string, Buffer> = {
+  vxlanHttp: underlay(eth(M.server, M.lb, 0x0800, ipTcp(A.client, A.server, { sport: 54321, dport: 80, seq: 124, ack: 2000, flags: TCP.PSH | TCP.ACK, win: 502, payload: Buffer.from(HTTP_GET, 'latin1') }, { df: true }))),
+  vxlanArp: underlay(eth(M.bcast, M.lb, 0x0806, arp(1, M.lb, A.lb, '00:00:00:00:00:00', A.server)), 256),
 };
 
 /** A Linux cooked (SLL, linktype 113) frame. pkttype 0 = to us, 4 = sent by us. */

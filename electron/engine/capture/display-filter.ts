@@ -5,7 +5,8 @@
 //   tcp.flags.syn == 1           a flag is set (`tcp.flags.syn` alone: the field is present, as in Wireshark)
 //   ip.src == 198.18.0.0/24      == != < > <= >= (also eq ne lt gt le ge), contains
 //   !icmp && (tcp.port == 80 || udp)   ! not, && and, || or, parentheses
-//   ip.dst#2 == 198.18.0.100     #n: the n-th occurrence (the inner header of IPIP)
+//   ip.dst#2 == 198.18.0.100     #n: the n-th occurrence (the inner header of IPIP or VXLAN)
+//   vxlan.vni == 4097            VXLAN (UDP 4789): its network identifier
 //
 // Values: numbers (decimal, 0x hex), IPv4 addresses and CIDR blocks, MACs
 // (aa:bb:cc:dd:ee:ff), "quoted strings", hex bytes (47:45:54), true/false.
@@ -163,10 +164,19 @@ export const CAPTURE_FIELDS: Record<string, readonly [FieldKind, string]> = {
   'vlan.etype': ['uint', 'Type'],
   'vlan.id': ['uint', 'ID'],
   'vlan.priority': ['uint', 'Priority'],
+  'vxlan.flag_a': ['bool', 'Policy Applied'],
+  'vxlan.flag_d': ['bool', "Don't Learn"],
+  'vxlan.flag_g': ['bool', 'GBP Extension'],
+  'vxlan.flag_i': ['bool', 'VXLAN Network ID (VNI)'],
+  'vxlan.flags': ['uint', 'Flags'],
+  'vxlan.flags_reserved': ['uint', 'Reserved(R)'],
+  'vxlan.gbp': ['uint', 'Group Policy ID'],
+  'vxlan.reserved8': ['uint', 'Reserved'],
+  'vxlan.vni': ['uint', 'VXLAN Network Identifier (VNI)'],
 };
 
 /** Layer names, usable alone in a filter. */
-export const CAPTURE_PROTOCOLS: readonly string[] = ['frame', 'sll', 'eth', 'ieee8021ad', 'vlan', 'arp', 'ip', 'tcp', 'udp', 'icmp', 'http', 'data'];
+export const CAPTURE_PROTOCOLS: readonly string[] = ['frame', 'sll', 'eth', 'ieee8021ad', 'vlan', 'arp', 'ip', 'tcp', 'udp', 'vxlan', 'icmp', 'http', 'data'];
 
 /** Wireshark's either-direction fields. */
 const ALIASES: Record<string, readonly [FieldKind, string[]]> = {

@@ -10,6 +10,8 @@ import type { Hop } from './match';
 /** The fields compared hop to hop (innermost headers). */
 export const COMPARED = ['eth.src', 'eth.dst', 'ip.src', 'ip.dst', 'ip.ttl', 'ip.checksum', 'tcp.srcport', 'tcp.dstport', 'tcp.checksum'] as const;
 const OUTER = ['outer.ip.src', 'outer.ip.dst'] as const;
+/** the hosts' headers of a VXLAN frame (an overlay network between Docker engines) */
+const UNDERLAY = ['underlay.ip.src', 'underlay.ip.dst', 'underlay.udp.dstport', 'vxlan.vni'] as const;
 const CHECKSUMS = new Set(['ip.checksum', 'tcp.checksum']);
 
 export interface DiffContext {
@@ -24,12 +26,16 @@ const value = (p: DecodedLike, name: string): JourneyValue => {
   return typeof v === 'boolean' ? Number(v) : v;
 };
 
+const has = (encap: string | null, kind: 'ipip' | 'vxlan'): boolean => !!encap && encap.split('+').includes(kind);
+
 /** The compared fields of one frame, as the journey shows them. */
 export function hopFields(p: DecodedLike): Record<string, JourneyValue> {
   const out: Record<string, JourneyValue> = {};
   for (const f of COMPARED) out[f] = value(p, f);
-  out.encap = encapOf(p);
-  if (out.encap) for (const f of OUTER) out[f] = value(p, f);
+  const encap = encapOf(p);
+  out.encap = encap;
+  if (has(encap, 'ipip')) for (const f of OUTER) out[f] = value(p, f);
+  if (has(encap, 'vxlan')) for (const f of UNDERLAY) out[f] = value(p, f);
   return out;
 }
 
@@ -76,19 +82,7 @@ export function diffHops(prev: Hop | undefined, cur: Hop, ctx: DiffContext): Jou
       return [{ field: 'tcp.stream', from: tupleText(ta), to: tupleText(tb), expected: false, why: `${ctx.mode}: ${where} relays the data on another TCP connection (its own)` }];
   }
 
-  const changes: JourneyChange[] = [];
-  const ea = encapOf(a);
-  const eb = encapOf(b);
-  if (ea !== eb) {
-    changes.push({ field: 'encap', from: ea, to: eb, expected: false, why: eb ? `${ctx.mode}: ${where} wraps the packet in an outer IPv4 header (IPIP)` : `${where} takes the outer IPv4 header off` });
-    if (eb) for (const f of OUTER) changes.push({ field: f, from: null, to: value(b, f), expected: false, why: `the outer header's ${f === 'outer.ip.src' ? 'source' : 'destination'}` });
-  } else if (eb) {
-    for (const f of OUTER) {
-      const [x, y] = [value(a, f), value(b, f)];
-      if (x !== y) changes.push({ field: f, from: x, to: y, expected: false, why: `${where} rewrote the outer header` });
-    }
-  }
-
+  const changes: JourneyChange[] = [...encapChanges(prev, cur, where, ctx)];
   for (const f of COMPARED) {
     const [x, y] = [value(a, f), value(b, f)];
     if (x === y) continue;
@@ -101,3 +95,52 @@ export function diffHops(prev: Hop | undefined, cur: Hop, ctx: DiffContext): Jou
   }
   return changes;
 }
+
+/**
+ * An encapsulation added or taken off, and its header's fields. IPIP is the
+ * mode's own (a tunnel); VXLAN is the overlay network carrying the frame
+ * between two hosts, whatever the mode: expected, the inner frame unchanged.
+ */
+function encapChanges(prev: Hop, cur: Hop, where: string, ctx: DiffContext): JourneyChange[] {
+  const a = prev.frame.packet;
+  const b = cur.frame.packet;
+  const ea = encapOf(a);
+  const eb = encapOf(b);
+  const out: JourneyChange[] = [];
+  const fields = (names: readonly string[], expected: boolean, why: (f: string) => string) => {
+    for (const f of names) {
+      const [x, y] = [value(a, f), value(b, f)];
+      if (x !== y) out.push({ field: f, from: x, to: y, expected, why: why(f) });
+    }
+  };
+  const [va, vb] = [has(ea, 'vxlan'), has(eb, 'vxlan')];
+  const [ia, ib] = [has(ea, 'ipip'), has(eb, 'ipip')];
+  if (ea !== eb) {
+    const whys: string[] = [];
+    let expected = true;
+    if (!va && vb) whys.push(`${cur.frame.node}: the overlay network carries the frame to another host in VXLAN (outer IPv4 and UDP ${value(b, 'underlay.udp.dstport')}, VNI ${value(b, 'vxlan.vni')}), the frame itself unchanged`);
+    if (va && !vb) whys.push(`${prev.frame.node}: the overlay network takes the VXLAN header off and hands the frame on as it left the other host`);
+    if (!ia && ib) {
+      whys.push(`${ctx.mode}: ${where} wraps the packet in an outer IPv4 header (IPIP)`);
+      expected = false;
+    }
+    if (ia && !ib) {
+      whys.push(`${where} takes the outer IPv4 header off`);
+      expected = false;
+    }
+    out.push({ field: 'encap', from: ea, to: eb, expected, why: whys.join('; ') });
+  }
+  if (va || vb) fields(UNDERLAY, true, (f) => (vb && !va ? `the VXLAN frame's ${UNDERLAY_WHAT[f]}` : va && !vb ? `the VXLAN header is gone` : `the overlay changed the ${UNDERLAY_WHAT[f]}`));
+  if (ia || ib) {
+    fields(OUTER, false, (f) => (ib && !ia ? `the outer header's ${f === 'outer.ip.src' ? 'source' : 'destination'}` : ia && !ib ? 'the outer header is gone' : `${where} rewrote the outer header`));
+  }
+  // a header taken off: its fields go with the encap change, not one by one
+  return out.filter((c) => c.field === 'encap' || c.to !== null || c.from === null);
+}
+
+const UNDERLAY_WHAT: Record<string, string> = {
+  'underlay.ip.src': 'source: the sending host',
+  'underlay.ip.dst': 'destination: the receiving host',
+  'underlay.udp.dstport': 'UDP port (VXLAN)',
+  'vxlan.vni': 'network identifier (VNI): the overlay network',
+};

@@ -1,8 +1,10 @@
 // One captured frame as the journey reads it: where it was seen, when, its
 // bytes, and field access by Wireshark display-filter name over the decoded
 // layers. `ip.*` names read the innermost IPv4 header; `outer.ip.*` the IPIP
-// outer header. Only the structural subset of a decoded packet is needed, so
-// matching and diffing can be tested with hand-made packets.
+// outer header; `underlay.ip.*` / `underlay.udp.*` the hosts' headers of a
+// VXLAN frame (an overlay network between Docker engines), whose inner frame
+// the other names read. Only the structural subset of a decoded packet is
+// needed, so matching and diffing can be tested with hand-made packets.
 
 export type FieldValue = number | string | boolean;
 
@@ -20,6 +22,10 @@ export interface Frame {
   ts: bigint;
   raw: Uint8Array;
   packet: DecodedLike;
+  /** known from the link layer (a cooked capture's packet type): overrides the MAC rule */
+  direction?: 'in' | 'out';
+  /** seen on a host's own network between Docker engines (`node` is then the host's name), not in a node */
+  underlay?: true;
 }
 
 /** A TCP connection as `a:p > b:q` (tcpdump's arrow: the change's own arrow stays readable). */
@@ -29,10 +35,32 @@ export const reverseText = (t: Tuple): string => `${t.dst}:${t.dport} > ${t.src}
 
 const layersNamed = (p: DecodedLike, name: string) => p.layers.filter((l) => l.name === name);
 
-/** The layer a field name reads: outer.ip.* → the first of two IPv4 headers, else the innermost layer of that protocol. */
+/** The frame a VXLAN header carries starts after it: the layers from there on. */
+function innerLayers(p: DecodedLike): DecodedLayer[] {
+  let k = -1;
+  p.layers.forEach((l, i) => l.name === 'vxlan' && (k = i));
+  return k < 0 ? p.layers : p.layers.slice(k + 1);
+}
+
+/** The layers before the first VXLAN header (none without one). */
+function underlayLayers(p: DecodedLike): DecodedLayer[] {
+  const k = p.layers.findIndex((l) => l.name === 'vxlan');
+  return k < 0 ? [] : p.layers.slice(0, k + 1);
+}
+
+/**
+ * The layer a field name reads: underlay.* → the last header of that protocol
+ * before the VXLAN header; outer.ip.* → the first of two IPv4 headers of the
+ * (inner) frame; else the innermost layer of that protocol.
+ */
 function layerFor(p: DecodedLike, name: string): { layer?: DecodedLayer; field: string } {
+  if (name.startsWith('underlay.')) {
+    const f = name.slice('underlay.'.length);
+    const proto = f.split('.')[0];
+    return { layer: underlayLayers(p).filter((l) => l.name === proto).pop(), field: f };
+  }
   if (name.startsWith('outer.')) {
-    const ips = layersNamed(p, 'ip');
+    const ips = innerLayers(p).filter((l) => l.name === 'ip');
     return { layer: ips.length > 1 ? ips[0] : undefined, field: name.slice('outer.'.length) };
   }
   const proto = name.split('.')[0];
@@ -55,8 +83,14 @@ export const str = (p: DecodedLike, name: string): string | undefined => {
   return v === undefined ? undefined : String(v);
 };
 
-/** 'ipip' when an IPv4 header carries another one. */
-export const encapOf = (p: DecodedLike): 'ipip' | null => (layersNamed(p, 'ip').length > 1 ? 'ipip' : null);
+/** The encapsulations around the innermost packet, outermost first: `vxlan`, `ipip`, `vxlan+ipip`; null for none. */
+export type Encap = string | null;
+export function encapOf(p: DecodedLike): Encap {
+  const parts: string[] = [];
+  if (p.layers.some((l) => l.name === 'vxlan')) parts.push('vxlan');
+  if (innerLayers(p).filter((l) => l.name === 'ip').length > 1) parts.push('ipip');
+  return parts.length ? parts.join('+') : null;
+}
 
 /** The innermost TCP connection, when the frame carries TCP over IPv4. */
 export function tupleOf(p: DecodedLike): Tuple | undefined {
@@ -92,8 +126,8 @@ export function rawContains(f: Frame, needle: Uint8Array): boolean {
   return Buffer.from(f.raw.buffer, f.raw.byteOffset, f.raw.byteLength).indexOf(needle) >= 0;
 }
 
-/** Frames this interface sent carry its own MAC as source. */
-export const directionOf = (f: Frame): 'in' | 'out' => ((str(f.packet, 'eth.src') ?? '').toLowerCase() === f.mac.toLowerCase() ? 'out' : 'in');
+/** Frames this interface sent carry its own MAC as source (unless the capture says which way it went). */
+export const directionOf = (f: Frame): 'in' | 'out' => f.direction ?? ((str(f.packet, 'eth.src') ?? '').toLowerCase() === f.mac.toLowerCase() ? 'out' : 'in');
 
 /** Nanoseconds since the epoch as `seconds.nnnnnnnnn`. */
 export const tsText = (ts: bigint): string => `${ts / 1_000_000_000n}.${String(ts % 1_000_000_000n).padStart(9, '0')}`;

@@ -1,13 +1,19 @@
 // The packet journey: capture on every interface of the lab, send one request
 // from a client to the service's VIP, find it and its response at every hop,
-// and say what changed from hop to hop.
+// and say what changed from hop to hop. A lab spread over hosts with overlay
+// networks also captures VXLAN on each of those hosts' own network: the hop
+// between two hosts, invisible inside the nodes.
 import type { Journey, JourneyHop, JourneyOptions, LabStatus, NodeKind, ServiceStatus } from '../../api';
 import { captureDuring, type NodeShell } from './capture-all';
 import { diffHops, hopFields } from './diff';
 import { tsText, tupleOf, type Frame } from './frame';
 import { requestHops, responseHops, synHops, type Hop } from './match';
 import { framesOf } from './read';
+import { imageRef } from '../images/refs';
+import { hostsOf, overlayEngines } from './overlay';
 import { resolveJourney } from './resolve';
+import { captureUnderlayDuring } from './underlay-capture';
+import { underlayFrames, withUnderlay } from './underlay';
 import { newToken, sendRequest, type SendResult } from './send';
 
 export interface JourneyDeps {
@@ -15,6 +21,8 @@ export interface JourneyDeps {
   status(lab: string): Promise<LabStatus>;
   /** substitute for running scripts in containers (tests) */
   shell?: NodeShell;
+  /** the image the hosts' underlay capture runs (tcpdump, iproute2); default: the router image */
+  helperImage?: () => string;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -26,12 +34,19 @@ export async function journey(lab: string, opts: JourneyOptions, deps: JourneyDe
   const plan = resolveJourney(st, opts);
   const { service, client } = plan;
   const token = newToken();
-  const { result: sent, files, skipped } = await captureDuring(plan.targets, { filter: `tcp port ${service.port} or ip proto 4`, shell: deps.shell }, async () => {
-    const r = await sendRequest(client.id ?? client.container, { vip: service.vip, port: service.port, token }, deps.shell);
-    await sleep(SETTLE_MS);
-    return r;
-  });
-  const j = assemble(framesOf(files), { st, service, client: client.name, sent });
+  const inNodes = () =>
+    captureDuring(plan.targets, { filter: `tcp port ${service.port} or ip proto 4`, shell: deps.shell }, async () => {
+      const r = await sendRequest(client.id ?? client.container, { vip: service.vip, port: service.port, token }, deps.shell);
+      await sleep(SETTLE_MS);
+      return r;
+    });
+  // a lab whose networks span hosts: the hop between them is VXLAN on the hosts' own network
+  const engines = overlayEngines(st.doc);
+  const { result: captured, files: underlayFiles } = engines.length
+    ? await captureUnderlayDuring(engines, { lab, image: deps.helperImage?.() ?? imageRef('router') }, inNodes)
+    : { result: await inNodes(), files: [] };
+  const { result: sent, files, skipped } = captured;
+  const j = assemble(framesOf(files), { st, service, client: client.name, sent, underlay: underlayFrames(underlayFiles), hostOf: hostsOf(st.doc) });
   const notCaptured = [...plan.notCaptured, ...skipped];
   if (notCaptured.length) j.notCaptured = notCaptured;
   return j;
@@ -42,6 +57,10 @@ export interface AssembleContext {
   service: ServiceStatus;
   client: string;
   sent: SendResult;
+  /** the hosts' VXLAN frames (underlay.ts), for a lab whose networks span hosts */
+  underlay?: Frame[];
+  /** the host each node runs on, for a lab spread over hosts */
+  hostOf?: (node: string) => string | undefined;
 }
 
 /** The journey's JSON from the captured frames. */
@@ -55,10 +74,16 @@ export function assemble(frames: Frame[], ctx: AssembleContext): Journey {
   let request = requestHops(frames, sent.token);
   const fromSyn = !request.length;
   if (fromSyn) request = synHops(frames, { node: ctx.client, addresses: clientAddresses }, service.vip, service.port);
-  const response = fromSyn ? [] : responseHops(frames, request);
+  const response = withUnderlay(fromSyn ? [] : responseHops(frames, request), ctx.underlay ?? []);
+  request = withUnderlay(request, ctx.underlay ?? []);
   const t0 = request[0]?.frame.ts ?? response[0]?.frame.ts ?? 0n;
   const diffCtx = { mode: service.mode, kindOf: (n: string) => kinds.get(n) };
 
+  const where = (f: Frame): Pick<JourneyHop, 'kind' | 'network' | 'host' | 'underlay'> => {
+    if (f.underlay) return { host: f.node, underlay: true };
+    const host = ctx.hostOf?.(f.node);
+    return { kind: kinds.get(f.node), network: networks.get(`${f.node}/${f.iface}`), ...(host ? { host } : {}) };
+  };
   const hopsOf = (hops: Hop[]): JourneyHop[] =>
     hops.map((h, i) => ({
       node: h.frame.node,
@@ -68,8 +93,7 @@ export function assemble(frames: Frame[], ctx: AssembleContext): Journey {
       changes: diffHops(hops[i - 1], h, diffCtx),
       ts: tsText(h.frame.ts),
       t: Number(h.frame.ts - t0) / 1000,
-      kind: kinds.get(h.frame.node),
-      network: networks.get(`${h.frame.node}/${h.frame.iface}`),
+      ...where(h.frame),
       fields: hopFields(h.frame.packet),
     }));
 

@@ -1,5 +1,6 @@
 // One hop of a journey, a column of the side-by-side view: where the frame was
-// seen (node, interface, in/out, network), when, tcpdump's line, and its
+// seen (node, interface, in/out, network; its host in a lab spread over
+// hosts, or the hosts' own network for the hop between two), when, tcpdump's line, and its
 // header fields (one per row, in the order of the names column) with what
 // changed marked: the mode's own rewrites strongly, what any forwarding hop
 // does dimmed, the reason on hover.
@@ -32,9 +33,15 @@ export function HopCard({ card }: { card: Card }) {
       <header className="journey-card-head">
         <div className="journey-card-line">
           <span className="journey-step">{card.index}</span>
-          <span className={`journey-node kind-${card.kind ?? 'unknown'}`} data-testid={`hop-${id}-node`} title={card.kind}>
-            {card.node}
-          </span>
+          {card.underlay ? (
+            <span className="journey-node kind-host" data-testid={`hop-${id}-node`} title={`host ${card.node}'s own network, between Docker engines: the overlay's VXLAN`}>
+              host {card.node}
+            </span>
+          ) : (
+            <span className={`journey-node kind-${card.kind ?? 'unknown'}`} data-testid={`hop-${id}-node`} title={card.kind}>
+              {card.node}
+            </span>
+          )}
           <span className={`journey-dir dir-${card.direction}`} title={card.direction === 'in' ? 'received on this interface' : 'sent from this interface'}>
             {card.direction}
           </span>
@@ -42,6 +49,17 @@ export function HopCard({ card }: { card: Card }) {
         <div className="journey-card-line">
           <span className="mono small">{card.iface}</span>
           {card.network && <span className="journey-net">{card.network}</span>}
+          {card.underlay ? (
+            <span className="journey-net" data-testid={`hop-${id}-underlay`}>
+              underlay
+            </span>
+          ) : (
+            card.host && (
+              <span className="journey-host" data-testid={`hop-${id}-host`} title="the host (Docker engine) this node runs on">
+                @{card.host}
+              </span>
+            )
+          )}
           <span className="journey-t mono" title="time since the request left the client">
             {card.t === 0 ? '0 µs' : `+${fmtMicros(card.t)}`}
           </span>

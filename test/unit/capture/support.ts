@@ -37,6 +37,11 @@ const DERIVED: Record<string, (x: number) => number | boolean> = {
   'ieee8021ad.priority': (x) => x >> 5,
   'ieee8021ad.dei': (x) => (x & 0x10) !== 0,
   'ieee8021ad.id': (x) => x & 0xfff,
+  'vxlan.flag_g': (x) => (x & 0x8000) !== 0,
+  'vxlan.flag_i': (x) => (x & 0x0800) !== 0,
+  'vxlan.flag_d': (x) => (x & 0x0040) !== 0,
+  'vxlan.flag_a': (x) => (x & 0x0008) !== 0,
+  'vxlan.flags_reserved': (x) => x & 0x77b7,
 };
 // fields whose bytes are a whole header line or option, not the value itself
 const TEXT_IN_LINE = /^http\.(?!request\.(method|uri|version)$|response\.(version|phrase)$)/;

@@ -11,6 +11,7 @@ import {
   hexToBytes, IndexList, linkChoice, PacketTable, packetView, relTime,
 } from '../../../renderer/lib/capture-data';
 import { tcpFrame } from '../../support/capture-fakes';
+import { CRAFTED_VXLAN } from '../../support/capture-frames';
 import { STATUS, summary, T0 } from './captures-fixtures';
 
 describe('PacketTable', () => {
@@ -100,6 +101,17 @@ describe('decode tree', () => {
     const depth = (name: string) => tcp.find((f) => f.name === name)!.depth;
     expect([depth('tcp.srcport'), depth('tcp.flags'), depth('tcp.flags.syn'), depth('tcp.flags.ack')]).toEqual([0, 0, 1, 1]);
     expect(tcp.find((f) => f.name === 'tcp.flags')!.display).toBe('0x002 (SYN)');
+  });
+
+  it('VXLAN: the header between the hosts\' UDP and the frame it carries, each with its title', () => {
+    const d = CRAFTED_VXLAN.vxlanHttp;
+    const p = decodePacket({ sec: 1_700_000_000, nsec: 0, len: d.length, data: d });
+    expect(decodeTree(p).slice(3, 7).map((l) => l.title)).toEqual([
+      'User Datagram Protocol, Src Port: 50123, Dst Port: 4789',
+      'Virtual eXtensible Local Area Network, VNI: 4097',
+      'Ethernet II, Src: 02:42:c6:12:00:02, Dst: 02:42:c6:12:00:0b',
+      'Internet Protocol Version 4, Src: 198.18.0.10, Dst: 198.18.0.11',
+    ]);
   });
 
   it('finds the innermost field under a byte, else the layer', () => {

@@ -17,7 +17,7 @@ import {
   type FieldRow,
   type HopCard,
 } from '../../../renderer/lib/journey-data';
-import { compareDoc, JOURNEYS } from './journey-fixtures';
+import { compareDoc, JOURNEYS, VXLAN_JOURNEY } from './journey-fixtures';
 
 const row = (card: HopCard, field: string): FieldRow => {
   const r = card.rows.find((x) => x.field === field);
@@ -214,5 +214,32 @@ describe('journey on the canvas', () => {
     const other = litEdges(journeyHighlight(JOURNEYS.dsr()), doc);
     expect(other.has(edgeKey('web3', 'back'))).toBe(false);
     expect(uses(other, 'lb', 'back')).toEqual(['request 2 in']);
+  });
+});
+
+describe('a journey across two hosts (VXLAN between them)', () => {
+  const j = VXLAN_JOURNEY();
+
+  it('rows: encap and the hosts\' header, no IPIP rows', () => {
+    expect(journeyRows(j)).toEqual(['eth.src', 'eth.dst', 'encap', 'underlay.ip.src', 'underlay.ip.dst', 'underlay.udp.dstport', 'vxlan.vni', 'ip.src', 'ip.dst', 'tcp.srcport', 'tcp.dstport', 'ip.ttl', 'ip.checksum', 'tcp.checksum']);
+    expect(journeyRows(JOURNEYS.tunnel())).not.toContain('vxlan.vni');
+  });
+
+  it('cards: the hosts\' hops between the nodes, the VXLAN header expected and no badge', () => {
+    const { request, response } = journeyCards(j);
+    expect(request.map((c) => `${c.node}${c.underlay ? ' (underlay)' : ''}@${c.host}`)).toEqual(['client1@a', 'a (underlay)@a', 'b (underlay)@b', 'web1@b']);
+    expect(response.map((c) => c.node)).toEqual(['web1', 'b', 'a', 'client1']);
+    expect(marked(request[1])).toEqual({ encap: 'expected', 'underlay.ip.src': 'expected', 'underlay.ip.dst': 'expected', 'underlay.udp.dstport': 'expected', 'vxlan.vni': 'expected' });
+    expect(marked(request[2])).toEqual({});
+    expect(marked(request[3])).toEqual({ encap: 'expected' });
+    expect(row(request[3], 'encap')).toMatchObject({ value: '—', from: 'vxlan' });
+    expect(request.every((c) => c.badge === undefined)).toBe(true);
+  });
+
+  it('path and facts: the nodes only, one network crossing each way, the hosts crossed', () => {
+    expect(nodePath(j.request.hops)).toEqual(['client1', 'web1']);
+    expect(journeyHighlight(j).steps.map((s) => `${s.leg} ${s.from.node}>${s.to.node} ${s.from.network}`)).toEqual(['request client1>web1 wide', 'response web1>client1 wide']);
+    expect(journeyMeta(j)).toMatch(/ · across hosts a → b · /);
+    expect(journeyMeta(JOURNEYS.dsr())).not.toMatch(/across hosts/);
   });
 });

@@ -8,7 +8,7 @@ import type { Journey, LabApi, ServiceStatus } from '../../../electron/api';
 import { JourneyPanel, type JourneyPanelProps } from '../../../renderer/components/journey/JourneyPanel';
 import type { JourneyHighlight } from '../../../renderer/lib/journey-data';
 import { fakeClient, installDomShims } from './helpers';
-import { JOURNEYS } from './journey-fixtures';
+import { JOURNEYS, VXLAN_JOURNEY } from './journey-fixtures';
 
 beforeAll(installDomShims);
 afterEach(cleanup);
@@ -121,6 +121,32 @@ describe('journey panel', () => {
     expect(field('request', 1, 'outer.ip.src').textContent).toBe('—');
     expect(screen.getByTestId('hop-request-3-badge').textContent).toBe('wrapped by tunnel');
     expect(screen.getByTestId('journey-verdict').textContent).toMatch(/^tunnel: lb wrapped the packet in an outer IPv4 header/);
+  });
+
+  it('across hosts: the hop between them names the hosts, VXLAN added as the overlay does it (dimmed), no badge', async () => {
+    const { api } = setup();
+    api.journey.mockResolvedValue(VXLAN_JOURNEY());
+    fireEvent.click(send());
+    await screen.findByTestId('journey-result');
+    expect(screen.getByTestId('hop-request-2-node').textContent).toBe('host a');
+    expect(screen.getByTestId('hop-request-3-node').textContent).toBe('host b');
+    expect(screen.getByTestId('hop-request-2-underlay').textContent).toBe('underlay');
+    expect(screen.getByTestId('hop-request-1-host').textContent).toBe('@a');
+    expect(screen.getByTestId('hop-request-4-host').textContent).toBe('@b');
+    for (const [name, value] of [['encap', 'vxlan'], ['underlay.ip.src', '198.19.253.1'], ['underlay.ip.dst', '198.19.253.2'], ['underlay.udp.dstport', '4789'], ['vxlan.vni', '4097']]) {
+      const cell = field('request', 2, name);
+      expect(cell.dataset.mark, name).toBe('expected');
+      expect(cell.textContent).toBe(value);
+      expect(field('request', 1, name).textContent).toBe('—');
+    }
+    expect(field('request', 2, 'encap').getAttribute('title')).toMatch(/^encap, expected: a: the overlay network carries the frame to another host in VXLAN/);
+    // the inner frame crosses unchanged; the server's hop sees the header gone
+    expect(field('request', 2, 'ip.src').dataset.mark).toBe('same');
+    expect(field('request', 4, 'encap').dataset.mark).toBe('expected');
+    expect(field('request', 4, 'encap').textContent).toBe('—');
+    expect(screen.queryByTestId('hop-request-2-badge')).toBeNull();
+    expect(screen.queryByTestId('hop-request-1-field-outer.ip.src')).toBeNull();
+    expect(screen.getByTestId('journey-verdict').textContent).toBe('nat: nothing rewrote the request on its way to web1 (forwarding only); the response went web1 → client1 and did not cross the balancer.');
   });
 
   it('shows a failed call as one line, without the transport wrapping', async () => {

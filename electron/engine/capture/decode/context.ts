@@ -39,6 +39,8 @@ export class DecodeContext {
   /** addresses of the IPv4 header decoded last (quoted or not): TCP looks its stream up with them */
   ipSrc = '';
   ipDst = '';
+  /** how many VXLAN headers enclose the frame being decoded */
+  vxlanDepth = 0;
   private cur: CaptureField[] = [];
 
   constructor(

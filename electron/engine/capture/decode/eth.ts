@@ -4,40 +4,45 @@ import { decodeEthertype } from './ethertype';
 import { bytesDisplay, ethertypeName, hexBytes, macAt, setStr, u16 } from './format';
 import { decodeData } from './data';
 
-/** Ethernet from byte 0; frames of at most 60 bytes call their tail padding (as Wireshark does), others trailer. */
-export function decodeEth(ctx: DecodeContext, wireEnd: number): void {
+/**
+ * Ethernet at `off` (0, or an encapsulated frame's start); frames of at most
+ * 60 bytes call their tail padding (as Wireshark does), others trailer.
+ */
+export function decodeEth(ctx: DecodeContext, wireEnd: number, off = 0): void {
   const b = ctx.buf;
-  const eth = ctx.layer('eth', 0, 14);
-  const dst = macAt(b, 0);
-  const src = macAt(b, 6);
+  const eth = ctx.layer('eth', off, 14);
+  const dst = macAt(b, off);
+  const src = macAt(b, off + 6);
   if (ctx.tree) {
-    ctx.f('eth.dst', dst, dst, 0, 6);
-    ctx.f('eth.src', src, src, 6, 6);
+    ctx.f('eth.dst', dst, dst, off, 6);
+    ctx.f('eth.src', src, src, off + 6, 6);
   }
-  if (ctx.avail(0) < 14) {
-    ctx.fail(`truncated Ethernet header: ${ctx.avail(0)} of 14 bytes`);
+  const have = Math.min(ctx.avail(off), wireEnd - off);
+  if (have < 14) {
+    ctx.fail(`truncated Ethernet header: ${Math.max(0, have)} of 14 bytes`);
     ctx.notes.text = 'truncated Ethernet frame';
     return;
   }
   ctx.brief.proto = 'eth';
   ctx.brief.ethSrc = src;
   ctx.brief.ethDst = dst;
-  const type = u16(b, 12);
+  const type = u16(b, off + 12);
+  const l2 = off + 14;
   let used: number;
   if (type < 0x0600) {
     // IEEE 802.3: a length, then LLC we do not decode
-    if (ctx.tree) ctx.f('eth.len', type, String(type), 12, 2);
-    ctx.notes.text = `802.3, length ${wireEnd - 14}`;
-    decodeData(ctx, 14, Math.min(wireEnd, 14 + type));
-    used = 14 + type;
+    if (ctx.tree) ctx.f('eth.len', type, String(type), off + 12, 2);
+    ctx.notes.text = `802.3, length ${wireEnd - l2}`;
+    decodeData(ctx, l2, Math.min(wireEnd, l2 + type));
+    used = l2 + type;
   } else {
-    if (ctx.tree) ctx.f('eth.type', type, ethertypeName(type), 12, 2);
-    used = decodeEthertype(ctx, type, 14, wireEnd);
+    if (ctx.tree) ctx.f('eth.type', type, ethertypeName(type), off + 12, 2);
+    used = decodeEthertype(ctx, type, l2, wireEnd);
   }
   const capEnd = Math.min(ctx.end, wireEnd);
-  if (used >= 14 && used < capEnd && ctx.tree) {
+  if (used >= l2 && used < capEnd && ctx.tree) {
     const h = hexBytes(b, used, capEnd - used);
-    eth.fields.push({ name: wireEnd <= 60 ? 'eth.padding' : 'eth.trailer', value: h, display: bytesDisplay(h), offset: used, length: capEnd - used });
+    eth.fields.push({ name: wireEnd - off <= 60 ? 'eth.padding' : 'eth.trailer', value: h, display: bytesDisplay(h), offset: used, length: capEnd - used });
   }
 }
 

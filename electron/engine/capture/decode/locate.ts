@@ -1,7 +1,8 @@
-// Find the innermost TCP header of a frame without decoding it (used to
+// Find the innermost TCP header of a frame (inside IPIP or VXLAN too) without decoding it (used to
 // follow TCP streams as packets arrive; the full decode happens on demand).
 import { LINKTYPE } from '../pcap-reader';
 import { ipv4At, u16, u32 } from './format';
+import { VXLAN_PORT } from './vxlan';
 
 export interface TcpSegmentKey {
   src: string;
@@ -49,6 +50,13 @@ export function locateTcp(b: Uint8Array, linktype: number): TcpSegmentKey | unde
     const t = off + ihl;
     if (proto === 4 && !quoted) {
       off = t;
+      continue;
+    }
+    // VXLAN: UDP to 4789, its 8-byte header, then an Ethernet frame (maybe VLAN-tagged)
+    if (proto === 17 && !quoted && u16(b, t + 2) === VXLAN_PORT) {
+      const inner = l3Offset(b.subarray(t + 16), end - t - 16, LINKTYPE.ETHERNET);
+      if (!inner || inner.type !== 0x0800) return undefined;
+      off = t + 16 + inner.off;
       continue;
     }
     if (proto === 1 && !quoted && end - t >= 8 && ICMP_ERRORS.has(b[t])) {

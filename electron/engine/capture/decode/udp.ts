@@ -1,6 +1,7 @@
 // UDP: ports, length, checksum, payload.
 import type { DecodeContext } from './context';
 import { bytesDisplay, hex4, hexBytes, u16 } from './format';
+import { decodeVxlan, VXLAN_PORT } from './vxlan';
 
 /** UDP at `off`; `wireEnd` is the end of the IP payload. `fragment`: a first fragment, whose UDP length covers later ones too. */
 export function decodeUdp(ctx: DecodeContext, off: number, wireEnd: number, fragment: boolean): void {
@@ -51,4 +52,6 @@ export function decodeUdp(ctx: DecodeContext, off: number, wireEnd: number, frag
     const h = hexBytes(b, pl, cap);
     ctx.f('udp.payload', h, bytesDisplay(h), pl, cap);
   }
+  // a whole datagram only: a first fragment's VXLAN frame is cut
+  if (dport === VXLAN_PORT && !fragment && length >= 8) decodeVxlan(ctx, pl, end);
 }
