@@ -59,7 +59,8 @@ export function imagesNeeded(plan: LabPlan): ImageName[] {
     const m = /^lblab\/(client|server|balancer|router)(:|$)/.exec(n.image ?? `lblab/${n.kind}`);
     if (m) set.add(m[1] as ImageName);
   }
-  if (plan.nodes.some((n) => n.interfaces.some((i) => i.rate))) set.add('router');
+  // the helper: host-side shaping, and a spread lab's VXLAN capture between hosts (journeys)
+  if (plan.nodes.some((n) => n.interfaces.some((i) => i.rate)) || plan.networks.some((n) => n.overlay)) set.add('router');
   return [...set];
 }
 

@@ -1,6 +1,6 @@
 // A lab spread over hosts needs its images on every host: each host gets the
-// images of the nodes placed on it (and the shaping helper's where a link
-// there has a rate), sent from the engine lblab drives, which has just made
+// images of the nodes placed on it (and the helper's, which shapes links
+// and captures the VXLAN between hosts for journeys), sent from the engine lblab drives, which has just made
 // sure it has them (docker save → load, images/transfer.ts). Content-hash tags
 // decide what a host already has.
 import type { LabHost } from '../docker/placement';
@@ -13,7 +13,8 @@ export async function sendImagesToHosts(plan: LabPlan, hosts: LabHost[], images:
     rest.map(async (h) => {
       const nodes = plan.nodes.filter((n) => n.host === h.name);
       const refs = new Set(nodes.map((n) => images.get(n.name)!));
-      if (nodes.some((n) => n.interfaces.some((i) => i.rate))) refs.add(helper);
+      // the helper image (router) shapes links there, and captures the hosts' VXLAN for journeys
+      if (nodes.some((n) => n.interfaces.some((i) => i.rate)) || plan.networks.some((n) => n.overlay)) refs.add(helper);
       if (!refs.size) return;
       await sendMissingImages([...refs], (p) => say(`${h.name}: ${p.message}`), h.client, first.client);
       for (const ref of refs) {
