@@ -29,7 +29,9 @@ function changeLines(changes: JourneyChange[], indent: string, o: JourneyFormatO
 
 function hopTable(hops: JourneyHop[], o: JourneyFormatOptions): string[] {
   if (!hops.length) return ['  (not seen on any interface)'];
-  const rows = [['#', 'NODE', 'IFACE', 'DIR', 'T(µs)', 'SUMMARY'], ...hops.map((h, i) => [String(i + 1), h.node, h.iface, h.direction, h.t.toFixed(1), h.summary])];
+  // a lab spread over hosts: node@host, and the hop between hosts as the host's own network
+  const where = (h: JourneyHop) => (h.underlay ? `host ${h.node}` : h.host ? `${h.node}@${h.host}` : h.node);
+  const rows = [['#', 'NODE', 'IFACE', 'DIR', 'T(µs)', 'SUMMARY'], ...hops.map((h, i) => [String(i + 1), where(h), h.iface, h.direction, h.t.toFixed(1), h.summary])];
   const lines = table(rows).split('\n');
   const out = [`  ${lines[0]}`];
   const indent = ' '.repeat(lines[0].indexOf('SUMMARY') + 2);

@@ -6,6 +6,7 @@
 // Afterwards no container of the capture is left, also when the work it
 // watched failed or the capture could not start.
 import { execFileSync, spawnSync } from 'node:child_process';
+import Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { docker } from '../../electron/engine/docker/client';
 import { LABEL } from '../../electron/engine/docker/labels';
@@ -79,11 +80,22 @@ describe('underlay capture in a host-network container', () => {
     expect(await leftovers()).toEqual([]);
   });
 
-  it('an image that is not there: one line naming the host, nothing left', async () => {
-    const err = await captureUnderlayDuring([{ host: 'h1', client: docker() }], { lab: LAB, image: 'lblab/router:vxmissing' }, async () => 'never').catch((e: Error) => e);
-    expect(err).toBeInstanceOf(Error);
-    expect((err as Error).message).toBe('host h1: the underlay capture could not start: No such image: lblab/router:vxmissing');
-    expect((err as Error).message).not.toContain('\n');
+  it('an engine whose capture cannot start: one line naming the host, the work still runs, nothing left', async () => {
+    const r = await captureUnderlayDuring([{ host: 'h1', client: docker() }], { lab: LAB, image: 'lblab/router:vxmissing' }, async () => 'ran');
+    expect(r).toEqual({ result: 'ran', files: [], skipped: ['host h1: the underlay capture could not start: No such image: lblab/router:vxmissing'] });
+    expect(await leftovers()).toEqual([]);
+  });
+
+  it('two engines, one failing: the other still captures', async () => {
+    const r = await captureUnderlayDuring([{ host: 'h1', client: docker() }, { host: 'h2', client: new Docker({ socketPath: '/nonexistent/vx.sock' }) }], { lab: LAB, image }, async () => {
+      sendThroughOverlay();
+      await new Promise((res) => setTimeout(res, 300));
+      return 'sent';
+    });
+    expect(r.files.map((f) => f.host)).toEqual(['h1']);
+    expect(r.skipped).toHaveLength(1);
+    expect(r.skipped[0]).toMatch(/^host h2: the underlay capture could not start: .*ENOENT/);
+    expect(underlayFrames(r.files).filter((f) => Buffer.from(f.raw).includes(TOKEN))).toHaveLength(1);
     expect(await leftovers()).toEqual([]);
   });
 });

@@ -42,12 +42,12 @@ export async function journey(lab: string, opts: JourneyOptions, deps: JourneyDe
     });
   // a lab whose networks span hosts: the hop between them is VXLAN on the hosts' own network
   const engines = overlayEngines(st.doc);
-  const { result: captured, files: underlayFiles } = engines.length
+  const under = engines.length
     ? await captureUnderlayDuring(engines, { lab, image: deps.helperImage?.() ?? imageRef('router') }, inNodes)
-    : { result: await inNodes(), files: [] };
-  const { result: sent, files, skipped } = captured;
-  const j = assemble(framesOf(files), { st, service, client: client.name, sent, underlay: underlayFrames(underlayFiles), hostOf: hostsOf(st.doc) });
-  const notCaptured = [...plan.notCaptured, ...skipped];
+    : { result: await inNodes(), files: [], skipped: [] };
+  const { result: sent, files, skipped } = under.result;
+  const j = assemble(framesOf(files), { st, service, client: client.name, sent, underlay: underlayFrames(under.files), hostOf: hostsOf(st.doc) });
+  const notCaptured = [...plan.notCaptured, ...skipped, ...under.skipped.map((s) => `${s} (no hop between hosts there)`)];
   if (notCaptured.length) j.notCaptured = notCaptured;
   return j;
 }

@@ -111,21 +111,29 @@ async function stop(r: Running): Promise<UnderlayFile> {
 }
 
 /**
- * Capture VXLAN on every engine while `during` runs. Returns its result and
- * one file per host; throws `during`'s error, or a capture's, after every
- * capture container is gone.
+ * Capture VXLAN on every engine while `during` runs. Returns its result, one
+ * file per host captured, and the hosts whose capture could not start (one
+ * line each: the journey goes on without their hop). Throws `during`'s
+ * error after every capture container is gone.
  */
-export async function captureUnderlayDuring<T>(engines: UnderlayEngine[], options: UnderlayOptions, during: () => Promise<T>): Promise<{ result: T; files: UnderlayFile[] }> {
+export async function captureUnderlayDuring<T>(
+  engines: UnderlayEngine[],
+  options: UnderlayOptions,
+  during: () => Promise<T>,
+): Promise<{ result: T; files: UnderlayFile[]; skipped: string[] }> {
   const opts: Required<UnderlayOptions> = { filter: 'udp port 4789', maxSeconds: 60, listenTimeoutMs: 10_000, ...options };
   const created: Running[] = [];
   try {
     const started = await Promise.allSettled(engines.map((e) => start(e, opts, created)));
-    const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-    if (failed) throw failed.reason;
+    const skipped = started.flatMap((s) => (s.status === 'rejected' ? [(s.reason as Error).message] : []));
+    const live = created.filter((r) => !skipped.some((m) => m.startsWith(`host ${r.host}: `)));
     const result = await during();
-    const files = await Promise.all(created.map(stop));
-    for (const f of files) if (f.pcap.length < 24) throw new Error(`host ${f.host}: the underlay capture returned no pcap: ${lastLine(created.find((c) => c.host === f.host)!.stderr())}`);
-    return { result, files };
+    const files: UnderlayFile[] = [];
+    for (const f of await Promise.all(live.map(stop))) {
+      if (f.pcap.length >= 24) files.push(f);
+      else skipped.push(`host ${f.host}: the underlay capture returned nothing: ${lastLine(live.find((c) => c.host === f.host)!.stderr()) || 'no pcap'}`);
+    }
+    return { result, files, skipped };
   } finally {
     await Promise.all(created.map((r) => r.container.remove({ force: true }).catch(() => undefined)));
   }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Journey, JourneyHop } from '../../../electron/api';
 import { formatJourney } from '../../../electron/cli/journey-format';
+import { VXLAN_JOURNEY } from '../renderer/journey-fixtures';
 
 const hop = (node: string, direction: 'in' | 'out', t: number, changes: JourneyHop['changes'] = []): JourneyHop => ({
   node,
@@ -72,5 +73,17 @@ describe('lblab journey as text', () => {
     expect(t).toContain('note: the request got no response (curl: (28) timed out)');
     expect(t).toContain('not captured: web3 (exited)');
     expect(t).toMatch(/RESPONSE\n\s+\(not seen on any interface\)/);
+  });
+});
+
+describe('a journey across hosts', () => {
+  it('names each node\'s host and the hop between hosts, the VXLAN change dimmed as expected', () => {
+    const vx = structuredClone(VXLAN_JOURNEY());
+    const text = formatJourney(vx);
+    const req = text.split('\n');
+    expect(req.find((l) => /^ {2}1 /.test(l))).toMatch(/^ {2}1 +client1@a +eth0 +out /);
+    expect(req.find((l) => /^ {2}2 /.test(l))).toMatch(/^ {2}2 +host a +ens4 +out .*VXLAN VNI 4097 · /);
+    expect(text).toMatch(/· encap +\(none\) → vxlan +\(expected: a: the overlay network carries the frame/);
+    expect(text).toMatch(/· vxlan\.vni +\(none\) → 4097/);
   });
 });
