@@ -5,7 +5,7 @@
 import type Docker from 'dockerode';
 import type { LabDoc } from '../../api';
 import type { RemovedLab } from '../../api/host';
-import { containerName } from '../docker/labels';
+import { containerName, LABEL } from '../docker/labels';
 import { labHosts, nodeHost, containerRef, networkRef } from '../docker/placement';
 import { docOf, labObjects } from './lab-record';
 import { leftoversLine, recordLeftovers, retryLeftovers, type LeftHost } from './leftovers';
@@ -65,7 +65,11 @@ export async function down(lab: string): Promise<RemovedLab> {
   const again = await labObjects(lab, doc);
   const unreachable = new Set([...(objs.unreachable ?? []), ...(again.unreachable ?? [])].map((u) => u.host));
   // an overlay with an endpoint on an unreachable host cannot go yet: it stays with that host's record
-  const removable = again.networks.filter((n) => !(unreachable.size && n.Scope === 'swarm'));
+  const usedByAway = (n: Docker.NetworkInspectInfo) => {
+    const net = n.Labels?.[LABEL.network] ?? '';
+    return !doc || Object.keys(doc.nodes).some((node) => unreachable.has(nodeHost(doc, node)) && doc.nodes[node].links.some((l) => l.network === net));
+  };
+  const removable = again.networks.filter((n) => !(unreachable.size && n.Scope === 'swarm' && usedByAway(n)));
   const networks = [...(earlier?.removed.networks ?? []), ...(await removeNetworks(removable))];
   // an overlay is removed from the Swarm at once, but each engine drops its own copy a moment later:
   // `down` returns once no engine lists it (a redeploy right after would find the name taken)
