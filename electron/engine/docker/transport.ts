@@ -127,7 +127,7 @@ export function dockerOptions(target: EngineTarget, env: Env = process.env, time
       // plain HTTP through an agent of our own (ssh-agent.ts: few ssh connections, not one per request);
       // the address is only the Host header, as the Docker CLI's over dial-stdio
       const agent = new SshAgent({ connect: { host: e.host, port: e.port, username: e.username, ...sshOptions(target, env, timeoutMs) } });
-      return { ...base, protocol: 'http', host: 'api.moby.localhost', port: 80, timeout: undefined, agent } as Docker.DockerOptions;
+      return { ...base, protocol: 'http', host: 'api.moby.localhost', port: 80, agent } as Docker.DockerOptions;
     }
     case 'tcp': {
       const u = new URL(target.host.replace(/^tcp:/, 'http:'));
