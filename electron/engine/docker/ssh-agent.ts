@@ -28,8 +28,6 @@ export interface SshAgentOptions {
   idleMs?: number;
   /** what the remote host runs per channel */
   command?: string;
-  /** channels kept open ahead of need while the engine is used */
-  spares?: number;
 }
 
 /** One ssh connection and its channels. */
@@ -45,6 +43,8 @@ class Link {
   /** lowered when the server refuses a channel before maxChannels */
   cap: number;
   dead = false;
+  /** closing after being idle */
+  ending = false;
   /** it became ready once (a connection that never did was refused, unreachable or not let in) */
   up = false;
   private idle?: NodeJS.Timeout;
@@ -78,8 +78,8 @@ class Link {
     }
     // ssh2 keeps the TCP socket it made: reached to unref it while the connection is idle
     this.sock = (this.client as unknown as { _sock?: net.Socket })._sock;
-    // no Nagle: a channel's open, exec request and first HTTP bytes are small packets that would
-    // each wait for the delayed ACK of the one before (~200 ms a channel, measured), as OpenSSH knows
+    // no Nagle, as OpenSSH: a channel's open, exec request and first HTTP bytes are small packets
+    // sent back to back
     this.sock?.setNoDelay(true);
   }
 
@@ -91,25 +91,22 @@ class Link {
   }
 
   release(): void {
-    this.busy--;
-    this.settle();
-  }
-
-  /** Nothing holds it: let the process exit, and close it after idleMs. */
-  settle(): void {
-    if (this.busy > 0 || this.dead) return;
-    clearTimeout(this.idle);
+    if (--this.busy > 0 || this.dead) return;
     this.sock?.unref();
-    this.idle = setTimeout(() => this.client.end(), this.idleMs);
+    this.idle = setTimeout(() => {
+      this.ending = true; // no new channel on it: the server will not answer one
+      this.client.end();
+    }, this.idleMs);
     this.idle.unref();
   }
 }
 
 /** A channel dressed as the net.Socket Node's http client and agent expect. */
-type ChannelSocket = ClientChannel & { timeout?: number; ref(): ChannelSocket; unref(): ChannelSocket };
+type ChannelSocket = ClientChannel & { timeout?: number };
 
-function asSocket(ch: ClientChannel, link: Link, held: boolean): ChannelSocket {
+function asSocket(ch: ClientChannel, link: Link): ChannelSocket {
   const s = ch as ChannelSocket;
+  let held = true; // the link counted it busy when it was asked for
   let timer: NodeJS.Timeout | undefined;
   let timeoutMs = 0;
   const arm = () => {
@@ -176,17 +173,12 @@ export class SshAgent extends http.Agent {
   private readonly maxChannels: number;
   private readonly idleMs: number;
   private readonly command: string;
-  private readonly spares: number;
-  /** channels opened ahead, not used yet, and how many are being opened */
-  private readonly warm: ChannelSocket[] = [];
-  private warming = 0;
 
   constructor(readonly opts: SshAgentOptions) {
     super({ keepAlive: true, maxFreeSockets: 4 });
     this.maxChannels = opts.maxChannels ?? 8;
     this.idleMs = opts.idleMs ?? 30_000;
     this.command = opts.command ?? 'docker system dial-stdio';
-    this.spares = opts.spares ?? 2;
   }
 
   /** ssh connections open now (for tests and measurements). */
@@ -194,8 +186,8 @@ export class SshAgent extends http.Agent {
     return this.links.length;
   }
 
-  private link(hold: boolean): Link {
-    let l = this.links.find((x) => !x.dead && x.channels < x.cap);
+  private link(): Link {
+    let l = this.links.find((x) => !x.dead && !x.ending && x.channels < x.cap);
     if (!l) {
       l = new Link(this.opts.connect, this.maxChannels, this.idleMs, (gone) => {
         const i = this.links.indexOf(gone);
@@ -204,28 +196,26 @@ export class SshAgent extends http.Agent {
       this.links.push(l);
     }
     l.channels++;
-    if (hold) l.hold();
-    else l.settle(); // a new connection only warming: it must not keep the process alive either
+    l.hold();
     return l;
   }
 
-  /** A new channel; `hold`: a request waits for it (its connection keeps the process alive meanwhile). */
-  private channel(hold: boolean, cb: (err: Error | null, s?: ChannelSocket) => void, tries = 5): void {
-    const l = this.link(hold);
+  private channel(cb: (err: Error | null, s?: ChannelSocket) => void, tries = 5): void {
+    const l = this.link();
     const fail = (err: Error) => {
       l.channels--;
-      if (hold) l.release();
+      l.release();
       // sshd refused one more channel on a connection that has some: it is full, use another;
       // a connection that closed between being chosen and asked (its idle end): use a new one
       // (the others may be refused too, each lowering the limit once more)
       const full = refusedChannel(err) && l.channels > 0;
       if (full) l.cap = Math.min(l.cap, l.channels);
-      if ((full || (l.dead && l.up)) && tries > 1) this.channel(hold, cb, tries - 1);
+      if ((full || ((l.dead || l.ending) && l.up)) && tries > 1) this.channel(cb, tries - 1);
       else cb(err);
     };
     l.ready.then(() => {
       try {
-        l.client.exec(this.command, (err, ch) => (err ? fail(err) : cb(null, asSocket(ch, l, hold))));
+        l.client.exec(this.command, (err, ch) => (err ? fail(err) : cb(null, asSocket(ch, l))));
       } catch (e) {
         fail(e as Error); // ssh2 throws when the connection is already gone
       }
@@ -234,33 +224,8 @@ export class SshAgent extends http.Agent {
 
   // http.Agent's hooks: a new HTTP connection is a new channel; a kept one is released
   override createConnection(_o: http.ClientRequestArgs, cb?: (err: Error | null, s: Duplex) => void): undefined {
-    if (!cb) return undefined;
-    const s = this.warm.shift();
-    if (s) {
-      s.ref();
-      cb(null, s);
-    } else this.channel(true, cb as (err: Error | null, s?: ChannelSocket) => void);
-    this.warmUp();
+    if (cb) this.channel(cb as (err: Error | null, s?: ChannelSocket) => void);
     return undefined;
-  }
-
-  /** Open channels ahead, up to `spares`: sshd takes 100-250 ms to start a session and its command
-   * (measured), and a hijacked stream (every exec) never gives its connection back. A failure here
-   * is left for the next request to meet. */
-  private warmUp(): void {
-    while (this.warm.length + this.warming < this.spares) {
-      this.warming++;
-      this.channel(false, (err, s) => {
-        this.warming--;
-        if (err || !s) return;
-        this.warm.push(s);
-        s.on('error', () => undefined); // one failing while nobody uses it: it closes, and is dropped
-        s.once('close', () => {
-          const i = this.warm.indexOf(s);
-          if (i >= 0) this.warm.splice(i, 1);
-        });
-      });
-    }
   }
 
   override keepSocketAlive(socket: net.Socket): boolean {

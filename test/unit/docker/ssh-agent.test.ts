@@ -126,22 +126,6 @@ describe('ssh transport: one ssh connection for many requests', () => {
     expect(agent.connections).toBe(1);
   });
 
-  it('channels are opened ahead of need: a hijacked stream does not wait for sshd to start a session', async () => {
-    const before = seen.connections;
-    const { docker } = client();
-    await docker.ping();
-    const conn = [...seen.open].at(-1)!;
-    await until(() => seen.channels.get(conn) === 3);
-    expect(seen.channels.get(conn)).toBe(3); // the kept-alive one and 2 spares
-    // the first stream takes the kept-alive channel, the second a spare; another is opened in its place
-    const streams = [];
-    for (let i = 0; i < 2; i++) streams.push((await docker.getExec('x').start({ hijack: true, stdin: true })) as unknown as { destroy(): void });
-    await until(() => seen.channels.get(conn) === 4);
-    expect(seen.channels.get(conn)).toBe(4);
-    expect(seen.connections - before).toBe(1);
-    for (const s of streams) s.destroy();
-  });
-
   it('30 requests at once: within sshd\'s 10 channels per connection, on a few connections', async () => {
     const before = seen.connections;
     seen.maxPerConnection = 0;
