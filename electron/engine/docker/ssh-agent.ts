@@ -146,6 +146,12 @@ function asSocket(ch: ClientChannel, link: Link): ChannelSocket {
     carried = true;
     if (timeoutMs) arm();
   });
+  // as for a net.Socket, sending is activity too (a long upload must not time out)
+  const write = s.write.bind(s) as (...a: unknown[]) => boolean;
+  s.write = ((...a: unknown[]) => {
+    if (timeoutMs) arm();
+    return write(...a);
+  }) as typeof s.write;
   ch.stderr.on('data', (b: Buffer) => (stderr = (stderr + b.toString()).slice(0, 500)));
   ch.once('exit', (code: number | null) => {
     if (code && !carried) s.emit('error', new Error(`\`docker system dial-stdio\` failed on the remote host (exit ${code}): ${stderr.trim().split('\n').pop() || 'no output'}`));
