@@ -7,8 +7,8 @@ import { defineConfig } from 'vite';
 //
 // Forge packages only .vite/, so everything main needs is bundled: dockerode,
 // ws, zod, yaml and the engine. Only Electron, Node built-ins and optional
-// native add-ons stay external: ssh2 (pulled in by docker-modem for ssh://
-// DOCKER_HOST) require()s `cpu-features` and its `sshcrypto.node` binding inside
+// native add-ons stay external: ssh2 (the ssh:// engine transport,
+// docker/ssh-agent.ts) require()s `cpu-features` and its `sshcrypto.node` binding inside
 // try/catch and falls back to pure JS when they are missing.
 export const mainExternal: (string | RegExp)[] = [
   'electron',

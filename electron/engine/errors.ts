@@ -22,13 +22,15 @@ export function firstIssue(report: { ok: boolean; issues: { path: (string | numb
   return i ? `${i.path.length ? i.path.join('.') + ': ' : ''}${i.message}` : 'invalid lab';
 }
 
-/** Any failure as one ApiError line. */
-export function toApiError(e: unknown): ApiError {
+/** Any failure as one ApiError line. A failure to reach the engine is worded by `engineDown`: the
+ * "start Docker" hint by default, which is right only for this machine's own engine (a remote one
+ * that stops answering in the middle of an operation needs its own words: docker/client.ts's). */
+export function toApiError(e: unknown, engineDown: (e: unknown) => string = () => HOW_TO_START_DOCKER): ApiError {
   if (e instanceof ApiError) return e;
   if (e instanceof EngineError) return new ApiError(e.message, e.code);
   const code = (e as { code?: string })?.code;
   const msg = (e as Error)?.message ?? '';
-  if ((code === 'ENOENT' || code === 'ECONNREFUSED') && /docker\.sock|connect/i.test(msg)) return new ApiError(HOW_TO_START_DOCKER, 'engine');
+  if ((code === 'ENOENT' || code === 'ECONNREFUSED') && /docker\.sock|connect/i.test(msg)) return new ApiError(engineDown(e), 'engine');
   if (code === 'EACCES' && /docker\.sock/.test(msg)) return new ApiError(`cannot use the Docker engine: ${oneLine(e)}`, 'engine');
   const name = (e as Error)?.name;
   if (name === 'LabFileError' || name === 'ZodError') return new ApiError(oneLine(e), 'bad-request');

@@ -10,7 +10,7 @@ import type { LabService } from '../api/host';
 import { defaultDeps, helperImage, withPlanCache, type DeployDeps } from './deploy/deps';
 import { setMode } from './deploy/mode';
 import { up } from './deploy/up';
-import { engineChoice, engineTarget, probeDocker, useEngine } from './docker/client';
+import { engineChoice, engineDownWords, engineTarget, probeDocker, useEngine } from './docker/client';
 import { resolveEngine } from './docker/engine-target';
 import { HOW_TO_START_DOCKER, toApiError } from './errors';
 import { journey } from './journey/journey';
@@ -46,7 +46,7 @@ export async function describeEngines(choice: string | undefined = engineChoice(
   try {
     return await (await import('./docker/describe-engines')).describeEngines(choice);
   } catch (e) {
-    throw toApiError(e);
+    throw toApiError(e, engineDownWords);
   }
 }
 
@@ -107,7 +107,7 @@ export function createLabEngine(opts: LabEngineOptions = {}): LabService {
     try {
       return await f();
     } catch (e) {
-      throw toApiError(e);
+      throw toApiError(e, engineDownWords);
     }
   };
   /** Run an engine call that needs Docker: a missing engine is the one line users see. */

@@ -1,121 +1,34 @@
 // Labs on a remote Docker engine, reached the ways Docker itself offers — no
-// agent of ours. The test makes a network namespace joined to the host by a
-// veth (198.19.255.0/30) and serves two engines from it:
-//   - ssh://root@198.19.255.2: an sshd in the namespace (a key pair and a host
-//     key made here, known_hosts written here); the remote side runs
+// agent of ours. test/support/remote-engines.ts makes a network namespace
+// joined to the host by a veth (198.19.255.0/30) and serves two engines from it:
+//   - ssh://root@198.19.255.2: an sshd in the namespace, with sshd's default
+//     MaxSessions (10 channels per connection); the remote side runs
 //     `docker system dial-stdio`, which reaches this machine's engine;
-//   - tcp://198.19.255.2:2376: a second dockerd with TLS (certificates made
-//     here with openssl), its own data root, no images — so the lab images are
-//     sent to it from this machine's engine (docker save → load).
+//   - tcp://198.19.255.2:2376: a second dockerd with TLS, its own data root,
+//     no images — so the lab images are sent to it from this machine's engine
+//     (docker save → load).
 // Both are Docker contexts in a temporary DOCKER_CONFIG: ssh is chosen with
 // `lblab --engine`, TLS as the config's currentContext. Over each: `lblab
 // engines`, up, status, requests through the VIP spread over the backends,
 // a live mode switch, a journey, a capture, exec, a lock held on the engine,
 // down, gc — and nothing left (plus a short comparison over TLS). A wrong TLS certificate and an engine that refuses fail in one line
 // and create nothing.
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EngineDescription, LabStatus } from '../../electron/api';
-import { runCli, type CliResult } from '../support/cli';
 import { gcArgs, LAB_PREFIX } from '../support/labs';
+import { RemoteEngines, remoteEnginesMissing } from '../support/remote-engines';
 import { skipIf } from '../support/skip';
 
-const NS = 'lblab-re';
-const HOST_IF = 'lbre-h';
-const NS_IF = 'lbre-n';
-const HOST_IP = '198.19.255.1';
-const NS_IP = '198.19.255.2';
-
-const have = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
-const why =
-  process.getuid?.() !== 0 ? 'needs root (network namespace, a second dockerd)'
-  : !have('ip') || !have('nsenter') || !have('openssl') || !have('ssh-keygen') ? 'needs ip, nsenter, openssl and ssh-keygen'
-  : !fs.existsSync('/usr/sbin/sshd') ? 'needs openssh-server (scripts/ensure-docker.sh installs it)'
-  : !have('dockerd') || !have('docker') ? 'needs dockerd and the docker CLI'
-  : null;
-
-const dir = why ? '' : fs.mkdtempSync('/tmp/lbre-'); // short: dockerd's sockets live under it
-const home = path.join(dir, 'home');
-const dockerConfig = path.join(dir, 'docker-config');
-const children: ChildProcess[] = [];
-
-const env = (): Record<string, string> => ({ HOME: home, DOCKER_CONFIG: dockerConfig, DOCKER_HOST: '', DOCKER_CONTEXT: '', DOCKER_TLS_VERIFY: '', DOCKER_CERT_PATH: '', SSH_AUTH_SOCK: '' });
-const lblab = (args: string[], timeoutMs = 300_000): Promise<CliResult> => runCli(args, { env: env(), timeoutMs });
-async function lblabOk(args: string[], timeoutMs?: number): Promise<string> {
-  const r = await lblab(args, timeoutMs);
-  if (r.code !== 0) throw new Error(`lblab ${args.join(' ')} → exit ${r.code}: ${r.stderr.trim().split('\n').pop()}`);
-  return r.stdout;
-}
-/** The docker CLI on an engine of the test's config (it reads the same context files lblab does). */
-const dockerOn = (context: string, args: string[]) =>
-  execFileSync('docker', ['--context', context, ...args], { env: { ...process.env, ...env(), PATH: process.env.PATH ?? '' }, encoding: 'utf8', timeout: 60_000 });
-
-const sh = (cmd: string) => execFileSync('sh', ['-c', cmd], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-const trySh = (cmd: string) => spawnSync('sh', ['-c', cmd], { stdio: 'ignore' });
-
-function writeContext(name: string, host: string, tls?: { ca: string; cert: string; key: string }) {
-  const id = crypto.createHash('sha256').update(name).digest('hex');
-  const meta = path.join(dockerConfig, 'contexts', 'meta', id);
-  fs.mkdirSync(meta, { recursive: true });
-  fs.writeFileSync(path.join(meta, 'meta.json'), JSON.stringify({ Name: name, Metadata: { Description: `test engine ${name}` }, Endpoints: { docker: { Host: host, SkipTLSVerify: false } } }));
-  if (tls) {
-    const t = path.join(dockerConfig, 'contexts', 'tls', id, 'docker');
-    fs.mkdirSync(t, { recursive: true });
-    fs.copyFileSync(tls.ca, path.join(t, 'ca.pem'));
-    fs.copyFileSync(tls.cert, path.join(t, 'cert.pem'));
-    fs.copyFileSync(tls.key, path.join(t, 'key.pem'));
-  }
-}
-
-/** A CA, and a certificate it signs (server: for NS_IP; client: client auth). */
-function makeCerts(): void {
-  const c = path.join(dir, 'certs');
-  fs.mkdirSync(c);
-  const o = (args: string) => sh(`cd ${c} && openssl ${args} 2>&1`);
-  for (const ca of ['ca', 'wrong-ca']) {
-    o(`req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout ${ca}-key.pem -out ${ca}.pem -days 2 -subj /CN=${ca}`);
-  }
-  fs.writeFileSync(path.join(c, 'server.ext'), `subjectAltName=IP:${NS_IP}\nextendedKeyUsage=serverAuth\n`);
-  fs.writeFileSync(path.join(c, 'client.ext'), 'extendedKeyUsage=clientAuth\n');
-  for (const [who, ca] of [['server', 'ca'], ['client', 'ca'], ['wrong-client', 'wrong-ca']]) {
-    o(`req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout ${who}-key.pem -out ${who}.csr -subj /CN=${who}`);
-    o(`x509 -req -in ${who}.csr -CA ${ca}.pem -CAkey ${ca}-key.pem -CAcreateserial -out ${who}.pem -days 2 -extfile ${who === 'server' ? 'server' : 'client'}.ext`);
-  }
-}
-
-function makeSsh(): void {
-  const ssh = path.join(home, '.ssh');
-  fs.mkdirSync(ssh, { recursive: true, mode: 0o700 });
-  sh(`ssh-keygen -q -t ed25519 -N '' -f ${ssh}/id_ed25519 && ssh-keygen -q -t ed25519 -N '' -f ${dir}/host_key`);
-  fs.copyFileSync(`${ssh}/id_ed25519.pub`, `${dir}/authorized_keys`);
-  const hostPub = fs.readFileSync(`${dir}/host_key.pub`, 'utf8').trim().split(' ').slice(0, 2).join(' ');
-  fs.writeFileSync(`${ssh}/known_hosts`, `${NS_IP} ${hostPub}\n`);
-  fs.writeFileSync(
-    `${dir}/sshd_config`,
-    [`ListenAddress ${NS_IP}`, 'Port 22', `HostKey ${dir}/host_key`, `AuthorizedKeysFile ${dir}/authorized_keys`, 'PermitRootLogin prohibit-password',
-      'PasswordAuthentication no', 'UsePAM no', 'StrictModes no', `PidFile ${dir}/sshd.pid`, 'MaxSessions 100', 'MaxStartups 100:30:200', ''].join('\n'),
-  );
-  fs.mkdirSync('/run/sshd', { recursive: true });
-}
-
-function start(cmd: string[], log: string): ChildProcess {
-  const out = fs.openSync(path.join(dir, log), 'a');
-  const p = spawn('nsenter', [`--net=/run/netns/${NS}`, ...cmd], { stdio: ['ignore', out, out] });
-  children.push(p);
-  return p;
-}
-
-async function waitFor(what: string, ok: () => boolean, ms: number, log: string): Promise<void> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    if (ok()) return;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`${what} did not start: ${fs.readFileSync(path.join(dir, log), 'utf8').trim().split('\n').slice(-5).join(' | ')}`);
-}
+const why = remoteEnginesMissing();
+const re = why ? undefined : new RemoteEngines();
+const NS_IP = re?.o.nsIp ?? '';
+const dir = re?.dir ?? '';
+const home = re?.home ?? '';
+const lblab = (args: string[], timeoutMs?: number) => re!.lblab(args, timeoutMs);
+const lblabOk = (args: string[], timeoutMs?: number) => re!.lblabOk(args, timeoutMs);
+const dockerOn = (context: string, args: string[]) => re!.dockerOn(context, args);
 
 const LAB = `${LAB_PREFIX}re`;
 const labYaml = (name: string) => `name: ${name}
@@ -147,41 +60,13 @@ function leftovers(context: string): string[] {
 }
 
 beforeAll(async () => {
-  if (why) return;
-  trySh(`ip netns del ${NS}; ip link del ${HOST_IF}`); // a run killed before its cleanup
-  sh(`ip netns add ${NS} && ip link add ${HOST_IF} type veth peer name ${NS_IF} && ip link set ${NS_IF} netns ${NS}`);
-  sh(`ip addr add ${HOST_IP}/30 dev ${HOST_IF} && ip link set ${HOST_IF} up`);
-  sh(`ip -n ${NS} addr add ${NS_IP}/30 dev ${NS_IF} && ip -n ${NS} link set ${NS_IF} up && ip -n ${NS} link set lo up`);
-  makeCerts();
-  makeSsh();
-  const c = path.join(dir, 'certs');
-  writeContext('re-ssh', `ssh://root@${NS_IP}`);
-  writeContext('re-tls', `tcp://${NS_IP}:2376`, { ca: `${c}/ca.pem`, cert: `${c}/client.pem`, key: `${c}/client-key.pem` });
-  writeContext('re-badtls', `tcp://${NS_IP}:2376`, { ca: `${c}/wrong-ca.pem`, cert: `${c}/wrong-client.pem`, key: `${c}/wrong-client-key.pem` });
-  fs.writeFileSync(path.join(dockerConfig, 'config.json'), JSON.stringify({ currentContext: 're-tls' }));
-
-  start(['/usr/sbin/sshd', '-D', '-e', '-f', `${dir}/sshd_config`], 'sshd.log');
-  // nsenter --net only: `ip netns exec` would remount /sys and hide the cgroups dockerd needs
-  const d = path.join(dir, 'd');
-  start(['dockerd', '--tlsverify', `--tlscacert=${c}/ca.pem`, `--tlscert=${c}/server.pem`, `--tlskey=${c}/server-key.pem`, `-H=tcp://${NS_IP}:2376`,
-    `--data-root=${d}/data`, `--exec-root=${d}/x`, `--pidfile=${d}/pid`, '--bridge=none', '--iptables=false', '--ip-masq=false'], 'dockerd.log');
-  await waitFor('sshd', () => trySh(`nsenter --net=/run/netns/${NS} bash -c 'exec 3<>/dev/tcp/${NS_IP}/22'`).status === 0, 20_000, 'sshd.log');
-  await waitFor('the TLS dockerd', () => spawnSync('docker', ['--context', 're-tls', 'version'], { env: { ...process.env, ...env() }, stdio: 'ignore' }).status === 0, 90_000, 'dockerd.log');
+  await re?.up();
 }, 180_000);
 
 afterAll(async () => {
-  if (why) return;
-  // each step on its own: a failure must not leave the rest behind
+  if (!re) return;
   for (const engine of ['re-tls', 're-ssh']) await lblab(['--engine', engine, 'down', LAB], 120_000).catch(() => undefined);
-  for (const p of children.reverse()) {
-    if (p.exitCode !== null) continue;
-    p.kill('SIGTERM');
-    await new Promise((r) => { const t = setTimeout(() => (p.kill('SIGKILL'), r(undefined)), 20_000); p.once('exit', () => (clearTimeout(t), r(undefined))); });
-  }
-  // whatever dockerd left mounted under the temp dir (killed engines leave overlays and netns files)
-  trySh(`awk -v d='${dir}/' 'index($2, d) == 1 {print $2}' /proc/mounts | sort -r | while read -r m; do umount -l "$m"; done`);
-  trySh(`ip netns del ${NS}; ip link del ${HOST_IF}`);
-  fs.rmSync(dir, { recursive: true, force: true });
+  await re.stop();
 }, 240_000);
 
 describe('remote Docker engines', skipIf(why), () => {
@@ -259,8 +144,11 @@ describe('remote Docker engines', skipIf(why), () => {
     };
 
     it.sequential('deploys (images sent from this machine when the engine lacks them) and reports the lab running', async () => {
+      const logins = re!.sshLogins();
       const r = await lblab([...args, 'up', labFile()], 900_000);
       expect(r.code, r.stderr.slice(-2000)).toBe(0);
+      // over ssh: a few connections carry the deploy's requests (each a channel), not one per request
+      if (engine === 're-ssh') expect(re!.sshLogins() - logins).toBeLessThanOrEqual(4);
       if (transfer) expect(r.stderr).toMatch(/sen[dt]\w* \d+ images?/);
       status = JSON.parse(await run(['status', LAB, '--json']));
       expect(status.state).toBe('running');

@@ -81,6 +81,18 @@ export function engineFailure(t: EngineTarget, e: unknown): string {
   return `${where} does not answer: ${msg}`;
 }
 
+/** A failure to reach the engine driven, in words: the "start Docker" hint only when it is this
+ * machine's default engine; any other (a remote one, a socket asked for) is named, with the reason. */
+export function engineDownWords(e: unknown): string {
+  let t: EngineTarget;
+  try {
+    t = engineTarget();
+  } catch {
+    return HOW_TO_START_DOCKER;
+  }
+  return isLocal(t) && t.source === 'default' ? HOW_TO_START_DOCKER : engineFailure(t, e);
+}
+
 /** Ask a promise to settle within ms, else reject with a timeout. */
 export function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([p, new Promise<T>((_, rej) => setTimeout(() => rej(Object.assign(new Error(`${what} timed out after ${ms / 1000} s`), { code: 'ETIMEDOUT' })), ms).unref())]);

@@ -24,15 +24,16 @@ export function ebpfVerdict(osType: string | undefined, kernel: string | undefin
 }
 
 /** A client of its own for a probe: requests (or the ssh handshake) give up after `timeoutMs`, so nothing
- * outlives the listing. (No request timeout over ssh: docker-modem would set it on the ssh channel, which has none.) */
-const probeClient = (t: EngineTarget, timeoutMs: number) =>
-  new Docker({ ...dockerOptions(t, process.env, timeoutMs), ...(t.transport === 'ssh' ? {} : { timeout: timeoutMs }) });
+ * outlives the listing; its connections are closed after it (an ssh one would otherwise idle for 30 s). */
+const probeClient = (t: EngineTarget, timeoutMs: number) => new Docker({ ...dockerOptions(t, process.env, timeoutMs), timeout: timeoutMs });
+const closeClient = (c: Docker) => (c.modem as { agent?: { destroy(): void } }).agent?.destroy();
 
 export async function describeEngine(t: EngineTarget, current: boolean, timeoutMs: number, client: (t: EngineTarget, timeoutMs: number) => Docker = probeClient): Promise<EngineDescription> {
   const d: EngineDescription = { name: t.name, host: t.host, transport: t.transport, current, answers: false, description: t.description };
   if (t.tls) d.tls = t.tls.verify ? 'verify' : 'no-verify';
+  const c = client(t, timeoutMs);
   try {
-    const info = (await within(client(t, timeoutMs).info(), timeoutMs, 'asking the engine')) as Record<string, unknown>;
+    const info = (await within(c.info(), timeoutMs, 'asking the engine')) as Record<string, unknown>;
     const s = (k: string) => (typeof info[k] === 'string' ? (info[k] as string) : undefined);
     Object.assign(d, {
       answers: true,
@@ -47,6 +48,8 @@ export async function describeEngine(t: EngineTarget, current: boolean, timeoutM
     });
   } catch (e) {
     d.problem = engineFailure(t, e);
+  } finally {
+    if (client === probeClient) closeClient(c);
   }
   return d;
 }

@@ -1,7 +1,7 @@
-// How dockerode reaches an engine target, through docker-modem's own
-// transports: a unix socket, https with the context's CA / client
-// certificate, or ssh (ssh2 runs `docker system dial-stdio` on the remote
-// host, as the Docker CLI does). Every option is given explicitly: docker-modem
+// How dockerode reaches an engine target: a unix socket, https with the
+// context's CA / client certificate, or ssh (`docker system dial-stdio` on the
+// remote host, as the Docker CLI does, through ssh-agent.ts's few ssh
+// connections). Every option is given explicitly: docker-modem
 // otherwise mixes DOCKER_HOST's settings into any client it makes.
 //
 // ssh: the user's key is found like OpenSSH does (the agent, then
@@ -14,8 +14,10 @@ import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import type Docker from 'dockerode';
+import type { AgentAuthMethod, ConnectConfig, PublicKeyAuthMethod } from 'ssh2';
 import { EngineError } from '../errors';
 import type { EngineTarget } from './engine-target';
+import { SshAgent } from './ssh-agent';
 
 type Env = Record<string, string | undefined>;
 
@@ -79,9 +81,9 @@ function privateKeys(env: Env): { file: string; key: Buffer }[] {
 const sshRefusals = new Map<string, string>();
 export const sshRefusal = (host: string) => sshRefusals.get(host);
 
-function sshOptions(target: EngineTarget, env: Env, timeoutMs: number): Record<string, unknown> {
+function sshOptions(target: EngineTarget, env: Env, timeoutMs: number): ConnectConfig {
   const e = sshEndpoint(target.host);
-  const auth: unknown[] = [];
+  const auth: (AgentAuthMethod | PublicKeyAuthMethod)[] = [];
   if (env.SSH_AUTH_SOCK) auth.push({ type: 'agent', username: e.username, agent: env.SSH_AUTH_SOCK });
   for (const k of privateKeys(env)) auth.push({ type: 'publickey', username: e.username, key: k.key });
   const knownHostsFile = path.join(sshDir(env), 'known_hosts');
@@ -111,19 +113,6 @@ function sshOptions(target: EngineTarget, env: Env, timeoutMs: number): Record<s
   };
 }
 
-let quieted = false;
-/** docker-modem formats an ssh engine's request address as `ssh:HOST:PORT…`, which Node's url.parse
- * warns about (DEP0170) though the ssh agent never uses it: that one warning is dropped, others pass. */
-function quietSshAddressWarning(): void {
-  if (quieted) return;
-  quieted = true;
-  const printers = process.listeners('warning');
-  process.removeAllListeners('warning');
-  process.on('warning', (w: Error & { code?: string }) => {
-    if (w.code !== 'DEP0170') for (const p of printers) p(w);
-  });
-}
-
 /** dockerode's options for a target. */
 export function dockerOptions(target: EngineTarget, env: Env = process.env, timeoutMs = 15_000): Docker.DockerOptions {
   // every key set, so that none of DOCKER_HOST's leaks in through docker-modem's defaults
@@ -135,9 +124,10 @@ export function dockerOptions(target: EngineTarget, env: Env = process.env, time
       return { ...base, socketPath: target.host.slice('npipe://'.length) || '//./pipe/docker_engine' } as Docker.DockerOptions;
     case 'ssh': {
       const e = sshEndpoint(target.host);
-      quietSshAddressWarning();
-      // no request timeout (DOCKER_CLIENT_TIMEOUT): docker-modem would set it on the ssh channel, which has none
-      return { ...base, protocol: 'ssh', host: e.host, port: e.port, username: e.username, timeout: undefined, sshOptions: sshOptions(target, env, timeoutMs) } as Docker.DockerOptions;
+      // plain HTTP through an agent of our own (ssh-agent.ts: few ssh connections, not one per request);
+      // the address is only the Host header, as the Docker CLI's over dial-stdio
+      const agent = new SshAgent({ connect: { host: e.host, port: e.port, username: e.username, ...sshOptions(target, env, timeoutMs) } });
+      return { ...base, protocol: 'http', host: 'api.moby.localhost', port: 80, agent } as Docker.DockerOptions;
     }
     case 'tcp': {
       const u = new URL(target.host.replace(/^tcp:/, 'http:'));

@@ -4,6 +4,7 @@ import crypto from 'node:crypto';
 import https from 'node:https';
 import { describe, expect, it } from 'vitest';
 import type { EngineTarget } from '../../../electron/engine/docker/engine-target';
+import { SshAgent } from '../../../electron/engine/docker/ssh-agent';
 import { checkHostKey, dockerOptions, sshEndpoint } from '../../../electron/engine/docker/transport';
 
 const target = (host: string, more: Partial<EngineTarget> = {}): EngineTarget => ({ name: host, host, transport: host.startsWith('ssh') ? 'ssh' : host.startsWith('unix') ? 'unix' : 'tcp', source: 'option', ...more });
@@ -25,8 +26,12 @@ describe('dockerOptions', () => {
 
   it('ssh: host, port and user from the address', () => {
     const o = dockerOptions(target('ssh://ops@build.example:2222'), { HOME: '/nonexistent' }) as Record<string, unknown>;
-    expect(o).toMatchObject({ protocol: 'ssh', host: 'build.example', port: 2222, username: 'ops' });
-    expect(typeof (o.sshOptions as { hostVerifier?: unknown }).hostVerifier).toBe('function');
+    // plain HTTP through an agent that holds the ssh connections (ssh-agent.test.ts drives one)
+    expect(o).toMatchObject({ protocol: 'http', host: 'api.moby.localhost' });
+    expect(o.agent).toBeInstanceOf(SshAgent);
+    const connect = (o.agent as SshAgent).opts.connect;
+    expect(connect).toMatchObject({ host: 'build.example', port: 2222, username: 'ops' });
+    expect(typeof connect.hostVerifier).toBe('function');
     expect(sshEndpoint('ssh://h.example').port).toBe(22);
   });
 
