@@ -107,6 +107,23 @@ describe('remote Docker engines', skipIf(why), () => {
     expect(leftovers('re-tls')).toEqual([]);
   });
 
+  it('a lab spread over this machine and the TLS engine, which are no Swarm: one line saying what to run, nothing created on either', async () => {
+    const f = path.join(dir, `${LAB}-spread.lab.yaml`);
+    fs.writeFileSync(f, labYaml(LAB).replace('networks:', 'hosts: { h1: default, h2: re-tls }\nnetworks:').replace('web2: { kind: server,', 'web2: { kind: server, host: h2,'));
+    const r = await lblab(['--engine', 'default', 'up', f], 60_000);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n'), r.stderr).toHaveLength(1);
+    // this machine's engine may itself be in a Swarm (not the TLS engine's, which is in none)
+    const local = dockerOn('default', ['info', '--format', '{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}}']).trim();
+    expect(r.stderr.trim()).toBe(
+      local === 'inactive false' ? 'lblab: hosts h1, h2 are not one Docker Swarm: run `docker swarm init` on h1, then the `docker swarm join …` it prints on h2'
+      : local === 'active true' ? 'lblab: host h2 is not in the Docker Swarm of h1: run `docker swarm join-token worker` on h1 and the `docker swarm join …` it prints on h2'
+      : "lblab: host h1, the lab's first host, is not a manager of its Docker Swarm: overlays are made there; promote it (`docker node promote`) or put a manager first",
+    );
+    expect(leftovers('re-tls')).toEqual([]);
+    expect(leftovers('default')).toEqual([]);
+  });
+
   it('an ssh host key that is unknown or changed is refused, in one line', async () => {
     const known = path.join(home, '.ssh/known_hosts');
     const saved = fs.readFileSync(known, 'utf8');

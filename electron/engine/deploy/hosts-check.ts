@@ -45,7 +45,7 @@ export function swarmProblem(hosts: HostInfo[], members: Set<string> | undefined
   }
   const outside = rest.filter((h) => h.swarm.state !== 'active' || !members?.has(h.swarm.nodeId));
   if (outside.length) {
-    return `hosts ${join(outside)} ${outside.length === 1 ? 'is' : 'are'} not in the Docker Swarm of ${first.name}: run \`docker swarm join-token worker\` on ${first.name} and the \`docker swarm join …\` it prints on ${join(outside)}`;
+    return `${outside.length === 1 ? 'host' : 'hosts'} ${join(outside)} ${outside.length === 1 ? 'is' : 'are'} not in the Docker Swarm of ${first.name}: run \`docker swarm join-token worker\` on ${first.name} and the \`docker swarm join …\` it prints on ${join(outside)}`;
   }
   return undefined;
 }
