@@ -61,6 +61,8 @@ export interface DoctorReport {
   breaks: LabBreak[];
   /** milliseconds the doctor took */
   ms: number;
+  /** what the probes saw: per service, requests through the VIP from one client and who answered */
+  probes: { service: string; client: string; sent: number; answered: Record<string, number>; failed: number; sawClientAs: string[]; vipMac?: string }[];
   /** with `fix`: what was applied, and the report before it */
   fixed?: { applied: string[]; before: Finding[] };
 }
@@ -92,5 +94,5 @@ export interface DoctorMethods {
 export const doctorArgs = {
   doctor: z.tuple([nameSchema, doctorOptionsSchema]),
   breakLab: z.tuple([nameSchema, faultSchema, nameSchema]),
-  undoBreak: z.union([z.tuple([nameSchema]), z.tuple([nameSchema, faultSchema, nameSchema])]),
+  undoBreak: z.tuple([nameSchema, faultSchema.optional(), nameSchema.optional()]),
 } satisfies Record<keyof DoctorMethods, z.ZodTypeAny>;

@@ -25,7 +25,11 @@ const SEP = '@@lblab@@';
 export function probeScript(s: PlannedService, requests: number, arp: boolean): string {
   const url = `http://${s.vip}:${s.port}/`;
   return [
-    `for i in $(seq ${requests}); do curl -s -m 2 ${url} | grep -o 'served by [a-z0-9-]*\\|client [0-9.]*' | tr '\\n' ' ' ; echo; done`,
+    // in parallel (a failing service costs one timeout, not one per request), each from its own source port
+    'd=$(mktemp -d)',
+    `for i in $(seq ${requests}); do curl -s -m 2 -o "$d/$i" ${url} & done; wait`,
+    `for i in $(seq ${requests}); do grep -o 'served by [a-z0-9-]*\\|client [0-9.]*' "$d/$i" 2>/dev/null | tr '\\n' ' '; echo; done`,
+    'rm -rf "$d"',
     `echo ${SEP}`,
     arp ? `ping -c 1 -W 1 ${s.vip} >/dev/null 2>&1; ip -j neigh show ${s.vip} 2>/dev/null` : 'true',
   ].join('\n');
