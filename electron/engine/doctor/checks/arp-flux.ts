@@ -21,8 +21,14 @@ export const arpFlux: Check = ({ plan, looks }) => {
       for (const i of labInterfaces(look)) {
         const ig = effective(look, 'arp_ignore', i.ifname);
         const an = effective(look, 'arp_announce', i.ifname);
-        if (ig < 1) (ignore = true), evidence.push(`arp_ignore on ${i.ifname} is ${ig} (all ${look.sysctls['net.ipv4.conf.all.arp_ignore'] ?? '?'}, ${i.ifname} ${look.sysctls[`net.ipv4.conf.${i.ifname}.arp_ignore`] ?? '?'}): it answers ARP for addresses on lo`);
-        if (an < 2) (announce = true), evidence.push(`arp_announce on ${i.ifname} is ${an}: its ARP requests may carry the VIP as sender`);
+        if (ig < 1) {
+          ignore = true;
+          evidence.push(`arp_ignore on ${i.ifname} is ${ig} (all ${look.sysctls['net.ipv4.conf.all.arp_ignore'] ?? '?'}, ${i.ifname} ${look.sysctls[`net.ipv4.conf.${i.ifname}.arp_ignore`] ?? '?'}): it answers ARP for addresses on lo`);
+        }
+        if (an < 2) {
+          announce = true;
+          evidence.push(`arp_announce on ${i.ifname} is ${an}: its ARP requests may carry the VIP as sender`);
+        }
       }
       if (!ignore && !announce) continue;
       out.push({
