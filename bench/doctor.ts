@@ -19,7 +19,7 @@ const loadavg = () => fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(
 
 function lblab(args: string[]): { ms: number; out: string } {
   const t0 = Date.now();
-  let out = '';
+  let out: string;
   try {
     out = execFileSync(process.execPath, [path.join(ROOT, 'bin/lblab.mjs'), ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
   } catch (e) {
