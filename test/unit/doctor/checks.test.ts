@@ -126,3 +126,18 @@ describe('each fault found, on its node', () => {
     }
   });
 });
+
+describe('mtu', () => {
+  it('an interface smaller than its neighbours on one network: an error on a service\'s path', () => {
+    const ctx = healthy('tunnel');
+    ctx.looks.web2 = edited(ctx.looks.web2, (l) => (l.addrs.find((a) => a.ifname === 'eth0')!.mtu = 1400));
+    const f = run(ctx);
+    expect(f.map((x) => `${x.severity} ${x.kind} ${x.node}`)).toEqual(['error mtu web2']);
+    expect(f[0].evidence[0]).toBe('web2 eth0 mtu 1400');
+  });
+  it('a client smaller than the rest: a warning (no service path runs through it)', () => {
+    const ctx = healthy('dsr');
+    ctx.looks.client2 = edited(ctx.looks.client2, (l) => (l.addrs.find((a) => a.ifname === 'eth0')!.mtu = 1400));
+    expect(kinds(ctx)).toEqual(['warning mtu client2']);
+  });
+});
