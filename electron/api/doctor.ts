@@ -20,6 +20,8 @@ export const FINDING_KINDS = [
   'backend-down',
   'health-mismatch',
   'client-ip-hidden',
+  /** a balancer or router that does not run */
+  'node-down',
 ] as const;
 export type FindingKind = (typeof FINDING_KINDS)[number];
 

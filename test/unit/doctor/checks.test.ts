@@ -141,3 +141,12 @@ describe('mtu', () => {
     expect(kinds(ctx)).toEqual(['warning mtu client2']);
   });
 });
+
+describe('node-down', () => {
+  it('a stopped balancer: an error on it (its backends are not blamed without stats)', () => {
+    const ctx = healthy('dsr');
+    ctx.states.lb = 'exited';
+    delete ctx.looks.lb;
+    expect(kinds(ctx)).toEqual(['error node-down lb']);
+  });
+});

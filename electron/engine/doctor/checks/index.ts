@@ -5,10 +5,11 @@ import { clientIpHidden } from './client-ip-hidden';
 import type { Check } from './context';
 import { decapMissing } from './decap-missing';
 import { mtu } from './mtu';
+import { nodeDown } from './node-down';
 import { notSameL2 } from './not-same-l2';
 import { returnPath } from './return-path';
 import { rpFilter } from './rp-filter';
 import { vipMissing } from './vip-missing';
 
 export type { Check, CheckContext } from './context';
-export const CHECKS: Check[] = [backendDown, notSameL2, vipMissing, arpFlux, returnPath, decapMissing, rpFilter, mtu, clientIpHidden];
+export const CHECKS: Check[] = [nodeDown, backendDown, notSameL2, vipMissing, arpFlux, returnPath, decapMissing, rpFilter, mtu, clientIpHidden];
