@@ -31,6 +31,7 @@ export function formatDoctor(r: DoctorReport): string {
     const errs = r.fixed.before.filter((f) => f.severity === 'error').length;
     out.push(`before the fix: ${errs} error${errs === 1 ? '' : 's'}, ${r.fixed.before.length} finding${r.fixed.before.length === 1 ? '' : 's'} (${[...new Set(r.fixed.before.map((f) => `${f.kind} on ${f.node}`))].join(', ') || 'none'})`);
     for (const a of r.fixed.applied) out.push(`applied: ${a}`);
+    if (!r.fixed.applied.length) out.push('nothing to fix');
     out.push('', 'after the fix:');
   }
   out.push(...findingsText(r.findings));

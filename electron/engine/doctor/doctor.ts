@@ -91,8 +91,9 @@ export async function runDoctor(lab: string, opts: DoctorOptions, deps: DoctorDe
   const probes = await probeServices(plan, (n) => states[n] === 'running', services);
   let findings = withProbes(checked, probes, cc);
   if (only) {
-    const nodes = new Set([only.balancer, ...serviceBackendNodes(only)]);
-    findings = findings.filter((f) => f.service === only.name || (f.service === null && nodes.has(f.node)) || (f.service === null && f.kind === 'rp-filter'));
+    // its own findings, and those of the nodes its traffic crosses (routers included)
+    const nodes = new Set([only.balancer, ...serviceBackendNodes(only), ...plan.nodes.filter((n) => n.kind === 'router').map((n) => n.name)]);
+    findings = findings.filter((f) => f.service === only.name || (f.service === null && nodes.has(f.node)));
   }
   findings.sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]);
   return {
@@ -127,6 +128,8 @@ export async function fixLab(lab: string, deps: DeployDeps): Promise<string[]> {
 export async function doctor(lab: string, opts: DoctorOptions, deps: DeployDeps): Promise<DoctorReport> {
   const first = await runDoctor(lab, opts, deps);
   if (!opts.fix) return first;
+  // nothing to fix: no repair for a lab that is whole
+  if (!first.breaks.length && first.findings.every((f) => f.severity === 'info')) return { ...first, fixed: { applied: [], before: first.findings } };
   const applied = await fixLab(lab, deps);
   const second = await runDoctor(lab, opts, deps);
   return { ...second, fixed: { applied, before: first.findings } };
