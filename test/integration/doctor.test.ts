@@ -13,27 +13,31 @@ import type { DoctorReport, LabStatus, Mode } from '../../electron/api';
 import { lblab, LAB_PREFIX, rewriteLab, ROOT, tmpDir } from '../support/labs';
 
 const LAB = `${LAB_PREFIX}dr-doctor`;
+/** arp flux shows only where clients share the servers' segment: labs/dsr.lab.yaml's one network */
+const ARP_LAB = `${LAB_PREFIX}dr-arp`;
 const { file } = rewriteLab(path.join(ROOT, 'test/integration/fixtures/doctor.lab.yaml'), LAB, tmpDir());
 let status: LabStatus;
 let mode: Mode = 'dsr';
 
 afterAll(async () => {
   await lblab(['down', LAB]);
+  await lblab(['down', ARP_LAB]);
 });
 
-const container = (node: string) => `lblab-${LAB}-${node}`;
+let lab = LAB;
+const container = (node: string) => `lblab-${lab}-${node}`;
 const vip = () => status.services[0].vip;
 const addressOf = (node: string, network: string) => status.nodes.find((n) => n.name === node)!.interfaces.find((i) => i.network === network)!.address.split('/')[0];
 const docker = (...args: string[]) => execFileSync('docker', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 const dockerExec = (node: string, script: string) => docker('exec', container(node), 'sh', '-c', script);
 /** By hand, as with nsenter: a throw-away container in the node's network namespace, /proc/sys writable. */
 const sysctlByHand = (node: string, script: string) =>
-  docker('run', '--rm', '--network', `container:${container(node)}`, '--cap-drop', 'ALL', '--cap-add', 'NET_ADMIN', '--security-opt', 'systempaths=unconfined', docker('inspect', '-f', '{{.Config.Image}}', container('r1')).trim(), 'sh', '-c', script);
+  docker('run', '--rm', '--network', `container:${container(node)}`, '--cap-drop', 'ALL', '--cap-add', 'NET_ADMIN', '--security-opt', 'systempaths=unconfined', docker('inspect', '-f', '{{.Config.Image}}', container(node)).trim(), 'sh', '-c', script);
 
 /** `n` requests through the VIP from client1, in parallel: who answered each ('fail' when none did). */
 async function served(n = 30): Promise<string[]> {
   const script = `d=$(mktemp -d); for i in $(seq ${n}); do curl -s -m 3 -o $d/$i http://${vip()}/ & done; wait; for i in $(seq ${n}); do sed -n 's/.*served by \\([a-z0-9-]*\\).*/\\1/p' $d/$i | head -1 | grep . || echo fail; done`;
-  const r = await lblab(['exec', LAB, 'client1', '--', 'sh', '-c', script]);
+  const r = await lblab(['exec', lab, 'client1', '--', 'sh', '-c', script]);
   return r.stdout.trim().split('\n');
 }
 
@@ -50,7 +54,7 @@ async function serving(): Promise<void> {
 }
 
 async function doctor(...extra: string[]): Promise<{ code: number | null; report: DoctorReport }> {
-  const r = await lblab(['doctor', LAB, '--json', ...extra]);
+  const r = await lblab(['doctor', lab, '--json', ...extra]);
   expect(r.stdout.trim().startsWith('{'), r.stderr).toBe(true);
   return { code: r.code, report: JSON.parse(r.stdout) as DoctorReport };
 }
@@ -117,7 +121,7 @@ describe.sequential('the doctor on a live lab', () => {
     });
 
     it('arp-flux (dsr): a server that answers ARP for the VIP', async () => {
-      // no node on the servers' segment asks for the VIP in this topology: found from the sysctls
+      // no node on the servers' segment asks for the VIP in this topology: found from the sysctls (the symptom: below)
       sysctlByHand('web1', 'echo 0 > /proc/sys/net/ipv4/conf/all/arp_ignore; echo 0 > /proc/sys/net/ipv4/conf/all/arp_announce');
       await found('arp-flux', 'web1');
       await fixAndServe();
@@ -194,6 +198,47 @@ describe.sequential('the doctor on a live lab', () => {
       expect(r.code).toBe(1);
       expect(r.stderr.trim()).toBe('lblab: return-path applies to a nat backend; web1 is not one in the lab\'s current modes');
       expect((JSON.parse((await lblab(['status', LAB, '--json'])).stdout) as LabStatus).state).toBe('running');
+    });
+  });
+
+  describe.sequential('arp flux where the clients share the servers\' segment', () => {
+    /** client1 asks for the VIP again (up to 5 times) until a server's MAC answers: who wins the race is the kernel's */
+    async function vipResolvesTo(node: string): Promise<boolean> {
+      const mac = docker('exec', container(node), 'cat', '/sys/class/net/eth0/address').trim();
+      for (let i = 0; i < 5; i++) {
+        const n = dockerExec('client1', `ip neigh flush to ${vip()}; ping -c 1 -W 1 ${vip()} >/dev/null; sleep 0.3; ip neigh show ${vip()}`);
+        if (n.includes(mac)) return true;
+      }
+      return false;
+    }
+
+    it('deploys labs/dsr.lab.yaml; it serves from every server', async () => {
+      lab = ARP_LAB;
+      const { file: arp } = rewriteLab(path.join(ROOT, 'labs/dsr.lab.yaml'), ARP_LAB, tmpDir(), 102);
+      const r = await lblab(['up', arp]);
+      expect(r.code, r.stderr).toBe(0);
+      status = JSON.parse((await lblab(['status', ARP_LAB, '--json'])).stdout) as LabStatus;
+      await serving();
+    });
+
+    it('by hand: web2 answers ARP for the VIP, a client sends it everything; found, fixed', async () => {
+      sysctlByHand('web2', 'echo 0 > /proc/sys/net/ipv4/conf/all/arp_ignore; echo 0 > /proc/sys/net/ipv4/conf/all/arp_announce');
+      expect(await vipResolvesTo('web2')).toBe(true);
+      expect(new Set(await served())).toEqual(new Set(['web2']));
+      const report = await found('arp-flux', 'web2');
+      expect(report.findings[0].evidence.join('\n')).toMatch(/resolved VIP .* which is web2's/);
+      await fixAndServe();
+    });
+
+    it('with lblab break, undone with break --undo', async () => {
+      const b = await lblab(['break', ARP_LAB, 'arp-flux', 'web2']);
+      expect(b.code, b.stderr).toBe(0);
+      expect(await vipResolvesTo('web2')).toBe(true);
+      expect(new Set(await served())).toEqual(new Set(['web2']));
+      await found('arp-flux', 'web2');
+      const u = await lblab(['break', ARP_LAB, '--undo']);
+      expect(u.code, u.stderr).toBe(0);
+      await serving();
     });
   });
 });

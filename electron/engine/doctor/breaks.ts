@@ -12,7 +12,7 @@ import { anchorNode, writeRecord } from '../labs/lab-record';
 import { labContext, type LabContext } from '../labs/status';
 import { serviceBackendNodes } from '../topology/plan';
 import type { LabPlan, PlannedNode } from '../topology/plan-types';
-import { restoreSysctls, SYSCTL_FAULTS } from './restore';
+import { flushVipNeighbours, restoreSysctls, SYSCTL_FAULTS } from './restore';
 import { writeSysctls } from './sysctl';
 
 /** Why `fault` cannot be made on `node` in the lab's live modes; undefined when it can. */
@@ -73,7 +73,12 @@ async function make(plan: LabPlan, fault: Fault, n: PlannedNode, image: string):
 async function undo(ctx: LabContext, plan: LabPlan, b: LabBreak, deps: DeployDeps): Promise<void> {
   const n = plan.nodes.find((x) => x.name === b.node);
   if (!n) return;
-  if (SYSCTL_FAULTS.has(b.fault)) return restoreSysctls(plan, [n.name], helperImage(deps));
+  if (SYSCTL_FAULTS.has(b.fault)) {
+    await restoreSysctls(plan, [n.name], helperImage(deps));
+    // what a server answered for the VIP meanwhile stays in its neighbours' caches until they ask again
+    if (b.fault === 'arp-flux') await flushVipNeighbours(plan);
+    return;
+  }
   if (b.fault === 'backend-down') {
     const c = ctx.objs.containers.find((x) => x.Labels?.[LABEL.node] === n.name);
     if (c && c.State !== 'running') await containerRef(c.Id).start();

@@ -12,7 +12,7 @@ import type { LabPlan } from '../topology/plan-types';
 import { CHECKS, type CheckContext } from './checks/index';
 import { lookAt, type NodeLook } from './look';
 import { probeServices, type ServiceProbe } from './probes';
-import { restoreSysctls, sysctlsDrifted } from './restore';
+import { flushVipNeighbours, restoreSysctls, sysctlsDrifted } from './restore';
 
 export interface DoctorDeps extends Pick<DeployDeps, 'planLab'> {
   readStats(plan: LabPlan): Promise<ServiceStats[]>;
@@ -108,7 +108,7 @@ export async function runDoctor(lab: string, opts: DoctorOptions, deps: DoctorDe
 
 /** Apply what lblab knows how to fix: planned sysctls back where they drifted, then the repair `up` does
  * (containers started, every node re-plumbed, balancers configured, recorded breaks forgotten). */
-export async function fixLab(lab: string, deps: DeployDeps): Promise<string[]> {
+export async function fixLab(lab: string, deps: DeployDeps, findingsBefore: Finding[] = []): Promise<string[]> {
   const ctx = await contextOf(lab, deps);
   const { looks } = await lookAll(ctx);
   const drifted = ctx.plan.nodes.filter((n) => looks[n.name] && sysctlsDrifted(n, looks[n.name])).map((n) => n.name);
@@ -116,6 +116,10 @@ export async function fixLab(lab: string, deps: DeployDeps): Promise<string[]> {
   if (drifted.length) {
     await restoreSysctls(ctx.plan, drifted, helperImage(deps));
     applied.push(`planned sysctls restored on ${drifted.join(', ')}`);
+  }
+  if (drifted.length || findingsBefore.some((f) => f.kind === 'arp-flux')) {
+    await flushVipNeighbours(ctx.plan);
+    applied.push('the VIPs\' neighbour entries flushed on their segments (only the balancer answers ARP for them now)');
   }
   const breaks = ctx.record?.breaks ?? [];
   await repairLab(ctx, deps);
@@ -130,7 +134,7 @@ export async function doctor(lab: string, opts: DoctorOptions, deps: DeployDeps)
   if (!opts.fix) return first;
   // nothing to fix: no repair for a lab that is whole
   if (!first.breaks.length && first.findings.every((f) => f.severity === 'info')) return { ...first, fixed: { applied: [], before: first.findings } };
-  const applied = await fixLab(lab, deps);
+  const applied = await fixLab(lab, deps, first.findings);
   const second = await runDoctor(lab, opts, deps);
   return { ...second, fixed: { applied, before: first.findings } };
 }

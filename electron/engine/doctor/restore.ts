@@ -2,6 +2,8 @@
 // were created with): the plumbing cannot, /proc/sys being read-only inside
 // them, so a repair restores them through the sysctl helper first.
 import type { LabBreak } from '../../api';
+import { execIn } from '../docker/exec';
+import { contains, ipToInt, parseSubnet } from '../topology/net4';
 import type { LabPlan, PlannedNode } from '../topology/plan-types';
 import { effective, type NodeLook } from './look';
 import { writeSysctls } from './sysctl';
@@ -41,7 +43,22 @@ export async function restoreSysctls(plan: LabPlan, nodes: string[], image: stri
   );
 }
 
-/** Restore the sysctls recorded breaks changed (before a repair re-plumbs). */
+/** Forget what the nodes on each VIP's segment learnt the VIP's MAC to be (a server that answered ARP for it may
+ * have won): their next packet asks again, and only the balancer answers. Best effort: a stopped node has forgotten. */
+export async function flushVipNeighbours(plan: LabPlan): Promise<void> {
+  await Promise.all(
+    plan.nodes.map(async (n) => {
+      const vips = plan.services
+        .filter((s) => s.balancer !== n.name && !n.loopbackVips.includes(s.vip))
+        .filter((s) => n.interfaces.some((i) => contains(parseSubnet(`${i.address}/${i.prefixLen}`)!, ipToInt(s.vip))))
+        .map((s) => s.vip);
+      if (vips.length) await execIn(n.container, ['sh', '-c', vips.map((v) => `ip neigh flush to ${v}`).join('; ')], { timeoutMs: 10_000 }).catch(() => undefined);
+    }),
+  );
+}
+
+/** Restore the sysctls recorded breaks changed (before a repair re-plumbs), and forget ARP answers an arp-flux gave. */
 export async function restoreBrokenSysctls(plan: LabPlan, breaks: LabBreak[] | undefined, image: string): Promise<void> {
   await restoreSysctls(plan, (breaks ?? []).filter((b) => SYSCTL_FAULTS.has(b.fault)).map((b) => b.node), image);
+  if (breaks?.some((b) => b.fault === 'arp-flux')) await flushVipNeighbours(plan);
 }
