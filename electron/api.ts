@@ -9,6 +9,7 @@ import { appArgs, type AppMethods } from './api/app';
 import { captureArgs, type CaptureMethods } from './api/capture';
 import { compareArgs, type CompareMethods } from './api/compare';
 import { labDocumentArgs, type LabDocumentMethods } from './api/document';
+import { doctorArgs, type DoctorMethods } from './api/doctor';
 import { engineArgs, type EngineMethods } from './api/engines';
 import { ApiError } from './api/errors';
 import type { LabEvent } from './api/events';
@@ -24,6 +25,7 @@ export * from '../lab-images/balancer/contract/vocabulary';
 export * from './api/app';
 export * from './api/capture';
 export * from './api/compare';
+export * from './api/doctor';
 export * from './api/document';
 export * from './api/engines';
 export * from './api/errors';
@@ -49,7 +51,8 @@ export interface LabApi
     CompareMethods,
     JourneyMethods,
     CaptureMethods,
-    EngineMethods {}
+    EngineMethods,
+    DoctorMethods {}
 
 /** Every invokable method; events travel separately (IPC 'lblab:event' / WebSocket). */
 export type ApiMethod = keyof LabApi;
@@ -66,6 +69,7 @@ export const apiArgs = {
   ...journeyArgs,
   ...captureArgs,
   ...engineArgs,
+  ...doctorArgs,
 } satisfies Record<ApiMethod, z.ZodTypeAny>;
 
 export const API_METHODS = Object.keys(apiArgs) as ApiMethod[];

@@ -3,7 +3,7 @@
 // goes to stdout, progress and notes to stderr.
 import fs from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { COMPARE_ROWS, MODES, NAME_RE, oneLine, type CompareRequest, type CompareRow, type Mode } from '../api';
+import { COMPARE_ROWS, FAULTS, MODES, NAME_RE, oneLine, type CompareRequest, type CompareRow, type Mode } from '../api';
 import type { LabService } from '../api/host';
 import { reportAndExit, UsageError } from './fail';
 import { formatStats, formatStatus } from './format';
@@ -261,6 +261,7 @@ export function buildProgram(): Command {
         process.exitCode = 1;
       }
     });
+  addDoctorCommands(program);
   // ---- live captures
   program
     .command('capture')
@@ -281,6 +282,47 @@ export function buildProgram(): Command {
   addCompareCommand(program);
 
   return program;
+}
+
+// ---------------------------------------------------------------- lblab doctor, lblab break
+const faultArg = (v: string) => {
+  if (!(FAULTS as readonly string[]).includes(v)) throw new InvalidArgumentError(`must be one of ${FAULTS.join(', ')}`);
+  return v as (typeof FAULTS)[number];
+};
+
+function addDoctorCommands(program: Command): void {
+  program
+    .command('doctor')
+    .description('find what is wrong with a running lab, and why: checks of every node, then a few requests (exit 1 on an error)')
+    .argument('<lab>', 'lab name', labName)
+    .option('--service <service>', 'look at this service only', labName)
+    .option('--json', 'print JSON')
+    .option('--fix', 'apply the fixes lblab knows (the repair `up` does, the undo of faults made on purpose), then look again')
+    .action(async (name: string, o: { service?: string; json?: boolean; fix?: boolean }) => {
+      const r = await (await lab()).doctor(name, { ...(o.service && { service: o.service }), ...(o.fix && { fix: true }) });
+      process.stdout.write(o.json ? `${JSON.stringify(r, null, 2)}\n` : `${(await import('./doctor-format')).formatDoctor(r)}\n`);
+      if (!r.healthy) process.exitCode = 1;
+    });
+
+  program
+    .command('break')
+    .description(`make a fault on purpose on a node (${FAULTS.join(', ')}), recorded with the lab; --undo puts it back`)
+    .argument('<lab>', 'lab name', labName)
+    .argument('[fault]', FAULTS.join(' | '), faultArg)
+    .argument('[node]', 'node name', labName)
+    .option('--undo', 'undo the fault named, or every recorded one')
+    .action(async (name: string, fault: (typeof FAULTS)[number] | undefined, node: string | undefined, o: { undo?: boolean }) => {
+      const e = await lab();
+      if (o.undo) {
+        if (fault && !node) throw new UsageError('break --undo: name the node too (lblab break LAB --undo [FAULT NODE])');
+        const undone = await e.undoBreak(name, fault, node);
+        process.stderr.write(`lblab: ${undone.length ? `undone: ${undone.map((b) => `${b.fault} on ${b.node}`).join(', ')}` : 'nothing was broken on purpose'}\n`);
+        return;
+      }
+      if (!fault || !node) throw new UsageError('break: name a fault and a node (lblab break LAB FAULT NODE)');
+      const b = await e.breakLab(name, fault, node);
+      process.stderr.write(`lblab: broken on purpose: ${b.fault} on ${b.node} (see \`lblab doctor ${name}\`; undo: \`lblab break ${name} --undo\`)\n`);
+    });
 }
 
 // ---------------------------------------------------------------- lblab compare

@@ -5,7 +5,7 @@
 // node events are pushed to subscribers. Docker is checked once per call that
 // needs it; every failure surfaces as an ApiError with one line.
 import fs from 'node:fs';
-import { ApiError, NAME_RE, type AppInfo, type EngineDescription, type LabDoc, type LabEvent, type Mode } from '../api';
+import { ApiError, doctorOptionsSchema, faultSchema, NAME_RE, type AppInfo, type EngineDescription, type LabDoc, type LabEvent, type Mode } from '../api';
 import type { LabService } from '../api/host';
 import { defaultDeps, helperImage, withPlanCache, type DeployDeps } from './deploy/deps';
 import { setMode } from './deploy/mode';
@@ -246,6 +246,32 @@ export function createLabEngine(opts: LabEngineOptions = {}): LabService {
         const d = await deps();
         return journey(lab, o ?? {}, { status: (name) => status(name, d), helperImage: () => helperImage(d) });
       }),
+    // the doctor (doctor/): checks and probes read the lab; a fix, a break and its undo change it, under the lab's lock
+    doctor: (lab, o) =>
+      withDocker(async () => {
+        const opts = doctorOptionsSchema.safeParse(o ?? {});
+        if (!opts.success) throw new ApiError(`doctor: bad option ${opts.error.issues[0]?.path.join('.')}: ${opts.error.issues[0]?.message}`, 'bad-request');
+        const d = await deps();
+        const { doctor } = await import('./doctor/doctor');
+        return opts.data.fix ? writing(() => withLabLock(lab, 'break', () => doctor(lab, opts.data, d))) : doctor(lab, opts.data, d);
+      }),
+    breakLab: (lab, fault, node) =>
+      writing(() =>
+        withDocker(async () => {
+          const f = faultSchema.safeParse(fault);
+          if (!f.success) throw new ApiError(`unknown fault ${String(fault)} (faults: ${faultSchema.options.join(', ')})`, 'bad-request');
+          const d = await deps();
+          return withLabLock(lab, 'break', async () => (await import('./doctor/breaks')).breakLab(lab, f.data, node, d));
+        }),
+      ),
+    undoBreak: (lab, fault, node) =>
+      writing(() =>
+        withDocker(async () => {
+          if (fault !== undefined && (!faultSchema.safeParse(fault).success || !node)) throw new ApiError(`undo: name a fault (${faultSchema.options.join(', ')}) and its node, or neither`, 'bad-request');
+          const d = await deps();
+          return withLabLock(lab, 'break', async () => (await import('./doctor/breaks')).undoBreaks(lab, fault, node, d));
+        }),
+      ),
     // live captures: tcpdump in the nodes, packets decoded here (capture/)
     startCapture: (lab, targets, o) => withDocker(() => captures.start(lab, targets, o ?? {})),
     tapCapture: (lab, targets, o, tap) => withDocker(() => captures.tap(lab, targets, o ?? {}, tap)),

@@ -207,6 +207,17 @@ export function createFakeApi(opts: { stepMs?: number; dockerAvailable?: boolean
       current = name;
       return api.info();
     },
+    // the doctor: a healthy lab (the app's Doctor tab is not built yet)
+    async doctor(lab) {
+      status(lab);
+      return { lab, healthy: true, findings: [], breaks: [], ms: 1, probes: [] };
+    },
+    async breakLab() {
+      throw new ApiError('breaking a lab on purpose needs Docker', 'engine');
+    },
+    async undoBreak() {
+      return [];
+    },
   };
   return api;
 }

@@ -13,6 +13,8 @@ import { LABEL } from '../docker/labels';
 import { EngineError } from '../errors';
 import { balancerOrder, degradedReason } from '../labs/health';
 import { currentProblems, labContext, type LabContext } from '../labs/status';
+import { clearBreaks } from '../doctor/breaks';
+import { restoreBrokenSysctls } from '../doctor/restore';
 import type { LabPlan } from '../topology/plan-types';
 import { balancerDependencies, balancerNodes } from './balancer-deps';
 import { helperImage, type DeployDeps } from './deps';
@@ -42,6 +44,9 @@ export async function repairLab(running: LabContext, deps: DeployDeps, onProgres
     throw new EngineError(`lab ${lab}: node ${node}: ${what}: ${oneLine(e)}`);
   };
 
+  // faults made on purpose: their sysctls back first (the plumbing cannot write /proc/sys), then forgotten
+  await restoreBrokenSysctls(plan, running.record?.breaks, helperImage(deps)).catch(fail(lab, 'sysctls'));
+  await clearBreaks(running).catch(fail(lab, 'lab record'));
   await Promise.all(
     plan.nodes.map(async (n) => {
       const c = running.objs.containers.find((x) => x.Labels?.[LABEL.node] === n.name);

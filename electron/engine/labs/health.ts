@@ -63,6 +63,8 @@ export interface LabProblems {
   noRecord?: string;
   /** a lab spread over hosts: hosts that did not answer, with the nodes they hold */
   unreachable?: { host: string; nodes: string[] }[];
+  /** faults made on purpose and recorded (`lblab break`), e.g. "arp-flux on web2" */
+  breaks?: string[];
 }
 
 /** What each planned node and network lacks, from the look at each node (absent = no container) and the Docker networks there are. */
@@ -81,6 +83,7 @@ export function labProblems(plan: LabPlan, looks: Map<string, NodeLook>, dockerN
 /** One line saying why a lab is degraded ("lb, web1 stopped; web2: no VIP 198.19.224.10 on lo"); undefined when it is whole. */
 export function degradedReason(p: LabProblems): string | undefined {
   const parts: string[] = [];
+  if (p.breaks?.length) parts.push(`broken on purpose: ${p.breaks.join(', ')}`);
   for (const u of p.unreachable ?? []) parts.push(`host ${u.host} unreachable${u.nodes.length ? ` (${u.nodes.join(', ')} unknown)` : ''}`);
   const byProblem = new Map<string, string[]>();
   for (const n of p.nodes) {

@@ -14,7 +14,7 @@
 //    record is read through Docker's archive API.
 import { createHash } from 'node:crypto';
 import type Docker from 'dockerode';
-import type { LabDoc, Mode } from '../../api';
+import type { LabBreak, LabDoc, Mode } from '../../api';
 import { docker, engineFailure, within } from '../docker/client';
 import { isMultiHost, labHosts, placeContainer, placeNetwork, type LabHost } from '../docker/placement';
 import { readContainerFile } from '../docker/archive';
@@ -31,6 +31,8 @@ export interface LabRecord {
   /** the document deployed, subnets resolved; the containers' labels keep the one each was created
    * with, which a redeploy in place makes older than this (absent in records of older versions) */
   doc?: LabDoc;
+  /** faults made on purpose (`lblab break`) not yet undone or repaired */
+  breaks?: LabBreak[];
 }
 
 /** Canonical JSON (sorted keys) so the hash does not depend on key order. */

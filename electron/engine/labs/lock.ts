@@ -23,10 +23,10 @@ import { NAME_RE } from '../../api';
 import { engineIsRemote } from '../docker/client';
 import { EngineError } from '../errors';
 
-export type LabOp = 'deploy' | 'remove' | 'mode' | 'gc';
+export type LabOp = 'deploy' | 'remove' | 'mode' | 'gc' | 'break';
 
 /** What each operation does to a lab, for "lab X is being <doing>" (file and engine locks alike). */
-export const DOING: Record<LabOp, string> = { deploy: 'deployed', remove: 'removed', mode: 'switched to another mode', gc: 'cleaned up' };
+export const DOING: Record<LabOp, string> = { deploy: 'deployed', remove: 'removed', mode: 'switched to another mode', gc: 'cleaned up', break: 'broken or repaired on purpose' };
 
 export interface LockOwner {
   pid: number;

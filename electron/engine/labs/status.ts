@@ -158,6 +158,7 @@ export async function status(lab: string, deps: Pick<DeployDeps, 'planLab'>): Pr
     if (plan?.nodes.some((p) => p.name === n.name)) continue;
     problems.nodes.push({ name: n.name, problems: stateProblems(n.state) });
   }
+  if (record?.breaks?.length) problems.breaks = brokenOnPurpose(record);
   const reason = nodes.length ? degradedReason(problems) : 'no containers';
   return {
     name: lab,
@@ -208,5 +209,9 @@ export async function currentProblems(ctx: LabContext): Promise<LabProblems | un
       }),
     ),
   );
-  return labProblems(plan, looks, ctx.objs.networks.map((n) => n.Name), ctx.record ? undefined : anchorNode(doc), (ctx.objs.unreachable ?? []).map((u) => u.host));
+  const problems = labProblems(plan, looks, ctx.objs.networks.map((n) => n.Name), ctx.record ? undefined : anchorNode(doc), (ctx.objs.unreachable ?? []).map((u) => u.host));
+  return ctx.record?.breaks?.length ? { ...problems, breaks: brokenOnPurpose(ctx.record) } : problems;
 }
+
+/** The record's faults made on purpose, as status says them. */
+const brokenOnPurpose = (r: LabRecord) => (r.breaks ?? []).map((b) => `${b.fault} on ${b.node}`);

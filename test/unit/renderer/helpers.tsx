@@ -84,6 +84,9 @@ export function fakeClient(validate: (doc: LabDoc) => ValidationReport = () => (
     modeAvailability: vi.fn(async (_doc: LabDoc, _service: string): Promise<ModeAvailability[]> => []),
     filterCapture: vi.fn(async () => ({ indices: [] as number[], last: 0 })),
     listEngines: vi.fn(async (): Promise<{ engines: EngineDescription[]; problems: string[] }> => ({ engines: [], problems: [] })),
+    doctor: vi.fn(),
+    breakLab: vi.fn(),
+    undoBreak: vi.fn(),
     useEngine: vi.fn(async (name: string): Promise<AppInfo> => ({ version: 't', shell: 'web', docker: { available: true }, engine: { name, host: name } })),
   } satisfies Record<keyof LabApi, unknown>;
   const client: ApiClient = {

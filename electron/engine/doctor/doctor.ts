@@ -1,0 +1,140 @@
+// The doctor: a running lab's live state against its plan (checks), then a
+// little traffic (probes), as findings with evidence, why and fix; with `fix`,
+// the repair lblab knows (the one `up` does, which also undoes recorded
+// breaks) and a second look.
+import { ApiError, type DoctorOptions, type DoctorReport, type Finding, type NodeStatus, type ServiceStats } from '../../api';
+import { helperImage, type DeployDeps } from '../deploy/deps';
+import { repairLab } from '../deploy/repair';
+import { LABEL } from '../docker/labels';
+import { labContext, type LabContext } from '../labs/status';
+import { serviceBackendNodes } from '../topology/plan';
+import type { LabPlan } from '../topology/plan-types';
+import { CHECKS, type CheckContext } from './checks/index';
+import { lookAt, type NodeLook } from './look';
+import { probeServices, type ServiceProbe } from './probes';
+import { flushVipNeighbours, restoreSysctls, sysctlsDrifted } from './restore';
+
+export interface DoctorDeps extends Pick<DeployDeps, 'planLab'> {
+  readStats(plan: LabPlan): Promise<ServiceStats[]>;
+}
+
+const SEVERITY_ORDER = { error: 0, warning: 1, info: 2 } as const;
+
+async function contextOf(lab: string, deps: Pick<DeployDeps, 'planLab'>): Promise<LabContext & { plan: LabPlan }> {
+  const ctx = await labContext(lab, deps);
+  if (!ctx.objs.containers.length) throw new ApiError(`no lab named ${lab}`, 'not-found');
+  if (!ctx.plan) throw new ApiError(`lab ${lab} has no readable document: redeploy it`, 'conflict');
+  return ctx as LabContext & { plan: LabPlan };
+}
+
+/** Every planned node's container state and, for the running ones, the look inside (one exec each). */
+async function lookAll(ctx: LabContext & { plan: LabPlan }): Promise<{ states: Record<string, NodeStatus['state']>; looks: Record<string, NodeLook> }> {
+  const states: Record<string, NodeStatus['state']> = {};
+  const looks: Record<string, NodeLook> = {};
+  await Promise.all(
+    ctx.plan.nodes.map(async (n) => {
+      const c = ctx.objs.containers.find((x) => x.Labels?.[LABEL.node] === n.name);
+      states[n.name] = (c?.State as NodeStatus['state'] | undefined) ?? 'missing';
+      if (c?.State !== 'running') return;
+      const look = await lookAt(c.Id);
+      if (look) looks[n.name] = look;
+    }),
+  );
+  return { states, looks };
+}
+
+/** What the probes saw, added to the findings they explain (or as findings of their own). */
+export function withProbes(findings: Finding[], probes: ServiceProbe[], ctx: CheckContext): Finding[] {
+  const out = findings.map((f) => ({ ...f, evidence: [...f.evidence] }));
+  for (const p of probes) {
+    const s = ctx.plan.services.find((x) => x.name === p.service);
+    if (!s) continue;
+    const answered = Object.entries(p.answered).map(([n, k]) => `${n} ×${k}`).join(', ');
+    const line = `${p.client} → ${s.vip}:${s.port}, ${p.sent} requests: ${answered ? `answered by ${answered}` : 'none answered'}${p.failed ? `, ${p.failed} failed` : ''}`;
+    for (const f of out) if (f.service === p.service && f.severity !== 'info') f.evidence.push(line);
+    const hidden = out.find((f) => f.kind === 'client-ip-hidden' && f.service === p.service);
+    if (hidden && p.sawClientAs.length) hidden.evidence.push(`the servers saw ${p.client} as ${p.sawClientAs.join(', ')}`);
+    // the VIP resolved to a server's MAC: arp flux seen from the client's side
+    if (p.vipMac) {
+      const owner = Object.entries(ctx.looks).find(([, l]) => l.addrs.some((a) => a.address?.toLowerCase() === p.vipMac))?.[0];
+      if (owner && owner !== s.balancer) {
+        const ev = `${p.client} resolved VIP ${s.vip} to ${p.vipMac}, which is ${owner}'s, not balancer ${s.balancer}'s`;
+        const f = out.find((x) => x.kind === 'arp-flux' && x.node === owner);
+        if (f) {
+          f.evidence.push(ev);
+          f.severity = 'error';
+        } else {
+          out.push({
+            kind: 'arp-flux', severity: 'error', node: owner, service: s.name,
+            summary: `${owner} answered ARP for VIP ${s.vip}, which only balancer ${s.balancer} may.`,
+            evidence: [ev, line],
+            why: 'clients on its segment now send VIP traffic straight to that server, past the balancer.',
+            fix: `set arp_ignore=1 and arp_announce=2 on ${owner}, then flush the clients' neighbour entry (ip neigh flush ${s.vip}).`,
+          });
+        }
+      }
+    }
+  }
+  return out;
+}
+
+export async function runDoctor(lab: string, opts: DoctorOptions, deps: DoctorDeps): Promise<DoctorReport> {
+  const t0 = Date.now();
+  const ctx = await contextOf(lab, deps);
+  const { plan } = ctx;
+  const only = opts.service ? plan.services.find((s) => s.name === opts.service) : undefined;
+  if (opts.service && !only) throw new ApiError(`lab ${lab} has no service ${opts.service} (services: ${plan.services.map((s) => s.name).join(', ') || 'none'})`, 'not-found');
+  const [{ states, looks }, stats] = await Promise.all([lookAll(ctx), deps.readStats(plan).catch(() => undefined)]);
+  const cc: CheckContext = { plan, states, looks, stats };
+  const checked = CHECKS.flatMap((c) => c(cc));
+  const services = only ? [only] : plan.services;
+  const probes = await probeServices(plan, (n) => states[n] === 'running', services);
+  let findings = withProbes(checked, probes, cc);
+  if (only) {
+    // its own findings, and those of the nodes its traffic crosses (routers included)
+    const nodes = new Set([only.balancer, ...serviceBackendNodes(only), ...plan.nodes.filter((n) => n.kind === 'router').map((n) => n.name)]);
+    findings = findings.filter((f) => f.service === only.name || (f.service === null && nodes.has(f.node)));
+  }
+  findings.sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]);
+  return {
+    lab,
+    healthy: !findings.some((f) => f.severity === 'error'),
+    findings,
+    breaks: ctx.record?.breaks ?? [],
+    ms: Date.now() - t0,
+    probes,
+  };
+}
+
+/** Apply what lblab knows how to fix: planned sysctls back where they drifted, then the repair `up` does
+ * (containers started, every node re-plumbed, balancers configured, recorded breaks forgotten). */
+export async function fixLab(lab: string, deps: DeployDeps, findingsBefore: Finding[] = []): Promise<string[]> {
+  const ctx = await contextOf(lab, deps);
+  const { looks } = await lookAll(ctx);
+  const drifted = ctx.plan.nodes.filter((n) => looks[n.name] && sysctlsDrifted(n, looks[n.name])).map((n) => n.name);
+  const applied: string[] = [];
+  if (drifted.length) {
+    await restoreSysctls(ctx.plan, drifted, helperImage(deps));
+    applied.push(`planned sysctls restored on ${drifted.join(', ')}`);
+  }
+  if (drifted.length || findingsBefore.some((f) => f.kind === 'arp-flux')) {
+    await flushVipNeighbours(ctx.plan);
+    applied.push('the VIPs\' neighbour entries flushed on their segments (only the balancer answers ARP for them now)');
+  }
+  const breaks = ctx.record?.breaks ?? [];
+  await repairLab(ctx, deps);
+  applied.push('lab repaired in place: nodes started and re-plumbed, balancers configured');
+  if (breaks.length) applied.push(`undone: ${breaks.map((b) => `${b.fault} on ${b.node}`).join(', ')}`);
+  return applied;
+}
+
+/** The doctor, with `fix`: look, repair, look again. */
+export async function doctor(lab: string, opts: DoctorOptions, deps: DeployDeps): Promise<DoctorReport> {
+  const first = await runDoctor(lab, opts, deps);
+  if (!opts.fix) return first;
+  // nothing to fix: no repair for a lab that is whole
+  if (!first.breaks.length && first.findings.every((f) => f.severity === 'info')) return { ...first, fixed: { applied: [], before: first.findings } };
+  const applied = await fixLab(lab, deps, first.findings);
+  const second = await runDoctor(lab, opts, deps);
+  return { ...second, fixed: { applied, before: first.findings } };
+}
