@@ -4,7 +4,8 @@
 // The client and the router sit on h1, the balancer on h2, one server on each
 // host; both lab networks span hosts, so they are overlays (VXLAN). In dsr,
 // tunnel, nat and snat, 100 requests through the VIP are all answered and
-// round robin gives every backend its even share. Killing one engine makes the
+// round robin gives every backend its even share; so do the HAProxy modes
+// (l4proxy, l7). Killing one engine makes the
 // lab degraded with that host's name; `up` repairs it once the engine is back.
 // A journey shows the VXLAN hop between hosts. `down` while a host is away
 // records what that host keeps (web3 and its own network, a bridge there);
@@ -141,7 +142,7 @@ describe('a lab across engines in one Swarm', skipIf(why), () => {
     expect(table).toMatch(/^web3\s+server\s+h3\s+running/m);
   }, 700_000);
 
-  it.each(['dsr', 'tunnel', 'nat', 'snat'] as const)('serves 100/100 through the VIP in %s, every backend within 0.75-1.25x of even', async (mode) => {
+  it.each(['dsr', 'tunnel', 'nat', 'snat', 'l4proxy', 'l7'] as const)('serves 100/100 through the VIP in %s, every backend within 0.75-1.25x of even', async (mode) => {
     if (mode !== 'dsr') await lblabOk(['mode', LAB, 'web', mode], 300_000);
     const s = await statusOf();
     expect(s.services[0].mode).toBe(mode);
