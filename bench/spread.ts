@@ -1,0 +1,247 @@
+// A lab spread over three Docker engines (one Swarm, overlays) beside the same
+// lab on one engine, measured in the same run: ratios, not verdicts.
+//
+// The engines: this machine's engine (the Swarm manager, host h1) and two
+// dockerds in network namespaces joined as workers (test/support/swarm-engines.ts).
+// All three "hosts" are this one machine, so what VXLAN costs here is CPU
+// (encapsulation, the extra veth/bridge hops), not a wire.
+//
+// The lab: 2 clients, 1 router, 1 balancer, 8 servers on two networks, front
+// and back. Spread, h1 holds the clients, the router and web1-2, h2 the
+// balancer and web3-5, h3 web6-8: both networks span hosts, so both are
+// overlays, and every network of the lab gets MTU 1450.
+//
+// 1. Deploy: `lblab up` (fresh) then `down`, per step (the up result's
+//    timings) and in total, one engine vs spread, BENCH_RUNS interleaved runs,
+//    medians. The first spread deploy also sends the images to the two extra
+//    engines (`images: hosts`); it runs before the measured ones and is
+//    reported apart, so the medians are deploys with the images already there.
+// 2. dsr vs nat: the comparison runner of `lblab compare` on each lab, the
+//    same load from both clients; throughput per mode, dsr/nat (median of
+//    per-round ratios) on each, and spread/one per mode.
+//
+// Needs root, dockerd, and this machine's engine not in a Swarm of its own.
+// Whatever happens (a failure, Ctrl-C), both labs are removed and the extra
+// engines, namespaces and Swarm membership are torn down; a second Ctrl-C
+// leaves at once (the next run's start cleans up what that left).
+//   npm run bench:spread
+//   (BENCH_RUNS=3, BENCH_SECONDS=4, BENCH_WARMUP=1, BENCH_ROUNDS=2,
+//    BENCH_CONNECTIONS=12, BENCH_OBJECT=1m)
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { CompareRow, Comparison, LabDoc } from '../electron/api';
+import { formatComparison } from '../electron/cli/compare-format';
+import { roundRatio } from '../electron/engine/compare/summary';
+import { defaultDeps } from '../electron/engine/deploy/deps';
+import { createLabEngine } from '../electron/engine/lab-engine';
+import { loadLabFile } from '../electron/engine/topology/index';
+import { startSwarmEngines, swarmSkipReason, type SwarmLab } from '../test/support/swarm-engines';
+
+const env = (k: string, d: number) => Number(process.env[k] ?? d);
+const RUNS = env('BENCH_RUNS', 3);
+const SECONDS = env('BENCH_SECONDS', 4);
+const WARMUP = env('BENCH_WARMUP', 1);
+const ROUNDS = env('BENCH_ROUNDS', 2);
+const CONNECTIONS = env('BENCH_CONNECTIONS', 12);
+const OBJECT = process.env.BENCH_OBJECT ?? '1m';
+const SWARM_PREFIX = 'lbsb';
+const PREFIX = process.env.LBLAB_TEST_GC_SCOPE ?? '';
+const ONE = `${PREFIX}bench-sb-one`;
+const SPREAD = `${PREFIX}bench-sb-spread`;
+const MODES: CompareRow[] = ['dsr', 'nat'];
+// subnets of their own, so a leftover of another bench or test cannot collide
+const SUBNETS = { [ONE]: [174, 175], [SPREAD]: [176, 177] };
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const sec = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+const loadavg = () => fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+const log = (m: string) => process.stderr.write(`bench: ${m}\n`);
+const fmtX = (x: number | undefined) => (x === undefined ? 'n/a' : `${x.toFixed(2)}×`);
+const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined || !(b > 0) ? 'n/a' : `${(a / b).toFixed(2)}×`);
+
+function table(head: string[], rows: string[][]): string {
+  const w = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  ');
+  return [line(head), ...rows.map(line)].join('\n');
+}
+
+function labYaml(name: string, hosts?: Record<string, string>): string {
+  const [front, back] = SUBNETS[name];
+  const on = (h: string) => (hosts && h !== 'h1' ? `host: ${h}, ` : '');
+  const servers = Array.from({ length: 8 }, (_, i) => `  web${i + 1}: { kind: server, ${on(i < 2 ? 'h1' : i < 5 ? 'h2' : 'h3')}links: [ { network: back } ] }`);
+  return [
+    `name: ${name}`,
+    ...(hosts ? ['hosts:', ...Object.entries(hosts).map(([h, e]) => `  ${h}: ${e}`)] : []),
+    'networks:',
+    `  front: { subnet: 198.18.${front}.0/24 }`,
+    `  back: { subnet: 198.18.${back}.0/24 }`,
+    'nodes:',
+    '  client1: { kind: client, links: [ { network: front } ] }',
+    '  client2: { kind: client, links: [ { network: front } ] }',
+    '  r1: { kind: router, links: [ { network: front }, { network: back } ] }',
+    `  lb: { kind: balancer, ${on('h2')}links: [ { network: front }, { network: back } ] }`,
+    ...servers,
+    'services:',
+    `  web: { balancer: lb, port: 80, mode: dsr, scheduler: maglev, backends: [ ${Array.from({ length: 8 }, (_, i) => `web${i + 1}`).join(', ')} ] }`,
+    '',
+  ].join('\n');
+}
+
+/** MTU of the interface holding a node's address on a lab network (nodes on h1: this machine's engine). */
+function mtuOf(lab: string, node: string, subnet: string): string {
+  const r = spawnSync('docker', ['exec', `lblab-${lab}-${node}`, 'sh', '-c', `cat /sys/class/net/$(ip -o -4 addr show to ${subnet} | cut -d' ' -f2)/mtu`], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : '?';
+}
+
+async function main() {
+  const why = swarmSkipReason();
+  if (why) throw new Error(`cannot run: ${why}`);
+  const t0 = Date.now();
+  const loadBefore = loadavg();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lblab-bench-sb-'));
+  // comparisons are saved in a scratch folder, not the user's
+  process.env.LBLAB_DATA_DIR ??= dataDir;
+  const deps = await defaultDeps();
+  const engine = createLabEngine({ deps });
+  const abort = new AbortController();
+  let compareId: string | undefined;
+  let sigints = 0;
+  const onSignal = () => {
+    if (++sigints > 1) {
+      log('second interrupt: leaving now (labs and engines may be left; the next run cleans up)');
+      process.exit(130);
+    }
+    log('interrupted: cleaning up (Ctrl-C again to leave at once)');
+    abort.abort();
+    if (compareId) void engine.cancelCompare(compareId).catch(() => undefined);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const check = () => {
+    if (abort.signal.aborted) throw new Error('interrupted');
+  };
+  let swarm: SwarmLab | undefined;
+  try {
+    log('starting two extra engines and a Swarm (not timed)');
+    swarm = await startSwarmEngines({ count: 3, prefix: SWARM_PREFIX });
+    check();
+    const hosts = { h1: 'default', h2: swarm.engines[1].url, h3: swarm.engines[2].url };
+    const docs: Record<string, LabDoc> = {};
+    for (const [name, h] of [[ONE, undefined], [SPREAD, hosts]] as const) {
+      const f = path.join(dataDir, `${name}.lab.yaml`);
+      fs.writeFileSync(f, labYaml(name, h));
+      docs[name] = await loadLabFile(f);
+    }
+    const nodes = deps.planLab(docs[ONE]).nodes;
+    if (nodes.length !== 12) throw new Error(`expected a 12-node lab, got ${nodes.length}`);
+    log('making sure the images are built (not timed)');
+    await deps.ensureImages([...new Set(nodes.map((n) => n.kind))]);
+    for (const lab of [ONE, SPREAD]) await engine.destroy(lab);
+
+    // 1. deploy
+    const upDown = async (lab: string) => {
+      const r = await engine.up(docs[lab], { signal: abort.signal });
+      const d0 = Date.now();
+      await engine.destroy(lab);
+      return { ...r, downMs: Date.now() - d0 };
+    };
+    log('spread deploy 1 (cold: sends the images to h2 and h3)');
+    const cold = await upDown(SPREAD);
+    check();
+    const steps: Record<string, Record<string, number[]>> = { [ONE]: {}, [SPREAD]: {} };
+    const totals: Record<string, number[]> = { [ONE]: [], [SPREAD]: [] };
+    const downs: Record<string, number[]> = { [ONE]: [], [SPREAD]: [] };
+    for (let i = 0; i < RUNS; i++) {
+      for (const lab of [ONE, SPREAD]) {
+        const r = await upDown(lab);
+        check();
+        for (const [k, v] of Object.entries(r.timings)) (steps[lab][k] ??= []).push(v);
+        // the hosts check, the lock and the lab's context are not timed steps
+        const untimed = r.ms - Object.entries(r.timings).filter(([k]) => !k.includes(':') || k === 'images: hosts').reduce((a, [, v]) => a + v, 0);
+        (steps[lab]['(untimed: checks, lock)'] ??= []).push(untimed);
+        totals[lab].push(r.ms);
+        downs[lab].push(r.downMs);
+        log(`run ${i + 1}/${RUNS} ${lab}: up ${sec(r.ms)}, down ${sec(r.downMs)}`);
+      }
+    }
+    const deployLoad = loadavg();
+
+    // 2. dsr vs nat on each lab
+    const comparisons: Record<string, Comparison> = {};
+    const mtus: Record<string, string> = {};
+    engine.subscribe((e) => {
+      if (e.type === 'compare-progress' && e.phase === 'switching') log(`[${e.done + 1}/${e.total}] ${e.mode} round ${e.repetition}, ~${e.secondsLeft} s left`);
+    });
+    for (const lab of [ONE, SPREAD]) {
+      log(`deploying ${lab} for the comparison`);
+      await engine.up(docs[lab], { signal: abort.signal });
+      check();
+      mtus[lab] = `front ${mtuOf(lab, 'client1', `198.18.${SUBNETS[lab][0]}.0/24`)}, back ${mtuOf(lab, 'r1', `198.18.${SUBNETS[lab][1]}.0/24`)}`;
+      compareId = (await engine.startCompare({ lab, modes: MODES, object: OBJECT, connections: CONNECTIONS, duration: SECONDS, warmup: WARMUP, repeat: ROUNDS })).id;
+      const c = await engine.compareDone(compareId);
+      compareId = undefined;
+      check();
+      if (!c.complete || c.error) throw new Error(`the comparison on ${lab} did not complete: ${c.error ?? 'incomplete'}`);
+      comparisons[lab] = c;
+      await engine.destroy(lab);
+    }
+
+    // report
+    const keys = [...new Set([...Object.keys(steps[SPREAD]), ...Object.keys(steps[ONE])])].filter((k) => !k.startsWith('(')).concat('(untimed: checks, lock)');
+    const m = (lab: string, k: string) => (steps[lab][k] ? median(steps[lab][k]) : undefined);
+    const cell = (v: number | undefined) => (v === undefined ? '—' : sec(v));
+    console.log(`\nspread benchmark: 12 nodes (2 clients, router, balancer, 8 servers), 2 networks; one engine vs three engines in one Swarm (this machine)`);
+    console.log(`\ndeploy: lblab up (fresh) then down, ${RUNS} interleaved run(s) each, medians; images already on every engine`);
+    console.log(
+      table(
+        ['step', 'one engine', 'spread (3)', 'spread/one'],
+        [
+          ...keys.map((k) => [`  ${k}`, cell(m(ONE, k)), cell(m(SPREAD, k)), ratio(m(SPREAD, k), m(ONE, k))]),
+          ['lblab up (total)', sec(median(totals[ONE])), sec(median(totals[SPREAD])), ratio(median(totals[SPREAD]), median(totals[ONE]))],
+          ['lblab down', sec(median(downs[ONE])), sec(median(downs[SPREAD])), ratio(median(downs[SPREAD]), median(downs[ONE]))],
+        ],
+      ),
+    );
+    console.log(
+      `cold spread deploy (run before the measured ones): up ${sec(cold.ms)}, of which images: hosts ${sec(cold.timings['images: hosts'] ?? 0)} ` +
+        `(docker save → docker load of the images h2 and h3 lack); the warm median of that step is ${cell(m(SPREAD, 'images: hosts'))}`,
+    );
+
+    const one = comparisons[ONE];
+    const spread = comparisons[SPREAD];
+    const tput = (c: Comparison, mode: CompareRow) => c.summary.find((s) => s.mode === mode)?.throughputMbps.median;
+    const rps = (c: Comparison, mode: CompareRow) => c.summary.find((s) => s.mode === mode)?.requestsPerSec.median;
+    const mbit = (x: number | undefined) => (x === undefined ? 'n/a' : x.toFixed(0));
+    console.log(`\ndsr vs nat: ${OBJECT} objects, ${CONNECTIONS} connections from client1 and client2, ${ROUNDS} × ${SECONDS} s per mode after ${WARMUP} s warm-up, rotating rounds, medians`);
+    console.log(
+      table(
+        ['mode', 'one Mbit/s', 'spread Mbit/s', 'spread/one', 'one req/s', 'spread req/s'],
+        [
+          ...MODES.map((mode) => [mode, mbit(tput(one, mode)), mbit(tput(spread, mode)), ratio(tput(spread, mode), tput(one, mode)), mbit(rps(one, mode)), mbit(rps(spread, mode))]),
+          ['dsr/nat', fmtX(roundRatio(one.runs, 'dsr', 'nat')), fmtX(roundRatio(spread.runs, 'dsr', 'nat')), '', fmtX(roundRatio(one.runs, 'dsr', 'nat', (r) => r.requestsPerSec)), fmtX(roundRatio(spread.runs, 'dsr', 'nat', (r) => r.requestsPerSec))],
+        ],
+      ),
+    );
+    console.log('dsr/nat: median of per-round ratios.');
+    console.log(`MTU (client1 on front, r1 on back): one engine ${mtus[ONE]}; spread ${mtus[SPREAD]} (VXLAN: 50 bytes of outer headers)`);
+    for (const [what, c] of [['one engine', one], ['spread', spread]] as const) console.log(`\n${what}, as lblab compare prints it:\n${formatComparison(c)}`);
+    console.log(`\nextra engines: ${Object.entries(swarm.timings).map(([k, v]) => `${k} ${v.toFixed(1)} s`).join(', ')} (not in the figures)`);
+    console.log(`load average: ${loadBefore} before, ${deployLoad} after the deploys, ${loadavg()} at the end (2 cores are shared: compare ratios); whole bench ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  } finally {
+    log('cleaning up: labs, extra engines, Swarm');
+    if (compareId) await engine.cancelCompare(compareId).catch(() => undefined);
+    for (const lab of [ONE, SPREAD]) await engine.destroy(lab).catch((e: Error) => log(`down ${lab}: ${e.message}`));
+    await engine.close().catch(() => undefined);
+    await swarm?.teardown().catch((e: Error) => log(`teardown: ${e.message}`));
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+main().catch((e) => {
+  console.error(`bench: ${(e as Error).message.split('\n')[0]}`);
+  process.exit(1);
+});
