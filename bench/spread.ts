@@ -31,7 +31,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { CompareRow, Comparison, LabDoc } from '../electron/api';
+import type { CompareRow, Comparison, LabDoc, DeployOutcome } from '../electron/api';
 import { formatComparison } from '../electron/cli/compare-format';
 import { roundRatio } from '../electron/engine/compare/summary';
 import { defaultDeps } from '../electron/engine/deploy/deps';
@@ -141,8 +141,24 @@ async function main() {
     for (const lab of [ONE, SPREAD]) await engine.destroy(lab);
 
     // 1. deploy
+    // Docker gives a container's attachment to an overlay 20 s to be granted by the Swarm manager;
+    // on this loaded 2-core machine that can run out ("attaching to network failed … context
+    // deadline exceeded"). Such a deploy is retried (twice at most) and counted in the report.
+    const failures: string[] = [];
+    const deploy = async (lab: string, tries = 3): Promise<DeployOutcome> => {
+      try {
+        return await engine.up(docs[lab], { signal: abort.signal });
+      } catch (e) {
+        const msg = (e as Error).message.split('\n')[0];
+        if (abort.signal.aborted || tries <= 1 || !/attaching to network failed/.test(msg)) throw e;
+        failures.push(`${lab}: ${msg}`);
+        log(`deploy failed, retrying: ${msg}`);
+        await engine.destroy(lab);
+        return deploy(lab, tries - 1);
+      }
+    };
     const upDown = async (lab: string) => {
-      const r = await engine.up(docs[lab], { signal: abort.signal });
+      const r = await deploy(lab);
       const d0 = Date.now();
       await engine.destroy(lab);
       return { ...r, downMs: Date.now() - d0 };
@@ -176,7 +192,7 @@ async function main() {
     });
     for (const lab of [ONE, SPREAD]) {
       log(`deploying ${lab} for the comparison`);
-      await engine.up(docs[lab], { signal: abort.signal });
+      await deploy(lab);
       check();
       mtus[lab] = `front ${mtuOf(lab, 'client1', `198.18.${SUBNETS[lab][0]}.0/24`)}, back ${mtuOf(lab, 'r1', `198.18.${SUBNETS[lab][1]}.0/24`)}`;
       compareId = (await engine.startCompare({ lab, modes: MODES, object: OBJECT, connections: CONNECTIONS, duration: SECONDS, warmup: WARMUP, repeat: ROUNDS })).id;
@@ -208,6 +224,8 @@ async function main() {
       `cold spread deploy (run before the measured ones): up ${sec(cold.ms)}, of which images: hosts ${sec(cold.timings['images: hosts'] ?? 0)} ` +
         `(docker save → docker load of the images h2 and h3 lack); the warm median of that step is ${cell(m(SPREAD, 'images: hosts'))}`,
     );
+
+    console.log(`failed deploys retried: ${failures.length ? failures.join('; ') : 'none'}`);
 
     const one = comparisons[ONE];
     const spread = comparisons[SPREAD];
