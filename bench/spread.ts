@@ -25,7 +25,7 @@
 // engines, namespaces and Swarm membership are torn down; a second Ctrl-C
 // leaves at once (the next run's start cleans up what that left).
 //   npm run bench:spread
-//   (BENCH_RUNS=3, BENCH_SECONDS=4, BENCH_WARMUP=1, BENCH_ROUNDS=2,
+//   (BENCH_RUNS=3, BENCH_SECONDS=5, BENCH_WARMUP=1, BENCH_ROUNDS=3,
 //    BENCH_CONNECTIONS=12, BENCH_OBJECT=1m)
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -42,9 +42,9 @@ import { startSwarmEngines, swarmSkipReason, type SwarmLab } from '../test/suppo
 
 const env = (k: string, d: number) => Number(process.env[k] ?? d);
 const RUNS = env('BENCH_RUNS', 3);
-const SECONDS = env('BENCH_SECONDS', 4);
+const SECONDS = env('BENCH_SECONDS', 5);
 const WARMUP = env('BENCH_WARMUP', 1);
-const ROUNDS = env('BENCH_ROUNDS', 2);
+const ROUNDS = env('BENCH_ROUNDS', 3);
 const CONNECTIONS = env('BENCH_CONNECTIONS', 12);
 const OBJECT = process.env.BENCH_OBJECT ?? '1m';
 const SWARM_PREFIX = 'lbsb';
@@ -195,7 +195,8 @@ async function main() {
       log(`deploying ${lab} for the comparison`);
       await deploy(lab);
       check();
-      mtus[lab] = `front ${mtuOf(lab, 'client1', `198.18.${SUBNETS[lab][0]}.0/24`)}, back ${mtuOf(lab, 'r1', `198.18.${SUBNETS[lab][1]}.0/24`)}`;
+      const planned = (net: string) => deps.planLab(docs[lab]).networks.find((n) => n.name === net)?.mtu ?? 1500;
+      mtus[lab] = `front ${mtuOf(lab, 'client1', `198.18.${SUBNETS[lab][0]}.0/24`)} (planned ${planned('front')}), back ${mtuOf(lab, 'r1', `198.18.${SUBNETS[lab][1]}.0/24`)} (planned ${planned('back')})`;
       compareId = (await engine.startCompare({ lab, modes: MODES, object: OBJECT, connections: CONNECTIONS, duration: SECONDS, warmup: WARMUP, repeat: ROUNDS })).id;
       const c = await engine.compareDone(compareId);
       compareId = undefined;
@@ -244,7 +245,8 @@ async function main() {
       ),
     );
     console.log('dsr/nat: median of per-round ratios.');
-    console.log(`MTU (client1 on front, r1 on back): one engine ${mtus[ONE]}; spread ${mtus[SPREAD]} (VXLAN: 50 bytes of outer headers)`);
+    // measured, not assumed: Docker's overlay driver takes its mtu option as the underlay's and subtracts VXLAN's 50 bytes
+    console.log(`MTU on the nodes' interfaces (client1 on front, r1 on back): one engine ${mtus[ONE]}; spread ${mtus[SPREAD]}`);
     for (const [what, c] of [['one engine', one], ['spread', spread]] as const) console.log(`\n${what}, as lblab compare prints it:\n${formatComparison(c)}`);
     console.log(`\nextra engines: ${Object.entries(swarm.timings).map(([k, v]) => `${k} ${v.toFixed(1)} s`).join(', ')} (not in the figures)`);
     console.log(`load average: ${loadBefore} before, ${deployLoad} after the deploys, ${loadavg()} at the end (2 cores are shared: compare ratios); whole bench ${((Date.now() - t0) / 1000).toFixed(0)} s`);
