@@ -17,8 +17,9 @@
 //    engines (`images: hosts`); it runs before the measured ones and is
 //    reported apart, so the medians are deploys with the images already there.
 // 2. dsr vs nat: the comparison runner of `lblab compare` on each lab, the
-//    same load from both clients; throughput per mode, dsr/nat (median of
-//    per-round ratios) on each, and spread/one per mode.
+//    same load from both clients. Both labs run at once and the rounds
+//    alternate between them; throughput per mode, dsr/nat on each and
+//    spread/one per mode, as medians of per-round ratios.
 //
 // Needs root, dockerd, and this machine's engine not in a Swarm of its own.
 // Whatever happens (a failure, Ctrl-C), both labs are removed and the extra
@@ -34,7 +35,7 @@ import path from 'node:path';
 import type { CompareRow, Comparison, LabDoc } from '../electron/api';
 import type { DeployOutcome } from '../electron/api/host';
 import { formatComparison } from '../electron/cli/compare-format';
-import { roundRatio } from '../electron/engine/compare/summary';
+import { roundRatio, summarize } from '../electron/engine/compare/summary';
 import { defaultDeps } from '../electron/engine/deploy/deps';
 import { createLabEngine } from '../electron/engine/lab-engine';
 import { loadLabFile } from '../electron/engine/topology/index';
@@ -185,26 +186,42 @@ async function main() {
     }
     const deployLoad = loadavg();
 
-    // 2. dsr vs nat on each lab
-    const comparisons: Record<string, Comparison> = {};
+    // 2. dsr vs nat on each lab. Both labs run at once and the comparisons alternate, one round
+    // each (one engine, spread, one engine, …): a burst of load elsewhere on this shared host hits
+    // a round of both rather than all of one; spread/one is then a median of per-round ratios.
+    const rounds: Record<string, Comparison[]> = { [ONE]: [], [SPREAD]: [] };
     const mtus: Record<string, string> = {};
     engine.subscribe((e) => {
-      if (e.type === 'compare-progress' && e.phase === 'switching') log(`[${e.done + 1}/${e.total}] ${e.mode} round ${e.repetition}, ~${e.secondsLeft} s left`);
+      if (e.type === 'compare-progress' && e.phase === 'switching') log(`${e.mode} (${e.done + 1}/${e.total})`);
     });
     for (const lab of [ONE, SPREAD]) {
-      log(`deploying ${lab} for the comparison`);
+      log(`deploying ${lab} for the comparisons`);
       await deploy(lab);
       check();
       const planned = (net: string) => deps.planLab(docs[lab]).networks.find((n) => n.name === net)?.mtu ?? 1500;
       mtus[lab] = `front ${mtuOf(lab, 'client1', `198.18.${SUBNETS[lab][0]}.0/24`)} (planned ${planned('front')}), back ${mtuOf(lab, 'r1', `198.18.${SUBNETS[lab][1]}.0/24`)} (planned ${planned('back')})`;
-      compareId = (await engine.startCompare({ lab, modes: MODES, object: OBJECT, connections: CONNECTIONS, duration: SECONDS, warmup: WARMUP, repeat: ROUNDS })).id;
-      const c = await engine.compareDone(compareId);
-      compareId = undefined;
-      check();
-      if (!c.complete || c.error) throw new Error(`the comparison on ${lab} did not complete: ${c.error ?? 'incomplete'}`);
-      comparisons[lab] = c;
-      await engine.destroy(lab);
     }
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const lab of [ONE, SPREAD]) {
+        log(`round ${round}/${ROUNDS} on ${lab}`);
+        // the runner rotates the modes' order by round: the first round of a one-round comparison would always start with dsr
+        const modes = round % 2 ? MODES : [...MODES].reverse();
+        compareId = (await engine.startCompare({ lab, modes, object: OBJECT, connections: CONNECTIONS, duration: SECONDS, warmup: WARMUP, repeat: 1 })).id;
+        const c = await engine.compareDone(compareId);
+        compareId = undefined;
+        check();
+        if (!c.complete || c.error) throw new Error(`the comparison on ${lab} did not complete: ${c.error ?? 'incomplete'}`);
+        rounds[lab].push({ ...c, runs: c.runs.map((r) => ({ ...r, repetition: round })) });
+      }
+    }
+    for (const lab of [ONE, SPREAD]) await engine.destroy(lab);
+    // each lab's rounds as one comparison, for the table lblab compare prints
+    const merged = (lab: string): Comparison => {
+      const cs = rounds[lab];
+      const runs = cs.flatMap((c) => c.runs);
+      const environment = { ...cs.at(-1)!.environment, loadBefore: cs[0].environment.loadBefore };
+      return { ...cs[0], environment, finishedAt: cs.at(-1)!.finishedAt, workload: { ...cs[0].workload, modes: MODES, repeat: ROUNDS }, runs, summary: summarize(MODES, runs) };
+    };
 
     // report
     const keys = [...new Set([...Object.keys(steps[SPREAD]), ...Object.keys(steps[ONE])])].filter((k) => !k.startsWith('(')).concat('(untimed: checks, lock)');
@@ -229,22 +246,30 @@ async function main() {
 
     console.log(`failed deploys retried: ${failures.length ? failures.join('; ') : 'none'}`);
 
-    const one = comparisons[ONE];
-    const spread = comparisons[SPREAD];
-    const tput = (c: Comparison, mode: CompareRow) => c.summary.find((s) => s.mode === mode)?.throughputMbps.median;
-    const rps = (c: Comparison, mode: CompareRow) => c.summary.find((s) => s.mode === mode)?.requestsPerSec.median;
+    const one = merged(ONE);
+    const spread = merged(SPREAD);
+    const tput = (c: Comparison, mode: CompareRow) => c.summary.find((x) => x.mode === mode)?.throughputMbps.median;
+    const rps = (c: Comparison, mode: CompareRow) => c.summary.find((x) => x.mode === mode)?.requestsPerSec.median;
+    // spread ÷ one per round, for one mode: the two ran back to back in that round
+    const crossRatio = (mode: CompareRow) => {
+      const xs = one.runs.filter((r) => r.mode === mode && !r.error).flatMap((r) => {
+        const o = spread.runs.find((x) => x.mode === mode && x.repetition === r.repetition && !x.error);
+        return o && r.throughputMbps > 0 ? [o.throughputMbps / r.throughputMbps] : [];
+      });
+      return xs.length ? median(xs) : undefined;
+    };
     const mbit = (x: number | undefined) => (x === undefined ? 'n/a' : x.toFixed(0));
-    console.log(`\ndsr vs nat: ${OBJECT} objects, ${CONNECTIONS} connections from client1 and client2, ${ROUNDS} × ${SECONDS} s per mode after ${WARMUP} s warm-up, rotating rounds, medians`);
+    console.log(`\ndsr vs nat: ${OBJECT} objects, ${CONNECTIONS} connections from client1 and client2, ${ROUNDS} round(s) × ${SECONDS} s per mode after ${WARMUP} s warm-up; rounds alternate between the labs; medians`);
     console.log(
       table(
         ['mode', 'one Mbit/s', 'spread Mbit/s', 'spread/one', 'one req/s', 'spread req/s'],
         [
-          ...MODES.map((mode) => [mode, mbit(tput(one, mode)), mbit(tput(spread, mode)), ratio(tput(spread, mode), tput(one, mode)), mbit(rps(one, mode)), mbit(rps(spread, mode))]),
+          ...MODES.map((mode) => [mode, mbit(tput(one, mode)), mbit(tput(spread, mode)), fmtX(crossRatio(mode)), mbit(rps(one, mode)), mbit(rps(spread, mode))]),
           ['dsr/nat', fmtX(roundRatio(one.runs, 'dsr', 'nat')), fmtX(roundRatio(spread.runs, 'dsr', 'nat')), '', fmtX(roundRatio(one.runs, 'dsr', 'nat', (r) => r.requestsPerSec)), fmtX(roundRatio(spread.runs, 'dsr', 'nat', (r) => r.requestsPerSec))],
         ],
       ),
     );
-    console.log('dsr/nat: median of per-round ratios.');
+    console.log('spread/one and dsr/nat: medians of per-round ratios.');
     // measured, not assumed: Docker's overlay driver takes its mtu option as the underlay's and subtracts VXLAN's 50 bytes
     console.log(`MTU on the nodes' interfaces (client1 on front, r1 on back): one engine ${mtus[ONE]}; spread ${mtus[SPREAD]}`);
     for (const [what, c] of [['one engine', one], ['spread', spread]] as const) console.log(`\n${what}, as lblab compare prints it:\n${formatComparison(c)}`);
