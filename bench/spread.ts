@@ -97,6 +97,9 @@ function mtuOf(lab: string, node: string, subnet: string): string {
   return r.status === 0 ? r.stdout.trim() : '?';
 }
 
+/** aborted by Ctrl-C (or SIGTERM): the bench cleans up, then exits 130 */
+let abort = new AbortController();
+
 async function main() {
   const why = swarmSkipReason();
   if (why) throw new Error(`cannot run: ${why}`);
@@ -107,7 +110,7 @@ async function main() {
   process.env.LBLAB_DATA_DIR ??= dataDir;
   const deps = await defaultDeps();
   const engine = createLabEngine({ deps });
-  const abort = new AbortController();
+  abort = new AbortController();
   let compareId: string | undefined;
   let sigints = 0;
   const onSignal = () => {
@@ -289,5 +292,5 @@ async function main() {
 
 main().catch((e) => {
   console.error(`bench: ${(e as Error).message.split('\n')[0]}`);
-  process.exit(1);
+  process.exit(abort.signal.aborted ? 130 : 1);
 });
