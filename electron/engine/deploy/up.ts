@@ -247,6 +247,23 @@ export async function up(doc: LabDoc, opts: UpOptions = {}): Promise<UpResult> {
   return { lab, action: keep ? 'updated' : exists ? 'replaced' : 'created', plan, ms: Date.now() - t0, timings };
 }
 
+/** Docker's words when the Swarm did not grant an overlay attachment within its 20 s (a loaded manager). */
+const ATTACH_TIMEOUT = /attaching to network failed.*deadline exceeded/i;
+
+/** Start a node; on an overlay, a start the Swarm let time out is tried again (twice at most): the
+ * container stays created and the attachment is asked for anew. */
+async function startNode(c: Docker.Container, plan: LabPlan, node: PlannedNode): Promise<void> {
+  const overlay = node.interfaces.some((i) => plan.networks.find((n) => n.name === i.network)?.overlay);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await c.start();
+      return;
+    } catch (e) {
+      if (!overlay || attempt >= 2 || !ATTACH_TIMEOUT.test(oneLine(e))) throw e;
+    }
+  }
+}
+
 /** Put the nodes a redeploy kept back the way they ran: their plumbing and their balancers' configuration (best effort). */
 async function restore(before: LabPlan, touched: { plumbed: Set<string>; configured: Set<string> }, deps: DeployDeps): Promise<void> {
   await Promise.all(before.nodes.filter((n) => touched.plumbed.has(n.name)).map((n) => plumb(before, n, deps).catch(() => undefined)));
@@ -438,7 +455,7 @@ async function deployPlan(run: DeployRun): Promise<void> {
         prog.tick(`attach ${node.name}`);
         last.created = Math.max(last.created, Date.now());
         await step(() =>
-          c.start().catch((e) => {
+          startNode(c, plan, node).catch((e) => {
             throw new EngineError(`node ${node.name}: start failed: ${oneLine(e)}`);
           }),
         );
