@@ -1,5 +1,6 @@
 // Browser end-to-end of a lab spread over hosts, drawn only (no deploy, no
-// Docker needed): open the "DSR vs NAT" template, add three hosts in the lab
+// Docker needed): open the comparison template (no link rates: a rate on a
+// network that spans hosts is refused), add three hosts in the lab
 // inspector and point two at remote engines, place the servers on them from
 // each node's Host select, then see each node's host badge, the back network
 // drawn as an overlay (front stays a bridge on h1) and the file saved with
@@ -12,7 +13,7 @@ import { expect, openApp, snapper, until, watchScenarios, type Session } from '.
 
 const OUT = path.resolve('test-results/e2e-hosts');
 /** nothing is deployed: the drawing keeps the template's name (the screenshot serves the docs) */
-const LAB = 'dsr-vs-nat';
+const LAB = 'compare';
 
 let s: Session;
 let page: Page;
@@ -44,7 +45,7 @@ describe('a lab spread over hosts, drawn in the browser (web mode)', () => {
   const scenario = watchScenarios(() => s?.consoleErrors ?? [], () => snap);
 
   it('hosts added in the lab inspector, nodes placed from theirs: badges, an overlay, and the YAML says so', async () => {
-    await page.getByTestId('template-select').selectOption('dsr-vs-nat');
+    await page.getByTestId('template-select').selectOption('compare');
     if (await page.getByTestId('confirm').count()) await page.getByTestId('confirm-ok').click();
     await until('web3 on the canvas', () => page.getByTestId('node-web3').count(), 1);
     // a lab without hosts looks as before: no badge, no overlay, no Host select
