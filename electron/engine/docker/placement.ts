@@ -52,11 +52,6 @@ export function isMultiHost(doc: Pick<LabDoc, 'hosts'> | undefined): boolean {
   return Object.keys(doc?.hosts ?? {}).length > 1;
 }
 
-/** The host a node runs on: its `host`, else the first host. */
-export function nodeHost(doc: Pick<LabDoc, 'hosts' | 'nodes'>, node: string): string {
-  return doc.nodes[node]?.host ?? Object.keys(doc.hosts ?? { default: '' })[0];
-}
-
 /** Remember where a container is (by name and, once known, by id). */
 export function placeContainer(ref: string, client: Docker): void {
   if (client === docker()) containers.delete(ref);

@@ -2,7 +2,8 @@
 // overlay network spans (a lab spread over hosts whose network links nodes on
 // several of them), and the host of each node, for the hops.
 import type { LabDoc } from '../../api';
-import { isMultiHost, labHosts, nodeHost } from '../docker/placement';
+import { isMultiHost, labHosts } from '../docker/placement';
+import { nodeHost } from '../topology/hosts';
 import { planLab } from '../topology';
 import type { UnderlayEngine } from './underlay-capture';
 

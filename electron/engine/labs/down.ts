@@ -5,10 +5,11 @@
 import type Docker from 'dockerode';
 import type { LabDoc } from '../../api';
 import type { RemovedLab } from '../../api/host';
-import { containerName, LABEL } from '../docker/labels';
-import { labHosts, nodeHost, containerRef, networkRef } from '../docker/placement';
+import { LABEL } from '../docker/labels';
+import { containerRef, labHosts, networkRef } from '../docker/placement';
+import { nodeHost } from '../topology/hosts';
 import { docOf, labObjects } from './lab-record';
-import { leftoversLine, recordLeftovers, retryLeftovers, type LeftHost } from './leftovers';
+import { leftHostsOf, leftoversLine, recordLeftovers, retryLeftovers } from './leftovers';
 
 const isGone = (e: unknown) => (e as { statusCode?: number }).statusCode === 404;
 
@@ -75,12 +76,7 @@ export async function down(lab: string): Promise<RemovedLab> {
   // `down` returns once no engine lists it (a redeploy right after would find the name taken)
   if (removable.some((n) => n.Scope === 'swarm')) await overlaysGone(lab, doc);
   if (!unreachable.size || !doc) return { containers, networks };
-  const hosts = labHosts(doc);
-  const left: LeftHost[] = [...unreachable].map((host) => {
-    const nodes = Object.keys(doc.nodes).filter((n) => nodeHost(doc, n) === host);
-    const nets = Object.keys(doc.networks).filter((net) => nodes.some((n) => doc.nodes[n].links.some((l) => l.network === net)));
-    return { host, engine: hosts.find((h) => h.name === host)?.target.host ?? doc.hosts?.[host] ?? '', containers: nodes.map((n) => containerName(lab, n)), networks: nets };
-  });
+  const left = leftHostsOf(lab, doc, labHosts(doc), [...unreachable]);
   await recordLeftovers(lab, left);
   return { containers, networks, left: leftoversLine(left) };
 }

@@ -2,7 +2,7 @@
 import type Docker from 'dockerode';
 import { LABEL } from '../docker/labels';
 import { EngineError } from '../errors';
-import { nodeHost } from '../docker/placement';
+import { nodeHost } from '../topology/hosts';
 import { docOf, labObjects } from './lab-record';
 
 export async function nodeContainer(lab: string, node: string, opts: { running?: boolean } = {}): Promise<Docker.ContainerInfo> {

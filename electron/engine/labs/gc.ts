@@ -16,9 +16,9 @@ import type Docker from 'dockerode';
 import { NAME_RE } from '../../api';
 import type { GcOptions, GcResult } from '../../api/host';
 import { docker, engineIsRemote } from '../docker/client';
-import { containerName, LABEL, labFilter } from '../docker/labels';
-import { labHosts, nodeHost } from '../docker/placement';
-import { forgetLeftovers, labsWithLeftovers, leftoversLine, recordLeftovers, retryLeftovers, type LeftoversRetry } from './leftovers';
+import { LABEL, labFilter } from '../docker/labels';
+import { labHosts, type LabHost } from '../docker/placement';
+import { forgetLeftovers, leftHostsOf, labsWithLeftovers, leftoversLine, recordLeftovers, retryLeftovers, type LeftoversRetry } from './leftovers';
 import { EngineError } from '../errors';
 import { removeContainers, removeNetworks } from './down';
 import { anchorNode, claimedBy, docOf, labObjects, readRecord, type LabObjects } from './lab-record';
@@ -115,22 +115,13 @@ async function collectLab(lab: string, remove: (objs: LabObjects) => Promise<voi
 async function recordUnreachable(lab: string, objs: LabObjects): Promise<void> {
   const doc = docOf(objs);
   if (!doc) return;
-  const hosts = (() => {
-    try {
-      return labHosts(doc);
-    } catch {
-      return [];
-    }
-  })();
-  await recordLeftovers(
-    lab,
-    (objs.unreachable ?? []).map((u) => ({
-      host: u.host,
-      engine: hosts.find((h) => h.name === u.host)?.target.host ?? doc.hosts?.[u.host] ?? '',
-      containers: Object.keys(doc.nodes).filter((n) => nodeHost(doc, n) === u.host).map((n) => containerName(lab, n)),
-      networks: [],
-    })),
-  );
+  let hosts: LabHost[] = [];
+  try {
+    hosts = labHosts(doc);
+  } catch {
+    // an engine that no longer resolves: the record keeps the engine as the file wrote it
+  }
+  await recordLeftovers(lab, leftHostsOf(lab, doc, hosts, (objs.unreachable ?? []).map((u) => u.host)));
 }
 
 function stateOf(containers: Docker.ContainerInfo[]): string {

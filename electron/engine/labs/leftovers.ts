@@ -9,7 +9,10 @@ import type Docker from 'dockerode';
 import { NAME_RE } from '../../api';
 import { clientFor, docker, engineFailure, within } from '../docker/client';
 import { resolveEngine } from '../docker/engine-target';
-import { LABEL, labFilter } from '../docker/labels';
+import type { LabDoc } from '../../api';
+import { containerName, LABEL, labFilter } from '../docker/labels';
+import type { LabHost } from '../docker/placement';
+import { nodeHost } from '../topology/hosts';
 import { EngineError } from '../errors';
 import { ensureLockImage, LOCK_IMAGE } from './engine-lock';
 
@@ -23,6 +26,15 @@ export interface LeftHost {
 }
 
 export const leftoversName = (lab: string) => `lblab-leftovers-${lab}`;
+
+/** What each unreachable host of a lab keeps, as its document places nodes and networks there. */
+export function leftHostsOf(lab: string, doc: LabDoc, hosts: LabHost[], away: string[]): LeftHost[] {
+  return away.map((host) => {
+    const nodes = Object.keys(doc.nodes).filter((n) => nodeHost(doc, n) === host);
+    const networks = Object.keys(doc.networks).filter((net) => nodes.some((n) => doc.nodes[n].links.some((l) => l.network === net)));
+    return { host, engine: hosts.find((h) => h.name === host)?.target.host ?? doc.hosts?.[host] ?? '', containers: nodes.map((n) => containerName(lab, n)), networks };
+  });
+}
 const HOSTS_LABEL = `${LABEL.leftovers}.hosts`;
 
 export function parseLeftHosts(text: string | undefined): LeftHost[] {

@@ -13,7 +13,7 @@ import { execIn } from '../docker/exec';
 import { LABEL, labFilter } from '../docker/labels';
 import type { LabPlan, PlannedService } from '../topology/plan-types';
 import { degradedReason, labProblems, stateProblems, type IpAddr, type LabProblems, type NodeLook } from './health';
-import { nodeHost } from '../docker/placement';
+import { nodeHost } from '../topology/hosts';
 import { anchorNode, docOf, labObjects, type LabObjects, parseRecord, readRecord, readStoppedRecord, RECORD_PATH, withModes, type LabRecord } from './lab-record';
 
 interface LiveNode {

@@ -6,6 +6,7 @@ import { isDirectReturnMode } from '../balancer/contract';
 import { containerName, networkName } from '../docker/labels';
 import type { Addressing } from './addressing';
 import { LabFileError } from './issues';
+import { networkHosts, nodeHost } from './hosts';
 import { contains, freeBlock, gatewayOf, intToIp, ipToInt, type Subnet } from './net4';
 import type { LabPlan, PlannedBackend, PlannedNetwork, PlannedNode, PlannedService } from './plan-types';
 import { allRoutes, backendNetwork } from './routes';
@@ -49,9 +50,8 @@ const backendRef = (b: string | { node: string; weight?: number }) => (typeof b 
 
 function buildPlan(doc: LabDoc, addr: Addressing, modes: Record<string, Mode>): LabPlan {
   const lab = doc.name;
-  const hostOf = (node: string) => doc.nodes[node].host ?? Object.keys(doc.hosts ?? {})[0];
   const spread = Object.keys(doc.hosts ?? {}).length > 1;
-  const netHosts = (net: string) => [...new Set(Object.keys(doc.nodes).filter((n) => doc.nodes[n].links.some((l) => l.network === net)).map(hostOf))];
+  const netHosts = (net: string) => networkHosts(doc, net);
   const overlays = spread && Object.keys(doc.networks).some((net) => netHosts(net).length > 1);
   // an overlay's own addresses (one load-balancer endpoint per host) must not take a planned one
   const dockerRange = (net: string, s: Subnet) => {
@@ -153,7 +153,7 @@ function buildPlan(doc: LabDoc, addr: Addressing, modes: Record<string, Mode>): 
       kind: nd.kind,
       image: nd.image ?? `lblab/${nd.kind}`,
       container: containerName(lab, name),
-      ...(doc.hosts && { host: hostOf(name) }),
+      ...(doc.hosts && { host: nodeHost(doc, name) }),
       interfaces,
       routes: routes.get(name) ?? [],
       loopbackVips: vips,
