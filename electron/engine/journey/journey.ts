@@ -36,7 +36,7 @@ export async function journey(lab: string, opts: JourneyOptions, deps: JourneyDe
   const token = newToken();
   const inNodes = () =>
     captureDuring(plan.targets, { filter: `tcp port ${service.port} or ip proto 4`, shell: deps.shell }, async () => {
-      const r = await sendRequest(client.id ?? client.container, { vip: service.vip, port: service.port, token }, deps.shell);
+      const r = await sendRequest(client.id ?? client.container, { vip: service.vip, port: service.port, token, protocol: service.protocol }, deps.shell);
       await sleep(SETTLE_MS);
       return r;
     });
