@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
-import type { LabStatus } from '../../electron/api';
+import type { DoctorReport, Journey, LabStatus } from '../../electron/api';
 import { labelled, lblab, lblabOk, LAB_PREFIX, tmpDir } from '../support/labs';
 
 const LAB = `${LAB_PREFIX}protocols`;
@@ -140,6 +140,30 @@ describe.sequential('service protocols: etcd (tcp) and WebSocket', () => {
     expect(r.stderr).toMatch(/l7 cannot carry protocol tcp: an HTTP gateway cannot see inside/);
     const st = JSON.parse(await lblabOk(['status', LAB, '--json'])) as LabStatus;
     expect(st.services.find((s) => s.name === 'kv')?.mode).toBe('l4proxy');
+  });
+
+  for (const [svc, scheme] of [['kv', 'etcd'], ['ws', 'ws']] as const) {
+    it(`the journey of one ${scheme} request: its token in the protocol's payload, seen at the client, the balancer and a server`, async () => {
+      const j = JSON.parse(await lblabOk(['journey', LAB, '--service', svc, '--json'], 120_000)) as Journey;
+      expect(j.error).toBeUndefined();
+      expect(j.request.url.startsWith(`${scheme}://`)).toBe(true);
+      expect(['web1', 'web2']).toContain(j.backend);
+      const nodes = new Set(j.request.hops.map((h) => h.node));
+      for (const n of ['client1', 'lb', j.backend!]) expect(nodes.has(n), `request seen at ${n}`).toBe(true);
+      expect(j.response.hops.length).toBeGreaterThan(0);
+    });
+  }
+
+  it('the doctor finds an etcd that stopped on one server (nginx still up)', async () => {
+    await lblabOk(['exec', LAB, 'web2', '--', 'sh', '-c', 'kill $(pidof etcd); while pidof etcd >/dev/null; do sleep 0.1; done']);
+    const r = await lblab(['doctor', LAB, '--service', 'kv', '--json'], { timeoutMs: 120_000 });
+    const report = JSON.parse(r.stdout) as DoctorReport;
+    const down = report.findings.find((f) => f.kind === 'backend-down' && f.node === 'web2');
+    expect(down, r.stdout).toBeDefined();
+    expect(down!.evidence.join(' ')).toMatch(/nothing listens on TCP port 2379 in web2/);
+    // the probe's etcd gets through the VIP were all answered by web1
+    const probe = report.probes.find((p) => p.service === 'kv');
+    expect(Object.keys(probe?.answered ?? {})).toEqual(['web1']);
   });
 
   it('a lab with l7 for a tcp service, or an unknown protocol: one line, nothing created', async () => {
