@@ -47,6 +47,8 @@ const SERVICES = {
   },
 };
 
+const inMode = (mode: string) => ({ kv: { ...SERVICES.kv, mode }, ws: { ...SERVICES.ws, mode } });
+
 function writeLab(name: string, services: Record<string, unknown>): string {
   const file = path.join(dir, `${name}.lab.yaml`);
   fs.writeFileSync(file, YAML.stringify(labDoc(name, services)));
@@ -55,12 +57,14 @@ function writeLab(name: string, services: Record<string, unknown>): string {
 
 let kv = '';
 let ws = '';
+let ids: string[] = [];
 
 beforeAll(async () => {
   await lblab(['down', LAB]);
   await lblabOk(['up', writeLab(LAB, SERVICES)]);
   const st = JSON.parse(await lblabOk(['status', LAB, '--json'])) as LabStatus;
   const at = (s: string) => st.services.find((x) => x.name === s)!;
+  ids = st.nodes.map((n) => n.id!);
   kv = `${at('kv').vip}:${at('kv').port}`;
   ws = `${at('ws').vip}:${at('ws').port}`;
 });
@@ -108,10 +112,8 @@ function evenly(by: Record<string, number>, n: number) {
 describe.sequential('service protocols: etcd (tcp) and WebSocket', () => {
   for (const mode of ['dsr', 'tunnel', 'nat', 'snat', 'l4proxy'] as const) {
     it(`${mode}: etcd put/get and a WebSocket echo, spread over both servers`, async () => {
-      if (mode !== 'dsr') {
-        await lblabOk(['mode', LAB, 'kv', mode]);
-        await lblabOk(['mode', LAB, 'ws', mode]);
-      }
+      // both services at once: the running lab redeployed in place with the new modes (a live switch, as `lblab mode` does)
+      if (mode !== 'dsr') await lblabOk(['up', writeLab(LAB, inMode(mode))]);
       const [etcd, w] = await Promise.all([etcdRound(mode), wsLoad()]);
       evenly(etcd, ETCD_CALLS);
       expect(w.errors).toEqual({ connect: 0, message: 0 });
@@ -140,6 +142,8 @@ describe.sequential('service protocols: etcd (tcp) and WebSocket', () => {
     expect(r.stderr).toMatch(/l7 cannot carry protocol tcp: an HTTP gateway cannot see inside/);
     const st = JSON.parse(await lblabOk(['status', LAB, '--json'])) as LabStatus;
     expect(st.services.find((s) => s.name === 'kv')?.mode).toBe('l4proxy');
+    // every switch was live: the containers of the first deploy still run
+    expect(st.nodes.map((n) => n.id)).toEqual(ids);
   });
 
   for (const [svc, scheme] of [['kv', 'etcd'], ['ws', 'ws']] as const) {

@@ -74,7 +74,7 @@ export function assemble(frames: Frame[], ctx: AssembleContext): Journey {
   let request = requestHops(frames, sent.token);
   const fromSyn = !request.length;
   if (fromSyn) request = synHops(frames, { node: ctx.client, addresses: clientAddresses }, service.vip, service.port);
-  const response = withUnderlay(fromSyn ? [] : responseHops(frames, request), ctx.underlay ?? []);
+  const response = withUnderlay(fromSyn ? [] : responseHops(frames, request, sent.token), ctx.underlay ?? []);
   request = withUnderlay(request, ctx.underlay ?? []);
   const t0 = request[0]?.frame.ts ?? response[0]?.frame.ts ?? 0n;
   const diffCtx = { mode: service.mode, kindOf: (n: string) => kinds.get(n) };

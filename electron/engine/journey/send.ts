@@ -2,7 +2,8 @@
 // token no other packet carries, so the request can be found at every hop
 // whatever the balancer rewrote. The token travels in the service's own
 // protocol: http, a header of a plain GET / (an l7 service always has a
-// default backend for it); tcp (etcd), the key and value of a put; websocket,
+// default backend for it); tcp (etcd), the key and value of a put, read back
+// in the same transaction (so the response carries it too); websocket,
 // a header of the upgrade request and the message (a client's frames are
 // masked on the wire, the handshake and the echo are not).
 import { randomBytes } from 'node:crypto';
@@ -26,8 +27,9 @@ export interface SendResult {
 export const newToken = () => `lblab-${randomBytes(9).toString('hex')}`;
 
 const SCRIPT = `curl -sS -o /dev/null --connect-timeout "$SECS" -m "$SECS" -w '%{http_code} %{local_port}' -H "$HEADER" "$URL"`;
-/** etcd: one put through the VIP; no HTTP status, so a success prints 200 and no port */
-const ETCD_SCRIPT = `ETCDCTL_API=3 etcdctl --endpoints "$ENDPOINT" --dial-timeout "\${SECS}s" --command-timeout "\${SECS}s" put "lblab/journey/$TOKEN" "$TOKEN" >/dev/null && echo 200`;
+/** etcd: one transaction through the VIP, a put of the token and a get of it, so the response carries it too;
+ * no HTTP status: a success prints 200 (and no port) */
+const ETCD_SCRIPT = `printf '\\nput lblab/journey/%s %s\\nget lblab/journey/%s\\n\\n\\n' "$TOKEN" "$TOKEN" "$TOKEN" | ETCDCTL_API=3 etcdctl --endpoints "$ENDPOINT" --dial-timeout "\${SECS}s" --command-timeout "\${SECS}s" txn | grep -qx "$TOKEN" && echo 200`;
 /** WebSocket: one message, its echo must name a server */
 const WS_SCRIPT = `lblab-ws --timeout "$SECS" --header "$HEADER" "$URL" "$TOKEN" | grep -q '^served by ' && echo 101`;
 

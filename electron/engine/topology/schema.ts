@@ -4,7 +4,7 @@
 // nodes) and topology rules live in validate.ts, so each message can name
 // the node / network / service at fault.
 import { z } from 'zod';
-import { MODES, NAME_RE, NODE_KINDS, PROTOCOLS, SCHEDULERS } from '../../api';
+import { MODES, NAME_RE, NODE_KINDS, PROTOCOL_PORTS, PROTOCOLS, SCHEDULERS } from '../../api';
 import type { LabDoc } from '../../api';
 // l7 route and health-check values: the balancer agent's own rule, so a lab it would refuse fails here, before anything is created
 import { headerNameSchema, headerValueSchema, hostSchema, httpPathSchema, routeHasMatch } from '../balancer/contract';
@@ -116,8 +116,7 @@ void _toDoc;
 void _fromDoc;
 
 export const DEFAULT_PORT = 80;
-/** Each protocol's default port: nginx keeps 80 on the servers, so etcd and websocketd listen beside it. */
-export const DEFAULT_PORTS = { http: DEFAULT_PORT, tcp: 2379, websocket: 8080 } as const;
+export const DEFAULT_PORTS = PROTOCOL_PORTS;
 export const DEFAULT_PROTOCOL = 'http' as const;
 export const DEFAULT_SCHEDULER = 'maglev' as const;
 export const DEFAULT_WEIGHT = 1;

@@ -82,7 +82,7 @@ describe('requests in the service protocol', () => {
 
   it('the journey: the token as an etcd key and value, or a WebSocket header and message', () => {
     expect(requestOf('tcp', at.vip, at.port)).toMatchObject({ url: 'etcd://198.18.0.254:2379' });
-    expect(requestOf('tcp', at.vip, at.port).script).toContain('put "lblab/journey/$TOKEN" "$TOKEN"');
+    expect(requestOf('tcp', at.vip, at.port).script).toContain('put lblab/journey/%s %s');
     expect(requestOf('websocket', at.vip, 8080)).toMatchObject({ url: 'ws://198.18.0.254:8080/' });
     expect(requestOf('websocket', at.vip, 8080).script).toContain('--header "$HEADER" "$URL" "$TOKEN"');
     expect(requestOf(undefined, at.vip, 80).url).toBe('http://198.18.0.254:80/');
