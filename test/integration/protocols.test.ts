@@ -47,8 +47,6 @@ const SERVICES = {
   },
 };
 
-const inMode = (mode: string) => ({ kv: { ...SERVICES.kv, mode }, ws: { ...SERVICES.ws, mode } });
-
 function writeLab(name: string, services: Record<string, unknown>): string {
   const file = path.join(dir, `${name}.lab.yaml`);
   fs.writeFileSync(file, YAML.stringify(labDoc(name, services)));
@@ -112,8 +110,10 @@ function evenly(by: Record<string, number>, n: number) {
 describe.sequential('service protocols: etcd (tcp) and WebSocket', () => {
   for (const mode of ['dsr', 'tunnel', 'nat', 'snat', 'l4proxy'] as const) {
     it(`${mode}: etcd put/get and a WebSocket echo, spread over both servers`, async () => {
-      // both services at once: the running lab redeployed in place with the new modes (a live switch, as `lblab mode` does)
-      if (mode !== 'dsr') await lblabOk(['up', writeLab(LAB, inMode(mode))]);
+      if (mode !== 'dsr') {
+        await lblabOk(['mode', LAB, 'kv', mode]);
+        await lblabOk(['mode', LAB, 'ws', mode]);
+      }
       const [etcd, w] = await Promise.all([etcdRound(mode), wsLoad()]);
       evenly(etcd, ETCD_CALLS);
       expect(w.errors).toEqual({ connect: 0, message: 0 });
