@@ -47,6 +47,8 @@ export function loadCommand(protocol: Protocol | undefined, o: { url: string; co
 interface WsLoadSummary {
   seconds: number;
   messages: number;
+  /** bytes of the echoes received */
+  bytes?: number;
   errors: { connect: number; message: number };
   latencyMs: { p50: number | null; p90: number | null; p99: number | null };
 }
@@ -59,7 +61,7 @@ export function parseWsLoad(out: string): WrkReport | undefined {
   return {
     requests: s.messages,
     seconds: s.seconds,
-    bytes: 0,
+    bytes: s.bytes ?? 0,
     requestsPerSec: s.seconds > 0 ? s.messages / s.seconds : 0,
     latencyMs: { p50: s.latencyMs.p50 ?? 0, p90: s.latencyMs.p90 ?? 0, p99: s.latencyMs.p99 ?? 0 },
     non2xx: 0,

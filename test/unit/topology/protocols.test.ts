@@ -109,9 +109,9 @@ describe('compare: the load in the service protocol', () => {
   });
 
   it("lblab-ws's summary reads as a wrk report: messages as requests, failures as errors", () => {
-    const out = '{"connections": 10, "opened": 9, "seconds": 2.0, "messages": 3000, "perSecond": 1500, "errors": {"connect": 1, "message": 2}, "latencyMs": {"p50": 1.5, "p90": 2.5, "p99": 4.0, "max": 9}, "servers": {}, "connectionsByServer": {}}\n';
+    const out = '{"connections": 10, "opened": 9, "seconds": 2.0, "messages": 3000, "bytes": 90000, "perSecond": 1500, "errors": {"connect": 1, "message": 2}, "latencyMs": {"p50": 1.5, "p90": 2.5, "p99": 4.0, "max": 9}, "servers": {}, "connectionsByServer": {}}\n';
     const r = parseWrk(out);
-    expect(r).toMatchObject({ requests: 3000, seconds: 2, requestsPerSec: 1500, latencyMs: { p50: 1.5, p90: 2.5, p99: 4 } });
+    expect(r).toMatchObject({ requests: 3000, bytes: 90000, seconds: 2, requestsPerSec: 1500, latencyMs: { p50: 1.5, p90: 2.5, p99: 4 } });
     expect(wrkErrors(r)).toBe(3);
     expect(parseWsLoad('Traceback ...')).toBeUndefined();
   });
