@@ -71,10 +71,11 @@ export class Dataplane {
     return dp;
   }
 
-  /** How long idle flows are kept, by state (seconds; the data plane counts whole ~1.07 s ticks). */
-  async setFlowTimeouts(t: DpFlowTimeouts): Promise<void> {
+  /** How long idle flows are kept, by state (seconds; the data plane counts whole ~1.07 s ticks), and how
+   * long a snat port rests once given back (the contract's SNAT_REST_S unless a test says otherwise). */
+  async setFlowTimeouts(t: DpFlowTimeouts, snatRestS?: number): Promise<void> {
     const w = new MapWrites();
-    w.update(this.mapPath(MAPS.timeouts), u32Key(0), flowTimeoutsValue(t));
+    w.update(this.mapPath(MAPS.timeouts), u32Key(0), flowTimeoutsValue(t, snatRestS));
     await writeMaps(w.ops);
   }
 
@@ -292,8 +293,8 @@ export function serviceWrites(
   if (prev && (prev.vip !== s.vip || prev.port !== s.port || prev.proto !== s.proto)) {
     w.delete(mapPath(MAPS.services), svcKey(prev.vip, prev.port, PROTO[prev.proto]));
   }
-  // the snat pool before the service names it; an empty pool means snatAddress alone
-  w.update(mapPath(MAPS.snatPool), u32Key(s.id), snatPoolValue(s.mode === 'snat' ? snatPool(s) : []));
+  // a snat service's addresses before the service names them (other modes never read the pool)
+  if (s.mode === 'snat') w.update(mapPath(MAPS.snatPool), u32Key(s.id), snatPoolValue(snatPool(s)));
   w.update(mapPath(MAPS.services), svcKey(s.vip, s.port, PROTO[s.proto]), svcInfo({
     id: s.id, mode: MODE[s.mode], sched: SCHED[s.scheduler], tableLen: s.table.length, snatAddress: s.snatAddress,
   }));

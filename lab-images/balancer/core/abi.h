@@ -30,7 +30,7 @@
 #define SNAT_PORT_SPAN    58976
 /* A service's snat addresses (LVS FULLNAT's local address list): each adds
  * SNAT_PORT_SPAN ports per backend. */
-#define MAX_SNAT_ADDRS    16
+#define MAX_SNAT_ADDRS    16      /* a power of 2 (mode_snat.h masks with it) */
 
 enum lb_mode { MODE_DSR = 0, MODE_TUNNEL = 1, MODE_NAT = 2, MODE_SNAT = 3, MODE_VIP_MARKER = 255 };
 enum lb_sched { SCHED_MAGLEV = 0, SCHED_RR = 1, SCHED_WRR = 2, SCHED_LC = 3, SCHED_SH = 4 };

@@ -42,7 +42,10 @@ static __always_inline void snat_slot(__u32 n, __u32 na, const struct snat_pool 
 {
 	__u32 s = n % (na * SNAT_PORT_SPAN);
 	__u32 i = s % na;
-	*addr = pool && i < MAX_SNAT_ADDRS ? pool->addrs[i] : first;
+	/* i < na <= MAX_SNAT_ADDRS already; the mask (a power of 2) shows the
+	 * verifier, and the empty asm keeps the compiler from dropping it */
+	asm volatile("" : "+r"(i));
+	*addr = pool ? pool->addrs[i & (MAX_SNAT_ADDRS - 1)] : first;
 	*port = bpf_htons(SNAT_PORT_MIN + s / na);
 }
 
