@@ -39,6 +39,8 @@ const FRESH = Number(process.env.LBLAB_BENCH_FRESH ?? 20_000);
 // each keeps its fastest run: the programs are deterministic, so a slower run
 // is the shared host's interference (medians moved up to 2x between runs).
 const ROUNDS = Number(process.env.LBLAB_BENCH_ROUNDS ?? 7);
+/** new snat flows per round (3 rounds: 2 x 3 x this lb_flows entries, within its 131 072) */
+const NEW_FLOWS = Number(process.env.LBLAB_BENCH_NEW_FLOWS ?? 10_000);
 // Every run on one CPU (taskset): runs that landed on either of a shared
 // host's CPUs differed by up to 2x; pinned, runs agree within ~10%.
 const CPU = Number(process.env.LBLAB_BENCH_CPU ?? 0);
@@ -84,6 +86,8 @@ export interface CoreResult {
   fresh: Row[];
   /** Katran's wrapper counters after the timed runs, or why the peer is absent */
   katran: { checks: { ok: number; runs: number }; lruMisses: number; fallback: number } | { missing: string };
+  /** a new snat flow's work above pass, ns: scheduling, the port claim (rest check included), both lb_flows entries */
+  snatNewFlow: number;
 }
 
 export async function benchCore(): Promise<CoreResult> {
@@ -230,10 +234,21 @@ export async function benchCore(): Promise<CoreResult> {
       return { name: s.name, hook: s.hook, ns: n, restoreNs: 0, bareNs: n, passNs: p, work: round1(n - p), ratio: n / p };
     });
 
+    // a new snat flow per run (bench.bpf.o's flood: another client 5-tuple each time), on the product's pipeline
+    const flood = dp.programPath('flood');
+    const newNs: number[] = []; const newPass: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const r = runProg(flood, syn(83, 1), NEW_FLOWS, 0, CPU);
+      if (r.retval !== 7) throw new Error(`snat new flow: verdict ${r.retval}, expected 7`);
+      newNs.push(r.duration);
+      newPass.push(runProg(passProg, syn(83, 1), NEW_FLOWS, 0, CPU).duration);
+    }
+    const snatNewFlow = round1(fastest(newNs) - fastest(newPass));
+
     const st = await dp.readStats();
     const drops = Object.entries(st.drops).filter(([, v]) => v > 0);
     if (drops.length) throw new Error(`unexpected drops during the bench: ${JSON.stringify(drops)}`);
-    return { repeat, fresh, katran: katranOut };
+    return { repeat, fresh, katran: katranOut, snatNewFlow };
   } finally {
     katran?.stop();
     await dp?.unload().catch(() => {});
@@ -288,6 +303,9 @@ export function printReport(res: CoreResult): void {
     console.log('  network header stays on the inner one, so `tcpdump -i any` on the balancer shows tunnel packets leaving without');
     console.log('  their outer header (per-interface captures and the wire are right); GSO packets need adjust_room\'s encap flags anyway.');
   }
+
+  console.log(`\nsnat new flow: ${res.snatNewFlow} ns of work above pass per new flow (${NEW_FLOWS} SYNs of new 5-tuples per round, fastest of 3:`);
+  console.log('  scheduling, the port claim with its rest check, both lb_flows entries)');
 
   const kr = find(res.repeat, 'katran ipip');
   const kf = find(res.fresh, 'katran ipip');

@@ -46,6 +46,8 @@ export interface ServiceDoc {
   backends: (string | BackendDoc)[];
   routes?: RouteDoc[];
   health?: HealthDoc;
+  /** snat: how many source addresses the balancer uses toward the backends (1–16; each adds 58 976 ports per backend) */
+  snatAddresses?: number;
 }
 export interface LabDoc {
   name: string;

@@ -13,6 +13,8 @@ export interface BackendStats {
   bytes: number;
   activeFlows: number;
   snatPorts?: number; // eBPF snat: source ports its flows hold (open or lingering)
+  newFlowsPerSec?: number; // eBPF: flows scheduled to it a second, over the last ~10 s
+  snatCapacity?: number; // eBPF snat: new connections a second its snat ports × addresses sustain (÷ 60 s TIME_WAIT)
 }
 export interface ServiceStats {
   lab: string;

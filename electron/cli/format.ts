@@ -38,14 +38,27 @@ export function formatStatus(s: LabStatus): string {
   return out.join('\n');
 }
 
+/** snat backends taking more new connections a second than their ports × addresses sustain: one line each. */
+export function snatWarnings(list: ServiceStats[]): string[] {
+  return list.flatMap((s) =>
+    s.backends
+      .filter((b) => b.snatCapacity !== undefined && b.newFlowsPerSec !== undefined && b.newFlowsPerSec > b.snatCapacity)
+      .map((b) => `warning: ${s.service}: backend ${b.node} takes ${Math.round(b.newFlowsPerSec!)} new connections/s, above the ${b.snatCapacity}/s ` +
+        'its snat ports sustain (ports × addresses ÷ 60 s TIME_WAIT): new SYNs meet old connections\' TIME_WAIT there; add snatAddresses'),
+  );
+}
+
 export function formatStats(list: ServiceStats[]): string {
-  // snat: the source ports each backend's flows hold (a gauge: it falls back once flows end)
+  // snat: the source ports each backend's flows hold (a gauge: it falls back once flows end), the new
+  // connections a second it takes and what its ports × addresses sustain
   const ports = list.some((s) => s.backends.some((b) => b.snatPorts !== undefined));
-  const rows = [['SERVICE', 'MODE', 'BACKEND', 'ADDRESS', 'WEIGHT', 'HEALTHY', 'PACKETS', 'BYTES', 'FLOWS', ...(ports ? ['PORTS'] : [])]];
+  const rate = list.some((s) => s.backends.some((b) => b.newFlowsPerSec !== undefined));
+  const dash = (v: number | undefined) => (v === undefined ? '-' : String(v));
+  const rows = [['SERVICE', 'MODE', 'BACKEND', 'ADDRESS', 'WEIGHT', 'HEALTHY', 'PACKETS', 'BYTES', 'FLOWS', ...(rate ? ['NEW/S'] : []), ...(ports ? ['PORTS', 'CAPACITY/S'] : [])]];
   for (const s of list)
     for (const b of s.backends)
       rows.push([s.service, s.mode, b.node, b.address, String(b.weight), b.healthy ? 'yes' : 'no', String(b.packets), String(b.bytes), String(b.activeFlows),
-        ...(ports ? [b.snatPorts === undefined ? '-' : String(b.snatPorts)] : [])]);
+        ...(rate ? [dash(b.newFlowsPerSec)] : []), ...(ports ? [dash(b.snatPorts), dash(b.snatCapacity)] : [])]);
   const extra = list
     .map((s) => {
       const c = Object.entries(s.counters).map(([k, v]) => `${k}=${v}`).join(' ');
@@ -55,5 +68,6 @@ export function formatStats(list: ServiceStats[]): string {
       return `${s.service}: ${c || 'no counters'}${Object.keys(s.drops).length ? `; drops: ${d || 'none'}` : ''}`;
     })
     .join('\n');
-  return `${table(rows)}\n\n${extra}`;
+  const warn = snatWarnings(list);
+  return `${table(rows)}\n\n${extra}${warn.length ? `\n\n${warn.join('\n')}` : ''}`;
 }

@@ -79,6 +79,7 @@ function serviceOf(plan: LabPlan, lb: PlannedNode, s: PlannedService, facts: Run
     // a check must finish before the next one is due
     health: { type: s.health.type, path: s.health.path, intervalMs: interval, timeoutMs: Math.min(400, Math.max(50, interval - 50)) },
     snatAddress: s.snatAddress,
+    ...(s.snatAddresses && { snatAddresses: s.snatAddresses }),
     alsoBind: isProxyMode(s.mode) ? lowerTierVips(plan, lb, s) : [],
   };
 }

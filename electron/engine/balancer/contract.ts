@@ -6,3 +6,5 @@ export { headerNameSchema, headerValueSchema, hostSchema, httpPathSchema, routeH
 export { isDataplaneMode, isDirectReturnMode, isProxyMode } from '../../../lab-images/balancer/contract/vocabulary';
 export { applyRelayCommand, RELAY_MARKER } from '../../../lab-images/balancer/contract/relay';
 export { agentHealthSchema, agentStatsSchema, type AgentHealth, type AgentStats } from '../../../lab-images/balancer/contract/report';
+export { MAX_SNAT_ADDRS, SNAT_PORT_SPAN } from '../../../lab-images/balancer/contract/limits';
+export { BALANCER_LOCAL_PORTS, SERVER_TIME_WAIT_S, snatCapacityPerBackend } from '../../../lab-images/balancer/contract/snat';

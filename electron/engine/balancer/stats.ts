@@ -15,6 +15,8 @@ export function toServiceStats(lab: string, st: AgentStats, only?: Set<string>):
       backends: s.backends.map((b) => ({
         node: b.node, address: b.address, weight: b.weight, healthy: b.healthy, packets: b.packets, bytes: b.bytes, activeFlows: b.activeFlows,
         ...(b.snatPorts !== undefined && { snatPorts: b.snatPorts }),
+        ...(b.newFlowsPerSec !== undefined && { newFlowsPerSec: b.newFlowsPerSec }),
+        ...(b.snatCapacity !== undefined && { snatCapacity: b.snatCapacity }),
       })),
       // proxies count connections, not packets: expose them per backend through counters
       counters: { ...s.counters, ...Object.fromEntries(s.backends.filter((b) => b.sessions !== undefined).map((b) => [`sessions.${b.node}`, b.sessions!])) },

@@ -13,8 +13,12 @@
 //   each kind in natural name order (web2 before web10).
 // - A service without `vip` gets the HIGHEST free address of its balancer's first
 //   network (…254 in a /24): adding nodes never moves a VIP.
+// - A service with `snatAddresses: N` gets N - 1 more addresses for its balancer
+//   (its own address there is the first), the highest free ones of the network
+//   the balancer reaches the service's first backend through, after the VIPs.
 import type { LabDoc, LabIssue, NodeKind } from '../../api';
 import { issue } from './issues';
+import { backendNetwork } from './routes';
 import {
   DEFAULT_POOL,
   broadcastOf,
@@ -35,6 +39,8 @@ export interface Addressing {
   subnets: Map<string, Subnet>; // network → subnet
   nodeAddrs: Map<string, Map<string, string>>; // node → network → address
   vips: Map<string, string>; // service → VIP
+  /** service → its balancer's extra snat addresses (`snatAddresses: N` > 1), on `network` */
+  snatPools: Map<string, { network: string; addresses: string[] }>;
   issues: LabIssue[];
 }
 
@@ -143,7 +149,32 @@ export function assignAddresses(doc: LabDoc, opts: AddressingOptions = {}): Addr
     taken.get(net)!.set(a, `VIP of balancer ${sd.balancer}`);
     vips.set(svc, intToIp(a));
   }
-  return { subnets, nodeAddrs, vips, issues };
+
+  // 5. snat pools: highest free addresses of the network toward the first backend
+  const snatPools = new Map<string, { network: string; addresses: string[] }>();
+  for (const [svc, sd] of services) {
+    const want = (sd.snatAddresses ?? 1) - 1;
+    const first = sd.backends[0];
+    if (want <= 0 || first === undefined || !doc.nodes[sd.balancer]) continue;
+    const firstNode = typeof first === 'string' ? first : first.node;
+    if (!doc.nodes[firstNode]) continue; // validate.ts reports
+    const net = backendNetwork(doc, { subnets, nodeAddrs, vips, snatPools, issues }, sd.balancer, firstNode)?.hop.firstNet;
+    const s = net === undefined ? undefined : subnets.get(net);
+    if (!s || !net) continue; // unreachable: validate.ts reports
+    const addresses: string[] = [];
+    for (let i = 0; i < want; i++) {
+      const a = highestFree(s, taken.get(net)!);
+      if (a === undefined) break;
+      taken.get(net)!.set(a, `a snat address of service ${svc}`);
+      addresses.push(intToIp(a));
+    }
+    if (addresses.length < want) {
+      issues.push(issue(['services', svc, 'snatAddresses'], `no room for ${want} more snat addresses in ${net}'s subnet ${s.cidr} (${addresses.length} free): use fewer or a larger subnet`, { network: net }));
+      continue;
+    }
+    snatPools.set(svc, { network: net, addresses });
+  }
+  return { subnets, nodeAddrs, vips, snatPools, issues };
 }
 
 function assignSubnets(doc: LabDoc, opts: AddressingOptions, issues: LabIssue[]): Map<string, Subnet> {

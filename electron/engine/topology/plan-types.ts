@@ -88,6 +88,12 @@ export interface PlannedService {
   health: { type: 'tcp' | 'http'; path: string; intervalMs: number };
   /** address the balancer uses as source in snat mode (on the backends' network) */
   snatAddress?: string;
+  /** snat: every source address (snatAddress first, then the extra ones the lab's `snatAddresses` asked for,
+   * which the plumbing adds to the balancer's interface on that network); set only with more than one */
+  snatAddresses?: string[];
+  /** snat: new connections a second each backend sustains without a SYN meeting a TIME_WAIT there
+   * (ports × addresses ÷ the servers' 60 s TIME_WAIT) */
+  snatCapacityPerBackend?: number;
 }
 
 export interface LabPlan {

@@ -2,7 +2,7 @@
 // the single source for deploy/ (networks, containers), plumbing.ts (what runs
 // inside each node) and balancer/ (services, backends, addresses).
 import type { LabDoc, Mode } from '../../api';
-import { isDirectReturnMode } from '../balancer/contract';
+import { BALANCER_LOCAL_PORTS, isDirectReturnMode, snatCapacityPerBackend } from '../balancer/contract';
 import { containerName, networkName } from '../docker/labels';
 import type { Addressing } from './addressing';
 import { LabFileError } from './issues';
@@ -26,6 +26,7 @@ export const SYSCTL = {
   arpAnnounce: 'net.ipv4.conf.all.arp_announce',
   rpFilterAll: 'net.ipv4.conf.all.rp_filter',
   rpFilterDefault: 'net.ipv4.conf.default.rp_filter',
+  localPortRange: 'net.ipv4.ip_local_port_range',
 } as const;
 
 /** Plan a lab; throws LabFileError (one line: field path and reason) if the lab is invalid
@@ -98,6 +99,9 @@ function buildPlan(doc: LabDoc, addr: Addressing, modes: Record<string, Mode>): 
       }
     }
     const h = sd.health ?? {};
+    const pool = addr.snatPools.get(svc);
+    const snatAddress = backends[0]?.source;
+    const snatAddresses = pool && snatAddress ? [snatAddress, ...pool.addresses] : undefined;
     services.push({
       name: svc,
       balancer: sd.balancer,
@@ -113,7 +117,9 @@ function buildPlan(doc: LabDoc, addr: Addressing, modes: Record<string, Mode>): 
         path: h.path ?? DEFAULT_HEALTH.path,
         intervalMs: h.interval ? durationMs(h.interval) : DEFAULT_HEALTH.intervalMs,
       },
-      snatAddress: backends[0]?.source,
+      snatAddress,
+      ...(snatAddresses && { snatAddresses }),
+      ...(mode === 'snat' && { snatCapacityPerBackend: snatCapacityPerBackend(snatAddresses?.length ?? 1) }),
     });
   }
 
@@ -142,6 +148,8 @@ function buildPlan(doc: LabDoc, addr: Addressing, modes: Record<string, Mode>): 
     const vips = loopbackVips.get(name) ?? [];
     const sysctls: Record<string, string> = {};
     if (nd.kind === 'router' || nd.kind === 'balancer') sysctls[SYSCTL.ipForward] = '1';
+    // the balancer's own sockets take ports above every snat port (contract/snat.ts)
+    if (nd.kind === 'balancer') sysctls[SYSCTL.localPortRange] = BALANCER_LOCAL_PORTS;
     if (nd.kind === 'router') {
       // dsr/tunnel replies come from the VIP on a network the VIP's subnet is not routed to:
       // strict reverse-path filtering on a router would drop them

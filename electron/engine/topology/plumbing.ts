@@ -114,7 +114,8 @@ export function nodeScript(plan: LabPlan, node: string | PlannedNode): string {
   const lo = n.loopbackVips.map((v) => `${v}/32`);
   out.push(`lblab_prune_vips lo ${sq(lo.join(' '))}`);
   for (const v of lo) out.push(`ip addr replace ${v} dev lo`);
-  const own = plan.services.filter((s) => s.balancer === n.name).map((s) => s.vip);
+  // and a snat service's extra source addresses (its first is the interface's own): owned, so ARP answers for them
+  const own = plan.services.filter((s) => s.balancer === n.name).flatMap((s) => [s.vip, ...(s.snatAddresses?.slice(1) ?? [])]);
   n.interfaces.forEach((itf, i) => {
     const s = parseSubnet(`${itf.address}/${itf.prefixLen}`)!;
     const vips = [...new Set(own.filter((v) => contains(s, ipToInt(v))))].map((v) => `${v}/32`);

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { MODES, NAME_RE, NODE_KINDS, PROTOCOL_PORTS, PROTOCOLS, SCHEDULERS } from '../../api';
 import type { LabDoc } from '../../api';
 // l7 route and health-check values: the balancer agent's own rule, so a lab it would refuse fails here, before anything is created
-import { headerNameSchema, headerValueSchema, hostSchema, httpPathSchema, routeHasMatch } from '../balancer/contract';
+import { MAX_SNAT_ADDRS, headerNameSchema, headerValueSchema, hostSchema, httpPathSchema, routeHasMatch } from '../balancer/contract';
 
 /** tc rates we accept: a positive number and a unit, e.g. 500kbit, 100mbit, 1gbit, 1.5gbit. */
 export const RATE_RE = /^(\d+(\.\d+)?)(bit|kbit|mbit|gbit)$/;
@@ -92,6 +92,14 @@ export const serviceSchema = z.strictObject({
   backends: z.array(backendSchema, { error: 'must be a list of backends' }).min(1, 'must list at least one backend'),
   routes: z.array(routeSchema).optional(),
   health: healthSchema.optional(),
+  // snat: how many source addresses the balancer uses toward the backends (LVS FULLNAT's local address list);
+  // each adds 58 976 ports per backend. Dormant in the other modes (a live switch to snat uses them).
+  snatAddresses: z
+    .number({ error: 'must be a number of addresses' })
+    .int('must be a whole number')
+    .min(1, `must be from 1 to ${MAX_SNAT_ADDRS}`)
+    .max(MAX_SNAT_ADDRS, `must be from 1 to ${MAX_SNAT_ADDRS}`)
+    .optional(),
 });
 
 export const labSchema = z.strictObject({

@@ -4,17 +4,21 @@
 // (a promise queue) so a health flap never interleaves with an apply.
 import type { AgentConfig, BackendConfig, ServiceConfig } from '../contract/config';
 import { MAX_BACKENDS, MAX_SERVICES } from '../contract/limits';
+import { snatCapacityPerBackend } from '../contract/snat';
 import type { AgentBackendStats, AgentHealth, AgentServiceStats, AgentStats } from '../contract/report';
 import { isDataplaneMode, isProxyMode } from '../contract/vocabulary';
 import type { DataplaneLike, DataplaneLoader, DpService, DpStats } from './dp-contract';
 import { haproxyConfig, serverRefs, serviceOfBackend } from './haproxy';
 import type { HaproxyLike, StatRow } from './haproxy-proc';
+import { FlowRate } from './flow-rate';
 import { HealthChecker, type HealthTarget, type Probe } from './health';
 import { maglevTable } from './maglev';
 import { rrSequence, wrrSequence } from './sequence';
 
 /** How often the data plane's flow table is swept (expired flows removed, snat ports given back). */
 export const SWEEP_INTERVAL_MS = 1000;
+/** Every how many sweeps the new-flow totals are sampled (the rate snat capacity is compared with). */
+const RATE_SAMPLE_SWEEPS = 2;
 
 export interface AgentDeps {
   loadDataplane: DataplaneLoader;
@@ -85,6 +89,7 @@ export class Agent {
   private backendIds = new IdPool(MAX_BACKENDS);
   private queue: Promise<unknown> = Promise.resolve();
   private sweeper?: ReturnType<typeof setInterval>;
+  private readonly flowRate = new FlowRate();
   private timeouts = '';
   readonly health: HealthChecker;
   private log: (line: string) => void;
@@ -136,6 +141,7 @@ export class Agent {
       mode: s.mode,
       scheduler: s.scheduler,
       snatAddress: s.snatAddress,
+      ...(s.snatAddresses && { snatAddresses: s.snatAddresses }),
       backends,
       table: scheduleTable(s.scheduler, eligible),
     };
@@ -203,12 +209,17 @@ export class Agent {
     if (this.sweeper || every <= 0) return;
     let busy = false;
     let failed = false;
+    let sweeps = 0;
     this.sweeper = setInterval(() => {
       const dp = this.dp;
       if (busy || !dp) return;
       busy = true;
       dp.sweep()
-        .then(() => { failed = false; })
+        .then(async () => {
+          failed = false;
+          // the new-flow rate (snat capacity) needs a sample every few seconds, stats read or not
+          if (++sweeps % RATE_SAMPLE_SWEEPS === 0 && dp.readNewFlows) this.flowRate.record(Date.now(), await dp.readNewFlows());
+        })
         .catch((e: Error) => {
           if (!failed) this.log(`dataplane: sweep failed: ${e.message}`);
           failed = true;
@@ -257,6 +268,7 @@ export class Agent {
     const at = Date.now();
     if (!cfg) return { at, balancer: '', services: [] };
     const dpStats: DpStats | undefined = this.dp ? await this.dp.readStats() : undefined;
+    if (dpStats) this.flowRate.record(Date.now(), Object.fromEntries(Object.entries(dpStats.backends).map(([id, b]) => [id, b.newFlows ?? 0])));
     const rows: StatRow[] = this.deps.haproxy.running() ? await this.deps.haproxy.showStat().catch(() => []) : [];
     const names = cfg.services.map((s) => s.name);
     const services: AgentServiceStats[] = cfg.services.map((s) =>
@@ -268,11 +280,14 @@ export class Agent {
   private dpStatsOf(s: ServiceConfig, st: DpStats | undefined): AgentServiceStats {
     const backends: AgentBackendStats[] = s.backends.map((b) => {
       const c = st?.backends[this.backendId(s.name, b.node)];
-      return {
+      const row: AgentBackendStats = {
         node: b.node, address: b.address, weight: b.weight, healthy: this.health.isHealthy(s.name, b.node),
         packets: c?.packets ?? 0, bytes: c?.bytes ?? 0, activeFlows: c?.activeFlows ?? 0,
-        ...(s.mode === 'snat' && { snatPorts: c?.snatPorts ?? 0 }),
+        ...(s.mode === 'snat' && { snatPorts: c?.snatPorts ?? 0, snatCapacity: snatCapacityPerBackend(s.snatAddresses?.length ?? 1) }),
       };
+      const rate = this.flowRate.perSec(this.backendId(s.name, b.node));
+      if (rate !== undefined) row.newFlowsPerSec = rate;
+      return row;
     });
     // counters and drops are balancer-wide in the data plane
     return { name: s.name, mode: s.mode, scheduler: s.scheduler, vip: s.vip, port: s.port, engine: 'ebpf', backends, counters: { ...(st?.counters ?? {}) }, drops: { ...(st?.drops ?? {}) } };

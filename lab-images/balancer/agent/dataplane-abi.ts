@@ -3,12 +3,13 @@
 // APIs, so tests and the bench can import them too. Multi-byte integers are
 // little-endian (host order on x86_64/arm64) unless the C field is __be*,
 // which are network order (addresses, ports).
-import { MAX_BACKENDS, MAX_SERVICES, MAX_SVC_BACKENDS, RING_SIZE } from '../contract/limits';
+import { MAX_BACKENDS, MAX_SERVICES, MAX_SNAT_ADDRS, MAX_SVC_BACKENDS, RING_SIZE } from '../contract/limits';
+import { SNAT_REST_S } from '../contract/snat';
 import { DATAPLANE_DROP_REASONS } from '../contract/report';
 import type { DataplaneMode, Scheduler } from '../contract/vocabulary';
 
 // The limits are the contract's (checked against abi.h by test/unit/balancer/contract-limits.test.ts).
-export { MAX_BACKENDS, MAX_SERVICES, MAX_SVC_BACKENDS, RING_SIZE, SNAT_PORT_MIN, SNAT_PORT_SPAN } from '../contract/limits';
+export { MAX_BACKENDS, MAX_SERVICES, MAX_SNAT_ADDRS, MAX_SVC_BACKENDS, RING_SIZE, SNAT_PORT_MIN, SNAT_PORT_SPAN } from '../contract/limits';
 
 /** enum lb_mode; vipMarker tags the {vip, 0, 0} entry of every VIP. */
 export const MODE = { dsr: 0, tunnel: 1, nat: 2, snat: 3, vipMarker: 255 } as const satisfies Record<DataplaneMode | 'vipMarker', number>;
@@ -23,7 +24,7 @@ export const BE_F_L2 = 0x2;
 export const COUNTER_NAMES = [
   'pass', 'dsr', 'encap', 'nat_fwd', 'nat_rev', 'snat_fwd', 'snat_rev', 'new_flow',
   'resched', 'icmp_vip', 'ip_options', 'fib_lookup', 'redirect_neigh', 'flow_closed', 'icmp_too_big',
-  'icmp_fwd', 'icmp_rev', 'flow_expired', 'gc_expired', 'gc_flushed', 'frag_first', 'frag_later',
+  'icmp_fwd', 'icmp_rev', 'flow_expired', 'gc_expired', 'gc_flushed', 'frag_first', 'frag_later', 'snat_early',
 ] as const;
 /** enum lb_drop: DROP_NAMES[i] is the code -(i + 1) and lb_drops index i. The
  * names are the contract's (what `lbagent stats` reports under `drops`). */
@@ -36,6 +37,7 @@ export const MAPS = {
   rrCounter: 'lb_rr_ctr', flows: 'lb_flows', beStats: 'lb_be_stats',
   beActive: 'lb_be_active', counters: 'lb_counters', drops: 'lb_drops',
   timeouts: 'lb_timeouts', gcReq: 'lb_gc_req', beGauge: 'lb_be_gauge', snatNext: 'lb_snat_next',
+  snatPool: 'lb_snat_pool', snatRest: 'lb_snat_rest',
 } as const;
 /** The sweep of lb_flows (core/gc.h), run with BPF_PROG_TEST_RUN. */
 export const GC_PROG = 'lb_gc';
@@ -105,9 +107,16 @@ export function svcBackendsValue(ids: number[]): number[] {
 }
 /** Flow lifetimes in seconds (the contract's FlowTimeouts). */
 export interface FlowTimeoutsS { tcpSyn: number; tcpEstablished: number; tcpFin: number; tcpClosed: number; udp: number }
-/** struct flow_timeouts (5 x u32, ticks). */
-export function flowTimeoutsValue(t: FlowTimeoutsS): number[] {
-  return [t.tcpSyn, t.tcpEstablished, t.tcpFin, t.tcpClosed, t.udp].flatMap((s) => le32(ticksOf(s)));
+/** struct flow_timeouts (6 x u32, ticks): the lifetimes, then how long a snat port rests (seconds). */
+export function flowTimeoutsValue(t: FlowTimeoutsS, snatRestS: number = SNAT_REST_S): number[] {
+  return [t.tcpSyn, t.tcpEstablished, t.tcpFin, t.tcpClosed, t.udp, snatRestS].flatMap((s) => le32(ticksOf(s)));
+}
+/** struct snat_pool (4 + 4 x MAX_SNAT_ADDRS bytes): a service's snat addresses. */
+export function snatPoolValue(addrs: string[]): number[] {
+  if (addrs.length > MAX_SNAT_ADDRS) throw new Error(`at most ${MAX_SNAT_ADDRS} snat addresses`);
+  const out = [...le32(addrs.length)];
+  for (let i = 0; i < MAX_SNAT_ADDRS; i++) out.push(...ipv4Bytes(addrs[i] ?? '0.0.0.0'));
+  return out;
 }
 /** struct gc_req: the services and backends the next sweep flushes. */
 export function gcReqValue(svcIds: number[], backendIds: number[]): number[] {

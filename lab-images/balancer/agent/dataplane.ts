@@ -22,8 +22,8 @@ import { join } from 'node:path';
 import { MapWrites, bpftoolJson, ensureBpffs, run, writeMaps } from './bpf-tool';
 import { DEFAULT_FLOW_TIMEOUTS } from '../contract/config';
 import {
-  BE_F_HEALTHY, BE_F_L2, COUNTER_NAMES, DROP_NAMES, GC_PROG, MAPS, MAX_BACKENDS, MAX_SERVICES, MODE, PROTO,
-  RING_SIZE, SCHED, backendValue, flowTimeoutsValue, gcReqValue, readLe, svcBackendsValue, svcInfo, svcKey, u32Key,
+  BE_F_HEALTHY, BE_F_L2, COUNTER_NAMES, DROP_NAMES, GC_PROG, MAPS, MAX_BACKENDS, MAX_SERVICES, MAX_SNAT_ADDRS, MODE, PROTO,
+  RING_SIZE, SCHED, backendValue, flowTimeoutsValue, gcReqValue, readLe, snatPoolValue, svcBackendsValue, svcInfo, svcKey, u32Key,
   type BackendEntry, type CounterName,
 } from './dataplane-abi';
 import type { DpBackend, DpEgress, DpFlowTimeouts, DpService, DpStats } from './dp-contract';
@@ -71,10 +71,11 @@ export class Dataplane {
     return dp;
   }
 
-  /** How long idle flows are kept, by state (seconds; the data plane counts whole ~1.07 s ticks). */
-  async setFlowTimeouts(t: DpFlowTimeouts): Promise<void> {
+  /** How long idle flows are kept, by state (seconds; the data plane counts whole ~1.07 s ticks), and how
+   * long a snat port rests once given back (the contract's SNAT_REST_S unless a test says otherwise). */
+  async setFlowTimeouts(t: DpFlowTimeouts, snatRestS?: number): Promise<void> {
     const w = new MapWrites();
-    w.update(this.mapPath(MAPS.timeouts), u32Key(0), flowTimeoutsValue(t));
+    w.update(this.mapPath(MAPS.timeouts), u32Key(0), flowTimeoutsValue(t, snatRestS));
     await writeMaps(w.ops);
   }
 
@@ -165,7 +166,7 @@ export class Dataplane {
       const id = readLe(bytesOf(e.key), 0, 4);
       const packets = perCpuSum(e, 0, 8);
       if (!known.has(id) && packets === 0) continue;
-      out.backends[id] = { packets, bytes: perCpuSum(e, 8, 8), activeFlows: 0 };
+      out.backends[id] = { packets, bytes: perCpuSum(e, 8, 8), newFlows: perCpuSum(e, 16, 8), activeFlows: 0 };
     }
     for (const e of beActive) {
       const id = readLe(bytesOf(e.key), 0, 4);
@@ -193,6 +194,17 @@ export class Dataplane {
     const rx = sum(RX_PARTS) + Object.values(out.drops).reduce((a, b) => a + b, 0);
     out.counters = { rx, tx, ...counted };
     return out;
+  }
+
+  readNewFlows(): Promise<Record<number, number>> {
+    return this.exclusive(async () => {
+      const out: Record<number, number> = {};
+      for (const e of await this.dump(MAPS.beStats)) {
+        const n = (e.values ?? []).reduce((acc, v) => acc + readLe(bytesOf(v.value), 16, 8), 0);
+        if (n) out[readLe(bytesOf(e.key), 0, 4)] = n;
+      }
+      return out;
+    });
   }
 
   async unload(): Promise<void> {
@@ -281,6 +293,8 @@ export function serviceWrites(
   if (prev && (prev.vip !== s.vip || prev.port !== s.port || prev.proto !== s.proto)) {
     w.delete(mapPath(MAPS.services), svcKey(prev.vip, prev.port, PROTO[prev.proto]));
   }
+  // a snat service's addresses before the service names them (other modes never read the pool)
+  if (s.mode === 'snat') w.update(mapPath(MAPS.snatPool), u32Key(s.id), snatPoolValue(snatPool(s)));
   w.update(mapPath(MAPS.services), svcKey(s.vip, s.port, PROTO[s.proto]), svcInfo({
     id: s.id, mode: MODE[s.mode], sched: SCHED[s.scheduler], tableLen: s.table.length, snatAddress: s.snatAddress,
   }));
@@ -288,11 +302,17 @@ export function serviceWrites(
   return w;
 }
 
+/** A snat service's source addresses, snatAddress first. */
+const snatPool = (s: DpService): string[] => s.snatAddresses ?? (s.snatAddress ? [s.snatAddress] : []);
+
 function validate(s: DpService): void {
   const where = `service ${s.id}`;
   if (!Number.isInteger(s.id) || s.id < 0 || s.id >= MAX_SERVICES) throw new Error(`${where}: id must be 0..${MAX_SERVICES - 1}`);
   if (!Number.isInteger(s.port) || s.port < 1 || s.port > 65535) throw new Error(`${where}: bad port ${s.port}`);
   if (s.mode === 'snat' && !s.snatAddress) throw new Error(`${where}: snat needs snatAddress`);
+  if (s.snatAddresses && (s.snatAddresses[0] !== s.snatAddress || s.snatAddresses.length > MAX_SNAT_ADDRS)) {
+    throw new Error(`${where}: snatAddresses must start with snatAddress and list at most ${MAX_SNAT_ADDRS}`);
+  }
   if (s.table.length > RING_SIZE) throw new Error(`${where}: table longer than ${RING_SIZE}`);
   if (s.scheduler !== 'lc' && s.table.length === 0 && s.backends.some((b) => b.healthy && b.weight > 0)) {
     throw new Error(`${where}: scheduler ${s.scheduler} needs a table`);

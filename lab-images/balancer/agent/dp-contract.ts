@@ -26,13 +26,15 @@ export interface DpService {
   mode: DataplaneMode;
   scheduler: Scheduler;
   snatAddress?: string; // snat: balancer's source address toward backends
+  /** snat: every source address (snatAddress first); unset: snatAddress alone */
+  snatAddresses?: string[];
   backends: DpBackend[];
   /** backend ids: Maglev table (len 65537) for maglev/sh, weighted sequence for rr/wrr, [] for lc */
   table: number[];
 }
 export interface DpStats {
   /** by backend id; flows / snatPorts: what the last sweep found in the flow table */
-  backends: Record<number, { packets: number; bytes: number; activeFlows: number; flows?: number; snatPorts?: number }>;
+  backends: Record<number, { packets: number; bytes: number; activeFlows: number; newFlows?: number; flows?: number; snatPorts?: number }>;
   counters: Record<string, number>;
   drops: Record<string, number>;
 }
@@ -46,6 +48,8 @@ export interface DataplaneLike {
   /** One pass of the flow-table sweep: expired flows go (their snat ports and active counts with them). */
   sweep(): Promise<void>;
   readStats(): Promise<DpStats>;
+  /** Flows scheduled to each backend so far, by backend id (their rate: snat capacity). */
+  readNewFlows?(): Promise<Record<number, number>>;
   unload(): Promise<void>;
 }
 export type DataplaneLoader = (interfaces: string[]) => Promise<DataplaneLike>;

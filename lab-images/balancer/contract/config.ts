@@ -3,7 +3,7 @@
 // re-checks it because stdin is a boundary). Pure: no Node imports.
 import { z } from 'zod';
 import { headerNameSchema, headerValueSchema, hostSchema, httpPathSchema, routeHasMatch } from './l7-values';
-import { MAX_SERVICES } from './limits';
+import { MAX_SERVICES, MAX_SNAT_ADDRS } from './limits';
 import { MODES, SCHEDULERS, isDataplaneMode, isProxyMode, nameSchema as name } from './vocabulary';
 
 const ipv4 = z
@@ -62,12 +62,16 @@ export const serviceSchema = z
     routes: z.array(routeSchema).default([]),
     health: healthSchema.default(() => healthSchema.parse({})),
     snatAddress: ipv4.optional(),
+    /** snat: every source address of the service (snatAddress first); none: snatAddress alone */
+    snatAddresses: z.array(ipv4).min(1).max(MAX_SNAT_ADDRS, `at most ${MAX_SNAT_ADDRS} snat addresses`).optional(),
     // l4proxy/l7 also answer these ip:port (the VIP of a lower tier that hands
     // its traffic to this node with dsr or tunnel: that VIP sits on our lo)
     alsoBind: z.array(z.string().regex(/^\d{1,3}(\.\d{1,3}){3}:\d{1,5}$/, 'must be ip:port')).default([]),
   })
   .superRefine((s, ctx) => {
     if (s.mode === 'snat' && !s.snatAddress) ctx.addIssue({ code: 'custom', path: ['snatAddress'], message: 'snat mode needs snatAddress' });
+    if (s.snatAddresses && s.snatAddresses[0] !== s.snatAddress) ctx.addIssue({ code: 'custom', path: ['snatAddresses'], message: 'snatAddresses must start with snatAddress' });
+    if (s.snatAddresses && new Set(s.snatAddresses).size !== s.snatAddresses.length) ctx.addIssue({ code: 'custom', path: ['snatAddresses'], message: 'snatAddresses lists an address twice' });
     if (s.routes.length > 0 && s.mode !== 'l7') ctx.addIssue({ code: 'custom', path: ['routes'], message: `routes are only for l7 (mode is ${s.mode})` });
     if (s.proto === 'udp' && isProxyMode(s.mode)) ctx.addIssue({ code: 'custom', path: ['proto'], message: `${s.mode} serves tcp only` });
     const seen = new Set<string>();

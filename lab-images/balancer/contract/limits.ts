@@ -11,6 +11,10 @@ export const MAX_BACKENDS = 1024;
 export const MAX_SVC_BACKENDS = 64;
 /** Maglev table size M (prime); also the longest rr/wrr sequence. */
 export const RING_SIZE = 65537;
-/** snat source ports: [SNAT_PORT_MIN, SNAT_PORT_MIN + SNAT_PORT_SPAN), below Linux's ephemeral range. */
-export const SNAT_PORT_MIN = 10000;
-export const SNAT_PORT_SPAN = 20000;
+/** snat source ports: [SNAT_PORT_MIN, SNAT_PORT_MIN + SNAT_PORT_SPAN), per snat address and backend: every
+ * unprivileged port below the balancer's own ephemeral range (snat.ts BALANCER_LOCAL_PORTS, set on the node). */
+export const SNAT_PORT_MIN = 1024;
+export const SNAT_PORT_SPAN = 58976;
+/** snat addresses one service may take its source from (LVS FULLNAT's local address list). */
+export const MAX_SNAT_ADDRS = 16;
+

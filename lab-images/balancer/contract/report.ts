@@ -26,6 +26,8 @@ export const backendStatsSchema = z.object({
   activeFlows: count, // eBPF: conntrack entries; proxies: open server connections
   sessions: count.optional(), // proxies: connections/requests handed to it in total
   snatPorts: count.optional(), // eBPF snat: source ports its flows hold (open or lingering), as of the last sweep
+  newFlowsPerSec: z.number().nonnegative().optional(), // eBPF: flows scheduled to it a second, over the last ~10 s
+  snatCapacity: count.optional(), // eBPF snat: new flows a second its ports x addresses sustain (÷ the servers' TIME_WAIT)
 });
 
 export const serviceStatsSchema = z.object({

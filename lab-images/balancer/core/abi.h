@@ -22,10 +22,15 @@
 #define MAX_SVC_BACKENDS  64      /* per service, for the lc scan */
 #define RING_SIZE         65537   /* Maglev M (prime); also max rr/wrr sequence */
 
-/* SNAT source ports are taken from a range outside Linux's default ephemeral
- * range (32768-60999) so the balancer's own sockets never collide with them. */
-#define SNAT_PORT_MIN     10000
-#define SNAT_PORT_SPAN    20000
+/* SNAT source ports: every unprivileged port below the balancer's own
+ * ephemeral range, which the control plane moves above them
+ * (ip_local_port_range 60000-65535 on the balancer node), so the balancer's
+ * own sockets never collide with a snat flow. Per snat address and backend. */
+#define SNAT_PORT_MIN     1024
+#define SNAT_PORT_SPAN    58976
+/* A service's snat addresses (LVS FULLNAT's local address list): each adds
+ * SNAT_PORT_SPAN ports per backend. */
+#define MAX_SNAT_ADDRS    16      /* a power of 2 (mode_snat.h masks with it) */
 
 enum lb_mode { MODE_DSR = 0, MODE_TUNNEL = 1, MODE_NAT = 2, MODE_SNAT = 3, MODE_VIP_MARKER = 255 };
 enum lb_sched { SCHED_MAGLEV = 0, SCHED_RR = 1, SCHED_WRR = 2, SCHED_LC = 3, SCHED_SH = 4 };
@@ -51,6 +56,14 @@ struct svc_info {
 #define BE_F_HEALTHY 0x1 /* may receive new and existing flows */
 #define BE_F_L2      0x2 /* ifindex/src_mac/nh_mac valid: skip fib lookup */
 
+/* lb_snat_pool[service id]: the addresses a snat service takes its source
+ * from, all on the backends' side of the balancer and owned by it; n = 0
+ * means svc_info.snat_addr alone. */
+struct snat_pool {
+	__u32 n;
+	__be32 addrs[MAX_SNAT_ADDRS];
+};
+
 struct backend {
 	__be32 addr;      /* backend (real server) address */
 	__be32 src_addr;  /* our address on the egress network (IPIP outer src) */
@@ -74,6 +87,7 @@ struct svc_backends {
 struct be_stats {
 	__u64 packets;
 	__u64 bytes;
+	__u64 new_flows; /* flows scheduled to it (new or re-scheduled) */
 };
 
 /* Flow lifetimes (lb_timeouts[0], written by the control plane; a zero
@@ -87,6 +101,9 @@ struct flow_timeouts {
 	__u32 tcp_closed;  /* TCP, FIN both ways or RST: the linger before the
 			    * entry (and a snat port) is given back */
 	__u32 udp;
+	__u32 snat_rest;   /* snat: how long a port given back rests before it
+			    * is handed out again toward the same backend
+			    * while another may be (the servers' TIME_WAIT) */
 };
 
 /* lb_gc_req[0]: what the next run of lb_gc (the sweep) removes besides
@@ -122,6 +139,9 @@ enum lb_counter {
 	CNT_IP_OPTIONS, CNT_FIB_LOOKUP, CNT_REDIRECT_NEIGH, CNT_FLOW_CLOSED,
 	CNT_ICMP_TOO_BIG, CNT_ICMP_FWD, CNT_ICMP_REV, CNT_FLOW_EXPIRED,
 	CNT_GC_EXPIRED, CNT_GC_FLUSHED, CNT_FRAG_FIRST, CNT_FRAG_LATER,
+	CNT_SNAT_EARLY, /* snat: a port handed out within its rest (every
+			 * port tried had rested less: more new flows than the
+			 * ports and addresses sustain) */
 	CNT_MAX = 32,
 };
 

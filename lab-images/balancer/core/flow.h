@@ -56,6 +56,11 @@ static __always_inline __u32 lb_now(void)
 #define TO_TCP_CLOSED_DEF 3   /* ~3 s */
 #define TO_UDP_DEF        28  /* ~30 s */
 
+/* snat: a port given back rests this long (from its flow's last packet)
+ * before it goes to the same backend again while another may be had: Linux's
+ * TIME_WAIT is 60 s, and last_seen is rounded down to a tick. */
+#define SNAT_REST_DEF     57  /* ~61 s */
+
 #define FLOW_S_FINS (FLOW_S_FIN_FWD | FLOW_S_FIN_REV)
 #define FLOW_S_ENDING (FLOW_S_FINS | FLOW_S_RST)
 
@@ -82,6 +87,21 @@ static __always_inline __u32 flow_timeout(__u8 proto, __u32 st)
 		d = TO_TCP_SYN_DEF;
 	}
 	return t ? t : d;
+}
+
+static __always_inline __u32 snat_rest(void)
+{
+	__u32 zero = 0;
+	struct flow_timeouts *to = bpf_map_lookup_elem(&lb_timeouts, &zero);
+	return to && to->snat_rest ? to->snat_rest : SNAT_REST_DEF;
+}
+
+/* A snat port toward backend bid from address addr is given back; its flow
+ * last saw a packet at tick last: it rests from then (mode_snat.h). */
+static __always_inline void snat_port_rests(__u32 bid, __be32 addr, __be16 port, __u32 last)
+{
+	struct snat_port_key pk = { .backend_id = bid, .addr = addr, .port = port };
+	bpf_map_update_elem(&lb_snat_rest, &pk, &last, BPF_ANY);
 }
 
 /* Has entry v (of protocol proto) been idle past its timeout at tick now? */
@@ -147,8 +167,9 @@ struct flow_ctx {
 	__u32 len;             /* the frame's length as received (backend stats) */
 	__u32 now;             /* lb_now() */
 	__u8 is_new;           /* created or re-scheduled: caller (re)writes the reply entry */
-	__be16 prev_port;      /* re-scheduled snat flow: the port its 5-tuple held, */
-	__u32 prev_be;         /* toward this backend (mode_snat.h reuses it) */
+	__be16 prev_port;      /* re-scheduled snat flow: the address and port its */
+	__be32 prev_addr;      /* 5-tuple held, toward this backend */
+	__u32 prev_be;         /* (mode_snat.h reuses them) */
 };
 
 /* A forward packet's result v: counted under the mode's counter idx and in
@@ -344,6 +365,7 @@ static __always_inline int flow_schedule(struct __sk_buff *skb, struct pkt *p, s
 		flow_release(old);
 		if (old->mode == MODE_SNAT) {
 			fc->prev_port = old->snat_port;
+			fc->prev_addr = old->snat_addr;
 			fc->prev_be = old->backend_id;
 		}
 	}
@@ -363,6 +385,7 @@ static __always_inline int flow_schedule(struct __sk_buff *skb, struct pkt *p, s
 	if (!v)
 		return DROP_MAP_FULL; /* evicted as soon as written */
 	count(CNT_NEW_FLOW);
+	count_backend_flow(id);
 	active_add(id, 1);
 	fc->val = v;
 	fc->be = be;

@@ -9,6 +9,9 @@
 #ifndef MAX_FLOWS
 #define MAX_FLOWS           65536 /* a test build shrinks it (Makefile: small) */
 #endif
+#ifndef SNAT_RESTING
+#define SNAT_RESTING        262144 /* snat ports remembered while they rest (lb_snat_rest) */
+#endif
 #define MAX_FRAGS           8192  /* datagrams in flight as fragments (lb_frags) */
 #define FLOW_CACHE_BITS     12    /* per-CPU flow cache slots: 4096 (flow_cache.h) */
 #define FLOW_CACHE_MAX_CPUS 4096  /* bound of the forget loop; it stops at the last CPU */
@@ -84,6 +87,14 @@ _Static_assert(sizeof(struct flow_cache_slot) == 64, "a flow cache slot is one c
 _Static_assert(__builtin_offsetof(struct flow_cache_slot, meta) ==
 	       __builtin_offsetof(struct flow_cache_slot, v) + __builtin_offsetof(struct flow_val, state),
 	       "meta sits where the copy's state would");
+
+/* lb_snat_rest: a snat port toward a backend, from one snat address. */
+struct snat_port_key {
+	__u32 backend_id;
+	__be32 addr;
+	__be16 port;
+	__u16 pad;
+};
 
 /* lb_frags: a fragmented datagram, by its IPv4 identity, and the ports its
  * first fragment carried (later fragments have none). */

@@ -5,7 +5,8 @@
  *  - an entry idle past the timeout of its state (flow.h flow_expired) is
  *    deleted (gc_expired): a closed flow after its linger, an idle one after
  *    its idle timeout. A forward entry gives its active count back if it
- *    still holds it; a snat reply entry's deletion gives its port back;
+ *    still holds it; a snat reply entry's deletion gives its port back,
+ *    to rest (lb_snat_rest: stamped with the flow's last packet);
  *  - an entry of a service or backend named in lb_gc_req is deleted too
  *    (gc_flushed), and such a backend's counters (active, packets, bytes,
  *    snat cursor) start again from 0: what the control plane asks when it
@@ -63,6 +64,8 @@ static long gc_entry(struct bpf_map *map, struct flow_key *k, struct flow_val *v
 	}
 	if (!(v->flags & FLOW_F_REPLY))
 		flow_release(v);
+	else if (v->mode == MODE_SNAT)
+		snat_port_rests(v->backend_id, k->dst, k->dport, v->last_seen);
 	bpf_map_delete_elem(&lb_flows, k);
 	flow_cache_forget(k);
 	count(flush ? CNT_GC_FLUSHED : CNT_GC_EXPIRED);
@@ -76,6 +79,7 @@ static long gc_zero_stats_cpu(__u32 cpu, void *ctx)
 		return 1; /* past the last CPU */
 	st->packets = 0;
 	st->bytes = 0;
+	st->new_flows = 0;
 	return 0;
 }
 

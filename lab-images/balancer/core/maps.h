@@ -18,6 +18,8 @@
  *   lb_gc_req    array  0 -> gc_req               services / backends the next sweep flushes
  *   lb_be_gauge  array  backend id -> be_gauge     flows and snat ports, as of the last sweep
  *   lb_snat_next array  backend id -> u32          snat port cursor (atomic)
+ *   lb_snat_pool array  svc id -> snat_pool        a snat service's source addresses
+ *   lb_snat_rest lru    snat_port_key -> u32       tick a snat port was last used (while it rests)
  *   lb_frags     lru    frag_key -> frag_val        ports of fragmented datagrams
  */
 #ifndef LB_MAPS_H
@@ -132,15 +134,32 @@ struct {
 	__type(value, struct be_gauge);
 } lb_be_gauge SEC(".maps");
 
-/* snat: each backend hands out its ports in turn (mode_snat.h), so a port
- * comes back only after the whole range: the longest a backend's TIME_WAIT
- * socket for it can age before the port is used again. */
+/* snat: each backend hands out its (address, port) slots in turn
+ * (mode_snat.h), so a slot comes back only after all the others. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, MAX_BACKENDS);
 	__type(key, __u32);
 	__type(value, __u32);
 } lb_snat_next SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MAX_SERVICES);
+	__type(key, __u32);
+	__type(value, struct snat_pool);
+} lb_snat_pool SEC(".maps");
+
+/* snat: when each port given back (gc.h) last saw a packet. The allocator
+ * skips a port still resting (within the servers' TIME_WAIT of its last
+ * flow) while another may be had; LRU, so the oldest stamps, the ones about
+ * to stop mattering, make room. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, SNAT_RESTING);
+	__type(key, struct snat_port_key);
+	__type(value, __u32);
+} lb_snat_rest SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);

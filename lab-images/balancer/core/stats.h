@@ -57,6 +57,14 @@ static __always_inline void count_backend(__u32 id, __u32 len)
 	}
 }
 
+/* A flow scheduled to backend id (its new-flow rate: snat capacity). */
+static __always_inline void count_backend_flow(__u32 id)
+{
+	struct be_stats *s = bpf_map_lookup_elem(&lb_be_stats, &id);
+	if (s)
+		s->new_flows += 1;
+}
+
 /* Active flows are shared across CPUs (lc compares them), hence atomic. */
 static __always_inline void active_add(__u32 id, __s64 d)
 {

@@ -51,6 +51,20 @@ describe('service map writes', () => {
     expect(w.updates(path(MAPS.backends))).toBe(3); // its health flag
   });
 
+  it('a snat service writes its address pool before the service that names it (snatAddress first)', () => {
+    const snat: DpService = { ...all, mode: 'snat', snatAddress: '198.18.0.2', snatAddresses: ['198.18.0.2', '198.18.0.250'] };
+    const w = serviceWrites(path, undefined, snat, snat.backends.map(entry));
+    const names = w.ops.map((o) => o.map.split('/').pop());
+    expect(names.indexOf(MAPS.snatPool)).toBeGreaterThan(-1);
+    expect(names.indexOf(MAPS.snatPool)).toBeLessThan(names.indexOf(MAPS.services));
+    const lines = bpftoolLines(w.ops).filter((l) => l.includes(MAPS.snatPool));
+    // n = 2, then 198.18.0.2, 198.18.0.250, the rest zero
+    expect(lines).toEqual([expect.stringMatching(/key hex 01 00 00 00 value hex 02 00 00 00 c6 12 00 02 c6 12 00 fa 00 00 00 00/)]);
+    // alone: a pool of its snatAddress
+    const one = serviceWrites(path, undefined, { ...snat, snatAddresses: undefined }, snat.backends.map(entry));
+    expect(bpftoolLines(one.ops).filter((l) => l.includes(MAPS.snatPool))).toEqual([expect.stringMatching(/value hex 01 00 00 00 c6 12 00 02 00 00 00 00/)]);
+  });
+
   it('a moved VIP deletes the old service key before writing the new one', () => {
     const moved = { ...all, vip: '198.18.0.101' };
     const w = serviceWrites(path, all, moved, all.backends.map(entry));

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { TICK_NS, flowTimeoutsValue, readLe, ticksOf } from '../../../lab-images/balancer/agent/dataplane-abi';
 import { DEFAULT_FLOW_TIMEOUTS } from '../../../lab-images/balancer/contract/config';
+import { SNAT_REST_S } from '../../../lab-images/balancer/contract/snat';
 import { cDefines, coreHeader, structFields } from './c-header';
 
 /** Each contract lifetime and its field of struct flow_timeouts (abi.h), in the struct's order. */
@@ -34,12 +35,18 @@ describe('flow lifetimes: contract seconds vs core/flow.h ticks', () => {
     expect(mismatches(flowH)).toEqual([]);
   });
 
-  it('the agent writes them in the order of struct flow_timeouts', () => {
-    expect(structFields(coreHeader('abi.h'), 'flow_timeouts')).toEqual(Object.values(FIELDS));
+  it('the agent writes them in the order of struct flow_timeouts, then how long a snat port rests', () => {
+    expect(structFields(coreHeader('abi.h'), 'flow_timeouts')).toEqual([...Object.values(FIELDS), 'snat_rest']);
     const distinct = { tcpSyn: 10, tcpEstablished: 20, tcpFin: 30, tcpClosed: 40, udp: 50 };
     const bytes = flowTimeoutsValue(distinct);
     const written = Object.keys(FIELDS).map((_, i) => readLe(bytes, 4 * i, 4));
     expect(written).toEqual((Object.keys(FIELDS) as Lifetime[]).map((k) => ticksOf(distinct[k])));
+    expect(readLe(bytes, 20, 4)).toBe(ticksOf(SNAT_REST_S));
+    expect(readLe(flowTimeoutsValue(distinct, 7), 20, 4)).toBe(ticksOf(7));
+  });
+
+  it("the core's default snat rest is the contract's, in ticks", () => {
+    expect(cDefines(flowH).get('SNAT_REST_DEF')).toBe(ticksOf(SNAT_REST_S));
   });
 
   it('a header or a contract that diverges is caught', () => {

@@ -16,11 +16,22 @@ describe('formatStats', () => {
       svc({ service: 'api', drops: { frag: 0 } }),
     ]);
     const [head, snat, dsr] = out.split('\n');
-    expect(head).toMatch(/FLOWS\s+PORTS$/);
-    expect(snat).toMatch(/web\s+snat\s+web1 .* 2\s+1234$/);
-    expect(dsr).toMatch(/api\s+dsr\s+web1 .* 2\s+-$/);
+    expect(head).toMatch(/FLOWS\s+PORTS\s+CAPACITY\/S$/);
+    expect(snat).toMatch(/web\s+snat\s+web1 .* 2\s+1234\s+-$/);
+    expect(dsr).toMatch(/api\s+dsr\s+web1 .* 2\s+-\s+-$/);
     expect(out).toContain('web: rx=5; drops: snat_ports=3');
     expect(out).toContain('api: rx=5; drops: none');
+  });
+
+  it('snat: the new connections a second against the capacity, and a warning line for a backend above it', () => {
+    const b = { address: '198.18.0.11', weight: 1, healthy: true, packets: 5, bytes: 500, activeFlows: 2, snatPorts: 1234, snatCapacity: 982 };
+    const out = formatStats([svc({ service: 'web', mode: 'snat', backends: [{ ...b, node: 'web1', newFlowsPerSec: 1500 }, { ...b, node: 'web2', newFlowsPerSec: 900 }] })]);
+    const [head, web1, web2] = out.split('\n');
+    expect(head).toMatch(/FLOWS\s+NEW\/S\s+PORTS\s+CAPACITY\/S$/);
+    expect(web1).toMatch(/web1 .* 2\s+1500\s+1234\s+982$/);
+    expect(web2).toMatch(/web2 .* 2\s+900\s+1234\s+982$/);
+    const warnings = out.split('\n').filter((l) => l.startsWith('warning:'));
+    expect(warnings).toEqual([expect.stringMatching(/^warning: web: backend web1 takes 1500 new connections\/s, above the 982\/s its snat ports sustain/)]);
   });
 
   it('no snat service: no PORTS column', () => {

@@ -1,7 +1,7 @@
 // Planning: addresses, default subnets, routes across routers, per-mode node setup, services.
 import { describe, expect, it } from 'vitest';
 import type { LabDoc } from '../../../electron/api';
-import { assignAddresses, LabFileError, planLab, validateLab } from '../../../electron/engine/topology/index';
+import { assignAddresses, LabFileError, nodeScript, planLab, validateLab } from '../../../electron/engine/topology/index';
 import type { LabPlan } from '../../../electron/engine/topology/plan-types';
 import { node, routedTwoArm, tpl } from './fixtures';
 
@@ -191,5 +191,45 @@ describe('services', () => {
 
   it('is deterministic', () => {
     expect(planLab(tpl('multi-tier'))).toEqual(planLab(tpl('multi-tier')));
+  });
+});
+
+describe('snat address pools', () => {
+  const lab = (extra: Record<string, unknown> = {}): LabDoc => ({
+    name: 'pool',
+    networks: { front: { subnet: '198.18.40.0/24' } },
+    nodes: {
+      c1: { kind: 'client', links: [{ network: 'front' }] },
+      lb: { kind: 'balancer', links: [{ network: 'front' }] },
+      s1: { kind: 'server', links: [{ network: 'front' }] },
+    },
+    services: { web: { balancer: 'lb', mode: 'snat', backends: ['s1'], ...extra } },
+  });
+
+  it('snatAddresses: N gives the balancer N - 1 more addresses toward the backends, after the VIP; the plumbing owns them', () => {
+    const plan = planLab(lab({ snatAddresses: 3 }));
+    const s = plan.services[0];
+    expect(s.vip).toBe('198.18.40.254');
+    expect(s.snatAddresses).toEqual([addrOf(plan, 'lb', 'front'), '198.18.40.253', '198.18.40.252']);
+    expect(s.snatCapacityPerBackend).toBe(Math.floor((58976 * 3) / 60));
+    const script = nodeScript(plan, 'lb');
+    for (const a of s.snatAddresses!.slice(1)) expect(script).toContain(`ip addr replace ${a}/32 dev`);
+  });
+
+  it('one address: no pool in the plan, the capacity of one; every balancer keeps its own ports above the snat range', () => {
+    const plan = planLab(lab());
+    expect(plan.services[0].snatAddresses).toBeUndefined();
+    expect(plan.services[0].snatCapacityPerBackend).toBe(Math.floor(58976 / 60));
+    expect(node(plan, 'lb').sysctls['net.ipv4.ip_local_port_range']).toBe('60000 65535');
+    expect(node(plan, 's1').sysctls['net.ipv4.ip_local_port_range']).toBeUndefined();
+  });
+
+  it('a pool in a subnet without room: one line, naming the service', () => {
+    const doc = lab({ snatAddresses: 16 });
+    (doc.networks.front as { subnet: string }).subnet = '198.18.40.0/28';
+    expect(() => planLab(doc)).toThrow(LabFileError);
+    expect(validateLab(doc).issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual([
+      "services.web.snatAddresses: no room for 15 more snat addresses in front's subnet 198.18.40.0/28 (9 free): use fewer or a larger subnet",
+    ]);
   });
 });
