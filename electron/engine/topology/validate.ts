@@ -134,15 +134,6 @@ function checkHosts(doc: LabDoc, issues: LabIssue[]) {
   if (first && Object.keys(doc.nodes).length && !Object.values(doc.nodes).some((nd) => (nd.host ?? first) === first)) {
     issues.push(issue(['hosts', first], `host ${first}, the lab's first host, holds no node: it keeps the lab's record, so place at least one node there (nodes without host go there)`));
   }
-  // a network whose nodes span hosts is an overlay: its host-side veth ends live in Docker's overlay namespace
-  if (hosts.length > 1) {
-    for (const [node, nd] of Object.entries(doc.nodes)) {
-      nd.links.forEach((l, i) => {
-        if (!l.rate) return;
-        if (networkHosts(doc, l.network).length > 1) issues.push(issue(['nodes', node, 'links', i, 'rate'], `a rate on ${node}'s link to ${l.network} cannot be shaped: ${l.network} spans hosts (a Swarm overlay), and lblab shapes links on the host side of a bridge; keep rates on networks of one host`, { network: l.network }));
-      });
-    }
-  }
   for (const [node, nd] of Object.entries(doc.nodes)) {
     if (nd.host === undefined || hosts.includes(nd.host)) continue;
     issues.push(issue(['nodes', node, 'host'], hosts.length ? `unknown host "${nd.host}" (hosts: ${hosts.join(', ')})` : `unknown host "${nd.host}": the lab names no hosts (add hosts: { ${nd.host}: ENGINE })`));
