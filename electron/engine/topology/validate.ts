@@ -24,7 +24,6 @@ import { assignAddresses, type Addressing, type AddressingOptions } from './addr
 import { issue, locate } from './issues';
 import { nodeNetworks, reach } from './routes';
 import { contains, ipToInt } from './net4';
-import { networkHosts } from './hosts';
 import { untrustedImage } from './trust';
 import { schemaCheck, without } from './schema-check';
 
