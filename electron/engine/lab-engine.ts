@@ -14,7 +14,8 @@ import { engineChoice, engineDownWords, engineTarget, probeDocker, useEngine } f
 import { resolveEngine } from './docker/engine-target';
 import { HOW_TO_START_DOCKER, toApiError } from './errors';
 import { journey } from './journey/journey';
-import { watchNodeEvents, type EventWatch } from './events/node-events';
+import { watchLabNodeEvents } from './events/lab-node-events';
+import type { EventWatch } from './events/node-events';
 import { execNode } from './labs/exec';
 import { down } from './labs/down';
 import { gc } from './labs/gc';
@@ -308,9 +309,9 @@ export function createLabEngine(opts: LabEngineOptions = {}): LabService {
       await captures.stopAll('engine closed');
     },
   };
-  /** Node events of the engine driven, for subscribers: a stopped node ends its shells and captures. */
+  /** Node events of every engine the labs use, for subscribers: a stopped node ends its shells and captures. */
   function watchEngine(): EventWatch {
-    return watchNodeEvents(
+    return watchLabNodeEvents(
       (e) => {
         if (e.state !== 'running' && e.state !== 'created' && e.state !== 'paused') {
           terminals.nodeGone(e.lab, e.node);

@@ -1,6 +1,5 @@
 // Browser end-to-end of a lab spread over hosts, drawn only (no deploy, no
-// Docker needed): open the comparison template (no link rates: a rate on a
-// network that spans hosts is refused), add three hosts in the lab
+// Docker needed): open the comparison template, add three hosts in the lab
 // inspector and point two at remote engines, place the servers on them from
 // each node's Host select, then see each node's host badge, the back network
 // drawn as an overlay (front stays a bridge on h1) and the file saved with

@@ -5,7 +5,9 @@
 // host; both lab networks span hosts, so they are overlays (VXLAN). In dsr,
 // tunnel, nat and snat, 100 requests through the VIP are all answered and
 // round robin gives every backend its even share; so do the HAProxy modes
-// (l4proxy, l7). Killing one engine makes the
+// (l4proxy, l7). web3's link to the overlay back has a rate: iperf3 measures
+// it both ways (shaped in h3's overlay namespace), an unshaped link across
+// hosts is far faster, and the repair shapes it again. Killing one engine makes the
 // lab degraded with that host's name; `up` repairs it once the engine is back.
 // A journey shows the VXLAN hop between hosts. `down` while a host is away
 // records what that host keeps (web3 and its own network, a bridge there);
@@ -16,6 +18,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Journey, LabStatus } from '../../electron/api';
+import { watchLabNodeEvents } from '../../electron/engine/events/lab-node-events';
+import type { NodeEvent } from '../../electron/engine/events/node-events';
 import { lblab, lblabOk, LAB_PREFIX } from '../support/labs';
 import { skipIf } from '../support/skip';
 import { startSwarmEngines, swarmSkipReason, type SwarmLab } from '../support/swarm-engines';
@@ -38,7 +42,7 @@ nodes:
   lb: { kind: balancer, host: h2, links: [ { network: front }, { network: back } ] }
   web1: { kind: server, links: [ { network: back } ] }
   web2: { kind: server, host: h2, links: [ { network: back } ] }
-  web3: { kind: server, host: h3, links: [ { network: back }, { network: side } ] }
+  web3: { kind: server, host: h3, links: [ { network: back, rate: ${RATE}mbit }, { network: side } ] }
 services:
   web: { balancer: lb, port: 80, mode: dsr, scheduler: rr, backends: [ web1, web2, web3 ] }
 ${extra}`;
@@ -48,6 +52,18 @@ function file(name: string, text: string): string {
   fs.writeFileSync(f, text);
   return f;
 }
+/** web3's link to the overlay back is shaped to this many Mbit/s */
+const RATE = 50;
+
+const HOST_OF: Record<string, number> = { web1: 0, web2: 1, web3: 2 };
+
+/** Mbit/s `from` measures with iperf3 to web1 on back (the receiver's count over 3 s, the first second omitted); the Docker CLI of its engine execs it. */
+function iperf(from: 'web2' | 'web3', reverse = false): number {
+  const web1 = swarm.dockerOn('default', ['inspect', '-f', `{{(index .NetworkSettings.Networks "lblab-${LAB}-back").IPAddress}}`, `lblab-${LAB}-web1`]).trim();
+  const out = swarm.dockerOn(swarm.engines[HOST_OF[from]].name, ['exec', `lblab-${LAB}-${from}`, 'iperf3', '-J', '-t', '3', '-O', '1', '-c', web1, ...(reverse ? ['-R'] : [])], 60_000);
+  return (JSON.parse(out) as { end: { sum_received: { bits_per_second: number } } }).end.sum_received.bits_per_second / 1e6;
+}
+
 const hostsOf = () => ({ h1: 'default', h2: swarm.engines[1].url, h3: swarm.engines[2].url });
 
 /** What lblab holds for a lab on every engine: containers, networks, markers. */
@@ -142,6 +158,19 @@ describe('a lab across engines in one Swarm', skipIf(why), () => {
     expect(table).toMatch(/^web3\s+server\s+h3\s+running/m);
   }, 700_000);
 
+  it(`a ${RATE}mbit link on an overlay holds its rate both ways (shaped in the overlay's namespace on h3); an unshaped link across hosts is far faster`, async () => {
+    swarm.dockerOn('default', ['exec', `lblab-${LAB}-web1`, 'iperf3', '-s', '-D']);
+    const up = iperf('web3');
+    const down = iperf('web3', true);
+    const free = iperf('web2', true);
+    console.log(`overlay, ${RATE}mbit link: web3 → web1 ${up.toFixed(1)}, web1 → web3 ${down.toFixed(1)}; unshaped web1 → web2 ${free.toFixed(0)} Mbit/s`);
+    for (const [what, mbit] of [['web3 → web1', up], ['web1 → web3', down]] as const) {
+      expect(mbit, what).toBeGreaterThan(0.3 * RATE);
+      expect(mbit, what).toBeLessThan(1.5 * RATE);
+    }
+    expect(free).toBeGreaterThan(4 * RATE);
+  }, 60_000);
+
   it.each(['dsr', 'tunnel', 'nat', 'snat', 'l4proxy', 'l7'] as const)('serves 100/100 through the VIP in %s, every backend within 0.75-1.25x of even', async (mode) => {
     if (mode !== 'dsr') await lblabOk(['mode', LAB, 'web', mode], 300_000);
     const s = await statusOf();
@@ -166,19 +195,36 @@ describe('a lab across engines in one Swarm', skipIf(why), () => {
     expect(hops.find((h) => h.node === 'lb')?.host).toBe('h2');
   }, 400_000);
 
-  it('a host whose engine stops makes the lab degraded with its name; up repairs it once the engine is back', async () => {
+  it("a host whose engine stops makes the lab degraded with its name; up repairs it once the engine is back; the app's node events follow every engine", async () => {
     await lblabOk(['mode', LAB, 'web', 'dsr'], 300_000);
+    // the app's live node events: one stream per engine, merged
+    const seen: NodeEvent[] = [];
+    const watch = watchLabNodeEvents((e) => seen.push(e), undefined, { refreshMs: 2000 });
     const h3 = swarm.engines[2].name;
-    await swarm.stop(h3);
-    const s = await statusOf();
-    expect(s.state).toBe('degraded');
-    expect(s.reason).toMatch(/^host h3 unreachable \(web3 unknown\)/);
-    expect(s.nodes.find((n) => n.name === 'web3')?.state).toBe('unreachable');
-    // up refuses while h3 is away, in one line, and changes nothing
-    const refused = await lblab(['up', file(LAB, labYaml(LAB, hostsOf()))], { timeoutMs: 120_000 });
-    expect(refused.code).toBe(1);
-    expect(refused.stderr.trim()).toMatch(/^lblab: lab \S+: host h3 does not answer/);
-    await swarm.start(h3);
+    const saw = (node: string, state: string) =>
+      expect.poll(() => seen.some((e) => e.lab === LAB && e.node === node && e.state === state), { timeout: 20_000, interval: 200 }).toBe(true);
+    try {
+      await new Promise((r) => setTimeout(r, 1500)); // every engine's stream is up
+      swarm.dockerOn(swarm.engines[1].name, ['pause', `lblab-${LAB}-web2`]);
+      await saw('web2', 'paused');
+      swarm.dockerOn(swarm.engines[1].name, ['unpause', `lblab-${LAB}-web2`]);
+      await saw('web2', 'running');
+      await swarm.stop(h3);
+      await saw('web3', 'unreachable'); // the app shows h3's nodes unreachable while it is away
+      expect(seen.filter((e) => e.state === 'unreachable').map((e) => e.node)).toEqual(['web3']);
+      const s = await statusOf();
+      expect(s.state).toBe('degraded');
+      expect(s.reason).toMatch(/^host h3 unreachable \(web3 unknown\)/);
+      expect(s.nodes.find((n) => n.name === 'web3')?.state).toBe('unreachable');
+      // up refuses while h3 is away, in one line, and changes nothing
+      const refused = await lblab(['up', file(LAB, labYaml(LAB, hostsOf()))], { timeoutMs: 120_000 });
+      expect(refused.code).toBe(1);
+      expect(refused.stderr.trim()).toMatch(/^lblab: lab \S+: host h3 does not answer/);
+      await swarm.start(h3);
+      await saw('web3', 'exited'); // once h3 answers: where web3 is now
+    } finally {
+      watch.close();
+    }
     const back = await statusOf();
     expect(back.state).toBe('degraded'); // web3 came back stopped: no restart policy, on purpose
     const r = await lblab(['up', file(LAB, labYaml(LAB, hostsOf()))], { timeoutMs: 600_000 });
@@ -186,6 +232,11 @@ describe('a lab across engines in one Swarm', skipIf(why), () => {
     const fixed = await statusOf();
     expect(fixed.state, fixed.reason).toBe('running');
     expectEven(await hundred(fixed.services[0].vip), 'dsr after the repair');
+    // web3 came back with a fresh veth in h3's overlay namespace: the repair shaped it again
+    const down = iperf('web3', true);
+    console.log(`overlay, ${RATE}mbit link after the repair: web1 → web3 ${down.toFixed(1)} Mbit/s`);
+    expect(down).toBeGreaterThan(0.3 * RATE);
+    expect(down).toBeLessThan(1.5 * RATE);
   }, 900_000);
 
   it('down while a host is away removes the rest and records what that host keeps; gc removes it once the host is back: nothing left anywhere', async () => {

@@ -12,13 +12,25 @@
 // puts the same TBF on it. This works without the engine being root on the
 // host, and on Docker Desktop (the host netns is the VM's). Nothing to undo:
 // the host veth goes away with its container; the helper removes itself.
+//
+// On a Swarm overlay the peer is not in the host netns but in the overlay's
+// own namespace, a file `1-<network id, 10 chars>` that dockerd bind-mounts
+// under its exec root (`<exec-root>/netns/`), which the API does not give and
+// which differs between engines (and may sit in another mount namespace). The
+// container's `SandboxKey` (from inspect) is a file in the same directory: the
+// helper (host pid namespace, SYS_ADMIN + SYS_PTRACE to enter a namespace seen
+// through another process) finds the dockerd whose mountinfo holds that
+// sandbox, reads the directory from there, and runs tc through
+// `nsenter --net=/proc/<dockerd>/root/<dir>/1-<id>`: the helper's own tc,
+// whatever the host has installed, on any engine of the Swarm.
 import crypto from 'node:crypto';
 import { PassThrough } from 'node:stream';
+import path from 'node:path';
 import type Docker from 'dockerode';
 import { oneLine } from '../../api';
 import { docker } from '../docker/client';
 import { execIn } from '../docker/exec';
-import { engineOfContainer } from '../docker/placement';
+import { containerRef, engineOfContainer } from '../docker/placement';
 import { LABEL, labLabels } from '../docker/labels';
 import { EngineError } from '../errors';
 import type { LabPlan, PlannedNode } from '../topology/plan-types';
@@ -27,15 +39,23 @@ import { tbfArgs } from '../topology/plumbing';
 /** The `io.lblab.role` of helper containers (they are not nodes). */
 export const HELPER_ROLE = 'helper';
 
-export interface ShapedLink { node: string; address: string; network: string; rate: string }
-export interface HostShape extends ShapedLink { ifindex: number }
+export interface ShapedLink { node: string; address: string; network: string; rate: string; overlay?: true }
+/** Where the peer of an overlay link lives: the container's sandbox file name and the overlay's netns file name, both in dockerd's netns directory. */
+export interface OverlayPeer { sandbox: string; netns: string }
+export interface HostShape extends ShapedLink { ifindex: number; peer?: OverlayPeer }
 
 /** Every interface of the plan that has a rate. */
 export function shapedLinks(plan: LabPlan): ShapedLink[] {
+  const overlays = new Set(plan.networks.filter((n) => n.overlay).map((n) => n.name));
   return plan.nodes.flatMap((n) =>
-    n.interfaces.filter((i) => i.rate).map((i) => ({ node: n.name, address: i.address, network: i.network, rate: i.rate! })),
+    n.interfaces
+      .filter((i) => i.rate)
+      .map((i) => ({ node: n.name, address: i.address, network: i.network, rate: i.rate!, ...(overlays.has(i.network) ? { overlay: true as const } : {}) })),
   );
 }
+
+/** The file name of an overlay's namespace under dockerd's netns directory (libnetwork: `1-` + the network ID, 12 characters in all). */
+export const overlayNetnsName = (networkId: string) => `1-${networkId.slice(0, 10)}`;
 
 const sq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
@@ -51,15 +71,43 @@ export function peerIndexScript(addresses: string[]): string {
   ].join('\n') + '\n';
 }
 
-/** Script run by the helper in the host netns: TBF on each peer, found by ifindex. Idempotent (`replace`). */
+// `sbdir SANDBOX`: "<pid> <dir>" of a process (a dockerd first) whose mount
+// namespace holds the sandbox's netns file, <dir> its netns directory there.
+const SBDIR = `sbdir() {
+  for f in $(grep -lx dockerd /proc/[0-9]*/comm 2>/dev/null) /proc/1/comm; do
+    p=\${f#/proc/}; p=\${p%/comm}
+    m=$(awk -v s="/$1" ' / - nsfs / && substr($5, length($5) - length(s) + 1) == s { print $5; exit }' "/proc/$p/mountinfo" 2>/dev/null) || continue
+    [ -n "$m" ] && { echo "$p \${m%/*}"; return 0; }
+  done
+  return 1
+}`;
+
+/**
+ * Script run by the helper in the host netns: TBF on each peer, found by
+ * ifindex (an overlay link's in the overlay's namespace). Idempotent (`replace`).
+ */
 export function hostShapingScript(shapes: HostShape[]): string {
   const out = ['set -e', 'PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"', 'links=$(ip -o link)'];
+  if (shapes.some((s) => s.peer)) out.push(SBDIR);
   for (const s of shapes) {
     const what = `node ${s.node} (${s.address}, network ${s.network})`;
+    const find = (list: string) => `dev=$(printf '%s\\n' "${list}" | awk -F': ' -v i=${s.ifindex} '$1 == i { sub(/@.*/, "", $2); print $2; exit }')`;
+    if (!s.peer) {
+      out.push(
+        find('$links'),
+        `[ -n "$dev" ] || { echo ${sq(`lblab: ${what}: no host interface with index ${s.ifindex} (is the engine's Docker host the one running the lab?)`)} >&2; exit 1; }`,
+        `tc qdisc replace dev "$dev" root ${tbfArgs(s.rate)}`,
+      );
+      continue;
+    }
     out.push(
-      `dev=$(printf '%s\\n' "$links" | awk -F': ' -v i=${s.ifindex} '$1 == i { sub(/@.*/, "", $2); print $2; exit }')`,
-      `[ -n "$dev" ] || { echo ${sq(`lblab: ${what}: no host interface with index ${s.ifindex} (is the engine's Docker host the one running the lab?)`)} >&2; exit 1; }`,
-      `tc qdisc replace dev "$dev" root ${tbfArgs(s.rate)}`,
+      `where=$(sbdir ${sq(s.peer.sandbox)}) || { echo ${sq(`lblab: ${what}: no dockerd in the engine's pid namespace holds the node's network namespace (${s.peer.sandbox})`)} >&2; exit 1; }`,
+      `ns="/proc/\${where%% *}/root\${where#* }/${s.peer.netns}"`,
+      `[ -e "$ns" ] || { echo ${sq(`lblab: ${what}: the overlay's namespace ${s.peer.netns} is not next to the node's`)} >&2; exit 1; }`,
+      `olinks=$(nsenter --net="$ns" ip -o link)`,
+      find('$olinks'),
+      `[ -n "$dev" ] || { echo ${sq(`lblab: ${what}: no interface with index ${s.ifindex} in the overlay's namespace ${s.peer.netns}`)} >&2; exit 1; }`,
+      `nsenter --net="$ns" tc qdisc replace dev "$dev" root ${tbfArgs(s.rate)}`,
     );
   }
   out.push(`echo "lblab: ${shapes.length} host-side link(s) shaped"`);
@@ -72,17 +120,38 @@ async function peerIndexes(node: PlannedNode, links: ShapedLink[]): Promise<Host
   const idx = r.stdout.trim().split('\n').map(Number);
   if (r.exitCode !== 0 || idx.length !== links.length || idx.some((x) => !Number.isInteger(x) || x <= 0))
     throw new Error(`cannot read the host-side peer of its interfaces: ${(r.stderr || r.stdout).trim().split('\n').pop() ?? `exit ${r.exitCode}`}`);
-  return links.map((l, i) => ({ ...l, ifindex: idx[i] }));
+  const shapes = links.map((l, i) => ({ ...l, ifindex: idx[i] }));
+  if (!links.some((l) => l.overlay)) return shapes;
+  const info = await containerRef(node.container).inspect();
+  const sandbox = path.posix.basename(info.NetworkSettings.SandboxKey ?? '');
+  if (!sandbox) throw new Error('its container has no network namespace (is it running?)');
+  return shapes.map((sh) => {
+    if (!sh.overlay) return sh;
+    const att = Object.values(info.NetworkSettings.Networks ?? {}).find((n) => n.IPAddress === sh.address);
+    if (!att?.NetworkID) throw new Error(`no Docker network of its container holds ${sh.address}`);
+    return { ...sh, peer: { sandbox, netns: overlayNetnsName(att.NetworkID) } };
+  });
 }
 
-/** Run `script` once in a throw-away container in the host network namespace; returns its output, throws on failure. */
-export async function runHostHelper(lab: string, image: string, script: string, timeoutMs = 60_000, d: Docker = docker()): Promise<string> {
+/**
+ * Run `script` once in a throw-away container in the host network namespace;
+ * returns its output, throws on failure. `namespaces`: it also sees the host's
+ * processes and may enter a namespace through one (overlay shaping).
+ */
+export async function runHostHelper(lab: string, image: string, script: string, timeoutMs = 60_000, d: Docker = docker(), namespaces = false): Promise<string> {
   const c: Docker.Container = await d.createContainer({
     name: `lblab-${lab}-shaping-${crypto.randomBytes(3).toString('hex')}`,
     Image: image,
     Cmd: ['sh', '-e', '-c', script],
     Labels: labLabels(lab, { [LABEL.node]: '', [LABEL.role]: HELPER_ROLE }),
-    HostConfig: { NetworkMode: 'host', CapAdd: ['NET_ADMIN'], CapDrop: ['ALL'], AutoRemove: true },
+    HostConfig: {
+      NetworkMode: 'host',
+      CapAdd: namespaces ? ['NET_ADMIN', 'SYS_ADMIN', 'SYS_PTRACE'] : ['NET_ADMIN'],
+      CapDrop: ['ALL'],
+      AutoRemove: true,
+      // setns through /proc/<dockerd>/root needs ptrace-read of dockerd, which docker-default AppArmor denies
+      ...(namespaces ? { PidMode: 'host', SecurityOpt: ['apparmor=unconfined'] } : {}),
+    },
   });
   try {
     const stream = await c.attach({ stream: true, stdout: true, stderr: true });
@@ -137,7 +206,7 @@ export async function shapeHostSide(plan: LabPlan, helperImage: string): Promise
   for (const sh of shapes) byHost.set(hostOf(sh.node), [...(byHost.get(hostOf(sh.node)) ?? []), sh]);
   await Promise.all(
     [...byHost].map(([host, list]) =>
-      runHostHelper(plan.name, helperImage, hostShapingScript(list), 60_000, engineOfContainer(plan.nodes.find((n) => n.name === list[0].node)!.container)).catch((e) => {
+      runHostHelper(plan.name, helperImage, hostShapingScript(list), 60_000, engineOfContainer(plan.nodes.find((n) => n.name === list[0].node)!.container), list.some((sh) => sh.peer)).catch((e) => {
         throw new EngineError(`lab ${plan.name}: host-side shaping${host ? ` on host ${host}` : ''} failed: ${oneLine(e)}`);
       }),
     ),

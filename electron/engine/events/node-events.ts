@@ -1,5 +1,6 @@
 // Container lifecycle of lblab nodes as LabEvents, from `docker events`
 // filtered by the io.lblab.managed label.
+import type Docker from 'dockerode';
 import type { LabEvent, NodeStatus } from '../../api';
 import { docker } from '../docker/client';
 import { LABEL, labFilter } from '../docker/labels';
@@ -41,27 +42,38 @@ export function toNodeEvent(raw: unknown): NodeEvent | undefined {
 
 export interface EventWatch { close(): void }
 
+export interface EngineWatchHooks {
+  /** the stream is up (first time and after every reconnect) */
+  onConnected?: () => void;
+  /** the stream is gone (the engine stopped answering or ended it); reconnecting */
+  onLost?: (message: string) => void;
+}
+
 /**
- * Watch node events until closed. If the engine connection drops, reconnect
- * after a pause (the app outlives dockerd restarts).
+ * Watch one engine's node events until closed. If the connection drops,
+ * reconnect after a pause (the app outlives dockerd restarts).
  */
-export function watchNodeEvents(onEvent: (e: NodeEvent) => void, onError?: (message: string) => void): EventWatch {
+export function watchEngineNodeEvents(client: Docker, onEvent: (e: NodeEvent) => void, hooks: EngineWatchHooks = {}): EventWatch & { drop(): void } {
   let closed = false;
   let stream: NodeJS.ReadableStream | undefined;
   let timer: NodeJS.Timeout | undefined;
-  let reported = false; // report a lost engine once, not every retry
+  let lost = false; // report a lost engine once, not every retry
+  const destroy = (s: NodeJS.ReadableStream | undefined) => (s as unknown as { destroy?: () => void } | undefined)?.destroy?.();
+  const lose = (message: string) => {
+    if (!lost) hooks.onLost?.(message);
+    lost = true;
+    if (!closed) timer = setTimeout(connect, 2000);
+  };
   const connect = async () => {
     if (closed) return;
     try {
-      const s = (await docker().getEvents({
+      const s = (await client.getEvents({
         filters: JSON.stringify({ type: ['container'], label: labFilter().label }),
       })) as NodeJS.ReadableStream;
-      if (closed) {
-        (s as unknown as { destroy?: () => void }).destroy?.();
-        return;
-      }
+      if (closed) return destroy(s);
       stream = s;
-      reported = false;
+      lost = false;
+      hooks.onConnected?.();
       const split = new NdjsonSplitter();
       s.on('data', (chunk: Buffer) => {
         for (const raw of split.push(chunk)) {
@@ -69,15 +81,16 @@ export function watchNodeEvents(onEvent: (e: NodeEvent) => void, onError?: (mess
           if (ev) onEvent(ev);
         }
       });
-      const again = () => {
-        if (!closed && stream === s) timer = setTimeout(connect, 2000);
+      const again = (e?: Error) => {
+        if (closed || stream !== s) return;
+        stream = undefined;
+        lose(`docker events: ${e?.message ?? 'the engine ended the stream'}`);
       };
-      s.on('end', again);
+      s.on('end', () => again());
+      s.on('close', () => again());
       s.on('error', again);
     } catch (e) {
-      if (!reported) onError?.(`docker events: ${(e as Error).message}`);
-      reported = true;
-      if (!closed) timer = setTimeout(connect, 2000);
+      lose(`docker events: ${(e as Error).message}`);
     }
   };
   void connect();
@@ -85,7 +98,20 @@ export function watchNodeEvents(onEvent: (e: NodeEvent) => void, onError?: (mess
     close() {
       closed = true;
       if (timer) clearTimeout(timer);
-      (stream as unknown as { destroy?: () => void })?.destroy?.();
+      destroy(stream);
+    },
+    /** end the stream as if the engine had dropped it (a failed health probe) */
+    drop() {
+      const s = stream;
+      if (!s) return;
+      stream = undefined;
+      destroy(s);
+      lose('docker events: the engine does not answer');
     },
   };
+}
+
+/** Watch the driven engine's node events until closed, reconnecting when it drops. */
+export function watchNodeEvents(onEvent: (e: NodeEvent) => void, onError?: (message: string) => void): EventWatch {
+  return watchEngineNodeEvents(docker(), onEvent, { onLost: onError });
 }

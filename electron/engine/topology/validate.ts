@@ -24,7 +24,6 @@ import { assignAddresses, type Addressing, type AddressingOptions } from './addr
 import { issue, locate } from './issues';
 import { nodeNetworks, reach } from './routes';
 import { contains, ipToInt } from './net4';
-import { networkHosts } from './hosts';
 import { untrustedImage } from './trust';
 import { schemaCheck, without } from './schema-check';
 import { DEFAULT_PORT, DEFAULT_PORTS, serviceProtocol, servicePort } from './schema';
@@ -134,15 +133,6 @@ function checkHosts(doc: LabDoc, issues: LabIssue[]) {
   const first = hosts[0];
   if (first && Object.keys(doc.nodes).length && !Object.values(doc.nodes).some((nd) => (nd.host ?? first) === first)) {
     issues.push(issue(['hosts', first], `host ${first}, the lab's first host, holds no node: it keeps the lab's record, so place at least one node there (nodes without host go there)`));
-  }
-  // a network whose nodes span hosts is an overlay: its host-side veth ends live in Docker's overlay namespace
-  if (hosts.length > 1) {
-    for (const [node, nd] of Object.entries(doc.nodes)) {
-      nd.links.forEach((l, i) => {
-        if (!l.rate) return;
-        if (networkHosts(doc, l.network).length > 1) issues.push(issue(['nodes', node, 'links', i, 'rate'], `a rate on ${node}'s link to ${l.network} cannot be shaped: ${l.network} spans hosts (a Swarm overlay), and lblab shapes links on the host side of a bridge; keep rates on networks of one host`, { network: l.network }));
-      });
-    }
   }
   for (const [node, nd] of Object.entries(doc.nodes)) {
     if (nd.host === undefined || hosts.includes(nd.host)) continue;
