@@ -38,9 +38,10 @@ export function DoctorPanel({ client, lab, visible, onHighlight, onChanged }: Do
   const elapsed = useElapsed(d.running?.since ?? null);
   const [picked, setPicked] = useState<string | null>(null);
   const [opened, setOpened] = useState<ReadonlySet<string>>(new Set());
-  const findings = useMemo(() => d.report?.findings ?? [], [d.report]);
-  // the finding shown on the canvas: the one picked, else the first error or warning
-  const shown = findings.find((f) => findingKey(f) === picked) ?? findings.find((f) => f.severity !== 'info') ?? null;
+  const groups = useMemo(() => bySeverity(d.report?.findings ?? []), [d.report]);
+  // the finding shown on the canvas: the one picked, else the first error (else warning)
+  const ordered = groups.flatMap((g) => g.findings);
+  const shown = ordered.find((f) => findingKey(f) === picked) ?? ordered.find((f) => f.severity !== 'info') ?? null;
   const node = visible ? (shown?.node ?? null) : null;
   const severity = shown?.severity ?? 'info';
   const highlight = useMemo(() => (node ? { node, severity } : null), [node, severity]);
@@ -108,7 +109,7 @@ export function DoctorPanel({ client, lab, visible, onHighlight, onChanged }: Do
           </div>
         )}
         {r ? (
-          bySeverity(findings).map((g) => (
+          groups.map((g) => (
             <section key={g.severity} className={`doctor-group sev-${g.severity}`} data-testid={`doctor-group-${g.severity}`}>
               <h4>
                 {HEADINGS[g.severity]} ({g.findings.length})
