@@ -26,7 +26,7 @@ export const FINDING_KINDS = [
 export type FindingKind = (typeof FINDING_KINDS)[number];
 
 /** The faults `break` can make (each one a finding kind the doctor names). */
-export const FAULTS = ['vip-missing', 'arp-flux', 'return-path', 'decap-missing', 'rp-filter', 'backend-down'] as const;
+export const FAULTS = ['vip-missing', 'arp-flux', 'return-path', 'decap-missing', 'rp-filter', 'backend-down', 'health-mismatch'] as const;
 export type Fault = (typeof FAULTS)[number];
 
 export interface Finding {
@@ -65,6 +65,8 @@ export interface DoctorReport {
   ms: number;
   /** what the probes saw: per service, requests through the VIP from one client and who answered */
   probes: { service: string; client: string; sent: number; answered: Record<string, number>; failed: number; sawClientAs: string[]; vipMac?: string }[];
+  /** per service, the HTTP status each running backend gave a request of its own on the service's port (0: no answer) */
+  answers?: Record<string, Record<string, number>>;
   /** with `fix`: what was applied, and the report before it */
   fixed?: { applied: string[]; before: Finding[] };
 }

@@ -1,7 +1,7 @@
 // What the Doctor tab and the canvas's Break it menu compute from API data,
 // pure: the faults that apply to a node of the running lab, the findings by
 // severity, and what each fault is called in a menu.
-import { SEVERITIES, type Fault, type Finding, type LabBreak, type LabStatus, type Severity } from '../../electron/api';
+import { SEVERITIES, type Fault, type Finding, type LabBreak, type LabStatus, type ServiceStatus, type Severity } from '../../electron/api';
 
 /** A fault as the Break it menu offers it: what it does, in a few words. */
 export const FAULT_LABELS: Record<Fault, string> = {
@@ -11,30 +11,31 @@ export const FAULT_LABELS: Record<Fault, string> = {
   'decap-missing': 'Remove the tunnel decapsulator',
   'rp-filter': 'Turn strict rp_filter on',
   'backend-down': 'Stop the server',
+  'health-mismatch': 'Answer HTTP 503 (the tcp check passes)',
 };
 
-/** The services whose backends (any route's too) include `node`, with their live modes. */
-function backendModes(status: LabStatus, node: string): Set<string> {
-  const modes = new Set<string>();
-  for (const s of status.services) if (s.backends.some((b) => b.node === node)) modes.add(s.mode);
-  // in l7, routes send to backends of their own: the document names them
-  for (const [name, svc] of Object.entries(status.doc?.services ?? {})) {
-    const live = status.services.find((s) => s.name === name);
-    if (live?.mode === 'l7' && svc.routes?.some((r) => r.backends.some((b) => (typeof b === 'string' ? b : b.node) === node))) modes.add(live.mode);
-  }
-  return modes;
+/** The services whose backends (any route's too) include `node`. */
+function servicesServedBy(status: LabStatus, node: string): ServiceStatus[] {
+  return status.services.filter((s) => {
+    if (s.backends.some((b) => b.node === node)) return true;
+    // in l7, routes send to backends of their own: the document names them
+    const routes = s.mode === 'l7' ? (status.doc?.services?.[s.name]?.routes ?? []) : [];
+    return routes.some((r) => r.backends.some((b) => (typeof b === 'string' ? b : b.node) === node));
+  });
 }
 
 /**
  * The faults that can be made on `node` in the lab's live modes, in menu order
  * (the engine's own rule, from the lab's status: a dsr or tunnel backend holds
  * the VIP, a dsr one hides it from ARP, a nat one routes back through the
- * balancer, a tunnel one decapsulates, a router or tunnel backend has rp_filter off).
+ * balancer, a tunnel one decapsulates, a router or tunnel backend has rp_filter off, lblab's
+ * server behind a tcp health check can answer errors).
  */
 export function faultsFor(status: LabStatus | null, node: string): Fault[] {
   const n = status?.nodes.find((x) => x.name === node);
   if (!status || !n) return [];
-  const modes = backendModes(status, node);
+  const served = servicesServedBy(status, node);
+  const modes = new Set(served.map((s) => s.mode));
   const out: Fault[] = [];
   if (modes.has('dsr') || modes.has('tunnel')) out.push('vip-missing');
   if (modes.has('dsr')) out.push('arp-flux');
@@ -42,6 +43,9 @@ export function faultsFor(status: LabStatus | null, node: string): Fault[] {
   if (modes.has('tunnel')) out.push('decap-missing');
   if (n.kind === 'router' || modes.has('tunnel')) out.push('rp-filter');
   if (modes.size) out.push('backend-down');
+  // lblab's own server (nginx) made to answer errors, behind a tcp health check
+  const image = status.doc?.nodes[node]?.image ?? `lblab/${n.kind}`;
+  if (image === 'lblab/server' && served.some((s) => (status.doc?.services?.[s.name]?.health?.type ?? 'tcp') === 'tcp')) out.push('health-mismatch');
   return out;
 }
 

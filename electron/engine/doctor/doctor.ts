@@ -11,8 +11,8 @@ import { serviceBackendNodes } from '../topology/plan';
 import type { LabPlan } from '../topology/plan-types';
 import { CHECKS, type CheckContext } from './checks/index';
 import { lookAt, type NodeLook } from './look';
-import { probeServices, type ServiceProbe } from './probes';
-import { flushVipNeighbours, restoreSysctls, sysctlsDrifted } from './restore';
+import { probeBackends, probeServices, type ServiceProbe } from './probes';
+import { flushVipNeighbours, restoreServerAnswers, restoreSysctls, sysctlsDrifted } from './restore';
 
 export interface DoctorDeps extends Pick<DeployDeps, 'planLab'> {
   readStats(plan: LabPlan): Promise<ServiceStats[]>;
@@ -84,10 +84,11 @@ export async function runDoctor(lab: string, opts: DoctorOptions, deps: DoctorDe
   const { plan } = ctx;
   const only = opts.service ? plan.services.find((s) => s.name === opts.service) : undefined;
   if (opts.service && !only) throw new ApiError(`lab ${lab} has no service ${opts.service} (services: ${plan.services.map((s) => s.name).join(', ') || 'none'})`, 'not-found');
-  const [{ states, looks }, stats] = await Promise.all([lookAll(ctx), deps.readStats(plan).catch(() => undefined)]);
-  const cc: CheckContext = { plan, states, looks, stats };
-  const checked = CHECKS.flatMap((c) => c(cc));
   const services = only ? [only] : plan.services;
+  const runs = (n: string) => ctx.objs.containers.some((c) => c.Labels?.[LABEL.node] === n && c.State === 'running');
+  const [{ states, looks }, stats, answers] = await Promise.all([lookAll(ctx), deps.readStats(plan).catch(() => undefined), probeBackends(plan, runs, services)]);
+  const cc: CheckContext = { plan, states, looks, stats, answers };
+  const checked = CHECKS.flatMap((c) => c(cc));
   const probes = await probeServices(plan, (n) => states[n] === 'running', services);
   let findings = withProbes(checked, probes, cc);
   if (only) {
@@ -103,6 +104,7 @@ export async function runDoctor(lab: string, opts: DoctorOptions, deps: DoctorDe
     breaks: ctx.record?.breaks ?? [],
     ms: Date.now() - t0,
     probes,
+    answers,
   };
 }
 
@@ -120,6 +122,12 @@ export async function fixLab(lab: string, deps: DeployDeps, findingsBefore: Find
   if (drifted.length || findingsBefore.some((f) => f.kind === 'arp-flux')) {
     await flushVipNeighbours(ctx.plan);
     applied.push('the VIPs\' neighbour entries flushed on their segments (only the balancer answers ARP for them now)');
+  }
+  // a server answering errors (found, or broken on purpose): lblab's server answers again
+  const erring = findingsBefore.filter((f) => f.kind === 'health-mismatch').map((f) => f.node);
+  if (erring.length) {
+    await restoreServerAnswers(ctx.plan, erring);
+    applied.push(`${[...new Set(erring)].join(', ')} answer${erring.length === 1 ? 's' : ''} HTTP 200 again`);
   }
   const breaks = ctx.record?.breaks ?? [];
   await repairLab(ctx, deps);

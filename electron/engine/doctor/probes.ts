@@ -3,6 +3,7 @@
 // the address they saw the client at), and which MAC the client resolved the
 // VIP to (after a ping: only the balancer may own it). One exec per client.
 import { execIn } from '../docker/exec';
+import { serviceBackendNodes } from '../topology/plan';
 import type { LabPlan, PlannedService } from '../topology/plan-types';
 import { contains, ipToInt, parseSubnet } from '../topology/net4';
 
@@ -75,4 +76,38 @@ export async function probeServices(plan: LabPlan, running: (node: string) => bo
     }),
   );
   return out.filter((p): p is ServiceProbe => !!p);
+}
+
+/** What each backend answers a request of its own on the service's port (curl to 127.0.0.1): `PORT CODE` lines. */
+export function answerScript(ports: number[]): string {
+  return ports.map((p) => `c=$(curl -s -o /dev/null -m 2 -w '%{http_code}' http://127.0.0.1:${p}/ 2>/dev/null); echo "${p} \${c:-000}"`).join('\n');
+}
+
+/** Per service, the HTTP status each running backend gives on the service's port (0: no answer, or no curl in it). One exec per backend. */
+export async function probeBackends(plan: LabPlan, running: (node: string) => boolean, services: PlannedService[]): Promise<Record<string, Record<string, number>>> {
+  const ports = new Map<string, Set<number>>();
+  for (const s of services) for (const b of serviceBackendNodes(s)) if (running(b)) ports.set(b, (ports.get(b) ?? new Set()).add(s.port));
+  const codes = new Map<string, Map<number, number>>();
+  await Promise.all(
+    [...ports].map(async ([node, set]) => {
+      const n = plan.nodes.find((x) => x.name === node);
+      if (!n) return;
+      const r = await execIn(n.container, ['sh', '-c', answerScript([...set])], { timeoutMs: 20_000 }).catch(() => undefined);
+      const m = new Map<number, number>();
+      for (const l of r?.stdout.split('\n') ?? []) {
+        const [p, c] = l.trim().split(' ').map(Number);
+        if (Number.isInteger(p) && Number.isInteger(c)) m.set(p, c);
+      }
+      codes.set(node, m);
+    }),
+  );
+  const out: Record<string, Record<string, number>> = {};
+  for (const s of services) {
+    out[s.name] = {};
+    for (const b of serviceBackendNodes(s)) {
+      const c = codes.get(b)?.get(s.port);
+      if (c !== undefined) out[s.name][b] = c;
+    }
+  }
+  return out;
 }

@@ -57,8 +57,24 @@ export async function flushVipNeighbours(plan: LabPlan): Promise<void> {
   );
 }
 
+/** What breaking a server's answers (health-mismatch) does by hand, and its undo: nginx answers 503 instead of 200
+ * (the page naming the server stays, so the probes still see who answered), reloaded without dropping its port. */
+export const SERVER_ERRORS_ON = "sed -i 's/return 200 /return 503 /' /etc/nginx/nginx.conf && nginx -s reload";
+export const SERVER_ERRORS_OFF = "grep -q 'return 503 ' /etc/nginx/nginx.conf || exit 0; sed -i 's/return 503 /return 200 /' /etc/nginx/nginx.conf && nginx -s reload";
+
+/** Make these servers answer 200 again (a running node only; best effort on a foreign image). */
+export async function restoreServerAnswers(plan: LabPlan, nodes: string[]): Promise<void> {
+  await Promise.all(
+    [...new Set(nodes)].map(async (name) => {
+      const n = plan.nodes.find((x) => x.name === name);
+      if (n) await execIn(n.container, ['sh', '-c', SERVER_ERRORS_OFF], { timeoutMs: 10_000 }).catch(() => undefined);
+    }),
+  );
+}
+
 /** Restore the sysctls recorded breaks changed (before a repair re-plumbs), and forget ARP answers an arp-flux gave. */
 export async function restoreBrokenSysctls(plan: LabPlan, breaks: LabBreak[] | undefined, image: string): Promise<void> {
   await restoreSysctls(plan, (breaks ?? []).filter((b) => SYSCTL_FAULTS.has(b.fault)).map((b) => b.node), image);
   if (breaks?.some((b) => b.fault === 'arp-flux')) await flushVipNeighbours(plan);
+  await restoreServerAnswers(plan, (breaks ?? []).filter((b) => b.fault === 'health-mismatch').map((b) => b.node));
 }
