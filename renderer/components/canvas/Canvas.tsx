@@ -63,6 +63,7 @@ export function Canvas({ doc, edit, seal, selection, onSelect, issues, nodeState
   const [dims, setDims] = useState<Record<string, { width: number; height: number }>>({});
   /** the open node menu: which node, where */
   const [menu, setMenu] = useState<{ node: string; x: number; y: number } | null>(null);
+  const closeMenu = useCallback(() => setMenu(null), []);
 
   const serviceOf = useMemo(() => {
     const m: Record<string, string> = {};
@@ -297,7 +298,7 @@ export function Canvas({ doc, edit, seal, selection, onSelect, issues, nodeState
           onSelect({ type: 'node', name: id.name });
           setMenu({ node: id.name, x: e.clientX, y: e.clientY });
         }}
-        onMoveStart={() => setMenu(null)}
+        onMoveStart={closeMenu}
         onPaneClick={() => onSelect({ type: 'lab' })}
         deleteKeyCode={['Delete', 'Backspace']}
         onInit={(inst) => {
@@ -314,7 +315,7 @@ export function Canvas({ doc, edit, seal, selection, onSelect, issues, nodeState
         <Controls showInteractive={false} />
         <MiniMap pannable zoomable nodeStrokeWidth={2} style={{ width: 150, height: 96 }} bgColor="#11161c" maskColor="rgba(10,14,19,0.6)" nodeColor={(n) => (n.type === 'net' ? '#3b4a5a' : ((n.data as LabFlowNode['data']).host?.color ?? '#2f5d8a'))} />
       </ReactFlow>
-      {menu && nodeMenu && doc.nodes[menu.node] && <NodeMenu node={menu.node} x={menu.x} y={menu.y} entries={nodeMenu(menu.node)} onClose={() => setMenu(null)} />}
+      {menu && nodeMenu && doc.nodes[menu.node] && <NodeMenu node={menu.node} x={menu.x} y={menu.y} entries={nodeMenu(menu.node)} onClose={closeMenu} />}
       {lit && (
         <div className="journey-canvas-legend" data-testid="journey-canvas-legend">
           <span style={{ color: 'var(--journey-request)' }}>

@@ -23,10 +23,15 @@ const WIDTH = 280;
 export function NodeMenu({ node, x, y, entries, onClose }: NodeMenuProps) {
   const first = useRef<HTMLButtonElement>(null);
   const firstItem = entries.findIndex((e) => e.type === 'item' && !e.disabled);
-  // the keyboard lands in the menu: Escape closes it, Tab walks its items
+  // the keyboard lands in the menu (Tab walks its items); Escape closes it wherever the focus is
   useEffect(() => {
     first.current?.focus();
   }, []);
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && onClose();
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [onClose]);
   return (
     <>
       <div
@@ -43,7 +48,6 @@ export function NodeMenu({ node, x, y, entries, onClose }: NodeMenuProps) {
         className="node-menu"
         data-testid={`node-menu-${node}`}
         style={{ left: Math.max(4, Math.min(x, window.innerWidth - WIDTH - 8)), top: Math.max(4, Math.min(y, window.innerHeight - 40 - 28 * entries.length)), width: WIDTH }}
-        onKeyDown={(e) => e.key === 'Escape' && onClose()}
       >
         {entries.map((e, i) =>
           e.type === 'heading' ? (
