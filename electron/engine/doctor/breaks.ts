@@ -12,7 +12,7 @@ import { anchorNode, writeRecord } from '../labs/lab-record';
 import { labContext, type LabContext } from '../labs/status';
 import { serviceBackendNodes } from '../topology/plan';
 import type { LabPlan, PlannedNode } from '../topology/plan-types';
-import { flushVipNeighbours, restoreServerAnswers, restoreSysctls, SERVER_ERRORS_ON, SYSCTL_FAULTS } from './restore';
+import { CLIENT_ICMP_BLOCK, flushVipNeighbours, restoreClientIngress, restoreServerAnswers, restoreSysctls, SERVER_ERRORS_ON, SYSCTL_FAULTS } from './restore';
 import { writeSysctls } from './sysctl';
 
 /** Why `fault` cannot be made on `node` in the lab's live modes; undefined when it can. */
@@ -37,6 +37,9 @@ export function notApplicable(plan: LabPlan, fault: Fault, node: string): string
     case 'health-mismatch':
       // the fault edits lblab's own server (nginx); a tcp health check is what it fools
       return need(n.image === 'lblab/server' && plan.services.some((s) => s.health.type === 'tcp' && serviceBackendNodes(s).includes(node)), 'a backend on lblab\'s server image whose service checks health over tcp');
+    case 'mtu':
+      // a client that loses ICMP "fragmentation needed": what breaks when the tunnel's header makes packets too big
+      return need(n.kind === 'client' && plan.services.some((s) => s.mode === 'tunnel'), 'a client of a lab with a service in tunnel mode');
   }
 }
 
@@ -72,6 +75,8 @@ async function make(plan: LabPlan, fault: Fault, n: PlannedNode, image: string):
       return;
     case 'health-mismatch':
       return sh(n, SERVER_ERRORS_ON);
+    case 'mtu':
+      return sh(n, CLIENT_ICMP_BLOCK);
   }
 }
 
@@ -86,6 +91,7 @@ async function undo(ctx: LabContext, plan: LabPlan, b: LabBreak, deps: DeployDep
     return;
   }
   if (b.fault === 'health-mismatch') return restoreServerAnswers(plan, [n.name]);
+  if (b.fault === 'mtu') return restoreClientIngress(plan, [n.name]);
   if (b.fault === 'backend-down') {
     const c = ctx.objs.containers.find((x) => x.Labels?.[LABEL.node] === n.name);
     if (c && c.State !== 'running') await containerRef(c.Id).start();

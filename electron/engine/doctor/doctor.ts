@@ -12,7 +12,7 @@ import type { LabPlan } from '../topology/plan-types';
 import { CHECKS, type CheckContext } from './checks/index';
 import { lookAt, type NodeLook } from './look';
 import { probeBackends, probeServices, type ServiceProbe } from './probes';
-import { flushVipNeighbours, restoreServerAnswers, restoreSysctls, sysctlsDrifted } from './restore';
+import { flushVipNeighbours, restoreClientIngress, restoreServerAnswers, restoreSysctls, sysctlsDrifted } from './restore';
 
 export interface DoctorDeps extends Pick<DeployDeps, 'planLab'> {
   readStats(plan: LabPlan): Promise<ServiceStats[]>;
@@ -54,6 +54,10 @@ export function withProbes(findings: Finding[], probes: ServiceProbe[], ctx: Che
     for (const f of out) if (f.service === p.service && f.severity !== 'info') f.evidence.push(line);
     const hidden = out.find((f) => f.kind === 'client-ip-hidden' && f.service === p.service);
     if (hidden && p.sawClientAs.length) hidden.evidence.push(`the servers saw ${p.client} as ${p.sawClientAs.join(', ')}`);
+    // a large request through the tunnel unanswered while every small one is, and nothing else wrong with the
+    // service (a broken backend the large one was sent to explains it): a path MTU black hole
+    const otherwise = out.some((f) => f.service === p.service && f.severity !== 'info' && f.kind !== 'mtu');
+    if (p.large && !p.large.code && !p.failed && p.sent && !otherwise) out.push(...largeLost(p, s, ctx, out, answered));
     // the VIP resolved to a server's MAC: arp flux seen from the client's side
     if (p.vipMac) {
       const owner = Object.entries(ctx.looks).find(([, l]) => l.addrs.some((a) => a.address?.toLowerCase() === p.vipMac))?.[0];
@@ -76,6 +80,32 @@ export function withProbes(findings: Finding[], probes: ServiceProbe[], ctx: Che
     }
   }
   return out;
+}
+
+/** The large request lost: evidence for an mtu finding of the service, or one of its own (on a client whose ingress
+ * filters packets, which the lab never does, else on the balancer that wraps them). */
+function largeLost(p: ServiceProbe, s: LabPlan['services'][number], ctx: CheckContext, found: Finding[], answered: string): Finding[] {
+  const ev = `${p.client} → ${s.vip}:${s.port}: a ${p.large!.bytes}-byte request got no answer in 3 s, while the small ones were answered (${answered})`;
+  const known = found.find((f) => f.kind === 'mtu' && f.service === s.name);
+  if (known) {
+    known.evidence.push(ev);
+    return [];
+  }
+  const filter = Object.entries(ctx.looks[p.client]?.ingress ?? {})[0];
+  const filterLine = filter?.[1].split('\n').find((l) => / u32 |protocol|match/.test(l))?.trim() ?? filter?.[1].split('\n')[0]?.trim();
+  return [
+    {
+      kind: 'mtu', severity: 'error', node: filter ? p.client : s.balancer, service: s.name,
+      summary: filter
+        ? `${p.client} filters its incoming packets, and large requests to ${s.name} through the tunnel get no answer while small ones do.`
+        : `large requests to ${s.name} through the tunnel get no answer while small ones do.`,
+      evidence: [ev, ...(filter ? [`${p.client} ${filter[0]} ingress: ${filterLine}`] : [])],
+      why: `the tunnel adds a 20-byte header, so full-size packets no longer fit; balancer ${s.balancer} answers ICMP "fragmentation needed" so the client sends smaller ones, but that answer is lost or blocked, and the large request's packets are dropped again and again.`,
+      fix: filter
+        ? `let ICMP "fragmentation needed" reach ${p.client}: remove its ingress filter (tc qdisc del dev ${filter[0]} clsact), or \`lblab doctor --fix\`.`
+        : `let ICMP "fragmentation needed" from ${s.balancer} reach the clients (nothing on the way may drop ICMP type 3), or give the clients an MTU 20 bytes smaller.`,
+    },
+  ];
 }
 
 export async function runDoctor(lab: string, opts: DoctorOptions, deps: DoctorDeps): Promise<DoctorReport> {
@@ -122,6 +152,12 @@ export async function fixLab(lab: string, deps: DeployDeps, findingsBefore: Find
   if (drifted.length || findingsBefore.some((f) => f.kind === 'arp-flux')) {
     await flushVipNeighbours(ctx.plan);
     applied.push('the VIPs\' neighbour entries flushed on their segments (only the balancer answers ARP for them now)');
+  }
+  // a client dropping ICMP on its ingress (found): its filters go (the lab puts none on clients)
+  const filtering = findingsBefore.filter((f) => f.kind === 'mtu' && ctx.plan.nodes.find((n) => n.name === f.node)?.kind === 'client').map((f) => f.node);
+  if (filtering.length) {
+    await restoreClientIngress(ctx.plan, filtering);
+    applied.push(`ingress filters removed on ${[...new Set(filtering)].join(', ')}`);
   }
   // a server answering errors (found, or broken on purpose): lblab's server answers again
   const erring = findingsBefore.filter((f) => f.kind === 'health-mismatch').map((f) => f.node);

@@ -18,18 +18,25 @@ export interface ServiceProbe {
   sawClientAs: string[];
   /** the MAC the client resolved the VIP to, when it shares the VIP's subnet */
   vipMac?: string;
+  /** tunnel: one large request (a body of `bytes`) and its HTTP status (0: no answer) */
+  large?: { bytes: number; code: number };
 }
+
+/** The body of the large request through a tunnel: several full-size packets, each 20 bytes too big once wrapped. */
+export const LARGE_REQUEST = 8000;
 
 const SEP = '@@lblab@@';
 
-/** The probe script: requests (one line each), then the VIP's neighbour entry. */
-export function probeScript(s: PlannedService, requests: number, arp: boolean): string {
+/** The probe script: requests (one line each), a large one (`large NNN`, when asked), then the VIP's neighbour entry. */
+export function probeScript(s: PlannedService, requests: number, arp: boolean, large?: number): string {
   const url = `http://${s.vip}:${s.port}/`;
   return [
     // in parallel (a failing service costs one timeout, not one per request), each from its own source port
     'd=$(mktemp -d)',
     `for i in $(seq ${requests}); do curl -s -m 2 -o "$d/$i" ${url} & done; wait`,
     `for i in $(seq ${requests}); do grep -o 'served by [a-z0-9-]*\\|client [0-9.]*' "$d/$i" 2>/dev/null | tr '\\n' ' '; echo; done`,
+    // full-size packets (no Expect: 100-continue wait); its answer names no server, only the status counts
+    ...(large ? [`head -c ${large} /dev/zero > "$d/big"; c=$(curl -s -m 3 -o /dev/null -w '%{http_code}' -H 'Expect:' --data-binary @"$d/big" ${url}); echo "large \${c:-000}"`] : []),
     'rm -rf "$d"',
     `echo ${SEP}`,
     arp ? `ping -c 1 -W 1 ${s.vip} >/dev/null 2>&1; ip -j neigh show ${s.vip} 2>/dev/null` : 'true',
@@ -39,7 +46,9 @@ export function probeScript(s: PlannedService, requests: number, arp: boolean): 
 /** The probe's output as what it saw. */
 export function parseProbe(service: string, client: string, stdout: string): ServiceProbe {
   const [reqs = '', neigh = ''] = stdout.split(`${SEP}\n`);
-  const lines = reqs.split('\n').filter((_, i, a) => i < a.length - 1 || a[i] !== '');
+  const all = reqs.split('\n').filter((_, i, a) => i < a.length - 1 || a[i] !== '');
+  const largeLine = all.find((l) => l.startsWith('large '));
+  const lines = all.filter((l) => l !== largeLine);
   const answered: Record<string, number> = {};
   const saw = new Set<string>();
   let failed = 0;
@@ -57,7 +66,8 @@ export function parseProbe(service: string, client: string, stdout: string): Ser
   } catch {
     // no `ip -j neigh`: no ARP evidence
   }
-  return { service, client, sent: lines.length, answered, failed, sawClientAs: [...saw], ...(vipMac && { vipMac }) };
+  const large = largeLine ? { bytes: LARGE_REQUEST, code: Number(largeLine.slice(6)) || 0 } : undefined;
+  return { service, client, sent: lines.length, answered, failed, sawClientAs: [...saw], ...(vipMac && { vipMac }), ...(large && { large }) };
 }
 
 /** Probe every service from its first running client (one exec per service). */
@@ -71,7 +81,7 @@ export async function probeServices(plan: LabPlan, running: (node: string) => bo
       const c = onVipNet ?? clients[0];
       if (!c) return undefined;
       const n = Math.max(3, Math.min(2 * (s.backends.length || 1), 12));
-      const r = await execIn(c.container, ['sh', '-c', probeScript(s, n, !!onVipNet)], { timeoutMs: 60_000 }).catch(() => undefined);
+      const r = await execIn(c.container, ['sh', '-c', probeScript(s, n, !!onVipNet, s.mode === 'tunnel' ? LARGE_REQUEST : undefined)], { timeoutMs: 60_000 }).catch(() => undefined);
       return r ? parseProbe(s.name, c.name, r.stdout) : undefined;
     }),
   );
