@@ -13,6 +13,7 @@ export const FAULT_LABELS: Record<Fault, string> = {
   'backend-down': 'Stop the server',
   'health-mismatch': 'Answer HTTP 503 (the tcp check passes)',
   mtu: 'Drop ICMP "fragmentation needed"',
+  'not-same-l2': 'Take it off the balancer\'s segment',
 };
 
 /** The services whose backends (any route's too) include `node`. */
@@ -49,6 +50,7 @@ export function faultsFor(status: LabStatus | null, node: string): Fault[] {
   if (image === 'lblab/server' && served.some((s) => (status.doc?.services?.[s.name]?.health?.type ?? 'tcp') === 'tcp')) out.push('health-mismatch');
   // a client losing ICMP "fragmentation needed", where a tunnel makes packets too big
   if (n.kind === 'client' && status.services.some((s) => s.mode === 'tunnel')) out.push('mtu');
+  if (modes.has('dsr')) out.push('not-same-l2');
   return out;
 }
 

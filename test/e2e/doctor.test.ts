@@ -63,8 +63,8 @@ describe.skipIf(FAKE)('the doctor in the browser (web mode, real engine)', () =>
 
   const scenario = watchScenarios(() => s?.consoleErrors ?? [], () => snap);
 
-  it('offers only the faults that apply: a dsr backend has four, a client none', async () => {
-    expect(await menuOf('web2')).toEqual(['node-menu-break-vip-missing', 'node-menu-break-arp-flux', 'node-menu-break-backend-down', 'node-menu-break-health-mismatch']);
+  it('offers only the faults that apply: a dsr backend has five, a client none', async () => {
+    expect(await menuOf('web2')).toEqual(['node-menu-break-vip-missing', 'node-menu-break-arp-flux', 'node-menu-break-backend-down', 'node-menu-break-health-mismatch', 'node-menu-break-not-same-l2']);
     await page.keyboard.press('Escape');
     await expect.poll(() => page.getByTestId('node-menu-web2').count()).toBe(0);
     expect(await menuOf('client1')).toEqual([]);

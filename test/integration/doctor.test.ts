@@ -6,7 +6,8 @@
 // exactly that kind on that node, and `--fix` must make the lab serve again.
 // Then the same faults made with `lblab break`, undone by `break --undo` or `up`.
 // (health-mismatch: a server answering 503 behind a tcp health check that passes;
-// mtu: a client dropping ICMP "fragmentation needed", so large requests through the tunnel vanish.)
+// mtu: a client dropping ICMP "fragmentation needed", so large requests through the tunnel vanish;
+// not-same-l2: a dsr server's interface on the balancer's segment set down.)
 // And no false alarms: the healthy lab in every mode has no error or warning.
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
@@ -168,6 +169,14 @@ describe.sequential('the doctor on a live lab', () => {
       expect((await answers()).filter((a) => !a.endsWith(' 200'))).toEqual([]);
     });
 
+    it('not-same-l2 (dsr): a server whose interface on the balancer\'s segment is down', async () => {
+      dockerExec('web2', 'ip link set dev eth0 down');
+      const who = await served();
+      expect(who).not.toContain('web2');
+      await found('not-same-l2', 'web2');
+      await fixAndServe();
+    });
+
     it('return-path (nat): a server whose default route bypasses the balancer', async () => {
       await toMode('nat');
       dockerExec('web2', `ip route replace default via ${addressOf('r1', 'back')}`);
@@ -189,6 +198,7 @@ describe.sequential('the doctor on a live lab', () => {
     });
 
     it('mtu (tunnel): a client that drops ICMP "fragmentation needed": large requests vanish, small ones pass', async () => {
+      await toMode('tunnel');
       expect(await large()).toBe('200');
       // forget the path MTU learnt just now, then drop every ICMP "destination unreachable" arriving
       dockerExec('client1', 'ip route flush cache; tc qdisc add dev eth0 clsact; tc filter add dev eth0 ingress protocol ip u32 match ip protocol 1 0xff match u8 3 0xff at 20 action drop');
@@ -208,6 +218,7 @@ describe.sequential('the doctor on a live lab', () => {
       ['dsr', 'rp-filter', 'r1', 'fix'],
       ['dsr', 'backend-down', 'web3', 'up'],
       ['dsr', 'health-mismatch', 'web3', 'up'],
+      ['dsr', 'not-same-l2', 'web2', 'undo'],
       ['nat', 'return-path', 'web2', 'undo'],
       ['tunnel', 'decap-missing', 'web1', 'undo'],
       ['tunnel', 'mtu', 'client1', 'fix'],

@@ -12,7 +12,7 @@ import { anchorNode, writeRecord } from '../labs/lab-record';
 import { labContext, type LabContext } from '../labs/status';
 import { serviceBackendNodes } from '../topology/plan';
 import type { LabPlan, PlannedNode } from '../topology/plan-types';
-import { CLIENT_ICMP_BLOCK, flushVipNeighbours, restoreClientIngress, restoreServerAnswers, restoreSysctls, SERVER_ERRORS_ON, SYSCTL_FAULTS } from './restore';
+import { CLIENT_ICMP_BLOCK, flushVipNeighbours, linkState, restoreClientIngress, restoreLinks, restoreServerAnswers, restoreSysctls, SERVER_ERRORS_ON, SYSCTL_FAULTS } from './restore';
 import { writeSysctls } from './sysctl';
 
 /** Why `fault` cannot be made on `node` in the lab's live modes; undefined when it can. */
@@ -40,7 +40,14 @@ export function notApplicable(plan: LabPlan, fault: Fault, node: string): string
     case 'mtu':
       // a client that loses ICMP "fragmentation needed": what breaks when the tunnel's header makes packets too big
       return need(n.kind === 'client' && plan.services.some((s) => s.mode === 'tunnel'), 'a client of a lab with a service in tunnel mode');
+    case 'not-same-l2':
+      return need(backendIn(['dsr']).length > 0, 'a dsr backend');
   }
+}
+
+/** The addresses a node is a dsr backend at (on the segment it shares with the balancer). */
+function dsrBackendAddresses(plan: LabPlan, node: string): string[] {
+  return [...new Set(plan.services.filter((s) => s.mode === 'dsr').flatMap((s) => [...s.backends, ...s.routes.flatMap((r) => r.backends)]).filter((b) => b.node === node).map((b) => b.address))];
 }
 
 /** Another next hop on the node's network: a router there, else the network's own gateway (the Docker bridge). */
@@ -77,6 +84,9 @@ async function make(plan: LabPlan, fault: Fault, n: PlannedNode, image: string):
       return sh(n, SERVER_ERRORS_ON);
     case 'mtu':
       return sh(n, CLIENT_ICMP_BLOCK);
+    case 'not-same-l2':
+      // its interface on the segment it shares with a dsr balancer, down: it is off that segment
+      return sh(n, linkState(dsrBackendAddresses(plan, n.name), 'down'));
   }
 }
 
@@ -92,6 +102,7 @@ async function undo(ctx: LabContext, plan: LabPlan, b: LabBreak, deps: DeployDep
   }
   if (b.fault === 'health-mismatch') return restoreServerAnswers(plan, [n.name]);
   if (b.fault === 'mtu') return restoreClientIngress(plan, [n.name]);
+  if (b.fault === 'not-same-l2') await restoreLinks(plan, [n.name]);
   if (b.fault === 'backend-down') {
     const c = ctx.objs.containers.find((x) => x.Labels?.[LABEL.node] === n.name);
     if (c && c.State !== 'running') await containerRef(c.Id).start();

@@ -12,7 +12,7 @@ import type { LabPlan } from '../topology/plan-types';
 import { CHECKS, type CheckContext } from './checks/index';
 import { lookAt, type NodeLook } from './look';
 import { probeBackends, probeServices, type ServiceProbe } from './probes';
-import { flushVipNeighbours, restoreClientIngress, restoreServerAnswers, restoreSysctls, sysctlsDrifted } from './restore';
+import { flushVipNeighbours, restoreClientIngress, restoreLinks, restoreServerAnswers, restoreSysctls, sysctlsDrifted } from './restore';
 
 export interface DoctorDeps extends Pick<DeployDeps, 'planLab'> {
   readStats(plan: LabPlan): Promise<ServiceStats[]>;
@@ -152,6 +152,12 @@ export async function fixLab(lab: string, deps: DeployDeps, findingsBefore: Find
   if (drifted.length || findingsBefore.some((f) => f.kind === 'arp-flux')) {
     await flushVipNeighbours(ctx.plan);
     applied.push('the VIPs\' neighbour entries flushed on their segments (only the balancer answers ARP for them now)');
+  }
+  // an interface set down (found): up again, the repair below puts its routes back
+  const cutOff = findingsBefore.filter((f) => f.kind === 'not-same-l2').map((f) => f.node);
+  if (cutOff.length) {
+    await restoreLinks(ctx.plan, cutOff);
+    applied.push(`interfaces of ${[...new Set(cutOff)].join(', ')} up again`);
   }
   // a client dropping ICMP on its ingress (found): its filters go (the lab puts none on clients)
   const filtering = findingsBefore.filter((f) => f.kind === 'mtu' && ctx.plan.nodes.find((n) => n.name === f.node)?.kind === 'client').map((f) => f.node);

@@ -90,10 +90,25 @@ export async function restoreClientIngress(plan: LabPlan, nodes: string[]): Prom
   );
 }
 
+/** The shell lines that set the interface holding each address down (not-same-l2 by hand) or up again. */
+export const linkState = (addresses: string[], state: 'up' | 'down') =>
+  addresses.map((a) => `d=$(ip -o -4 addr show | awk '$4 ~ /^${a.replace(/\./g, '\\.')}\\// {print $2; exit}'); [ -n "$d" ] && ip link set dev "$d" ${state}`).join('; ') + '; true';
+
+/** Bring every planned interface of these nodes up (the plumbing, run next, puts their routes back). */
+export async function restoreLinks(plan: LabPlan, nodes: string[]): Promise<void> {
+  await Promise.all(
+    [...new Set(nodes)].map(async (name) => {
+      const n = plan.nodes.find((x) => x.name === name);
+      if (n) await execIn(n.container, ['sh', '-c', linkState(n.interfaces.map((i) => i.address), 'up')], { timeoutMs: 10_000 }).catch(() => undefined);
+    }),
+  );
+}
+
 /** Restore the sysctls recorded breaks changed (before a repair re-plumbs), and forget ARP answers an arp-flux gave. */
 export async function restoreBrokenSysctls(plan: LabPlan, breaks: LabBreak[] | undefined, image: string): Promise<void> {
   await restoreSysctls(plan, (breaks ?? []).filter((b) => SYSCTL_FAULTS.has(b.fault)).map((b) => b.node), image);
   if (breaks?.some((b) => b.fault === 'arp-flux')) await flushVipNeighbours(plan);
   await restoreServerAnswers(plan, (breaks ?? []).filter((b) => b.fault === 'health-mismatch').map((b) => b.node));
   await restoreClientIngress(plan, (breaks ?? []).filter((b) => b.fault === 'mtu').map((b) => b.node));
+  await restoreLinks(plan, (breaks ?? []).filter((b) => b.fault === 'not-same-l2').map((b) => b.node));
 }

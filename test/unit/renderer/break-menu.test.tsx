@@ -67,7 +67,7 @@ describe('the node menu on the canvas', () => {
 describe('Break it', () => {
   it('offers the faults of a dsr backend, none on a client, nothing until the lab runs', () => {
     const s = runningStatus(sampleDoc());
-    expect(keys(breakIt(s).menuFor('web1'))).toEqual(['heading: Break it', 'break-vip-missing', 'break-arp-flux', 'break-backend-down', 'break-health-mismatch']);
+    expect(keys(breakIt(s).menuFor('web1'))).toEqual(['heading: Break it', 'break-vip-missing', 'break-arp-flux', 'break-backend-down', 'break-health-mismatch', 'break-not-same-l2']);
     expect(keys(breakIt(s).menuFor('client1'))).toEqual(['heading: Break it', "note: No fault applies to client1 in this lab's modes: faults are made on backends and routers."]);
     expect(keys(breakIt(s, false).menuFor('web1'))).toEqual(['heading: Break it', 'note: Deploy the lab to break a node on purpose.']);
   });

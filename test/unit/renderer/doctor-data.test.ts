@@ -50,7 +50,7 @@ describe('faults offered on a node', () => {
 
   it('a dsr backend: the VIP, ARP, stopping it; a client nothing; no lab nothing', () => {
     const status = statusOf(labDoc('dsr'));
-    expect(faultsFor(status, 'web2')).toEqual(['vip-missing', 'arp-flux', 'backend-down', 'health-mismatch']);
+    expect(faultsFor(status, 'web2')).toEqual(['vip-missing', 'arp-flux', 'backend-down', 'health-mismatch', 'not-same-l2']);
     expect(faultsFor(status, 'r1')).toEqual(['rp-filter']);
     expect(faultsFor(status, 'client1')).toEqual([]);
     expect(faultsFor(null, 'web2')).toEqual([]);
