@@ -71,7 +71,7 @@ export function DoctorPanel({ client, lab, visible, onHighlight, onChanged }: Do
           type="button"
           className="btn"
           data-testid="doctor-fix"
-          disabled={busy || !!blocked || !r || r.findings.every((f) => f.severity === 'info')}
+          disabled={busy || !!blocked || !r || (r.findings.every((f) => f.severity === 'info') && !r.breaks.length)}
           title="Apply the fixes lblab knows (the repair Deploy does, the undo of faults made on purpose), then look again"
           onClick={d.fix}
         >
