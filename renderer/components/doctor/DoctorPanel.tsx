@@ -84,7 +84,7 @@ export function DoctorPanel({ client, lab, visible, onHighlight, onChanged }: Do
         )}
         {blocked && <span className="journey-blocked">{blocked}</span>}
         {r && !busy && (
-          <span className={`doctor-verdict ${r.healthy ? 'ok' : 'bad'}`} data-testid="doctor-verdict" data-healthy={r.healthy ? 'yes' : 'no'}>
+          <span className={`doctor-verdict ${!r.healthy ? 'bad' : r.findings.some((f) => f.severity === 'warning') ? 'warn' : 'ok'}`} data-testid="doctor-verdict" data-healthy={r.healthy ? 'yes' : 'no'}>
             {verdict(r)}
           </span>
         )}
