@@ -159,6 +159,7 @@ describe.sequential('the doctor on a live lab', () => {
     });
 
     it('health-mismatch (dsr): a server answering 503 while its tcp health check passes', async () => {
+      await toMode('dsr');
       dockerExec('web3', "sed -i 's/return 200 /return 503 /' /etc/nginx/nginx.conf && nginx -s reload");
       const got = await answers();
       expect(got).toContain('web3 503');
@@ -170,6 +171,7 @@ describe.sequential('the doctor on a live lab', () => {
     });
 
     it('not-same-l2 (dsr): a server whose interface on the balancer\'s segment is down', async () => {
+      await toMode('dsr');
       dockerExec('web2', 'ip link set dev eth0 down');
       const who = await served();
       expect(who).not.toContain('web2');
