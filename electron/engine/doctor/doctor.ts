@@ -12,7 +12,7 @@ import type { LabPlan } from '../topology/plan-types';
 import { CHECKS, type CheckContext } from './checks/index';
 import { lookAt, type NodeLook } from './look';
 import { probeBackends, probeServices, type ServiceProbe } from './probes';
-import { flushVipNeighbours, restoreClientIngress, restoreLinks, restoreServerAnswers, restoreSysctls, sysctlsDrifted } from './restore';
+import { flushVipNeighbours, NO_PMTU_DISC, restoreClientPmtu, restoreLinks, restoreServerAnswers, restoreSysctls, sysctlsDrifted } from './restore';
 
 export interface DoctorDeps extends Pick<DeployDeps, 'planLab'> {
   readStats(plan: LabPlan): Promise<ServiceStats[]>;
@@ -82,8 +82,8 @@ export function withProbes(findings: Finding[], probes: ServiceProbe[], ctx: Che
   return out;
 }
 
-/** The large request lost: evidence for an mtu finding of the service, or one of its own (on a client whose ingress
- * filters packets, which the lab never does, else on the balancer that wraps them). */
+/** The large request lost: evidence for an mtu finding of the service, or one of its own (on a client that sends
+ * without DF, else on the balancer that wraps them). */
 function largeLost(p: ServiceProbe, s: LabPlan['services'][number], ctx: CheckContext, found: Finding[], answered: string): Finding[] {
   const ev = `${p.client} → ${s.vip}:${s.port}: a ${p.large!.bytes}-byte request got no answer in 3 s, while the small ones were answered (${answered})`;
   const known = found.find((f) => f.kind === 'mtu' && f.service === s.name);
@@ -91,18 +91,21 @@ function largeLost(p: ServiceProbe, s: LabPlan['services'][number], ctx: CheckCo
     known.evidence.push(ev);
     return [];
   }
-  const filter = Object.entries(ctx.looks[p.client]?.ingress ?? {})[0];
-  const filterLine = filter?.[1].split('\n').find((l) => / u32 |protocol|match/.test(l))?.trim() ?? filter?.[1].split('\n')[0]?.trim();
+  const off = ctx.looks[p.client]?.sysctls[NO_PMTU_DISC];
+  const noDf = off !== undefined && off !== '0';
+  const drops = ctx.stats?.find((x) => x.service === s.name)?.drops.too_big;
   return [
     {
-      kind: 'mtu', severity: 'error', node: filter ? p.client : s.balancer, service: s.name,
-      summary: filter
-        ? `${p.client} filters its incoming packets, and large requests to ${s.name} through the tunnel get no answer while small ones do.`
+      kind: 'mtu', severity: 'error', node: noDf ? p.client : s.balancer, service: s.name,
+      summary: noDf
+        ? `${p.client} sends without DF (path MTU discovery off), and its large requests to ${s.name} through the tunnel get no answer while small ones do.`
         : `large requests to ${s.name} through the tunnel get no answer while small ones do.`,
-      evidence: [ev, ...(filter ? [`${p.client} ${filter[0]} ingress: ${filterLine}`] : [])],
-      why: `the tunnel adds a 20-byte header, so full-size packets no longer fit; balancer ${s.balancer} answers ICMP "fragmentation needed" so the client sends smaller ones, but that answer is lost or blocked, and the large request's packets are dropped again and again.`,
-      fix: filter
-        ? `let ICMP "fragmentation needed" reach ${p.client}: remove its ingress filter (tc qdisc del dev ${filter[0]} clsact), or \`lblab doctor --fix\`.`
+      evidence: [ev, ...(noDf ? [`${p.client}: ${NO_PMTU_DISC} = ${off}`] : []), ...(drops ? [`balancer ${s.balancer} dropped ${drops} packet(s) too big to wrap (drop too_big)`] : [])],
+      why: noDf
+        ? `the tunnel adds a 20-byte header, so full-size packets no longer fit; without DF the balancer cannot answer ICMP "fragmentation needed" and drops them, again on every retransmission.`
+        : `the tunnel adds a 20-byte header, so full-size packets no longer fit; balancer ${s.balancer} answers ICMP "fragmentation needed" so the client sends smaller ones, but that answer is lost or blocked, and the large request's packets are dropped again and again.`,
+      fix: noDf
+        ? `turn path MTU discovery back on in ${p.client} (sysctl -w ${NO_PMTU_DISC}=0), or \`lblab doctor --fix\`.`
         : `let ICMP "fragmentation needed" from ${s.balancer} reach the clients (nothing on the way may drop ICMP type 3), or give the clients an MTU 20 bytes smaller.`,
     },
   ];
@@ -159,11 +162,11 @@ export async function fixLab(lab: string, deps: DeployDeps, findingsBefore: Find
     await restoreLinks(ctx.plan, cutOff);
     applied.push(`interfaces of ${[...new Set(cutOff)].join(', ')} up again`);
   }
-  // a client dropping ICMP on its ingress (found): its filters go (the lab puts none on clients)
-  const filtering = findingsBefore.filter((f) => f.kind === 'mtu' && ctx.plan.nodes.find((n) => n.name === f.node)?.kind === 'client').map((f) => f.node);
-  if (filtering.length) {
-    await restoreClientIngress(ctx.plan, filtering);
-    applied.push(`ingress filters removed on ${[...new Set(filtering)].join(', ')}`);
+  // a client sending without DF (found): path MTU discovery back on
+  const noDf = findingsBefore.filter((f) => f.kind === 'mtu' && ctx.plan.nodes.find((n) => n.name === f.node)?.kind === 'client').map((f) => f.node);
+  if (noDf.length) {
+    await restoreClientPmtu(ctx.plan, noDf, helperImage(deps));
+    applied.push(`path MTU discovery on again on ${[...new Set(noDf)].join(', ')}`);
   }
   // a server answering errors (found, or broken on purpose): lblab's server answers again
   const erring = findingsBefore.filter((f) => f.kind === 'health-mismatch').map((f) => f.node);

@@ -72,20 +72,19 @@ export async function restoreServerAnswers(plan: LabPlan, nodes: string[]): Prom
   );
 }
 
-/** What breaking a client's path MTU discovery (mtu) does by hand: a filter on each of its interfaces' ingress that
- * drops ICMP "destination unreachable" (type 3: "fragmentation needed" among them), and the path MTUs it learnt
- * forgotten (else a smaller one learnt before hides the fault); and its undo, which removes every
- * ingress filter (the lab puts none on a client). */
-export const CLIENT_ICMP_BLOCK =
-  'for d in $(ls /sys/class/net); do [ "$d" = lo ] && continue; tc qdisc add dev "$d" clsact 2>/dev/null; tc filter add dev "$d" ingress protocol ip u32 match ip protocol 1 0xff match u8 3 0xff at 20 action drop || exit 1; done; ip route flush cache';
-export const CLIENT_ICMP_UNBLOCK = 'for d in $(ls /sys/class/net); do tc qdisc del dev "$d" clsact 2>/dev/null; done; true';
+/** Path MTU discovery off on a client (mtu by hand): its packets go without DF, so a balancer that must wrap a
+ * full-size one cannot answer "fragmentation needed" and drops it. Written by the sysctl helper; the lab plans none. */
+export const NO_PMTU_DISC = 'net.ipv4.ip_no_pmtu_disc';
+/** Forget the path MTUs a node learnt (else a smaller one learnt before hides the fault): an address added and removed
+ * marks every learnt one stale, where /proc/sys/net/ipv4/route/flush is read-only. */
+export const FORGET_PMTU = 'ip addr add 127.0.0.2/8 dev lo && ip addr del 127.0.0.2/8 dev lo';
 
-/** Remove the ingress filters of these clients. */
-export async function restoreClientIngress(plan: LabPlan, nodes: string[]): Promise<void> {
+/** Path MTU discovery back on for these clients. */
+export async function restoreClientPmtu(plan: LabPlan, nodes: string[], image: string): Promise<void> {
   await Promise.all(
     [...new Set(nodes)].map(async (name) => {
       const n = plan.nodes.find((x) => x.name === name);
-      if (n?.kind === 'client') await execIn(n.container, ['sh', '-c', CLIENT_ICMP_UNBLOCK], { timeoutMs: 10_000 }).catch(() => undefined);
+      if (n?.kind === 'client') await writeSysctls(plan.name, n.container, image, { [NO_PMTU_DISC]: '0' });
     }),
   );
 }
@@ -109,6 +108,6 @@ export async function restoreBrokenSysctls(plan: LabPlan, breaks: LabBreak[] | u
   await restoreSysctls(plan, (breaks ?? []).filter((b) => SYSCTL_FAULTS.has(b.fault)).map((b) => b.node), image);
   if (breaks?.some((b) => b.fault === 'arp-flux')) await flushVipNeighbours(plan);
   await restoreServerAnswers(plan, (breaks ?? []).filter((b) => b.fault === 'health-mismatch').map((b) => b.node));
-  await restoreClientIngress(plan, (breaks ?? []).filter((b) => b.fault === 'mtu').map((b) => b.node));
+  await restoreClientPmtu(plan, (breaks ?? []).filter((b) => b.fault === 'mtu').map((b) => b.node), image);
   await restoreLinks(plan, (breaks ?? []).filter((b) => b.fault === 'not-same-l2').map((b) => b.node));
 }
