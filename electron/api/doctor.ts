@@ -26,7 +26,7 @@ export const FINDING_KINDS = [
 export type FindingKind = (typeof FINDING_KINDS)[number];
 
 /** The faults `break` can make (each one a finding kind the doctor names). */
-export const FAULTS = ['vip-missing', 'arp-flux', 'return-path', 'decap-missing', 'rp-filter', 'backend-down', 'health-mismatch', 'mtu', 'not-same-l2'] as const;
+export const FAULTS = ['vip-missing', 'arp-flux', 'return-path', 'decap-missing', 'rp-filter', 'backend-down', 'health-mismatch', 'not-same-l2'] as const;
 export type Fault = (typeof FAULTS)[number];
 
 export interface Finding {

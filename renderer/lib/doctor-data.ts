@@ -12,7 +12,6 @@ export const FAULT_LABELS: Record<Fault, string> = {
   'rp-filter': 'Turn strict rp_filter on',
   'backend-down': 'Stop the server',
   'health-mismatch': 'Answer HTTP 503 (the tcp check passes)',
-  mtu: 'Send without DF (no path MTU discovery)',
   'not-same-l2': 'Take it off the balancer\'s segment',
 };
 
@@ -48,8 +47,6 @@ export function faultsFor(status: LabStatus | null, node: string): Fault[] {
   // lblab's own server (nginx) made to answer errors, behind a tcp health check
   const image = status.doc?.nodes[node]?.image ?? `lblab/${n.kind}`;
   if (image === 'lblab/server' && served.some((s) => (status.doc?.services?.[s.name]?.health?.type ?? 'tcp') === 'tcp')) out.push('health-mismatch');
-  // a client sending without DF, where a tunnel makes packets too big
-  if (n.kind === 'client' && status.services.some((s) => s.mode === 'tunnel')) out.push('mtu');
   if (modes.has('dsr')) out.push('not-same-l2');
   return out;
 }

@@ -12,7 +12,7 @@ import { anchorNode, writeRecord } from '../labs/lab-record';
 import { labContext, type LabContext } from '../labs/status';
 import { serviceBackendNodes } from '../topology/plan';
 import type { LabPlan, PlannedNode } from '../topology/plan-types';
-import { flushVipNeighbours, FORGET_PMTU, linkState, NO_PMTU_DISC, restoreClientPmtu, restoreLinks, restoreServerAnswers, restoreSysctls, SERVER_ERRORS_ON, SYSCTL_FAULTS } from './restore';
+import { flushVipNeighbours, linkState, restoreLinks, restoreServerAnswers, restoreSysctls, SERVER_ERRORS_ON, SYSCTL_FAULTS } from './restore';
 import { writeSysctls } from './sysctl';
 
 /** Why `fault` cannot be made on `node` in the lab's live modes; undefined when it can. */
@@ -37,9 +37,6 @@ export function notApplicable(plan: LabPlan, fault: Fault, node: string): string
     case 'health-mismatch':
       // the fault edits lblab's own server (nginx); a tcp health check is what it fools
       return need(n.image === 'lblab/server' && plan.services.some((s) => s.health.type === 'tcp' && serviceBackendNodes(s).includes(node)), 'a backend on lblab\'s server image whose service checks health over tcp');
-    case 'mtu':
-      // a client that sends without DF: the balancer cannot say "fragmentation needed" when the tunnel's header makes packets too big
-      return need(n.kind === 'client' && plan.services.some((s) => s.mode === 'tunnel'), 'a client of a lab with a service in tunnel mode');
     case 'not-same-l2':
       return need(backendIn(['dsr']).length > 0, 'a dsr backend');
   }
@@ -82,9 +79,6 @@ async function make(plan: LabPlan, fault: Fault, n: PlannedNode, image: string):
       return;
     case 'health-mismatch':
       return sh(n, SERVER_ERRORS_ON);
-    case 'mtu':
-      await writeSysctls(plan.name, n.container, image, { [NO_PMTU_DISC]: '1' });
-      return sh(n, FORGET_PMTU);
     case 'not-same-l2':
       // its interface on the segment it shares with a dsr balancer, down: it is off that segment
       return sh(n, linkState(dsrBackendAddresses(plan, n.name), 'down'));
@@ -102,7 +96,6 @@ async function undo(ctx: LabContext, plan: LabPlan, b: LabBreak, deps: DeployDep
     return;
   }
   if (b.fault === 'health-mismatch') return restoreServerAnswers(plan, [n.name]);
-  if (b.fault === 'mtu') return restoreClientPmtu(plan, [n.name], helperImage(deps));
   if (b.fault === 'not-same-l2') await restoreLinks(plan, [n.name]);
   if (b.fault === 'backend-down') {
     const c = ctx.objs.containers.find((x) => x.Labels?.[LABEL.node] === n.name);

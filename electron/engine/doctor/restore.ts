@@ -72,12 +72,10 @@ export async function restoreServerAnswers(plan: LabPlan, nodes: string[]): Prom
   );
 }
 
-/** Path MTU discovery off on a client (mtu by hand): its packets go without DF, so a balancer that must wrap a
- * full-size one cannot answer "fragmentation needed" and drops it. Written by the sysctl helper; the lab plans none. */
+/** Path MTU discovery off on a client: its packets go without DF, so a balancer that must wrap a full-size one
+ * cannot answer "fragmentation needed" and drops it. The lab plans none; a fix writes it back with the sysctl helper. */
 export const NO_PMTU_DISC = 'net.ipv4.ip_no_pmtu_disc';
-/** Forget the path MTUs a node learnt (else a smaller one learnt before hides the fault): an address added and removed
- * marks every learnt one stale, where /proc/sys/net/ipv4/route/flush is read-only. */
-export const FORGET_PMTU = 'ip addr add 127.0.0.2/8 dev lo && ip addr del 127.0.0.2/8 dev lo';
+
 
 /** Path MTU discovery back on for these clients. */
 export async function restoreClientPmtu(plan: LabPlan, nodes: string[], image: string): Promise<void> {
@@ -108,6 +106,5 @@ export async function restoreBrokenSysctls(plan: LabPlan, breaks: LabBreak[] | u
   await restoreSysctls(plan, (breaks ?? []).filter((b) => SYSCTL_FAULTS.has(b.fault)).map((b) => b.node), image);
   if (breaks?.some((b) => b.fault === 'arp-flux')) await flushVipNeighbours(plan);
   await restoreServerAnswers(plan, (breaks ?? []).filter((b) => b.fault === 'health-mismatch').map((b) => b.node));
-  await restoreClientPmtu(plan, (breaks ?? []).filter((b) => b.fault === 'mtu').map((b) => b.node), image);
   await restoreLinks(plan, (breaks ?? []).filter((b) => b.fault === 'not-same-l2').map((b) => b.node));
 }

@@ -113,7 +113,7 @@ describe('doctor panel', () => {
     expect(screen.queryByTestId('finding-vip-missing-web2')).toBeNull();
     expect(onChanged).toHaveBeenCalledTimes(1);
     // a note points at no node
-    expect(last(onHighlight)).toBeNull();
+    await waitFor(() => expect(last(onHighlight)).toBeNull());
   });
 
   it('an engine error: one line, dismissable', async () => {
