@@ -46,7 +46,7 @@ export function faultsFor(status: LabStatus | null, node: string): Fault[] {
   if (modes.size) out.push('backend-down');
   // lblab's own server (nginx) made to answer errors, behind a tcp health check
   const image = status.doc?.nodes[node]?.image ?? `lblab/${n.kind}`;
-  if (image === 'lblab/server' && served.some((s) => (status.doc?.services?.[s.name]?.health?.type ?? 'tcp') === 'tcp')) out.push('health-mismatch');
+  if (image === 'lblab/server' && served.some((s) => (status.doc?.services?.[s.name]?.health?.type ?? 'tcp') === 'tcp' && (status.doc?.services?.[s.name]?.protocol ?? 'http') === 'http')) out.push('health-mismatch');
   if (modes.has('dsr')) out.push('not-same-l2');
   return out;
 }

@@ -36,7 +36,7 @@ export function notApplicable(plan: LabPlan, fault: Fault, node: string): string
       return need(backendIn([...new Set(plan.services.map((s) => s.mode))]).length > 0, 'a backend');
     case 'health-mismatch':
       // the fault edits lblab's own server (nginx); a tcp health check is what it fools
-      return need(n.image === 'lblab/server' && plan.services.some((s) => s.health.type === 'tcp' && serviceBackendNodes(s).includes(node)), 'a backend on lblab\'s server image whose service checks health over tcp');
+      return need(n.image === 'lblab/server' && plan.services.some((s) => s.health.type === 'tcp' && (s.protocol ?? 'http') === 'http' && serviceBackendNodes(s).includes(node)), 'a backend on lblab\'s server image whose HTTP service checks health over tcp');
     case 'not-same-l2':
       return need(backendIn(['dsr']).length > 0, 'a dsr backend');
   }

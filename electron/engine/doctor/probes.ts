@@ -27,13 +27,27 @@ export const LARGE_REQUEST = 8000;
 
 const SEP = '@@lblab@@';
 
+/** A service spoken over HTTP (the default): the large request and the backends' own answers are HTTP requests. */
+export const isHttp = (s: Pick<PlannedService, 'protocol'>) => (s.protocol ?? 'http') === 'http';
+
+/** One request in the service's own protocol, its answer (naming the server) into "$d/$i": an HTTP GET,
+ * an etcd get of the key each server's etcd holds its name under, or a WebSocket message echoed. */
+export function probeRequest(s: Pick<PlannedService, 'vip' | 'port' | 'protocol'>): string {
+  const at = `${s.vip}:${s.port}`;
+  if (s.protocol === 'tcp') {
+    return `{ v=$(ETCDCTL_API=3 etcdctl --endpoints ${at} --dial-timeout 2s --command-timeout 2s get lblab/server --print-value-only 2>/dev/null) && [ -n "$v" ] && echo "served by $v"; } > "$d/$i"`;
+  }
+  if (s.protocol === 'websocket') return `lblab-ws --timeout 2 ws://${at}/ lblab-doctor > "$d/$i" 2>/dev/null`;
+  return `curl -s -m 2 -o "$d/$i" http://${at}/`;
+}
+
 /** The probe script: requests (one line each), a large one (`large NNN`, when asked), then the VIP's neighbour entry. */
 export function probeScript(s: PlannedService, requests: number, arp: boolean, large?: number): string {
   const url = `http://${s.vip}:${s.port}/`;
   return [
     // in parallel (a failing service costs one timeout, not one per request), each from its own source port
     'd=$(mktemp -d)',
-    `for i in $(seq ${requests}); do curl -s -m 2 -o "$d/$i" ${url} & done; wait`,
+    `for i in $(seq ${requests}); do ${probeRequest(s)} & done; wait`,
     `for i in $(seq ${requests}); do grep -o 'served by [a-z0-9-]*\\|client [0-9.]*' "$d/$i" 2>/dev/null | tr '\\n' ' '; echo; done`,
     // full-size packets (no Expect: 100-continue wait); its answer names no server, only the status counts
     ...(large ? [`head -c ${large} /dev/zero > "$d/big"; c=$(curl -s -m 3 -o /dev/null -w '%{http_code}' -H 'Expect:' --data-binary @"$d/big" ${url}); echo "large \${c:-000}"`] : []),
@@ -81,7 +95,7 @@ export async function probeServices(plan: LabPlan, running: (node: string) => bo
       const c = onVipNet ?? clients[0];
       if (!c) return undefined;
       const n = Math.max(3, Math.min(2 * (s.backends.length || 1), 12));
-      const r = await execIn(c.container, ['sh', '-c', probeScript(s, n, !!onVipNet, s.mode === 'tunnel' ? LARGE_REQUEST : undefined)], { timeoutMs: 60_000 }).catch(() => undefined);
+      const r = await execIn(c.container, ['sh', '-c', probeScript(s, n, !!onVipNet, s.mode === 'tunnel' && isHttp(s) ? LARGE_REQUEST : undefined)], { timeoutMs: 60_000 }).catch(() => undefined);
       return r ? parseProbe(s.name, c.name, r.stdout) : undefined;
     }),
   );
@@ -96,7 +110,7 @@ export function answerScript(ports: number[]): string {
 /** Per service, the HTTP status each running backend gives on the service's port (0: no answer, or no curl in it). One exec per backend. */
 export async function probeBackends(plan: LabPlan, running: (node: string) => boolean, services: PlannedService[]): Promise<Record<string, Record<string, number>>> {
   const ports = new Map<string, Set<number>>();
-  for (const s of services) for (const b of serviceBackendNodes(s)) if (running(b)) ports.set(b, (ports.get(b) ?? new Set()).add(s.port));
+  for (const s of services.filter(isHttp)) for (const b of serviceBackendNodes(s)) if (running(b)) ports.set(b, (ports.get(b) ?? new Set()).add(s.port));
   const codes = new Map<string, Map<number, number>>();
   await Promise.all(
     [...ports].map(async ([node, set]) => {

@@ -8,7 +8,7 @@ import { backendsOf, type Check } from './context';
 export const healthMismatch: Check = ({ plan, stats, answers }) => {
   const out: Finding[] = [];
   for (const s of plan.services) {
-    if (s.health.type !== 'tcp') continue;
+    if (s.health.type !== 'tcp' || (s.protocol ?? 'http') !== 'http') continue;
     const st = stats?.find((x) => x.service === s.name);
     for (const b of backendsOf(s)) {
       const code = answers?.[s.name]?.[b.node];
