@@ -17,6 +17,7 @@ import { Splitter } from './components/Splitter';
 import { Banner, Toasts } from './components/Toasts';
 import { Toolbar } from './components/Toolbar';
 import { unreachableNodes } from './lib/hosts';
+import type { DoctorHighlight } from './lib/doctor-data';
 import type { JourneyHighlight } from './lib/journey-data';
 import { addElement, emptyDoc, type ElementKind } from './state/doc-ops';
 import { useDocHistory } from './state/history';
@@ -30,6 +31,7 @@ import { useLatest } from './state/useLatest';
 import { useLiveLab } from './state/useLiveLab';
 import { useToasts } from './state/useToasts';
 import { useValidation } from './state/useValidation';
+import { useBreakIt } from './workbench/useBreakIt';
 import { useCommands } from './workbench/useCommands';
 import { useEngineInfo } from './workbench/useEngineInfo';
 import { useIssueFocus } from './workbench/useIssueFocus';
@@ -55,6 +57,7 @@ function Workbench({ client, initialDoc }: { client: ApiClient; initialDoc: LabD
   const [selection, setSelection] = useState<Selection>({ type: 'lab' });
   const [inspW, setInspW] = useState(330);
   const [journeyPath, setJourneyPath] = useState<JourneyHighlight | null>(null);
+  const [doctorMark, setDoctorMark] = useState<DoctorHighlight | null>(null);
   const canvas = useRef<HTMLDivElement>(null);
   const flow = useReactFlow();
   /** Fit the view to a drawing once it is on the canvas. Never for an empty one: React Flow would keep the
@@ -75,6 +78,13 @@ function Workbench({ client, initialDoc }: { client: ApiClient; initialDoc: LabD
   const dock = useDock();
   useRelinkAfterDeploy(live.deploys, live.lab, live.status?.nodes.map((n) => n.name) ?? [], dock.terminals.relink);
   const modes = useModeSwitch({ api, live, deployed, latest, edit, notify });
+  const breakIt = useBreakIt({ api, live, deployed, notify });
+  /** faults made on purpose, by node, while the drawing is the running lab */
+  const broken = useMemo(() => {
+    const out: Record<string, string[]> = {};
+    if (deployed) for (const b of live.status?.breaks ?? []) out[b.node] = [...(out[b.node] ?? []), b.fault];
+    return out;
+  }, [deployed, live.status]);
   const { clear: clearRefusals } = modes;
   const onLoaded = useCallback(
     (laid: LabDoc) => {
@@ -156,11 +166,15 @@ function Workbench({ client, initialDoc }: { client: ApiClient; initialDoc: LabD
               onNodeOpen={(n) => deployed && openTerminal(n)}
               confirmDelete={confirmDelete}
               journey={journeyPath}
+              broken={broken}
+              doctor={deployed ? doctorMark : null}
+              nodeMenu={breakIt.menuFor}
             />
             <Splitter direction="y" value={dock.height} onChange={dock.setHeight} min={120} max={700} invert label="Resize the dock" />
             <Dock
               dock={dock}
               onJourneyPath={setJourneyPath}
+              onDoctorHighlight={setDoctorMark}
               canvasPick={selection.type === 'link' ? { node: selection.node, network: doc.nodes[selection.node]?.links[selection.index]?.network } : selection.type === 'node' ? { node: selection.name } : null}
             />
           </div>

@@ -26,7 +26,7 @@ export const FINDING_KINDS = [
 export type FindingKind = (typeof FINDING_KINDS)[number];
 
 /** The faults `break` can make (each one a finding kind the doctor names). */
-export const FAULTS = ['vip-missing', 'arp-flux', 'return-path', 'decap-missing', 'rp-filter', 'backend-down'] as const;
+export const FAULTS = ['vip-missing', 'arp-flux', 'return-path', 'decap-missing', 'rp-filter', 'backend-down', 'health-mismatch', 'not-same-l2'] as const;
 export type Fault = (typeof FAULTS)[number];
 
 export interface Finding {
@@ -64,7 +64,13 @@ export interface DoctorReport {
   /** milliseconds the doctor took */
   ms: number;
   /** what the probes saw: per service, requests through the VIP from one client and who answered */
-  probes: { service: string; client: string; sent: number; answered: Record<string, number>; failed: number; sawClientAs: string[]; vipMac?: string }[];
+  probes: {
+    service: string; client: string; sent: number; answered: Record<string, number>; failed: number; sawClientAs: string[]; vipMac?: string;
+    /** tunnel: one large request through it (a body of `bytes`) and its HTTP status (0: no answer) */
+    large?: { bytes: number; code: number };
+  }[];
+  /** per service, the HTTP status each running backend gave a request of its own on the service's port (0: no answer) */
+  answers?: Record<string, Record<string, number>>;
   /** with `fix`: what was applied, and the report before it */
   fixed?: { applied: string[]; before: Finding[] };
 }

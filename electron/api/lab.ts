@@ -3,6 +3,7 @@
 // read and remove labs.
 import { z } from 'zod';
 import { nameSchema, type Mode, type Scheduler } from '../../lab-images/balancer/contract/vocabulary';
+import type { LabBreak } from './doctor';
 import { labDocShape, type LabDoc, type NodeKind, type Protocol } from './document';
 
 export interface InterfaceStatus {
@@ -52,6 +53,8 @@ export interface LabStatus {
   hosts?: HostStatus[];
   /** the document the lab runs (live modes applied): what the drawing is compared with; absent when unreadable */
   doc?: LabDoc;
+  /** faults made on purpose (`breakLab`) the lab still carries; absent when none */
+  breaks?: LabBreak[];
 }
 export interface LabSummary { name: string; nodes: number; running: number }
 

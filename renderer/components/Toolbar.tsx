@@ -89,17 +89,20 @@ export interface LabStateProps {
   deployed: boolean;
   /** why the deployed lab is degraded; Deploy repairs it */
   degraded?: string;
+  /** faults made on purpose the lab carries ("backend-down on web2"); said instead of "degraded" */
+  broken?: string;
   busy: 'deploy' | 'destroy' | null;
 }
 
 /** The drawing's name and whether it runs: running, degraded (the reason on hover), deploying, not deployed. */
-export function LabState({ labName, deployed, degraded, busy }: LabStateProps) {
+export function LabState({ labName, deployed, degraded, broken, busy }: LabStateProps) {
+  const onPurpose = deployed && degraded && broken;
   return (
-    <div className="tb-lab" data-testid="lab-state" data-deployed={deployed ? 'yes' : 'no'} data-degraded={deployed && degraded ? 'yes' : undefined}>
+    <div className="tb-lab" data-testid="lab-state" data-deployed={deployed ? 'yes' : 'no'} data-degraded={deployed && degraded ? 'yes' : undefined} data-broken={onPurpose ? 'yes' : undefined}>
       <span className={`dot ${deployed ? (degraded ? 'warn' : 'on') : 'off'}`} />
       <span className="tb-lab-name">{labName}</span>
       <span className="muted small" title={deployed && degraded ? `${degraded} (Deploy repairs it)` : undefined}>
-        {busy === 'deploy' ? 'deploying…' : busy === 'destroy' ? 'removing…' : deployed ? (degraded ? 'degraded' : 'running') : 'not deployed'}
+        {busy === 'deploy' ? 'deploying…' : busy === 'destroy' ? 'removing…' : deployed ? (degraded ? (onPurpose ? `broken on purpose: ${broken}` : 'degraded') : 'running') : 'not deployed'}
       </span>
     </div>
   );
@@ -107,12 +110,12 @@ export function LabState({ labName, deployed, degraded, busy }: LabStateProps) {
 
 /** The lab's state, the lab running elsewhere, drift, progress, Deploy and Destroy. */
 function LabLifecycle({ labName }: { labName: string }) {
-  const { live, deployed, degraded, drift, blockedReason, deploy, destroy, showRunning } = useLive();
+  const { live, deployed, degraded, broken, drift, blockedReason, deploy, destroy, showRunning } = useLive();
   const { busy, progress, lab: runningLab } = live;
   const pct = progress && progress.total > 0 ? Math.round((100 * progress.done) / progress.total) : 0;
   return (
     <>
-      <LabState labName={labName} deployed={deployed} degraded={degraded} busy={busy} />
+      <LabState labName={labName} deployed={deployed} degraded={degraded} broken={broken} busy={busy} />
       {runningLab && !deployed && !busy && (
         <div className="tb-running" data-testid="running-elsewhere">
           <span className="dot on" />

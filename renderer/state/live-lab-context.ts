@@ -19,6 +19,8 @@ export interface LiveLabView {
   deployed: boolean;
   /** why the deployed lab is degraded (stopped nodes, plumbing lost); Deploy repairs it */
   degraded?: string;
+  /** faults made on purpose the running lab carries, "backend-down on web2, …" */
+  broken?: string;
   drift: Drift | null;
   /** why Deploy cannot run now (no nodes, problems, checking) */
   blockedReason?: string;

@@ -231,6 +231,17 @@ export function useLiveLab(client: ApiClient, notify: (m: string, l?: ToastLevel
     }
   }, [api, lab, docName, notify, stopPolls, forget]);
 
+  /** Read the lab's status now: after a change made on it (a fault made or undone) the 3 s poll would show it late. */
+  const refresh = useCallback(async () => {
+    if (!lab || pollsOff.current) return;
+    try {
+      const s = await polled(api.status(lab));
+      if (!pollsOff.current && s.state !== 'absent') applyStatus(s);
+    } catch {
+      // the periodic poll says what is wrong
+    }
+  }, [api, lab, applyStatus, polled]);
+
   /** Switch live; resolves null when done, else why it was refused or failed. */
   const setMode = useCallback(
     async (service: string, mode: Mode): Promise<string | null> => {
@@ -259,7 +270,7 @@ export function useLiveLab(client: ApiClient, notify: (m: string, l?: ToastLevel
     [api, lab, notify, stopPolls],
   );
 
-  return { lab, status, busy, switching, progress, nodeStates, stats, history, deploys, deploy, destroy, setMode };
+  return { lab, status, busy, switching, progress, nodeStates, stats, history, deploys, deploy, destroy, setMode, refresh };
 }
 
 function nextHistory(h: Record<string, StatSample[]>, all: ServiceStats[]): Record<string, StatSample[]> {

@@ -5,6 +5,7 @@ import { useCallback, useMemo } from 'react';
 import type { LabDoc, LabIssue } from '../../electron/api';
 import type { ApiClient } from '../api-client';
 import type { TermTab } from '../components/dock/useTerminals';
+import { brokenLine } from '../lib/doctor-data';
 import { labDiff, redeployEffect } from '../state/drift';
 import type { LiveLab, LiveLabView } from '../state/live-lab-context';
 import type { Question } from '../state/useConfirm';
@@ -82,6 +83,7 @@ export function useLiveLabView({ client, live, doc, latest, deployed, validation
     live,
     deployed,
     degraded: live.status?.state === 'degraded' ? (live.status.reason ?? 'degraded') : undefined,
+    broken: deployed ? brokenLine(live.status) : undefined,
     drift,
     blockedReason: blockedBy(doc, validation),
     deploy: () => void deploy(),

@@ -207,7 +207,7 @@ export function createFakeApi(opts: { stepMs?: number; dockerAvailable?: boolean
       current = name;
       return api.info();
     },
-    // the doctor: a healthy lab (the app's Doctor tab is not built yet)
+    // the doctor: every lab healthy; breaking one needs the real engine
     async doctor(lab) {
       status(lab);
       return { lab, healthy: true, findings: [], breaks: [], ms: 1, probes: [] };

@@ -5,6 +5,8 @@
 // its symptom is measured from a client, `lblab doctor --json` must name
 // exactly that kind on that node, and `--fix` must make the lab serve again.
 // Then the same faults made with `lblab break`, undone by `break --undo` or `up`.
+// (health-mismatch: a server answering 503 behind a tcp health check that passes;
+// not-same-l2: a dsr server's interface on the balancer's segment set down.)
 // And no false alarms: the healthy lab in every mode has no error or warning.
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
@@ -37,6 +39,13 @@ const sysctlByHand = (node: string, script: string) =>
 /** `n` requests through the VIP from client1, in parallel: who answered each ('fail' when none did). */
 async function served(n = 30): Promise<string[]> {
   const script = `d=$(mktemp -d); for i in $(seq ${n}); do curl -s -m 3 -o $d/$i http://${vip()}/ & done; wait; for i in $(seq ${n}); do sed -n 's/.*served by \\([a-z0-9-]*\\).*/\\1/p' $d/$i | head -1 | grep . || echo fail; done`;
+  const r = await lblab(['exec', lab, 'client1', '--', 'sh', '-c', script]);
+  return r.stdout.trim().split('\n');
+}
+
+/** `n` requests through the VIP from client1: `server code` for each (`fail 000` when none answered). */
+async function answers(n = 30): Promise<string[]> {
+  const script = `d=$(mktemp -d); for i in $(seq ${n}); do curl -s -m 3 -o $d/$i -w '%{http_code}' http://${vip()}/ > $d/c$i & done; wait; for i in $(seq ${n}); do w=$(sed -n 's/.*served by \\([a-z0-9-]*\\).*/\\1/p' $d/$i | head -1); echo "\${w:-fail} $(cat $d/c$i)"; done`;
   const r = await lblab(['exec', lab, 'client1', '--', 'sh', '-c', script]);
   return r.stdout.trim().split('\n');
 }
@@ -142,6 +151,27 @@ describe.sequential('the doctor on a live lab', () => {
       await fixAndServe();
     });
 
+    it('health-mismatch (dsr): a server answering 503 while its tcp health check passes', async () => {
+      await toMode('dsr');
+      dockerExec('web3', "sed -i 's/return 200 /return 503 /' /etc/nginx/nginx.conf && nginx -s reload");
+      const got = await answers();
+      expect(got).toContain('web3 503');
+      expect(got.filter((a) => a.startsWith('web3 ')).every((a) => a === 'web3 503')).toBe(true);
+      const report = await found('health-mismatch', 'web3');
+      expect(report.findings[0].evidence.join('\n')).toMatch(/HTTP 503/);
+      await fixAndServe();
+      expect((await answers()).filter((a) => !a.endsWith(' 200'))).toEqual([]);
+    });
+
+    it('not-same-l2 (dsr): a server whose interface on the balancer\'s segment is down', async () => {
+      await toMode('dsr');
+      dockerExec('web2', 'ip link set dev eth0 down');
+      const who = await served();
+      expect(who).not.toContain('web2');
+      await found('not-same-l2', 'web2');
+      await fixAndServe();
+    });
+
     it('return-path (nat): a server whose default route bypasses the balancer', async () => {
       await toMode('nat');
       dockerExec('web2', `ip route replace default via ${addressOf('r1', 'back')}`);
@@ -169,6 +199,8 @@ describe.sequential('the doctor on a live lab', () => {
       ['dsr', 'arp-flux', 'web1', 'up'],
       ['dsr', 'rp-filter', 'r1', 'fix'],
       ['dsr', 'backend-down', 'web3', 'up'],
+      ['dsr', 'health-mismatch', 'web3', 'up'],
+      ['dsr', 'not-same-l2', 'web2', 'undo'],
       ['nat', 'return-path', 'web2', 'undo'],
       ['tunnel', 'decap-missing', 'web1', 'undo'],
     ];

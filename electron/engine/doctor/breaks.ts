@@ -12,7 +12,7 @@ import { anchorNode, writeRecord } from '../labs/lab-record';
 import { labContext, type LabContext } from '../labs/status';
 import { serviceBackendNodes } from '../topology/plan';
 import type { LabPlan, PlannedNode } from '../topology/plan-types';
-import { flushVipNeighbours, restoreSysctls, SYSCTL_FAULTS } from './restore';
+import { flushVipNeighbours, linkState, restoreLinks, restoreServerAnswers, restoreSysctls, SERVER_ERRORS_ON, SYSCTL_FAULTS } from './restore';
 import { writeSysctls } from './sysctl';
 
 /** Why `fault` cannot be made on `node` in the lab's live modes; undefined when it can. */
@@ -34,7 +34,17 @@ export function notApplicable(plan: LabPlan, fault: Fault, node: string): string
       return need(n.sysctls['net.ipv4.conf.all.rp_filter'] === '0', 'a router or a tunnel backend (where the lab turns reverse-path filtering off)');
     case 'backend-down':
       return need(backendIn([...new Set(plan.services.map((s) => s.mode))]).length > 0, 'a backend');
+    case 'health-mismatch':
+      // the fault edits lblab's own server (nginx); a tcp health check is what it fools
+      return need(n.image === 'lblab/server' && plan.services.some((s) => s.health.type === 'tcp' && (s.protocol ?? 'http') === 'http' && serviceBackendNodes(s).includes(node)), 'a backend on lblab\'s server image whose HTTP service checks health over tcp');
+    case 'not-same-l2':
+      return need(backendIn(['dsr']).length > 0, 'a dsr backend');
   }
+}
+
+/** The addresses a node is a dsr backend at (on the segment it shares with the balancer). */
+function dsrBackendAddresses(plan: LabPlan, node: string): string[] {
+  return [...new Set(plan.services.filter((s) => s.mode === 'dsr').flatMap((s) => [...s.backends, ...s.routes.flatMap((r) => r.backends)]).filter((b) => b.node === node).map((b) => b.address))];
 }
 
 /** Another next hop on the node's network: a router there, else the network's own gateway (the Docker bridge). */
@@ -66,6 +76,12 @@ async function make(plan: LabPlan, fault: Fault, n: PlannedNode, image: string):
     case 'backend-down':
       // the server process is the container's main process: stopping it stops the container
       await containerRef(n.container).stop({ t: 2 });
+      return;
+    case 'health-mismatch':
+      return sh(n, SERVER_ERRORS_ON);
+    case 'not-same-l2':
+      // its interface on the segment it shares with a dsr balancer, down: it is off that segment
+      return sh(n, linkState(dsrBackendAddresses(plan, n.name), 'down'));
   }
 }
 
@@ -79,6 +95,8 @@ async function undo(ctx: LabContext, plan: LabPlan, b: LabBreak, deps: DeployDep
     if (b.fault === 'arp-flux') await flushVipNeighbours(plan);
     return;
   }
+  if (b.fault === 'health-mismatch') return restoreServerAnswers(plan, [n.name]);
+  if (b.fault === 'not-same-l2') await restoreLinks(plan, [n.name]);
   if (b.fault === 'backend-down') {
     const c = ctx.objs.containers.find((x) => x.Labels?.[LABEL.node] === n.name);
     if (c && c.State !== 'running') await containerRef(c.Id).start();

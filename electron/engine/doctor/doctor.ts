@@ -11,8 +11,8 @@ import { serviceBackendNodes } from '../topology/plan';
 import type { LabPlan } from '../topology/plan-types';
 import { CHECKS, type CheckContext } from './checks/index';
 import { lookAt, type NodeLook } from './look';
-import { probeServices, type ServiceProbe } from './probes';
-import { flushVipNeighbours, restoreSysctls, sysctlsDrifted } from './restore';
+import { probeBackends, probeServices, type ServiceProbe } from './probes';
+import { flushVipNeighbours, NO_PMTU_DISC, restoreClientPmtu, restoreLinks, restoreServerAnswers, restoreSysctls, sysctlsDrifted } from './restore';
 
 export interface DoctorDeps extends Pick<DeployDeps, 'planLab'> {
   readStats(plan: LabPlan): Promise<ServiceStats[]>;
@@ -54,6 +54,10 @@ export function withProbes(findings: Finding[], probes: ServiceProbe[], ctx: Che
     for (const f of out) if (f.service === p.service && f.severity !== 'info') f.evidence.push(line);
     const hidden = out.find((f) => f.kind === 'client-ip-hidden' && f.service === p.service);
     if (hidden && p.sawClientAs.length) hidden.evidence.push(`the servers saw ${p.client} as ${p.sawClientAs.join(', ')}`);
+    // a large request through the tunnel unanswered while every small one is, and nothing else wrong with the
+    // service (a broken backend the large one was sent to explains it): a path MTU black hole
+    const otherwise = out.some((f) => f.service === p.service && f.severity !== 'info' && f.kind !== 'mtu');
+    if (p.large && !p.large.code && !p.failed && p.sent && !otherwise) out.push(...largeLost(p, s, ctx, out, answered));
     // the VIP resolved to a server's MAC: arp flux seen from the client's side
     if (p.vipMac) {
       const owner = Object.entries(ctx.looks).find(([, l]) => l.addrs.some((a) => a.address?.toLowerCase() === p.vipMac))?.[0];
@@ -78,16 +82,46 @@ export function withProbes(findings: Finding[], probes: ServiceProbe[], ctx: Che
   return out;
 }
 
+/** The large request lost: evidence for an mtu finding of the service, or one of its own (on a client that sends
+ * without DF, else on the balancer that wraps them). */
+function largeLost(p: ServiceProbe, s: LabPlan['services'][number], ctx: CheckContext, found: Finding[], answered: string): Finding[] {
+  const ev = `${p.client} → ${s.vip}:${s.port}: a ${p.large!.bytes}-byte request got no answer in 3 s, while the small ones were answered (${answered})`;
+  const known = found.find((f) => f.kind === 'mtu' && f.service === s.name);
+  if (known) {
+    known.evidence.push(ev);
+    return [];
+  }
+  const off = ctx.looks[p.client]?.sysctls[NO_PMTU_DISC];
+  const noDf = off !== undefined && off !== '0';
+  const drops = ctx.stats?.find((x) => x.service === s.name)?.drops.too_big;
+  return [
+    {
+      kind: 'mtu', severity: 'error', node: noDf ? p.client : s.balancer, service: s.name,
+      summary: noDf
+        ? `${p.client} sends without DF (path MTU discovery off), and its large requests to ${s.name} through the tunnel get no answer while small ones do.`
+        : `large requests to ${s.name} through the tunnel get no answer while small ones do.`,
+      evidence: [ev, ...(noDf ? [`${p.client}: ${NO_PMTU_DISC} = ${off}`] : []), ...(drops ? [`balancer ${s.balancer} dropped ${drops} packet(s) too big to wrap (drop too_big)`] : [])],
+      why: noDf
+        ? `the tunnel adds a 20-byte header, so full-size packets no longer fit; without DF the balancer cannot answer ICMP "fragmentation needed" and drops them, again on every retransmission.`
+        : `the tunnel adds a 20-byte header, so full-size packets no longer fit; balancer ${s.balancer} answers ICMP "fragmentation needed" so the client sends smaller ones, but that answer is lost or blocked, and the large request's packets are dropped again and again.`,
+      fix: noDf
+        ? `turn path MTU discovery back on in ${p.client} (sysctl -w ${NO_PMTU_DISC}=0), or \`lblab doctor --fix\`.`
+        : `let ICMP "fragmentation needed" from ${s.balancer} reach the clients (nothing on the way may drop ICMP type 3), or give the clients an MTU 20 bytes smaller.`,
+    },
+  ];
+}
+
 export async function runDoctor(lab: string, opts: DoctorOptions, deps: DoctorDeps): Promise<DoctorReport> {
   const t0 = Date.now();
   const ctx = await contextOf(lab, deps);
   const { plan } = ctx;
   const only = opts.service ? plan.services.find((s) => s.name === opts.service) : undefined;
   if (opts.service && !only) throw new ApiError(`lab ${lab} has no service ${opts.service} (services: ${plan.services.map((s) => s.name).join(', ') || 'none'})`, 'not-found');
-  const [{ states, looks }, stats] = await Promise.all([lookAll(ctx), deps.readStats(plan).catch(() => undefined)]);
-  const cc: CheckContext = { plan, states, looks, stats };
-  const checked = CHECKS.flatMap((c) => c(cc));
   const services = only ? [only] : plan.services;
+  const runs = (n: string) => ctx.objs.containers.some((c) => c.Labels?.[LABEL.node] === n && c.State === 'running');
+  const [{ states, looks }, stats, answers] = await Promise.all([lookAll(ctx), deps.readStats(plan).catch(() => undefined), probeBackends(plan, runs, services)]);
+  const cc: CheckContext = { plan, states, looks, stats, answers };
+  const checked = CHECKS.flatMap((c) => c(cc));
   const probes = await probeServices(plan, (n) => states[n] === 'running', services);
   let findings = withProbes(checked, probes, cc);
   if (only) {
@@ -103,6 +137,7 @@ export async function runDoctor(lab: string, opts: DoctorOptions, deps: DoctorDe
     breaks: ctx.record?.breaks ?? [],
     ms: Date.now() - t0,
     probes,
+    answers,
   };
 }
 
@@ -120,6 +155,24 @@ export async function fixLab(lab: string, deps: DeployDeps, findingsBefore: Find
   if (drifted.length || findingsBefore.some((f) => f.kind === 'arp-flux')) {
     await flushVipNeighbours(ctx.plan);
     applied.push('the VIPs\' neighbour entries flushed on their segments (only the balancer answers ARP for them now)');
+  }
+  // an interface set down (found): up again, the repair below puts its routes back
+  const cutOff = findingsBefore.filter((f) => f.kind === 'not-same-l2').map((f) => f.node);
+  if (cutOff.length) {
+    await restoreLinks(ctx.plan, cutOff);
+    applied.push(`interfaces of ${[...new Set(cutOff)].join(', ')} up again`);
+  }
+  // a client sending without DF (found): path MTU discovery back on
+  const noDf = findingsBefore.filter((f) => f.kind === 'mtu' && ctx.plan.nodes.find((n) => n.name === f.node)?.kind === 'client').map((f) => f.node);
+  if (noDf.length) {
+    await restoreClientPmtu(ctx.plan, noDf, helperImage(deps));
+    applied.push(`path MTU discovery on again on ${[...new Set(noDf)].join(', ')}`);
+  }
+  // a server answering errors (found, or broken on purpose): lblab's server answers again
+  const erring = findingsBefore.filter((f) => f.kind === 'health-mismatch').map((f) => f.node);
+  if (erring.length) {
+    await restoreServerAnswers(ctx.plan, erring);
+    applied.push(`${[...new Set(erring)].join(', ')} answer${erring.length === 1 ? 's' : ''} HTTP 200 again`);
   }
   const breaks = ctx.record?.breaks ?? [];
   await repairLab(ctx, deps);

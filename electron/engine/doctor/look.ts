@@ -41,7 +41,7 @@ export const LOOK_SCRIPT = [
   `echo ${SEP}`,
   'ip -j route',
   `echo ${SEP}`,
-  'cd /proc/sys/net/ipv4 && for f in ip_forward conf/*/arp_ignore conf/*/arp_announce conf/*/rp_filter; do [ -f "$f" ] && echo "$f $(cat "$f")"; done',
+  'cd /proc/sys/net/ipv4 && for f in ip_forward ip_no_pmtu_disc conf/*/arp_ignore conf/*/arp_announce conf/*/rp_filter; do [ -f "$f" ] && echo "$f $(cat "$f")"; done',
   `echo ${SEP}`,
   'for d in $(ls /sys/class/net); do o=$(tc filter show dev "$d" ingress 2>/dev/null); [ -n "$o" ] && { echo "== $d"; echo "$o"; }; done',
   `echo ${SEP}`,

@@ -3,6 +3,7 @@
 // the address they saw the client at), and which MAC the client resolved the
 // VIP to (after a ping: only the balancer may own it). One exec per client.
 import { execIn } from '../docker/exec';
+import { serviceBackendNodes } from '../topology/plan';
 import type { LabPlan, PlannedService } from '../topology/plan-types';
 import { contains, ipToInt, parseSubnet } from '../topology/net4';
 
@@ -17,9 +18,17 @@ export interface ServiceProbe {
   sawClientAs: string[];
   /** the MAC the client resolved the VIP to, when it shares the VIP's subnet */
   vipMac?: string;
+  /** tunnel: one large request (a body of `bytes`) and its HTTP status (0: no answer) */
+  large?: { bytes: number; code: number };
 }
 
+/** The body of the large request through a tunnel: several full-size packets, each 20 bytes too big once wrapped. */
+export const LARGE_REQUEST = 8000;
+
 const SEP = '@@lblab@@';
+
+/** A service spoken over HTTP (the default): the large request and the backends' own answers are HTTP requests. */
+export const isHttp = (s: Pick<PlannedService, 'protocol'>) => (s.protocol ?? 'http') === 'http';
 
 /** One request in the service's own protocol, its answer (naming the server) into "$d/$i": an HTTP GET,
  * an etcd get of the key each server's etcd holds its name under, or a WebSocket message echoed. */
@@ -32,13 +41,16 @@ export function probeRequest(s: Pick<PlannedService, 'vip' | 'port' | 'protocol'
   return `curl -s -m 2 -o "$d/$i" http://${at}/`;
 }
 
-/** The probe script: requests (one line each), then the VIP's neighbour entry. */
-export function probeScript(s: PlannedService, requests: number, arp: boolean): string {
+/** The probe script: requests (one line each), a large one (`large NNN`, when asked), then the VIP's neighbour entry. */
+export function probeScript(s: PlannedService, requests: number, arp: boolean, large?: number): string {
+  const url = `http://${s.vip}:${s.port}/`;
   return [
     // in parallel (a failing service costs one timeout, not one per request), each from its own source port
     'd=$(mktemp -d)',
     `for i in $(seq ${requests}); do ${probeRequest(s)} & done; wait`,
     `for i in $(seq ${requests}); do grep -o 'served by [a-z0-9-]*\\|client [0-9.]*' "$d/$i" 2>/dev/null | tr '\\n' ' '; echo; done`,
+    // full-size packets (no Expect: 100-continue wait); its answer names no server, only the status counts
+    ...(large ? [`head -c ${large} /dev/zero > "$d/big"; c=$(curl -s -m 3 -o /dev/null -w '%{http_code}' -H 'Expect:' --data-binary @"$d/big" ${url}); echo "large \${c:-000}"`] : []),
     'rm -rf "$d"',
     `echo ${SEP}`,
     arp ? `ping -c 1 -W 1 ${s.vip} >/dev/null 2>&1; ip -j neigh show ${s.vip} 2>/dev/null` : 'true',
@@ -48,7 +60,9 @@ export function probeScript(s: PlannedService, requests: number, arp: boolean): 
 /** The probe's output as what it saw. */
 export function parseProbe(service: string, client: string, stdout: string): ServiceProbe {
   const [reqs = '', neigh = ''] = stdout.split(`${SEP}\n`);
-  const lines = reqs.split('\n').filter((_, i, a) => i < a.length - 1 || a[i] !== '');
+  const all = reqs.split('\n').filter((_, i, a) => i < a.length - 1 || a[i] !== '');
+  const largeLine = all.find((l) => l.startsWith('large '));
+  const lines = all.filter((l) => l !== largeLine);
   const answered: Record<string, number> = {};
   const saw = new Set<string>();
   let failed = 0;
@@ -66,7 +80,8 @@ export function parseProbe(service: string, client: string, stdout: string): Ser
   } catch {
     // no `ip -j neigh`: no ARP evidence
   }
-  return { service, client, sent: lines.length, answered, failed, sawClientAs: [...saw], ...(vipMac && { vipMac }) };
+  const large = largeLine ? { bytes: LARGE_REQUEST, code: Number(largeLine.slice(6)) || 0 } : undefined;
+  return { service, client, sent: lines.length, answered, failed, sawClientAs: [...saw], ...(vipMac && { vipMac }), ...(large && { large }) };
 }
 
 /** Probe every service from its first running client (one exec per service). */
@@ -80,9 +95,43 @@ export async function probeServices(plan: LabPlan, running: (node: string) => bo
       const c = onVipNet ?? clients[0];
       if (!c) return undefined;
       const n = Math.max(3, Math.min(2 * (s.backends.length || 1), 12));
-      const r = await execIn(c.container, ['sh', '-c', probeScript(s, n, !!onVipNet)], { timeoutMs: 60_000 }).catch(() => undefined);
+      const r = await execIn(c.container, ['sh', '-c', probeScript(s, n, !!onVipNet, s.mode === 'tunnel' && isHttp(s) ? LARGE_REQUEST : undefined)], { timeoutMs: 60_000 }).catch(() => undefined);
       return r ? parseProbe(s.name, c.name, r.stdout) : undefined;
     }),
   );
   return out.filter((p): p is ServiceProbe => !!p);
+}
+
+/** What each backend answers a request of its own on the service's port (curl to 127.0.0.1): `PORT CODE` lines. */
+export function answerScript(ports: number[]): string {
+  return ports.map((p) => `c=$(curl -s -o /dev/null -m 2 -w '%{http_code}' http://127.0.0.1:${p}/ 2>/dev/null); echo "${p} \${c:-000}"`).join('\n');
+}
+
+/** Per service, the HTTP status each running backend gives on the service's port (0: no answer, or no curl in it). One exec per backend. */
+export async function probeBackends(plan: LabPlan, running: (node: string) => boolean, services: PlannedService[]): Promise<Record<string, Record<string, number>>> {
+  const ports = new Map<string, Set<number>>();
+  for (const s of services.filter(isHttp)) for (const b of serviceBackendNodes(s)) if (running(b)) ports.set(b, (ports.get(b) ?? new Set()).add(s.port));
+  const codes = new Map<string, Map<number, number>>();
+  await Promise.all(
+    [...ports].map(async ([node, set]) => {
+      const n = plan.nodes.find((x) => x.name === node);
+      if (!n) return;
+      const r = await execIn(n.container, ['sh', '-c', answerScript([...set])], { timeoutMs: 20_000 }).catch(() => undefined);
+      const m = new Map<number, number>();
+      for (const l of r?.stdout.split('\n') ?? []) {
+        const [p, c] = l.trim().split(' ').map(Number);
+        if (Number.isInteger(p) && Number.isInteger(c)) m.set(p, c);
+      }
+      codes.set(node, m);
+    }),
+  );
+  const out: Record<string, Record<string, number>> = {};
+  for (const s of services) {
+    out[s.name] = {};
+    for (const b of serviceBackendNodes(s)) {
+      const c = codes.get(b)?.get(s.port);
+      if (c !== undefined) out[s.name][b] = c;
+    }
+  }
+  return out;
 }

@@ -57,8 +57,54 @@ export async function flushVipNeighbours(plan: LabPlan): Promise<void> {
   );
 }
 
+/** What breaking a server's answers (health-mismatch) does by hand, and its undo: nginx answers 503 instead of 200
+ * (the page naming the server stays, so the probes still see who answered), reloaded without dropping its port. */
+export const SERVER_ERRORS_ON = "sed -i 's/return 200 /return 503 /' /etc/nginx/nginx.conf && nginx -s reload";
+export const SERVER_ERRORS_OFF = "grep -q 'return 503 ' /etc/nginx/nginx.conf || exit 0; sed -i 's/return 503 /return 200 /' /etc/nginx/nginx.conf && nginx -s reload";
+
+/** Make these servers answer 200 again (a running node only; best effort on a foreign image). */
+export async function restoreServerAnswers(plan: LabPlan, nodes: string[]): Promise<void> {
+  await Promise.all(
+    [...new Set(nodes)].map(async (name) => {
+      const n = plan.nodes.find((x) => x.name === name);
+      if (n) await execIn(n.container, ['sh', '-c', SERVER_ERRORS_OFF], { timeoutMs: 10_000 }).catch(() => undefined);
+    }),
+  );
+}
+
+/** Path MTU discovery off on a client: its packets go without DF, so a balancer that must wrap a full-size one
+ * cannot answer "fragmentation needed" and drops it. The lab plans none; a fix writes it back with the sysctl helper. */
+export const NO_PMTU_DISC = 'net.ipv4.ip_no_pmtu_disc';
+
+
+/** Path MTU discovery back on for these clients. */
+export async function restoreClientPmtu(plan: LabPlan, nodes: string[], image: string): Promise<void> {
+  await Promise.all(
+    [...new Set(nodes)].map(async (name) => {
+      const n = plan.nodes.find((x) => x.name === name);
+      if (n?.kind === 'client') await writeSysctls(plan.name, n.container, image, { [NO_PMTU_DISC]: '0' });
+    }),
+  );
+}
+
+/** The shell lines that set the interface holding each address down (not-same-l2 by hand) or up again. */
+export const linkState = (addresses: string[], state: 'up' | 'down') =>
+  addresses.map((a) => `d=$(ip -o -4 addr show | awk '$4 ~ /^${a.replace(/\./g, '\\.')}\\// {print $2; exit}'); [ -n "$d" ] && ip link set dev "$d" ${state}`).join('; ') + '; true';
+
+/** Bring every planned interface of these nodes up (the plumbing, run next, puts their routes back). */
+export async function restoreLinks(plan: LabPlan, nodes: string[]): Promise<void> {
+  await Promise.all(
+    [...new Set(nodes)].map(async (name) => {
+      const n = plan.nodes.find((x) => x.name === name);
+      if (n) await execIn(n.container, ['sh', '-c', linkState(n.interfaces.map((i) => i.address), 'up')], { timeoutMs: 10_000 }).catch(() => undefined);
+    }),
+  );
+}
+
 /** Restore the sysctls recorded breaks changed (before a repair re-plumbs), and forget ARP answers an arp-flux gave. */
 export async function restoreBrokenSysctls(plan: LabPlan, breaks: LabBreak[] | undefined, image: string): Promise<void> {
   await restoreSysctls(plan, (breaks ?? []).filter((b) => SYSCTL_FAULTS.has(b.fault)).map((b) => b.node), image);
   if (breaks?.some((b) => b.fault === 'arp-flux')) await flushVipNeighbours(plan);
+  await restoreServerAnswers(plan, (breaks ?? []).filter((b) => b.fault === 'health-mismatch').map((b) => b.node));
+  await restoreLinks(plan, (breaks ?? []).filter((b) => b.fault === 'not-same-l2').map((b) => b.node));
 }

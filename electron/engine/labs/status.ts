@@ -170,6 +170,7 @@ export async function status(lab: string, deps: Pick<DeployDeps, 'planLab'>): Pr
     services: (plan?.services ?? []).map(serviceStatus),
     ...(doc?.hosts && { hosts: hostStatuses(doc, objs) }),
     ...(doc && { doc: withModes(doc, record?.modes) }),
+    ...(record?.breaks?.length && { breaks: record.breaks }),
   };
 }
 

@@ -18,10 +18,12 @@ import type { LabDoc, NodeStatus } from '../../../electron/api';
 import { addElement, addLink, linkId, netId, nodeId, parseId, removeLink, removeNetwork, removeNode, setPosition, type ElementKind } from '../../state/doc-ops';
 import type { IssueIndex } from '../../state/issues';
 import { DRAG_MIME, type Selection } from '../../state/selection';
+import type { DoctorHighlight } from '../../lib/doctor-data';
 import { overlayNetworks, type HostDown } from '../../lib/hosts';
 import { edgeKey, litEdges, litElements, type JourneyHighlight, type Leg } from '../../lib/journey-data';
 import { JourneyEdge } from './JourneyEdge';
 import { hostData, overlayData } from './host-data';
+import { NodeMenu, type NodeMenuEntry } from './NodeMenu';
 import { nodeTypes, type LabFlowNode, type NetFlowNode } from './nodes';
 
 export interface CanvasProps {
@@ -41,6 +43,12 @@ export interface CanvasProps {
   journey?: JourneyHighlight | null;
   /** ask before deleting what others use (a network's links, a node's service roles); true: go ahead */
   confirmDelete?(nodes: string[], networks: string[]): Promise<boolean>;
+  /** faults made on purpose, by node (the running lab's record) */
+  broken?: Record<string, string[]>;
+  /** the node the Doctor tab points at */
+  doctor?: DoctorHighlight | null;
+  /** a node's menu (right-click); none: no menu */
+  nodeMenu?(node: string): NodeMenuEntry[];
   /** the canvas's element (where a palette click puts a new element) */
   ref?: Ref<HTMLDivElement>;
 }
@@ -50,9 +58,12 @@ const edgeTypes = { journey: JourneyEdge };
 /** `journey-on journey-request journey-response` for what a journey's legs went through */
 const journeyClass = (legs: Set<Leg> | undefined) => (legs?.size ? ['journey-on', ...[...legs].map((l) => `journey-${l}`)].join(' ') : undefined);
 
-export function Canvas({ doc, edit, seal, selection, onSelect, issues, nodeStates, hostsDown, notify, onNodeOpen, journey, confirmDelete, ref }: CanvasProps) {
+export function Canvas({ doc, edit, seal, selection, onSelect, issues, nodeStates, hostsDown, notify, onNodeOpen, journey, confirmDelete, broken, doctor, nodeMenu, ref }: CanvasProps) {
   const flow = useReactFlow();
   const [dims, setDims] = useState<Record<string, { width: number; height: number }>>({});
+  /** the open node menu: which node, where */
+  const [menu, setMenu] = useState<{ node: string; x: number; y: number } | null>(null);
+  const closeMenu = useCallback(() => setMenu(null), []);
 
   const serviceOf = useMemo(() => {
     const m: Record<string, string> = {};
@@ -93,6 +104,8 @@ export function Canvas({ doc, edit, seal, selection, onSelect, issues, nodeState
           state: nodeStates[name],
           subtitle: n.kind === 'balancer' && serviceOf[name] ? serviceOf[name] : undefined,
           ...hostData(doc, name, hostsDown),
+          ...(!!broken?.[name]?.length && { broken: broken[name] }),
+          ...(doctor?.node === name && { doctor: doctor.severity }),
         },
         ...(dims[id] ? { measured: dims[id] } : {}),
       };
@@ -112,7 +125,7 @@ export function Canvas({ doc, edit, seal, selection, onSelect, issues, nodeState
       out.push(fn);
     }
     return out;
-  }, [doc, selection, issues, nodeStates, hostsDown, overlays, dims, serviceOf, lit]);
+  }, [doc, selection, issues, nodeStates, hostsDown, overlays, dims, serviceOf, lit, broken, doctor]);
 
   const edges = useMemo<Edge[]>(() => {
     const out: Edge[] = [];
@@ -278,6 +291,14 @@ export function Canvas({ doc, edit, seal, selection, onSelect, issues, nodeState
           const id = parseId(e.id);
           if (id?.type === 'link') onSelect({ type: 'link', node: id.node, index: id.index });
         }}
+        onNodeContextMenu={(e, n) => {
+          const id = parseId(n.id);
+          if (id?.type !== 'node' || !nodeMenu) return;
+          e.preventDefault();
+          onSelect({ type: 'node', name: id.name });
+          setMenu({ node: id.name, x: e.clientX, y: e.clientY });
+        }}
+        onMoveStart={closeMenu}
         onPaneClick={() => onSelect({ type: 'lab' })}
         deleteKeyCode={['Delete', 'Backspace']}
         onInit={(inst) => {
@@ -294,6 +315,7 @@ export function Canvas({ doc, edit, seal, selection, onSelect, issues, nodeState
         <Controls showInteractive={false} />
         <MiniMap pannable zoomable nodeStrokeWidth={2} style={{ width: 150, height: 96 }} bgColor="#11161c" maskColor="rgba(10,14,19,0.6)" nodeColor={(n) => (n.type === 'net' ? '#3b4a5a' : ((n.data as LabFlowNode['data']).host?.color ?? '#2f5d8a'))} />
       </ReactFlow>
+      {menu && nodeMenu && doc.nodes[menu.node] && <NodeMenu node={menu.node} x={menu.x} y={menu.y} entries={nodeMenu(menu.node)} onClose={closeMenu} />}
       {lit && (
         <div className="journey-canvas-legend" data-testid="journey-canvas-legend">
           <span style={{ color: 'var(--journey-request)' }}>

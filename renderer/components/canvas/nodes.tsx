@@ -16,6 +16,10 @@ export interface LabNodeData extends Record<string, unknown> {
   host?: { name: string; color?: string };
   /** the running lab's host for this node does not answer */
   hostDown?: HostDown;
+  /** faults made on purpose on this node (the running lab's record) */
+  broken?: string[];
+  /** the Doctor tab points at this node: how bad what it found is */
+  doctor?: 'error' | 'warning' | 'info';
 }
 export interface NetNodeData extends Record<string, unknown> {
   name: string;
@@ -37,13 +41,14 @@ export function StateBadge({ state, node }: { state?: LabNodeData['state']; node
 }
 
 export function LabNodeView({ data, selected }: NodeProps<LabFlowNode>) {
-  const { name, kind, issues, state, subtitle, host, hostDown } = data;
+  const { name, kind, issues, state, subtitle, host, hostDown, broken, doctor } = data;
   const Ico = KindIcon[kind];
   const title = [...issues, hostDown && [hostDown.label, hostDown.problem].filter(Boolean).join(': ')].filter(Boolean).join('\n');
   return (
     <div
-      className={`lab-node kind-${kind}${selected ? ' selected' : ''}${issues.length ? ' has-issues' : ''}${host ? ' on-host' : ''}${hostDown ? ' host-down' : ''}`}
+      className={`lab-node kind-${kind}${selected ? ' selected' : ''}${issues.length ? ' has-issues' : ''}${host ? ' on-host' : ''}${hostDown ? ' host-down' : ''}${doctor ? ` doctor-on doctor-${doctor}` : ''}`}
       data-testid={`node-${name}`}
+      data-doctor={doctor}
       data-host={host?.name}
       style={host?.color ? ({ '--host': host.color } as CSSProperties) : undefined}
       title={title || undefined}
@@ -63,6 +68,11 @@ export function LabNodeView({ data, selected }: NodeProps<LabFlowNode>) {
       </div>
       {host && <HostBadge node={name} host={host.name} known={!!host.color} />}
       <div className="lab-node-side">
+        {broken && broken.length > 0 && (
+          <span className="badge broken" data-testid={`node-broken-${name}`} title={`broken on purpose: ${broken.join(', ')} (right-click to undo; Deploy or the Doctor's Fix repairs it)`}>
+            broken
+          </span>
+        )}
         <StateBadge state={state} node={name} />
         {issues.length > 0 && (
           <span className="issue-mark" data-testid={`node-issue-${name}`} aria-label={`${issues.length} problem(s)`}>

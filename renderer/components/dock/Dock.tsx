@@ -1,9 +1,11 @@
-// The bottom dock: counters, terminal tabs, comparisons, the packet journey and captures.
+// The bottom dock: counters, terminal tabs, comparisons, the packet journey, captures and the doctor.
 import { useLive } from '../../state/live-lab-context';
 import { CapturesPanel, type CanvasPick } from '../captures/CapturesPanel';
 import { ComparePanel } from '../compare/ComparePanel';
+import { DoctorPanel } from '../doctor/DoctorPanel';
 import { Icon } from '../icons';
 import { JourneyPanel } from '../journey/JourneyPanel';
+import type { DoctorHighlight } from '../../lib/doctor-data';
 import type { JourneyHighlight } from '../../lib/journey-data';
 import { CountersPanel } from './CountersPanel';
 import { TerminalView } from './TerminalView';
@@ -14,11 +16,13 @@ export interface DockProps {
   dock: DockState;
   /** the packet journey's path to draw on the canvas (null: none) */
   onJourneyPath?(path: JourneyHighlight | null): void;
+  /** the node the Doctor tab points at on the canvas (null: none) */
+  onDoctorHighlight?(h: DoctorHighlight | null): void;
   /** what the canvas has selected, to capture on */
   canvasPick?: CanvasPick | null;
 }
 
-export function Dock({ dock, onJourneyPath, canvasPick }: DockProps) {
+export function Dock({ dock, onJourneyPath, onDoctorHighlight, canvasPick }: DockProps) {
   const { client, live, deployed } = useLive();
   const { active, select, compareSeen, terminals } = dock;
   const terms = terminals.terms;
@@ -45,6 +49,7 @@ export function Dock({ dock, onJourneyPath, canvasPick }: DockProps) {
     { key: 'compare', label: 'Compare', testid: 'tab-compare' },
     { key: 'journey', label: 'Packet journey', testid: 'tab-journey' },
     { key: 'captures', label: 'Captures', testid: 'tab-captures' },
+    { key: 'doctor', label: 'Doctor', testid: 'tab-doctor' },
   ];
   return (
     <section className="dock" aria-label="Dock">
@@ -98,6 +103,9 @@ export function Dock({ dock, onJourneyPath, canvasPick }: DockProps) {
         </div>
         <div className="dock-pane" hidden={active !== 'captures'} role="tabpanel">
           <CapturesPanel client={client} lab={lab} status={status} pick={canvasPick} />
+        </div>
+        <div className="dock-pane" hidden={active !== 'doctor'} role="tabpanel">
+          <DoctorPanel client={client} lab={lab} visible={active === 'doctor'} onHighlight={onDoctorHighlight} onChanged={live.refresh} />
         </div>
       </div>
     </section>

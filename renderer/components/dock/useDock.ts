@@ -11,8 +11,9 @@ export function useDock() {
   const select = useCallback((k: string) => {
     setActive(k);
     if (k === 'compare') setCompareSeen(true);
-    // the Compare, Packet journey and Captures tabs need room: grow the dock when one opens
+    // the Compare, Packet journey, Captures and Doctor tabs need room: grow the dock when one opens
     if (k === 'compare' || k === 'journey') setHeight((h) => Math.max(h, Math.min(k === 'journey' ? 520 : 440, Math.round(window.innerHeight * 0.55))));
+    if (k === 'doctor') setHeight((h) => Math.max(h, Math.min(400, Math.round(window.innerHeight * 0.45))));
     if (k === 'captures') setHeight((h) => Math.max(h, Math.min(520, Math.round(window.innerHeight * 0.6))));
   }, []);
   const terminals = useTerminals(select);

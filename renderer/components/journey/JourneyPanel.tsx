@@ -7,7 +7,8 @@ import type { ApiClient } from '../../api-client';
 import { journeyHighlight, type JourneyHighlight } from '../../lib/journey-data';
 import { JourneyForm } from './JourneyForm';
 import { JourneyView } from './JourneyView';
-import { useElapsed, useJourney } from './useJourney';
+import { useElapsed } from '../../state/useElapsed';
+import { useJourney } from './useJourney';
 
 export interface JourneyPanelProps {
   client: ApiClient;

@@ -48,15 +48,3 @@ export function useJourney(client: ApiClient, lab: string | null) {
 
   return { result, error, running, send, dismissError: () => setError(null) };
 }
-
-/** Whole seconds since `since`, ticking while `since` is set. */
-export function useElapsed(since: number | null): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    if (since === null) return;
-    setNow(Date.now());
-    const iv = setInterval(() => setNow(Date.now()), 500);
-    return () => clearInterval(iv);
-  }, [since]);
-  return since === null ? 0 : Math.max(0, Math.floor((now - since) / 1000));
-}

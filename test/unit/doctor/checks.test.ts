@@ -116,6 +116,22 @@ describe('each fault found, on its node', () => {
     expect(f.map((x) => `${x.severity} ${x.kind} ${x.node}`)).toEqual(['error backend-down web1']);
     expect(f[0].evidence[0]).toMatch(/nothing listens on TCP port 80/);
   });
+  it('health-mismatch: a server answering 5xx behind a tcp health check that still passes; quiet once out, or with http checks', () => {
+    const ctx = healthy('dsr');
+    ctx.answers = { web: { web1: 200, web2: 503, web3: 200 } };
+    const f = run(ctx);
+    expect(f.map((x) => `${x.severity} ${x.kind} ${x.node}`)).toEqual(['error health-mismatch web2']);
+    expect(f[0].evidence[0]).toBe('GET http://127.0.0.1:80/ in web2: HTTP 503');
+    // no answer at all is backend-down's to say; a 4xx is an answer
+    ctx.answers = { web: { web1: 0, web2: 404, web3: 200 } };
+    expect(kinds(ctx)).toEqual([]);
+    ctx.answers = { web: { web2: 503 } };
+    ctx.stats![0].backends.find((b) => b.node === 'web2')!.healthy = false;
+    expect(kinds(ctx)).toEqual([]);
+    ctx.stats![0].backends.find((b) => b.node === 'web2')!.healthy = true;
+    ctx.plan.services[0].health.type = 'http';
+    expect(kinds(ctx)).toEqual([]);
+  });
   it('every finding has the report\'s keys, one sentence each', () => {
     const ctx = healthy('dsr');
     ctx.looks.r1 = edited(ctx.looks.r1, (l) => (l.sysctls['net.ipv4.conf.all.rp_filter'] = '1'));

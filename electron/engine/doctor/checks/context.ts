@@ -12,6 +12,8 @@ export interface CheckContext {
   looks: Record<string, NodeLook>;
   /** the balancers' stats; undefined when they could not be read */
   stats?: ServiceStats[];
+  /** per service, the HTTP status each running backend gave a request of its own on the service's port (0: none) */
+  answers?: Record<string, Record<string, number>>;
 }
 
 export type Check = (ctx: CheckContext) => Finding[];

@@ -4,6 +4,7 @@ import { backendDown } from './backend-down';
 import { clientIpHidden } from './client-ip-hidden';
 import type { Check } from './context';
 import { decapMissing } from './decap-missing';
+import { healthMismatch } from './health-mismatch';
 import { mtu } from './mtu';
 import { nodeDown } from './node-down';
 import { notSameL2 } from './not-same-l2';
@@ -12,4 +13,4 @@ import { rpFilter } from './rp-filter';
 import { vipMissing } from './vip-missing';
 
 export type { Check, CheckContext } from './context';
-export const CHECKS: Check[] = [nodeDown, backendDown, notSameL2, vipMissing, arpFlux, returnPath, decapMissing, rpFilter, mtu, clientIpHidden];
+export const CHECKS: Check[] = [nodeDown, backendDown, notSameL2, vipMissing, arpFlux, returnPath, decapMissing, rpFilter, mtu, healthMismatch, clientIpHidden];
