@@ -6,7 +6,7 @@
 import type { ServiceStats } from '../../api';
 import { containerRef } from '../docker/placement';
 import { execIn, type ExecResult } from '../docker/exec';
-import type { LabPlan, PlannedNode } from '../topology/plan-types';
+import { membersOf, type LabPlan, type PlannedNode } from '../topology/plan-types';
 import { buildAgentConfig, macKey, type IpLink, type RuntimeFacts } from './agent-config';
 import { agentStatsSchema, applyRelayCommand, RELAY_MARKER } from './contract';
 import { toServiceStats } from './stats';
@@ -20,7 +20,7 @@ function balancerOf(plan: LabPlan, name: string): PlannedNode {
 
 /** Balancers that carry at least one service. */
 export function balancersWithServices(plan: LabPlan): PlannedNode[] {
-  const names = new Set(plan.services.map((s) => s.balancer));
+  const names = new Set(plan.services.flatMap(membersOf));
   return plan.nodes.filter((n) => names.has(n.name));
 }
 

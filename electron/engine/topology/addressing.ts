@@ -13,7 +13,7 @@
 //   each kind in natural name order (web2 before web10).
 // - A service without `vip` gets the HIGHEST free address of its balancer's first
 //   network (…254 in a /24): adding nodes never moves a VIP.
-import type { LabDoc, LabIssue, NodeKind } from '../../api';
+import { balancersOf, isTier, type LabDoc, type LabIssue, type NodeKind } from '../../api';
 import { issue } from './issues';
 import {
   DEFAULT_POOL,
@@ -85,23 +85,29 @@ export function assignAddresses(doc: LabDoc, opts: AddressingOptions = {}): Addr
   const services = Object.entries(doc.services ?? {});
   for (const [svc, sd] of services) {
     if (sd.vip === undefined || !isIPv4(sd.vip)) continue;
-    const bal = doc.nodes[sd.balancer];
+    const lb = balancersOf(sd)[0];
+    const bal = doc.nodes[lb];
     if (!bal) continue;
     const a = ipToInt(sd.vip);
     const path = ['services', svc, 'vip'];
     const nets = bal.links.map((l) => l.network).filter((n) => subnets.has(n));
-    const net = nets.find((n) => contains(subnets.get(n)!, a));
+    // a tier's VIP may lie anywhere: the router in front routes it to the members
+    const net = isTier(sd) ? [...subnets.keys()].find((n) => contains(subnets.get(n)!, a)) : nets.find((n) => contains(subnets.get(n)!, a));
     if (!net) {
+      if (isTier(sd)) {
+        vips.set(svc, sd.vip);
+        continue;
+      }
       const where = nets.map((n) => `${n} ${subnets.get(n)!.cidr}`).join(', ') || 'none';
-      issues.push(issue(path, `VIP ${sd.vip} is outside every subnet balancer ${sd.balancer} is on (${where})`));
+      issues.push(issue(path, `VIP ${sd.vip} is outside every subnet balancer ${lb} is on (${where}); only a tier (balancer: [${lb}, …]) behind a router may have a VIP outside its networks`));
       continue;
     }
     const holder = taken.get(net)!.get(a);
-    if (holder && holder !== `VIP of balancer ${sd.balancer}`) {
+    if (holder && holder !== `VIP of balancer ${lb}`) {
       issues.push(issue(path, `VIP ${sd.vip} is already ${holder}`, { network: net }));
       continue;
     }
-    taken.get(net)!.set(a, `VIP of balancer ${sd.balancer}`);
+    taken.get(net)!.set(a, `VIP of balancer ${lb}`);
     vips.set(svc, sd.vip);
   }
 
@@ -130,7 +136,8 @@ export function assignAddresses(doc: LabDoc, opts: AddressingOptions = {}): Addr
   // 4. default VIPs: highest free address of the balancer's first network
   for (const [svc, sd] of services) {
     if (sd.vip !== undefined) continue;
-    const bal = doc.nodes[sd.balancer];
+    const lb = balancersOf(sd)[0];
+    const bal = doc.nodes[lb];
     const net = bal?.links[0]?.network;
     const s = net === undefined ? undefined : subnets.get(net);
     if (!s || !net) continue; // validate.ts reports the missing balancer / link
@@ -140,7 +147,7 @@ export function assignAddresses(doc: LabDoc, opts: AddressingOptions = {}): Addr
       issues.push(issue(['services', svc, 'vip'], `no free address left for a VIP in ${net}'s subnet ${s.cidr}`, { network: net }));
       continue;
     }
-    taken.get(net)!.set(a, `VIP of balancer ${sd.balancer}`);
+    taken.get(net)!.set(a, `VIP of balancer ${lb}`);
     vips.set(svc, intToIp(a));
   }
   return { subnets, nodeAddrs, vips, issues };

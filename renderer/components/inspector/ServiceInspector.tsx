@@ -1,4 +1,4 @@
-import { MODES, SCHEDULERS, type BackendDoc, type HealthDoc, type Mode, type RouteDoc, type Scheduler, type ServiceDoc } from '../../../electron/api';
+import { MODES, SCHEDULERS, balancersOf, type BackendDoc, type HealthDoc, type Mode, type RouteDoc, type Scheduler, type ServiceDoc } from '../../../electron/api';
 import { clean, removeService, renameService, setService } from '../../state/doc-ops';
 import { useModeAvailability } from './useModeAvailability';
 import { Icon } from '../icons';
@@ -71,7 +71,7 @@ export function ServiceInspector(p: InspectorProps & { name: string }) {
             select({ type: 'service', name: v });
           }}
         />
-        <SelectField<string> label="Balancer" testid="service-balancer" path={at('balancer')} value={svc.balancer} allowEmpty="choose a balancer…" options={balancers} onChange={(v) => set({ balancer: v })} />
+        <SelectField<string> label="Balancer" testid="service-balancer" path={at('balancer')} value={balancersOf(svc)[0]} allowEmpty="choose a balancer…" options={balancers} onChange={(v) => set({ balancer: Array.isArray(svc.balancer) ? [v, ...svc.balancer.slice(1)] : v })} />
         <div className="grid2">
           <TextField label="VIP" testid="service-vip" path={at('vip')} value={svc.vip} placeholder={running && !svc.vip ? `auto: ${running.vip}` : 'auto'} onChange={(v) => set({ vip: v || undefined }, 'vip')} onBlur={seal} />
           <NumberField label="Port" testid="service-port" path={at('port')} value={svc.port} placeholder="80" onChange={(v) => set({ port: v }, 'port')} onBlur={seal} />
