@@ -17,6 +17,8 @@ export interface BackendStats {
 export interface ServiceStats {
   lab: string;
   service: string;
+  /** a tier: the member these numbers are from (each member counts its own share of the flows) */
+  balancer?: string;
   mode: Mode;
   scheduler: Scheduler;
   at: number; // ms since epoch

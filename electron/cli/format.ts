@@ -1,5 +1,6 @@
 // Human-readable tables for `status` and `stats` (--json prints the raw objects).
 import type { LabStatus, ServiceStats } from '../api';
+import { memberShares } from '../engine/balancer/stats';
 
 export function table(rows: string[][]): string {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
@@ -41,10 +42,12 @@ export function formatStatus(s: LabStatus): string {
 export function formatStats(list: ServiceStats[]): string {
   // snat: the source ports each backend's flows hold (a gauge: it falls back once flows end)
   const ports = list.some((s) => s.backends.some((b) => b.snatPorts !== undefined));
-  const rows = [['SERVICE', 'MODE', 'BACKEND', 'ADDRESS', 'WEIGHT', 'HEALTHY', 'PACKETS', 'BYTES', 'FLOWS', ...(ports ? ['PORTS'] : [])]];
+  // a tier: one block per member, named
+  const tier = list.some((s) => s.balancer);
+  const rows = [['SERVICE', ...(tier ? ['BALANCER'] : []), 'MODE', 'BACKEND', 'ADDRESS', 'WEIGHT', 'HEALTHY', 'PACKETS', 'BYTES', 'FLOWS', ...(ports ? ['PORTS'] : [])]];
   for (const s of list)
     for (const b of s.backends)
-      rows.push([s.service, s.mode, b.node, b.address, String(b.weight), b.healthy ? 'yes' : 'no', String(b.packets), String(b.bytes), String(b.activeFlows),
+      rows.push([s.service, ...(tier ? [s.balancer ?? '-'] : []), s.mode, b.node, b.address, String(b.weight), b.healthy ? 'yes' : 'no', String(b.packets), String(b.bytes), String(b.activeFlows),
         ...(ports ? [b.snatPorts === undefined ? '-' : String(b.snatPorts)] : [])]);
   const extra = list
     .map((s) => {
@@ -52,8 +55,9 @@ export function formatStats(list: ServiceStats[]): string {
       // drops by reason: the ones that happened
       const dropped = Object.entries(s.drops).filter(([, v]) => v > 0);
       const d = dropped.map(([k, v]) => `${k}=${v}`).join(' ');
-      return `${s.service}: ${c || 'no counters'}${Object.keys(s.drops).length ? `; drops: ${d || 'none'}` : ''}`;
+      return `${s.service}${s.balancer ? ` on ${s.balancer}` : ''}: ${c || 'no counters'}${Object.keys(s.drops).length ? `; drops: ${d || 'none'}` : ''}`;
     })
     .join('\n');
-  return `${table(rows)}\n\n${extra}`;
+  const shares = [...memberShares(list)].map(([svc, rows]) => `${svc}: flows per member: ${rows.map((r) => `${r.member} ${r.flows} (${(r.share * 100).toFixed(0)}%)`).join(', ')}`);
+  return `${table(rows)}\n\n${extra}${shares.length ? `\n${shares.join('\n')}` : ''}`;
 }

@@ -159,11 +159,12 @@ async function agentJson(lb: PlannedNode, cmd: 'stats' | 'health'): Promise<unkn
 /** Live stats of every service in the lab, one entry per service. */
 export async function readStats(plan: LabPlan): Promise<ServiceStats[]> {
   const wanted = new Set(plan.services.map((s) => s.name));
+  const tiers = new Set(plan.services.filter((s) => s.members).map((s) => s.name));
   const per = await Promise.all(
     balancersWithServices(plan).map(async (lb) => {
       const st = agentStatsSchema.safeParse(await agentJson(lb, 'stats'));
       if (!st.success) throw new Error(`balancer ${lb.name}: unexpected stats from the agent: ${st.error.issues[0]?.path.join('.')} ${st.error.issues[0]?.message}`);
-      return toServiceStats(plan.name, st.data, wanted);
+      return toServiceStats(plan.name, st.data, wanted, tiers);
     }),
   );
   return per.flat();
