@@ -1,6 +1,5 @@
 // Human-readable tables for `status` and `stats` (--json prints the raw objects).
-import type { LabStatus, ServiceStats } from '../api';
-import { memberShares } from '../engine/balancer/stats';
+import { memberShares, type LabStatus, type ServiceStats } from '../api';
 
 export function table(rows: string[][]): string {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
