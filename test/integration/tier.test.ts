@@ -89,9 +89,9 @@ async function ringTable(member: string): Promise<string[]> {
   const svc = bes.find((b) => b.formatted.value.addr !== 0)!.formatted.value.svc_id;
   const le = (n: number) => [n & 255, (n >> 8) & 255, (n >> 16) & 255, n >>> 24].map((x) => x.toString(16).padStart(2, '0')).join(' ');
   const batch = Array.from({ length: RING_SIZE }, (_, i) => `map lookup pinned ${maps}/lb_ring key hex ${le(svc * RING_SIZE + i)}`).join('\n');
-  // "key: 00 00 00 00  value: 01 00 00 00" → the value as a little-endian number
-  const ids = await sh(member, `cat > /tmp/ring.batch && bpftool batch file /tmp/ring.batch | awk '/value:/ { for (i = 1; i <= NF; i++) if ($i == "value:") { print $(i+2) $(i+1); break } }'; rm -f /tmp/ring.batch`, batch + '\n');
-  return ids.trim().split('\n').map((x) => addrOfId.get(parseInt(x, 16)) ?? `id${x}`);
+  // the map has BTF: each lookup prints { "key": 5, "value": 2 }; keep the values, one a line
+  const ids = await sh(member, `cat > /tmp/ring.batch && bpftool batch file /tmp/ring.batch | awk '$1 == "\\"value\\":" { print $2 }'; rm -f /tmp/ring.batch`, batch + '\n');
+  return ids.trim().split('\n').map((x) => addrOfId.get(Number(x)) ?? `id${x}`);
 }
 
 /** The client source ports of the flows a member's flow table holds (lb_flows): the connections it carried. */
