@@ -24,6 +24,8 @@ export interface NodeDoc {
   trust?: boolean;
   /** the lab's host (a key of `hosts`) this node runs on; absent: the first host */
   host?: string;
+  /** the engine's CPU quota for the node's container, in CPUs (0.2 = a fifth of one CPU) */
+  cpus?: number;
   position?: Position;
 }
 export interface NetworkDoc { subnet?: string; position?: Position }
@@ -36,7 +38,8 @@ export interface RouteDoc {
 }
 export interface HealthDoc { type?: 'tcp' | 'http'; path?: string; interval?: string }
 export interface ServiceDoc {
-  balancer: string;
+  /** one balancer, or a tier of balancers behind a router that spreads flows over them (ECMP) */
+  balancer: string | string[];
   vip?: string;
   port?: number;
   /** default http */
@@ -49,6 +52,13 @@ export interface ServiceDoc {
   /** snat: how many source addresses the balancer uses toward the backends (1–16; each adds 58 976 ports per backend) */
   snatAddresses?: number;
 }
+/** The balancers of a service: its one balancer, or the members of its tier, in file order. */
+export function balancersOf(s: Pick<ServiceDoc, 'balancer'>): string[] {
+  return Array.isArray(s.balancer) ? s.balancer : [s.balancer];
+}
+/** A tier: the service names its balancers as a list (even of one), so a router in front spreads flows over them. */
+export const isTier = (s: Pick<ServiceDoc, 'balancer'>): boolean => Array.isArray(s.balancer);
+
 export interface LabDoc {
   name: string;
   description?: string;

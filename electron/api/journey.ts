@@ -68,6 +68,8 @@ export interface Journey {
   client: { node: string; address: string; port?: number };
   /** the server node the request reached, when seen */
   backend?: string;
+  /** a tier: the member the router sent the request through, when seen */
+  member?: string;
   request: JourneyPath & { url: string; token: string };
   response: JourneyPath & { viaBalancer: boolean; status?: number };
   /** why the journey is incomplete, e.g. `the request got no response (curl: …)` */

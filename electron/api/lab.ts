@@ -31,6 +31,8 @@ export interface BackendStatus { node: string; address: string; weight: number }
 export interface ServiceStatus {
   name: string;
   balancer: string;
+  /** a tier: every member (`balancer` is the first) */
+  members?: string[];
   vip: string;
   port: number;
   /** what the service speaks (absent: http) */

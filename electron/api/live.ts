@@ -19,12 +19,34 @@ export interface BackendStats {
 export interface ServiceStats {
   lab: string;
   service: string;
+  /** a tier: the member these numbers are from (each member counts its own share of the flows) */
+  balancer?: string;
   mode: Mode;
   scheduler: Scheduler;
   at: number; // ms since epoch
   backends: BackendStats[];
   counters: Record<string, number>; // per-mode counters (e.g. rx, tx, encap, nat_fwd, nat_rev)
   drops: Record<string, number>; // drops by reason
+}
+
+/** The flows a balancer took for a service: new flows (eBPF), or sessions handed to backends (proxies). */
+export function flowsTaken(s: Pick<ServiceStats, 'counters'>): number {
+  const sessions = Object.entries(s.counters).filter(([k]) => k.startsWith('sessions.'));
+  return sessions.length ? sessions.reduce((a, [, v]) => a + v, 0) : (s.counters.new_flow ?? 0);
+}
+
+/** A tier's members' shares of its flows, per service: member → fraction (0 when none were counted yet). */
+export function memberShares(list: ServiceStats[]): Map<string, { member: string; flows: number; share: number }[]> {
+  const out = new Map<string, { member: string; flows: number; share: number }[]>();
+  for (const s of list) {
+    if (!s.balancer) continue;
+    out.set(s.service, [...(out.get(s.service) ?? []), { member: s.balancer, flows: flowsTaken(s), share: 0 }]);
+  }
+  for (const rows of out.values()) {
+    const total = rows.reduce((a, r) => a + r.flows, 0);
+    for (const r of rows) r.share = total ? r.flows / total : 0;
+  }
+  return out;
 }
 
 /** A deployed lab while it runs (Docker needed: fails `engine` without it). */

@@ -1,5 +1,5 @@
 // Human-readable tables for `status` and `stats` (--json prints the raw objects).
-import type { LabStatus, ServiceStats } from '../api';
+import { memberShares, type LabStatus, type ServiceStats } from '../api';
 
 export function table(rows: string[][]): string {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
@@ -54,10 +54,12 @@ export function formatStats(list: ServiceStats[]): string {
   const ports = list.some((s) => s.backends.some((b) => b.snatPorts !== undefined));
   const rate = list.some((s) => s.backends.some((b) => b.newFlowsPerSec !== undefined));
   const dash = (v: number | undefined) => (v === undefined ? '-' : String(v));
-  const rows = [['SERVICE', 'MODE', 'BACKEND', 'ADDRESS', 'WEIGHT', 'HEALTHY', 'PACKETS', 'BYTES', 'FLOWS', ...(rate ? ['NEW/S'] : []), ...(ports ? ['PORTS', 'CAPACITY/S'] : [])]];
+  // a tier: one block per member, named
+  const tier = list.some((s) => s.balancer);
+  const rows = [['SERVICE', ...(tier ? ['BALANCER'] : []), 'MODE', 'BACKEND', 'ADDRESS', 'WEIGHT', 'HEALTHY', 'PACKETS', 'BYTES', 'FLOWS', ...(rate ? ['NEW/S'] : []), ...(ports ? ['PORTS', 'CAPACITY/S'] : [])]];
   for (const s of list)
     for (const b of s.backends)
-      rows.push([s.service, s.mode, b.node, b.address, String(b.weight), b.healthy ? 'yes' : 'no', String(b.packets), String(b.bytes), String(b.activeFlows),
+      rows.push([s.service, ...(tier ? [s.balancer ?? '-'] : []), s.mode, b.node, b.address, String(b.weight), b.healthy ? 'yes' : 'no', String(b.packets), String(b.bytes), String(b.activeFlows),
         ...(rate ? [dash(b.newFlowsPerSec)] : []), ...(ports ? [dash(b.snatPorts), dash(b.snatCapacity)] : [])]);
   const extra = list
     .map((s) => {
@@ -65,9 +67,10 @@ export function formatStats(list: ServiceStats[]): string {
       // drops by reason: the ones that happened
       const dropped = Object.entries(s.drops).filter(([, v]) => v > 0);
       const d = dropped.map(([k, v]) => `${k}=${v}`).join(' ');
-      return `${s.service}: ${c || 'no counters'}${Object.keys(s.drops).length ? `; drops: ${d || 'none'}` : ''}`;
+      return `${s.service}${s.balancer ? ` on ${s.balancer}` : ''}: ${c || 'no counters'}${Object.keys(s.drops).length ? `; drops: ${d || 'none'}` : ''}`;
     })
     .join('\n');
   const warn = snatWarnings(list);
-  return `${table(rows)}\n\n${extra}${warn.length ? `\n\n${warn.join('\n')}` : ''}`;
+  const shares = [...memberShares(list)].map(([svc, rows]) => `${svc}: flows per member: ${rows.map((r) => `${r.member} ${r.flows} (${(r.share * 100).toFixed(0)}%)`).join(', ')}`);
+  return `${table(rows)}\n\n${extra}${shares.length ? `\n${shares.join('\n')}` : ''}${warn.length ? `\n\n${warn.join('\n')}` : ''}`;
 }

@@ -44,7 +44,7 @@ function hopTable(hops: JourneyHop[], o: JourneyFormatOptions): string[] {
 }
 
 export function formatJourney(j: Journey, o: JourneyFormatOptions = {}): string {
-  const served = j.backend ? `, reached ${j.backend}` : '';
+  const served = `${j.member ? `, through ${j.member}` : ''}${j.backend ? `, reached ${j.backend}` : ''}`;
   const status = j.response.status !== undefined ? ` (HTTP ${j.response.status})` : '';
   const out = [
     `journey on lab ${j.lab}: service ${j.service} in ${j.mode} mode, ${j.client.node} (${j.client.address}${j.client.port ? `:${j.client.port}` : ''}) → ${j.vip}:${j.port}${served}${status}`,

@@ -1,5 +1,5 @@
 // Where each validation issue belongs on the canvas.
-import type { LabDoc, LabIssue } from '../../electron/api';
+import { balancersOf, type LabDoc, type LabIssue } from '../../electron/api';
 import { linkId } from './doc-ops';
 
 export interface IssueIndex {
@@ -54,8 +54,8 @@ export function indexIssues(doc: LabDoc, issues: LabIssue[]): IssueIndex {
     }
     if (service) {
       push(ix.services, service, msg);
-      const bal = doc.services?.[service]?.balancer;
-      if (bal && doc.nodes[bal] && !node) push(ix.nodes, bal, msg);
+      const svc = doc.services?.[service];
+      for (const bal of svc ? balancersOf(svc) : []) if (bal && doc.nodes[bal] && !node) push(ix.nodes, bal, msg);
       placed = true;
     }
     if (!placed) ix.lab.push(msg);

@@ -1,7 +1,7 @@
 // A stand-in LabApi for developing the UI without Docker: the real lab-file
 // checks (topology module), fake lifecycle / counters / terminals. Never used
 // by the final e2e test, which drives the real engine.
-import { ApiError, type EngineDescription, type LabApi, type LabDoc, type LabEvent, type LabStatus, type Mode, type ServiceStats } from '../../electron/api';
+import { ApiError, balancersOf, type EngineDescription, type LabApi, type LabDoc, type LabEvent, type LabStatus, type Mode, type ServiceStats } from '../../electron/api';
 import { formatLab, getTemplate, listTemplates, modeAvailability, parseLabText, validateLab } from '../../electron/engine/topology';
 import { CaptureManager } from '../../electron/engine/capture/capture-manager';
 import { playingStarter } from '../support/capture-fakes';
@@ -35,7 +35,7 @@ export function createFakeApi(opts: { stepMs?: number; dockerAvailable?: boolean
       })),
       services: Object.entries(l.doc.services ?? {}).map(([s, svc]) => ({
         name: s,
-        balancer: svc.balancer,
+        balancer: balancersOf(svc)[0],
         vip: svc.vip ?? '198.18.0.100',
         port: svc.port ?? 80,
         mode: l.modes[s] ?? svc.mode,

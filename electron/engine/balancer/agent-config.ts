@@ -3,7 +3,7 @@
 // address (never by Docker's attach order); backend MACs are the L2 next hop:
 // the backend itself on a shared network, else the router the balancer's
 // static route points at.
-import type { LabPlan, PlannedBackend, PlannedNode, PlannedService } from '../topology/plan-types';
+import { membersOf, type LabPlan, type PlannedBackend, type PlannedNode, type PlannedService } from '../topology/plan-types';
 import { isDirectReturnMode, isProxyMode, type AgentConfigInput } from './contract';
 
 /** One interface as `ip -j addr` reports it. */
@@ -91,7 +91,7 @@ function serviceOf(plan: LabPlan, lb: PlannedNode, s: PlannedService, facts: Run
  * node answers them too.
  */
 function lowerTierVips(plan: LabPlan, lb: PlannedNode, s: PlannedService): string[] {
-  const first = plan.services.find((x) => x.balancer === lb.name && isProxyMode(x.mode));
+  const first = plan.services.find((x) => membersOf(x).includes(lb.name) && isProxyMode(x.mode));
   if (first?.name !== s.name) return [];
   // the VIP for the forwarded traffic, and our own address there for the
   // lower tier's health checks (they connect to the backend's address)
@@ -108,6 +108,6 @@ export function buildAgentConfig(plan: LabPlan, balancer: string, facts: Runtime
     version: 1,
     balancer,
     interfaces: interfacesOf(lb, facts),
-    services: plan.services.filter((s) => s.balancer === balancer).map((s) => serviceOf(plan, lb, s, facts)),
+    services: plan.services.filter((s) => membersOf(s).includes(balancer)).map((s) => serviceOf(plan, lb, s, facts)),
   };
 }

@@ -6,7 +6,7 @@
 import type { ServiceStats } from '../../api';
 import { containerRef } from '../docker/placement';
 import { execIn, type ExecResult } from '../docker/exec';
-import type { LabPlan, PlannedNode } from '../topology/plan-types';
+import { membersOf, type LabPlan, type PlannedNode } from '../topology/plan-types';
 import { buildAgentConfig, macKey, type IpLink, type RuntimeFacts } from './agent-config';
 import { agentStatsSchema, applyRelayCommand, RELAY_MARKER } from './contract';
 import { toServiceStats } from './stats';
@@ -20,7 +20,7 @@ function balancerOf(plan: LabPlan, name: string): PlannedNode {
 
 /** Balancers that carry at least one service. */
 export function balancersWithServices(plan: LabPlan): PlannedNode[] {
-  const names = new Set(plan.services.map((s) => s.balancer));
+  const names = new Set(plan.services.flatMap(membersOf));
   return plan.nodes.filter((n) => names.has(n.name));
 }
 
@@ -159,11 +159,12 @@ async function agentJson(lb: PlannedNode, cmd: 'stats' | 'health'): Promise<unkn
 /** Live stats of every service in the lab, one entry per service. */
 export async function readStats(plan: LabPlan): Promise<ServiceStats[]> {
   const wanted = new Set(plan.services.map((s) => s.name));
+  const tiers = new Set(plan.services.filter((s) => s.members).map((s) => s.name));
   const per = await Promise.all(
     balancersWithServices(plan).map(async (lb) => {
       const st = agentStatsSchema.safeParse(await agentJson(lb, 'stats'));
       if (!st.success) throw new Error(`balancer ${lb.name}: unexpected stats from the agent: ${st.error.issues[0]?.path.join('.')} ${st.error.issues[0]?.message}`);
-      return toServiceStats(plan.name, st.data, wanted);
+      return toServiceStats(plan.name, st.data, wanted, tiers);
     }),
   );
   return per.flat();

@@ -3,12 +3,14 @@
 import type { ServiceStats } from '../../api';
 import type { AgentStats } from './contract';
 
-export function toServiceStats(lab: string, st: AgentStats, only?: Set<string>): ServiceStats[] {
+/** `tiers`: services run by a tier, whose entries name the member (st.balancer) they come from. */
+export function toServiceStats(lab: string, st: AgentStats, only?: Set<string>, tiers?: Set<string>): ServiceStats[] {
   return st.services
     .filter((s) => !only || only.has(s.name))
     .map((s) => ({
       lab,
       service: s.name,
+      ...(tiers?.has(s.name) && { balancer: st.balancer }),
       mode: s.mode,
       scheduler: s.scheduler,
       at: st.at,
@@ -23,3 +25,4 @@ export function toServiceStats(lab: string, st: AgentStats, only?: Set<string>):
       drops: { ...s.drops },
     }));
 }
+

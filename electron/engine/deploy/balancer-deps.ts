@@ -1,11 +1,11 @@
 // Which nodes run balancers, and what each balancer's configuration waits
 // for: shared by a deploy (deploy/up.ts) and a repair (deploy/repair.ts).
 import { serviceBackendNodes } from '../topology/plan';
-import type { LabPlan, PlannedNode } from '../topology/plan-types';
+import { membersOf, type LabPlan, type PlannedNode } from '../topology/plan-types';
 
 /** Nodes that run a balancer for at least one service. */
 export function balancerNodes(plan: LabPlan): PlannedNode[] {
-  const names = new Set(plan.services.map((s) => s.balancer));
+  const names = new Set(plan.services.flatMap(membersOf));
   return plan.nodes.filter((n) => names.has(n.name));
 }
 
@@ -14,10 +14,10 @@ export function balancerNodes(plan: LabPlan): PlannedNode[] {
  * that is itself a balancer (multi-tier: a gateway answers the edge's checks once its proxy runs). */
 export function balancerDependencies(plan: LabPlan, balancer: string): { plumbed: string[]; configured: string[] } {
   // every node a balancer's services send to: backends and l7 routes' backends
-  const backendNodes = (lb: string) => plan.services.filter((s) => s.balancer === lb).flatMap(serviceBackendNodes);
+  const backendNodes = (lb: string) => plan.services.filter((s) => membersOf(s).includes(lb)).flatMap(serviceBackendNodes);
   const backends = new Set(backendNodes(balancer));
   const plumbed = plan.nodes.filter((n) => n.name === balancer || n.kind === 'router' || backends.has(n.name)).map((n) => n.name);
-  const lbs = new Set(plan.services.map((s) => s.balancer));
+  const lbs = new Set(plan.services.flatMap(membersOf));
   // a balancer that (directly or not) waits for us must not be waited for: no deadlock on a cycle
   const waitsFor = (a: string, b: string, seen = new Set<string>()): boolean => {
     if (seen.has(a)) return false;

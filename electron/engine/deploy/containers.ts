@@ -7,7 +7,7 @@ import { isDataplaneMode } from '../balancer/contract';
 import { docker } from '../docker/client';
 import { LABEL, labLabels } from '../docker/labels';
 import { EngineError } from '../errors';
-import type { LabPlan, PlannedNetwork, PlannedNode } from '../topology/plan-types';
+import { membersOf, type LabPlan, type PlannedNetwork, type PlannedNode } from '../topology/plan-types';
 
 const status = (e: unknown) => (e as { statusCode?: number }).statusCode;
 
@@ -81,7 +81,7 @@ export function firstNetwork(plan: LabPlan, node: PlannedNode): PlannedNetwork |
 
 /** A balancer that will serve an eBPF mode: its agent loads the data plane at boot, ahead of its config. */
 export function preloadsDataplane(plan: LabPlan, node: PlannedNode): boolean {
-  return node.kind === 'balancer' && plan.services.some((s) => s.balancer === node.name && isDataplaneMode(s.mode));
+  return node.kind === 'balancer' && plan.services.some((s) => membersOf(s).includes(node.name) && isDataplaneMode(s.mode));
 }
 
 export interface CreateSpec {
@@ -106,6 +106,8 @@ export function containerOptions({ plan, node, image, labels }: CreateSpec): Doc
       Init: true,
       CapAdd: node.capAdd,
       Sysctls: createSysctls(node),
+      // the lab file's `cpus`: the engine's CPU quota (a member limited so the tier, not the client, is the bottleneck)
+      ...(node.cpus !== undefined && { NanoCpus: Math.round(node.cpus * 1e9) }),
       NetworkMode: first ? first.docker : 'none',
     },
     NetworkingConfig: first

@@ -9,7 +9,7 @@ import { engineFailure, engineTarget, within } from '../docker/client';
 import { ebpfVerdict } from '../docker/describe-engines';
 import { labHosts, type LabHost } from '../docker/placement';
 import { EngineError } from '../errors';
-import type { LabPlan } from '../topology/plan-types';
+import { membersOf, type LabPlan } from '../topology/plan-types';
 import type { LabDoc } from '../../api';
 
 /** What a host's `docker info` says that matters here. */
@@ -54,11 +54,12 @@ export function swarmProblem(hosts: HostInfo[], members: Set<string> | undefined
 export function kernelProblem(plan: LabPlan, hosts: HostInfo[]): string | undefined {
   for (const s of plan.services) {
     if (!isDataplaneMode(s.mode)) continue;
-    const lb = plan.nodes.find((n) => n.name === s.balancer);
-    const h = hosts.find((x) => x.name === lb?.host);
-    if (!lb || !h) continue;
-    const v = ebpfVerdict(h.osType, h.kernel);
-    if (!v?.ok) return `node ${lb.name} is placed on host ${h.name}, which cannot run service ${s.name} in ${s.mode}: ${v?.checked ?? 'unknown kernel'}; place it on another host or use l4proxy or l7`;
+    for (const lb of plan.nodes.filter((n) => membersOf(s).includes(n.name))) {
+      const h = hosts.find((x) => x.name === lb.host);
+      if (!h) continue;
+      const v = ebpfVerdict(h.osType, h.kernel);
+      if (!v?.ok) return `node ${lb.name} is placed on host ${h.name}, which cannot run service ${s.name} in ${s.mode}: ${v?.checked ?? 'unknown kernel'}; place it on another host or use l4proxy or l7`;
+    }
   }
   return undefined;
 }

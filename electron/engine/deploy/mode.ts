@@ -10,6 +10,7 @@ import { anchorNode, withModes, writeRecord } from '../labs/lab-record';
 import { labContext, serviceStatus } from '../labs/status';
 import type { DeployDeps } from './deps';
 import { plumb } from './plumb';
+import { membersOf } from '../topology/plan-types';
 import type { ProgressFn } from './progress';
 
 export async function setMode(lab: string, service: string, mode: Mode, deps: DeployDeps, onProgress?: ProgressFn): Promise<ServiceStatus> {
@@ -35,7 +36,7 @@ export async function setMode(lab: string, service: string, mode: Mode, deps: De
     const before = oldPlan.nodes.find((o) => o.name === n.name);
     return !before || deps.nodeScript(oldPlan, before) !== deps.nodeScript(plan, n);
   });
-  const balancers = [...new Set(plan.services.map((s) => s.balancer))];
+  const balancers = [...new Set(plan.services.flatMap(membersOf))];
   const total = affected.length + balancers.length + 1;
   let done = 0;
   const tick = (step: string) => onProgress?.({ step, done: ++done, total });

@@ -157,6 +157,7 @@ export async function up(doc: LabDoc, opts: UpOptions = {}): Promise<UpResult> {
   const clientOf = (host: string | undefined) => hosts?.find((h) => h.name === host)?.client ?? docker();
   for (const n of plan.nodes) placeContainer(n.container, clientOf(n.host));
   for (const g of capabilityGrants(plan)) opts.onGrant?.(grantLine(g, lab));
+  for (const w of plan.warnings ?? []) opts.onGrant?.(`lab ${lab}: ${w}`);
   const hash = docHash(pinned);
   const anchor = anchorNode(pinned);
   if (exists && sameDeployment(running, plan, hash)) {

@@ -23,7 +23,8 @@ export function notApplicable(plan: LabPlan, fault: Fault, node: string): string
   const need = (ok: boolean, what: string) => (ok ? undefined : `${fault} applies to ${what}; ${node} is not one in the lab's current modes`);
   switch (fault) {
     case 'vip-missing':
-      return need(n.loopbackVips.length > 0, 'a dsr or tunnel backend (it holds the VIP on lo)');
+      // a tier's members hold the VIP on lo too, but the fault and its check are a backend's
+      return need(n.loopbackVips.length > 0 && backendIn(['dsr', 'tunnel']).length > 0, 'a dsr or tunnel backend (it holds the VIP on lo)');
     case 'arp-flux':
       return need(backendIn(['dsr']).length > 0, 'a dsr backend');
     case 'return-path':

@@ -110,6 +110,9 @@ export function assemble(frames: Frame[], ctx: AssembleContext): Journey {
   };
   const backend = [...request].reverse().find((h) => kinds.get(h.frame.node) === 'server');
   if (backend) j.backend = backend.frame.node;
+  // a tier: the member ECMP picked is the one whose interfaces saw the request
+  const member = service.members && request.find((h) => service.members!.includes(h.frame.node));
+  if (member) j.member = member.frame.node;
   if (sent.status !== undefined) j.response.status = sent.status;
   if (sent.error) j.error = sent.error;
   else if (!request.length) j.error = 'the request was not seen on any interface';

@@ -34,7 +34,9 @@ export function resolveJourney(st: LabStatus, opts: JourneyOptions): JourneyPlan
     client = clients.find((c) => c.state === 'running') ?? clients[0];
   }
   if (client.state !== 'running') throw new ApiError(`client ${client.name} of lab ${lab} is not running (${client.state})`, 'conflict');
-  const balancer = st.nodes.find((n) => n.name === service.balancer);
+  // a tier goes on while one member runs: the router sends around the others
+  const members = service.members ?? [service.balancer];
+  const balancer = st.nodes.find((n) => n.name === members.find((m) => st.nodes.find((x) => x.name === m)?.state === 'running')) ?? st.nodes.find((n) => n.name === service.balancer);
   if (balancer && balancer.state !== 'running') throw new ApiError(`balancer ${balancer.name} of lab ${lab} is not running (${balancer.state})`, 'conflict');
 
   const targets = running.map((n) => ({

@@ -13,7 +13,7 @@
 // rp_filter per interface). The planned VIPs and routes are checked too, to
 // name what is missing.
 import type { NodeStatus } from '../../api';
-import type { LabPlan, PlannedNode } from '../topology/plan-types';
+import { membersOf, type LabPlan, type PlannedNode } from '../topology/plan-types';
 import { PLUMBED_MARKER } from '../topology/plumbing';
 
 export interface IpAddr { ifname: string; address?: string; addr_info?: { family: string; local: string; prefixlen: number; label?: string }[] }
@@ -44,7 +44,7 @@ export function nodeProblems(plan: LabPlan, node: PlannedNode, look: NodeLook): 
     look.addrs!.some((l) => (dev === undefined || l.ifname === dev) && (l.addr_info ?? []).some((a) => a.family === 'inet' && a.local === addr));
   const out: string[] = [];
   for (const v of node.loopbackVips) if (!has('lo', v)) out.push(`no VIP ${v} on lo`);
-  for (const s of plan.services) if (s.balancer === node.name && !has(undefined, s.vip)) out.push(`no VIP ${s.vip}`);
+  for (const s of plan.services) if (membersOf(s).includes(node.name) && !has(undefined, s.vip)) out.push(`no VIP ${s.vip}`);
   const routes = (look.routes ?? []).map((l) => l.split(/\s+/));
   for (const r of node.routes) {
     const dst = routeDst(r.dst);

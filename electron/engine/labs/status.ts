@@ -64,6 +64,7 @@ export function serviceStatus(s: PlannedService): ServiceStatus {
   return {
     name: s.name,
     balancer: s.balancer,
+    ...(s.members && { members: [...s.members] }),
     vip: s.vip,
     port: s.port,
     ...(s.protocol && s.protocol !== 'http' && { protocol: s.protocol }),

@@ -16,7 +16,7 @@
 // - A service with `snatAddresses: N` gets N - 1 more addresses for its balancer
 //   (its own address there is the first), the highest free ones of the network
 //   the balancer reaches the service's first backend through, after the VIPs.
-import type { LabDoc, LabIssue, NodeKind } from '../../api';
+import { balancersOf, isTier, type LabDoc, type LabIssue, type NodeKind } from '../../api';
 import { issue } from './issues';
 import { backendNetwork } from './routes';
 import {
@@ -91,23 +91,29 @@ export function assignAddresses(doc: LabDoc, opts: AddressingOptions = {}): Addr
   const services = Object.entries(doc.services ?? {});
   for (const [svc, sd] of services) {
     if (sd.vip === undefined || !isIPv4(sd.vip)) continue;
-    const bal = doc.nodes[sd.balancer];
+    const lb = balancersOf(sd)[0];
+    const bal = doc.nodes[lb];
     if (!bal) continue;
     const a = ipToInt(sd.vip);
     const path = ['services', svc, 'vip'];
     const nets = bal.links.map((l) => l.network).filter((n) => subnets.has(n));
-    const net = nets.find((n) => contains(subnets.get(n)!, a));
+    // a tier's VIP may lie anywhere: the router in front routes it to the members
+    const net = isTier(sd) ? [...subnets.keys()].find((n) => contains(subnets.get(n)!, a)) : nets.find((n) => contains(subnets.get(n)!, a));
     if (!net) {
+      if (isTier(sd)) {
+        vips.set(svc, sd.vip);
+        continue;
+      }
       const where = nets.map((n) => `${n} ${subnets.get(n)!.cidr}`).join(', ') || 'none';
-      issues.push(issue(path, `VIP ${sd.vip} is outside every subnet balancer ${sd.balancer} is on (${where})`));
+      issues.push(issue(path, `VIP ${sd.vip} is outside every subnet balancer ${lb} is on (${where}); only a tier (balancer: [${lb}, …]) behind a router may have a VIP outside its networks`));
       continue;
     }
     const holder = taken.get(net)!.get(a);
-    if (holder && holder !== `VIP of balancer ${sd.balancer}`) {
+    if (holder && holder !== `VIP of balancer ${lb}`) {
       issues.push(issue(path, `VIP ${sd.vip} is already ${holder}`, { network: net }));
       continue;
     }
-    taken.get(net)!.set(a, `VIP of balancer ${sd.balancer}`);
+    taken.get(net)!.set(a, `VIP of balancer ${lb}`);
     vips.set(svc, sd.vip);
   }
 
@@ -136,7 +142,8 @@ export function assignAddresses(doc: LabDoc, opts: AddressingOptions = {}): Addr
   // 4. default VIPs: highest free address of the balancer's first network
   for (const [svc, sd] of services) {
     if (sd.vip !== undefined) continue;
-    const bal = doc.nodes[sd.balancer];
+    const lb = balancersOf(sd)[0];
+    const bal = doc.nodes[lb];
     const net = bal?.links[0]?.network;
     const s = net === undefined ? undefined : subnets.get(net);
     if (!s || !net) continue; // validate.ts reports the missing balancer / link
@@ -146,7 +153,7 @@ export function assignAddresses(doc: LabDoc, opts: AddressingOptions = {}): Addr
       issues.push(issue(['services', svc, 'vip'], `no free address left for a VIP in ${net}'s subnet ${s.cidr}`, { network: net }));
       continue;
     }
-    taken.get(net)!.set(a, `VIP of balancer ${sd.balancer}`);
+    taken.get(net)!.set(a, `VIP of balancer ${lb}`);
     vips.set(svc, intToIp(a));
   }
 
@@ -155,10 +162,12 @@ export function assignAddresses(doc: LabDoc, opts: AddressingOptions = {}): Addr
   for (const [svc, sd] of services) {
     const want = (sd.snatAddresses ?? 1) - 1;
     const first = sd.backends[0];
-    if (want <= 0 || first === undefined || !doc.nodes[sd.balancer]) continue;
+    // a tier cannot run snat (validate.ts says why): no pool
+    const lb = isTier(sd) ? undefined : balancersOf(sd)[0];
+    if (want <= 0 || first === undefined || lb === undefined || !doc.nodes[lb]) continue;
     const firstNode = typeof first === 'string' ? first : first.node;
     if (!doc.nodes[firstNode]) continue; // validate.ts reports
-    const net = backendNetwork(doc, { subnets, nodeAddrs, vips, snatPools, issues }, sd.balancer, firstNode)?.hop.firstNet;
+    const net = backendNetwork(doc, { subnets, nodeAddrs, vips, snatPools, issues }, lb, firstNode)?.hop.firstNet;
     const s = net === undefined ? undefined : subnets.get(net);
     if (!s || !net) continue; // unreachable: validate.ts reports
     const addresses: string[] = [];

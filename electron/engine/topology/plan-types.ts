@@ -30,6 +30,16 @@ export interface PlannedRoute {
   via: string; // next-hop IPv4 on a directly attached network
 }
 
+/** A front router's route to a tier's VIP through the members (plumbing.ts sets it; a health loop on the
+ * router drops a dead member's next hop and takes it back when it answers again). */
+export interface TierRoute {
+  service: string;
+  vip: string;
+  /** nexthop group id in the router's namespace; member i's next hop is group + 1 + i */
+  group: number;
+  hops: { member: string; via: string }[];
+}
+
 export interface PlannedNode {
   name: string;
   kind: NodeKind;
@@ -45,6 +55,10 @@ export interface PlannedNode {
   tunnelDecap: boolean;
   /** the only tunnel senders it accepts: the addresses of the balancers that tunnel to it */
   decapSenders?: string[];
+  /** a router in front of tiers: its multipath routes to their VIPs */
+  tiers?: TierRoute[];
+  /** the engine's CPU quota, in CPUs (the lab file's `cpus`) */
+  cpus?: number;
   sysctls: Record<string, string>; // applied inside the node, e.g. net.ipv4.conf.all.arp_ignore=1
   capAdd: string[]; // NET_ADMIN everywhere routes are set; SYS_ADMIN only where BPF is loaded
   /** the non-HTTP services this server runs beside nginx (etcd for tcp, websocketd for websocket), by port */
@@ -76,7 +90,9 @@ export interface PlannedL7Route {
 
 export interface PlannedService {
   name: string;
-  balancer: string; // node name
+  balancer: string; // node name (a tier's first member)
+  /** a tier: every member, in file order (each builds the same table); absent: `balancer` alone */
+  members?: string[];
   vip: string;
   port: number;
   /** what the service speaks (absent in hand-made plans: http) */
@@ -105,4 +121,9 @@ export interface LabPlan {
   networks: PlannedNetwork[];
   nodes: PlannedNode[];
   services: PlannedService[];
+  /** one line each, said at deploy: the lab runs, but not as one might expect (e.g. rr on a tier) */
+  warnings?: string[];
 }
+
+/** The balancers that run a service: a tier's members, or its one balancer. */
+export const membersOf = (s: Pick<PlannedService, 'balancer' | 'members'>): string[] => s.members ?? [s.balancer];

@@ -1,7 +1,7 @@
 // From a lab document to the deployable plan (pure; no Docker). The plan is
 // the single source for deploy/ (networks, containers), plumbing.ts (what runs
 // inside each node) and balancer/ (services, backends, addresses).
-import type { LabDoc, Mode } from '../../api';
+import { balancersOf, isTier, type LabDoc, type Mode } from '../../api';
 import { BALANCER_LOCAL_PORTS, isDirectReturnMode, snatCapacityPerBackend } from '../balancer/contract';
 import { containerName, networkName } from '../docker/labels';
 import type { Addressing } from './addressing';
@@ -10,6 +10,7 @@ import { networkHosts, nodeHost } from './hosts';
 import { contains, freeBlock, gatewayOf, intToIp, ipToInt, type Subnet } from './net4';
 import type { LabPlan, PlannedBackend, PlannedDaemon, PlannedNetwork, PlannedNode, PlannedService } from './plan-types';
 import { allRoutes, backendNetwork } from './routes';
+import { tierRoutes, tierWarning } from './tier';
 import { DEFAULT_HEALTH, DEFAULT_SCHEDULER, DEFAULT_WEIGHT, durationMs, serviceProtocol, servicePort } from './schema';
 import { isOwnImage, nodeCapabilities } from './trust';
 import { analyzeLab, type ValidateOptions } from './validate';
@@ -27,6 +28,7 @@ export const SYSCTL = {
   rpFilterAll: 'net.ipv4.conf.all.rp_filter',
   rpFilterDefault: 'net.ipv4.conf.default.rp_filter',
   localPortRange: 'net.ipv4.ip_local_port_range',
+  multipathHash: 'net.ipv4.fib_multipath_hash_policy',
 } as const;
 
 /** Plan a lab; throws LabFileError (one line: field path and reason) if the lab is invalid
@@ -68,6 +70,8 @@ function buildPlan(doc: LabDoc, addr: Addressing, modes: Record<string, Mode>): 
   });
 
   const routes = allRoutes(doc, addr, modes);
+  const tiers = tierRoutes(doc, addr).multipath;
+  const warnings: string[] = [];
   const services: PlannedService[] = [];
   const loopbackVips = new Map<string, string[]>();
   const decap = new Set<string>();
@@ -78,15 +82,22 @@ function buildPlan(doc: LabDoc, addr: Addressing, modes: Record<string, Mode>): 
     if (!l.includes(v)) l.push(v);
     m.set(k, l);
   };
+  // a tier's members hold its VIP on lo, unannounced: the router in front routes it to them
+  const tierVips = new Map<string, string[]>();
+  for (const [svc, sd] of Object.entries(doc.services ?? {})) if (isTier(sd)) for (const m of balancersOf(sd)) addTo(tierVips, m, addr.vips.get(svc)!);
 
   for (const [svc, sd] of Object.entries(doc.services ?? {})) {
     const mode = modes[svc];
     const vip = addr.vips.get(svc)!;
+    const members = balancersOf(sd);
+    const lb = members[0];
+    const w = tierWarning(svc, sd);
+    if (w) warnings.push(w);
     const resolve = (b: string | { node: string; weight?: number }): PlannedBackend => {
       const { node, weight } = backendRef(b);
-      const bn = backendNetwork(doc, addr, sd.balancer, node)!;
+      const bn = backendNetwork(doc, addr, lb, node)!;
       // the balancer's own address toward this backend: on the shared network, else where the route leaves
-      const source = addr.nodeAddrs.get(sd.balancer)!.get(bn.hop.firstNet)!;
+      const source = addr.nodeAddrs.get(lb)!.get(bn.hop.firstNet)!;
       return { node, address: addr.nodeAddrs.get(node)!.get(bn.network)!, network: bn.network, weight, source };
     };
     const backends = sd.backends.map(resolve);
@@ -95,7 +106,7 @@ function buildPlan(doc: LabDoc, addr: Addressing, modes: Record<string, Mode>): 
       if (isDirectReturnMode(mode)) addTo(loopbackVips, b.node, vip);
       if (mode === 'tunnel') {
         decap.add(b.node);
-        for (const a of addr.nodeAddrs.get(sd.balancer)?.values() ?? []) addTo(decapSenders, b.node, a);
+        for (const m of members) for (const a of addr.nodeAddrs.get(m)?.values() ?? []) addTo(decapSenders, b.node, a);
       }
     }
     const h = sd.health ?? {};
@@ -104,7 +115,8 @@ function buildPlan(doc: LabDoc, addr: Addressing, modes: Record<string, Mode>): 
     const snatAddresses = pool && snatAddress ? [snatAddress, ...pool.addresses] : undefined;
     services.push({
       name: svc,
-      balancer: sd.balancer,
+      balancer: lb,
+      ...(isTier(sd) && { members: [...members] }),
       vip,
       port: servicePort(sd),
       protocol: serviceProtocol(sd),
@@ -145,7 +157,7 @@ function buildPlan(doc: LabDoc, addr: Addressing, modes: Record<string, Mode>): 
         prefixLen: addr.subnets.get(l.network)!.prefix,
         ...(l.rate !== undefined && { rate: l.rate }),
       }));
-    const vips = loopbackVips.get(name) ?? [];
+    const vips = [...new Set([...(loopbackVips.get(name) ?? []), ...(tierVips.get(name) ?? [])])];
     const sysctls: Record<string, string> = {};
     if (nd.kind === 'router' || nd.kind === 'balancer') sysctls[SYSCTL.ipForward] = '1';
     // the balancer's own sockets take ports above every snat port (contract/snat.ts)
@@ -156,6 +168,8 @@ function buildPlan(doc: LabDoc, addr: Addressing, modes: Record<string, Mode>): 
       sysctls[SYSCTL.rpFilterAll] = '0';
       sysctls[SYSCTL.rpFilterDefault] = '0';
     }
+    // ECMP over a tier's members by the L4 hash (addresses and ports), so the flows of one client spread
+    if (tiers.has(name)) sysctls[SYSCTL.multipathHash] = '1';
     if (vips.length) {
       // hold the VIP without answering ARP for it: only the balancer may announce the VIP
       sysctls[SYSCTL.arpIgnore] = '1';
@@ -178,6 +192,8 @@ function buildPlan(doc: LabDoc, addr: Addressing, modes: Record<string, Mode>): 
       interfaces,
       routes: routes.get(name) ?? [],
       loopbackVips: vips,
+      ...(tiers.has(name) && { tiers: tiers.get(name)! }),
+      ...(nd.cpus !== undefined && { cpus: nd.cpus }),
       tunnelDecap: decap.has(name),
       ...(decap.has(name) && { decapSenders: decapSenders.get(name) ?? [] }),
       sysctls,
@@ -186,5 +202,5 @@ function buildPlan(doc: LabDoc, addr: Addressing, modes: Record<string, Mode>): 
       ...(!isOwnImage(nd.image) && { trusted: true }),
     };
   });
-  return { name: lab, ...(doc.offload ? { offload: true as const } : {}), ...(doc.hosts && { hosts: { ...doc.hosts } }), networks, nodes, services };
+  return { name: lab, ...(doc.offload ? { offload: true as const } : {}), ...(doc.hosts && { hosts: { ...doc.hosts } }), networks, nodes, services, ...(warnings.length && { warnings }) };
 }

@@ -19,6 +19,7 @@
 import type { LabPlan, PlannedInterface, PlannedNode } from './plan-types';
 import { contains, ipToInt, parseSubnet } from './net4';
 import { rateToBits } from './schema';
+import { tierBlock } from './tier-watch';
 
 /** Where the server image keeps the tc-BPF IPIP decapsulation program, and its ELF section. */
 export const DECAP_OBJECT = '/usr/local/lib/lblab/bpf/decap.bpf.o';
@@ -114,8 +115,9 @@ export function nodeScript(plan: LabPlan, node: string | PlannedNode): string {
   const lo = n.loopbackVips.map((v) => `${v}/32`);
   out.push(`lblab_prune_vips lo ${sq(lo.join(' '))}`);
   for (const v of lo) out.push(`ip addr replace ${v} dev lo`);
-  // and a snat service's extra source addresses (its first is the interface's own): owned, so ARP answers for them
-  const own = plan.services.filter((s) => s.balancer === n.name).flatMap((s) => [s.vip, ...(s.snatAddresses?.slice(1) ?? [])]);
+  // and a snat service's extra source addresses (its first is the interface's own): owned, so ARP answers for them;
+  // a tier's members hold its VIP on lo, with the servers': the router in front routes it to them
+  const own = plan.services.filter((s) => s.balancer === n.name && !s.members).flatMap((s) => [s.vip, ...(s.snatAddresses?.slice(1) ?? [])]);
   n.interfaces.forEach((itf, i) => {
     const s = parseSubnet(`${itf.address}/${itf.prefixLen}`)!;
     const vips = [...new Set(own.filter((v) => contains(s, ipToInt(v))))].map((v) => `${v}/32`);
@@ -124,6 +126,7 @@ export function nodeScript(plan: LabPlan, node: string | PlannedNode): string {
   });
 
   out.push(...routesBlock(n));
+  out.push(...tierBlock(n));
   out.push(...decapBlock(n, ifVar));
   out.push(...servesBlock(n));
   out.push('', `ip addr replace ${PLUMBED_MARKER}/32 dev lo label ${PLUMBED_LABEL}`);
@@ -169,7 +172,8 @@ function shaping(itf: PlannedInterface, dev: string): string[] {
 }
 
 function routesBlock(n: PlannedNode): string[] {
-  const want = n.routes.map((r) => `${r.dst} via ${r.via}`);
+  // a tier's multipath route is set by tierBlock, but recorded here, so that it goes with the tier
+  const want = [...n.routes.map((r) => `${r.dst} via ${r.via}`), ...(n.tiers ?? []).map((t) => `${t.vip}/32 via ${t.hops[0].via}`)];
   const out = [
     '',
     '# static routes; lab routes of an earlier run that the plan no longer wants are removed',

@@ -12,10 +12,11 @@
 // the network they share; the per-subnet routes are dropped, because any more
 // specific route (e.g. to a client subnet via a router) would bypass the
 // balancer and its reverse translation.
-import type { LabDoc, Mode } from '../../api';
+import { balancersOf, type LabDoc, type Mode } from '../../api';
 import type { Addressing } from './addressing';
 import type { PlannedRoute } from './plan-types';
 import { byName } from './net4';
+import { tierRoutes } from './tier';
 
 export interface Hop {
   dist: number; // 0 = attached
@@ -98,10 +99,13 @@ export function allRoutes(doc: LabDoc, addr: Addressing, modes: Record<string, M
     if (modes[svc] !== 'nat') continue;
     for (const b of sd.backends) {
       const name = typeof b === 'string' ? b : b.node;
-      const bn = backendNetwork(doc, addr, sd.balancer, name);
-      const via = bn && bn.hop.dist === 0 ? addr.nodeAddrs.get(sd.balancer)?.get(bn.network) : undefined;
+      const lb = balancersOf(sd)[0]; // nat runs on one balancer (a tier is refused)
+      const bn = backendNetwork(doc, addr, lb, name);
+      const via = bn && bn.hop.dist === 0 ? addr.nodeAddrs.get(lb)?.get(bn.network) : undefined;
       if (via) routes.set(name, [{ dst: 'default', via }]);
     }
   }
+  // tiers: clients and routers reach a tier's VIP through the router in front (tier.ts)
+  for (const [node, extra] of tierRoutes(doc, addr).plain) routes.set(node, [...(routes.get(node) ?? []), ...extra]);
   return routes;
 }

@@ -40,6 +40,8 @@ export const nodeSchema = z.strictObject({
   // an image that is not lblab's own gets the node's capabilities only with trust: true (trust.ts)
   trust: z.boolean({ error: 'must be true or false' }).optional(),
   host: name.optional(),
+  // the engine's CPU quota (NanoCpus): a member of a tier limited so that it, not the client, is the bottleneck
+  cpus: z.number({ error: 'must be a number of CPUs like 0.5' }).min(0.01, 'must be from 0.01 to 64 CPUs').max(64, 'must be from 0.01 to 64 CPUs').optional(),
   position: positionSchema.optional(),
 });
 
@@ -83,7 +85,8 @@ export const healthSchema = z.strictObject({
 });
 
 export const serviceSchema = z.strictObject({
-  balancer: name,
+  // one balancer, or a tier: several behind a router that spreads flows over them (ECMP)
+  balancer: z.union([name, z.array(name).min(1, 'must list at least one balancer')], { error: 'must be a balancer name or a list of them like [lb1, lb2]' }),
   vip: ipv4.optional(),
   port: z.number({ error: 'must be a port number' }).int('must be a whole number').min(1, 'must be from 1 to 65535').max(65535, 'must be from 1 to 65535').optional(),
   protocol: z.enum(PROTOCOLS, { error: `must be one of ${PROTOCOLS.join(', ')}` }).optional(),

@@ -18,13 +18,14 @@
 // - Multi-tier: a `balancer` node that is the balancer of its own service may
 //   be a backend of another service (e.g. L7 gateways behind a DSR tier); it is
 //   then treated like a server of that service (VIP on lo in dsr/tunnel, …).
-import { NAME_RE, type LabDoc, type LabIssue, type Mode, type ValidationReport } from '../../api';
+import { NAME_RE, balancersOf, isTier, type LabDoc, type LabIssue, type Mode, type ValidationReport } from '../../api';
 import { isDataplaneMode, isDirectReturnMode } from '../balancer/contract';
 import { assignAddresses, type Addressing, type AddressingOptions } from './addressing';
 import { issue, locate } from './issues';
 import { nodeNetworks, reach } from './routes';
 import { contains, ipToInt } from './net4';
 import { untrustedImage } from './trust';
+import { checkTier } from './tier';
 import { schemaCheck, without } from './schema-check';
 import { DEFAULT_PORT, DEFAULT_PORTS, serviceProtocol, servicePort } from './schema';
 
@@ -154,7 +155,7 @@ const backendName = (b: string | { node: string }) => (typeof b === 'string' ? b
 
 function checkServices(doc: LabDoc, addr: Addressing, modes: Record<string, Mode>, issues: LabIssue[]) {
   const services = Object.entries(doc.services ?? {});
-  const runsService = new Set(services.map(([, s]) => s.balancer));
+  const runsService = new Set(services.flatMap(([, s]) => balancersOf(s)));
   const clients = Object.keys(doc.nodes).filter((n) => doc.nodes[n].kind === 'client');
   const kindList = (k: string) => Object.keys(doc.nodes).filter((n) => doc.nodes[n].kind === k).join(', ') || 'none';
   const vipPorts = new Map<string, string>();
@@ -163,13 +164,14 @@ function checkServices(doc: LabDoc, addr: Addressing, modes: Record<string, Mode
   for (const [svc, sd] of services) {
     const at = (...p: (string | number)[]) => ['services', svc, ...p];
     const mode = modes[svc];
-    const bal = doc.nodes[sd.balancer];
-    if (!bal) {
-      issues.push(issue(at('balancer'), `unknown node "${sd.balancer}" (balancers: ${kindList('balancer')})`));
-      continue;
-    }
-    if (bal.kind !== 'balancer') {
-      issues.push(issue(at('balancer'), `node ${sd.balancer} is a ${bal.kind}, not a balancer`, { node: sd.balancer }));
+    const members = balancersOf(sd);
+    const memberAt = (i: number) => (isTier(sd) ? at('balancer', i) : at('balancer'));
+    const badMember = members.findIndex((m) => doc.nodes[m]?.kind !== 'balancer');
+    if (badMember >= 0) {
+      const m = members[badMember];
+      const bal = doc.nodes[m];
+      if (!bal) issues.push(issue(memberAt(badMember), `unknown node "${m}" (balancers: ${kindList('balancer')})`));
+      else issues.push(issue(memberAt(badMember), `node ${m} is a ${bal.kind}, not a balancer`, { node: m }));
       continue;
     }
     const protocol = serviceProtocol(sd);
@@ -179,6 +181,7 @@ function checkServices(doc: LabDoc, addr: Addressing, modes: Record<string, Mode
     if (protocol !== 'http' && servicePort(sd) === DEFAULT_PORT) {
       issues.push(issue(at('port'), `port ${DEFAULT_PORT} is the servers' nginx (HTTP); a ${protocol} service needs another port (default ${DEFAULT_PORTS[protocol]})`));
     }
+    if (!checkTier(doc, svc, sd, mode, issues)) continue;
     const vip = addr.vips.get(svc);
     if (vip) {
       const key = `${vip}:${servicePort(sd)}`;
@@ -202,67 +205,75 @@ function checkServices(doc: LabDoc, addr: Addressing, modes: Record<string, Mode
       issues.push(issue(at('backends'), 'every backend has weight 0: nothing would receive traffic'));
     }
 
-    const lbNets = nodeNetworks(doc, sd.balancer);
-    const fromLb = reach(doc, addr, sd.balancer);
+    // every member must reach every backend the way the mode needs: the first problem per backend is said
     const seen = new Set<string>();
-    sd.backends.forEach((b, i) => {
-      const name = backendName(b);
-      const path = at('backends', i);
-      const nd = doc.nodes[name];
-      if (!nd) return void issues.push(issue(path, `unknown node "${name}" (servers: ${kindList('server')})`));
-      const on = { node: name };
-      if (seen.has(name)) return void issues.push(issue(path, `backend ${name} is listed twice`, on));
-      seen.add(name);
-      if (name === sd.balancer) return void issues.push(issue(path, `balancer ${name} cannot be a backend of its own service`, on));
-      if (nd.kind === 'balancer' && !runsService.has(name)) {
-        return void issues.push(issue(path, `node ${name} is a balancer without a service of its own; a balancer is a backend only as a gateway of another tier`, on));
-      }
-      if (nd.kind !== 'server' && nd.kind !== 'balancer') {
-        return void issues.push(issue(path, `node ${name} is a ${nd.kind}; backends must be servers (or balancers running their own service, for multi-tier)`, on));
-      }
-      // the tunnel's decapsulator and the eBPF balancer both take the ingress hook's one slot
-      const own = nd.kind === 'balancer' ? services.find(([n, s]) => s.balancer === name && isDataplaneMode(modes[n])) : undefined;
-      if (mode === 'tunnel' && own) {
-        return void issues.push(issue(path, `mode tunnel cannot reach balancer ${name}: its service ${own[0]} runs in ${modes[own[0]]}, whose eBPF program holds the hook the IPIP decapsulator needs; run ${own[0]} in l4proxy or l7, or this service in another mode`, on));
-      }
-      const nets = nodeNetworks(doc, name);
-      const shared = nets.filter((n) => lbNets.includes(n));
-      const onNets = `${name} is on ${nets.join(', ') || 'no network'}`;
-      if (mode === 'dsr' && shared.length === 0) {
-        issues.push(issue(path, `mode dsr needs backend ${name} on a network of balancer ${sd.balancer} (${lbNets.join(', ')}); ${onNets} (use tunnel across routers)`, on));
-      } else if (mode === 'nat') {
-        if (shared.length === 0) {
-          issues.push(issue(path, `mode nat needs backend ${name} on a network of balancer ${sd.balancer} (${lbNets.join(', ')}), its default gateway; ${onNets}`, on));
-        } else {
-          const c = clients.find((cl) => nodeNetworks(doc, cl).some((n) => nets.includes(n)));
-          if (c) {
-            const net = nodeNetworks(doc, c).find((n) => nets.includes(n));
-            issues.push(issue(path, `mode nat: backend ${name} shares network ${net} with client ${c}, so its replies would bypass balancer ${sd.balancer}; put it on a network behind the balancer`, on));
+    for (const lb of members) {
+      const said = new Set(issues.map((x) => x.path.join('.')));
+      const lbNets = nodeNetworks(doc, lb);
+      const fromLb = reach(doc, addr, lb);
+      seen.clear();
+      sd.backends.forEach((b, i) => {
+        const name = backendName(b);
+        const path = at('backends', i);
+        const nd = doc.nodes[name];
+        if (!nd) return void issues.push(issue(path, `unknown node "${name}" (servers: ${kindList('server')})`));
+        const on = { node: name };
+        if (seen.has(name)) return void issues.push(issue(path, `backend ${name} is listed twice`, on));
+        seen.add(name);
+        if (said.has(path.join('.'))) return;
+        if (members.includes(name)) return void issues.push(issue(path, `balancer ${name} cannot be a backend of its own service`, on));
+        if (nd.kind === 'balancer' && !runsService.has(name)) {
+          return void issues.push(issue(path, `node ${name} is a balancer without a service of its own; a balancer is a backend only as a gateway of another tier`, on));
+        }
+        if (nd.kind !== 'server' && nd.kind !== 'balancer') {
+          return void issues.push(issue(path, `node ${name} is a ${nd.kind}; backends must be servers (or balancers running their own service, for multi-tier)`, on));
+        }
+        // the tunnel's decapsulator and the eBPF balancer both take the ingress hook's one slot
+        const own = nd.kind === 'balancer' ? services.find(([n, s]) => balancersOf(s).includes(name) && isDataplaneMode(modes[n])) : undefined;
+        if (mode === 'tunnel' && own) {
+          return void issues.push(issue(path, `mode tunnel cannot reach balancer ${name}: its service ${own[0]} runs in ${modes[own[0]]}, whose eBPF program holds the hook the IPIP decapsulator needs; run ${own[0]} in l4proxy or l7, or this service in another mode`, on));
+        }
+        const nets = nodeNetworks(doc, name);
+        const shared = nets.filter((n) => lbNets.includes(n));
+        const onNets = `${name} is on ${nets.join(', ') || 'no network'}`;
+        if (mode === 'dsr' && shared.length === 0) {
+          issues.push(issue(path, `mode dsr needs backend ${name} on a network of balancer ${lb} (${lbNets.join(', ')}); ${onNets} (use tunnel across routers)`, on));
+        } else if (mode === 'nat') {
+          if (shared.length === 0) {
+            issues.push(issue(path, `mode nat needs backend ${name} on a network of balancer ${lb} (${lbNets.join(', ')}), its default gateway; ${onNets}`, on));
           } else {
-            const prev = natGateway.get(name);
-            if (prev && prev.balancer !== sd.balancer) {
-              issues.push(issue(path, `backend ${name} would need two default gateways (nat via ${prev.balancer} for service ${prev.service} and via ${sd.balancer})`, on));
-            } else natGateway.set(name, { service: svc, balancer: sd.balancer });
+            const c = clients.find((cl) => nodeNetworks(doc, cl).some((n) => nets.includes(n)));
+            if (c) {
+              const net = nodeNetworks(doc, c).find((n) => nets.includes(n));
+              issues.push(issue(path, `mode nat: backend ${name} shares network ${net} with client ${c}, so its replies would bypass balancer ${lb}; put it on a network behind the balancer`, on));
+            } else {
+              const prev = natGateway.get(name);
+              if (prev && prev.balancer !== lb) {
+                issues.push(issue(path, `backend ${name} would need two default gateways (nat via ${prev.balancer} for service ${prev.service} and via ${lb})`, on));
+              } else natGateway.set(name, { service: svc, balancer: lb });
+            }
+          }
+        } else if (!nets.some((n) => fromLb.has(n))) {
+          issues.push(issue(path, `backend ${name} is not reachable from balancer ${lb} (no shared network and no path through routers)`, on));
+        } else if (isDirectReturnMode(mode) && vip) {
+          // the server answers the client itself: it needs a route to every client that can send to the VIP
+          const fromBackend = reach(doc, addr, name);
+          const stranded = clientsOfVip(doc, addr, members, vip, clients).find((c) => !nodeNetworks(doc, c).some((n) => fromBackend.has(n)));
+          if (stranded) {
+            issues.push(issue(path, `mode ${mode}: backend ${name} has no route back to client ${stranded} (${nodeNetworks(doc, stranded).join(', ')}); ${mode} replies go from the server straight to the client`, on));
           }
         }
-      } else if (!nets.some((n) => fromLb.has(n))) {
-        issues.push(issue(path, `backend ${name} is not reachable from balancer ${sd.balancer} (no shared network and no path through routers)`, on));
-      } else if (isDirectReturnMode(mode) && vip) {
-        // the server answers the client itself: it needs a route to every client that can send to the VIP
-        const fromBackend = reach(doc, addr, name);
-        const stranded = clientsOfVip(doc, addr, sd.balancer, vip, clients).find((c) => !nodeNetworks(doc, c).some((n) => fromBackend.has(n)));
-        if (stranded) {
-          issues.push(issue(path, `mode ${mode}: backend ${name} has no route back to client ${stranded} (${nodeNetworks(doc, stranded).join(', ')}); ${mode} replies go from the server straight to the client`, on));
-        }
-      }
-    });
+      });
+    }
   }
 }
 
-/** Clients that can send to a VIP: those with a path to the balancer network the VIP lives on. */
-function clientsOfVip(doc: LabDoc, addr: Addressing, balancer: string, vip: string, clients: string[]): string[] {
+/** Clients that can send to a VIP: those with a path to the balancer network the VIP lives on (a tier: to any member's network). */
+function clientsOfVip(doc: LabDoc, addr: Addressing, members: string[], vip: string, clients: string[]): string[] {
   const v = ipToInt(vip);
-  const vipNet = nodeNetworks(doc, balancer).find((n) => addr.subnets.get(n) && contains(addr.subnets.get(n)!, v));
-  if (!vipNet) return [];
-  return clients.filter((c) => reach(doc, addr, c).has(vipNet));
+  const nets = members.length > 1 || !nodeNetworks(doc, members[0]).some((n) => addr.subnets.get(n) && contains(addr.subnets.get(n)!, v))
+    ? members.flatMap((m) => nodeNetworks(doc, m))
+    : nodeNetworks(doc, members[0]).filter((n) => addr.subnets.get(n) && contains(addr.subnets.get(n)!, v));
+  if (!nets.length) return [];
+  return clients.filter((c) => { const r = reach(doc, addr, c); return nets.some((n) => r.has(n)); });
 }

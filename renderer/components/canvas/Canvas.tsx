@@ -14,7 +14,7 @@ import {
   type OnBeforeDelete,
   type OnDelete,
 } from '@xyflow/react';
-import type { LabDoc, NodeStatus } from '../../../electron/api';
+import { balancersOf, type LabDoc, type NodeStatus } from '../../../electron/api';
 import { addElement, addLink, linkId, netId, nodeId, parseId, removeLink, removeNetwork, removeNode, setPosition, type ElementKind } from '../../state/doc-ops';
 import type { IssueIndex } from '../../state/issues';
 import { DRAG_MIME, type Selection } from '../../state/selection';
@@ -68,7 +68,7 @@ export function Canvas({ doc, edit, seal, selection, onSelect, issues, nodeState
   const serviceOf = useMemo(() => {
     const m: Record<string, string> = {};
     for (const [s, svc] of Object.entries(doc.services ?? {})) {
-      if (svc.balancer) m[svc.balancer] = m[svc.balancer] ? `${m[svc.balancer]}, ${s}` : `${s} · ${svc.mode}`;
+      for (const b of balancersOf(svc)) if (b) m[b] = m[b] ? `${m[b]}, ${s}` : `${s} · ${svc.mode}`;
     }
     return m;
   }, [doc.services]);

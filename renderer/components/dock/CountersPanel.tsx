@@ -1,5 +1,5 @@
 // Live per-backend counters from the balancer core (polled every second).
-import { isProxyMode, type Scheduler, type ServiceStats } from '../../../electron/api';
+import { isProxyMode, memberShares, type Scheduler, type ServiceStats } from '../../../electron/api';
 import { sessionsOf, type StatSample } from '../../state/useLiveLab';
 import { Sparkline } from './Sparkline';
 
@@ -28,9 +28,12 @@ const PROXY_BALANCE: Record<Scheduler, string> = {
 export function CountersPanel({ deployed, stats, history }: { deployed: boolean; stats: ServiceStats[]; history: Record<string, StatSample[]> }) {
   if (!deployed) return <div className="dock-empty">Deploy the lab to see live per-backend counters from the balancer core.</div>;
   if (stats.length === 0) return <div className="dock-empty">Waiting for counters from the balancer…</div>;
+  // a tier: one block per member, each with its share of the service's flows
+  const shares = memberShares(stats);
   return (
     <div className="counters" data-testid="counters">
       {stats.map((s) => {
+        const share = s.balancer ? shares.get(s.service)?.find((r) => r.member === s.balancer) : undefined;
         const h = history[s.service] ?? [];
         // proxies (HAProxy) forward connections, not packets: count those, and say how HAProxy picks
         const proxy = isProxyMode(s.mode);
@@ -40,9 +43,14 @@ export function CountersPanel({ deployed, stats, history }: { deployed: boolean;
         // full NAT holds a source port per flow until it is swept: show how many
         const snat = s.backends.some((b) => b.snatPorts !== undefined);
         return (
-          <div className="counter-service" key={s.service} data-testid={`counters-${s.service}`}>
+          <div className="counter-service" key={`${s.service}/${s.balancer ?? ''}`} data-testid={s.balancer ? `counters-${s.service}-${s.balancer}` : `counters-${s.service}`}>
             <div className="counter-head">
               <strong>{s.service}</strong>
+              {share && (
+                <span className="chip" data-testid={`counters-member-${s.service}-${s.balancer}`} title="the tier member these counters are from, and its share of the service's new flows">
+                  on {s.balancer} · {Math.round(share.share * 100)} % of flows
+                </span>
+              )}
               <span className="chip" data-testid={`counters-mode-${s.service}`}>{s.mode}</span>
               <span className="chip" data-testid={`counters-scheduler-${s.service}`} title={proxy ? `HAProxy balances by ${PROXY_BALANCE[s.scheduler]} (scheduler ${s.scheduler})` : 'scheduler of the eBPF core'}>
                 {proxy ? `haproxy: ${PROXY_BALANCE[s.scheduler]}` : s.scheduler}

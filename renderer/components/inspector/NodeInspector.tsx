@@ -56,6 +56,16 @@ export function NodeInspector(p: InspectorProps & { name: string }) {
           onChange={(v) => edit(setNode(doc, name, { image: v === '' ? undefined : v }), key('image'))}
           onBlur={seal}
         />
+        {/* the engine's CPU quota: a tier's members limited so that they, not the client, are the bottleneck */}
+        <TextField
+          label="CPUs"
+          testid="node-cpus"
+          path={`nodes.${name}.cpus`}
+          value={node.cpus === undefined ? undefined : String(node.cpus)}
+          placeholder="unlimited"
+          onChange={(v) => edit(setNode(doc, name, { cpus: v.trim() === '' ? undefined : Number(v) }), key('cpus'))}
+          onBlur={seal}
+        />
         {/* another image gets the node's capabilities only when the lab file says so (the validator names which) */}
         {(node.image !== undefined || node.trust) && (
           <label className="check" title="Images not built by lblab run without NET_ADMIN/SYS_ADMIN unless trusted: the lab is refused otherwise">

@@ -1,4 +1,5 @@
-import { MODES, PROTOCOL_PORTS, PROTOCOLS, SCHEDULERS, type BackendDoc, type Protocol, type HealthDoc, type Mode, type RouteDoc, type Scheduler, type ServiceDoc } from '../../../electron/api';
+import { MODES, PROTOCOL_PORTS, PROTOCOLS, SCHEDULERS, balancersOf, type BackendDoc, type Protocol, type HealthDoc, type Mode, type RouteDoc, type Scheduler, type ServiceDoc } from '../../../electron/api';
+import { useEffect, useState } from 'react';
 import { clean, removeService, renameService, setService } from '../../state/doc-ops';
 import { useModeAvailability } from './useModeAvailability';
 import { Icon } from '../icons';
@@ -72,7 +73,16 @@ export function ServiceInspector(p: InspectorProps & { name: string }) {
             select({ type: 'service', name: v });
           }}
         />
-        <SelectField<string> label="Balancer" testid="service-balancer" path={at('balancer')} value={svc.balancer} allowEmpty="choose a balancer…" options={balancers} onChange={(v) => set({ balancer: v })} />
+        <SelectField<string> label="Balancer" testid="service-balancer" path={at('balancer')} value={balancersOf(svc)[0]} allowEmpty="choose a balancer…" options={balancers} onChange={(v) => set({ balancer: Array.isArray(svc.balancer) ? [v, ...svc.balancer.slice(1)] : v })} />
+        {/* a tier: the members, comma-separated; a list puts the router's ECMP in front of them */}
+        <MembersField
+          path={at('balancer')}
+          members={Array.isArray(svc.balancer) ? svc.balancer : undefined}
+          onCommit={(names) => {
+            set({ balancer: names.length > 1 ? names : (names[0] ?? balancersOf(svc)[0]) });
+            seal();
+          }}
+        />
         <div className="grid2">
           <TextField label="VIP" testid="service-vip" path={at('vip')} value={svc.vip} placeholder={running && !svc.vip ? `auto: ${running.vip}` : 'auto'} onChange={(v) => set({ vip: v || undefined }, 'vip')} onBlur={seal} />
           <NumberField label="Port" testid="service-port" path={at('port')} value={svc.port} placeholder={String(PROTOCOL_PORTS[svc.protocol ?? 'http'])} onChange={(v) => set({ port: v }, 'port')} onBlur={seal} />
@@ -227,4 +237,23 @@ export function parseHeaders(text: string): Record<string, string> | undefined {
     if (k) out[k] = part.slice(i + 1).trim();
   }
   return Object.keys(out).length ? out : undefined;
+}
+
+/** A tier's members as one comma-separated line, applied when the field loses focus (typing `lb1,` must not
+ * collapse the list on the way): two or more names make a tier, one (or none) the single balancer again. */
+function MembersField(p: { path: string; members: string[] | undefined; onCommit(names: string[]): void }) {
+  const shown = p.members?.join(', ') ?? '';
+  const [draft, setDraft] = useState(shown);
+  useEffect(() => setDraft(shown), [shown]);
+  return (
+    <TextField
+      label="Tier members"
+      testid="service-members"
+      path={p.path}
+      value={draft}
+      placeholder="one balancer (a tier: lb1, lb2, lb3)"
+      onChange={setDraft}
+      onBlur={() => draft !== shown && p.onCommit(draft.split(',').map((x) => x.trim()).filter(Boolean))}
+    />
+  );
 }

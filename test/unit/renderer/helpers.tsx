@@ -1,7 +1,7 @@
 // Shared helpers for the renderer component tests (jsdom).
 import { configure } from '@testing-library/react';
 import { vi } from 'vitest';
-import type { AppInfo, EngineDescription, LabApi, LabDoc, LabEvent, LabStatus, ModeAvailability, TemplateInfo, ValidationReport } from '../../../electron/api';
+import { balancersOf, type AppInfo, type EngineDescription, type LabApi, type LabDoc, type LabEvent, type LabStatus, type ModeAvailability, type TemplateInfo, type ValidationReport } from '../../../electron/api';
 import type { ApiClient } from '../../../renderer/api-client';
 
 /** React Flow measures nodes with ResizeObserver / DOMMatrix, which jsdom lacks. */
@@ -108,7 +108,7 @@ export function runningStatus(doc: LabDoc): LabStatus {
     nodes: Object.entries(doc.nodes).map(([name, n]) => ({ name, kind: n.kind, container: `lblab-${doc.name}-${name}`, state: 'running', interfaces: [], routes: [] })),
     services: Object.entries(doc.services ?? {}).map(([name, s]) => ({
       name,
-      balancer: s.balancer,
+      balancer: balancersOf(s)[0],
       vip: '198.18.0.254',
       port: s.port ?? 80,
       mode: s.mode,
