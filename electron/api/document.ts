@@ -5,6 +5,7 @@
 // renderer edits.
 import { z } from 'zod';
 import { nameSchema, type Mode, type Scheduler } from '../../lab-images/balancer/contract/vocabulary';
+import type { Gateway } from '../../lab-images/balancer/contract/gateways';
 
 export const NODE_KINDS = ['client', 'balancer', 'server', 'router'] as const;
 export type NodeKind = (typeof NODE_KINDS)[number];
@@ -39,6 +40,10 @@ export interface ServiceDoc {
   backends: (string | BackendDoc)[];
   routes?: RouteDoc[];
   health?: HealthDoc;
+  /** l7: the gateway that serves it (default haproxy) */
+  gateway?: Gateway;
+  /** l7 on Apache: at most this many workers (threads; processes for apache-prefork) */
+  workers?: number;
 }
 export interface LabDoc {
   name: string;

@@ -3,6 +3,7 @@
 // read and remove labs.
 import { z } from 'zod';
 import { nameSchema, type Mode, type Scheduler } from '../../lab-images/balancer/contract/vocabulary';
+import type { Gateway } from '../../lab-images/balancer/contract/gateways';
 import { labDocShape, type LabDoc, type NodeKind } from './document';
 
 export interface InterfaceStatus {
@@ -35,6 +36,8 @@ export interface ServiceStatus {
   mode: Mode;
   scheduler: Scheduler;
   backends: BackendStatus[];
+  /** l7: the gateway that serves it */
+  gateway?: Gateway;
 }
 export interface NetworkStatus { name: string; subnet: string; docker: string }
 export interface LabStatus {

@@ -1,6 +1,6 @@
 // The deployable plan computed from a validated lab document. Produced by
 // topology/plan.ts (pure: no Docker), consumed by deploy/ and balancer/.
-import type { Mode, NodeKind, Scheduler } from '../../api';
+import type { Gateway, Mode, NodeKind, Scheduler } from '../../api';
 
 export interface PlannedNetwork {
   name: string; // lab network name
@@ -79,6 +79,9 @@ export interface PlannedService {
   health: { type: 'tcp' | 'http'; path: string; intervalMs: number };
   /** address the balancer uses as source in snat mode (on the backends' network) */
   snatAddress?: string;
+  /** l7: the gateway that serves it, and its worker limit (Apache) */
+  gateway?: Gateway;
+  workers?: number;
 }
 
 export interface LabPlan {

@@ -113,6 +113,8 @@ function buildPlan(doc: LabDoc, addr: Addressing, modes: Record<string, Mode>): 
         intervalMs: h.interval ? durationMs(h.interval) : DEFAULT_HEALTH.intervalMs,
       },
       snatAddress: backends[0]?.source,
+      ...(mode === 'l7' && sd.gateway !== undefined && { gateway: sd.gateway }),
+      ...(mode === 'l7' && sd.workers !== undefined && { workers: sd.workers }),
     });
   }
 

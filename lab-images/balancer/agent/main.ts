@@ -9,6 +9,7 @@ import path from 'node:path';
 import { Agent } from './agent';
 import { parseAgentConfig, type AgentConfig } from '../contract/config';
 import type { DataplaneLoader } from './dp-contract';
+import { gatewayProcesses } from './gateways';
 import { HaproxyProcess } from './haproxy-proc';
 import { requestWhenUp, serve, type Request } from './ipc';
 
@@ -50,6 +51,7 @@ async function daemon(): Promise<void> {
     loadDataplane,
     discardPreparedDataplane,
     haproxy: new HaproxyProcess(RUN_DIR),
+    gateways: gatewayProcesses(RUN_DIR),
     persist: async (cfg) => writeAtomic(CONFIG, JSON.stringify(cfg, null, 2)),
     log,
   });

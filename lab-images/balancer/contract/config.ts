@@ -3,6 +3,7 @@
 // re-checks it because stdin is a boundary). Pure: no Node imports.
 import { z } from 'zod';
 import { headerNameSchema, headerValueSchema, hostSchema, httpPathSchema, routeHasMatch } from './l7-values';
+import { DEFAULT_GATEWAY, GATEWAYS, MAX_WORKERS, gatewayRefusal } from './gateways';
 import { MAX_SERVICES } from './limits';
 import { MODES, SCHEDULERS, isDataplaneMode, isProxyMode, nameSchema as name } from './vocabulary';
 
@@ -65,10 +66,16 @@ export const serviceSchema = z
     // l4proxy/l7 also answer these ip:port (the VIP of a lower tier that hands
     // its traffic to this node with dsr or tunnel: that VIP sits on our lo)
     alsoBind: z.array(z.string().regex(/^\d{1,3}(\.\d{1,3}){3}:\d{1,5}$/, 'must be ip:port')).default([]),
+    // l7 only: which gateway serves it, and (Apache) its worker limit: threads, or processes for prefork
+    gateway: z.enum(GATEWAYS).default(DEFAULT_GATEWAY),
+    workers: z.number().int().min(1).max(MAX_WORKERS).optional(),
   })
   .superRefine((s, ctx) => {
     if (s.mode === 'snat' && !s.snatAddress) ctx.addIssue({ code: 'custom', path: ['snatAddress'], message: 'snat mode needs snatAddress' });
     if (s.routes.length > 0 && s.mode !== 'l7') ctx.addIssue({ code: 'custom', path: ['routes'], message: `routes are only for l7 (mode is ${s.mode})` });
+    if (s.gateway !== DEFAULT_GATEWAY && s.mode !== 'l7') ctx.addIssue({ code: 'custom', path: ['gateway'], message: `gateway ${s.gateway} serves l7 only (mode is ${s.mode})` });
+    const refused = s.mode === 'l7' ? gatewayRefusal(s.gateway, s) : undefined;
+    if (refused) ctx.addIssue({ code: 'custom', path: ['gateway'], message: refused });
     if (s.proto === 'udp' && isProxyMode(s.mode)) ctx.addIssue({ code: 'custom', path: ['proto'], message: `${s.mode} serves tcp only` });
     const seen = new Set<string>();
     s.backends.forEach((b, i) => {
