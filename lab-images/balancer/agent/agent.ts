@@ -162,6 +162,8 @@ export class Agent {
       if (!this.deps.gateways?.[gw]) throw new Error(`gateway ${gw} is not available in this balancer`);
       wanted.set(gw, text);
     }
+    // every new config checked before anything stops: a refused one leaves the old gateways serving
+    for (const [gw, text] of wanted) await this.deps.gateways![gw]!.check(text);
     const haproxyNeeded = cfg.services.some(servedByHaproxy);
     if (!haproxyNeeded && this.deps.haproxy.running()) await this.deps.haproxy.stop();
     for (const gw of OTHER_GATEWAYS) {

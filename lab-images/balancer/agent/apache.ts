@@ -90,7 +90,7 @@ export function apacheConfig(gw: ApacheGateway, all: ServiceConfig[], o: Gateway
     'User www-data',
     'Group www-data',
     ...mpmLines(gw, workers),
-    ...['authz_core', 'proxy', 'proxy_http', 'proxy_balancer', 'slotmem_shm', 'lbmethod_byrequests', 'lbmethod_bybusyness', 'rewrite', 'headers', 'status'].map(mod),
+    ...['authz_core', 'authz_host', 'proxy', 'proxy_http', 'proxy_balancer', 'slotmem_shm', 'lbmethod_byrequests', 'lbmethod_bybusyness', 'rewrite', 'headers', 'status'].map(mod),
     'Timeout 60',
     'KeepAlive On',
     'MaxKeepAliveRequests 0',

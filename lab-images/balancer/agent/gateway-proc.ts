@@ -20,6 +20,8 @@ export interface ServiceCounts {
 }
 
 export interface GatewayProcLike {
+  /** Throws one line when the gateway would reject this config (nothing changes). */
+  check(cfg: string): Promise<void>;
   /** Validate and (re)load this config; throws one line when the gateway rejects it. */
   apply(cfg: string): Promise<void>;
   stop(): Promise<void>;
@@ -58,7 +60,10 @@ function run(argv: string[]): Promise<{ code: number; out: string }> {
 /** The most telling line of a gateway's complaint (nginx: [emerg], Apache: "Syntax error …"). */
 function complaint(out: string): string {
   const lines = out.split('\n').map((l) => l.trim()).filter(Boolean);
-  return (lines.find((l) => /emerg|error|AH\d+/i.test(l)) ?? lines[lines.length - 1] ?? 'no output').replace(/\s+/g, ' ');
+  const i = lines.findIndex((l) => /emerg|error|AH\d+/i.test(l));
+  // Apache says where on one line ("…line 66 of x.conf:") and what on the next
+  const line = i < 0 ? (lines[lines.length - 1] ?? 'no output') : lines[i].endsWith(':') && lines[i + 1] ? `${lines[i]} ${lines[i + 1]}` : lines[i];
+  return line.replace(/\s+/g, ' ');
 }
 
 const alive = (pid: number) => {
@@ -92,13 +97,22 @@ export class GatewayProcess implements GatewayProcLike {
     return this.c.restartOn ? cfg.split('\n').filter((l) => this.c.restartOn!.test(l)).join('\n') : '';
   }
 
-  async apply(cfg: string): Promise<void> {
+  /** Write the config beside the live one and have the gateway check it; its path. */
+  private async checked(cfg: string): Promise<string> {
     for (const d of this.c.dirs) await fs.mkdir(d, { recursive: true });
     const next = `${this.c.conf}.next`;
     await fs.writeFile(next, cfg);
     const check = await run(this.c.check(next));
     if (check.code !== 0) throw new Error(`${this.c.name} rejected the config: ${complaint(check.out)}`);
-    await fs.rename(next, this.c.conf);
+    return next;
+  }
+
+  async check(cfg: string): Promise<void> {
+    await fs.rm(await this.checked(cfg), { force: true });
+  }
+
+  async apply(cfg: string): Promise<void> {
+    await fs.rename(await this.checked(cfg), this.c.conf);
     if (this.started && this.restartKey(cfg) !== this.restartKey(this.cfg)) await this.stop();
     const pid = this.started ? await this.pid() : undefined;
     if (pid !== undefined && alive(pid)) {

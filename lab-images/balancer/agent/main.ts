@@ -123,12 +123,29 @@ async function main(argv: string[]): Promise<void> {
       process.stdout.write(`applied: ${cfg.services.map((s) => `${s.name} ${s.mode}`).join(', ') || 'no services'}\n`);
       return;
     }
+    case 'gateway': {
+      // switch one l7 service's gateway live (a comparison across gateways): the running config, that one key changed
+      const [service, gateway, ...opts] = rest;
+      if (!service || !gateway) fail(['usage: lbagent gateway SERVICE GATEWAY [--workers N]'], 2);
+      const saved = fs.existsSync(CONFIG) ? parseAgentConfig(fs.readFileSync(CONFIG, 'utf8')) : undefined;
+      if (!saved?.ok) fail(['no config applied yet'], 2);
+      const cfg = saved.config;
+      const svc = cfg.services.find((s) => s.name === service);
+      if (!svc) fail([`no service ${service} (services: ${cfg.services.map((s) => s.name).join(', ') || 'none'})`], 2);
+      const w = opts.indexOf('--workers');
+      const workers = w >= 0 ? Number(opts[w + 1]) : svc.workers;
+      const next = parseAgentConfig(JSON.stringify({ ...cfg, services: cfg.services.map((s) => (s === svc ? { ...s, gateway, workers } : s)) }));
+      if (!next.ok) fail(next.errors, 2);
+      await ask({ op: 'apply', config: next.config });
+      process.stdout.write(`service ${service} now served by ${gateway}${workers ? ` (${workers} workers)` : ''}\n`);
+      return;
+    }
     case 'stats':
     case 'health':
       process.stdout.write(JSON.stringify(await ask({ op: cmd }), null, rest.includes('--pretty') ? 2 : undefined) + '\n');
       return;
     default:
-      fail([`unknown command ${cmd ?? '(none)'}; use: daemon | apply [--check] | stats | health`], 2);
+      fail([`unknown command ${cmd ?? '(none)'}; use: daemon | apply [--check] | gateway SERVICE GATEWAY | stats | health`], 2);
   }
 }
 

@@ -96,7 +96,6 @@ export function nginxConfig(all: ServiceConfig[], o: GatewayRenderOptions = {}):
     // every proxied connection holds two descriptors: a client's and a server's
     'events { worker_connections 16384; }',
     'http {',
-    '    access_log off;',
     '    keepalive_timeout 60s;',
     '    keepalive_requests 1000000;',
     '    proxy_connect_timeout 2s;',
