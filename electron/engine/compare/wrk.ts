@@ -108,6 +108,8 @@ export interface LoadPlan {
    * later starts at once. Unset: right after the warm-up.
    */
   startAt?: number;
+  /** false: wrk asks for a new connection per request (Connection: close) */
+  keepAlive?: boolean;
 }
 
 /** Longest wait for `startAt` (a clock far off is not waited for). */
@@ -134,7 +136,7 @@ export function loadScript(l: LoadPlan): string {
   // always a port in the URL: the lab images have no /etc/services to resolve "http"
   const wrkLines = (seconds: number, counted: boolean, prefix: string) =>
     l.jobs.map((j, i) => {
-      const header = counted ? ` -H '${COUNT_HEADER}'` : '';
+      const header = (counted ? ` -H '${COUNT_HEADER}'` : '') + (l.keepAlive === false ? " -H 'Connection: close'" : '');
       return `wrk -t${Math.min(2, j.connections)} -c${j.connections} -d${seconds}s --timeout 5s --latency${header} 'http://${j.target}:${j.port}${l.path}' > ${dir}/${prefix}${i} 2>&1 &\necho $! >> ${dir}/pids`;
     });
   return [

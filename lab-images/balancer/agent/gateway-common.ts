@@ -15,8 +15,8 @@ export interface GatewayRenderOptions {
 export const servicesOf = (gw: Gateway, services: ServiceConfig[]) =>
   services.filter((s) => (s.mode === 'l7' && s.gateway === gw) || (gw === 'haproxy' && s.mode === 'l4proxy'));
 
-/** Escape a literal for a PCRE pattern. */
-export const reEscape = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+/** Escape a literal for a PCRE pattern ('/' needs none in nginx or Apache). */
+export const reEscape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** The service's pools: its default one, then one per route, each with the name HAProxy gives it. */
 export function pools(s: ServiceConfig): { name: string; backends: BackendConfig[] }[] {

@@ -133,7 +133,8 @@ async function main(argv: string[]): Promise<void> {
       const svc = cfg.services.find((s) => s.name === service);
       if (!svc) fail([`no service ${service} (services: ${cfg.services.map((s) => s.name).join(', ') || 'none'})`], 2);
       const w = opts.indexOf('--workers');
-      const workers = w >= 0 ? Number(opts[w + 1]) : svc.workers;
+      // a worker limit belongs to one gateway: the switch drops it unless given again
+      const workers = w >= 0 ? Number(opts[w + 1]) : undefined;
       const next = parseAgentConfig(JSON.stringify({ ...cfg, services: cfg.services.map((s) => (s === svc ? { ...s, gateway, workers } : s)) }));
       if (!next.ok) fail(next.errors, 2);
       await ask({ op: 'apply', config: next.config });
