@@ -103,7 +103,6 @@ export function apacheConfig(gw: ApacheGateway, all: ServiceConfig[], o: Gateway
     ...listens.map((l) => `Listen ${l}`),
     `Listen 127.0.0.1:${APACHE_STATUS_PORT[gw]}`,
     'LogFormat "%{LB_SERVICE}e %{BALANCER_WORKER_ROUTE}e %>s %I %O" lblab',
-    'BufferedLogs On',
     `CustomLog ${p.accessLog} lblab env=LB_SERVICE`,
     ...services.flatMap((s) => virtualHost(s, o)),
     `<VirtualHost 127.0.0.1:${APACHE_STATUS_PORT[gw]}>`,

@@ -1,4 +1,4 @@
-import { MODES, SCHEDULERS, type BackendDoc, type HealthDoc, type Mode, type RouteDoc, type Scheduler, type ServiceDoc } from '../../../electron/api';
+import { GATEWAYS, GATEWAY_MODELS, MODES, SCHEDULERS, type BackendDoc, type Gateway, type HealthDoc, type Mode, type RouteDoc, type Scheduler, type ServiceDoc } from '../../../electron/api';
 import { clean, removeService, renameService, setService } from '../../state/doc-ops';
 import { useModeAvailability } from './useModeAvailability';
 import { Icon } from '../icons';
@@ -108,6 +108,17 @@ export function ServiceInspector(p: InspectorProps & { name: string }) {
           options={SCHEDULERS.map((s) => ({ value: s, label: SCHED_LABEL[s] }))}
           onChange={(v) => set({ scheduler: (v || undefined) as Scheduler | undefined })}
         />
+        {svc.mode === 'l7' && (
+          <SelectField<Gateway>
+            label="Gateway"
+            testid="service-gateway"
+            path={at('gateway')}
+            value={svc.gateway ?? ''}
+            allowEmpty="default (haproxy)"
+            options={GATEWAYS.map((g) => ({ value: g, label: `${g}: ${GATEWAY_MODELS[g]}` }))}
+            onChange={(v) => set({ gateway: (v || undefined) as Gateway | undefined })}
+          />
+        )}
       </Section>
 
       <Section title="Backends">
