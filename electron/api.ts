@@ -22,8 +22,6 @@ import { terminalArgs, type TerminalMethods } from './api/terminals';
 // schedulers and the name rule are the balancer contract's (pure TS + zod,
 // shared with the balancer agent): written once there, re-exported whole.
 export * from '../lab-images/balancer/contract/vocabulary';
-// the l7 gateways a service may pick, and what each cannot express: the contract's too
-export * from '../lab-images/balancer/contract/gateways';
 export * from './api/app';
 export * from './api/capture';
 export * from './api/compare';

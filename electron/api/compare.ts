@@ -2,7 +2,7 @@
 // rotating rounds. The JSON below is shared by the API, `lblab compare
 // --json` and the saved files; its keys are fixed (more may be added).
 import { z } from 'zod';
-import { GATEWAYS, MAX_WORKERS, type Gateway } from '../../lab-images/balancer/contract/gateways';
+import { GATEWAYS, MAX_WORKERS, type Gateway } from '../../lab-images/balancer/contract/vocabulary';
 import { MODES, nameSchema } from '../../lab-images/balancer/contract/vocabulary';
 
 /** What a comparison can measure: a mode of the balancer, or a reference row. */

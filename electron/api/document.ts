@@ -5,7 +5,7 @@
 // renderer edits.
 import { z } from 'zod';
 import { nameSchema, type Mode, type Scheduler } from '../../lab-images/balancer/contract/vocabulary';
-import type { Gateway } from '../../lab-images/balancer/contract/gateways';
+import type { Gateway } from '../../lab-images/balancer/contract/vocabulary';
 
 export const NODE_KINDS = ['client', 'balancer', 'server', 'router'] as const;
 export type NodeKind = (typeof NODE_KINDS)[number];

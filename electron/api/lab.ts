@@ -3,7 +3,7 @@
 // read and remove labs.
 import { z } from 'zod';
 import { nameSchema, type Mode, type Scheduler } from '../../lab-images/balancer/contract/vocabulary';
-import type { Gateway } from '../../lab-images/balancer/contract/gateways';
+import type { Gateway } from '../../lab-images/balancer/contract/vocabulary';
 import { labDocShape, type LabDoc, type NodeKind } from './document';
 
 export interface InterfaceStatus {

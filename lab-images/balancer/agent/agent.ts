@@ -5,7 +5,7 @@
 import type { AgentConfig, BackendConfig, ServiceConfig } from '../contract/config';
 import { MAX_BACKENDS, MAX_SERVICES } from '../contract/limits';
 import type { AgentBackendStats, AgentHealth, AgentServiceStats, AgentStats } from '../contract/report';
-import { isDataplaneMode, isProxyMode } from '../contract/vocabulary';
+import { isDataplaneMode } from '../contract/vocabulary';
 import type { DataplaneLike, DataplaneLoader, DpService, DpStats } from './dp-contract';
 import type { GatewayProcLike } from './gateway-proc';
 import { OTHER_GATEWAYS, renderGateway, type OtherGateway } from './gateways';

@@ -24,3 +24,6 @@ export const isDirectReturnMode = (m: string): m is (typeof DIRECT_RETURN_MODES)
 /** Lab, node, network, service and balancer names: what Docker names and labels accept. */
 export const NAME_RE = /^[a-z0-9]([a-z0-9-]{0,30}[a-z0-9])?$/;
 export const nameSchema = z.string().regex(NAME_RE, 'must be lowercase letters, digits and dashes (max 32)');
+
+// The l7 gateways a service may pick (and what each cannot express) belong to the same vocabulary.
+export * from './gateways';
