@@ -1,9 +1,10 @@
 // The l7 gateways on a real lab the test writes (one client, two servers that
 // answer /delay/200 after 200 ms, one gateway at a time, switched live):
-//   the physics   1 000 concurrent keep-alive connections: the event-driven
-//                 gateways serve them all (no request fails) with far less
-//                 memory per connection than Apache's thread-per-connection
-//                 worker; apache-prefork limited to N processes serves at most
+//   the physics   1 000 concurrent keep-alive connections: haproxy and nginx
+//                 serve them all (no request fails) with far less memory per
+//                 connection than Apache's thread-per-connection worker
+//                 (apache-event, whose waiting requests hold threads too,
+//                 nearly all); apache-prefork limited to N processes serves at most
 //                 about N / 0.2 s requests per second, the rest waiting in its
 //                 listen queue (it shows in p99)
 //   the counters  each gateway's requests reach `lbagent stats`
@@ -73,8 +74,11 @@ describe.sequential('l7 gateways on a live lab', () => {
     expect(c.complete).toBe(true);
     for (const r of c.runs) expect(Object.keys(r)).toEqual(expect.arrayContaining(['gateway', 'gatewayMemoryBytes', 'gatewayProcesses', 'gatewayThreads']));
     const [haproxy, nginx, event, worker] = gateways.map((g) => byGateway(c, g));
-    for (const s of [haproxy, nginx, event]) {
-      expect(s.failedRequests, s.gateway).toBe(0);
+    for (const s of [haproxy, nginx]) expect(s.failedRequests, s.gateway).toBe(0);
+    // apache-event parks only idle keep-alive connections on its event loop: a request waiting for its
+    // server holds a thread, as in worker, so it serves nearly all of them, not always all
+    expect(event.failedRequests!).toBeLessThan(event.requestsPerSec.median * 4 * 0.05);
+    for (const s of [haproxy, nginx, event, worker]) {
       // 1 000 connections each asking every 200 ms is 5 000 requests/s at most; two busy cores give a fraction of it
       expect(s.requestsPerSec.median, s.gateway).toBeGreaterThan(500);
     }
@@ -89,7 +93,8 @@ describe.sequential('l7 gateways on a live lab', () => {
 
   it('apache-prefork limited to N processes: at most about N / 0.2 s requests per second, the rest queued', async () => {
     const N = 40;
-    const { id } = await engine.startCompare({ lab: LAB, gateways: ['apache-prefork'], workers: N, keepAlive: false, object: '/delay/200', connections: 1000, duration: 4, warmup: 1, repeat: 1 });
+    // no warm-up: the connections a warm-up leaves queued would each still cost a process 200 ms
+    const { id } = await engine.startCompare({ lab: LAB, gateways: ['apache-prefork'], workers: N, keepAlive: false, object: '/delay/200', connections: 1000, duration: 4, warmup: 0, repeat: 1 });
     const c = await engine.compareDone(id);
     expect(c.error).toBeUndefined();
     const s = byGateway(c, 'apache-prefork');
@@ -121,7 +126,7 @@ describe.sequential('l7 gateways on a live lab', () => {
       const left = labelled(`io.lblab.lab=${name}`);
       expect(left.containers.concat(left.networks)).toEqual([]);
     };
-    await bad({ gateway: 'lighttpd' }, /gateway.*must be one of haproxy, nginx, apache-event, apache-worker, apache-prefork/);
+    await bad({ gateway: 'lighttpd' }, /services\.web\.gateway: gateway "lighttpd" is not one of haproxy, nginx, apache-event, apache-worker, apache-prefork$/);
     await bad({ gateway: 'apache-event', scheduler: 'maglev' }, /apache-event cannot balance by maglev/);
     await bad({ gateway: 'nginx', routes: [{ header: { X_Odd: '1' }, backends: ['web2'] }] }, /nginx cannot match header X_Odd/);
     const delay = await lblab(['compare', LAB, '--gateways', 'nginx', '--object', '/delay/20000']);

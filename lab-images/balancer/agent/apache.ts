@@ -7,7 +7,7 @@
 // restarts Apache gracefully. Per-backend counters come from the access log
 // (the member's route is its node), worker counts from mod_status.
 import type { ServiceConfig } from '../contract/config';
-import { APACHE_DEFAULT_WORKERS, type Gateway } from '../contract/gateways';
+import { APACHE_DEFAULT_WORKERS, type Gateway } from '../contract/vocabulary';
 import { isOut, pools, reEscape, servicesOf, type GatewayRenderOptions } from './gateway-common';
 
 export type ApacheGateway = Extract<Gateway, `apache-${string}`>;

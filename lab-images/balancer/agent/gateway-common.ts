@@ -2,7 +2,7 @@
 // the node behind each backend address (for the X-Lblab-Backend header and
 // the counters), the access-log line both write, and regex escaping.
 import type { BackendConfig, ServiceConfig } from '../contract/config';
-import type { Gateway } from '../contract/gateways';
+import type { Gateway } from '../contract/vocabulary';
 
 export interface GatewayRenderOptions {
   /** service/node → false when the agent's checker has it down */

@@ -1,7 +1,7 @@
 // The gateways other than HAProxy, as the agent runs them: one config
 // renderer and one process per gateway (nginx, and each Apache MPM).
 import type { ServiceConfig } from '../contract/config';
-import type { Gateway } from '../contract/gateways';
+import type { Gateway } from '../contract/vocabulary';
 import { APACHE_GATEWAYS, APACHE_STATUS_PORT, apacheConfig, apachePaths, type ApacheGateway } from './apache';
 import type { GatewayRenderOptions } from './gateway-common';
 import { GatewayProcess, getText, parseModStatus, parseStubStatus, type GatewayProcLike } from './gateway-proc';

@@ -3,9 +3,8 @@
 // re-checks it because stdin is a boundary). Pure: no Node imports.
 import { z } from 'zod';
 import { headerNameSchema, headerValueSchema, hostSchema, httpPathSchema, routeHasMatch } from './l7-values';
-import { DEFAULT_GATEWAY, GATEWAYS, MAX_WORKERS, gatewayRefusal } from './gateways';
+import { DEFAULT_GATEWAY, GATEWAYS, MAX_WORKERS, gatewayRefusal, MODES, SCHEDULERS, isDataplaneMode, isProxyMode, nameSchema as name } from './vocabulary';
 import { MAX_SERVICES } from './limits';
-import { MODES, SCHEDULERS, isDataplaneMode, isProxyMode, nameSchema as name } from './vocabulary';
 
 const ipv4 = z
   .string()

@@ -1,8 +1,7 @@
 // What `lbagent stats` and `lbagent health` print. Pure zod: the engine parses
 // the agent's output with the same schemas (the container is a boundary).
 import { z } from 'zod';
-import { GATEWAYS } from './gateways';
-import { MODES, SCHEDULERS } from './vocabulary';
+import { GATEWAYS, MODES, SCHEDULERS } from './vocabulary';
 
 const count = z.number().nonnegative();
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { agentConfigSchema, parseAgentConfig } from '../../../lab-images/balancer/contract/config';
-import { gatewayRefusal } from '../../../lab-images/balancer/contract/gateways';
+import { gatewayRefusal } from '../../../lab-images/balancer/contract/vocabulary';
 import { apacheConfig } from '../../../lab-images/balancer/agent/apache';
 import { parseAccessLine, servicesOf } from '../../../lab-images/balancer/agent/gateway-common';
 import { parseModStatus, parseStubStatus } from '../../../lab-images/balancer/agent/gateway-proc';
