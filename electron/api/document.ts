@@ -9,6 +9,11 @@ import type { Gateway } from '../../lab-images/balancer/contract/vocabulary';
 
 export const NODE_KINDS = ['client', 'balancer', 'server', 'router'] as const;
 export type NodeKind = (typeof NODE_KINDS)[number];
+/** What a service speaks: HTTP (nginx on the servers), a plain TCP service (etcd), or WebSocket (websocketd). */
+export const PROTOCOLS = ['http', 'tcp', 'websocket'] as const;
+export type Protocol = (typeof PROTOCOLS)[number];
+/** Each protocol's default port: nginx keeps 80 on the servers, so etcd and websocketd listen beside it. */
+export const PROTOCOL_PORTS = { http: 80, tcp: 2379, websocket: 8080 } as const satisfies Record<Protocol, number>;
 
 export interface Position { x: number; y: number }
 export interface LinkDoc { network: string; rate?: string; address?: string }
@@ -35,6 +40,8 @@ export interface ServiceDoc {
   balancer: string;
   vip?: string;
   port?: number;
+  /** default http */
+  protocol?: Protocol;
   mode: Mode;
   scheduler?: Scheduler;
   backends: (string | BackendDoc)[];

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { nameSchema, type Mode, type Scheduler } from '../../lab-images/balancer/contract/vocabulary';
 import type { Gateway } from '../../lab-images/balancer/contract/vocabulary';
-import { labDocShape, type LabDoc, type NodeKind } from './document';
+import { labDocShape, type LabDoc, type NodeKind, type Protocol } from './document';
 
 export interface InterfaceStatus {
   name: string; // eth0, eth1, ... as seen inside the container
@@ -33,6 +33,8 @@ export interface ServiceStatus {
   balancer: string;
   vip: string;
   port: number;
+  /** what the service speaks (absent: http) */
+  protocol?: Protocol;
   mode: Mode;
   scheduler: Scheduler;
   backends: BackendStatus[];

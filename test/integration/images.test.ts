@@ -56,6 +56,13 @@ describe('lab images', () => {
     expect(out.trim().split('\n')).toHaveLength(9);
   });
 
+  it('client and server carry the tcp (etcd) and websocket protocols', () => {
+    expect(runIn(imageRef('client'), 'ETCDCTL_API=3 etcdctl version | head -n1; lblab-ws --help | head -n1')).toMatch(/^etcdctl version: 3\.\d+\.\d+\nusage: lblab-ws/);
+    const out = runIn(imageRef('server'), 'for t in etcd etcdctl websocketd lblab-serve; do command -v $t || exit 1; done; test -x /usr/local/lib/lblab/ws-echo && echo hi | /usr/local/lib/lblab/ws-echo');
+    expect(out.trim().split('\n')).toHaveLength(5);
+    expect(out).toMatch(/^served by \S+: hi$/m);
+  });
+
   it('router has forwarding and capture tools', () => {
     const out = runIn(imageRef('router'), 'for t in ip tcpdump iptables nft ps ethtool; do command -v $t || exit 1; done');
     expect(out.trim().split('\n')).toHaveLength(6);

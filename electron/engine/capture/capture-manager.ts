@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { ApiError, CAPTURE_RING_MAX, captureOptionsSchema, type CaptureEvent, type CaptureFilterResult, type CaptureInfo, type CaptureInterface, type CaptureOptions, type CapturePcap, type CaptureStart, type CaptureTarget, type CapturedPacket, type LabStatus, type PacketSummary } from '../../api';
 import type { CaptureTap } from '../../api/host';
-import { compileFilter, DisplayFilterError, type PacketPredicate } from './display-filter';
+import { compileFilter, DisplayFilterError, type CompiledFilter } from './display-filter';
 import { dockerExecStarter, type ExecStarter } from './exec-stream';
 import { LiveCapture, type CaptureHooks } from './live-capture';
 import { toSummary } from './packet-summary';
@@ -184,7 +184,7 @@ export class CaptureManager {
   /** The packets numbered `from` or more that display filter `text` keeps; a bad filter answers its error, not a throw. */
   filter(id: string, text: string, from = 1): CaptureFilterResult {
     const c = this.get(id);
-    let match: PacketPredicate;
+    let match: CompiledFilter;
     try {
       match = compileFilter(text);
     } catch (e) {

@@ -14,6 +14,7 @@
 // `a != v` if a is present and no occurrence equals v; ip.addr, tcp.port,
 // udp.port and eth.addr stand for both source and destination.
 import type { CaptureValue, DecodedPacket } from '../../api';
+import type { FieldSelection } from './decode/context';
 
 export type FieldKind = 'uint' | 'float' | 'bool' | 'ipv4' | 'mac' | 'string' | 'bytes';
 
@@ -386,8 +387,23 @@ function comparator(kind: FieldKind, name: string, op: string, lit: Tok): Test {
 
 export type PacketPredicate = (p: DecodedPacket) => boolean;
 
+/** A compiled filter and the fields it reads (decode only those: `fields` in DecodeOptions). */
+export type CompiledFilter = PacketPredicate & { readonly fields: FieldSelection };
+
+// field prefixes that differ from the layer holding the field
+const LAYER_OF_PREFIX: Record<string, string> = { ieee8021ah: 'ieee8021ad' };
+
+/** The layer a field lives in: its name's first part, as Wireshark names them. */
+export function fieldLayer(name: string): string {
+  const dot = name.indexOf('.');
+  const prefix = dot < 0 ? name : name.slice(0, dot);
+  return LAYER_OF_PREFIX[prefix] ?? prefix;
+}
+
 class Parser {
   private i = 0;
+  /** every field the filter reads, and their layers */
+  readonly fields = { layers: new Set<string>(), names: new Set<string>() };
   constructor(private readonly toks: Tok[]) {}
 
   private peek(): Tok {
@@ -469,6 +485,10 @@ class Parser {
     }
     const kind = alias ? alias[0] : def[0];
     const names = alias ? alias[1] : [name];
+    for (const n of names) {
+      this.fields.names.add(n);
+      this.fields.layers.add(fieldLayer(n));
+    }
     const values = (p: DecodedPacket): CaptureValue[] => {
       const out: CaptureValue[] = [];
       for (const l of p.layers) for (const f of l.fields) if (names.includes(f.name)) out.push(f.value);
@@ -491,9 +511,10 @@ class Parser {
 }
 
 /** Compile a display filter; throws DisplayFilterError (one line, with the position). An empty filter matches everything. */
-export function compileFilter(text: string): PacketPredicate {
-  if (!text.trim()) return () => true;
-  return new Parser(tokenize(text)).parse();
+export function compileFilter(text: string): CompiledFilter {
+  if (!text.trim()) return Object.assign(() => true, { fields: { layers: new Set<string>(), names: new Set<string>() } });
+  const parser = new Parser(tokenize(text));
+  return Object.assign(parser.parse(), { fields: parser.fields });
 }
 
 /** The error a filter has, or undefined if it compiles. */

@@ -10,5 +10,5 @@ export { PacketRing, type RingOptions, type RingStats } from './ring';
 export { TcpStreams } from './tcp-streams';
 export {
   CAPTURE_FIELDS, CAPTURE_PROTOCOLS, DisplayFilterError, checkFilter, compileFilter, field, fieldValues,
-  type FieldKind, type PacketPredicate,
+  type CompiledFilter, type FieldKind, type PacketPredicate, fieldLayer,
 } from './display-filter';

@@ -5,6 +5,7 @@
 // packet costs ~100 bytes of heap and fragments the pool), memory ≈ the
 // bytes held + one slab, and export is a concatenation behind a pcap header.
 import { CAPTURE_RING_DEFAULT, type DecodedPacket } from '../../api';
+import type { FieldSelection } from './decode/context';
 import { decodePacket } from './decode/index';
 import { locateTcp } from './decode/locate';
 import { LINKTYPE, type PcapRecord } from './pcap-reader';
@@ -136,7 +137,7 @@ export class PacketRing {
   }
 
   /** Full decode of frame `n` (with its bytes as hex when `bytes`; the fast path without the field tree when `fields` is false). */
-  decode(n: number, opts: { bytes?: boolean; fields?: boolean } = {}): DecodedPacket | undefined {
+  decode(n: number, opts: { bytes?: boolean; fields?: boolean | FieldSelection } = {}): DecodedPacket | undefined {
     const r = this.record(n);
     if (!r) return undefined;
     return decodePacket(r, { linktype: this.linktype, number: n, bytes: opts.bytes, fields: opts.fields, streams: this.streams });
@@ -150,10 +151,15 @@ export class PacketRing {
     return out;
   }
 
-  /** Numbers of the frames (oldest first, from number `from` on) whose full decode satisfies `match`; at most `limit`. */
-  filter(match: (p: DecodedPacket) => boolean, limit = Infinity, from = 1): number[] {
+  /**
+   * Numbers of the frames (oldest first, from number `from` on) that satisfy
+   * `match`; at most `limit`. A compiled display filter names the fields it
+   * reads, and only those are decoded; any other predicate sees the full tree.
+   */
+  filter(match: ((p: DecodedPacket) => boolean) & { fields?: FieldSelection }, limit = Infinity, from = 1): number[] {
     const out: number[] = [];
-    for (let n = Math.max(from, this.first); n <= this.last && out.length < limit; n++) if (match(this.decode(n)!)) out.push(n);
+    const fields = match.fields ?? true;
+    for (let n = Math.max(from, this.first); n <= this.last && out.length < limit; n++) if (match(this.decode(n, { fields })!)) out.push(n);
     return out;
   }
 

@@ -154,12 +154,14 @@ export const sumTx = (d: Delta) => Object.values(d.net).reduce((a, v) => a + v.t
 
 /**
  * Each backend's share of the requests: counted by the servers when they
- * count (our server image), else by the bytes each one sent (a server image
- * of the user's own: for one fixed object, bytes follow requests).
+ * count (our server image's nginx), else by the bytes each one sent (a server
+ * image of the user's own, or a protocol nginx does not serve: for one fixed
+ * object, put or message, bytes follow requests).
  */
 export function backendShares(per: Record<string, Delta>): Record<string, number> {
   const nodes = Object.keys(per);
-  const counted = nodes.every((n) => per[n].requests !== undefined);
+  // (an etcd or WebSocket load is not counted by nginx: none of its requests are)
+  const counted = nodes.every((n) => per[n].requests !== undefined) && nodes.some((n) => per[n].requests! > 0);
   const amount = (n: string) => (counted ? per[n].requests! : sumTx(per[n]));
   const total = nodes.reduce((a, n) => a + amount(n), 0);
   return Object.fromEntries(nodes.map((n) => [n, total > 0 ? amount(n) / total : 0]));

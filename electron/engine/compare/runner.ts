@@ -16,6 +16,7 @@ import { AbortedError, isAbort, raceAbort, type ComparePort, type PortExecOption
 import { kernelNatSetupScript, kernelNatUndoScript, modeForDirect, parseDetached } from './reference-rows';
 import type { PreparedCompare } from './request';
 import { summarize } from './summary';
+import { loadUrl } from './protocol-load';
 import { combineWrk, killWrkScript, LOAD_DONE, loadScript, parseMarks, parseWrkScript, type WrkJob } from './wrk';
 
 export interface RunnerContext {
@@ -256,8 +257,8 @@ export async function runComparison(id: string, p: PreparedCompare, ctx: RunnerC
       const startAt = p.clients.length > 1 ? Date.now() + BARRIER_MARGIN_MS + p.warmup * 1000 : undefined;
       const loads = await Promise.all(
         p.clients.map(async (cl, i) => {
-          const urls = [...new Set(jobs[i].map((j) => `http://${j.target}:${j.port}${p.path}`))];
-          const plan = { urls, jobs: jobs[i], path: p.path, warmup: p.warmup, duration: p.duration, tag: `${tag}-${i}`, serveTries: tries, startAt, keepAlive: p.keepAlive };
+          const urls = [...new Set(jobs[i].map((j) => loadUrl(svc.protocol, j.target, j.port, p.path)))];
+          const plan = { urls, protocol: svc.protocol, jobs: jobs[i], path: p.path, warmup: p.warmup, duration: p.duration, tag: `${tag}-${i}`, serveTries: tries, startAt, keepAlive: p.keepAlive };
           // done as soon as the last line has streamed: docker reports an exec's end up to 0.4 s later
           let out = '';
           let streamed!: (r: PortExecResult) => void;

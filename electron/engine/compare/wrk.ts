@@ -1,7 +1,8 @@
 // wrk: the command lines a comparison runs in the clients, and the parser of
 // wrk's `--latency` report. wrk prints sizes in 1024-based units (KB, MB, GB)
 // and times in us/ms/s/m/h; `N requests in Xs, Y read` is the exact total.
-import { COMPARE_OBJECTS } from '../../api';
+import { COMPARE_OBJECTS, type Protocol } from '../../api';
+import { loadCommand, loadSetup, loadUrl, parseWsLoad, serveCheck } from './protocol-load';
 
 export interface WrkReport {
   requests: number;
@@ -19,6 +20,8 @@ const TIME_MS: Record<string, number> = { us: 1e-3, ms: 1, s: 1000, m: 60_000, h
 
 /** One wrk report; throws one line (wrk's own complaint) when there is none. */
 export function parseWrk(out: string): WrkReport {
+  const ws = parseWsLoad(out);
+  if (ws) return ws;
   const total = out.match(/(\d+) requests in ([\d.]+)(us|ms|s|m|h), ([\d.]+)(B|KB|MB|GB|TB) read/);
   if (!total) {
     const why = out.trim().split('\n').filter(Boolean).pop();
@@ -95,6 +98,8 @@ export const WRK_END = '=== lblab wrk end';
 export interface LoadPlan {
   /** where the load goes, checked first: each must answer (curl) before any wrk starts */
   urls: string[];
+  /** the service's protocol (absent: http): what the load speaks (protocol-load.ts) */
+  protocol?: Protocol;
   jobs: WrkJob[];
   path: string;
   warmup: number;
@@ -137,12 +142,14 @@ export function loadScript(l: LoadPlan): string {
   const wrkLines = (seconds: number, counted: boolean, prefix: string) =>
     l.jobs.map((j, i) => {
       const header = (counted ? ` -H '${COUNT_HEADER}'` : '') + (l.keepAlive === false ? " -H 'Connection: close'" : '');
-      return `wrk -t${Math.min(2, j.connections)} -c${j.connections} -d${seconds}s --timeout 5s --latency${header} 'http://${j.target}:${j.port}${l.path}' > ${dir}/${prefix}${i} 2>&1 &\necho $! >> ${dir}/pids`;
+      const url = loadUrl(l.protocol, j.target, j.port, l.path);
+      return `${loadCommand(l.protocol, { url, connections: j.connections, seconds, header, dir, out: `${dir}/${prefix}${i}` })} &\necho $! >> ${dir}/pids`;
     });
   return [
     `rm -rf ${dir}; mkdir -p ${dir}`,
+    ...loadSetup(l.protocol, dir),
     ...l.urls.map(
-      (u) => `i=0; until curl -fsS -o /dev/null --max-time 2 '${u}' 2>/dev/null; do i=$((i+1)); if [ $i -ge ${l.serveTries} ]; then echo "${u}: $(curl -sS -o /dev/null --max-time 2 '${u}' 2>&1 | tail -n1)" >&2; rm -rf ${dir}; exit 3; fi; sleep 0.2; done`,
+      (u) => `i=0; until ${serveCheck(l.protocol, u)}; do i=$((i+1)); if [ $i -ge ${l.serveTries} ]; then echo "${u}: $(curl -sS -o /dev/null --max-time 2 '${u}' 2>&1 | tail -n1)" >&2; rm -rf ${dir}; exit 3; fi; sleep 0.2; done`,
     ),
     'echo "mark serving"',
     ...(l.warmup > 0 ? [...wrkLines(l.warmup, false, 'w'), 'wait'] : []),

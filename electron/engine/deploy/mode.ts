@@ -40,13 +40,19 @@ export async function setMode(lab: string, service: string, mode: Mode, deps: De
   let done = 0;
   const tick = (step: string) => onProgress?.({ step, done: ++done, total });
   try {
-    await Promise.all(affected.map(async (n) => (await plumb(plan, n, deps), tick(`plumb ${n.name}`))));
-    for (const b of balancers) {
-      await deps.configureBalancer(plan, b).catch((e) => {
-        throw new EngineError(`node ${b}: balancer reconfiguration failed: ${oneLine(e)}`);
-      });
-      tick(`balancer ${b}`);
-    }
+    // plumbing and the balancers at once: neither reads what the other writes, and the
+    // mode is not serving until both are done either way (a switch's time is their longest)
+    const results = await Promise.allSettled([
+      ...affected.map(async (n) => (await plumb(plan, n, deps), tick(`plumb ${n.name}`))),
+      ...balancers.map(async (b) => {
+        await deps.configureBalancer(plan, b).catch((e) => {
+          throw new EngineError(`node ${b}: balancer reconfiguration failed: ${oneLine(e)}`);
+        });
+        tick(`balancer ${b}`);
+      }),
+    ]);
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
   } catch (e) {
     // put the lab back the way it was (best effort: the first error is the one to report)
     await Promise.all(oldPlan.nodes.filter((n) => affected.some((a) => a.name === n.name)).map((n) => plumb(oldPlan, n, deps).catch(() => undefined)));

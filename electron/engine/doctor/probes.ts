@@ -21,13 +21,23 @@ export interface ServiceProbe {
 
 const SEP = '@@lblab@@';
 
+/** One request in the service's own protocol, its answer (naming the server) into "$d/$i": an HTTP GET,
+ * an etcd get of the key each server's etcd holds its name under, or a WebSocket message echoed. */
+export function probeRequest(s: Pick<PlannedService, 'vip' | 'port' | 'protocol'>): string {
+  const at = `${s.vip}:${s.port}`;
+  if (s.protocol === 'tcp') {
+    return `{ v=$(ETCDCTL_API=3 etcdctl --endpoints ${at} --dial-timeout 2s --command-timeout 2s get lblab/server --print-value-only 2>/dev/null) && [ -n "$v" ] && echo "served by $v"; } > "$d/$i"`;
+  }
+  if (s.protocol === 'websocket') return `lblab-ws --timeout 2 ws://${at}/ lblab-doctor > "$d/$i" 2>/dev/null`;
+  return `curl -s -m 2 -o "$d/$i" http://${at}/`;
+}
+
 /** The probe script: requests (one line each), then the VIP's neighbour entry. */
 export function probeScript(s: PlannedService, requests: number, arp: boolean): string {
-  const url = `http://${s.vip}:${s.port}/`;
   return [
     // in parallel (a failing service costs one timeout, not one per request), each from its own source port
     'd=$(mktemp -d)',
-    `for i in $(seq ${requests}); do curl -s -m 2 -o "$d/$i" ${url} & done; wait`,
+    `for i in $(seq ${requests}); do ${probeRequest(s)} & done; wait`,
     `for i in $(seq ${requests}); do grep -o 'served by [a-z0-9-]*\\|client [0-9.]*' "$d/$i" 2>/dev/null | tr '\\n' ' '; echo; done`,
     'rm -rf "$d"',
     `echo ${SEP}`,

@@ -36,7 +36,7 @@ export async function journey(lab: string, opts: JourneyOptions, deps: JourneyDe
   const token = newToken();
   const inNodes = () =>
     captureDuring(plan.targets, { filter: `tcp port ${service.port} or ip proto 4`, shell: deps.shell }, async () => {
-      const r = await sendRequest(client.id ?? client.container, { vip: service.vip, port: service.port, token }, deps.shell);
+      const r = await sendRequest(client.id ?? client.container, { vip: service.vip, port: service.port, token, protocol: service.protocol }, deps.shell);
       await sleep(SETTLE_MS);
       return r;
     });
@@ -74,7 +74,7 @@ export function assemble(frames: Frame[], ctx: AssembleContext): Journey {
   let request = requestHops(frames, sent.token);
   const fromSyn = !request.length;
   if (fromSyn) request = synHops(frames, { node: ctx.client, addresses: clientAddresses }, service.vip, service.port);
-  const response = withUnderlay(fromSyn ? [] : responseHops(frames, request), ctx.underlay ?? []);
+  const response = withUnderlay(fromSyn ? [] : responseHops(frames, request, sent.token), ctx.underlay ?? []);
   request = withUnderlay(request, ctx.underlay ?? []);
   const t0 = request[0]?.frame.ts ?? response[0]?.frame.ts ?? 0n;
   const diffCtx = { mode: service.mode, kindOf: (n: string) => kinds.get(n) };

@@ -89,16 +89,18 @@ const startsWithStatus = (f: Frame) => {
   return p.length >= HTTP_STATUS.length && Buffer.from(p.buffer, p.byteOffset, HTTP_STATUS.length).equals(HTTP_STATUS);
 };
 
-/** The response at every hop: the first HTTP status line going back on a connection the request used, after the request. */
-export function responseHops(frames: Frame[], request: Hop[]): Hop[] {
+/** The response at every hop: the first HTTP status line going back on a connection the request used, after the
+ * request; or, for a protocol without one (etcd's HTTP/2 frames), the first frame carrying the token back (a get of the put). */
+export function responseHops(frames: Frame[], request: Hop[], token?: string): Hop[] {
   if (!request.length) return [];
+  const needle = token ? Buffer.from(token) : undefined;
   const since = request[0].frame.ts;
   const back = new Set(request.map((h) => tupleOf(h.frame.packet)).filter((t) => t !== undefined).map(reverseText));
   return firstPerHop(
     frames.filter((f) => {
       if (f.ts <= since) return false;
       const t = tupleOf(f.packet);
-      return t !== undefined && back.has(tupleText(t)) && startsWithStatus(f);
+      return t !== undefined && back.has(tupleText(t)) && (startsWithStatus(f) || (needle !== undefined && rawContains(f, needle)));
     }),
   );
 }

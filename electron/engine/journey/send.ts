@@ -1,10 +1,15 @@
-// The journey's one request: curl in the client node to the VIP, carrying a
-// token header no other packet carries, so the request can be found at
-// every hop whatever the balancer rewrote. A plain GET /: an l7 service
-// always has a default backend for it.
+// The journey's one request: from the client node to the VIP, carrying a
+// token no other packet carries, so the request can be found at every hop
+// whatever the balancer rewrote. The token travels in the service's own
+// protocol: http, a header of a plain GET / (an l7 service always has a
+// default backend for it); tcp (etcd), the key and value of a put, read back
+// in the same transaction (so the response carries it too); websocket,
+// a header of the upgrade request and the message (a client's frames are
+// masked on the wire, the handshake and the echo are not).
 import { randomBytes } from 'node:crypto';
 import type { NodeShell } from './capture-all';
 import { execIn } from '../docker/exec';
+import type { Protocol } from '../../api';
 
 export const TOKEN_HEADER = 'X-Lblab-Journey';
 
@@ -22,22 +27,35 @@ export interface SendResult {
 export const newToken = () => `lblab-${randomBytes(9).toString('hex')}`;
 
 const SCRIPT = `curl -sS -o /dev/null --connect-timeout "$SECS" -m "$SECS" -w '%{http_code} %{local_port}' -H "$HEADER" "$URL"`;
+/** etcd: one transaction through the VIP, a put of the token and a get of it, so the response carries it too;
+ * no HTTP status: a success prints 200 (and no port) */
+const ETCD_SCRIPT = `printf '\\nput lblab/journey/%s %s\\nget lblab/journey/%s\\n\\n\\n' "$TOKEN" "$TOKEN" "$TOKEN" | ETCDCTL_API=3 etcdctl --endpoints "$ENDPOINT" --dial-timeout "\${SECS}s" --command-timeout "\${SECS}s" txn | grep -qx "$TOKEN" && echo 200`;
+/** WebSocket: one message, its echo must name a server */
+const WS_SCRIPT = `lblab-ws --timeout "$SECS" --header "$HEADER" "$URL" "$TOKEN" | grep -q '^served by ' && echo 101`;
+
+/** The request's URL as the journey shows it, and the script that sends it. */
+export function requestOf(protocol: Protocol | undefined, vip: string, port: number): { url: string; script: string } {
+  if (protocol === 'tcp') return { url: `etcd://${vip}:${port}`, script: ETCD_SCRIPT };
+  if (protocol === 'websocket') return { url: `ws://${vip}:${port}/`, script: WS_SCRIPT };
+  return { url: `http://${vip}:${port}/`, script: SCRIPT };
+}
 
 const dockerShell: NodeShell = (container, script, env, timeoutMs) => execIn(container, ['sh', '-c', script], { env, timeoutMs });
 
 export async function sendRequest(
   container: string,
-  target: { vip: string; port: number; token: string; timeoutSeconds?: number },
+  target: { vip: string; port: number; token: string; timeoutSeconds?: number; protocol?: Protocol },
   shell: NodeShell = dockerShell,
 ): Promise<SendResult> {
-  const url = `http://${target.vip}:${target.port}/`;
+  const { url, script } = requestOf(target.protocol, target.vip, target.port);
   const secs = target.timeoutSeconds ?? 5;
-  const r = await shell(container, SCRIPT, [`SECS=${secs}`, `HEADER=${TOKEN_HEADER}: ${target.token}`, `URL=${url}`], (secs + 10) * 1000);
+  const env = [`SECS=${secs}`, `HEADER=${TOKEN_HEADER}: ${target.token}`, `URL=${url}`, `TOKEN=${target.token}`, `ENDPOINT=${target.vip}:${target.port}`];
+  const r = await shell(container, script, env, (secs + 10) * 1000);
   const [code, port] = r.stdout.trim().split(/\s+/).map(Number);
   const out: SendResult = { url, token: target.token };
   if (port > 0) out.localPort = port;
   if (r.exitCode !== 0 || !(code > 0)) {
-    const why = r.stderr.trim().split('\n').pop()?.trim() || (r.exitCode === 127 ? 'curl: not found in the client' : `curl: exit ${r.exitCode}`);
+    const why = r.stderr.trim().split('\n').pop()?.trim() || (r.exitCode === 127 ? 'the client tool was not found in the client' : `exit ${r.exitCode}`);
     out.error = `the request got no response (${why})`;
   } else out.status = code;
   return out;

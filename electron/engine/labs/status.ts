@@ -67,6 +67,7 @@ export function serviceStatus(s: PlannedService): ServiceStatus {
     balancer: s.balancer,
     vip: s.vip,
     port: s.port,
+    ...(s.protocol && s.protocol !== 'http' && { protocol: s.protocol }),
     mode: s.mode,
     scheduler: s.scheduler,
     backends: s.backends.map((b) => ({ node: b.node, address: b.address, weight: b.weight })),

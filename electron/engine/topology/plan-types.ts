@@ -1,6 +1,6 @@
 // The deployable plan computed from a validated lab document. Produced by
 // topology/plan.ts (pure: no Docker), consumed by deploy/ and balancer/.
-import type { Gateway, Mode, NodeKind, Scheduler } from '../../api';
+import type { Gateway, Mode, NodeKind, Protocol, Scheduler } from '../../api';
 
 export interface PlannedNetwork {
   name: string; // lab network name
@@ -47,8 +47,15 @@ export interface PlannedNode {
   decapSenders?: string[];
   sysctls: Record<string, string>; // applied inside the node, e.g. net.ipv4.conf.all.arp_ignore=1
   capAdd: string[]; // NET_ADMIN everywhere routes are set; SYS_ADMIN only where BPF is loaded
+  /** the non-HTTP services this server runs beside nginx (etcd for tcp, websocketd for websocket), by port */
+  serves?: PlannedDaemon[];
   /** set when `image` is not lblab's own: it gets capAdd because the lab file says `trust: true` */
   trusted?: true;
+}
+
+export interface PlannedDaemon {
+  protocol: Exclude<Protocol, 'http'>;
+  port: number;
 }
 
 export interface PlannedBackend {
@@ -72,6 +79,8 @@ export interface PlannedService {
   balancer: string; // node name
   vip: string;
   port: number;
+  /** what the service speaks (absent in hand-made plans: http) */
+  protocol?: Protocol;
   mode: Mode;
   scheduler: Scheduler;
   backends: PlannedBackend[];

@@ -8,9 +8,9 @@ import type { Addressing } from './addressing';
 import { LabFileError } from './issues';
 import { networkHosts, nodeHost } from './hosts';
 import { contains, freeBlock, gatewayOf, intToIp, ipToInt, type Subnet } from './net4';
-import type { LabPlan, PlannedBackend, PlannedNetwork, PlannedNode, PlannedService } from './plan-types';
+import type { LabPlan, PlannedBackend, PlannedDaemon, PlannedNetwork, PlannedNode, PlannedService } from './plan-types';
 import { allRoutes, backendNetwork } from './routes';
-import { DEFAULT_HEALTH, DEFAULT_PORT, DEFAULT_SCHEDULER, DEFAULT_WEIGHT, durationMs } from './schema';
+import { DEFAULT_HEALTH, DEFAULT_SCHEDULER, DEFAULT_WEIGHT, durationMs, serviceProtocol, servicePort } from './schema';
 import { isOwnImage, nodeCapabilities } from './trust';
 import { analyzeLab, type ValidateOptions } from './validate';
 
@@ -102,7 +102,8 @@ function buildPlan(doc: LabDoc, addr: Addressing, modes: Record<string, Mode>): 
       name: svc,
       balancer: sd.balancer,
       vip,
-      port: sd.port ?? DEFAULT_PORT,
+      port: servicePort(sd),
+      protocol: serviceProtocol(sd),
       mode,
       scheduler: sd.scheduler ?? DEFAULT_SCHEDULER,
       backends,
@@ -116,6 +117,18 @@ function buildPlan(doc: LabDoc, addr: Addressing, modes: Record<string, Mode>): 
       ...(mode === 'l7' && sd.gateway !== undefined && { gateway: sd.gateway }),
       ...(mode === 'l7' && sd.workers !== undefined && { workers: sd.workers }),
     });
+  }
+
+  // servers run each non-HTTP service they back (l7 routes name only the service's own backends)
+  const serves = new Map<string, PlannedDaemon[]>();
+  for (const s of services) {
+    if (!s.protocol || s.protocol === 'http') continue;
+    for (const b of s.backends) {
+      if (doc.nodes[b.node]?.kind !== 'server') continue;
+      const l = serves.get(b.node) ?? [];
+      if (!l.some((d) => d.protocol === s.protocol && d.port === s.port)) l.push({ protocol: s.protocol, port: s.port });
+      serves.set(b.node, l);
+    }
   }
 
   const nodes: PlannedNode[] = Object.entries(doc.nodes).map(([name, nd]) => {
@@ -163,6 +176,7 @@ function buildPlan(doc: LabDoc, addr: Addressing, modes: Record<string, Mode>): 
       ...(decap.has(name) && { decapSenders: decapSenders.get(name) ?? [] }),
       sysctls,
       capAdd,
+      ...(serves.has(name) && { serves: serves.get(name)! }),
       ...(!isOwnImage(nd.image) && { trusted: true }),
     };
   });

@@ -124,9 +124,25 @@ export function nodeScript(plan: LabPlan, node: string | PlannedNode): string {
 
   out.push(...routesBlock(n));
   out.push(...decapBlock(n, ifVar));
+  out.push(...servesBlock(n));
   out.push('', `ip addr replace ${PLUMBED_MARKER}/32 dev lo label ${PLUMBED_LABEL}`);
   out.push('echo "lblab: node ' + n.name + ' plumbed"');
   return out.join('\n') + '\n';
+}
+
+/** The server image's starter of the non-HTTP services (lab-images/server/lblab-serve). */
+export const SERVE_TOOL = 'lblab-serve';
+
+/** Start (idempotently) the etcd / websocketd instances the plan gives a server; the tool waits until each listens. */
+function servesBlock(n: PlannedNode): string[] {
+  if (!n.serves?.length) return [];
+  const args = n.serves.map((d) => `${d.protocol}:${d.port}`).join(' ');
+  return [
+    '',
+    '# non-HTTP services beside nginx',
+    `command -v ${SERVE_TOOL} >/dev/null 2>&1 || lblab_fail ${sq(`node ${n.name}: its image has no ${SERVE_TOOL}, so it cannot serve ${args}`)}`,
+    `${SERVE_TOOL} ${args}`,
+  ];
 }
 
 /** TBF burst: 10 ms at the rate, at least 10 full frames (TBF needs burst ≥ rate/HZ and ≥ MTU). */

@@ -4,7 +4,7 @@
 // nodes) and topology rules live in validate.ts, so each message can name
 // the node / network / service at fault.
 import { z } from 'zod';
-import { GATEWAYS, MAX_WORKERS, MODES, NAME_RE, NODE_KINDS, SCHEDULERS } from '../../api';
+import { GATEWAYS, MAX_WORKERS, MODES, NAME_RE, NODE_KINDS, PROTOCOL_PORTS, PROTOCOLS, SCHEDULERS } from '../../api';
 import type { LabDoc } from '../../api';
 // l7 route and health-check values: the balancer agent's own rule, so a lab it would refuse fails here, before anything is created
 import { headerNameSchema, headerValueSchema, hostSchema, httpPathSchema, routeHasMatch } from '../balancer/contract';
@@ -86,6 +86,7 @@ export const serviceSchema = z.strictObject({
   balancer: name,
   vip: ipv4.optional(),
   port: z.number({ error: 'must be a port number' }).int('must be a whole number').min(1, 'must be from 1 to 65535').max(65535, 'must be from 1 to 65535').optional(),
+  protocol: z.enum(PROTOCOLS, { error: `must be one of ${PROTOCOLS.join(', ')}` }).optional(),
   mode: z.enum(MODES, { error: `must be one of ${MODES.join(', ')}` }),
   scheduler: z.enum(SCHEDULERS, { error: `must be one of ${SCHEDULERS.join(', ')}` }).optional(),
   backends: z.array(backendSchema, { error: 'must be a list of backends' }).min(1, 'must list at least one backend'),
@@ -117,9 +118,15 @@ void _toDoc;
 void _fromDoc;
 
 export const DEFAULT_PORT = 80;
+export const DEFAULT_PORTS = PROTOCOL_PORTS;
+export const DEFAULT_PROTOCOL = 'http' as const;
 export const DEFAULT_SCHEDULER = 'maglev' as const;
 export const DEFAULT_WEIGHT = 1;
 export const DEFAULT_HEALTH = { type: 'tcp' as const, path: '/', intervalMs: 500 };
+
+/** A service's protocol and port, defaults applied. */
+export const serviceProtocol = (sd: { protocol?: keyof typeof DEFAULT_PORTS }) => sd.protocol ?? DEFAULT_PROTOCOL;
+export const servicePort = (sd: { protocol?: keyof typeof DEFAULT_PORTS; port?: number }) => sd.port ?? DEFAULT_PORTS[serviceProtocol(sd)];
 
 /** "100mbit" → 100_000_000 (bits per second). */
 export function rateToBits(rate: string): number {

@@ -27,6 +27,7 @@ import { contains, ipToInt } from './net4';
 import { networkHosts } from './hosts';
 import { untrustedImage } from './trust';
 import { schemaCheck, without } from './schema-check';
+import { DEFAULT_PORT, DEFAULT_PORTS, serviceProtocol, servicePort } from './schema';
 
 export { schemaCheck };
 
@@ -181,9 +182,16 @@ function checkServices(doc: LabDoc, addr: Addressing, modes: Record<string, Mode
       issues.push(issue(at('balancer'), `node ${sd.balancer} is a ${bal.kind}, not a balancer`, { node: sd.balancer }));
       continue;
     }
+    const protocol = serviceProtocol(sd);
+    if (protocol === 'tcp' && mode === 'l7') {
+      issues.push(issue(at(sd.mode === 'l7' ? 'mode' : 'protocol'), `mode l7 cannot carry protocol tcp: an HTTP gateway cannot see inside a TCP stream (etcd speaks gRPC); use l4proxy or an L4 mode (dsr, tunnel, nat, snat)`));
+    }
+    if (protocol !== 'http' && servicePort(sd) === DEFAULT_PORT) {
+      issues.push(issue(at('port'), `port ${DEFAULT_PORT} is the servers' nginx (HTTP); a ${protocol} service needs another port (default ${DEFAULT_PORTS[protocol]})`));
+    }
     const vip = addr.vips.get(svc);
     if (vip) {
-      const key = `${vip}:${sd.port ?? 80}`;
+      const key = `${vip}:${servicePort(sd)}`;
       const other = vipPorts.get(key);
       if (other) issues.push(issue(at(sd.vip ? 'vip' : 'port'), `${key} is already used by service ${other}`));
       else vipPorts.set(key, svc);
@@ -203,6 +211,8 @@ function checkServices(doc: LabDoc, addr: Addressing, modes: Record<string, Mode
     // the gateway serves l7 only: dormant in the other modes, like the routes
     const refused = mode === 'l7' ? gatewayRefusal(sd.gateway ?? DEFAULT_GATEWAY, { scheduler: sd.scheduler ?? 'maglev', routes: sd.routes }) : undefined;
     if (refused) issues.push(issue(at('gateway'), refused));
+    if (mode === 'l7' && protocol === 'websocket' && (sd.gateway ?? DEFAULT_GATEWAY) !== DEFAULT_GATEWAY)
+      issues.push(issue(at('gateway'), `gateway ${sd.gateway} does not carry WebSocket upgrades here: a websocket service in l7 uses haproxy`));
     if (sd.backends.every((b) => typeof b !== 'string' && b.weight === 0)) {
       issues.push(issue(at('backends'), 'every backend has weight 0: nothing would receive traffic'));
     }

@@ -108,6 +108,8 @@ export function haproxyConfig(services: ServiceConfig[], opts: HaproxyOptions = 
     '    timeout client 60s',
     '    timeout server 60s',
     '    timeout http-request 10s',
+    // an upgraded connection (WebSocket through l7) is a tunnel: kept open while idle up to this
+    '    timeout tunnel 1h',
     '',
   ];
   for (const s of proxied) lines.push(...serviceSections(s, opts));

@@ -1,4 +1,4 @@
-import { GATEWAYS, GATEWAY_MODELS, MODES, SCHEDULERS, type BackendDoc, type Gateway, type HealthDoc, type Mode, type RouteDoc, type Scheduler, type ServiceDoc } from '../../../electron/api';
+import { GATEWAYS, GATEWAY_MODELS, MODES, PROTOCOL_PORTS, PROTOCOLS, SCHEDULERS, type BackendDoc, type Gateway, type Protocol, type HealthDoc, type Mode, type RouteDoc, type Scheduler, type ServiceDoc } from '../../../electron/api';
 import { clean, removeService, renameService, setService } from '../../state/doc-ops';
 import { useModeAvailability } from './useModeAvailability';
 import { Icon } from '../icons';
@@ -13,6 +13,7 @@ const MODE_LABEL: Record<Mode, string> = {
   l4proxy: 'l4proxy — two TCP connections (L4)',
   l7: 'l7 — HTTP gateway (L7)',
 };
+const PROTOCOL_LABEL: Record<Protocol, string> = { http: 'http (nginx)', tcp: 'tcp (etcd; not l7)', websocket: 'websocket (websocketd echo)' };
 const SCHED_LABEL: Record<Scheduler, string> = { maglev: 'maglev (consistent hash)', rr: 'rr (round robin)', wrr: 'wrr (weighted rr)', lc: 'lc (least connections)', sh: 'sh (source hash)' };
 
 const bName = (b: string | BackendDoc) => (typeof b === 'string' ? b : b.node);
@@ -74,8 +75,17 @@ export function ServiceInspector(p: InspectorProps & { name: string }) {
         <SelectField<string> label="Balancer" testid="service-balancer" path={at('balancer')} value={svc.balancer} allowEmpty="choose a balancer…" options={balancers} onChange={(v) => set({ balancer: v })} />
         <div className="grid2">
           <TextField label="VIP" testid="service-vip" path={at('vip')} value={svc.vip} placeholder={running && !svc.vip ? `auto: ${running.vip}` : 'auto'} onChange={(v) => set({ vip: v || undefined }, 'vip')} onBlur={seal} />
-          <NumberField label="Port" testid="service-port" path={at('port')} value={svc.port} placeholder="80" onChange={(v) => set({ port: v }, 'port')} onBlur={seal} />
+          <NumberField label="Port" testid="service-port" path={at('port')} value={svc.port} placeholder={String(PROTOCOL_PORTS[svc.protocol ?? 'http'])} onChange={(v) => set({ port: v }, 'port')} onBlur={seal} />
         </div>
+        <SelectField<Protocol>
+          label="Protocol"
+          testid="service-protocol"
+          path={at('protocol')}
+          value={svc.protocol ?? ''}
+          allowEmpty="default (http)"
+          options={PROTOCOLS.map((p) => ({ value: p, label: PROTOCOL_LABEL[p] }))}
+          onChange={(v) => set({ protocol: (v || undefined) as Protocol | undefined })}
+        />
         <SelectField<Mode>
           label="Mode"
           testid="service-mode"

@@ -44,6 +44,8 @@ describe('inspector', () => {
     expect(last().services!.web.port).toBe(8080);
     fireEvent.change(screen.getByTestId('service-scheduler'), { target: { value: 'wrr' } });
     expect(last().services!.web.scheduler).toBe('wrr');
+    fireEvent.change(screen.getByTestId('service-protocol'), { target: { value: 'websocket' } });
+    expect(last().services!.web.protocol).toBe('websocket');
     fireEvent.change(screen.getByTestId('backend-weight-web1'), { target: { value: '3' } });
     expect(last().services!.web.backends[0]).toEqual({ node: 'web1', weight: 3 });
     fireEvent.change(screen.getByTestId('service-vip'), { target: { value: '198.18.0.50' } });

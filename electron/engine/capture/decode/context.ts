@@ -4,6 +4,7 @@
 // a field that would reach past the captured bytes is silently left out, so
 // a truncated header yields the fields that fit and one error.
 import type { CaptureField, CaptureLayer, CaptureValue, PacketBrief } from '../../../api';
+import { bytesDisplay, hexBytes } from './format';
 
 /** One IPv4 header as the summary line shows it. */
 export interface IpNote { src: string; dst: string; frag?: string }
@@ -26,6 +27,12 @@ export interface TcpStreamLookup {
   lookup(src: string, sport: number, dst: string, dport: number, frame: number | undefined): TcpStreamInfo | undefined;
 }
 
+/** The fields a display filter reads, and the layers holding them: a decode builds only these. */
+export interface FieldSelection {
+  readonly layers: ReadonlySet<string>;
+  readonly names: ReadonlySet<string>;
+}
+
 // the fast path's layers share one empty, frozen field list
 const NO_FIELDS = Object.freeze([]) as unknown as CaptureField[];
 
@@ -34,6 +41,11 @@ export class DecodeContext {
   readonly brief: PacketBrief = { proto: 'frame' };
   readonly notes: SummaryNotes = { prefix: '', ips: [], text: '' };
   error: string | undefined = undefined;
+  /**
+   * whether the layer started last builds its fields: a decoder reads it right
+   * after its `layer()` call (a nested layer changes it)
+   */
+  tree: boolean;
   /** inside an ICMP error's quoted header: fields only, no brief/summary, truncation expected */
   quoted = false;
   /** addresses of the IPv4 header decoded last (quoted or not): TCP looks its stream up with them */
@@ -42,20 +54,40 @@ export class DecodeContext {
   /** how many VXLAN headers enclose the frame being decoded */
   vxlanDepth = 0;
   private cur: CaptureField[] = [];
+  private readonly names: ReadonlySet<string> | undefined;
 
   constructor(
     readonly buf: Buffer,
     /** end of the captured bytes */
     readonly end: number,
-    /** build the field tree (false: layers, brief and summary only, the fast path for packet lists) */
-    readonly tree: boolean,
+    /**
+     * which fields to build: all (true), none (false: layers, brief and
+     * summary only, the fast path for packet lists), or those a display
+     * filter reads (Wireshark primes its tree the same way)
+     */
+    readonly fields: boolean | FieldSelection,
     readonly streams?: TcpStreamLookup,
     readonly frame?: number,
-  ) {}
+  ) {
+    this.tree = fields !== false;
+    this.names = typeof fields === 'object' ? fields.names : undefined;
+  }
+
+  /** Whether layers named `name` build their fields. */
+  wants(name: string): boolean {
+    const f = this.fields;
+    return f === true || (f !== false && f.layers.has(name));
+  }
+
+  /** Whether a field named `name` is kept (in a layer that builds fields). */
+  keeps(name: string): boolean {
+    return this.names === undefined || this.names.has(name);
+  }
 
   /** Start a layer; fields go to it until the next one starts. */
   layer(name: string, offset: number, length: number): CaptureLayer {
-    const l: CaptureLayer = { name, offset, length: Math.max(0, Math.min(length, this.end - offset)), fields: this.tree ? [] : NO_FIELDS };
+    const tree = (this.tree = this.wants(name));
+    const l: CaptureLayer = { name, offset, length: Math.max(0, Math.min(length, this.end - offset)), fields: tree ? [] : NO_FIELDS };
     this.layers.push(l);
     this.cur = l.fields;
     return l;
@@ -63,7 +95,15 @@ export class DecodeContext {
 
   /** Add a field to the current layer if its bytes were captured. */
   f(name: string, value: CaptureValue, display: string, offset: number, length: number): void {
-    if (offset + length <= this.end) this.cur.push({ name, value, display, offset, length });
+    if (offset + length <= this.end && this.cur !== NO_FIELDS && this.keeps(name)) this.cur.push({ name, value, display, offset, length });
+  }
+
+  /** Add a bytes field (value: all its bytes as hex) over [offset, offset + length) if captured. */
+  bytes(name: string, offset: number, length: number): void {
+    if (offset + length <= this.end && this.cur !== NO_FIELDS && this.keeps(name)) {
+      const h = hexBytes(this.buf, offset, length);
+      this.cur.push({ name, value: h, display: bytesDisplay(h), offset, length });
+    }
   }
 
   /** Record the first problem; decoding callers stop after it. */

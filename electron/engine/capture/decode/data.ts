@@ -1,6 +1,5 @@
 // Bytes no decoder claims: Wireshark's "Data" layer.
 import type { DecodeContext } from './context';
-import { bytesDisplay, hexBytes } from './format';
 
 /** A 'data' layer over [off, wireEnd) (captured part only); nothing when empty. */
 export function decodeData(ctx: DecodeContext, off: number, wireEnd: number): void {
@@ -10,8 +9,7 @@ export function decodeData(ctx: DecodeContext, off: number, wireEnd: number): vo
   ctx.layer('data', off, cap);
   if (!ctx.tree) return;
   if (cap > 0) {
-    const h = hexBytes(ctx.buf, off, cap);
-    ctx.f('data.data', h, bytesDisplay(h), off, cap);
+    ctx.bytes('data.data', off, cap);
   }
   ctx.f('data.len', wire, String(wire), off, 0);
 }

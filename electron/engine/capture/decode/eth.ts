@@ -11,9 +11,10 @@ import { decodeData } from './data';
 export function decodeEth(ctx: DecodeContext, wireEnd: number, off = 0): void {
   const b = ctx.buf;
   const eth = ctx.layer('eth', off, 14);
+  const tree = ctx.tree; // the payload's layers change ctx.tree
   const dst = macAt(b, off);
   const src = macAt(b, off + 6);
-  if (ctx.tree) {
+  if (tree) {
     ctx.f('eth.dst', dst, dst, off, 6);
     ctx.f('eth.src', src, src, off + 6, 6);
   }
@@ -31,18 +32,19 @@ export function decodeEth(ctx: DecodeContext, wireEnd: number, off = 0): void {
   let used: number;
   if (type < 0x0600) {
     // IEEE 802.3: a length, then LLC we do not decode
-    if (ctx.tree) ctx.f('eth.len', type, String(type), off + 12, 2);
+    if (tree) ctx.f('eth.len', type, String(type), off + 12, 2);
     ctx.notes.text = `802.3, length ${wireEnd - l2}`;
     decodeData(ctx, l2, Math.min(wireEnd, l2 + type));
     used = l2 + type;
   } else {
-    if (ctx.tree) ctx.f('eth.type', type, ethertypeName(type), off + 12, 2);
+    if (tree) ctx.f('eth.type', type, ethertypeName(type), off + 12, 2);
     used = decodeEthertype(ctx, type, l2, wireEnd);
   }
   const capEnd = Math.min(ctx.end, wireEnd);
-  if (used >= l2 && used < capEnd && ctx.tree) {
+  const trailer = wireEnd - off <= 60 ? 'eth.padding' : 'eth.trailer';
+  if (used >= l2 && used < capEnd && tree && ctx.keeps(trailer)) {
     const h = hexBytes(b, used, capEnd - used);
-    eth.fields.push({ name: wireEnd - off <= 60 ? 'eth.padding' : 'eth.trailer', value: h, display: bytesDisplay(h), offset: used, length: capEnd - used });
+    eth.fields.push({ name: trailer, value: h, display: bytesDisplay(h), offset: used, length: capEnd - used });
   }
 }
 

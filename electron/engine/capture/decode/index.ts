@@ -6,13 +6,13 @@ import type { DecodedPacket } from '../../../api';
 import type { PcapRecord } from '../pcap-reader';
 import { LINKTYPE } from '../pcap-reader';
 import { formatSummary } from '../summary';
-import { DecodeContext, type TcpStreamLookup } from './context';
+import { DecodeContext, type FieldSelection, type TcpStreamLookup } from './context';
 import { decodeData } from './data';
 import { decodeEth } from './eth';
 import { decodeIpv4 } from './ipv4';
 import { decodeSll, decodeSll2 } from './sll';
 
-export type { TcpStreamInfo, TcpStreamLookup } from './context';
+export type { FieldSelection, TcpStreamInfo, TcpStreamLookup } from './context';
 export { field, fieldValues } from '../display-filter';
 
 export interface DecodeOptions {
@@ -24,9 +24,10 @@ export interface DecodeOptions {
   bytes?: boolean;
   /**
    * build the field tree (default true). false: the fast path for packet
-   * lists and the journey — same layers, brief and summary, no fields.
+   * lists and the journey — same layers, brief and summary, no fields. A
+   * selection: only the fields a display filter reads.
    */
-  fields?: boolean;
+  fields?: boolean | FieldSelection;
   /** relative TCP sequence numbers and tcp.stream (a TcpStreams that has observed the capture) */
   streams?: TcpStreamLookup;
 }
@@ -70,10 +71,10 @@ export function decodePacket(rec: PcapRecord, opts: DecodeOptions = {}): Decoded
   const data = rec.data;
   const caplen = data.length;
   const len = rec.len;
-  const ctx = new DecodeContext(data, caplen, opts.fields !== false, opts.streams, opts.number);
+  const ctx = new DecodeContext(data, caplen, opts.fields ?? true, opts.streams, opts.number);
   let failure: string | undefined;
   try {
-    if (ctx.tree) frameLayer(ctx, rec, caplen, opts);
+    if (ctx.wants('frame')) frameLayer(ctx, rec, caplen, opts);
     else ctx.layer('frame', 0, caplen);
     decodeLink(ctx, opts.linktype ?? LINKTYPE.ETHERNET, Math.max(len, caplen));
   } catch (e) {

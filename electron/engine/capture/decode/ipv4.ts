@@ -59,10 +59,10 @@ export function decodeIpv4(ctx: DecodeContext, off: number, wireEnd: number, dep
   const b = ctx.buf;
   const avail = ctx.avail(off);
   const quoted = ctx.quoted;
-  const tree = ctx.tree;
   const v0 = b[off];
   const ihl = (v0 & 0x0f) * 4;
   ctx.layer('ip', off, ihl >= 20 ? ihl : 20);
+  const tree = ctx.tree;
   if (avail < 1) {
     ctx.fail('truncated IPv4 header: 0 of 20 bytes');
     return off;

@@ -1,7 +1,7 @@
 // TCP: ports, raw (and, with stream tracking, relative) sequence numbers,
 // each flag, options; a payload that starts like HTTP goes to the HTTP decoder.
 import type { DecodeContext } from './context';
-import { bytesDisplay, hex4, hexBytes, setStr, u16, u32 } from './format';
+import { hex4, hexBytes, setStr, u16, u32 } from './format';
 import { decodeHttp } from './http';
 
 // Wireshark's flag words and tcpdump's letters, low bit first
@@ -25,12 +25,7 @@ export const tcpFlagWords = (flags: number): string => FLAG_WORDS[flags & 0x1ff]
 function decodeOptions(ctx: DecodeContext, off: number, end: number, sackBase: number): string {
   const b = ctx.buf;
   const tree = ctx.tree;
-  if (tree) {
-    const h = hexBytes(b, off, end - off);
-    if (tree) {
-      ctx.f('tcp.options', h, bytesDisplay(h), off, end - off);
-    }
-  }
+  if (tree) ctx.bytes('tcp.options', off, end - off);
   const text: string[] = [];
   let p = off;
   while (p < end) {
@@ -134,10 +129,10 @@ export function decodeTcp(ctx: DecodeContext, off: number, wireEnd: number, frag
   const b = ctx.buf;
   const avail = ctx.avail(off);
   const quoted = ctx.quoted;
-  const tree = ctx.tree;
   const doff = b[off + 12] >> 4;
   const hlen = doff * 4;
   ctx.layer('tcp', off, hlen >= 20 ? hlen : 20);
+  const tree = ctx.tree;
   const sport = u16(b, off);
   const dport = u16(b, off + 2);
   const segLen = wireEnd - off - hlen;
@@ -186,7 +181,7 @@ export function decodeTcp(ctx: DecodeContext, off: number, wireEnd: number, frag
     if (tree && complete && avail >= hlen) {
       if (hlen > 20) decodeOptions(ctx, off + 20, off + hlen, 0);
       const capLen = Math.min(wireEnd, ctx.end) - off - hlen;
-      if (capLen > 0) ctx.f('tcp.payload', hexBytes(b, off + hlen, capLen), bytesDisplay(hexBytes(b, off + hlen, capLen)), off + hlen, capLen);
+      if (capLen > 0) ctx.bytes('tcp.payload', off + hlen, capLen);
     }
     return;
   }
@@ -228,8 +223,7 @@ export function decodeTcp(ctx: DecodeContext, off: number, wireEnd: number, frag
   const capLen = Math.min(wireEnd, ctx.end) - pl;
   if (capLen > 0) {
     if (tree) {
-      const h = hexBytes(b, pl, capLen);
-      ctx.f('tcp.payload', h, bytesDisplay(h), pl, capLen);
+      ctx.bytes('tcp.payload', pl, capLen);
     }
     const line = decodeHttp(ctx, pl, pl + capLen);
     if (line) text += `: HTTP: ${line}`;

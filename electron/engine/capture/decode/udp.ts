@@ -1,6 +1,6 @@
 // UDP: ports, length, checksum, payload.
 import type { DecodeContext } from './context';
-import { bytesDisplay, hex4, hexBytes, u16 } from './format';
+import { hex4, u16 } from './format';
 import { decodeVxlan, VXLAN_PORT } from './vxlan';
 
 /** UDP at `off`; `wireEnd` is the end of the IP payload. `fragment`: a first fragment, whose UDP length covers later ones too. */
@@ -21,7 +21,7 @@ export function decodeUdp(ctx: DecodeContext, off: number, wireEnd: number, frag
   if (ctx.quoted) {
     // Linux quotes the whole datagram (up to 576 bytes): its payload as far as it goes
     const cap = Math.min(off + length, wireEnd, ctx.end) - off - 8;
-    if (ctx.tree && length >= 8 && cap > 0) ctx.f('udp.payload', hexBytes(b, off + 8, cap), bytesDisplay(hexBytes(b, off + 8, cap)), off + 8, cap);
+    if (ctx.tree && length >= 8 && cap > 0) ctx.bytes('udp.payload', off + 8, cap);
     return;
   }
   if (avail < 8) {
@@ -49,8 +49,7 @@ export function decodeUdp(ctx: DecodeContext, off: number, wireEnd: number, frag
   const pl = off + 8;
   const cap = Math.min(end, ctx.end) - pl;
   if (cap > 0 && ctx.tree) {
-    const h = hexBytes(b, pl, cap);
-    ctx.f('udp.payload', h, bytesDisplay(h), pl, cap);
+    ctx.bytes('udp.payload', pl, cap);
   }
   // a whole datagram only: a first fragment's VXLAN frame is cut
   if (dport === VXLAN_PORT && !fragment && length >= 8) decodeVxlan(ctx, pl, end);
