@@ -2,6 +2,7 @@
 // rotating rounds. The JSON below is shared by the API, `lblab compare
 // --json` and the saved files; its keys are fixed (more may be added).
 import { z } from 'zod';
+import { GATEWAYS, MAX_WORKERS, type Gateway } from '../../lab-images/balancer/contract/vocabulary';
 import { MODES, nameSchema } from '../../lab-images/balancer/contract/vocabulary';
 
 /** What a comparison can measure: a mode of the balancer, or a reference row. */
@@ -27,8 +28,24 @@ export const compareRequestSchema = z
     /** seconds of load before each measured run, not counted */
     warmup: z.number().min(0).max(600).optional(),
     repeat: z.number().int().min(1).max(100).optional(),
+    /** l7 gateways to compare (the service runs in l7 through each in turn) instead of modes */
+    gateways: z.array(z.enum(GATEWAYS)).min(1).max(GATEWAYS.length).optional(),
+    /** false: every request on a new connection (default true: keep-alive) */
+    keepAlive: z.boolean().optional(),
+    /** Apache's worker limit while compared (threads; processes for apache-prefork) */
+    workers: z.number().int().min(1).max(MAX_WORKERS).optional(),
   })
   .strict();
+/** `/delay/MS` on the lab servers answers after MS ms, within this range (lab-images/server/nginx.conf). */
+export const MAX_DELAY_MS = 10000;
+
+/** Why a `/delay/MS` object cannot be asked for, one line; undefined for any other object. */
+export function delayRefusal(object: string): string | undefined {
+  const m = /^\/delay\/(.*)$/.exec(object);
+  if (!m) return undefined;
+  if (!/^\d{1,6}$/.test(m[1]) || Number(m[1]) > MAX_DELAY_MS) return `delay ${JSON.stringify(m[1])} is out of range: /delay/MS takes 0 to ${MAX_DELAY_MS} ms`;
+  return undefined;
+}
 export type CompareRequest = z.infer<typeof compareRequestSchema>;
 export const comparisonIdSchema = z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/, 'is not a comparison id');
 
@@ -78,6 +95,26 @@ export interface CompareWorkload {
   repeat: number;
   /** the client nodes that ran wrk, all at once */
   clients: string[];
+  /** a comparison across l7 gateways: each one, in order */
+  gateways?: Gateway[];
+  /** false: a new connection per request */
+  keepAlive?: boolean;
+  /** Apache's worker limit during the comparison */
+  workers?: number;
+}
+/** What a gateway cost during a run: its processes as the balancer's /proc saw them, and the clients that waited. */
+export interface GatewayFigures {
+  gateway: Gateway;
+  /** resident memory of all its processes (their sum: pages they share count once per process), at its peak */
+  gatewayMemoryBytes: number;
+  gatewayProcesses: number;
+  gatewayThreads: number;
+  /** voluntary + involuntary context switches of its processes during the run */
+  gatewayContextSwitches: number;
+  /** connections waiting in its listen queue for a free worker, at the peak */
+  waitedForWorker: number;
+  /** requests that failed: non-2xx plus socket errors and timeouts (wrk) */
+  failedRequests: number;
 }
 export interface CompareRun {
   mode: CompareRow;
@@ -96,6 +133,14 @@ export interface CompareRun {
   balancerCpuSeconds: number;
   /** why this run has no numbers, when it failed */
   error?: string;
+  /** a comparison across gateways: the gateway's figures (`gateway` names it) */
+  gateway?: Gateway;
+  gatewayMemoryBytes?: number;
+  gatewayProcesses?: number;
+  gatewayThreads?: number;
+  gatewayContextSwitches?: number;
+  waitedForWorker?: number;
+  failedRequests?: number;
 }
 export interface CompareSummary {
   mode: CompareRow;
@@ -105,6 +150,16 @@ export interface CompareSummary {
   errors: number;
   /** bytes the balancer transmitted ÷ response bytes the clients received */
   balancerResponseShare: number;
+  /** a comparison across gateways: the medians of its runs' figures */
+  gateway?: Gateway;
+  gatewayMemoryBytes?: number;
+  gatewayProcesses?: number;
+  gatewayThreads?: number;
+  gatewayContextSwitches?: number;
+  waitedForWorker?: number;
+  failedRequests?: number;
+  /** gatewayMemoryBytes ÷ connections */
+  memoryPerConnectionBytes?: number;
 }
 export interface Comparison {
   id: string;
@@ -119,6 +174,8 @@ export interface Comparison {
   workload: CompareWorkload;
   summary: CompareSummary[];
   runs: CompareRun[];
+  /** a comparison across gateways: which I/O model held and why, one sentence */
+  verdict?: string;
 }
 export interface ComparisonInfo { id: string; lab: string; service: string; startedAt: string; complete: boolean; modes: CompareRow[] }
 export interface CompareModeAvailability { mode: CompareRow; ok: boolean; reason?: string }
@@ -128,6 +185,8 @@ export type CompareEvent =
       type: 'compare-progress';
       id: string;
       mode: CompareRow;
+      /** a comparison across gateways: the gateway of this run */
+      gateway?: Gateway;
       repetition: number;
       /** runs done and in all */
       done: number;
@@ -139,6 +198,7 @@ export type CompareEvent =
       type: 'compare-sample';
       id: string;
       mode: CompareRow;
+      gateway?: Gateway;
       repetition: number;
       /** seconds since this run's measurement began */
       t: number;

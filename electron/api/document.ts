@@ -5,6 +5,7 @@
 // renderer edits.
 import { z } from 'zod';
 import { nameSchema, type Mode, type Scheduler } from '../../lab-images/balancer/contract/vocabulary';
+import type { Gateway } from '../../lab-images/balancer/contract/vocabulary';
 
 export const NODE_KINDS = ['client', 'balancer', 'server', 'router'] as const;
 export type NodeKind = (typeof NODE_KINDS)[number];
@@ -51,6 +52,10 @@ export interface ServiceDoc {
   health?: HealthDoc;
   /** snat: how many source addresses the balancer uses toward the backends (1–16; each adds 58 976 ports per backend) */
   snatAddresses?: number;
+  /** l7: the gateway that serves it (default haproxy) */
+  gateway?: Gateway;
+  /** l7 on Apache: at most this many workers (threads; processes for apache-prefork) */
+  workers?: number;
 }
 /** The balancers of a service: its one balancer, or the members of its tier, in file order. */
 export function balancersOf(s: Pick<ServiceDoc, 'balancer'>): string[] {

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { nameSchema, type Mode, type Scheduler } from '../../lab-images/balancer/contract/vocabulary';
 import type { LabBreak } from './doctor';
+import type { Gateway } from '../../lab-images/balancer/contract/vocabulary';
 import { labDocShape, type LabDoc, type NodeKind, type Protocol } from './document';
 
 export interface InterfaceStatus {
@@ -40,6 +41,8 @@ export interface ServiceStatus {
   mode: Mode;
   scheduler: Scheduler;
   backends: BackendStatus[];
+  /** l7: the gateway that serves it */
+  gateway?: Gateway;
 }
 export interface NetworkStatus { name: string; subnet: string; docker: string }
 export interface LabStatus {

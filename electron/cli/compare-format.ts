@@ -13,7 +13,7 @@ type Progress = Extract<CompareEvent, { type: 'compare-progress' }>;
 
 /** The progress step; with `clock`, the time left (on a terminal, where the line is rewritten in place). */
 export function progressStep(e: Progress, repeat: number, clock: boolean): string {
-  const what = e.phase === 'restoring' ? 'restoring the lab' : `${e.mode}, round ${e.repetition}/${repeat}: ${e.phase}`;
+  const what = e.phase === 'restoring' ? 'restoring the lab' : `${e.gateway ?? e.mode}, round ${e.repetition}/${repeat}: ${e.phase}`;
   return clock && e.phase !== 'restoring' ? `${what}, ${duration(e.secondsLeft)} left` : what;
 }
 
@@ -29,13 +29,32 @@ function table(head: string[], rows: string[][]): string {
   return [line(head), ...rows.map(line)].join('\n');
 }
 
+const mb = (b: number | undefined) => ((b ?? 0) / 1048576).toFixed(1);
+
+/** A comparison across gateways: per gateway its load figures and what it cost (memory, processes, threads, waiting). */
+function gatewayTable(c: Comparison): string {
+  const head = ['gateway', 'req/s', 'min–max', 'p50 ms', 'p99 ms', 'failed', 'waited', 'memory MB', 'kB/conn', 'procs', 'threads', 'ctx sw'];
+  const rows = (c.workload.gateways ?? []).map((g) => {
+    const s = c.summary.find((x) => x.gateway === g);
+    if (!s) {
+      const failed = c.runs.find((r) => r.gateway === g && r.error);
+      return [g, failed ? `failed: ${failed.error}` : 'not run'];
+    }
+    return [
+      g, num(s.requestsPerSec.median), range(s.requestsPerSec), num(s.latencyMs.p50), num(s.latencyMs.p99), String(s.failedRequests ?? 0), String(s.waitedForWorker ?? 0),
+      mb(s.gatewayMemoryBytes), ((s.memoryPerConnectionBytes ?? 0) / 1024).toFixed(1), String(s.gatewayProcesses ?? 0), String(s.gatewayThreads ?? 0), String(s.gatewayContextSwitches ?? 0),
+    ];
+  });
+  return table(head, rows);
+}
+
 export function formatComparison(c: Comparison): string {
   const w = c.workload;
   const lines: string[] = [];
   const state = c.complete ? 'complete' : `incomplete${c.error ? ` (${c.error})` : ''}`;
   lines.push(
     `${c.lab}/${c.service}: ${w.object} from ${w.clients.join(', ')} with ${w.connections} connections; ` +
-      `${w.repeat} × ${w.duration} s per mode${w.warmup ? ` after ${w.warmup} s warm-up` : ''}, rotating rounds; ${state}`,
+      `${w.repeat} × ${w.duration} s per ${w.gateways ? 'gateway' : 'mode'}${w.keepAlive === false ? ', a new connection per request' : ''}${w.warmup ? ` after ${w.warmup} s warm-up` : ''}, rotating rounds; ${state}`,
   );
   const first = c.summary[0];
   const head = ['mode', 'Mbit/s', 'min–max', 'req/s', 'min–max', 'p50 ms', 'p99 ms', 'errors', 'via lb', first ? `× ${first.mode}` : '×'];
@@ -59,7 +78,8 @@ export function formatComparison(c: Comparison): string {
       ratio,
     ];
   });
-  lines.push(table(head, rows));
+  lines.push(w.gateways ? gatewayTable(c) : table(head, rows));
+  if (c.verdict) lines.push(c.verdict);
   const failedRuns = c.runs.filter((r) => r.error);
   if (failedRuns.length) lines.push(`${failedRuns.length} of ${c.runs.length} runs failed; first: ${failedRuns[0].mode} round ${failedRuns[0].repetition}: ${failedRuns[0].error}`);
   const e = c.environment;

@@ -3,7 +3,7 @@
 // goes to stdout, progress and notes to stderr.
 import fs from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { COMPARE_ROWS, FAULTS, MODES, NAME_RE, oneLine, type CompareRequest, type CompareRow, type Mode } from '../api';
+import { COMPARE_ROWS, FAULTS, GATEWAYS, MAX_DELAY_MS, MODES, NAME_RE, delayRefusal, isGateway, oneLine, type CompareRequest, type CompareRow, type Gateway, type Mode } from '../api';
 import type { LabService } from '../api/host';
 import { reportAndExit, UsageError } from './fail';
 import { formatStats, formatStatus } from './format';
@@ -338,7 +338,19 @@ const rowsArg = (v: string) => {
   return rows as CompareRow[];
 };
 
-interface CompareOpts { service?: string; modes?: CompareRow[]; object?: string; connections?: number; duration?: number; warmup?: number; repeat?: number; json?: boolean; csv?: string }
+const gatewaysArg = (v: string) => {
+  const list = v.split(',').map((x) => x.trim()).filter(Boolean);
+  const bad = list.find((g) => !isGateway(g));
+  if (bad !== undefined || !list.length) throw new InvalidArgumentError(`${bad ? `unknown gateway ${bad}: ` : ''}a comma-separated list of ${GATEWAYS.join(', ')}`);
+  return list as Gateway[];
+};
+const objectArg = (v: string) => {
+  const why = delayRefusal(v);
+  if (why) throw new InvalidArgumentError(why);
+  return v;
+};
+
+interface CompareOpts { service?: string; modes?: CompareRow[]; gateways?: Gateway[]; keepAlive?: boolean; workers?: number; object?: string; connections?: number; duration?: number; warmup?: number; repeat?: number; json?: boolean; csv?: string }
 
 function addCompareCommand(program: Command): void {
   program
@@ -347,7 +359,10 @@ function addCompareCommand(program: Command): void {
     .argument('<lab>', 'lab name', labName)
     .option('--service <service>', 'the service (default: the lab\'s only one)', labName)
     .option('--modes <list>', `comma-separated: ${COMPARE_ROWS.join(',')} (default: every balancer mode the topology runs)`, rowsArg)
-    .option('--object <object>', '1k | 100k | 1m | 10m, or a /path on the servers (default 1m)')
+    .option('--gateways <list>', `comma-separated l7 gateways to compare instead of modes: ${GATEWAYS.join(',')}`, gatewaysArg)
+    .option('--no-keep-alive', 'a new connection for every request (default: keep-alive)')
+    .option('--workers <n>', "Apache's worker limit while compared (threads; processes for apache-prefork)", numberArg)
+    .option('--object <object>', `1k | 100k | 1m | 10m, a /path on the servers, or /delay/MS (0–${MAX_DELAY_MS} ms) (default 1m)`, objectArg)
     .option('--connections <n>', 'connections in all, split across the clients (default 12)', numberArg)
     .option('--duration <s>', 'seconds measured per run (default 10)', numberArg)
     .option('--warmup <s>', 'seconds of load before each run, not measured (default 2)', numberArg)
@@ -357,8 +372,11 @@ function addCompareCommand(program: Command): void {
     .action(async (name: string, o: CompareOpts) => {
       const { formatComparison, progressStep } = await import('./compare-format');
       const req = Object.fromEntries(
-        Object.entries({ lab: name, service: o.service, modes: o.modes, object: o.object, connections: o.connections, duration: o.duration, warmup: o.warmup, repeat: o.repeat }).filter(([, v]) => v !== undefined),
-      ) as CompareRequest;
+        Object.entries({
+          lab: name, service: o.service, modes: o.modes, gateways: o.gateways, keepAlive: o.keepAlive === false ? false : undefined, workers: o.workers,
+          object: o.object, connections: o.connections, duration: o.duration, warmup: o.warmup, repeat: o.repeat,
+        }).filter(([, v]) => v !== undefined),
+      ) as unknown as CompareRequest;
       const e = await lab();
       const bar = progressPrinter(`${name} compare`);
       const tty = !!process.stderr.isTTY;

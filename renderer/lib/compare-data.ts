@@ -1,6 +1,6 @@
 // The Compare panel's numbers, shaped for the charts and put into words. Pure:
 // no React, no DOM, so every rule here is unit-tested on plain objects.
-import { COMPARE_OBJECTS, COMPARE_ROWS, DIRECT_RETURN_MODES, compareRequestSchema, isDirectReturnMode, type CompareEvent, type CompareRequest, type CompareRow, type CompareRun, type CompareSummary, type Comparison } from '../../electron/api';
+import { COMPARE_OBJECTS, COMPARE_ROWS, DIRECT_RETURN_MODES, compareRequestSchema, delayRefusal, isDirectReturnMode, type Gateway, type CompareEvent, type CompareRequest, type CompareRow, type CompareRun, type CompareSummary, type Comparison } from '../../electron/api';
 
 export type CompareSample = Extract<CompareEvent, { type: 'compare-sample' }>;
 export type CompareProgress = Extract<CompareEvent, { type: 'compare-progress' }>;
@@ -291,8 +291,18 @@ export interface CompareForm {
   duration: string;
   warmup: string;
   repeat: string;
+  /** l7 gateways to compare instead of modes (ticked order) */
+  gateways?: Gateway[];
+  /** false: a new connection per request */
+  keepAlive?: boolean;
 }
 export const defaultForm = (service = ''): CompareForm => ({ service, modes: [], object: '1m', connections: '4', duration: '10', warmup: '2', repeat: '3' });
+
+/** Tick / untick a gateway, keeping the order of ticking. */
+export function toggleGateway(gateways: Gateway[], g: Gateway, on: boolean): Gateway[] {
+  if (on) return gateways.includes(g) ? gateways : [...gateways, g];
+  return gateways.filter((x) => x !== g);
+}
 
 /** Tick / untick a mode, keeping the order of ticking. */
 export function toggleMode(modes: CompareRow[], mode: CompareRow, on: boolean): CompareRow[] {
@@ -304,18 +314,23 @@ const FIELD_NAMES: Record<string, string> = { connections: 'connections', durati
 
 /** The request the form describes, checked with the API's own schema; or one line saying what is wrong. */
 export function buildRequest(lab: string, f: CompareForm): { req: CompareRequest; error?: undefined } | { req?: undefined; error: string } {
-  if (f.modes.length === 0) return { error: 'Pick at least one mode to compare.' };
+  const gateways = f.gateways ?? [];
+  if (f.modes.length === 0 && gateways.length === 0) return { error: 'Pick at least one mode or gateway to compare.' };
   const n = (v: string) => (v.trim() === '' ? NaN : Number(v));
   const candidate = {
     lab,
     ...(f.service ? { service: f.service } : {}),
-    modes: f.modes,
+    // gateways run the service in l7 through each one: they take the place of the modes
+    ...(gateways.length ? { gateways } : { modes: f.modes }),
+    ...(f.keepAlive === false && { keepAlive: false }),
     object: f.object,
     connections: n(f.connections),
     duration: n(f.duration),
     warmup: n(f.warmup),
     repeat: n(f.repeat),
   };
+  const delay = delayRefusal(f.object);
+  if (delay) return { error: `object: ${delay}` };
   const r = compareRequestSchema.safeParse(candidate);
   if (r.success) return { req: r.data };
   const first = r.error.issues[0];
@@ -325,8 +340,8 @@ export function buildRequest(lab: string, f: CompareForm): { req: CompareRequest
 }
 
 /** Rough length of a comparison, for the hint under Run (a mode switch takes a couple of seconds). */
-export function estimateSeconds(req: Pick<CompareRequest, 'modes' | 'duration' | 'warmup' | 'repeat'>): number {
-  const runs = (req.modes?.length ?? 1) * (req.repeat ?? 1);
+export function estimateSeconds(req: Pick<CompareRequest, 'modes' | 'gateways' | 'duration' | 'warmup' | 'repeat'>): number {
+  const runs = (req.gateways?.length ?? req.modes?.length ?? 1) * (req.repeat ?? 1);
   return Math.round(runs * ((req.duration ?? 0) + (req.warmup ?? 0) + 2));
 }
 export function fmtDuration(s: number): string {
@@ -349,8 +364,8 @@ export function progressText(p: Pick<CompareProgress, 'phase' | 'mode' | 'repeti
 const stamp = (iso: string) => (iso || '').replace(/\.\d+Z$/, 'Z').replace(/[:]/g, '-').replace(/[^0-9A-Za-z_.-]/g, '') || 'comparison';
 export const exportBaseName = (c: Pick<Comparison, 'lab' | 'service' | 'startedAt'>) => `${c.lab}-${c.service}-compare-${stamp(c.startedAt)}`;
 
-/** Objects offered in the form (the API also takes a /path). */
-export const OBJECTS = COMPARE_OBJECTS;
+/** Objects offered in the form (the API also takes a /path): the sizes, and a slow answer that exposes a gateway's I/O model. */
+export const OBJECTS = [...COMPARE_OBJECTS, '/delay/200'] as const;
 export const ROWS = COMPARE_ROWS;
 
 /** What to tick first: the service's current mode, then one whose responses take the other path. */

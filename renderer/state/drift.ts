@@ -59,7 +59,7 @@ export function labDiff(running: LabDoc, drawing: LabDoc): Change[] {
     ...compareRecords('network', running.networks, drawing.networks, (a, b) => (b.subnet === undefined ? [] : differing(a, b, ['subnet']))),
     ...compareRecords('link', links(running), links(drawing), (a, b) => differing(a, b, ['rate', 'address'])),
     ...compareRecords<ServiceDoc>('service', running.services ?? {}, drawing.services ?? {}, (a, b) =>
-      differing(a, b, ['balancer', 'vip', 'port', 'protocol', 'mode', 'scheduler', 'backends', 'routes', 'health']),
+      differing(a, b, ['balancer', 'vip', 'port', 'protocol', 'mode', 'scheduler', 'backends', 'routes', 'health', 'gateway', 'workers']),
     ),
   ];
 }

@@ -80,6 +80,8 @@ function serviceOf(plan: LabPlan, lb: PlannedNode, s: PlannedService, facts: Run
     health: { type: s.health.type, path: s.health.path, intervalMs: interval, timeoutMs: Math.min(400, Math.max(50, interval - 50)) },
     snatAddress: s.snatAddress,
     ...(s.snatAddresses && { snatAddresses: s.snatAddresses }),
+    ...(s.mode === 'l7' && s.gateway !== undefined && { gateway: s.gateway }),
+    ...(s.mode === 'l7' && s.workers !== undefined && { workers: s.workers }),
     alsoBind: isProxyMode(s.mode) ? lowerTierVips(plan, lb, s) : [],
   };
 }

@@ -17,6 +17,38 @@ export interface Snapshot {
   cpuSeconds?: number;
   /** requests counted by the server so far */
   requests?: number;
+  /** the balancer in a comparison across gateways: the gateway's processes */
+  gateway?: GatewaySnapshot;
+}
+
+export interface GatewaySnapshot {
+  /** resident memory of its processes, summed, in bytes */
+  rssBytes: number;
+  threads: number;
+  processes: number;
+  /** context switches of its processes so far (voluntary + involuntary) */
+  contextSwitches: number;
+  /** connections waiting in the listen queues, not yet accepted by a worker */
+  queued: number;
+}
+
+/** The process names of each gateway (Apache's three MPMs are all apache2). */
+export const GATEWAY_COMMS = ['haproxy', 'nginx', 'apache2'] as const;
+
+/**
+ * One `gw` line: memory, threads, process and context-switch totals of the
+ * gateway's processes (from /proc/PID/status), and the listen queues (the
+ * listening sockets come first in /proc/net/tcp: the loop stops at the first
+ * other one). Builtins only, like the rest of the sampler.
+ */
+function gatewayLines(): string[] {
+  return [
+    '  rss=0; thr=0; np=0; cs=0; q=0',
+    '  for d in /proc/[0-9]*; do read c < $d/comm 2>/dev/null || continue; case "$c" in ' + GATEWAY_COMMS.join('|') + ') ;; *) continue ;; esac; np=$((np+1));',
+    '    while read k v rest; do case "$k" in VmRSS:) rss=$((rss+v)) ;; Threads:) thr=$((thr+v)) ;; voluntary_ctxt_switches:|nonvoluntary_ctxt_switches:) cs=$((cs+v)) ;; esac; done < $d/status 2>/dev/null; done',
+    '  { read hdr; while read sl la ra st txrx rest; do [ "$st" = 0A ] || break; q=$((q + 0x${txrx#*:})); done; } < /proc/net/tcp',
+    '  echo "gw $rss $thr $np $cs $q"',
+  ];
 }
 
 /** Where a sampler runs while its file exists (removing it stops the sampler). */
@@ -30,7 +62,7 @@ export const samplerRunFile = (tag: string) => `/tmp/lblab-sampler-${tag}.run`;
  * restarts from zero (the file lives in the container's small /dev/shm;
  * deltas see the reset).
  */
-export function samplerScript(tag: string, periodS: number, maxCount: number): string {
+export function samplerScript(tag: string, periodS: number, maxCount: number, opts: { gateway?: boolean } = {}): string {
   const run = samplerRunFile(tag);
   const v1 = ['/sys/fs/cgroup/cpuacct/cpuacct.usage', '/sys/fs/cgroup/cpu,cpuacct/cpuacct.usage', '/sys/fs/cgroup/cpuacct.usage'];
   return [
@@ -44,6 +76,7 @@ export function samplerScript(tag: string, periodS: number, maxCount: number): s
     ...v1.map((f) => `  elif [ -r ${f} ]; then read v < ${f}; echo "cpuns $v";`),
     '  fi',
     `  [ -e ${REQUEST_LOG} ] && echo "req $(stat -c %s ${REQUEST_LOG})"`,
+    ...(opts.gateway ? gatewayLines() : []),
     '  echo --',
     `  i=$((i+1)); sleep ${periodS}`,
     'done',
@@ -67,6 +100,8 @@ export function parseSnapshots(text: string): Snapshot[] {
     else if (f[0] === 'cpu' && /^\d+$/.test(f[1] ?? '')) cur.cpuSeconds = Number(f[1]) / 1e6;
     else if (f[0] === 'cpuns' && /^\d+$/.test(f[1] ?? '')) cur.cpuSeconds = Number(f[1]) / 1e9;
     else if (f[0] === 'req' && /^\d+$/.test(f[1] ?? '')) cur.requests = Math.floor(Number(f[1]) / 2);
+    else if (f[0] === 'gw' && f.length === 6 && f.slice(1).every((x) => /^\d+$/.test(x)))
+      cur.gateway = { rssBytes: Number(f[1]) * 1024, threads: Number(f[2]), processes: Number(f[3]), contextSwitches: Number(f[4]), queued: Number(f[5]) };
   }
   return out;
 }

@@ -15,10 +15,13 @@ const byName = (a: string, b: string) => a.localeCompare(b, 'en', { numeric: tru
 export function comparisonToCsv(c: Comparison): string {
   const backends = [...new Set(c.runs.flatMap((r) => Object.keys(r.backendShares)))].sort(byName);
   const ifaces = [...new Set(c.runs.flatMap((r) => Object.keys(r.balancerBytes)))].sort(byName);
+  // a comparison across gateways: what each gateway cost, per run
+  const gw = !!c.workload.gateways;
   const header = [
     'comparison', 'lab', 'service', 'mode', 'repetition', 'object', 'connections', 'duration_s',
     'throughput_mbps', 'requests_per_sec', 'latency_p50_ms', 'latency_p90_ms', 'latency_p99_ms', 'errors',
     'response_bytes', 'balancer_cpu_seconds',
+    ...(gw ? ['gateway', 'gateway_memory_bytes', 'gateway_processes', 'gateway_threads', 'gateway_context_switches', 'waited_for_worker', 'failed_requests'] : []),
     ...backends.map((b) => `share_${b}`),
     ...ifaces.flatMap((i) => [`${i}_rx_bytes`, `${i}_tx_bytes`]),
     'error',
@@ -27,6 +30,7 @@ export function comparisonToCsv(c: Comparison): string {
     c.id, c.lab, c.service, r.mode, r.repetition, c.workload.object, c.workload.connections, c.workload.duration,
     r.throughputMbps, r.requestsPerSec, r.latencyMs.p50, r.latencyMs.p90, r.latencyMs.p99, r.errors,
     r.responseBytes, r.balancerCpuSeconds,
+    ...(gw ? [r.gateway, r.gatewayMemoryBytes, r.gatewayProcesses, r.gatewayThreads, r.gatewayContextSwitches, r.waitedForWorker, r.failedRequests] : []),
     ...backends.map((b) => r.backendShares[b]),
     ...ifaces.flatMap((i) => [r.balancerBytes[i]?.rx, r.balancerBytes[i]?.tx]),
     r.error,

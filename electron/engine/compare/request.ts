@@ -1,7 +1,7 @@
 // Everything a comparison checks before it touches the lab: the request's
 // numbers, the lab (there, running), the service, the rows this topology can
 // run, the clients. Each refusal is one line naming what is wrong.
-import { ApiError, COMPARE_OBJECTS, COMPARE_ROWS, MODES, NAME_RE, type CompareModeAvailability, type CompareRequest, type CompareRow, type LabStatus, type Mode, type ServiceStatus } from '../../api';
+import { ApiError, COMPARE_OBJECTS, COMPARE_ROWS, DEFAULT_GATEWAY, GATEWAYS, MAX_WORKERS, MODES, NAME_RE, delayRefusal, gatewayRefusal, isGateway, type CompareModeAvailability, type CompareRequest, type CompareRow, type Gateway, type LabStatus, type Mode, type ServiceStatus } from '../../api';
 import type { ComparePort } from './port';
 import { directUnreachable } from './reference-rows';
 import { objectPath, splitEven } from './wrk';
@@ -13,7 +13,7 @@ const bad = (m: string) => new ApiError(m, 'bad-request');
 /** The request's own fields, checked with messages people can act on (the schema's bounds, stated plainly). */
 export function checkRequestFields(req: CompareRequest): void {
   const r = req as Record<string, unknown>;
-  const known = ['lab', 'service', 'modes', 'object', 'connections', 'duration', 'warmup', 'repeat'];
+  const known = ['lab', 'service', 'modes', 'gateways', 'keepAlive', 'workers', 'object', 'connections', 'duration', 'warmup', 'repeat'];
   const extra = Object.keys(r).find((k) => !known.includes(k));
   if (extra) throw bad(`unknown comparison option ${extra} (options: ${known.join(', ')})`);
   if (typeof r.lab !== 'string' || !NAME_RE.test(r.lab)) throw bad(`${JSON.stringify(r.lab)} is not a lab name`);
@@ -28,10 +28,22 @@ export function checkRequestFields(req: CompareRequest): void {
   num('warmup', 0, 600, ' seconds');
   num('connections', 1, 10000, '', true);
   num('repeat', 1, 100, '', true);
+  num('workers', 1, MAX_WORKERS, ' workers', true);
   if (r.object !== undefined) {
     const o = r.object;
     if (typeof o !== 'string' || !((COMPARE_OBJECTS as readonly string[]).includes(o) || (o.length <= 256 && /^\/[A-Za-z0-9._~/-]*$/.test(o))))
       throw bad(`unknown object ${JSON.stringify(o)}: use one of ${COMPARE_OBJECTS.join(', ')} or a /path on the servers`);
+    const delay = delayRefusal(o);
+    if (delay) throw bad(delay);
+  }
+  if (r.keepAlive !== undefined && typeof r.keepAlive !== 'boolean') throw bad(`keepAlive must be true or false (got ${JSON.stringify(r.keepAlive)})`);
+  if (r.gateways !== undefined) {
+    if (!Array.isArray(r.gateways) || r.gateways.length === 0) throw bad(`gateways must list at least one of ${GATEWAYS.join(', ')}`);
+    const unknown = r.gateways.find((g) => typeof g !== 'string' || !isGateway(g));
+    if (unknown !== undefined) throw bad(`unknown gateway ${JSON.stringify(unknown)} (gateways: ${GATEWAYS.join(', ')})`);
+    const dup = r.gateways.find((g, i) => (r.gateways as unknown[]).indexOf(g) !== i);
+    if (dup !== undefined) throw bad(`gateway ${dup} is listed twice`);
+    if (r.modes !== undefined) throw bad('compare either modes or gateways (gateways run the service in l7)');
   }
   if (r.modes !== undefined) {
     if (!Array.isArray(r.modes) || r.modes.length === 0) throw bad(`modes must list at least one of ${COMPARE_ROWS.join(', ')}`);
@@ -98,6 +110,11 @@ export interface PreparedCompare {
   repeat: number;
   /** the clients that run wrk and their connections */
   clients: { node: string; connections: number }[];
+  /** a comparison across gateways (rows is ['l7']): each in turn, and the one to put back */
+  gateways?: Gateway[];
+  originalGateway?: Gateway;
+  keepAlive: boolean;
+  workers?: number;
   balancer: string;
   servers: string[];
 }
@@ -109,7 +126,18 @@ export async function prepareCompare(port: ComparePort, req: CompareRequest): Pr
   const avail = await availability(port, status, svc);
   const okRows = avail.filter((a) => a.ok).map((a) => a.mode);
   let rows: CompareRow[];
-  if (req.modes) {
+  if (req.gateways) {
+    // the gateways other than haproxy are configured for HTTP only
+    if ((svc.protocol ?? 'http') !== 'http') throw bad(`gateways compare HTTP services only (service ${svc.name} speaks ${svc.protocol})`);
+    const l7 = avail.find((x) => x.mode === 'l7');
+    if (!l7?.ok) throw bad(`gateways need service ${svc.name} in l7, which lab ${status.name} cannot run: ${l7?.reason ?? 'unknown'}`);
+    const sd = status.doc?.services?.[svc.name];
+    for (const g of req.gateways) {
+      const why = gatewayRefusal(g, { scheduler: svc.scheduler, routes: sd?.routes });
+      if (why) throw bad(why);
+    }
+    rows = ['l7'];
+  } else if (req.modes) {
     for (const m of req.modes) {
       const a = avail.find((x) => x.mode === m);
       if (!a?.ok) throw bad(`${m} is not available for service ${svc.name} of lab ${status.name}: ${a?.reason ?? 'unknown mode'}`);
@@ -144,5 +172,8 @@ export async function prepareCompare(port: ComparePort, req: CompareRequest): Pr
     clients: used.map((node, i) => ({ node, connections: split[i] })),
     balancer: svc.balancer,
     servers: [...new Set(svc.backends.map((b) => b.node))],
+    ...(req.gateways && { gateways: [...req.gateways], originalGateway: status.doc?.services?.[svc.name]?.gateway ?? DEFAULT_GATEWAY }),
+    keepAlive: req.keepAlive ?? true,
+    ...(req.workers !== undefined && { workers: req.workers }),
   };
 }

@@ -7,7 +7,8 @@
 // after and a live series once a second. Whatever happens (cancel, a failed
 // run, wrk killed, an exception) the lab is put back: the service's own mode,
 // nftables rules gone, our program attached again.
-import type { CompareEvent, CompareRow, CompareRun, Comparison, Mode } from '../../api';
+import type { CompareEvent, CompareRow, CompareRun, Comparison, Gateway, Mode } from '../../api';
+import { gatewayFigures, gatewaySwitchScript, gatewayVerdict, summarizeGateways } from './gateway-rows';
 import { backendShares, counterAt, delta, parseSnapshots, samplerScript, stopSamplersScript, sumRx, type Snapshot } from './counters';
 import { hostDistances } from './host-distances';
 import { ENVIRONMENT_SCRIPT, LOAD_SCRIPT, environment, labOffload, parseEnvironment, parseLoad } from './environment';
@@ -45,11 +46,13 @@ export async function runComparison(id: string, p: PreparedCompare, ctx: RunnerC
   const svc = p.service;
   const clients = p.clients.map((c) => c.node);
   const nodes = [...new Set([...clients, ...p.servers, p.balancer])];
-  const total = p.rows.length * p.repeat;
+  // a comparison across gateways runs the service in l7 through each gateway in turn: one entry per gateway
+  const entries: { row: CompareRow; gateway?: Gateway }[] = p.gateways ? p.gateways.map((gateway) => ({ row: 'l7' as const, gateway })) : p.rows.map((row) => ({ row }));
+  const total = entries.length * p.repeat;
   let seq = 0;
   let done = 0;
   let overhead = 2.5; // seconds a run costs beyond warm-up + measurement; learnt as runs go
-  const state: { mode: Mode; kernelNat?: string[] } = { mode: svc.mode };
+  const state: { mode: Mode; kernelNat?: string[]; gateway?: Gateway } = { mode: svc.mode, gateway: p.originalGateway };
   const balancerIfaces = p.status.nodes.find((n) => n.name === p.balancer)?.interfaces.map((i) => i.name).filter((n) => n !== '?') ?? [];
 
   const c: Comparison = {
@@ -59,7 +62,10 @@ export async function runComparison(id: string, p: PreparedCompare, ctx: RunnerC
     complete: false,
     startedAt: new Date(now()).toISOString(),
     environment: { kernel: '', docker: '', cpuModel: '', cpus: 0, loadBefore: [], loadAfter: [], linkRates: {}, offloads: {}, ...labOffload(p.status) },
-    workload: { modes: p.rows, object: p.object, connections: p.connections, duration: p.duration, warmup: p.warmup, repeat: p.repeat, clients },
+    workload: {
+      modes: p.rows, object: p.object, connections: p.connections, duration: p.duration, warmup: p.warmup, repeat: p.repeat, clients,
+      ...(p.gateways && { gateways: p.gateways }), ...(!p.keepAlive && { keepAlive: false }), ...(p.workers !== undefined && { workers: p.workers }),
+    },
     summary: [],
     runs: [],
   };
@@ -86,8 +92,9 @@ export async function runComparison(id: string, p: PreparedCompare, ctx: RunnerC
   };
 
   const perRun = () => p.duration + p.warmup + overhead;
+  let current: Gateway | undefined; // the gateway of the run under way
   const progress = (row: CompareRow, repetition: number, phase: 'switching' | 'warmup' | 'measuring' | 'restoring', inRunLeft = perRun()) =>
-    emit({ type: 'compare-progress', id, mode: row, repetition, done, total, phase, secondsLeft: Math.max(0, Math.round(inRunLeft + (total - done - 1) * perRun())) });
+    emit({ type: 'compare-progress', id, mode: row, ...(current && { gateway: current }), repetition, done, total, phase, secondsLeft: Math.max(0, Math.round(inRunLeft + (total - done - 1) * perRun())) });
 
   // ------------------------------------------------------------ rows
   const targetMode = (row: CompareRow): Mode => {
@@ -102,13 +109,21 @@ export async function runComparison(id: string, p: PreparedCompare, ctx: RunnerC
     state.kernelNat = undefined;
   }
 
-  async function enter(row: CompareRow): Promise<void> {
+  /** Switch the l7 service's gateway live (the agent's own switch: the lab's document is not changed). */
+  async function switchGateway(gateway: Gateway, workers?: number): Promise<void> {
+    await execOk(p.balancer, gatewaySwitchScript(svc.name, gateway, workers), `switching to gateway ${gateway}`, { timeoutMs: 60_000 });
+    state.gateway = gateway;
+  }
+
+  async function enter(row: CompareRow, gateway?: Gateway): Promise<void> {
     if (state.kernelNat && row !== 'kernel-nat') await undoKernelNat();
     const mode = targetMode(row);
     if (state.mode !== mode) {
       await port.setMode(lab, svc.name, mode);
       state.mode = mode;
     }
+    // every run starts its gateway afresh: a queue or memory left by the one before must not count
+    if (gateway) await switchGateway(gateway, gateway.startsWith('apache-') ? p.workers : undefined);
     if (row === 'kernel-nat' && !state.kernelNat) {
       // until the swap says where it detached our program, a half-done swap is undone on every interface
       // (in nat mode the agent attaches it to all of the balancer's)
@@ -157,7 +172,7 @@ export async function runComparison(id: string, p: PreparedCompare, ctx: RunnerC
         if (nodes.every((n) => series.get(n)!.length)) firstResolve();
         for (const w of waiters) w();
       };
-      exec(node, samplerScript(tag, SAMPLE_PERIOD_S, maxCount), { signal: stop.signal, onStdout, timeoutMs: (maxCount * SAMPLE_PERIOD_S + 60) * 1000 }).then(
+      exec(node, samplerScript(tag, SAMPLE_PERIOD_S, maxCount, { gateway: !!p.gateways && node === p.balancer }), { signal: stop.signal, onStdout, timeoutMs: (maxCount * SAMPLE_PERIOD_S + 60) * 1000 }).then(
         (r) => !list.length && firstReject(new Error(`node ${node}: no counters read (${(r.stderr || r.stdout).trim().split('\n').pop() || `exit ${r.exitCode}`})`)),
         (e) => !list.length && firstReject(isAbort(e) ? new AbortedError() : new Error(`node ${node}: counters: ${oneLine(e)}`)),
       );
@@ -188,6 +203,8 @@ export async function runComparison(id: string, p: PreparedCompare, ctx: RunnerC
           signal,
         ),
       at: (node: string, t: number) => counterAt(series.get(node)!, t),
+      /** the snapshots of one node between two instants */
+      between: (node: string, from: number, to: number) => series.get(node)!.filter((x) => x.at! >= from && x.at! <= to),
       /** a node whose first snapshot is later than `t` */
       startedAfter: (t: number) => nodes.find((n) => (series.get(n)![0]?.at ?? Infinity) > t),
       live: () => ({
@@ -204,13 +221,14 @@ export async function runComparison(id: string, p: PreparedCompare, ctx: RunnerC
     };
   }
 
-  async function oneRun(row: CompareRow, repetition: number): Promise<CompareRun> {
+  async function oneRun(row: CompareRow, repetition: number, gateway?: Gateway): Promise<CompareRun> {
     const tag = `${id}-${++seq}`;
+    current = gateway;
     progress(row, repetition, 'switching');
     const samplers = startSamplers(tag);
     let tick: NodeJS.Timeout | undefined;
     try {
-      await enter(row);
+      await enter(row, gateway);
       checkAbort();
       // with a warm-up the samplers are running long before the measured wrk starts: no need to wait for them
       const sampling = samplers.first();
@@ -230,7 +248,7 @@ export async function runComparison(id: string, p: PreparedCompare, ctx: RunnerC
           progress(row, repetition, 'measuring', p.duration + overhead / 2);
           tick = setInterval(() => {
             const t = (now() - start) / 1000;
-            emit({ type: 'compare-sample', id, mode: row, repetition, t: Math.round(t * 10) / 10, ...samplers.live() });
+            emit({ type: 'compare-sample', id, mode: row, ...(gateway && { gateway }), repetition, t: Math.round(t * 10) / 10, ...samplers.live() });
             progress(row, repetition, 'measuring', Math.max(0, p.duration - t) + overhead / 2);
           }, 1000);
         }
@@ -240,7 +258,7 @@ export async function runComparison(id: string, p: PreparedCompare, ctx: RunnerC
       const loads = await Promise.all(
         p.clients.map(async (cl, i) => {
           const urls = [...new Set(jobs[i].map((j) => loadUrl(svc.protocol, j.target, j.port, p.path)))];
-          const plan = { urls, protocol: svc.protocol, jobs: jobs[i], path: p.path, warmup: p.warmup, duration: p.duration, tag: `${tag}-${i}`, serveTries: tries, startAt };
+          const plan = { urls, protocol: svc.protocol, jobs: jobs[i], path: p.path, warmup: p.warmup, duration: p.duration, tag: `${tag}-${i}`, serveTries: tries, startAt, keepAlive: p.keepAlive };
           // done as soon as the last line has streamed: docker reports an exec's end up to 0.4 s later
           let out = '';
           let streamed!: (r: PortExecResult) => void;
@@ -291,6 +309,7 @@ export async function runComparison(id: string, p: PreparedCompare, ctx: RunnerC
         responseBytes: Math.round(clients.reduce((x, n) => x + sumRx(d(n)), 0)),
         balancerCpuSeconds: lb.cpuSeconds ?? 0,
       };
+      if (gateway) Object.assign(run, gatewayFigures(gateway, samplers.between(p.balancer, start, end), load.errors));
       if (load.requests === 0) run.error = `no request completed (${load.errors} errors)`;
       return run;
     } finally {
@@ -308,6 +327,14 @@ export async function runComparison(id: string, p: PreparedCompare, ctx: RunnerC
       await undoKernelNat()
         .catch(() => undoKernelNat())
         .catch((e) => errors.push(`kernel-nat not undone: ${oneLine(e)}`));
+    }
+    if (p.originalGateway && state.gateway !== p.originalGateway) {
+      try {
+        // the mode first: the agent refuses a gateway other than haproxy outside l7
+        if (state.mode === 'l7') await switchGateway(p.originalGateway);
+      } catch (e) {
+        errors.push(`service ${svc.name} not switched back to gateway ${p.originalGateway}: ${oneLine(e)}`);
+      }
     }
     try {
       const live = (await port.status(lab)).services.find((s) => s.name === svc.name)?.mode ?? state.mode;
@@ -333,21 +360,22 @@ export async function runComparison(id: string, p: PreparedCompare, ctx: RunnerC
     save();
     let failedInARow = 0;
     for (let r = 1; r <= p.repeat; r++) {
-      const order = r % 2 === 1 ? p.rows : [...p.rows].reverse();
-      for (const row of order) {
+      const order = r % 2 === 1 ? entries : [...entries].reverse();
+      for (const { row, gateway } of order) {
         checkAbort();
         const t0 = now();
         let run: CompareRun;
         try {
-          run = await oneRun(row, r);
+          run = await oneRun(row, r, gateway);
         } catch (e) {
           if (isAbort(e) || signal.aborted) throw new AbortedError();
           run = failedRun(row, r, oneLine(e));
+          if (gateway) run.gateway = gateway;
           await killOurWrk(); // the other clients' wrk must not load the next run
         }
         c.runs.push(run);
         done++;
-        c.summary = summarize(p.rows, c.runs);
+        c.summary = p.gateways ? summarizeGateways(p.gateways, c.runs, p.connections) : summarize(p.rows, c.runs);
         save();
         failedInARow = run.error ? failedInARow + 1 : 0;
         if (failedInARow >= MAX_FAILED_IN_A_ROW) throw new Error(`stopped after ${failedInARow} failed runs in a row: ${run.error}`);
@@ -361,12 +389,17 @@ export async function runComparison(id: string, p: PreparedCompare, ctx: RunnerC
   } finally {
     signal.removeEventListener('abort', onAbort);
     const last = c.runs[c.runs.length - 1];
+    current = undefined;
     emit({ type: 'compare-progress', id, mode: last?.mode ?? p.rows[0], repetition: last?.repetition ?? 1, done, total, phase: 'restoring', secondsLeft: 0 });
     const bad = await restore();
     if (bad) c.error = c.error ? `${c.error}; ${bad}` : bad;
     const load = await exec(p.balancer, LOAD_SCRIPT, { timeoutMs: 10_000 }).catch(() => undefined);
     c.environment.loadAfter = load?.exitCode === 0 ? parseLoad(load.stdout) : [];
-    c.summary = summarize(p.rows, c.runs);
+    c.summary = p.gateways ? summarizeGateways(p.gateways, c.runs, p.connections) : summarize(p.rows, c.runs);
+    if (p.gateways) {
+      const v = gatewayVerdict(c.summary, p.connections);
+      if (v) c.verdict = v;
+    }
     c.finishedAt = new Date(now()).toISOString();
     save();
     emit({ type: 'compare-end', id, complete: c.complete, ...(c.error ? { error: c.error } : {}) });

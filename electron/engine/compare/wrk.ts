@@ -113,6 +113,8 @@ export interface LoadPlan {
    * later starts at once. Unset: right after the warm-up.
    */
   startAt?: number;
+  /** false: wrk asks for a new connection per request (Connection: close) */
+  keepAlive?: boolean;
 }
 
 /** Longest wait for `startAt` (a clock far off is not waited for). */
@@ -139,7 +141,7 @@ export function loadScript(l: LoadPlan): string {
   // always a port in the URL: the lab images have no /etc/services to resolve "http"
   const wrkLines = (seconds: number, counted: boolean, prefix: string) =>
     l.jobs.map((j, i) => {
-      const header = counted ? ` -H '${COUNT_HEADER}'` : '';
+      const header = (counted ? ` -H '${COUNT_HEADER}'` : '') + (l.keepAlive === false ? " -H 'Connection: close'" : '');
       const url = loadUrl(l.protocol, j.target, j.port, l.path);
       return `${loadCommand(l.protocol, { url, connections: j.connections, seconds, header, dir, out: `${dir}/${prefix}${i}` })} &\necho $! >> ${dir}/pids`;
     });

@@ -7,6 +7,7 @@
 // with the reason.
 import type Docker from 'dockerode';
 import type { HostStatus, InterfaceStatus, LabDoc, LabStatus, LabSummary, NodeKind, NodeStatus, ServiceStatus } from '../../api';
+import { DEFAULT_GATEWAY } from '../../api';
 import type { DeployDeps } from '../deploy/deps';
 import { docker } from '../docker/client';
 import { execIn } from '../docker/exec';
@@ -71,6 +72,7 @@ export function serviceStatus(s: PlannedService): ServiceStatus {
     mode: s.mode,
     scheduler: s.scheduler,
     backends: s.backends.map((b) => ({ node: b.node, address: b.address, weight: b.weight })),
+    ...(s.mode === 'l7' && { gateway: s.gateway ?? DEFAULT_GATEWAY }),
   };
 }
 

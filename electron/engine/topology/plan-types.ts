@@ -1,6 +1,6 @@
 // The deployable plan computed from a validated lab document. Produced by
 // topology/plan.ts (pure: no Docker), consumed by deploy/ and balancer/.
-import type { Mode, NodeKind, Protocol, Scheduler } from '../../api';
+import type { Gateway, Mode, NodeKind, Protocol, Scheduler } from '../../api';
 
 export interface PlannedNetwork {
   name: string; // lab network name
@@ -110,6 +110,9 @@ export interface PlannedService {
   /** snat: new connections a second each backend sustains without a SYN meeting a TIME_WAIT there
    * (ports × addresses ÷ the servers' 60 s TIME_WAIT) */
   snatCapacityPerBackend?: number;
+  /** l7: the gateway that serves it, and its worker limit (Apache) */
+  gateway?: Gateway;
+  workers?: number;
 }
 
 export interface LabPlan {

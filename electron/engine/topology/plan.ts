@@ -132,6 +132,8 @@ function buildPlan(doc: LabDoc, addr: Addressing, modes: Record<string, Mode>): 
       snatAddress,
       ...(snatAddresses && { snatAddresses }),
       ...(mode === 'snat' && { snatCapacityPerBackend: snatCapacityPerBackend(snatAddresses?.length ?? 1) }),
+      ...(mode === 'l7' && sd.gateway !== undefined && { gateway: sd.gateway }),
+      ...(mode === 'l7' && sd.workers !== undefined && { workers: sd.workers }),
     });
   }
 

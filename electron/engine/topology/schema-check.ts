@@ -51,7 +51,7 @@ export function without(input: unknown, paths: (string | number)[][]): unknown {
 }
 
 // Fields a lab may leave out: without them the rest still means the same topology.
-const OPTIONAL = new Set(['description', 'subnet', 'position', 'rate', 'address', 'image', 'trust', 'vip', 'port', 'protocol', 'scheduler', 'routes', 'health', 'weight']);
+const OPTIONAL = new Set(['description', 'subnet', 'position', 'rate', 'address', 'image', 'trust', 'vip', 'port', 'protocol', 'scheduler', 'routes', 'health', 'weight', 'gateway', 'workers']);
 
 /** The path up to the nearest optional field (the part to leave out), if there is one. */
 function optionalAncestor(path: (string | number)[]): (string | number)[] | undefined {

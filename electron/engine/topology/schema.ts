@@ -4,7 +4,7 @@
 // nodes) and topology rules live in validate.ts, so each message can name
 // the node / network / service at fault.
 import { z } from 'zod';
-import { MODES, NAME_RE, NODE_KINDS, PROTOCOL_PORTS, PROTOCOLS, SCHEDULERS } from '../../api';
+import { GATEWAYS, MAX_WORKERS, MODES, NAME_RE, NODE_KINDS, PROTOCOL_PORTS, PROTOCOLS, SCHEDULERS } from '../../api';
 import type { LabDoc } from '../../api';
 // l7 route and health-check values: the balancer agent's own rule, so a lab it would refuse fails here, before anything is created
 import { MAX_SNAT_ADDRS, headerNameSchema, headerValueSchema, hostSchema, httpPathSchema, routeHasMatch } from '../balancer/contract';
@@ -103,6 +103,8 @@ export const serviceSchema = z.strictObject({
     .min(1, `must be from 1 to ${MAX_SNAT_ADDRS}`)
     .max(MAX_SNAT_ADDRS, `must be from 1 to ${MAX_SNAT_ADDRS}`)
     .optional(),
+  gateway: z.enum(GATEWAYS, { error: `must be one of ${GATEWAYS.join(', ')}` }).optional(),
+  workers: z.number({ error: `must be a number of workers` }).int('must be a whole number').min(1, `must be from 1 to ${MAX_WORKERS}`).max(MAX_WORKERS, `must be from 1 to ${MAX_WORKERS}`).optional(),
 });
 
 export const labSchema = z.strictObject({

@@ -18,7 +18,7 @@
 // - Multi-tier: a `balancer` node that is the balancer of its own service may
 //   be a backend of another service (e.g. L7 gateways behind a DSR tier); it is
 //   then treated like a server of that service (VIP on lo in dsr/tunnel, …).
-import { NAME_RE, balancersOf, isTier, type LabDoc, type LabIssue, type Mode, type ValidationReport } from '../../api';
+import { DEFAULT_GATEWAY, NAME_RE, balancersOf, gatewayRefusal, isTier, type LabDoc, type LabIssue, type Mode, type ValidationReport } from '../../api';
 import { isDataplaneMode, isDirectReturnMode } from '../balancer/contract';
 import { assignAddresses, type Addressing, type AddressingOptions } from './addressing';
 import { issue, locate } from './issues';
@@ -201,6 +201,11 @@ function checkServices(doc: LabDoc, addr: Addressing, modes: Record<string, Mode
         }
       }),
     );
+    // the gateway serves l7 only: dormant in the other modes, like the routes
+    const refused = mode === 'l7' ? gatewayRefusal(sd.gateway ?? DEFAULT_GATEWAY, { scheduler: sd.scheduler ?? 'maglev', routes: sd.routes }) : undefined;
+    if (refused) issues.push(issue(at('gateway'), refused));
+    if (mode === 'l7' && protocol === 'websocket' && (sd.gateway ?? DEFAULT_GATEWAY) !== DEFAULT_GATEWAY)
+      issues.push(issue(at('gateway'), `gateway ${sd.gateway} does not carry WebSocket upgrades here: a websocket service in l7 uses haproxy`));
     if (sd.backends.every((b) => typeof b !== 'string' && b.weight === 0)) {
       issues.push(issue(at('backends'), 'every backend has weight 0: nothing would receive traffic'));
     }

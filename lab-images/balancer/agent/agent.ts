@@ -6,9 +6,11 @@ import type { AgentConfig, BackendConfig, ServiceConfig } from '../contract/conf
 import { MAX_BACKENDS, MAX_SERVICES } from '../contract/limits';
 import { snatCapacityPerBackend } from '../contract/snat';
 import type { AgentBackendStats, AgentHealth, AgentServiceStats, AgentStats } from '../contract/report';
-import { isDataplaneMode, isProxyMode } from '../contract/vocabulary';
+import { isDataplaneMode } from '../contract/vocabulary';
 import type { DataplaneLike, DataplaneLoader, DpService, DpStats } from './dp-contract';
-import { haproxyConfig, serverRefs, serviceOfBackend } from './haproxy';
+import type { GatewayProcLike } from './gateway-proc';
+import { OTHER_GATEWAYS, renderGateway, type OtherGateway } from './gateways';
+import { haproxyConfig, servedByHaproxy, serverRefs, serviceOfBackend } from './haproxy';
 import type { HaproxyLike, StatRow } from './haproxy-proc';
 import { FlowRate } from './flow-rate';
 import { HealthChecker, type HealthTarget, type Probe } from './health';
@@ -27,6 +29,8 @@ export interface AgentDeps {
   /** drop a data plane loaded ahead of the first config when that config needs none */
   discardPreparedDataplane?: () => Promise<void>;
   haproxy: HaproxyLike;
+  /** the l7 gateways other than HAProxy (nginx, Apache's MPMs); absent ones refuse the services that pick them */
+  gateways?: Partial<Record<OtherGateway, GatewayProcLike>>;
   probe?: Probe;
   persist?: (cfg: AgentConfig) => Promise<void>;
   log?: (line: string) => void;
@@ -151,10 +155,38 @@ export class Agent {
     return haproxyConfig(cfg.services, { healthy: (svc, node) => this.health.isHealthy(svc, node) });
   }
 
+  private renderOther(gw: OtherGateway, cfg: AgentConfig): string | undefined {
+    return renderGateway(gw, cfg.services, { healthy: (svc, node) => this.health.isHealthy(svc, node) });
+  }
+
+  /** Gateways left without a service stop first (a VIP moving between gateways must be free to bind), then the others (re)load. */
+  private async applyGateways(cfg: AgentConfig): Promise<void> {
+    const wanted = new Map<OtherGateway, string>();
+    for (const gw of OTHER_GATEWAYS) {
+      const text = this.renderOther(gw, cfg);
+      if (text === undefined) continue;
+      if (!this.deps.gateways?.[gw]) throw new Error(`gateway ${gw} is not available in this balancer`);
+      wanted.set(gw, text);
+    }
+    // every new config checked before anything stops: a refused one leaves the old gateways serving
+    for (const [gw, text] of wanted) await this.deps.gateways![gw]!.check(text);
+    const haproxyNeeded = cfg.services.some(servedByHaproxy);
+    if (!haproxyNeeded && this.deps.haproxy.running()) await this.deps.haproxy.stop();
+    for (const gw of OTHER_GATEWAYS) {
+      const proc = this.deps.gateways?.[gw];
+      if (proc?.running() && !wanted.has(gw)) {
+        await proc.stop();
+        this.log(`${gw}: stopped (no service left)`);
+      }
+    }
+    // checked before it is (re)loaded, so a bad config leaves the old one serving
+    if (haproxyNeeded) await this.deps.haproxy.apply(this.renderHaproxy(cfg));
+    for (const [gw, text] of wanted) await this.deps.gateways![gw]!.apply(text);
+  }
+
   private async doApply(cfg: AgentConfig): Promise<void> {
     this.health.setTargets(healthTargets(cfg));
     const dpSvcs = cfg.services.filter((s) => isDataplaneMode(s.mode));
-    const proxied = cfg.services.filter((s) => isProxyMode(s.mode));
 
     // 1. Services leaving the data plane go first: a VIP moving to HAProxy must not still be caught by BPF.
     for (const [name, inst] of [...this.installed]) {
@@ -168,9 +200,8 @@ export class Agent {
     // ids of services / backends gone from the data plane become free (after their removal above)
     this.serviceIds.keep(new Set(dpSvcs.map((s) => s.name)));
     this.backendIds.keep(new Set(dpSvcs.flatMap((s) => s.backends.map((b) => `${s.name}/${b.node}`))));
-    // 2. HAProxy: checked before it is (re)loaded, so a bad config leaves the old one serving.
-    if (proxied.length > 0) await this.deps.haproxy.apply(this.renderHaproxy(cfg));
-    else if (this.deps.haproxy.running()) await this.deps.haproxy.stop();
+    // 2. The proxies: HAProxy and the other l7 gateways.
+    await this.applyGateways(cfg);
     // 3. Data plane: loaded only when an eBPF mode is in use (proxy-only balancers need no SYS_ADMIN).
     const ifaces = cfg.interfaces.map((i) => i.name).join(',');
     if (dpSvcs.length > 0) {
@@ -247,6 +278,13 @@ export class Agent {
           if (this.dp && this.installed.has(s.name)) await this.dp.applyService(this.dpService(s));
           return;
         }
+        if (!servedByHaproxy(s)) {
+          // nginx and Apache have no runtime API here: the member is rewritten down (or up) and the gateway reloads
+          const gw = s.gateway as OtherGateway;
+          const text = this.renderOther(gw, this.config);
+          if (text !== undefined) await this.deps.gateways?.[gw]?.apply(text);
+          return;
+        }
         try {
           for (const ref of serverRefs(s, node)) await this.deps.haproxy.setServer(ref, up);
         } catch (e) {
@@ -271,8 +309,10 @@ export class Agent {
     if (dpStats) this.flowRate.record(Date.now(), Object.fromEntries(Object.entries(dpStats.backends).map(([id, b]) => [id, b.newFlows ?? 0])));
     const rows: StatRow[] = this.deps.haproxy.running() ? await this.deps.haproxy.showStat().catch(() => []) : [];
     const names = cfg.services.map((s) => s.name);
-    const services: AgentServiceStats[] = cfg.services.map((s) =>
-      isDataplaneMode(s.mode) ? this.dpStatsOf(s, dpStats) : this.proxyStatsOf(s, rows, names),
+    const services: AgentServiceStats[] = await Promise.all(
+      cfg.services.map((s) =>
+        isDataplaneMode(s.mode) ? this.dpStatsOf(s, dpStats) : servedByHaproxy(s) ? this.proxyStatsOf(s, rows, names) : this.gatewayStatsOf(s),
+      ),
     );
     return { at, balancer: cfg.balancer, services };
   }
@@ -324,10 +364,34 @@ export class Agent {
     return { name: s.name, mode: s.mode, scheduler: s.scheduler, vip: s.vip, port: s.port, engine: 'haproxy', backends, counters, drops };
   }
 
+  /** nginx / Apache: requests and bytes from the access log, connections from the status page. */
+  private async gatewayStatsOf(s: ServiceConfig): Promise<AgentServiceStats> {
+    const proc = this.deps.gateways?.[s.gateway as OtherGateway];
+    const counts = (await proc?.counts().catch(() => undefined))?.get(s.name);
+    const status = (await proc?.status()) ?? {};
+    const backends: AgentBackendStats[] = allBackends(s).map((b) => {
+      const n = counts?.nodes.get(b.node);
+      return { node: b.node, address: b.address, weight: b.weight, healthy: this.health.isHealthy(s.name, b.node), packets: 0, bytes: n?.bytes ?? 0, activeFlows: 0, sessions: n?.requests ?? 0 };
+    });
+    const counters: Record<string, number> = {
+      sessions: status.sessions ?? counts?.requests ?? 0,
+      current_sessions: status.current_sessions ?? 0,
+      bytes_in: counts?.bytesIn ?? 0,
+      bytes_out: counts?.bytesOut ?? 0,
+      http_requests: counts?.requests ?? 0,
+    };
+    for (const c of ['1xx', '2xx', '3xx', '4xx', '5xx']) counters[`http_${c}`] = counts?.status[c] ?? 0;
+    for (const [k, v] of Object.entries(status)) if (!(k in counters)) counters[k] = v;
+    // requests no backend answered (the gateway's own 502/503/504)
+    const drops: Record<string, number> = { gateway_errors: counts?.status['5xx'] ?? 0 };
+    return { name: s.name, mode: s.mode, scheduler: s.scheduler, vip: s.vip, port: s.port, engine: s.gateway, backends, counters, drops };
+  }
+
   async shutdown(): Promise<void> {
     this.health.stop();
     await this.serialize(async () => {
       await this.unloadDataplane();
+      for (const gw of OTHER_GATEWAYS) if (this.deps.gateways?.[gw]?.running()) await this.deps.gateways[gw]!.stop();
       if (this.deps.haproxy.running()) await this.deps.haproxy.stop();
     });
   }

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { Agent } from './agent';
 import { parseAgentConfig, type AgentConfig } from '../contract/config';
 import type { DataplaneLoader } from './dp-contract';
+import { gatewayProcesses } from './gateways';
 import { HaproxyProcess } from './haproxy-proc';
 import { requestWhenUp, serve, type Request } from './ipc';
 
@@ -50,6 +51,7 @@ async function daemon(): Promise<void> {
     loadDataplane,
     discardPreparedDataplane,
     haproxy: new HaproxyProcess(RUN_DIR),
+    gateways: gatewayProcesses(RUN_DIR),
     persist: async (cfg) => writeAtomic(CONFIG, JSON.stringify(cfg, null, 2)),
     log,
   });
@@ -121,12 +123,30 @@ async function main(argv: string[]): Promise<void> {
       process.stdout.write(`applied: ${cfg.services.map((s) => `${s.name} ${s.mode}`).join(', ') || 'no services'}\n`);
       return;
     }
+    case 'gateway': {
+      // switch one l7 service's gateway live (a comparison across gateways): the running config, that one key changed
+      const [service, gateway, ...opts] = rest;
+      if (!service || !gateway) fail(['usage: lbagent gateway SERVICE GATEWAY [--workers N]'], 2);
+      const saved = fs.existsSync(CONFIG) ? parseAgentConfig(fs.readFileSync(CONFIG, 'utf8')) : undefined;
+      if (!saved?.ok) fail(['no config applied yet'], 2);
+      const cfg = saved.config;
+      const svc = cfg.services.find((s) => s.name === service);
+      if (!svc) fail([`no service ${service} (services: ${cfg.services.map((s) => s.name).join(', ') || 'none'})`], 2);
+      const w = opts.indexOf('--workers');
+      // a worker limit belongs to one gateway: the switch drops it unless given again
+      const workers = w >= 0 ? Number(opts[w + 1]) : undefined;
+      const next = parseAgentConfig(JSON.stringify({ ...cfg, services: cfg.services.map((s) => (s === svc ? { ...s, gateway, workers } : s)) }));
+      if (!next.ok) fail(next.errors, 2);
+      await ask({ op: 'apply', config: next.config });
+      process.stdout.write(`service ${service} now served by ${gateway}${workers ? ` (${workers} workers)` : ''}\n`);
+      return;
+    }
     case 'stats':
     case 'health':
       process.stdout.write(JSON.stringify(await ask({ op: cmd }), null, rest.includes('--pretty') ? 2 : undefined) + '\n');
       return;
     default:
-      fail([`unknown command ${cmd ?? '(none)'}; use: daemon | apply [--check] | stats | health`], 2);
+      fail([`unknown command ${cmd ?? '(none)'}; use: daemon | apply [--check] | gateway SERVICE GATEWAY | stats | health`], 2);
   }
 }
 

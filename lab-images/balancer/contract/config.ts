@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { headerNameSchema, headerValueSchema, hostSchema, httpPathSchema, routeHasMatch } from './l7-values';
 import { MAX_SERVICES, MAX_SNAT_ADDRS } from './limits';
-import { MODES, SCHEDULERS, isDataplaneMode, isProxyMode, nameSchema as name } from './vocabulary';
+import { DEFAULT_GATEWAY, GATEWAYS, MAX_WORKERS, gatewayRefusal, MODES, SCHEDULERS, isDataplaneMode, isProxyMode, nameSchema as name } from './vocabulary';
 
 const ipv4 = z
   .string()
@@ -67,12 +67,18 @@ export const serviceSchema = z
     // l4proxy/l7 also answer these ip:port (the VIP of a lower tier that hands
     // its traffic to this node with dsr or tunnel: that VIP sits on our lo)
     alsoBind: z.array(z.string().regex(/^\d{1,3}(\.\d{1,3}){3}:\d{1,5}$/, 'must be ip:port')).default([]),
+    // l7 only: which gateway serves it, and (Apache) its worker limit: threads, or processes for prefork
+    gateway: z.enum(GATEWAYS).default(DEFAULT_GATEWAY),
+    workers: z.number().int().min(1).max(MAX_WORKERS).optional(),
   })
   .superRefine((s, ctx) => {
     if (s.mode === 'snat' && !s.snatAddress) ctx.addIssue({ code: 'custom', path: ['snatAddress'], message: 'snat mode needs snatAddress' });
     if (s.snatAddresses && s.snatAddresses[0] !== s.snatAddress) ctx.addIssue({ code: 'custom', path: ['snatAddresses'], message: 'snatAddresses must start with snatAddress' });
     if (s.snatAddresses && new Set(s.snatAddresses).size !== s.snatAddresses.length) ctx.addIssue({ code: 'custom', path: ['snatAddresses'], message: 'snatAddresses lists an address twice' });
     if (s.routes.length > 0 && s.mode !== 'l7') ctx.addIssue({ code: 'custom', path: ['routes'], message: `routes are only for l7 (mode is ${s.mode})` });
+    if (s.gateway !== DEFAULT_GATEWAY && s.mode !== 'l7') ctx.addIssue({ code: 'custom', path: ['gateway'], message: `gateway ${s.gateway} serves l7 only (mode is ${s.mode})` });
+    const refused = s.mode === 'l7' ? gatewayRefusal(s.gateway, s) : undefined;
+    if (refused) ctx.addIssue({ code: 'custom', path: ['gateway'], message: refused });
     if (s.proto === 'udp' && isProxyMode(s.mode)) ctx.addIssue({ code: 'custom', path: ['proto'], message: `${s.mode} serves tcp only` });
     const seen = new Set<string>();
     s.backends.forEach((b, i) => {

@@ -1,7 +1,7 @@
 // What `lbagent stats` and `lbagent health` print. Pure zod: the engine parses
 // the agent's output with the same schemas (the container is a boundary).
 import { z } from 'zod';
-import { MODES, SCHEDULERS } from './vocabulary';
+import { GATEWAYS, MODES, SCHEDULERS } from './vocabulary';
 
 const count = z.number().nonnegative();
 
@@ -36,7 +36,8 @@ export const serviceStatsSchema = z.object({
   scheduler: z.enum(SCHEDULERS),
   vip: z.string(),
   port: z.number(),
-  engine: z.enum(['ebpf', 'haproxy']),
+  /** what serves it: the eBPF data plane, or the l7 gateway (HAProxy for l4proxy) */
+  engine: z.enum(['ebpf', ...GATEWAYS]),
   backends: z.array(backendStatsSchema),
   counters: z.record(z.string(), count),
   drops: z.record(z.string(), count),

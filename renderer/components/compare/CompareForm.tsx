@@ -1,7 +1,7 @@
 // What to compare: service, modes (the ones the engine can run here), object,
 // load and repetitions; Run and Cancel.
-import type { CompareModeAvailability, CompareRow, ServiceStatus } from '../../../electron/api';
-import { fmtDuration, OBJECTS, ROW_COLORS, ROW_TITLES, ROWS, toggleMode, type CompareForm as Form } from '../../lib/compare-data';
+import { GATEWAYS, GATEWAY_MODELS, type CompareModeAvailability, type CompareRow, type ServiceStatus } from '../../../electron/api';
+import { fmtDuration, OBJECTS, ROW_COLORS, ROW_TITLES, ROWS, toggleGateway, toggleMode, type CompareForm as Form } from '../../lib/compare-data';
 
 export interface Availability { loading: boolean; rows: CompareModeAvailability[]; error?: string }
 
@@ -85,6 +85,31 @@ export function CompareForm(p: CompareFormProps) {
         </div>
         {p.availability.error && <div className="field-error">{p.availability.error}</div>}
       </div>
+      {modeState('l7', p.availability).ok && (
+        <div className="field">
+          <label>
+            gateways <span className="muted">— or compare l7 gateways (their I/O models) instead of modes</span>
+          </label>
+          <div className="compare-modes" data-testid="compare-gateways">
+            {GATEWAYS.map((g) => (
+              <label key={g} className="check compare-mode" title={GATEWAY_MODELS[g]} data-testid={`compare-gateway-${g}`}>
+                <input
+                  type="checkbox"
+                  data-testid={`compare-check-gateway-${g}`}
+                  checked={(form.gateways ?? []).includes(g)}
+                  disabled={locked}
+                  onChange={(e) => set({ gateways: toggleGateway(form.gateways ?? [], g, e.target.checked) })}
+                />
+                {g}
+              </label>
+            ))}
+            <label className="check" title="off: a new connection for every request">
+              <input type="checkbox" data-testid="compare-keepalive" checked={form.keepAlive !== false} disabled={locked} onChange={(e) => set({ keepAlive: e.target.checked ? undefined : false })} />
+              keep-alive
+            </label>
+          </div>
+        </div>
+      )}
       <div className="grid2">
         <div className="field">
           <label htmlFor="compare-object">object</label>

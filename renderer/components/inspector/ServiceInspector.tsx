@@ -1,4 +1,4 @@
-import { MODES, PROTOCOL_PORTS, PROTOCOLS, SCHEDULERS, balancersOf, type BackendDoc, type Protocol, type HealthDoc, type Mode, type RouteDoc, type Scheduler, type ServiceDoc } from '../../../electron/api';
+import { GATEWAYS, GATEWAY_MODELS, MODES, PROTOCOL_PORTS, PROTOCOLS, SCHEDULERS, balancersOf, type BackendDoc, type Gateway, type Protocol, type HealthDoc, type Mode, type RouteDoc, type Scheduler, type ServiceDoc } from '../../../electron/api';
 import { useEffect, useState } from 'react';
 import { clean, removeService, renameService, setService } from '../../state/doc-ops';
 import { useModeAvailability } from './useModeAvailability';
@@ -128,6 +128,17 @@ export function ServiceInspector(p: InspectorProps & { name: string }) {
           options={SCHEDULERS.map((s) => ({ value: s, label: SCHED_LABEL[s] }))}
           onChange={(v) => set({ scheduler: (v || undefined) as Scheduler | undefined })}
         />
+        {svc.mode === 'l7' && (
+          <SelectField<Gateway>
+            label="Gateway"
+            testid="service-gateway"
+            path={at('gateway')}
+            value={svc.gateway ?? ''}
+            allowEmpty="default (haproxy)"
+            options={GATEWAYS.map((g) => ({ value: g, label: `${g}: ${GATEWAY_MODELS[g]}` }))}
+            onChange={(v) => set({ gateway: (v || undefined) as Gateway | undefined })}
+          />
+        )}
       </Section>
 
       <Section title="Backends">

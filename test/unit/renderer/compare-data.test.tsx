@@ -180,7 +180,9 @@ describe('the form', () => {
 
   it('says in one line what is wrong', () => {
     const f = { ...defaultForm('web'), modes: ['dsr' as const] };
-    expect(buildRequest('demo', { ...f, modes: [] }).error).toBe('Pick at least one mode to compare.');
+    expect(buildRequest('demo', { ...f, modes: [] }).error).toBe('Pick at least one mode or gateway to compare.');
+    expect(buildRequest('demo', { ...f, object: '/delay/20000' }).error).toMatch(/^object: delay "20000" is out of range/);
+    expect(buildRequest('demo', { ...f, modes: [], gateways: ['nginx', 'apache-prefork'], keepAlive: false }).req).toMatchObject({ gateways: ['nginx', 'apache-prefork'], keepAlive: false });
     expect(buildRequest('demo', { ...f, connections: 'x' }).error).toBe('connections: must be a number');
     expect(buildRequest('demo', { ...f, duration: '' }).error).toBe('duration: must be a number');
     expect(buildRequest('demo', { ...f, repeat: '1.5' }).error).toMatch(/^repetitions: /);

@@ -209,7 +209,7 @@ describe('compare panel', () => {
     fireEvent.click(check('dsr'));
     fireEvent.click(check('nat'));
     fireEvent.change(screen.getByTestId('compare-duration'), { target: { value: '10' } });
-    expect(screen.getByTestId('compare-hint').textContent).toBe('Pick at least one mode to compare.');
+    expect(screen.getByTestId('compare-hint').textContent).toBe('Pick at least one mode or gateway to compare.');
     expect(api.startCompare).not.toHaveBeenCalled();
   });
 
