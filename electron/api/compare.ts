@@ -116,7 +116,8 @@ export interface GatewayFigures {
   /** requests that failed: non-2xx plus socket errors and timeouts (wrk) */
   failedRequests: number;
 }
-export interface CompareRun {
+/** A run of a comparison across gateways carries its gateway's figures; a summary row, its runs' medians. */
+export interface CompareRun extends Partial<GatewayFigures> {
   mode: CompareRow;
   repetition: number;
   throughputMbps: number;
@@ -133,16 +134,8 @@ export interface CompareRun {
   balancerCpuSeconds: number;
   /** why this run has no numbers, when it failed */
   error?: string;
-  /** a comparison across gateways: the gateway's figures (`gateway` names it) */
-  gateway?: Gateway;
-  gatewayMemoryBytes?: number;
-  gatewayProcesses?: number;
-  gatewayThreads?: number;
-  gatewayContextSwitches?: number;
-  waitedForWorker?: number;
-  failedRequests?: number;
 }
-export interface CompareSummary {
+export interface CompareSummary extends Partial<GatewayFigures> {
   mode: CompareRow;
   throughputMbps: Spread;
   requestsPerSec: Spread;
@@ -150,14 +143,6 @@ export interface CompareSummary {
   errors: number;
   /** bytes the balancer transmitted ÷ response bytes the clients received */
   balancerResponseShare: number;
-  /** a comparison across gateways: the medians of its runs' figures */
-  gateway?: Gateway;
-  gatewayMemoryBytes?: number;
-  gatewayProcesses?: number;
-  gatewayThreads?: number;
-  gatewayContextSwitches?: number;
-  waitedForWorker?: number;
-  failedRequests?: number;
   /** gatewayMemoryBytes ÷ connections */
   memoryPerConnectionBytes?: number;
 }

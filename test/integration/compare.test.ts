@@ -8,7 +8,6 @@
 //                 the service in its own mode, no nftables rules of ours, our
 //                 program attached on every balancer interface
 //   the CLI       --json parses with the fixed keys; bad input is one line
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Comparison, LabEvent, LabStatus } from '../../electron/api';
 import type { LabService } from '../../electron/api/host';
 import { createLabEngine } from '../../electron/engine/lab-engine';
-import { lblab, lblabChild, LAB_PREFIX, rewriteLab, ROOT, tmpDir } from '../support/labs';
+import { lblab, lblabChild, LAB_PREFIX, nodeSh, rewriteLab, ROOT, tmpDir } from '../support/labs';
 
 const LAB = `${LAB_PREFIX}cmp`;
 const R = 100; // Mbit/s, the rate of the lab's shaped links
@@ -40,11 +39,7 @@ afterAll(async () => {
   fs.rmSync(DATA, { recursive: true, force: true });
 });
 
-/** A command in a node, straight through docker (the CLI's start-up is seconds on a busy host: too slow to hit a run). */
-const sh = (node: string, script: string) =>
-  new Promise<string>((resolve, reject) =>
-    execFile('docker', ['exec', `lblab-${LAB}-${node}`, 'sh', '-c', script], { encoding: 'utf8' }, (e, stdout, stderr) => (e ? reject(new Error(`${node}: ${stderr || e.message}`)) : resolve(stdout))),
-  );
+const sh = (node: string, script: string) => nodeSh(LAB, node, script);
 
 /** The lab as deployed: dsr, no nftables table of ours, our program on every balancer interface. */
 async function expectRestored() {

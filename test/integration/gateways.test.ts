@@ -10,7 +10,6 @@
 //   the counters  each gateway's requests reach `lbagent stats`
 //   bad input     an unknown gateway, a route or method the gateway cannot
 //                 express, a delay out of range: one line, nothing created
-import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,7 +18,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Comparison, LabDoc } from '../../electron/api';
 import type { LabService } from '../../electron/api/host';
 import { createLabEngine } from '../../electron/engine/lab-engine';
-import { labelled, lblab, LAB_PREFIX, tmpDir } from '../support/labs';
+import { labelled, lblab, LAB_PREFIX, nodeSh, tmpDir } from '../support/labs';
 
 const LAB = `${LAB_PREFIX}gw`;
 const DATA = fs.mkdtempSync(path.join(os.tmpdir(), 'lblab-gw-data-'));
@@ -54,10 +53,7 @@ afterAll(async () => {
   fs.rmSync(DATA, { recursive: true, force: true });
 });
 
-const sh = (node: string, script: string) =>
-  new Promise<string>((resolve, reject) =>
-    execFile('docker', ['exec', `lblab-${LAB}-${node}`, 'sh', '-c', script], { encoding: 'utf8' }, (e, stdout, stderr) => (e ? reject(new Error(`${node}: ${stderr || e.message}`)) : resolve(stdout))),
-  );
+const sh = (node: string, script: string) => nodeSh(LAB, node, script);
 
 const byGateway = (c: Comparison, g: string) => {
   const s = c.summary.find((x) => x.gateway === g);
