@@ -234,12 +234,16 @@ describe.sequential('the doctor on a live lab', () => {
   });
 
   describe.sequential('arp flux where the clients share the servers\' segment', () => {
-    /** client1 asks for the VIP again (up to 5 times) until a server's MAC answers: who wins the race is the kernel's */
-    async function vipResolvesTo(node: string): Promise<boolean> {
+    /**
+     * client1 asks who has the VIP and a capture there sees `node` answer (beside the balancer). Which
+     * answer the client keeps is a race the kernel decides (the first one within arp locktime), so
+     * the symptom checked is the answer itself, not where the requests go after it.
+     */
+    async function vipAnsweredBy(node: string): Promise<boolean> {
       const mac = docker('exec', container(node), 'cat', '/sys/class/net/eth0/address').trim();
-      for (let i = 0; i < 5; i++) {
-        const n = dockerExec('client1', `ip neigh flush to ${vip()}; ping -c 1 -W 1 ${vip()} >/dev/null; sleep 0.3; ip neigh show ${vip()}`);
-        if (n.includes(mac)) return true;
+      for (let i = 0; i < 3; i++) {
+        const seen = dockerExec('client1', `timeout 2 tcpdump -enli eth0 arp 2>/dev/null & sleep 0.5; ip neigh flush to ${vip()}; ping -c 1 -W 1 ${vip()} >/dev/null; wait`);
+        if (seen.includes(`${vip()} is-at ${mac}`)) return true;
       }
       return false;
     }
@@ -253,10 +257,9 @@ describe.sequential('the doctor on a live lab', () => {
       await serving();
     });
 
-    it('by hand: web2 answers ARP for the VIP, a client sends it everything; found, fixed', async () => {
+    it('by hand: web2 answers ARP for the VIP beside the balancer; found, fixed', async () => {
       sysctlByHand('web2', 'echo 0 > /proc/sys/net/ipv4/conf/all/arp_ignore; echo 0 > /proc/sys/net/ipv4/conf/all/arp_announce');
-      expect(await vipResolvesTo('web2')).toBe(true);
-      expect(new Set(await served())).toEqual(new Set(['web2']));
+      expect(await vipAnsweredBy('web2')).toBe(true);
       const report = await found('arp-flux', 'web2');
       expect(report.findings[0].evidence.join('\n')).toMatch(/resolved VIP .* which is web2's/);
       await fixAndServe();
@@ -265,8 +268,7 @@ describe.sequential('the doctor on a live lab', () => {
     it('with lblab break, undone with break --undo', async () => {
       const b = await lblab(['break', ARP_LAB, 'arp-flux', 'web2']);
       expect(b.code, b.stderr).toBe(0);
-      expect(await vipResolvesTo('web2')).toBe(true);
-      expect(new Set(await served())).toEqual(new Set(['web2']));
+      expect(await vipAnsweredBy('web2')).toBe(true);
       await found('arp-flux', 'web2');
       const u = await lblab(['break', ARP_LAB, '--undo']);
       expect(u.code, u.stderr).toBe(0);
