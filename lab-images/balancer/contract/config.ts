@@ -17,12 +17,16 @@ const cidr = z
     const [a, p] = s.split('/');
     return a.split('.').every((o) => Number(o) <= 255) && Number(p) <= 32;
   }, 'must be IPv4/prefix');
+const ipv6 = z.ipv6({ message: 'must be an IPv6 address' });
+const cidr6 = z.cidrv6({ message: 'must be IPv6/prefix' });
 // Empty MAC = unknown next hop (the data plane may resolve it with bpf_redirect_neigh).
 const mac = z.string().regex(/^([0-9a-f]{2}(:[0-9a-f]{2}){5})?$/, 'must be a lowercase MAC aa:bb:cc:dd:ee:ff or empty');
 const ifname = z.string().regex(/^[A-Za-z0-9_.@-]{1,15}$/, 'must be a Linux interface name');
 export const backendSchema = z.object({
   node: name,
   address: ipv4,
+  /** the backend's IPv6 address in a dual-stack lab: where the service's vip6 traffic goes */
+  address6: ipv6.optional(),
   /** MAC of the L2 next hop toward this backend (the backend itself on a shared network, else the router) */
   mac: mac.default(''),
   weight: z.number().int().min(0).max(256).default(1),
@@ -54,6 +58,8 @@ export const serviceSchema = z
   .object({
     name,
     vip: ipv4,
+    /** dual-stack: the IPv6 VIP served in the same mode beside vip (every backend then has address6) */
+    vip6: ipv6.optional(),
     port: z.number().int().min(1).max(65535),
     proto: z.enum(['tcp', 'udp']).default('tcp'),
     mode: z.enum(MODES),
@@ -63,6 +69,8 @@ export const serviceSchema = z
     health: healthSchema.default(() => healthSchema.parse({})),
     snatAddress: ipv4.optional(),
     /** snat: every source address of the service (snatAddress first); none: snatAddress alone */
+    /** snat with vip6: the IPv6 source address toward the backends (NAT66) */
+    snatAddress6: ipv6.optional(),
     snatAddresses: z.array(ipv4).min(1).max(MAX_SNAT_ADDRS, `at most ${MAX_SNAT_ADDRS} snat addresses`).optional(),
     // l4proxy/l7 also answer these ip:port (the VIP of a lower tier that hands
     // its traffic to this node with dsr or tunnel: that VIP sits on our lo)
@@ -73,6 +81,10 @@ export const serviceSchema = z
   })
   .superRefine((s, ctx) => {
     if (s.mode === 'snat' && !s.snatAddress) ctx.addIssue({ code: 'custom', path: ['snatAddress'], message: 'snat mode needs snatAddress' });
+    if (s.vip6 && s.mode === 'snat' && !s.snatAddress6) ctx.addIssue({ code: 'custom', path: ['snatAddress6'], message: 'snat mode with vip6 needs snatAddress6' });
+    if (s.vip6) s.backends.forEach((b, i) => {
+      if (!b.address6) ctx.addIssue({ code: 'custom', path: ['backends', i, 'address6'], message: `backend ${b.node} needs address6 to serve vip6` });
+    });
     if (s.snatAddresses && s.snatAddresses[0] !== s.snatAddress) ctx.addIssue({ code: 'custom', path: ['snatAddresses'], message: 'snatAddresses must start with snatAddress' });
     if (s.snatAddresses && new Set(s.snatAddresses).size !== s.snatAddresses.length) ctx.addIssue({ code: 'custom', path: ['snatAddresses'], message: 'snatAddresses lists an address twice' });
     if (s.routes.length > 0 && s.mode !== 'l7') ctx.addIssue({ code: 'custom', path: ['routes'], message: `routes are only for l7 (mode is ${s.mode})` });
@@ -109,6 +121,8 @@ export const interfaceSchema = z.object({
   name: ifname,
   network: name,
   address: cidr,
+  /** dual-stack networks: the interface's IPv6 address/prefix */
+  address6: cidr6.optional(),
   mac,
 });
 
@@ -126,9 +140,10 @@ export const agentConfigSchema = z
     c.services.forEach((s, i) => {
       if (names.has(s.name)) ctx.addIssue({ code: 'custom', path: ['services', i, 'name'], message: `service ${s.name} listed twice` });
       names.add(s.name);
-      const key = `${s.vip}:${s.port}/${s.proto}`;
-      if (listeners.has(key)) ctx.addIssue({ code: 'custom', path: ['services', i, 'port'], message: `${key} is used by two services` });
-      listeners.add(key);
+      for (const key of [`${s.vip}:${s.port}/${s.proto}`, ...(s.vip6 ? [`[${s.vip6}]:${s.port}/${s.proto}`] : [])]) {
+        if (listeners.has(key)) ctx.addIssue({ code: 'custom', path: ['services', i, 'port'], message: `${key} is used by two services` });
+        listeners.add(key);
+      }
     });
     const ifs = new Set<string>();
     c.interfaces.forEach((f, i) => {
