@@ -11,7 +11,8 @@
 // - The plumbing restarts the loop on every run, with every member in the route: a member that
 //   is still dead is withdrawn again by the fresh loop's first rounds.
 // - State lives in $state/tier: conf (one line per tier: vip group id:via…), pid, log, and per
-//   member `<via>.state` (up|down), `<via>.run` (consecutive results against the state).
+//   member `<via>.state` (up|down), `<via>.run` (consecutive results against the state), and
+//   `<via>.out` when the member is left out on purpose (a comparison across tier sizes).
 import type { PlannedNode, TierRoute } from './plan-types';
 
 export const TIER_PERIOD_S = 0.3;
@@ -48,7 +49,8 @@ install() {
   # no resilient groups here: a plain multipath route (hash-threshold)
   ip route replace "$vip/32" $nh
 }
-live() { for h in "$@"; do [ "$(cat "$dir/\${h#*:}.state" 2>/dev/null || echo up)" = up ] && printf '%s ' "$h"; done; }
+# a member with a <via>.out file is left out (drained on purpose, e.g. by a comparison across tier sizes)
+live() { for h in "$@"; do [ -e "$dir/\${h#*:}.out" ] && continue; [ "$(cat "$dir/\${h#*:}.state" 2>/dev/null || echo up)" = up ] && printf '%s ' "$h"; done; }
 apply_all() { while read -r vip g hops; do [ -n "$vip" ] && install "$vip" "$g" $(live $hops); done < "$conf"; }
 case "\${1:-loop}" in
 once) apply_all; exit 0 ;;
