@@ -1,0 +1,6 @@
+// The Simplified Chinese catalog, same shape as the English one (the type says so).
+import type { Catalog } from '../en';
+import { common } from './common';
+import { toolbar } from './toolbar';
+
+export const zhCN: Catalog = { common, toolbar };
