@@ -3,7 +3,8 @@
 // is typed by this one).
 import { common } from './common';
 import { toolbar } from './toolbar';
+import { app } from './app';
 
-export const en = { common, toolbar };
+export const en = { common, toolbar, app };
 /** The catalog's shape: every language has exactly these keys, strings as values. */
 export type Catalog = typeof en;

@@ -2,5 +2,6 @@
 import type { Catalog } from '../en';
 import { common } from './common';
 import { toolbar } from './toolbar';
+import { app } from './app';
 
-export const zhCN: Catalog = { common, toolbar };
+export const zhCN: Catalog = { common, toolbar, app };
