@@ -4,7 +4,8 @@
 import { common } from './common';
 import { toolbar } from './toolbar';
 import { app } from './app';
+import { canvas } from './canvas';
 
-export const en = { common, toolbar, app };
+export const en = { common, toolbar, app, canvas };
 /** The catalog's shape: every language has exactly these keys, strings as values. */
 export type Catalog = typeof en;

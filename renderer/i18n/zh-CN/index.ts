@@ -3,5 +3,6 @@ import type { Catalog } from '../en';
 import { common } from './common';
 import { toolbar } from './toolbar';
 import { app } from './app';
+import { canvas } from './canvas';
 
-export const zhCN: Catalog = { common, toolbar, app };
+export const zhCN: Catalog = { common, toolbar, app, canvas };
