@@ -5,7 +5,8 @@ import { common } from './common';
 import { toolbar } from './toolbar';
 import { app } from './app';
 import { canvas } from './canvas';
+import { inspector } from './inspector';
 
-export const en = { common, toolbar, app, canvas };
+export const en = { common, toolbar, app, canvas, inspector };
 /** The catalog's shape: every language has exactly these keys, strings as values. */
 export type Catalog = typeof en;

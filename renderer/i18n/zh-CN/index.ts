@@ -4,5 +4,6 @@ import { common } from './common';
 import { toolbar } from './toolbar';
 import { app } from './app';
 import { canvas } from './canvas';
+import { inspector } from './inspector';
 
-export const zhCN: Catalog = { common, toolbar, app, canvas };
+export const zhCN: Catalog = { common, toolbar, app, canvas, inspector };
