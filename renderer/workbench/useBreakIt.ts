@@ -6,7 +6,7 @@ import { useCallback, useRef, useState } from 'react';
 import { oneLine } from '../api-client';
 import type { Fault, LabApi } from '../../electron/api';
 import type { NodeMenuEntry } from '../components/canvas/NodeMenu';
-import { breaksOn, FAULT_LABELS, faultsFor } from '../lib/doctor-data';
+import { breaksOn, faultLabel, faultsFor } from '../lib/doctor-data';
 import type { LiveLab } from '../state/live-lab-context';
 import type { ToastLevel } from '../state/useToasts';
 import { i18n } from '../i18n';
@@ -56,7 +56,7 @@ export function useBreakIt({ api, live, deployed, notify }: BreakItDeps) {
         entries.push({
           type: 'item',
           key: `break-${f}`,
-          label: FAULT_LABELS[f],
+          label: faultLabel(f),
           detail: f,
           danger: true,
           disabled: !!doing || broken.some((b) => b.fault === f),

@@ -7,7 +7,8 @@ import { app } from './app';
 import { canvas } from './canvas';
 import { inspector } from './inspector';
 import { dock } from './dock';
+import { doctor } from './doctor';
 
-export const en = { common, toolbar, app, canvas, inspector, dock };
+export const en = { common, toolbar, app, canvas, inspector, dock, doctor };
 /** The catalog's shape: every language has exactly these keys, strings as values. */
 export type Catalog = typeof en;

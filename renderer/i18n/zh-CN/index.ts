@@ -6,5 +6,6 @@ import { app } from './app';
 import { canvas } from './canvas';
 import { inspector } from './inspector';
 import { dock } from './dock';
+import { doctor } from './doctor';
 
-export const zhCN: Catalog = { common, toolbar, app, canvas, inspector, dock };
+export const zhCN: Catalog = { common, toolbar, app, canvas, inspector, dock, doctor };
