@@ -31,4 +31,6 @@ export const canvas = {
   emptyLine1: 'Drag clients, balancers, servers and networks here from the palette,',
   emptyLine2: 'or start from a template. Link a node to a network by dragging from its handle.',
   nodeMenu: '{{node}} menu',
+  tierLabel: 'tier {{service}} · {{mode}} · {{count}} members',
+  tierTitle: 'Service {{service}} runs on a tier of balancers ({{members}}): the router in front spreads flows over them with ECMP',
 };

@@ -32,4 +32,6 @@ export const canvas: Catalog['canvas'] = {
   emptyLine1: '从左侧组件栏把客户端、负载均衡器、服务器和网络拖到这里，',
   emptyLine2: '或从模板开始。从节点的连接点拖到网络上即可建立链路。',
   nodeMenu: '{{node}} 菜单',
+  tierLabel: '负载均衡器集群 {{service}} · {{mode}} · {{count}} 个成员',
+  tierTitle: '服务 {{service}} 运行在一组负载均衡器上（{{members}}）：前面的路由器用 ECMP 把流分散到它们',
 };
