@@ -92,7 +92,8 @@ export function Canvas({ doc, edit, seal, selection, onSelect, issues, nodeState
 
   const nodes = useMemo<Node[]>(() => {
     const out: Node[] = [];
-    // tiers first and underneath: a box around each tier's members (not their parent: they keep their positions)
+    // tiers first, so drawn underneath (a negative zIndex would put them behind the pane): a box around each
+    // tier's members, not their parent (they keep their positions); clicks go through it
     for (const b of tierBoxes(doc, (m) => dims[nodeId(m)])) {
       const tn: TierFlowNode = {
         id: `tier:${b.service}`,
@@ -102,9 +103,12 @@ export function Canvas({ doc, edit, seal, selection, onSelect, issues, nodeState
         selectable: false,
         connectable: false,
         focusable: false,
-        zIndex: -1,
         style: { pointerEvents: 'none' },
+        // its size is known, not measured: React Flow shows a node once it has dimensions
+        width: b.width,
+        height: b.height,
         data: { service: b.service, mode: b.mode, members: b.members, width: b.width, height: b.height },
+        ...(dims[`tier:${b.service}`] ? { measured: dims[`tier:${b.service}`] } : {}),
       };
       out.push(tn);
     }
