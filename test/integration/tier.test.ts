@@ -193,7 +193,7 @@ describe('a tier of balancers behind a router', () => {
 
   it("withdraws a member whose data plane is gone while its kernel still answers ping, within 3 s", async () => {
     // lb3's balancer program detached: its kernel answers ping and refuses the VIP's port itself
-    const attached = (await sh('lb3', 'for d in $(ls /sys/class/net); do tc filter show dev "$d" ingress | grep -q lb_ingress && echo "$d"; done')).trim().split('\n').filter(Boolean);
+    const attached = (await sh('lb3', 'for d in $(ls /sys/class/net); do tc filter show dev "$d" ingress | grep -q lb_ingress && echo "$d"; done; true')).trim().split('\n').filter(Boolean);
     expect(attached.length).toBeGreaterThan(0);
     await sh('lb3', attached.map((d) => `tc filter del dev ${d} ingress pref 100 handle 1 bpf`).join('; '));
     const out = await waitRoute((m) => !m.includes('lb3'), 6000);

@@ -50,23 +50,45 @@ export function checkPorts(id: number): string {
   return `${lo}-${lo + CHECK_PORTS - 1}`;
 }
 
-/** One check of one member (perl-base only): args vip port protocol lo hi; exit 0 when it answered. */
-export const CHECK_SCRIPT = `# lblab: one check of a tier member: the service through it alone (its source port picks the route)
+/**
+ * One round of service checks (perl-base only): stdin has one target a line, `via id vip port protocol`;
+ * each is checked at once in a forked child (no perl start-up per member), which writes up or down
+ * to DIR/<via>.svc. A check's source port is one of its next hop's own (checkPorts), which a rule
+ * routes through that member alone.
+ */
+export const CHECK_SCRIPT = `# lblab: one round of tier member checks: the service through each member alone
 use strict; use Socket; use IO::Socket::INET; use IO::Select;
-my ($vip, $port, $proto, $lo, $hi) = @ARGV;
-my $s;
-for (1 .. 6) {
-  $s = IO::Socket::INET->new(PeerAddr => $vip, PeerPort => $port, LocalPort => $lo + int(rand($hi - $lo + 1)), ReuseAddr => 1, Proto => 'tcp', Timeout => ${CHECK_CONNECT_S});
-  last if $s || $! !~ /in use|assign/i;
+my $dir = shift;
+sub check {
+  my ($vip, $port, $proto, $lo) = @_;
+  my $s;
+  for (1 .. 6) {
+    $s = IO::Socket::INET->new(PeerAddr => $vip, PeerPort => $port, LocalPort => $lo + int(rand(${CHECK_PORTS})), ReuseAddr => 1, Proto => 'tcp', Timeout => ${CHECK_CONNECT_S});
+    last if $s || $! !~ /in use|assign/i;
+  }
+  return 0 unless $s;
+  # a reset at the end: no TIME_WAIT holds the check's few ports
+  setsockopt($s, SOL_SOCKET, SO_LINGER, pack('ii', 1, 0));
+  return 1 unless $proto eq 'http';
+  print $s "GET / HTTP/1.0\\r\\nHost: $vip\\r\\nUser-Agent: lblab-tier-check\\r\\n\\r\\n";
+  IO::Select->new($s)->can_read(${CHECK_ANSWER_S}) or return 0;
+  sysread($s, my $buf, 64) or return 0;
+  return $buf =~ m{^HTTP/1\\.[01] \\d{3}};
 }
-exit 1 unless $s;
-# a reset at the end: no TIME_WAIT holds the check's few ports
-setsockopt($s, SOL_SOCKET, SO_LINGER, pack('ii', 1, 0));
-exit 0 unless $proto eq 'http';
-print $s "GET / HTTP/1.0\\r\\nHost: $vip\\r\\nUser-Agent: lblab-tier-check\\r\\n\\r\\n";
-IO::Select->new($s)->can_read(${CHECK_ANSWER_S}) or exit 1;
-sysread($s, my $buf, 64) or exit 1;
-exit($buf =~ m{^HTTP/1\\.[01] \\d{3}} ? 0 : 1);
+my @kids;
+while (my $line = <STDIN>) {
+  my ($via, $id, $vip, $port, $proto) = split ' ', $line;
+  next unless defined $proto;
+  my $pid = fork();
+  if (!defined $pid) { next }
+  if ($pid == 0) {
+    my $ok = check($vip, $port, $proto, ${CHECK_PORT_BASE} + (($id - ${TIER_NH_BASE}) % ${CHECK_SLOTS}) * ${CHECK_PORTS});
+    if (open(my $f, '>', "$dir/$via.svc.new")) { print $f ($ok ? "up\\n" : "down\\n"); close($f); rename("$dir/$via.svc.new", "$dir/$via.svc"); }
+    exit 0;
+  }
+  push @kids, $pid;
+}
+waitpid($_, 0) for @kids;
 `;
 
 /** The loop, written to $state/tier/watch.sh; `once` pins the checks and installs every route, `loop` watches. */
@@ -112,26 +134,29 @@ once)
   while read -r vip g port proto hops; do [ -n "$vip" ] && pin "$vip" $hops; done < "$conf"
   apply_all; exit 0 ;;
 esac
+# the checks, once (the plumbing restarts the loop when the tiers change): via id vip port protocol
+awk '{ for (i = 5; i <= NF; i++) { n = split($i, h, ":"); if (n == 2 && !(h[2] in seen)) { seen[h[2]] = 1; print h[2], h[1], $1, $3, $4 } } }' "$conf" > "$dir/checks"
+vias=$(awk '{ print $1 }' "$dir/checks")
+# get VAR FILE DEFAULT: the file's first line, or the default (a builtin read: no process per file)
+get() { { read -r _v < "$2"; } 2>/dev/null || _v=$3; [ -n "$_v" ] || _v=$3; eval "$1=\$_v"; }
 while :; do
   [ -s "$conf" ] || exit 0
-  # one check per member (the first tier that holds it): via id vip port protocol
-  awk '{ for (i = 5; i <= NF; i++) { n = split($i, h, ":"); if (n == 2 && !(h[2] in seen)) { seen[h[2]] = 1; print h[2], h[1], $1, $3, $4 } } }' "$conf" > "$dir/checks"
-  while read -r v id vip port proto; do
+  for v in $vias; do
     ( if ping -n -q -c 1 -W ${TIER_TIMEOUT_S} "$v" >/dev/null 2>&1; then echo up; else echo down; fi > "$dir/$v.ping" ) &
-    ( if timeout 1 perl "$dir/check.pl" "$vip" "$port" "$proto" $(ports "$id") >/dev/null 2>&1; then echo up; else echo down; fi > "$dir/$v.svc" ) &
-  done < "$dir/checks"
+  done
+  rm -f "$dir"/*.svc
+  perl "$dir/check.pl" "$dir" < "$dir/checks" >/dev/null 2>&1 &
   wait
-  vias=$(awk '{ print $1 }' "$dir/checks")
   anysvc=
-  for v in $vias; do [ "$(cat "$dir/$v.svc" 2>/dev/null)" = up ] && anysvc=1; done
+  for v in $vias; do get s "$dir/$v.svc" down; [ "$s" = up ] && anysvc=1; done
   changed=
   for v in $vias; do
-    ping=$(cat "$dir/$v.ping" 2>/dev/null || echo down); svc=$(cat "$dir/$v.svc" 2>/dev/null || echo down)
+    get ping "$dir/$v.ping" down; get svc "$dir/$v.svc" down
     # no member passes the service check: the service is down, not the members; ping decides
     if [ "$ping" = up ] && { [ "$svc" = up ] || [ -z "$anysvc" ]; }; then now=up; else now=down; fi
-    was=$(cat "$dir/$v.state" 2>/dev/null || echo up)
+    get was "$dir/$v.state" up
     if [ "$now" = "$was" ]; then echo 0 > "$dir/$v.run"; continue; fi
-    run=$(( $(cat "$dir/$v.run" 2>/dev/null || echo 0) + 1 ))
+    get run "$dir/$v.run" 0; run=$(( run + 1 ))
     if [ "$run" -ge ${TIER_FAILS} ]; then
       echo "$now" > "$dir/$v.state"; echo 0 > "$dir/$v.run"; changed=1
       echo "$(date -u +%H:%M:%S.%N | cut -c1-12) member $v $now (ping $ping, service $svc)"

@@ -117,7 +117,7 @@ describe('the plan of a tier', () => {
     expect(WATCH_SCRIPT).toMatch(/ip rule add pref "\$id" iif lo ipproto tcp sport "\$\(ports "\$id" \| tr ' ' -\)" table "\$id"/);
     expect(WATCH_SCRIPT).toMatch(/if \[ "\$ping" = up \] && \{ \[ "\$svc" = up \] \|\| \[ -z "\$anysvc" \]; \}; then now=up/);
     expect(nodeScript(p, 'r1')).toContain(`cat > "$state/tier/check.pl" <<'LBLAB_CHECK'`);
-    const perl = spawnSync('perl', ['-c'], { input: CHECK_SCRIPT, encoding: 'utf8' });
+    const perl = spawnSync("perl", ["-c"], { input: CHECK_SCRIPT, encoding: "utf8" });
     expect(perl.stderr).toMatch(/syntax OK/);
   });
 
