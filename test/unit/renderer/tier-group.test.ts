@@ -28,3 +28,16 @@ describe('the group drawn around a tier', () => {
     expect(tierBoxes(doc(['lb1', 'gone']), () => undefined)).toEqual([]);
   });
 });
+
+describe('the Compare form across tier sizes', () => {
+  it('turns "1,2,3" into the request’s members, alone or with modes; a bad size is one line', async () => {
+    const { buildRequest, defaultForm, estimateSeconds } = await import('../../../renderer/lib/compare-data');
+    const f = { ...defaultForm('web'), object: '1k', members: '1, 2,3' };
+    const r = buildRequest('tier', f);
+    expect(r.req).toMatchObject({ lab: 'tier', service: 'web', members: [1, 2, 3] });
+    expect(r.req?.modes).toBeUndefined();
+    expect(buildRequest('tier', { ...f, modes: ['l4proxy'] }).req).toMatchObject({ modes: ['l4proxy'], members: [1, 2, 3] });
+    expect(buildRequest('tier', { ...f, members: '1,x' }).error).toMatch(/^tier sizes/);
+    expect(estimateSeconds(r.req!)).toBe(3 * 3 * (10 + 2 + 2));
+  });
+});
