@@ -138,7 +138,7 @@ esac
 awk '{ for (i = 5; i <= NF; i++) { n = split($i, h, ":"); if (n == 2 && !(h[2] in seen)) { seen[h[2]] = 1; print h[2], h[1], $1, $3, $4 } } }' "$conf" > "$dir/checks"
 vias=$(awk '{ print $1 }' "$dir/checks")
 # get VAR FILE DEFAULT: the file's first line, or the default (a builtin read: no process per file)
-get() { { read -r _v < "$2"; } 2>/dev/null || _v=$3; [ -n "$_v" ] || _v=$3; eval "$1=\$_v"; }
+get() { { read -r _v < "$2"; } 2>/dev/null || _v=$3; [ -n "$_v" ] || _v=$3; eval "$1=\\$_v"; }
 while :; do
   [ -s "$conf" ] || exit 0
   for v in $vias; do
