@@ -67,6 +67,8 @@ describe('a tier of balancers, drawn in the browser (web mode)', () => {
     // the group is drawn, not a target: a click on a member still selects the member
     await page.getByTestId('node-lb2').click();
     await expect.poll(() => page.getByTestId('node-lb2').getAttribute('class')).toContain('selected');
+    // a member's inspector lists the tier's service among its own
+    await expect.poll(() => page.getByTestId('inspector').innerText()).toMatch(/Services on this balancer[\s\S]*\bweb\b/);
     await snap('tier');
 
     // ---- lb3 out: the group shrinks to lb1 and lb2, the file names two members
