@@ -1,5 +1,6 @@
 // What to compare: service, modes (the ones the engine can run here), object,
 // load and repetitions; Run and Cancel.
+import { useTranslation } from '../../i18n';
 import { GATEWAYS, GATEWAY_MODELS, type CompareModeAvailability, type CompareRow, type ServiceStatus } from '../../../electron/api';
 import { fmtDuration, OBJECTS, ROW_COLORS, ROW_TITLES, ROWS, toggleGateway, toggleMode, type CompareForm as Form } from '../../lib/compare-data';
 
@@ -32,6 +33,8 @@ function modeState(row: CompareRow, a: Availability): { ok: boolean; reason?: st
 export function CompareForm(p: CompareFormProps) {
   const { form, setForm } = p;
   const locked = !!p.blocked || p.running;
+  const { t } = useTranslation();
+  const selected = p.services.find((s) => s.name === form.service) ?? (p.services.length === 1 ? p.services[0] : undefined);
   const set = (patch: Partial<Form>) => setForm({ ...form, ...patch });
   const numField = (key: 'connections' | 'duration' | 'warmup' | 'repeat', label: string, hint: string) => (
     <div className="field">
@@ -108,6 +111,14 @@ export function CompareForm(p: CompareFormProps) {
               keep-alive
             </label>
           </div>
+        </div>
+      )}
+      {(selected?.members?.length ?? 0) > 1 && (
+        <div className="field">
+          <label htmlFor="compare-members">
+            {t('dock.compareTier.sizesLabel')} <span className="muted">— {t('dock.compareTier.sizesHint', { members: selected!.members!.join(', ') })}</span>
+          </label>
+          <input id="compare-members" data-testid="compare-members" value={form.members ?? ''} placeholder="1,2,3" disabled={locked} onChange={(e) => set({ members: e.target.value })} />
         </div>
       )}
       <div className="grid2">

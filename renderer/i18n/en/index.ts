@@ -1,0 +1,14 @@
+// The English catalog: one file per area of the app, each a key of the tree
+// (t('toolbar.deploy')). The Chinese tree must have the same shape (zh-CN/index.ts
+// is typed by this one).
+import { common } from './common';
+import { toolbar } from './toolbar';
+import { app } from './app';
+import { canvas } from './canvas';
+import { inspector } from './inspector';
+import { dock } from './dock';
+import { doctor } from './doctor';
+
+export const en = { common, toolbar, app, canvas, inspector, dock, doctor };
+/** The catalog's shape: every language has exactly these keys, strings as values. */
+export type Catalog = typeof en;
