@@ -2,7 +2,7 @@
 // instruments: the packet journey, a capture while requests are sent, the
 // counters before and after a burst, a short comparison, the doctor. Each
 // says what it expected and what it saw, in every lesson language.
-import type { DecodedPacket, Journey, LabStatus, LessonCheckPart, ServiceStatus } from '../../api';
+import type { DecodedPacket, DoctorReport, Journey, LabStatus, LessonCheckPart, ServiceStatus } from '../../api';
 import { flowsTaken } from '../../api';
 import { clientOf, type LessonPort } from './port';
 import { t, type LessonCheckDef } from './types';
@@ -76,7 +76,7 @@ export function judgeJourney(j: Journey, c: Extract<LessonCheckDef, { kind: 'jou
       part(
         !touched.length,
         [`${c.keeps.join(', ')} left as the client sent them`, `${c.keeps.join('、')} 保持客户端发出时的值`],
-        touched.length ? [`rewritten: ${touched.join(', ')} (${ownText})`, `被改写：${touched.join('、')}（${ownText}）`] : [`unchanged (${ownText ?? 'no rewrite'})`, `未改变（${ownText ?? '无改写'}）`],
+        touched.length ? [`rewritten: ${touched.join(', ')} (${ownText})`, `被改写：${touched.join('、')}（${ownText}）`] : [`left alone (${ownText ? `the rewrites: ${ownText}` : 'no rewrite'})`, `未被改写（${ownText ? `改写的是：${ownText}` : '没有改写'}）`],
       ),
     );
   }
@@ -180,8 +180,8 @@ export function judgeArp(packets: DecodedPacket[], status: LabStatus, vip: strin
 
 // ------------------------------------------------------------------ run
 
-/** Run one check on the live lab. */
-export async function runCheck(port: LessonPort, lab: string, c: LessonCheckDef): Promise<LessonCheckPart[]> {
+/** Run one check on the live lab; `seen.doctor`: the doctor's report when the step's change just made one (a fix looks again). */
+export async function runCheck(port: LessonPort, lab: string, c: LessonCheckDef, seen: { doctor?: DoctorReport } = {}): Promise<LessonCheckPart[]> {
   const { api } = port;
   switch (c.kind) {
     case 'mode': {
@@ -225,7 +225,7 @@ export async function runCheck(port: LessonPort, lab: string, c: LessonCheckDef)
       ];
     }
     case 'healthy': {
-      const r = await api.doctor(lab, {});
+      const r = seen.doctor ?? (await api.doctor(lab, {}));
       const bad = r.findings.filter((f) => f.severity !== 'info').map((f) => `${f.kind} on ${f.node}`);
       const broken = r.breaks.map((b) => `${b.fault} on ${b.node}`);
       return [

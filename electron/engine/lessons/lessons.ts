@@ -1,7 +1,7 @@
 // The course on the engine: list the lessons with their progress, start one
 // (its lab deployed from its template), and run a step (its change when asked,
 // then its checks on the live lab), keeping each verdict.
-import { ApiError, oneLine, type Lesson, type LessonCheck, type LessonCheckPart, type LessonOptions, type LessonProgress, type LessonStepOptions } from '../../api';
+import { ApiError, oneLine, type DoctorReport, type Lesson, type LessonCheck, type LessonCheckPart, type LessonOptions, type LessonProgress, type LessonStepOptions, type LessonText } from '../../api';
 import { runCheck, waitServing } from './checks';
 import { COURSE } from './course/index';
 import type { LessonPort } from './port';
@@ -35,22 +35,22 @@ const isDone = (d: LessonDef, steps: LessonProgress['steps']) => d.steps.every((
 export function createLessons(port: LessonPort) {
   const store = () => new ProgressStore(port.dataDir); // LBLAB_DATA_DIR is read when used
 
-  /** Do a step's change on the lab; what was done, in words. */
-  async function act(lab: string, a: LessonAct) {
+  /** Do a step's change on the lab; what was done, in words (and the doctor's look after a fix). */
+  async function act(lab: string, a: LessonAct): Promise<{ did: LessonText; doctor?: DoctorReport }> {
     if ('mode' in a) {
       await port.api.setMode(lab, a.mode.service, a.mode.mode);
       await waitServing(port, lab, a.mode.service);
-      return t(`switched ${a.mode.service} to ${a.mode.mode}`, `已把 ${a.mode.service} 切换到 ${a.mode.mode}`);
+      return { did: t(`switched ${a.mode.service} to ${a.mode.mode}`, `已把 ${a.mode.service} 切换到 ${a.mode.mode}`) };
     }
     if ('fault' in a) {
       await port.api.breakLab(lab, a.fault.fault, a.fault.node);
-      return t(`made the fault ${a.fault.fault} on ${a.fault.node}`, `已在 ${a.fault.node} 上制造故障 ${a.fault.fault}`);
+      return { did: t(`made the fault ${a.fault.fault} on ${a.fault.node}`, `已在 ${a.fault.node} 上制造故障 ${a.fault.fault}`) };
     }
     const r = await port.api.doctor(lab, { fix: true });
     const status = await port.api.status(lab);
     await waitServing(port, lab, status.services[0]?.name ?? '');
     const applied = r.fixed?.applied ?? [];
-    return t(`fixed: ${applied.join('; ') || 'nothing to fix'}`, `已修复：${applied.join('；') || '无需修复'}`);
+    return { did: t(`fixed: ${applied.join('; ') || 'nothing to fix'}`, `已修复：${applied.join('；') || '无需修复'}`), doctor: r };
   }
 
   return {
@@ -76,11 +76,12 @@ export function createLessons(port: LessonPort) {
       const status = await port.api.status(lab);
       if (status.state === 'absent') throw new ApiError(`lab ${lab} is not running: start the lesson first (lblab lesson start ${id})`, 'not-found');
       const t0 = Date.now();
-      const did = opts.act && step.act ? await act(lab, step.act) : undefined;
+      const acted = opts.act && step.act ? await act(lab, step.act) : undefined;
+      const did = acted?.did;
       const parts: LessonCheckPart[] = [];
       for (const c of step.checks) {
         try {
-          parts.push(...(await runCheck(port, lab, c)));
+          parts.push(...(await runCheck(port, lab, c, { doctor: acted?.doctor })));
         } catch (e) {
           // an instrument that could not run is a check that did not pass, said in one line
           const why = oneLine(e);
