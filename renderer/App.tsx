@@ -130,6 +130,8 @@ function Workbench({ client, initialDoc }: { client: ApiClient; initialDoc: LabD
     [live.lab, dock.terminals],
   );
 
+  const lessonHooks = useMemo(() => ({ lang: 'en' as const, onShowLab: file.showRunning, onModeChange: modes.change }), [file.showRunning, modes.change]);
+
   const { info, engineDown, switched } = engine;
   return (
     <LiveLabContext value={liveView}>
@@ -175,6 +177,7 @@ function Workbench({ client, initialDoc }: { client: ApiClient; initialDoc: LabD
               dock={dock}
               onJourneyPath={setJourneyPath}
               onDoctorHighlight={setDoctorMark}
+              lessons={lessonHooks}
               canvasPick={selection.type === 'link' ? { node: selection.node, network: doc.nodes[selection.node]?.links[selection.index]?.network } : selection.type === 'node' ? { node: selection.name } : null}
             />
           </div>

@@ -7,7 +7,8 @@
 // The JSON is shared by the API and `lblab lesson … --json`; its keys are
 // fixed (more may be added).
 import { z } from 'zod';
-import { nameSchema } from '../../lab-images/balancer/contract/vocabulary';
+import { nameSchema, type Mode } from '../../lab-images/balancer/contract/vocabulary';
+import type { Fault } from './doctor';
 
 /** The languages every lesson text is written in. */
 export const LESSON_LANGS = ['en', 'zh-CN'] as const;
@@ -30,9 +31,15 @@ export interface LessonStep {
   expect: LessonText;
   /** the same step from a shell (`LAB` stands for the lesson's lab) */
   cli: string;
-  /** a step that changes the lab (a mode switch, a fault, a fix): `lessonStep` with `act` does it */
-  acts: boolean;
+  /** the change the step makes on the lab before its check, if any (`lessonStep` with `act` makes it) */
+  change?: LessonChange;
 }
+
+/** A change a step makes: a live mode switch, a fault made on purpose, or the doctor's fix. */
+export type LessonChange =
+  | { mode: { service: string; mode: Mode } }
+  | { fault: { fault: Fault; node: string } }
+  | { fix: true };
 
 export interface Lesson {
   id: string;

@@ -46,7 +46,7 @@ export function formatLesson(lesson: Lesson, progress: LessonProgress | null, la
     lines.push(`  ${stepMark(progress, s.id)} ${i + 1}. ${s.id}: ${s.title[lang]}`);
     lines.push(`       ${s.task[lang]}`);
     lines.push(`       ${w.expected}: ${s.expect[lang]}`);
-    lines.push(`       ${w.run}: ${cliFor(s.cli, lab)}   ·   lblab lesson check ${lesson.id} ${s.id}${s.acts ? ' --do' : ''}`);
+    lines.push(`       ${w.run}: ${cliFor(s.cli, lab)}   ·   lblab lesson check ${lesson.id} ${s.id}${s.change ? ' --do' : ''}`);
   });
   return lines.join('\n');
 }
@@ -63,7 +63,7 @@ export function formatCheck(c: LessonCheck, lesson: Lesson, lang: LessonLang): s
     lines.push(`    ${w.seen}: ${p.seen[lang]}`);
   }
   const next = lesson.steps.find((s) => !c.progress.steps[s.id]?.passed);
-  const tail = c.progress.done ? w.done : next ? `${w.next}: lblab lesson check ${lesson.id} ${next.id}${next.acts ? ' --do' : ''}` : '';
+  const tail = c.progress.done ? w.done : next ? `${w.next}: lblab lesson check ${lesson.id} ${next.id}${next.change ? ' --do' : ''}` : '';
   lines.push(`${c.passed ? w.passed.toUpperCase() : w.failed.toUpperCase()} (${(c.ms / 1000).toFixed(1)} s)${tail ? ` · ${tail}` : ''}`);
   return lines.join('\n');
 }

@@ -20,7 +20,7 @@ export function lessonOf(d: LessonDef): Lesson {
     body: d.body,
     template: d.template,
     lab: defaultLab(d),
-    steps: d.steps.map((s) => ({ id: s.id, instrument: s.instrument, title: s.title, task: s.task, expect: s.expect, cli: s.cli, acts: !!s.act })),
+    steps: d.steps.map((s) => ({ id: s.id, instrument: s.instrument, title: s.title, task: s.task, expect: s.expect, cli: s.cli, ...(s.act && { change: s.act }) })),
   };
 }
 

@@ -1,17 +1,13 @@
 // What a lesson is made of inside the engine: the texts the API shows, plus
 // the change a step makes and the checks it runs on the live lab. The course
 // files (course/) are data of these types; checks.ts runs them.
-import type { Fault, FindingKind, LessonInstrument, LessonLang, LessonText, Mode } from '../../api';
+import type { FindingKind, LessonChange, LessonInstrument, LessonLang, LessonText, Mode } from '../../api';
 
 /** A text in both lesson languages. */
 export const t = (en: string, zh: string): LessonText => ({ en, 'zh-CN': zh });
 
 /** The change a step makes on the lab before its check (`act`). */
-export type LessonAct =
-  | { mode: { service: string; mode: Mode } }
-  | { fault: { fault: Fault; node: string } }
-  /** the doctor's fix: the repair `up` does and the undo of faults made on purpose */
-  | { fix: true };
+export type LessonAct = LessonChange;
 
 /** What a check looks at on the live lab, and what it expects there. */
 export type LessonCheckDef =

@@ -1,10 +1,12 @@
-// The bottom dock: counters, terminal tabs, comparisons, the packet journey, captures and the doctor.
+// The bottom dock: counters, terminal tabs, comparisons, the packet journey, captures, the doctor and the lessons.
 import { useLive } from '../../state/live-lab-context';
 import { CapturesPanel, type CanvasPick } from '../captures/CapturesPanel';
 import { ComparePanel } from '../compare/ComparePanel';
 import { DoctorPanel } from '../doctor/DoctorPanel';
 import { Icon } from '../icons';
 import { JourneyPanel } from '../journey/JourneyPanel';
+import { LessonsPanel } from '../lessons/LessonsPanel';
+import type { LabDoc, LessonLang, Mode } from '../../../electron/api';
 import type { DoctorHighlight } from '../../lib/doctor-data';
 import type { JourneyHighlight } from '../../lib/journey-data';
 import { CountersPanel } from './CountersPanel';
@@ -20,9 +22,11 @@ export interface DockProps {
   onDoctorHighlight?(h: DoctorHighlight | null): void;
   /** what the canvas has selected, to capture on */
   canvasPick?: CanvasPick | null;
+  /** the Lessons tab: put a running lab's drawing on the canvas, switch a mode as the inspector does */
+  lessons?: { lang: LessonLang; onShowLab(doc: LabDoc): Promise<void>; onModeChange(service: string, mode: Mode): Promise<void> };
 }
 
-export function Dock({ dock, onJourneyPath, onDoctorHighlight, canvasPick }: DockProps) {
+export function Dock({ dock, onJourneyPath, onDoctorHighlight, canvasPick, lessons }: DockProps) {
   const { client, live, deployed } = useLive();
   const { active, select, compareSeen, terminals } = dock;
   const terms = terminals.terms;
@@ -50,6 +54,7 @@ export function Dock({ dock, onJourneyPath, onDoctorHighlight, canvasPick }: Doc
     { key: 'journey', label: 'Packet journey', testid: 'tab-journey' },
     { key: 'captures', label: 'Captures', testid: 'tab-captures' },
     { key: 'doctor', label: 'Doctor', testid: 'tab-doctor' },
+    ...(lessons ? [{ key: 'lessons', label: 'Lessons', testid: 'tab-lessons' }] : []),
   ];
   return (
     <section className="dock" aria-label="Dock">
@@ -107,6 +112,11 @@ export function Dock({ dock, onJourneyPath, onDoctorHighlight, canvasPick }: Doc
         <div className="dock-pane" hidden={active !== 'doctor'} role="tabpanel">
           <DoctorPanel client={client} lab={lab} visible={active === 'doctor'} onHighlight={onDoctorHighlight} onChanged={live.refresh} />
         </div>
+        {lessons && (
+          <div className="dock-pane" hidden={active !== 'lessons'} role="tabpanel">
+            <LessonsPanel client={client} lab={lab} lang={lessons.lang} onShowLab={lessons.onShowLab} onModeChange={lessons.onModeChange} onChanged={() => void live.refresh()} />
+          </div>
+        )}
       </div>
     </section>
   );
