@@ -1,6 +1,7 @@
 // The Compare panel's numbers, shaped for the charts and put into words. Pure:
 // no React, no DOM, so every rule here is unit-tested on plain objects.
 import { COMPARE_OBJECTS, COMPARE_ROWS, DIRECT_RETURN_MODES, compareRequestSchema, delayRefusal, isDirectReturnMode, type Gateway, type CompareEvent, type CompareRequest, type CompareRow, type CompareRun, type CompareSummary, type Comparison } from '../../electron/api';
+import { i18n } from '../i18n';
 
 export type CompareSample = Extract<CompareEvent, { type: 'compare-sample' }>;
 export type CompareProgress = Extract<CompareEvent, { type: 'compare-progress' }>;
@@ -66,7 +67,7 @@ export function fmtBytesShort(n: number): string {
 /** "a", "a and b", "a, b and c" */
 export function joinWords(items: string[]): string {
   if (items.length <= 1) return items.join('');
-  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+  return `${items.slice(0, -1).join(i18n.t('journey.listSep'))}${i18n.t('journey.and')}${items[items.length - 1]}`;
 }
 const median = (xs: number[]) => {
   if (xs.length === 0) return NaN;

@@ -8,7 +8,8 @@ import { canvas } from './canvas';
 import { inspector } from './inspector';
 import { dock } from './dock';
 import { doctor } from './doctor';
+import { journey } from './journey';
 
-export const en = { common, toolbar, app, canvas, inspector, dock, doctor };
+export const en = { common, toolbar, app, canvas, inspector, dock, doctor, journey };
 /** The catalog's shape: every language has exactly these keys, strings as values. */
 export type Catalog = typeof en;

@@ -7,5 +7,6 @@ import { canvas } from './canvas';
 import { inspector } from './inspector';
 import { dock } from './dock';
 import { doctor } from './doctor';
+import { journey } from './journey';
 
-export const zhCN: Catalog = { common, toolbar, app, canvas, inspector, dock, doctor };
+export const zhCN: Catalog = { common, toolbar, app, canvas, inspector, dock, doctor, journey };
