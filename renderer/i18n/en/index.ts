@@ -9,7 +9,8 @@ import { inspector } from './inspector';
 import { dock } from './dock';
 import { doctor } from './doctor';
 import { journey } from './journey';
+import { captures } from './captures';
 
-export const en = { common, toolbar, app, canvas, inspector, dock, doctor, journey };
+export const en = { common, toolbar, app, canvas, inspector, dock, doctor, journey, captures };
 /** The catalog's shape: every language has exactly these keys, strings as values. */
 export type Catalog = typeof en;

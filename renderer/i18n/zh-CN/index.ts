@@ -8,5 +8,6 @@ import { inspector } from './inspector';
 import { dock } from './dock';
 import { doctor } from './doctor';
 import { journey } from './journey';
+import { captures } from './captures';
 
-export const zhCN: Catalog = { common, toolbar, app, canvas, inspector, dock, doctor, journey };
+export const zhCN: Catalog = { common, toolbar, app, canvas, inspector, dock, doctor, journey, captures };
