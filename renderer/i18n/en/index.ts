@@ -10,7 +10,8 @@ import { dock } from './dock';
 import { doctor } from './doctor';
 import { journey } from './journey';
 import { captures } from './captures';
+import { compare } from './compare';
 
-export const en = { common, toolbar, app, canvas, inspector, dock, doctor, journey, captures };
+export const en = { common, toolbar, app, canvas, inspector, dock, doctor, journey, captures, compare };
 /** The catalog's shape: every language has exactly these keys, strings as values. */
 export type Catalog = typeof en;

@@ -9,5 +9,6 @@ import { dock } from './dock';
 import { doctor } from './doctor';
 import { journey } from './journey';
 import { captures } from './captures';
+import { compare } from './compare';
 
-export const zhCN: Catalog = { common, toolbar, app, canvas, inspector, dock, doctor, journey, captures };
+export const zhCN: Catalog = { common, toolbar, app, canvas, inspector, dock, doctor, journey, captures, compare };
