@@ -2,18 +2,10 @@
 // pure: the faults that apply to a node of the running lab, the findings by
 // severity, and what each fault is called in a menu.
 import { SEVERITIES, type Fault, type Finding, type LabBreak, type LabStatus, type ServiceStatus, type Severity } from '../../electron/api';
+import { i18n } from '../i18n';
 
 /** A fault as the Break it menu offers it: what it does, in a few words. */
-export const FAULT_LABELS: Record<Fault, string> = {
-  'vip-missing': 'Remove the VIP from lo',
-  'arp-flux': 'Answer ARP for the VIP',
-  'return-path': 'Route answers past the balancer',
-  'decap-missing': 'Remove the tunnel decapsulator',
-  'rp-filter': 'Turn strict rp_filter on',
-  'backend-down': 'Stop the server',
-  'health-mismatch': 'Answer HTTP 503 (the tcp check passes)',
-  'not-same-l2': 'Take it off the balancer\'s segment',
-};
+export const faultLabel = (f: Fault): string => i18n.t(`doctor.fault.${f}`);
 
 /** The services whose backends (any route's too) include `node`. */
 function servicesServedBy(status: LabStatus, node: string): ServiceStatus[] {

@@ -6,12 +6,13 @@ import { DoctorPanel } from '../doctor/DoctorPanel';
 import { Icon } from '../icons';
 import { JourneyPanel } from '../journey/JourneyPanel';
 import { LessonsPanel } from '../lessons/LessonsPanel';
-import type { LabDoc, LessonLang, Mode } from '../../../electron/api';
+import type { LabDoc, Mode } from '../../../electron/api';
 import type { DoctorHighlight } from '../../lib/doctor-data';
 import type { JourneyHighlight } from '../../lib/journey-data';
 import { CountersPanel } from './CountersPanel';
 import { TerminalView } from './TerminalView';
 import type { DockState } from './useDock';
+import { useTranslation } from '../../i18n';
 
 export interface DockProps {
   /** the tab shown, the terminal tabs (useDock) */
@@ -23,10 +24,11 @@ export interface DockProps {
   /** what the canvas has selected, to capture on */
   canvasPick?: CanvasPick | null;
   /** the Lessons tab: put a running lab's drawing on the canvas, switch a mode as the inspector does */
-  lessons?: { lang: LessonLang; onShowLab(doc: LabDoc): Promise<void>; onModeChange(service: string, mode: Mode): Promise<void> };
+  lessons?: { onShowLab(doc: LabDoc): Promise<void>; onModeChange(service: string, mode: Mode): Promise<void> };
 }
 
 export function Dock({ dock, onJourneyPath, onDoctorHighlight, canvasPick, lessons }: DockProps) {
+  const { t } = useTranslation();
   const { client, live, deployed } = useLive();
   const { active, select, compareSeen, terminals } = dock;
   const terms = terminals.terms;
@@ -38,34 +40,34 @@ export function Dock({ dock, onJourneyPath, onDoctorHighlight, canvasPick, lesso
   /** a new session in an ended tab, while its lab runs */
   const reconnect = live.lab && !live.busy ? terminals.reconnect : undefined;
   const tabs: { key: string; label: React.ReactNode; testid: string; closable?: boolean }[] = [
-    { key: 'counters', label: 'Counters', testid: 'tab-counters' },
-    ...terms.map((t) => ({
-      key: t.key,
-      testid: `tab-terminal-${t.node}`,
+    { key: 'counters', label: t('dock.tabCounters'), testid: 'tab-counters' },
+    ...terms.map((x) => ({
+      key: x.key,
+      testid: `tab-terminal-${x.node}`,
       closable: true,
       label: (
         <>
-          <Icon.terminal /> {t.node}
-          {t.ended && <span className="muted small"> (ended)</span>}
+          <Icon.terminal /> {x.node}
+          {x.ended && <span className="muted small">{t('dock.ended')}</span>}
         </>
       ),
     })),
-    { key: 'compare', label: 'Compare', testid: 'tab-compare' },
-    { key: 'journey', label: 'Packet journey', testid: 'tab-journey' },
-    { key: 'captures', label: 'Captures', testid: 'tab-captures' },
-    { key: 'doctor', label: 'Doctor', testid: 'tab-doctor' },
-    ...(lessons ? [{ key: 'lessons', label: 'Lessons', testid: 'tab-lessons' }] : []),
+    { key: 'compare', label: t('dock.tabCompare'), testid: 'tab-compare' },
+    { key: 'journey', label: t('dock.tabJourney'), testid: 'tab-journey' },
+    { key: 'captures', label: t('dock.tabCaptures'), testid: 'tab-captures' },
+    { key: 'doctor', label: t('dock.tabDoctor'), testid: 'tab-doctor' },
+    ...(lessons ? [{ key: 'lessons', label: t('dock.tabLessons'), testid: 'tab-lessons' }] : []),
   ];
   return (
-    <section className="dock" aria-label="Dock">
+    <section className="dock" aria-label={t('dock.label')}>
       <div className="dock-tabs" role="tablist">
-        {tabs.map((t) => (
-          <div key={t.key} className={`dock-tab${active === t.key ? ' active' : ''}`}>
-            <button type="button" role="tab" aria-selected={active === t.key} data-testid={t.testid} onClick={() => select(t.key)}>
-              {t.label}
+        {tabs.map((x) => (
+          <div key={x.key} className={`dock-tab${active === x.key ? ' active' : ''}`}>
+            <button type="button" role="tab" aria-selected={active === x.key} data-testid={x.testid} onClick={() => select(x.key)}>
+              {x.label}
             </button>
-            {t.closable && (
-              <button type="button" className="icon-btn" aria-label="close terminal" data-testid={`${t.testid}-close`} onClick={() => terminals.close(t.key, active)}>
+            {x.closable && (
+              <button type="button" className="icon-btn" aria-label={t('dock.closeTerminal')} data-testid={`${x.testid}-close`} onClick={() => terminals.close(x.key, active)}>
                 <Icon.close />
               </button>
             )}
@@ -76,27 +78,27 @@ export function Dock({ dock, onJourneyPath, onDoctorHighlight, canvasPick, lesso
         <div className="dock-pane" hidden={active !== 'counters'} role="tabpanel">
           <CountersPanel deployed={deployed} stats={live.stats} history={live.history} />
         </div>
-        {terms.map((t) => (
-          <div className="dock-pane term-pane" key={t.key} hidden={active !== t.key} role="tabpanel">
-            {t.ended && (
-              <div className="term-ended" data-testid={`terminal-ended-${t.node}`}>
-                <span>Session ended: {t.ended}.</span>
+        {terms.map((x) => (
+          <div className="dock-pane term-pane" key={x.key} hidden={active !== x.key} role="tabpanel">
+            {x.ended && (
+              <div className="term-ended" data-testid={`terminal-ended-${x.node}`}>
+                <span>{t('dock.sessionEnded', { why: x.ended })}</span>
                 {reconnect ? (
-                  <button type="button" className="btn small" data-testid={`terminal-reconnect-${t.node}`} onClick={() => reconnect(t.key)}>
-                    Reconnect
+                  <button type="button" className="btn small" data-testid={`terminal-reconnect-${x.node}`} onClick={() => reconnect(x.key)}>
+                    {t('dock.reconnect')}
                   </button>
                 ) : (
-                  <span className="muted small">It can reconnect once lab {t.lab} runs.</span>
+                  <span className="muted small">{t('dock.reconnectLater', { lab: x.lab })}</span>
                 )}
               </div>
             )}
             <TerminalView
-              key={t.session}
+              key={x.session}
               client={client}
-              lab={t.lab}
-              node={t.node}
-              visible={active === t.key}
-              onEnded={(r) => terminals.ended(t.key, r)}
+              lab={x.lab}
+              node={x.node}
+              visible={active === x.key}
+              onEnded={(r) => terminals.ended(x.key, r)}
             />
           </div>
         ))}
@@ -114,7 +116,7 @@ export function Dock({ dock, onJourneyPath, onDoctorHighlight, canvasPick, lesso
         </div>
         {lessons && (
           <div className="dock-pane" hidden={active !== 'lessons'} role="tabpanel">
-            <LessonsPanel client={client} lab={lab} lang={lessons.lang} onShowLab={lessons.onShowLab} onModeChange={lessons.onModeChange} onChanged={() => void live.refresh()} />
+            <LessonsPanel client={client} lab={lab} onShowLab={lessons.onShowLab} onModeChange={lessons.onModeChange} onChanged={() => void live.refresh()} />
           </div>
         )}
       </div>

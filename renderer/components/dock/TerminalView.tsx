@@ -6,6 +6,7 @@ import { FitAddon } from '@xterm/addon-fit';
 import '@xterm/xterm/css/xterm.css';
 import type { LabEvent } from '../../../electron/api';
 import { oneLine, type ApiClient } from '../../api-client';
+import { i18n } from '../../i18n';
 
 export interface TerminalViewProps {
   client: ApiClient;
@@ -59,8 +60,8 @@ export function TerminalView({ client, lab, node, visible, onEnded }: TerminalVi
       else if (e.type === 'terminal-end' && e.id === id) {
         ended = true;
         el.dataset.session = 'ended';
-        term.write(`\r\n\x1b[2m[session ended${e.reason ? `: ${e.reason}` : ''}]\x1b[0m\r\n`);
-        reportEnded(e.reason || 'ended');
+        term.write(`\r\n\x1b[2m[${e.reason ? i18n.t('dock.termEndedWhy', { why: e.reason }) : i18n.t('dock.termEnded')}]\x1b[0m\r\n`);
+        reportEnded(e.reason || i18n.t('dock.termEndedShort'));
       }
     };
     const off = client.onEvent((e) => {
@@ -96,7 +97,7 @@ export function TerminalView({ client, lab, node, visible, onEnded }: TerminalVi
     doFit();
     const cols = Math.min(Math.max(term.cols, 20), 1000);
     const rows = Math.min(Math.max(term.rows, 5), 1000);
-    term.write(`\x1b[2mconnecting to ${node}…\x1b[0m\r\n`);
+    term.write(`\x1b[2m${i18n.t('dock.connecting', { node })}\x1b[0m\r\n`);
     let disposed = false;
     client.api.openTerminal(lab, node, cols, rows).then(
       (r) => {
@@ -114,7 +115,7 @@ export function TerminalView({ client, lab, node, visible, onEnded }: TerminalVi
       (err) => {
         ended = true;
         el.dataset.session = 'failed';
-        term.write(`\x1b[31mCannot open a terminal on ${node}: ${oneLine(err)}\x1b[0m\r\n`);
+        term.write(`\x1b[31m${i18n.t('dock.cannotOpen', { node, why: oneLine(err) })}\x1b[0m\r\n`);
         reportEnded(oneLine(err));
       },
     );

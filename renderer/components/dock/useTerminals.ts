@@ -2,6 +2,7 @@
 // can reconnect; after a Redeploy every tab of the lab reconnects by itself
 // (a new session in the new container), or says why it cannot.
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { i18n } from '../../i18n';
 
 export interface TermTab {
   key: string;
@@ -55,7 +56,7 @@ export function useTerminals(setActive: (key: string) => void) {
       setTerms((t) =>
         t.map((x) => {
           if (x.lab !== lab) return x;
-          if (!nodes.includes(x.node)) return { ...x, ended: `${x.node} is no longer in lab ${lab}` };
+          if (!nodes.includes(x.node)) return { ...x, ended: i18n.t('dock.noLongerInLab', { node: x.node, lab }) };
           return { ...x, session: x.session + 1, ended: undefined };
         }),
       ),

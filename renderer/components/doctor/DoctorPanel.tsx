@@ -9,6 +9,8 @@ import { bySeverity, findingKey, type DoctorHighlight } from '../../lib/doctor-d
 import { useElapsed } from '../../state/useElapsed';
 import { FindingCard } from './FindingCard';
 import { useDoctor } from './useDoctor';
+import { i18n, useTranslation } from '../../i18n';
+import { fmtUnit } from '../../i18n/format';
 
 export interface DoctorPanelProps {
   client: ApiClient;
@@ -22,18 +24,19 @@ export interface DoctorPanelProps {
   onChanged?(): void;
 }
 
-const HEADINGS = { error: 'Errors', warning: 'Warnings', info: 'Notes' } as const;
+const HEADINGS = { error: 'doctor.errors', warning: 'doctor.warnings', info: 'doctor.notes' } as const;
 
 /** One line on the whole report: how many of each, how long it took. */
 function verdict(r: DoctorReport): string {
   const n = (s: string) => r.findings.filter((f) => f.severity === s).length;
   const [e, w, i] = [n('error'), n('warning'), n('info')];
-  const took = `${(r.ms / 1000).toFixed(1)} s`;
-  if (!e && !w) return `Healthy: no error, no warning${i ? ` (${i} note${i === 1 ? '' : 's'})` : ''} · ${took}`;
-  return `${e} error${e === 1 ? '' : 's'}, ${w} warning${w === 1 ? '' : 's'}${i ? `, ${i} note${i === 1 ? '' : 's'}` : ''} · ${took}`;
+  const took = fmtUnit(r.ms / 1000, i18n.language === 'zh-CN' ? '秒' : 's', 1);
+  if (!e && !w) return i18n.t('doctor.healthy', { notes: i ? i18n.t('doctor.healthyNotes', { count: i }) : '', took });
+  return i18n.t('doctor.counts', { errors: i18n.t('doctor.nErrors', { count: e }), warnings: i18n.t('doctor.nWarnings', { count: w }), notes: i ? i18n.t('doctor.nNotes', { count: i }) : '', took });
 }
 
 export function DoctorPanel({ client, lab, visible, onHighlight, onChanged }: DoctorPanelProps) {
+  const { t } = useTranslation();
   const d = useDoctor(client, lab, onChanged);
   const elapsed = useElapsed(d.running?.since ?? null);
   const [picked, setPicked] = useState<string | null>(null);
@@ -59,27 +62,27 @@ export function DoctorPanel({ client, lab, visible, onHighlight, onChanged }: Do
   }, []);
 
   const busy = !!d.running;
-  const blocked = lab ? undefined : 'Deploy the lab to run the doctor on it.';
+  const blocked = lab ? undefined : t('doctor.deployFirst');
   const r = d.report;
   return (
     <div className="doctor" data-testid="doctor">
       <div className="doctor-bar">
-        <button type="button" className="btn primary" data-testid="doctor-run" disabled={busy || !!blocked} title={blocked ?? 'Check every node against its plan, then send a little traffic and watch it'} onClick={d.run}>
-          {d.running?.what === 'look' ? 'Looking…' : 'Run the doctor'}
+        <button type="button" className="btn primary" data-testid="doctor-run" disabled={busy || !!blocked} title={blocked ?? t('doctor.runTitle')} onClick={d.run}>
+          {d.running?.what === 'look' ? t('doctor.looking') : t('doctor.run')}
         </button>
         <button
           type="button"
           className="btn"
           data-testid="doctor-fix"
           disabled={busy || !!blocked || !r || (r.findings.every((f) => f.severity === 'info') && !r.breaks.length)}
-          title="Apply the fixes lblab knows (the repair Deploy does, the undo of faults made on purpose), then look again"
+          title={t('doctor.fixTitle')}
           onClick={d.fix}
         >
-          {d.running?.what === 'fix' ? 'Fixing…' : 'Fix'}
+          {d.running?.what === 'fix' ? t('doctor.fixing') : t('doctor.fix')}
         </button>
         {busy && (
           <span className="muted small" role="status" data-testid="doctor-busy">
-            {d.running?.what === 'fix' ? 'fixing, then looking again' : 'checking every node, then probing'}… {elapsed} s
+            {t(d.running?.what === 'fix' ? 'doctor.busyFix' : 'doctor.busyLook', { elapsed })}
           </span>
         )}
         {blocked && <span className="journey-blocked">{blocked}</span>}
@@ -94,25 +97,25 @@ export function DoctorPanel({ client, lab, visible, onHighlight, onChanged }: Do
           <div className="journey-error" role="alert" data-testid="doctor-error" title={d.error}>
             <span>{d.error}</span>
             <button type="button" className="linklike" onClick={d.dismissError}>
-              dismiss
+              {t('doctor.dismiss')}
             </button>
           </div>
         )}
         {r?.fixed && (
           <div className="doctor-note" data-testid="doctor-fixed">
-            Fixed {r.fixed.before.filter((f) => f.severity !== 'info').length} finding(s): {r.fixed.applied.join('; ') || 'nothing lblab knows how to fix'}.
+            {t('doctor.fixed', { count: r.fixed.before.filter((f) => f.severity !== 'info').length, applied: r.fixed.applied.join('; ') || t('doctor.nothingToFix') })}
           </div>
         )}
         {r && r.breaks.length > 0 && (
           <div className="doctor-note" data-testid="doctor-breaks">
-            Broken on purpose: {r.breaks.map((b) => `${b.fault} on ${b.node}`).join(', ')}.
+            {t('doctor.brokenOnPurpose', { list: r.breaks.map((b) => t('doctor.faultOn', { fault: b.fault, node: b.node })).join(', ') })}
           </div>
         )}
         {r ? (
           groups.map((g) => (
             <section key={g.severity} className={`doctor-group sev-${g.severity}`} data-testid={`doctor-group-${g.severity}`}>
               <h4>
-                {HEADINGS[g.severity]} ({g.findings.length})
+                {t(HEADINGS[g.severity])} ({g.findings.length})
               </h4>
               {g.findings.map((f) => {
                 const key = findingKey(f);
@@ -124,8 +127,8 @@ export function DoctorPanel({ client, lab, visible, onHighlight, onChanged }: Do
           !busy &&
           !d.error && (
             <div className="dock-empty" data-testid="doctor-empty">
-              <strong>Ask the doctor what is wrong with the lab.</strong>
-              <span>It reads every node (addresses and VIPs, routes, ARP and rp_filter settings, the balancer&apos;s counters and health), sends one request per backend, and names what is wrong, where, the evidence, why it breaks the mode and the fix. Break a node on purpose from its menu on the canvas (right-click) to watch one.</span>
+              <strong>{t('doctor.emptyTitle')}</strong>
+              <span>{t('doctor.emptyText')}</span>
             </div>
           )
         )}

@@ -4,6 +4,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { DoctorReport } from '../../../electron/api';
 import { oneLine, type ApiClient } from '../../api-client';
+import { i18n } from '../../i18n';
 
 export interface DoctorRun {
   what: 'look' | 'fix';
@@ -38,7 +39,7 @@ export function useDoctor(client: ApiClient, lab: string | null, onChanged?: () 
         setReport(r);
       } catch (e) {
         if (ticket.current !== mine) return;
-        setError(`${what === 'fix' ? 'Fix' : 'Doctor'} failed: ${oneLine(e)}`);
+        setError(i18n.t(what === 'fix' ? 'doctor.failedFix' : 'doctor.failedLook', { why: oneLine(e) }));
       } finally {
         if (ticket.current === mine) setRunning(null);
         if (what === 'fix') onChanged?.();

@@ -4,6 +4,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { AppInfo, EngineDescription, LabApi } from '../../../electron/api';
 import { useEngines } from './useEngines';
+import { i18n, useTranslation } from '../../i18n';
 
 export interface EnginePickerProps {
   api: Pick<LabApi, 'listEngines' | 'useEngine'>;
@@ -17,13 +18,14 @@ export function engineFacts(e: EngineDescription): string {
   const facts = [
     e.serverVersion && `Docker ${e.serverVersion}`,
     (e.osType || e.kernel) && [e.osType, e.kernel].filter(Boolean).join(' '),
-    e.cpus !== undefined && `${e.cpus} CPU${e.cpus === 1 ? '' : 's'}`,
-    e.ebpf && (e.ebpf.ok ? 'eBPF ready' : 'no eBPF'),
+    e.cpus !== undefined && i18n.t('dock.engines.cpus', { count: e.cpus }),
+    e.ebpf && (e.ebpf.ok ? i18n.t('dock.engines.ebpfReady') : i18n.t('dock.engines.noEbpf')),
   ];
   return facts.filter(Boolean).join(' · ');
 }
 
 export function EnginePicker({ api, info, onInfo }: EnginePickerProps) {
+  const { t } = useTranslation();
   const [open, setOpen] = useState(false);
   const onSwitched = useCallback((i: AppInfo) => onInfo(i), [onInfo]);
   const state = useEngines(api, onSwitched);
@@ -41,7 +43,7 @@ export function EnginePicker({ api, info, onInfo }: EnginePickerProps) {
         type="button"
         className="btn ghost"
         data-testid="engine-name"
-        title={hover || 'The Docker engine this app drives'}
+        title={hover || t('dock.engines.buttonTitle')}
         aria-haspopup="dialog"
         aria-expanded={open}
         onClick={() => setOpen((o) => !o)}
@@ -50,13 +52,13 @@ export function EnginePicker({ api, info, onInfo }: EnginePickerProps) {
         {name}
       </button>
       {open && (
-        <div className="engine-picker" role="dialog" aria-label="Docker engines" data-testid="engine-picker" onKeyDown={(e) => e.key === 'Escape' && setOpen(false)}>
+        <div className="engine-picker" role="dialog" aria-label={t('dock.engines.title')} data-testid="engine-picker" onKeyDown={(e) => e.key === 'Escape' && setOpen(false)}>
           <div className="engine-picker-head">
-            <strong>Docker engines</strong>
+            <strong>{t('dock.engines.title')}</strong>
             <button type="button" className="btn ghost" onClick={() => void load()} disabled={state.loading} data-testid="engine-refresh">
-              {state.loading ? 'Asking…' : 'Refresh'}
+              {state.loading ? t('dock.engines.asking') : t('dock.engines.refresh')}
             </button>
-            <button type="button" className="btn ghost icon" onClick={() => setOpen(false)} aria-label="Close">
+            <button type="button" className="btn ghost icon" onClick={() => setOpen(false)} aria-label={t('dock.engines.close')}>
               ×
             </button>
           </div>
@@ -70,11 +72,13 @@ export function EnginePicker({ api, info, onInfo }: EnginePickerProps) {
                   <span className="engine-row-name" title={e.description}>
                     {e.name}
                   </span>
-                  {e.current && <span className="badge" data-testid="engine-current">current</span>}
+                  {e.current && <span className="badge" data-testid="engine-current">
+                      {t('dock.engines.current')}
+                    </span>}
                   <span className="muted engine-host">{e.host}</span>
                 </div>
                 <div className="engine-row-facts muted" data-testid={`engine-facts-${e.name}`}>
-                  {e.answers ? engineFacts(e) || 'answers' : `does not answer: ${e.problem ?? 'no reason given'}`}
+                  {e.answers ? engineFacts(e) || t('dock.engines.answers') : t('dock.engines.doesNotAnswer', { why: e.problem ?? t('dock.engines.noReason') })}
                 </div>
                 {e.ebpf && !e.ebpf.ok && <div className="engine-row-facts muted">{e.ebpf.checked}</div>}
                 {!e.current && (
@@ -84,14 +88,14 @@ export function EnginePicker({ api, info, onInfo }: EnginePickerProps) {
                     disabled={state.switching !== null}
                     onClick={() => void state.switchTo(e.name)}
                     data-testid={`engine-use-${e.name}`}
-                    title={`Drive ${e.host} from now on (the drawing stays)`}
+                    title={t('dock.engines.useTitle', { host: e.host })}
                   >
-                    {state.switching === e.name ? 'Switching…' : 'Use'}
+                    {state.switching === e.name ? t('dock.engines.switching') : t('dock.engines.use')}
                   </button>
                 )}
               </li>
             ))}
-            {!state.loading && !state.error && !state.engines.length && <li className="muted">No engine known.</li>}
+            {!state.loading && !state.error && !state.engines.length && <li className="muted">{t('dock.engines.none')}</li>}
           </ul>
           {state.problems.map((p) => (
             <div key={p} className="muted engine-problem">

@@ -4,10 +4,13 @@
 // command, "Do it" for a step that changes the lab (through the app's own
 // paths: the inspector's live switch, the node menu's fault, the doctor's fix)
 // and Check, whose verdict the engine gives from the live lab. Lesson texts
-// come from the engine in every lesson language; the tab shows the UI's.
+// come from the engine in every lesson language; the tab shows the UI's
+// language, live.
 import { useEffect, useState } from 'react';
+import type { TFunction } from 'i18next';
 import type { LabDoc, LessonChange, LessonLang, Mode } from '../../../electron/api';
 import type { ApiClient } from '../../api-client';
+import { useTranslation } from '../../i18n';
 import { useElapsed } from '../../state/useElapsed';
 import { useLessons } from './useLessons';
 
@@ -15,8 +18,6 @@ export interface LessonsPanelProps {
   client: ApiClient;
   /** the deployed lab shown in the editor, or null */
   lab: string | null;
-  /** the language of the lesson texts */
-  lang: LessonLang;
   /** put a running lab's drawing on the canvas */
   onShowLab(doc: LabDoc): Promise<void>;
   /** switch a service's mode the way the inspector does (the drawing and the running lab) */
@@ -25,14 +26,19 @@ export interface LessonsPanelProps {
   onChanged(): void;
 }
 
-function changeLabel(c: LessonChange): string {
-  if ('mode' in c) return `switch ${c.mode.service} to ${c.mode.mode}`;
-  if ('fault' in c) return `break ${c.fault.node}: ${c.fault.fault}`;
-  return 'fix the lab';
+function changeLabel(t: TFunction, c: LessonChange): string {
+  if ('mode' in c) return t('lessons.changeMode', { service: c.mode.service, mode: c.mode.mode });
+  if ('fault' in c) return t('lessons.changeFault', { node: c.fault.node, fault: c.fault.fault });
+  return t('lessons.changeFix');
 }
 
-export function LessonsPanel({ client, lab, lang, onShowLab, onModeChange, onChanged }: LessonsPanelProps) {
+/** The lesson language for the UI's: Chinese for any zh*, else English. */
+export const lessonLangOf = (language: string | undefined): LessonLang => (language && /^zh/i.test(language) ? 'zh-CN' : 'en');
+
+export function LessonsPanel({ client, lab, onShowLab, onModeChange, onChanged }: LessonsPanelProps) {
   const { api } = client;
+  const { t, i18n } = useTranslation();
+  const lang = lessonLangOf(i18n.language);
   const l = useLessons(client);
   const entry = l.entries.find((e) => e.lesson.id === l.picked) ?? null;
   const lesson = entry?.lesson ?? null;
@@ -59,7 +65,7 @@ export function LessonsPanel({ client, lab, lang, onShowLab, onModeChange, onCha
 
   return (
     <div className="lessons" data-testid="lessons">
-      <nav className="lessons-list" aria-label="Lessons">
+      <nav className="lessons-list" aria-label={t('lessons.listLabel')}>
         {l.entries.map(({ lesson: x, progress }) => {
           const passed = x.steps.filter((s) => progress?.steps[s.id]?.passed).length;
           return (
@@ -80,21 +86,21 @@ export function LessonsPanel({ client, lab, lang, onShowLab, onModeChange, onCha
           ))}
           <div className="lesson-bar">
             <label>
-              Lab{' '}
+              {t('lessons.lab')}{' '}
               <input data-testid="lesson-lab" value={labName} onChange={(e) => setLabName(e.target.value)} spellCheck={false} disabled={!!l.busy} />
             </label>
-            <button type="button" className="btn primary" data-testid="lesson-start" disabled={!!l.busy || !labName} onClick={() => void start()} title={`Deploy the template ${lesson.template} as lab ${labName} and show it on the canvas`}>
-              {l.busy?.what === 'start' ? 'Starting…' : 'Start'}
+            <button type="button" className="btn primary" data-testid="lesson-start" disabled={!!l.busy || !labName} onClick={() => void start()} title={t('lessons.startTitle', { template: lesson.template, lab: labName })}>
+              {l.busy?.what === 'start' ? t('lessons.starting') : t('lessons.start')}
             </button>
             {l.busy && (
               <span className="muted small" role="status" data-testid="lesson-busy">
-                {l.busy.what === 'start' ? 'deploying the lab' : l.busy.what === 'change' ? 'changing the lab' : 'checking the live lab'}… {elapsed} s
+                {l.busy.what === 'start' ? t('lessons.busyStart') : l.busy.what === 'change' ? t('lessons.busyChange') : t('lessons.busyCheck')}… {elapsed} s
               </span>
             )}
-            {!ready && !l.busy && <span className="muted small">Start the lesson to run its steps on lab {labName}.</span>}
+            {!ready && !l.busy && <span className="muted small">{t('lessons.notReady', { lab: labName })}</span>}
             {entry?.progress?.done && (
               <span className="lesson-done" data-testid="lesson-done">
-                Lesson complete
+                {t('lessons.done')}
               </span>
             )}
           </div>
@@ -102,7 +108,7 @@ export function LessonsPanel({ client, lab, lang, onShowLab, onModeChange, onCha
             <div className="journey-error" role="alert" data-testid="lesson-error" title={l.error}>
               <span>{l.error}</span>
               <button type="button" className="linklike" onClick={l.dismissError}>
-                dismiss
+                {t('lessons.dismiss')}
               </button>
             </div>
           )}
@@ -113,26 +119,26 @@ export function LessonsPanel({ client, lab, lang, onShowLab, onModeChange, onCha
               return (
                 <li key={s.id} className="lesson-step" data-testid={`lesson-step-${s.id}`} data-passed={last ? (last.passed ? 'yes' : 'no') : 'none'}>
                   <h4>
-                    {s.title[lang]} <span className="muted small">({s.instrument})</span>
+                    {s.title[lang]} <span className="muted small">({t(`lessons.instrument.${s.instrument}`)})</span>
                   </h4>
                   <p>{s.task[lang]}</p>
                   <p className="lesson-expect">
-                    <strong>Expect:</strong> {s.expect[lang]}
+                    <strong>{t('lessons.expect')}</strong> {s.expect[lang]}
                   </p>
                   <code className="lesson-cli">{s.cli.replace(/\bLAB\b/g, labName)}</code>
                   <div className="lesson-actions">
                     {s.change && (
-                      <button type="button" className="btn" data-testid={`lesson-do-${s.id}`} disabled={!ready || !!l.busy} title={changeLabel(s.change)} onClick={() => void doChange(s.id, s.change!)}>
-                        {l.busy?.what === 'change' && l.busy.step === s.id ? 'Doing…' : `Do it: ${changeLabel(s.change)}`}
+                      <button type="button" className="btn" data-testid={`lesson-do-${s.id}`} disabled={!ready || !!l.busy} title={changeLabel(t, s.change)} onClick={() => void doChange(s.id, s.change!)}>
+                        {l.busy?.what === 'change' && l.busy.step === s.id ? t('lessons.doing') : t('lessons.doIt', { what: changeLabel(t, s.change) })}
                       </button>
                     )}
                     <button type="button" className="btn primary" data-testid={`lesson-check-${s.id}`} disabled={!ready || !!l.busy} onClick={() => void l.check(lesson.id, s.id, labName)}>
-                      {l.busy?.what === 'check' && l.busy.step === s.id ? 'Checking…' : 'Check'}
+                      {l.busy?.what === 'check' && l.busy.step === s.id ? t('lessons.checking') : t('lessons.check')}
                     </button>
                   </div>
                   {c && (
                     <div className={`lesson-result ${c.passed ? 'ok' : 'bad'}`} data-testid={`lesson-result-${s.id}`} data-passed={c.passed ? 'yes' : 'no'}>
-                      <strong>{c.passed ? 'Passed: the lab showed it.' : 'Not yet: the lab did not show it.'}</strong>
+                      <strong>{c.passed ? t('lessons.passed') : t('lessons.failed')}</strong>
                       <ul>
                         {c.parts.map((p, i) => (
                           <li key={i} className={p.passed ? 'ok' : 'bad'}>

@@ -4,6 +4,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Lesson, LessonCheck, LessonProgress } from '../../../electron/api';
 import { oneLine, type ApiClient } from '../../api-client';
+import { i18n } from '../../i18n';
 
 export interface LessonEntry { lesson: Lesson; progress: LessonProgress | null }
 /** What runs now: start, or a step's change or check. */
@@ -24,7 +25,7 @@ export function useLessons(client: ApiClient) {
       setEntries(list);
       setPicked((p) => p ?? list[0]?.lesson.id ?? null);
     } catch (e) {
-      setError(`Lessons unavailable: ${oneLine(e)}`);
+      setError(i18n.t('lessons.unavailable', { why: oneLine(e) }));
     }
   }, [api]);
   useEffect(() => void reload(), [reload]);

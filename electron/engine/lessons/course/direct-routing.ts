@@ -27,7 +27,7 @@ export const directRouting: LessonDef = {
       id: 'follow',
       instrument: 'journey',
       title: t('Follow one request', '跟踪一个请求'),
-      task: t('Open the Packet journey tab and send one request to service web.', '打开“数据包旅程”标签页，向服务 web 发送一个请求。'),
+      task: t('Open the Packet journey tab and send one request to service web.', '打开“数据包路径”标签页，向服务 web 发送一个请求。'),
       expect: t(
         'At the balancer only the destination MAC changes; the server receives the packet still addressed to the VIP, and its response reaches the client without crossing the balancer.',
         '在负载均衡器处只有目的 MAC 改变；服务器收到的报文目的地址仍是 VIP，响应不经过负载均衡器直接到达客户端。',

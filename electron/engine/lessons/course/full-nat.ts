@@ -27,7 +27,7 @@ export const fullNat: LessonDef = {
       id: 'follow',
       instrument: 'journey',
       title: t('Follow one request in snat', '在 snat 下跟踪一个请求'),
-      task: t('Open the Packet journey tab and send one request to service web.', '打开“数据包旅程”标签页，向服务 web 发送一个请求。'),
+      task: t('Open the Packet journey tab and send one request to service web.', '打开“数据包路径”标签页，向服务 web 发送一个请求。'),
       expect: t('The balancer rewrites both the source and the destination address; the server sees the balancer\'s address, not the client\'s, and answers through the balancer.', '负载均衡器同时改写了源地址和目的地址；服务器看到的是负载均衡器的地址而不是客户端的，并经由负载均衡器回复。'),
       cli: 'lblab journey LAB',
       checks: [{ kind: 'journey', service: 'web', rewrites: ['ip.src', 'ip.dst'], newConnection: false, viaBalancer: true, clientSeen: false }],

@@ -27,7 +27,7 @@ export const l4l7: LessonDef = {
       id: 'follow',
       instrument: 'journey',
       title: t('Follow one request through both layers', '跟踪一个穿过两层的请求'),
-      task: t('Open the Packet journey tab and send one request to service edge.', '打开“数据包旅程”标签页，向服务 edge 发送一个请求。'),
+      task: t('Open the Packet journey tab and send one request to service edge.', '打开“数据包路径”标签页，向服务 edge 发送一个请求。'),
       expect: t('The edge rewrites only the destination MAC (layer 4, DSR); the gateway then relays the request on a TCP connection of its own (layer 7).', '入口只改写目的 MAC（四层，DSR）；随后网关在自己的 TCP 连接上转发请求（七层）。'),
       cli: 'lblab journey LAB --service edge',
       checks: [{ kind: 'journey', service: 'edge', rewrites: ['eth.dst'], keeps: ['ip.dst'], newConnection: true }],

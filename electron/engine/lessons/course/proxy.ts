@@ -18,7 +18,7 @@ export const proxy: LessonDef = {
     'zh-CN': [
       'DSR、隧道以及两种 NAT 都属于转发：客户端的 TCP 连接从客户端一直延伸到服务器，负载均衡器只在途中修改报文头。它从不缓存数据流中的任何字节，也不需要理解这些字节的含义。',
       '代理（这里是 l4proxy 模式下的 HAProxy）像服务器一样自己接受客户端的连接，再向选中的服务器新建一条属于自己的连接，从一个套接字读出字节、写入另一个。这样每个连接都要消耗内存和 CPU，但负载均衡器因此可以重试、缓冲，并在七层读懂请求、按请求内容路由。',
-      '在本实验中，你会在数据包旅程里看到两条连接，然后把同一个服务切换到 nat，只看到一条。',
+      '在本实验中，你会在数据包路径里看到两条连接，然后把同一个服务切换到 nat，只看到一条。',
     ],
   },
   steps: [
@@ -26,7 +26,7 @@ export const proxy: LessonDef = {
       id: 'follow',
       instrument: 'journey',
       title: t('Follow one request through the proxy', '跟踪一个经过代理的请求'),
-      task: t('Open the Packet journey tab and send one request to service web.', '打开“数据包旅程”标签页，向服务 web 发送一个请求。'),
+      task: t('Open the Packet journey tab and send one request to service web.', '打开“数据包路径”标签页，向服务 web 发送一个请求。'),
       expect: t('At the balancer the request moves to another TCP connection (new addresses, new ports, a new sequence number), and the response comes back through it.', '在负载均衡器处，请求换到了另一条 TCP 连接上（新的地址、端口和序列号），响应也经由它返回。'),
       cli: 'lblab journey LAB',
       checks: [{ kind: 'journey', service: 'web', newConnection: true, viaBalancer: true, clientSeen: false }],

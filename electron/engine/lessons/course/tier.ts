@@ -27,7 +27,7 @@ export const tier: LessonDef = {
       id: 'follow',
       instrument: 'journey',
       title: t('Follow one request through the tier', '跟踪一个穿过集群的请求'),
-      task: t('Open the Packet journey tab and send one request to service web.', '打开“数据包旅程”标签页，向服务 web 发送一个请求。'),
+      task: t('Open the Packet journey tab and send one request to service web.', '打开“数据包路径”标签页，向服务 web 发送一个请求。'),
       expect: t('The router hands the request to one member of the tier, which rewrites only the destination MAC to a server\'s (DSR).', '路由器把请求交给集群中的一个成员，该成员只把目的 MAC 改写为某台服务器的（DSR）。'),
       cli: 'lblab journey LAB',
       checks: [{ kind: 'journey', service: 'web', rewrites: ['eth.dst'], keeps: ['ip.dst'], member: true, viaBalancer: false }],

@@ -27,7 +27,7 @@ export const tunnel: LessonDef = {
       id: 'follow',
       instrument: 'journey',
       title: t('Follow one request through the tunnel', '跟踪一个穿过隧道的请求'),
-      task: t('Open the Packet journey tab and send one request to service web.', '打开“数据包旅程”标签页，向服务 web 发送一个请求。'),
+      task: t('Open the Packet journey tab and send one request to service web.', '打开“数据包路径”标签页，向服务 web 发送一个请求。'),
       expect: t(
         'The balancer adds an outer IPv4 header (encap ipip) addressed to a server; the inner packet still goes to the VIP, and the response skips the balancer.',
         '负载均衡器加上了发往某台服务器的外层 IPv4 头（encap 为 ipip）；内层报文的目的地址仍是 VIP，响应绕过负载均衡器。',
