@@ -60,6 +60,7 @@ describe('the Lessons tab', () => {
     fireEvent.click(screen.getByTestId('lesson-nat'));
     fireEvent.click(screen.getByTestId('lesson-do-switch'));
     await waitFor(() => expect(onModeChange).toHaveBeenCalledWith('web', 'nat'));
+    await waitFor(() => expect(button('lesson-do-break').disabled).toBe(false)); // one change at a time
     fireEvent.click(screen.getByTestId('lesson-do-break'));
     await waitFor(() => expect(api.breakLab).toHaveBeenCalledWith('lesson-compare', 'return-path', 'web1'));
     const verdict: LessonCheck = {
