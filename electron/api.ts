@@ -15,6 +15,7 @@ import { ApiError } from './api/errors';
 import type { LabEvent } from './api/events';
 import { journeyArgs, type JourneyMethods } from './api/journey';
 import { labLifecycleArgs, type LabLifecycleMethods } from './api/lab';
+import { lessonsArgs, type LessonsMethods } from './api/lessons';
 import { liveLabArgs, type LiveLabMethods } from './api/live';
 import { terminalArgs, type TerminalMethods } from './api/terminals';
 
@@ -32,6 +33,7 @@ export * from './api/errors';
 export * from './api/events';
 export * from './api/journey';
 export * from './api/lab';
+export * from './api/lessons';
 export * from './api/live';
 export * from './api/packets';
 export * from './api/terminals';
@@ -52,7 +54,8 @@ export interface LabApi
     JourneyMethods,
     CaptureMethods,
     EngineMethods,
-    DoctorMethods {}
+    DoctorMethods,
+    LessonsMethods {}
 
 /** Every invokable method; events travel separately (IPC 'lblab:event' / WebSocket). */
 export type ApiMethod = keyof LabApi;
@@ -70,6 +73,7 @@ export const apiArgs = {
   ...captureArgs,
   ...engineArgs,
   ...doctorArgs,
+  ...lessonsArgs,
 } satisfies Record<ApiMethod, z.ZodTypeAny>;
 
 export const API_METHODS = Object.keys(apiArgs) as ApiMethod[];

@@ -132,6 +132,8 @@ function Workbench({ client, initialDoc }: { client: ApiClient; initialDoc: LabD
     [live.lab, dock.terminals],
   );
 
+  const lessonHooks = useMemo(() => ({ onShowLab: file.showRunning, onModeChange: modes.change }), [file.showRunning, modes.change]);
+
   const { info, engineDown, switched } = engine;
   return (
     <LiveLabContext value={liveView}>
@@ -177,6 +179,7 @@ function Workbench({ client, initialDoc }: { client: ApiClient; initialDoc: LabD
               dock={dock}
               onJourneyPath={setJourneyPath}
               onDoctorHighlight={setDoctorMark}
+              lessons={lessonHooks}
               canvasPick={selection.type === 'link' ? { node: selection.node, network: doc.nodes[selection.node]?.links[selection.index]?.network } : selection.type === 'node' ? { node: selection.name } : null}
             />
           </div>

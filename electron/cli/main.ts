@@ -8,6 +8,7 @@ import type { LabService } from '../api/host';
 import { reportAndExit, UsageError } from './fail';
 import { formatStats, formatStatus } from './format';
 import { formatJourney } from './journey-format';
+import { addLessonCommands } from './lesson-commands';
 import { progressPrinter } from './progress-line';
 
 const labName = (v: string) => {
@@ -280,6 +281,7 @@ export function buildProgram(): Command {
     });
   // ---- end live captures
   addCompareCommand(program);
+  addLessonCommands(program, lab);
 
   return program;
 }

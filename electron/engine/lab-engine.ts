@@ -25,6 +25,7 @@ import { Terminals } from './terminals/terminals';
 import { CaptureManager } from './capture/capture-manager';
 import { createComparisons, type Comparisons } from './compare/comparisons';
 import { enginePort } from './compare/engine-port';
+import type { Lessons } from './lessons/lessons';
 
 export interface LabEngineOptions {
   shell?: AppInfo['shell'];
@@ -283,6 +284,10 @@ export function createLabEngine(opts: LabEngineOptions = {}): LabService {
     capturePcap: (id) => guard(async () => captures.pcap(id)),
     loadPcap: (name, base64) => guard(async () => captures.load(name, base64)),
     discardCapture: (id) => guard(() => captures.discard(id)),
+    // lessons (lessons/): the course's labs deployed from templates, its checks run through this engine's own methods
+    listLessons: () => guard(async () => (await lessons()).list()),
+    startLesson: (id, o) => withDocker(async () => (await lessons()).start(id, o ?? {})),
+    lessonStep: (id, step, o) => withDocker(async () => (await lessons()).step(id, step, o ?? {})),
     modeAvailability: (doc, service) => guard(async () => (await topology()).modeAvailability(doc, service)),
     filterCapture: (id, text, from) => guard(async () => captures.filter(id, text, from)),
 
@@ -322,6 +327,9 @@ export function createLabEngine(opts: LabEngineOptions = {}): LabService {
       (message) => emit({ type: 'log', level: 'warn', message }),
     );
   }
+  let course: Promise<Lessons> | undefined;
+  const lessons = () =>
+    (course ??= import('./lessons/lessons').then(async (m) => m.createLessons((await import('./lessons/port')).enginePort(engine, opts.dataDir))));
   let comparisons: Comparisons | undefined;
   const compare = () => (comparisons ??= createComparisons({ port: enginePort(engine, deps), emit, dataDir: opts.dataDir }));
   return engine;

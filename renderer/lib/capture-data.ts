@@ -3,9 +3,11 @@
 // capture form's targets. Pure: no React, no DOM, so every rule here is
 // unit-tested on plain objects.
 import { CAPTURE_RING_DEFAULT, CAPTURE_RING_MAX, type CaptureOptions, type CaptureTarget, type DecodedPacket, type LabStatus, type NodeKind, type PacketSummary } from '../../electron/api';
+import { i18n } from '../i18n';
+import { fmtNumber } from '../i18n/format';
 
 // ---------------------------------------------------------------- formatting
-export const fmtCount = (n: number) => n.toLocaleString('en-US');
+export const fmtCount = (n: number) => fmtNumber(n);
 
 /** Seconds since the capture's first packet, as Wireshark's Time column: 0.000000 */
 export function relTime(tsUs: number, t0Us: number): string {
@@ -436,14 +438,14 @@ export const defaultCaptureForm = (): CaptureForm => ({ picked: [], filter: '', 
 /** The startCapture arguments the form means, or what is wrong with it (one line). */
 export function buildCapture(form: CaptureForm, choices: IfaceChoice[]): { targets: CaptureTarget[]; opts: CaptureOptions } | { error: string } {
   const picked = choices.filter((c) => form.picked.includes(c.key));
-  if (!picked.length) return { error: 'Pick at least one interface.' };
+  if (!picked.length) return { error: i18n.t('captures.pickIface') };
   const stopped = picked.find((c) => !c.running);
-  if (stopped) return { error: `${stopped.node} is not running.` };
+  if (stopped) return { error: i18n.t('captures.nodeNotRunning', { node: stopped.node }) };
   const ring = form.ringSize.trim().replace(/[_, ]/g, '');
   const ringSize = ring === '' ? DEFAULT_RING : /^\d+$/.test(ring) ? Number(ring) : NaN;
-  if (!(ringSize >= 1 && ringSize <= CAPTURE_RING_MAX)) return { error: `Ring size: a whole number of packets from 1 to ${fmtCount(CAPTURE_RING_MAX)}.` };
+  if (!(ringSize >= 1 && ringSize <= CAPTURE_RING_MAX)) return { error: i18n.t('captures.ringRange', { max: fmtCount(CAPTURE_RING_MAX) }) };
   const filter = form.filter.trim();
-  if ([...filter].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) return { error: 'Capture filter: no control characters.' };
+  if ([...filter].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) return { error: i18n.t('captures.noControl') };
   const opts: CaptureOptions = { ringSize };
   if (filter) opts.filter = filter;
   return { targets: picked.map((c) => ({ node: c.node, iface: c.iface })), opts };

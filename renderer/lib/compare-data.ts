@@ -1,6 +1,8 @@
 // The Compare panel's numbers, shaped for the charts and put into words. Pure:
 // no React, no DOM, so every rule here is unit-tested on plain objects.
 import { COMPARE_OBJECTS, COMPARE_ROWS, DIRECT_RETURN_MODES, compareRequestSchema, delayRefusal, isDirectReturnMode, type Gateway, type CompareEvent, type CompareRequest, type CompareRow, type CompareRun, type CompareSummary, type Comparison } from '../../electron/api';
+import { i18n } from '../i18n';
+import { fmtNumber, fmtUnit } from '../i18n/format';
 
 export type CompareSample = Extract<CompareEvent, { type: 'compare-sample' }>;
 export type CompareProgress = Extract<CompareEvent, { type: 'compare-progress' }>;
@@ -20,37 +22,27 @@ const BACKEND_COLORS = ['#4da3ff', '#3ccf8e', '#f0b44c', '#b48cff', '#ff7b7b', '
 export const backendColor = (i: number) => BACKEND_COLORS[i % BACKEND_COLORS.length];
 
 /** What each row is, for the checkbox labels. */
-export const ROW_TITLES: Record<CompareRow, string> = {
-  dsr: 'direct routing',
-  tunnel: 'IPIP tunnel',
-  nat: 'NAT',
-  snat: 'full NAT',
-  l4proxy: 'TCP proxy',
-  l7: 'HTTP gateway',
-  direct: 'no balancer (reference)',
-  'kernel-nat': 'nftables DNAT (reference)',
-};
 
 // ---------------------------------------------------------------- formatting
 const finite = (n: unknown): n is number => typeof n === 'number' && Number.isFinite(n);
 
 export function fmtMbps(v: number): string {
   if (!finite(v)) return '–';
-  if (v >= 1000) return `${(v / 1000).toFixed(2)} Gbit/s`;
-  return `${v.toFixed(v < 10 ? 1 : 0)} Mbit/s`;
+  if (v >= 1000) return fmtUnit(v / 1000, 'Gbit/s', 2);
+  return fmtUnit(v, 'Mbit/s', v < 10 ? 1 : 0);
 }
 /** 2.8×, 12×, 0.36× */
 export function fmtRatio(r: number): string {
-  if (r >= 10) return `${Math.round(r)}×`;
-  if (r >= 1) return `${r.toFixed(1)}×`;
-  return `${r.toFixed(2)}×`;
+  if (r >= 10) return `${fmtNumber(Math.round(r))}×`;
+  if (r >= 1) return `${fmtNumber(r, 1)}×`;
+  return `${fmtNumber(r, 2)}×`;
 }
 /** A fraction as a percentage: 0 %, <1 %, 2 %, 103 % */
 export function fmtPct(f: number): string {
   const p = f * 100;
   if (p === 0) return '0 %';
   if (p < 1) return '<1 %';
-  return `${Math.round(p)} %`;
+  return `${fmtNumber(Math.round(p))} %`;
 }
 export function fmtBytesShort(n: number): string {
   if (!finite(n)) return '–';
@@ -61,12 +53,12 @@ export function fmtBytesShort(n: number): string {
     v /= 1024;
     i++;
   }
-  return `${v.toFixed(i === 0 || v >= 100 ? 0 : 1)} ${u[i]}`;
+  return fmtUnit(v, u[i], i === 0 || v >= 100 ? 0 : 1);
 }
 /** "a", "a and b", "a, b and c" */
 export function joinWords(items: string[]): string {
   if (items.length <= 1) return items.join('');
-  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+  return `${items.slice(0, -1).join(i18n.t('journey.listSep'))}${i18n.t('journey.and')}${items[items.length - 1]}`;
 }
 const median = (xs: number[]) => {
   if (xs.length === 0) return NaN;
@@ -242,7 +234,6 @@ export function liveSeries(acc: LiveAcc): { modes: CompareRow[]; rows: LiveRow[]
 export const liveFromSamples = (samples: CompareSample[]) => liveSeries(samples.reduce(liveAdd, emptyLive()));
 
 // ---------------------------------------------------------------- the verdict
-const poss = (m: string) => `${m}'s`;
 
 /** One sentence: the first mode asked for against the others, e.g.
  * "dsr moved 2.8× nat's throughput; the balancer carried 2 % of dsr's response bytes and 100 % of nat's". */
@@ -254,33 +245,36 @@ export function verdict(c: Comparison): string {
   const missing = outcomes.filter((o) => !o.hasData);
   const missingList = joinWords(
     missing.map((o) => {
-      if (o.failedRuns > 0) return `${o.mode} (${o.okRuns === 0 && o.failedRuns > 1 ? `all ${o.failedRuns} runs failed` : 'failed'}${o.error ? `: ${o.error}` : ''})`;
-      return `${o.mode} (not run)`;
+      if (o.failedRuns > 0) return i18n.t('compare.verdict.modeWhy', { mode: o.mode, why: `${o.okRuns === 0 && o.failedRuns > 1 ? i18n.t('compare.verdict.allFailed', { count: o.failedRuns }) : i18n.t('compare.verdict.failed')}${o.error ? `: ${o.error}` : ''}` });
+      return i18n.t('compare.verdict.notRun', { mode: o.mode });
     }),
   );
-  if (withData.length === 0) return `No results: ${c.error ?? (missingList || 'no run produced numbers')}`;
+  if (withData.length === 0) return i18n.t('compare.verdict.noResults', { why: c.error ?? (missingList || i18n.t('compare.verdict.noNumbers')) });
   const tp = (o: ModeOutcome) => o.summary!.throughputMbps.median;
   const [base, ...others] = withData;
   const parts: string[] = [];
   if (others.length === 0) {
-    parts.push(`${base.mode} moved ${fmtMbps(tp(base))} (median of ${base.okRuns || 'its'} run${base.okRuns === 1 ? '' : 's'})`);
+    parts.push(base.okRuns ? i18n.t('compare.verdict.movedOne', { mode: base.mode, tp: fmtMbps(tp(base)), count: base.okRuns }) : i18n.t('compare.verdict.movedOneIts', { mode: base.mode, tp: fmtMbps(tp(base)) }));
   } else if (tp(base) <= 0) {
-    parts.push(`${base.mode} moved nothing (${others.map((o) => `${o.mode}: ${fmtMbps(tp(o))}`).join(', ')})`);
+    parts.push(i18n.t('compare.verdict.movedNothingVs', { mode: base.mode, others: others.map((o) => `${o.mode}: ${fmtMbps(tp(o))}`).join(', ') }));
   } else {
     const moving = others.filter((o) => tp(o) > 0);
     const still = others.filter((o) => tp(o) <= 0);
-    if (moving.length) parts.push(`${base.mode} moved ${joinWords(moving.map((o) => `${fmtRatio(tp(base) / tp(o))} ${poss(o.mode)}`))} throughput`);
-    if (still.length) parts.push(`${joinWords(still.map((o) => o.mode))} moved nothing`);
+    if (moving.length) parts.push(i18n.t('compare.verdict.movedRatio', { mode: base.mode, list: joinWords(moving.map((o) => i18n.t('compare.verdict.ratioOf', { ratio: fmtRatio(tp(base) / tp(o)), mode: o.mode }))) }));
+    if (still.length) parts.push(i18n.t('compare.verdict.movedNothing', { list: joinWords(still.map((o) => o.mode)) }));
   }
   // what the balancer carried: not meaningful for the direct reference row
   const carried = withData.filter((o) => o.mode !== 'direct' && finite(o.summary!.balancerResponseShare));
   if (carried.length) {
     const [first, ...rest] = carried;
-    const words = [`${fmtPct(first.summary!.balancerResponseShare)} of ${poss(first.mode)} response bytes`, ...rest.map((o) => `${fmtPct(o.summary!.balancerResponseShare)} of ${poss(o.mode)}`)];
-    parts.push(`the balancer carried ${joinWords(words)}`);
+    const words = [
+      i18n.t('compare.verdict.carriedFirst', { pct: fmtPct(first.summary!.balancerResponseShare), mode: first.mode }),
+      ...rest.map((o) => i18n.t('compare.verdict.carriedRest', { pct: fmtPct(o.summary!.balancerResponseShare), mode: o.mode })),
+    ];
+    parts.push(i18n.t('compare.verdict.carried', { list: joinWords(words) }));
   }
-  if (missing.length) parts.push(`no results for ${missingList}`);
-  return parts.join('; ');
+  if (missing.length) parts.push(i18n.t('compare.verdict.noResultsFor', { list: missingList }));
+  return parts.join(i18n.t('compare.verdict.sep'));
 }
 
 // ---------------------------------------------------------------- the form
@@ -314,13 +308,14 @@ export function toggleMode(modes: CompareRow[], mode: CompareRow, on: boolean): 
   return modes.filter((m) => m !== mode);
 }
 
-const FIELD_NAMES: Record<string, string> = { members: 'tier sizes', connections: 'connections', duration: 'duration', warmup: 'warm-up', repeat: 'repetitions', modes: 'modes', object: 'object', service: 'service', lab: 'lab' };
+const FIELDS = ['members', 'connections', 'duration', 'warmup', 'repeat', 'modes', 'object', 'service', 'lab'] as const;
+const fieldName = (f: string) => ((FIELDS as readonly string[]).includes(f) ? i18n.t(`compare.formErr.field.${f as (typeof FIELDS)[number]}`) : f);
 
 /** The request the form describes, checked with the API's own schema; or one line saying what is wrong. */
 export function buildRequest(lab: string, f: CompareForm): { req: CompareRequest; error?: undefined } | { req?: undefined; error: string } {
   const gateways = f.gateways ?? [];
   // tier sizes alone run the service's own mode through each size
-  if (f.modes.length === 0 && gateways.length === 0 && !f.members?.trim()) return { error: 'Pick at least one mode or gateway to compare.' };
+  if (f.modes.length === 0 && gateways.length === 0 && !f.members?.trim()) return { error: i18n.t('compare.formErr.pickOne') };
   const n = (v: string) => (v.trim() === '' ? NaN : Number(v));
   const candidate = {
     lab,
@@ -336,13 +331,13 @@ export function buildRequest(lab: string, f: CompareForm): { req: CompareRequest
     repeat: n(f.repeat),
   };
   const delay = delayRefusal(f.object);
-  if (delay) return { error: `object: ${delay}` };
+  if (delay) return { error: `${fieldName('object')}: ${delay}` };
   const r = compareRequestSchema.safeParse(candidate);
   if (r.success) return { req: r.data };
   const first = r.error.issues[0];
   const field = String(first?.path[0] ?? '');
-  const what = first?.code === 'invalid_type' ? 'must be a number' : (first?.message ?? 'is invalid');
-  return { error: `${FIELD_NAMES[field] ?? field}: ${what}` };
+  const what = first?.code === 'invalid_type' ? i18n.t('compare.formErr.mustBeNumber') : (first?.message ?? i18n.t('compare.formErr.invalid'));
+  return { error: `${fieldName(field)}: ${what}` };
 }
 
 /** Rough length of a comparison, for the hint under Run (a mode switch takes a couple of seconds). */
@@ -352,18 +347,18 @@ export function estimateSeconds(req: Pick<CompareRequest, 'modes' | 'gateways' |
 }
 export function fmtDuration(s: number): string {
   if (!finite(s) || s < 0) return '–';
-  if (s < 60) return `${Math.round(s)} s`;
+  if (s < 60) return fmtUnit(Math.round(s), 's');
   const m = Math.floor(s / 60);
   const r = Math.round(s % 60);
-  return r ? `${m} min ${r} s` : `${m} min`;
+  const min = fmtUnit(m, i18n.t('compare.min'));
+  return r ? `${min} ${fmtUnit(r, 's')}` : min;
 }
 
-const PHASES: Record<CompareProgress['phase'], string> = { switching: 'switching to', warmup: 'warming up', measuring: 'measuring', restoring: 'restoring' };
 
 /** One line in the progress bar: "measuring nat · run 4/9 · 37 s left" */
 export function progressText(p: Pick<CompareProgress, 'phase' | 'mode' | 'repetition' | 'done' | 'total' | 'secondsLeft'>): string {
   const run = Math.min(p.done + 1, p.total);
-  return `${PHASES[p.phase] ?? p.phase} ${p.mode} · run ${run}/${p.total} · ${fmtDuration(p.secondsLeft)} left`;
+  return i18n.t('compare.progress', { phase: i18n.exists(`compare.phase.${p.phase}`) ? i18n.t(`compare.phase.${p.phase}`) : p.phase, mode: p.mode, run, total: p.total, left: fmtDuration(p.secondsLeft) });
 }
 
 // ---------------------------------------------------------------- exports

@@ -4,6 +4,8 @@
 // DOM, so every rule here is unit-tested on real journeys.
 import type { Journey, JourneyChange, JourneyHop, JourneyValue, LabDoc } from '../../electron/api';
 import { joinWords } from './compare-data';
+import { i18n } from '../i18n';
+import { fmtUnit } from '../i18n/format';
 
 export type Leg = 'request' | 'response';
 export const LEGS: Leg[] = ['request', 'response'];
@@ -55,9 +57,9 @@ export interface HopCard {
 /** 0 µs, 23.6 µs, 1.84 ms, 2.1 s */
 export function fmtMicros(us: number): string {
   if (!Number.isFinite(us)) return '–';
-  if (us < 1000) return `${us === 0 ? 0 : us.toFixed(1)} µs`;
-  if (us < 1_000_000) return `${(us / 1000).toFixed(us < 10_000 ? 2 : 1)} ms`;
-  return `${(us / 1_000_000).toFixed(1)} s`;
+  if (us < 1000) return us === 0 ? fmtUnit(0, 'µs') : fmtUnit(us, 'µs', 1);
+  if (us < 1_000_000) return fmtUnit(us / 1000, 'ms', us < 10_000 ? 2 : 1);
+  return fmtUnit(us / 1_000_000, 's', 1);
 }
 
 export const showValue = (v: JourneyValue | undefined): string => (v === null || v === undefined || v === '' ? '—' : String(v));
@@ -120,11 +122,11 @@ function markOf(c: JourneyChange): Mark {
 function badgeOf(h: JourneyHop, mode: string): string | undefined {
   const own = h.changes.filter((c) => !c.expected);
   if (!own.length) return undefined;
-  if (h.kind !== 'balancer') return `unexpected change at ${h.node}`;
-  if (own.some((c) => c.field === STREAM_ROW)) return `relayed by ${mode}`;
+  if (h.kind !== 'balancer') return i18n.t('journey.badgeUnexpected', { node: h.node });
+  if (own.some((c) => c.field === STREAM_ROW)) return i18n.t('journey.badgeRelayed', { mode });
   const encap = own.find((c) => c.field === 'encap');
-  if (encap) return encap.to ? `wrapped by ${mode}` : `unwrapped by ${mode}`;
-  return `rewritten by ${mode}`;
+  if (encap) return encap.to ? i18n.t('journey.badgeWrapped', { mode }) : i18n.t('journey.badgeUnwrapped', { mode });
+  return i18n.t('journey.badgeRewritten', { mode });
 }
 
 type ValueOf = (hop: JourneyHop, field: string) => string;
@@ -139,7 +141,7 @@ function fieldRow(h: JourneyHop, prev: JourneyHop | undefined, field: string, va
   const stream = h.changes.find((x) => x.field === STREAM_ROW);
   if (stream && prev && value(prev, field) !== shown) {
     if (CONNECTION_FIELDS.has(field)) return { field, value: shown, mark: 'rewrite', why: stream.why, from: value(prev, field) };
-    return { field, value: shown, mark: 'expected', why: `a new packet on ${h.node}'s own connection`, from: value(prev, field) };
+    return { field, value: shown, mark: 'expected', why: i18n.t('journey.newPacket', { node: h.node }), from: value(prev, field) };
   }
   return { field, value: shown, mark: 'same' };
 }
@@ -195,19 +197,20 @@ function rewriteWords(hops: JourneyHop[], node: string, leg: Leg): string | unde
   const own = hops.filter((h) => h.node === node).flatMap((h) => h.changes.filter((c) => !c.expected));
   if (!own.length) return undefined;
   const stream = own.find((c) => c.field === STREAM_ROW);
-  if (stream) return leg === 'request' ? `${node} relayed the request on its own TCP connection (${showValue(stream.to)})` : `${node} relayed it on the client's connection`;
+  if (stream) return leg === 'request' ? i18n.t('journey.relayedRequest', { node, stream: showValue(stream.to) }) : i18n.t('journey.relayedResponse', { node });
   const encap = own.find((c) => c.field === 'encap');
   const rest = [...new Set(own.filter((c) => c.field !== 'encap' && !c.field.startsWith('outer.')).map((c) => c.field))];
+  const more = rest.length ? i18n.t('journey.andRewrote', { fields: joinWords(rest) }) : '';
   if (encap?.to) {
     const src = own.find((c) => c.field === 'outer.ip.src')?.to;
     const dst = own.find((c) => c.field === 'outer.ip.dst')?.to;
     const ends = src != null && dst != null ? ` (${src} → ${dst})` : '';
-    return `${node} wrapped the packet in an outer IPv4 header${ends}${rest.length ? ` and rewrote ${joinWords(rest)}` : ''}`;
+    return i18n.t('journey.wrapped', { node, ends, rest: more });
   }
-  if (encap) return `${node} took the outer IPv4 header off${rest.length ? ` and rewrote ${joinWords(rest)}` : ''}`;
+  if (encap) return i18n.t('journey.unwrapped', { node, rest: more });
   const outer = own.filter((c) => c.field.startsWith('outer.')).map((c) => c.field);
   const fields = [...rest, ...new Set(outer)];
-  return `${node} rewrote ${fields.length === 1 ? 'only ' : ''}${joinWords(fields)}`;
+  return i18n.t(fields.length === 1 ? 'journey.rewroteOnly' : 'journey.rewrote', { node, fields: joinWords(fields) });
 }
 
 function legRewrites(hops: JourneyHop[], leg: Leg): string[] {
@@ -225,33 +228,33 @@ export function verdict(j: Journey): string {
   const req = j.request.hops;
   const resp = j.response.hops;
   let first: string;
-  if (!req.length) first = 'the request was not seen on any interface';
+  if (!req.length) first = i18n.t('journey.requestNotSeen');
   else {
     const done = legRewrites(req, 'request');
-    first = done.length ? done.join(', then ') : `nothing rewrote the request on its way${j.backend ? ` to ${j.backend}` : ''} (forwarding only)`;
+    first = done.length ? done.join(i18n.t('journey.then')) : j.backend ? i18n.t('journey.nothingRewroteTo', { backend: j.backend }) : i18n.t('journey.nothingRewrote');
   }
   let second: string;
-  if (!resp.length) second = req.length ? 'no response was seen' : '';
+  if (!resp.length) second = req.length ? i18n.t('journey.noResponse') : '';
   else {
     const path = nodePath(resp).join(' → ');
     if (j.response.viaBalancer) {
       const back = legRewrites(resp, 'response');
-      second = `the response went ${path}, back through the balancer${back.length ? `, where ${back.join(', then ')}` : ''}`;
-    } else second = `the response went ${path} and did not cross the balancer`;
+      second = back.length ? i18n.t('journey.responseBackWhere', { path, what: back.join(i18n.t('journey.then')) }) : i18n.t('journey.responseBack', { path });
+    } else second = i18n.t('journey.responseDirect', { path });
   }
-  return `${j.mode}: ${[first, second].filter(Boolean).join('; ')}.`;
+  return i18n.t('journey.verdict', { mode: j.mode, text: [first, second].filter(Boolean).join(i18n.t('journey.verdictSep')) });
 }
 
 /** The facts under the verdict: who sent what where, who answered, how long it took. */
 export function journeyMeta(j: Journey): string {
   const from = `${j.client.node} (${j.client.address}${j.client.port ? `:${j.client.port}` : ''}) → ${j.vip}:${j.port}`;
   const parts = [`${j.service}: ${from}`];
-  if (j.backend) parts.push(`served by ${j.backend}`);
+  if (j.backend) parts.push(i18n.t('journey.servedBy', { backend: j.backend }));
   if (j.response.status !== undefined) parts.push(`HTTP ${j.response.status}`);
   const hosts = hostPath(j.request.hops);
-  if (hosts.length) parts.push(`across hosts ${hosts.join(' → ')}`);
+  if (hosts.length) parts.push(i18n.t('journey.acrossHosts', { hosts: hosts.join(' → ') }));
   const last = j.response.hops[j.response.hops.length - 1];
-  if (last) parts.push(`round trip ${fmtMicros(last.t)}`);
+  if (last) parts.push(i18n.t('journey.roundTrip', { t: fmtMicros(last.t) }));
   return parts.join(' · ');
 }
 

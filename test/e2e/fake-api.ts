@@ -4,6 +4,8 @@
 import { ApiError, balancersOf, type EngineDescription, type LabApi, type LabDoc, type LabEvent, type LabStatus, type Mode, type ServiceStats } from '../../electron/api';
 import { formatLab, getTemplate, listTemplates, modeAvailability, parseLabText, validateLab } from '../../electron/engine/topology';
 import { CaptureManager } from '../../electron/engine/capture/capture-manager';
+import { COURSE } from '../../electron/engine/lessons/course/index';
+import { lessonOf } from '../../electron/engine/lessons/lessons';
 import { playingStarter } from '../support/capture-fakes';
 import { createFakeCompare } from './fake-compare';
 import { fakeJourney } from './fake-journey';
@@ -217,6 +219,16 @@ export function createFakeApi(opts: { stepMs?: number; dockerAvailable?: boolean
     },
     async undoBreak() {
       return [];
+    },
+    // the real course, never started: its labs need Docker
+    async listLessons() {
+      return COURSE.map((d) => ({ lesson: lessonOf(d), progress: null }));
+    },
+    async startLesson() {
+      throw new ApiError('a lesson deploys a lab: that needs Docker', 'engine');
+    },
+    async lessonStep() {
+      throw new ApiError('a lesson checks a running lab: that needs Docker', 'engine');
     },
   };
   return api;

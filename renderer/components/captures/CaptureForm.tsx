@@ -4,6 +4,7 @@
 import { useRef } from 'react';
 import type { IfaceChoice, CaptureForm as Form } from '../../lib/capture-data';
 import { Icon } from '../icons';
+import { useTranslation } from '../../i18n';
 
 /** A link or node selected on the canvas, as interfaces of the running lab. */
 export interface CanvasOffer { label: string; keys: string[] }
@@ -26,6 +27,7 @@ export interface CaptureFormProps {
 }
 
 export function CaptureForm(p: CaptureFormProps) {
+  const { t } = useTranslation();
   const { form, setForm, choices } = p;
   const fileInput = useRef<HTMLInputElement>(null);
   const locked = !!p.blocked || p.running || p.starting;
@@ -44,14 +46,14 @@ export function CaptureForm(p: CaptureFormProps) {
       )}
       {choices.length > 0 && (
         <div className="field">
-          <label>interfaces</label>
+          <label>{t('captures.interfaces')}</label>
           <div className="cap-ifaces" data-testid="cap-ifaces">
             {nodes.map((node) => {
               const mine = choices.filter((c) => c.node === node);
               const on = mine.filter((c) => form.picked.includes(c.key)).length;
               return (
                 <div className="cap-node" key={node}>
-                  <label className="check cap-node-name" title={mine[0].running ? '' : `${node} is not running`}>
+                  <label className="check cap-node-name" title={mine[0].running ? '' : t('captures.notRunning', { node })}>
                     <input
                       type="checkbox"
                       data-testid={`cap-node-${node}`}
@@ -63,11 +65,11 @@ export function CaptureForm(p: CaptureFormProps) {
                       onChange={(e) => toggle(mine.map((c) => c.key), e.target.checked)}
                     />
                     <strong>{node}</strong>
-                    <span className="muted small">{mine[0].kind}</span>
+                    <span className="muted small">{t(`canvas.kind.${mine[0].kind}`)}</span>
                   </label>
                   <div className="cap-node-ifaces">
                     {mine.map((c) => (
-                      <label className="check" key={c.key} title={`${c.key} on ${c.network}, ${c.address}`}>
+                      <label className="check" key={c.key} title={t('captures.ifaceTitle', { key: c.key, network: c.network, address: c.address })}>
                         <input type="checkbox" data-testid={`cap-iface-${c.key}`} checked={form.picked.includes(c.key)} disabled={locked || !c.running} onChange={(e) => toggle([c.key], e.target.checked)} />
                         <span className="mono">{c.iface}</span>
                         <span className="muted">{c.network}</span>
@@ -81,17 +83,17 @@ export function CaptureForm(p: CaptureFormProps) {
         </div>
       )}
       {p.offer && !p.blocked && (
-        <button type="button" className="btn small cap-offer" data-testid="capture-offer" disabled={locked} title="Selected on the canvas" onClick={() => p.onStartOn(p.offer!.keys)}>
+        <button type="button" className="btn small cap-offer" data-testid="capture-offer" disabled={locked} title={t('captures.selectedOnCanvas')} onClick={() => p.onStartOn(p.offer!.keys)}>
           <Icon.play /> {p.offer.label}
         </button>
       )}
       <div className="field">
-        <label htmlFor="capture-filter">capture filter <span className="muted">— tcpdump syntax</span></label>
+        <label htmlFor="capture-filter">{t('captures.captureFilter')} <span className="muted">{t('captures.tcpdumpSyntax')}</span></label>
         <input
           id="capture-filter"
           className="mono"
           data-testid="capture-filter"
-          placeholder="e.g. tcp port 80 or icmp"
+          placeholder={t('captures.filterPlaceholder')}
           value={form.filter}
           disabled={locked}
           spellCheck={false}
@@ -100,15 +102,15 @@ export function CaptureForm(p: CaptureFormProps) {
         />
       </div>
       <div className="field">
-        <label htmlFor="capture-ring">ring size, packets <span className="muted">— the oldest go first</span></label>
+        <label htmlFor="capture-ring">{t('captures.ringSize')} <span className="muted">{t('captures.oldestFirst')}</span></label>
         <input id="capture-ring" data-testid="capture-ring" inputMode="numeric" value={form.ringSize} disabled={locked} onChange={(e) => setForm({ ...form, ringSize: e.target.value })} />
       </div>
       <div className="compare-actions">
         <button type="button" className="btn primary" data-testid="capture-start" disabled={locked || !!p.problem} title={p.blocked ?? p.problem} onClick={p.onStart}>
-          <Icon.play /> {p.starting ? 'Starting…' : 'Start'}
+          <Icon.play /> {p.starting ? t('captures.starting') : t('captures.start')}
         </button>
         <button type="button" className="btn danger" data-testid="capture-stop" disabled={!p.running} onClick={p.onStop}>
-          <Icon.stop /> Stop
+          <Icon.stop /> {t('captures.stop')}
         </button>
         <span className="muted small" data-testid="capture-hint">
           {!p.blocked && !p.running ? (p.problem ?? '') : ''}
@@ -116,7 +118,7 @@ export function CaptureForm(p: CaptureFormProps) {
       </div>
       <div className="cap-file">
         <button type="button" className="btn small" data-testid="capture-load" onClick={() => fileInput.current?.click()}>
-          <Icon.open /> Open pcap…
+          <Icon.open /> {t('captures.openPcap')}
         </button>
         <input
           ref={fileInput}

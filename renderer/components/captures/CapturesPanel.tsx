@@ -13,6 +13,7 @@ import { HexView } from './HexView';
 import { PacketList } from './PacketList';
 import type { ShownCapture } from './capture-store';
 import { useCapture } from './useCapture';
+import { i18n, useTranslation } from '../../i18n';
 
 /** What is selected on the canvas that one can capture on: a node, or its link to a network. */
 export interface CanvasPick { node: string; network?: string }
@@ -27,9 +28,10 @@ export interface CapturesPanelProps {
 }
 
 const clock = (ms: number) => new Date(ms).toTimeString().slice(0, 8);
-const STATE_TEXT: Record<ShownCapture['state'], string> = { running: 'capturing', ended: 'stopped', loaded: 'file' };
+const STATE_TEXT = (s: ShownCapture['state']) => i18n.t(`captures.state.${s}`);
 
 export function CapturesPanel({ client, lab, status, pick }: CapturesPanelProps) {
+  const { t } = useTranslation();
   const [c, store] = useCapture(client);
   const choices = useMemo(() => captureChoices(lab ? status : null), [lab, status]);
   const choiceKeys = choices.map((x) => `${x.key}${x.running ? '' : '!'}`).join(',');
@@ -49,7 +51,7 @@ export function CapturesPanel({ client, lab, status, pick }: CapturesPanelProps)
   }, [choiceKeys, lab]);
 
   const running = c.cap?.state === 'running';
-  const blocked = !lab ? 'Deploy the lab to capture on its interfaces. A pcap file can be opened any time.' : !choices.length ? 'Waiting for the lab’s interfaces…' : undefined;
+  const blocked = !lab ? t('captures.deployFirst') : !choices.length ? t('captures.waitingIfaces') : undefined;
   const built = useMemo(() => buildCapture(form, choices), [form, choices]);
   const problem = 'error' in built ? built.error : undefined;
 
@@ -68,10 +70,10 @@ export function CapturesPanel({ client, lab, status, pick }: CapturesPanelProps)
     if (!pick || !choices.length) return null;
     if (pick.network) {
       const one = linkChoice(choices, pick.node, pick.network);
-      return one ? { label: `Capture on this link: ${one.key} (${one.network})`, keys: [one.key] } : null;
+      return one ? { label: t('captures.onLink', { key: one.key, network: one.network }), keys: [one.key] } : null;
     }
     const all = choices.filter((x) => x.node === pick.node);
-    return all.length ? { label: `Capture on ${pick.node}: ${all.map((x) => x.iface).join(', ')}`, keys: all.map((x) => x.key) } : null;
+    return all.length ? { label: t('captures.onNode', { node: pick.node, ifaces: all.map((x) => x.iface).join(', ') }), keys: all.map((x) => x.key) } : null;
   }, [pick, choices]);
 
   // what is selected in the packet's tree, kept with its packet: a new packet has nothing selected yet
@@ -114,17 +116,21 @@ export function CapturesPanel({ client, lab, status, pick }: CapturesPanelProps)
           }}
         />
       </aside>
-      <section className="captures-main" aria-label="Capture">
+      <section className="captures-main" aria-label={t('captures.capture')}>
         <div className="cap-bar">
           <span className={`cap-state ${cap?.state ?? 'none'}`} data-testid="capture-state">
-            {cap ? STATE_TEXT[cap.state] : 'no capture'}
+            {cap ? STATE_TEXT(cap.state) : t('captures.noCapture')}
           </span>
           {cap && (
             <span className="cap-status" data-testid="capture-status">
-              <span data-testid="capture-total">{fmtCount(cap.total)}</span> packets · <span data-testid="capture-shown" title={c.filter.applied ? `by the display filter ${c.filter.applied}` : 'every packet in the ring'}>{fmtCount(c.shown)}</span> shown
+              <span data-testid="capture-total">{fmtCount(cap.total)}</span> {t('captures.packets')} ·{' '}
+              <span data-testid="capture-shown" title={c.filter.applied ? t('captures.byFilter', { filter: c.filter.applied }) : t('captures.everyPacket')}>
+                {fmtCount(c.shown)}
+              </span>{' '}
+              {t('captures.shown')}
               {' · '}
-              <span className={cap.dropped ? 'cap-dropped' : undefined} data-testid="capture-dropped" title="the oldest packets the ring let go to keep its size">
-                {fmtCount(cap.dropped)} dropped
+              <span className={cap.dropped ? 'cap-dropped' : undefined} data-testid="capture-dropped" title={t('captures.droppedTitle')}>
+                {t('captures.dropped', { n: fmtCount(cap.dropped) })}
               </span>
               <span className="muted" title={cap.interfaces.map((i) => `${i.node}:${i.iface}`).join(', ')}>
                 {' · '}
@@ -136,24 +142,24 @@ export function CapturesPanel({ client, lab, status, pick }: CapturesPanelProps)
           )}
           <span className="spacer" />
           {!follow && running && (
-            <button type="button" className="btn small" data-testid="capture-follow" onClick={() => setFollow(true)} title="Scroll along with new packets">
-              ↓ Follow
+            <button type="button" className="btn small" data-testid="capture-follow" onClick={() => setFollow(true)} title={t('captures.followTitle')}>
+              {t('captures.follow')}
             </button>
           )}
           {c.captures.length > 0 && (
-            <select className="cap-select" data-testid="capture-select" aria-label="Captures" value={cap?.id ?? ''} onChange={(e) => onSelectCapture(e.target.value)}>
-              {!cap && <option value="">captures…</option>}
+            <select className="cap-select" data-testid="capture-select" aria-label={t('captures.capturesLabel')} value={cap?.id ?? ''} onChange={(e) => onSelectCapture(e.target.value)}>
+              {!cap && <option value="">{t('captures.capturesPick')}</option>}
               {c.captures.map((x) => (
                 <option key={x.id} value={x.id}>
-                  {x.name} {clock(x.startedAt)} · {STATE_TEXT[x.state]}
+                  {x.name} {clock(x.startedAt)} · {STATE_TEXT(x.state)}
                 </option>
               ))}
             </select>
           )}
-          <button type="button" className="btn small" data-testid="capture-save" disabled={!cap || cap.total === 0} title="Save the packets in the ring as a pcap file" onClick={() => void store.save()}>
-            <Icon.save /> Save pcap
+          <button type="button" className="btn small" data-testid="capture-save" disabled={!cap || cap.total === 0} title={t('captures.saveTitle')} onClick={() => void store.save()}>
+            <Icon.save /> {t('captures.save')}
           </button>
-          <button type="button" className="btn small ghost icon" data-testid="capture-discard" disabled={!cap} title="Forget this capture (stops it if it runs)" aria-label="Discard capture" onClick={() => void store.discard()}>
+          <button type="button" className="btn small ghost icon" data-testid="capture-discard" disabled={!cap} title={t('captures.discardTitle')} aria-label={t('captures.discard')} onClick={() => void store.discard()}>
             <Icon.trash />
           </button>
         </div>
@@ -162,7 +168,7 @@ export function CapturesPanel({ client, lab, status, pick }: CapturesPanelProps)
           <div className="compare-error" role="alert" data-testid="capture-error" title={c.error}>
             <span>{c.error}</span>
             <button type="button" className="linklike" onClick={() => store.dismissError()}>
-              dismiss
+              {t('captures.dismiss')}
             </button>
           </div>
         )}
@@ -178,12 +184,12 @@ export function CapturesPanel({ client, lab, status, pick }: CapturesPanelProps)
             ensure={store.ensure}
             empty={
               !cap
-                ? 'Pick interfaces and Start, or open a pcap file. Tip: select a link on the canvas to capture on it.'
+                ? t('captures.emptyNone')
                 : c.filter.applied
-                  ? `No packet matches ${c.filter.applied}.`
+                  ? t('captures.emptyNoMatch', { filter: c.filter.applied })
                   : running
-                    ? 'Waiting for packets…'
-                    : 'No packets.'
+                    ? t('captures.emptyWaiting')
+                    : t('captures.emptyNone2')
             }
           />
           <div className="cap-detail">
@@ -201,7 +207,7 @@ export function CapturesPanel({ client, lab, status, pick }: CapturesPanelProps)
               </>
             ) : (
               <div className="dock-empty small" data-testid="capture-detail-empty">
-                {c.packetError ?? (cap ? 'Select a packet to see its layers, fields and bytes.' : '')}
+                {c.packetError ?? (cap ? t('captures.selectPacket') : '')}
               </div>
             )}
           </div>

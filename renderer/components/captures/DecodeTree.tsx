@@ -3,6 +3,7 @@
 // display-filter names. Selecting a line marks its bytes in the hex view.
 import { useEffect, useRef, useState } from 'react';
 import { layerKeyOf, type TreeLayer, type TreeSelection } from '../../lib/capture-data';
+import { useTranslation } from '../../i18n';
 
 export interface DecodeTreeProps {
   tree: TreeLayer[];
@@ -14,6 +15,7 @@ export interface DecodeTreeProps {
 
 export function DecodeTree({ tree, selected, onSelect, problem }: DecodeTreeProps) {
   // folded layers, by name (a packet after packet keeps 'frame' folded if the user folded it)
+  const { t } = useTranslation();
   const [folded, setFolded] = useState<Set<string>>(() => new Set(['frame']));
   const host = useRef<HTMLDivElement>(null);
   const selKey = selected?.key;
@@ -62,13 +64,14 @@ export function DecodeTree({ tree, selected, onSelect, problem }: DecodeTreeProp
               aria-selected={selKey === l.key}
               data-key={l.key}
               data-testid={`layer-${l.name}`}
+              data-i18n="field"
               className={`tree-line tree-layer${selKey === l.key ? ' selected' : ''}`}
               onClick={() => onSelect({ key: l.key, offset: l.offset, length: l.length })}
             >
               <button
                 type="button"
                 className="tree-twisty"
-                aria-label={open ? `fold ${l.name}` : `unfold ${l.name}`}
+                aria-label={open ? t('captures.fold', { name: l.name }) : t('captures.unfold', { name: l.name })}
                 onClick={(e) => {
                   e.stopPropagation();
                   toggle(l.name);
@@ -86,9 +89,10 @@ export function DecodeTree({ tree, selected, onSelect, problem }: DecodeTreeProp
                   aria-selected={selKey === f.key}
                   data-key={f.key}
                   data-testid={`field-${f.name}`}
+                  data-i18n="field"
                   className={`tree-line tree-field${selKey === f.key ? ' selected' : ''}${f.length === 0 ? ' computed' : ''}`}
                   style={{ paddingLeft: 22 + f.depth * 16 }}
-                  title={f.length ? `${f.name} — bytes ${f.offset}–${f.offset + f.length - 1}` : `${f.name} — computed, no bytes of its own`}
+                  title={f.length ? t('captures.fieldBytes', { name: f.name, from: f.offset, to: f.offset + f.length - 1 }) : t('captures.fieldComputed', { name: f.name })}
                   onClick={() => onSelect({ key: f.key, offset: f.offset, length: f.length })}
                 >
                   <span className="tree-name">{f.name}</span>: <span className="tree-value">{f.display}</span>

@@ -3,6 +3,7 @@
 // one-line error and the spot it points at when it does not. Enter applies.
 import { useEffect, useRef, useState } from 'react';
 import type { DisplayFilter, FilterOutcome } from './capture-store';
+import { useTranslation } from '../../i18n';
 
 export interface DisplayFilterBarProps {
   filter: DisplayFilter;
@@ -18,6 +19,7 @@ interface Checked { text: string; error?: string; position?: number }
 
 export function DisplayFilterBar({ filter, disabled, check, apply }: DisplayFilterBarProps) {
   const [text, setText] = useState('');
+  const { t } = useTranslation();
   const [checked, setChecked] = useState<Checked | null>(null);
   const input = useRef<HTMLInputElement>(null);
 
@@ -61,9 +63,9 @@ export function DisplayFilterBar({ filter, disabled, check, apply }: DisplayFilt
           ref={input}
           className="dfilter-input mono"
           data-testid="display-filter"
-          aria-label="Display filter"
+          aria-label={t('captures.displayFilter')}
           aria-invalid={state === 'invalid'}
-          placeholder={disabled ? 'Display filter (start or open a capture first)' : 'Display filter, e.g. ip.dst == 198.18.0.100 && tcp.flags.syn == 1'}
+          placeholder={disabled ? t('captures.dfDisabled') : t('captures.dfPlaceholder')}
           value={text}
           disabled={disabled}
           spellCheck={false}
@@ -81,21 +83,21 @@ export function DisplayFilterBar({ filter, disabled, check, apply }: DisplayFilt
             type="button"
             className="btn small ghost"
             data-testid="display-filter-clear"
-            title="Show every packet"
+            title={t('captures.showEvery')}
             onClick={() => {
               setText('');
               void apply('');
             }}
           >
-            Clear
+            {t('captures.clear')}
           </button>
         )}
         <button type="button" className="btn small" data-testid="display-filter-apply" disabled={disabled || filter.busy} onClick={() => void onApply()}>
-          {filter.busy ? 'Filtering…' : 'Apply'}
+          {filter.busy ? t('captures.filtering') : t('captures.apply')}
         </button>
       </div>
       {error && (
-        <div className="dfilter-error" role="alert" data-testid="display-filter-error">
+        <div className="dfilter-error" role="alert" data-testid="display-filter-error" data-i18n="engine">
           <span>{error}</span>
           {pos !== undefined && pos >= 1 && (
             <code className="dfilter-where" data-testid="display-filter-where">

@@ -5,6 +5,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCallback, useEffect, useRef } from 'react';
 import { fmtCount, protoClass, relTime, type PacketTable, type PacketView } from '../../lib/capture-data';
+import { useTranslation } from '../../i18n';
 
 export const ROW_HEIGHT = 20;
 const ENSURE_MS = 60;
@@ -23,9 +24,10 @@ export interface PacketListProps {
   empty: React.ReactNode;
 }
 
-const COLUMNS = ['No.', 'Time', 'Node:iface', 'Source', 'Destination', 'Protocol', 'Length', 'Info'];
+const COLUMNS = ['no', 'time', 'where', 'source', 'destination', 'protocol', 'length', 'info'] as const;
 
 export function PacketList(p: PacketListProps) {
+  const { t } = useTranslation();
   const { view, table, ensure, follow, setFollow } = p;
   const scroller = useRef<HTMLDivElement>(null);
   const v = useVirtualizer({ count: view.length, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 12 });
@@ -76,11 +78,11 @@ export function PacketList(p: PacketListProps) {
       <div className="pkt-row pkt-head" role="row">
         {COLUMNS.map((c) => (
           <span key={c} role="columnheader">
-            {c}
+            {t(`captures.columns.${c}`)}
           </span>
         ))}
       </div>
-      <div className="pkt-scroller" ref={scroller} onScroll={onScroll} onKeyDown={onKey} tabIndex={0} role="grid" aria-label="Packets" aria-rowcount={view.length} data-testid="pkt-scroller">
+      <div className="pkt-scroller" ref={scroller} onScroll={onScroll} onKeyDown={onKey} tabIndex={0} role="grid" aria-label={t('captures.packetList')} aria-rowcount={view.length} data-testid="pkt-scroller">
         {view.length === 0 ? (
           <div className="pkt-empty muted">{p.empty}</div>
         ) : (
@@ -97,6 +99,7 @@ export function PacketList(p: PacketListProps) {
                   data-testid="pkt-row"
                   data-index={index}
                   className={`pkt-row proto-${r ? protoClass(r.protocol) : 'other'}${sel ? ' selected' : ''}`}
+                  data-i18n="field"
                   style={{ transform: `translateY(${it.start}px)`, height: ROW_HEIGHT }}
                   onClick={() => p.onSelect(index)}
                 >

@@ -11,6 +11,7 @@ import type { CaptureEvent, CaptureInfo, CaptureInterface, CaptureOptions, Captu
 import { oneLine } from '../../api-client';
 import { base64ToBytes, bytesToBase64, IndexList, PacketTable, packetView, type PacketView } from '../../lib/capture-data';
 import { downloadBlob } from '../../lib/files';
+import { i18n } from '../../i18n';
 
 export interface ShownCapture {
   id: string;
@@ -181,7 +182,7 @@ export class CaptureStore {
       (e) => {
         if (gen !== f.gen) return;
         f.inflight = false;
-        this.setFilter((x) => ({ ...x, error: `Display filter: ${oneLine(e)}` }));
+        this.setFilter((x) => ({ ...x, error: i18n.t('captures.errDisplayFilter', { why: oneLine(e) }) }));
       },
     );
   }
@@ -206,7 +207,7 @@ export class CaptureStore {
         (e) => {
           this.fetching.delete(key);
           this.tried.add(key);
-          if (this.id === id) this.set({ error: `Packets unavailable: ${oneLine(e)}` });
+          if (this.id === id) this.set({ error: i18n.t('captures.errPackets', { why: oneLine(e) }) });
         },
       );
     }
@@ -225,7 +226,7 @@ export class CaptureStore {
       this.rowsChanged({ filter: { applied: '', busy: false } });
       return {};
     }
-    if (!id) return { error: 'Start or open a capture to filter.' };
+    if (!id) return { error: i18n.t('captures.errNoCapture') };
     const gen = f.gen;
     this.setFilter((x) => ({ ...x, busy: true }));
     try {
@@ -245,7 +246,7 @@ export class CaptureStore {
       return {};
     } catch (e) {
       if (gen === f.gen) this.setFilter((x) => ({ ...x, busy: false }));
-      return { error: `Display filter: ${oneLine(e)}` };
+      return { error: i18n.t('captures.errDisplayFilter', { why: oneLine(e) }) };
     }
   };
 
@@ -285,7 +286,7 @@ export class CaptureStore {
       await f(id);
       return true;
     } catch (e) {
-      this.set({ error: `${what} failed: ${oneLine(e)}` });
+      this.set({ error: i18n.t('captures.errAction', { action: what, why: oneLine(e) }) });
       return false;
     }
   }
@@ -306,14 +307,14 @@ export class CaptureStore {
     } catch (e) {
       this.startingNow = false;
       this.early = [];
-      this.set({ error: `Capture failed: ${oneLine(e)}` });
+      this.set({ error: i18n.t('captures.errCapture', { why: oneLine(e) }) });
     } finally {
       this.set({ starting: false });
     }
   };
 
   stop = async () => {
-    await this.onShown('Stop', (id) => this.api.stopCapture(id));
+    await this.onShown(i18n.t('captures.actionStop'), (id) => this.api.stopCapture(id));
   };
 
   /** Reopen a capture the engine keeps (its list). */
@@ -330,12 +331,12 @@ export class CaptureStore {
       this.show({ id: r.id, name: r.interfaces[0]?.node ?? file.name, state: 'loaded', interfaces: r.interfaces, total: r.total, dropped: 0 });
       void this.refreshList();
     } catch (e) {
-      this.set({ error: `Cannot open ${file.name}: ${oneLine(e)}` });
+      this.set({ error: i18n.t('captures.errOpen', { file: file.name, why: oneLine(e) }) });
     }
   };
 
   save = async () => {
-    await this.onShown('Save', async (id) => {
+    await this.onShown(i18n.t('captures.actionSave'), async (id) => {
       const f = await this.api.capturePcap(id);
       downloadBlob(new Blob([base64ToBytes(f.base64)], { type: 'application/vnd.tcpdump.pcap' }), f.name);
     });
@@ -343,7 +344,7 @@ export class CaptureStore {
 
   /** Forget the capture shown (the engine frees its packets). */
   discard = async () => {
-    if (!(await this.onShown('Discard', (id) => this.api.discardCapture(id)))) return;
+    if (!(await this.onShown(i18n.t('captures.actionDiscard'), (id) => this.api.discardCapture(id)))) return;
     this.id = null;
     this.table = new PacketTable();
     this.filtered = null;

@@ -2,7 +2,8 @@
 // load and repetitions; Run and Cancel.
 import { useTranslation } from '../../i18n';
 import { GATEWAYS, GATEWAY_MODELS, type CompareModeAvailability, type CompareRow, type ServiceStatus } from '../../../electron/api';
-import { fmtDuration, OBJECTS, ROW_COLORS, ROW_TITLES, ROWS, toggleGateway, toggleMode, type CompareForm as Form } from '../../lib/compare-data';
+import { fmtDuration, OBJECTS, ROW_COLORS, ROWS, toggleGateway, toggleMode, type CompareForm as Form } from '../../lib/compare-data';
+import { i18n, useTranslation } from '../../i18n';
 
 export interface Availability { loading: boolean; rows: CompareModeAvailability[]; error?: string }
 
@@ -23,14 +24,15 @@ export interface CompareFormProps {
 }
 
 function modeState(row: CompareRow, a: Availability): { ok: boolean; reason?: string } {
-  if (a.loading) return { ok: false, reason: 'checking what this service supports…' };
+  if (a.loading) return { ok: false, reason: i18n.t('compare.checking') };
   if (a.error) return { ok: false, reason: a.error };
   const found = a.rows.find((r) => r.mode === row);
-  if (!found) return { ok: false, reason: 'the engine does not offer this row here' };
-  return found.ok ? { ok: true } : { ok: false, reason: found.reason ?? 'not available for this service' };
+  if (!found) return { ok: false, reason: i18n.t('compare.notOffered') };
+  return found.ok ? { ok: true } : { ok: false, reason: found.reason ?? i18n.t('compare.notAvailable') };
 }
 
 export function CompareForm(p: CompareFormProps) {
+  const { t } = useTranslation();
   const { form, setForm } = p;
   const locked = !!p.blocked || p.running;
   const { t } = useTranslation();
@@ -51,7 +53,7 @@ export function CompareForm(p: CompareFormProps) {
       )}
       {p.services.length > 1 && (
         <div className="field">
-          <label htmlFor="compare-service">service</label>
+          <label htmlFor="compare-service">{t('compare.service')}</label>
           <select id="compare-service" data-testid="compare-service" value={form.service} disabled={locked} onChange={(e) => set({ service: e.target.value, modes: [] })}>
             {p.services.map((s) => (
               <option key={s.name} value={s.name}>
@@ -63,7 +65,7 @@ export function CompareForm(p: CompareFormProps) {
       )}
       <div className="field">
         <label>
-          modes <span className="muted">— the first ticked is the baseline</span>
+          {t('compare.modes')} <span className="muted">{t('compare.baselineHint')}</span>
         </label>
         <div className="compare-modes" data-testid="compare-modes">
           {ROWS.map((row) => {
@@ -71,7 +73,7 @@ export function CompareForm(p: CompareFormProps) {
             const order = form.modes.indexOf(row);
             const checked = order >= 0;
             return (
-              <label key={row} className={`check compare-mode${st.ok ? '' : ' unavailable'}`} title={st.ok ? ROW_TITLES[row] : `${row}: ${st.reason}`} data-testid={`compare-mode-${row}`}>
+              <label key={row} className={`check compare-mode${st.ok ? '' : ' unavailable'}`} title={st.ok ? t(`compare.rowTitle.${row}`) : `${row}: ${st.reason}`} data-testid={`compare-mode-${row}`}>
                 <input
                   type="checkbox"
                   data-testid={`compare-check-${row}`}
@@ -81,7 +83,7 @@ export function CompareForm(p: CompareFormProps) {
                 />
                 <span className="compare-dot" style={{ background: ROW_COLORS[row] }} />
                 {row}
-                {order === 0 && st.ok && <span className="chip compare-base">baseline</span>}
+                {order === 0 && st.ok && <span className="chip compare-base">{t('compare.baseline')}</span>}
               </label>
             );
           })}
@@ -91,7 +93,7 @@ export function CompareForm(p: CompareFormProps) {
       {modeState('l7', p.availability).ok && (
         <div className="field">
           <label>
-            gateways <span className="muted">— or compare l7 gateways (their I/O models) instead of modes</span>
+            {t('compare.gateways')} <span className="muted">{t('compare.gatewaysHint')}</span>
           </label>
           <div className="compare-modes" data-testid="compare-gateways">
             {GATEWAYS.map((g) => (
@@ -106,7 +108,7 @@ export function CompareForm(p: CompareFormProps) {
                 {g}
               </label>
             ))}
-            <label className="check" title="off: a new connection for every request">
+            <label className="check" title={t('compare.keepAliveTitle')}>
               <input type="checkbox" data-testid="compare-keepalive" checked={form.keepAlive !== false} disabled={locked} onChange={(e) => set({ keepAlive: e.target.checked ? undefined : false })} />
               keep-alive
             </label>
@@ -123,7 +125,7 @@ export function CompareForm(p: CompareFormProps) {
       )}
       <div className="grid2">
         <div className="field">
-          <label htmlFor="compare-object">object</label>
+          <label htmlFor="compare-object">{t('compare.object')}</label>
           <select id="compare-object" data-testid="compare-object" value={form.object} disabled={locked} onChange={(e) => set({ object: e.target.value })}>
             {OBJECTS.map((o) => (
               <option key={o} value={o}>
@@ -132,22 +134,22 @@ export function CompareForm(p: CompareFormProps) {
             ))}
           </select>
         </div>
-        {numField('connections', 'connections', 'concurrent connections per client')}
+        {numField('connections', t('compare.connections'), t('compare.connectionsHint'))}
       </div>
       <div className="grid3">
-        {numField('duration', 'duration, s', 'seconds measured per run')}
-        {numField('warmup', 'warm-up, s', 'seconds of load before each run, not counted')}
-        {numField('repeat', 'repetitions', 'rounds through all the modes')}
+        {numField('duration', t('compare.duration'), t('compare.durationHint'))}
+        {numField('warmup', t('compare.warmup'), t('compare.warmupHint'))}
+        {numField('repeat', t('compare.repeat'), t('compare.repeatHint'))}
       </div>
       <div className="compare-actions">
         <button type="button" className="btn primary" data-testid="compare-run" disabled={locked || !!p.problem} title={p.blocked ?? p.problem} onClick={p.onRun}>
-          Run
+          {t('compare.run')}
         </button>
         <button type="button" className="btn danger" data-testid="compare-cancel" disabled={!p.running || p.cancelling} onClick={p.onCancel}>
-          Cancel
+          {t('compare.cancel')}
         </button>
         <span className="muted small" data-testid="compare-hint">
-          {p.problem ?? (p.estimateSeconds !== undefined && !p.blocked && !p.running ? `about ${fmtDuration(p.estimateSeconds)}` : '')}
+          {p.problem ?? (p.estimateSeconds !== undefined && !p.blocked && !p.running ? t('compare.about', { time: fmtDuration(p.estimateSeconds) }) : '')}
         </span>
       </div>
     </div>

@@ -1,5 +1,6 @@
 // Past comparisons, newest first; pressing one reopens it.
 import type { ComparisonInfo } from '../../../electron/api';
+import { useTranslation } from '../../i18n';
 
 const when = (iso: string) => {
   const d = new Date(iso);
@@ -9,16 +10,17 @@ const when = (iso: string) => {
 };
 
 export function CompareHistory(p: { items: ComparisonInfo[]; error: string | null; current?: string; disabled: boolean; onOpen(id: string): void; onRefresh(): void }) {
+  const { t } = useTranslation();
   return (
     <div className="compare-history" data-testid="compare-history">
       <h3 className="panel-title">
-        Past comparisons
+        {t('compare.past')}
         <button type="button" className="linklike" data-testid="compare-history-refresh" onClick={p.onRefresh}>
-          refresh
+          {t('compare.refresh')}
         </button>
       </h3>
       {p.error && <div className="issues-error">{p.error}</div>}
-      {!p.error && p.items.length === 0 && <div className="muted small">None yet.</div>}
+      {!p.error && p.items.length === 0 && <div className="muted small">{t('compare.noneYet')}</div>}
       <ul className="list">
         {p.items.map((c) => (
           <li key={c.id}>
@@ -36,7 +38,7 @@ export function CompareHistory(p: { items: ComparisonInfo[]; error: string | nul
                   {c.lab}/{c.service} · {when(c.startedAt)}
                 </span>
               </span>
-              {!c.complete && <span className="chip bad">incomplete</span>}
+              {!c.complete && <span className="chip bad">{t('compare.incomplete')}</span>}
             </button>
           </li>
         ))}

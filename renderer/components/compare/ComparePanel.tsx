@@ -10,6 +10,7 @@ import { CompareProgress } from './CompareProgress';
 import { CompareResults } from './CompareResults';
 import { LiveChart } from './LiveChart';
 import { useCompare } from './useCompare';
+import { i18n } from '../../i18n';
 
 export interface ComparePanelProps {
   client: ApiClient;
@@ -51,7 +52,7 @@ export function ComparePanel({ client, lab, services }: ComparePanelProps) {
           return { ...f, modes: kept.length ? kept : defaultModes(currentMode as CompareRow | undefined, rows) };
         });
       },
-      (e) => live && setAvailability({ loading: false, rows: [], error: `Modes unavailable: ${oneLine(e)}` }),
+      (e) => live && setAvailability({ loading: false, rows: [], error: i18n.t('compare.modesUnavailable', { why: oneLine(e) }) }),
     );
     return () => {
       live = false;
@@ -60,7 +61,7 @@ export function ComparePanel({ client, lab, services }: ComparePanelProps) {
     // comparison's own switching) must not re-query
   }, [api, lab, form.service]);
 
-  const blocked = !lab ? 'Deploy the lab to compare its modes.' : services.length === 0 ? 'This lab has no service to compare.' : undefined;
+  const blocked = !lab ? i18n.t('compare.deployFirst') : services.length === 0 ? i18n.t('compare.noService') : undefined;
   const built = useMemo(() => (lab ? buildRequest(lab, form) : null), [lab, form]);
   const running = cmp.running;
 
@@ -82,12 +83,12 @@ export function ComparePanel({ client, lab, services }: ComparePanelProps) {
         />
         <CompareHistory items={cmp.history} error={cmp.historyError} current={cmp.result?.id} disabled={!!running} onOpen={(id) => void cmp.open(id)} onRefresh={() => void cmp.refreshHistory()} />
       </aside>
-      <section className="compare-main" aria-label="Comparison">
+      <section className="compare-main" aria-label={i18n.t('compare.comparison')}>
         {cmp.error && (
           <div className="compare-error" role="alert" data-testid="compare-error" title={cmp.error}>
             <span>{cmp.error}</span>
             <button type="button" className="linklike" onClick={() => cmp.setError(null)}>
-              dismiss
+              {i18n.t('compare.dismiss')}
             </button>
           </div>
         )}
@@ -105,8 +106,8 @@ export function ComparePanel({ client, lab, services }: ComparePanelProps) {
           <CompareResults comparison={cmp.result} getCsv={(id) => api.comparisonCsv(id)} onError={(m) => cmp.setError(m)} />
         ) : (
           <div className="dock-empty" data-testid="compare-empty">
-            <strong>Compare the modes on the same lab.</strong>
-            <span>Pick the modes and the load, then Run: each mode gets the same workload in rotating rounds. Results and past comparisons show here.</span>
+            <strong>{i18n.t('compare.emptyTitle')}</strong>
+            <span>{i18n.t('compare.emptyText')}</span>
           </div>
         )}
       </section>

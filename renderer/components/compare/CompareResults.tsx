@@ -9,31 +9,40 @@ import { chartsPng } from './export-png';
 import { MemberCharts } from './MemberCharts';
 import { GatewayCharts } from './GatewayCharts';
 import { ResultCharts } from './ResultCharts';
+import { i18n, useTranslation } from '../../i18n';
+import { fmtDateTime, fmtNumber } from '../../i18n/format';
 
 function describe(c: Comparison): string {
   const w = c.workload;
   const parts = [
-    `${c.service} on ${c.lab}`,
-    `${w.object} object`,
-    `${w.connections} connection${w.connections === 1 ? '' : 's'}${w.clients?.length ? ` × ${w.clients.length} client${w.clients.length === 1 ? '' : 's'}` : ''}`,
-    `${fmtDuration(w.duration)} × ${w.repeat}${w.warmup ? ` (+${fmtDuration(w.warmup)} warm-up)` : ''}`,
-    new Date(c.startedAt).toLocaleString(),
+    i18n.t('compare.onLab', { service: c.service, lab: c.lab }),
+    i18n.t('compare.objectOf', { object: w.object }),
+    `${i18n.t('compare.nConnections', { count: w.connections })}${w.clients?.length ? i18n.t('compare.nClients', { count: w.clients.length }) : ''}`,
+    `${fmtDuration(w.duration)} × ${w.repeat}${w.warmup ? i18n.t('compare.warmupOf', { time: fmtDuration(w.warmup) }) : ''}`,
+    fmtDateTime(new Date(c.startedAt)),
   ];
   return parts.join(' · ');
 }
 
 // throughput differs several-fold with offload: say it, so results of both settings are not compared unknowingly
-const offloadNote = (on: boolean | undefined) => (on === undefined ? '' : on ? 'offload on (faster; captures show super-packets)' : 'offload off');
+const offloadNote = (on: boolean | undefined) => (on === undefined ? '' : on ? i18n.t('compare.offloadOn') : i18n.t('compare.offloadOff'));
 
 function environment(c: Comparison): string | null {
   const e = c.environment;
   if (!e) return null;
-  const load = (xs: number[] | undefined) => (xs?.length ? xs[0].toFixed(1) : '?');
-  const bits = [e.kernel && `kernel ${e.kernel}`, e.cpus && `${e.cpus} CPU${e.cpus === 1 ? '' : 's'}${e.cpuModel ? ` ${e.cpuModel}` : ''}`, e.docker && `Docker ${e.docker}`, `load ${load(e.loadBefore)} → ${load(e.loadAfter)}`, offloadNote(offloadOf(e))];
+  const load = (xs: number[] | undefined) => (xs?.length ? fmtNumber(xs[0], 1) : '?');
+  const bits = [
+    e.kernel && i18n.t('compare.kernel', { kernel: e.kernel }),
+    e.cpus && i18n.t('compare.cpus', { count: e.cpus, model: e.cpuModel ? ` ${e.cpuModel}` : '' }),
+    e.docker && `Docker ${e.docker}`,
+    i18n.t('compare.load', { before: load(e.loadBefore), after: load(e.loadAfter) }),
+    offloadNote(offloadOf(e)),
+  ];
   return bits.filter(Boolean).join(' · ');
 }
 
 export function CompareResults({ comparison: c, getCsv, onError }: { comparison: Comparison; getCsv(id: string): Promise<string>; onError(message: string): void }) {
+  const { t } = useTranslation();
   const root = useRef<HTMLDivElement>(null);
   const [busy, setBusy] = useState<'csv' | 'png' | null>(null);
   const env = environment(c);
@@ -46,7 +55,7 @@ export function CompareResults({ comparison: c, getCsv, onError }: { comparison:
       const csv = await getCsv(c.id);
       downloadBlob(new Blob([csv], { type: 'text/csv' }), `${exportBaseName(c)}.csv`);
     } catch (e) {
-      onError(`CSV export failed: ${oneLine(e)}`);
+      onError(t('compare.csvFailed', { why: oneLine(e) }));
     } finally {
       setBusy(null);
     }
@@ -57,7 +66,7 @@ export function CompareResults({ comparison: c, getCsv, onError }: { comparison:
     try {
       downloadBlob(await chartsPng(root.current), `${exportBaseName(c)}.png`);
     } catch (e) {
-      onError(`PNG export failed: ${oneLine(e)}`);
+      onError(t('compare.pngFailed', { why: oneLine(e) }));
     } finally {
       setBusy(null);
     }
@@ -67,7 +76,7 @@ export function CompareResults({ comparison: c, getCsv, onError }: { comparison:
     <div className="compare-results" data-testid="compare-results">
       <div className="compare-results-bar">
         <span className={`chip${c.complete ? '' : ' bad'}`} data-testid="compare-state">
-          {c.complete ? 'complete' : c.error ? 'failed' : 'incomplete'}
+          {c.complete ? t('compare.complete') : c.error ? t('compare.failed') : t('compare.incomplete')}
         </span>
         <span className="muted small compare-id" title={c.id}>
           {c.id}
@@ -93,7 +102,7 @@ export function CompareResults({ comparison: c, getCsv, onError }: { comparison:
           </p>
         )}
         {c.error && (
-          <p className="compare-meta compare-run-error" data-png-text>
+          <p className="compare-meta compare-run-error" data-png-text data-i18n="engine">
             {c.error}
           </p>
         )}

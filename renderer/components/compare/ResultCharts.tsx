@@ -5,6 +5,8 @@ import { Bar, BarChart, CartesianGrid, ErrorBar, Rectangle, Tooltip, XAxis, YAxi
 import type { Comparison } from '../../../electron/api';
 import { backendColor, backendShareSeries, balancerBytesSeries, fmtBytesShort, fmtMbps, fmtPct, summarySeries, type SummaryRow } from '../../lib/compare-data';
 import { axisProps, ChartCard, gridProps, tooltipProps } from './ChartCard';
+import { i18n } from '../../i18n';
+import { fmtNumber, fmtUnit } from '../../i18n/format';
 
 const MARGIN = { top: 12, right: 12, bottom: 4, left: 4 };
 
@@ -31,7 +33,7 @@ function ModeTick(props: { x?: number | string; y?: number | string; payload?: {
       )}
       {gone && (
         <text transform={`translate(${x + 3},${y - 14}) rotate(-90)`} textAnchor="start" fill="#ff8a8a" fontSize={10}>
-          no data
+          {i18n.t('compare.chart.noData')}
         </text>
       )}
     </g>
@@ -65,7 +67,7 @@ export function ResultCharts({ comparison }: { comparison: Comparison }) {
 
   return (
     <div className="compare-grid" data-testid="compare-charts">
-      <ChartCard title="Throughput, Mbit/s — median, min–max" testid="chart-throughput">
+      <ChartCard title={i18n.t('compare.chart.throughput')} testid="chart-throughput">
         {(w, h) => (
           <BarChart width={w} height={h} data={rows} margin={MARGIN}>
             <CartesianGrid {...gridProps} />
@@ -78,21 +80,21 @@ export function ResultCharts({ comparison }: { comparison: Comparison }) {
                 return [`${fmtMbps(num(r.throughput))} (${fmtMbps(num(r.throughputMin))} – ${fmtMbps(num(r.throughputMax))})`, 'throughput'];
               }}
             />
-            <Bar dataKey="throughput" name="throughput" isAnimationActive={false} maxBarSize={56} shape={modeShape}>
+            <Bar dataKey="throughput" name={i18n.t('compare.chart.throughputName')} isAnimationActive={false} maxBarSize={56} shape={modeShape}>
               <ErrorBar dataKey="throughputSpread" width={6} stroke="#d9e0e8" strokeWidth={1.5} isAnimationActive={false} />
             </Bar>
           </BarChart>
         )}
       </ChartCard>
 
-      <ChartCard title="Requests/s — median, min–max" testid="chart-rps">
+      <ChartCard title={i18n.t('compare.chart.rps')} testid="chart-rps">
         {(w, h) => (
           <BarChart width={w} height={h} data={rows} margin={MARGIN}>
             <CartesianGrid {...gridProps} />
             <XAxis {...modeAxis(missing, rows.length, w)} />
             <YAxis {...axisProps} width={48} tickFormatter={compact} />
-            <Tooltip {...tooltipProps} formatter={(v) => [Math.round(num(v)).toLocaleString('en-US'), 'requests/s']} />
-            <Bar dataKey="rps" name="requests/s" isAnimationActive={false} maxBarSize={56} shape={modeShape}>
+            <Tooltip {...tooltipProps} formatter={(v) => [fmtNumber(Math.round(num(v))), i18n.t('compare.chart.requestsPerSec')]} />
+            <Bar dataKey="rps" name={i18n.t('compare.chart.requestsPerSec')} isAnimationActive={false} maxBarSize={56} shape={modeShape}>
               <ErrorBar dataKey="rpsSpread" width={6} stroke="#d9e0e8" strokeWidth={1.5} isAnimationActive={false} />
             </Bar>
           </BarChart>
@@ -100,7 +102,7 @@ export function ResultCharts({ comparison }: { comparison: Comparison }) {
       </ChartCard>
 
       <ChartCard
-        title="Latency, ms"
+        title={i18n.t('compare.chart.latency')}
         testid="chart-latency"
         legend={[
           { label: 'p50', color: '#9fd0ff' },
@@ -113,7 +115,7 @@ export function ResultCharts({ comparison }: { comparison: Comparison }) {
             <CartesianGrid {...gridProps} />
             <XAxis {...modeAxis(missing, rows.length, w)} />
             <YAxis {...axisProps} width={48} />
-            <Tooltip {...tooltipProps} formatter={(v, n) => [`${num(v).toFixed(2)} ms`, n]} />
+            <Tooltip {...tooltipProps} formatter={(v, n) => [fmtUnit(num(v), 'ms', 2), n]} />
             <Bar dataKey="p50" name="p50" fill="#9fd0ff" isAnimationActive={false} maxBarSize={22} />
             <Bar dataKey="p90" name="p90" fill="#4da3ff" isAnimationActive={false} maxBarSize={22} />
             <Bar dataKey="p99" name="p99" fill="#2a62a8" isAnimationActive={false} maxBarSize={22} />
@@ -121,13 +123,13 @@ export function ResultCharts({ comparison }: { comparison: Comparison }) {
         )}
       </ChartCard>
 
-      <ChartCard title="Share of requests per backend, %" testid="chart-shares" legend={shares.backends.map((b, i) => ({ label: b, color: backendColor(i) }))}>
+      <ChartCard title={i18n.t('compare.chart.shares')} testid="chart-shares" legend={shares.backends.map((b, i) => ({ label: b, color: backendColor(i) }))}>
         {(w, h) => (
           <BarChart width={w} height={h} data={shares.rows} margin={MARGIN}>
             <CartesianGrid {...gridProps} />
             <XAxis {...modeAxis(sharesMissing, rows.length, w)} />
             <YAxis {...axisProps} width={48} domain={[0, 100]} ticks={[0, 25, 50, 75, 100]} />
-            <Tooltip {...tooltipProps} formatter={(v, n) => [`${num(v).toFixed(1)} %`, n]} />
+            <Tooltip {...tooltipProps} formatter={(v, n) => [`${fmtNumber(num(v), 1)} %`, n]} />
             {shares.backends.map((b, i) => (
               <Bar key={b} dataKey={b} name={b} stackId="shares" fill={backendColor(i)} isAnimationActive={false} maxBarSize={56} />
             ))}
@@ -136,12 +138,12 @@ export function ResultCharts({ comparison }: { comparison: Comparison }) {
       </ChartCard>
 
       <ChartCard
-        title="Bytes per run"
+        title={i18n.t('compare.chart.bytes')}
         testid="chart-bytes"
         legend={[
-          { label: 'balancer rx', color: '#5f7a96' },
-          { label: 'balancer tx', color: '#f0b44c' },
-          { label: 'to the clients', color: '#3ccf8e' },
+          { label: i18n.t('compare.chart.balancerRx'), color: '#5f7a96' },
+          { label: i18n.t('compare.chart.balancerTx'), color: '#f0b44c' },
+          { label: i18n.t('compare.chart.toClients'), color: '#3ccf8e' },
         ]}
         note={shareNote(rows)}
       >
@@ -151,9 +153,9 @@ export function ResultCharts({ comparison }: { comparison: Comparison }) {
             <XAxis {...modeAxis(bytesMissing, rows.length, w)} />
             <YAxis {...axisProps} width={56} tickFormatter={(v: number) => fmtBytesShort(v)} />
             <Tooltip {...tooltipProps} formatter={(v, n) => [fmtBytesShort(num(v)), n]} />
-            <Bar dataKey="balancerRx" name="balancer rx" fill="#5f7a96" isAnimationActive={false} maxBarSize={22} />
-            <Bar dataKey="balancerTx" name="balancer tx" fill="#f0b44c" isAnimationActive={false} maxBarSize={22} />
-            <Bar dataKey="response" name="to the clients" fill="#3ccf8e" isAnimationActive={false} maxBarSize={22} />
+            <Bar dataKey="balancerRx" name={i18n.t('compare.chart.balancerRx')} fill="#5f7a96" isAnimationActive={false} maxBarSize={22} />
+            <Bar dataKey="balancerTx" name={i18n.t('compare.chart.balancerTx')} fill="#f0b44c" isAnimationActive={false} maxBarSize={22} />
+            <Bar dataKey="response" name={i18n.t('compare.chart.toClients')} fill="#3ccf8e" isAnimationActive={false} maxBarSize={22} />
           </BarChart>
         )}
       </ChartCard>
@@ -164,5 +166,5 @@ export function ResultCharts({ comparison }: { comparison: Comparison }) {
 /** "balancer tx ÷ response bytes: dsr 2 %, nat 100 %" */
 function shareNote(rows: SummaryRow[]): string | undefined {
   const parts = rows.filter((r) => r.balancerShare !== null).map((r) => `${r.mode} ${fmtPct(r.balancerShare as number)}`);
-  return parts.length ? `balancer tx ÷ response bytes: ${parts.join(', ')}` : undefined;
+  return parts.length ? i18n.t('compare.chart.txRatio', { list: parts.join(', ') }) : undefined;
 }

@@ -1,10 +1,12 @@
-// The bottom dock: counters, terminal tabs, comparisons, the packet journey, captures and the doctor.
+// The bottom dock: counters, terminal tabs, comparisons, the packet journey, captures, the doctor and the lessons.
 import { useLive } from '../../state/live-lab-context';
 import { CapturesPanel, type CanvasPick } from '../captures/CapturesPanel';
 import { ComparePanel } from '../compare/ComparePanel';
 import { DoctorPanel } from '../doctor/DoctorPanel';
 import { Icon } from '../icons';
 import { JourneyPanel } from '../journey/JourneyPanel';
+import { LessonsPanel } from '../lessons/LessonsPanel';
+import type { LabDoc, Mode } from '../../../electron/api';
 import type { DoctorHighlight } from '../../lib/doctor-data';
 import type { JourneyHighlight } from '../../lib/journey-data';
 import { CountersPanel } from './CountersPanel';
@@ -21,9 +23,11 @@ export interface DockProps {
   onDoctorHighlight?(h: DoctorHighlight | null): void;
   /** what the canvas has selected, to capture on */
   canvasPick?: CanvasPick | null;
+  /** the Lessons tab: put a running lab's drawing on the canvas, switch a mode as the inspector does */
+  lessons?: { onShowLab(doc: LabDoc): Promise<void>; onModeChange(service: string, mode: Mode): Promise<void> };
 }
 
-export function Dock({ dock, onJourneyPath, onDoctorHighlight, canvasPick }: DockProps) {
+export function Dock({ dock, onJourneyPath, onDoctorHighlight, canvasPick, lessons }: DockProps) {
   const { t } = useTranslation();
   const { client, live, deployed } = useLive();
   const { active, select, compareSeen, terminals } = dock;
@@ -52,6 +56,7 @@ export function Dock({ dock, onJourneyPath, onDoctorHighlight, canvasPick }: Doc
     { key: 'journey', label: t('dock.tabJourney'), testid: 'tab-journey' },
     { key: 'captures', label: t('dock.tabCaptures'), testid: 'tab-captures' },
     { key: 'doctor', label: t('dock.tabDoctor'), testid: 'tab-doctor' },
+    ...(lessons ? [{ key: 'lessons', label: t('dock.tabLessons'), testid: 'tab-lessons' }] : []),
   ];
   return (
     <section className="dock" aria-label={t('dock.label')}>
@@ -109,6 +114,11 @@ export function Dock({ dock, onJourneyPath, onDoctorHighlight, canvasPick }: Doc
         <div className="dock-pane" hidden={active !== 'doctor'} role="tabpanel">
           <DoctorPanel client={client} lab={lab} visible={active === 'doctor'} onHighlight={onDoctorHighlight} onChanged={live.refresh} />
         </div>
+        {lessons && (
+          <div className="dock-pane" hidden={active !== 'lessons'} role="tabpanel">
+            <LessonsPanel client={client} lab={lab} onShowLab={lessons.onShowLab} onModeChange={lessons.onModeChange} onChanged={() => void live.refresh()} />
+          </div>
+        )}
       </div>
     </section>
   );

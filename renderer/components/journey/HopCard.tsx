@@ -5,17 +5,18 @@
 // changed marked: the mode's own rewrites strongly, what any forwarding hop
 // does dimmed, the reason on hover.
 import { fmtMicros, type FieldRow, type HopCard as Card } from '../../lib/journey-data';
+import { i18n, useTranslation } from '../../i18n';
 
 function changeTitle(r: FieldRow): string | undefined {
   switch (r.mark) {
     case 'rewrite':
-      return `${r.field}: ${r.why ?? 'rewritten'} (${r.from} → ${r.value})`;
+      return i18n.t('journey.changeRewrite', { field: r.field, why: r.why ?? i18n.t('journey.rewritten'), from: r.from, to: r.value });
     case 'added':
-      return `${r.field}: ${r.why ?? 'added'} (a header the hop before did not have)`;
+      return i18n.t('journey.changeAdded', { field: r.field, why: r.why ?? i18n.t('journey.added') });
     case 'removed':
-      return `${r.field}: ${r.why ?? 'removed'} (was ${r.from})`;
+      return i18n.t('journey.changeRemoved', { field: r.field, why: r.why ?? i18n.t('journey.removed'), from: r.from });
     case 'expected':
-      return `${r.field}, expected: ${r.why ?? 'what any forwarding hop does'} (was ${r.from})`;
+      return i18n.t('journey.changeExpected', { field: r.field, why: r.why ?? i18n.t('journey.anyHop'), from: r.from });
     default:
       return undefined;
   }
@@ -23,27 +24,28 @@ function changeTitle(r: FieldRow): string | undefined {
 const rowTitle = (r: FieldRow): string => [changeTitle(r) ?? r.field, r.detail].filter(Boolean).join('\n');
 
 export function HopCard({ card }: { card: Card }) {
+  const { t } = useTranslation();
   const id = `${card.leg}-${card.index}`;
   return (
     <article
       className={`journey-card leg-${card.leg}${card.badge ? ' has-rewrite' : ''}`}
       data-testid={`hop-${id}`}
-      aria-label={`${card.leg} hop ${card.index}: ${card.node} ${card.iface} ${card.direction}`}
+      aria-label={t('journey.hopLabel', { leg: t(`journey.leg.${card.leg}`), index: card.index, node: card.node, iface: card.iface, direction: t(`journey.dir.${card.direction}`) })}
     >
       <header className="journey-card-head">
         <div className="journey-card-line">
           <span className="journey-step">{card.index}</span>
           {card.underlay ? (
-            <span className="journey-node kind-host" data-testid={`hop-${id}-node`} title={`host ${card.node}'s own network, between Docker engines: the overlay's VXLAN`}>
-              host {card.node}
+            <span className="journey-node kind-host" data-testid={`hop-${id}-node`} title={t('journey.underlayTitle', { host: card.node })}>
+              {t('journey.host', { host: card.node })}
             </span>
           ) : (
-            <span className={`journey-node kind-${card.kind ?? 'unknown'}`} data-testid={`hop-${id}-node`} title={card.kind}>
+            <span className={`journey-node kind-${card.kind ?? 'unknown'}`} data-testid={`hop-${id}-node`} title={card.kind ? t(`canvas.kind.${card.kind}`) : undefined}>
               {card.node}
             </span>
           )}
-          <span className={`journey-dir dir-${card.direction}`} title={card.direction === 'in' ? 'received on this interface' : 'sent from this interface'}>
-            {card.direction}
+          <span className={`journey-dir dir-${card.direction}`} title={card.direction === 'in' ? t('journey.dirIn') : t('journey.dirOut')}>
+            {t(`journey.dir.${card.direction}`)}
           </span>
         </div>
         <div className="journey-card-line">
@@ -51,17 +53,17 @@ export function HopCard({ card }: { card: Card }) {
           {card.network && <span className="journey-net">{card.network}</span>}
           {card.underlay ? (
             <span className="journey-net" data-testid={`hop-${id}-underlay`}>
-              underlay
+              {t('journey.underlay')}
             </span>
           ) : (
             card.host && (
-              <span className="journey-host" data-testid={`hop-${id}-host`} title="the host (Docker engine) this node runs on">
+              <span className="journey-host" data-testid={`hop-${id}-host`} title={t('journey.hostTitle')}>
                 @{card.host}
               </span>
             )
           )}
-          <span className="journey-t mono" title="time since the request left the client">
-            {card.t === 0 ? '0 µs' : `+${fmtMicros(card.t)}`}
+          <span className="journey-t mono" title={t('journey.tTitle')}>
+            {card.t === 0 ? fmtMicros(0) : `+${fmtMicros(card.t)}`}
           </span>
         </div>
         <div className="journey-card-line">
@@ -71,11 +73,11 @@ export function HopCard({ card }: { card: Card }) {
             </span>
           )}
         </div>
-        <div className="journey-summary mono" title={card.summary}>
+        <div className="journey-summary mono" title={card.summary} data-i18n="field">
           {card.summary}
         </div>
       </header>
-      <ul className="journey-values" aria-label="header fields">
+      <ul className="journey-values" aria-label={t('journey.headerFields')} data-i18n="field">
         {card.rows.map((r) => (
           <li key={r.field} className={`journey-value mark-${r.mark}`} data-testid={`hop-${id}-field-${r.field}`} data-mark={r.mark} title={rowTitle(r)}>
             {r.mark === 'added' && <span className="journey-plus">+</span>}
@@ -90,7 +92,7 @@ export function HopCard({ card }: { card: Card }) {
 /** The field names, once, at the left of the cards (each card's rows line up with them). */
 export function FieldNames({ rows }: { rows: string[] }) {
   return (
-    <div className="journey-names" aria-hidden>
+    <div className="journey-names" aria-hidden data-i18n="field">
       <div className="journey-names-head" />
       {rows.map((f) => (
         <div key={f} className="journey-name">

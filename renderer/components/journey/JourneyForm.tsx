@@ -1,6 +1,7 @@
 // What to follow: the service (when there are several), the client that
 // sends, Send a packet, and whether the path is drawn on the canvas.
 import type { ServiceStatus } from '../../../electron/api';
+import { useTranslation } from '../../i18n';
 
 export interface JourneyFormProps {
   services: ServiceStatus[];
@@ -22,12 +23,13 @@ export interface JourneyFormProps {
 }
 
 export function JourneyForm(p: JourneyFormProps) {
+  const { t } = useTranslation();
   const locked = !!p.blocked || p.busy;
   return (
     <div className="journey-form" data-testid="journey-form">
       {p.services.length > 1 && (
         <label className="journey-field">
-          <span>service</span>
+          <span>{t('journey.service')}</span>
           <select data-testid="journey-service" value={p.service} disabled={locked} onChange={(e) => p.setService(e.target.value)}>
             {p.services.map((s) => (
               <option key={s.name} value={s.name}>
@@ -38,9 +40,9 @@ export function JourneyForm(p: JourneyFormProps) {
         </label>
       )}
       <label className="journey-field">
-        <span>from</span>
+        <span>{t('journey.from')}</span>
         <select data-testid="journey-from" value={p.from} disabled={locked || p.clients.length === 0} onChange={(e) => p.setFrom(e.target.value)}>
-          {p.clients.length === 0 && <option value="">no client</option>}
+          {p.clients.length === 0 && <option value="">{t('journey.noClientOption')}</option>}
           {p.clients.map((c) => (
             <option key={c} value={c}>
               {c}
@@ -48,13 +50,13 @@ export function JourneyForm(p: JourneyFormProps) {
           ))}
         </select>
       </label>
-      <button type="button" className="btn primary" data-testid="journey-send" disabled={locked} title={p.blocked ?? 'Send one HTTP request to the service and follow it hop by hop'} onClick={p.onSend}>
+      <button type="button" className="btn primary" data-testid="journey-send" disabled={locked} title={p.blocked ?? t('journey.sendTitle')} onClick={p.onSend}>
         {p.busy ? <span className="journey-spinner" aria-hidden /> : null}
-        {p.busy ? 'Sending…' : 'Send a packet'}
+        {p.busy ? t('journey.sending') : t('journey.send')}
       </button>
       {p.busy && (
         <span className="muted small" data-testid="journey-busy" role="status">
-          capturing on every interface… {p.elapsed} s (a journey takes about 5 s)
+          {t('journey.capturing', { elapsed: p.elapsed })}
         </span>
       )}
       {p.blocked && !p.busy && (
@@ -62,9 +64,9 @@ export function JourneyForm(p: JourneyFormProps) {
           {p.blocked}
         </span>
       )}
-      <label className="check journey-toggle" title="Draw the request and response paths on the canvas">
+      <label className="check journey-toggle" title={t('journey.showTitle')}>
         <input type="checkbox" data-testid="journey-show" checked={p.showOnCanvas} disabled={!p.hasResult} onChange={(e) => p.setShowOnCanvas(e.target.checked)} />
-        show on canvas
+        {t('journey.show')}
       </label>
     </div>
   );

@@ -9,6 +9,7 @@ import { JourneyForm } from './JourneyForm';
 import { JourneyView } from './JourneyView';
 import { useElapsed } from '../../state/useElapsed';
 import { useJourney } from './useJourney';
+import { useTranslation } from '../../i18n';
 
 export interface JourneyPanelProps {
   client: ApiClient;
@@ -35,6 +36,7 @@ function useChoice(options: string[]): [string, (v: string) => void] {
 }
 
 export function JourneyPanel({ client, lab, services, clients, visible, onPath }: JourneyPanelProps) {
+  const { t } = useTranslation();
   const j = useJourney(client, lab);
   const [service, setService] = useChoice(services.map((s) => s.name));
   const [from, setFrom] = useChoice(clients);
@@ -42,11 +44,11 @@ export function JourneyPanel({ client, lab, services, clients, visible, onPath }
   const elapsed = useElapsed(j.running?.since ?? null);
 
   const blocked = !lab
-    ? 'Deploy the lab to follow a packet through it.'
+    ? t('journey.deployFirst')
     : services.length === 0
-      ? 'This lab has no service to send a request to.'
+      ? t('journey.noService')
       : clients.length === 0
-        ? 'This lab has no client to send from.'
+        ? t('journey.noClient')
         : undefined;
 
   const path = useMemo(() => (j.result ? journeyHighlight(j.result) : null), [j.result]);
@@ -79,7 +81,7 @@ export function JourneyPanel({ client, lab, services, clients, visible, onPath }
           <div className="journey-error" role="alert" data-testid="journey-error" title={j.error}>
             <span>{j.error}</span>
             <button type="button" className="linklike" onClick={j.dismissError}>
-              dismiss
+              {t('journey.dismiss')}
             </button>
           </div>
         )}
@@ -88,16 +90,15 @@ export function JourneyPanel({ client, lab, services, clients, visible, onPath }
         ) : j.running ? (
           <div className="dock-empty" data-testid="journey-waiting">
             <strong>
-              Following one request from {from} to {service}
-              {target ? ` (${target.vip}:${target.port})` : ''}…
+              {t('journey.following', { from, service, target: target ? ` (${target.vip}:${target.port})` : '' })}
             </strong>
-            <span>lblab captures on every interface of the lab while the request and its response go through, then finds the packet at every hop.</span>
+            <span>{t('journey.followingText')}</span>
           </div>
         ) : (
           !j.error && (
             <div className="dock-empty" data-testid="journey-empty">
-              <strong>Follow one packet through the lab.</strong>
-              <span>Send a packet: one HTTP request goes from a client to the service&apos;s VIP and back. Each hop shows the header fields it saw, with what the balancer rewrote highlighted, and the canvas draws both paths.</span>
+              <strong>{t('journey.emptyTitle')}</strong>
+              <span>{t('journey.emptyText')}</span>
             </div>
           )
         )}

@@ -3,6 +3,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Journey, JourneyOptions } from '../../../electron/api';
 import { oneLine, type ApiClient } from '../../api-client';
+import { i18n } from '../../i18n';
 
 export interface JourneyRun {
   /** when the request was sent (ms since the epoch) */
@@ -38,7 +39,7 @@ export function useJourney(client: ApiClient, lab: string | null) {
         setResult(j);
       } catch (e) {
         if (ticket.current !== mine) return;
-        setError(`Journey failed: ${oneLine(e)}`);
+        setError(i18n.t('journey.failed', { why: oneLine(e) }));
       } finally {
         if (ticket.current === mine) setRunning(null);
       }

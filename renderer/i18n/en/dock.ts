@@ -6,6 +6,7 @@ export const dock = {
   tabJourney: 'Packet journey',
   tabCaptures: 'Captures',
   tabDoctor: 'Doctor',
+  tabLessons: 'Lessons',
   ended: ' (ended)',
   closeTerminal: 'close terminal',
   sessionEnded: 'Session ended: {{why}}.',

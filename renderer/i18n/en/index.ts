@@ -8,7 +8,11 @@ import { canvas } from './canvas';
 import { inspector } from './inspector';
 import { dock } from './dock';
 import { doctor } from './doctor';
+import { journey } from './journey';
+import { captures } from './captures';
+import { compare } from './compare';
+import { lessons } from './lessons';
 
-export const en = { common, toolbar, app, canvas, inspector, dock, doctor };
+export const en = { common, toolbar, app, canvas, inspector, dock, doctor, journey, captures, compare, lessons };
 /** The catalog's shape: every language has exactly these keys, strings as values. */
 export type Catalog = typeof en;

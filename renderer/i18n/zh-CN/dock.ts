@@ -7,6 +7,7 @@ export const dock: Catalog['dock'] = {
   tabJourney: '数据包路径',
   tabCaptures: '抓包',
   tabDoctor: '诊断',
+  tabLessons: '课程',
   ended: '（已结束）',
   closeTerminal: '关闭终端',
   sessionEnded: '会话已结束：{{why}}。',

@@ -7,5 +7,9 @@ import { canvas } from './canvas';
 import { inspector } from './inspector';
 import { dock } from './dock';
 import { doctor } from './doctor';
+import { journey } from './journey';
+import { captures } from './captures';
+import { compare } from './compare';
+import { lessons } from './lessons';
 
-export const zhCN: Catalog = { common, toolbar, app, canvas, inspector, dock, doctor };
+export const zhCN: Catalog = { common, toolbar, app, canvas, inspector, dock, doctor, journey, captures, compare, lessons };

@@ -87,6 +87,9 @@ export function fakeClient(validate: (doc: LabDoc) => ValidationReport = () => (
     doctor: vi.fn(),
     breakLab: vi.fn(),
     undoBreak: vi.fn(),
+    listLessons: vi.fn(async () => []),
+    startLesson: vi.fn(),
+    lessonStep: vi.fn(),
     useEngine: vi.fn(async (name: string): Promise<AppInfo> => ({ version: 't', shell: 'web', docker: { available: true }, engine: { name, host: name } })),
   } satisfies Record<keyof LabApi, unknown>;
   const client: ApiClient = {

@@ -70,4 +70,5 @@ export const SAMPLE_ARGS: Record<string, unknown[]> = {
   filterCapture: ['cap1-abc123', 'ip.dst == 198.18.0.100 && tcp.flags.syn == 1', 1],
   listEngines: [], useEngine: ['default'],
   doctor: ['a', { service: 'web', fix: false }], breakLab: ['a', 'arp-flux', 'web2'], undoBreak: ['a'],
+  listLessons: [], startLesson: ['direct-routing', { lab: 'a' }], lessonStep: ['direct-routing', 'follow', { lab: 'a', act: true }],
 };
