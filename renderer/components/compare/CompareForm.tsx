@@ -1,6 +1,5 @@
 // What to compare: service, modes (the ones the engine can run here), object,
 // load and repetitions; Run and Cancel.
-import { useTranslation } from '../../i18n';
 import { GATEWAYS, GATEWAY_MODELS, type CompareModeAvailability, type CompareRow, type ServiceStatus } from '../../../electron/api';
 import { fmtDuration, OBJECTS, ROW_COLORS, ROWS, toggleGateway, toggleMode, type CompareForm as Form } from '../../lib/compare-data';
 import { i18n, useTranslation } from '../../i18n';
@@ -32,7 +31,6 @@ function modeState(row: CompareRow, a: Availability): { ok: boolean; reason?: st
 }
 
 export function CompareForm(p: CompareFormProps) {
-  const { t } = useTranslation();
   const { form, setForm } = p;
   const locked = !!p.blocked || p.running;
   const { t } = useTranslation();
