@@ -30,7 +30,7 @@ import { MAGLEV_SIZE, maglevTable } from '../lab-images/balancer/agent/maglev';
 import { DATAPLANE_MODES, type DataplaneMode } from '../lab-images/balancer/contract/vocabulary';
 import { BpfMount, LO_IFINDEX, runProg } from '../test/support/bpf/harness';
 import { KatranPeer, XDP_TX, katranMissing } from '../test/support/bpf/katran';
-import { DEFAULT_MAX_FLOWS } from '../lab-images/balancer/contract/limits';
+import { DEFAULT_MAX_FLOWS } from '../lab-images/balancer/contract/flow-table';
 import { TCP, buildFrame } from '../test/support/bpf/packet';
 import { benchDeploy } from './scale-deploy';
 import { benchTraffic } from './scale-traffic';
@@ -68,7 +68,7 @@ function service(mode: Mode): DpService {
 
 interface CorePoint { flows: number; ns: number; wrapper: number; pass: number; work: number; newFlows: number; drops: number; runs: number; evicted?: number }
 /** the flow table as the agent sizes it by default, or bigger if a point asks more */
-const MAX_FLOWS = Math.max(DEFAULT_MAX_FLOWS, ...FLOWS);
+const MAX_FLOWS = Number(process.env.LBLAB_SCALE_MAX_FLOWS ?? Math.max(DEFAULT_MAX_FLOWS, ...FLOWS));
 let tableInfo: { entries: number; bytes: number; maxFlows: number } | undefined;
 
 /** Source addresses of the flows: 10.0.0.0 + i. */

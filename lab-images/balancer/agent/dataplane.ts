@@ -21,7 +21,7 @@ import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MapWrites, bpftoolJson, ensureBpffs, run, writeMaps } from './bpf-tool';
 import { DEFAULT_FLOW_TIMEOUTS } from '../contract/config';
-import { MAX_MAX_FLOWS, MIN_MAX_FLOWS } from '../contract/limits';
+import { MAX_MAX_FLOWS, MIN_MAX_FLOWS } from '../contract/flow-table';
 import {
   FLOW_KEY_SIZE, FLOW_VAL_SIZE,
   BE_F_HEALTHY, BE_F_L2, COUNTER_NAMES, DROP_NAMES, GC_PROG, MAPS, MAX_BACKENDS, MAX_SERVICES, MAX_SNAT_ADDRS, MODE, PROTO,

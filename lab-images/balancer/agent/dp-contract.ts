@@ -55,4 +55,5 @@ export interface DataplaneLike {
   readNewFlows?(): Promise<Record<number, number>>;
   unload(): Promise<void>;
 }
-export type DataplaneLoader = (interfaces: string[]) => Promise<DataplaneLike>;
+/** maxFlows: what the flow table is sized for (it cannot grow once created: another size is another load) */
+export type DataplaneLoader = (interfaces: string[], maxFlows: number) => Promise<DataplaneLike>;

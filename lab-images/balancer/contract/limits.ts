@@ -9,16 +9,6 @@ export const MAX_SERVICES = 32;
 export const MAX_BACKENDS = 1024;
 /** Backends one service may have (lb_svc_bes, the lc scan's list; the Maglev paper's own table is measured at 1 000). */
 export const MAX_SVC_BACKENDS = 1000;
-/** Concurrent flows the balancer's flow table holds when the lab file says nothing (`maxFlows`); nat and snat flows
- * take two entries (both directions), so the table is sized 2 x maxFlows entries for every mode. */
-export const DEFAULT_MAX_FLOWS = 1_000_000;
-/** Bounds of `maxFlows`: the table is preallocated (about 240 bytes a flow), so a typo must not take the host's memory. */
-export const MIN_MAX_FLOWS = 1024;
-export const MAX_MAX_FLOWS = 16_000_000;
-/** lb_flows' key and value sizes (core/flow_types.h struct flow_key, struct flow_val): the agent creates the map
- * itself to size it (test/core/abi.test.ts checks them against the object). */
-export const FLOW_KEY_SIZE = 16;
-export const FLOW_VAL_SIZE = 52;
 /** Maglev table size M (prime); also the longest rr/wrr sequence. */
 export const RING_SIZE = 65537;
 /** snat source ports: [SNAT_PORT_MIN, SNAT_PORT_MIN + SNAT_PORT_SPAN), per snat address and backend: every
