@@ -174,27 +174,30 @@ async function benchCoreScale(): Promise<void> {
   console.log(`    give-back of its 20 bytes (bench:core). Per-CPU flow cache: 4 096 slots; lb_flows sized for ${MAX_FLOWS} flows (dsr and`);
   console.log('    tunnel take 1 entry per flow, nat and snat 2). Katran: the same method at XDP (katran_flows - its wrapper alone),');
   console.log('    re-scheduled = its LRU misses. evicted: lb_flows entries its LRU evicted (counted by the sweep).');
+  // interleaved: at each flow count Katran and every mode back to back, so a change of the shared host's
+  // load between counts moves them together
   const missing = katranMissing();
-  let katran: (CorePoint & { lruBytes: number; lruSize: number })[] | undefined;
   if (missing) console.log(`  katran: not run (${missing})`);
-  else {
-    katran = [];
-    for (const f of FLOWS) {
+  const katran: (CorePoint & { lruBytes: number; lruSize: number })[] | undefined = missing ? undefined : [];
+  const ours = new Map<Mode, CorePoint[]>(MODES.map((m) => [m, []]));
+  for (const f of FLOWS) {
+    if (katran) {
       katran.push(await katranPoint(f));
       process.stderr.write(`bench: core katran ${f} flows: ${katran.at(-1)!.work} ns\n`);
     }
-    printCurve('katran (XDP, balancer_ingress; per-CPU LRU sized for the flows)', katran);
+    for (const mode of MODES) {
+      ours.get(mode)!.push(await corePoint(mode, f));
+      process.stderr.write(`bench: core ${mode} ${f} flows: ${ours.get(mode)!.at(-1)!.work} ns\n`);
+    }
   }
   const curves: [string, CorePoint[]][] = [];
-  if (katran) curves.push(['katran', katran]);
+  if (katran) {
+    printCurve('katran (XDP, balancer_ingress; per-CPU LRU sized for the flows)', katran);
+    curves.push(['katran', katran]);
+  }
   for (const mode of MODES) {
-    const pts: CorePoint[] = [];
-    for (const f of FLOWS) {
-      pts.push(await corePoint(mode, f));
-      process.stderr.write(`bench: core ${mode} ${f} flows: ${pts.at(-1)!.work} ns\n`);
-    }
-    printCurve(mode, pts, katran);
-    curves.push([mode, pts]);
+    printCurve(mode, ours.get(mode)!, katran);
+    curves.push([mode, ours.get(mode)!]);
   }
   const t = tableInfo!;
   console.log(`\n  flow table (lb_flows, as the agent sizes it for maxFlows ${t.maxFlows}): ${t.entries} entries, ${(t.bytes / 2 ** 20).toFixed(0)} MiB:` +
