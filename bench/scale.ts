@@ -41,8 +41,10 @@ const CPU = Number(process.env.LBLAB_BENCH_CPU ?? 0);
 const FLOWS = (process.env.LBLAB_SCALE_FLOWS ?? '1,1000,100000,1000000').split(',').map(Number);
 const REPEAT = Number(process.env.LBLAB_BENCH_REPEAT ?? 1_000_000);
 const ROUNDS = Number(process.env.LBLAB_SCALE_ROUNDS ?? 5);
-/** snat: 20 000 source ports per backend; 64 (a service's most) leave room for what lb_flows holds */
-const BACKENDS_PER_SERVICE = 64;
+/** as many reals as Katran's VIP has; snat takes 16 source addresses (58 976 ports each per backend: room for
+ * 2.8 million flows) */
+const BACKENDS_PER_SERVICE = 3;
+const SNAT_ADDRS = Array.from({ length: 16 }, (_, i) => `198.18.0.${3 + i}`);
 /** the interface requests "arrive on" (nat/snat reply entries) */
 const CLIENT_IFINDEX = LO_IFINDEX;
 
@@ -63,7 +65,7 @@ function service(mode: Mode): DpService {
     };
   });
   const table = maglevTable(backends.map((b) => ({ id: b.id, key: b.address, weight: 1 })));
-  return { id: 1, vip: VIP, port: PORT, proto: 'tcp', mode, scheduler: 'maglev', backends, table, snatAddress: mode === 'snat' ? '198.18.0.3' : undefined };
+  return { id: 1, vip: VIP, port: PORT, proto: 'tcp', mode, scheduler: 'maglev', backends, table, ...(mode === 'snat' && { snatAddress: SNAT_ADDRS[0], snatAddresses: SNAT_ADDRS }) };
 }
 
 interface CorePoint { flows: number; ns: number; wrapper: number; pass: number; work: number; newFlows: number; drops: number; runs: number; evicted?: number }
