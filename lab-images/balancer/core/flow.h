@@ -249,10 +249,6 @@ static __always_inline int flow_resume(struct flow_val *v, struct flow_ctx *fc)
 	return 1;
 }
 
-/* An established nat/snat flow's reply entry is refreshed from the forward
- * path once per 2^REPLY_REFRESH_SHIFT ticks (~8.6 s; flow_tracked). */
-#define REPLY_REFRESH_SHIFT 3
-
 /* The reply entry (nat/snat, `mode`) of the request in hand: what its
  * replies get back (client and VIP side), and their L2 return path, learned
  * from the request before its MACs are rewritten. */
@@ -294,8 +290,7 @@ static __always_inline int flow_tracked(struct __sk_buff *skb, struct pkt *p, st
 {
 	struct flow_val *v = fc->val;
 	__u32 fresh = flow_mark(v, tcp_state_bits(p, 1));
-	__u32 last = v->last_seen;
-	int touch = last != fc->now;
+	int touch = v->last_seen != fc->now;
 	if (!fresh && !touch)
 		return 1;
 	if (touch)
@@ -304,17 +299,6 @@ static __always_inline int flow_tracked(struct __sk_buff *skb, struct pkt *p, st
 		return 1;
 	if (v->mode == MODE_SNAT && !v->snat_port)
 		return 1; /* its port is being claimed (mode_snat.h) */
-	/* An established flow's reply entry is looked at once per
-	 * REPLY_REFRESH_TICKS, not every tick: with many flows each packet's
-	 * entries are cold, and a second cold lookup per packet doubled a nat
-	 * packet's cost at 10^6 flows (bench:scale). Its last_seen then lags
-	 * the flow's by less than that, far below the established timeout;
-	 * opening and closing flows (any other state) still refresh it every
-	 * tick, so its timeout and a snat port's rest count from the last
-	 * packet. */
-	if (!fresh && (v->state & (FLOW_S_EST | FLOW_S_ENDING)) == FLOW_S_EST &&
-	    (last >> REPLY_REFRESH_SHIFT) == (fc->now >> REPLY_REFRESH_SHIFT))
-		return 1;
 	struct flow_key rk;
 	reply_key_of(&fc->key, v, fc->be->addr, &rk);
 	struct flow_val *rv = bpf_map_lookup_elem(&lb_flows, &rk);
