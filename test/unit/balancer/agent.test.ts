@@ -17,10 +17,12 @@ const until = async (cond: () => boolean, ms: number) => {
 function setup(sweepIntervalMs?: number) {
   const down = new Set<string>();
   const dps: FakeDataplane[] = [];
+  const sizes: number[] = [];
   const haproxy = new FakeHaproxy();
   const agent = new Agent({
-    loadDataplane: async (ifs) => {
+    loadDataplane: async (ifs, maxFlows) => {
       const dp = new FakeDataplane(ifs);
+      sizes.push(maxFlows);
       dps.push(dp);
       return dp;
     },
@@ -29,7 +31,7 @@ function setup(sweepIntervalMs?: number) {
     sweepIntervalMs,
   });
   const apply = (c: AgentConfigInput) => agent.apply(agentConfigSchema.parse(c));
-  return { agent, dps, haproxy, down, apply };
+  return { agent, dps, haproxy, down, apply, sizes };
 }
 
 let agents: Agent[] = [];
@@ -103,6 +105,19 @@ describe('Agent', () => {
     expect(haproxy.running()).toBe(false);
     expect(dps).toHaveLength(2);
     expect([...dps[1].services.values()][0].mode).toBe('tunnel');
+  });
+
+  it('loads the data plane with the flow table the config sizes, and again when that size changes', async () => {
+    const { agent, dps, apply, sizes } = setup();
+    agents.push(agent);
+    const c = sampleConfig();
+    await apply(c);
+    await apply(c);
+    expect(sizes).toEqual([1_000_000]);
+    await apply({ ...c, maxFlows: 50_000 });
+    expect(sizes).toEqual([1_000_000, 50_000]);
+    expect(dps).toHaveLength(2);
+    expect([...dps[1].services.values()].map((s) => s.mode)).toEqual(['dsr']);
   });
 
   it('switching dsr → nat on a live data plane replaces the service in place', async () => {
