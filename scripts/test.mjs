@@ -8,7 +8,7 @@
 // lists it under "Tests that may skip": in CI every tool is installed, so a
 // skip means a suite silently did not run.
 // LBLAB_TEST_REPORTS: where vitest's JSON reports go (default .cache/test).
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -62,6 +62,27 @@ function step(title, cmd, args, env) {
   if (!r.ok) finish(1, r.why);
 }
 
+/** A stage that may overlap others: its output is held and printed whole once it ends. */
+function runHeld(title, cmd, args) {
+  const t0 = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = [];
+    child.stdout.on('data', (d) => out.push(d));
+    child.stderr.on('data', (d) => out.push(d));
+    const done = (status, error) => {
+      const secs = ((Date.now() - t0) / 1000).toFixed(1);
+      console.log(`\n=== ${title}: ${[path.relative(root, cmd) || cmd, ...args].join(' ')}`);
+      process.stdout.write(Buffer.concat(out));
+      if (error) return resolve({ ok: false, why: `${title}: cannot run ${cmd}: ${error.message}` });
+      console.log(`=== ${title}: ${status === 0 ? 'ok' : `exit ${status}`} in ${secs} s`);
+      resolve({ ok: status === 0, why: `${title} failed (exit ${status})` });
+    };
+    child.on('error', (e) => done(null, e));
+    child.on('close', (code, signal) => done(code ?? signal));
+  });
+}
+
 function vitest(project) {
   const out = path.join(reports, `${project}.json`);
   fs.rmSync(out, { force: true });
@@ -95,13 +116,22 @@ function vitest(project) {
 }
 
 // Stages in order; `npm test -- unit core` runs just those (for development).
+// typecheck, lint and images run side by side (none times anything, and the
+// image build mostly waits on the engine); the vitest stages stay one after
+// another: core times the data plane, integration and e2e share the engine.
+const images = [path.join(root, 'bin', 'lblab.mjs'), 'images', 'build'];
+const overlapping = {
+  typecheck: () => runHeld('typecheck', bin('tsc'), ['--noEmit', '-p', '.']),
+  lint: () => runHeld('lint', bin('eslint'), ['.']),
+  images: () => runHeld('images', process.execPath, images),
+};
 const stages = {
   docker: () => step('docker', 'bash', [path.join(root, 'scripts', 'ensure-docker.sh')]),
-  typecheck: () => step('typecheck', bin('tsc'), ['--noEmit', '-p', '.']),
-  lint: () => step('lint', bin('eslint'), ['.']),
+  typecheck: null, // with lint and images, below
+  lint: null,
+  images: null,
   unit: () => vitest('unit'),
   core: () => vitest('core'),
-  images: () => step('images', process.execPath, [path.join(root, 'bin', 'lblab.mjs'), 'images', 'build']),
   integration: () => vitest('integration'),
   e2e: () => vitest('e2e'),
 };
@@ -111,5 +141,10 @@ if (unknown.length) {
   console.error(`npm test: unknown stage ${unknown.join(', ')} (stages: ${Object.keys(stages).join(' ')})`);
   process.exit(2);
 }
-for (const [name, run] of Object.entries(stages)) if (!wanted.length || wanted.includes(name)) run();
+const chosen = (name) => !wanted.length || wanted.includes(name);
+if (chosen('docker')) stages.docker();
+const held = await Promise.all(Object.entries(overlapping).filter(([name]) => chosen(name)).map(([, start]) => start()));
+const failedStage = held.find((r) => !r.ok);
+if (failedStage) finish(1, failedStage.why);
+for (const [name, run] of Object.entries(stages)) if (run && name !== 'docker' && chosen(name)) run();
 finish(0);

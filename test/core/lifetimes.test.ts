@@ -4,6 +4,7 @@
 // (lb_gc, run here by hand: dp.sweep()) deletes expired entries and reports
 // the ports each backend holds. Many flows come from bench.bpf.o's `flood`
 // (a new 5-tuple per run).
+import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Lab, TC_ACT_REDIRECT, TC_ACT_SHOT, delta, skipReason } from '../support/bpf/harness';
 import { skipIf } from '../support/skip';
@@ -164,4 +165,71 @@ describe('idle timeouts by state, checked on use and by the sweep', skipIf(skip)
     const st = await lab.dp.readStats();
     expect([3, 4].reduce((a, id) => a + (st.backends[id]?.activeFlows ?? 0), 0)).toBe(1);
   }, 30_000);
+});
+
+// A stamp one tick ahead of the clock reading in hand: another CPU stamped the
+// next tick a moment after this one read the clock (the sweep reads it once per
+// pass, and a pass over a busy table takes milliseconds). It is 0 ticks old, not
+// 2^32 - 1: deleting such an entry breaks a live connection (its next packet is
+// scheduled afresh, to a new snat port the server knows nothing of: it resets).
+/** struct flow_val's last_seen (core/flow_types.h): its last field, after 48 bytes. */
+const LAST_SEEN_OFFSET = 48;
+
+describe('a stamp from the next tick: the flow is fresh, not expired', skipIf(skip), () => {
+  let lab: Lab;
+  beforeAll(async () => {
+    lab = await Lab.start('nexttick');
+    await lab.dp.applyService(service({ id: 1, mode: 'snat', snatAddress: SNAT_ADDR, backends: [backend(1)], table: new Array<number>(RING_SIZE).fill(1) }));
+  });
+  afterAll(async () => { await lab?.stop(); });
+
+  const key = (sport: number) => ({ src: CLIENT, dst: VIP, sport, dport: 80, proto: 6 });
+  const tcp = (sport: number, flags: number) => lab.runCounted(buildFrame({ proto: 'tcp', src: CLIENT, dst: VIP, sport, dport: 80, flags }), CLIENT_IFINDEX);
+  /** The flow of `sport`, opened (SYN) and stamped one tick ahead of the tick it was opened in; that tick. */
+  async function aheadByOne(sport: number): Promise<number> {
+    await tcp(sport, TCP.SYN);
+    const k = key(sport);
+    const hex = (b: number) => b.toString(16).padStart(2, '0');
+    const keyHex = [...k.src.split('.').map(Number), ...k.dst.split('.').map(Number), k.sport >> 8, k.sport & 0xff, 0, 80, 6, 0, 0, 0].map(hex);
+    const path = lab.dp.mapPath('lb_flows');
+    const got = JSON.parse(execFileSync('bpftool', ['-j', 'map', 'lookup', 'pinned', path, 'key', 'hex', ...keyHex], { encoding: 'utf8' })) as
+      { value: string[]; formatted: { value: { last_seen: number } } };
+    const now = got.formatted.value.last_seen;
+    const value = Buffer.from(got.value.map((b) => parseInt(b, 16)));
+    expect(value.readUInt32LE(LAST_SEEN_OFFSET)).toBe(now); // the layout this test writes
+    value.writeUInt32LE(now + 1, LAST_SEEN_OFFSET);
+    execFileSync('bpftool', ['map', 'update', 'pinned', path, 'key', 'hex', ...keyHex, 'value', 'hex', ...[...value].map(hex)]);
+    return now;
+  }
+  /** The data plane's tick now (a probe flow's stamp). */
+  const tickNow = async (sport: number) => {
+    await tcp(sport, TCP.SYN);
+    return lab.flowEntry(key(sport))!.last_seen;
+  };
+
+  it('the sweep keeps it', async () => {
+    for (let attempt = 0; ; attempt++) {
+      const opened = await aheadByOne(4000 + attempt);
+      const before = await lab.stats();
+      await lab.dp.sweep();
+      const swept = delta(before, await lab.stats());
+      if ((await tickNow(4100 + attempt)) !== opened && attempt < 3) continue; // the tick turned meanwhile: again
+      expect(swept.gc_expired, JSON.stringify(swept)).toBeUndefined();
+      expect(lab.flowEntry(key(4000 + attempt))).toBeDefined();
+      return;
+    }
+  });
+
+  it('a packet of the tick before goes on with it: same port, nothing scheduled afresh', async () => {
+    for (let attempt = 0; ; attempt++) {
+      const sport = 5000 + attempt;
+      const opened = await aheadByOne(sport);
+      const r = await tcp(sport, TCP.ACK);
+      if ((await tickNow(5100 + attempt)) !== opened && attempt < 3) continue;
+      expect(r.d.flow_expired, JSON.stringify(r.d)).toBeUndefined();
+      expect(r.d.new_flow).toBeUndefined();
+      expect(r.retval).toBe(TC_ACT_REDIRECT);
+      return;
+    }
+  });
 });

@@ -8,6 +8,9 @@
 // connection's TIME_WAIT (60 s) and another slot is free (core/mode_snat.h).
 // Otherwise a new SYN meets that TIME_WAIT, which answers it with a bare ACK:
 // the balancer's side resets and the client retries a second later.
+// And no live flow may lose its entry: one the sweep deleted a moment after
+// its SYN (core/flow.h ticks_since) sent its next packet from a new snat port
+// the server had never seen, which reset it (wrk's read errors).
 // Checked: no drop and no failed request over the run; a capture on every
 // server during the run sees no SYN answered by a bare ACK; right after it,
 // 50 of 50 single requests answer within 3 s; the ports held fall back near 0
@@ -44,6 +47,24 @@ async function stats(): Promise<Svc> {
   return st.services.find((s) => s.name === 'web')!;
 }
 const sum = (s: Svc, f: (b: Backend) => number) => s.backends.reduce((a, b) => a + f(b), 0);
+/** The servers' TCP counters that name who resets or drops: listen queue overflows, aborts, resets sent. */
+const NSTAT = ['TcpOutRsts', 'TcpExtListenOverflows', 'TcpExtListenDrops', 'TcpExtTCPAbortOnData', 'TcpExtTCPAbortOnClose',
+  'TcpExtTCPAbortOnMemory', 'TcpExtTCPAbortOnTimeout', 'TcpExtTCPAbortOnLinger', 'TcpExtTCPChallengeACK', 'TcpExtPAWSEstab', 'TcpExtTW'];
+/** Each server's NSTAT counters (`nstat -az`: absolute), as `name=value` for the non-zero ones. */
+async function serverCounters(): Promise<Record<string, Record<string, number>>> {
+  const outs = await Promise.all(SERVERS.map((s) => lblabOk(['exec', LAB, s, '--', 'nstat', '-az', ...NSTAT])));
+  return Object.fromEntries(outs.map((o, i) => [SERVERS[i], Object.fromEntries(
+    o.split('\n').map((l) => l.trim().split(/\s+/)).filter((f) => NSTAT.includes(f[0])).map((f) => [f[0], Number(f[1])]))]));
+}
+const counterGrowth = (a: Record<string, Record<string, number>>, b: Record<string, Record<string, number>>) =>
+  SERVERS.map((s) => `${s}: ${NSTAT.map((k) => [k, (b[s]?.[k] ?? 0) - (a[s]?.[k] ?? 0)] as const).filter(([, v]) => v).map(([k, v]) => `${k}+${v}`).join(' ') || 'none'}`).join('; ');
+/** A capture line's epoch seconds (tcpdump -tt), said relative to the load's start and end. */
+function whenInLoad(line: string, start: number, end: number): string {
+  const t = Number(line.split(' ')[0]);
+  if (!Number.isFinite(t) || !start || !end) return line;
+  const at = t - start;
+  return `${at.toFixed(3)} s into the load (${(t - end).toFixed(3)} s from its end): ${line.slice(line.indexOf(' ') + 1)}`;
+}
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 beforeAll(async () => {
@@ -59,16 +80,20 @@ afterAll(async () => {
 describe(`snat: ${SECONDS} s of Connection: close churn, 64 connections, through 3 backends and 2 snat addresses`, () => {
   it('serves on: no SYN meets a TIME_WAIT, 50 of 50 requests answer after, ports and active counts fall back', async () => {
     const before = await stats();
+    const countersBefore = await serverCounters();
     // evidence, not a check: the first resets toward the client (a backend's,
     // translated, or the balancer's own stack's for the VIP), so a failed
     // request says who reset it; the client's own resets are many and normal
-    const resets = lblab(['exec', LAB, 'lb', '--', 'timeout', String(SECONDS + 5), 'tcpdump', '-i', 'any', '-nn', '-l', '-c', '10',
+    const resets = lblab(['exec', LAB, 'lb', '--', 'timeout', String(SECONDS + 5), 'tcpdump', '-i', 'any', '-nn', '-tt', '-l', '-c', '10',
       'tcp[tcpflags] & tcp-rst != 0 and tcp src port 80'], { timeoutMs: (SECONDS + 60) * 1000 });
     const captures = SERVERS.map((s) => lblab(['exec', LAB, s, '--', 'timeout', String(SECONDS + 4), 'tcpdump', '-i', 'any', '-nn', '-l', '-B', '16384',
       CAPTURE_FILTER], { timeoutMs: (SECONDS + 60) * 1000 }));
     await sleep(1500); // the captures are listening
-    const out = await lblabOk(['exec', LAB, 'client1', '--', 'wrk', '-t2', '-c64', `-d${SECONDS}s`, '--timeout', '5s',
-      '-H', 'Connection: close', `http://${VIP}:80/`], (SECONDS + 120) * 1000);
+    // the load's start and end by the client's clock (the containers share the host's): when each reset came
+    const out = await lblabOk(['exec', LAB, 'client1', '--', 'sh', '-c', `date +%s.%N; wrk -t2 -c64 -d${SECONDS}s --timeout 5s ` +
+      `-H 'Connection: close' http://${VIP}:80/; date +%s.%N`], (SECONDS + 120) * 1000);
+    const stamps = out.trim().split('\n');
+    const [loadStart, loadEnd] = [Number(stamps[0]), Number(stamps[stamps.length - 1])];
     const during = await stats();
     const requests = Number(/(\d+) requests in/.exec(out)?.[1] ?? 0);
     const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
@@ -89,8 +114,13 @@ describe(`snat: ${SECONDS} s of Connection: close churn, 64 connections, through
     const slowest = Math.max(...answers.map((l) => Number(l.split(' ')[1]) || 0));
     console.log(`after the load: ${ok} of ${answers.length} single requests answered (slowest ${slowest.toFixed(3)} s)`);
 
-    const rst = (await resets).stdout.trim();
+    const rst = (await resets).stdout.trim().split('\n').filter(Boolean).map((l) => whenInLoad(l, loadStart, loadEnd)).join('\n');
     console.log(`resets toward the client during the load: ${rst ? `\n${rst}` : 'none'}`);
+    const counters = counterGrowth(countersBefore, await serverCounters());
+    console.log(`the servers' TCP counters over the run: ${counters}`);
+    // what a failed check prints: who reset (and when), what the balancer did, what the servers counted
+    const why = `resets: ${rst || 'none'}\nbalancer: ${grew('new_flow')} new flows for ${requests} connections, resched ${grew('resched')}, ` +
+      `expired ${grew('flow_expired')}, snat_early ${grew('snat_early')}, drops ${JSON.stringify(drops)}\nservers: ${counters}`;
     const seen = await Promise.all(captures);
     const met = seen.map((c, i) => ({ server: SERVERS[i], dropped: /(\d+) packets? dropped by kernel/.exec(c.stderr)?.[1] ?? '?', ...synsAnsweredByAck(c.stdout.split('\n')) }));
     for (const m of met) {
@@ -99,11 +129,11 @@ describe(`snat: ${SECONDS} s of Connection: close churn, 64 connections, through
     }
 
     expect(requests).toBeGreaterThan(0);
-    expect(drops.snat_ports).toBe(0);
-    expect(Object.values(drops).reduce((a, b) => a + b, 0)).toBe(0);
-    expect(socketErrors).toBeNull();
-    expect(non2xx).toBe(0);
-    expect(ok).toBe(50);
+    expect(drops.snat_ports, why).toBe(0);
+    expect(Object.values(drops).reduce((a, b) => a + b, 0), why).toBe(0);
+    expect(socketErrors?.[0] ?? null, why).toBeNull();
+    expect(non2xx, why).toBe(0);
+    expect(ok, why).toBe(50);
     for (const m of met) {
       expect(m.syns).toBeGreaterThan(requests / SERVERS.length / 4); // the capture saw the load
       expect(m.peers.size).toBe(2); // both snat addresses

@@ -12,12 +12,15 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { DoctorReport, LabStatus, Mode } from '../../electron/api';
-import { lblab, LAB_PREFIX, rewriteLab, ROOT, tmpDir } from '../support/labs';
+import { lblab, LAB_PREFIX, rewriteLab, ROOT, tmpDir, type CliResult } from '../support/labs';
 
 const LAB = `${LAB_PREFIX}dr-doctor`;
 /** arp flux shows only where clients share the servers' segment: labs/dsr.lab.yaml's one network */
 const ARP_LAB = `${LAB_PREFIX}dr-arp`;
 const { file } = rewriteLab(path.join(ROOT, 'test/integration/fixtures/doctor.lab.yaml'), LAB, tmpDir());
+const { file: arpFile } = rewriteLab(path.join(ROOT, 'labs/dsr.lab.yaml'), ARP_LAB, tmpDir(), 102);
+/** The arp lab's deploy, started beside the first lab's (own names and subnets): its tests wait for it. */
+let arpUp: Promise<CliResult> | undefined;
 let status: LabStatus;
 let mode: Mode = 'dsr';
 
@@ -101,6 +104,7 @@ async function found(kind: string, node: string, severities: string[] = ['error'
 
 describe.sequential('the doctor on a live lab', () => {
   it('deploys the lab and it serves in dsr', async () => {
+    arpUp = lblab(['up', arpFile]);
     const r = await lblab(['up', file]);
     expect(r.code, r.stderr).toBe(0);
     status = JSON.parse((await lblab(['status', LAB, '--json'])).stdout) as LabStatus;
@@ -250,8 +254,7 @@ describe.sequential('the doctor on a live lab', () => {
 
     it('deploys labs/dsr.lab.yaml; it serves from every server', async () => {
       lab = ARP_LAB;
-      const { file: arp } = rewriteLab(path.join(ROOT, 'labs/dsr.lab.yaml'), ARP_LAB, tmpDir(), 102);
-      const r = await lblab(['up', arp]);
+      const r = await (arpUp ?? lblab(['up', arpFile]));
       expect(r.code, r.stderr).toBe(0);
       status = JSON.parse((await lblab(['status', ARP_LAB, '--json'])).stdout) as LabStatus;
       await serving();

@@ -104,10 +104,22 @@ static __always_inline void snat_port_rests(__u32 bid, __be32 addr, __be16 port,
 	bpf_map_update_elem(&lb_snat_rest, &pk, &last, BPF_ANY);
 }
 
+/* Ticks from stamp `then` to tick `now`, 0 if the stamp is later: another
+ * CPU may stamp the next tick while this one still holds the last (the sweep
+ * reads the clock once per pass, and a pass over a full table is many ms).
+ * Unsigned, that stamp would read as 2^32 - 1 ticks ago: the sweep deleted
+ * live flows a moment after their SYN, and their next packet, scheduled
+ * afresh to a new snat port, met the server's reset. */
+static __always_inline __u32 ticks_since(__u32 now, __u32 then)
+{
+	__s32 d = (__s32)(now - then);
+	return d > 0 ? (__u32)d : 0;
+}
+
 /* Has entry v (of protocol proto) been idle past its timeout at tick now? */
 static __always_inline int flow_expired(__u8 proto, const struct flow_val *v, __u32 now)
 {
-	return now - v->last_seen > flow_timeout(proto, v->state);
+	return ticks_since(now, v->last_seen) > flow_timeout(proto, v->state);
 }
 
 /* Give forward entry v's active-flow count back, once whoever calls. */

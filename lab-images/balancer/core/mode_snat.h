@@ -54,7 +54,7 @@ static __always_inline int snat_resting(__u32 bid, __be32 addr, __be16 port, __u
 {
 	struct snat_port_key pk = { .backend_id = bid, .addr = addr, .port = port };
 	__u32 *last = bpf_map_lookup_elem(&lb_snat_rest, &pk);
-	return last && now - *last < rest;
+	return last && ticks_since(now, *last) < rest;
 }
 
 /* Claim an address and port for the flow (its reply entry written): 0 and
