@@ -38,6 +38,7 @@ import { useIssueFocus } from './workbench/useIssueFocus';
 import { useLabFile } from './workbench/useLabFile';
 import { useLiveLabView } from './workbench/useLiveLabView';
 import { useModeSwitch } from './workbench/useModeSwitch';
+import { useTranslation } from './i18n';
 
 export function App({ client, initialDoc }: { client: ApiClient; initialDoc?: LabDoc }) {
   return (
@@ -52,6 +53,7 @@ function Workbench({ client, initialDoc }: { client: ApiClient; initialDoc: LabD
   const store = useDocHistory(initialDoc);
   const { doc, edit, seal } = store;
   const latest = useLatest(doc);
+  const { t } = useTranslation();
   const { toasts, notify, dismiss, dismissErrors } = useToasts();
   const { question, ask, answer } = useConfirm();
   const [selection, setSelection] = useState<Selection>({ type: 'lab' });
@@ -104,9 +106,9 @@ function Workbench({ client, initialDoc }: { client: ApiClient; initialDoc: LabD
       const lines = deletionImpact(latest.current, nodes, networks);
       if (!lines.length) return true;
       const names = [...nodes, ...networks];
-      return ask({ title: `Delete ${names.join(', ')}?`, lines, confirm: 'Delete', danger: true });
+      return ask({ title: t('app.deleteTitle', { names: names.join(', ') }), lines, confirm: t('common.delete'), danger: true });
     },
-    [ask, latest],
+    [ask, latest, t],
   );
 
   /** A palette item pressed: the new element goes to the middle of the canvas, a little aside from the last. */
@@ -144,8 +146,8 @@ function Workbench({ client, initialDoc }: { client: ApiClient; initialDoc: LabD
           }}
           engine={<EnginePicker api={api} info={info} onInfo={switched} />}
         />
-        {engineDown && <Banner testid="engine-banner" message={`Cannot reach the lblab engine: ${engineDown}`} />}
-        {info && !info.docker.available && <Banner testid="docker-banner" message={`Docker is not available: ${info.docker.message ?? 'no Docker engine found'}. You can draw and save labs; deploying needs Docker.`} />}
+        {engineDown && <Banner testid="engine-banner" message={t('app.engineDown', { why: engineDown })} />}
+        {info && !info.docker.available && <Banner testid="docker-banner" message={t('app.dockerDown', { why: info.docker.message ?? t('app.noDocker') })} />}
         <div className="main" style={{ gridTemplateColumns: `240px 1fr 6px ${inspW}px` }}>
           <aside className="sidebar left">
             <Palette onAdd={onAdd} />
@@ -170,7 +172,7 @@ function Workbench({ client, initialDoc }: { client: ApiClient; initialDoc: LabD
               doctor={deployed ? doctorMark : null}
               nodeMenu={breakIt.menuFor}
             />
-            <Splitter direction="y" value={dock.height} onChange={dock.setHeight} min={120} max={700} invert label="Resize the dock" />
+            <Splitter direction="y" value={dock.height} onChange={dock.setHeight} min={120} max={700} invert label={t('app.resizeDock')} />
             <Dock
               dock={dock}
               onJourneyPath={setJourneyPath}
@@ -178,7 +180,7 @@ function Workbench({ client, initialDoc }: { client: ApiClient; initialDoc: LabD
               canvasPick={selection.type === 'link' ? { node: selection.node, network: doc.nodes[selection.node]?.links[selection.index]?.network } : selection.type === 'node' ? { node: selection.name } : null}
             />
           </div>
-          <Splitter direction="x" value={inspW} onChange={setInspW} min={260} max={640} invert label="Resize the inspector" />
+          <Splitter direction="x" value={inspW} onChange={setInspW} min={260} max={640} invert label={t('app.resizeInspector')} />
           <aside className="sidebar right" ref={inspector}>
             <FieldIssues.Provider value={issueIx.fields}>
               <Inspector

@@ -2,8 +2,10 @@
 // lost, one line each; Cancel has the focus, Escape cancels.
 import { useEffect, useRef } from 'react';
 import type { Question } from '../state/useConfirm';
+import { useTranslation } from '../i18n';
 
 export function ConfirmDialog({ question, answer }: { question: Question | null; answer(ok: boolean): void }) {
+  const { t } = useTranslation();
   const cancel = useRef<HTMLButtonElement>(null);
   useEffect(() => {
     if (!question) return;
@@ -31,7 +33,7 @@ export function ConfirmDialog({ question, answer }: { question: Question | null;
         </ul>
         <div className="modal-actions">
           <button type="button" className="btn" ref={cancel} data-testid="confirm-cancel" onClick={() => answer(false)}>
-            Cancel
+            {t('app.confirmCancel')}
           </button>
           <button type="button" className={`btn ${question.danger ? 'danger' : 'primary'}`} data-testid="confirm-ok" onClick={() => answer(true)}>
             {question.confirm}

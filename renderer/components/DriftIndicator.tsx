@@ -4,8 +4,10 @@
 import { useEffect, useRef, useState } from 'react';
 import { changeLine, type Change } from '../state/drift';
 import { Icon } from './icons';
+import { useTranslation } from '../i18n';
 
 export function DriftIndicator({ changes, effect }: { changes: Change[]; effect: string }) {
+  const { t } = useTranslation();
   const [open, setOpen] = useState(false);
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
@@ -22,13 +24,13 @@ export function DriftIndicator({ changes, effect }: { changes: Change[]; effect:
         className="drift-chip"
         data-testid="drift"
         aria-expanded={open}
-        title={`${lines.slice(0, 8).join('\n')}${lines.length > 8 ? `\n… ${lines.length - 8} more` : ''}\n\n${effect}`}
+        title={`${lines.slice(0, 8).join('\n')}${lines.length > 8 ? `\n${t('app.drift.more', { count: lines.length - 8 })}` : ''}\n\n${effect}`}
         onClick={() => setOpen((o) => !o)}
       >
-        <Icon.warn /> drawing differs from the running lab ({changes.length})
+        <Icon.warn /> {t('app.drift.chip', { count: changes.length })}
       </button>
       {open && (
-        <div className="drift-panel" role="dialog" aria-label="What differs from the running lab" data-testid="drift-details">
+        <div className="drift-panel" role="dialog" aria-label={t('app.drift.panel')} data-testid="drift-details">
           <ul className="drift-lines">
             {lines.map((l) => (
               <li key={l} data-testid="drift-line" className={`drift-${l[0] === '+' ? 'added' : l[0] === '~' ? 'changed' : 'removed'}`}>

@@ -3,6 +3,7 @@ import type { LabIssue } from '../../electron/api';
 import { issueText } from '../state/issues';
 import type { Selection } from '../state/selection';
 import { Icon } from './icons';
+import { useTranslation } from '../i18n';
 
 export function targetOf(i: LabIssue): Selection | null {
   const [p0, p1, p2, p3] = i.path;
@@ -17,17 +18,18 @@ export function targetOf(i: LabIssue): Selection | null {
 }
 
 export function IssuesPanel({ issues, checking, error, onSelect }: { issues: LabIssue[]; checking: boolean; error?: string; onSelect(i: LabIssue): void }) {
+  const { t } = useTranslation();
   return (
-    <section className="panel issues" aria-label="Problems" data-testid="issues-panel">
+    <section className="panel issues" aria-label={t('app.issues.title')} data-testid="issues-panel">
       <h2 className="panel-title">
-        Problems
+        {t('app.issues.title')}
         <span className={`count ${issues.length ? 'bad' : 'good'}`} data-testid="issues-count">
           {issues.length}
         </span>
-        {checking && <span className="muted small">checking…</span>}
+        {checking && <span className="muted small">{t('app.issues.checking')}</span>}
       </h2>
-      {error && <p className="issues-error">Validation unavailable: {error}</p>}
-      {!error && issues.length === 0 && <p className="muted small">No problems: the lab is valid.</p>}
+      {error && <p className="issues-error">{t('app.issues.unavailable', { error })}</p>}
+      {!error && issues.length === 0 && <p className="muted small">{t('app.issues.none')}</p>}
       <ul className="issues-list">
         {issues.map((i, k) => {
           return (
@@ -36,7 +38,7 @@ export function IssuesPanel({ issues, checking, error, onSelect }: { issues: Lab
                 <span className="issue-icon">
                   <Icon.warn />
                 </span>
-                <span>{issueText(i)}</span>
+                <span data-i18n="engine">{issueText(i)}</span>
               </button>
             </li>
           );

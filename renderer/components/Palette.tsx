@@ -3,26 +3,22 @@ import type { DragEvent } from 'react';
 import type { ElementKind } from '../state/doc-ops';
 import { DRAG_MIME } from '../state/selection';
 import { KindIcon } from './icons';
+import { useTranslation } from '../i18n';
 
-const ITEMS: { kind: ElementKind; label: string; hint: string }[] = [
-  { kind: 'client', label: 'Client', hint: 'sends requests to the VIP' },
-  { kind: 'balancer', label: 'Balancer', hint: 'runs the balancer core' },
-  { kind: 'server', label: 'Server', hint: 'a real server (backend)' },
-  { kind: 'router', label: 'Router', hint: 'forwards between networks' },
-  { kind: 'network', label: 'Network', hint: 'an L2 segment / subnet' },
-];
+const ITEMS: ElementKind[] = ['client', 'balancer', 'server', 'router', 'network'];
 
 export function Palette({ onAdd }: { onAdd(kind: ElementKind): void }) {
+  const { t } = useTranslation();
   const start = (e: DragEvent, kind: ElementKind) => {
     e.dataTransfer.setData(DRAG_MIME, kind);
     e.dataTransfer.setData('text/plain', kind);
     e.dataTransfer.effectAllowed = 'copy';
   };
   return (
-    <section className="panel palette" aria-label="Palette">
-      <h2 className="panel-title">Palette</h2>
+    <section className="panel palette" aria-label={t('app.palette.title')}>
+      <h2 className="panel-title">{t('app.palette.title')}</h2>
       <ul className="palette-list">
-        {ITEMS.map((it) => (
+        {ITEMS.map((kind) => ({ kind, label: t(`app.palette.${kind}`), hint: t(`app.palette.${kind}Hint`) })).map((it) => (
           <li key={it.kind}>
             <button
               type="button"
@@ -31,7 +27,7 @@ export function Palette({ onAdd }: { onAdd(kind: ElementKind): void }) {
               onDragStart={(e) => start(e, it.kind)}
               onClick={() => onAdd(it.kind)}
               data-testid={`palette-${it.kind}`}
-              title={`Drag onto the canvas, or press to add: ${it.hint}`}
+              title={t('app.palette.dragHint', { hint: it.hint })}
             >
               <span className="palette-icon">
                 {(() => {

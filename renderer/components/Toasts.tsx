@@ -4,15 +4,17 @@
 import { useState } from 'react';
 import type { Toast } from '../state/useToasts';
 import { Icon } from './icons';
+import { useTranslation } from '../i18n';
 
 function ToastView({ t, dismiss }: { t: Toast; dismiss(id: number): void }) {
+  const { t: tr } = useTranslation();
   return (
     <div className={`toast ${t.level}`} data-testid={`toast-${t.level}`} role={t.level === 'error' ? 'alert' : undefined}>
       <span className="toast-msg">
         {t.message}
         {t.count > 1 && <span className="toast-count"> ×{t.count}</span>}
       </span>
-      <button type="button" className="icon-btn" aria-label="dismiss" onClick={() => dismiss(t.id)}>
+      <button type="button" className="icon-btn" aria-label={tr('app.toasts.dismiss')} onClick={() => dismiss(t.id)}>
         <Icon.close />
       </button>
     </div>
@@ -20,6 +22,7 @@ function ToastView({ t, dismiss }: { t: Toast; dismiss(id: number): void }) {
 }
 
 export function Toasts({ toasts, dismiss, dismissErrors }: { toasts: Toast[]; dismiss(id: number): void; dismissErrors(): void }) {
+  const { t: tr } = useTranslation();
   const [open, setOpen] = useState(false);
   const errors = toasts.filter((t) => t.level === 'error');
   const notices = toasts.filter((t) => t.level !== 'error');
@@ -29,9 +32,9 @@ export function Toasts({ toasts, dismiss, dismissErrors }: { toasts: Toast[]; di
       {errors.length > 1 && (
         <div className="toast error toast-group" data-testid="toast-errors">
           <button type="button" className="linklike toast-msg" aria-expanded={open} data-testid="toast-errors-toggle" onClick={() => setOpen((o) => !o)}>
-            {errors.length} errors {open ? '▴' : '▾'}
+            {tr('app.toasts.errors', { count: errors.length })} {open ? '▴' : '▾'}
           </button>
-          <button type="button" className="icon-btn" aria-label="dismiss all errors" data-testid="toast-errors-dismiss" onClick={dismissErrors}>
+          <button type="button" className="icon-btn" aria-label={tr('app.toasts.dismissErrors')} data-testid="toast-errors-dismiss" onClick={dismissErrors}>
             <Icon.close />
           </button>
         </div>

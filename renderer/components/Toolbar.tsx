@@ -6,6 +6,8 @@ import type { DocStore } from '../state/history';
 import { useLive } from '../state/live-lab-context';
 import { DriftIndicator } from './DriftIndicator';
 import { Icon } from './icons';
+import { LanguageSwitch } from '../i18n/LanguageSwitch';
+import { Trans, useTranslation } from '../i18n';
 
 /** "Multi-tier", "NAT (two-arm)": the mode in brackets only when the title does not say it already. */
 export function templateLabel(t: TemplateInfo): string {
@@ -32,8 +34,9 @@ export interface ToolbarProps {
 }
 
 export function Toolbar({ store, file, onLayout, engine }: ToolbarProps) {
+  const { t } = useTranslation();
   return (
-    <header className="toolbar" role="toolbar" aria-label="Lab">
+    <header className="toolbar" role="toolbar" aria-label={t('toolbar.label')}>
       <div className="brand">
         <span className="logo" aria-hidden>
           ⇶
@@ -41,43 +44,44 @@ export function Toolbar({ store, file, onLayout, engine }: ToolbarProps) {
         lblab
       </div>
       <div className="tb-group">
-        <button type="button" className="btn ghost" onClick={() => void file.newLab()} data-testid="new-lab" title="New empty lab">
-          <Icon.file /> New
+        <button type="button" className="btn ghost" onClick={() => void file.newLab()} data-testid="new-lab" title={t('toolbar.newLabTitle')}>
+          <Icon.file /> {t('toolbar.newLab')}
         </button>
         <select
           className="tb-select"
-          aria-label="New lab from a template"
+          aria-label={t('toolbar.templatesLabel')}
           data-testid="template-select"
           value=""
           onChange={(e) => e.target.value && void file.fromTemplate(e.target.value)}
         >
-          <option value="">Templates…</option>
+          <option value="">{t('toolbar.templates')}</option>
           {file.templates.map((t) => (
             <option key={t.id} value={t.id} title={t.description}>
               {templateLabel(t)}
             </option>
           ))}
         </select>
-        <button type="button" className="btn ghost" onClick={() => void file.open()} data-testid="open-lab" title="Open a .lab.yaml file (Ctrl+O)">
-          <Icon.open /> Open
+        <button type="button" className="btn ghost" onClick={() => void file.open()} data-testid="open-lab" title={t('toolbar.openTitle')}>
+          <Icon.open /> {t('toolbar.open')}
         </button>
-        <button type="button" className="btn ghost" onClick={() => void file.save()} data-testid="save-lab" title="Save as .lab.yaml (Ctrl+S)">
-          <Icon.save /> Save
+        <button type="button" className="btn ghost" onClick={() => void file.save()} data-testid="save-lab" title={t('toolbar.saveTitle')}>
+          <Icon.save /> {t('toolbar.save')}
         </button>
       </div>
       <div className="tb-group">
-        <button type="button" className="btn ghost icon" onClick={store.undo} disabled={!store.canUndo} data-testid="undo" title="Undo (Ctrl+Z)" aria-label="Undo">
+        <button type="button" className="btn ghost icon" onClick={store.undo} disabled={!store.canUndo} data-testid="undo" title={t('toolbar.undoTitle')} aria-label={t('toolbar.undo')}>
           <Icon.undo />
         </button>
-        <button type="button" className="btn ghost icon" onClick={store.redo} disabled={!store.canRedo} data-testid="redo" title="Redo (Ctrl+Shift+Z)" aria-label="Redo">
+        <button type="button" className="btn ghost icon" onClick={store.redo} disabled={!store.canRedo} data-testid="redo" title={t('toolbar.redoTitle')} aria-label={t('toolbar.redo')}>
           <Icon.redo />
         </button>
-        <button type="button" className="btn ghost" onClick={onLayout} data-testid="auto-layout" title="Arrange the topology automatically">
-          <Icon.layout /> Auto-layout
+        <button type="button" className="btn ghost" onClick={onLayout} data-testid="auto-layout" title={t('toolbar.autoLayoutTitle')}>
+          <Icon.layout /> {t('toolbar.autoLayout')}
         </button>
       </div>
       <div className="tb-spacer" />
       {engine}
+      <LanguageSwitch />
       <LabLifecycle labName={store.doc.name} />
     </header>
   );
@@ -96,13 +100,24 @@ export interface LabStateProps {
 
 /** The drawing's name and whether it runs: running, degraded (the reason on hover), deploying, not deployed. */
 export function LabState({ labName, deployed, degraded, broken, busy }: LabStateProps) {
+  const { t } = useTranslation();
   const onPurpose = deployed && degraded && broken;
   return (
     <div className="tb-lab" data-testid="lab-state" data-deployed={deployed ? 'yes' : 'no'} data-degraded={deployed && degraded ? 'yes' : undefined} data-broken={onPurpose ? 'yes' : undefined}>
       <span className={`dot ${deployed ? (degraded ? 'warn' : 'on') : 'off'}`} />
       <span className="tb-lab-name">{labName}</span>
-      <span className="muted small" title={deployed && degraded ? `${degraded} (Deploy repairs it)` : undefined}>
-        {busy === 'deploy' ? 'deploying…' : busy === 'destroy' ? 'removing…' : deployed ? (degraded ? (onPurpose ? `broken on purpose: ${broken}` : 'degraded') : 'running') : 'not deployed'}
+      <span className="muted small" title={deployed && degraded ? t('toolbar.degradedTitle', { reason: degraded }) : undefined}>
+        {busy === 'deploy'
+          ? t('toolbar.deploying')
+          : busy === 'destroy'
+            ? t('toolbar.removing')
+            : deployed
+              ? degraded
+                ? onPurpose
+                  ? t('toolbar.brokenOnPurpose', { broken })
+                  : t('toolbar.degraded')
+                : t('toolbar.running')
+              : t('toolbar.notDeployed')}
       </span>
     </div>
   );
@@ -110,6 +125,7 @@ export function LabState({ labName, deployed, degraded, broken, busy }: LabState
 
 /** The lab's state, the lab running elsewhere, drift, progress, Deploy and Destroy. */
 function LabLifecycle({ labName }: { labName: string }) {
+  const { t } = useTranslation();
   const { live, deployed, degraded, broken, drift, blockedReason, deploy, destroy, showRunning } = useLive();
   const { busy, progress, lab: runningLab } = live;
   const pct = progress && progress.total > 0 ? Math.round((100 * progress.done) / progress.total) : 0;
@@ -120,11 +136,11 @@ function LabLifecycle({ labName }: { labName: string }) {
         <div className="tb-running" data-testid="running-elsewhere">
           <span className="dot on" />
           <span className="small">
-            lab <strong>{runningLab}</strong> runs
+            <Trans t={t} i18nKey="toolbar.runsElsewhere" values={{ lab: runningLab }} components={{ 1: <strong /> }} />
           </span>
           {showRunning && (
-            <button type="button" className="linklike small" data-testid="show-running" onClick={showRunning} title={`Put ${runningLab}'s drawing back on the canvas`}>
-              show it
+            <button type="button" className="linklike small" data-testid="show-running" onClick={showRunning} title={t('toolbar.showItTitle', { lab: runningLab })}>
+              {t('toolbar.showIt')}
             </button>
           )}
         </div>
@@ -144,20 +160,20 @@ function LabLifecycle({ labName }: { labName: string }) {
           className="btn primary"
           onClick={deploy}
           disabled={!!busy || !!blockedReason}
-          title={blockedReason ?? (deployed ? 'Apply the drawing to the running lab' : 'Start the containers and networks')}
+          title={blockedReason ?? (deployed ? t('toolbar.redeployTitle') : t('toolbar.deployTitle'))}
           data-testid="deploy"
         >
-          <Icon.play /> {deployed ? 'Redeploy' : 'Deploy'}
+          <Icon.play /> {deployed ? t('toolbar.redeploy') : t('toolbar.deploy')}
         </button>
         <button
           type="button"
           className="btn danger"
           onClick={destroy}
           disabled={!!busy || !runningLab}
-          title={runningLab ? `Remove lab ${runningLab}'s containers and networks` : 'No lab is running'}
+          title={runningLab ? t('toolbar.destroyTitle', { lab: runningLab }) : t('toolbar.noLabRunning')}
           data-testid="destroy"
         >
-          <Icon.stop /> Destroy
+          <Icon.stop /> {t('toolbar.destroy')}
         </button>
       </div>
     </>

@@ -2,6 +2,7 @@
 // on, a colour per host, the networks that become overlays (their nodes sit
 // on more than one host), and the hosts a running lab cannot reach.
 import type { LabDoc, LabStatus } from '../../electron/api';
+import { i18n } from '../i18n';
 
 /** Docker's overlay MTU on a 1500-byte underlay: outer IPv4 + UDP + VXLAN + the inner Ethernet header take 50 bytes. */
 export const OVERLAY_MTU = 1450;
@@ -59,7 +60,7 @@ export function unreachableNodes(status: LabStatus | null | undefined): Map<stri
   for (const n of status?.nodes ?? []) {
     // a node without host runs on the lab's first host, as in the lab file
     const h = down.get(n.host ?? hosts[0].name);
-    if (h) out.set(n.name, { host: h.name, label: `host ${h.name} unreachable`, ...(h.problem ? { problem: h.problem } : {}) });
+    if (h) out.set(n.name, { host: h.name, label: i18n.t('canvas.hostUnreachable', { host: h.name }), ...(h.problem ? { problem: h.problem } : {}) });
   }
   return out;
 }

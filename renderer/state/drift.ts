@@ -3,6 +3,7 @@
 // only and never count; the running side has its live modes applied.
 import type { LabDoc, LinkDoc, ServiceDoc } from '../../electron/api';
 import { nodeHost } from '../lib/hosts';
+import { i18n } from '../i18n';
 
 export type ChangeKind = 'added' | 'removed' | 'changed';
 export interface Change {
@@ -68,13 +69,13 @@ const SIGN: Record<ChangeKind, string> = { added: '+', removed: '−', changed: 
 
 /** One short line per change: "+ node web3", "− link web1 ↔ back", "~ service web: backends, mode". */
 export function changeLine(c: Change): string {
-  return `${SIGN[c.kind]} ${c.what} ${c.name}${c.fields ? `: ${c.fields.join(', ')}` : ''}`;
+  return `${SIGN[c.kind]} ${i18n.t(`app.drift.what.${c.what}`)} ${c.name}${c.fields ? `: ${c.fields.join(', ')}` : ''}`;
 }
 
 /** What pressing Redeploy does about these changes, in one sentence. */
 export function redeployEffect(changes: Change[], running: LabDoc): string {
   const onlyModes = changes.length > 0 && changes.every((c) => c.what === 'service' && c.kind === 'changed' && c.fields?.every((f) => f === 'mode'));
   const n = Object.keys(running.nodes).length;
-  const recreate = `Redeploy recreates the whole lab (${n} container${n === 1 ? '' : 's'}): terminals reconnect, counters start from zero`;
-  return onlyModes ? `${recreate}; a mode alone can also be switched live with the Mode select.` : `${recreate}.`;
+  const recreate = i18n.t('app.drift.recreate', { count: n });
+  return onlyModes ? i18n.t('app.drift.modesLive', { recreate }) : i18n.t('app.drift.plain', { recreate });
 }

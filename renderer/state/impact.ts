@@ -1,9 +1,10 @@
 // What deleting nodes or networks takes with it, said before it happens: the
 // links of a network, the services a node serves in. Nothing to say → no question.
 import type { BackendDoc, LabDoc } from '../../electron/api';
+import { i18n } from '../i18n';
 
 const bName = (b: string | BackendDoc) => (typeof b === 'string' ? b : b.node);
-const list = (names: string[]) => (names.length <= 4 ? names.join(', ') : `${names.slice(0, 4).join(', ')} and ${names.length - 4} more`);
+const list = (names: string[]) => (names.length <= 4 ? names.join(', ') : i18n.t('app.impact.andMore', { names: names.slice(0, 4).join(', '), count: names.length - 4 }));
 
 /** One line per thing that goes with the deleted elements (links of other nodes, service roles); empty when nothing does. */
 export function deletionImpact(doc: LabDoc, nodes: string[], networks: string[]): string[] {
@@ -13,13 +14,13 @@ export function deletionImpact(doc: LabDoc, nodes: string[], networks: string[])
     const users = Object.entries(doc.nodes)
       .filter(([n, node]) => !goneNodes.has(n) && node.links.some((l) => l.network === net))
       .map(([n]) => n);
-    if (users.length) out.push(`Network ${net} is used by ${users.length} node${users.length === 1 ? '' : 's'} (${list(users)}): ${users.length === 1 ? 'its link goes' : 'their links go'} with it.`);
+    if (users.length) out.push(i18n.t('app.impact.network', { net, count: users.length, list: list(users) }));
   }
   for (const n of nodes) {
     for (const [s, svc] of Object.entries(doc.services ?? {})) {
-      if (svc.balancer === n) out.push(`${n} is the balancer of service ${s}: the service is left without one.`);
+      if (svc.balancer === n) out.push(i18n.t('app.impact.balancer', { node: n, service: s }));
       const inRoutes = svc.routes?.some((r) => r.backends.some((b) => bName(b) === n));
-      if (svc.backends.some((b) => bName(b) === n) || inRoutes) out.push(`${n} is a backend of service ${s}: it is removed from it${inRoutes ? ' and its routes' : ''}.`);
+      if (svc.backends.some((b) => bName(b) === n) || inRoutes) out.push(i18n.t(inRoutes ? 'app.impact.backendRoutes' : 'app.impact.backend', { node: n, service: s }));
     }
   }
   return out;

@@ -7,6 +7,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { isProxyMode, type LabDoc, type LabEvent, type LabStatus, type Mode, type NodeStatus, type ServiceStats } from '../../electron/api';
 import { oneLine, type ApiClient } from '../api-client';
 import type { ToastLevel } from './useToasts';
+import { i18n } from '../i18n';
 
 export interface Progress { step: string; done: number; total: number }
 export type NodeStates = Record<string, NodeStatus['state'] | 'deploying'>;
@@ -130,7 +131,7 @@ export function useLiveLab(client: ApiClient, notify: (m: string, l?: ToastLevel
         (s) => {
           if (!live || pollsOff.current) return;
           if (s.state === 'absent') {
-            notify(`Lab ${lab} is no longer running.`, 'warn');
+            notify(i18n.t('app.live.noLongerRunning', { lab }), 'warn');
             forget();
             return;
           }
@@ -165,7 +166,7 @@ export function useLiveLab(client: ApiClient, notify: (m: string, l?: ToastLevel
           },
           (e) => {
             if (!live || pollsOff.current) return; // a lab going away answers with errors: not news
-            const m = `counters: ${oneLine(e).replace(/:\s*$/, '') || 'no answer from the engine'}`;
+            const m = i18n.t('app.live.counters', { why: oneLine(e).replace(/:\s*$/, '') || i18n.t('app.live.noAnswer') });
             if (pollError.current !== m) notify(m, 'warn');
             pollError.current = m;
           },
@@ -196,10 +197,10 @@ export function useLiveLab(client: ApiClient, notify: (m: string, l?: ToastLevel
         setStats([]);
         setHistory({});
         setDeploys((n) => n + 1);
-        notify(`Lab ${doc.name} is running.`, 'success');
+        notify(i18n.t('app.live.isRunning', { lab: doc.name }), 'success');
         return true;
       } catch (e) {
-        notify(`Deploy failed: ${oneLine(e)}`);
+        notify(i18n.t('app.live.deployFailed', { why: oneLine(e) }));
         setNodeStates({});
         pendingLab.current = lab;
         return false;
@@ -223,7 +224,7 @@ export function useLiveLab(client: ApiClient, notify: (m: string, l?: ToastLevel
       forget();
       notify(`Lab ${name} removed.`, 'success');
     } catch (e) {
-      notify(`Destroy failed: ${oneLine(e)}`);
+      notify(i18n.t('app.live.destroyFailed', { why: oneLine(e) }));
     } finally {
       pollsOff.current = false;
       setBusy(null);
@@ -251,7 +252,7 @@ export function useLiveLab(client: ApiClient, notify: (m: string, l?: ToastLevel
         // the balancer is reconfigured under the switch: counters wait until it is done
         await stopPolls();
         const s = await api.setMode(lab, service, mode);
-        notify(`${service}: now in ${s.mode} mode.`, 'success');
+        notify(i18n.t('app.live.nowInMode', { service, mode: s.mode }), 'success');
         setStatus((st) => {
           if (!st) return st;
           const svc = st.doc?.services?.[service];

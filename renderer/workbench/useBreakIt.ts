@@ -9,6 +9,7 @@ import type { NodeMenuEntry } from '../components/canvas/NodeMenu';
 import { breaksOn, FAULT_LABELS, faultsFor } from '../lib/doctor-data';
 import type { LiveLab } from '../state/live-lab-context';
 import type { ToastLevel } from '../state/useToasts';
+import { i18n } from '../i18n';
 
 export interface BreakItDeps {
   api: LabApi;
@@ -45,12 +46,12 @@ export function useBreakIt({ api, live, deployed, notify }: BreakItDeps) {
 
   const menuFor = useCallback(
     (node: string): NodeMenuEntry[] => {
-      const head: NodeMenuEntry = { type: 'heading', label: 'Break it' };
-      if (!deployed || !lab || !status || live.busy) return [head, { type: 'note', label: 'Deploy the lab to break a node on purpose.' }];
+      const head: NodeMenuEntry = { type: 'heading', label: i18n.t('app.breakIt.heading') };
+      if (!deployed || !lab || !status || live.busy) return [head, { type: 'note', label: i18n.t('app.breakIt.deployFirst') }];
       const faults = faultsFor(status, node);
       const broken = breaksOn(status, node);
       const entries: NodeMenuEntry[] = [head];
-      if (!faults.length) entries.push({ type: 'note', label: `No fault applies to ${node} in this lab's modes: faults are made on backends and routers.` });
+      if (!faults.length) entries.push({ type: 'note', label: i18n.t('app.breakIt.noFault', { node }) });
       for (const f of faults) {
         entries.push({
           type: 'item',
@@ -59,21 +60,21 @@ export function useBreakIt({ api, live, deployed, notify }: BreakItDeps) {
           detail: f,
           danger: true,
           disabled: !!doing || broken.some((b) => b.fault === f),
-          run: () => void act(`break ${f} on ${node}`, () => api.breakLab(lab, f, node), `Broken on purpose: ${f} on ${node}. Watch the symptom, then ask the Doctor tab.`),
+          run: () => void act(i18n.t('app.breakIt.doing', { fault: f, node }), () => api.breakLab(lab, f, node), i18n.t('app.breakIt.done', { fault: f, node })),
         });
       }
-      if (broken.length) entries.push({ type: 'heading', label: 'Put it back' });
+      if (broken.length) entries.push({ type: 'heading', label: i18n.t('app.breakIt.putBack') });
       for (const b of broken) {
         const f: Fault = b.fault;
         entries.push({
           type: 'item',
           key: `undo-${f}`,
-          label: `Undo ${f}`,
+          label: i18n.t('app.breakIt.undo', { fault: f }),
           disabled: !!doing,
-          run: () => void act(`undo ${f} on ${node}`, () => api.undoBreak(lab, f, node), `Undone: ${f} on ${node}.`),
+          run: () => void act(i18n.t('app.breakIt.undoing', { fault: f, node }), () => api.undoBreak(lab, f, node), i18n.t('app.breakIt.undone', { fault: f, node })),
         });
       }
-      if (doing) entries.push({ type: 'note', label: `Busy: ${doing}…` });
+      if (doing) entries.push({ type: 'note', label: i18n.t('app.breakIt.busy', { what: doing }) });
       return entries;
     },
     [deployed, lab, status, live.busy, doing, act, api],

@@ -11,6 +11,7 @@ import { issueText } from '../state/issues';
 import { autoLayout, needsLayout } from '../state/layout';
 import type { Question } from '../state/useConfirm';
 import type { ToastLevel } from '../state/useToasts';
+import { i18n } from '../i18n';
 
 export interface LabFileDeps {
   client: ApiClient;
@@ -34,18 +35,18 @@ export function useLabFile({ client, doc, edit, deployed, ask, notify, onLoaded 
   const dirty = JSON.stringify(doc) !== savedKey;
 
   useEffect(() => {
-    api.listTemplates().then(setTemplates, (e) => notify(`Templates unavailable: ${oneLine(e)}`, 'warn'));
+    api.listTemplates().then(setTemplates, (e) => notify(i18n.t('app.file.templatesUnavailable', { why: oneLine(e) }), 'warn'));
   }, [api, notify]);
 
   /** Ask before the canvas gets another drawing when that loses unsaved work or hides a running lab. */
   const mayReplace = useCallback(
     async (action: string, what: string) => {
       const lines: string[] = [];
-      if (dirty) lines.push(`Unsaved changes to ${doc.name} will be lost (Save first to keep them).`);
+      if (dirty) lines.push(i18n.t('app.file.unsaved', { lab: doc.name }));
       if (deployed)
-        lines.push(`Lab ${doc.name} keeps running and stays tracked: Destroy still removes it, and “show it” or opening its file brings its drawing back.`);
+        lines.push(i18n.t('app.file.keepsRunning', { lab: doc.name }));
       if (!lines.length) return true;
-      return ask({ title: `${action}: replace the drawing with ${what}?`, lines, confirm: action });
+      return ask({ title: i18n.t('app.file.replaceTitle', { action, what }), lines, confirm: action });
     },
     [ask, dirty, deployed, doc.name],
   );
@@ -66,12 +67,12 @@ export function useLabFile({ client, doc, edit, deployed, ask, notify, onLoaded 
         const r = await api.parseLab(text);
         if (!r.doc) {
           const first = r.issues[0];
-          notify(`${source}: ${first ? issueText(first) : 'not a lab file'}${r.issues.length > 1 ? ` (+${r.issues.length - 1} more)` : ''}`);
+          notify(`${source}: ${first ? issueText(first) : i18n.t('app.file.notLabFile')}${r.issues.length > 1 ? i18n.t('app.file.more', { count: r.issues.length - 1 }) : ''}`);
           return;
         }
-        if (!(await mayReplace('Open', source))) return;
+        if (!(await mayReplace(i18n.t('app.file.actionOpen'), source))) return;
         load(r.doc);
-        notify(`Opened ${source}.`, 'success');
+        notify(i18n.t('app.file.opened', { source }), 'success');
       } catch (e) {
         notify(`${source}: ${oneLine(e)}`);
       }
@@ -85,7 +86,7 @@ export function useLabFile({ client, doc, edit, deployed, ask, notify, onLoaded 
         const f = await shell.openLabFile();
         if (f) await openText(f.text, f.path);
       } catch (e) {
-        notify(`Open failed: ${oneLine(e)}`);
+        notify(i18n.t('app.file.openFailed', { why: oneLine(e) }));
       }
     } else input.current?.click();
   }, [shell, openText, notify]);
@@ -100,24 +101,24 @@ export function useLabFile({ client, doc, edit, deployed, ask, notify, onLoaded 
       const saved = await saveLab(shell, text, saving.name);
       if (!saved) return; // the save dialog was cancelled
       setSavedKey(JSON.stringify(saving));
-      notify(saved.path ? `Saved to ${saved.path}.` : `Downloaded as ${saved.fileName} to your browser's download folder.`, 'success');
+      notify(saved.path ? i18n.t('app.file.savedTo', { path: saved.path }) : i18n.t('app.file.downloaded', { file: saved.fileName }), 'success');
     } catch (e) {
-      notify(`Save failed: ${oneLine(e)}`);
+      notify(i18n.t('app.file.saveFailed', { why: oneLine(e) }));
     }
   }, [api, shell, notify, doc]);
 
   const newLab = useCallback(async () => {
-    if (await mayReplace('New', 'an empty lab')) load(emptyDoc());
+    if (await mayReplace(i18n.t('app.file.actionNew'), i18n.t('app.file.anEmptyLab'))) load(emptyDoc());
   }, [mayReplace, load]);
 
   const fromTemplate = useCallback(
     async (id: string) => {
       const title = templates.find((t) => t.id === id)?.title ?? id;
-      if (!(await mayReplace('Template', `the template “${title}”`))) return;
+      if (!(await mayReplace(i18n.t('app.file.actionTemplate'), i18n.t('app.file.theTemplate', { title })))) return;
       try {
         load(await api.getTemplate(id));
       } catch (e) {
-        notify(`Template ${id}: ${oneLine(e)}`);
+        notify(i18n.t('app.file.templateFailed', { id, why: oneLine(e) }));
       }
     },
     [api, load, notify, mayReplace, templates],
@@ -126,7 +127,7 @@ export function useLabFile({ client, doc, edit, deployed, ask, notify, onLoaded 
   /** Put the running lab's drawing back on the canvas. */
   const showRunning = useCallback(
     async (running: LabDoc) => {
-      if (await mayReplace('Show', `the drawing of running lab ${running.name}`)) load(running);
+      if (await mayReplace(i18n.t('app.file.actionShow'), i18n.t('app.file.runningDrawing', { lab: running.name }))) load(running);
     },
     [mayReplace, load],
   );

@@ -9,6 +9,7 @@ import { brokenLine } from '../lib/doctor-data';
 import { labDiff, redeployEffect } from '../state/drift';
 import type { LiveLab, LiveLabView } from '../state/live-lab-context';
 import type { Question } from '../state/useConfirm';
+import { i18n } from '../i18n';
 
 /** The drawing's validation, as useValidation reports it. */
 interface Validation { issues: LabIssue[]; checking: boolean; error?: string }
@@ -31,10 +32,10 @@ export interface LiveLabViewDeps {
 
 /** Why Deploy cannot run now, or undefined when it can. */
 function blockedBy(doc: LabDoc, v: Validation): string | undefined {
-  if (Object.keys(doc.nodes).length === 0) return 'Nothing to deploy: the lab has no nodes. Drag some from the palette, or start from a template.';
-  if (v.issues.length) return `Fix ${v.issues.length} problem${v.issues.length === 1 ? '' : 's'} first (see Problems).`;
-  if (v.error) return `Validation unavailable: ${v.error}`;
-  if (v.checking) return 'Checking the drawing…';
+  if (Object.keys(doc.nodes).length === 0) return i18n.t('app.live.noNodes');
+  if (v.issues.length) return i18n.t('app.live.fixFirst', { count: v.issues.length });
+  if (v.error) return i18n.t('app.live.validationUnavailable', { error: v.error });
+  if (v.checking) return i18n.t('app.live.checking');
   return undefined;
 }
 
@@ -53,12 +54,12 @@ export function useLiveLabView({ client, live, doc, latest, deployed, validation
       if (changes.length || !healthy) {
         const lines = [
           ...(changes.length
-            ? [`${changes.length} change${changes.length === 1 ? '' : 's'} from the running lab (see “drawing differs”).`]
-            : [`The lab is degraded: ${live.status.reason ?? 'some of its containers are not running'}.`]),
+            ? [i18n.t('app.live.changes', { count: changes.length })]
+            : [i18n.t('app.live.degraded', { reason: live.status.reason ?? i18n.t('app.live.someNotRunning') })]),
           // the same drawing on a degraded lab: up repairs it in place (same containers)
-          changes.length && running ? redeployEffect(changes, running) : changes.length ? 'Redeploy recreates the lab.' : 'Deploy repairs it in place (same containers) where it can, else recreates it.',
+          changes.length && running ? redeployEffect(changes, running) : changes.length ? i18n.t('app.live.recreates') : i18n.t('app.live.repairs'),
         ];
-        if (!(await ask({ title: `Redeploy lab ${doc.name}?`, lines, confirm: 'Redeploy' }))) return;
+        if (!(await ask({ title: i18n.t('app.live.redeployTitle', { lab: doc.name }), lines, confirm: i18n.t('app.live.redeploy') }))) return;
       }
     }
     onDeploy();
@@ -71,10 +72,10 @@ export function useLiveLabView({ client, live, doc, latest, deployed, validation
     const n = live.status?.nodes.length ?? 0;
     const open = terms.filter((t) => t.lab === name && !t.ended).length;
     const lines = [
-      `Its ${n} container${n === 1 ? '' : 's'} and ${live.status?.networks.length ?? 0} network(s) are removed${open ? `; ${open} open terminal${open === 1 ? '' : 's'} close` : ''}.`,
-      deployed ? 'The drawing stays on the canvas.' : `The canvas shows another drawing (${doc.name}); it stays.`,
+      `${i18n.t('app.live.removed', { count: n, networks: live.status?.networks.length ?? 0 })}${open ? i18n.t('app.live.terminalsClose', { count: open }) : ''}${i18n.language === 'zh-CN' ? '。' : '.'}`,
+      deployed ? i18n.t('app.live.drawingStays') : i18n.t('app.live.otherDrawingStays', { lab: doc.name }),
     ];
-    if (await ask({ title: `Destroy lab ${name}?`, lines, confirm: 'Destroy', danger: true })) await live.destroy();
+    if (await ask({ title: i18n.t('app.live.destroyTitle', { lab: name }), lines, confirm: i18n.t('app.live.destroy'), danger: true })) await live.destroy();
   }, [live, terms, deployed, doc.name, ask]);
 
   const runningDoc = live.status?.doc;

@@ -7,6 +7,7 @@ import type { LabApi, LabDoc, Mode } from '../../electron/api';
 import { setService } from '../state/doc-ops';
 import type { LiveLab } from '../state/live-lab-context';
 import type { ToastLevel } from '../state/useToasts';
+import { i18n } from '../i18n';
 
 export interface ModeSwitchDeps {
   api: LabApi;
@@ -39,8 +40,8 @@ export function useModeSwitch({ api, live, deployed, latest, edit, notify }: Mod
       // put the select back (unless it was changed again meanwhile) and say why
       const cur = latest.current;
       if (cur.services?.[service]?.mode === mode) edit(setService(cur, service, { mode: before }));
-      setRefusals((r) => ({ ...r, [service]: `${service} cannot run in ${mode} on the running lab: ${why}` }));
-      notify(`Mode switch refused: ${service} stays in ${before} (${why})`, 'warn');
+      setRefusals((r) => ({ ...r, [service]: i18n.t('app.live.modeRefusal', { service, mode, why }) }));
+      notify(i18n.t('app.live.modeRefused', { service, before, why }), 'warn');
     },
     [edit, deployed, live, api, notify, latest],
   );

@@ -25,6 +25,7 @@ import { JourneyEdge } from './JourneyEdge';
 import { hostData, overlayData } from './host-data';
 import { NodeMenu, type NodeMenuEntry } from './NodeMenu';
 import { nodeTypes, type LabFlowNode, type NetFlowNode } from './nodes';
+import { useTranslation } from '../../i18n';
 
 export interface CanvasProps {
   doc: LabDoc;
@@ -59,6 +60,7 @@ const edgeTypes = { journey: JourneyEdge };
 const journeyClass = (legs: Set<Leg> | undefined) => (legs?.size ? ['journey-on', ...[...legs].map((l) => `journey-${l}`)].join(' ') : undefined);
 
 export function Canvas({ doc, edit, seal, selection, onSelect, issues, nodeStates, hostsDown, notify, onNodeOpen, journey, confirmDelete, broken, doctor, nodeMenu, ref }: CanvasProps) {
+  const { t } = useTranslation();
   const flow = useReactFlow();
   const [dims, setDims] = useState<Record<string, { width: number; height: number }>>({});
   /** the open node menu: which node, where */
@@ -125,7 +127,7 @@ export function Canvas({ doc, edit, seal, selection, onSelect, issues, nodeState
       out.push(fn);
     }
     return out;
-  }, [doc, selection, issues, nodeStates, hostsDown, overlays, dims, serviceOf, lit, broken, doctor]);
+  }, [doc, selection, issues, nodeStates, hostsDown, overlays, dims, serviceOf, lit, broken, doctor, t]);
 
   const edges = useMemo<Edge[]>(() => {
     const out: Edge[] = [];
@@ -148,12 +150,12 @@ export function Canvas({ doc, edit, seal, selection, onSelect, issues, nodeState
           className: [bad ? 'edge-issue' : '', crossed ? 'journey-edge' : ''].filter(Boolean).join(' ') || undefined,
           label: bad ? `⚠ ${label}`.trim() : label || undefined,
           data: { issues: bad ?? [], ...(crossed ? { uses: crossed.uses } : {}) },
-          ariaLabel: `link ${name} to ${l.network}`,
+          ariaLabel: t('canvas.linkLabel', { node: name, network: l.network }),
         });
       });
     }
     return out;
-  }, [doc.nodes, doc.networks, issues, selection, lit]);
+  }, [doc.nodes, doc.networks, issues, selection, lit, t]);
 
   const onNodesChange = useCallback(
     (changes: NodeChange[]) => {
@@ -223,18 +225,18 @@ export function Canvas({ doc, edit, seal, selection, onSelect, issues, nodeState
       const node = a?.type === 'node' ? a.name : b?.type === 'node' ? b.name : undefined;
       const net = a?.type === 'network' ? a.name : b?.type === 'network' ? b.name : undefined;
       if (!node || !net) {
-        notify('Links go from a node to a network: drag from a node’s handle onto a network.');
+        notify(t('canvas.linkNodeToNetwork'));
         return;
       }
       if (doc.nodes[node]?.links.some((l) => l.network === net)) {
-        notify(`${node} is already linked to ${net}.`);
+        notify(t('canvas.alreadyLinked', { node, network: net }));
         return;
       }
       const next = addLink(doc, node, net);
       edit(next);
       onSelect({ type: 'link', node, index: next.nodes[node].links.length - 1 });
     },
-    [doc, edit, onSelect, notify],
+    [doc, edit, onSelect, notify, t],
   );
 
   const isValidConnection = useCallback((c: Connection | Edge) => {
@@ -319,17 +321,17 @@ export function Canvas({ doc, edit, seal, selection, onSelect, issues, nodeState
       {lit && (
         <div className="journey-canvas-legend" data-testid="journey-canvas-legend">
           <span style={{ color: 'var(--journey-request)' }}>
-            <i /> request
+            <i /> {t('canvas.request')}
           </span>
           <span style={{ color: 'var(--journey-response)' }}>
-            <i /> response
+            <i /> {t('canvas.response')}
           </span>
         </div>
       )}
       {Object.keys(doc.nodes).length + Object.keys(doc.networks).length === 0 && (
         <div className="canvas-empty">
-          <p>Drag clients, balancers, servers and networks here from the palette,</p>
-          <p>or start from a template. Link a node to a network by dragging from its handle.</p>
+          <p>{t('canvas.emptyLine1')}</p>
+          <p>{t('canvas.emptyLine2')}</p>
         </div>
       )}
     </div>

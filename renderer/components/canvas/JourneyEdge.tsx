@@ -3,6 +3,7 @@
 // step numbers of the crossings beside it.
 import { BaseEdge, EdgeLabelRenderer, getStraightPath, type Edge, type EdgeProps } from '@xyflow/react';
 import { LEGS, type EdgeUse } from '../../lib/journey-data';
+import { i18n } from '../../i18n';
 
 export interface JourneyEdgeData extends Record<string, unknown> {
   uses: EdgeUse[];
@@ -57,7 +58,7 @@ export function JourneyEdge(p: EdgeProps<JourneyFlowEdge>) {
               key={leg}
               className={`journey-step-badge lane-${leg} nodrag nopan`}
               style={{ transform: `translate(-50%, -50%) translate(${x}px, ${y}px)` }}
-              title={`${leg}: crossing ${steps.join(', ')}`}
+              title={i18n.t('canvas.crossing', { leg: i18n.t(`canvas.${leg}`), steps: steps.join(', ') })}
             >
               {steps.join('·')}
             </div>

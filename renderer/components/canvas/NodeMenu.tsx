@@ -2,6 +2,7 @@
 // that node (breaking it on purpose, undoing that). Closes on a choice,
 // Escape, or a click anywhere else.
 import { useEffect, useRef } from 'react';
+import { i18n } from '../../i18n';
 
 export type NodeMenuEntry =
   | { type: 'heading'; label: string }
@@ -44,7 +45,7 @@ export function NodeMenu({ node, x, y, entries, onClose }: NodeMenuProps) {
       />
       <div
         role="menu"
-        aria-label={`${node} menu`}
+        aria-label={i18n.t('canvas.nodeMenu', { node })}
         className="node-menu"
         data-testid={`node-menu-${node}`}
         style={{ left: Math.max(4, Math.min(x, window.innerWidth - WIDTH - 8)), top: Math.max(4, Math.min(y, window.innerHeight - 40 - 28 * entries.length)), width: WIDTH }}

@@ -3,6 +3,7 @@
 import type { LabDoc } from '../../../electron/api';
 import { hostColor, nodeHost, OVERLAY_MTU, type HostDown } from '../../lib/hosts';
 import type { LabNodeData, NetNodeData } from './nodes';
+import { i18n } from '../../i18n';
 
 export function hostData(doc: LabDoc, node: string, down: Map<string, HostDown> | undefined): Pick<LabNodeData, 'host' | 'hostDown'> {
   const host = nodeHost(doc, node);
@@ -13,6 +14,6 @@ export function hostData(doc: LabDoc, node: string, down: Map<string, HostDown> 
 /** The overlay cue of a network that spans `hosts` (none when it stays on one host). */
 export function overlayData(doc: LabDoc, hosts: string[] | undefined): Pick<NetNodeData, 'overlay'> {
   if (!hosts) return {};
-  const title = `Spans hosts ${hosts.join(', ')}: a Swarm overlay network, carried as VXLAN (UDP 4789) between them · MTU ${OVERLAY_MTU}`;
+  const title = i18n.t('canvas.overlayTitle', { hosts: hosts.join(', '), mtu: OVERLAY_MTU });
   return { overlay: { hosts, colors: hosts.map((h) => hostColor(doc, h)), title } };
 }

@@ -5,6 +5,7 @@ import { Handle, Position, type Node, type NodeProps } from '@xyflow/react';
 import type { NodeKind, NodeStatus } from '../../../electron/api';
 import type { HostDown } from '../../lib/hosts';
 import { KindIcon, Icon } from '../icons';
+import { useTranslation } from '../../i18n';
 
 export interface LabNodeData extends Record<string, unknown> {
   name: string;
@@ -32,15 +33,17 @@ export type LabFlowNode = Node<LabNodeData, 'lab'>;
 export type NetFlowNode = Node<NetNodeData, 'net'>;
 
 export function StateBadge({ state, node }: { state?: LabNodeData['state']; node: string }) {
+  const { t } = useTranslation();
   if (!state) return null;
   return (
-    <span className={`badge state-${state}`} data-testid={`node-state-${node}`} data-state={state} title={`container ${state}`}>
-      {state}
+    <span className={`badge state-${state}`} data-testid={`node-state-${node}`} data-state={state} title={t('canvas.containerState', { state: t(`canvas.state.${state}`) })}>
+      {t(`canvas.state.${state}`)}
     </span>
   );
 }
 
 export function LabNodeView({ data, selected }: NodeProps<LabFlowNode>) {
+  const { t } = useTranslation();
   const { name, kind, issues, state, subtitle, host, hostDown, broken, doctor } = data;
   const Ico = KindIcon[kind];
   const title = [...issues, hostDown && [hostDown.label, hostDown.problem].filter(Boolean).join(': ')].filter(Boolean).join('\n');
@@ -59,7 +62,7 @@ export function LabNodeView({ data, selected }: NodeProps<LabFlowNode>) {
       </div>
       <div className="lab-node-text">
         <div className="lab-node-name">{name}</div>
-        <div className="lab-node-kind">{subtitle ?? kind}</div>
+        <div className="lab-node-kind">{subtitle ?? t(`canvas.kind.${kind}`)}</div>
         {hostDown && (
           <div className="lab-node-host-down" data-testid={`node-host-down-${name}`}>
             {hostDown.label}
@@ -69,13 +72,13 @@ export function LabNodeView({ data, selected }: NodeProps<LabFlowNode>) {
       {host && <HostBadge node={name} host={host.name} known={!!host.color} />}
       <div className="lab-node-side">
         {broken && broken.length > 0 && (
-          <span className="badge broken" data-testid={`node-broken-${name}`} title={`broken on purpose: ${broken.join(', ')} (right-click to undo; Deploy or the Doctor's Fix repairs it)`}>
-            broken
+          <span className="badge broken" data-testid={`node-broken-${name}`} title={t('canvas.brokenTitle', { faults: broken.join(', ') })}>
+            {t('canvas.broken')}
           </span>
         )}
         <StateBadge state={state} node={name} />
         {issues.length > 0 && (
-          <span className="issue-mark" data-testid={`node-issue-${name}`} aria-label={`${issues.length} problem(s)`}>
+          <span className="issue-mark" data-testid={`node-issue-${name}`} aria-label={t('canvas.problems', { count: issues.length })}>
             <Icon.warn />
             {issues.length}
           </span>
@@ -88,8 +91,9 @@ export function LabNodeView({ data, selected }: NodeProps<LabFlowNode>) {
 
 /** The host a node runs on, under its box; a name the lab does not define shows as a problem. */
 function HostBadge({ node, host, known }: { node: string; host: string; known: boolean }) {
+  const { t } = useTranslation();
   return (
-    <span className={`host-badge${known ? '' : ' unknown'}`} data-testid={`node-host-${node}`} title={known ? `runs on host ${host}` : `host ${host} is not one of the lab's hosts`}>
+    <span className={`host-badge${known ? '' : ' unknown'}`} data-testid={`node-host-${node}`} title={known ? t('canvas.runsOnHost', { host }) : t('canvas.unknownHost', { host })}>
       <i aria-hidden />
       {host}
     </span>
@@ -97,6 +101,7 @@ function HostBadge({ node, host, known }: { node: string; host: string; known: b
 }
 
 export function NetNodeView({ data, selected }: NodeProps<NetFlowNode>) {
+  const { t } = useTranslation();
   const { name, subnet, issues, overlay } = data;
   const title = [...issues, overlay?.title].filter(Boolean).join('\n');
   return (
@@ -111,7 +116,7 @@ export function NetNodeView({ data, selected }: NodeProps<NetFlowNode>) {
           {overlay.colors.map((c, i) => (
             <i key={overlay.hosts[i]} style={{ background: c ?? 'var(--bad)' }} aria-hidden />
           ))}
-          overlay · VXLAN
+          {t('canvas.overlay')}
         </span>
       )}
       <Handle type="target" position={Position.Top} id="t" data-testid={`handle-${name}-top`} className="handle" />
@@ -119,7 +124,7 @@ export function NetNodeView({ data, selected }: NodeProps<NetFlowNode>) {
         <KindIcon.network />
       </span>
       <span className="net-name">{name}</span>
-      <span className="net-subnet">{subnet ?? 'auto subnet'}</span>
+      <span className="net-subnet">{subnet ?? t('canvas.autoSubnet')}</span>
       {issues.length > 0 && (
         <span className="issue-mark" data-testid={`network-issue-${name}`}>
           <Icon.warn />

@@ -9,25 +9,26 @@ import { useKnownEngines } from '../engines/useKnownEngines';
 import { Icon } from '../icons';
 import type { InspectorProps } from './context';
 import { Field, NameField, Section } from './fields';
+import { i18n, useTranslation } from '../../i18n';
 
-const count = (n: number) => `${n} node${n === 1 ? '' : 's'}`;
+const count = (n: number) => i18n.t('inspector.hosts.nodes', { count: n });
 
 /** How lblab reaches an engine written this way, in words. */
 function reach(engine: string): string {
-  if (engine === '') return 'default, a Docker context name, ssh://user@host or tcp://host:2376';
-  if (engine === 'default') return 'this machine’s engine (DOCKER_HOST or the local socket)';
+  if (engine === '') return i18n.t('inspector.hosts.reachEmpty');
+  if (engine === 'default') return i18n.t('inspector.hosts.reachDefault');
   const scheme = /^([a-z]+):\/\//.exec(engine)?.[1];
-  if (scheme === 'ssh') return 'over SSH (docker system dial-stdio on the host)';
-  if (scheme === 'tcp') return 'over TCP';
-  if (scheme === 'unix' || scheme === 'npipe') return 'a local socket';
-  return 'a Docker context';
+  if (scheme === 'ssh') return i18n.t('inspector.hosts.reachSsh');
+  if (scheme === 'tcp') return i18n.t('inspector.hosts.reachTcp');
+  if (scheme === 'unix' || scheme === 'npipe') return i18n.t('inspector.hosts.reachSocket');
+  return i18n.t('inspector.hosts.reachContext');
 }
 
 /** What the engine list says of the engine a host names ("ssh://lab@h2 · Docker 27.1"), else how it is reached. */
 function engineNote(engines: EngineDescription[], engine: string): string {
   const e = engine ? engines.find((x) => x.name === engine || x.host === engine) : undefined;
   if (!e) return reach(engine);
-  return [e.name === engine ? e.host : undefined, e.answers ? (e.serverVersion ? `Docker ${e.serverVersion}` : 'answers') : 'does not answer'].filter(Boolean).join(' · ');
+  return [e.name === engine ? e.host : undefined, e.answers ? (e.serverVersion ? `Docker ${e.serverVersion}` : i18n.t('inspector.hosts.answers')) : i18n.t('inspector.hosts.doesNotAnswer')].filter(Boolean).join(' · ');
 }
 
 /** A running lab's word on a host: it answers, or why not. */
@@ -36,12 +37,13 @@ function HostLive({ name, live }: { name: string; live: HostStatus | undefined }
   return (
     <div className={`host-live${live.reachable ? '' : ' down'}`} data-testid={`host-live-${name}`} role="status">
       <span className={`dot ${live.reachable ? 'on' : 'warn'}`} aria-hidden />
-      {live.reachable ? 'answers' : `unreachable${live.problem ? `: ${live.problem}` : ''}`}
+      {live.reachable ? i18n.t('inspector.hosts.answers') : live.problem ? i18n.t('inspector.hosts.unreachableWhy', { why: live.problem }) : i18n.t('inspector.hosts.unreachable')}
     </div>
   );
 }
 
 export function HostsSection({ doc, edit, seal, ask, listEngines, deployed, live }: InspectorProps) {
+  const { t } = useTranslation();
   const names = hostNames(doc);
   const known = useKnownEngines(listEngines);
   const listId = useId();
@@ -54,16 +56,16 @@ export function HostsSection({ doc, edit, seal, ask, listEngines, deployed, live
     const rest = names.filter((h) => h !== name);
     if (on.length) {
       const lines = rest.length
-        ? [`${on.join(', ')} move${on.length === 1 ? 's' : ''} to ${rest[0]}, the first host.`]
-        : ['The lab runs on one Docker engine again: the nodes lose their host.'];
-      if (!(await ask({ title: `Remove host ${name}?`, lines, confirm: 'Remove host' }))) return;
+        ? [t('inspector.hosts.moves', { count: on.length, nodes: on.join(', '), first: rest[0] })]
+        : [t('inspector.hosts.oneEngineAgain')];
+      if (!(await ask({ title: t('inspector.hosts.removeTitle', { host: name }), lines, confirm: t('inspector.hosts.removeConfirm') }))) return;
     }
     edit(removeHost(doc, name));
   };
 
   return (
     <Section
-      title="Hosts"
+      title={t('inspector.hosts.section')}
       actions={
         <button
           type="button"
@@ -75,13 +77,13 @@ export function HostsSection({ doc, edit, seal, ask, listEngines, deployed, live
             setAdded(r.name);
           }}
         >
-          <Icon.plus /> Add host
+          <Icon.plus /> {t('inspector.hosts.add')}
         </button>
       }
     >
       {names.length === 0 && (
         <p className="muted small" data-testid="hosts-none">
-          One Docker engine: the app’s. Add hosts to spread the lab over several engines in one Swarm; a network whose nodes sit on more than one host becomes a VXLAN overlay.
+          {t('inspector.hosts.none')}
         </p>
       )}
       <datalist id={listId}>
@@ -95,12 +97,12 @@ export function HostsSection({ doc, edit, seal, ask, listEngines, deployed, live
         <div className="host-row" key={name} data-testid={`host-row-${name}`} style={{ '--host': hostColor(doc, name) } as CSSProperties}>
           <div className="host-row-head">
             <i className="host-dot" aria-hidden />
-            <NameField label="Host" testid={`host-name-${name}`} value={name} taken={(n) => names.includes(n)} onRename={(v) => edit(renameHost(doc, name, v))} />
-            <button type="button" className="icon-btn" aria-label={`remove host ${name}`} data-testid={`remove-host-${name}`} onClick={() => void remove(name)}>
+            <NameField label={t('inspector.hosts.host')} testid={`host-name-${name}`} value={name} taken={(n) => names.includes(n)} onRename={(v) => edit(renameHost(doc, name, v))} />
+            <button type="button" className="icon-btn" aria-label={t('inspector.hosts.remove', { host: name })} data-testid={`remove-host-${name}`} onClick={() => void remove(name)}>
               <Icon.trash />
             </button>
           </div>
-          <Field label="Engine" id={`${listId}-${name}`} path={`hosts.${name}`} hint={engineNote(known.engines, doc.hosts![name])}>
+          <Field label={t('inspector.hosts.engine')} id={`${listId}-${name}`} path={`hosts.${name}`} hint={engineNote(known.engines, doc.hosts![name])}>
             <input
               id={`${listId}-${name}`}
               data-testid={`host-engine-${name}`}
@@ -108,7 +110,7 @@ export function HostsSection({ doc, edit, seal, ask, listEngines, deployed, live
               spellCheck={false}
               list={listId}
               value={doc.hosts![name]}
-              placeholder="a context name or ssh://user@host"
+              placeholder={t('inspector.hosts.enginePlaceholder')}
               autoFocus={name === added}
               onFocus={known.load}
               onChange={(e) => edit(setHostEngine(doc, name, e.target.value), `host:${name}:engine`)}
@@ -118,7 +120,7 @@ export function HostsSection({ doc, edit, seal, ask, listEngines, deployed, live
           <HostLive name={name} live={liveHosts?.find((h) => h.name === name)} />
           <div className="muted small">
             {count(nodesOnHost(doc, name).length)}
-            {i === 0 && ' · first host: nodes without a host run here, and it keeps the lab’s record'}
+            {i === 0 && t('inspector.hosts.firstHost')}
           </div>
         </div>
       ))}

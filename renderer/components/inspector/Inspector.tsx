@@ -6,8 +6,10 @@ import { LinkInspector } from './LinkInspector';
 import { NetworkInspector } from './NetworkInspector';
 import { NodeInspector } from './NodeInspector';
 import { ServiceInspector } from './ServiceInspector';
+import { useTranslation } from '../../i18n';
 
 export function Inspector(p: InspectorProps & { selection: Selection }) {
+  const { t } = useTranslation();
   const s = p.selection;
   let body;
   if (s.type === 'node' && p.doc.nodes[s.name]) body = <NodeInspector {...p} name={s.name} key={`n:${s.name}`} />;
@@ -16,12 +18,12 @@ export function Inspector(p: InspectorProps & { selection: Selection }) {
   else if (s.type === 'service' && p.doc.services?.[s.name]) body = <ServiceInspector {...p} name={s.name} key={`s:${s.name}`} />;
   else body = <LabInspector {...p} />;
   return (
-    <section className="panel inspector" aria-label="Inspector" data-testid="inspector">
+    <section className="panel inspector" aria-label={t('inspector.title')} data-testid="inspector">
       <h2 className="panel-title">
-        Inspector
+        {t('inspector.title')}
         {s.type !== 'lab' && (
           <button type="button" className="linklike small" onClick={() => p.select({ type: 'lab' })} data-testid="inspector-lab-link">
-            lab settings
+            {t('inspector.labSettings')}
           </button>
         )}
       </h2>

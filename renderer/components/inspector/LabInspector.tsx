@@ -4,42 +4,42 @@ import type { InspectorProps } from './context';
 import { ItemList, Section, TextField } from './fields';
 import { HostsSection } from './HostsSection';
 import { NAME_RE } from '../../../electron/api';
-
-const count = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+import { useTranslation } from '../../i18n';
 
 export function LabInspector(p: InspectorProps) {
+  const { t } = useTranslation();
   const { doc, edit, seal, select, issues, deployed } = p;
   const services = Object.entries(doc.services ?? {});
-  const nameErr = NAME_RE.test(doc.name) ? undefined : 'lowercase letters, digits and dashes (max 32)';
+  const nameErr = NAME_RE.test(doc.name) ? undefined : t('inspector.nameRule');
   return (
     <div className="inspector-body" data-testid="inspector-lab">
-      <Section title="Lab">
+      <Section title={t('inspector.lab.section')}>
         <TextField
-          label="Name"
+          label={t('inspector.name')}
           testid="lab-name"
           value={doc.name}
           error={nameErr}
           path="name"
-          hint={deployed ? 'Renaming a deployed lab deploys a new one next time.' : 'Names the Docker objects: lblab-<lab>-<node>.'}
+          hint={deployed ? t('inspector.lab.renameDeployed') : t('inspector.lab.namesDocker')}
           onChange={(v) => edit({ ...doc, name: v }, 'lab:name')}
           onBlur={seal}
         />
         <TextField
-          label="Description"
+          label={t('inspector.lab.description')}
           testid="lab-description"
           multiline
           value={doc.description}
           onChange={(v) => edit({ ...doc, description: v === '' ? undefined : v }, 'lab:description')}
           onBlur={seal}
         />
-        <label className="check" title="Leaves tx checksum and segmentation offload on for every lab interface: several times the throughput; redeploying re-plumbs the running nodes">
+        <label className="check" title={t('inspector.lab.offloadTitle')}>
           <input type="checkbox" data-testid="lab-offload" checked={doc.offload === true} onChange={(e) => edit({ ...doc, offload: e.target.checked ? true : undefined })} />
-          checksum/segmentation offload (faster, captures show super-packets)
+          {t('inspector.lab.offload')}
         </label>
       </Section>
       <HostsSection {...p} />
       <Section
-        title="Services"
+        title={t('inspector.lab.services')}
         actions={
           <button
             type="button"
@@ -51,11 +51,11 @@ export function LabInspector(p: InspectorProps) {
               select({ type: 'service', name: r.name });
             }}
           >
-            <Icon.plus /> Add service
+            <Icon.plus /> {t('inspector.lab.addService')}
           </button>
         }
       >
-        {services.length === 0 && <p className="muted small">No service yet. A service puts a VIP on a balancer and spreads it over backends.</p>}
+        {services.length === 0 && <p className="muted small">{t('inspector.lab.noService')}</p>}
         <ItemList
           items={services.map(([name, svc]) => ({
             key: name,
@@ -67,16 +67,16 @@ export function LabInspector(p: InspectorProps) {
               <>
                 <span className="chip">{svc.mode}</span>
                 <span className="muted small">
-                  {svc.balancer || 'no balancer'} → {svc.backends.length} backend{svc.backends.length === 1 ? '' : 's'}
+                  {svc.balancer || t('inspector.lab.noBalancer')} → {t('inspector.lab.backends', { count: svc.backends.length })}
                 </span>
               </>
             ),
           }))}
         />
       </Section>
-      <Section title="Summary">
+      <Section title={t('inspector.lab.summary')}>
         <p className="muted small">
-          {count(Object.keys(doc.nodes).length, 'node')} · {count(Object.keys(doc.networks).length, 'network')} · {count(services.length, 'service')}
+          {t('inspector.lab.nodes', { count: Object.keys(doc.nodes).length })} · {t('inspector.lab.networks', { count: Object.keys(doc.networks).length })} · {t('inspector.lab.servicesCount', { count: services.length })}
         </p>
       </Section>
     </div>

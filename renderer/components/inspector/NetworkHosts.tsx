@@ -3,21 +3,23 @@
 // without hosts.
 import type { LabDoc } from '../../../electron/api';
 import { hostNames, networkHosts, OVERLAY_MTU } from '../../lib/hosts';
+import { useTranslation } from '../../i18n';
 
 export function NetworkHosts({ doc, name }: { doc: LabDoc; name: string }) {
+  const { t } = useTranslation();
   if (!hostNames(doc).length) return null;
   const on = networkHosts(doc).get(name) ?? [];
-  const mtu = `MTU ${OVERLAY_MTU}, as every network of a lab spread over hosts`;
+  const mtu = t('inspector.hosts.mtu', { mtu: OVERLAY_MTU });
   return (
     <div className="field" data-testid="network-hosts">
-      <label>Runs as</label>
+      <label>{t('inspector.hosts.runsAs')}</label>
       {on.length > 1 ? (
         <div className="runs-as overlay" data-testid="network-runs-as" data-overlay="yes">
-          overlay across {on.join(', ')} · VXLAN (UDP 4789) · {mtu}
+          {t('inspector.hosts.overlayAcross', { hosts: on.join(', '), mtu })}
         </div>
       ) : (
         <div className="runs-as" data-testid="network-runs-as" data-overlay="no">
-          {on.length ? `bridge on ${on[0]}` : 'bridge (no node linked yet)'} · {mtu}
+          {on.length ? t('inspector.hosts.bridgeOn', { host: on[0] }) : t('inspector.hosts.bridgeNone')} · {mtu}
         </div>
       )}
     </div>

@@ -2,8 +2,10 @@ import { removeNetwork, renameNetwork, setNetwork } from '../../state/doc-ops';
 import { taken, type InspectorProps } from './context';
 import { NetworkHosts } from './NetworkHosts';
 import { DangerButton, ItemList, NameField, Section, TextField } from './fields';
+import { useTranslation } from '../../i18n';
 
 export function NetworkInspector(p: InspectorProps & { name: string }) {
+  const { t } = useTranslation();
   const { doc, edit, seal, select, name, issues } = p;
   const net = doc.networks[name];
   if (!net) return null;
@@ -11,16 +13,16 @@ export function NetworkInspector(p: InspectorProps & { name: string }) {
   const problems = issues.networks.get(name) ?? [];
   return (
     <div className="inspector-body" data-testid="inspector-network">
-      <Section title="Network">
+      <Section title={t('inspector.network.section')}>
         {problems.length > 0 && (
-          <ul className="inline-issues">
+          <ul className="inline-issues" data-i18n="engine">
             {problems.map((m) => (
               <li key={m}>{m}</li>
             ))}
           </ul>
         )}
         <NameField
-          label="Name"
+          label={t('inspector.name')}
           testid="network-name"
           value={name}
           taken={taken(doc)}
@@ -30,19 +32,19 @@ export function NetworkInspector(p: InspectorProps & { name: string }) {
           }}
         />
         <TextField
-          label="Subnet"
+          label={t('inspector.network.subnet')}
           testid="network-subnet"
           path={`networks.${name}.subnet`}
           value={net.subnet}
-          placeholder="auto (from 198.18.0.0/15)"
+          placeholder={t('inspector.network.subnetPlaceholder')}
           onChange={(v) => edit(setNetwork(doc, name, { subnet: v || undefined }), `net:${name}:subnet`)}
           onBlur={seal}
         />
         <NetworkHosts doc={doc} name={name} />
       </Section>
-      <Section title="Attached nodes">
-        {attached.length === 0 && <p className="muted small">Nothing attached yet.</p>}
-        <ItemList items={attached.map(([n, node]) => ({ key: n, main: n, meta: <span className="muted small">{node.kind}</span>, onClick: () => select({ type: 'node', name: n }) }))} />
+      <Section title={t('inspector.network.attached')}>
+        {attached.length === 0 && <p className="muted small">{t('inspector.network.nothingAttached')}</p>}
+        <ItemList items={attached.map(([n, node]) => ({ key: n, main: n, meta: <span className="muted small">{t(`canvas.kind.${node.kind}`)}</span>, onClick: () => select({ type: 'node', name: n }) }))} />
       </Section>
       <DangerButton
         testid="delete-network"
@@ -52,7 +54,7 @@ export function NetworkInspector(p: InspectorProps & { name: string }) {
           select({ type: 'lab' });
         }}
       >
-        Delete {name}
+        {t('inspector.deleteX', { name })}
       </DangerButton>
     </div>
   );

@@ -5,8 +5,10 @@ import { taken, type InspectorProps } from './context';
 import { unreachableNodes } from '../../lib/hosts';
 import { HostField } from './HostField';
 import { DangerButton, ItemList, NameField, Section, SelectField, TextField } from './fields';
+import { useTranslation } from '../../i18n';
 
 export function NodeInspector(p: InspectorProps & { name: string }) {
+  const { t } = useTranslation();
   const { doc, edit, seal, select, name, issues, deployed } = p;
   const node = doc.nodes[name];
   if (!node) return null;
@@ -19,24 +21,24 @@ export function NodeInspector(p: InspectorProps & { name: string }) {
   return (
     <div className="inspector-body" data-testid="inspector-node">
       <Section
-        title={`Node`}
+        title={t('inspector.node.section')}
         actions={
           deployed && (
             <button type="button" className="btn small primary" data-testid="open-terminal" onClick={() => p.onOpenTerminal(name)}>
-              <Icon.terminal /> Terminal
+              <Icon.terminal /> {t('inspector.node.terminal')}
             </button>
           )
         }
       >
         {problems.length > 0 && (
-          <ul className="inline-issues" data-testid="node-problems">
+          <ul className="inline-issues" data-testid="node-problems" data-i18n="engine">
             {problems.map((m) => (
               <li key={m}>{m}</li>
             ))}
           </ul>
         )}
         <NameField
-          label="Name"
+          label={t('inspector.name')}
           testid="node-name"
           value={name}
           taken={taken(doc)}
@@ -45,40 +47,40 @@ export function NodeInspector(p: InspectorProps & { name: string }) {
             select({ type: 'node', name: v });
           }}
         />
-        <SelectField<NodeKind> label="Kind" testid="node-kind" path={`nodes.${name}.kind`} value={node.kind} options={NODE_KINDS} onChange={(v) => edit(setNode(doc, name, { kind: v }))} />
+        <SelectField<NodeKind> label={t('inspector.node.kind')} testid="node-kind" path={`nodes.${name}.kind`} value={node.kind} options={NODE_KINDS.map((k) => ({ value: k, label: t(`canvas.kind.${k}`) }))} onChange={(v) => edit(setNode(doc, name, { kind: v }))} />
         <HostField {...p} />
         <TextField
-          label="Image"
+          label={t('inspector.node.image')}
           testid="node-image"
           path={`nodes.${name}.image`}
           value={node.image}
-          placeholder="default lab image for this kind"
+          placeholder={t('inspector.node.imagePlaceholder')}
           onChange={(v) => edit(setNode(doc, name, { image: v === '' ? undefined : v }), key('image'))}
           onBlur={seal}
         />
         {/* the engine's CPU quota: a tier's members limited so that they, not the client, are the bottleneck */}
         <TextField
-          label="CPUs"
+          label={t('inspector.node.cpus')}
           testid="node-cpus"
           path={`nodes.${name}.cpus`}
           value={node.cpus === undefined ? undefined : String(node.cpus)}
-          placeholder="unlimited"
+          placeholder={t('inspector.unlimited')}
           onChange={(v) => edit(setNode(doc, name, { cpus: v.trim() === '' ? undefined : Number(v) }), key('cpus'))}
           onBlur={seal}
         />
         {/* another image gets the node's capabilities only when the lab file says so (the validator names which) */}
         {(node.image !== undefined || node.trust) && (
-          <label className="check" title="Images not built by lblab run without NET_ADMIN/SYS_ADMIN unless trusted: the lab is refused otherwise">
+          <label className="check" title={t('inspector.node.trustTitle')}>
             <input type="checkbox" data-testid="node-trust" checked={node.trust === true} onChange={(e) => edit(setNode(doc, name, { trust: e.target.checked ? true : undefined }))} />
-            trust this image with the node's capabilities (NET_ADMIN, SYS_ADMIN)
+            {t('inspector.node.trust')}
           </label>
         )}
       </Section>
       {running && (
-        <Section title="Running">
+        <Section title={t('inspector.node.running')}>
           <div className="live-box" data-testid="node-live">
-            <span className={`dot ${running.state === 'running' ? 'on' : 'off'}`} /> {running.container} · {running.state}
-            {running.host && ` · on ${running.host}`}
+            <span className={`dot ${running.state === 'running' ? 'on' : 'off'}`} /> {running.container} · {t(`canvas.state.${running.state}`)}
+            {running.host && t('inspector.node.onHost', { host: running.host })}
           </div>
           {down && (
             <div className="inline-issues" role="status" data-testid="node-host-down">
@@ -99,37 +101,37 @@ export function NodeInspector(p: InspectorProps & { name: string }) {
           </table>
           {running.routes.length > 0 && (
             <details>
-              <summary className="muted small">{running.routes.length} routes</summary>
+              <summary className="muted small">{t('inspector.node.routes', { count: running.routes.length })}</summary>
               <pre className="routes mono">{running.routes.join('\n')}</pre>
             </details>
           )}
         </Section>
       )}
-      <Section title="Links">
-        {node.links.length === 0 && <p className="muted small">Not linked. Drag from this node’s handle onto a network, or add a link below.</p>}
+      <Section title={t('inspector.node.links')}>
+        {node.links.length === 0 && <p className="muted small">{t('inspector.node.notLinked')}</p>}
         {node.links.map((l, i) => (
           <div className={`link-row${issues.links.has(`link:${name}:${i}`) ? ' has-issues' : ''}`} key={i} data-testid={`link-row-${i}`}>
             <div className="link-row-head">
               <button type="button" className="linklike" onClick={() => select({ type: 'link', node: name, index: i })}>
                 eth{i} → {l.network}
               </button>
-              <button type="button" className="icon-btn" aria-label={`remove link to ${l.network}`} onClick={() => edit(removeLink(doc, name, i))}>
+              <button type="button" className="icon-btn" aria-label={t('inspector.node.removeLink', { network: l.network })} onClick={() => edit(removeLink(doc, name, i))}>
                 <Icon.trash />
               </button>
             </div>
             <div className="grid2">
-              <TextField label="Rate" testid={`link-${i}-rate`} path={`nodes.${name}.links[${i}].rate`} value={l.rate} placeholder="unlimited" onChange={(v) => edit(setLink(doc, name, i, { rate: v || undefined }), key(`rate${i}`))} onBlur={seal} />
-              <TextField label="Address" testid={`link-${i}-address`} path={`nodes.${name}.links[${i}].address`} value={l.address} placeholder="auto" onChange={(v) => edit(setLink(doc, name, i, { address: v || undefined }), key(`addr${i}`))} onBlur={seal} />
+              <TextField label={t('inspector.rate')} testid={`link-${i}-rate`} path={`nodes.${name}.links[${i}].rate`} value={l.rate} placeholder={t('inspector.unlimited')} onChange={(v) => edit(setLink(doc, name, i, { rate: v || undefined }), key(`rate${i}`))} onBlur={seal} />
+              <TextField label={t('inspector.address')} testid={`link-${i}-address`} path={`nodes.${name}.links[${i}].address`} value={l.address} placeholder={t('inspector.auto')} onChange={(v) => edit(setLink(doc, name, i, { address: v || undefined }), key(`addr${i}`))} onBlur={seal} />
             </div>
           </div>
         ))}
         {free.length > 0 && (
-          <SelectField<string> label="Add a link to" testid="node-add-link" path={`nodes.${name}.links`} value="" allowEmpty="choose a network…" options={free} onChange={(v) => v && edit(addLink(doc, name, v))} />
+          <SelectField<string> label={t('inspector.node.addLink')} testid="node-add-link" path={`nodes.${name}.links`} value="" allowEmpty={t('inspector.node.chooseNetwork')} options={free} onChange={(v) => v && edit(addLink(doc, name, v))} />
         )}
       </Section>
       {node.kind === 'balancer' && (
-        <Section title="Services on this balancer">
-          {services.length === 0 && <p className="muted small">None. Add one from the lab inspector (click the empty canvas).</p>}
+        <Section title={t('inspector.node.servicesHere')}>
+          {services.length === 0 && <p className="muted small">{t('inspector.node.noServicesHere')}</p>}
           <ItemList items={services.map(([s, svc]) => ({ key: s, main: s, meta: <span className="chip">{svc.mode}</span>, onClick: () => select({ type: 'service', name: s }) }))} />
         </Section>
       )}
@@ -141,7 +143,7 @@ export function NodeInspector(p: InspectorProps & { name: string }) {
           select({ type: 'lab' });
         }}
       >
-        Delete {name}
+        {t('inspector.deleteX', { name })}
       </DangerButton>
     </div>
   );

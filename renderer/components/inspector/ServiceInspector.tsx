@@ -5,23 +5,18 @@ import { useModeAvailability } from './useModeAvailability';
 import { Icon } from '../icons';
 import { taken, type InspectorProps } from './context';
 import { DangerButton, NameField, NumberField, Section, SelectField, TextField } from './fields';
+import { i18n, useTranslation } from '../../i18n';
 
-const MODE_LABEL: Record<Mode, string> = {
-  dsr: 'dsr — direct routing (L2, MAC rewrite)',
-  tunnel: 'tunnel — IPIP encapsulation (L3)',
-  nat: 'nat — destination NAT (L3)',
-  snat: 'snat — full NAT (L3)',
-  l4proxy: 'l4proxy — two TCP connections (L4)',
-  l7: 'l7 — HTTP gateway (L7)',
-};
-const PROTOCOL_LABEL: Record<Protocol, string> = { http: 'http (nginx)', tcp: 'tcp (etcd; not l7)', websocket: 'websocket (websocketd echo)' };
-const SCHED_LABEL: Record<Scheduler, string> = { maglev: 'maglev (consistent hash)', rr: 'rr (round robin)', wrr: 'wrr (weighted rr)', lc: 'lc (least connections)', sh: 'sh (source hash)' };
+const MODE_LABEL = (m: Mode) => i18n.t(`inspector.service.modeLabel.${m}`);
+const PROTOCOL_LABEL = (p: Protocol) => i18n.t(`inspector.service.protocolLabel.${p}`);
+const SCHED_LABEL = (s: Scheduler) => i18n.t(`inspector.service.schedLabel.${s}`);
 
 const bName = (b: string | BackendDoc) => (typeof b === 'string' ? b : b.node);
 const bWeight = (b: string | BackendDoc) => (typeof b === 'string' ? undefined : b.weight);
 const mkBackend = (node: string, weight: number | undefined): string | BackendDoc => (weight === undefined ? node : { node, weight });
 
 export function ServiceInspector(p: InspectorProps & { name: string }) {
+  const { t } = useTranslation();
   const { doc, edit, seal, select, name, issues, deployed } = p;
   const unavailable = useModeAvailability(p.checkModes, doc, name);
   const svc = doc.services?.[name];
@@ -46,9 +41,9 @@ export function ServiceInspector(p: InspectorProps & { name: string }) {
 
   return (
     <div className="inspector-body" data-testid="inspector-service">
-      <Section title="Service">
+      <Section title={t('inspector.service.section')}>
         {problems.length > 0 && (
-          <ul className="inline-issues" data-testid="service-problems">
+          <ul className="inline-issues" data-testid="service-problems" data-i18n="engine">
             {problems.map((m) => (
               <li key={m}>{m}</li>
             ))}
@@ -56,7 +51,7 @@ export function ServiceInspector(p: InspectorProps & { name: string }) {
         )}
         {running && (
           <div className="live-box" data-testid="service-live">
-            <span className="dot on" /> live: VIP{' '}
+            <span className="dot on" /> {t('inspector.service.live')}{' '}
             <strong className="mono" data-testid="service-live-vip">
               {running.vip}
             </strong>
@@ -64,7 +59,7 @@ export function ServiceInspector(p: InspectorProps & { name: string }) {
           </div>
         )}
         <NameField
-          label="Name"
+          label={t('inspector.name')}
           testid="service-name"
           value={name}
           taken={taken(doc)}
@@ -73,7 +68,7 @@ export function ServiceInspector(p: InspectorProps & { name: string }) {
             select({ type: 'service', name: v });
           }}
         />
-        <SelectField<string> label="Balancer" testid="service-balancer" path={at('balancer')} value={balancersOf(svc)[0]} allowEmpty="choose a balancer…" options={balancers} onChange={(v) => set({ balancer: Array.isArray(svc.balancer) ? [v, ...svc.balancer.slice(1)] : v })} />
+        <SelectField<string> label={t('inspector.service.balancer')} testid="service-balancer" path={at('balancer')} value={balancersOf(svc)[0]} allowEmpty={t('inspector.service.chooseBalancer')} options={balancers} onChange={(v) => set({ balancer: Array.isArray(svc.balancer) ? [v, ...svc.balancer.slice(1)] : v })} />
         {/* a tier: the members, comma-separated; a list puts the router's ECMP in front of them */}
         <MembersField
           path={at('balancer')}
@@ -84,70 +79,70 @@ export function ServiceInspector(p: InspectorProps & { name: string }) {
           }}
         />
         <div className="grid2">
-          <TextField label="VIP" testid="service-vip" path={at('vip')} value={svc.vip} placeholder={running && !svc.vip ? `auto: ${running.vip}` : 'auto'} onChange={(v) => set({ vip: v || undefined }, 'vip')} onBlur={seal} />
-          <NumberField label="Port" testid="service-port" path={at('port')} value={svc.port} placeholder={String(PROTOCOL_PORTS[svc.protocol ?? 'http'])} onChange={(v) => set({ port: v }, 'port')} onBlur={seal} />
+          <TextField label="VIP" testid="service-vip" path={at('vip')} value={svc.vip} placeholder={running && !svc.vip ? t('inspector.service.autoVip', { vip: running.vip }) : t('inspector.auto')} onChange={(v) => set({ vip: v || undefined }, 'vip')} onBlur={seal} />
+          <NumberField label={t('inspector.service.port')} testid="service-port" path={at('port')} value={svc.port} placeholder={String(PROTOCOL_PORTS[svc.protocol ?? 'http'])} onChange={(v) => set({ port: v }, 'port')} onBlur={seal} />
         </div>
         <SelectField<Protocol>
-          label="Protocol"
+          label={t('inspector.service.protocol')}
           testid="service-protocol"
           path={at('protocol')}
           value={svc.protocol ?? ''}
-          allowEmpty="default (http)"
-          options={PROTOCOLS.map((p) => ({ value: p, label: PROTOCOL_LABEL[p] }))}
+          allowEmpty={t('inspector.service.defaultX', { value: 'http' })}
+          options={PROTOCOLS.map((p) => ({ value: p, label: PROTOCOL_LABEL(p) }))}
           onChange={(v) => set({ protocol: (v || undefined) as Protocol | undefined })}
         />
         <SelectField<Mode>
-          label="Mode"
+          label={t('inspector.service.mode')}
           testid="service-mode"
           path={at('mode')}
           value={svc.mode}
           options={MODES.map((m) => ({
             value: m,
-            label: unavailable[m] ? `${MODE_LABEL[m]} · not on this topology` : MODE_LABEL[m],
+            label: unavailable[m] ? t('inspector.service.modeUnavailable', { label: MODE_LABEL(m) }) : MODE_LABEL(m),
             title: unavailable[m],
             unavailable: !!unavailable[m],
           }))}
-          error={refused ? `Switch refused: ${refused}` : undefined}
+          error={refused ? t('inspector.service.switchRefused', { why: refused }) : undefined}
           hint={
             unavailable[svc.mode] ? (
-              <span data-testid="mode-unavailable">Not on this topology: {unavailable[svc.mode]}</span>
+              <span data-testid="mode-unavailable">{t('inspector.service.notOnTopologyWhy', { why: unavailable[svc.mode] })}</span>
             ) : deployed ? (
-              'The lab is running: changing the mode switches it live.'
+              t('inspector.service.runningSwitchesLive')
             ) : Object.keys(unavailable).length ? (
-              'Modes marked “not on this topology” say why on hover.'
+              t('inspector.service.hoverWhy')
             ) : undefined
           }
           onChange={(v) => p.onModeChange(name, v)}
         />
         <SelectField<Scheduler>
-          label="Scheduler"
+          label={t('inspector.service.scheduler')}
           testid="service-scheduler"
           path={at('scheduler')}
           value={svc.scheduler ?? ''}
-          allowEmpty="default (maglev)"
-          options={SCHEDULERS.map((s) => ({ value: s, label: SCHED_LABEL[s] }))}
+          allowEmpty={t('inspector.service.defaultX', { value: 'maglev' })}
+          options={SCHEDULERS.map((s) => ({ value: s, label: SCHED_LABEL(s) }))}
           onChange={(v) => set({ scheduler: (v || undefined) as Scheduler | undefined })}
         />
         {svc.mode === 'l7' && (
           <SelectField<Gateway>
-            label="Gateway"
+            label={t('inspector.service.gateway')}
             testid="service-gateway"
             path={at('gateway')}
             value={svc.gateway ?? ''}
-            allowEmpty="default (haproxy)"
+            allowEmpty={t('inspector.service.defaultX', { value: 'haproxy' })}
             options={GATEWAYS.map((g) => ({ value: g, label: `${g}: ${GATEWAY_MODELS[g]}` }))}
             onChange={(v) => set({ gateway: (v || undefined) as Gateway | undefined })}
           />
         )}
       </Section>
 
-      <Section title="Backends">
-        {svc.backends.length === 0 && <p className="muted small">No backend yet.</p>}
+      <Section title={t('inspector.service.backends')}>
+        {svc.backends.length === 0 && <p className="muted small">{t('inspector.service.noBackend')}</p>}
         {svc.backends.map((b, i) => (
           <div className={`backend-row${[...issues.fields.keys()].some((k) => k === at('backends', i) || k.startsWith(`${at('backends', i)}.`)) ? ' has-issues' : ''}`} key={`${bName(b)}-${i}`} data-testid={`backend-row-${bName(b)}`}>
             <span className="backend-name">{bName(b)}</span>
             <NumberField
-              label="Weight"
+              label={t('inspector.service.weight')}
               testid={`backend-weight-${bName(b)}`}
               path={at('backends', i, 'weight')}
               value={bWeight(b)}
@@ -155,50 +150,50 @@ export function ServiceInspector(p: InspectorProps & { name: string }) {
               onChange={(w) => set({ backends: svc.backends.map((x, j) => (j === i ? mkBackend(bName(x), w) : x)) }, `w${i}`)}
               onBlur={seal}
             />
-            <button type="button" className="icon-btn" aria-label={`remove backend ${bName(b)}`} data-testid={`backend-remove-${bName(b)}`} onClick={() => set({ backends: svc.backends.filter((_, j) => j !== i) })}>
+            <button type="button" className="icon-btn" aria-label={t('inspector.service.removeBackend', { name: bName(b) })} data-testid={`backend-remove-${bName(b)}`} onClick={() => set({ backends: svc.backends.filter((_, j) => j !== i) })}>
               <Icon.trash />
             </button>
           </div>
         ))}
         {unused.length > 0 && (
-          <SelectField<string> label="Add a backend" testid="service-add-backend" path={at('backends')} value="" allowEmpty="choose a server…" options={unused} onChange={(v) => v && set({ backends: [...svc.backends, v] })} />
+          <SelectField<string> label={t('inspector.service.addBackend')} testid="service-add-backend" path={at('backends')} value="" allowEmpty={t('inspector.service.chooseServer')} options={unused} onChange={(v) => v && set({ backends: [...svc.backends, v] })} />
         )}
       </Section>
 
       <Section
-        title="L7 routes"
+        title={t('inspector.service.routes')}
         actions={
           <button type="button" className="btn small" data-testid="add-route" onClick={() => set({ routes: [...routes, { path: '/', backends: svc.backends.slice(0, 1).map(bName) }] })}>
-            <Icon.plus /> Route
+            <Icon.plus /> {t('inspector.service.route')}
           </button>
         }
       >
-        {svc.mode !== 'l7' && <p className="muted small">Routes apply in l7 mode only (first match wins).</p>}
+        {svc.mode !== 'l7' && <p className="muted small">{t('inspector.service.routesL7Only')}</p>}
         {routes.map((r, i) => {
           const header = r.header ? Object.entries(r.header).map(([k, v]) => `${k}: ${v}`).join('; ') : '';
           return (
             <div className="route" key={i} data-testid={`route-${i}`}>
               <div className="link-row-head">
-                <span className="muted small">route {i + 1}</span>
-                <button type="button" className="icon-btn" aria-label={`remove route ${i + 1}`} onClick={() => set({ routes: routes.filter((_, j) => j !== i).length ? routes.filter((_, j) => j !== i) : undefined })}>
+                <span className="muted small">{t('inspector.service.routeN', { n: i + 1 })}</span>
+                <button type="button" className="icon-btn" aria-label={t('inspector.service.removeRoute', { n: i + 1 })} onClick={() => set({ routes: routes.filter((_, j) => j !== i).length ? routes.filter((_, j) => j !== i) : undefined })}>
                   <Icon.trash />
                 </button>
               </div>
               <div className="grid2">
-                <TextField label="Path prefix" testid={`route-${i}-path`} path={at('routes', i, 'path')} value={r.path} placeholder="/api" onChange={(v) => setRoute(i, { path: v || undefined }, `rp${i}`)} onBlur={seal} />
-                <TextField label="Host" testid={`route-${i}-host`} path={at('routes', i, 'host')} value={r.host} placeholder="any" onChange={(v) => setRoute(i, { host: v || undefined }, `rh${i}`)} onBlur={seal} />
+                <TextField label={t('inspector.service.pathPrefix')} testid={`route-${i}-path`} path={at('routes', i, 'path')} value={r.path} placeholder="/api" onChange={(v) => setRoute(i, { path: v || undefined }, `rp${i}`)} onBlur={seal} />
+                <TextField label={t('inspector.service.host')} testid={`route-${i}-host`} path={at('routes', i, 'host')} value={r.host} placeholder={t('inspector.service.any')} onChange={(v) => setRoute(i, { host: v || undefined }, `rh${i}`)} onBlur={seal} />
               </div>
               <TextField
-                label="Headers"
+                label={t('inspector.service.headers')}
                 testid={`route-${i}-header`}
                 path={at('routes', i, 'header')}
                 value={header}
                 placeholder="X-Canary: 1"
-                hint="Name: value; separate several with ;"
+                hint={t('inspector.service.headersHint')}
                 onChange={(v) => setRoute(i, { header: parseHeaders(v) }, `rhd${i}`)}
                 onBlur={seal}
               />
-              <div className="checks" role="group" aria-label="route backends">
+              <div className="checks" role="group" aria-label={t('inspector.service.routeBackends')}>
                 {candidates.map((c) => {
                   const on = r.backends.some((b) => bName(b) === c);
                   return (
@@ -218,12 +213,12 @@ export function ServiceInspector(p: InspectorProps & { name: string }) {
         })}
       </Section>
 
-      <Section title="Health check">
+      <Section title={t('inspector.service.health')}>
         <div className="grid2">
-          <SelectField<'tcp' | 'http'> label="Type" testid="health-type" path={at('health', 'type')} value={health.type ?? ''} allowEmpty="default (tcp)" options={['tcp', 'http']} onChange={(v) => setHealth({ type: v || undefined })} />
-          <TextField label="Interval" testid="health-interval" path={at('health', 'interval')} value={health.interval} placeholder="500ms" onChange={(v) => setHealth({ interval: v || undefined }, 'hi')} onBlur={seal} />
+          <SelectField<'tcp' | 'http'> label={t('inspector.service.type')} testid="health-type" path={at('health', 'type')} value={health.type ?? ''} allowEmpty={t('inspector.service.defaultX', { value: 'tcp' })} options={['tcp', 'http']} onChange={(v) => setHealth({ type: v || undefined })} />
+          <TextField label={t('inspector.service.interval')} testid="health-interval" path={at('health', 'interval')} value={health.interval} placeholder="500ms" onChange={(v) => setHealth({ interval: v || undefined }, 'hi')} onBlur={seal} />
         </div>
-        {health.type === 'http' && <TextField label="HTTP path" testid="health-path" path={at('health', 'path')} value={health.path} placeholder="/" onChange={(v) => setHealth({ path: v || undefined }, 'hp')} onBlur={seal} />}
+        {health.type === 'http' && <TextField label={t('inspector.service.httpPath')} testid="health-path" path={at('health', 'path')} value={health.path} placeholder="/" onChange={(v) => setHealth({ path: v || undefined }, 'hp')} onBlur={seal} />}
       </Section>
 
       <DangerButton
@@ -233,7 +228,7 @@ export function ServiceInspector(p: InspectorProps & { name: string }) {
           select({ type: 'lab' });
         }}
       >
-        Delete service {name}
+        {t('inspector.service.delete', { name })}
       </DangerButton>
     </div>
   );
@@ -253,16 +248,17 @@ export function parseHeaders(text: string): Record<string, string> | undefined {
 /** A tier's members as one comma-separated line, applied when the field loses focus (typing `lb1,` must not
  * collapse the list on the way): two or more names make a tier, one (or none) the single balancer again. */
 function MembersField(p: { path: string; members: string[] | undefined; onCommit(names: string[]): void }) {
+  const { t } = useTranslation();
   const shown = p.members?.join(', ') ?? '';
   const [draft, setDraft] = useState(shown);
   useEffect(() => setDraft(shown), [shown]);
   return (
     <TextField
-      label="Tier members"
+      label={t('inspector.service.members')}
       testid="service-members"
       path={p.path}
       value={draft}
-      placeholder="one balancer (a tier: lb1, lb2, lb3)"
+      placeholder={t('inspector.service.membersPlaceholder')}
       onChange={setDraft}
       onBlur={() => draft !== shown && p.onCommit(draft.split(',').map((x) => x.trim()).filter(Boolean))}
     />

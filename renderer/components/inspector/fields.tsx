@@ -3,6 +3,7 @@ import { useEffect, useId, useState, type ReactNode } from 'react';
 import { NAME_RE } from '../../../electron/api';
 import { Icon } from '../icons';
 import { useFieldIssues } from './field-issues';
+import { useTranslation } from '../../i18n';
 
 interface Base {
   label: string;
@@ -21,7 +22,7 @@ export function Field({ label, hint, error, children, id, path }: Base & { child
       <label htmlFor={id}>{label}</label>
       {children}
       {shown ? (
-        <div className="field-error" data-testid={path ? `field-error-${path}` : undefined}>
+        <div className="field-error" data-testid={path ? `field-error-${path}` : undefined} data-i18n={error ? undefined : 'engine'}>
           {shown}
         </div>
       ) : hint ? (
@@ -46,6 +47,7 @@ export function TextField(p: Base & { value: string | undefined; onChange(v: str
 
 /** A number input that keeps what the user typed until it parses. Empty → undefined. */
 export function NumberField(p: Base & { value: number | undefined; onChange(v: number | undefined): void; onBlur?(): void; placeholder?: string; min?: number; max?: number }) {
+  const { t } = useTranslation();
   const id = useId();
   const [draft, setDraft] = useState(p.value === undefined ? '' : String(p.value));
   useEffect(() => {
@@ -53,7 +55,7 @@ export function NumberField(p: Base & { value: number | undefined; onChange(v: n
   }, [p.value]);
   const bad = draft !== '' && !/^-?\d+$/.test(draft.trim());
   return (
-    <Field {...p} id={id} error={p.error ?? (bad ? 'must be a whole number' : undefined)}>
+    <Field {...p} id={id} error={p.error ?? (bad ? t('inspector.wholeNumber') : undefined)}>
       <input
         id={id}
         data-testid={p.testid}
@@ -96,10 +98,11 @@ export function SelectField<T extends string>(p: Base & { value: T | ''; options
 
 /** Renames commit on Enter or blur, only when the new name is valid and free. */
 export function NameField(p: Base & { value: string; taken(name: string): boolean; onRename(v: string): void }) {
+  const { t } = useTranslation();
   const id = useId();
   const [draft, setDraft] = useState(p.value);
   useEffect(() => setDraft(p.value), [p.value]);
-  const err = draft === p.value ? undefined : !NAME_RE.test(draft) ? 'lowercase letters, digits and dashes (max 32)' : p.taken(draft) ? `“${draft}” is already used` : undefined;
+  const err = draft === p.value ? undefined : !NAME_RE.test(draft) ? t('inspector.nameRule') : p.taken(draft) ? t('inspector.nameTaken', { name: draft }) : undefined;
   const commit = () => {
     if (draft !== p.value && !err) p.onRename(draft);
     else if (err) setDraft(p.value);

@@ -2,6 +2,7 @@
 // same topology checks as validation, once per mode), debounced while drawing.
 import { useEffect, useState } from 'react';
 import type { LabDoc, Mode, ModeAvailability } from '../../../electron/api';
+import { i18n } from '../../i18n';
 
 export type ModeCheck = (doc: LabDoc, service: string) => Promise<ModeAvailability[]>;
 
@@ -12,7 +13,7 @@ export function useModeAvailability(check: ModeCheck, doc: LabDoc, service: stri
     let live = true;
     const t = setTimeout(() => {
       check(doc, service).then(
-        (rows) => live && setUnavailable(Object.fromEntries(rows.filter((r) => !r.ok).map((r) => [r.mode, r.reason ?? 'not on this topology']))),
+        (rows) => live && setUnavailable(Object.fromEntries(rows.filter((r) => !r.ok).map((r) => [r.mode, r.reason ?? i18n.t('inspector.service.notOnTopology')]))),
         () => live && setUnavailable({}), // the engine is unreachable: the banner says so, the select just marks nothing
       );
     }, delay);

@@ -1,0 +1,9 @@
+// The Simplified Chinese catalog, same shape as the English one (the type says so).
+import type { Catalog } from '../en';
+import { common } from './common';
+import { toolbar } from './toolbar';
+import { app } from './app';
+import { canvas } from './canvas';
+import { inspector } from './inspector';
+
+export const zhCN: Catalog = { common, toolbar, app, canvas, inspector };
