@@ -295,6 +295,8 @@ export interface CompareForm {
   gateways?: Gateway[];
   /** false: a new connection per request */
   keepAlive?: boolean;
+  /** Apache gateways: their worker limit (empty: each MPM's default) */
+  workers?: string;
 }
 export const defaultForm = (service = ''): CompareForm => ({ service, modes: [], object: '1m', connections: '4', duration: '10', warmup: '2', repeat: '3' });
 
@@ -323,6 +325,7 @@ export function buildRequest(lab: string, f: CompareForm): { req: CompareRequest
     // gateways run the service in l7 through each one: they take the place of the modes
     ...(gateways.length ? { gateways } : { modes: f.modes }),
     ...(f.keepAlive === false && { keepAlive: false }),
+    ...(gateways.some((g) => g.startsWith('apache-')) && f.workers?.trim() && { workers: n(f.workers) }),
     object: f.object,
     connections: n(f.connections),
     duration: n(f.duration),

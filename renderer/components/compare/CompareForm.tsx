@@ -1,5 +1,6 @@
 // What to compare: service, modes (the ones the engine can run here), object,
 // load and repetitions; Run and Cancel.
+import { useTranslation } from '../../i18n';
 import { GATEWAYS, GATEWAY_MODELS, type CompareModeAvailability, type CompareRow, type ServiceStatus } from '../../../electron/api';
 import { fmtDuration, OBJECTS, ROW_COLORS, ROW_TITLES, ROWS, toggleGateway, toggleMode, type CompareForm as Form } from '../../lib/compare-data';
 
@@ -31,6 +32,7 @@ function modeState(row: CompareRow, a: Availability): { ok: boolean; reason?: st
 
 export function CompareForm(p: CompareFormProps) {
   const { form, setForm } = p;
+  const { t } = useTranslation();
   const locked = !!p.blocked || p.running;
   const set = (patch: Partial<Form>) => setForm({ ...form, ...patch });
   const numField = (key: 'connections' | 'duration' | 'warmup' | 'repeat', label: string, hint: string) => (
@@ -108,6 +110,12 @@ export function CompareForm(p: CompareFormProps) {
               keep-alive
             </label>
           </div>
+          {(form.gateways ?? []).some((g) => g.startsWith('apache-')) && (
+            <div className="field">
+              <label htmlFor="compare-workers">{t('compareGateways.workers')}</label>
+              <input id="compare-workers" data-testid="compare-workers" inputMode="numeric" value={form.workers ?? ''} disabled={locked} title={t('compareGateways.workersTitle')} onChange={(e) => set({ workers: e.target.value })} />
+            </div>
+          )}
         </div>
       )}
       <div className="grid2">

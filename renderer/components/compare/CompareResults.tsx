@@ -3,6 +3,7 @@
 import { useRef, useState } from 'react';
 import { offloadOf, type Comparison } from '../../../electron/api';
 import { oneLine } from '../../api-client';
+import { i18n } from '../../i18n';
 import { exportBaseName, fmtDuration, verdict } from '../../lib/compare-data';
 import { downloadBlob } from '../../lib/files';
 import { chartsPng } from './export-png';
@@ -16,6 +17,9 @@ function describe(c: Comparison): string {
     `${w.object} object`,
     `${w.connections} connection${w.connections === 1 ? '' : 's'}${w.clients?.length ? ` × ${w.clients.length} client${w.clients.length === 1 ? '' : 's'}` : ''}`,
     `${fmtDuration(w.duration)} × ${w.repeat}${w.warmup ? ` (+${fmtDuration(w.warmup)} warm-up)` : ''}`,
+    ...(w.gateways ? [w.gateways.join(', ')] : []),
+    ...(w.keepAlive === false ? [i18n.t('compareGateways.noKeepAlive')] : []),
+    ...(w.workers !== undefined ? [i18n.t('compareGateways.workersCount', { count: w.workers })] : []),
     new Date(c.startedAt).toLocaleString(),
   ];
   return parts.join(' · ');

@@ -6,7 +6,8 @@ import { toolbar } from './toolbar';
 import { app } from './app';
 import { canvas } from './canvas';
 import { inspector } from './inspector';
+import { compareGateways } from './compareGateways';
 
-export const en = { common, toolbar, app, canvas, inspector };
+export const en = { common, toolbar, app, canvas, inspector, compareGateways };
 /** The catalog's shape: every language has exactly these keys, strings as values. */
 export type Catalog = typeof en;

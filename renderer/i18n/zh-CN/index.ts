@@ -5,5 +5,6 @@ import { toolbar } from './toolbar';
 import { app } from './app';
 import { canvas } from './canvas';
 import { inspector } from './inspector';
+import { compareGateways } from './compareGateways';
 
-export const zhCN: Catalog = { common, toolbar, app, canvas, inspector };
+export const zhCN: Catalog = { common, toolbar, app, canvas, inspector, compareGateways };
