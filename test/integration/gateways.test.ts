@@ -135,7 +135,7 @@ describe.sequential('l7 gateways on a live lab', () => {
       const relay = j.request.hops[2].changes.find((c) => c.field === 'tcp.stream');
       expect(relay?.why, g).toBe(`l7: ${g} on lb relays the data on another TCP connection (its own)`);
       // the gateway's own connection leaves from the balancer's back address to the server's port 80
-      expect(relay?.to, g).toMatch(/^198\.18\.249\.\d+:\d+ → 198\.18\.249\.\d+:80$/);
+      expect(relay?.to, g).toMatch(/^198\.18\.249\.\d+:\d+ > 198\.18\.249\.\d+:80$/);
       expect(j.response.viaBalancer, g).toBe(true);
     }
     await sh('lb', 'lbagent gateway web haproxy');
