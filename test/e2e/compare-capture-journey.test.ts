@@ -132,7 +132,7 @@ async function compareDsrAndNat() {
 }
 
 /** The gateway names under one gateway chart's bars, left to right. */
-const gatewayTicks = (chart: string) => page.getByTestId(chart).locator('.recharts-xAxis .recharts-cartesian-axis-tick-value').allInnerTexts();
+const gatewayTicks = (chart: string) => page.getByTestId(chart).locator('.recharts-xAxis .recharts-cartesian-axis-tick-value').allTextContents();
 
 async function compareGateways() {
   await page.getByTestId('tab-compare').click();

@@ -84,9 +84,12 @@ export function CompareResults({ comparison: c, getCsv, onError }: { comparison:
         </button>
       </div>
       <div className="compare-sheet" ref={root}>
-        <p className="compare-verdict" data-testid="compare-verdict" data-png-text>
-          {verdict(c)}
-        </p>
+        {/* across gateways the verdict is the gateways' own (GatewayCharts): the modes' one would call them all l7 */}
+        {!c.workload.gateways && (
+          <p className="compare-verdict" data-testid="compare-verdict" data-png-text>
+            {verdict(c)}
+          </p>
+        )}
         <p className="muted small compare-meta" data-png-text>
           {describe(c)}
         </p>
