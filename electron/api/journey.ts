@@ -5,7 +5,7 @@
 // The JSON is shared by the API and `lblab journey --json`; its keys are
 // fixed (more may be added).
 import { z } from 'zod';
-import { nameSchema, type Mode } from '../../lab-images/balancer/contract/vocabulary';
+import { nameSchema, type Gateway, type Mode } from '../../lab-images/balancer/contract/vocabulary';
 import type { NodeKind } from './document';
 
 export const journeyOptionsSchema = z
@@ -62,6 +62,8 @@ export interface Journey {
   lab: string;
   service: string;
   mode: Mode;
+  /** l7: the gateway that relayed the request (the one running at the time, as the balancer's agent says) */
+  gateway?: Gateway;
   vip: string;
   port: number;
   /** the node that sent the request, and from where */

@@ -293,6 +293,8 @@ export interface CompareForm {
   keepAlive?: boolean;
   /** a tier: the sizes to run, comma-separated ("1,2,3"); empty: the whole tier, compared by mode */
   members?: string;
+  /** Apache gateways: their worker limit (empty: each MPM's default) */
+  workers?: string;
 }
 export const defaultForm = (service = ''): CompareForm => ({ service, modes: [], object: '1m', connections: '4', duration: '10', warmup: '2', repeat: '3' });
 
@@ -324,6 +326,7 @@ export function buildRequest(lab: string, f: CompareForm): { req: CompareRequest
     ...(gateways.length ? { gateways } : f.modes.length ? { modes: f.modes } : {}),
     ...(f.keepAlive === false && { keepAlive: false }),
     ...(f.members?.trim() && { members: f.members.split(',').map((x) => n(x)) }),
+    ...(gateways.some((g) => g.startsWith('apache-')) && f.workers?.trim() && { workers: n(f.workers) }),
     object: f.object,
     connections: n(f.connections),
     duration: n(f.duration),

@@ -1,7 +1,10 @@
 // Browser end-to-end of the Compare, Captures and Packet journey tabs, web mode on the REAL engine: open
 // the "DSR vs NAT" template, deploy it, compare dsr and nat in short runs
 // (the live line, then dsr's bar taller than nat's, the bytes through the
-// balancer, a CSV export parsed back), capture on the balancer while traffic
+// balancer, a CSV export parsed back), compare l7 gateways (Apache with a
+// worker limit refused before Run: the template balances by maglev; haproxy
+// and nginx with keep-alive off and the slow object: a bar per gateway in each
+// figure), capture on the balancer while traffic
 // flows (packets arrive, the pcap saved and read by tshark), follow one
 // packet (eth.dst rewritten at the balancer in dsr; an outer header once the
 // service runs in tunnel), then destroy. The lab is deployed once; each of
@@ -60,6 +63,7 @@ describe('compare, captures and the packet journey in the browser (web mode)', (
     });
 
   step('compares dsr and nat: the live line, dsr taller than nat, the bytes, a CSV export', compareDsrAndNat);
+  step('compares gateways: Apache workers (refused with maglev), keep-alive off, a bar per gateway in each figure', compareGateways);
   step('captures on the balancer while a request goes through; the pcap is read by tshark, no tcpdump is left', captureOnTheBalancer);
   step('follows one packet: eth.dst rewritten at the balancer in dsr, an outer header once in tunnel', followAPacket);
   step('destroys the lab', destroy);
@@ -125,6 +129,51 @@ async function compareDsrAndNat() {
   expect(head).toContain('mode');
   const modeCol = head.indexOf('mode');
   expect(lines.slice(1).map((l) => l.split(',')[modeCol]).sort()).toEqual(['dsr', 'nat']);
+}
+
+/** The gateway names under one gateway chart's bars, left to right (the other ticks are the numbers of its y axis). */
+const gatewayTicks = async (chart: string) =>
+  (await page.getByTestId(chart).locator('.recharts-cartesian-axis-tick-value').allTextContents()).filter((t) => /[a-z]/.test(t));
+
+async function compareGateways() {
+  await page.getByTestId('tab-compare').click();
+  await expect.poll(() => page.getByTestId('compare-check-gateway-haproxy').isEnabled(), { timeout: 30_000 }).toBe(true);
+  // the workers field is Apache's: it shows once an Apache gateway is ticked
+  await page.getByTestId('compare-check-gateway-haproxy').check();
+  expect(await page.getByTestId('compare-workers').count()).toBe(0);
+  await page.getByTestId('compare-check-gateway-apache-prefork').check();
+  await page.getByTestId('compare-workers').fill('8');
+  await page.getByTestId('compare-keepalive').uncheck();
+  await page.getByTestId('compare-object').selectOption('/delay/200');
+  await page.getByTestId('compare-connections').fill('24');
+  await page.getByTestId('compare-duration').fill('3');
+  await page.getByTestId('compare-warmup').fill('0');
+  await page.getByTestId('compare-repeat').fill('1');
+  await snap('gateways-configured');
+  // the template balances by maglev, which Apache cannot: said in one line under Run, which stays off
+  await expect.poll(() => page.getByTestId('compare-hint').innerText()).toMatch(/^gateway apache-prefork cannot balance by maglev/);
+  expect(await page.getByTestId('compare-run').isDisabled()).toBe(true);
+  await page.getByTestId('compare-check-gateway-apache-prefork').uncheck();
+  expect(await page.getByTestId('compare-workers').count()).toBe(0);
+  await page.getByTestId('compare-check-gateway-nginx').check();
+  await page.getByTestId('compare-run').click();
+  await expect.poll(() => page.getByTestId('compare-gateway-charts').count(), { timeout: 300_000 }).toBe(1);
+  await expect.poll(() => page.getByTestId('compare-state').innerText()).toBe('complete');
+  // a bar per gateway in every figure, in the order ticked
+  for (const chart of ['chart-gateway-rps', 'chart-gateway-p99', 'chart-gateway-memory', 'chart-gateway-threads', 'chart-gateway-waited', 'chart-gateway-failed']) {
+    await expect.poll(() => gatewayTicks(chart), { timeout: 30_000 }).toEqual(['haproxy', 'nginx']);
+  }
+  await expect.poll(() => page.getByTestId('chart-gateway-rps').locator('.recharts-bar-rectangle').count()).toBe(2);
+  expect(await page.getByTestId('compare-gateway-verdict').innerText()).toMatch(/haproxy|nginx/);
+  const meta = await page.getByTestId('compare-results').innerText();
+  expect(meta).toContain('haproxy, nginx');
+  expect(meta).toContain('a new connection per request');
+  await page.getByTestId('compare-results').scrollIntoViewIfNeeded();
+  await snap('gateways-results');
+  // back to modes for whoever compares next
+  await page.getByTestId('compare-check-gateway-haproxy').uncheck();
+  await page.getByTestId('compare-check-gateway-nginx').uncheck();
+  await page.getByTestId('compare-keepalive').check();
 }
 
 async function captureOnTheBalancer() {

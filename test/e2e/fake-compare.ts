@@ -2,8 +2,10 @@
 // progress, per-second samples and a result shaped like the engine's (dsr and
 // tunnel return past the balancer, the NAT family through it). Time runs
 // faster: one measured second takes `secondMs`. l4proxy fails with the 10m
-// object, to show a mode without results.
-import { ApiError, COMPARE_ROWS, type CompareEvent, type CompareModeAvailability, type CompareRequest, type CompareRow, type CompareRun, type CompareSummary, type Comparison, type LabDoc, type Mode } from '../../electron/api';
+// object, to show a mode without results. Across gateways: each gateway's
+// I/O model in its figures (a few event loops against a thread or a process
+// per connection, Apache's workers as the limit asked for).
+import { ApiError, APACHE_DEFAULT_WORKERS, COMPARE_ROWS, gatewayRefusal, type Gateway, type CompareEvent, type CompareModeAvailability, type CompareRequest, type CompareRow, type CompareRun, type CompareSummary, type Comparison, type LabDoc, type Mode } from '../../electron/api';
 
 /** Mbit/s of a 1 MiB object on the fake host */
 const BASE: Record<CompareRow, number> = { direct: 4200, dsr: 3950, tunnel: 3650, nat: 1420, snat: 1290, l4proxy: 880, l7: 610, 'kernel-nat': 1510 };
@@ -41,7 +43,7 @@ export function createFakeCompare(emit: (e: CompareEvent) => void, labs: FakeLab
     const { l, svc } = serviceOf(lab, service);
     const routers = Object.values(l.doc.nodes).some((n) => n.kind === 'router');
     return COMPARE_ROWS.map((mode) => {
-      if (mode === 'l7' && !svc.routes?.length) return { mode, ok: false, reason: 'the service has no HTTP routes' };
+      if (mode === 'l7' && svc.protocol === 'tcp') return { mode, ok: false, reason: 'mode l7 cannot carry protocol tcp' };
       if ((mode === 'dsr' || mode === 'tunnel') && !routers && Object.keys(l.doc.networks).length > 1) return { mode, ok: false, reason: 'the servers have no route back to the clients' };
       return { mode, ok: true };
     });
@@ -99,6 +101,61 @@ export function createFakeCompare(emit: (e: CompareEvent) => void, labs: FakeLab
         },
       ];
     });
+  }
+
+  /** A run through one gateway: what its I/O model costs with `connections` held open, `workers` its limit (Apache). */
+  function gatewayRun(gateway: Gateway, repetition: number, connections: number, workers: number | undefined): CompareRun {
+    const apache = gateway.startsWith('apache-');
+    const limit = apache ? (workers ?? APACHE_DEFAULT_WORKERS[gateway as keyof typeof APACHE_DEFAULT_WORKERS]) : connections;
+    const served = Math.min(connections, limit);
+    const rps = served * 4.2 * noise(0.05);
+    const perConnection = gateway === 'apache-prefork' ? 2_400_000 : apache ? 180_000 : 12_000;
+    return {
+      mode: 'l7',
+      repetition,
+      throughputMbps: (rps * 300 * 8) / 1e6,
+      requestsPerSec: rps,
+      latencyMs: { p50: 201, p90: 204, p99: served < connections ? 201 * Math.ceil(connections / served) : 215 },
+      errors: 0,
+      backendShares: {},
+      balancerBytes: {},
+      responseBytes: rps * 300,
+      balancerCpuSeconds: 0.5,
+      gateway,
+      gatewayMemoryBytes: 8_000_000 + perConnection * served,
+      gatewayProcesses: gateway === 'apache-prefork' ? served + 1 : gateway === 'nginx' ? 3 : apache ? Math.ceil(served / 64) + 1 : 1,
+      gatewayThreads: gateway === 'haproxy' ? 2 : gateway === 'nginx' ? 3 : gateway === 'apache-prefork' ? served + 1 : served + Math.ceil(served / 64) * 2,
+      gatewayContextSwitches: Math.round(rps * (apache ? 9 : 2)),
+      waitedForWorker: Math.max(0, connections - served),
+      failedRequests: 0,
+    };
+  }
+
+  async function runGateways(c: Comparison, gateways: Gateway[], req: { connections: number; duration: number; warmup: number; repeat: number; workers?: number }) {
+    const total = gateways.length * req.repeat;
+    let done = 0;
+    for (let rep = 1; rep <= req.repeat; rep++) {
+      for (const gateway of gateways) {
+        if (cancelled.has(c.id)) break;
+        emit({ type: 'compare-progress', id: c.id, mode: 'l7', gateway, repetition: rep, done, total, phase: 'measuring', secondsLeft: (total - done) * (req.duration + req.warmup + 2) });
+        await sleep(secondMs * (req.duration + 1));
+        c.runs.push(gatewayRun(gateway, rep, req.connections, req.workers));
+        done++;
+      }
+    }
+    c.complete = !cancelled.has(c.id);
+    c.summary = gateways.flatMap((g): CompareSummary[] => {
+      const r = c.runs.find((x) => x.gateway === g);
+      if (!r) return [];
+      const spread = (v: number) => ({ median: v, min: v, max: v });
+      return [{ mode: 'l7', throughputMbps: spread(r.throughputMbps), requestsPerSec: spread(r.requestsPerSec), latencyMs: r.latencyMs, errors: 0, balancerResponseShare: 1,
+        gateway: g, gatewayMemoryBytes: r.gatewayMemoryBytes, gatewayProcesses: r.gatewayProcesses, gatewayThreads: r.gatewayThreads, gatewayContextSwitches: r.gatewayContextSwitches,
+        waitedForWorker: r.waitedForWorker, failedRequests: r.failedRequests, memoryPerConnectionBytes: r.gatewayMemoryBytes! / req.connections }];
+    });
+    const [best] = [...c.summary].sort((a, b) => (a.memoryPerConnectionBytes ?? 0) - (b.memoryPerConnectionBytes ?? 0));
+    if (best) c.verdict = `${best.gateway} held ${req.connections} connections with the least memory per connection (an event loop, not a worker per connection).`;
+    c.finishedAt = new Date().toISOString();
+    emit({ type: 'compare-end', id: c.id, complete: c.complete });
   }
 
   async function run(c: Comparison, req: Required<Omit<CompareRequest, 'service' | 'gateways' | 'keepAlive' | 'workers' | 'members'>>, backends: { node: string; weight: number }[]) {
@@ -181,7 +238,12 @@ export function createFakeCompare(emit: (e: CompareEvent) => void, labs: FakeLab
       const { l, name, svc } = serviceOf(r.lab, r.service);
       const avail = compareModes(r.lab, name);
       const current = (l.modes[name] ?? svc.mode) as CompareRow;
-      const modes = r.modes ?? [current, ...(['nat', 'dsr'] as const).filter((m) => m !== current).slice(0, 1)];
+      if (r.gateways && !avail.find((x) => x.mode === 'l7')?.ok) throw new ApiError(`gateways need service ${name} in l7`, 'bad-request');
+      for (const g of r.gateways ?? []) {
+        const why = gatewayRefusal(g, { scheduler: svc.scheduler ?? 'maglev', routes: svc.routes });
+        if (why) throw new ApiError(why, 'bad-request');
+      }
+      const modes: CompareRow[] = r.gateways ? ['l7'] : r.modes ?? [current, ...(['nat', 'dsr'] as const).filter((m) => m !== current).slice(0, 1)];
       for (const m of modes) {
         const a = avail.find((x) => x.mode === m);
         if (!a?.ok) throw new ApiError(`${m} cannot be compared on ${r.lab}/${name}: ${a?.reason ?? 'unknown mode'}`, 'bad-request');
@@ -206,12 +268,13 @@ export function createFakeCompare(emit: (e: CompareEvent) => void, labs: FakeLab
           linkRates: {},
           offloads: { eth0: { 'generic-receive-offload': 'on' } },
         },
-        workload: { modes, object: req.object, connections: req.connections, duration: req.duration, warmup: req.warmup, repeat: req.repeat, clients: Object.entries(l.doc.nodes).filter(([, n]) => n.kind === 'client').map(([k]) => k) },
+        workload: { modes, ...(r.gateways && { gateways: r.gateways }), ...(r.keepAlive === false && { keepAlive: false }), ...(r.workers !== undefined && { workers: r.workers }), object: req.object, connections: req.connections, duration: req.duration, warmup: req.warmup, repeat: req.repeat, clients: Object.entries(l.doc.nodes).filter(([, n]) => n.kind === 'client').map(([k]) => k) },
         summary: [],
         runs: [],
       };
       saved.set(id, c);
-      void run(c, req, backends);
+      if (r.gateways) void runGateways(c, r.gateways, { ...req, workers: r.workers });
+      else void run(c, req, backends);
       return { id };
     },
     async cancelCompare(id: string) {

@@ -8,6 +8,9 @@
 //                 about N / 0.2 s requests per second, the rest waiting in its
 //                 listen queue (it shows in p99)
 //   the counters  each gateway's requests reach `lbagent stats`
+//   the journey   through nginx and each Apache MPM: the token seen at the
+//                 client, the balancer and a server, and the gateway named on
+//                 its two connections (the client's, and its own to the server)
 //   bad input     an unknown gateway, a route or method the gateway cannot
 //                 express, a delay out of range: one line, nothing created
 import fs from 'node:fs';
@@ -15,10 +18,10 @@ import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Comparison, LabDoc } from '../../electron/api';
+import type { Comparison, Journey, LabDoc } from '../../electron/api';
 import type { LabService } from '../../electron/api/host';
 import { createLabEngine } from '../../electron/engine/lab-engine';
-import { labelled, lblab, LAB_PREFIX, nodeSh, tmpDir } from '../support/labs';
+import { labelled, lblab, lblabOk, LAB_PREFIX, nodeSh, tmpDir } from '../support/labs';
 
 const LAB = `${LAB_PREFIX}gw`;
 const DATA = fs.mkdtempSync(path.join(os.tmpdir(), 'lblab-gw-data-'));
@@ -115,6 +118,27 @@ describe.sequential('l7 gateways on a live lab', () => {
       expect(svc.counters.http_requests, g).toBeGreaterThanOrEqual(4);
       expect(svc.backends.find((b: { node: string }) => b.node === 'web2').sessions, g).toBeGreaterThanOrEqual(4);
     }
+  });
+
+  it('the journey through each gateway: the token at the client, the gateway and the server; the gateway names its two connections', async () => {
+    for (const g of ['nginx', 'apache-event', 'apache-worker', 'apache-prefork'] as const) {
+      await sh('lb', `lbagent gateway web ${g}`);
+      const j = JSON.parse(await lblabOk(['journey', LAB, '--json'], 120_000)) as Journey;
+      expect(j.error, g).toBeUndefined();
+      expect(j.gateway, g).toBe(g);
+      expect(j.response.status, g).toBe(200);
+      // found by its token: at the client, into and out of the balancer (two connections), at a server
+      const hops = j.request.hops.map((h) => `${h.node}/${h.direction}`);
+      expect(hops.slice(0, 3), g).toEqual(['client1/out', 'lb/in', 'lb/out']);
+      expect(['web1', 'web2'], g).toContain(j.backend);
+      expect(hops, g).toContain(`${j.backend}/in`);
+      const relay = j.request.hops[2].changes.find((c) => c.field === 'tcp.stream');
+      expect(relay?.why, g).toBe(`l7: ${g} on lb relays the data on another TCP connection (its own)`);
+      // the gateway's own connection leaves from the balancer's back address to the server's port 80
+      expect(relay?.to, g).toMatch(/^198\.18\.249\.\d+:\d+ > 198\.18\.249\.\d+:80$/);
+      expect(j.response.viaBalancer, g).toBe(true);
+    }
+    await sh('lb', 'lbagent gateway web haproxy');
   });
 
   it('bad input: one line, nothing created', async () => {

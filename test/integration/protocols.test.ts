@@ -1,10 +1,12 @@
 // Service protocols beyond HTTP on one lab the test writes: an etcd service
 // (protocol tcp) and a WebSocket service, both on two servers behind one
 // balancer, switched live through every L4 mode and l4proxy; the WebSocket
-// service through l7 too, routed by path. Each request names the server that
+// service through l7 too, routed by path and Host, through HAProxy, nginx and
+// Apache (event MPM). Each request names the server that
 // answered it (etcd: the key lblab/server each server's etcd holds its name
 // under; WebSocket: every echo), so the spread is read at the client. Bad
 // protocols and l7 with a tcp service are refused in one line, nothing created.
+// Last, a redeploy that changes what the servers serve: they run exactly that.
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -43,6 +45,7 @@ const SERVICES = {
     routes: [
       { path: '/chat', backends: ['web1', 'web2'] },
       { path: '/solo', backends: ['web1'] },
+      { host: 'solo.lab', backends: ['web2'] },
     ],
   },
 };
@@ -94,8 +97,8 @@ async function etcdRound(tag: string): Promise<Record<string, number>> {
 }
 
 interface WsLoad { opened: number; messages: number; errors: { connect: number; message: number }; servers: Record<string, number>; connectionsByServer: Record<string, number> }
-async function wsLoad(urlPath = '/', seconds = 0.6): Promise<WsLoad> {
-  return JSON.parse(await exec(`lblab-ws --load -c ${WS_CONNECTIONS} -d ${seconds} ws://${ws}${urlPath}`)) as WsLoad;
+async function wsLoad(urlPath = '/', seconds = 0.6, host = ws): Promise<WsLoad> {
+  return JSON.parse(await exec(`lblab-ws --load -c ${WS_CONNECTIONS} -d ${seconds} ws://${host}${urlPath}`)) as WsLoad;
 }
 
 /** 50/50 with generous margins: each of web1 and web2 between 25 % and 75 % of `n`. */
@@ -123,16 +126,29 @@ describe.sequential('service protocols: etcd (tcp) and WebSocket', () => {
     });
   }
 
-  it('l7 routes the WebSocket upgrade on its path and keeps the connection open', async () => {
+  // the last one stays for the journey below
+  const L7_GATEWAYS = ['haproxy', 'apache-event', 'nginx'] as const;
+  it(`l7 routes the WebSocket upgrade on its path and Host and keeps the connection open: ${L7_GATEWAYS.join(', ')}`, async () => {
     await lblabOk(['mode', LAB, 'ws', 'l7']);
-    const chat = await wsLoad('/chat', 1);
-    expect(chat.errors).toEqual({ connect: 0, message: 0 });
-    evenly(chat.connectionsByServer, WS_CONNECTIONS);
-    // one upgraded connection carries many messages (a tunnel through HAProxy, not a request each)
-    expect(chat.messages / WS_CONNECTIONS).toBeGreaterThan(20);
-    const solo = await wsLoad('/solo', 0.3);
-    expect(solo.errors).toEqual({ connect: 0, message: 0 });
-    expect(solo.connectionsByServer).toEqual({ web1: WS_CONNECTIONS });
+    // a name for the VIP: the upgrade's Host is solo.lab
+    await exec(`grep -q ' solo.lab$' /etc/hosts || echo '${ws.split(':')[0]} solo.lab' >> /etc/hosts`);
+    const port = ws.split(':')[1];
+    for (const g of L7_GATEWAYS) {
+      // the agent's live switch, as a comparison across gateways makes it
+      await lblabOk(['exec', LAB, 'lb', '--', 'lbagent', 'gateway', 'ws', g]);
+      const chat = await wsLoad('/chat', g === 'haproxy' ? 1 : 0.6);
+      expect(chat.errors, g).toEqual({ connect: 0, message: 0 });
+      evenly(chat.connectionsByServer, WS_CONNECTIONS);
+      // one upgraded connection carries many messages (a tunnel through the gateway, not a request each)
+      expect(chat.messages / WS_CONNECTIONS, g).toBeGreaterThan(10);
+      // by path to web1 only, by Host to web2 only
+      const solo = await wsLoad('/solo', 0.3);
+      expect(solo.errors, g).toEqual({ connect: 0, message: 0 });
+      expect(solo.connectionsByServer, g).toEqual({ web1: WS_CONNECTIONS });
+      const named = await wsLoad('/', 0.3, `solo.lab:${port}`);
+      expect(named.errors, g).toEqual({ connect: 0, message: 0 });
+      expect(named.connectionsByServer, g).toEqual({ web2: WS_CONNECTIONS });
+    }
   });
 
   it('l7 for the tcp service, live: refused in one line, the service stays in its mode', async () => {
@@ -155,6 +171,12 @@ describe.sequential('service protocols: etcd (tcp) and WebSocket', () => {
       const nodes = new Set(j.request.hops.map((h) => h.node));
       for (const n of ['client1', 'lb', j.backend!]) expect(nodes.has(n), `request seen at ${n}`).toBe(true);
       expect(j.response.hops.length).toBeGreaterThan(0);
+      if (svc === 'ws') {
+        // through l7 on the gateway the test above left running: its two connections, the client's and its own
+        expect(j.gateway).toBe(L7_GATEWAYS[L7_GATEWAYS.length - 1]);
+        const relay = j.request.hops.find((h) => h.node === 'lb' && h.changes.some((c) => c.field === 'tcp.stream'));
+        expect(relay?.changes.find((c) => c.field === 'tcp.stream')?.why).toMatch(/^l7: nginx on lb relays the data on another TCP connection/);
+      }
     });
   }
 
@@ -182,5 +204,19 @@ describe.sequential('service protocols: etcd (tcp) and WebSocket', () => {
       expect(r.stderr, name).toMatch(message);
       expect(labelled(`io.lblab.lab=${name}`), name).toEqual({ containers: [], networks: [] });
     }
+  });
+
+  it('a redeploy that changes the protocol: the servers run exactly what it needs (etcd stopped, websocketd moved)', async () => {
+    // kv becomes a WebSocket service on etcd's port; ws goes away
+    const changed = { kv: { ...SERVICES.kv, protocol: 'websocket', port: 2379 } };
+    const up = await lblab(['up', writeLab(LAB, changed)], { timeoutMs: 300_000 });
+    expect(up.code, up.stderr).toBe(0);
+    expect(up.stderr).toMatch(/updated in/);
+    for (const web of ['web1', 'web2']) {
+      const running = await lblabOk(['exec', LAB, web, '--', 'sh', '-c', 'for p in $(pgrep -x etcd) $(pgrep -x websocketd); do tr "\\0" " " < /proc/$p/cmdline; echo; done']);
+      expect(running.trim().split('\n'), web).toEqual([expect.stringMatching(/^websocketd .*--port 2379 /)]);
+    }
+    const echo = await exec(`lblab-ws ws://${kv}/ moved`);
+    expect(echo.trim()).toMatch(/^served by web[12]: moved$/);
   });
 });

@@ -137,8 +137,7 @@ export async function prepareCompare(port: ComparePort, req: CompareRequest): Pr
   const sizes = req.members && planMembers(req.members, svc);
   let rows: CompareRow[];
   if (req.gateways) {
-    // the gateways other than haproxy are configured for HTTP only
-    if ((svc.protocol ?? 'http') !== 'http') throw bad(`gateways compare HTTP services only (service ${svc.name} speaks ${svc.protocol})`);
+    // every gateway carries HTTP and WebSocket; a tcp service has no l7 (the availability below says why)
     const l7 = avail.find((x) => x.mode === 'l7');
     if (!l7?.ok) throw bad(`gateways need service ${svc.name} in l7, which lab ${status.name} cannot run: ${l7?.reason ?? 'unknown'}`);
     const sd = status.doc?.services?.[svc.name];

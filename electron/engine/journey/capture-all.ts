@@ -20,7 +20,7 @@ export interface CaptureResult<T> {
 /** Runs a shell script in a container: stdout on success, an Error naming the node otherwise. */
 export type NodeShell = (container: string, script: string, env: string[], timeoutMs: number) => Promise<{ exitCode: number; stdout: string; stderr: string }>;
 
-const dockerShell: NodeShell = (container, script, env, timeoutMs) => execIn(container, ['sh', '-c', script], { env, timeoutMs });
+export const dockerShell: NodeShell = (container, script, env, timeoutMs) => execIn(container, ['sh', '-c', script], { env, timeoutMs });
 
 export interface CaptureOptions {
   /** tcpdump filter expression */

@@ -16,6 +16,8 @@ const CHECKSUMS = new Set(['ip.checksum', 'tcp.checksum']);
 
 export interface DiffContext {
   mode: Mode;
+  /** l7: the gateway that relays (named with the balancer it runs on) */
+  gateway?: string;
   kindOf(node: string): NodeKind | undefined;
 }
 
@@ -79,7 +81,7 @@ export function diffHops(prev: Hop | undefined, cur: Hop, ctx: DiffContext): Jou
     const sb = seqOf(b);
     const newConnection = sa !== undefined && sb !== undefined ? sa !== sb : isProxyMode(ctx.mode) && ctx.kindOf(at ?? '') === 'balancer';
     if (newConnection)
-      return [{ field: 'tcp.stream', from: tupleText(ta), to: tupleText(tb), expected: false, why: `${ctx.mode}: ${where} relays the data on another TCP connection (its own)` }];
+      return [{ field: 'tcp.stream', from: tupleText(ta), to: tupleText(tb), expected: false, why: `${ctx.mode}: ${at && ctx.gateway ? `${ctx.gateway} on ${at}` : where} relays the data on another TCP connection (its own)` }];
   }
 
   const changes: JourneyChange[] = [...encapChanges(prev, cur, where, ctx)];

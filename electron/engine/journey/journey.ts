@@ -3,8 +3,9 @@
 // and say what changed from hop to hop. A lab spread over hosts with overlay
 // networks also captures VXLAN on each of those hosts' own network: the hop
 // between two hosts, invisible inside the nodes.
-import type { Journey, JourneyHop, JourneyOptions, LabStatus, NodeKind, ServiceStatus } from '../../api';
-import { captureDuring, type NodeShell } from './capture-all';
+import type { Gateway, Journey, JourneyHop, JourneyOptions, LabStatus, NodeKind, NodeStatus, ServiceStatus } from '../../api';
+import { agentStatsSchema } from '../balancer/contract';
+import { captureDuring, dockerShell, type NodeShell } from './capture-all';
 import { diffHops, hopFields } from './diff';
 import { tsText, tupleOf, type Frame } from './frame';
 import { requestHops, responseHops, synHops, type Hop } from './match';
@@ -34,6 +35,7 @@ export async function journey(lab: string, opts: JourneyOptions, deps: JourneyDe
   const plan = resolveJourney(st, opts);
   const { service, client } = plan;
   const token = newToken();
+  const gateway = service.mode === 'l7' ? await liveGateway(service, plan.balancer, deps.shell ?? dockerShell) : undefined;
   const inNodes = () =>
     captureDuring(plan.targets, { filter: `tcp port ${service.port} or ip proto 4`, shell: deps.shell }, async () => {
       const r = await sendRequest(client.id ?? client.container, { vip: service.vip, port: service.port, token, protocol: service.protocol }, deps.shell);
@@ -46,15 +48,34 @@ export async function journey(lab: string, opts: JourneyOptions, deps: JourneyDe
     ? await captureUnderlayDuring(engines, { lab, image: deps.helperImage?.() ?? imageRef('router') }, inNodes)
     : { result: await inNodes(), files: [], skipped: [] };
   const { result: sent, files, skipped } = under.result;
-  const j = assemble(framesOf(files), { st, service, client: client.name, sent, underlay: underlayFrames(under.files), hostOf: hostsOf(st.doc) });
+  const j = assemble(framesOf(files), { st, service, ...(gateway && { gateway }), client: client.name, sent, underlay: underlayFrames(under.files), hostOf: hostsOf(st.doc) });
   const notCaptured = [...plan.notCaptured, ...skipped, ...under.skipped.map((s) => `${s} (no hop between hosts there)`)];
   if (notCaptured.length) j.notCaptured = notCaptured;
   return j;
 }
 
+/** The gateway serving an l7 service now, as the balancer's agent says (a comparison switches it live); else the lab's. */
+async function liveGateway(service: ServiceStatus, balancer: NodeStatus | undefined, shell: NodeShell): Promise<Gateway | undefined> {
+  if (balancer) {
+    const r = await shell(balancer.id ?? balancer.container, 'lbagent stats', [], 10_000).catch(() => undefined);
+    let json: unknown;
+    try {
+      json = r?.exitCode === 0 ? JSON.parse(r.stdout) : undefined;
+    } catch {
+      json = undefined; // an agent that printed no JSON: the lab's gateway is the best guess
+    }
+    const stats = agentStatsSchema.safeParse(json);
+    const engine = stats.success ? stats.data.services.find((s) => s.name === service.name)?.engine : undefined;
+    if (engine && engine !== 'ebpf') return engine;
+  }
+  return service.gateway;
+}
+
 export interface AssembleContext {
   st: LabStatus;
   service: ServiceStatus;
+  /** l7: the gateway that relayed the request */
+  gateway?: Gateway;
   client: string;
   sent: SendResult;
   /** the hosts' VXLAN frames (underlay.ts), for a lab whose networks span hosts */
@@ -77,7 +98,7 @@ export function assemble(frames: Frame[], ctx: AssembleContext): Journey {
   const response = withUnderlay(fromSyn ? [] : responseHops(frames, request, sent.token), ctx.underlay ?? []);
   request = withUnderlay(request, ctx.underlay ?? []);
   const t0 = request[0]?.frame.ts ?? response[0]?.frame.ts ?? 0n;
-  const diffCtx = { mode: service.mode, kindOf: (n: string) => kinds.get(n) };
+  const diffCtx = { mode: service.mode, gateway: ctx.gateway, kindOf: (n: string) => kinds.get(n) };
 
   const where = (f: Frame): Pick<JourneyHop, 'kind' | 'network' | 'host' | 'underlay'> => {
     if (f.underlay) return { host: f.node, underlay: true };
@@ -102,6 +123,7 @@ export function assemble(frames: Frame[], ctx: AssembleContext): Journey {
     lab: st.name,
     service: service.name,
     mode: service.mode,
+    ...(ctx.gateway && { gateway: ctx.gateway }),
     vip: service.vip,
     port: service.port,
     client: { node: ctx.client, address: first?.src ?? clientAddresses[0] ?? '', ...((first?.sport ?? sent.localPort) ? { port: first?.sport ?? sent.localPort } : {}) },

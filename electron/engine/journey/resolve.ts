@@ -7,6 +7,8 @@ import type { CaptureTarget } from './capture-all';
 export interface JourneyPlan {
   service: ServiceStatus;
   client: NodeStatus;
+  /** the balancer (or tier member) the request goes through */
+  balancer?: NodeStatus;
   /** every running node with its interfaces (name and MAC) */
   targets: CaptureTarget[];
   /** nodes not captured, with their state */
@@ -45,5 +47,5 @@ export function resolveJourney(st: LabStatus, opts: JourneyOptions): JourneyPlan
     ifaces: n.interfaces.filter((i) => i.name && i.name !== '?' && i.mac).map((i) => ({ name: i.name, mac: i.mac.toLowerCase() })),
   }));
   const notCaptured = st.nodes.filter((n) => n.state !== 'running').map((n) => `${n.name} (${n.state})`);
-  return { service, client, targets, notCaptured };
+  return { service, client, balancer, targets, notCaptured };
 }

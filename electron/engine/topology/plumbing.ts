@@ -137,13 +137,16 @@ export function nodeScript(plan: LabPlan, node: string | PlannedNode): string {
 /** The server image's starter of the non-HTTP services (lab-images/server/lblab-serve). */
 export const SERVE_TOOL = 'lblab-serve';
 
-/** Start (idempotently) the etcd / websocketd instances the plan gives a server; the tool waits until each listens. */
+/** Start (idempotently) the etcd / websocketd instances the plan gives a server, and stop those it no longer
+ * gives it (a protocol or port changed, a service went away); the tool waits until each listens or is closed. */
 function servesBlock(n: PlannedNode): string[] {
-  if (!n.serves?.length) return [];
+  if (!n.serves?.length)
+    // nothing to serve: whatever an earlier plan started stops (an image without the tool never ran any)
+    return n.kind === 'server' ? ['', '# no non-HTTP service here: stop any an earlier plan started', `if command -v ${SERVE_TOOL} >/dev/null 2>&1; then ${SERVE_TOOL}; fi`] : [];
   const args = n.serves.map((d) => `${d.protocol}:${d.port}`).join(' ');
   return [
     '',
-    '# non-HTTP services beside nginx',
+    '# non-HTTP services beside nginx (any other one an earlier plan started is stopped)',
     `command -v ${SERVE_TOOL} >/dev/null 2>&1 || lblab_fail ${sq(`node ${n.name}: its image has no ${SERVE_TOOL}, so it cannot serve ${args}`)}`,
     `${SERVE_TOOL} ${args}`,
   ];

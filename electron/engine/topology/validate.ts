@@ -204,8 +204,6 @@ function checkServices(doc: LabDoc, addr: Addressing, modes: Record<string, Mode
     // the gateway serves l7 only: dormant in the other modes, like the routes
     const refused = mode === 'l7' ? gatewayRefusal(sd.gateway ?? DEFAULT_GATEWAY, { scheduler: sd.scheduler ?? 'maglev', routes: sd.routes }) : undefined;
     if (refused) issues.push(issue(at('gateway'), refused));
-    if (mode === 'l7' && protocol === 'websocket' && (sd.gateway ?? DEFAULT_GATEWAY) !== DEFAULT_GATEWAY)
-      issues.push(issue(at('gateway'), `gateway ${sd.gateway} does not carry WebSocket upgrades here: a websocket service in l7 uses haproxy`));
     if (sd.backends.every((b) => typeof b !== 'string' && b.weight === 0)) {
       issues.push(issue(at('backends'), 'every backend has weight 0: nothing would receive traffic'));
     }

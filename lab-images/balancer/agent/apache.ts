@@ -5,7 +5,9 @@
 // proxying to a mod_proxy_balancer pool ([P]), first match wins; down or
 // drained members are disabled (+D) and a health change rewrites the file and
 // restarts Apache gracefully. Per-backend counters come from the access log
-// (the member's route is its node), worker counts from mod_status.
+// (the member's route is its node), worker counts from mod_status. A WebSocket
+// upgrade is routed like any request, then mod_proxy_http relays the upgraded
+// connection as a tunnel (the members' upgrade=websocket), holding its worker.
 import type { ServiceConfig } from '../contract/config';
 import { APACHE_DEFAULT_WORKERS, type Gateway } from '../contract/vocabulary';
 import { isOut, pools, reEscape, servicesOf, type GatewayRenderOptions } from './gateway-common';
@@ -66,7 +68,7 @@ function virtualHost(s: ServiceConfig, o: GatewayRenderOptions): string[] {
   for (const p of pools(s)) {
     out.push(`    <Proxy balancer://${p.name}>`);
     for (const b of p.backends)
-      out.push(`        BalancerMember http://${b.address}:${s.port} route=${b.node} loadfactor=${Math.min(100, Math.max(1, b.weight))} connectiontimeout=2 retry=0${isOut(s, b, o.healthy) ? ' status=+D' : ''}`);
+      out.push(`        BalancerMember http://${b.address}:${s.port} route=${b.node} loadfactor=${Math.min(100, Math.max(1, b.weight))} connectiontimeout=2 retry=0 upgrade=websocket${isOut(s, b, o.healthy) ? ' status=+D' : ''}`);
     out.push(`        ProxySet lbmethod=${LBMETHOD[s.scheduler] ?? 'byrequests'}`, '    </Proxy>');
   }
   out.push('</VirtualHost>');

@@ -5,7 +5,9 @@
 // balancing method maps to nginx's upstream methods; down or drained backends
 // are written `down` (a health change rewrites and reloads: nginx has no
 // runtime API in Debian's build). Per-backend counters come from the access
-// log, connection counts from stub_status on a unix socket.
+// log, connection counts from stub_status on a unix socket. A WebSocket
+// upgrade is routed like any request and then relayed as a tunnel (HTTP/1.1
+// upstream, Upgrade and Connection passed on).
 import type { ServiceConfig } from '../contract/config';
 import { isOut, pools, reEscape, servicesOf, type GatewayRenderOptions } from './gateway-common';
 
@@ -65,6 +67,10 @@ function serviceBlocks(s: ServiceConfig, o: GatewayRenderOptions): string[] {
     // what HAProxy does: the Host as sent, the client in X-Forwarded-For, a dead server retried elsewhere
     '        proxy_set_header Host $http_host;',
     '        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;',
+    // an Upgrade (WebSocket) passes through and the connection stays a tunnel; a plain request gets Connection: close as before
+    '        proxy_http_version 1.1;',
+    '        proxy_set_header Upgrade $http_upgrade;',
+    '        proxy_set_header Connection $lb_connection;',
     '        proxy_next_upstream error timeout;',
     '        proxy_next_upstream_tries 3;',
     '        add_header X-Lblab-Backend $lb_node always;',
@@ -104,6 +110,8 @@ export function nginxConfig(all: ServiceConfig[], o: GatewayRenderOptions = {}):
     '    client_header_timeout 10s;',
     "    log_format lblab '$lb_service $lb_node $status $request_length $bytes_sent';",
     `    access_log ${p.accessLog} lblab buffer=64k flush=1s;`,
+    // what the Connection header to a server says: upgrade when the client asked for one, close otherwise
+    "    map $http_upgrade $lb_connection { default upgrade; '' close; }",
     ...nodeMap(services).map((l) => `    ${l}`),
     ...services.flatMap((s) => serviceBlocks(s, o)).map((l) => `    ${l}`),
     `    server { listen unix:${p.status}; access_log off; location / { stub_status; } }`,

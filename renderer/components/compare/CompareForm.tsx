@@ -111,6 +111,12 @@ export function CompareForm(p: CompareFormProps) {
               keep-alive
             </label>
           </div>
+          {(form.gateways ?? []).some((g) => g.startsWith('apache-')) && (
+            <div className="field">
+              <label htmlFor="compare-workers">{t('compareGateways.workers')}</label>
+              <input id="compare-workers" data-testid="compare-workers" inputMode="numeric" value={form.workers ?? ''} disabled={locked} title={t('compareGateways.workersTitle')} onChange={(e) => set({ workers: e.target.value })} />
+            </div>
+          )}
         </div>
       )}
       {(selected?.members?.length ?? 0) > 1 && (

@@ -1,7 +1,7 @@
 // The Compare tab: configure and run a comparison of the modes on the deployed
 // lab, watch it live, read the result, reopen and export past ones.
 import { useEffect, useMemo, useState } from 'react';
-import type { CompareRow, ServiceStatus } from '../../../electron/api';
+import { gatewayRefusal, type CompareRow, type ServiceStatus } from '../../../electron/api';
 import { oneLine, type ApiClient } from '../../api-client';
 import { buildRequest, defaultForm, defaultModes, estimateSeconds, type CompareForm as Form } from '../../lib/compare-data';
 import { CompareForm, type Availability } from './CompareForm';
@@ -63,6 +63,8 @@ export function ComparePanel({ client, lab, services }: ComparePanelProps) {
 
   const blocked = !lab ? i18n.t('compare.deployFirst') : services.length === 0 ? i18n.t('compare.noService') : undefined;
   const built = useMemo(() => (lab ? buildRequest(lab, form) : null), [lab, form]);
+  // a gateway that cannot balance this service the way it asks (Apache and maglev): said before Run, as the engine would
+  const refused = built?.req?.gateways && service ? built.req.gateways.map((g) => gatewayRefusal(g, { scheduler: service.scheduler })).find((w) => w) : undefined;
   const running = cmp.running;
 
   return (
@@ -76,7 +78,7 @@ export function ComparePanel({ client, lab, services }: ComparePanelProps) {
           blocked={blocked}
           running={!!running}
           cancelling={!!running?.cancelling}
-          problem={built?.error}
+          problem={built?.error ?? refused}
           estimateSeconds={built?.req ? estimateSeconds(built.req) : undefined}
           onRun={() => built?.req && void cmp.start(built.req)}
           onCancel={() => void cmp.cancel()}

@@ -19,6 +19,9 @@ function describe(c: Comparison): string {
     i18n.t('compare.objectOf', { object: w.object }),
     `${i18n.t('compare.nConnections', { count: w.connections })}${w.clients?.length ? i18n.t('compare.nClients', { count: w.clients.length }) : ''}`,
     `${fmtDuration(w.duration)} × ${w.repeat}${w.warmup ? i18n.t('compare.warmupOf', { time: fmtDuration(w.warmup) }) : ''}`,
+    ...(w.gateways ? [w.gateways.join(', ')] : []),
+    ...(w.keepAlive === false ? [i18n.t('compareGateways.noKeepAlive')] : []),
+    ...(w.workers !== undefined ? [i18n.t('compareGateways.workersCount', { count: w.workers })] : []),
     fmtDateTime(new Date(c.startedAt)),
   ];
   return parts.join(' · ');
@@ -90,9 +93,12 @@ export function CompareResults({ comparison: c, getCsv, onError }: { comparison:
         </button>
       </div>
       <div className="compare-sheet" ref={root}>
-        <p className="compare-verdict" data-testid="compare-verdict" data-png-text>
-          {verdict(c)}
-        </p>
+        {/* across gateways the verdict is the gateways' own (GatewayCharts): the modes' one would call them all l7 */}
+        {!c.workload.gateways && (
+          <p className="compare-verdict" data-testid="compare-verdict" data-png-text>
+            {verdict(c)}
+          </p>
+        )}
         <p className="muted small compare-meta" data-png-text>
           {describe(c)}
         </p>

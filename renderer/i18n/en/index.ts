@@ -12,7 +12,8 @@ import { journey } from './journey';
 import { captures } from './captures';
 import { compare } from './compare';
 import { lessons } from './lessons';
+import { compareGateways } from './compareGateways';
 
-export const en = { common, toolbar, app, canvas, inspector, dock, doctor, journey, captures, compare, lessons };
+export const en = { common, toolbar, app, canvas, inspector, dock, doctor, journey, captures, compare, lessons, compareGateways };
 /** The catalog's shape: every language has exactly these keys, strings as values. */
 export type Catalog = typeof en;

@@ -11,5 +11,6 @@ import { journey } from './journey';
 import { captures } from './captures';
 import { compare } from './compare';
 import { lessons } from './lessons';
+import { compareGateways } from './compareGateways';
 
-export const zhCN: Catalog = { common, toolbar, app, canvas, inspector, dock, doctor, journey, captures, compare, lessons };
+export const zhCN: Catalog = { common, toolbar, app, canvas, inspector, dock, doctor, journey, captures, compare, lessons, compareGateways };

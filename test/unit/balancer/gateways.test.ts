@@ -85,7 +85,7 @@ describe('Apache config', () => {
     expect(ev).toContain('mod_mpm_event.so');
     expect(ev).toContain('MaxRequestWorkers 1024');
     expect(ev).toContain('ProxySet lbmethod=bybusyness');
-    expect(ev).toMatch(/route=web2 loadfactor=2 connectiontimeout=2 retry=0 status=\+D/);
+    expect(ev).toMatch(/route=web2 loadfactor=2 connectiontimeout=2 retry=0 upgrade=websocket status=\+D/);
   });
 });
 

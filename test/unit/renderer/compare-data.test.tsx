@@ -183,6 +183,10 @@ describe('the form', () => {
     expect(buildRequest('demo', { ...f, modes: [] }).error).toBe('Pick at least one mode or gateway to compare.');
     expect(buildRequest('demo', { ...f, object: '/delay/20000' }).error).toMatch(/^object: delay "20000" is out of range/);
     expect(buildRequest('demo', { ...f, modes: [], gateways: ['nginx', 'apache-prefork'], keepAlive: false }).req).toMatchObject({ gateways: ['nginx', 'apache-prefork'], keepAlive: false });
+    // Apache's worker limit goes with an Apache gateway only
+    expect(buildRequest('demo', { ...f, modes: [], gateways: ['apache-prefork'], workers: '8' }).req).toMatchObject({ gateways: ['apache-prefork'], workers: 8 });
+    expect(buildRequest('demo', { ...f, modes: [], gateways: ['nginx'], workers: '8' }).req).not.toHaveProperty('workers');
+    expect(buildRequest('demo', { ...f, modes: [], gateways: ['apache-worker'], workers: '0' }).error).toMatch(/^workers: /);
     expect(buildRequest('demo', { ...f, connections: 'x' }).error).toBe('connections: must be a number');
     expect(buildRequest('demo', { ...f, duration: '' }).error).toBe('duration: must be a number');
     expect(buildRequest('demo', { ...f, repeat: '1.5' }).error).toMatch(/^repetitions: /);
