@@ -29,6 +29,7 @@ import { RING_SIZE } from '../lab-images/balancer/agent/dataplane-abi';
 import { BpfMount, LO_IFINDEX, lowMean, runFresh, runProg } from '../test/support/bpf/harness';
 import { KatranPeer, XDP_PASS, XDP_TX, katranMissing } from '../test/support/bpf/katran';
 import { TCP, buildFrame, parseFrame } from '../test/support/bpf/packet';
+import { buildFrame6, parseFrame6 } from '../test/support/bpf/packet6';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CORE = join(ROOT, 'lab-images/balancer/core');
@@ -50,19 +51,26 @@ const CLIENT = '198.18.0.50';
 const SNAT = '198.18.0.3';
 const TUNNEL_PORT = 81;
 const TUNNEL_SPORT = 50002;
+// IPv6: the same services with a vip6, their backends with IPv6 addresses
+const VIP6 = 'fd00:18::100';
+const CLIENT6 = 'fd00:18::50';
+const SNAT6 = 'fd00:18:1::3';
+const LB6 = 'fd00:18:1::2';
 
 function backend(id: number): DpBackend {
   const m = `02:00:00:00:01:${id.toString(16).padStart(2, '0')}`;
   return {
     id, address: `198.18.1.${id}`, mac: m, weight: 1, healthy: true,
-    egress: { ifindex: LO_IFINDEX, srcMac: '02:00:00:00:00:b1', srcAddress: '198.18.0.2', nextHopMac: m },
+    address6: `fd00:18:1::${id.toString(16)}`,
+    egress: { ifindex: LO_IFINDEX, srcMac: '02:00:00:00:00:b1', srcAddress: '198.18.0.2', srcAddress6: LB6, nextHopMac: m },
   };
 }
 function svc(id: number, mode: DpService['mode'], port: number): DpService {
   const bes = [backend(id * 2 - 1), backend(id * 2)];
   // any valid full-size ring will do for timing
   const table = Array.from({ length: RING_SIZE }, (_, i) => bes[i % 2].id);
-  return { id, vip: VIP, port, proto: 'tcp', mode, scheduler: 'maglev', backends: bes, table, snatAddress: mode === 'snat' ? SNAT : undefined };
+  return { id, vip: VIP, port, proto: 'tcp', mode, scheduler: 'maglev', backends: bes, table, snatAddress: mode === 'snat' ? SNAT : undefined,
+    vip6: VIP6, snatAddress6: mode === 'snat' ? SNAT6 : undefined };
 }
 
 type Hook = 'tc' | 'xdp';
@@ -135,6 +143,27 @@ export async function benchCore(): Promise<CoreResult> {
       ['snat rev', reply(snat.ip.dst, SNAT, 83, snat.l4!.sport)],
     ];
 
+    // IPv6: the same four services on their vip6 (their own maps, no flow cache)
+    const fwd6 = (port: number, sport: number, flags: number = TCP.ACK) => buildFrame6({ proto: 'tcp', src: CLIENT6, dst: VIP6, sport, dport: port, flags });
+    const prime6 = (port: number, sport: number) => {
+      const first = parseFrame6(runProg(lb, fwd6(port, sport, TCP.SYN), 1, CLIENT_IFINDEX, CPU).out);
+      runProg(lb, fwd6(port, sport), 1, CLIENT_IFINDEX, CPU);
+      return first;
+    };
+    prime6(80, 50001); prime6(TUNNEL_PORT, TUNNEL_SPORT);
+    const nat6 = prime6(82, 50003);
+    const snat6 = prime6(83, 50004);
+    const reply6 = (src: string, dst: string, sport: number, dport: number) =>
+      buildFrame6({ proto: 'tcp', src, dst, sport, dport, flags: TCP.ACK });
+    const modeFrames6: [string, Buffer][] = [
+      ['dsr6', fwd6(80, 50001)],
+      ['tunnel6', fwd6(TUNNEL_PORT, TUNNEL_SPORT)],
+      ['nat6 fwd', fwd6(82, 50003)],
+      ['nat6 rev', reply6(nat6.ip.dst, CLIENT6, 82, 50003)],
+      ['snat6 fwd', fwd6(83, 50004)],
+      ['snat6 rev', reply6(snat6.ip.dst, SNAT6, 83, snat6.l4!.sport)],
+    ];
+
     const missing = katranMissing();
     if (!missing) {
       katran = await KatranPeer.start('katran', {
@@ -155,6 +184,10 @@ export async function benchCore(): Promise<CoreResult> {
       { name: 'dsr', hook: 'tc', prog: lb, frame: modeFrames[0][1], expect: [7] },
       { name: 'dsr (wrapped)', hook: 'tc', prog: dp.programPath('bench_lb'), frame: modeFrames[0][1], expect: [7], restore },
       ...modeFrames.slice(1).map(([name, frame]): Spec => ({ name, hook: 'tc', prog: dp!.programPath('bench_lb'), frame, expect: [7], restore })),
+      { name: 'dsr6', hook: 'tc', prog: lb, frame: modeFrames6[0][1], expect: [7] },
+      ...modeFrames6.slice(1).map(([name, frame]): Spec => ({
+        name, hook: 'tc', prog: dp!.programPath('bench_lb6'), frame, expect: [7], restore: dp!.programPath('bench_restore6'),
+      })),
       ref('ref: parse', 'ref_parse'),
       ref('ref: +lb_flows', 'ref_lookup'),
       ref('ref: +cache', 'ref_cache'),
@@ -205,6 +238,7 @@ export async function benchCore(): Promise<CoreResult> {
     // fresh frames: the product's lb_ingress, refs, Katran unwrapped
     const freshSpecs: Spec[] = [
       ...modeFrames.map(([name, frame]): Spec => ({ name, hook: 'tc', prog: product, frame, expect: [7] })),
+      ...modeFrames6.map(([name, frame]): Spec => ({ name, hook: 'tc', prog: product, frame, expect: [7] })),
       ref('ref: +cache', 'ref_cache'),
       ref('ref: +adjust_room+20', 'ref_grow_adj'),
       ref('ref: +change_head+20', 'ref_grow_head'),

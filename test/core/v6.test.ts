@@ -4,12 +4,14 @@
 // at every offset. One lab: a service per mode, each with an IPv4 VIP and an
 // IPv6 one (vip6), as the agent writes them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Lab, TC_ACT_OK, TC_ACT_REDIRECT, TC_ACT_SHOT, delta, skipReason, tryRunProg } from '../support/bpf/harness';
+import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { BpfMount, DECAP_DIR, Lab, TC_ACT_OK, TC_ACT_REDIRECT, TC_ACT_SHOT, delta, make, runProg, skipReason, tryRunProg } from '../support/bpf/harness';
 import { skipIf } from '../support/skip';
 import { CLIENT, CLIENT_IFINDEX, LB_EGRESS_MAC, VIP, backend, beMac, beOfMac, service } from './fixtures';
 import { TCP, buildFrame, parseFrame } from '../support/bpf/packet';
 import { CLIENT_MAC, LB_MAC, NH, buildFrame6, norm6, parseFrame6, type Frame6Spec } from '../support/bpf/packet6';
-import { SNAT_PORT_MIN, SNAT_PORT_SPAN } from '../../lab-images/balancer/agent/dataplane-abi';
+import { SNAT_PORT_MIN, SNAT_PORT_SPAN, ipv6Bytes } from '../../lab-images/balancer/agent/dataplane-abi';
 import type { DataplaneMode } from '../../lab-images/balancer/contract/vocabulary';
 
 const skip = skipReason();
@@ -81,6 +83,34 @@ describe('IPv6', skipIf(skip), () => {
       expect(r.out.subarray(54).equals(inF.subarray(14))).toBe(true);
       expect(p.inner!.l4!.csumOk).toBe(true);
       expect(r.d).toMatchObject({ rx: 1, tx: 1, encap: 1, new_flow: 1, [`be${be}.packets`]: 1 });
+    }
+  });
+
+  it('server decap takes ip6ip6: the client\'s packet comes out byte for byte; an allow list it is not on drops it', () => {
+    make(DECAP_DIR);
+    const m = new BpfMount('decap6');
+    try {
+      const prog = join(m.dir, 'decap');
+      execFileSync('bpftool', ['prog', 'load', join(DECAP_DIR, 'build/decap.bpf.o'), prog, 'type', 'classifier', 'pinmaps', join(m.dir, 'maps')], { stdio: 'pipe' });
+      const inF = req(PORTS.tunnel, 41100);
+      const enc = lab.run(inF).out;
+      // PACKET_HOST in test-run: dst MAC = the test device's (lo: 00..00)
+      const atServer = Buffer.concat([Buffer.alloc(6), enc.subarray(6)]);
+      const r = runProg(prog, atServer);
+      expect(r.retval).toBe(TC_ACT_OK);
+      expect(r.out.length).toBe(inF.length);
+      expect(r.out.subarray(12).equals(inF.subarray(12))).toBe(true);
+      // for another host (its MAC): untouched
+      expect(runProg(prog, enc).out.equals(enc)).toBe(true);
+      // senders listed, ours not among them: dropped
+      const cfg = Buffer.alloc(4 + 32 * 16);
+      cfg.writeUInt32LE(1, 0);
+      Buffer.from(ipv6Bytes('fd00:18:1::99')).copy(cfg, 4);
+      execFileSync('bpftool', ['map', 'update', 'pinned', join(m.dir, 'maps/decap_senders6'), 'key', 'hex', '00', '00', '00', '00',
+        'value', 'hex', ...[...cfg].map((b) => b.toString(16).padStart(2, '0'))]);
+      expect(runProg(prog, atServer).retval).toBe(TC_ACT_SHOT);
+    } finally {
+      m.cleanup();
     }
   });
 
