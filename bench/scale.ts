@@ -2,10 +2,13 @@
 // are ratios to the first point measured in the same run (the host is shared
 // and its speed moves between runs, not within one):
 //   core     ns/packet of the eBPF core with 1, 1 000, 100 000 and 1 000 000
-//            flows per mode (the per-CPU flow cache holds 4 096, lb_flows
-//            128 K entries: nat and snat take two per flow): test-run with
-//            `repeat` through bench.bpf.c's bench_flows, which gives each run
-//            the next flow's source address, pinned to one CPU
+//            flows per mode (the per-CPU flow cache holds 4 096; lb_flows is
+//            sized as the agent sizes it, for the default maxFlows of 10^6
+//            flows, 2 entries each), beside Katran's balancer_ingress (XDP)
+//            with its per-CPU LRU sized for the same flows: test-run with
+//            `repeat` through wrappers that give each run the next flow's
+//            source address (bench.bpf.c bench_flows, katran-wrap.bpf.c
+//            katran_flows), pinned to one CPU
 //   maglev   the agent's Maglev table build and apply (the map writes it
 //            would make) for 3, 100 and 1 000 backends, and the share of
 //            flows remapped when one leaves
@@ -26,6 +29,8 @@ import { MAPS, MAX_SVC_BACKENDS, backendValue, u32Key, type BackendEntry } from 
 import { MAGLEV_SIZE, maglevTable } from '../lab-images/balancer/agent/maglev';
 import { DATAPLANE_MODES, type DataplaneMode } from '../lab-images/balancer/contract/vocabulary';
 import { BpfMount, LO_IFINDEX, runProg } from '../test/support/bpf/harness';
+import { KatranPeer, XDP_TX, katranMissing } from '../test/support/bpf/katran';
+import { DEFAULT_MAX_FLOWS } from '../lab-images/balancer/contract/flow-table';
 import { TCP, buildFrame } from '../test/support/bpf/packet';
 import { benchDeploy } from './scale-deploy';
 import { benchTraffic } from './scale-traffic';
@@ -61,7 +66,10 @@ function service(mode: Mode): DpService {
   return { id: 1, vip: VIP, port: PORT, proto: 'tcp', mode, scheduler: 'maglev', backends, table, snatAddress: mode === 'snat' ? '198.18.0.3' : undefined };
 }
 
-interface CorePoint { flows: number; ns: number; wrapper: number; pass: number; work: number; newFlows: number; drops: number; runs: number }
+interface CorePoint { flows: number; ns: number; wrapper: number; pass: number; work: number; newFlows: number; drops: number; runs: number; evicted?: number }
+/** the flow table as the agent sizes it by default, or bigger if a point asks more */
+const MAX_FLOWS = Number(process.env.LBLAB_SCALE_MAX_FLOWS ?? Math.max(DEFAULT_MAX_FLOWS, ...FLOWS));
+let tableInfo: { entries: number; bytes: number; maxFlows: number } | undefined;
 
 /** Source addresses of the flows: 10.0.0.0 + i. */
 const FLOW_BASE = 0x0a000000;
@@ -77,7 +85,8 @@ async function corePoint(mode: Mode, flows: number): Promise<CorePoint> {
   const mount = new BpfMount('scale');
   let dp: Dataplane | undefined;
   try {
-    dp = await Dataplane.load({ objDir: join(CORE, 'build'), pinDir: join(mount.dir, 'lb'), interfaces: [], object: 'bench.bpf.o' });
+    dp = await Dataplane.load({ objDir: join(CORE, 'build'), pinDir: join(mount.dir, 'lb'), interfaces: [], object: 'bench.bpf.o', maxFlows: MAX_FLOWS });
+    tableInfo ??= await dp.flowTableInfo();
     const passProg = join(mount.dir, 'pass');
     execFileSync('bpftool', ['prog', 'load', join(CORE, 'build/pass.bpf.o'), passProg, 'type', 'classifier'], { stdio: 'pipe' });
     await dp.applyService(service(mode));
@@ -98,14 +107,62 @@ async function corePoint(mode: Mode, flows: number): Promise<CorePoint> {
       ws.push(runProg(restore, ack, REPEAT, 0, CPU).duration);
       ps.push(runProg(passProg, ack, REPEAT, 0, CPU).duration);
     }
+    await dp.sweep();
     const after = await dp.readStats();
     const drops = Object.values(after.drops).reduce((a, b) => a + b, 0) - Object.values(primed.drops).reduce((a, b) => a + b, 0);
     const n = Math.min(...ns); const w = Math.min(...ws); const p = Math.min(...ps);
-    return { flows, ns: n, wrapper: w, pass: p, work: n - w, newFlows: after.counters.new_flow - primed.counters.new_flow, drops, runs: ROUNDS * REPEAT };
+    return { flows, ns: n, wrapper: w, pass: p, work: n - w, newFlows: after.counters.new_flow - primed.counters.new_flow, drops, runs: ROUNDS * REPEAT, evicted: after.flowTable?.evicted };
   } finally {
     await dp?.unload().catch(() => {});
     mount.cleanup();
   }
+}
+
+/** Katran's balancer_ingress with n flows: its per-CPU LRU sized for them (every flow runs on CPU), the
+ * VIP and three reals as bench:core sets them up. work = katran_flows - katran_flows_restore (the wrapper alone). */
+async function katranPoint(flows: number): Promise<CorePoint & { lruBytes: number; lruSize: number }> {
+  const lruSize = Math.max(1000, flows);
+  const peer = await KatranPeer.start('scale_katran', {
+    vip: VIP, port: PORT, reals: ['198.18.1.3', '198.18.1.4', '198.18.1.5'], routerMac: '02:00:00:00:00:fe', lruSize,
+  });
+  try {
+    const frame = (flags: number) => buildFrame({ proto: 'tcp', src: '10.0.0.0', dst: VIP, sport: 40000, dport: PORT, flags });
+    await peer.setGolden(frame(TCP.SYN));
+    peer.setFlows(flows, FLOW_BASE);
+    const prime = runProg(peer.prog('katran_flows'), frame(TCP.SYN), flows, 0, CPU);
+    if (prime.retval !== XDP_TX) throw new Error(`Katran, ${flows} flows: the SYNs got verdict ${prime.retval}`);
+    const primed = peer.readLru();
+    const ack = frame(TCP.ACK);
+    await peer.setGolden(ack);
+    await peer.resetChecks();
+    const ns: number[] = []; const ws: number[] = []; const ps: number[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      const out = runProg(peer.prog('katran_flows'), ack, REPEAT, 0, CPU);
+      if (out.retval !== XDP_TX) throw new Error(`Katran, ${flows} flows: verdict ${out.retval}`);
+      ns.push(out.duration);
+      ws.push(runProg(peer.prog('katran_flows_restore'), ack, REPEAT, 0, CPU).duration);
+      ps.push(runProg(peer.prog('xdp_pass'), ack, REPEAT, 0, CPU).duration);
+    }
+    const c = peer.flowChecks();
+    if (c.ok !== c.runs || c.runs !== 2 * ROUNDS * REPEAT) throw new Error(`Katran, ${flows} flows: ${c.ok} of ${c.runs} runs intact (expected ${2 * ROUNDS * REPEAT})`);
+    const lru = peer.readLru();
+    const n = Math.min(...ns); const w = Math.min(...ws); const p = Math.min(...ps);
+    return { flows, ns: n, wrapper: w, pass: p, work: n - w, newFlows: lru.misses - primed.misses, drops: 0, runs: ROUNDS * REPEAT, lruBytes: peer.lruBytes(), lruSize };
+  } finally {
+    peer.stop();
+  }
+}
+
+const sci = (n: number) => (n === 1 ? '1' : Number.isInteger(Math.log10(n)) ? `1e${Math.log10(n)}` : String(n));
+
+function printCurve(name: string, pts: CorePoint[], katran?: CorePoint[]): void {
+  console.log(`\n  ${name}`);
+  console.log(`  ${'flows'.padStart(9)}${pad('ns/pkt', 9)}${pad('wrapper', 9)}${pad('pass', 7)}${pad('work', 7)}${pad('× first', 9)}${pad('re-scheduled', 14)}${pad('drops', 7)}${pad('evicted', 9)}${katran ? pad('÷ katran', 10) : ''}`);
+  pts.forEach((p, i) => {
+    const k = katran?.[i];
+    console.log(`  ${pad(p.flows, 9)}${pad(p.ns, 9)}${pad(p.wrapper, 9)}${pad(p.pass, 7)}${pad(p.work, 7)}${pad(pts[0].work > 0 ? (p.work / pts[0].work).toFixed(2) + 'x' : '-', 9)}` +
+      `${pad(((p.newFlows / p.runs) * 100).toFixed(1) + ' %', 14)}${pad(p.drops, 7)}${pad(p.evicted ?? '-', 9)}${k ? pad(k.work > 0 ? (p.work / k.work).toFixed(2) : '-', 10) : ''}`);
+  });
 }
 
 async function benchCoreScale(): Promise<void> {
@@ -114,21 +171,48 @@ async function benchCoreScale(): Promise<void> {
   console.log(`\n(a) core: ns/packet vs flows, BPF_PROG_TEST_RUN repeat ${REPEAT} on CPU ${CPU}, fastest of ${ROUNDS}: the bench_flows wrapper`);
   console.log('    gives run k the source address of flow k mod N (all N established by SYNs first) and restores the frame;');
   console.log('    work = ns/pkt - the wrapper alone (same rewrite, no balancer): above tc pass. tunnel includes the wrapper\'s');
-  console.log('    give-back of its 20 bytes (bench:core). Per-CPU flow cache: 4 096 slots; lb_flows: 131 072 entries (dsr and');
-  console.log('    tunnel take 1 per flow, nat and snat 2): beyond, every packet\'s flow has been evicted and is scheduled again.');
-  for (const mode of MODES) {
-    const pts: CorePoint[] = [];
-    for (const f of FLOWS) {
-      pts.push(await corePoint(mode, f));
-      process.stderr.write(`bench: core ${mode} ${f} flows: ${pts.at(-1)!.work} ns\n`);
+  console.log(`    give-back of its 20 bytes (bench:core). Per-CPU flow cache: 4 096 slots; lb_flows sized for ${MAX_FLOWS} flows (dsr and`);
+  console.log('    tunnel take 1 entry per flow, nat and snat 2). Katran: the same method at XDP (katran_flows - its wrapper alone),');
+  console.log('    re-scheduled = its LRU misses. evicted: lb_flows entries its LRU evicted (counted by the sweep).');
+  // interleaved: at each flow count Katran and every mode back to back, so a change of the shared host's
+  // load between counts moves them together
+  const missing = katranMissing();
+  if (missing) console.log(`  katran: not run (${missing})`);
+  const katran: (CorePoint & { lruBytes: number; lruSize: number })[] | undefined = missing ? undefined : [];
+  const ours = new Map<Mode, CorePoint[]>(MODES.map((m) => [m, []]));
+  for (const f of FLOWS) {
+    if (katran) {
+      katran.push(await katranPoint(f));
+      process.stderr.write(`bench: core katran ${f} flows: ${katran.at(-1)!.work} ns\n`);
     }
-    console.log(`\n  ${mode}`);
-    console.log(`  ${'flows'.padStart(9)}${pad('ns/pkt', 9)}${pad('wrapper', 9)}${pad('pass', 7)}${pad('work', 7)}${pad('× first', 9)}${pad('re-scheduled', 14)}${pad('drops', 7)}`);
-    for (const p of pts) {
-      console.log(`  ${pad(p.flows, 9)}${pad(p.ns, 9)}${pad(p.wrapper, 9)}${pad(p.pass, 7)}${pad(p.work, 7)}${pad(pts[0].work > 0 ? (p.work / pts[0].work).toFixed(2) + 'x' : '-', 9)}` +
-        `${pad(((p.newFlows / p.runs) * 100).toFixed(1) + ' %', 14)}${pad(p.drops, 7)}`);
+    for (const mode of MODES) {
+      ours.get(mode)!.push(await corePoint(mode, f));
+      process.stderr.write(`bench: core ${mode} ${f} flows: ${ours.get(mode)!.at(-1)!.work} ns\n`);
     }
   }
+  const curves: [string, CorePoint[]][] = [];
+  if (katran) {
+    printCurve('katran (XDP, balancer_ingress; per-CPU LRU sized for the flows)', katran);
+    curves.push(['katran', katran]);
+  }
+  for (const mode of MODES) {
+    printCurve(mode, ours.get(mode)!, katran);
+    curves.push([mode, ours.get(mode)!]);
+  }
+  const t = tableInfo!;
+  console.log(`\n  flow table (lb_flows, as the agent sizes it for maxFlows ${t.maxFlows}): ${t.entries} entries, ${(t.bytes / 2 ** 20).toFixed(0)} MiB:` +
+    ` ${(t.bytes / t.entries).toFixed(0)} B per entry, ${(t.bytes / t.maxFlows).toFixed(0)} B per flow (every mode is given 2 entries a flow)`);
+  if (katran) {
+    const k = katran.at(-1)!;
+    console.log(`  Katran's LRU (one per CPU): ${k.lruSize} entries, ${(k.lruBytes / 2 ** 20).toFixed(0)} MiB: ${(k.lruBytes / k.lruSize).toFixed(0)} B per flow per CPU`);
+    const over = curves.filter(([n]) => n !== 'katran').flatMap(([n, pts]) => pts.filter((p, i) => p.work > katran![i].work).map((p) => `${n} at ${sci(p.flows)}`));
+    console.log(`  target: every mode's work ≤ Katran's at every flow count: ${over.length ? `missed (${over.join(', ')})` : 'met'}`);
+  }
+  const top = FLOWS.at(-1)!;
+  const slow = curves.filter(([n]) => n !== 'katran').filter(([, pts]) => pts.at(-1)!.work > 500).map(([n]) => n);
+  console.log(`  target: at ${sci(top)} flows no mode above 0.5 µs per packet: ${slow.length ? `missed (${slow.join(', ')})` : 'met'}`);
+  console.log('');
+  for (const [n, pts] of curves) console.log(`curve ${n}: ${pts.map((p) => `${sci(p.flows)} ${p.work} ns`).join(', ')}`);
 }
 
 // ---------------------------------------------------------------- maglev

@@ -27,6 +27,9 @@ export interface ServiceStats {
   backends: BackendStats[];
   counters: Record<string, number>; // per-mode counters (e.g. rx, tx, encap, nat_fwd, nat_rev)
   drops: Record<string, number>; // drops by reason
+  /** eBPF: the balancer's flow table (shared by its eBPF services): the flows it is sized for, its entries (2 a
+   * flow) and memory, the entries the last sweep found and those its LRU evicted to make room */
+  flowTable?: { maxFlows: number; entries: number; bytes: number; live: number; evicted: number };
 }
 
 /** The flows a balancer took for a service: new flows (eBPF), or sessions handed to backends (proxies). */

@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { CORE_DIR, make, skipReason } from '../support/bpf/harness';
 import { skipIf } from '../support/skip';
 import {
+  FLOW_KEY_SIZE, FLOW_VAL_SIZE,
   COUNTER_NAMES, DROP_NAMES, MODE, SCHED, backendValue, flowTimeoutsValue, gcReqValue, svcBackendsValue, svcInfo, svcKey,
 } from '../../lab-images/balancer/agent/dataplane-abi';
 import { DATAPLANE_DROP_REASONS } from '../../lab-images/balancer/contract/report';
@@ -34,6 +35,10 @@ describe('ABI between C and dataplane-abi.ts', skipIf(skip), () => {
     expect(flowTimeoutsValue({ tcpSyn: 1, tcpEstablished: 2, tcpFin: 3, tcpClosed: 4, udp: 5 })).toHaveLength(structs.get('flow_timeouts')!.size);
     expect(gcReqValue([1], [2])).toHaveLength(structs.get('gc_req')!.size);
     expect(structs.get('be_gauge')!.size).toBe(8); // read by readStats at 0 and 4
+    expect(structs.get('flow_gauge')!.size).toBe(8); // read by readStats at 0
+    // the agent creates lb_flows itself to size it (dataplane.ts createFlowTable)
+    expect(structs.get('flow_key')!.size).toBe(FLOW_KEY_SIZE);
+    expect(structs.get('flow_val')!.size).toBe(FLOW_VAL_SIZE);
   });
 
   it('flow timeouts, sweep requests and gauges: member offsets', () => {

@@ -35,7 +35,8 @@ describe('drop reasons', skipIf(skip), () => {
       const r = await lab.runCounted(buildFrame({ proto: 'tcp', src: CLIENT, dst: VIP, sport: 44000 + port, dport: port, flags: TCP.SYN }));
       expect(r.retval).toBe(TC_ACT_SHOT);
       // scheduled (the flow holds its backend), then dropped at the redirect
-      expect(r.d).toEqual({ rx: 1, 'drop.redirect_fail': 1, new_flow: 1, [`be${be}.active`]: 1 });
+      // flow_added: the flow's entries (nat: both directions)
+      expect(r.d).toEqual({ rx: 1, 'drop.redirect_fail': 1, new_flow: 1, flow_added: mode === 'nat' ? 2 : 1, [`be${be}.active`]: 1 });
       expect(sentKeys(r.d)).toEqual([]);
     });
   }
@@ -63,7 +64,7 @@ describe('drop reasons', skipIf(skip), () => {
   it('dsr: a backend without its MAC (no L2 entry): no_neighbour, not fib_fail', async () => {
     const r = await lab.runCounted(buildFrame({ proto: 'tcp', src: CLIENT, dst: VIP, sport: 44200, dport: 83, flags: TCP.SYN }));
     expect(r.retval).toBe(TC_ACT_SHOT);
-    expect(r.d).toEqual({ rx: 1, 'drop.no_neighbour': 1, new_flow: 1, 'be7.active': 1 });
+    expect(r.d).toEqual({ rx: 1, 'drop.no_neighbour': 1, new_flow: 1, flow_added: 1, 'be7.active': 1 });
     expect(sentKeys(r.d)).toEqual([]);
   });
 });

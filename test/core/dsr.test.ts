@@ -28,7 +28,7 @@ describe('dsr', skipIf(skip), () => {
     expect(p.ip.headerOk && p.l4!.csumOk).toBe(true);
     const be = p.dstMac === beMac(1) ? 1 : 2;
     expect(r.d).toEqual({
-      rx: 1, tx: 1, dsr: 1, new_flow: 1,
+      rx: 1, tx: 1, dsr: 1, new_flow: 1, flow_added: 1,
       [`be${be}.packets`]: 1, [`be${be}.bytes`]: inF.length, [`be${be}.active`]: 1,
     });
   });

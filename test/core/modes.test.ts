@@ -74,7 +74,7 @@ describe('tunnel (IPIP)', skipIf(skip), () => {
     expect(icmp.subarray(8).equals(big.subarray(14, 14 + 28))).toBe(true); // original header + 8 bytes
     // counted once, as answered: not as encapsulated, nor as a packet for the backend
     const be = Object.keys(r.d).find((k) => k.endsWith('.active'))!;
-    expect(r.d).toEqual({ rx: 1, icmp_too_big: 1, new_flow: 1, [be]: 1 });
+    expect(r.d).toEqual({ rx: 1, icmp_too_big: 1, new_flow: 1, flow_added: 1, [be]: 1 });
     // the same size without DF cannot be signalled: dropped with a reason
     const r2 = await lab.runCounted(buildFrame({ proto: 'tcp', src: CLIENT, dst: VIP, sport: 41011, dport: 8443,
       flags: TCP.ACK, df: false, payload: Buffer.alloc(1450) }));
@@ -233,7 +233,7 @@ describe('nat', skipIf(skip), () => {
     await lab.dp.applyService(service({ id: 3, mode: 'nat', port: 8080, backends: [backend(5, { egress: { ...backend(5).egress!, nextHopMac: undefined } })] }));
     const r = await lab.runCounted(buildFrame({ proto: 'tcp', src: CLIENT, dst: VIP, sport: 42100, dport: 8080, flags: TCP.SYN }));
     expect(r.retval).toBe(TC_ACT_SHOT);
-    expect(r.d).toEqual({ rx: 1, 'drop.fib_fail': 1, fib_lookup: 1, new_flow: 1, 'be5.active': 1 });
+    expect(r.d).toEqual({ rx: 1, 'drop.fib_fail': 1, fib_lookup: 1, new_flow: 1, flow_added: 2, 'be5.active': 1 });
   });
 
   it('a reply from a non-flow passes untouched', async () => {

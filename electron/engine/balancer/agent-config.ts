@@ -4,7 +4,7 @@
 // the backend itself on a shared network, else the router the balancer's
 // static route points at.
 import { membersOf, type LabPlan, type PlannedBackend, type PlannedNode, type PlannedService } from '../topology/plan-types';
-import { isDirectReturnMode, isProxyMode, type AgentConfigInput } from './contract';
+import { DEFAULT_MAX_FLOWS, isDirectReturnMode, isProxyMode, type AgentConfigInput } from './contract';
 
 /** One interface as `ip -j addr` reports it. */
 export interface IpLink {
@@ -111,5 +111,7 @@ export function buildAgentConfig(plan: LabPlan, balancer: string, facts: Runtime
     balancer,
     interfaces: interfacesOf(lb, facts),
     services: plan.services.filter((s) => membersOf(s).includes(balancer)).map((s) => serviceOf(plan, lb, s, facts)),
+    // one flow table for the balancer's eBPF services: the largest any of them asks
+    maxFlows: Math.max(0, ...plan.services.filter((s) => membersOf(s).includes(balancer)).map((s) => s.maxFlows ?? 0)) || DEFAULT_MAX_FLOWS,
   };
 }

@@ -23,6 +23,7 @@ export function toServiceStats(lab: string, st: AgentStats, only?: Set<string>, 
       // proxies count connections, not packets: expose them per backend through counters
       counters: { ...s.counters, ...Object.fromEntries(s.backends.filter((b) => b.sessions !== undefined).map((b) => [`sessions.${b.node}`, b.sessions!])) },
       drops: { ...s.drops },
+      ...(s.flowTable && { flowTable: { ...s.flowTable } }),
     }));
 }
 

@@ -110,6 +110,10 @@ export interface PlannedService {
   /** snat: new connections a second each backend sustains without a SYN meeting a TIME_WAIT there
    * (ports × addresses ÷ the servers' 60 s TIME_WAIT) */
   snatCapacityPerBackend?: number;
+  /** eBPF modes: the flows its balancer's flow table is sized for (the lab's `maxFlows`, default 10^6), and that
+   * table's memory (preallocated; shared by the balancer's eBPF services, sized for the largest maxFlows) */
+  maxFlows?: number;
+  flowTableBytes?: number;
   /** l7: the gateway that serves it, and its worker limit (Apache) */
   gateway?: Gateway;
   workers?: number;

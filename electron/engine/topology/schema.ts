@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { GATEWAYS, MAX_WORKERS, MODES, NAME_RE, NODE_KINDS, PROTOCOL_PORTS, PROTOCOLS, SCHEDULERS } from '../../api';
 import type { LabDoc } from '../../api';
 // l7 route and health-check values: the balancer agent's own rule, so a lab it would refuse fails here, before anything is created
-import { MAX_SNAT_ADDRS, headerNameSchema, headerValueSchema, hostSchema, httpPathSchema, routeHasMatch } from '../balancer/contract';
+import { MAX_MAX_FLOWS, MAX_SNAT_ADDRS, MIN_MAX_FLOWS, headerNameSchema, headerValueSchema, hostSchema, httpPathSchema, routeHasMatch } from '../balancer/contract';
 
 /** tc rates we accept: a positive number and a unit, e.g. 500kbit, 100mbit, 1gbit, 1.5gbit. */
 export const RATE_RE = /^(\d+(\.\d+)?)(bit|kbit|mbit|gbit)$/;
@@ -102,6 +102,14 @@ export const serviceSchema = z.strictObject({
     .int('must be a whole number')
     .min(1, `must be from 1 to ${MAX_SNAT_ADDRS}`)
     .max(MAX_SNAT_ADDRS, `must be from 1 to ${MAX_SNAT_ADDRS}`)
+    .optional(),
+  // eBPF modes: concurrent flows its balancer's flow table holds (default 10^6; nat and snat take 2 entries a flow,
+  // every mode is given room for 2). A balancer's eBPF services share one table, sized for the largest they ask.
+  maxFlows: z
+    .number({ error: 'must be a number of flows' })
+    .int('must be a whole number')
+    .min(MIN_MAX_FLOWS, `must be from ${MIN_MAX_FLOWS} to ${MAX_MAX_FLOWS}`)
+    .max(MAX_MAX_FLOWS, `must be from ${MIN_MAX_FLOWS} to ${MAX_MAX_FLOWS}`)
     .optional(),
   gateway: z.enum(GATEWAYS, { error: `must be one of ${GATEWAYS.join(', ')}` }).optional(),
   workers: z.number({ error: `must be a number of workers` }).int('must be a whole number').min(1, `must be from 1 to ${MAX_WORKERS}`).max(MAX_WORKERS, `must be from 1 to ${MAX_WORKERS}`).optional(),

@@ -87,6 +87,7 @@ export class Agent {
   private config?: AgentConfig;
   private dp?: DataplaneLike;
   private dpInterfaces = '';
+  private dpMaxFlows = 0;
   private installed = new Map<string, { id: number; mode: string }>();
   // The data plane's maps are small (MAX_SERVICES, MAX_BACKENDS): ids are reused once their owner is gone.
   private serviceIds = new IdPool(MAX_SERVICES);
@@ -208,11 +209,13 @@ export class Agent {
     // 3. Data plane: loaded only when an eBPF mode is in use (proxy-only balancers need no SYS_ADMIN).
     const ifaces = cfg.interfaces.map((i) => i.name).join(',');
     if (dpSvcs.length > 0) {
-      if (this.dp && this.dpInterfaces !== ifaces) await this.unloadDataplane();
+      // the flow table's size is fixed when it is created: another maxFlows is another load
+      if (this.dp && (this.dpInterfaces !== ifaces || this.dpMaxFlows !== cfg.maxFlows)) await this.unloadDataplane();
       if (!this.dp) {
         const t = Date.now();
-        this.dp = await this.deps.loadDataplane(cfg.interfaces.map((i) => i.name));
+        this.dp = await this.deps.loadDataplane(cfg.interfaces.map((i) => i.name), cfg.maxFlows);
         this.dpInterfaces = ifaces;
+        this.dpMaxFlows = cfg.maxFlows;
         this.timeouts = '';
         this.startSweeper();
         this.log(`dataplane: attached to ${ifaces} (${Date.now() - t} ms)`);
@@ -333,7 +336,10 @@ export class Agent {
       return row;
     });
     // counters and drops are balancer-wide in the data plane
-    return { name: s.name, mode: s.mode, scheduler: s.scheduler, vip: s.vip, port: s.port, engine: 'ebpf', backends, counters: { ...(st?.counters ?? {}) }, drops: { ...(st?.drops ?? {}) } };
+    return {
+      name: s.name, mode: s.mode, scheduler: s.scheduler, vip: s.vip, port: s.port, engine: 'ebpf', backends, counters: { ...(st?.counters ?? {}) }, drops: { ...(st?.drops ?? {}) },
+      ...(st?.flowTable && { flowTable: { ...st.flowTable } }),
+    };
   }
 
   private proxyStatsOf(s: ServiceConfig, rows: StatRow[], names: string[]): AgentServiceStats {

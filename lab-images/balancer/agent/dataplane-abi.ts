@@ -9,6 +9,7 @@ import { DATAPLANE_DROP_REASONS } from '../contract/report';
 import type { DataplaneMode, Scheduler } from '../contract/vocabulary';
 
 // The limits are the contract's (checked against abi.h by test/unit/balancer/contract-limits.test.ts).
+export { FLOW_KEY_SIZE, FLOW_VAL_SIZE } from '../contract/flow-table';
 export { MAX_BACKENDS, MAX_SERVICES, MAX_SNAT_ADDRS, MAX_SVC_BACKENDS, RING_SIZE, SNAT_PORT_MIN, SNAT_PORT_SPAN } from '../contract/limits';
 
 /** enum lb_mode; vipMarker tags the {vip, 0, 0} entry of every VIP. */
@@ -25,6 +26,7 @@ export const COUNTER_NAMES = [
   'pass', 'dsr', 'encap', 'nat_fwd', 'nat_rev', 'snat_fwd', 'snat_rev', 'new_flow',
   'resched', 'icmp_vip', 'ip_options', 'fib_lookup', 'redirect_neigh', 'flow_closed', 'icmp_too_big',
   'icmp_fwd', 'icmp_rev', 'flow_expired', 'gc_expired', 'gc_flushed', 'frag_first', 'frag_later', 'snat_early',
+  'flow_added', 'flow_dropped',
   'ipv6_ext',
 ] as const;
 /** enum lb_drop: DROP_NAMES[i] is the code -(i + 1) and lb_drops index i. The
@@ -38,7 +40,7 @@ export const MAPS = {
   rrCounter: 'lb_rr_ctr', flows: 'lb_flows', beStats: 'lb_be_stats',
   beActive: 'lb_be_active', counters: 'lb_counters', drops: 'lb_drops',
   timeouts: 'lb_timeouts', gcReq: 'lb_gc_req', beGauge: 'lb_be_gauge', snatNext: 'lb_snat_next',
-  snatPool: 'lb_snat_pool', snatRest: 'lb_snat_rest',
+  snatPool: 'lb_snat_pool', snatRest: 'lb_snat_rest', flowGauge: 'lb_flow_gauge',
   services6: 'lb_services6', backends6: 'lb_backends6', snat6: 'lb_snat6', flows6: 'lb_flows6',
 } as const;
 /** The sweep of lb_flows (core/gc.h), run with BPF_PROG_TEST_RUN. */

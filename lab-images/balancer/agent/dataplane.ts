@@ -21,7 +21,9 @@ import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MapWrites, bpftoolJson, ensureBpffs, run, writeMaps } from './bpf-tool';
 import { DEFAULT_FLOW_TIMEOUTS } from '../contract/config';
+import { MAX_MAX_FLOWS, MIN_MAX_FLOWS } from '../contract/flow-table';
 import {
+  FLOW_KEY_SIZE, FLOW_VAL_SIZE,
   BE_F_HEALTHY, BE_F_L2, COUNTER_NAMES, DROP_NAMES, GC_PROG, MAPS, MAX_BACKENDS, MAX_SERVICES, MAX_SNAT_ADDRS, MODE, PROTO,
   RING_SIZE, SCHED, backend6Value, backendValue, flowTimeoutsValue, ipv6Bytes, svc6Key, gcReqValue, readLe, snatPoolValue, svcBackendsValue, svcInfo, svcKey, u32Key,
   type BackendEntry, type CounterName,
@@ -40,6 +42,8 @@ const bytesOf = (a: string[]): number[] => a.map((h) => parseInt(h, 16));
 
 export class Dataplane {
   private readonly services = new Map<number, DpService>();
+  /** what the flow table was sized for (undefined: the object's compiled size) */
+  maxFlows: number | undefined;
   /** Sweeps and stats reads one at a time: a sweep rewrites the gauges the stats read. */
   private gate: Promise<unknown> = Promise.resolve();
 
@@ -56,7 +60,11 @@ export class Dataplane {
 
   /** Load balancer.bpf.o from objDir, pin under pinDir, attach on ingress of
    * every interface. An earlier load at the same pinDir is replaced. */
-  static async load(opts: { objDir: string; pinDir: string; interfaces: string[]; object?: string; netns?: string }): Promise<Dataplane> {
+  static async load(opts: {
+    objDir: string; pinDir: string; interfaces: string[]; object?: string; netns?: string;
+    /** concurrent flows the flow table holds (2 entries each: nat and snat keep both directions); unset: as compiled */
+    maxFlows?: number;
+  }): Promise<Dataplane> {
     if (opts.pinDir.includes('.')) throw new Error(`pinDir must not contain '.': ${opts.pinDir}`);
     // `object` (default balancer.bpf.o) lets the bench load bench.bpf.o, same maps
     const obj = join(opts.objDir, opts.object ?? 'balancer.bpf.o');
@@ -65,7 +73,10 @@ export class Dataplane {
     const dp = new Dataplane(opts.pinDir, [], opts.netns);
     await rm(opts.pinDir, { recursive: true, force: true });
     await mkdir(join(opts.pinDir, 'maps'), { recursive: true });
-    await run('bpftool', ['prog', 'loadall', obj, join(opts.pinDir, 'progs'), 'type', 'classifier', 'pinmaps', join(opts.pinDir, 'maps')]);
+    const reuse = opts.maxFlows === undefined ? [] : await createFlowTable(opts.pinDir, opts.maxFlows);
+    await run('bpftool', ['prog', 'loadall', obj, join(opts.pinDir, 'progs'), 'type', 'classifier', ...reuse, 'pinmaps', join(opts.pinDir, 'maps')]);
+    if (reuse.length) await rm(reuse.at(-1)!, { force: true }); // pinned again under maps/ by pinmaps
+    dp.maxFlows = opts.maxFlows;
     await dp.setFlowTimeouts(DEFAULT_FLOW_TIMEOUTS);
     await dp.attach(opts.interfaces);
     return dp;
@@ -164,8 +175,9 @@ export class Dataplane {
   }
 
   private async collectStats(): Promise<DpStats> {
-    const [beStats, beActive, counters, drops, gauges] = await Promise.all([
+    const [beStats, beActive, counters, drops, gauges, flowGauge, table] = await Promise.all([
       this.dump(MAPS.beStats), this.dump(MAPS.beActive), this.dump(MAPS.counters), this.dump(MAPS.drops), this.dump(MAPS.beGauge),
+      this.dump(MAPS.flowGauge), this.flowTableInfo(),
     ]);
     const out: DpStats = { backends: {}, counters: {}, drops: {} };
     const known = new Set([...this.services.values()].flatMap((s) => s.backends.map((b) => b.id)));
@@ -202,7 +214,18 @@ export class Dataplane {
     const tx = sum(TX_PARTS);
     const rx = sum(RX_PARTS) + Object.values(out.drops).reduce((a, b) => a + b, 0);
     out.counters = { rx, tx, ...counted };
+    const live = flowGauge[0] ? readLe(bytesOf(flowGauge[0].value ?? []), 0, 8) : 0;
+    // the LRU's evictions, by difference: every entry written under a new key is live, or was deleted by the
+    // data plane or the sweep (each counted), or was evicted (abi.h CNT_FLOW_DROPPED)
+    const evicted = counted.flow_added - counted.flow_dropped - counted.gc_expired - counted.gc_flushed - live;
+    out.flowTable = { ...table, live, evicted: Math.max(0, evicted) };
     return out;
+  }
+
+  /** lb_flows' size and memory as the kernel reports them. */
+  async flowTableInfo(): Promise<{ entries: number; bytes: number; maxFlows: number }> {
+    const m = await bpftoolJson<{ max_entries: number; bytes_memlock: number }>(['map', 'show', 'pinned', this.mapPath(MAPS.flows)]);
+    return { entries: m.max_entries, bytes: m.bytes_memlock, maxFlows: this.maxFlows ?? m.max_entries / 2 };
   }
 
   readNewFlows(): Promise<Record<number, number>> {
@@ -260,6 +283,19 @@ export class Dataplane {
       mtu: eg.mtu ?? 0,
     };
   }
+}
+
+/** Create lb_flows with room for maxFlows flows (two entries each) before the object is loaded, which
+ * takes it instead of its own (bpftool's `map name ... pinned`): a map's size is fixed when it is created.
+ * Returns the loader's arguments. */
+async function createFlowTable(pinDir: string, maxFlows: number): Promise<string[]> {
+  if (!Number.isInteger(maxFlows) || maxFlows < MIN_MAX_FLOWS || maxFlows > MAX_MAX_FLOWS) {
+    throw new Error(`maxFlows must be an integer ${MIN_MAX_FLOWS}..${MAX_MAX_FLOWS}, got ${maxFlows}`);
+  }
+  const path = join(pinDir, 'flows_sized');
+  await run('bpftool', ['map', 'create', path, 'type', 'lru_hash', 'key', String(FLOW_KEY_SIZE), 'value', String(FLOW_VAL_SIZE),
+    'entries', String(2 * maxFlows), 'name', MAPS.flows]);
+  return ['map', 'name', MAPS.flows, 'pinned', path];
 }
 
 /** The per-direction counters whose sum is tx (and the ICMP errors sent on for a flow). */

@@ -44,6 +44,9 @@ export interface DpStats {
   backends: Record<number, { packets: number; bytes: number; activeFlows: number; newFlows?: number; flows?: number; snatPorts?: number }>;
   counters: Record<string, number>;
   drops: Record<string, number>;
+  /** the flow table: its entries (2 per flow), memory (the kernel's figure), the flows it was sized for, the entries
+   * the last sweep found, and how many its LRU evicted to make room */
+  flowTable?: { entries: number; bytes: number; maxFlows: number; live: number; evicted: number };
 }
 /** Flow lifetimes by state, in seconds (the contract's FlowTimeouts). */
 export interface DpFlowTimeouts { tcpSyn: number; tcpEstablished: number; tcpFin: number; tcpClosed: number; udp: number }
@@ -59,4 +62,5 @@ export interface DataplaneLike {
   readNewFlows?(): Promise<Record<number, number>>;
   unload(): Promise<void>;
 }
-export type DataplaneLoader = (interfaces: string[]) => Promise<DataplaneLike>;
+/** maxFlows: what the flow table is sized for (it cannot grow once created: another size is another load) */
+export type DataplaneLoader = (interfaces: string[], maxFlows: number) => Promise<DataplaneLike>;

@@ -3,6 +3,7 @@
 // re-checks it because stdin is a boundary). Pure: no Node imports.
 import { z } from 'zod';
 import { headerNameSchema, headerValueSchema, hostSchema, httpPathSchema, routeHasMatch } from './l7-values';
+import { DEFAULT_MAX_FLOWS, MAX_MAX_FLOWS, MIN_MAX_FLOWS } from './flow-table';
 import { MAX_SERVICES, MAX_SNAT_ADDRS } from './limits';
 import { DEFAULT_GATEWAY, GATEWAYS, MAX_WORKERS, gatewayRefusal, MODES, SCHEDULERS, isDataplaneMode, isProxyMode, nameSchema as name } from './vocabulary';
 
@@ -133,6 +134,8 @@ export const agentConfigSchema = z
     interfaces: z.array(interfaceSchema),
     services: z.array(serviceSchema),
     flowTimeouts: flowTimeoutsSchema.default(() => flowTimeoutsSchema.parse({})),
+    /** concurrent flows the eBPF flow table holds (2 entries a flow, every mode): the largest its services ask */
+    maxFlows: z.number().int().min(MIN_MAX_FLOWS).max(MAX_MAX_FLOWS).default(DEFAULT_MAX_FLOWS),
   })
   .superRefine((c, ctx) => {
     const names = new Set<string>();

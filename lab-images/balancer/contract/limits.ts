@@ -7,8 +7,8 @@
 export const MAX_SERVICES = 32;
 /** Backend ids are 0..MAX_BACKENDS-1, one per service x server pair (0 unused by the agent). */
 export const MAX_BACKENDS = 1024;
-/** Backends one service can list for the lc scan. */
-export const MAX_SVC_BACKENDS = 64;
+/** Backends one service may have (lb_svc_bes, the lc scan's list; the Maglev paper's own table is measured at 1 000). */
+export const MAX_SVC_BACKENDS = 1000;
 /** Maglev table size M (prime); also the longest rr/wrr sequence. */
 export const RING_SIZE = 65537;
 /** snat source ports: [SNAT_PORT_MIN, SNAT_PORT_MIN + SNAT_PORT_SPAN), per snat address and backend: every

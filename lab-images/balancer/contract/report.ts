@@ -31,6 +31,10 @@ export const backendStatsSchema = z.object({
   snatCapacity: count.optional(), // eBPF snat: new flows a second its ports x addresses sustain (÷ the servers' TIME_WAIT)
 });
 
+/** eBPF: the balancer's flow table (shared by its eBPF services): sized for maxFlows flows (entries: 2 a flow),
+ * its memory as the kernel counts it, the entries the last sweep found, and those its LRU evicted to make room. */
+export const flowTableStatsSchema = z.object({ maxFlows: count, entries: count, bytes: count, live: count, evicted: count });
+
 export const serviceStatsSchema = z.object({
   name: z.string(),
   mode: z.enum(MODES),
@@ -42,6 +46,7 @@ export const serviceStatsSchema = z.object({
   backends: z.array(backendStatsSchema),
   counters: z.record(z.string(), count),
   drops: z.record(z.string(), count),
+  flowTable: flowTableStatsSchema.optional(),
 });
 
 export const agentStatsSchema = z.object({
@@ -71,3 +76,4 @@ export type AgentStats = z.infer<typeof agentStatsSchema>;
 export type AgentServiceStats = z.infer<typeof serviceStatsSchema>;
 export type AgentBackendStats = z.infer<typeof backendStatsSchema>;
 export type AgentHealth = z.infer<typeof agentHealthSchema>;
+export type FlowTableStats = z.infer<typeof flowTableStatsSchema>;

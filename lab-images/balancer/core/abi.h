@@ -19,7 +19,7 @@
  * small dense integers chosen by the control plane. */
 #define MAX_SERVICES      32
 #define MAX_BACKENDS      1024
-#define MAX_SVC_BACKENDS  64      /* per service, for the lc scan */
+#define MAX_SVC_BACKENDS  1000    /* per service (lb_svc_bes: the lc scan's list) */
 #define RING_SIZE         65537   /* Maglev M (prime); also max rr/wrr sequence */
 
 /* SNAT source ports: every unprivileged port below the balancer's own
@@ -145,6 +145,11 @@ struct be_gauge {
 	__u32 snat_ports; /* snat source ports held (live snat reply entries) */
 };
 
+/* lb_flow_gauge[0]: lb_flows as the last sweep found it. */
+struct flow_gauge {
+	__u64 live;       /* entries (both directions) */
+};
+
 /* lb_counters indexes (names in dataplane-abi.ts COUNTER_NAMES). rx and tx
  * are not counted: every packet ends in exactly one of pass, a drop reason,
  * one of the six per-direction counters (dsr .. snat_rev), icmp_fwd /
@@ -166,6 +171,12 @@ enum lb_counter {
 	CNT_SNAT_EARLY, /* snat: a port handed out within its rest (every
 			 * port tried had rested less: more new flows than the
 			 * ports and addresses sustain) */
+	CNT_FLOW_ADDED, /* lb_flows entries written under a new key */
+	CNT_FLOW_DROPPED, /* lb_flows entries the data plane deleted (a flow
+			   * that could not go on; the sweep counts its own
+			   * as gc_expired / gc_flushed). Entries the LRU
+			   * evicted = added - dropped - gc_expired -
+			   * gc_flushed - live (lb_flow_gauge) */
 	CNT_IPV6_EXT,   /* an IPv6 packet whose extension headers (hop-by-hop,
 			 * routing, destination options, fragment) were walked */
 	CNT_MAX = 32,

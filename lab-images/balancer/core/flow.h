@@ -379,7 +379,7 @@ static __always_inline int flow_schedule(struct __sk_buff *skb, struct pkt *p, s
 		return DROP_NO_BACKEND;
 	struct flow_val nv = { .backend_id = id, .svc_id = sid, .mode = svc->mode, .snat_addr = svc->snat_addr,
 			       .last_seen = fc->now };
-	if (flow_write(&fc->key, &nv, BPF_ANY))
+	if (old ? flow_write(&fc->key, &nv, BPF_ANY) : flow_write_new(&fc->key, &nv))
 		return DROP_MAP_FULL;
 	struct flow_val *v = bpf_map_lookup_elem(&lb_flows, &fc->key);
 	if (!v)
@@ -401,7 +401,8 @@ static __always_inline int flow_schedule(struct __sk_buff *skb, struct pkt *p, s
 static __always_inline void flow_drop(struct flow_ctx *fc)
 {
 	flow_release(fc->val);
-	bpf_map_delete_elem(&lb_flows, &fc->key);
+	if (!bpf_map_delete_elem(&lb_flows, &fc->key))
+		count(CNT_FLOW_DROPPED);
 	flow_cache_forget(&fc->key);
 }
 

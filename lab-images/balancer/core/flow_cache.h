@@ -39,6 +39,7 @@
 
 #include "maps.h"
 #include "parse.h"
+#include "stats.h"
 
 /* The 5-tuple as two words; k1 holds the protocol, so a real key never has
  * k1 == 0, which marks an empty slot. */
@@ -150,13 +151,25 @@ static __always_inline void flow_cache_forget(const struct flow_key *k)
 }
 
 /* Write an lb_flows entry (bpf_map_update_elem flags), then drop every CPU's
- * copy of it. The only way lb_flows is written. */
+ * copy of it. The only way lb_flows is written. A new key (BPF_NOEXIST) is
+ * counted, flow_added: what the LRU evicted is told by difference (abi.h). */
 static __always_inline long flow_write(const struct flow_key *k, const struct flow_val *v, __u64 flags)
 {
 	long r = bpf_map_update_elem(&lb_flows, k, v, flags);
-	if (!r)
+	if (!r) {
 		flow_cache_forget(k);
+		if (flags == BPF_NOEXIST)
+			count(CNT_FLOW_ADDED);
+	}
 	return r;
+}
+
+/* Write an entry whose key is probably new: counted when it is; one another
+ * CPU wrote meanwhile is overwritten. */
+static __always_inline long flow_write_new(const struct flow_key *k, const struct flow_val *v)
+{
+	long r = flow_write(k, v, BPF_NOEXIST);
+	return r == -17 /* EEXIST */ ? flow_write(k, v, BPF_ANY) : r;
 }
 
 #endif /* LB_FLOW_CACHE_H */

@@ -8,7 +8,8 @@
 #include "abi.h"
 
 #ifndef MAX_FLOWS
-#define MAX_FLOWS           65536 /* a test build shrinks it (Makefile: small) */
+#define MAX_FLOWS           65536 /* compiled in; the agent sizes lb_flows from the
+				    * lab file (maxFlows), a test build shrinks it (Makefile: small) */
 #endif
 #ifndef SNAT_RESTING
 #define SNAT_RESTING        262144 /* snat ports remembered while they rest (lb_snat_rest) */

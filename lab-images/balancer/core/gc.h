@@ -12,7 +12,7 @@
  *    snat cursor) start again from 0: what the control plane asks when it
  *    removes a service or backend, before their ids can be reused;
  *  - lb_be_gauge gets, per backend, the live forward entries and the snat
- *    ports held.
+ *    ports held; lb_flow_gauge the live entries in all.
  * Every deleted key leaves the per-CPU flow caches too. Deciding from a
  * pointer and deleting by key leaves a window of nanoseconds in which
  * another CPU may refresh the entry: it is then scheduled afresh, as if it
@@ -27,6 +27,7 @@ struct bpf_map; /* the callback's first argument; opaque here */
 struct gc_ctx {
 	__u32 now;
 	__u32 pad;
+	__u64 live;
 	struct gc_req req;
 };
 
@@ -60,6 +61,7 @@ static long gc_entry(struct bpf_map *map, struct flow_key *k, struct flow_val *v
 			else if (v->mode == MODE_SNAT)
 				g->snat_ports++;
 		}
+		c->live++;
 		return 0;
 	}
 	if (!(v->flags & FLOW_F_REPLY))
@@ -136,6 +138,9 @@ static __always_inline int lb_sweep(void)
 	bpf_for_each_map_elem(&lb_flows, gc_entry, &c, 0);
 	bpf_for_each_map_elem(&lb_flows6, gc_entry6, &c, 0);
 	bpf_loop(MAX_BACKENDS, gc_reset_backend, &c, 0);
+	struct flow_gauge *fg = bpf_map_lookup_elem(&lb_flow_gauge, &zero);
+	if (fg)
+		fg->live = c.live;
 	if (r)
 		__builtin_memset(r, 0, sizeof(*r));
 	return TC_ACT_OK;

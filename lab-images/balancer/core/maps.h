@@ -17,6 +17,7 @@
  *   lb_timeouts  array  0 -> flow_timeouts        flow lifetimes (control plane)
  *   lb_gc_req    array  0 -> gc_req               services / backends the next sweep flushes
  *   lb_be_gauge  array  backend id -> be_gauge     flows and snat ports, as of the last sweep
+ *   lb_flow_gauge array 0 -> flow_gauge          lb_flows' entries, as of the last sweep
  *   lb_snat_next array  backend id -> u32          snat port cursor (atomic)
  *   lb_snat_pool array  svc id -> snat_pool        a snat service's source addresses
  *   lb_snat_rest lru    snat_port_key -> u32       tick a snat port was last used (while it rests)
@@ -71,7 +72,12 @@ struct {
 } lb_rr_ctr SEC(".maps");
 
 /* The truth about flows (flow_cache.h keeps per-CPU copies of some).
- * Room for both entries of MAX_FLOWS nat/snat flows. A reply entry is
+ * Room for both entries of MAX_FLOWS nat/snat flows: the size compiled in;
+ * the control plane sizes it from the lab file (maxFlows) by creating the
+ * map before the object is loaded (dataplane.ts). Full, the LRU evicts the
+ * least recently used entry to make room (a common LRU: one list for every
+ * CPU, so a flow's two entries age together whichever CPUs serve it); the
+ * evictions are counted by difference (abi.h CNT_FLOW_DROPPED). A reply entry is
  * written when its flow is (re)scheduled; both entries are refreshed
  * together (flow.h flow_tracked / reply_track), so they are as hot as their
  * flow under LRU and expire together; a reply entry found missing then is
@@ -139,6 +145,13 @@ struct {
 	__type(key, __u32);
 	__type(value, struct be_gauge);
 } lb_be_gauge SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct flow_gauge);
+} lb_flow_gauge SEC(".maps");
 
 /* snat: each backend hands out its (address, port) slots in turn
  * (mode_snat.h), so a slot comes back only after all the others. */

@@ -20,7 +20,7 @@ static __noinline int nat_reply_entry(struct __sk_buff *skb, struct pkt *p, stru
 	};
 	struct flow_val rv;
 	reply_entry(skb, p, fc, MODE_NAT, &rv);
-	return flow_write(&rk, &rv, BPF_ANY) ? DROP_MAP_FULL : 0;
+	return flow_write_new(&rk, &rv) ? DROP_MAP_FULL : 0;
 }
 
 static __always_inline int mode_nat_fwd(struct __sk_buff *skb, struct pkt *p, struct flow_ctx *fc)

@@ -24,34 +24,50 @@ static __always_inline struct backend *backend_for_new(__u32 id, __u32 sid)
 	return be;
 }
 
+/* lc: one step of the scan (bpf_loop: a service lists up to
+ * MAX_SVC_BACKENDS, too many for an unrolled or verifier-walked loop). */
+struct lc_scan {
+	struct svc_backends *l;
+	__u32 sid;
+	__u32 best;
+	__u64 best_a;
+	__u64 best_w;
+	int found;
+};
+
+static long lc_step(__u32 i, void *ctx)
+{
+	struct lc_scan *c = ctx;
+	if (i >= c->l->n || i >= MAX_SVC_BACKENDS)
+		return 1;
+	__u32 id = c->l->ids[i];
+	struct backend *be = backend_for_new(id, c->sid);
+	if (!be)
+		return 0;
+	__u64 *a = bpf_map_lookup_elem(&lb_be_active, &id);
+	__u64 act = a ? *a : 0;
+	if ((__s64)act < 0)
+		act = 0; /* a give-back that raced a reset (gc.h) */
+	/* act/w < best_a/best_w without division */
+	if (c->found < 0 || act * c->best_w < c->best_a * be->weight) {
+		c->best_a = act;
+		c->best_w = be->weight;
+		c->best = id;
+		c->found = 0;
+	}
+	return 0;
+}
+
 static __always_inline int pick_lc(__u32 sid, __u32 *out)
 {
 	struct svc_backends *l = bpf_map_lookup_elem(&lb_svc_bes, &sid);
 	if (!l)
 		return DROP_BAD_SERVICE; /* an array of MAX_SERVICES: for the verifier */
-	__u32 n = l->n;
-	__u64 best_a = 0, best_w = 0;
-	int found = DROP_NO_BACKEND;
-	for (__u32 i = 0; i < MAX_SVC_BACKENDS; i++) {
-		if (i >= n)
-			break;
-		__u32 id = l->ids[i];
-		struct backend *be = backend_for_new(id, sid);
-		if (!be)
-			continue;
-		__u64 *a = bpf_map_lookup_elem(&lb_be_active, &id);
-		__u64 act = a ? *a : 0;
-		if ((__s64)act < 0)
-			act = 0; /* a give-back that raced a reset (gc.h) */
-		/* act/w < best_a/best_w without division */
-		if (found < 0 || act * best_w < best_a * be->weight) {
-			best_a = act;
-			best_w = be->weight;
-			*out = id;
-			found = 0;
-		}
-	}
-	return found;
+	struct lc_scan c = { .l = l, .sid = sid, .found = DROP_NO_BACKEND };
+	bpf_loop(MAX_SVC_BACKENDS, lc_step, &c, 0);
+	if (c.found == 0)
+		*out = c.best;
+	return c.found;
 }
 
 /* Choose a backend for a new flow of IPv4 key fk or (fk NULL) IPv6 key

@@ -135,13 +135,13 @@ export class Lab {
   private constructor(readonly mount: BpfMount, readonly dp: Dataplane) {}
   /** object: balancer.bpf.o; bench.bpf.o (the same pipeline, plus `flood`); bench-small.bpf.o
    * (that, with room for only 4096 flows in lb_flows) */
-  static async start(tag: string, object = 'balancer.bpf.o'): Promise<Lab> {
+  static async start(tag: string, object = 'balancer.bpf.o', maxFlows?: number): Promise<Lab> {
     const target = CORE_TARGET[object];
     if (!target) throw new Error(`no make target builds ${object}`);
     make(CORE_DIR, target);
     const mount = new BpfMount(tag);
     try {
-      const dp = await Dataplane.load({ objDir: join(CORE_DIR, 'build'), pinDir: join(mount.dir, 'lblab'), interfaces: [], object });
+      const dp = await Dataplane.load({ objDir: join(CORE_DIR, 'build'), pinDir: join(mount.dir, 'lblab'), interfaces: [], object, maxFlows });
       return new Lab(mount, dp);
     } catch (e) {
       mount.cleanup();
@@ -164,7 +164,8 @@ export class Lab {
     const le = (v: number) => [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff].map((b) => b.toString(16).padStart(2, '0'));
     execFileSync('bpftool', ['map', 'update', 'pinned', this.dp.mapPath('flood_ctr'), 'key', 'hex', ...le(0), 'value', 'hex', ...le(k)]);
   }
-  /** The lb_flows entry of a 5-tuple, or undefined (bpftool's BTF view of struct flow_val). */
+  /** The lb_flows entry of a 5-tuple, or undefined (bpftool's BTF view of struct flow_val: not for a Lab
+   * started with maxFlows, whose table the agent created without BTF). */
   flowEntry(k: { src: string; dst: string; sport: number; dport: number; proto: number }): Record<string, number> | undefined {
     const be16 = (v: number) => [(v >> 8) & 0xff, v & 0xff];
     const key = [...k.src.split('.').map(Number), ...k.dst.split('.').map(Number), ...be16(k.sport), ...be16(k.dport), k.proto, 0, 0, 0];

@@ -16,6 +16,11 @@
  *                   comparison with the tc hook's adjust_room
  *   xdp_pass        XDP_PASS: the XDP hook's baseline
  * and for fresh-frame runs (a new buffer every run: nothing to restore):
+ *   katran_flows    check + the next of N flows' source address +
+ *                   balancer_ingress + restore: repeat cycles through N
+ *                   flows (bench:scale; kb_flow_ctl as bench.bpf.c's
+ *                   bench_flow_ctl), counted as katran_wrapped's slot 3
+ *   katran_flows_restore  the same without balancer_ingress, subtracted
  *   katran_bare     balancer_ingress alone
  *   xdp_ref_grow    bpf_xdp_adjust_head -20: the room at the XDP hook
  */
@@ -41,7 +46,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__type(key, __u32);
 	__type(value, __u64);
-	__uint(max_entries, 6);
+	__uint(max_entries, 8);
 } kb_check SEC(".maps");
 
 /* The frame is the original: same length, same first KB_HDR bytes (the
@@ -150,4 +155,69 @@ SEC("xdp")
 int xdp_ref_grow(struct xdp_md *ctx)
 {
 	return bpf_xdp_adjust_head(ctx, -(int)sizeof(struct iphdr)) ? XDP_ABORTED : XDP_TX;
+}
+
+/* bench:scale's many flows: flow i of n has source address base + i (host
+ * order), i = the run's number mod n. */
+struct kb_flow_ctl {
+	__u32 n;
+	__u32 i;
+	__u32 base;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__type(key, __u32);
+	__type(value, struct kb_flow_ctl);
+	__uint(max_entries, 1);
+} kb_flow_ctl SEC(".maps");
+
+static __always_inline int kb_next_flow(struct xdp_md *ctx)
+{
+	__u32 zero = 0;
+	struct kb_flow_ctl *c = bpf_map_lookup_elem(&kb_flow_ctl, &zero);
+	if (!c || !c->n)
+		return 0;
+	__u32 i = c->i;
+	c->i = i + 1 >= c->n ? 0 : i + 1;
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	struct iphdr *ip = data + sizeof(struct ethhdr);
+	if ((void *)(ip + 1) > end)
+		return 0;
+	ip->saddr = bpf_htonl(c->base + i);
+	return 1;
+}
+
+SEC("xdp")
+int katran_flows(struct xdp_md *ctx)
+{
+	__u32 zero = 0;
+	struct kb_golden *g = bpf_map_lookup_elem(&kb_golden, &zero);
+	if (!g)
+		return XDP_ABORTED;
+	int ok = kb_intact(ctx, g);
+	if (!kb_next_flow(ctx))
+		return XDP_ABORTED;
+	int v = balancer_ingress(ctx);
+	if (kb_restore(ctx, g))
+		return XDP_ABORTED;
+	kb_count(3, ok && v == XDP_TX);
+	return v;
+}
+
+SEC("xdp")
+int katran_flows_restore(struct xdp_md *ctx)
+{
+	__u32 zero = 0;
+	struct kb_golden *g = bpf_map_lookup_elem(&kb_golden, &zero);
+	if (!g)
+		return XDP_ABORTED;
+	int ok = kb_intact(ctx, g);
+	if (!kb_next_flow(ctx))
+		return XDP_ABORTED;
+	if (kb_restore(ctx, g))
+		return XDP_ABORTED;
+	kb_count(3, ok);
+	return XDP_TX;
 }

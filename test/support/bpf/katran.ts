@@ -22,7 +22,7 @@ const RING_SIZE = 65537;
 const MAX_VIPS = 512;
 const LRU_CNTRS = 0; // stats[MAX_VIPS + 0]: v1 packets, v2 LRU misses
 const FALLBACK_LRU_CNTR = 3;
-const DEFAULT_LRU_SIZE = 1000; // the inner LRU template's size: inner maps must match it
+const DEFAULT_LRU_SIZE = 1000; // the inner LRU template's size (a hash map's inner maps may differ in size: the kernel compares type, key, value and flags)
 const FLOW_KEY_SIZE = 40; // struct flow_key: 16 + 16 + 4 + 1, padded
 const REAL_POS_LRU_SIZE = 16; // struct real_pos_lru
 const MAX_SUPPORTED_CPUS = 128;
@@ -54,6 +54,8 @@ const MULTIARCH: Partial<Record<string, string>> = { x64: 'x86_64-linux-gnu', ar
 
 export interface KatranSetup {
   vip: string; port: number; reals: string[]; routerMac: string;
+  /** each CPU's LRU, in flows (default Katran's template, 1 000): bench:scale sizes it for its flows */
+  lruSize?: number;
   /** an IPv6 VIP beside it (vip_num 1, same port) with IPv6 reals: Katran encapsulates ip6ip6 */
   vip6?: string; reals6?: string[];
 }
@@ -75,7 +77,9 @@ export class KatranPeer {
       const obj = join(build, 'katran-wrap.bpf.o');
       const arch = CLANG_ARCH[process.arch];
       if (!arch) throw new Error(`Katran peer: no clang target define for ${process.arch}`);
-      execFileSync('clang', ['-O2', '-g', '-target', 'bpf', `-D${arch}`, '-w',
+      // MAX_CONN_RATE: Katran stops adding flows to its LRU above 125 000 new flows a second per CPU (its flood
+      // guard); a bench that establishes 10^6 flows in a tight loop must not trip it
+      execFileSync('clang', ['-O2', '-g', '-target', 'bpf', `-D${arch}`, '-DMAX_CONN_RATE=4000000000', '-w',
         '-I', katranDir(), '-I', `/usr/include/${MULTIARCH[process.arch]}`, '-c', WRAPPER, '-o', obj], { stdio: 'pipe' });
       execFileSync('bpftool', ['prog', 'loadall', obj, join(mount.dir, 'progs'), 'type', 'xdp', 'pinmaps', join(mount.dir, 'maps')], { stdio: 'pipe' });
       await peer.configure(s);
@@ -87,7 +91,7 @@ export class KatranPeer {
     }
   }
 
-  prog(name: 'katran_wrapped' | 'katran_restore' | 'katran_ref_adj' | 'katran_bare' | 'xdp_pass' | 'xdp_ref_grow'): string { return join(this.mount.dir, 'progs', name); }
+  prog(name: 'katran_wrapped' | 'katran_restore' | 'katran_ref_adj' | 'katran_bare' | 'xdp_pass' | 'xdp_ref_grow' | 'katran_flows' | 'katran_flows_restore'): string { return join(this.mount.dir, 'progs', name); }
   private map(name: string): string { return join(this.mount.dir, 'maps', name); }
 
   private async configure(s: KatranSetup): Promise<void> {
@@ -115,7 +119,7 @@ export class KatranPeer {
     for (let cpu = 0; cpu < n; cpu++) {
       const inner = join(this.mount.dir, `lru${cpu}`);
       execFileSync('bpftool', ['map', 'create', inner, 'type', 'lru_hash', 'key', String(FLOW_KEY_SIZE),
-        'value', String(REAL_POS_LRU_SIZE), 'entries', String(DEFAULT_LRU_SIZE), 'name', `katran_lru${cpu}`], { stdio: 'pipe' });
+        'value', String(REAL_POS_LRU_SIZE), 'entries', String(s.lruSize ?? DEFAULT_LRU_SIZE), 'name', `katran_lru${cpu}`], { stdio: 'pipe' });
       execFileSync('bpftool', ['map', 'update', 'pinned', this.map('lru_mapping'), 'key', ...le32(cpu).map(String), 'value', 'pinned', inner], { stdio: 'pipe' });
     }
   }
@@ -131,9 +135,28 @@ export class KatranPeer {
     await writeMaps(w.ops);
   }
 
+  /** Runs of katran_flows / katran_flows_restore cycle through n flows, source addresses base + i. */
+  setFlows(n: number, base: number): void {
+    execFileSync('bpftool', ['map', 'update', 'pinned', this.map('kb_flow_ctl'), 'key', ...le32(0).map(String),
+      'value', ...[...le32(n), ...le32(0), ...le32(base)].map(String)], { stdio: 'pipe' });
+  }
+
+  /** Memory of CPU 0's LRU, as the kernel reports it. */
+  lruBytes(): number {
+    const m = JSON.parse(execFileSync('bpftool', ['-j', 'map', 'show', 'pinned', join(this.mount.dir, 'lru0')], { encoding: 'utf8' })) as { bytes_memlock: number };
+    return m.bytes_memlock;
+  }
+
+  /** katran_flows runs (and its restore's) so far: intact input and XDP_TX, all. */
+  flowChecks(): { ok: number; runs: number } {
+    const d = JSON.parse(execFileSync('bpftool', ['-j', 'map', 'dump', 'pinned', this.map('kb_check')], { encoding: 'utf8' })) as { key: string[]; value: string[] }[];
+    const at = (i: number) => { const e = d.find((x) => readLe(x.key.map((h) => parseInt(h, 16)), 0, 4) === i); return e ? readLe(e.value.map((h) => parseInt(h, 16)), 0, 8) : 0; };
+    return { ok: at(6), runs: at(7) };
+  }
+
   async resetChecks(): Promise<void> {
     const w = new MapWrites();
-    for (let i = 0; i < 6; i++) w.update(this.map('kb_check'), le32(i), new Array(8).fill(0));
+    for (let i = 0; i < 8; i++) w.update(this.map('kb_check'), le32(i), new Array(8).fill(0));
     await writeMaps(w.ops);
   }
 

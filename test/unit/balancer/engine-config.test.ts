@@ -71,6 +71,14 @@ describe('buildAgentConfig', () => {
     expect(gw.health).toMatchObject({ type: 'http', path: '/healthz', intervalMs: 200, timeoutMs: 150 });
   });
 
+  it('sizes the balancer\'s flow table for the largest maxFlows its eBPF services ask (default 10^6)', () => {
+    expect(agentConfigSchema.parse(buildAgentConfig(plan, 'lb', facts)).maxFlows).toBe(1_000_000);
+    const asks = (n: number): LabPlan => ({ ...plan, services: plan.services.map((s, i) => (i === 0 ? { ...s, maxFlows: n } : s)) });
+    expect(buildAgentConfig(asks(50_000), 'lb', facts).maxFlows).toBe(50_000);
+    expect(buildAgentConfig(asks(3_000_000), 'lb', facts).maxFlows).toBe(3_000_000);
+    expect(agentConfigSchema.safeParse({ ...buildAgentConfig(plan, 'lb', facts), maxFlows: 100 }).success).toBe(false);
+  });
+
   it('one clear line when the balancer lacks an interface or a backend MAC', () => {
     expect(() => buildAgentConfig(plan, 'lb', { ...facts, links: [] })).toThrow(
       'balancer lb: no interface holds 198.18.0.2 (network front); is the container attached to it?',

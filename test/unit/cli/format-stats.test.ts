@@ -34,6 +34,14 @@ describe('formatStats', () => {
     expect(warnings).toEqual([expect.stringMatching(/^warning: web: backend web1 takes 1500 new connections\/s, above the 982\/s its snat ports sustain/)]);
   });
 
+  it('the flow table once per balancer: live entries of its room, memory a flow, evictions', () => {
+    const flowTable = { maxFlows: 1_000_000, entries: 2_000_000, bytes: 273_554_432, live: 1234, evicted: 56 };
+    const out = formatStats([svc({ flowTable }), svc({ service: 'api', flowTable })]);
+    const lines = out.split('\n').filter((l) => l.startsWith('flow table'));
+    expect(lines).toEqual(['flow table: 1234 of 2000000 entries (room for 1000000 flows, 2 entries each), 261 MiB (274 B a flow); evicted when full: 56']);
+    expect(formatStats([svc({})])).not.toContain('flow table');
+  });
+
   it('no snat service: no PORTS column', () => {
     expect(formatStats([svc({})]).split('\n')[0]).toMatch(/FLOWS$/);
   });

@@ -216,6 +216,15 @@ describe('snat address pools', () => {
     for (const a of s.snatAddresses!.slice(1)) expect(script).toContain(`ip addr replace ${a}/32 dev`);
   });
 
+  it('the flow table: 10^6 flows by default, the lab file\'s maxFlows otherwise, with its memory', () => {
+    const dflt = planLab(lab()).services[0];
+    expect(dflt.maxFlows).toBe(1_000_000);
+    // 2 x 10^6 entries of 48 + 16 + 56 bytes, and 2^21 16-byte buckets: what the kernel reports for such a map
+    expect(dflt.flowTableBytes).toBe(2_000_000 * 120 + 2 ** 21 * 16);
+    expect(planLab(lab({ maxFlows: 10_000 })).services[0].maxFlows).toBe(10_000);
+    expect(() => planLab(lab({ maxFlows: 10 }))).toThrow(/services.web.maxFlows: .*1024/);
+  });
+
   it('one address: no pool in the plan, the capacity of one; every balancer keeps its own ports above the snat range', () => {
     const plan = planLab(lab());
     expect(plan.services[0].snatAddresses).toBeUndefined();

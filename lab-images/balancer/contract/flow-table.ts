@@ -1,0 +1,23 @@
+// The balancer's flow table (core/maps.h lb_flows), which the agent creates itself to size it from the lab
+// file (`maxFlows`): its size bounds, its entries' layout and its memory. Not abi.h limits (the core is
+// compiled with a size of its own, MAX_FLOWS, which the agent's map replaces).
+
+/** Concurrent flows the balancer's flow table holds when the lab file says nothing (`maxFlows`); nat and snat flows
+ * take two entries (both directions), so the table is sized 2 x maxFlows entries for every mode. */
+export const DEFAULT_MAX_FLOWS = 1_000_000;
+/** Bounds of `maxFlows`: the table is preallocated (about 274 bytes a flow), so a typo must not take the host's memory. */
+export const MIN_MAX_FLOWS = 1024;
+export const MAX_MAX_FLOWS = 16_000_000;
+/** lb_flows' key and value sizes (core/flow_types.h struct flow_key, struct flow_val): the agent creates the map
+ * itself to size it (test/core/abi.test.ts checks them against the object). */
+export const FLOW_KEY_SIZE = 16;
+export const FLOW_VAL_SIZE = 52;
+
+/** The flow table's memory for maxFlows flows, as the kernel allocates a preallocated LRU hash (what the plan
+ * shows; `lblab stats` reports the kernel's own figure): per entry its element header (48 bytes), key and value
+ * (each rounded to 8), plus a 16-byte bucket per entry rounded up to a power of 2. About 274 bytes a flow at 10^6. */
+export function flowTableBytes(maxFlows: number): number {
+  const entries = 2 * maxFlows;
+  const r8 = (n: number) => Math.ceil(n / 8) * 8;
+  return entries * (48 + r8(FLOW_KEY_SIZE) + r8(FLOW_VAL_SIZE)) + 2 ** Math.ceil(Math.log2(entries)) * 16;
+}
