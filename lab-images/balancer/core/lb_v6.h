@@ -47,11 +47,6 @@ static __always_inline int addr6_eq(const struct addr6 *a, const struct addr6 *b
 	return ((a->w[0] ^ b->w[0]) | (a->w[1] ^ b->w[1]) | (a->w[2] ^ b->w[2]) | (a->w[3] ^ b->w[3])) == 0;
 }
 
-static __always_inline int is_vip6(const struct addr6 *a)
-{
-	struct svc6_key mk = { .vip = *a };
-	return bpf_map_lookup_elem(&lb_services6, &mk) != 0;
-}
 
 /* What the IPv6 pipeline keeps off the stack (the IPv4 pipeline's frame
  * and this one's share the 512 bytes): the packet, an entry being built and
@@ -62,6 +57,11 @@ struct v6_scratch {
 	struct flow_val6 e;  /* a new forward or reply entry */
 	struct flow_key6 k;  /* a reply key, a fragment's or service's key */
 	struct flow_key6 fk; /* the packet's own key */
+	/* the flow in hand (scalars: the pointers stay in flow_ctx6) */
+	__u32 be_id;
+	__u32 len;           /* the frame as received (backend stats) */
+	__u32 now;           /* lb_now() */
+	__u8 is_new;         /* created or re-scheduled */
 };
 
 struct {
@@ -71,16 +71,21 @@ struct {
 	__type(value, struct v6_scratch);
 } lb_v6_scratch SEC(".maps");
 
+/* Is a a VIP6 (its marker {vip6, 0, 0})? The key is built in x->k. */
+static __always_inline int is_vip6(struct v6_scratch *x, const struct addr6 *a)
+{
+	struct svc6_key *mk = (struct svc6_key *)&x->k;
+	__builtin_memset(mk, 0, sizeof(*mk));
+	mk->vip = *a;
+	return bpf_map_lookup_elem(&lb_services6, mk) != 0;
+}
+
 struct flow_ctx6 {
 	struct v6_scratch *x;
 	struct flow_key6 *key; /* x->fk */
 	struct flow_val6 *val;  /* the lb_flows6 forward entry */
 	struct backend *be;
 	struct backend6 *be6;
-	__u32 be_id;
-	__u32 len;
-	__u32 now;
-	__u8 is_new;
 };
 
 /* ---------------------------------------------------------------- rewrites */
@@ -192,7 +197,7 @@ static __always_inline int egress_backend6(struct __sk_buff *skb, struct flow_ct
 static __always_inline int fwd_sent6(struct flow_ctx6 *fc, __u32 idx, int v)
 {
 	if (leaves(v))
-		count_backend(fc->be_id, fc->len);
+		count_backend(fc->x->be_id, fc->x->len);
 	return sent(idx, v);
 }
 
@@ -234,8 +239,8 @@ static __always_inline int flow_resume6(struct flow_val6 *v, struct flow_ctx6 *f
 	fc->val = v;
 	fc->be = be;
 	fc->be6 = be6;
-	fc->be_id = id;
-	fc->is_new = 0;
+	fc->x->be_id = id;
+	fc->x->is_new = 0;
 	return 1;
 }
 
@@ -245,14 +250,14 @@ static __always_inline void reply_entry6(struct __sk_buff *skb, struct pkt6 *p, 
 					 struct flow_val6 *rv)
 {
 	__builtin_memset(rv, 0, sizeof(*rv));
-	rv->b.backend_id = fc->be_id;
+	rv->b.backend_id = fc->x->be_id;
 	rv->b.svc_id = fc->val->b.svc_id;
 	rv->b.mode = mode;
 	rv->b.flags = FLOW_F_REPLY;
 	rv->b.cport = p->sport;
 	rv->b.vport = p->dport;
 	rv->b.state = fc->val->b.state & ~FLOW_S_RELEASED;
-	rv->b.last_seen = fc->now;
+	rv->b.last_seen = fc->x->now;
 	rv->client = p->saddr;
 	rv->vip = p->daddr;
 	void *data, *data_end;
@@ -303,11 +308,11 @@ static __always_inline int flow_tracked6(struct __sk_buff *skb, struct pkt6 *p, 
 {
 	struct flow_val6 *v = fc->val;
 	__u32 fresh = flow_mark(&v->b, tcp_state_bits6(p, 1));
-	int touch = v->b.last_seen != fc->now;
+	int touch = v->b.last_seen != fc->x->now;
 	if (!fresh && !touch)
 		return 1;
 	if (touch)
-		v->b.last_seen = fc->now;
+		v->b.last_seen = fc->x->now;
 	if (v->b.mode != MODE_NAT && v->b.mode != MODE_SNAT)
 		return 1;
 	if (v->b.mode == MODE_SNAT && !v->b.snat_port)
@@ -318,7 +323,7 @@ static __always_inline int flow_tracked6(struct __sk_buff *skb, struct pkt6 *p, 
 	if (rv) {
 		if (!reply6_of(rv, fc->key))
 			return 0; /* its snat port went to another flow */
-		rv->b.last_seen = fc->now;
+		rv->b.last_seen = fc->x->now;
 		if (fresh)
 			rv->b.state |= fresh & ~FLOW_S_RELEASED;
 		return 1;
@@ -332,7 +337,7 @@ static __always_inline int flow_established6(struct __sk_buff *skb, struct pkt6 
 	if (p->proto == IPPROTO_TCP && (p->tcp_flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN &&
 	    (v->b.state & FLOW_S_ENDING))
 		return 0;
-	if (flow_expired(p->proto, &v->b, fc->now)) {
+	if (flow_expired(p->proto, &v->b, fc->x->now)) {
 		count(CNT_FLOW_EXPIRED);
 		return 0;
 	}
@@ -367,17 +372,22 @@ static __always_inline void reply_track6(struct v6_scratch *x, struct pkt6 *p, s
 		flow_mark(&v->b, bits);
 }
 
-/* Schedule the flow of fc->key on service svc (old: its previous forward
- * entry). 0, or DROP_NO_BACKEND / DROP_BAD_SERVICE / DROP_MAP_FULL. */
+/* The backend for a new flow (pick_backend6): a call of its own, beside
+ * flow_schedule6, not inside it, so lc's bpf_loop callback frame does not
+ * stack on both (the IPv4 pipeline's frame shares the 512 bytes). */
+static __noinline int pick6(struct svc_info *svc, const struct flow_key6 *k, __u32 *id)
+{
+	return pick_backend6(svc, k, id);
+}
+
+/* Schedule the flow of fc->key on service svc to backend id (old: its
+ * previous forward entry, whose count goes back). 0, or DROP_NO_BACKEND /
+ * DROP_BAD_SERVICE / DROP_MAP_FULL. */
 static __noinline int flow_schedule6(struct pkt6 *p, struct svc_info *svc, struct flow_val6 *old,
-				     struct flow_ctx6 *fc)
+				     struct flow_ctx6 *fc, __u32 id)
 {
 	if (old)
 		flow_release(&old->b);
-	__u32 id;
-	int r = pick_backend6(svc, fc->key, &id);
-	if (r < 0)
-		return r;
 	struct backend *be = bpf_map_lookup_elem(&lb_backends, &id);
 	struct backend6 *be6 = bpf_map_lookup_elem(&lb_backends6, &id);
 	if (!be || !be6)
@@ -388,7 +398,7 @@ static __noinline int flow_schedule6(struct pkt6 *p, struct svc_info *svc, struc
 	nv->b.backend_id = id;
 	nv->b.svc_id = sid;
 	nv->b.mode = svc->mode;
-	nv->b.last_seen = fc->now;
+	nv->b.last_seen = fc->x->now;
 	if (svc->mode == MODE_SNAT) {
 		struct addr6 *sa = bpf_map_lookup_elem(&lb_snat6, &sid);
 		if (!sa)
@@ -406,8 +416,8 @@ static __noinline int flow_schedule6(struct pkt6 *p, struct svc_info *svc, struc
 	fc->val = v;
 	fc->be = be;
 	fc->be6 = be6;
-	fc->be_id = id;
-	fc->is_new = 1;
+	fc->x->be_id = id;
+	fc->x->is_new = 1;
 	flow_mark(&v->b, tcp_state_bits6(p, 1));
 	return 0;
 }
@@ -483,7 +493,7 @@ static __noinline int nat6_reply_entry(struct __sk_buff *skb, struct pkt6 *p, st
 static __always_inline int mode_nat6_fwd(struct __sk_buff *skb, struct pkt6 *p, struct flow_ctx6 *fc)
 {
 	int r;
-	if (fc->is_new) {
+	if (fc->x->is_new) {
 		r = nat6_reply_entry(skb, p, fc);
 		if (r < 0) {
 			flow_drop6(fc);
@@ -509,7 +519,7 @@ static __noinline int snat6_claim(struct __sk_buff *skb, struct pkt6 *p, struct 
 	rk->dst = fc->val->snat;
 	rk->sport = p->dport;
 	rk->proto = p->proto;
-	__u32 bid = fc->be_id;
+	__u32 bid = fc->x->be_id;
 	__u32 *cur = bpf_map_lookup_elem(&lb_snat_next, &bid);
 	if (!cur)
 		return DROP_SNAT_PORTS;
@@ -522,7 +532,7 @@ static __noinline int snat6_claim(struct __sk_buff *skb, struct pkt6 *p, struct 
 		if (held && ((held->b.flags & FLOW_F_REPLY) && reply6_of(held, fc->key)) &&
 		    !bpf_map_update_elem(&lb_flows6, rk, rv, BPF_EXIST))
 			goto claimed; /* this flow's own, from before */
-		if (held && flow_expired(p->proto, &held->b, fc->now) &&
+		if (held && flow_expired(p->proto, &held->b, fc->x->now) &&
 		    !bpf_map_update_elem(&lb_flows6, rk, rv, BPF_EXIST))
 			goto claimed;
 	}
@@ -535,7 +545,7 @@ claimed:
 static __always_inline int mode_snat6_fwd(struct __sk_buff *skb, struct pkt6 *p, struct flow_ctx6 *fc)
 {
 	int r;
-	if (fc->is_new || !fc->val->b.snat_port) {
+	if (fc->x->is_new || !fc->val->b.snat_port) {
 		r = snat6_claim(skb, p, fc);
 		if (r < 0) {
 			flow_drop6(fc);
@@ -634,7 +644,7 @@ static __noinline int lb_process6(struct __sk_buff *skb)
 	if (p->has_ext)
 		count(CNT_IPV6_EXT);
 	if (p->ext_refused)
-		return is_vip6(&p->daddr) ? DROP_EXT_HEADER : pass();
+		return is_vip6(x, &p->daddr) ? DROP_EXT_HEADER : pass();
 
 	if (p->frag_later) {
 		struct frag_key6 *fk = (struct frag_key6 *)&x->k;
@@ -645,11 +655,11 @@ static __noinline int lb_process6(struct __sk_buff *skb)
 		fk->proto = p->proto;
 		struct frag_val *f = bpf_map_lookup_elem(&lb_frags6, fk);
 		if (!f)
-			return is_vip6(&p->daddr) ? DROP_FRAG : pass();
+			return is_vip6(x, &p->daddr) ? DROP_FRAG : pass();
 		p->sport = f->sport;
 		p->dport = f->dport;
 	} else if (p->proto != IPPROTO_TCP && p->proto != IPPROTO_UDP) {
-		if (!is_vip6(&p->daddr))
+		if (!is_vip6(x, &p->daddr))
 			return pass(); /* neighbour discovery, the balancer's own traffic */
 		if (p->proto == NEXTHDR_ICMPV6)
 			count(CNT_ICMP_VIP);
@@ -660,15 +670,15 @@ static __noinline int lb_process6(struct __sk_buff *skb)
 	fc.x = x;
 	fc.key = &x->fk;
 	flow_key6_of(p, fc.key);
-	fc.now = lb_now();
-	fc.len = skb->len;
+	x->now = lb_now();
+	x->len = skb->len;
 	struct flow_val6 *v = bpf_map_lookup_elem(&lb_flows6, fc.key);
 	if (v && (v->b.flags & FLOW_F_REPLY)) {
-		if (!flow_expired(p->proto, &v->b, fc.now)) {
+		if (!flow_expired(p->proto, &v->b, x->now)) {
 			if (p->frag_later) {
 				count(CNT_FRAG_LATER);
 			} else {
-				reply_track6(x, p, v, fc.now);
+				reply_track6(x, p, v, x->now);
 				r = p->is_frag ? frag6_note(x, p) : 0;
 				if (r < 0)
 					return r;
@@ -690,7 +700,14 @@ static __noinline int lb_process6(struct __sk_buff *skb)
 		struct svc_info *svc = bpf_map_lookup_elem(&lb_services6, k);
 		if (!svc)
 			return pass();
-		r = flow_schedule6(p, svc, v, &fc);
+		__u32 id;
+		r = pick6(svc, fc.key, &id);
+		if (r < 0) {
+			if (v)
+				flow_release(&v->b); /* as IPv4: the old backend gives it up */
+			return r;
+		}
+		r = flow_schedule6(p, svc, v, &fc, id);
 		if (r < 0)
 			return r;
 	}
