@@ -29,6 +29,7 @@ import { RING_SIZE } from '../lab-images/balancer/agent/dataplane-abi';
 import { BpfMount, LO_IFINDEX, lowMean, runFresh, runProg } from '../test/support/bpf/harness';
 import { KatranPeer, XDP_PASS, XDP_TX, katranMissing } from '../test/support/bpf/katran';
 import { TCP, buildFrame, parseFrame } from '../test/support/bpf/packet';
+import { buildFrame6, parseFrame6 } from '../test/support/bpf/packet6';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CORE = join(ROOT, 'lab-images/balancer/core');
@@ -50,19 +51,26 @@ const CLIENT = '198.18.0.50';
 const SNAT = '198.18.0.3';
 const TUNNEL_PORT = 81;
 const TUNNEL_SPORT = 50002;
+// IPv6: the same services with a vip6, their backends with IPv6 addresses
+const VIP6 = 'fd00:18::100';
+const CLIENT6 = 'fd00:18::50';
+const SNAT6 = 'fd00:18:1::3';
+const LB6 = 'fd00:18:1::2';
 
 function backend(id: number): DpBackend {
   const m = `02:00:00:00:01:${id.toString(16).padStart(2, '0')}`;
   return {
     id, address: `198.18.1.${id}`, mac: m, weight: 1, healthy: true,
-    egress: { ifindex: LO_IFINDEX, srcMac: '02:00:00:00:00:b1', srcAddress: '198.18.0.2', nextHopMac: m },
+    address6: `fd00:18:1::${id.toString(16)}`,
+    egress: { ifindex: LO_IFINDEX, srcMac: '02:00:00:00:00:b1', srcAddress: '198.18.0.2', srcAddress6: LB6, nextHopMac: m },
   };
 }
 function svc(id: number, mode: DpService['mode'], port: number): DpService {
   const bes = [backend(id * 2 - 1), backend(id * 2)];
   // any valid full-size ring will do for timing
   const table = Array.from({ length: RING_SIZE }, (_, i) => bes[i % 2].id);
-  return { id, vip: VIP, port, proto: 'tcp', mode, scheduler: 'maglev', backends: bes, table, snatAddress: mode === 'snat' ? SNAT : undefined };
+  return { id, vip: VIP, port, proto: 'tcp', mode, scheduler: 'maglev', backends: bes, table, snatAddress: mode === 'snat' ? SNAT : undefined,
+    vip6: VIP6, snatAddress6: mode === 'snat' ? SNAT6 : undefined };
 }
 
 type Hook = 'tc' | 'xdp';
@@ -135,11 +143,35 @@ export async function benchCore(): Promise<CoreResult> {
       ['snat rev', reply(snat.ip.dst, SNAT, 83, snat.l4!.sport)],
     ];
 
+    // IPv6: the same four services on their vip6 (their own maps, no flow cache)
+    const fwd6 = (port: number, sport: number, flags: number = TCP.ACK) => buildFrame6({ proto: 'tcp', src: CLIENT6, dst: VIP6, sport, dport: port, flags });
+    const prime6 = (port: number, sport: number) => {
+      const first = parseFrame6(runProg(lb, fwd6(port, sport, TCP.SYN), 1, CLIENT_IFINDEX, CPU).out);
+      runProg(lb, fwd6(port, sport), 1, CLIENT_IFINDEX, CPU);
+      return first;
+    };
+    prime6(80, 50001); prime6(TUNNEL_PORT, TUNNEL_SPORT);
+    const nat6 = prime6(82, 50003);
+    const snat6 = prime6(83, 50004);
+    const reply6 = (src: string, dst: string, sport: number, dport: number) =>
+      buildFrame6({ proto: 'tcp', src, dst, sport, dport, flags: TCP.ACK });
+    const modeFrames6: [string, Buffer][] = [
+      ['dsr6', fwd6(80, 50001)],
+      ['tunnel6', fwd6(TUNNEL_PORT, TUNNEL_SPORT)],
+      ['nat6 fwd', fwd6(82, 50003)],
+      ['nat6 rev', reply6(nat6.ip.dst, CLIENT6, 82, 50003)],
+      ['snat6 fwd', fwd6(83, 50004)],
+      ['snat6 rev', reply6(snat6.ip.dst, SNAT6, 83, snat6.l4!.sport)],
+    ];
+
     const missing = katranMissing();
     if (!missing) {
       katran = await KatranPeer.start('katran', {
         vip: VIP, port: TUNNEL_PORT, reals: ['198.18.1.3', '198.18.1.4', '198.18.1.5'], routerMac: '02:00:00:00:00:fe',
+        vip6: VIP6, reals6: ['fd00:18:1::3', 'fd00:18:1::4', 'fd00:18:1::5'],
       });
+      const r6 = runProg(katran.prog('katran_bare'), fwd6(TUNNEL_PORT, TUNNEL_SPORT, TCP.SYN), 1, 0, CPU);
+      if (r6.retval !== XDP_TX) throw new Error(`Katran peer: the IPv6 SYN got verdict ${r6.retval}, expected XDP_TX (${XDP_TX})`);
       // prime Katran's flow on the measuring CPU (its LRU is per CPU)
       const r = runProg(katran.prog('katran_bare'), syn(TUNNEL_PORT, TUNNEL_SPORT), 1, 0, CPU);
       if (r.retval !== XDP_TX) throw new Error(`Katran peer: the SYN got verdict ${r.retval}, expected XDP_TX (${XDP_TX})`);
@@ -155,6 +187,10 @@ export async function benchCore(): Promise<CoreResult> {
       { name: 'dsr', hook: 'tc', prog: lb, frame: modeFrames[0][1], expect: [7] },
       { name: 'dsr (wrapped)', hook: 'tc', prog: dp.programPath('bench_lb'), frame: modeFrames[0][1], expect: [7], restore },
       ...modeFrames.slice(1).map(([name, frame]): Spec => ({ name, hook: 'tc', prog: dp!.programPath('bench_lb'), frame, expect: [7], restore })),
+      { name: 'dsr6', hook: 'tc', prog: lb, frame: modeFrames6[0][1], expect: [7] },
+      ...modeFrames6.slice(1).map(([name, frame]): Spec => ({
+        name, hook: 'tc', prog: dp!.programPath('bench_lb6'), frame, expect: [7], restore: dp!.programPath('bench_restore6'),
+      })),
       ref('ref: parse', 'ref_parse'),
       ref('ref: +lb_flows', 'ref_lookup'),
       ref('ref: +cache', 'ref_cache'),
@@ -198,13 +234,14 @@ export async function benchCore(): Promise<CoreResult> {
       if (c.wrapped.runs !== ROUNDS * REPEAT || c.wrapped.ok !== c.wrapped.runs) {
         throw new Error(`Katran peer: ${c.wrapped.ok} of ${c.wrapped.runs} wrapped runs (expected ${ROUNDS * REPEAT}) had an intact input and returned XDP_TX`);
       }
-      if (lru.misses !== 1 || lru.fallback !== 0) throw new Error(`Katran peer: ${lru.misses} LRU misses (expected 1: the SYN), ${lru.fallback} fallback-LRU uses`);
+      if (lru.misses !== 2 || lru.fallback !== 0) throw new Error(`Katran peer: ${lru.misses} LRU misses (expected 2: the IPv4 and the IPv6 SYN), ${lru.fallback} fallback-LRU uses`);
       katranOut = { checks: c.wrapped, lruMisses: lru.misses, fallback: lru.fallback };
     }
 
     // fresh frames: the product's lb_ingress, refs, Katran unwrapped
     const freshSpecs: Spec[] = [
       ...modeFrames.map(([name, frame]): Spec => ({ name, hook: 'tc', prog: product, frame, expect: [7] })),
+      ...modeFrames6.map(([name, frame]): Spec => ({ name, hook: 'tc', prog: product, frame, expect: [7] })),
       ref('ref: +cache', 'ref_cache'),
       ref('ref: +adjust_room+20', 'ref_grow_adj'),
       ref('ref: +change_head+20', 'ref_grow_head'),
@@ -213,6 +250,7 @@ export async function benchCore(): Promise<CoreResult> {
       freshSpecs.push(
         { name: 'katran ipip', hook: 'xdp', prog: katran.prog('katran_bare'), frame: tunnelFrame, expect: [XDP_TX] },
         { name: 'xdp ref: adjust_head+20', hook: 'xdp', prog: katran.prog('xdp_ref_grow'), frame: tunnelFrame, expect: [XDP_TX] },
+        { name: 'katran ip6ip6', hook: 'xdp', prog: katran.prog('katran_bare'), frame: modeFrames6[1][1], expect: [XDP_TX] },
       );
     }
     const passExpect: Record<Hook, number> = { tc: 0, xdp: XDP_PASS };
@@ -307,6 +345,14 @@ export function printReport(res: CoreResult): void {
   console.log(`\nsnat new flow: ${res.snatNewFlow} ns of work above pass per new flow (${NEW_FLOWS} SYNs of new 5-tuples per round, fastest of 3:`);
   console.log('  scheduling, the port claim with its rest check, both lb_flows entries)');
 
+  const kf6 = find(res.fresh, 'katran ip6ip6');
+  if (kf6) {
+    console.log(`\nIPv6, fresh frames: ${targetLine(res.fresh, kf6, MODES6).replace("Katran's", "Katran's IPv6 VIP's")}`);
+    const w = (n: string) => find(res.fresh, n)?.work ?? NaN;
+    const adj = find(res.fresh, 'ref: +adjust_room+20'); const c = find(res.fresh, 'ref: +cache');
+    console.log(`IPv6, fresh frames: katran ip6ip6 ${kf6.work} ns, ours tunnel6 ${w('tunnel6')} ns (adjust_room's room alone ~${adj && c ? round1(adj.bareNs - c.bareNs) : '?'} ns), ` +
+      `dsr6 ${w('dsr6')} ns, nat6 ${w('nat6 fwd')} ns, snat6 ${w('snat6 fwd')} ns (work above pass)`);
+  }
   const kr = find(res.repeat, 'katran ipip');
   const kf = find(res.fresh, 'katran ipip');
   if (kf) {
@@ -323,11 +369,13 @@ export function printReport(res: CoreResult): void {
 
 /** The modes' own rows (nat/snat: both directions). */
 const MODES = ['dsr', 'tunnel', 'nat fwd', 'nat rev', 'snat fwd', 'snat rev'];
+/** The IPv6 modes' rows (the same services on their vip6). */
+const MODES6 = ['dsr6', 'tunnel6', 'nat6 fwd', 'nat6 rev', 'snat6 fwd', 'snat6 rev'];
 
 /** Target: every mode's work at most half of Katran's. */
-export function targetLine(rs: Row[], k: Row): string {
+export function targetLine(rs: Row[], k: Row, modes: string[] = MODES): string {
   const half = k.work / 2;
-  const rows = rs.filter((r) => MODES.includes(r.name));
+  const rows = rs.filter((r) => modes.includes(r.name));
   const met = rows.filter((r) => r.work <= half).map((r) => r.name);
   const over = rows.filter((r) => r.work > half).map((r) => `${r.name} by ${round1(r.work - half)} ns (${Math.round((r.work / half - 1) * 100)} %)`);
   return `target: work <= half of Katran's (${round1(half)} ns): met by ${met.join(', ') || 'none'}${over.length ? `; missed: ${over.join(', ')}` : ''}`;

@@ -88,12 +88,12 @@ describe('ABI between C and dataplane-abi.ts', skipIf(skip), () => {
   it('counter and drop names follow the C enums', () => {
     const src = readFileSync(join(CORE_DIR, 'abi.h'), 'utf8');
     const enumBody = (name: string) => src.slice(src.indexOf(`enum ${name} {`), src.indexOf('};', src.indexOf(`enum ${name} {`)));
-    const cnt = [...enumBody('lb_counter').matchAll(/CNT_([A-Z_]+)/g)].map((m) => m[1].toLowerCase()).filter((n) => n !== 'max');
+    const cnt = [...enumBody('lb_counter').matchAll(/CNT_([A-Z0-9_]+)/g)].map((m) => m[1].toLowerCase()).filter((n) => n !== 'max');
     expect(enumBody('lb_counter')).toMatch(/CNT_PASS = 0,/);
     expect(cnt).toEqual([...COUNTER_NAMES]);
     // drop codes are negative: DROP_X = -n counts at lb_drops index n - 1
     const drp: string[] = [];
-    for (const m of enumBody('lb_drop').matchAll(/DROP_([A-Z_]+) = -(\d+)/g)) drp[Number(m[2]) - 1] = m[1].toLowerCase();
+    for (const m of enumBody('lb_drop').matchAll(/DROP_([A-Z0-9_]+) = -(\d+)/g)) drp[Number(m[2]) - 1] = m[1].toLowerCase();
     expect(drp).toEqual([...DROP_NAMES]);
     // the agent reports them under the contract's names, in the same order
     expect([...DATAPLANE_DROP_REASONS]).toEqual(drp);

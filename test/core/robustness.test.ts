@@ -6,6 +6,7 @@ import { Lab, TC_ACT_OK, TC_ACT_REDIRECT, TC_ACT_SHOT, delta, skipReason, tryRun
 import { skipIf } from '../support/skip';
 import { CLIENT, VIP, service } from './fixtures';
 import { TCP, arpFrame, buildFrame, csum, parseFrame } from '../support/bpf/packet';
+import { buildFrame6 } from '../support/bpf/packet6';
 
 const skip = skipReason();
 
@@ -25,11 +26,8 @@ describe('robustness', skipIf(skip), () => {
   };
 
   it('ARP passes untouched', () => untouched(arpFrame()));
-  it('IPv6 ethertype passes untouched', () => {
-    const f = buildFrame({ proto: 'tcp', src: CLIENT, dst: VIP });
-    f.writeUInt16BE(0x86dd, 12);
-    return untouched(f);
-  });
+  it('IPv6 to an address that is no VIP passes untouched', () =>
+    untouched(buildFrame6({ proto: 'tcp', src: 'fd00:18::50', dst: 'fd00:18::2', sport: 1234, dport: 80 })));
   it('TCP to a non-VIP passes untouched', () =>
     untouched(buildFrame({ proto: 'tcp', src: CLIENT, dst: '198.18.0.2', sport: 1234, dport: 80 })));
   it('TCP to the VIP on a port without a service passes', () =>

@@ -12,6 +12,8 @@
  * its balancers' addresses), IPIP from anyone else is dropped and counted:
  * decapsulating it would hand the stack an inner packet with any source the
  * sender chose.
+ * ip6ip6 (IPv6 in IPv6, next header 41) is decapsulated the same way
+ * (decap6), with its own sender list, decap_senders6.
  * Everything else passes untouched.
  */
 #include <linux/types.h>
@@ -20,6 +22,7 @@
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 #include <linux/ip.h>
+#include <linux/ipv6.h>
 #include <linux/in.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
@@ -55,6 +58,19 @@ struct {
 	__type(key, __u32);
 	__type(value, struct decap_senders_cfg);
 } decap_senders SEC(".maps");
+
+/* ip6ip6: the same allow list for IPv6 senders (n == 0: anyone). */
+struct decap_senders6_cfg {
+	__u32 n;
+	__be32 addrs[DECAP_MAX_SENDERS][4];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct decap_senders6_cfg);
+} decap_senders6 SEC(".maps");
 
 enum { DC_DECAP = 0, DC_NOT_OURS, DC_MALFORMED, DC_FAIL, DC_BAD_SENDER, DC_MAX = 8 };
 
@@ -100,6 +116,58 @@ static __always_inline int sender_allowed(__be32 src)
 	return 0;
 }
 
+static __always_inline int sender6_allowed(const __be32 *src)
+{
+	__u32 zero = 0;
+	struct decap_senders6_cfg *c = bpf_map_lookup_elem(&decap_senders6, &zero);
+	if (!c || c->n == 0)
+		return 1;
+	for (int i = 0; i < DECAP_MAX_SENDERS; i++) {
+		if (i >= c->n)
+			break;
+		if (c->addrs[i][0] == src[0] && c->addrs[i][1] == src[1] && c->addrs[i][2] == src[2] &&
+		    c->addrs[i][3] == src[3])
+			return 1;
+	}
+	return 0;
+}
+
+/* ip6ip6 (RFC 2473, next header 41 right after the fixed header, as the
+ * balancer sends it): the outer 40 bytes go (adjust_room at the MAC layer:
+ * the inner header then follows the Ethernet header), the inner IPv6 packet
+ * goes up the stack. An outer header with extension headers, or an inner
+ * packet that is not IPv6, is left to the stack. */
+static __always_inline int decap6(struct __sk_buff *skb, struct ipv6hdr *outer, void *data_end)
+{
+	if ((void *)(outer + 1) > data_end || outer->nexthdr != 41)
+		return TC_ACT_OK;
+	if (outer->version != 6) {
+		dcount(DC_MALFORMED);
+		return TC_ACT_OK;
+	}
+	if (skb->pkt_type != PACKET_HOST) {
+		dcount(DC_NOT_OURS);
+		return TC_ACT_OK;
+	}
+	__be32 src[4];
+	__builtin_memcpy(src, &outer->saddr, 16);
+	if (!sender6_allowed(src)) {
+		dcount(DC_BAD_SENDER);
+		return TC_ACT_SHOT;
+	}
+	struct ipv6hdr *inner = outer + 1;
+	if ((void *)(inner + 1) > data_end || inner->version != 6) {
+		dcount(DC_MALFORMED);
+		return TC_ACT_OK;
+	}
+	if (bpf_skb_adjust_room(skb, -(__s32)sizeof(struct ipv6hdr), BPF_ADJ_ROOM_MAC, 0)) {
+		dcount(DC_FAIL);
+		return TC_ACT_SHOT;
+	}
+	dcount(DC_DECAP);
+	return TC_ACT_OK;
+}
+
 SEC("tc")
 int decap_ingress(struct __sk_buff *skb)
 {
@@ -107,7 +175,11 @@ int decap_ingress(struct __sk_buff *skb)
 	void *data_end = (void *)(long)skb->data_end;
 	struct ethhdr *eth = data;
 
-	if ((void *)(eth + 1) > data_end || eth->h_proto != bpf_htons(ETH_P_IP))
+	if ((void *)(eth + 1) > data_end)
+		return TC_ACT_OK;
+	if (eth->h_proto == bpf_htons(ETH_P_IPV6))
+		return decap6(skb, (void *)(eth + 1), data_end);
+	if (eth->h_proto != bpf_htons(ETH_P_IP))
 		return TC_ACT_OK;
 	struct iphdr *outer = (void *)(eth + 1);
 	if ((void *)(outer + 1) > data_end)

@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { MapWrites, writeMaps } from '../../../lab-images/balancer/agent/bpf-tool';
-import { ipv4Bytes, le32, macBytes, readLe } from '../../../lab-images/balancer/agent/dataplane-abi';
+import { ipv4Bytes, ipv6Bytes, le32, macBytes, readLe } from '../../../lab-images/balancer/agent/dataplane-abi';
 import { maglevTable } from '../../../lab-images/balancer/agent/maglev';
 import { BpfMount, ROOT } from './harness';
 
@@ -56,7 +56,11 @@ export interface KatranSetup {
   vip: string; port: number; reals: string[]; routerMac: string;
   /** each CPU's LRU, in flows (default Katran's template, 1 000): bench:scale sizes it for its flows */
   lruSize?: number;
+  /** an IPv6 VIP beside it (vip_num 1, same port) with IPv6 reals: Katran encapsulates ip6ip6 */
+  vip6?: string; reals6?: string[];
 }
+/** Katran's real_definition flag for an IPv6 real (balancer_consts.h F_IPV6). */
+const F_IPV6 = 1;
 
 export class KatranPeer {
   private constructor(private readonly mount: BpfMount, private readonly build: string) {}
@@ -100,6 +104,14 @@ export class KatranPeer {
     const ring = maglevTable(s.reals.map((r, i) => ({ id: i + 1, key: r, weight: 1 })), RING_SIZE);
     const keys = new Uint32Array(ring.length).map((_, i) => i); // vip_num 0: slots 0..RING_SIZE-1
     w.updateU32(this.map('ch_rings'), keys, Uint32Array.from(ring));
+    if (s.vip6 && s.reals6?.length) {
+      const vip6Key = [...ipv6Bytes(s.vip6), (s.port >> 8) & 0xff, s.port & 0xff, 6, 0];
+      w.update(this.map('vip_map'), vip6Key, [...le32(0), ...le32(1)]); // vip_num 1
+      const base = s.reals.length + 1;
+      s.reals6.forEach((r, i) => w.update(this.map('reals'), le32(base + i), [...ipv6Bytes(r), F_IPV6, 0, 0, 0]));
+      const ring6 = maglevTable(s.reals6.map((r, i) => ({ id: base + i, key: r, weight: 1 })), RING_SIZE);
+      w.updateU32(this.map('ch_rings'), new Uint32Array(ring6.length).map((_, i) => RING_SIZE + i), Uint32Array.from(ring6));
+    }
     w.update(this.map('ctl_array'), le32(0), [...macBytes(s.routerMac), 0, 0]);
     await writeMaps(w.ops);
     // one LRU per CPU, as Katran's loader creates them
