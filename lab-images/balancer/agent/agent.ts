@@ -132,6 +132,7 @@ export class Agent {
     const backends = s.backends.map((b) => ({
       id: this.backendId(s.name, b.node),
       address: b.address,
+      ...(b.address6 && { address6: b.address6 }),
       mac: b.mac,
       weight: b.weight,
       healthy: this.health.isHealthy(s.name, b.node),
@@ -146,6 +147,8 @@ export class Agent {
       scheduler: s.scheduler,
       snatAddress: s.snatAddress,
       ...(s.snatAddresses && { snatAddresses: s.snatAddresses }),
+      ...(s.vip6 && { vip6: s.vip6 }),
+      ...(s.snatAddress6 && { snatAddress6: s.snatAddress6 }),
       backends,
       table: scheduleTable(s.scheduler, eligible),
     };

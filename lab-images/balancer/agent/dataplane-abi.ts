@@ -25,6 +25,7 @@ export const COUNTER_NAMES = [
   'pass', 'dsr', 'encap', 'nat_fwd', 'nat_rev', 'snat_fwd', 'snat_rev', 'new_flow',
   'resched', 'icmp_vip', 'ip_options', 'fib_lookup', 'redirect_neigh', 'flow_closed', 'icmp_too_big',
   'icmp_fwd', 'icmp_rev', 'flow_expired', 'gc_expired', 'gc_flushed', 'frag_first', 'frag_later', 'snat_early',
+  'ipv6_ext',
 ] as const;
 /** enum lb_drop: DROP_NAMES[i] is the code -(i + 1) and lb_drops index i. The
  * names are the contract's (what `lbagent stats` reports under `drops`). */
@@ -38,6 +39,7 @@ export const MAPS = {
   beActive: 'lb_be_active', counters: 'lb_counters', drops: 'lb_drops',
   timeouts: 'lb_timeouts', gcReq: 'lb_gc_req', beGauge: 'lb_be_gauge', snatNext: 'lb_snat_next',
   snatPool: 'lb_snat_pool', snatRest: 'lb_snat_rest',
+  services6: 'lb_services6', backends6: 'lb_backends6', snat6: 'lb_snat6', flows6: 'lb_flows6',
 } as const;
 /** The sweep of lb_flows (core/gc.h), run with BPF_PROG_TEST_RUN. */
 export const GC_PROG = 'lb_gc';
@@ -54,6 +56,33 @@ export function ipv4Bytes(addr: string): number[] {
     throw new Error(`not an IPv4 address: ${addr}`);
   }
   return parts;
+}
+/** The 16 bytes of an IPv6 address (text form, `::` allowed, an IPv4 tail too). */
+export function ipv6Bytes(addr: string): number[] {
+  const bad = () => new Error(`not an IPv6 address: ${addr}`);
+  let s = addr;
+  const tail: number[] = [];
+  const v4 = /^(.*:)(\d+\.\d+\.\d+\.\d+)$/.exec(s);
+  if (v4) {
+    s = `${v4[1]}0:0`;
+    tail.push(...ipv4Bytes(v4[2]));
+  }
+  const halves = s.split('::');
+  if (halves.length > 2) throw bad();
+  const words = (h: string) => (h === '' ? [] : h.split(':'));
+  const head = words(halves[0]);
+  const rest = halves.length === 2 ? words(halves[1]) : [];
+  const fill = 8 - head.length - rest.length;
+  if ((halves.length === 2 && fill < 1) || (halves.length === 1 && fill !== 0)) throw bad();
+  const all = [...head, ...new Array<string>(halves.length === 2 ? fill : 0).fill('0'), ...rest];
+  const out: number[] = [];
+  for (const w of all) {
+    if (!/^[0-9a-f]{1,4}$/i.test(w)) throw bad();
+    const v = parseInt(w, 16);
+    out.push(v >> 8, v & 0xff);
+  }
+  if (tail.length) out.splice(12, 4, ...tail);
+  return out;
 }
 export function macBytes(mac: string): number[] {
   const parts = mac.split(':').map((h) => parseInt(h, 16));
@@ -80,6 +109,14 @@ export function svcKey(vip: string, port: number, proto: number): number[] {
 export function svcInfo(v: { id: number; mode: number; sched: number; tableLen: number; snatAddress?: string }): number[] {
   return [...le32(v.id), v.mode, v.sched, ...le16(0), ...le32(v.tableLen), ...ipv4Bytes(v.snatAddress ?? '0.0.0.0')];
 }
+/** struct svc6_key (20 bytes): an IPv6 VIP, port, protocol. */
+export function svc6Key(vip6: string, port: number, proto: number): number[] {
+  return [...ipv6Bytes(vip6), ...be16(port), proto, 0];
+}
+/** struct backend6 (32 bytes): the backend's IPv6 address, ours toward it. */
+export function backend6Value(address6: string, srcAddress6: string): number[] {
+  return [...ipv6Bytes(address6), ...ipv6Bytes(srcAddress6)];
+}
 export interface BackendEntry {
   address: string;
   srcAddress: string;
@@ -90,6 +127,7 @@ export interface BackendEntry {
   srcMac: string;
   flags: number;
   mtu?: number; // egress MTU; 0/unset = no check
+  srcAddress6?: string; // vip6: our IPv6 address toward the backend (lb_backends6, not struct backend)
 }
 /** struct backend (36 bytes). */
 export function backendValue(b: BackendEntry): number[] {

@@ -23,7 +23,7 @@ import { MapWrites, bpftoolJson, ensureBpffs, run, writeMaps } from './bpf-tool'
 import { DEFAULT_FLOW_TIMEOUTS } from '../contract/config';
 import {
   BE_F_HEALTHY, BE_F_L2, COUNTER_NAMES, DROP_NAMES, GC_PROG, MAPS, MAX_BACKENDS, MAX_SERVICES, MAX_SNAT_ADDRS, MODE, PROTO,
-  RING_SIZE, SCHED, backendValue, flowTimeoutsValue, gcReqValue, readLe, snatPoolValue, svcBackendsValue, svcInfo, svcKey, u32Key,
+  RING_SIZE, SCHED, backend6Value, backendValue, flowTimeoutsValue, ipv6Bytes, svc6Key, gcReqValue, readLe, snatPoolValue, svcBackendsValue, svcInfo, svcKey, u32Key,
   type BackendEntry, type CounterName,
 } from './dataplane-abi';
 import type { DpBackend, DpEgress, DpFlowTimeouts, DpService, DpStats } from './dp-contract';
@@ -124,10 +124,17 @@ export class Dataplane {
     }
     const prev = this.services.get(s.id);
     const entries = await Promise.all(s.backends.map((b) => this.backendEntry(s, b)));
+    if (s.vip6) {
+      // our IPv6 address toward each backend (ip6ip6's outer source): the route's, unless given
+      await Promise.all(s.backends.map(async (b, i) => {
+        entries[i].srcAddress6 = b.egress?.srcAddress6 ?? (await resolveSrc6(b.address6!, this.netns));
+      }));
+    }
     const w = serviceWrites((m) => this.mapPath(m), prev, s, entries, (id) => this.ownedElsewhere(id, s.id));
     await writeMaps(w.ops);
     this.services.set(s.id, structuredClone(s));
     if (prev && prev.vip !== s.vip) await this.dropMarkerIfUnused(prev.vip);
+    if (prev?.vip6 && prev.vip6 !== s.vip6) await this.dropMarker6IfUnused(prev.vip6);
     // backends that left: their flows would re-schedule on their next packet; flushed now, so
     // that their ids come back clean
     const gone = (prev?.backends ?? []).filter((o) => !s.backends.some((b) => b.id === o.id) && !this.ownedElsewhere(o.id, s.id));
@@ -140,12 +147,14 @@ export class Dataplane {
     this.services.delete(id);
     const w = new MapWrites();
     w.delete(this.mapPath(MAPS.services), svcKey(s.vip, s.port, PROTO[s.proto]));
+    if (s.vip6) w.delete(this.mapPath(MAPS.services6), svc6Key(s.vip6, s.port, PROTO[s.proto]));
     for (const b of s.backends) {
       if (this.ownedElsewhere(b.id, id)) continue;
       w.update(this.mapPath(MAPS.backends), u32Key(b.id), backendValue(detachedBackend(b.address)));
     }
     await writeMaps(w.ops);
     await this.dropMarkerIfUnused(s.vip);
+    if (s.vip6) await this.dropMarker6IfUnused(s.vip6);
     // nothing of it stays in the flow table: the agent reuses ids lowest first
     await this.flush([id], s.backends.filter((b) => !this.ownedElsewhere(b.id, id)).map((b) => b.id));
   }
@@ -230,6 +239,13 @@ export class Dataplane {
     await writeMaps(w.ops).catch(() => {});
   }
 
+  private async dropMarker6IfUnused(vip6: string): Promise<void> {
+    if ([...this.services.values()].some((o) => o.vip6 === vip6)) return;
+    const w = new MapWrites();
+    w.delete(this.mapPath(MAPS.services6), svc6Key(vip6, 0, 0));
+    await writeMaps(w.ops).catch(() => {});
+  }
+
   private async backendEntry(s: DpService, b: DpBackend): Promise<BackendEntry> {
     const eg = b.egress ?? (await resolveEgress(b, s.mode, this.netns));
     return {
@@ -293,6 +309,17 @@ export function serviceWrites(
   if (prev && (prev.vip !== s.vip || prev.port !== s.port || prev.proto !== s.proto)) {
     w.delete(mapPath(MAPS.services), svcKey(prev.vip, prev.port, PROTO[prev.proto]));
   }
+  if (prev?.vip6 && (prev.vip6 !== s.vip6 || prev.port !== s.port || prev.proto !== s.proto)) {
+    w.delete(mapPath(MAPS.services6), svc6Key(prev.vip6, prev.port, PROTO[prev.proto]));
+  }
+  if (s.vip6) {
+    // the IPv6 side: backends' addresses first, then the snat source, then the service
+    s.backends.forEach((b, i) => w.update(mapPath(MAPS.backends6), u32Key(b.id), backend6Value(b.address6!, entries[i].srcAddress6 ?? '::')));
+    if (s.mode === 'snat') w.update(mapPath(MAPS.snat6), u32Key(s.id), ipv6Bytes(s.snatAddress6!));
+    const info = svcInfo({ id: s.id, mode: MODE[s.mode], sched: SCHED[s.scheduler], tableLen: s.table.length });
+    w.update(mapPath(MAPS.services6), svc6Key(s.vip6, s.port, PROTO[s.proto]), info);
+    w.update(mapPath(MAPS.services6), svc6Key(s.vip6, 0, 0), svcInfo({ id: s.id, mode: MODE.vipMarker, sched: 0, tableLen: 0 }));
+  }
   // a snat service's addresses before the service names them (other modes never read the pool)
   if (s.mode === 'snat') w.update(mapPath(MAPS.snatPool), u32Key(s.id), snatPoolValue(snatPool(s)));
   w.update(mapPath(MAPS.services), svcKey(s.vip, s.port, PROTO[s.proto]), svcInfo({
@@ -316,6 +343,15 @@ function validate(s: DpService): void {
   if (s.table.length > RING_SIZE) throw new Error(`${where}: table longer than ${RING_SIZE}`);
   if (s.scheduler !== 'lc' && s.table.length === 0 && s.backends.some((b) => b.healthy && b.weight > 0)) {
     throw new Error(`${where}: scheduler ${s.scheduler} needs a table`);
+  }
+  if (s.vip6) {
+    ipv6Bytes(s.vip6);
+    if (s.mode === 'snat' && !s.snatAddress6) throw new Error(`${where}: snat with vip6 needs snatAddress6`);
+    if (s.snatAddress6) ipv6Bytes(s.snatAddress6);
+    for (const b of s.backends) {
+      if (!b.address6) throw new Error(`${where}: backend ${b.id} needs address6 to serve vip6`);
+      ipv6Bytes(b.address6);
+    }
   }
   const ids = new Set(s.backends.map((b) => b.id));
   for (const b of s.backends) {
@@ -346,6 +382,13 @@ export async function resolveEgress(b: DpBackend, mode: DpService['mode'], netns
     // unknown MAC or a router in between: the BPF program asks the FIB
     nextHopMac: route.gateway || !macOk ? undefined : b.mac,
   };
+}
+
+/** Our IPv6 source toward an IPv6 backend (`ip -6 route get`'s prefsrc; `::` when it names none). */
+async function resolveSrc6(address6: string, netns?: string): Promise<string> {
+  const route = (await jsonCmd<{ prefsrc?: string }[]>(netns, 'ip', ['-6', '-j', 'route', 'get', address6]))[0];
+  if (!route) throw new Error(`no IPv6 route to backend ${address6}`);
+  return route.prefsrc ?? '::';
 }
 
 /** ifindex, MAC and MTU of a device: from sysfs (no process to spawn) unless it lives in another namespace. */

@@ -7,6 +7,8 @@ import type { DataplaneMode, Scheduler } from '../contract/vocabulary';
  * it indexes the backend array and the per-backend stats. */
 export interface DpBackend {
   id: number; address: string; mac: string; weight: number; healthy: boolean;
+  /** the backend's IPv6 address: where the service's vip6 traffic goes (required with vip6) */
+  address6?: string;
   /** Optional: how to reach the backend, skipping route resolution (tests,
    * or an agent that already knows). Without it, `ip route get` decides. */
   egress?: DpEgress;
@@ -15,6 +17,7 @@ export interface DpEgress {
   ifindex: number;
   srcMac: string;       // MAC of the egress interface
   srcAddress: string;   // our address on that network (IPIP outer source)
+  srcAddress6?: string; // our IPv6 address toward the backend (ip6ip6 outer source)
   nextHopMac?: string;  // set: rewrite MACs + bpf_redirect; unset: fib lookup in BPF
   mtu?: number;         // egress MTU: tunnel answers bigger packets with ICMP frag-needed
 }
@@ -28,6 +31,10 @@ export interface DpService {
   snatAddress?: string; // snat: balancer's source address toward backends
   /** snat: every source address (snatAddress first); unset: snatAddress alone */
   snatAddresses?: string[];
+  /** dual-stack: the IPv6 VIP, served in the same mode by the same backends (their address6) */
+  vip6?: string;
+  /** snat with vip6: the IPv6 source address toward the backends (NAT66) */
+  snatAddress6?: string;
   backends: DpBackend[];
   /** backend ids: Maglev table (len 65537) for maglev/sh, weighted sequence for rr/wrr, [] for lc */
   table: number[];

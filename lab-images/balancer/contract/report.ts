@@ -13,6 +13,7 @@ const count = z.number().nonnegative();
 export const DATAPLANE_DROP_REASONS = [
   'no_backend', 'truncated', 'bad_ip', 'frag', 'fib_fail', 'adjust_fail', 'snat_ports',
   'bad_service', 'rewrite_fail', 'too_big', 'icmp_fail', 'map_full', 'no_neighbour', 'redirect_fail',
+  'ext_header', // IPv6 to a VIP with an extension header the data plane does not walk (AH, ESP, ...), or too long a chain
 ] as const;
 export type DataplaneDropReason = (typeof DATAPLANE_DROP_REASONS)[number];
 

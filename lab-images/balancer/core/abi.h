@@ -78,6 +78,30 @@ struct backend {
 			   * ICMP "fragmentation needed"); 0 = unknown, no check */
 };
 
+/* IPv6 (a service's vip6, served in the same mode as its vip). Beside the
+ * IPv4 layouts, not in them: the IPv4 path's keys and entries keep their
+ * size. An IPv6 address is four 32-bit words (network order bytes). */
+struct addr6 {
+	__be32 w[4];
+};
+
+/* lb_services6 key; the value is the service's struct svc_info (its
+ * snat_addr unused: lb_snat6 holds the IPv6 one). Marker {vip6, 0, 0} as
+ * for IPv4. */
+struct svc6_key {
+	struct addr6 vip;
+	__be16 port;
+	__u8 proto;
+	__u8 pad;
+};
+
+/* lb_backends6[backend id]: the backend's IPv6 addresses; everything else
+ * (service, weight, health, L2 next hop, MTU) is its lb_backends entry. */
+struct backend6 {
+	struct addr6 addr;     /* the backend's IPv6 address */
+	struct addr6 src_addr; /* our IPv6 address toward it (ip6ip6 outer src) */
+};
+
 /* lc scan list: the backend ids of one service. */
 struct svc_backends {
 	__u32 n;
@@ -142,6 +166,8 @@ enum lb_counter {
 	CNT_SNAT_EARLY, /* snat: a port handed out within its rest (every
 			 * port tried had rested less: more new flows than the
 			 * ports and addresses sustain) */
+	CNT_IPV6_EXT,   /* an IPv6 packet whose extension headers (hop-by-hop,
+			 * routing, destination options, fragment) were walked */
 	CNT_MAX = 32,
 };
 
@@ -168,6 +194,9 @@ enum lb_drop {
 	DROP_REDIRECT_FAIL = -14, /* the egress interface does not exist, or the
 				   * redirect helper refused: the kernel would
 				   * drop the packet after us, uncounted */
+	DROP_EXT_HEADER = -15,    /* IPv6: an extension header not walked (AH, ESP,
+				   * an unknown one) or a chain longer than
+				   * parse6.h follows, on a packet to a VIP */
 };
 #define DROP_MAX 16 /* lb_drops slots */
 

@@ -20,6 +20,7 @@
  */
 /* see encap.h: the repeated skb must not be marked encapsulated */
 #define LB_ENCAP_FLAGS 0
+#define LB_ENCAP6_FLAGS 0
 #include "lb_main.h"
 #include "gc.h"
 

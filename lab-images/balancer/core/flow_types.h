@@ -5,6 +5,7 @@
 #define LB_FLOW_TYPES_H
 
 #include "helpers.h"
+#include "abi.h"
 
 #ifndef MAX_FLOWS
 #define MAX_FLOWS           65536 /* a test build shrinks it (Makefile: small) */
@@ -109,6 +110,37 @@ struct frag_key {
 struct frag_val {
 	__be16 sport;
 	__be16 dport;
+};
+
+/* IPv6 flows (lb_flows6, lb_frags6): their own maps beside the IPv4 ones,
+ * so the IPv4 keys stay 16 bytes. The value is an IPv4 flow_val (whose
+ * client / vip / snat_addr are unused) followed by the IPv6 addresses a
+ * reply entry restores and a snat forward entry took: the state, lifetime
+ * and active-count code of flow.h works on its first part unchanged. */
+struct flow_key6 {
+	struct addr6 src;
+	struct addr6 dst;
+	__be16 sport;
+	__be16 dport;
+	__u8 proto;
+	__u8 pad[3];
+};
+
+struct flow_val6 {
+	struct flow_val b;
+	struct addr6 client; /* reply: the client (snat: restored as dst) */
+	struct addr6 vip;    /* reply: restored as src */
+	struct addr6 snat;   /* snat forward: our source address */
+};
+
+/* A fragmented IPv6 datagram: addresses, the fragment header's 32-bit
+ * identification, the upper-layer protocol. */
+struct frag_key6 {
+	struct addr6 src;
+	struct addr6 dst;
+	__be32 id;
+	__u8 proto;
+	__u8 pad[3];
 };
 
 #endif /* LB_FLOW_TYPES_H */

@@ -72,6 +72,31 @@ static long gc_entry(struct bpf_map *map, struct flow_key *k, struct flow_val *v
 	return 0;
 }
 
+/* The same for IPv6 flows (lb_flows6; flow_val6 starts with a flow_val).
+ * A snat reply entry's port needs no rest stamp: IPv6 snat ports are
+ * taken over only once their flow has expired (lb_v6.h). */
+static long gc_entry6(struct bpf_map *map, struct flow_key6 *k, struct flow_val6 *v6, struct gc_ctx *c)
+{
+	struct flow_val *v = &v6->b;
+	int flush = gc_flush_this(&c->req, v);
+	if (!flush && !flow_expired(k->proto, v, c->now)) {
+		__u32 b = v->backend_id;
+		struct be_gauge *g = bpf_map_lookup_elem(&lb_be_gauge, &b);
+		if (g) {
+			if (!(v->flags & FLOW_F_REPLY))
+				g->flows++;
+			else if (v->mode == MODE_SNAT)
+				g->snat_ports++;
+		}
+		return 0;
+	}
+	if (!(v->flags & FLOW_F_REPLY))
+		flow_release(v);
+	bpf_map_delete_elem(&lb_flows6, k);
+	count(flush ? CNT_GC_FLUSHED : CNT_GC_EXPIRED);
+	return 0;
+}
+
 static long gc_zero_stats_cpu(__u32 cpu, void *ctx)
 {
 	struct be_stats *st = bpf_map_lookup_percpu_elem(&lb_be_stats, ctx, cpu);
@@ -109,6 +134,7 @@ static __always_inline int lb_sweep(void)
 		c.req = *r;
 	bpf_loop(MAX_BACKENDS, gc_zero_gauge, 0, 0);
 	bpf_for_each_map_elem(&lb_flows, gc_entry, &c, 0);
+	bpf_for_each_map_elem(&lb_flows6, gc_entry6, &c, 0);
 	bpf_loop(MAX_BACKENDS, gc_reset_backend, &c, 0);
 	if (r)
 		__builtin_memset(r, 0, sizeof(*r));

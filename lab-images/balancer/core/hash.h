@@ -38,4 +38,22 @@ static __always_inline __u32 hash_src(__be32 src)
 	return jhash_3words(src, 0, 0, LB_HASH_SEED);
 }
 
+/* IPv6: each address folded to one word by the same mix (as Katran folds
+ * an IPv6 address before its IPv4 hash), then the IPv4 formula. */
+static __always_inline __u32 fold6(const struct addr6 *a)
+{
+	return jhash_3words(a->w[0], a->w[1], a->w[2], a->w[3]);
+}
+
+static __always_inline __u32 hash_flow6(const struct flow_key6 *k)
+{
+	__u32 ports = ((__u32)k->sport << 16) | k->dport;
+	return jhash_3words(fold6(&k->src), fold6(&k->dst) ^ k->proto, ports, LB_HASH_SEED);
+}
+
+static __always_inline __u32 hash_src6(const struct addr6 *src)
+{
+	return jhash_3words(fold6(src), 0, 0, LB_HASH_SEED);
+}
+
 #endif /* LB_HASH_H */

@@ -35,6 +35,7 @@
 #include "mode_nat.h"
 #include "mode_snat.h"
 #include "mode_reverse.h"
+#include "lb_v6.h"
 
 static __always_inline int is_vip(__be32 addr)
 {
@@ -99,7 +100,7 @@ static __always_inline int lb_process(struct __sk_buff *skb)
 	if (r < 0)
 		return verdict(r);
 	if (!p.is_ipv4)
-		return pass();
+		return verdict(lb_process6(skb)); /* IPv6 (lb_v6.h), or not ours */
 	if (p.has_opts)
 		count(CNT_IP_OPTIONS);
 

@@ -21,6 +21,12 @@
  *   lb_snat_pool array  svc id -> snat_pool        a snat service's source addresses
  *   lb_snat_rest lru    snat_port_key -> u32       tick a snat port was last used (while it rests)
  *   lb_frags     lru    frag_key -> frag_val        ports of fragmented datagrams
+ * IPv6 (lb_v6.h), beside the IPv4 ones:
+ *   lb_services6 hash   svc6_key -> svc_info         IPv6 VIPs (+ markers)
+ *   lb_backends6 array  backend id -> backend6       a backend's IPv6 addresses
+ *   lb_snat6     array  svc id -> addr6              a snat service's IPv6 source
+ *   lb_flows6    lru    flow_key6 -> flow_val6       IPv6 flows, both directions
+ *   lb_frags6    lru    frag_key6 -> frag_val        ports of fragmented IPv6 datagrams
  */
 #ifndef LB_MAPS_H
 #define LB_MAPS_H
@@ -167,5 +173,40 @@ struct {
 	__type(key, struct frag_key);
 	__type(value, struct frag_val);
 } lb_frags SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, struct svc6_key);
+	__type(value, struct svc_info);
+} lb_services6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MAX_BACKENDS);
+	__type(key, __u32);
+	__type(value, struct backend6);
+} lb_backends6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, MAX_SERVICES);
+	__type(key, __u32);
+	__type(value, struct addr6);
+} lb_snat6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 2 * MAX_FLOWS);
+	__type(key, struct flow_key6);
+	__type(value, struct flow_val6);
+} lb_flows6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, MAX_FRAGS);
+	__type(key, struct frag_key6);
+	__type(value, struct frag_val);
+} lb_frags6 SEC(".maps");
 
 #endif /* LB_MAPS_H */

@@ -54,10 +54,13 @@ static __always_inline int pick_lc(__u32 sid, __u32 *out)
 	return found;
 }
 
-/* Choose a backend for a new flow. Returns 0 and sets *out, or
- * DROP_NO_BACKEND (none may take it: an empty table counts so), or
- * DROP_BAD_SERVICE (an id or table length out of range). */
-static __always_inline int pick_backend(struct svc_info *svc, struct flow_key *fk, __u32 *out)
+/* Choose a backend for a new flow of IPv4 key fk or (fk NULL) IPv6 key
+ * fk6: the callers pass a constant NULL, so each gets its own copy without
+ * the other family's branch. Returns 0 and sets *out, or DROP_NO_BACKEND
+ * (none may take it: an empty table counts so), or DROP_BAD_SERVICE (an id
+ * or table length out of range). */
+static __always_inline int pick_backend_of(struct svc_info *svc, const struct flow_key *fk,
+					   const struct flow_key6 *fk6, __u32 *out)
 {
 	__u32 sid = svc->id;
 	if (sid >= MAX_SERVICES)
@@ -72,14 +75,14 @@ static __always_inline int pick_backend(struct svc_info *svc, struct flow_key *f
 		return DROP_BAD_SERVICE;
 	__u32 idx;
 	if (svc->sched == SCHED_SH) {
-		idx = hash_src(fk->src) % len;
+		idx = (fk ? hash_src(fk->src) : hash_src6(&fk6->src)) % len;
 	} else if (svc->sched == SCHED_RR || svc->sched == SCHED_WRR) {
 		__u64 *c = bpf_map_lookup_elem(&lb_rr_ctr, &sid);
 		if (!c)
 			return DROP_BAD_SERVICE; /* an array of MAX_SERVICES: for the verifier */
 		idx = (__u32)(__sync_fetch_and_add(c, 1) % len);
 	} else {
-		idx = hash_flow(fk) % len;
+		idx = (fk ? hash_flow(fk) : hash_flow6(fk6)) % len;
 	}
 
 	/* The table normally holds only eligible backends; while the control
@@ -96,6 +99,16 @@ static __always_inline int pick_backend(struct svc_info *svc, struct flow_key *f
 		idx = idx + 1 == len ? 0 : idx + 1;
 	}
 	return DROP_NO_BACKEND;
+}
+
+static __always_inline int pick_backend(struct svc_info *svc, struct flow_key *fk, __u32 *out)
+{
+	return pick_backend_of(svc, fk, 0, out);
+}
+
+static __always_inline int pick_backend6(struct svc_info *svc, const struct flow_key6 *fk6, __u32 *out)
+{
+	return pick_backend_of(svc, 0, fk6, out);
 }
 
 #endif /* LB_SCHED_H */

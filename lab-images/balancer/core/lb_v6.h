@@ -1,0 +1,705 @@
+/* lb_v6.h — the IPv6 pipeline: a service's vip6, served in the service's
+ * mode (dsr, tunnel as ip6ip6, nat and snat as NAT66), with its own maps
+ * (lb_services6, lb_backends6, lb_snat6, lb_flows6, lb_frags6; maps.h)
+ * beside the IPv4 ones, so the IPv4 path does no IPv6 work at all: it gets
+ * here only for a frame that is not IPv4 (lb_main.h).
+ *
+ * The same rules as IPv4 (lb_main.h's return convention, one counter or
+ * drop per packet, flow.h's states, lifetimes and active counts, which work
+ * on the first part of a flow_val6), with these differences:
+ *  - no per-CPU flow cache: an established packet costs one lb_flows6
+ *    lookup (bench:core's IPv6 rows say what that costs);
+ *  - no header checksum: an address rewrite updates the L4 checksum only
+ *    (the pseudo header holds the addresses);
+ *  - extension headers are walked (parse6.h; counted ipv6_ext), or refused
+ *    (ext_header) when they are for a VIP;
+ *  - fragments by the fragment header's identification (lb_frags6), as
+ *    IPv4's by the IP id;
+ *  - snat: one IPv6 source address per service (lb_snat6, the contract's
+ *    snatAddress6), ports from the backend's cursor (lb_snat_next, shared
+ *    with IPv4), claimed by an exclusive insert of the reply entry; a port
+ *    whose flow has expired is taken over;
+ *  - tunnel: a packet too big once wrapped (40 bytes) is dropped, counted
+ *    too_big (IPv6 routers never fragment: the client's PMTU discovery
+ *    needs ICMPv6 packet-too-big, which this core does not build yet).
+ */
+#ifndef LB_V6_H
+#define LB_V6_H
+
+#include "parse6.h"
+#include "flow.h"
+#include "egress.h"
+#include "csum.h"
+
+#ifndef AF_INET6
+#define AF_INET6 10
+#endif
+
+/* BPF_F_ADJ_ROOM_ENCAP_L3_IPV6 marks the skb encapsulated (GSO); bench.bpf.c
+ * overrides it with 0, as LB_ENCAP_FLAGS (encap.h). */
+#ifndef LB_ENCAP6_FLAGS
+#define LB_ENCAP6_FLAGS BPF_F_ADJ_ROOM_ENCAP_L3_IPV6
+#endif
+#define IP6IP6_HOPS 64
+
+static __always_inline int addr6_eq(const struct addr6 *a, const struct addr6 *b)
+{
+	return ((a->w[0] ^ b->w[0]) | (a->w[1] ^ b->w[1]) | (a->w[2] ^ b->w[2]) | (a->w[3] ^ b->w[3])) == 0;
+}
+
+static __always_inline int is_vip6(const struct addr6 *a)
+{
+	struct svc6_key mk = { .vip = *a };
+	return bpf_map_lookup_elem(&lb_services6, &mk) != 0;
+}
+
+/* What the IPv6 pipeline keeps off the stack (the IPv4 pipeline's frame
+ * and this one's share the 512 bytes): the packet, an entry being built and
+ * its key. Per CPU; a program run is never interrupted by another on its
+ * CPU. */
+struct v6_scratch {
+	struct pkt6 p;
+	struct flow_val6 e;  /* a new forward or reply entry */
+	struct flow_key6 k;  /* a reply key, a fragment's or service's key */
+	struct flow_key6 fk; /* the packet's own key */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct v6_scratch);
+} lb_v6_scratch SEC(".maps");
+
+struct flow_ctx6 {
+	struct v6_scratch *x;
+	struct flow_key6 *key; /* x->fk */
+	struct flow_val6 *val;  /* the lb_flows6 forward entry */
+	struct backend *be;
+	struct backend6 *be6;
+	__u32 be_id;
+	__u32 len;
+	__u32 now;
+	__u8 is_new;
+};
+
+/* ---------------------------------------------------------------- rewrites */
+
+/* Checksum difference of an address change (RFC 1624, word by word). */
+static __always_inline __u32 csum_diff6(const struct addr6 *o, const struct addr6 *n)
+{
+	__u32 d = 0;
+#pragma unroll
+	for (int i = 0; i < 4; i++)
+		d = csum_add32(d, csum_add32(~o->w[i], n->w[i]));
+	return d;
+}
+
+static __always_inline struct ipv6hdr *ip6_header(struct __sk_buff *skb)
+{
+	void *data, *data_end;
+	skb_data_ptrs(skb, data, data_end);
+	struct ipv6hdr *ip6 = data + ETH_HLEN;
+	if ((void *)(ip6 + 1) > data_end)
+		return 0;
+	return ip6;
+}
+
+/* Replace the source (src != 0) and/or destination address: one L4
+ * checksum update for both (IPv6 has no header checksum). NULL: unchanged.
+ * 0, or DROP_REWRITE_FAIL. */
+static __always_inline int rewrite_addrs6(struct __sk_buff *skb, struct pkt6 *p, const struct addr6 *src,
+					  const struct addr6 *dst)
+{
+	__u32 diff = 0;
+	if (src)
+		diff = csum_diff6(&p->saddr, src);
+	if (dst)
+		diff = csum_add32(diff, csum_diff6(&p->daddr, dst));
+	int r = l4_csum_update(skb, p->l4, p->l4off, diff, 1);
+	if (r < 0)
+		return r;
+	struct ipv6hdr *ip6 = ip6_header(skb);
+	if (!ip6)
+		return DROP_REWRITE_FAIL;
+	if (src)
+		__builtin_memcpy(&ip6->saddr, src, sizeof(*src));
+	if (dst)
+		__builtin_memcpy(&ip6->daddr, dst, sizeof(*dst));
+	return 0;
+}
+
+/* Replace both ports (a later fragment has none: p->l4 = 0). */
+static __always_inline int rewrite_ports6(struct __sk_buff *skb, struct pkt6 *p, __be16 nsport, __be16 ndport)
+{
+	if (!p->l4 || (p->sport == nsport && p->dport == ndport))
+		return 0;
+	__u32 diff = csum_add32(csum_add32(~(__u32)p->sport, nsport), csum_add32(~(__u32)p->dport, ndport));
+	int r = l4_csum_update(skb, p->l4, p->l4off, diff, 0);
+	if (r < 0)
+		return r;
+	void *data, *data_end;
+	skb_data_ptrs(skb, data, data_end);
+	__be16 *ports = data + (p->l4off & 0xff); /* <= 14 + 40 + EXT6_BYTES */
+	if ((void *)(ports + 2) > data_end)
+		return DROP_REWRITE_FAIL;
+	ports[0] = nsport;
+	ports[1] = ndport;
+	return 0;
+}
+
+/* ---------------------------------------------------------------- egress */
+
+static __noinline int fib_redirect6(struct __sk_buff *skb, const struct addr6 *src, const struct addr6 *dst,
+				    __u8 proto, __u16 tot_len)
+{
+	struct bpf_fib_lookup fib = {};
+	fib.family = AF_INET6;
+	fib.l4_protocol = proto;
+	fib.tot_len = tot_len;
+	__builtin_memcpy(fib.ipv6_src, src, 16);
+	__builtin_memcpy(fib.ipv6_dst, dst, 16);
+	fib.ifindex = skb->ingress_ifindex;
+
+	count(CNT_FIB_LOOKUP);
+	long rc = bpf_fib_lookup(skb, &fib, sizeof(fib), 0);
+	if (rc == BPF_FIB_LKUP_RET_SUCCESS) {
+		int r = set_macs(skb, fib.dmac, fib.smac);
+		if (r < 0)
+			return r;
+		return redirected(bpf_redirect(fib.ifindex, 0));
+	}
+	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH) {
+		count(CNT_REDIRECT_NEIGH); /* neighbour discovery by the kernel */
+		return redirected(bpf_redirect_neigh(fib.ifindex, 0, 0, 0));
+	}
+	return DROP_FIB_FAIL;
+}
+
+static __always_inline int egress_backend6(struct __sk_buff *skb, struct flow_ctx6 *fc, const struct addr6 *src,
+					   __u8 proto, __u16 tot_len)
+{
+	struct backend *be = fc->be;
+	if (be->flags & BE_F_L2) {
+		int r = set_macs(skb, be->nh_mac, be->src_mac);
+		if (r < 0)
+			return r;
+		return redirect_to(skb, be->ifindex);
+	}
+	return fib_redirect6(skb, src, &fc->be6->addr, proto, tot_len);
+}
+
+static __always_inline int fwd_sent6(struct flow_ctx6 *fc, __u32 idx, int v)
+{
+	if (leaves(v))
+		count_backend(fc->be_id, fc->len);
+	return sent(idx, v);
+}
+
+/* ---------------------------------------------------------------- flows */
+
+static __always_inline __u32 tcp_state_bits6(const struct pkt6 *p, int fwd)
+{
+	if (p->proto != IPPROTO_TCP || !p->l4)
+		return 0;
+	__u32 b = 0;
+	if (p->tcp_flags & TCPF_RST)
+		b |= FLOW_S_RST;
+	if (p->tcp_flags & TCPF_FIN)
+		b |= fwd ? FLOW_S_FIN_FWD : FLOW_S_FIN_REV;
+	if (fwd && !(p->tcp_flags & TCPF_SYN))
+		b |= FLOW_S_EST;
+	return b;
+}
+
+static __always_inline void flow_key6_of(struct pkt6 *p, struct flow_key6 *k)
+{
+	__builtin_memset(k, 0, sizeof(*k));
+	k->src = p->saddr;
+	k->dst = p->daddr;
+	k->sport = p->sport;
+	k->dport = p->dport;
+	k->proto = p->proto;
+}
+
+static __always_inline int flow_resume6(struct flow_val6 *v, struct flow_ctx6 *fc)
+{
+	__u32 id = v->b.backend_id;
+	struct backend *be = backend_for_existing(id, v->b.svc_id);
+	if (!be)
+		return 0;
+	struct backend6 *be6 = bpf_map_lookup_elem(&lb_backends6, &id);
+	if (!be6)
+		return 0;
+	fc->val = v;
+	fc->be = be;
+	fc->be6 = be6;
+	fc->be_id = id;
+	fc->is_new = 0;
+	return 1;
+}
+
+/* The reply entry of forward flow fc (nat/snat, `mode`) for the request in
+ * hand, with its L2 return path (as reply_entry, flow.h). */
+static __always_inline void reply_entry6(struct __sk_buff *skb, struct pkt6 *p, struct flow_ctx6 *fc, __u8 mode,
+					 struct flow_val6 *rv)
+{
+	__builtin_memset(rv, 0, sizeof(*rv));
+	rv->b.backend_id = fc->be_id;
+	rv->b.svc_id = fc->val->b.svc_id;
+	rv->b.mode = mode;
+	rv->b.flags = FLOW_F_REPLY;
+	rv->b.cport = p->sport;
+	rv->b.vport = p->dport;
+	rv->b.state = fc->val->b.state & ~FLOW_S_RELEASED;
+	rv->b.last_seen = fc->now;
+	rv->client = p->saddr;
+	rv->vip = p->daddr;
+	void *data, *data_end;
+	skb_data_ptrs(skb, data, data_end);
+	struct ethhdr *eth = data;
+	if ((void *)(eth + 1) > data_end)
+		return;
+	rv->b.ifindex = skb->ingress_ifindex;
+	mac_copy(rv->b.l2_dst, eth->h_source);
+	mac_copy(rv->b.l2_src, eth->h_dest);
+}
+
+/* The reply key of forward entry v (nat/snat) of key fk toward be6. */
+static __always_inline void reply_key6_of(const struct flow_key6 *fk, const struct flow_val6 *v,
+					  const struct backend6 *be6, struct flow_key6 *rk)
+{
+	__builtin_memset(rk, 0, sizeof(*rk));
+	rk->src = be6->addr;
+	rk->sport = fk->dport;
+	rk->proto = fk->proto;
+	if (v->b.mode == MODE_SNAT) {
+		rk->dst = v->snat;
+		rk->dport = v->b.snat_port;
+	} else {
+		rk->dst = fk->src;
+		rk->dport = fk->sport;
+	}
+}
+
+static __always_inline int reply6_of(const struct flow_val6 *rv, const struct flow_key6 *fk)
+{
+	return (rv->b.flags & FLOW_F_REPLY) && rv->b.cport == fk->sport && rv->b.vport == fk->dport &&
+	       addr6_eq(&rv->client, &fk->src) && addr6_eq(&rv->vip, &fk->dst);
+}
+
+/* Write the reply entry again (it went missing). Did it go in? */
+static __noinline int reply6_restored(struct __sk_buff *skb, struct pkt6 *p, struct flow_ctx6 *fc,
+				      struct flow_key6 *rk)
+{
+	struct flow_val6 *rv = &fc->x->e;
+	reply_entry6(skb, p, fc, fc->val->b.mode, rv);
+	return bpf_map_update_elem(&lb_flows6, rk, rv, BPF_NOEXIST) == 0;
+}
+
+/* flow_tracked (flow.h) for IPv6: state bits, last_seen on both entries
+ * once per tick, the reply entry checked. Can the flow go on? */
+static __always_inline int flow_tracked6(struct __sk_buff *skb, struct pkt6 *p, struct flow_ctx6 *fc)
+{
+	struct flow_val6 *v = fc->val;
+	__u32 fresh = flow_mark(&v->b, tcp_state_bits6(p, 1));
+	int touch = v->b.last_seen != fc->now;
+	if (!fresh && !touch)
+		return 1;
+	if (touch)
+		v->b.last_seen = fc->now;
+	if (v->b.mode != MODE_NAT && v->b.mode != MODE_SNAT)
+		return 1;
+	if (v->b.mode == MODE_SNAT && !v->b.snat_port)
+		return 1;
+	struct flow_key6 *rk = &fc->x->k;
+	reply_key6_of(fc->key, v, fc->be6, rk);
+	struct flow_val6 *rv = bpf_map_lookup_elem(&lb_flows6, rk);
+	if (rv) {
+		if (!reply6_of(rv, fc->key))
+			return 0; /* its snat port went to another flow */
+		rv->b.last_seen = fc->now;
+		if (fresh)
+			rv->b.state |= fresh & ~FLOW_S_RELEASED;
+		return 1;
+	}
+	return reply6_restored(skb, p, fc, rk);
+}
+
+static __always_inline int flow_established6(struct __sk_buff *skb, struct pkt6 *p, struct flow_val6 *v,
+					     struct flow_ctx6 *fc)
+{
+	if (p->proto == IPPROTO_TCP && (p->tcp_flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN &&
+	    (v->b.state & FLOW_S_ENDING))
+		return 0;
+	if (flow_expired(p->proto, &v->b, fc->now)) {
+		count(CNT_FLOW_EXPIRED);
+		return 0;
+	}
+	if (!flow_resume6(v, fc) || !flow_tracked6(skb, p, fc)) {
+		count(CNT_RESCHED);
+		return 0;
+	}
+	return 1;
+}
+
+/* A reply packet on reply entry rv: state and last_seen into both entries. */
+static __always_inline void reply_track6(struct v6_scratch *x, struct pkt6 *p, struct flow_val6 *rv, __u32 now)
+{
+	__u32 bits = tcp_state_bits6(p, 0);
+	int touch = rv->b.last_seen != now;
+	if ((!bits || (rv->b.state & bits) == bits) && !touch)
+		return;
+	rv->b.last_seen = now;
+	rv->b.state |= bits;
+	struct flow_key6 *k = &x->k;
+	__builtin_memset(k, 0, sizeof(*k));
+	k->src = rv->client;
+	k->dst = rv->vip;
+	k->sport = rv->b.cport;
+	k->dport = rv->b.vport;
+	k->proto = p->proto;
+	struct flow_val6 *v = bpf_map_lookup_elem(&lb_flows6, k);
+	if (!v || (v->b.flags & FLOW_F_REPLY) || v->b.backend_id != rv->b.backend_id)
+		return;
+	v->b.last_seen = now;
+	if (bits)
+		flow_mark(&v->b, bits);
+}
+
+/* Schedule the flow of fc->key on service svc (old: its previous forward
+ * entry). 0, or DROP_NO_BACKEND / DROP_BAD_SERVICE / DROP_MAP_FULL. */
+static __noinline int flow_schedule6(struct pkt6 *p, struct svc_info *svc, struct flow_val6 *old,
+				     struct flow_ctx6 *fc)
+{
+	if (old)
+		flow_release(&old->b);
+	__u32 id;
+	int r = pick_backend6(svc, fc->key, &id);
+	if (r < 0)
+		return r;
+	struct backend *be = bpf_map_lookup_elem(&lb_backends, &id);
+	struct backend6 *be6 = bpf_map_lookup_elem(&lb_backends6, &id);
+	if (!be || !be6)
+		return DROP_NO_BACKEND;
+	__u32 sid = svc->id;
+	struct flow_val6 *nv = &fc->x->e;
+	__builtin_memset(nv, 0, sizeof(*nv));
+	nv->b.backend_id = id;
+	nv->b.svc_id = sid;
+	nv->b.mode = svc->mode;
+	nv->b.last_seen = fc->now;
+	if (svc->mode == MODE_SNAT) {
+		struct addr6 *sa = bpf_map_lookup_elem(&lb_snat6, &sid);
+		if (!sa)
+			return DROP_BAD_SERVICE;
+		nv->snat = *sa;
+	}
+	if (bpf_map_update_elem(&lb_flows6, fc->key, nv, BPF_ANY))
+		return DROP_MAP_FULL;
+	struct flow_val6 *v = bpf_map_lookup_elem(&lb_flows6, fc->key);
+	if (!v)
+		return DROP_MAP_FULL;
+	count(CNT_NEW_FLOW);
+	count_backend_flow(id);
+	active_add(id, 1);
+	fc->val = v;
+	fc->be = be;
+	fc->be6 = be6;
+	fc->be_id = id;
+	fc->is_new = 1;
+	flow_mark(&v->b, tcp_state_bits6(p, 1));
+	return 0;
+}
+
+static __always_inline void flow_drop6(struct flow_ctx6 *fc)
+{
+	flow_release(&fc->val->b);
+	bpf_map_delete_elem(&lb_flows6, fc->key);
+}
+
+/* ---------------------------------------------------------------- modes */
+
+static __always_inline int mode_dsr6(struct __sk_buff *skb, struct pkt6 *p, struct flow_ctx6 *fc)
+{
+	if (!(fc->be->flags & BE_F_L2))
+		return DROP_NO_NEIGHBOUR;
+	return fwd_sent6(fc, CNT_DSR, egress_backend6(skb, fc, &p->saddr, p->proto, p->plen + 40));
+}
+
+/* ip6ip6 (RFC 2473): a fresh outer IPv6 header, traffic class and flow label
+ * copied from the inner one, hop limit 64, next header 41. */
+static __always_inline int ip6ip6_encap(struct __sk_buff *skb, const struct addr6 *src, const struct addr6 *dst,
+					__u16 inner_len)
+{
+	struct ipv6hdr *inner = ip6_header(skb);
+	if (!inner)
+		return DROP_TRUNCATED;
+	__be32 vtf = *(__be32 *)inner; /* version, traffic class, flow label */
+	if (bpf_skb_adjust_room(skb, sizeof(struct ipv6hdr), BPF_ADJ_ROOM_MAC, LB_ENCAP6_FLAGS))
+		return DROP_ADJUST_FAIL;
+	/* written in place (no 40-byte header on the stack, which the IPv4
+	 * pipeline's frame shares) */
+	struct ipv6hdr *o = ip6_header(skb);
+	if (!o)
+		return DROP_ADJUST_FAIL;
+	*(__be32 *)o = vtf;
+	o->payload_len = bpf_htons(inner_len);
+	o->nexthdr = NEXTHDR_IPV6;
+	o->hop_limit = IP6IP6_HOPS;
+	__builtin_memcpy(&o->saddr, src, 16);
+	__builtin_memcpy(&o->daddr, dst, 16);
+	return 0;
+}
+
+static __always_inline int mode_tunnel6(struct __sk_buff *skb, struct pkt6 *p, struct flow_ctx6 *fc)
+{
+	struct backend *be = fc->be;
+	__u32 len = 40 + p->plen;
+	if (skb->gso_size)
+		len = (p->l4off - ETH_HLEN) + p->l4hlen + skb->gso_size;
+	if (be->mtu && len + sizeof(struct ipv6hdr) > be->mtu)
+		return DROP_TOO_BIG;
+	int r = ip6ip6_encap(skb, &fc->be6->src_addr, &fc->be6->addr, 40 + p->plen);
+	if (r < 0)
+		return r;
+	return fwd_sent6(fc, CNT_ENCAP, egress_backend6(skb, fc, &fc->be6->src_addr, NEXTHDR_IPV6, 80 + p->plen));
+}
+
+static __noinline int nat6_reply_entry(struct __sk_buff *skb, struct pkt6 *p, struct flow_ctx6 *fc)
+{
+	struct flow_key6 *rk = &fc->x->k;
+	__builtin_memset(rk, 0, sizeof(*rk));
+	rk->src = fc->be6->addr;
+	rk->dst = p->saddr;
+	rk->sport = p->dport;
+	rk->dport = p->sport;
+	rk->proto = p->proto;
+	struct flow_val6 *rv = &fc->x->e;
+	reply_entry6(skb, p, fc, MODE_NAT, rv);
+	return bpf_map_update_elem(&lb_flows6, rk, rv, BPF_ANY) ? DROP_MAP_FULL : 0;
+}
+
+static __always_inline int mode_nat6_fwd(struct __sk_buff *skb, struct pkt6 *p, struct flow_ctx6 *fc)
+{
+	int r;
+	if (fc->is_new) {
+		r = nat6_reply_entry(skb, p, fc);
+		if (r < 0) {
+			flow_drop6(fc);
+			return r;
+		}
+	}
+	r = rewrite_addrs6(skb, p, 0, &fc->be6->addr);
+	if (r < 0)
+		return r;
+	return fwd_sent6(fc, CNT_NAT_FWD, egress_backend6(skb, fc, &p->saddr, p->proto, p->plen + 40));
+}
+
+/* snat: claim a port toward the backend from the service's IPv6 source
+ * (the reply entry inserted exclusively); a port whose flow has expired
+ * is taken over. 0 (fc->val->b.snat_port set) or DROP_SNAT_PORTS. */
+static __noinline int snat6_claim(struct __sk_buff *skb, struct pkt6 *p, struct flow_ctx6 *fc)
+{
+	struct flow_val6 *rv = &fc->x->e;
+	reply_entry6(skb, p, fc, MODE_SNAT, rv);
+	struct flow_key6 *rk = &fc->x->k;
+	__builtin_memset(rk, 0, sizeof(*rk));
+	rk->src = fc->be6->addr;
+	rk->dst = fc->val->snat;
+	rk->sport = p->dport;
+	rk->proto = p->proto;
+	__u32 bid = fc->be_id;
+	__u32 *cur = bpf_map_lookup_elem(&lb_snat_next, &bid);
+	if (!cur)
+		return DROP_SNAT_PORTS;
+	for (int t = 0; t < 8; t++) {
+		__u32 n = __sync_fetch_and_add(cur, 1);
+		rk->dport = bpf_htons(SNAT_PORT_MIN + n % SNAT_PORT_SPAN);
+		if (!bpf_map_update_elem(&lb_flows6, rk, rv, BPF_NOEXIST))
+			goto claimed;
+		struct flow_val6 *held = bpf_map_lookup_elem(&lb_flows6, rk);
+		if (held && ((held->b.flags & FLOW_F_REPLY) && reply6_of(held, fc->key)) &&
+		    !bpf_map_update_elem(&lb_flows6, rk, rv, BPF_EXIST))
+			goto claimed; /* this flow's own, from before */
+		if (held && flow_expired(p->proto, &held->b, fc->now) &&
+		    !bpf_map_update_elem(&lb_flows6, rk, rv, BPF_EXIST))
+			goto claimed;
+	}
+	return DROP_SNAT_PORTS;
+claimed:
+	fc->val->b.snat_port = rk->dport;
+	return 0;
+}
+
+static __always_inline int mode_snat6_fwd(struct __sk_buff *skb, struct pkt6 *p, struct flow_ctx6 *fc)
+{
+	int r;
+	if (fc->is_new || !fc->val->b.snat_port) {
+		r = snat6_claim(skb, p, fc);
+		if (r < 0) {
+			flow_drop6(fc);
+			return r;
+		}
+	}
+	struct flow_val6 *v = fc->val;
+	r = rewrite_addrs6(skb, p, &v->snat, &fc->be6->addr);
+	if (r >= 0)
+		r = rewrite_ports6(skb, p, v->b.snat_port, p->dport);
+	if (r < 0)
+		return r;
+	return fwd_sent6(fc, CNT_SNAT_FWD, egress_backend6(skb, fc, &v->snat, p->proto, p->plen + 40));
+}
+
+/* Replies of nat/snat flows: nat src := VIP; snat src := VIP:port, dst :=
+ * client:port. Back the way the request came (learned), else the FIB, else
+ * the stack. */
+static __always_inline int mode_reverse6(struct __sk_buff *skb, struct pkt6 *p, struct flow_val6 *rv)
+{
+	__u32 cnt = CNT_NAT_REV;
+	const struct addr6 *dst = &p->daddr;
+	int r;
+	if (rv->b.mode == MODE_SNAT) {
+		cnt = CNT_SNAT_REV;
+		dst = &rv->client;
+		r = rewrite_addrs6(skb, p, &rv->vip, &rv->client);
+		if (r >= 0)
+			r = rewrite_ports6(skb, p, rv->b.vport, rv->b.cport);
+	} else {
+		r = rewrite_addrs6(skb, p, &rv->vip, 0);
+		if (r >= 0)
+			r = rewrite_ports6(skb, p, rv->b.vport, p->dport);
+	}
+	if (r < 0)
+		return r;
+	int v;
+	if (rv->b.ifindex) {
+		v = set_macs(skb, rv->b.l2_dst, rv->b.l2_src);
+		if (v >= 0)
+			v = redirect_to(skb, rv->b.ifindex);
+	} else {
+		v = fib_redirect6(skb, &rv->vip, dst, p->proto, p->plen + 40);
+		if (v == DROP_FIB_FAIL)
+			v = TC_ACT_OK;
+	}
+	return sent(cnt, v);
+}
+
+static __always_inline int lb_forward6(struct __sk_buff *skb, struct pkt6 *p, struct flow_ctx6 *fc)
+{
+	switch (fc->val->b.mode) {
+	case MODE_DSR:
+		return mode_dsr6(skb, p, fc);
+	case MODE_TUNNEL:
+		return mode_tunnel6(skb, p, fc);
+	case MODE_NAT:
+		return mode_nat6_fwd(skb, p, fc);
+	case MODE_SNAT:
+		return mode_snat6_fwd(skb, p, fc);
+	}
+	return DROP_BAD_SERVICE;
+}
+
+/* ---------------------------------------------------------------- pipeline */
+
+static __always_inline int frag6_note(struct v6_scratch *x, struct pkt6 *p)
+{
+	struct frag_key6 *k = (struct frag_key6 *)&x->k;
+	__builtin_memset(k, 0, sizeof(*k));
+	k->src = p->saddr;
+	k->dst = p->daddr;
+	k->id = p->frag_id;
+	k->proto = p->proto;
+	struct frag_val v = { .sport = p->sport, .dport = p->dport };
+	if (bpf_map_update_elem(&lb_frags6, k, &v, BPF_ANY))
+		return DROP_MAP_FULL;
+	count(CNT_FRAG_FIRST);
+	return 0;
+}
+
+/* A frame that is not IPv4: an IPv6 one is ours to parse; anything else
+ * (ARP, ...) passes. A TC verdict or a drop code (the caller counts it). */
+static __noinline int lb_process6(struct __sk_buff *skb)
+{
+	__u32 zero = 0;
+	struct v6_scratch *x = bpf_map_lookup_elem(&lb_v6_scratch, &zero);
+	if (!x)
+		return pass(); /* never: an array of one */
+	struct pkt6 *p = &x->p;
+	int r = parse_pkt6(skb, p);
+	if (r < 0)
+		return r;
+	if (r == 0)
+		return pass();
+	if (p->has_ext)
+		count(CNT_IPV6_EXT);
+	if (p->ext_refused)
+		return is_vip6(&p->daddr) ? DROP_EXT_HEADER : pass();
+
+	if (p->frag_later) {
+		struct frag_key6 *fk = (struct frag_key6 *)&x->k;
+		__builtin_memset(fk, 0, sizeof(*fk));
+		fk->src = p->saddr;
+		fk->dst = p->daddr;
+		fk->id = p->frag_id;
+		fk->proto = p->proto;
+		struct frag_val *f = bpf_map_lookup_elem(&lb_frags6, fk);
+		if (!f)
+			return is_vip6(&p->daddr) ? DROP_FRAG : pass();
+		p->sport = f->sport;
+		p->dport = f->dport;
+	} else if (p->proto != IPPROTO_TCP && p->proto != IPPROTO_UDP) {
+		if (!is_vip6(&p->daddr))
+			return pass(); /* neighbour discovery, the balancer's own traffic */
+		if (p->proto == NEXTHDR_ICMPV6)
+			count(CNT_ICMP_VIP);
+		return pass();
+	}
+
+	struct flow_ctx6 fc;
+	fc.x = x;
+	fc.key = &x->fk;
+	flow_key6_of(p, fc.key);
+	fc.now = lb_now();
+	fc.len = skb->len;
+	struct flow_val6 *v = bpf_map_lookup_elem(&lb_flows6, fc.key);
+	if (v && (v->b.flags & FLOW_F_REPLY)) {
+		if (!flow_expired(p->proto, &v->b, fc.now)) {
+			if (p->frag_later) {
+				count(CNT_FRAG_LATER);
+			} else {
+				reply_track6(x, p, v, fc.now);
+				r = p->is_frag ? frag6_note(x, p) : 0;
+				if (r < 0)
+					return r;
+			}
+			return mode_reverse6(skb, p, v);
+		}
+		v = 0;
+	}
+	if (p->frag_later) {
+		if (!v || !flow_resume6(v, &fc))
+			return DROP_FRAG;
+		count(CNT_FRAG_LATER);
+	} else if (!v || !flow_established6(skb, p, v, &fc)) {
+		struct svc6_key *k = (struct svc6_key *)&x->k;
+		__builtin_memset(k, 0, sizeof(*k));
+		k->vip = p->daddr;
+		k->port = p->dport;
+		k->proto = p->proto;
+		struct svc_info *svc = bpf_map_lookup_elem(&lb_services6, k);
+		if (!svc)
+			return pass();
+		r = flow_schedule6(p, svc, v, &fc);
+		if (r < 0)
+			return r;
+	}
+	if (p->is_frag && !p->frag_later) {
+		r = frag6_note(x, p);
+		if (r < 0)
+			return r;
+	}
+	return lb_forward6(skb, p, &fc);
+}
+
+#endif /* LB_V6_H */
