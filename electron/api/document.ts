@@ -29,7 +29,8 @@ export interface NodeDoc {
   cpus?: number;
   position?: Position;
 }
-export interface NetworkDoc { subnet?: string; position?: Position }
+/** `subnet6`: the network is dual-stack; `auto` takes a free /64 of fd00:4c42::/48, else a ULA subnet (fd00::/8) */
+export interface NetworkDoc { subnet?: string; subnet6?: string; position?: Position }
 export interface BackendDoc { node: string; weight?: number }
 export interface RouteDoc {
   path?: string;
@@ -42,6 +43,8 @@ export interface ServiceDoc {
   /** one balancer, or a tier of balancers behind a router that spreads flows over them (ECMP) */
   balancer: string | string[];
   vip?: string;
+  /** dual-stack: an IPv6 VIP served in the same mode beside `vip`; `auto` mirrors the IPv4 VIP in its network's subnet6 */
+  vip6?: string;
   port?: number;
   /** default http */
   protocol?: Protocol;

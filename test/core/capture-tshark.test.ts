@@ -18,6 +18,7 @@ import { LINKTYPE, PcapReader, readPcap, type PcapRecord } from '../../electron/
 import { writePcap } from '../../electron/engine/capture/pcap-writer';
 import { PacketRing } from '../../electron/engine/capture/ring';
 import { A, CRAFTED, CRAFTED_SLL, CRAFTED_VXLAN, CRAFTED_SLL2, M, TCP, eth, ipv4, rec, tcp } from '../support/capture-frames';
+import { CRAFTED6 } from '../support/capture-frames6';
 import { skipReason } from '../support/bpf/harness';
 import { skipIf } from '../support/skip';
 
@@ -34,7 +35,7 @@ const dir = mkdtempSync(join(tmpdir(), 'lblab-capture-'));
 const FIXTURES = join(__dirname, '../unit/capture/fixtures');
 
 // tshark with Wireshark's defaults but no IP reassembly (we decode each fragment as it is)
-const TSHARK_PREFS = ['-o', 'ip.defragment:FALSE', '-o', 'ip.check_checksum:TRUE'];
+const TSHARK_PREFS = ['-o', 'ip.defragment:FALSE', '-o', 'ipv6.defragment:FALSE', '-o', 'ip.check_checksum:TRUE'];
 const FIELDS = Object.keys(CAPTURE_FIELDS).filter((f) => f !== 'frame.time_epoch');
 
 interface Capture { file: string; packets: DecodedPacket[] }
@@ -72,7 +73,7 @@ function normTshark(kind: string, s: string): string {
 // its IPv6 dissector reuses the name ip.version.
 function skipped(p: DecodedPacket, name: string): boolean {
   if (name.startsWith('data.')) return fieldValues(p, 'udp.payload').length + fieldValues(p, 'tcp.payload').length > 0;
-  if (name === 'ip.version') return p.layers.every((l) => l.name !== 'ip');
+  if (name === 'ip.version') return p.layers.every((l) => l.name !== 'ip') || p.layers.some((l) => l.name === 'ipv6');
   return false;
 }
 
@@ -152,7 +153,7 @@ describe('tshark agreement', skipIf(NO_TSHARK), () => {
   });
 
   it('crafted frames: Ethernet, SLL, SLL2 — values and offsets', () => {
-    const eths = [...Object.values(CRAFTED), ...conversation(), ...Object.values(CRAFTED_VXLAN)];
+    const eths = [...Object.values(CRAFTED), ...conversation(), ...Object.values(CRAFTED_VXLAN), ...Object.values(CRAFTED6)];
     const sets: [string, Buffer[], number][] = [
       ['crafted-eth.pcap', eths, LINKTYPE.ETHERNET],
       ['crafted-sll.pcap', Object.values(CRAFTED_SLL), LINKTYPE.LINUX_SLL],

@@ -17,9 +17,22 @@ function onesSum(buf: Buffer, init = 0): number {
   while (s > 0xffff) s = (s & 0xffff) + (s >>> 16);
   return s;
 }
-const csum = (buf: Buffer, init = 0): number => ~onesSum(buf, init) & 0xffff;
-const pseudo = (src: string, dst: string, proto: number, len: number): number =>
-  onesSum(Buffer.concat([ip4(src), ip4(dst), Buffer.from([0, proto, len >> 8, len & 0xff])]));
+export const csum = (buf: Buffer, init = 0): number => ~onesSum(buf, init) & 0xffff;
+/** 16 bytes of an IPv6 address (any notation Node's URL parser takes). */
+export const ip6 = (s: string): Buffer => {
+  const full = new URL(`http://[${s}]/`).hostname.slice(1, -1);
+  const [head, tail] = full.split('::');
+  const part = (h: string | undefined) => (h ? h.split(':') : []);
+  const groups = tail === undefined ? part(head) : [...part(head), ...Array<string>(8 - part(head).length - part(tail).length).fill('0'), ...part(tail)];
+  const b = Buffer.alloc(16);
+  groups.forEach((g, i) => b.writeUInt16BE(parseInt(g, 16), i * 2));
+  return b;
+};
+/** The TCP/UDP/ICMPv6 pseudo-header sum: IPv4's, or IPv6's when the addresses are IPv6. */
+export const pseudo = (src: string, dst: string, proto: number, len: number): number =>
+  src.includes(':')
+    ? onesSum(Buffer.concat([ip6(src), ip6(dst), Buffer.from([len >>> 24, (len >> 16) & 0xff, len >> 8 & 0xff, len & 0xff, 0, 0, 0, proto])]))
+    : onesSum(Buffer.concat([ip4(src), ip4(dst), Buffer.from([0, proto, len >> 8, len & 0xff])]));
 
 export interface VlanTag { id: number; pcp?: number; dei?: boolean; tpid?: number }
 
@@ -213,7 +226,8 @@ export const CRAFTED: Record<string, Buffer> = {
     // Linux quotes the whole datagram (up to 576 bytes), not just 8 bytes past the header
     payload: icmp(11, 0, Buffer.alloc(4), ipTcp(A.client, A.vip, { sport: 54322, dport: 443, seq: 1, ack: 9, flags: TCP.PSH | TCP.ACK, options: [tcpOpt.nop(), tcpOpt.nop(), tcpOpt.ts(5, 6)], payload: Buffer.from('quoted payload') }, { ttl: 1 })),
   })),
-  ipv6: eth('33:33:00:00:00:02', M.client, 0x86dd, Buffer.alloc(48)),
+  // an ethertype neither the decoder nor Wireshark knows (local experimental): data
+  unknownEthertype: eth('02:42:c6:12:00:ff', M.client, 0x88b5, Buffer.alloc(48)),
 };
 
 /** VXLAN between two engines (Ethernet on the underlay), by name. */

@@ -35,7 +35,8 @@ function interfacesOf(lb: PlannedNode, facts: RuntimeFacts): AgentConfigInput['i
   return lb.interfaces.map((pi) => {
     const link = facts.links.find((l) => (l.addr_info ?? []).some((a) => a.family === 'inet' && a.local === pi.address));
     if (!link) throw new Error(`balancer ${lb.name}: no interface holds ${pi.address} (network ${pi.network}); is the container attached to it?`);
-    return { name: link.ifname, network: pi.network, address: `${pi.address}/${pi.prefixLen}`, mac: (link.address ?? '').toLowerCase() };
+    const address6 = pi.address6 && pi.prefixLen6 !== undefined ? { address6: `${pi.address6}/${pi.prefixLen6}` } : {};
+    return { name: link.ifname, network: pi.network, address: `${pi.address}/${pi.prefixLen}`, ...address6, mac: (link.address ?? '').toLowerCase() };
   });
 }
 
@@ -59,7 +60,7 @@ export function nextHopMac(plan: LabPlan, lb: PlannedNode, b: PlannedBackend, fa
 }
 
 function backendsOf(plan: LabPlan, lb: PlannedNode, list: PlannedBackend[], facts: RuntimeFacts) {
-  return list.map((b) => ({ node: b.node, address: b.address, mac: nextHopMac(plan, lb, b, facts), weight: b.weight }));
+  return list.map((b) => ({ node: b.node, address: b.address, ...(b.address6 && { address6: b.address6 }), mac: nextHopMac(plan, lb, b, facts), weight: b.weight }));
 }
 
 function serviceOf(plan: LabPlan, lb: PlannedNode, s: PlannedService, facts: RuntimeFacts): AgentConfigInput['services'][number] {
@@ -67,6 +68,7 @@ function serviceOf(plan: LabPlan, lb: PlannedNode, s: PlannedService, facts: Run
   return {
     name: s.name,
     vip: s.vip,
+    ...(s.vip6 && { vip6: s.vip6 }),
     port: s.port,
     proto: 'tcp',
     mode: s.mode,
@@ -79,6 +81,7 @@ function serviceOf(plan: LabPlan, lb: PlannedNode, s: PlannedService, facts: Run
     // a check must finish before the next one is due
     health: { type: s.health.type, path: s.health.path, intervalMs: interval, timeoutMs: Math.min(400, Math.max(50, interval - 50)) },
     snatAddress: s.snatAddress,
+    ...(s.vip6 && s.snatAddress6 && { snatAddress6: s.snatAddress6 }),
     ...(s.snatAddresses && { snatAddresses: s.snatAddresses }),
     ...(s.mode === 'l7' && s.gateway !== undefined && { gateway: s.gateway }),
     ...(s.mode === 'l7' && s.workers !== undefined && { workers: s.workers }),

@@ -16,7 +16,7 @@
 import type { CaptureValue, DecodedPacket } from '../../api';
 import type { FieldSelection } from './decode/context';
 
-export type FieldKind = 'uint' | 'float' | 'bool' | 'ipv4' | 'mac' | 'string' | 'bytes';
+export type FieldKind = 'uint' | 'float' | 'bool' | 'ipv4' | 'ipv6' | 'mac' | 'string' | 'bytes';
 
 /** Every field the decoder emits: its kind and Wireshark's label (for a tree view). */
 export const CAPTURE_FIELDS: Record<string, readonly [FieldKind, string]> = {
@@ -86,6 +86,29 @@ export const CAPTURE_FIELDS: Record<string, readonly [FieldKind, string]> = {
   'icmp.seq': ['uint', 'Sequence Number (BE)'],
   'icmp.type': ['uint', 'Type'],
   'icmp.unused': ['bytes', 'Unused'],
+  'icmpv6.checksum': ['uint', 'Checksum'],
+  'icmpv6.checksum.status': ['uint', 'Checksum Status'],
+  'icmpv6.code': ['uint', 'Code'],
+  'icmpv6.echo.identifier': ['uint', 'Identifier'],
+  'icmpv6.echo.sequence_number': ['uint', 'Sequence'],
+  'icmpv6.mtu': ['uint', 'MTU'],
+  'icmpv6.nd.na.flag': ['uint', 'Flags'],
+  'icmpv6.nd.na.flag.o': ['bool', 'Override'],
+  'icmpv6.nd.na.flag.r': ['bool', 'Router'],
+  'icmpv6.nd.na.flag.rsv': ['uint', 'Reserved'],
+  'icmpv6.nd.na.flag.s': ['bool', 'Solicited'],
+  'icmpv6.nd.na.target_address': ['ipv6', 'Target Address'],
+  'icmpv6.nd.ns.target_address': ['ipv6', 'Target Address'],
+  'icmpv6.nd.rd.target_address': ['ipv6', 'Target Address'],
+  'icmpv6.opt.length': ['uint', 'Length'],
+  'icmpv6.opt.linkaddr': ['bytes', 'Link-layer address'],
+  'icmpv6.opt.mtu': ['uint', 'MTU'],
+  'icmpv6.opt.src_linkaddr': ['bytes', 'Source Link-layer address'],
+  'icmpv6.opt.target_linkaddr': ['bytes', 'Target Link-layer address'],
+  'icmpv6.opt.type': ['uint', 'Type'],
+  'icmpv6.pointer': ['uint', 'Pointer'],
+  'icmpv6.reserved': ['bytes', 'Reserved'],
+  'icmpv6.type': ['uint', 'Type'],
   'ip.checksum': ['uint', 'Header Checksum'],
   'ip.checksum.status': ['uint', 'Header checksum status'],
   'ip.dsfield': ['uint', 'Differentiated Services Field'],
@@ -108,6 +131,33 @@ export const CAPTURE_FIELDS: Record<string, readonly [FieldKind, string]> = {
   'ip.src': ['ipv4', 'Source Address'],
   'ip.ttl': ['uint', 'Time to Live'],
   'ip.version': ['uint', 'Version'],
+  'ipv6.dst': ['ipv6', 'Destination Address'],
+  'ipv6.dstopts.len': ['uint', 'Length'],
+  'ipv6.dstopts.len_oct': ['uint', 'Length'],
+  'ipv6.dstopts.nxt': ['uint', 'Next Header'],
+  'ipv6.flow': ['uint', 'Flow Label'],
+  'ipv6.fraghdr.ident': ['uint', 'Identification'],
+  'ipv6.fraghdr.more': ['bool', 'More Fragments'],
+  'ipv6.fraghdr.nxt': ['uint', 'Next header'],
+  'ipv6.fraghdr.offset': ['uint', 'Offset'],
+  'ipv6.fraghdr.reserved_bits': ['uint', 'Reserved bits'],
+  'ipv6.fraghdr.reserved_octet': ['uint', 'Reserved octet'],
+  'ipv6.hlim': ['uint', 'Hop Limit'],
+  'ipv6.hopopts.len': ['uint', 'Length'],
+  'ipv6.hopopts.len_oct': ['uint', 'Length'],
+  'ipv6.hopopts.nxt': ['uint', 'Next Header'],
+  'ipv6.nxt': ['uint', 'Next Header'],
+  'ipv6.plen': ['uint', 'Payload Length'],
+  'ipv6.routing.len': ['uint', 'Length'],
+  'ipv6.routing.len_oct': ['uint', 'Length'],
+  'ipv6.routing.nxt': ['uint', 'Next Header'],
+  'ipv6.routing.segleft': ['uint', 'Segments Left'],
+  'ipv6.routing.type': ['uint', 'Type'],
+  'ipv6.src': ['ipv6', 'Source Address'],
+  'ipv6.tclass': ['uint', 'Traffic Class'],
+  'ipv6.tclass.dscp': ['uint', 'Differentiated Services Codepoint'],
+  'ipv6.tclass.ecn': ['uint', 'Explicit Congestion Notification'],
+  'ipv6.version': ['uint', 'Version'],
   'sll.etype': ['uint', 'Protocol'],
   'sll.halen': ['uint', 'Link-layer address length'],
   'sll.hatype': ['uint', 'Link-layer address type'],
@@ -177,11 +227,12 @@ export const CAPTURE_FIELDS: Record<string, readonly [FieldKind, string]> = {
 };
 
 /** Layer names, usable alone in a filter. */
-export const CAPTURE_PROTOCOLS: readonly string[] = ['frame', 'sll', 'eth', 'ieee8021ad', 'vlan', 'arp', 'ip', 'tcp', 'udp', 'vxlan', 'icmp', 'http', 'data'];
+export const CAPTURE_PROTOCOLS: readonly string[] = ['frame', 'sll', 'eth', 'ieee8021ad', 'vlan', 'arp', 'ip', 'ipv6', 'tcp', 'udp', 'vxlan', 'icmp', 'icmpv6', 'http', 'data'];
 
 /** Wireshark's either-direction fields. */
 const ALIASES: Record<string, readonly [FieldKind, string[]]> = {
   'ip.addr': ['ipv4', ['ip.src', 'ip.dst']],
+  'ipv6.addr': ['ipv6', ['ipv6.src', 'ipv6.dst']],
   'eth.addr': ['mac', ['eth.src', 'eth.dst']],
   'tcp.port': ['uint', ['tcp.srcport', 'tcp.dstport']],
   'udp.port': ['uint', ['udp.srcport', 'udp.dstport']],
@@ -289,6 +340,36 @@ const ipToInt = (s: string): number | undefined => {
   return ((p[0] << 24) | (p[1] << 16) | (p[2] << 8) | p[3]) >>> 0;
 };
 
+/** An IPv6 literal (`::` once at most, an embedded dotted IPv4 last) as 8 groups, or undefined. */
+const ip6Groups = (s: string): number[] | undefined => {
+  let text = s.toLowerCase();
+  const v4 = /^(.*:)(\d{1,3}(?:\.\d{1,3}){3})$/.exec(text);
+  const tail: number[] = [];
+  if (v4) {
+    const n = ipToInt(v4[2]);
+    if (n === undefined) return undefined;
+    tail.push(n >>> 16, n & 0xffff);
+    text = v4[1].endsWith('::') ? v4[1] : v4[1].slice(0, -1);
+  }
+  const halves = text.split('::');
+  if (halves.length > 2) return undefined;
+  const part = (h: string) => (h === '' ? [] : h.split(':'));
+  const [head, rest] = [part(halves[0]), halves.length === 2 ? part(halves[1]) : []];
+  if (![...head, ...rest].every((g) => /^[0-9a-f]{1,4}$/.test(g))) return undefined;
+  const given = head.length + rest.length + tail.length;
+  if (halves.length === 1 ? given !== 8 : given > 7) return undefined;
+  return [...head.map((g) => parseInt(g, 16)), ...Array<number>(8 - given).fill(0), ...rest.map((g) => parseInt(g, 16)), ...tail];
+};
+
+/** Whether the first `bits` bits of two addresses agree. */
+const samePrefix6 = (a: number[], b: number[], bits: number): boolean => {
+  for (let i = 0; i < 8 && bits > 0; i++, bits -= 16) {
+    const mask = bits >= 16 ? 0xffff : (0xffff << (16 - bits)) & 0xffff;
+    if ((a[i] & mask) !== (b[i] & mask)) return false;
+  }
+  return true;
+};
+
 function parseNumber(s: string): number | undefined {
   if (/^0x[0-9a-f]+$/i.test(s)) return parseInt(s, 16);
   if (/^\d+(\.\d+)?$/.test(s)) return Number(s);
@@ -356,6 +437,18 @@ function comparator(kind: FieldKind, name: string, op: string, lit: Tok): Test {
         return (v) => v === norm;
       }
       return (v) => typeof v === 'string' && cmp(ipToInt(v) ?? -1, ip!);
+    }
+    case 'ipv6': {
+      const [addr, bits] = lit.v.split('/');
+      const want = lit.type === 'word' ? ip6Groups(addr) : undefined;
+      if (want === undefined) bad('an IPv6 address');
+      if (ordering) throw new DisplayFilterError(`an IPv6 address compares only with == or !=`, lit.pos);
+      const len = bits === undefined ? 128 : /^\d{1,3}$/.test(bits) ? Number(bits) : 129;
+      if (len > 128) bad('an IPv6 address or prefix');
+      return (v) => {
+        const x = typeof v === 'string' ? ip6Groups(v) : undefined;
+        return x !== undefined && samePrefix6(x, want!, len);
+      };
     }
     case 'mac': {
       const m = lit.type === 'word' ? parseMac(lit.v) : undefined;

@@ -9,8 +9,9 @@ export function formatSummary(n: SummaryNotes, error: string | undefined): strin
   let frags = '';
   for (let i = 0; i <= last; i++) {
     const ip = n.ips[i];
-    if (i === last && n.ports) s += `IP ${ip.src}.${n.ports[0]} > ${ip.dst}.${n.ports[1]}: `;
-    else s += `IP ${ip.src} > ${ip.dst}: `;
+    const v = ip.v6 ? 'IP6' : 'IP';
+    if (i === last && n.ports) s += `${v} ${ip.src}.${n.ports[0]} > ${ip.dst}.${n.ports[1]}: `;
+    else s += `${v} ${ip.src} > ${ip.dst}: `;
     if (ip.frag) frags += ` ${ip.frag}`;
   }
   s += n.text + frags;

@@ -7,7 +7,7 @@ import { isDataplaneMode } from '../balancer/contract';
 import { docker } from '../docker/client';
 import { LABEL, labLabels } from '../docker/labels';
 import { EngineError } from '../errors';
-import { membersOf, type LabPlan, type PlannedNetwork, type PlannedNode } from '../topology/plan-types';
+import { membersOf, type LabPlan, type PlannedInterface, type PlannedNetwork, type PlannedNode } from '../topology/plan-types';
 
 const status = (e: unknown) => (e as { statusCode?: number }).statusCode;
 
@@ -16,12 +16,14 @@ const status = (e: unknown) => (e as { statusCode?: number }).statusCode;
 export function networkOptions(lab: string, net: PlannedNetwork): Docker.NetworkCreateOptions {
   const mtu: Record<string, string> = net.mtu ? { 'com.docker.network.driver.mtu': String(net.mtu) } : {};
   const labels = labLabels(lab, { [LABEL.network]: net.name, ...(net.hosts?.length === 1 && { [LABEL.host]: net.hosts[0] }) });
-  const ipam = { Driver: 'default', Config: [{ Subnet: net.subnet, Gateway: net.gateway, ...(net.dockerRange && { IPRange: net.dockerRange }) }] };
+  // dual-stack: the IPv6 subnet beside the IPv4 one; a user-defined network takes it without the daemon's `ipv6` flag
+  const v6 = net.subnet6 && net.gateway6 ? [{ Subnet: net.subnet6, Gateway: net.gateway6 }] : [];
+  const ipam = { Driver: 'default', Config: [{ Subnet: net.subnet, Gateway: net.gateway, ...(net.dockerRange && { IPRange: net.dockerRange }) }, ...v6] };
   if (net.overlay) {
     // attachable: lblab's nodes are plain containers, not Swarm services; no `encrypted`: IPsec would
     // cost more MTU and hide the frames from captures on the underlay
     // no MTU option: on an overlay Docker reads it as the underlay's and subtracts VXLAN's 50 bytes itself
-    return { Name: net.docker, Driver: 'overlay', Attachable: true, CheckDuplicate: true, Labels: labels, IPAM: ipam };
+    return { Name: net.docker, Driver: 'overlay', Attachable: true, CheckDuplicate: true, Labels: labels, IPAM: ipam, ...(v6.length && { EnableIPv6: true }) };
   }
   return {
     Name: net.docker,
@@ -29,6 +31,7 @@ export function networkOptions(lab: string, net: PlannedNetwork): Docker.Network
     CheckDuplicate: true,
     Labels: labels,
     IPAM: ipam,
+    ...(v6.length && { EnableIPv6: true }),
     // the host must not masquerade lab traffic crossing a balancer/router: a
     // rewritten source would send replies around the balancer and break nat
     Options: { 'com.docker.network.bridge.enable_ip_masquerade': 'false', ...mtu },
@@ -74,6 +77,9 @@ export function createSysctls(node: PlannedNode): Record<string, string> {
   return out;
 }
 
+/** An interface's fixed addresses: IPv4, and IPv6 on a dual-stack network. */
+const ipamOf = (itf: PlannedInterface) => ({ IPv4Address: itf.address, ...(itf.address6 && { IPv6Address: itf.address6 }) });
+
 export function firstNetwork(plan: LabPlan, node: PlannedNode): PlannedNetwork | undefined {
   const i = node.interfaces[0];
   return i && plan.networks.find((n) => n.name === i.network);
@@ -111,7 +117,7 @@ export function containerOptions({ plan, node, image, labels }: CreateSpec): Doc
       NetworkMode: first ? first.docker : 'none',
     },
     NetworkingConfig: first
-      ? { EndpointsConfig: { [first.docker]: { IPAMConfig: { IPv4Address: node.interfaces[0].address } } } }
+      ? { EndpointsConfig: { [first.docker]: { IPAMConfig: ipamOf(node.interfaces[0]) } } }
       : undefined,
   };
 }
@@ -152,7 +158,7 @@ export async function connectRest(plan: LabPlan, node: PlannedNode, container: D
     try {
       await client
         .getNetwork(net.docker)
-        .connect({ Container: container.id, EndpointConfig: { IPAMConfig: { IPv4Address: itf.address } } });
+        .connect({ Container: container.id, EndpointConfig: { IPAMConfig: ipamOf(itf) } });
     } catch (e) {
       throw new EngineError(`node ${node.name}: cannot attach to network ${itf.network} as ${itf.address}: ${oneLine(e)}`);
     }

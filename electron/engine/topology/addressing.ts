@@ -17,6 +17,7 @@
 //   (its own address there is the first), the highest free ones of the network
 //   the balancer reaches the service's first backend through, after the VIPs.
 import { balancersOf, isTier, type LabDoc, type LabIssue, type NodeKind } from '../../api';
+import { assignAddresses6, type Addressing6 } from './addressing6';
 import { issue } from './issues';
 import { backendNetwork } from './routes';
 import {
@@ -35,7 +36,7 @@ import {
   type Subnet,
 } from './net4';
 
-export interface Addressing {
+export interface Addressing extends Addressing6 {
   subnets: Map<string, Subnet>; // network → subnet
   nodeAddrs: Map<string, Map<string, string>>; // node → network → address
   vips: Map<string, string>; // service → VIP
@@ -45,7 +46,7 @@ export interface Addressing {
 }
 
 export interface AddressingOptions {
-  /** subnets already in use on the host (other labs): never chosen as defaults */
+  /** subnets already in use on the host (other labs), IPv4 and IPv6: never chosen as defaults */
   avoid?: string[];
 }
 
@@ -167,7 +168,7 @@ export function assignAddresses(doc: LabDoc, opts: AddressingOptions = {}): Addr
     if (want <= 0 || first === undefined || lb === undefined || !doc.nodes[lb]) continue;
     const firstNode = typeof first === 'string' ? first : first.node;
     if (!doc.nodes[firstNode]) continue; // validate.ts reports
-    const net = backendNetwork(doc, { subnets, nodeAddrs, vips, snatPools, issues }, lb, firstNode)?.hop.firstNet;
+    const net = backendNetwork(doc, { nodeAddrs }, lb, firstNode)?.hop.firstNet;
     const s = net === undefined ? undefined : subnets.get(net);
     if (!s || !net) continue; // unreachable: validate.ts reports
     const addresses: string[] = [];
@@ -183,7 +184,8 @@ export function assignAddresses(doc: LabDoc, opts: AddressingOptions = {}): Addr
     }
     snatPools.set(svc, { network: net, addresses });
   }
-  return { subnets, nodeAddrs, vips, snatPools, issues };
+  const v4 = { subnets, nodeAddrs, vips, snatPools, issues };
+  return { ...v4, ...assignAddresses6(doc, v4, opts.avoid ?? [], issues) };
 }
 
 function assignSubnets(doc: LabDoc, opts: AddressingOptions, issues: LabIssue[]): Map<string, Subnet> {

@@ -7,6 +7,9 @@ export interface PlannedNetwork {
   docker: string; // docker network name: lblab-<lab>-<net>
   subnet: string; // CIDR
   gateway: string; // the bridge's own address (host side), first usable address
+  /** dual-stack: the IPv6 subnet (a ULA) and the bridge's own IPv6 address (::1 in it) */
+  subnet6?: string;
+  gateway6?: string;
   /** a lab spread over hosts: the hosts whose nodes link to it; more than one makes it a Swarm overlay */
   hosts?: string[];
   /** carried between hosts as VXLAN: a swarm-scoped attachable overlay, not a bridge */
@@ -22,12 +25,15 @@ export interface PlannedInterface {
   network: string; // lab network name
   address: string; // plain IPv4, e.g. 198.18.0.10
   prefixLen: number;
+  /** dual-stack network: the IPv6 address (same host number as `address`) and its prefix length */
+  address6?: string;
+  prefixLen6?: number;
   rate?: string; // tc rate, e.g. "200mbit" (shaped both directions)
 }
 
 export interface PlannedRoute {
   dst: string; // CIDR or "default"
-  via: string; // next-hop IPv4 on a directly attached network
+  via: string; // next hop on a directly attached network (IPv4; IPv6 in `routes6`)
 }
 
 /** A front router's route to a tier's VIP through the members (plumbing.ts sets it; a health loop on the
@@ -52,8 +58,12 @@ export interface PlannedNode {
   host?: string;
   interfaces: PlannedInterface[]; // in lab-file order; map to ethN by subnet at runtime
   routes: PlannedRoute[]; // static routes, default route included, for the current modes
+  /** the same for IPv6 over the lab's dual-stack networks (absent: an IPv4-only node) */
+  routes6?: PlannedRoute[];
   /** VIPs this node holds on `lo` (dsr/tunnel real servers) */
   loopbackVips: string[];
+  /** IPv6 VIPs it holds on `lo` (dsr/tunnel real servers of a service with a vip6) */
+  loopbackVips6?: string[];
   /** tunnel-mode real server: decapsulate IPIP (tc-BPF, or the ipip module where present) */
   tunnelDecap: boolean;
   /** the only tunnel senders it accepts: the addresses of the balancers that tunnel to it */
@@ -78,6 +88,8 @@ export interface PlannedDaemon {
 export interface PlannedBackend {
   node: string;
   address: string; // the server's address the balancer reaches it on
+  /** its IPv6 address on the same network (a service with a vip6) */
+  address6?: string;
   network: string; // network of that address
   weight: number;
   /** the balancer's own address toward this backend (on `network` when shared, else where the route leaves): snat / l4proxy source */
@@ -97,6 +109,8 @@ export interface PlannedService {
   /** a tier: every member, in file order (each builds the same table); absent: `balancer` alone */
   members?: string[];
   vip: string;
+  /** dual-stack: the IPv6 VIP, served in the same mode */
+  vip6?: string;
   port: number;
   /** what the service speaks (absent in hand-made plans: http) */
   protocol?: Protocol;
@@ -107,6 +121,8 @@ export interface PlannedService {
   health: { type: 'tcp' | 'http'; path: string; intervalMs: number };
   /** address the balancer uses as source in snat mode (on the backends' network) */
   snatAddress?: string;
+  /** snat with a vip6: the balancer's IPv6 address toward the backends (NAT66 source) */
+  snatAddress6?: string;
   /** snat: every source address (snatAddress first, then the extra ones the lab's `snatAddresses` asked for,
    * which the plumbing adds to the balancer's interface on that network); set only with more than one */
   snatAddresses?: string[];

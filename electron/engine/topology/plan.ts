@@ -9,7 +9,8 @@ import { LabFileError } from './issues';
 import { networkHosts, nodeHost } from './hosts';
 import { contains, freeBlock, gatewayOf, intToIp, ipToInt, type Subnet } from './net4';
 import type { LabPlan, PlannedBackend, PlannedDaemon, PlannedNetwork, PlannedNode, PlannedService } from './plan-types';
-import { allRoutes, backendNetwork } from './routes';
+import { bigToIp6 } from './net6';
+import { allRoutes, allRoutes6, backendNetwork } from './routes';
 import { tierRoutes, tierWarning } from './tier';
 import { DEFAULT_HEALTH, DEFAULT_SCHEDULER, DEFAULT_WEIGHT, durationMs, serviceProtocol, servicePort } from './schema';
 import { isOwnImage, nodeCapabilities } from './trust';
@@ -23,6 +24,7 @@ export const OVERLAY_MTU = 1450;
 
 export const SYSCTL = {
   ipForward: 'net.ipv4.ip_forward',
+  ip6Forward: 'net.ipv6.conf.all.forwarding',
   arpIgnore: 'net.ipv4.conf.all.arp_ignore',
   arpAnnounce: 'net.ipv4.conf.all.arp_announce',
   rpFilterAll: 'net.ipv4.conf.all.rp_filter',
@@ -66,10 +68,14 @@ function buildPlan(doc: LabDoc, addr: Addressing, modes: Record<string, Mode>): 
     const s = addr.subnets.get(net)!;
     const overlay = spread && netHosts(net).length > 1;
     const where = spread ? { hosts: netHosts(net), ...(overlay && { overlay: true as const, ...dockerRange(net, s) }) } : {};
-    return { name: net, docker: networkName(lab, net), subnet: s.cidr, gateway: intToIp(gatewayOf(s)), ...where, ...(overlays && { mtu: OVERLAY_MTU }) };
+    const s6 = addr.subnets6.get(net);
+    const v6 = s6 && { subnet6: s6.cidr, gateway6: bigToIp6(s6.base + 1n) };
+    return { name: net, docker: networkName(lab, net), subnet: s.cidr, gateway: intToIp(gatewayOf(s)), ...v6, ...where, ...(overlays && { mtu: OVERLAY_MTU }) };
   });
 
   const routes = allRoutes(doc, addr, modes);
+  const routes6 = addr.subnets6.size ? allRoutes6(doc, addr, addr, modes) : undefined;
+  const loopbackVips6 = new Map<string, string[]>();
   const tiers = tierRoutes(doc, addr).multipath;
   const warnings: string[] = [];
   const services: PlannedService[] = [];
@@ -89,6 +95,7 @@ function buildPlan(doc: LabDoc, addr: Addressing, modes: Record<string, Mode>): 
   for (const [svc, sd] of Object.entries(doc.services ?? {})) {
     const mode = modes[svc];
     const vip = addr.vips.get(svc)!;
+    const vip6 = addr.vips6.get(svc);
     const members = balancersOf(sd);
     const lb = members[0];
     const w = tierWarning(svc, sd);
@@ -98,12 +105,14 @@ function buildPlan(doc: LabDoc, addr: Addressing, modes: Record<string, Mode>): 
       const bn = backendNetwork(doc, addr, lb, node)!;
       // the balancer's own address toward this backend: on the shared network, else where the route leaves
       const source = addr.nodeAddrs.get(lb)!.get(bn.hop.firstNet)!;
-      return { node, address: addr.nodeAddrs.get(node)!.get(bn.network)!, network: bn.network, weight, source };
+      const address6 = addr.nodeAddrs6.get(node)?.get(bn.network);
+      return { node, address: addr.nodeAddrs.get(node)!.get(bn.network)!, ...(address6 && { address6 }), network: bn.network, weight, source };
     };
     const backends = sd.backends.map(resolve);
     for (const b of backends) {
       // dsr and tunnel deliver packets still addressed to the VIP: the server must own it (on lo, not announced)
       if (isDirectReturnMode(mode)) addTo(loopbackVips, b.node, vip);
+      if (isDirectReturnMode(mode) && vip6) addTo(loopbackVips6, b.node, vip6);
       if (mode === 'tunnel') {
         decap.add(b.node);
         for (const m of members) for (const a of addr.nodeAddrs.get(m)?.values() ?? []) addTo(decapSenders, b.node, a);
@@ -112,12 +121,16 @@ function buildPlan(doc: LabDoc, addr: Addressing, modes: Record<string, Mode>): 
     const h = sd.health ?? {};
     const pool = addr.snatPools.get(svc);
     const snatAddress = backends[0]?.source;
+    // NAT66's source: the balancer's IPv6 address on the network of its first snat source
+    const snatNet = snatAddress === undefined ? undefined : [...(addr.nodeAddrs.get(lb) ?? [])].find(([, a]) => a === snatAddress)?.[0];
+    const snatAddress6 = vip6 && snatNet ? addr.nodeAddrs6.get(lb)?.get(snatNet) : undefined;
     const snatAddresses = pool && snatAddress ? [snatAddress, ...pool.addresses] : undefined;
     services.push({
       name: svc,
       balancer: lb,
       ...(isTier(sd) && { members: [...members] }),
       vip,
+      ...(vip6 && { vip6 }),
       port: servicePort(sd),
       protocol: serviceProtocol(sd),
       mode,
@@ -130,6 +143,7 @@ function buildPlan(doc: LabDoc, addr: Addressing, modes: Record<string, Mode>): 
         intervalMs: h.interval ? durationMs(h.interval) : DEFAULT_HEALTH.intervalMs,
       },
       snatAddress,
+      ...(snatAddress6 && { snatAddress6 }),
       ...(snatAddresses && { snatAddresses }),
       ...(mode === 'snat' && { snatCapacityPerBackend: snatCapacityPerBackend(snatAddresses?.length ?? 1) }),
       ...(isDataplaneMode(mode) && { maxFlows: sd.maxFlows ?? DEFAULT_MAX_FLOWS, flowTableBytes: flowTableBytes(sd.maxFlows ?? DEFAULT_MAX_FLOWS) }),
@@ -158,11 +172,15 @@ function buildPlan(doc: LabDoc, addr: Addressing, modes: Record<string, Mode>): 
         network: l.network,
         address: addr.nodeAddrs.get(name)!.get(l.network)!,
         prefixLen: addr.subnets.get(l.network)!.prefix,
+        ...(addr.nodeAddrs6.get(name)?.get(l.network) && { address6: addr.nodeAddrs6.get(name)!.get(l.network)!, prefixLen6: addr.subnets6.get(l.network)!.prefix }),
         ...(l.rate !== undefined && { rate: l.rate }),
       }));
     const vips = [...new Set([...(loopbackVips.get(name) ?? []), ...(tierVips.get(name) ?? [])])];
     const sysctls: Record<string, string> = {};
     if (nd.kind === 'router' || nd.kind === 'balancer') sysctls[SYSCTL.ipForward] = '1';
+    // a dual-stack router or balancer forwards IPv6 too (its interfaces then ignore router advertisements: none are sent here)
+    const dual = nd.links.some((l) => addr.subnets6.has(l.network));
+    if (dual && (nd.kind === 'router' || nd.kind === 'balancer')) sysctls[SYSCTL.ip6Forward] = '1';
     // the balancer's own sockets take ports above every snat port (contract/snat.ts)
     if (nd.kind === 'balancer') sysctls[SYSCTL.localPortRange] = BALANCER_LOCAL_PORTS;
     if (nd.kind === 'router') {
@@ -194,7 +212,9 @@ function buildPlan(doc: LabDoc, addr: Addressing, modes: Record<string, Mode>): 
       ...(doc.hosts && { host: nodeHost(doc, name) }),
       interfaces,
       routes: routes.get(name) ?? [],
+      ...(interfaces.some((i) => i.address6) && { routes6: routes6?.get(name) ?? [] }),
       loopbackVips: vips,
+      ...(loopbackVips6.has(name) && { loopbackVips6: loopbackVips6.get(name)! }),
       ...(tiers.has(name) && { tiers: tiers.get(name)! }),
       ...(nd.cpus !== undefined && { cpus: nd.cpus }),
       tunnelDecap: decap.has(name),

@@ -16,7 +16,8 @@
 //   /32s): the ones the plan no longer lists are removed;
 // - a sentinel address on lo (PLUMBED_MARKER) is removed first and put back
 //   last, so it says "the last run finished" until the namespace goes.
-import type { LabPlan, PlannedInterface, PlannedNode } from './plan-types';
+import type { LabPlan, PlannedInterface, PlannedNode, PlannedRoute } from './plan-types';
+import { contains6, ip6ToBig, parseSubnet6 } from './net6';
 import { contains, ipToInt, parseSubnet } from './net4';
 import { rateToBits } from './schema';
 import { tierBlock } from './tier-watch';
@@ -65,6 +66,12 @@ lblab_prune_vips() {
     case " $2 " in *" $a "*) ;; *) case "$a" in 127.*) ;; *) ip addr del "$a" dev "$1" ;; esac ;; esac
   done
 }
+# keep only the /128 IPv6 VIPs in $2 on device $1 (Docker gives lab interfaces /64s; ::1 is lo's own)
+lblab_prune_vips6() {
+  for a in $(ip -o -6 addr show dev "$1" | awk '$4 ~ /\\/128$/ { print $4 }'); do
+    case " $2 " in *" $a "*) ;; *) case "$a" in ::1/128) ;; *) ip -6 addr del "$a" dev "$1" ;; esac ;; esac
+  done
+}
 lblab_clsact() { tc qdisc show dev "$1" | grep -q 'qdisc clsact' || tc qdisc add dev "$1" clsact; }
 `;
 
@@ -80,6 +87,9 @@ export function nodeScript(plan: LabPlan, node: string | PlannedNode): string {
   n.interfaces.forEach((itf, i) => {
     out.push(`${ifVar(i)}=$(lblab_if ${itf.address})`);
     out.push(`[ -n "$${ifVar(i)}" ] || lblab_fail ${sq(`node ${n.name}: no interface holds ${itf.address} (network ${itf.network})`)}`);
+    if (itf.address6) {
+      out.push(`ip -o -6 addr show dev "$${ifVar(i)}" | grep -q ${sq(` ${itf.address6}/`)} || lblab_fail ${sq(`node ${n.name}: interface of network ${itf.network} lacks its IPv6 address ${itf.address6}`)}`);
+    }
   });
 
   const sysctls = Object.entries(n.sysctls);
@@ -125,7 +135,10 @@ export function nodeScript(plan: LabPlan, node: string | PlannedNode): string {
     for (const v of vips) out.push(`ip addr replace ${v} dev "$${ifVar(i)}"`);
   });
 
-  out.push(...routesBlock(n));
+  if (n.interfaces.some((i) => i.address6)) out.push(...vips6Block(plan, n, ifVar));
+
+  out.push(...routesBlock(n.routes, n.tiers ?? [], V4));
+  if (n.routes6) out.push(...routesBlock(n.routes6, [], V6));
   out.push(...tierBlock(n));
   out.push(...decapBlock(n, ifVar));
   out.push(...servesBlock(n));
@@ -174,27 +187,53 @@ function shaping(itf: PlannedInterface, dev: string): string[] {
   return [`tc qdisc replace dev ${dev} root ${tbfArgs(itf.rate)}`, dropPolicer];
 }
 
-function routesBlock(n: PlannedNode): string[] {
+/** The IPv6 VIPs: on lo for dsr/tunnel real servers (Linux answers neighbour solicitations only for the
+ * addresses of the interface they arrive on, so a VIP on lo stays silent without an arp_ignore twin:
+ * docs/lab-file.md), on the interface of its subnet6 for the balancer. `nodad`: usable at once. */
+function vips6Block(plan: LabPlan, n: PlannedNode, ifVar: (i: number) => string): string[] {
+  const out = ['', '# IPv6 VIPs'];
+  const lo = (n.loopbackVips6 ?? []).map((v) => `${v}/128`);
+  out.push(`lblab_prune_vips6 lo ${sq(lo.join(' '))}`);
+  for (const v of lo) out.push(`ip -6 addr replace ${v} dev lo nodad`);
+  const own = plan.services.filter((s) => s.balancer === n.name && !s.members && s.vip6).map((s) => s.vip6!);
+  n.interfaces.forEach((itf, i) => {
+    if (!itf.address6 || itf.prefixLen6 === undefined) return;
+    const s6 = parseSubnet6(`${itf.address6}/${itf.prefixLen6}`)!;
+    const vips = [...new Set(own.filter((v) => contains6(s6, ip6ToBig(v))))].map((v) => `${v}/128`);
+    out.push(`lblab_prune_vips6 "$${ifVar(i)}" ${sq(vips.join(' '))}`);
+    for (const v of vips) out.push(`ip -6 addr replace ${v} dev "$${ifVar(i)}" nodad`);
+  });
+  return out;
+}
+
+/** One address family's route commands and the files that remember what an earlier run set. */
+interface RouteFamily { ip: string; routes: string; orig: string; host: number; label: string }
+const V4: RouteFamily = { ip: 'ip -4', routes: 'routes', orig: 'default.orig', host: 32, label: 'static routes' };
+const V6: RouteFamily = { ip: 'ip -6', routes: 'routes6', orig: 'default6.orig', host: 128, label: 'IPv6 static routes' };
+
+function routesBlock(routes: PlannedRoute[], tiers: NonNullable<PlannedNode['tiers']>, f: RouteFamily): string[] {
   // a tier's multipath route is set by tierBlock, but recorded here, so that it goes with the tier
-  const want = [...n.routes.map((r) => `${r.dst} via ${r.via}`), ...(n.tiers ?? []).map((t) => `${t.vip}/32 via ${t.hops[0].via}`)];
+  const want = [...routes.map((r) => `${r.dst} via ${r.via}`), ...tiers.map((t) => `${t.vip}/${f.host} via ${t.hops[0].via}`)];
+  const st = `"$state/${f.routes}`;
+  const orig = `"$state/${f.orig}"`;
   const out = [
     '',
-    '# static routes; lab routes of an earlier run that the plan no longer wants are removed',
-    '[ -f "$state/default.orig" ] || ip -4 route show default > "$state/default.orig"',
-    want.length ? `printf '%s\\n' ${want.map(sq).join(' ')} > "$state/routes.want"` : ': > "$state/routes.want"',
-    'if [ -f "$state/routes" ]; then',
+    `# ${f.label}; lab routes of an earlier run that the plan no longer wants are removed`,
+    `[ -f ${orig} ] || ${f.ip} route show default > ${orig}`,
+    want.length ? `printf '%s\\n' ${want.map(sq).join(' ')} > ${st}.want"` : `: > ${st}.want"`,
+    `if [ -f ${st}" ]; then`,
     '  while read -r dst rest; do',
-    '    awk -v d="$dst" \'$1 == d { f = 1 } END { exit !f }\' "$state/routes.want" && continue',
+    `    awk -v d="$dst" '$1 == d { f = 1 } END { exit !f }' ${st}.want" && continue`,
     '    if [ "$dst" = default ]; then',
-    '      if [ -s "$state/default.orig" ]; then ip route replace $(head -n 1 "$state/default.orig"); else ip route del default 2>/dev/null || true; fi',
+    `      if [ -s ${orig} ]; then ${f.ip} route replace $(head -n 1 ${orig}); else ${f.ip} route del default 2>/dev/null || true; fi`,
     '    else',
-    '      ip route del "$dst" 2>/dev/null || true',
+    `      ${f.ip} route del "$dst" 2>/dev/null || true`,
     '    fi',
-    '  done < "$state/routes"',
+    `  done < ${st}"`,
     'fi',
   ];
-  for (const r of n.routes) out.push(`ip route replace ${r.dst} via ${r.via}`);
-  out.push('mv "$state/routes.want" "$state/routes"');
+  for (const r of routes) out.push(`${f.ip === 'ip -4' ? 'ip' : f.ip} route replace ${r.dst} via ${r.via}`);
+  out.push(`mv ${st}.want" ${st}"`);
   return out;
 }
 

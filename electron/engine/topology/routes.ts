@@ -14,9 +14,16 @@
 // balancer and its reverse translation.
 import { balancersOf, type LabDoc, type Mode } from '../../api';
 import type { Addressing } from './addressing';
+import type { Addressing6 } from './addressing6';
 import type { PlannedRoute } from './plan-types';
 import { byName } from './net4';
 import { tierRoutes } from './tier';
+
+/** What routing reads of an addressing: a subnet per network, an address per node and network (IPv4 or IPv6). */
+export interface AddrView {
+  subnets: Map<string, { cidr: string }>;
+  nodeAddrs: Map<string, Map<string, string>>;
+}
 
 export interface Hop {
   dist: number; // 0 = attached
@@ -43,7 +50,7 @@ function routersByNetwork(doc: LabDoc): Map<string, string[]> {
 }
 
 /** BFS from a node over networks joined by routers: how to reach every reachable network. */
-export function reach(doc: LabDoc, addr: Addressing, node: string): Map<string, Hop> {
+export function reach(doc: LabDoc, addr: Pick<AddrView, 'nodeAddrs'>, node: string): Map<string, Hop> {
   const routers = routersByNetwork(doc);
   const out = new Map<string, Hop>();
   const queue: string[] = [];
@@ -69,7 +76,7 @@ export function reach(doc: LabDoc, addr: Addressing, node: string): Map<string, 
 }
 
 /** The routes a node needs to reach every other lab subnet (no mode overrides). */
-export function baseRoutes(doc: LabDoc, addr: Addressing, node: string): PlannedRoute[] {
+export function baseRoutes(doc: LabDoc, addr: AddrView, node: string): PlannedRoute[] {
   const routes: PlannedRoute[] = [];
   for (const [net, hop] of reach(doc, addr, node)) {
     const s = addr.subnets.get(net);
@@ -81,7 +88,7 @@ export function baseRoutes(doc: LabDoc, addr: Addressing, node: string): Planned
 
 /** The network a balancer reaches a backend on: a shared one (first in the backend's link order),
  * else the backend network closest by routing. Undefined when unreachable. */
-export function backendNetwork(doc: LabDoc, addr: Addressing, balancer: string, backend: string): { network: string; hop: Hop } | undefined {
+export function backendNetwork(doc: LabDoc, addr: Pick<AddrView, 'nodeAddrs'>, balancer: string, backend: string): { network: string; hop: Hop } | undefined {
   const fromLb = reach(doc, addr, balancer);
   let best: { network: string; hop: Hop } | undefined;
   for (const net of nodeNetworks(doc, backend)) {
@@ -107,5 +114,31 @@ export function allRoutes(doc: LabDoc, addr: Addressing, modes: Record<string, M
   }
   // tiers: clients and routers reach a tier's VIP through the router in front (tier.ts)
   for (const [node, extra] of tierRoutes(doc, addr).plain) routes.set(node, [...(routes.get(node) ?? []), ...extra]);
+  return routes;
+}
+
+/** The lab as IPv6 sees it: only its dual-stack networks (links to the others drop out), with the IPv6 addresses. */
+export function dualStackView(doc: LabDoc, a6: Pick<Addressing6, 'subnets6' | 'nodeAddrs6'>): { doc: LabDoc; addr: AddrView } {
+  const networks = Object.fromEntries(Object.entries(doc.networks).filter(([n]) => a6.subnets6.has(n)));
+  return { doc: { ...doc, networks }, addr: { subnets: a6.subnets6, nodeAddrs: a6.nodeAddrs6 } };
+}
+
+/** IPv6 routes of every node: a route to every dual-stack subnet it is not on, via the first router
+ * (over dual-stack networks only); nat: a backend of a service with a vip6 gets one default via the
+ * balancer's IPv6 address, as it does in IPv4. */
+export function allRoutes6(doc: LabDoc, addr: Pick<Addressing, 'nodeAddrs'>, a6: Addressing6, modes: Record<string, Mode>): Map<string, PlannedRoute[]> {
+  const view = dualStackView(doc, a6);
+  const routes = new Map<string, PlannedRoute[]>();
+  for (const n of Object.keys(doc.nodes)) routes.set(n, baseRoutes(view.doc, view.addr, n));
+  for (const [svc, sd] of Object.entries(doc.services ?? {})) {
+    if (modes[svc] !== 'nat' || !a6.vips6.has(svc)) continue;
+    const lb = balancersOf(sd)[0];
+    for (const b of sd.backends) {
+      const name = typeof b === 'string' ? b : b.node;
+      const bn = backendNetwork(doc, addr, lb, name);
+      const via = bn && bn.hop.dist === 0 ? a6.nodeAddrs6.get(lb)?.get(bn.network) : undefined;
+      if (via) routes.set(name, [{ dst: 'default', via }]);
+    }
+  }
   return routes;
 }

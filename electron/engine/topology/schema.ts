@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { GATEWAYS, MAX_WORKERS, MODES, NAME_RE, NODE_KINDS, PROTOCOL_PORTS, PROTOCOLS, SCHEDULERS } from '../../api';
 import type { LabDoc } from '../../api';
 // l7 route and health-check values: the balancer agent's own rule, so a lab it would refuse fails here, before anything is created
+import { isIPv6, parseSubnet6 } from './net6';
 import { MAX_MAX_FLOWS, MAX_SNAT_ADDRS, MIN_MAX_FLOWS, headerNameSchema, headerValueSchema, hostSchema, httpPathSchema, routeHasMatch } from '../balancer/contract';
 
 /** tc rates we accept: a positive number and a unit, e.g. 500kbit, 100mbit, 1gbit, 1.5gbit. */
@@ -15,6 +16,10 @@ export const RATE_RE = /^(\d+(\.\d+)?)(bit|kbit|mbit|gbit)$/;
 export const DURATION_RE = /^(\d+)(ms|s)$/;
 const IPV4_RE = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 const CIDR_RE = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\/([0-9]|[12]\d|3[0-2])$/;
+
+// IPv6: the shape here (no zone id); ranges, sizes and collisions in addressing6.ts, each with its own message
+const ipv6 = z.string({ error: 'must be an IPv6 address (string)' }).refine((v) => v === 'auto' || isIPv6(v), 'must be an IPv6 address like fd00:4c42:0:1::10, or auto');
+const cidr6 = z.string({ error: 'must be a subnet (string)' }).refine((v) => v === 'auto' || (v.includes('/') && !!parseSubnet6(v)), 'must be an IPv6 subnet like fd00:4c42:0:1::/64, or auto');
 
 const name = z.string({ error: 'must be a name (string)' }).regex(NAME_RE, 'must be lowercase letters, digits and dashes (max 32), not starting or ending with a dash');
 const ipv4 = z.string({ error: 'must be an IPv4 address (string)' }).regex(IPV4_RE, 'must be an IPv4 address like 198.18.0.10');
@@ -54,6 +59,7 @@ export const engineRefSchema = z
 
 export const networkSchema = z.strictObject({
   subnet: cidr.optional(),
+  subnet6: cidr6.optional(),
   position: positionSchema.optional(),
 });
 
@@ -88,6 +94,7 @@ export const serviceSchema = z.strictObject({
   // one balancer, or a tier: several behind a router that spreads flows over them (ECMP)
   balancer: z.union([name, z.array(name).min(1, 'must list at least one balancer')], { error: 'must be a balancer name or a list of them like [lb1, lb2]' }),
   vip: ipv4.optional(),
+  vip6: ipv6.optional(),
   port: z.number({ error: 'must be a port number' }).int('must be a whole number').min(1, 'must be from 1 to 65535').max(65535, 'must be from 1 to 65535').optional(),
   protocol: z.enum(PROTOCOLS, { error: `must be one of ${PROTOCOLS.join(', ')}` }).optional(),
   mode: z.enum(MODES, { error: `must be one of ${MODES.join(', ')}` }),

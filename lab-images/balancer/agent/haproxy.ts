@@ -71,6 +71,8 @@ function serviceSections(svc: ServiceConfig, opts: HaproxyOptions): string[] {
   const mode = http ? 'http' : 'tcp';
   const out: string[] = [];
   out.push(`frontend ${frontendName(svc.name)}`, `    mode ${mode}`, `    bind ${svc.vip}:${svc.port}`);
+  // dual-stack: the IPv6 VIP too (HAProxy splits address and port at the last colon)
+  if (svc.vip6) out.push(`    bind ${svc.vip6}:${svc.port}`);
   for (const b of svc.alsoBind ?? []) if (b !== `${svc.vip}:${svc.port}`) out.push(`    bind ${b}`);
   if (http) {
     out.push('    option forwardfor', '    option http-server-close');

@@ -59,6 +59,7 @@ function serviceBlocks(s: ServiceConfig, o: GatewayRenderOptions): string[] {
   out.push(...routeMap(s));
   const pool = `$lb_pool_${s.name.replace(/-/g, '_')}`;
   out.push('server {', `    listen ${s.vip}:${s.port} backlog=4096;`);
+  if (s.vip6) out.push(`    listen [${s.vip6}]:${s.port} backlog=4096;`);
   for (const b of s.alsoBind) if (b !== `${s.vip}:${s.port}`) out.push(`    listen ${b} backlog=4096;`);
   out.push(
     `    set $lb_service ${s.name};`,

@@ -234,9 +234,9 @@ describe('crafted frames: values, offsets, lengths', () => {
   });
 
   it('an unknown ethertype is data', () => {
-    const p = dec('ipv6');
+    const p = dec('unknownEthertype');
     expect(layerNames(p)).toEqual(['frame', 'eth', 'data']);
-    expect(p.summary).toBe('ethertype IPv6 (0x86dd), length 62');
+    expect(p.summary).toBe('ethertype Unknown (0x88b5), length 62');
     expect(p.error).toBeUndefined();
   });
 });

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { decodePacket } from '../../../electron/engine/capture/decode/index';
 import { checkFilter, compileFilter, DisplayFilterError } from '../../../electron/engine/capture/display-filter';
 import { CRAFTED } from '../../support/capture-frames';
+import { CRAFTED6 } from '../../support/capture-frames6';
 import { rec } from './support';
 
 const packets = Object.entries(CRAFTED).map(([name, d]) => ({ name, p: decodePacket(rec(d)) }));
@@ -109,5 +110,30 @@ describe('display filter', () => {
     expect(err('ip.src#0 == 1.2.3.4')).toBe('bad occurrence "#0" (1, 2, ...) at position 1');
     expect(checkFilter('tcp or')).toBe('expected a field or protocol name at position 7');
     expect(checkFilter('tcp.port == 80')).toBeUndefined();
+  });
+});
+
+describe('IPv6 fields', () => {
+  const pkts = Object.fromEntries(Object.entries(CRAFTED6).map(([k, d]) => [k, decodePacket({ sec: 1, nsec: 0, len: d.length, data: d })]));
+  const match = (f: string) => Object.keys(pkts).filter((k) => compileFilter(f)(pkts[k]));
+
+  it('compares addresses in any notation, prefixes, and the either-direction ipv6.addr', () => {
+    expect(match('ipv6.dst == fd00:4c42:0:0::fe && tcp.flags.syn == 1')).toEqual(['tcpSyn', 'packetTooBig', 'routing', 'ip6ip6', 'ipv6InIpv4']); // the quoted header counts, as in Wireshark
+    expect(match('ipv6.src#1 == fd00:4c42::/64 && icmpv6.type == 2')).toEqual([]); // the router's own address is in the next /64
+    expect(match('ipv6.src == fd00:4c42:0:1::/64')).toEqual(['packetTooBig']);
+    expect(match('ipv6.addr == fd00:4c42::b && udp')).toEqual(['udp', 'portUnreachable', 'firstFragment']);
+    expect(match('icmpv6.nd.ns.target_address == fd00:4c42::fe')).toEqual(['neighborSolicitation']);
+    expect(match('ipv6.hlim == 255 && icmpv6')).toEqual(['neighborSolicitation', 'neighborAdvertisement']);
+    expect(match('ipv6.fraghdr.more == 1')).toEqual(['firstFragment']);
+    expect(() => compileFilter('ipv6.src == fd00::zz')).toThrow(/is not an IPv6 address/);
+  });
+
+  it('summarises as tcpdump does, and names the inner header of a tunnel', () => {
+    expect(pkts.tcpSyn.summary).toMatch(/^IP6 fd00:4c42::a\.40000 > fd00:4c42::fe\.80: Flags \[S\]/);
+    expect(pkts.neighborSolicitation.summary).toBe('IP6 fd00:4c42::a > ff02::1:ff00:fe: ICMP6, neighbor solicitation, who has fd00:4c42::fe, length 32');
+    expect(pkts.packetTooBig.summary).toBe('IP6 fd00:4c42:0:1::1 > fd00:4c42::a: ICMP6, packet too big, mtu 1280, length 72');
+    expect(pkts.ip6ip6.summary).toMatch(/^IP6 fd00:4c42::2 > fd00:4c42::b: IP6 fd00:4c42::a\.40000 > fd00:4c42::fe\.80: /);
+    expect(pkts.ip6ip6.brief).toMatchObject({ src: 'fd00:4c42::a', dst: 'fd00:4c42::fe', outer: { src: 'fd00:4c42::2', dst: 'fd00:4c42::b', ttl: 63 } });
+    for (const p of Object.values(pkts)) expect(p.error).toBeUndefined();
   });
 });

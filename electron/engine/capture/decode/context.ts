@@ -7,7 +7,7 @@ import type { CaptureField, CaptureLayer, CaptureValue, PacketBrief } from '../.
 import { bytesDisplay, hexBytes } from './format';
 
 /** One IPv4 header as the summary line shows it. */
-export interface IpNote { src: string; dst: string; frag?: string }
+export interface IpNote { src: string; dst: string; frag?: string; /** an IPv6 header: tcpdump says IP6 */ v6?: true }
 
 /** What summary.ts turns into a tcpdump-like line. */
 export interface SummaryNotes {

@@ -5,6 +5,7 @@ import { decodeData } from './data';
 import { decodeVlanTag } from './eth';
 import { ETHERTYPES, hex4 } from './format';
 import { decodeIpv4 } from './ipv4';
+import { decodeIpv6 } from './ipv6';
 
 const MAX_TAGS = 4;
 
@@ -21,6 +22,7 @@ export function decodeEthertype(ctx: DecodeContext, type: number, off: number, w
   }
   if (type === 0x0800) return decodeIpv4(ctx, off, wireEnd, 0);
   if (type === 0x0806) return decodeArp(ctx, off, wireEnd);
+  if (type === 0x86dd) return decodeIpv6(ctx, off, wireEnd, 0);
   ctx.notes.text = `ethertype ${ETHERTYPES[type] ?? 'Unknown'} (${hex4(type)}), length ${wireEnd}`;
   decodeData(ctx, off, wireEnd);
   return wireEnd;

@@ -10,6 +10,7 @@ import { DecodeContext, type FieldSelection, type TcpStreamLookup } from './cont
 import { decodeData } from './data';
 import { decodeEth } from './eth';
 import { decodeIpv4 } from './ipv4';
+import { decodeIpv6 } from './ipv6';
 import { decodeSll, decodeSll2 } from './sll';
 
 export type { FieldSelection, TcpStreamInfo, TcpStreamLookup } from './context';
@@ -56,6 +57,10 @@ function decodeLink(ctx: DecodeContext, linktype: number, wireEnd: number): void
     case LINKTYPE.IPV4:
       if (ctx.buf[0] >> 4 === 4 || ctx.end === 0) {
         decodeIpv4(ctx, 0, wireEnd, 0);
+        return;
+      }
+      if (ctx.buf[0] >> 4 === 6 && linktype === LINKTYPE.RAW) {
+        decodeIpv6(ctx, 0, wireEnd, 0);
         return;
       }
       ctx.notes.text = `raw IP version ${ctx.buf[0] >> 4}, length ${wireEnd}`;

@@ -4,6 +4,7 @@ import type { DecodeContext } from './context';
 import { decodeData } from './data';
 import { IP_PROTOS, hex2, hex4, ipv4At, setStr, u16 } from './format';
 import { decodeIcmp } from './icmp';
+import { decodeIpv6 } from './ipv6';
 import { decodeTcp } from './tcp';
 import { decodeUdp } from './udp';
 
@@ -156,6 +157,8 @@ export function decodeIpv4(ctx: DecodeContext, off: number, wireEnd: number, dep
     decodeIcmp(ctx, pl, end, depth < MAX_DEPTH);
   } else if (proto === 4 && depth < MAX_DEPTH) {
     decodeIpv4(ctx, pl, end, depth + 1);
+  } else if (proto === 41 && depth < MAX_DEPTH) {
+    decodeIpv6(ctx, pl, end, depth + 1);
   } else {
     decodeData(ctx, pl, end);
   }

@@ -1,7 +1,7 @@
 // Find the innermost TCP header of a frame (inside IPIP or VXLAN too) without decoding it (used to
 // follow TCP streams as packets arrive; the full decode happens on demand).
 import { LINKTYPE } from '../pcap-reader';
-import { ipv4At, u16, u32 } from './format';
+import { ipv4At, ipv6At, u16, u32 } from './format';
 import { VXLAN_PORT } from './vxlan';
 
 export interface TcpSegmentKey {
@@ -39,23 +39,31 @@ function l3Offset(b: Uint8Array, end: number, linktype: number): { off: number; 
 export function locateTcp(b: Uint8Array, linktype: number): TcpSegmentKey | undefined {
   const end = b.length;
   const l3 = l3Offset(b, end, linktype);
-  if (!l3 || l3.type !== 0x0800) return undefined;
+  if (!l3 || (l3.type !== 0x0800 && l3.type !== 0x86dd)) return undefined;
   let off = l3.off;
   let quoted = false;
   for (let depth = 0; depth < 5; depth++) {
+    if (end - off >= 40 && b[off] >> 4 === 6) {
+      const v6 = ipv6Step(b, off, end, quoted);
+      if (!v6) return undefined;
+      if ('key' in v6) return v6.key;
+      off = v6.next;
+      quoted ||= v6.quoted;
+      continue;
+    }
     if (end - off < 20 || b[off] >> 4 !== 4) return undefined;
     const ihl = (b[off] & 15) * 4;
     if (ihl < 20 || (u16(b, off + 6) & 0x1fff) !== 0) return undefined;
     const proto = b[off + 9];
     const t = off + ihl;
-    if (proto === 4 && !quoted) {
+    if ((proto === 4 || proto === 41) && !quoted) {
       off = t;
       continue;
     }
     // VXLAN: UDP to 4789, its 8-byte header, then an Ethernet frame (maybe VLAN-tagged)
     if (proto === 17 && !quoted && u16(b, t + 2) === VXLAN_PORT) {
       const inner = l3Offset(b.subarray(t + 16), end - t - 16, LINKTYPE.ETHERNET);
-      if (!inner || inner.type !== 0x0800) return undefined;
+      if (!inner || (inner.type !== 0x0800 && inner.type !== 0x86dd)) return undefined;
       off = t + 16 + inner.off;
       continue;
     }
@@ -66,14 +74,37 @@ export function locateTcp(b: Uint8Array, linktype: number): TcpSegmentKey | unde
       continue;
     }
     if (proto !== 6 || end - t < 20) return undefined;
-    const key: TcpSegmentKey = { src: ipv4At(b, off + 12), dst: ipv4At(b, off + 16), sport: u16(b, t), dport: u16(b, t + 2), seq: 0, ack: 0, flags: 0 };
-    if (quoted) key.quoted = true;
-    else {
-      key.seq = u32(b, t + 4);
-      key.ack = u32(b, t + 8);
-      key.flags = u16(b, t + 12) & 0x1ff;
-    }
-    return key;
+    return segment(b, t, ipv4At(b, off + 12), ipv4At(b, off + 16), quoted);
   }
   return undefined;
+}
+
+function segment(b: Uint8Array, t: number, src: string, dst: string, quoted: boolean): TcpSegmentKey {
+  const key: TcpSegmentKey = { src, dst, sport: u16(b, t), dport: u16(b, t + 2), seq: 0, ack: 0, flags: 0 };
+  if (quoted) key.quoted = true;
+  else {
+    key.seq = u32(b, t + 4);
+    key.ack = u32(b, t + 8);
+    key.flags = u16(b, t + 12) & 0x1ff;
+  }
+  return key;
+}
+
+const ICMP6_ERRORS = new Set([1, 2, 3, 4]);
+
+/** One IPv6 header at `off` (extension headers walked): the TCP segment it carries, or where the next IP header starts. */
+function ipv6Step(b: Uint8Array, off: number, end: number, quoted: boolean): { key: TcpSegmentKey } | { next: number; quoted: boolean } | undefined {
+  let nxt = b[off + 6];
+  let t = off + 40;
+  for (let n = 0; n < 8 && (nxt === 0 || nxt === 43 || nxt === 60 || nxt === 44); n++) {
+    if (end - t < 8) return undefined;
+    if (nxt === 44 && (u16(b, t + 2) & 0xfff8) !== 0) return undefined; // a later fragment
+    const len = nxt === 44 ? 8 : (b[t + 1] + 1) * 8;
+    nxt = b[t];
+    t += len;
+  }
+  if ((nxt === 41 || nxt === 4) && !quoted) return { next: t, quoted: false };
+  if (nxt === 58 && !quoted && end - t >= 8 && ICMP6_ERRORS.has(b[t])) return { next: t + 8, quoted: true };
+  if (nxt !== 6 || end - t < 20) return undefined;
+  return { key: segment(b, t, ipv6At(b, off + 8), ipv6At(b, off + 24), quoted) };
 }

@@ -155,7 +155,8 @@ export function decodeTcp(ctx: DecodeContext, off: number, wireEnd: number, frag
       ctx.f('tcp.seq', r, `${r} (relative sequence number)`, off + 4, 4);
     }
     if (quoted) ctx.f('tcp.seq', seq, String(seq), off + 4, 4); // Wireshark: no relative numbers inside an ICMP error
-    else ctx.f('tcp.seq_raw', seq, String(seq), off + 4, 4);
+    // (and the raw one too inside an ICMPv6 error, not inside an ICMP one)
+    if (!quoted || ctx.ipSrc.includes(':')) ctx.f('tcp.seq_raw', seq, String(seq), off + 4, 4);
     if (rel) {
       // as Wireshark: relative only with ACK set (and the other side's base known)
       const relative = (flags & 0x10) !== 0 && rel.ackBase !== undefined;

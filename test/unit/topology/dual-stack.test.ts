@@ -1,0 +1,87 @@
+// Dual-stack labs: IPv6 subnets (auto from fd00:4c42::/48, never colliding), mirrored node addresses,
+// vip6, IPv6 routes across routers and nat's default, the servers' and balancer's IPv6 plumbing.
+import { describe, expect, it } from 'vitest';
+import type { LabDoc } from '../../../electron/api';
+import { assignAddresses, nodeScript, planLab } from '../../../electron/engine/topology/index';
+
+const lab = (mode: 'dsr' | 'tunnel' | 'nat' | 'snat' | 'l4proxy' | 'l7'): LabDoc => ({
+  name: 'ds',
+  networks: { front: { subnet6: 'auto' }, back: { subnet6: 'auto' }, v4only: {} },
+  nodes: {
+    c1: { kind: 'client', links: [{ network: 'front' }] },
+    c2: { kind: 'client', links: [{ network: 'v4only' }] },
+    lb: { kind: 'balancer', links: [{ network: 'front' }, { network: 'back' }] },
+    r1: { kind: 'router', links: [{ network: 'front' }, { network: 'back' }, { network: 'v4only' }] },
+    web1: { kind: 'server', links: [{ network: 'back' }] },
+    web2: { kind: 'server', links: [{ network: 'back' }] },
+  },
+  services: { web: { balancer: 'lb', mode, vip6: 'auto', backends: ['web1', 'web2'] } },
+});
+
+describe('dual-stack addressing', () => {
+  it('gives auto networks the i-th /64 of fd00:4c42::/48 and mirrors IPv4 host numbers', () => {
+    const a = assignAddresses(lab('snat'));
+    expect(a.issues).toEqual([]);
+    expect(a.subnets6.get('front')!.cidr).toBe('fd00:4c42::/64');
+    expect(a.subnets6.get('back')!.cidr).toBe('fd00:4c42:0:1::/64');
+    expect(a.subnets6.has('v4only')).toBe(false);
+    expect(a.nodeAddrs.get('web1')!.get('back')).toBe('198.18.1.4');
+    expect(a.nodeAddrs6.get('web1')!.get('back')).toBe('fd00:4c42:0:1::4');
+    expect(a.vips.get('web')).toBe('198.18.0.254');
+    expect(a.vips6.get('web')).toBe('fd00:4c42::fe');
+  });
+
+  it('never takes an IPv6 subnet in use on the host, nor an explicit one', () => {
+    const doc: LabDoc = { name: 'x', networks: { a: { subnet6: 'auto' }, b: { subnet6: 'fd00:4c42:0:2::/64' }, c: { subnet6: 'auto' } }, nodes: {} };
+    const a = assignAddresses(doc, { avoid: ['fd00:4c42::/63', '198.18.9.0/24'] });
+    expect(a.issues).toEqual([]);
+    expect([...a.subnets6].map(([n, s]) => `${n} ${s.cidr}`)).toEqual(['b fd00:4c42:0:2::/64', 'a fd00:4c42:0:3::/64', 'c fd00:4c42:0:4::/64']);
+    const clash = assignAddresses({ name: 'x', networks: { a: { subnet6: 'fd00:4c42::/64' } }, nodes: {} }, { avoid: ['fd00:4c42::/48'] });
+    expect(clash.issues[0].message).toBe('subnet6 fd00:4c42::/64 overlaps fd00:4c42::/48, already used on this host (another lab or Docker network)');
+  });
+
+  it('refuses an explicit vip6 outside the balancer\'s IPv6 subnets or on a node', () => {
+    const doc = lab('dsr');
+    doc.services!.web.vip6 = 'fd00:4c42:0:1::4';
+    expect(assignAddresses(doc).issues.map((i) => i.message)).toEqual(['VIP fd00:4c42:0:1::4 is already used by node web1']);
+    doc.services!.web.vip6 = 'fd00:9::1';
+    expect(assignAddresses(doc).issues.map((i) => i.message)[0]).toMatch(/^VIP fd00:9::1 is outside every IPv6 subnet balancer lb is on/);
+  });
+});
+
+describe('dual-stack plan', () => {
+  it('plans networks, interfaces, backends and the agent-facing service fields', () => {
+    const p = planLab(lab('snat'));
+    expect(p.networks.find((n) => n.name === 'front')).toMatchObject({ subnet6: 'fd00:4c42::/64', gateway6: 'fd00:4c42::1' });
+    expect(p.networks.find((n) => n.name === 'v4only')!.subnet6).toBeUndefined();
+    const lb = p.nodes.find((n) => n.name === 'lb')!;
+    expect(lb.interfaces.map((i) => `${i.address6}/${i.prefixLen6}`)).toEqual(['fd00:4c42::2/64', 'fd00:4c42:0:1::2/64']);
+    expect(lb.sysctls['net.ipv6.conf.all.forwarding']).toBe('1');
+    const s = p.services[0];
+    expect(s).toMatchObject({ vip: '198.18.0.254', vip6: 'fd00:4c42::fe', snatAddress: '198.18.1.2', snatAddress6: 'fd00:4c42:0:1::2' });
+    expect(s.backends.map((b) => b.address6)).toEqual(['fd00:4c42:0:1::4', 'fd00:4c42:0:1::5']);
+  });
+
+  it('routes IPv6 only over dual-stack networks, and nat sends the backends\' IPv6 default through the balancer', () => {
+    const p = planLab(lab('nat'));
+    const web1 = p.nodes.find((n) => n.name === 'web1')!;
+    expect(web1.routes6).toEqual([{ dst: 'default', via: 'fd00:4c42:0:1::2' }]);
+    // c2 is on an IPv4-only network: no IPv6 at all
+    expect(p.nodes.find((n) => n.name === 'c2')!.routes6).toBeUndefined();
+    const dsr = planLab(lab('dsr'));
+    // c1 reaches back through r1 in both families; v4only has no IPv6 route
+    expect(dsr.nodes.find((n) => n.name === 'c1')!.routes).toEqual([{ dst: '198.18.1.0/24', via: '198.18.0.3' }, { dst: '198.18.2.0/24', via: '198.18.0.3' }]);
+    expect(dsr.nodes.find((n) => n.name === 'c1')!.routes6).toEqual([{ dst: 'fd00:4c42:0:1::/64', via: 'fd00:4c42::3' }]);
+  });
+
+  it('puts the IPv6 VIP on the servers\' lo in dsr and tunnel, and on the balancer\'s interface', () => {
+    const p = planLab(lab('dsr'));
+    const web1 = p.nodes.find((n) => n.name === 'web1')!;
+    expect(web1.loopbackVips6).toEqual(['fd00:4c42::fe']);
+    const script = nodeScript(p, web1);
+    expect(script).toContain('ip -6 addr replace fd00:4c42::fe/128 dev lo nodad');
+    const lbScript = nodeScript(p, 'lb');
+    expect(lbScript).toContain('ip -6 addr replace fd00:4c42::fe/128 dev "$IF0" nodad');
+    expect(planLab(lab('nat')).nodes.find((n) => n.name === 'web1')!.loopbackVips6).toBeUndefined();
+  });
+});
