@@ -31,7 +31,7 @@ const ALLOWED = new Set(
     'dsr', 'tunnel', 'nat', 'snat', 'l4proxy', 'l7', 'direct', 'kernel', 'maglev', 'rr', 'wrr', 'lc', 'sh', 'http', 'tcp', 'websocket',
     'prefork', 'worker', 'event', 'keep', 'alive', 'auto', 'default',
     // units and latency percentiles
-    'ms', 's', 'µs', 'B', 'KiB', 'MiB', 'GiB', 'Mbit', 'Gbit', 'mbit', 'p50', 'p90', 'p99', 'rx', 'tx',
+    'GHz', 'ms', 's', 'µs', 'B', 'KiB', 'MiB', 'GiB', 'Mbit', 'Gbit', 'mbit', 'p50', 'p90', 'p99', 'rx', 'tx',
     // interface names and tcpdump filter examples
     'eth', 'port', 'or', 'icmp', 'ip', 'dst', 'src', 'flags', 'syn', 'user', 'host', 'ssh', 'unix',
   ].map((w) => w.toLowerCase()),
@@ -59,6 +59,7 @@ function visibleTexts(page: Page): Promise<{ where: string; text: string }[]> {
     for (const el of document.body.querySelectorAll('[title], [aria-label], [placeholder]')) {
       if (skip(el) || !shown(el)) continue;
       for (const a of ['title', 'aria-label', 'placeholder']) {
+        if (a === 'title' && el.closest('[data-i18n-title]')) continue;
         const v = el.getAttribute(a)?.trim();
         if (v) out.push({ where: `${name(el)}@${a}`, text: v });
       }
@@ -67,12 +68,13 @@ function visibleTexts(page: Page): Promise<{ where: string; text: string }[]> {
   });
 }
 
-/** The English words of `text` that are neither allowed nor names from the lab (identifiers with digits, dots, dashes or underscores pass). */
+/** The English words of `text` that are neither allowed nor names from the lab (identifiers with digits, dots, dashes or underscores
+ * pass, so do single letters: keys, hex digits, k and m of sizes, and <placeholders> of a name pattern). */
 function englishWords(text: string, names: Set<string>): string[] {
-  const words = text.match(/[A-Za-z][A-Za-z0-9_.:/'-]*/g) ?? [];
+  const words = text.replace(/<\w+>/g, '').match(/[A-Za-z][A-Za-z0-9_.:/'-]*/g) ?? [];
   return words
     .map((w) => w.replace(/[.:'/-]+$/, ''))
-    .filter((w) => w && !/[0-9_.:/-]/.test(w.slice(1)) && !ALLOWED.has(w.toLowerCase()) && !names.has(w));
+    .filter((w) => w.length > 1 && !/[0-9_.:/-]/.test(w.slice(1)) && !ALLOWED.has(w.toLowerCase()) && !names.has(w));
 }
 
 let s: Session;
@@ -113,6 +115,7 @@ describe('the app in Simplified Chinese (web mode, stand-in API)', () => {
     await expect.poll(() => page.locator('[data-testid^="node-"]').count()).toBeGreaterThan(3);
     for (const n of await page.locator('.lab-node-name, .net-name').allInnerTexts()) names.add(n.trim());
     names.add(TEMPLATE);
+    for (const n of await page.locator('.list-main').allInnerTexts()) names.add(n.trim());
     await crawl('template');
     await page.getByTestId('engine-name').click();
     await page.getByTestId('engine-picker').waitFor();

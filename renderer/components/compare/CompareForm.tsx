@@ -70,7 +70,7 @@ export function CompareForm(p: CompareFormProps) {
             const order = form.modes.indexOf(row);
             const checked = order >= 0;
             return (
-              <label key={row} className={`check compare-mode${st.ok ? '' : ' unavailable'}`} title={st.ok ? t(`compare.rowTitle.${row}`) : `${row}: ${st.reason}`} data-testid={`compare-mode-${row}`}>
+              <label key={row} className={`check compare-mode${st.ok ? '' : ' unavailable'}`} title={st.ok ? t(`compare.rowTitle.${row}`) : `${row}: ${st.reason}`} data-testid={`compare-mode-${row}`} data-i18n-title="engine">
                 <input
                   type="checkbox"
                   data-testid={`compare-check-${row}`}

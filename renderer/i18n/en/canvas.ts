@@ -30,5 +30,9 @@ export const canvas = {
   crossing: '{{leg}}: crossing {{steps}}',
   emptyLine1: 'Drag clients, balancers, servers and networks here from the palette,',
   emptyLine2: 'or start from a template. Link a node to a network by dragging from its handle.',
+  flow: { controls: 'Control Panel', fitView: 'Fit View', interactive: 'Toggle Interactivity', zoomIn: 'Zoom In', zoomOut: 'Zoom Out', handle: 'Handle', minimap: 'Mini Map' },
+  packetDetails: 'Packet details',
+  packetBytes: 'Packet bytes',
+  labRemoved: 'Lab {{lab}} removed.',
   nodeMenu: '{{node}} menu',
 };

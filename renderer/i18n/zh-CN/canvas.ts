@@ -31,5 +31,9 @@ export const canvas: Catalog['canvas'] = {
   crossing: '{{leg}}：经过第 {{steps}} 步',
   emptyLine1: '从左侧组件栏把客户端、负载均衡器、服务器和网络拖到这里，',
   emptyLine2: '或从模板开始。从节点的连接点拖到网络上即可建立链路。',
+  flow: { controls: '控制面板', fitView: '适应视图', interactive: '切换交互', zoomIn: '放大', zoomOut: '缩小', handle: '连接点', minimap: '小地图' },
+  packetDetails: '数据包详情',
+  packetBytes: '数据包字节',
+  labRemoved: '实验 {{lab}} 已删除。',
   nodeMenu: '{{node}} 菜单',
 };
