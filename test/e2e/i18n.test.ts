@@ -30,6 +30,8 @@ const ALLOWED = new Set(
     // mode, scheduler, protocol and gateway names: lab-file values
     'dsr', 'tunnel', 'nat', 'snat', 'l4proxy', 'l7', 'direct', 'kernel', 'maglev', 'rr', 'wrr', 'lc', 'sh', 'http', 'tcp', 'websocket',
     'prefork', 'worker', 'event', 'keep', 'alive', 'auto', 'default',
+    // lab-file keys (the drift list names the fields that differ)
+    'mode', 'scheduler', 'backends', 'routes', 'health', 'gateway', 'workers', 'balancer', 'vip', 'protocol', 'kind', 'image', 'subnet', 'rate', 'address', 'engine',
     // units and latency percentiles
     'GHz', 'ms', 's', 'µs', 'B', 'KiB', 'MiB', 'GiB', 'Mbit', 'Gbit', 'mbit', 'p50', 'p90', 'p99', 'rx', 'tx',
     // interface names and tcpdump filter examples
