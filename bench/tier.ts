@@ -24,6 +24,8 @@ const CPUS = env('BENCH_CPUS', 0.1);
 const CONNECTIONS = env('BENCH_CONNECTIONS', 64);
 const SIZES = (process.env.BENCH_MEMBERS ?? '1,2,3').split(',').map(Number);
 const MEMBERS = ['lb1', 'lb2', 'lb3'];
+// beside the members: where the load comes from and the router that spreads it (is either the limit?)
+const OTHERS = ['client1', 'r1'];
 
 const sh = (node: string, script: string) => execFileSync('docker', ['exec', `lblab-${LAB}-${node}`, 'sh', '-c', script], { encoding: 'utf8', maxBuffer: 64 << 20 });
 /** The container's CPU time so far, in µs (the engine's stats: the cgroup as the host sees it). */
@@ -49,12 +51,12 @@ async function main() {
       // the router's route goes through exactly the members of this size
       for (let i = 0; i < 50 && (sh('r1', `ip route show ${vip}/32; ip nexthop show`).match(/^id \d+ via/gm)?.length ?? 0) < n; i++) await new Promise((r) => setTimeout(r, 200));
       sh('client1', `wrk -t2 -c${CONNECTIONS} -d2s http://${vip}:80/1k.bin >/dev/null 2>&1 || true`); // warm-up
-      const before = Object.fromEntries(await Promise.all(MEMBERS.map(async (m) => [m, await cpuUsec(m)] as const)));
+      const before = Object.fromEntries(await Promise.all([...MEMBERS, ...OTHERS].map(async (m) => [m, await cpuUsec(m)] as const)));
       const out = sh('client1', `wrk -t2 -c${CONNECTIONS} -d${SECONDS}s --timeout 5s --latency http://${vip}:80/1k.bin`);
       const w = parseWrk(out);
-      const cpu = Object.fromEntries(await Promise.all(MEMBERS.map(async (m) => [m, ((await cpuUsec(m)) - before[m]) / 1e6 / w.seconds] as const)));
+      const cpu = Object.fromEntries(await Promise.all([...MEMBERS, ...OTHERS].map(async (m) => [m, ((await cpuUsec(m)) - before[m]) / 1e6 / w.seconds] as const)));
       rows.push({ members: n, rps: w.requestsPerSec, p99: w.latencyMs.p99, errors: w.non2xx + Object.values(w.socketErrors).reduce((a, b) => a + b, 0), cpu });
-      console.log(`tier of ${n}: ${w.requestsPerSec.toFixed(0)} req/s, p99 ${w.latencyMs.p99.toFixed(1)} ms; member CPU ${MEMBERS.map((m) => `${m} ${cpu[m].toFixed(2)}`).join(', ')} (quota ${CPUS} each)`);
+      console.log(`tier of ${n}: ${w.requestsPerSec.toFixed(0)} req/s, p99 ${w.latencyMs.p99.toFixed(1)} ms; member CPU ${MEMBERS.map((m) => `${m} ${cpu[m].toFixed(2)}`).join(', ')} (quota ${CPUS} each); ${OTHERS.map((m) => `${m} ${cpu[m].toFixed(2)}`).join(', ')}; host load ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ')[0]}`);
     }
   } finally {
     await lblabOk(['down', LAB]).catch(() => undefined);

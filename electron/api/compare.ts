@@ -8,6 +8,8 @@ import { MODES, nameSchema } from '../../lab-images/balancer/contract/vocabulary
 /** What a comparison can measure: a mode of the balancer, or a reference row. */
 export const COMPARE_ROWS = [...MODES, 'direct', 'kernel-nat'] as const;
 export type CompareRow = (typeof COMPARE_ROWS)[number];
+/** The largest tier size a comparison across member counts takes. */
+export const MAX_TIER_MEMBERS = 16;
 /** Objects the lab servers serve (a path starting with / is also accepted). */
 export const COMPARE_OBJECTS = ['1k', '100k', '1m', '10m'] as const;
 
@@ -34,6 +36,8 @@ export const compareRequestSchema = z
     keepAlive: z.boolean().optional(),
     /** Apache's worker limit while compared (threads; processes for apache-prefork) */
     workers: z.number().int().min(1).max(MAX_WORKERS).optional(),
+    /** a tier of balancers: run the service through its first N members for each N given (`[1, 2, 3]`) */
+    members: z.array(z.number().int().min(1).max(MAX_TIER_MEMBERS)).min(1).max(MAX_TIER_MEMBERS).optional(),
   })
   .strict();
 /** `/delay/MS` on the lab servers answers after MS ms, within this range (lab-images/server/nginx.conf). */
@@ -101,6 +105,15 @@ export interface CompareWorkload {
   keepAlive?: boolean;
   /** Apache's worker limit during the comparison */
   workers?: number;
+  /** a comparison across tier sizes: each run goes through the tier's first N members, for each N */
+  members?: number[];
+}
+/** A run of a comparison across tier sizes: how many members carried it and what each member's CPU did. */
+export interface MemberFigures {
+  /** the router's route to the VIP went through this many members (the tier's first ones) */
+  members: number;
+  /** every member of the tier → CPUs it used during the run (CPU seconds ÷ seconds; its cgroup's usage) */
+  memberCpu: Record<string, number>;
 }
 /** What a gateway cost during a run: its processes as the balancer's /proc saw them, and the clients that waited. */
 export interface GatewayFigures {
@@ -117,7 +130,7 @@ export interface GatewayFigures {
   failedRequests: number;
 }
 /** A run of a comparison across gateways carries its gateway's figures; a summary row, its runs' medians. */
-export interface CompareRun extends Partial<GatewayFigures> {
+export interface CompareRun extends Partial<GatewayFigures>, Partial<MemberFigures> {
   mode: CompareRow;
   repetition: number;
   throughputMbps: number;
@@ -135,7 +148,7 @@ export interface CompareRun extends Partial<GatewayFigures> {
   /** why this run has no numbers, when it failed */
   error?: string;
 }
-export interface CompareSummary extends Partial<GatewayFigures> {
+export interface CompareSummary extends Partial<GatewayFigures>, Partial<MemberFigures> {
   mode: CompareRow;
   throughputMbps: Spread;
   requestsPerSec: Spread;
@@ -145,6 +158,8 @@ export interface CompareSummary extends Partial<GatewayFigures> {
   balancerResponseShare: number;
   /** gatewayMemoryBytes ÷ connections */
   memoryPerConnectionBytes?: number;
+  /** a comparison across tier sizes: requests/s ÷ the smallest tier's (the median of per-round ratios) */
+  scale?: number;
 }
 export interface Comparison {
   id: string;
@@ -159,7 +174,7 @@ export interface Comparison {
   workload: CompareWorkload;
   summary: CompareSummary[];
   runs: CompareRun[];
-  /** a comparison across gateways: which I/O model held and why, one sentence */
+  /** a comparison across gateways or tier sizes: which I/O model held and why, or how the tier scaled; one sentence */
   verdict?: string;
 }
 export interface ComparisonInfo { id: string; lab: string; service: string; startedAt: string; complete: boolean; modes: CompareRow[] }
@@ -172,6 +187,8 @@ export type CompareEvent =
       mode: CompareRow;
       /** a comparison across gateways: the gateway of this run */
       gateway?: Gateway;
+      /** a comparison across tier sizes: the members of this run */
+      members?: number;
       repetition: number;
       /** runs done and in all */
       done: number;

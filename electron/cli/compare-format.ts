@@ -13,7 +13,7 @@ type Progress = Extract<CompareEvent, { type: 'compare-progress' }>;
 
 /** The progress step; with `clock`, the time left (on a terminal, where the line is rewritten in place). */
 export function progressStep(e: Progress, repeat: number, clock: boolean): string {
-  const what = e.phase === 'restoring' ? 'restoring the lab' : `${e.gateway ?? e.mode}, round ${e.repetition}/${repeat}: ${e.phase}`;
+  const what = e.phase === 'restoring' ? 'restoring the lab' : `${e.gateway ?? e.mode}${e.members ? ` × ${e.members} members` : ''}, round ${e.repetition}/${repeat}: ${e.phase}`;
   return clock && e.phase !== 'restoring' ? `${what}, ${duration(e.secondsLeft)} left` : what;
 }
 
@@ -48,13 +48,34 @@ function gatewayTable(c: Comparison): string {
   return table(head, rows);
 }
 
+/** A comparison across tier sizes: per mode and size its load figures, its req/s against the smallest size, each member's CPU use. */
+function membersTable(c: Comparison): string {
+  const sizes = c.workload.members ?? [];
+  const tier = [...new Set(c.runs.flatMap((r) => Object.keys(r.memberCpu ?? {})))];
+  const head = ['mode', 'members', 'req/s', 'min–max', 'Mbit/s', 'p50 ms', 'p99 ms', 'errors', `× ${Math.min(...sizes)}`, ...tier.map((m) => `${m} CPU`)];
+  const rows = c.workload.modes.flatMap((mode) =>
+    sizes.map((n) => {
+      const s = c.summary.find((x) => x.mode === mode && x.members === n);
+      if (!s) {
+        const failed = c.runs.find((r) => r.mode === mode && r.members === n && r.error);
+        return [`${mode} × ${n}`, failed ? `failed: ${failed.error}` : 'not run'];
+      }
+      return [
+        mode, String(n), num(s.requestsPerSec.median), range(s.requestsPerSec), num(s.throughputMbps.median), num(s.latencyMs.p50), num(s.latencyMs.p99), String(s.errors),
+        s.scale === undefined ? '' : s.scale.toFixed(2), ...tier.map((m) => (s.memberCpu?.[m] ?? 0).toFixed(2)),
+      ];
+    }),
+  );
+  return table(head, rows);
+}
+
 export function formatComparison(c: Comparison): string {
   const w = c.workload;
   const lines: string[] = [];
   const state = c.complete ? 'complete' : `incomplete${c.error ? ` (${c.error})` : ''}`;
   lines.push(
     `${c.lab}/${c.service}: ${w.object} from ${w.clients.join(', ')} with ${w.connections} connections; ` +
-      `${w.repeat} × ${w.duration} s per ${w.gateways ? 'gateway' : 'mode'}${w.keepAlive === false ? ', a new connection per request' : ''}${w.warmup ? ` after ${w.warmup} s warm-up` : ''}, rotating rounds; ${state}`,
+      `${w.repeat} × ${w.duration} s per ${w.gateways ? 'gateway' : w.members ? 'mode and tier size' : 'mode'}${w.keepAlive === false ? ', a new connection per request' : ''}${w.warmup ? ` after ${w.warmup} s warm-up` : ''}, rotating rounds; ${state}`,
   );
   const first = c.summary[0];
   const head = ['mode', 'Mbit/s', 'min–max', 'req/s', 'min–max', 'p50 ms', 'p99 ms', 'errors', 'via lb', first ? `× ${first.mode}` : '×'];
@@ -78,7 +99,8 @@ export function formatComparison(c: Comparison): string {
       ratio,
     ];
   });
-  lines.push(w.gateways ? gatewayTable(c) : table(head, rows));
+  lines.push(w.gateways ? gatewayTable(c) : w.members ? membersTable(c) : table(head, rows));
+  if (w.members) lines.push("member CPU: CPUs each member used (CPU seconds ÷ seconds, its container's cgroup); × : req/s ÷ the smallest tier's, per round, median");
   if (c.verdict) lines.push(c.verdict);
   const failedRuns = c.runs.filter((r) => r.error);
   if (failedRuns.length) lines.push(`${failedRuns.length} of ${c.runs.length} runs failed; first: ${failedRuns[0].mode} round ${failedRuns[0].repetition}: ${failedRuns[0].error}`);

@@ -238,6 +238,8 @@ export const liveFromSamples = (samples: CompareSample[]) => liveSeries(samples.
 /** One sentence: the first mode asked for against the others, e.g.
  * "dsr moved 2.8× nat's throughput; the balancer carried 2 % of dsr's response bytes and 100 % of nat's". */
 export function verdict(c: Comparison): string {
+  // across tier sizes: the engine's own sentence on how the tier scaled
+  if (c.workload.members && c.verdict) return c.verdict;
   const outcomes = modeOutcomes(c);
   const withData = outcomes.filter((o) => o.hasData && o.summary);
   const missing = outcomes.filter((o) => !o.hasData);
@@ -289,6 +291,8 @@ export interface CompareForm {
   gateways?: Gateway[];
   /** false: a new connection per request */
   keepAlive?: boolean;
+  /** a tier: the sizes to run, comma-separated ("1,2,3"); empty: the whole tier, compared by mode */
+  members?: string;
 }
 export const defaultForm = (service = ''): CompareForm => ({ service, modes: [], object: '1m', connections: '4', duration: '10', warmup: '2', repeat: '3' });
 
@@ -304,20 +308,22 @@ export function toggleMode(modes: CompareRow[], mode: CompareRow, on: boolean): 
   return modes.filter((m) => m !== mode);
 }
 
-const FIELDS = ['connections', 'duration', 'warmup', 'repeat', 'modes', 'object', 'service', 'lab'] as const;
+const FIELDS = ['members', 'connections', 'duration', 'warmup', 'repeat', 'modes', 'object', 'service', 'lab'] as const;
 const fieldName = (f: string) => ((FIELDS as readonly string[]).includes(f) ? i18n.t(`compare.formErr.field.${f as (typeof FIELDS)[number]}`) : f);
 
 /** The request the form describes, checked with the API's own schema; or one line saying what is wrong. */
 export function buildRequest(lab: string, f: CompareForm): { req: CompareRequest; error?: undefined } | { req?: undefined; error: string } {
   const gateways = f.gateways ?? [];
-  if (f.modes.length === 0 && gateways.length === 0) return { error: i18n.t('compare.formErr.pickOne') };
+  // tier sizes alone run the service's own mode through each size
+  if (f.modes.length === 0 && gateways.length === 0 && !f.members?.trim()) return { error: i18n.t('compare.formErr.pickOne') };
   const n = (v: string) => (v.trim() === '' ? NaN : Number(v));
   const candidate = {
     lab,
     ...(f.service ? { service: f.service } : {}),
     // gateways run the service in l7 through each one: they take the place of the modes
-    ...(gateways.length ? { gateways } : { modes: f.modes }),
+    ...(gateways.length ? { gateways } : f.modes.length ? { modes: f.modes } : {}),
     ...(f.keepAlive === false && { keepAlive: false }),
+    ...(f.members?.trim() && { members: f.members.split(',').map((x) => n(x)) }),
     object: f.object,
     connections: n(f.connections),
     duration: n(f.duration),
@@ -335,8 +341,8 @@ export function buildRequest(lab: string, f: CompareForm): { req: CompareRequest
 }
 
 /** Rough length of a comparison, for the hint under Run (a mode switch takes a couple of seconds). */
-export function estimateSeconds(req: Pick<CompareRequest, 'modes' | 'gateways' | 'duration' | 'warmup' | 'repeat'>): number {
-  const runs = (req.gateways?.length ?? req.modes?.length ?? 1) * (req.repeat ?? 1);
+export function estimateSeconds(req: Pick<CompareRequest, 'modes' | 'gateways' | 'members' | 'duration' | 'warmup' | 'repeat'>): number {
+  const runs = (req.gateways?.length ?? req.modes?.length ?? 1) * (req.members?.length ?? 1) * (req.repeat ?? 1);
   return Math.round(runs * ((req.duration ?? 0) + (req.warmup ?? 0) + 2));
 }
 export function fmtDuration(s: number): string {

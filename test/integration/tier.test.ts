@@ -2,8 +2,11 @@
 //   1. one table: every member's Maglev table (lb_ring, read with bpftool) is the same, slot by slot;
 //   2. spread: 300 new connections from fixed source ports; each member takes 0.2–0.5 of them
 //      (its new_flow counter), as the router's own `ip route get … sport` predicts;
-//   3. members that come and go: a paused member leaves the router's route within 3 s, and comes
-//      back when it answers again (the health loop on the router, no redeploy);
+//   3. members that come and go: a member that stops answering ping, or whose data plane is gone
+//      while ping still answers, leaves the router's route within 3 s, and comes back when it
+//      answers again (the health loop on the router, no redeploy);
+//   3b. compare --members 1,3: each run carries its size and every member's CPU; the drained
+//      members idle; the lab is put back;
 //   4. survival: 300 keep-alive connections (a request every 100 ms) spread over the members; one
 //      member's container is killed: every connection through the others keeps working, and with
 //      Maglev ≥ 90 % of the dead member's too (ECMP moves them to a member that picks the same
@@ -16,6 +19,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Comparison } from '../../electron/api';
 import { LAB_PREFIX, ROOT, labelled, lblab, lblabOk, rewriteLab, tmpDir } from '../support/labs';
 
 const LAB = `${LAB_PREFIX}tier`;
@@ -185,6 +189,45 @@ describe('a tier of balancers behind a router', () => {
     log(`lb3 silent: withdrawn after ${out} ms; answering again: back after ${back} ms`);
     expect(out).toBeLessThan(3000);
     expect(back).toBeLessThan(3000);
+  });
+
+  it("withdraws a member whose data plane is gone while its kernel still answers ping, within 3 s", async () => {
+    // lb3's balancer program detached: its kernel answers ping and refuses the VIP's port itself
+    const attached = (await sh('lb3', 'for d in $(ls /sys/class/net); do tc filter show dev "$d" ingress | grep -q lb_ingress && echo "$d"; done; true')).trim().split('\n').filter(Boolean);
+    expect(attached.length).toBeGreaterThan(0);
+    await sh('lb3', attached.map((d) => `tc filter del dev ${d} ingress pref 100 handle 1 bpf`).join('; '));
+    const out = await waitRoute((m) => !m.includes('lb3'), 6000);
+    const why = (await sh('r1', 'tail -n 1 /run/lblab/tier/log')).trim();
+    await sh('lb3', attached.map((d) => `tc filter replace dev ${d} ingress pref 100 handle 1 bpf object-pinned /sys/fs/bpf/lblab/progs/lb_ingress direct-action`).join('; '));
+    const back = await waitRoute((m) => m.includes('lb3'), 6000);
+    log(`lb3 without its program: withdrawn after ${out} ms (${why}); attached again: back after ${back} ms`);
+    expect(why).toMatch(/member \S+ down \(ping up, service down\)/);
+    expect(out).toBeLessThan(3000);
+    expect(back).toBeLessThan(3000);
+  });
+
+  it('compare --members: the same load through 1 and 3 members, each run with its size and every member\'s CPU', async () => {
+    const out = await lblabOk(['compare', LAB, '--members', '1,3', '--modes', 'l4proxy', '--object', '1k', '--connections', '32', '--duration', '3', '--warmup', '1', '--repeat', '1', '--json'], 180_000);
+    const c = JSON.parse(out) as Comparison;
+    expect(c.complete, c.error).toBe(true);
+    expect(c.workload.members).toEqual([1, 3]);
+    const one = c.runs.find((r) => r.members === 1)!;
+    const three = c.runs.find((r) => r.members === 3)!;
+    log(`compare: ${c.verdict}`);
+    for (const r of [one, three]) {
+      expect(r.error).toBeUndefined();
+      expect(r.requestsPerSec).toBeGreaterThan(0);
+      expect(Object.keys(r.memberCpu!).sort()).toEqual([...MEMBERS]);
+    }
+    // one member carried it all: the drained ones idle beside it; with three, each worked
+    expect(one.memberCpu!.lb2 + one.memberCpu!.lb3).toBeLessThan(one.memberCpu!.lb1 * 0.3);
+    for (const m of MEMBERS) expect(three.memberCpu![m]).toBeGreaterThan(three.memberCpu!.lb1 * 0.3);
+    expect(c.summary.map((s) => s.members)).toEqual([1, 3]);
+    expect(c.verdict).toMatch(/^l4proxy through a tier of 1: \d+ req\/s.*; 3: \d+ req\/s \(\d+\.\d\d× 1\)/);
+    // put back: dsr again, the route through every member
+    expect(await waitRoute((m) => m.length === 3, 5000)).toBeLessThan(5000);
+    const st = JSON.parse(await lblabOk(['status', LAB, '--json'])) as { services: { mode: string }[] };
+    expect(st.services[0].mode).toBe('dsr');
   });
 
   it('dsr, Maglev: a member dies; the others\' connections live, and ≥ 90 % of its own', async () => {

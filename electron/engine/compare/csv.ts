@@ -17,11 +17,14 @@ export function comparisonToCsv(c: Comparison): string {
   const ifaces = [...new Set(c.runs.flatMap((r) => Object.keys(r.balancerBytes)))].sort(byName);
   // a comparison across gateways: what each gateway cost, per run
   const gw = !!c.workload.gateways;
+  // a comparison across tier sizes: the size of each run and every member's CPU use
+  const tier = c.workload.members ? [...new Set(c.runs.flatMap((r) => Object.keys(r.memberCpu ?? {})))].sort(byName) : [];
   const header = [
     'comparison', 'lab', 'service', 'mode', 'repetition', 'object', 'connections', 'duration_s',
     'throughput_mbps', 'requests_per_sec', 'latency_p50_ms', 'latency_p90_ms', 'latency_p99_ms', 'errors',
     'response_bytes', 'balancer_cpu_seconds',
     ...(gw ? ['gateway', 'gateway_memory_bytes', 'gateway_processes', 'gateway_threads', 'gateway_context_switches', 'waited_for_worker', 'failed_requests'] : []),
+    ...(c.workload.members ? ['members', ...tier.map((m) => `cpu_${m}`)] : []),
     ...backends.map((b) => `share_${b}`),
     ...ifaces.flatMap((i) => [`${i}_rx_bytes`, `${i}_tx_bytes`]),
     'error',
@@ -31,6 +34,7 @@ export function comparisonToCsv(c: Comparison): string {
     r.throughputMbps, r.requestsPerSec, r.latencyMs.p50, r.latencyMs.p90, r.latencyMs.p99, r.errors,
     r.responseBytes, r.balancerCpuSeconds,
     ...(gw ? [r.gateway, r.gatewayMemoryBytes, r.gatewayProcesses, r.gatewayThreads, r.gatewayContextSwitches, r.waitedForWorker, r.failedRequests] : []),
+    ...(c.workload.members ? [r.members, ...tier.map((m) => r.memberCpu?.[m])] : []),
     ...backends.map((b) => r.backendShares[b]),
     ...ifaces.flatMap((i) => [r.balancerBytes[i]?.rx, r.balancerBytes[i]?.tx]),
     r.error,

@@ -1,9 +1,10 @@
 // Everything a comparison checks before it touches the lab: the request's
 // numbers, the lab (there, running), the service, the rows this topology can
 // run, the clients. Each refusal is one line naming what is wrong.
-import { ApiError, COMPARE_OBJECTS, COMPARE_ROWS, DEFAULT_GATEWAY, GATEWAYS, MAX_WORKERS, MODES, NAME_RE, delayRefusal, gatewayRefusal, isGateway, type CompareModeAvailability, type CompareRequest, type CompareRow, type Gateway, type LabStatus, type Mode, type ServiceStatus } from '../../api';
+import { ApiError, COMPARE_OBJECTS, MAX_TIER_MEMBERS, COMPARE_ROWS, DEFAULT_GATEWAY, GATEWAYS, MAX_WORKERS, MODES, NAME_RE, delayRefusal, gatewayRefusal, isGateway, type CompareModeAvailability, type CompareRequest, type CompareRow, type Gateway, type LabStatus, type Mode, type ServiceStatus } from '../../api';
 import type { ComparePort } from './port';
 import { directUnreachable } from './reference-rows';
+import { memberRows, planMembers } from './tier-rows';
 import { objectPath, splitEven } from './wrk';
 
 export const COMPARE_DEFAULTS = { object: '1m', connections: 12, duration: 10, warmup: 2, repeat: 3 } as const;
@@ -13,7 +14,7 @@ const bad = (m: string) => new ApiError(m, 'bad-request');
 /** The request's own fields, checked with messages people can act on (the schema's bounds, stated plainly). */
 export function checkRequestFields(req: CompareRequest): void {
   const r = req as Record<string, unknown>;
-  const known = ['lab', 'service', 'modes', 'gateways', 'keepAlive', 'workers', 'object', 'connections', 'duration', 'warmup', 'repeat'];
+  const known = ['lab', 'service', 'modes', 'gateways', 'keepAlive', 'workers', 'members', 'object', 'connections', 'duration', 'warmup', 'repeat'];
   const extra = Object.keys(r).find((k) => !known.includes(k));
   if (extra) throw bad(`unknown comparison option ${extra} (options: ${known.join(', ')})`);
   if (typeof r.lab !== 'string' || !NAME_RE.test(r.lab)) throw bad(`${JSON.stringify(r.lab)} is not a lab name`);
@@ -44,6 +45,12 @@ export function checkRequestFields(req: CompareRequest): void {
     const dup = r.gateways.find((g, i) => (r.gateways as unknown[]).indexOf(g) !== i);
     if (dup !== undefined) throw bad(`gateway ${dup} is listed twice`);
     if (r.modes !== undefined) throw bad('compare either modes or gateways (gateways run the service in l7)');
+  }
+  if (r.members !== undefined) {
+    const m = r.members;
+    if (!Array.isArray(m) || m.length === 0 || m.some((n) => typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > MAX_TIER_MEMBERS))
+      throw bad(`members must list tier sizes, whole numbers 1–${MAX_TIER_MEMBERS} (got ${JSON.stringify(m)})`);
+    if (r.gateways !== undefined) throw bad('compare either gateways or tier sizes (members), not both');
   }
   if (r.modes !== undefined) {
     if (!Array.isArray(r.modes) || r.modes.length === 0) throw bad(`modes must list at least one of ${COMPARE_ROWS.join(', ')}`);
@@ -110,6 +117,8 @@ export interface PreparedCompare {
   repeat: number;
   /** the clients that run wrk and their connections */
   clients: { node: string; connections: number }[];
+  /** a comparison across tier sizes: each size, and the tier's members in order */
+  members?: { sizes: number[]; tier: string[] };
   /** a comparison across gateways (rows is ['l7']): each in turn, and the one to put back */
   gateways?: Gateway[];
   originalGateway?: Gateway;
@@ -125,6 +134,7 @@ export async function prepareCompare(port: ComparePort, req: CompareRequest): Pr
   const svc = serviceOf(status, req.service);
   const avail = await availability(port, status, svc);
   const okRows = avail.filter((a) => a.ok).map((a) => a.mode);
+  const sizes = req.members && planMembers(req.members, svc);
   let rows: CompareRow[];
   if (req.gateways) {
     // the gateways other than haproxy are configured for HTTP only
@@ -137,6 +147,12 @@ export async function prepareCompare(port: ComparePort, req: CompareRequest): Pr
       if (why) throw bad(why);
     }
     rows = ['l7'];
+  } else if (sizes) {
+    rows = memberRows(req.modes, svc);
+    for (const m of rows) {
+      const a = avail.find((x) => x.mode === m);
+      if (!a?.ok) throw bad(`${m} is not available for service ${svc.name} of lab ${status.name}: ${a?.reason ?? 'unknown mode'}`);
+    }
   } else if (req.modes) {
     for (const m of req.modes) {
       const a = avail.find((x) => x.mode === m);
@@ -175,5 +191,6 @@ export async function prepareCompare(port: ComparePort, req: CompareRequest): Pr
     ...(req.gateways && { gateways: [...req.gateways], originalGateway: status.doc?.services?.[svc.name]?.gateway ?? DEFAULT_GATEWAY }),
     keepAlive: req.keepAlive ?? true,
     ...(req.workers !== undefined && { workers: req.workers }),
+    ...(sizes && { members: { sizes, tier: [...(svc.members ?? [])] } }),
   };
 }

@@ -16,6 +16,7 @@ import { AbortedError, isAbort, raceAbort, type ComparePort, type PortExecOption
 import { kernelNatSetupScript, kernelNatUndoScript, modeForDirect, parseDetached } from './reference-rows';
 import type { PreparedCompare } from './request';
 import { summarize } from './summary';
+import { memberEntries, membersVerdict, routersOf, summarizeMembers, tierOnlyScript, viasOut } from './tier-rows';
 import { loadUrl } from './protocol-load';
 import { combineWrk, killWrkScript, LOAD_DONE, loadScript, parseMarks, parseWrkScript, type WrkJob } from './wrk';
 
@@ -45,14 +46,24 @@ export async function runComparison(id: string, p: PreparedCompare, ctx: RunnerC
   const lab = p.lab;
   const svc = p.service;
   const clients = p.clients.map((c) => c.node);
-  const nodes = [...new Set([...clients, ...p.servers, p.balancer])];
+  const tier = p.members?.tier ?? [];
+  // a comparison across tier sizes samples every member: its CPU use is part of each run
+  const nodes = [...new Set([...clients, ...p.servers, p.balancer, ...tier])];
   // a comparison across gateways runs the service in l7 through each gateway in turn: one entry per gateway
-  const entries: { row: CompareRow; gateway?: Gateway }[] = p.gateways ? p.gateways.map((gateway) => ({ row: 'l7' as const, gateway })) : p.rows.map((row) => ({ row }));
+  // across tier sizes: every row at every size
+  const entries: { row: CompareRow; gateway?: Gateway; members?: number }[] = p.gateways
+    ? p.gateways.map((gateway) => ({ row: 'l7' as const, gateway }))
+    : p.members
+      ? memberEntries(p.rows, p.members.sizes)
+      : p.rows.map((row) => ({ row }));
+  const routers = p.members ? routersOf(p.status) : [];
+  const cpuLimits = Object.fromEntries(tier.flatMap((m) => (p.status.doc?.nodes?.[m]?.cpus !== undefined ? [[m, p.status.doc.nodes[m].cpus!]] : [])));
   const total = entries.length * p.repeat;
   let seq = 0;
   let done = 0;
   let overhead = 2.5; // seconds a run costs beyond warm-up + measurement; learnt as runs go
-  const state: { mode: Mode; kernelNat?: string[]; gateway?: Gateway } = { mode: svc.mode, gateway: p.originalGateway };
+  // members: the tier size the routers' routes now go through (undefined: every member, as deployed)
+  const state: { mode: Mode; kernelNat?: string[]; gateway?: Gateway; members?: number } = { mode: svc.mode, gateway: p.originalGateway };
   const balancerIfaces = p.status.nodes.find((n) => n.name === p.balancer)?.interfaces.map((i) => i.name).filter((n) => n !== '?') ?? [];
 
   const c: Comparison = {
@@ -64,7 +75,7 @@ export async function runComparison(id: string, p: PreparedCompare, ctx: RunnerC
     environment: { kernel: '', docker: '', cpuModel: '', cpus: 0, loadBefore: [], loadAfter: [], linkRates: {}, offloads: {}, ...labOffload(p.status) },
     workload: {
       modes: p.rows, object: p.object, connections: p.connections, duration: p.duration, warmup: p.warmup, repeat: p.repeat, clients,
-      ...(p.gateways && { gateways: p.gateways }), ...(!p.keepAlive && { keepAlive: false }), ...(p.workers !== undefined && { workers: p.workers }),
+      ...(p.gateways && { gateways: p.gateways }), ...(p.members && { members: p.members.sizes }), ...(!p.keepAlive && { keepAlive: false }), ...(p.workers !== undefined && { workers: p.workers }),
     },
     summary: [],
     runs: [],
@@ -93,8 +104,9 @@ export async function runComparison(id: string, p: PreparedCompare, ctx: RunnerC
 
   const perRun = () => p.duration + p.warmup + overhead;
   let current: Gateway | undefined; // the gateway of the run under way
+  let currentMembers: number | undefined; // the tier size of the run under way
   const progress = (row: CompareRow, repetition: number, phase: 'switching' | 'warmup' | 'measuring' | 'restoring', inRunLeft = perRun()) =>
-    emit({ type: 'compare-progress', id, mode: row, ...(current && { gateway: current }), repetition, done, total, phase, secondsLeft: Math.max(0, Math.round(inRunLeft + (total - done - 1) * perRun())) });
+    emit({ type: 'compare-progress', id, mode: row, ...(current && { gateway: current }), ...(currentMembers && { members: currentMembers }), repetition, done, total, phase, secondsLeft: Math.max(0, Math.round(inRunLeft + (total - done - 1) * perRun())) });
 
   // ------------------------------------------------------------ rows
   const targetMode = (row: CompareRow): Mode => {
@@ -115,13 +127,22 @@ export async function runComparison(id: string, p: PreparedCompare, ctx: RunnerC
     state.gateway = gateway;
   }
 
-  async function enter(row: CompareRow, gateway?: Gateway): Promise<void> {
+  /** The routers' routes to the VIP through the tier's first `n` members only (undefined: all of them again). */
+  async function setMembers(n: number | undefined): Promise<void> {
+    const out = n === undefined ? [] : viasOut(p.status, tier, n);
+    await Promise.all(routers.map((r) => execOk(r, tierOnlyScript(out), n === undefined ? 'putting every member back in the route' : `routing through ${n} members`, { timeoutMs: 20_000 })));
+    state.members = n;
+  }
+
+  async function enter(row: CompareRow, gateway?: Gateway, members?: number): Promise<void> {
     if (state.kernelNat && row !== 'kernel-nat') await undoKernelNat();
     const mode = targetMode(row);
     if (state.mode !== mode) {
       await port.setMode(lab, svc.name, mode);
       state.mode = mode;
     }
+    // after the mode: a switch may plumb the routers afresh (every member in)
+    if (members !== undefined) await setMembers(members);
     // every run starts its gateway afresh: a queue or memory left by the one before must not count
     if (gateway) await switchGateway(gateway, gateway.startsWith('apache-') ? p.workers : undefined);
     if (row === 'kernel-nat' && !state.kernelNat) {
@@ -221,14 +242,15 @@ export async function runComparison(id: string, p: PreparedCompare, ctx: RunnerC
     };
   }
 
-  async function oneRun(row: CompareRow, repetition: number, gateway?: Gateway): Promise<CompareRun> {
+  async function oneRun(row: CompareRow, repetition: number, gateway?: Gateway, members?: number): Promise<CompareRun> {
     const tag = `${id}-${++seq}`;
     current = gateway;
+    currentMembers = members;
     progress(row, repetition, 'switching');
     const samplers = startSamplers(tag);
     let tick: NodeJS.Timeout | undefined;
     try {
-      await enter(row, gateway);
+      await enter(row, gateway, members);
       checkAbort();
       // with a warm-up the samplers are running long before the measured wrk starts: no need to wait for them
       const sampling = samplers.first();
@@ -292,7 +314,9 @@ export async function runComparison(id: string, p: PreparedCompare, ctx: RunnerC
       const late = samplers.startedAfter(start + SAMPLE_PERIOD_S * 1000);
       if (late) throw new Error(`node ${late}: its counters started after the measurement (the host is overloaded?)`);
       const d = (node: string) => delta(samplers.at(node, start), samplers.at(node, end));
-      const lb = d(p.balancer);
+      // a tier's run: the members that carried it make up "the balancer"
+      const carriers = members !== undefined ? tier.slice(0, members) : [p.balancer];
+      const lb = sumDeltas(carriers.map(d));
       const together = loads.length > 1 ? concurrent(loads, (from, to) => clients.reduce((x, n) => x + sumRx(delta(samplers.at(n, from), samplers.at(n, to))), 0)) : undefined;
       if (together && together.seconds < p.duration / 2)
         throw new Error(`the clients loaded together for only ${together.seconds.toFixed(1)} s of ${p.duration} (their wrk started too far apart: the host is overloaded?)`);
@@ -309,6 +333,10 @@ export async function runComparison(id: string, p: PreparedCompare, ctx: RunnerC
         responseBytes: Math.round(clients.reduce((x, n) => x + sumRx(d(n)), 0)),
         balancerCpuSeconds: lb.cpuSeconds ?? 0,
       };
+      if (members !== undefined) {
+        const seconds = Math.max(1e-3, (end - start) / 1000);
+        Object.assign(run, { members, memberCpu: Object.fromEntries(tier.map((m) => [m, Math.round(((d(m).cpuSeconds ?? 0) / seconds) * 1000) / 1000])) });
+      }
       if (gateway) Object.assign(run, gatewayFigures(gateway, samplers.between(p.balancer, start, end), load.errors));
       if (load.requests === 0) run.error = `no request completed (${load.errors} errors)`;
       return run;
@@ -328,6 +356,11 @@ export async function runComparison(id: string, p: PreparedCompare, ctx: RunnerC
         .catch(() => undoKernelNat())
         .catch((e) => errors.push(`kernel-nat not undone: ${oneLine(e)}`));
     }
+    if (state.members !== undefined) {
+      await setMembers(undefined)
+        .catch(() => setMembers(undefined))
+        .catch((e) => errors.push(`the routers' routes not put back through every member: ${oneLine(e)}`));
+    }
     if (p.originalGateway && state.gateway !== p.originalGateway) {
       try {
         // the mode first: the agent refuses a gateway other than haproxy outside l7
@@ -346,6 +379,12 @@ export async function runComparison(id: string, p: PreparedCompare, ctx: RunnerC
     return errors.length ? `restoring the lab: ${errors.join('; ')}` : undefined;
   }
 
+  function summaryOf(runs: CompareRun[]) {
+    if (p.gateways) return summarizeGateways(p.gateways, runs, p.connections);
+    if (p.members) return summarizeMembers(p.rows, p.members.sizes, runs);
+    return summarize(p.rows, runs);
+  }
+
   // ------------------------------------------------------------ the rounds
   save(); // listed (incomplete) from the start
   try {
@@ -361,21 +400,22 @@ export async function runComparison(id: string, p: PreparedCompare, ctx: RunnerC
     let failedInARow = 0;
     for (let r = 1; r <= p.repeat; r++) {
       const order = r % 2 === 1 ? entries : [...entries].reverse();
-      for (const { row, gateway } of order) {
+      for (const { row, gateway, members } of order) {
         checkAbort();
         const t0 = now();
         let run: CompareRun;
         try {
-          run = await oneRun(row, r, gateway);
+          run = await oneRun(row, r, gateway, members);
         } catch (e) {
           if (isAbort(e) || signal.aborted) throw new AbortedError();
           run = failedRun(row, r, oneLine(e));
           if (gateway) run.gateway = gateway;
+          if (members !== undefined) run.members = members;
           await killOurWrk(); // the other clients' wrk must not load the next run
         }
         c.runs.push(run);
         done++;
-        c.summary = p.gateways ? summarizeGateways(p.gateways, c.runs, p.connections) : summarize(p.rows, c.runs);
+        c.summary = summaryOf(c.runs);
         save();
         failedInARow = run.error ? failedInARow + 1 : 0;
         if (failedInARow >= MAX_FAILED_IN_A_ROW) throw new Error(`stopped after ${failedInARow} failed runs in a row: ${run.error}`);
@@ -395,11 +435,9 @@ export async function runComparison(id: string, p: PreparedCompare, ctx: RunnerC
     if (bad) c.error = c.error ? `${c.error}; ${bad}` : bad;
     const load = await exec(p.balancer, LOAD_SCRIPT, { timeoutMs: 10_000 }).catch(() => undefined);
     c.environment.loadAfter = load?.exitCode === 0 ? parseLoad(load.stdout) : [];
-    c.summary = p.gateways ? summarizeGateways(p.gateways, c.runs, p.connections) : summarize(p.rows, c.runs);
-    if (p.gateways) {
-      const v = gatewayVerdict(c.summary, p.connections);
-      if (v) c.verdict = v;
-    }
+    c.summary = summaryOf(c.runs);
+    const v = p.gateways ? gatewayVerdict(c.summary, p.connections) : p.members ? membersVerdict(c.summary, cpuLimits) : undefined;
+    if (v) c.verdict = v;
     c.finishedAt = new Date(now()).toISOString();
     save();
     emit({ type: 'compare-end', id, complete: c.complete, ...(c.error ? { error: c.error } : {}) });
@@ -420,6 +458,14 @@ function concurrent(loads: { start: number; end: number }[], rxBetween: (from: n
   const all = rxBetween(Math.min(...loads.map((l) => l.start)), Math.max(...loads.map((l) => l.end)));
   if (to <= from || all <= 0) return { seconds: Math.max(0, (to - from) / 1000), fraction: 0 };
   return { seconds: (to - from) / 1000, fraction: rxBetween(from, to) / all };
+}
+
+/** Several nodes' deltas as one: interfaces of the same name add up, and so does CPU time. */
+function sumDeltas(ds: ReturnType<typeof delta>[]): ReturnType<typeof delta> {
+  if (ds.length === 1) return ds[0];
+  const net: Record<string, { rx: number; tx: number }> = {};
+  for (const x of ds) for (const [k, v] of Object.entries(x.net)) net[k] = { rx: (net[k]?.rx ?? 0) + v.rx, tx: (net[k]?.tx ?? 0) + v.tx };
+  return { ...ds[0], net, cpuSeconds: ds.reduce((a, x) => a + (x.cpuSeconds ?? 0), 0) };
 }
 
 const roundBytes = (net: Record<string, { rx: number; tx: number }>) =>

@@ -35,6 +35,9 @@ export interface PlannedRoute {
 export interface TierRoute {
   service: string;
   vip: string;
+  /** what the router's check asks each member for: the service itself, through that member */
+  port: number;
+  protocol: Protocol;
   /** nexthop group id in the router's namespace; member i's next hop is group + 1 + i */
   group: number;
   hops: { member: string; via: string }[];

@@ -18,6 +18,7 @@ import { issue } from './issues';
 import { byName } from './net4';
 import type { PlannedRoute, TierRoute } from './plan-types';
 import { nodeNetworks, reach } from './routes';
+import { serviceProtocol, servicePort } from './schema';
 
 /** Schedulers that give every member the same backend for a flow (one consistent table). */
 export const CONSISTENT_SCHEDULERS = ['maglev', 'sh'] as const;
@@ -94,7 +95,7 @@ export function tierRoutes(doc: LabDoc, addr: Addressing): { plain: Map<string, 
         const via = net && addr.nodeAddrs.get(m)?.get(net);
         return via ? [{ member: m, via }] : [];
       });
-      if (hops.length) push(multipath, r, { service: svc, vip, group: TIER_NH_BASE + si * 64, hops });
+      if (hops.length) push(multipath, r, { service: svc, vip, port: servicePort(sd), protocol: serviceProtocol(sd), group: TIER_NH_BASE + si * 64, hops });
     }
     for (const n of Object.keys(doc.nodes)) {
       const kind = doc.nodes[n].kind;

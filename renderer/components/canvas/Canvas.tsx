@@ -24,7 +24,8 @@ import { edgeKey, litEdges, litElements, type JourneyHighlight, type Leg } from 
 import { JourneyEdge } from './JourneyEdge';
 import { hostData, overlayData } from './host-data';
 import { NodeMenu, type NodeMenuEntry } from './NodeMenu';
-import { nodeTypes, type LabFlowNode, type NetFlowNode } from './nodes';
+import { nodeTypes, type LabFlowNode, type NetFlowNode, type TierFlowNode } from './nodes';
+import { tierBoxes } from './tier-group';
 import { useTranslation } from '../../i18n';
 
 export interface CanvasProps {
@@ -91,6 +92,26 @@ export function Canvas({ doc, edit, seal, selection, onSelect, issues, nodeState
 
   const nodes = useMemo<Node[]>(() => {
     const out: Node[] = [];
+    // tiers first, so drawn underneath (a negative zIndex would put them behind the pane): a box around each
+    // tier's members, not their parent (they keep their positions); clicks go through it
+    for (const b of tierBoxes(doc, (m) => dims[nodeId(m)])) {
+      const tn: TierFlowNode = {
+        id: `tier:${b.service}`,
+        type: 'tier',
+        position: { x: b.x, y: b.y },
+        draggable: false,
+        selectable: false,
+        connectable: false,
+        focusable: false,
+        style: { pointerEvents: 'none' },
+        // its size is known, not measured: React Flow shows a node once it has dimensions
+        width: b.width,
+        height: b.height,
+        data: { service: b.service, mode: b.mode, members: b.members, width: b.width, height: b.height },
+        ...(dims[`tier:${b.service}`] ? { measured: dims[`tier:${b.service}`] } : {}),
+      };
+      out.push(tn);
+    }
     for (const [name, n] of Object.entries(doc.nodes)) {
       const id = nodeId(name);
       const fn: LabFlowNode = {

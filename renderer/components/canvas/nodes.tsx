@@ -29,6 +29,15 @@ export interface NetNodeData extends Record<string, unknown> {
   /** the hosts a network spans when they are more than one: it runs as a Swarm overlay */
   overlay?: { hosts: string[]; colors: (string | undefined)[]; title: string };
 }
+/** A tier of balancers: the group drawn around its members (tier-group.ts). */
+export interface TierNodeData extends Record<string, unknown> {
+  service: string;
+  mode: string;
+  members: string[];
+  width: number;
+  height: number;
+}
+export type TierFlowNode = Node<TierNodeData, 'tier'>;
 export type LabFlowNode = Node<LabNodeData, 'lab'>;
 export type NetFlowNode = Node<NetNodeData, 'net'>;
 
@@ -138,4 +147,19 @@ export function NetNodeView({ data, selected }: NodeProps<NetFlowNode>) {
   );
 }
 
-export const nodeTypes = { lab: LabNodeView, net: NetNodeView };
+export function TierNodeView({ data }: NodeProps<TierFlowNode>) {
+  const { t } = useTranslation();
+  return (
+    <div
+      className="tier-group"
+      data-testid={`tier-${data.service}`}
+      data-members={data.members.join(',')}
+      style={{ width: data.width, height: data.height }}
+      title={t('canvas.tierTitle', { service: data.service, members: data.members.join(', ') })}
+    >
+      <span className="tier-label">{t('canvas.tierLabel', { service: data.service, mode: data.mode, count: data.members.length })}</span>
+    </div>
+  );
+}
+
+export const nodeTypes = { lab: LabNodeView, net: NetNodeView, tier: TierNodeView };

@@ -34,6 +34,7 @@ export function CompareForm(p: CompareFormProps) {
   const { t } = useTranslation();
   const { form, setForm } = p;
   const locked = !!p.blocked || p.running;
+  const selected = p.services.find((s) => s.name === form.service) ?? (p.services.length === 1 ? p.services[0] : undefined);
   const set = (patch: Partial<Form>) => setForm({ ...form, ...patch });
   const numField = (key: 'connections' | 'duration' | 'warmup' | 'repeat', label: string, hint: string) => (
     <div className="field">
@@ -110,6 +111,14 @@ export function CompareForm(p: CompareFormProps) {
               keep-alive
             </label>
           </div>
+        </div>
+      )}
+      {(selected?.members?.length ?? 0) > 1 && (
+        <div className="field">
+          <label htmlFor="compare-members">
+            {t('dock.compareTier.sizesLabel')} <span className="muted">— {t('dock.compareTier.sizesHint', { members: selected!.members!.join(', ') })}</span>
+          </label>
+          <input id="compare-members" data-testid="compare-members" value={form.members ?? ''} placeholder="1,2,3" disabled={locked} onChange={(e) => set({ members: e.target.value })} />
         </div>
       )}
       <div className="grid2">

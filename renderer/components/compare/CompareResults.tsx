@@ -6,6 +6,7 @@ import { oneLine } from '../../api-client';
 import { exportBaseName, fmtDuration, verdict } from '../../lib/compare-data';
 import { downloadBlob } from '../../lib/files';
 import { chartsPng } from './export-png';
+import { MemberCharts } from './MemberCharts';
 import { GatewayCharts } from './GatewayCharts';
 import { ResultCharts } from './ResultCharts';
 import { i18n, useTranslation } from '../../i18n';
@@ -105,7 +106,7 @@ export function CompareResults({ comparison: c, getCsv, onError }: { comparison:
             {c.error}
           </p>
         )}
-        {c.workload.gateways ? <GatewayCharts comparison={c} /> : <ResultCharts comparison={c} />}
+        {c.workload.gateways ? <GatewayCharts comparison={c} /> : c.workload.members ? <MemberCharts comparison={c} /> : <ResultCharts comparison={c} />}
       </div>
     </div>
   );

@@ -3,7 +3,7 @@ import { Icon } from '../icons';
 import type { InspectorProps } from './context';
 import { ItemList, Section, TextField } from './fields';
 import { HostsSection } from './HostsSection';
-import { NAME_RE } from '../../../electron/api';
+import { balancersOf, NAME_RE } from '../../../electron/api';
 import { useTranslation } from '../../i18n';
 
 export function LabInspector(p: InspectorProps) {
@@ -68,7 +68,7 @@ export function LabInspector(p: InspectorProps) {
               <>
                 <span className="chip">{svc.mode}</span>
                 <span className="muted small">
-                  {svc.balancer || t('inspector.lab.noBalancer')} → {t('inspector.lab.backends', { count: svc.backends.length })}
+                  {balancersOf(svc).join(', ') || t('inspector.lab.noBalancer')} → {t('inspector.lab.backends', { count: svc.backends.length })}
                 </span>
               </>
             ),

@@ -1,4 +1,4 @@
-import { NODE_KINDS, type NodeKind } from '../../../electron/api';
+import { balancersOf, NODE_KINDS, type NodeKind } from '../../../electron/api';
 import { addLink, removeLink, removeNode, renameNode, setLink, setNode } from '../../state/doc-ops';
 import { Icon } from '../icons';
 import { taken, type InspectorProps } from './context';
@@ -13,7 +13,7 @@ export function NodeInspector(p: InspectorProps & { name: string }) {
   const node = doc.nodes[name];
   if (!node) return null;
   const free = Object.keys(doc.networks).filter((n) => !node.links.some((l) => l.network === n));
-  const services = Object.entries(doc.services ?? {}).filter(([, s]) => s.balancer === name);
+  const services = Object.entries(doc.services ?? {}).filter(([, s]) => balancersOf(s).includes(name));
   const key = (f: string) => `node:${name}:${f}`;
   const problems = issues.nodes.get(name) ?? [];
   const running = deployed ? p.live?.nodes.find((n) => n.name === name) : undefined;

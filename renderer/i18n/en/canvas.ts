@@ -35,4 +35,6 @@ export const canvas = {
   packetBytes: 'Packet bytes',
   labRemoved: 'Lab {{lab}} removed.',
   nodeMenu: '{{node}} menu',
+  tierLabel: 'tier {{service}} · {{mode}} · {{count}} members',
+  tierTitle: 'Service {{service}} runs on a tier of balancers ({{members}}): the router in front spreads flows over them with ECMP',
 };

@@ -97,6 +97,7 @@ export const compare = {
     mustBeNumber: 'must be a number',
     invalid: 'is invalid',
     field: {
+      members: 'tier sizes',
       connections: 'connections',
       duration: 'duration',
       warmup: 'warm-up',

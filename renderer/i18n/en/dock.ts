@@ -69,4 +69,12 @@ export const dock = {
     ebpfReady: 'eBPF ready',
     noEbpf: 'no eBPF',
   },
+  compareTier: {
+    sizesLabel: 'tier sizes',
+    sizesHint: 'e.g. 1,2,3: each run goes through the first N members of {{members}}',
+    requests: 'Requests/s by tier size — median, min–max',
+    cpu: "Members' CPU, CPUs used (CPU seconds ÷ seconds)",
+    size: '{{mode}} × {{count}}',
+    scale: '× the smallest tier',
+  },
 };

@@ -36,4 +36,6 @@ export const canvas: Catalog['canvas'] = {
   packetBytes: '数据包字节',
   labRemoved: '实验 {{lab}} 已删除。',
   nodeMenu: '{{node}} 菜单',
+  tierLabel: '负载均衡器集群 {{service}} · {{mode}} · {{count}} 个成员',
+  tierTitle: '服务 {{service}} 运行在一组负载均衡器上（{{members}}）：前面的路由器用 ECMP 把流分散到它们',
 };

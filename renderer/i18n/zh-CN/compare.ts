@@ -98,6 +98,7 @@ export const compare: Catalog['compare'] = {
     mustBeNumber: '必须是数字',
     invalid: '无效',
     field: {
+      members: '集群规模',
       connections: '连接数',
       duration: '时长',
       warmup: '预热',

@@ -70,4 +70,12 @@ export const dock: Catalog['dock'] = {
     ebpfReady: 'eBPF 可用',
     noEbpf: '无 eBPF',
   },
+  compareTier: {
+    sizesLabel: '集群规模',
+    sizesHint: '例如 1,2,3：每次运行只经过 {{members}} 中的前 N 个成员',
+    requests: '按集群规模的每秒请求数 — 中位数，最小–最大',
+    cpu: '成员的 CPU 用量（CPU 秒 ÷ 秒）',
+    size: '{{mode}} × {{count}}',
+    scale: '× 最小集群',
+  },
 };

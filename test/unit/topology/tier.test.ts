@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { LabDoc } from '../../../electron/api';
 import { buildAgentConfig } from '../../../electron/engine/balancer/agent-config';
 import { nodeScript, planLab, validateLab } from '../../../electron/engine/topology/index';
-import { tierConf, WATCH_SCRIPT } from '../../../electron/engine/topology/tier-watch';
+import { CHECK_SCRIPT, checkPorts, tierConf, WATCH_SCRIPT } from '../../../electron/engine/topology/tier-watch';
 import { node } from './fixtures';
 
 const tier = (svc: Partial<LabDoc['services'] extends Record<string, infer S> | undefined ? S : never> = {}): LabDoc => ({
@@ -82,9 +82,9 @@ describe('the plan of a tier', () => {
   it('routes the VIP: a multipath route on the router in front, via the router for the clients', () => {
     const r1 = node(p, 'r1');
     const [lb1, lb2, lb3] = ['lb1', 'lb2', 'lb3'].map((m) => node(p, m).interfaces[0].address);
-    expect(r1.tiers).toEqual([{ service: 'web', vip: '198.19.255.10', group: 7600, hops: [{ member: 'lb1', via: lb1 }, { member: 'lb2', via: lb2 }, { member: 'lb3', via: lb3 }] }]);
+    expect(r1.tiers).toEqual([{ service: 'web', vip: '198.19.255.10', port: 80, protocol: 'http', group: 7600, hops: [{ member: 'lb1', via: lb1 }, { member: 'lb2', via: lb2 }, { member: 'lb3', via: lb3 }] }]);
     expect(node(p, 'client1').routes).toContainEqual({ dst: '198.19.255.10/32', via: r1.interfaces[0].address });
-    expect(tierConf(r1.tiers!)).toEqual([`198.19.255.10 7600 7601:${lb1} 7602:${lb2} 7603:${lb3}`]);
+    expect(tierConf(r1.tiers!)).toEqual([`198.19.255.10 7600 80 http 7601:${lb1} 7602:${lb2} 7603:${lb3}`]);
     const s = nodeScript(p, 'r1');
     expect(s).toContain(`printf '%s\\n' '198.19.255.10/32 via ${lb1}'`); // recorded, so it goes with the tier
     expect(s).toMatch(/setsid sh "\$state\/tier\/watch\.sh" loop/);
@@ -108,6 +108,17 @@ describe('the plan of a tier', () => {
     const t = planLab(tier({ mode: 'tunnel' }));
     const all = ['lb1', 'lb2', 'lb3'].map((m) => node(t, m).interfaces[0].address);
     expect(node(t, 'web1').decapSenders).toEqual(all);
+  });
+
+  it("the router's check asks the service through one member: its own source ports, pinned to a table through that member", () => {
+    expect(checkPorts(7601)).toBe('20200-20399');
+    expect(checkPorts(7603)).toBe('20600-20799');
+    // ping and the service check both decide; a member left out on purpose stays out
+    expect(WATCH_SCRIPT).toMatch(/ip rule add pref "\$id" iif lo ipproto tcp sport "\$\(ports "\$id" \| tr ' ' -\)" table "\$id"/);
+    expect(WATCH_SCRIPT).toMatch(/if \[ "\$ping" = up \] && \{ \[ "\$svc" = up \] \|\| \[ -z "\$anysvc" \]; \}; then now=up/);
+    expect(nodeScript(p, 'r1')).toContain(`cat > "$state/tier/check.pl" <<'LBLAB_CHECK'`);
+    const perl = spawnSync("perl", ["-c"], { input: CHECK_SCRIPT, encoding: "utf8" });
+    expect(perl.stderr).toMatch(/syntax OK/);
   });
 
   it('the health loop is valid sh', () => {
