@@ -11,9 +11,9 @@ is_root() { [ "$(id -u)" = 0 ]; }
 is_debian() { [ -r /etc/debian_version ] && command -v apt-get >/dev/null; }
 
 # --- host packages (mmdebstrap, or debootstrap, builds the lab base offline; clang/llvm/libbpf
-# and bpftool build and load the data plane in the core tests; chromium drives
+# and bpftool build and load the data plane in the core tests; chromium (with a CJK font for the Chinese UI) drives
 # the e2e tests; openssh-server and openssl the remote-engine test). Checked with dpkg first so a ready machine spends no time here.
-PKGS=(mmdebstrap debootstrap clang llvm libbpf-dev bpftool iproute2 tcpdump tshark chromium make openssh-server openssl)
+PKGS=(mmdebstrap debootstrap clang llvm libbpf-dev bpftool iproute2 tcpdump tshark chromium fonts-wqy-microhei make openssh-server openssl)
 missing=()
 if is_debian; then
   installed=" $(dpkg-query -W -f='${Package}=${Status}\n' "${PKGS[@]}" 2>/dev/null | awk -F= '$2=="install ok installed"{printf "%s ", $1}')"

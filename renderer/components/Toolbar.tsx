@@ -56,7 +56,7 @@ export function Toolbar({ store, file, onLayout, engine }: ToolbarProps) {
         >
           <option value="">{t('toolbar.templates')}</option>
           {file.templates.map((t) => (
-            <option key={t.id} value={t.id} title={t.description}>
+            <option key={t.id} value={t.id} title={t.description} data-i18n="engine">
               {templateLabel(t)}
             </option>
           ))}

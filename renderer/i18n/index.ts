@@ -7,17 +7,11 @@
 import i18next from 'i18next';
 import LanguageDetector from 'i18next-browser-languagedetector';
 import { initReactI18next } from 'react-i18next';
-import { en } from './en';
-import { zhCN } from './zh-CN';
+import { LANGUAGE_KEY, LANGUAGES, resources, type Language } from './resources';
 
-export const LANGUAGES = ['en', 'zh-CN'] as const;
-export type Language = (typeof LANGUAGES)[number];
+export { LANGUAGE_KEY, LANGUAGES, resources, type Language };
 /** Each language's name in itself, for the switch. */
 export const LANGUAGE_NAMES: Record<Language, string> = { en: 'English', 'zh-CN': '简体中文' };
-/** where the choice is kept */
-export const LANGUAGE_KEY = 'lblab.language';
-
-export const resources = { en: { translation: en }, 'zh-CN': { translation: zhCN } } as const;
 
 export const i18n = i18next.createInstance();
 void i18n

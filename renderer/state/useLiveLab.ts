@@ -222,7 +222,7 @@ export function useLiveLab(client: ApiClient, notify: (m: string, l?: ToastLevel
       await stopPolls();
       await api.destroy(name);
       forget();
-      notify(`Lab ${name} removed.`, 'success');
+      notify(i18n.t('canvas.labRemoved', { lab: name }), 'success');
     } catch (e) {
       notify(i18n.t('app.live.destroyFailed', { why: oneLine(e) }));
     } finally {

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
 import { parse as parseYaml } from 'yaml';
-import { apiCallsInFlight, closeSession, expect, FAKE, labContainers, openApp, rendered, settle, snapper, switchMode, until, waitDeployed as waitDeployedOn, watchScenarios, type Session } from './harness';
+import { apiCallsInFlight, closeSession, expect, FAKE, labContainers, openApp, rendered, settle, snapper, switchMode, until, waitDeployed as waitDeployedOn, watchScenarios, type Session, tr } from './harness';
 
 const LAB = FAKE ? 'e2e-fake' : 'e2e-dsr';
 const OUT = path.resolve('test-results/e2e');
@@ -74,7 +74,8 @@ async function waitIdle(timeout: number) {
   for (;;) {
     const errs = await page.getByTestId('toast-error').allInnerTexts();
     if (errs.length) throw new Error(`the app reported: ${errs.join(' | ')}`);
-    const busy = (await page.getByTestId('progress').count()) > 0 || /deploying|removing/.test(await page.getByTestId('lab-state').innerText());
+    const text = await page.getByTestId('lab-state').innerText();
+    const busy = (await page.getByTestId('progress').count()) > 0 || [tr('toolbar.deploying'), tr('toolbar.removing')].some((w) => text.includes(w));
     if (!busy) return;
     if (Date.now() > deadline) throw new Error(`still busy after ${timeout} ms`);
     await page.waitForTimeout(1000);
@@ -245,9 +246,9 @@ describe('lblab in the browser (web mode)', () => {
   it('an empty lab cannot be deployed, and the app says why', async () => {
     await expect(page.getByTestId('docker-banner').count()).resolves.toBe(0);
     await expect(page.getByTestId('deploy').isDisabled()).resolves.toBe(true);
-    expect(await page.getByTestId('deploy').getAttribute('title')).toContain('Nothing to deploy: the lab has no nodes');
+    expect(await page.getByTestId('deploy').getAttribute('title')).toContain(tr('app.live.noNodes'));
     await expect.poll(() => page.getByTestId('issues-panel').innerText()).toContain('the lab has no nodes');
-    expect(await page.getByTestId('issues-panel').innerText()).not.toContain('the lab is valid');
+    expect(await page.getByTestId('issues-panel').innerText()).not.toContain(tr('app.issues.none'));
     await snap('empty');
     noProblems('empty lab');
   });
@@ -281,7 +282,7 @@ describe('lblab in the browser (web mode)', () => {
     it('a template over the running lab asks first; cancelling keeps the lab and the drawing', async () => {
       await page.getByTestId('template-select').selectOption('nat');
       await page.getByTestId('confirm').waitFor({ timeout: 10_000 });
-      expect(await page.getByTestId('confirm-lines').innerText()).toContain(`Lab ${LAB} keeps running`);
+      expect(await page.getByTestId('confirm-lines').innerText()).toContain(tr('app.file.keepsRunning', { lab: LAB }));
       await snap('template-asks');
       await page.getByTestId('confirm-cancel').click();
       await expect(page.getByTestId('confirm').count()).resolves.toBe(0);
@@ -327,7 +328,7 @@ describe('lblab in the browser (web mode)', () => {
       const saved = path.join(OUT, `${LAB}.lab.yaml`);
       await download.saveAs(saved);
       const text = fs.readFileSync(saved, 'utf8');
-      await expect.poll(() => page.getByTestId('toast-success').allInnerTexts()).toContain(`Downloaded as ${LAB}.lab.yaml to your browser's download folder.`);
+      await expect.poll(() => page.getByTestId('toast-success').allInnerTexts()).toContain(tr('app.file.downloaded', { file: `${LAB}.lab.yaml` }));
       const y = parseYaml(text);
       expect(y.name).toBe(LAB);
       expect(Object.keys(y.nodes).sort()).toEqual(['client1', 'lb1', 'r1', 'web1', 'web2']);
@@ -338,7 +339,7 @@ describe('lblab in the browser (web mode)', () => {
       await page.getByTestId('new-lab').click();
       await page.getByTestId('confirm-ok').click(); // the lab keeps running: the app asks first
       await expect.poll(() => page.locator('.react-flow__node').count()).toBe(0);
-      await expect.poll(() => page.getByTestId('running-elsewhere').innerText()).toContain(`lab ${LAB} runs`);
+      await expect.poll(() => page.getByTestId('running-elsewhere').innerText()).toContain(tr('toolbar.runsElsewhere', { lab: LAB }).replace(/<\/?1>/g, ''));
       await page.getByTestId('file-input').setInputFiles(saved);
       await expect.poll(() => page.locator('.react-flow__node').count()).toBe(7);
       await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(7);
@@ -373,10 +374,10 @@ describe('lblab in the browser (web mode)', () => {
 
       // ---- the drift, and what Redeploy will do
       await expect.poll(() => page.getByTestId('drift').count(), { timeout: 15_000 }).toBe(1);
-      expect(await page.getByTestId('drift').innerText()).toContain('drawing differs from the running lab (3)');
+      expect(await page.getByTestId('drift').innerText()).toContain(tr('app.drift.chip', { count: 3 }));
       await page.getByTestId('drift').click();
       expect(await page.getByTestId('drift-line').allInnerTexts()).toEqual(['+ node web3', '+ link web3 ↔ net1', '~ service web: backends']);
-      expect(await page.getByTestId('drift-effect').innerText()).toContain('Redeploy recreates the whole lab (5 containers)');
+      expect(await page.getByTestId('drift-effect').innerText()).toContain(tr('app.drift.recreate', { count: 5 }).split(/[:：]/)[0]);
       await snap('drift');
       await page.getByTestId('drift').click();
 
@@ -407,7 +408,7 @@ describe('lblab in the browser (web mode)', () => {
       await page.getByTestId('service-web').click();
       await page.getByTestId('service-mode').selectOption('nat');
       await expect.poll(() => page.getByTestId('field-error-services.web.mode').count()).toBe(1);
-      expect(await page.getByTestId('field-error-services.web.mode').innerText()).toContain('Switch refused: web cannot run in nat on the running lab');
+      expect(await page.getByTestId('field-error-services.web.mode').innerText()).toContain(tr('inspector.service.switchRefused', { why: tr('app.live.modeRefusal', { service: 'web', mode: 'nat', why: '' }) }).trim());
       await expect.poll(() => page.getByTestId('service-mode').inputValue()).toBe('dsr');
       expect(await page.getByTestId('service-live-mode').innerText()).toBe('dsr');
       await snap('mode-refused');
@@ -416,7 +417,7 @@ describe('lblab in the browser (web mode)', () => {
 
     it('destroy asks, then removes every container with no error and no failed call', async () => {
       await page.getByTestId('destroy').click();
-      expect(await page.getByTestId('confirm').innerText()).toContain(`Destroy lab ${LAB}?`);
+      expect(await page.getByTestId('confirm').innerText()).toContain(tr('app.live.destroyTitle', { lab: LAB }));
       await page.getByTestId('confirm-ok').click();
       await waitDeployed('no', 180_000);
       // a poll sent before the removal and answered after it would fail now: wait for every answer, then its render

@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { closeSession, expect, FAKE, labContainers, openApp, processesInLab, snapper, switchMode, until, waitDeployed, watchScenarios, type Session } from './harness';
+import { closeSession, expect, FAKE, labContainers, openApp, processesInLab, snapper, switchMode, until, waitDeployed, watchScenarios, type Session, tr } from './harness';
 
 const OUT = path.resolve('test-results/e2e-compare');
 const LAB = FAKE ? 'e2e-fake-x' : 'e2e-compare';
@@ -117,7 +117,7 @@ async function compareDsrAndNat() {
     return h.length === 2 && h[1] > 0 && h[0] > h[1] * 1.5 ? 'dsr taller' : `bar heights ${h.join(', ')}`;
   }).toBe('dsr taller');
   await expect.poll(() => page.getByTestId('chart-bytes').locator('.recharts-bar-rectangle').count()).toBeGreaterThan(0);
-  expect(await page.getByTestId('compare-verdict').innerText()).toMatch(/^dsr moved [\d.]+× nat's throughput/);
+  expect(await page.getByTestId('compare-verdict').innerText()).toMatch(new RegExp(`^${tr('compare.verdict.movedRatio', { mode: 'dsr', list: tr('compare.verdict.ratioOf', { ratio: '[\\d.]+×', mode: 'nat' }) })}`));
   await page.getByTestId('compare-results').scrollIntoViewIfNeeded();
   await snap('compare-results');
   // CSV: one header and a row per run
@@ -212,7 +212,7 @@ async function followAPacket() {
   // the balancer's out hop in dsr: eth.dst is the mode's rewrite
   const rewritten = page.locator('[data-testid^="hop-request-"][data-testid$="-field-eth.dst"][data-mark="rewrite"]');
   await expect.poll(() => rewritten.count(), { timeout: 30_000 }).toBe(1);
-  expect(await page.getByTestId('journey-verdict').innerText()).toMatch(/did not cross the balancer/);
+  expect(await page.getByTestId('journey-verdict').innerText()).toContain(tr('journey.responseDirect', { path: '\u0000' }).split('\u0000')[1]);
   await snap('journey-dsr');
 
   // switch the service to tunnel in the inspector, then send again: an outer header appears

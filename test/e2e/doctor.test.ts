@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { LabStatus } from '../../electron/api';
-import { closeSession, expect, FAKE, labContainers, openApp, snapper, until, waitDeployed, watchScenarios, type Session } from './harness';
+import { closeSession, expect, FAKE, labContainers, openApp, snapper, until, waitDeployed, watchScenarios, type Session, tr } from './harness';
 
 const OUT = path.resolve('test-results/e2e-doctor');
 const LAB = 'e2e-doctor';
@@ -79,10 +79,10 @@ describe.skipIf(FAKE)('the doctor in the browser (web mode, real engine)', () =>
     // the lab says so: the node's badge, the toolbar
     await expect.poll(() => page.getByTestId('node-broken-web2').count(), { timeout: 30_000 }).toBe(1);
     await expect.poll(() => page.getByTestId('lab-state').getAttribute('data-broken')).toBe('yes');
-    expect(await page.getByTestId('lab-state').innerText()).toContain('broken on purpose: backend-down on web2');
+    expect(await page.getByTestId('lab-state').innerText()).toContain(tr('toolbar.brokenOnPurpose', { broken: 'backend-down on web2' }));
     // the symptom: the balancer's health check takes web2 out, no request reaches it
     await page.getByTestId('tab-counters').click();
-    await expect.poll(() => page.getByTestId('counter-row-web-web2').locator('.health').innerText(), { timeout: 30_000 }).toBe('down');
+    await expect.poll(() => page.getByTestId('counter-row-web-web2').locator('.health').innerText(), { timeout: 30_000 }).toBe(tr('dock.counters.down'));
     expect(served()).not.toContain('web2');
     await snap('broken');
 
@@ -96,7 +96,7 @@ describe.skipIf(FAKE)('the doctor in the browser (web mode, real engine)', () =>
     expect(await page.getByTestId(group).locator('.finding').count()).toBe(1);
     expect(await page.getByTestId('node-web2').getAttribute('data-doctor')).toBe(group.replace('doctor-group-', ''));
     expect(await page.locator('[data-doctor]').count()).toBe(1);
-    expect(await page.getByTestId('doctor-breaks').innerText()).toContain('backend-down on web2');
+    expect(await page.getByTestId('doctor-breaks').innerText()).toContain(tr('doctor.faultOn', { fault: 'backend-down', node: 'web2' }));
     await page.getByTestId('finding-evidence-toggle-backend-down-web2').click();
     expect((await page.getByTestId('finding-evidence-backend-down-web2').innerText()).length).toBeGreaterThan(0);
     await snap('doctor-finding');
@@ -117,7 +117,7 @@ describe.skipIf(FAKE)('the doctor in the browser (web mode, real engine)', () =>
     }
     expect(new Set(who)).toEqual(new Set(['web1', 'web2', 'web3']));
     await page.getByTestId('tab-counters').click();
-    await expect.poll(() => page.getByTestId('counter-row-web-web2').locator('.health').innerText()).toBe('healthy');
+    await expect.poll(() => page.getByTestId('counter-row-web-web2').locator('.health').innerText()).toBe(tr('dock.counters.healthy'));
     await snap('fixed');
     expect(scenario.since()).toEqual([]);
   });

@@ -7,9 +7,18 @@ import path from 'node:path';
 import { beforeEach, expect as baseExpect } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { build } from 'vite';
+import i18next from 'i18next';
+import { LANGUAGE_KEY, resources, type Language } from '../../renderer/i18n/resources';
 
 export const ROOT = path.resolve('.');
 export const FAKE = process.env.LBLAB_E2E_FAKE === '1';
+/** the app's language in these tests: LBLAB_E2E_LANG=zh-CN runs them in Chinese */
+export const LANG: Language = process.env.LBLAB_E2E_LANG === 'zh-CN' ? 'zh-CN' : 'en';
+
+const texts = i18next.createInstance();
+void texts.init({ resources, lng: LANG, fallbackLng: 'en', initAsync: false, interpolation: { escapeValue: false } });
+/** A UI text as the app shows it in the tests' language (same catalog, same interpolation). */
+export const tr = texts.t.bind(texts) as typeof texts.t;
 
 // polls wait up to 15 s unless told otherwise: the machine is shared and sometimes slow
 const basePoll = baseExpect.poll.bind(baseExpect);
@@ -69,16 +78,19 @@ function chromiumInNetns(out: string, pid: number): string {
 export interface Session { server: Served; browser: Browser; page: Page; consoleErrors: string[] }
 
 /** Build the renderer, start the server (real, or the fake API) and a browser page on it. */
-export async function openApp(out: string): Promise<Session> {
+export async function openApp(out: string, opts: { fake?: boolean; lang?: Language } = {}): Promise<Session> {
+  const fake = opts.fake ?? FAKE;
   fs.mkdirSync(out, { recursive: true });
   await build({ configFile: path.join(ROOT, 'vite.renderer.config.ts'), logLevel: 'warn' });
   const { startServer } = await import('../../electron/server/index');
-  const server: Served = FAKE ? await startServer({ port: 0, api: (await import('./fake-api')).createFakeApi(), log: () => undefined }) : await serveReal(out);
+  const server: Served = fake ? await startServer({ port: 0, api: (await import('./fake-api')).createFakeApi(), log: () => undefined }) : await serveReal(out);
   const browser = await chromium.launch({
-    executablePath: FAKE || !server.pid ? '/usr/bin/chromium' : chromiumInNetns(out, server.pid),
+    executablePath: fake || !server.pid ? '/usr/bin/chromium' : chromiumInNetns(out, server.pid),
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
   });
   const ctx = await browser.newContext({ viewport: { width: 1500, height: 940 }, acceptDownloads: true });
+  // the language the app starts in, as if chosen earlier (kept in localStorage)
+  await ctx.addInitScript(([key, lang]) => localStorage.getItem(key) ?? localStorage.setItem(key, lang), [LANGUAGE_KEY, opts.lang ?? LANG] as const);
   const page = await ctx.newPage();
   const consoleErrors: string[] = [];
   page.on('pageerror', (e) => consoleErrors.push(`page error: ${e.message}`));

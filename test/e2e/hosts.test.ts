@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { expect, openApp, snapper, until, watchScenarios, type Session } from './harness';
+import { expect, openApp, snapper, until, watchScenarios, type Session, tr } from './harness';
 
 const OUT = path.resolve('test-results/e2e-hosts');
 /** nothing is deployed: the drawing keeps the template's name (the screenshot serves the docs) */
@@ -77,12 +77,12 @@ describe('a lab spread over hosts, drawn in the browser (web mode)', () => {
 
     // back links lb and r1 (h1) with the servers (h2, h3): an overlay; front stays a bridge on h1
     await expect.poll(() => page.getByTestId('network-overlay-back').count()).toBe(1);
-    expect(await page.getByTestId('network-overlay-back').innerText()).toContain('overlay · VXLAN');
+    expect(await page.getByTestId('network-overlay-back').innerText()).toContain(tr('canvas.overlay'));
     expect(await page.getByTestId('network-back').getAttribute('data-overlay')).toBe('h1,h2,h3');
     expect(await page.getByTestId('network-back').getAttribute('title')).toContain('MTU 1450');
     expect(await page.getByTestId('network-overlay-front').count()).toBe(0);
     await page.getByTestId('network-back').click();
-    await expect.poll(() => page.getByTestId('network-runs-as').innerText()).toContain('overlay across h1, h2, h3');
+    await expect.poll(() => page.getByTestId('network-runs-as').innerText()).toContain(tr('inspector.hosts.overlayAcross', { hosts: 'h1, h2, h3', mtu: '' }).split(' · ')[0]);
     await until('problems', () => page.getByTestId('issues-count').innerText(), '0', 15_000);
     await page.getByTestId('canvas').locator('.react-flow__pane').click({ position: { x: 20, y: 20 } });
     await snap('spread');
@@ -103,7 +103,7 @@ describe('a lab spread over hosts, drawn in the browser (web mode)', () => {
     // removing h3 (web3's host): asked, then web3 moves to h1 and back spans h1, h2 only
     await page.getByTestId('remove-host-h3').click();
     await expect.poll(() => page.getByTestId('confirm').count()).toBe(1);
-    expect(await page.getByTestId('confirm').innerText()).toContain('web3 moves to h1, the first host.');
+    expect(await page.getByTestId('confirm').innerText()).toContain(tr('inspector.hosts.moves', { count: 1, nodes: 'web3', first: 'h1' }));
     await page.getByTestId('confirm-ok').click();
     await expect.poll(() => page.getByTestId('node-host-web3').innerText()).toBe('h1');
     await expect.poll(() => page.getByTestId('network-back').getAttribute('data-overlay')).toBe('h1,h2');

@@ -290,6 +290,15 @@ export function Canvas({ doc, edit, seal, selection, onSelect, issues, nodeState
   return (
     <div ref={ref} className={`canvas${lit ? ' journey-shown' : ''}`} data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop}>
       <ReactFlow
+        ariaLabelConfig={{
+          'controls.ariaLabel': t('canvas.flow.controls'),
+          'controls.fitView.ariaLabel': t('canvas.flow.fitView'),
+          'controls.interactive.ariaLabel': t('canvas.flow.interactive'),
+          'controls.zoomIn.ariaLabel': t('canvas.flow.zoomIn'),
+          'controls.zoomOut.ariaLabel': t('canvas.flow.zoomOut'),
+          'handle.ariaLabel': t('canvas.flow.handle'),
+          'minimap.ariaLabel': t('canvas.flow.minimap'),
+        }}
         nodes={nodes}
         edges={edges}
         nodeTypes={nodeTypes}

@@ -64,6 +64,7 @@ export function LabNodeView({ data, selected }: NodeProps<LabFlowNode>) {
       data-host={host?.name}
       style={host?.color ? ({ '--host': host.color } as CSSProperties) : undefined}
       title={title || undefined}
+      data-i18n-title="engine"
     >
       <Handle type="source" position={Position.Top} id="t" data-testid={`handle-${name}-top`} className="handle" />
       <div className="lab-node-icon">
@@ -119,6 +120,7 @@ export function NetNodeView({ data, selected }: NodeProps<NetFlowNode>) {
       data-testid={`network-${name}`}
       data-overlay={overlay ? overlay.hosts.join(',') : undefined}
       title={title || undefined}
+      data-i18n-title="engine"
     >
       {overlay && (
         <span className="overlay-tag" data-testid={`network-overlay-${name}`}>

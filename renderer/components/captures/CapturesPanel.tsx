@@ -137,7 +137,7 @@ export function CapturesPanel({ client, lab, status, pick }: CapturesPanelProps)
                 {cap.state === 'loaded' ? cap.name : cap.interfaces.map((i) => `${i.node}:${i.iface}`).join(', ')}
                 {cap.filter ? ` · ${cap.filter}` : ''}
               </span>
-              {cap.endReason && cap.state === 'ended' && <span className="muted" data-testid="capture-end-reason">{` · ${cap.endReason}`}</span>}
+              {cap.endReason && cap.state === 'ended' && <span className="muted" data-testid="capture-end-reason" data-i18n="engine">{` · ${cap.endReason}`}</span>}
             </span>
           )}
           <span className="spacer" />

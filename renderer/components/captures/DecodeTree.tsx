@@ -52,7 +52,7 @@ export function DecodeTree({ tree, selected, onSelect, problem }: DecodeTreeProp
     });
 
   return (
-    <div className="decode-tree" ref={host} role="tree" aria-label="Packet details" data-testid="decode-tree">
+    <div className="decode-tree" ref={host} role="tree" aria-label={t('canvas.packetDetails')} data-testid="decode-tree">
       {problem && <div className="decode-problem" data-testid="decode-problem">{problem}</div>}
       {tree.map((l) => {
         const open = !folded.has(l.name);

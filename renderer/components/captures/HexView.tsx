@@ -4,6 +4,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useMemo, useRef } from 'react';
 import { HEX_ROW, hexLine, hexRowCount, hexToBytes } from '../../lib/capture-data';
+import { i18n } from '../../i18n';
 
 export const HEX_LINE_HEIGHT = 18;
 
@@ -28,7 +29,7 @@ export function HexView({ hex, selected, onByte }: HexViewProps) {
   }, [selOffset, v]);
 
   return (
-    <div className="hex-view mono" ref={scroller} data-testid="hex-view" aria-label="Packet bytes">
+    <div className="hex-view mono" ref={scroller} data-testid="hex-view" aria-label={i18n.t('canvas.packetBytes')} data-i18n="field">
       <div style={{ height: v.getTotalSize(), position: 'relative' }}>
         {v.getVirtualItems().map((it) => {
           const line = hexLine(bytes, it.index, sel ?? undefined);

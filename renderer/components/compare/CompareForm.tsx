@@ -31,9 +31,9 @@ function modeState(row: CompareRow, a: Availability): { ok: boolean; reason?: st
 }
 
 export function CompareForm(p: CompareFormProps) {
+  const { t } = useTranslation();
   const { form, setForm } = p;
   const locked = !!p.blocked || p.running;
-  const { t } = useTranslation();
   const selected = p.services.find((s) => s.name === form.service) ?? (p.services.length === 1 ? p.services[0] : undefined);
   const set = (patch: Partial<Form>) => setForm({ ...form, ...patch });
   const numField = (key: 'connections' | 'duration' | 'warmup' | 'repeat', label: string, hint: string) => (
@@ -71,7 +71,7 @@ export function CompareForm(p: CompareFormProps) {
             const order = form.modes.indexOf(row);
             const checked = order >= 0;
             return (
-              <label key={row} className={`check compare-mode${st.ok ? '' : ' unavailable'}`} title={st.ok ? t(`compare.rowTitle.${row}`) : `${row}: ${st.reason}`} data-testid={`compare-mode-${row}`}>
+              <label key={row} className={`check compare-mode${st.ok ? '' : ' unavailable'}`} title={st.ok ? t(`compare.rowTitle.${row}`) : `${row}: ${st.reason}`} data-testid={`compare-mode-${row}`} data-i18n-title="engine">
                 <input
                   type="checkbox"
                   data-testid={`compare-check-${row}`}

@@ -103,7 +103,7 @@ export function CompareResults({ comparison: c, getCsv, onError }: { comparison:
           {describe(c)}
         </p>
         {env && (
-          <p className="muted small compare-meta" data-png-text data-testid="compare-environment">
+          <p className="muted small compare-meta" data-png-text data-testid="compare-environment" data-i18n="engine">
             {env}
           </p>
         )}

@@ -5,6 +5,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { CompareEvent, CompareRequest, Comparison, ComparisonInfo, LabEvent } from '../../../electron/api';
 import { oneLine, type ApiClient } from '../../api-client';
 import { emptyLive, liveAdd, type CompareProgress, type LiveAcc } from '../../lib/compare-data';
+import { i18n } from '../../i18n';
 
 export interface RunningCompare {
   /** null until startCompare answers */
@@ -44,7 +45,7 @@ export function useCompare(client: ApiClient) {
       setHistory([...list].sort((a, b) => b.startedAt.localeCompare(a.startedAt)));
       setHistoryError(null);
     } catch (e) {
-      setHistoryError(`Past comparisons unavailable: ${oneLine(e)}`);
+      setHistoryError(i18n.t('compare.historyUnavailable', { why: oneLine(e) }));
     }
   }, [api]);
 
@@ -57,9 +58,9 @@ export function useCompare(client: ApiClient) {
       if (activeId.current !== id) return;
       activeId.current = null;
       setRunning((r) => (r ? { ...r, ending: true } : r));
-      const stopped = end.error ? `Comparison stopped: ${end.error}` : null;
+      const stopped = end.error ? i18n.t('compare.stopped', { why: end.error }) : null;
       if (stopped) setError(stopped);
-      else if (!end.complete) setNotice('Cancelled: showing the runs done so far.');
+      else if (!end.complete) setNotice(i18n.t('compare.cancelled'));
       try {
         const c = await api.getComparison(id);
         setResult(c);
@@ -132,7 +133,7 @@ export function useCompare(client: ApiClient) {
         starting.current = false;
         early.current = [];
         setRunning(null);
-        setError(`Compare failed: ${oneLine(e)}`);
+        setError(i18n.t('compare.compareFailed', { why: oneLine(e) }));
         return;
       }
       starting.current = false;
@@ -153,7 +154,7 @@ export function useCompare(client: ApiClient) {
       await api.cancelCompare(id);
     } catch (e) {
       setRunning((r) => (r ? { ...r, cancelling: false } : r));
-      setError(`Cancel failed: ${oneLine(e)}`);
+      setError(i18n.t('compare.cancelFailed', { why: oneLine(e) }));
     }
   }, [api]);
 
@@ -166,7 +167,7 @@ export function useCompare(client: ApiClient) {
         const c = await api.getComparison(id);
         if (ticket === opening.current) setResult(c);
       } catch (e) {
-        if (ticket === opening.current) setError(`Cannot open comparison ${id}: ${oneLine(e)}`);
+        if (ticket === opening.current) setError(i18n.t('compare.cannotOpen', { id, why: oneLine(e) }));
       }
     },
     [api],

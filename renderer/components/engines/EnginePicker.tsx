@@ -43,6 +43,7 @@ export function EnginePicker({ api, info, onInfo }: EnginePickerProps) {
         type="button"
         className="btn ghost"
         data-testid="engine-name"
+        data-i18n="engine"
         title={hover || t('dock.engines.buttonTitle')}
         aria-haspopup="dialog"
         aria-expanded={open}
@@ -69,7 +70,7 @@ export function EnginePicker({ api, info, onInfo }: EnginePickerProps) {
               <li key={e.name} className={`engine-row${e.current ? ' current' : ''}`} data-testid={`engine-row-${e.name}`}>
                 <div className="engine-row-main">
                   <span className={`dot ${e.answers ? 'on' : 'warn'}`} aria-hidden />
-                  <span className="engine-row-name" title={e.description}>
+                  <span className="engine-row-name" title={e.description} data-i18n="engine">
                     {e.name}
                   </span>
                   {e.current && <span className="badge" data-testid="engine-current">
@@ -78,7 +79,8 @@ export function EnginePicker({ api, info, onInfo }: EnginePickerProps) {
                   <span className="muted engine-host">{e.host}</span>
                 </div>
                 <div className="engine-row-facts muted" data-testid={`engine-facts-${e.name}`}>
-                  {e.answers ? engineFacts(e) || t('dock.engines.answers') : t('dock.engines.doesNotAnswer', { why: e.problem ?? t('dock.engines.noReason') })}
+                  {e.answers ? <span data-i18n="engine">{engineFacts(e) || t('dock.engines.answers')}</span> : t('dock.engines.doesNotAnswer', { why: '' })}
+                  {!e.answers && <span data-i18n="engine">{e.problem ?? t('dock.engines.noReason')}</span>}
                 </div>
                 {e.ebpf && !e.ebpf.ok && <div className="engine-row-facts muted">{e.ebpf.checked}</div>}
                 {!e.current && (

@@ -27,6 +27,7 @@ export function LabInspector(p: InspectorProps) {
         <TextField
           label={t('inspector.lab.description')}
           testid="lab-description"
+          labFile
           multiline
           value={doc.description}
           onChange={(v) => edit({ ...doc, description: v === '' ? undefined : v }, 'lab:description')}

@@ -32,12 +32,12 @@ export function Field({ label, hint, error, children, id, path }: Base & { child
   );
 }
 
-export function TextField(p: Base & { value: string | undefined; onChange(v: string): void; onBlur?(): void; placeholder?: string; multiline?: boolean }) {
+export function TextField(p: Base & { value: string | undefined; onChange(v: string): void; onBlur?(): void; placeholder?: string; multiline?: boolean; /** holds the lab file's own words (not translated) */ labFile?: boolean }) {
   const id = useId();
   return (
     <Field {...p} id={id}>
       {p.multiline ? (
-        <textarea id={id} data-testid={p.testid} value={p.value ?? ''} placeholder={p.placeholder} rows={3} onChange={(e) => p.onChange(e.target.value)} onBlur={p.onBlur} />
+        <textarea id={id} data-testid={p.testid} data-i18n={p.labFile ? 'lab' : undefined} value={p.value ?? ''} placeholder={p.placeholder} rows={3} onChange={(e) => p.onChange(e.target.value)} onBlur={p.onBlur} />
       ) : (
         <input id={id} data-testid={p.testid} type="text" spellCheck={false} value={p.value ?? ''} placeholder={p.placeholder} onChange={(e) => p.onChange(e.target.value)} onBlur={p.onBlur} />
       )}

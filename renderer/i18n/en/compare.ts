@@ -1,5 +1,11 @@
 // The Compare tab: the form, the progress, the verdict, the charts' titles, axes and legends.
 export const compare = {
+  historyUnavailable: 'Past comparisons unavailable: {{why}}',
+  stopped: 'Comparison stopped: {{why}}',
+  cancelled: 'Cancelled: showing the runs done so far.',
+  compareFailed: 'Compare failed: {{why}}',
+  cancelFailed: 'Cancel failed: {{why}}',
+  cannotOpen: 'Cannot open comparison {{id}}: {{why}}',
   checking: 'checking what this service supports…',
   notOffered: 'the engine does not offer this row here',
   notAvailable: 'not available for this service',

@@ -1,6 +1,12 @@
 import type { Catalog } from '../en';
 
 export const compare: Catalog['compare'] = {
+  historyUnavailable: '无法获取历史对比：{{why}}',
+  stopped: '对比已停止：{{why}}',
+  cancelled: '已取消：显示已完成的各轮结果。',
+  compareFailed: '对比失败：{{why}}',
+  cancelFailed: '取消失败：{{why}}',
+  cannotOpen: '无法打开对比 {{id}}：{{why}}',
   checking: '正在检查该服务支持的模式…',
   notOffered: '引擎在此处不提供这一项',
   notAvailable: '该服务不可用',
@@ -92,7 +98,7 @@ export const compare: Catalog['compare'] = {
     mustBeNumber: '必须是数字',
     invalid: '无效',
     field: {
-      members: '层规模',
+      members: '集群规模',
       connections: '连接数',
       duration: '时长',
       warmup: '预热',

@@ -10,7 +10,7 @@ export const inspector: Catalog['inspector'] = {
   deleteX: '删除 {{name}}',
   rate: '速率',
   address: '地址',
-  unlimited: '不限速',
+  unlimited: '不限',
   auto: '自动',
   lab: {
     section: '实验',
