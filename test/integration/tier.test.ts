@@ -22,7 +22,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Comparison } from '../../electron/api';
 import { LAB_PREFIX, ROOT, labelled, lblab, lblabOk, rewriteLab, tmpDir } from '../support/labs';
 
-const LAB = `${LAB_PREFIX}tier`;
+// not `tier`: lab-lifecycle deploys labs/tier.lab.yaml under that name
+const LAB = `${LAB_PREFIX}tiers`;
 const MEMBERS = ['lb1', 'lb2', 'lb3'] as const;
 const VICTIM = 'lb2';
 const RING_SIZE = 65537;

@@ -171,9 +171,16 @@ export function parseRecord(text: string): LabRecord | undefined {
   }
 }
 
+/** The running anchor's record; undefined only when the file is not there. Not being able to look (an
+ * exec that fails or times out on a busy host) is an error, not "no record": `up` takes a lab without a
+ * record for a crashed run's leftovers and removes it. */
 export async function readRecord(container: string): Promise<LabRecord | undefined> {
-  const r = await execIn(container, ['cat', RECORD_PATH], { timeoutMs: 10_000 }).catch(() => undefined);
-  return r && r.exitCode === 0 ? parseRecord(r.stdout) : undefined;
+  const r = await execIn(container, ['cat', RECORD_PATH], { timeoutMs: 10_000 }).catch((e: unknown) => {
+    throw new Error(`cannot read the lab's record in container ${container.slice(0, 12)}: ${e instanceof Error ? e.message : String(e)}; nothing was changed`);
+  });
+  if (r.exitCode === 0) return parseRecord(r.stdout);
+  if (/no such file/i.test(r.stderr)) return undefined;
+  throw new Error(`cannot read the lab's record in container ${container.slice(0, 12)}: ${r.stderr.trim() || `exit ${r.exitCode}`}; nothing was changed`);
 }
 
 /** The record of an anchor that does not run (no exec there): read from its filesystem. */
