@@ -47,7 +47,7 @@ export function formatJourney(j: Journey, o: JourneyFormatOptions = {}): string 
   const served = `${j.member ? `, through ${j.member}` : ''}${j.backend ? `, reached ${j.backend}` : ''}`;
   const status = j.response.status !== undefined ? ` (HTTP ${j.response.status})` : '';
   const out = [
-    `journey on lab ${j.lab}: service ${j.service} in ${j.mode} mode${j.gateway ? ` (${j.gateway})` : ''}, ${j.client.node} (${j.client.address}${j.client.port ? `:${j.client.port}` : ''}) → ${j.vip}:${j.port}${served}${status}`,
+    `journey on lab ${j.lab}: service ${j.service} in ${j.mode} mode${j.gateway ? ` (${j.gateway})` : ''}, ${j.client.node} (${j.client.address}${j.client.port ? `:${j.client.port}` : ''}) → ${j.vip.includes(':') ? `[${j.vip}]` : j.vip}:${j.port}${served}${status}`,
   ];
   if (j.error) out.push(`note: ${j.error}`);
   if (j.notCaptured?.length) out.push(`not captured: ${j.notCaptured.join(', ')}`);

@@ -24,6 +24,10 @@ const portArg = (v: string) => {
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('must be a port number 0..65535');
   return n;
 };
+const familyArg = (v: string): 4 | 6 => {
+  if (v !== '4' && v !== '6') throw new InvalidArgumentError('must be 4 or 6');
+  return v === '6' ? 6 : 4;
+};
 
 const positiveInt = (v: string) => {
   const n = Number(v);
@@ -236,8 +240,9 @@ export function buildProgram(): Command {
     .argument('<lab>', 'lab name', labName)
     .option('--service <service>', 'the service to follow (default: the first)', labName)
     .option('--from <client>', 'the client node that sends it (default: the first running client)', labName)
+    .option('--family <family>', 'the VIP to send to: 4 (default) or 6, the service\'s IPv6 VIP (vip6)', familyArg)
     .option('--json', 'print JSON')
-    .action(async (name: string, o: { service?: string; from?: string; json?: boolean }) => {
+    .action(async (name: string, o: { service?: string; from?: string; family?: 4 | 6; json?: boolean }) => {
       // Ctrl-C: let the journey stop its captures (a few seconds) before exiting; a second one exits now
       let interrupted = false;
       const onSigint = () => {
@@ -248,7 +253,7 @@ export function buildProgram(): Command {
       process.on('SIGINT', onSigint);
       let j;
       try {
-        j = await (await lab()).journey(name, { service: o.service, from: o.from });
+        j = await (await lab()).journey(name, { service: o.service, from: o.from, ...(o.family && { family: o.family }) });
       } finally {
         process.off('SIGINT', onSigint);
       }
