@@ -30,7 +30,13 @@ export interface NodeStatus {
 }
 /** One host of a lab spread over several engines, as status last saw it. */
 export interface HostStatus { name: string; engine: string; reachable: boolean; problem?: string }
-export interface BackendStatus { node: string; address: string; weight: number }
+export interface BackendStatus {
+  node: string;
+  address: string;
+  /** its IPv6 address on that network, when the service has a vip6 */
+  address6?: string;
+  weight: number;
+}
 export interface ServiceStatus {
   name: string;
   balancer: string;

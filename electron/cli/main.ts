@@ -362,7 +362,7 @@ const objectArg = (v: string) => {
   return v;
 };
 
-interface CompareOpts { service?: string; modes?: CompareRow[]; gateways?: Gateway[]; members?: number[]; keepAlive?: boolean; workers?: number; object?: string; connections?: number; duration?: number; warmup?: number; repeat?: number; json?: boolean; csv?: string }
+interface CompareOpts { service?: string; family?: 4 | 6; modes?: CompareRow[]; gateways?: Gateway[]; members?: number[]; keepAlive?: boolean; workers?: number; object?: string; connections?: number; duration?: number; warmup?: number; repeat?: number; json?: boolean; csv?: string }
 
 function addCompareCommand(program: Command): void {
   program
@@ -373,6 +373,7 @@ function addCompareCommand(program: Command): void {
     .option('--modes <list>', `comma-separated: ${COMPARE_ROWS.join(',')} (default: every balancer mode the topology runs)`, rowsArg)
     .option('--gateways <list>', `comma-separated l7 gateways to compare instead of modes: ${GATEWAYS.join(',')}`, gatewaysArg)
     .option('--members <list>', "a tier of balancers: run through its first N members for each N, e.g. 1,2,3 (in the service's mode, or --modes)", membersArg)
+    .option('--family <family>', "4 (default) or 6: the load goes to the service's IPv6 VIP (vip6)", familyArg)
     .option('--no-keep-alive', 'a new connection for every request (default: keep-alive)')
     .option('--workers <n>', "Apache's worker limit while compared (threads; processes for apache-prefork)", numberArg)
     .option('--object <object>', `1k | 100k | 1m | 10m, a /path on the servers, or /delay/MS (0–${MAX_DELAY_MS} ms) (default 1m)`, objectArg)
@@ -386,7 +387,7 @@ function addCompareCommand(program: Command): void {
       const { formatComparison, progressStep } = await import('./compare-format');
       const req = Object.fromEntries(
         Object.entries({
-          lab: name, service: o.service, modes: o.modes, gateways: o.gateways, members: o.members, keepAlive: o.keepAlive === false ? false : undefined, workers: o.workers,
+          lab: name, service: o.service, ...(o.family === 6 && { family: 6 }), modes: o.modes, gateways: o.gateways, members: o.members, keepAlive: o.keepAlive === false ? false : undefined, workers: o.workers,
           object: o.object, connections: o.connections, duration: o.duration, warmup: o.warmup, repeat: o.repeat,
         }).filter(([, v]) => v !== undefined),
       ) as unknown as CompareRequest;

@@ -73,7 +73,7 @@ export function serviceStatus(s: PlannedService): ServiceStatus {
     ...(s.protocol && s.protocol !== 'http' && { protocol: s.protocol }),
     mode: s.mode,
     scheduler: s.scheduler,
-    backends: s.backends.map((b) => ({ node: b.node, address: b.address, weight: b.weight })),
+    backends: s.backends.map((b) => ({ node: b.node, address: b.address, ...(s.vip6 && b.address6 && { address6: b.address6 }), weight: b.weight })),
     ...(s.mode === 'l7' && { gateway: s.gateway ?? DEFAULT_GATEWAY }),
   };
 }
