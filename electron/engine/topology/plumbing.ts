@@ -277,6 +277,7 @@ function decapBlock(n: PlannedNode, ifVar: (i: number) => string): string[] {
       ...devs.map((d) => `{ tc filter show dev ${d} ingress pref ${PREF_DECAP} 2>/dev/null | grep -q ${DECAP_PROGRAM} && tc filter del dev ${d} ingress pref ${PREF_DECAP} handle 1 bpf; } 2>/dev/null || true`),
       `rm -rf "$bpffs/${DECAP_PIN}" 2>/dev/null || true`,
       'ip link set tunl0 down 2>/dev/null || true',
+      'ip link set ip6tnl0 down 2>/dev/null || true',
     ];
   }
   const senders = n.decapSenders ?? [];
@@ -288,7 +289,7 @@ function decapBlock(n: PlannedNode, ifVar: (i: number) => string): string[] {
     '# loaded once and attached from its pin, so that its sender allow lists (decap_senders, decap_senders6)',
     `# can be filled: only the lab's balancers (${[...senders, ...(n.decapSenders6 ?? [])].join(' ') || 'none'}) may tunnel to this node. Where that fails:`,
     "# the ipip module's tunl0 where present (every netns has it then), or the program from its file;",
-    '# both decapsulate IPIP from any sender.',
+    '# both decapsulate from any sender.',
     'obj=',
     `for f in \${LBLAB_DECAP_OBJ:-} ${[DECAP_OBJECT, ...DECAP_FALLBACKS].join(' ')}; do [ -f "$f" ] && obj="$f" && break; done`,
     `pin="$bpffs/${DECAP_PIN}"`,
@@ -302,10 +303,13 @@ function decapBlock(n: PlannedNode, ifVar: (i: number) => string): string[] {
     'if [ -n "$obj" ] && command -v bpftool >/dev/null 2>&1 && lblab_decap_pinned; then',
     ...attach('object-pinned "$pin/prog"'),
     '  ip link set tunl0 down 2>/dev/null || true',
+    '  ip link set ip6tnl0 down 2>/dev/null || true',
     'elif ip link show tunl0 >/dev/null 2>&1; then',
     '  ip link set tunl0 up',
     '  lblab_put "$sys/net/ipv4/conf/tunl0/rp_filter" 0',
-    `  echo ${sq(`lblab: warning: node ${n.name}: tunl0 decapsulates IPIP from any sender`)} >&2`,
+    "  # and the ip6_tunnel module's ip6tnl0 for ip6ip6, where present",
+    '  ip link set ip6tnl0 up 2>/dev/null || true',
+    `  echo ${sq(`lblab: warning: node ${n.name}: tunl0 decapsulates IPIP (ip6tnl0, where present, ip6ip6) from any sender`)} >&2`,
     'else',
     `  [ -n "$obj" ] || lblab_fail ${sq(`node ${n.name}: ${DECAP_OBJECT} is missing from the image (tunnel decap)`)}`,
     "  grep -q ' /sys/fs/bpf ' /proc/mounts || mount -t bpf bpf /sys/fs/bpf 2>/dev/null || true",
