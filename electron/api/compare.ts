@@ -38,6 +38,8 @@ export const compareRequestSchema = z
     workers: z.number().int().min(1).max(MAX_WORKERS).optional(),
     /** a tier of balancers: run the service through its first N members for each N given (`[1, 2, 3]`) */
     members: z.array(z.number().int().min(1).max(MAX_TIER_MEMBERS)).min(1).max(MAX_TIER_MEMBERS).optional(),
+    /** 6: the load goes to the service's IPv6 VIP (vip6; direct: the servers' IPv6 addresses); default 4 */
+    family: z.union([z.literal(4), z.literal(6)]).optional(),
   })
   .strict();
 /** `/delay/MS` on the lab servers answers after MS ms, within this range (lab-images/server/nginx.conf). */
@@ -107,6 +109,8 @@ export interface CompareWorkload {
   workers?: number;
   /** a comparison across tier sizes: each run goes through the tier's first N members, for each N */
   members?: number[];
+  /** 6: the load went over IPv6, to the service's vip6 */
+  family?: 6;
 }
 /** A run of a comparison across tier sizes: how many members carried it and what each member's CPU did. */
 export interface MemberFigures {

@@ -14,6 +14,8 @@ export const journeyOptionsSchema = z
     service: nameSchema.optional(),
     /** the client node that sends the request (default: the lab's first running client) */
     from: nameSchema.optional(),
+    /** 6: send the request to the service's IPv6 VIP (vip6); default 4, its IPv4 VIP */
+    family: z.union([z.literal(4), z.literal(6)]).optional(),
   })
   .strict();
 export type JourneyOptions = z.infer<typeof journeyOptionsSchema>;
@@ -21,9 +23,10 @@ export type JourneyOptions = z.infer<typeof journeyOptionsSchema>;
 export type JourneyValue = string | number | null;
 
 export interface JourneyChange {
-  /** a Wireshark display-filter field (`ip.dst`), `outer.ip.src` / `outer.ip.dst` for the IPIP header, `underlay.ip.src` /
+  /** a Wireshark display-filter field (`ip.dst`, `ipv6.dst`), `outer.ip.src` / `outer.ip.dst` for the IPIP header
+   * (`outer.ipv6.src` / `outer.ipv6.dst` for ip6ip6's), `underlay.ip.src` /
    * `underlay.ip.dst` / `underlay.udp.dstport` / `vxlan.vni` for the VXLAN header between two hosts, `encap` (`ipip`, `vxlan`,
-   * `vxlan+ipip`: outermost first), or `tcp.stream` (a proxy's new connection, from and to as `a:p > b:q`) */
+   * `vxlan+ipip`, `ip6ip6`: outermost first), or `tcp.stream` (a proxy's new connection, from and to as `a:p > b:q`) */
   field: string;
   from: JourneyValue;
   to: JourneyValue;
@@ -52,7 +55,7 @@ export interface JourneyHop {
   host?: string;
   /** seen on the hosts' own network between Docker engines (an overlay network's VXLAN), not in a node */
   underlay?: true;
-  /** the compared fields as this hop saw them (innermost header; outer.* for IPIP, underlay.* and vxlan.vni for VXLAN) */
+  /** the compared fields as this hop saw them (innermost header, ip.* or ipv6.*; outer.* for a tunnel, underlay.* and vxlan.vni for VXLAN) */
   fields: Record<string, JourneyValue>;
 }
 
@@ -64,7 +67,10 @@ export interface Journey {
   mode: Mode;
   /** l7: the gateway that relayed the request (the one running at the time, as the balancer's agent says) */
   gateway?: Gateway;
+  /** the VIP the request went to: the service's vip6 over IPv6 */
   vip: string;
+  /** 6: the request went over IPv6 (to the vip6); absent: IPv4 */
+  family?: 6;
   port: number;
   /** the node that sent the request, and from where */
   client: { node: string; address: string; port?: number };
@@ -83,8 +89,8 @@ export interface Journey {
 export interface JourneyMethods {
   /** Send one request from a client to the service's VIP and follow it, and its response, hop by hop; the journey (one
    * that could not be followed to the end says why in `error`). Fails not-found (no such lab, service or client),
-   * conflict (the lab, the client or the balancer is not running), bad-request (the lab has no service or client, or
-   * `from` is not a client) or engine (Docker, a capture failed). */
+   * conflict (the lab, the client or the balancer is not running), bad-request (the lab has no service or client,
+   * `from` is not a client, or family 6 for a service without a vip6) or engine (Docker, a capture failed). */
   journey(lab: string, opts: JourneyOptions): Promise<Journey>;
 }
 

@@ -12,6 +12,8 @@ export interface InterfaceStatus {
   network: string; // lab network name
   mac: string;
   address: string; // CIDR, e.g. 198.18.0.10/24
+  /** a dual-stack network: the IPv6 address, CIDR (fd00:4c42::5/64) */
+  address6?: string;
   rate?: string;
 }
 export interface NodeStatus {
@@ -28,13 +30,21 @@ export interface NodeStatus {
 }
 /** One host of a lab spread over several engines, as status last saw it. */
 export interface HostStatus { name: string; engine: string; reachable: boolean; problem?: string }
-export interface BackendStatus { node: string; address: string; weight: number }
+export interface BackendStatus {
+  node: string;
+  address: string;
+  /** its IPv6 address on that network, when the service has a vip6 */
+  address6?: string;
+  weight: number;
+}
 export interface ServiceStatus {
   name: string;
   balancer: string;
   /** a tier: every member (`balancer` is the first) */
   members?: string[];
   vip: string;
+  /** its IPv6 VIP, when it has one (`vip6`) */
+  vip6?: string;
   port: number;
   /** what the service speaks (absent: http) */
   protocol?: Protocol;

@@ -74,7 +74,7 @@ export function formatComparison(c: Comparison): string {
   const lines: string[] = [];
   const state = c.complete ? 'complete' : `incomplete${c.error ? ` (${c.error})` : ''}`;
   lines.push(
-    `${c.lab}/${c.service}: ${w.object} from ${w.clients.join(', ')} with ${w.connections} connections; ` +
+    `${c.lab}/${c.service}${w.family === 6 ? ' over IPv6' : ''}: ${w.object} from ${w.clients.join(', ')} with ${w.connections} connections; ` +
       `${w.repeat} × ${w.duration} s per ${w.gateways ? 'gateway' : w.members ? 'mode and tier size' : 'mode'}${w.keepAlive === false ? ', a new connection per request' : ''}${w.warmup ? ` after ${w.warmup} s warm-up` : ''}, rotating rounds; ${state}`,
   );
   const first = c.summary[0];

@@ -12,6 +12,8 @@ export interface JourneyFormatOptions {
   width?: number;
 }
 
+/** `address:port`, an IPv6 address in brackets */
+const hostPort = (a: string, port: number) => (a.includes(':') ? `[${a}]:${port}` : `${a}:${port}`);
 const show = (v: JourneyValue) => (v === null ? '(none)' : String(v));
 
 function changeLines(changes: JourneyChange[], indent: string, o: JourneyFormatOptions): string[] {
@@ -47,7 +49,7 @@ export function formatJourney(j: Journey, o: JourneyFormatOptions = {}): string 
   const served = `${j.member ? `, through ${j.member}` : ''}${j.backend ? `, reached ${j.backend}` : ''}`;
   const status = j.response.status !== undefined ? ` (HTTP ${j.response.status})` : '';
   const out = [
-    `journey on lab ${j.lab}: service ${j.service} in ${j.mode} mode${j.gateway ? ` (${j.gateway})` : ''}, ${j.client.node} (${j.client.address}${j.client.port ? `:${j.client.port}` : ''}) → ${j.vip}:${j.port}${served}${status}`,
+    `journey on lab ${j.lab}: service ${j.service} in ${j.mode} mode${j.gateway ? ` (${j.gateway})` : ''}, ${j.client.node} (${j.client.port ? hostPort(j.client.address, j.client.port) : j.client.address}) → ${hostPort(j.vip, j.port)}${served}${status}`,
   ];
   if (j.error) out.push(`note: ${j.error}`);
   if (j.notCaptured?.length) out.push(`not captured: ${j.notCaptured.join(', ')}`);

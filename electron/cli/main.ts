@@ -24,6 +24,10 @@ const portArg = (v: string) => {
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('must be a port number 0..65535');
   return n;
 };
+const familyArg = (v: string): 4 | 6 => {
+  if (v !== '4' && v !== '6') throw new InvalidArgumentError('must be 4 or 6');
+  return v === '6' ? 6 : 4;
+};
 
 const positiveInt = (v: string) => {
   const n = Number(v);
@@ -236,8 +240,9 @@ export function buildProgram(): Command {
     .argument('<lab>', 'lab name', labName)
     .option('--service <service>', 'the service to follow (default: the first)', labName)
     .option('--from <client>', 'the client node that sends it (default: the first running client)', labName)
+    .option('--family <family>', 'the VIP to send to: 4 (default) or 6, the service\'s IPv6 VIP (vip6)', familyArg)
     .option('--json', 'print JSON')
-    .action(async (name: string, o: { service?: string; from?: string; json?: boolean }) => {
+    .action(async (name: string, o: { service?: string; from?: string; family?: 4 | 6; json?: boolean }) => {
       // Ctrl-C: let the journey stop its captures (a few seconds) before exiting; a second one exits now
       let interrupted = false;
       const onSigint = () => {
@@ -248,7 +253,7 @@ export function buildProgram(): Command {
       process.on('SIGINT', onSigint);
       let j;
       try {
-        j = await (await lab()).journey(name, { service: o.service, from: o.from });
+        j = await (await lab()).journey(name, { service: o.service, from: o.from, ...(o.family && { family: o.family }) });
       } finally {
         process.off('SIGINT', onSigint);
       }
@@ -357,7 +362,7 @@ const objectArg = (v: string) => {
   return v;
 };
 
-interface CompareOpts { service?: string; modes?: CompareRow[]; gateways?: Gateway[]; members?: number[]; keepAlive?: boolean; workers?: number; object?: string; connections?: number; duration?: number; warmup?: number; repeat?: number; json?: boolean; csv?: string }
+interface CompareOpts { service?: string; family?: 4 | 6; modes?: CompareRow[]; gateways?: Gateway[]; members?: number[]; keepAlive?: boolean; workers?: number; object?: string; connections?: number; duration?: number; warmup?: number; repeat?: number; json?: boolean; csv?: string }
 
 function addCompareCommand(program: Command): void {
   program
@@ -368,6 +373,7 @@ function addCompareCommand(program: Command): void {
     .option('--modes <list>', `comma-separated: ${COMPARE_ROWS.join(',')} (default: every balancer mode the topology runs)`, rowsArg)
     .option('--gateways <list>', `comma-separated l7 gateways to compare instead of modes: ${GATEWAYS.join(',')}`, gatewaysArg)
     .option('--members <list>', "a tier of balancers: run through its first N members for each N, e.g. 1,2,3 (in the service's mode, or --modes)", membersArg)
+    .option('--family <family>', "4 (default) or 6: the load goes to the service's IPv6 VIP (vip6)", familyArg)
     .option('--no-keep-alive', 'a new connection for every request (default: keep-alive)')
     .option('--workers <n>', "Apache's worker limit while compared (threads; processes for apache-prefork)", numberArg)
     .option('--object <object>', `1k | 100k | 1m | 10m, a /path on the servers, or /delay/MS (0–${MAX_DELAY_MS} ms) (default 1m)`, objectArg)
@@ -381,7 +387,7 @@ function addCompareCommand(program: Command): void {
       const { formatComparison, progressStep } = await import('./compare-format');
       const req = Object.fromEntries(
         Object.entries({
-          lab: name, service: o.service, modes: o.modes, gateways: o.gateways, members: o.members, keepAlive: o.keepAlive === false ? false : undefined, workers: o.workers,
+          lab: name, service: o.service, ...(o.family === 6 && { family: 6 }), modes: o.modes, gateways: o.gateways, members: o.members, keepAlive: o.keepAlive === false ? false : undefined, workers: o.workers,
           object: o.object, connections: o.connections, duration: o.duration, warmup: o.warmup, repeat: o.repeat,
         }).filter(([, v]) => v !== undefined),
       ) as unknown as CompareRequest;

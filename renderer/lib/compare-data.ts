@@ -295,6 +295,8 @@ export interface CompareForm {
   members?: string;
   /** Apache gateways: their worker limit (empty: each MPM's default) */
   workers?: string;
+  /** the load to the service's vip6 (a service with one) */
+  ipv6?: boolean;
 }
 export const defaultForm = (service = ''): CompareForm => ({ service, modes: [], object: '1m', connections: '4', duration: '10', warmup: '2', repeat: '3' });
 
@@ -325,6 +327,7 @@ export function buildRequest(lab: string, f: CompareForm): { req: CompareRequest
     // gateways run the service in l7 through each one: they take the place of the modes
     ...(gateways.length ? { gateways } : f.modes.length ? { modes: f.modes } : {}),
     ...(f.keepAlive === false && { keepAlive: false }),
+    ...(f.ipv6 && { family: 6 as const }),
     ...(f.members?.trim() && { members: f.members.split(',').map((x) => n(x)) }),
     ...(gateways.some((g) => g.startsWith('apache-')) && f.workers?.trim() && { workers: n(f.workers) }),
     object: f.object,

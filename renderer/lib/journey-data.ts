@@ -247,7 +247,9 @@ export function verdict(j: Journey): string {
 
 /** The facts under the verdict: who sent what where, who answered, how long it took. */
 export function journeyMeta(j: Journey): string {
-  const from = `${j.client.node} (${j.client.address}${j.client.port ? `:${j.client.port}` : ''}) → ${j.vip}:${j.port}`;
+  // an IPv6 address in brackets before its port
+  const hp = (a: string, port: number) => (a.includes(':') ? `[${a}]:${port}` : `${a}:${port}`);
+  const from = `${j.client.node} (${j.client.port ? hp(j.client.address, j.client.port) : j.client.address}) → ${hp(j.vip, j.port)}`;
   const parts = [`${j.service}: ${from}`];
   if (j.backend) parts.push(i18n.t('journey.servedBy', { backend: j.backend }));
   if (j.response.status !== undefined) parts.push(`HTTP ${j.response.status}`);

@@ -12,6 +12,7 @@ import { CLIENT, CLIENT_IFINDEX, LB_EGRESS_MAC, VIP, backend, beMac, beOfMac, se
 import { TCP, buildFrame, parseFrame } from '../support/bpf/packet';
 import { CLIENT_MAC, LB_MAC, NH, buildFrame6, norm6, parseFrame6, type Frame6Spec } from '../support/bpf/packet6';
 import { SNAT_PORT_MIN, SNAT_PORT_SPAN, ipv6Bytes } from '../../lab-images/balancer/agent/dataplane-abi';
+import { decapSenders6Hex } from '../../electron/engine/topology/plumbing';
 import type { DataplaneMode } from '../../lab-images/balancer/contract/vocabulary';
 
 const skip = skipReason();
@@ -108,6 +109,14 @@ describe('IPv6', skipIf(skip), () => {
       Buffer.from(ipv6Bytes('fd00:18:1::99')).copy(cfg, 4);
       execFileSync('bpftool', ['map', 'update', 'pinned', join(m.dir, 'maps/decap_senders6'), 'key', 'hex', '00', '00', '00', '00',
         'value', 'hex', ...[...cfg].map((b) => b.toString(16).padStart(2, '0'))]);
+      expect(runProg(prog, atServer).retval).toBe(TC_ACT_SHOT);
+      // the lab's plumbing's own values: the balancer's address among them passes; '::' alone (a lab whose
+      // balancers have no IPv6 address) drops every sender
+      const fill = (addrs: string[]) => execFileSync('bpftool', ['map', 'update', 'pinned', join(m.dir, 'maps/decap_senders6'), 'key', 'hex', '00', '00', '00', '00',
+        'value', 'hex', ...decapSenders6Hex(addrs).split(' ')]);
+      fill(['fd00:18:1::99', LB6]);
+      expect(runProg(prog, atServer).retval).toBe(TC_ACT_OK);
+      fill(['::']);
       expect(runProg(prog, atServer).retval).toBe(TC_ACT_SHOT);
     } finally {
       m.cleanup();

@@ -1,11 +1,16 @@
 // A dual-stack lab (subnet6 on both networks, vip6: auto) switched live through the eBPF modes and the
-// proxies: every mode serves 100/100 over IPv6 and over IPv4, spread evenly by rr; the server sees the
-// mode's IPv6 signature (dsr: the VIP6 still the destination; nat: ipv6.dst the server; snat: ipv6.src the
-// balancer). Tunnel over IPv6 waits for the servers' ip6ip6 decapsulator (left out here).
+// proxies: every mode serves 100/100 over IPv6 and over IPv4, spread evenly by rr. A capture on web1's
+// interface shows each eBPF mode's IPv6 signature on the wire (dsr: the frame from the balancer's MAC to
+// web1's, still client → VIP6, no outer header; tunnel: an outer IPv6 header balancer → web1 around
+// client → VIP6; nat: ipv6.dst the server; snat: ipv6.src the balancer), and the bytes the balancer
+// receives during a 10 MiB download over IPv6 say whether the responses crossed it (dsr, tunnel: no;
+// nat: yes, the control). One journey over IPv6 (tunnel) names the outer header and sees the response
+// go around the balancer.
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LAB_PREFIX, lblab, lblabOk, tmpDir } from '../support/labs';
+import type { Journey, LabStatus } from '../../electron/api';
+import { LAB_PREFIX, lblab, lblabOk, nodeSh, tcpdumpIn, tmpDir } from '../support/labs';
 
 const LAB = `${LAB_PREFIX}ds`;
 const VIP4 = '198.18.242.254';
@@ -23,7 +28,13 @@ nodes:
 services:
   web: { balancer: lb, port: 80, mode: dsr, scheduler: rr, vip6: auto, backends: [ web1, web2 ] }
 `;
-const sh = (node: string, script: string) => lblabOk(['exec', LAB, node, '--', 'sh', '-c', script], 120_000);
+const MIB = 1024 * 1024;
+const sh = (node: string, script: string) => nodeSh(LAB, node, script);
+
+let status: LabStatus;
+const iface = (node: string, network: string) => status.nodes.find((n) => n.name === node)!.interfaces.find((i) => i.network === network)!;
+/** a node's IPv6 address: its IPv4 host number in the network's subnet6 */
+const addr6 = (node: string, network: string) => `fd00:4c42:0:${network === 'front' ? 'f2' : 'f3'}::${Number(iface(node, network).address.split('/')[0].split('.')[3]).toString(16)}`;
 
 /** 100 requests to a URL: how many each server answered. */
 async function spread(url: string): Promise<Record<string, number>> {
@@ -33,37 +44,93 @@ async function spread(url: string): Promise<Record<string, number>> {
   return c;
 }
 
-/** The source and destination of the first IPv6 request packet web1 sees to port 80. */
-async function seenOnWeb1(): Promise<string> {
-  const dump = sh('web1', `rm -f /tmp/ds.pcap; timeout 5 tcpdump -U -nn -c 1 -i any -w /tmp/ds.pcap 'ip6 and tcp dst port 80' 2>/dev/null; tcpdump -nn -r /tmp/ds.pcap 2>/dev/null; true`);
-  await new Promise((r) => setTimeout(r, 2000));
-  await sh('client1', `for i in 1 2 3 4; do curl -s -g -m 2 -o /dev/null 'http://[${VIP6}]/'; done`);
-  return dump;
+/** The header lines (tcpdump -e) of the IPv6 packets on web1's back interface that carry a nonce the client sent to the VIP6. */
+async function requestLinesOnWeb1(): Promise<string[]> {
+  const nonce = `ds-${Date.now()}`;
+  const cap = tcpdumpIn(LAB, 'web1', `-l -nn -e -A -s 0 -i ${iface('web1', 'back').name} 'ip6 and (tcp dst port 80 or ip6 proto 41)'`, 3);
+  await cap.listening;
+  // rr over two backends: 4 requests put 2 on web1
+  await sh('client1', `for i in 1 2 3 4; do curl -s -g -m 2 -o /dev/null 'http://[${VIP6}]/1k.bin?${nonce}'; done`);
+  const packets = (await cap.output).split(/\n(?=\d\d:\d\d:\d\d\.\d+ )/);
+  const lines = packets.filter((p) => p.includes(nonce)).map((p) => p.split('\n')[0]);
+  expect(lines.length, 'no request over IPv6 reached web1').toBeGreaterThan(0);
+  return lines;
+}
+
+/** Bytes received on all the balancer's interfaces while the client downloads 10 MiB from the VIP6. */
+async function balancerRxDuringDownload6(): Promise<number> {
+  const read = async () => (await sh('lb', 'cat /sys/class/net/*/statistics/rx_bytes')).split('\n').filter(Boolean).reduce((a, b) => a + Number(b), 0);
+  const before = await read();
+  const got = await sh('client1', `curl -s -g -o /dev/null -w '%{size_download}' -m 30 'http://[${VIP6}]/10m.bin'`);
+  expect(Number(got)).toBe(10 * MIB);
+  return (await read()) - before;
+}
+
+async function servesBoth(): Promise<void> {
+  for (const url of [`http://[${VIP6}]/`, `http://${VIP4}/`]) expect(await spread(url), url).toEqual({ web1: 50, web2: 50 });
 }
 
 beforeAll(async () => {
   const file = path.join(tmpDir(), `${LAB}.lab.yaml`);
   fs.writeFileSync(file, LAB_YAML);
   await lblabOk(['up', file], 600_000);
+  status = JSON.parse(await lblabOk(['status', LAB, '--json'])) as LabStatus;
 }, 700_000);
 afterAll(async () => {
   await lblab(['down', LAB]);
 }, 300_000);
 
 describe('dual-stack lab', () => {
-  for (const mode of ['dsr', 'nat', 'snat', 'l4proxy', 'l7'] as const) {
+  it('dsr: 100/100 over both, even spread; web1 sees only the MACs changed; responses bypass the balancer', async () => {
+    expect(status.services[0].vip6).toBe(VIP6);
+    await servesBoth();
+    const [lbMac, web1Mac] = [iface('lb', 'back').mac, iface('web1', 'back').mac];
+    for (const l of await requestLinesOnWeb1()) {
+      expect(l).toContain(`${lbMac} > ${web1Mac}`);
+      expect(l).toMatch(new RegExp(`${addr6('client1', 'front')}\\.\\d+ > ${VIP6}\\.80:`));
+      expect(l).not.toContain(`${addr6('lb', 'back')} >`); // no outer header
+    }
+    expect(await balancerRxDuringDownload6()).toBeLessThan(3 * MIB);
+    // status says each interface's IPv6 address (the host number mirrored)
+    expect(iface('client1', 'front').address6).toBe(`${addr6('client1', 'front')}/64`);
+  });
+
+  it('tunnel: 100/100 over both; an outer IPv6 header balancer → web1; responses bypass the balancer; the journey names it', async () => {
+    await lblabOk(['mode', LAB, 'web', 'tunnel'], 300_000);
+    await servesBoth();
+    for (const l of await requestLinesOnWeb1()) {
+      expect(l).toContain(`${addr6('lb', 'back')} > ${addr6('web1', 'back')}`);
+      expect(l).toMatch(new RegExp(`${addr6('client1', 'front')}\\.\\d+ > ${VIP6}\\.80:`));
+    }
+    expect(await balancerRxDuringDownload6()).toBeLessThan(3 * MIB);
+
+    const j = JSON.parse(await lblabOk(['journey', LAB, '--family', '6', '--json'], 120_000)) as Journey;
+    expect(j.error).toBeUndefined();
+    expect(j).toMatchObject({ vip: VIP6, family: 6, mode: 'tunnel' });
+    const lbOut = j.request.hops.find((h) => h.node === 'lb' && h.direction === 'out')!;
+    const rewrites = Object.fromEntries(lbOut.changes.filter((c) => !c.expected).map((c) => [c.field, c.to]));
+    expect(rewrites).toEqual({ encap: 'ip6ip6', 'outer.ipv6.src': addr6('lb', 'back'), 'outer.ipv6.dst': addr6(j.backend!, 'back') });
+    expect(j.response.hops.length).toBeGreaterThan(0);
+    expect(j.response.viaBalancer).toBe(false);
+  });
+
+  it('nat: 100/100 over both; ipv6.dst becomes the server; responses cross the balancer', async () => {
+    await lblabOk(['mode', LAB, 'web', 'nat'], 300_000);
+    await servesBoth();
+    for (const l of await requestLinesOnWeb1()) expect(l).toMatch(new RegExp(`${addr6('client1', 'front')}\\.\\d+ > ${addr6('web1', 'back')}\\.80:`));
+    expect(await balancerRxDuringDownload6()).toBeGreaterThan(10 * MIB);
+  });
+
+  it('snat: 100/100 over both; ipv6.src becomes the balancer', async () => {
+    await lblabOk(['mode', LAB, 'web', 'snat'], 300_000);
+    await servesBoth();
+    for (const l of await requestLinesOnWeb1()) expect(l).toMatch(new RegExp(`${addr6('lb', 'back')}\\.\\d+ > ${addr6('web1', 'back')}\\.80:`));
+  });
+
+  for (const mode of ['l4proxy', 'l7'] as const) {
     it(`${mode}: 100/100 over IPv6 and over IPv4, even spread`, async () => {
-      if (mode !== 'dsr') await lblabOk(['mode', LAB, 'web', mode], 300_000);
-      for (const url of [`http://[${VIP6}]/`, `http://${VIP4}/`]) {
-        const c = await spread(url);
-        expect(c, url).toEqual({ web1: 50, web2: 50 });
-      }
-      if (mode === 'dsr' || mode === 'nat' || mode === 'snat') {
-        const line = await seenOnWeb1();
-        if (mode === 'dsr') expect(line).toMatch(/fd00:4c42:0:f2::\w+\.\d+ > fd00:4c42:0:f2::fe\.80:/);
-        if (mode === 'nat') expect(line).toMatch(/fd00:4c42:0:f2::\w+\.\d+ > fd00:4c42:0:f3::\w+\.80:/);
-        if (mode === 'snat') expect(line).toMatch(/fd00:4c42:0:f3::2\.\d+ > fd00:4c42:0:f3::\w+\.80:/);
-      }
+      await lblabOk(['mode', LAB, 'web', mode], 300_000);
+      await servesBoth();
     });
   }
 });

@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LabStatus, NodeStatus } from '../../electron/api';
-import { LAB_PREFIX, lblab, lblabChild, lblabOk, tmpDir } from '../support/labs';
+import { LAB_PREFIX, lblab, lblabOk, tcpdumpIn as tcpdumpInNode, tmpDir } from '../support/labs';
 
 const LAB = `${LAB_PREFIX}sig`;
 const LAB_YAML = `name: ${LAB}
@@ -51,25 +51,7 @@ afterAll(async () => {
   await lblab(['down', LAB]);
 }, 300_000);
 
-/**
- * tcpdump (at most 10 s) in a node through `lblab exec`: `listening` once it
- * says so on stderr, `output` its stdout when it has ended.
- */
-function tcpdumpIn(node: string, args: string): { listening: Promise<void>; output: Promise<string> } {
-  const child = lblabChild(['exec', LAB, node, '--', 'sh', '-c', `timeout 10 tcpdump ${args}; true`]);
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (b) => (out += b));
-  const ended = new Promise<void>((resolve) => child.on('close', () => resolve()));
-  const listening = new Promise<void>((resolve, reject) => {
-    child.stderr.on('data', (b) => {
-      err += b;
-      if (err.includes('listening on')) resolve();
-    });
-    void ended.then(() => reject(new Error(`tcpdump in ${node} ended before listening: ${err.trim()}`)));
-  });
-  return { listening, output: ended.then(() => out) };
-}
+const tcpdumpIn = (node: string, args: string) => tcpdumpInNode(LAB, node, args);
 
 /**
  * Capture on web1's interface while the client requests a URL carrying a

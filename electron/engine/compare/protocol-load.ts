@@ -12,16 +12,19 @@ import type { WrkReport } from './wrk';
 
 /** Where a load goes, as the serve check and the job lines address it. */
 export function loadUrl(protocol: Protocol | undefined, target: string, port: number, path: string): string {
-  if (protocol === 'tcp') return `http://${target}:${port}/v3/kv/put`;
-  if (protocol === 'websocket') return `ws://${target}:${port}${path}`;
-  return `http://${target}:${port}${path}`;
+  // an IPv6 address in brackets (RFC 3986)
+  const host = target.includes(':') ? `[${target}]:${port}` : `${target}:${port}`;
+  if (protocol === 'tcp') return `http://${host}/v3/kv/put`;
+  if (protocol === 'websocket') return `ws://${host}${path}`;
+  return `http://${host}${path}`;
 }
 
 /** A shell condition true when the URL answers in its protocol (etcd: its health endpoint; WebSocket: one echo). */
 export function serveCheck(protocol: Protocol | undefined, url: string): string {
-  if (protocol === 'tcp') return `curl -fsS -o /dev/null --max-time 2 '${url.replace(/\/v3\/kv\/put$/, '/health')}' 2>/dev/null`;
+  // -g: an IPv6 address's brackets are the URL's, not a glob
+  if (protocol === 'tcp') return `curl -gfsS -o /dev/null --max-time 2 '${url.replace(/\/v3\/kv\/put$/, '/health')}' 2>/dev/null`;
   if (protocol === 'websocket') return `lblab-ws --timeout 2 '${url}' lblab-serving >/dev/null 2>&1`;
-  return `curl -fsS -o /dev/null --max-time 2 '${url}' 2>/dev/null`;
+  return `curl -gfsS -o /dev/null --max-time 2 '${url}' 2>/dev/null`;
 }
 
 /** etcd puts for wrk, all of one key (the store grows by its revisions only). */

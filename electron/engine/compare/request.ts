@@ -14,7 +14,7 @@ const bad = (m: string) => new ApiError(m, 'bad-request');
 /** The request's own fields, checked with messages people can act on (the schema's bounds, stated plainly). */
 export function checkRequestFields(req: CompareRequest): void {
   const r = req as Record<string, unknown>;
-  const known = ['lab', 'service', 'modes', 'gateways', 'keepAlive', 'workers', 'members', 'object', 'connections', 'duration', 'warmup', 'repeat'];
+  const known = ['lab', 'service', 'modes', 'gateways', 'keepAlive', 'workers', 'members', 'object', 'connections', 'duration', 'warmup', 'repeat', 'family'];
   const extra = Object.keys(r).find((k) => !known.includes(k));
   if (extra) throw bad(`unknown comparison option ${extra} (options: ${known.join(', ')})`);
   if (typeof r.lab !== 'string' || !NAME_RE.test(r.lab)) throw bad(`${JSON.stringify(r.lab)} is not a lab name`);
@@ -37,6 +37,7 @@ export function checkRequestFields(req: CompareRequest): void {
     const delay = delayRefusal(o);
     if (delay) throw bad(delay);
   }
+  if (r.family !== undefined && r.family !== 4 && r.family !== 6) throw bad(`family must be 4 or 6 (got ${JSON.stringify(r.family)})`);
   if (r.keepAlive !== undefined && typeof r.keepAlive !== 'boolean') throw bad(`keepAlive must be true or false (got ${JSON.stringify(r.keepAlive)})`);
   if (r.gateways !== undefined) {
     if (!Array.isArray(r.gateways) || r.gateways.length === 0) throw bad(`gateways must list at least one of ${GATEWAYS.join(', ')}`);
@@ -100,6 +101,15 @@ export async function availability(port: ComparePort, status: LabStatus, svc: Se
   return out;
 }
 
+/** A comparison over IPv6: the service has a vip6, and every row can go there (one line for the first that cannot). */
+function checkFamily6(status: LabStatus, svc: ServiceStatus, rows: CompareRow[]): void {
+  if (!svc.vip6) throw bad(`service ${svc.name} of lab ${status.name} has no IPv6 VIP (give it vip6 on a network with subnet6) to compare over IPv6`);
+  // kernel-nat's nftables rule is IPv4's (ip daddr … dnat to): it has no IPv6 twin here
+  if (rows.includes('kernel-nat')) throw bad('kernel-nat has no IPv6 row (its nftables DNAT rule is IPv4 only): leave it out, or compare over IPv4');
+  const v4only = svc.backends.find((b) => !b.address6);
+  if (rows.includes('direct') && v4only) throw bad(`direct over IPv6 needs every server's IPv6 address, and backend ${v4only.node} has none`);
+}
+
 /** A request checked against the live lab: what the runner needs, nothing left to decide. */
 export interface PreparedCompare {
   lab: string;
@@ -124,6 +134,10 @@ export interface PreparedCompare {
   originalGateway?: Gateway;
   keepAlive: boolean;
   workers?: number;
+  /** where the load goes: the service's vip, or its vip6 (family 6) */
+  target: string;
+  /** 6: over IPv6 (the vip6; direct: the servers' IPv6 addresses) */
+  family?: 6;
   balancer: string;
   servers: string[];
 }
@@ -162,6 +176,7 @@ export async function prepareCompare(port: ComparePort, req: CompareRequest): Pr
     rows = MODES.filter((m) => okRows.includes(m));
     if (!rows.length) throw bad(`service ${svc.name} of lab ${status.name} can run in none of the balancer's modes`);
   }
+  if (req.family === 6) checkFamily6(status, svc, rows);
   const clientNodes = clientsOf(status);
   if (!clientNodes.length) throw bad(`lab ${status.name} has no client node to run the load from`);
   const connections = req.connections ?? COMPARE_DEFAULTS.connections;
@@ -189,6 +204,8 @@ export async function prepareCompare(port: ComparePort, req: CompareRequest): Pr
     servers: [...new Set(svc.backends.map((b) => b.node))],
     ...(req.gateways && { gateways: [...req.gateways], originalGateway: status.doc?.services?.[svc.name]?.gateway ?? DEFAULT_GATEWAY }),
     keepAlive: req.keepAlive ?? true,
+    target: req.family === 6 ? svc.vip6! : svc.vip,
+    ...(req.family === 6 && { family: 6 as const }),
     ...(req.workers !== undefined && { workers: req.workers }),
     ...(sizes && { members: { sizes, tier: [...(svc.members ?? [])] } }),
   };

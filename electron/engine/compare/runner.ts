@@ -76,6 +76,7 @@ export async function runComparison(id: string, p: PreparedCompare, ctx: RunnerC
     workload: {
       modes: p.rows, object: p.object, connections: p.connections, duration: p.duration, warmup: p.warmup, repeat: p.repeat, clients,
       ...(p.gateways && { gateways: p.gateways }), ...(p.members && { members: p.members.sizes }), ...(!p.keepAlive && { keepAlive: false }), ...(p.workers !== undefined && { workers: p.workers }),
+      ...(p.family && { family: p.family }),
     },
     summary: [],
     runs: [],
@@ -157,13 +158,13 @@ export async function runComparison(id: string, p: PreparedCompare, ctx: RunnerC
 
   /** wrk jobs of each client: the VIP, or (direct) the backends, connections spread evenly over them. */
   function jobsOf(row: CompareRow): WrkJob[][] {
-    if (row !== 'direct') return p.clients.map((cl) => [{ target: svc.vip, port: svc.port, connections: cl.connections }]);
+    if (row !== 'direct') return p.clients.map((cl) => [{ target: p.target, port: svc.port, connections: cl.connections }]);
     const backends = svc.backends;
     let slot = 0;
     return p.clients.map((cl) => {
       const per = new Map<string, number>();
       for (let k = 0; k < cl.connections; k++, slot++) {
-        const b = backends[slot % backends.length].address;
+        const b = p.family === 6 ? backends[slot % backends.length].address6! : backends[slot % backends.length].address;
         per.set(b, (per.get(b) ?? 0) + 1);
       }
       return [...per].map(([target, connections]) => ({ target, port: svc.port, connections }));

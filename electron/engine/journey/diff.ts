@@ -4,12 +4,14 @@
 // next in hop the frame only crossed a link, where nothing should change.
 import type { JourneyChange, JourneyValue, Mode, NodeKind } from '../../api';
 import { isDataplaneMode, isProxyMode } from '../balancer/contract';
-import { encapOf, field, seqOf, tupleOf, tupleText, type DecodedLike } from './frame';
+import { encapOf, familyOf, field, isTunnel, outerFamilyOf, seqOf, tupleOf, tupleText, type DecodedLike } from './frame';
 import type { Hop } from './match';
 
-/** The fields compared hop to hop (innermost headers). */
+/** The fields compared hop to hop (innermost headers): IPv4's, and IPv6's (no header checksum; the hop limit for the TTL). */
 export const COMPARED = ['eth.src', 'eth.dst', 'ip.src', 'ip.dst', 'ip.ttl', 'ip.checksum', 'tcp.srcport', 'tcp.dstport', 'tcp.checksum'] as const;
-const OUTER = ['outer.ip.src', 'outer.ip.dst'] as const;
+export const COMPARED6 = ['eth.src', 'eth.dst', 'ipv6.src', 'ipv6.dst', 'ipv6.hlim', 'tcp.srcport', 'tcp.dstport', 'tcp.checksum'] as const;
+const OUTER = { ip: ['outer.ip.src', 'outer.ip.dst'], ipv6: ['outer.ipv6.src', 'outer.ipv6.dst'] } as const;
+const HOPS = new Set(['ip.ttl', 'ipv6.hlim']);
 /** the hosts' headers of a VXLAN frame (an overlay network between Docker engines) */
 const UNDERLAY = ['underlay.ip.src', 'underlay.ip.dst', 'underlay.udp.dstport', 'vxlan.vni'] as const;
 const CHECKSUMS = new Set(['ip.checksum', 'tcp.checksum']);
@@ -28,15 +30,23 @@ const value = (p: DecodedLike, name: string): JourneyValue => {
   return typeof v === 'boolean' ? Number(v) : v;
 };
 
-const has = (encap: string | null, kind: 'ipip' | 'vxlan'): boolean => !!encap && encap.split('+').includes(kind);
+const has = (encap: string | null, kind: 'tunnel' | 'vxlan'): boolean => !!encap && encap.split('+').some((e) => (kind === 'tunnel' ? isTunnel(e) : e === kind));
+
+/** The compared fields of a frame's family (IPv4's when it has no IP layer). */
+const comparedOf = (p: DecodedLike): readonly string[] => (familyOf(p) === 'ipv6' ? COMPARED6 : COMPARED);
+/** The outer header's compared fields (none without a tunnel). */
+const outerOf = (p: DecodedLike): readonly string[] => {
+  const fam = outerFamilyOf(p);
+  return fam ? OUTER[fam] : [];
+};
 
 /** The compared fields of one frame, as the journey shows them. */
 export function hopFields(p: DecodedLike): Record<string, JourneyValue> {
   const out: Record<string, JourneyValue> = {};
-  for (const f of COMPARED) out[f] = value(p, f);
+  for (const f of comparedOf(p)) out[f] = value(p, f);
   const encap = encapOf(p);
   out.encap = encap;
-  if (has(encap, 'ipip')) for (const f of OUTER) out[f] = value(p, f);
+  for (const f of outerOf(p)) out[f] = value(p, f);
   if (has(encap, 'vxlan')) for (const f of UNDERLAY) out[f] = value(p, f);
   return out;
 }
@@ -60,6 +70,8 @@ function macChange(fieldName: 'eth.src' | 'eth.dst', at: string | undefined, ctx
 const REWRITE_WHAT: Record<string, string> = {
   'ip.src': 'source address',
   'ip.dst': 'destination address',
+  'ipv6.src': 'source address',
+  'ipv6.dst': 'destination address',
   'tcp.srcport': 'source port',
   'tcp.dstport': 'destination port',
 };
@@ -85,14 +97,15 @@ export function diffHops(prev: Hop | undefined, cur: Hop, ctx: DiffContext): Jou
   }
 
   const changes: JourneyChange[] = [...encapChanges(prev, cur, where, ctx)];
-  for (const f of COMPARED) {
+  for (const f of [...new Set([...comparedOf(a), ...comparedOf(b)])]) {
     const [x, y] = [value(a, f), value(b, f)];
     if (x === y) continue;
     if (f === 'eth.src' || f === 'eth.dst') changes.push({ field: f, from: x, to: y, ...macChange(f, at, ctx) });
     else if (CHECKSUMS.has(f)) changes.push({ field: f, from: x, to: y, expected: true, why: 'the checksum follows the other changes' });
-    else if (f === 'ip.ttl') {
+    else if (HOPS.has(f)) {
       const forwarded = at !== undefined && typeof x === 'number' && typeof y === 'number' && y === x - 1;
-      changes.push({ field: f, from: x, to: y, expected: forwarded, why: forwarded ? `${at} forwarded the packet: TTL decremented` : `${where} changed the TTL` });
+      const what = f === 'ip.ttl' ? 'TTL' : 'hop limit';
+      changes.push({ field: f, from: x, to: y, expected: forwarded, why: forwarded ? `${at} forwarded the packet: ${what} decremented` : `${where} changed the ${what}` });
     } else changes.push({ field: f, from: x, to: y, expected: false, why: `${ctx.mode}: ${where} rewrites the ${REWRITE_WHAT[f]}` });
   }
   return changes;
@@ -116,29 +129,37 @@ function encapChanges(prev: Hop, cur: Hop, where: string, ctx: DiffContext): Jou
     }
   };
   const [va, vb] = [has(ea, 'vxlan'), has(eb, 'vxlan')];
-  const [ia, ib] = [has(ea, 'ipip'), has(eb, 'ipip')];
+  const [ia, ib] = [has(ea, 'tunnel'), has(eb, 'tunnel')];
   if (ea !== eb) {
     const whys: string[] = [];
     let expected = true;
     if (!va && vb) whys.push(`${cur.frame.node}: the overlay network carries the frame to another host in VXLAN (outer IPv4 and UDP ${value(b, 'underlay.udp.dstport')}, VNI ${value(b, 'vxlan.vni')}), the frame itself unchanged`);
     if (va && !vb) whys.push(`${prev.frame.node}: the overlay network takes the VXLAN header off and hands the frame on as it left the other host`);
     if (!ia && ib) {
-      whys.push(`${ctx.mode}: ${where} wraps the packet in an outer IPv4 header (IPIP)`);
+      whys.push(`${ctx.mode}: ${where} wraps the packet in an outer ${familyName(outerFamilyOf(b))} header (${tunnelOf(eb)})`);
       expected = false;
     }
     if (ia && !ib) {
-      whys.push(`${where} takes the outer IPv4 header off`);
+      whys.push(`${where} takes the outer ${familyName(outerFamilyOf(a))} header off`);
       expected = false;
     }
     out.push({ field: 'encap', from: ea, to: eb, expected, why: whys.join('; ') });
   }
   if (va || vb) fields(UNDERLAY, true, (f) => (vb && !va ? `the VXLAN frame's ${UNDERLAY_WHAT[f]}` : va && !vb ? `the VXLAN header is gone` : `the overlay changed the ${UNDERLAY_WHAT[f]}`));
   if (ia || ib) {
-    fields(OUTER, false, (f) => (ib && !ia ? `the outer header's ${f === 'outer.ip.src' ? 'source' : 'destination'}` : ia && !ib ? 'the outer header is gone' : `${where} rewrote the outer header`));
+    const outer = [...new Set([...outerOf(a), ...outerOf(b)])];
+    fields(outer, false, (f) => (ib && !ia ? `the outer header's ${f.endsWith('.src') ? 'source' : 'destination'}` : ia && !ib ? 'the outer header is gone' : `${where} rewrote the outer header`));
   }
   // a header taken off: its fields go with the encap change, not one by one
   return out.filter((c) => c.field === 'encap' || c.to !== null || c.from === null);
 }
+
+const familyName = (f: 'ip' | 'ipv6' | undefined) => (f === 'ipv6' ? 'IPv6' : 'IPv4');
+/** the tunnel's name as the why says it: IPIP as the IPv4 literature writes it, the others as iproute2 does */
+const tunnelOf = (e: string | null) => {
+  const t = (e ?? '').split('+').find(isTunnel) ?? 'ipip';
+  return t === 'ipip' ? 'IPIP' : t;
+};
 
 const UNDERLAY_WHAT: Record<string, string> = {
   'underlay.ip.src': 'source: the sending host',

@@ -1,7 +1,7 @@
 // One captured frame as the journey reads it: where it was seen, when, its
 // bytes, and field access by Wireshark display-filter name over the decoded
-// layers. `ip.*` names read the innermost IPv4 header; `outer.ip.*` the IPIP
-// outer header; `underlay.ip.*` / `underlay.udp.*` the hosts' headers of a
+// layers. `ip.*` / `ipv6.*` names read the innermost IPv4 / IPv6 header;
+// `outer.ip.*` / `outer.ipv6.*` a tunnel's outer header (IPIP, ip6ip6); `underlay.ip.*` / `underlay.udp.*` the hosts' headers of a
 // VXLAN frame (an overlay network between Docker engines), whose inner frame
 // the other names read. Only the structural subset of a decoded packet is
 // needed, so matching and diffing can be tested with hand-made packets.
@@ -48,10 +48,25 @@ function underlayLayers(p: DecodedLike): DecodedLayer[] {
   return k < 0 ? [] : p.layers.slice(0, k + 1);
 }
 
+/** The network layers (IPv4 or IPv6) of the frame a VXLAN header carries (or of the frame), outermost first. */
+const netLayers = (p: DecodedLike): DecodedLayer[] => innerLayers(p).filter((l) => l.name === 'ip' || l.name === 'ipv6');
+
+/** The innermost packet's family: `ip` or `ipv6` (undefined: neither). */
+export function familyOf(p: DecodedLike): 'ip' | 'ipv6' | undefined {
+  return netLayers(p).pop()?.name as 'ip' | 'ipv6' | undefined;
+}
+
+/** A tunnel's outer header's family (undefined: no tunnel). */
+export function outerFamilyOf(p: DecodedLike): 'ip' | 'ipv6' | undefined {
+  const n = netLayers(p);
+  return n.length > 1 ? (n[0].name as 'ip' | 'ipv6') : undefined;
+}
+
 /**
  * The layer a field name reads: underlay.* → the last header of that protocol
- * before the VXLAN header; outer.ip.* → the first of two IPv4 headers of the
- * (inner) frame; else the innermost layer of that protocol.
+ * before the VXLAN header; outer.ip.* / outer.ipv6.* → the first of two IP
+ * headers of the (inner) frame, when of that family; else the innermost layer
+ * of that protocol.
  */
 function layerFor(p: DecodedLike, name: string): { layer?: DecodedLayer; field: string } {
   if (name.startsWith('underlay.')) {
@@ -60,8 +75,9 @@ function layerFor(p: DecodedLike, name: string): { layer?: DecodedLayer; field: 
     return { layer: underlayLayers(p).filter((l) => l.name === proto).pop(), field: f };
   }
   if (name.startsWith('outer.')) {
-    const ips = innerLayers(p).filter((l) => l.name === 'ip');
-    return { layer: ips.length > 1 ? ips[0] : undefined, field: name.slice('outer.'.length) };
+    const f = name.slice('outer.'.length);
+    const ips = netLayers(p);
+    return { layer: ips.length > 1 && ips[0].name === f.split('.')[0] ? ips[0] : undefined, field: f };
   }
   const proto = name.split('.')[0];
   const all = layersNamed(p, proto);
@@ -83,19 +99,24 @@ export const str = (p: DecodedLike, name: string): string | undefined => {
   return v === undefined ? undefined : String(v);
 };
 
-/** The encapsulations around the innermost packet, outermost first: `vxlan`, `ipip`, `vxlan+ipip`; null for none. */
+/** The encapsulations around the innermost packet, outermost first: `vxlan`, a tunnel (TUNNELS), `vxlan+ipip`; null for none. */
 export type Encap = string | null;
+/** A tunnel by its outer and inner families, as iproute2 names the modes: IPv4 in IPv4, IPv6 in IPv6, IPv4 in IPv6, IPv6 in IPv4. */
+export const TUNNELS: Record<string, string> = { 'ip/ip': 'ipip', 'ipv6/ipv6': 'ip6ip6', 'ipv6/ip': 'ipip6', 'ip/ipv6': 'sit' };
+export const isTunnel = (part: string): boolean => Object.values(TUNNELS).includes(part);
 export function encapOf(p: DecodedLike): Encap {
   const parts: string[] = [];
   if (p.layers.some((l) => l.name === 'vxlan')) parts.push('vxlan');
-  if (innerLayers(p).filter((l) => l.name === 'ip').length > 1) parts.push('ipip');
+  const n = netLayers(p);
+  if (n.length > 1) parts.push(TUNNELS[`${n[0].name}/${n[n.length - 1].name}`]);
   return parts.length ? parts.join('+') : null;
 }
 
-/** The innermost TCP connection, when the frame carries TCP over IPv4. */
+/** The innermost TCP connection, when the frame carries TCP over IPv4 or IPv6. */
 export function tupleOf(p: DecodedLike): Tuple | undefined {
-  const src = str(p, 'ip.src');
-  const dst = str(p, 'ip.dst');
+  const fam = familyOf(p) ?? 'ip';
+  const src = str(p, `${fam}.src`);
+  const dst = str(p, `${fam}.dst`);
   const sport = num(p, 'tcp.srcport');
   const dport = num(p, 'tcp.dstport');
   if (!src || !dst || sport === undefined || dport === undefined || !layersNamed(p, 'tcp').length) return undefined;

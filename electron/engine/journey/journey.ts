@@ -26,6 +26,9 @@ export interface JourneyDeps {
   helperImage?: () => string;
 }
 
+/** The service's TCP, and the tunnels' packets (IPIP, ip6ip6: tcpdump's `tcp port` does not look inside them). */
+export const JOURNEY_FILTER = (port: number) => `tcp port ${port} or ip proto 4 or ip6 proto 41`;
+
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 /** after the response, for the last frames to reach their files */
 const SETTLE_MS = 300;
@@ -37,8 +40,8 @@ export async function journey(lab: string, opts: JourneyOptions, deps: JourneyDe
   const token = newToken();
   const gateway = service.mode === 'l7' ? await liveGateway(service, plan.balancer, deps.shell ?? dockerShell) : undefined;
   const inNodes = () =>
-    captureDuring(plan.targets, { filter: `tcp port ${service.port} or ip proto 4`, shell: deps.shell }, async () => {
-      const r = await sendRequest(client.id ?? client.container, { vip: service.vip, port: service.port, token, protocol: service.protocol }, deps.shell);
+    captureDuring(plan.targets, { filter: JOURNEY_FILTER(service.port), shell: deps.shell }, async () => {
+      const r = await sendRequest(client.id ?? client.container, { vip: plan.vip, port: service.port, token, protocol: service.protocol }, deps.shell);
       await sleep(SETTLE_MS);
       return r;
     });
@@ -48,7 +51,7 @@ export async function journey(lab: string, opts: JourneyOptions, deps: JourneyDe
     ? await captureUnderlayDuring(engines, { lab, image: deps.helperImage?.() ?? imageRef('router') }, inNodes)
     : { result: await inNodes(), files: [], skipped: [] };
   const { result: sent, files, skipped } = under.result;
-  const j = assemble(framesOf(files), { st, service, ...(gateway && { gateway }), client: client.name, sent, underlay: underlayFrames(under.files), hostOf: hostsOf(st.doc) });
+  const j = assemble(framesOf(files), { st, service, ...(plan.vip !== service.vip && { vip: plan.vip }), ...(gateway && { gateway }), client: client.name, sent, underlay: underlayFrames(under.files), hostOf: hostsOf(st.doc) });
   const notCaptured = [...plan.notCaptured, ...skipped, ...under.skipped.map((s) => `${s} (no hop between hosts there)`)];
   if (notCaptured.length) j.notCaptured = notCaptured;
   return j;
@@ -74,6 +77,8 @@ async function liveGateway(service: ServiceStatus, balancer: NodeStatus | undefi
 export interface AssembleContext {
   st: LabStatus;
   service: ServiceStatus;
+  /** the VIP the request went to, when not the service's IPv4 one (its vip6) */
+  vip?: string;
   /** l7: the gateway that relayed the request */
   gateway?: Gateway;
   client: string;
@@ -90,11 +95,12 @@ export function assemble(frames: Frame[], ctx: AssembleContext): Journey {
   const kinds = new Map<string, NodeKind>(st.nodes.map((n) => [n.name, n.kind]));
   const networks = new Map(st.nodes.flatMap((n) => n.interfaces.map((i) => [`${n.name}/${i.name}`, i.network] as const)));
   const clientNode = st.nodes.find((n) => n.name === ctx.client);
-  const clientAddresses = (clientNode?.interfaces ?? []).map((i) => i.address.split('/')[0]);
+  const clientAddresses = (clientNode?.interfaces ?? []).flatMap((i) => [i.address, ...(i.address6 ? [i.address6] : [])].map((a) => a.split('/')[0]));
+  const vip = ctx.vip ?? service.vip;
 
   let request = requestHops(frames, sent.token);
   const fromSyn = !request.length;
-  if (fromSyn) request = synHops(frames, { node: ctx.client, addresses: clientAddresses }, service.vip, service.port);
+  if (fromSyn) request = synHops(frames, { node: ctx.client, addresses: clientAddresses }, vip, service.port);
   const response = withUnderlay(fromSyn ? [] : responseHops(frames, request, sent.token), ctx.underlay ?? []);
   request = withUnderlay(request, ctx.underlay ?? []);
   const t0 = request[0]?.frame.ts ?? response[0]?.frame.ts ?? 0n;
@@ -124,7 +130,8 @@ export function assemble(frames: Frame[], ctx: AssembleContext): Journey {
     service: service.name,
     mode: service.mode,
     ...(ctx.gateway && { gateway: ctx.gateway }),
-    vip: service.vip,
+    vip,
+    ...(vip.includes(':') && { family: 6 as const }),
     port: service.port,
     client: { node: ctx.client, address: first?.src ?? clientAddresses[0] ?? '', ...((first?.sport ?? sent.localPort) ? { port: first?.sport ?? sent.localPort } : {}) },
     request: { url: sent.url, token: sent.token, hops: hopsOf(request) },

@@ -6,6 +6,8 @@ import type { CaptureTarget } from './capture-all';
 
 export interface JourneyPlan {
   service: ServiceStatus;
+  /** the VIP the request goes to: the service's vip, or its vip6 (family 6) */
+  vip: string;
   client: NodeStatus;
   /** the balancer (or tier member) the request goes through */
   balancer?: NodeStatus;
@@ -24,6 +26,9 @@ export function resolveJourney(st: LabStatus, opts: JourneyOptions): JourneyPlan
   if (!st.services.length) throw new ApiError(`lab ${lab} has no service to follow a request to`, 'bad-request');
   const service = opts.service ? st.services.find((s) => s.name === opts.service) : st.services[0];
   if (!service) throw new ApiError(`lab ${lab} has no service named ${opts.service} (services: ${st.services.map((s) => s.name).join(', ')})`, 'not-found');
+
+  if (opts.family === 6 && !service.vip6) throw new ApiError(`service ${service.name} of lab ${lab} has no IPv6 VIP (give it vip6 on a network with subnet6) to follow a request over IPv6`, 'bad-request');
+  const vip = opts.family === 6 ? service.vip6! : service.vip;
 
   const clients = st.nodes.filter((n) => n.kind === 'client');
   let client: NodeStatus | undefined;
@@ -47,5 +52,5 @@ export function resolveJourney(st: LabStatus, opts: JourneyOptions): JourneyPlan
     ifaces: n.interfaces.filter((i) => i.name && i.name !== '?' && i.mac).map((i) => ({ name: i.name, mac: i.mac.toLowerCase() })),
   }));
   const notCaptured = st.nodes.filter((n) => n.state !== 'running').map((n) => `${n.name} (${n.state})`);
-  return { service, client, balancer, targets, notCaptured };
+  return { service, vip, client, balancer, targets, notCaptured };
 }

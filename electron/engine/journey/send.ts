@@ -26,7 +26,8 @@ export interface SendResult {
 
 export const newToken = () => `lblab-${randomBytes(9).toString('hex')}`;
 
-const SCRIPT = `curl -sS -o /dev/null --connect-timeout "$SECS" -m "$SECS" -w '%{http_code} %{local_port}' -H "$HEADER" "$URL"`;
+// -g: an IPv6 VIP's brackets are the URL's, not a glob
+const SCRIPT = `curl -gsS -o /dev/null --connect-timeout "$SECS" -m "$SECS" -w '%{http_code} %{local_port}' -H "$HEADER" "$URL"`;
 /** etcd: one transaction through the VIP, a put of the token and a get of it, so the response carries it too;
  * no HTTP status: a success prints 200 (and no port) */
 const ETCD_SCRIPT = `printf '\\nput lblab/journey/%s %s\\nget lblab/journey/%s\\n\\n\\n' "$TOKEN" "$TOKEN" "$TOKEN" | ETCDCTL_API=3 etcdctl --endpoints "$ENDPOINT" --dial-timeout "\${SECS}s" --command-timeout "\${SECS}s" txn | grep -qx "$TOKEN" && echo 200`;
@@ -35,10 +36,14 @@ const WS_SCRIPT = `lblab-ws --timeout "$SECS" --header "$HEADER" "$URL" "$TOKEN"
 
 /** The request's URL as the journey shows it, and the script that sends it. */
 export function requestOf(protocol: Protocol | undefined, vip: string, port: number): { url: string; script: string } {
-  if (protocol === 'tcp') return { url: `etcd://${vip}:${port}`, script: ETCD_SCRIPT };
-  if (protocol === 'websocket') return { url: `ws://${vip}:${port}/`, script: WS_SCRIPT };
-  return { url: `http://${vip}:${port}/`, script: SCRIPT };
+  const host = hostPort(vip, port);
+  if (protocol === 'tcp') return { url: `etcd://${host}`, script: ETCD_SCRIPT };
+  if (protocol === 'websocket') return { url: `ws://${host}/`, script: WS_SCRIPT };
+  return { url: `http://${host}/`, script: SCRIPT };
 }
+
+/** `address:port`, an IPv6 address in brackets (RFC 3986). */
+export const hostPort = (address: string, port: number): string => (address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`);
 
 const dockerShell: NodeShell = (container, script, env, timeoutMs) => execIn(container, ['sh', '-c', script], { env, timeoutMs });
 
@@ -49,7 +54,7 @@ export async function sendRequest(
 ): Promise<SendResult> {
   const { url, script } = requestOf(target.protocol, target.vip, target.port);
   const secs = target.timeoutSeconds ?? 5;
-  const env = [`SECS=${secs}`, `HEADER=${TOKEN_HEADER}: ${target.token}`, `URL=${url}`, `TOKEN=${target.token}`, `ENDPOINT=${target.vip}:${target.port}`];
+  const env = [`SECS=${secs}`, `HEADER=${TOKEN_HEADER}: ${target.token}`, `URL=${url}`, `TOKEN=${target.token}`, `ENDPOINT=${hostPort(target.vip, target.port)}`];
   const r = await shell(container, script, env, (secs + 10) * 1000);
   const [code, port] = r.stdout.trim().split(/\s+/).map(Number);
   const out: SendResult = { url, token: target.token };

@@ -55,6 +55,7 @@ function interfacesOf(c: Docker.ContainerInfo | undefined, live: IpAddr[] | unde
       network,
       mac,
       address: `${ep.IPAddress}/${v4?.prefixlen ?? ep.IPPrefixLen}`,
+      ...(ep.GlobalIPv6Address && { address6: `${ep.GlobalIPv6Address}/${ep.GlobalIPv6PrefixLen}` }),
       rate: planned.find((p) => p.network === network)?.rate,
     });
   }
@@ -67,11 +68,12 @@ export function serviceStatus(s: PlannedService): ServiceStatus {
     balancer: s.balancer,
     ...(s.members && { members: [...s.members] }),
     vip: s.vip,
+    ...(s.vip6 && { vip6: s.vip6 }),
     port: s.port,
     ...(s.protocol && s.protocol !== 'http' && { protocol: s.protocol }),
     mode: s.mode,
     scheduler: s.scheduler,
-    backends: s.backends.map((b) => ({ node: b.node, address: b.address, weight: b.weight })),
+    backends: s.backends.map((b) => ({ node: b.node, address: b.address, ...(s.vip6 && b.address6 && { address6: b.address6 }), weight: b.weight })),
     ...(s.mode === 'l7' && { gateway: s.gateway ?? DEFAULT_GATEWAY }),
   };
 }

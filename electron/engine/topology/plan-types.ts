@@ -68,6 +68,8 @@ export interface PlannedNode {
   tunnelDecap: boolean;
   /** the only tunnel senders it accepts: the addresses of the balancers that tunnel to it */
   decapSenders?: string[];
+  /** the same for ip6ip6: the balancers' IPv6 addresses (empty: no balancer of it has one, so none is accepted) */
+  decapSenders6?: string[];
   /** a router in front of tiers: its multipath routes to their VIPs */
   tiers?: TierRoute[];
   /** the engine's CPU quota, in CPUs (the lab file's `cpus`) */

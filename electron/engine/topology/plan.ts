@@ -83,6 +83,7 @@ function buildPlan(doc: LabDoc, addr: Addressing, modes: Record<string, Mode>): 
   const decap = new Set<string>();
   /** node → addresses of the balancers that tunnel to it */
   const decapSenders = new Map<string, string[]>();
+  const decapSenders6 = new Map<string, string[]>();
   const addTo = (m: Map<string, string[]>, k: string, v: string) => {
     const l = m.get(k) ?? [];
     if (!l.includes(v)) l.push(v);
@@ -116,6 +117,7 @@ function buildPlan(doc: LabDoc, addr: Addressing, modes: Record<string, Mode>): 
       if (mode === 'tunnel') {
         decap.add(b.node);
         for (const m of members) for (const a of addr.nodeAddrs.get(m)?.values() ?? []) addTo(decapSenders, b.node, a);
+        for (const m of members) for (const a of addr.nodeAddrs6.get(m)?.values() ?? []) addTo(decapSenders6, b.node, a);
       }
     }
     const h = sd.health ?? {};
@@ -218,7 +220,7 @@ function buildPlan(doc: LabDoc, addr: Addressing, modes: Record<string, Mode>): 
       ...(tiers.has(name) && { tiers: tiers.get(name)! }),
       ...(nd.cpus !== undefined && { cpus: nd.cpus }),
       tunnelDecap: decap.has(name),
-      ...(decap.has(name) && { decapSenders: decapSenders.get(name) ?? [] }),
+      ...(decap.has(name) && { decapSenders: decapSenders.get(name) ?? [], decapSenders6: decapSenders6.get(name) ?? [] }),
       sysctls,
       capAdd,
       ...(serves.has(name) && { serves: serves.get(name)! }),

@@ -250,6 +250,23 @@ export function decapSendersHex(addrs: string[]): string {
   return bytes.map((x) => x.toString(16).padStart(2, '0')).join(' ');
 }
 
+/** struct decap_senders6_cfg as bpftool hex: n (u32, host order) and 16-byte addresses (network order). */
+export function decapSenders6Hex(addrs: string[]): string {
+  if (addrs.length > DECAP_MAX_SENDERS) throw new Error(`at most ${DECAP_MAX_SENDERS} balancer IPv6 addresses may tunnel to one server (got ${addrs.length})`);
+  const bytes = [addrs.length, 0, 0, 0];
+  for (let i = 0; i < DECAP_MAX_SENDERS; i++) {
+    const a = addrs[i] === undefined ? 0n : ip6ToBig(addrs[i]);
+    for (let b = 15; b >= 0; b--) bytes.push(Number((a >> BigInt(8 * b)) & 0xffn));
+  }
+  return bytes.map((x) => x.toString(16).padStart(2, '0')).join(' ');
+}
+
+/** The ip6ip6 senders a server takes. n = 0 would accept anyone, so a lab whose balancers have no IPv6
+ * address lists only `::` (the unspecified address, which no sender may use: RFC 4291 2.5.2). */
+export function decapSenders6Of(n: Pick<PlannedNode, 'decapSenders6'>): string[] {
+  return n.decapSenders6?.length ? n.decapSenders6 : ['::'];
+}
+
 function decapBlock(n: PlannedNode, ifVar: (i: number) => string): string[] {
   const devs = n.interfaces.map((_, i) => `"$${ifVar(i)}"`);
   if (!n.tunnelDecap) {
@@ -260,32 +277,39 @@ function decapBlock(n: PlannedNode, ifVar: (i: number) => string): string[] {
       ...devs.map((d) => `{ tc filter show dev ${d} ingress pref ${PREF_DECAP} 2>/dev/null | grep -q ${DECAP_PROGRAM} && tc filter del dev ${d} ingress pref ${PREF_DECAP} handle 1 bpf; } 2>/dev/null || true`),
       `rm -rf "$bpffs/${DECAP_PIN}" 2>/dev/null || true`,
       'ip link set tunl0 down 2>/dev/null || true',
+      'ip link set ip6tnl0 down 2>/dev/null || true',
     ];
   }
   const senders = n.decapSenders ?? [];
+  const senders6 = decapSenders6Of(n);
   const attach = (how: string) => devs.flatMap((d) => [`  lblab_clsact ${d}`, `  tc filter replace dev ${d} ingress pref ${PREF_DECAP} handle 1 bpf da ${how}`]);
   return [
     '',
-    '# tunnel mode: decapsulate IPIP with the tc-BPF program on ingress of every lab interface, loaded',
-    '# once and attached from its pin, so that its sender allow list (decap_senders) can be filled:',
-    `# only the lab's balancers (${senders.join(' ') || 'none'}) may tunnel to this node. Where that fails:`,
+    '# tunnel mode: decapsulate IPIP and ip6ip6 with the tc-BPF program on ingress of every lab interface,',
+    '# loaded once and attached from its pin, so that its sender allow lists (decap_senders, decap_senders6)',
+    `# can be filled: only the lab's balancers (${[...senders, ...(n.decapSenders6 ?? [])].join(' ') || 'none'}) may tunnel to this node. Where that fails:`,
     "# the ipip module's tunl0 where present (every netns has it then), or the program from its file;",
-    '# both decapsulate IPIP from any sender.',
+    '# both decapsulate from any sender.',
     'obj=',
     `for f in \${LBLAB_DECAP_OBJ:-} ${[DECAP_OBJECT, ...DECAP_FALLBACKS].join(' ')}; do [ -f "$f" ] && obj="$f" && break; done`,
     `pin="$bpffs/${DECAP_PIN}"`,
     'lblab_decap_pinned() {',
     `  grep -q " $bpffs " /proc/mounts || mount -t bpf bpf "$bpffs" 2>/dev/null || true`,
-    `  [ -e "$pin/prog" ] || { rm -rf "$pin" && mkdir -p "$pin" && bpftool prog load "$obj" "$pin/prog" type classifier pinmaps "$pin/maps"; } || return 1`,
+    '  # (a pin without decap_senders6 is an older decapsulator, IPv4 only: loaded again)',
+    `  [ -e "$pin/prog" ] && [ -e "$pin/maps/decap_senders6" ] || { rm -rf "$pin" && mkdir -p "$pin" && bpftool prog load "$obj" "$pin/prog" type classifier pinmaps "$pin/maps"; } || return 1`,
     `  bpftool map update pinned "$pin/maps/decap_senders" key hex 00 00 00 00 value hex ${decapSendersHex(senders)} || return 1`,
+    `  bpftool map update pinned "$pin/maps/decap_senders6" key hex 00 00 00 00 value hex ${decapSenders6Hex(senders6)} || return 1`,
     '}',
     'if [ -n "$obj" ] && command -v bpftool >/dev/null 2>&1 && lblab_decap_pinned; then',
     ...attach('object-pinned "$pin/prog"'),
     '  ip link set tunl0 down 2>/dev/null || true',
+    '  ip link set ip6tnl0 down 2>/dev/null || true',
     'elif ip link show tunl0 >/dev/null 2>&1; then',
     '  ip link set tunl0 up',
     '  lblab_put "$sys/net/ipv4/conf/tunl0/rp_filter" 0',
-    `  echo ${sq(`lblab: warning: node ${n.name}: tunl0 decapsulates IPIP from any sender`)} >&2`,
+    "  # and the ip6_tunnel module's ip6tnl0 for ip6ip6, where present",
+    '  ip link set ip6tnl0 up 2>/dev/null || true',
+    `  echo ${sq(`lblab: warning: node ${n.name}: tunl0 decapsulates IPIP (ip6tnl0, where present, ip6ip6) from any sender`)} >&2`,
     'else',
     `  [ -n "$obj" ] || lblab_fail ${sq(`node ${n.name}: ${DECAP_OBJECT} is missing from the image (tunnel decap)`)}`,
     "  grep -q ' /sys/fs/bpf ' /proc/mounts || mount -t bpf bpf /sys/fs/bpf 2>/dev/null || true",

@@ -52,7 +52,7 @@ export function CompareForm(p: CompareFormProps) {
       {p.services.length > 1 && (
         <div className="field">
           <label htmlFor="compare-service">{t('compare.service')}</label>
-          <select id="compare-service" data-testid="compare-service" value={form.service} disabled={locked} onChange={(e) => set({ service: e.target.value, modes: [] })}>
+          <select id="compare-service" data-testid="compare-service" value={form.service} disabled={locked} onChange={(e) => set({ service: e.target.value, modes: [], ipv6: undefined })}>
             {p.services.map((s) => (
               <option key={s.name} value={s.name}>
                 {s.name} ({s.mode}, {s.vip}:{s.port})
@@ -140,6 +140,12 @@ export function CompareForm(p: CompareFormProps) {
         </div>
         {numField('connections', t('compare.connections'), t('compare.connectionsHint'))}
       </div>
+      {selected?.vip6 && (
+        <label className="check" title={t('compare.ipv6Title', { vip6: selected.vip6 })}>
+          <input type="checkbox" data-testid="compare-ipv6" checked={!!form.ipv6} disabled={locked} onChange={(e) => set({ ipv6: e.target.checked || undefined })} />
+          {t('compare.ipv6')}
+        </label>
+      )}
       <div className="grid3">
         {numField('duration', t('compare.duration'), t('compare.durationHint'))}
         {numField('warmup', t('compare.warmup'), t('compare.warmupHint'))}

@@ -21,6 +21,7 @@ function describe(c: Comparison): string {
     `${fmtDuration(w.duration)} × ${w.repeat}${w.warmup ? i18n.t('compare.warmupOf', { time: fmtDuration(w.warmup) }) : ''}`,
     ...(w.gateways ? [w.gateways.join(', ')] : []),
     ...(w.keepAlive === false ? [i18n.t('compareGateways.noKeepAlive')] : []),
+    ...(w.family === 6 ? [i18n.t('compare.ipv6')] : []),
     ...(w.workers !== undefined ? [i18n.t('compareGateways.workersCount', { count: w.workers })] : []),
     fmtDateTime(new Date(c.startedAt)),
   ];

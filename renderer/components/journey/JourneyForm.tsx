@@ -20,6 +20,10 @@ export interface JourneyFormProps {
   setShowOnCanvas(v: boolean): void;
   /** a journey is shown (the canvas toggle applies to it) */
   hasResult: boolean;
+  /** the chosen service's IPv6 VIP, when it has one: the request may go there */
+  vip6?: string;
+  ipv6: boolean;
+  setIpv6(v: boolean): void;
 }
 
 export function JourneyForm(p: JourneyFormProps) {
@@ -50,6 +54,12 @@ export function JourneyForm(p: JourneyFormProps) {
           ))}
         </select>
       </label>
+      {p.vip6 && (
+        <label className="check journey-toggle" title={t('journey.ipv6Title', { vip6: p.vip6 })}>
+          <input type="checkbox" data-testid="journey-ipv6" checked={p.ipv6} disabled={locked} onChange={(e) => p.setIpv6(e.target.checked)} />
+          {t('journey.ipv6')}
+        </label>
+      )}
       <button type="button" className="btn primary" data-testid="journey-send" disabled={locked} title={p.blocked ?? t('journey.sendTitle')} onClick={p.onSend}>
         {p.busy ? <span className="journey-spinner" aria-hidden /> : null}
         {p.busy ? t('journey.sending') : t('journey.send')}

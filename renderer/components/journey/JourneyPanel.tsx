@@ -41,6 +41,7 @@ export function JourneyPanel({ client, lab, services, clients, visible, onPath }
   const [service, setService] = useChoice(services.map((s) => s.name));
   const [from, setFrom] = useChoice(clients);
   const [showOnCanvas, setShowOnCanvas] = useState(true);
+  const [ipv6, setIpv6] = useState(false);
   const elapsed = useElapsed(j.running?.since ?? null);
 
   const blocked = !lab
@@ -59,6 +60,9 @@ export function JourneyPanel({ client, lab, services, clients, visible, onPath }
   useEffect(() => () => onPath?.(null), [onPath]);
 
   const target = services.find((s) => s.name === service);
+  // over IPv6 only while the chosen service has a vip6
+  const v6 = ipv6 && !!target?.vip6;
+  const at = target && (v6 ? `[${target.vip6}]:${target.port}` : `${target.vip}:${target.port}`);
   return (
     <div className="journey" data-testid="journey">
       <JourneyForm
@@ -71,7 +75,10 @@ export function JourneyPanel({ client, lab, services, clients, visible, onPath }
         blocked={blocked}
         busy={!!j.running}
         elapsed={elapsed}
-        onSend={() => void j.send({ service, from })}
+        onSend={() => void j.send({ service, from, ...(v6 && { family: 6 as const }) })}
+        vip6={target?.vip6}
+        ipv6={v6}
+        setIpv6={setIpv6}
         showOnCanvas={showOnCanvas}
         setShowOnCanvas={setShowOnCanvas}
         hasResult={!!j.result}
@@ -90,7 +97,7 @@ export function JourneyPanel({ client, lab, services, clients, visible, onPath }
         ) : j.running ? (
           <div className="dock-empty" data-testid="journey-waiting">
             <strong>
-              {t('journey.following', { from, service, target: target ? ` (${target.vip}:${target.port})` : '' })}
+              {t('journey.following', { from, service, target: at ? ` (${at})` : '' })}
             </strong>
             <span>{t('journey.followingText')}</span>
           </div>

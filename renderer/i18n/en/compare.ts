@@ -16,6 +16,8 @@ export const compare = {
   gateways: 'gateways',
   gatewaysHint: '— or compare l7 gateways (their I/O models) instead of modes',
   keepAliveTitle: 'off: a new connection for every request',
+  ipv6: 'over IPv6',
+  ipv6Title: "the load goes to the service's IPv6 VIP ({{vip6}}); direct: to the servers' IPv6 addresses",
   object: 'object',
   connections: 'connections',
   connectionsHint: 'concurrent connections per client',

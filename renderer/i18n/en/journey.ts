@@ -20,6 +20,8 @@ export const journey = {
   capturing: 'capturing on every interface… {{elapsed}} s (a journey takes about 5 s)',
   showTitle: 'Draw the request and response paths on the canvas',
   show: 'show on canvas',
+  ipv6: 'over IPv6',
+  ipv6Title: "Send the request to the service's IPv6 VIP ({{vip6}}) instead of its IPv4 one",
   leg: { request: 'request', response: 'response' },
   notSeen: 'not seen on any interface',
   notCaptured: ' · not captured: {{list}}',

@@ -17,6 +17,8 @@ export const compare: Catalog['compare'] = {
   gateways: '网关',
   gatewaysHint: '— 或者对比 l7 网关（不同的 I/O 模型），而不是转发模式',
   keepAliveTitle: '关闭：每个请求都新建连接',
+  ipv6: '走 IPv6',
+  ipv6Title: '负载发往服务的 IPv6 虚拟 IP (VIP)（{{vip6}}）；direct：发往各后端的 IPv6 地址',
   object: '对象',
   connections: '连接数',
   connectionsHint: '每个客户端的并发连接数',

@@ -21,6 +21,8 @@ export const journey: Catalog['journey'] = {
   capturing: '正在所有网卡上抓包… {{elapsed}} 秒（一次跟踪约需 5 秒）',
   showTitle: '在画布上画出请求和响应的路径',
   show: '在画布上显示',
+  ipv6: '走 IPv6',
+  ipv6Title: '把请求发到服务的 IPv6 虚拟 IP (VIP)（{{vip6}}），而不是它的 IPv4 VIP',
   leg: { request: '请求', response: '响应' },
   notSeen: '未在任何网卡上捕获到',
   notCaptured: ' · 未抓包：{{list}}',

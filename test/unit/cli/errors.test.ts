@@ -24,6 +24,8 @@ describe('lblab usage errors (exit 2)', () => {
     [['status', 'Not_A_Name'], /lowercase letters, digits and dashes/],
     [['serve', '--port', 'x'], /port number/],
     [['status', 'lab1', '--frobnicate'], /unknown option '--frobnicate'/],
+    [['journey', 'lab1', '--family', '5'], /option '--family <family>' argument '5' is invalid\. must be 4 or 6/],
+    [['compare', 'lab1', '--family', 'v6'], /option '--family <family>' argument 'v6' is invalid\. must be 4 or 6/],
   ])('lblab %j', async (args, msg) => {
     const r = await runCli(args as string[]);
     expect(r.code, r.stderr).toBe(2);

@@ -76,6 +76,13 @@ describe('lblab journey as text', () => {
   });
 });
 
+describe('a journey over IPv6', () => {
+  it('says the VIP6 and the client\'s IPv6 address in brackets with their ports', () => {
+    const text = formatJourney({ ...j, vip: 'fd00:4c42::fe', family: 6, client: { node: 'client1', address: 'fd00:4c42::4', port: 40000 } });
+    expect(text.split('\n')[0]).toBe('journey on lab demo: service web in dsr mode, client1 ([fd00:4c42::4]:40000) → [fd00:4c42::fe]:80, reached web2 (HTTP 200)');
+  });
+});
+
 describe('a journey across hosts', () => {
   it('names each node\'s host and the hop between hosts, the VXLAN change dimmed as expected', () => {
     const vx = structuredClone(VXLAN_JOURNEY());

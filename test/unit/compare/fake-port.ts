@@ -25,6 +25,8 @@ export interface FakeOptions {
   clients?: string[];
   /** the lab document's `offload` (undefined: status carries no document) */
   offload?: boolean;
+  /** a dual-stack lab: the service has a vip6, its backends IPv6 addresses */
+  dualStack?: boolean;
 }
 
 type Hook = (node: string, script: string) => Promise<PortExecResult | undefined> | PortExecResult | undefined;
@@ -87,10 +89,11 @@ export class FakeLab implements ComparePort {
           name: 'web',
           balancer: 'lb',
           vip: '198.18.0.254',
+          ...(this.opts.dualStack && { vip6: 'fd00:4c42::fe' }),
           port: 80,
           mode: this.mode,
           scheduler: 'maglev',
-          backends: ['web1', 'web2', 'web3'].map((n, i) => ({ node: n, address: `198.18.1.${4 + i}`, weight: 1 })),
+          backends: ['web1', 'web2', 'web3'].map((n, i) => ({ node: n, address: `198.18.1.${4 + i}`, ...(this.opts.dualStack && { address6: `fd00:4c42:0:1::${4 + i}` }), weight: 1 })),
         },
       ],
     };

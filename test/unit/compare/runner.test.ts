@@ -237,6 +237,37 @@ describe('the lab is put back', () => {
   });
 });
 
+describe('over IPv6 (family 6)', () => {
+  it('the load goes to the vip6 (direct: the servers\' IPv6 addresses), in brackets; the workload says so', async () => {
+    const lab = new FakeLab({ dualStack: true });
+    const urls = new Set<string>();
+    lab.hook = (_node, s) => {
+      for (const m of s.matchAll(/^wrk .* '(\S+)' >/gm)) urls.add(m[1]);
+      return undefined;
+    };
+    const { c } = await compare(lab, { modes: ['dsr', 'direct'], repeat: 1, family: 6 });
+    expect(c.error).toBeUndefined();
+    expect(c.workload.family).toBe(6);
+    expect([...urls].sort()).toEqual(['http://[fd00:4c42:0:1::4]:80/1m.bin', 'http://[fd00:4c42:0:1::5]:80/1m.bin', 'http://[fd00:4c42:0:1::6]:80/1m.bin', 'http://[fd00:4c42::fe]:80/1m.bin']);
+    expectRestored(lab);
+    // over IPv4 (the default) the same lab is loaded at its IPv4 VIP
+    const p = await prepareCompare(new FakeLab({ dualStack: true }), { lab: 'lab1' });
+    expect(p.target).toBe('198.18.0.254');
+    expect(p.family).toBeUndefined();
+  });
+
+  it.each([
+    [{ family: 5 }, {}, /^family must be 4 or 6 \(got 5\)$/],
+    [{ family: 6 }, {}, /^service web of lab lab1 has no IPv6 VIP \(give it vip6 on a network with subnet6\) to compare over IPv6$/],
+    [{ family: 6, modes: ['dsr', 'kernel-nat'] }, { dualStack: true }, /^kernel-nat has no IPv6 row \(its nftables DNAT rule is IPv4 only\): leave it out, or compare over IPv4$/],
+  ] as const)('refuses %j in one line, the lab untouched', async (req, opts, msg) => {
+    const lab = new FakeLab(opts);
+    const comps = createComparisons({ port: lab, emit: () => undefined });
+    await expect(comps.start({ lab: 'lab1', ...req } as unknown as CompareRequest)).rejects.toThrow(msg);
+    expect(lab.calls.filter((x) => x.startsWith('setMode') || x.startsWith('exec'))).toEqual([]);
+  });
+});
+
 describe('bad input: one line, the lab untouched', () => {
   const cases: [Partial<CompareRequest> & Record<string, unknown>, RegExp][] = [
     [{ duration: 0 }, /^duration must be 1–600 seconds \(got 0\)$/],

@@ -73,7 +73,7 @@ describe('several wrk at once', () => {
     });
     const lines = s.split('\n');
     const at = (re: RegExp) => lines.findIndex((l) => re.test(l));
-    expect(at(/until curl -fsS -o \/dev\/null --max-time 2 'http:\/\/198\.18\.0\.254:80\/1m\.bin'.*-ge 60.*exit 3/)).toBeGreaterThan(0);
+    expect(at(/until curl -gfsS -o \/dev\/null --max-time 2 'http:\/\/198\.18\.0\.254:80\/1m\.bin'.*-ge 60.*exit 3/)).toBeGreaterThan(0);
     expect(lines).toContain("wrk -t2 -c3 -d1s --timeout 5s --latency 'http://198.18.0.254:80/1m.bin' > /tmp/lblab-wrk-c1-7-0/w0 2>&1 &");
     expect(lines).toContain("wrk -t2 -c3 -d5s --timeout 5s --latency -H 'X-Lblab-Count: 1' 'http://198.18.0.254:80/1m.bin' > /tmp/lblab-wrk-c1-7-0/0 2>&1 &");
     expect(lines).toContain("wrk -t1 -c1 -d5s --timeout 5s --latency -H 'X-Lblab-Count: 1' 'http://198.18.1.4:8080/1m.bin' > /tmp/lblab-wrk-c1-7-0/1 2>&1 &");

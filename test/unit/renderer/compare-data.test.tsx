@@ -176,6 +176,8 @@ describe('the form', () => {
     expect(modes).toEqual(['dsr', 'tunnel']);
     const r = buildRequest('demo', { ...defaultForm('web'), modes, duration: '5', warmup: '0' });
     expect(r.req).toEqual({ lab: 'demo', service: 'web', modes: ['dsr', 'tunnel'], object: '1m', connections: 4, duration: 5, warmup: 0, repeat: 3 });
+    // over IPv6: the request says family 6
+    expect(buildRequest('demo', { ...defaultForm('web'), modes, ipv6: true }).req).toMatchObject({ modes: ['dsr', 'tunnel'], family: 6 });
   });
 
   it('says in one line what is wrong', () => {

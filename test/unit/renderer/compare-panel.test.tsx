@@ -69,6 +69,21 @@ describe('compare panel', () => {
     await waitFor(() => expect(api.compareModes).toHaveBeenCalledWith('demo', 'api'));
   });
 
+  it('a service with a vip6 offers over IPv6, and the request then says family 6; none without a vip6', async () => {
+    const { api } = setup({ services: [{ ...web, vip6: 'fd00:4c42::fe' }] });
+    await waitFor(() => expect(check('dsr').checked).toBe(true));
+    const box = screen.getByTestId('compare-ipv6') as HTMLInputElement;
+    expect(box.parentElement!.getAttribute('title')).toBe("the load goes to the service's IPv6 VIP (fd00:4c42::fe); direct: to the servers' IPv6 addresses");
+    fireEvent.click(box);
+    api.startCompare.mockResolvedValue({ id: 'c6' });
+    fireEvent.click(screen.getByTestId('compare-run'));
+    expect(api.startCompare).toHaveBeenCalledWith(expect.objectContaining({ lab: 'demo', service: 'web', family: 6 }));
+    cleanup();
+    setup();
+    await waitFor(() => expect(check('dsr').checked).toBe(true));
+    expect(screen.queryByTestId('compare-ipv6')).toBeNull();
+  });
+
   it('runs the chosen request, follows progress and samples, then shows the result', async () => {
     const { api, emit } = setup();
     await waitFor(() => expect(check('dsr').checked).toBe(true));

@@ -73,6 +73,20 @@ describe('journey panel', () => {
     await screen.findByTestId('journey-result');
   });
 
+  it('a service with a vip6 offers over IPv6: Send then asks for family 6 and says the VIP6; none without a vip6', async () => {
+    const { api, rerender } = setup({ services: [{ ...web, vip6: 'fd00:4c42::fe' }] });
+    api.journey.mockImplementation(() => new Promise<Journey>(() => undefined));
+    const box = screen.getByTestId('journey-ipv6') as HTMLInputElement;
+    expect(box.checked).toBe(false);
+    expect(box.parentElement!.getAttribute('title')).toBe("Send the request to the service's IPv6 VIP (fd00:4c42::fe) instead of its IPv4 one");
+    fireEvent.click(box);
+    fireEvent.click(send());
+    expect(api.journey).toHaveBeenCalledWith('demo', { service: 'web', from: 'client1', family: 6 });
+    expect(screen.getByTestId('journey-waiting').textContent).toMatch(/from client1 to web \(\[fd00:4c42::fe\]:80\)/);
+    rerender({ services: [web] });
+    expect(screen.queryByTestId('journey-ipv6')).toBeNull();
+  });
+
   it('dsr: the hops in order, the balancer hop with eth.dst highlighted and the expected changes dimmed', async () => {
     const { api } = setup();
     api.journey.mockResolvedValue(JOURNEYS.dsr());

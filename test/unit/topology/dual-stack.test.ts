@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LabDoc } from '../../../electron/api';
 import { assignAddresses, nodeScript, planLab } from '../../../electron/engine/topology/index';
+import { decapSenders6Hex } from '../../../electron/engine/topology/plumbing';
 
 const lab = (mode: 'dsr' | 'tunnel' | 'nat' | 'snat' | 'l4proxy' | 'l7'): LabDoc => ({
   name: 'ds',
@@ -83,5 +84,29 @@ describe('dual-stack plan', () => {
     const lbScript = nodeScript(p, 'lb');
     expect(lbScript).toContain('ip -6 addr replace fd00:4c42::fe/128 dev "$IF0" nodad');
     expect(planLab(lab('nat')).nodes.find((n) => n.name === 'web1')!.loopbackVips6).toBeUndefined();
+  });
+
+  it('tunnel: the servers take ip6ip6 only from the balancer\'s IPv6 addresses; an IPv4-only lab from nobody', () => {
+    const p = planLab(lab('tunnel'));
+    const web1 = p.nodes.find((n) => n.name === 'web1')!;
+    expect(web1.decapSenders6).toEqual(['fd00:4c42::2', 'fd00:4c42:0:1::2']);
+    expect(nodeScript(p, web1)).toContain(`bpftool map update pinned "$pin/maps/decap_senders6" key hex 00 00 00 00 value hex ${decapSenders6Hex(web1.decapSenders6!)}`);
+    const v4 = lab('tunnel');
+    v4.networks = { front: {}, back: {}, v4only: {} };
+    delete v4.services!.web.vip6;
+    const p4 = planLab(v4);
+    expect(p4.nodes.find((n) => n.name === 'web1')!.decapSenders6).toEqual([]);
+    // n = 0 would accept anyone: the list holds the unspecified address only
+    expect(nodeScript(p4, 'web1')).toContain(`"$pin/maps/decap_senders6" key hex 00 00 00 00 value hex ${decapSenders6Hex(['::'])}`);
+  });
+
+  it('decap_senders6 as the map wants it: count, then 16-byte addresses in network order', () => {
+    const h = decapSenders6Hex(['fd00:4c42::2', '::1']).split(' ');
+    expect(h).toHaveLength(4 + 16 * 32);
+    expect(h.slice(0, 4)).toEqual(['02', '00', '00', '00']);
+    expect(h.slice(4, 20).join('')).toBe('fd004c42000000000000000000000002');
+    expect(h.slice(20, 36).join('')).toBe('00000000000000000000000000000001');
+    expect(h.slice(36).every((x) => x === '00')).toBe(true);
+    expect(() => decapSenders6Hex(Array.from({ length: 33 }, (_, i) => `fd00::${i + 1}`))).toThrow(/at most 32/);
   });
 });

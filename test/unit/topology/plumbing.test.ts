@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { LabDoc, Mode } from '../../../electron/api';
 import { nodeScript, planLab } from '../../../electron/engine/topology/index';
-import { burstBytes, decapSendersHex, PLUMBED_MARKER, tbfArgs } from '../../../electron/engine/topology/plumbing';
+import { burstBytes, decapSenders6Hex, decapSendersHex, PLUMBED_MARKER, tbfArgs } from '../../../electron/engine/topology/plumbing';
 import type { LabPlan } from '../../../electron/engine/topology/plan-types';
 import { node, routedTwoArm, tpl } from './fixtures';
 
@@ -227,9 +227,19 @@ describe('nodeScript run against a fake node', () => {
     const bpftool = read('bpftool.log');
     expect(bpftool.filter((l) => l.startsWith('bpftool prog load'))).toEqual([`bpftool prog load ${path.join(dir, 'decap.bpf.o')} ${pin}/prog type classifier pinmaps ${pin}/maps`]);
     const senders = decapSendersHex(node(p, 'lb').interfaces.map((i) => i.address));
-    expect(bpftool.filter((l) => l.startsWith('bpftool map update'))).toEqual(Array(2).fill(`bpftool map update pinned ${pin}/maps/decap_senders key hex 00 00 00 00 value hex ${senders}`));
+    // an IPv4-only lab: ip6ip6 from nobody (the unspecified address only)
+    const senders6 = decapSenders6Hex(['::']);
+    expect(bpftool.filter((l) => l.startsWith('bpftool map update'))).toEqual([
+      ...Array(2).fill(`bpftool map update pinned ${pin}/maps/decap_senders key hex 00 00 00 00 value hex ${senders}`),
+      ...Array(2).fill(`bpftool map update pinned ${pin}/maps/decap_senders6 key hex 00 00 00 00 value hex ${senders6}`),
+    ]);
     for (const c of ['all', 'default', 'lo', 'eth0', 'eth1']) expect(sysctl(`net.ipv4.conf.${c}.rp_filter`)).toBe('0');
     expect(read('routes')).toContain(`198.18.0.0/24 via ${node(p, 'r1').interfaces[1].address}`);
+    // a pin left by an older, IPv4-only decapsulator (no decap_senders6) is loaded again
+    fs.rmSync(path.join(pin, 'maps/decap_senders6'));
+    run(p, 'web1');
+    expect(read('bpftool.log').filter((l) => l.startsWith('bpftool prog load'))).toHaveLength(2);
+    expect(fs.existsSync(path.join(pin, 'maps/decap_senders6'))).toBe(true);
     fs.rmSync(path.join(dir, 'tc.log'));
     // the same servers in a dsr lab: the decap filter goes away
     const dsr = plan('dsr');

@@ -96,7 +96,7 @@ describe('compare: the load in the service protocol', () => {
     const base = { jobs: [{ target: '198.18.0.254', port: 2379, connections: 4 }], path: '/1k.bin', warmup: 0, duration: 2, tag: 't', serveTries: 3 };
     const tcp = loadScript({ ...base, protocol: 'tcp', urls: [loadUrl('tcp', '198.18.0.254', 2379, '/1k.bin')] });
     expect(tcp).toContain(`cat > /tmp/lblab-wrk-t/etcd-put.lua <<'LUA'\n${ETCD_PUT_LUA}\nLUA`);
-    expect(tcp).toMatch(/until curl -fsS -o \/dev\/null --max-time 2 'http:\/\/198\.18\.0\.254:2379\/health'/);
+    expect(tcp).toMatch(/until curl -gfsS -o \/dev\/null --max-time 2 'http:\/\/198\.18\.0\.254:2379\/health'/);
     expect(tcp).toMatch(/wrk -t2 -c4 -d2s --timeout 5s --latency -H 'X-Lblab-Count: 1' -s \/tmp\/lblab-wrk-t\/etcd-put\.lua 'http:\/\/198\.18\.0\.254:2379\/v3\/kv\/put'/);
     const ws = loadScript({ ...base, protocol: 'websocket', urls: [loadUrl('websocket', '198.18.0.254', 2379, '/chat')], path: '/chat' });
     expect(ws).toMatch(/until lblab-ws --timeout 2 'ws:\/\/198\.18\.0\.254:2379\/chat' lblab-serving/);
