@@ -1,6 +1,6 @@
 // What to compare: service, modes (the ones the engine can run here), object,
 // load and repetitions; Run and Cancel.
-import { GATEWAYS, GATEWAY_MODELS, type CompareModeAvailability, type CompareRow, type ServiceStatus } from '../../../electron/api';
+import { GATEWAYS, type CompareModeAvailability, type CompareRow, type ServiceStatus } from '../../../electron/api';
 import { fmtDuration, OBJECTS, ROW_COLORS, ROWS, toggleGateway, toggleMode, type CompareForm as Form } from '../../lib/compare-data';
 import { i18n, useTranslation } from '../../i18n';
 
@@ -95,7 +95,7 @@ export function CompareForm(p: CompareFormProps) {
           </label>
           <div className="compare-modes" data-testid="compare-gateways">
             {GATEWAYS.map((g) => (
-              <label key={g} className="check compare-mode" title={GATEWAY_MODELS[g]} data-testid={`compare-gateway-${g}`}>
+              <label key={g} className="check compare-mode" title={t(`compareGateways.model.${g}`)} data-testid={`compare-gateway-${g}`}>
                 <input
                   type="checkbox"
                   data-testid={`compare-check-gateway-${g}`}

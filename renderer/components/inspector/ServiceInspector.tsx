@@ -1,4 +1,4 @@
-import { GATEWAYS, GATEWAY_MODELS, MODES, PROTOCOL_PORTS, PROTOCOLS, SCHEDULERS, balancersOf, type BackendDoc, type Gateway, type Protocol, type HealthDoc, type Mode, type RouteDoc, type Scheduler, type ServiceDoc } from '../../../electron/api';
+import { GATEWAYS, MODES, PROTOCOL_PORTS, PROTOCOLS, SCHEDULERS, balancersOf, type BackendDoc, type Gateway, type Protocol, type HealthDoc, type Mode, type RouteDoc, type Scheduler, type ServiceDoc } from '../../../electron/api';
 import { useEffect, useState } from 'react';
 import { clean, removeService, renameService, setService } from '../../state/doc-ops';
 import { useModeAvailability } from './useModeAvailability';
@@ -130,7 +130,7 @@ export function ServiceInspector(p: InspectorProps & { name: string }) {
             path={at('gateway')}
             value={svc.gateway ?? ''}
             allowEmpty={t('inspector.service.defaultX', { value: 'haproxy' })}
-            options={GATEWAYS.map((g) => ({ value: g, label: `${g}: ${GATEWAY_MODELS[g]}` }))}
+            options={GATEWAYS.map((g) => ({ value: g, label: `${g}: ${t(`compareGateways.model.${g}`)}` }))}
             onChange={(v) => set({ gateway: (v || undefined) as Gateway | undefined })}
           />
         )}
