@@ -54,6 +54,20 @@ export class DecodeContext {
   /** how many VXLAN headers enclose the frame being decoded */
   vxlanDepth = 0;
   private cur: CaptureField[] = [];
+
+  /** An IP header (v4 or v6) into the brief and the summary's notes: an earlier one (a tunnel's) becomes `outer`. */
+  noteIp(h: { src: string; dst: string; proto: number; id: number; ttl: number }, note: IpNote): void {
+    const br = this.brief;
+    if (br.src !== undefined && br.outer === undefined) br.outer = { src: br.src, dst: br.dst ?? '', id: br.ipId ?? 0, ttl: br.ttl ?? 0 };
+    br.proto = 'ip';
+    br.src = h.src;
+    br.dst = h.dst;
+    br.ipProto = h.proto;
+    br.ipId = h.id;
+    br.ttl = h.ttl;
+    this.notes.ips.push(note);
+    this.notes.text = ''; // the transport decoder's, or a fallback
+  }
   private readonly names: ReadonlySet<string> | undefined;
 
   constructor(

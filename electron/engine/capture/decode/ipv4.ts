@@ -134,17 +134,7 @@ export function decodeIpv4(ctx: DecodeContext, off: number, wireEnd: number, dep
   }
   const fragment = mf || fragOff > 0;
   if (!quoted) {
-    const br = ctx.brief;
-    // an inner header (IPIP): the outer one moves to `outer`
-    if (br.src !== undefined && br.outer === undefined) br.outer = { src: br.src, dst: br.dst ?? '', id: br.ipId ?? 0, ttl: br.ttl ?? 0 };
-    br.proto = 'ip';
-    br.src = src;
-    br.dst = dst;
-    br.ipProto = proto;
-    br.ipId = id;
-    br.ttl = ttl;
-    ctx.notes.ips.push({ src, dst, frag: fragment ? `(frag ${id}:${end - off - ihl}@${fragOff}${mf ? '+' : ''})` : undefined });
-    ctx.notes.text = ''; // the transport decoder's, or the fallback below
+    ctx.noteIp({ src, dst, proto, id, ttl }, { src, dst, frag: fragment ? `(frag ${id}:${end - off - ihl}@${fragOff}${mf ? '+' : ''})` : undefined });
   }
   const pl = off + ihl;
   if (fragOff > 0) {

@@ -126,17 +126,7 @@ export function decodeIpv6(ctx: DecodeContext, off: number, wireEnd: number, dep
   layer.length = Math.max(0, Math.min(p, ctx.end) - off);
 
   if (!quoted) {
-    const br = ctx.brief;
-    // an inner header (a tunnel): the outer one moves to `outer`
-    if (br.src !== undefined && br.outer === undefined) br.outer = { src: br.src, dst: br.dst ?? '', id: br.ipId ?? 0, ttl: br.ttl ?? 0 };
-    br.proto = 'ip';
-    br.src = src;
-    br.dst = dst;
-    br.ipProto = nxt;
-    br.ipId = flow;
-    br.ttl = hlim;
-    ctx.notes.ips.push({ src, dst, v6: true, frag: fragment ? `(frag 0x${fragId.toString(16).padStart(8, '0')}:${fragOff}|${end - p}${more ? '+' : ''})` : undefined });
-    ctx.notes.text = '';
+    ctx.noteIp({ src, dst, proto: nxt, id: flow, ttl: hlim }, { src, dst, v6: true, frag: fragment ? `(frag 0x${fragId.toString(16).padStart(8, '0')}:${fragOff}|${end - p}${more ? '+' : ''})` : undefined });
   }
   if (fragOff > 0 || nxt === 59) {
     decodeData(ctx, p, end);
