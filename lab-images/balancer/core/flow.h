@@ -145,19 +145,24 @@ static __always_inline __u32 flow_mark(struct flow_val *v, __u32 bits)
 	return bits & ~old;
 }
 
-/* What a TCP packet tells about its flow; fwd: sent by the client. */
-static __always_inline __u32 tcp_state_bits(const struct pkt *p, int fwd)
+/* What a TCP packet (either family) tells about its flow; fwd: sent by the client. */
+static __always_inline __u32 tcp_flag_state_bits(__u8 proto, __u8 l4, __u8 flags, int fwd)
 {
-	if (p->proto != IPPROTO_TCP || !p->l4)
+	if (proto != IPPROTO_TCP || !l4)
 		return 0;
 	__u32 b = 0;
-	if (p->tcp_flags & TCPF_RST)
+	if (flags & TCPF_RST)
 		b |= FLOW_S_RST;
-	if (p->tcp_flags & TCPF_FIN)
+	if (flags & TCPF_FIN)
 		b |= fwd ? FLOW_S_FIN_FWD : FLOW_S_FIN_REV;
-	if (fwd && !(p->tcp_flags & TCPF_SYN))
+	if (fwd && !(flags & TCPF_SYN))
 		b |= FLOW_S_EST;
 	return b;
+}
+
+static __always_inline __u32 tcp_state_bits(const struct pkt *p, int fwd)
+{
+	return tcp_flag_state_bits(p->proto, p->l4, p->tcp_flags, fwd);
 }
 
 /* Backend still valid for an EXISTING flow of service sid. */

@@ -205,16 +205,7 @@ static __always_inline int fwd_sent6(struct flow_ctx6 *fc, __u32 idx, int v)
 
 static __always_inline __u32 tcp_state_bits6(const struct pkt6 *p, int fwd)
 {
-	if (p->proto != IPPROTO_TCP || !p->l4)
-		return 0;
-	__u32 b = 0;
-	if (p->tcp_flags & TCPF_RST)
-		b |= FLOW_S_RST;
-	if (p->tcp_flags & TCPF_FIN)
-		b |= fwd ? FLOW_S_FIN_FWD : FLOW_S_FIN_REV;
-	if (fwd && !(p->tcp_flags & TCPF_SYN))
-		b |= FLOW_S_EST;
-	return b;
+	return tcp_flag_state_bits(p->proto, p->l4, p->tcp_flags, fwd);
 }
 
 static __always_inline void flow_key6_of(struct pkt6 *p, struct flow_key6 *k)
