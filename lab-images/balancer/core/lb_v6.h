@@ -7,8 +7,8 @@
  * The same rules as IPv4 (lb_main.h's return convention, one counter or
  * drop per packet, flow.h's states, lifetimes and active counts, which work
  * on the first part of a flow_val6), with these differences:
- *  - no per-CPU flow cache: an established packet costs one lb_flows6
- *    lookup (bench:core's IPv6 rows say what that costs);
+ *  - its own per-CPU flow cache (flow_cache6.h, lb_flow_cache6), under
+ *    flow_cache.h's rules;
  *  - no header checksum: an address rewrite updates the L4 checksum only
  *    (the pseudo header holds the addresses);
  *  - extension headers are walked (parse6.h; counted ipv6_ext), or refused
@@ -31,6 +31,7 @@
 #include "egress.h"
 #include "csum.h"
 #include "icmp6.h"
+#include "flow_cache6.h"
 
 #ifndef AF_INET6
 #define AF_INET6 10
@@ -304,7 +305,7 @@ static __noinline int reply6_restored(struct __sk_buff *skb, struct pkt6 *p, str
 {
 	struct flow_val6 *rv = &fc->x->e;
 	reply_entry6(skb, p, fc, fc->val->b.mode, rv);
-	return bpf_map_update_elem(&lb_flows6, rk, rv, BPF_NOEXIST) == 0;
+	return flow_write6(rk, rv, BPF_NOEXIST) == 0;
 }
 
 /* flow_tracked (flow.h) for IPv6: state bits, last_seen on both entries
@@ -410,7 +411,7 @@ static __noinline int flow_schedule6(struct pkt6 *p, struct svc_info *svc, struc
 			return DROP_BAD_SERVICE;
 		nv->snat = *sa;
 	}
-	if (bpf_map_update_elem(&lb_flows6, fc->key, nv, BPF_ANY))
+	if (flow_write6(fc->key, nv, BPF_ANY))
 		return DROP_MAP_FULL;
 	struct flow_val6 *v = bpf_map_lookup_elem(&lb_flows6, fc->key);
 	if (!v)
@@ -539,7 +540,7 @@ static __noinline int nat6_reply_entry(struct __sk_buff *skb, struct pkt6 *p, st
 	rk->proto = p->proto;
 	struct flow_val6 *rv = &fc->x->e;
 	reply_entry6(skb, p, fc, MODE_NAT, rv);
-	return bpf_map_update_elem(&lb_flows6, rk, rv, BPF_ANY) ? DROP_MAP_FULL : 0;
+	return flow_write6(rk, rv, BPF_ANY) ? DROP_MAP_FULL : 0;
 }
 
 static __always_inline int mode_nat6_fwd(struct __sk_buff *skb, struct pkt6 *p, struct flow_ctx6 *fc)
@@ -590,6 +591,7 @@ static __noinline int snat6_claim(struct __sk_buff *skb, struct pkt6 *p, struct 
 	}
 	return DROP_SNAT_PORTS;
 claimed:
+	flow_cache6_forget(rk); /* once, after the loop's writes (flow_write6's rule) */
 	fc->val->b.snat_port = rk->dport;
 	return 0;
 }
@@ -828,8 +830,26 @@ static __noinline int lb_process6(struct __sk_buff *skb)
 	fc.x = x;
 	fc.key = &x->fk;
 	flow_key6_of(p, fc.key);
-	x->now = lb_now();
 	x->len = skb->len;
+
+	/* An established packet, either direction: one probe of this CPU's
+	 * flow cache (flow_cache6.h); lb_flows6, the truth, when that misses or
+	 * the copy is due for a check. */
+	__u32 epoch = fc_epoch();
+	__u32 ci = fc6_index(fc.key);
+	struct flow_cache_slot6 *slot = bpf_map_lookup_elem(&lb_flow_cache6, &ci);
+	int cacheable = fc6_cacheable(p);
+	if (cacheable && slot && fc6_key_eq(&slot->k, fc.key) && fc6_fresh(slot, epoch)) {
+		struct flow_val6 *cv = &slot->v;
+		if (cv->b.flags & FLOW_F_REPLY)
+			return mode_reverse6(skb, p, cv);
+		/* TCP: the packet that establishes the flow marks lb_flows6 */
+		if ((p->proto != IPPROTO_TCP || (cv->b.state & FLOW_S_EST)) && flow_resume6(cv, &fc))
+			return lb_forward6(skb, p, &fc);
+		/* its backend left or failed: lb_flows6 decides (re-schedule) */
+	}
+
+	x->now = lb_now();
 	struct flow_val6 *v = bpf_map_lookup_elem(&lb_flows6, fc.key);
 	if (v && (v->b.flags & FLOW_F_REPLY)) {
 		if (!flow_expired(p->proto, &v->b, x->now)) {
@@ -841,6 +861,8 @@ static __noinline int lb_process6(struct __sk_buff *skb)
 				if (r < 0)
 					return r;
 			}
+			if (cacheable)
+				flow_cache6_put(slot, fc.key, v, epoch);
 			return mode_reverse6(skb, p, v);
 		}
 		v = 0;
@@ -874,7 +896,11 @@ static __noinline int lb_process6(struct __sk_buff *skb)
 		if (r < 0)
 			return r;
 	}
-	return lb_forward6(skb, p, &fc);
+	r = lb_forward6(skb, p, &fc);
+	/* after the mode ran: snat has claimed its port by now (or dropped the flow) */
+	if (r >= 0 && cacheable && (fc.val->b.mode != MODE_SNAT || fc.val->b.snat_port))
+		flow_cache6_put(slot, fc.key, fc.val, epoch);
+	return r;
 }
 
 #endif /* LB_V6_H */
