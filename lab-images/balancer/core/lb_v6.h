@@ -64,6 +64,9 @@ struct v6_scratch {
 	__u32 len;           /* the frame as received (backend stats) */
 	__u32 now;           /* lb_now() */
 	__u8 is_new;         /* created or re-scheduled */
+	__u32 epoch;         /* the flow cache's (fc_epoch) */
+	__u32 fc_idx;        /* the packet's flow cache slot */
+	__u8 from_cache;     /* the flow in hand is a cached copy */
 	struct icmp6_quote q6;     /* an ICMPv6 error's header and quote */
 	struct icmp6_quote q6_old; /* ... as it came (the checksum updates) */
 	struct addr6 out6[2];      /* ... its new outer source and destination */
@@ -76,6 +79,13 @@ struct {
 	__type(key, __u32);
 	__type(value, struct v6_scratch);
 } lb_v6_scratch SEC(".maps");
+
+/* This CPU's flow cache slot for the packet (x->fc_idx): looked up again
+ * where a copy is put rather than kept live across the lb_flows6 path. */
+static __always_inline struct flow_cache_slot6 *fc6_slot(struct v6_scratch *x)
+{
+	return bpf_map_lookup_elem(&lb_flow_cache6, &x->fc_idx);
+}
 
 /* Is a a VIP6 (its marker {vip6, 0, 0})? The key is built in x->k. */
 static __always_inline int is_vip6(struct v6_scratch *x, const struct addr6 *a)
@@ -834,23 +844,28 @@ static __noinline int lb_process6(struct __sk_buff *skb)
 
 	/* An established packet, either direction: one probe of this CPU's
 	 * flow cache (flow_cache6.h); lb_flows6, the truth, when that misses or
-	 * the copy is due for a check. */
-	__u32 epoch = fc_epoch();
-	__u32 ci = fc6_index(fc.key);
-	struct flow_cache_slot6 *slot = bpf_map_lookup_elem(&lb_flow_cache6, &ci);
-	int cacheable = fc6_cacheable(p);
-	if (cacheable && slot && fc6_key_eq(&slot->k, fc.key) && fc6_fresh(slot, epoch)) {
-		struct flow_val6 *cv = &slot->v;
-		if (cv->b.flags & FLOW_F_REPLY)
-			return mode_reverse6(skb, p, cv);
+	 * the copy is due for a check. One call of each mode for both ways
+	 * (and the epoch and slot index in scratch): this frame stacks under
+	 * lc's bpf_loop callback. */
+	x->epoch = fc_epoch();
+	x->fc_idx = fc6_index(fc.key);
+	x->from_cache = 0;
+	struct flow_val6 *v = 0;
+	struct flow_cache_slot6 *slot = fc6_slot(x);
+	if (fc6_cacheable(p) && slot && fc6_key_eq(&slot->k, fc.key) && fc6_fresh(slot, x->epoch)) {
+		v = &slot->v;
+		x->from_cache = 1;
+		if (v->b.flags & FLOW_F_REPLY)
+			goto reverse;
 		/* TCP: the packet that establishes the flow marks lb_flows6 */
-		if ((p->proto != IPPROTO_TCP || (cv->b.state & FLOW_S_EST)) && flow_resume6(cv, &fc))
-			return lb_forward6(skb, p, &fc);
+		if ((p->proto != IPPROTO_TCP || (v->b.state & FLOW_S_EST)) && flow_resume6(v, &fc))
+			goto forward;
 		/* its backend left or failed: lb_flows6 decides (re-schedule) */
+		x->from_cache = 0;
 	}
 
 	x->now = lb_now();
-	struct flow_val6 *v = bpf_map_lookup_elem(&lb_flows6, fc.key);
+	v = bpf_map_lookup_elem(&lb_flows6, fc.key);
 	if (v && (v->b.flags & FLOW_F_REPLY)) {
 		if (!flow_expired(p->proto, &v->b, x->now)) {
 			if (p->frag_later) {
@@ -861,9 +876,9 @@ static __noinline int lb_process6(struct __sk_buff *skb)
 				if (r < 0)
 					return r;
 			}
-			if (cacheable)
-				flow_cache6_put(slot, fc.key, v, epoch);
-			return mode_reverse6(skb, p, v);
+			if (fc6_cacheable(p))
+				flow_cache6_put(fc6_slot(x), fc.key, v, x->epoch);
+			goto reverse;
 		}
 		v = 0;
 	}
@@ -896,11 +911,14 @@ static __noinline int lb_process6(struct __sk_buff *skb)
 		if (r < 0)
 			return r;
 	}
+forward:
 	r = lb_forward6(skb, p, &fc);
 	/* after the mode ran: snat has claimed its port by now (or dropped the flow) */
-	if (r >= 0 && cacheable && (fc.val->b.mode != MODE_SNAT || fc.val->b.snat_port))
-		flow_cache6_put(slot, fc.key, fc.val, epoch);
+	if (r >= 0 && !x->from_cache && fc6_cacheable(p) && (fc.val->b.mode != MODE_SNAT || fc.val->b.snat_port))
+		flow_cache6_put(fc6_slot(x), fc.key, fc.val, x->epoch);
 	return r;
+reverse:
+	return mode_reverse6(skb, p, v);
 }
 
 #endif /* LB_V6_H */
