@@ -334,6 +334,32 @@ describe('IPv6', skipIf(skip), () => {
     expect(parseFrame6(ok.out).ip).toMatchObject({ nh: NH.IPV6, plen: 1500 - 40 });
   });
 
+  it('the ICMPv6 paths\' frames (errors for nat and snat, a tunnel packet too big once wrapped) cut at every offset: all dropped as truncated', async () => {
+    await lab.dp.applyService(service({ ...service6(9, 'tunnel', 86),
+      backends: service6(9, 'tunnel', 86).backends.map((b) => ({ ...b, egress: { ...b.egress!, mtu: 120 } })) }));
+    const big = req(86, 49400, { flags: TCP.ACK, payload: Buffer.alloc(30) }); // 90 + 40 > 120
+    expect(parseIcmp6(lab.run(big).out).type).toBe(ICMP6.TOO_BIG);
+    const errs = [PORTS.nat, PORTS.snat].map((port) => {
+      const fwd = lab.run(req(port, 49401), 1, CLIENT_IFINDEX).out;
+      const p = parseFrame6(fwd);
+      const err = buildIcmp6Error({ src: p.ip.dst, dst: p.ip.src, type: ICMP6.UNREACH, code: 4, quoted: fwd.subarray(14) });
+      expect(lab.run(err).retval).toBe(TC_ACT_REDIRECT);
+      return err;
+    });
+    for (const full of [big, ...errs]) {
+      const before = await lab.stats();
+      let ran = 0;
+      for (let n = 54; n < full.length; n++) {
+        const r = tryRunProg(lab.dp.progPath, full.subarray(0, n));
+        if ('error' in r) continue;
+        ran++;
+        expect(r.retval, `cut at ${n}`).toBe(TC_ACT_SHOT);
+      }
+      expect(ran).toBeGreaterThanOrEqual(full.length - 55);
+      expect(delta(before, await lab.stats())).toEqual({ rx: ran, 'drop.truncated': ran });
+    }
+  });
+
   for (const mode of ['dsr', 'tunnel', 'nat', 'snat'] as const) {
     it(`${mode}: the frame cut at every offset: never sent on, every cut that runs dropped as truncated`, async () => {
       for (const ext of [undefined, [{ type: NH.HOP }, { type: NH.DEST }]]) {
