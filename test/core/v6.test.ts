@@ -240,6 +240,9 @@ describe('IPv6', skipIf(skip), () => {
   });
 
   const ICMP6 = { UNREACH: 1, TOO_BIG: 2 } as const;
+  /** A reply from VIP6:port to the client, as the client's side sees it (an IPv6 packet, no Ethernet). */
+  const buildIp6Reply = (cport: number, vport: number): Buffer =>
+    buildFrame6({ proto: 'tcp', src: VIP6, dst: CLIENT6, sport: vport, dport: cport, flags: TCP.SYN | TCP.ACK }).subarray(14);
   const ROUTER6 = 'fd00:18:1::fe';
 
   it('nat: a packet too big from the backend, quoting a forwarded packet, reaches the client from VIP6 quoting what it sent', async () => {
@@ -309,6 +312,39 @@ describe('IPv6', skipIf(skip), () => {
       }
     }
     expect(translated).toBe(whole.length - 47);
+  });
+
+  it('from the client\'s side, about a reply (a router toward the client): on to the flow\'s backend, the way its mode sends', async () => {
+    const ROUTER_C = 'fd00:18::fe';
+    for (const mode of ['dsr', 'tunnel', 'nat', 'snat'] as const) {
+      const sport = 49500 + PORTS[mode];
+      const inF = req(PORTS[mode], sport);
+      const fwd = lab.run(inF, 1, CLIENT_IFINDEX).out;
+      const be = beOfMac(parseFrame6(fwd).dstMac);
+      // the reply as the client's side saw it: VIP6:port -> client:port
+      const replyAtClient = buildIp6Reply(sport, PORTS[mode]);
+      const err = buildIcmp6Error({ src: ROUTER_C, dst: VIP6, type: ICMP6.TOO_BIG, code: 0, rest: 1300, quoted: replyAtClient });
+      const r = await lab.runCounted(err);
+      expect(r.retval, mode).toBe(TC_ACT_REDIRECT);
+      expect(beOfMac(parseFrame6(r.out).dstMac), mode).toBe(be);
+      expect(r.d, mode).toMatchObject({ rx: 1, tx: 1, icmp_fwd: 1 });
+      if (mode === 'dsr') {
+        expect(r.out.subarray(12).equals(err.subarray(12))).toBe(true);
+      } else if (mode === 'tunnel') {
+        const p = parseFrame6(r.out);
+        expect(p.ip).toMatchObject({ nh: NH.IPV6, src: norm6(LB6), dst: norm6(be6(be)) });
+        expect(r.out.subarray(54).equals(err.subarray(14))).toBe(true);
+      } else {
+        const e = parseIcmp6(r.out);
+        expect(e.csumOk, mode).toBe(true);
+        const fp = parseFrame6(fwd);
+        // the backend sees the error about the reply it sent: from itself to (snat: our address:port)
+        expect(e.ip).toMatchObject({ src: mode === 'snat' ? norm6(SNAT6) : norm6(ROUTER_C), dst: norm6(be6(be)) });
+        expect(e.q.ip).toMatchObject({ src: norm6(be6(be)), dst: fp.ip.src });
+        expect(e.q.l4).toMatchObject({ sport: PORTS[mode], dport: fp.l4!.sport, csumOk: true });
+        expect([e.type, e.rest]).toEqual([ICMP6.TOO_BIG, 1300]);
+      }
+    }
   });
 
   it('tunnel: too big once wrapped: an ICMPv6 packet too big (MTU - 40) from VIP6 back to the client, quoting its headers', async () => {

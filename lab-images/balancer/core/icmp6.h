@@ -7,7 +7,10 @@
  *    source := VIP when the backend itself sent it; quoted source :=
  *    client:port, quoted destination := VIP:port), the quoted L4 checksum
  *    and the ICMPv6 checksum (over the pseudo header: the outer addresses
- *    are in it) updated, sent the way replies go, counted icmp_rev;
+ *    are in it) updated, sent the way replies go, counted icmp_rev; one
+ *    from the client's side about a reply (its reversed quote a forward
+ *    entry) goes on to the flow's backend the way its mode sends, counted
+ *    icmp_fwd (lb_v6.h);
  *  - packet too big (type 2) from the VIP to the client when a tunnel6
  *    packet would not fit the backend's MTU once wrapped (IPv6 routers
  *    never fragment: the client's path MTU discovery needs it).

@@ -70,6 +70,9 @@ struct v6_scratch {
 	struct icmp6_quote q6;     /* an ICMPv6 error's header and quote */
 	struct icmp6_quote q6_old; /* ... as it came (the checksum updates) */
 	struct addr6 out6[2];      /* ... its new outer source and destination */
+	struct addr6 qn6[2];       /* ... its quote's new source and destination */
+	__be16 qn_sport;           /* ... and ports */
+	__be16 qn_dport;
 	struct icmp6_too_big ptb; /* a packet too big being built */
 };
 
@@ -664,9 +667,11 @@ static __always_inline int mode_reverse6(struct __sk_buff *skb, struct pkt6 *p, 
 
 /* ---------------------------------------------------------------- ICMPv6 errors */
 
-/* The reply entry of the nat/snat flow an ICMPv6 error from the backend's
- * side is about (its header and quote loaded into x->q6), or NULL: not an
- * error, a quote with extension headers, or no flow of ours. */
+/* The lb_flows6 entry of the flow an ICMPv6 error is about (its header and
+ * quote loaded into x->q6): a nat/snat reply entry (the error comes from
+ * the backend's side) or a forward entry (from the client's side, about a
+ * reply), or NULL: not an error, a quote with extension headers, or no
+ * flow of ours. */
 static __noinline struct flow_val6 *icmp6_error_flow(struct __sk_buff *skb, struct pkt6 *p, struct v6_scratch *x)
 {
 	struct icmp6_quote *q = &x->q6;
@@ -683,29 +688,26 @@ static __noinline struct flow_val6 *icmp6_error_flow(struct __sk_buff *skb, stru
 	k->sport = q->dport;
 	k->dport = q->sport;
 	k->proto = q->ip.nexthdr;
-	struct flow_val6 *rv = bpf_map_lookup_elem(&lb_flows6, k);
-	if (!rv || !(rv->b.flags & FLOW_F_REPLY) || flow_expired(k->proto, &rv->b, x->now))
+	struct flow_val6 *v = bpf_map_lookup_elem(&lb_flows6, k);
+	if (!v || flow_expired(k->proto, &v->b, x->now))
 		return 0;
-	return rv;
+	return v;
 }
 
-/* Error x->q6 about reply entry rv's flow, rewritten for the client: outer
- * and quoted addresses and ports, every checksum kept right (the sums by
- * bpf_csum_diff over the old and new words in scratch: this runs deep in
- * the pipeline's frames). The egress is the caller's. 0 or a drop code. */
-static __noinline int icmp6_rewrite(struct __sk_buff *skb, struct pkt6 *p, struct v6_scratch *x,
-				    struct flow_val6 *rv)
+/* Error x->q6 rewritten as x->out6 (outer source, destination), x->qn6
+ * and qn_sport / qn_dport (the quote's) say, every checksum kept right
+ * (the sums by bpf_csum_diff over the old and new words in scratch: this
+ * runs deep in the pipeline's frames). The egress is the caller's. 0 or a
+ * drop code. */
+static __noinline int icmp6_rewrite(struct __sk_buff *skb, struct pkt6 *p, struct v6_scratch *x)
 {
 	struct icmp6_quote *q = &x->q6;
 	struct icmp6_quote *o = &x->q6_old;
 	__builtin_memcpy(o, q, sizeof(*q));
-	/* the backend itself answers as the VIP; a router keeps its address */
-	x->out6[0] = addr6_eq(&p->saddr, (struct addr6 *)&o->ip.daddr) ? rv->vip : p->saddr;
-	x->out6[1] = rv->client;
-	__builtin_memcpy(&q->ip.saddr, &rv->client, 16);
-	__builtin_memcpy(&q->ip.daddr, &rv->vip, 16);
-	q->sport = rv->b.cport;
-	q->dport = rv->b.vport;
+	__builtin_memcpy(&q->ip.saddr, &x->qn6[0], 16);
+	__builtin_memcpy(&q->ip.daddr, &x->qn6[1], 16);
+	q->sport = x->qn_sport;
+	q->dport = x->qn_dport;
 
 	__u32 l4off = p->l4off & 0xff; /* <= 14 + 40 + EXT6_BYTES */
 	__u32 end = ETH_HLEN + sizeof(struct ipv6hdr) + (__u32)p->plen;
@@ -751,6 +753,72 @@ static __noinline int icmp6_rewrite(struct __sk_buff *skb, struct pkt6 *p, struc
 		return DROP_REWRITE_FAIL;
 	__builtin_memcpy(&ip6->saddr, x->out6, 32);
 	return 0;
+}
+
+/* An error from the backend's side about reply entry rv's flow, for the
+ * client: outer destination the client, outer source the VIP when the
+ * backend itself sent it (a router keeps its address); the quote restored
+ * to what the client sent. */
+static __always_inline void icmp6_for_client(struct pkt6 *p, struct v6_scratch *x, struct flow_val6 *rv)
+{
+	struct icmp6_quote *q = &x->q6;
+	x->out6[0] = addr6_eq(&p->saddr, (struct addr6 *)&q->ip.daddr) ? rv->vip : p->saddr;
+	x->out6[1] = rv->client;
+	x->qn6[0] = rv->client;
+	x->qn6[1] = rv->vip;
+	x->qn_sport = rv->b.cport;
+	x->qn_dport = rv->b.vport;
+}
+
+/* An error from the client's side about a reply of forward entry v's flow
+ * (e.g. a router toward the client that needs a smaller MTU): on to the
+ * flow's backend the way its mode sends (dsr: MACs; tunnel: ip6ip6; nat:
+ * destination and quoted source := backend; snat: also source and quoted
+ * destination := our snat address:port), so the backend's path MTU
+ * discovery works. Counted icmp_fwd. A TC verdict or a drop code; a flow
+ * whose backend left: not ours, passed. */
+static __noinline int icmp6_to_backend(struct __sk_buff *skb, struct pkt6 *p, struct v6_scratch *x,
+				       struct flow_val6 *v)
+{
+	struct flow_ctx6 fc;
+	fc.x = x;
+	fc.key = &x->fk;
+	if (!flow_resume6(v, &fc))
+		return pass();
+	__u8 mode = v->b.mode;
+	const struct addr6 *src = &p->saddr;
+	int r;
+	if (mode == MODE_NAT || mode == MODE_SNAT) {
+		struct icmp6_quote *q = &x->q6;
+		x->out6[0] = p->saddr;
+		x->out6[1] = fc.be6->addr;
+		x->qn6[0] = fc.be6->addr;
+		__builtin_memcpy(&x->qn6[1], &q->ip.daddr, 16);
+		x->qn_sport = q->sport;
+		x->qn_dport = q->dport;
+		if (mode == MODE_SNAT) {
+			if (!v->b.snat_port)
+				return DROP_SNAT_PORTS;
+			x->out6[0] = v->snat;
+			x->qn6[1] = v->snat;
+			x->qn_dport = v->b.snat_port;
+		}
+		r = icmp6_rewrite(skb, p, x);
+		if (r < 0)
+			return r;
+		src = &x->out6[0];
+	} else if (mode == MODE_TUNNEL) {
+		r = ip6ip6_encap(skb, &fc.be6->src_addr, &fc.be6->addr, 40 + p->plen);
+		if (r < 0)
+			return r;
+		return sent(CNT_ICMP_FWD, egress_backend6(skb, &fc, &fc.be6->src_addr, NEXTHDR_IPV6, 80 + p->plen));
+	} else if (mode == MODE_DSR) {
+		if (!(fc.be->flags & BE_F_L2))
+			return DROP_NO_NEIGHBOUR; /* as mode_dsr6 */
+	} else {
+		return DROP_BAD_SERVICE;
+	}
+	return sent(CNT_ICMP_FWD, egress_backend6(skb, &fc, src, NEXTHDR_ICMPV6, 40 + p->plen));
 }
 
 static __always_inline int lb_forward6(struct __sk_buff *skb, struct pkt6 *p, struct flow_ctx6 *fc)
@@ -821,13 +889,16 @@ static __noinline int lb_process6(struct __sk_buff *skb)
 			/* an error about one of our nat/snat flows: to its client */
 			x->now = lb_now();
 			struct flow_val6 *ev = icmp6_error_flow(skb, p, x);
-			if (ev) {
-				r = icmp6_rewrite(skb, p, x, ev);
+			if (ev && (ev->b.flags & FLOW_F_REPLY)) {
+				icmp6_for_client(p, x, ev);
+				r = icmp6_rewrite(skb, p, x);
 				if (r < 0)
 					return r;
 				return sent(CNT_ICMP_REV, egress_client6(skb, ev, &x->out6[0], &ev->client, NEXTHDR_ICMPV6,
 									 p->plen + 40));
 			}
+			if (ev)
+				return icmp6_to_backend(skb, p, x, ev);
 		}
 		if (!is_vip6(x, &p->daddr))
 			return pass(); /* neighbour discovery, the balancer's own traffic */
