@@ -3,7 +3,11 @@
 // in use keep their backends and their reply translation. Here lb_flows is
 // created by the agent for 2 048 flows (4 096 entries) and 12 000 new nat
 // flows (24 000 entries) go through it around 20 established ones that keep
-// sending.
+// sending. The kernel's LRU is approximate: when a burst turns over half the
+// table between two packets of a flow, it sometimes takes that flow's entry
+// (1 000 new flows a round lost kept flows in 4 of 9 runs). What it keeps is a
+// flow that sends while less than an eighth of the table turns over: 250 new
+// flows (500 entries) a round, 12 of 12 runs with and without a busy CPU.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Lab, TC_ACT_REDIRECT, delta, runProg, skipReason } from '../support/bpf/harness';
 import { skipIf } from '../support/skip';
@@ -15,8 +19,8 @@ import { MAPS } from '../../lab-images/balancer/agent/dataplane-abi';
 const skip = skipReason();
 const MAX_FLOWS = 2048;
 const LONG = 20;
-const ROUNDS = 12;
-const PER_ROUND = 1000;
+const ROUNDS = 48;
+const PER_ROUND = 250;
 const CPU = 0;
 
 describe('a flow table filled past maxFlows', skipIf(skip), () => {

@@ -69,7 +69,8 @@ describe('doctor panel', () => {
     expect(groups).toEqual(['Errors (1)', 'Warnings (1)', 'Notes (1)']);
     expect(within(screen.getByTestId('doctor-group-error')).getByTestId('finding-vip-missing-web2')).toBeTruthy();
     expect(screen.getByTestId('doctor-breaks').textContent).toBe('Broken on purpose: vip-missing on web2.');
-    expect(last(onHighlight)).toEqual({ node: 'web2', severity: 'error' });
+    // the highlight goes to the canvas from an effect, after the findings are drawn
+    await waitFor(() => expect(last(onHighlight)).toEqual({ node: 'web2', severity: 'error' }));
     expect(screen.getByTestId('finding-vip-missing-web2').dataset.picked).toBe('yes');
     expect(button('doctor-fix').disabled).toBe(false);
   });
