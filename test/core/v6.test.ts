@@ -364,6 +364,13 @@ describe('IPv6', skipIf(skip), () => {
       const be = Object.keys(r.d).find((k) => k.endsWith('.active'))!;
       expect(r.d).toEqual({ rx: 1, icmp_too_big: 1, new_flow: 1, [be]: 1, ...(ext && { ipv6_ext: 1 }) });
     }
+    // a GSO packet (GRO'd on the way in) by its segments: two of 1440 (+ 60 bytes of headers) > 1460
+    const gso = req(85, 49305, { flags: TCP.ACK, payload: Buffer.alloc(2880, 0x62) });
+    const g = runProg(lab.dp.progPath, gso, 1, 0, undefined, 1440);
+    expect(g.retval).toBe(TC_ACT_REDIRECT);
+    const ge = parseIcmp6(g.out);
+    expect([ge.type, ge.rest, ge.csumOk]).toEqual([ICMP6.TOO_BIG, 1460, true]);
+    expect(ge.quote.equals(gso.subarray(14, 14 + 48))).toBe(true);
     // one that fits is wrapped as usual
     const ok = lab.run(req(85, 49310, { flags: TCP.ACK, payload: Buffer.alloc(1400) }));
     expect(ok.retval).toBe(TC_ACT_REDIRECT);
