@@ -143,7 +143,7 @@ export async function benchCore(): Promise<CoreResult> {
       ['snat rev', reply(snat.ip.dst, SNAT, 83, snat.l4!.sport)],
     ];
 
-    // IPv6: the same four services on their vip6 (their own maps, no flow cache)
+    // IPv6: the same four services on their vip6 (their own maps and flow cache)
     const fwd6 = (port: number, sport: number, flags: number = TCP.ACK) => buildFrame6({ proto: 'tcp', src: CLIENT6, dst: VIP6, sport, dport: port, flags });
     const prime6 = (port: number, sport: number) => {
       const first = parseFrame6(runProg(lb, fwd6(port, sport, TCP.SYN), 1, CLIENT_IFINDEX, CPU).out);

@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { CORE_DIR, make, skipReason } from '../support/bpf/harness';
 import { skipIf } from '../support/skip';
 import {
-  FLOW_KEY_SIZE, FLOW_VAL_SIZE,
+  FLOW6_KEY_SIZE, FLOW6_VAL_SIZE, FLOW_KEY_SIZE, FLOW_VAL_SIZE,
   COUNTER_NAMES, DROP_NAMES, MODE, SCHED, backendValue, flowTimeoutsValue, gcReqValue, svcBackendsValue, svcInfo, svcKey,
 } from '../../lab-images/balancer/agent/dataplane-abi';
 import { DATAPLANE_DROP_REASONS } from '../../lab-images/balancer/contract/report';
@@ -39,6 +39,8 @@ describe('ABI between C and dataplane-abi.ts', skipIf(skip), () => {
     // the agent creates lb_flows itself to size it (dataplane.ts createFlowTable)
     expect(structs.get('flow_key')!.size).toBe(FLOW_KEY_SIZE);
     expect(structs.get('flow_val')!.size).toBe(FLOW_VAL_SIZE);
+    expect(structs.get('flow_key6')!.size).toBe(FLOW6_KEY_SIZE);
+    expect(structs.get('flow_val6')!.size).toBe(FLOW6_VAL_SIZE);
   });
 
   it('flow timeouts, sweep requests and gauges: member offsets', () => {

@@ -13,6 +13,8 @@ import { Lab, TC_ACT_REDIRECT, delta, runProg, skipReason } from '../support/bpf
 import { skipIf } from '../support/skip';
 import { CLIENT, VIP, backend, beAddr, beMac, beOfMac, service } from './fixtures';
 import { LB_MAC, TCP, buildFrame, parseFrame } from '../support/bpf/packet';
+import { execFileSync } from 'node:child_process';
+import { MAPS } from '../../lab-images/balancer/agent/dataplane-abi';
 
 const skip = skipReason();
 const MAX_FLOWS = 2048;
@@ -36,6 +38,9 @@ describe('a flow table filled past maxFlows', skipIf(skip), () => {
     // preallocated: at least key + value per entry, and not absurdly more
     expect(t.bytes).toBeGreaterThan(2 * MAX_FLOWS * 64);
     expect(t.bytes).toBeLessThan(2 * MAX_FLOWS * 1024);
+    // the IPv6 table too, from the same maxFlows
+    const m6 = JSON.parse(execFileSync('bpftool', ['-j', 'map', 'show', 'pinned', lab.dp.mapPath(MAPS.flows6)], { encoding: 'utf8' })) as { max_entries: number };
+    expect(m6.max_entries).toBe(2 * MAX_FLOWS);
   });
 
   it('keeps the established flows working and counts what it evicts', async () => {

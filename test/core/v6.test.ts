@@ -10,7 +10,7 @@ import { BpfMount, DECAP_DIR, Lab, TC_ACT_OK, TC_ACT_REDIRECT, TC_ACT_SHOT, delt
 import { skipIf } from '../support/skip';
 import { CLIENT, CLIENT_IFINDEX, LB_EGRESS_MAC, VIP, backend, beMac, beOfMac, service } from './fixtures';
 import { TCP, buildFrame, parseFrame } from '../support/bpf/packet';
-import { CLIENT_MAC, LB_MAC, NH, buildFrame6, norm6, parseFrame6, type Frame6Spec } from '../support/bpf/packet6';
+import { CLIENT_MAC, LB_MAC, NH, buildFrame6, buildIcmp6Error, norm6, parseFrame6, parseIcmp6, type Frame6Spec } from '../support/bpf/packet6';
 import { SNAT_PORT_MIN, SNAT_PORT_SPAN, ipv6Bytes } from '../../lab-images/balancer/agent/dataplane-abi';
 import { decapSenders6Hex } from '../../electron/engine/topology/plumbing';
 import type { DataplaneMode } from '../../lab-images/balancer/contract/vocabulary';
@@ -246,6 +246,170 @@ describe('IPv6', skipIf(skip), () => {
     const j = req(PORTS.dsr, 47001);
     j.writeUInt16BE(0, 18);
     expect((await lab.runCounted(j)).d).toEqual({ rx: 1, 'drop.bad_ip': 1 });
+  });
+
+  const ICMP6 = { UNREACH: 1, TOO_BIG: 2 } as const;
+  /** A reply from VIP6:port to the client, as the client's side sees it (an IPv6 packet, no Ethernet). */
+  const buildIp6Reply = (cport: number, vport: number): Buffer =>
+    buildFrame6({ proto: 'tcp', src: VIP6, dst: CLIENT6, sport: vport, dport: cport, flags: TCP.SYN | TCP.ACK }).subarray(14);
+  const ROUTER6 = 'fd00:18:1::fe';
+
+  it('nat: a packet too big from the backend, quoting a forwarded packet, reaches the client from VIP6 quoting what it sent', async () => {
+    const inF = req(PORTS.nat, 49000);
+    const fwd = lab.run(inF, 1, CLIENT_IFINDEX).out;
+    const be = beOfMac(parseFrame6(fwd).dstMac);
+    const err = buildIcmp6Error({ src: be6(be), dst: CLIENT6, type: ICMP6.TOO_BIG, code: 0, rest: 1400, quoted: fwd.subarray(14),
+      srcMac: beMac(be), dstMac: LB_EGRESS_MAC });
+    const r = await lab.runCounted(err);
+    expect(r.retval).toBe(TC_ACT_REDIRECT);
+    const e = parseIcmp6(r.out);
+    expect([e.dstMac, e.srcMac]).toEqual([CLIENT_MAC, LB_MAC]); // back the way the request came
+    expect(e.ip).toMatchObject({ src: norm6(VIP6), dst: norm6(CLIENT6), nh: NH.ICMPV6, plen: 8 + inF.length - 14 });
+    expect([e.type, e.code, e.rest, e.csumOk]).toEqual([ICMP6.TOO_BIG, 0, 1400, true]);
+    expect(e.quote.equals(inF.subarray(14))).toBe(true); // the client's own packet, checksum and all
+    expect(e.q.l4).toMatchObject({ sport: 49000, dport: PORTS.nat, csumOk: true });
+    expect(r.d).toEqual({ rx: 1, tx: 1, icmp_rev: 1 });
+  });
+
+  it('snat: unreachable from a router before the backend, quoting the snat packet (TCP, UDP): to the client, the router kept', async () => {
+    for (const proto of ['tcp', 'udp'] as const) {
+      const dport = proto === 'tcp' ? PORTS.snat : 84;
+      const inF = req(dport, 49100, { proto, payload: Buffer.from('quoted bytes') });
+      const fwd = lab.run(inF, 1, CLIENT_IFINDEX).out;
+      const p = parseFrame6(fwd);
+      expect(p.ip.src).toBe(norm6(SNAT6));
+      // a short quote (header + 8 bytes of L4: no TCP checksum in it) and the whole packet
+      for (const quoted of [fwd.subarray(14, 14 + 48), fwd.subarray(14)]) {
+        const err = buildIcmp6Error({ src: ROUTER6, dst: SNAT6, type: ICMP6.UNREACH, code: 3, quoted, dstMac: LB_EGRESS_MAC });
+        const r = await lab.runCounted(err);
+        expect(r.retval).toBe(TC_ACT_REDIRECT);
+        const e = parseIcmp6(r.out);
+        expect(e.ip).toMatchObject({ src: norm6(ROUTER6), dst: norm6(CLIENT6) });
+        expect([e.type, e.code, e.csumOk]).toEqual([ICMP6.UNREACH, 3, true]);
+        expect(e.q.ip).toMatchObject({ src: norm6(CLIENT6), dst: norm6(VIP6) });
+        expect(e.quote.equals(inF.subarray(14, 14 + quoted.length)), `${proto} quote of ${quoted.length}`).toBe(true);
+        expect(r.d).toEqual({ rx: 1, tx: 1, icmp_rev: 1 });
+      }
+    }
+  });
+
+  it('ICMPv6 errors not about a flow of ours (another quote, echo, a quote cut short) pass untouched', async () => {
+    const inF = req(PORTS.nat, 49200);
+    const fwd = lab.run(inF, 1, CLIENT_IFINDEX).out;
+    const be = beOfMac(parseFrame6(fwd).dstMac);
+    const other = Buffer.from(fwd.subarray(14));
+    other.writeUInt16BE(49201, 40); // another client port: no such flow
+    const stranger = buildIcmp6Error({ src: be6(be), dst: CLIENT6, type: ICMP6.UNREACH, code: 4, quoted: other });
+    expect((await lab.runCounted(stranger)).d).toEqual({ rx: 1, pass: 1 });
+    // the message cut at every length (the payload length agreeing): translated only once the quote holds the ports
+    const whole = fwd.subarray(14);
+    let translated = 0;
+    for (let n = 0; n <= whole.length; n++) {
+      const err = buildIcmp6Error({ src: be6(be), dst: CLIENT6, type: ICMP6.TOO_BIG, code: 0, rest: 1400, quoted: whole.subarray(0, n) });
+      const r = lab.run(err);
+      if (n < 48) {
+        expect(r.retval, `quote of ${n}`).toBe(TC_ACT_OK);
+        expect(r.out.equals(err), `quote of ${n}`).toBe(true);
+      } else {
+        expect(r.retval, `quote of ${n}`).toBe(TC_ACT_REDIRECT);
+        const e = parseIcmp6(r.out);
+        expect(e.csumOk, `quote of ${n}`).toBe(true);
+        // half a TCP checksum (57 bytes) cannot be updated: the rest is restored
+        const m = n === 57 ? 56 : n;
+        expect(e.quote.subarray(0, m).equals(inF.subarray(14, 14 + m)), `quote of ${n}`).toBe(true);
+        translated++;
+      }
+    }
+    expect(translated).toBe(whole.length - 47);
+  });
+
+  it('from the client\'s side, about a reply (a router toward the client): on to the flow\'s backend, the way its mode sends', async () => {
+    const ROUTER_C = 'fd00:18::fe';
+    for (const mode of ['dsr', 'tunnel', 'nat', 'snat'] as const) {
+      const sport = 49500 + PORTS[mode];
+      const inF = req(PORTS[mode], sport);
+      const fwd = lab.run(inF, 1, CLIENT_IFINDEX).out;
+      const be = beOfMac(parseFrame6(fwd).dstMac);
+      // the reply as the client's side saw it: VIP6:port -> client:port
+      const replyAtClient = buildIp6Reply(sport, PORTS[mode]);
+      const err = buildIcmp6Error({ src: ROUTER_C, dst: VIP6, type: ICMP6.TOO_BIG, code: 0, rest: 1300, quoted: replyAtClient });
+      const r = await lab.runCounted(err);
+      expect(r.retval, mode).toBe(TC_ACT_REDIRECT);
+      expect(beOfMac(parseFrame6(r.out).dstMac), mode).toBe(be);
+      expect(r.d, mode).toMatchObject({ rx: 1, tx: 1, icmp_fwd: 1 });
+      if (mode === 'dsr') {
+        expect(r.out.subarray(12).equals(err.subarray(12))).toBe(true);
+      } else if (mode === 'tunnel') {
+        const p = parseFrame6(r.out);
+        expect(p.ip).toMatchObject({ nh: NH.IPV6, src: norm6(LB6), dst: norm6(be6(be)) });
+        expect(r.out.subarray(54).equals(err.subarray(14))).toBe(true);
+      } else {
+        const e = parseIcmp6(r.out);
+        expect(e.csumOk, mode).toBe(true);
+        const fp = parseFrame6(fwd);
+        // the backend sees the error about the reply it sent: from itself to (snat: our address:port)
+        expect(e.ip).toMatchObject({ src: mode === 'snat' ? norm6(SNAT6) : norm6(ROUTER_C), dst: norm6(be6(be)) });
+        expect(e.q.ip).toMatchObject({ src: norm6(be6(be)), dst: fp.ip.src });
+        expect(e.q.l4).toMatchObject({ sport: PORTS[mode], dport: fp.l4!.sport, csumOk: true });
+        expect([e.type, e.rest]).toEqual([ICMP6.TOO_BIG, 1300]);
+      }
+    }
+  });
+
+  it('tunnel: too big once wrapped: an ICMPv6 packet too big (MTU - 40) from VIP6 back to the client, quoting its headers', async () => {
+    await lab.dp.applyService(service({ ...service6(8, 'tunnel', 85),
+      backends: service6(8, 'tunnel', 85).backends.map((b) => ({ ...b, egress: { ...b.egress!, mtu: 1500 } })) }));
+    for (const [i, ext] of [undefined, [{ type: NH.HOP }, { type: NH.DEST }]].entries()) {
+      const big = req(85, 49300 + i, { flags: TCP.ACK, payload: Buffer.alloc(1420, 0x61), ext }); // > 1500 - 40
+      const r = await lab.runCounted(big);
+      expect(r.retval).toBe(TC_ACT_REDIRECT); // back out of the ingress interface
+      const e = parseIcmp6(r.out);
+      expect([e.dstMac, e.srcMac]).toEqual([CLIENT_MAC, LB_MAC]);
+      const q = 40 + (ext ? 16 : 0) + 8; // up to the L4 header's first 8 bytes
+      expect(e.ip).toMatchObject({ version: 6, src: norm6(VIP6), dst: norm6(CLIENT6), nh: NH.ICMPV6, hops: 64, plen: 8 + q });
+      expect(r.out.length).toBe(54 + 8 + q);
+      expect([e.type, e.code, e.rest, e.csumOk]).toEqual([ICMP6.TOO_BIG, 0, 1460, true]);
+      expect(e.quote.equals(big.subarray(14, 14 + q))).toBe(true);
+      const be = Object.keys(r.d).find((k) => k.endsWith('.active'))!;
+      expect(r.d).toEqual({ rx: 1, icmp_too_big: 1, new_flow: 1, [be]: 1, ...(ext && { ipv6_ext: 1 }) });
+    }
+    // a GSO packet (GRO'd on the way in) by its segments: two of 1440 (+ 60 bytes of headers) > 1460
+    const gso = req(85, 49305, { flags: TCP.ACK, payload: Buffer.alloc(2880, 0x62) });
+    const g = runProg(lab.dp.progPath, gso, 1, 0, undefined, 1440);
+    expect(g.retval).toBe(TC_ACT_REDIRECT);
+    const ge = parseIcmp6(g.out);
+    expect([ge.type, ge.rest, ge.csumOk]).toEqual([ICMP6.TOO_BIG, 1460, true]);
+    expect(ge.quote.equals(gso.subarray(14, 14 + 48))).toBe(true);
+    // one that fits is wrapped as usual
+    const ok = lab.run(req(85, 49310, { flags: TCP.ACK, payload: Buffer.alloc(1400) }));
+    expect(ok.retval).toBe(TC_ACT_REDIRECT);
+    expect(parseFrame6(ok.out).ip).toMatchObject({ nh: NH.IPV6, plen: 1500 - 40 });
+  });
+
+  it('the ICMPv6 paths\' frames (errors for nat and snat, a tunnel packet too big once wrapped) cut at every offset: all dropped as truncated', async () => {
+    await lab.dp.applyService(service({ ...service6(9, 'tunnel', 86),
+      backends: service6(9, 'tunnel', 86).backends.map((b) => ({ ...b, egress: { ...b.egress!, mtu: 120 } })) }));
+    const big = req(86, 49400, { flags: TCP.ACK, payload: Buffer.alloc(30) }); // 90 + 40 > 120
+    expect(parseIcmp6(lab.run(big).out).type).toBe(ICMP6.TOO_BIG);
+    const errs = [PORTS.nat, PORTS.snat].map((port) => {
+      const fwd = lab.run(req(port, 49401), 1, CLIENT_IFINDEX).out;
+      const p = parseFrame6(fwd);
+      const err = buildIcmp6Error({ src: p.ip.dst, dst: p.ip.src, type: ICMP6.UNREACH, code: 4, quoted: fwd.subarray(14) });
+      expect(lab.run(err).retval).toBe(TC_ACT_REDIRECT);
+      return err;
+    });
+    for (const full of [big, ...errs]) {
+      const before = await lab.stats();
+      let ran = 0;
+      for (let n = 54; n < full.length; n++) {
+        const r = tryRunProg(lab.dp.progPath, full.subarray(0, n));
+        if ('error' in r) continue;
+        ran++;
+        expect(r.retval, `cut at ${n}`).toBe(TC_ACT_SHOT);
+      }
+      expect(ran).toBeGreaterThanOrEqual(full.length - 55);
+      expect(delta(before, await lab.stats())).toEqual({ rx: ran, 'drop.truncated': ran });
+    }
   });
 
   for (const mode of ['dsr', 'tunnel', 'nat', 'snat'] as const) {

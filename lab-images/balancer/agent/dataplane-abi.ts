@@ -9,7 +9,7 @@ import { DATAPLANE_DROP_REASONS } from '../contract/report';
 import type { DataplaneMode, Scheduler } from '../contract/vocabulary';
 
 // The limits are the contract's (checked against abi.h by test/unit/balancer/contract-limits.test.ts).
-export { FLOW_KEY_SIZE, FLOW_VAL_SIZE } from '../contract/flow-table';
+export { FLOW6_KEY_SIZE, FLOW6_VAL_SIZE, FLOW_KEY_SIZE, FLOW_VAL_SIZE } from '../contract/flow-table';
 export { MAX_BACKENDS, MAX_SERVICES, MAX_SNAT_ADDRS, MAX_SVC_BACKENDS, RING_SIZE, SNAT_PORT_MIN, SNAT_PORT_SPAN } from '../contract/limits';
 
 /** enum lb_mode; vipMarker tags the {vip, 0, 0} entry of every VIP. */

@@ -23,7 +23,7 @@ import { MapWrites, bpftoolJson, ensureBpffs, run, writeMaps } from './bpf-tool'
 import { DEFAULT_FLOW_TIMEOUTS } from '../contract/config';
 import { MAX_MAX_FLOWS, MIN_MAX_FLOWS } from '../contract/flow-table';
 import {
-  FLOW_KEY_SIZE, FLOW_VAL_SIZE,
+  FLOW6_KEY_SIZE, FLOW6_VAL_SIZE, FLOW_KEY_SIZE, FLOW_VAL_SIZE,
   BE_F_HEALTHY, BE_F_L2, COUNTER_NAMES, DROP_NAMES, GC_PROG, MAPS, MAX_BACKENDS, MAX_SERVICES, MAX_SNAT_ADDRS, MODE, PROTO,
   RING_SIZE, SCHED, backend6Value, backendValue, flowTimeoutsValue, ipv6Bytes, svc6Key, gcReqValue, readLe, snatPoolValue, svcBackendsValue, svcInfo, svcKey, u32Key,
   type BackendEntry, type CounterName,
@@ -75,7 +75,8 @@ export class Dataplane {
     await mkdir(join(opts.pinDir, 'maps'), { recursive: true });
     const reuse = opts.maxFlows === undefined ? [] : await createFlowTable(opts.pinDir, opts.maxFlows);
     await run('bpftool', ['prog', 'loadall', obj, join(opts.pinDir, 'progs'), 'type', 'classifier', ...reuse, 'pinmaps', join(opts.pinDir, 'maps')]);
-    if (reuse.length) await rm(reuse.at(-1)!, { force: true }); // pinned again under maps/ by pinmaps
+    // pinned again under maps/ by pinmaps
+    for (const path of reuse.filter((a) => a.startsWith(opts.pinDir))) await rm(path, { force: true });
     dp.maxFlows = opts.maxFlows;
     await dp.setFlowTimeouts(DEFAULT_FLOW_TIMEOUTS);
     await dp.attach(opts.interfaces);
@@ -285,17 +286,21 @@ export class Dataplane {
   }
 }
 
-/** Create lb_flows with room for maxFlows flows (two entries each) before the object is loaded, which
- * takes it instead of its own (bpftool's `map name ... pinned`): a map's size is fixed when it is created.
- * Returns the loader's arguments. */
+/** Create lb_flows and lb_flows6 with room for maxFlows flows each (two entries a flow) before the object is
+ * loaded, which takes them instead of its own (bpftool's `map name ... pinned`): a map's size is fixed when it is
+ * created. Returns the loader's arguments. */
 async function createFlowTable(pinDir: string, maxFlows: number): Promise<string[]> {
   if (!Number.isInteger(maxFlows) || maxFlows < MIN_MAX_FLOWS || maxFlows > MAX_MAX_FLOWS) {
     throw new Error(`maxFlows must be an integer ${MIN_MAX_FLOWS}..${MAX_MAX_FLOWS}, got ${maxFlows}`);
   }
-  const path = join(pinDir, 'flows_sized');
-  await run('bpftool', ['map', 'create', path, 'type', 'lru_hash', 'key', String(FLOW_KEY_SIZE), 'value', String(FLOW_VAL_SIZE),
-    'entries', String(2 * maxFlows), 'name', MAPS.flows]);
-  return ['map', 'name', MAPS.flows, 'pinned', path];
+  const args: string[] = [];
+  for (const [name, key, value] of [[MAPS.flows, FLOW_KEY_SIZE, FLOW_VAL_SIZE], [MAPS.flows6, FLOW6_KEY_SIZE, FLOW6_VAL_SIZE]] as const) {
+    const path = join(pinDir, `${name}_sized`);
+    await run('bpftool', ['map', 'create', path, 'type', 'lru_hash', 'key', String(key), 'value', String(value),
+      'entries', String(2 * maxFlows), 'name', name]);
+    args.push('map', 'name', name, 'pinned', path);
+  }
+  return args;
 }
 
 /** The per-direction counters whose sum is tx (and the ICMP errors sent on for a flow). */

@@ -12,12 +12,24 @@ export const MAX_MAX_FLOWS = 16_000_000;
  * itself to size it (test/core/abi.test.ts checks them against the object). */
 export const FLOW_KEY_SIZE = 16;
 export const FLOW_VAL_SIZE = 52;
+/** lb_flows6's (struct flow_key6, struct flow_val6): IPv6 flows have a table of their own, sized from the same
+ * maxFlows (a balancer's IPv6 flows may be as many as its IPv4 ones). */
+export const FLOW6_KEY_SIZE = 40;
+export const FLOW6_VAL_SIZE = 100;
 
 /** The flow table's memory for maxFlows flows, as the kernel allocates a preallocated LRU hash (what the plan
  * shows; `lblab stats` reports the kernel's own figure): per entry its element header (48 bytes), key and value
  * (each rounded to 8), plus a 16-byte bucket per entry rounded up to a power of 2. About 274 bytes a flow at 10^6. */
 export function flowTableBytes(maxFlows: number): number {
-  const entries = 2 * maxFlows;
+  return lruBytes(2 * maxFlows, FLOW_KEY_SIZE, FLOW_VAL_SIZE);
+}
+
+/** The IPv6 flow table's memory for maxFlows flows (lb_flows6, the same accounting): about 400 bytes a flow. */
+export function flowTable6Bytes(maxFlows: number): number {
+  return lruBytes(2 * maxFlows, FLOW6_KEY_SIZE, FLOW6_VAL_SIZE);
+}
+
+function lruBytes(entries: number, key: number, value: number): number {
   const r8 = (n: number) => Math.ceil(n / 8) * 8;
-  return entries * (48 + r8(FLOW_KEY_SIZE) + r8(FLOW_VAL_SIZE)) + 2 ** Math.ceil(Math.log2(entries)) * 16;
+  return entries * (48 + r8(key) + r8(value)) + 2 ** Math.ceil(Math.log2(entries)) * 16;
 }

@@ -16,6 +16,7 @@
 #endif
 #define MAX_FRAGS           8192  /* datagrams in flight as fragments (lb_frags) */
 #define FLOW_CACHE_BITS     12    /* per-CPU flow cache slots: 4096 (flow_cache.h) */
+#define FLOW_CACHE6_BITS    12    /* the same for IPv6 (flow_cache6.h): 4096 slots of 148 bytes */
 #define FLOW_CACHE_MAX_CPUS 4096  /* bound of the forget loop; it stops at the last CPU */
 
 /* 5-tuple as seen on the wire (network order fields). */
@@ -132,6 +133,15 @@ struct flow_val6 {
 	struct addr6 client; /* reply: the client (snat: restored as dst) */
 	struct addr6 vip;    /* reply: restored as src */
 	struct addr6 snat;   /* snat forward: our source address */
+};
+
+/* lb_flow_cache6 value: a copy of one lb_flows6 entry (flow_cache6.h) and
+ * its key; k.proto 0 marks an empty slot. meta as lb_flow_cache's (bits
+ * 1-8 the packets served, 9-31 the epoch); the copy's own state is kept. */
+struct flow_cache_slot6 {
+	struct flow_key6 k;
+	struct flow_val6 v;
+	__u32 meta;
 };
 
 /* A fragmented IPv6 datagram: addresses, the fragment header's 32-bit

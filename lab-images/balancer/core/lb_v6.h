@@ -7,8 +7,8 @@
  * The same rules as IPv4 (lb_main.h's return convention, one counter or
  * drop per packet, flow.h's states, lifetimes and active counts, which work
  * on the first part of a flow_val6), with these differences:
- *  - no per-CPU flow cache: an established packet costs one lb_flows6
- *    lookup (bench:core's IPv6 rows say what that costs);
+ *  - its own per-CPU flow cache (flow_cache6.h, lb_flow_cache6), under
+ *    flow_cache.h's rules;
  *  - no header checksum: an address rewrite updates the L4 checksum only
  *    (the pseudo header holds the addresses);
  *  - extension headers are walked (parse6.h; counted ipv6_ext), or refused
@@ -19,9 +19,9 @@
  *    snatAddress6), ports from the backend's cursor (lb_snat_next, shared
  *    with IPv4), claimed by an exclusive insert of the reply entry; a port
  *    whose flow has expired is taken over;
- *  - tunnel: a packet too big once wrapped (40 bytes) is dropped, counted
- *    too_big (IPv6 routers never fragment: the client's PMTU discovery
- *    needs ICMPv6 packet-too-big, which this core does not build yet).
+ *  - tunnel: a packet too big once wrapped (40 bytes) is answered with an
+ *    ICMPv6 packet too big (icmp6.h): IPv6 routers never fragment, and
+ *    IPv6 has no DF bit to say "don't tell me".
  */
 #ifndef LB_V6_H
 #define LB_V6_H
@@ -30,6 +30,8 @@
 #include "flow.h"
 #include "egress.h"
 #include "csum.h"
+#include "icmp6.h"
+#include "flow_cache6.h"
 
 #ifndef AF_INET6
 #define AF_INET6 10
@@ -62,6 +64,16 @@ struct v6_scratch {
 	__u32 len;           /* the frame as received (backend stats) */
 	__u32 now;           /* lb_now() */
 	__u8 is_new;         /* created or re-scheduled */
+	__u32 epoch;         /* the flow cache's (fc_epoch) */
+	__u32 fc_idx;        /* the packet's flow cache slot */
+	__u8 from_cache;     /* the flow in hand is a cached copy */
+	struct icmp6_quote q6;     /* an ICMPv6 error's header and quote */
+	struct icmp6_quote q6_old; /* ... as it came (the checksum updates) */
+	struct addr6 out6[2];      /* ... its new outer source and destination */
+	struct addr6 qn6[2];       /* ... its quote's new source and destination */
+	__be16 qn_sport;           /* ... and ports */
+	__be16 qn_dport;
+	struct icmp6_too_big ptb; /* a packet too big being built */
 };
 
 struct {
@@ -70,6 +82,13 @@ struct {
 	__type(key, __u32);
 	__type(value, struct v6_scratch);
 } lb_v6_scratch SEC(".maps");
+
+/* This CPU's flow cache slot for the packet (x->fc_idx): looked up again
+ * where a copy is put rather than kept live across the lb_flows6 path. */
+static __always_inline struct flow_cache_slot6 *fc6_slot(struct v6_scratch *x)
+{
+	return bpf_map_lookup_elem(&lb_flow_cache6, &x->fc_idx);
+}
 
 /* Is a a VIP6 (its marker {vip6, 0, 0})? The key is built in x->k. */
 static __always_inline int is_vip6(struct v6_scratch *x, const struct addr6 *a)
@@ -290,7 +309,7 @@ static __noinline int reply6_restored(struct __sk_buff *skb, struct pkt6 *p, str
 {
 	struct flow_val6 *rv = &fc->x->e;
 	reply_entry6(skb, p, fc, fc->val->b.mode, rv);
-	return bpf_map_update_elem(&lb_flows6, rk, rv, BPF_NOEXIST) == 0;
+	return flow_write6(rk, rv, BPF_NOEXIST) == 0;
 }
 
 /* flow_tracked (flow.h) for IPv6: state bits, last_seen on both entries
@@ -396,7 +415,7 @@ static __noinline int flow_schedule6(struct pkt6 *p, struct svc_info *svc, struc
 			return DROP_BAD_SERVICE;
 		nv->snat = *sa;
 	}
-	if (bpf_map_update_elem(&lb_flows6, fc->key, nv, BPF_ANY))
+	if (flow_write6(fc->key, nv, BPF_ANY))
 		return DROP_MAP_FULL;
 	struct flow_val6 *v = bpf_map_lookup_elem(&lb_flows6, fc->key);
 	if (!v)
@@ -453,6 +472,53 @@ static __always_inline int ip6ip6_encap(struct __sk_buff *skb, const struct addr
 	return 0;
 }
 
+/* ICMPv6 packet too big (type 2, code 0) from the VIP to the client, in
+ * place of the packet: cut to its IPv6 header up to its L4 header's first 8
+ * bytes (fewer when the packet is shorter), the new IPv6 + ICMPv6 headers
+ * in front, MACs swapped, out of the interface it came in on. The verdict
+ * (counted icmp_too_big once it leaves) or DROP_ICMP_FAIL. */
+static __noinline int send_icmp6_too_big(struct __sk_buff *skb, struct pkt6 *p, struct icmp6_too_big *m, __u32 mtu)
+{
+	__u32 q = p->l4off - ETH_HLEN + 8;
+	if (q > sizeof(struct ipv6hdr) + (__u32)p->plen)
+		q = (sizeof(struct ipv6hdr) + (__u32)p->plen) & ~3u; /* >= 40: the checksum sums words */
+	q &= 0xff;
+	if (q < sizeof(struct ipv6hdr) || q > PTB6_QUOTE_MAX)
+		return DROP_ICMP_FAIL;
+	struct ethhdr *eth = (struct ethhdr *)m->quote; /* until the quote is loaded */
+	if (bpf_skb_load_bytes(skb, 0, eth, sizeof(*eth)))
+		return DROP_ICMP_FAIL;
+	mac_copy(m->l2_dst, eth->h_source);
+	mac_copy(m->l2_src, eth->h_dest);
+	m->l2_proto = bpf_htons(ETH_P_IPV6);
+	if (bpf_skb_load_bytes(skb, ETH_HLEN, m->quote, q))
+		return DROP_ICMP_FAIL;
+	__builtin_memset(&m->ip, 0, sizeof(m->ip) + 8);
+	*(__be32 *)&m->ip = bpf_htonl(0x60000000);
+	m->ip.payload_len = bpf_htons(8 + q);
+	m->ip.nexthdr = NEXTHDR_ICMPV6;
+	m->ip.hop_limit = IP6IP6_HOPS;
+	__builtin_memcpy(&m->ip.saddr, &p->daddr, 16); /* the VIP answers */
+	__builtin_memcpy(&m->ip.daddr, &p->saddr, 16);
+	m->type = ICMP6_PKT_TOO_BIG;
+	m->mtu = bpf_htonl(mtu);
+	/* over the pseudo header (addresses, length, next header) and the message */
+	__s64 c = bpf_csum_diff(0, 0, (__be32 *)&m->ip.saddr, 32, 0);
+	if (c < 0)
+		return DROP_ICMP_FAIL;
+	c = bpf_csum_diff(0, 0, (__be32 *)&m->type, 8 + q, (__u32)c);
+	if (c < 0)
+		return DROP_ICMP_FAIL;
+	__u32 s = csum_add32(csum_add32((__u32)c, bpf_htonl(8 + q)), bpf_htonl(NEXTHDR_ICMPV6));
+	m->check = (__u16)~csum_fold32(s);
+
+	if (bpf_skb_change_tail(skb, ETH_HLEN + q, 0) || bpf_skb_adjust_room(skb, PTB6_HDRS, BPF_ADJ_ROOM_MAC, 0))
+		return DROP_ICMP_FAIL;
+	if (bpf_skb_store_bytes(skb, 0, m->l2_dst, PTB6_FRAME, 0))
+		return DROP_ICMP_FAIL;
+	return sent(CNT_ICMP_TOO_BIG, redirected(bpf_redirect(skb->ingress_ifindex, 0)));
+}
+
 static __always_inline int mode_tunnel6(struct __sk_buff *skb, struct pkt6 *p, struct flow_ctx6 *fc)
 {
 	struct backend *be = fc->be;
@@ -460,7 +526,7 @@ static __always_inline int mode_tunnel6(struct __sk_buff *skb, struct pkt6 *p, s
 	if (skb->gso_size)
 		len = (p->l4off - ETH_HLEN) + p->l4hlen + skb->gso_size;
 	if (be->mtu && len + sizeof(struct ipv6hdr) > be->mtu)
-		return DROP_TOO_BIG;
+		return send_icmp6_too_big(skb, p, &fc->x->ptb, be->mtu - sizeof(struct ipv6hdr));
 	int r = ip6ip6_encap(skb, &fc->be6->src_addr, &fc->be6->addr, 40 + p->plen);
 	if (r < 0)
 		return r;
@@ -478,7 +544,7 @@ static __noinline int nat6_reply_entry(struct __sk_buff *skb, struct pkt6 *p, st
 	rk->proto = p->proto;
 	struct flow_val6 *rv = &fc->x->e;
 	reply_entry6(skb, p, fc, MODE_NAT, rv);
-	return bpf_map_update_elem(&lb_flows6, rk, rv, BPF_ANY) ? DROP_MAP_FULL : 0;
+	return flow_write6(rk, rv, BPF_ANY) ? DROP_MAP_FULL : 0;
 }
 
 static __always_inline int mode_nat6_fwd(struct __sk_buff *skb, struct pkt6 *p, struct flow_ctx6 *fc)
@@ -529,6 +595,7 @@ static __noinline int snat6_claim(struct __sk_buff *skb, struct pkt6 *p, struct 
 	}
 	return DROP_SNAT_PORTS;
 claimed:
+	flow_cache6_forget(rk); /* once, after the loop's writes (flow_write6's rule) */
 	fc->val->b.snat_port = rk->dport;
 	return 0;
 }
@@ -552,6 +619,19 @@ static __always_inline int mode_snat6_fwd(struct __sk_buff *skb, struct pkt6 *p,
 	return fwd_sent6(fc, CNT_SNAT_FWD, egress_backend6(skb, fc, &v->snat, p->proto, p->plen + 40));
 }
 
+/* Back to the client of reply entry rv: the way its request came (learned),
+ * else the FIB, else the stack. */
+static __always_inline int egress_client6(struct __sk_buff *skb, struct flow_val6 *rv, const struct addr6 *src,
+					  const struct addr6 *dst, __u8 proto, __u16 tot_len)
+{
+	if (rv->b.ifindex) {
+		int v = set_macs(skb, rv->b.l2_dst, rv->b.l2_src);
+		return v < 0 ? v : redirect_to(skb, rv->b.ifindex);
+	}
+	int v = fib_redirect6(skb, src, dst, proto, tot_len);
+	return v == DROP_FIB_FAIL ? TC_ACT_OK : v;
+}
+
 /* Replies of nat/snat flows: nat src := VIP; snat src := VIP:port, dst :=
  * client:port. Back the way the request came (learned), else the FIB, else
  * the stack. */
@@ -573,17 +653,163 @@ static __always_inline int mode_reverse6(struct __sk_buff *skb, struct pkt6 *p, 
 	}
 	if (r < 0)
 		return r;
-	int v;
-	if (rv->b.ifindex) {
-		v = set_macs(skb, rv->b.l2_dst, rv->b.l2_src);
-		if (v >= 0)
-			v = redirect_to(skb, rv->b.ifindex);
-	} else {
-		v = fib_redirect6(skb, &rv->vip, dst, p->proto, p->plen + 40);
-		if (v == DROP_FIB_FAIL)
-			v = TC_ACT_OK;
+	return sent(cnt, egress_client6(skb, rv, &rv->vip, dst, p->proto, p->plen + 40));
+}
+
+/* ---------------------------------------------------------------- ICMPv6 errors */
+
+/* The lb_flows6 entry of the flow an ICMPv6 error is about (its header and
+ * quote loaded into x->q6): a nat/snat reply entry (the error comes from
+ * the backend's side) or a forward entry (from the client's side, about a
+ * reply), or NULL: not an error, a quote with extension headers, or no
+ * flow of ours. */
+static __noinline struct flow_val6 *icmp6_error_flow(struct __sk_buff *skb, struct pkt6 *p, struct v6_scratch *x)
+{
+	struct icmp6_quote *q = &x->q6;
+	if (bpf_skb_load_bytes(skb, p->l4off, q, sizeof(*q)))
+		return 0;
+	if (q->type < ICMP6_DEST_UNREACH || q->type > ICMP6_PARAMPROB || q->ip.version != 6 ||
+	    (q->ip.nexthdr != IPPROTO_TCP && q->ip.nexthdr != IPPROTO_UDP))
+		return 0;
+	/* the quote is a forward packet after nat/snat: reversed, a reply key */
+	struct flow_key6 *k = &x->k;
+	__builtin_memset(k, 0, sizeof(*k));
+	__builtin_memcpy(&k->src, &q->ip.daddr, 16);
+	__builtin_memcpy(&k->dst, &q->ip.saddr, 16);
+	k->sport = q->dport;
+	k->dport = q->sport;
+	k->proto = q->ip.nexthdr;
+	struct flow_val6 *v = bpf_map_lookup_elem(&lb_flows6, k);
+	if (!v || flow_expired(k->proto, &v->b, x->now))
+		return 0;
+	return v;
+}
+
+/* Error x->q6 rewritten as x->out6 (outer source, destination), x->qn6
+ * and qn_sport / qn_dport (the quote's) say, every checksum kept right
+ * (the sums by bpf_csum_diff over the old and new words in scratch: this
+ * runs deep in the pipeline's frames). The egress is the caller's. 0 or a
+ * drop code. */
+static __noinline int icmp6_rewrite(struct __sk_buff *skb, struct pkt6 *p, struct v6_scratch *x)
+{
+	struct icmp6_quote *q = &x->q6;
+	struct icmp6_quote *o = &x->q6_old;
+	__builtin_memcpy(o, q, sizeof(*q));
+	__builtin_memcpy(&q->ip.saddr, &x->qn6[0], 16);
+	__builtin_memcpy(&q->ip.daddr, &x->qn6[1], 16);
+	q->sport = x->qn_sport;
+	q->dport = x->qn_dport;
+
+	__u32 l4off = p->l4off & 0xff; /* <= 14 + 40 + EXT6_BYTES */
+	__u32 end = ETH_HLEN + sizeof(struct ipv6hdr) + (__u32)p->plen;
+	/* the quoted L4 checksum, when the quote holds it (TCP's is at 16) */
+	__u32 qcoff = l4off + QUOTE6_L4_OFF + (o->ip.nexthdr == IPPROTO_TCP ? 16 : 6);
+	int udp = o->ip.nexthdr == IPPROTO_UDP;
+	int has_qc = udp || qcoff + 2 <= end;
+	__u16 qc = 0;
+	if (udp)
+		qc = o->l4w3;
+	else if (has_qc && bpf_skb_load_bytes(skb, qcoff, &qc, 2))
+		return DROP_REWRITE_FAIL;
+	/* quoted L4: addresses (its pseudo header) and ports */
+	__s64 d = bpf_csum_diff((__be32 *)&o->ip.saddr, 32, (__be32 *)&q->ip.saddr, 32, 0);
+	if (d >= 0)
+		d = bpf_csum_diff((__be32 *)&o->sport, 4, (__be32 *)&q->sport, 4, (__u32)d);
+	if (d < 0)
+		return DROP_REWRITE_FAIL;
+	__u16 nqc = qc;
+	if (has_qc && !(udp && qc == 0)) {
+		nqc = csum_replace_full(qc, (__u32)d);
+		if (udp && nqc == 0)
+			nqc = 0xffff;
 	}
-	return sent(cnt, v);
+	if (udp)
+		q->l4w3 = nqc;
+	/* ICMPv6: the pseudo header's addresses and every quoted byte that changed */
+	d = bpf_csum_diff((__be32 *)&p->saddr, 32, (__be32 *)x->out6, 32, 0);
+	if (d >= 0)
+		d = bpf_csum_diff((__be32 *)&o->rest, sizeof(*o) - 4, (__be32 *)&q->rest, sizeof(*q) - 4, (__u32)d);
+	if (d < 0)
+		return DROP_REWRITE_FAIL;
+	__u32 di = (__u32)d;
+	if (!udp)
+		di = csum_add32(di, CSUM_D16(qc, nqc));
+	q->check = csum_replace_full(o->check, di);
+	if (bpf_skb_store_bytes(skb, l4off, q, sizeof(*q), 0))
+		return DROP_REWRITE_FAIL;
+	if (!udp && has_qc && bpf_skb_store_bytes(skb, qcoff, &nqc, 2, 0))
+		return DROP_REWRITE_FAIL;
+	struct ipv6hdr *ip6 = ip6_header(skb);
+	if (!ip6)
+		return DROP_REWRITE_FAIL;
+	__builtin_memcpy(&ip6->saddr, x->out6, 32);
+	return 0;
+}
+
+/* An error from the backend's side about reply entry rv's flow, for the
+ * client: outer destination the client, outer source the VIP when the
+ * backend itself sent it (a router keeps its address); the quote restored
+ * to what the client sent. */
+static __always_inline void icmp6_for_client(struct pkt6 *p, struct v6_scratch *x, struct flow_val6 *rv)
+{
+	struct icmp6_quote *q = &x->q6;
+	x->out6[0] = addr6_eq(&p->saddr, (struct addr6 *)&q->ip.daddr) ? rv->vip : p->saddr;
+	x->out6[1] = rv->client;
+	x->qn6[0] = rv->client;
+	x->qn6[1] = rv->vip;
+	x->qn_sport = rv->b.cport;
+	x->qn_dport = rv->b.vport;
+}
+
+/* An error from the client's side about a reply of forward entry v's flow
+ * (e.g. a router toward the client that needs a smaller MTU): on to the
+ * flow's backend the way its mode sends (dsr: MACs; tunnel: ip6ip6; nat:
+ * destination and quoted source := backend; snat: also source and quoted
+ * destination := our snat address:port), so the backend's path MTU
+ * discovery works. Counted icmp_fwd. A TC verdict or a drop code; a flow
+ * whose backend left: not ours, passed. */
+static __noinline int icmp6_to_backend(struct __sk_buff *skb, struct pkt6 *p, struct v6_scratch *x,
+				       struct flow_val6 *v)
+{
+	struct flow_ctx6 fc;
+	fc.x = x;
+	fc.key = &x->fk;
+	if (!flow_resume6(v, &fc))
+		return pass();
+	__u8 mode = v->b.mode;
+	const struct addr6 *src = &p->saddr;
+	int r;
+	if (mode == MODE_NAT || mode == MODE_SNAT) {
+		struct icmp6_quote *q = &x->q6;
+		x->out6[0] = p->saddr;
+		x->out6[1] = fc.be6->addr;
+		x->qn6[0] = fc.be6->addr;
+		__builtin_memcpy(&x->qn6[1], &q->ip.daddr, 16);
+		x->qn_sport = q->sport;
+		x->qn_dport = q->dport;
+		if (mode == MODE_SNAT) {
+			if (!v->b.snat_port)
+				return DROP_SNAT_PORTS;
+			x->out6[0] = v->snat;
+			x->qn6[1] = v->snat;
+			x->qn_dport = v->b.snat_port;
+		}
+		r = icmp6_rewrite(skb, p, x);
+		if (r < 0)
+			return r;
+		src = &x->out6[0];
+	} else if (mode == MODE_TUNNEL) {
+		r = ip6ip6_encap(skb, &fc.be6->src_addr, &fc.be6->addr, 40 + p->plen);
+		if (r < 0)
+			return r;
+		return sent(CNT_ICMP_FWD, egress_backend6(skb, &fc, &fc.be6->src_addr, NEXTHDR_IPV6, 80 + p->plen));
+	} else if (mode == MODE_DSR) {
+		if (!(fc.be->flags & BE_F_L2))
+			return DROP_NO_NEIGHBOUR; /* as mode_dsr6 */
+	} else {
+		return DROP_BAD_SERVICE;
+	}
+	return sent(CNT_ICMP_FWD, egress_backend6(skb, &fc, src, NEXTHDR_ICMPV6, 40 + p->plen));
 }
 
 static __always_inline int lb_forward6(struct __sk_buff *skb, struct pkt6 *p, struct flow_ctx6 *fc)
@@ -650,6 +876,21 @@ static __noinline int lb_process6(struct __sk_buff *skb)
 		p->sport = f->sport;
 		p->dport = f->dport;
 	} else if (p->proto != IPPROTO_TCP && p->proto != IPPROTO_UDP) {
+		if (p->proto == NEXTHDR_ICMPV6 && !p->is_frag) {
+			/* an error about one of our nat/snat flows: to its client */
+			x->now = lb_now();
+			struct flow_val6 *ev = icmp6_error_flow(skb, p, x);
+			if (ev && (ev->b.flags & FLOW_F_REPLY)) {
+				icmp6_for_client(p, x, ev);
+				r = icmp6_rewrite(skb, p, x);
+				if (r < 0)
+					return r;
+				return sent(CNT_ICMP_REV, egress_client6(skb, ev, &x->out6[0], &ev->client, NEXTHDR_ICMPV6,
+									 p->plen + 40));
+			}
+			if (ev)
+				return icmp6_to_backend(skb, p, x, ev);
+		}
 		if (!is_vip6(x, &p->daddr))
 			return pass(); /* neighbour discovery, the balancer's own traffic */
 		if (p->proto == NEXTHDR_ICMPV6)
@@ -661,9 +902,32 @@ static __noinline int lb_process6(struct __sk_buff *skb)
 	fc.x = x;
 	fc.key = &x->fk;
 	flow_key6_of(p, fc.key);
-	x->now = lb_now();
 	x->len = skb->len;
-	struct flow_val6 *v = bpf_map_lookup_elem(&lb_flows6, fc.key);
+
+	/* An established packet, either direction: one probe of this CPU's
+	 * flow cache (flow_cache6.h); lb_flows6, the truth, when that misses or
+	 * the copy is due for a check. One call of each mode for both ways
+	 * (and the epoch and slot index in scratch): this frame stacks under
+	 * lc's bpf_loop callback. */
+	x->epoch = fc_epoch();
+	x->fc_idx = fc6_index(fc.key);
+	x->from_cache = 0;
+	struct flow_val6 *v = 0;
+	struct flow_cache_slot6 *slot = fc6_slot(x);
+	if (fc6_cacheable(p) && slot && fc6_key_eq(&slot->k, fc.key) && fc6_fresh(slot, x->epoch)) {
+		v = &slot->v;
+		x->from_cache = 1;
+		if (v->b.flags & FLOW_F_REPLY)
+			goto reverse;
+		/* TCP: the packet that establishes the flow marks lb_flows6 */
+		if ((p->proto != IPPROTO_TCP || (v->b.state & FLOW_S_EST)) && flow_resume6(v, &fc))
+			goto forward;
+		/* its backend left or failed: lb_flows6 decides (re-schedule) */
+		x->from_cache = 0;
+	}
+
+	x->now = lb_now();
+	v = bpf_map_lookup_elem(&lb_flows6, fc.key);
 	if (v && (v->b.flags & FLOW_F_REPLY)) {
 		if (!flow_expired(p->proto, &v->b, x->now)) {
 			if (p->frag_later) {
@@ -674,7 +938,9 @@ static __noinline int lb_process6(struct __sk_buff *skb)
 				if (r < 0)
 					return r;
 			}
-			return mode_reverse6(skb, p, v);
+			if (fc6_cacheable(p))
+				flow_cache6_put(fc6_slot(x), fc.key, v, x->epoch);
+			goto reverse;
 		}
 		v = 0;
 	}
@@ -707,7 +973,14 @@ static __noinline int lb_process6(struct __sk_buff *skb)
 		if (r < 0)
 			return r;
 	}
-	return lb_forward6(skb, p, &fc);
+forward:
+	r = lb_forward6(skb, p, &fc);
+	/* after the mode ran: snat has claimed its port by now (or dropped the flow) */
+	if (r >= 0 && !x->from_cache && fc6_cacheable(p) && (fc.val->b.mode != MODE_SNAT || fc.val->b.snat_port))
+		flow_cache6_put(fc6_slot(x), fc.key, fc.val, x->epoch);
+	return r;
+reverse:
+	return mode_reverse6(skb, p, v);
 }
 
 #endif /* LB_V6_H */

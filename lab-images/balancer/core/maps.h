@@ -27,6 +27,7 @@
  *   lb_backends6 array  backend id -> backend6       a backend's IPv6 addresses
  *   lb_snat6     array  svc id -> addr6              a snat service's IPv6 source
  *   lb_flows6    lru    flow_key6 -> flow_val6       IPv6 flows, both directions
+ *   lb_flow_cache6 percpu slot -> flow_cache_slot6 per-CPU copies of lb_flows6 entries
  *   lb_frags6    lru    frag_key6 -> frag_val        ports of fragmented IPv6 datagrams
  */
 #ifndef LB_MAPS_H
@@ -214,6 +215,13 @@ struct {
 	__type(key, struct flow_key6);
 	__type(value, struct flow_val6);
 } lb_flows6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1 << FLOW_CACHE6_BITS);
+	__type(key, __u32);
+	__type(value, struct flow_cache_slot6);
+} lb_flow_cache6 SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);

@@ -131,3 +131,47 @@ export function parseFrame6(f: Buffer): Parsed6 {
 }
 
 export { CLIENT_MAC, LB_MAC };
+
+/** An ICMPv6 error (type, code, the 4 bytes after the checksum) quoting `quoted`, checksum over the pseudo header. */
+export function buildIcmp6Error(spec: { src: string; dst: string; type: number; code: number; rest?: number; quoted: Buffer;
+  srcMac?: string; dstMac?: string }): Buffer {
+  const src = ip6(spec.src);
+  const dst = ip6(spec.dst);
+  const msg = Buffer.concat([Buffer.alloc(8), spec.quoted]);
+  msg[0] = spec.type;
+  msg[1] = spec.code;
+  msg.writeUInt32BE(spec.rest ?? 0, 4);
+  msg.writeUInt16BE(csum(msg, pseudo6(src, dst, NH.ICMPV6, msg.length)), 2);
+  const h = Buffer.alloc(40);
+  h.writeUInt32BE(0x60000000, 0);
+  h.writeUInt16BE(msg.length, 4);
+  h[6] = NH.ICMPV6;
+  h[7] = 64;
+  src.copy(h, 8);
+  dst.copy(h, 24);
+  const eth = Buffer.concat([mac(spec.dstMac ?? LB_MAC), mac(spec.srcMac ?? CLIENT_MAC), Buffer.from([0x86, 0xdd])]);
+  return Buffer.concat([eth, h, msg]);
+}
+
+export interface ParsedIcmp6 {
+  dstMac: string; srcMac: string;
+  ip: Parsed6['ip'];
+  type: number; code: number; rest: number;
+  /** the ICMPv6 checksum over the pseudo header and the whole message */
+  csumOk: boolean;
+  /** the quote's bytes, and its IPv6 header and L4 parsed (the L4 checksum checked when the quote is whole) */
+  quote: Buffer;
+  q: { ip: Parsed6['ip']; l4?: Parsed6['l4'] };
+}
+
+/** An ICMPv6 message without extension headers. */
+export function parseIcmp6(f: Buffer): ParsedIcmp6 {
+  const { ip } = parseIp6(f, 14);
+  const msg = f.subarray(54, 54 + ip.plen);
+  const quote = msg.subarray(8);
+  return {
+    dstMac: macStr(f, 0), srcMac: macStr(f, 6), ip, type: msg[0], code: msg[1], rest: msg.readUInt32BE(4),
+    csumOk: csum(msg, pseudo6(f.subarray(22, 38), f.subarray(38, 54), NH.ICMPV6, msg.length)) === 0,
+    quote, q: parseIp6(quote, 0),
+  };
+}
