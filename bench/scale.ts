@@ -87,7 +87,7 @@ async function corePoint(mode: Mode, flows: number): Promise<CorePoint> {
   const mount = new BpfMount('scale');
   let dp: Dataplane | undefined;
   try {
-    dp = await Dataplane.load({ objDir: join(CORE, 'build'), pinDir: join(mount.dir, 'lb'), interfaces: [], object: 'bench.bpf.o', maxFlows: MAX_FLOWS });
+    dp = await Dataplane.load({ objDir: join(CORE, 'build'), pinDir: join(mount.dir, 'lb'), interfaces: [], object: 'bench.bpf.o', sizes: { v4: MAX_FLOWS, v6: MAX_FLOWS } });
     tableInfo ??= await dp.flowTableInfo();
     const passProg = join(mount.dir, 'pass');
     execFileSync('bpftool', ['prog', 'load', join(CORE, 'build/pass.bpf.o'), passProg, 'type', 'classifier'], { stdio: 'pipe' });

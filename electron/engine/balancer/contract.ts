@@ -7,5 +7,5 @@ export { isDataplaneMode, isDirectReturnMode, isProxyMode } from '../../../lab-i
 export { applyRelayCommand, RELAY_MARKER } from '../../../lab-images/balancer/contract/relay';
 export { agentHealthSchema, agentStatsSchema, type AgentHealth, type AgentStats } from '../../../lab-images/balancer/contract/report';
 export { MAX_SNAT_ADDRS, SNAT_PORT_SPAN } from '../../../lab-images/balancer/contract/limits';
-export { DEFAULT_MAX_FLOWS, MAX_MAX_FLOWS, MIN_MAX_FLOWS, flowTableBytes } from '../../../lab-images/balancer/contract/flow-table';
+export { DEFAULT_MAX_FLOWS, MAX_MAX_FLOWS, MIN_MAX_FLOWS, flowTable6Bytes, flowTableBytes } from '../../../lab-images/balancer/contract/flow-table';
 export { BALANCER_LOCAL_PORTS, SERVER_TIME_WAIT_S, snatCapacityPerBackend } from '../../../lab-images/balancer/contract/snat';

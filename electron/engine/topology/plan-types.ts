@@ -135,6 +135,9 @@ export interface PlannedService {
    * table's memory (preallocated; shared by the balancer's eBPF services, sized for the largest maxFlows) */
   maxFlows?: number;
   flowTableBytes?: number;
+  /** with a vip6: the IPv6 flow table's memory (the same flows; a balancer without an IPv6 service keeps that
+   * table at its 1 024-flow minimum) */
+  flowTable6Bytes?: number;
   /** l7: the gateway that serves it, and its worker limit (Apache) */
   gateway?: Gateway;
   workers?: number;

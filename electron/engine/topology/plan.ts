@@ -2,7 +2,7 @@
 // the single source for deploy/ (networks, containers), plumbing.ts (what runs
 // inside each node) and balancer/ (services, backends, addresses).
 import { balancersOf, isTier, type LabDoc, type Mode } from '../../api';
-import { BALANCER_LOCAL_PORTS, DEFAULT_MAX_FLOWS, flowTableBytes, isDataplaneMode, isDirectReturnMode, snatCapacityPerBackend } from '../balancer/contract';
+import { BALANCER_LOCAL_PORTS, DEFAULT_MAX_FLOWS, flowTable6Bytes, flowTableBytes, isDataplaneMode, isDirectReturnMode, snatCapacityPerBackend } from '../balancer/contract';
 import { containerName, networkName } from '../docker/labels';
 import type { Addressing } from './addressing';
 import { LabFileError } from './issues';
@@ -149,6 +149,7 @@ function buildPlan(doc: LabDoc, addr: Addressing, modes: Record<string, Mode>): 
       ...(snatAddresses && { snatAddresses }),
       ...(mode === 'snat' && { snatCapacityPerBackend: snatCapacityPerBackend(snatAddresses?.length ?? 1) }),
       ...(isDataplaneMode(mode) && { maxFlows: sd.maxFlows ?? DEFAULT_MAX_FLOWS, flowTableBytes: flowTableBytes(sd.maxFlows ?? DEFAULT_MAX_FLOWS) }),
+      ...(isDataplaneMode(mode) && vip6 && { flowTable6Bytes: flowTable6Bytes(sd.maxFlows ?? DEFAULT_MAX_FLOWS) }),
       ...(mode === 'l7' && sd.gateway !== undefined && { gateway: sd.gateway }),
       ...(mode === 'l7' && sd.workers !== undefined && { workers: sd.workers }),
     });

@@ -5,6 +5,7 @@
 import type { AgentConfig, BackendConfig, ServiceConfig } from '../contract/config';
 import { MAX_BACKENDS, MAX_SERVICES } from '../contract/limits';
 import { snatCapacityPerBackend } from '../contract/snat';
+import { flowTableSizes } from '../contract/flow-table';
 import type { AgentBackendStats, AgentHealth, AgentServiceStats, AgentStats } from '../contract/report';
 import { isDataplaneMode } from '../contract/vocabulary';
 import type { DataplaneLike, DataplaneLoader, DpService, DpStats } from './dp-contract';
@@ -87,7 +88,7 @@ export class Agent {
   private config?: AgentConfig;
   private dp?: DataplaneLike;
   private dpInterfaces = '';
-  private dpMaxFlows = 0;
+  private dpSizes = '';
   private installed = new Map<string, { id: number; mode: string }>();
   // The data plane's maps are small (MAX_SERVICES, MAX_BACKENDS): ids are reused once their owner is gone.
   private serviceIds = new IdPool(MAX_SERVICES);
@@ -209,13 +210,15 @@ export class Agent {
     // 3. Data plane: loaded only when an eBPF mode is in use (proxy-only balancers need no SYS_ADMIN).
     const ifaces = cfg.interfaces.map((i) => i.name).join(',');
     if (dpSvcs.length > 0) {
-      // the flow table's size is fixed when it is created: another maxFlows is another load
-      if (this.dp && (this.dpInterfaces !== ifaces || this.dpMaxFlows !== cfg.maxFlows)) await this.unloadDataplane();
+      // the flow tables' sizes are fixed when they are created: other sizes are another load
+      const sizes = flowTableSizes(cfg.maxFlows, dpSvcs.some((s) => s.vip6));
+      const sized = `${sizes.v4}/${sizes.v6}`;
+      if (this.dp && (this.dpInterfaces !== ifaces || this.dpSizes !== sized)) await this.unloadDataplane();
       if (!this.dp) {
         const t = Date.now();
-        this.dp = await this.deps.loadDataplane(cfg.interfaces.map((i) => i.name), cfg.maxFlows);
+        this.dp = await this.deps.loadDataplane(cfg.interfaces.map((i) => i.name), sizes);
         this.dpInterfaces = ifaces;
-        this.dpMaxFlows = cfg.maxFlows;
+        this.dpSizes = sized;
         this.timeouts = '';
         this.startSweeper();
         this.log(`dataplane: attached to ${ifaces} (${Date.now() - t} ms)`);

@@ -21,7 +21,7 @@ import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MapWrites, bpftoolJson, ensureBpffs, run, writeMaps } from './bpf-tool';
 import { DEFAULT_FLOW_TIMEOUTS } from '../contract/config';
-import { MAX_MAX_FLOWS, MIN_MAX_FLOWS } from '../contract/flow-table';
+import { MAX_MAX_FLOWS, MIN_MAX_FLOWS, type FlowTableSizes } from '../contract/flow-table';
 import {
   FLOW6_KEY_SIZE, FLOW6_VAL_SIZE, FLOW_KEY_SIZE, FLOW_VAL_SIZE,
   BE_F_HEALTHY, BE_F_L2, COUNTER_NAMES, DROP_NAMES, GC_PROG, MAPS, MAX_BACKENDS, MAX_SERVICES, MAX_SNAT_ADDRS, MODE, PROTO,
@@ -42,8 +42,8 @@ const bytesOf = (a: string[]): number[] => a.map((h) => parseInt(h, 16));
 
 export class Dataplane {
   private readonly services = new Map<number, DpService>();
-  /** what the flow table was sized for (undefined: the object's compiled size) */
-  maxFlows: number | undefined;
+  /** what the flow tables were sized for (undefined: the object's compiled sizes) */
+  sizes: FlowTableSizes | undefined;
   /** Sweeps and stats reads one at a time: a sweep rewrites the gauges the stats read. */
   private gate: Promise<unknown> = Promise.resolve();
 
@@ -62,8 +62,8 @@ export class Dataplane {
    * every interface. An earlier load at the same pinDir is replaced. */
   static async load(opts: {
     objDir: string; pinDir: string; interfaces: string[]; object?: string; netns?: string;
-    /** concurrent flows the flow table holds (2 entries each: nat and snat keep both directions); unset: as compiled */
-    maxFlows?: number;
+    /** concurrent flows each flow table holds (2 entries each: nat and snat keep both directions); unset: as compiled */
+    sizes?: FlowTableSizes;
   }): Promise<Dataplane> {
     if (opts.pinDir.includes('.')) throw new Error(`pinDir must not contain '.': ${opts.pinDir}`);
     // `object` (default balancer.bpf.o) lets the bench load bench.bpf.o, same maps
@@ -73,11 +73,11 @@ export class Dataplane {
     const dp = new Dataplane(opts.pinDir, [], opts.netns);
     await rm(opts.pinDir, { recursive: true, force: true });
     await mkdir(join(opts.pinDir, 'maps'), { recursive: true });
-    const reuse = opts.maxFlows === undefined ? [] : await createFlowTable(opts.pinDir, opts.maxFlows);
+    const reuse = opts.sizes === undefined ? [] : await createFlowTables(opts.pinDir, opts.sizes);
     await run('bpftool', ['prog', 'loadall', obj, join(opts.pinDir, 'progs'), 'type', 'classifier', ...reuse, 'pinmaps', join(opts.pinDir, 'maps')]);
     // pinned again under maps/ by pinmaps
     for (const path of reuse.filter((a) => a.startsWith(opts.pinDir))) await rm(path, { force: true });
-    dp.maxFlows = opts.maxFlows;
+    dp.sizes = opts.sizes;
     await dp.setFlowTimeouts(DEFAULT_FLOW_TIMEOUTS);
     await dp.attach(opts.interfaces);
     return dp;
@@ -223,10 +223,12 @@ export class Dataplane {
     return out;
   }
 
-  /** lb_flows' size and memory as the kernel reports them. */
+  /** lb_flows' size, as the kernel reports it, and the memory of both flow tables (lb_flows6 is at its minimum
+   * on a balancer without an IPv6 service). */
   async flowTableInfo(): Promise<{ entries: number; bytes: number; maxFlows: number }> {
-    const m = await bpftoolJson<{ max_entries: number; bytes_memlock: number }>(['map', 'show', 'pinned', this.mapPath(MAPS.flows)]);
-    return { entries: m.max_entries, bytes: m.bytes_memlock, maxFlows: this.maxFlows ?? m.max_entries / 2 };
+    type MapInfo = { max_entries: number; bytes_memlock: number };
+    const [m, m6] = await Promise.all([MAPS.flows, MAPS.flows6].map((name) => bpftoolJson<MapInfo>(['map', 'show', 'pinned', this.mapPath(name)])));
+    return { entries: m.max_entries, bytes: m.bytes_memlock + m6.bytes_memlock, maxFlows: this.sizes?.v4 ?? m.max_entries / 2 };
   }
 
   readNewFlows(): Promise<Record<number, number>> {
@@ -286,18 +288,22 @@ export class Dataplane {
   }
 }
 
-/** Create lb_flows and lb_flows6 with room for maxFlows flows each (two entries a flow) before the object is
- * loaded, which takes them instead of its own (bpftool's `map name ... pinned`): a map's size is fixed when it is
- * created. Returns the loader's arguments. */
-async function createFlowTable(pinDir: string, maxFlows: number): Promise<string[]> {
-  if (!Number.isInteger(maxFlows) || maxFlows < MIN_MAX_FLOWS || maxFlows > MAX_MAX_FLOWS) {
-    throw new Error(`maxFlows must be an integer ${MIN_MAX_FLOWS}..${MAX_MAX_FLOWS}, got ${maxFlows}`);
+/** Create lb_flows and lb_flows6 with room for their flows (two entries a flow) before the object is loaded, which
+ * takes them instead of its own (bpftool's `map name ... pinned`): a map's size is fixed when it is created.
+ * Returns the loader's arguments. */
+async function createFlowTables(pinDir: string, sizes: FlowTableSizes): Promise<string[]> {
+  for (const n of [sizes.v4, sizes.v6]) {
+    if (!Number.isInteger(n) || n < MIN_MAX_FLOWS || n > MAX_MAX_FLOWS) {
+      throw new Error(`maxFlows must be an integer ${MIN_MAX_FLOWS}..${MAX_MAX_FLOWS}, got ${n}`);
+    }
   }
   const args: string[] = [];
-  for (const [name, key, value] of [[MAPS.flows, FLOW_KEY_SIZE, FLOW_VAL_SIZE], [MAPS.flows6, FLOW6_KEY_SIZE, FLOW6_VAL_SIZE]] as const) {
+  for (const [name, key, value, flows] of [
+    [MAPS.flows, FLOW_KEY_SIZE, FLOW_VAL_SIZE, sizes.v4], [MAPS.flows6, FLOW6_KEY_SIZE, FLOW6_VAL_SIZE, sizes.v6],
+  ] as const) {
     const path = join(pinDir, `${name}_sized`);
     await run('bpftool', ['map', 'create', path, 'type', 'lru_hash', 'key', String(key), 'value', String(value),
-      'entries', String(2 * maxFlows), 'name', name]);
+      'entries', String(2 * flows), 'name', name]);
     args.push('map', 'name', name, 'pinned', path);
   }
   return args;

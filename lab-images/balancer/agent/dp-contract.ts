@@ -1,6 +1,7 @@
 // The data plane's contract as the agent uses it (dataplane.ts implements
 // it). Kept as types here so the control logic and its unit tests do not need
 // the BPF loader; main.ts wires in the real class.
+import type { FlowTableSizes } from '../contract/flow-table';
 import type { DataplaneMode, Scheduler } from '../contract/vocabulary';
 
 /** `id` is unique per balancer (one id per service x server pair, 0..MAX_BACKENDS-1):
@@ -62,5 +63,5 @@ export interface DataplaneLike {
   readNewFlows?(): Promise<Record<number, number>>;
   unload(): Promise<void>;
 }
-/** maxFlows: what the flow table is sized for (it cannot grow once created: another size is another load) */
-export type DataplaneLoader = (interfaces: string[], maxFlows: number) => Promise<DataplaneLike>;
+/** sizes: what the flow tables are sized for (they cannot grow once created: other sizes are another load) */
+export type DataplaneLoader = (interfaces: string[], sizes: FlowTableSizes) => Promise<DataplaneLike>;

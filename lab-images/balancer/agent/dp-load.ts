@@ -7,7 +7,7 @@
 // is still being plumbed, and the first config only attaches it.
 import type { DataplaneLoader } from './dp-contract';
 import { Dataplane } from './dataplane';
-import { DEFAULT_MAX_FLOWS } from '../contract/flow-table';
+import { DEFAULT_MAX_FLOWS, flowTableSizes } from '../contract/flow-table';
 
 export const BPF_OBJ_DIR = process.env.LBAGENT_BPF_DIR ?? '/usr/local/lib/lblab/bpf';
 export const BPF_PIN_DIR = process.env.LBAGENT_PIN_DIR ?? '/sys/fs/bpf/lblab';
@@ -16,7 +16,7 @@ let prepared: Promise<Dataplane | undefined> | undefined;
 
 /** Load the data plane now, attached nowhere; failures are silent (the real load reports them). */
 export function prepareDataplane(): Promise<unknown> {
-  prepared ??= Dataplane.load({ objDir: BPF_OBJ_DIR, pinDir: BPF_PIN_DIR, interfaces: [], maxFlows: DEFAULT_MAX_FLOWS }).catch(() => undefined);
+  prepared ??= Dataplane.load({ objDir: BPF_OBJ_DIR, pinDir: BPF_PIN_DIR, interfaces: [], sizes: flowTableSizes(DEFAULT_MAX_FLOWS, false) }).catch(() => undefined);
   return prepared;
 }
 
@@ -27,14 +27,14 @@ export async function discardPrepared(): Promise<void> {
   await (await p)?.unload();
 }
 
-export const loadDataplane: DataplaneLoader = async (interfaces, maxFlows) => {
+export const loadDataplane: DataplaneLoader = async (interfaces, sizes) => {
   const p = prepared;
   prepared = undefined;
   const dp = p && (await p);
-  if (dp && dp.maxFlows === maxFlows) {
+  if (dp && dp.sizes?.v4 === sizes.v4 && dp.sizes.v6 === sizes.v6) {
     await dp.attach(interfaces);
     return dp;
   }
   await dp?.unload();
-  return Dataplane.load({ objDir: BPF_OBJ_DIR, pinDir: BPF_PIN_DIR, interfaces, maxFlows });
+  return Dataplane.load({ objDir: BPF_OBJ_DIR, pinDir: BPF_PIN_DIR, interfaces, sizes });
 };

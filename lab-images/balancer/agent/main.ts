@@ -30,7 +30,7 @@ function writeAtomic(file: string, text: string): void {
 }
 
 // Imported lazily: a proxy-only balancer (or a build without the BPF objects) never touches the loader.
-const loadDataplane: DataplaneLoader = async (interfaces, maxFlows) => (await import('./dp-load')).loadDataplane(interfaces, maxFlows);
+const loadDataplane: DataplaneLoader = async (interfaces, sizes) => (await import('./dp-load')).loadDataplane(interfaces, sizes);
 const discardPreparedDataplane = async () => (await import('./dp-load')).discardPrepared();
 
 class ConfigError extends Error {

@@ -8,6 +8,15 @@ export const DEFAULT_MAX_FLOWS = 1_000_000;
 /** Bounds of `maxFlows`: the table is preallocated (about 274 bytes a flow), so a typo must not take the host's memory. */
 export const MIN_MAX_FLOWS = 1024;
 export const MAX_MAX_FLOWS = 16_000_000;
+/** What the two flow tables are sized for, in flows: lb_flows (IPv4) from the lab file's maxFlows, lb_flows6 the
+ * same only on a balancer with an IPv6 service, else the minimum: both are preallocated, and a 10^6-flow IPv6
+ * table nobody uses would take about 400 MiB of every balancer's memory. */
+export interface FlowTableSizes { v4: number; v6: number }
+
+export function flowTableSizes(maxFlows: number, servesIpv6: boolean): FlowTableSizes {
+  return { v4: maxFlows, v6: servesIpv6 ? maxFlows : MIN_MAX_FLOWS };
+}
+
 /** lb_flows' key and value sizes (core/flow_types.h struct flow_key, struct flow_val): the agent creates the map
  * itself to size it (test/core/abi.test.ts checks them against the object). */
 export const FLOW_KEY_SIZE = 16;

@@ -141,7 +141,7 @@ export class Lab {
     make(CORE_DIR, target);
     const mount = new BpfMount(tag);
     try {
-      const dp = await Dataplane.load({ objDir: join(CORE_DIR, 'build'), pinDir: join(mount.dir, 'lblab'), interfaces: [], object, maxFlows });
+      const dp = await Dataplane.load({ objDir: join(CORE_DIR, 'build'), pinDir: join(mount.dir, 'lblab'), interfaces: [], object, ...(maxFlows !== undefined && { sizes: { v4: maxFlows, v6: maxFlows } }) });
       return new Lab(mount, dp);
     } catch (e) {
       mount.cleanup();

@@ -5,6 +5,7 @@ import { MAGLEV_SIZE } from '../../../lab-images/balancer/agent/maglev';
 import { agentStatsSchema } from '../../../lab-images/balancer/contract/report';
 import { FakeDataplane, FakeHaproxy } from './fakes';
 import { sampleConfig } from './fixtures';
+import { MIN_MAX_FLOWS, type FlowTableSizes } from '../../../lab-images/balancer/contract/flow-table';
 
 const until = async (cond: () => boolean, ms: number) => {
   const end = Date.now() + ms;
@@ -17,12 +18,12 @@ const until = async (cond: () => boolean, ms: number) => {
 function setup(sweepIntervalMs?: number) {
   const down = new Set<string>();
   const dps: FakeDataplane[] = [];
-  const sizes: number[] = [];
+  const sizes: FlowTableSizes[] = [];
   const haproxy = new FakeHaproxy();
   const agent = new Agent({
-    loadDataplane: async (ifs, maxFlows) => {
+    loadDataplane: async (ifs, sized) => {
       const dp = new FakeDataplane(ifs);
-      sizes.push(maxFlows);
+      sizes.push(sized);
       dps.push(dp);
       return dp;
     },
@@ -107,17 +108,24 @@ describe('Agent', () => {
     expect([...dps[1].services.values()][0].mode).toBe('tunnel');
   });
 
-  it('loads the data plane with the flow table the config sizes, and again when that size changes', async () => {
+  it('loads the data plane with the flow tables the config sizes, and again when a size changes', async () => {
     const { agent, dps, apply, sizes } = setup();
     agents.push(agent);
     const c = sampleConfig();
     await apply(c);
     await apply(c);
-    expect(sizes).toEqual([1_000_000]);
+    // no IPv6 service: the IPv6 table stays at its minimum (it is preallocated)
+    expect(sizes).toEqual([{ v4: 1_000_000, v6: MIN_MAX_FLOWS }]);
     await apply({ ...c, maxFlows: 50_000 });
-    expect(sizes).toEqual([1_000_000, 50_000]);
+    expect(sizes.at(-1)).toEqual({ v4: 50_000, v6: MIN_MAX_FLOWS });
     expect(dps).toHaveLength(2);
     expect([...dps[1].services.values()].map((s) => s.mode)).toEqual(['dsr']);
+    // an IPv6 VIP: the IPv6 table gets the same size, by another load
+    const v6 = sampleConfig({ maxFlows: 50_000 });
+    v6.services[0] = { ...v6.services[0], vip6: 'fd00:4c42:0:1::64', backends: v6.services[0].backends.map((b, i) => ({ ...b, address6: `fd00:4c42:0:1::${11 + i}` })) };
+    await apply(v6);
+    expect(sizes.at(-1)).toEqual({ v4: 50_000, v6: 50_000 });
+    expect(dps).toHaveLength(3);
   });
 
   it('switching dsr → nat on a live data plane replaces the service in place', async () => {

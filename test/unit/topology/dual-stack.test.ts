@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LabDoc } from '../../../electron/api';
 import { assignAddresses, nodeScript, planLab } from '../../../electron/engine/topology/index';
+import { flowTable6Bytes } from '../../../electron/engine/balancer/contract';
 import { decapSenders6Hex } from '../../../electron/engine/topology/plumbing';
 
 const lab = (mode: 'dsr' | 'tunnel' | 'nat' | 'snat' | 'l4proxy' | 'l7'): LabDoc => ({
@@ -61,6 +62,9 @@ describe('dual-stack plan', () => {
     const s = p.services[0];
     expect(s).toMatchObject({ vip: '198.18.0.254', vip6: 'fd00:4c42::fe', snatAddress: '198.18.1.2', snatAddress6: 'fd00:4c42:0:1::2' });
     expect(s.backends.map((b) => b.address6)).toEqual(['fd00:4c42:0:1::4', 'fd00:4c42:0:1::5']);
+    // the IPv6 flow table beside the IPv4 one, for the same flows (its entries are larger)
+    expect(s.flowTable6Bytes).toBe(flowTable6Bytes(1_000_000));
+    expect(s.flowTable6Bytes!).toBeGreaterThan(s.flowTableBytes!);
   });
 
   it('routes IPv6 only over dual-stack networks, and nat sends the backends\' IPv6 default through the balancer', () => {

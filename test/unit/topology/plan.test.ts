@@ -221,6 +221,7 @@ describe('snat address pools', () => {
     expect(dflt.maxFlows).toBe(1_000_000);
     // 2 x 10^6 entries of 48 + 16 + 56 bytes, and 2^21 16-byte buckets: what the kernel reports for such a map
     expect(dflt.flowTableBytes).toBe(2_000_000 * 120 + 2 ** 21 * 16);
+    expect(dflt.flowTable6Bytes).toBeUndefined();
     expect(planLab(lab({ maxFlows: 10_000 })).services[0].maxFlows).toBe(10_000);
     expect(() => planLab(lab({ maxFlows: 10 }))).toThrow(/services.web.maxFlows: .*1024/);
   });
