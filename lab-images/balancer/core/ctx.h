@@ -135,7 +135,7 @@ static __always_inline long ctx_store_bytes(struct lb_ctx *ctx, __u32 off, const
 
 /* Open `len` bytes between the Ethernet header and the network header (the
  * Ethernet header stays the frame's first bytes). 0, or non-zero when the
- * kernel refused. flags: tc's BPF_F_ADJ_ROOM_* (nothing to mark at XDP). */
+ * kernel refused (or, at XDP, the moved header is out of reach). flags: tc's BPF_F_ADJ_ROOM_* (nothing to mark at XDP). */
 static __always_inline long ctx_grow_mac(struct lb_ctx *ctx, __u32 len, __u64 flags)
 {
 #ifdef LB_XDP
@@ -143,10 +143,10 @@ static __always_inline long ctx_grow_mac(struct lb_ctx *ctx, __u32 len, __u64 fl
 	 * front word by word, without a copy on the (shared, 512-byte) stack */
 	void *data, *data_end;
 	if (bpf_xdp_adjust_head(ctx, -(int)len))
-		return -1;
+		return 1;
 	ctx_data_ptrs(ctx, data, data_end);
 	if (data + len + ETH_HLEN > data_end)
-		return -1;
+		return 1;
 	__u16 *to = data;
 	const __u16 *from = data + len;
 #pragma unroll
