@@ -65,11 +65,14 @@ static __always_inline int to_neighbour(struct lb_ctx *ctx, __u32 ifindex)
  * after us when the index names no device), so look first:
  * bpf_check_mtu finds the device by its index or says -ENODEV (its MTU
  * verdict, positive, is not ours to act on here; index 0 would mean the
- * device the packet is on, never what a map meant). CTX_REDIRECT (CTX_TX) or
- * DROP_REDIRECT_FAIL. */
+ * device the packet is on, never what a map meant). At XDP the interface
+ * the frame came in on needs no look: it exists, and XDP_TX sends there.
+ * CTX_REDIRECT (CTX_TX) or DROP_REDIRECT_FAIL. */
 static __always_inline int redirect_to(struct lb_ctx *ctx, __u32 ifindex)
 {
 	__u32 mtu = 0;
+	if (LB_HOOK_XDP && ifindex && ifindex == ctx_ifindex(ctx))
+		return CTX_TX;
 	if (!ifindex || bpf_check_mtu(ctx, ifindex, &mtu, 0, 0) < 0)
 		return DROP_REDIRECT_FAIL;
 	return redirected(ctx_redirect(ctx, ifindex));
