@@ -1,6 +1,7 @@
 // The balancer at XDP (balancer_xdp.bpf.o, lb_xdp): the golden frames of
 // every mode (dsr, tunnel, nat, snat; IPv4 and IPv6; both directions of nat
-// and snat; a tunnel packet too big once wrapped) run through the tc program
+// and snat; their ICMP errors translated; a tunnel packet too big once
+// wrapped) run through the tc program
 // and through the XDP one, each on its own lab (same services, same
 // sequence of frames), must leave byte for byte the same and be counted the
 // same. What legitimately differs is the verdict: tc redirects
@@ -13,8 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Lab, TC_ACT_REDIRECT, XDP, runBatch, skipReason } from '../support/bpf/harness';
 import { skipIf } from '../support/skip';
 import { CLIENT, CLIENT_IFINDEX, LB_EGRESS_MAC, VIP, backend, service } from './fixtures';
-import { TCP, buildFrame, parseFrame } from '../support/bpf/packet';
-import { buildFrame6, parseFrame6 } from '../support/bpf/packet6';
+import { ICMP, TCP, buildFrame, buildIcmpError, parseFrame } from '../support/bpf/packet';
+import { buildFrame6, buildIcmp6Error, parseFrame6 } from '../support/bpf/packet6';
 import type { DataplaneMode } from '../../lab-images/balancer/contract/vocabulary';
 
 const skip = skipReason();
@@ -98,6 +99,24 @@ describe('XDP: the golden frames at both hooks', skipIf(skip), () => {
         await both(req(fam, PORTS[mode], sport + 1, TCP.SYN));
       });
     }
+
+    it(`${fam} nat, snat: an ICMP error from the backend about the flow, translated back to the client in place: same frames`, async () => {
+      for (const mode of ['nat', 'snat'] as const) {
+        const fwd = await both(req(fam, PORTS[mode], fam === 'v4' ? 45400 : 46400, TCP.SYN));
+        const err = fam === 'v4'
+          ? (() => {
+            const p = parseFrame(fwd);
+            return buildIcmpError({ src: p.ip.dst, dst: p.ip.src, srcMac: p.dstMac, dstMac: LB_EGRESS_MAC,
+              type: ICMP.UNREACH, code: ICMP.FRAG_NEEDED, mtu: 1400, quoted: fwd.subarray(14, 14 + 28) });
+          })()
+          : (() => {
+            const p = parseFrame6(fwd);
+            return buildIcmp6Error({ src: p.ip.dst, dst: p.ip.src, srcMac: p.dstMac, dstMac: LB_EGRESS_MAC,
+              type: 2, code: 0, rest: 1400, quoted: fwd.subarray(14) });
+          })();
+        await both(err);
+      }
+    });
 
     it(`${fam} tunnel: too big once wrapped, the ICMP answer is built in place (adjust_tail, adjust_head): same frame`, async () => {
       const out = await both(req(fam, BIG_PORT, fam === 'v4' ? 45100 : 46100, TCP.ACK, Buffer.alloc(1450, 0x61)));
