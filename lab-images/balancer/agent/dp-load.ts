@@ -27,14 +27,15 @@ export async function discardPrepared(): Promise<void> {
   await (await p)?.unload();
 }
 
-export const loadDataplane: DataplaneLoader = async (interfaces, sizes) => {
+export const loadDataplane: DataplaneLoader = async (interfaces, sizes, hook = 'tc') => {
   const p = prepared;
   prepared = undefined;
   const dp = p && (await p);
-  if (dp && dp.sizes?.v4 === sizes.v4 && dp.sizes.v6 === sizes.v6) {
+  // the prepared one is tc's object: a balancer at XDP loads its own
+  if (dp && dp.hook === hook && dp.sizes?.v4 === sizes.v4 && dp.sizes.v6 === sizes.v6) {
     await dp.attach(interfaces);
     return dp;
   }
   await dp?.unload();
-  return Dataplane.load({ objDir: BPF_OBJ_DIR, pinDir: BPF_PIN_DIR, interfaces, sizes });
+  return Dataplane.load({ objDir: BPF_OBJ_DIR, pinDir: BPF_PIN_DIR, interfaces, sizes, hook });
 };

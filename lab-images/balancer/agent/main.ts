@@ -141,12 +141,24 @@ async function main(argv: string[]): Promise<void> {
       process.stdout.write(`service ${service} now served by ${gateway}${workers ? ` (${workers} workers)` : ''}\n`);
       return;
     }
+    case 'hook': {
+      // run the eBPF core at another hook live (a comparison across hooks): the running config, that one key changed
+      const [hook] = rest;
+      if (!hook) fail(['usage: lbagent hook tc|xdp'], 2);
+      const saved = fs.existsSync(CONFIG) ? parseAgentConfig(fs.readFileSync(CONFIG, 'utf8')) : undefined;
+      if (!saved?.ok) fail(['no config applied yet'], 2);
+      const next = parseAgentConfig(JSON.stringify({ ...saved.config, hook }));
+      if (!next.ok) fail(next.errors, 2);
+      await ask({ op: 'apply', config: next.config });
+      process.stdout.write(`eBPF core at ${next.config.hook}\n`);
+      return;
+    }
     case 'stats':
     case 'health':
       process.stdout.write(JSON.stringify(await ask({ op: cmd }), null, rest.includes('--pretty') ? 2 : undefined) + '\n');
       return;
     default:
-      fail([`unknown command ${cmd ?? '(none)'}; use: daemon | apply [--check] | gateway SERVICE GATEWAY | stats | health`], 2);
+      fail([`unknown command ${cmd ?? '(none)'}; use: daemon | apply [--check] | gateway SERVICE GATEWAY | hook tc|xdp | stats | health`], 2);
   }
 }
 
