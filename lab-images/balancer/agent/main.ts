@@ -30,7 +30,7 @@ function writeAtomic(file: string, text: string): void {
 }
 
 // Imported lazily: a proxy-only balancer (or a build without the BPF objects) never touches the loader.
-const loadDataplane: DataplaneLoader = async (interfaces, sizes) => (await import('./dp-load')).loadDataplane(interfaces, sizes);
+const loadDataplane: DataplaneLoader = async (interfaces, sizes, hook) => (await import('./dp-load')).loadDataplane(interfaces, sizes, hook);
 const discardPreparedDataplane = async () => (await import('./dp-load')).discardPrepared();
 
 class ConfigError extends Error {
