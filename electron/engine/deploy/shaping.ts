@@ -87,7 +87,7 @@ const SBDIR = `sbdir() {
  * ifindex (an overlay link's in the overlay's namespace). Idempotent (`replace`).
  */
 export function hostShapingScript(shapes: HostShape[]): string {
-  return hostPeersScript(shapes, (s) => `tc qdisc replace dev "$dev" root ${tbfArgs(s.rate!)}`, `${shapes.length} host-side link(s) shaped`);
+  return hostPeersScript(shapes, (s) => `tc qdisc replace dev "$dev" root ${tbfArgs(s.rate)}`, `${shapes.length} host-side link(s) shaped`);
 }
 
 /**

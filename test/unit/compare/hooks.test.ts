@@ -8,6 +8,8 @@ import { checkRequestFields, prepareCompare } from '../../../electron/engine/com
 import { runComparison } from '../../../electron/engine/compare/runner';
 import { planLab, validateLab } from '../../../electron/engine/topology/index';
 import { agentConfigSchema } from '../../../lab-images/balancer/contract/config';
+import { hostPeersScript } from '../../../electron/engine/deploy/shaping';
+import { peerGroScript, xdpBalancers } from '../../../electron/engine/deploy/xdp-peers';
 import { FakeLab } from './fake-port';
 
 const doc = (hook?: 'tc' | 'xdp', mode: 'dsr' | 'l7' = 'dsr'): LabDoc => ({
@@ -46,6 +48,20 @@ describe('hook in the lab file', () => {
     expect(r.issues[0]).toMatchObject({ path: ['nodes', 'lb', 'hook'], node: 'lb' });
     expect(r.issues[0].message).toMatch(/^hook xdp runs the eBPF core, which balancer lb does not use \(its services are l7 only\)/);
     expect(validateLab(doc('tc', 'l7')).ok).toBe(true);
+  });
+
+  it("the deploy gives NAPI (GRO) to the host-side peers of an XDP balancer's veths, in an overlay's namespace too", () => {
+    expect(xdpBalancers(planLab(doc('xdp'))).map((n) => n.name)).toEqual(['lb']);
+    expect(xdpBalancers(planLab(doc('tc')))).toEqual([]);
+    const peers = [
+      { node: 'lb', address: '198.18.0.2', network: 'front', ifindex: 41 },
+      { node: 'lb', address: '198.18.1.2', network: 'back', ifindex: 43, overlay: true as const, peer: { sandbox: 'abc', netns: '1-0123456789' } },
+    ];
+    const on = hostPeersScript(peers, peerGroScript(true), 'GRO on on 2 host-side peer(s) of lb');
+    expect(on).toMatch(/-v i=41 .*\n.*\nethtool -K "\$dev" gro on >\/dev\/null \|\| /);
+    expect(on).toContain('nsenter --net="$ns" ethtool -K "$dev" gro on');
+    expect(on.trimEnd().split('\n').pop()).toBe('echo "lblab: GRO on on 2 host-side peer(s) of lb"');
+    expect(hostPeersScript(peers.slice(0, 1), peerGroScript(false), 'x')).toContain('ethtool -K "$dev" gro off');
   });
 
   it('the agent refuses an unknown hook', () => {
