@@ -67,11 +67,13 @@ async function daemon(): Promise<void> {
   // A restarted daemon picks up where it was.
   const saved = fs.existsSync(CONFIG);
   // A fresh one whose lab serves an eBPF mode (the engine says so at create) loads the
-  // data plane while the lab is being plumbed: the first config then only attaches it.
-  if (!saved && process.env.LBAGENT_PRELOAD === '1') {
+  // data plane while the lab is being plumbed: the first config then only attaches it
+  // (`xdp`: the balancer's hook is XDP, its object is the one to load).
+  const preload = process.env.LBAGENT_PRELOAD;
+  if (!saved && (preload === '1' || preload === 'xdp')) {
     const t = Date.now();
     void import('./dp-load')
-      .then((m) => m.prepareDataplane())
+      .then((m) => m.prepareDataplane(preload === 'xdp' ? 'xdp' : 'tc'))
       .then((dp) => log(dp ? `dataplane: loaded ahead of the config (${Date.now() - t} ms)` : 'dataplane: not loaded ahead (the config will load it)'));
   }
   if (saved) {
