@@ -2,7 +2,7 @@
 // rotating rounds. The JSON below is shared by the API, `lblab compare
 // --json` and the saved files; its keys are fixed (more may be added).
 import { z } from 'zod';
-import { GATEWAYS, MAX_WORKERS, type Gateway } from '../../lab-images/balancer/contract/vocabulary';
+import { GATEWAYS, HOOKS, MAX_WORKERS, type Gateway, type Hook } from '../../lab-images/balancer/contract/vocabulary';
 import { MODES, nameSchema } from '../../lab-images/balancer/contract/vocabulary';
 
 /** What a comparison can measure: a mode of the balancer, or a reference row. */
@@ -40,6 +40,8 @@ export const compareRequestSchema = z
     members: z.array(z.number().int().min(1).max(MAX_TIER_MEMBERS)).min(1).max(MAX_TIER_MEMBERS).optional(),
     /** 6: the load goes to the service's IPv6 VIP (vip6; direct: the servers' IPv6 addresses); default 4 */
     family: z.union([z.literal(4), z.literal(6)]).optional(),
+    /** run each eBPF mode with the balancer's core at each of these hooks (`['tc', 'xdp']`) */
+    hooks: z.array(z.enum(HOOKS)).min(1).max(HOOKS.length).optional(),
   })
   .strict();
 /** `/delay/MS` on the lab servers answers after MS ms, within this range (lab-images/server/nginx.conf). */
@@ -111,6 +113,8 @@ export interface CompareWorkload {
   members?: number[];
   /** 6: the load went over IPv6, to the service's vip6 */
   family?: 6;
+  /** a comparison across hooks: every mode ran with the balancer's eBPF core at each, in order */
+  hooks?: Hook[];
 }
 /** A run of a comparison across tier sizes: how many members carried it and what each member's CPU did. */
 export interface MemberFigures {
@@ -136,6 +140,8 @@ export interface GatewayFigures {
 /** A run of a comparison across gateways carries its gateway's figures; a summary row, its runs' medians. */
 export interface CompareRun extends Partial<GatewayFigures>, Partial<MemberFigures> {
   mode: CompareRow;
+  /** a comparison across hooks: where the balancer's eBPF core ran */
+  hook?: Hook;
   repetition: number;
   throughputMbps: number;
   requestsPerSec: number;
@@ -154,6 +160,10 @@ export interface CompareRun extends Partial<GatewayFigures>, Partial<MemberFigur
 }
 export interface CompareSummary extends Partial<GatewayFigures>, Partial<MemberFigures> {
   mode: CompareRow;
+  /** a comparison across hooks: where the balancer's eBPF core ran, and the CPUs the balancer used (CPU seconds ÷
+   * seconds, median of the runs) */
+  hook?: Hook;
+  balancerCpu?: number;
   throughputMbps: Spread;
   requestsPerSec: Spread;
   latencyMs: LatencyPercentiles;
@@ -193,6 +203,8 @@ export type CompareEvent =
       gateway?: Gateway;
       /** a comparison across tier sizes: the members of this run */
       members?: number;
+      /** a comparison across hooks: the hook of this run */
+      hook?: Hook;
       repetition: number;
       /** runs done and in all */
       done: number;
@@ -205,6 +217,7 @@ export type CompareEvent =
       id: string;
       mode: CompareRow;
       gateway?: Gateway;
+      hook?: Hook;
       repetition: number;
       /** seconds since this run's measurement began */
       t: number;

@@ -5,7 +5,7 @@
 // renderer edits.
 import { z } from 'zod';
 import { nameSchema, type Mode, type Scheduler } from '../../lab-images/balancer/contract/vocabulary';
-import type { Gateway } from '../../lab-images/balancer/contract/vocabulary';
+import type { Gateway, Hook } from '../../lab-images/balancer/contract/vocabulary';
 
 export const NODE_KINDS = ['client', 'balancer', 'server', 'router'] as const;
 export type NodeKind = (typeof NODE_KINDS)[number];
@@ -27,6 +27,8 @@ export interface NodeDoc {
   host?: string;
   /** the engine's CPU quota for the node's container, in CPUs (0.2 = a fifth of one CPU) */
   cpus?: number;
+  /** a balancer: where its eBPF core runs, tc (default) or xdp */
+  hook?: Hook;
   position?: Position;
 }
 /** `subnet6`: the network is dual-stack; `auto` takes a free /64 of fd00:4c42::/48, else a ULA subnet (fd00::/8) */

@@ -13,7 +13,7 @@ type Progress = Extract<CompareEvent, { type: 'compare-progress' }>;
 
 /** The progress step; with `clock`, the time left (on a terminal, where the line is rewritten in place). */
 export function progressStep(e: Progress, repeat: number, clock: boolean): string {
-  const what = e.phase === 'restoring' ? 'restoring the lab' : `${e.gateway ?? e.mode}${e.members ? ` × ${e.members} members` : ''}, round ${e.repetition}/${repeat}: ${e.phase}`;
+  const what = e.phase === 'restoring' ? 'restoring the lab' : `${e.gateway ?? e.mode}${e.hook ? ` at ${e.hook}` : ''}${e.members ? ` × ${e.members} members` : ''}, round ${e.repetition}/${repeat}: ${e.phase}`;
   return clock && e.phase !== 'restoring' ? `${what}, ${duration(e.secondsLeft)} left` : what;
 }
 
@@ -69,13 +69,35 @@ function membersTable(c: Comparison): string {
   return table(head, rows);
 }
 
+/** A comparison across hooks: per mode and hook its load figures, the balancer's CPU, and the ratio to the mode at the first hook. */
+function hooksTable(c: Comparison): string {
+  const hooks = c.workload.hooks ?? [];
+  const head = ['mode', 'hook', 'Mbit/s', 'min–max', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'lb CPU', `× ${hooks[0] ?? ''}`];
+  const rows = c.workload.modes.flatMap((mode) => {
+    const base = c.summary.find((x) => x.mode === mode && x.hook === hooks[0]);
+    return hooks.map((hook) => {
+      const s = c.summary.find((x) => x.mode === mode && x.hook === hook);
+      if (!s) {
+        const failed = c.runs.find((r) => r.mode === mode && r.hook === hook && r.error);
+        return [`${mode} at ${hook}`, failed ? `failed: ${failed.error}` : 'not run'];
+      }
+      const ratio = base && base.throughputMbps.median > 0 ? (s.throughputMbps.median / base.throughputMbps.median).toFixed(2) : '';
+      return [
+        mode, hook, num(s.throughputMbps.median), range(s.throughputMbps), num(s.requestsPerSec.median), num(s.latencyMs.p50), num(s.latencyMs.p99), String(s.errors),
+        (s.balancerCpu ?? 0).toFixed(2), ratio,
+      ];
+    });
+  });
+  return table(head, rows);
+}
+
 export function formatComparison(c: Comparison): string {
   const w = c.workload;
   const lines: string[] = [];
   const state = c.complete ? 'complete' : `incomplete${c.error ? ` (${c.error})` : ''}`;
   lines.push(
     `${c.lab}/${c.service}${w.family === 6 ? ' over IPv6' : ''}: ${w.object} from ${w.clients.join(', ')} with ${w.connections} connections; ` +
-      `${w.repeat} × ${w.duration} s per ${w.gateways ? 'gateway' : w.members ? 'mode and tier size' : 'mode'}${w.keepAlive === false ? ', a new connection per request' : ''}${w.warmup ? ` after ${w.warmup} s warm-up` : ''}, rotating rounds; ${state}`,
+      `${w.repeat} × ${w.duration} s per ${w.gateways ? 'gateway' : w.members ? 'mode and tier size' : w.hooks ? 'mode and hook' : 'mode'}${w.keepAlive === false ? ', a new connection per request' : ''}${w.warmup ? ` after ${w.warmup} s warm-up` : ''}, rotating rounds; ${state}`,
   );
   const first = c.summary[0];
   const head = ['mode', 'Mbit/s', 'min–max', 'req/s', 'min–max', 'p50 ms', 'p99 ms', 'errors', 'via lb', first ? `× ${first.mode}` : '×'];
@@ -99,11 +121,12 @@ export function formatComparison(c: Comparison): string {
       ratio,
     ];
   });
-  lines.push(w.gateways ? gatewayTable(c) : w.members ? membersTable(c) : table(head, rows));
+  lines.push(w.gateways ? gatewayTable(c) : w.members ? membersTable(c) : w.hooks ? hooksTable(c) : table(head, rows));
+  if (w.hooks) lines.push(`lb CPU: CPUs the balancer used (CPU seconds ÷ seconds, its container's cgroup); × ${w.hooks[0]}: Mbit/s ÷ the same mode's at ${w.hooks[0]}`);
   if (w.members) lines.push("member CPU: CPUs each member used (CPU seconds ÷ seconds, its container's cgroup); × : req/s ÷ the smallest tier's, per round, median");
   if (c.verdict) lines.push(c.verdict);
   const failedRuns = c.runs.filter((r) => r.error);
-  if (failedRuns.length) lines.push(`${failedRuns.length} of ${c.runs.length} runs failed; first: ${failedRuns[0].mode} round ${failedRuns[0].repetition}: ${failedRuns[0].error}`);
+  if (failedRuns.length) lines.push(`${failedRuns.length} of ${c.runs.length} runs failed; first: ${failedRuns[0].mode}${failedRuns[0].hook ? ` at ${failedRuns[0].hook}` : ''} round ${failedRuns[0].repetition}: ${failedRuns[0].error}`);
   const e = c.environment;
   const load = (l: number[]) => (l.length ? l[0].toFixed(1) : '?');
   const offload = offloadOf(e);

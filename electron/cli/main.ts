@@ -3,7 +3,7 @@
 // goes to stdout, progress and notes to stderr.
 import fs from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { COMPARE_ROWS, FAULTS, GATEWAYS, MAX_DELAY_MS, MODES, NAME_RE, delayRefusal, isGateway, oneLine, type CompareRequest, type CompareRow, type Gateway, type Mode } from '../api';
+import { COMPARE_ROWS, FAULTS, GATEWAYS, HOOKS, MAX_DELAY_MS, MODES, NAME_RE, delayRefusal, isGateway, isHook, oneLine, type CompareRequest, type CompareRow, type Gateway, type Hook, type Mode } from '../api';
 import type { LabService } from '../api/host';
 import { reportAndExit, UsageError } from './fail';
 import { formatStats, formatStatus } from './format';
@@ -351,6 +351,12 @@ const gatewaysArg = (v: string) => {
   if (bad !== undefined || !list.length) throw new InvalidArgumentError(`${bad ? `unknown gateway ${bad}: ` : ''}a comma-separated list of ${GATEWAYS.join(', ')}`);
   return list as Gateway[];
 };
+const hooksArg = (v: string) => {
+  const list = v.split(',').map((x) => x.trim()).filter(Boolean);
+  const bad = list.find((h) => !isHook(h));
+  if (bad !== undefined || !list.length) throw new InvalidArgumentError(`${bad ? `unknown hook ${bad}: ` : ''}a comma-separated list of ${HOOKS.join(', ')}`);
+  return list as Hook[];
+};
 const membersArg = (v: string) => {
   const list = v.split(',').map((x) => x.trim()).filter(Boolean).map(Number);
   if (!list.length || list.some((n) => !Number.isInteger(n) || n < 1)) throw new InvalidArgumentError('a comma-separated list of tier sizes, e.g. 1,2,3');
@@ -362,7 +368,7 @@ const objectArg = (v: string) => {
   return v;
 };
 
-interface CompareOpts { service?: string; family?: 4 | 6; modes?: CompareRow[]; gateways?: Gateway[]; members?: number[]; keepAlive?: boolean; workers?: number; object?: string; connections?: number; duration?: number; warmup?: number; repeat?: number; json?: boolean; csv?: string }
+interface CompareOpts { service?: string; family?: 4 | 6; modes?: CompareRow[]; gateways?: Gateway[]; hooks?: Hook[]; members?: number[]; keepAlive?: boolean; workers?: number; object?: string; connections?: number; duration?: number; warmup?: number; repeat?: number; json?: boolean; csv?: string }
 
 function addCompareCommand(program: Command): void {
   program
@@ -372,6 +378,7 @@ function addCompareCommand(program: Command): void {
     .option('--service <service>', 'the service (default: the lab\'s only one)', labName)
     .option('--modes <list>', `comma-separated: ${COMPARE_ROWS.join(',')} (default: every balancer mode the topology runs)`, rowsArg)
     .option('--gateways <list>', `comma-separated l7 gateways to compare instead of modes: ${GATEWAYS.join(',')}`, gatewaysArg)
+    .option('--hooks <list>', `comma-separated: run each eBPF mode with the balancer's core at each hook, ${HOOKS.join(',')}`, hooksArg)
     .option('--members <list>', "a tier of balancers: run through its first N members for each N, e.g. 1,2,3 (in the service's mode, or --modes)", membersArg)
     .option('--family <family>', "4 (default) or 6: the load goes to the service's IPv6 VIP (vip6)", familyArg)
     .option('--no-keep-alive', 'a new connection for every request (default: keep-alive)')
@@ -387,7 +394,7 @@ function addCompareCommand(program: Command): void {
       const { formatComparison, progressStep } = await import('./compare-format');
       const req = Object.fromEntries(
         Object.entries({
-          lab: name, service: o.service, ...(o.family === 6 && { family: 6 }), modes: o.modes, gateways: o.gateways, members: o.members, keepAlive: o.keepAlive === false ? false : undefined, workers: o.workers,
+          lab: name, service: o.service, ...(o.family === 6 && { family: 6 }), modes: o.modes, gateways: o.gateways, hooks: o.hooks, members: o.members, keepAlive: o.keepAlive === false ? false : undefined, workers: o.workers,
           object: o.object, connections: o.connections, duration: o.duration, warmup: o.warmup, repeat: o.repeat,
         }).filter(([, v]) => v !== undefined),
       ) as unknown as CompareRequest;

@@ -1,6 +1,6 @@
 // The Compare panel's numbers, shaped for the charts and put into words. Pure:
 // no React, no DOM, so every rule here is unit-tested on plain objects.
-import { COMPARE_OBJECTS, COMPARE_ROWS, DIRECT_RETURN_MODES, compareRequestSchema, delayRefusal, isDirectReturnMode, type Gateway, type CompareEvent, type CompareRequest, type CompareRow, type CompareRun, type CompareSummary, type Comparison } from '../../electron/api';
+import { COMPARE_OBJECTS, COMPARE_ROWS, DIRECT_RETURN_MODES, compareRequestSchema, delayRefusal, isDataplaneMode, isDirectReturnMode, type Gateway, type Hook, type CompareEvent, type CompareRequest, type CompareRow, type CompareRun, type CompareSummary, type Comparison } from '../../electron/api';
 import { i18n } from '../i18n';
 import { fmtNumber, fmtUnit } from '../i18n/format';
 
@@ -297,6 +297,8 @@ export interface CompareForm {
   workers?: string;
   /** the load to the service's vip6 (a service with one) */
   ipv6?: boolean;
+  /** eBPF modes: run each with the balancer's core at each of these hooks (ticked order) */
+  hooks?: Hook[];
 }
 export const defaultForm = (service = ''): CompareForm => ({ service, modes: [], object: '1m', connections: '4', duration: '10', warmup: '2', repeat: '3' });
 
@@ -304,6 +306,12 @@ export const defaultForm = (service = ''): CompareForm => ({ service, modes: [],
 export function toggleGateway(gateways: Gateway[], g: Gateway, on: boolean): Gateway[] {
   if (on) return gateways.includes(g) ? gateways : [...gateways, g];
   return gateways.filter((x) => x !== g);
+}
+
+/** Tick / untick a hook, keeping the order of ticking (the first is the one the others are measured against). */
+export function toggleHook(hooks: Hook[], h: Hook, on: boolean): Hook[] {
+  if (on) return hooks.includes(h) ? hooks : [...hooks, h];
+  return hooks.filter((x) => x !== h);
 }
 
 /** Tick / untick a mode, keeping the order of ticking. */
@@ -320,6 +328,8 @@ export function buildRequest(lab: string, f: CompareForm): { req: CompareRequest
   const gateways = f.gateways ?? [];
   // tier sizes alone run the service's own mode through each size
   if (f.modes.length === 0 && gateways.length === 0 && !f.members?.trim()) return { error: i18n.t('compare.formErr.pickOne') };
+  const gwMode = f.hooks?.length && !gateways.length ? f.modes.find((m) => !isDataplaneMode(m)) : undefined;
+  if (gwMode) return { error: i18n.t('compare.formErr.hooksModes', { mode: gwMode }) };
   const n = (v: string) => (v.trim() === '' ? NaN : Number(v));
   const candidate = {
     lab,
@@ -328,6 +338,7 @@ export function buildRequest(lab: string, f: CompareForm): { req: CompareRequest
     ...(gateways.length ? { gateways } : f.modes.length ? { modes: f.modes } : {}),
     ...(f.keepAlive === false && { keepAlive: false }),
     ...(f.ipv6 && { family: 6 as const }),
+    ...(!gateways.length && f.hooks?.length && { hooks: f.hooks }),
     ...(f.members?.trim() && { members: f.members.split(',').map((x) => n(x)) }),
     ...(gateways.some((g) => g.startsWith('apache-')) && f.workers?.trim() && { workers: n(f.workers) }),
     object: f.object,
@@ -347,8 +358,8 @@ export function buildRequest(lab: string, f: CompareForm): { req: CompareRequest
 }
 
 /** Rough length of a comparison, for the hint under Run (a mode switch takes a couple of seconds). */
-export function estimateSeconds(req: Pick<CompareRequest, 'modes' | 'gateways' | 'members' | 'duration' | 'warmup' | 'repeat'>): number {
-  const runs = (req.gateways?.length ?? req.modes?.length ?? 1) * (req.members?.length ?? 1) * (req.repeat ?? 1);
+export function estimateSeconds(req: Pick<CompareRequest, 'modes' | 'gateways' | 'members' | 'hooks' | 'duration' | 'warmup' | 'repeat'>): number {
+  const runs = (req.gateways?.length ?? req.modes?.length ?? 1) * (req.members?.length ?? 1) * (req.hooks?.length ?? 1) * (req.repeat ?? 1);
   return Math.round(runs * ((req.duration ?? 0) + (req.warmup ?? 0) + 2));
 }
 export function fmtDuration(s: number): string {

@@ -49,7 +49,7 @@ export function createFakeCompare(emit: (e: CompareEvent) => void, labs: FakeLab
     });
   }
 
-  function runNumbers(mode: CompareRow, repetition: number, req: Required<Omit<CompareRequest, 'service' | 'gateways' | 'keepAlive' | 'workers' | 'members' | 'family'>>, backends: { node: string; weight: number }[]): CompareRun {
+  function runNumbers(mode: CompareRow, repetition: number, req: Required<Omit<CompareRequest, 'service' | 'gateways' | 'keepAlive' | 'workers' | 'members' | 'family' | 'hooks'>>, backends: { node: string; weight: number }[]): CompareRun {
     const size = OBJECT_BYTES[req.object] ?? 4096;
     const scale = Math.min(1, Math.sqrt(size / OBJECT_BYTES['1m']) + 0.05);
     const mbps = BASE[mode] * scale * noise(0.08);
@@ -158,7 +158,7 @@ export function createFakeCompare(emit: (e: CompareEvent) => void, labs: FakeLab
     emit({ type: 'compare-end', id: c.id, complete: c.complete });
   }
 
-  async function run(c: Comparison, req: Required<Omit<CompareRequest, 'service' | 'gateways' | 'keepAlive' | 'workers' | 'members' | 'family'>>, backends: { node: string; weight: number }[]) {
+  async function run(c: Comparison, req: Required<Omit<CompareRequest, 'service' | 'gateways' | 'keepAlive' | 'workers' | 'members' | 'family' | 'hooks'>>, backends: { node: string; weight: number }[]) {
     const { modes, repeat, duration, warmup } = req;
     // like the engine: the service really is switched for each run, and restored at the end
     const lab = labs.get(c.lab);

@@ -115,6 +115,8 @@ export function buildAgentConfig(plan: LabPlan, balancer: string, facts: Runtime
     interfaces: interfacesOf(lb, facts),
     services: plan.services.filter((s) => membersOf(s).includes(balancer)).map((s) => serviceOf(plan, lb, s, facts)),
     // one flow table for the balancer's eBPF services: the largest any of them asks
+    // the eBPF core at XDP (the agent's default: tc)
+    ...(lb.hook && { hook: lb.hook }),
     maxFlows: Math.max(0, ...plan.services.filter((s) => membersOf(s).includes(balancer)).map((s) => s.maxFlows ?? 0)) || DEFAULT_MAX_FLOWS,
   };
 }

@@ -3,7 +3,8 @@
 // same topology validation `lblab mode` applies (the lab's document with the
 // live modes and this service's mode changed).
 import type { LabApi, Mode } from '../../api';
-import type { DeployDeps } from '../deploy/deps';
+import { helperImage, type DeployDeps } from '../deploy/deps';
+import { setPeerNapi } from '../deploy/xdp-peers';
 import { nodeContainer } from '../labs/find-node';
 import { withModes } from '../labs/lab-record';
 import { labContext } from '../labs/status';
@@ -45,6 +46,13 @@ export function enginePort(api: Pick<LabApi, 'status' | 'setMode' | 'info'>, dep
         if (!report.ok) out[mode] = report.issues[0]?.message ?? 'invalid lab';
       }
       return out;
+    },
+    async setPeerNapi(lab, node, on) {
+      const d = await deps();
+      const plan = (await labContext(lab, d)).plan;
+      const n = plan?.nodes.find((x) => x.name === node);
+      if (!plan || !n) throw new Error(`lab ${lab} has no node ${node} in its plan`);
+      await setPeerNapi(plan, n, on, helperImage(d));
     },
     async dockerVersion() {
       return (await api.info()).docker.version ?? '';

@@ -23,6 +23,8 @@ export interface ComparePort {
   /** per mode: undefined when the service can run in it on this lab's topology, else the first issue's message */
   checkModes(lab: string, service: string, modes: readonly Mode[]): Promise<Partial<Record<Mode, string>>>;
   dockerVersion(): Promise<string>;
+  /** NAPI on (GRO) or back off on the host-side peers of a balancer's interfaces: what its core needs at XDP */
+  setPeerNapi?(lab: string, node: string, on: boolean): Promise<void>;
 }
 
 export class AbortedError extends Error {

@@ -1,7 +1,7 @@
 // Everything a comparison checks before it touches the lab: the request's
 // numbers, the lab (there, running), the service, the rows this topology can
 // run, the clients. Each refusal is one line naming what is wrong.
-import { ApiError, COMPARE_OBJECTS, MAX_TIER_MEMBERS, COMPARE_ROWS, DEFAULT_GATEWAY, GATEWAYS, MAX_WORKERS, MODES, NAME_RE, delayRefusal, gatewayRefusal, isGateway, type CompareModeAvailability, type CompareRequest, type CompareRow, type Gateway, type LabStatus, type Mode, type ServiceStatus } from '../../api';
+import { ApiError, COMPARE_OBJECTS, MAX_TIER_MEMBERS, COMPARE_ROWS, DEFAULT_GATEWAY, DEFAULT_HOOK, GATEWAYS, HOOKS, MAX_WORKERS, MODES, NAME_RE, delayRefusal, gatewayRefusal, isDataplaneMode, isGateway, isHook, type CompareModeAvailability, type CompareRequest, type CompareRow, type Gateway, type Hook, type LabStatus, type Mode, type ServiceStatus } from '../../api';
 import type { ComparePort } from './port';
 import { directUnreachable } from './reference-rows';
 import { memberRows, planMembers } from './tier-rows';
@@ -14,7 +14,7 @@ const bad = (m: string) => new ApiError(m, 'bad-request');
 /** The request's own fields, checked with messages people can act on (the schema's bounds, stated plainly). */
 export function checkRequestFields(req: CompareRequest): void {
   const r = req as Record<string, unknown>;
-  const known = ['lab', 'service', 'modes', 'gateways', 'keepAlive', 'workers', 'members', 'object', 'connections', 'duration', 'warmup', 'repeat', 'family'];
+  const known = ['lab', 'service', 'modes', 'gateways', 'hooks', 'keepAlive', 'workers', 'members', 'object', 'connections', 'duration', 'warmup', 'repeat', 'family'];
   const extra = Object.keys(r).find((k) => !known.includes(k));
   if (extra) throw bad(`unknown comparison option ${extra} (options: ${known.join(', ')})`);
   if (typeof r.lab !== 'string' || !NAME_RE.test(r.lab)) throw bad(`${JSON.stringify(r.lab)} is not a lab name`);
@@ -53,6 +53,7 @@ export function checkRequestFields(req: CompareRequest): void {
       throw bad(`members must list tier sizes, whole numbers 1–${MAX_TIER_MEMBERS} (got ${JSON.stringify(m)})`);
     if (r.gateways !== undefined) throw bad('compare either gateways or tier sizes (members), not both');
   }
+  if (r.hooks !== undefined) checkHooksField(r);
   if (r.modes !== undefined) {
     if (!Array.isArray(r.modes) || r.modes.length === 0) throw bad(`modes must list at least one of ${COMPARE_ROWS.join(', ')}`);
     const unknown = r.modes.find((m) => !(COMPARE_ROWS as readonly unknown[]).includes(m));
@@ -60,6 +61,20 @@ export function checkRequestFields(req: CompareRequest): void {
     const dup = r.modes.find((m, i) => r.modes !== undefined && (r.modes as unknown[]).indexOf(m) !== i);
     if (dup !== undefined) throw bad(`mode ${dup} is listed twice`);
   }
+}
+
+/** hooks: tc and/or xdp, each once, for the eBPF modes only (the gateways and the reference rows do not run the core). */
+function checkHooksField(r: Record<string, unknown>): void {
+  const h = r.hooks;
+  if (!Array.isArray(h) || h.length === 0) throw bad(`hooks must list at least one of ${HOOKS.join(', ')}`);
+  const unknown = h.find((x) => typeof x !== 'string' || !isHook(x));
+  if (unknown !== undefined) throw bad(`unknown hook ${JSON.stringify(unknown)} (hooks: ${HOOKS.join(', ')})`);
+  const dup = h.find((x, i) => h.indexOf(x) !== i);
+  if (dup !== undefined) throw bad(`hook ${dup} is listed twice`);
+  if (r.gateways !== undefined) throw bad('hooks run the eBPF core, which the gateways (l7) do not use: compare either hooks or gateways');
+  if (r.members !== undefined) throw bad('compare either tier sizes (members) or hooks, not both');
+  const gw = Array.isArray(r.modes) ? r.modes.find((m) => typeof m === 'string' && !isDataplaneMode(m)) : undefined;
+  if (gw !== undefined) throw bad(`hooks run the eBPF core, which ${gw} does not use: compare dsr, tunnel, nat or snat across hooks`);
 }
 
 /** The lab, running; else one line. */
@@ -129,6 +144,9 @@ export interface PreparedCompare {
   clients: { node: string; connections: number }[];
   /** a comparison across tier sizes: each size, and the tier's members in order */
   members?: { sizes: number[]; tier: string[] };
+  /** a comparison across hooks: each in turn for every row, and the balancer's own (the lab file's) to put back */
+  hooks?: Hook[];
+  originalHook?: Hook;
   /** a comparison across gateways (rows is ['l7']): each in turn, and the one to put back */
   gateways?: Gateway[];
   originalGateway?: Gateway;
@@ -172,10 +190,16 @@ export async function prepareCompare(port: ComparePort, req: CompareRequest): Pr
       if (!a?.ok) throw bad(`${m} is not available for service ${svc.name} of lab ${status.name}: ${a?.reason ?? 'unknown mode'}`);
     }
     rows = [...req.modes];
+  } else if (req.hooks) {
+    // across hooks: every eBPF mode the topology runs
+    rows = MODES.filter((m) => isDataplaneMode(m) && okRows.includes(m));
+    if (!rows.length) throw bad(`service ${svc.name} of lab ${status.name} can run in no eBPF mode (dsr, tunnel, nat, snat), so hooks have nothing to compare`);
   } else {
     rows = MODES.filter((m) => okRows.includes(m));
     if (!rows.length) throw bad(`service ${svc.name} of lab ${status.name} can run in none of the balancer's modes`);
   }
+  // the hook is switched on the balancer the load goes through: one, not a tier
+  if (req.hooks && (svc.members?.length ?? 1) > 1) throw bad(`service ${svc.name} runs on a tier (${svc.members!.join(', ')}): hooks are compared on a single balancer`);
   if (req.family === 6) checkFamily6(status, svc, rows);
   const clientNodes = clientsOf(status);
   if (!clientNodes.length) throw bad(`lab ${status.name} has no client node to run the load from`);
@@ -202,6 +226,7 @@ export async function prepareCompare(port: ComparePort, req: CompareRequest): Pr
     clients: used.map((node, i) => ({ node, connections: split[i] })),
     balancer: svc.balancer,
     servers: [...new Set(svc.backends.map((b) => b.node))],
+    ...(req.hooks && { hooks: [...req.hooks], originalHook: status.doc?.nodes?.[svc.balancer]?.hook ?? DEFAULT_HOOK }),
     ...(req.gateways && { gateways: [...req.gateways], originalGateway: status.doc?.services?.[svc.name]?.gateway ?? DEFAULT_GATEWAY }),
     keepAlive: req.keepAlive ?? true,
     target: req.family === 6 ? svc.vip6! : svc.vip,

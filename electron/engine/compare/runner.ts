@@ -7,7 +7,7 @@
 // after and a live series once a second. Whatever happens (cancel, a failed
 // run, wrk killed, an exception) the lab is put back: the service's own mode,
 // nftables rules gone, our program attached again.
-import type { CompareEvent, CompareRow, CompareRun, Comparison, Gateway, Mode } from '../../api';
+import type { CompareEvent, CompareRow, CompareRun, Comparison, Gateway, Hook, Mode } from '../../api';
 import { gatewayFigures, gatewaySwitchScript, gatewayVerdict, summarizeGateways } from './gateway-rows';
 import { backendShares, counterAt, delta, parseSnapshots, samplerScript, stopSamplersScript, sumRx, type Snapshot } from './counters';
 import { hostDistances } from './host-distances';
@@ -15,7 +15,7 @@ import { ENVIRONMENT_SCRIPT, LOAD_SCRIPT, environment, labOffload, parseEnvironm
 import { AbortedError, isAbort, raceAbort, type ComparePort, type PortExecOptions, type PortExecResult } from './port';
 import { kernelNatSetupScript, kernelNatUndoScript, modeForDirect, parseDetached } from './reference-rows';
 import type { PreparedCompare } from './request';
-import { summarize } from './summary';
+import { summarize, summarizeHooks } from './summary';
 import { memberEntries, membersVerdict, routersOf, summarizeMembers, tierOnlyScript, viasOut } from './tier-rows';
 import { loadUrl } from './protocol-load';
 import { combineWrk, killWrkScript, LOAD_DONE, loadScript, parseMarks, parseWrkScript, type WrkJob } from './wrk';
@@ -51,11 +51,14 @@ export async function runComparison(id: string, p: PreparedCompare, ctx: RunnerC
   const nodes = [...new Set([...clients, ...p.servers, p.balancer, ...tier])];
   // a comparison across gateways runs the service in l7 through each gateway in turn: one entry per gateway
   // across tier sizes: every row at every size
-  const entries: { row: CompareRow; gateway?: Gateway; members?: number }[] = p.gateways
+  // across hooks: every row at each hook, side by side
+  const entries: { row: CompareRow; gateway?: Gateway; members?: number; hook?: Hook }[] = p.gateways
     ? p.gateways.map((gateway) => ({ row: 'l7' as const, gateway }))
     : p.members
       ? memberEntries(p.rows, p.members.sizes)
-      : p.rows.map((row) => ({ row }));
+      : p.hooks
+        ? p.rows.flatMap((row) => p.hooks!.map((hook) => ({ row, hook })))
+        : p.rows.map((row) => ({ row }));
   const routers = p.members ? routersOf(p.status) : [];
   const cpuLimits = Object.fromEntries(tier.flatMap((m) => (p.status.doc?.nodes?.[m]?.cpus !== undefined ? [[m, p.status.doc.nodes[m].cpus!]] : [])));
   const total = entries.length * p.repeat;
@@ -63,7 +66,9 @@ export async function runComparison(id: string, p: PreparedCompare, ctx: RunnerC
   let done = 0;
   let overhead = 2.5; // seconds a run costs beyond warm-up + measurement; learnt as runs go
   // members: the tier size the routers' routes now go through (undefined: every member, as deployed)
-  const state: { mode: Mode; kernelNat?: string[]; gateway?: Gateway; members?: number } = { mode: svc.mode, gateway: p.originalGateway };
+  // hook: where the balancer's core runs now; napi: whether its host-side peers run NAPI (what XDP needs)
+  const ownHook: Hook = p.originalHook ?? 'tc';
+  const state: { mode: Mode; kernelNat?: string[]; gateway?: Gateway; members?: number; hook: Hook; napi: boolean } = { mode: svc.mode, gateway: p.originalGateway, hook: ownHook, napi: ownHook === 'xdp' };
   const balancerIfaces = p.status.nodes.find((n) => n.name === p.balancer)?.interfaces.map((i) => i.name).filter((n) => n !== '?') ?? [];
 
   const c: Comparison = {
@@ -76,7 +81,7 @@ export async function runComparison(id: string, p: PreparedCompare, ctx: RunnerC
     workload: {
       modes: p.rows, object: p.object, connections: p.connections, duration: p.duration, warmup: p.warmup, repeat: p.repeat, clients,
       ...(p.gateways && { gateways: p.gateways }), ...(p.members && { members: p.members.sizes }), ...(!p.keepAlive && { keepAlive: false }), ...(p.workers !== undefined && { workers: p.workers }),
-      ...(p.family && { family: p.family }),
+      ...(p.family && { family: p.family }), ...(p.hooks && { hooks: p.hooks }),
     },
     summary: [],
     runs: [],
@@ -106,8 +111,9 @@ export async function runComparison(id: string, p: PreparedCompare, ctx: RunnerC
   const perRun = () => p.duration + p.warmup + overhead;
   let current: Gateway | undefined; // the gateway of the run under way
   let currentMembers: number | undefined; // the tier size of the run under way
+  let currentHook: Hook | undefined; // the hook of the run under way
   const progress = (row: CompareRow, repetition: number, phase: 'switching' | 'warmup' | 'measuring' | 'restoring', inRunLeft = perRun()) =>
-    emit({ type: 'compare-progress', id, mode: row, ...(current && { gateway: current }), ...(currentMembers && { members: currentMembers }), repetition, done, total, phase, secondsLeft: Math.max(0, Math.round(inRunLeft + (total - done - 1) * perRun())) });
+    emit({ type: 'compare-progress', id, mode: row, ...(current && { gateway: current }), ...(currentMembers && { members: currentMembers }), ...(currentHook && { hook: currentHook }), repetition, done, total, phase, secondsLeft: Math.max(0, Math.round(inRunLeft + (total - done - 1) * perRun())) });
 
   // ------------------------------------------------------------ rows
   const targetMode = (row: CompareRow): Mode => {
@@ -135,13 +141,34 @@ export async function runComparison(id: string, p: PreparedCompare, ctx: RunnerC
     state.members = n;
   }
 
-  async function enter(row: CompareRow, gateway?: Gateway, members?: number): Promise<void> {
+  /** Run the balancer's core at `hook` (the agent's own switch: the lab's document is not changed), its host-side
+   * peers with NAPI at XDP and as Docker left them at tc. */
+  async function switchHook(hook: Hook): Promise<void> {
+    const napi = hook === 'xdp';
+    // NAPI before XDP attaches, and after it leaves: no frame sent back out meets a peer without it
+    if (napi && !state.napi) await setNapi(true);
+    if (state.hook !== hook) {
+      await execOk(p.balancer, `lbagent hook ${hook}`, `running the eBPF core at ${hook}`, { timeoutMs: 60_000 });
+      state.hook = hook;
+    }
+    if (!napi && state.napi) await setNapi(false);
+  }
+  async function setNapi(on: boolean): Promise<void> {
+    if (!port.setPeerNapi) throw new Error('this engine cannot set the host side of the balancer\'s links (NAPI for XDP)');
+    await port.setPeerNapi(lab, p.balancer, on);
+    state.napi = on;
+  }
+
+  async function enter(row: CompareRow, gateway?: Gateway, members?: number, hook?: Hook): Promise<void> {
     if (state.kernelNat && row !== 'kernel-nat') await undoKernelNat();
     const mode = targetMode(row);
     if (state.mode !== mode) {
       await port.setMode(lab, svc.name, mode);
       state.mode = mode;
+      // the engine's config carries the lab file's hook
+      state.hook = ownHook;
     }
+    if (hook) await switchHook(hook);
     // after the mode: a switch may plumb the routers afresh (every member in)
     if (members !== undefined) await setMembers(members);
     // every run starts its gateway afresh: a queue or memory left by the one before must not count
@@ -243,15 +270,16 @@ export async function runComparison(id: string, p: PreparedCompare, ctx: RunnerC
     };
   }
 
-  async function oneRun(row: CompareRow, repetition: number, gateway?: Gateway, members?: number): Promise<CompareRun> {
+  async function oneRun(row: CompareRow, repetition: number, gateway?: Gateway, members?: number, hook?: Hook): Promise<CompareRun> {
     const tag = `${id}-${++seq}`;
     current = gateway;
     currentMembers = members;
+    currentHook = hook;
     progress(row, repetition, 'switching');
     const samplers = startSamplers(tag);
     let tick: NodeJS.Timeout | undefined;
     try {
-      await enter(row, gateway, members);
+      await enter(row, gateway, members, hook);
       checkAbort();
       // with a warm-up the samplers are running long before the measured wrk starts: no need to wait for them
       const sampling = samplers.first();
@@ -271,7 +299,7 @@ export async function runComparison(id: string, p: PreparedCompare, ctx: RunnerC
           progress(row, repetition, 'measuring', p.duration + overhead / 2);
           tick = setInterval(() => {
             const t = (now() - start) / 1000;
-            emit({ type: 'compare-sample', id, mode: row, ...(gateway && { gateway }), repetition, t: Math.round(t * 10) / 10, ...samplers.live() });
+            emit({ type: 'compare-sample', id, mode: row, ...(gateway && { gateway }), ...(hook && { hook }), repetition, t: Math.round(t * 10) / 10, ...samplers.live() });
             progress(row, repetition, 'measuring', Math.max(0, p.duration - t) + overhead / 2);
           }, 1000);
         }
@@ -323,6 +351,7 @@ export async function runComparison(id: string, p: PreparedCompare, ctx: RunnerC
         throw new Error(`the clients loaded together for only ${together.seconds.toFixed(1)} s of ${p.duration} (their wrk started too far apart: the host is overloaded?)`);
       const run: CompareRun = {
         mode: row,
+        ...(hook && { hook }),
         repetition,
         throughputMbps: together ? (load.bytes * together.fraction * 8) / together.seconds / 1e6 : load.throughputMbps,
         requestsPerSec: together ? (load.requests * together.fraction) / together.seconds : load.requestsPerSec,
@@ -372,10 +401,18 @@ export async function runComparison(id: string, p: PreparedCompare, ctx: RunnerC
     }
     try {
       const live = (await port.status(lab)).services.find((s) => s.name === svc.name)?.mode ?? state.mode;
-      if (live !== p.originalMode) await port.setMode(lab, svc.name, p.originalMode);
+      if (live !== p.originalMode) {
+        await port.setMode(lab, svc.name, p.originalMode);
+        state.hook = ownHook;
+      }
       state.mode = p.originalMode;
     } catch (e) {
       errors.push(`service ${svc.name} not switched back to ${p.originalMode}: ${oneLine(e)}`);
+    }
+    if (p.hooks) {
+      await switchHook(ownHook)
+        .catch(() => switchHook(ownHook))
+        .catch((e) => errors.push(`the balancer's core not put back at ${ownHook}: ${oneLine(e)}`));
     }
     return errors.length ? `restoring the lab: ${errors.join('; ')}` : undefined;
   }
@@ -383,6 +420,7 @@ export async function runComparison(id: string, p: PreparedCompare, ctx: RunnerC
   function summaryOf(runs: CompareRun[]) {
     if (p.gateways) return summarizeGateways(p.gateways, runs, p.connections);
     if (p.members) return summarizeMembers(p.rows, p.members.sizes, runs);
+    if (p.hooks) return summarizeHooks(p.rows, p.hooks, runs, p.duration);
     return summarize(p.rows, runs);
   }
 
@@ -401,15 +439,16 @@ export async function runComparison(id: string, p: PreparedCompare, ctx: RunnerC
     let failedInARow = 0;
     for (let r = 1; r <= p.repeat; r++) {
       const order = r % 2 === 1 ? entries : [...entries].reverse();
-      for (const { row, gateway, members } of order) {
+      for (const { row, gateway, members, hook } of order) {
         checkAbort();
         const t0 = now();
         let run: CompareRun;
         try {
-          run = await oneRun(row, r, gateway, members);
+          run = await oneRun(row, r, gateway, members, hook);
         } catch (e) {
           if (isAbort(e) || signal.aborted) throw new AbortedError();
           run = failedRun(row, r, oneLine(e));
+          if (hook) run.hook = hook;
           if (gateway) run.gateway = gateway;
           if (members !== undefined) run.members = members;
           await killOurWrk(); // the other clients' wrk must not load the next run
@@ -431,6 +470,7 @@ export async function runComparison(id: string, p: PreparedCompare, ctx: RunnerC
     signal.removeEventListener('abort', onAbort);
     const last = c.runs[c.runs.length - 1];
     current = undefined;
+    currentHook = undefined;
     emit({ type: 'compare-progress', id, mode: last?.mode ?? p.rows[0], repetition: last?.repetition ?? 1, done, total, phase: 'restoring', secondsLeft: 0 });
     const bad = await restore();
     if (bad) c.error = c.error ? `${c.error}; ${bad}` : bad;

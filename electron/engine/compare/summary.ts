@@ -1,6 +1,6 @@
 // Per mode: the median and range of its repeated runs (failed runs left out),
 // and how much of the response traffic crossed the balancer.
-import type { CompareRow, CompareRun, CompareSummary, Spread } from '../../api';
+import type { CompareRow, CompareRun, CompareSummary, Hook, Spread } from '../../api';
 
 export function median(xs: number[]): number {
   if (!xs.length) return 0;
@@ -44,6 +44,20 @@ export function summarize(modes: CompareRow[], runs: CompareRun[]): CompareSumma
     });
   }
   return out;
+}
+
+/** A comparison across hooks: one entry per mode and hook (mode-major, in the orders given), each with the
+ * balancer's CPU use (CPU seconds ÷ the measured seconds, median). */
+export function summarizeHooks(modes: CompareRow[], hooks: Hook[], runs: CompareRun[], seconds: number): CompareSummary[] {
+  return modes.flatMap((mode) =>
+    hooks.flatMap((hook) => {
+      const mine = runs.filter((r) => r.hook === hook);
+      const [s] = summarize([mode], mine);
+      if (!s) return [];
+      const cpu = median(mine.filter((r) => r.mode === mode && !r.error).map((r) => r.balancerCpuSeconds / Math.max(1e-3, seconds)));
+      return [{ ...s, hook, balancerCpu: Math.round(cpu * 1000) / 1000 }];
+    }),
+  );
 }
 
 /** The median of per-round ratios a ÷ b of one measure (rounds where both ran): robust to load that moves between rounds. */

@@ -104,7 +104,8 @@ export function containerOptions({ plan, node, image, labels }: CreateSpec): Doc
     Image: image,
     Hostname: node.name,
     Labels: { ...labLabels(plan.name, { [LABEL.node]: node.name, [LABEL.role]: node.kind, ...(node.host && { [LABEL.host]: node.host }) }), ...labels },
-    Env: [`LBLAB_LAB=${plan.name}`, `LBLAB_NODE=${node.name}`, ...(preloadsDataplane(plan, node) ? ['LBAGENT_PRELOAD=1'] : [])],
+    // the agent loads the eBPF core ahead, the object of the balancer's hook
+    Env: [`LBLAB_LAB=${plan.name}`, `LBLAB_NODE=${node.name}`, ...(preloadsDataplane(plan, node) ? [`LBAGENT_PRELOAD=${node.hook === 'xdp' ? 'xdp' : '1'}`] : [])],
     // No RestartPolicy, on purpose: after an engine restart a container brought back by a policy has a
     // fresh network namespace without its plumbing, and would look running while the lab is broken. A
     // stopped lab is honest about it; status says degraded and `lblab up` repairs it (deploy/repair.ts).

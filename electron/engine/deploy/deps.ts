@@ -60,7 +60,8 @@ export function imagesNeeded(plan: LabPlan): ImageName[] {
     if (m) set.add(m[1] as ImageName);
   }
   // the helper: host-side shaping, and a spread lab's VXLAN capture between hosts (journeys)
-  if (plan.nodes.some((n) => n.interfaces.some((i) => i.rate)) || plan.networks.some((n) => n.overlay)) set.add('router');
+  // and a balancer at XDP: NAPI on its host-side peers (deploy/xdp-peers.ts)
+  if (plan.nodes.some((n) => n.interfaces.some((i) => i.rate) || n.hook === 'xdp') || plan.networks.some((n) => n.overlay)) set.add('router');
   return [...set];
 }
 

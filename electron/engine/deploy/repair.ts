@@ -21,6 +21,7 @@ import { helperImage, type DeployDeps } from './deps';
 import { plumb } from './plumb';
 import type { ProgressFn } from './progress';
 import { shapedLinks, shapeHostSide } from './shaping';
+import { napiForXdp, xdpBalancers } from './xdp-peers';
 import { setVipNeighbours } from './vip-neighbours';
 
 /** Start a stopped (or unpause a paused) container; a running one is left alone. */
@@ -37,7 +38,8 @@ export async function repairLab(running: LabContext, deps: DeployDeps, onProgres
   const lab = plan.name;
   const balancers = balancerNodes(plan);
   const shaped = shapedLinks(plan).length > 0;
-  const total = plan.nodes.length * 2 + balancers.length + (shaped ? 1 : 0) + 1;
+  const xdp = xdpBalancers(plan).length > 0;
+  const total = plan.nodes.length * 2 + balancers.length + (shaped ? 1 : 0) + (xdp ? 1 : 0) + 1;
   let done = 0;
   const tick = (step: string) => onProgress?.({ step, done: ++done, total });
   const fail = (node: string, what: string) => (e: unknown) => {
@@ -62,6 +64,11 @@ export async function repairLab(running: LabContext, deps: DeployDeps, onProgres
   if (shaped) {
     await shapeHostSide(plan, helperImage(deps));
     tick('shape links');
+  }
+  // a restarted container has new host-side veths: NAPI on them again
+  if (xdp) {
+    await napiForXdp(plan, helperImage(deps));
+    tick('xdp peers');
   }
   // every node is plumbed: only a balancer another one sends to must be configured before it
   const order = balancerOrder(

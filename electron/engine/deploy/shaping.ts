@@ -87,6 +87,15 @@ const SBDIR = `sbdir() {
  * ifindex (an overlay link's in the overlay's namespace). Idempotent (`replace`).
  */
 export function hostShapingScript(shapes: HostShape[]): string {
+  return hostPeersScript(shapes, (s) => `tc qdisc replace dev "$dev" root ${tbfArgs(s.rate)}`, `${shapes.length} host-side link(s) shaped`);
+}
+
+/**
+ * Script run by a helper in the host netns: `command(link)` (a shell command
+ * on `"$dev"`) for each link's peer, found by ifindex (an overlay link's run
+ * in the overlay's namespace). Prints `lblab: <done>` at the end.
+ */
+export function hostPeersScript<T extends Omit<HostShape, 'rate'>>(shapes: T[], command: (s: T) => string, done: string): string {
   const out = ['set -e', 'PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"', 'links=$(ip -o link)'];
   if (shapes.some((s) => s.peer)) out.push(SBDIR);
   for (const s of shapes) {
@@ -96,7 +105,7 @@ export function hostShapingScript(shapes: HostShape[]): string {
       out.push(
         find('$links'),
         `[ -n "$dev" ] || { echo ${sq(`lblab: ${what}: no host interface with index ${s.ifindex} (is the engine's Docker host the one running the lab?)`)} >&2; exit 1; }`,
-        `tc qdisc replace dev "$dev" root ${tbfArgs(s.rate)}`,
+        command(s),
       );
       continue;
     }
@@ -107,15 +116,15 @@ export function hostShapingScript(shapes: HostShape[]): string {
       `olinks=$(nsenter --net="$ns" ip -o link)`,
       find('$olinks'),
       `[ -n "$dev" ] || { echo ${sq(`lblab: ${what}: no interface with index ${s.ifindex} in the overlay's namespace ${s.peer.netns}`)} >&2; exit 1; }`,
-      `nsenter --net="$ns" tc qdisc replace dev "$dev" root ${tbfArgs(s.rate)}`,
+      `nsenter --net="$ns" ${command(s)}`,
     );
   }
-  out.push(`echo "lblab: ${shapes.length} host-side link(s) shaped"`);
+  out.push(`echo "lblab: ${done}"`);
   return out.join('\n') + '\n';
 }
 
 /** The host-side peer ifindex of every shaped link of one node. */
-async function peerIndexes(node: PlannedNode, links: ShapedLink[]): Promise<HostShape[]> {
+export async function peerIndexes<L extends Omit<ShapedLink, 'rate'>>(node: PlannedNode, links: L[]): Promise<(L & { ifindex: number; peer?: OverlayPeer })[]> {
   const r = await execIn(node.container, ['sh', '-e', '-s'], { stdin: peerIndexScript(links.map((l) => l.address)), timeoutMs: 30_000 });
   const idx = r.stdout.trim().split('\n').map(Number);
   if (r.exitCode !== 0 || idx.length !== links.length || idx.some((x) => !Number.isInteger(x) || x <= 0))

@@ -45,6 +45,7 @@ import { plumb } from './plumb';
 import { progressCounter, type ProgressFn } from './progress';
 import { repairLab } from './repair';
 import { shapedLinks, shapeHostSide } from './shaping';
+import { napiForXdp, xdpBalancers } from './xdp-peers';
 import { pinSubnets, subnetsInUse } from './subnets';
 
 // moved to balancer-deps.ts; still exported here for the callers that import them from up
@@ -221,7 +222,7 @@ export async function up(doc: LabDoc, opts: UpOptions = {}): Promise<UpResult> {
   const newNets = plan.networks.filter((n) => !before?.networks.some((b) => b.name === n.name));
   const replumb = plan.nodes.filter((n) => keep?.has(n.name) && deps.nodeScript(before!, before!.nodes.find((b) => b.name === n.name)!) !== deps.nodeScript(plan, n));
   const shaped = shapedLinks(plan).length > 0;
-  const prog = progressCounter(newNets.length + newNodes.length * 4 + replumb.length + balancers.length + (shaped ? 1 : 0) + 1, opts.onProgress);
+  const prog = progressCounter(newNets.length + newNodes.length * 4 + replumb.length + balancers.length + (shaped ? 1 : 0) + (xdpBalancers(plan).length ? 1 : 0) + 1, opts.onProgress);
   const created: Created = { containers: [], networks: [] };
   const touched = { plumbed: new Set<string>(), configured: new Set<string>() };
   try {
@@ -525,10 +526,21 @@ async function deployPlan(run: DeployRun): Promise<void> {
         ),
       )
     : undefined;
+  // a balancer at XDP: its frames sent back out or across (XDP_TX, redirect) need NAPI on the host-side peers
+  const xdpPeers = xdpBalancers(plan).length
+    ? handled(
+        allPlumbed.then(() =>
+          step(async () => {
+            await napiForXdp(plan, helperImage(deps));
+            prog.tick('xdp peers');
+          }),
+        ),
+      )
+    : undefined;
   // a VIP on an overlay: its senders learn the balancer's MAC (Docker's overlay does not flood ARP)
   const neighbours = vipNeighbours(plan).length ? handled(allPlumbed.then(() => step(() => setVipNeighbours(plan)))) : undefined;
   const balancersDone = settleAll([...configured.values()]).then(() => Date.now());
-  const results = await Promise.allSettled([...started.values(), allPlumbed, balancersDone, ...(shaping ? [shaping] : []), ...(neighbours ? [neighbours] : [])]);
+  const results = await Promise.allSettled([...started.values(), allPlumbed, balancersDone, ...(shaping ? [shaping] : []), ...(xdpPeers ? [xdpPeers] : []), ...(neighbours ? [neighbours] : [])]);
   if (signal?.aborted) failure ??= new EngineError(ABORTED);
   if (failure !== undefined) throw failure;
   const bad = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');

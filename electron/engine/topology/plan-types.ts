@@ -74,6 +74,8 @@ export interface PlannedNode {
   tiers?: TierRoute[];
   /** the engine's CPU quota, in CPUs (the lab file's `cpus`) */
   cpus?: number;
+  /** a balancer whose eBPF core runs at XDP (the lab file's `hook: xdp`; absent: tc) */
+  hook?: 'xdp';
   sysctls: Record<string, string>; // applied inside the node, e.g. net.ipv4.conf.all.arp_ignore=1
   capAdd: string[]; // NET_ADMIN everywhere routes are set; SYS_ADMIN only where BPF is loaded
   /** the non-HTTP services this server runs beside nginx (etcd for tcp, websocketd for websocket), by port */

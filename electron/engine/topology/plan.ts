@@ -220,6 +220,7 @@ function buildPlan(doc: LabDoc, addr: Addressing, modes: Record<string, Mode>): 
       ...(loopbackVips6.has(name) && { loopbackVips6: loopbackVips6.get(name)! }),
       ...(tiers.has(name) && { tiers: tiers.get(name)! }),
       ...(nd.cpus !== undefined && { cpus: nd.cpus }),
+      ...(nd.kind === 'balancer' && nd.hook === 'xdp' && { hook: 'xdp' as const }),
       tunnelDecap: decap.has(name),
       ...(decap.has(name) && { decapSenders: decapSenders.get(name) ?? [], decapSenders6: decapSenders6.get(name) ?? [] }),
       sysctls,

@@ -4,7 +4,7 @@
 // nodes) and topology rules live in validate.ts, so each message can name
 // the node / network / service at fault.
 import { z } from 'zod';
-import { GATEWAYS, MAX_WORKERS, MODES, NAME_RE, NODE_KINDS, PROTOCOL_PORTS, PROTOCOLS, SCHEDULERS } from '../../api';
+import { GATEWAYS, HOOKS, MAX_WORKERS, MODES, NAME_RE, NODE_KINDS, PROTOCOL_PORTS, PROTOCOLS, SCHEDULERS } from '../../api';
 import type { LabDoc } from '../../api';
 // l7 route and health-check values: the balancer agent's own rule, so a lab it would refuse fails here, before anything is created
 import { isIPv6, parseSubnet6 } from './net6';
@@ -47,6 +47,8 @@ export const nodeSchema = z.strictObject({
   host: name.optional(),
   // the engine's CPU quota (NanoCpus): a member of a tier limited so that it, not the client, is the bottleneck
   cpus: z.number({ error: 'must be a number of CPUs like 0.5' }).min(0.01, 'must be from 0.01 to 64 CPUs').max(64, 'must be from 0.01 to 64 CPUs').optional(),
+  // a balancer: where its eBPF core runs (tc clsact ingress by default, or XDP); validate.ts checks the node and its modes
+  hook: z.enum(HOOKS, { error: `must be one of ${HOOKS.join(', ')}` }).optional(),
   position: positionSchema.optional(),
 });
 

@@ -81,6 +81,7 @@ export function analyzeLab(input: unknown, opts: ValidateOptions = {}): Analysis
   const addr = assignAddresses(doc, opts);
   issues.push(...addr.issues);
   checkServices(doc, addr, modes, issues);
+  checkHooks(doc, issues);
   return { doc, addr, modes, issues };
 }
 
@@ -146,6 +147,26 @@ function checkImages(doc: LabDoc, issues: LabIssue[]) {
   for (const node of Object.keys(doc.nodes)) {
     const why = untrustedImage(doc, node);
     if (why) issues.push(issue(['nodes', node, 'image'], why));
+  }
+}
+
+/**
+ * `hook` belongs to a balancer, and `xdp` to one that runs the eBPF core: a
+ * service of it in dsr, tunnel, nat or snat as the file writes it (a live
+ * switch to a gateway mode leaves the hook dormant, as it does snatAddresses).
+ */
+function checkHooks(doc: LabDoc, issues: LabIssue[]) {
+  for (const [node, nd] of Object.entries(doc.nodes)) {
+    if (nd.hook === undefined) continue;
+    if (nd.kind !== 'balancer') {
+      issues.push(issue(['nodes', node, 'hook'], `hook is for a balancer (${node} is a ${nd.kind})`));
+      continue;
+    }
+    if (nd.hook !== 'xdp') continue;
+    const mine = Object.values(doc.services ?? {}).filter((s) => balancersOf(s).includes(node));
+    if (mine.some((s) => isDataplaneMode(s.mode))) continue;
+    const modes = [...new Set(mine.map((s) => s.mode))];
+    issues.push(issue(['nodes', node, 'hook'], `hook xdp runs the eBPF core, which balancer ${node} does not use (${modes.length ? `its services are ${modes.join(', ')} only` : 'it runs no service'}): use a dsr, tunnel, nat or snat service, or drop hook`));
   }
 }
 

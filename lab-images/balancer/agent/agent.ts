@@ -212,16 +212,17 @@ export class Agent {
     if (dpSvcs.length > 0) {
       // the flow tables' sizes are fixed when they are created: other sizes are another load
       const sizes = flowTableSizes(cfg.maxFlows, dpSvcs.some((s) => s.vip6));
-      const sized = `${sizes.v4}/${sizes.v6}`;
+      // so is the hook: the one it runs at is detached (unload) before the other attaches
+      const sized = `${sizes.v4}/${sizes.v6}/${cfg.hook}`;
       if (this.dp && (this.dpInterfaces !== ifaces || this.dpSizes !== sized)) await this.unloadDataplane();
       if (!this.dp) {
         const t = Date.now();
-        this.dp = await this.deps.loadDataplane(cfg.interfaces.map((i) => i.name), sizes);
+        this.dp = await this.deps.loadDataplane(cfg.interfaces.map((i) => i.name), sizes, cfg.hook);
         this.dpInterfaces = ifaces;
         this.dpSizes = sized;
         this.timeouts = '';
         this.startSweeper();
-        this.log(`dataplane: attached to ${ifaces} (${Date.now() - t} ms)`);
+        this.log(`dataplane: attached to ${ifaces}${cfg.hook === 'xdp' ? ' at xdp' : ''} (${Date.now() - t} ms)`);
       }
       const to = JSON.stringify(cfg.flowTimeouts);
       if (to !== this.timeouts) {

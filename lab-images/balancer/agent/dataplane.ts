@@ -16,11 +16,19 @@
 //   tc filter replace dev eth0 ingress pref 100 handle 1 bpf object-pinned /sys/fs/bpf/lblab/progs/lb_ingress direct-action
 // and of unload():
 //   tc filter del dev eth0 ingress pref 100 handle 1 bpf; rm -rf /sys/fs/bpf/lblab
+// At XDP (hook 'xdp'): the same maps, another object and program, native mode:
+//   bpftool prog loadall balancer_xdp.bpf.o /sys/fs/bpf/lblab/progs type xdp pinmaps /sys/fs/bpf/lblab/maps
+//   ip -force link set dev eth0 xdpdrv pinned /sys/fs/bpf/lblab/progs/lb_xdp
+//   ip link set dev eth0 xdpdrv off          # unload
+// A frame the core sends back out (XDP_TX) or to another veth (redirect) is
+// received only if that veth's peer runs NAPI: the engine turns GRO on for the
+// host-side peers (deploy/xdp-peers.ts).
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MapWrites, bpftoolJson, ensureBpffs, run, writeMaps } from './bpf-tool';
 import { DEFAULT_FLOW_TIMEOUTS } from '../contract/config';
+import { DEFAULT_HOOK, type Hook } from '../contract/vocabulary';
 import { MAX_MAX_FLOWS, MIN_MAX_FLOWS, type FlowTableSizes } from '../contract/flow-table';
 import {
   FLOW6_KEY_SIZE, FLOW6_VAL_SIZE, FLOW_KEY_SIZE, FLOW_VAL_SIZE,
@@ -34,6 +42,10 @@ export type { DpBackend, DpEgress, DpFlowTimeouts, DpService, DpStats } from './
 
 const PREF = '100';
 const HANDLE = '1';
+/** Per hook: the object, the program attached, and bpftool's program type for it (lb_gc is test-run only, any type). */
+export const HOOK_OBJECT: Record<Hook, string> = { tc: 'balancer.bpf.o', xdp: 'balancer_xdp.bpf.o' };
+export const HOOK_PROGRAM: Record<Hook, string> = { tc: 'lb_ingress', xdp: 'lb_xdp' };
+const HOOK_TYPE: Record<Hook, string> = { tc: 'classifier', xdp: 'xdp' };
 /** svc_id of a backend that no longer belongs to any service: its flows re-schedule. */
 const NO_SERVICE = 0xffffffff;
 
@@ -52,9 +64,11 @@ export class Dataplane {
     private interfaces: string[],
     /** network namespace (ip netns name) the interfaces live in; unset: ours */
     private readonly netns?: string,
+    /** where the program attaches: tc clsact ingress, or XDP (native) */
+    readonly hook: Hook = DEFAULT_HOOK,
   ) {}
 
-  get progPath(): string { return this.programPath('lb_ingress'); }
+  get progPath(): string { return this.programPath(HOOK_PROGRAM[this.hook]); }
   programPath(name: string): string { return join(this.pinDir, 'progs', name); }
   mapPath(name: string): string { return join(this.pinDir, 'maps', name); }
 
@@ -64,17 +78,20 @@ export class Dataplane {
     objDir: string; pinDir: string; interfaces: string[]; object?: string; netns?: string;
     /** concurrent flows each flow table holds (2 entries each: nat and snat keep both directions); unset: as compiled */
     sizes?: FlowTableSizes;
+    /** tc (default) or xdp: which object loads and how it attaches */
+    hook?: Hook;
   }): Promise<Dataplane> {
     if (opts.pinDir.includes('.')) throw new Error(`pinDir must not contain '.': ${opts.pinDir}`);
-    // `object` (default balancer.bpf.o) lets the bench load bench.bpf.o, same maps
-    const obj = join(opts.objDir, opts.object ?? 'balancer.bpf.o');
-    if (!existsSync(obj)) throw new Error(`BPF object not found: ${obj}`);
+    const hook = opts.hook ?? DEFAULT_HOOK;
+    // `object` (default: the hook's) lets the bench load bench.bpf.o, same maps
+    const obj = join(opts.objDir, opts.object ?? HOOK_OBJECT[hook]);
+    if (!existsSync(obj)) throw new Error(`BPF object not found: ${obj}${hook === 'xdp' ? ' (this balancer image has no XDP core)' : ''}`);
     await ensureBpffs(opts.pinDir);
-    const dp = new Dataplane(opts.pinDir, [], opts.netns);
+    const dp = new Dataplane(opts.pinDir, [], opts.netns, hook);
     await rm(opts.pinDir, { recursive: true, force: true });
     await mkdir(join(opts.pinDir, 'maps'), { recursive: true });
     const reuse = opts.sizes === undefined ? [] : await createFlowTables(opts.pinDir, opts.sizes);
-    await run('bpftool', ['prog', 'loadall', obj, join(opts.pinDir, 'progs'), 'type', 'classifier', ...reuse, 'pinmaps', join(opts.pinDir, 'maps')]);
+    await run('bpftool', ['prog', 'loadall', obj, join(opts.pinDir, 'progs'), 'type', HOOK_TYPE[hook], ...reuse, 'pinmaps', join(opts.pinDir, 'maps')]);
     // pinned again under maps/ by pinmaps
     for (const path of reuse.filter((a) => a.startsWith(opts.pinDir))) await rm(path, { force: true });
     dp.sizes = opts.sizes;
@@ -123,7 +140,7 @@ export class Dataplane {
   /** Attach the loaded program on ingress of more interfaces (a dataplane loaded with none is
    * complete but sees no traffic: the agent loads it ahead of its first config). */
   async attach(interfaces: string[]): Promise<void> {
-    await Promise.all(interfaces.filter((d) => !this.interfaces.includes(d)).map((dev) => attachPinned(dev, this.progPath, this.netns)));
+    await Promise.all(interfaces.filter((d) => !this.interfaces.includes(d)).map((dev) => attachPinned(dev, this.progPath, this.hook, this.netns)));
     for (const d of interfaces) if (!this.interfaces.includes(d)) this.interfaces.push(d);
   }
 
@@ -243,7 +260,7 @@ export class Dataplane {
   }
 
   async unload(): Promise<void> {
-    for (const dev of this.interfaces) await detach(dev, this.netns);
+    for (const dev of this.interfaces) await detach(dev, this.hook, this.netns);
     this.interfaces = [];
     this.services.clear();
     await rm(this.pinDir, { recursive: true, force: true });
@@ -461,12 +478,21 @@ async function jsonCmd<T>(netns: string | undefined, cmd: string, args: string[]
   return JSON.parse((await nsRun(netns, cmd, args)).stdout) as T;
 }
 
-async function attachPinned(dev: string, prog: string, netns?: string): Promise<void> {
+/** Attach at `hook`; the other hook's program is taken off first (a hook change is another load, and a
+ * packet must not meet the core twice). */
+async function attachPinned(dev: string, prog: string, hook: Hook, netns?: string): Promise<void> {
+  await detach(dev, hook === 'tc' ? 'xdp' : 'tc', netns);
+  if (hook === 'xdp') {
+    // native (xdpdrv): veth runs it in its NAPI poll; -force replaces a program already there
+    await nsRun(netns, 'ip', ['-force', 'link', 'set', 'dev', dev, 'xdpdrv', 'pinned', prog]);
+    return;
+  }
   await nsRun(netns, 'tc', ['qdisc', 'replace', 'dev', dev, 'clsact']);
   await nsRun(netns, 'tc', ['filter', 'replace', 'dev', dev, 'ingress', 'pref', PREF, 'handle', HANDLE, 'bpf',
     'object-pinned', prog, 'direct-action']);
 }
 
-async function detach(dev: string, netns?: string): Promise<void> {
-  await nsRun(netns, 'tc', ['filter', 'del', 'dev', dev, 'ingress', 'pref', PREF, 'handle', HANDLE, 'bpf']).catch(() => {});
+async function detach(dev: string, hook: Hook, netns?: string): Promise<void> {
+  if (hook === 'xdp') await nsRun(netns, 'ip', ['link', 'set', 'dev', dev, 'xdpdrv', 'off']).catch(() => {});
+  else await nsRun(netns, 'tc', ['filter', 'del', 'dev', dev, 'ingress', 'pref', PREF, 'handle', HANDLE, 'bpf']).catch(() => {});
 }

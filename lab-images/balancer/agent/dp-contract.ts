@@ -2,7 +2,7 @@
 // it). Kept as types here so the control logic and its unit tests do not need
 // the BPF loader; main.ts wires in the real class.
 import type { FlowTableSizes } from '../contract/flow-table';
-import type { DataplaneMode, Scheduler } from '../contract/vocabulary';
+import type { DataplaneMode, Hook, Scheduler } from '../contract/vocabulary';
 
 /** `id` is unique per balancer (one id per service x server pair, 0..MAX_BACKENDS-1):
  * it indexes the backend array and the per-backend stats. */
@@ -63,5 +63,6 @@ export interface DataplaneLike {
   readNewFlows?(): Promise<Record<number, number>>;
   unload(): Promise<void>;
 }
-/** sizes: what the flow tables are sized for (they cannot grow once created: other sizes are another load) */
-export type DataplaneLoader = (interfaces: string[], sizes: FlowTableSizes) => Promise<DataplaneLike>;
+/** sizes: what the flow tables are sized for (they cannot grow once created: other sizes are another load);
+ * hook: where it attaches (tc when unset; another hook is another load) */
+export type DataplaneLoader = (interfaces: string[], sizes: FlowTableSizes, hook?: Hook) => Promise<DataplaneLike>;

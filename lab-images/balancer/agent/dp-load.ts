@@ -8,15 +8,16 @@
 import type { DataplaneLoader } from './dp-contract';
 import { Dataplane } from './dataplane';
 import { DEFAULT_MAX_FLOWS, flowTableSizes } from '../contract/flow-table';
+import type { Hook } from '../contract/vocabulary';
 
 export const BPF_OBJ_DIR = process.env.LBAGENT_BPF_DIR ?? '/usr/local/lib/lblab/bpf';
 export const BPF_PIN_DIR = process.env.LBAGENT_PIN_DIR ?? '/sys/fs/bpf/lblab';
 
 let prepared: Promise<Dataplane | undefined> | undefined;
 
-/** Load the data plane now, attached nowhere; failures are silent (the real load reports them). */
-export function prepareDataplane(): Promise<unknown> {
-  prepared ??= Dataplane.load({ objDir: BPF_OBJ_DIR, pinDir: BPF_PIN_DIR, interfaces: [], sizes: flowTableSizes(DEFAULT_MAX_FLOWS, false) }).catch(() => undefined);
+/** Load the data plane now (the hook's object), attached nowhere; failures are silent (the real load reports them). */
+export function prepareDataplane(hook: Hook = 'tc'): Promise<unknown> {
+  prepared ??= Dataplane.load({ objDir: BPF_OBJ_DIR, pinDir: BPF_PIN_DIR, interfaces: [], sizes: flowTableSizes(DEFAULT_MAX_FLOWS, false), hook }).catch(() => undefined);
   return prepared;
 }
 
@@ -27,14 +28,15 @@ export async function discardPrepared(): Promise<void> {
   await (await p)?.unload();
 }
 
-export const loadDataplane: DataplaneLoader = async (interfaces, sizes) => {
+export const loadDataplane: DataplaneLoader = async (interfaces, sizes, hook = 'tc') => {
   const p = prepared;
   prepared = undefined;
   const dp = p && (await p);
-  if (dp && dp.sizes?.v4 === sizes.v4 && dp.sizes.v6 === sizes.v6) {
+  // prepared at another hook (or size): loaded again
+  if (dp && dp.hook === hook && dp.sizes?.v4 === sizes.v4 && dp.sizes.v6 === sizes.v6) {
     await dp.attach(interfaces);
     return dp;
   }
   await dp?.unload();
-  return Dataplane.load({ objDir: BPF_OBJ_DIR, pinDir: BPF_PIN_DIR, interfaces, sizes });
+  return Dataplane.load({ objDir: BPF_OBJ_DIR, pinDir: BPF_PIN_DIR, interfaces, sizes, hook });
 };

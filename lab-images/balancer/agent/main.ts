@@ -30,7 +30,7 @@ function writeAtomic(file: string, text: string): void {
 }
 
 // Imported lazily: a proxy-only balancer (or a build without the BPF objects) never touches the loader.
-const loadDataplane: DataplaneLoader = async (interfaces, sizes) => (await import('./dp-load')).loadDataplane(interfaces, sizes);
+const loadDataplane: DataplaneLoader = async (interfaces, sizes, hook) => (await import('./dp-load')).loadDataplane(interfaces, sizes, hook);
 const discardPreparedDataplane = async () => (await import('./dp-load')).discardPrepared();
 
 class ConfigError extends Error {
@@ -67,11 +67,13 @@ async function daemon(): Promise<void> {
   // A restarted daemon picks up where it was.
   const saved = fs.existsSync(CONFIG);
   // A fresh one whose lab serves an eBPF mode (the engine says so at create) loads the
-  // data plane while the lab is being plumbed: the first config then only attaches it.
-  if (!saved && process.env.LBAGENT_PRELOAD === '1') {
+  // data plane while the lab is being plumbed: the first config then only attaches it
+  // (`xdp`: the balancer's hook is XDP, its object is the one to load).
+  const preload = process.env.LBAGENT_PRELOAD;
+  if (!saved && (preload === '1' || preload === 'xdp')) {
     const t = Date.now();
     void import('./dp-load')
-      .then((m) => m.prepareDataplane())
+      .then((m) => m.prepareDataplane(preload === 'xdp' ? 'xdp' : 'tc'))
       .then((dp) => log(dp ? `dataplane: loaded ahead of the config (${Date.now() - t} ms)` : 'dataplane: not loaded ahead (the config will load it)'));
   }
   if (saved) {
@@ -141,12 +143,24 @@ async function main(argv: string[]): Promise<void> {
       process.stdout.write(`service ${service} now served by ${gateway}${workers ? ` (${workers} workers)` : ''}\n`);
       return;
     }
+    case 'hook': {
+      // run the eBPF core at another hook live (a comparison across hooks): the running config, that one key changed
+      const [hook] = rest;
+      if (!hook) fail(['usage: lbagent hook tc|xdp'], 2);
+      const saved = fs.existsSync(CONFIG) ? parseAgentConfig(fs.readFileSync(CONFIG, 'utf8')) : undefined;
+      if (!saved?.ok) fail(['no config applied yet'], 2);
+      const next = parseAgentConfig(JSON.stringify({ ...saved.config, hook }));
+      if (!next.ok) fail(next.errors, 2);
+      await ask({ op: 'apply', config: next.config });
+      process.stdout.write(`eBPF core at ${next.config.hook}\n`);
+      return;
+    }
     case 'stats':
     case 'health':
       process.stdout.write(JSON.stringify(await ask({ op: cmd }), null, rest.includes('--pretty') ? 2 : undefined) + '\n');
       return;
     default:
-      fail([`unknown command ${cmd ?? '(none)'}; use: daemon | apply [--check] | gateway SERVICE GATEWAY | stats | health`], 2);
+      fail([`unknown command ${cmd ?? '(none)'}; use: daemon | apply [--check] | gateway SERVICE GATEWAY | hook tc|xdp | stats | health`], 2);
   }
 }
 

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { headerNameSchema, headerValueSchema, hostSchema, httpPathSchema, routeHasMatch } from './l7-values';
 import { DEFAULT_MAX_FLOWS, MAX_MAX_FLOWS, MIN_MAX_FLOWS } from './flow-table';
 import { MAX_SERVICES, MAX_SNAT_ADDRS } from './limits';
-import { DEFAULT_GATEWAY, GATEWAYS, MAX_WORKERS, gatewayRefusal, MODES, SCHEDULERS, isDataplaneMode, isProxyMode, nameSchema as name } from './vocabulary';
+import { DEFAULT_GATEWAY, DEFAULT_HOOK, GATEWAYS, HOOKS, MAX_WORKERS, gatewayRefusal, MODES, SCHEDULERS, isDataplaneMode, isProxyMode, nameSchema as name } from './vocabulary';
 
 const ipv4 = z
   .string()
@@ -136,6 +136,8 @@ export const agentConfigSchema = z
     flowTimeouts: flowTimeoutsSchema.default(() => flowTimeoutsSchema.parse({})),
     /** concurrent flows the eBPF flow table holds (2 entries a flow, every mode): the largest its services ask */
     maxFlows: z.number().int().min(MIN_MAX_FLOWS).max(MAX_MAX_FLOWS).default(DEFAULT_MAX_FLOWS),
+    /** where the eBPF core runs: tc clsact ingress, or XDP (native) on every interface */
+    hook: z.enum(HOOKS).default(DEFAULT_HOOK),
   })
   .superRefine((c, ctx) => {
     const names = new Set<string>();

@@ -18,6 +18,12 @@ export type ProxyMode = (typeof PROXY_MODES)[number];
 export const isDataplaneMode = (m: string): m is DataplaneMode => (DATAPLANE_MODES as readonly string[]).includes(m);
 export const isProxyMode = (m: string): m is ProxyMode => (PROXY_MODES as readonly string[]).includes(m);
 /** Data-plane modes whose servers own the VIP (on lo) and answer the clients themselves, past the balancer. */
+/** Where a balancer runs the eBPF core: tc (clsact ingress, the default) or XDP (the driver's receive path, before an skb exists). */
+export const HOOKS = ['tc', 'xdp'] as const;
+export type Hook = (typeof HOOKS)[number];
+export const DEFAULT_HOOK: Hook = 'tc';
+export const isHook = (h: string): h is Hook => (HOOKS as readonly string[]).includes(h);
+
 export const DIRECT_RETURN_MODES = ['dsr', 'tunnel'] as const satisfies readonly DataplaneMode[];
 export const isDirectReturnMode = (m: string): m is (typeof DIRECT_RETURN_MODES)[number] => (DIRECT_RETURN_MODES as readonly string[]).includes(m);
 

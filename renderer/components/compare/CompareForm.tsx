@@ -1,7 +1,7 @@
 // What to compare: service, modes (the ones the engine can run here), object,
 // load and repetitions; Run and Cancel.
-import { GATEWAYS, type CompareModeAvailability, type CompareRow, type ServiceStatus } from '../../../electron/api';
-import { fmtDuration, OBJECTS, ROW_COLORS, ROWS, toggleGateway, toggleMode, type CompareForm as Form } from '../../lib/compare-data';
+import { GATEWAYS, HOOKS, type CompareModeAvailability, type CompareRow, type ServiceStatus } from '../../../electron/api';
+import { fmtDuration, OBJECTS, ROW_COLORS, ROWS, toggleGateway, toggleHook, toggleMode, type CompareForm as Form } from '../../lib/compare-data';
 import { i18n, useTranslation } from '../../i18n';
 
 export interface Availability { loading: boolean; rows: CompareModeAvailability[]; error?: string }
@@ -88,6 +88,27 @@ export function CompareForm(p: CompareFormProps) {
         </div>
         {p.availability.error && <div className="field-error">{p.availability.error}</div>}
       </div>
+      {(['dsr', 'tunnel', 'nat', 'snat'] as const).some((m) => modeState(m, p.availability).ok) && (
+        <div className="field">
+          <label>
+            {t('compare.hooks')} <span className="muted">{t('compare.hooksHint')}</span>
+          </label>
+          <div className="compare-modes" data-testid="compare-hooks">
+            {HOOKS.map((h) => (
+              <label key={h} className="check compare-mode" title={t(`compare.hookTitle.${h}`)} data-testid={`compare-hook-${h}`}>
+                <input
+                  type="checkbox"
+                  data-testid={`compare-check-hook-${h}`}
+                  checked={(form.hooks ?? []).includes(h)}
+                  disabled={locked || (form.gateways ?? []).length > 0}
+                  onChange={(e) => set({ hooks: toggleHook(form.hooks ?? [], h, e.target.checked) })}
+                />
+                {h}
+              </label>
+            ))}
+          </div>
+        </div>
+      )}
       {modeState('l7', p.availability).ok && (
         <div className="field">
           <label>

@@ -8,6 +8,7 @@ import { downloadBlob } from '../../lib/files';
 import { chartsPng } from './export-png';
 import { MemberCharts } from './MemberCharts';
 import { GatewayCharts } from './GatewayCharts';
+import { HookCharts } from './HookCharts';
 import { ResultCharts } from './ResultCharts';
 import { i18n, useTranslation } from '../../i18n';
 import { fmtDateTime, fmtNumber } from '../../i18n/format';
@@ -20,6 +21,7 @@ function describe(c: Comparison): string {
     `${i18n.t('compare.nConnections', { count: w.connections })}${w.clients?.length ? i18n.t('compare.nClients', { count: w.clients.length }) : ''}`,
     `${fmtDuration(w.duration)} × ${w.repeat}${w.warmup ? i18n.t('compare.warmupOf', { time: fmtDuration(w.warmup) }) : ''}`,
     ...(w.gateways ? [w.gateways.join(', ')] : []),
+    ...(w.hooks ? [`${i18n.t('compare.hooks')}: ${w.hooks.join(', ')}`] : []),
     ...(w.keepAlive === false ? [i18n.t('compareGateways.noKeepAlive')] : []),
     ...(w.family === 6 ? [i18n.t('compare.ipv6')] : []),
     ...(w.workers !== undefined ? [i18n.t('compareGateways.workersCount', { count: w.workers })] : []),
@@ -113,7 +115,7 @@ export function CompareResults({ comparison: c, getCsv, onError }: { comparison:
             {c.error}
           </p>
         )}
-        {c.workload.gateways ? <GatewayCharts comparison={c} /> : c.workload.members ? <MemberCharts comparison={c} /> : <ResultCharts comparison={c} />}
+        {c.workload.gateways ? <GatewayCharts comparison={c} /> : c.workload.members ? <MemberCharts comparison={c} /> : c.workload.hooks ? <HookCharts comparison={c} /> : <ResultCharts comparison={c} />}
       </div>
     </div>
   );

@@ -16,6 +16,12 @@ export const compare = {
   gateways: 'gateways',
   gatewaysHint: '— or compare l7 gateways (their I/O models) instead of modes',
   keepAliveTitle: 'off: a new connection for every request',
+  hooks: 'hooks',
+  hooksHint: "— run each eBPF mode with the balancer's core at each hook",
+  hookTitle: {
+    tc: 'tc: clsact ingress, after the kernel has built the packet (the default)',
+    xdp: "XDP: in the driver's receive path, before the kernel builds the packet (the balancer's host-side veth peers get NAPI while it runs there)",
+  },
   ipv6: 'over IPv6',
   ipv6Title: "the load goes to the service's IPv6 VIP ({{vip6}}); direct: to the servers' IPv6 addresses",
   object: 'object',
@@ -96,6 +102,7 @@ export const compare = {
   },
   formErr: {
     pickOne: 'Pick at least one mode or gateway to compare.',
+    hooksModes: 'hooks: {{mode}} does not use the eBPF core: compare dsr, tunnel, nat or snat across hooks.',
     mustBeNumber: 'must be a number',
     invalid: 'is invalid',
     field: {
@@ -134,5 +141,9 @@ export const compare = {
     gwThreads: 'Threads (all its processes)',
     gwWaited: 'Connections waiting for a worker, peak',
     gwFailed: 'Failed requests',
+    hookMbps: 'Throughput, Mbit/s — median, by hook',
+    hookRps: 'Requests/s — median, by hook',
+    hookCpu: "Balancer CPU (CPU seconds ÷ seconds), by hook",
+    hookP99: 'p99 latency, ms, by hook',
   },
 };

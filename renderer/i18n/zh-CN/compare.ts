@@ -17,6 +17,12 @@ export const compare: Catalog['compare'] = {
   gateways: '网关',
   gatewaysHint: '— 或者对比 l7 网关（不同的 I/O 模型），而不是转发模式',
   keepAliveTitle: '关闭：每个请求都新建连接',
+  hooks: '挂载点',
+  hooksHint: '— 让负载均衡器的 eBPF 核心在每个挂载点上各跑一遍每种 eBPF 模式',
+  hookTitle: {
+    tc: 'tc：clsact 入口，在内核构建好数据包之后（默认）',
+    xdp: 'XDP：在驱动的接收路径上，在内核构建数据包之前（运行期间负载均衡器在主机一侧的 veth 对端会开启 NAPI）',
+  },
   ipv6: '走 IPv6',
   ipv6Title: '负载发往服务的 IPv6 虚拟 IP (VIP)（{{vip6}}）；direct：发往各后端的 IPv6 地址',
   object: '对象',
@@ -97,6 +103,7 @@ export const compare: Catalog['compare'] = {
   },
   formErr: {
     pickOne: '请至少选择一个模式或网关进行对比。',
+    hooksModes: '挂载点：{{mode}} 不使用 eBPF 核心，请在挂载点之间对比 dsr、tunnel、nat 或 snat。',
     mustBeNumber: '必须是数字',
     invalid: '无效',
     field: {
@@ -135,5 +142,9 @@ export const compare: Catalog['compare'] = {
     gwThreads: '线程数（所有进程）',
     gwWaited: '等待工作进程的连接数，峰值',
     gwFailed: '失败的请求数',
+    hookMbps: '吞吐量，Mbit/s — 中位数，按挂载点',
+    hookRps: '每秒请求数 — 中位数，按挂载点',
+    hookCpu: '负载均衡器 CPU（CPU 秒 ÷ 秒），按挂载点',
+    hookP99: 'p99 延迟，ms，按挂载点',
   },
 };

@@ -26,6 +26,7 @@ describe('lblab usage errors (exit 2)', () => {
     [['status', 'lab1', '--frobnicate'], /unknown option '--frobnicate'/],
     [['journey', 'lab1', '--family', '5'], /option '--family <family>' argument '5' is invalid\. must be 4 or 6/],
     [['compare', 'lab1', '--family', 'v6'], /option '--family <family>' argument 'v6' is invalid\. must be 4 or 6/],
+    [['compare', 'lab1', '--hooks', 'tc,xdpdrv'], /option '--hooks <list>' argument 'tc,xdpdrv' is invalid\. unknown hook xdpdrv: a comma-separated list of tc, xdp/],
   ])('lblab %j', async (args, msg) => {
     const r = await runCli(args as string[]);
     expect(r.code, r.stderr).toBe(2);

@@ -190,6 +190,9 @@ describe('the form', () => {
     expect(buildRequest('demo', { ...f, modes: [], gateways: ['nginx'], workers: '8' }).req).not.toHaveProperty('workers');
     expect(buildRequest('demo', { ...f, modes: [], gateways: ['apache-worker'], workers: '0' }).error).toMatch(/^workers: /);
     expect(buildRequest('demo', { ...f, connections: 'x' }).error).toBe('connections: must be a number');
+    // hooks: the eBPF modes at each hook, in the order ticked; a gateway mode with them is refused
+    expect(buildRequest('demo', { ...f, modes: ['dsr', 'nat'], hooks: ['tc', 'xdp'] }).req).toMatchObject({ modes: ['dsr', 'nat'], hooks: ['tc', 'xdp'] });
+    expect(buildRequest('demo', { ...f, modes: ['dsr', 'l7'], hooks: ['xdp'] }).error).toBe('hooks: l7 does not use the eBPF core: compare dsr, tunnel, nat or snat across hooks.');
     expect(buildRequest('demo', { ...f, duration: '' }).error).toBe('duration: must be a number');
     expect(buildRequest('demo', { ...f, repeat: '1.5' }).error).toMatch(/^repetitions: /);
     expect(buildRequest('demo', { ...f, warmup: '-1' }).error).toMatch(/^warm-up: /);
