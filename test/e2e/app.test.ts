@@ -14,10 +14,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
 import { parse as parseYaml } from 'yaml';
-import { apiCallsInFlight, closeSession, expect, FAKE, labContainers, openApp, rendered, settle, snapper, switchMode, until, waitDeployed as waitDeployedOn, watchScenarios, type Session, tr } from './harness';
+import { apiCallsInFlight, closeSession, expect, FAKE, labContainers, openApp, rendered, settle, snapper, switchMode, until, waitDeployed as waitDeployedOn, watchScenarios, type Session, tr, resultsDir } from './harness';
 
 const LAB = FAKE ? 'e2e-fake' : 'e2e-dsr';
-const OUT = path.resolve('test-results/e2e');
+const OUT = resultsDir('e2e');
 
 let session: Session;
 let page: Page;

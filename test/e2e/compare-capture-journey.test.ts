@@ -14,9 +14,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { closeSession, expect, FAKE, labContainers, openApp, openTemplate, processesInLab, snapper, switchMode, until, waitDeployed, watchScenarios, type Session, tr } from './harness';
+import { closeSession, expect, FAKE, labContainers, openApp, openTemplate, processesInLab, snapper, switchMode, until, waitDeployed, watchScenarios, type Session, tr, resultsDir } from './harness';
 
-const OUT = path.resolve('test-results/e2e-compare');
+const OUT = resultsDir('e2e-compare');
 const LAB = FAKE ? 'e2e-fake-x' : 'e2e-compare';
 
 let s: Session;

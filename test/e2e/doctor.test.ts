@@ -10,9 +10,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { LabStatus } from '../../electron/api';
-import { closeSession, expect, FAKE, labContainers, openApp, openTemplate, snapper, until, waitDeployed, watchScenarios, type Session, tr } from './harness';
+import { closeSession, expect, FAKE, labContainers, openApp, openTemplate, snapper, until, waitDeployed, watchScenarios, type Session, tr, resultsDir } from './harness';
 
-const OUT = path.resolve('test-results/e2e-doctor');
+const OUT = resultsDir('e2e-doctor');
 const LAB = 'e2e-doctor';
 
 let s: Session;

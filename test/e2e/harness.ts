@@ -6,7 +6,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { beforeEach, expect as baseExpect } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { build } from 'vite';
 import i18next from 'i18next';
 import { LANGUAGE_KEY, resources, type Language } from '../../renderer/i18n/resources';
 
@@ -31,6 +30,9 @@ export const tr = ((key: string, options?: Record<string, unknown>) => {
 // polls wait up to 15 s unless told otherwise: the machine is shared and sometimes slow
 const basePoll = baseExpect.poll.bind(baseExpect);
 export const expect = Object.assign(baseExpect, { poll: ((fn: () => unknown, o?: object) => basePoll(fn, { timeout: 15_000, ...o })) as typeof baseExpect.poll });
+
+/** Where a test's screenshots and files go: test-results/NAME, under zh-CN/ in a Chinese pass (the English ones serve the docs). */
+export const resultsDir = (name: string) => path.join(ROOT, 'test-results', ...(LANG === 'en' ? [] : [LANG]), name);
 
 export interface Served { url: string; pid?: number; close(): Promise<void> }
 
@@ -85,11 +87,10 @@ function chromiumInNetns(out: string, pid: number): string {
 
 export interface Session { server: Served; browser: Browser; page: Page; consoleErrors: string[] }
 
-/** Build the renderer, start the server (real, or the fake API) and a browser page on it. */
+/** Start the server (real, or the fake API; the project's global setup built the renderer) and a browser page on it. */
 export async function openApp(out: string, opts: { fake?: boolean; lang?: Language } = {}): Promise<Session> {
   const fake = opts.fake ?? FAKE;
   fs.mkdirSync(out, { recursive: true });
-  await build({ configFile: path.join(ROOT, 'vite.renderer.config.ts'), logLevel: 'warn' });
   const { startServer } = await import('../../electron/server/index');
   const server: Served = fake ? await startServer({ port: 0, api: (await import('./fake-api')).createFakeApi(), log: () => undefined }) : await serveReal(out);
   const browser = await chromium.launch({

@@ -8,9 +8,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { closeSession, expect, openLoaded, openTemplate, snapper, until, watchScenarios, type Session, tr } from './harness';
+import { closeSession, expect, openLoaded, openTemplate, snapper, until, watchScenarios, type Session, tr, resultsDir } from './harness';
 
-const OUT = path.resolve('test-results/e2e-hosts');
+const OUT = resultsDir('e2e-hosts');
 /** nothing is deployed: the drawing keeps the template's name (the screenshot serves the docs) */
 const LAB = 'compare';
 

@@ -13,9 +13,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { Language } from '../../renderer/i18n/resources';
-import { closeSession, expect, openApp, rendered, snapper, tr, type Session } from './harness';
+import { closeSession, expect, openApp, rendered, snapper, tr, type Session, resultsDir } from './harness';
 
-const OUT = path.resolve('test-results/e2e-i18n');
+const OUT = resultsDir('e2e-i18n');
 const TEMPLATE = 'dsr-vs-nat';
 
 /** Words kept in English in Chinese networking texts, each for a reason. */

@@ -11,9 +11,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { directRouting } from '../../electron/engine/lessons/course/direct-routing';
-import { closeSession, expect, FAKE, LANG, labContainers, openApp, snapper, switchMode, tr, waitDeployed, watchScenarios, type Session } from './harness';
+import { closeSession, expect, FAKE, LANG, labContainers, openApp, snapper, switchMode, tr, waitDeployed, watchScenarios, type Session, resultsDir } from './harness';
 
-const OUT = path.resolve('test-results/e2e-lessons');
+const OUT = resultsDir('e2e-lessons');
 const LAB = 'e2e-lesson';
 const DATA = path.join(OUT, 'data');
 

@@ -6,9 +6,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { closeSession, expect, openLoaded, openTemplate, snapper, tr, watchScenarios, type Session } from './harness';
+import { closeSession, expect, openLoaded, openTemplate, snapper, tr, watchScenarios, type Session, resultsDir } from './harness';
 
-const OUT = path.resolve('test-results/e2e-tier');
+const OUT = resultsDir('e2e-tier');
 
 let s: Session;
 let page: Page;
