@@ -123,10 +123,11 @@ function vitest(project, { pass, env = {}, files = [] } = {}) {
 }
 
 // The browser suite runs in each language the app speaks: in full in English,
-// then in Chinese the files whose assertions read UI text or walk the UI's
-// flows (the doctor's file asserts the engine's findings, the same in both;
-// the i18n crawl opens the app in Chinese in either pass). The renderer does
-// not depend on the language: it is built once for both passes.
+// then in Chinese only the files about UI text and flows, as a full second pass
+// costs more than the 4 min it may add (the doctor's file is left to the
+// English pass; the i18n crawl opens the app in Chinese in either pass). The
+// renderer does not depend on the language: it is built once for both passes.
+// LBLAB_E2E_LANG=zh-CN picks the language of a single vitest run.
 const E2E_SECOND = { lang: 'zh-CN', files: ['app', 'hosts', 'tier', 'lessons', 'compare-capture-journey'].map((f) => `test/e2e/${f}.test.ts`) };
 function e2e() {
   step('e2e renderer build', bin('vite'), ['build', '-c', 'vite.renderer.config.ts', '--logLevel', 'warn']);
