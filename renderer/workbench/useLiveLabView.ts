@@ -9,7 +9,7 @@ import { brokenLine } from '../lib/doctor-data';
 import { labDiff, redeployEffect } from '../state/drift';
 import type { LiveLab, LiveLabView } from '../state/live-lab-context';
 import type { Question } from '../state/useConfirm';
-import { i18n } from '../i18n';
+import { i18n, useTranslation } from '../i18n';
 
 /** The drawing's validation, as useValidation reports it. */
 interface Validation { issues: LabIssue[]; checking: boolean; error?: string }
@@ -41,11 +41,13 @@ function blockedBy(doc: LabDoc, v: Validation): string | undefined {
 
 export function useLiveLabView({ client, live, doc, latest, deployed, validation, ask, terms, showRunning, onDeploy }: LiveLabViewDeps): LiveLabView {
   const running = deployed ? live.status?.doc : undefined;
+  // the effect is a sentence: a language switched live must redo it at once
+  const { i18n: { language } } = useTranslation();
   const drift = useMemo(() => {
     if (!running || live.switching) return null;
     const changes = labDiff(running, doc);
     return { changes, effect: redeployEffect(changes, running) };
-  }, [running, doc, live.switching]);
+  }, [running, doc, live.switching, language]);
 
   const deploy = useCallback(async () => {
     if (deployed && live.status) {

@@ -7,6 +7,7 @@ import type { LabApi, LabDoc, Mode } from '../../electron/api';
 import { setService } from '../state/doc-ops';
 import type { LiveLab } from '../state/live-lab-context';
 import type { ToastLevel } from '../state/useToasts';
+import type { ModeRefusal } from '../components/inspector/context';
 import { i18n } from '../i18n';
 
 export interface ModeSwitchDeps {
@@ -21,8 +22,8 @@ export interface ModeSwitchDeps {
 }
 
 export function useModeSwitch({ api, live, deployed, latest, edit, notify }: ModeSwitchDeps) {
-  /** per service: why its last live switch was refused */
-  const [refusals, setRefusals] = useState<Record<string, string>>({});
+  /** per service: the mode its last live switch was refused and why (put into words when shown, in the language of the moment) */
+  const [refusals, setRefusals] = useState<Record<string, ModeRefusal>>({});
 
   const change = useCallback(
     async (service: string, mode: Mode) => {
@@ -40,7 +41,7 @@ export function useModeSwitch({ api, live, deployed, latest, edit, notify }: Mod
       // put the select back (unless it was changed again meanwhile) and say why
       const cur = latest.current;
       if (cur.services?.[service]?.mode === mode) edit(setService(cur, service, { mode: before }));
-      setRefusals((r) => ({ ...r, [service]: i18n.t('app.live.modeRefusal', { service, mode, why }) }));
+      setRefusals((r) => ({ ...r, [service]: { mode, why } }));
       notify(i18n.t('app.live.modeRefused', { service, before, why }), 'warn');
     },
     [edit, deployed, live, api, notify, latest],

@@ -14,10 +14,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
 import { parse as parseYaml } from 'yaml';
-import { apiCallsInFlight, closeSession, expect, FAKE, labContainers, openApp, rendered, settle, snapper, switchMode, until, waitDeployed as waitDeployedOn, watchScenarios, type Session, tr } from './harness';
+import { apiCallsInFlight, closeSession, expect, FAKE, labContainers, openApp, rendered, settle, snapper, switchMode, until, waitDeployed as waitDeployedOn, watchScenarios, type Session, tr, resultsDir } from './harness';
 
 const LAB = FAKE ? 'e2e-fake' : 'e2e-dsr';
-const OUT = path.resolve('test-results/e2e');
+const OUT = resultsDir('e2e');
 
 let session: Session;
 let page: Page;
@@ -376,7 +376,7 @@ describe('lblab in the browser (web mode)', () => {
       await expect.poll(() => page.getByTestId('drift').count(), { timeout: 15_000 }).toBe(1);
       expect(await page.getByTestId('drift').innerText()).toContain(tr('app.drift.chip', { count: 3 }));
       await page.getByTestId('drift').click();
-      expect(await page.getByTestId('drift-line').allInnerTexts()).toEqual(['+ node web3', '+ link web3 ↔ net1', '~ service web: backends']);
+      expect(await page.getByTestId('drift-line').allInnerTexts()).toEqual([`+ ${tr('app.drift.what.node')} web3`, `+ ${tr('app.drift.what.link')} web3 ↔ net1`, `~ ${tr('app.drift.what.service')} web: backends`]);
       expect(await page.getByTestId('drift-effect').innerText()).toContain(tr('app.drift.recreate', { count: 5 }).split(/[:：]/)[0]);
       await snap('drift');
       await page.getByTestId('drift').click();

@@ -14,9 +14,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { closeSession, expect, FAKE, labContainers, openApp, processesInLab, snapper, switchMode, until, waitDeployed, watchScenarios, type Session, tr } from './harness';
+import { closeSession, expect, FAKE, labContainers, openApp, openTemplate, processesInLab, snapper, switchMode, until, waitDeployed, watchScenarios, type Session, tr, resultsDir } from './harness';
 
-const OUT = path.resolve('test-results/e2e-compare');
+const OUT = resultsDir('e2e-compare');
 const LAB = FAKE ? 'e2e-fake-x' : 'e2e-compare';
 
 let s: Session;
@@ -72,9 +72,7 @@ describe('compare, captures and the packet journey in the browser (web mode)', (
 async function openTemplateAndDeploy() {
   await page.goto(s.server.url);
   await page.getByTestId('app').waitFor({ timeout: 30_000 });
-  await page.getByTestId('template-select').selectOption('dsr-vs-nat');
-  if (await page.getByTestId('confirm').count()) await page.getByTestId('confirm-ok').click(); // replacing the start drawing may ask
-  await until('web3 on the canvas', () => page.getByTestId('node-web3').count(), 1);
+  await openTemplate(page, 'dsr-vs-nat', 'web3');
   await page.getByTestId('lab-name').fill(LAB);
   await until('problems', () => page.getByTestId('issues-count').innerText(), '0', 10_000);
   await snap('template');
@@ -158,7 +156,7 @@ async function compareGateways() {
   await page.getByTestId('compare-check-gateway-nginx').check();
   await page.getByTestId('compare-run').click();
   await expect.poll(() => page.getByTestId('compare-gateway-charts').count(), { timeout: 300_000 }).toBe(1);
-  await expect.poll(() => page.getByTestId('compare-state').innerText()).toBe('complete');
+  await expect.poll(() => page.getByTestId('compare-state').innerText()).toBe(tr('compare.complete'));
   // a bar per gateway in every figure, in the order ticked
   for (const chart of ['chart-gateway-rps', 'chart-gateway-p99', 'chart-gateway-memory', 'chart-gateway-threads', 'chart-gateway-waited', 'chart-gateway-failed']) {
     await expect.poll(() => gatewayTicks(chart), { timeout: 30_000 }).toEqual(['haproxy', 'nginx']);
@@ -167,7 +165,7 @@ async function compareGateways() {
   expect(await page.getByTestId('compare-gateway-verdict').innerText()).toMatch(/haproxy|nginx/);
   const meta = await page.getByTestId('compare-results').innerText();
   expect(meta).toContain('haproxy, nginx');
-  expect(meta).toContain('a new connection per request');
+  expect(meta).toContain(tr('compareGateways.noKeepAlive'));
   await page.getByTestId('compare-results').scrollIntoViewIfNeeded();
   await snap('gateways-results');
   // back to modes for whoever compares next

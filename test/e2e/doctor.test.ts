@@ -10,9 +10,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { LabStatus } from '../../electron/api';
-import { closeSession, expect, FAKE, labContainers, openApp, snapper, until, waitDeployed, watchScenarios, type Session, tr } from './harness';
+import { closeSession, expect, FAKE, labContainers, openApp, openTemplate, snapper, until, waitDeployed, watchScenarios, type Session, tr, resultsDir } from './harness';
 
-const OUT = path.resolve('test-results/e2e-doctor');
+const OUT = resultsDir('e2e-doctor');
 const LAB = 'e2e-doctor';
 
 let s: Session;
@@ -46,9 +46,7 @@ describe.skipIf(FAKE)('the doctor in the browser (web mode, real engine)', () =>
     try {
       await page.goto(s.server.url);
       await page.getByTestId('app').waitFor({ timeout: 30_000 });
-      await page.getByTestId('template-select').selectOption('dsr');
-      if (await page.getByTestId('confirm').count()) await page.getByTestId('confirm-ok').click();
-      await until('web3 on the canvas', () => page.getByTestId('node-web3').count(), 1);
+      await openTemplate(page, 'dsr', 'web3');
       await page.getByTestId('lab-name').fill(LAB);
       await until('problems', () => page.getByTestId('issues-count').innerText(), '0', 10_000);
       await page.getByTestId('deploy').click();

@@ -6,7 +6,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { beforeEach, expect as baseExpect } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { build } from 'vite';
 import i18next from 'i18next';
 import { LANGUAGE_KEY, resources, type Language } from '../../renderer/i18n/resources';
 
@@ -17,12 +16,23 @@ export const LANG: Language = process.env.LBLAB_E2E_LANG === 'zh-CN' ? 'zh-CN' :
 
 const texts = i18next.createInstance();
 void texts.init({ resources, lng: LANG, fallbackLng: 'en', initAsync: false, interpolation: { escapeValue: false } });
-/** A UI text as the app shows it in the tests' language (same catalog, same interpolation). */
-export const tr = texts.t.bind(texts) as typeof texts.t;
+/**
+ * A UI text as the app shows it in the tests' language (same catalog, same
+ * interpolation). A key the catalogs lack throws: i18next would give the key
+ * back, and an assertion on that could pass for the wrong reason.
+ */
+const translate = texts.t.bind(texts) as (key: string, options?: Record<string, unknown>) => string;
+export const tr = ((key: string, options?: Record<string, unknown>) => {
+  if (!texts.exists(key, options)) throw new Error(`tr: no catalog key ${key}`);
+  return translate(key, options);
+}) as typeof texts.t;
 
 // polls wait up to 15 s unless told otherwise: the machine is shared and sometimes slow
 const basePoll = baseExpect.poll.bind(baseExpect);
 export const expect = Object.assign(baseExpect, { poll: ((fn: () => unknown, o?: object) => basePoll(fn, { timeout: 15_000, ...o })) as typeof baseExpect.poll });
+
+/** Where a test's screenshots and files go: test-results/NAME, under zh-CN/ in a Chinese pass (the English ones serve the docs). */
+export const resultsDir = (name: string) => path.join(ROOT, 'test-results', ...(LANG === 'en' ? [] : [LANG]), name);
 
 export interface Served { url: string; pid?: number; close(): Promise<void> }
 
@@ -77,11 +87,10 @@ function chromiumInNetns(out: string, pid: number): string {
 
 export interface Session { server: Served; browser: Browser; page: Page; consoleErrors: string[] }
 
-/** Build the renderer, start the server (real, or the fake API) and a browser page on it. */
+/** Start the server (real, or the fake API; the project's global setup built the renderer) and a browser page on it. */
 export async function openApp(out: string, opts: { fake?: boolean; lang?: Language } = {}): Promise<Session> {
   const fake = opts.fake ?? FAKE;
   fs.mkdirSync(out, { recursive: true });
-  await build({ configFile: path.join(ROOT, 'vite.renderer.config.ts'), logLevel: 'warn' });
   const { startServer } = await import('../../electron/server/index');
   const server: Served = fake ? await startServer({ port: 0, api: (await import('./fake-api')).createFakeApi(), log: () => undefined }) : await serveReal(out);
   const browser = await chromium.launch({
@@ -98,6 +107,22 @@ export async function openApp(out: string, opts: { fake?: boolean; lang?: Langua
     if (m.type() === 'error' && !m.text().includes('ERR_NETWORK_CHANGED')) consoleErrors.push(`console: ${m.text()}`);
   });
   return { server, browser, page, consoleErrors };
+}
+
+/** `openApp` into an emptied OUT, the page loaded: where a test that only draws starts. */
+export async function openLoaded(out: string): Promise<Session> {
+  fs.rmSync(out, { recursive: true, force: true });
+  const s = await openApp(out);
+  await s.page.goto(s.server.url);
+  await s.page.getByTestId('app').waitFor({ timeout: 30_000 });
+  return s;
+}
+
+/** A template's drawing on the canvas (replacing the one there may ask first), once its node `last` shows. */
+export async function openTemplate(page: Page, template: string, last: string): Promise<void> {
+  await page.getByTestId('template-select').selectOption(template);
+  if (await page.getByTestId('confirm').count()) await page.getByTestId('confirm-ok').click();
+  await until(`${last} on the canvas`, () => page.getByTestId(`node-${last}`).count(), 1);
 }
 
 /** Numbered screenshots of a scenario. */
@@ -183,8 +208,8 @@ export function labContainers(lab: string): string[] {
 }
 
 /** After a browser test: remove its lab if it is still there (a failed scenario), close the browser and the server. */
-export async function closeSession(session: Session | undefined, lab: string): Promise<void> {
-  if (!FAKE && labContainers(lab).length) {
+export async function closeSession(session: Session | undefined, lab?: string): Promise<void> {
+  if (!FAKE && lab && labContainers(lab).length) {
     try {
       execFileSync('node', ['bin/lblab.mjs', 'down', lab], { stdio: 'ignore', timeout: 120_000 });
     } catch {

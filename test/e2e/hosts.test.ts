@@ -8,9 +8,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { expect, openApp, snapper, until, watchScenarios, type Session, tr } from './harness';
+import { closeSession, expect, openLoaded, openTemplate, snapper, until, watchScenarios, type Session, tr, resultsDir } from './harness';
 
-const OUT = path.resolve('test-results/e2e-hosts');
+const OUT = resultsDir('e2e-hosts');
 /** nothing is deployed: the drawing keeps the template's name (the screenshot serves the docs) */
 const LAB = 'compare';
 
@@ -27,26 +27,17 @@ async function place(node: string, host: string) {
 
 describe('a lab spread over hosts, drawn in the browser (web mode)', () => {
   beforeAll(async () => {
-    fs.mkdirSync(OUT, { recursive: true });
-    for (const f of fs.readdirSync(OUT)) fs.rmSync(path.join(OUT, f), { recursive: true, force: true });
-    s = await openApp(OUT);
+    s = await openLoaded(OUT);
     page = s.page;
     snap = snapper(page, OUT);
-    await page.goto(s.server.url);
-    await page.getByTestId('app').waitFor({ timeout: 30_000 });
   });
 
-  afterAll(async () => {
-    await s?.browser.close();
-    await s?.server.close();
-  });
+  afterAll(() => closeSession(s));
 
   const scenario = watchScenarios(() => s?.consoleErrors ?? [], () => snap);
 
   it('hosts added in the lab inspector, nodes placed from theirs: badges, an overlay, and the YAML says so', async () => {
-    await page.getByTestId('template-select').selectOption('compare');
-    if (await page.getByTestId('confirm').count()) await page.getByTestId('confirm-ok').click();
-    await until('web3 on the canvas', () => page.getByTestId('node-web3').count(), 1);
+    await openTemplate(page, 'compare', 'web3');
     // a lab without hosts looks as before: no badge, no overlay, no Host select
     expect(await page.locator('[data-testid^="node-host-"]').count()).toBe(0);
     expect(await page.locator('[data-testid^="network-overlay-"]').count()).toBe(0);
@@ -68,7 +59,7 @@ describe('a lab spread over hosts, drawn in the browser (web mode)', () => {
     await place('web2', 'h2');
     await place('web3', 'h3');
     const options = await page.getByTestId('node-host').locator('option').allInnerTexts();
-    expect(options).toEqual(['h1 (first host)', 'h2', 'h3']);
+    expect(options).toEqual([tr('inspector.hosts.firstHostChoice', { host: 'h1' }), 'h2', 'h3']);
 
     // hosts keep their colours: h2's two nodes share one, h1's and h3's differ from it
     const border = (n: string) => page.getByTestId(`node-host-${n}`).evaluate((el) => getComputedStyle(el).borderTopColor);

@@ -12,9 +12,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { closeSession, expect, openApp, rendered, snapper, tr, type Session } from './harness';
+import type { Language } from '../../renderer/i18n/resources';
+import { closeSession, expect, openApp, rendered, snapper, tr, type Session, resultsDir } from './harness';
 
-const OUT = path.resolve('test-results/e2e-i18n');
+const OUT = resultsDir('e2e-i18n');
 const TEMPLATE = 'dsr-vs-nat';
 
 /** Words kept in English in Chinese networking texts, each for a reason. */
@@ -94,6 +95,12 @@ async function crawl(what: string) {
   }
 }
 
+/** Switch the language live, as a user does, and wait until the app speaks it. */
+async function switchLanguage(lng: Language) {
+  await page.getByTestId('language-select').selectOption(lng);
+  await expect.poll(() => page.getByTestId('tab-counters').innerText()).toBe(tr('dock.tabCounters', { lng }));
+}
+
 describe('the app in Simplified Chinese (web mode, stand-in API)', () => {
   beforeAll(async () => {
     fs.rmSync(OUT, { recursive: true, force: true });
@@ -107,7 +114,7 @@ describe('the app in Simplified Chinese (web mode, stand-in API)', () => {
 
   it('opens in Chinese and keeps the choice', async () => {
     expect(await page.getAttribute('html', 'lang')).toBe('zh-CN');
-    expect(await page.getByTestId('deploy').innerText()).toContain('部署');
+    expect(await page.getByTestId('deploy').innerText()).toContain(tr('toolbar.deploy', { lng: 'zh-CN' }));
   });
 
   it('shows no untranslated text in any tab or dialog', async () => {
@@ -149,11 +156,9 @@ describe('the app in Simplified Chinese (web mode, stand-in API)', () => {
     await crawl('counters');
     // the same screen in each language, switched live (docs/screenshot-*.png are these)
     await page.screenshot({ path: path.join(OUT, 'screenshot-zh-CN.png') });
-    await page.getByTestId('language-select').selectOption('en');
-    await expect.poll(() => page.getByTestId('tab-counters').innerText()).toBe(tr('dock.tabCounters', { lng: 'en' }));
+    await switchLanguage('en');
     await page.screenshot({ path: path.join(OUT, 'screenshot-en.png') });
-    await page.getByTestId('language-select').selectOption('zh-CN');
-    await expect.poll(() => page.getByTestId('tab-counters').innerText()).toBe(tr('dock.tabCounters', { lng: 'zh-CN' }));
+    await switchLanguage('zh-CN');
     await page.getByTestId('tab-compare').click();
     await page.getByTestId('compare-form').waitFor();
     await crawl('compare form');
@@ -186,13 +191,25 @@ describe('the app in Simplified Chinese (web mode, stand-in API)', () => {
     await page.getByTestId('doctor-verdict').waitFor({ timeout: 30_000 });
     await crawl('doctor report');
     // dialogs: drift, redeploy, delete with impact, new over a running lab, destroy
-    // a server added: the drawing differs (and has a problem: the new server has no link)
+    // a server added while the app speaks English, then Chinese switched live: what the app
+    // put together for the drift (kept between renders) must follow at once
+    await switchLanguage('en');
     await page.getByTestId('palette-server').click();
     await page.getByTestId('drift').waitFor();
+    await switchLanguage('zh-CN');
     await page.getByTestId('drift').click();
     await crawl('drift panel');
     await page.getByTestId('drift').click();
-    await page.getByTestId('undo').click();
+    // linked, the new server makes a drawing that can run: Redeploy asks first
+    await page.getByTestId('node-add-link').selectOption('back');
+    await expect.poll(() => page.getByTestId('issues-count').innerText()).toBe('0');
+    await expect.poll(() => page.getByTestId('deploy').isEnabled()).toBe(true);
+    await page.getByTestId('deploy').click();
+    await page.getByTestId('confirm').waitFor();
+    await crawl('redeploy dialog');
+    await page.getByTestId('confirm-cancel').click();
+    // the link, then the server, undone
+    for (let i = 0; i < 2; i++) await page.getByTestId('undo').click();
     await expect.poll(() => page.getByTestId('drift').count()).toBe(0);
     await page.locator('.net-node').first().click();
     await page.getByTestId('delete-network').click();
@@ -216,7 +233,7 @@ describe('the app in Simplified Chinese (web mode, stand-in API)', () => {
   it('keeps Chinese over a reload, and switches back to English live with no Chinese left', async () => {
     await page.reload();
     await page.getByTestId('app').waitFor();
-    expect(await page.getByTestId('deploy').innerText()).toContain('部署');
+    expect(await page.getByTestId('deploy').innerText()).toContain(tr('toolbar.deploy', { lng: 'zh-CN' }));
     await page.getByTestId('language-select').selectOption('en');
     await expect.poll(() => page.getByTestId('deploy').innerText()).toContain(tr('toolbar.deploy', { lng: 'en' }));
     const chinese = (await visibleTexts(page)).filter((t) => /[\u4e00-\u9fff]/.test(t.text) && t.text !== '简体中文');

@@ -6,9 +6,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { expect, openApp, snapper, until, watchScenarios, type Session } from './harness';
+import { closeSession, expect, openLoaded, openTemplate, snapper, tr, watchScenarios, type Session, resultsDir } from './harness';
 
-const OUT = path.resolve('test-results/e2e-tier');
+const OUT = resultsDir('e2e-tier');
 
 let s: Session;
 let page: Page;
@@ -39,36 +39,27 @@ async function setMembers(list: string) {
 
 describe('a tier of balancers, drawn in the browser (web mode)', () => {
   beforeAll(async () => {
-    fs.mkdirSync(OUT, { recursive: true });
-    for (const f of fs.readdirSync(OUT)) fs.rmSync(path.join(OUT, f), { recursive: true, force: true });
-    s = await openApp(OUT);
+    s = await openLoaded(OUT);
     page = s.page;
     snap = snapper(page, OUT);
-    await page.goto(s.server.url);
-    await page.getByTestId('app').waitFor({ timeout: 30_000 });
   });
 
-  afterAll(async () => {
-    await s?.browser.close();
-    await s?.server.close();
-  });
+  afterAll(() => closeSession(s));
 
   const scenario = watchScenarios(() => s?.consoleErrors ?? [], () => snap);
 
   it('draws the tier as one group around its members; the inspector removes and adds a member', async () => {
-    await page.getByTestId('template-select').selectOption('tier');
-    if (await page.getByTestId('confirm').count()) await page.getByTestId('confirm-ok').click();
-    await until('the tier on the canvas', () => page.getByTestId('tier-web').count(), 1);
-    await until('lb3 on the canvas', () => page.getByTestId('node-lb3').count(), 1);
+    await openTemplate(page, 'tier', 'lb3');
+    await expect.poll(() => page.getByTestId('tier-web').count()).toBe(1);
     expect(await page.getByTestId('tier-web').getAttribute('data-members')).toBe('lb1,lb2,lb3');
-    expect(await page.getByTestId('tier-web').innerText()).toContain('tier web · dsr · 3 members');
+    expect(await page.getByTestId('tier-web').innerText()).toContain(tr('canvas.tierLabel', { service: 'web', mode: 'dsr', count: 3 }));
     for (const m of ['lb1', 'lb2', 'lb3']) await expect.poll(() => inside('tier-web', `node-${m}`)).toBe(true);
     for (const n of ['web1', 'r1', 'client1']) expect(await inside('tier-web', `node-${n}`)).toBe(false);
     // the group is drawn, not a target: a click on a member still selects the member
     await page.getByTestId('node-lb2').click();
     await expect.poll(() => page.getByTestId('node-lb2').getAttribute('class')).toContain('selected');
     // a member's inspector lists the tier's service among its own
-    await expect.poll(() => page.getByTestId('inspector').innerText()).toMatch(/Services on this balancer[\s\S]*\bweb\b/);
+    await expect.poll(() => page.getByTestId('inspector').innerText()).toMatch(new RegExp(`${tr('inspector.node.servicesHere')}[\\s\\S]*\\bweb\\b`));
     await snap('tier');
 
     // ---- lb3 out: the group shrinks to lb1 and lb2, the file names two members

@@ -31,7 +31,7 @@ const clock = (ms: number) => new Date(ms).toTimeString().slice(0, 8);
 const STATE_TEXT = (s: ShownCapture['state']) => i18n.t(`captures.state.${s}`);
 
 export function CapturesPanel({ client, lab, status, pick }: CapturesPanelProps) {
-  const { t } = useTranslation();
+  const { t, i18n: { language } } = useTranslation();
   const [c, store] = useCapture(client);
   const choices = useMemo(() => captureChoices(lab ? status : null), [lab, status]);
   const choiceKeys = choices.map((x) => `${x.key}${x.running ? '' : '!'}`).join(',');
@@ -52,7 +52,8 @@ export function CapturesPanel({ client, lab, status, pick }: CapturesPanelProps)
 
   const running = c.cap?.state === 'running';
   const blocked = !lab ? t('captures.deployFirst') : !choices.length ? t('captures.waitingIfaces') : undefined;
-  const built = useMemo(() => buildCapture(form, choices), [form, choices]);
+  // its error is a sentence: redone when the language is switched live
+  const built = useMemo(() => buildCapture(form, choices), [form, choices, language]);
   const problem = 'error' in built ? built.error : undefined;
 
   const startWith = useCallback(
@@ -74,7 +75,7 @@ export function CapturesPanel({ client, lab, status, pick }: CapturesPanelProps)
     }
     const all = choices.filter((x) => x.node === pick.node);
     return all.length ? { label: t('captures.onNode', { node: pick.node, ifaces: all.map((x) => x.iface).join(', ') }), keys: all.map((x) => x.key) } : null;
-  }, [pick, choices]);
+  }, [pick, choices, t]);
 
   // what is selected in the packet's tree, kept with its packet: a new packet has nothing selected yet
   const packet = c.packet;

@@ -10,7 +10,7 @@ import { CompareProgress } from './CompareProgress';
 import { CompareResults } from './CompareResults';
 import { LiveChart } from './LiveChart';
 import { useCompare } from './useCompare';
-import { i18n } from '../../i18n';
+import { i18n, useTranslation } from '../../i18n';
 
 export interface ComparePanelProps {
   client: ApiClient;
@@ -21,8 +21,11 @@ export interface ComparePanelProps {
 
 export function ComparePanel({ client, lab, services }: ComparePanelProps) {
   const { api } = client;
+  // the texts made here follow a language switched live
+  const { language } = useTranslation().i18n;
   const cmp = useCompare(client);
   const [form, setForm] = useState<Form>(() => defaultForm(services[0]?.name));
+  /** what the engine answered; `error` holds its one line, put into a sentence when shown */
   const [availability, setAvailability] = useState<Availability>({ loading: false, rows: [] });
 
   // keep the chosen service one the lab has
@@ -52,7 +55,7 @@ export function ComparePanel({ client, lab, services }: ComparePanelProps) {
           return { ...f, modes: kept.length ? kept : defaultModes(currentMode as CompareRow | undefined, rows) };
         });
       },
-      (e) => live && setAvailability({ loading: false, rows: [], error: i18n.t('compare.modesUnavailable', { why: oneLine(e) }) }),
+      (e) => live && setAvailability({ loading: false, rows: [], error: oneLine(e) }),
     );
     return () => {
       live = false;
@@ -62,7 +65,8 @@ export function ComparePanel({ client, lab, services }: ComparePanelProps) {
   }, [api, lab, form.service]);
 
   const blocked = !lab ? i18n.t('compare.deployFirst') : services.length === 0 ? i18n.t('compare.noService') : undefined;
-  const built = useMemo(() => (lab ? buildRequest(lab, form) : null), [lab, form]);
+  // its error is a sentence: redone when the language is switched live
+  const built = useMemo(() => (lab ? buildRequest(lab, form) : null), [lab, form, language]);
   // a gateway that cannot balance this service the way it asks (Apache and maglev): said before Run, as the engine would
   const refused = built?.req?.gateways && service ? built.req.gateways.map((g) => gatewayRefusal(g, { scheduler: service.scheduler })).find((w) => w) : undefined;
   const running = cmp.running;
@@ -74,7 +78,7 @@ export function ComparePanel({ client, lab, services }: ComparePanelProps) {
           form={form}
           setForm={setForm}
           services={services}
-          availability={availability}
+          availability={availability.error ? { ...availability, error: i18n.t('compare.modesUnavailable', { why: availability.error }) } : availability}
           blocked={blocked}
           running={!!running}
           cancelling={!!running?.cancelling}

@@ -102,7 +102,7 @@ export function ServiceInspector(p: InspectorProps & { name: string }) {
             title: unavailable[m],
             unavailable: !!unavailable[m],
           }))}
-          error={refused ? t('inspector.service.switchRefused', { why: refused }) : undefined}
+          error={refused ? t('inspector.service.switchRefused', { why: t('app.live.modeRefusal', { service: name, mode: refused.mode, why: refused.why }) }) : undefined}
           hint={
             unavailable[svc.mode] ? (
               <span data-testid="mode-unavailable">{t('inspector.service.notOnTopologyWhy', { why: unavailable[svc.mode] })}</span>

@@ -25,8 +25,11 @@ export interface InspectorProps {
   listEngines: EngineMethods['listEngines'];
   /** the modes a service of a document could run in (the engine's checks) */
   checkModes: ModeCheck;
-  /** per service: why the last live mode switch was refused */
-  modeRefusals: Record<string, string>;
+  /** per service: the last live mode switch refused, and why (the engine's words) */
+  modeRefusals: Record<string, ModeRefusal>;
 }
+
+/** A live mode switch the running lab refused. */
+export interface ModeRefusal { mode: Mode; why: string }
 
 export const taken = (doc: LabDoc) => (n: string) => !!(doc.nodes[n] || doc.networks[n] || doc.services?.[n]);
