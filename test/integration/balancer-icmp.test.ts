@@ -77,12 +77,13 @@ services:
 const sh = (lab: string, node: string, script: string, timeoutMs?: number) => lblabOk(['exec', lab, node, '--', 'sh', '-c', script], timeoutMs);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** A TCP listener (servers have perl-base) on both families: reads to EOF and answers the byte count. */
-const LISTENER = String.raw`use IO::Socket::IP; my $s = IO::Socket::IP->new(LocalHost => '::', LocalPort => $ARGV[0], Listen => 16, ReuseAddr => 1) or die "listen: $!";
+/** A TCP listener (servers have perl-base) on port, local address (:: takes both families in a dual-stack
+ * lab): reads to EOF and answers the byte count. */
+const LISTENER = String.raw`use IO::Socket::IP; my $s = IO::Socket::IP->new(LocalHost => $ARGV[1], LocalPort => $ARGV[0], Listen => 16, ReuseAddr => 1) or die "listen: $!";
 while (my $c = $s->accept) { my $n = 0; while ((my $r = sysread($c, my $b, 65536)) > 0) { $n += $r } syswrite($c, "$n\n"); close $c }`;
 /** Start it in the background, detached from the exec. */
-const listen = (lab: string, node: string, port: number) =>
-  sh(lab, node, `nohup perl -e '${LISTENER.replace(/'/g, `'\\''`)}' ${port} > /dev/null 2>&1 &`);
+const listen = (lab: string, node: string, port: number, host = '0.0.0.0') =>
+  sh(lab, node, `nohup perl -e '${LISTENER.replace(/'/g, `'\\''`)}' ${port} ${host} > /dev/null 2>&1 &`);
 
 /** UDP probes from a connected socket: "ERR <errno>" (111: refused, what port unreachable
  * becomes), "DATA", or "TIMEOUT" after 2 s. */
@@ -120,7 +121,7 @@ async function packetTooBig6(lab: string, node: string, run: () => Promise<void>
 const setMtu = (lab: string, node: string, prefix: string, mtu: number) =>
   sh(lab, node, `ip link set dev "$(ip -o -4 addr show | awk -v p='${prefix}' 'index($4, p) == 1 { sub(/@.*/, "", $2); print $2; exit }')" mtu ${mtu}`);
 
-const upload = (vip: string) => lblabOk(['exec', ROUTED_LAB, 'client1', '--', 'perl', '-e', UPLOAD, vip, '9000', String(2 << 20)], 60_000);
+const upload = (vip: string, bytes = 2 << 20) => lblabOk(['exec', ROUTED_LAB, 'client1', '--', 'perl', '-e', UPLOAD, vip, '9000', String(bytes)], 60_000);
 const rev = (s: Svc[], name: string) => s.find((x) => x.name === name)!.counters.icmp_rev ?? 0;
 
 type Svc = { name: string; counters: Record<string, number>; drops: Record<string, number>; backends: { node: string; healthy: boolean }[] };
@@ -194,7 +195,7 @@ describe('ICMP errors about balanced flows, in a real lab', () => {
   }, 180_000);
 
   it('snat: fragmentation needed from the narrow link\'s router reaches the client: an upload through a smaller MTU completes', async () => {
-    await listen(ROUTED_LAB, 'web3', 9000);
+    await listen(ROUTED_LAB, 'web3', 9000, '::');
     await healthy(ROUTED_LAB, ['up']);
     const before = await stats(ROUTED_LAB);
     expect((await upload(UP_VIP)).trim()).toMatch(new RegExp(`^OK ${2 << 20} `));
@@ -203,13 +204,13 @@ describe('ICMP errors about balanced flows, in a real lab', () => {
   }, 180_000);
 
   it('snat66: packet too big from the narrow link\'s router reaches the client about the VIP6: the upload completes, the client learns the path MTU', async () => {
-    await listen(ROUTED_LAB, 'web3', 9000);
+    await listen(ROUTED_LAB, 'web3', 9000, '::');
     await healthy(ROUTED_LAB, ['up']);
     const client6 = addr6('client1');
     const before = await stats(ROUTED_LAB);
     let out = '';
-    const ptb = await packetTooBig6(ROUTED_LAB, 'client1', async () => void (out = await upload(UP_VIP6)));
-    expect(out.trim()).toMatch(new RegExp(`^OK ${2 << 20} `));
+    const ptb = await packetTooBig6(ROUTED_LAB, 'client1', async () => void (out = await upload(UP_VIP6, 1 << 20)));
+    expect(out.trim()).toMatch(new RegExp(`^OK ${1 << 20} `));
     expect(ptb.length, 'no packet too big reached the client').toBeGreaterThan(0);
     for (const p of ptb) {
       expect(field(p, 'icmpv6.type')).toBe(2);
