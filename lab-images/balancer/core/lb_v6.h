@@ -564,8 +564,12 @@ static __always_inline int mode_nat6_fwd(struct __sk_buff *skb, struct pkt6 *p, 
 }
 
 /* snat: claim a port toward the backend from the service's IPv6 source
- * (the reply entry inserted exclusively); a port whose flow has expired
- * is taken over. 0 (fc->val->b.snat_port set) or DROP_SNAT_PORTS. */
+ * (the reply entry inserted exclusively). As in IPv4 (mode_snat.h), a port
+ * given back rests as long as the servers' TIME_WAIT (lb_snat_rest, its
+ * address folded) while another may be had, and so does one whose flow has
+ * expired unswept (from its last packet); when every port tried rests, the
+ * first goes anyway, counted snat_early. 0 (fc->val->b.snat_port set) or
+ * DROP_SNAT_PORTS. */
 static __noinline int snat6_claim(struct __sk_buff *skb, struct pkt6 *p, struct flow_ctx6 *fc)
 {
 	struct flow_val6 *rv = &fc->x->e;
@@ -580,20 +584,38 @@ static __noinline int snat6_claim(struct __sk_buff *skb, struct pkt6 *p, struct 
 	__u32 *cur = bpf_map_lookup_elem(&lb_snat_next, &bid);
 	if (!cur)
 		return DROP_SNAT_PORTS;
+	__u32 rest = snat_rest();
+	__be32 ra = snat6_rest_addr(&rk->dst);
+	__be16 spare = 0;
 	for (int t = 0; t < 8; t++) {
 		__u32 n = __sync_fetch_and_add(cur, 1);
 		rk->dport = bpf_htons(SNAT_PORT_MIN + n % SNAT_PORT_SPAN);
+		if (snat_resting(bid, ra, rk->dport, fc->x->now, rest)) {
+			spare = spare ? spare : rk->dport;
+			continue;
+		}
 		if (!bpf_map_update_elem(&lb_flows6, rk, rv, BPF_NOEXIST))
 			goto claimed;
 		struct flow_val6 *held = bpf_map_lookup_elem(&lb_flows6, rk);
 		if (held && ((held->b.flags & FLOW_F_REPLY) && reply6_of(held, fc->key)) &&
 		    !bpf_map_update_elem(&lb_flows6, rk, rv, BPF_EXIST))
 			goto claimed; /* this flow's own, from before */
-		if (held && flow_expired(p->proto, &held->b, fc->x->now) &&
-		    !bpf_map_update_elem(&lb_flows6, rk, rv, BPF_EXIST))
-			goto claimed;
+		if (held && flow_expired(p->proto, &held->b, fc->x->now)) {
+			if (ticks_since(fc->x->now, held->b.last_seen) >= rest &&
+			    !bpf_map_update_elem(&lb_flows6, rk, rv, BPF_EXIST))
+				goto claimed;
+			spare = spare ? spare : rk->dport;
+		}
 	}
-	return DROP_SNAT_PORTS;
+	if (!spare)
+		return DROP_SNAT_PORTS;
+	/* every port tried rests or is held: the first resting one goes */
+	rk->dport = spare;
+	struct flow_val6 *was = bpf_map_lookup_elem(&lb_flows6, rk);
+	if (was ? !flow_expired(p->proto, &was->b, fc->x->now) || bpf_map_update_elem(&lb_flows6, rk, rv, BPF_EXIST)
+		: bpf_map_update_elem(&lb_flows6, rk, rv, BPF_NOEXIST))
+		return DROP_SNAT_PORTS;
+	count(CNT_SNAT_EARLY);
 claimed:
 	flow_cache6_forget(rk); /* once, after the loop's writes (flow_write6's rule) */
 	fc->val->b.snat_port = rk->dport;
