@@ -18,7 +18,8 @@
  *  - snat: one IPv6 source address per service (lb_snat6, the contract's
  *    snatAddress6), ports from the backend's cursor (lb_snat_next, shared
  *    with IPv4), claimed by an exclusive insert of the reply entry; a port
- *    whose flow has expired is taken over;
+ *    given back rests before it goes to the same backend again, as IPv4's
+ *    (lb_snat_rest, mode_snat.h);
  *  - tunnel: a packet too big once wrapped (40 bytes) is answered with an
  *    ICMPv6 packet too big (icmp6.h): IPv6 routers never fragment, and
  *    IPv6 has no DF bit to say "don't tell me".
