@@ -96,7 +96,8 @@ const address6Missing: Check = ({ plan, looks }) => {
   for (const s of services6(plan)) {
     for (const b of backendsOf(s)) {
       const look = looks[b.node];
-      const want = nodeOf(plan, b.node)?.interfaces.find((i) => i.network === b.network)?.address6;
+      const itf = nodeOf(plan, b.node)?.interfaces.find((i) => i.network === b.network);
+      const [want, prefix6] = [itf?.address6, itf?.prefixLen6];
       if (!look || seen.has(b.node)) continue;
       if (want && ifaceWith6(look, want)) continue;
       seen.add(b.node);
@@ -105,7 +106,10 @@ const address6Missing: Check = ({ plan, looks }) => {
         summary: want ? `backend ${b.node} of ${s.name} lacks its IPv6 address ${want}.` : `backend ${b.node} of ${s.name} has no IPv6 address on network ${b.network} (IPv4-only).`,
         evidence: [want ? `\`ip -6 addr\` on ${b.node} lists no ${want}` : `network ${b.network} has no subnet6`],
         why: `the balancer sends the service's IPv6 flows to the backend's IPv6 address (or, in dsr, to its MAC found over IPv6); without one the IPv6 requests it gets are lost (IPv4 may still work).`,
-        fix: want ? `\`lblab doctor --fix\` re-plumbs ${b.node}; by hand: ip -6 addr add ${want}/64 dev <its interface on ${b.network}>.` : `give network ${b.network} a subnet6 in the lab file and run \`lblab up\`.`,
+        // Docker gives the address when the container starts; the plumbing checks it but does not add it
+        fix: want
+          ? `put it back: ip -6 addr add ${want}/${prefix6 ?? 64} dev <its interface on ${b.network}> nodad, in ${b.node} (or restart its container, which Docker gives it again, then \`lblab up\`).`
+          : `give network ${b.network} a subnet6 in the lab file and run \`lblab up\`.`,
       });
     }
   }
