@@ -17,7 +17,9 @@
 //    The mean of each round's fastest 80 %.
 // Every measured packet belongs to an established flow (primed first): the
 // steady-state per-packet cost. Each row is printed as ns of work above its
-// own hook's pass program (tc for ours, XDP for Katran).
+// own hook's pass program (tc for lb_ingress, XDP for lb_xdp and Katran).
+// Fresh frames also run the product at XDP (balancer_xdp.bpf.o lb_xdp, "xdp"
+// rows): the last line compares it with Katran, both at XDP.
 // `npm run bench:core` then runs bench/modes.ts: the real-lab throughput.
 import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
@@ -114,6 +116,11 @@ export async function benchCore(): Promise<CoreResult> {
     const reuse = readdirSync(maps).filter((n) => n.startsWith('lb_')).flatMap((n) => ['map', 'name', n, 'pinned', join(maps, n)]); // bench_* maps are bench.bpf.o's own
     execFileSync('bpftool', ['prog', 'loadall', join(CORE, 'build/balancer.bpf.o'), join(mnt, 'product'), 'type', 'classifier', ...reuse], { stdio: 'pipe' });
     const product = join(mnt, 'product/lb_ingress');
+    // the product at XDP (balancer_xdp.bpf.o's lb_xdp) on the same maps, and the XDP hook's own pass
+    execFileSync('bpftool', ['prog', 'loadall', join(CORE, 'build/balancer_xdp.bpf.o'), join(mnt, 'productXdp'), 'type', 'xdp', ...reuse], { stdio: 'pipe' });
+    const productXdp = join(mnt, 'productXdp/lb_xdp');
+    const passXdp = join(mnt, 'passXdp');
+    execFileSync('bpftool', ['prog', 'load', join(CORE, 'build/pass_xdp.bpf.o'), passXdp, 'type', 'xdp'], { stdio: 'pipe' });
     for (const [id, mode, port] of [[1, 'dsr', 80], [2, 'tunnel', TUNNEL_PORT], [3, 'nat', 82], [4, 'snat', 83]] as const) {
       await dp.applyService(svc(id, mode, port));
     }
@@ -204,7 +211,7 @@ export async function benchCore(): Promise<CoreResult> {
         { name: 'katran ref: adj±20', hook: 'xdp', prog: katran.prog('katran_ref_adj'), frame: tunnelFrame, expect: [XDP_TX], restore: katran.prog('katran_restore'), intact: true },
       );
     }
-    const pass: Record<Hook, string> = { tc: passProg, xdp: katran?.prog('xdp_pass') ?? '' };
+    const pass: Record<Hook, string> = { tc: passProg, xdp: passXdp };
 
     const repeat: Row[] = [];
     for (const s of repeatSpecs) {
@@ -242,6 +249,8 @@ export async function benchCore(): Promise<CoreResult> {
     const freshSpecs: Spec[] = [
       ...modeFrames.map(([name, frame]): Spec => ({ name, hook: 'tc', prog: product, frame, expect: [7] })),
       ...modeFrames6.map(([name, frame]): Spec => ({ name, hook: 'tc', prog: product, frame, expect: [7] })),
+      // at XDP every next hop is on lo, the interface test-run's frames arrive on: XDP_TX
+      ...[...modeFrames, ...modeFrames6].map(([name, frame]): Spec => ({ name: `xdp ${name}`, hook: 'xdp', prog: productXdp, frame, expect: [XDP_TX] })),
       ref('ref: +cache', 'ref_cache'),
       ref('ref: +adjust_room+20', 'ref_grow_adj'),
       ref('ref: +change_head+20', 'ref_grow_head'),
@@ -330,7 +339,8 @@ export function printReport(res: CoreResult): void {
   console.log(`\nfresh frames: one test-run per packet on a new buffer, ${FRESH} per round, mean of the fastest 80 %, fastest of ${ROUNDS} rounds`);
   console.log(HEAD);
   for (const r of res.fresh) console.log(line(r));
-  console.log('ours: the product\'s lb_ingress (balancer.bpf.o) on the same maps; katran: balancer_ingress unwrapped.');
+  console.log('ours: the product\'s lb_ingress (balancer.bpf.o) on the same maps, "xdp" rows its lb_xdp (balancer_xdp.bpf.o);');
+  console.log('  katran: balancer_ingress unwrapped. XDP rows: work above the XDP hook\'s pass (pass_xdp.bpf.o).');
   const fc = find(res.fresh, 'ref: +cache');
   const fa = find(res.fresh, 'ref: +adjust_room+20'); const fh = find(res.fresh, 'ref: +change_head+20'); const fx = find(res.fresh, 'xdp ref: adjust_head+20');
   const ft = find(res.fresh, 'tunnel');
@@ -365,6 +375,10 @@ export function printReport(res: CoreResult): void {
   } else {
     console.log(`peer: katran not measured (${'missing' in res.katran ? res.katran.missing : '?'})`);
   }
+  if (kf) {
+    console.log(`xdp, fresh frames: ${targetLine(res.fresh, kf, MODES.map((m) => `xdp ${m}`))}`);
+    console.log(peerXdpLine(res.fresh, kf));
+  }
 }
 
 /** The modes' own rows (nat/snat: both directions). */
@@ -385,6 +399,12 @@ export function targetLine(rs: Row[], k: Row, modes: string[] = MODES): string {
 export function peerLine(rs: Row[], k: Row): string {
   const w = (n: string) => find(rs, n)?.work ?? NaN;
   return `peer: katran ipip ${k.work} ns, ours tunnel ${w('tunnel')} ns, dsr ${w('dsr')} ns, nat ${w('nat fwd')} ns, snat ${w('snat fwd')} ns (work above pass)`;
+}
+
+/** The same comparison at one hook, both programs at XDP (fresh frames). */
+export function peerXdpLine(rs: Row[], k: Row): string {
+  const w = (n: string) => find(rs, `xdp ${n}`)?.work ?? NaN;
+  return `peer xdp: katran ipip ${k.work} ns, ours tunnel ${w('tunnel')} ns, dsr ${w('dsr')} ns, nat ${w('nat fwd')} ns, snat ${w('snat fwd')} ns (work above pass)`;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

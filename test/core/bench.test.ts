@@ -43,6 +43,9 @@ describe('bench:core', skipIf(skip), () => {
     const fresh = parseTable(stdout, /^fresh frames: one test-run/);
     expect(repeat.map((r) => r.name)).toEqual(expect.arrayContaining([...modes, 'ref: +cache', 'ref: +adjust±20', 'ref: +adjust+20×2']));
     expect(fresh.map((r) => r.name)).toEqual(expect.arrayContaining([...modes, 'ref: +adjust_room+20', 'ref: +change_head+20']));
+    // the product at XDP, every mode, against the XDP hook's pass
+    const xdpRows = modes.map((m) => fresh.find((r) => r.name === `xdp ${m}`));
+    expect(xdpRows.map((r) => r?.hook)).toEqual(modes.map(() => 'xdp'));
     for (const r of [...repeat, ...fresh]) {
       expect(r.pass, r.name).toBeGreaterThan(0);
       expect(r.ns, r.name).toBeGreaterThan(0);
@@ -58,8 +61,14 @@ describe('bench:core', skipIf(skip), () => {
       expect(fresh.find((r) => r.name === 'katran ipip')?.hook).toBe('xdp');
       expect(stdout).toMatch(/^katran: (\d+) of \1 wrapped runs had the original frame as input and returned XDP_TX/m);
       const w = (rs: Row[], n: string) => rs.find((r) => r.name === n)!.work;
-      expect(last).toBe(`peer: katran ipip ${k.work} ns, ours tunnel ${w(repeat, 'tunnel')} ns, dsr ${w(repeat, 'dsr')} ns, ` +
+      const peer = stdout.split('\n').filter((l) => l.startsWith('peer: katran ipip')).at(-1);
+      expect(peer).toBe(`peer: katran ipip ${k.work} ns, ours tunnel ${w(repeat, 'tunnel')} ns, dsr ${w(repeat, 'dsr')} ns, ` +
         `nat ${w(repeat, 'nat fwd')} ns, snat ${w(repeat, 'snat fwd')} ns (work above pass)`);
+      // the last line: both at XDP (fresh frames)
+      const kx = fresh.find((r) => r.name === 'katran ipip')!;
+      expect(last).toBe(`peer xdp: katran ipip ${kx.work} ns, ours tunnel ${w(fresh, 'xdp tunnel')} ns, dsr ${w(fresh, 'xdp dsr')} ns, ` +
+        `nat ${w(fresh, 'xdp nat fwd')} ns, snat ${w(fresh, 'xdp snat fwd')} ns (work above pass)`);
+      expect(stdout).toMatch(/^xdp, fresh frames: target: work <= half of Katran's/m);
       expect(stdout).toMatch(/^repeat: target: work <= half of Katran's/m);
       expect(stdout).toMatch(/^fresh frames: target: work <= half of Katran's/m);
     }

@@ -9,104 +9,19 @@
 //   (gw .78.1)            sv 198.18.77.1 (+.77.2) ── p0   └ p2 ──── s2 eth0 198.18.77.12
 //   VIP 198.18.79.100 is routed to the lb (not local there); servers hold it on lo.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { BpfMount, CORE_DIR, DECAP_DIR, make, skipReason } from '../support/bpf/harness';
 import { skipIf } from '../support/skip';
 import { Dataplane, type DpService } from '../../lab-images/balancer/agent/dataplane';
 import { attachDecap } from './decap-attach';
+import { CLIENT_PY, CSUM_OFF_PY, SERVER_PY, VIP, inNs, names, setup as setupNs, teardown as teardownNs } from './netns-lab';
 
 const skip = skipReason();
 const TAG = `lbn${process.pid % 100000}`;
-const NS = { c: `${TAG}c`, lb: `${TAG}lb`, br: `${TAG}br`, s1: `${TAG}s1`, s2: `${TAG}s2` };
-const VIP = '198.18.79.100';
-
-const sh = (script: string): string => execFileSync('bash', ['-ec', script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-const inNs = (ns: string, cmd: string): string => sh(`ip netns exec ${ns} ${cmd}`);
-
-function setup(): void {
-  sh(`
-    for n in ${Object.values(NS).join(' ')}; do ip netns add $n; ip -n $n link set lo up; done
-    ip link add ${TAG}a type veth peer name ${TAG}b
-    ip link set ${TAG}a netns ${NS.c} name eth0; ip link set ${TAG}b netns ${NS.lb} name cl
-    ip link add ${TAG}d type veth peer name ${TAG}e
-    ip link set ${TAG}d netns ${NS.lb} name sv; ip link set ${TAG}e netns ${NS.br} name p0
-    ip -n ${NS.br} link add br0 type bridge; ip -n ${NS.br} link set br0 up; ip -n ${NS.br} link set p0 master br0 up
-    for i in 1 2; do
-      ip link add ${TAG}s$i type veth peer name ${TAG}p$i
-      ip link set ${TAG}s$i netns ${TAG}s$i name eth0; ip link set ${TAG}p$i netns ${NS.br} name p$i
-      ip -n ${NS.br} link set p$i master br0 up
-      ip -n ${TAG}s$i addr add 198.18.77.1$i/24 dev eth0; ip -n ${TAG}s$i link set eth0 up
-      ip -n ${TAG}s$i route add default via 198.18.77.1
-      ip -n ${TAG}s$i addr add ${VIP}/32 dev lo
-      ip netns exec ${TAG}s$i sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.eth0.rp_filter=0 net.ipv4.conf.lo.rp_filter=0 \
-        net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2
-    done
-    ip -n ${NS.c} addr add 198.18.78.10/24 dev eth0; ip -n ${NS.c} link set eth0 up
-    ip -n ${NS.c} route add default via 198.18.78.1
-    ip -n ${NS.lb} addr add 198.18.78.1/24 dev cl; ip -n ${NS.lb} link set cl up
-    ip -n ${NS.lb} addr add 198.18.77.1/24 dev sv; ip -n ${NS.lb} addr add 198.18.77.2/24 dev sv; ip -n ${NS.lb} link set sv up
-    ip netns exec ${NS.lb} sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.cl.rp_filter=0 net.ipv4.conf.sv.rp_filter=0
-    ip -n ${NS.lb} route add ${VIP}/32 via 198.18.77.11
-  `);
-}
-
-function teardown(): void {
-  for (const n of Object.values(NS)) {
-    try { execFileSync('ip', ['netns', 'del', n], { stdio: 'ignore' }); } catch { /* not there */ }
-  }
-}
-
-// A TCP server answering every connection with its name, on several ports.
-const SERVER_PY = `
-import socket, sys, threading
-name = sys.argv[1]
-def serve(port):
-    s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind(('0.0.0.0', port)); s.listen(64)
-    while True:
-        c, _ = s.accept()
-        try:
-            buf = b''
-            while not buf.endswith(b'\\n'):
-                d = c.recv(65536)
-                if not d: break
-                buf += d
-            c.sendall(name.encode())
-        finally:
-            c.close()
-for p in sys.argv[2:]:
-    threading.Thread(target=serve, args=(int(p),), daemon=True).start()
-print('ready', flush=True)
-threading.Event().wait()
-`;
-// Turn a veth's checksum offloads off (argv[2]: "tx,rx", "tx" or "rx"; no
-// ethtool on the hosts). tx off: the device's output gets full checksums
-// (the sender's stack, or software completion of a CHECKSUM_PARTIAL skb on
-// its way out); rx off: the receiver verifies them (veth marks a checksum-
-// less skb "unnecessary" otherwise) — any wrong checksum after a rewrite
-// drops the segment and the connection times out.
-const CSUM_OFF_PY = `
-import ctypes, fcntl, socket, struct, sys
-sk = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-cmds = {'tx': 0x17, 'rx': 0x15}  # ETHTOOL_STXCSUM, ETHTOOL_SRXCSUM
-for cmd in [cmds[w] for w in sys.argv[2].split(',')]:
-    ev = ctypes.create_string_buffer(struct.pack('II', cmd, 0))
-    fcntl.ioctl(sk.fileno(), 0x8946, struct.pack('16sP16x', sys.argv[1].encode(), ctypes.addressof(ev)))
-`;
-// n connections to VIP:port, prints the answers (or ERR) one per line.
-const CLIENT_PY = `
-import socket, sys
-vip, port, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-size = int(sys.argv[4]) if len(sys.argv) > 4 else 5
-for i in range(n):
-    try:
-        s = socket.create_connection((vip, port), timeout=5)
-        s.sendall(b'x' * size + b'\\n'); print(s.recv(100).decode() or 'EMPTY')
-        s.close()
-    except Exception as e:
-        print('ERR', type(e).__name__)
-`;
+const NS = names(TAG);
+const setup = (): void => setupNs(TAG);
+const teardown = (): void => teardownNs(TAG);
 
 describe('real packets through network namespaces', skipIf(skip), () => {
   let mount: BpfMount;

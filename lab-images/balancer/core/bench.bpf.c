@@ -53,7 +53,7 @@ static __always_inline struct bench_hdr *bench_slot(void)
 static __always_inline int saved(struct __sk_buff *skb, struct bench_hdr *b)
 {
 	void *data, *data_end;
-	skb_data_ptrs(skb, data, data_end);
+	ctx_data_ptrs(skb, data, data_end);
 	if (data + BENCH_HDR > data_end)
 		return 0;
 	*b = *(struct bench_hdr *)data;
@@ -78,7 +78,7 @@ static __always_inline int restored(struct __sk_buff *skb, struct bench_hdr *b, 
 			return 0;
 	}
 	void *data, *data_end;
-	skb_data_ptrs(skb, data, data_end);
+	ctx_data_ptrs(skb, data, data_end);
 	if (data + BENCH_HDR > data_end)
 		return 0;
 	*(struct bench_hdr *)data = *b;
@@ -135,7 +135,7 @@ struct {
 static __always_inline int saved6(struct __sk_buff *skb, struct bench_hdr6 *b)
 {
 	void *data, *data_end;
-	skb_data_ptrs(skb, data, data_end);
+	ctx_data_ptrs(skb, data, data_end);
 	if (data + BENCH_HDR6 > data_end)
 		return 0;
 	*b = *(struct bench_hdr6 *)data;
@@ -150,7 +150,7 @@ static __always_inline int restored6(struct __sk_buff *skb, struct bench_hdr6 *b
 			return 0;
 	}
 	void *data, *data_end;
-	skb_data_ptrs(skb, data, data_end);
+	ctx_data_ptrs(skb, data, data_end);
 	if (data + BENCH_HDR6 > data_end)
 		return 0;
 	*(struct bench_hdr6 *)data = *b;
@@ -210,7 +210,7 @@ static __always_inline int next_flow(struct __sk_buff *skb)
 	__u32 i = c->i;
 	c->i = i + 1 >= c->n ? 0 : i + 1;
 	void *data, *data_end;
-	skb_data_ptrs(skb, data, data_end);
+	ctx_data_ptrs(skb, data, data_end);
 	struct iphdr *ip = data + ETH_HLEN;
 	if ((void *)(ip + 1) > data_end)
 		return 0;
@@ -281,7 +281,7 @@ int flood(struct __sk_buff *skb)
 		return TC_ACT_SHOT;
 	__u32 n = (*c)++;
 	void *data, *data_end;
-	skb_data_ptrs(skb, data, data_end);
+	ctx_data_ptrs(skb, data, data_end);
 	if (data + ETH_HLEN + sizeof(struct iphdr) + 4 > data_end)
 		return TC_ACT_SHOT;
 	struct iphdr *ip = data + ETH_HLEN;

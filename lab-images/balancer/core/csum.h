@@ -3,8 +3,9 @@
  * We never recompute a checksum from scratch: every update is incremental
  * (RFC 1624), O(1), by the difference of the rewritten fields.
  *
- * The L4 (TCP/UDP) checksum field means different things depending on the
- * skb's ip_summed, which __sk_buff does not show, so we read it from the
+ * At XDP (ctx.h) the L4 checksum is always complete: RFC 1624 in place, the
+ * NONE case below. At tc, the L4 (TCP/UDP) checksum field means different
+ * things depending on the skb's ip_summed, which __sk_buff does not show, so we read it from the
  * kernel's sk_buff (bpf_cast_to_kern_ctx, a CO-RE read of the bitfield):
  *  - CHECKSUM_PARTIAL (frames from a local stack over veth): the field holds
  *    only the folded pseudo-header sum, which the offload completes later. A
@@ -40,10 +41,17 @@ struct sk_buff___lb {
 
 extern void *bpf_cast_to_kern_ctx(void *obj) __ksym;
 
-static __always_inline __u32 skb_ip_summed(struct __sk_buff *skb)
+/* At XDP there is no skb and no offload: the L4 checksum in the frame is
+ * always a complete one (CHECKSUM_NONE), and the branches below for the
+ * other states compile away (bpf_l4_csum_replace does not exist there). */
+static __always_inline __u32 ctx_ip_summed(struct lb_ctx *ctx)
 {
-	struct sk_buff___lb *k = bpf_cast_to_kern_ctx(skb);
+#ifdef LB_XDP
+	return CHECKSUM_NONE;
+#else
+	struct sk_buff___lb *k = bpf_cast_to_kern_ctx(ctx);
 	return BPF_CORE_READ_BITFIELD(k, ip_summed);
+#endif
 }
 
 #define IP_SRC_OFF     (ETH_HLEN + offsetof(struct iphdr, saddr))
@@ -61,10 +69,10 @@ static __always_inline __u64 l4_csum_flags(__u8 proto)
 }
 
 /* The IPv4 header, re-read after a helper that may have moved packet data. */
-static __always_inline struct iphdr *ip_header(struct __sk_buff *skb)
+static __always_inline struct iphdr *ip_header(struct lb_ctx *ctx)
 {
 	void *data, *data_end;
-	skb_data_ptrs(skb, data, data_end);
+	ctx_data_ptrs(ctx, data, data_end);
 	struct iphdr *ip = data + ETH_HLEN;
 	if ((void *)(ip + 1) > data_end)
 		return 0;
@@ -98,18 +106,20 @@ static __always_inline __u16 csum_replace_full(__u16 check, __u32 diff)
  * L4 checksum; pseudo: the fields are in the pseudo header (addresses), not
  * in the L4 header (ports). See the top of this file. Like every rewrite
  * below: 0, or DROP_REWRITE_FAIL. */
-static __always_inline int l4_csum_update(struct __sk_buff *skb, __u8 proto, __u32 l4off, __u32 diff, int pseudo)
+static __always_inline int l4_csum_update(struct lb_ctx *ctx, __u8 proto, __u32 l4off, __u32 diff, int pseudo)
 {
 	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP)
 		return 0; /* no L4 header here (a later fragment: the first carries the checksum) */
-	__u32 summed = skb_ip_summed(skb);
+	__u32 summed = ctx_ip_summed(ctx);
+#ifndef LB_XDP
 	if (summed == CHECKSUM_COMPLETE)
-		return bpf_l4_csum_replace(skb, l4_csum_off(proto, l4off), 0, diff,
+		return bpf_l4_csum_replace(ctx, l4_csum_off(proto, l4off), 0, diff,
 					   l4_csum_flags(proto) | (pseudo ? BPF_F_PSEUDO_HDR : 0)) ? DROP_REWRITE_FAIL : 0;
+#endif
 	if (summed == CHECKSUM_PARTIAL && !pseudo)
 		return 0;
 	void *data, *data_end;
-	skb_data_ptrs(skb, data, data_end);
+	ctx_data_ptrs(ctx, data, data_end);
 	__u16 *check = data + (l4_csum_off(proto, l4off) & 0xff); /* <= 14 + 60 + 16: bounded */
 	if ((void *)(check + 1) > data_end)
 		return DROP_REWRITE_FAIL;
@@ -137,16 +147,16 @@ static __always_inline void ip_csum_apply(struct iphdr *ip, __u32 diff)
 /* Replace the IPv4 source (ip_off = IP_SRC_OFF) or destination (IP_DST_OFF)
  * address: the L4 checksum (which covers it via the pseudo header), the IP
  * checksum and the address itself, all in place. */
-static __always_inline int rewrite_addr(struct __sk_buff *skb, __u8 proto, __u32 l4off,
+static __always_inline int rewrite_addr(struct lb_ctx *ctx, __u8 proto, __u32 l4off,
 					__u32 ip_off, __be32 old, __be32 new)
 {
 	if (old == new)
 		return 0;
 	__u32 diff = csum_add32(~old, new);
-	int r = l4_csum_update(skb, proto, l4off, diff, 1);
+	int r = l4_csum_update(ctx, proto, l4off, diff, 1);
 	if (r < 0)
 		return r;
-	struct iphdr *ip = ip_header(skb);
+	struct iphdr *ip = ip_header(ctx);
 	if (!ip)
 		return DROP_REWRITE_FAIL;
 	ip_csum_apply(ip, diff);
@@ -159,14 +169,14 @@ static __always_inline int rewrite_addr(struct __sk_buff *skb, __u8 proto, __u32
 
 /* Replace both IPv4 addresses (full NAT): one L4 checksum update for the two
  * pseudo-header changes, the IP checksum and addresses in place. */
-static __always_inline int rewrite_addrs(struct __sk_buff *skb, __u8 proto, __u32 l4off,
+static __always_inline int rewrite_addrs(struct lb_ctx *ctx, __u8 proto, __u32 l4off,
 					 __be32 old_src, __be32 new_src, __be32 old_dst, __be32 new_dst)
 {
 	__u32 diff = csum_add32(csum_add32(~old_src, new_src), csum_add32(~old_dst, new_dst));
-	int r = l4_csum_update(skb, proto, l4off, diff, 1);
+	int r = l4_csum_update(ctx, proto, l4off, diff, 1);
 	if (r < 0)
 		return r;
-	struct iphdr *ip = ip_header(skb);
+	struct iphdr *ip = ip_header(ctx);
 	if (!ip)
 		return DROP_REWRITE_FAIL;
 	ip_csum_apply(ip, diff);
@@ -178,16 +188,16 @@ static __always_inline int rewrite_addrs(struct __sk_buff *skb, __u8 proto, __u3
 /* Replace a TCP/UDP port (port_off = l4off + 0 for source, + 2 for dest):
  * checksum and port in place. proto 0: no L4 header, nothing to do (as for
  * every rewrite here: the callers pass pkt.l4). */
-static __always_inline int rewrite_port(struct __sk_buff *skb, __u8 proto, __u32 l4off,
+static __always_inline int rewrite_port(struct lb_ctx *ctx, __u8 proto, __u32 l4off,
 					__u32 port_off, __be16 old, __be16 new)
 {
 	if (old == new || !proto)
 		return 0;
-	int r = l4_csum_update(skb, proto, l4off, csum_add32(~(__u32)old, new), 0);
+	int r = l4_csum_update(ctx, proto, l4off, csum_add32(~(__u32)old, new), 0);
 	if (r < 0)
 		return r;
 	void *data, *data_end;
-	skb_data_ptrs(skb, data, data_end);
+	ctx_data_ptrs(ctx, data, data_end);
 	__be16 *port = data + (port_off & 0x7f); /* <= 14 + 60 + 2: bounded for the verifier */
 	if ((void *)(port + 1) > data_end)
 		return DROP_REWRITE_FAIL;
@@ -208,17 +218,17 @@ static __always_inline __u16 ipv4_hdr_csum(struct iphdr *ip)
 
 /* Replace both ports (full NAT replies): one L4 checksum update by
  * difference (not a pseudo-header change: nothing to do when PARTIAL). */
-static __always_inline int rewrite_ports(struct __sk_buff *skb, __u8 proto, __u32 l4off,
+static __always_inline int rewrite_ports(struct lb_ctx *ctx, __u8 proto, __u32 l4off,
 					 __be16 old_sport, __be16 new_sport, __be16 old_dport, __be16 new_dport)
 {
 	if (!proto)
 		return 0;
 	__u32 diff = csum_add32(csum_add32(~(__u32)old_sport, new_sport), csum_add32(~(__u32)old_dport, new_dport));
-	int r = l4_csum_update(skb, proto, l4off, diff, 0);
+	int r = l4_csum_update(ctx, proto, l4off, diff, 0);
 	if (r < 0)
 		return r;
 	void *data, *data_end;
-	skb_data_ptrs(skb, data, data_end);
+	ctx_data_ptrs(ctx, data, data_end);
 	__be16 *ports = data + (l4off & 0x7f); /* <= 14 + 60: bounded for the verifier */
 	if ((void *)(ports + 2) > data_end)
 		return DROP_REWRITE_FAIL;

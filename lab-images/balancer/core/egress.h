@@ -6,7 +6,8 @@
  *    point). Deterministic, and what the golden tests exercise.
  *  - otherwise: bpf_fib_lookup() in the balancer's namespace; on success we
  *    write the MACs it returns and redirect; when the neighbour is not yet
- *    resolved we let bpf_redirect_neigh() resolve it (ARP) and transmit.
+ *    resolved we let the kernel resolve it (to_neighbour: tc's
+ *    bpf_redirect_neigh; at XDP, the stack).
  * The source MAC is always the egress interface's own: re-sending a frame
  * with the client's source MAC would teach the bridge that the client lives
  * behind the balancer's port.
@@ -23,10 +24,10 @@
 /* Written in place (direct packet access), not with bpf_skb_store_bytes: a
  * helper call per packet less. Pointers are re-read: a helper before us
  * (checksum, adjust_room) may have moved the data. 0, or DROP_REWRITE_FAIL. */
-static __always_inline int set_macs(struct __sk_buff *skb, const __u8 *dst, const __u8 *src)
+static __always_inline int set_macs(struct lb_ctx *ctx, const __u8 *dst, const __u8 *src)
 {
 	void *data, *data_end;
-	skb_data_ptrs(skb, data, data_end);
+	ctx_data_ptrs(ctx, data, data_end);
 	struct ethhdr *eth = data;
 	if ((void *)(eth + 1) > data_end)
 		return DROP_REWRITE_FAIL;
@@ -35,12 +36,27 @@ static __always_inline int set_macs(struct __sk_buff *skb, const __u8 *dst, cons
 	return 0;
 }
 
-/* A redirect helper's answer as a step's result: TC_ACT_REDIRECT, or
- * DROP_REDIRECT_FAIL when it refused (TC_ACT_SHOT), so that drop is counted
+/* A redirect helper's answer as a step's result: CTX_REDIRECT (CTX_TX at XDP
+ * out of the ingress interface, ctx.h ctx_redirect), or DROP_REDIRECT_FAIL
+ * when it refused, so that drop is counted
  * like any other instead of leaving the program uncounted. */
 static __always_inline int redirected(long v)
 {
-	return v == TC_ACT_REDIRECT ? TC_ACT_REDIRECT : DROP_REDIRECT_FAIL;
+	if (LB_HOOK_XDP && v == CTX_TX)
+		return CTX_TX;
+	return v == CTX_REDIRECT ? CTX_REDIRECT : DROP_REDIRECT_FAIL;
+}
+
+/* The FIB knows the route but not the next hop's MAC: the kernel resolves
+ * it (ARP, neighbour discovery). tc: bpf_redirect_neigh transmits once it
+ * has; XDP: the (rewritten) frame goes to the stack, which forwards it
+ * (LB_PASS, XDP_PASS). Counted redirect_neigh at both hooks. */
+static __always_inline int to_neighbour(struct lb_ctx *ctx, __u32 ifindex)
+{
+	count(CNT_REDIRECT_NEIGH);
+	if (LB_HOOK_XDP)
+		return LB_PASS;
+	return redirected(ctx_redirect_neigh(ctx, ifindex));
 }
 
 /* Redirect out of an interface the maps name (a backend's L2 entry, written
@@ -49,14 +65,17 @@ static __always_inline int redirected(long v)
  * after us when the index names no device), so look first:
  * bpf_check_mtu finds the device by its index or says -ENODEV (its MTU
  * verdict, positive, is not ours to act on here; index 0 would mean the
- * device the packet is on, never what a map meant). TC_ACT_REDIRECT or
- * DROP_REDIRECT_FAIL. */
-static __always_inline int redirect_to(struct __sk_buff *skb, __u32 ifindex)
+ * device the packet is on, never what a map meant). At XDP the interface
+ * the frame came in on needs no look: it exists, and XDP_TX sends there.
+ * CTX_REDIRECT (CTX_TX) or DROP_REDIRECT_FAIL. */
+static __always_inline int redirect_to(struct lb_ctx *ctx, __u32 ifindex)
 {
 	__u32 mtu = 0;
-	if (!ifindex || bpf_check_mtu(skb, ifindex, &mtu, 0, 0) < 0)
+	if (LB_HOOK_XDP && ifindex && ifindex == ctx_ifindex(ctx))
+		return CTX_TX;
+	if (!ifindex || bpf_check_mtu(ctx, ifindex, &mtu, 0, 0) < 0)
 		return DROP_REDIRECT_FAIL;
-	return redirected(bpf_redirect(ifindex, 0));
+	return redirected(ctx_redirect(ctx, ifindex));
 }
 
 /* fib_lookup toward dst, then redirect out of the interface it names (which
@@ -65,7 +84,7 @@ static __always_inline int redirect_to(struct __sk_buff *skb, __u32 ifindex)
  * stack), or the drop of the MAC rewrite or the redirect. Not inlined: its
  * 64-byte lookup struct stays off the stack of the pipeline (which the L2
  * next hop serves without it). */
-static __noinline int fib_redirect(struct __sk_buff *skb, __be32 src, __be32 dst, __u8 proto,
+static __noinline int fib_redirect(struct lb_ctx *ctx, __be32 src, __be32 dst, __u8 proto,
 					__u16 tot_len)
 {
 	struct bpf_fib_lookup fib = {};
@@ -74,54 +93,51 @@ static __noinline int fib_redirect(struct __sk_buff *skb, __be32 src, __be32 dst
 	fib.tot_len = tot_len;
 	fib.ipv4_src = src;
 	fib.ipv4_dst = dst;
-	fib.ifindex = skb->ingress_ifindex;
+	fib.ifindex = ctx_ifindex(ctx);
 
 	count(CNT_FIB_LOOKUP);
-	long rc = bpf_fib_lookup(skb, &fib, sizeof(fib), 0);
+	long rc = bpf_fib_lookup(ctx, &fib, sizeof(fib), 0);
 	if (rc == BPF_FIB_LKUP_RET_SUCCESS) {
-		int r = set_macs(skb, fib.dmac, fib.smac);
+		int r = set_macs(ctx, fib.dmac, fib.smac);
 		if (r < 0)
 			return r;
-		return redirected(bpf_redirect(fib.ifindex, 0));
+		return redirected(ctx_redirect(ctx, fib.ifindex));
 	}
-	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH) {
-		/* the kernel resolves the neighbour (ARP) and transmits */
-		count(CNT_REDIRECT_NEIGH);
-		return redirected(bpf_redirect_neigh(fib.ifindex, 0, 0, 0));
-	}
+	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH)
+		return to_neighbour(ctx, fib.ifindex);
 	return DROP_FIB_FAIL;
 }
 
-/* Send toward a backend (forward direction of every mode): TC_ACT_REDIRECT,
+/* Send toward a backend (forward direction of every mode): CTX_REDIRECT,
  * or a drop (DROP_REWRITE_FAIL, DROP_REDIRECT_FAIL, DROP_FIB_FAIL). */
-static __always_inline int egress_backend(struct __sk_buff *skb, struct backend *be, __be32 src,
+static __always_inline int egress_backend(struct lb_ctx *ctx, struct backend *be, __be32 src,
 					  __u8 proto, __u16 tot_len)
 {
 	if (be->flags & BE_F_L2) {
-		int r = set_macs(skb, be->nh_mac, be->src_mac);
+		int r = set_macs(ctx, be->nh_mac, be->src_mac);
 		if (r < 0)
 			return r;
-		return redirect_to(skb, be->ifindex);
+		return redirect_to(ctx, be->ifindex);
 	}
-	return fib_redirect(skb, src, be->addr, proto, tot_len);
+	return fib_redirect(ctx, src, be->addr, proto, tot_len);
 }
 
 /* Send a reply toward its client (nat/snat replies, translated ICMP errors):
  * out of the interface the client's request came in on, to the MAC that sent
- * it, when the flow learned them; else by fib lookup. TC_ACT_REDIRECT; with
- * no forwarding answer the stack gets the packet (TC_ACT_OK); or a drop. */
-static __always_inline int egress_client(struct __sk_buff *skb, __u32 ifindex, const __u8 *l2_dst,
+ * it, when the flow learned them; else by fib lookup. CTX_REDIRECT (CTX_TX); with
+ * no forwarding answer the stack gets the packet (LB_PASS); or a drop. */
+static __always_inline int egress_client(struct lb_ctx *ctx, __u32 ifindex, const __u8 *l2_dst,
 					 const __u8 *l2_src, __be32 src, __be32 dst, __u8 proto,
 					 __u16 tot_len)
 {
 	if (ifindex) {
-		int r = set_macs(skb, l2_dst, l2_src);
+		int r = set_macs(ctx, l2_dst, l2_src);
 		if (r < 0)
 			return r;
-		return redirect_to(skb, ifindex);
+		return redirect_to(ctx, ifindex);
 	}
-	int v = fib_redirect(skb, src, dst, proto, tot_len);
-	return v == DROP_FIB_FAIL ? TC_ACT_OK : v;
+	int v = fib_redirect(ctx, src, dst, proto, tot_len);
+	return v == DROP_FIB_FAIL ? LB_PASS : v;
 }
 
 #endif /* LB_EGRESS_H */

@@ -1,6 +1,7 @@
 /* encap.h — IPv4-in-IPv4 (IP protocol 4, RFC 2003) encapsulation.
  *
- * bpf_skb_adjust_room(BPF_ADJ_ROOM_MAC) opens 20 bytes between the Ethernet
+ * ctx_grow_mac (ctx.h: tc's adjust_room(BPF_ADJ_ROOM_MAC), XDP's adjust_head)
+ * opens 20 bytes between the Ethernet
  * header and the inner IPv4 header; we then write a fresh outer header:
  * src = our address on the egress network, dst = the backend, TTL 64, TOS and
  * DF copied from the inner header, id copied (deterministic), checksum
@@ -16,7 +17,7 @@
 
 /* ENCAP_L3_IPV4 marks the skb as encapsulated (inner header offsets), which
  * GSO packets need to be segmented correctly. bench.bpf.c overrides it with
- * 0 because test-run's `repeat` re-encapsulates the same skb, and the kernel
+ * 0 because test-run's `repeat` re-encapsulates the same ctx, and the kernel
  * refuses to encapsulate an skb already marked (-EALREADY). */
 #ifndef LB_ENCAP_FLAGS
 #define LB_ENCAP_FLAGS BPF_F_ADJ_ROOM_ENCAP_L3_IPV4
@@ -25,10 +26,10 @@
 #define IPIP_TTL 64
 
 /* 0, or DROP_TRUNCATED / DROP_ADJUST_FAIL. */
-static __always_inline int ipip_encap(struct __sk_buff *skb, __be32 src, __be32 dst, __u16 inner_len)
+static __always_inline int ipip_encap(struct lb_ctx *ctx, __be32 src, __be32 dst, __u16 inner_len)
 {
 	void *data, *data_end;
-	skb_data_ptrs(skb, data, data_end);
+	ctx_data_ptrs(ctx, data, data_end);
 	struct iphdr *inner = data + ETH_HLEN;
 	if ((void *)(inner + 1) > data_end)
 		return DROP_TRUNCATED; /* for the verifier: parse_pkt has seen it */
@@ -46,10 +47,10 @@ static __always_inline int ipip_encap(struct __sk_buff *skb, __be32 src, __be32 
 	outer.daddr = dst;
 	outer.check = ipv4_hdr_csum(&outer);
 
-	if (bpf_skb_adjust_room(skb, sizeof(struct iphdr), BPF_ADJ_ROOM_MAC, LB_ENCAP_FLAGS))
+	if (ctx_grow_mac(ctx, sizeof(struct iphdr), LB_ENCAP_FLAGS))
 		return DROP_ADJUST_FAIL;
-	/* written in place: adjust_room left the new bytes linear, after the MACs */
-	skb_data_ptrs(skb, data, data_end);
+	/* written in place: the new bytes are linear, after the MACs */
+	ctx_data_ptrs(ctx, data, data_end);
 	struct iphdr *o = data + ETH_HLEN;
 	if ((void *)(o + 1) > data_end)
 		return DROP_ADJUST_FAIL;

@@ -277,7 +277,7 @@ static __always_inline int flow_resume(struct flow_val *v, struct flow_ctx *fc)
 /* The reply entry (nat/snat, `mode`) of the request in hand: what its
  * replies get back (client and VIP side), and their L2 return path, learned
  * from the request before its MACs are rewritten. */
-static __always_inline void reply_entry(struct __sk_buff *skb, struct pkt *p, struct flow_ctx *fc,
+static __always_inline void reply_entry(struct lb_ctx *ctx, struct pkt *p, struct flow_ctx *fc,
 					__u8 mode, struct flow_val *rv)
 {
 	*rv = (struct flow_val){
@@ -286,21 +286,21 @@ static __always_inline void reply_entry(struct __sk_buff *skb, struct pkt *p, st
 		.flags = FLOW_F_REPLY, .state = fc->val->state & ~FLOW_S_RELEASED, .last_seen = fc->now,
 	};
 	void *data, *data_end;
-	skb_data_ptrs(skb, data, data_end);
+	ctx_data_ptrs(ctx, data, data_end);
 	struct ethhdr *eth = data;
 	if ((void *)(eth + 1) > data_end)
 		return;
-	rv->ifindex = skb->ingress_ifindex;
+	rv->ifindex = ctx_ifindex(ctx);
 	mac_copy(rv->l2_dst, eth->h_source);
 	mac_copy(rv->l2_src, eth->h_dest);
 }
 
 /* Write forward flow fc's reply entry rk again (it went missing). Did it
  * go in? Not when another flow took the key meanwhile. */
-static __noinline int reply_restored(struct __sk_buff *skb, struct pkt *p, struct flow_ctx *fc, struct flow_key *rk)
+static __noinline int reply_restored(struct lb_ctx *ctx, struct pkt *p, struct flow_ctx *fc, struct flow_key *rk)
 {
 	struct flow_val rv;
-	reply_entry(skb, p, fc, fc->val->mode, &rv);
+	reply_entry(ctx, p, fc, fc->val->mode, &rv);
 	return flow_write(rk, &rv, BPF_NOEXIST) == 0;
 }
 
@@ -311,7 +311,7 @@ static __noinline int reply_restored(struct __sk_buff *skb, struct pkt *p, struc
  * nat/snat flow whose reply entry went missing (LRU eviction) gets it back,
  * one whose snat port another flow holds now cannot go on. Can the flow go
  * on? 1; 0: schedule it afresh. */
-static __always_inline int flow_tracked(struct __sk_buff *skb, struct pkt *p, struct flow_ctx *fc)
+static __always_inline int flow_tracked(struct lb_ctx *ctx, struct pkt *p, struct flow_ctx *fc)
 {
 	struct flow_val *v = fc->val;
 	__u32 fresh = flow_mark(v, tcp_state_bits(p, 1));
@@ -335,7 +335,7 @@ static __always_inline int flow_tracked(struct __sk_buff *skb, struct pkt *p, st
 			rv->state |= fresh & ~FLOW_S_RELEASED;
 		return 1;
 	}
-	return reply_restored(skb, p, fc, &rk);
+	return reply_restored(ctx, p, fc, &rk);
 }
 
 /* A reply packet (backend -> client) on reply entry rv: state bits (FIN or
@@ -360,7 +360,7 @@ static __always_inline void reply_track(struct pkt *p, struct flow_val *rv, __u3
 
 /* Is forward entry v (for fc->key) still good for this packet? Fills fc
  * and returns 1 if so; 0 means: schedule it again (flow_schedule). */
-static __always_inline int flow_established(struct __sk_buff *skb, struct pkt *p, struct flow_val *v,
+static __always_inline int flow_established(struct lb_ctx *ctx, struct pkt *p, struct flow_val *v,
 					    struct flow_ctx *fc)
 {
 	/* A fresh SYN on a closing 5-tuple is a new connection (port reuse). */
@@ -370,7 +370,7 @@ static __always_inline int flow_established(struct __sk_buff *skb, struct pkt *p
 		count(CNT_FLOW_EXPIRED);
 		return 0;
 	}
-	if (!flow_resume(v, fc) || !flow_tracked(skb, p, fc)) {
+	if (!flow_resume(v, fc) || !flow_tracked(ctx, p, fc)) {
 		count(CNT_RESCHED);
 		return 0;
 	}
@@ -380,7 +380,7 @@ static __always_inline int flow_established(struct __sk_buff *skb, struct pkt *p
 /* Schedule the flow of fc->key on service svc; old is its previous forward
  * entry, if any. 0, or DROP_NO_BACKEND / DROP_BAD_SERVICE (pick_backend),
  * DROP_MAP_FULL (its entry could not be written). */
-static __always_inline int flow_schedule(struct __sk_buff *skb, struct pkt *p, struct svc_info *svc,
+static __always_inline int flow_schedule(struct lb_ctx *ctx, struct pkt *p, struct svc_info *svc,
 					 struct flow_val *old, struct flow_ctx *fc)
 {
 	__u32 sid = svc->id;

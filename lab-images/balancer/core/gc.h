@@ -145,7 +145,7 @@ static __always_inline int lb_sweep(void)
 		fg->live = c.live;
 	if (r)
 		__builtin_memset(r, 0, sizeof(*r));
-	return TC_ACT_OK;
+	return LB_PASS;
 }
 
 #endif /* LB_GC_H */

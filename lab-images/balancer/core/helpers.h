@@ -1,5 +1,5 @@
-/* helpers.h — the kernel and libbpf headers, and the small helpers every
- * part of the data plane uses: fresh packet pointers, MAC copies. */
+/* helpers.h — the kernel and libbpf headers, and the packet context
+ * (ctx.h), and the small helpers every part of the data plane uses: MAC copies. */
 #ifndef LB_HELPERS_H
 #define LB_HELPERS_H
 
@@ -13,25 +13,7 @@
 #include <linux/udp.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
-
-#ifndef TC_ACT_REDIRECT
-#define TC_ACT_REDIRECT 7
-#endif
-
-#ifndef __always_inline
-#define __always_inline inline __attribute__((always_inline))
-#endif
-
-/* Fresh data/data_end of an skb. The empty asm hides where skb came from, so
- * clang cannot keep a pointer to the skb->data field around (&skb->data + 0),
- * which the verifier refuses ("dereference of modified ctx ptr"). */
-#define skb_data_ptrs(skb, data, data_end)                                   \
-	do {                                                                  \
-		struct __sk_buff *__s = (skb);                                \
-		asm volatile("" : "+r"(__s));                                  \
-		(data) = (void *)(long)__s->data;                             \
-		(data_end) = (void *)(long)__s->data_end;                     \
-	} while (0)
+#include "ctx.h"
 
 /* A MAC as three 16-bit words: ethhdr is packed, so a plain memcpy into it
  * becomes twelve byte stores. Every MAC we copy (packet, map values) sits

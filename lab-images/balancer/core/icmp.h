@@ -26,13 +26,13 @@ struct icmp_too_big {
 
 /* The verdict of the answer (counted icmp_too_big once it leaves), or
  * DROP_ICMP_FAIL when it cannot be built. */
-static __noinline int send_icmp_too_big(struct __sk_buff *skb, __u16 mtu)
+static __noinline int send_icmp_too_big(struct lb_ctx *ctx, __u16 mtu)
 {
 	struct ethhdr eth;
 	struct icmp_too_big m = {};
 
-	if (bpf_skb_load_bytes(skb, 0, &eth, sizeof(eth)) ||
-	    bpf_skb_load_bytes(skb, ETH_HLEN, m.quote, ICMP_QUOTE))
+	if (ctx_load_bytes(ctx, 0, &eth, sizeof(eth)) ||
+	    ctx_load_bytes(ctx, ETH_HLEN, m.quote, ICMP_QUOTE))
 		return DROP_ICMP_FAIL;
 	struct iphdr *orig = (struct iphdr *)m.quote;
 	if (orig->ihl != 5)
@@ -56,18 +56,18 @@ static __noinline int send_icmp_too_big(struct __sk_buff *skb, __u16 mtu)
 	m.ip.check = ipv4_hdr_csum(&m.ip);
 
 	/* eth + quote, then room for the new headers in front of the quote */
-	if (bpf_skb_change_tail(skb, ETH_HLEN + ICMP_QUOTE, 0) ||
-	    bpf_skb_adjust_room(skb, sizeof(m) - ICMP_QUOTE, BPF_ADJ_ROOM_MAC, 0))
+	if (ctx_set_len(ctx, ETH_HLEN + ICMP_QUOTE) ||
+	    ctx_grow_mac(ctx, sizeof(m) - ICMP_QUOTE, 0))
 		return DROP_ICMP_FAIL;
 
 	struct l2_swap { __u8 dst[ETH_ALEN]; __u8 src[ETH_ALEN]; } l2;
 	__builtin_memcpy(l2.dst, eth.h_source, ETH_ALEN);
 	__builtin_memcpy(l2.src, eth.h_dest, ETH_ALEN);
-	if (bpf_skb_store_bytes(skb, 0, &l2, sizeof(l2), 0) ||
-	    bpf_skb_store_bytes(skb, ETH_HLEN, &m, sizeof(m), 0))
+	if (ctx_store_bytes(ctx, 0, &l2, sizeof(l2)) ||
+	    ctx_store_bytes(ctx, ETH_HLEN, &m, sizeof(m)))
 		return DROP_ICMP_FAIL;
 	/* back out of the interface the packet came in on: it exists */
-	return sent(CNT_ICMP_TOO_BIG, redirected(bpf_redirect(skb->ingress_ifindex, 0)));
+	return sent(CNT_ICMP_TOO_BIG, redirected(ctx_redirect(ctx, ctx_ifindex(ctx))));
 }
 
 #endif /* LB_ICMP_H */

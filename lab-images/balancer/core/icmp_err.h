@@ -82,17 +82,17 @@ struct {
 
 /* Rewrite error q (loaded from the packet at p->l4off) as n says. 0, or
  * DROP_REWRITE_FAIL. */
-static __noinline int icmp_rewrite(struct __sk_buff *skb, struct pkt *p, struct icmp_quote *q, struct icmp_nat *n)
+static __noinline int icmp_rewrite(struct lb_ctx *ctx, struct pkt *p, struct icmp_quote *q, struct icmp_nat *n)
 {
 	__u32 l4off = p->l4off;
 	/* the quoted L4 checksum, when the quote holds it (TCP's is at 16) */
 	__u32 qcoff = l4off + QUOTE_L4_OFF + (q->ip.protocol == IPPROTO_TCP ? 16 : 6);
 	__u16 qc = 0;
 	int has_qc = q->ip.protocol == IPPROTO_UDP ||
-		     (qcoff + 2 <= skb->len && ETH_HLEN + p->tot_len >= qcoff + 2);
+		     (qcoff + 2 <= ctx_len(ctx) && ETH_HLEN + p->tot_len >= qcoff + 2);
 	if (q->ip.protocol == IPPROTO_UDP)
 		qc = q->l4w3;
-	else if (has_qc && bpf_skb_load_bytes(skb, qcoff, &qc, 2))
+	else if (has_qc && ctx_load_bytes(ctx, qcoff, &qc, 2))
 		return DROP_REWRITE_FAIL;
 
 	/* quoted IP header: addresses and its checksum */
@@ -116,13 +116,13 @@ static __noinline int icmp_rewrite(struct __sk_buff *skb, struct pkt *p, struct 
 	q->dport = n->q_dport;
 	if (q->ip.protocol == IPPROTO_UDP)
 		q->l4w3 = nqc;
-	if (bpf_skb_store_bytes(skb, l4off, q, sizeof(*q), 0))
+	if (ctx_store_bytes(ctx, l4off, q, sizeof(*q)))
 		return DROP_REWRITE_FAIL;
-	if (q->ip.protocol == IPPROTO_TCP && has_qc && bpf_skb_store_bytes(skb, qcoff, &nqc, 2, 0))
+	if (q->ip.protocol == IPPROTO_TCP && has_qc && ctx_store_bytes(ctx, qcoff, &nqc, 2))
 		return DROP_REWRITE_FAIL;
 
 	/* outer header */
-	struct iphdr *ip = ip_header(skb);
+	struct iphdr *ip = ip_header(ctx);
 	if (!ip)
 		return DROP_REWRITE_FAIL;
 	ip_csum_apply(ip, csum_add32(CSUM_D32(ip->saddr, n->o_src), CSUM_D32(ip->daddr, n->o_dst)));
@@ -133,7 +133,7 @@ static __noinline int icmp_rewrite(struct __sk_buff *skb, struct pkt *p, struct 
 
 /* An error from the backend's side about reply entry rv's flow: back to the
  * client. A TC verdict or a drop code. */
-static __noinline int icmp_to_client(struct __sk_buff *skb, struct pkt *p, struct icmp_scratch *x,
+static __noinline int icmp_to_client(struct lb_ctx *ctx, struct pkt *p, struct icmp_scratch *x,
 				     struct flow_val *rv)
 {
 	struct icmp_quote *q = &x->q;
@@ -145,16 +145,16 @@ static __noinline int icmp_to_client(struct __sk_buff *skb, struct pkt *p, struc
 	n->q_sport = rv->cport;
 	n->q_dst = rv->vip;
 	n->q_dport = rv->vport;
-	int r = icmp_rewrite(skb, p, q, n);
+	int r = icmp_rewrite(ctx, p, q, n);
 	if (r < 0)
 		return r;
-	int v = egress_client(skb, rv->ifindex, rv->l2_dst, rv->l2_src, n->o_src, rv->client, IPPROTO_ICMP, p->tot_len);
+	int v = egress_client(ctx, rv->ifindex, rv->l2_dst, rv->l2_src, n->o_src, rv->client, IPPROTO_ICMP, p->tot_len);
 	return sent(CNT_ICMP_REV, v);
 }
 
 /* An error from the client's side about forward entry v's flow: on to its
  * backend be. A TC verdict or a drop code. */
-static __noinline int icmp_to_backend(struct __sk_buff *skb, struct pkt *p, struct icmp_scratch *x,
+static __noinline int icmp_to_backend(struct lb_ctx *ctx, struct pkt *p, struct icmp_scratch *x,
 				      struct flow_val *v, struct backend *be)
 {
 	struct icmp_quote *q = &x->q;
@@ -176,12 +176,12 @@ static __noinline int icmp_to_backend(struct __sk_buff *skb, struct pkt *p, stru
 			n->q_dport = v->snat_port;
 		}
 		src = n->o_src;
-		r = icmp_rewrite(skb, p, q, n);
+		r = icmp_rewrite(ctx, p, q, n);
 	} else if (v->mode == MODE_TUNNEL) {
 		src = be->src_addr;
-		r = ipip_encap(skb, src, be->addr, p->tot_len);
+		r = ipip_encap(ctx, src, be->addr, p->tot_len);
 		if (r >= 0)
-			return sent(CNT_ICMP_FWD, egress_backend(skb, be, src, IPPROTO_IPIP, p->tot_len + sizeof(struct iphdr)));
+			return sent(CNT_ICMP_FWD, egress_backend(ctx, be, src, IPPROTO_IPIP, p->tot_len + sizeof(struct iphdr)));
 	} else if (v->mode == MODE_DSR) {
 		if (!(be->flags & BE_F_L2))
 			return DROP_NO_NEIGHBOUR; /* as mode_dsr.h */
@@ -191,7 +191,7 @@ static __noinline int icmp_to_backend(struct __sk_buff *skb, struct pkt *p, stru
 	}
 	if (r < 0)
 		return r;
-	return sent(CNT_ICMP_FWD, egress_backend(skb, be, src, IPPROTO_ICMP, p->tot_len));
+	return sent(CNT_ICMP_FWD, egress_backend(ctx, be, src, IPPROTO_ICMP, p->tot_len));
 }
 
 /* This CPU's scratch (never NULL: checked for the verifier). */
@@ -205,10 +205,10 @@ static __always_inline struct icmp_scratch *icmp_scratch(void)
  * error about (its quote loaded into scratch x, for icmp_error), or NULL:
  * not ours (echo, an error about no flow of ours, or about one whose
  * backend has left: nowhere to send it). */
-static __noinline struct flow_val *icmp_error_flow(struct __sk_buff *skb, struct pkt *p, struct icmp_scratch *x)
+static __noinline struct flow_val *icmp_error_flow(struct lb_ctx *ctx, struct pkt *p, struct icmp_scratch *x)
 {
 	struct icmp_quote *q = &x->q;
-	if (bpf_skb_load_bytes(skb, p->l4off, q, sizeof(*q)))
+	if (ctx_load_bytes(ctx, p->l4off, q, sizeof(*q)))
 		return 0;
 	if (q->type != ICMP_DEST_UNREACH_T && q->type != ICMP_TIME_EXCEEDED_T && q->type != ICMP_PARAMPROB_T)
 		return 0;
@@ -227,14 +227,14 @@ static __noinline struct flow_val *icmp_error_flow(struct __sk_buff *skb, struct
 
 /* An ICMP error about flow entry v (icmp_error_flow's answer; its quote in
  * scratch x): to the flow's client or backend. A TC verdict or a drop code. */
-static __noinline int icmp_error(struct __sk_buff *skb, struct pkt *p, struct icmp_scratch *x, struct flow_val *v)
+static __noinline int icmp_error(struct lb_ctx *ctx, struct pkt *p, struct icmp_scratch *x, struct flow_val *v)
 {
 	if (v->flags & FLOW_F_REPLY)
-		return icmp_to_client(skb, p, x, v);
+		return icmp_to_client(ctx, p, x, v);
 	struct backend *be = backend_for_existing(v->backend_id, v->svc_id);
 	if (!be)
 		return DROP_NO_BACKEND; /* it left since icmp_error_flow looked */
-	return icmp_to_backend(skb, p, x, v, be);
+	return icmp_to_backend(ctx, p, x, v, be);
 }
 
 #endif /* LB_ICMP_ERR_H */

@@ -6,15 +6,16 @@
  * rewrite, encapsulate, the modes, egress):
  *   0          go on. From a step in the middle (parse_pkt, flow_schedule,
  *              the rewrites, ipip_encap, set_macs): the next step runs. 0 is
- *              also TC_ACT_OK, and that is what it means from a step that
- *              ends the packet's way (a mode, egress_client): on to the
- *              kernel's stack.
- *   > 0        a TC verdict, from a step that ends the packet's way:
- *              TC_ACT_REDIRECT (sent out of an interface).
+ *              also LB_PASS (ctx.h: TC_ACT_OK, XDP_PASS at XDP), and that is
+ *              what it means from a step that ends the packet's way (a mode,
+ *              egress_client): on to the kernel's stack.
+ *   > 0        a hook verdict, from a step that ends the packet's way:
+ *              CTX_REDIRECT (sent out of an interface), at XDP also CTX_TX
+ *              (back out of the interface it came in on).
  *   < 0        a drop, DROP_* (abi.h), saying what happened.
- * A step never returns TC_ACT_SHOT: a drop is a DROP_* reason, a helper
+ * A step never returns CTX_DROP: a drop is a DROP_* reason, a helper
  * that refuses (bpf_redirect*) included (egress.h redirected()), and
- * verdict() below turns it into drop() + TC_ACT_SHOT, so every dropped
+ * verdict() below turns it into drop() + CTX_DROP, so every dropped
  * packet is counted once, under its reason, where it ends. Nor TC_ACT_UNSPEC
  * (-1): negative values are drop codes. A question (is_vip,
  * flow_established, ...) answers 1 or 0; a lookup a pointer or NULL; what
@@ -44,7 +45,7 @@ static __always_inline int is_vip(__be32 addr)
 }
 
 /* A step's result as the program's verdict: a drop code (< 0) is counted
- * and becomes TC_ACT_SHOT; a TC verdict goes through. The one place drops
+ * and becomes CTX_DROP; a hook verdict goes through. The one place drops
  * are counted. */
 static __always_inline int verdict(int r)
 {
@@ -53,18 +54,18 @@ static __always_inline int verdict(int r)
 
 /* The forward direction of an established or just scheduled flow: a TC
  * verdict or a drop code. */
-static __always_inline int lb_forward(struct __sk_buff *skb, struct pkt *p, struct flow_ctx *fc)
+static __always_inline int lb_forward(struct lb_ctx *ctx, struct pkt *p, struct flow_ctx *fc)
 {
-	fc->len = skb->len; /* as received: what the backend stats count */
+	fc->len = ctx_len(ctx); /* as received: what the backend stats count */
 	switch (fc->val->mode) {
 	case MODE_DSR:
-		return mode_dsr(skb, p, fc);
+		return mode_dsr(ctx, p, fc);
 	case MODE_TUNNEL:
-		return mode_tunnel(skb, p, fc);
+		return mode_tunnel(ctx, p, fc);
 	case MODE_NAT:
-		return mode_nat_fwd(skb, p, fc);
+		return mode_nat_fwd(ctx, p, fc);
 	case MODE_SNAT:
-		return mode_snat_fwd(skb, p, fc);
+		return mode_snat_fwd(ctx, p, fc);
 	}
 	return DROP_BAD_SERVICE;
 }
@@ -92,15 +93,15 @@ static __always_inline struct frag_val *frag_first(struct pkt *p)
 	return bpf_map_lookup_elem(&lb_frags, &k);
 }
 
-static __always_inline int lb_process(struct __sk_buff *skb)
+static __always_inline int lb_process(struct lb_ctx *ctx)
 {
 	struct pkt p;
 
-	int r = parse_pkt(skb, &p);
+	int r = parse_pkt(ctx, &p);
 	if (r < 0)
 		return verdict(r);
 	if (!p.is_ipv4)
-		return verdict(lb_process6(skb)); /* IPv6 (lb_v6.h), or not ours */
+		return verdict(lb_process6(ctx)); /* IPv6 (lb_v6.h), or not ours */
 	if (p.has_opts)
 		count(CNT_IP_OPTIONS);
 
@@ -114,9 +115,9 @@ static __always_inline int lb_process(struct __sk_buff *skb)
 		if (p.proto == IPPROTO_ICMP && !p.is_frag) {
 			/* an error about one of our flows: to its backend or client */
 			struct icmp_scratch *x = icmp_scratch();
-			struct flow_val *ev = x ? icmp_error_flow(skb, &p, x) : 0;
+			struct flow_val *ev = x ? icmp_error_flow(ctx, &p, x) : 0;
 			if (ev)
-				return verdict(icmp_error(skb, &p, x, ev));
+				return verdict(icmp_error(ctx, &p, x, ev));
 		}
 		if (!is_vip(p.daddr))
 			return pass();
@@ -138,10 +139,10 @@ static __always_inline int lb_process(struct __sk_buff *skb)
 	struct flow_val *v = cacheable ? fc_hit(slot, &w) : 0;
 	if (v && fc_fresh(slot, epoch)) {
 		if (v->flags & FLOW_F_REPLY)
-			return verdict(mode_reverse(skb, &p, v));
+			return verdict(mode_reverse(ctx, &p, v));
 		/* TCP: the packet that establishes the flow marks lb_flows */
 		if ((p.proto != IPPROTO_TCP || (v->state & FLOW_S_EST)) && flow_resume(v, &fc))
-			return verdict(lb_forward(skb, &p, &fc));
+			return verdict(lb_forward(ctx, &p, &fc));
 		/* its backend left or failed: lb_flows decides (re-schedule) */
 	}
 
@@ -159,7 +160,7 @@ static __always_inline int lb_process(struct __sk_buff *skb)
 			}
 			if (cacheable)
 				flow_cache_put(slot, &w, v, epoch);
-			return verdict(mode_reverse(skb, &p, v));
+			return verdict(mode_reverse(ctx, &p, v));
 		}
 		v = 0; /* its flow is over: the packet is not ours any more */
 	}
@@ -168,12 +169,12 @@ static __always_inline int lb_process(struct __sk_buff *skb)
 		if (!v || !flow_resume(v, &fc))
 			return verdict(DROP_FRAG);
 		count(CNT_FRAG_LATER);
-	} else if (!v || !flow_established(skb, &p, v, &fc)) {
+	} else if (!v || !flow_established(ctx, &p, v, &fc)) {
 		struct svc_key k = { .vip = p.daddr, .port = p.dport, .proto = p.proto };
 		struct svc_info *svc = bpf_map_lookup_elem(&lb_services, &k);
 		if (!svc)
 			return pass();
-		r = flow_schedule(skb, &p, svc, v, &fc);
+		r = flow_schedule(ctx, &p, svc, v, &fc);
 		if (r < 0)
 			return verdict(r);
 	}
@@ -182,7 +183,7 @@ static __always_inline int lb_process(struct __sk_buff *skb)
 		if (r < 0)
 			return verdict(r);
 	}
-	r = lb_forward(skb, &p, &fc);
+	r = lb_forward(ctx, &p, &fc);
 	/* after the mode ran: snat has claimed its port by now (or dropped the flow) */
 	if (r >= 0 && (fc.val->mode != MODE_SNAT || fc.val->snat_port))
 		flow_cache_put(slot, &w, fc.val, epoch);

@@ -120,10 +120,10 @@ static __always_inline __u32 csum_diff6(const struct addr6 *o, const struct addr
 	return d;
 }
 
-static __always_inline struct ipv6hdr *ip6_header(struct __sk_buff *skb)
+static __always_inline struct ipv6hdr *ip6_header(struct lb_ctx *ctx)
 {
 	void *data, *data_end;
-	skb_data_ptrs(skb, data, data_end);
+	ctx_data_ptrs(ctx, data, data_end);
 	struct ipv6hdr *ip6 = data + ETH_HLEN;
 	if ((void *)(ip6 + 1) > data_end)
 		return 0;
@@ -133,7 +133,7 @@ static __always_inline struct ipv6hdr *ip6_header(struct __sk_buff *skb)
 /* Replace the source (src != 0) and/or destination address: one L4
  * checksum update for both (IPv6 has no header checksum). NULL: unchanged.
  * 0, or DROP_REWRITE_FAIL. */
-static __always_inline int rewrite_addrs6(struct __sk_buff *skb, struct pkt6 *p, const struct addr6 *src,
+static __always_inline int rewrite_addrs6(struct lb_ctx *ctx, struct pkt6 *p, const struct addr6 *src,
 					  const struct addr6 *dst)
 {
 	__u32 diff = 0;
@@ -141,10 +141,10 @@ static __always_inline int rewrite_addrs6(struct __sk_buff *skb, struct pkt6 *p,
 		diff = csum_diff6(&p->saddr, src);
 	if (dst)
 		diff = csum_add32(diff, csum_diff6(&p->daddr, dst));
-	int r = l4_csum_update(skb, p->l4, p->l4off, diff, 1);
+	int r = l4_csum_update(ctx, p->l4, p->l4off, diff, 1);
 	if (r < 0)
 		return r;
-	struct ipv6hdr *ip6 = ip6_header(skb);
+	struct ipv6hdr *ip6 = ip6_header(ctx);
 	if (!ip6)
 		return DROP_REWRITE_FAIL;
 	if (src)
@@ -155,16 +155,16 @@ static __always_inline int rewrite_addrs6(struct __sk_buff *skb, struct pkt6 *p,
 }
 
 /* Replace both ports (a later fragment has none: p->l4 = 0). */
-static __always_inline int rewrite_ports6(struct __sk_buff *skb, struct pkt6 *p, __be16 nsport, __be16 ndport)
+static __always_inline int rewrite_ports6(struct lb_ctx *ctx, struct pkt6 *p, __be16 nsport, __be16 ndport)
 {
 	if (!p->l4 || (p->sport == nsport && p->dport == ndport))
 		return 0;
 	__u32 diff = csum_add32(csum_add32(~(__u32)p->sport, nsport), csum_add32(~(__u32)p->dport, ndport));
-	int r = l4_csum_update(skb, p->l4, p->l4off, diff, 0);
+	int r = l4_csum_update(ctx, p->l4, p->l4off, diff, 0);
 	if (r < 0)
 		return r;
 	void *data, *data_end;
-	skb_data_ptrs(skb, data, data_end);
+	ctx_data_ptrs(ctx, data, data_end);
 	__be16 *ports = data + (p->l4off & 0xff); /* <= 14 + 40 + EXT6_BYTES */
 	if ((void *)(ports + 2) > data_end)
 		return DROP_REWRITE_FAIL;
@@ -175,7 +175,7 @@ static __always_inline int rewrite_ports6(struct __sk_buff *skb, struct pkt6 *p,
 
 /* ---------------------------------------------------------------- egress */
 
-static __noinline int fib_redirect6(struct __sk_buff *skb, const struct addr6 *src, const struct addr6 *dst,
+static __noinline int fib_redirect6(struct lb_ctx *ctx, const struct addr6 *src, const struct addr6 *dst,
 				    __u8 proto, __u16 tot_len)
 {
 	struct bpf_fib_lookup fib = {};
@@ -184,34 +184,32 @@ static __noinline int fib_redirect6(struct __sk_buff *skb, const struct addr6 *s
 	fib.tot_len = tot_len;
 	__builtin_memcpy(fib.ipv6_src, src, 16);
 	__builtin_memcpy(fib.ipv6_dst, dst, 16);
-	fib.ifindex = skb->ingress_ifindex;
+	fib.ifindex = ctx_ifindex(ctx);
 
 	count(CNT_FIB_LOOKUP);
-	long rc = bpf_fib_lookup(skb, &fib, sizeof(fib), 0);
+	long rc = bpf_fib_lookup(ctx, &fib, sizeof(fib), 0);
 	if (rc == BPF_FIB_LKUP_RET_SUCCESS) {
-		int r = set_macs(skb, fib.dmac, fib.smac);
+		int r = set_macs(ctx, fib.dmac, fib.smac);
 		if (r < 0)
 			return r;
-		return redirected(bpf_redirect(fib.ifindex, 0));
+		return redirected(ctx_redirect(ctx, fib.ifindex));
 	}
-	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH) {
-		count(CNT_REDIRECT_NEIGH); /* neighbour discovery by the kernel */
-		return redirected(bpf_redirect_neigh(fib.ifindex, 0, 0, 0));
-	}
+	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH)
+		return to_neighbour(ctx, fib.ifindex); /* neighbour discovery by the kernel */
 	return DROP_FIB_FAIL;
 }
 
-static __always_inline int egress_backend6(struct __sk_buff *skb, struct flow_ctx6 *fc, const struct addr6 *src,
+static __always_inline int egress_backend6(struct lb_ctx *ctx, struct flow_ctx6 *fc, const struct addr6 *src,
 					   __u8 proto, __u16 tot_len)
 {
 	struct backend *be = fc->be;
 	if (be->flags & BE_F_L2) {
-		int r = set_macs(skb, be->nh_mac, be->src_mac);
+		int r = set_macs(ctx, be->nh_mac, be->src_mac);
 		if (r < 0)
 			return r;
-		return redirect_to(skb, be->ifindex);
+		return redirect_to(ctx, be->ifindex);
 	}
-	return fib_redirect6(skb, src, &fc->be6->addr, proto, tot_len);
+	return fib_redirect6(ctx, src, &fc->be6->addr, proto, tot_len);
 }
 
 static __always_inline int fwd_sent6(struct flow_ctx6 *fc, __u32 idx, int v)
@@ -257,7 +255,7 @@ static __always_inline int flow_resume6(struct flow_val6 *v, struct flow_ctx6 *f
 
 /* The reply entry of forward flow fc (nat/snat, `mode`) for the request in
  * hand, with its L2 return path (as reply_entry, flow.h). */
-static __always_inline void reply_entry6(struct __sk_buff *skb, struct pkt6 *p, struct flow_ctx6 *fc, __u8 mode,
+static __always_inline void reply_entry6(struct lb_ctx *ctx, struct pkt6 *p, struct flow_ctx6 *fc, __u8 mode,
 					 struct flow_val6 *rv)
 {
 	__builtin_memset(rv, 0, sizeof(*rv));
@@ -272,11 +270,11 @@ static __always_inline void reply_entry6(struct __sk_buff *skb, struct pkt6 *p, 
 	rv->client = p->saddr;
 	rv->vip = p->daddr;
 	void *data, *data_end;
-	skb_data_ptrs(skb, data, data_end);
+	ctx_data_ptrs(ctx, data, data_end);
 	struct ethhdr *eth = data;
 	if ((void *)(eth + 1) > data_end)
 		return;
-	rv->b.ifindex = skb->ingress_ifindex;
+	rv->b.ifindex = ctx_ifindex(ctx);
 	mac_copy(rv->b.l2_dst, eth->h_source);
 	mac_copy(rv->b.l2_src, eth->h_dest);
 }
@@ -305,17 +303,17 @@ static __always_inline int reply6_of(const struct flow_val6 *rv, const struct fl
 }
 
 /* Write the reply entry again (it went missing). Did it go in? */
-static __noinline int reply6_restored(struct __sk_buff *skb, struct pkt6 *p, struct flow_ctx6 *fc,
+static __noinline int reply6_restored(struct lb_ctx *ctx, struct pkt6 *p, struct flow_ctx6 *fc,
 				      struct flow_key6 *rk)
 {
 	struct flow_val6 *rv = &fc->x->e;
-	reply_entry6(skb, p, fc, fc->val->b.mode, rv);
+	reply_entry6(ctx, p, fc, fc->val->b.mode, rv);
 	return flow_write6(rk, rv, BPF_NOEXIST) == 0;
 }
 
 /* flow_tracked (flow.h) for IPv6: state bits, last_seen on both entries
  * once per tick, the reply entry checked. Can the flow go on? */
-static __always_inline int flow_tracked6(struct __sk_buff *skb, struct pkt6 *p, struct flow_ctx6 *fc)
+static __always_inline int flow_tracked6(struct lb_ctx *ctx, struct pkt6 *p, struct flow_ctx6 *fc)
 {
 	struct flow_val6 *v = fc->val;
 	__u32 fresh = flow_mark(&v->b, tcp_state_bits6(p, 1));
@@ -339,10 +337,10 @@ static __always_inline int flow_tracked6(struct __sk_buff *skb, struct pkt6 *p, 
 			rv->b.state |= fresh & ~FLOW_S_RELEASED;
 		return 1;
 	}
-	return reply6_restored(skb, p, fc, rk);
+	return reply6_restored(ctx, p, fc, rk);
 }
 
-static __always_inline int flow_established6(struct __sk_buff *skb, struct pkt6 *p, struct flow_val6 *v,
+static __always_inline int flow_established6(struct lb_ctx *ctx, struct pkt6 *p, struct flow_val6 *v,
 					     struct flow_ctx6 *fc)
 {
 	if (p->proto == IPPROTO_TCP && (p->tcp_flags & (TCPF_SYN | TCPF_ACK)) == TCPF_SYN &&
@@ -352,7 +350,7 @@ static __always_inline int flow_established6(struct __sk_buff *skb, struct pkt6 
 		count(CNT_FLOW_EXPIRED);
 		return 0;
 	}
-	if (!flow_resume6(v, fc) || !flow_tracked6(skb, p, fc)) {
+	if (!flow_resume6(v, fc) || !flow_tracked6(ctx, p, fc)) {
 		count(CNT_RESCHED);
 		return 0;
 	}
@@ -441,27 +439,27 @@ static __always_inline void flow_drop6(struct flow_ctx6 *fc)
 
 /* ---------------------------------------------------------------- modes */
 
-static __always_inline int mode_dsr6(struct __sk_buff *skb, struct pkt6 *p, struct flow_ctx6 *fc)
+static __always_inline int mode_dsr6(struct lb_ctx *ctx, struct pkt6 *p, struct flow_ctx6 *fc)
 {
 	if (!(fc->be->flags & BE_F_L2))
 		return DROP_NO_NEIGHBOUR;
-	return fwd_sent6(fc, CNT_DSR, egress_backend6(skb, fc, &p->saddr, p->proto, p->plen + 40));
+	return fwd_sent6(fc, CNT_DSR, egress_backend6(ctx, fc, &p->saddr, p->proto, p->plen + 40));
 }
 
 /* ip6ip6 (RFC 2473): a fresh outer IPv6 header, traffic class and flow label
  * copied from the inner one, hop limit 64, next header 41. */
-static __always_inline int ip6ip6_encap(struct __sk_buff *skb, const struct addr6 *src, const struct addr6 *dst,
+static __always_inline int ip6ip6_encap(struct lb_ctx *ctx, const struct addr6 *src, const struct addr6 *dst,
 					__u16 inner_len)
 {
-	struct ipv6hdr *inner = ip6_header(skb);
+	struct ipv6hdr *inner = ip6_header(ctx);
 	if (!inner)
 		return DROP_TRUNCATED;
 	__be32 vtf = *(__be32 *)inner; /* version, traffic class, flow label */
-	if (bpf_skb_adjust_room(skb, sizeof(struct ipv6hdr), BPF_ADJ_ROOM_MAC, LB_ENCAP6_FLAGS))
+	if (ctx_grow_mac(ctx, sizeof(struct ipv6hdr), LB_ENCAP6_FLAGS))
 		return DROP_ADJUST_FAIL;
 	/* written in place (no 40-byte header on the stack, which the IPv4
 	 * pipeline's frame shares) */
-	struct ipv6hdr *o = ip6_header(skb);
+	struct ipv6hdr *o = ip6_header(ctx);
 	if (!o)
 		return DROP_ADJUST_FAIL;
 	*(__be32 *)o = vtf;
@@ -478,7 +476,7 @@ static __always_inline int ip6ip6_encap(struct __sk_buff *skb, const struct addr
  * bytes (fewer when the packet is shorter), the new IPv6 + ICMPv6 headers
  * in front, MACs swapped, out of the interface it came in on. The verdict
  * (counted icmp_too_big once it leaves) or DROP_ICMP_FAIL. */
-static __noinline int send_icmp6_too_big(struct __sk_buff *skb, struct pkt6 *p, struct icmp6_too_big *m, __u32 mtu)
+static __noinline int send_icmp6_too_big(struct lb_ctx *ctx, struct pkt6 *p, struct icmp6_too_big *m, __u32 mtu)
 {
 	__u32 q = p->l4off - ETH_HLEN + 8;
 	if (q > sizeof(struct ipv6hdr) + (__u32)p->plen)
@@ -487,12 +485,12 @@ static __noinline int send_icmp6_too_big(struct __sk_buff *skb, struct pkt6 *p, 
 	if (q < sizeof(struct ipv6hdr) || q > PTB6_QUOTE_MAX)
 		return DROP_ICMP_FAIL;
 	struct ethhdr *eth = (struct ethhdr *)m->quote; /* until the quote is loaded */
-	if (bpf_skb_load_bytes(skb, 0, eth, sizeof(*eth)))
+	if (ctx_load_bytes(ctx, 0, eth, sizeof(*eth)))
 		return DROP_ICMP_FAIL;
 	mac_copy(m->l2_dst, eth->h_source);
 	mac_copy(m->l2_src, eth->h_dest);
 	m->l2_proto = bpf_htons(ETH_P_IPV6);
-	if (bpf_skb_load_bytes(skb, ETH_HLEN, m->quote, q))
+	if (ctx_load_bytes(ctx, ETH_HLEN, m->quote, q))
 		return DROP_ICMP_FAIL;
 	__builtin_memset(&m->ip, 0, sizeof(m->ip) + 8);
 	*(__be32 *)&m->ip = bpf_htonl(0x60000000);
@@ -513,28 +511,28 @@ static __noinline int send_icmp6_too_big(struct __sk_buff *skb, struct pkt6 *p, 
 	__u32 s = csum_add32(csum_add32((__u32)c, bpf_htonl(8 + q)), bpf_htonl(NEXTHDR_ICMPV6));
 	m->check = (__u16)~csum_fold32(s);
 
-	if (bpf_skb_change_tail(skb, ETH_HLEN + q, 0) || bpf_skb_adjust_room(skb, PTB6_HDRS, BPF_ADJ_ROOM_MAC, 0))
+	if (ctx_set_len(ctx, ETH_HLEN + q) || ctx_grow_mac(ctx, PTB6_HDRS, 0))
 		return DROP_ICMP_FAIL;
-	if (bpf_skb_store_bytes(skb, 0, m->l2_dst, PTB6_FRAME, 0))
+	if (ctx_store_bytes(ctx, 0, m->l2_dst, PTB6_FRAME))
 		return DROP_ICMP_FAIL;
-	return sent(CNT_ICMP_TOO_BIG, redirected(bpf_redirect(skb->ingress_ifindex, 0)));
+	return sent(CNT_ICMP_TOO_BIG, redirected(ctx_redirect(ctx, ctx_ifindex(ctx))));
 }
 
-static __always_inline int mode_tunnel6(struct __sk_buff *skb, struct pkt6 *p, struct flow_ctx6 *fc)
+static __always_inline int mode_tunnel6(struct lb_ctx *ctx, struct pkt6 *p, struct flow_ctx6 *fc)
 {
 	struct backend *be = fc->be;
 	__u32 len = 40 + p->plen;
-	if (skb->gso_size)
-		len = (p->l4off - ETH_HLEN) + p->l4hlen + skb->gso_size;
+	if (ctx_gso_size(ctx))
+		len = (p->l4off - ETH_HLEN) + p->l4hlen + ctx_gso_size(ctx);
 	if (be->mtu && len + sizeof(struct ipv6hdr) > be->mtu)
-		return send_icmp6_too_big(skb, p, &fc->x->ptb, be->mtu - sizeof(struct ipv6hdr));
-	int r = ip6ip6_encap(skb, &fc->be6->src_addr, &fc->be6->addr, 40 + p->plen);
+		return send_icmp6_too_big(ctx, p, &fc->x->ptb, be->mtu - sizeof(struct ipv6hdr));
+	int r = ip6ip6_encap(ctx, &fc->be6->src_addr, &fc->be6->addr, 40 + p->plen);
 	if (r < 0)
 		return r;
-	return fwd_sent6(fc, CNT_ENCAP, egress_backend6(skb, fc, &fc->be6->src_addr, NEXTHDR_IPV6, 80 + p->plen));
+	return fwd_sent6(fc, CNT_ENCAP, egress_backend6(ctx, fc, &fc->be6->src_addr, NEXTHDR_IPV6, 80 + p->plen));
 }
 
-static __noinline int nat6_reply_entry(struct __sk_buff *skb, struct pkt6 *p, struct flow_ctx6 *fc)
+static __noinline int nat6_reply_entry(struct lb_ctx *ctx, struct pkt6 *p, struct flow_ctx6 *fc)
 {
 	struct flow_key6 *rk = &fc->x->k;
 	__builtin_memset(rk, 0, sizeof(*rk));
@@ -544,24 +542,24 @@ static __noinline int nat6_reply_entry(struct __sk_buff *skb, struct pkt6 *p, st
 	rk->dport = p->sport;
 	rk->proto = p->proto;
 	struct flow_val6 *rv = &fc->x->e;
-	reply_entry6(skb, p, fc, MODE_NAT, rv);
+	reply_entry6(ctx, p, fc, MODE_NAT, rv);
 	return flow_write6(rk, rv, BPF_ANY) ? DROP_MAP_FULL : 0;
 }
 
-static __always_inline int mode_nat6_fwd(struct __sk_buff *skb, struct pkt6 *p, struct flow_ctx6 *fc)
+static __always_inline int mode_nat6_fwd(struct lb_ctx *ctx, struct pkt6 *p, struct flow_ctx6 *fc)
 {
 	int r;
 	if (fc->x->is_new) {
-		r = nat6_reply_entry(skb, p, fc);
+		r = nat6_reply_entry(ctx, p, fc);
 		if (r < 0) {
 			flow_drop6(fc);
 			return r;
 		}
 	}
-	r = rewrite_addrs6(skb, p, 0, &fc->be6->addr);
+	r = rewrite_addrs6(ctx, p, 0, &fc->be6->addr);
 	if (r < 0)
 		return r;
-	return fwd_sent6(fc, CNT_NAT_FWD, egress_backend6(skb, fc, &p->saddr, p->proto, p->plen + 40));
+	return fwd_sent6(fc, CNT_NAT_FWD, egress_backend6(ctx, fc, &p->saddr, p->proto, p->plen + 40));
 }
 
 /* snat: claim a port toward the backend from the service's IPv6 source
@@ -571,10 +569,10 @@ static __always_inline int mode_nat6_fwd(struct __sk_buff *skb, struct pkt6 *p, 
  * expired unswept (from its last packet); when every port tried rests, the
  * first goes anyway, counted snat_early. 0 (fc->val->b.snat_port set) or
  * DROP_SNAT_PORTS. */
-static __noinline int snat6_claim(struct __sk_buff *skb, struct pkt6 *p, struct flow_ctx6 *fc)
+static __noinline int snat6_claim(struct lb_ctx *ctx, struct pkt6 *p, struct flow_ctx6 *fc)
 {
 	struct flow_val6 *rv = &fc->x->e;
-	reply_entry6(skb, p, fc, MODE_SNAT, rv);
+	reply_entry6(ctx, p, fc, MODE_SNAT, rv);
 	struct flow_key6 *rk = &fc->x->k;
 	__builtin_memset(rk, 0, sizeof(*rk));
 	rk->src = fc->be6->addr;
@@ -623,42 +621,42 @@ claimed:
 	return 0;
 }
 
-static __always_inline int mode_snat6_fwd(struct __sk_buff *skb, struct pkt6 *p, struct flow_ctx6 *fc)
+static __always_inline int mode_snat6_fwd(struct lb_ctx *ctx, struct pkt6 *p, struct flow_ctx6 *fc)
 {
 	int r;
 	if (fc->x->is_new || !fc->val->b.snat_port) {
-		r = snat6_claim(skb, p, fc);
+		r = snat6_claim(ctx, p, fc);
 		if (r < 0) {
 			flow_drop6(fc);
 			return r;
 		}
 	}
 	struct flow_val6 *v = fc->val;
-	r = rewrite_addrs6(skb, p, &v->snat, &fc->be6->addr);
+	r = rewrite_addrs6(ctx, p, &v->snat, &fc->be6->addr);
 	if (r >= 0)
-		r = rewrite_ports6(skb, p, v->b.snat_port, p->dport);
+		r = rewrite_ports6(ctx, p, v->b.snat_port, p->dport);
 	if (r < 0)
 		return r;
-	return fwd_sent6(fc, CNT_SNAT_FWD, egress_backend6(skb, fc, &v->snat, p->proto, p->plen + 40));
+	return fwd_sent6(fc, CNT_SNAT_FWD, egress_backend6(ctx, fc, &v->snat, p->proto, p->plen + 40));
 }
 
 /* Back to the client of reply entry rv: the way its request came (learned),
  * else the FIB, else the stack. */
-static __always_inline int egress_client6(struct __sk_buff *skb, struct flow_val6 *rv, const struct addr6 *src,
+static __always_inline int egress_client6(struct lb_ctx *ctx, struct flow_val6 *rv, const struct addr6 *src,
 					  const struct addr6 *dst, __u8 proto, __u16 tot_len)
 {
 	if (rv->b.ifindex) {
-		int v = set_macs(skb, rv->b.l2_dst, rv->b.l2_src);
-		return v < 0 ? v : redirect_to(skb, rv->b.ifindex);
+		int v = set_macs(ctx, rv->b.l2_dst, rv->b.l2_src);
+		return v < 0 ? v : redirect_to(ctx, rv->b.ifindex);
 	}
-	int v = fib_redirect6(skb, src, dst, proto, tot_len);
-	return v == DROP_FIB_FAIL ? TC_ACT_OK : v;
+	int v = fib_redirect6(ctx, src, dst, proto, tot_len);
+	return v == DROP_FIB_FAIL ? LB_PASS : v;
 }
 
 /* Replies of nat/snat flows: nat src := VIP; snat src := VIP:port, dst :=
  * client:port. Back the way the request came (learned), else the FIB, else
  * the stack. */
-static __always_inline int mode_reverse6(struct __sk_buff *skb, struct pkt6 *p, struct flow_val6 *rv)
+static __always_inline int mode_reverse6(struct lb_ctx *ctx, struct pkt6 *p, struct flow_val6 *rv)
 {
 	__u32 cnt = CNT_NAT_REV;
 	const struct addr6 *dst = &p->daddr;
@@ -666,17 +664,17 @@ static __always_inline int mode_reverse6(struct __sk_buff *skb, struct pkt6 *p, 
 	if (rv->b.mode == MODE_SNAT) {
 		cnt = CNT_SNAT_REV;
 		dst = &rv->client;
-		r = rewrite_addrs6(skb, p, &rv->vip, &rv->client);
+		r = rewrite_addrs6(ctx, p, &rv->vip, &rv->client);
 		if (r >= 0)
-			r = rewrite_ports6(skb, p, rv->b.vport, rv->b.cport);
+			r = rewrite_ports6(ctx, p, rv->b.vport, rv->b.cport);
 	} else {
-		r = rewrite_addrs6(skb, p, &rv->vip, 0);
+		r = rewrite_addrs6(ctx, p, &rv->vip, 0);
 		if (r >= 0)
-			r = rewrite_ports6(skb, p, rv->b.vport, p->dport);
+			r = rewrite_ports6(ctx, p, rv->b.vport, p->dport);
 	}
 	if (r < 0)
 		return r;
-	return sent(cnt, egress_client6(skb, rv, &rv->vip, dst, p->proto, p->plen + 40));
+	return sent(cnt, egress_client6(ctx, rv, &rv->vip, dst, p->proto, p->plen + 40));
 }
 
 /* ---------------------------------------------------------------- ICMPv6 errors */
@@ -686,10 +684,10 @@ static __always_inline int mode_reverse6(struct __sk_buff *skb, struct pkt6 *p, 
  * the backend's side) or a forward entry (from the client's side, about a
  * reply), or NULL: not an error, a quote with extension headers, or no
  * flow of ours. */
-static __noinline struct flow_val6 *icmp6_error_flow(struct __sk_buff *skb, struct pkt6 *p, struct v6_scratch *x)
+static __noinline struct flow_val6 *icmp6_error_flow(struct lb_ctx *ctx, struct pkt6 *p, struct v6_scratch *x)
 {
 	struct icmp6_quote *q = &x->q6;
-	if (bpf_skb_load_bytes(skb, p->l4off, q, sizeof(*q)))
+	if (ctx_load_bytes(ctx, p->l4off, q, sizeof(*q)))
 		return 0;
 	if (q->type < ICMP6_DEST_UNREACH || q->type > ICMP6_PARAMPROB || q->ip.version != 6 ||
 	    (q->ip.nexthdr != IPPROTO_TCP && q->ip.nexthdr != IPPROTO_UDP))
@@ -713,7 +711,7 @@ static __noinline struct flow_val6 *icmp6_error_flow(struct __sk_buff *skb, stru
  * (the sums by bpf_csum_diff over the old and new words in scratch: this
  * runs deep in the pipeline's frames). The egress is the caller's. 0 or a
  * drop code. */
-static __noinline int icmp6_rewrite(struct __sk_buff *skb, struct pkt6 *p, struct v6_scratch *x)
+static __noinline int icmp6_rewrite(struct lb_ctx *ctx, struct pkt6 *p, struct v6_scratch *x)
 {
 	struct icmp6_quote *q = &x->q6;
 	struct icmp6_quote *o = &x->q6_old;
@@ -732,7 +730,7 @@ static __noinline int icmp6_rewrite(struct __sk_buff *skb, struct pkt6 *p, struc
 	__u16 qc = 0;
 	if (udp)
 		qc = o->l4w3;
-	else if (has_qc && bpf_skb_load_bytes(skb, qcoff, &qc, 2))
+	else if (has_qc && ctx_load_bytes(ctx, qcoff, &qc, 2))
 		return DROP_REWRITE_FAIL;
 	/* quoted L4: addresses (its pseudo header) and ports */
 	__s64 d = bpf_csum_diff((__be32 *)&o->ip.saddr, 32, (__be32 *)&q->ip.saddr, 32, 0);
@@ -758,11 +756,11 @@ static __noinline int icmp6_rewrite(struct __sk_buff *skb, struct pkt6 *p, struc
 	if (!udp)
 		di = csum_add32(di, CSUM_D16(qc, nqc));
 	q->check = csum_replace_full(o->check, di);
-	if (bpf_skb_store_bytes(skb, l4off, q, sizeof(*q), 0))
+	if (ctx_store_bytes(ctx, l4off, q, sizeof(*q)))
 		return DROP_REWRITE_FAIL;
-	if (!udp && has_qc && bpf_skb_store_bytes(skb, qcoff, &nqc, 2, 0))
+	if (!udp && has_qc && ctx_store_bytes(ctx, qcoff, &nqc, 2))
 		return DROP_REWRITE_FAIL;
-	struct ipv6hdr *ip6 = ip6_header(skb);
+	struct ipv6hdr *ip6 = ip6_header(ctx);
 	if (!ip6)
 		return DROP_REWRITE_FAIL;
 	__builtin_memcpy(&ip6->saddr, x->out6, 32);
@@ -791,7 +789,7 @@ static __always_inline void icmp6_for_client(struct pkt6 *p, struct v6_scratch *
  * destination := our snat address:port), so the backend's path MTU
  * discovery works. Counted icmp_fwd. A TC verdict or a drop code; a flow
  * whose backend left: not ours, passed. */
-static __noinline int icmp6_to_backend(struct __sk_buff *skb, struct pkt6 *p, struct v6_scratch *x,
+static __noinline int icmp6_to_backend(struct lb_ctx *ctx, struct pkt6 *p, struct v6_scratch *x,
 				       struct flow_val6 *v)
 {
 	struct flow_ctx6 fc;
@@ -817,35 +815,35 @@ static __noinline int icmp6_to_backend(struct __sk_buff *skb, struct pkt6 *p, st
 			x->qn6[1] = v->snat;
 			x->qn_dport = v->b.snat_port;
 		}
-		r = icmp6_rewrite(skb, p, x);
+		r = icmp6_rewrite(ctx, p, x);
 		if (r < 0)
 			return r;
 		src = &x->out6[0];
 	} else if (mode == MODE_TUNNEL) {
-		r = ip6ip6_encap(skb, &fc.be6->src_addr, &fc.be6->addr, 40 + p->plen);
+		r = ip6ip6_encap(ctx, &fc.be6->src_addr, &fc.be6->addr, 40 + p->plen);
 		if (r < 0)
 			return r;
-		return sent(CNT_ICMP_FWD, egress_backend6(skb, &fc, &fc.be6->src_addr, NEXTHDR_IPV6, 80 + p->plen));
+		return sent(CNT_ICMP_FWD, egress_backend6(ctx, &fc, &fc.be6->src_addr, NEXTHDR_IPV6, 80 + p->plen));
 	} else if (mode == MODE_DSR) {
 		if (!(fc.be->flags & BE_F_L2))
 			return DROP_NO_NEIGHBOUR; /* as mode_dsr6 */
 	} else {
 		return DROP_BAD_SERVICE;
 	}
-	return sent(CNT_ICMP_FWD, egress_backend6(skb, &fc, src, NEXTHDR_ICMPV6, 40 + p->plen));
+	return sent(CNT_ICMP_FWD, egress_backend6(ctx, &fc, src, NEXTHDR_ICMPV6, 40 + p->plen));
 }
 
-static __always_inline int lb_forward6(struct __sk_buff *skb, struct pkt6 *p, struct flow_ctx6 *fc)
+static __always_inline int lb_forward6(struct lb_ctx *ctx, struct pkt6 *p, struct flow_ctx6 *fc)
 {
 	switch (fc->val->b.mode) {
 	case MODE_DSR:
-		return mode_dsr6(skb, p, fc);
+		return mode_dsr6(ctx, p, fc);
 	case MODE_TUNNEL:
-		return mode_tunnel6(skb, p, fc);
+		return mode_tunnel6(ctx, p, fc);
 	case MODE_NAT:
-		return mode_nat6_fwd(skb, p, fc);
+		return mode_nat6_fwd(ctx, p, fc);
 	case MODE_SNAT:
-		return mode_snat6_fwd(skb, p, fc);
+		return mode_snat6_fwd(ctx, p, fc);
 	}
 	return DROP_BAD_SERVICE;
 }
@@ -869,14 +867,14 @@ static __always_inline int frag6_note(struct v6_scratch *x, struct pkt6 *p)
 
 /* A frame that is not IPv4: an IPv6 one is ours to parse; anything else
  * (ARP, ...) passes. A TC verdict or a drop code (the caller counts it). */
-static __noinline int lb_process6(struct __sk_buff *skb)
+static __noinline int lb_process6(struct lb_ctx *ctx)
 {
 	__u32 zero = 0;
 	struct v6_scratch *x = bpf_map_lookup_elem(&lb_v6_scratch, &zero);
 	if (!x)
 		return pass(); /* never: an array of one */
 	struct pkt6 *p = &x->p;
-	int r = parse_pkt6(skb, p);
+	int r = parse_pkt6(ctx, p);
 	if (r < 0)
 		return r;
 	if (r == 0)
@@ -902,17 +900,17 @@ static __noinline int lb_process6(struct __sk_buff *skb)
 		if (p->proto == NEXTHDR_ICMPV6 && !p->is_frag) {
 			/* an error about one of our nat/snat flows: to its client */
 			x->now = lb_now();
-			struct flow_val6 *ev = icmp6_error_flow(skb, p, x);
+			struct flow_val6 *ev = icmp6_error_flow(ctx, p, x);
 			if (ev && (ev->b.flags & FLOW_F_REPLY)) {
 				icmp6_for_client(p, x, ev);
-				r = icmp6_rewrite(skb, p, x);
+				r = icmp6_rewrite(ctx, p, x);
 				if (r < 0)
 					return r;
-				return sent(CNT_ICMP_REV, egress_client6(skb, ev, &x->out6[0], &ev->client, NEXTHDR_ICMPV6,
+				return sent(CNT_ICMP_REV, egress_client6(ctx, ev, &x->out6[0], &ev->client, NEXTHDR_ICMPV6,
 									 p->plen + 40));
 			}
 			if (ev)
-				return icmp6_to_backend(skb, p, x, ev);
+				return icmp6_to_backend(ctx, p, x, ev);
 		}
 		if (!is_vip6(x, &p->daddr))
 			return pass(); /* neighbour discovery, the balancer's own traffic */
@@ -925,7 +923,7 @@ static __noinline int lb_process6(struct __sk_buff *skb)
 	fc.x = x;
 	fc.key = &x->fk;
 	flow_key6_of(p, fc.key);
-	x->len = skb->len;
+	x->len = ctx_len(ctx);
 
 	/* An established packet, either direction: one probe of this CPU's
 	 * flow cache (flow_cache6.h); lb_flows6, the truth, when that misses or
@@ -971,7 +969,7 @@ static __noinline int lb_process6(struct __sk_buff *skb)
 		if (!v || !flow_resume6(v, &fc))
 			return DROP_FRAG;
 		count(CNT_FRAG_LATER);
-	} else if (!v || !flow_established6(skb, p, v, &fc)) {
+	} else if (!v || !flow_established6(ctx, p, v, &fc)) {
 		struct svc6_key *k = (struct svc6_key *)&x->k;
 		__builtin_memset(k, 0, sizeof(*k));
 		k->vip = p->daddr;
@@ -997,13 +995,13 @@ static __noinline int lb_process6(struct __sk_buff *skb)
 			return r;
 	}
 forward:
-	r = lb_forward6(skb, p, &fc);
+	r = lb_forward6(ctx, p, &fc);
 	/* after the mode ran: snat has claimed its port by now (or dropped the flow) */
 	if (r >= 0 && !x->from_cache && fc6_cacheable(p) && (fc.val->b.mode != MODE_SNAT || fc.val->b.snat_port))
 		flow_cache6_put(fc6_slot(x), fc.key, fc.val, x->epoch);
 	return r;
 reverse:
-	return mode_reverse6(skb, p, v);
+	return mode_reverse6(ctx, p, v);
 }
 
 #endif /* LB_V6_H */

@@ -8,12 +8,12 @@
 #include "egress.h"
 #include "flow.h"
 
-static __always_inline int mode_dsr(struct __sk_buff *skb, struct pkt *p, struct flow_ctx *fc)
+static __always_inline int mode_dsr(struct lb_ctx *ctx, struct pkt *p, struct flow_ctx *fc)
 {
 	struct backend *be = fc->be;
 	if (!(be->flags & BE_F_L2))
 		return DROP_NO_NEIGHBOUR; /* dsr has no L3 next hop: the backend's MAC is the point */
-	return fwd_sent(fc, CNT_DSR, egress_backend(skb, be, 0, p->proto, p->tot_len));
+	return fwd_sent(fc, CNT_DSR, egress_backend(ctx, be, 0, p->proto, p->tot_len));
 }
 
 #endif

@@ -61,13 +61,13 @@ static __always_inline int snat_resting(__u32 bid, __be32 addr, __be16 port, __u
  * *addr_out, *out, or DROP_SNAT_PORTS (every slot tried is held),
  * DROP_MAP_FULL (lb_flows took no entry at all). Not inlined: new flows
  * only, and its locals stay off the pipeline's stack. */
-static __noinline int snat_claim(struct __sk_buff *skb, struct pkt *p, struct flow_ctx *fc, __be32 *addr_out,
+static __noinline int snat_claim(struct lb_ctx *ctx, struct pkt *p, struct flow_ctx *fc, __be32 *addr_out,
 				 __be16 *out)
 {
 	__be32 first = fc->val->snat_addr; /* the service's, when the flow was scheduled */
 	struct backend *be = fc->be;
 	struct flow_val rv;
-	reply_entry(skb, p, fc, MODE_SNAT, &rv);
+	reply_entry(ctx, p, fc, MODE_SNAT, &rv);
 	struct flow_key rk = { .src = be->addr, .sport = p->dport, .proto = p->proto };
 	__u32 bid = fc->be_id;
 	if (fc->prev_port && fc->prev_be == bid && fc->prev_addr) {
@@ -133,7 +133,7 @@ static __noinline int snat_claim(struct __sk_buff *skb, struct pkt *p, struct fl
 	return DROP_SNAT_PORTS;
 }
 
-static __always_inline int mode_snat_fwd(struct __sk_buff *skb, struct pkt *p, struct flow_ctx *fc)
+static __always_inline int mode_snat_fwd(struct lb_ctx *ctx, struct pkt *p, struct flow_ctx *fc)
 {
 	struct backend *be = fc->be;
 	__be32 snat = fc->val->snat_addr; /* the service's first, then the flow's own (claimed) */
@@ -145,7 +145,7 @@ static __always_inline int mode_snat_fwd(struct __sk_buff *skb, struct pkt *p, s
 	__be16 port = fc->val->snat_port;
 	int r;
 	if (fc->is_new || !port) {
-		r = snat_claim(skb, p, fc, &snat, &port);
+		r = snat_claim(ctx, p, fc, &snat, &port);
 		if (r < 0) {
 			flow_drop(fc);
 			return r;
@@ -154,12 +154,12 @@ static __always_inline int mode_snat_fwd(struct __sk_buff *skb, struct pkt *p, s
 		fc->val->snat_port = port;
 	}
 
-	r = rewrite_addrs(skb, p->l4, p->l4off, p->saddr, snat, p->daddr, be->addr);
+	r = rewrite_addrs(ctx, p->l4, p->l4off, p->saddr, snat, p->daddr, be->addr);
 	if (r >= 0)
-		r = rewrite_port(skb, p->l4, p->l4off, p->l4off, p->sport, port);
+		r = rewrite_port(ctx, p->l4, p->l4off, p->l4off, p->sport, port);
 	if (r < 0)
 		return r;
-	return fwd_sent(fc, CNT_SNAT_FWD, egress_backend(skb, be, snat, p->proto, p->tot_len));
+	return fwd_sent(fc, CNT_SNAT_FWD, egress_backend(ctx, be, snat, p->proto, p->tot_len));
 }
 
 #endif

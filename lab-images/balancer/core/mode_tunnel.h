@@ -10,7 +10,7 @@
 #include "flow.h"
 #include "icmp.h"
 
-static __always_inline int mode_tunnel(struct __sk_buff *skb, struct pkt *p, struct flow_ctx *fc)
+static __always_inline int mode_tunnel(struct lb_ctx *ctx, struct pkt *p, struct flow_ctx *fc)
 {
 	struct backend *be = fc->be;
 	__be32 src = be->src_addr;
@@ -22,17 +22,17 @@ static __always_inline int mode_tunnel(struct __sk_buff *skb, struct pkt *p, str
 	 * needed) or count it (no DF: the sender gave us no way to say it, and a
 	 * redirected packet is never fragmented) instead. */
 	__u32 len = p->tot_len;
-	if (skb->gso_size)
-		len = (p->l4off - ETH_HLEN) + p->l4hlen + skb->gso_size;
+	if (ctx_gso_size(ctx))
+		len = (p->l4off - ETH_HLEN) + p->l4hlen + ctx_gso_size(ctx);
 	if (be->mtu && len + sizeof(struct iphdr) > be->mtu) {
 		if (!(p->frag_df))
 			return DROP_TOO_BIG;
-		return send_icmp_too_big(skb, be->mtu - sizeof(struct iphdr));
+		return send_icmp_too_big(ctx, be->mtu - sizeof(struct iphdr));
 	}
-	int r = ipip_encap(skb, src, be->addr, p->tot_len);
+	int r = ipip_encap(ctx, src, be->addr, p->tot_len);
 	if (r < 0)
 		return r;
-	return fwd_sent(fc, CNT_ENCAP, egress_backend(skb, be, src, IPPROTO_IPIP, p->tot_len + sizeof(struct iphdr)));
+	return fwd_sent(fc, CNT_ENCAP, egress_backend(ctx, be, src, IPPROTO_IPIP, p->tot_len + sizeof(struct iphdr)));
 }
 
 #endif

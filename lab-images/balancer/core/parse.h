@@ -50,17 +50,15 @@ struct pkt {
  * IPv4 parses too (p->is_ipv4 = 0: the pipeline passes it). For IPv4 the
  * L4 header is parsed when it is TCP/UDP and not a later fragment (a first
  * fragment has its ports). */
-static __always_inline int parse_pkt(struct __sk_buff *skb, struct pkt *p)
+static __always_inline int parse_pkt(struct lb_ctx *ctx, struct pkt *p)
 {
 	/* Packets from a local stack (and GRO'd ones) may keep headers partly
 	 * in page fragments, outside [data, data_end): make the header part
 	 * linear first. Only costs when it is not already. */
-	__u32 want = skb->len < PARSE_LINEAR ? skb->len : PARSE_LINEAR;
-	if ((long)skb->data_end - (long)skb->data < (long)want)
-		bpf_skb_pull_data(skb, want);
+	ctx_pull(ctx, ctx_len(ctx) < PARSE_LINEAR ? ctx_len(ctx) : PARSE_LINEAR);
 
-	void *data = (void *)(long)skb->data;
-	void *data_end = (void *)(long)skb->data_end;
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
 	struct ethhdr *eth = data;
 
 	p->is_ipv4 = 0;
@@ -80,9 +78,9 @@ static __always_inline int parse_pkt(struct __sk_buff *skb, struct pkt *p)
 	if (tot < ihl)
 		return DROP_BAD_IP;
 	/* Total length beyond the frame: bytes are missing (the frame may be
-	 * longer, e.g. Ethernet padding, that is fine). skb->len, not data_end:
+	 * longer, e.g. Ethernet padding, that is fine). The whole length, not data_end:
 	 * the payload may legitimately sit in non-linear fragments. */
-	if (ETH_HLEN + (__u32)tot > skb->len)
+	if (ETH_HLEN + (__u32)tot > ctx_len(ctx))
 		return DROP_TRUNCATED;
 
 	p->is_ipv4 = 1;

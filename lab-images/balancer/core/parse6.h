@@ -59,7 +59,7 @@ struct pkt6 {
 /* Walk the extension headers after the fixed header: p->proto and p->l4off
  * end on the upper-layer header (or p->ext_refused is set). 0 or
  * DROP_TRUNCATED. Not inlined: only packets with extension headers come. */
-static __noinline int parse6_ext(struct __sk_buff *skb, struct pkt6 *p)
+static __noinline int parse6_ext(struct lb_ctx *ctx, struct pkt6 *p)
 {
 	__u32 off = p->l4off;
 	__u8 nh = p->proto;
@@ -71,7 +71,7 @@ static __noinline int parse6_ext(struct __sk_buff *skb, struct pkt6 *p)
 			return 0;
 		}
 		__u8 h[8];
-		if (bpf_skb_load_bytes(skb, off, h, sizeof(h)))
+		if (ctx_load_bytes(ctx, off, h, sizeof(h)))
 			return DROP_TRUNCATED;
 		__u32 len = nh == NEXTHDR_FRAGMENT ? 8 : ((__u32)h[1] + 1) * 8;
 		if (nh == NEXTHDR_FRAGMENT) {
@@ -103,14 +103,12 @@ static __noinline int parse6_ext(struct __sk_buff *skb, struct pkt6 *p)
 
 /* Parse an IPv6 frame into *p: 1 (IPv6, parsed), 0 (not IPv6: not ours),
  * or a DROP_* for a malformed or truncated one. */
-static __always_inline int parse_pkt6(struct __sk_buff *skb, struct pkt6 *p)
+static __always_inline int parse_pkt6(struct lb_ctx *ctx, struct pkt6 *p)
 {
-	__u32 want = skb->len < PARSE6_LINEAR ? skb->len : PARSE6_LINEAR;
-	if ((long)skb->data_end - (long)skb->data < (long)want)
-		bpf_skb_pull_data(skb, want);
+	ctx_pull(ctx, ctx_len(ctx) < PARSE6_LINEAR ? ctx_len(ctx) : PARSE6_LINEAR);
 
 	void *data, *data_end;
-	skb_data_ptrs(skb, data, data_end);
+	ctx_data_ptrs(ctx, data, data_end);
 	struct ethhdr *eth = data;
 	if ((void *)(eth + 1) > data_end || eth->h_proto != bpf_htons(ETH_P_IPV6))
 		return 0;
@@ -122,7 +120,7 @@ static __always_inline int parse_pkt6(struct __sk_buff *skb, struct pkt6 *p)
 	__u16 plen = bpf_ntohs(ip6->payload_len);
 	if (plen == 0)
 		return DROP_BAD_IP; /* a jumbogram (or nothing at all): not balanced */
-	if (ETH_HLEN + sizeof(*ip6) + (__u32)plen > skb->len)
+	if (ETH_HLEN + sizeof(*ip6) + (__u32)plen > ctx_len(ctx))
 		return DROP_TRUNCATED;
 
 	__builtin_memcpy(&p->saddr, &ip6->saddr, sizeof(p->saddr));
@@ -142,14 +140,14 @@ static __always_inline int parse_pkt6(struct __sk_buff *skb, struct pkt6 *p)
 	p->frag_id = 0;
 
 	if (p->proto != IPPROTO_TCP && p->proto != IPPROTO_UDP && p->proto != NEXTHDR_ICMPV6) {
-		int r = parse6_ext(skb, p);
+		int r = parse6_ext(ctx, p);
 		if (r < 0)
 			return r;
 		if (p->ext_refused || p->frag_later)
 			return 1;
 	}
 
-	skb_data_ptrs(skb, data, data_end);
+	ctx_data_ptrs(ctx, data, data_end);
 	void *l4 = data + (p->l4off & 0xff); /* <= 14 + 40 + EXT6_BYTES */
 	if (p->proto == IPPROTO_TCP) {
 		struct tcphdr *th = l4;

@@ -21,18 +21,18 @@ static __always_inline int drop(int code)
 	__u64 *v = bpf_map_lookup_elem(&lb_drops, &idx);
 	if (v)
 		*v += 1;
-	return TC_ACT_SHOT;
+	return CTX_DROP;
 }
 
 /* Packets we do not handle go on to the stack untouched. */
 static __always_inline int pass(void)
 {
 	count(CNT_PASS);
-	return TC_ACT_OK;
+	return LB_PASS;
 }
 
 /* Does result v let the packet leave? A verdict, not a drop code: no step
- * returns TC_ACT_SHOT (lb_main.h), a failed redirect included. */
+ * returns CTX_DROP (lb_main.h), a failed redirect included. */
 static __always_inline int leaves(int v)
 {
 	return v >= 0;

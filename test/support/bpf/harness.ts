@@ -3,7 +3,7 @@
 // afterwards), runs frames through BPF_PROG_TEST_RUN via `bpftool prog run`,
 // and diffs counters.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Dataplane, type DpStats } from '../../../lab-images/balancer/agent/dataplane';
@@ -19,6 +19,8 @@ export const TC_ACT_REDIRECT = 7;
  * a redirect's interface exists (test-run then never transmits), so a made-up
  * index would be a failed redirect. */
 export const LO_IFINDEX = 1;
+/** XDP verdicts (enum xdp_action). */
+export const XDP = { ABORTED: 0, DROP: 1, PASS: 2, TX: 3, REDIRECT: 4 } as const;
 
 /** Why the suite cannot run here, or null when it can: one short line that
  * `npm test` repeats when it reports the skipped tests. */
@@ -43,7 +45,7 @@ export function make(dir: string, ...targets: string[]): void {
 /** The core's make target that builds each object the tests load: the product
  * by default; the benchmark objects (never in the image) on the host. */
 const CORE_TARGET: Record<string, string> = {
-  'balancer.bpf.o': 'all', 'bench.bpf.o': 'bench', 'pass.bpf.o': 'bench', 'bench-small.bpf.o': 'small',
+  'balancer.bpf.o': 'all', 'balancer_xdp.bpf.o': 'all', 'bench.bpf.o': 'bench', 'pass.bpf.o': 'bench', 'bench-small.bpf.o': 'small',
 };
 
 /** A private bpffs mount under /tmp (no '.' in the path: libbpf rewrites it). */
@@ -108,6 +110,43 @@ export function tryRunProg(prog: string, frame: Buffer): RunOut | { error: strin
   }
 }
 
+/** Run one frame through a pinned XDP program (BPF_PROG_TEST_RUN).
+ * ingressIfindex: the interface the frame "arrived on" (struct xdp_md
+ * ctx_in: data 0, data_end = the frame's length, data_meta 0,
+ * ingress_ifindex, rx_queue_index 0); 0: no ctx, and test-run says the
+ * loopback device (index 1), as ours. */
+export function runXdp(prog: string, frame: Buffer, ingressIfindex = 0): RunOut {
+  const tmp = mkdtempSync('/tmp/lblab_frame_');
+  try {
+    writeFileSync(join(tmp, 'in'), frame);
+    const ctx: string[] = [];
+    if (ingressIfindex) {
+      const c = Buffer.alloc(24);
+      c.writeUInt32LE(frame.length, 4);
+      c.writeUInt32LE(ingressIfindex, 12);
+      writeFileSync(join(tmp, 'ctx'), c);
+      ctx.push('ctx_in', join(tmp, 'ctx'));
+    }
+    const out = execFileSync('bpftool', ['-j', 'prog', 'run', 'pinned', prog, 'data_in', join(tmp, 'in'),
+      'data_out', join(tmp, 'out'), 'data_size_out', '4096', ...ctx], { encoding: 'utf8' });
+    const j = JSON.parse(out) as { retval: number; duration: number };
+    return { retval: j.retval, duration: j.duration, out: readFileSync(join(tmp, 'out')) };
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** Load lb_xdp (balancer_xdp.bpf.o) on the maps a loaded object pinned
+ * under pinDir/maps (the same names and layouts): pinned as
+ * pinDir/progs/lb_xdp, whose path is returned. */
+export function loadXdpOnMaps(pinDir: string): string {
+  make(CORE_DIR, CORE_TARGET['balancer_xdp.bpf.o']);
+  const maps = readdirSync(join(pinDir, 'maps')).flatMap((m) => ['map', 'name', m, 'pinned', join(pinDir, 'maps', m)]);
+  const path = join(pinDir, 'progs', 'lb_xdp');
+  execFileSync('bpftool', ['prog', 'load', join(CORE_DIR, 'build', 'balancer_xdp.bpf.o'), path, 'type', 'xdp', ...maps], { stdio: 'pipe' });
+  return path;
+}
+
 export type Flat = Record<string, number>;
 export function flatStats(s: DpStats): Flat {
   const f: Flat = {};
@@ -149,6 +188,16 @@ export class Lab {
     }
   }
   run(frame: Buffer, repeat = 1, ingressIfindex = 0): RunOut { return runProg(this.dp.progPath, frame, repeat, ingressIfindex); }
+  private xdpPath?: string;
+  /** lb_xdp (balancer_xdp.bpf.o) on this lab's maps, loaded on first use. */
+  get xdpProg(): string { return (this.xdpPath ??= loadXdpOnMaps(this.dp.pinDir)); }
+  /** Run one frame through lb_xdp (ingressIfindex 0: test-run's loopback, index 1). */
+  runAtXdp(frame: Buffer, ingressIfindex = 0): RunOut { return runXdp(this.xdpProg, frame, ingressIfindex); }
+  async runCountedAtXdp(frame: Buffer, ingressIfindex = 0): Promise<RunOut & { d: Flat }> {
+    const before = await this.stats();
+    const r = this.runAtXdp(frame, ingressIfindex);
+    return { ...r, d: delta(before, await this.stats()) };
+  }
   /** Run one frame on a given CPU (the flow cache is per CPU). */
   runOn(cpu: number, frame: Buffer): RunOut { return runProg(this.dp.progPath, frame, 1, 0, cpu); }
   runMany(frames: Buffer[]): RunOut[] { return runBatch(this.dp.progPath, frames); }
