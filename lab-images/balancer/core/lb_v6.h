@@ -75,6 +75,8 @@ struct v6_scratch {
 	__be16 qn_sport;           /* ... and ports */
 	__be16 qn_dport;
 	struct icmp6_too_big ptb; /* a packet too big being built */
+	struct snat_port_key rest; /* snat: a port's lb_snat_rest key (off the stack) */
+	__be16 spare;              /* snat: the first resting port tried */
 };
 
 struct {
@@ -583,14 +585,19 @@ static __noinline int snat6_claim(struct lb_ctx *ctx, struct pkt6 *p, struct flo
 	__u32 *cur = bpf_map_lookup_elem(&lb_snat_next, &bid);
 	if (!cur)
 		return DROP_SNAT_PORTS;
-	__u32 rest = snat_rest();
-	__be32 ra = snat6_rest_addr(&rk->dst);
-	__be16 spare = 0;
+	/* the rest key and the spare live in the scratch: this frame is on the
+	 * pipeline's deepest call chain (512 bytes in all) */
+	fc->x->rest.backend_id = bid;
+	fc->x->rest.addr = snat6_rest_addr(&rk->dst);
+	fc->x->rest.pad = 0;
+	fc->x->spare = 0;
 	for (int t = 0; t < 8; t++) {
 		__u32 n = __sync_fetch_and_add(cur, 1);
 		rk->dport = bpf_htons(SNAT_PORT_MIN + n % SNAT_PORT_SPAN);
-		if (snat_resting(bid, ra, rk->dport, fc->x->now, rest)) {
-			spare = spare ? spare : rk->dport;
+		fc->x->rest.port = rk->dport;
+		__u32 *rested = bpf_map_lookup_elem(&lb_snat_rest, &fc->x->rest);
+		if (rested && ticks_since(fc->x->now, *rested) < snat_rest()) {
+			fc->x->spare = fc->x->spare ? fc->x->spare : rk->dport;
 			continue;
 		}
 		if (!bpf_map_update_elem(&lb_flows6, rk, rv, BPF_NOEXIST))
@@ -600,16 +607,16 @@ static __noinline int snat6_claim(struct lb_ctx *ctx, struct pkt6 *p, struct flo
 		    !bpf_map_update_elem(&lb_flows6, rk, rv, BPF_EXIST))
 			goto claimed; /* this flow's own, from before */
 		if (held && flow_expired(p->proto, &held->b, fc->x->now)) {
-			if (ticks_since(fc->x->now, held->b.last_seen) >= rest &&
+			if (ticks_since(fc->x->now, held->b.last_seen) >= snat_rest() &&
 			    !bpf_map_update_elem(&lb_flows6, rk, rv, BPF_EXIST))
 				goto claimed;
-			spare = spare ? spare : rk->dport;
+			fc->x->spare = fc->x->spare ? fc->x->spare : rk->dport;
 		}
 	}
-	if (!spare)
+	if (!fc->x->spare)
 		return DROP_SNAT_PORTS;
 	/* every port tried rests or is held: the first resting one goes */
-	rk->dport = spare;
+	rk->dport = fc->x->spare;
 	struct flow_val6 *was = bpf_map_lookup_elem(&lb_flows6, rk);
 	if (was ? !flow_expired(p->proto, &was->b, fc->x->now) || bpf_map_update_elem(&lb_flows6, rk, rv, BPF_EXIST)
 		: bpf_map_update_elem(&lb_flows6, rk, rv, BPF_NOEXIST))
