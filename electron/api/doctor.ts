@@ -22,6 +22,12 @@ export const FINDING_KINDS = [
   'client-ip-hidden',
   /** a balancer or router that does not run */
   'node-down',
+  /** a router or balancer that does not forward IPv6 (net.ipv6.conf.all.forwarding 0) */
+  'forwarding-off',
+  /** a backend of a service with an IPv6 VIP whose interface lacks its planned IPv6 address */
+  'address6-missing',
+  /** a dual-stack service that answers over IPv4 but not over IPv6, nothing else explaining it */
+  'ipv6-unanswered',
 ] as const;
 export type FindingKind = (typeof FINDING_KINDS)[number];
 
@@ -66,6 +72,9 @@ export interface DoctorReport {
   /** what the probes saw: per service, requests through the VIP from one client and who answered */
   probes: {
     service: string; client: string; sent: number; answered: Record<string, number>; failed: number; sawClientAs: string[]; vipMac?: string;
+    /** 6: the probe went to the service's IPv6 VIP, `vip6` (absent: its IPv4 VIP) */
+    family?: 6;
+    vip6?: string;
     /** tunnel: one large request through it (a body of `bytes`) and its HTTP status (0: no answer) */
     large?: { bytes: number; code: number };
   }[];

@@ -32,7 +32,7 @@ export interface NodeDoc {
   position?: Position;
 }
 /** `subnet6`: the network is dual-stack; `auto` takes a free /64 of fd00:4c42::/48, else a ULA subnet (fd00::/8) */
-export interface NetworkDoc { subnet?: string; subnet6?: string; position?: Position }
+export interface NetworkDoc { subnet?: string; subnet6?: string; mtu?: number; position?: Position }
 export interface BackendDoc { node: string; weight?: number }
 export interface RouteDoc {
   path?: string;

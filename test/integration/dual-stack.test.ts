@@ -5,11 +5,13 @@
 // client → VIP6; nat: ipv6.dst the server; snat: ipv6.src the balancer), and the bytes the balancer
 // receives during a 10 MiB download over IPv6 say whether the responses crossed it (dsr, tunnel: no;
 // nat: yes, the control). One journey over IPv6 (tunnel) names the outer header and sees the response
-// go around the balancer.
+// go around the balancer. The doctor probes the VIP6 beside the VIP (tunnel), and names IPv6 in what it finds:
+// a server without the VIP6 on lo, a router that does not forward IPv6 (the answers over IPv6 lost, over IPv4 not).
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Journey, LabStatus } from '../../electron/api';
+import type { DoctorReport, Journey, LabStatus } from '../../electron/api';
 import { LAB_PREFIX, lblab, lblabOk, nodeSh, tcpdumpIn, tmpDir } from '../support/labs';
 
 const LAB = `${LAB_PREFIX}ds`;
@@ -66,6 +68,19 @@ async function balancerRxDuringDownload6(): Promise<number> {
   return (await read()) - before;
 }
 
+/** `lblab doctor --json`: its report (exit 1 when it finds an error). */
+async function doctor(): Promise<DoctorReport> {
+  const r = await lblab(['doctor', LAB, '--json'], { timeoutMs: 120_000 });
+  return JSON.parse(r.stdout) as DoctorReport;
+}
+const alarms = (r: DoctorReport) => r.findings.filter((f) => f.severity !== 'info').map((f) => `${f.kind} ${f.node}`);
+/** A sysctl written by hand, as with nsenter: a throw-away container in the node's network namespace, /proc/sys writable. */
+function sysctlByHand(node: string, script: string): void {
+  const c = `lblab-${LAB}-${node}`;
+  const image = execFileSync('docker', ['inspect', '-f', '{{.Config.Image}}', c], { encoding: 'utf8' }).trim();
+  execFileSync('docker', ['run', '--rm', '--network', `container:${c}`, '--cap-drop', 'ALL', '--cap-add', 'NET_ADMIN', '--security-opt', 'systempaths=unconfined', image, 'sh', '-c', script]);
+}
+
 async function servesBoth(): Promise<void> {
   for (const url of [`http://[${VIP6}]/`, `http://${VIP4}/`]) expect(await spread(url), url).toEqual({ web1: 50, web2: 50 });
 }
@@ -112,6 +127,36 @@ describe('dual-stack lab', () => {
     expect(rewrites).toEqual({ encap: 'ip6ip6', 'outer.ipv6.src': addr6('lb', 'back'), 'outer.ipv6.dst': addr6(j.backend!, 'back') });
     expect(j.response.hops.length).toBeGreaterThan(0);
     expect(j.response.viaBalancer).toBe(false);
+  });
+
+  it('the doctor (tunnel): probes the VIP6 too; names IPv6 in a server without the VIP6 on lo and a router not forwarding IPv6', async () => {
+    const quiet = await doctor();
+    expect(alarms(quiet)).toEqual([]);
+    const p6 = quiet.probes.find((p) => p.family === 6)!;
+    expect(p6).toMatchObject({ vip6: VIP6, failed: 0 });
+    expect(Object.keys(p6.answered).sort()).toEqual(['web1', 'web2']);
+
+    await sh('web2', `ip -6 addr del ${VIP6}/128 dev lo`);
+    try {
+      const r = await doctor();
+      expect(alarms(r)).toEqual(['vip-missing web2']);
+      expect(r.findings[0].summary).toBe(`web2 does not hold IPv6 VIP ${VIP6} on lo.`);
+      expect(r.findings[0].evidence.some((e) => e.includes(`→ [${VIP6}]:80 (IPv6)`))).toBe(true);
+    } finally {
+      await sh('web2', `ip -6 addr add ${VIP6}/128 dev lo`);
+    }
+
+    // the servers answer the client over r1 (tunnel: around the balancer)
+    sysctlByHand('r1', 'echo 0 > /proc/sys/net/ipv6/conf/all/forwarding');
+    try {
+      const r = await doctor();
+      expect(alarms(r)).toEqual(['forwarding-off r1']);
+      expect(r.findings[0].summary).toBe('r1 does not forward IPv6 (net.ipv6.conf.all.forwarding = 0).');
+      const [v4, v6] = [r.probes.find((p) => p.family !== 6)!, r.probes.find((p) => p.family === 6)!];
+      expect([v4.failed, v6.answered]).toEqual([0, {}]);
+    } finally {
+      sysctlByHand('r1', 'echo 1 > /proc/sys/net/ipv6/conf/all/forwarding');
+    }
   });
 
   it('nat: 100/100 over both; ipv6.dst becomes the server; responses cross the balancer', async () => {

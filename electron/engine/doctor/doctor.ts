@@ -11,7 +11,7 @@ import { serviceBackendNodes } from '../topology/plan';
 import type { LabPlan } from '../topology/plan-types';
 import { CHECKS, type CheckContext } from './checks/index';
 import { lookAt, type NodeLook } from './look';
-import { probeBackends, probeServices, type ServiceProbe } from './probes';
+import { probeBackends, probeServices, probeTarget, type ServiceProbe } from './probes';
 import { flushVipNeighbours, NO_PMTU_DISC, restoreClientPmtu, restoreLinks, restoreServerAnswers, restoreSysctls, sysctlsDrifted } from './restore';
 
 export interface DoctorDeps extends Pick<DeployDeps, 'planLab'> {
@@ -50,8 +50,12 @@ export function withProbes(findings: Finding[], probes: ServiceProbe[], ctx: Che
     const s = ctx.plan.services.find((x) => x.name === p.service);
     if (!s) continue;
     const answered = Object.entries(p.answered).map(([n, k]) => `${n} ×${k}`).join(', ');
-    const line = `${p.client} → ${s.vip}:${s.port}, ${p.sent} requests: ${answered ? `answered by ${answered}` : 'none answered'}${p.failed ? `, ${p.failed} failed` : ''}`;
+    const line = `${p.client} → ${probeTarget(p, s)}:${s.port}${p.family === 6 ? ' (IPv6)' : ''}, ${p.sent} requests: ${answered ? `answered by ${answered}` : 'none answered'}${p.failed ? `, ${p.failed} failed` : ''}`;
     for (const f of out) if (f.service === p.service && f.severity !== 'info') f.evidence.push(line);
+    if (p.family === 6) {
+      out.push(...unanswered6(p, s, probes, out, line));
+      continue;
+    }
     const hidden = out.find((f) => f.kind === 'client-ip-hidden' && f.service === p.service);
     if (hidden && p.sawClientAs.length) hidden.evidence.push(`the servers saw ${p.client} as ${p.sawClientAs.join(', ')}`);
     // a large request through the tunnel unanswered while every small one is, and nothing else wrong with the
@@ -80,6 +84,22 @@ export function withProbes(findings: Finding[], probes: ServiceProbe[], ctx: Che
     }
   }
   return out;
+}
+
+/** Nothing answered over IPv6 while the IPv4 VIP answers, and no finding about IPv6 explains it: one of its own. */
+function unanswered6(p: ServiceProbe, s: LabPlan['services'][number], probes: ServiceProbe[], found: Finding[], line: string): Finding[] {
+  const v4 = probes.find((x) => x.service === p.service && x.family !== 6);
+  if (Object.keys(p.answered).length || !p.sent || !v4 || !Object.keys(v4.answered).length) return [];
+  if (found.some((f) => f.severity !== 'info' && (f.service === s.name || f.service === null) && /IPv6/.test(f.summary))) return [];
+  return [
+    {
+      kind: 'ipv6-unanswered', severity: 'error', node: s.balancer, service: s.name,
+      summary: `service ${s.name} answers over IPv4 (${s.vip}) but not over IPv6 (${p.vip6}).`,
+      evidence: [line, `${v4.client} → ${s.vip}:${s.port}: answered by ${Object.entries(v4.answered).map(([n, k]) => `${n} ×${k}`).join(', ')}`],
+      why: `the IPv6 path differs from the IPv4 one: the balancer must hold ${p.vip6} and run the service over IPv6, every router on the way forward IPv6, and each backend have its IPv6 address (and in dsr or tunnel the VIP6 on lo).`,
+      fix: `\`lblab doctor --fix\` re-plumbs the lab and configures the balancers again; by hand, compare \`ip -6 addr\` and \`ip -6 route\` on ${s.balancer} and the backends with \`lblab status\`.`,
+    },
+  ];
 }
 
 /** The large request lost: evidence for an mtu finding of the service, or one of its own (on a client that sends

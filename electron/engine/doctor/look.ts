@@ -1,8 +1,8 @@
 // The doctor's look at one node: one exec gathering everything the checks
 // judge — addresses with MTUs and link state (`ip -j addr`), routes
 // (`ip -j route`), the ARP and reverse-path sysctls of every interface, the tc
-// ingress filters (tunnel decap, the balancer's program) and the TCP ports
-// listened on. parseLook is pure, so the checks are tested on recorded output.
+// ingress filters (tunnel decap, the balancer's program), the TCP ports
+// listened on, IPv6 forwarding and the ip6ip6 senders the decapsulator takes. parseLook is pure, so the checks are tested on recorded output.
 import { execIn } from '../docker/exec';
 
 export interface LookAddr {
@@ -27,9 +27,10 @@ export interface NodeLook {
   sysctls: Record<string, string>;
   /** interface → `tc filter show dev X ingress` output (only interfaces that have any) */
   ingress: Record<string, string>;
-  /** TCP ports listened on */
   /** TCP ports listened on; undefined when the node has no `ss` */
   listening?: number[];
+  /** the IPv6 senders the pinned decapsulator accepts ip6ip6 from (its decap_senders6); undefined when none is pinned */
+  decapSenders6?: string[];
 }
 
 const SEP = '@@lblab@@';
@@ -42,15 +43,47 @@ export const LOOK_SCRIPT = [
   'ip -j route',
   `echo ${SEP}`,
   'cd /proc/sys/net/ipv4 && for f in ip_forward ip_no_pmtu_disc conf/*/arp_ignore conf/*/arp_announce conf/*/rp_filter; do [ -f "$f" ] && echo "$f $(cat "$f")"; done',
+  'f=/proc/sys/net/ipv6/conf/all/forwarding; [ -f $f ] && echo "net.ipv6.conf.all.forwarding $(cat $f)"',
   `echo ${SEP}`,
   'for d in $(ls /sys/class/net); do o=$(tc filter show dev "$d" ingress 2>/dev/null); [ -n "$o" ] && { echo "== $d"; echo "$o"; }; done',
   `echo ${SEP}`,
   'if command -v ss >/dev/null 2>&1; then ss -Htln; else echo no-ss; fi',
+  `echo ${SEP}`,
+  // the decapsulator's pin (topology/plumbing.ts)
+  'm="${LBLAB_BPFFS:-/sys/fs/bpf}/lblab_decap/maps/decap_senders6"; [ -e "$m" ] && command -v bpftool >/dev/null 2>&1 && bpftool -j map dump pinned "$m" 2>/dev/null',
   'true',
 ].join('\n');
 
-/** `conf/eth0/rp_filter` → `net.ipv4.conf.eth0.rp_filter` */
-const sysctlName = (path: string) => `net.ipv4.${path.replace(/\//g, '.')}`;
+/** `conf/eth0/rp_filter` → `net.ipv4.conf.eth0.rp_filter` (a full name stays) */
+const sysctlName = (path: string) => (path.startsWith('net.') ? path : `net.ipv4.${path.replace(/\//g, '.')}`);
+
+/** decap_senders6 as `bpftool -j map dump` gives it (one entry: n, host order, then 16-byte addresses) → the addresses. */
+export function parseSenders6(text: string): string[] | undefined {
+  const dump = json<{ value?: string[] }[] | undefined>(text.trim(), undefined);
+  const bytes = dump?.[0]?.value?.map((h) => parseInt(h, 16));
+  if (!bytes || bytes.length < 4 || bytes.some((b) => !Number.isInteger(b))) return undefined;
+  const n = bytes[0] | (bytes[1] << 8) | (bytes[2] << 16) | (bytes[3] << 24);
+  const out: string[] = [];
+  for (let i = 0; i < n && 4 + 16 * (i + 1) <= bytes.length; i++) {
+    const b = bytes.slice(4 + 16 * i, 4 + 16 * (i + 1));
+    out.push(compress6(Array.from({ length: 8 }, (_, g) => (b[2 * g] << 8) | b[2 * g + 1])));
+  }
+  return out;
+}
+
+/** Eight 16-bit groups as an IPv6 address in its shortest form (RFC 5952). */
+function compress6(g: number[]): string {
+  let best = [-1, 0];
+  for (let i = 0; i < 8; ) {
+    let j = i;
+    while (j < 8 && g[j] === 0) j++;
+    if (j - i > best[1] && j - i > 1) best = [i, j - i];
+    i = j === i ? i + 1 : j;
+  }
+  const hex = g.map((x) => x.toString(16));
+  if (best[0] < 0) return hex.join(':');
+  return `${hex.slice(0, best[0]).join(':')}::${hex.slice(best[0] + best[1]).join(':')}`;
+}
 
 function json<T>(text: string, fallback: T): T {
   try {
@@ -62,7 +95,7 @@ function json<T>(text: string, fallback: T): T {
 
 /** The exec's output as a look. */
 export function parseLook(stdout: string): NodeLook {
-  const [a = '', r = '', s = '', tc = '', ss = ''] = stdout.split(`${SEP}\n`);
+  const [a = '', r = '', s = '', tc = '', ss = '', d6 = ''] = stdout.split(`${SEP}\n`);
   const sysctls: Record<string, string> = {};
   for (const line of s.split('\n')) {
     const m = /^(\S+) (\S+)$/.exec(line.trim());
@@ -88,6 +121,7 @@ export function parseLook(stdout: string): NodeLook {
     sysctls,
     ingress,
     ...(hasSs && { listening: [...listening].sort((x, y) => x - y) }),
+    ...(parseSenders6(d6) && { decapSenders6: parseSenders6(d6) }),
   };
 }
 
@@ -109,6 +143,21 @@ export function effective(look: NodeLook, key: 'arp_ignore' | 'arp_announce' | '
 /** The interface holding an IPv4 address, if any. */
 export function ifaceWith(look: NodeLook, address: string): LookAddr | undefined {
   return look.addrs.find((l) => (l.addr_info ?? []).some((a) => a.family === 'inet' && a.local === address));
+}
+
+/** The interface holding an IPv6 address, if any (addresses compared in their canonical form). */
+export function ifaceWith6(look: NodeLook, address: string): LookAddr | undefined {
+  const want = canonical6(address);
+  return look.addrs.find((l) => (l.addr_info ?? []).some((a) => a.family === 'inet6' && canonical6(a.local) === want));
+}
+
+/** An IPv6 address in one spelling (`ip -j` prints the shortest; a lab file may not). */
+export function canonical6(address: string): string {
+  const [head, tail = ''] = address.toLowerCase().split('::');
+  const h = head ? head.split(':') : [];
+  const t = tail ? tail.split(':') : [];
+  const groups = address.includes('::') ? [...h, ...Array(8 - h.length - t.length).fill('0'), ...t] : h;
+  return compress6(groups.map((x) => parseInt(x || '0', 16)));
 }
 
 /** The node's lab interfaces: every one but lo and tunnels. */

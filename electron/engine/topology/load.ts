@@ -77,11 +77,11 @@ function duplicateKeys(node: unknown, path: (string | number)[], lines: LineCoun
 
 const ORDER: Record<string, string[]> = {
   lab: ['name', 'description', 'offload', 'hosts', 'networks', 'nodes', 'services'],
-  network: ['subnet', 'position'],
+  network: ['subnet', 'subnet6', 'mtu', 'position'],
   node: ['kind', 'host', 'image', 'trust', 'links', 'position'],
   link: ['network', 'address', 'rate'],
   position: ['x', 'y'],
-  service: ['balancer', 'vip', 'port', 'protocol', 'mode', 'scheduler', 'backends', 'routes', 'health', 'gateway', 'workers'],
+  service: ['balancer', 'vip', 'vip6', 'port', 'protocol', 'mode', 'scheduler', 'backends', 'routes', 'health', 'gateway', 'workers'],
   backend: ['node', 'weight'],
   route: ['path', 'host', 'header', 'backends'],
   health: ['type', 'path', 'interval'],

@@ -70,7 +70,10 @@ function buildPlan(doc: LabDoc, addr: Addressing, modes: Record<string, Mode>): 
     const where = spread ? { hosts: netHosts(net), ...(overlay && { overlay: true as const, ...dockerRange(net, s) }) } : {};
     const s6 = addr.subnets6.get(net);
     const v6 = s6 && { subnet6: s6.cidr, gateway6: bigToIp6(s6.base + 1n) };
-    return { name: net, docker: networkName(lab, net), subnet: s.cidr, gateway: intToIp(gatewayOf(s)), ...v6, ...where, ...(overlays && { mtu: OVERLAY_MTU }) };
+    // the lab's own mtu (a narrow link), never above what an overlay leaves; an overlay keeps its own
+    const asked = doc.networks[net].mtu;
+    const mtu = overlay ? OVERLAY_MTU : overlays ? Math.min(asked ?? OVERLAY_MTU, OVERLAY_MTU) : asked;
+    return { name: net, docker: networkName(lab, net), subnet: s.cidr, gateway: intToIp(gatewayOf(s)), ...v6, ...where, ...(mtu && { mtu }) };
   });
 
   const routes = allRoutes(doc, addr, modes);

@@ -59,9 +59,17 @@ export const engineRefSchema = z
   .max(300)
   .regex(ENGINE_RE, 'must be default, a Docker URL (ssh://user@host, tcp://host:2376, unix:///path) or a Docker context name');
 
+/** A link's MTU: at least IPv6's minimum (1 280), at most a jumbo frame; a path MTU lesson's narrow link. */
+export const mtuSchema = z
+  .number({ error: 'must be a whole number of bytes from 1280 to 9000' })
+  .int('must be a whole number of bytes from 1280 to 9000')
+  .min(1280, 'must be from 1280 (IPv6\'s minimum) to 9000')
+  .max(9000, 'must be from 1280 (IPv6\'s minimum) to 9000');
+
 export const networkSchema = z.strictObject({
   subnet: cidr.optional(),
   subnet6: cidr6.optional(),
+  mtu: mtuSchema.optional(),
   position: positionSchema.optional(),
 });
 

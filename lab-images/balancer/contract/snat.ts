@@ -1,7 +1,7 @@
 // Full NAT's capacity, as the host, the agent and the data plane agree on it.
 // A snat flow holds one (address, port) slot per backend; once given back, a
 // slot rests as long as the servers' TIME_WAIT before it goes to the same
-// backend again (core/mode_snat.h), so a backend sustains at most
+// backend again (core/mode_snat.h; IPv6: lb_v6.h, the same rest), so a backend sustains at most
 // ports x addresses / TIME_WAIT new connections a second without a SYN
 // meeting an old connection's TIME_WAIT there.
 import { SNAT_PORT_MIN, SNAT_PORT_SPAN } from './limits';

@@ -104,6 +104,14 @@ static __always_inline void snat_port_rests(__u32 bid, __be32 addr, __be16 port,
 	bpf_map_update_elem(&lb_snat_rest, &pk, &last, BPF_ANY);
 }
 
+/* An IPv6 snat address as lb_snat_rest's 32-bit address: its words xor-ed.
+ * A service has one; a clash with another address only makes a port rest
+ * that need not. */
+static __always_inline __be32 snat6_rest_addr(const struct addr6 *a)
+{
+	return a->w[0] ^ a->w[1] ^ a->w[2] ^ a->w[3];
+}
+
 /* Ticks from stamp `then` to tick `now`, 0 if the stamp is later: another
  * CPU may stamp the next tick while this one still holds the last (the sweep
  * reads the clock once per pass, and a pass over a full table is many ms).

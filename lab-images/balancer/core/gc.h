@@ -74,9 +74,9 @@ static long gc_entry(struct bpf_map *map, struct flow_key *k, struct flow_val *v
 	return 0;
 }
 
-/* The same for IPv6 flows (lb_flows6; flow_val6 starts with a flow_val).
- * A snat reply entry's port needs no rest stamp: IPv6 snat ports are
- * taken over only once their flow has expired (lb_v6.h). */
+/* The same for IPv6 flows (lb_flows6; flow_val6 starts with a flow_val);
+ * a snat reply entry's port rests too, under its address folded
+ * (snat6_rest_addr). */
 static long gc_entry6(struct bpf_map *map, struct flow_key6 *k, struct flow_val6 *v6, struct gc_ctx *c)
 {
 	struct flow_val *v = &v6->b;
@@ -94,6 +94,8 @@ static long gc_entry6(struct bpf_map *map, struct flow_key6 *k, struct flow_val6
 	}
 	if (!(v->flags & FLOW_F_REPLY))
 		flow_release(v);
+	else if (v->mode == MODE_SNAT)
+		snat_port_rests(v->backend_id, snat6_rest_addr(&k->dst), k->dport, v->last_seen);
 	bpf_map_delete_elem(&lb_flows6, k);
 	count(flush ? CNT_GC_FLUSHED : CNT_GC_EXPIRED);
 	return 0;

@@ -18,7 +18,8 @@
  *  - snat: one IPv6 source address per service (lb_snat6, the contract's
  *    snatAddress6), ports from the backend's cursor (lb_snat_next, shared
  *    with IPv4), claimed by an exclusive insert of the reply entry; a port
- *    whose flow has expired is taken over;
+ *    given back rests before it goes to the same backend again, as IPv4's
+ *    (lb_snat_rest, mode_snat.h);
  *  - tunnel: a packet too big once wrapped (40 bytes) is answered with an
  *    ICMPv6 packet too big (icmp6.h): IPv6 routers never fragment, and
  *    IPv6 has no DF bit to say "don't tell me".
@@ -74,6 +75,8 @@ struct v6_scratch {
 	__be16 qn_sport;           /* ... and ports */
 	__be16 qn_dport;
 	struct icmp6_too_big ptb; /* a packet too big being built */
+	struct snat_port_key rest; /* snat: a port's lb_snat_rest key (off the stack) */
+	__be16 spare;              /* snat: the first resting port tried */
 };
 
 struct {
@@ -562,8 +565,12 @@ static __always_inline int mode_nat6_fwd(struct lb_ctx *ctx, struct pkt6 *p, str
 }
 
 /* snat: claim a port toward the backend from the service's IPv6 source
- * (the reply entry inserted exclusively); a port whose flow has expired
- * is taken over. 0 (fc->val->b.snat_port set) or DROP_SNAT_PORTS. */
+ * (the reply entry inserted exclusively). As in IPv4 (mode_snat.h), a port
+ * given back rests as long as the servers' TIME_WAIT (lb_snat_rest, its
+ * address folded) while another may be had, and so does one whose flow has
+ * expired unswept (from its last packet); when every port tried rests, the
+ * first goes anyway, counted snat_early. 0 (fc->val->b.snat_port set) or
+ * DROP_SNAT_PORTS. */
 static __noinline int snat6_claim(struct lb_ctx *ctx, struct pkt6 *p, struct flow_ctx6 *fc)
 {
 	struct flow_val6 *rv = &fc->x->e;
@@ -578,20 +585,43 @@ static __noinline int snat6_claim(struct lb_ctx *ctx, struct pkt6 *p, struct flo
 	__u32 *cur = bpf_map_lookup_elem(&lb_snat_next, &bid);
 	if (!cur)
 		return DROP_SNAT_PORTS;
+	/* the rest key and the spare live in the scratch: this frame is on the
+	 * pipeline's deepest call chain (512 bytes in all) */
+	fc->x->rest.backend_id = bid;
+	fc->x->rest.addr = snat6_rest_addr(&rk->dst);
+	fc->x->rest.pad = 0;
+	fc->x->spare = 0;
 	for (int t = 0; t < 8; t++) {
 		__u32 n = __sync_fetch_and_add(cur, 1);
 		rk->dport = bpf_htons(SNAT_PORT_MIN + n % SNAT_PORT_SPAN);
+		fc->x->rest.port = rk->dport;
+		__u32 *rested = bpf_map_lookup_elem(&lb_snat_rest, &fc->x->rest);
+		if (rested && ticks_since(fc->x->now, *rested) < snat_rest()) {
+			fc->x->spare = fc->x->spare ? fc->x->spare : rk->dport;
+			continue;
+		}
 		if (!bpf_map_update_elem(&lb_flows6, rk, rv, BPF_NOEXIST))
 			goto claimed;
 		struct flow_val6 *held = bpf_map_lookup_elem(&lb_flows6, rk);
 		if (held && ((held->b.flags & FLOW_F_REPLY) && reply6_of(held, fc->key)) &&
 		    !bpf_map_update_elem(&lb_flows6, rk, rv, BPF_EXIST))
 			goto claimed; /* this flow's own, from before */
-		if (held && flow_expired(p->proto, &held->b, fc->x->now) &&
-		    !bpf_map_update_elem(&lb_flows6, rk, rv, BPF_EXIST))
-			goto claimed;
+		if (held && flow_expired(p->proto, &held->b, fc->x->now)) {
+			if (ticks_since(fc->x->now, held->b.last_seen) >= snat_rest() &&
+			    !bpf_map_update_elem(&lb_flows6, rk, rv, BPF_EXIST))
+				goto claimed;
+			fc->x->spare = fc->x->spare ? fc->x->spare : rk->dport;
+		}
 	}
-	return DROP_SNAT_PORTS;
+	if (!fc->x->spare)
+		return DROP_SNAT_PORTS;
+	/* every port tried rests or is held: the first resting one goes */
+	rk->dport = fc->x->spare;
+	struct flow_val6 *was = bpf_map_lookup_elem(&lb_flows6, rk);
+	if (was ? !flow_expired(p->proto, &was->b, fc->x->now) || bpf_map_update_elem(&lb_flows6, rk, rv, BPF_EXIST)
+		: bpf_map_update_elem(&lb_flows6, rk, rv, BPF_NOEXIST))
+		return DROP_SNAT_PORTS;
+	count(CNT_SNAT_EARLY);
 claimed:
 	flow_cache6_forget(rk); /* once, after the loop's writes (flow_write6's rule) */
 	fc->val->b.snat_port = rk->dport;

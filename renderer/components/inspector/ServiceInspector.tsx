@@ -6,6 +6,7 @@ import { Icon } from '../icons';
 import { taken, type InspectorProps } from './context';
 import { DangerButton, NameField, NumberField, Section, SelectField, TextField } from './fields';
 import { i18n, useTranslation } from '../../i18n';
+import { vip6Problem } from '../../lib/ipv6-input';
 
 const MODE_LABEL = (m: Mode) => i18n.t(`inspector.service.modeLabel.${m}`);
 const PROTOCOL_LABEL = (p: Protocol) => i18n.t(`inspector.service.protocolLabel.${p}`);
@@ -82,6 +83,17 @@ export function ServiceInspector(p: InspectorProps & { name: string }) {
           <TextField label="VIP" testid="service-vip" path={at('vip')} value={svc.vip} placeholder={running && !svc.vip ? t('inspector.service.autoVip', { vip: running.vip }) : t('inspector.auto')} onChange={(v) => set({ vip: v || undefined }, 'vip')} onBlur={seal} />
           <NumberField label={t('inspector.service.port')} testid="service-port" path={at('port')} value={svc.port} placeholder={String(PROTOCOL_PORTS[svc.protocol ?? 'http'])} onChange={(v) => set({ port: v }, 'port')} onBlur={seal} />
         </div>
+        <TextField
+          label={t('inspector.service.vip6')}
+          testid="service-vip6"
+          path={at('vip6')}
+          value={svc.vip6}
+          placeholder={t('inspector.service.vip6Placeholder')}
+          hint={running?.vip6 && svc.vip6 === 'auto' ? t('inspector.service.autoVip', { vip: running.vip6 }) : t('inspector.service.vip6Hint')}
+          error={vip6Problem(svc.vip6) && t('inspector.service.vip6Syntax')}
+          onChange={(v) => set({ vip6: v.trim() || undefined }, 'vip6')}
+          onBlur={seal}
+        />
         <SelectField<Protocol>
           label={t('inspector.service.protocol')}
           testid="service-protocol"

@@ -243,3 +243,14 @@ describe('snat address pools', () => {
     ]);
   });
 });
+
+describe('network mtu', () => {
+  it('a network\'s mtu becomes its interfaces\' MTU (the Docker bridge option); the others keep the default', async () => {
+    const doc: LabDoc = { ...chain, networks: { ...chain.networks, b: { ...chain.networks.b, mtu: 1280 } } };
+    const plan = planLab(doc);
+    expect(Object.fromEntries(plan.networks.map((n) => [n.name, n.mtu]))).toEqual({ a: undefined, b: 1280, c: undefined });
+    const { networkOptions } = await import('../../../electron/engine/deploy/containers');
+    expect(networkOptions('chain', plan.networks.find((n) => n.name === 'b')!).Options).toMatchObject({ 'com.docker.network.driver.mtu': '1280' });
+    expect(networkOptions('chain', plan.networks.find((n) => n.name === 'a')!).Options).not.toHaveProperty(['com.docker.network.driver.mtu']);
+  });
+});

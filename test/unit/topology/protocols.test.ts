@@ -78,7 +78,7 @@ describe('requests in the service protocol', () => {
   it('the doctor: an etcd get of the server name, a WebSocket echo, or an HTTP GET', () => {
     expect(probeRequest({ ...at, protocol: 'tcp' })).toMatch(/etcdctl --endpoints 198\.18\.0\.254:2379 .*get lblab\/server --print-value-only.*echo "served by \$v"/);
     expect(probeRequest({ ...at, protocol: 'websocket' })).toContain('lblab-ws --timeout 2 ws://198.18.0.254:2379/ lblab-doctor');
-    expect(probeRequest({ ...at, protocol: 'http' })).toContain('curl -s -m 2 -o "$d/$i" http://198.18.0.254:2379/');
+    expect(probeRequest({ ...at, protocol: 'http' })).toContain('curl -g -s -m 2 -o "$d/$i" http://198.18.0.254:2379/');
     expect(probeRequest(at)).toBe(probeRequest({ ...at, protocol: 'http' }));
   });
 
