@@ -119,10 +119,16 @@ export async function runDoctor(lab: string, opts: DoctorOptions, deps: DoctorDe
   if (opts.service && !only) throw new ApiError(`lab ${lab} has no service ${opts.service} (services: ${plan.services.map((s) => s.name).join(', ') || 'none'})`, 'not-found');
   const services = only ? [only] : plan.services;
   const runs = (n: string) => ctx.objs.containers.some((c) => c.Labels?.[LABEL.node] === n && c.State === 'running');
-  const [{ states, looks }, stats, answers] = await Promise.all([lookAll(ctx), deps.readStats(plan).catch(() => undefined), probeBackends(plan, runs, services)]);
+  // the looks and the probes side by side (neither changes what the other sees); the stats after the
+  // probes, so a balancer's drop counters include what the probes' requests met
+  const probed = probeServices(plan, runs, services);
+  const [{ states, looks }, answers, [probes, stats]] = await Promise.all([
+    lookAll(ctx),
+    probeBackends(plan, runs, services),
+    probed.then(async (p) => [p, await deps.readStats(plan).catch(() => undefined)] as const),
+  ]);
   const cc: CheckContext = { plan, states, looks, stats, answers };
   const checked = CHECKS.flatMap((c) => c(cc));
-  const probes = await probeServices(plan, (n) => states[n] === 'running', services);
   let findings = withProbes(checked, probes, cc);
   if (only) {
     // its own findings, and those of the nodes its traffic crosses (routers included)
