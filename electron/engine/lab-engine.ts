@@ -75,7 +75,8 @@ async function switchEngine(name: string): Promise<void> {
 /** The app version: given by the shell (Electron knows it), else read from package.json. */
 function version(given?: string): string {
   if (given) return given;
-  for (const p of [new URL('../../package.json', import.meta.url), `${process.cwd()}/package.json`]) {
+  // beside the sources, beside the CLI's bundle (.cache/cli/<build>/), then the working directory
+  for (const p of [new URL('../../package.json', import.meta.url), new URL('../../../package.json', import.meta.url), `${process.cwd()}/package.json`]) {
     try {
       const pkg = JSON.parse(fs.readFileSync(p, 'utf8')) as { name?: string; version?: string };
       if (pkg.name === 'lblab' && pkg.version) return pkg.version;

@@ -12,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { DoctorReport, LabStatus, Mode } from '../../electron/api';
-import { lblab, LAB_PREFIX, rewriteLab, ROOT, tmpDir, type CliResult } from '../support/labs';
+import { lblab, LAB_PREFIX, nodeSh, rewriteLab, ROOT, tmpDir, type CliResult } from '../support/labs';
 
 const LAB = `${LAB_PREFIX}dr-doctor`;
 /** arp flux shows only where clients share the servers' segment: labs/dsr.lab.yaml's one network */
@@ -39,18 +39,18 @@ const dockerExec = (node: string, script: string) => docker('exec', container(no
 const sysctlByHand = (node: string, script: string) =>
   docker('run', '--rm', '--network', `container:${container(node)}`, '--cap-drop', 'ALL', '--cap-add', 'NET_ADMIN', '--security-opt', 'systempaths=unconfined', docker('inspect', '-f', '{{.Config.Image}}', container(node)).trim(), 'sh', '-c', script);
 
+// The requests go straight through docker exec: the CLI's start-up, paid on every poll, is not what is tested here.
+
 /** `n` requests through the VIP from client1, in parallel: who answered each ('fail' when none did). */
 async function served(n = 30): Promise<string[]> {
   const script = `d=$(mktemp -d); for i in $(seq ${n}); do curl -s -m 3 -o $d/$i http://${vip()}/ & done; wait; for i in $(seq ${n}); do sed -n 's/.*served by \\([a-z0-9-]*\\).*/\\1/p' $d/$i | head -1 | grep . || echo fail; done`;
-  const r = await lblab(['exec', lab, 'client1', '--', 'sh', '-c', script]);
-  return r.stdout.trim().split('\n');
+  return (await nodeSh(lab, 'client1', script)).trim().split('\n');
 }
 
 /** `n` requests through the VIP from client1: `server code` for each (`fail 000` when none answered). */
 async function answers(n = 30): Promise<string[]> {
   const script = `d=$(mktemp -d); for i in $(seq ${n}); do curl -s -m 3 -o $d/$i -w '%{http_code}' http://${vip()}/ > $d/c$i & done; wait; for i in $(seq ${n}); do w=$(sed -n 's/.*served by \\([a-z0-9-]*\\).*/\\1/p' $d/$i | head -1); echo "\${w:-fail} $(cat $d/c$i)"; done`;
-  const r = await lblab(['exec', lab, 'client1', '--', 'sh', '-c', script]);
-  return r.stdout.trim().split('\n');
+  return (await nodeSh(lab, 'client1', script)).trim().split('\n');
 }
 
 /** Every request answered, by every server (a server just started again waits for its first health check: up to 15 s). */
@@ -112,7 +112,8 @@ describe.sequential('the doctor on a live lab', () => {
   });
 
   it('no false alarms: no error or warning in any mode', async () => {
-    for (const m of ['dsr', 'tunnel', 'nat', 'snat', 'l4proxy', 'l7'] as const) {
+    // ending in nat, where the faults below begin: each mode switch is seconds
+    for (const m of ['dsr', 'tunnel', 'snat', 'l4proxy', 'l7', 'nat'] as const) {
       await toMode(m);
       const { code, report } = await doctor();
       expect(alarms(report), `${m}: ${JSON.stringify(report.findings)}`).toEqual([]);
@@ -123,6 +124,17 @@ describe.sequential('the doctor on a live lab', () => {
   });
 
   describe.sequential('faults made by hand', () => {
+    // grouped by mode (nat, dsr, tunnel), so the lab switches as seldom as it can
+    it('return-path (nat): a server whose default route bypasses the balancer', async () => {
+      await toMode('nat');
+      dockerExec('web2', `ip route replace default via ${addressOf('r1', 'back')}`);
+      const who = await served();
+      expect(who).toContain('fail');
+      expect(who).not.toContain('web2');
+      await found('return-path', 'web2');
+      await fixAndServe();
+    });
+
     it('vip-missing (dsr): a server without the VIP on lo', async () => {
       await toMode('dsr');
       dockerExec('web2', `ip addr del ${vip()}/32 dev lo`);
@@ -176,16 +188,6 @@ describe.sequential('the doctor on a live lab', () => {
       await fixAndServe();
     });
 
-    it('return-path (nat): a server whose default route bypasses the balancer', async () => {
-      await toMode('nat');
-      dockerExec('web2', `ip route replace default via ${addressOf('r1', 'back')}`);
-      const who = await served();
-      expect(who).toContain('fail');
-      expect(who).not.toContain('web2');
-      await found('return-path', 'web2');
-      await fixAndServe();
-    });
-
     it('decap-missing (tunnel): a server without its decap filter', async () => {
       await toMode('tunnel');
       dockerExec('web1', 'for d in $(ls /sys/class/net); do tc filter del dev $d ingress 2>/dev/null; done; true');
@@ -198,15 +200,16 @@ describe.sequential('the doctor on a live lab', () => {
   });
 
   describe.sequential('the same faults with lblab break', () => {
+    // grouped by mode (tunnel, where the faults above end, nat, dsr, where the next test runs)
     const cases: [Mode, string, string, 'undo' | 'up' | 'fix'][] = [
+      ['tunnel', 'decap-missing', 'web1', 'undo'],
+      ['nat', 'return-path', 'web2', 'undo'],
       ['dsr', 'vip-missing', 'web2', 'undo'],
       ['dsr', 'arp-flux', 'web1', 'up'],
       ['dsr', 'rp-filter', 'r1', 'fix'],
       ['dsr', 'backend-down', 'web3', 'up'],
       ['dsr', 'health-mismatch', 'web3', 'up'],
       ['dsr', 'not-same-l2', 'web2', 'undo'],
-      ['nat', 'return-path', 'web2', 'undo'],
-      ['tunnel', 'decap-missing', 'web1', 'undo'],
     ];
     for (const [m, fault, node, how] of cases) {
       it(`${fault} on ${node} (${m}), put back with ${how === 'undo' ? 'break --undo' : how === 'up' ? 'up' : 'doctor --fix'}`, async () => {

@@ -1,23 +1,42 @@
 // Every example lab, through the real CLI on the real engine: up → status →
 // every client reaches every server → up again is a no-op → down leaves
 // nothing. Then a deploy killed mid-way is cleaned up by `lblab gc`.
-// Labs run one after another (they share the engine and address ranges).
+// Labs run one after another, each on its own subnets; the next lab's deploy
+// starts as soon as one is up, beside its checks (it waits for its test).
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { LabStatus } from '../../electron/api';
-import { gcArgs, labelled, lblab, lblabChild, LAB_PREFIX, managedInScope, rewriteLab, ROOT, tmpDir } from '../support/labs';
+import { gcArgs, labelled, lblab, lblabChild, LAB_PREFIX, managedInScope, rewriteLab, ROOT, tmpDir, type CliResult } from '../support/labs';
 
 const LABS_DIR = path.join(ROOT, 'labs');
 const examples = fs.existsSync(LABS_DIR) ? fs.readdirSync(LABS_DIR).filter((f) => f.endsWith('.lab.yaml')).sort() : [];
 const dir = tmpDir();
 const created: string[] = [];
 
-afterAll(async () => {
-  for (const lab of created) await lblab(['down', lab]);
-});
-
 const addr = (cidr: string) => cidr.split('/')[0];
+const labName = (file: string) => `${LAB_PREFIX}${file.replace(/\.lab\.yaml$/, '')}`.slice(0, 32).replace(/-$/, '');
+
+/** The example labs' deploys, each started once: by its own test, or ahead by the previous lab's. */
+const deploys = new Map<number, Promise<CliResult>>();
+function deploy(i: number): Promise<CliResult> | undefined {
+  if (i >= examples.length) return undefined;
+  let d = deploys.get(i);
+  if (!d) {
+    // a private subnet range per lab: labs of other users on the same engine keep theirs
+    const { file: f } = rewriteLab(path.join(LABS_DIR, examples[i]), labName(examples[i]), dir, 100 + i * 8);
+    created.push(labName(examples[i]));
+    d = lblab(['up', f]);
+    deploys.set(i, d);
+  }
+  return d;
+}
+
+afterAll(async () => {
+  await Promise.allSettled(deploys.values());
+  // most are gone already (their own test removed them): the rest side by side
+  await Promise.all(created.map((lab) => lblab(['down', lab])));
+});
 
 describe('example labs', () => {
   it('there are example labs', () => {
@@ -26,16 +45,15 @@ describe('example labs', () => {
 
   examples.forEach((file, i) => {
     const base = file.replace(/\.lab\.yaml$/, '');
-    const name = `${LAB_PREFIX}${base}`.slice(0, 32).replace(/-$/, '');
+    const name = labName(file);
     describe.sequential(base, () => {
       let status: LabStatus;
       let firstIds: string[] = [];
 
       it('comes up', async () => {
-        // a private subnet range per lab: labs of other users on the same engine keep theirs
-        const { file: f } = rewriteLab(path.join(LABS_DIR, file), name, dir, 100 + i * 8);
-        created.push(name);
-        const r = await lblab(['up', f]);
+        const r = await deploy(i)!;
+        // the next lab deploys while this one is checked and removed
+        deploy(i + 1)?.catch(() => undefined); // its own test reports a failure
         expect(r.code, r.stderr).toBe(0);
         expect(r.stdout.trim()).toBe(name);
       });

@@ -26,7 +26,7 @@ const re = why ? undefined : new RemoteEngines();
 const NS_IP = re?.o.nsIp ?? '';
 const dir = re?.dir ?? '';
 const home = re?.home ?? '';
-const lblab = (args: string[], timeoutMs?: number) => re!.lblab(args, timeoutMs);
+const lblab = (args: string[], timeoutMs?: number, onStderr?: (chunk: string) => void) => re!.lblab(args, timeoutMs, onStderr);
 const lblabOk = (args: string[], timeoutMs?: number) => re!.lblabOk(args, timeoutMs);
 const dockerOn = (context: string, args: string[]) => re!.dockerOn(context, args);
 
@@ -190,8 +190,15 @@ describe('remote Docker engines', skipIf(why), () => {
       expect(j.error).toBeUndefined();
       expect(j.request.hops.slice(0, 2).map((h) => h.node)).toEqual(['client1', 'lb']);
       const vip = status.services[0].vip;
-      const cap = lblab([...args, 'capture', LAB, 'lb', '--count', '3', '--duration', '30', '--filter', `host ${vip}`], 120_000);
-      await new Promise((r) => setTimeout(r, 4000)); // let tcpdump attach
+      // the requests once it says it captures (it says so once tcpdump listens)
+      let said = '';
+      let capturing!: () => void;
+      const started = new Promise<void>((r) => (capturing = r));
+      const cap = lblab([...args, 'capture', LAB, 'lb', '--count', '3', '--duration', '30', '--filter', `host ${vip}`], 120_000, (chunk) => {
+        said += chunk;
+        if (said.includes('capturing on')) capturing();
+      });
+      await Promise.race([started, cap]);
       await run(['exec', LAB, 'client1', '--', 'sh', '-c', `for i in 1 2 3; do curl -s -o /dev/null -m 3 http://${vip}:80/x; done`], 60_000);
       const c = await cap;
       expect(c.code, c.stderr).toBe(0);

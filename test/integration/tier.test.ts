@@ -284,14 +284,15 @@ describe('a tier of balancers behind a router', () => {
       ['nat', (d) => (d.services.web.mode = 'nat'), /mode nat cannot run on a tier of balancers: the backend's answers must return through the member/],
       ['single-out', (d) => (d.services.web.balancer = 'lb1'), /VIP 198\.19\.255\.10 is outside every subnet balancer lb1 is on/],
     ];
-    for (const [suffix, change, msg] of cases) {
-      const name = `${LAB}-${suffix}`;
-      const r = await lblab(['up', bad(name, change)], { timeoutMs: 60_000 });
+    // side by side: each its own lab name, each refused before anything is made
+    const results = await Promise.all(cases.map(([suffix, change]) => lblab(['up', bad(`${LAB}-${suffix}`, change)], { timeoutMs: 60_000 })));
+    cases.forEach(([suffix, , msg], i) => {
+      const r = results[i];
       expect(r.code, suffix).not.toBe(0);
       const lines = r.stderr.trim().split('\n');
       expect(lines.length, r.stderr).toBe(1);
       expect(lines[0]).toMatch(msg);
-      expect(labelled(`io.lblab.lab=${name}`)).toEqual({ containers: [], networks: [] });
-    }
+      expect(labelled(`io.lblab.lab=${LAB}-${suffix}`)).toEqual({ containers: [], networks: [] });
+    });
   });
 });

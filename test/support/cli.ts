@@ -9,14 +9,18 @@ export const LBLAB = path.join(ROOT, 'bin/lblab.mjs');
 
 export interface CliResult { code: number | null; stdout: string; stderr: string; ms: number }
 
-export function runCli(args: string[], opts: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<CliResult> {
+/** `onStderr`: each chunk of its stderr as it comes (e.g. to wait for a line that says it has started). */
+export function runCli(args: string[], opts: { env?: Record<string, string>; timeoutMs?: number; onStderr?: (chunk: string) => void } = {}): Promise<CliResult> {
   const t0 = Date.now();
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, [LBLAB, ...args], { cwd: ROOT, env: { ...process.env, LBLAB_DEBUG: '', ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (b) => (stdout += b));
-    p.stderr.on('data', (b) => (stderr += b));
+    p.stderr.on('data', (b: Buffer) => {
+      stderr += b;
+      opts.onStderr?.(b.toString());
+    });
     const t = setTimeout(() => {
       p.kill('SIGKILL');
       reject(new Error(`lblab ${args.join(' ')} timed out; stderr: ${stderr.slice(-2000)}`));

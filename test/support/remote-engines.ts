@@ -58,8 +58,8 @@ export class RemoteEngines {
     return { HOME: this.home, DOCKER_CONFIG: this.dockerConfig, DOCKER_HOST: '', DOCKER_CONTEXT: '', DOCKER_TLS_VERIFY: '', DOCKER_CERT_PATH: '', SSH_AUTH_SOCK: '' };
   }
 
-  lblab(args: string[], timeoutMs = 300_000): Promise<CliResult> {
-    return runCli(args, { env: this.env(), timeoutMs });
+  lblab(args: string[], timeoutMs = 300_000, onStderr?: (chunk: string) => void): Promise<CliResult> {
+    return runCli(args, { env: this.env(), timeoutMs, onStderr });
   }
 
   async lblabOk(args: string[], timeoutMs?: number): Promise<string> {

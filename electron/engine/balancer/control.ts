@@ -7,6 +7,7 @@ import type { ServiceStats } from '../../api';
 import { containerRef } from '../docker/placement';
 import { execIn, type ExecResult } from '../docker/exec';
 import { membersOf, type LabPlan, type PlannedNode } from '../topology/plan-types';
+import { askAnswer, askRelayCommand, type AgentQuery } from './ask-relay';
 import { buildAgentConfig, macKey, type IpLink, type RuntimeFacts } from './agent-config';
 import { agentStatsSchema, applyRelayCommand, RELAY_MARKER } from './contract';
 import { toServiceStats } from './stats';
@@ -146,7 +147,17 @@ export function failure(r: ExecResult): string {
   return `exit ${r.exitCode} without any output`;
 }
 
-async function agentJson(lb: PlannedNode, cmd: 'stats' | 'health'): Promise<unknown> {
+async function agentJson(lb: PlannedNode, cmd: AgentQuery): Promise<unknown> {
+  // the daemon asked straight (ask-relay.ts); the agent's CLI only where the image has no perl
+  const asked = await execIn(lb.container, askRelayCommand(cmd), { timeoutMs: 60_000 });
+  if (asked.exitCode !== 126 && asked.exitCode !== 127) {
+    if (asked.exitCode !== 0) throw new Error(`balancer ${lb.name}: \`lbagent ${cmd}\` failed: ${failure(asked)}`);
+    try {
+      return askAnswer(asked.stdout);
+    } catch (e) {
+      throw new Error(`balancer ${lb.name}: \`lbagent ${cmd}\` failed: ${(e as Error).message}`);
+    }
+  }
   const r = await execIn(lb.container, ['lbagent', cmd], { timeoutMs: 60_000 }); // Node start-up in a busy container can take seconds
   if (r.exitCode !== 0) throw new Error(`balancer ${lb.name}: \`lbagent ${cmd}\` failed: ${failure(r)}`);
   try {

@@ -131,7 +131,8 @@ function largeLost(p: ServiceProbe, s: LabPlan['services'][number], ctx: CheckCo
   ];
 }
 
-export async function runDoctor(lab: string, opts: DoctorOptions, deps: DoctorDeps): Promise<DoctorReport> {
+/** The report, and the looks it was made from (a fix that follows needs not look again). */
+async function examine(lab: string, opts: DoctorOptions, deps: DoctorDeps): Promise<{ report: DoctorReport; looks: Record<string, NodeLook> }> {
   const t0 = Date.now();
   const ctx = await contextOf(lab, deps);
   const { plan } = ctx;
@@ -139,10 +140,16 @@ export async function runDoctor(lab: string, opts: DoctorOptions, deps: DoctorDe
   if (opts.service && !only) throw new ApiError(`lab ${lab} has no service ${opts.service} (services: ${plan.services.map((s) => s.name).join(', ') || 'none'})`, 'not-found');
   const services = only ? [only] : plan.services;
   const runs = (n: string) => ctx.objs.containers.some((c) => c.Labels?.[LABEL.node] === n && c.State === 'running');
-  const [{ states, looks }, stats, answers] = await Promise.all([lookAll(ctx), deps.readStats(plan).catch(() => undefined), probeBackends(plan, runs, services)]);
+  // the looks and the probes side by side (neither changes what the other sees); the stats after the
+  // probes, so a balancer's drop counters include what the probes' requests met
+  const probed = probeServices(plan, runs, services);
+  const [{ states, looks }, answers, [probes, stats]] = await Promise.all([
+    lookAll(ctx),
+    probeBackends(plan, runs, services),
+    probed.then(async (p) => [p, await deps.readStats(plan).catch(() => undefined)] as const),
+  ]);
   const cc: CheckContext = { plan, states, looks, stats, answers };
   const checked = CHECKS.flatMap((c) => c(cc));
-  const probes = await probeServices(plan, (n) => states[n] === 'running', services);
   let findings = withProbes(checked, probes, cc);
   if (only) {
     // its own findings, and those of the nodes its traffic crosses (routers included)
@@ -150,7 +157,7 @@ export async function runDoctor(lab: string, opts: DoctorOptions, deps: DoctorDe
     findings = findings.filter((f) => f.service === only.name || (f.service === null && nodes.has(f.node)));
   }
   findings.sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]);
-  return {
+  const report = {
     lab,
     healthy: !findings.some((f) => f.severity === 'error'),
     findings,
@@ -159,13 +166,18 @@ export async function runDoctor(lab: string, opts: DoctorOptions, deps: DoctorDe
     probes,
     answers,
   };
+  return { report, looks };
+}
+
+export async function runDoctor(lab: string, opts: DoctorOptions, deps: DoctorDeps): Promise<DoctorReport> {
+  return (await examine(lab, opts, deps)).report;
 }
 
 /** Apply what lblab knows how to fix: planned sysctls back where they drifted, then the repair `up` does
  * (containers started, every node re-plumbed, balancers configured, recorded breaks forgotten). */
-export async function fixLab(lab: string, deps: DeployDeps, findingsBefore: Finding[] = []): Promise<string[]> {
+export async function fixLab(lab: string, deps: DeployDeps, findingsBefore: Finding[] = [], seen?: Record<string, NodeLook>): Promise<string[]> {
   const ctx = await contextOf(lab, deps);
-  const { looks } = await lookAll(ctx);
+  const looks = seen ?? (await lookAll(ctx)).looks;
   const drifted = ctx.plan.nodes.filter((n) => looks[n.name] && sysctlsDrifted(n, looks[n.name])).map((n) => n.name);
   const applied: string[] = [];
   if (drifted.length) {
@@ -203,11 +215,12 @@ export async function fixLab(lab: string, deps: DeployDeps, findingsBefore: Find
 
 /** The doctor, with `fix`: look, repair, look again. */
 export async function doctor(lab: string, opts: DoctorOptions, deps: DeployDeps): Promise<DoctorReport> {
-  const first = await runDoctor(lab, opts, deps);
+  const { report: first, looks } = await examine(lab, opts, deps);
   if (!opts.fix) return first;
   // nothing to fix: no repair for a lab that is whole
   if (!first.breaks.length && first.findings.every((f) => f.severity === 'info')) return { ...first, fixed: { applied: [], before: first.findings } };
-  const applied = await fixLab(lab, deps, first.findings);
+  // the looks just taken: the lab has not changed since
+  const applied = await fixLab(lab, deps, first.findings, looks);
   const second = await runDoctor(lab, opts, deps);
   return { ...second, fixed: { applied, before: first.findings } };
 }
