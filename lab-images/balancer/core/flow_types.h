@@ -101,7 +101,7 @@ _Static_assert(__builtin_offsetof(struct flow_cache_slot, meta) ==
  * read by the data plane (flow.h reply_due). */
 struct flow_pressure {
 	__s64 evicted; /* entries evicted so far, by difference (as the agent counts them) */
-	__u32 calm;    /* the last sweep found fewer than live / 32 evicted since the one before */
+	__u32 calm;    /* the last sweep found fewer than live / 64 evicted since the one before */
 	__u32 pad;
 };
 
