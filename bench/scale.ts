@@ -2,7 +2,7 @@
 // are ratios to the first point measured in the same run (the host is shared
 // and its speed moves between runs, not within one):
 //   core     ns/packet of the eBPF core with 1, 1 000, 100 000 and 1 000 000
-//            flows per mode (the per-CPU flow cache holds 8 192; lb_flows is
+//            flows per mode (the per-CPU flow cache holds 65 536; lb_flows is
 //            sized as the agent sizes it, for the default maxFlows of 10^6
 //            flows, 2 entries each), beside Katran's balancer_ingress (XDP)
 //            with its per-CPU LRU sized for the same flows: test-run with
@@ -179,7 +179,7 @@ async function benchCoreScale(): Promise<void> {
   console.log(`\n(a) core: ns/packet vs flows, BPF_PROG_TEST_RUN repeat ${REPEAT} on CPU ${CPU}, fastest of ${ROUNDS}: the bench_flows wrapper`);
   console.log('    gives run k the source address of flow k mod N (all N established by SYNs first) and restores the frame;');
   console.log('    work = ns/pkt - the wrapper alone (same rewrite, no balancer): above tc pass. tunnel includes the wrapper\'s');
-  console.log(`    give-back of its 20 bytes (bench:core). Per-CPU flow cache: 8 192 slots (4 096 sets of 2 ways); lb_flows sized for ${MAX_FLOWS} flows (dsr and`);
+  console.log(`    give-back of its 20 bytes (bench:core). Per-CPU flow cache: 65 536 slots (32 768 sets of 2 ways); lb_flows sized for ${MAX_FLOWS} flows (dsr and`);
   console.log('    tunnel take 1 entry per flow, nat and snat 2). Katran: the same method at XDP (katran_flows - its wrapper alone),');
   console.log('    re-scheduled = its LRU misses. evicted: lb_flows entries its LRU evicted (counted by the sweep).');
   // interleaved: at each flow count Katran and every mode back to back, so a change of the shared host's

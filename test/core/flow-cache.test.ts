@@ -14,7 +14,7 @@ import { buildFrame6, norm6, parseFrame6 } from '../support/bpf/packet6';
 
 const skip = skipReason() ?? (availableParallelism() < 2 ? 'the flow cache tests need 2 CPUs' : null);
 
-/** The cache's set of a TCP flow CLIENT:sport -> VIP:80 (core/flow_cache.h fc_index, 4096 sets). */
+/** The cache's set of a TCP flow CLIENT:sport -> VIP:80 (core/flow_cache.h fc_index, 32768 sets). */
 function setOf(sport: number): number {
   const le32 = (a: string) => BigInt(Buffer.from(ipv4Bytes(a)).readUInt32LE(0));
   const le16 = (v: number) => BigInt(Buffer.from(be16(v)).readUInt16LE(0));
@@ -22,7 +22,7 @@ function setOf(sport: number): number {
   const k0 = le32(CLIENT) | (le32(VIP) << 32n);
   const k1 = le16(sport) | (le16(80) << 16n) | (6n << 32n);
   const h = ((k0 ^ ((k1 * 0x9e3779b97f4a7c15n) & m)) * 0xc2b2ae3d27d4eb4fn) & m;
-  return Number(h >> 52n);
+  return Number(h >> 49n);
 }
 
 /** n source ports from `from` on whose flows share one set. */

@@ -4,7 +4,7 @@
 // for expired, they ask its forward entry: live, it vouches for the reply
 // entry (which takes its stamp); idle too, or gone, the reply entry goes.
 // Whether the table is calm is the sweep's to say (lb_flow_pressure): fewer
-// than live / 32 entries evicted since the sweep before.
+// than live / 64 entries evicted since the sweep before.
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Lab, TC_ACT_REDIRECT, delta, skipReason } from '../support/bpf/harness';

@@ -303,14 +303,14 @@ static __noinline int reply_restored(struct __sk_buff *skb, struct pkt *p, struc
  * entry's own stamp may then lag its flow's by this much: reply_expired()
  * and the sweep ask the forward entry before they take a lagging reply entry
  * for expired. */
-#define REPLY_REFRESH_TICKS 4
+#define REPLY_REFRESH_TICKS 8
 
 /* Is it time for forward entry v to refresh its reply entry (at tick now)?
  * On every tick of the flow while it opens or closes (short timeouts), and
  * while lb_flows evicts: then the refresh is what keeps the reply entry
  * recent to the LRU and puts it back when it was taken (a reply entry
  * missing is a reply left untranslated). Calm (the last sweep found fewer
- * than live / 32 entries evicted since the one before, about a second: less
+ * than live / 64 entries evicted since the one before, about a second: less
  * than an eighth of the table turns over in REPLY_REFRESH_TICKS), every
  * REPLY_REFRESH_TICKS. */
 static __always_inline int reply_due(__u8 proto, const struct flow_val *v, __u32 now)

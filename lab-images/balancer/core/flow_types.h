@@ -15,9 +15,9 @@
 #define SNAT_RESTING        262144 /* snat ports remembered while they rest (lb_snat_rest) */
 #endif
 #define MAX_FRAGS           8192  /* datagrams in flight as fragments (lb_frags) */
-#define FLOW_CACHE_SET_BITS 12    /* per-CPU flow cache: 4096 sets (flow_cache.h) */
+#define FLOW_CACHE_SET_BITS 15    /* per-CPU flow cache: 32768 sets (flow_cache.h) */
 #define FLOW_CACHE_WAYS     2     /* of 2 slots (adjacent: one 128-byte pair of lines) */
-#define FLOW_CACHE_SLOTS    ((1 << FLOW_CACHE_SET_BITS) * FLOW_CACHE_WAYS) /* 8192, 512 KiB a CPU */
+#define FLOW_CACHE_SLOTS    ((1 << FLOW_CACHE_SET_BITS) * FLOW_CACHE_WAYS) /* 65536, 4 MiB a CPU */
 #define FLOW_CACHE6_BITS    12    /* the same for IPv6 (flow_cache6.h): 4096 slots of 148 bytes */
 #define FLOW_CACHE_MAX_CPUS 4096  /* bound of the forget loop; it stops at the last CPU */
 
@@ -101,7 +101,7 @@ _Static_assert(__builtin_offsetof(struct flow_cache_slot, meta) ==
  * read by the data plane (flow.h reply_due). */
 struct flow_pressure {
 	__s64 evicted; /* entries evicted so far, by difference (as the agent counts them) */
-	__u32 calm;    /* the last sweep found fewer than live / 32 evicted since the one before */
+	__u32 calm;    /* the last sweep found fewer than live / 64 evicted since the one before */
 	__u32 pad;
 };
 

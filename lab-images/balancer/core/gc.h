@@ -151,7 +151,7 @@ static long gc_sum_cpu(__u32 cpu, struct gc_sums *s)
 }
 
 /* lb_flow_pressure: the evictions so far, by difference as the agent counts
- * them (abi.h CNT_FLOW_DROPPED), and whether fewer than live / 32 happened
+ * them (abi.h CNT_FLOW_DROPPED), and whether fewer than live / 64 happened
  * since the last sweep (which the agent runs every second or so): calm. */
 static __always_inline void gc_pressure(__u64 live)
 {
@@ -162,7 +162,7 @@ static __always_inline void gc_pressure(__u64 live)
 	if (!fp)
 		return;
 	__s64 evicted = s.added - s.deleted - (__s64)live;
-	fp->calm = evicted - fp->evicted < (__s64)(live >> 5) + 1;
+	fp->calm = evicted - fp->evicted < (__s64)(live >> 6) + 1;
 	fp->evicted = evicted;
 }
 
