@@ -2,7 +2,7 @@
 // are ratios to the first point measured in the same run (the host is shared
 // and its speed moves between runs, not within one):
 //   core     ns/packet of the eBPF core with 1, 1 000, 100 000 and 1 000 000
-//            flows per mode (the per-CPU flow cache holds 4 096; lb_flows is
+//            flows per mode (the per-CPU flow cache holds 65 536; lb_flows is
 //            sized as the agent sizes it, for the default maxFlows of 10^6
 //            flows, 2 entries each), beside Katran's balancer_ingress (XDP)
 //            with its per-CPU LRU sized for the same flows: test-run with
@@ -37,6 +37,9 @@ import { benchTraffic } from './scale-traffic';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CORE = join(ROOT, 'lab-images/balancer/core');
+/** LBLAB_SCALE_MODES=nat,snat: only these modes (and Katran unless LBLAB_SCALE_KATRAN=0), for a quick look at one curve */
+const ONLY_MODES = process.env.LBLAB_SCALE_MODES?.split(',');
+const WITH_KATRAN = process.env.LBLAB_SCALE_KATRAN !== '0';
 const CPU = Number(process.env.LBLAB_BENCH_CPU ?? 0);
 const FLOWS = (process.env.LBLAB_SCALE_FLOWS ?? '1,1000,100000,1000000').split(',').map(Number);
 const REPEAT = Number(process.env.LBLAB_BENCH_REPEAT ?? 1_000_000);
@@ -52,7 +55,7 @@ const pad = (s: string | number, n: number) => String(s).padStart(n);
 
 // ------------------------------------------------------------------ core
 type Mode = DataplaneMode;
-const MODES = DATAPLANE_MODES;
+const MODES = DATAPLANE_MODES.filter((m) => !ONLY_MODES || ONLY_MODES.includes(m));
 const VIP = '198.18.0.100';
 const PORT = 80;
 
@@ -99,6 +102,9 @@ async function corePoint(mode: Mode, flows: number): Promise<CorePoint> {
     // CPU: the flow cache is per CPU
     setFlows(dp, flows);
     runProg(wrapped, frame(TCP.SYN), flows, CLIENT_IFINDEX, CPU);
+    // one pass of the sweep, as the agent runs every second: it tells the data plane whether lb_flows is
+    // evicting (core/gc.h lb_flow_pressure)
+    await dp.sweep();
     const primed = await dp.readStats();
     const ack = frame(TCP.ACK);
     const ns: number[] = []; const ws: number[] = []; const ps: number[] = [];
@@ -173,12 +179,12 @@ async function benchCoreScale(): Promise<void> {
   console.log(`\n(a) core: ns/packet vs flows, BPF_PROG_TEST_RUN repeat ${REPEAT} on CPU ${CPU}, fastest of ${ROUNDS}: the bench_flows wrapper`);
   console.log('    gives run k the source address of flow k mod N (all N established by SYNs first) and restores the frame;');
   console.log('    work = ns/pkt - the wrapper alone (same rewrite, no balancer): above tc pass. tunnel includes the wrapper\'s');
-  console.log(`    give-back of its 20 bytes (bench:core). Per-CPU flow cache: 4 096 slots; lb_flows sized for ${MAX_FLOWS} flows (dsr and`);
+  console.log(`    give-back of its 20 bytes (bench:core). Per-CPU flow cache: 65 536 slots (32 768 sets of 2 ways); lb_flows sized for ${MAX_FLOWS} flows (dsr and`);
   console.log('    tunnel take 1 entry per flow, nat and snat 2). Katran: the same method at XDP (katran_flows - its wrapper alone),');
   console.log('    re-scheduled = its LRU misses. evicted: lb_flows entries its LRU evicted (counted by the sweep).');
   // interleaved: at each flow count Katran and every mode back to back, so a change of the shared host's
   // load between counts moves them together
-  const missing = katranMissing();
+  const missing = WITH_KATRAN ? katranMissing() : 'LBLAB_SCALE_KATRAN=0';
   if (missing) console.log(`  katran: not run (${missing})`);
   const katran: (CorePoint & { lruBytes: number; lruSize: number })[] | undefined = missing ? undefined : [];
   const ours = new Map<Mode, CorePoint[]>(MODES.map((m) => [m, []]));

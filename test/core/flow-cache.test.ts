@@ -14,6 +14,29 @@ import { buildFrame6, norm6, parseFrame6 } from '../support/bpf/packet6';
 
 const skip = skipReason() ?? (availableParallelism() < 2 ? 'the flow cache tests need 2 CPUs' : null);
 
+/** The cache's set of a TCP flow CLIENT:sport -> VIP:80 (core/flow_cache.h fc_index, 32768 sets). */
+function setOf(sport: number): number {
+  const le32 = (a: string) => BigInt(Buffer.from(ipv4Bytes(a)).readUInt32LE(0));
+  const le16 = (v: number) => BigInt(Buffer.from(be16(v)).readUInt16LE(0));
+  const m = (1n << 64n) - 1n;
+  const k0 = le32(CLIENT) | (le32(VIP) << 32n);
+  const k1 = le16(sport) | (le16(80) << 16n) | (6n << 32n);
+  const h = ((k0 ^ ((k1 * 0x9e3779b97f4a7c15n) & m)) * 0xc2b2ae3d27d4eb4fn) & m;
+  return Number(h >> 49n);
+}
+
+/** n source ports from `from` on whose flows share one set. */
+function sameSet(from: number, n: number): number[] {
+  const seen = new Map<number, number[]>();
+  for (let p = from; p < 65000; p++) {
+    const ps = seen.get(setOf(p)) ?? [];
+    ps.push(p);
+    seen.set(setOf(p), ps);
+    if (ps.length === n) return ps;
+  }
+  throw new Error('no ports share a set');
+}
+
 describe('per-CPU flow cache', skipIf(skip), () => {
   let lab: Lab;
   beforeAll(async () => { lab = await Lab.start('fcache'); });
@@ -67,6 +90,28 @@ describe('per-CPU flow cache', skipIf(skip), () => {
       if (beOfMac(parseFrame(next.out).dstMac) === 1 && delta(before, await lab.stats()).new_flow === undefined) served++;
     }
     expect(served).toBe(1);
+  });
+
+  it('two flows of one set are both served from their copies; a third waits for the epoch to end', async () => {
+    // three flows whose 5-tuples fall in one set of the 2-way cache; copies
+    // made in this epoch keep their ways (a third flow is not copied), so
+    // with the flows' lb_flows entries gone only the first two stay on backend 1
+    let done = false;
+    for (let attempt = 0; attempt < 3 && !done; attempt++) {
+      const flows = sameSet(45000 + 5000 * attempt, 3);
+      await lab.dp.applyService(allTo(1));
+      for (const sport of flows) expect(to(0, sport, TCP.SYN)).toBe(1);
+      await lab.dp.applyService(allTo(2));
+      const steps: (Buffer | string[])[] = flows.map((sport) => frame(sport, TCP.ACK));
+      for (const sport of flows) steps.push(forget(sport));
+      steps.push(...flows.map((sport) => frame(sport, TCP.ACK)));
+      const outs = runSteps(lab.dp.progPath, 0, steps).map((r) => beOfMac(parseFrame(r.out).dstMac));
+      expect(outs.slice(0, 3)).toEqual([1, 1, 1]);
+      if (outs[5] !== 2) continue; // an epoch ended between the steps: again
+      expect(outs.slice(3)).toEqual([1, 1, 2]);
+      done = true;
+    }
+    expect(done).toBe(true);
   });
 
   it('a copy does not outlive its entry: once its epoch is over, lb_flows is asked again', async () => {

@@ -20,11 +20,11 @@ export function flowTableSizes(maxFlows: number, servesIpv6: boolean): FlowTable
 /** lb_flows' key and value sizes (core/flow_types.h struct flow_key, struct flow_val): the agent creates the map
  * itself to size it (test/core/abi.test.ts checks them against the object). */
 export const FLOW_KEY_SIZE = 16;
-export const FLOW_VAL_SIZE = 52;
+export const FLOW_VAL_SIZE = 56;
 /** lb_flows6's (struct flow_key6, struct flow_val6): IPv6 flows have a table of their own, sized from the same
  * maxFlows (a balancer's IPv6 flows may be as many as its IPv4 ones). */
 export const FLOW6_KEY_SIZE = 40;
-export const FLOW6_VAL_SIZE = 100;
+export const FLOW6_VAL_SIZE = 104;
 
 /** The flow table's memory for maxFlows flows, as the kernel allocates a preallocated LRU hash (what the plan
  * shows; `lblab stats` reports the kernel's own figure): per entry its element header (48 bytes), key and value

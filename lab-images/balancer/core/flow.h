@@ -304,13 +304,41 @@ static __noinline int reply_restored(struct lb_ctx *ctx, struct pkt *p, struct f
 	return flow_write(rk, &rv, BPF_NOEXIST) == 0;
 }
 
+/* Ticks between two refreshes of an established nat/snat flow's reply entry
+ * by its forward packets while lb_flows is calm (reply_due). Per tick, a
+ * flow table far beyond the CPU's caches paid a second cold lookup on most
+ * forward packets (nat and snat cost 2-3 times dsr at 10^6 flows). The reply
+ * entry's own stamp may then lag its flow's by this much: reply_expired()
+ * and the sweep ask the forward entry before they take a lagging reply entry
+ * for expired. */
+#define REPLY_REFRESH_TICKS 8
+
+/* Is it time for forward entry v to refresh its reply entry (at tick now)?
+ * On every tick of the flow while it opens or closes (short timeouts), and
+ * while lb_flows evicts: then the refresh is what keeps the reply entry
+ * recent to the LRU and puts it back when it was taken (a reply entry
+ * missing is a reply left untranslated). Calm (the last sweep found fewer
+ * than live / 64 entries evicted since the one before, about a second: less
+ * than an eighth of the table turns over in REPLY_REFRESH_TICKS), every
+ * REPLY_REFRESH_TICKS. */
+static __always_inline int reply_due(__u8 proto, const struct flow_val *v, __u32 now)
+{
+	if (proto == IPPROTO_TCP && (v->state & (FLOW_S_EST | FLOW_S_ENDING)) != FLOW_S_EST)
+		return 1;
+	__u32 zero = 0;
+	struct flow_pressure *fp = bpf_map_lookup_elem(&lb_flow_pressure, &zero);
+	if (!fp || !fp->calm)
+		return 1;
+	return ticks_since(now, v->rseen) >= REPLY_REFRESH_TICKS;
+}
+
 /* What a forward packet tells its flow (fc, resumed or just scheduled):
  * state bits, mirrored into the reply entry when new (it needs them for its
- * own timeout), and, once per tick, last_seen on both entries (which also
- * tells the LRU both are in use). The reply entry is checked on the way: a
- * nat/snat flow whose reply entry went missing (LRU eviction) gets it back,
- * one whose snat port another flow holds now cannot go on. Can the flow go
- * on? 1; 0: schedule it afresh. */
+ * own timeout), last_seen once per tick, and on the reply entry every few
+ * ticks (reply_due; which also tells the LRU both are in use). The reply
+ * entry is checked on the way: a nat/snat flow whose reply entry went
+ * missing (LRU eviction) gets it back, one whose snat port another flow
+ * holds now cannot go on. Can the flow go on? 1; 0: schedule it afresh. */
 static __always_inline int flow_tracked(struct lb_ctx *ctx, struct pkt *p, struct flow_ctx *fc)
 {
 	struct flow_val *v = fc->val;
@@ -324,6 +352,9 @@ static __always_inline int flow_tracked(struct lb_ctx *ctx, struct pkt *p, struc
 		return 1;
 	if (v->mode == MODE_SNAT && !v->snat_port)
 		return 1; /* its port is being claimed (mode_snat.h) */
+	if (!fresh && !reply_due(p->proto, v, fc->now))
+		return 1;
+	v->rseen = fc->now;
 	struct flow_key rk;
 	reply_key_of(&fc->key, v, fc->be->addr, &rk);
 	struct flow_val *rv = bpf_map_lookup_elem(&lb_flows, &rk);
@@ -356,6 +387,34 @@ static __always_inline void reply_track(struct pkt *p, struct flow_val *rv, __u3
 	v->last_seen = now;
 	if (bits)
 		flow_mark(v, bits);
+}
+
+/* Is reply entry rv (of the packet with key rk) idle past its timeout at
+ * tick now? Its own stamp may lag its flow's (REPLY_REFRESH_TICKS): before
+ * it counts as expired, its forward entry is asked, and when that one is
+ * live (the same flow: backend, and snat address and port) the reply entry
+ * takes its stamp. */
+static __noinline int reply_stamp_lags(const struct flow_key *rk, struct flow_val *rv, __u32 now);
+
+static __always_inline int reply_expired(const struct flow_key *rk, struct flow_val *rv, __u32 now)
+{
+	return flow_expired(rk->proto, rv, now) && !reply_stamp_lags(rk, rv, now);
+}
+
+/* Not inlined: rare (an idle or forward-only flow), and its key stays off
+ * the pipeline's stack. Does rv's live forward entry vouch for it? 1: rv
+ * took its stamp. */
+static __noinline int reply_stamp_lags(const struct flow_key *rk, struct flow_val *rv, __u32 now)
+{
+	struct flow_key k;
+	fwd_key_of(rv, rk->proto, &k);
+	struct flow_val *v = bpf_map_lookup_elem(&lb_flows, &k);
+	if (!v || (v->flags & FLOW_F_REPLY) || v->backend_id != rv->backend_id || flow_expired(rk->proto, v, now))
+		return 0;
+	if (v->mode == MODE_SNAT && (v->snat_port != rk->dport || v->snat_addr != rk->dst))
+		return 0;
+	rv->last_seen = v->last_seen;
+	return 1;
 }
 
 /* Is forward entry v (for fc->key) still good for this packet? Fills fc
@@ -403,7 +462,7 @@ static __always_inline int flow_schedule(struct lb_ctx *ctx, struct pkt *p, stru
 	if (!be)
 		return DROP_NO_BACKEND;
 	struct flow_val nv = { .backend_id = id, .svc_id = sid, .mode = svc->mode, .snat_addr = svc->snat_addr,
-			       .last_seen = fc->now };
+			       .last_seen = fc->now, .rseen = fc->now };
 	if (old ? flow_write(&fc->key, &nv, BPF_ANY) : flow_write_new(&fc->key, &nv))
 		return DROP_MAP_FULL;
 	struct flow_val *v = bpf_map_lookup_elem(&lb_flows, &fc->key);

@@ -30,7 +30,9 @@
  *    idle flow's copy would outlive the sweep that removed its entry;
  *  - a TCP copy that has not seen the flow established (FLOW_S_EST) is not
  *    used: the packet that establishes it marks lb_flows.
- * Direct-mapped: two flows on one slot cost the newcomer an lb_flows lookup.
+ * Two-way set-associative (FLOW_CACHE_WAYS): a copy checked in the current
+ * epoch keeps its way; a newcomer takes an empty or stale way, else is not
+ * copied (fc_slot), and its packets take the lb_flows path.
  * A copy read by one CPU while another forgets it may steer that one packet
  * the old way: the same race as two CPUs reading and re-writing lb_flows.
  */
@@ -54,10 +56,11 @@ static __always_inline void fc_words_of(const struct flow_key *k, struct fc_word
 	w->k1 = (__u64)k->sport | ((__u64)k->dport << 16) | ((__u64)k->proto << 32);
 }
 
+/* The set of w: FLOW_CACHE_WAYS slots from FLOW_CACHE_WAYS * set on. */
 static __always_inline __u32 fc_index(const struct fc_words *w)
 {
 	__u64 h = (w->k0 ^ (w->k1 * 0x9e3779b97f4a7c15ull)) * 0xc2b2ae3d27d4eb4full;
-	return (__u32)(h >> (64 - FLOW_CACHE_BITS));
+	return (__u32)(h >> (64 - FLOW_CACHE_SET_BITS)) * FLOW_CACHE_WAYS;
 }
 
 /* Packets a copy serves between two checks against lb_flows (a power of 2):
@@ -74,18 +77,6 @@ static __always_inline int fc_cacheable(const struct pkt *p)
 	return p->proto == IPPROTO_UDP || !(p->tcp_flags & (TCPF_SYN | TCPF_FIN | TCPF_RST));
 }
 
-/* This CPU's slot for w (never NULL for an in-range index; checked anyway). */
-static __always_inline struct flow_cache_slot *fc_slot(const struct fc_words *w)
-{
-	__u32 i = fc_index(w);
-	return bpf_map_lookup_elem(&lb_flow_cache, &i);
-}
-
-static __always_inline struct flow_val *fc_hit(struct flow_cache_slot *s, const struct fc_words *w)
-{
-	return s && s->k0 == w->k0 && s->k1 == w->k1 ? (struct flow_val *)s->v : 0;
-}
-
 /* The cache's clock: jiffies (which the verifier inlines as one load; the
  * data plane's seconds clock, flow.h lb_now, is a helper call that cost
  * about a quarter of an established packet) in epochs of 128. */
@@ -96,10 +87,45 @@ static __always_inline __u32 fc_epoch(void)
 	return (__u32)(bpf_jiffies64() >> FC_EPOCH_SHIFT);
 }
 
-/* flow_cache_slot.meta (flow_types.h) */
+#define FC_META_EPOCH 9 /* meta's bits from here on: the epoch a copy was checked in */
+
+/* Is slot s free for a newcomer: empty, or last checked in an earlier epoch
+ * than this one (a copy that may no longer serve on its own anyway)? */
+static __always_inline int fc_free(const struct flow_cache_slot *s, __u32 epoch)
+{
+	return !s->k1 || (s->meta >> FC_META_EPOCH) != (epoch & (~0u >> FC_META_EPOCH));
+}
+
+/* This CPU's slot for w: the way of its set that holds w, else one a copy
+ * of w may take (empty or stale, fc_free), else NULL: both ways hold copies
+ * checked in this epoch, which keep them. So a working set far beyond the
+ * cache costs a probe, not a copy written on every packet (each to be
+ * overwritten before it serves), and a flow that keeps hitting is not
+ * pushed out by flows that pass once. */
+static __always_inline struct flow_cache_slot *fc_slot(const struct fc_words *w)
+{
+	__u32 i = fc_index(w);
+	struct flow_cache_slot *s0 = bpf_map_lookup_elem(&lb_flow_cache, &i);
+	if (!s0 || (s0->k0 == w->k0 && s0->k1 == w->k1))
+		return s0;
+	i++;
+	struct flow_cache_slot *s1 = bpf_map_lookup_elem(&lb_flow_cache, &i);
+	if (!s1 || (s1->k0 == w->k0 && s1->k1 == w->k1))
+		return s1;
+	__u32 epoch = fc_epoch();
+	if (fc_free(s1, epoch))
+		return s1; /* way 1 first: way 0 keeps the set's older copy */
+	return fc_free(s0, epoch) ? s0 : 0;
+}
+
+static __always_inline struct flow_val *fc_hit(struct flow_cache_slot *s, const struct fc_words *w)
+{
+	return s && s->k0 == w->k0 && s->k1 == w->k1 ? (struct flow_val *)s->v : 0;
+}
+
+/* flow_cache_slot.meta (flow_types.h); FC_META_EPOCH above */
 #define FC_META_HIT   0x02
 #define FC_META_HITS  0x1fe /* FC_REFRESH_HITS - 1 hits, shifted by 1 */
-#define FC_META_EPOCH 9
 
 /* May the copy in s serve this packet without a look at lb_flows (it was
  * checked in this epoch, and not too many packets ago)? Counts the packet. */
@@ -137,6 +163,10 @@ static long fc_forget_cpu(__u32 cpu, void *data)
 	if (!s)
 		return 1; /* past the last CPU */
 	if (s->k0 == c->w.k0 && s->k1 == c->w.k1)
+		s->k1 = 0;
+	__u32 i1 = c->idx + 1; /* the set's other way */
+	s = bpf_map_lookup_percpu_elem(&lb_flow_cache, &i1, cpu);
+	if (s && s->k0 == c->w.k0 && s->k1 == c->w.k1)
 		s->k1 = 0;
 	return 0;
 }

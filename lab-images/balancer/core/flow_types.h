@@ -15,7 +15,9 @@
 #define SNAT_RESTING        262144 /* snat ports remembered while they rest (lb_snat_rest) */
 #endif
 #define MAX_FRAGS           8192  /* datagrams in flight as fragments (lb_frags) */
-#define FLOW_CACHE_BITS     12    /* per-CPU flow cache slots: 4096 (flow_cache.h) */
+#define FLOW_CACHE_SET_BITS 15    /* per-CPU flow cache: 32768 sets (flow_cache.h) */
+#define FLOW_CACHE_WAYS     2     /* of 2 slots (adjacent: one 128-byte pair of lines) */
+#define FLOW_CACHE_SLOTS    ((1 << FLOW_CACHE_SET_BITS) * FLOW_CACHE_WAYS) /* 65536, 4 MiB a CPU */
 #define FLOW_CACHE6_BITS    12    /* the same for IPv6 (flow_cache6.h): 4096 slots of 148 bytes */
 #define FLOW_CACHE_MAX_CPUS 4096  /* bound of the forget loop; it stops at the last CPU */
 
@@ -69,6 +71,10 @@ struct flow_val {
 	/* both kinds */
 	__u32 state;      /* FLOW_S_* */
 	__u32 last_seen;  /* lb_now() of the last packet, either direction (to a tick) */
+	/* forward entry of a nat/snat flow: the tick its forward packets last
+	 * refreshed the reply entry (flow.h flow_tracked: every REPLY_REFRESH_TICKS
+	 * while established, not every tick: a cold second lookup per packet) */
+	__u32 rseen;
 };
 
 /* What the cache copies of an entry: all but state and last_seen. */
@@ -90,6 +96,14 @@ _Static_assert(sizeof(struct flow_cache_slot) == 64, "a flow cache slot is one c
 _Static_assert(__builtin_offsetof(struct flow_cache_slot, meta) ==
 	       __builtin_offsetof(struct flow_cache_slot, v) + __builtin_offsetof(struct flow_val, state),
 	       "meta sits where the copy's state would");
+
+/* lb_flow_pressure[0]: is lb_flows evicting? Written by the sweep (gc.h),
+ * read by the data plane (flow.h reply_due). */
+struct flow_pressure {
+	__s64 evicted; /* entries evicted so far, by difference (as the agent counts them) */
+	__u32 calm;    /* the last sweep found fewer than live / 64 evicted since the one before */
+	__u32 pad;
+};
 
 /* lb_snat_rest: a snat port toward a backend, from one snat address. */
 struct snat_port_key {

@@ -52,7 +52,9 @@ static __always_inline int gc_flush_this(const struct gc_req *r, const struct fl
 static long gc_entry(struct bpf_map *map, struct flow_key *k, struct flow_val *v, struct gc_ctx *c)
 {
 	int flush = gc_flush_this(&c->req, v);
-	if (!flush && !flow_expired(k->proto, v, c->now)) {
+	/* a reply entry's stamp may lag its flow's: reply_expired asks the forward entry */
+	int expired = (v->flags & FLOW_F_REPLY) ? reply_expired(k, v, c->now) : flow_expired(k->proto, v, c->now);
+	if (!flush && !expired) {
 		__u32 b = v->backend_id;
 		struct be_gauge *g = bpf_map_lookup_elem(&lb_be_gauge, &b);
 		if (g) {
@@ -129,6 +131,43 @@ static long gc_reset_backend(__u32 i, struct gc_ctx *c)
 	return 0;
 }
 
+/* The counters the evictions are told by, summed over the CPUs. */
+struct gc_sums {
+	__s64 added, deleted;
+};
+
+static __always_inline __u64 gc_counter(__u32 idx, __u32 cpu)
+{
+	__u64 *v = bpf_map_lookup_percpu_elem(&lb_counters, &idx, cpu);
+	return v ? *v : 0;
+}
+
+static long gc_sum_cpu(__u32 cpu, struct gc_sums *s)
+{
+	__u32 zero = 0;
+	if (!bpf_map_lookup_percpu_elem(&lb_counters, &zero, cpu))
+		return 1; /* past the last CPU */
+	s->added += gc_counter(CNT_FLOW_ADDED, cpu);
+	s->deleted += gc_counter(CNT_FLOW_DROPPED, cpu) + gc_counter(CNT_GC_EXPIRED, cpu) + gc_counter(CNT_GC_FLUSHED, cpu);
+	return 0;
+}
+
+/* lb_flow_pressure: the evictions so far, by difference as the agent counts
+ * them (abi.h CNT_FLOW_DROPPED), and whether fewer than live / 64 happened
+ * since the last sweep (which the agent runs every second or so): calm. */
+static __always_inline void gc_pressure(__u64 live)
+{
+	struct gc_sums s = {};
+	bpf_loop(FLOW_CACHE_MAX_CPUS, gc_sum_cpu, &s, 0);
+	__u32 zero = 0;
+	struct flow_pressure *fp = bpf_map_lookup_elem(&lb_flow_pressure, &zero);
+	if (!fp)
+		return;
+	__s64 evicted = s.added - s.deleted - (__s64)live;
+	fp->calm = evicted - fp->evicted < (__s64)(live >> 6) + 1;
+	fp->evicted = evicted;
+}
+
 static __always_inline int lb_sweep(void)
 {
 	struct gc_ctx c = { .now = lb_now() };
@@ -143,6 +182,7 @@ static __always_inline int lb_sweep(void)
 	struct flow_gauge *fg = bpf_map_lookup_elem(&lb_flow_gauge, &zero);
 	if (fg)
 		fg->live = c.live;
+	gc_pressure(c.live);
 	if (r)
 		__builtin_memset(r, 0, sizeof(*r));
 	return LB_PASS;

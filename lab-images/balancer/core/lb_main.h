@@ -149,7 +149,7 @@ static __always_inline int lb_process(struct lb_ctx *ctx)
 	fc.now = lb_now();
 	v = bpf_map_lookup_elem(&lb_flows, &fc.key);
 	if (v && (v->flags & FLOW_F_REPLY)) {
-		if (!flow_expired(p.proto, v, fc.now)) {
+		if (!reply_expired(&fc.key, v, fc.now)) {
 			if (p.frag_later) {
 				count(CNT_FRAG_LATER);
 			} else {

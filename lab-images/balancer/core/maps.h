@@ -10,6 +10,7 @@
  *                                                    (stickiness) and nat/snat replies
  *   lb_flow_cache percpu slot -> flow_cache_slot  per-CPU copies of lb_flows entries
  *                                                    (flow_cache.h), the established fast path
+ *   lb_flow_pressure array 0 -> flow_pressure   is lb_flows evicting (the sweep says)
  *   lb_be_stats  percpu backend id -> be_stats       packets/bytes sent to a backend
  *   lb_be_active array  backend id -> u64            active flows (atomic; lc)
  *   lb_counters  percpu enum lb_counter -> u64
@@ -91,9 +92,19 @@ struct {
 	__type(value, struct flow_val);
 } lb_flows SEC(".maps");
 
+/* Whether lb_flows is evicting, as of the last sweep (flow_types.h). Zero
+ * (not calm) until a sweep has looked: reply entries are then refreshed on
+ * every tick of their flow (flow.h reply_due). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct flow_pressure);
+} lb_flow_pressure SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1 << FLOW_CACHE_BITS);
+	__uint(max_entries, FLOW_CACHE_SLOTS);
 	__type(key, __u32);
 	__type(value, struct flow_cache_slot);
 } lb_flow_cache SEC(".maps");
