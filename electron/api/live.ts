@@ -29,7 +29,7 @@ export interface ServiceStats {
   drops: Record<string, number>; // drops by reason
   /** eBPF: the balancer's flow table (shared by its eBPF services): the flows it is sized for, its entries (2 a
    * flow) and memory, the entries the last sweep found and those its LRU evicted to make room */
-  flowTable?: { maxFlows: number; entries: number; bytes: number; live: number; evicted: number };
+  flowTable?: { maxFlows: number; entries: number; bytes: number; bytes6?: number; live: number; evicted: number };
 }
 
 /** The flows a balancer took for a service: new flows (eBPF), or sessions handed to backends (proxies). */

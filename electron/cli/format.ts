@@ -75,7 +75,7 @@ export function formatStats(list: ServiceStats[]): string {
   for (const s of list) if (s.flowTable) tables.set(s.balancer ?? '', s.flowTable);
   const tableLines = [...tables].map(([lb, t]) =>
     `flow table${lb ? ` on ${lb}` : ''}: ${t.live} of ${t.entries} entries (room for ${t.maxFlows} flows, 2 entries each), ` +
-    `${(t.bytes / 2 ** 20).toFixed(0)} MiB (${Math.round(t.bytes / t.maxFlows)} B a flow); evicted when full: ${t.evicted}`);
+    `${(t.bytes / 2 ** 20).toFixed(0)} MiB (${Math.round(t.bytes / t.maxFlows)} B a flow)${t.bytes6 !== undefined ? `, IPv6 table ${(t.bytes6 / 2 ** 20).toFixed(0)} MiB` : ''}; evicted when full: ${t.evicted}`);
   const warn = snatWarnings(list);
   const shares = [...memberShares(list)].map(([svc, rows]) => `${svc}: flows per member: ${rows.map((r) => `${r.member} ${r.flows} (${(r.share * 100).toFixed(0)}%)`).join(', ')}`);
   return `${table(rows)}\n\n${extra}${tableLines.length ? `\n${tableLines.join('\n')}` : ''}${shares.length ? `\n${shares.join('\n')}` : ''}${warn.length ? `\n\n${warn.join('\n')}` : ''}`;

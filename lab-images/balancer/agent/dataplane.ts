@@ -240,12 +240,12 @@ export class Dataplane {
     return out;
   }
 
-  /** lb_flows' size, as the kernel reports it, and the memory of both flow tables (lb_flows6 is at its minimum
-   * on a balancer without an IPv6 service). */
-  async flowTableInfo(): Promise<{ entries: number; bytes: number; maxFlows: number }> {
+  /** lb_flows' size and memory, as the kernel reports them, and lb_flows6's memory (at its minimum on a balancer
+   * without an IPv6 service). */
+  async flowTableInfo(): Promise<{ entries: number; bytes: number; bytes6: number; maxFlows: number }> {
     type MapInfo = { max_entries: number; bytes_memlock: number };
     const [m, m6] = await Promise.all([MAPS.flows, MAPS.flows6].map((name) => bpftoolJson<MapInfo>(['map', 'show', 'pinned', this.mapPath(name)])));
-    return { entries: m.max_entries, bytes: m.bytes_memlock + m6.bytes_memlock, maxFlows: this.sizes?.v4 ?? m.max_entries / 2 };
+    return { entries: m.max_entries, bytes: m.bytes_memlock, bytes6: m6.bytes_memlock, maxFlows: this.sizes?.v4 ?? m.max_entries / 2 };
   }
 
   readNewFlows(): Promise<Record<number, number>> {

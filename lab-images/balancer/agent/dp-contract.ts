@@ -47,7 +47,7 @@ export interface DpStats {
   drops: Record<string, number>;
   /** the flow table: its entries (2 per flow), memory (the kernel's figure), the flows it was sized for, the entries
    * the last sweep found, and how many its LRU evicted to make room */
-  flowTable?: { entries: number; bytes: number; maxFlows: number; live: number; evicted: number };
+  flowTable?: { entries: number; bytes: number; bytes6: number; maxFlows: number; live: number; evicted: number };
 }
 /** Flow lifetimes by state, in seconds (the contract's FlowTimeouts). */
 export interface DpFlowTimeouts { tcpSyn: number; tcpEstablished: number; tcpFin: number; tcpClosed: number; udp: number }

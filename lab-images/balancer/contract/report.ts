@@ -33,7 +33,9 @@ export const backendStatsSchema = z.object({
 
 /** eBPF: the balancer's flow table (shared by its eBPF services): sized for maxFlows flows (entries: 2 a flow),
  * its memory as the kernel counts it, the entries the last sweep found, and those its LRU evicted to make room. */
-export const flowTableStatsSchema = z.object({ maxFlows: count, entries: count, bytes: count, live: count, evicted: count });
+/** bytes: lb_flows' memory (the kernel's figure); bytes6: the IPv6 table's beside it (at its minimum on a balancer
+ * without an IPv6 service) */
+export const flowTableStatsSchema = z.object({ maxFlows: count, entries: count, bytes: count, bytes6: count.optional(), live: count, evicted: count });
 
 export const serviceStatsSchema = z.object({
   name: z.string(),
