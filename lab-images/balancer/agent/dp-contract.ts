@@ -61,6 +61,10 @@ export interface DataplaneLike {
   /** Flows scheduled to each backend so far, by backend id (their rate: snat capacity). */
   readNewFlows?(): Promise<Record<number, number>>;
   unload(): Promise<void>;
+  /** Attach on ingress of these interfaces (again, after detachAll). */
+  attach?(interfaces: string[]): Promise<void>;
+  /** Detach from every interface, staying loaded (a data plane with no service for now). */
+  detachAll?(): Promise<void>;
 }
 /** maxFlows: what the flow table is sized for (it cannot grow once created: another size is another load) */
 export type DataplaneLoader = (interfaces: string[], maxFlows: number) => Promise<DataplaneLike>;
