@@ -28,10 +28,10 @@ import type { CompareRow, CompareRun, Comparison, Mode } from '../electron/api';
 import type { LabService } from '../electron/api/host';
 import { formatComparison } from '../electron/cli/compare-format';
 import { relativeSpread, roundRatio } from '../electron/engine/compare/summary';
-import { execIn } from '../electron/engine/docker/exec';
 import { createLabEngine } from '../electron/engine/lab-engine';
 import { loadLabFile } from '../electron/engine/topology/index';
 import { rewriteLab } from '../test/support/labs';
+import { timedSwitch, type SwitchTiming } from '../test/support/switch-probe';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const LAB = `${process.env.LBLAB_TEST_GC_SCOPE ?? ''}bench-modes`;
@@ -133,77 +133,6 @@ const SWITCH_CYCLE: Mode[] = ['nat', 'snat', 'tunnel', 'dsr', 'l4proxy', 'nat', 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const ms = (x: number | undefined) => (x === undefined ? '-' : `${x.toFixed(0)}`);
 
-interface SwitchTiming {
-  pair: string;
-  /** ms from the command: the lab read and the switch planned; the last node plumbed; every balancer configured; the command returned */
-  planned?: number;
-  plumbed?: number;
-  configured?: number;
-  command: number;
-  /** ms from the command to the end of the first request sent after it returned that succeeded */
-  serving: number;
-  /** requests that failed while switching */
-  failed: number;
-}
-
-/**
- * One switch while a client starts a request every 20 ms (each in the background: one that hangs
- * does not hold up the next): the engine's steps by its progress events, the command's time, and
- * until a request sent after it returned succeeds.
- */
-async function oneSwitch(engine: LabService, client: string, url: string, from: Mode, to: Mode): Promise<SwitchTiming> {
-  const stop = `/tmp/lblab-bench-probe-${process.pid}`;
-  // each line: request start and end (ns, the host's clock: containers share the kernel's), and the HTTP code
-  const loop =
-    `rm -f ${stop}; end=$(( $(date +%s) + 12 )); while [ ! -e ${stop} ] && [ "$(date +%s)" -lt "$end" ]; do ` +
-    `( t=$(date +%s%N); c=$(curl -s -o /dev/null -m 1 -w '%{http_code}' ${url}); echo "$t $(date +%s%N) $c" ) & sleep 0.02; done; wait; rm -f ${stop}`;
-  let t1 = Infinity;
-  let served!: () => void;
-  const serving = new Promise<void>((r) => (served = r));
-  let buf = '';
-  const lines: string[][] = [];
-  const onStdout = (b: Buffer) => {
-    buf += b.toString();
-    const cut = buf.lastIndexOf('\n');
-    if (cut < 0) return;
-    for (const l of buf.slice(0, cut).split('\n')) {
-      const f = l.trim().split(' ');
-      if (f.length !== 3) continue;
-      lines.push(f);
-      if (f[2] === '200' && Number(BigInt(f[0]) / 1_000_000n) >= t1) served();
-    }
-    buf = buf.slice(cut + 1);
-  };
-  const probe = execIn(client, ['sh', '-c', loop], { timeoutMs: 30_000, onStdout });
-  await new Promise((r) => setTimeout(r, 500)); // the old mode serving first
-  const t0 = Date.now();
-  const steps: { step: string; at: number }[] = [];
-  const off = engine.subscribe((e) => void (e.type === 'progress' && e.lab === LAB && steps.push({ step: e.step, at: Date.now() - t0 })));
-  try {
-    await engine.setMode(LAB, 'web', to);
-  } finally {
-    off();
-  }
-  t1 = Date.now();
-  for (const f of lines) if (f[2] === '200' && Number(BigInt(f[0]) / 1_000_000n) >= t1) served();
-  const limit = new Promise<'late'>((r) => setTimeout(() => r('late'), 6000));
-  const late = (await Promise.race([serving, limit])) === 'late';
-  await execIn(client, ['touch', stop]).catch(() => undefined);
-  await probe;
-  if (late) throw new Error(`after the switch to ${to}, no request from ${client} succeeded within 6 s`);
-  const first = lines.filter(([s, , c]) => c === '200' && Number(BigInt(s) / 1_000_000n) >= t1).sort((a, b) => Number(BigInt(a[1]) - BigInt(b[1])))[0];
-  const last = (p: (s: string) => boolean) => steps.filter((x) => p(x.step)).at(-1)?.at;
-  return {
-    pair: `${from} → ${to}`,
-    planned: last((s) => s === 'planned'),
-    plumbed: last((s) => s.startsWith('plumb ')),
-    configured: last((s) => s.startsWith('balancer ')),
-    command: t1 - t0,
-    serving: Number(BigInt(first[1]) / 1_000_000n) - t0,
-    failed: lines.filter(([s, , c]) => c !== '200' && Number(BigInt(s) / 1_000_000n) >= t0).length,
-  };
-}
-
 async function switches(engine: LabService): Promise<number> {
   const st = await engine.status(LAB);
   const svc = st.services.find((s) => s.name === 'web');
@@ -214,14 +143,14 @@ async function switches(engine: LabService): Promise<number> {
   const cols = ['switch', 'planned', 'plumbed', 'balancer', 'command', 'serving', 'failed'];
   const row = (xs: string[]) => console.log(`${xs[0].padEnd(18)}${xs.slice(1).map((x) => x.padStart(10)).join('')}`);
   row(cols);
-  const rows: SwitchTiming[] = [];
+  const rows: (SwitchTiming & { pair: string })[] = [];
   let from = svc.mode;
   for (let r = 0; r < SWITCH_ROUNDS; r++) {
     for (const to of SWITCH_CYCLE) {
       if (to === from) continue;
-      const t = await oneSwitch(engine, client.container, url, from, to);
-      row([t.pair, ms(t.planned), ms(t.plumbed), ms(t.configured), ms(t.command), ms(t.serving), String(t.failed)]);
-      rows.push(t);
+      const t = await timedSwitch(engine, { lab: LAB, service: 'web', client: client.container, url }, to);
+      row([`${from} → ${to}`, ms(t.planned), ms(t.plumbed), ms(t.configured), ms(t.command), ms(t.serving), String(t.failed)]);
+      rows.push({ ...t, pair: `${from} → ${to}` });
       from = to;
     }
   }
