@@ -9,23 +9,29 @@
 // The runner rotates the rows in rounds, so a burst of load elsewhere on this
 // shared host hits one round of every row rather than all rounds of one; the
 // targets are medians of per-round ratios.
-// Then, on the same lab, the live mode switch alone (BENCH_SWITCHES of them,
-// round the eBPF modes): how long the switch command takes, and how long
-// until a client's request succeeds again, from a client that sends one
-// request every 20 ms throughout (target: serving again within 1 s).
-//   npm run bench:modes     (BENCH_SECONDS=5, BENCH_ROUNDS=3, BENCH_WARMUP=1, BENCH_OBJECT=1m, BENCH_CONNECTIONS=12, BENCH_SWITCHES=8)
-//   BENCH_ROUNDS=0: the switches only
+// Then, on the same lab, the runner's own cost: rounds of the lab's own mode
+// only (no switch), wall time against the workload's (warm-up + measured;
+// target ≤ 1.2×). Then the live mode switch alone, round the eBPF modes and
+// to and from l4proxy and l7 (each pair once a round): the engine's steps (the
+// lab read and planned, the nodes plumbed, the balancer configured), the
+// command's time, and how long until a request sent after it returned
+// succeeds, from a client that starts one every 20 ms (target: the median
+// within 1 s of the command). The last line states both against their targets.
+//   npm run bench:modes     (BENCH_SECONDS=5, BENCH_ROUNDS=3, BENCH_WARMUP=1, BENCH_OBJECT=1m, BENCH_CONNECTIONS=12,
+//                            BENCH_OVERHEAD_ROUNDS=3, BENCH_SWITCH_ROUNDS=2)
+//   BENCH_ROUNDS=0: the overhead and the switches only
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { CompareRow, CompareRun, Comparison, LabApi, Mode } from '../electron/api';
+import type { CompareRow, CompareRun, Comparison, Mode } from '../electron/api';
+import type { LabService } from '../electron/api/host';
 import { formatComparison } from '../electron/cli/compare-format';
 import { relativeSpread, roundRatio } from '../electron/engine/compare/summary';
-import { execIn } from '../electron/engine/docker/exec';
 import { createLabEngine } from '../electron/engine/lab-engine';
 import { loadLabFile } from '../electron/engine/topology/index';
 import { rewriteLab } from '../test/support/labs';
+import { timedSwitch, type SwitchTiming } from '../test/support/switch-probe';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const LAB = `${process.env.LBLAB_TEST_GC_SCOPE ?? ''}bench-modes`;
@@ -35,7 +41,12 @@ const ROUNDS = env('BENCH_ROUNDS', 3);
 const WARMUP = env('BENCH_WARMUP', 1);
 const CONNECTIONS = env('BENCH_CONNECTIONS', 12);
 const OBJECT = process.env.BENCH_OBJECT ?? '1m';
-const SWITCHES = env('BENCH_SWITCHES', 8);
+const SWITCH_ROUNDS = env('BENCH_SWITCH_ROUNDS', 2);
+const OVERHEAD_ROUNDS = env('BENCH_OVERHEAD_ROUNDS', 3);
+/** A switch serves again within this (the median over every switch), ms from the command. */
+const SWITCH_TARGET_MS = 1000;
+/** The runner without switches: wall time at most this much of the workload's own (warm-up + measured). */
+const OVERHEAD_TARGET = 1.2;
 const ROWS: CompareRow[] = ['direct', 'dsr', 'tunnel', 'nat', 'kernel-nat', 'snat', 'l4proxy', 'l7'];
 
 const fmtRatio = (x: number | undefined) => (x === undefined ? 'n/a' : `${x.toFixed(2)}×`);
@@ -65,7 +76,13 @@ async function main() {
       report(c, wall, (Date.now() - t0) / 1000);
       if (!c.complete || c.error) throw new Error(`the comparison did not complete: ${c.error ?? 'incomplete'}`);
     }
-    if (SWITCHES > 0) await switches(engine);
+    const ratio = OVERHEAD_ROUNDS > 0 ? await overhead(engine) : undefined;
+    const switch50 = SWITCH_ROUNDS > 0 ? await switches(engine) : undefined;
+    const verdict = (x: number | undefined, target: number, f: (x: number) => string) => (x === undefined ? 'not measured' : `${f(x)} (target ≤ ${f(target)}: ${x <= target ? 'met' : 'MISSED'})`);
+    console.log(
+      `\nbench:modes: switch median ${verdict(switch50, SWITCH_TARGET_MS, (x) => `${x.toFixed(0)} ms`)}; runner overhead without switches ${verdict(ratio, OVERHEAD_TARGET, (x) => `${x.toFixed(2)}×`)}; ` +
+        `load average ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`,
+    );
   } finally {
     process.off('SIGINT', onSigint);
     await engine.destroy(LAB).catch(() => undefined);
@@ -77,7 +94,7 @@ function report(c: Comparison, wall: number, total: number) {
   const ok = c.runs.filter((r) => !r.error);
   const measured = c.runs.length * c.workload.duration;
   console.log(
-    `runner overhead: ${wall.toFixed(1)} s wall for ${c.runs.length} runs × ${c.workload.duration} s = ${measured} s measured: ${(wall / measured).toFixed(2)}× ` +
+    `runner overhead with switches: ${wall.toFixed(1)} s wall for ${c.runs.length} runs × ${c.workload.duration} s = ${measured} s measured: ${(wall / measured).toFixed(2)}× ` +
       `(target ≤ 1.3×; warm-up ${c.workload.warmup} s per run included); whole bench ${total.toFixed(0)} s`,
   );
   const spreads = c.summary.map((s) => `${s.mode} ${(relativeSpread(s.throughputMbps) * 100).toFixed(0)}%`);
@@ -91,48 +108,66 @@ function report(c: Comparison, wall: number, total: number) {
   console.log(`load average: ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
 }
 
-// ---------------------------------------------------------------- the live switch alone
-const SWITCH_ORDER: Mode[] = ['nat', 'dsr', 'snat', 'tunnel'];
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-/** One switch while a client sends a request every 20 ms: the command's time, and until a request sent after it succeeds. */
-async function oneSwitch(engine: LabApi, client: string, url: string, to: Mode): Promise<{ command: number; serving: number; failed: number }> {
-  // each line: request start and end (ns, the host's clock: containers share the kernel's), and the HTTP code
-  const loop = `end=$(( $(date +%s) + 5 )); while [ "$(date +%s)" -lt "$end" ]; do t=$(date +%s%N); c=$(curl -s -o /dev/null -m 1 -w '%{http_code}' ${url}); echo "$t $(date +%s%N) $c"; sleep 0.02; done`;
-  const probe = execIn(client, ['sh', '-c', loop], { timeoutMs: 20_000 });
-  await new Promise((r) => setTimeout(r, 500)); // the old mode serving first
-  const t0 = BigInt(Date.now()) * 1_000_000n; // ns since the epoch, as the probe's `date +%s%N`
-  await engine.setMode(LAB, 'web', to);
-  const t1 = BigInt(Date.now()) * 1_000_000n;
-  const lines = (await probe).stdout.trim().split('\n').map((l) => l.split(' ')).filter((f) => f.length === 3);
-  const after = lines.find(([start, , code]) => BigInt(start) >= t1 && code === '200');
-  if (!after) throw new Error(`after the switch to ${to}, no request from ${client} succeeded within the probe's 5 s`);
-  const during = lines.filter(([start]) => BigInt(start) >= t0 && BigInt(start) < BigInt(after[0]));
-  return { command: Number(t1 - t0) / 1e6, serving: Number(BigInt(after[1]) - t0) / 1e6, failed: during.filter(([, , c]) => c !== '200').length };
+// ---------------------------------------------------------------- the runner without switches
+/** The runner's own cost: rounds of the lab's own mode only (no switch), wall time against the workload's (warm-up + measured). */
+async function overhead(engine: LabService): Promise<number> {
+  const mode = (await engine.status(LAB)).services.find((s) => s.name === 'web')?.mode;
+  if (!mode) throw new Error(`lab ${LAB} has no service web`);
+  const t = Date.now();
+  const id = (await engine.startCompare({ lab: LAB, modes: [mode], object: OBJECT, connections: CONNECTIONS, duration: SECONDS, warmup: WARMUP, repeat: OVERHEAD_ROUNDS })).id;
+  const c = await engine.compareDone(id);
+  const wall = (Date.now() - t) / 1000;
+  if (!c.complete || c.error) throw new Error(`the comparison without switches did not complete: ${c.error ?? 'incomplete'}`);
+  const workload = c.runs.length * (c.workload.warmup + c.workload.duration);
+  const ratio = wall / workload;
+  console.log(
+    `\nrunner overhead without switches (${mode} only, ${c.runs.length} runs of ${c.workload.warmup} s warm-up + ${c.workload.duration} s measured): ` +
+      `${wall.toFixed(1)} s wall for ${workload} s of workload: ${ratio.toFixed(2)}× (target ≤ ${OVERHEAD_TARGET}×: ${ratio <= OVERHEAD_TARGET ? 'met' : 'MISSED'})`,
+  );
+  return ratio;
 }
 
-async function switches(engine: LabApi): Promise<void> {
+// ---------------------------------------------------------------- the live switch alone
+// From the lab's own mode round every eBPF mode and to and from the proxies: each ordered pair once a round.
+const SWITCH_CYCLE: Mode[] = ['nat', 'snat', 'tunnel', 'dsr', 'l4proxy', 'nat', 'l7', 'tunnel', 'l4proxy', 'l7', 'dsr'];
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const ms = (x: number | undefined) => (x === undefined ? '-' : `${x.toFixed(0)}`);
+
+async function switches(engine: LabService): Promise<number> {
   const st = await engine.status(LAB);
   const svc = st.services.find((s) => s.name === 'web');
   const client = st.nodes.find((n) => n.kind === 'client');
   if (!svc || !client) throw new Error(`lab ${LAB} has no service web or no client`);
   const url = `http://${svc.vip}:${svc.port}/`;
-  console.log(`\nlive mode switches on ${LAB} (${client.name} sends a request every 20 ms to ${url}):`);
-  console.log(`${'switch'.padEnd(18)} ${'command'.padStart(9)} ${'serving again'.padStart(14)} ${'failed requests'.padStart(16)}`);
-  const rows: { command: number; serving: number }[] = [];
+  console.log(`\nlive mode switches on ${LAB} (${client.name} starts a request every 20 ms to ${url}); ms from the command:`);
+  const cols = ['switch', 'planned', 'plumbed', 'balancer', 'command', 'serving', 'failed'];
+  const row = (xs: string[]) => console.log(`${xs[0].padEnd(18)}${xs.slice(1).map((x) => x.padStart(10)).join('')}`);
+  row(cols);
+  const rows: (SwitchTiming & { pair: string })[] = [];
   let from = svc.mode;
-  for (let i = 0; i < SWITCHES; i++) {
-    const to = SWITCH_ORDER[i % SWITCH_ORDER.length] === from ? SWITCH_ORDER[(i + 1) % SWITCH_ORDER.length] : SWITCH_ORDER[i % SWITCH_ORDER.length];
-    const r = await oneSwitch(engine, client.container, url, to);
-    console.log(`${`${from} → ${to}`.padEnd(18)} ${`${r.command.toFixed(0)} ms`.padStart(9)} ${`${r.serving.toFixed(0)} ms`.padStart(14)} ${String(r.failed).padStart(16)}`);
-    rows.push(r);
-    from = to;
+  for (let r = 0; r < SWITCH_ROUNDS; r++) {
+    for (const to of SWITCH_CYCLE) {
+      if (to === from) continue;
+      const t = await timedSwitch(engine, { lab: LAB, service: 'web', client: client.container, url }, to);
+      row([`${from} → ${to}`, ms(t.planned), ms(t.plumbed), ms(t.configured), ms(t.command), ms(t.serving), String(t.failed)]);
+      rows.push({ ...t, pair: `${from} → ${to}` });
+      from = to;
+    }
   }
-  const serving = median(rows.map((r) => r.serving));
-  console.log(
-    `switch: median command ${median(rows.map((r) => r.command)).toFixed(0)} ms, median serving again ${serving.toFixed(0)} ms after the command ` +
-      `(target ≤ 1000 ms: ${serving <= 1000 ? 'met' : 'MISSED'}); load average ${fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`,
-  );
+  if (from !== svc.mode) await engine.setMode(LAB, 'web', svc.mode);
+  console.log(`\nper pair (ms from the command to the first success after it; planned / plumbed / balancer: medians of the steps above):`);
+  const pr = (xs: string[]) => console.log(`${xs[0].padEnd(18)}${xs.slice(1).map((x) => x.padStart(10)).join('')}`);
+  pr(['switch', 'median', 'max', 'planned', 'plumbed', 'balancer', '≤ 1 s']);
+  const med = (xs: (number | undefined)[]) => {
+    const v = xs.filter((x): x is number => x !== undefined);
+    return v.length ? median(v) : undefined;
+  };
+  for (const pair of [...new Set(rows.map((r) => r.pair))]) {
+    const of = rows.filter((r) => r.pair === pair);
+    const m = median(of.map((r) => r.serving));
+    pr([pair, ms(m), ms(Math.max(...of.map((r) => r.serving))), ms(med(of.map((r) => r.planned))), ms(med(of.map((r) => r.plumbed))), ms(med(of.map((r) => r.configured))), m <= SWITCH_TARGET_MS ? 'yes' : 'no']);
+  }
+  return median(rows.map((r) => r.serving));
 }
 
 main().catch((e) => {

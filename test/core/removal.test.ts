@@ -68,4 +68,26 @@ describe('removal leaves nothing behind', skipIf(skip), () => {
     expect(after.backends[3].activeFlows).toBe(16 - on4);
     expect(lab.flowCount()).toBe(2 * (16 - on4));
   });
+
+  it('a live mode switch: the old mode\'s flows go, the next packet is handled in the new mode', async () => {
+    // applyService with another mode for the same service: switched in place (its table kept), not removed first
+    const svc = (mode: 'nat' | 'dsr') => service({ id: 3, mode, port: 8081, backends: [backend(5), backend(6)] });
+    const syn = (sport: number) => buildFrame({ proto: 'tcp', src: CLIENT, dst: VIP, sport, dport: 8081, flags: TCP.SYN });
+    const others = lab.flowCount(); // the earlier tests' flows, of other services
+    await lab.dp.applyService(svc('nat'));
+    for (let sport = 53000; sport < 53004; sport++) lab.run(syn(sport), 1, CLIENT_IFINDEX);
+    expect(lab.flowCount()).toBe(others + 8);
+    await lab.dp.applyService(svc('dsr'));
+    expect(lab.flowCount()).toBe(others);
+    const r = lab.run(buildFrame({ proto: 'tcp', src: CLIENT, dst: VIP, sport: 53000, dport: 8081, flags: TCP.ACK }), 1, CLIENT_IFINDEX);
+    const f = parseFrame(r.out);
+    // dsr: only the MACs change; nat would have put the backend's address in the destination
+    expect(f.ip.dst).toBe(VIP);
+    expect([5, 6]).toContain(beOfMac(f.dstMac));
+    await lab.dp.applyService(svc('nat'));
+    const n = parseFrame(lab.run(syn(53010), 1, CLIENT_IFINDEX).out);
+    expect([beAddr(5), beAddr(6)]).toContain(n.ip.dst);
+    await lab.dp.removeService(3);
+  });
 });
+

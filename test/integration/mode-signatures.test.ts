@@ -14,7 +14,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LabStatus, NodeStatus } from '../../electron/api';
+import type { Mode } from '../../electron/api';
+import { createLabEngine } from '../../electron/engine/lab-engine';
 import { LAB_PREFIX, lblab, lblabOk, tcpdumpIn as tcpdumpInNode, tmpDir } from '../support/labs';
+import { timedSwitch } from '../support/switch-probe';
 
 const LAB = `${LAB_PREFIX}sig`;
 const LAB_YAML = `name: ${LAB}
@@ -128,4 +131,21 @@ describe('mode signatures on the wire (live mode switches)', () => {
     expect(lines.some((l) => l.includes(`${client}`)), lines.join('\n')).toBe(false);
     expect(await balancerRxDuringDownload()).toBeGreaterThan(10 * MIB);
   });
+});
+
+describe('a live switch serves again at once', () => {
+  // well under 1 s on an idle host (bench:modes); 5 s catches a switch that waits for a data plane
+  // load, a health check's first verdict or a poll, on a loaded CI machine too
+  it('snat → l4proxy → dsr → tunnel: each serves a request sent after the command within 5 s of it', async () => {
+    const engine = createLabEngine();
+    try {
+      const probe = { lab: LAB, service: 'web', client: node('client1').container, url: `http://${status.services[0].vip}:80/` };
+      for (const to of ['l4proxy', 'dsr', 'tunnel'] as Mode[]) {
+        const t = await timedSwitch(engine, probe, to, 10_000);
+        expect(t.serving, `→ ${to}: ${JSON.stringify(t)}`).toBeLessThan(5000);
+      }
+    } finally {
+      await engine.close();
+    }
+  }, 120_000);
 });

@@ -89,6 +89,8 @@ export class Agent {
   private dp?: DataplaneLike;
   private dpInterfaces = '';
   private dpSizes = '';
+  /** loaded but attached nowhere: no eBPF service for now */
+  private parked = false;
   private installed = new Map<string, { id: number; mode: string }>();
   // The data plane's maps are small (MAX_SERVICES, MAX_BACKENDS): ids are reused once their owner is gone.
   private serviceIds = new IdPool(MAX_SERVICES);
@@ -194,9 +196,10 @@ export class Agent {
     const dpSvcs = cfg.services.filter((s) => isDataplaneMode(s.mode));
 
     // 1. Services leaving the data plane go first: a VIP moving to HAProxy must not still be caught by BPF.
+    // One that only changes its eBPF mode stays: the data plane switches it in place (its table is kept).
     for (const [name, inst] of [...this.installed]) {
       const next = dpSvcs.find((s) => s.name === name);
-      if (!next || next.mode !== inst.mode || !this.dp) {
+      if (!next || !this.dp) {
         await this.dp?.removeService(inst.id);
         this.installed.delete(name);
         this.log(`dataplane: removed ${name} (${inst.mode})`);
@@ -215,6 +218,13 @@ export class Agent {
       // so is the hook: the one it runs at is detached (unload) before the other attaches
       const sized = `${sizes.v4}/${sizes.v6}/${cfg.hook}`;
       if (this.dp && (this.dpInterfaces !== ifaces || this.dpSizes !== sized)) await this.unloadDataplane();
+      if (this.dp && this.parked) {
+        const t = Date.now();
+        await this.dp.attach!(cfg.interfaces.map((i) => i.name));
+        this.parked = false;
+        this.startSweeper();
+        this.log(`dataplane: attached again to ${ifaces}${cfg.hook === 'xdp' ? ' at xdp' : ''} (${Date.now() - t} ms)`);
+      }
       if (!this.dp) {
         const t = Date.now();
         this.dp = await this.deps.loadDataplane(cfg.interfaces.map((i) => i.name), sizes, cfg.hook);
@@ -236,10 +246,17 @@ export class Agent {
         this.installed.set(s.name, { id: d.id, mode: s.mode });
         this.log(`dataplane: ${s.name} ${s.mode}/${s.scheduler} ${s.vip}:${s.port} → ${d.backends.filter((b) => b.healthy).length}/${d.backends.length} healthy (${Date.now() - t} ms)`);
       }
-    } else if (this.dp) {
+    } else if (this.dp && !this.parked && this.dp.detachAll && this.dp.attach) {
+      // no eBPF service left: detached (no packet of the proxies goes through it) but kept loaded,
+      // so a switch back to an eBPF mode re-attaches it rather than loading it again
+      this.stopSweeper();
+      await this.dp.detachAll();
+      this.parked = true;
+      this.log('dataplane: detached, kept loaded (no eBPF service left)');
+    } else if (this.dp && !this.parked) {
       await this.unloadDataplane();
       this.log('dataplane: unloaded (no eBPF service left)');
-    } else await this.deps.discardPreparedDataplane?.();
+    } else if (!this.dp) await this.deps.discardPreparedDataplane?.();
     this.config = cfg;
     await this.deps.persist?.(cfg);
   }
@@ -270,11 +287,16 @@ export class Agent {
     this.sweeper.unref?.();
   }
 
-  private async unloadDataplane(): Promise<void> {
+  private stopSweeper(): void {
     if (this.sweeper) clearInterval(this.sweeper);
     this.sweeper = undefined;
+  }
+
+  private async unloadDataplane(): Promise<void> {
+    this.stopSweeper();
     await this.dp?.unload();
     this.dp = undefined;
+    this.parked = false;
     this.installed.clear();
   }
 

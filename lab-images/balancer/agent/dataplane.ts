@@ -152,7 +152,9 @@ export class Dataplane {
       if (owner) throw new Error(`service ${s.id}: backend id ${b.id} already belongs to service ${owner.id}`);
     }
     const prev = this.services.get(s.id);
-    const entries = await Promise.all(s.backends.map((b) => this.backendEntry(s, b)));
+    // a live mode switch: the service stops (its entry goes) and so do the old mode's flows before it
+    // comes back in the new mode below; its table and backend slots stay, so only what differs is written
+    const [entries] = await Promise.all([Promise.all(s.backends.map((b) => this.backendEntry(s, b))), prev && prev.mode !== s.mode && this.retire(prev)]);
     if (s.vip6) {
       // our IPv6 address toward each backend (ip6ip6's outer source): the route's, unless given
       await Promise.all(s.backends.map(async (b, i) => {
@@ -168,6 +170,25 @@ export class Dataplane {
     // that their ids come back clean
     const gone = (prev?.backends ?? []).filter((o) => !s.backends.some((b) => b.id === o.id) && !this.ownedElsewhere(o.id, s.id));
     await this.flush([], gone.map((b) => b.id));
+  }
+
+  /** Take a service's entries out of the lookup and flush its flows and its backends' counts (not its table). */
+  private retire(s: DpService): Promise<void> {
+    return this.exclusive(async () => {
+      const w = new MapWrites();
+      w.delete(this.mapPath(MAPS.services), svcKey(s.vip, s.port, PROTO[s.proto]));
+      if (s.vip6) w.delete(this.mapPath(MAPS.services6), svc6Key(s.vip6, s.port, PROTO[s.proto]));
+      w.update(this.mapPath(MAPS.gcReq), u32Key(0), gcReqValue([s.id], s.backends.filter((b) => !this.ownedElsewhere(b.id, s.id)).map((b) => b.id)));
+      await writeMaps(w.ops);
+      await this.runSweep();
+    });
+  }
+
+  /** Detach from every interface but stay loaded (maps and programs pinned): attach() puts it back in
+   * milliseconds, where a load takes seconds (the verifier). */
+  async detachAll(): Promise<void> {
+    for (const dev of this.interfaces) await detach(dev, this.hook, this.netns);
+    this.interfaces = [];
   }
 
   async removeService(id: number): Promise<void> {

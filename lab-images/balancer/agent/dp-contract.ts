@@ -62,6 +62,10 @@ export interface DataplaneLike {
   /** Flows scheduled to each backend so far, by backend id (their rate: snat capacity). */
   readNewFlows?(): Promise<Record<number, number>>;
   unload(): Promise<void>;
+  /** Attach on ingress of these interfaces (again, after detachAll). */
+  attach?(interfaces: string[]): Promise<void>;
+  /** Detach from every interface, staying loaded (a data plane with no service for now). */
+  detachAll?(): Promise<void>;
 }
 /** sizes: what the flow tables are sized for (they cannot grow once created: other sizes are another load);
  * hook: where it attaches (tc when unset; another hook is another load) */

@@ -99,13 +99,30 @@ describe('Agent', () => {
     await apply(c);
     c.services[0].mode = 'l4proxy';
     await apply(c);
-    expect(dps[0].log).toEqual(['apply 1 dsr', 'remove 1', 'unload']);
+    // detached from every interface (no proxied packet goes through it), but not unloaded
+    expect(dps[0].log).toEqual(['apply 1 dsr', 'remove 1', 'detach']);
+    expect(dps[0].interfaces).toEqual([]);
     expect(haproxy.cfg).toContain('bind 198.18.0.100:80');
     c.services[0].mode = 'tunnel';
     await apply(c);
     expect(haproxy.running()).toBe(false);
+    // attached again rather than loaded again (a load costs seconds of verifier)
+    expect(dps).toHaveLength(1);
+    expect(dps[0].log.slice(3)).toEqual(['attach eth0', 'apply 1 tunnel']);
+    expect(dps[0].interfaces).toEqual(['eth0']);
+    expect([...dps[0].services.values()][0].mode).toBe('tunnel');
+  });
+
+  it('a data plane kept loaded while unused is unloaded when the agent shuts down, and loaded afresh for other interfaces', async () => {
+    const { agent, dps, apply } = setup();
+    const c = sampleConfig();
+    await apply(c);
+    await apply({ ...c, services: [{ ...c.services[0], mode: 'l4proxy' }] });
+    await apply({ ...c, interfaces: [...c.interfaces, { ...c.interfaces[0], name: 'eth1' }] });
     expect(dps).toHaveLength(2);
-    expect([...dps[1].services.values()][0].mode).toBe('tunnel');
+    expect(dps[0].unloaded).toBe(true);
+    await agent.shutdown();
+    expect(dps[1].unloaded).toBe(true);
   });
 
   it('loads the data plane with the flow tables the config sizes, and again when a size changes', async () => {
@@ -136,7 +153,8 @@ describe('Agent', () => {
     c.services[0].mode = 'nat';
     await apply(c);
     expect(dps).toHaveLength(1);
-    expect(dps[0].log).toEqual(['apply 1 dsr', 'remove 1', 'apply 1 nat']);
+    // not removed first: the data plane switches it (dataplane.ts applyService keeps its table)
+    expect(dps[0].log).toEqual(['apply 1 dsr', 'apply 1 nat']);
   });
 
   it('HAProxy rejecting the config fails the apply and keeps the old config', async () => {
@@ -215,7 +233,7 @@ describe('Agent', () => {
     expect(writes()).toBe(once + 1);
   });
 
-  it('sweeps the flow table periodically while a data plane is loaded, and stops with it', async () => {
+  it('sweeps the flow table periodically while a data plane serves, and stops when it serves nothing', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
     try {
       const { agent, dps, apply } = setup(20);
@@ -224,7 +242,7 @@ describe('Agent', () => {
       await vi.advanceTimersByTimeAsync(60);
       expect(dps[0].sweeps).toBeGreaterThanOrEqual(3);
       await apply(sampleConfig({ services: [] }));
-      expect(dps[0].unloaded).toBe(true);
+      expect(dps[0].interfaces).toEqual([]);
       const n = dps[0].sweeps;
       await vi.advanceTimersByTimeAsync(200);
       expect(dps[0].sweeps).toBe(n);

@@ -33,6 +33,14 @@ export class FakeDataplane implements DataplaneLike {
     this.unloaded = true;
     this.log.push('unload');
   }
+  async attach(ifs: string[]) {
+    this.interfaces.push(...ifs.filter((i) => !this.interfaces.includes(i)));
+    this.log.push(`attach ${ifs.join(',')}`);
+  }
+  async detachAll() {
+    this.interfaces.length = 0;
+    this.log.push('detach');
+  }
 }
 
 export class FakeHaproxy implements HaproxyLike {
