@@ -6,7 +6,11 @@
 //   eth0 198.18.78.10 ── cl 198.18.78.1            br0 ─ p1 ──── s1 eth0 198.18.77.11
 //   (gw .78.1)            sv 198.18.77.1 (+.77.2) ── p0   └ p2 ──── s2 eth0 198.18.77.12
 //   VIP 198.18.79.100 is routed to the lb (not local there); servers hold it on lo.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import type { DpService } from '../../lab-images/balancer/agent/dataplane';
+import { DECAP_DIR } from '../support/bpf/harness';
+import { attachDecap } from './decap-attach';
 
 export const VIP = '198.18.79.100';
 export type Names = { c: string; lb: string; br: string; s1: string; s2: string };
@@ -101,3 +105,40 @@ for i in range(n):
     except Exception as e:
         print('ERR', type(e).__name__)
 `;
+
+/** The decapsulator on both servers and their TCP server on the test ports; resolves once both listen. */
+export async function startServers(NS: Names): Promise<ChildProcess[]> {
+  const servers: ChildProcess[] = [];
+  for (const s of ['s1', 's2'] as const) {
+    attachDecap({ objPath: join(DECAP_DIR, 'build/decap.bpf.o'), interfaces: ['eth0'], netns: NS[s] });
+    const p = spawn('ip', ['netns', 'exec', NS[s], 'python3', '-c', SERVER_PY, s, '8080', '8081', '8082', '8083', '8084'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    servers.push(p);
+    await new Promise<void>((res) => p.stdout!.once('data', () => res()));
+  }
+  return servers;
+}
+
+/** The balancer's server-side interface: its ifindex and MAC (a backend's egress when the FIB is not asked). */
+export function serverSide(NS: Names): { ifindex: number; mac: string } {
+  const link = JSON.parse(inNs(NS.lb, 'ip -j link show dev sv'))[0] as { ifindex: number; address: string };
+  return { ifindex: link.ifindex, mac: link.address };
+}
+
+const macOf = (ns: string): string => (JSON.parse(inNs(ns, 'ip -j link show dev eth0'))[0] as { address: string }).address;
+
+/** Service `id` on VIP:port in `mode`, rr over both servers (backend ids 2id-1 and 2id). */
+export function twoServerService(NS: Names, id: number, mode: DpService['mode'], port: number, extra: Partial<DpService> = {}): DpService {
+  return {
+    id, vip: VIP, port, proto: 'tcp', mode, scheduler: 'rr', table: [id * 2 - 1, id * 2],
+    backends: [
+      { id: id * 2 - 1, address: '198.18.77.11', mac: macOf(NS.s1), weight: 1, healthy: true },
+      { id: id * 2, address: '198.18.77.12', mac: macOf(NS.s2), weight: 1, healthy: true },
+    ],
+    ...extra,
+  };
+}
+
+/** n TCP connections from the client to VIP:port, each sending size bytes: the answers (or ERR) in order. */
+export function connect(NS: Names, port: number, n: number, size = 5): string[] {
+  return inNs(NS.c, `python3 -c "${CLIENT_PY.replace(/"/g, '\\"')}" ${VIP} ${port} ${n} ${size}`).trim().split('\n');
+}

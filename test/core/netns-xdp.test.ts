@@ -12,13 +12,12 @@
 // snat replies by XDP_REDIRECT, and a bulk upload through the tunnel works
 // through path MTU discovery (the ICMP answer built at XDP).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { BpfMount, CORE_DIR, DECAP_DIR, loadXdpOnMaps, make, skipReason } from '../support/bpf/harness';
 import { skipIf } from '../support/skip';
 import { Dataplane, type DpService } from '../../lab-images/balancer/agent/dataplane';
-import { attachDecap } from './decap-attach';
-import { CLIENT_PY, CSUM_OFF_PY, SERVER_PY, VIP, inNs, names, setup, teardown } from './netns-lab';
+import { CSUM_OFF_PY, connect as connectNs, inNs, serverSide, startServers, twoServerService, names, setup, teardown } from './netns-lab';
 
 const skip = skipReason();
 const TAG = `lbx${process.pid % 100000}`;
@@ -50,15 +49,8 @@ describe('real packets through network namespaces, the balancer at XDP', skipIf(
       execFileSync('ip', ['-n', ns, 'link', 'set', 'dev', dev, 'xdpdrv', 'pinned', pass]);
       inNs(ns, `python3 -c "${CSUM_OFF_PY}" ${dev} tx`);
     }
-    for (const s of ['s1', 's2'] as const) {
-      attachDecap({ objPath: join(DECAP_DIR, 'build/decap.bpf.o'), interfaces: ['eth0'], netns: NS[s] });
-      const p = spawn('ip', ['netns', 'exec', NS[s], 'python3', '-c', SERVER_PY, s, '8080', '8081', '8082', '8083', '8084'], { stdio: ['ignore', 'pipe', 'inherit'] });
-      servers.push(p);
-      await new Promise<void>((res) => p.stdout!.once('data', () => res()));
-    }
-    const link = JSON.parse(inNs(NS.lb, 'ip -j link show dev sv'))[0];
-    ifindex = link.ifindex;
-    svMac = link.address;
+    servers.push(...(await startServers(NS)));
+    ({ ifindex, mac: svMac } = serverSide(NS));
   });
   afterAll(async () => {
     for (const p of servers) p.kill();
@@ -67,17 +59,8 @@ describe('real packets through network namespaces, the balancer at XDP', skipIf(
     mount?.cleanup();
   });
 
-  const mac = (ns: string) => JSON.parse(inNs(ns, 'ip -j link show dev eth0'))[0].address as string;
-  const svc = (id: number, mode: DpService['mode'], port: number, extra: Partial<DpService> = {}): DpService => ({
-    id, vip: VIP, port, proto: 'tcp', mode, scheduler: 'rr', table: [id * 2 - 1, id * 2],
-    backends: [
-      { id: id * 2 - 1, address: '198.18.77.11', mac: mac(NS.s1), weight: 1, healthy: true },
-      { id: id * 2, address: '198.18.77.12', mac: mac(NS.s2), weight: 1, healthy: true },
-    ],
-    ...extra,
-  });
-  const connect = (port: number, n: number, size = 5): string[] =>
-    inNs(NS.c, `python3 -c "${CLIENT_PY.replace(/"/g, '\\"')}" ${VIP} ${port} ${n} ${size}`).trim().split('\n');
+  const svc = (id: number, mode: DpService['mode'], port: number, extra: Partial<DpService> = {}): DpService => twoServerService(NS, id, mode, port, extra);
+  const connect = (port: number, n: number, size?: number): string[] => connectNs(NS, port, n, size);
 
   it('lb_xdp is attached in native mode on both interfaces', () => {
     for (const dev of ['cl', 'sv']) {
