@@ -59,8 +59,12 @@ export async function flushVipNeighbours(plan: LabPlan): Promise<void> {
 
 /** What breaking a server's answers (health-mismatch) does by hand, and its undo: nginx answers 503 instead of 200
  * (the page naming the server stays, so the probes still see who answered), reloaded without dropping its port. */
-export const SERVER_ERRORS_ON = "sed -i 's/return 200 /return 503 /' /etc/nginx/nginx.conf && nginx -s reload";
-export const SERVER_ERRORS_OFF = "grep -q 'return 503 ' /etc/nginx/nginx.conf || exit 0; sed -i 's/return 503 /return 200 /' /etc/nginx/nginx.conf && nginx -s reload";
+/** `nginx -s reload` only signals: until the new workers take over, the old ones still answer. Done means the server
+ * answers with the new code (a local request, within 5 s), so what follows sees the fault, or the fault gone. */
+const answersWith = (code: number): string =>
+  `for i in $(seq 50); do [ "$(curl -s -m 1 -o /dev/null -w '%{http_code}' http://127.0.0.1/)" = ${code} ] && exit 0; sleep 0.1; done; exit 0`;
+export const SERVER_ERRORS_ON = `sed -i 's/return 200 /return 503 /' /etc/nginx/nginx.conf && nginx -s reload && ${answersWith(503)}`;
+export const SERVER_ERRORS_OFF = `grep -q 'return 503 ' /etc/nginx/nginx.conf || exit 0; sed -i 's/return 503 /return 200 /' /etc/nginx/nginx.conf && nginx -s reload && ${answersWith(200)}`;
 
 /** Make these servers answer 200 again (a running node only; best effort on a foreign image). */
 export async function restoreServerAnswers(plan: LabPlan, nodes: string[]): Promise<void> {
