@@ -25,7 +25,7 @@ const ALLOWED = new Set(
     'lblab', 'yaml', 'Ctrl', 'Shift', 'English',
     // protocols, layers and kernel features, as written in Chinese docs
     'IP', 'IPv4', 'IPv6', 'IPIP', 'TCP', 'UDP', 'HTTP', 'ICMP', 'ARP', 'MAC', 'NAT', 'SNAT', 'DNAT', 'VIP', 'VXLAN', 'MTU', 'ECMP',
-    'eBPF', 'tc', 'nftables', 'rp_filter', 'lo', 'RSS', 'CPU', 'CPUs', 'I/O', 'SSH', 'pcap', 'tcpdump', 'CSV', 'PNG', 'kB', 'VNI',
+    'eBPF', 'tc', 'XDP', 'clsact', 'veth', 'NAPI', 'nftables', 'rp_filter', 'lo', 'RSS', 'CPU', 'CPUs', 'I/O', 'SSH', 'pcap', 'tcpdump', 'CSV', 'PNG', 'kB', 'VNI',
     // products
     'Docker', 'Swarm', 'HAProxy', 'haproxy', 'nginx', 'apache', 'etcd', 'websocketd', 'Wireshark', 'DOCKER_HOST', 'NET_ADMIN', 'SYS_ADMIN',
     // mode, scheduler, protocol and gateway names: lab-file values
