@@ -18,7 +18,7 @@ import type { PreparedCompare } from './request';
 import { summarize, summarizeHooks } from './summary';
 import { memberEntries, membersVerdict, routersOf, summarizeMembers, tierOnlyScript, viasOut } from './tier-rows';
 import { loadUrl } from './protocol-load';
-import { combineWrk, killWrkScript, LOAD_DONE, loadScript, parseMarks, parseWrkScript, type WrkJob } from './wrk';
+import { combineWrk, killWrkScript, LOAD_DONE, loadScript, parseMarks, parseWrkScript, serveWaitLines, type WrkJob } from './wrk';
 
 export interface RunnerContext {
   port: ComparePort;
@@ -304,7 +304,17 @@ export async function runComparison(id: string, p: PreparedCompare, ctx: RunnerC
           }, 1000);
         }
       };
-      // several clients start their measured wrk together: exec start-up and the serve check vary by client
+      // several clients start their measured wrk together: exec start-up and the serve check vary by client.
+      // Right after a switch, a client's first connection may wait for a SYN retransmit (1 s): each client
+      // serves first, so that the barrier is set from when all of them do (a client that still cannot is
+      // reported by its load below, which checks again).
+      if (p.clients.length > 1) {
+        await Promise.all(p.clients.map((cl, i) => {
+          const urls = [...new Set(jobs[i].map((j) => loadUrl(svc.protocol, j.target, j.port, p.path)))];
+          return exec(cl.node, serveWaitLines(svc.protocol, urls, tries).join('\n'), { signal, timeoutMs: (tries * 2.5 + 10) * 1000 }).catch(() => undefined);
+        }));
+        checkAbort();
+      }
       const startAt = p.clients.length > 1 ? Date.now() + BARRIER_MARGIN_MS + p.warmup * 1000 : undefined;
       const loads = await Promise.all(
         p.clients.map(async (cl, i) => {

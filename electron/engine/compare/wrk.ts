@@ -135,6 +135,13 @@ export function waitUntilScript(t: number): string {
  * reports. No exec round trip between the phases: the runner reads the marks
  * as they stream. Exit 3 when a target does not answer.
  */
+/** Until each URL serves (tries × 0.2 s); then on, else why not on stderr and exit 3 (after `cleanup`). */
+export function serveWaitLines(protocol: LoadPlan['protocol'], urls: string[], tries: number, cleanup = ''): string[] {
+  return urls.map(
+    (u) => `i=0; until ${serveCheck(protocol, u)}; do i=$((i+1)); if [ $i -ge ${tries} ]; then echo "${u}: $(curl -sS -o /dev/null --max-time 2 '${u}' 2>&1 | tail -n1)" >&2; ${cleanup}exit 3; fi; sleep 0.2; done`,
+  );
+}
+
 export function loadScript(l: LoadPlan): string {
   const dir = wrkDir(l.tag);
   // threads: one per connection up to 2 (lab hosts are small; more threads than cores only add noise);
@@ -148,9 +155,7 @@ export function loadScript(l: LoadPlan): string {
   return [
     `rm -rf ${dir}; mkdir -p ${dir}`,
     ...loadSetup(l.protocol, dir),
-    ...l.urls.map(
-      (u) => `i=0; until ${serveCheck(l.protocol, u)}; do i=$((i+1)); if [ $i -ge ${l.serveTries} ]; then echo "${u}: $(curl -sS -o /dev/null --max-time 2 '${u}' 2>&1 | tail -n1)" >&2; rm -rf ${dir}; exit 3; fi; sleep 0.2; done`,
-    ),
+    ...serveWaitLines(l.protocol, l.urls, l.serveTries, `rm -rf ${dir}; `),
     'echo "mark serving"',
     ...(l.warmup > 0 ? [...wrkLines(l.warmup, false, 'w'), 'wait'] : []),
     ...(l.startAt !== undefined ? [waitUntilScript(l.startAt)] : []),
