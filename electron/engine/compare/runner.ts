@@ -308,18 +308,16 @@ export async function runComparison(id: string, p: PreparedCompare, ctx: RunnerC
       // Right after a switch, a client's first connection may wait for a SYN retransmit (1 s): each client
       // serves first, so that the barrier is set from when all of them do (a client that still cannot is
       // reported by its load below, which checks again).
+      const urlsOf = jobs.map((js) => [...new Set(js.map((j) => loadUrl(svc.protocol, j.target, j.port, p.path)))]);
       if (p.clients.length > 1) {
-        await Promise.all(p.clients.map((cl, i) => {
-          const urls = [...new Set(jobs[i].map((j) => loadUrl(svc.protocol, j.target, j.port, p.path)))];
-          return exec(cl.node, serveWaitLines(svc.protocol, urls, tries).join('\n'), { signal, timeoutMs: (tries * 2.5 + 10) * 1000 }).catch(() => undefined);
-        }));
+        await Promise.all(p.clients.map((cl, i) =>
+          exec(cl.node, serveWaitLines(svc.protocol, urlsOf[i], tries).join('\n'), { signal, timeoutMs: (tries * 2.5 + 10) * 1000 }).catch(() => undefined)));
         checkAbort();
       }
       const startAt = p.clients.length > 1 ? Date.now() + BARRIER_MARGIN_MS + p.warmup * 1000 : undefined;
       const loads = await Promise.all(
         p.clients.map(async (cl, i) => {
-          const urls = [...new Set(jobs[i].map((j) => loadUrl(svc.protocol, j.target, j.port, p.path)))];
-          const plan = { urls, protocol: svc.protocol, jobs: jobs[i], path: p.path, warmup: p.warmup, duration: p.duration, tag: `${tag}-${i}`, serveTries: tries, startAt, keepAlive: p.keepAlive };
+          const plan = { urls: urlsOf[i], protocol: svc.protocol, jobs: jobs[i], path: p.path, warmup: p.warmup, duration: p.duration, tag: `${tag}-${i}`, serveTries: tries, startAt, keepAlive: p.keepAlive };
           // done as soon as the last line has streamed: docker reports an exec's end up to 0.4 s later
           let out = '';
           let streamed!: (r: PortExecResult) => void;

@@ -121,10 +121,10 @@ export class Dataplane {
 
   /** Delete every flow of these services / backends and reset the backends' counters: their ids
    * may be handed out again at once, and must not inherit flows, active counts or stats. */
-  private flush(svcIds: number[], backendIds: number[]): Promise<void> {
+  /** Flush these services' and backends' flows (one sweep), after writing `w` in the same batch. */
+  private flush(svcIds: number[], backendIds: number[], w = new MapWrites()): Promise<void> {
     if (svcIds.length === 0 && backendIds.length === 0) return Promise.resolve();
     return this.exclusive(async () => {
-      const w = new MapWrites();
       w.update(this.mapPath(MAPS.gcReq), u32Key(0), gcReqValue(svcIds, backendIds));
       await writeMaps(w.ops);
       await this.runSweep();
@@ -174,14 +174,20 @@ export class Dataplane {
 
   /** Take a service's entries out of the lookup and flush its flows and its backends' counts (not its table). */
   private retire(s: DpService): Promise<void> {
-    return this.exclusive(async () => {
-      const w = new MapWrites();
-      w.delete(this.mapPath(MAPS.services), svcKey(s.vip, s.port, PROTO[s.proto]));
-      if (s.vip6) w.delete(this.mapPath(MAPS.services6), svc6Key(s.vip6, s.port, PROTO[s.proto]));
-      w.update(this.mapPath(MAPS.gcReq), u32Key(0), gcReqValue([s.id], s.backends.filter((b) => !this.ownedElsewhere(b.id, s.id)).map((b) => b.id)));
-      await writeMaps(w.ops);
-      await this.runSweep();
-    });
+    const w = new MapWrites();
+    this.deleteServiceKeys(w, s);
+    return this.flush([s.id], this.ownBackendIds(s), w);
+  }
+
+  /** The service's lookup entries (its VIP, and VIP6), deleted in `w`. */
+  private deleteServiceKeys(w: MapWrites, s: DpService): void {
+    w.delete(this.mapPath(MAPS.services), svcKey(s.vip, s.port, PROTO[s.proto]));
+    if (s.vip6) w.delete(this.mapPath(MAPS.services6), svc6Key(s.vip6, s.port, PROTO[s.proto]));
+  }
+
+  /** The service's backends no other service shares (their ids are its alone to flush). */
+  private ownBackendIds(s: DpService): number[] {
+    return s.backends.filter((b) => !this.ownedElsewhere(b.id, s.id)).map((b) => b.id);
   }
 
   /** Detach from every interface but stay loaded (maps and programs pinned): attach() puts it back in
@@ -196,8 +202,7 @@ export class Dataplane {
     if (!s) return;
     this.services.delete(id);
     const w = new MapWrites();
-    w.delete(this.mapPath(MAPS.services), svcKey(s.vip, s.port, PROTO[s.proto]));
-    if (s.vip6) w.delete(this.mapPath(MAPS.services6), svc6Key(s.vip6, s.port, PROTO[s.proto]));
+    this.deleteServiceKeys(w, s);
     for (const b of s.backends) {
       if (this.ownedElsewhere(b.id, id)) continue;
       w.update(this.mapPath(MAPS.backends), u32Key(b.id), backendValue(detachedBackend(b.address)));
@@ -206,7 +211,7 @@ export class Dataplane {
     await this.dropMarkerIfUnused(s.vip);
     if (s.vip6) await this.dropMarker6IfUnused(s.vip6);
     // nothing of it stays in the flow table: the agent reuses ids lowest first
-    await this.flush([id], s.backends.filter((b) => !this.ownedElsewhere(b.id, id)).map((b) => b.id));
+    await this.flush([id], this.ownBackendIds(s));
   }
 
   readStats(): Promise<DpStats> {
