@@ -1,8 +1,12 @@
 // Shared helpers for the renderer component tests (jsdom).
-import { configure } from '@testing-library/react';
+import { configure, render } from '@testing-library/react';
 import { vi } from 'vitest';
 import { balancersOf, type AppInfo, type EngineDescription, type LabApi, type LabDoc, type LabEvent, type LabStatus, type ModeAvailability, type TemplateInfo, type ValidationReport } from '../../../electron/api';
 import type { ApiClient } from '../../../renderer/api-client';
+import { Inspector } from '../../../renderer/components/inspector/Inspector';
+import type { InspectorProps } from '../../../renderer/components/inspector/context';
+import { indexIssues } from '../../../renderer/state/issues';
+import type { Selection } from '../../../renderer/state/selection';
 
 /** React Flow measures nodes with ResizeObserver / DOMMatrix, which jsdom lacks. */
 export function installDomShims() {
@@ -127,4 +131,33 @@ export function runLab(api: ReturnType<typeof fakeClient>['api'], doc: LabDoc) {
   let current = runningStatus(doc);
   api.status.mockImplementation(async (name: string) => (name === current.name ? current : { name, state: 'absent', networks: [], nodes: [], services: [] }));
   return { set: (d: LabDoc) => (current = runningStatus(d)) };
+}
+
+/** The inspector on `doc` with `selection`, an undeployed lab and every callback a stub (`extra` overrides any
+ * prop); `last()` is the document of the latest edit. */
+export function renderInspector(selection: Selection, doc: LabDoc, extra: Partial<InspectorProps> = {}) {
+  const edit = vi.fn();
+  const select = vi.fn();
+  const onModeChange = vi.fn();
+  render(
+    <Inspector
+      doc={doc}
+      edit={edit}
+      seal={vi.fn()}
+      select={select}
+      selection={selection}
+      issues={indexIssues(doc, [])}
+      deployed={false}
+      onModeChange={onModeChange}
+      onOpenTerminal={vi.fn()}
+      confirmDelete={async () => true}
+      ask={async () => true}
+      listEngines={async () => ({ engines: [], problems: [] })}
+      checkModes={async () => []}
+      modeRefusals={{}}
+      {...extra}
+    />,
+  );
+  const last = (): LabDoc => edit.mock.calls[edit.mock.calls.length - 1][0];
+  return { edit, select, onModeChange, last };
 }

@@ -1,42 +1,21 @@
 // @vitest-environment jsdom
 // The lab inspector's Hosts section and a node's Host select.
-import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { EngineDescription, LabDoc } from '../../../electron/api';
-import { Inspector } from '../../../renderer/components/inspector/Inspector';
 import type { InspectorProps } from '../../../renderer/components/inspector/context';
 import { indexIssues } from '../../../renderer/state/issues';
 import type { Selection } from '../../../renderer/state/selection';
-import { sampleDoc } from './helpers';
+import { renderInspector, sampleDoc } from './helpers';
 
 afterEach(cleanup);
 
 const engine = (name: string, host: string, answers = true): EngineDescription => ({ name, host, transport: 'ssh', current: false, answers });
 
 function setup(selection: Selection, doc: LabDoc, extra: Partial<InspectorProps> = {}) {
-  const edit = vi.fn();
   const ask = vi.fn(async () => true);
   const listEngines = vi.fn(async () => ({ engines: [engine('default', 'unix:///var/run/docker.sock'), engine('rack2', 'ssh://lab@rack2')], problems: [] }));
-  render(
-    <Inspector
-      doc={doc}
-      edit={edit}
-      seal={vi.fn()}
-      select={vi.fn()}
-      selection={selection}
-      issues={indexIssues(doc, [])}
-      deployed={false}
-      onModeChange={vi.fn()}
-      onOpenTerminal={vi.fn()}
-      confirmDelete={async () => true}
-      ask={ask}
-      listEngines={listEngines}
-      checkModes={async () => []}
-      modeRefusals={{}}
-      {...extra}
-    />,
-  );
-  const last = (): LabDoc => edit.mock.calls[edit.mock.calls.length - 1][0];
+  const { edit, last } = renderInspector(selection, doc, { ask, listEngines, ...extra });
   return { edit, ask, listEngines, last };
 }
 

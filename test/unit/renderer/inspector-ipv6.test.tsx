@@ -2,14 +2,13 @@
 // The inspector's dual-stack fields: a network's subnet6 (auto or a ULA subnet) and mtu, a service's vip6
 // (auto or an address), checked as they are typed, and written so that the saved lab file reads back as
 // the schema wants (the engine's own formatter and parser).
-import { cleanup, fireEvent, render, screen } from '@testing-library/react';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { cleanup, fireEvent, screen } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { LabDoc } from '../../../electron/api';
 import { formatLab, parseLabText } from '../../../electron/engine/topology/index';
-import { Inspector } from '../../../renderer/components/inspector/Inspector';
 import type { Selection } from '../../../renderer/state/selection';
-import { indexIssues } from '../../../renderer/state/issues';
 import { subnet6Problem, vip6Problem } from '../../../renderer/lib/ipv6-input';
+import { renderInspector } from './helpers';
 
 afterEach(cleanup);
 
@@ -27,26 +26,8 @@ const sampleDoc = (): LabDoc => ({
 });
 
 function setup(selection: Selection, doc: LabDoc = sampleDoc()) {
-  const edit = vi.fn();
-  render(
-    <Inspector
-      doc={doc}
-      edit={edit}
-      seal={vi.fn()}
-      select={vi.fn()}
-      selection={selection}
-      issues={indexIssues(doc, [])}
-      deployed={false}
-      onModeChange={vi.fn()}
-      onOpenTerminal={vi.fn()}
-      confirmDelete={async () => true}
-      ask={async () => true}
-      listEngines={async () => ({ engines: [], problems: [] })}
-      checkModes={async () => []}
-      modeRefusals={{}}
-    />,
-  );
-  return { edit, last: (): LabDoc => edit.mock.calls[edit.mock.calls.length - 1][0] };
+  const { edit, last } = renderInspector(selection, doc);
+  return { edit, last };
 }
 
 /** The document as the app saves it, read back: its issues (none expected) and the network line. */

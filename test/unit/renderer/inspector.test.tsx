@@ -1,41 +1,14 @@
 // @vitest-environment jsdom
-import { cleanup, fireEvent, render, screen } from '@testing-library/react';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { cleanup, fireEvent, screen } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { LabDoc } from '../../../electron/api';
-import { Inspector } from '../../../renderer/components/inspector/Inspector';
 import type { InspectorProps } from '../../../renderer/components/inspector/context';
 import type { Selection } from '../../../renderer/state/selection';
-import { indexIssues } from '../../../renderer/state/issues';
-import { sampleDoc } from './helpers';
+import { renderInspector, sampleDoc } from './helpers';
 
 afterEach(cleanup);
 
-function setup(selection: Selection, doc: LabDoc = sampleDoc(), extra: Partial<InspectorProps> = {}) {
-  const edit = vi.fn();
-  const select = vi.fn();
-  const onModeChange = vi.fn();
-  render(
-    <Inspector
-      doc={doc}
-      edit={edit}
-      seal={vi.fn()}
-      select={select}
-      selection={selection}
-      issues={indexIssues(doc, [])}
-      deployed={false}
-      onModeChange={onModeChange}
-      onOpenTerminal={vi.fn()}
-      confirmDelete={async () => true}
-      ask={async () => true}
-      listEngines={async () => ({ engines: [], problems: [] })}
-      checkModes={async () => []}
-      modeRefusals={{}}
-      {...extra}
-    />,
-  );
-  const last = (): LabDoc => edit.mock.calls[edit.mock.calls.length - 1][0];
-  return { edit, select, onModeChange, last };
-}
+const setup = (selection: Selection, doc: LabDoc = sampleDoc(), extra: Partial<InspectorProps> = {}) => renderInspector(selection, doc, extra);
 
 describe('inspector', () => {
   it('edits a service: balancer, port, scheduler, backend weight, VIP', () => {

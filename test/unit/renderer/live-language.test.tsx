@@ -1,15 +1,13 @@
 // @vitest-environment jsdom
 // Texts the workbench puts together once and keeps (memoised, or held in
 // state) follow a language switched live at once, not at the next edit.
-import { act, cleanup, render, renderHook, screen } from '@testing-library/react';
+import { act, cleanup, renderHook, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { LabDoc } from '../../../electron/api';
-import { Inspector } from '../../../renderer/components/inspector/Inspector';
 import { i18n } from '../../../renderer/i18n';
-import { indexIssues } from '../../../renderer/state/issues';
 import type { LiveLab } from '../../../renderer/state/live-lab-context';
 import { useLiveLabView, type LiveLabViewDeps } from '../../../renderer/workbench/useLiveLabView';
-import { fakeClient, sampleDoc } from './helpers';
+import { fakeClient, renderInspector, sampleDoc } from './helpers';
 
 afterEach(async () => {
   cleanup();
@@ -45,24 +43,10 @@ describe('a live language switch', () => {
   it('puts a refused mode switch into the new language at once', async () => {
     await act(() => i18n.changeLanguage('en'));
     const doc = sampleDoc();
-    render(
-      <Inspector
-        doc={doc}
-        edit={vi.fn()}
-        seal={vi.fn()}
-        select={vi.fn()}
-        selection={{ type: 'service', name: 'web' }}
-        issues={indexIssues(doc, [])}
-        deployed
-        onModeChange={vi.fn()}
-        onOpenTerminal={vi.fn()}
-        confirmDelete={async () => true}
-        ask={async () => true}
-        listEngines={async () => ({ engines: [], problems: [] })}
-        checkModes={async () => []}
-        modeRefusals={{ web: { mode: 'nat', why: 'backend web1 shares network front with client client1' } }}
-      />,
-    );
+    renderInspector({ type: 'service', name: 'web' }, doc, {
+      deployed: true,
+      modeRefusals: { web: { mode: 'nat', why: 'backend web1 shares network front with client client1' } },
+    });
     const said = (lng: string) =>
       i18n.t('inspector.service.switchRefused', { lng, why: i18n.t('app.live.modeRefusal', { lng, service: 'web', mode: 'nat', why: 'backend web1 shares network front with client client1' }) });
     expect(screen.getByTestId('field-error-services.web.mode').textContent).toBe(said('en'));
