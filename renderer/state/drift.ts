@@ -67,9 +67,11 @@ export function labDiff(running: LabDoc, drawing: LabDoc): Change[] {
 
 const SIGN: Record<ChangeKind, string> = { added: '+', removed: '−', changed: '~' };
 
-/** One short line per change: "+ node web3", "− link web1 ↔ back", "~ service web: backends, mode". */
+/** One short line per change: "+ node web3", "− link web1 ↔ back", "~ service web: backends, mode"
+ * (in the language in use: a caller redraws it when that changes). */
 export function changeLine(c: Change): string {
-  return `${SIGN[c.kind]} ${i18n.t(`app.drift.what.${c.what}`)} ${c.name}${c.fields ? `: ${c.fields.join(', ')}` : ''}`;
+  const change = `${SIGN[c.kind]} ${i18n.t(`app.drift.what.${c.what}`)} ${c.name}`;
+  return c.fields ? i18n.t('app.drift.fields', { change, fields: c.fields.join(', ') }) : change;
 }
 
 /** What pressing Redeploy does about these changes, in one sentence. */

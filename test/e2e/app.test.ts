@@ -376,7 +376,7 @@ describe('lblab in the browser (web mode)', () => {
       await expect.poll(() => page.getByTestId('drift').count(), { timeout: 15_000 }).toBe(1);
       expect(await page.getByTestId('drift').innerText()).toContain(tr('app.drift.chip', { count: 3 }));
       await page.getByTestId('drift').click();
-      expect(await page.getByTestId('drift-line').allInnerTexts()).toEqual([`+ ${tr('app.drift.what.node')} web3`, `+ ${tr('app.drift.what.link')} web3 ↔ net1`, `~ ${tr('app.drift.what.service')} web: backends`]);
+      expect(await page.getByTestId('drift-line').allInnerTexts()).toEqual([`+ ${tr('app.drift.what.node')} web3`, `+ ${tr('app.drift.what.link')} web3 ↔ net1`, tr('app.drift.fields', { change: `~ ${tr('app.drift.what.service')} web`, fields: 'backends' })]);
       expect(await page.getByTestId('drift-effect').innerText()).toContain(tr('app.drift.recreate', { count: 5 }).split(/[:：]/)[0]);
       await snap('drift');
       await page.getByTestId('drift').click();

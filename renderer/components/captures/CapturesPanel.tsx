@@ -14,6 +14,7 @@ import { PacketList } from './PacketList';
 import type { ShownCapture } from './capture-store';
 import { useCapture } from './useCapture';
 import { i18n, useTranslation } from '../../i18n';
+import { words } from '../../i18n/said';
 
 /** What is selected on the canvas that one can capture on: a node, or its link to a network. */
 export interface CanvasPick { node: string; network?: string }
@@ -166,8 +167,8 @@ export function CapturesPanel({ client, lab, status, pick }: CapturesPanelProps)
         </div>
         <DisplayFilterBar filter={c.filter} disabled={!cap} check={store.checkFilter} apply={store.runFilter} />
         {c.error && (
-          <div className="compare-error" role="alert" data-testid="capture-error" title={c.error}>
-            <span>{c.error}</span>
+          <div className="compare-error" role="alert" data-testid="capture-error" title={words(c.error)}>
+            <span>{words(c.error)}</span>
             <button type="button" className="linklike" onClick={() => store.dismissError()}>
               {t('captures.dismiss')}
             </button>

@@ -4,18 +4,19 @@
 import { useEffect, useRef, useState } from 'react';
 import type { DisplayFilter, FilterOutcome } from './capture-store';
 import { useTranslation } from '../../i18n';
+import { words } from '../../i18n/said';
 
 export interface DisplayFilterBarProps {
   filter: DisplayFilter;
   /** no capture to filter yet */
   disabled: boolean;
   /** whether a text compiles (null: cannot tell) */
-  check(text: string): Promise<{ error?: string; position?: number } | null>;
+  check(text: string): Promise<FilterOutcome | null>;
   /** run the filter over the capture; its error when it does not compile */
   apply(text: string): Promise<FilterOutcome>;
 }
 
-interface Checked { text: string; error?: string; position?: number }
+interface Checked extends FilterOutcome { text: string }
 
 export function DisplayFilterBar({ filter, disabled, check, apply }: DisplayFilterBarProps) {
   const [text, setText] = useState('');
@@ -98,7 +99,7 @@ export function DisplayFilterBar({ filter, disabled, check, apply }: DisplayFilt
       </div>
       {error && (
         <div className="dfilter-error" role="alert" data-testid="display-filter-error" data-i18n="engine">
-          <span>{error}</span>
+          <span>{words(error)}</span>
           {pos !== undefined && pos >= 1 && (
             <code className="dfilter-where" data-testid="display-filter-where">
               {text.slice(0, pos - 1)}

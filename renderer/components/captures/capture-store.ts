@@ -11,7 +11,7 @@ import type { CaptureEvent, CaptureInfo, CaptureInterface, CaptureOptions, Captu
 import { oneLine } from '../../api-client';
 import { base64ToBytes, bytesToBase64, IndexList, PacketTable, packetView, type PacketView } from '../../lib/capture-data';
 import { downloadBlob } from '../../lib/files';
-import { i18n } from '../../i18n';
+import { asIs, say, type Said } from '../../i18n/said';
 
 export interface ShownCapture {
   id: string;
@@ -31,18 +31,19 @@ export interface DisplayFilter {
   /** the filter applied ('' for none) */
   applied: string;
   /** why the applied filter could not be brought up to date (a live batch failed) */
-  error?: string;
+  error?: Said;
   /** the engine is filtering the whole capture */
   busy: boolean;
 }
 /** What applying a filter did: nothing to say, or the filter's error (with its position when it does not compile). */
-export interface FilterOutcome { error?: string; position?: number }
+export interface FilterOutcome { error?: Said; position?: number }
 
 /** One snapshot of the store: a new object on every change, the same one in between. */
 export interface CaptureState {
   cap: ShownCapture | null;
   starting: boolean;
-  error: string | null;
+  /** put into words when drawn: a language switched live redraws it */
+  error: Said | null;
   /** the captures the engine keeps */
   captures: CaptureInfo[];
   filter: DisplayFilter;
@@ -166,8 +167,9 @@ export class CaptureStore {
       (r) => {
         if (gen !== f.gen) return;
         f.inflight = false;
-        if (r.error) {
-          this.setFilter((x) => ({ ...x, error: r.error }));
+        const why = r.error;
+        if (why) {
+          this.setFilter((x) => ({ ...x, error: asIs(why) }));
           return;
         }
         this.filtered?.push(r.indices);
@@ -182,7 +184,7 @@ export class CaptureStore {
       (e) => {
         if (gen !== f.gen) return;
         f.inflight = false;
-        this.setFilter((x) => ({ ...x, error: i18n.t('captures.errDisplayFilter', { why: oneLine(e) }) }));
+        this.setFilter((x) => ({ ...x, error: say('captures.errDisplayFilter', { why: oneLine(e) }) }));
       },
     );
   }
@@ -207,7 +209,7 @@ export class CaptureStore {
         (e) => {
           this.fetching.delete(key);
           this.tried.add(key);
-          if (this.id === id) this.set({ error: i18n.t('captures.errPackets', { why: oneLine(e) }) });
+          if (this.id === id) this.set({ error: say('captures.errPackets', { why: oneLine(e) }) });
         },
       );
     }
@@ -226,7 +228,7 @@ export class CaptureStore {
       this.rowsChanged({ filter: { applied: '', busy: false } });
       return {};
     }
-    if (!id) return { error: i18n.t('captures.errNoCapture') };
+    if (!id) return { error: say('captures.errNoCapture') };
     const gen = f.gen;
     this.setFilter((x) => ({ ...x, busy: true }));
     try {
@@ -234,7 +236,7 @@ export class CaptureStore {
       if (gen !== f.gen) return {};
       if (r.error) {
         this.setFilter((x) => ({ ...x, busy: false }));
-        return { error: r.error, position: r.position };
+        return { error: asIs(r.error), position: r.position };
       }
       const list = new IndexList();
       list.push(r.indices);
@@ -246,17 +248,17 @@ export class CaptureStore {
       return {};
     } catch (e) {
       if (gen === f.gen) this.setFilter((x) => ({ ...x, busy: false }));
-      return { error: i18n.t('captures.errDisplayFilter', { why: oneLine(e) }) };
+      return { error: say('captures.errDisplayFilter', { why: oneLine(e) }) };
     }
   };
 
   /** Whether `text` compiles (the engine checks it against no packet); null: cannot tell. */
-  checkFilter = async (text: string): Promise<{ error?: string; position?: number } | null> => {
+  checkFilter = async (text: string): Promise<FilterOutcome | null> => {
     const id = this.id;
     if (!id || !text.trim()) return null;
     try {
       const r = await this.api.filterCapture(id, text.trim(), Number.MAX_SAFE_INTEGER);
-      return { error: r.error, position: r.position };
+      return r.error === undefined ? {} : { error: asIs(r.error), position: r.position };
     } catch {
       return null;
     }
@@ -279,14 +281,14 @@ export class CaptureStore {
   }
 
   /** Run `f` on the capture shown; its failure becomes the panel's error. False when there was none or it failed. */
-  private async onShown(what: string, f: (id: string) => Promise<unknown>): Promise<boolean> {
+  private async onShown(what: Said, f: (id: string) => Promise<unknown>): Promise<boolean> {
     const id = this.id;
     if (!id) return false;
     try {
       await f(id);
       return true;
     } catch (e) {
-      this.set({ error: i18n.t('captures.errAction', { action: what, why: oneLine(e) }) });
+      this.set({ error: say('captures.errAction', { action: what, why: oneLine(e) }) });
       return false;
     }
   }
@@ -307,14 +309,14 @@ export class CaptureStore {
     } catch (e) {
       this.startingNow = false;
       this.early = [];
-      this.set({ error: i18n.t('captures.errCapture', { why: oneLine(e) }) });
+      this.set({ error: say('captures.errCapture', { why: oneLine(e) }) });
     } finally {
       this.set({ starting: false });
     }
   };
 
   stop = async () => {
-    await this.onShown(i18n.t('captures.actionStop'), (id) => this.api.stopCapture(id));
+    await this.onShown(say('captures.actionStop'), (id) => this.api.stopCapture(id));
   };
 
   /** Reopen a capture the engine keeps (its list). */
@@ -331,12 +333,12 @@ export class CaptureStore {
       this.show({ id: r.id, name: r.interfaces[0]?.node ?? file.name, state: 'loaded', interfaces: r.interfaces, total: r.total, dropped: 0 });
       void this.refreshList();
     } catch (e) {
-      this.set({ error: i18n.t('captures.errOpen', { file: file.name, why: oneLine(e) }) });
+      this.set({ error: say('captures.errOpen', { file: file.name, why: oneLine(e) }) });
     }
   };
 
   save = async () => {
-    await this.onShown(i18n.t('captures.actionSave'), async (id) => {
+    await this.onShown(say('captures.actionSave'), async (id) => {
       const f = await this.api.capturePcap(id);
       downloadBlob(new Blob([base64ToBytes(f.base64)], { type: 'application/vnd.tcpdump.pcap' }), f.name);
     });
@@ -344,7 +346,7 @@ export class CaptureStore {
 
   /** Forget the capture shown (the engine frees its packets). */
   discard = async () => {
-    if (!(await this.onShown(i18n.t('captures.actionDiscard'), (id) => this.api.discardCapture(id)))) return;
+    if (!(await this.onShown(say('captures.actionDiscard'), (id) => this.api.discardCapture(id)))) return;
     this.id = null;
     this.table = new PacketTable();
     this.filtered = null;

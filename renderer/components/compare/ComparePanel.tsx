@@ -11,6 +11,7 @@ import { CompareResults } from './CompareResults';
 import { LiveChart } from './LiveChart';
 import { useCompare } from './useCompare';
 import { i18n, useTranslation } from '../../i18n';
+import { words } from '../../i18n/said';
 
 export interface ComparePanelProps {
   client: ApiClient;
@@ -87,12 +88,12 @@ export function ComparePanel({ client, lab, services }: ComparePanelProps) {
           onRun={() => built?.req && void cmp.start(built.req)}
           onCancel={() => void cmp.cancel()}
         />
-        <CompareHistory items={cmp.history} error={cmp.historyError} current={cmp.result?.id} disabled={!!running} onOpen={(id) => void cmp.open(id)} onRefresh={() => void cmp.refreshHistory()} />
+        <CompareHistory items={cmp.history} error={cmp.historyError && words(cmp.historyError)} current={cmp.result?.id} disabled={!!running} onOpen={(id) => void cmp.open(id)} onRefresh={() => void cmp.refreshHistory()} />
       </aside>
       <section className="compare-main" aria-label={i18n.t('compare.comparison')}>
         {cmp.error && (
-          <div className="compare-error" role="alert" data-testid="compare-error" title={cmp.error}>
-            <span>{cmp.error}</span>
+          <div className="compare-error" role="alert" data-testid="compare-error" title={words(cmp.error)}>
+            <span>{words(cmp.error)}</span>
             <button type="button" className="linklike" onClick={() => cmp.setError(null)}>
               {i18n.t('compare.dismiss')}
             </button>
@@ -100,7 +101,7 @@ export function ComparePanel({ client, lab, services }: ComparePanelProps) {
         )}
         {cmp.notice && !cmp.error && (
           <div className="compare-notice muted small" data-testid="compare-notice">
-            {cmp.notice}
+            {words(cmp.notice)}
           </div>
         )}
         {running ? (

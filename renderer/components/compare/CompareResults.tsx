@@ -12,6 +12,7 @@ import { HookCharts } from './HookCharts';
 import { ResultCharts } from './ResultCharts';
 import { i18n, useTranslation } from '../../i18n';
 import { fmtDateTime, fmtNumber } from '../../i18n/format';
+import { say, type Said } from '../../i18n/said';
 
 function describe(c: Comparison): string {
   const w = c.workload;
@@ -47,7 +48,7 @@ function environment(c: Comparison): string | null {
   return bits.filter(Boolean).join(' · ');
 }
 
-export function CompareResults({ comparison: c, getCsv, onError }: { comparison: Comparison; getCsv(id: string): Promise<string>; onError(message: string): void }) {
+export function CompareResults({ comparison: c, getCsv, onError }: { comparison: Comparison; getCsv(id: string): Promise<string>; onError(message: Said): void }) {
   const { t } = useTranslation();
   const root = useRef<HTMLDivElement>(null);
   const [busy, setBusy] = useState<'csv' | 'png' | null>(null);
@@ -61,7 +62,7 @@ export function CompareResults({ comparison: c, getCsv, onError }: { comparison:
       const csv = await getCsv(c.id);
       downloadBlob(new Blob([csv], { type: 'text/csv' }), `${exportBaseName(c)}.csv`);
     } catch (e) {
-      onError(t('compare.csvFailed', { why: oneLine(e) }));
+      onError(say('compare.csvFailed', { why: oneLine(e) }));
     } finally {
       setBusy(null);
     }
@@ -72,7 +73,7 @@ export function CompareResults({ comparison: c, getCsv, onError }: { comparison:
     try {
       downloadBlob(await chartsPng(root.current), `${exportBaseName(c)}.png`);
     } catch (e) {
-      onError(t('compare.pngFailed', { why: oneLine(e) }));
+      onError(say('compare.pngFailed', { why: oneLine(e) }));
     } finally {
       setBusy(null);
     }

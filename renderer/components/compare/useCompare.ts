@@ -5,7 +5,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { CompareEvent, CompareRequest, Comparison, ComparisonInfo, LabEvent } from '../../../electron/api';
 import { oneLine, type ApiClient } from '../../api-client';
 import { emptyLive, liveAdd, type CompareProgress, type LiveAcc } from '../../lib/compare-data';
-import { i18n } from '../../i18n';
+import { say, type Said } from '../../i18n/said';
 
 export interface RunningCompare {
   /** null until startCompare answers */
@@ -29,10 +29,11 @@ export function useCompare(client: ApiClient) {
   const { api } = client;
   const [running, setRunning] = useState<RunningCompare | null>(null);
   const [result, setResult] = useState<Comparison | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
+  // the sentences are put into words when drawn: a language switched live redraws them
+  const [error, setError] = useState<Said | null>(null);
+  const [notice, setNotice] = useState<Said | null>(null);
   const [history, setHistory] = useState<ComparisonInfo[]>([]);
-  const [historyError, setHistoryError] = useState<string | null>(null);
+  const [historyError, setHistoryError] = useState<Said | null>(null);
   const activeId = useRef<string | null>(null);
   const starting = useRef(false);
   const early = useRef<CompareEvent[]>([]);
@@ -45,7 +46,7 @@ export function useCompare(client: ApiClient) {
       setHistory([...list].sort((a, b) => b.startedAt.localeCompare(a.startedAt)));
       setHistoryError(null);
     } catch (e) {
-      setHistoryError(i18n.t('compare.historyUnavailable', { why: oneLine(e) }));
+      setHistoryError(say('compare.historyUnavailable', { why: oneLine(e) }));
     }
   }, [api]);
 
@@ -58,15 +59,15 @@ export function useCompare(client: ApiClient) {
       if (activeId.current !== id) return;
       activeId.current = null;
       setRunning((r) => (r ? { ...r, ending: true } : r));
-      const stopped = end.error ? i18n.t('compare.stopped', { why: end.error }) : null;
+      const stopped = end.error ? say('compare.stopped', { why: end.error }) : null;
       if (stopped) setError(stopped);
-      else if (!end.complete) setNotice(i18n.t('compare.cancelled'));
+      else if (!end.complete) setNotice(say('compare.cancelled'));
       try {
         const c = await api.getComparison(id);
         setResult(c);
       } catch (e) {
-        const cannot = `cannot load comparison ${id}: ${oneLine(e)}`;
-        setError(stopped ? `${stopped}; ${cannot}` : cannot.charAt(0).toUpperCase() + cannot.slice(1));
+        const why = oneLine(e);
+        setError(stopped ? say('compare.stoppedCannotLoad', { stopped, id, why }) : say('compare.cannotLoad', { id, why }));
       } finally {
         setRunning(null);
         void refreshHistory();
@@ -133,7 +134,7 @@ export function useCompare(client: ApiClient) {
         starting.current = false;
         early.current = [];
         setRunning(null);
-        setError(i18n.t('compare.compareFailed', { why: oneLine(e) }));
+        setError(say('compare.compareFailed', { why: oneLine(e) }));
         return;
       }
       starting.current = false;
@@ -154,7 +155,7 @@ export function useCompare(client: ApiClient) {
       await api.cancelCompare(id);
     } catch (e) {
       setRunning((r) => (r ? { ...r, cancelling: false } : r));
-      setError(i18n.t('compare.cancelFailed', { why: oneLine(e) }));
+      setError(say('compare.cancelFailed', { why: oneLine(e) }));
     }
   }, [api]);
 
@@ -167,7 +168,7 @@ export function useCompare(client: ApiClient) {
         const c = await api.getComparison(id);
         if (ticket === opening.current) setResult(c);
       } catch (e) {
-        if (ticket === opening.current) setError(i18n.t('compare.cannotOpen', { id, why: oneLine(e) }));
+        if (ticket === opening.current) setError(say('compare.cannotOpen', { id, why: oneLine(e) }));
       }
     },
     [api],

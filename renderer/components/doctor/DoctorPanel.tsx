@@ -10,6 +10,7 @@ import { useElapsed } from '../../state/useElapsed';
 import { FindingCard } from './FindingCard';
 import { useDoctor } from './useDoctor';
 import { i18n, useTranslation } from '../../i18n';
+import { words } from '../../i18n/said';
 import { fmtUnit } from '../../i18n/format';
 
 export interface DoctorPanelProps {
@@ -94,8 +95,8 @@ export function DoctorPanel({ client, lab, visible, onHighlight, onChanged }: Do
       </div>
       <div className="doctor-main">
         {d.error && (
-          <div className="journey-error" role="alert" data-testid="doctor-error" title={d.error}>
-            <span>{d.error}</span>
+          <div className="journey-error" role="alert" data-testid="doctor-error" title={words(d.error)}>
+            <span>{words(d.error)}</span>
             <button type="button" className="linklike" onClick={d.dismissError}>
               {t('doctor.dismiss')}
             </button>

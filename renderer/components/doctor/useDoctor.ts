@@ -4,7 +4,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { DoctorReport } from '../../../electron/api';
 import { oneLine, type ApiClient } from '../../api-client';
-import { i18n } from '../../i18n';
+import { say, type Said } from '../../i18n/said';
 
 export interface DoctorRun {
   what: 'look' | 'fix';
@@ -16,7 +16,8 @@ export interface DoctorRun {
 export function useDoctor(client: ApiClient, lab: string | null, onChanged?: () => void) {
   const { api } = client;
   const [report, setReport] = useState<DoctorReport | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  /** put into words when drawn: a language switched live redraws it */
+  const [error, setError] = useState<Said | null>(null);
   const [running, setRunning] = useState<DoctorRun | null>(null);
   const ticket = useRef(0);
 
@@ -39,7 +40,7 @@ export function useDoctor(client: ApiClient, lab: string | null, onChanged?: () 
         setReport(r);
       } catch (e) {
         if (ticket.current !== mine) return;
-        setError(i18n.t(what === 'fix' ? 'doctor.failedFix' : 'doctor.failedLook', { why: oneLine(e) }));
+        setError(say(what === 'fix' ? 'doctor.failedFix' : 'doctor.failedLook', { why: oneLine(e) }));
       } finally {
         if (ticket.current === mine) setRunning(null);
         if (what === 'fix') onChanged?.();

@@ -10,6 +10,7 @@ import { JourneyView } from './JourneyView';
 import { useElapsed } from '../../state/useElapsed';
 import { useJourney } from './useJourney';
 import { useTranslation } from '../../i18n';
+import { words } from '../../i18n/said';
 
 export interface JourneyPanelProps {
   client: ApiClient;
@@ -85,8 +86,8 @@ export function JourneyPanel({ client, lab, services, clients, visible, onPath }
       />
       <div className="journey-main">
         {j.error && (
-          <div className="journey-error" role="alert" data-testid="journey-error" title={j.error}>
-            <span>{j.error}</span>
+          <div className="journey-error" role="alert" data-testid="journey-error" title={words(j.error)}>
+            <span>{words(j.error)}</span>
             <button type="button" className="linklike" onClick={j.dismissError}>
               {t('journey.dismiss')}
             </button>

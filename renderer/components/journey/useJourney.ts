@@ -3,7 +3,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Journey, JourneyOptions } from '../../../electron/api';
 import { oneLine, type ApiClient } from '../../api-client';
-import { i18n } from '../../i18n';
+import { say, type Said } from '../../i18n/said';
 
 export interface JourneyRun {
   /** when the request was sent (ms since the epoch) */
@@ -14,7 +14,8 @@ export interface JourneyRun {
 export function useJourney(client: ApiClient, lab: string | null) {
   const { api } = client;
   const [result, setResult] = useState<Journey | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  /** put into words when drawn: a language switched live redraws it */
+  const [error, setError] = useState<Said | null>(null);
   const [running, setRunning] = useState<JourneyRun | null>(null);
   const ticket = useRef(0);
 
@@ -39,7 +40,7 @@ export function useJourney(client: ApiClient, lab: string | null) {
         setResult(j);
       } catch (e) {
         if (ticket.current !== mine) return;
-        setError(i18n.t('journey.failed', { why: oneLine(e) }));
+        setError(say('journey.failed', { why: oneLine(e) }));
       } finally {
         if (ticket.current === mine) setRunning(null);
       }

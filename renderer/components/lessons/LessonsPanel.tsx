@@ -11,6 +11,7 @@ import type { TFunction } from 'i18next';
 import type { LabDoc, LessonChange, LessonLang, Mode } from '../../../electron/api';
 import type { ApiClient } from '../../api-client';
 import { useTranslation } from '../../i18n';
+import { words } from '../../i18n/said';
 import { useElapsed } from '../../state/useElapsed';
 import { useLessons } from './useLessons';
 
@@ -63,6 +64,16 @@ export function LessonsPanel({ client, lab, onShowLab, onModeChange, onChanged }
       if (!('mode' in c)) onChanged();
     });
 
+  // put into words here, in the language in use now; shown without a lesson too (the course could not be read)
+  const errorBox = l.error && (
+    <div className="journey-error" role="alert" data-testid="lesson-error" title={words(l.error)}>
+      <span>{words(l.error)}</span>
+      <button type="button" className="linklike" onClick={l.dismissError}>
+        {t('lessons.dismiss')}
+      </button>
+    </div>
+  );
+
   return (
     <div className="lessons" data-testid="lessons">
       <nav className="lessons-list" aria-label={t('lessons.listLabel')}>
@@ -78,6 +89,7 @@ export function LessonsPanel({ client, lab, onShowLab, onModeChange, onChanged }
           );
         })}
       </nav>
+      {!lesson && errorBox}
       {lesson && (
         <article className="lesson" data-testid="lesson" lang={lang}>
           <h3 data-testid="lesson-title">{lesson.title[lang]}</h3>
@@ -104,14 +116,7 @@ export function LessonsPanel({ client, lab, onShowLab, onModeChange, onChanged }
               </span>
             )}
           </div>
-          {l.error && (
-            <div className="journey-error" role="alert" data-testid="lesson-error" title={l.error}>
-              <span>{l.error}</span>
-              <button type="button" className="linklike" onClick={l.dismissError}>
-                {t('lessons.dismiss')}
-              </button>
-            </div>
-          )}
+          {errorBox}
           <ol className="lesson-steps">
             {lesson.steps.map((s) => {
               const c = l.checks[`${lesson.id}/${s.id}`];

@@ -4,7 +4,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Lesson, LessonCheck, LessonProgress } from '../../../electron/api';
 import { oneLine, type ApiClient } from '../../api-client';
-import { i18n } from '../../i18n';
+import { asIs, say, type Said } from '../../i18n/said';
 
 export interface LessonEntry { lesson: Lesson; progress: LessonProgress | null }
 /** What runs now: start, or a step's change or check. */
@@ -16,7 +16,8 @@ export function useLessons(client: ApiClient) {
   const [picked, setPicked] = useState<string | null>(null);
   const [checks, setChecks] = useState<Record<string, LessonCheck>>({});
   const [busy, setBusy] = useState<LessonBusy | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  /** put into words when drawn: a language switched live redraws it */
+  const [error, setError] = useState<Said | null>(null);
   const running = useRef(false);
 
   const reload = useCallback(async () => {
@@ -25,7 +26,7 @@ export function useLessons(client: ApiClient) {
       setEntries(list);
       setPicked((p) => p ?? list[0]?.lesson.id ?? null);
     } catch (e) {
-      setError(i18n.t('lessons.unavailable', { why: oneLine(e) }));
+      setError(say('lessons.unavailable', { why: oneLine(e) }));
     }
   }, [api]);
   useEffect(() => void reload(), [reload]);
@@ -39,7 +40,7 @@ export function useLessons(client: ApiClient) {
     try {
       return await f();
     } catch (e) {
-      setError(oneLine(e));
+      setError(asIs(oneLine(e)));
       return undefined;
     } finally {
       running.current = false;

@@ -12,6 +12,8 @@ export const app = {
     more: '… {{count}} more',
     panel: 'What differs from the running lab',
     what: { host: 'host', node: 'node', network: 'network', link: 'link', service: 'service' },
+    /** a change and the fields that differ (field names stay as the lab file writes them) */
+    fields: '{{change}}: {{fields}}',
     recreate_one: 'Redeploy recreates the whole lab ({{count}} container): terminals reconnect, counters start from zero',
     recreate_other: 'Redeploy recreates the whole lab ({{count}} containers): terminals reconnect, counters start from zero',
     modesLive: '{{recreate}}; a mode alone can also be switched live with the Mode select.',

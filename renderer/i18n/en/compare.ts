@@ -6,6 +6,8 @@ export const compare = {
   compareFailed: 'Compare failed: {{why}}',
   cancelFailed: 'Cancel failed: {{why}}',
   cannotOpen: 'Cannot open comparison {{id}}: {{why}}',
+  cannotLoad: 'Cannot load comparison {{id}}: {{why}}',
+  stoppedCannotLoad: '{{stopped}}; cannot load comparison {{id}}: {{why}}',
   checking: 'checking what this service supports…',
   notOffered: 'the engine does not offer this row here',
   notAvailable: 'not available for this service',

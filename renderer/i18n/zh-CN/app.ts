@@ -13,6 +13,7 @@ export const app: Catalog['app'] = {
     more: '… 另有 {{count}} 项',
     panel: '与运行中实验的差异',
     what: { host: '主机', node: '节点', network: '网络', link: '链路', service: '服务' },
+    fields: '{{change}}：{{fields}}',
     recreate_one: '重新部署会重建整个实验（{{count}} 个容器）：终端重新连接，计数器从零开始',
     recreate_other: '重新部署会重建整个实验（{{count}} 个容器）：终端重新连接，计数器从零开始',
     modesLive: '{{recreate}}；仅切换模式时，也可以用“模式”下拉框在线切换。',

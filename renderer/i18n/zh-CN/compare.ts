@@ -7,6 +7,8 @@ export const compare: Catalog['compare'] = {
   compareFailed: '对比失败：{{why}}',
   cancelFailed: '取消失败：{{why}}',
   cannotOpen: '无法打开对比 {{id}}：{{why}}',
+  cannotLoad: '无法加载对比 {{id}}：{{why}}',
+  stoppedCannotLoad: '{{stopped}}；无法加载对比 {{id}}：{{why}}',
   checking: '正在检查该服务支持的模式…',
   notOffered: '引擎在此处不提供这一项',
   notAvailable: '该服务不可用',

@@ -40,10 +40,15 @@ describe('validation display', () => {
     const { client } = fakeClient(validate);
     render(<App client={client} initialDoc={sampleDoc()} />);
     await waitFor(() => expect(screen.getByTestId('issues-count').textContent).toBe('1'));
+    expect(await screen.findByTestId('node-issue-web2')).toBeTruthy();
     fireEvent.click(screen.getByTestId('issue'));
     fireEvent.change(screen.getByTestId('node-add-link'), { target: { value: 'front' } });
     await waitFor(() => expect(screen.getByTestId('issues-count').textContent).toBe('0'));
-    expect(screen.queryByTestId('node-issue-web2')).toBeNull();
+    // React Flow draws the node a render after the count (its store takes the new
+    // nodes in an effect): when the count reads 0 the mark is still there, and
+    // whether it has gone by the next line depends on the machine's load
+    await waitFor(() => expect(screen.queryByTestId('node-issue-web2')).toBeNull());
+    expect(screen.getByTestId('node-web2').className).not.toContain('has-issues');
   });
 
   it('shows a validation failure as a readable message, and a Docker banner', async () => {
