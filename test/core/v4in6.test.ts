@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BpfMount, DECAP_DIR, Lab, delta, TC_ACT_OK, TC_ACT_REDIRECT, TC_ACT_SHOT, XDP, make, runBatch, runProg, skipReason } from '../support/bpf/harness';
 import { skipIf } from '../support/skip';
 import { CLIENT, CLIENT_IFINDEX, LB_EGRESS_MAC, VIP, backend, beOfMac, service } from './fixtures';
-import { ICMP, TCP, buildFrame, parseFrame, parseIcmpError } from '../support/bpf/packet';
+import { ICMP, TCP, buildFrame, buildIcmpError, parseFrame, parseIcmpError } from '../support/bpf/packet';
 import { norm6, parseFrame6 } from '../support/bpf/packet6';
 import { decapSenders6Hex } from '../../electron/engine/topology/plumbing';
 
@@ -112,6 +112,19 @@ describe('4in6: an IPv4 VIP over IPv6 backends (tunnel)', skipIf(skip), () => {
     const e = parseIcmpError(r.out);
     expect(e).toMatchObject({ type: ICMP.UNREACH, code: ICMP.FRAG_NEEDED, mtu: 1500 - 40, csumOk: true });
     expect(e.ip).toMatchObject({ src: VIP, dst: CLIENT });
+  });
+
+  it('an ICMP error about a flow from the client\'s side (fragmentation needed for a reply) goes on to its backend in 4in6, counted icmp_fwd', async () => {
+    const be = beOfMac(parseFrame6((await both(req(PORT, 47500, TCP.SYN))).out).dstMac);
+    // the backend's reply (from the VIP, around the balancer) was too big for a router toward the client
+    const reply = buildFrame({ proto: 'tcp', src: VIP, dst: CLIENT, sport: PORT, dport: 47500, flags: TCP.ACK, payload: Buffer.alloc(1400) });
+    const err = buildIcmpError({ src: '198.18.0.1', dst: VIP, type: ICMP.UNREACH, code: ICMP.FRAG_NEEDED, mtu: 1300, quoted: reply.subarray(14, 14 + 20 + 8) });
+    const r = await both(err);
+    expect(r.d).toEqual({ rx: 1, tx: 1, icmp_fwd: 1 });
+    const p = parseFrame6(r.out);
+    expect(beOfMac(p.dstMac)).toBe(be);
+    expect(p.ip).toMatchObject({ nh: 4, plen: err.length - 14, src: norm6(LB6), dst: norm6(be6(be)) });
+    expect(r.out.subarray(54).equals(err.subarray(14))).toBe(true);
   });
 
   it('the frame cut at every offset, at both hooks: never sent, each dropped as truncated', async () => {
