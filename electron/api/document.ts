@@ -15,6 +15,11 @@ export type Protocol = (typeof PROTOCOLS)[number];
 /** Each protocol's default port: nginx keeps 80 on the servers, so etcd and websocketd listen beside it. */
 export const PROTOCOL_PORTS = { http: 80, tcp: 2379, websocket: 8080 } as const satisfies Record<Protocol, number>;
 
+/** What a tunnel service's packets cross to its backends: IPv4 (IPIP), or IPv6 ("4in6": the IPv4 VIP's packets
+ * inside an outer IPv6 header, to the servers' IPv6 addresses). */
+export const UNDERLAYS = ['ipv4', 'ipv6'] as const;
+export type Underlay = (typeof UNDERLAYS)[number];
+
 export interface Position { x: number; y: number }
 export interface LinkDoc { network: string; rate?: string; address?: string }
 export interface NodeDoc {
@@ -47,6 +52,9 @@ export interface ServiceDoc {
   vip?: string;
   /** dual-stack: an IPv6 VIP served in the same mode beside `vip`; `auto` mirrors the IPv4 VIP in its network's subnet6 */
   vip6?: string;
+  /** tunnel: the network the tunnel crosses to the backends; `ipv6` wraps the IPv4 VIP's packets in IPv6
+   * ("4in6") toward the servers' IPv6 addresses (dual-stack networks on the way). Default ipv4 */
+  underlay?: Underlay;
   port?: number;
   /** default http */
   protocol?: Protocol;

@@ -10,7 +10,7 @@ import { CORE_DIR, make, skipReason } from '../support/bpf/harness';
 import { skipIf } from '../support/skip';
 import {
   FLOW6_KEY_SIZE, FLOW6_VAL_SIZE, FLOW_KEY_SIZE, FLOW_VAL_SIZE,
-  COUNTER_NAMES, DROP_NAMES, MODE, SCHED, backendValue, flowTimeoutsValue, gcReqValue, svcBackendsValue, svcInfo, svcKey,
+  BE_F_HEALTHY, BE_F_L2, BE_F_TUNNEL6, COUNTER_NAMES, DROP_NAMES, MODE, SCHED, backendValue, flowTimeoutsValue, gcReqValue, svcBackendsValue, svcInfo, svcKey,
 } from '../../lab-images/balancer/agent/dataplane-abi';
 import { DATAPLANE_DROP_REASONS } from '../../lab-images/balancer/contract/report';
 
@@ -85,6 +85,13 @@ describe('ABI between C and dataplane-abi.ts', skipIf(skip), () => {
     const camel = (n: string) => n.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
     expect(Object.fromEntries(Object.entries(values('MODE')).map(([k, v]) => [camel(k), v]))).toEqual(MODE);
     expect(values('SCHED')).toEqual(SCHED);
+  });
+
+  it('backend flags match abi.h', () => {
+    const src = readFileSync(join(CORE_DIR, 'abi.h'), 'utf8');
+    const flag = (name: string) => Number(new RegExp(`#define ${name}\\s+(0x[0-9a-f]+)`).exec(src)?.[1]);
+    expect({ BE_F_HEALTHY: flag('BE_F_HEALTHY'), BE_F_L2: flag('BE_F_L2'), BE_F_TUNNEL6: flag('BE_F_TUNNEL6') })
+      .toEqual({ BE_F_HEALTHY, BE_F_L2, BE_F_TUNNEL6 });
   });
 
   it('counter and drop names follow the C enums', () => {

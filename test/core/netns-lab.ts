@@ -13,6 +13,8 @@ import { DECAP_DIR } from '../support/bpf/harness';
 import { attachDecap } from './decap-attach';
 
 export const VIP = '198.18.79.100';
+/** The server-side network is dual-stack: the balancer's and the servers' IPv6 addresses (a tunnel over IPv6). */
+export const SV6 = { lb: 'fd00:4c42:77::1', s1: 'fd00:4c42:77::11', s2: 'fd00:4c42:77::12' } as const;
 export type Names = { c: string; lb: string; br: string; s1: string; s2: string };
 /** The namespaces' names for a tag (a short prefix of the caller's own). */
 export const names = (TAG: string): Names => ({ c: `${TAG}c`, lb: `${TAG}lb`, br: `${TAG}br`, s1: `${TAG}s1`, s2: `${TAG}s2` });
@@ -33,7 +35,8 @@ export function setup(TAG: string): void {
       ip link add ${TAG}s$i type veth peer name ${TAG}p$i
       ip link set ${TAG}s$i netns ${TAG}s$i name eth0; ip link set ${TAG}p$i netns ${NS.br} name p$i
       ip -n ${NS.br} link set p$i master br0 up
-      ip -n ${TAG}s$i addr add 198.18.77.1$i/24 dev eth0; ip -n ${TAG}s$i link set eth0 up
+      ip -n ${TAG}s$i addr add 198.18.77.1$i/24 dev eth0; ip -n ${TAG}s$i addr add fd00:4c42:77::1$i/64 dev eth0 nodad
+      ip -n ${TAG}s$i link set eth0 up
       ip -n ${TAG}s$i route add default via 198.18.77.1
       ip -n ${TAG}s$i addr add ${VIP}/32 dev lo
       ip netns exec ${TAG}s$i sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.eth0.rp_filter=0 net.ipv4.conf.lo.rp_filter=0 \
@@ -43,7 +46,8 @@ export function setup(TAG: string): void {
     ip -n ${NS.c} route add default via 198.18.78.1
     ip -n ${NS.lb} addr add 198.18.78.1/24 dev cl; ip -n ${NS.lb} link set cl up
     ip -n ${NS.lb} addr add 198.18.77.1/24 dev sv; ip -n ${NS.lb} addr add 198.18.77.2/24 dev sv; ip -n ${NS.lb} link set sv up
-    ip netns exec ${NS.lb} sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.cl.rp_filter=0 net.ipv4.conf.sv.rp_filter=0
+    ip -n ${NS.lb} addr add ${SV6.lb}/64 dev sv nodad
+    ip netns exec ${NS.lb} sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.cl.rp_filter=0 net.ipv4.conf.sv.rp_filter=0
     ip -n ${NS.lb} route add ${VIP}/32 via 198.18.77.11
   `);
 }
@@ -111,7 +115,7 @@ export async function startServers(NS: Names): Promise<ChildProcess[]> {
   const servers: ChildProcess[] = [];
   for (const s of ['s1', 's2'] as const) {
     attachDecap({ objPath: join(DECAP_DIR, 'build/decap.bpf.o'), interfaces: ['eth0'], netns: NS[s] });
-    const p = spawn('ip', ['netns', 'exec', NS[s], 'python3', '-c', SERVER_PY, s, '8080', '8081', '8082', '8083', '8084'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const p = spawn('ip', ['netns', 'exec', NS[s], 'python3', '-c', SERVER_PY, s, '8080', '8081', '8082', '8083', '8084', '8085', '8086'], { stdio: ['ignore', 'pipe', 'inherit'] });
     servers.push(p);
     await new Promise<void>((res) => p.stdout!.once('data', () => res()));
   }
@@ -131,8 +135,8 @@ export function twoServerService(NS: Names, id: number, mode: DpService['mode'],
   return {
     id, vip: VIP, port, proto: 'tcp', mode, scheduler: 'rr', table: [id * 2 - 1, id * 2],
     backends: [
-      { id: id * 2 - 1, address: '198.18.77.11', mac: macOf(NS.s1), weight: 1, healthy: true },
-      { id: id * 2, address: '198.18.77.12', mac: macOf(NS.s2), weight: 1, healthy: true },
+      { id: id * 2 - 1, address: '198.18.77.11', address6: SV6.s1, mac: macOf(NS.s1), weight: 1, healthy: true },
+      { id: id * 2, address: '198.18.77.12', address6: SV6.s2, mac: macOf(NS.s2), weight: 1, healthy: true },
     ],
     ...extra,
   };

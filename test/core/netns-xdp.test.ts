@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { BpfMount, CORE_DIR, DECAP_DIR, loadXdpOnMaps, make, skipReason } from '../support/bpf/harness';
 import { skipIf } from '../support/skip';
 import { Dataplane, type DpService } from '../../lab-images/balancer/agent/dataplane';
-import { CSUM_OFF_PY, connect as connectNs, inNs, serverSide, startServers, twoServerService, names, setup, teardown } from './netns-lab';
+import { CSUM_OFF_PY, connect as connectNs, inNs, serverSide, startServers, twoServerService, names, SV6, setup, teardown } from './netns-lab';
 
 const skip = skipReason();
 const TAG = `lbx${process.pid % 100000}`;
@@ -75,11 +75,13 @@ describe('real packets through network namespaces, the balancer at XDP', skipIf(
     [3, 'snat', 8082, { snatAddress: '198.18.77.2' }],
     [4, 'tunnel', 8083, {}],
     [5, 'nat', 8084, { fib: true }],
+    [6, 'tunnel', 8085, { underlay: 'ipv6' }],
+    [7, 'tunnel', 8086, { underlay: 'ipv6', fib: true }],
   ] as [number, DpService['mode'], number, Partial<DpService> & { fib?: boolean }][]) {
-    const via = extra.fib ? ' (next hop by bpf_fib_lookup)' : '';
+    const via = `${extra.underlay ? ' over IPv6 (4in6)' : ''}${extra.fib ? ' (next hop by bpf_fib_lookup)' : ''}`;
     it(`${mode}${via}: TCP connections to the VIP are served by both backends`, async () => {
-      const s = svc(id, mode, port, { snatAddress: extra.snatAddress });
-      if (extra.fib) for (const b of s.backends) b.egress = { ifindex, srcMac: svMac, srcAddress: '198.18.77.1' };
+      const s = svc(id, mode, port, { snatAddress: extra.snatAddress, underlay: extra.underlay });
+      if (extra.fib) for (const b of s.backends) b.egress = { ifindex, srcMac: svMac, srcAddress: '198.18.77.1', srcAddress6: SV6.lb };
       await dp.applyService(s);
       const before = await dp.readStats();
       const answers = connect(port, 6);
@@ -95,9 +97,9 @@ describe('real packets through network namespaces, the balancer at XDP', skipIf(
     });
   }
 
-  it('tunnel: a bulk upload works through path MTU discovery (ICMP fragmentation needed, built at XDP)', async () => {
+  it.each([[8083, 'IPIP'], [8085, '4in6']])('tunnel (port %i, %s): a bulk upload works through path MTU discovery (ICMP fragmentation needed, built at XDP)', async (port) => {
     const before = await dp.readStats();
-    const answers = connect(8083, 2, 200_000);
+    const answers = connect(port, 2, 200_000);
     expect(answers.filter((a) => a.startsWith('ERR'))).toEqual([]);
     const st = await dp.readStats();
     expect(st.counters.icmp_too_big - before.counters.icmp_too_big).toBeGreaterThan(0);

@@ -7,16 +7,20 @@
 // nat: yes, the control). One journey over IPv6 (tunnel) names the outer header and sees the response
 // go around the balancer. The doctor probes the VIP6 beside the VIP (tunnel), and names IPv6 in what it finds:
 // a server without the VIP6 on lo, a router that does not forward IPv6 (the answers over IPv6 lost, over IPv4 not).
+// Beside it, a tunnel service over the IPv6 underlay (web46: an IPv4 VIP, its packets to the servers in IPv6):
+// 100/100 over its IPv4 VIP, spread; a capture on web1's link decodes the outer IPv6 header (ipv6.nxt 4) around
+// the client's IPv4 packet; its journey names the outer header (ipip6).
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DoctorReport, Journey, LabStatus } from '../../electron/api';
-import { LAB_PREFIX, lblab, lblabOk, nodeSh, tcpdumpIn, tmpDir } from '../support/labs';
+import { LAB_PREFIX, lblab, lblabChild, lblabOk, nodeSh, tcpdumpIn, tmpDir } from '../support/labs';
 
 const LAB = `${LAB_PREFIX}ds`;
 const VIP4 = '198.18.242.254';
 const VIP6 = 'fd00:4c42:0:f2::fe';
+const VIP46 = '198.18.242.200';
 const LAB_YAML = `name: ${LAB}
 networks:
   front: { subnet: 198.18.242.0/24, subnet6: 'fd00:4c42:0:f2::/64' }
@@ -29,6 +33,7 @@ nodes:
   web2: { kind: server, links: [ { network: back } ] }
 services:
   web: { balancer: lb, port: 80, mode: dsr, scheduler: rr, vip6: auto, backends: [ web1, web2 ] }
+  web46: { balancer: lb, vip: ${VIP46}, port: 80, mode: tunnel, underlay: ipv6, scheduler: rr, backends: [ web1, web2 ] }
 `;
 const MIB = 1024 * 1024;
 const sh = (node: string, script: string) => nodeSh(LAB, node, script);
@@ -95,7 +100,43 @@ afterAll(async () => {
   await lblab(['down', LAB]);
 }, 300_000);
 
+/** Decoded packets (`lblab capture --json`) on a node's interface while `during` runs: at most `count`, within 15 s. */
+async function captureJson(target: string, filter: string, count: number, during: () => Promise<void>): Promise<Record<string, unknown>[]> {
+  const child = lblabChild(['capture', LAB, target, '--filter', filter, '--count', String(count), '--duration', '15', '--json']);
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (b) => (out += b));
+  child.stderr.on('data', (b) => (err += b));
+  const exited = new Promise<void>((r) => child.on('close', () => r()));
+  for (let i = 0; i < 300 && !/capturing on/.test(err); i++) await new Promise((r) => setTimeout(r, 50));
+  expect(err).toMatch(/capturing on/);
+  await during();
+  await exited;
+  return out.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
 describe('dual-stack lab', () => {
+  it('tunnel over IPv6 (underlay ipv6): 100/100 over the IPv4 VIP, spread; web1 receives IPv4 inside IPv6 (ipv6.nxt 4); the journey names it', async () => {
+    expect(status.services.find((s) => s.name === 'web46')).toMatchObject({ vip: VIP46, mode: 'tunnel' });
+    expect(await spread(`http://${VIP46}/`)).toEqual({ web1: 50, web2: 50 });
+    const pkts = await captureJson(`web1:back`, 'ip6 proto 4', 2, async () => {
+      await sh('client1', `for i in 1 2 3 4; do curl -s -m 2 -o /dev/null 'http://${VIP46}/'; done`);
+    });
+    expect(pkts.length).toBe(2);
+    for (const p of pkts) {
+      const layers = p.layers as Record<string, Record<string, unknown>>;
+      expect(layers.ipv6).toMatchObject({ 'ipv6.nxt': 4, 'ipv6.hlim': 64, 'ipv6.src': addr6('lb', 'back'), 'ipv6.dst': addr6('web1', 'back') });
+      expect(layers.ip).toMatchObject({ 'ip.src': iface('client1', 'front').address.split('/')[0], 'ip.dst': VIP46 });
+      expect(layers.tcp).toMatchObject({ 'tcp.dstport': 80 });
+    }
+    const j = JSON.parse(await lblabOk(['journey', LAB, '--service', 'web46', '--json'], 120_000)) as Journey;
+    expect(j.error).toBeUndefined();
+    const lbOut = j.request.hops.find((h) => h.node === 'lb' && h.direction === 'out')!;
+    const rewrites = Object.fromEntries(lbOut.changes.filter((c) => !c.expected).map((c) => [c.field, c.to]));
+    expect(rewrites).toEqual({ encap: 'ipip6', 'outer.ipv6.src': addr6('lb', 'back'), 'outer.ipv6.dst': addr6(j.backend!, 'back') });
+    expect(j.response.viaBalancer).toBe(false);
+  });
+
   it('dsr: 100/100 over both, even spread; web1 sees only the MACs changed; responses bypass the balancer', async () => {
     expect(status.services[0].vip6).toBe(VIP6);
     await servesBoth();

@@ -82,4 +82,7 @@ export const CRAFTED6: Record<string, Buffer> = {
   ip6ip6: eth(M.server, M.lb, 0x86dd, ipv6({ src: A6.lb, dst: A6.server, nxt: 41, hlim: 63, payload: synPacket() })),
   ipv6InIpv4: eth(M.server, M.lb, 0x0800, ipv4({ src: A.lb, dst: A.server, proto: 41, payload: synPacket() })),
   ipv4InIpv6: eth(M.server, M.lb, 0x86dd, ipv6({ src: A6.lb, dst: A6.server, nxt: 4, payload: ipv4({ src: A.client, dst: A.vip, proto: 6, payload: tcp({ sport: 40000, dport: 80, flags: TCP.SYN }, A.client, A.vip) }) })),
+  // 4in6 as the balancer writes it (a tunnel service over an IPv6 underlay): traffic class = the inner TOS, flow label 0,
+  // hop limit 64, the client's IPv4 packet (DF, data) inside
+  ipv4InIpv6Balancer: eth(M.server, M.lb, 0x86dd, ipv6({ src: A6.lb, dst: A6.server, nxt: 4, tclass: 0x28, flow: 0, hlim: 64, payload: ipv4({ src: A.client, dst: A.vip, proto: 6, tos: 0x28, df: true, ttl: 63, payload: tcp({ sport: 40000, dport: 80, seq: 1001, ack: 5, flags: TCP.PSH | TCP.ACK, payload: Buffer.from('GET / HTTP/1.1\r\nHost: 198.18.0.254\r\n\r\n') }, A.client, A.vip) }) })),
 };

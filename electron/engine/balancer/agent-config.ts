@@ -69,6 +69,7 @@ function serviceOf(plan: LabPlan, lb: PlannedNode, s: PlannedService, facts: Run
     name: s.name,
     vip: s.vip,
     ...(s.vip6 && { vip6: s.vip6 }),
+    ...(s.mode === 'tunnel' && s.underlay && { underlay: s.underlay }),
     port: s.port,
     proto: 'tcp',
     mode: s.mode,

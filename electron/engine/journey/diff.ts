@@ -155,10 +155,12 @@ function encapChanges(prev: Hop, cur: Hop, where: string, ctx: DiffContext): Jou
 }
 
 const familyName = (f: 'ip' | 'ipv6' | undefined) => (f === 'ipv6' ? 'IPv6' : 'IPv4');
-/** the tunnel's name as the why says it: IPIP as the IPv4 literature writes it, the others as iproute2 does */
+/** the tunnel's name as the why says it: IPIP as the IPv4 literature writes it, the others as iproute2 does (the
+ * mixed ones with what they carry: a tunnel service over an IPv6 underlay sends ipip6) */
+const TUNNEL_WHY: Record<string, string> = { ipip: 'IPIP', ipip6: 'ipip6: IPv4 in IPv6', sit: 'sit: IPv6 in IPv4' };
 const tunnelOf = (e: string | null) => {
   const t = (e ?? '').split('+').find(isTunnel) ?? 'ipip';
-  return t === 'ipip' ? 'IPIP' : t;
+  return TUNNEL_WHY[t] ?? t;
 };
 
 const UNDERLAY_WHAT: Record<string, string> = {

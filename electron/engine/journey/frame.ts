@@ -1,7 +1,7 @@
 // One captured frame as the journey reads it: where it was seen, when, its
 // bytes, and field access by Wireshark display-filter name over the decoded
 // layers. `ip.*` / `ipv6.*` names read the innermost IPv4 / IPv6 header;
-// `outer.ip.*` / `outer.ipv6.*` a tunnel's outer header (IPIP, ip6ip6); `underlay.ip.*` / `underlay.udp.*` the hosts' headers of a
+// `outer.ip.*` / `outer.ipv6.*` a tunnel's outer header (IPIP, ip6ip6, ipip6: IPv4 in IPv6); `underlay.ip.*` / `underlay.udp.*` the hosts' headers of a
 // VXLAN frame (an overlay network between Docker engines), whose inner frame
 // the other names read. Only the structural subset of a decoded packet is
 // needed, so matching and diffing can be tested with hand-made packets.

@@ -26,8 +26,9 @@ export interface JourneyDeps {
   helperImage?: () => string;
 }
 
-/** The service's TCP, and the tunnels' packets (IPIP, ip6ip6: tcpdump's `tcp port` does not look inside them). */
-export const JOURNEY_FILTER = (port: number) => `tcp port ${port} or ip proto 4 or ip6 proto 41`;
+/** The service's TCP, and the tunnels' packets (IPIP, ip6ip6, IPv4 in IPv6: tcpdump's `tcp port` does not look inside
+ * them). */
+export const JOURNEY_FILTER = (port: number) => `tcp port ${port} or ip proto 4 or ip6 proto 41 or ip6 proto 4`;
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 /** after the response, for the last frames to reach their files */

@@ -11,7 +11,9 @@
 // - A service's `vip6: auto` mirrors its IPv4 VIP in that network's subnet6;
 //   an explicit vip6 lies in a subnet6 of one of its balancer's networks.
 // - A service with a vip6 reaches each backend over IPv6: the network the
-//   balancer reaches it on (and every network on the way) is dual-stack.
+//   balancer reaches it on (and every network on the way) is dual-stack. So
+//   does a tunnel service with `underlay: ipv6` (its IPv4 VIP's packets
+//   wrapped in IPv6 toward the servers), which has one balancer.
 import { balancersOf, isTier, type LabDoc, type LabIssue } from '../../api';
 import type { Addressing } from './addressing';
 import { issue } from './issues';
@@ -107,13 +109,20 @@ export function assignAddresses6(doc: LabDoc, v4: V4, avoid: string[], issues: L
       continue;
     }
     vips6.set(svc, vip6);
-    checkBackends6(doc, v4, { subnets6, nodeAddrs6, vips6 }, svc, issues);
+    checkBackends6(doc, v4, { subnets6, nodeAddrs6, vips6 }, svc, 'vip6', issues);
+  }
+  for (const [svc, sd] of Object.entries(doc.services ?? {})) {
+    if (sd.underlay !== 'ipv6') continue;
+    const path = ['services', svc, 'underlay'];
+    if (sd.mode !== 'tunnel') issues.push(issue(path, `underlay ipv6 is for tunnel mode (mode is ${sd.mode}): use mode tunnel or remove underlay`));
+    else if (isTier(sd)) issues.push(issue(path, 'a tier of balancers tunnels over IPv4 only: remove underlay or give the service one balancer'));
+    else checkBackends6(doc, v4, { subnets6, nodeAddrs6, vips6 }, svc, 'underlay', issues);
   }
   return { subnets6, nodeAddrs6, vips6 };
 }
 
-/** A service with a vip6 reaches each backend over IPv6: one line per backend that cannot be. */
-function checkBackends6(doc: LabDoc, v4: V4, a6: Addressing6, svc: string, issues: LabIssue[]): void {
+/** A service with a vip6 (or an IPv6 underlay: `key`) reaches each backend over IPv6: one line per backend that cannot be. */
+function checkBackends6(doc: LabDoc, v4: V4, a6: Addressing6, svc: string, key: 'vip6' | 'underlay', issues: LabIssue[]): void {
   const sd = doc.services![svc];
   const lb = balancersOf(sd)[0];
   const nodes = [...new Set([...sd.backends, ...(sd.routes ?? []).flatMap((r) => r.backends)].map((b) => (typeof b === 'string' ? b : b.node)))];
@@ -125,7 +134,7 @@ function checkBackends6(doc: LabDoc, v4: V4, a6: Addressing6, svc: string, issue
     const ok = a6.subnets6.has(bn.network) && backendNetwork(view.doc, view.addr, lb, node)?.network === bn.network;
     if (!ok) {
       const why = a6.subnets6.has(bn.network) ? `the way from balancer ${lb} to network ${bn.network} crosses an IPv4-only network` : `network ${bn.network} is IPv4-only`;
-      issues.push(issue(['services', svc, 'vip6'], `backend ${node} cannot be reached over IPv6 (${why}): give every network on the way subnet6, or remove vip6`, { node }));
+      issues.push(issue(['services', svc, key], `backend ${node} cannot be reached over IPv6 (${why}): give every network on the way subnet6, or remove ${key}`, { node }));
     }
   }
 }

@@ -81,7 +81,7 @@ const ORDER: Record<string, string[]> = {
   node: ['kind', 'host', 'image', 'trust', 'links', 'position'],
   link: ['network', 'address', 'rate'],
   position: ['x', 'y'],
-  service: ['balancer', 'vip', 'vip6', 'port', 'protocol', 'mode', 'scheduler', 'backends', 'routes', 'health', 'gateway', 'workers'],
+  service: ['balancer', 'vip', 'vip6', 'port', 'protocol', 'mode', 'underlay', 'scheduler', 'backends', 'routes', 'health', 'gateway', 'workers'],
   backend: ['node', 'weight'],
   route: ['path', 'host', 'header', 'backends'],
   health: ['type', 'path', 'interval'],

@@ -115,6 +115,9 @@ export interface PlannedService {
   vip: string;
   /** dual-stack: the IPv6 VIP, served in the same mode */
   vip6?: string;
+  /** tunnel over IPv6 ("4in6"): the IPv4 VIP's packets go to the backends' address6 inside IPv6 (set only in
+   * tunnel mode: a live switch to another mode leaves the lab's `underlay` dormant) */
+  underlay?: 'ipv6';
   port: number;
   /** what the service speaks (absent in hand-made plans: http) */
   protocol?: Protocol;

@@ -136,6 +136,7 @@ function buildPlan(doc: LabDoc, addr: Addressing, modes: Record<string, Mode>): 
       ...(isTier(sd) && { members: [...members] }),
       vip,
       ...(vip6 && { vip6 }),
+      ...(mode === 'tunnel' && sd.underlay === 'ipv6' && { underlay: 'ipv6' as const }),
       port: servicePort(sd),
       protocol: serviceProtocol(sd),
       mode,

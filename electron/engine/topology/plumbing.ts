@@ -285,7 +285,7 @@ function decapBlock(n: PlannedNode, ifVar: (i: number) => string): string[] {
   const attach = (how: string) => devs.flatMap((d) => [`  lblab_clsact ${d}`, `  tc filter replace dev ${d} ingress pref ${PREF_DECAP} handle 1 bpf da ${how}`]);
   return [
     '',
-    '# tunnel mode: decapsulate IPIP and ip6ip6 with the tc-BPF program on ingress of every lab interface,',
+    '# tunnel mode: decapsulate IPIP, ip6ip6 and 4in6 with the tc-BPF program on ingress of every lab interface,',
     '# loaded once and attached from its pin, so that its sender allow lists (decap_senders, decap_senders6)',
     `# can be filled: only the lab's balancers (${[...senders, ...(n.decapSenders6 ?? [])].join(' ') || 'none'}) may tunnel to this node. Where that fails:`,
     "# the ipip module's tunl0 where present (every netns has it then), or the program from its file;",

@@ -4,7 +4,7 @@
 // nodes) and topology rules live in validate.ts, so each message can name
 // the node / network / service at fault.
 import { z } from 'zod';
-import { GATEWAYS, HOOKS, MAX_WORKERS, MODES, NAME_RE, NODE_KINDS, PROTOCOL_PORTS, PROTOCOLS, SCHEDULERS } from '../../api';
+import { GATEWAYS, HOOKS, MAX_WORKERS, MODES, NAME_RE, NODE_KINDS, PROTOCOL_PORTS, PROTOCOLS, SCHEDULERS, UNDERLAYS } from '../../api';
 import type { LabDoc } from '../../api';
 // l7 route and health-check values: the balancer agent's own rule, so a lab it would refuse fails here, before anything is created
 import { isIPv6, parseSubnet6 } from './net6';
@@ -108,6 +108,8 @@ export const serviceSchema = z.strictObject({
   port: z.number({ error: 'must be a port number' }).int('must be a whole number').min(1, 'must be from 1 to 65535').max(65535, 'must be from 1 to 65535').optional(),
   protocol: z.enum(PROTOCOLS, { error: `must be one of ${PROTOCOLS.join(', ')}` }).optional(),
   mode: z.enum(MODES, { error: `must be one of ${MODES.join(', ')}` }),
+  // tunnel: ipv6 wraps the IPv4 VIP's packets in IPv6 toward the servers (addressing6.ts checks the way)
+  underlay: z.enum(UNDERLAYS, { error: `must be one of ${UNDERLAYS.join(', ')}` }).optional(),
   scheduler: z.enum(SCHEDULERS, { error: `must be one of ${SCHEDULERS.join(', ')}` }).optional(),
   backends: z.array(backendSchema, { error: 'must be a list of backends' }).min(1, 'must list at least one backend'),
   routes: z.array(routeSchema).optional(),

@@ -153,6 +153,7 @@ export class Agent {
       ...(s.snatAddresses && { snatAddresses: s.snatAddresses }),
       ...(s.vip6 && { vip6: s.vip6 }),
       ...(s.snatAddress6 && { snatAddress6: s.snatAddress6 }),
+      ...(s.underlay && { underlay: s.underlay }),
       backends,
       table: scheduleTable(s.scheduler, eligible),
     };

@@ -20,6 +20,8 @@ export const PROTO = { icmp: 1, ipip: 4, tcp: 6, udp: 17 } as const;
 
 export const BE_F_HEALTHY = 0x1;
 export const BE_F_L2 = 0x2;
+/** tunnel: IPv4 in IPv6 ("4in6") toward the backend's lb_backends6 addresses */
+export const BE_F_TUNNEL6 = 0x4;
 
 /** enum lb_counter, in order (lb_counters index). rx and tx are not among them: readStats() adds them up. */
 export const COUNTER_NAMES = [

@@ -32,7 +32,7 @@ import { DEFAULT_HOOK, type Hook } from '../contract/vocabulary';
 import { MAX_MAX_FLOWS, MIN_MAX_FLOWS, type FlowTableSizes } from '../contract/flow-table';
 import {
   FLOW6_KEY_SIZE, FLOW6_VAL_SIZE, FLOW_KEY_SIZE, FLOW_VAL_SIZE,
-  BE_F_HEALTHY, BE_F_L2, COUNTER_NAMES, DROP_NAMES, GC_PROG, MAPS, MAX_BACKENDS, MAX_SERVICES, MAX_SNAT_ADDRS, MODE, PROTO,
+  BE_F_HEALTHY, BE_F_L2, BE_F_TUNNEL6, COUNTER_NAMES, DROP_NAMES, GC_PROG, MAPS, MAX_BACKENDS, MAX_SERVICES, MAX_SNAT_ADDRS, MODE, PROTO,
   RING_SIZE, SCHED, backend6Value, backendValue, flowTimeoutsValue, ipv6Bytes, svc6Key, gcReqValue, readLe, snatPoolValue, svcBackendsValue, svcInfo, svcKey, u32Key,
   type BackendEntry, type CounterName,
 } from './dataplane-abi';
@@ -155,8 +155,8 @@ export class Dataplane {
     // a live mode switch: the service stops (its entry goes) and so do the old mode's flows before it
     // comes back in the new mode below; its table and backend slots stay, so only what differs is written
     const [entries] = await Promise.all([Promise.all(s.backends.map((b) => this.backendEntry(s, b))), prev && prev.mode !== s.mode && this.retire(prev)]);
-    if (s.vip6) {
-      // our IPv6 address toward each backend (ip6ip6's outer source): the route's, unless given
+    if (needsBackends6(s)) {
+      // our IPv6 address toward each backend (ip6ip6's or 4in6's outer source): the route's, unless given
       await Promise.all(s.backends.map(async (b, i) => {
         entries[i].srcAddress6 = b.egress?.srcAddress6 ?? (await resolveSrc6(b.address6!, this.netns));
       }));
@@ -325,7 +325,7 @@ export class Dataplane {
       weight: b.weight,
       nhMac: eg.nextHopMac ?? '00:00:00:00:00:00',
       srcMac: eg.srcMac,
-      flags: (b.healthy ? BE_F_HEALTHY : 0) | (eg.nextHopMac ? BE_F_L2 : 0),
+      flags: (b.healthy ? BE_F_HEALTHY : 0) | (eg.nextHopMac ? BE_F_L2 : 0) | (s.underlay === 'ipv6' ? BE_F_TUNNEL6 : 0),
       mtu: eg.mtu ?? 0,
     };
   }
@@ -378,6 +378,10 @@ export function serviceWrites(
   ownedElsewhere: (backendId: number) => boolean = () => false,
 ): MapWrites {
   const w = new MapWrites();
+  // the backends' IPv6 addresses before any entry that sends there (a 4in6 backend's flag, a vip6 service)
+  if (needsBackends6(s)) {
+    s.backends.forEach((b, i) => w.update(mapPath(MAPS.backends6), u32Key(b.id), backend6Value(b.address6!, entries[i].srcAddress6 ?? '::')));
+  }
   s.backends.forEach((b, i) => w.update(mapPath(MAPS.backends), u32Key(b.id), backendValue(entries[i])));
   // backends that left the service: existing flows to them re-schedule
   for (const old of prev?.backends ?? []) {
@@ -403,8 +407,7 @@ export function serviceWrites(
     w.delete(mapPath(MAPS.services6), svc6Key(prev.vip6, prev.port, PROTO[prev.proto]));
   }
   if (s.vip6) {
-    // the IPv6 side: backends' addresses first, then the snat source, then the service
-    s.backends.forEach((b, i) => w.update(mapPath(MAPS.backends6), u32Key(b.id), backend6Value(b.address6!, entries[i].srcAddress6 ?? '::')));
+    // the IPv6 side (the backends' addresses written above): the snat source, then the service
     if (s.mode === 'snat') w.update(mapPath(MAPS.snat6), u32Key(s.id), ipv6Bytes(s.snatAddress6!));
     const info = svcInfo({ id: s.id, mode: MODE[s.mode], sched: SCHED[s.scheduler], tableLen: s.table.length });
     w.update(mapPath(MAPS.services6), svc6Key(s.vip6, s.port, PROTO[s.proto]), info);
@@ -418,6 +421,9 @@ export function serviceWrites(
   w.update(mapPath(MAPS.services), svcKey(s.vip, 0, 0), svcInfo({ id: s.id, mode: MODE.vipMarker, sched: 0, tableLen: 0 }));
   return w;
 }
+
+/** Does the service send to its backends' IPv6 addresses (lb_backends6): a vip6, or a tunnel over IPv6? */
+const needsBackends6 = (s: DpService): boolean => Boolean(s.vip6) || s.underlay === 'ipv6';
 
 /** A snat service's source addresses, snatAddress first. */
 const snatPool = (s: DpService): string[] => s.snatAddresses ?? (s.snatAddress ? [s.snatAddress] : []);
@@ -440,6 +446,13 @@ function validate(s: DpService): void {
     if (s.snatAddress6) ipv6Bytes(s.snatAddress6);
     for (const b of s.backends) {
       if (!b.address6) throw new Error(`${where}: backend ${b.id} needs address6 to serve vip6`);
+      ipv6Bytes(b.address6);
+    }
+  }
+  if (s.underlay === 'ipv6') {
+    if (s.mode !== 'tunnel') throw new Error(`${where}: underlay ipv6 is for tunnel mode (mode is ${s.mode})`);
+    for (const b of s.backends) {
+      if (!b.address6) throw new Error(`${where}: backend ${b.id} needs address6 for underlay ipv6`);
       ipv6Bytes(b.address6);
     }
   }

@@ -8,7 +8,8 @@ import type { DataplaneMode, Hook, Scheduler } from '../contract/vocabulary';
  * it indexes the backend array and the per-backend stats. */
 export interface DpBackend {
   id: number; address: string; mac: string; weight: number; healthy: boolean;
-  /** the backend's IPv6 address: where the service's vip6 traffic goes (required with vip6) */
+  /** the backend's IPv6 address: where the service's vip6 traffic goes, and its 4in6 tunnel (required with vip6
+   * or an ipv6 underlay) */
   address6?: string;
   /** Optional: how to reach the backend, skipping route resolution (tests,
    * or an agent that already knows). Without it, `ip route get` decides. */
@@ -36,6 +37,9 @@ export interface DpService {
   vip6?: string;
   /** snat with vip6: the IPv6 source address toward the backends (NAT66) */
   snatAddress6?: string;
+  /** tunnel: the network the encapsulated packets cross toward the backends; ipv6 wraps the IPv4 VIP's
+   * packets in IPv6 ("4in6") to the backends' address6 (unset: ipv4, IPIP) */
+  underlay?: 'ipv4' | 'ipv6';
   backends: DpBackend[];
   /** backend ids: Maglev table (len 65537) for maglev/sh, weighted sequence for rr/wrr, [] for lc */
   table: number[];

@@ -72,6 +72,8 @@ export const serviceSchema = z
     /** snat: every source address of the service (snatAddress first); none: snatAddress alone */
     /** snat with vip6: the IPv6 source address toward the backends (NAT66) */
     snatAddress6: ipv6.optional(),
+    /** tunnel: ipv6 carries the IPv4 VIP's packets to the backends in IPv6 ("4in6", to their address6) */
+    underlay: z.enum(['ipv4', 'ipv6']).optional(),
     snatAddresses: z.array(ipv4).min(1).max(MAX_SNAT_ADDRS, `at most ${MAX_SNAT_ADDRS} snat addresses`).optional(),
     // l4proxy/l7 also answer these ip:port (the VIP of a lower tier that hands
     // its traffic to this node with dsr or tunnel: that VIP sits on our lo)
@@ -85,6 +87,10 @@ export const serviceSchema = z
     if (s.vip6 && s.mode === 'snat' && !s.snatAddress6) ctx.addIssue({ code: 'custom', path: ['snatAddress6'], message: 'snat mode with vip6 needs snatAddress6' });
     if (s.vip6) s.backends.forEach((b, i) => {
       if (!b.address6) ctx.addIssue({ code: 'custom', path: ['backends', i, 'address6'], message: `backend ${b.node} needs address6 to serve vip6` });
+    });
+    if (s.underlay === 'ipv6' && s.mode !== 'tunnel') ctx.addIssue({ code: 'custom', path: ['underlay'], message: `underlay ipv6 is for tunnel mode (mode is ${s.mode})` });
+    if (s.underlay === 'ipv6') s.backends.forEach((b, i) => {
+      if (!b.address6) ctx.addIssue({ code: 'custom', path: ['backends', i, 'address6'], message: `backend ${b.node} needs address6 for underlay ipv6` });
     });
     if (s.snatAddresses && s.snatAddresses[0] !== s.snatAddress) ctx.addIssue({ code: 'custom', path: ['snatAddresses'], message: 'snatAddresses must start with snatAddress' });
     if (s.snatAddresses && new Set(s.snatAddresses).size !== s.snatAddresses.length) ctx.addIssue({ code: 'custom', path: ['snatAddresses'], message: 'snatAddresses lists an address twice' });

@@ -55,6 +55,8 @@ struct svc_info {
 
 #define BE_F_HEALTHY 0x1 /* may receive new and existing flows */
 #define BE_F_L2      0x2 /* ifindex/src_mac/nh_mac valid: skip fib lookup */
+#define BE_F_TUNNEL6 0x4 /* tunnel: wrap IPv4 in IPv6 ("4in6") toward the
+			  * backend's lb_backends6 addresses, not in IPv4 */
 
 /* lb_snat_pool[service id]: the addresses a snat service takes its source
  * from, all on the backends' side of the balancer and owned by it; n = 0

@@ -20,6 +20,9 @@
 #ifndef AF_INET
 #define AF_INET 2
 #endif
+#ifndef AF_INET6
+#define AF_INET6 10
+#endif
 
 /* Written in place (direct packet access), not with bpf_skb_store_bytes: a
  * helper call per packet less. Pointers are re-read: a helper before us
@@ -105,6 +108,32 @@ static __noinline int fib_redirect(struct lb_ctx *ctx, __be32 src, __be32 dst, _
 	}
 	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH)
 		return to_neighbour(ctx, fib.ifindex);
+	return DROP_FIB_FAIL;
+}
+
+/* fib_redirect for an IPv6 destination (the IPv6 pipeline's backends and
+ * replies; an IPv4 packet wrapped in IPv6, encap.h). */
+static __noinline int fib_redirect6(struct lb_ctx *ctx, const struct addr6 *src, const struct addr6 *dst,
+				    __u8 proto, __u16 tot_len)
+{
+	struct bpf_fib_lookup fib = {};
+	fib.family = AF_INET6;
+	fib.l4_protocol = proto;
+	fib.tot_len = tot_len;
+	__builtin_memcpy(fib.ipv6_src, src, 16);
+	__builtin_memcpy(fib.ipv6_dst, dst, 16);
+	fib.ifindex = ctx_ifindex(ctx);
+
+	count(CNT_FIB_LOOKUP);
+	long rc = bpf_fib_lookup(ctx, &fib, sizeof(fib), 0);
+	if (rc == BPF_FIB_LKUP_RET_SUCCESS) {
+		int r = set_macs(ctx, fib.dmac, fib.smac);
+		if (r < 0)
+			return r;
+		return redirected(ctx_redirect(ctx, fib.ifindex));
+	}
+	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH)
+		return to_neighbour(ctx, fib.ifindex); /* neighbour discovery by the kernel */
 	return DROP_FIB_FAIL;
 }
 

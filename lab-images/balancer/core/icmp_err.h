@@ -15,7 +15,7 @@
  *    VIP:port), the error is about the way back, e.g. a router toward the
  *    client that needs a smaller MTU: the backend must learn it (path MTU
  *    discovery), so the error goes to the flow's backend, the way the flow's
- *    mode sends its packets (dsr: MACs; tunnel: IPIP; nat: destination and
+ *    mode sends its packets (dsr: MACs; tunnel: IPIP, or 4in6; nat: destination and
  *    quoted source := backend; snat: also source and quoted destination :=
  *    snat address:port), counted icmp_fwd.
  * Anything else (echo, errors about no flow of ours, quotes with IP options)
@@ -177,6 +177,14 @@ static __noinline int icmp_to_backend(struct lb_ctx *ctx, struct pkt *p, struct 
 		}
 		src = n->o_src;
 		r = icmp_rewrite(ctx, p, q, n);
+	} else if (v->mode == MODE_TUNNEL && (be->flags & BE_F_TUNNEL6)) {
+		struct backend6 *b6 = tunnel6_of(v->backend_id);
+		if (!b6)
+			return DROP_BAD_SERVICE;
+		r = ip4in6_encap(ctx, b6, p->tot_len);
+		if (r < 0)
+			return r;
+		return sent(CNT_ICMP_FWD, egress_backend46(ctx, be, b6, p->tot_len + IP4IN6_HLEN));
 	} else if (v->mode == MODE_TUNNEL) {
 		src = be->src_addr;
 		r = ipip_encap(ctx, src, be->addr, p->tot_len);

@@ -30,19 +30,11 @@
 #include "parse6.h"
 #include "flow.h"
 #include "egress.h"
+#include "encap.h"
 #include "csum.h"
 #include "icmp6.h"
 #include "flow_cache6.h"
 
-#ifndef AF_INET6
-#define AF_INET6 10
-#endif
-
-/* BPF_F_ADJ_ROOM_ENCAP_L3_IPV6 marks the skb encapsulated (GSO); bench.bpf.c
- * overrides it with 0, as LB_ENCAP_FLAGS (encap.h). */
-#ifndef LB_ENCAP6_FLAGS
-#define LB_ENCAP6_FLAGS BPF_F_ADJ_ROOM_ENCAP_L3_IPV6
-#endif
 #define IP6IP6_HOPS 64
 
 static __always_inline int addr6_eq(const struct addr6 *a, const struct addr6 *b)
@@ -176,30 +168,6 @@ static __always_inline int rewrite_ports6(struct lb_ctx *ctx, struct pkt6 *p, __
 }
 
 /* ---------------------------------------------------------------- egress */
-
-static __noinline int fib_redirect6(struct lb_ctx *ctx, const struct addr6 *src, const struct addr6 *dst,
-				    __u8 proto, __u16 tot_len)
-{
-	struct bpf_fib_lookup fib = {};
-	fib.family = AF_INET6;
-	fib.l4_protocol = proto;
-	fib.tot_len = tot_len;
-	__builtin_memcpy(fib.ipv6_src, src, 16);
-	__builtin_memcpy(fib.ipv6_dst, dst, 16);
-	fib.ifindex = ctx_ifindex(ctx);
-
-	count(CNT_FIB_LOOKUP);
-	long rc = bpf_fib_lookup(ctx, &fib, sizeof(fib), 0);
-	if (rc == BPF_FIB_LKUP_RET_SUCCESS) {
-		int r = set_macs(ctx, fib.dmac, fib.smac);
-		if (r < 0)
-			return r;
-		return redirected(ctx_redirect(ctx, fib.ifindex));
-	}
-	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH)
-		return to_neighbour(ctx, fib.ifindex); /* neighbour discovery by the kernel */
-	return DROP_FIB_FAIL;
-}
 
 static __always_inline int egress_backend6(struct lb_ctx *ctx, struct flow_ctx6 *fc, const struct addr6 *src,
 					   __u8 proto, __u16 tot_len)

@@ -13,7 +13,9 @@
  * decapsulating it would hand the stack an inner packet with any source the
  * sender chose.
  * ip6ip6 (IPv6 in IPv6, next header 41) is decapsulated the same way
- * (decap6), with its own sender list, decap_senders6.
+ * (decap6), with its own sender list, decap_senders6; so is 4in6 (IPv4 in
+ * IPv6, next header 4: an IPv4 VIP's packet to a backend reached over
+ * IPv6), which leaves an IPv4 frame.
  * Everything else passes untouched.
  */
 #include <linux/types.h>
@@ -24,10 +26,17 @@
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/in.h>
+#include <stddef.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 
 #define DECAP_MAX_ADDRS 8
+
+/* adjust_room's decapsulation flags (Linux >= 6.3): the skb's protocol
+ * follows the new outer header. Not in every linux/bpf.h yet. */
+#ifndef BPF_F_ADJ_ROOM_DECAP_L3_IPV4
+#define BPF_F_ADJ_ROOM_DECAP_L3_IPV4 (1ULL << 7)
+#endif
 
 /* Optional: restrict decapsulation to these outer destinations. n == 0
  * (the default after `tc ... object-file`) accepts any address of the host. */
@@ -132,14 +141,29 @@ static __always_inline int sender6_allowed(const __be32 *src)
 	return 0;
 }
 
+/* 4in6: the outer 40 bytes go and the frame becomes IPv4 — the skb's
+ * protocol by adjust_room's DECAP_L3_IPV4 (or, on a kernel without it,
+ * bpf_skb_change_proto, which takes 20 of the 40 at the network header,
+ * then adjust_room the other 20), its ethertype by us. */
+static __always_inline int strip46(struct __sk_buff *skb)
+{
+	if (bpf_skb_adjust_room(skb, -(__s32)sizeof(struct ipv6hdr), BPF_ADJ_ROOM_MAC, BPF_F_ADJ_ROOM_DECAP_L3_IPV4) &&
+	    (bpf_skb_change_proto(skb, bpf_htons(ETH_P_IP), 0) ||
+	     bpf_skb_adjust_room(skb, -(__s32)(sizeof(struct ipv6hdr) - sizeof(struct iphdr)), BPF_ADJ_ROOM_MAC, 0)))
+		return -1;
+	__be16 ip = bpf_htons(ETH_P_IP);
+	return bpf_skb_store_bytes(skb, offsetof(struct ethhdr, h_proto), &ip, sizeof(ip), 0) ? -1 : 0;
+}
+
 /* ip6ip6 (RFC 2473, next header 41 right after the fixed header, as the
- * balancer sends it): the outer 40 bytes go (adjust_room at the MAC layer:
- * the inner header then follows the Ethernet header), the inner IPv6 packet
- * goes up the stack. An outer header with extension headers, or an inner
- * packet that is not IPv6, is left to the stack. */
+ * balancer sends it) and 4in6 (next header 4): the outer 40 bytes go
+ * (adjust_room at the MAC layer: the inner header then follows the Ethernet
+ * header), the inner packet goes up the stack. An outer header with
+ * extension headers, or an inner packet of another version than its next
+ * header says, is left to the stack. */
 static __always_inline int decap6(struct __sk_buff *skb, struct ipv6hdr *outer, void *data_end)
 {
-	if ((void *)(outer + 1) > data_end || outer->nexthdr != 41)
+	if ((void *)(outer + 1) > data_end || (outer->nexthdr != 41 && outer->nexthdr != IPPROTO_IPIP))
 		return TC_ACT_OK;
 	if (outer->version != 6) {
 		dcount(DC_MALFORMED);
@@ -154,6 +178,19 @@ static __always_inline int decap6(struct __sk_buff *skb, struct ipv6hdr *outer, 
 	if (!sender6_allowed(src)) {
 		dcount(DC_BAD_SENDER);
 		return TC_ACT_SHOT;
+	}
+	if (outer->nexthdr == IPPROTO_IPIP) {
+		struct iphdr *in4 = (void *)(outer + 1);
+		if ((void *)(in4 + 1) > data_end || in4->version != 4 || in4->ihl < 5) {
+			dcount(DC_MALFORMED);
+			return TC_ACT_OK;
+		}
+		if (strip46(skb)) {
+			dcount(DC_FAIL);
+			return TC_ACT_SHOT;
+		}
+		dcount(DC_DECAP);
+		return TC_ACT_OK;
 	}
 	struct ipv6hdr *inner = outer + 1;
 	if ((void *)(inner + 1) > data_end || inner->version != 6) {

@@ -65,6 +65,17 @@ describe('service map writes', () => {
     expect(bpftoolLines(one.ops).filter((l) => l.includes(MAPS.snatPool))).toEqual([expect.stringMatching(/value hex 01 00 00 00 c6 12 00 02 00 00 00 00/)]);
   });
 
+  it('a tunnel over IPv6 writes its backends\' IPv6 addresses before the entries whose flag sends there, and no IPv6 service', () => {
+    const t: DpService = { ...all, mode: 'tunnel', underlay: 'ipv6', backends: all.backends.map((b) => ({ ...b, address6: `fd00:4c42::${b.id}` })) };
+    const w = serviceWrites(path, undefined, t, t.backends.map((b) => ({ ...entry(b), srcAddress6: 'fd00:4c42::2' })));
+    const names = w.ops.map((o) => o.map.split('/').pop());
+    expect(names.slice(0, 2)).toEqual([MAPS.backends6, MAPS.backends]);
+    expect(w.updates(path(MAPS.backends6))).toBe(3);
+    expect(names).not.toContain(MAPS.services6);
+    // an IPv4-only service writes none
+    expect(serviceWrites(path, undefined, all, all.backends.map(entry)).ops.map((o) => o.map.split('/').pop())).not.toContain(MAPS.backends6);
+  });
+
   it('a moved VIP deletes the old service key before writing the new one', () => {
     const moved = { ...all, vip: '198.18.0.101' };
     const w = serviceWrites(path, all, moved, all.backends.map(entry));

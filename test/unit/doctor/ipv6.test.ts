@@ -14,11 +14,13 @@ const run = (ctx: CheckContext) => CHECKS.flatMap((c) => c(ctx));
 const kinds = (ctx: CheckContext) => run(ctx).map((f) => `${f.severity} ${f.kind} ${f.node}`);
 
 /** The healthy lab in `mode`, dual-stack: every look holds what the plan gives it over IPv6. */
-function dual(mode: Mode & ('dsr' | 'tunnel' | 'nat' | 'snat')): CheckContext {
+/** A dual-stack lab: the service with a vip6, or (underlay) a tunnel over IPv6 with its IPv4 VIP alone. */
+function dual(mode: Mode & ('dsr' | 'tunnel' | 'nat' | 'snat'), underlay = false): CheckContext {
   const base = healthy(mode);
   const doc = labDoc(mode);
   for (const n of Object.values(doc.networks)) n.subnet6 = 'auto';
-  doc.services!.web.vip6 = 'auto';
+  if (underlay) doc.services!.web.underlay = 'ipv6';
+  else doc.services!.web.vip6 = 'auto';
   const plan = planLab(doc);
   const looks = structuredClone(base.looks);
   const add = (l: (typeof looks)[string], ifname: string | undefined, local: string, prefixlen: number) =>
@@ -31,7 +33,7 @@ function dual(mode: Mode & ('dsr' | 'tunnel' | 'nat' | 'snat')): CheckContext {
     if (n.tunnelDecap) l.decapSenders6 = n.decapSenders6;
   }
   const s = plan.services[0];
-  add(looks[s.balancer], ifaceWith(looks[s.balancer], s.vip)!.ifname, s.vip6!, 128);
+  if (s.vip6) add(looks[s.balancer], ifaceWith(looks[s.balancer], s.vip)!.ifname, s.vip6, 128);
   return { ...base, plan, looks };
 }
 
@@ -82,6 +84,14 @@ describe('the doctor on a dual-stack lab', () => {
     const f = run(ctx);
     expect(f.map((x) => `${x.severity} ${x.kind} ${x.node}`)).toEqual(['error decap-missing web3']);
     expect(f[0].summary).toMatch(/ip6ip6 from balancer lb \(fd/);
+  });
+  it('decap-missing (4in6): a tunnel over IPv6 whose server\'s decapsulator does not take the balancer\'s IPv6 address', () => {
+    expect(kinds(dual('tunnel', true))).toEqual([]);
+    const ctx = dual('tunnel', true);
+    ctx.looks.web3 = edited(ctx.looks.web3, (l) => (l.decapSenders6 = ['::']));
+    const f = run(ctx);
+    expect(f.map((x) => `${x.severity} ${x.kind} ${x.node}`)).toEqual(['error decap-missing web3']);
+    expect(f[0].summary).toMatch(/^web3's decapsulator does not take 4in6 \(IPv4 in IPv6\) from balancer lb \(fd/);
   });
   it('address6-missing: a backend whose interface lost its IPv6 address', () => {
     const ctx = dual('snat');

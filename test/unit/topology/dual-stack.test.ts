@@ -1,10 +1,13 @@
 // Dual-stack labs: IPv6 subnets (auto from fd00:4c42::/48, never colliding), mirrored node addresses,
-// vip6, IPv6 routes across routers and nat's default, the servers' and balancer's IPv6 plumbing.
+// vip6, IPv6 routes across routers and nat's default, the servers' and balancer's IPv6 plumbing; a tunnel
+// service's IPv6 underlay (4in6).
 import { describe, expect, it } from 'vitest';
 import type { LabDoc } from '../../../electron/api';
 import { assignAddresses, nodeScript, planLab } from '../../../electron/engine/topology/index';
 import { flowTable6Bytes } from '../../../electron/engine/balancer/contract';
 import { decapSenders6Hex } from '../../../electron/engine/topology/plumbing';
+import { buildAgentConfig } from '../../../electron/engine/balancer/agent-config';
+import { agentConfigSchema, serviceSchema } from '../../../lab-images/balancer/contract/config';
 
 const lab = (mode: 'dsr' | 'tunnel' | 'nat' | 'snat' | 'l4proxy' | 'l7'): LabDoc => ({
   name: 'ds',
@@ -112,5 +115,68 @@ describe('dual-stack plan', () => {
     expect(h.slice(20, 36).join('')).toBe('00000000000000000000000000000001');
     expect(h.slice(36).every((x) => x === '00')).toBe(true);
     expect(() => decapSenders6Hex(Array.from({ length: 33 }, (_, i) => `fd00::${i + 1}`))).toThrow(/at most 32/);
+  });
+});
+
+describe('tunnel over IPv6 (underlay: ipv6)', () => {
+  /** The balancer's interfaces as `ip -j addr` would show them (eth0, eth1, ...). */
+  const factsOf = (p: ReturnType<typeof planLab>) => ({
+    links: p.nodes.find((n) => n.name === 'lb')!.interfaces.map((i, k) => ({
+      ifname: `eth${k}`, address: `02:42:00:00:00:0${k}`, addr_info: [{ family: 'inet', local: i.address, prefixlen: i.prefixLen }],
+    })),
+    macs: Object.fromEntries(p.nodes.flatMap((n) => n.interfaces.map((i) => [`${n.name}/${i.network}`, '02:42:00:00:01:01']))),
+  });
+  const doc46 = (): LabDoc => {
+    const d = lab('tunnel');
+    delete d.services!.web.vip6;
+    d.services!.web.underlay = 'ipv6';
+    return d;
+  };
+
+  it('plans the IPv4 VIP with the backends\' IPv6 addresses, and the agent config carries underlay ipv6', () => {
+    const p = planLab(doc46());
+    const s = p.services.find((x) => x.name === 'web')!;
+    expect(s.vip6).toBeUndefined();
+    expect(s.underlay).toBe('ipv6');
+    expect(s.backends.map((b) => b.address6)).toEqual(['fd00:4c42:0:1::4', 'fd00:4c42:0:1::5']);
+    // the servers take 4in6 from the balancer's IPv6 addresses only
+    expect(p.nodes.find((n) => n.name === 'web1')!.decapSenders6).toEqual(['fd00:4c42::2', 'fd00:4c42:0:1::2']);
+    const cfg = buildAgentConfig(p, 'lb', factsOf(p));
+    const web = agentConfigSchema.parse(cfg).services.find((x) => x.name === 'web')!;
+    expect(web).toMatchObject({ mode: 'tunnel', underlay: 'ipv6' });
+    expect(web.backends.every((b) => b.address6)).toBe(true);
+  });
+
+  it('a live switch to another mode leaves underlay dormant (not planned, not sent)', () => {
+    const p = planLab(doc46(), { modes: { web: 'dsr' } });
+    const s = p.services.find((x) => x.name === 'web')!;
+    expect(s.mode).toBe('dsr');
+    expect(s.underlay).toBeUndefined();
+    expect(buildAgentConfig(p, 'lb', factsOf(p)).services.find((x) => x.name === 'web')!.underlay).toBeUndefined();
+  });
+
+  it('refuses it in one line: another mode, a tier, a backend behind an IPv4-only network', () => {
+    const msgs = (d: LabDoc) => assignAddresses(d).issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    const nat = doc46();
+    nat.services!.web.mode = 'nat';
+    expect(msgs(nat)).toEqual(['services.web.underlay: underlay ipv6 is for tunnel mode (mode is nat): use mode tunnel or remove underlay']);
+    const tier = doc46();
+    tier.services!.web.balancer = ['lb'];
+    expect(msgs(tier)).toEqual(['services.web.underlay: a tier of balancers tunnels over IPv4 only: remove underlay or give the service one balancer']);
+    const v4 = doc46();
+    v4.networks.back = {};
+    expect(msgs(v4)).toEqual([
+      'services.web.underlay: backend web1 cannot be reached over IPv6 (network back is IPv4-only): give every network on the way subnet6, or remove underlay',
+      'services.web.underlay: backend web2 cannot be reached over IPv6 (network back is IPv4-only): give every network on the way subnet6, or remove underlay',
+    ]);
+  });
+
+  it('the agent contract refuses underlay ipv6 outside tunnel mode or without address6', () => {
+    const base = { name: 'web', vip: '198.18.0.100', port: 80, mode: 'tunnel' as const, underlay: 'ipv6' as const, backends: [{ node: 'web1', address: '198.18.1.4' }] };
+    const r = serviceSchema.safeParse(base);
+    expect(r.success).toBe(false);
+    expect(r.error!.issues.map((i) => i.message)).toEqual(['backend web1 needs address6 for underlay ipv6']);
+    const dsr = serviceSchema.safeParse({ ...base, mode: 'dsr', backends: [{ node: 'web1', address: '198.18.1.4', address6: 'fd00::4' }] });
+    expect(dsr.error!.issues.map((i) => i.message)).toEqual(['underlay ipv6 is for tunnel mode (mode is dsr)']);
   });
 });

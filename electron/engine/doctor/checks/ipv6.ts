@@ -65,11 +65,13 @@ const forwardingOff: Check = ({ plan, looks }) => {
   return out;
 };
 
-/** A tunnel backend whose pinned decapsulator does not list the balancer's IPv6 address among its ip6ip6 senders. */
+/** A tunnel backend whose pinned decapsulator does not list the balancer's IPv6 address among its IPv6 senders (ip6ip6
+ * for a vip6, 4in6 for a tunnel over an IPv6 underlay). */
 const decap6Refuses: Check = ({ plan, looks }) => {
   const out: Finding[] = [];
-  for (const s of services6(plan)) {
+  for (const s of plan.services.filter((x) => x.vip6 || x.underlay === 'ipv6')) {
     if (s.mode !== 'tunnel') continue;
+    const what = s.vip6 ? 'ip6ip6' : '4in6 (IPv4 in IPv6)';
     for (const b of backendsOf(s)) {
       const look = looks[b.node];
       const planned = nodeOf(plan, b.node)?.decapSenders6 ?? [];
@@ -79,9 +81,11 @@ const decap6Refuses: Check = ({ plan, looks }) => {
       if (!lacking.length) continue;
       out.push({
         kind: 'decap-missing', severity: 'error', node: b.node, service: s.name,
-        summary: `${b.node}'s decapsulator does not take ip6ip6 from balancer ${s.balancer} (${lacking.join(', ')}).`,
+        summary: `${b.node}'s decapsulator does not take ${what} from balancer ${s.balancer} (${lacking.join(', ')}).`,
         evidence: [`decap_senders6 on ${b.node} lists ${look.decapSenders6.join(', ') || 'nothing'}; the plan lists ${planned.join(', ')}`],
-        why: 'in tunnel mode over IPv6 the balancer wraps each request in an outer IPv6 header from its own IPv6 address; the decapsulator drops ip6ip6 from senders it does not list, so the IPv6 requests time out (IPv4 may still work).',
+        why: s.vip6
+          ? 'in tunnel mode over IPv6 the balancer wraps each request in an outer IPv6 header from its own IPv6 address; the decapsulator drops ip6ip6 from senders it does not list, so the IPv6 requests time out (IPv4 may still work).'
+          : 'over an IPv6 underlay the balancer wraps each IPv4 request in an outer IPv6 header from its own IPv6 address; the decapsulator drops it from senders it does not list, so the requests time out.',
         fix: `\`lblab doctor --fix\` re-plumbs ${b.node} (it fills the sender lists again).`,
       });
     }
