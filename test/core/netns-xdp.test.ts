@@ -97,7 +97,9 @@ describe('real packets through network namespaces, the balancer at XDP', skipIf(
     });
   }
 
-  it.each([[8083, 'IPIP'], [8085, '4in6']])('tunnel (port %i, %s): a bulk upload works through path MTU discovery (ICMP fragmentation needed, built at XDP)', async (port) => {
+  it.each([[4, 8083, 'IPIP'], [6, 8085, '4in6']])('tunnel (id %i, port %i, %s): a bulk upload works through path MTU discovery (ICMP fragmentation needed, built at XDP)', async (id, port, kind) => {
+    // the service as the mode test above applies it (again: a no-op when it ran), so this test runs alone too
+    await dp.applyService(svc(id, 'tunnel', port, kind === '4in6' ? { underlay: 'ipv6' } : {}));
     const before = await dp.readStats();
     const answers = connect(port, 2, 200_000);
     expect(answers.filter((a) => a.startsWith('ERR'))).toEqual([]);
