@@ -122,8 +122,13 @@ describe('compare across hooks: the runs', () => {
     expect(c.runs.map((r) => `${r.repetition}:${r.mode}@${r.hook}`)).toEqual(['1:dsr@tc', '1:dsr@xdp', '1:nat@tc', '1:nat@xdp', '2:nat@xdp', '2:nat@tc', '2:dsr@xdp', '2:dsr@tc']);
     expect(lab.seen).toEqual(['dsr@tc', 'dsr@xdp+napi', 'nat@tc', 'nat@xdp+napi', 'nat@xdp+napi', 'nat@tc', 'dsr@xdp+napi', 'dsr@tc']);
     expect(c.summary.map((s) => `${s.mode}@${s.hook}`)).toEqual(['dsr@tc', 'dsr@xdp', 'nat@tc', 'nat@xdp']);
-    // the pretend balancer burns 0.25 CPU
-    for (const s of c.summary) expect(s.balancerCpu).toBeCloseTo(0.25, 1);
+    // the pretend balancer's program: 50 000 packets/s at 300 ns each, counted only while the run holds its statistics on
+    for (const s of c.summary) {
+      expect(s.program!.nsPerPacket).toBeCloseTo(300, 0);
+      expect(s.program!.packets).toBeCloseTo(100_000, -3);
+      expect(s.program!.cpu).toBeCloseTo(0.015, 3);
+    }
+    expect(lab.progStatsOn).toBe(false);
     expect(lab.mode).toBe('dsr');
     expect(lab.hookNow).toBe('tc');
     expect(lab.napi).toBe(false);
