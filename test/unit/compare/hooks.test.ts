@@ -58,10 +58,11 @@ describe('hook in the lab file', () => {
       { node: 'lb', address: '198.18.1.2', network: 'back', ifindex: 43, overlay: true as const, peer: { sandbox: 'abc', netns: '1-0123456789' } },
     ];
     const on = hostPeersScript(peers, peerGroScript(true), 'GRO on on 2 host-side peer(s) of lb');
-    expect(on).toMatch(/-v i=41 .*\n.*\nethtool -K "\$dev" gro on >\/dev\/null \|\| /);
-    expect(on).toContain('nsenter --net="$ns" ethtool -K "$dev" gro on');
+    expect(on).toMatch(/-v i=41 .*\n.*\nsh -c 'ethtool -K "\$0" gro on >\/dev\/null && .*' "\$dev" \|\| /);
+    // the overlay's peer: GRO and the queue both inside its namespace
+    expect(on).toMatch(/nsenter --net="\$ns" sh -c 'ethtool -K "\$0" gro on .*pfifo limit 1000; fi' "\$dev"/);
     expect(on.trimEnd().split('\n').pop()).toBe('echo "lblab: GRO on on 2 host-side peer(s) of lb"');
-    expect(hostPeersScript(peers.slice(0, 1), peerGroScript(false), 'x')).toContain('ethtool -K "$dev" gro off');
+    expect(hostPeersScript(peers.slice(0, 1), peerGroScript(false), 'x')).toContain('ethtool -K "$0" gro off');
   });
 
   it('the agent refuses an unknown hook', () => {
