@@ -16,7 +16,7 @@
 // to it by its host-side peer goes into the balancer veth's receive ring (256
 // frames) instead of the CPU's backlog; a burst from the servers fills it, and
 // a peer without a qdisc (Docker's veths have none: noqueue) drops what does
-// not fit — nat at XDP lost ~9% of the responses' packets that way, and its
+// not fit — nat at XDP lost 5–9 % of the responses' packets that way, and its
 // TCP retransmits became failed requests and a p99 of hundreds of ms. Since
 // Linux 6.16 a veth with a qdisc stops its queue when the peer's ring is full
 // and the qdisc holds the frames (backpressure, as on a real NIC) instead.
