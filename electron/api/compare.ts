@@ -137,6 +137,16 @@ export interface GatewayFigures {
   /** requests that failed: non-2xx plus socket errors and timeouts (wrk) */
   failedRequests: number;
 }
+/** The balancer's eBPF program during a run, from the kernel's run-time statistics of the program itself: its own
+ * time, not the stack around it (the driver, the veth, the redirect's target); summed over the members of a tier. */
+export interface ProgramFigures {
+  /** seconds spent in the program (softirq time no cgroup is charged for) */
+  cpuSeconds: number;
+  /** times it ran: one per packet it saw, both directions on every interface it is attached to */
+  packets: number;
+  /** cpuSeconds ÷ packets, in ns */
+  nsPerPacket: number;
+}
 /** A run of a comparison across gateways carries its gateway's figures; a summary row, its runs' medians. */
 export interface CompareRun extends Partial<GatewayFigures>, Partial<MemberFigures> {
   mode: CompareRow;
@@ -154,16 +164,21 @@ export interface CompareRun extends Partial<GatewayFigures>, Partial<MemberFigur
   balancerBytes: Record<string, { rx: number; tx: number }>;
   /** response bytes the clients received during the run */
   responseBytes: number;
+  /** CPU seconds of the balancer's container (its cgroup): its agent and proxies, not its eBPF program, which runs in
+   * softirq outside any cgroup (see `program`) */
   balancerCpuSeconds: number;
+  /** the balancer's eBPF program, when one was attached (absent: no eBPF mode, or a balancer that cannot tell) */
+  program?: ProgramFigures;
   /** why this run has no numbers, when it failed */
   error?: string;
 }
 export interface CompareSummary extends Partial<GatewayFigures>, Partial<MemberFigures> {
   mode: CompareRow;
-  /** a comparison across hooks: where the balancer's eBPF core ran, and the CPUs the balancer used (CPU seconds ÷
-   * seconds, median of the runs) */
+  /** a comparison across hooks: where the balancer's eBPF core ran */
   hook?: Hook;
-  balancerCpu?: number;
+  /** a comparison across hooks: the balancer's eBPF program, medians of the runs that measured it: CPUs it used
+   * (its CPU seconds ÷ the measured seconds), ns per packet, packets */
+  program?: { cpu: number; nsPerPacket: number; packets: number };
   throughputMbps: Spread;
   requestsPerSec: Spread;
   latencyMs: LatencyPercentiles;

@@ -99,6 +99,15 @@ describe.sequential('comparisons on a live lab', () => {
       expect(r.errors, r.mode).toBe(0);
       expect(r.latencyMs.p99, r.mode).toBeGreaterThan(0);
       expect(r.balancerCpuSeconds, r.mode).toBeGreaterThan(0);
+      // the program's own time, counted by the kernel while the run measured: every request is several packets
+      // through it (in dsr and tunnel only the client's direction); per packet more than a few instructions and
+      // less than a scheduler tick
+      const p = r.program!;
+      console.log(`${r.mode}: program ${p.cpuSeconds} s, ${p.packets} packets, ${p.nsPerPacket} ns/packet`);
+      expect(p.cpuSeconds, r.mode).toBeGreaterThan(0);
+      expect(p.packets, r.mode).toBeGreaterThanOrEqual(r.requestsPerSec * 5);
+      expect(p.nsPerPacket, r.mode).toBeGreaterThan(10);
+      expect(p.nsPerPacket, r.mode).toBeLessThan(100_000);
     }
     expect(c.environment.linkRates).toMatchObject({ 'lb:front': '100mbit', 'web1:back': '100mbit' });
     expect(Object.keys(c.environment.offloads).length).toBe(2);
@@ -166,7 +175,7 @@ describe.sequential('comparisons on a live lab', () => {
     expect(Object.keys(c).sort()).toEqual(['complete', 'environment', 'finishedAt', 'id', 'lab', 'runs', 'service', 'startedAt', 'summary', 'workload'].sort());
     expect(c.runs.map((x) => x.mode)).toEqual(['dsr', 'nat']);
     expect(Object.keys(c.runs[0]).sort()).toEqual(
-      ['mode', 'repetition', 'throughputMbps', 'requestsPerSec', 'latencyMs', 'errors', 'backendShares', 'balancerBytes', 'responseBytes', 'balancerCpuSeconds'].sort(),
+      ['mode', 'repetition', 'throughputMbps', 'requestsPerSec', 'latencyMs', 'errors', 'backendShares', 'balancerBytes', 'responseBytes', 'balancerCpuSeconds', 'program'].sort(),
     );
     expect(Object.keys(c.summary[0]).sort()).toEqual(['mode', 'throughputMbps', 'requestsPerSec', 'latencyMs', 'errors', 'balancerResponseShare'].sort());
 

@@ -4,7 +4,9 @@
 // the live series comes from the same stream: bytes per interface (/sys/class/net/*/statistics), the
 // container's CPU time (cgroup v2 cpu.stat, or v1 cpuacct.usage) and, on lab
 // servers, the requests counted so far (nginx logs one byte + newline per
-// request carrying the count header: see lab-images/server/nginx.conf).
+// request carrying the count header: see lab-images/server/nginx.conf), and
+// on the balancer its eBPF program's own run time and runs while the agent
+// holds the kernel's statistics on (the fdinfo of the holder's program fds).
 
 /** Where the lab servers count the requests of a comparison (2 bytes per request). */
 export const REQUEST_LOG = '/dev/shm/lblab-requests.log';
@@ -19,6 +21,29 @@ export interface Snapshot {
   requests?: number;
   /** the balancer in a comparison across gateways: the gateway's processes */
   gateway?: GatewaySnapshot;
+  /** the balancer's eBPF program(s) so far, while their run-time statistics are on: ns spent in them, and runs
+   * (one per packet they saw); summed over the programs held */
+  program?: ProgramCounters;
+}
+
+export interface ProgramCounters {
+  runTimeNs: number;
+  runs: number;
+}
+
+/** Where the balancer's agent writes the pid of the process holding the program statistics on (its run dir). */
+export const PROG_STATS_PID = '/run/lblab/prog-stats.pid';
+
+/**
+ * One `prog ID RUN_TIME_NS RUN_CNT` line per program the holder has open
+ * (/proc/PID/fdinfo: prog_id comes before run_time_ns and run_cnt; other fds
+ * have none of them). Builtins only.
+ */
+function programLines(): string[] {
+  return [
+    `  if read pp < ${PROG_STATS_PID} 2>/dev/null; then for f in /proc/$pp/fdinfo/*; do id=; rt=;`,
+    '    while read k v; do case "$k" in prog_id:) id=$v ;; run_time_ns:) rt=$v ;; run_cnt:) [ -n "$id" ] && echo "prog $id $rt $v" ;; esac; done < $f 2>/dev/null; done; fi',
+  ];
 }
 
 export interface GatewaySnapshot {
@@ -62,7 +87,7 @@ export const samplerRunFile = (tag: string) => `/tmp/lblab-sampler-${tag}.run`;
  * restarts from zero (the file lives in the container's small /dev/shm;
  * deltas see the reset).
  */
-export function samplerScript(tag: string, periodS: number, maxCount: number, opts: { gateway?: boolean } = {}): string {
+export function samplerScript(tag: string, periodS: number, maxCount: number, opts: { gateway?: boolean; program?: boolean } = {}): string {
   const run = samplerRunFile(tag);
   const v1 = ['/sys/fs/cgroup/cpuacct/cpuacct.usage', '/sys/fs/cgroup/cpu,cpuacct/cpuacct.usage', '/sys/fs/cgroup/cpuacct.usage'];
   return [
@@ -77,6 +102,7 @@ export function samplerScript(tag: string, periodS: number, maxCount: number, op
     '  fi',
     `  [ -e ${REQUEST_LOG} ] && echo "req $(stat -c %s ${REQUEST_LOG})"`,
     ...(opts.gateway ? gatewayLines() : []),
+    ...(opts.program ? programLines() : []),
     '  echo --',
     `  i=$((i+1)); sleep ${periodS}`,
     'done',
@@ -102,6 +128,8 @@ export function parseSnapshots(text: string): Snapshot[] {
     else if (f[0] === 'req' && /^\d+$/.test(f[1] ?? '')) cur.requests = Math.floor(Number(f[1]) / 2);
     else if (f[0] === 'gw' && f.length === 6 && f.slice(1).every((x) => /^\d+$/.test(x)))
       cur.gateway = { rssBytes: Number(f[1]) * 1024, threads: Number(f[2]), processes: Number(f[3]), contextSwitches: Number(f[4]), queued: Number(f[5]) };
+    else if (f[0] === 'prog' && f.length === 4 && f.slice(1).every((x) => /^\d+$/.test(x)))
+      cur.program = { runTimeNs: (cur.program?.runTimeNs ?? 0) + Number(f[2]), runs: (cur.program?.runs ?? 0) + Number(f[3]) };
   }
   return out;
 }
@@ -125,13 +153,16 @@ export function counterAt(series: Snapshot[], t: number): Snapshot {
     const u = a.net[dev] ?? v;
     net[dev] = { rx: mix(u.rx, v.rx)!, tx: mix(u.tx, v.tx)! };
   }
-  return { at: t, net, cpuSeconds: mix(a.cpuSeconds, b.cpuSeconds), requests: mix(a.requests, b.requests) };
+  const program = b.program && { runTimeNs: mix(a.program?.runTimeNs, b.program.runTimeNs)!, runs: mix(a.program?.runs, b.program.runs)! };
+  return { at: t, net, cpuSeconds: mix(a.cpuSeconds, b.cpuSeconds), requests: mix(a.requests, b.requests), ...(program && { program }) };
 }
 
 export interface Delta {
   net: Record<string, { rx: number; tx: number }>;
   cpuSeconds?: number;
   requests?: number;
+  /** in the balancer's eBPF program: seconds spent and packets seen (absent: its statistics were not on) */
+  program?: { seconds: number; packets: number };
 }
 
 /** What happened between two snapshots (counters that went backwards count from zero: a reset). */
@@ -146,6 +177,10 @@ export function delta(before: Snapshot, after: Snapshot): Delta {
     net,
     cpuSeconds: before.cpuSeconds !== undefined && after.cpuSeconds !== undefined ? Math.max(0, after.cpuSeconds - before.cpuSeconds) : undefined,
     requests: before.requests !== undefined && after.requests !== undefined ? d(before.requests, after.requests) : undefined,
+    // on at both ends, or the window is not covered (a holder that started late counts from its start)
+    ...(before.program && after.program && {
+      program: { seconds: d(before.program.runTimeNs, after.program.runTimeNs) / 1e9, packets: Math.round(d(before.program.runs, after.program.runs)) },
+    }),
   };
 }
 

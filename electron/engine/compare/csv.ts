@@ -17,6 +17,8 @@ export function comparisonToCsv(c: Comparison): string {
   const ifaces = [...new Set(c.runs.flatMap((r) => Object.keys(r.balancerBytes)))].sort(byName);
   // a comparison across gateways: what each gateway cost, per run
   const gw = !!c.workload.gateways;
+  // the balancer's eBPF program, when any run measured it
+  const prog = c.runs.some((r) => r.program);
   // a comparison across tier sizes: the size of each run and every member's CPU use
   const tier = c.workload.members ? [...new Set(c.runs.flatMap((r) => Object.keys(r.memberCpu ?? {})))].sort(byName) : [];
   const header = [
@@ -26,6 +28,7 @@ export function comparisonToCsv(c: Comparison): string {
     ...(gw ? ['gateway', 'gateway_memory_bytes', 'gateway_processes', 'gateway_threads', 'gateway_context_switches', 'waited_for_worker', 'failed_requests'] : []),
     ...(c.workload.members ? ['members', ...tier.map((m) => `cpu_${m}`)] : []),
     ...(c.workload.hooks ? ['hook'] : []),
+    ...(prog ? ['program_cpu_seconds', 'program_packets', 'program_ns_per_packet'] : []),
     ...backends.map((b) => `share_${b}`),
     ...ifaces.flatMap((i) => [`${i}_rx_bytes`, `${i}_tx_bytes`]),
     'error',
@@ -37,6 +40,7 @@ export function comparisonToCsv(c: Comparison): string {
     ...(gw ? [r.gateway, r.gatewayMemoryBytes, r.gatewayProcesses, r.gatewayThreads, r.gatewayContextSwitches, r.waitedForWorker, r.failedRequests] : []),
     ...(c.workload.members ? [r.members, ...tier.map((m) => r.memberCpu?.[m])] : []),
     ...(c.workload.hooks ? [r.hook] : []),
+    ...(prog ? [r.program?.cpuSeconds, r.program?.packets, r.program?.nsPerPacket] : []),
     ...backends.map((b) => r.backendShares[b]),
     ...ifaces.flatMap((i) => [r.balancerBytes[i]?.rx, r.balancerBytes[i]?.tx]),
     r.error,

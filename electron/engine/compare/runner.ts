@@ -10,6 +10,7 @@
 import type { CompareEvent, CompareRow, CompareRun, Comparison, Gateway, Hook, Mode } from '../../api';
 import { gatewayFigures, gatewaySwitchScript, gatewayVerdict, summarizeGateways } from './gateway-rows';
 import { backendShares, counterAt, delta, parseSnapshots, samplerScript, stopSamplersScript, sumRx, type Snapshot } from './counters';
+import { programFigures, programStatsScript } from './program';
 import { hostDistances } from './host-distances';
 import { ENVIRONMENT_SCRIPT, LOAD_SCRIPT, environment, labOffload, parseEnvironment, parseLoad } from './environment';
 import { AbortedError, isAbort, raceAbort, type ComparePort, type PortExecOptions, type PortExecResult } from './port';
@@ -69,6 +70,8 @@ export async function runComparison(id: string, p: PreparedCompare, ctx: RunnerC
   // hook: where the balancer's core runs now; napi: whether its host-side peers run NAPI (what XDP needs)
   const ownHook: Hook = p.originalHook ?? 'tc';
   const state: { mode: Mode; kernelNat?: string[]; gateway?: Gateway; members?: number; hook: Hook; napi: boolean } = { mode: svc.mode, gateway: p.originalGateway, hook: ownHook, napi: ownHook === 'xdp' };
+  // every node that may carry a run as "the balancer": its eBPF program's own time is read there
+  const carriersAll = p.members ? tier : [p.balancer];
   const balancerIfaces = p.status.nodes.find((n) => n.name === p.balancer)?.interfaces.map((i) => i.name).filter((n) => n !== '?') ?? [];
 
   const c: Comparison = {
@@ -183,6 +186,15 @@ export async function runComparison(id: string, p: PreparedCompare, ctx: RunnerC
     }
   }
 
+  /** The carriers' eBPF program statistics on for this run (the kernel counts only while they are held: they cost a
+   * little per packet); the ones that have no program attached (a proxy mode, a gateway) are left out. */
+  async function programStatsOn(carriers: string[]): Promise<string[]> {
+    const seconds = Math.ceil((ctx.serveTimeoutMs ?? 15_000) / 1000 + p.warmup + p.duration + 60);
+    const on = await Promise.all(carriers.map((n) => exec(n, programStatsScript(true, seconds), { timeoutMs: 20_000 }).then((r) => r.exitCode === 0, () => false)));
+    return carriers.filter((_, i) => on[i]);
+  }
+  const programStatsOff = (nodes: string[]) => Promise.all(nodes.map((n) => exec(n, programStatsScript(false), { timeoutMs: 10_000 }).catch(() => undefined)));
+
   /** wrk jobs of each client: the VIP, or (direct) the backends, connections spread evenly over them. */
   function jobsOf(row: CompareRow): WrkJob[][] {
     if (row !== 'direct') return p.clients.map((cl) => [{ target: p.target, port: svc.port, connections: cl.connections }]);
@@ -221,7 +233,7 @@ export async function runComparison(id: string, p: PreparedCompare, ctx: RunnerC
         if (nodes.every((n) => series.get(n)!.length)) firstResolve();
         for (const w of waiters) w();
       };
-      exec(node, samplerScript(tag, SAMPLE_PERIOD_S, maxCount, { gateway: !!p.gateways && node === p.balancer }), { signal: stop.signal, onStdout, timeoutMs: (maxCount * SAMPLE_PERIOD_S + 60) * 1000 }).then(
+      exec(node, samplerScript(tag, SAMPLE_PERIOD_S, maxCount, { gateway: !!p.gateways && node === p.balancer, program: carriersAll.includes(node) }), { signal: stop.signal, onStdout, timeoutMs: (maxCount * SAMPLE_PERIOD_S + 60) * 1000 }).then(
         (r) => !list.length && firstReject(new Error(`node ${node}: no counters read (${(r.stderr || r.stdout).trim().split('\n').pop() || `exit ${r.exitCode}`})`)),
         (e) => !list.length && firstReject(isAbort(e) ? new AbortedError() : new Error(`node ${node}: counters: ${oneLine(e)}`)),
       );
@@ -278,8 +290,14 @@ export async function runComparison(id: string, p: PreparedCompare, ctx: RunnerC
     progress(row, repetition, 'switching');
     const samplers = startSamplers(tag);
     let tick: NodeJS.Timeout | undefined;
+    // a tier's run: the members that carried it make up "the balancer"
+    const carriers = members !== undefined ? tier.slice(0, members) : [p.balancer];
+    let holding: string[] = [];
     try {
       await enter(row, gateway, members, hook);
+      checkAbort();
+      // after the switch: the program that now runs is the one held and counted
+      holding = await programStatsOn(carriers);
       checkAbort();
       // with a warm-up the samplers are running long before the measured wrk starts: no need to wait for them
       const sampling = samplers.first();
@@ -351,8 +369,6 @@ export async function runComparison(id: string, p: PreparedCompare, ctx: RunnerC
       const late = samplers.startedAfter(start + SAMPLE_PERIOD_S * 1000);
       if (late) throw new Error(`node ${late}: its counters started after the measurement (the host is overloaded?)`);
       const d = (node: string) => delta(samplers.at(node, start), samplers.at(node, end));
-      // a tier's run: the members that carried it make up "the balancer"
-      const carriers = members !== undefined ? tier.slice(0, members) : [p.balancer];
       const lb = sumDeltas(carriers.map(d));
       const together = loads.length > 1 ? concurrent(loads, (from, to) => clients.reduce((x, n) => x + sumRx(delta(samplers.at(n, from), samplers.at(n, to))), 0)) : undefined;
       if (together && together.seconds < p.duration / 2)
@@ -371,6 +387,8 @@ export async function runComparison(id: string, p: PreparedCompare, ctx: RunnerC
         responseBytes: Math.round(clients.reduce((x, n) => x + sumRx(d(n)), 0)),
         balancerCpuSeconds: lb.cpuSeconds ?? 0,
       };
+      const prog = holding.length === carriers.length ? lb.program : undefined;
+      if (prog) run.program = programFigures(prog.seconds, prog.packets);
       if (members !== undefined) {
         const seconds = Math.max(1e-3, (end - start) / 1000);
         Object.assign(run, { members, memberCpu: Object.fromEntries(tier.map((m) => [m, Math.round(((d(m).cpuSeconds ?? 0) / seconds) * 1000) / 1000])) });
@@ -381,6 +399,7 @@ export async function runComparison(id: string, p: PreparedCompare, ctx: RunnerC
     } finally {
       clearInterval(tick);
       samplers.stop();
+      await programStatsOff(holding);
     }
   }
 
@@ -389,6 +408,8 @@ export async function runComparison(id: string, p: PreparedCompare, ctx: RunnerC
     const errors: string[] = [];
     await killOurWrk();
     await Promise.all(nodes.map((n) => exec(n, stopSamplersScript(`${id}-*`), { timeoutMs: 10_000 }).catch(() => undefined)));
+    // a run cut short may have left them on (they also end by themselves at their time limit)
+    await programStatsOff(carriersAll);
     if (state.kernelNat) {
       await undoKernelNat()
         .catch(() => undoKernelNat())
@@ -514,7 +535,10 @@ function sumDeltas(ds: ReturnType<typeof delta>[]): ReturnType<typeof delta> {
   if (ds.length === 1) return ds[0];
   const net: Record<string, { rx: number; tx: number }> = {};
   for (const x of ds) for (const [k, v] of Object.entries(x.net)) net[k] = { rx: (net[k]?.rx ?? 0) + v.rx, tx: (net[k]?.tx ?? 0) + v.tx };
-  return { ...ds[0], net, cpuSeconds: ds.reduce((a, x) => a + (x.cpuSeconds ?? 0), 0) };
+  const program = ds.every((x) => x.program)
+    ? { seconds: ds.reduce((a, x) => a + x.program!.seconds, 0), packets: ds.reduce((a, x) => a + x.program!.packets, 0) }
+    : undefined;
+  return { ...ds[0], net, cpuSeconds: ds.reduce((a, x) => a + (x.cpuSeconds ?? 0), 0), program };
 }
 
 const roundBytes = (net: Record<string, { rx: number; tx: number }>) =>

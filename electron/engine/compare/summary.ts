@@ -47,15 +47,21 @@ export function summarize(modes: CompareRow[], runs: CompareRun[]): CompareSumma
 }
 
 /** A comparison across hooks: one entry per mode and hook (mode-major, in the orders given), each with the
- * balancer's CPU use (CPU seconds ÷ the measured seconds, median). */
+ * balancer's eBPF program (medians of the runs that measured it; CPU: its CPU seconds ÷ the measured seconds). */
 export function summarizeHooks(modes: CompareRow[], hooks: Hook[], runs: CompareRun[], seconds: number): CompareSummary[] {
   return modes.flatMap((mode) =>
     hooks.flatMap((hook) => {
       const mine = runs.filter((r) => r.hook === hook);
       const [s] = summarize([mode], mine);
       if (!s) return [];
-      const cpu = median(mine.filter((r) => r.mode === mode && !r.error).map((r) => r.balancerCpuSeconds / Math.max(1e-3, seconds)));
-      return [{ ...s, hook, balancerCpu: Math.round(cpu * 1000) / 1000 }];
+      const measured = mine.filter((r) => r.mode === mode && !r.error && r.program).map((r) => r.program!);
+      if (!measured.length) return [{ ...s, hook }];
+      const program = {
+        cpu: Math.round(median(measured.map((x) => x.cpuSeconds / Math.max(1e-3, seconds))) * 1e4) / 1e4,
+        nsPerPacket: Math.round(median(measured.map((x) => x.nsPerPacket)) * 10) / 10,
+        packets: Math.round(median(measured.map((x) => x.packets))),
+      };
+      return [{ ...s, hook, program }];
     }),
   );
 }

@@ -35,6 +35,8 @@ export interface AgentDeps {
   probe?: Probe;
   persist?: (cfg: AgentConfig) => Promise<void>;
   log?: (line: string) => void;
+  /** holds the kernel's eBPF run-time statistics on for a measured window (prog-stats.ts) */
+  progStats?: { start(programs: string[], seconds: number): Promise<void>; stop(): void };
 }
 
 /** Every backend a service can send to: its pool plus the l7 routes' pools, once per node. */
@@ -295,6 +297,8 @@ export class Agent {
 
   private async unloadDataplane(): Promise<void> {
     this.stopSweeper();
+    // a held program would outlive its unload, counting nothing
+    this.deps.progStats?.stop();
     await this.dp?.unload();
     this.dp = undefined;
     this.parked = false;
@@ -327,6 +331,23 @@ export class Agent {
       } catch (e) {
         this.log(`health: could not update ${service}: ${(e as Error).message}`);
       }
+    });
+  }
+
+  /** The program's run-time statistics on for at most `seconds` (a comparison's window), or off again. On fails
+   * when no eBPF program sees traffic. */
+  progStats(on: boolean, seconds = 600): Promise<{ programs: string[] }> {
+    return this.serialize(async () => {
+      const holder = this.deps.progStats;
+      if (!holder) throw new Error('this agent cannot read program statistics');
+      if (!on) {
+        holder.stop();
+        return { programs: [] };
+      }
+      const programs = this.dp && !this.parked ? (this.dp.attachedPrograms?.() ?? []) : [];
+      if (!programs.length) throw new Error('no eBPF program is attached (no service in an eBPF mode)');
+      await holder.start(programs, seconds);
+      return { programs };
     });
   }
 
@@ -425,6 +446,7 @@ export class Agent {
 
   async shutdown(): Promise<void> {
     this.health.stop();
+    this.deps.progStats?.stop();
     await this.serialize(async () => {
       await this.unloadDataplane();
       for (const gw of OTHER_GATEWAYS) if (this.deps.gateways?.[gw]?.running()) await this.deps.gateways[gw]!.stop();

@@ -144,6 +144,10 @@ export class Dataplane {
     for (const d of interfaces) if (!this.interfaces.includes(d)) this.interfaces.push(d);
   }
 
+  attachedPrograms(): string[] {
+    return this.interfaces.length ? [this.progPath] : [];
+  }
+
   async applyService(s: DpService): Promise<void> {
     validate(s);
     for (const b of s.backends) {

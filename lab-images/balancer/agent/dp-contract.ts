@@ -68,6 +68,8 @@ export interface DataplaneLike {
   unload(): Promise<void>;
   /** Attach on ingress of these interfaces (again, after detachAll). */
   attach?(interfaces: string[]): Promise<void>;
+  /** The pinned paths of the programs that now see traffic (none while detached). */
+  attachedPrograms?(): string[];
   /** Detach from every interface, staying loaded (a data plane with no service for now). */
   detachAll?(): Promise<void>;
 }

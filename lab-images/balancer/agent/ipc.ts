@@ -8,6 +8,8 @@ export const requestSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('apply'), config: z.unknown() }),
   z.object({ op: z.literal('stats') }),
   z.object({ op: z.literal('health') }),
+  // the eBPF program's run-time statistics on (for at most `seconds`) or off: a comparison's measured window
+  z.object({ op: z.literal('prog-stats'), on: z.boolean(), seconds: z.number().positive().max(3600).optional() }),
 ]);
 export type Request = z.infer<typeof requestSchema>;
 export type Response = { ok: true; result: unknown } | { ok: false; errors: string[] };

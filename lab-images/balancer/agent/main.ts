@@ -3,6 +3,7 @@
 //   lbagent apply [--check] config JSON on stdin → validated → handed to the daemon
 //   lbagent stats           per-service, per-backend counters as JSON
 //   lbagent health          health-check state as JSON
+//   lbagent prog-stats on|off  the eBPF program's run-time statistics on for a measured window, or off
 // Bundled by esbuild for Debian's Node 18: Node built-ins and zod only.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -12,10 +13,13 @@ import type { DataplaneLoader } from './dp-contract';
 import { gatewayProcesses } from './gateways';
 import { HaproxyProcess } from './haproxy-proc';
 import { requestWhenUp, serve, type Request } from './ipc';
+import { ProgStatsHolder } from './prog-stats';
 
 const RUN_DIR = process.env.LBAGENT_RUN_DIR ?? '/run/lblab';
 const SOCKET = path.join(RUN_DIR, 'agent.sock');
 const CONFIG = path.join(RUN_DIR, 'config.json');
+/** The pid of the process holding the program statistics on, while it does (a comparison's sampler reads its fdinfo). */
+const PROG_STATS_PID = path.join(RUN_DIR, 'prog-stats.pid');
 
 const log = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
 function fail(lines: string[], code = 1): never {
@@ -54,10 +58,12 @@ async function daemon(): Promise<void> {
     gateways: gatewayProcesses(RUN_DIR),
     persist: async (cfg) => writeAtomic(CONFIG, JSON.stringify(cfg, null, 2)),
     log,
+    progStats: new ProgStatsHolder(PROG_STATS_PID),
   });
   const handle = async (req: Request): Promise<unknown> => {
     if (req.op === 'stats') return agent.stats();
     if (req.op === 'health') return agent.healthReport();
+    if (req.op === 'prog-stats') return agent.progStats(req.on, req.seconds);
     const parsed = parseAgentConfig(JSON.stringify(req.config));
     if (!parsed.ok) throw new ConfigError(parsed.errors);
     await agent.apply(parsed.config);
@@ -155,12 +161,22 @@ async function main(argv: string[]): Promise<void> {
       process.stdout.write(`eBPF core at ${next.config.hook}\n`);
       return;
     }
+    case 'prog-stats': {
+      // the eBPF program's run-time statistics on for a measured window (at most SECONDS), or off
+      const [what, secs] = rest;
+      if (what !== 'on' && what !== 'off') fail(['usage: lbagent prog-stats on [SECONDS] | off'], 2);
+      const seconds = secs === undefined ? undefined : Number(secs);
+      if (seconds !== undefined && !(seconds > 0 && seconds <= 3600)) fail([`prog-stats: SECONDS must be 1..3600, not ${secs}`], 2);
+      const res = (await ask({ op: 'prog-stats', on: what === 'on', ...(seconds !== undefined && { seconds }) })) as { programs: string[] };
+      process.stdout.write(what === 'on' ? `program statistics on: ${res.programs.join(' ')}\n` : 'program statistics off\n');
+      return;
+    }
     case 'stats':
     case 'health':
       process.stdout.write(JSON.stringify(await ask({ op: cmd }), null, rest.includes('--pretty') ? 2 : undefined) + '\n');
       return;
     default:
-      fail([`unknown command ${cmd ?? '(none)'}; use: daemon | apply [--check] | gateway SERVICE GATEWAY | hook tc|xdp | stats | health`], 2);
+      fail([`unknown command ${cmd ?? '(none)'}; use: daemon | apply [--check] | gateway SERVICE GATEWAY | hook tc|xdp | prog-stats on|off | stats | health`], 2);
   }
 }
 

@@ -52,13 +52,13 @@ export function Legend({ items }: { items: LegendItem[] }) {
   );
 }
 
-export function ChartCard(p: { title: string; testid: string; legend?: LegendItem[]; height?: number; wide?: boolean; note?: ReactNode; children: (width: number, height: number) => ReactNode }) {
+export function ChartCard(p: { title: string; testid: string; hint?: string; legend?: LegendItem[]; height?: number; wide?: boolean; note?: ReactNode; children: (width: number, height: number) => ReactNode }) {
   const height = p.height ?? 190;
   const { ref, width } = useWidth(360);
   return (
     <figure className={`compare-card${p.wide ? ' wide' : ''}`} data-testid={p.testid} data-png-card>
       <figcaption className="compare-card-head">
-        <span className="compare-card-title" data-png-text>
+        <span className="compare-card-title" data-png-text title={p.hint}>
           {p.title}
         </span>
         {p.legend && <Legend items={p.legend} />}

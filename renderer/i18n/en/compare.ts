@@ -145,7 +145,10 @@ export const compare = {
     gwFailed: 'Failed requests',
     hookMbps: 'Throughput, Mbit/s — median, by hook',
     hookRps: 'Requests/s — median, by hook',
-    hookCpu: "Balancer CPU (CPU seconds ÷ seconds), by hook",
+    hookProgCpu: "eBPF program CPU (its CPU seconds ÷ seconds), by hook",
+    hookNsPerPacket: 'eBPF program, ns per packet, by hook',
+    hookProgHint:
+      "The balancer's eBPF program alone, as the kernel's run-time statistics count it (on only while a run measures): its own time, not the driver, the veth or the stack around it. It runs in softirq, which the container's CPU does not include.",
     hookP99: 'p99 latency, ms, by hook',
   },
 };

@@ -146,7 +146,10 @@ export const compare: Catalog['compare'] = {
     gwFailed: '失败的请求数',
     hookMbps: '吞吐量，Mbit/s — 中位数，按挂载点',
     hookRps: '每秒请求数 — 中位数，按挂载点',
-    hookCpu: '负载均衡器 CPU（CPU 秒 ÷ 秒），按挂载点',
+    hookProgCpu: 'eBPF 程序 CPU（其 CPU 秒 ÷ 秒），按挂载点',
+    hookNsPerPacket: 'eBPF 程序每包耗时（纳秒），按挂载点',
+    hookProgHint:
+      '仅负载均衡器的 eBPF 程序本身，按内核的运行时间统计计数（只在测量期间开启）：是程序自身的时间，不含驱动、veth 或其周围的协议栈。它运行在软中断中，容器的 CPU 不包含这部分。',
     hookP99: 'p99 延迟，ms，按挂载点',
   },
 };

@@ -41,6 +41,9 @@ export class FakeDataplane implements DataplaneLike {
     this.interfaces.length = 0;
     this.log.push('detach');
   }
+  attachedPrograms() {
+    return this.interfaces.length ? ['/sys/fs/bpf/lblab/progs/lb_ingress'] : [];
+  }
 }
 
 export class FakeHaproxy implements HaproxyLike {

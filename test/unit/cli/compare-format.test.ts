@@ -1,8 +1,8 @@
 // `lblab compare` output: the progress step and the final table.
 import { describe, expect, it } from 'vitest';
 import type { CompareRun, Comparison } from '../../../electron/api';
-import { duration, formatComparison, progressStep } from '../../../electron/cli/compare-format';
-import { summarize } from '../../../electron/engine/compare/summary';
+import { duration, formatComparison, programCells, progressStep } from '../../../electron/cli/compare-format';
+import { summarize, summarizeHooks } from '../../../electron/engine/compare/summary';
 
 const run = (mode: CompareRun['mode'], repetition: number, mbps: number, lbTx: number, error?: string): CompareRun => ({
   mode,
@@ -70,5 +70,27 @@ describe('compare output', () => {
     expect(text.split('\n')[0]).toMatch(/; incomplete \(cancelled\)$/);
     expect(text).toMatch(/^kernel-nat {2}failed: client1: wrk printed no result$/m);
     expect(text).toContain('1 of 2 runs failed; first: kernel-nat round 1: client1: wrk printed no result');
+  });
+});
+
+describe('compare output across hooks', () => {
+  it("the eBPF program's CPU, ns per packet and packets per mode and hook; blank where not measured; no container CPU", () => {
+    const prog = (cpuSeconds: number, packets: number) => ({ program: { cpuSeconds, packets, nsPerPacket: Math.round((cpuSeconds * 1e10) / packets) / 10 } });
+    const runs = [
+      { ...run('nat', 1, 300, 10), hook: 'tc' as const, ...prog(0.25, 1_000_000) },
+      { ...run('nat', 1, 320, 10), hook: 'xdp' as const, ...prog(0.1, 1_000_000) },
+      { ...run('dsr', 1, 400, 10), hook: 'tc' as const },
+    ];
+    const c = comparison(runs);
+    c.workload = { ...c.workload, modes: ['nat', 'dsr'], hooks: ['tc', 'xdp'], duration: 5 };
+    c.summary = summarizeHooks(['nat', 'dsr'], ['tc', 'xdp'], runs, 5);
+    const lines = formatComparison(c).split('\n');
+    expect(lines[1].split(/\s{2,}/)).toEqual(['mode', 'hook', 'Mbit/s', 'min–max', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'prog CPU', 'ns/pkt', 'packets', '× tc']);
+    expect(lines[2].split(/\s{2,}/)).toEqual(['nat', 'tc', '300', '300–300', '37.5', '12.5', '40.0', '0', '0.050', '250', '1000000', '1.00']);
+    expect(lines[3].split(/\s{2,}/)).toEqual(['nat', 'xdp', '320', '320–320', '40.0', '12.5', '40.0', '0', '0.020', '100', '1000000', '1.07']);
+    expect(lines[4].split(/\s+/).slice(8)).toEqual(['1.00']);
+    expect(lines[5]).toMatch(/^dsr at xdp\s+not run$/);
+    expect(formatComparison(c)).toMatch(/prog CPU: CPUs the balancer's eBPF program used .*not the driver or stack around it/);
+    expect(programCells({ cpu: 0.25, nsPerPacket: 42.34, packets: 9 })).toEqual(['0.25', '42.3', '9']);
   });
 });

@@ -52,6 +52,11 @@ export class FakeLab implements ComparePort {
   blockRun?: number;
   /** called when a measured run's wrk starts (once per run) */
   wrkStarted?: (run: number) => void;
+  /** the balancer's agent holds its program's run-time statistics on (lbagent prog-stats on|off) */
+  progStatsOn = false;
+  /** its program: packets per second and ns each (counted only while the statistics are on, as by the kernel) */
+  progRate = { packetsPerSec: 50_000, nsPerPacket: 300 };
+  private prog = { runTimeNs: 0, runs: 0 };
 
   constructor(readonly opts: FakeOptions = {}) {
     this.mode = opts.mode ?? 'dsr';
@@ -134,6 +139,7 @@ export class FakeLab implements ComparePort {
   }
 
   /** One snapshot of a node at `t`: its counters grew at the current rates since the last one. */
+  private progAt?: number;
   private snapshot(node: string, t = this.clock): string {
     const a = this.acc.get(node) ?? { t, v: {} };
     const r = this.rates(node);
@@ -144,6 +150,12 @@ export class FakeLab implements ComparePort {
     const lines = [`t ${(t / 1000).toFixed(2)}`];
     for (const dev of ['eth0', 'eth1']) if (`${dev}.rx` in r) lines.push(`net ${dev} ${v(`${dev}.rx`)} ${v(`${dev}.tx`)}`);
     if ('cpuns' in r) lines.push(`cpuns ${v('cpuns')}`);
+    if (node === 'lb' && this.progStatsOn) {
+      const runs = (this.progRate.packetsPerSec * (t - (this.progAt ?? t))) / 1000;
+      this.prog = { runs: this.prog.runs + runs, runTimeNs: this.prog.runTimeNs + runs * this.progRate.nsPerPacket };
+      lines.push(`prog 7 ${Math.round(this.prog.runTimeNs)} ${Math.round(this.prog.runs)}`);
+    }
+    if (node === 'lb') this.progAt = t;
     if ('req' in r) lines.push(`req ${v('req')}`);
     lines.push('--');
     return lines.join('\n') + '\n';
@@ -181,6 +193,12 @@ export class FakeLab implements ComparePort {
       case 'kernel-nat-undo':
         this.nft = false;
         for (const d of script.matchAll(/tc filter replace dev (\S+)/g)) this.attached.add(d[1]);
+        return ok();
+      case 'prog-stats':
+        // an agent in a proxy mode has no program to hold
+        if (script.endsWith(' off')) this.progStatsOn = false;
+        else if (this.mode === 'l4proxy' || this.mode === 'l7') return { exitCode: 1, stdout: '', stderr: 'lbagent: no eBPF program is attached' };
+        else this.progStatsOn = true;
         return ok();
       case 'kill-wrk':
         this.interruptWrk();
@@ -258,6 +276,7 @@ export class FakeLab implements ComparePort {
     if (script.includes('nft add table')) return 'kernel-nat-setup';
     if (script.includes('nft delete table') && script.includes('filter replace')) return 'kernel-nat-undo';
     if (script.includes('kill -INT')) return 'kill-wrk';
+    if (script.startsWith('lbagent prog-stats ')) return 'prog-stats';
     if (script.includes('mark start')) return 'load';
     if (script.includes('while [ -e /tmp/lblab-sampler-')) return 'sampler';
     if (script.startsWith('rm -f /tmp/lblab-sampler-')) return 'stop-samplers';

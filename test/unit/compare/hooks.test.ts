@@ -58,10 +58,11 @@ describe('hook in the lab file', () => {
       { node: 'lb', address: '198.18.1.2', network: 'back', ifindex: 43, overlay: true as const, peer: { sandbox: 'abc', netns: '1-0123456789' } },
     ];
     const on = hostPeersScript(peers, peerGroScript(true), 'GRO on on 2 host-side peer(s) of lb');
-    expect(on).toMatch(/-v i=41 .*\n.*\nethtool -K "\$dev" gro on >\/dev\/null \|\| /);
-    expect(on).toContain('nsenter --net="$ns" ethtool -K "$dev" gro on');
+    expect(on).toMatch(/-v i=41 .*\n.*\nsh -c 'ethtool -K "\$0" gro on >\/dev\/null && .*' "\$dev" \|\| /);
+    // the overlay's peer: GRO and the queue both inside its namespace
+    expect(on).toMatch(/nsenter --net="\$ns" sh -c 'ethtool -K "\$0" gro on .*pfifo limit 1000; fi' "\$dev"/);
     expect(on.trimEnd().split('\n').pop()).toBe('echo "lblab: GRO on on 2 host-side peer(s) of lb"');
-    expect(hostPeersScript(peers.slice(0, 1), peerGroScript(false), 'x')).toContain('ethtool -K "$dev" gro off');
+    expect(hostPeersScript(peers.slice(0, 1), peerGroScript(false), 'x')).toContain('ethtool -K "$0" gro off');
   });
 
   it('the agent refuses an unknown hook', () => {
@@ -122,8 +123,13 @@ describe('compare across hooks: the runs', () => {
     expect(c.runs.map((r) => `${r.repetition}:${r.mode}@${r.hook}`)).toEqual(['1:dsr@tc', '1:dsr@xdp', '1:nat@tc', '1:nat@xdp', '2:nat@xdp', '2:nat@tc', '2:dsr@xdp', '2:dsr@tc']);
     expect(lab.seen).toEqual(['dsr@tc', 'dsr@xdp+napi', 'nat@tc', 'nat@xdp+napi', 'nat@xdp+napi', 'nat@tc', 'dsr@xdp+napi', 'dsr@tc']);
     expect(c.summary.map((s) => `${s.mode}@${s.hook}`)).toEqual(['dsr@tc', 'dsr@xdp', 'nat@tc', 'nat@xdp']);
-    // the pretend balancer burns 0.25 CPU
-    for (const s of c.summary) expect(s.balancerCpu).toBeCloseTo(0.25, 1);
+    // the pretend balancer's program: 50 000 packets/s at 300 ns each, counted only while the run holds its statistics on
+    for (const s of c.summary) {
+      expect(s.program!.nsPerPacket).toBeCloseTo(300, 0);
+      expect(s.program!.packets).toBeCloseTo(100_000, -3);
+      expect(s.program!.cpu).toBeCloseTo(0.015, 3);
+    }
+    expect(lab.progStatsOn).toBe(false);
     expect(lab.mode).toBe('dsr');
     expect(lab.hookNow).toBe('tc');
     expect(lab.napi).toBe(false);

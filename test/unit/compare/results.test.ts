@@ -7,6 +7,7 @@ import type { CompareRun, Comparison } from '../../../electron/api';
 import { backendShares, counterAt, delta, parseSnapshots, REQUEST_LOG, samplerScript, stopSamplersScript } from '../../../electron/engine/compare/counters';
 import { comparisonToCsv, csvField } from '../../../electron/engine/compare/csv';
 import { ComparisonStore, dataDir, newComparisonId } from '../../../electron/engine/compare/store';
+import { programFigures, programStatsScript } from '../../../electron/engine/compare/program';
 import { balancerResponseShare, median, relativeSpread, roundRatio, spread, summarize } from '../../../electron/engine/compare/summary';
 
 const run = (mode: CompareRun['mode'], repetition: number, mbps: number, extra: Partial<CompareRun> = {}): CompareRun => ({
@@ -190,5 +191,44 @@ describe('store', () => {
   it('ids sort by time and are valid ids', () => {
     const id = newComparisonId('lab1', new Date('2026-11-27T10:15:00.123Z'), () => 'ab12');
     expect(id).toBe('20261127T101500Z-lab1-ab12');
+  });
+});
+
+describe("the balancer's eBPF program in the counters", () => {
+  it('prog lines (one per program held) add up; a snapshot without any has none', () => {
+    const [a, b] = parseSnapshots('t 10.00\nprog 7 1000 10\nprog 9 500 5\n--\nt 11.00\n--\n');
+    expect(a.program).toEqual({ runTimeNs: 1500, runs: 15 });
+    expect(b.program).toBeUndefined();
+    expect(parseSnapshots('prog 7 x 10\nprog 7 10\n--\n')[0].program).toBeUndefined();
+  });
+
+  it('interpolated at the window, and its delta in seconds and packets; absent unless held at both ends', () => {
+    const s = parseSnapshots('t 10.00\nprog 7 0 0\n--\nt 11.00\nprog 7 2000000 10000\n--\nt 12.00\nprog 7 4000000 20000\n--\n');
+    const d = delta(counterAt(s, 10_500), counterAt(s, 11_500));
+    expect(d.program!.seconds).toBeCloseTo(0.002, 9);
+    expect(d.program!.packets).toBe(10_000);
+    expect(delta({ net: {} }, { net: {}, program: { runTimeNs: 5, runs: 1 } }).program).toBeUndefined();
+  });
+
+  it('figures per run: CPU seconds, packets, ns per packet (0 when it saw none)', () => {
+    expect(programFigures(0.0123456789, 41_000)).toEqual({ cpuSeconds: 0.012346, packets: 41_000, nsPerPacket: 301.1 });
+    expect(programFigures(0, 0)).toEqual({ cpuSeconds: 0, packets: 0, nsPerPacket: 0 });
+    expect(programStatsScript(true, 33.4)).toBe('lbagent prog-stats on 33');
+    expect(programStatsScript(false)).toBe('lbagent prog-stats off');
+  });
+
+  it('the sampler reads the holder\'s fdinfo on the balancer only', () => {
+    expect(samplerScript('t', 0.25, 10, { program: true })).toContain('/run/lblab/prog-stats.pid');
+    expect(samplerScript('t', 0.25, 10)).not.toContain('prog-stats');
+  });
+
+  it('CSV: the program columns when a run measured it', () => {
+    const at0 = '2026-01-01T00:00:00.000Z';
+    const csv = comparisonToCsv(comparison('c1', at0, [run('dsr', 1, 100, { program: { cpuSeconds: 0.5, packets: 1000, nsPerPacket: 500000 } })]));
+    const [head, row] = csv.trim().split('\n').map((l) => l.split(','));
+    const at = head.indexOf('program_cpu_seconds');
+    expect(head.slice(at, at + 3)).toEqual(['program_cpu_seconds', 'program_packets', 'program_ns_per_packet']);
+    expect(row.slice(at, at + 3)).toEqual(['0.5', '1000', '500000']);
+    expect(comparisonToCsv(comparison('c1', at0))).not.toContain('program_');
   });
 });

@@ -7,6 +7,7 @@ import type { CompareModeAvailability, LabApi, ServiceStatus } from '../../../el
 import { ComparePanel } from '../../../renderer/components/compare/ComparePanel';
 import { CompareResults } from '../../../renderer/components/compare/CompareResults';
 import { svgDataUrl, svgMarkup } from '../../../renderer/components/compare/export-png';
+import { hookRows } from '../../../renderer/components/compare/HookCharts';
 import { comparison, mixed, run, summary } from './compare-fixtures';
 import { fakeClient, installDomShims } from './helpers';
 
@@ -279,5 +280,24 @@ describe('the environment line', () => {
     expect(line({ offload: false })).toMatch(/load 0\.5 → 1\.5 · offload off$/);
     expect(line({ offloads: { eth0: { 'tx-checksumming': 'on' } } })).toMatch(/· offload on/);
     expect(line({})).not.toMatch(/offload/);
+  });
+});
+
+describe('a comparison across hooks', () => {
+  it("charts the eBPF program's own CPU and ns per packet per mode and hook, each titled with what it measures", () => {
+    const prog = (cpu: number, nsPerPacket: number) => ({ program: { cpu, nsPerPacket, packets: 1000 } });
+    const summaries = [
+      summary('nat', 300, { hook: 'tc', ...prog(0.021, 128.7) }),
+      summary('nat', 320, { hook: 'xdp', ...prog(0.018, 113.3) }),
+    ];
+    const c = comparison(['nat'], summaries, [run('nat', 1, 300, { hook: 'tc' }), run('nat', 1, 320, { hook: 'xdp' })]);
+    c.workload = { ...c.workload, hooks: ['tc', 'xdp'] };
+    expect(hookRows(c)).toEqual([expect.objectContaining({ mode: 'nat', cpu_tc: 0.021, cpu_xdp: 0.018, nspkt_tc: 128.7, nspkt_xdp: 113.3 })]);
+    render(<CompareResults comparison={c} getCsv={vi.fn()} onError={vi.fn()} />);
+    for (const id of ['chart-hook-cpu', 'chart-hook-nspkt']) {
+      const title = within(screen.getByTestId(id)).getByText(/eBPF program/);
+      expect(title.getAttribute('title')).toMatch(/^The balancer's eBPF program alone, .*its own time, not the driver, the veth or the stack around it/);
+    }
+    expect(screen.queryByText(/Balancer CPU/)).toBeNull();
   });
 });
