@@ -40,7 +40,7 @@ describe('bench:scale (core, maglev)', skipIf(skip), () => {
     }
     // one line per curve, in the form the bench's readers parse
     for (const mode of curves) expect(stdout).toMatch(new RegExp(`^curve ${mode.replace(/[()]/g, '\\$&')}: 1 -?\\d+ ns, 50 -?\\d+ ns$`, 'm'));
-    expect(stdout).toMatch(/flow table \(lb_flows.*: 8192 entries, .* B per flow/);
+    expect(stdout).toMatch(/flow table \(lb_flows.*: 8193 entries, .* B per flow/);
     const m = lines.findIndex((l) => /^\s+backends\s+build ms/.test(l));
     expect(m, stdout).toBeGreaterThan(0);
     const rows = lines.slice(m + 1, m + 4).map((l) => l.trim().split(/\s+/));
