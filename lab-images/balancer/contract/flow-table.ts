@@ -5,12 +5,12 @@
 /** Concurrent flows the balancer's flow table holds when the lab file says nothing (`maxFlows`); nat and snat flows
  * take two entries (both directions), so the table is sized 2 x maxFlows entries for every mode. */
 export const DEFAULT_MAX_FLOWS = 1_000_000;
-/** Bounds of `maxFlows`: the table is preallocated (about 274 bytes a flow), so a typo must not take the host's memory. */
+/** Bounds of `maxFlows`: the table is preallocated (about 320 bytes a flow), so a typo must not take the host's memory. */
 export const MIN_MAX_FLOWS = 1024;
 export const MAX_MAX_FLOWS = 16_000_000;
 /** What the two flow tables are sized for, in flows: lb_flows (IPv4) from the lab file's maxFlows, lb_flows6 the
  * same only on a balancer with an IPv6 service, else the minimum: both are preallocated, and a 10^6-flow IPv6
- * table nobody uses would take about 400 MiB of every balancer's memory. */
+ * table nobody uses would take about 450 MiB of every balancer's memory. */
 export interface FlowTableSizes { v4: number; v6: number }
 
 export function flowTableSizes(maxFlows: number, servesIpv6: boolean): FlowTableSizes {
@@ -39,12 +39,12 @@ export function flowTableEntries(maxFlows: number): number {
 
 /** The flow table's memory for maxFlows flows, as the kernel allocates a preallocated LRU hash (what the plan
  * shows; `lblab stats` reports the kernel's own figure): per entry its element header (48 bytes), key and value
- * (each rounded to 8), plus a 16-byte bucket per entry rounded up to a power of 2. About 306 bytes a flow at 10^6. */
+ * (each rounded to 8), plus a 16-byte bucket per entry rounded up to a power of 2. About 320 bytes a flow at 10^6. */
 export function flowTableBytes(maxFlows: number): number {
   return lruBytes(flowTableEntries(maxFlows), FLOW_KEY_SIZE, FLOW_VAL_SIZE);
 }
 
-/** The IPv6 flow table's memory for maxFlows flows (lb_flows6, the same accounting): about 430 bytes a flow. */
+/** The IPv6 flow table's memory for maxFlows flows (lb_flows6, the same accounting): about 470 bytes a flow. */
 export function flowTable6Bytes(maxFlows: number): number {
   return lruBytes(flowTableEntries(maxFlows), FLOW6_KEY_SIZE, FLOW6_VAL_SIZE);
 }
