@@ -1,5 +1,4 @@
-// The per-CPU flow cache in front of lb_flows (flow_cache.h; flow_cache6.h
-// in front of lb_flows6, the same design): established
+// The per-CPU flow cache in front of lb_flows (flow_cache.h): established
 // packets are served from a copy on their CPU, and no copy may outlive a
 // change another CPU made to its flow. Frames are pinned to CPUs (taskset):
 // test-run executes on the caller's CPU.
@@ -193,46 +192,6 @@ describe('per-CPU flow cache, IPv6', skipIf(skip), () => {
       if (beOfMac(parseFrame6(next.out).dstMac) === 1 && delta(before, await lab.stats()).new_flow === undefined) served++;
     }
     expect(served).toBe(1);
-  });
-
-  /** The set of flow CLIENT6:sport -> VIP6:80 (core/flow_cache6.h fc6_index: the key as five little-endian words, 2048 sets). */
-  const setOf6 = (sport: number): number => {
-    const k = Buffer.from(key6(CLIENT6, VIP6, sport, 80));
-    const w = [0, 8, 16, 24, 32].map((o) => k.readBigUInt64LE(o));
-    const m = (1n << 64n) - 1n;
-    const c1 = 0x9e3779b97f4a7c15n; const c2 = 0xc2b2ae3d27d4eb4fn;
-    let h = ((w[0] ^ ((w[1] * c1) & m)) * c2) & m;
-    h = ((h ^ w[2] ^ ((w[3] * c1) & m)) * c2) & m;
-    h = ((h ^ w[4]) * c1) & m;
-    return Number(h >> 53n);
-  };
-  const sameSet6 = (from: number, n: number): number[] => {
-    const seen = new Map<number, number[]>();
-    for (let p = from; p < 65000; p++) {
-      const ps = [...(seen.get(setOf6(p)) ?? []), p];
-      seen.set(setOf6(p), ps);
-      if (ps.length === n) return ps;
-    }
-    throw new Error('no ports share a set');
-  };
-
-  it('two flows of one set are both served from their copies; a third waits for the epoch to end (2-way, as IPv4)', async () => {
-    let done = false;
-    for (let attempt = 0; attempt < 3 && !done; attempt++) {
-      const flows = sameSet6(46000 + 5000 * attempt, 3);
-      await lab.dp.applyService(allTo(1));
-      for (const sport of flows) expect(to(0, sport, TCP.SYN)).toBe(1);
-      await lab.dp.applyService(allTo(2));
-      const steps: (Buffer | string[])[] = flows.map((sport) => frame(sport, TCP.ACK));
-      for (const sport of flows) steps.push(forget(key6(CLIENT6, VIP6, sport, 80)));
-      steps.push(...flows.map((sport) => frame(sport, TCP.ACK)));
-      const outs = runSteps(lab.dp.progPath, 0, steps).map((r) => beOfMac(parseFrame6(r.out).dstMac));
-      expect(outs.slice(0, 3)).toEqual([1, 1, 1]);
-      if (outs[5] !== 2) continue; // an epoch ended between the steps: again
-      expect(outs.slice(3)).toEqual([1, 1, 2]);
-      done = true;
-    }
-    expect(done).toBe(true);
   });
 
   it('a nat reply is served from the copy too, translated', async () => {

@@ -24,24 +24,29 @@
 #include "gc.h"
 #include "bench_wrap.h"
 
-/* The saved bytes and length stay in the per-CPU slot across lb_process
- * (bench_keep, bench_end), not on the stack: the IPv6 pipeline's deepest
- * calls leave the wrapper no room there. */
 SEC("tc")
 int bench_lb(struct __sk_buff *skb)
 {
-	if (!bench_keep(skb))
+	struct bench_hdr *buf = bench_slot();
+	__u32 len0 = skb->len;
+	if (!buf || !saved(skb, buf))
 		return TC_ACT_SHOT;
 	int v = lb_process(skb);
-	return bench_end(skb) ? v : BENCH_BROKEN;
+	if (!restored(skb, buf, len0))
+		return BENCH_BROKEN;
+	return v;
 }
 
 SEC("tc")
 int bench_restore(struct __sk_buff *skb)
 {
-	if (!bench_keep(skb))
+	struct bench_hdr *buf = bench_slot();
+	__u32 len0 = skb->len;
+	if (!buf || !saved(skb, buf))
 		return TC_ACT_SHOT;
-	return bench_end(skb) ? TC_ACT_OK : BENCH_BROKEN;
+	if (!restored(skb, buf, len0))
+		return BENCH_BROKEN;
+	return TC_ACT_OK;
 }
 
 /* IPv6 frames: the same wrappers over the first BENCH_HDR6 bytes, which
@@ -54,46 +59,25 @@ struct bench_hdr6 {
 	__u64 w[BENCH_HDR6 / 8];
 };
 
-/* saved bytes and length, per CPU, kept off the stack as bench_save's */
-struct bench_save6 {
-	struct bench_hdr6 h;
-	__u32 len0;
-	__u32 pad;
-};
-
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct bench_save6);
+	__type(value, struct bench_hdr6);
 } bench_buf6 SEC(".maps");
 
-static __always_inline struct bench_save6 *bench_save6_slot(void)
+static __always_inline int saved6(struct __sk_buff *skb, struct bench_hdr6 *b)
 {
-	__u32 zero = 0;
-	return bpf_map_lookup_elem(&bench_buf6, &zero);
-}
-
-static __always_inline int bench_keep6(struct __sk_buff *skb)
-{
-	struct bench_save6 *b = bench_save6_slot();
 	void *data, *data_end;
-	if (!b)
-		return 0;
 	ctx_data_ptrs(skb, data, data_end);
 	if (data + BENCH_HDR6 > data_end)
 		return 0;
-	b->h = *(struct bench_hdr6 *)data;
-	b->len0 = skb->len;
+	*b = *(struct bench_hdr6 *)data;
 	return 1;
 }
 
-static __always_inline int bench_end6(struct __sk_buff *skb)
+static __always_inline int restored6(struct __sk_buff *skb, struct bench_hdr6 *b, __u32 len0)
 {
-	struct bench_save6 *b = bench_save6_slot();
-	if (!b)
-		return 0;
-	__u32 len0 = b->len0;
 	if (skb->len > len0) {
 		if (skb->len - len0 > BENCH_HDR6 - ETH_HLEN - 40 ||
 		    bpf_skb_adjust_room(skb, -(__s32)(skb->len - len0), BPF_ADJ_ROOM_NET, 0))
@@ -103,25 +87,35 @@ static __always_inline int bench_end6(struct __sk_buff *skb)
 	ctx_data_ptrs(skb, data, data_end);
 	if (data + BENCH_HDR6 > data_end)
 		return 0;
-	*(struct bench_hdr6 *)data = b->h;
+	*(struct bench_hdr6 *)data = *b;
 	return 1;
 }
 
 SEC("tc")
 int bench_lb6(struct __sk_buff *skb)
 {
-	if (!bench_keep6(skb))
+	__u32 zero = 0;
+	struct bench_hdr6 *buf = bpf_map_lookup_elem(&bench_buf6, &zero);
+	__u32 len0 = skb->len;
+	if (!buf || !saved6(skb, buf))
 		return TC_ACT_SHOT;
 	int v = lb_process(skb);
-	return bench_end6(skb) ? v : BENCH_BROKEN;
+	if (!restored6(skb, buf, len0))
+		return BENCH_BROKEN;
+	return v;
 }
 
 SEC("tc")
 int bench_restore6(struct __sk_buff *skb)
 {
-	if (!bench_keep6(skb))
+	__u32 zero = 0;
+	struct bench_hdr6 *buf = bpf_map_lookup_elem(&bench_buf6, &zero);
+	__u32 len0 = skb->len;
+	if (!buf || !saved6(skb, buf))
 		return TC_ACT_SHOT;
-	return bench_end6(skb) ? TC_ACT_OK : BENCH_BROKEN;
+	if (!restored6(skb, buf, len0))
+		return BENCH_BROKEN;
+	return TC_ACT_OK;
 }
 
 SEC("tc")
@@ -149,15 +143,10 @@ struct {
 SEC("tc")
 int flood(struct __sk_buff *skb)
 {
-	struct bench_save *b = bench_save_slot();
-	if (!b || !saved(skb, &b->h))
-		return TC_ACT_SHOT;
-	b->len0 = skb->len;
-	/* flood_ctr's key 0 from the slot, not the stack: the IPv6 pipeline's
-	 * deepest calls leave this frame no room for it */
-	b->pad = 0;
-	__u32 *c = bpf_map_lookup_elem(&flood_ctr, &b->pad);
-	if (!c)
+	struct bench_hdr *buf = bench_slot();
+	__u32 len0 = skb->len, zero = 0;
+	__u32 *c = bpf_map_lookup_elem(&flood_ctr, &zero);
+	if (!c || !buf || !saved(skb, buf))
 		return TC_ACT_SHOT;
 	__u32 n = (*c)++;
 	void *data, *data_end;
@@ -169,7 +158,9 @@ int flood(struct __sk_buff *skb)
 	ip->saddr = bpf_htonl(bpf_ntohl(ip->saddr) + n / FLOOD_PORTS);
 	*sport = bpf_htons(FLOOD_PORT0 + n % FLOOD_PORTS);
 	int v = lb_process(skb);
-	return bench_end(skb) ? v : BENCH_BROKEN;
+	if (!restored(skb, buf, len0))
+		return BENCH_BROKEN;
+	return v;
 }
 
 char _license[] SEC("license") = "GPL";

@@ -6,10 +6,7 @@
  * skb at tc, an xdp_buff at XDP), so a rewriting mode would see its own
  * output from the second iteration on. Each wrapper saves the first
  * BENCH_HDR bytes, runs, and restores the frame (giving back what an
- * encapsulation added). What is saved (the bytes and the frame's length)
- * stays in a per-CPU slot across the run (bench_keep, bench_end), not on the
- * stack: the IPv6 pipeline's deepest calls use the 512 bytes up to the last
- * 16 at tc.
+ * encapsulation added):
  *   bench_flows          save + the next of N flows' source address +
  *                        lb_process + restore: repeat cycles through N flows
  *   bench_flows_restore  the same without lb_process, subtracted
@@ -43,32 +40,17 @@ struct bench_hdr {
 
 /* The saved bytes live in a per-CPU slot, not on the stack: the pipeline's
  * stack and the wrapper's must fit the verifier's 512 bytes together. */
-/* ... and, for bench_flows, the frame's length before the run: kept here,
- * not across lb_process on the stack, whose 512 bytes the pipeline's deepest
- * calls use up to the last 16 */
-struct bench_save {
-	struct bench_hdr h;
-	__u32 len0;
-	__u32 pad;
-};
-
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct bench_save);
+	__type(value, struct bench_hdr);
 } bench_buf SEC(".maps");
-
-static __always_inline struct bench_save *bench_save_slot(void)
-{
-	__u32 zero = 0;
-	return bpf_map_lookup_elem(&bench_buf, &zero);
-}
 
 static __always_inline struct bench_hdr *bench_slot(void)
 {
-	struct bench_save *s = bench_save_slot();
-	return s ? &s->h : 0;
+	__u32 zero = 0;
+	return bpf_map_lookup_elem(&bench_buf, &zero);
 }
 
 /* Saved the frame's first bytes? (Not when it is shorter.) */
@@ -149,44 +131,29 @@ static __always_inline int next_flow(struct lb_ctx *ctx)
 	return 1;
 }
 
-/* Save the frame's first bytes and its length in this CPU's slot. */
-static __always_inline int bench_keep(struct lb_ctx *ctx)
-{
-	struct bench_save *b = bench_save_slot();
-	if (!b || !saved(ctx, &b->h))
-		return 0;
-	b->len0 = ctx_len(ctx);
-	return 1;
-}
-
-/* ... and give it the next flow's address. */
-static __always_inline int bench_begin(struct lb_ctx *ctx)
-{
-	return bench_keep(ctx) && next_flow(ctx);
-}
-
-/* Gave the frame back as bench_keep saved it? */
-static __always_inline int bench_end(struct lb_ctx *ctx)
-{
-	struct bench_save *b = bench_save_slot();
-	return b && restored(ctx, &b->h, b->len0);
-}
-
 BENCH_SEC
 int bench_flows(struct lb_ctx *ctx)
 {
-	if (!bench_begin(ctx))
+	struct bench_hdr *buf = bench_slot();
+	__u32 len0 = ctx_len(ctx);
+	if (!buf || !saved(ctx, buf) || !next_flow(ctx))
 		return CTX_DROP;
 	int v = ctx_verdict(lb_process(ctx));
-	return bench_end(ctx) ? v : BENCH_BROKEN;
+	if (!restored(ctx, buf, len0))
+		return BENCH_BROKEN;
+	return v;
 }
 
 BENCH_SEC
 int bench_flows_restore(struct lb_ctx *ctx)
 {
-	if (!bench_begin(ctx))
+	struct bench_hdr *buf = bench_slot();
+	__u32 len0 = ctx_len(ctx);
+	if (!buf || !saved(ctx, buf) || !next_flow(ctx))
 		return CTX_DROP;
-	return bench_end(ctx) ? BENCH_OK : BENCH_BROKEN;
+	if (!restored(ctx, buf, len0))
+		return BENCH_BROKEN;
+	return BENCH_OK;
 }
 
 BENCH_SEC

@@ -89,18 +89,11 @@ static __always_inline __u32 fc_epoch(void)
 
 #define FC_META_EPOCH 9 /* meta's bits from here on: the epoch a copy was checked in */
 
-/* Was a copy with this meta last checked in an earlier epoch than this one?
- * (Both caches, flow_cache6.h too.) */
-static __always_inline int fc_stale(__u32 meta, __u32 epoch)
-{
-	return (meta >> FC_META_EPOCH) != (epoch & (~0u >> FC_META_EPOCH));
-}
-
-/* Is slot s free for a newcomer: empty, or stale (a copy that may no longer
- * serve on its own anyway)? */
+/* Is slot s free for a newcomer: empty, or last checked in an earlier epoch
+ * than this one (a copy that may no longer serve on its own anyway)? */
 static __always_inline int fc_free(const struct flow_cache_slot *s, __u32 epoch)
 {
-	return !s->k1 || fc_stale(s->meta, epoch);
+	return !s->k1 || (s->meta >> FC_META_EPOCH) != (epoch & (~0u >> FC_META_EPOCH));
 }
 
 /* This CPU's slot for w: the way of its set that holds w, else one a copy
@@ -139,7 +132,7 @@ static __always_inline struct flow_val *fc_hit(struct flow_cache_slot *s, const 
 static __always_inline int fc_fresh(struct flow_cache_slot *s, __u32 epoch)
 {
 	__u32 m = s->meta;
-	if (fc_stale(m, epoch))
+	if ((m >> FC_META_EPOCH) != (epoch & (~0u >> FC_META_EPOCH)))
 		return 0;
 	__u32 h = (m + FC_META_HIT) & FC_META_HITS;
 	s->meta = (m & ~FC_META_HITS) | h;

@@ -8,9 +8,6 @@
  * serves on its own only within the epoch it was checked in and for
  * FC_REFRESH_HITS packets, then its packet looks at lb_flows6, which keeps
  * the flow's last-seen tick and LRU recency fresh.
- * The same design too: two-way set-associative, a copy checked in the
- * current epoch keeps its way, a newcomer takes an empty or stale way, else
- * is not copied (lb_v6.h fc6_slot).
  * Differences: the key (40 bytes) is compared as five 64-bit words, and a
  * slot holds the whole key and entry (148 bytes, three cache lines): the
  * IPv6 addresses a reply restores or a snat flow takes are in it. */
@@ -28,7 +25,7 @@ static __always_inline __u32 fc6_index(const struct flow_key6 *k)
 	__u64 h = (w[0] ^ (w[1] * 0x9e3779b97f4a7c15ull)) * 0xc2b2ae3d27d4eb4full;
 	h = (h ^ w[2] ^ (w[3] * 0x9e3779b97f4a7c15ull)) * 0xc2b2ae3d27d4eb4full;
 	h = (h ^ w[4]) * 0x9e3779b97f4a7c15ull;
-	return (__u32)(h >> (64 - FLOW_CACHE6_SET_BITS)) * FLOW_CACHE_WAYS;
+	return (__u32)(h >> (64 - FLOW_CACHE6_BITS));
 }
 
 static __always_inline int fc6_key_eq(const struct flow_key6 *a, const struct flow_key6 *b)
@@ -49,34 +46,11 @@ static __always_inline int fc6_cacheable(const struct pkt6 *p)
 static __always_inline int fc6_fresh(struct flow_cache_slot6 *s, __u32 epoch)
 {
 	__u32 m = s->meta;
-	if (fc_stale(m, epoch))
+	if ((m >> FC_META_EPOCH) != (epoch & (~0u >> FC_META_EPOCH)))
 		return 0;
 	__u32 h = (m + FC_META_HIT) & FC_META_HITS;
 	s->meta = (m & ~FC_META_HITS) | h;
 	return h != 0;
-}
-
-/* Is slot s free for a newcomer (fc_free's rule)? */
-static __always_inline int fc6_free(const struct flow_cache_slot6 *s, __u32 epoch)
-{
-	return !s->k.proto || fc_stale(s->meta, epoch);
-}
-
-/* This CPU's slot for key k in the set whose two ways are idx[0], idx[1]
- * (fc_slot's rule): the way that holds k, else an empty or stale one, else
- * NULL. The indexes are the caller's, off the stack (lb_v6.h scratch: the
- * IPv6 pipeline's frames leave little of it). */
-static __always_inline struct flow_cache_slot6 *fc6_way(const __u32 *idx, const struct flow_key6 *k, __u32 epoch)
-{
-	struct flow_cache_slot6 *s0 = bpf_map_lookup_elem(&lb_flow_cache6, &idx[0]);
-	if (!s0 || fc6_key_eq(&s0->k, k))
-		return s0;
-	struct flow_cache_slot6 *s1 = bpf_map_lookup_elem(&lb_flow_cache6, &idx[1]);
-	if (!s1 || fc6_key_eq(&s1->k, k))
-		return s1;
-	if (fc6_free(s1, epoch))
-		return s1; /* way 1 first: way 0 keeps the set's older copy */
-	return fc6_free(s0, epoch) ? s0 : 0;
 }
 
 /* Copy lb_flows6 entry v (key k), just checked in this epoch, into slot s. */
@@ -90,49 +64,38 @@ static __always_inline void flow_cache6_put(struct flow_cache_slot6 *s, const st
 	__builtin_memcpy(&s->k, k, sizeof(*k)); /* last: the key makes it a hit */
 }
 
-/* The key to forget and its set's two slots, per CPU: off the stack (a
- * bpf_loop context would have to be on it, which the IPv6 pipeline's frames
- * leave little of), so the callback finds them here. */
-struct fc6_forget {
-	struct flow_key6 k;
-	__u32 idx[FLOW_CACHE_WAYS];
-};
-
+/* The key to forget, per CPU (a bpf_loop context must be on the stack,
+ * which the IPv6 pipeline's frames leave little of). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct fc6_forget);
+	__type(value, struct flow_key6);
 } lb_fc6_forget SEC(".maps");
 
 static long fc6_forget_cpu(__u32 cpu, void *data)
 {
+	__u32 *idx = data;
 	__u32 zero = 0;
-	struct fc6_forget *f = bpf_map_lookup_elem(&lb_fc6_forget, &zero);
-	if (!f)
-		return 1;
-	struct flow_cache_slot6 *s = bpf_map_lookup_percpu_elem(&lb_flow_cache6, &f->idx[0], cpu);
-	if (!s)
+	struct flow_key6 *k = bpf_map_lookup_elem(&lb_fc6_forget, &zero);
+	struct flow_cache_slot6 *s = bpf_map_lookup_percpu_elem(&lb_flow_cache6, idx, cpu);
+	if (!s || !k)
 		return 1; /* past the last CPU */
-	if (fc6_key_eq(&s->k, &f->k))
-		s->k.proto = 0;
-	s = bpf_map_lookup_percpu_elem(&lb_flow_cache6, &f->idx[1], cpu);
-	if (s && fc6_key_eq(&s->k, &f->k))
+	if (fc6_key_eq(&s->k, k))
 		s->k.proto = 0;
 	return 0;
 }
 
-/* Remove key k from every CPU's cache (both ways of its set). */
+/* Remove key k from every CPU's cache. */
 static __always_inline void flow_cache6_forget(const struct flow_key6 *k)
 {
 	__u32 zero = 0;
-	struct fc6_forget *f = bpf_map_lookup_elem(&lb_fc6_forget, &zero);
+	struct flow_key6 *f = bpf_map_lookup_elem(&lb_fc6_forget, &zero);
 	if (!f)
 		return;
-	__builtin_memcpy(&f->k, k, sizeof(*k));
-	f->idx[0] = fc6_index(k);
-	f->idx[1] = f->idx[0] + 1;
-	bpf_loop(FLOW_CACHE_MAX_CPUS, fc6_forget_cpu, 0, 0);
+	__builtin_memcpy(f, k, sizeof(*k));
+	__u32 idx = fc6_index(k);
+	bpf_loop(FLOW_CACHE_MAX_CPUS, fc6_forget_cpu, &idx, 0);
 }
 
 /* Write an lb_flows6 entry (bpf_map_update_elem flags), then drop every

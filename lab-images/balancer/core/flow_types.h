@@ -18,8 +18,7 @@
 #define FLOW_CACHE_SET_BITS 15    /* per-CPU flow cache: 32768 sets (flow_cache.h) */
 #define FLOW_CACHE_WAYS     2     /* of 2 slots (adjacent: one 128-byte pair of lines) */
 #define FLOW_CACHE_SLOTS    ((1 << FLOW_CACHE_SET_BITS) * FLOW_CACHE_WAYS) /* 65536, 4 MiB a CPU */
-#define FLOW_CACHE6_SET_BITS 11   /* the same for IPv6 (flow_cache6.h): 2048 sets of 2 */
-#define FLOW_CACHE6_SLOTS   ((1 << FLOW_CACHE6_SET_BITS) * FLOW_CACHE_WAYS) /* 4096 slots of 148 bytes */
+#define FLOW_CACHE6_BITS    12    /* the same for IPv6 (flow_cache6.h): 4096 slots of 148 bytes */
 #define FLOW_CACHE_MAX_CPUS 4096  /* bound of the forget loop; it stops at the last CPU */
 
 /* 5-tuple as seen on the wire (network order fields). */

@@ -66,7 +66,7 @@ struct v6_scratch {
 	__u32 now;           /* lb_now() */
 	__u8 is_new;         /* created or re-scheduled */
 	__u32 epoch;         /* the flow cache's (fc_epoch) */
-	__u32 fc_idx[2];     /* the packet's flow cache set: its two ways' slots */
+	__u32 fc_idx;        /* the packet's flow cache slot */
 	__u8 from_cache;     /* the flow in hand is a cached copy */
 	struct icmp6_quote q6;     /* an ICMPv6 error's header and quote */
 	struct icmp6_quote q6_old; /* ... as it came (the checksum updates) */
@@ -86,12 +86,11 @@ struct {
 	__type(value, struct v6_scratch);
 } lb_v6_scratch SEC(".maps");
 
-/* This CPU's flow cache slot for the packet (its ways x->fc_idx, key x->fk,
- * flow_cache6.h fc6_way): looked up again where a copy is put rather than
- * kept live across the lb_flows6 path. */
+/* This CPU's flow cache slot for the packet (x->fc_idx): looked up again
+ * where a copy is put rather than kept live across the lb_flows6 path. */
 static __always_inline struct flow_cache_slot6 *fc6_slot(struct v6_scratch *x)
 {
-	return fc6_way(x->fc_idx, &x->fk, x->epoch);
+	return bpf_map_lookup_elem(&lb_flow_cache6, &x->fc_idx);
 }
 
 /* Is a a VIP6 (its marker {vip6, 0, 0})? The key is built in x->k. */
@@ -939,8 +938,7 @@ static __noinline int lb_process6(struct lb_ctx *ctx)
 	 * (and the epoch and slot index in scratch): this frame stacks under
 	 * lc's bpf_loop callback. */
 	x->epoch = fc_epoch();
-	x->fc_idx[0] = fc6_index(fc.key);
-	x->fc_idx[1] = x->fc_idx[0] + 1;
+	x->fc_idx = fc6_index(fc.key);
 	x->from_cache = 0;
 	struct flow_val6 *v = 0;
 	struct flow_cache_slot6 *slot = fc6_slot(x);

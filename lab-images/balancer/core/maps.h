@@ -229,7 +229,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, FLOW_CACHE6_SLOTS);
+	__uint(max_entries, 1 << FLOW_CACHE6_BITS);
 	__type(key, __u32);
 	__type(value, struct flow_cache_slot6);
 } lb_flow_cache6 SEC(".maps");
