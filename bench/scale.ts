@@ -2,12 +2,13 @@
 // are ratios to the first point measured in the same run (the host is shared
 // and its speed moves between runs, not within one):
 //   core     ns/packet of the eBPF core with 1, 1 000, 100 000 and 1 000 000
-//            flows per mode (the per-CPU flow cache holds 65 536; lb_flows is
-//            sized as the agent sizes it, for the default maxFlows of 10^6
-//            flows, 2 entries each), beside Katran's balancer_ingress (XDP)
-//            with its per-CPU LRU sized for the same flows: test-run with
-//            `repeat` through wrappers that give each run the next flow's
-//            source address (bench.bpf.c bench_flows, katran-wrap.bpf.c
+//            flows per mode, at XDP and at tc (the per-CPU flow cache holds
+//            65 536; lb_flows is sized as the agent sizes it, for the default
+//            maxFlows of 10^6 flows, 2 entries each), beside Katran's
+//            balancer_ingress (XDP) with its per-CPU LRU sized for the same
+//            flows: test-run with `repeat` through wrappers that give each
+//            run the next flow's source address (bench_wrap.h bench_flows,
+//            in bench_xdp.bpf.o and bench.bpf.o; katran-wrap.bpf.c
 //            katran_flows), pinned to one CPU
 //   maglev   the agent's Maglev table build and apply (the map writes it
 //            would make) for 3, 100 and 1 000 backends, and the share of
@@ -86,14 +87,31 @@ function setFlows(dp: Dataplane, n: number): void {
     'value', ...le(n), ...le(0), ...le(FLOW_BASE)], { stdio: 'pipe' });
 }
 
-async function corePoint(mode: Mode, flows: number): Promise<CorePoint> {
+/** Our core at one hook, as bench:scale test-runs it: the wrappers' object (bench_wrap.h, the same source
+ * compiled per hook), that hook's do-nothing program, the verdict an established packet gets (every next hop is
+ * on lo, where test-run's frames arrive: tc redirects, XDP transmits), and the ctx the SYNs arrive with (tc: an
+ * skb ctx naming lo, so nat/snat reply entries point there; XDP test-run says lo without one). */
+type Hook = 'tc' | 'xdp';
+interface HookRun { object: string; pass: string; passType: string; sent: number; synIfindex: number }
+const HOOK_RUN: Record<Hook, HookRun> = {
+  tc: { object: 'bench.bpf.o', pass: 'pass.bpf.o', passType: 'classifier', sent: 7 /* TC_ACT_REDIRECT */, synIfindex: CLIENT_IFINDEX },
+  xdp: { object: 'bench_xdp.bpf.o', pass: 'pass_xdp.bpf.o', passType: 'xdp', sent: XDP_TX, synIfindex: 0 },
+};
+/** LBLAB_SCALE_HOOKS=xdp: only these hooks for our modes (both by default) */
+const HOOKS = (process.env.LBLAB_SCALE_HOOKS ?? 'xdp,tc').split(',') as Hook[];
+for (const h of HOOKS) if (!(h in HOOK_RUN)) throw new Error(`LBLAB_SCALE_HOOKS: unknown hook ${h} (tc or xdp)`);
+/** A curve's name: at XDP (Katran's hook) the mode alone, at tc marked. */
+const curveName = (mode: Mode, hook: Hook) => (hook === 'xdp' ? mode : `${mode} (tc)`);
+
+async function corePoint(mode: Mode, flows: number, hook: Hook): Promise<CorePoint> {
+  const h = HOOK_RUN[hook];
   const mount = new BpfMount('scale');
   let dp: Dataplane | undefined;
   try {
-    dp = await Dataplane.load({ objDir: join(CORE, 'build'), pinDir: join(mount.dir, 'lb'), interfaces: [], object: 'bench.bpf.o', sizes: { v4: MAX_FLOWS, v6: MAX_FLOWS } });
+    dp = await Dataplane.load({ objDir: join(CORE, 'build'), pinDir: join(mount.dir, 'lb'), interfaces: [], object: h.object, hook, sizes: { v4: MAX_FLOWS, v6: MAX_FLOWS } });
     tableInfo ??= await dp.flowTableInfo();
     const passProg = join(mount.dir, 'pass');
-    execFileSync('bpftool', ['prog', 'load', join(CORE, 'build/pass.bpf.o'), passProg, 'type', 'classifier'], { stdio: 'pipe' });
+    execFileSync('bpftool', ['prog', 'load', join(CORE, 'build', h.pass), passProg, 'type', h.passType], { stdio: 'pipe' });
     await dp.applyService(service(mode));
     const wrapped = dp.programPath('bench_flows');
     const restore = dp.programPath('bench_flows_restore');
@@ -101,7 +119,7 @@ async function corePoint(mode: Mode, flows: number): Promise<CorePoint> {
     // establish every flow (SYNs through the same wrapper), on the measuring
     // CPU: the flow cache is per CPU
     setFlows(dp, flows);
-    runProg(wrapped, frame(TCP.SYN), flows, CLIENT_IFINDEX, CPU);
+    runProg(wrapped, frame(TCP.SYN), flows, h.synIfindex, CPU);
     // one pass of the sweep, as the agent runs every second: it tells the data plane whether lb_flows is
     // evicting (core/gc.h lb_flow_pressure)
     await dp.sweep();
@@ -110,7 +128,7 @@ async function corePoint(mode: Mode, flows: number): Promise<CorePoint> {
     const ns: number[] = []; const ws: number[] = []; const ps: number[] = [];
     for (let r = 0; r < ROUNDS; r++) {
       const out = runProg(wrapped, ack, REPEAT, 0, CPU);
-      if (out.retval !== 7) throw new Error(`${mode}, ${flows} flows: verdict ${out.retval}`);
+      if (out.retval !== h.sent) throw new Error(`${curveName(mode, hook)}, ${flows} flows: verdict ${out.retval}, expected ${h.sent}`);
       ns.push(out.duration);
       ws.push(runProg(restore, ack, REPEAT, 0, CPU).duration);
       ps.push(runProg(passProg, ack, REPEAT, 0, CPU).duration);
@@ -178,24 +196,26 @@ async function benchCoreScale(): Promise<void> {
   execFileSync('make', ['-s', '-C', CORE, 'bench'], { stdio: 'inherit' });
   console.log(`\n(a) core: ns/packet vs flows, BPF_PROG_TEST_RUN repeat ${REPEAT} on CPU ${CPU}, fastest of ${ROUNDS}: the bench_flows wrapper`);
   console.log('    gives run k the source address of flow k mod N (all N established by SYNs first) and restores the frame;');
-  console.log('    work = ns/pkt - the wrapper alone (same rewrite, no balancer): above tc pass. tunnel includes the wrapper\'s');
+  console.log('    work = ns/pkt - the wrapper alone (same rewrite, no balancer). tunnel includes the wrapper\'s');
   console.log(`    give-back of its 20 bytes (bench:core). Per-CPU flow cache: 65 536 slots (32 768 sets of 2 ways); lb_flows sized for ${MAX_FLOWS} flows (dsr and`);
   console.log('    tunnel take 1 entry per flow, nat and snat 2). Katran: the same method at XDP (katran_flows - its wrapper alone),');
   console.log('    re-scheduled = its LRU misses. evicted: lb_flows entries its LRU evicted (counted by the sweep).');
-  // interleaved: at each flow count Katran and every mode back to back, so a change of the shared host's
-  // load between counts moves them together
+  console.log('    Ours at both hooks, the same wrappers (bench_wrap.h) compiled for each: XDP (bench_xdp.bpf.o, Katran\'s hook,');
+  console.log('    curves named by the mode alone) and tc (bench.bpf.o, "(tc)"); each above its own hook\'s pass.');
+  // interleaved: at each flow count Katran and every mode at each hook back to back, so a change of the
+  // shared host's load between counts moves them together
   const missing = WITH_KATRAN ? katranMissing() : 'LBLAB_SCALE_KATRAN=0';
   if (missing) console.log(`  katran: not run (${missing})`);
   const katran: (CorePoint & { lruBytes: number; lruSize: number })[] | undefined = missing ? undefined : [];
-  const ours = new Map<Mode, CorePoint[]>(MODES.map((m) => [m, []]));
+  const ours = HOOKS.flatMap((hook) => MODES.map((mode) => ({ name: curveName(mode, hook), mode, hook, pts: [] as CorePoint[] })));
   for (const f of FLOWS) {
     if (katran) {
       katran.push(await katranPoint(f));
       process.stderr.write(`bench: core katran ${f} flows: ${katran.at(-1)!.work} ns\n`);
     }
-    for (const mode of MODES) {
-      ours.get(mode)!.push(await corePoint(mode, f));
-      process.stderr.write(`bench: core ${mode} ${f} flows: ${ours.get(mode)!.at(-1)!.work} ns\n`);
+    for (const c of ours) {
+      c.pts.push(await corePoint(c.mode, f, c.hook));
+      process.stderr.write(`bench: core ${c.name} ${f} flows: ${c.pts.at(-1)!.work} ns\n`);
     }
   }
   const curves: [string, CorePoint[]][] = [];
@@ -203,9 +223,9 @@ async function benchCoreScale(): Promise<void> {
     printCurve('katran (XDP, balancer_ingress; per-CPU LRU sized for the flows)', katran);
     curves.push(['katran', katran]);
   }
-  for (const mode of MODES) {
-    printCurve(mode, ours.get(mode)!, katran);
-    curves.push([mode, ours.get(mode)!]);
+  for (const c of ours) {
+    printCurve(c.name, c.pts, katran);
+    curves.push([c.name, c.pts]);
   }
   const t = tableInfo!;
   console.log(`\n  flow table (lb_flows, as the agent sizes it for maxFlows ${t.maxFlows}): ${t.entries} entries, ${(t.bytes / 2 ** 20).toFixed(0)} MiB:` +
@@ -213,11 +233,13 @@ async function benchCoreScale(): Promise<void> {
   if (katran) {
     const k = katran.at(-1)!;
     console.log(`  Katran's LRU (one per CPU): ${k.lruSize} entries, ${(k.lruBytes / 2 ** 20).toFixed(0)} MiB: ${(k.lruBytes / k.lruSize).toFixed(0)} B per flow per CPU`);
-    const over = curves.filter(([n]) => n !== 'katran').flatMap(([n, pts]) => pts.filter((p, i) => p.work > katran![i].work).map((p) => `${n} at ${sci(p.flows)}`));
-    console.log(`  target: every mode's work ≤ Katran's at every flow count: ${over.length ? `missed (${over.join(', ')})` : 'met'}`);
+    for (const hook of HOOKS) {
+      const over = ours.filter((c) => c.hook === hook).flatMap((c) => c.pts.filter((p, i) => p.work > katran[i].work).map((p) => `${c.mode} at ${sci(p.flows)}`));
+      console.log(`  target: every mode's work ≤ Katran's at every flow count, ours at ${hook}: ${over.length ? `missed (${over.join(', ')})` : 'met'}`);
+    }
   }
   const top = FLOWS.at(-1)!;
-  const slow = curves.filter(([n]) => n !== 'katran').filter(([, pts]) => pts.at(-1)!.work > 500).map(([n]) => n);
+  const slow = ours.filter((c) => c.pts.at(-1)!.work > 500).map((c) => c.name);
   console.log(`  target: at ${sci(top)} flows no mode above 0.5 µs per packet: ${slow.length ? `missed (${slow.join(', ')})` : 'met'}`);
   console.log('');
   for (const [n, pts] of curves) console.log(`curve ${n}: ${pts.map((p) => `${sci(p.flows)} ${p.work} ns`).join(', ')}`);

@@ -66,7 +66,7 @@ export interface ServiceDoc {
   /** snat: how many source addresses the balancer uses toward the backends (1–16; each adds 58 976 ports per backend) */
   snatAddresses?: number;
   /** eBPF modes: concurrent flows the balancer's flow table holds (default 10^6; a balancer's eBPF services share
-   * one table, sized for the largest they ask; about 274 bytes a flow, preallocated) */
+   * one table, sized for the largest they ask; about 320 bytes a flow, preallocated) */
   maxFlows?: number;
   /** l7: the gateway that serves it (default haproxy) */
   gateway?: Gateway;

@@ -1,7 +1,8 @@
 // bench:scale's root-only sections must keep working: run them as users do
 // (a subprocess: tests never import bench/), small. Every flow of a point is
 // established before it is measured (nothing re-scheduled while the flows fit,
-// no drops), every mode prints its curve from 1 flow, and the Maglev table
+// no drops), every mode prints its curve from 1 flow at both hooks (XDP, the
+// mode's name alone, as Katran's; tc, "(tc)"), and the Maglev table
 // shows the remap bound held. This checks the bench, not the times.
 import { execFile } from 'node:child_process';
 import path from 'node:path';
@@ -13,14 +14,15 @@ import { skipIf } from '../support/skip';
 const skip = skipReason();
 
 describe('bench:scale (core, maglev)', skipIf(skip), () => {
-  it('prints a curve per mode and the Maglev table', async () => {
+  it('prints a curve per mode and hook and the Maglev table', async () => {
     const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/scale.ts'), 'core', 'maglev'], {
       cwd: ROOT,
       env: { ...process.env, LBLAB_SCALE_FLOWS: '1,50', LBLAB_BENCH_REPEAT: '2000', LBLAB_SCALE_ROUNDS: '1', LBLAB_SCALE_MAX_FLOWS: '4096' },
       maxBuffer: 16 << 20,
     });
     const lines = stdout.split('\n');
-    for (const mode of ['dsr', 'tunnel', 'nat', 'snat']) {
+    const curves = ['dsr', 'tunnel', 'nat', 'snat'].flatMap((m) => [m, `${m} (tc)`]);
+    for (const mode of curves) {
       const at = lines.findIndex((l) => l.trim() === mode);
       expect(at, `no ${mode} curve in:\n${stdout}`).toBeGreaterThan(0);
       const rows = lines.slice(at + 2, at + 4).map((l) => l.trim().split(/\s+/));
@@ -37,8 +39,8 @@ describe('bench:scale (core, maglev)', skipIf(skip), () => {
       }
     }
     // one line per curve, in the form the bench's readers parse
-    for (const mode of ['dsr', 'tunnel', 'nat', 'snat']) expect(stdout).toMatch(new RegExp(`^curve ${mode}: 1 -?\\d+ ns, 50 -?\\d+ ns$`, 'm'));
-    expect(stdout).toMatch(/flow table \(lb_flows.*: 8192 entries, .* B per flow/);
+    for (const mode of curves) expect(stdout).toMatch(new RegExp(`^curve ${mode.replace(/[()]/g, '\\$&')}: 1 -?\\d+ ns, 50 -?\\d+ ns$`, 'm'));
+    expect(stdout).toMatch(/flow table \(lb_flows.*: 8193 entries, .* B per flow/);
     const m = lines.findIndex((l) => /^\s+backends\s+build ms/.test(l));
     expect(m, stdout).toBeGreaterThan(0);
     const rows = lines.slice(m + 1, m + 4).map((l) => l.trim().split(/\s+/));

@@ -29,7 +29,7 @@ import { join } from 'node:path';
 import { MapWrites, bpftoolJson, ensureBpffs, run, writeMaps } from './bpf-tool';
 import { DEFAULT_FLOW_TIMEOUTS } from '../contract/config';
 import { DEFAULT_HOOK, type Hook } from '../contract/vocabulary';
-import { MAX_MAX_FLOWS, MIN_MAX_FLOWS, type FlowTableSizes } from '../contract/flow-table';
+import { MAX_MAX_FLOWS, MIN_MAX_FLOWS, flowTableEntries, type FlowTableSizes } from '../contract/flow-table';
 import {
   FLOW6_KEY_SIZE, FLOW6_VAL_SIZE, FLOW_KEY_SIZE, FLOW_VAL_SIZE,
   BE_F_HEALTHY, BE_F_L2, BE_F_TUNNEL6, COUNTER_NAMES, DROP_NAMES, GC_PROG, MAPS, MAX_BACKENDS, MAX_SERVICES, MAX_SNAT_ADDRS, MODE, PROTO,
@@ -335,7 +335,7 @@ export class Dataplane {
   }
 }
 
-/** Create lb_flows and lb_flows6 with room for their flows (two entries a flow) before the object is loaded, which
+/** Create lb_flows and lb_flows6 with room for their flows (two entries a flow, flowTableEntries) before the object is loaded, which
  * takes them instead of its own (bpftool's `map name ... pinned`): a map's size is fixed when it is created.
  * Returns the loader's arguments. */
 async function createFlowTables(pinDir: string, sizes: FlowTableSizes): Promise<string[]> {
@@ -350,7 +350,7 @@ async function createFlowTables(pinDir: string, sizes: FlowTableSizes): Promise<
   ] as const) {
     const path = join(pinDir, `${name}_sized`);
     await run('bpftool', ['map', 'create', path, 'type', 'lru_hash', 'key', String(key), 'value', String(value),
-      'entries', String(2 * flows), 'name', name]);
+      'entries', String(flowTableEntries(flows)), 'name', name]);
     args.push('map', 'name', name, 'pinned', path);
   }
   return args;

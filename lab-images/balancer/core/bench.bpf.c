@@ -10,12 +10,10 @@
  *   bench_lb       save + lb_process + restore
  *   bench_restore  save + TC_ACT_OK + restore
  *   bench_lb6, bench_restore6  the same for IPv6 frames (96 bytes saved)
- *   bench_flows    save + the next of N flows' source address + lb_process
- *                  + restore: repeat cycles through N flows (bench:scale)
- *   bench_flows_restore  the same without lb_process, subtracted
+ *   bench_flows, bench_flows_restore  N flows in turn (bench:scale), and
+ *                  lb_gc, the sweep: bench_wrap.h, shared with bench_xdp.bpf.c
  *   lb_ingress     the balancer as attached in the lab (for idempotent dsr,
  *                  and for fresh-frame runs, where nothing needs restoring)
- *   lb_gc          the sweep (gc.h), as in balancer.bpf.o
  *   flood          a new flow per run (below), for tests that need many
  *   ref_*          reference floors (below)
  */
@@ -24,71 +22,7 @@
 #define LB_ENCAP6_FLAGS 0
 #include "lb_main.h"
 #include "gc.h"
-
-#define BENCH_HDR 64
-
-/* The first BENCH_HDR bytes, copied with direct packet access (eight 64-bit
- * loads or stores) rather than bpf_skb_{load,store}_bytes: the smaller the
- * wrapper, the less its subtraction can be off. */
-struct bench_hdr {
-	__u64 w[BENCH_HDR / 8];
-};
-
-/* The saved bytes live in a per-CPU slot, not on the stack: the pipeline's
- * stack and the wrapper's must fit the verifier's 512 bytes together. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct bench_hdr);
-} bench_buf SEC(".maps");
-
-static __always_inline struct bench_hdr *bench_slot(void)
-{
-	__u32 zero = 0;
-	return bpf_map_lookup_elem(&bench_buf, &zero);
-}
-
-/* Saved the frame's first bytes? (Not when it is shorter.) */
-static __always_inline int saved(struct __sk_buff *skb, struct bench_hdr *b)
-{
-	void *data, *data_end;
-	ctx_data_ptrs(skb, data, data_end);
-	if (data + BENCH_HDR > data_end)
-		return 0;
-	*b = *(struct bench_hdr *)data;
-	return 1;
-}
-
-/* Undo an encapsulation: remove the extra bytes at the network layer (right
- * after the first 20 bytes of IP header), not at the MAC layer where the
- * tunnel opened them. Either leaves the frame's tail where it was, and the
- * first BENCH_HDR bytes are written back anyway; but a MAC-layer shrink cost
- * ~40 ns more here (perf: the kernel's memmove of 14 bytes 20 ahead, slow
- * with fast short rep movsb; see server/decap), which the tunnel row then
- * carried as harness overhead. */
-static __always_inline int restored(struct __sk_buff *skb, struct bench_hdr *b, __u32 len0)
-{
-	if (skb->len > len0) {
-		/* the kernel pops the bytes right after off = the first 34 (Ethernet
-		 * + 20 of IP): the frame's tail ends where it began, and the first
-		 * BENCH_HDR bytes are written back below */
-		if (skb->len - len0 > BENCH_HDR - ETH_HLEN ||
-		    bpf_skb_adjust_room(skb, -(__s32)(skb->len - len0), BPF_ADJ_ROOM_NET, 0))
-			return 0;
-	}
-	void *data, *data_end;
-	ctx_data_ptrs(skb, data, data_end);
-	if (data + BENCH_HDR > data_end)
-		return 0;
-	*(struct bench_hdr *)data = *b;
-	return 1;
-}
-
-/* A wrapper that could not give the frame back has no verdict to report:
- * TC_ACT_UNSPEC, which the pipeline never returns (lb_main.h), so the bench,
- * which checks every run's verdict, sees it. */
-#define BENCH_BROKEN TC_ACT_UNSPEC
+#include "bench_wrap.h"
 
 SEC("tc")
 int bench_lb(struct __sk_buff *skb)
@@ -184,75 +118,10 @@ int bench_restore6(struct __sk_buff *skb)
 	return TC_ACT_OK;
 }
 
-/* bench:scale's many flows: flow i of n has source address base + i (host
- * order), i = the run's number mod n. The bench writes n and base (and
- * resets i) in this CPU-local counter before each test-run. */
-struct bench_flow_ctl {
-	__u32 n;
-	__u32 i;
-	__u32 base;
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__type(key, __u32);
-	__type(value, struct bench_flow_ctl);
-	__uint(max_entries, 1);
-} bench_flow_ctl SEC(".maps");
-
-/* Wrote the next flow's source address? (Not without flows, or room.) */
-static __always_inline int next_flow(struct __sk_buff *skb)
-{
-	__u32 zero = 0;
-	struct bench_flow_ctl *c = bpf_map_lookup_elem(&bench_flow_ctl, &zero);
-	if (!c || !c->n)
-		return 0;
-	__u32 i = c->i;
-	c->i = i + 1 >= c->n ? 0 : i + 1;
-	void *data, *data_end;
-	ctx_data_ptrs(skb, data, data_end);
-	struct iphdr *ip = data + ETH_HLEN;
-	if ((void *)(ip + 1) > data_end)
-		return 0;
-	ip->saddr = bpf_htonl(c->base + i);
-	return 1;
-}
-
-SEC("tc")
-int bench_flows(struct __sk_buff *skb)
-{
-	struct bench_hdr *buf = bench_slot();
-	__u32 len0 = skb->len;
-	if (!buf || !saved(skb, buf) || !next_flow(skb))
-		return TC_ACT_SHOT;
-	int v = lb_process(skb);
-	if (!restored(skb, buf, len0))
-		return BENCH_BROKEN;
-	return v;
-}
-
-SEC("tc")
-int bench_flows_restore(struct __sk_buff *skb)
-{
-	struct bench_hdr *buf = bench_slot();
-	__u32 len0 = skb->len;
-	if (!buf || !saved(skb, buf) || !next_flow(skb))
-		return TC_ACT_SHOT;
-	if (!restored(skb, buf, len0))
-		return BENCH_BROKEN;
-	return TC_ACT_OK;
-}
-
 SEC("tc")
 int lb_ingress(struct __sk_buff *skb)
 {
 	return lb_process(skb);
-}
-
-SEC("tc")
-int lb_gc(struct __sk_buff *skb)
-{
-	return lb_sweep();
 }
 
 /* flood: each run (test-run `repeat` N) is a packet of another flow: run n

@@ -45,7 +45,7 @@ export function make(dir: string, ...targets: string[]): void {
 /** The core's make target that builds each object the tests load: the product
  * by default; the benchmark objects (never in the image) on the host. */
 const CORE_TARGET: Record<string, string> = {
-  'balancer.bpf.o': 'all', 'balancer_xdp.bpf.o': 'all', 'bench.bpf.o': 'bench', 'pass.bpf.o': 'bench', 'bench-small.bpf.o': 'small',
+  'balancer.bpf.o': 'all', 'balancer_xdp.bpf.o': 'all', 'bench.bpf.o': 'bench', 'bench_xdp.bpf.o': 'bench', 'pass.bpf.o': 'bench', 'bench-small.bpf.o': 'small',
 };
 
 /** A private bpffs mount under /tmp (no '.' in the path: libbpf rewrites it). */

@@ -219,8 +219,9 @@ describe('snat address pools', () => {
   it('the flow table: 10^6 flows by default, the lab file\'s maxFlows otherwise, with its memory', () => {
     const dflt = planLab(lab()).services[0];
     expect(dflt.maxFlows).toBe(1_000_000);
-    // 2 x 10^6 entries of 48 + 16 + 56 bytes, and 2^21 16-byte buckets: what the kernel reports for such a map
-    expect(dflt.flowTableBytes).toBe(2_000_000 * 120 + 2 ** 21 * 16);
+    // 2^21 + 1 entries (2 a flow, one past a power of two) of 48 + 16 + 56 bytes, and 2^22 16-byte buckets: what the
+    // kernel reports for such a map
+    expect(dflt.flowTableBytes).toBe((2 ** 21 + 1) * 120 + 2 ** 22 * 16);
     expect(dflt.flowTable6Bytes).toBeUndefined();
     expect(planLab(lab({ maxFlows: 10_000 })).services[0].maxFlows).toBe(10_000);
     expect(() => planLab(lab({ maxFlows: 10 }))).toThrow(/services.web.maxFlows: .*1024/);
