@@ -81,6 +81,25 @@ static __always_inline int redirect_to(struct lb_ctx *ctx, __u32 ifindex)
 	return redirected(ctx_redirect(ctx, ifindex));
 }
 
+/* Ask the FIB (the lookup struct filled by the caller, for either family)
+ * and send as it answers: MACs and redirect, the kernel's neighbour
+ * resolution (ARP or ND) when it has no entry yet, else DROP_FIB_FAIL. */
+static __always_inline int fib_send(struct lb_ctx *ctx, struct bpf_fib_lookup *fib)
+{
+	fib->ifindex = ctx_ifindex(ctx);
+	count(CNT_FIB_LOOKUP);
+	long rc = bpf_fib_lookup(ctx, fib, sizeof(*fib), 0);
+	if (rc == BPF_FIB_LKUP_RET_SUCCESS) {
+		int r = set_macs(ctx, fib->dmac, fib->smac);
+		if (r < 0)
+			return r;
+		return redirected(ctx_redirect(ctx, fib->ifindex));
+	}
+	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH)
+		return to_neighbour(ctx, fib->ifindex);
+	return DROP_FIB_FAIL;
+}
+
 /* fib_lookup toward dst, then redirect out of the interface it names (which
  * exists: the FIB just found it). A TC verdict; DROP_FIB_FAIL when the
  * kernel has no forwarding answer (the caller decides: drop, or hand to the
@@ -96,19 +115,7 @@ static __noinline int fib_redirect(struct lb_ctx *ctx, __be32 src, __be32 dst, _
 	fib.tot_len = tot_len;
 	fib.ipv4_src = src;
 	fib.ipv4_dst = dst;
-	fib.ifindex = ctx_ifindex(ctx);
-
-	count(CNT_FIB_LOOKUP);
-	long rc = bpf_fib_lookup(ctx, &fib, sizeof(fib), 0);
-	if (rc == BPF_FIB_LKUP_RET_SUCCESS) {
-		int r = set_macs(ctx, fib.dmac, fib.smac);
-		if (r < 0)
-			return r;
-		return redirected(ctx_redirect(ctx, fib.ifindex));
-	}
-	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH)
-		return to_neighbour(ctx, fib.ifindex);
-	return DROP_FIB_FAIL;
+	return fib_send(ctx, &fib);
 }
 
 /* fib_redirect for an IPv6 destination (the IPv6 pipeline's backends and
@@ -122,19 +129,7 @@ static __noinline int fib_redirect6(struct lb_ctx *ctx, const struct addr6 *src,
 	fib.tot_len = tot_len;
 	__builtin_memcpy(fib.ipv6_src, src, 16);
 	__builtin_memcpy(fib.ipv6_dst, dst, 16);
-	fib.ifindex = ctx_ifindex(ctx);
-
-	count(CNT_FIB_LOOKUP);
-	long rc = bpf_fib_lookup(ctx, &fib, sizeof(fib), 0);
-	if (rc == BPF_FIB_LKUP_RET_SUCCESS) {
-		int r = set_macs(ctx, fib.dmac, fib.smac);
-		if (r < 0)
-			return r;
-		return redirected(ctx_redirect(ctx, fib.ifindex));
-	}
-	if (rc == BPF_FIB_LKUP_RET_NO_NEIGH)
-		return to_neighbour(ctx, fib.ifindex); /* neighbour discovery by the kernel */
-	return DROP_FIB_FAIL;
+	return fib_send(ctx, &fib);
 }
 
 /* Send toward a backend (forward direction of every mode): CTX_REDIRECT,
