@@ -37,13 +37,22 @@ export async function removeNetworks(list: Docker.NetworkInspectInfo[]): Promise
           return;
         } catch (e) {
           if (isGone(e)) return;
-          if (attempt >= 20) throw e;
+          if (attempt >= 20) throw await staleEndpoint(n, e);
           await new Promise((r) => setTimeout(r, 150));
         }
       }
     }),
   );
   return list.map((n) => n.Name);
+}
+
+/** The engine may keep counting an endpoint after its container is gone (a known Docker
+ * engine race, moby/moby#17217): nothing lblab can disconnect, but say what clears it. */
+async function staleEndpoint(n: Docker.NetworkInspectInfo, e: unknown): Promise<unknown> {
+  if (!/active endpoints/.test((e as Error).message ?? '')) return e;
+  const now = await networkRef(n.Id).inspect().catch(() => undefined) as Docker.NetworkInspectInfo | undefined;
+  if (!now || Object.keys(now.Containers ?? {}).length) return e;
+  return new Error(`network ${n.Name}: the Docker engine still counts an endpoint though no container is attached (a known engine bug); restart the Docker engine, then run lblab gc`);
 }
 
 const OVERLAY_GONE_MS = 20_000;
