@@ -8,6 +8,8 @@
 // on the balancer its eBPF program's own run time and runs while the agent
 // holds the kernel's statistics on (the fdinfo of the holder's program fds).
 
+import { AGENT_RUN_DIR, PROG_STATS_PID_FILE } from '../balancer/contract';
+
 /** Where the lab servers count the requests of a comparison (2 bytes per request). */
 export const REQUEST_LOG = '/dev/shm/lblab-requests.log';
 
@@ -32,7 +34,7 @@ export interface ProgramCounters {
 }
 
 /** Where the balancer's agent writes the pid of the process holding the program statistics on (its run dir). */
-export const PROG_STATS_PID = '/run/lblab/prog-stats.pid';
+export const PROG_STATS_PID = `${AGENT_RUN_DIR}/${PROG_STATS_PID_FILE}`;
 
 /**
  * One `prog ID RUN_TIME_NS RUN_CNT` line per program the holder has open

@@ -9,17 +9,18 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Agent } from './agent';
 import { parseAgentConfig, type AgentConfig } from '../contract/config';
+import { AGENT_RUN_DIR, PROG_STATS_PID_FILE } from '../contract/report';
 import type { DataplaneLoader } from './dp-contract';
 import { gatewayProcesses } from './gateways';
 import { HaproxyProcess } from './haproxy-proc';
 import { requestWhenUp, serve, type Request } from './ipc';
 import { ProgStatsHolder } from './prog-stats';
 
-const RUN_DIR = process.env.LBAGENT_RUN_DIR ?? '/run/lblab';
+const RUN_DIR = process.env.LBAGENT_RUN_DIR ?? AGENT_RUN_DIR;
 const SOCKET = path.join(RUN_DIR, 'agent.sock');
 const CONFIG = path.join(RUN_DIR, 'config.json');
 /** The pid of the process holding the program statistics on, while it does (a comparison's sampler reads its fdinfo). */
-const PROG_STATS_PID = path.join(RUN_DIR, 'prog-stats.pid');
+const PROG_STATS_PID = path.join(RUN_DIR, PROG_STATS_PID_FILE);
 
 const log = (line: string) => process.stdout.write(`${new Date().toISOString()} ${line}\n`);
 function fail(lines: string[], code = 1): never {

@@ -79,3 +79,8 @@ export type AgentServiceStats = z.infer<typeof serviceStatsSchema>;
 export type AgentBackendStats = z.infer<typeof backendStatsSchema>;
 export type AgentHealth = z.infer<typeof agentHealthSchema>;
 export type FlowTableStats = z.infer<typeof flowTableStatsSchema>;
+
+/** The agent's run directory in the balancer container, and the file there that names the process
+ * holding the eBPF program's run-time statistics on (a comparison's sampler reads its fdinfo). */
+export const AGENT_RUN_DIR = '/run/lblab';
+export const PROG_STATS_PID_FILE = 'prog-stats.pid';
