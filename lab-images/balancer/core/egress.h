@@ -132,17 +132,23 @@ static __noinline int fib_redirect6(struct lb_ctx *ctx, const struct addr6 *src,
 	return fib_send(ctx, &fib);
 }
 
+/* Out to the backend's L2 next hop, as the control plane wrote it (its MAC
+ * and ours, the interface): the same for every family and encapsulation. */
+static __always_inline int to_l2_next_hop(struct lb_ctx *ctx, struct backend *be)
+{
+	int r = set_macs(ctx, be->nh_mac, be->src_mac);
+	if (r < 0)
+		return r;
+	return redirect_to(ctx, be->ifindex);
+}
+
 /* Send toward a backend (forward direction of every mode): CTX_REDIRECT,
  * or a drop (DROP_REWRITE_FAIL, DROP_REDIRECT_FAIL, DROP_FIB_FAIL). */
 static __always_inline int egress_backend(struct lb_ctx *ctx, struct backend *be, __be32 src,
 					  __u8 proto, __u16 tot_len)
 {
-	if (be->flags & BE_F_L2) {
-		int r = set_macs(ctx, be->nh_mac, be->src_mac);
-		if (r < 0)
-			return r;
-		return redirect_to(ctx, be->ifindex);
-	}
+	if (be->flags & BE_F_L2)
+		return to_l2_next_hop(ctx, be);
 	return fib_redirect(ctx, src, be->addr, proto, tot_len);
 }
 

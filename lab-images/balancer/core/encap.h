@@ -112,12 +112,8 @@ static __always_inline int ip4in6_encap(struct lb_ctx *ctx, const struct backend
 static __always_inline int egress_backend46(struct lb_ctx *ctx, struct backend *be, const struct backend6 *b6,
 					    __u16 tot_len)
 {
-	if (be->flags & BE_F_L2) {
-		int r = set_macs(ctx, be->nh_mac, be->src_mac);
-		if (r < 0)
-			return r;
-		return redirect_to(ctx, be->ifindex);
-	}
+	if (be->flags & BE_F_L2)
+		return to_l2_next_hop(ctx, be);
 	return fib_redirect6(ctx, &b6->src_addr, &b6->addr, IPPROTO_IPIP, tot_len);
 }
 

@@ -173,12 +173,8 @@ static __always_inline int egress_backend6(struct lb_ctx *ctx, struct flow_ctx6 
 					   __u8 proto, __u16 tot_len)
 {
 	struct backend *be = fc->be;
-	if (be->flags & BE_F_L2) {
-		int r = set_macs(ctx, be->nh_mac, be->src_mac);
-		if (r < 0)
-			return r;
-		return redirect_to(ctx, be->ifindex);
-	}
+	if (be->flags & BE_F_L2)
+		return to_l2_next_hop(ctx, be);
 	return fib_redirect6(ctx, src, &fc->be6->addr, proto, tot_len);
 }
 
