@@ -66,6 +66,26 @@ export function wrrSequence(backends: { id: number; weight: number }[]): number[
   return seq;
 }
 
+// The same lab in IPv6 (a ULA range): the client, the VIP, our address towards the backends, the snat address.
+export const VIP6 = 'fd00:18::100';
+export const CLIENT6 = 'fd00:18::50';
+export const LB6 = 'fd00:18:1::2';
+export const SNAT6 = 'fd00:18:1::3';
+export const be6 = (id: number): string => `fd00:18:1::${(0x10 + id).toString(16)}`;
+
+/** Backend `id` with its IPv6 address too, reached from our IPv6 address (over a link of `mtu`, if given). */
+export function backend6(id: number, opts: Partial<DpBackend> & { mtu?: number } = {}): DpBackend {
+  const { mtu, ...over } = opts;
+  const b = backend(id, over);
+  return { ...b, address6: be6(id), egress: { ...b.egress!, srcAddress6: LB6, ...(mtu && { mtu }) } };
+}
+
+/** Service `id` in `mode` on `port` with an IPv4 and an IPv6 VIP, its backends (2id-1, 2id) dual-stack. */
+export function service46(id: number, mode: DpService['mode'], port: number, opts: { proto?: 'tcp' | 'udp'; mtu?: number } = {}): DpService {
+  const backends = [2 * id - 1, 2 * id].map((i) => backend6(i, { mtu: opts.mtu }));
+  return service({ id, mode, port, proto: opts.proto ?? 'tcp', backends, vip6: VIP6, ...(mode === 'snat' && { snatAddress: SNAT_ADDR, snatAddress6: SNAT6 }) });
+}
+
 export function service(over: Partial<DpService> & Pick<DpService, 'id' | 'mode'>): DpService {
   // backend ids are unique per balancer: service n gets backends 2n-1, 2n
   const backends = over.backends ?? [backend(2 * over.id - 1), backend(2 * over.id)];

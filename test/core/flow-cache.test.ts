@@ -7,7 +7,7 @@ import { availableParallelism } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Lab, TC_ACT_REDIRECT, delta, runSteps, skipReason } from '../support/bpf/harness';
 import { skipIf } from '../support/skip';
-import { CLIENT, VIP, backend, beOfMac, service } from './fixtures';
+import { CLIENT, CLIENT6, VIP, VIP6, backend, backend6, beOfMac, service } from './fixtures';
 import { TCP, buildFrame, parseFrame } from '../support/bpf/packet';
 import { MAPS, RING_SIZE, be16, hex, ipv4Bytes, ipv6Bytes } from '../../lab-images/balancer/agent/dataplane-abi';
 import { buildFrame6, norm6, parseFrame6 } from '../support/bpf/packet6';
@@ -161,12 +161,7 @@ describe('per-CPU flow cache, IPv6', skipIf(skip), () => {
   beforeAll(async () => { lab = await Lab.start('fcache6'); });
   afterAll(async () => { await lab?.stop(); });
 
-  const VIP6 = 'fd00:18::100';
-  const CLIENT6 = 'fd00:18::50';
-  const bes = (healthy1 = true) => [1, 2].map((i) => {
-    const b = backend(i, { healthy: i === 1 ? healthy1 : true });
-    return { ...b, address6: `fd00:18:1::${(0x10 + i).toString(16)}`, egress: { ...b.egress!, srcAddress6: 'fd00:18:1::2' } };
-  });
+  const bes = (healthy1 = true) => [1, 2].map((i) => backend6(i, { healthy: i === 1 ? healthy1 : true }));
   const allTo = (id: number, mode: 'dsr' | 'nat' = 'dsr', healthy1 = true) =>
     service({ id: 1, mode, backends: bes(healthy1), vip6: VIP6, table: new Array<number>(RING_SIZE).fill(id) });
   const frame = (sport: number, flags: number) => buildFrame6({ proto: 'tcp', src: CLIENT6, dst: VIP6, sport, dport: 80, flags });

@@ -9,7 +9,7 @@ import { Lab, TC_ACT_REDIRECT, delta, skipReason } from '../support/bpf/harness'
 import { skipIf } from '../support/skip';
 import { TCP } from '../support/bpf/packet';
 import { buildFrame6, parseFrame6 } from '../support/bpf/packet6';
-import { CLIENT_IFINDEX, backend, service } from './fixtures';
+import { CLIENT_IFINDEX, SNAT6, SNAT_ADDR, VIP6, backend6, service } from './fixtures';
 import { RING_SIZE, SNAT_PORT_MIN, TICK_NS } from '../../lab-images/balancer/agent/dataplane-abi';
 import { DEFAULT_FLOW_TIMEOUTS } from '../../lab-images/balancer/contract/config';
 
@@ -17,18 +17,14 @@ const skip = skipReason();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const past = (ticks: number) => sleep(Math.ceil(((ticks + 1) * TICK_NS) / 1e6) + 150);
 const le32 = (v: number) => [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff].map((b) => b.toString(16).padStart(2, '0'));
-const VIP6 = 'fd00:18::100';
-const SNAT6 = 'fd00:18:1::3';
 
 describe('snat66: ports that rest', skipIf(skip), () => {
   let lab: Lab;
   let client = 0;
   beforeAll(async () => {
     lab = await Lab.start('snat6rest', 'balancer.bpf.o');
-    const b = backend(1);
     await lab.dp.applyService(service({
-      id: 1, mode: 'snat', vip6: VIP6, snatAddress: '198.18.0.3', snatAddress6: SNAT6,
-      backends: [{ ...b, address6: 'fd00:18:1::11', egress: { ...b.egress!, srcAddress6: 'fd00:18:1::2' } }], table: new Array<number>(RING_SIZE).fill(1),
+      id: 1, mode: 'snat', vip6: VIP6, snatAddress: SNAT_ADDR, snatAddress6: SNAT6, backends: [backend6(1)], table: new Array<number>(RING_SIZE).fill(1),
     }));
     await lab.dp.setFlowTimeouts({ ...DEFAULT_FLOW_TIMEOUTS, tcpClosed: 1 });
   });

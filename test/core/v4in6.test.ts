@@ -8,17 +8,16 @@
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BpfMount, DECAP_DIR, Lab, delta, TC_ACT_OK, TC_ACT_REDIRECT, TC_ACT_SHOT, XDP, make, runBatch, runProg, skipReason } from '../support/bpf/harness';
+import { BpfMount, DECAP_DIR, Lab, delta, TC_ACT_OK, TC_ACT_SHOT, XDP, make, runBatch, runProg, skipReason } from '../support/bpf/harness';
 import { skipIf } from '../support/skip';
-import { CLIENT, CLIENT_IFINDEX, LB_EGRESS_MAC, VIP, backend, beOfMac, service } from './fixtures';
+import { throughBothHooks } from './both-hooks';
+import { CLIENT, LB6, LB_EGRESS_MAC, VIP, backend6, be6, beOfMac, service } from './fixtures';
 import { ICMP, TCP, buildFrame, buildIcmpError, parseFrame, parseIcmpError } from '../support/bpf/packet';
 import { norm6, parseFrame6 } from '../support/bpf/packet6';
 import { decapSenders6Hex } from '../../electron/engine/topology/plumbing';
 
 const skip = skipReason();
 
-const LB6 = 'fd00:18:1::2';
-const be6 = (id: number): string => `fd00:18:1::${(0x10 + id).toString(16)}`;
 const PORT = 81;
 const UDP_PORT = 53;
 const BIG_PORT = 8443;
@@ -26,10 +25,7 @@ const PLAIN_PORT = 82;
 
 /** Tunnel service `id` on `port` over an IPv6 underlay: backends 2id-1, 2id with their IPv6 addresses. */
 function service46(id: number, port: number, proto: 'tcp' | 'udp' = 'tcp', mtu?: number) {
-  const backends = [2 * id - 1, 2 * id].map((i) => {
-    const b = backend(i);
-    return { ...b, address6: be6(i), egress: { ...b.egress!, srcAddress6: LB6, ...(mtu && { mtu }) } };
-  });
+  const backends = [2 * id - 1, 2 * id].map((i) => backend6(i, { mtu }));
   return service({ id, mode: 'tunnel', port, proto, backends, underlay: 'ipv6' });
 }
 
@@ -53,16 +49,7 @@ describe('4in6: an IPv4 VIP over IPv6 backends (tunnel)', skipIf(skip), () => {
   });
   afterAll(async () => { await Promise.all([tc?.stop(), xdp?.stop()]); });
 
-  /** The frame through both hooks: same bytes, same counters; tc redirects, XDP sends it back out of lo. */
-  async function both(frame: Buffer) {
-    const t = await tc.runCounted(frame, CLIENT_IFINDEX);
-    const x = await xdp.runCountedAtXdp(frame);
-    expect(t.retval).toBe(TC_ACT_REDIRECT);
-    expect(x.retval).toBe(XDP.TX);
-    expect(x.out.toString('hex')).toBe(t.out.toString('hex'));
-    expect(x.d).toEqual(t.d);
-    return t;
-  }
+  const both = (frame: Buffer) => throughBothHooks(tc, xdp, frame);
 
   it('outer IPv6 (next header 4, hop limit 64, traffic class = TOS, flow label 0) from our address to the backend\'s; the IPv4 packet byte for byte', async () => {
     for (const [proto, dport, ids, sport] of [['tcp', PORT, [1, 2], 47000], ['udp', UDP_PORT, [3, 4], 47001]] as const) {

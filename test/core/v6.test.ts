@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { BpfMount, DECAP_DIR, Lab, TC_ACT_OK, TC_ACT_REDIRECT, TC_ACT_SHOT, delta, make, runProg, skipReason, tryRunProg } from '../support/bpf/harness';
 import { skipIf } from '../support/skip';
-import { CLIENT, CLIENT_IFINDEX, LB_EGRESS_MAC, VIP, backend, beMac, beOfMac, service } from './fixtures';
+import { CLIENT, CLIENT6, CLIENT_IFINDEX, LB6, LB_EGRESS_MAC, SNAT6, VIP, VIP6, be6, beMac, beOfMac, service, service46 } from './fixtures';
 import { TCP, buildFrame, parseFrame } from '../support/bpf/packet';
 import { CLIENT_MAC, LB_MAC, NH, buildFrame6, buildIcmp6Error, norm6, parseFrame6, parseIcmp6, type Frame6Spec } from '../support/bpf/packet6';
 import { SNAT_PORT_MIN, SNAT_PORT_SPAN, ipv6Bytes } from '../../lab-images/balancer/agent/dataplane-abi';
@@ -17,20 +17,7 @@ import type { DataplaneMode } from '../../lab-images/balancer/contract/vocabular
 
 const skip = skipReason();
 
-const VIP6 = 'fd00:18::100';
-const CLIENT6 = 'fd00:18::50';
-const LB6 = 'fd00:18:1::2';
-const SNAT6 = 'fd00:18:1::3';
-const be6 = (id: number): string => `fd00:18:1::${(0x10 + id).toString(16)}`;
-
-/** Service `id` in `mode` on `port`, with vip6 and its backends' IPv6 addresses. */
-function service6(id: number, mode: DataplaneMode, port: number, proto: 'tcp' | 'udp' = 'tcp') {
-  const backends = [2 * id - 1, 2 * id].map((i) => {
-    const b = backend(i);
-    return { ...b, address6: be6(i), egress: { ...b.egress!, srcAddress6: LB6 } };
-  });
-  return service({ id, mode, port, proto, backends, vip6: VIP6, ...(mode === 'snat' && { snatAddress: '198.18.0.3', snatAddress6: SNAT6 }) });
-}
+const service6 = (id: number, mode: DataplaneMode, port: number, proto: 'tcp' | 'udp' = 'tcp') => service46(id, mode, port, { proto });
 
 const PORTS = { dsr: 80, tunnel: 81, nat: 82, snat: 83 } as const;
 

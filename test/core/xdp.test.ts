@@ -13,30 +13,16 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Lab, TC_ACT_REDIRECT, XDP, runBatch, skipReason } from '../support/bpf/harness';
 import { skipIf } from '../support/skip';
-import { CLIENT, CLIENT_IFINDEX, LB_EGRESS_MAC, VIP, backend, service } from './fixtures';
+import { throughBothHooks } from './both-hooks';
+import { CLIENT, CLIENT6, LB_EGRESS_MAC, VIP, VIP6, service46 } from './fixtures';
 import { ICMP, TCP, buildFrame, buildIcmpError, parseFrame } from '../support/bpf/packet';
 import { buildFrame6, buildIcmp6Error, parseFrame6 } from '../support/bpf/packet6';
-import type { DataplaneMode } from '../../lab-images/balancer/contract/vocabulary';
 
 const skip = skipReason();
 
-const VIP6 = 'fd00:18::100';
-const CLIENT6 = 'fd00:18::50';
-const LB6 = 'fd00:18:1::2';
-const SNAT6 = 'fd00:18:1::3';
-const be6 = (id: number): string => `fd00:18:1::${(0x10 + id).toString(16)}`;
 const MODES = ['dsr', 'tunnel', 'nat', 'snat'] as const;
 const PORTS = { dsr: 80, tunnel: 81, nat: 82, snat: 83 } as const;
 const BIG_PORT = 8443;
-
-/** Service `id` in `mode` on `port` with an IPv4 and an IPv6 VIP (as v6.test.ts). */
-function service46(id: number, mode: DataplaneMode, port: number, mtu?: number) {
-  const backends = [2 * id - 1, 2 * id].map((i) => {
-    const b = backend(i);
-    return { ...b, address6: be6(i), egress: { ...b.egress!, srcAddress6: LB6, ...(mtu && { mtu }) } };
-  });
-  return service({ id, mode, port, backends, vip6: VIP6, ...(mode === 'snat' && { snatAddress: '198.18.0.3', snatAddress6: SNAT6 }) });
-}
 
 /** An interface of this namespace other than lo (index, name), or undefined. */
 function otherInterface(): number | undefined {
@@ -72,21 +58,12 @@ describe('XDP: the golden frames at both hooks', skipIf(skip), () => {
     [tc, xdp] = await Promise.all([Lab.start('xdp_tc'), Lab.start('xdp_xdp')]);
     for (const lab of [tc, xdp]) {
       for (const [i, mode] of MODES.entries()) await lab.dp.applyService(service46(i + 1, mode, PORTS[mode]));
-      await lab.dp.applyService(service46(5, 'tunnel', BIG_PORT, 1500));
+      await lab.dp.applyService(service46(5, 'tunnel', BIG_PORT, { mtu: 1500 }));
     }
   });
   afterAll(async () => { await Promise.all([tc?.stop(), xdp?.stop()]); });
 
-  /** The frame through both hooks: same bytes, same counters; tc redirects, XDP sends it back out of lo. */
-  async function both(frame: Buffer): Promise<Buffer> {
-    const t = await tc.runCounted(frame, CLIENT_IFINDEX);
-    const x = await xdp.runCountedAtXdp(frame);
-    expect(t.retval).toBe(TC_ACT_REDIRECT);
-    expect(x.retval).toBe(XDP.TX);
-    expect(x.out.toString('hex')).toBe(t.out.toString('hex'));
-    expect(x.d).toEqual(t.d);
-    return t.out;
-  }
+  const both = async (frame: Buffer): Promise<Buffer> => (await throughBothHooks(tc, xdp, frame)).out;
 
   for (const fam of ['v4', 'v6'] as const) {
     for (const mode of MODES) {
