@@ -144,7 +144,7 @@ export function counterAt(series: Snapshot[], t: number): Snapshot {
   const timed = series.filter((s) => s.at !== undefined);
   if (!timed.length) throw new Error('no timed snapshot');
   const i = timed.findIndex((s) => s.at! >= t);
-  if (i === 0) return timed[0];
+  if (i === 0 || (i > 0 && timed[i].at === t)) return timed[i];
   if (i < 0) return timed[timed.length - 1];
   const a = timed[i - 1];
   const b = timed[i];
@@ -155,7 +155,8 @@ export function counterAt(series: Snapshot[], t: number): Snapshot {
     const u = a.net[dev] ?? v;
     net[dev] = { rx: mix(u.rx, v.rx)!, tx: mix(u.tx, v.tx)! };
   }
-  const program = b.program && { runTimeNs: mix(a.program?.runTimeNs, b.program.runTimeNs)!, runs: mix(a.program?.runs, b.program.runs)! };
+  // held at both snapshots around t, or t is not covered: statistics that came on between them missed part of it
+  const program = a.program && b.program && { runTimeNs: mix(a.program.runTimeNs, b.program.runTimeNs)!, runs: mix(a.program.runs, b.program.runs)! };
   return { at: t, net, cpuSeconds: mix(a.cpuSeconds, b.cpuSeconds), requests: mix(a.requests, b.requests), ...(program && { program }) };
 }
 

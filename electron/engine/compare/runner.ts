@@ -11,6 +11,7 @@ import type { CompareEvent, CompareRow, CompareRun, Comparison, Gateway, Hook, M
 import { gatewayFigures, gatewaySwitchScript, gatewayVerdict, summarizeGateways } from './gateway-rows';
 import { backendShares, counterAt, delta, parseSnapshots, samplerScript, stopSamplersScript, sumRx, type Snapshot } from './counters';
 import { programFigures, programStatsScript } from './program';
+import { PROG_STATS_MAX_SECONDS } from '../balancer/contract';
 import { hostDistances } from './host-distances';
 import { ENVIRONMENT_SCRIPT, LOAD_SCRIPT, environment, labOffload, parseEnvironment, parseLoad } from './environment';
 import { AbortedError, isAbort, raceAbort, type ComparePort, type PortExecOptions, type PortExecResult } from './port';
@@ -72,6 +73,8 @@ export async function runComparison(id: string, p: PreparedCompare, ctx: RunnerC
   const state: { mode: Mode; kernelNat?: string[]; gateway?: Gateway; members?: number; hook: Hook; napi: boolean } = { mode: svc.mode, gateway: p.originalGateway, hook: ownHook, napi: ownHook === 'xdp' };
   // every node that may carry a run as "the balancer": its eBPF program's own time is read there
   const carriersAll = p.members ? tier : [p.balancer];
+  /** false from a mode switch's start until it succeeded: the mode may then be neither state.mode nor the next */
+  let modeKnown = true;
   const balancerIfaces = p.status.nodes.find((n) => n.name === p.balancer)?.interfaces.map((i) => i.name).filter((n) => n !== '?') ?? [];
 
   const c: Comparison = {
@@ -166,8 +169,10 @@ export async function runComparison(id: string, p: PreparedCompare, ctx: RunnerC
     if (state.kernelNat && row !== 'kernel-nat') await undoKernelNat();
     const mode = targetMode(row);
     if (state.mode !== mode) {
+      modeKnown = false;
       await port.setMode(lab, svc.name, mode);
       state.mode = mode;
+      modeKnown = true;
       // the engine's config carries the lab file's hook
       state.hook = ownHook;
     }
@@ -186,14 +191,17 @@ export async function runComparison(id: string, p: PreparedCompare, ctx: RunnerC
     }
   }
 
-  /** The carriers' eBPF program statistics on for this run (the kernel counts only while they are held: they cost a
-   * little per packet); the ones that have no program attached (a proxy mode, a gateway) are left out. */
-  async function programStatsOn(carriers: string[]): Promise<string[]> {
-    const seconds = Math.ceil((ctx.serveTimeoutMs ?? 15_000) / 1000 + p.warmup + p.duration + 60);
-    const on = await Promise.all(carriers.map((n) => exec(n, programStatsScript(true, seconds), { timeoutMs: 20_000 }).then((r) => r.exitCode === 0, () => false)));
-    return carriers.filter((_, i) => on[i]);
+  /** The carriers' eBPF program statistics on for the comparison (they cost a little per packet, so not for longer):
+   * the agents hold them on whichever program each switch attaches, so a run needs no command of its own. Whether
+   * they covered a run's window is read from its samples (no program figures otherwise: a proxy mode, a gateway). */
+  let statsUntil = 0;
+  async function programStatsOn(): Promise<void> {
+    const seconds = Math.min(PROG_STATS_MAX_SECONDS, Math.ceil((total - done) * perRun() + (ctx.serveTimeoutMs ?? 15_000) / 1000 + 120));
+    const t = now();
+    await Promise.all(carriersAll.map((n) => exec(n, programStatsScript(true, seconds), { timeoutMs: 20_000 }).catch(() => undefined)));
+    statsUntil = t + seconds * 1000;
   }
-  const programStatsOff = (nodes: string[]) => Promise.all(nodes.map((n) => exec(n, programStatsScript(false), { timeoutMs: 10_000 }).catch(() => undefined)));
+  const programStatsOff = () => Promise.all(carriersAll.map((n) => exec(n, programStatsScript(false), { timeoutMs: 10_000 }).catch(() => undefined)));
 
   /** wrk jobs of each client: the VIP, or (direct) the backends, connections spread evenly over them. */
   function jobsOf(row: CompareRow): WrkJob[][] {
@@ -292,12 +300,10 @@ export async function runComparison(id: string, p: PreparedCompare, ctx: RunnerC
     let tick: NodeJS.Timeout | undefined;
     // a tier's run: the members that carried it make up "the balancer"
     const carriers = members !== undefined ? tier.slice(0, members) : [p.balancer];
-    let holding: string[] = [];
     try {
+      // a comparison longer than the agents' longest hold asks again, between runs
+      if (now() + 2 * perRun() * 1000 > statsUntil) await programStatsOn();
       await enter(row, gateway, members, hook);
-      checkAbort();
-      // after the switch: the program that now runs is the one held and counted
-      holding = await programStatsOn(carriers);
       checkAbort();
       // with a warm-up the samplers are running long before the measured wrk starts: no need to wait for them
       const sampling = samplers.first();
@@ -387,8 +393,7 @@ export async function runComparison(id: string, p: PreparedCompare, ctx: RunnerC
         responseBytes: Math.round(clients.reduce((x, n) => x + sumRx(d(n)), 0)),
         balancerCpuSeconds: lb.cpuSeconds ?? 0,
       };
-      const prog = holding.length === carriers.length ? lb.program : undefined;
-      if (prog) run.program = programFigures(prog.seconds, prog.packets);
+      if (lb.program) run.program = programFigures(lb.program.seconds, lb.program.packets);
       if (members !== undefined) {
         const seconds = Math.max(1e-3, (end - start) / 1000);
         Object.assign(run, { members, memberCpu: Object.fromEntries(tier.map((m) => [m, Math.round(((d(m).cpuSeconds ?? 0) / seconds) * 1000) / 1000])) });
@@ -399,17 +404,18 @@ export async function runComparison(id: string, p: PreparedCompare, ctx: RunnerC
     } finally {
       clearInterval(tick);
       samplers.stop();
-      await programStatsOff(holding);
     }
   }
 
   // ------------------------------------------------------------ restore
   async function restore(): Promise<string | undefined> {
     const errors: string[] = [];
-    await killOurWrk();
-    await Promise.all(nodes.map((n) => exec(n, stopSamplersScript(`${id}-*`), { timeoutMs: 10_000 }).catch(() => undefined)));
-    // a run cut short may have left them on (they also end by themselves at their time limit)
-    await programStatsOff(carriersAll);
+    // our load, the samplers and the statistics stop together (a lost "off" ends by itself at its time limit)
+    await Promise.all([
+      killOurWrk(),
+      ...nodes.map((n) => exec(n, stopSamplersScript(`${id}-*`), { timeoutMs: 10_000 }).catch(() => undefined)),
+      programStatsOff(),
+    ]);
     if (state.kernelNat) {
       await undoKernelNat()
         .catch(() => undoKernelNat())
@@ -429,7 +435,8 @@ export async function runComparison(id: string, p: PreparedCompare, ctx: RunnerC
       }
     }
     try {
-      const live = (await port.status(lab)).services.find((s) => s.name === svc.name)?.mode ?? state.mode;
+      // a switch that failed may have gone part of the way: the lab says where it is
+      const live = modeKnown ? state.mode : ((await port.status(lab)).services.find((s) => s.name === svc.name)?.mode ?? state.mode);
       if (live !== p.originalMode) {
         await port.setMode(lab, svc.name, p.originalMode);
         state.hook = ownHook;
@@ -456,6 +463,8 @@ export async function runComparison(id: string, p: PreparedCompare, ctx: RunnerC
   // ------------------------------------------------------------ the rounds
   save(); // listed (incomplete) from the start
   try {
+    // beside the environment's read: both are ahead of the first run
+    const statsOn = programStatsOn();
     try {
       const [envOut, docker] = await Promise.all([execOk(p.balancer, ENVIRONMENT_SCRIPT, 'reading the environment', { timeoutMs: 20_000 }), port.dockerVersion().catch(() => '')]);
       c.environment = environment(parseEnvironment(envOut), docker, p.status, [], balancerIfaces);
@@ -464,6 +473,7 @@ export async function runComparison(id: string, p: PreparedCompare, ctx: RunnerC
     } catch {
       // the environment is context, not a result: an image without ethtool still compares
     }
+    await statsOn;
     save();
     let failedInARow = 0;
     for (let r = 1; r <= p.repeat; r++) {

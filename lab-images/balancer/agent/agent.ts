@@ -36,7 +36,7 @@ export interface AgentDeps {
   persist?: (cfg: AgentConfig) => Promise<void>;
   log?: (line: string) => void;
   /** holds the kernel's eBPF run-time statistics on for a measured window (prog-stats.ts) */
-  progStats?: { start(programs: string[], seconds: number): Promise<void>; stop(): void };
+  progStats?: { start(programs: string[], seconds: number): Promise<void>; stop(): void; readonly holding?: boolean };
 }
 
 /** Every backend a service can send to: its pool plus the l7 routes' pools, once per node. */
@@ -101,6 +101,10 @@ export class Agent {
   private sweeper?: ReturnType<typeof setInterval>;
   private readonly flowRate = new FlowRate();
   private timeouts = '';
+  /** the program statistics are asked on until then (ms); held on whichever program is attached meanwhile */
+  private statsUntil?: number;
+  /** the programs the statistics hold now ('' when none) */
+  private statsHeld = '';
   readonly health: HealthChecker;
   private log: (line: string) => void;
 
@@ -262,6 +266,8 @@ export class Agent {
     } else if (!this.dp) await this.deps.discardPreparedDataplane?.();
     this.config = cfg;
     await this.deps.persist?.(cfg);
+    // a comparison's statistics follow the switch: held on the program now attached, or none
+    await this.holdStats().catch((e: Error) => this.log(`program statistics: ${e.message}`));
   }
 
   /** Sweep the flow table every interval, one pass at a time (a slow pass is not stacked). */
@@ -299,6 +305,7 @@ export class Agent {
     this.stopSweeper();
     // a held program would outlive its unload, counting nothing
     this.deps.progStats?.stop();
+    this.statsHeld = '';
     await this.dp?.unload();
     this.dp = undefined;
     this.parked = false;
@@ -334,21 +341,32 @@ export class Agent {
     });
   }
 
-  /** The program's run-time statistics on for at most `seconds` (a comparison's window), or off again. On fails
-   * when no eBPF program sees traffic. */
+  /** The programs' run-time statistics on for the next `seconds` (a comparison), or off again. While on they follow
+   * the data plane: a mode or hook switch holds the program then attached, a proxy mode none (no program sees
+   * its traffic), without being asked again: a comparison's runs pay no command of their own. */
   progStats(on: boolean, seconds = 600): Promise<{ programs: string[] }> {
     return this.serialize(async () => {
-      const holder = this.deps.progStats;
-      if (!holder) throw new Error('this agent cannot read program statistics');
-      if (!on) {
-        holder.stop();
-        return { programs: [] };
-      }
-      const programs = this.dp && !this.parked ? (this.dp.attachedPrograms?.() ?? []) : [];
-      if (!programs.length) throw new Error('no eBPF program is attached (no service in an eBPF mode)');
-      await holder.start(programs, seconds);
-      return { programs };
+      if (!this.deps.progStats) throw new Error('this agent cannot read program statistics');
+      this.statsUntil = on ? Date.now() + seconds * 1000 : undefined;
+      // asked again: held anew, for the time now asked
+      return { programs: await this.holdStats(true) };
     });
+  }
+
+  /** Hold the statistics on the programs attached now, while they are asked on; let go otherwise. */
+  private async holdStats(anew = false): Promise<string[]> {
+    const holder = this.deps.progStats;
+    if (!holder) return [];
+    const left = this.statsUntil !== undefined ? (this.statsUntil - Date.now()) / 1000 : 0;
+    const programs = left >= 1 && this.dp && !this.parked ? (this.dp.attachedPrograms?.() ?? []) : [];
+    const key = programs.join(' ');
+    if (!anew && key === this.statsHeld && (holder.holding ?? true)) return programs;
+    holder.stop();
+    this.statsHeld = '';
+    if (!programs.length) return programs;
+    await holder.start(programs, left);
+    this.statsHeld = key;
+    return programs;
   }
 
   healthReport(balancer = this.config?.balancer ?? ''): AgentHealth {
@@ -446,6 +464,7 @@ export class Agent {
 
   async shutdown(): Promise<void> {
     this.health.stop();
+    this.statsUntil = undefined;
     this.deps.progStats?.stop();
     await this.serialize(async () => {
       await this.unloadDataplane();

@@ -3,13 +3,14 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import { z } from 'zod';
+import { PROG_STATS_MAX_SECONDS } from '../contract/report';
 
 export const requestSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('apply'), config: z.unknown() }),
   z.object({ op: z.literal('stats') }),
   z.object({ op: z.literal('health') }),
   // the eBPF program's run-time statistics on (for at most `seconds`) or off: a comparison's measured window
-  z.object({ op: z.literal('prog-stats'), on: z.boolean(), seconds: z.number().positive().max(3600).optional() }),
+  z.object({ op: z.literal('prog-stats'), on: z.boolean(), seconds: z.number().positive().max(PROG_STATS_MAX_SECONDS).optional() }),
 ]);
 export type Request = z.infer<typeof requestSchema>;
 export type Response = { ok: true; result: unknown } | { ok: false; errors: string[] };

@@ -3,13 +3,13 @@
 //   lbagent apply [--check] config JSON on stdin → validated → handed to the daemon
 //   lbagent stats           per-service, per-backend counters as JSON
 //   lbagent health          health-check state as JSON
-//   lbagent prog-stats on|off  the eBPF program's run-time statistics on for a measured window, or off
+//   lbagent prog-stats on|off  the eBPF program's run-time statistics on for a comparison, or off
 // Bundled by esbuild for Debian's Node 18: Node built-ins and zod only.
 import fs from 'node:fs';
 import path from 'node:path';
 import { Agent } from './agent';
 import { parseAgentConfig, type AgentConfig } from '../contract/config';
-import { AGENT_RUN_DIR, PROG_STATS_PID_FILE } from '../contract/report';
+import { AGENT_RUN_DIR, PROG_STATS_MAX_SECONDS, PROG_STATS_PID_FILE } from '../contract/report';
 import type { DataplaneLoader } from './dp-contract';
 import { gatewayProcesses } from './gateways';
 import { HaproxyProcess } from './haproxy-proc';
@@ -163,13 +163,15 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     case 'prog-stats': {
-      // the eBPF program's run-time statistics on for a measured window (at most SECONDS), or off
+      // the eBPF program's run-time statistics on for a comparison (at most SECONDS), following mode and hook
+      // switches; or off
       const [what, secs] = rest;
       if (what !== 'on' && what !== 'off') fail(['usage: lbagent prog-stats on [SECONDS] | off'], 2);
       const seconds = secs === undefined ? undefined : Number(secs);
-      if (seconds !== undefined && !(seconds > 0 && seconds <= 3600)) fail([`prog-stats: SECONDS must be 1..3600, not ${secs}`], 2);
+      if (seconds !== undefined && !(seconds > 0 && seconds <= PROG_STATS_MAX_SECONDS)) fail([`prog-stats: SECONDS must be 1..${PROG_STATS_MAX_SECONDS}, not ${secs}`], 2);
       const res = (await ask({ op: 'prog-stats', on: what === 'on', ...(seconds !== undefined && { seconds }) })) as { programs: string[] };
-      process.stdout.write(what === 'on' ? `program statistics on: ${res.programs.join(' ')}\n` : 'program statistics off\n');
+      const held = res.programs.length ? res.programs.join(' ') : 'none attached now (held once an eBPF mode attaches one)';
+      process.stdout.write(what === 'on' ? `program statistics on: ${held}\n` : 'program statistics off\n');
       return;
     }
     case 'stats':

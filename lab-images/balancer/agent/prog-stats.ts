@@ -13,6 +13,7 @@
 // stopped it, or died) or after its time limit, whichever comes first.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
+import { PROG_STATS_MAX_SECONDS } from '../contract/report';
 
 /** bpf(2)'s number per Node arch (as for the map writer). */
 const SYS_BPF: Partial<Record<string, number>> = { x64: 321, arm64: 280, riscv64: 280, ia32: 357, arm: 386 };
@@ -41,8 +42,6 @@ alarm $ttl;
 exit 0;
 `;
 
-/** Longest a window may hold the stats on, whatever the caller asks: a lost "off" ends by itself. */
-export const MAX_HOLD_SECONDS = 3600;
 
 export class ProgStatsHolder {
   private child?: ChildProcess;
@@ -59,7 +58,7 @@ export class ProgStatsHolder {
     this.stop();
     const nr = SYS_BPF[process.arch];
     if (nr === undefined) throw new Error(`no bpf(2) number known for ${process.arch}`);
-    const ttl = Math.max(1, Math.min(MAX_HOLD_SECONDS, Math.round(seconds)));
+    const ttl = Math.max(1, Math.min(PROG_STATS_MAX_SECONDS, Math.round(seconds)));
     const child = spawn('perl', ['-e', PERL_HOLDER, String(nr), String(ttl), ...programs], { stdio: ['pipe', 'pipe', 'pipe'] });
     child.stdin.on('error', () => {});
     let out = '';

@@ -84,3 +84,6 @@ export type FlowTableStats = z.infer<typeof flowTableStatsSchema>;
  * holding the eBPF program's run-time statistics on (a comparison's sampler reads its fdinfo). */
 export const AGENT_RUN_DIR = '/run/lblab';
 export const PROG_STATS_PID_FILE = 'prog-stats.pid';
+/** The longest the agent holds those statistics on at a time (a comparison that runs longer asks again): a lost
+ * "off" ends by itself. */
+export const PROG_STATS_MAX_SECONDS = 3600;

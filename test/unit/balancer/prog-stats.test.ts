@@ -1,5 +1,5 @@
-// The agent's hold on the kernel's eBPF run-time statistics: on only for a window, only while a program sees
-// traffic, off again on request, on unload and on shutdown.
+// The agent's hold on the kernel's eBPF run-time statistics: on only for the time asked, on whichever program
+// the switches attach meanwhile, off again on request, on unload and on shutdown.
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,24 +28,42 @@ function setup() {
 }
 
 describe('program statistics in the agent', () => {
-  it('hold the attached program for the window asked, and let go on off and on shutdown', async () => {
+  it('hold the attached program for the time asked, and let go on off and on shutdown', async () => {
     const { agent, holder } = setup();
     await agent.apply(agentConfigSchema.parse(sampleConfig()));
     expect(await agent.progStats(true, 42)).toEqual({ programs: ['/sys/fs/bpf/lblab/progs/lb_ingress'] });
     await agent.progStats(false);
     await agent.shutdown();
-    expect(holder.log).toEqual(['start /sys/fs/bpf/lblab/progs/lb_ingress 42', 'stop', 'stop', 'stop']);
+    expect(holder.log.filter((l) => l.startsWith('start')).map((l) => l.replace(/ \d+(\.\d+)?$/, ''))).toEqual(['start /sys/fs/bpf/lblab/progs/lb_ingress']);
+    expect(Number(holder.log[1].split(' ').pop())).toBeGreaterThan(41);
+    expect(holder.log.at(-1)).toBe('stop');
   });
 
-  it('refuse, in one line, when no eBPF program sees traffic (no config, or a proxy mode)', async () => {
+  it('while on, follow the switches: a proxy mode holds nothing, an eBPF mode again the program, a new hook its own', async () => {
     const { agent, holder } = setup();
-    await expect(agent.progStats(true)).rejects.toThrow(/^no eBPF program is attached \(no service in an eBPF mode\)$/);
+    // asked before any program is attached: on, holding none until one is
+    expect(await agent.progStats(true, 60)).toEqual({ programs: [] });
     await agent.apply(agentConfigSchema.parse(sampleConfig()));
-    const c = sampleConfig();
-    c.services[0].mode = 'l4proxy';
-    await agent.apply(agentConfigSchema.parse(c));
-    await expect(agent.progStats(true)).rejects.toThrow(/no eBPF program is attached/);
-    expect(holder.log.filter((l) => l.startsWith('start'))).toEqual([]);
+    const held = () => holder.log.filter((l) => l.startsWith('start')).length;
+    expect(held()).toBe(1);
+    // another eBPF mode: the same program, the same hold (no gap in the counting)
+    const nat = sampleConfig();
+    nat.services[0].mode = 'nat';
+    await agent.apply(agentConfigSchema.parse(nat));
+    expect(held()).toBe(1);
+    const proxy = sampleConfig();
+    proxy.services[0].mode = 'l4proxy';
+    await agent.apply(agentConfigSchema.parse(proxy));
+    expect(holder.log.at(-1)).toBe('stop');
+    await agent.apply(agentConfigSchema.parse(sampleConfig()));
+    expect(held()).toBe(2);
+    // the other hook is another load: its program is held anew
+    await agent.apply(agentConfigSchema.parse({ ...sampleConfig(), hook: 'xdp' }));
+    expect(held()).toBe(3);
+    // off: nothing is held again at the next switch
+    await agent.progStats(false);
+    await agent.apply(agentConfigSchema.parse(sampleConfig()));
+    expect(held()).toBe(3);
     await agent.shutdown();
   });
 

@@ -47,6 +47,8 @@ export class FakeLab implements ComparePort {
   lateSampler?: string;
   /** setMode fails for these modes */
   failMode = new Set<Mode>();
+  /** setMode switches to these modes, then fails (it went part of the way: the agent took it, the engine timed out) */
+  halfMode = new Set<Mode>();
   private wrkWaiters: (() => void)[] = [];
   /** the measured run (1, 2, ...) whose wrk waits until interrupted (kill -INT) */
   blockRun?: number;
@@ -54,6 +56,8 @@ export class FakeLab implements ComparePort {
   wrkStarted?: (run: number) => void;
   /** the balancer's agent holds its program's run-time statistics on (lbagent prog-stats on|off) */
   progStatsOn = false;
+  /** each prog-stats command, in order */
+  progStatsCalls: ('on' | 'off')[] = [];
   /** its program: packets per second and ns each (counted only while the statistics are on, as by the kernel) */
   progRate = { packetsPerSec: 50_000, nsPerPacket: 300 };
   private prog = { runTimeNs: 0, runs: 0 };
@@ -107,6 +111,10 @@ export class FakeLab implements ComparePort {
   async setMode(_lab: string, _service: string, mode: Mode) {
     this.calls.push(`setMode ${mode}`);
     if (this.failMode.has(mode)) throw new Error(`balancer lb: agent rejected the config: ${mode} is broken today`);
+    if (this.halfMode.has(mode)) {
+      this.mode = mode;
+      throw new Error(`lab lab1: the switch to ${mode} timed out`);
+    }
     this.setModes.push(mode);
     this.mode = mode;
     return {};
@@ -150,7 +158,8 @@ export class FakeLab implements ComparePort {
     const lines = [`t ${(t / 1000).toFixed(2)}`];
     for (const dev of ['eth0', 'eth1']) if (`${dev}.rx` in r) lines.push(`net ${dev} ${v(`${dev}.rx`)} ${v(`${dev}.tx`)}`);
     if ('cpuns' in r) lines.push(`cpuns ${v('cpuns')}`);
-    if (node === 'lb' && this.progStatsOn) {
+    // the agent holds the program while on, and none in a proxy mode (no program sees its traffic)
+    if (node === 'lb' && this.progStatsOn && this.mode !== 'l4proxy' && this.mode !== 'l7') {
       const runs = (this.progRate.packetsPerSec * (t - (this.progAt ?? t))) / 1000;
       this.prog = { runs: this.prog.runs + runs, runTimeNs: this.prog.runTimeNs + runs * this.progRate.nsPerPacket };
       lines.push(`prog 7 ${Math.round(this.prog.runTimeNs)} ${Math.round(this.prog.runs)}`);
@@ -195,10 +204,8 @@ export class FakeLab implements ComparePort {
         for (const d of script.matchAll(/tc filter replace dev (\S+)/g)) this.attached.add(d[1]);
         return ok();
       case 'prog-stats':
-        // an agent in a proxy mode has no program to hold
-        if (script.endsWith(' off')) this.progStatsOn = false;
-        else if (this.mode === 'l4proxy' || this.mode === 'l7') return { exitCode: 1, stdout: '', stderr: 'lbagent: no eBPF program is attached' };
-        else this.progStatsOn = true;
+        this.progStatsOn = !script.endsWith(' off');
+        this.progStatsCalls.push(this.progStatsOn ? 'on' : 'off');
         return ok();
       case 'kill-wrk':
         this.interruptWrk();

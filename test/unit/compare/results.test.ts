@@ -210,6 +210,13 @@ describe("the balancer's eBPF program in the counters", () => {
     expect(delta({ net: {} }, { net: {}, program: { runTimeNs: 5, runs: 1 } }).program).toBeUndefined();
   });
 
+  it('a window that starts before the statistics came on has none (they missed part of it)', () => {
+    const s = parseSnapshots('t 10.00\n--\nt 11.00\nprog 7 2000000 10000\n--\nt 12.00\nprog 7 4000000 20000\n--\n');
+    expect(counterAt(s, 10_500).program).toBeUndefined();
+    expect(delta(counterAt(s, 10_500), counterAt(s, 11_500)).program).toBeUndefined();
+    expect(delta(counterAt(s, 11_000), counterAt(s, 11_500)).program!.packets).toBe(5_000);
+  });
+
   it('figures per run: CPU seconds, packets, ns per packet (0 when it saw none)', () => {
     expect(programFigures(0.0123456789, 41_000)).toEqual({ cpuSeconds: 0.012346, packets: 41_000, nsPerPacket: 301.1 });
     expect(programFigures(0, 0)).toEqual({ cpuSeconds: 0, packets: 0, nsPerPacket: 0 });

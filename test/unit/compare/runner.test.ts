@@ -67,6 +67,27 @@ describe('what a run records', () => {
     expect(lab.progStatsOn).toBe(false);
   });
 
+  it('the program statistics come on once for the comparison, follow its switches, and go off at the end', async () => {
+    const lab = new FakeLab();
+    const { c } = await compare(lab, { modes: ['dsr', 'l4proxy', 'nat'], repeat: 2 });
+    expect(c.runs.map((r) => `${r.mode}:${r.program ? 'program' : '-'}`)).toEqual(['dsr:program', 'l4proxy:-', 'nat:program', 'nat:program', 'l4proxy:-', 'dsr:program']);
+    expect(lab.progStatsCalls).toEqual(['on', 'off']);
+  });
+
+  it('a run whose window the statistics did not cover has no program figures', async () => {
+    const lab = new FakeLab();
+    // they come on only once the second run measures (its first sample is without them)
+    let measured = 0;
+    lab.wrkStarted = (run) => {
+      measured = run;
+      if (run === 2) lab.progStatsOn = true;
+    };
+    lab.hook = async (_node, s) => (s.startsWith('lbagent prog-stats on') ? { exitCode: 0, stdout: '', stderr: '' } : undefined);
+    const { c } = await compare(lab, { modes: ['dsr', 'nat'], repeat: 1 });
+    expect(measured).toBe(2);
+    expect(c.runs.map((r) => `${r.mode}:${r.program ? 'program' : '-'}`)).toEqual(['dsr:-', 'nat:-']);
+  });
+
   it('wrk totals, shares by counted requests, balancer bytes and CPU, response bytes, environment', async () => {
     const lab = new FakeLab();
     const { c, events, saved } = await compare(lab, { modes: ['dsr', 'nat'], repeat: 1 });
@@ -191,6 +212,15 @@ describe('the lab is put back', () => {
     ]);
     expect(c.complete).toBe(true);
     expect(c.summary.map((s) => s.mode)).toEqual(['nat', 'kernel-nat']);
+    expectRestored(lab);
+  });
+
+  it('a switch that failed after the balancer took it: the lab is asked where it is, and put back', async () => {
+    const lab = new FakeLab();
+    lab.halfMode.add('snat');
+    const { c } = await compare(lab, { modes: ['dsr', 'snat'], repeat: 1 });
+    expect(c.runs.map((r) => r.error ?? 'ok')).toEqual(['ok', 'lab lab1: the switch to snat timed out']);
+    expect(lab.calls.filter((x) => x === 'status').length).toBeGreaterThan(1);
     expectRestored(lab);
   });
 
