@@ -5,13 +5,14 @@ import { useState } from 'react';
 import type { Toast } from '../state/useToasts';
 import { Icon } from './icons';
 import { useTranslation } from '../i18n';
+import { words } from '../i18n/said';
 
 function ToastView({ t, dismiss }: { t: Toast; dismiss(id: number): void }) {
   const { t: tr } = useTranslation();
   return (
     <div className={`toast ${t.level}`} data-testid={`toast-${t.level}`} role={t.level === 'error' ? 'alert' : undefined}>
       <span className="toast-msg">
-        {t.message}
+        {words(t.said)}
         {t.count > 1 && <span className="toast-count"> ×{t.count}</span>}
       </span>
       <button type="button" className="icon-btn" aria-label={tr('app.toasts.dismiss')} onClick={() => dismiss(t.id)}>

@@ -6,8 +6,8 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { isProxyMode, type LabDoc, type LabEvent, type LabStatus, type Mode, type NodeStatus, type ServiceStats } from '../../electron/api';
 import { oneLine, type ApiClient } from '../api-client';
-import type { ToastLevel } from './useToasts';
-import { i18n } from '../i18n';
+import type { Notice, ToastLevel } from './useToasts';
+import { say } from '../i18n/said';
 
 export interface Progress { step: string; done: number; total: number }
 export type NodeStates = Record<string, NodeStatus['state'] | 'deploying'>;
@@ -22,7 +22,7 @@ const SETTLE_MS = 15_000;
 export { isProxyMode };
 export const sessionsOf = (s: ServiceStats, node: string) => s.counters[`sessions.${node}`] ?? 0;
 
-export function useLiveLab(client: ApiClient, notify: (m: string, l?: ToastLevel) => void, docName: string) {
+export function useLiveLab(client: ApiClient, notify: (m: Notice, l?: ToastLevel) => void, docName: string) {
   const { api } = client;
   const [lab, setLab] = useState<string | null>(null);
   const [status, setStatus] = useState<LabStatus | null>(null);
@@ -131,7 +131,7 @@ export function useLiveLab(client: ApiClient, notify: (m: string, l?: ToastLevel
         (s) => {
           if (!live || pollsOff.current) return;
           if (s.state === 'absent') {
-            notify(i18n.t('app.live.noLongerRunning', { lab }), 'warn');
+            notify(say('app.live.noLongerRunning', { lab }), 'warn');
             forget();
             return;
           }
@@ -166,9 +166,11 @@ export function useLiveLab(client: ApiClient, notify: (m: string, l?: ToastLevel
           },
           (e) => {
             if (!live || pollsOff.current) return; // a lab going away answers with errors: not news
-            const m = i18n.t('app.live.counters', { why: oneLine(e).replace(/:\s*$/, '') || i18n.t('app.live.noAnswer') });
-            if (pollError.current !== m) notify(m, 'warn');
-            pollError.current = m;
+            const m = say('app.live.counters', { why: oneLine(e).replace(/:\s*$/, '') || say('app.live.noAnswer') });
+            // the same failure again is not news
+            const key = JSON.stringify(m);
+            if (pollError.current !== key) notify(m, 'warn');
+            pollError.current = key;
           },
         )
         .finally(() => {
@@ -197,10 +199,10 @@ export function useLiveLab(client: ApiClient, notify: (m: string, l?: ToastLevel
         setStats([]);
         setHistory({});
         setDeploys((n) => n + 1);
-        notify(i18n.t('app.live.isRunning', { lab: doc.name }), 'success');
+        notify(say('app.live.isRunning', { lab: doc.name }), 'success');
         return true;
       } catch (e) {
-        notify(i18n.t('app.live.deployFailed', { why: oneLine(e) }));
+        notify(say('app.live.deployFailed', { why: oneLine(e) }));
         setNodeStates({});
         pendingLab.current = lab;
         return false;
@@ -222,9 +224,9 @@ export function useLiveLab(client: ApiClient, notify: (m: string, l?: ToastLevel
       await stopPolls();
       await api.destroy(name);
       forget();
-      notify(i18n.t('canvas.labRemoved', { lab: name }), 'success');
+      notify(say('canvas.labRemoved', { lab: name }), 'success');
     } catch (e) {
-      notify(i18n.t('app.live.destroyFailed', { why: oneLine(e) }));
+      notify(say('app.live.destroyFailed', { why: oneLine(e) }));
     } finally {
       pollsOff.current = false;
       setBusy(null);
@@ -252,7 +254,7 @@ export function useLiveLab(client: ApiClient, notify: (m: string, l?: ToastLevel
         // the balancer is reconfigured under the switch: counters wait until it is done
         await stopPolls();
         const s = await api.setMode(lab, service, mode);
-        notify(i18n.t('app.live.nowInMode', { service, mode: s.mode }), 'success');
+        notify(say('app.live.nowInMode', { service, mode: s.mode }), 'success');
         setStatus((st) => {
           if (!st) return st;
           const svc = st.doc?.services?.[service];

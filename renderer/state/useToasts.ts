@@ -1,10 +1,15 @@
 // Readable one-line notices. Info and success close by themselves, warnings a
 // little later; errors stay until closed (the toast list collapses them into a
-// count). A repeated message bumps its count and restarts its clock.
+// count). A repeated message bumps its count and restarts its clock. A
+// notice is kept as what it says (said.ts): a language switched live redraws
+// the ones on screen.
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { asIs, type Said } from '../i18n/said';
 
 export type ToastLevel = 'error' | 'warn' | 'info' | 'success';
-export interface Toast { id: number; level: ToastLevel; message: string; count: number }
+export interface Toast { id: number; level: ToastLevel; said: Said; count: number }
+/** What a notice says: a sentence of the catalog, or a line kept as it came (the engine's). */
+export type Notice = string | Said;
 
 /** How long a notice stays, by level (errors: until closed). */
 export const TOAST_MS: Record<Exclude<ToastLevel, 'error'>, number> = { info: 4000, success: 4000, warn: 8000 };
@@ -32,15 +37,17 @@ export function useToasts() {
   );
   const dismissErrors = useCallback(() => commit(list.current.filter((x) => x.level !== 'error')), [commit]);
   const notify = useCallback(
-    (message: string, level: ToastLevel = 'error') => {
-      const same = list.current.find((x) => x.message === message && x.level === level);
+    (message: Notice, level: ToastLevel = 'error') => {
+      const said = typeof message === 'string' ? asIs(message) : message;
+      const key = JSON.stringify(said);
+      const same = list.current.find((x) => JSON.stringify(x.said) === key && x.level === level);
       let id: number;
       if (same) {
         id = same.id;
         commit(list.current.map((x) => (x === same ? { ...x, count: x.count + 1 } : x)));
       } else {
         id = ++seq.current;
-        const next = [...list.current, { id, level, message, count: 1 }];
+        const next = [...list.current, { id, level, said, count: 1 }];
         const notices = next.filter((x) => x.level !== 'error');
         const drop = new Set(notices.slice(0, Math.max(0, notices.length - MAX_NOTICES)).map((x) => x.id));
         commit(next.filter((x) => !drop.has(x.id)));

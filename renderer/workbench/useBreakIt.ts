@@ -8,25 +8,26 @@ import type { Fault, LabApi } from '../../electron/api';
 import type { NodeMenuEntry } from '../components/canvas/NodeMenu';
 import { breaksOn, faultLabel, faultsFor } from '../lib/doctor-data';
 import type { LiveLab } from '../state/live-lab-context';
-import type { ToastLevel } from '../state/useToasts';
+import type { Notice, ToastLevel } from '../state/useToasts';
 import { i18n } from '../i18n';
+import { say, words, type Said } from '../i18n/said';
 
 export interface BreakItDeps {
   api: LabApi;
   live: LiveLab;
   /** the drawing is the running lab */
   deployed: boolean;
-  notify(message: string, level?: ToastLevel): void;
+  notify(message: Notice, level?: ToastLevel): void;
 }
 
 export function useBreakIt({ api, live, deployed, notify }: BreakItDeps) {
   /** what is being done now ("backend-down on web2"): one change at a time */
-  const [doing, setDoing] = useState<string | null>(null);
+  const [doing, setDoing] = useState<Said | null>(null);
   const busy = useRef(false);
   const { lab, status, refresh } = live;
 
   const act = useCallback(
-    async (what: string, call: () => Promise<unknown>, done: string) => {
+    async (what: Said, call: () => Promise<unknown>, done: Said) => {
       if (busy.current) return;
       busy.current = true;
       setDoing(what);
@@ -34,7 +35,7 @@ export function useBreakIt({ api, live, deployed, notify }: BreakItDeps) {
         await call();
         notify(done, 'success');
       } catch (e) {
-        notify(`${what}: ${oneLine(e)}`);
+        notify(say('app.breakIt.failed', { what, why: oneLine(e) }));
       } finally {
         busy.current = false;
         setDoing(null);
@@ -60,7 +61,7 @@ export function useBreakIt({ api, live, deployed, notify }: BreakItDeps) {
           detail: f,
           danger: true,
           disabled: !!doing || broken.some((b) => b.fault === f),
-          run: () => void act(i18n.t('app.breakIt.doing', { fault: f, node }), () => api.breakLab(lab, f, node), i18n.t('app.breakIt.done', { fault: f, node })),
+          run: () => void act(say('app.breakIt.doing', { fault: f, node }), () => api.breakLab(lab, f, node), say('app.breakIt.done', { fault: f, node })),
         });
       }
       if (broken.length) entries.push({ type: 'heading', label: i18n.t('app.breakIt.putBack') });
@@ -71,10 +72,10 @@ export function useBreakIt({ api, live, deployed, notify }: BreakItDeps) {
           key: `undo-${f}`,
           label: i18n.t('app.breakIt.undo', { fault: f }),
           disabled: !!doing,
-          run: () => void act(i18n.t('app.breakIt.undoing', { fault: f, node }), () => api.undoBreak(lab, f, node), i18n.t('app.breakIt.undone', { fault: f, node })),
+          run: () => void act(say('app.breakIt.undoing', { fault: f, node }), () => api.undoBreak(lab, f, node), say('app.breakIt.undone', { fault: f, node })),
         });
       }
-      if (doing) entries.push({ type: 'note', label: i18n.t('app.breakIt.busy', { what: doing }) });
+      if (doing) entries.push({ type: 'note', label: i18n.t('app.breakIt.busy', { what: words(doing) }) });
       return entries;
     },
     [deployed, lab, status, live.busy, doing, act, api],

@@ -10,8 +10,9 @@ import { emptyDoc } from '../state/doc-ops';
 import { issueText } from '../state/issues';
 import { autoLayout, needsLayout } from '../state/layout';
 import type { Question } from '../state/useConfirm';
-import type { ToastLevel } from '../state/useToasts';
+import type { Notice, ToastLevel } from '../state/useToasts';
 import { i18n } from '../i18n';
+import { asIs, say } from '../i18n/said';
 
 export interface LabFileDeps {
   client: ApiClient;
@@ -20,7 +21,7 @@ export interface LabFileDeps {
   /** the drawing is the running lab */
   deployed: boolean;
   ask(q: Question): Promise<boolean>;
-  notify(message: string, level?: ToastLevel): void;
+  notify(message: Notice, level?: ToastLevel): void;
   /** a drawing (laid out) has just replaced the canvas's */
   onLoaded(doc: LabDoc): void;
 }
@@ -35,7 +36,7 @@ export function useLabFile({ client, doc, edit, deployed, ask, notify, onLoaded 
   const dirty = JSON.stringify(doc) !== savedKey;
 
   useEffect(() => {
-    api.listTemplates().then(setTemplates, (e) => notify(i18n.t('app.file.templatesUnavailable', { why: oneLine(e) }), 'warn'));
+    api.listTemplates().then(setTemplates, (e) => notify(say('app.file.templatesUnavailable', { why: oneLine(e) }), 'warn'));
   }, [api, notify]);
 
   /** Ask before the canvas gets another drawing when that loses unsaved work or hides a running lab. */
@@ -67,12 +68,13 @@ export function useLabFile({ client, doc, edit, deployed, ask, notify, onLoaded 
         const r = await api.parseLab(text);
         if (!r.doc) {
           const first = r.issues[0];
-          notify(`${source}: ${first ? issueText(first) : i18n.t('app.file.notLabFile')}${r.issues.length > 1 ? i18n.t('app.file.more', { count: r.issues.length - 1 }) : ''}`);
+          const why = first ? asIs(issueText(first)) : say('app.file.notLabFile');
+          notify(say('app.file.notOpened', { source, why, more: r.issues.length > 1 ? say('app.file.more', { count: r.issues.length - 1 }) : '' }));
           return;
         }
         if (!(await mayReplace(i18n.t('app.file.actionOpen'), source))) return;
         load(r.doc);
-        notify(i18n.t('app.file.opened', { source }), 'success');
+        notify(say('app.file.opened', { source }), 'success');
       } catch (e) {
         notify(`${source}: ${oneLine(e)}`);
       }
@@ -86,7 +88,7 @@ export function useLabFile({ client, doc, edit, deployed, ask, notify, onLoaded 
         const f = await shell.openLabFile();
         if (f) await openText(f.text, f.path);
       } catch (e) {
-        notify(i18n.t('app.file.openFailed', { why: oneLine(e) }));
+        notify(say('app.file.openFailed', { why: oneLine(e) }));
       }
     } else input.current?.click();
   }, [shell, openText, notify]);
@@ -101,9 +103,9 @@ export function useLabFile({ client, doc, edit, deployed, ask, notify, onLoaded 
       const saved = await saveLab(shell, text, saving.name);
       if (!saved) return; // the save dialog was cancelled
       setSavedKey(JSON.stringify(saving));
-      notify(saved.path ? i18n.t('app.file.savedTo', { path: saved.path }) : i18n.t('app.file.downloaded', { file: saved.fileName }), 'success');
+      notify(saved.path ? say('app.file.savedTo', { path: saved.path }) : say('app.file.downloaded', { file: saved.fileName }), 'success');
     } catch (e) {
-      notify(i18n.t('app.file.saveFailed', { why: oneLine(e) }));
+      notify(say('app.file.saveFailed', { why: oneLine(e) }));
     }
   }, [api, shell, notify, doc]);
 
@@ -118,7 +120,7 @@ export function useLabFile({ client, doc, edit, deployed, ask, notify, onLoaded 
       try {
         load(await api.getTemplate(id));
       } catch (e) {
-        notify(i18n.t('app.file.templateFailed', { id, why: oneLine(e) }));
+        notify(say('app.file.templateFailed', { id, why: oneLine(e) }));
       }
     },
     [api, load, notify, mayReplace, templates],

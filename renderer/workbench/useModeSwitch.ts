@@ -6,9 +6,9 @@ import { useCallback, useState } from 'react';
 import type { LabApi, LabDoc, Mode } from '../../electron/api';
 import { setService } from '../state/doc-ops';
 import type { LiveLab } from '../state/live-lab-context';
-import type { ToastLevel } from '../state/useToasts';
+import type { Notice, ToastLevel } from '../state/useToasts';
 import type { ModeRefusal } from '../components/inspector/context';
-import { i18n } from '../i18n';
+import { say } from '../i18n/said';
 
 export interface ModeSwitchDeps {
   api: LabApi;
@@ -18,7 +18,7 @@ export interface ModeSwitchDeps {
   /** the drawing as of the last commit (the switch outlives renders) */
   latest: { readonly current: LabDoc };
   edit(doc: LabDoc): void;
-  notify(message: string, level?: ToastLevel): void;
+  notify(message: Notice, level?: ToastLevel): void;
 }
 
 export function useModeSwitch({ api, live, deployed, latest, edit, notify }: ModeSwitchDeps) {
@@ -42,7 +42,7 @@ export function useModeSwitch({ api, live, deployed, latest, edit, notify }: Mod
       const cur = latest.current;
       if (cur.services?.[service]?.mode === mode) edit(setService(cur, service, { mode: before }));
       setRefusals((r) => ({ ...r, [service]: { mode, why } }));
-      notify(i18n.t('app.live.modeRefused', { service, before, why }), 'warn');
+      notify(say('app.live.modeRefused', { service, before, why }), 'warn');
     },
     [edit, deployed, live, api, notify, latest],
   );

@@ -27,6 +27,8 @@ import { NodeMenu, type NodeMenuEntry } from './NodeMenu';
 import { nodeTypes, type LabFlowNode, type NetFlowNode, type TierFlowNode } from './nodes';
 import { tierBoxes } from './tier-group';
 import { useTranslation } from '../../i18n';
+import { say } from '../../i18n/said';
+import type { Notice } from '../../state/useToasts';
 
 export interface CanvasProps {
   doc: LabDoc;
@@ -38,7 +40,7 @@ export interface CanvasProps {
   nodeStates: Record<string, NodeStatus['state'] | 'deploying'>;
   /** nodes of the running lab whose host does not answer */
   hostsDown?: Map<string, HostDown>;
-  notify(message: string): void;
+  notify(message: Notice): void;
   /** double-click on a node (opens a terminal when the lab runs) */
   onNodeOpen?(node: string): void;
   /** a packet journey's path to draw over the topology (request and response lanes) */
@@ -246,11 +248,11 @@ export function Canvas({ doc, edit, seal, selection, onSelect, issues, nodeState
       const node = a?.type === 'node' ? a.name : b?.type === 'node' ? b.name : undefined;
       const net = a?.type === 'network' ? a.name : b?.type === 'network' ? b.name : undefined;
       if (!node || !net) {
-        notify(t('canvas.linkNodeToNetwork'));
+        notify(say('canvas.linkNodeToNetwork'));
         return;
       }
       if (doc.nodes[node]?.links.some((l) => l.network === net)) {
-        notify(t('canvas.alreadyLinked', { node, network: net }));
+        notify(say('canvas.alreadyLinked', { node, network: net }));
         return;
       }
       const next = addLink(doc, node, net);

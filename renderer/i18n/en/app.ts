@@ -58,6 +58,7 @@ export const app = {
     keepsRunning: 'Lab {{lab}} keeps running and stays tracked: Destroy still removes it, and “show it” or opening its file brings its drawing back.',
     replaceTitle: '{{action}}: replace the drawing with {{what}}?',
     notLabFile: 'not a lab file',
+    notOpened: '{{source}}: {{why}}{{more}}',
     more: ' (+{{count}} more)',
     opened: 'Opened {{source}}.',
     openFailed: 'Open failed: {{why}}',
@@ -116,5 +117,6 @@ export const app = {
     undoing: 'undo {{fault}} on {{node}}',
     undone: 'Undone: {{fault}} on {{node}}.',
     busy: 'Busy: {{what}}…',
+    failed: '{{what}}: {{why}}',
   },
 };

@@ -58,6 +58,7 @@ export const app: Catalog['app'] = {
     keepsRunning: '实验 {{lab}} 会继续运行并保持跟踪：仍可用“销毁”删除它，点击“显示”或打开其文件可恢复其拓扑图。',
     replaceTitle: '{{action}}：用{{what}}替换当前拓扑图？',
     notLabFile: '不是实验文件',
+    notOpened: '{{source}}：{{why}}{{more}}',
     more: '（另有 {{count}} 项）',
     opened: '已打开 {{source}}。',
     openFailed: '打开失败：{{why}}',
@@ -116,5 +117,6 @@ export const app: Catalog['app'] = {
     undoing: '撤销 {{node}} 上的 {{fault}}',
     undone: '已撤销：{{node}} 上的 {{fault}}。',
     busy: '忙碌：{{what}}…',
+    failed: '{{what}}：{{why}}',
   },
 };

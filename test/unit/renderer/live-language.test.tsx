@@ -10,7 +10,10 @@ import { ComparePanel } from '../../../renderer/components/compare/ComparePanel'
 import { DoctorPanel } from '../../../renderer/components/doctor/DoctorPanel';
 import { JourneyPanel } from '../../../renderer/components/journey/JourneyPanel';
 import { LessonsPanel } from '../../../renderer/components/lessons/LessonsPanel';
+import { Toasts } from '../../../renderer/components/Toasts';
 import { i18n } from '../../../renderer/i18n';
+import { say } from '../../../renderer/i18n/said';
+import { useToasts, type Notice, type ToastLevel } from '../../../renderer/state/useToasts';
 import type { LiveLab } from '../../../renderer/state/live-lab-context';
 import { useLiveLabView, type LiveLabViewDeps } from '../../../renderer/workbench/useLiveLabView';
 import { STATUS } from './captures-fixtures';
@@ -137,5 +140,37 @@ describe('a live language switch redraws a kept error', () => {
     await waitFor(() => expect(screen.getByTestId('capture-state').textContent).toBe('capturing'));
     fireEvent.click(screen.getByTestId('capture-stop'));
     await follows('capture-error', (lng) => i18n.t('captures.errAction', { lng, action: i18n.t('captures.actionStop', { lng }), why: 'no capture cap1-aaaaaa' }));
+  });
+});
+
+describe('a live language switch redraws the notices on screen', () => {
+  let notify: (m: Notice, l?: ToastLevel) => void = () => undefined;
+  function Notices() {
+    const t = useToasts();
+    notify = t.notify;
+    return <Toasts toasts={t.toasts} dismiss={t.dismiss} dismissErrors={t.dismissErrors} />;
+  }
+
+  it("a catalog sentence, one made of others, and the engine's own line (kept as it came)", async () => {
+    await act(() => i18n.changeLanguage('en'));
+    render(<Notices />);
+    act(() => {
+      notify(say('app.file.opened', { source: 'lab.yaml' }), 'warn');
+      notify(say('app.file.notOpened', { source: 'x.yaml', why: say('app.file.notLabFile'), more: say('app.file.more', { count: 2 }) }));
+    });
+    const shown = () => [...screen.getAllByTestId('toast-warn'), ...screen.getAllByTestId('toast-error')].map((e) => e.textContent);
+    const expected = (lng: string) => [
+      i18n.t('app.file.opened', { lng, source: 'lab.yaml' }),
+      i18n.t('app.file.notOpened', { lng, source: 'x.yaml', why: i18n.t('app.file.notLabFile', { lng }), more: i18n.t('app.file.more', { lng, count: 2 }) }),
+    ];
+    expect(shown()).toEqual(expected('en'));
+    await act(() => i18n.changeLanguage('zh-CN'));
+    expect(shown()).toEqual(expected('zh-CN'));
+    expect(shown()[1]).toMatch(/[\u4e00-\u9fff]/);
+    // the same sentence again is counted, in either language
+    act(() => notify(say('app.file.opened', { source: 'lab.yaml' }), 'warn'));
+    expect(screen.getAllByTestId('toast-warn').map((e) => e.textContent)).toEqual([`${expected('zh-CN')[0]} ×2`]);
+    act(() => notify('node web1: gone'));
+    expect(screen.getAllByTestId('toast-error').map((e) => e.textContent)).toContain('node web1: gone');
   });
 });
