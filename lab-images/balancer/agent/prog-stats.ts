@@ -1,5 +1,5 @@
 // The kernel's run-time statistics of our eBPF program (run_time_ns, run_cnt)
-// for a measured window. They are off by default because counting costs a
+// while a comparison runs. They are off by default because counting costs a
 // little on every packet (two clock reads per program run), and they are
 // kernel-wide: holding a BPF_ENABLE_STATS(BPF_STATS_RUN_TIME) fd keeps them on,
 // and closing it (or the holder dying) turns them off again. No sysctl is
