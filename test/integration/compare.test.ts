@@ -51,6 +51,22 @@ async function expectRestored() {
   for (const dev of ifaces) expect(await sh('lb', `tc filter show dev ${dev} ingress`), dev).toMatch(/pref 100 bpf .*lb_ingress/);
   // no wrk of ours left running in the clients
   for (const c of ['client1', 'client2']) expect(await sh(c, 'pgrep -x wrk || true'), c).toBe('');
+  // the program statistics let go: no holder, so the kernel counts no more
+  expect((await sh('lb', 'test -e /run/lblab/prog-stats.pid && echo held || echo none')).trim()).toBe('none');
+  // the core back at its own hook
+  for (const dev of ifaces) expect(await sh('lb', `ip -d link show dev ${dev}`), dev).not.toMatch(/prog\/xdp/);
+}
+
+/** A run's program figures, in range: every request of its `seconds` is several packets through the program (in dsr
+ * and tunnel the client's direction only); per packet more than a few instructions, less than a scheduler tick. */
+function expectProgram(r: Comparison['runs'][number], label: string, seconds: number) {
+  const p = r.program;
+  expect(p, label).toBeDefined();
+  console.log(`${label}: program ${p!.cpuSeconds} s, ${p!.packets} packets, ${p!.nsPerPacket} ns/packet`);
+  expect(p!.cpuSeconds, label).toBeGreaterThan(0);
+  expect(p!.packets, label).toBeGreaterThanOrEqual(r.requestsPerSec * seconds);
+  expect(p!.nsPerPacket, label).toBeGreaterThan(10);
+  expect(p!.nsPerPacket, label).toBeLessThan(100_000);
 }
 
 /** Resolve when a run of `mode` has been measuring for `afterMs`. */
@@ -102,12 +118,7 @@ describe.sequential('comparisons on a live lab', () => {
       // the program's own time, counted by the kernel while the run measured: every request is several packets
       // through it (in dsr and tunnel only the client's direction); per packet more than a few instructions and
       // less than a scheduler tick
-      const p = r.program!;
-      console.log(`${r.mode}: program ${p.cpuSeconds} s, ${p.packets} packets, ${p.nsPerPacket} ns/packet`);
-      expect(p.cpuSeconds, r.mode).toBeGreaterThan(0);
-      expect(p.packets, r.mode).toBeGreaterThanOrEqual(r.requestsPerSec * 5);
-      expect(p.nsPerPacket, r.mode).toBeGreaterThan(10);
-      expect(p.nsPerPacket, r.mode).toBeLessThan(100_000);
+      expectProgram(r, r.mode, 5);
     }
     expect(c.environment.linkRates).toMatchObject({ 'lb:front': '100mbit', 'web1:back': '100mbit' });
     expect(Object.keys(c.environment.offloads).length).toBe(2);
@@ -119,6 +130,23 @@ describe.sequential('comparisons on a live lab', () => {
     expect((await engine.listComparisons()).map((x) => x.id)).toContain(id);
     expect(await engine.getComparison(id)).toEqual(c);
     expect((await engine.comparisonCsv(id)).trim().split('\n')).toHaveLength(5);
+    await expectRestored();
+  });
+
+  it("the program's statistics follow the switches: held in nat at tc and at XDP, none in l4proxy; let go at the end", async () => {
+    const hooks = await engine.startCompare({ lab: LAB, modes: ['nat'], hooks: ['tc', 'xdp'], connections: 6, duration: 3, warmup: 1, repeat: 1, object: '100k' });
+    const h = await engine.compareDone(hooks.id);
+    expect(h.error).toBeUndefined();
+    expect(h.runs.map((r) => `${r.mode}@${r.hook}:${r.errors}`)).toEqual(['nat@tc:0', 'nat@xdp:0']);
+    for (const r of h.runs) expectProgram(r, `${r.mode}@${r.hook}`, 3);
+    await expectRestored();
+    const proxy = await engine.startCompare({ lab: LAB, modes: ['nat', 'l4proxy'], connections: 6, duration: 3, warmup: 1, repeat: 1, object: '100k' });
+    const c = await engine.compareDone(proxy.id);
+    expect(c.error).toBeUndefined();
+    expect(c.runs.map((r) => `${r.mode}:${r.errors}`)).toEqual(['nat:0', 'l4proxy:0']);
+    expectProgram(c.runs[0], 'nat', 3);
+    // no program sees a proxy's traffic: no figures rather than a count of nothing
+    expect(c.runs[1].program).toBeUndefined();
     await expectRestored();
   });
 
