@@ -35,7 +35,7 @@ export interface AgentDeps {
   probe?: Probe;
   persist?: (cfg: AgentConfig) => Promise<void>;
   log?: (line: string) => void;
-  /** holds the kernel's eBPF run-time statistics on for a measured window (prog-stats.ts) */
+  /** holds the kernel's eBPF run-time statistics on while a comparison runs (prog-stats.ts) */
   progStats?: { start(programs: string[], seconds: number): Promise<void>; stop(): void; readonly holding?: boolean };
 }
 
