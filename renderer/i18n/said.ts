@@ -13,6 +13,9 @@ export const say = (key: ParseKeys, values?: Record<string, Value>): Said => ({ 
 /** A line kept as it came (the engine's words). */
 export const asIs = (line: string): Said => ({ line });
 
+/** Whether two kept sentences say the same (a repeated notice, a failure seen again). */
+export const sameSaid = (a: Said, b: Said): boolean => JSON.stringify(a) === JSON.stringify(b);
+
 /** The sentence in the language in use now. */
 export function words(s: Said): string {
   if ('line' in s) return s.line;

@@ -6,8 +6,8 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { isProxyMode, type LabDoc, type LabEvent, type LabStatus, type Mode, type NodeStatus, type ServiceStats } from '../../electron/api';
 import { oneLine, type ApiClient } from '../api-client';
-import type { Notice, ToastLevel } from './useToasts';
-import { say } from '../i18n/said';
+import type { Notify } from './useToasts';
+import { sameSaid, say, type Said } from '../i18n/said';
 
 export interface Progress { step: string; done: number; total: number }
 export type NodeStates = Record<string, NodeStatus['state'] | 'deploying'>;
@@ -22,7 +22,7 @@ const SETTLE_MS = 15_000;
 export { isProxyMode };
 export const sessionsOf = (s: ServiceStats, node: string) => s.counters[`sessions.${node}`] ?? 0;
 
-export function useLiveLab(client: ApiClient, notify: (m: Notice, l?: ToastLevel) => void, docName: string) {
+export function useLiveLab(client: ApiClient, notify: Notify, docName: string) {
   const { api } = client;
   const [lab, setLab] = useState<string | null>(null);
   const [status, setStatus] = useState<LabStatus | null>(null);
@@ -35,7 +35,7 @@ export function useLiveLab(client: ApiClient, notify: (m: Notice, l?: ToastLevel
   /** counts successful deploys: terminals reconnect when it moves */
   const [deploys, setDeploys] = useState(0);
   const pendingLab = useRef<string | null>(null);
-  const pollError = useRef<string | null>(null);
+  const pollError = useRef<Said | null>(null);
   /** set the moment a deploy or destroy starts, before React re-renders: no poll may start after it */
   const pollsOff = useRef(false);
   const inflight = useRef(new Set<Promise<unknown>>());
@@ -168,9 +168,8 @@ export function useLiveLab(client: ApiClient, notify: (m: Notice, l?: ToastLevel
             if (!live || pollsOff.current) return; // a lab going away answers with errors: not news
             const m = say('app.live.counters', { why: oneLine(e).replace(/:\s*$/, '') || say('app.live.noAnswer') });
             // the same failure again is not news
-            const key = JSON.stringify(m);
-            if (pollError.current !== key) notify(m, 'warn');
-            pollError.current = key;
+            if (!pollError.current || !sameSaid(pollError.current, m)) notify(m, 'warn');
+            pollError.current = m;
           },
         )
         .finally(() => {

@@ -4,12 +4,14 @@
 // notice is kept as what it says (said.ts): a language switched live redraws
 // the ones on screen.
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { asIs, type Said } from '../i18n/said';
+import { asIs, sameSaid, type Said } from '../i18n/said';
 
 export type ToastLevel = 'error' | 'warn' | 'info' | 'success';
 export interface Toast { id: number; level: ToastLevel; said: Said; count: number }
 /** What a notice says: a sentence of the catalog, or a line kept as it came (the engine's). */
 export type Notice = string | Said;
+/** Put up a notice (an error unless said otherwise). */
+export type Notify = (message: Notice, level?: ToastLevel) => void;
 
 /** How long a notice stays, by level (errors: until closed). */
 export const TOAST_MS: Record<Exclude<ToastLevel, 'error'>, number> = { info: 4000, success: 4000, warn: 8000 };
@@ -39,8 +41,7 @@ export function useToasts() {
   const notify = useCallback(
     (message: Notice, level: ToastLevel = 'error') => {
       const said = typeof message === 'string' ? asIs(message) : message;
-      const key = JSON.stringify(said);
-      const same = list.current.find((x) => JSON.stringify(x.said) === key && x.level === level);
+      const same = list.current.find((x) => sameSaid(x.said, said) && x.level === level);
       let id: number;
       if (same) {
         id = same.id;

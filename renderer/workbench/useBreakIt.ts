@@ -8,7 +8,7 @@ import type { Fault, LabApi } from '../../electron/api';
 import type { NodeMenuEntry } from '../components/canvas/NodeMenu';
 import { breaksOn, faultLabel, faultsFor } from '../lib/doctor-data';
 import type { LiveLab } from '../state/live-lab-context';
-import type { Notice, ToastLevel } from '../state/useToasts';
+import type { Notify } from '../state/useToasts';
 import { i18n } from '../i18n';
 import { say, words, type Said } from '../i18n/said';
 
@@ -17,7 +17,7 @@ export interface BreakItDeps {
   live: LiveLab;
   /** the drawing is the running lab */
   deployed: boolean;
-  notify(message: Notice, level?: ToastLevel): void;
+  notify: Notify;
 }
 
 export function useBreakIt({ api, live, deployed, notify }: BreakItDeps) {

@@ -10,7 +10,7 @@ import { emptyDoc } from '../state/doc-ops';
 import { issueText } from '../state/issues';
 import { autoLayout, needsLayout } from '../state/layout';
 import type { Question } from '../state/useConfirm';
-import type { Notice, ToastLevel } from '../state/useToasts';
+import type { Notify } from '../state/useToasts';
 import { i18n } from '../i18n';
 import { asIs, say } from '../i18n/said';
 
@@ -21,7 +21,7 @@ export interface LabFileDeps {
   /** the drawing is the running lab */
   deployed: boolean;
   ask(q: Question): Promise<boolean>;
-  notify(message: Notice, level?: ToastLevel): void;
+  notify: Notify;
   /** a drawing (laid out) has just replaced the canvas's */
   onLoaded(doc: LabDoc): void;
 }

@@ -6,7 +6,7 @@ import { useCallback, useState } from 'react';
 import type { LabApi, LabDoc, Mode } from '../../electron/api';
 import { setService } from '../state/doc-ops';
 import type { LiveLab } from '../state/live-lab-context';
-import type { Notice, ToastLevel } from '../state/useToasts';
+import type { Notify } from '../state/useToasts';
 import type { ModeRefusal } from '../components/inspector/context';
 import { say } from '../i18n/said';
 
@@ -18,7 +18,7 @@ export interface ModeSwitchDeps {
   /** the drawing as of the last commit (the switch outlives renders) */
   latest: { readonly current: LabDoc };
   edit(doc: LabDoc): void;
-  notify(message: Notice, level?: ToastLevel): void;
+  notify: Notify;
 }
 
 export function useModeSwitch({ api, live, deployed, latest, edit, notify }: ModeSwitchDeps) {
