@@ -9,7 +9,7 @@ export const requestSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('apply'), config: z.unknown() }),
   z.object({ op: z.literal('stats') }),
   z.object({ op: z.literal('health') }),
-  // the eBPF program's run-time statistics on (for at most `seconds`) or off: a comparison's measured window
+  // the eBPF program's run-time statistics on (for at most `seconds`) or off: while a comparison runs
   z.object({ op: z.literal('prog-stats'), on: z.boolean(), seconds: z.number().positive().max(PROG_STATS_MAX_SECONDS).optional() }),
 ]);
 export type Request = z.infer<typeof requestSchema>;

@@ -42,7 +42,6 @@ alarm $ttl;
 exit 0;
 `;
 
-
 export class ProgStatsHolder {
   private child?: ChildProcess;
 
