@@ -4,7 +4,7 @@
 // every call, so tests can check order, cancel and restore without Docker.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { LabStatus, Mode } from '../../../electron/api';
+import { isProxyMode, type LabStatus, type Mode } from '../../../electron/api';
 import type { ComparePort, PortExecOptions, PortExecResult } from '../../../electron/engine/compare/port';
 import { AbortedError } from '../../../electron/engine/compare/port';
 import { LOAD_SCRIPT } from '../../../electron/engine/compare/environment';
@@ -159,7 +159,7 @@ export class FakeLab implements ComparePort {
     for (const dev of ['eth0', 'eth1']) if (`${dev}.rx` in r) lines.push(`net ${dev} ${v(`${dev}.rx`)} ${v(`${dev}.tx`)}`);
     if ('cpuns' in r) lines.push(`cpuns ${v('cpuns')}`);
     // the agent holds the program while on, and none in a proxy mode (no program sees its traffic)
-    if (node === 'lb' && this.progStatsOn && this.mode !== 'l4proxy' && this.mode !== 'l7') {
+    if (node === 'lb' && this.progStatsOn && !isProxyMode(this.mode)) {
       const runs = (this.progRate.packetsPerSec * (t - (this.progAt ?? t))) / 1000;
       this.prog = { runs: this.prog.runs + runs, runTimeNs: this.prog.runTimeNs + runs * this.progRate.nsPerPacket };
       lines.push(`prog 7 ${Math.round(this.prog.runTimeNs)} ${Math.round(this.prog.runs)}`);
